@@ -1,0 +1,111 @@
+import type { ChangeKind, DetectorSettings } from "../changes/types.js";
+import type { AreaIndex } from "./match.js";
+
+/**
+ * The resolved policy: `extends` applied, defaults filled, references checked,
+ * globs compiled. This is what `evaluate` reads; it is never mutated.
+ */
+
+export type Level = 1 | 2 | 3 | 4;
+export type RoleId = string;
+
+export interface Role {
+  id: RoleId;
+  description?: string;
+  /** Lower-cased GitHub logins. */
+  users: string[];
+  /** Team slugs, `slug` or `org/slug`, as written. */
+  teams: string[];
+}
+
+/**
+ * One "slot group" of a requirement: `count` distinct people, each a member of one
+ * of `roles`. An all-of list becomes one clause per role with count 1, so a
+ * requirement is always a list of clauses satisfied by a matching.
+ */
+export interface Clause {
+  roles: RoleId[];
+  count: number;
+}
+
+export interface Approvers {
+  /** Roles that must each sign, by distinct people. */
+  all: RoleId[];
+  /** An optional N-of-M clause over further roles. */
+  any?: { roles: RoleId[]; count: number };
+}
+
+export interface Area {
+  id: string;
+  name: string;
+  paths: string[];
+  accountable: RoleId;
+  responsible: RoleId[];
+  consulted: RoleId[];
+  informed: RoleId[];
+  level: Level;
+  /** Sign-off the area needs at its base level; `undefined` at level 1 (nothing). */
+  approvers?: Approvers;
+  escalation: RoleId[];
+  ticket: boolean;
+}
+
+export interface AuthorCondition {
+  memberOf?: RoleId[];
+  notMemberOf?: RoleId[];
+}
+
+export interface Rule {
+  id: string;
+  description?: string;
+  /** `undefined`: every area. */
+  areas?: string[];
+  when: {
+    kinds: ChangeKind[];
+    labels: string[];
+    paths: string[];
+    author?: AuthorCondition;
+  };
+  level: Level;
+  /** `$accountable` already stands for the area's DRI; resolved per area at evaluation. */
+  approvers: Approvers;
+  requireInputFrom: RoleId[];
+}
+
+export interface LevelSettings {
+  name: string;
+  commandOnly: boolean;
+}
+
+export interface BusinessCalendar {
+  timezone: string;
+  workingDays: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+  hours: { start: string; end: string };
+  holidays: string[];
+  review: { businessDays?: number; businessHours?: number };
+  expedited: { businessDays?: number; businessHours?: number };
+}
+
+export interface Policy {
+  /** Files the policy was assembled from, outermost (the repository's) first. */
+  sources: string[];
+  roles: Map<RoleId, Role>;
+  areas: Area[];
+  rules: Rule[];
+  levels: Record<Level, LevelSettings>;
+  signoff: { invalidateOnPush: boolean };
+  unowned: { action: "pass" | "warn" | "fail"; reviewers: RoleId[] };
+  emergency: { roles: RoleId[]; reviewWithinHours: number; allowAuthor: boolean };
+  sla: BusinessCalendar;
+  ticket?: { pattern: string };
+  detectors: DetectorSettings;
+  /** Path → areas, compiled once when the policy is loaded. */
+  index: AreaIndex;
+}
+
+export const LEVEL_NAMES: Record<Level, string> = {
+  1: "Full autonomy",
+  2: "Consultation required",
+  3: "Joint approval",
+  4: "Executive approval",
+};

@@ -1,0 +1,258 @@
+import { CHANGE_KINDS, isChangeKind, type ChangeKind } from "../changes/types.js";
+import { AreaIndex, globProblem } from "./match.js";
+import { LEVEL_NAMES, type Approvers, type Area, type Level, type Policy, type Role, type RoleId, type Rule } from "./model.js";
+import type { PolicyProblem, YamlPath } from "./problems.js";
+import type { PolicyFile, RawApprovers } from "./schema.js";
+
+export type Blame = (path: YamlPath, message: string, severity?: PolicyProblem["severity"]) => void;
+
+const ACCOUNTABLE = "$accountable";
+const ALL_ACCOUNTABLES = "$accountables";
+
+/**
+ * Turns the merged file into the policy `evaluate` reads: defaults filled in,
+ * `$accountable` expanded, every cross-reference checked. Each problem is
+ * reported through `blame` with its YAML path; resolution carries on so that one
+ * run reports everything.
+ */
+export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame): Policy {
+  const roles = resolveRoles(file);
+  const knownRole = (ref: string, path: YamlPath, allowAccountable: boolean): boolean => {
+    if (ref === ACCOUNTABLE || ref === ALL_ACCOUNTABLES) {
+      if (allowAccountable) return true;
+      blame(path, `"${ref}" is only allowed in approvers`);
+      return false;
+    }
+    if (roles.has(ref)) return true;
+    blame(path, `role "${ref}" is not defined; declare it under roles:${closest(ref, [...roles.keys()])}`);
+    return false;
+  };
+  const checkRoles = (refs: readonly string[] | undefined, path: YamlPath, allowAccountable = false) =>
+    (refs ?? []).forEach((ref, i) => knownRole(ref, [...path, i], allowAccountable));
+
+  const rawAreas = Object.entries(file.areas ?? {});
+  if (rawAreas.length === 0) blame(["areas"], "the policy defines no areas: every file would be unowned");
+
+  const accountables = [...new Set(rawAreas.map(([, a]) => a.accountable).filter((r): r is string => !!r && roles.has(r)))];
+
+  const areas: Area[] = rawAreas.map(([id, raw]) => {
+    const at = (...rest: (string | number)[]): YamlPath => ["areas", id, ...rest];
+    if (!raw.paths) blame(at(), `area "${id}" has no paths`);
+    (raw.paths ?? []).forEach((glob, i) => {
+      const problem = globProblem(glob);
+      if (problem) blame(at("paths", i), `glob "${glob}" ${problem}`);
+    });
+    if (!raw.accountable) blame(at(), `area "${id}" has no accountable role (its DRI)`);
+    else knownRole(raw.accountable, at("accountable"), false);
+    const accountable = raw.accountable ?? "";
+    for (const field of ["responsible", "consulted", "informed", "escalation"] as const) checkRoles(raw[field], at(field));
+    const escalation = raw.escalation ?? [accountable];
+    const repeated = escalation.find((r, i) => escalation.indexOf(r) !== i);
+    if (repeated) blame(at("escalation"), `escalation path visits "${repeated}" twice (a cycle); list each role once, lowest first`);
+    if (raw.ticket && !file.ticket) blame(at("ticket"), `area "${id}" requires a ticket but the policy has no ticket.pattern`);
+    const level = (raw.level ?? 1) as Level;
+    let approvers: Approvers | undefined;
+    if (raw.approvers) approvers = resolveApprovers(raw.approvers, at("approvers"), checkRoles, accountable, accountables, blame);
+    else if (level >= 2 && accountable) approvers = { all: [accountable] };
+    return {
+      id,
+      name: raw.name ?? id,
+      paths: raw.paths ?? [],
+      accountable,
+      responsible: raw.responsible ?? [],
+      consulted: raw.consulted ?? [],
+      informed: raw.informed ?? [],
+      level,
+      approvers,
+      escalation,
+      ticket: raw.ticket ?? false,
+    };
+  });
+  const areaIds = new Set(areas.map((a) => a.id));
+
+  const rules: Rule[] = Object.entries(file.rules ?? {}).map(([id, raw]) => {
+    const at = (...rest: (string | number)[]): YamlPath => ["rules", id, ...rest];
+    (raw.areas ?? []).forEach((area, i) => {
+      if (!areaIds.has(area)) blame(at("areas", i), `area "${area}" is not defined${closest(area, [...areaIds])}`);
+    });
+    const kinds: ChangeKind[] = [];
+    (raw.when?.kinds ?? []).forEach((kind, i) => {
+      if (isChangeKind(kind)) kinds.push(kind);
+      else blame(at("when", "kinds", i), `unknown change kind "${kind}"${closest(kind, [...CHANGE_KINDS])}`);
+    });
+    (raw.when?.paths ?? []).forEach((glob, i) => {
+      const problem = globProblem(glob);
+      if (problem) blame(at("when", "paths", i), `glob "${glob}" ${problem}`);
+    });
+    checkRoles(raw.when?.author?.memberOf, at("when", "author", "memberOf"));
+    checkRoles(raw.when?.author?.notMemberOf, at("when", "author", "notMemberOf"));
+    checkRoles(raw.requireInputFrom, at("requireInputFrom"));
+    const approvers = raw.approvers
+      ? resolveApprovers(raw.approvers, at("approvers"), checkRoles, undefined, accountables, blame)
+      : { all: [ACCOUNTABLE] };
+    return {
+      id,
+      description: raw.description,
+      areas: raw.areas,
+      when: { kinds, labels: raw.when?.labels ?? [], paths: raw.when?.paths ?? [], author: raw.when?.author },
+      level: raw.level as Level,
+      approvers,
+      requireInputFrom: raw.requireInputFrom ?? [],
+    };
+  });
+
+  checkRoles(file.unowned?.reviewers, ["unowned", "reviewers"]);
+  checkRoles(file.emergency?.roles, ["emergency", "roles"]);
+
+  if (file.ticket) {
+    try {
+      new RegExp(file.ticket.pattern);
+    } catch (error) {
+      blame(["ticket", "pattern"], `ticket pattern is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  const sla = resolveSla(file, blame);
+  warnUnusedRoles(file, roles, areas, rules, blame);
+
+  return {
+    sources,
+    roles,
+    areas,
+    rules,
+    levels: {
+      1: levelSettings(file, 1),
+      2: levelSettings(file, 2),
+      3: levelSettings(file, 3),
+      4: levelSettings(file, 4),
+    },
+    signoff: { invalidateOnPush: file.signoff?.invalidateOnPush ?? true },
+    unowned: { action: file.unowned?.action ?? "warn", reviewers: file.unowned?.reviewers ?? [] },
+    emergency: {
+      roles: file.emergency?.roles ?? [],
+      reviewWithinHours: file.emergency?.reviewWithinHours ?? 24,
+      allowAuthor: file.emergency?.allowAuthor ?? false,
+    },
+    sla,
+    ticket: file.ticket,
+    detectors: {
+      cost: {
+        cpuMonth: file.cost?.cpuMonth ?? 25,
+        memoryGiBMonth: file.cost?.memoryGiBMonth ?? 3.5,
+        threshold: file.cost?.threshold ?? 500,
+        currency: file.cost?.currency ?? "USD",
+      },
+    },
+    index: new AreaIndex(areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !globProblem(g)) }))),
+  };
+}
+
+
+function resolveRoles(file: PolicyFile): Map<RoleId, Role> {
+  const roles = new Map<RoleId, Role>();
+  for (const [id, raw] of Object.entries(file.roles ?? {})) {
+    roles.set(id, {
+      id,
+      description: raw?.description,
+      users: [...new Set((raw?.users ?? []).map((u) => u.toLowerCase()))],
+      teams: [...new Set(raw?.teams ?? [])],
+    });
+  }
+  return roles;
+}
+
+function resolveApprovers(
+  raw: RawApprovers,
+  path: YamlPath,
+  checkRoles: (refs: readonly string[] | undefined, path: YamlPath, allowAccountable?: boolean) => void,
+  areaAccountable: RoleId | undefined,
+  accountables: RoleId[],
+  blame: Blame,
+): Approvers {
+  const all = Array.isArray(raw) ? raw : (raw.all ?? []);
+  checkRoles(all, Array.isArray(raw) ? path : [...path, "all"], true);
+  if (all.includes(ALL_ACCOUNTABLES)) blame(path, `"${ALL_ACCOUNTABLES}" belongs in \`any\` with a count ("any 2 DRIs"), not in a list of roles that must all sign`);
+  const expandOne = (r: string) => (r === ACCOUNTABLE && areaAccountable ? areaAccountable : r);
+  const resolvedAll = all.map(expandOne);
+  if (Array.isArray(raw) || !raw.any) return { all: resolvedAll };
+  checkRoles(raw.any, [...path, "any"], true);
+  // `$accountables` is "any DRI of the policy other than those already required",
+  // which is how seed 000 words the amendment rule ("Tech Architect + 2 DRIs").
+  const any = raw.any.flatMap((r) =>
+    r === ALL_ACCOUNTABLES ? accountables.filter((a) => !resolvedAll.includes(a)) : [expandOne(r)],
+  );
+  return { all: resolvedAll, any: { roles: [...new Set(any)], count: raw.count ?? 1 } };
+}
+
+function levelSettings(file: PolicyFile, level: Level) {
+  const raw = file.levels?.[level];
+  return { name: raw?.name ?? LEVEL_NAMES[level], commandOnly: raw?.commandOnly ?? false };
+}
+
+function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {
+  const raw = file.sla ?? {};
+  const timezone = raw.timezone ?? "UTC";
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+  } catch {
+    blame(["sla", "timezone"], `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`);
+  }
+  const hours = raw.hours ?? { start: "09:00", end: "17:00" };
+  if (hours.start >= hours.end) blame(["sla", "hours"], `working hours must end after they start (${hours.start}–${hours.end})`);
+  (raw.holidays ?? []).forEach((day, i) => {
+    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`))) blame(["sla", "holidays", i], `"${day}" is not a calendar date`);
+  });
+  return {
+    timezone,
+    workingDays: raw.workingDays ?? ["mon", "tue", "wed", "thu", "fri"],
+    hours,
+    holidays: raw.holidays ?? [],
+    review: raw.review ?? { businessDays: 2 },
+    expedited: raw.expedited ?? { businessHours: 4 },
+  };
+}
+
+/** A bound role nothing refers to is usually a typo for one that is referred to. */
+function warnUnusedRoles(file: PolicyFile, roles: Map<RoleId, Role>, areas: Area[], rules: Rule[], blame: Blame): void {
+  const used = new Set<string>();
+  for (const a of areas) {
+    [a.accountable, ...a.responsible, ...a.consulted, ...a.informed, ...a.escalation, ...(a.approvers?.all ?? []), ...(a.approvers?.any?.roles ?? [])].forEach((r) => used.add(r));
+  }
+  for (const r of rules) {
+    [...r.approvers.all, ...(r.approvers.any?.roles ?? []), ...r.requireInputFrom, ...(r.when.author?.memberOf ?? []), ...(r.when.author?.notMemberOf ?? [])].forEach((x) => used.add(x));
+  }
+  [...(file.unowned?.reviewers ?? []), ...(file.emergency?.roles ?? [])].forEach((r) => used.add(r));
+  for (const role of roles.values()) {
+    const bound = role.users.length + role.teams.length > 0;
+    if (bound && !used.has(role.id)) {
+      blame(["roles", role.id], `role "${role.id}" is bound to people but no area or rule uses it${closest(role.id, [...used].filter((u) => !u.startsWith("$")))}`, "warning");
+    }
+  }
+}
+
+/** " (did you mean "x"?)" for a near miss, else "". */
+export function closest(word: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? ` (did you mean "${best}"?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
