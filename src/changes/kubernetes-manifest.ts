@@ -7,7 +7,7 @@
  * template), autoscalers, and kustomize `replicas:` overrides. Everything here is
  * pure; findings are the detectors' business.
  */
-import { isNode, LineCounter, parseAllDocuments } from "yaml";
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import type { ChangedFile } from "./types.js";
 
 // ---------------------------------------------------------------------------
@@ -26,6 +26,14 @@ export function asArray(value: unknown): unknown[] {
 
 export function asString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * `record[key]` for the record's own keys only. Keys here come from YAML, and a key
+ * such as `constructor` must not read Object.prototype's.
+ */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function asInteger(value: unknown): number | undefined {
@@ -150,7 +158,8 @@ function isKustomizationPath(path: string): boolean {
 export function parseManifestFile(path: string, text: string): ManifestFile {
   if (isHelmTemplate(path, text)) return { status: "helm-template" };
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter });
+  // `merge: true` applies `<<:` merge keys as Kubernetes' YAML 1.1 parser does.
+  const parsed = parseAllDocuments(text, { lineCounter, merge: true });
   if (!Array.isArray(parsed)) return { status: "parsed", manifest: EMPTY_MANIFEST }; // empty stream
   const objects: K8sObject[] = [];
   const kustomizeReplicas: KustomizeReplicas[] = [];
@@ -159,11 +168,15 @@ export function parseManifestFile(path: string, text: string): ManifestFile {
     if (error) return { status: "invalid", message: error.message.split("\n")[0] ?? error.message };
     if (doc.contents === null) continue; // empty document ("---" with nothing after it)
     const lineOf = (path: YamlPath): number | undefined => {
-      const node: unknown = doc.getIn(path, true);
-      if (!isNode(node) || !node.range) return undefined;
-      return lineCounter.linePos(node.range[0]).line;
+      const offset = startOffset(doc.contents, path);
+      return offset === undefined ? undefined : lineCounter.linePos(offset).line;
     };
-    const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS(); // throws on an alias explosion ("billion laughs"), beyond yaml's default cap
+    } catch (error) {
+      return { status: "invalid", message: (error as Error).message };
+    }
     collectObjects(data, [], lineOf, objects);
     if (isKustomizationPath(path) || asRecord(data)?.kind === "Kustomization") {
       kustomizeReplicas.push(...readKustomizeReplicas(asRecord(data), lineOf));
@@ -172,12 +185,30 @@ export function parseManifestFile(path: string, text: string): ManifestFile {
   return { status: "parsed", manifest: { objects, kustomizeReplicas } };
 }
 
-function collectObjects(
-  data: unknown,
-  at: YamlPath,
-  docLineOf: LineOf,
-  into: K8sObject[],
-): void {
+/**
+ * Where the value at `path` is written: the line of its key for a mapping entry
+ * (`resources:` rather than the `requests:` below it), its own start for a list item.
+ */
+function startOffset(root: unknown, path: YamlPath): number | undefined {
+  let node: unknown = root;
+  let offset: number | undefined;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === step);
+      offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+      node = pair?.value;
+    } else if (isSeq(node) && typeof step === "number") {
+      node = node.items[step];
+      offset = isNode(node) ? node.range?.[0] : undefined;
+    } else {
+      return undefined;
+    }
+    if (node === undefined) return undefined;
+  }
+  return offset ?? (isNode(node) ? node.range?.[0] : undefined);
+}
+
+function collectObjects(data: unknown, at: YamlPath, docLineOf: LineOf, into: K8sObject[]): void {
   const record = asRecord(data);
   const apiVersion = asString(record?.apiVersion);
   const kind = asString(record?.kind);
@@ -281,7 +312,8 @@ export function isWorkloadKind(kind: string): boolean {
 export function workloads(objects: readonly K8sObject[]): Workload[] {
   const out: Workload[] = [];
   for (const object of objects) {
-    const shape = WORKLOAD_KINDS[object.kind];
+    // hasOwn: a `kind: constructor` must not find Object.prototype's.
+    const shape = isWorkloadKind(object.kind) ? WORKLOAD_KINDS[object.kind] : undefined;
     if (!shape) continue;
     const podSpec = asRecord(getIn(object.data, shape.podSpec)) ?? {};
     const spec = asRecord(object.data.spec);

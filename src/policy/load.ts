@@ -38,32 +38,41 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
   const chain: { source: SourceFile; data: PolicyFile }[] = [];
   let current: PolicyText | undefined = root;
   const seen: string[] = [];
+  // A chain that could not be followed to its end is not resolved: half a policy
+  // would only add misleading problems ("no areas") to the one that matters.
+  let complete = true;
 
   while (current) {
     if (seen.includes(current.name)) {
       const last = chain[chain.length - 1]!;
       problems.push(problemAt(last.source, ["extends"], `extends cycle: ${[...seen, current.name].join(" → ")}`, "error"));
+      complete = false;
       break;
     }
     seen.push(current.name);
     const parsed = parseFile(current, problems);
-    if (!parsed) break;
+    if (!parsed) {
+      complete = false;
+      break;
+    }
     chain.push(parsed);
     const ref = parsed.data.extends;
     if (ref === undefined) break;
     if (chain.length > MAX_EXTENDS_DEPTH) {
       problems.push(problemAt(parsed.source, ["extends"], `extends is nested more than ${MAX_EXTENDS_DEPTH} deep`, "error"));
+      complete = false;
       break;
     }
     try {
       current = await reader.read(ref, current.name);
     } catch (error) {
       problems.push(problemAt(parsed.source, ["extends"], `cannot extend "${ref}": ${(error as Error).message}`, "error"));
+      complete = false;
       current = undefined;
     }
   }
 
-  if (problems.some((p) => p.severity === "error")) return { problems };
+  if (!complete || chain.length === 0) return { problems: sortProblems(problems) };
 
   const merged = chain.reduceRight<PolicyFile>((parent, { data }) => mergePolicyFiles(parent, data), {});
   const sources = chain.map((c) => c.source);
@@ -87,11 +96,49 @@ function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: Sourc
   if (doc.errors.length > 0) return undefined;
   const raw: unknown = doc.toJS() ?? {};
   const result = policyFileSchema.safeParse(raw);
-  if (!result.success) {
-    for (const issue of result.error.issues) problems.push(...issueProblems(source, issue));
-    return undefined;
+  if (result.success) return { source, data: result.data };
+  for (const issue of result.error.issues) problems.push(...issueProblems(source, issue));
+  // Carry on without the broken parts so cross-reference checks (undefined
+  // roles, unknown kinds, bad globs) are reported in the same run; the problems
+  // above already make the load fail.
+  const salvaged = salvage(raw, result.error.issues);
+  return salvaged ? { source, data: salvaged } : undefined;
+}
+
+const SALVAGE_ROUNDS = 5;
+
+function salvage(raw: unknown, issues: z.core.$ZodIssue[]): PolicyFile | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  for (let round = 0; round < SALVAGE_ROUNDS; round++) {
+    for (const issue of issues) {
+      const path = issue.path.filter((k): k is string | number => typeof k !== "symbol");
+      if (issue.code === "unrecognized_keys") {
+        const parent = getIn(copy, path);
+        if (parent && typeof parent === "object") for (const key of issue.keys) delete (parent as Record<string, unknown>)[key];
+        continue;
+      }
+      // Remove the bad value; when it is missing altogether, remove what needed it.
+      let target = path;
+      while (target.length > 0 && getIn(copy, target) === undefined) target = target.slice(0, -1);
+      if (target.length === 0) return undefined;
+      const parent = getIn(copy, target.slice(0, -1)) as Record<string | number, unknown>;
+      delete parent[target[target.length - 1]!];
+    }
+    const again = policyFileSchema.safeParse(copy);
+    if (again.success) return again.data;
+    issues = again.error.issues;
   }
-  return { source, data: result.data };
+  return undefined;
+}
+
+function getIn(value: unknown, path: readonly (string | number)[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
 }
 
 function issueProblems(source: SourceFile, issue: z.core.$ZodIssue): PolicyProblem[] {

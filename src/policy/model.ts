@@ -1,4 +1,5 @@
 import type { ChangeKind, DetectorSettings } from "../changes/types.js";
+import type { Minimatch } from "minimatch";
 import type { AreaIndex } from "./match.js";
 
 /**
@@ -64,6 +65,8 @@ export interface Rule {
     kinds: ChangeKind[];
     labels: string[];
     paths: string[];
+    /** `paths` compiled once with the policy. */
+    pathMatchers: Minimatch[];
     author?: AuthorCondition;
   };
   level: Level;

@@ -1,4 +1,5 @@
 import { CHANGE_KINDS, isChangeKind, type ChangeKind } from "../changes/types.js";
+import { Minimatch } from "minimatch";
 import { AreaIndex, globProblem } from "./match.js";
 import { LEVEL_NAMES, type Approvers, type Area, type Level, type Policy, type Role, type RoleId, type Rule } from "./model.js";
 import type { PolicyProblem, YamlPath } from "./problems.js";
@@ -94,7 +95,13 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame)
       id,
       description: raw.description,
       areas: raw.areas,
-      when: { kinds, labels: raw.when?.labels ?? [], paths: raw.when?.paths ?? [], author: raw.when?.author },
+      when: {
+        kinds,
+        labels: raw.when?.labels ?? [],
+        paths: raw.when?.paths ?? [],
+        pathMatchers: (raw.when?.paths ?? []).filter((g) => !globProblem(g)).map((g) => new Minimatch(g, { dot: true })),
+        author: raw.when?.author,
+      },
       level: raw.level as Level,
       approvers,
       requireInputFrom: raw.requireInputFrom ?? [],

@@ -1,0 +1,312 @@
+import { classify } from "../changes/registry.js";
+import type { Area, Clause, Level, Policy, RoleId } from "../policy/model.js";
+import type {
+  AreaDecision,
+  CommandOutcome,
+  Decision,
+  DecisionProblem,
+  RequirementStatus,
+  Signature,
+  TicketStatus,
+} from "./decision.js";
+import type { Facts } from "./facts.js";
+import { matchSlots } from "./matching.js";
+import { Membership } from "./membership.js";
+import { areaRequirements, type RequirementSpec, type TouchedArea } from "./requirements.js";
+import { chooseReviewers, type OpenSlot } from "./reviewers.js";
+import { collectSignOffs, type SignerState, type SignOffs } from "./signoffs.js";
+
+/**
+ * The whole decision about a pull request, as a pure function of the policy, the
+ * facts and the time. No I/O and no clock: the app and the CLI call exactly this.
+ */
+export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
+  void now; // reserved for time-based rules (SLA escalation) that read the decision's clock
+  const membership = new Membership(policy, facts.teamMembers);
+  const author = facts.author.toLowerCase();
+  const problems: DecisionProblem[] = [];
+
+  const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
+  const { touched, unowned } = touchedAreas(policy, facts, findings);
+
+  const ctx = { labels: facts.labels, author, membership };
+  let specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
+  if (touched.length === 0 && facts.files.length > 0) {
+    // Rules for every area (e.g. executive labels) still hold for a change no
+    // area owns: nothing a label declares is lost because the paths are unowned.
+    specs = areaRequirements(policy, { area: UNOWNED_AREA, files: unowned, findings }, ctx).filter((s) => s.rule !== "base");
+  }
+  const areaById = new Map(policy.areas.map((a) => [a.id, a]));
+  const escalated = specs.map((spec) => escalateAuthorOnlyRoles(spec, areaById.get(spec.area) ?? UNOWNED_AREA, author, membership, problems));
+
+  const signOffs = collectSignOffs(facts, policy);
+  const requirements = escalated.map((e) => requirementStatus(e, policy, signOffs, membership));
+
+  const areas: AreaDecision[] = touched.map((t) => ({
+    id: t.area.id,
+    name: t.area.name,
+    level: maxLevel([t.area.level, ...specs.filter((s) => s.area === t.area.id).map((s) => s.level)]),
+    files: t.files,
+    changes: t.findings,
+    accountable: t.area.accountable,
+  }));
+  const level = maxLevel([1, ...areas.map((a) => a.level), ...specs.map((s) => s.level)]);
+
+  if (unowned.length > 0 && policy.unowned.action !== "pass") {
+    problems.push({
+      severity: policy.unowned.action === "fail" ? "error" : "warning",
+      message: `${unowned.length} changed file${unowned.length === 1 ? "" : "s"} no area owns: ${preview(unowned)}`,
+      fix: "add the paths to an area in .github/governance.yml (every file should have an owner)",
+    });
+  }
+  if (facts.incomplete) {
+    problems.push({ severity: "error", message: facts.incomplete, fix: "split the pull request so every changed file can be reviewed" });
+  }
+  for (const p of detectionProblems) {
+    problems.push({ severity: "warning", message: `${p.path}: ${p.message} (${p.detector}); classified conservatively` });
+  }
+
+  const ticket = ticketStatus(policy, facts, touched);
+  if (ticket.required && ticket.found.length === 0) {
+    problems.push({
+      severity: "error",
+      message: `areas ${ticket.areas.join(", ")} require a ticket reference in the title or body`,
+      fix: `add a ticket key matching /${ticket.pattern}/ (e.g. PROJ-123) to the title or description`,
+    });
+  }
+
+  const openSlots: OpenSlot[] = requirements.flatMap((r) =>
+    r.satisfied ? [] : r.missing.flatMap((c) => Array.from({ length: c.count }, () => ({ requirement: r.id, roles: c.roles }))),
+  );
+  const courtesyRoles = [
+    ...areas.flatMap((a) => {
+      const area = areaById.get(a.id)!;
+      return a.level === 1 ? area.responsible : area.consulted;
+    }),
+    ...requirements.filter((r) => !r.inputGiven).flatMap((r) => r.requireInputFrom),
+    ...(unowned.length > 0 ? policy.unowned.reviewers : []),
+  ];
+  const reviewersToRequest = chooseReviewers({
+    slots: openSlots,
+    courtesyRoles,
+    author,
+    membership,
+    requested: facts.requestedReviewers,
+    reviewed: facts.reviews.map((r) => r.user),
+  });
+
+  const commands = commandOutcomes(signOffs, requirements, membership);
+  const failed = problems.some((p) => p.severity === "error") || requirements.some((r) => !r.satisfied);
+  return {
+    conclusion: failed ? "failure" : "success",
+    level,
+    areas,
+    unowned,
+    requirements,
+    requiredRoles: sortedUnique(requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]!))),
+    consulted: sortedUnique(touched.flatMap((t) => t.area.consulted)),
+    informed: sortedUnique(touched.flatMap((t) => t.area.informed)),
+    reviewersToRequest,
+    ticket,
+    commands,
+    problems,
+    detectionProblems,
+  };
+}
+
+const UNOWNED_AREA: Area = {
+  id: "unowned",
+  name: "Files no area owns",
+  paths: [],
+  accountable: "",
+  responsible: [],
+  consulted: [],
+  informed: [],
+  level: 1,
+  escalation: [],
+  ticket: false,
+};
+
+function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][number]["changes"]) {
+  const byArea = new Map<number, Set<string>>();
+  const unowned: string[] = [];
+  for (const file of facts.files) {
+    // A rename counts under both paths: moving a manifest out of k8s/ must not
+    // escape the infrastructure owners.
+    const hits = new Set(policy.index.match(file.path));
+    if (file.previousPath !== undefined) for (const a of policy.index.match(file.previousPath)) hits.add(a);
+    if (hits.size === 0) unowned.push(file.path);
+    for (const a of hits) {
+      let files = byArea.get(a);
+      if (!files) byArea.set(a, (files = new Set()));
+      files.add(file.path);
+    }
+  }
+  const touched: TouchedArea[] = [...byArea.keys()]
+    .sort((a, b) => a - b)
+    .map((index) => {
+      const files = byArea.get(index)!;
+      return { area: policy.areas[index]!, files: [...files], findings: findings.filter((f) => files.has(f.path)) };
+    });
+  return { touched, unowned };
+}
+
+interface EscalatedSpec extends RequirementSpec {
+  escalations: RequirementStatus["escalations"];
+}
+
+/**
+ * A role only the author holds cannot sign (the author never counts), and making
+ * it optional would let an author lower their own bar. It moves one step up the
+ * area's escalation path instead, and the summary says so. A role bound to nobody
+ * cannot be satisfied at all: that is a configuration error, and the check fails.
+ */
+function escalateAuthorOnlyRoles(
+  spec: RequirementSpec,
+  area: Area,
+  author: string,
+  membership: Membership,
+  problems: DecisionProblem[],
+): EscalatedSpec {
+  const escalations: RequirementStatus["escalations"] = [];
+  const onlyAuthor = (role: RoleId) => {
+    const m = membership.members(role);
+    return !m.boundToNobody && m.unresolvedTeams.length === 0 && m.logins.size > 0 && [...m.logins].every((l) => l === author);
+  };
+  const reportUnbound = (role: RoleId) =>
+    problems.push({
+      severity: "error",
+      message: `role "${role}" is required (${spec.id}) but bound to nobody`,
+      fix: `bind it in .github/governance.yml: roles: { ${role}: { users: [login], teams: [team-slug] } }`,
+    });
+  const clauses: Clause[] = spec.clauses.map((clause) => {
+    if (clause.roles.every((r) => membership.members(r).boundToNobody)) {
+      clause.roles.forEach(reportUnbound);
+      return clause;
+    }
+    if (!clause.roles.every(onlyAuthor)) return clause;
+    const inUse = new Set(spec.clauses.flatMap((c) => c.roles));
+    const from = clause.roles.join("/");
+    const start = Math.max(...clause.roles.map((r) => area.escalation.indexOf(r)));
+    const next = area.escalation.slice(start + 1).find((r) => !inUse.has(r) && !onlyAuthor(r) && !membership.members(r).boundToNobody);
+    if (!next) {
+      problems.push({
+        severity: "error",
+        message: `only the author holds ${from} (${spec.id}) and the escalation path of ${area.id} has nobody further to sign`,
+        fix: `bind another person to ${from} or extend the area's escalation path`,
+      });
+      return clause;
+    }
+    escalations.push({ from, to: next, why: `every member of ${from} is the pull request's author` });
+    return { roles: [next], count: clause.count };
+  });
+  return { ...spec, clauses, escalations };
+}
+
+function requirementStatus(spec: EscalatedSpec, policy: Policy, signOffs: SignOffs, membership: Membership): RequirementStatus {
+  const commandOnly = policy.levels[spec.level].commandOnly;
+  const signedAt = (s: SignerState): number[] => {
+    const times: number[] = [];
+    if (s.reviewAt !== undefined && !commandOnly) times.push(s.reviewAt);
+    if (s.commandAt !== undefined && s.commandLevel >= spec.level) times.push(s.commandAt);
+    return times;
+  };
+  // Input required before approval: a member of the consulted roles other than
+  // the signer must have reviewed or commented before the sign-off.
+  const inputBefore = (login: string, times: number[]): boolean => {
+    if (spec.requireInputFrom.length === 0) return times.length > 0;
+    const inputs = [...signOffs.firstInputAt].filter(([who]) => who !== login && membership.isMemberOfAny(who, spec.requireInputFrom)).map(([, at]) => at);
+    return inputs.length > 0 && times.some((t) => t >= Math.min(...inputs));
+  };
+  const inputGiven =
+    spec.requireInputFrom.length === 0 || [...signOffs.firstInputAt.keys()].some((who) => membership.isMemberOfAny(who, spec.requireInputFrom));
+
+  const eligible = [...signOffs.signers.values()].filter((s) => inputBefore(s.login, signedAt(s)));
+  const slots = spec.clauses.flatMap((clause, c) => Array.from({ length: clause.count }, () => c));
+  const assigned = matchSlots(slots.map((c) => eligible.filter((s) => membership.isMemberOfAny(s.login, spec.clauses[c]!.roles))));
+
+  const signatures: Signature[] = [];
+  const missingCounts = spec.clauses.map(() => 0);
+  assigned.forEach((signer, i) => {
+    const clause = spec.clauses[slots[i]!]!;
+    if (!signer) missingCounts[slots[i]!]!++;
+    else
+      signatures.push({
+        role: clause.roles.find((r) => membership.isMember(signer.login, r))!,
+        login: signer.login,
+        via: signer.reviewAt !== undefined && !commandOnly ? "review" : "command",
+      });
+  });
+  const missing = spec.clauses.map((c, i) => ({ roles: c.roles, count: missingCounts[i]! })).filter((c) => c.count > 0);
+  const roles = spec.clauses.flatMap((c) => c.roles);
+  const blockedBy = [...signOffs.blockers].filter((login) => membership.isMemberOfAny(login, roles)).sort();
+  const notes = signOffs.notes.filter((n) => [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 && roles.some((r) => noteConcerns(n, r, membership)));
+  if (!inputGiven) notes.push(`waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`);
+  else if (spec.requireInputFrom.length > 0 && missing.length > 0 && [...signOffs.signers.values()].some((s) => signedAt(s).length > 0 && !inputBefore(s.login, signedAt(s)) && membership.isMemberOfAny(s.login, roles))) {
+    notes.push(`an approval came before ${spec.requireInputFrom.join(", ")} gave input; approve again after it`);
+  }
+  return {
+    id: spec.id,
+    area: spec.area,
+    rule: spec.rule,
+    level: spec.level,
+    reason: spec.reason,
+    clauses: spec.clauses,
+    requireInputFrom: spec.requireInputFrom,
+    inputGiven,
+    satisfied: missing.length === 0 && blockedBy.length === 0 && inputGiven,
+    signatures,
+    missing,
+    blockedBy,
+    escalations: spec.escalations,
+    notes,
+  };
+}
+
+/** A stale-approval note concerns a requirement when its subject holds one of the requirement's roles. */
+function noteConcerns(note: string, role: RoleId, membership: Membership): boolean {
+  const login = /^@([^']+)'s/.exec(note)?.[1];
+  return login !== undefined && membership.isMember(login, role);
+}
+
+function commandOutcomes(signOffs: SignOffs, requirements: RequirementStatus[], membership: Membership): CommandOutcome[] {
+  return signOffs.commands.map((event) => {
+    const base = { commentId: event.commentId, login: event.login, command: event.text };
+    if (event.invalidReason) return { ...base, counted: false, reason: event.invalidReason };
+    if (event.cancel) return { ...base, counted: true };
+    if (requirements.length === 0) return { ...base, counted: false, reason: "this pull request needs no sign-off" };
+    const mine = requirements.filter((r) => membership.isMemberOfAny(event.login, r.clauses.flatMap((c) => c.roles)));
+    if (mine.length === 0) {
+      const needed = sortedUnique(requirements.flatMap((r) => r.clauses.flatMap((c) => c.roles)));
+      return { ...base, counted: false, reason: `@${event.login} is not a member of a role this pull request needs (${needed.join(", ")})` };
+    }
+    if (mine.every((r) => r.level > event.level)) {
+      const lowest = Math.min(...mine.map((r) => r.level));
+      return { ...base, counted: false, reason: `nothing at level ${event.level} or below for @${event.login} to sign; the sign-off needed is level ${lowest}: /approve-level${lowest}` };
+    }
+    return { ...base, counted: true };
+  });
+}
+
+function ticketStatus(policy: Policy, facts: Facts, touched: TouchedArea[]): TicketStatus {
+  const areas = touched.filter((t) => t.area.ticket).map((t) => t.area.id);
+  const pattern = policy.ticket?.pattern;
+  const found = pattern ? sortedUnique([...`${facts.title}\n${facts.body}`.matchAll(new RegExp(pattern, "g"))].map((m) => m[0])) : [];
+  return { required: areas.length > 0, pattern, found, areas };
+}
+
+function isAllOf(clause: Clause): boolean {
+  return clause.count === 1 && clause.roles.length === 1;
+}
+
+function maxLevel(levels: Level[]): Level {
+  return Math.max(...levels) as Level;
+}
+
+function sortedUnique<T extends string>(values: T[]): T[] {
+  return [...new Set(values)].sort();
+}
+
+function preview(paths: string[]): string {
+  return paths.length <= 5 ? paths.join(", ") : `${paths.slice(0, 5).join(", ")} and ${paths.length - 5} more`;
+}

@@ -1,0 +1,74 @@
+import type { ChangedFile } from "../changes/types.js";
+
+/**
+ * Everything `evaluate` knows about a pull request. The app gathers it from
+ * GitHub, the CLI from a local git range; neither decides anything.
+ */
+export interface Facts {
+  files: ChangedFile[];
+  /** Login of the pull request's author. */
+  author: string;
+  title: string;
+  body: string;
+  labels: string[];
+  /** The commit sign-offs must be about. */
+  headSha: string;
+  /**
+   * When GitHub recorded the head commit's arrival (e.g. its check suite's
+   * creation), ISO 8601. Never a commit date: the author chooses those.
+   */
+  headPushedAt?: string;
+  reviews: Review[];
+  comments: Comment[];
+  /**
+   * Members of the teams roles are bound to, keyed as the policy writes the team.
+   * A team missing here is unknown, and unknown is never treated as membership.
+   */
+  teamMembers: Record<string, string[]>;
+  /** Reviewers GitHub already has requested on the pull request. */
+  requestedReviewers: { users: string[]; teams: string[] };
+  /**
+   * The caller knows only the paths (`explain --files`): areas, labels and the
+   * author decide, and no change kind can be detected.
+   */
+  pathsOnly?: boolean;
+  /** Set when the files could not all be listed (e.g. more than GitHub returns). */
+  incomplete?: string;
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface Review {
+  id: number;
+  user: string;
+  state: ReviewState;
+  /** The commit the review was submitted on. */
+  commitId: string;
+  submittedAt: string;
+  body?: string;
+}
+
+export interface Comment {
+  id: number;
+  user: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Facts for a pull request with no people involved yet (the CLI's case). */
+export function emptyFacts(files: ChangedFile[], overrides: Partial<Facts> = {}): Facts {
+  return {
+    files,
+    author: "",
+    title: "",
+    body: "",
+    labels: [],
+    headSha: "HEAD",
+    reviews: [],
+    comments: [],
+    teamMembers: {},
+    requestedReviewers: { users: [], teams: [] },
+    ...overrides,
+  };
+}

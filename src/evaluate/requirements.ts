@@ -1,0 +1,147 @@
+import type { Finding } from "../changes/types.js";
+import type { Approvers, Area, Clause, Level, Policy, RoleId, Rule } from "../policy/model.js";
+import type { Membership } from "./membership.js";
+
+/**
+ * What each touched area requires, before looking at who signed: the area's base
+ * sign-off and every rule whose `when` holds, with the evidence that made it hold.
+ */
+
+export interface TouchedArea {
+  area: Area;
+  files: string[];
+  findings: Finding[];
+}
+
+export interface RequirementSpec {
+  id: string;
+  area: string;
+  rule: string;
+  level: Level;
+  reason: string;
+  clauses: Clause[];
+  requireInputFrom: RoleId[];
+}
+
+export interface RequirementContext {
+  labels: string[];
+  author: string;
+  membership: Membership;
+}
+
+const ACCOUNTABLE = "$accountable";
+const EVIDENCE_SHOWN = 3;
+
+export function areaRequirements(policy: Policy, touched: TouchedArea, ctx: RequirementContext): RequirementSpec[] {
+  const { area } = touched;
+  const specs: RequirementSpec[] = [];
+  if (area.approvers) {
+    specs.push({
+      id: `${area.id}/base`,
+      area: area.id,
+      rule: "base",
+      level: area.level,
+      reason: `level ${area.level} area: ${area.name}`,
+      clauses: clausesOf(area.approvers, area.accountable),
+      requireInputFrom: [],
+    });
+  }
+  for (const rule of policy.rules) {
+    if (rule.areas && !rule.areas.includes(area.id)) continue;
+    const evidence = ruleEvidence(rule, touched, ctx);
+    if (evidence === undefined) continue;
+    const clauses = clausesOf(rule.approvers, area.accountable);
+    if (clauses.length === 0) continue;
+    specs.push({
+      id: `${area.id}/${rule.id}`,
+      area: area.id,
+      rule: rule.id,
+      level: rule.level,
+      reason: rule.description ? `${rule.description} — ${evidence}` : evidence,
+      clauses,
+      requireInputFrom: rule.requireInputFrom,
+    });
+  }
+  return withoutSubsumed(specs);
+}
+
+/** The evidence a rule holds for this area, or undefined when it does not. */
+function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext): string | undefined {
+  const { when } = rule;
+  let files = touched.files;
+  if (when.paths.length > 0) {
+    files = files.filter((f) => when.pathMatchers.some((m) => m.match(f)));
+    if (files.length === 0) return undefined;
+  }
+  if (when.author) {
+    const { memberOf, notMemberOf } = when.author;
+    if (memberOf && !ctx.membership.isMemberOfAny(ctx.author, memberOf)) return undefined;
+    if (notMemberOf && ctx.membership.isMemberOfAny(ctx.author, notMemberOf)) return undefined;
+  }
+  const evidence: string[] = [];
+  if (when.kinds.length > 0 || when.labels.length > 0) {
+    const inFiles = new Set(files);
+    const findings = touched.findings.filter((f) => when.kinds.includes(f.kind) && inFiles.has(f.path));
+    const labels = ctx.labels.filter((l) => when.labels.some((w) => w.toLowerCase() === l.toLowerCase()));
+    if (findings.length === 0 && labels.length === 0) return undefined;
+    for (const l of labels) evidence.push(`label "${l}"`);
+    for (const f of findings.slice(0, EVIDENCE_SHOWN)) evidence.push(`${f.kind}: ${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
+    if (findings.length > EVIDENCE_SHOWN) evidence.push(`and ${findings.length - EVIDENCE_SHOWN} more`);
+  } else {
+    evidence.push(`${files.length} file${files.length === 1 ? "" : "s"} changed in the area`);
+  }
+  if (when.author?.notMemberOf) evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
+  if (when.author?.memberOf) evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
+  return evidence.join("; ");
+}
+
+/**
+ * Approvers as clauses: each all-of role is a clause of one (a role named twice
+ * is still one person: "security-lead + the area's accountable" in the secrets
+ * area, whose accountable *is* security-lead, needs one security lead).
+ */
+export function clausesOf(approvers: Approvers, accountable: RoleId): Clause[] {
+  const expand = (r: RoleId) => (r === ACCOUNTABLE ? accountable : r);
+  const all = [...new Set(approvers.all.map(expand).filter((r) => r !== ""))];
+  const clauses: Clause[] = all.map((role) => ({ roles: [role], count: 1 }));
+  if (approvers.any) {
+    const roles = [...new Set(approvers.any.roles.map(expand))];
+    clauses.push({ roles, count: approvers.any.count });
+  }
+  return clauses;
+}
+
+/**
+ * Drops a requirement another one of the same area already implies: if every
+ * clause of A appears in B, B's level is at least A's and B needs at least A's
+ * input, any sign-off set meeting B meets A. Keeps the summary about what matters
+ * (a destructive migration's three sign-offs, not also the area's base one).
+ */
+export function withoutSubsumed(specs: RequirementSpec[]): RequirementSpec[] {
+  const kept: RequirementSpec[] = [];
+  specs.forEach((a, i) => {
+    const subsumer = specs.find((b, j) => j !== i && subsumes(b, a) && (!subsumes(a, b) || j < i));
+    if (subsumer) {
+      subsumer.reason = subsumer.reason.includes(a.reason) ? subsumer.reason : `${subsumer.reason}; also covers ${a.reason}`;
+    } else {
+      kept.push(a);
+    }
+  });
+  return kept;
+}
+
+function subsumes(b: RequirementSpec, a: RequirementSpec): boolean {
+  if (b.level < a.level) return false;
+  if (!a.requireInputFrom.every((r) => b.requireInputFrom.includes(r))) return false;
+  const remaining = b.clauses.map((c) => ({ ...c }));
+  for (const clause of a.clauses) {
+    const same = remaining.find((c) => c.count >= clause.count && sameRoles(c.roles, clause.roles));
+    if (!same) return false;
+    same.count -= clause.count;
+  }
+  return true;
+}
+
+function sameRoles(x: RoleId[], y: RoleId[]): boolean {
+  return x.length === y.length && x.every((r) => y.includes(r));
+}

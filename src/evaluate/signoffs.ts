@@ -1,0 +1,140 @@
+import type { Policy } from "../policy/model.js";
+import { parseCommands } from "./commands.js";
+import type { Facts } from "./facts.js";
+
+/**
+ * Who has signed off, read from reviews and comments with every rule that keeps
+ * a sign-off honest: the author never counts, approvals of an earlier commit and
+ * commands posted before the latest push do not count, edited commands do not
+ * count, a "changes requested" review stands until that person approves or it is
+ * dismissed. Which requirement a sign-off fills is decided later, per requirement.
+ */
+
+export interface SignerState {
+  login: string;
+  /** Time of a valid approving review on the head commit. */
+  reviewAt?: number;
+  /** Highest level signed by a valid `/approve-levelN`, and when. */
+  commandLevel: number;
+  commandAt?: number;
+}
+
+export interface CommandEvent {
+  commentId: number;
+  login: string;
+  text: string;
+  level: number;
+  cancel: boolean;
+  /** Why the command cannot count whatever the requirements (undefined: it may count). */
+  invalidReason?: string;
+}
+
+export interface SignOffs {
+  signers: Map<string, SignerState>;
+  /** Logins whose latest decisive review requests changes. */
+  blockers: Set<string>;
+  /** Earliest review or comment of each participant (for "input required before approval"). */
+  firstInputAt: Map<string, number>;
+  commands: CommandEvent[];
+  notes: string[];
+}
+
+export function isBot(login: string): boolean {
+  return login.toLowerCase().endsWith("[bot]");
+}
+
+export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
+  const author = facts.author.toLowerCase();
+  const signers = new Map<string, SignerState>();
+  const blockers = new Set<string>();
+  const firstInputAt = new Map<string, number>();
+  const notes: string[] = [];
+  const commands: CommandEvent[] = [];
+  const signer = (login: string): SignerState => {
+    let s = signers.get(login);
+    if (!s) {
+      s = { login, commandLevel: 0 };
+      signers.set(login, s);
+    }
+    return s;
+  };
+  const input = (login: string, at: number) => {
+    if (login === author || isBot(login)) return;
+    const prev = firstInputAt.get(login);
+    if (prev === undefined || at < prev) firstInputAt.set(login, at);
+  };
+
+  const reviews = [...facts.reviews].sort((a, b) => time(a.submittedAt) - time(b.submittedAt));
+  const decisive = new Map<string, (typeof reviews)[number]>();
+  for (const review of reviews) {
+    const login = review.user.toLowerCase();
+    if (review.state === "PENDING") continue;
+    input(login, time(review.submittedAt));
+    if (review.state === "APPROVED" || review.state === "CHANGES_REQUESTED" || review.state === "DISMISSED") {
+      decisive.set(login, review);
+    }
+  }
+  for (const [login, review] of decisive) {
+    if (login === author || isBot(login)) continue;
+    if (review.state === "CHANGES_REQUESTED") blockers.add(login);
+    if (review.state !== "APPROVED") continue;
+    if (policy.signoff.invalidateOnPush && review.commitId !== facts.headSha) {
+      notes.push(`@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`);
+      continue;
+    }
+    signer(login).reviewAt = time(review.submittedAt);
+  }
+
+  const pushedAt = facts.headPushedAt === undefined ? undefined : time(facts.headPushedAt);
+  const comments = [...facts.comments].sort((a, b) => time(a.createdAt) - time(b.createdAt) || a.id - b.id);
+  for (const comment of comments) {
+    const login = comment.user.toLowerCase();
+    if (isBot(login)) continue;
+    const createdAt = time(comment.createdAt);
+    input(login, createdAt);
+    const edited = time(comment.updatedAt) > createdAt;
+    for (const command of parseCommands(comment.body)) {
+      if (command.type !== "approve") continue;
+      const event: CommandEvent = { commentId: comment.id, login: comment.user, text: command.text, level: command.level, cancel: command.cancel };
+      commands.push(event);
+      if (login === author) {
+        event.invalidReason = "the pull request's author cannot sign off their own change";
+        continue;
+      }
+      const state = signer(login);
+      if (command.cancel) {
+        // A withdrawal is honoured even from an edited comment: honouring it can
+        // only make the check stricter.
+        if (state.commandLevel >= command.level) {
+          state.commandLevel = 0;
+          state.commandAt = undefined;
+        }
+        continue;
+      }
+      if (edited) {
+        event.invalidReason = "the comment was edited after it was posted; edited comments do not count — post the command in a new comment";
+        continue;
+      }
+      if (policy.signoff.invalidateOnPush) {
+        if (pushedAt === undefined) {
+          event.invalidReason = "the time the head commit was pushed is unknown, so the command cannot be dated after it";
+          continue;
+        }
+        if (createdAt < pushedAt) {
+          event.invalidReason = "it was posted before the latest push; sign off again on the current commit";
+          continue;
+        }
+      }
+      if (command.level >= state.commandLevel) {
+        state.commandLevel = command.level;
+        state.commandAt = createdAt;
+      }
+    }
+  }
+  return { signers, blockers, firstInputAt, commands, notes };
+}
+
+function time(iso: string): number {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? 0 : t;
+}
