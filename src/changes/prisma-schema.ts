@@ -496,10 +496,23 @@ function isRelation(field: Field, schema: SchemaIndex): boolean {
   return !known && !schema.enums.has(field.type) && !schema.composites.has(field.type) && field.list;
 }
 
-/** What the column's type is in the database: enums by their mapped name. */
-function typeIdentity(field: Field, schema: SchemaIndex): string {
-  const enumBlock = schema.enums.get(field.type);
-  return enumBlock ? `enum ${dbName(enumBlock)}` : field.type;
+/**
+ * Base and head together, with the enum pairing: a field keeps its type when its
+ * enum was renamed (that rename is reported once, on the enum).
+ */
+interface Comparison {
+  before: SchemaIndex;
+  after: SchemaIndex;
+  /** Head enum name → the name of the base enum it was paired with. */
+  enumOrigin: Map<string, string>;
+}
+
+function typeBefore(field: Field, cmp: Comparison): string {
+  return cmp.before.enums.has(field.type) ? `enum ${field.type}` : field.type;
+}
+
+function typeAfter(field: Field, cmp: Comparison): string {
+  return cmp.after.enums.has(field.type) ? `enum ${cmp.enumOrigin.get(field.type) ?? field.type}` : field.type;
 }
 
 function displayType(field: Field): string {
@@ -537,19 +550,20 @@ const indexChange = (detail: string, line: number): Change => ({ kind: "migratio
 
 function compareSchemas(before: SchemaIndex, after: SchemaIndex): Change[] {
   const changes: Change[] = [];
+  const enums = pairByName([...before.enums.values()], [...after.enums.values()], dbName);
+  const cmp: Comparison = { before, after, enumOrigin: new Map(enums.pairs.map(([b, h]) => [h.name, b.name])) };
   const models = pairByName([...before.models.values()], [...after.models.values()], dbName);
   for (const removed of models.removed) {
     changes.push(destructive(`model "${removed.name}" removed (table "${dbName(removed)}" dropped)`, removed.line));
   }
-  for (const [b, h] of models.pairs) changes.push(...compareModel(b, h, before, after));
+  for (const [b, h] of models.pairs) changes.push(...compareModel(b, h, cmp));
 
   const composites = pairByName([...before.composites.values()], [...after.composites.values()], (b) => b.name);
   for (const removed of composites.removed) {
     changes.push(destructive(`composite type "${removed.name}" removed`, removed.line));
   }
-  for (const [b, h] of composites.pairs) changes.push(...compareFields(b, h, before, after));
+  for (const [b, h] of composites.pairs) changes.push(...compareFields(b, h, cmp));
 
-  const enums = pairByName([...before.enums.values()], [...after.enums.values()], dbName);
   for (const removed of enums.removed) changes.push(destructive(`enum "${removed.name}" removed`, removed.line));
   for (const [b, h] of enums.pairs) changes.push(...compareEnum(b, h));
 
@@ -589,27 +603,27 @@ function pairByName<T extends { name: string }>(before: T[], after: T[], databas
   return { pairs, removed, added: [...unmatched] };
 }
 
-function compareModel(b: Block, h: Block, before: SchemaIndex, after: SchemaIndex): Change[] {
+function compareModel(b: Block, h: Block, cmp: Comparison): Change[] {
   const changes: Change[] = [];
   if (dbName(b) !== dbName(h)) {
     changes.push(
       destructive(`model "${h.name}": table renamed "${dbName(b)}" → "${dbName(h)}" (@@map/@@schema changed)`, h.line),
     );
   }
-  changes.push(...compareFields(b, h, before, after));
+  changes.push(...compareFields(b, h, cmp));
   changes.push(...comparePrimaryKeys(b, h));
   changes.push(...compareIndexes(b, h));
-  changes.push(...compareForeignKeys(b, h, before, after));
+  changes.push(...compareForeignKeys(b, h, cmp.before, cmp.after));
   return changes;
 }
 
 /** Columns (and composite-type fields): removed, retyped, tightened, renamed, added as required. */
-function compareFields(b: Block, h: Block, before: SchemaIndex, after: SchemaIndex): Change[] {
+function compareFields(b: Block, h: Block, cmp: Comparison): Change[] {
   const changes: Change[] = [];
   const label = `${h.keyword === "type" ? "type" : "model"} "${h.name}"`;
   const fields = pairByName(
-    b.fields.filter((f) => !isRelation(f, before)),
-    h.fields.filter((f) => !isRelation(f, after)),
+    b.fields.filter((f) => !isRelation(f, cmp.before)),
+    h.fields.filter((f) => !isRelation(f, cmp.after)),
     mappedName,
   );
   for (const removed of fields.removed) {
@@ -617,7 +631,7 @@ function compareFields(b: Block, h: Block, before: SchemaIndex, after: SchemaInd
     changes.push(destructive(`${label}: field "${removed.name}" removed${column}`, removed.line));
   }
   for (const [bf, hf] of fields.pairs) {
-    const differences = fieldDifferences(bf, hf, before, after);
+    const differences = fieldDifferences(bf, hf, cmp);
     if (differences.length > 0) changes.push(destructive(`${label}: field "${hf.name}" ${differences.join("; ")}`, hf.line));
   }
   for (const added of fields.added) {
@@ -634,9 +648,9 @@ function compareFields(b: Block, h: Block, before: SchemaIndex, after: SchemaInd
   return changes;
 }
 
-function fieldDifferences(bf: Field, hf: Field, before: SchemaIndex, after: SchemaIndex): string[] {
+function fieldDifferences(bf: Field, hf: Field, cmp: Comparison): string[] {
   const differences: string[] = [];
-  if (typeIdentity(bf, before) !== typeIdentity(hf, after) || bf.list !== hf.list) {
+  if (typeBefore(bf, cmp) !== typeAfter(hf, cmp) || bf.list !== hf.list) {
     differences.push(`type changed ${displayType(bf)} → ${displayType(hf)}`);
   } else if (bf.optional && !hf.optional) {
     differences.push(`becomes required (${displayType(bf)} → ${displayType(hf)})`);
@@ -930,8 +944,9 @@ function removedFieldInPatch(field: Field, added: PatchLine[], line: number): Ch
     const what = relation ? "relation field" : "field";
     return [destructive(`${what} "${field.name}" removed ${PATCH_NOTE}`, line)];
   }
-  const schema: SchemaIndex = { models: new Map(), enums: new Map(), composites: new Map() };
-  const differences = fieldDifferences(field, replacement, schema, schema);
+  // Without the schema, types compare by name.
+  const unknown: SchemaIndex = { models: new Map(), enums: new Map(), composites: new Map() };
+  const differences = fieldDifferences(field, replacement, { before: unknown, after: unknown, enumOrigin: new Map() });
   const relationBefore = relation?.args ?? "";
   const relationAfter = attribute(replacement, "relation")?.args ?? "";
   if (relationBefore.includes("fields:") && relationBefore !== relationAfter) {

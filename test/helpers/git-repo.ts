@@ -52,7 +52,7 @@ export function makeRepo(base: Record<string, string>, head: Record<string, Head
     }
   }
   git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "change");
+  git(dir, "commit", "-q", "--allow-empty", "-m", "change");
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
