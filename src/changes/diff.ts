@@ -86,3 +86,40 @@ function linesFromContent(base: string, head: string): DiffLines {
   });
   return { added, removed };
 }
+
+export interface PatchSides {
+  /** Per hunk: the lines the base had there (context + removed), base line numbers. */
+  base: DiffLine[][];
+  /** Per hunk: the lines the head has there (context + added), head line numbers. */
+  head: DiffLine[][];
+}
+
+/**
+ * Splits a GitHub-style patch into what each side saw in every hunk. Unlike
+ * `diffLines`, context lines are kept: declarations often span a changed line and
+ * unchanged neighbours (route declarations, OpenAPI path keys above a method).
+ */
+export function patchSides(patch: string): PatchSides {
+  const sides: PatchSides = { base: [], head: [] };
+  for (const parsed of parsePatch(patch)) {
+    for (const hunk of parsed.hunks) {
+      const base: DiffLine[] = [];
+      const head: DiffLine[] = [];
+      let oldLine = hunk.oldStart;
+      let newLine = hunk.newStart;
+      for (const raw of hunk.lines) {
+        const marker = raw[0];
+        const text = raw.slice(1);
+        if (marker === "-") base.push({ line: oldLine++, text });
+        else if (marker === "+") head.push({ line: newLine++, text });
+        else if (marker === " ") {
+          base.push({ line: oldLine++, text });
+          head.push({ line: newLine++, text });
+        }
+      }
+      sides.base.push(base);
+      sides.head.push(head);
+    }
+  }
+  return sides;
+}

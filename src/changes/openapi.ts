@@ -14,7 +14,7 @@
  */
 import { LineCounter, isMap, isScalar, parseDocument } from "yaml";
 import type { Document } from "yaml";
-import { patchSides } from "./routes.js";
+import { patchSides } from "./diff.js";
 import type { DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionProblem, DetectionResult, Detector, Finding } from "./types.js";
 

@@ -15,9 +15,7 @@
  * The detector is regex-based on purpose: it must be cheap, cannot rely on a full
  * parser being able to read a hunk, and only needs declarations, not semantics.
  */
-import { parsePatch } from "diff";
-import type { DiffLine } from "./diff.js";
-import { splitLines } from "./diff.js";
+import { patchSides, splitLines, type DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 
 const DETECTOR_ID = "routes";
@@ -121,43 +119,6 @@ function routesInContent(content: string | null): Route[] {
   const lines = splitLines(content).map((text, i) => ({ line: i + 1, text }));
   // With the whole file, a decorator with no @Controller above really has no prefix.
   return extractRoutes(lines, { prefix: "" }).routes;
-}
-
-export interface PatchSides {
-  /** Per hunk: the lines the base had there (context + removed), base line numbers. */
-  base: DiffLine[][];
-  /** Per hunk: the lines the head has there (context + added), head line numbers. */
-  head: DiffLine[][];
-}
-
-/**
- * Splits a GitHub-style patch into what each side saw in every hunk. Unlike
- * `diffLines`, context lines are kept: declarations often span a changed line and
- * unchanged neighbours. (Shared with the OpenAPI detector; a candidate for diff.ts.)
- */
-export function patchSides(patch: string): PatchSides {
-  const sides: PatchSides = { base: [], head: [] };
-  for (const parsed of parsePatch(patch)) {
-    for (const hunk of parsed.hunks) {
-      const base: DiffLine[] = [];
-      const head: DiffLine[] = [];
-      let oldLine = hunk.oldStart;
-      let newLine = hunk.newStart;
-      for (const raw of hunk.lines) {
-        const marker = raw[0];
-        const text = raw.slice(1);
-        if (marker === "-") base.push({ line: oldLine++, text });
-        else if (marker === "+") head.push({ line: newLine++, text });
-        else if (marker === " ") {
-          base.push({ line: oldLine++, text });
-          head.push({ line: newLine++, text });
-        }
-      }
-      sides.base.push(base);
-      sides.head.push(head);
-    }
-  }
-  return sides;
 }
 
 function detectFromPatch(path: string, patch: string): DetectionResult {
