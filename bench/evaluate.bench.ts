@@ -10,6 +10,13 @@
  * AreaIndex must produce exactly the same file → areas mapping, or the run fails
  * with exit code 1: a speed-up over a matcher that answers differently would
  * mean nothing. The goals printed at the end are informational only.
+ *
+ * The naive matcher stops at an area's first matching positive glob and checks
+ * its `!` exclusions only then, like AreaIndex; it just never keeps a compiled
+ * glob nor pre-selects candidates.
+ *
+ * Profiling evaluate alone (skips the slow naive runs):
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/evaluate.bench.ts --evaluate-only
  */
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -388,6 +395,12 @@ async function main(): Promise<number> {
   }
 
   const decision = evaluate(policy, facts, NOW);
+  if (process.argv.includes("--evaluate-only")) {
+    // For profiling: `node --cpu-prof --import tsx bench/evaluate.bench.ts --evaluate-only`
+    const samples = measure(() => evaluate(policy, facts, NOW), EVALUATE_WARMUP, 300);
+    console.log(`evaluate median ${ms(median(samples))} ms over ${samples.length} runs (checksum ${sink})`);
+    return 0;
+  }
   const evaluateSamples = measure(() => evaluate(policy, facts, NOW), EVALUATE_WARMUP, EVALUATE_RUNS);
   const indexSamples = measure(() => indexMapping(policy, files), INDEX_WARMUP, INDEX_RUNS);
   const naiveStart = performance.now();
@@ -424,9 +437,13 @@ async function main(): Promise<number> {
   console.log(`  ${"naive / evaluate".padEnd(width)}  ${ratioEvaluate.toFixed(0).padStart(8)} ×`);
   console.log(`  ${"naive / index".padEnd(width)}  ${ratioIndex.toFixed(0).padStart(8)} ×`);
   console.log("");
-  console.log(`  goal  evaluate < ${GOAL_EVALUATE_MS} ms          ${mark(evaluateMs < GOAL_EVALUATE_MS)}  (${ms(evaluateMs)} ms)`);
-  console.log(`  goal  naive / evaluate ≥ ${GOAL_RATIO}×      ${mark(ratioEvaluate >= GOAL_RATIO)}  (${ratioEvaluate.toFixed(0)}×)`);
-  console.log(`  (goals are informational; total ${((performance.now() - wallStart) / 1000).toFixed(1)} s${sink < 0 ? "" : ""})`);
+  const goals: [string, boolean, string][] = [
+    [`evaluate < ${GOAL_EVALUATE_MS} ms`, evaluateMs < GOAL_EVALUATE_MS, `${ms(evaluateMs)} ms`],
+    [`naive / evaluate ≥ ${GOAL_RATIO}×`, ratioEvaluate >= GOAL_RATIO, `${ratioEvaluate.toFixed(0)}×`],
+  ];
+  const goalWidth = Math.max(...goals.map((g) => g[0].length));
+  for (const [goal, ok, actual] of goals) console.log(`  goal  ${goal.padEnd(goalWidth)}  ${mark(ok)}  (${actual})`);
+  console.log(`  (goals are informational; total ${((performance.now() - wallStart) / 1000).toFixed(1)} s, checksum ${sink})`);
   return 0;
 }
 

@@ -856,8 +856,10 @@ function renameAction(c: Cursor, table: Name, label: "table" | "view", on: strin
     const [from, to] = renamePair(c);
     return [indexChange(`RENAME INDEX ${from} TO ${to} ${on}`, line)];
   }
-  if (c.acceptOneOf("TO", "AS") || (c.peek() !== undefined && !c.is("COLUMN") && c.peek(1)?.upper !== "TO")) {
-    // `RENAME TO x` (PostgreSQL, SQLite), `RENAME AS x` / `RENAME x` (MySQL).
+  // `RENAME TO x` (PostgreSQL, SQLite) and `RENAME AS x` / `RENAME x` (MySQL) rename the table;
+  // `RENAME [COLUMN] a TO b` renames a column.
+  const renamesTable = c.acceptOneOf("TO", "AS") !== undefined || (!c.is("COLUMN") && c.peek(1)?.upper !== "TO");
+  if (renamesTable) {
     const to = c.name();
     if (!to) return [];
     const detail = `RENAME ${label.toUpperCase()} ${q(table)} TO ${q(to)}`;
