@@ -1,0 +1,138 @@
+import { LRUCache } from "lru-cache";
+import type { CommandOutcome } from "../evaluate/decision.js";
+import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+
+export const CHECK_NAME = "governance";
+
+export interface CheckOutput {
+  conclusion: "success" | "failure";
+  title: string;
+  summary: string;
+}
+
+interface KnownCheckRun extends CheckOutput {
+  id: number;
+  /** When GitHub started the run: our record of when the head commit arrived. */
+  startedAt: string;
+}
+
+/**
+ * One `governance` check run per head commit, created once and updated in
+ * place. An update that would change nothing is not sent, so a redelivered
+ * webhook leaves GitHub exactly as it was.
+ */
+export class CheckRuns {
+  private readonly known = new LRUCache<string, KnownCheckRun>({ max: 2000 });
+
+  /** With our App ID, runs of other apps that happen to share the name are never touched. */
+  constructor(private readonly appId?: number) {}
+
+  /** The existing run for this head commit, if any (cached after the first read). */
+  async find(octokit: GitHub, repo: RepoRef, headSha: string): Promise<KnownCheckRun | undefined> {
+    const key = `${repo.owner}/${repo.repo}@${headSha}`;
+    const cached = this.known.get(key);
+    if (cached) return cached;
+    const { data } = await octokit.rest.checks.listForRef({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: headSha,
+      check_name: CHECK_NAME,
+      filter: "latest",
+      ...(this.appId ? { app_id: this.appId } : {}),
+    });
+    const run = data.check_runs[0];
+    if (!run) return undefined;
+    const known: KnownCheckRun = {
+      id: run.id,
+      startedAt: run.started_at ?? new Date(0).toISOString(),
+      conclusion: run.conclusion === "success" ? "success" : "failure",
+      title: run.output.title ?? "",
+      summary: run.output.summary ?? "",
+    };
+    this.known.set(key, known);
+    return known;
+  }
+
+  async write(octokit: GitHub, repo: RepoRef, headSha: string, output: CheckOutput): Promise<void> {
+    const key = `${repo.owner}/${repo.repo}@${headSha}`;
+    const run = await this.find(octokit, repo, headSha);
+    if (!run) {
+      const { data } = await octokit.rest.checks.create({
+        owner: repo.owner,
+        repo: repo.repo,
+        name: CHECK_NAME,
+        head_sha: headSha,
+        status: "completed",
+        conclusion: output.conclusion,
+        output: { title: output.title, summary: output.summary },
+      });
+      this.known.set(key, { id: data.id, startedAt: data.started_at ?? new Date().toISOString(), ...output });
+      return;
+    }
+    if (run.conclusion === output.conclusion && run.title === output.title && run.summary === output.summary) return;
+    await octokit.rest.checks.update({
+      owner: repo.owner,
+      repo: repo.repo,
+      check_run_id: run.id,
+      status: "completed",
+      conclusion: output.conclusion,
+      output: { title: output.title, summary: output.summary },
+    });
+    this.known.set(key, { ...run, ...output });
+  }
+}
+
+/**
+ * Requests reviewers, never the author and never someone already asked. GitHub
+ * refuses people without access to the repository; that is reported back so
+ * the check can say who could not be asked instead of failing silently.
+ */
+export async function requestReviewers(
+  octokit: GitHub,
+  repo: RepoRef,
+  pr: PullRequestData,
+  wanted: { users: string[]; teams: string[] },
+): Promise<string | undefined> {
+  const author = pr.user?.login.toLowerCase();
+  const requestedUsers = new Set((pr.requested_reviewers ?? []).map((u) => u?.login?.toLowerCase()));
+  const requestedTeams = new Set((pr.requested_teams ?? []).map((t) => t?.slug?.toLowerCase()));
+  const reviewers = wanted.users.filter((u) => u.toLowerCase() !== author && !requestedUsers.has(u.toLowerCase()));
+  const teams = wanted.teams.map((t) => (t.includes("/") ? t.slice(t.indexOf("/") + 1) : t)).filter((t) => !requestedTeams.has(t.toLowerCase()));
+  if (reviewers.length === 0 && teams.length === 0) return undefined;
+  try {
+    await octokit.rest.pulls.requestReviewers({ owner: repo.owner, repo: repo.repo, pull_number: pr.number, reviewers, team_reviewers: teams });
+    return undefined;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== 422) throw error;
+    return `GitHub refused to request ${[...reviewers.map((u) => `@${u}`), ...teams.map((t) => `team ${t}`)].join(", ")} (they may lack access to this repository): ${(error as Error).message}`;
+  }
+}
+
+const REPLY_MARKER = (commentId: number) => `<!-- governance-gate:reply-to:${commentId} -->`;
+
+/**
+ * Answers the sign-off command in the comment that triggered this event: a 👍
+ * when it counted, a reply saying why when it did not. The reply carries a
+ * marker so a redelivered event does not answer twice.
+ */
+export async function answerCommand(
+  octokit: GitHub,
+  repo: RepoRef,
+  prNumber: number,
+  outcome: CommandOutcome,
+  existingComments: { body: string }[],
+): Promise<void> {
+  if (outcome.counted) {
+    await octokit.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: outcome.commentId, content: "+1" });
+    return;
+  }
+  const marker = REPLY_MARKER(outcome.commentId);
+  if (existingComments.some((c) => c.body.includes(marker))) return;
+  await octokit.rest.issues.createComment({
+    owner: repo.owner,
+    repo: repo.repo,
+    issue_number: prNumber,
+    body: `@${outcome.login} \`${outcome.command}\` did not count: ${outcome.reason}.\n\n${marker}`,
+  });
+}

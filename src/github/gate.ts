@@ -1,0 +1,138 @@
+import type { Logger } from "probot";
+import { evaluate } from "../evaluate/evaluate.js";
+import { formatProblem } from "../policy/problems.js";
+import { renderSummary, renderTitle } from "../render/summary.js";
+import { answerCommand, CheckRuns, requestReviewers, type CheckOutput } from "./apply.js";
+import { FactGatherer } from "./facts.js";
+import { POLICY_PATH, PolicySource } from "./policy-source.js";
+import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+
+export interface Trigger {
+  /** `new-head`: the head commit just arrived (opened/synchronize), so no sign-off can exist for it yet. */
+  kind: "opened" | "new-head" | "update";
+  /** The comment whose command should be answered. */
+  commentId?: number;
+}
+
+export interface GateOptions {
+  appId?: number;
+  /** The clock; tests inject one. */
+  now?: () => Date;
+}
+
+/**
+ * The imperative shell around `evaluate`: gather facts, decide, apply. Every
+ * pull request is handled one event at a time, so two deliveries racing each
+ * other cannot leave an older decision on the check.
+ */
+export class Gate {
+  readonly policies = new PolicySource();
+  private readonly facts = new FactGatherer();
+  private readonly checks: CheckRuns;
+  private readonly now: () => Date;
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(options: GateOptions = {}) {
+    this.checks = new CheckRuns(options.appId);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async evaluate(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
+    const key = `${repo.owner}/${repo.repo}#${pr.number}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(() => this.evaluateNow(octokit, log, repo, pr, trigger));
+    const settled = run.catch(() => undefined);
+    this.queues.set(key, settled);
+    settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+
+  private async evaluateNow(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
+    try {
+      await this.decideAndApply(octokit, repo, pr, trigger, log);
+    } catch (error) {
+      // Fail closed: whatever went wrong, the check must not keep a stale pass.
+      log.error({ err: error, pr: pr.number }, "evaluation failed");
+      await this.checks.write(octokit, repo, pr.head.sha, {
+        conclusion: "failure",
+        title: "Governance could not be evaluated",
+        summary: [
+          "**❌ Governance Gate could not evaluate this pull request**, so the check fails until it can.",
+          "",
+          `Cause: ${(error as Error).message}`,
+          "",
+          "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery.",
+        ].join("\n"),
+      });
+    }
+  }
+
+  private async decideAndApply(octokit: GitHub, repo: RepoRef, pr: PullRequestData, trigger: Trigger, log: Logger): Promise<void> {
+    const { result, source } = await this.policies.load(octokit, repo, pr.base.sha);
+    if (!result) {
+      return this.checks.write(octokit, repo, pr.head.sha, noPolicy(repo, pr));
+    }
+    if (!result.policy) {
+      return this.checks.write(octokit, repo, pr.head.sha, invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)));
+    }
+    const policy = result.policy;
+    // Free for the write below: the lookup is cached per head commit.
+    const existing = await this.checks.find(octokit, repo, pr.head.sha);
+    // Comments count only after the head commit arrived; our check run's start is
+    // GitHub's record of when we first saw it (never a commit date, which the
+    // author controls). Until a run exists, nothing before now counts.
+    const headPushedAt = existing?.startedAt ?? this.now().toISOString();
+    const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: trigger.kind === "opened", headPushedAt });
+    const decision = evaluate(policy, facts, this.now());
+
+    const refused = await requestReviewers(octokit, repo, pr, decision.reviewersToRequest);
+    if (refused) decision.problems.push({ severity: "warning", message: refused, fix: "give them access to the repository or bind other people to the role" });
+
+    await this.checks.write(octokit, repo, pr.head.sha, {
+      conclusion: decision.conclusion,
+      title: renderTitle(decision, policy),
+      summary: renderSummary(decision, policy),
+    });
+    if (trigger.commentId !== undefined) {
+      const outcome = decision.commands.find((c) => c.commentId === trigger.commentId);
+      if (outcome) await answerCommand(octokit, repo, pr.number, outcome, facts.comments);
+    }
+    log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
+  }
+}
+
+function noPolicy(repo: RepoRef, pr: PullRequestData): CheckOutput {
+  return {
+    conclusion: "failure",
+    title: "No governance policy",
+    summary: [
+      `**❌ No governance policy was found** in \`${POLICY_PATH}\` on \`${pr.base.ref}\` (at ${pr.base.sha.slice(0, 7)}) or in \`${repo.owner}/.github\`.`,
+      "",
+      `Fix: add \`${POLICY_PATH}\` to the base branch, for example:`,
+      "",
+      "```yaml",
+      "extends: chat-backend",
+      "roles:",
+      "  backend-lead: { users: [your-login] }",
+      "```",
+    ].join("\n"),
+  };
+}
+
+function invalidPolicy(source: string, problems: string[]): CheckOutput {
+  return {
+    conclusion: "failure",
+    title: `Invalid governance policy: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+    summary: [
+      `**❌ The governance policy (${source}) on the base branch is invalid**, so no pull request can be judged until it is fixed.`,
+      "",
+      "```",
+      ...problems,
+      "```",
+      "",
+      "Fix: correct the policy on the base branch (`npx governance-gate lint --policy .github/governance.yml` shows the same list).",
+    ].join("\n"),
+  };
+}

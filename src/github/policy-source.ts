@@ -1,0 +1,81 @@
+import { LRUCache } from "lru-cache";
+import { loadPolicy, type LoadResult, type PolicyReader, type PolicyText } from "../policy/load.js";
+import { isPresetName, readPreset } from "../policy/presets.js";
+import type { GitHub, RepoRef } from "./types.js";
+
+export const POLICY_PATH = ".github/governance.yml";
+const ORG_REPOSITORY = ".github";
+/** `extends` targets outside the base commit (the org's .github repository) can change; re-read them after this. */
+const POLICY_TTL_MS = 5 * 60 * 1000;
+
+export interface RepoPolicy {
+  /** Undefined when no policy exists for the repository. */
+  result?: LoadResult;
+  /** Where the policy was read from, for the check summary. */
+  source?: string;
+}
+
+/**
+ * The policy a pull request is judged by: `.github/governance.yml` **at the
+ * base commit** (never the head: a pull request must not weaken its own rules),
+ * else the organisation's `.github` repository. Cached per repository and base
+ * commit, so events on the same pull request cost no policy reads.
+ */
+export class PolicySource {
+  private readonly cache = new LRUCache<string, RepoPolicy>({ max: 500, ttl: POLICY_TTL_MS });
+
+  async load(octokit: GitHub, repo: RepoRef, baseSha: string): Promise<RepoPolicy> {
+    const key = `${repo.owner}/${repo.repo}@${baseSha}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const loaded = await this.read(octokit, repo, baseSha);
+    this.cache.set(key, loaded);
+    return loaded;
+  }
+
+  /** Forget a repository's cached policies (its default branch changed the policy). */
+  invalidate(repo: RepoRef): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${repo.owner}/${repo.repo}@`)) this.cache.delete(key);
+  }
+
+  private async read(octokit: GitHub, repo: RepoRef, baseSha: string): Promise<RepoPolicy> {
+    let root = await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, baseSha);
+    let source = `${repo.owner}/${repo.repo}:${POLICY_PATH}@${baseSha.slice(0, 7)}`;
+    if (root === undefined && repo.repo !== ORG_REPOSITORY) {
+      root = await readFile(octokit, repo.owner, ORG_REPOSITORY, POLICY_PATH);
+      source = `${repo.owner}/${ORG_REPOSITORY}:${POLICY_PATH}`;
+    }
+    if (root === undefined) return {};
+    const result = await loadPolicy({ name: POLICY_PATH, text: root }, apiReader(octokit, repo, baseSha));
+    return { result, source };
+  }
+}
+
+/**
+ * `extends` over the API: a preset name; `owner/repo:path` (another repository's
+ * default branch, typically the org's `.github`); or a path in the same
+ * repository, read at the same base commit.
+ */
+function apiReader(octokit: GitHub, repo: RepoRef, baseSha: string): PolicyReader {
+  return {
+    async read(ref: string): Promise<PolicyText> {
+      if (isPresetName(ref)) return readPreset(ref);
+      const remote = /^([\w.-]+)\/([\w.-]+):(.+)$/.exec(ref);
+      const [owner, name, path, at] = remote ? [remote[1]!, remote[2]!, remote[3]!, undefined] : [repo.owner, repo.repo, ref.replace(/^\.\//, ""), baseSha];
+      const text = await readFile(octokit, owner, name, path, at);
+      if (text === undefined) throw new Error(`${owner}/${name}:${path} does not exist${at ? ` at ${at.slice(0, 7)}` : ""}`);
+      return { name: `${owner}/${name}:${path}`, text };
+    },
+  };
+}
+
+/** A file's text, or undefined when it (or the repository) does not exist. */
+export async function readFile(octokit: GitHub, owner: string, repo: string, path: string, ref?: string): Promise<string | undefined> {
+  try {
+    const response = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}), mediaType: { format: "raw" } });
+    return typeof response.data === "string" ? response.data : String(response.data);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { CHECK_NAME } from "./github/apply.js";
+import { Gate, type GateOptions, type Trigger } from "./github/gate.js";
+import { POLICY_PATH } from "./github/policy-source.js";
+import type { PullRequestData } from "./github/types.js";
+
+/**
+ * Governance Gate's Probot entry point: wires GitHub events to the gate and
+ * nothing else. Every decision is made by `evaluate`; see src/github/gate.ts.
+ */
+export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
+  return (app: Probot) => {
+    wire(app, new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions }));
+  };
+}
+
+export default createApp();
+
+function wire(app: Probot, gate: Gate): void {
+  const onPullRequest = (kind: Trigger["kind"]) => async (context: Context<"pull_request">) => {
+    const pr = context.payload.pull_request as PullRequestData;
+    if (pr.state !== "open") return;
+    await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind });
+  };
+  app.on("pull_request.opened", onPullRequest("opened"));
+  app.on(["pull_request.reopened", "pull_request.synchronize"], onPullRequest("new-head"));
+  app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.ready_for_review"], onPullRequest("update"));
+  app.on("pull_request.edited", async (context) => {
+    const changes = context.payload.changes as { title?: unknown; body?: unknown; base?: unknown };
+    if (!changes.title && !changes.body && !changes.base) return;
+    await onPullRequest("update")(context);
+  });
+
+  app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], async (context) => {
+    const pr = context.payload.pull_request as PullRequestData;
+    if (pr.state !== "open") return;
+    await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind: "update" });
+  });
+
+  app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {
+    const { issue, comment, action } = context.payload;
+    if (!issue.pull_request || issue.state !== "open") return;
+    // Our own replies and other bots' comments never sign anything.
+    if (comment.user?.type === "Bot" || context.payload.sender?.type === "Bot") return;
+    const { data } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number });
+    await gate.evaluate(context.octokit, context.log, context.repo(), data as PullRequestData, {
+      kind: "update",
+      commentId: action === "deleted" ? undefined : comment.id,
+    });
+  });
+
+  app.on("check_run.rerequested", async (context) => {
+    const run = context.payload.check_run;
+    if (run.name !== CHECK_NAME) return;
+    for (const ref of run.pull_requests) {
+      const { data } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: ref.number });
+      if (data.state === "open") await gate.evaluate(context.octokit, context.log, context.repo(), data as PullRequestData, { kind: "update" });
+    }
+  });
+
+  app.on("push", async (context) => {
+    const { ref, repository, commits } = context.payload;
+    const branch = repository.default_branch;
+    if (ref !== `refs/heads/${branch}`) return;
+    const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
+    if (!touched) return;
+    const repo = context.repo();
+    gate.policies.invalidate(repo);
+    const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { ...repo, state: "open", base: branch, per_page: 100 });
+    for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr as unknown as PullRequestData, { kind: "update" });
+  });
+}
