@@ -43,6 +43,20 @@ export function splitLines(text: string): string[] {
 function linesFromPatch(patch: string): DiffLines {
   const added: DiffLine[] = [];
   const removed: DiffLine[] = [];
+  walkPatch(patch, (marker, text, oldLine, newLine) => {
+    if (marker === "+") added.push({ line: newLine, text });
+    else if (marker === "-") removed.push({ line: oldLine, text });
+  });
+  return { added, removed };
+}
+
+/**
+ * Visits every content line of a patch with its line number on each side
+ * (`oldLine` for "-" and " ", `newLine` for "+" and " "). "\ No newline at end
+ * of file" lines carry no content and are skipped.
+ */
+function walkPatch(patch: string, visit: (marker: "+" | "-" | " ", text: string, oldLine: number, newLine: number, hunk: number) => void): void {
+  let hunkIndex = 0;
   for (const parsed of parsePatch(patch)) {
     for (const hunk of parsed.hunks) {
       let oldLine = hunk.oldStart;
@@ -50,17 +64,13 @@ function linesFromPatch(patch: string): DiffLines {
       for (const raw of hunk.lines) {
         const marker = raw[0];
         const text = raw.slice(1);
-        if (marker === "+") added.push({ line: newLine++, text });
-        else if (marker === "-") removed.push({ line: oldLine++, text });
-        else if (marker === " ") {
-          oldLine++;
-          newLine++;
-        }
-        // "\" lines ("\ No newline at end of file") carry no content.
+        if (marker === "+") visit("+", text, oldLine, newLine++, hunkIndex);
+        else if (marker === "-") visit("-", text, oldLine++, newLine, hunkIndex);
+        else if (marker === " ") visit(" ", text, oldLine++, newLine++, hunkIndex);
       }
+      hunkIndex++;
     }
   }
-  return { added, removed };
 }
 
 function linesFromContent(base: string, head: string): DiffLines {
@@ -101,25 +111,11 @@ export interface PatchSides {
  */
 export function patchSides(patch: string): PatchSides {
   const sides: PatchSides = { base: [], head: [] };
-  for (const parsed of parsePatch(patch)) {
-    for (const hunk of parsed.hunks) {
-      const base: DiffLine[] = [];
-      const head: DiffLine[] = [];
-      let oldLine = hunk.oldStart;
-      let newLine = hunk.newStart;
-      for (const raw of hunk.lines) {
-        const marker = raw[0];
-        const text = raw.slice(1);
-        if (marker === "-") base.push({ line: oldLine++, text });
-        else if (marker === "+") head.push({ line: newLine++, text });
-        else if (marker === " ") {
-          base.push({ line: oldLine++, text });
-          head.push({ line: newLine++, text });
-        }
-      }
-      sides.base.push(base);
-      sides.head.push(head);
-    }
-  }
+  walkPatch(patch, (marker, text, oldLine, newLine, hunk) => {
+    sides.base[hunk] ??= [];
+    sides.head[hunk] ??= [];
+    if (marker !== "+") sides.base[hunk].push({ line: oldLine, text });
+    if (marker !== "-") sides.head[hunk].push({ line: newLine, text });
+  });
   return sides;
 }

@@ -40,7 +40,8 @@ export interface Signature {
   via: "review" | "command";
 }
 
-export interface RequirementStatus {
+/** One sign-off a pull request needs, before looking at who signed. */
+export interface RequirementSpec {
   /** Stable id: `area/rule` (`area/base` for the area's own level). */
   id: string;
   area: string;
@@ -51,6 +52,9 @@ export interface RequirementStatus {
   clauses: Clause[];
   /** Roles whose input must precede approval. */
   requireInputFrom: RoleId[];
+}
+
+export interface RequirementStatus extends RequirementSpec {
   /** Whether that input has been given (true when none is required). */
   inputGiven: boolean;
   satisfied: boolean;

@@ -1,6 +1,9 @@
 import type { Finding } from "../changes/types.js";
 import type { Approvers, Area, Clause, Level, Policy, RoleId, Rule } from "../policy/model.js";
+import type { RequirementSpec } from "./decision.js";
 import type { Membership } from "./membership.js";
+
+export type { RequirementSpec };
 
 /**
  * What each touched area requires, before looking at who signed: the area's base
@@ -13,15 +16,6 @@ export interface TouchedArea {
   findings: Finding[];
 }
 
-export interface RequirementSpec {
-  id: string;
-  area: string;
-  rule: string;
-  level: Level;
-  reason: string;
-  clauses: Clause[];
-  requireInputFrom: RoleId[];
-}
 
 export interface RequirementContext {
   labels: string[];

@@ -190,8 +190,17 @@ describe("it-operations sign-off (evaluate)", () => {
     expect(d.conclusion).toBe("failure");
     expect(ruleOf(d).signatures.map((s) => s.login)).toEqual(["omar"]);
     expect(ruleOf(d).missing).toEqual([{ roles: ["it-operations"], count: 1 }]);
-    expect(d.reviewersToRequest.users).toHaveLength(1);
-    expect(["olga", "ivan"]).toContain(d.reviewersToRequest.users[0]);
+  });
+
+  it("an engineer's change: with one it-operations approval in, a second member is requested", () => {
+    const none = decide({ author: ENGINEER });
+    expect(none.reviewersToRequest).toEqual({ users: ["ivan", "olga"], teams: [] });
+    // omar's approval already fills one of the two slots; it cannot also cover the
+    // one still open, so olga or ivan must be asked.
+    const one = decide({ author: ENGINEER, reviews: [approval("omar")] });
+    expect(one.reviewersToRequest.teams).toEqual([]);
+    expect(one.reviewersToRequest.users).toHaveLength(1);
+    expect(["ivan", "olga"]).toContain(one.reviewersToRequest.users[0]);
   });
 
   it("an engineer's change: two distinct it-operations members pass", () => {
