@@ -76,7 +76,11 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   }
 
   const openSlots: OpenSlot[] = requirements.flatMap((r) =>
-    r.satisfied ? [] : r.missing.flatMap((c) => Array.from({ length: c.count }, () => ({ requirement: r.id, roles: c.roles }))),
+    r.satisfied
+      ? []
+      : r.missing.flatMap((c) =>
+          Array.from({ length: c.count }, () => ({ requirement: r.id, roles: c.roles, signedBy: r.signatures.map((s) => s.login.toLowerCase()) })),
+        ),
   );
   const courtesyRoles = [
     ...areas.flatMap((a) => {

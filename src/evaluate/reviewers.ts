@@ -11,6 +11,8 @@ import type { Membership } from "./membership.js";
 export interface OpenSlot {
   requirement: string;
   roles: RoleId[];
+  /** People already signing this requirement: they cannot fill another of its slots. */
+  signedBy: string[];
 }
 
 export interface ReviewerInput {
@@ -33,10 +35,10 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const askedUsers = new Set([...input.requested.users, ...input.reviewed].map((u) => u.toLowerCase()));
   const askedTeams = new Set(input.requested.teams.map((t) => teamKey(t)));
 
-  const canFill = (c: Candidate, roles: RoleId[]): boolean =>
+  const canFill = (c: Candidate, slot: OpenSlot): boolean =>
     c.kind === "user"
-      ? roles.some((r) => membership.isMember(c.name, r))
-      : roles.some((r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)));
+      ? !slot.signedBy.includes(c.name.toLowerCase()) && slot.roles.some((r) => membership.isMember(c.name, r))
+      : slot.roles.some((r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)));
   /** Distinct people a candidate can provide to one requirement. */
   const capacity = (c: Candidate): number => {
     if (c.kind === "user") return 1;
@@ -48,7 +50,7 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const cover = (c: Candidate) => {
     const used = new Map<string, number>();
     open = open.filter((slot) => {
-      if (!canFill(c, slot.roles)) return true;
+      if (!canFill(c, slot)) return true;
       const n = used.get(slot.requirement) ?? 0;
       if (n >= capacity(c)) return true;
       used.set(slot.requirement, n + 1);
