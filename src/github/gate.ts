@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Logger } from "probot";
 import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
@@ -31,6 +32,8 @@ export class Gate {
   private readonly checks: CheckRuns;
   private readonly now: () => Date;
   private readonly queues = new Map<string, Promise<void>>();
+  /** Who this process already asked per pull request: a redelivered event carries a stale `requested_reviewers`. */
+  private readonly requested = new LRUCache<string, Set<string>>({ max: 5000 });
 
   constructor(options: GateOptions = {}) {
     this.checks = new CheckRuns(options.appId);
@@ -47,6 +50,24 @@ export class Gate {
       if (this.queues.get(key) === settled) this.queues.delete(key);
     });
     return run;
+  }
+
+  private notYetRequested(repo: RepoRef, pr: PullRequestData, wanted: { users: string[]; teams: string[] }) {
+    const key = `${repo.owner}/${repo.repo}#${pr.number}`;
+    const asked = this.requested.get(key) ?? new Set<string>();
+    const fresh = {
+      users: wanted.users.filter((u) => !asked.has(reviewerKey("user", u))),
+      teams: wanted.teams.filter((t) => !asked.has(reviewerKey("team", t))),
+    };
+    return fresh;
+  }
+
+  private markRequested(repo: RepoRef, pr: PullRequestData, asked: { users: string[]; teams: string[] }): void {
+    const key = `${repo.owner}/${repo.repo}#${pr.number}`;
+    const set = this.requested.get(key) ?? new Set<string>();
+    asked.users.forEach((u) => set.add(reviewerKey("user", u)));
+    asked.teams.forEach((t) => set.add(reviewerKey("team", t)));
+    this.requested.set(key, set);
   }
 
   private async evaluateNow(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
@@ -87,7 +108,9 @@ export class Gate {
     const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: trigger.kind === "opened", headPushedAt });
     const decision = evaluate(policy, facts, this.now());
 
-    const refused = await requestReviewers(octokit, repo, pr, decision.reviewersToRequest);
+    const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);
+    const refused = await requestReviewers(octokit, repo, pr, toRequest);
+    if (!refused) this.markRequested(repo, pr, toRequest);
     if (refused) decision.problems.push({ severity: "warning", message: refused, fix: "give them access to the repository or bind other people to the role" });
 
     await this.checks.write(octokit, repo, pr.head.sha, {
@@ -101,6 +124,10 @@ export class Gate {
     }
     log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
   }
+}
+
+export function reviewerKey(kind: "user" | "team", name: string): string {
+  return `${kind}:${name.toLowerCase()}`;
 }
 
 function noPolicy(repo: RepoRef, pr: PullRequestData): CheckOutput {
