@@ -10,7 +10,7 @@ export interface CheckOutput {
   summary: string;
 }
 
-interface KnownCheckRun extends CheckOutput {
+export interface KnownCheckRun extends CheckOutput {
   id: number;
   /** When GitHub started the run: our record of when the head commit arrived. */
   startedAt: string;
@@ -53,9 +53,10 @@ export class CheckRuns {
     return known;
   }
 
-  async write(octokit: GitHub, repo: RepoRef, headSha: string, output: CheckOutput): Promise<void> {
+  /** `known`: the caller's own `find` result (`null`: looked up, none exists), saving a second lookup. */
+  async write(octokit: GitHub, repo: RepoRef, headSha: string, output: CheckOutput, known?: KnownCheckRun | null): Promise<void> {
     const key = `${repo.owner}/${repo.repo}@${headSha}`;
-    const run = await this.find(octokit, repo, headSha);
+    const run = known === undefined ? await this.find(octokit, repo, headSha) : (known ?? undefined);
     if (!run) {
       const { data } = await octokit.rest.checks.create({
         owner: repo.owner,

@@ -99,7 +99,7 @@ export class Gate {
       return this.checks.write(octokit, repo, pr.head.sha, invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)));
     }
     const policy = result.policy;
-    // Free for the write below: the lookup is cached per head commit.
+    // Looked up once: the write below reuses it.
     const existing = await this.checks.find(octokit, repo, pr.head.sha);
     // Comments count only after the head commit arrived; our check run's start is
     // GitHub's record of when we first saw it (never a commit date, which the
@@ -117,7 +117,7 @@ export class Gate {
       conclusion: decision.conclusion,
       title: renderTitle(decision, policy),
       summary: renderSummary(decision, policy),
-    });
+    }, existing ?? null);
     if (trigger.commentId !== undefined) {
       const outcome = decision.commands.find((c) => c.commentId === trigger.commentId);
       if (outcome) await answerCommand(octokit, repo, pr.number, outcome, facts.comments);

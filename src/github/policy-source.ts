@@ -73,7 +73,11 @@ function apiReader(octokit: GitHub, repo: RepoRef, baseSha: string): PolicyReade
 export async function readFile(octokit: GitHub, owner: string, repo: string, path: string, ref?: string): Promise<string | undefined> {
   try {
     const response = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}), mediaType: { format: "raw" } });
-    return typeof response.data === "string" ? response.data : String(response.data);
+    // The raw media type comes back as a string, or as bytes when GitHub omits the charset.
+    const data: unknown = response.data;
+    if (typeof data === "string") return data;
+    if (data instanceof ArrayBuffer) return new TextDecoder("utf-8", { fatal: true }).decode(data);
+    throw new Error(`unexpected content for ${owner}/${repo}:${path}`);
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
     throw error;

@@ -1,0 +1,733 @@
+/**
+ * A small, in-memory GitHub (Enterprise Server-shaped) for end-to-end tests of the
+ * real app server. Probot started with `GHE_HOST=127.0.0.1:<port>` and
+ * `GHE_PROTOCOL=http` sends REST calls to `http://127.0.0.1:<port>/api/v3/...`
+ * and GraphQL to `http://127.0.0.1:<port>/api/graphql` (probot's
+ * read-env-options builds `<protocol>://<host>/api/v3`; @octokit/graphql swaps a
+ * trailing `/api/v3` for `/api/graphql`).
+ *
+ * It holds one repository with one pull request and implements exactly the
+ * endpoints Governance Gate calls, with GitHub-shaped responses:
+ *
+ * - app authentication: `POST /app/installations/{id}/access_tokens` accepts only an
+ *   RS256 JWT signed by the App's key with `iss` = App ID (verified with
+ *   node:crypto) and issues an installation token; every other endpoint demands
+ *   that token (`401 Bad credentials` otherwise);
+ * - contents (raw media type or the JSON object with base64 content), pull request
+ *   files / reviews / issue comments, check runs (list, create, update), reviewer
+ *   requests, the pull request itself, comment reactions and comments, team
+ *   members, and the GraphQL blob query of src/github/facts.ts.
+ *
+ * Every request is logged; a route it does not implement answers GitHub's
+ * `404 {"message":"Not Found"}` and is also recorded in `unexpected`.
+ */
+import { createHash, randomBytes, verify, type KeyObject } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export interface FakePullFile {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  patch?: string;
+  previous_filename?: string;
+}
+
+export interface FakeGitHubSeed {
+  appId: number;
+  /** The App's public key: access-token requests must carry a JWT it verifies. */
+  publicKey: KeyObject;
+  installationId: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  /** Who may be requested as a reviewer (GitHub answers 422 for anyone else). */
+  collaborators: string[];
+  /** Organisation teams: slug → member logins. */
+  teams?: Record<string, string[]>;
+  pull: {
+    number: number;
+    title: string;
+    body: string;
+    author: string;
+    headRef: string;
+    headSha: string;
+    baseSha: string;
+  };
+  /** The pull request's files, in GitHub's order. */
+  files: FakePullFile[];
+  /** Repository content by `<commit sha>:<path>`. */
+  blobs: Record<string, string>;
+}
+
+export interface LoggedRequest {
+  method: string;
+  /** The path as received (still URL-encoded), without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** The route it matched, e.g. `GET /repos/{owner}/{repo}/pulls/{pull_number}/files`; undefined when unknown. */
+  route?: string;
+  auth: "app-jwt" | "installation-token" | "none" | "invalid";
+  accept?: string;
+  body?: Json;
+  status: number;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  node_id: string;
+  head_sha: string;
+  external_id: string;
+  url: string;
+  html_url: string;
+  details_url: string;
+  status: string;
+  conclusion: string | null;
+  started_at: string;
+  completed_at: string | null;
+  output: { title: string | null; summary: string | null; text: string | null; annotations_count: number; annotations_url: string };
+  name: string;
+  check_suite: { id: number };
+  app: JsonObject;
+  pull_requests: Json[];
+}
+
+export interface FakeReview {
+  id: number;
+  login: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  commitId: string;
+  submittedAt: string;
+  body: string;
+}
+
+interface Route {
+  method: string;
+  /** Matched against the path below `/api/v3` (or the full path for GraphQL). */
+  pattern: RegExp;
+  name: string;
+  /** Whether the route authenticates with the App's JWT rather than an installation token. */
+  appAuth?: boolean;
+  handle: (ctx: RequestContext) => Reply;
+}
+
+interface RequestContext {
+  params: string[];
+  query: Record<string, string>;
+  headers: IncomingMessage["headers"];
+  body: Json | undefined;
+}
+
+interface Reply {
+  status: number;
+  json?: Json;
+  text?: string;
+  contentType?: string;
+}
+
+const NOT_FOUND: JsonObject = { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" };
+
+export class FakeGitHub {
+  readonly requests: LoggedRequest[] = [];
+  readonly unexpected: LoggedRequest[] = [];
+  /** Successful installation-token exchanges (JWT verified). */
+  readonly tokenExchanges: { installationId: number; iss: Json; issuedToken: string }[] = [];
+  /** Why a JWT or a token was refused, if ever. */
+  readonly authFailures: string[] = [];
+  readonly checkRuns: FakeCheckRun[] = [];
+  /** Every check-run write in order: how the app created and updated runs. */
+  readonly checkRunWrites: { method: "POST" | "PATCH"; id: number; body: Json | undefined }[] = [];
+  readonly reviews: FakeReview[] = [];
+  readonly comments: JsonObject[] = [];
+  readonly reactions: { commentId: number; content: Json }[] = [];
+  readonly reviewerRequests: { reviewers: string[]; teamReviewers: string[] }[] = [];
+  readonly requestedReviewers = new Set<string>();
+  readonly requestedTeams = new Set<string>();
+  /** Blob expressions (`sha:path`) asked for over GraphQL. */
+  readonly graphqlExpressions: string[] = [];
+
+  private readonly tokens = new Set<string>();
+  private readonly routes: Route[];
+  private server: Server | undefined;
+  private port = 0;
+  private nextId = 1000;
+  private readonly created = new Date().toISOString();
+
+  private constructor(readonly seed: FakeGitHubSeed) {
+    this.routes = this.buildRoutes();
+  }
+
+  static async start(seed: FakeGitHubSeed): Promise<FakeGitHub> {
+    const fake = new FakeGitHub(seed);
+    const server = createServer((req, res) => void fake.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    fake.server = server;
+    fake.port = (server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  /** For GHE_HOST. */
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** A review as GitHub stores it once submitted; the reviewer leaves the requested list, as on GitHub. */
+  addReview(login: string, state: FakeReview["state"], commitId: string, body = ""): FakeReview {
+    const review: FakeReview = { id: this.id(), login, state, commitId, submittedAt: new Date().toISOString(), body };
+    this.reviews.push(review);
+    this.requestedReviewers.delete(login);
+    return review;
+  }
+
+  /** `GET /repos/{owner}/{repo}/pulls/{number}` as GitHub answers it now. */
+  pullRequestView(): JsonObject {
+    const { owner, repo, pull } = this.seed;
+    const api = this.apiUrl(`/repos/${owner}/${repo}`);
+    const repository = this.repositoryView();
+    return {
+      url: `${api}/pulls/${pull.number}`,
+      id: 900_000 + pull.number,
+      node_id: nodeId("PR", 900_000 + pull.number),
+      html_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}`,
+      diff_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}.diff`,
+      patch_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}.patch`,
+      issue_url: `${api}/issues/${pull.number}`,
+      number: pull.number,
+      state: "open",
+      locked: false,
+      title: pull.title,
+      user: this.user(pull.author),
+      body: pull.body,
+      created_at: this.created,
+      updated_at: this.created,
+      closed_at: null,
+      merged_at: null,
+      merge_commit_sha: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [...this.requestedReviewers].map((login) => this.user(login)),
+      requested_teams: [...this.requestedTeams].map((slug) => this.team(slug)),
+      labels: [],
+      milestone: null,
+      draft: false,
+      head: { label: `${owner}:${pull.headRef}`, ref: pull.headRef, sha: pull.headSha, user: this.org(), repo: repository },
+      base: { label: `${owner}:${this.seed.defaultBranch}`, ref: this.seed.defaultBranch, sha: pull.baseSha, user: this.org(), repo: repository },
+      author_association: "MEMBER",
+      auto_merge: null,
+      active_lock_reason: null,
+      merged: false,
+      mergeable: true,
+      rebaseable: true,
+      mergeable_state: "blocked",
+      merged_by: null,
+      comments: this.comments.length,
+      review_comments: 0,
+      maintainer_can_modify: false,
+      commits: 1,
+      additions: this.seed.files.reduce((n, f) => n + countLines(f.patch, "+"), 0),
+      deletions: this.seed.files.reduce((n, f) => n + countLines(f.patch, "-"), 0),
+      changed_files: this.seed.files.length,
+    };
+  }
+
+  repositoryView(): JsonObject {
+    const { owner, repo } = this.seed;
+    return {
+      id: 424_242,
+      node_id: nodeId("R", 424_242),
+      name: repo,
+      full_name: `${owner}/${repo}`,
+      private: true,
+      owner: this.org(),
+      html_url: `${this.webUrl()}/${owner}/${repo}`,
+      url: this.apiUrl(`/repos/${owner}/${repo}`),
+      default_branch: this.seed.defaultBranch,
+      visibility: "private",
+    };
+  }
+
+  user(login: string): JsonObject {
+    const id = numericId(login);
+    return {
+      login,
+      id,
+      node_id: nodeId("U", id),
+      avatar_url: `${this.webUrl()}/avatars/u/${id}`,
+      gravatar_id: "",
+      url: this.apiUrl(`/users/${login}`),
+      html_url: `${this.webUrl()}/${login}`,
+      type: "User",
+      site_admin: false,
+    };
+  }
+
+  // --- routing ------------------------------------------------------------
+
+  private buildRoutes(): Route[] {
+    const { owner, repo, pull } = this.seed;
+    const R = `/repos/${escape(owner)}/${escape(repo)}`;
+    const N = String(pull.number);
+    const route = (method: string, pattern: string, name: string, handle: Route["handle"], appAuth = false): Route => ({
+      method,
+      pattern: new RegExp(`^${pattern}$`),
+      name,
+      handle,
+      appAuth,
+    });
+    return [
+      route("POST", "/app/installations/(\\d+)/access_tokens", "POST /app/installations/{installation_id}/access_tokens", (c) => this.accessToken(c), true),
+      route("GET", "/repos/([^/]+)/([^/]+)/contents/(.+)", "GET /repos/{owner}/{repo}/contents/{path}", (c) => this.contents(c)),
+      route("GET", `${R}/pulls/${N}/files`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () => ok(this.seed.files.map((f) => this.fileView(f)))),
+      route("GET", `${R}/pulls/${N}/reviews`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", () => ok(this.reviews.map((r) => this.reviewView(r)))),
+      route("GET", `${R}/issues/${N}/comments`, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", () => ok(this.comments)),
+      route("GET", `${R}/commits/([0-9a-f]{40}|[^/]+)/check-runs`, "GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (c) => this.listCheckRuns(c)),
+      route("POST", `${R}/check-runs`, "POST /repos/{owner}/{repo}/check-runs", (c) => this.createCheckRun(c)),
+      route("PATCH", `${R}/check-runs/(\\d+)`, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (c) => this.updateCheckRun(c)),
+      route("POST", `${R}/pulls/${N}/requested_reviewers`, "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", (c) => this.requestReviewers(c)),
+      route("GET", `${R}/pulls/${N}`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", () => ok(this.pullRequestView())),
+      route("POST", `${R}/issues/comments/(\\d+)/reactions`, "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", (c) => this.react(c)),
+      route("POST", `${R}/issues/${N}/comments`, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (c) => this.comment(c)),
+      route("GET", `/orgs/${escape(owner)}/teams/([^/]+)/members`, "GET /orgs/{org}/teams/{team_slug}/members", (c) => this.teamMembers(c)),
+    ];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake.invalid");
+    const method = req.method ?? "GET";
+    const query = Object.fromEntries(url.searchParams);
+    const raw = await readBody(req);
+    let body: Json | undefined;
+    const entry: LoggedRequest = { method, path: url.pathname, query, auth: "none", status: 0, accept: header(req, "accept") };
+    this.requests.push(entry);
+    const send = (reply: Reply): void => {
+      entry.status = reply.status;
+      if (reply.text !== undefined) {
+        res.writeHead(reply.status, { "content-type": reply.contentType ?? "text/plain; charset=utf-8" }).end(reply.text);
+      } else {
+        res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8" }).end(reply.json === undefined ? "" : JSON.stringify(reply.json));
+      }
+    };
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw) as Json;
+        entry.body = body;
+      } catch {
+        return send({ status: 400, json: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest" } });
+      }
+    }
+
+    let route: Route | undefined;
+    let params: string[] = [];
+    if (method === "POST" && url.pathname === "/api/graphql") {
+      route = { method, pattern: /^\/api\/graphql$/, name: "POST /graphql", handle: (c) => this.graphql(c) };
+    } else if (url.pathname.startsWith("/api/v3/")) {
+      const path = url.pathname.slice("/api/v3".length);
+      for (const candidate of this.routes) {
+        const match = candidate.method === method ? candidate.pattern.exec(path) : null;
+        if (match) {
+          route = candidate;
+          params = match.slice(1).map((p) => decodeURIComponent(p ?? ""));
+          break;
+        }
+      }
+    }
+    if (!route) {
+      this.unexpected.push(entry);
+      return send({ status: 404, json: NOT_FOUND });
+    }
+    entry.route = route.name;
+
+    const authorization = header(req, "authorization") ?? "";
+    const [scheme = "", credential = ""] = authorization.split(/\s+/, 2);
+    if (route.appAuth) {
+      const problem = scheme.toLowerCase() === "bearer" ? this.jwtProblem(credential) : `expected a bearer JWT, got "${scheme}"`;
+      if (problem) {
+        entry.auth = "invalid";
+        this.authFailures.push(`${route.name}: ${problem}`);
+        return send({ status: 401, json: { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" } });
+      }
+      entry.auth = "app-jwt";
+    } else if (["token", "bearer"].includes(scheme.toLowerCase()) && this.tokens.has(credential)) {
+      entry.auth = "installation-token";
+    } else {
+      entry.auth = authorization ? "invalid" : "none";
+      this.authFailures.push(`${route.name}: no valid installation token (${authorization ? scheme : "no Authorization header"})`);
+      return send({ status: 401, json: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } });
+    }
+
+    try {
+      send(route.handle({ params, query, headers: req.headers, body }));
+    } catch (error) {
+      send({ status: 500, json: { message: `fake GitHub failed: ${(error as Error).message}` } });
+    }
+  }
+
+  // --- authentication ---------------------------------------------------------
+
+  /** Why this is not an RS256 JWT of our App that GitHub would accept now, or undefined. */
+  private jwtProblem(jwt: string): string | undefined {
+    const parts = jwt.split(".");
+    if (parts.length !== 3) return "not a JWT";
+    const [encodedHeader = "", encodedPayload = "", signature = ""] = parts;
+    let head: JsonObject;
+    let payload: JsonObject;
+    try {
+      head = JSON.parse(Buffer.from(encodedHeader, "base64url").toString("utf8")) as JsonObject;
+      payload = JSON.parse(Buffer.from(encodedPayload, "base64url").toString("utf8")) as JsonObject;
+    } catch {
+      return "header or payload is not base64url JSON";
+    }
+    if (head.alg !== "RS256") return `alg is ${String(head.alg)}, not RS256`;
+    const signed = verify("RSA-SHA256", Buffer.from(`${encodedHeader}.${encodedPayload}`), this.seed.publicKey, Buffer.from(signature, "base64url"));
+    if (!signed) return "signature does not verify with the App's public key";
+    if (String(payload.iss) !== String(this.seed.appId)) return `iss is ${String(payload.iss)}, not ${this.seed.appId}`;
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.iat !== "number" || typeof payload.exp !== "number") return "iat/exp missing";
+    if (payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
+    if (payload.exp <= now || payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future or in the past";
+    return undefined;
+  }
+
+  private accessToken(c: RequestContext): Reply {
+    const installationId = Number(c.params[0]);
+    if (installationId !== this.seed.installationId) return { status: 404, json: NOT_FOUND };
+    const token = `ghs_${randomBytes(18).toString("hex")}`;
+    this.tokens.add(token);
+    const authorization = String(c.headers.authorization ?? "").split(/\s+/)[1] ?? "";
+    const payload = JSON.parse(Buffer.from(authorization.split(".")[1] ?? "", "base64url").toString("utf8")) as JsonObject;
+    this.tokenExchanges.push({ installationId, iss: payload.iss ?? null, issuedToken: token });
+    return {
+      status: 201,
+      json: {
+        token,
+        expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        permissions: { checks: "write", contents: "read", issues: "write", members: "read", metadata: "read", pull_requests: "write" },
+        repository_selection: "all",
+      },
+    };
+  }
+
+  // --- endpoints -------------------------------------------------------------
+
+  private contents(c: RequestContext): Reply {
+    const [owner = "", repo = "", path = ""] = c.params;
+    if (owner !== this.seed.owner || repo !== this.seed.repo) return { status: 404, json: NOT_FOUND };
+    const ref = c.query.ref ?? this.seed.defaultBranch;
+    const sha = ref === this.seed.defaultBranch ? this.seed.pull.baseSha : ref === this.seed.pull.headRef ? this.seed.pull.headSha : ref;
+    const text = this.seed.blobs[`${sha}:${path}`];
+    if (text === undefined) return { status: 404, json: NOT_FOUND };
+    const accept = String(c.headers.accept ?? "");
+    // application/vnd.github.raw, application/vnd.github.v3.raw, application/vnd.github.raw+json
+    if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
+      return { status: 200, text, contentType: "application/vnd.github.raw; charset=utf-8" };
+    }
+    const api = this.apiUrl(`/repos/${owner}/${repo}/contents/${path}?ref=${ref}`);
+    return {
+      status: 200,
+      json: {
+        type: "file",
+        encoding: "base64",
+        size: Buffer.byteLength(text),
+        name: path.split("/").pop() ?? path,
+        path,
+        content: Buffer.from(text).toString("base64"),
+        sha: gitBlobSha(text),
+        url: api,
+        git_url: null,
+        html_url: null,
+        download_url: null,
+        _links: { self: api, git: null, html: null },
+      },
+    };
+  }
+
+  private fileView(f: FakePullFile): JsonObject {
+    const { owner, repo, pull } = this.seed;
+    const head = this.seed.blobs[`${pull.headSha}:${f.filename}`];
+    const additions = countLines(f.patch, "+");
+    const deletions = countLines(f.patch, "-");
+    const view: JsonObject = {
+      sha: head === undefined ? "0000000000000000000000000000000000000000" : gitBlobSha(head),
+      filename: f.filename,
+      status: f.status,
+      additions,
+      deletions,
+      changes: additions + deletions,
+      blob_url: `${this.webUrl()}/${owner}/${repo}/blob/${pull.headSha}/${f.filename}`,
+      raw_url: `${this.webUrl()}/${owner}/${repo}/raw/${pull.headSha}/${f.filename}`,
+      contents_url: this.apiUrl(`/repos/${owner}/${repo}/contents/${encodeURIComponent(f.filename)}?ref=${pull.headSha}`),
+    };
+    if (f.patch !== undefined) view.patch = f.patch;
+    if (f.previous_filename !== undefined) view.previous_filename = f.previous_filename;
+    return view;
+  }
+
+  private reviewView(r: FakeReview): JsonObject {
+    const { owner, repo, pull } = this.seed;
+    const html = `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}#pullrequestreview-${r.id}`;
+    const pullUrl = this.apiUrl(`/repos/${owner}/${repo}/pulls/${pull.number}`);
+    return {
+      id: r.id,
+      node_id: nodeId("PRR", r.id),
+      user: this.user(r.login),
+      body: r.body,
+      state: r.state,
+      html_url: html,
+      pull_request_url: pullUrl,
+      author_association: "MEMBER",
+      _links: { html: { href: html }, pull_request: { href: pullUrl } },
+      submitted_at: r.submittedAt,
+      commit_id: r.commitId,
+    };
+  }
+
+  private listCheckRuns(c: RequestContext): Reply {
+    const ref = c.params[0] ?? "";
+    let runs = this.checkRuns.filter((r) => r.head_sha === ref);
+    if (c.query.check_name) runs = runs.filter((r) => r.name === c.query.check_name);
+    if (c.query.app_id) runs = runs.filter((r) => String(r.app.id) === c.query.app_id);
+    if ((c.query.filter ?? "latest") === "latest") {
+      const latest = new Map<string, FakeCheckRun>();
+      for (const r of runs) latest.set(r.name, r);
+      runs = [...latest.values()];
+    }
+    runs = [...runs].reverse();
+    return ok({ total_count: runs.length, check_runs: runs as unknown as Json[] });
+  }
+
+  private createCheckRun(c: RequestContext): Reply {
+    const body = asObject(c.body);
+    const problem = requireFields(body, ["name", "head_sha"]);
+    if (problem) return unprocessable(problem);
+    const { owner, repo } = this.seed;
+    const id = this.id();
+    const now = new Date().toISOString();
+    const output = asObject(body.output);
+    const status = typeof body.status === "string" ? body.status : "queued";
+    if (status === "completed" && typeof body.conclusion !== "string") return unprocessable("conclusion is required when status is completed");
+    const run: FakeCheckRun = {
+      id,
+      node_id: nodeId("CR", id),
+      head_sha: String(body.head_sha),
+      external_id: typeof body.external_id === "string" ? body.external_id : "",
+      url: this.apiUrl(`/repos/${owner}/${repo}/check-runs/${id}`),
+      html_url: `${this.webUrl()}/${owner}/${repo}/runs/${id}`,
+      details_url: `${this.webUrl()}/${owner}/${repo}/runs/${id}`,
+      status,
+      conclusion: typeof body.conclusion === "string" ? body.conclusion : null,
+      started_at: typeof body.started_at === "string" ? body.started_at : now,
+      completed_at: status === "completed" ? now : null,
+      output: {
+        title: typeof output.title === "string" ? output.title : null,
+        summary: typeof output.summary === "string" ? output.summary : null,
+        text: typeof output.text === "string" ? output.text : null,
+        annotations_count: 0,
+        annotations_url: this.apiUrl(`/repos/${owner}/${repo}/check-runs/${id}/annotations`),
+      },
+      name: String(body.name),
+      check_suite: { id: 7_000 + id },
+      app: { id: this.seed.appId, slug: "governance-gate", name: "Governance Gate", owner: this.org() },
+      pull_requests: [],
+    };
+    this.checkRuns.push(run);
+    this.checkRunWrites.push({ method: "POST", id, body: c.body });
+    return { status: 201, json: run as unknown as Json };
+  }
+
+  private updateCheckRun(c: RequestContext): Reply {
+    const id = Number(c.params[0]);
+    const run = this.checkRuns.find((r) => r.id === id);
+    if (!run) return { status: 404, json: NOT_FOUND };
+    const body = asObject(c.body);
+    if (typeof body.name === "string") run.name = body.name;
+    if (typeof body.status === "string") run.status = body.status;
+    if (typeof body.conclusion === "string") {
+      run.conclusion = body.conclusion;
+      run.status = "completed";
+    }
+    if (run.status === "completed") run.completed_at = new Date().toISOString();
+    const output = asObject(body.output);
+    if (typeof output.title === "string") run.output.title = output.title;
+    if (typeof output.summary === "string") run.output.summary = output.summary;
+    if (typeof output.text === "string") run.output.text = output.text;
+    this.checkRunWrites.push({ method: "PATCH", id, body: c.body });
+    return ok(run as unknown as Json);
+  }
+
+  private requestReviewers(c: RequestContext): Reply {
+    const body = asObject(c.body);
+    const reviewers = Array.isArray(body.reviewers) ? body.reviewers.map(String) : [];
+    const teamReviewers = Array.isArray(body.team_reviewers) ? body.team_reviewers.map(String) : [];
+    this.reviewerRequests.push({ reviewers, teamReviewers });
+    const collaborators = new Set(this.seed.collaborators.map((u) => u.toLowerCase()));
+    const teams = this.seed.teams ?? {};
+    if (reviewers.some((u) => !collaborators.has(u.toLowerCase())) || teamReviewers.some((t) => !(t in teams))) {
+      return unprocessable(`Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${this.seed.owner}/${this.seed.repo} repository.`);
+    }
+    if (reviewers.some((u) => u.toLowerCase() === this.seed.pull.author.toLowerCase())) {
+      return unprocessable("Review cannot be requested from pull request author.");
+    }
+    for (const u of reviewers) this.requestedReviewers.add(u);
+    for (const t of teamReviewers) this.requestedTeams.add(t);
+    return { status: 201, json: this.pullRequestView() };
+  }
+
+  private react(c: RequestContext): Reply {
+    const commentId = Number(c.params[0]);
+    if (!this.comments.some((comment) => comment.id === commentId)) return { status: 404, json: NOT_FOUND };
+    const content = asObject(c.body).content ?? null;
+    this.reactions.push({ commentId, content });
+    return { status: 201, json: { id: this.id(), node_id: nodeId("REA", commentId), user: this.user("governance-gate[bot]"), content, created_at: new Date().toISOString() } };
+  }
+
+  private comment(c: RequestContext): Reply {
+    const body = asObject(c.body);
+    if (typeof body.body !== "string") return unprocessable("body is required");
+    const { owner, repo, pull } = this.seed;
+    const id = this.id();
+    const now = new Date().toISOString();
+    const comment: JsonObject = {
+      id,
+      node_id: nodeId("IC", id),
+      url: this.apiUrl(`/repos/${owner}/${repo}/issues/comments/${id}`),
+      html_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}#issuecomment-${id}`,
+      issue_url: this.apiUrl(`/repos/${owner}/${repo}/issues/${pull.number}`),
+      body: body.body,
+      user: { ...this.user("governance-gate[bot]"), type: "Bot" },
+      created_at: now,
+      updated_at: now,
+      author_association: "NONE",
+    };
+    this.comments.push(comment);
+    return { status: 201, json: comment };
+  }
+
+  private teamMembers(c: RequestContext): Reply {
+    const members = (this.seed.teams ?? {})[c.params[0] ?? ""];
+    if (!members) return { status: 404, json: NOT_FOUND };
+    return ok(members.map((login) => this.user(login)));
+  }
+
+  /** The blob query of src/github/facts.ts: `bN: object(expression: $eN) { ... on Blob { text isBinary isTruncated } }`. */
+  private graphql(c: RequestContext): Reply {
+    const body = asObject(c.body);
+    const query = typeof body.query === "string" ? body.query : "";
+    const variables = asObject(body.variables);
+    if (variables.owner !== this.seed.owner || variables.name !== this.seed.repo) {
+      return ok({ data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${String(variables.owner)}/${String(variables.name)}'.` }] });
+    }
+    const repository: JsonObject = {};
+    const alias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*\$(\w+)\s*\)\s*\{\s*\.\.\.\s*on\s+Blob\s*\{([^}]*)\}\s*\}/g;
+    let matched = 0;
+    for (const m of query.matchAll(alias)) {
+      matched++;
+      const [, name = "", variable = "", fields = ""] = m;
+      const expression = variables[variable];
+      if (typeof expression !== "string") {
+        return ok({ errors: [{ message: `Variable $${variable} of type String! was provided invalid value` }] });
+      }
+      this.graphqlExpressions.push(expression);
+      const text = this.seed.blobs[expression];
+      if (text === undefined) {
+        repository[name] = null;
+        continue;
+      }
+      const blob: JsonObject = {};
+      for (const field of fields.split(/\s+/).filter(Boolean)) {
+        if (field === "text") blob.text = text;
+        else if (field === "isBinary") blob.isBinary = false;
+        else if (field === "isTruncated") blob.isTruncated = false;
+        else if (field === "byteSize") blob.byteSize = Buffer.byteLength(text);
+        else return ok({ errors: [{ message: `Field '${field}' doesn't exist on type 'Blob'` }] });
+      }
+      repository[name] = blob;
+    }
+    if (matched === 0) return ok({ errors: [{ message: "fake GitHub understands only the blob query of src/github/facts.ts" }] });
+    return ok({ data: { repository } });
+  }
+
+  // --- helpers ---------------------------------------------------------------
+
+  private id(): number {
+    return this.nextId++;
+  }
+
+  private apiUrl(path: string): string {
+    return `http://${this.host}/api/v3${path}`;
+  }
+
+  private webUrl(): string {
+    return `http://${this.host}`;
+  }
+
+  private org(): JsonObject {
+    return { ...this.user(this.seed.owner), type: "Organization" };
+  }
+
+  private team(slug: string): JsonObject {
+    const id = numericId(`team:${slug}`);
+    return { id, node_id: nodeId("T", id), slug, name: slug, privacy: "closed", permission: "pull", url: this.apiUrl(`/teams/${id}`) };
+  }
+}
+
+function ok(json: Json): Reply {
+  return { status: 200, json };
+}
+
+function unprocessable(message: string): Reply {
+  return { status: 422, json: { message, documentation_url: "https://docs.github.com/rest" } };
+}
+
+function asObject(value: Json | undefined): JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+
+function requireFields(body: JsonObject, fields: string[]): string | undefined {
+  const missing = fields.filter((f) => typeof body[f] !== "string");
+  return missing.length > 0 ? `Invalid request.\n\n${missing.map((f) => `"${f}" wasn't supplied.`).join("\n")}` : undefined;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function escape(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function countLines(patch: string | undefined, sign: "+" | "-"): number {
+  return (patch ?? "").split("\n").filter((l) => l.startsWith(sign)).length;
+}
+
+/** The id Git gives a blob with this content. */
+export function gitBlobSha(text: string): string {
+  const content = Buffer.from(text);
+  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
+}
+
+function numericId(seed: string): number {
+  return createHash("sha256").update(seed).digest().readUInt32BE(0) % 90_000_000 + 1_000_000;
+}
+
+function nodeId(prefix: string, id: number): string {
+  return `${prefix}_kw${Buffer.from(String(id)).toString("base64url")}`;
+}

@@ -1,0 +1,354 @@
+/**
+ * End to end: the real server (`node --import tsx src/server.ts`, as `npm start`
+ * runs it) in production mode, talking to a fake GitHub over HTTP, receiving
+ * signed webhooks over HTTP. Nothing in the app is mocked or injected: Probot
+ * authenticates as the App with the generated key, exchanges its JWT for an
+ * installation token, and drives the `governance` check run through a
+ * destructive migration from "0 of 3 sign-offs" to "3 of 3 ✓".
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { WebhookDefinition } from "@octokit/webhooks-examples";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeGitHub, type FakeCheckRun } from "./fake-github.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const APP_ID = 4242;
+const INSTALLATION_ID = 31337;
+const OWNER = "acme";
+const REPO = "chat";
+const PR_NUMBER = 7;
+const AUTHOR = "octocat";
+const HEAD = sha("head: drop User.avatarUrl");
+const BASE = sha("base: main");
+const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
+const SCHEMA = "prisma/schema.prisma";
+
+const POLICY = `extends: chat-backend
+roles:
+  backend-lead: { users: [bea] }
+  dba-lead:     { users: [dan] }
+  sre-lead:     { users: [sam] }
+  backend-team: { users: [bob] }
+`;
+
+// What \`prisma migrate dev\` writes after removing a field.
+const MIGRATION_SQL = `/*
+  Warnings:
+
+  - You are about to drop the column \`avatarUrl\` on the \`User\` table. All the data in the column will be lost.
+
+*/
+-- AlterTable
+ALTER TABLE "User" DROP COLUMN "avatarUrl";
+`;
+
+const SCHEMA_BASE = `generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model User {
+  id        Int      @id @default(autoincrement())
+  email     String   @unique
+  name      String?
+  avatarUrl String?
+  createdAt DateTime @default(now())
+}
+`;
+const SCHEMA_HEAD = SCHEMA_BASE.replace("  avatarUrl String?\n", "");
+
+const SCHEMA_PATCH = `@@ -11,6 +11,5 @@ model User {
+   id        Int      @id @default(autoincrement())
+   email     String   @unique
+   name      String?
+-  avatarUrl String?
+   createdAt DateTime @default(now())
+ }`;
+
+const MIGRATION_PATCH = `@@ -0,0 +1,8 @@\n${MIGRATION_SQL.trimEnd()
+  .split("\n")
+  .map((line) => `+${line}`)
+  .join("\n")}`;
+
+const TITLE_OPEN = "Level 3 — joint approval: 0 of 3 sign-offs";
+const TITLE_DONE = "Level 3 — joint approval: 3 of 3 sign-offs ✓";
+
+// --- the world --------------------------------------------------------------
+
+const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+const WEBHOOK_SECRET = randomBytes(24).toString("hex");
+
+let github: FakeGitHub;
+let server: ChildProcess | undefined;
+let serverPort = 0;
+let serverOutput = "";
+
+beforeAll(async () => {
+  github = await FakeGitHub.start({
+    appId: APP_ID,
+    publicKey: createPublicKey(publicKey),
+    installationId: INSTALLATION_ID,
+    owner: OWNER,
+    repo: REPO,
+    defaultBranch: "main",
+    collaborators: ["octocat", "bea", "dan", "sam", "bob"],
+    pull: { number: PR_NUMBER, title: "Drop User.avatarUrl", body: "Avatars moved to the media service.", author: AUTHOR, headRef: "drop-avatar", headSha: HEAD, baseSha: BASE },
+    files: [
+      { filename: MIGRATION, status: "added", patch: MIGRATION_PATCH },
+      { filename: SCHEMA, status: "modified", patch: SCHEMA_PATCH },
+    ],
+    blobs: {
+      [`${BASE}:.github/governance.yml`]: POLICY,
+      [`${HEAD}:.github/governance.yml`]: POLICY,
+      [`${BASE}:${SCHEMA}`]: SCHEMA_BASE,
+      [`${HEAD}:${SCHEMA}`]: SCHEMA_HEAD,
+      [`${HEAD}:${MIGRATION}`]: MIGRATION_SQL,
+    },
+  });
+
+  serverPort = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET,
+      HOST: "127.0.0.1",
+      PORT: String(serverPort),
+      GHE_HOST: github.host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server = child;
+  child.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
+
+  await waitFor("the server to answer GET /ping", async () => {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${serverOutput}`);
+    const response = await fetch(`http://127.0.0.1:${serverPort}/ping`).catch(() => undefined);
+    return response?.ok && (await response.text()) === "PONG" ? true : undefined;
+  }, 15_000);
+}, 20_000);
+
+afterAll(async () => {
+  await stopServer();
+  await github?.close();
+});
+
+// --- the scenario -------------------------------------------------------------
+
+describe("the app server against a fake GitHub", () => {
+  it("refuses a delivery with a wrong signature, without calling GitHub", async () => {
+    const response = await deliver("pull_request", openedPayload(), { secret: "not-the-webhook-secret" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("signature does not match");
+    await stillTrueFor(300, () => github.requests.length === 0);
+    expect(github.requests).toEqual([]);
+  });
+
+  it("pull_request.opened: level 3 check run failing at 0 of 3, reviewers requested", async () => {
+    const response = await deliver("pull_request", openedPayload());
+    expect(response.status).toBe(200);
+
+    const run = await waitFor("a failing governance check run on the head commit", () =>
+      github.checkRuns.find((r) => r.name === "governance" && r.head_sha === HEAD && r.conclusion === "failure"),
+    );
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure", output: { title: TITLE_OPEN } });
+    expect(run.output.summary).toContain("prisma/migration-destructive");
+    expect(run.output.summary).toMatch(/dba-lead \+ backend-lead \+ sre-lead/);
+
+    // The App authenticated for real: one JWT (RS256, our key, iss = APP_ID) exchanged for a
+    // token, and every other call carried that token.
+    expect(github.authFailures).toEqual([]);
+    expect(github.tokenExchanges).toEqual([{ installationId: INSTALLATION_ID, iss: APP_ID, issuedToken: expect.stringMatching(/^ghs_/) }]);
+    expect(github.requests.filter((r) => r.route !== "POST /app/installations/{installation_id}/access_tokens").every((r) => r.auth === "installation-token")).toBe(true);
+
+    // The policy came from the base commit, in the raw media type.
+    const policyRead = github.requests.find((r) => r.route === "GET /repos/{owner}/{repo}/contents/{path}");
+    expect(policyRead).toMatchObject({ path: `/api/v3/repos/${OWNER}/${REPO}/contents/.github%2Fgovernance.yml`, query: { ref: BASE }, status: 200 });
+    expect(policyRead?.accept).toMatch(/application\/vnd\.github(\.v3)?\.raw/);
+
+    // Only the schema needs whole-file content (the SQL detector reads the patch): one GraphQL query for both sides.
+    expect(github.graphqlExpressions).toEqual([`${BASE}:${SCHEMA}`, `${HEAD}:${SCHEMA}`]);
+
+    // The check was looked up by name and App before it was created.
+    expect(github.requests.find((r) => r.route === "GET /repos/{owner}/{repo}/commits/{ref}/check-runs")?.query).toMatchObject({ check_name: "governance", app_id: String(APP_ID) });
+
+    const requested = github.reviewerRequests.flatMap((r) => r.reviewers);
+    expect(requested).toEqual(expect.arrayContaining(["bea", "dan", "sam"]));
+    expect(requested).not.toContain(AUTHOR);
+    expect(github.checkRunWrites.map((w) => w.method)).toEqual(["POST"]);
+  });
+
+  it("pull_request_review.submitted after three approvals: the same run turns success at 3 of 3", async () => {
+    const [created] = github.checkRuns as [FakeCheckRun];
+    const before = github.requests.length;
+    github.addReview("dan", "APPROVED", HEAD, "DBA: fine, column unused since 2026-09.");
+    github.addReview("bea", "APPROVED", HEAD);
+    const last = github.addReview("sam", "APPROVED", HEAD);
+
+    const response = await deliver("pull_request_review", reviewPayload(last.id, "sam", last.submittedAt));
+    expect(response.status).toBe(200);
+
+    await waitFor("the governance check run to pass", () => (created.conclusion === "success" ? true : undefined));
+    expect(github.checkRuns).toHaveLength(1);
+    expect(created).toMatchObject({ status: "completed", conclusion: "success", output: { title: TITLE_DONE } });
+    expect(github.checkRunWrites.map((w) => `${w.method} ${w.id}`)).toEqual([`POST ${created.id}`, `PATCH ${created.id}`]);
+
+    // The second event reused the token, the policy, the files and the known check run; it read the conversation.
+    const routes = github.requests.slice(before).map((r) => r.route);
+    expect(routes).toEqual(expect.arrayContaining(["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", "GET /repos/{owner}/{repo}/issues/{issue_number}/comments"]));
+    expect(routes).not.toContain("POST /app/installations/{installation_id}/access_tokens");
+    expect(routes).not.toContain("GET /repos/{owner}/{repo}/contents/{path}");
+    expect(routes).not.toContain("POST /repos/{owner}/{repo}/check-runs");
+    expect(github.tokenExchanges).toHaveLength(1);
+  });
+
+  it("called nothing GitHub does not have, and nothing failed", () => {
+    expect(github.unexpected).toEqual([]);
+    expect(github.authFailures).toEqual([]);
+    expect(github.requests.filter((r) => r.status >= 400)).toEqual([]);
+    // Probot logs the refused delivery (level 50) in the first step; anything else at warn or above is a failure.
+    const problems = serverLog().filter((l) => l.level >= 40 && !String(l.msg).includes("signature does not match"));
+    expect(problems.map((l) => l.msg)).toEqual([]);
+    expect(serverLog().filter((l) => String(l.msg).includes("signature does not match")).length).toBeGreaterThan(0);
+  });
+});
+
+// --- webhooks -----------------------------------------------------------------
+
+const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
+
+function example<E extends "pull_request" | "pull_request_review">(event: E, action: string): WebhookDefinition<E>["examples"][number] {
+  const definition = definitions.find((d): d is WebhookDefinition<E> => d.name === event);
+  const found = definition?.examples.find((e) => (e as { action?: string }).action === action);
+  if (!found) throw new Error(`@octokit/webhooks-examples has no ${event}.${action}`);
+  return structuredClone(found);
+}
+
+/** The example's repository and pull request, turned into ours (as the fake GitHub would serve them). */
+function common(payload: { pull_request: object; repository: object }): Record<string, unknown> {
+  return {
+    repository: { ...payload.repository, ...github.repositoryView() },
+    pull_request: { ...payload.pull_request, ...github.pullRequestView() },
+    installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzc=" },
+    organization: { login: OWNER, id: 1, node_id: "MDEyOk9yZ2FuaXphdGlvbjE=" },
+  };
+}
+
+function openedPayload(): Record<string, unknown> {
+  const payload = example("pull_request", "opened");
+  return { ...payload, action: "opened", number: PR_NUMBER, ...common(payload), sender: github.user(AUTHOR) };
+}
+
+function reviewPayload(reviewId: number, reviewer: string, submittedAt: string): Record<string, unknown> {
+  const payload = example("pull_request_review", "submitted");
+  return {
+    ...payload,
+    action: "submitted",
+    ...common(payload),
+    review: { ...payload.review, id: reviewId, user: github.user(reviewer), state: "approved", commit_id: HEAD, submitted_at: submittedAt, body: null },
+    sender: github.user(reviewer),
+  };
+}
+
+async function deliver(event: string, payload: object, options: { secret?: string } = {}): Promise<Response> {
+  const body = JSON.stringify(payload);
+  const signature = createHmac("sha256", options.secret ?? WEBHOOK_SECRET).update(body).digest("hex");
+  return fetch(`http://127.0.0.1:${serverPort}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "GitHub-Hookshot/e2e",
+      "x-github-event": event,
+      "x-github-delivery": randomUUID(),
+      "x-github-hook-id": "1",
+      "x-github-hook-installation-target-id": String(APP_ID),
+      "x-github-hook-installation-target-type": "integration",
+      "x-hub-signature-256": `sha256=${signature}`,
+    },
+    body,
+  });
+}
+
+// --- plumbing -----------------------------------------------------------------
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) {
+      const seen = github?.requests.map((r) => `${r.method} ${r.path} → ${r.status}`).join("\n  ");
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nfake GitHub saw:\n  ${seen}\nserver output:\n${serverOutput}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Polls for `ms` that `condition` keeps holding (for "nothing happens" assertions). */
+async function stillTrueFor(ms: number, condition: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The server's JSON log lines (production format); anything else it printed as `{ level: 60, msg }`. */
+function serverLog(): { level: number; msg: unknown }[] {
+  return serverOutput
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+        return { level: typeof entry.level === "number" ? entry.level : 60, msg: entry.msg };
+      } catch {
+        return { level: 60, msg: line };
+      }
+    });
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once("error", reject)
+      .listen(0, "127.0.0.1", () => {
+        const port = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(port));
+      });
+  });
+}
+
+function sha(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
