@@ -535,9 +535,11 @@ function runSchema(cacheKey: string, schema: JsonObject, data: unknown): string[
 function formatErrors(errors: ErrorObject[], data: unknown): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  // anyOf failures list every branch's errors; when any error points deeper than the anyOf
-  // itself, the "must match a schema in anyOf" summary adds nothing.
-  for (const error of errors) {
+  // anyOf failures list every branch's errors and then a "must match a schema in anyOf"
+  // summary; the summary only says something when it is all there is.
+  const specific = errors.filter((e) => e.keyword !== "anyOf");
+  const shown = specific.length > 0 ? specific : errors;
+  for (const error of shown) {
     const where = error.instancePath || "";
     let text: string;
     switch (error.keyword) {
@@ -563,7 +565,7 @@ function formatErrors(errors: ErrorObject[], data: unknown): string[] {
       out.push(text);
     }
     if (out.length >= MAX_PROBLEMS_PER_SCHEMA) {
-      out.push(` … (${errors.length - MAX_PROBLEMS_PER_SCHEMA} more schema errors)`);
+      if (shown.length > out.length) out.push(` … (${shown.length - out.length} more schema errors)`);
       break;
     }
   }
@@ -581,7 +583,7 @@ function valueAt(data: unknown, pointer: string): unknown {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
