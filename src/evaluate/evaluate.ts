@@ -96,7 +96,8 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     author,
     membership,
     requested: facts.requestedReviewers,
-    reviewed: facts.reviews.map((r) => r.user),
+    // Someone who reviewed an earlier commit is asked again: the push cleared their approval.
+    reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user),
   });
 
   const commands = commandOutcomes(signOffs, requirements, membership);

@@ -32,7 +32,11 @@ export class Gate {
   private readonly checks: CheckRuns;
   private readonly now: () => Date;
   private readonly queues = new Map<string, Promise<void>>();
-  /** Who this process already asked per pull request: a redelivered event carries a stale `requested_reviewers`. */
+  /**
+   * Who this process already asked per pull request and head commit: a
+   * redelivered event carries a stale `requested_reviewers`. A new push asks
+   * again, since it cleared the approvals.
+   */
   private readonly requested = new LRUCache<string, Set<string>>({ max: 5000 });
 
   constructor(options: GateOptions = {}) {
@@ -53,7 +57,7 @@ export class Gate {
   }
 
   private notYetRequested(repo: RepoRef, pr: PullRequestData, wanted: { users: string[]; teams: string[] }) {
-    const key = `${repo.owner}/${repo.repo}#${pr.number}`;
+    const key = `${repo.owner}/${repo.repo}#${pr.number}@${pr.head.sha}`;
     const asked = this.requested.get(key) ?? new Set<string>();
     const fresh = {
       users: wanted.users.filter((u) => !asked.has(reviewerKey("user", u))),
@@ -63,7 +67,7 @@ export class Gate {
   }
 
   private markRequested(repo: RepoRef, pr: PullRequestData, asked: { users: string[]; teams: string[] }): void {
-    const key = `${repo.owner}/${repo.repo}#${pr.number}`;
+    const key = `${repo.owner}/${repo.repo}#${pr.number}@${pr.head.sha}`;
     const set = this.requested.get(key) ?? new Set<string>();
     asked.users.forEach((u) => set.add(reviewerKey("user", u)));
     asked.teams.forEach((t) => set.add(reviewerKey("team", t)));

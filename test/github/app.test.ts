@@ -1,0 +1,352 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Probot, ProbotOctokit } from "probot";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/index.js";
+import { fixture } from "../helpers/facts.js";
+import { mockGitHub, setupNock, type GitHubMock } from "../github-support/mock-github.js";
+import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.js";
+
+/**
+ * The app through Probot's `receive()`, with real webhook payloads and every
+ * GitHub call mocked, validated against GitHub's API description and counted.
+ */
+
+setupNock();
+
+const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const APP_ID = 4242;
+const REPO = "/repos/acme/chat";
+const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
+const NEW_HEAD = "5e6f708192a3b4c5d6e7f8091a2b3c4d1a2b3c4d";
+const CHECK_STARTED = "2026-11-23T10:00:00Z";
+const NOW = new Date("2026-11-23T12:00:00Z");
+
+const POLICY = `extends: chat-backend
+roles:
+  backend-lead: { users: [bea] }
+  dba-lead: { users: [dan] }
+  sre-lead: { users: [sam] }
+  backend-team: { users: [bob] }
+  tech-architect: { users: [tara] }
+  security-lead: { users: [sid] }
+  devops-lead: { users: [dev] }
+`;
+
+const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
+const migrationFile = {
+  sha: "3f1a9c0d2b4e6f8a0c1e3d5b7a9f1c3e5d7b9a0c",
+  filename: MIGRATION,
+  status: "added",
+  additions: 8,
+  deletions: 0,
+  changes: 8,
+  blob_url: `https://github.com/acme/chat/blob/${HEAD}/${MIGRATION}`,
+  raw_url: `https://github.com/acme/chat/raw/${HEAD}/${MIGRATION}`,
+  contents_url: `https://api.github.com/repos/acme/chat/contents/${MIGRATION}?ref=${HEAD}`,
+  patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
+};
+
+function newProbot(): Probot {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey: PRIVATE_KEY,
+    // The function form: the object form leaves throttling on in tests.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    logLevel: "fatal",
+  });
+  probot.load(createApp({ appId: APP_ID, now: () => NOW }));
+  return probot;
+}
+
+/** A payload for acme/chat#12 with nobody requested yet (real examples carry their own requests). */
+function payload<E extends "pull_request" | "pull_request_review" | "issue_comment">(event: E, action: string, overrides: Parameters<typeof prPayload>[2] = {}) {
+  const p = prPayload(event, action as never, { author: "octocat", ...overrides }) as Record<string, unknown>;
+  const pr = p.pull_request as Record<string, unknown> | undefined;
+  if (pr) Object.assign(pr, { requested_reviewers: [], requested_teams: [], changed_files: 1, state: overrides.state ?? "open" });
+  return p;
+}
+
+async function deliver(probot: Probot, event: "pull_request" | "pull_request_review" | "issue_comment", p: Record<string, unknown>) {
+  await probot.receive(webhookEvent(event, p as never));
+}
+
+function pullRequestJson(head = HEAD, base = BASE) {
+  return payload("pull_request", "opened", { headSha: head, baseSha: base }).pull_request;
+}
+
+// --- mocks of the calls the app makes --------------------------------------
+
+function policyAt(gh: GitHubMock, sha: string, text = POLICY) {
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${sha}`, text, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+}
+function files(gh: GitHubMock, list: unknown[] = [migrationFile]) {
+  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, list);
+}
+function conversation(gh: GitHubMock, reviews: unknown[] = [], comments: unknown[] = []) {
+  gh.get(`${REPO}/pulls/${PR}/reviews?per_page=100`, reviews);
+  gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, comments);
+}
+function checkRuns(gh: GitHubMock, sha: string, runs: unknown[] = []) {
+  gh.get(`${REPO}/commits/${sha}/check-runs?check_name=governance&filter=latest&app_id=${APP_ID}`, { total_count: runs.length, check_runs: runs });
+}
+function createsCheck(gh: GitHubMock, sha: string, conclusion: string, title: string, id = 77) {
+  gh.post(`${REPO}/check-runs`, { name: "governance", head_sha: sha, status: "completed", conclusion, output: { title } }, { id, head_sha: sha, started_at: CHECK_STARTED });
+}
+function updatesCheck(gh: GitHubMock, conclusion: string, title: string, id = 77) {
+  gh.patch(`${REPO}/check-runs/${id}`, { status: "completed", conclusion, output: { title } }, { id });
+}
+function requestsReviewers(gh: GitHubMock, reviewers: string[], teams: string[] = []) {
+  gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers, team_reviewers: teams }, { number: PR });
+}
+function review(user: string, state: string, commit = HEAD, at = "2026-11-23T11:00:00Z", id = Math.floor(Math.random() * 1e6)) {
+  return { id, user: { login: user, id: 1, type: "User" }, body: "", state, commit_id: commit, submitted_at: at, html_url: "", pull_request_url: "", author_association: "MEMBER", _links: {} };
+}
+function comment(user: string, body: string, id: number, at = "2026-11-23T11:00:00Z", updated = at) {
+  return { id, user: { login: user, id: 2, type: "User" }, body, created_at: at, updated_at: updated, html_url: "", issue_url: "", author_association: "MEMBER" };
+}
+function existingRun(sha: string, conclusion: string, title: string, summary: string) {
+  return { id: 77, head_sha: sha, name: "governance", status: "completed", conclusion, started_at: CHECK_STARTED, output: { title, summary, text: null, annotations_count: 0 } };
+}
+
+const OPEN_TITLE = "Level 3 — joint approval: 0 of 3 sign-offs";
+
+describe("a pull request from open to passing", () => {
+  it("fails on open and requests the approvers, within the call budget", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh);
+    checkRuns(gh, HEAD);
+    createsCheck(gh, HEAD, "failure", OPEN_TITLE);
+    requestsReviewers(gh, ["bea", "dan", "sam"]);
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+    // policy read + files + check-run lookup + create + reviewers; with a cached policy, 4.
+    expect(gh.count({ kind: "rest" })).toBe(5);
+  });
+
+  it("counts sign-offs review by review and command by command, then passes", async () => {
+    const probot = newProbot();
+    const open = mockGitHub();
+    open.installationToken(DEFAULT_PR.installationId);
+    policyAt(open, BASE);
+    files(open);
+    checkRuns(open, HEAD);
+    createsCheck(open, HEAD, "failure", OPEN_TITLE);
+    requestsReviewers(open, ["bea", "dan", "sam"]);
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+
+    const reviewed = mockGitHub();
+    conversation(reviewed, [review("dan", "APPROVED"), review("bea", "APPROVED")]);
+    updatesCheck(reviewed, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
+    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "bea", reviewState: "approved" }));
+    expect(reviewed.count({ kind: "rest" })).toBeLessThanOrEqual(5);
+    expect(reviewed.count({ kind: "rest" })).toBe(3);
+
+    const commanded = mockGitHub();
+    commanded.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(commanded, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "Rollback plan checked.\n/approve-level3", 501)]);
+    updatesCheck(commanded, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
+    commanded.post(`${REPO}/issues/comments/501/reactions`, { content: "+1" }, { id: 1, content: "+1" });
+    const sam = payload("issue_comment", "created", { actor: "sam", commentBody: "Rollback plan checked.\n/approve-level3" });
+    (sam.comment as { id: number }).id = 501;
+    await deliver(probot, "issue_comment", sam);
+    expect(commanded.count({ kind: "rest" })).toBeLessThanOrEqual(5);
+  });
+
+  it("fails again after a push: approvals of the earlier commit no longer count", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [{ ...migrationFile, sha: "4a", blob_url: migrationFile.blob_url.replace(HEAD, NEW_HEAD) }]);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    checkRuns(gh, NEW_HEAD);
+    createsCheck(gh, NEW_HEAD, "failure", OPEN_TITLE, 78);
+    requestsReviewers(gh, ["bea", "dan", "sam"]);
+    await deliver(probot, "pull_request", payload("pull_request", "synchronize", { headSha: NEW_HEAD, beforeSha: HEAD }));
+  });
+});
+
+describe("security properties", () => {
+  function evaluatedOnce(gh: GitHubMock) {
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+  }
+
+  it("ignores the author's own sign-off command and says why", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    evaluatedOnce(gh);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(gh, [review("dan", "APPROVED"), review("sam", "APPROVED")], [comment("octocat", "/approve-level3", 601)]);
+    updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
+    requestsReviewers(gh, ["bea"]);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@octocat `/approve-level3` did not count: the pull request's author cannot sign off their own change.") }, { id: 602 });
+    const own = payload("issue_comment", "created", { actor: "octocat", commentBody: "/approve-level3" });
+    (own.comment as { id: number }).id = 601;
+    await deliver(probot, "issue_comment", own);
+  });
+
+  it("ignores an edited command and says so", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    evaluatedOnce(gh);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T11:00:00Z", "2026-11-23T11:05:00Z")]);
+    updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
+    requestsReviewers(gh, ["sam"]);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("edited comments do not count") }, { id: 702 });
+    const edited = payload("issue_comment", "edited", { actor: "sam", commentBody: "/approve-level3" });
+    (edited.comment as { id: number }).id = 701;
+    await deliver(probot, "issue_comment", edited);
+  });
+
+  it("refuses a command from someone who holds no required role", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    evaluatedOnce(gh);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(gh, [], [comment("mallory", "/approve-level3", 801)]);
+    updatesCheck(gh, "failure", OPEN_TITLE);
+    requestsReviewers(gh, ["bea", "dan", "sam"]);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory is not a member of a role this pull request needs (backend-lead, dba-lead, sre-lead)") }, { id: 802 });
+    const stranger = payload("issue_comment", "created", { actor: "mallory", commentBody: "/approve-level3" });
+    (stranger.comment as { id: number }).id = 801;
+    await deliver(probot, "issue_comment", stranger);
+  });
+
+  it("judges a pull request that edits the policy by the base branch's policy", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    // Only the base commit's policy is mocked: reading the head's would be an unmatched request.
+    policyAt(gh, BASE);
+    files(gh, [
+      {
+        ...migrationFile,
+        filename: ".github/governance.yml",
+        status: "modified",
+        patch: "@@ -1,2 +1,3 @@\n extends: chat-backend\n+levels: { 3: { commandOnly: false } }\n roles:",
+      },
+    ]);
+    // A YAML file: the manifest detectors read it whole (and find no Kubernetes objects).
+    gh.graphql(
+      (_query, variables) => variables?.e0 === `${BASE}:.github/governance.yml` && variables?.e1 === `${HEAD}:.github/governance.yml`,
+      { data: { repository: { b0: { text: POLICY, isBinary: false, isTruncated: false }, b1: { text: POLICY.replace("roles:", "levels: { 3: { commandOnly: false } }\nroles:"), isBinary: false, isTruncated: false } } } },
+    );
+    checkRuns(gh, HEAD);
+    createsCheck(gh, HEAD, "failure", "Level 3 — joint approval: 0 of 3 sign-offs");
+    requestsReviewers(gh, ["bea", "dev", "tara"]);
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+    const created = gh.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"));
+    expect(JSON.stringify(created?.body)).toContain("governance/base");
+  });
+
+  it("re-reads the policy at the new base when the pull request is retargeted", async () => {
+    const probot = newProbot();
+    const NEW_BASE = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, NEW_BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { users: [sue] }"));
+    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile]);
+    conversation(gh);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { summary: expect.stringContaining("Reviewers requested for what is missing: @bea, @dan, @sue.") } }, { id: 77 });
+    requestsReviewers(gh, ["bea", "dan", "sue"]);
+    const retargeted = payload("pull_request", "edited", { baseSha: NEW_BASE, baseRef: "release/2.4" });
+    retargeted.changes = { base: { ref: { from: "main" }, sha: { from: BASE } } };
+    await deliver(probot, "pull_request", retargeted);
+  });
+});
+
+describe("idempotency and failing closed", () => {
+  it("changes nothing when the same delivery arrives twice", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh);
+    checkRuns(gh, HEAD);
+    createsCheck(gh, HEAD, "failure", OPEN_TITLE);
+    requestsReviewers(gh, ["bea", "dan", "sam"]);
+    const opened = payload("pull_request", "opened");
+    await deliver(probot, "pull_request", opened);
+    const before = gh.count();
+    await deliver(probot, "pull_request", structuredClone(opened));
+    expect(gh.count()).toBe(before);
+  });
+
+  it("another replica receiving the duplicate finds the same check and does not rewrite it", async () => {
+    const first = newProbot();
+    const a = mockGitHub();
+    a.installationToken(DEFAULT_PR.installationId);
+    policyAt(a, BASE);
+    files(a);
+    checkRuns(a, HEAD);
+    createsCheck(a, HEAD, "failure", OPEN_TITLE);
+    requestsReviewers(a, ["bea", "dan", "sam"]);
+    await deliver(first, "pull_request", payload("pull_request", "opened"));
+    const created = a.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"))!.body as { output: { title: string; summary: string } };
+
+    const second = newProbot();
+    const b = mockGitHub();
+    b.installationToken(DEFAULT_PR.installationId);
+    policyAt(b, BASE);
+    files(b);
+    checkRuns(b, HEAD, [existingRun(HEAD, "failure", created.output.title, created.output.summary)]);
+    requestsReviewers(b, ["bea", "dan", "sam"]);
+    await deliver(second, "pull_request", payload("pull_request", "opened"));
+    expect(b.count({ method: "PATCH" })).toBe(0);
+    expect(b.count({ method: "POST", path: `${REPO}/check-runs` })).toBe(0);
+  });
+
+  it("fails the check with file:line:col when the base branch's policy is invalid", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE, "extends: chat-backend\nroles:\n  backend-lead: { user: [bea] }\n");
+    checkRuns(gh, HEAD);
+    gh.post(`${REPO}/check-runs`, {
+      conclusion: "failure",
+      output: { title: "Invalid governance policy: 1 problem", summary: expect.stringContaining('.github/governance.yml:3:19: error: unknown key "user" (at roles.backend-lead.user)') },
+    }, { id: 79, started_at: CHECK_STARTED });
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+  });
+
+  it("fails the check, never passes it, when GitHub keeps failing", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, { message: "Server Error" }, 502);
+    // Looked up before the failure, and again by the fail-closed write, which trusts nothing cached.
+    checkRuns(gh, HEAD);
+    checkRuns(gh, HEAD);
+    gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "Governance could not be evaluated", summary: expect.stringContaining("re-run the `governance` check") } }, { id: 80, started_at: CHECK_STARTED });
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+  });
+
+  it("says how to add a policy when the repository has none", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, { message: "Not Found" }, 404);
+    gh.get(`/repos/acme/.github/contents/.github%2Fgovernance.yml`, { message: "Not Found" }, 404);
+    checkRuns(gh, HEAD);
+    gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "No governance policy", summary: expect.stringContaining("extends: chat-backend") } }, { id: 81, started_at: CHECK_STARTED });
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+  });
+
+  it("ignores comments by bots, its own replies included", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    const bot = payload("issue_comment", "created", { actor: "governance-gate[bot]", commentBody: "/approve-level3" });
+    (bot.comment as { user: { type: string } }).user.type = "Bot";
+    (bot.sender as { type: string }).type = "Bot";
+    await deliver(probot, "issue_comment", bot);
+    expect(gh.count()).toBe(0);
+  });
+});
