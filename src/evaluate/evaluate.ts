@@ -42,10 +42,12 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   const signOffs = collectSignOffs(facts, policy);
   const requirements = escalated.map((e) => requirementStatus(e, policy, signOffs, membership));
 
+  const specLevels = new Map<string, Level[]>();
+  for (const s of specs) specLevels.set(s.area, [...(specLevels.get(s.area) ?? []), s.level]);
   const areas: AreaDecision[] = touched.map((t) => ({
     id: t.area.id,
     name: t.area.name,
-    level: maxLevel([t.area.level, ...specs.filter((s) => s.area === t.area.id).map((s) => s.level)]),
+    level: maxLevel([t.area.level, ...(specLevels.get(t.area.id) ?? [])]),
     files: t.files,
     changes: t.findings,
     accountable: t.area.accountable,

@@ -46,45 +46,60 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
     return known === undefined ? Infinity : known.filter((m) => m !== author).length;
   };
 
-  let open = input.slots.map((slot, index) => ({ ...slot, index }));
-  const cover = (c: Candidate) => {
+  // Which slots each candidate can fill is worked out once; the greedy rounds
+  // then only count still-open slots (large pull requests have hundreds).
+  const open = input.slots.map(() => true);
+  let remaining = open.length;
+  const fillable = (c: Candidate) => ({ candidate: c, slots: input.slots.flatMap((slot, i) => (canFill(c, slot) ? [i] : [])), capacity: capacity(c) });
+  type Fill = ReturnType<typeof fillable>;
+  /** The slots `fill` would close now, at most `capacity` per requirement. */
+  const wouldClose = (fill: Fill): number[] => {
     const used = new Map<string, number>();
-    open = open.filter((slot) => {
-      if (!canFill(c, slot)) return true;
-      const n = used.get(slot.requirement) ?? 0;
-      if (n >= capacity(c)) return true;
-      used.set(slot.requirement, n + 1);
-      return false;
-    });
+    const closed: number[] = [];
+    for (const i of fill.slots) {
+      if (!open[i]) continue;
+      const requirement = input.slots[i]!.requirement;
+      const n = used.get(requirement) ?? 0;
+      if (n >= fill.capacity) continue;
+      used.set(requirement, n + 1);
+      closed.push(i);
+    }
+    return closed;
   };
-  for (const user of askedUsers) cover({ kind: "user", name: user });
-  for (const team of input.requested.teams) cover({ kind: "team", name: team });
+  const cover = (fill: Fill) => {
+    for (const i of wouldClose(fill)) {
+      open[i] = false;
+      remaining--;
+    }
+  };
+  for (const user of askedUsers) cover(fillable({ kind: "user", name: user }));
+  for (const team of input.requested.teams) cover(fillable({ kind: "team", name: team }));
 
   const candidates: Candidate[] = [];
-  const roles = new Set(open.flatMap((s) => s.roles));
+  const roles = new Set(input.slots.filter((_, i) => open[i]).flatMap((s) => s.roles));
   for (const role of roles) {
     const members = membership.members(role);
     for (const user of members.users) if (user !== author && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
     for (const team of members.teams) if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
   }
+  const pool = uniqueCandidates(candidates).map(fillable);
 
   const chosen: Candidate[] = [];
-  while (open.length > 0) {
-    let best: Candidate | undefined;
+  const taken = new Set<Fill>();
+  while (remaining > 0) {
+    let best: Fill | undefined;
     let bestGain = 0;
-    for (const c of uniqueCandidates(candidates)) {
-      if (chosen.some((x) => x.kind === c.kind && x.name === c.name)) continue;
-      const before = open;
-      cover(c);
-      const gain = before.length - open.length;
-      open = before;
-      if (gain > bestGain || (gain === bestGain && gain > 0 && best && preferred(c, best))) {
-        best = c;
+    for (const fill of pool) {
+      if (taken.has(fill)) continue;
+      const gain = wouldClose(fill).length;
+      if (gain > bestGain || (gain === bestGain && gain > 0 && best && preferred(fill.candidate, best.candidate))) {
+        best = fill;
         bestGain = gain;
       }
     }
     if (!best) break; // what is left has nobody to ask; the summary says so
-    chosen.push(best);
+    taken.add(best);
+    chosen.push(best.candidate);
     cover(best);
   }
 

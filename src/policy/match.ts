@@ -35,6 +35,10 @@ export class AreaIndex {
   private readonly byBasename = new Map<string, CompiledPattern[]>();
   private readonly byExtension = new Map<string, CompiledPattern[]>();
   private readonly prefixRoot: PrefixNode = { children: new Map(), patterns: [] };
+  /** `**\/secrets/**`: globs that need a directory of that name somewhere in the path. */
+  private readonly byDirectory = new Map<string, CompiledPattern[]>();
+  /** Globs without a slash match root-level files only (minimatch has no matchBase here). */
+  private readonly rootOnly: CompiledPattern[] = [];
   private readonly unindexed: CompiledPattern[] = [];
   /** Per area, the `!glob` exclusions, checked only once the area matched. */
   private readonly exclusions: Minimatch[][];
@@ -78,12 +82,17 @@ export class AreaIndex {
     }
     let node: PrefixNode | undefined = this.prefixRoot;
     let start = 0;
-    while (node && start <= slash) {
+    while (start <= slash) {
       const end = path.indexOf("/", start);
-      node = node.children.get(path.slice(start, end));
-      if (node) test(node.patterns);
+      const segment = path.slice(start, end);
+      if (node) {
+        node = node.children.get(segment);
+        if (node) test(node.patterns);
+      }
+      if (this.byDirectory.size > 0) test(this.byDirectory.get(segment));
       start = end + 1;
     }
+    if (slash === -1) test(this.rootOnly);
     test(this.unindexed);
     const result = [...hits].filter((area) => !this.exclusions[area]!.some((m) => m.match(path)));
     return result.sort((a, b) => a - b);
@@ -102,6 +111,13 @@ export class AreaIndex {
       if (!MAGIC.test(last)) return push(this.byBasename, last, pattern);
       const extension = /^\*(\.[^*?[\]{}()!+@\\/]+)$/.exec(last);
       if (extension) return push(this.byExtension, extension[1]!, pattern);
+    }
+    if (literalPrefix.length === 0 && segments.length === 1) {
+      this.rootOnly.push(pattern);
+      return;
+    }
+    if (literalPrefix.length === 0 && segments.length >= 3 && segments[0] === "**" && !MAGIC.test(segments[1]!) && segments[1] !== "") {
+      return push(this.byDirectory, segments[1]!, pattern);
     }
     if (literalPrefix.length === 0) {
       this.unindexed.push(pattern);
