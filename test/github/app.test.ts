@@ -350,3 +350,73 @@ describe("idempotency and failing closed", () => {
     expect(gh.count()).toBe(0);
   });
 });
+
+describe("more events", () => {
+  it("re-evaluates when the governance check is re-run", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    policyAt(gh, BASE);
+    files(gh);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", "Governance could not be evaluated", "")]);
+    updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
+    const rerun = prPayload("check_run", "rerequested", { checkName: "governance" });
+    await probot.receive(webhookEvent("check_run", rerun));
+  });
+
+  it("ignores re-runs of other checks", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    await probot.receive(webhookEvent("check_run", prPayload("check_run", "rerequested", { checkName: "lint" })));
+    expect(gh.count()).toBe(0);
+  });
+
+  it("re-evaluates open pull requests when the default branch changes the policy", async () => {
+    const probot = newProbot();
+    const NEW_BASE = "c0ffee0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    gh.get(`${REPO}/pulls?state=open&base=main&per_page=100`, [pullRequestJson(HEAD, NEW_BASE)]);
+    policyAt(gh, NEW_BASE, POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"));
+    files(gh);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
+    requestsReviewers(gh, ["dana"]);
+    const push = prPayload("push", undefined as never, { headRef: "main", headSha: NEW_BASE, baseRef: "main" }) as Record<string, unknown>;
+    (push.commits as { added: string[]; modified: string[]; removed: string[] }[]).forEach((c, i) => {
+      c.added = [];
+      c.removed = [];
+      c.modified = i === 0 ? [".github/governance.yml"] : ["README.md"];
+    });
+    await probot.receive(webhookEvent("push", push as never));
+  });
+
+  it("fails closed on a pull request of more than 3,000 files", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    checkRuns(gh, HEAD);
+    gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { summary: expect.stringContaining("changes 3200 files; GitHub lists at most 3000") } }, { id: 82, started_at: CHECK_STARTED });
+    const huge = payload("pull_request", "opened");
+    (huge.pull_request as { changed_files: number }).changed_files = 3200;
+    await deliver(probot, "pull_request", huge);
+  });
+
+  it("reads team membership once per team and lets a team member sign", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { teams: [sre-leads] }"));
+    files(gh);
+    gh.get("/orgs/acme/teams/sre-leads/members?per_page=100", [{ login: "sam", id: 3, type: "User" }, { login: "sue", id: 4, type: "User" }]);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED")]);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
+    await deliver(probot, "pull_request", payload("pull_request", "labeled"));
+    expect(gh.count({ path: "/orgs/acme/teams/sre-leads/members?per_page=100" })).toBe(1);
+  });
+});
