@@ -18,6 +18,8 @@ export interface Decision {
   ticket: TicketStatus;
   /** Sign-off commands found in comments and what became of each (the app replies to them). */
   commands: CommandOutcome[];
+  /** A valid `/emergency` override: the check passes, and what it bypassed is on record. */
+  emergency?: EmergencyOverride;
   /** Configuration and input problems; any `error` fails the check. */
   problems: DecisionProblem[];
   /** Files a detector could not read (each also yields a conservative finding). */
@@ -67,6 +69,16 @@ export interface RequirementStatus extends RequirementSpec {
   escalations: { from: RoleId; to: RoleId; why: string }[];
   /** Notes for the summary (stale approvals, edited commands, input order). */
   notes: string[];
+}
+
+export interface EmergencyOverride {
+  by: string;
+  reason: string;
+  commentId: number;
+  /** Requirements that were not met when the override was used. */
+  bypassed: { id: string; missing: Clause[]; roles: RoleId[] }[];
+  /** Whether a ticket reference was also missing. */
+  ticketBypassed: boolean;
 }
 
 export interface TicketStatus {

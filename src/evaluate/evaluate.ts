@@ -102,10 +102,12 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user),
   });
 
-  const commands = commandOutcomes(signOffs, requirements, membership);
+  const emergency = emergencyOverride(policy, signOffs, requirements, ticket, membership);
+  const commands = [...commandOutcomes(signOffs, requirements, membership), ...emergencyOutcomes(policy, signOffs, membership, emergency)];
   const failed = problems.some((p) => p.severity === "error") || requirements.some((r) => !r.satisfied);
   return {
-    conclusion: failed ? "failure" : "success",
+    conclusion: failed && !emergency ? "failure" : "success",
+    emergency,
     level,
     areas,
     unowned,
@@ -291,6 +293,42 @@ function commandOutcomes(signOffs: SignOffs, requirements: RequirementStatus[], 
       const lowest = Math.min(...mine.map((r) => r.level));
       return { ...base, counted: false, reason: `nothing at level ${event.level} or below for @${event.login} to sign; the sign-off needed is level ${lowest}: /approve-level${lowest}` };
     }
+    return { ...base, counted: true };
+  });
+}
+
+/**
+ * The first valid `/emergency <reason>` from a member of an authorised role.
+ * It passes the check but never hides anything: every requirement it bypassed
+ * is listed, and on merge a post-implementation review is opened for them.
+ */
+function emergencyOverride(
+  policy: Policy,
+  signOffs: SignOffs,
+  requirements: RequirementStatus[],
+  ticket: TicketStatus,
+  membership: Membership,
+): Decision["emergency"] {
+  const valid = signOffs.emergencies.find((e) => !e.invalidReason && membership.isMemberOfAny(e.login, policy.emergency.roles));
+  if (!valid) return undefined;
+  return {
+    by: valid.login,
+    reason: valid.reason,
+    commentId: valid.commentId,
+    bypassed: requirements.filter((r) => !r.satisfied).map((r) => ({ id: r.id, missing: r.missing, roles: sortedUnique(r.clauses.flatMap((c) => c.roles)) })),
+    ticketBypassed: ticket.required && ticket.found.length === 0,
+  };
+}
+
+function emergencyOutcomes(policy: Policy, signOffs: SignOffs, membership: Membership, emergency: Decision["emergency"]): CommandOutcome[] {
+  return signOffs.emergencies.map((e) => {
+    const base = { commentId: e.commentId, login: e.login, command: e.text };
+    if (e.invalidReason) return { ...base, counted: false, reason: e.invalidReason };
+    if (policy.emergency.roles.length === 0) return { ...base, counted: false, reason: "this policy authorises no role to use the emergency path" };
+    if (!membership.isMemberOfAny(e.login, policy.emergency.roles)) {
+      return { ...base, counted: false, reason: `@${e.login} is not a member of a role allowed to declare an emergency (${policy.emergency.roles.join(", ")})` };
+    }
+    if (emergency && emergency.commentId !== e.commentId) return { ...base, counted: false, reason: `an emergency was already declared by @${emergency.by}` };
     return { ...base, counted: true };
   });
 }

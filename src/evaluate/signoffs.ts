@@ -29,6 +29,15 @@ export interface CommandEvent {
   invalidReason?: string;
 }
 
+export interface EmergencyEvent {
+  commentId: number;
+  login: string;
+  text: string;
+  reason: string;
+  /** Why it cannot count whatever the roles (undefined: it may count). */
+  invalidReason?: string;
+}
+
 export interface SignOffs {
   signers: Map<string, SignerState>;
   /** Logins whose latest decisive review requests changes. */
@@ -36,6 +45,7 @@ export interface SignOffs {
   /** Earliest review or comment of each participant (for "input required before approval"). */
   firstInputAt: Map<string, number>;
   commands: CommandEvent[];
+  emergencies: EmergencyEvent[];
   notes: string[];
 }
 
@@ -50,6 +60,7 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
   const firstInputAt = new Map<string, number>();
   const notes: string[] = [];
   const commands: CommandEvent[] = [];
+  const emergencies: EmergencyEvent[] = [];
   const signer = (login: string): SignerState => {
     let s = signers.get(login);
     if (!s) {
@@ -94,6 +105,17 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
     input(login, createdAt);
     const edited = time(comment.updatedAt) > createdAt;
     for (const command of parseCommands(comment.body)) {
+      if (command.type === "emergency") {
+        const event: EmergencyEvent = { commentId: comment.id, login: comment.user, text: command.text, reason: command.reason };
+        emergencies.push(event);
+        if (login === author && !policy.emergency.allowAuthor) event.invalidReason = "the pull request's author cannot declare an emergency for their own change";
+        else if (command.reason === "") event.invalidReason = "a reason is required: `/emergency <what is broken and why this cannot wait>`";
+        else if (edited) event.invalidReason = "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
+        else if (policy.signoff.invalidateOnPush && (pushedAt === undefined || createdAt < pushedAt)) {
+          event.invalidReason = "it was declared before the latest push; declare it again for the current commit";
+        }
+        continue;
+      }
       if (command.type !== "approve") continue;
       const event: CommandEvent = { commentId: comment.id, login: comment.user, text: command.text, level: command.level, cancel: command.cancel };
       commands.push(event);
@@ -131,7 +153,7 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
       }
     }
   }
-  return { signers, blockers, firstInputAt, commands, notes };
+  return { signers, blockers, firstInputAt, commands, emergencies, notes };
 }
 
 function time(iso: string): number {

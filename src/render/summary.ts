@@ -14,6 +14,10 @@ export const SUMMARY_LIMIT = 65_000;
 export function renderTitle(decision: Decision, policy: Policy): string {
   const name = policy.levels[decision.level].name.toLowerCase();
   const head = `Level ${decision.level} — ${name}`;
+  if (decision.emergency) {
+    const reason = decision.emergency.reason.length > 80 ? `${decision.emergency.reason.slice(0, 77)}…` : decision.emergency.reason;
+    return `Emergency override by @${decision.emergency.by}: ${reason}`;
+  }
   const total = decision.requirements.reduce((n, r) => n + slotCount(r.clauses), 0);
   const signed = decision.requirements.reduce((n, r) => n + r.signatures.length, 0);
   const errors = decision.problems.filter((p) => p.severity === "error");
@@ -28,8 +32,13 @@ export function renderTitle(decision: Decision, policy: Policy): string {
 
 export function renderSummary(decision: Decision, policy: Policy): string {
   const out: string[] = [];
-  const verdict = decision.conclusion === "success" ? "✅ All governance requirements are met." : "❌ Governance requirements are not met yet.";
+  const verdict = decision.emergency
+    ? "🚨 Passed by emergency override."
+    : decision.conclusion === "success"
+      ? "✅ All governance requirements are met."
+      : "❌ Governance requirements are not met yet.";
   out.push(`**${verdict}** This pull request is **level ${decision.level} (${policy.levels[decision.level].name})**.`, "");
+  if (decision.emergency) out.push(...emergencySection(decision.emergency, policy), "");
 
   const errors = decision.problems.filter((p) => p.severity === "error");
   if (errors.length > 0) {
@@ -102,6 +111,18 @@ export function renderSummary(decision: Decision, policy: Policy): string {
   if (decision.consulted.length > 0) out.push(`Consulted: ${decision.consulted.join(", ")}. Informed on merge: ${decision.informed.join(", ") || "—"}.`, "");
 
   return truncate(out.join("\n"));
+}
+
+function emergencySection(emergency: NonNullable<Decision["emergency"]>, policy: Policy): string[] {
+  const lines = ["### Emergency override", "", `@${emergency.by} declared an emergency: _${escapeCell(emergency.reason)}_`, ""];
+  if (emergency.bypassed.length === 0 && !emergency.ticketBypassed) lines.push("Nothing was bypassed: every requirement was already met.");
+  else {
+    lines.push("Bypassed:");
+    for (const b of emergency.bypassed) lines.push(`- \`${b.id}\`: missing ${b.missing.map(describeClause).join(" + ") || "a blocking review's resolution or required input"}`);
+    if (emergency.ticketBypassed) lines.push("- the ticket reference");
+  }
+  lines.push("", `On merge a post-implementation review issue is opened for the bypassed approvers, due within ${policy.emergency.reviewWithinHours} h.`);
+  return lines;
 }
 
 export function describeClause(clause: Clause): string {
