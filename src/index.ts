@@ -25,6 +25,11 @@ function wire(app: Probot, gate: Gate): void {
   app.on("pull_request.opened", onPullRequest("opened"));
   app.on(["pull_request.reopened", "pull_request.synchronize"], onPullRequest("new-head"));
   app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.ready_for_review"], onPullRequest("update"));
+  app.on("pull_request.closed", async (context) => {
+    const pr = context.payload.pull_request;
+    if (!pr.merged) return;
+    await gate.merged(context.octokit, context.log, context.repo(), pr as PullRequestData & { merged_at: string | null; html_url: string });
+  });
   app.on("pull_request.edited", async (context) => {
     const changes = context.payload.changes as { title?: unknown; body?: unknown; base?: unknown };
     if (!changes.title && !changes.body && !changes.base) return;

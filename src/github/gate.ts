@@ -3,7 +3,9 @@ import type { Logger } from "probot";
 import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
+import { chatMessage, informedComment, INFORMED_MARKER, postImplementationReview, REVIEW_MARKER, type MergedPullRequest, type ReviewIssue } from "../render/merge.js";
 import { answerCommand, CheckRuns, requestReviewers, type CheckOutput } from "./apply.js";
+import { chatWebhook, type ChatNotifier } from "./notify.js";
 import { FactGatherer } from "./facts.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
@@ -17,6 +19,8 @@ export interface Trigger {
 
 export interface GateOptions {
   appId?: number;
+  /** Where merge notices go besides the pull request (default: CHAT_WEBHOOK_URL, if set). */
+  chat?: ChatNotifier;
   /** The clock; tests inject one. */
   now?: () => Date;
 }
@@ -39,9 +43,58 @@ export class Gate {
    */
   private readonly requested = new LRUCache<string, Set<string>>({ max: 5000 });
 
+  private readonly chat?: ChatNotifier;
+
   constructor(options: GateOptions = {}) {
     this.checks = new CheckRuns(options.appId);
     this.now = options.now ?? (() => new Date());
+    this.chat = options.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
+  }
+
+  /**
+   * A merged pull request: the informed roles are told once, and an emergency
+   * override gets its post-implementation review issue. Markers in the pull
+   * request's comments make a redelivered event a no-op.
+   */
+  async merged(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData & { merged_at?: string | null; html_url?: string }): Promise<void> {
+    const { result } = await this.policies.load(octokit, repo, pr.base.sha);
+    if (!result?.policy) return;
+    const policy = result.policy;
+    const existing = await this.checks.find(octokit, repo, pr.head.sha);
+    const facts = await this.facts.gather(octokit, repo, pr, policy, { headPushedAt: existing?.startedAt ?? this.now().toISOString() });
+    const decision = evaluate(policy, facts, this.now());
+    const merged: MergedPullRequest = {
+      owner: repo.owner,
+      repo: repo.repo,
+      number: pr.number,
+      title: pr.title,
+      url: pr.html_url ?? `https://github.com/${repo.owner}/${repo.repo}/pull/${pr.number}`,
+      author: pr.user?.login ?? "",
+      mergedAt: new Date(pr.merged_at ?? this.now().toISOString()),
+    };
+    const posted = facts.comments.map((c) => c.body);
+
+    const review = postImplementationReview(decision, policy, merged);
+    if (review && !posted.some((b) => b.includes(REVIEW_MARKER))) {
+      const issue = await createIssue(octokit, repo, review);
+      await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: pr.number,
+        body: `🚨 Merged through the emergency path: post-implementation review #${issue} is due ${review.dueAt.toISOString()}.\n\n${REVIEW_MARKER}`,
+      });
+    }
+
+    const informed = informedComment(decision, policy, merged);
+    if (informed && !posted.some((b) => b.includes(INFORMED_MARKER))) {
+      await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: informed });
+      if (this.chat) {
+        try {
+          await this.chat(chatMessage(decision, merged));
+        } catch (error) {
+          log.error({ err: error, pr: pr.number }, "chat notification failed after retries");
+        }
+      }
+    }
   }
 
   async evaluate(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
@@ -127,6 +180,18 @@ export class Gate {
       if (outcome) await answerCommand(octokit, repo, pr.number, outcome, facts.comments);
     }
     log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
+  }
+}
+
+/** The review issue's number; people GitHub cannot assign are mentioned instead of failing the issue. */
+async function createIssue(octokit: GitHub, repo: RepoRef, review: ReviewIssue): Promise<number> {
+  try {
+    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, assignees: review.assignees });
+    return data.number;
+  } catch (error) {
+    if ((error as { status?: number }).status !== 422 || review.assignees.length === 0) throw error;
+    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body });
+    return data.number;
   }
 }
 

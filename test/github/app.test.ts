@@ -46,7 +46,7 @@ const migrationFile = {
   patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
 };
 
-function newProbot(): Probot {
+function newProbot(chat?: (text: string) => Promise<void>): Probot {
   const probot = new Probot({
     appId: APP_ID,
     privateKey: PRIVATE_KEY,
@@ -54,7 +54,7 @@ function newProbot(): Probot {
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
     logLevel: "fatal",
   });
-  probot.load(createApp({ appId: APP_ID, now: () => NOW }));
+  probot.load(createApp({ appId: APP_ID, now: () => NOW, chat }));
   return probot;
 }
 
@@ -418,5 +418,63 @@ describe("more events", () => {
     updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
     await deliver(probot, "pull_request", payload("pull_request", "labeled"));
     expect(gh.count({ path: "/orgs/acme/teams/sre-leads/members?per_page=100" })).toBe(1);
+  });
+});
+
+describe("when a pull request merges", () => {
+  const MERGE_POLICY = `${POLICY}  sre-team: { teams: [sre] }\n  incident-commander: { users: [ivy] }\n`;
+  function merged() {
+    const p = payload("pull_request", "closed");
+    Object.assign(p.pull_request as object, { merged: true, merged_at: "2026-11-23T13:00:00Z", state: "closed", html_url: "https://github.com/acme/chat/pull/12" });
+    return p;
+  }
+  function mergedFacts(gh: GitHubMock, comments: unknown[]) {
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE, MERGE_POLICY);
+    files(gh);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "Emergency override", "")]);
+    gh.get("/orgs/acme/teams/sre/members?per_page=100", [{ login: "stan", id: 9, type: "User" }]);
+    conversation(gh, [review("dan", "APPROVED")], comments);
+  }
+
+  it("opens the post-implementation review for an emergency, assigns the bypassed approvers and tells the informed roles once", async () => {
+    const chat: string[] = [];
+    const probot = newProbot(async (text) => {
+      chat.push(text);
+    });
+    const gh = mockGitHub();
+    mergedFacts(gh, [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 901)]);
+    gh.post(
+      `${REPO}/issues`,
+      {
+        title: "Post-implementation review: #12 " + (payload("pull_request", "closed").pull_request as { title: string }).title,
+        body: expect.stringContaining("- Review due: **2026-11-24T13:00:00.000Z** (within 24 h of the merge)"),
+        assignees: ["bea", "sam"],
+      },
+      { number: 31 },
+    );
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("post-implementation review #31 is due 2026-11-24T13:00:00.000Z") }, { id: 902 });
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Informed as the governance policy asks (sre-team): @acme/sre") }, { id: 903 });
+    await deliver(probot, "pull_request", merged());
+    const issue = gh.calls.find((c) => c.path === `${REPO}/issues`)!.body as { body: string };
+    expect(issue.body).toContain("- `prisma/migration-destructive`: backend-lead + sre-lead");
+    expect(issue.body).toContain("- Declared by: @ivy");
+    expect(chat).toEqual([expect.stringContaining("level 3, areas: prisma. 🚨 emergency override by ivy: avatar uploads corrupt rows, INC-231")]);
+  });
+
+  it("posts nothing again when the merge event is delivered twice", async () => {
+    const chat: string[] = [];
+    const probot = newProbot(async (text) => {
+      chat.push(text);
+    });
+    const gh = mockGitHub();
+    mergedFacts(gh, [
+      comment("ivy", "/emergency avatar uploads corrupt rows", 901),
+      comment("governance-gate[bot]", "post-implementation review #31\n\n<!-- governance-gate:post-implementation-review -->", 902),
+      comment("governance-gate[bot]", "Informed\n\n<!-- governance-gate:informed -->", 903),
+    ]);
+    await deliver(probot, "pull_request", merged());
+    expect(gh.count({ method: "POST" })).toBe(1); // the installation token only
+    expect(chat).toEqual([]);
   });
 });

@@ -1,0 +1,91 @@
+import type { Decision } from "../evaluate/decision.js";
+import type { Policy, RoleId } from "../policy/model.js";
+import { describeClause } from "./summary.js";
+
+/**
+ * What the app says when a pull request merges: the informed roles are told,
+ * and an emergency override gets its post-implementation review. Pure text;
+ * src/github/merge.ts posts it.
+ */
+
+export const INFORMED_MARKER = "<!-- governance-gate:informed -->";
+export const REVIEW_MARKER = "<!-- governance-gate:post-implementation-review -->";
+
+export interface MergedPullRequest {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  url: string;
+  author: string;
+  mergedAt: Date;
+}
+
+/** `@login` for users and `@org/slug` for teams bound to the roles. */
+export function mentionsOf(policy: Policy, roles: RoleId[], org: string, exclude: string[] = []): { mentions: string[]; users: string[] } {
+  const users = new Set<string>();
+  const mentions = new Set<string>();
+  for (const role of roles) {
+    const binding = policy.roles.get(role);
+    for (const user of binding?.users ?? []) {
+      if (exclude.includes(user)) continue;
+      users.add(user);
+      mentions.add(`@${user}`);
+    }
+    for (const team of binding?.teams ?? []) mentions.add(`@${team.includes("/") ? team : `${org}/${team}`}`);
+  }
+  return { mentions: [...mentions], users: [...users] };
+}
+
+export function informedComment(decision: Decision, policy: Policy, pr: MergedPullRequest): string | undefined {
+  if (decision.informed.length === 0) return undefined;
+  const { mentions } = mentionsOf(policy, decision.informed, pr.owner);
+  if (mentions.length === 0) return undefined;
+  const areas = decision.areas.map((a) => a.name).join(", ") || "no owned area";
+  return [
+    `📣 Merged: a **level ${decision.level}** change to ${areas}.`,
+    "",
+    `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`,
+    "",
+    INFORMED_MARKER,
+  ].join("\n");
+}
+
+export function chatMessage(decision: Decision, pr: MergedPullRequest): string {
+  const areas = decision.areas.map((a) => a.id).join(", ") || "unowned files";
+  const emergency = decision.emergency ? ` 🚨 emergency override by ${decision.emergency.by}: ${decision.emergency.reason}` : "";
+  return `Merged <${pr.url}|${pr.owner}/${pr.repo}#${pr.number}> "${pr.title}" — level ${decision.level}, areas: ${areas}.${emergency}`;
+}
+
+export interface ReviewIssue {
+  title: string;
+  body: string;
+  assignees: string[];
+  dueAt: Date;
+}
+
+export function postImplementationReview(decision: Decision, policy: Policy, pr: MergedPullRequest): ReviewIssue | undefined {
+  const emergency = decision.emergency;
+  if (!emergency) return undefined;
+  const dueAt = new Date(pr.mergedAt.getTime() + policy.emergency.reviewWithinHours * 3_600_000);
+  const bypassedRoles = [...new Set(emergency.bypassed.flatMap((b) => (b.missing.length > 0 ? b.missing.flatMap((c) => c.roles) : b.roles)))];
+  const { mentions, users } = mentionsOf(policy, bypassedRoles, pr.owner, [pr.author.toLowerCase()]);
+  const body = [
+    `${pr.url} was merged on ${pr.mergedAt.toISOString()} through the **emergency path**.`,
+    "",
+    `- Declared by: @${emergency.by}`,
+    `- Reason: ${emergency.reason}`,
+    `- Review due: **${dueAt.toISOString()}** (within ${policy.emergency.reviewWithinHours} h of the merge)`,
+    "",
+    "Sign-offs that were bypassed:",
+    ...(emergency.bypassed.length > 0
+      ? emergency.bypassed.map((b) => `- \`${b.id}\`: ${b.missing.map(describeClause).join(" + ") || b.roles.join(" + ")}`)
+      : ["- none (every requirement was met)"]),
+    ...(emergency.ticketBypassed ? ["- the ticket reference"] : []),
+    "",
+    `${mentions.join(" ") || "The bypassed approvers"}: please review the change after the fact and close this issue with your conclusion.`,
+    "",
+    `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} -->`,
+  ].join("\n");
+  return { title: `Post-implementation review: #${pr.number} ${pr.title}`, body, assignees: users.slice(0, 10), dueAt };
+}
