@@ -1,5 +1,6 @@
 import { classify } from "../changes/registry.js";
 import type { Area, Clause, Level, Policy, RoleId } from "../policy/model.js";
+import { formatProblem } from "../policy/problems.js";
 import type {
   AreaDecision,
   CommandOutcome,
@@ -59,6 +60,13 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
       severity: policy.unowned.action === "fail" ? "error" : "warning",
       message: `${unowned.length} changed file${unowned.length === 1 ? "" : "s"} no area owns: ${preview(unowned)}`,
       fix: "add the paths to an area in .github/governance.yml (every file should have an owner)",
+    });
+  }
+  for (const p of facts.proposedPolicy?.problems ?? []) {
+    problems.push({
+      severity: p.severity,
+      message: `the proposed ${facts.proposedPolicy!.file}: ${formatProblem(p)}`,
+      fix: p.severity === "error" ? "fix the policy in this pull request: a broken policy cannot merge" : undefined,
     });
   }
   if (facts.incomplete) {

@@ -1,4 +1,5 @@
 import type { ChangedFile } from "../changes/types.js";
+import type { PolicyProblem } from "../policy/problems.js";
 
 /**
  * Everything `evaluate` knows about a pull request. The app gathers it from
@@ -32,6 +33,11 @@ export interface Facts {
    * author decide, and no change kind can be detected.
    */
   pathsOnly?: boolean;
+  /**
+   * When the pull request changes the policy file: that proposed policy's lint
+   * result, so a broken policy cannot merge.
+   */
+  proposedPolicy?: { file: string; problems: PolicyProblem[] };
   /** Set when the files could not all be listed (e.g. more than GitHub returns). */
   incomplete?: string;
 }

@@ -163,6 +163,7 @@ export class Gate {
     // author controls). Until a run exists, nothing before now counts.
     const headPushedAt = existing?.startedAt ?? this.now().toISOString();
     const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: trigger.kind === "opened", headPushedAt });
+    facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
     const decision = evaluate(policy, facts, this.now());
 
     const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);

@@ -1,7 +1,9 @@
 import { LRUCache } from "lru-cache";
 import { loadPolicy, type LoadResult, type PolicyReader, type PolicyText } from "../policy/load.js";
 import { isPresetName, readPreset } from "../policy/presets.js";
-import type { GitHub, RepoRef } from "./types.js";
+import type { ChangedFile } from "../changes/types.js";
+import type { Facts } from "../evaluate/facts.js";
+import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 export const POLICY_PATH = ".github/governance.yml";
 const ORG_REPOSITORY = ".github";
@@ -31,6 +33,19 @@ export class PolicySource {
     const loaded = await this.read(octokit, repo, baseSha);
     this.cache.set(key, loaded);
     return loaded;
+  }
+
+  /**
+   * The policy a pull request proposes, linted, when it changes the policy
+   * file: the amendment is judged by the base policy, and must itself be valid.
+   */
+  async lintProposed(octokit: GitHub, repo: RepoRef, pr: PullRequestData, files: ChangedFile[]): Promise<Facts["proposedPolicy"]> {
+    const file = files.find((f) => f.path === POLICY_PATH && f.status !== "removed");
+    if (!file) return undefined;
+    const text = typeof file.head === "string" ? file.head : await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, pr.head.sha);
+    if (text === undefined) return undefined;
+    const { problems } = await loadPolicy({ name: POLICY_PATH, text }, apiReader(octokit, repo, pr.head.sha));
+    return { file: POLICY_PATH, problems };
   }
 
   /** Forget a repository's cached policies (its default branch changed the policy). */

@@ -245,6 +245,28 @@ describe("security properties", () => {
     expect(JSON.stringify(created?.body)).toContain("governance/base");
   });
 
+  it("lints the policy a pull request proposes: a broken policy cannot merge", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh, [{ ...migrationFile, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
+    gh.graphql(() => true, {
+      data: { repository: { b0: { text: POLICY, isBinary: false, isTruncated: false }, b1: { text: POLICY.replace("roles:", "roels:"), isBinary: false, isTruncated: false } } },
+    });
+    checkRuns(gh, HEAD);
+    gh.post(
+      `${REPO}/check-runs`,
+      {
+        conclusion: "failure",
+        output: { summary: expect.stringContaining('the proposed .github/governance.yml: .github/governance.yml:2:1: error: unknown key "roels" (at roels) — **fix:** fix the policy in this pull request') },
+      },
+      { id: 83, started_at: CHECK_STARTED },
+    );
+    requestsReviewers(gh, ["bea", "dev", "tara"]);
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+  });
+
   it("re-reads the policy at the new base when the pull request is retargeted", async () => {
     const probot = newProbot();
     const NEW_BASE = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
