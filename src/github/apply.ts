@@ -1,5 +1,7 @@
 import { LRUCache } from "lru-cache";
-import type { CommandOutcome } from "../evaluate/decision.js";
+import type { CommandOutcome, Decision } from "../evaluate/decision.js";
+import type { Policy } from "../policy/model.js";
+import { renderSummary, renderTitle } from "../render/summary.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 export const CHECK_NAME = "governance";
@@ -136,4 +138,27 @@ export async function answerCommand(
     issue_number: prNumber,
     body: `@${outcome.login} \`${outcome.command}\` did not count: ${outcome.reason}.\n\n${marker}`,
   });
+}
+
+/**
+ * `/governance explain`: a dry run in the pull request — the full explanation
+ * as a reply (level, areas and files, who must sign and why, what is missing).
+ */
+export async function answerGovernanceCommand(
+  octokit: GitHub,
+  repo: RepoRef,
+  prNumber: number,
+  asked: { id: number; user: string },
+  args: string,
+  decision: Decision,
+  policy: Policy,
+  existingComments: { body: string }[],
+): Promise<void> {
+  const marker = REPLY_MARKER(asked.id);
+  if (existingComments.some((c) => c.body.includes(marker))) return;
+  const body =
+    args.toLowerCase() === "explain"
+      ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n")
+      : `@${asked.user} \`/governance ${args}\` is not a command I know. Try \`/governance explain\`.`;
+  await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: `${body}\n\n${marker}` });
 }

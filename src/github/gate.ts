@@ -4,7 +4,8 @@ import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
 import { chatMessage, informedComment, INFORMED_MARKER, postImplementationReview, REVIEW_MARKER, type MergedPullRequest, type ReviewIssue } from "../render/merge.js";
-import { answerCommand, CheckRuns, requestReviewers, type CheckOutput } from "./apply.js";
+import { parseCommands } from "../evaluate/commands.js";
+import { answerCommand, answerGovernanceCommand, CheckRuns, requestReviewers, type CheckOutput } from "./apply.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
 import { FactGatherer } from "./facts.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
@@ -179,6 +180,9 @@ export class Gate {
     if (trigger.commentId !== undefined) {
       const outcome = decision.commands.find((c) => c.commentId === trigger.commentId);
       if (outcome) await answerCommand(octokit, repo, pr.number, outcome, facts.comments);
+      const asked = facts.comments.find((c) => c.id === trigger.commentId);
+      const governance = asked && parseCommands(asked.body).find((c) => c.type === "governance");
+      if (asked && governance) await answerGovernanceCommand(octokit, repo, pr.number, asked, governance.args, decision, policy, facts.comments);
     }
     log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
   }

@@ -443,6 +443,32 @@ describe("more events", () => {
   });
 });
 
+describe("/governance explain", () => {
+  it("replies with the full explanation: level, areas, who must sign and why, what is missing", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(gh, [], [comment("carol", "What does this need?\n/governance explain", 950)]);
+    updatesCheck(gh, "failure", OPEN_TITLE);
+    requestsReviewers(gh, ["bea", "dan", "sam"]);
+    gh.post(`${REPO}/issues/${PR}/comments`, {
+      body: (body: string) =>
+        body.startsWith("@carol here is how governance applies to this pull request.") &&
+        body.includes("#### Level 3 — joint approval: 0 of 3 sign-offs") &&
+        body.includes("| ❌ | `prisma/migration-destructive` | 3 | dba-lead + backend-lead + sre-lead | — | dba-lead; backend-lead; sre-lead |") &&
+        body.includes('DROP COLUMN "avatarUrl" on table "User"') &&
+        body.endsWith("<!-- governance-gate:reply-to:950 -->"),
+    }, { id: 951 });
+    const asked = payload("issue_comment", "created", { actor: "carol", commentBody: "What does this need?\n/governance explain" });
+    (asked.comment as { id: number }).id = 950;
+    await deliver(probot, "issue_comment", asked);
+  });
+});
+
 describe("when a pull request merges", () => {
   const MERGE_POLICY = `${POLICY}  sre-team: { teams: [sre] }\n  incident-commander: { users: [ivy] }\n`;
   function merged() {
