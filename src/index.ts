@@ -63,6 +63,10 @@ function wire(app: Probot, gate: Gate): void {
     }
   });
 
+  app.on("merge_group.checks_requested", async (context) => {
+    await gate.mergeGroup(context.octokit, context.log, context.repo(), context.payload.merge_group);
+  });
+
   app.on("push", async (context) => {
     const { ref, repository, commits } = context.payload;
     const branch = repository.default_branch;

@@ -110,6 +110,46 @@ export class Gate {
     return run;
   }
 
+  /**
+   * A merge queue's commit gets a `governance` check that reflects the queued
+   * pull requests' own decisions (GitHub names the last queued one in the ref;
+   * those ahead of it passed their own group checks) — never a blind success.
+   */
+  async mergeGroup(octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
+    const numbers = [...group.head_ref.matchAll(/\/pr-(\d+)-/g)].map((m) => Number(m[1]));
+    const lines: string[] = [];
+    let passed = 0;
+    try {
+      for (const number of numbers) {
+        const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+        const pr = data as PullRequestData;
+        const { result } = await this.policies.load(octokit, repo, pr.base.sha);
+        if (!result?.policy) {
+          lines.push(`- ❌ #${number}: no valid governance policy on its base branch`);
+          continue;
+        }
+        const existing = await this.checks.find(octokit, repo, pr.head.sha);
+        const facts = await this.facts.gather(octokit, repo, pr, result.policy, { headPushedAt: existing?.startedAt ?? this.now().toISOString() });
+        const decision = evaluate(result.policy, facts, this.now());
+        if (decision.conclusion === "success") passed++;
+        lines.push(`- ${decision.conclusion === "success" ? "✅" : "❌"} #${number} ${pr.title}: ${renderTitle(decision, result.policy)}`);
+      }
+    } catch (error) {
+      log.error({ err: error }, "merge group evaluation failed");
+      lines.push(`- ❌ could not evaluate: ${(error as Error).message}`);
+    }
+    const ok = numbers.length > 0 && passed === numbers.length;
+    await this.checks.write(octokit, repo, group.head_sha, {
+      conclusion: ok ? "success" : "failure",
+      title: numbers.length === 0 ? "Merge queue: no pull request found in the group" : `Merge queue: ${passed} of ${numbers.length} pull request${numbers.length === 1 ? "" : "s"} pass governance`,
+      summary: [
+        ok ? "**✅ Every queued pull request meets its governance requirements.**" : "**❌ Not every queued pull request meets its governance requirements.**",
+        "",
+        ...(lines.length > 0 ? lines : [`The merge group's ref \`${group.head_ref}\` names no pull request.`]),
+      ].join("\n"),
+    });
+  }
+
   private notYetRequested(repo: RepoRef, pr: PullRequestData, wanted: { users: string[]; teams: string[] }) {
     const key = `${repo.owner}/${repo.repo}#${pr.number}@${pr.head.sha}`;
     const asked = this.requested.get(key) ?? new Set<string>();

@@ -526,3 +526,32 @@ describe("when a pull request merges", () => {
     expect(chat).toEqual([]);
   });
 });
+
+describe("merge queue", () => {
+  async function queued(reviews: unknown[], expectation: { conclusion: string; title: string }) {
+    const probot = newProbot();
+    const GROUP_HEAD = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    policyAt(gh, BASE);
+    files(gh);
+    conversation(gh, reviews);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "", "")]);
+    checkRuns(gh, GROUP_HEAD);
+    gh.post(`${REPO}/check-runs`, { name: "governance", head_sha: GROUP_HEAD, conclusion: expectation.conclusion, output: { title: expectation.title } }, { id: 90, started_at: CHECK_STARTED });
+    const real = (await import("@octokit/webhooks-examples")).default as unknown as { name: string; examples: Record<string, unknown>[] }[];
+    const group = structuredClone(real.find((e) => e.name === "merge_group")!.examples[0]!) as Record<string, unknown>;
+    Object.assign(group.merge_group as object, { head_sha: GROUP_HEAD, head_ref: `refs/heads/gh-readonly-queue/main/pr-${PR}-${HEAD}` });
+    Object.assign(group, { repository: (payload("pull_request", "opened") as { repository: unknown }).repository, installation: { id: DEFAULT_PR.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" } });
+    await probot.receive(webhookEvent("merge_group", group as never));
+  }
+
+  it("passes the queue's commit only when the queued pull request passes", async () => {
+    await queued([review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")], { conclusion: "success", title: "Merge queue: 1 of 1 pull request pass governance" });
+  });
+
+  it("fails the queue's commit when the queued pull request does not pass", async () => {
+    await queued([review("dan", "APPROVED")], { conclusion: "failure", title: "Merge queue: 0 of 1 pull request pass governance" });
+  });
+});
