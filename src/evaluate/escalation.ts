@@ -1,0 +1,135 @@
+import type { Policy, RoleId } from "../policy/model.js";
+import { addBusinessMilliseconds, businessDurationMilliseconds, businessMillisecondsBetween, slaFor } from "./calendar.js";
+import type { Decision, RequirementStatus } from "./decision.js";
+
+/**
+ * The escalation sweep's plan (DESIGN §6, issue 4 "Escalation sweep"): which pending
+ * sign-offs have run past their SLA and whom each one escalates to now. Pure: the
+ * caller supplies the decision, the clock and the markers it read back from GitHub,
+ * and applies the steps (a comment mentioning `toRole` that carries
+ * `escalationMarker(...)`, and a review request).
+ */
+
+export interface EscalationStep {
+  /** Requirement id (`area/rule`). */
+  requirement: string;
+  area: string;
+  /** Position on the area's escalation path (1 = the first role after the area's own). */
+  step: number;
+  /** `area.escalation[step]`. */
+  toRole: RoleId;
+  /** When this step became due: `pendingSince` plus `step` SLA periods of business time. */
+  dueAt: Date;
+  /** Roles still missing (short clauses, plus the roles whose input is still awaited); sorted. */
+  missing: RoleId[];
+}
+
+export interface EscalationRecord {
+  requirement: string;
+  step: number;
+}
+
+export interface EscalationInput {
+  decision: Decision;
+  policy: Policy;
+  /** When the head commit arrived: the SLA clock restarts with every push. */
+  pendingSince: Date;
+  now: Date;
+  /** Whether the pull request runs on the expedited SLA (`policy.sla.expedited`). */
+  expedited: boolean;
+  /** Steps already taken for this head (`parseEscalationMarkers`). */
+  alreadyEscalated: EscalationRecord[];
+}
+
+/**
+ * The escalation steps to take now. For each requirement that is not satisfied, in
+ * an area with an escalation path:
+ * - the number of whole SLA periods of business time since `pendingSince` is the
+ *   step now due, capped at the path's last role (`escalation.length - 1`);
+ * - the next step is one past the highest step already recorded (1 when none), and
+ *   it is returned only if it is due. One step per requirement per sweep, even when
+ *   several periods have passed: escalation goes "one step along the area's
+ *   escalation path", so a pull request left pending over a long holiday is not
+ *   sent to the top of the path in one go; the following sweeps (each after the
+ *   previous step's marker is on GitHub) climb on while the later steps are due.
+ * - Steps already recorded are never returned again (the sweep is idempotent).
+ *
+ * Nothing escalates under a valid emergency override (the check passes and the
+ * post-implementation review takes over), nor for requirements of changes no area
+ * owns (there is no path to follow), nor with a zero SLA.
+ */
+export function planEscalations(input: EscalationInput): EscalationStep[] {
+  const { decision, policy, pendingSince, now, expedited, alreadyEscalated } = input;
+  if (decision.emergency) return [];
+  const periodMs = businessDurationMilliseconds(slaFor(policy.sla, expedited), policy.sla);
+  if (periodMs <= 0) return [];
+  const periods = Math.floor(businessMillisecondsBetween(pendingSince, now, policy.sla) / periodMs);
+  if (periods < 1) return [];
+
+  const areas = new Map(policy.areas.map((a) => [a.id, a]));
+  const highest = new Map<string, number>();
+  for (const r of alreadyEscalated) highest.set(r.requirement, Math.max(r.step, highest.get(r.requirement) ?? 0));
+
+  const steps: EscalationStep[] = [];
+  const seen = new Set<string>();
+  for (const requirement of decision.requirements) {
+    if (requirement.satisfied || seen.has(requirement.id)) continue;
+    seen.add(requirement.id);
+    const area = areas.get(requirement.area);
+    if (!area) continue;
+    const due = Math.min(periods, area.escalation.length - 1);
+    const step = (highest.get(requirement.id) ?? 0) + 1;
+    const toRole = area.escalation[step];
+    if (step > due || toRole === undefined) continue;
+    steps.push({
+      requirement: requirement.id,
+      area: area.id,
+      step,
+      toRole,
+      dueAt: addBusinessMilliseconds(pendingSince, step * periodMs, policy.sla),
+      missing: missingRoles(requirement),
+    });
+  }
+  return steps;
+}
+
+function missingRoles(requirement: RequirementStatus): RoleId[] {
+  const roles = requirement.missing.flatMap((c) => c.roles);
+  if (!requirement.inputGiven) roles.push(...requirement.requireInputFrom);
+  return [...new Set(roles)].sort();
+}
+
+const MARKER = /<!--\s*governance-gate:escalation\s+requirement=(\S+)\s+step=(\d+)\s+head=([0-9a-f]+)\s*-->/gi;
+
+/**
+ * The hidden marker an escalation comment carries, so the next sweep (or a second
+ * replica) can tell the step was taken for this head commit:
+ * `<!-- governance-gate:escalation requirement=<id> step=<n> head=<sha> -->`.
+ * @throws RangeError for an id or sha that could not be read back.
+ */
+export function escalationMarker(requirement: string, step: number, headSha: string): string {
+  if (!/^[^\s<>]+$/.test(requirement)) throw new RangeError(`requirement id "${requirement}" cannot go in a marker`);
+  if (!Number.isSafeInteger(step) || step < 1) throw new RangeError(`escalation step must be a positive integer (got ${step})`);
+  if (!/^[0-9a-f]+$/i.test(headSha)) throw new RangeError(`"${headSha}" is not a commit sha`);
+  return `<!-- governance-gate:escalation requirement=${requirement} step=${step} head=${headSha.toLowerCase()} -->`;
+}
+
+/**
+ * The escalations recorded for `headSha` in comment bodies, in order of appearance
+ * and without repeats; markers for other commits are ignored (a push restarts the
+ * SLA clock). Pass only comments the app itself wrote: anyone can type a marker,
+ * and a forged one would hold an escalation back.
+ */
+export function parseEscalationMarkers(commentBodies: string[], headSha: string): EscalationRecord[] {
+  const head = headSha.toLowerCase();
+  const found = new Map<string, EscalationRecord>();
+  for (const body of commentBodies) {
+    for (const m of body.matchAll(MARKER)) {
+      const [, requirement, step, sha] = m;
+      if (requirement === undefined || step === undefined || sha?.toLowerCase() !== head) continue;
+      const record = { requirement, step: Number(step) };
+      found.set(`${requirement}\u0000${record.step}`, record);
+    }
+  }
+  return [...found.values()];
+}
