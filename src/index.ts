@@ -3,6 +3,8 @@ import { CHECK_NAME } from "./github/apply.js";
 import { Gate, type GateOptions, type Trigger } from "./github/gate.js";
 import { POLICY_PATH } from "./github/policy-source.js";
 import type { PullRequestData } from "./github/types.js";
+import { sweepAll } from "./github/sweep.js";
+import { sweepInterval } from "./config.js";
 
 /**
  * Governance Gate's Probot entry point: wires GitHub events to the gate and
@@ -10,7 +12,18 @@ import type { PullRequestData } from "./github/types.js";
  */
 export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
   return (app: Probot) => {
-    wire(app, new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions }));
+    const gate = new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions });
+    wire(app, gate);
+    const interval = sweepInterval(process.env.SWEEP_INTERVAL);
+    if (interval !== undefined) {
+      // Safe on every replica at once: the sweep reads what was escalated back from GitHub.
+      setInterval(() => {
+        sweepAll(app, gate).then(
+          (report) => app.log.info(report, "escalation sweep done"),
+          (error: unknown) => app.log.error({ err: error }, "escalation sweep failed"),
+        );
+      }, interval).unref();
+    }
   };
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { explainCommand } from "./explain.js";
 import { codeownersCommand, lintCommand, matrixCommand } from "./exports.js";
+import { sweepCommand } from "./sweep.js";
 
 /**
  * `governance-gate`: the same engine as the app, offline. Each command returns
@@ -22,6 +23,7 @@ Usage:
   governance-gate lint --policy FILE [--repo DIR]
   governance-gate codeowners --policy FILE [--org ORG]
   governance-gate matrix --policy FILE
+  governance-gate sweep                 (escalate overdue sign-offs; needs APP_ID and PRIVATE_KEY)
 Presets: chat-backend, platform-engineering, it-operations`;
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -36,6 +38,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await codeownersCommand(parse(rest, CODEOWNERS_OPTIONS), io);
       case "matrix":
         return await matrixCommand(parse(rest, MATRIX_OPTIONS), io);
+      case "sweep":
+        parse(rest, {});
+        return await sweepCommand(io);
       case undefined:
       case "help":
       case "--help":
@@ -43,7 +48,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: explain, lint, codeowners, matrix)`);
+        throw new UsageError(`unknown command "${command}" (commands: explain, lint, codeowners, matrix, sweep)`);
     }
   } catch (error) {
     io.err(`governance-gate: ${(error as Error).message}`);

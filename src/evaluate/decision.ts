@@ -67,6 +67,8 @@ export interface RequirementStatus extends RequirementSpec {
   blockedBy: string[];
   /** Roles moved up the escalation path because only the author holds them. */
   escalations: { from: RoleId; to: RoleId; why: string }[];
+  /** Steps taken up the area's escalation path because the review SLA passed. */
+  slaEscalations: { step: number; toRole: RoleId }[];
   /** Notes for the summary (stale approvals, edited commands, input order). */
   notes: string[];
 }

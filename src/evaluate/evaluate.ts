@@ -41,7 +41,14 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   const escalated = specs.map((spec) => escalateAuthorOnlyRoles(spec, areaById.get(spec.area) ?? UNOWNED_AREA, author, membership, problems));
 
   const signOffs = collectSignOffs(facts, policy);
-  const requirements = escalated.map((e) => requirementStatus(e, policy, signOffs, membership));
+  const requirements = escalated.map((e) => {
+    const status = requirementStatus(e, policy, signOffs, membership);
+    const path = areaById.get(e.area)?.escalation ?? [];
+    status.slaEscalations = (facts.escalations ?? [])
+      .filter((x) => x.requirement === e.id && path[x.step] !== undefined)
+      .map((x) => ({ step: x.step, toRole: path[x.step]! }));
+    return status;
+  });
 
   const specLevels = new Map<string, Level[]>();
   for (const s of specs) specLevels.set(s.area, [...(specLevels.get(s.area) ?? []), s.level]);
@@ -276,6 +283,7 @@ function requirementStatus(spec: EscalatedSpec, policy: Policy, signOffs: SignOf
     missing,
     blockedBy,
     escalations: spec.escalations,
+    slaEscalations: [],
     notes,
   };
 }

@@ -38,6 +38,8 @@ export interface Facts {
    * result, so a broken policy cannot merge.
    */
   proposedPolicy?: { file: string; problems: PolicyProblem[] };
+  /** Escalation steps already taken for this head (markers read back from the app's comments). */
+  escalations?: { requirement: string; step: number }[];
   /** Set when the files could not all be listed (e.g. more than GitHub returns). */
   incomplete?: string;
 }

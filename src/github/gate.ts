@@ -5,11 +5,17 @@ import { formatProblem } from "../policy/problems.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
 import { chatMessage, informedComment, INFORMED_MARKER, postImplementationReview, REVIEW_MARKER, type MergedPullRequest, type ReviewIssue } from "../render/merge.js";
 import { parseCommands } from "../evaluate/commands.js";
+import { escalationMarker, parseEscalationMarkers, planEscalations } from "../evaluate/escalation.js";
+import { isBot } from "../evaluate/signoffs.js";
+import { mentionsOf } from "../render/merge.js";
 import { answerCommand, answerGovernanceCommand, CheckRuns, requestReviewers, type CheckOutput } from "./apply.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
 import { FactGatherer } from "./facts.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+
+/** Labels that put a pull request on the expedited SLA (seed 002: expedited review within 4 business hours). */
+export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
 
 export interface Trigger {
   /** `new-head`: the head commit just arrived (opened/synchronize), so no sign-off can exist for it yet. */
@@ -148,6 +154,72 @@ export class Gate {
         ...(lines.length > 0 ? lines : [`The merge group's ref \`${group.head_ref}\` names no pull request.`]),
       ].join("\n"),
     });
+  }
+
+  /**
+   * Escalates the pull request's overdue sign-offs one step up their areas'
+   * escalation paths: a comment mentioning the next role (carrying a marker the
+   * next sweep reads back), a review request, and the check re-rendered to show
+   * it. Returns how many steps were taken.
+   */
+  async sweep(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData): Promise<number> {
+    const { result } = await this.policies.load(octokit, repo, pr.base.sha);
+    if (!result?.policy) return 0;
+    const policy = result.policy;
+    const existing = await this.checks.find(octokit, repo, pr.head.sha);
+    // No run yet: the head has not been evaluated, so nothing is pending on our clock.
+    if (!existing) return 0;
+    const facts = await this.facts.gather(octokit, repo, pr, policy, { headPushedAt: existing.startedAt });
+    const ours = facts.comments.filter((c) => isBot(c.user));
+    facts.escalations = parseEscalationMarkers(ours.map((c) => c.body), pr.head.sha);
+    const decision = evaluate(policy, facts, this.now());
+    const steps = planEscalations({
+      decision,
+      policy,
+      pendingSince: new Date(existing.startedAt),
+      now: this.now(),
+      expedited: facts.labels.some((l) => EXPEDITED_LABELS.includes(l.toLowerCase())),
+      alreadyEscalated: facts.escalations,
+    });
+    let taken = 0;
+    for (const step of steps) {
+      const { mentions } = mentionsOf(policy, [step.toRole], repo.owner);
+      const marker = escalationMarker(step.requirement, step.step, pr.head.sha);
+      const { data: posted } = await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: pr.number,
+        body: [
+          `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
+          "",
+          `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
+          "",
+          marker,
+        ].join("\n"),
+      });
+      if (await this.lostRace(octokit, repo, pr.number, marker, posted.id)) continue;
+      const members = policy.roles.get(step.toRole);
+      await requestReviewers(octokit, repo, pr, { users: members?.users ?? [], teams: members?.teams ?? [] });
+      facts.escalations.push({ requirement: step.requirement, step: step.step });
+      taken++;
+      log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
+    }
+    if (taken > 0) {
+      const escalated = evaluate(policy, facts, this.now());
+      await this.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: renderSummary(escalated, policy) }, existing);
+    }
+    return taken;
+  }
+
+  /**
+   * Two sweeps racing (two replicas) may both post the same step. The earliest
+   * comment wins; a later duplicate deletes itself, so the step happens once.
+   */
+  private async lostRace(octokit: GitHub, repo: RepoRef, number: number, marker: string, ownId: number): Promise<boolean> {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
+    const first = comments.filter((c) => isBot(c.user?.login ?? "") && c.body?.includes(marker)).sort((a, b) => a.id - b.id)[0];
+    if (!first || first.id === ownId) return false;
+    await octokit.rest.issues.deleteComment({ ...repo, comment_id: ownId });
+    return true;
   }
 
   private notYetRequested(repo: RepoRef, pr: PullRequestData, wanted: { users: string[]; teams: string[] }) {

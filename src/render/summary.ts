@@ -70,6 +70,7 @@ export function renderSummary(decision: Decision, policy: Policy): string {
     out.push("");
     for (const r of decision.requirements) {
       for (const e of r.escalations) out.push(`⤴️ \`${r.id}\`: escalated from **${e.from}** to **${e.to}** because ${e.why}.`, "");
+      for (const e of r.slaEscalations) out.push(`⏰ \`${r.id}\`: escalated to **${e.toRole}** (step ${e.step} of the escalation path) because the review SLA passed.`, "");
     }
     out.push("<details><summary>Why each sign-off is required</summary>", "");
     for (const r of decision.requirements) {

@@ -122,7 +122,7 @@ describe("errors are one clear line and a non-zero exit", () => {
     [["explain", "--policy", "chat-backend", "--files"], 2, "governance-gate: Option '--files <value>' argument missing"],
     [["explain", "--policy", "chat-backend"], 2, "governance-gate: explain needs --base REF and --head REF (with --repo DIR, default .) or --files PATH..."],
     [["lint"], 2, "governance-gate: --policy is required (a preset name or a policy file)"],
-    [["deploy"], 2, 'governance-gate: unknown command "deploy" (commands: explain, lint, codeowners, matrix)'],
+    [["deploy"], 2, 'governance-gate: unknown command "deploy" (commands: explain, lint, codeowners, matrix, sweep)'],
     [["explain", "--policy", "chat-backend", "--files", "a", "--colour"], 2, "governance-gate: Unknown option '--colour'."],
   ])("%j", async (args, code, message) => {
     const run = await runCli(args);

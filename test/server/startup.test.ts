@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { productionConfigProblem } from "../../src/config.js";
+import { productionConfigProblem, sweepInterval } from "../../src/config.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SERVER = ["--import", "tsx", "src/server.ts"];
@@ -69,5 +69,20 @@ describe("first run without credentials", () => {
     } finally {
       child.kill("SIGTERM");
     }
+  });
+});
+
+describe("SWEEP_INTERVAL", () => {
+  it.each([
+    [undefined, undefined],
+    ["15m", 900_000],
+    ["1h", 3_600_000],
+    ["600000", 600_000],
+  ])("%j → %j ms", (value, expected) => {
+    expect(sweepInterval(value)).toBe(expected);
+  });
+
+  it.each(["soon", "10s", "0"])("rejects %j with a clear error", (value) => {
+    expect(() => sweepInterval(value)).toThrow(`SWEEP_INTERVAL "${value}" is not a duration of at least a minute (e.g. 15m, 1h)`);
   });
 });

@@ -1,0 +1,46 @@
+import type { Logger, Probot } from "probot";
+import type { Gate } from "./gate.js";
+import type { PullRequestData } from "./types.js";
+
+export interface SweepReport {
+  installations: number;
+  repositories: number;
+  pullRequests: number;
+  escalations: number;
+  errors: number;
+}
+
+/**
+ * One escalation sweep over every installation of the app: each open pull
+ * request's pending sign-offs are checked against the SLA. Stateless: what was
+ * already escalated is read back from GitHub, so running it from a cron, a
+ * CronJob, an interval, or on two replicas at once escalates each step once.
+ */
+export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Promise<SweepReport> {
+  const report: SweepReport = { installations: 0, repositories: 0, pullRequests: 0, escalations: 0, errors: 0 };
+  const app = await probot.auth();
+  // Probot creates its logger on first authentication.
+  const log = logger ?? probot.log;
+  const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
+  for (const installation of installations) {
+    report.installations++;
+    const octokit = await probot.auth(installation.id);
+    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    for (const repository of repositories) {
+      if (repository.archived) continue;
+      report.repositories++;
+      const repo = { owner: repository.owner.login, repo: repository.name };
+      const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
+      for (const pr of open) {
+        report.pullRequests++;
+        try {
+          report.escalations += await gate.sweep(octokit, log, repo, pr as unknown as PullRequestData);
+        } catch (error) {
+          report.errors++;
+          log.error({ err: error, repo: `${repo.owner}/${repo.repo}`, pr: pr.number }, "sweep failed for pull request");
+        }
+      }
+    }
+  }
+  return report;
+}

@@ -1,0 +1,124 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Probot, ProbotOctokit } from "probot";
+import { describe, expect, it } from "vitest";
+import { Gate } from "../../src/github/gate.js";
+import { sweepAll } from "../../src/github/sweep.js";
+import { escalationMarker } from "../../src/evaluate/escalation.js";
+import { fixture } from "../helpers/facts.js";
+import { mockGitHub, setupNock, type GitHubMock } from "../github-support/mock-github.js";
+import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
+
+/**
+ * The escalation sweep over every installation, with an injected clock:
+ * the pull request's head arrived Monday 10:00 UTC; the chat-backend SLA is
+ * 2 business days (Mon–Fri 09:00–17:00 UTC), so the first step is due Wednesday 10:00.
+ */
+
+setupNock();
+
+const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const REPO = "/repos/acme/chat";
+const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
+const ARRIVED = "2026-11-23T10:00:00Z"; // a Monday
+const POLICY = `extends: chat-backend
+roles:
+  backend-lead: { users: [bea] }
+  dba-lead: { users: [dan] }
+  sre-lead: { users: [sam] }
+  vp-engineering: { users: [vera] }
+`;
+const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
+const pull = () => {
+  const pr = prPayload("pull_request", "opened", { author: "octocat" }).pull_request as unknown as Record<string, unknown>;
+  return { ...pr, requested_reviewers: [], requested_teams: [], changed_files: 1 };
+};
+
+function sweeper(now: string) {
+  const probot = new Probot({
+    appId: 4242,
+    privateKey: PRIVATE_KEY,
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    logLevel: "fatal",
+  });
+  return { probot, gate: new Gate({ appId: 4242, now: () => new Date(now) }) };
+}
+
+function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[]) {
+  gh.get("/app/installations?per_page=100", [{ id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 }]);
+  gh.installationToken(DEFAULT_PR.installationId);
+  gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
+  gh.get(`${REPO}/pulls?state=open&per_page=100`, [pull()]);
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  gh.get(`${REPO}/commits/${HEAD}/check-runs?check_name=governance&filter=latest&app_id=4242`, {
+    total_count: 1,
+    check_runs: [{ id: 77, name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: "" } }],
+  });
+  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
+    { filename: MIGRATION, status: "added", additions: 8, deletions: 0, changes: 8, patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}` },
+  ]);
+  gh.get(`${REPO}/pulls/${PR}/reviews?per_page=100`, [{ id: 5, user: { login: "dan" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", body: "" }]);
+  gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, comments);
+}
+
+const bot = (id: number, body: string) => ({ id, user: { login: "governance-gate[bot]", type: "Bot" }, body, created_at: "2026-11-25T10:05:00Z", updated_at: "2026-11-25T10:05:00Z" });
+
+describe("escalation sweep", () => {
+  it("does nothing before the SLA has passed (Tuesday)", async () => {
+    const { probot, gate } = sweeper("2026-11-24T16:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, []);
+    const report = await sweepAll(probot, gate);
+    expect(report).toEqual({ installations: 1, repositories: 1, pullRequests: 1, escalations: 0, errors: 0 });
+  });
+
+  it("escalates one step after 2 business days: a comment mentioning the next role, a review request, and the check shows it", async () => {
+    const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, []);
+    const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(`Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan`) }, { id: 300 });
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, `... ${marker}`)]);
+    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("⏰ `prisma/migration-destructive`: escalated to **dba-lead** (step 1 of the escalation path) because the review SLA passed.") } }, { id: 77 });
+    const report = await sweepAll(probot, gate);
+    expect(report.escalations).toBe(1);
+    const posted = gh.calls.find((c) => c.method === "POST" && c.path.endsWith("/comments"))!.body as { body: string };
+    expect(posted.body).toContain(marker);
+  });
+
+  it("is idempotent: a second run finds its marker and escalates nothing more until the next SLA period", async () => {
+    const { probot, gate } = sweeper("2026-11-25T15:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    const report = await sweepAll(probot, gate);
+    expect(report.escalations).toBe(0);
+    expect(gh.count({ method: "POST", kind: "rest" })).toBe(0);
+  });
+
+  it("takes the next step after two more business days (skipping the weekend)", async () => {
+    const { probot, gate } = sweeper("2026-11-27T10:30:00Z"); // Friday: 4 business days since Monday 10:00
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    const marker = escalationMarker("prisma/migration-destructive", 2, HEAD);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **vp-engineering** (step 2 of the prisma escalation path): @vera") }, { id: 301 });
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD)), bot(301, marker)]);
+    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["vera"], team_reviewers: [] }, { number: PR });
+    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **vp-engineering** (step 2") } }, { id: 77 });
+    expect((await sweepAll(probot, gate)).escalations).toBe(1);
+  });
+
+  it("escalates once when two replicas race: the later duplicate deletes itself", async () => {
+    const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, []);
+    const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(marker) }, { id: 305 });
+    // The other replica's comment (id 304) landed first.
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(304, marker), bot(305, marker)]);
+    gh.delete(`${REPO}/issues/comments/305`);
+    const report = await sweepAll(probot, gate);
+    // The other replica took the step (and requests the reviewer and updates the check).
+    expect(report.escalations).toBe(0);
+    expect(gh.count({ path: `${REPO}/pulls/${PR}/requested_reviewers` })).toBe(0);
+  });
+});
