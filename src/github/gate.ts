@@ -3,7 +3,18 @@ import type { Logger } from "probot";
 import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
-import { chatMessage, informedComment, INFORMED_MARKER, postImplementationReview, REVIEW_MARKER, type MergedPullRequest, type ReviewIssue } from "../render/merge.js";
+import {
+  chatMessage,
+  informedComment,
+  INFORMED_MARKER,
+  OVERDUE_MARKER,
+  parseReviewIssue,
+  postImplementationReview,
+  REVIEW_LABEL,
+  REVIEW_MARKER,
+  type MergedPullRequest,
+  type ReviewIssue,
+} from "../render/merge.js";
 import { parseCommands } from "../evaluate/commands.js";
 import { escalationMarker, parseEscalationMarkers, planEscalations } from "../evaluate/escalation.js";
 import { isBot } from "../evaluate/signoffs.js";
@@ -211,6 +222,31 @@ export class Gate {
   }
 
   /**
+   * Post-implementation reviews still open after their due time: the next step
+   * of the bypassed areas' escalation paths is told, once (a marker comment).
+   */
+  async sweepOverdueReviews(octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
+    let escalated = 0;
+    for (const issue of issues) {
+      const review = parseReviewIssue(issue.body ?? "");
+      if (!review || review.dueAt.getTime() > this.now().getTime() || !isBot(issue.user?.login ?? "")) continue;
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100 });
+      if (comments.some((c) => isBot(c.user?.login ?? "") && c.body?.includes(OVERDUE_MARKER))) continue;
+      const { result } = await this.policies.load(octokit, repo, undefined);
+      const mentions = result?.policy ? mentionsOf(result.policy, review.escalateTo, repo.owner).mentions : [];
+      await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: issue.number,
+        body: `⏰ This post-implementation review was due ${review.dueAt.toISOString()} and is still open. Escalating to ${review.escalateTo.join(", ") || "the escalation path"}: ${mentions.join(" ") || "(nobody bound)"}.\n\n${OVERDUE_MARKER}`,
+      });
+      escalated++;
+      log.info({ issue: issue.number }, "overdue post-implementation review escalated");
+    }
+    return escalated;
+  }
+
+  /**
    * Two sweeps racing (two replicas) may both post the same step. The earliest
    * comment wins; a later duplicate deletes itself, so the step happens once.
    */
@@ -303,11 +339,11 @@ export class Gate {
 /** The review issue's number; people GitHub cannot assign are mentioned instead of failing the issue. */
 async function createIssue(octokit: GitHub, repo: RepoRef, review: ReviewIssue): Promise<number> {
   try {
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, assignees: review.assignees });
+    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, assignees: review.assignees, labels: [REVIEW_LABEL] });
     return data.number;
   } catch (error) {
     if ((error as { status?: number }).status !== 422 || review.assignees.length === 0) throw error;
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body });
+    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, labels: [REVIEW_LABEL] });
     return data.number;
   }
 }

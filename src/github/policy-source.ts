@@ -26,8 +26,9 @@ export interface RepoPolicy {
 export class PolicySource {
   private readonly cache = new LRUCache<string, RepoPolicy>({ max: 500, ttl: POLICY_TTL_MS });
 
-  async load(octokit: GitHub, repo: RepoRef, baseSha: string): Promise<RepoPolicy> {
-    const key = `${repo.owner}/${repo.repo}@${baseSha}`;
+  /** `baseSha` undefined: the default branch's current policy (cached for a few minutes only). */
+  async load(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {
+    const key = `${repo.owner}/${repo.repo}@${baseSha ?? "default"}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const loaded = await this.read(octokit, repo, baseSha);
@@ -53,9 +54,9 @@ export class PolicySource {
     for (const key of this.cache.keys()) if (key.startsWith(`${repo.owner}/${repo.repo}@`)) this.cache.delete(key);
   }
 
-  private async read(octokit: GitHub, repo: RepoRef, baseSha: string): Promise<RepoPolicy> {
+  private async read(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {
     let root = await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, baseSha);
-    let source = `${repo.owner}/${repo.repo}:${POLICY_PATH}@${baseSha.slice(0, 7)}`;
+    let source = `${repo.owner}/${repo.repo}:${POLICY_PATH}${baseSha ? `@${baseSha.slice(0, 7)}` : ""}`;
     if (root === undefined && repo.repo !== ORG_REPOSITORY) {
       root = await readFile(octokit, repo.owner, ORG_REPOSITORY, POLICY_PATH);
       source = `${repo.owner}/${ORG_REPOSITORY}:${POLICY_PATH}`;
@@ -71,7 +72,7 @@ export class PolicySource {
  * default branch, typically the org's `.github`); or a path in the same
  * repository, read at the same base commit.
  */
-function apiReader(octokit: GitHub, repo: RepoRef, baseSha: string): PolicyReader {
+function apiReader(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): PolicyReader {
   return {
     async read(ref: string): Promise<PolicyText> {
       if (isPresetName(ref)) return readPreset(ref);

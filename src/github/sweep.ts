@@ -30,6 +30,12 @@ export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Pro
       if (repository.archived) continue;
       report.repositories++;
       const repo = { owner: repository.owner.login, repo: repository.name };
+      try {
+        report.escalations += await gate.sweepOverdueReviews(octokit, log, repo);
+      } catch (error) {
+        report.errors++;
+        log.error({ err: error, repo: `${repo.owner}/${repo.repo}` }, "sweep of post-implementation reviews failed");
+      }
       const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
       for (const pr of open) {
         report.pullRequests++;

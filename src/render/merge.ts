@@ -10,6 +10,9 @@ import { describeClause } from "./summary.js";
 
 export const INFORMED_MARKER = "<!-- governance-gate:informed -->";
 export const REVIEW_MARKER = "<!-- governance-gate:post-implementation-review -->";
+/** The label on post-implementation review issues, so the sweep finds them with one query. */
+export const REVIEW_LABEL = "post-implementation-review";
+export const OVERDUE_MARKER = "<!-- governance-gate:review-overdue -->";
 
 export interface MergedPullRequest {
   owner: string;
@@ -70,6 +73,15 @@ export function postImplementationReview(decision: Decision, policy: Policy, pr:
   const dueAt = new Date(pr.mergedAt.getTime() + policy.emergency.reviewWithinHours * 3_600_000);
   const bypassedRoles = [...new Set(emergency.bypassed.flatMap((b) => (b.missing.length > 0 ? b.missing.flatMap((c) => c.roles) : b.roles)))];
   const { mentions, users } = mentionsOf(policy, bypassedRoles, pr.owner, [pr.author.toLowerCase()]);
+  // Who hears about it if the review is overdue: the next step of each bypassed area's escalation path.
+  const escalateTo = [
+    ...new Set(
+      emergency.bypassed.flatMap((b) => {
+        const path = policy.areas.find((a) => a.id === b.id.split("/")[0])?.escalation ?? [];
+        return path.length > 1 ? [path[1]!] : path;
+      }),
+    ),
+  ];
   const body = [
     `${pr.url} was merged on ${pr.mergedAt.toISOString()} through the **emergency path**.`,
     "",
@@ -85,7 +97,16 @@ export function postImplementationReview(decision: Decision, policy: Policy, pr:
     "",
     `${mentions.join(" ") || "The bypassed approvers"}: please review the change after the fact and close this issue with your conclusion.`,
     "",
-    `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} -->`,
+    `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`,
   ].join("\n");
   return { title: `Post-implementation review: #${pr.number} ${pr.title}`, body, assignees: users.slice(0, 10), dueAt };
+}
+
+/** Due time and escalation roles written into a review issue, or undefined for other issues. */
+export function parseReviewIssue(body: string): { dueAt: Date; escalateTo: string[] } | undefined {
+  const match = /<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->/.exec(body);
+  if (!match) return undefined;
+  const dueAt = new Date(match[1]!);
+  if (Number.isNaN(dueAt.getTime())) return undefined;
+  return { dueAt, escalateTo: match[2]!.split(",").filter(Boolean) };
 }

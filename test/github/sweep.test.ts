@@ -43,10 +43,11 @@ function sweeper(now: string) {
   return { probot, gate: new Gate({ appId: 4242, now: () => new Date(now) }) };
 }
 
-function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[]) {
+function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], reviewIssues: unknown[] = []) {
   gh.get("/app/installations?per_page=100", [{ id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 }]);
   gh.installationToken(DEFAULT_PR.installationId);
   gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
+  gh.get(`${REPO}/issues?state=open&labels=post-implementation-review&per_page=100`, reviewIssues);
   gh.get(`${REPO}/pulls?state=open&per_page=100`, [pull()]);
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
   gh.get(`${REPO}/commits/${HEAD}/check-runs?check_name=governance&filter=latest&app_id=4242`, {
@@ -120,5 +121,39 @@ describe("escalation sweep", () => {
     // The other replica took the step (and requests the reviewer and updates the check).
     expect(report.escalations).toBe(0);
     expect(gh.count({ path: `${REPO}/pulls/${PR}/requested_reviewers` })).toBe(0);
+  });
+});
+
+describe("overdue post-implementation reviews", () => {
+  const issue = (due: string) => ({
+    number: 31,
+    title: "Post-implementation review: #12 Drop avatar URLs",
+    state: "open",
+    user: { login: "governance-gate[bot]", type: "Bot" },
+    labels: [{ name: "post-implementation-review" }],
+    body: `https://github.com/acme/chat/pull/12 was merged…\n\n<!-- governance-gate:review-of acme/chat#12 due=${due} escalate=dba-lead -->`,
+  });
+
+  it("escalates a review still open after its due time, once", async () => {
+    const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, [], [issue("2026-11-24T13:00:00.000Z")]);
+    gh.get("/repos/acme/chat/issues/31/comments?per_page=100", []);
+    gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+    gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.patch(`${REPO}/check-runs/77`, {}, { id: 77 });
+    const report = await sweepAll(probot, gate);
+    expect(report.escalations).toBe(2);
+  });
+
+  it("leaves a review alone before its due time or once it was escalated", async () => {
+    const { probot, gate } = sweeper("2026-11-24T16:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, [], [issue("2026-11-25T13:00:00.000Z"), { ...issue("2026-11-23T13:00:00.000Z"), number: 32 }]);
+    gh.get("/repos/acme/chat/issues/32/comments?per_page=100", [bot(500, "⏰ overdue <!-- governance-gate:review-overdue -->")]);
+    expect((await sweepAll(probot, gate)).escalations).toBe(0);
   });
 });
