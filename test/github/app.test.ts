@@ -555,3 +555,31 @@ describe("merge queue", () => {
     await queued([review("dan", "APPROVED")], { conclusion: "failure", title: "Merge queue: 0 of 1 pull request pass governance" });
   });
 });
+
+describe("tickets", () => {
+  it("fails without a ticket key where the area needs one, and passes once an edit adds it", async () => {
+    const probot = newProbot();
+    const policy = "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n";
+    const jenkinsfile = { ...migrationFile, filename: "Jenkinsfile", status: "modified", patch: "@@ -10,3 +10,4 @@\n     stage('Test') {\n-      steps { sh 'npm test' }\n+      steps { sh 'npm ci && npm test' }\n     }" };
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE, policy);
+    files(gh, [jenkinsfile]);
+    checkRuns(gh, HEAD);
+    createsCheck(gh, HEAD, "failure", "Level 2 — consultation required: 0 of 1 sign-off");
+    requestsReviewers(gh, ["pia"]);
+    await deliver(probot, "pull_request", payload("pull_request", "opened", { title: "Run npm ci in Jenkins" }));
+
+    const edited = mockGitHub();
+    conversation(edited, [review("pia", "APPROVED")]);
+    updatesCheck(edited, "failure", "Level 2 — consultation required: 1 of 1 sign-off, ticket reference missing");
+    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "pia", reviewState: "approved", title: "Run npm ci in Jenkins" }));
+
+    const fixed = mockGitHub();
+    conversation(fixed, [review("pia", "APPROVED")]);
+    updatesCheck(fixed, "success", "Level 2 — consultation required: 1 of 1 sign-off ✓");
+    const retitled = payload("pull_request", "edited", { title: "LFXV2-302 Run npm ci in Jenkins" });
+    retitled.changes = { title: { from: "Run npm ci in Jenkins" } };
+    await deliver(probot, "pull_request", retitled);
+  });
+});
