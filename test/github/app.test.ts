@@ -583,3 +583,44 @@ describe("tickets", () => {
     await deliver(probot, "pull_request", retitled);
   });
 });
+
+describe("/emergency through the app", () => {
+  const EMERGENCY_POLICY = `${POLICY}  incident-commander: { users: [ivy] }\n`;
+
+  it("passes the check with an audit trail and acknowledges the command", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE, EMERGENCY_POLICY);
+    files(gh);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(gh, [review("dan", "APPROVED")], [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 990)]);
+    gh.patch(`${REPO}/check-runs/77`, {
+      conclusion: "success",
+      output: { title: "Emergency override by @ivy: avatar uploads corrupt rows, INC-231", summary: expect.stringContaining("- `prisma/migration-destructive`: missing backend-lead + sre-lead") },
+    }, { id: 77 });
+    requestsReviewers(gh, ["bea", "sam"]);
+    gh.post(`${REPO}/issues/comments/990/reactions`, { content: "+1" }, { id: 1, content: "+1" });
+    const declared = payload("issue_comment", "created", { actor: "ivy", commentBody: "/emergency avatar uploads corrupt rows, INC-231" });
+    (declared.comment as { id: number }).id = 990;
+    await deliver(probot, "issue_comment", declared);
+  });
+
+  it("refuses it from someone not authorised, with a reply, and bypasses nothing", async () => {
+    const probot = newProbot();
+    const gh = mockGitHub();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE, EMERGENCY_POLICY);
+    files(gh);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
+    conversation(gh, [], [comment("mallory", "/emergency trust me", 991)]);
+    updatesCheck(gh, "failure", OPEN_TITLE);
+    requestsReviewers(gh, ["bea", "dan", "sam"]);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory `/emergency trust me` did not count: @mallory is not a member of a role allowed to declare an emergency") }, { id: 992 });
+    const declared = payload("issue_comment", "created", { actor: "mallory", commentBody: "/emergency trust me" });
+    (declared.comment as { id: number }).id = 991;
+    await deliver(probot, "issue_comment", declared);
+  });
+});
