@@ -3,30 +3,27 @@ import type { Logger } from "probot";
 import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
-import {
-  chatMessage,
-  informedComment,
-  INFORMED_MARKER,
-  OVERDUE_MARKER,
-  parseReviewIssue,
-  postImplementationReview,
-  REVIEW_LABEL,
-  REVIEW_MARKER,
-  type MergedPullRequest,
-  type ReviewIssue,
-} from "../render/merge.js";
 import { parseCommands } from "../evaluate/commands.js";
-import { escalationMarker, parseEscalationMarkers, planEscalations } from "../evaluate/escalation.js";
+import { parseEscalationMarkers } from "../evaluate/escalation.js";
 import { isBot } from "../evaluate/signoffs.js";
-import { mentionsOf } from "../render/merge.js";
-import { answerCommand, answerGovernanceCommand, CheckRuns, requestReviewers, type CheckOutput } from "./apply.js";
+import type { Decision } from "../evaluate/decision.js";
+import type { Facts } from "../evaluate/facts.js";
+import type { Policy } from "../policy/model.js";
+import { answerCommand, answerGovernanceCommand, CheckRuns, requestReviewers, type CheckOutput, type KnownCheckRun } from "./apply.js";
+import { escalateOverdueReviews, escalatePullRequest } from "./escalate.js";
+import { onMerged, onMergeGroup } from "./merged.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
 import { FactGatherer } from "./facts.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
-/** Labels that put a pull request on the expedited SLA (seed 002: expedited review within 4 business hours). */
-export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
+export interface Decided {
+  policy: Policy;
+  facts: Facts;
+  decision: Decision;
+  /** The head commit's check run, if any. */
+  existing?: KnownCheckRun;
+}
 
 export interface Trigger {
   /** `new-head`: the head commit just arrived (opened/synchronize), so no sign-off can exist for it yet. */
@@ -50,9 +47,9 @@ export interface GateOptions {
  */
 export class Gate {
   readonly policies = new PolicySource();
-  private readonly facts = new FactGatherer();
-  private readonly checks: CheckRuns;
-  private readonly now: () => Date;
+  readonly facts = new FactGatherer();
+  readonly checks: CheckRuns;
+  readonly now: () => Date;
   private readonly queues = new Map<string, Promise<void>>();
   /**
    * Who this process already asked per pull request and head commit: a
@@ -61,58 +58,12 @@ export class Gate {
    */
   private readonly requested = new LRUCache<string, Set<string>>({ max: 5000 });
 
-  private readonly chat?: ChatNotifier;
+  readonly chat?: ChatNotifier;
 
   constructor(options: GateOptions = {}) {
     this.checks = new CheckRuns(options.appId);
     this.now = options.now ?? (() => new Date());
     this.chat = options.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
-  }
-
-  /**
-   * A merged pull request: the informed roles are told once, and an emergency
-   * override gets its post-implementation review issue. Markers in the pull
-   * request's comments make a redelivered event a no-op.
-   */
-  async merged(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData & { merged_at?: string | null; html_url?: string }): Promise<void> {
-    const { result } = await this.policies.load(octokit, repo, pr.base.sha);
-    if (!result?.policy) return;
-    const policy = result.policy;
-    const existing = await this.checks.find(octokit, repo, pr.head.sha);
-    const facts = await this.facts.gather(octokit, repo, pr, policy, { headPushedAt: existing?.startedAt ?? this.now().toISOString() });
-    const decision = evaluate(policy, facts, this.now());
-    const merged: MergedPullRequest = {
-      owner: repo.owner,
-      repo: repo.repo,
-      number: pr.number,
-      title: pr.title,
-      url: pr.html_url ?? `https://github.com/${repo.owner}/${repo.repo}/pull/${pr.number}`,
-      author: pr.user?.login ?? "",
-      mergedAt: new Date(pr.merged_at ?? this.now().toISOString()),
-    };
-    const posted = facts.comments.map((c) => c.body);
-
-    const review = postImplementationReview(decision, policy, merged);
-    if (review && !posted.some((b) => b.includes(REVIEW_MARKER))) {
-      const issue = await createIssue(octokit, repo, review);
-      await octokit.rest.issues.createComment({
-        ...repo,
-        issue_number: pr.number,
-        body: `🚨 Merged through the emergency path: post-implementation review #${issue} is due ${review.dueAt.toISOString()}.\n\n${REVIEW_MARKER}`,
-      });
-    }
-
-    const informed = informedComment(decision, policy, merged);
-    if (informed && !posted.some((b) => b.includes(INFORMED_MARKER))) {
-      await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: informed });
-      if (this.chat) {
-        try {
-          await this.chat(chatMessage(decision, merged));
-        } catch (error) {
-          log.error({ err: error, pr: pr.number }, "chat notification failed after retries");
-        }
-      }
-    }
   }
 
   async evaluate(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
@@ -127,135 +78,34 @@ export class Gate {
     return run;
   }
 
-  /**
-   * A merge queue's commit gets a `governance` check that reflects the queued
-   * pull requests' own decisions (GitHub names the last queued one in the ref;
-   * those ahead of it passed their own group checks) — never a blind success.
-   */
-  async mergeGroup(octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
-    const numbers = [...group.head_ref.matchAll(/\/pr-(\d+)-/g)].map((m) => Number(m[1]));
-    const lines: string[] = [];
-    let passed = 0;
-    try {
-      for (const number of numbers) {
-        const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
-        const pr = data as PullRequestData;
-        const { result } = await this.policies.load(octokit, repo, pr.base.sha);
-        if (!result?.policy) {
-          lines.push(`- ❌ #${number}: no valid governance policy on its base branch`);
-          continue;
-        }
-        const existing = await this.checks.find(octokit, repo, pr.head.sha);
-        const facts = await this.facts.gather(octokit, repo, pr, result.policy, { headPushedAt: existing?.startedAt ?? this.now().toISOString() });
-        const decision = evaluate(result.policy, facts, this.now());
-        if (decision.conclusion === "success") passed++;
-        lines.push(`- ${decision.conclusion === "success" ? "✅" : "❌"} #${number} ${pr.title}: ${renderTitle(decision, result.policy)}`);
-      }
-    } catch (error) {
-      log.error({ err: error }, "merge group evaluation failed");
-      lines.push(`- ❌ could not evaluate: ${(error as Error).message}`);
-    }
-    const ok = numbers.length > 0 && passed === numbers.length;
-    await this.checks.write(octokit, repo, group.head_sha, {
-      conclusion: ok ? "success" : "failure",
-      title: numbers.length === 0 ? "Merge queue: no pull request found in the group" : `Merge queue: ${passed} of ${numbers.length} pull request${numbers.length === 1 ? "" : "s"} pass governance`,
-      summary: [
-        ok ? "**✅ Every queued pull request meets its governance requirements.**" : "**❌ Not every queued pull request meets its governance requirements.**",
-        "",
-        ...(lines.length > 0 ? lines : [`The merge group's ref \`${group.head_ref}\` names no pull request.`]),
-      ].join("\n"),
-    });
-  }
-
-  /**
-   * Escalates the pull request's overdue sign-offs one step up their areas'
-   * escalation paths: a comment mentioning the next role (carrying a marker the
-   * next sweep reads back), a review request, and the check re-rendered to show
-   * it. Returns how many steps were taken.
-   */
-  async sweep(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData): Promise<number> {
+  /** The decision for a pull request as it stands, or undefined when its base has no valid policy. */
+  async decide(octokit: GitHub, repo: RepoRef, pr: PullRequestData, options: { withEscalations?: boolean } = {}): Promise<Decided | undefined> {
     const { result } = await this.policies.load(octokit, repo, pr.base.sha);
-    if (!result?.policy) return 0;
+    if (!result?.policy) return undefined;
     const policy = result.policy;
     const existing = await this.checks.find(octokit, repo, pr.head.sha);
-    // No run yet: the head has not been evaluated, so nothing is pending on our clock.
-    if (!existing) return 0;
-    const facts = await this.facts.gather(octokit, repo, pr, policy, { headPushedAt: existing.startedAt });
-    const ours = facts.comments.filter((c) => isBot(c.user));
-    facts.escalations = parseEscalationMarkers(ours.map((c) => c.body), pr.head.sha);
-    const decision = evaluate(policy, facts, this.now());
-    const steps = planEscalations({
-      decision,
-      policy,
-      pendingSince: new Date(existing.startedAt),
-      now: this.now(),
-      expedited: facts.labels.some((l) => EXPEDITED_LABELS.includes(l.toLowerCase())),
-      alreadyEscalated: facts.escalations,
-    });
-    let taken = 0;
-    for (const step of steps) {
-      const { mentions } = mentionsOf(policy, [step.toRole], repo.owner);
-      const marker = escalationMarker(step.requirement, step.step, pr.head.sha);
-      const { data: posted } = await octokit.rest.issues.createComment({
-        ...repo,
-        issue_number: pr.number,
-        body: [
-          `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
-          "",
-          `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
-          "",
-          marker,
-        ].join("\n"),
-      });
-      if (await this.lostRace(octokit, repo, pr.number, marker, posted.id)) continue;
-      const members = policy.roles.get(step.toRole);
-      await requestReviewers(octokit, repo, pr, { users: members?.users ?? [], teams: members?.teams ?? [] });
-      facts.escalations.push({ requirement: step.requirement, step: step.step });
-      taken++;
-      log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
+    const facts = await this.facts.gather(octokit, repo, pr, policy, { headPushedAt: existing?.startedAt ?? this.now().toISOString() });
+    if (options.withEscalations) {
+      // Only the app's own comments carry markers that count: anyone could type one.
+      facts.escalations = parseEscalationMarkers(facts.comments.filter((c) => isBot(c.user)).map((c) => c.body), pr.head.sha);
     }
-    if (taken > 0) {
-      const escalated = evaluate(policy, facts, this.now());
-      await this.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: renderSummary(escalated, policy) }, existing);
-    }
-    return taken;
+    return { policy, facts, existing, decision: evaluate(policy, facts, this.now()) };
   }
 
-  /**
-   * Post-implementation reviews still open after their due time: the next step
-   * of the bypassed areas' escalation paths is told, once (a marker comment).
-   */
-  async sweepOverdueReviews(octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
-    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
-    let escalated = 0;
-    for (const issue of issues) {
-      const review = parseReviewIssue(issue.body ?? "");
-      if (!review || review.dueAt.getTime() > this.now().getTime() || !isBot(issue.user?.login ?? "")) continue;
-      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100 });
-      if (comments.some((c) => isBot(c.user?.login ?? "") && c.body?.includes(OVERDUE_MARKER))) continue;
-      const { result } = await this.policies.load(octokit, repo, undefined);
-      const mentions = result?.policy ? mentionsOf(result.policy, review.escalateTo, repo.owner).mentions : [];
-      await octokit.rest.issues.createComment({
-        ...repo,
-        issue_number: issue.number,
-        body: `⏰ This post-implementation review was due ${review.dueAt.toISOString()} and is still open. Escalating to ${review.escalateTo.join(", ") || "the escalation path"}: ${mentions.join(" ") || "(nobody bound)"}.\n\n${OVERDUE_MARKER}`,
-      });
-      escalated++;
-      log.info({ issue: issue.number }, "overdue post-implementation review escalated");
-    }
-    return escalated;
+  merged(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData & { merged_at?: string | null; html_url?: string }): Promise<void> {
+    return onMerged(this, octokit, log, repo, pr);
   }
 
-  /**
-   * Two sweeps racing (two replicas) may both post the same step. The earliest
-   * comment wins; a later duplicate deletes itself, so the step happens once.
-   */
-  private async lostRace(octokit: GitHub, repo: RepoRef, number: number, marker: string, ownId: number): Promise<boolean> {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
-    const first = comments.filter((c) => isBot(c.user?.login ?? "") && c.body?.includes(marker)).sort((a, b) => a.id - b.id)[0];
-    if (!first || first.id === ownId) return false;
-    await octokit.rest.issues.deleteComment({ ...repo, comment_id: ownId });
-    return true;
+  mergeGroup(octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
+    return onMergeGroup(this, octokit, log, repo, group);
+  }
+
+  sweep(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData): Promise<number> {
+    return escalatePullRequest(this, octokit, log, repo, pr);
+  }
+
+  sweepOverdueReviews(octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
+    return escalateOverdueReviews(this, octokit, log, repo);
   }
 
   private notYetRequested(repo: RepoRef, pr: PullRequestData, wanted: { users: string[]; teams: string[] }) {
@@ -333,18 +183,6 @@ export class Gate {
       if (asked && governance) await answerGovernanceCommand(octokit, repo, pr.number, asked, governance.args, decision, policy, facts.comments);
     }
     log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
-  }
-}
-
-/** The review issue's number; people GitHub cannot assign are mentioned instead of failing the issue. */
-async function createIssue(octokit: GitHub, repo: RepoRef, review: ReviewIssue): Promise<number> {
-  try {
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, assignees: review.assignees, labels: [REVIEW_LABEL] });
-    return data.number;
-  } catch (error) {
-    if ((error as { status?: number }).status !== 422 || review.assignees.length === 0) throw error;
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, labels: [REVIEW_LABEL] });
-    return data.number;
   }
 }
 

@@ -1,0 +1,99 @@
+import type { Logger } from "probot";
+import { escalationMarker, planEscalations } from "../evaluate/escalation.js";
+import { evaluate } from "../evaluate/evaluate.js";
+import { isBot } from "../evaluate/signoffs.js";
+import { mentionsOf, OVERDUE_MARKER, parseReviewIssue, REVIEW_LABEL } from "../render/merge.js";
+import { renderSummary, renderTitle } from "../render/summary.js";
+import { requestReviewers } from "./apply.js";
+import type { Gate } from "./gate.js";
+import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+
+/** Labels that put a pull request on the expedited SLA (seed 002: expedited review within 4 business hours). */
+export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
+
+/**
+ * Escalates the pull request's overdue sign-offs one step up their areas'
+ * escalation paths: a comment mentioning the next role (carrying a marker the
+ * next sweep reads back), a review request, and the check re-rendered to show
+ * it. Returns how many steps were taken.
+ */
+export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData): Promise<number> {
+  // No run yet: the head has not been evaluated, so nothing is pending on our clock.
+  if (!(await gate.checks.find(octokit, repo, pr.head.sha))) return 0;
+  const decided = await gate.decide(octokit, repo, pr, { withEscalations: true });
+  if (!decided?.existing) return 0;
+  const { policy, facts, decision, existing } = decided;
+  facts.escalations ??= [];
+  const steps = planEscalations({
+    decision,
+    policy,
+    pendingSince: new Date(existing.startedAt),
+    now: gate.now(),
+    expedited: facts.labels.some((l) => EXPEDITED_LABELS.includes(l.toLowerCase())),
+    alreadyEscalated: facts.escalations,
+  });
+  let taken = 0;
+  for (const step of steps) {
+    const { mentions } = mentionsOf(policy, [step.toRole], repo.owner);
+    const marker = escalationMarker(step.requirement, step.step, pr.head.sha);
+    const { data: posted } = await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: pr.number,
+      body: [
+        `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
+        "",
+        `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
+        "",
+        marker,
+      ].join("\n"),
+    });
+    if (await lostRace(octokit, repo, pr.number, marker, posted.id)) continue;
+    const members = policy.roles.get(step.toRole);
+    await requestReviewers(octokit, repo, pr, { users: members?.users ?? [], teams: members?.teams ?? [] });
+    facts.escalations.push({ requirement: step.requirement, step: step.step });
+    taken++;
+    log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
+  }
+  if (taken > 0) {
+    const escalated = evaluate(policy, facts, gate.now());
+    await gate.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: renderSummary(escalated, policy) }, existing);
+  }
+  return taken;
+}
+
+/**
+ * Post-implementation reviews still open after their due time: the next step
+ * of the bypassed areas' escalation paths is told, once (a marker comment).
+ */
+export async function escalateOverdueReviews(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
+  let escalated = 0;
+  for (const issue of issues) {
+    const review = parseReviewIssue(issue.body ?? "");
+    if (!review || review.dueAt.getTime() > gate.now().getTime() || !isBot(issue.user?.login ?? "")) continue;
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100 });
+    if (comments.some((c) => isBot(c.user?.login ?? "") && c.body?.includes(OVERDUE_MARKER))) continue;
+    const { result } = await gate.policies.load(octokit, repo, undefined);
+    const mentions = result?.policy ? mentionsOf(result.policy, review.escalateTo, repo.owner).mentions : [];
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: issue.number,
+      body: `⏰ This post-implementation review was due ${review.dueAt.toISOString()} and is still open. Escalating to ${review.escalateTo.join(", ") || "the escalation path"}: ${mentions.join(" ") || "(nobody bound)"}.\n\n${OVERDUE_MARKER}`,
+    });
+    escalated++;
+    log.info({ issue: issue.number }, "overdue post-implementation review escalated");
+  }
+  return escalated;
+}
+
+/**
+ * Two sweeps racing (two replicas) may both post the same step. The earliest
+ * comment wins; a later duplicate deletes itself, so the step happens once.
+ */
+async function lostRace(octokit: GitHub, repo: RepoRef, number: number, marker: string, ownId: number): Promise<boolean> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
+  const first = comments.filter((c) => isBot(c.user?.login ?? "") && c.body?.includes(marker)).sort((a, b) => a.id - b.id)[0];
+  if (!first || first.id === ownId) return false;
+  await octokit.rest.issues.deleteComment({ ...repo, comment_id: ownId });
+  return true;
+}
