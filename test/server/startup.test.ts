@@ -64,7 +64,7 @@ describe("first run without credentials", () => {
       expect(JSON.parse(manifest ?? "{}")).toMatchObject({
         name: "Governance Gate",
         default_events: ["pull_request", "pull_request_review", "issue_comment", "check_run", "push", "merge_group"],
-        default_permissions: { checks: "write", pull_requests: "write", issues: "write", contents: "read", metadata: "read", members: "read" },
+        default_permissions: { checks: "write", pull_requests: "write", issues: "write", contents: "read", metadata: "read", members: "read", merge_queues: "read" },
       });
     } finally {
       child.kill("SIGTERM");
