@@ -1,19 +1,22 @@
-import type { ApplicationFunction, Context, Probot } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import { CHECK_NAME } from "./github/apply.js";
 import { Gate, type GateOptions, type Trigger } from "./github/gate.js";
 import { POLICY_PATH } from "./github/policy-source.js";
 import type { PullRequestData } from "./github/types.js";
 import { sweepAll } from "./github/sweep.js";
 import { sweepInterval } from "./config.js";
+import { measureEvaluations, observeHandlers, registerOps } from "./ops/instrument.js";
 
 /**
  * Governance Gate's Probot entry point: wires GitHub events to the gate and
  * nothing else. Every decision is made by `evaluate`; see src/github/gate.ts.
  */
 export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
-  return (app: Probot) => {
-    const gate = new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions });
-    wire(app, gate);
+  return (app: Probot, options?: ApplicationFunctionOptions) => {
+    const gate = measureEvaluations(new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions }));
+    // /healthz, /readyz, /metrics; every handler's context.log carries the delivery id (src/ops).
+    registerOps(app, options);
+    wire(observeHandlers(app), gate);
     const interval = sweepInterval(process.env.SWEEP_INTERVAL);
     if (interval !== undefined) {
       // Safe on every replica at once: the sweep reads what was escalated back from GitHub.

@@ -1,6 +1,7 @@
 import { run } from "probot";
 import { productionConfigProblem } from "./config.js";
 import governanceGate from "./index.js";
+import { shutDownGracefully } from "./ops/shutdown.js";
 
 const problem = productionConfigProblem(process.env);
 if (problem) {
@@ -13,4 +14,4 @@ if (problem) {
 // receive webhooks on a development machine.
 if (!process.env.WEBHOOK_PROXY_URL) process.env.NO_SMEE_SETUP ??= "true";
 
-await run(governanceGate);
+shutDownGracefully(await run(governanceGate));

@@ -1,0 +1,117 @@
+/**
+ * Shared by the operations tests: the app on Probot's real HTTP server (an
+ * ephemeral port), and the mocked GitHub of a destructive migration opened on
+ * acme/chat#12 (the same scenario as test/github/app.test.ts).
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:net";
+// pino is Probot's logger (a dependency of probot, not of ours): tests build their own to capture or silence it.
+import { pino } from "pino";
+import { type ApplicationFunction, type Logger, Probot, ProbotOctokit, Server } from "probot";
+import { createApp } from "../../src/index.js";
+import type { GitHubMock } from "../github-support/mock-github.js";
+import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
+import { fixture } from "../helpers/facts.js";
+
+export const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+export const APP_ID = 4242;
+export const WEBHOOK_SECRET = "ops-test-secret";
+export const NOW = new Date("2026-11-23T12:00:00Z");
+/** Retries and throttling off (the function form: the object form leaves throttling on). */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+
+const REPO = "/repos/acme/chat";
+const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
+const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
+const POLICY = `extends: chat-backend
+roles:
+  backend-lead: { users: [bea] }
+  dba-lead: { users: [dan] }
+  sre-lead: { users: [sam] }
+  backend-team: { users: [bob] }
+  tech-architect: { users: [tara] }
+  security-lead: { users: [sid] }
+  devops-lead: { users: [dev] }
+`;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  /** The Probot instance the app was loaded into (for `receive`). */
+  probot: Probot;
+  stop(): Promise<void>;
+}
+
+/** `createApp()` (or `app`) on Probot's Server, as `run()` would set it up, on 127.0.0.1 and a free port. */
+export async function startServer(options: { app?: ApplicationFunction; log?: Logger } = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const server = new Server({
+    host: "127.0.0.1",
+    port,
+    log: options.log ?? pino({ level: "silent" }),
+    Probot: Probot.defaults({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, Octokit: TestOctokit, logLevel: "fatal" }),
+  });
+  let probot: Probot | undefined;
+  const app = options.app ?? createApp({ appId: APP_ID, now: () => NOW });
+  await server.load(async (loaded, appOptions) => {
+    probot = loaded;
+    await app(loaded, appOptions);
+  });
+  await server.start();
+  return { url: `http://127.0.0.1:${port}`, probot: probot!, stop: () => server.stop() };
+}
+
+/** The payload of acme/chat#12 opened, nobody requested yet. */
+export function openedPayload(): Record<string, unknown> {
+  const p = prPayload("pull_request", "opened", { author: "octocat" }) as Record<string, unknown>;
+  Object.assign(p.pull_request as Record<string, unknown>, { requested_reviewers: [], requested_teams: [], changed_files: 1, state: "open" });
+  return p;
+}
+
+/** Every call the app makes for the opened pull request: 1 token exchange + 5 REST calls; the check fails (0 of 3 sign-offs). */
+export function mockOpenedPullRequest(gh: GitHubMock): void {
+  gh.installationToken(DEFAULT_PR.installationId);
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
+    {
+      sha: "3f1a9c0d2b4e6f8a0c1e3d5b7a9f1c3e5d7b9a0c",
+      filename: MIGRATION,
+      status: "added",
+      additions: 8,
+      deletions: 0,
+      changes: 8,
+      blob_url: `https://github.com/acme/chat/blob/${HEAD}/${MIGRATION}`,
+      raw_url: `https://github.com/acme/chat/raw/${HEAD}/${MIGRATION}`,
+      contents_url: `https://api.github.com/repos/acme/chat/contents/${MIGRATION}?ref=${HEAD}`,
+      patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
+    },
+  ]);
+  gh.get(`${REPO}/commits/${HEAD}/check-runs?check_name=governance&filter=latest&app_id=${APP_ID}`, { total_count: 0, check_runs: [] });
+  gh.post(
+    `${REPO}/check-runs`,
+    { name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", output: { title: "Level 3 — joint approval: 0 of 3 sign-offs" } },
+    { id: 77, head_sha: HEAD, started_at: "2026-11-23T10:00:00Z" },
+  );
+  gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["bea", "dan", "sam"], team_reviewers: [] }, { number: PR });
+}
+
+/** The value of one sample in a Prometheus text exposition (labels matched exactly, in any order); 0 when absent. */
+export function sample(exposition: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of exposition.split("\n")) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const found: Record<string, string> = {};
+    for (const pair of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) found[pair[1]!] = pair[2]!;
+    const wanted = Object.entries(labels);
+    if (Object.keys(found).length === wanted.length && wanted.every(([k, v]) => found[k] === v)) return Number(match[3]);
+  }
+  return 0;
+}
