@@ -5,7 +5,7 @@ import { POLICY_PATH } from "./github/policy-source.js";
 import type { PullRequestData } from "./github/types.js";
 import { sweepAll } from "./github/sweep.js";
 import { sweepInterval } from "./config.js";
-import { measureEvaluations, observeHandlers, registerOps } from "./ops/instrument.js";
+import { observed, registerOps } from "./ops/instrument.js";
 
 /**
  * Governance Gate's Probot entry point: wires GitHub events to the gate and
@@ -13,10 +13,10 @@ import { measureEvaluations, observeHandlers, registerOps } from "./ops/instrume
  */
 export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
   return (app: Probot, options?: ApplicationFunctionOptions) => {
-    const gate = measureEvaluations(new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions }));
+    const gate = new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions });
     // /healthz, /readyz, /metrics; every handler's context.log carries the delivery id (src/ops).
     registerOps(app, options);
-    wire(observeHandlers(app), gate);
+    wire(app, gate);
     const interval = sweepInterval(process.env.SWEEP_INTERVAL);
     if (interval !== undefined) {
       // Safe on every replica at once: the sweep reads what was escalated back from GitHub.
@@ -33,32 +33,33 @@ export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
 export default createApp();
 
 function wire(app: Probot, gate: Gate): void {
-  const onPullRequest = (kind: Trigger["kind"]) => async (context: Context<"pull_request">) => {
+  const evaluatePullRequest = async (context: Context<"pull_request">, kind: Trigger["kind"]) => {
     const pr = context.payload.pull_request as PullRequestData;
     if (pr.state !== "open") return;
     await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind });
   };
-  app.on("pull_request.opened", onPullRequest("opened"));
-  app.on(["pull_request.reopened", "pull_request.synchronize"], onPullRequest("new-head"));
-  app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.ready_for_review"], onPullRequest("update"));
-  app.on("pull_request.closed", async (context) => {
+  // Every handler is `observed`: its log lines carry the delivery id, its API calls are counted.
+  app.on("pull_request.opened", observed((context) => evaluatePullRequest(context, "opened")));
+  app.on(["pull_request.reopened", "pull_request.synchronize"], observed((context) => evaluatePullRequest(context, "new-head")));
+  app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.ready_for_review"], observed((context) => evaluatePullRequest(context, "update")));
+  app.on("pull_request.closed", observed(async (context) => {
     const pr = context.payload.pull_request;
     if (!pr.merged) return;
     await gate.merged(context.octokit, context.log, context.repo(), pr as PullRequestData & { merged_at: string | null; html_url: string });
-  });
-  app.on("pull_request.edited", async (context) => {
+  }));
+  app.on("pull_request.edited", observed(async (context) => {
     const changes = context.payload.changes as { title?: unknown; body?: unknown; base?: unknown };
     if (!changes.title && !changes.body && !changes.base) return;
-    await onPullRequest("update")(context);
-  });
+    await evaluatePullRequest(context, "update");
+  }));
 
-  app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], async (context) => {
+  app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], observed(async (context) => {
     const pr = context.payload.pull_request as PullRequestData;
     if (pr.state !== "open") return;
     await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind: "update" });
-  });
+  }));
 
-  app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => {
+  app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], observed(async (context) => {
     const { issue, comment, action } = context.payload;
     if (!issue.pull_request || issue.state !== "open") return;
     // Our own replies and other bots' comments never sign anything.
@@ -68,22 +69,22 @@ function wire(app: Probot, gate: Gate): void {
       kind: "update",
       commentId: action === "deleted" ? undefined : comment.id,
     });
-  });
+  }));
 
-  app.on("check_run.rerequested", async (context) => {
+  app.on("check_run.rerequested", observed(async (context) => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
     for (const ref of run.pull_requests) {
       const { data } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: ref.number });
       if (data.state === "open") await gate.evaluate(context.octokit, context.log, context.repo(), data as PullRequestData, { kind: "update" });
     }
-  });
+  }));
 
-  app.on("merge_group.checks_requested", async (context) => {
+  app.on("merge_group.checks_requested", observed(async (context) => {
     await gate.mergeGroup(context.octokit, context.log, context.repo(), context.payload.merge_group);
-  });
+  }));
 
-  app.on("push", async (context) => {
+  app.on("push", observed(async (context) => {
     const { ref, repository, commits } = context.payload;
     const branch = repository.default_branch;
     if (ref !== `refs/heads/${branch}`) return;
@@ -93,5 +94,5 @@ function wire(app: Probot, gate: Gate): void {
     gate.policies.invalidate(repo);
     const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { ...repo, state: "open", base: branch, per_page: 100 });
     for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr as unknown as PullRequestData, { kind: "update" });
-  });
+  }));
 }

@@ -13,6 +13,7 @@ import { answerCommand, answerGovernanceCommand, CheckRuns, requestReviewers, ty
 import { escalateOverdueReviews, escalatePullRequest } from "./escalate.js";
 import { onMerged, onMergeGroup } from "./merged.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
+import { recordError, recordEvaluation } from "../ops/metrics.js";
 import { FactGatherer } from "./facts.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
@@ -127,9 +128,13 @@ export class Gate {
   }
 
   private async evaluateNow(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
+    const started = performance.now();
     try {
-      await this.decideAndApply(octokit, repo, pr, trigger, log);
+      const conclusion = await this.decideAndApply(octokit, repo, pr, trigger, log);
+      recordEvaluation(conclusion, (performance.now() - started) / 1000);
     } catch (error) {
+      recordEvaluation("error", (performance.now() - started) / 1000);
+      recordError("evaluate");
       // Fail closed: whatever went wrong, the check must not keep a stale pass.
       log.error({ err: error, pr: pr.number }, "evaluation failed");
       await this.checks.write(octokit, repo, pr.head.sha, {
@@ -146,13 +151,16 @@ export class Gate {
     }
   }
 
-  private async decideAndApply(octokit: GitHub, repo: RepoRef, pr: PullRequestData, trigger: Trigger, log: Logger): Promise<void> {
+  /** Returns the check's conclusion. */
+  private async decideAndApply(octokit: GitHub, repo: RepoRef, pr: PullRequestData, trigger: Trigger, log: Logger): Promise<CheckOutput["conclusion"]> {
     const { result, source } = await this.policies.load(octokit, repo, pr.base.sha);
     if (!result) {
-      return this.checks.write(octokit, repo, pr.head.sha, noPolicy(repo, pr));
+      await this.checks.write(octokit, repo, pr.head.sha, noPolicy(repo, pr));
+      return "failure";
     }
     if (!result.policy) {
-      return this.checks.write(octokit, repo, pr.head.sha, invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)));
+      await this.checks.write(octokit, repo, pr.head.sha, invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)));
+      return "failure";
     }
     const policy = result.policy;
     // Looked up once: the write below reuses it.
@@ -183,6 +191,7 @@ export class Gate {
       if (asked && governance) await answerGovernanceCommand(octokit, repo, pr.number, asked, governance.args, decision, policy, facts.comments);
     }
     log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
+    return decision.conclusion;
   }
 }
 

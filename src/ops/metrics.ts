@@ -96,39 +96,22 @@ export interface RequestOptionsLike {
 }
 
 const instrumented = new WeakSet<object>();
-const checkConclusions = new WeakMap<object, string>();
 
 /**
  * Counts every request `octokit` makes in `governance_gate_github_requests_total`.
  * Idempotent per instance (Probot makes a new one per event). The hooks are
  * registered last, so they wrap retries and throttling: one count per call the
  * app made, with the status it finally got.
- *
- * It also remembers the conclusion of the last check run the instance wrote,
- * which the evaluation metrics read (see instrument.ts).
  */
 export function instrumentOctokit(octokit: HookableOctokit): void {
   if (instrumented.has(octokit)) return;
   instrumented.add(octokit);
   octokit.hook.after("request", (response, options) => {
     recordGitHubRequest(options.method ?? "GET", response.status);
-    const conclusion = options.conclusion;
-    if (typeof conclusion === "string" && typeof options.url === "string" && /\/check-runs(\/\{check_run_id\})?$/.test(options.url)) {
-      checkConclusions.set(octokit, conclusion);
-    }
   });
   octokit.hook.error("request", (error, options) => {
     const status = typeof error === "object" && error !== null && "status" in error ? (error as { status: unknown }).status : undefined;
     recordGitHubRequest(options.method ?? "GET", typeof status === "number" ? status : "network_error");
     throw error;
   });
-}
-
-/** The conclusion of the check run `octokit` last created or updated (since `forgetCheckConclusion`). */
-export function lastCheckConclusion(octokit: object): string | undefined {
-  return checkConclusions.get(octokit);
-}
-
-export function forgetCheckConclusion(octokit: object): void {
-  checkConclusions.delete(octokit);
 }
