@@ -20,6 +20,13 @@
  *
  * Every request is logged; a route it does not implement answers GitHub's
  * `404 {"message":"Not Found"}` and is also recorded in `unexpected`.
+ *
+ * Fault injection (off unless a test asks, for test/reliability): `injectFault`
+ * makes matching requests answer 5xx, a secondary rate limit (403 with
+ * `retry-after` and GitHub's message), arrive late, or lose their connection
+ * before or in the middle of the response; `injected` lists what was done.
+ * The world can also change under the app: labels, user comments, dismissed
+ * reviews, and a fresh head/base (`nextHead`) so one server serves many scenarios.
  */
 import { createHash, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -62,6 +69,56 @@ export interface FakeGitHubSeed {
   blobs: Record<string, string>;
 }
 
+/** What a faulted request gets instead of (or before) its normal answer. */
+export type Fault =
+  /** An error status with a JSON body (default GitHub's 5xx shape) or a text body. */
+  | { kind: "status"; status: number; json?: Json; text?: string; headers?: Record<string, string> }
+  /** 403 with `retry-after` and the message GitHub sends for a secondary rate limit. */
+  | { kind: "secondary-rate-limit"; retryAfter?: number }
+  /** Answered normally after `ms`. */
+  | { kind: "delay"; ms: number }
+  /**
+   * The connection is destroyed: `before-response` without processing the request;
+   * `mid-response` after processing it (its effects stay), with the headers and half
+   * the body sent.
+   */
+  | { kind: "drop"; when: "before-response" | "mid-response" };
+
+export interface FaultRequest {
+  method: string;
+  path: string;
+  /** Route name, e.g. `GET /repos/{owner}/{repo}/pulls/{pull_number}/files`, or `POST /graphql`. */
+  route: string;
+  /** 1 for the first try of this exact request (method, path, query and body), 2 for its first retry, … */
+  attempt: number;
+}
+
+export interface FaultRule {
+  /** A route name, a RegExp tested against the route name, or a predicate. */
+  match: string | RegExp | ((req: FaultRequest) => boolean);
+  /** The fault, or a function choosing one (undefined: let this request through). */
+  fault: Fault | ((req: FaultRequest) => Fault | undefined);
+  /** How many requests to fault (default 1; Infinity: until removed). */
+  times?: number;
+  /** Let this many matching requests through first. */
+  after?: number;
+}
+
+export interface InjectedFault {
+  kind: Fault["kind"];
+  detail: string;
+  method: string;
+  path: string;
+  route: string;
+  attempt: number;
+}
+
+export interface FaultHandle {
+  /** How many requests this rule has faulted. */
+  readonly hits: number;
+  remove(): void;
+}
+
 export interface LoggedRequest {
   method: string;
   /** The path as received (still URL-encoded), without the query. */
@@ -73,6 +130,10 @@ export interface LoggedRequest {
   accept?: string;
   body?: Json;
   status: number;
+  /** Set when a fault was injected into this request. */
+  fault?: string;
+  /** When it arrived (\`Date.now()\`). */
+  at?: number;
 }
 
 export interface FakeCheckRun {
@@ -114,6 +175,8 @@ interface Route {
 }
 
 interface RequestContext {
+  /** The installation token the request carried (empty for App-authenticated routes). */
+  credential: string;
   params: string[];
   query: Record<string, string>;
   headers: IncomingMessage["headers"];
@@ -125,6 +188,7 @@ interface Reply {
   json?: Json;
   text?: string;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 const NOT_FOUND: JsonObject = { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" };
@@ -138,7 +202,7 @@ export class FakeGitHub {
   readonly authFailures: string[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
   /** Every check-run write in order: how the app created and updated runs. */
-  readonly checkRunWrites: { method: "POST" | "PATCH"; id: number; body: Json | undefined }[] = [];
+  readonly checkRunWrites: { method: "POST" | "PATCH"; id: number; body: Json | undefined; at: number; token: string }[] = [];
   readonly reviews: FakeReview[] = [];
   readonly comments: JsonObject[] = [];
   readonly reactions: { commentId: number; content: Json }[] = [];
@@ -148,7 +212,20 @@ export class FakeGitHub {
   /** Blob expressions (`sha:path`) asked for over GraphQL. */
   readonly graphqlExpressions: string[] = [];
 
+  /** Faults injected so far, in order. */
+  readonly injected: InjectedFault[] = [];
+  /** Label names on the pull request, as `GET /pulls/{n}` and `pullRequestView()` show them. */
+  labels: string[] = [];
+  /** Requests received and not yet answered (or dropped). */
+  inflight = 0;
+  /** `Date.now()` of the last request received or answered. */
+  lastActivity = Date.now();
+
   private readonly tokens = new Set<string>();
+  private readonly faultFreeTokens = new Set<string>();
+  private faultRules: { rule: FaultRule; seen: number; hits: number; removed: boolean }[] = [];
+  /** Consecutive faulted tries per exact request, so a retry is told apart from a new request. */
+  private readonly attempts = new Map<string, number>();
   private readonly routes: Route[];
   private server: Server | undefined;
   private port = 0;
@@ -181,6 +258,84 @@ export class FakeGitHub {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Faults matching requests from now on (see `FaultRule`). */
+  injectFault(rule: FaultRule): FaultHandle {
+    const entry = { rule, seen: 0, hits: 0, removed: false };
+    this.faultRules.push(entry);
+    return {
+      get hits() {
+        return entry.hits;
+      },
+      remove: () => {
+        entry.removed = true;
+        this.faultRules = this.faultRules.filter((e) => e !== entry);
+      },
+    };
+  }
+
+  clearFaults(): void {
+    for (const e of this.faultRules) e.removed = true;
+    this.faultRules = [];
+  }
+
+  /**
+   * An installation token for clients in the test process (an oracle reading the
+   * same state); with `faultFree`, requests carrying it are never faulted.
+   */
+  issueToken(options: { faultFree?: boolean } = {}): string {
+    const token = `ghs_${randomBytes(18).toString("hex")}`;
+    this.tokens.add(token);
+    if (options.faultFree) this.faultFreeTokens.add(token);
+    return token;
+  }
+
+  /** A comment by a person on the pull request, as GitHub stores it. */
+  addComment(login: string, body: string): JsonObject {
+    const { owner, repo, pull } = this.seed;
+    const id = this.id();
+    const now = new Date().toISOString();
+    const comment: JsonObject = {
+      id,
+      node_id: nodeId("IC", id),
+      url: this.apiUrl(`/repos/${owner}/${repo}/issues/comments/${id}`),
+      html_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}#issuecomment-${id}`,
+      issue_url: this.apiUrl(`/repos/${owner}/${repo}/issues/${pull.number}`),
+      body,
+      user: this.user(login),
+      created_at: now,
+      updated_at: now,
+      author_association: "MEMBER",
+    };
+    this.comments.push(comment);
+    return comment;
+  }
+
+  /** A review dismissed by a maintainer: GitHub keeps it with state DISMISSED. */
+  dismissReview(id: number): FakeReview {
+    const review = this.reviews.find((r) => r.id === id);
+    if (!review) throw new Error(`no review ${id}`);
+    review.state = "DISMISSED";
+    return review;
+  }
+
+  /**
+   * A fresh head (and base) for the same pull request number, with the
+   * conversation, labels and reviewer requests cleared: one server can then run
+   * many scenarios without its per-commit caches carrying over.
+   */
+  nextHead(next: { headSha: string; baseSha: string; files?: FakePullFile[]; blobs?: Record<string, string> }): void {
+    this.seed.pull.headSha = next.headSha;
+    this.seed.pull.baseSha = next.baseSha;
+    if (next.files) this.seed.files = next.files;
+    Object.assign(this.seed.blobs, next.blobs ?? {});
+    this.reviews.length = 0;
+    this.comments.length = 0;
+    this.reactions.length = 0;
+    this.labels = [];
+    this.requestedReviewers.clear();
+    this.requestedTeams.clear();
   }
 
   /** A review as GitHub stores it once submitted; the reviewer leaves the requested list, as on GitHub. */
@@ -219,7 +374,7 @@ export class FakeGitHub {
       assignees: [],
       requested_reviewers: [...this.requestedReviewers].map((login) => this.user(login)),
       requested_teams: [...this.requestedTeams].map((slug) => this.team(slug)),
-      labels: [],
+      labels: this.labels.map((name) => this.label(name)),
       milestone: null,
       draft: false,
       head: { label: `${owner}:${pull.headRef}`, ref: pull.headRef, sha: pull.headSha, user: this.org(), repo: repository },
@@ -304,20 +459,33 @@ export class FakeGitHub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inflight++;
+    this.lastActivity = Date.now();
+    res.once("close", () => {
+      this.inflight--;
+      this.lastActivity = Date.now();
+    });
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     const method = req.method ?? "GET";
     const query = Object.fromEntries(url.searchParams);
     const raw = await readBody(req);
     let body: Json | undefined;
-    const entry: LoggedRequest = { method, path: url.pathname, query, auth: "none", status: 0, accept: header(req, "accept") };
+    const entry: LoggedRequest = { method, path: url.pathname, query, auth: "none", status: 0, accept: header(req, "accept"), at: Date.now() };
     this.requests.push(entry);
+    /** Set by a `drop mid-response` fault: the answer is cut in half and the connection destroyed. */
+    let cut = false;
     const send = (reply: Reply): void => {
       entry.status = reply.status;
-      if (reply.text !== undefined) {
-        res.writeHead(reply.status, { "content-type": reply.contentType ?? "text/plain; charset=utf-8" }).end(reply.text);
-      } else {
-        res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8" }).end(reply.json === undefined ? "" : JSON.stringify(reply.json));
+      const text = reply.text ?? (reply.json === undefined ? "" : JSON.stringify(reply.json));
+      const contentType = reply.text !== undefined ? (reply.contentType ?? "text/plain; charset=utf-8") : "application/json; charset=utf-8";
+      const headers = { "content-type": contentType, ...(reply.headers ?? {}) };
+      if (!cut) {
+        res.writeHead(reply.status, headers).end(text);
+        return;
       }
+      const bytes = Buffer.from(text);
+      res.writeHead(reply.status, { ...headers, "content-length": String(bytes.length) });
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => req.socket.destroy());
     };
     if (raw.length > 0) {
       try {
@@ -349,6 +517,48 @@ export class FakeGitHub {
     }
     entry.route = route.name;
 
+    const signature = `${method} ${url.pathname}${url.search} ${raw}`;
+    const attempt = (this.attempts.get(signature) ?? 0) + 1;
+    const token = (header(req, "authorization") ?? "").split(/\s+/)[1] ?? "";
+    const fault = this.faultFreeTokens.has(token) ? undefined : this.faultFor({ method, path: url.pathname, route: route.name, attempt });
+    if (fault) {
+      this.attempts.set(signature, attempt);
+      this.injected.push({ kind: fault.kind, detail: describeFault(fault), method, path: url.pathname, route: route.name, attempt });
+      entry.fault = describeFault(fault);
+      switch (fault.kind) {
+        case "status":
+          return send({
+            status: fault.status,
+            ...(fault.text !== undefined
+              ? { text: fault.text, contentType: "text/html; charset=utf-8" }
+              : { json: fault.json ?? { message: fault.status === 502 ? "Server Error" : "Internal Server Error", documentation_url: "https://docs.github.com/rest" } }),
+            headers: fault.headers,
+          });
+        case "secondary-rate-limit":
+          return send({
+            status: 403,
+            json: {
+              message:
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 8E70:2A4F:1B9C2D:3C4E5F:6A7B8C9D.",
+              documentation_url: "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            },
+            headers: { "retry-after": String(fault.retryAfter ?? 1), "x-ratelimit-remaining": "4999", "x-ratelimit-resource": "core" },
+          });
+        case "delay":
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          break;
+        case "drop":
+          if (fault.when === "before-response") {
+            entry.status = 0;
+            req.socket.destroy();
+            return;
+          }
+          cut = true;
+          break;
+      }
+    }
+    if (!fault || fault.kind !== "drop") this.attempts.delete(signature);
+
     const authorization = header(req, "authorization") ?? "";
     const [scheme = "", credential = ""] = authorization.split(/\s+/, 2);
     if (route.appAuth) {
@@ -368,10 +578,27 @@ export class FakeGitHub {
     }
 
     try {
-      send(route.handle({ params, query, headers: req.headers, body }));
+      send(route.handle({ credential: route.appAuth ? "" : credential, params, query, headers: req.headers, body }));
     } catch (error) {
       send({ status: 500, json: { message: `fake GitHub failed: ${(error as Error).message}` } });
     }
+  }
+
+  private faultFor(request: FaultRequest): Fault | undefined {
+    for (const entry of this.faultRules) {
+      const { rule } = entry;
+      const { match } = rule;
+      const matches = typeof match === "string" ? match === request.route : match instanceof RegExp ? match.test(request.route) : match(request);
+      if (!matches) continue;
+      entry.seen++;
+      if (entry.seen <= (rule.after ?? 0)) continue;
+      if (entry.hits >= (rule.times ?? 1)) continue;
+      const fault = typeof rule.fault === "function" ? rule.fault(request) : rule.fault;
+      if (!fault) continue;
+      entry.hits++;
+      return fault;
+    }
+    return undefined;
   }
 
   // --- authentication ---------------------------------------------------------
@@ -542,7 +769,7 @@ export class FakeGitHub {
       pull_requests: [],
     };
     this.checkRuns.push(run);
-    this.checkRunWrites.push({ method: "POST", id, body: c.body });
+    this.checkRunWrites.push({ method: "POST", id, body: c.body, at: Date.now(), token: c.credential });
     return { status: 201, json: run as unknown as Json };
   }
 
@@ -562,7 +789,7 @@ export class FakeGitHub {
     if (typeof output.title === "string") run.output.title = output.title;
     if (typeof output.summary === "string") run.output.summary = output.summary;
     if (typeof output.text === "string") run.output.text = output.text;
-    this.checkRunWrites.push({ method: "PATCH", id, body: c.body });
+    this.checkRunWrites.push({ method: "PATCH", id, body: c.body, at: Date.now(), token: c.credential });
     return ok(run as unknown as Json);
   }
 
@@ -676,9 +903,27 @@ export class FakeGitHub {
     return { ...this.user(this.seed.owner), type: "Organization" };
   }
 
+  private label(name: string): JsonObject {
+    const id = numericId(`label:${name}`);
+    return { id, node_id: nodeId("LA", id), url: this.apiUrl(`/repos/${this.seed.owner}/${this.seed.repo}/labels/${encodeURIComponent(name)}`), name, color: "ededed", default: false, description: null };
+  }
+
   private team(slug: string): JsonObject {
     const id = numericId(`team:${slug}`);
     return { id, node_id: nodeId("T", id), slug, name: slug, privacy: "closed", permission: "pull", url: this.apiUrl(`/teams/${id}`) };
+  }
+}
+
+function describeFault(fault: Fault): string {
+  switch (fault.kind) {
+    case "status":
+      return `status ${fault.status}`;
+    case "secondary-rate-limit":
+      return `secondary rate limit (retry-after ${fault.retryAfter ?? 1})`;
+    case "delay":
+      return `delay ${fault.ms} ms`;
+    case "drop":
+      return `drop ${fault.when}`;
   }
 }
 

@@ -1,0 +1,622 @@
+/**
+ * The reliability suite's world: the real app server (`src/server.ts` in a child
+ * process, as in test/e2e) against the fake GitHub of test/e2e/fake-github.ts,
+ * which can inject faults and change under the app. Also: webhook payloads as
+ * GitHub would send them at the moment of each event, a settle step that knows
+ * when every delivery has been handled, an oracle (one clean evaluation of the
+ * fake's current state with the app's own modules, in this process), and the
+ * counters the suite reports at the end (test/reliability/global-setup.ts).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ProbotOctokit } from "probot";
+import { inject } from "vitest";
+import { FactGatherer } from "../../src/github/facts.js";
+import { PolicySource } from "../../src/github/policy-source.js";
+import type { GitHub, PullRequestData } from "../../src/github/types.js";
+import { evaluate } from "../../src/evaluate/evaluate.js";
+import { renderTitle } from "../../src/render/summary.js";
+import { FakeGitHub, type FakeCheckRun, type FakePullFile, type FakeReview } from "../e2e/fake-github.js";
+import { examplePayload } from "../github-support/webhooks.js";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const APP_ID = 4242;
+export const INSTALLATION_ID = 31337;
+export const OWNER = "acme";
+export const REPO = "chat";
+export const PR_NUMBER = 7;
+export const AUTHOR = "octocat";
+export const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
+export const SCHEMA = "prisma/schema.prisma";
+
+/**
+ * Known app bugs this suite reproduces are recorded (and printed, and counted in
+ * the summary) instead of failing the run; with RELIABILITY_STRICT=1 they fail it.
+ * Everything else — above all, a success the state does not justify that no known
+ * bug explains — always fails.
+ */
+export const STRICT = process.env.RELIABILITY_STRICT === "1";
+
+export const KNOWN_BUGS = {
+  "secondary-rate-limit": "a secondary rate limit (403 + retry-after) is not retried: Probot 14's installation clients only log it, so the check stays 'Governance could not be evaluated' until the next event",
+  "truncated-body": "a 200 response cut off mid-body is accepted as an empty body by @octokit/request (data \"\"): an empty file list passes the check, an empty policy fails it, and both are cached",
+  "late-opened": "a late or redelivered pull_request.opened is evaluated without reading reviews and comments, so the check falls back to 0 sign-offs",
+  "stale-payload": "review/label events are evaluated with the pull request as the payload shows it, so a late delivery with stale labels decides the check",
+  "yaml-alias": "loadPolicy throws (ReferenceError from yaml's toJS) on an alias without its anchor, instead of reporting a problem at file:line:col: lint prints one line without a place, and the app fails closed with 'Governance could not be evaluated' instead of 'Invalid governance policy'",
+  "misleading-required": "a policy value of the wrong type (roles: 42) is reported as 'is required': zod 4 leaves issue.input unset unless asked (reportInput), so load.ts takes every invalid_type for a missing value",
+  replicas: "two replicas evaluating a new head at once each create a governance run and remember its id; one replica's later updates go to a run GitHub no longer shows, so the run it shows can keep an outdated pass",
+  "unvalidated-payload": "the pull request in a pull_request/pull_request_review payload is used unvalidated: without a usable user.login the author is \"\" (so the author's own approval counts), and labels without a string name are silently dropped (so a level-raising label can vanish)",
+} as const;
+export type KnownBug = keyof typeof KNOWN_BUGS;
+
+export const POLICY = `extends: chat-backend
+roles:
+  backend-lead:   { users: [bea] }
+  dba-lead:       { users: [dan] }
+  sre-lead:       { users: [sam] }
+  backend-team:   { users: [bob] }
+  tech-architect: { users: [tara] }
+  cto:            { users: [carmen] }
+`;
+
+const MIGRATION_SQL = `/*
+  Warnings:
+
+  - You are about to drop the column \`avatarUrl\` on the \`User\` table. All the data in the column will be lost.
+
+*/
+-- AlterTable
+ALTER TABLE "User" DROP COLUMN "avatarUrl";
+`;
+
+const SCHEMA_BASE = `generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model User {
+  id        Int      @id @default(autoincrement())
+  email     String   @unique
+  name      String?
+  avatarUrl String?
+  createdAt DateTime @default(now())
+}
+`;
+const SCHEMA_HEAD = SCHEMA_BASE.replace("  avatarUrl String?\n", "");
+const SCHEMA_PATCH = `@@ -11,6 +11,5 @@ model User {
+   id        Int      @id @default(autoincrement())
+   email     String   @unique
+   name      String?
+-  avatarUrl String?
+   createdAt DateTime @default(now())
+ }`;
+const MIGRATION_PATCH = `@@ -0,0 +1,8 @@\n${MIGRATION_SQL.trimEnd()
+  .split("\n")
+  .map((line) => `+${line}`)
+  .join("\n")}`;
+
+/** The destructive migration: level 3, dba-lead + backend-lead + sre-lead. */
+export const TITLE = {
+  open: "Level 3 — joint approval: 0 of 3 sign-offs",
+  two: "Level 3 — joint approval: 2 of 3 sign-offs",
+  done: "Level 3 — joint approval: 3 of 3 sign-offs ✓",
+  changesRequested: "Level 3 — joint approval: changes requested",
+  couldNotEvaluate: "Governance could not be evaluated",
+} as const;
+
+export function sha(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
+
+/** Files and blobs of the migration pull request at `head` over `base`. */
+export function migrationChange(head: string, base: string): { files: FakePullFile[]; blobs: Record<string, string> } {
+  return {
+    files: [
+      { filename: MIGRATION, status: "added", patch: MIGRATION_PATCH },
+      { filename: SCHEMA, status: "modified", patch: SCHEMA_PATCH },
+    ],
+    blobs: {
+      [`${base}:.github/governance.yml`]: POLICY,
+      [`${head}:.github/governance.yml`]: POLICY,
+      [`${base}:${SCHEMA}`]: SCHEMA_BASE,
+      [`${head}:${SCHEMA}`]: SCHEMA_HEAD,
+      [`${head}:${MIGRATION}`]: MIGRATION_SQL,
+    },
+  };
+}
+
+// --- counters ------------------------------------------------------------------
+
+export interface Counts {
+  faultsInjected: number;
+  eventsDelivered: number;
+  fuzzCases: number;
+  /** Known app bugs reproduced (see STRICT), by id. */
+  knownBugs: number;
+  bugs: Record<string, number>;
+  /** Fault kinds, for the summary. */
+  faultKinds: Record<string, number>;
+}
+
+/** This test file's counters, written where global-setup.ts sums them at the end. */
+export type Counters = Counts & { save(): void; addFaults(github: FakeGitHub): void; knownBug(id: KnownBug, reproduced: boolean, detail: string): void };
+
+export function counters(file: string): Counters {
+  const counts: Counts = { faultsInjected: 0, eventsDelivered: 0, fuzzCases: 0, knownBugs: 0, bugs: {}, faultKinds: {} };
+  return Object.assign(counts, {
+    /** `reproduced`: the known bug showed in this run. Strict mode fails on it; otherwise it is recorded and printed. */
+    knownBug(id: KnownBug, reproduced: boolean, detail: string) {
+      if (!reproduced) return;
+      counts.knownBugs++;
+      counts.bugs[id] = (counts.bugs[id] ?? 0) + 1;
+      const message = `known app bug "${id}": ${KNOWN_BUGS[id]}\n  ${detail}`;
+      if (STRICT) throw new Error(message);
+      process.stderr.write(`[reliability] ${message}\n`);
+    },
+    addFaults(github: FakeGitHub) {
+      counts.faultsInjected += github.injected.length;
+      for (const f of github.injected) counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] = (counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] ?? 0) + 1;
+    },
+    save() {
+      const dir = inject("reliabilityCountsDir");
+      const { faultsInjected, eventsDelivered, fuzzCases, knownBugs, bugs, faultKinds } = counts;
+      writeFileSync(join(dir, `${file}.json`), JSON.stringify({ faultsInjected, eventsDelivered, fuzzCases, knownBugs, bugs, faultKinds }));
+    },
+  });
+}
+
+// --- the world -----------------------------------------------------------------
+
+const keys = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+export interface LogLine {
+  level: number;
+  msg: unknown;
+  /** The delivery id: Probot binds it as `id`, the app's delivery logger (src/ops/logging.ts) as `delivery`. */
+  id?: string;
+  delivery?: string;
+  pr?: number;
+  conclusion?: string;
+  time?: number;
+}
+
+export class AppServer {
+  output = "";
+  /** HTTP status each delivery was answered with (202: Probot's 9 s timeout hit, the handler goes on). */
+  readonly answered = new Map<string, number>();
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+    private readonly secret: string,
+  ) {}
+
+  static async start(github: FakeGitHub): Promise<AppServer> {
+    // Booting a server (tsx compiling src/) is the suite's CPU peak: a few at a time across all test files.
+    const release = await bootSlot();
+    try {
+      return await AppServer.boot(github);
+    } finally {
+      release();
+    }
+  }
+
+  private static async boot(github: FakeGitHub): Promise<AppServer> {
+    const port = await freePort();
+    const secret = randomBytes(24).toString("hex");
+    // RELIABILITY_SERVER_ENTRY: run the suite against another entry point (e.g. a patched copy, to try a fix).
+    const child = spawn(process.execPath, ["--import", "tsx", process.env.RELIABILITY_SERVER_ENTRY ?? "src/server.ts"], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "production",
+        APP_ID: String(APP_ID),
+        PRIVATE_KEY: keys.privateKey,
+        WEBHOOK_SECRET: secret,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: "http",
+        // info: "governance evaluated" / "evaluation failed" carry the delivery id, which is how settle() knows a delivery was handled.
+        LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const server = new AppServer(child, port, secret);
+    child.stdout?.on("data", (chunk: Buffer) => (server.output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (server.output += chunk.toString()));
+    await waitFor("the server to answer GET /ping", async () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${server.output}`);
+      const response = await fetch(`http://127.0.0.1:${port}/ping`).catch(() => undefined);
+      return response?.ok && (await response.text()) === "PONG" ? true : undefined;
+    }, 60_000);
+    return server;
+  }
+
+  /** A signed delivery, as GitHub sends it; resolves with the server's answer. */
+  async deliver(event: string, payload: object, deliveryId = randomUUID()): Promise<{ id: string; status: number }> {
+    const body = JSON.stringify(payload);
+    const signature = createHmac("sha256", this.secret).update(body).digest("hex");
+    const response = await fetch(`http://127.0.0.1:${this.port}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "GitHub-Hookshot/reliability",
+        "x-github-event": event,
+        "x-github-delivery": deliveryId,
+        "x-github-hook-id": "1",
+        "x-github-hook-installation-target-id": String(APP_ID),
+        "x-github-hook-installation-target-type": "integration",
+        "x-hub-signature-256": `sha256=${signature}`,
+      },
+      body,
+    });
+    await response.text();
+    this.answered.set(deliveryId, response.status);
+    return { id: deliveryId, status: response.status };
+  }
+
+  /** The server's JSON log lines (production format); anything else it printed as level 60. */
+  log(): LogLine[] {
+    return this.output
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => {
+        try {
+          const entry = JSON.parse(line) as LogLine;
+          return { ...entry, id: entry.delivery ?? entry.id, level: typeof entry.level === "number" ? entry.level : 60 };
+        } catch {
+          return { level: 60, msg: line };
+        }
+      });
+  }
+
+  /** Deliveries whose evaluation finished (passed, failed, or failed closed), in the order they finished. */
+  evaluated(): { id: string; outcome: "evaluated" | "failed" }[] {
+    return this.log()
+      .filter((l) => l.id && (l.msg === "governance evaluated" || l.msg === "evaluation failed"))
+      .map((l) => ({ id: l.id!, outcome: l.msg === "governance evaluated" ? "evaluated" : "failed" }));
+  }
+
+  /** Handler errors Probot logged (an evaluation whose fail-closed write also failed ends here). */
+  handlerErrors(): LogLine[] {
+    return this.log().filter((l) => l.level >= 50 && l.msg !== "evaluation failed");
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface World {
+  github: FakeGitHub;
+  server: AppServer;
+  events: Events;
+  /** Starts a fresh head for the next scenario (see FakeGitHub.nextHead). */
+  nextHead(name: string): { head: string; base: string };
+  close(): Promise<void>;
+}
+
+export async function startWorld(name: string): Promise<World> {
+  const head = sha(`${name}: head 0`);
+  const base = sha(`${name}: base 0`);
+  const change = migrationChange(head, base);
+  const github = await FakeGitHub.start({
+    appId: APP_ID,
+    publicKey: createPublicKey(keys.publicKey),
+    installationId: INSTALLATION_ID,
+    owner: OWNER,
+    repo: REPO,
+    defaultBranch: "main",
+    collaborators: ["octocat", "bea", "dan", "sam", "bob", "tara", "carmen"],
+    pull: { number: PR_NUMBER, title: "Drop User.avatarUrl", body: "Avatars moved to the media service.", author: AUTHOR, headRef: "drop-avatar", headSha: head, baseSha: base },
+    files: change.files,
+    blobs: change.blobs,
+  });
+  let server: AppServer;
+  try {
+    server = await AppServer.start(github);
+  } catch (error) {
+    await github.close();
+    throw error;
+  }
+  let n = 0;
+  return {
+    github,
+    server,
+    events: new Events(github),
+    nextHead(label: string) {
+      n++;
+      const next = { head: sha(`${name}: ${label}: head ${n}`), base: sha(`${name}: ${label}: base ${n}`) };
+      github.nextHead({ headSha: next.head, baseSha: next.base, ...migrationChange(next.head, next.base) });
+      github.seed.pull.title = "Drop User.avatarUrl";
+      return next;
+    },
+    async close() {
+      await server.stop();
+      await github.close();
+    },
+  };
+}
+
+// --- webhook payloads ------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Payloads as GitHub sends them at the moment of the event: the pull request in
+ * each is the fake's view *now* (labels, title, requested reviewers), so an
+ * event built early and delivered late carries stale data, as a late delivery does.
+ */
+export class Events {
+  constructor(private readonly github: FakeGitHub) {}
+
+  private common(example: Obj): Obj {
+    return {
+      repository: { ...(example.repository as Obj), ...this.github.repositoryView() },
+      installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzc=" },
+      organization: { login: OWNER, id: 1, node_id: "MDEyOk9yZ2FuaXphdGlvbjE=" },
+    };
+  }
+
+  private pull(example: Obj): Obj {
+    return { ...(example.pull_request as Obj), ...this.github.pullRequestView() };
+  }
+
+  pullRequest(action: "opened" | "reopened" | "synchronize" | "labeled" | "unlabeled" | "edited" | "ready_for_review", extra: Obj = {}): { name: string; payload: Obj } {
+    const example = examplePayload("pull_request", action as "opened") as unknown as Obj;
+    const payload: Obj = { ...example, action, number: PR_NUMBER, ...this.common(example), pull_request: this.pull(example), sender: this.github.user(AUTHOR), ...extra };
+    return { name: "pull_request", payload };
+  }
+
+  labeled(label: string, by = AUTHOR): { name: string; payload: Obj } {
+    const event = this.pullRequest("labeled");
+    event.payload.label = { id: 1, node_id: "LA_1", name: label, color: "ededed", default: false, description: null };
+    event.payload.sender = this.github.user(by);
+    return event;
+  }
+
+  unlabeled(label: string, by = AUTHOR): { name: string; payload: Obj } {
+    const event = this.pullRequest("unlabeled");
+    event.payload.label = { id: 1, node_id: "LA_1", name: label, color: "ededed", default: false, description: null };
+    event.payload.sender = this.github.user(by);
+    return event;
+  }
+
+  titleEdited(from: string): { name: string; payload: Obj } {
+    return this.pullRequest("edited", { changes: { title: { from } } });
+  }
+
+  review(review: FakeReview, action: "submitted" | "dismissed" | "edited" = "submitted"): { name: string; payload: Obj } {
+    const example = examplePayload("pull_request_review", action as "submitted") as unknown as Obj;
+    const payload: Obj = {
+      ...example,
+      action,
+      ...this.common(example),
+      pull_request: this.pull(example),
+      review: {
+        ...(example.review as Obj),
+        id: review.id,
+        user: this.github.user(review.login),
+        state: review.state.toLowerCase(),
+        commit_id: review.commitId,
+        submitted_at: review.submittedAt,
+        body: review.body || null,
+      },
+      sender: this.github.user(review.login),
+    };
+    return { name: "pull_request_review", payload };
+  }
+
+  comment(comment: Obj, action: "created" | "edited" | "deleted" = "created"): { name: string; payload: Obj } {
+    const example = examplePayload("issue_comment", action as "created") as unknown as Obj;
+    const pr = this.github.pullRequestView();
+    const user = comment.user as Obj;
+    const payload: Obj = {
+      ...example,
+      action,
+      ...this.common(example),
+      issue: {
+        ...(example.issue as Obj),
+        number: PR_NUMBER,
+        title: pr.title,
+        user: pr.user,
+        labels: pr.labels,
+        state: "open",
+        body: pr.body,
+        pull_request: { url: pr.url, html_url: pr.html_url, diff_url: pr.diff_url, patch_url: pr.patch_url, merged_at: null },
+      },
+      comment: { ...(example.comment as Obj), ...comment },
+      sender: user,
+    };
+    if (action === "edited") payload.changes = { body: { from: "before" } };
+    return { name: "issue_comment", payload };
+  }
+
+  checkRunRerequested(): { name: string; payload: Obj } {
+    const example = examplePayload("check_run", "rerequested") as unknown as Obj;
+    const run = this.github.checkRuns.filter((r) => r.head_sha === this.github.seed.pull.headSha).at(-1);
+    const { headSha, baseSha, headRef } = this.github.seed.pull;
+    const payload: Obj = {
+      ...example,
+      action: "rerequested",
+      ...this.common(example),
+      check_run: {
+        ...(example.check_run as Obj),
+        ...(run ?? {}),
+        name: "governance",
+        head_sha: headSha,
+        pull_requests: [{ url: "", id: 1, number: PR_NUMBER, head: { ref: headRef, sha: headSha, repo: { id: 424242, url: "", name: REPO } }, base: { ref: "main", sha: baseSha, repo: { id: 424242, url: "", name: REPO } } }],
+      },
+      sender: this.github.user(AUTHOR),
+    };
+    return { name: "check_run", payload };
+  }
+}
+
+// --- settling and the oracle ------------------------------------------------------
+
+/**
+ * Waits until every delivery in `ids` has been handled — answered 200 or an
+ * error (Probot answers after its handlers finish), or, when answered 202 (its
+ * 9 s webhook timeout: the handler goes on), its evaluation logged an outcome or
+ * Probot logged the handler's error — and then the fake saw no request for `quietMs`.
+ */
+export async function settle(world: World, ids: string[], options: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+  const { server, github } = world;
+  const quietMs = options.quietMs ?? 400;
+  await waitFor(
+    `${ids.length} deliveries to be handled`,
+    () => {
+      const evaluated = server.evaluated();
+      const done = new Set([...evaluated.map((e) => e.id), ...server.handlerErrors().map((l) => l.id ?? "")]);
+      const handled = (id: string) => {
+        const status = server.answered.get(id);
+        return (status !== undefined && status !== 202) || done.has(id);
+      };
+      if (!ids.every(handled)) return undefined;
+      // "evaluation failed" is logged before the fail-closed write, which Probot's write throttle may hold for up to a second.
+      const failed = evaluated.some((e) => e.outcome === "failed" && ids.includes(e.id));
+      return github.inflight === 0 && Date.now() - github.lastActivity >= (failed ? Math.max(quietMs, 1500) : quietMs) ? true : undefined;
+    },
+    options.timeoutMs ?? 60_000,
+    () => `handled: ${JSON.stringify(server.evaluated())}\nserver output (tail):\n${server.output.slice(-4000)}`,
+  );
+}
+
+export interface Verdict {
+  conclusion: "success" | "failure";
+  title: string;
+}
+
+/**
+ * One clean evaluation of the fake's current state, with the app's own modules,
+ * fresh caches and a fresh read of the pull request, in this process; what the
+ * check should say once everything has settled.
+ */
+export async function oracle(github: FakeGitHub): Promise<Verdict> {
+  const octokit = new ProbotOctokit({
+    auth: { token: github.issueToken({ faultFree: true }) },
+    baseUrl: `http://${github.host}/api/v3`,
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  }) as unknown as GitHub;
+  const repo = { owner: OWNER, repo: REPO };
+  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: PR_NUMBER });
+  const pr = data as unknown as PullRequestData;
+  const policies = new PolicySource();
+  const { result } = await policies.load(octokit, repo, pr.base.sha);
+  if (!result) return { conclusion: "failure", title: "No governance policy" };
+  if (!result.policy) return { conclusion: "failure", title: `Invalid governance policy: ${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}` };
+  const run = latestRun(github, pr.head.sha);
+  const facts = await new FactGatherer().gather(octokit, repo, pr, result.policy, { headPushedAt: run?.started_at ?? new Date().toISOString() });
+  facts.proposedPolicy = await policies.lintProposed(octokit, repo, pr, facts.files);
+  const decision = evaluate(result.policy, facts, new Date());
+  return { conclusion: decision.conclusion, title: renderTitle(decision, result.policy) };
+}
+
+/** The run GitHub shows for a commit: the latest `governance` run created on it. */
+export function latestRun(github: FakeGitHub, head: string): FakeCheckRun | undefined {
+  return github.checkRuns.filter((r) => r.head_sha === head && r.name === "governance").at(-1);
+}
+
+/** Every check-run write on `head`'s runs, in order, as `{ conclusion, title }`. */
+export function writesOn(github: FakeGitHub, head: string): (Verdict & { method: string; id: number })[] {
+  const ids = new Set(github.checkRuns.filter((r) => r.head_sha === head).map((r) => r.id));
+  return github.checkRunWrites
+    .filter((w) => ids.has(w.id))
+    .map((w) => {
+      const body = (w.body ?? {}) as { conclusion?: string; output?: { title?: string } };
+      return { method: w.method, id: w.id, conclusion: body.conclusion as Verdict["conclusion"], title: body.output?.title ?? "" };
+    });
+}
+
+export function verdictOf(run: FakeCheckRun | undefined): Verdict | undefined {
+  return run ? { conclusion: run.conclusion as Verdict["conclusion"], title: run.output.title ?? "" } : undefined;
+}
+
+// --- plumbing ----------------------------------------------------------------------
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, explain?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${explain()}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A small seeded PRNG (mulberry32), so a failing order can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const BOOT_SLOTS = 3;
+
+/** A cross-process semaphore (atomic mkdir in the suite's shared directory): resolves with its release. */
+async function bootSlot(): Promise<() => void> {
+  const dir = inject("reliabilityCountsDir");
+  for (;;) {
+    for (let i = 0; i < BOOT_SLOTS; i++) {
+      const lock = join(dir, `boot-${i}.lock`);
+      try {
+        mkdirSync(lock);
+        return () => rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // taken
+      }
+    }
+    await sleep(100);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once("error", reject)
+      .listen(0, "127.0.0.1", () => {
+        const port = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(port));
+      });
+  });
+}
