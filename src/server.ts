@@ -1,5 +1,6 @@
 import { run } from "probot";
 import { productionConfigProblem } from "./config.js";
+import { GateOctokit } from "./github/octokit.js";
 import governanceGate from "./index.js";
 import { shutDownGracefully } from "./ops/shutdown.js";
 
@@ -14,4 +15,4 @@ if (problem) {
 // receive webhooks on a development machine.
 if (!process.env.WEBHOOK_PROXY_URL) process.env.NO_SMEE_SETUP ??= "true";
 
-shutDownGracefully(await run(governanceGate));
+shutDownGracefully(await run(governanceGate, { Octokit: GateOctokit }));

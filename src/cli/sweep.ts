@@ -1,5 +1,6 @@
 import { createProbot } from "probot";
 import { Gate } from "../github/gate.js";
+import { GateOctokit } from "../github/octokit.js";
 import { sweepAll } from "../github/sweep.js";
 import type { Io } from "./main.js";
 
@@ -12,7 +13,7 @@ import type { Io } from "./main.js";
 export async function sweepCommand(io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const missing = [!env.APP_ID && "APP_ID", !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY or PRIVATE_KEY_PATH"].filter(Boolean);
   if (missing.length > 0) throw new Error(`sweep needs the app's credentials: set ${missing.join(", ")}`);
-  const probot = createProbot({ env });
+  const probot = createProbot({ env, overrides: { Octokit: GateOctokit } });
   const gate = new Gate({ appId: Number(env.APP_ID) });
   const report = await sweepAll(probot, gate);
   io.out(JSON.stringify(report));

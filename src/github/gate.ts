@@ -169,7 +169,7 @@ export class Gate {
     // GitHub's record of when we first saw it (never a commit date, which the
     // author controls). Until a run exists, nothing before now counts.
     const headPushedAt = existing?.startedAt ?? this.now().toISOString();
-    const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: trigger.kind === "opened", headPushedAt });
+    const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: trigger.kind === "opened" && !existing, headPushedAt });
     facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
     const decision = evaluate(policy, facts, this.now());
 

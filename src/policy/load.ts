@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { policyFileSchema, type PolicyFile } from "./schema.js";
 import { defines, formatPath, locate, type PolicyProblem, type SourceFile, type YamlPath } from "./problems.js";
@@ -94,8 +94,17 @@ function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: Sourc
     problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(error.message)}` });
   }
   if (doc.errors.length > 0) return undefined;
-  const raw: unknown = doc.toJS() ?? {};
-  const result = policyFileSchema.safeParse(raw);
+  let raw: unknown;
+  try {
+    // The alias limit stops "billion laughs" documents; an alias without its anchor throws here.
+    raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (error) {
+    const alias = firstAlias(doc);
+    const pos = lines.linePos(alias ?? 0);
+    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine((error as Error).message)}` });
+    return undefined;
+  }
+  const result = policyFileSchema.safeParse(raw, { reportInput: true });
   if (result.success) return { source, data: result.data };
   for (const issue of result.error.issues) problems.push(...issueProblems(source, issue));
   // Carry on without the broken parts so cross-reference checks (undefined
@@ -139,6 +148,18 @@ function getIn(value: unknown, path: readonly (string | number)[]): unknown {
     node = (node as Record<string | number, unknown>)[key];
   }
   return node;
+}
+
+/** Where the first alias is, to place an alias error (YAML reports it without a position). */
+function firstAlias(doc: ReturnType<typeof parseDocument>): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function issueProblems(source: SourceFile, issue: z.core.$ZodIssue): PolicyProblem[] {

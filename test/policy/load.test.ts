@@ -203,3 +203,16 @@ areas:
     expect(lines).toEqual([".github/governance.yml:6:16: error: `any` and `count` go together: `any: [roles], count: N` (at areas.api.approvers)"]);
   });
 });
+
+describe("hostile or malformed YAML", () => {
+  it("reports an alias without its anchor at the alias, instead of throwing", async () => {
+    const { policy, lines } = await problemsOf("extends: chat-backend\nroles:\n  backend-lead: *lead\n");
+    expect(policy).toBeUndefined();
+    expect(lines).toEqual([".github/governance.yml:3:17: error: invalid YAML: Unresolved alias (the anchor must be set before the alias): lead"]);
+  });
+
+  it("says what a wrongly typed section is, rather than calling it missing", async () => {
+    const { lines } = await problemsOf("extends: chat-backend\nroles: 42\n");
+    expect(lines).toEqual([".github/governance.yml:2:8: error: Invalid input: expected record, received number (at roles)"]);
+  });
+});
