@@ -34,7 +34,7 @@ export default createApp();
 
 function wire(app: Probot, gate: Gate): void {
   const evaluatePullRequest = async (context: Context<"pull_request">, kind: Trigger["kind"]) => {
-    const pr = context.payload.pull_request as PullRequestData;
+    const pr = context.payload.pull_request;
     if (pr.state !== "open") return;
     await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind });
   };
@@ -54,7 +54,7 @@ function wire(app: Probot, gate: Gate): void {
   }));
 
   app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], observed(async (context) => {
-    const pr = context.payload.pull_request as PullRequestData;
+    const pr = context.payload.pull_request;
     if (pr.state !== "open") return;
     await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind: "update" });
   }));
@@ -64,8 +64,7 @@ function wire(app: Probot, gate: Gate): void {
     if (!issue.pull_request || issue.state !== "open") return;
     // Our own replies and other bots' comments never sign anything.
     if (comment.user?.type === "Bot" || context.payload.sender?.type === "Bot") return;
-    const { data } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: issue.number });
-    await gate.evaluate(context.octokit, context.log, context.repo(), data as PullRequestData, {
+    await gate.evaluate(context.octokit, context.log, context.repo(), { number: issue.number }, {
       kind: "update",
       commentId: action === "deleted" ? undefined : comment.id,
     });
@@ -74,10 +73,7 @@ function wire(app: Probot, gate: Gate): void {
   app.on("check_run.rerequested", observed(async (context) => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
-    for (const ref of run.pull_requests) {
-      const { data } = await context.octokit.rest.pulls.get({ ...context.repo(), pull_number: ref.number });
-      if (data.state === "open") await gate.evaluate(context.octokit, context.log, context.repo(), data as PullRequestData, { kind: "update" });
-    }
+    for (const ref of run.pull_requests) await gate.evaluate(context.octokit, context.log, context.repo(), ref, { kind: "update" });
   }));
 
   app.on("merge_group.checks_requested", observed(async (context) => {
@@ -93,6 +89,6 @@ function wire(app: Probot, gate: Gate): void {
     const repo = context.repo();
     gate.policies.invalidate(repo);
     const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { ...repo, state: "open", base: branch, per_page: 100 });
-    for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr as unknown as PullRequestData, { kind: "update" });
+    for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr, { kind: "update" });
   }));
 }

@@ -26,6 +26,12 @@ export interface Decided {
   existing?: KnownCheckRun;
 }
 
+/** A pull request as an event names it: its number, and its head when the payload has one. */
+export interface PullRequestRef {
+  number: number;
+  head?: { sha: string };
+}
+
 export interface Trigger {
   /** `new-head`: the head commit just arrived (opened/synchronize), so no sign-off can exist for it yet. */
   kind: "opened" | "new-head" | "update";
@@ -67,10 +73,16 @@ export class Gate {
     this.chat = options.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
   }
 
-  async evaluate(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
-    const key = `${repo.owner}/${repo.repo}#${pr.number}`;
+  /**
+   * Evaluates a pull request and applies the decision. `seen` is the pull
+   * request as the event showed it; the pull request is read again once it is
+   * this event's turn, because a late or redelivered event carries an old copy
+   * (labels, head, base) and must not decide on it.
+   */
+  async evaluate(octokit: GitHub, log: Logger, repo: RepoRef, seen: PullRequestRef, trigger: Trigger): Promise<void> {
+    const key = `${repo.owner}/${repo.repo}#${seen.number}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.evaluateNow(octokit, log, repo, pr, trigger));
+    const run = previous.then(() => this.evaluateNow(octokit, log, repo, seen, trigger));
     const settled = run.catch(() => undefined);
     this.queues.set(key, settled);
     settled.then(() => {
@@ -127,17 +139,23 @@ export class Gate {
     this.requested.set(key, set);
   }
 
-  private async evaluateNow(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<void> {
+  private async evaluateNow(octokit: GitHub, log: Logger, repo: RepoRef, seen: PullRequestRef, trigger: Trigger): Promise<void> {
     const started = performance.now();
+    let headSha = seen.head?.sha;
     try {
+      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: seen.number });
+      const pr = data as PullRequestData;
+      headSha = pr.head.sha;
+      if (pr.state !== "open") return;
       const conclusion = await this.decideAndApply(octokit, repo, pr, trigger, log);
       recordEvaluation(conclusion, (performance.now() - started) / 1000);
     } catch (error) {
       recordEvaluation("error", (performance.now() - started) / 1000);
       recordError("evaluate");
       // Fail closed: whatever went wrong, the check must not keep a stale pass.
-      log.error({ err: error, pr: pr.number }, "evaluation failed");
-      await this.checks.write(octokit, repo, pr.head.sha, {
+      log.error({ err: error, pr: seen.number }, "evaluation failed");
+      if (headSha === undefined) throw error;
+      await this.checks.write(octokit, repo, headSha, {
         conclusion: "failure",
         title: "Governance could not be evaluated",
         summary: [

@@ -66,7 +66,25 @@ function payload<E extends "pull_request" | "pull_request_review" | "issue_comme
   return p;
 }
 
+/** The mock the current step of a test registers on (see `mock()`). */
+let current: GitHubMock | undefined;
+function mock(): GitHubMock {
+  current = mockGitHub();
+  return current;
+}
+
+const EVALUATED = new Set(["opened", "reopened", "synchronize", "labeled", "unlabeled", "ready_for_review", "edited", "submitted", "dismissed"]);
+
+/**
+ * Delivers a webhook. Events the gate evaluates make it read the pull request
+ * again (a late delivery carries an old copy), so that read is expected here,
+ * answering with the pull request as the payload shows it.
+ */
 async function deliver(probot: Probot, event: "pull_request" | "pull_request_review" | "issue_comment", p: Record<string, unknown>) {
+  const pr = p.pull_request as { state?: string } | undefined;
+  if (event !== "issue_comment" && pr?.state === "open" && EVALUATED.has(String(p.action)) && !(p.action === "edited" && event === "pull_request" && !p.changes)) {
+    current!.get(`${REPO}/pulls/${PR}`, pr);
+  }
   await probot.receive(webhookEvent(event, p as never));
 }
 
@@ -113,7 +131,7 @@ const OPEN_TITLE = "Level 3 — joint approval: 0 of 3 sign-offs";
 describe("a pull request from open to passing", () => {
   it("fails on open and requests the approvers, within the call budget", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
@@ -121,13 +139,13 @@ describe("a pull request from open to passing", () => {
     createsCheck(gh, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
-    // policy read + files + check-run lookup + create + reviewers; with a cached policy, 4.
-    expect(gh.count({ kind: "rest" })).toBe(5);
+    // pull request + policy read + files + check-run lookup + create + reviewers; with a cached policy, 5.
+    expect(gh.count({ kind: "rest" })).toBe(6);
   });
 
   it("counts sign-offs review by review and command by command, then passes", async () => {
     const probot = newProbot();
-    const open = mockGitHub();
+    const open = mock();
     open.installationToken(DEFAULT_PR.installationId);
     policyAt(open, BASE);
     files(open);
@@ -136,14 +154,13 @@ describe("a pull request from open to passing", () => {
     requestsReviewers(open, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
 
-    const reviewed = mockGitHub();
+    const reviewed = mock();
     conversation(reviewed, [review("dan", "APPROVED"), review("bea", "APPROVED")]);
     updatesCheck(reviewed, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
     await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "bea", reviewState: "approved" }));
-    expect(reviewed.count({ kind: "rest" })).toBeLessThanOrEqual(5);
-    expect(reviewed.count({ kind: "rest" })).toBe(3);
+    expect(reviewed.count({ kind: "rest" })).toBe(4);
 
-    const commanded = mockGitHub();
+    const commanded = mock();
     commanded.get(`${REPO}/pulls/${PR}`, pullRequestJson());
     conversation(commanded, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "Rollback plan checked.\n/approve-level3", 501)]);
     updatesCheck(commanded, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
@@ -156,7 +173,7 @@ describe("a pull request from open to passing", () => {
 
   it("fails again after a push: approvals of the earlier commit no longer count", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [{ ...migrationFile, sha: "4a", blob_url: migrationFile.blob_url.replace(HEAD, NEW_HEAD) }]);
@@ -178,7 +195,7 @@ describe("security properties", () => {
 
   it("ignores the author's own sign-off command and says why", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     evaluatedOnce(gh);
     gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
     conversation(gh, [review("dan", "APPROVED"), review("sam", "APPROVED")], [comment("octocat", "/approve-level3", 601)]);
@@ -192,7 +209,7 @@ describe("security properties", () => {
 
   it("ignores an edited command and says so", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     evaluatedOnce(gh);
     gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T11:00:00Z", "2026-11-23T11:05:00Z")]);
@@ -206,7 +223,7 @@ describe("security properties", () => {
 
   it("refuses a command from someone who holds no required role", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     evaluatedOnce(gh);
     gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
     conversation(gh, [], [comment("mallory", "/approve-level3", 801)]);
@@ -220,7 +237,7 @@ describe("security properties", () => {
 
   it("judges a pull request that edits the policy by the base branch's policy", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     // Only the base commit's policy is mocked: reading the head's would be an unmatched request.
     policyAt(gh, BASE);
@@ -247,7 +264,7 @@ describe("security properties", () => {
 
   it("lints the policy a pull request proposes: a broken policy cannot merge", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh, [{ ...migrationFile, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
@@ -270,7 +287,7 @@ describe("security properties", () => {
   it("re-reads the policy at the new base when the pull request is retargeted", async () => {
     const probot = newProbot();
     const NEW_BASE = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, NEW_BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { users: [sue] }"));
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile]);
@@ -287,7 +304,7 @@ describe("security properties", () => {
 describe("idempotency and failing closed", () => {
   it("changes nothing when the same delivery arrives twice", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
@@ -296,14 +313,18 @@ describe("idempotency and failing closed", () => {
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     const opened = payload("pull_request", "opened");
     await deliver(probot, "pull_request", opened);
-    const before = gh.count();
+    const writes = () => gh.calls.filter((c) => c.method !== "GET").length;
+    const before = writes();
+    // A check run exists now, so a late "opened" reads the conversation too.
+    conversation(gh);
     await deliver(probot, "pull_request", structuredClone(opened));
-    expect(gh.count()).toBe(before);
+    // The second delivery only re-reads the pull request: nothing is written.
+    expect(writes()).toBe(before);
   });
 
   it("another replica receiving the duplicate finds the same check and does not rewrite it", async () => {
     const first = newProbot();
-    const a = mockGitHub();
+    const a = mock();
     a.installationToken(DEFAULT_PR.installationId);
     policyAt(a, BASE);
     files(a);
@@ -314,11 +335,12 @@ describe("idempotency and failing closed", () => {
     const created = a.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"))!.body as { output: { title: string; summary: string } };
 
     const second = newProbot();
-    const b = mockGitHub();
+    const b = mock();
     b.installationToken(DEFAULT_PR.installationId);
     policyAt(b, BASE);
     files(b);
     checkRuns(b, HEAD, [existingRun(HEAD, "failure", created.output.title, created.output.summary)]);
+    conversation(b);
     requestsReviewers(b, ["bea", "dan", "sam"]);
     await deliver(second, "pull_request", payload("pull_request", "opened"));
     expect(b.count({ method: "PATCH" })).toBe(0);
@@ -327,7 +349,7 @@ describe("idempotency and failing closed", () => {
 
   it("fails the check with file:line:col when the base branch's policy is invalid", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, "extends: chat-backend\nroles:\n  backend-lead: { user: [bea] }\n");
     checkRuns(gh, HEAD);
@@ -340,7 +362,7 @@ describe("idempotency and failing closed", () => {
 
   it("fails the check, never passes it, when GitHub keeps failing", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, { message: "Server Error" }, 502);
@@ -353,7 +375,7 @@ describe("idempotency and failing closed", () => {
 
   it("says how to add a policy when the repository has none", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, { message: "Not Found" }, 404);
     gh.get(`/repos/acme/.github/contents/.github%2Fgovernance.yml`, { message: "Not Found" }, 404);
@@ -364,7 +386,7 @@ describe("idempotency and failing closed", () => {
 
   it("ignores comments by bots, its own replies included", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     const bot = payload("issue_comment", "created", { actor: "governance-gate[bot]", commentBody: "/approve-level3" });
     (bot.comment as { user: { type: string } }).user.type = "Bot";
     (bot.sender as { type: string }).type = "Bot";
@@ -376,7 +398,7 @@ describe("idempotency and failing closed", () => {
 describe("more events", () => {
   it("re-evaluates when the governance check is re-run", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
     policyAt(gh, BASE);
@@ -390,7 +412,7 @@ describe("more events", () => {
 
   it("ignores re-runs of other checks", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     await probot.receive(webhookEvent("check_run", prPayload("check_run", "rerequested", { checkName: "lint" })));
     expect(gh.count()).toBe(0);
   });
@@ -398,9 +420,10 @@ describe("more events", () => {
   it("re-evaluates open pull requests when the default branch changes the policy", async () => {
     const probot = newProbot();
     const NEW_BASE = "c0ffee0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/pulls?state=open&base=main&per_page=100`, [pullRequestJson(HEAD, NEW_BASE)]);
+    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson(HEAD, NEW_BASE));
     policyAt(gh, NEW_BASE, POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"));
     files(gh);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
@@ -418,7 +441,7 @@ describe("more events", () => {
 
   it("fails closed on a pull request of more than 3,000 files", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     checkRuns(gh, HEAD);
@@ -430,7 +453,7 @@ describe("more events", () => {
 
   it("reads team membership once per team and lets a team member sign", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { teams: [sre-leads] }"));
     files(gh);
@@ -446,7 +469,7 @@ describe("more events", () => {
 describe("/governance explain", () => {
   it("replies with the full explanation: level, areas, who must sign and why, what is missing", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
@@ -490,7 +513,7 @@ describe("when a pull request merges", () => {
     const probot = newProbot(async (text) => {
       chat.push(text);
     });
-    const gh = mockGitHub();
+    const gh = mock();
     mergedFacts(gh, [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 901)]);
     gh.post(
       `${REPO}/issues`,
@@ -515,7 +538,7 @@ describe("when a pull request merges", () => {
     const probot = newProbot(async (text) => {
       chat.push(text);
     });
-    const gh = mockGitHub();
+    const gh = mock();
     mergedFacts(gh, [
       comment("ivy", "/emergency avatar uploads corrupt rows", 901),
       comment("governance-gate[bot]", "post-implementation review #31\n\n<!-- governance-gate:post-implementation-review -->", 902),
@@ -531,7 +554,7 @@ describe("merge queue", () => {
   async function queued(reviews: unknown[], expectation: { conclusion: string; title: string }) {
     const probot = newProbot();
     const GROUP_HEAD = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
     policyAt(gh, BASE);
@@ -561,7 +584,7 @@ describe("tickets", () => {
     const probot = newProbot();
     const policy = "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n";
     const jenkinsfile = { ...migrationFile, filename: "Jenkinsfile", status: "modified", patch: "@@ -10,3 +10,4 @@\n     stage('Test') {\n-      steps { sh 'npm test' }\n+      steps { sh 'npm ci && npm test' }\n     }" };
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, policy);
     files(gh, [jenkinsfile]);
@@ -570,12 +593,12 @@ describe("tickets", () => {
     requestsReviewers(gh, ["pia"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened", { title: "Run npm ci in Jenkins" }));
 
-    const edited = mockGitHub();
+    const edited = mock();
     conversation(edited, [review("pia", "APPROVED")]);
     updatesCheck(edited, "failure", "Level 2 — consultation required: 1 of 1 sign-off, ticket reference missing");
     await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "pia", reviewState: "approved", title: "Run npm ci in Jenkins" }));
 
-    const fixed = mockGitHub();
+    const fixed = mock();
     conversation(fixed, [review("pia", "APPROVED")]);
     updatesCheck(fixed, "success", "Level 2 — consultation required: 1 of 1 sign-off ✓");
     const retitled = payload("pull_request", "edited", { title: "LFXV2-302 Run npm ci in Jenkins" });
@@ -589,7 +612,7 @@ describe("/emergency through the app", () => {
 
   it("passes the check with an audit trail and acknowledges the command", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, EMERGENCY_POLICY);
     files(gh);
@@ -609,7 +632,7 @@ describe("/emergency through the app", () => {
 
   it("refuses it from someone not authorised, with a reply, and bypasses nothing", async () => {
     const probot = newProbot();
-    const gh = mockGitHub();
+    const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, EMERGENCY_POLICY);
     files(gh);
@@ -622,5 +645,24 @@ describe("/emergency through the app", () => {
     const declared = payload("issue_comment", "created", { actor: "mallory", commentBody: "/emergency trust me" });
     (declared.comment as { id: number }).id = 991;
     await deliver(probot, "issue_comment", declared);
+  });
+});
+
+describe("late deliveries", () => {
+  it("decides on the pull request as it is now, not on a late event's old copy", async () => {
+    const probot = newProbot();
+    const gh = mock();
+    gh.installationToken(DEFAULT_PR.installationId);
+    // GitHub has the `architecture` label by now; the late review event's payload does not.
+    const now = { ...pullRequestJson(), labels: [{ id: 1, name: "architecture", color: "ededed", default: false, description: null, node_id: "LA_1", url: "" }] };
+    gh.get(`${REPO}/pulls/${PR}`, now);
+    policyAt(gh, BASE, `${POLICY}  cto: { users: [carl] }\n`);
+    files(gh);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { title: "Level 4 — executive approval: 4 of 5 sign-offs" } }, { id: 77 });
+    requestsReviewers(gh, ["carl"]);
+    const late = payload("pull_request_review", "submitted", { actor: "sam", reviewState: "approved", labels: [] });
+    await probot.receive(webhookEvent("pull_request_review", late as never));
   });
 });
