@@ -654,7 +654,7 @@ describe("late deliveries", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     // GitHub has the `architecture` label by now; the late review event's payload does not.
-    const now = { ...pullRequestJson(), labels: [{ id: 1, name: "architecture", color: "ededed", default: false, description: null, node_id: "LA_1", url: "" }] };
+    const now = { ...(pullRequestJson() as object), labels: [{ id: 1, name: "architecture", color: "ededed", default: false, description: null, node_id: "LA_1", url: "" }] };
     gh.get(`${REPO}/pulls/${PR}`, now);
     policyAt(gh, BASE, `${POLICY}  cto: { users: [carl] }\n`);
     files(gh);

@@ -52,8 +52,8 @@ describe("GET /metrics", () => {
     expect(delta("governance_gate_evaluation_seconds_count")).toBe(1);
     expect(delta("governance_gate_evaluation_seconds_sum")).toBeGreaterThan(0);
     expect(delta("governance_gate_evaluation_seconds_bucket", { le: "+Inf" })).toBe(1);
-    // policy, files, check-run lookup; check-run create, reviewer request, and the installation token.
-    expect(delta("governance_gate_github_requests_total", { method: "GET", status: "200" })).toBe(3);
+    // pull request, policy, files, check-run lookup; check-run create, reviewer request, and the installation token.
+    expect(delta("governance_gate_github_requests_total", { method: "GET", status: "200" })).toBe(4);
     expect(delta("governance_gate_github_requests_total", { method: "POST", status: "201" })).toBe(gh.count({ method: "POST" }));
     expect(gh.count({ method: "POST" })).toBe(3);
     expect(sample(after, "governance_gate_errors_total", { stage: "handler" })).toBe(sample(before, "governance_gate_errors_total", { stage: "handler" }));

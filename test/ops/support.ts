@@ -76,9 +76,10 @@ export function openedPayload(): Record<string, unknown> {
   return p;
 }
 
-/** Every call the app makes for the opened pull request: 1 token exchange + 5 REST calls; the check fails (0 of 3 sign-offs). */
+/** Every call the app makes for the opened pull request: 1 token exchange + 6 REST calls; the check fails (0 of 3 sign-offs). */
 export function mockOpenedPullRequest(gh: GitHubMock): void {
   gh.installationToken(DEFAULT_PR.installationId);
+  gh.get(`${REPO}/pulls/${PR}`, openedPayload().pull_request);
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
     {
