@@ -26,13 +26,22 @@ export interface KnownCheckRun extends CheckOutput {
 export class CheckRuns {
   private readonly known = new LRUCache<string, KnownCheckRun>({ max: 2000 });
 
-  /** With our App ID, runs of other apps that happen to share the name are never touched. */
-  constructor(private readonly appId?: number) {}
+  /**
+   * With our App ID, runs of other apps that happen to share the name are never
+   * touched. `remember`: reuse a run found or written by an earlier event. Only
+   * safe when this process is the only replica: two replicas that each create a
+   * run for the same head would keep updating their own, and GitHub shows only
+   * the latest.
+   */
+  constructor(
+    private readonly appId?: number,
+    private readonly remember = true,
+  ) {}
 
   /** The existing run for this head commit, if any (cached after the first read). */
   async find(octokit: GitHub, repo: RepoRef, headSha: string): Promise<KnownCheckRun | undefined> {
     const key = `${repo.owner}/${repo.repo}@${headSha}`;
-    const cached = this.known.get(key);
+    const cached = this.remember ? this.known.get(key) : undefined;
     if (cached) return cached;
     const { data } = await octokit.rest.checks.listForRef({
       owner: repo.owner,
@@ -51,7 +60,7 @@ export class CheckRuns {
       title: run.output.title ?? "",
       summary: run.output.summary ?? "",
     };
-    this.known.set(key, known);
+    if (this.remember) this.known.set(key, known);
     return known;
   }
 
@@ -69,7 +78,7 @@ export class CheckRuns {
         conclusion: output.conclusion,
         output: { title: output.title, summary: output.summary },
       });
-      this.known.set(key, { id: data.id, startedAt: data.started_at ?? new Date().toISOString(), ...output });
+      if (this.remember) this.known.set(key, { id: data.id, startedAt: data.started_at ?? new Date().toISOString(), ...output });
       return;
     }
     if (run.conclusion === output.conclusion && run.title === output.title && run.summary === output.summary) return;
@@ -81,7 +90,7 @@ export class CheckRuns {
       conclusion: output.conclusion,
       output: { title: output.title, summary: output.summary },
     });
-    this.known.set(key, { ...run, ...output });
+    if (this.remember) this.known.set(key, { ...run, ...output });
   }
 }
 

@@ -41,6 +41,12 @@ export interface Trigger {
 
 export interface GateOptions {
   appId?: number;
+  /**
+   * More than one replica receives this app's webhooks (REPLICAS > 1): never
+   * trust a check run remembered from an earlier event; look it up once per
+   * evaluation instead (one more call per event).
+   */
+  replicated?: boolean;
   /** Where merge notices go besides the pull request (default: CHAT_WEBHOOK_URL, if set). */
   chat?: ChatNotifier;
   /** The clock; tests inject one. */
@@ -68,7 +74,7 @@ export class Gate {
   readonly chat?: ChatNotifier;
 
   constructor(options: GateOptions = {}) {
-    this.checks = new CheckRuns(options.appId);
+    this.checks = new CheckRuns(options.appId, !(options.replicated ?? Number(process.env.REPLICAS ?? "1") > 1));
     this.now = options.now ?? (() => new Date());
     this.chat = options.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
   }

@@ -46,7 +46,7 @@ const migrationFile = {
   patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
 };
 
-function newProbot(chat?: (text: string) => Promise<void>): Probot {
+function newProbot(chat?: (text: string) => Promise<void>, replicated = false): Probot {
   const probot = new Probot({
     appId: APP_ID,
     privateKey: PRIVATE_KEY,
@@ -54,7 +54,7 @@ function newProbot(chat?: (text: string) => Promise<void>): Probot {
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
     logLevel: "fatal",
   });
-  probot.load(createApp({ appId: APP_ID, now: () => NOW, chat }));
+  probot.load(createApp({ appId: APP_ID, now: () => NOW, chat, replicated }));
   return probot;
 }
 
@@ -664,5 +664,27 @@ describe("late deliveries", () => {
     requestsReviewers(gh, ["carl"]);
     const late = payload("pull_request_review", "submitted", { actor: "sam", reviewState: "approved", labels: [] });
     await probot.receive(webhookEvent("pull_request_review", late as never));
+  });
+});
+
+describe("several replicas (REPLICAS > 1)", () => {
+  it("looks the check run up on every event instead of trusting one remembered from an earlier event", async () => {
+    const probot = newProbot(undefined, true);
+    const open = mock();
+    open.installationToken(DEFAULT_PR.installationId);
+    policyAt(open, BASE);
+    files(open);
+    checkRuns(open, HEAD);
+    createsCheck(open, HEAD, "failure", OPEN_TITLE);
+    requestsReviewers(open, ["bea", "dan", "sam"]);
+    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+
+    // Another replica created a newer run (id 78) for the same head: this one must update that one.
+    const reviewed = mock();
+    checkRuns(reviewed, HEAD, [{ ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78 }]);
+    conversation(reviewed, [review("dan", "APPROVED")]);
+    updatesCheck(reviewed, "failure", "Level 3 — joint approval: 1 of 3 sign-offs", 78);
+    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" }));
+    expect(reviewed.count({ kind: "rest" })).toBe(5);
   });
 });

@@ -229,6 +229,8 @@ export class AppServer {
         PORT: String(port),
         GHE_HOST: github.host,
         GHE_PROTOCOL: "http",
+        // Several servers share one fake GitHub in the replica tests, as in a deployment with REPLICAS=2.
+        REPLICAS: "2",
         // info: "governance evaluated" / "evaluation failed" carry the delivery id, which is how settle() knows a delivery was handled.
         LOG_LEVEL: "info",
       },
