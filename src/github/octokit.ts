@@ -13,15 +13,22 @@ const SECONDARY_RATE_LIMIT_RETRIES = 3;
  *   truncation into a network error, which the retry plugin retries.
  * - Secondary rate limits are retried (Probot's default only logs them, and
  *   the evaluation then fails closed until the next event).
+ * - Each installation gets its own throttle queue. Probot builds an event's
+ *   client without one, so every installation shared a single queue (one write
+ *   a second for the whole process; measured by bench/load.bench.ts).
  */
-export const GateOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  request: { ...(options.request as object | undefined), fetch: wholeBodyFetch },
-  throttle: {
-    ...(options.throttle as object | undefined),
-    onSecondaryRateLimit: (_retryAfter: number, _request: unknown, _octokit: unknown, retryCount: number) => retryCount < SECONDARY_RATE_LIMIT_RETRIES,
-  },
-})) as typeof ProbotOctokit;
+export const GateOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const installationId = (options.auth as { installationId?: number | string } | undefined)?.installationId;
+  return {
+    ...options,
+    request: { ...(options.request as object | undefined), fetch: wholeBodyFetch },
+    throttle: {
+      ...(options.throttle as object | undefined),
+      ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
+      onSecondaryRateLimit: (_retryAfter: number, _request: unknown, _octokit: unknown, retryCount: number) => retryCount < SECONDARY_RATE_LIMIT_RETRIES,
+    },
+  };
+}) as typeof ProbotOctokit;
 
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
