@@ -1,9 +1,13 @@
 /**
  * Benchmark: `evaluate` on a 300-area monorepo policy and a 3,000-file pull
  * request, against a naive matcher that calls `minimatch(file, glob)` for every
- * file and every area glob.
+ * file and every area glob; and path → owner resolution for the same files:
+ * ours (the loaded policy's AreaIndex, owners = the matched areas' accountable
+ * people) vs the naive loop vs the `codeowners` npm package reading the same
+ * mapping as a CODEOWNERS file (rendered by src/render/codeowners.ts).
  *
- *   npm run bench
+ *   npm run bench                       (all benchmarks; see bench/run.ts)
+ *   npx tsx bench/evaluate.bench.ts     (this one)
  *
  * Everything is generated from a fixed seed (no Math.random), so every run sees
  * the same policy and the same pull request. The naive baseline and the
@@ -19,12 +23,24 @@
  * buckets): it shows how much of the ratio is "compile once" and how much is
  * the index's pre-selection.
  *
+ * CODEOWNERS semantics differ: the last matching line wins (one owner set per
+ * file) and there are no exclusions, while governance applies every matching
+ * area. So the comparison is of time; owner sets are compared file by file and
+ * reported (all files, and the files where the semantics coincide: at most one
+ * area matches and that area has no `!` exclusion). The `codeowners` package
+ * caches answers per path inside each instance, so every timed run gets a new
+ * instance (its construction, which reads and compiles the file, is timed apart
+ * as "build", beside building our AreaIndex).
+ *
  * Profiling evaluate alone (skips the slow naive runs):
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/evaluate.bench.ts --evaluate-only
  * (tsx emits each module on one line; for per-line ticks compile with
  * `tsc --noEmit false --outDir /tmp/build` and profile the emitted .js.)
  */
-import { cpus, loadavg } from "node:os";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Minimatch, minimatch } from "minimatch";
 import type { ChangedFile } from "../src/changes/types.js";
@@ -32,8 +48,18 @@ import { evaluate } from "../src/evaluate/evaluate.js";
 import { emptyFacts } from "../src/evaluate/facts.js";
 import { loadPolicy } from "../src/policy/load.js";
 import type { Policy } from "../src/policy/model.js";
+import { AreaIndex } from "../src/policy/match.js";
 import { formatProblem } from "../src/policy/problems.js";
+import { renderCodeowners } from "../src/render/codeowners.js";
 import { memoryReader } from "../test/helpers/policy.js";
+import { jsonTarget, writeJson } from "./lib/report.js";
+
+/** The `codeowners` npm package (CommonJS, untyped): `new Codeowners(dir)` finds `.github/CODEOWNERS` from `dir`. */
+interface CodeownersInstance {
+  getOwner(path: string): string[];
+}
+const Codeowners = createRequire(import.meta.url)("codeowners") as new (dir: string) => CodeownersInstance;
+const CODEOWNERS_VERSION = (createRequire(import.meta.url)("codeowners/package.json") as { version: string }).version;
 
 const SEED = 0x6a7e_2024;
 const AREA_COUNT = 300;
@@ -48,9 +74,12 @@ const EVALUATE_RUNS = 51;
 const INDEX_WARMUP = 15;
 const INDEX_RUNS = 51;
 const NAIVE_MIN_RUNS = 3;
-const NAIVE_MAX_RUNS = 5;
+const NAIVE_MAX_RUNS = 3;
 /** The naive runs stop once they have used this much time (after NAIVE_MIN_RUNS). */
-const NAIVE_BUDGET_MS = 30_000;
+const NAIVE_BUDGET_MS = 10_000;
+const OWNERS_WARMUP = 5;
+const OWNERS_RUNS = 31;
+const CODEOWNERS_RUNS = 2;
 const PRECOMPILED_RUNS = 5;
 
 // ---------------------------------------------------------------------------
@@ -347,6 +376,22 @@ function precompiledMatcher(policy: Policy): (files: readonly string[]) => numbe
     });
 }
 
+/** Ours, path → owners: the accountable people of every area the file belongs to (`@login`, `@team`). */
+function ownersResolver(policy: Policy): (files: readonly string[]) => string[][] {
+  const ownersOf = policy.areas.map((a) => {
+    const role = policy.roles.get(a.accountable);
+    return [...(role?.users ?? []).map((u) => `@${u}`), ...(role?.teams ?? []).map((t) => `@${t}`)];
+  });
+  return (files) =>
+    files.map((file) => {
+      const hits = policy.index.match(file);
+      if (hits.length <= 1) return hits.length === 0 ? [] : ownersOf[hits[0]!]!;
+      return [...new Set(hits.flatMap((i) => ownersOf[i]!))];
+    });
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join(" ") === [...b].sort().join(" ");
+
 function indexMapping(policy: Policy, files: readonly string[]): number[][] {
   return files.map((file) => policy.index.match(file));
 }
@@ -443,6 +488,55 @@ async function main(): Promise<number> {
     naiveSamples.push(time(() => naiveMapping(policy, files)));
   }
 
+  // --- path → owner: ours vs naive vs the `codeowners` package -----------------------
+  const resolveOwners = ownersResolver(policy);
+  const ownersSamples = measure(() => resolveOwners(files), OWNERS_WARMUP, OWNERS_RUNS);
+  const codeowners = renderCodeowners(policy);
+  const coDir = mkdtempSync(join(tmpdir(), "gg-codeowners-"));
+  mkdirSync(join(coDir, ".github"));
+  writeFileSync(join(coDir, ".github", "CODEOWNERS"), codeowners.text);
+  const coLines = codeowners.text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).length;
+  const coSamples: number[] = [];
+  let theirs: string[][] = [];
+  for (let i = 0; i < CODEOWNERS_RUNS + 1; i++) {
+    // A fresh instance each run: the package caches every path's answer inside the instance.
+    const co = new Codeowners(coDir);
+    const elapsed = time(() => (theirs = files.map((f) => co.getOwner(f))));
+    if (i > 0) coSamples.push(elapsed);
+  }
+  const coBuildSamples = measure(() => new Codeowners(coDir), 2, 11);
+  const indexBuildSamples = measure(() => new AreaIndex(policy.areas), 2, 11);
+  const ours = resolveOwners(files);
+  // Where CODEOWNERS can mean the same: the file's positive globs match at most one area, and that area
+  // has no `!` exclusion (CODEOWNERS cannot express one).
+  const positiveIndex = new AreaIndex(policy.areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !g.startsWith("!")) })));
+  const hasExclusion = policy.areas.map((a) => a.paths.some((g) => g.startsWith("!")));
+  const comparable = (i: number) => {
+    const hits = positiveIndex.match(files[i]!);
+    return hits.length === 0 || (hits.length === 1 && !hasExclusion[hits[0]!]);
+  };
+  let same = 0;
+  let comparableCount = 0;
+  let sameComparable = 0;
+  let multiArea = 0;
+  let multiAreaSubset = 0;
+  const disagreements: string[] = [];
+  files.forEach((file, i) => {
+    const agree = sameSet(ours[i]!, theirs[i]!);
+    if (agree) same++;
+    if (comparable(i)) {
+      comparableCount++;
+      if (agree) sameComparable++;
+      else if (disagreements.length < 3) disagreements.push(`${file}: ours ${ours[i]!.join(" ") || "(none)"}; codeowners ${theirs[i]!.join(" ") || "(none)"}`);
+    }
+    if (indexed[i]!.length > 1) {
+      multiArea++;
+      if (theirs[i]!.every((o) => ours[i]!.includes(o))) multiAreaSubset++;
+    }
+  });
+  const ownersMs = median(ownersSamples);
+  const coMs = median(coSamples);
+
   const evaluateMs = median(evaluateSamples);
   const indexMs = median(indexSamples);
   const naiveMs = median(naiveSamples);
@@ -460,7 +554,7 @@ async function main(): Promise<number> {
   const ratioEvaluate = naiveMs / evaluateMs;
   const ratioIndex = naiveMs / indexMs;
 
-  console.log("Governance Gate — evaluate benchmark");
+  console.log("Governance Gate — evaluate and path → owner benchmark");
   console.log(
     `  machine   node ${process.version}, ${process.platform}/${process.arch}, ${cpu[0]?.model.trim() ?? "unknown CPU"} ×${cpu.length}, load avg ${loadavg()[0]!.toFixed(2)}`,
   );
@@ -477,6 +571,22 @@ async function main(): Promise<number> {
   console.log(`  ${"naive / evaluate".padEnd(width)}  ${ratioEvaluate.toFixed(0).padStart(8)} ×`);
   console.log(`  ${"naive / index".padEnd(width)}  ${ratioIndex.toFixed(0).padStart(8)} ×`);
   console.log("");
+  console.log("");
+  console.log(`  path → owner for the ${files.length} files (owners = accountable people; CODEOWNERS rendered by src/render/codeowners.ts: ${coLines} rules)`);
+  const ownerRows: [string, string, string][] = [
+    ["ours: AreaIndex → owners", ms(ownersMs), `median of ${ownersSamples.length}; building the index: ${ms(median(indexBuildSamples))} ms`],
+    ["naive minimatch × globs", ms(naiveMs), "the naive run above (owner lookup adds < 1 ms)"],
+    [`codeowners ${CODEOWNERS_VERSION} getOwner`, ms(coMs), `median of ${coSamples.length}, new instance each run; building it: ${ms(median(coBuildSamples))} ms`],
+  ];
+  for (const [label, value, note] of ownerRows) console.log(`  ${label.padEnd(width)}  ${value.padStart(8)} ms   ${note}`);
+  console.log(`  ${"naive / ours".padEnd(width)}  ${(naiveMs / ownersMs).toFixed(0).padStart(8)} ×`);
+  console.log(`  ${"codeowners / ours".padEnd(width)}  ${(coMs / ownersMs).toFixed(1).padStart(8)} ×`);
+  console.log(
+    `  same owner set: ${same} of ${files.length} files; where the semantics coincide (globs of ≤ 1 area match, no exclusion): ${sameComparable} of ${comparableCount}` +
+      `; ${multiArea} files in several areas, where CODEOWNERS names only the last match (a subset of ours in ${multiAreaSubset})`,
+  );
+  for (const d of disagreements) console.log(`    differs: ${d}`);
+  console.log("");
   const goals: [string, boolean, string][] = [
     [`evaluate < ${GOAL_EVALUATE_MS} ms`, evaluateMs < GOAL_EVALUATE_MS, `${ms(evaluateMs)} ms`],
     [`naive / evaluate ≥ ${GOAL_RATIO}×`, ratioEvaluate >= GOAL_RATIO, `${ratioEvaluate.toFixed(0)}×`],
@@ -484,6 +594,32 @@ async function main(): Promise<number> {
   const goalWidth = Math.max(...goals.map((g) => g[0].length));
   for (const [goal, ok, actual] of goals) console.log(`  goal  ${goal.padEnd(goalWidth)}  ${mark(ok)}  (${actual})`);
   console.log(`  (goals are informational; total ${((performance.now() - wallStart) / 1000).toFixed(1)} s, checksum ${sink})`);
+  writeJson(jsonTarget(), {
+    areas: policy.areas.length,
+    files: files.length,
+    evaluateMs,
+    indexMs,
+    naiveMs,
+    precompiledMs: median(precompiledSamples),
+    ratioEvaluate,
+    ratioIndex,
+    owners: {
+      oursMs: ownersMs,
+      naiveMs,
+      codeownersMs: coMs,
+      codeownersVersion: CODEOWNERS_VERSION,
+      codeownersRules: coLines,
+      buildOursMs: median(indexBuildSamples),
+      buildCodeownersMs: median(coBuildSamples),
+      naiveOverOurs: naiveMs / ownersMs,
+      codeownersOverOurs: coMs / ownersMs,
+      sameOwnerSet: same,
+      comparable: comparableCount,
+      sameComparable,
+      multiArea,
+      multiAreaSubset,
+    },
+  });
   return 0;
 }
 
