@@ -41,7 +41,16 @@ function wire(app: Probot, gate: Gate): void {
   // Every handler is `observed`: its log lines carry the delivery id, its API calls are counted.
   app.on("pull_request.opened", observed((context) => evaluatePullRequest(context, "opened")));
   app.on(["pull_request.reopened", "pull_request.synchronize"], observed((context) => evaluatePullRequest(context, "new-head")));
-  app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.ready_for_review"], observed((context) => evaluatePullRequest(context, "update")));
+  app.on("pull_request.ready_for_review", observed((context) => evaluatePullRequest(context, "update")));
+  app.on(
+    ["pull_request.labeled", "pull_request.unlabeled"],
+    observed(async (context) => {
+      // A label no rule reads changes nothing: no evaluation, no API calls beyond the (cached) policy.
+      const label = context.payload.label?.name;
+      if (label && !(await gate.labelMatters(context.octokit, context.repo(), context.payload.pull_request.base.sha, label))) return;
+      await evaluatePullRequest(context, "update");
+    }),
+  );
   app.on("pull_request.closed", observed(async (context) => {
     const pr = context.payload.pull_request;
     if (!pr.merged) return;

@@ -17,7 +17,11 @@ const BLOBS_PER_QUERY = 100;
  * comment on the same head costs no file reads.
  */
 export class FactGatherer {
-  private readonly files = new LRUCache<string, { files: ChangedFile[]; incomplete?: string }>({ max: 200 });
+  // Bounded by files held, not pull requests: many small pull requests must not evict each other.
+  private readonly files = new LRUCache<string, { files: ChangedFile[]; incomplete?: string }>({
+    maxSize: 50_000,
+    sizeCalculation: (entry) => Math.max(1, entry.files.length),
+  });
 
   async gather(
     octokit: GitHub,

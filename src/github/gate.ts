@@ -97,6 +97,13 @@ export class Gate {
     return run;
   }
 
+  /** Whether adding or removing this label can change anything: some rule of the base policy reads it. */
+  async labelMatters(octokit: GitHub, repo: RepoRef, baseSha: string, label: string): Promise<boolean> {
+    const policy = (await this.policies.load(octokit, repo, baseSha)).result?.policy;
+    if (!policy) return true;
+    return policy.rules.some((rule) => rule.when.labels.some((l) => l.toLowerCase() === label.toLowerCase()));
+  }
+
   /** The decision for a pull request as it stands, or undefined when its base has no valid policy. */
   async decide(octokit: GitHub, repo: RepoRef, pr: PullRequestData, options: { withEscalations?: boolean } = {}): Promise<Decided | undefined> {
     const { result } = await this.policies.load(octokit, repo, pr.base.sha);

@@ -24,15 +24,19 @@ export interface RepoPolicy {
  * commit, so events on the same pull request cost no policy reads.
  */
 export class PolicySource {
-  private readonly cache = new LRUCache<string, RepoPolicy>({ max: 500, ttl: POLICY_TTL_MS });
+  /** Policies read entirely at a base commit never change. */
+  private readonly pinned = new LRUCache<string, RepoPolicy>({ max: 500 });
+  /** Policies that read a default branch (the org fallback, `owner/repo:path` extends) can. */
+  private readonly mutable = new LRUCache<string, RepoPolicy>({ max: 500, ttl: POLICY_TTL_MS });
 
   /** `baseSha` undefined: the default branch's current policy (cached for a few minutes only). */
   async load(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {
     const key = `${repo.owner}/${repo.repo}@${baseSha ?? "default"}`;
-    const cached = this.cache.get(key);
+    const cached = this.pinned.get(key) ?? this.mutable.get(key);
     if (cached) return cached;
     const loaded = await this.read(octokit, repo, baseSha);
-    this.cache.set(key, loaded);
+    const readDefaultBranch = baseSha === undefined || loaded.source?.includes("/.github:") || (loaded.result?.policy?.sources ?? []).some((s) => /^[\w.-]+\/[\w.-]+:/.test(s) && !s.startsWith(`${repo.owner}/${repo.repo}:`));
+    (readDefaultBranch ? this.mutable : this.pinned).set(key, loaded);
     return loaded;
   }
 
@@ -51,7 +55,9 @@ export class PolicySource {
 
   /** Forget a repository's cached policies (its default branch changed the policy). */
   invalidate(repo: RepoRef): void {
-    for (const key of this.cache.keys()) if (key.startsWith(`${repo.owner}/${repo.repo}@`)) this.cache.delete(key);
+    for (const cache of [this.pinned, this.mutable]) {
+      for (const key of cache.keys()) if (key.startsWith(`${repo.owner}/${repo.repo}@`)) cache.delete(key);
+    }
   }
 
   private async read(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {

@@ -461,8 +461,17 @@ describe("more events", () => {
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED")]);
     checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
     updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
-    await deliver(probot, "pull_request", payload("pull_request", "labeled"));
+    await deliver(probot, "pull_request", payload("pull_request", "labeled", { label: "breaking-change", labels: ["breaking-change"] }));
     expect(gh.count({ path: "/orgs/acme/teams/sre-leads/members?per_page=100" })).toBe(1);
+  });
+
+  it("does not evaluate for a label no rule reads", async () => {
+    const probot = newProbot();
+    const gh = mock();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    await probot.receive(webhookEvent("pull_request", payload("pull_request", "labeled", { label: "good first issue", labels: ["good first issue"] }) as never));
+    expect(gh.count({ kind: "rest" })).toBe(1);
   });
 });
 
