@@ -108,9 +108,24 @@ export class Gate {
   async decide(octokit: GitHub, repo: RepoRef, pr: PullRequestData, options: { withEscalations?: boolean } = {}): Promise<Decided | undefined> {
     const { result } = await this.policies.load(octokit, repo, pr.base.sha);
     if (!result?.policy) return undefined;
-    const policy = result.policy;
+    return this.decideWith(octokit, repo, pr, result.policy, options);
+  }
+
+  /** Gathers the facts for `policy` and evaluates them: the one path every caller decides by. */
+  private async decideWith(
+    octokit: GitHub,
+    repo: RepoRef,
+    pr: PullRequestData,
+    policy: Policy,
+    options: { withEscalations?: boolean; skipConversationIfNew?: boolean; lintProposal?: boolean },
+  ): Promise<Decided> {
     const existing = await this.checks.find(octokit, repo, pr.head.sha);
-    const facts = await this.facts.gather(octokit, repo, pr, policy, { headPushedAt: existing?.startedAt ?? this.now().toISOString() });
+    // Comments count only after the head commit arrived; our check run's start is
+    // GitHub's record of when we first saw it (never a commit date, which the
+    // author controls). Until a run exists, nothing before now counts.
+    const headPushedAt = existing?.startedAt ?? this.now().toISOString();
+    const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: options.skipConversationIfNew && !existing, headPushedAt });
+    if (options.lintProposal) facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
     if (options.withEscalations) {
       // Only the app's own comments carry markers that count: anyone could type one.
       facts.escalations = parseEscalationMarkers(facts.comments.filter((c) => isBot(c.user)).map((c) => c.body), pr.head.sha);
@@ -194,15 +209,10 @@ export class Gate {
       return "failure";
     }
     const policy = result.policy;
-    // Looked up once: the write below reuses it.
-    const existing = await this.checks.find(octokit, repo, pr.head.sha);
-    // Comments count only after the head commit arrived; our check run's start is
-    // GitHub's record of when we first saw it (never a commit date, which the
-    // author controls). Until a run exists, nothing before now counts.
-    const headPushedAt = existing?.startedAt ?? this.now().toISOString();
-    const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: trigger.kind === "opened" && !existing, headPushedAt });
-    facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
-    const decision = evaluate(policy, facts, this.now());
+    const { facts, decision, existing } = await this.decideWith(octokit, repo, pr, policy, {
+      skipConversationIfNew: trigger.kind === "opened",
+      lintProposal: true,
+    });
 
     const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);
     const refused = await requestReviewers(octokit, repo, pr, toRequest);
