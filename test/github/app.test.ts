@@ -88,6 +88,13 @@ async function deliver(probot: Probot, event: "pull_request" | "pull_request_rev
   await probot.receive(webhookEvent(event, p as never));
 }
 
+/** An issue_comment event on the pull request, its comment carrying `id`. */
+function commentEvent(action: "created" | "edited", actor: string, body: string, id: number) {
+  const p = payload("issue_comment", action, { actor, commentBody: body });
+  (p.comment as { id: number }).id = id;
+  return p;
+}
+
 function pullRequestJson(head = HEAD, base = BASE) {
   return payload("pull_request", "opened", { headSha: head, baseSha: base }).pull_request;
 }
@@ -165,8 +172,7 @@ describe("a pull request from open to passing", () => {
     conversation(commanded, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "Rollback plan checked.\n/approve-level3", 501)]);
     updatesCheck(commanded, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
     commanded.post(`${REPO}/issues/comments/501/reactions`, { content: "+1" }, { id: 1, content: "+1" });
-    const sam = payload("issue_comment", "created", { actor: "sam", commentBody: "Rollback plan checked.\n/approve-level3" });
-    (sam.comment as { id: number }).id = 501;
+    const sam = commentEvent("created", "sam", "Rollback plan checked.\n/approve-level3", 501);
     await deliver(probot, "issue_comment", sam);
     expect(commanded.count({ kind: "rest" })).toBe(5);
   });
@@ -193,46 +199,53 @@ describe("security properties", () => {
     checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
   }
 
-  it("ignores the author's own sign-off command and says why", async () => {
+  /** A command in a new comment that must not count: the check stays failing and a reply says why. */
+  async function refusedCommand(c: {
+    event: ReturnType<typeof commentEvent>;
+    conversation: [unknown[], unknown[]];
+    title: string;
+    reviewers: string[];
+    reply: string;
+  }) {
     const probot = newProbot();
     const gh = mock();
     evaluatedOnce(gh);
     gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, [review("dan", "APPROVED"), review("sam", "APPROVED")], [comment("octocat", "/approve-level3", 601)]);
-    updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
-    requestsReviewers(gh, ["bea"]);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@octocat `/approve-level3` did not count: the pull request's author cannot sign off their own change.") }, { id: 602 });
-    const own = payload("issue_comment", "created", { actor: "octocat", commentBody: "/approve-level3" });
-    (own.comment as { id: number }).id = 601;
-    await deliver(probot, "issue_comment", own);
+    conversation(gh, ...c.conversation);
+    updatesCheck(gh, "failure", c.title);
+    requestsReviewers(gh, c.reviewers);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(c.reply) }, { id: 9999 });
+    await deliver(probot, "issue_comment", c.event);
+  }
+
+  it("ignores the author's own sign-off command and says why", async () => {
+    await refusedCommand({
+      event: commentEvent("created", "octocat", "/approve-level3", 601),
+      conversation: [[review("dan", "APPROVED"), review("sam", "APPROVED")], [comment("octocat", "/approve-level3", 601)]],
+      title: "Level 3 — joint approval: 2 of 3 sign-offs",
+      reviewers: ["bea"],
+      reply: "@octocat `/approve-level3` did not count: the pull request's author cannot sign off their own change.",
+    });
   });
 
   it("ignores an edited command and says so", async () => {
-    const probot = newProbot();
-    const gh = mock();
-    evaluatedOnce(gh);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T11:00:00Z", "2026-11-23T11:05:00Z")]);
-    updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
-    requestsReviewers(gh, ["sam"]);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("edited comments do not count") }, { id: 702 });
-    const edited = payload("issue_comment", "edited", { actor: "sam", commentBody: "/approve-level3" });
-    (edited.comment as { id: number }).id = 701;
-    await deliver(probot, "issue_comment", edited);
+    await refusedCommand({
+      event: commentEvent("edited", "sam", "/approve-level3", 701),
+      conversation: [[review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T11:00:00Z", "2026-11-23T11:05:00Z")]],
+      title: "Level 3 — joint approval: 2 of 3 sign-offs",
+      reviewers: ["sam"],
+      reply: "edited comments do not count",
+    });
   });
 
   it("refuses a command from someone who holds no required role", async () => {
-    const probot = newProbot();
-    const gh = mock();
-    evaluatedOnce(gh);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, [], [comment("mallory", "/approve-level3", 801)]);
-    updatesCheck(gh, "failure", OPEN_TITLE);
-    requestsReviewers(gh, ["bea", "dan", "sam"]);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory is not a member of a role this pull request needs (backend-lead, dba-lead, sre-lead)") }, { id: 802 });
-    const stranger = payload("issue_comment", "created", { actor: "mallory", commentBody: "/approve-level3" });
-    (stranger.comment as { id: number }).id = 801;
-    await deliver(probot, "issue_comment", stranger);
+    await refusedCommand({
+      event: commentEvent("created", "mallory", "/approve-level3", 801),
+      conversation: [[], [comment("mallory", "/approve-level3", 801)]],
+      title: OPEN_TITLE,
+      reviewers: ["bea", "dan", "sam"],
+      reply: "@mallory is not a member of a role this pull request needs (backend-lead, dba-lead, sre-lead)",
+    });
   });
 
   it("judges a pull request that edits the policy by the base branch's policy", async () => {
@@ -495,8 +508,7 @@ describe("/governance explain", () => {
         body.includes('DROP COLUMN "avatarUrl" on table "User"') &&
         body.endsWith("<!-- governance-gate:reply-to:950 -->"),
     }, { id: 951 });
-    const asked = payload("issue_comment", "created", { actor: "carol", commentBody: "What does this need?\n/governance explain" });
-    (asked.comment as { id: number }).id = 950;
+    const asked = commentEvent("created", "carol", "What does this need?\n/governance explain", 950);
     await deliver(probot, "issue_comment", asked);
   });
 });
@@ -634,8 +646,7 @@ describe("/emergency through the app", () => {
     }, { id: 77 });
     requestsReviewers(gh, ["bea", "sam"]);
     gh.post(`${REPO}/issues/comments/990/reactions`, { content: "+1" }, { id: 1, content: "+1" });
-    const declared = payload("issue_comment", "created", { actor: "ivy", commentBody: "/emergency avatar uploads corrupt rows, INC-231" });
-    (declared.comment as { id: number }).id = 990;
+    const declared = commentEvent("created", "ivy", "/emergency avatar uploads corrupt rows, INC-231", 990);
     await deliver(probot, "issue_comment", declared);
   });
 
@@ -651,8 +662,7 @@ describe("/emergency through the app", () => {
     updatesCheck(gh, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory `/emergency trust me` did not count: @mallory is not a member of a role allowed to declare an emergency") }, { id: 992 });
-    const declared = payload("issue_comment", "created", { actor: "mallory", commentBody: "/emergency trust me" });
-    (declared.comment as { id: number }).id = 991;
+    const declared = commentEvent("created", "mallory", "/emergency trust me", 991);
     await deliver(probot, "issue_comment", declared);
   });
 });
