@@ -38,11 +38,19 @@ export class CheckRuns {
     private readonly remember = true,
   ) {}
 
-  /** The existing run for this head commit, if any (cached after the first read). */
-  async find(octokit: GitHub, repo: RepoRef, headSha: string): Promise<KnownCheckRun | undefined> {
+  /**
+   * The existing run for this head commit, if any. `seen`: the run as a
+   * snapshot just showed it (`null`: none), which saves the REST lookup; a run
+   * this process wrote itself is newer than any read, so it wins.
+   */
+  async find(octokit: GitHub, repo: RepoRef, headSha: string, seen?: KnownCheckRun | null): Promise<KnownCheckRun | undefined> {
     const key = `${repo.owner}/${repo.repo}@${headSha}`;
     const cached = this.remember ? this.known.get(key) : undefined;
     if (cached) return cached;
+    if (seen !== undefined) {
+      if (seen && this.remember) this.known.set(key, seen);
+      return seen ?? undefined;
+    }
     const { data } = await octokit.rest.checks.listForRef({
       owner: repo.owner,
       repo: repo.repo,

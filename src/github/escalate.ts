@@ -6,7 +6,7 @@ import { mentionsOf, OVERDUE_MARKER, parseReviewIssue, REVIEW_LABEL } from "../r
 import { renderSummary, renderTitle } from "../render/summary.js";
 import { requestReviewers } from "./apply.js";
 import type { Gate } from "./gate.js";
-import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+import type { GitHub, RepoRef } from "./types.js";
 
 /** Labels that put a pull request on the expedited SLA (seed 002: expedited review within 4 business hours). */
 export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
@@ -17,12 +17,11 @@ export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
  * next sweep reads back), a review request, and the check re-rendered to show
  * it. Returns how many steps were taken.
  */
-export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData): Promise<number> {
+export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef, number: number): Promise<number> {
   // No run yet: the head has not been evaluated, so nothing is pending on our clock.
-  if (!(await gate.checks.find(octokit, repo, pr.head.sha))) return 0;
-  const decided = await gate.decide(octokit, repo, pr, { withEscalations: true });
-  if (!decided?.existing) return 0;
-  const { policy, facts, decision, existing } = decided;
+  const decided = await gate.decide(octokit, repo, number, { withEscalations: true, onlyIfChecked: true });
+  if (!decided?.existing || decided.pr.state !== "open") return 0;
+  const { pr, policy, facts, decision, existing } = decided;
   facts.escalations ??= [];
   const steps = planEscalations({
     decision,

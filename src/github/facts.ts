@@ -1,8 +1,8 @@
 import { LRUCache } from "lru-cache";
 import { needsContent } from "../changes/registry.js";
 import type { ChangedFile, FileStatus } from "../changes/types.js";
-import type { Comment, Facts, Review, ReviewState } from "../evaluate/facts.js";
-import type { Policy } from "../policy/model.js";
+import type { Facts } from "../evaluate/facts.js";
+import type { PullRequestSnapshot } from "./snapshot.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 /** GitHub lists at most 3,000 files of a pull request; past that we cannot see the change whole. */
@@ -12,9 +12,10 @@ const PER_PAGE = 100;
 const BLOBS_PER_QUERY = 100;
 
 /**
- * Gathers the facts `evaluate` needs with as few calls as possible. Files and
- * their contents are addressed by commit, so they are cached: a review or a
- * comment on the same head costs no file reads.
+ * Gathers the facts `evaluate` needs with as few calls as possible: everything
+ * but the files comes in the pull request's snapshot (one query); files and
+ * their contents are addressed by commit, so they are cached, and a review or
+ * a comment on the same head costs no file reads.
  */
 export class FactGatherer {
   // Bounded by files held, not pull requests: many small pull requests must not evict each other.
@@ -23,18 +24,10 @@ export class FactGatherer {
     sizeCalculation: (entry) => Math.max(1, entry.files.length),
   });
 
-  async gather(
-    octokit: GitHub,
-    repo: RepoRef,
-    pr: PullRequestData,
-    policy: Policy,
-    options: { skipConversation?: boolean; headPushedAt?: string },
-  ): Promise<Facts> {
-    const [changed, conversation, teamMembers] = await Promise.all([
-      this.changedFiles(octokit, repo, pr),
-      options.skipConversation ? { reviews: [], comments: [] } : conversationOf(octokit, repo, pr.number),
-      teamMembersOf(octokit, repo, policy),
-    ]);
+  /** The facts of a snapshot: its conversation and teams as read, its files from the cache or GitHub. */
+  async gather(octokit: GitHub, repo: RepoRef, snapshot: PullRequestSnapshot, options: { headPushedAt?: string } = {}): Promise<Facts> {
+    const { pr } = snapshot;
+    const changed = await this.changedFiles(octokit, repo, pr);
     return {
       files: changed.files,
       incomplete: changed.incomplete,
@@ -44,9 +37,9 @@ export class FactGatherer {
       labels: pr.labels.map((l) => l.name ?? "").filter(Boolean),
       headSha: pr.head.sha,
       headPushedAt: options.headPushedAt,
-      reviews: conversation.reviews,
-      comments: conversation.comments,
-      teamMembers,
+      reviews: snapshot.reviews,
+      comments: snapshot.comments,
+      teamMembers: snapshot.teamMembers,
       requestedReviewers: {
         users: (pr.requested_reviewers ?? []).map((u) => u?.login ?? "").filter(Boolean),
         teams: (pr.requested_teams ?? []).map((t) => t?.slug ?? "").filter(Boolean),
@@ -106,41 +99,4 @@ ${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { tex
       else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
     });
   }
-}
-
-async function conversationOf(octokit: GitHub, repo: RepoRef, number: number): Promise<{ reviews: Review[]; comments: Comment[] }> {
-  const [reviews, comments] = await Promise.all([
-    octokit.paginate(octokit.rest.pulls.listReviews, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: PER_PAGE }),
-    octokit.paginate(octokit.rest.issues.listComments, { owner: repo.owner, repo: repo.repo, issue_number: number, per_page: PER_PAGE }),
-  ]);
-  return {
-    reviews: reviews
-      .filter((r) => r.user && r.submitted_at)
-      .map((r) => ({ id: r.id, user: r.user!.login, state: r.state as ReviewState, commitId: r.commit_id ?? "", submittedAt: r.submitted_at!, body: r.body })),
-    comments: comments
-      .filter((c) => c.user)
-      .map((c) => ({ id: c.id, user: c.user!.login, body: c.body ?? "", createdAt: c.created_at, updatedAt: c.updated_at })),
-  };
-}
-
-/**
- * Members of every team the policy binds to a role, memoised for this
- * evaluation. A team that cannot be read stays unknown, and unknown is never
- * treated as membership.
- */
-async function teamMembersOf(octokit: GitHub, repo: RepoRef, policy: Policy): Promise<Record<string, string[]>> {
-  const teams = new Set([...policy.roles.values()].flatMap((r) => r.teams));
-  const members: Record<string, string[]> = {};
-  await Promise.all(
-    [...teams].map(async (team) => {
-      const [org, slug] = team.includes("/") ? team.split("/", 2) as [string, string] : [repo.owner, team];
-      try {
-        const list = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: PER_PAGE });
-        members[team] = list.map((m) => m.login);
-      } catch (error) {
-        if ((error as { status?: number }).status !== 404) throw error;
-      }
-    }),
-  );
-  return members;
 }

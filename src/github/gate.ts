@@ -15,10 +15,13 @@ import { onMerged, onMergeGroup } from "./merged.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
 import { recordError, recordEvaluation } from "../ops/metrics.js";
 import { FactGatherer } from "./facts.js";
+import { readSnapshot, readTeams, type PullRequestSnapshot } from "./snapshot.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 export interface Decided {
+  /** The pull request as GitHub holds it now (not as an event showed it). */
+  pr: PullRequestData;
   policy: Policy;
   facts: Facts;
   decision: Decision;
@@ -33,7 +36,7 @@ export interface PullRequestRef {
 }
 
 export interface Trigger {
-  /** `new-head`: the head commit just arrived (opened/synchronize), so no sign-off can exist for it yet. */
+  /** What the event was: `new-head` when the head commit just arrived (synchronize). */
   kind: "opened" | "new-head" | "update";
   /** The comment whose command should be answered. */
   commentId?: number;
@@ -43,8 +46,8 @@ export interface GateOptions {
   appId?: number;
   /**
    * More than one replica receives this app's webhooks (REPLICAS > 1): never
-   * trust a check run remembered from an earlier event; look it up once per
-   * evaluation instead (one more call per event).
+   * trust a check run remembered from an earlier event; use the one each
+   * snapshot shows (fork pull requests: one REST lookup per event).
    */
   replicated?: boolean;
   /** Where merge notices go besides the pull request (default: CHAT_WEBHOOK_URL, if set). */
@@ -62,6 +65,7 @@ export class Gate {
   readonly policies = new PolicySource();
   readonly facts = new FactGatherer();
   readonly checks: CheckRuns;
+  private readonly appId?: number;
   readonly now: () => Date;
   private readonly queues = new Map<string, Promise<void>>();
   /**
@@ -70,10 +74,17 @@ export class Gate {
    * again, since it cleared the approvals.
    */
   private readonly requested = new LRUCache<string, Set<string>>({ max: 5000 });
+  /**
+   * The teams the last policy read for each repository binds to roles: the
+   * snapshot asks for their members in the same query. A policy that binds
+   * others costs one more query, once.
+   */
+  private readonly teamsByRepo = new LRUCache<string, string[]>({ max: 10_000 });
 
   readonly chat?: ChatNotifier;
 
   constructor(options: GateOptions = {}) {
+    this.appId = options.appId;
     this.checks = new CheckRuns(options.appId, !(options.replicated ?? Number(process.env.REPLICAS ?? "1") > 1));
     this.now = options.now ?? (() => new Date());
     this.chat = options.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
@@ -104,33 +115,48 @@ export class Gate {
     return policy.rules.some((rule) => rule.when.labels.some((l) => l.toLowerCase() === label.toLowerCase()));
   }
 
-  /** The decision for a pull request as it stands, or undefined when its base has no valid policy. */
-  async decide(octokit: GitHub, repo: RepoRef, pr: PullRequestData, options: { withEscalations?: boolean } = {}): Promise<Decided | undefined> {
-    const { result } = await this.policies.load(octokit, repo, pr.base.sha);
+  /** The pull request as GitHub holds it now, with the members of the teams its repository's policy names. */
+  read(octokit: GitHub, repo: RepoRef, number: number): Promise<PullRequestSnapshot> {
+    return readSnapshot(octokit, repo, number, { teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`), appId: this.appId });
+  }
+
+  /**
+   * The decision for a pull request as it stands, or undefined when its base
+   * has no valid policy (or, with `onlyIfChecked`, when its head has no check run yet).
+   */
+  async decide(octokit: GitHub, repo: RepoRef, number: number, options: { withEscalations?: boolean; onlyIfChecked?: boolean } = {}): Promise<Decided | undefined> {
+    const snapshot = await this.read(octokit, repo, number);
+    const { result } = await this.policies.load(octokit, repo, snapshot.pr.base.sha);
     if (!result?.policy) return undefined;
-    return this.decideWith(octokit, repo, pr, result.policy, options);
+    return this.decideWith(octokit, repo, snapshot, result.policy, options);
   }
 
   /** Gathers the facts for `policy` and evaluates them: the one path every caller decides by. */
   private async decideWith(
     octokit: GitHub,
     repo: RepoRef,
-    pr: PullRequestData,
+    snapshot: PullRequestSnapshot,
     policy: Policy,
-    options: { withEscalations?: boolean; skipConversationIfNew?: boolean; lintProposal?: boolean },
-  ): Promise<Decided> {
-    const existing = await this.checks.find(octokit, repo, pr.head.sha);
+    options: { withEscalations?: boolean; onlyIfChecked?: boolean; lintProposal?: boolean },
+  ): Promise<Decided | undefined> {
+    const { pr } = snapshot;
+    const existing = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
+    if (options.onlyIfChecked && !existing) return undefined;
+    const teams = [...new Set([...policy.roles.values()].flatMap((r) => r.teams))];
+    this.teamsByRepo.set(`${repo.owner}/${repo.repo}`, teams);
+    const unasked = teams.filter((t) => !snapshot.teamsAsked.includes(t));
+    const teamMembers = unasked.length > 0 ? { ...snapshot.teamMembers, ...(await readTeams(octokit, repo, unasked)) } : snapshot.teamMembers;
     // Comments count only after the head commit arrived; our check run's start is
     // GitHub's record of when we first saw it (never a commit date, which the
     // author controls). Until a run exists, nothing before now counts.
     const headPushedAt = existing?.startedAt ?? this.now().toISOString();
-    const facts = await this.facts.gather(octokit, repo, pr, policy, { skipConversation: options.skipConversationIfNew && !existing, headPushedAt });
+    const facts = await this.facts.gather(octokit, repo, { ...snapshot, teamMembers }, { headPushedAt });
     if (options.lintProposal) facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
     if (options.withEscalations) {
       // Only the app's own comments carry markers that count: anyone could type one.
       facts.escalations = parseEscalationMarkers(facts.comments.filter((c) => isBot(c.user)).map((c) => c.body), pr.head.sha);
     }
-    return { policy, facts, existing, decision: evaluate(policy, facts, this.now()) };
+    return { pr, policy, facts, existing, decision: evaluate(policy, facts, this.now()) };
   }
 
   merged(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData & { merged_at?: string | null; html_url?: string }): Promise<void> {
@@ -141,8 +167,8 @@ export class Gate {
     return onMergeGroup(this, octokit, log, repo, group);
   }
 
-  sweep(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData): Promise<number> {
-    return escalatePullRequest(this, octokit, log, repo, pr);
+  sweep(octokit: GitHub, log: Logger, repo: RepoRef, number: number): Promise<number> {
+    return escalatePullRequest(this, octokit, log, repo, number);
   }
 
   sweepOverdueReviews(octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
@@ -171,11 +197,10 @@ export class Gate {
     const started = performance.now();
     let headSha = seen.head?.sha;
     try {
-      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: seen.number });
-      const pr = data as PullRequestData;
-      headSha = pr.head.sha;
-      if (pr.state !== "open") return;
-      const conclusion = await this.decideAndApply(octokit, repo, pr, trigger, log);
+      const snapshot = await this.read(octokit, repo, seen.number);
+      headSha = snapshot.pr.head.sha;
+      if (snapshot.pr.state !== "open") return;
+      const conclusion = await this.decideAndApply(octokit, repo, snapshot, trigger, log);
       recordEvaluation(conclusion, (performance.now() - started) / 1000);
     } catch (error) {
       recordEvaluation("error", (performance.now() - started) / 1000);
@@ -198,21 +223,18 @@ export class Gate {
   }
 
   /** Returns the check's conclusion. */
-  private async decideAndApply(octokit: GitHub, repo: RepoRef, pr: PullRequestData, trigger: Trigger, log: Logger): Promise<CheckOutput["conclusion"]> {
+  private async decideAndApply(octokit: GitHub, repo: RepoRef, snapshot: PullRequestSnapshot, trigger: Trigger, log: Logger): Promise<CheckOutput["conclusion"]> {
+    const { pr } = snapshot;
     const { result, source } = await this.policies.load(octokit, repo, pr.base.sha);
-    if (!result) {
-      await this.checks.write(octokit, repo, pr.head.sha, noPolicy(repo, pr));
-      return "failure";
-    }
-    if (!result.policy) {
-      await this.checks.write(octokit, repo, pr.head.sha, invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)));
+    if (!result?.policy) {
+      const existing = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
+      const output = result ? invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)) : noPolicy(repo, pr);
+      await this.checks.write(octokit, repo, pr.head.sha, output, existing ?? null);
       return "failure";
     }
     const policy = result.policy;
-    const { facts, decision, existing } = await this.decideWith(octokit, repo, pr, policy, {
-      skipConversationIfNew: trigger.kind === "opened",
-      lintProposal: true,
-    });
+    const decided = await this.decideWith(octokit, repo, snapshot, policy, { lintProposal: true });
+    const { facts, decision, existing } = decided!;
 
     const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);
     const refused = await requestReviewers(octokit, repo, pr, toRequest);

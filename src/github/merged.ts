@@ -25,7 +25,7 @@ export async function onMerged(
   repo: RepoRef,
   pr: PullRequestData & { merged_at?: string | null; html_url?: string },
 ): Promise<void> {
-  const decided = await gate.decide(octokit, repo, pr);
+  const decided = await gate.decide(octokit, repo, pr.number);
   if (!decided) return;
   const { policy, facts, decision } = decided;
   const merged: MergedPullRequest = {
@@ -73,14 +73,12 @@ export async function onMergeGroup(gate: Gate, octokit: GitHub, log: Logger, rep
   let passed = 0;
   try {
     for (const number of numbers) {
-      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
-      const pr = data as PullRequestData;
-      const decided = await gate.decide(octokit, repo, pr);
+      const decided = await gate.decide(octokit, repo, number);
       if (!decided) {
         lines.push(`- ❌ #${number}: no valid governance policy on its base branch`);
         continue;
       }
-      const { decision, policy } = decided;
+      const { decision, policy, pr } = decided;
       if (decision.conclusion === "success") passed++;
       lines.push(`- ${decision.conclusion === "success" ? "✅" : "❌"} #${number} ${pr.title}: ${renderTitle(decision, policy)}`);
     }

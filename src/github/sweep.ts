@@ -40,7 +40,7 @@ export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Pro
       for (const pr of open) {
         report.pullRequests++;
         try {
-          report.escalations += await gate.sweep(octokit, log, repo, pr as unknown as PullRequestData);
+          report.escalations += await gate.sweep(octokit, log, repo, pr.number);
         } catch (error) {
           report.errors++;
           log.error({ err: error, repo: `${repo.owner}/${repo.repo}`, pr: pr.number }, "sweep failed for pull request");

@@ -276,10 +276,12 @@ export class GitHubMock {
   /**
    * A GraphQL call (POST /graphql) whose query matches: a substring, a RegExp, or a predicate
    * over (query, variables). `reply` is the whole response body as GitHub sends it:
-   * `{ data: … }` (or `{ errors: [...] }`), or a function returning it.
+   * `{ data: … }` (or `{ errors: [...] }`), or a function returning it; with `status`, an HTTP
+   * failure such as GitHub's `502 {"message":"Server Error"}`.
    */
-  graphql(matcher: GraphqlMatcher, reply: Reply, options: MockOptions = {}): this {
-    if (typeof reply !== "function" && !(reply !== null && typeof reply === "object" && ("data" in reply || "errors" in reply))) {
+  graphql(matcher: GraphqlMatcher, reply: Reply, options: MockOptions & { status?: number } = {}): this {
+    const status = options.status ?? 200;
+    if (status === 200 && typeof reply !== "function" && !(reply !== null && typeof reply === "object" && ("data" in reply || "errors" in reply))) {
       throw new TypeError("mock.graphql: reply must be the whole response body, e.g. { data: { repository: … } }");
     }
     const test = graphqlMatcherFn(matcher);
@@ -289,7 +291,7 @@ export class GitHubMock {
       return typeof query === "string" && test(query, (variables ?? {}) as Record<string, unknown>);
     };
     const label = typeof matcher === "function" ? "[predicate]" : String(matcher);
-    return this.register("POST", "/graphql", expectBody, reply, 200, options, `POST /graphql ${label}`);
+    return this.register("POST", "/graphql", expectBody, reply, status, options, `POST /graphql ${label}`);
   }
 
   /**

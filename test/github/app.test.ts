@@ -3,7 +3,8 @@ import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
 import { fixture } from "../helpers/facts.js";
-import { mockGitHub, setupNock, type GitHubMock } from "../github-support/mock-github.js";
+import { answerGraphql } from "../github-support/graphql-world.js";
+import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.js";
 
 /**
@@ -73,17 +74,57 @@ function mock(): GitHubMock {
   return current;
 }
 
-const EVALUATED = new Set(["opened", "reopened", "synchronize", "labeled", "unlabeled", "ready_for_review", "edited", "submitted", "dismissed"]);
+/**
+ * What GitHub holds for acme/chat#12 as the pull request's snapshot query sees
+ * it (src/github/snapshot.ts): set by `conversation`, `checkRuns`, `teams` and
+ * `pullIs`, answered by executing the app's real query against GitHub's schema.
+ */
+interface World {
+  pull?: unknown;
+  reviews: unknown[];
+  comments: unknown[];
+  runs: unknown[];
+  teams: Record<string, string[]>;
+}
+const worlds = new WeakMap<GitHubMock, World>();
+function world(gh: GitHubMock): World {
+  let w = worlds.get(gh);
+  if (!w) worlds.set(gh, (w = { reviews: [], comments: [], runs: [], teams: {} }));
+  return w;
+}
+function answer(gh: GitHubMock, fallbackPull: unknown) {
+  return (call: RecordedCall) => {
+    const w = world(gh);
+    return answerGraphql(call.body as { query: string }, {
+      pullRequest: (owner, repo, number) => (owner === "acme" && repo === "chat" && number === PR ? { pull: w.pull ?? fallbackPull, reviews: w.reviews, comments: w.comments, checkRuns: w.runs } : undefined),
+      teamMembers: (org, slug) => (org === "acme" ? w.teams[slug] : undefined),
+    });
+  };
+}
+/** The one query that reads the pull request, its conversation, its policy's teams and our check run. */
+function snapshot(gh: GitHubMock, pull: unknown = pullRequestJson()) {
+  gh.graphql("query PullRequestSnapshot", answer(gh, pull));
+}
+/** Members of teams the snapshot did not ask for (the first event after a policy names them). */
+function teamQuery(gh: GitHubMock) {
+  gh.graphql("query TeamMembers", answer(gh, undefined));
+}
+/** GitHub's pull request as it is now, when it differs from the delivered payload's copy. */
+function pullIs(gh: GitHubMock, pull: unknown) {
+  world(gh).pull = pull;
+}
+
+const EVALUATED = new Set(["opened", "reopened", "synchronize", "labeled", "unlabeled", "ready_for_review", "edited", "submitted", "dismissed", "created", "closed"]);
 
 /**
  * Delivers a webhook. Events the gate evaluates make it read the pull request
  * again (a late delivery carries an old copy), so that read is expected here,
- * answering with the pull request as the payload shows it.
+ * answering with the pull request as the payload shows it unless `pullIs` said otherwise.
  */
 async function deliver(probot: Probot, event: "pull_request" | "pull_request_review" | "issue_comment", p: Record<string, unknown>) {
-  const pr = p.pull_request as { state?: string } | undefined;
-  if (event !== "issue_comment" && pr?.state === "open" && EVALUATED.has(String(p.action)) && !(p.action === "edited" && event === "pull_request" && !p.changes)) {
-    current!.get(`${REPO}/pulls/${PR}`, pr);
+  const pr = (p.pull_request ?? pullRequestJson()) as { state?: string; merged?: boolean };
+  if ((pr.state === "open" || pr.merged) && EVALUATED.has(String(p.action)) && !(p.action === "edited" && event === "pull_request" && !p.changes)) {
+    snapshot(current!, pr);
   }
   await probot.receive(webhookEvent(event, p as never));
 }
@@ -108,10 +149,17 @@ function files(gh: GitHubMock, list: unknown[] = [migrationFile]) {
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, list);
 }
 function conversation(gh: GitHubMock, reviews: unknown[] = [], comments: unknown[] = []) {
-  gh.get(`${REPO}/pulls/${PR}/reviews?per_page=100`, reviews);
-  gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, comments);
+  Object.assign(world(gh), { reviews, comments });
 }
-function checkRuns(gh: GitHubMock, sha: string, runs: unknown[] = []) {
+/** Our check runs on the head commit, as the snapshot shows them. */
+function checkRuns(gh: GitHubMock, runs: unknown[] = []) {
+  world(gh).runs = runs;
+}
+function teams(gh: GitHubMock, slug: string, members: string[]) {
+  world(gh).teams[slug] = members;
+}
+/** The REST lookup of a commit's check run: for commits no snapshot covers (a merge group's, or after a failure). */
+function lookupCheckRuns(gh: GitHubMock, sha: string, runs: unknown[] = []) {
   gh.get(`${REPO}/commits/${sha}/check-runs?check_name=governance&filter=latest&app_id=${APP_ID}`, { total_count: runs.length, check_runs: runs });
 }
 function createsCheck(gh: GitHubMock, sha: string, conclusion: string, title: string, id = 77) {
@@ -142,12 +190,14 @@ describe("a pull request from open to passing", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     createsCheck(gh, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
-    // pull request + policy read + files + check-run lookup + create + reviewers; with a cached policy, 5.
-    expect(gh.count({ kind: "rest" })).toBe(6);
+    // policy read + files + create + reviewers, and one GraphQL snapshot (the pull request as it
+    // is now, its conversation, our check run on the head): 5 calls; with a cached policy, 4.
+    expect(gh.count({ kind: "rest" })).toBe(4);
+    expect(gh.count({ kind: "graphql" })).toBe(1);
   });
 
   it("counts sign-offs review by review and command by command, then passes", async () => {
@@ -156,7 +206,7 @@ describe("a pull request from open to passing", () => {
     open.installationToken(DEFAULT_PR.installationId);
     policyAt(open, BASE);
     files(open);
-    checkRuns(open, HEAD);
+    checkRuns(open);
     createsCheck(open, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(open, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
@@ -165,16 +215,18 @@ describe("a pull request from open to passing", () => {
     conversation(reviewed, [review("dan", "APPROVED"), review("bea", "APPROVED")]);
     updatesCheck(reviewed, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
     await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "bea", reviewState: "approved" }));
-    expect(reviewed.count({ kind: "rest" })).toBe(4);
+    // The snapshot and the check's update: nothing else.
+    expect(reviewed.count({ kind: "graphql" })).toBe(1);
+    expect(reviewed.count({ kind: "rest" })).toBe(1);
 
     const commanded = mock();
-    commanded.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(commanded, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "Rollback plan checked.\n/approve-level3", 501)]);
+        conversation(commanded, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "Rollback plan checked.\n/approve-level3", 501)]);
     updatesCheck(commanded, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
     commanded.post(`${REPO}/issues/comments/501/reactions`, { content: "+1" }, { id: 1, content: "+1" });
     const sam = commentEvent("created", "sam", "Rollback plan checked.\n/approve-level3", 501);
     await deliver(probot, "issue_comment", sam);
-    expect(commanded.count({ kind: "rest" })).toBe(5);
+    expect(commanded.count({ kind: "graphql" })).toBe(1);
+    expect(commanded.count({ kind: "rest" })).toBe(2);
   });
 
   it("fails again after a push: approvals of the earlier commit no longer count", async () => {
@@ -184,7 +236,7 @@ describe("a pull request from open to passing", () => {
     policyAt(gh, BASE);
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [{ ...migrationFile, sha: "4a", blob_url: migrationFile.blob_url.replace(HEAD, NEW_HEAD) }]);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, NEW_HEAD);
+    checkRuns(gh);
     createsCheck(gh, NEW_HEAD, "failure", OPEN_TITLE, 78);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "synchronize", { headSha: NEW_HEAD, beforeSha: HEAD }));
@@ -196,7 +248,7 @@ describe("security properties", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
   }
 
   /** A command in a new comment that must not count: the check stays failing and a reply says why. */
@@ -210,8 +262,7 @@ describe("security properties", () => {
     const probot = newProbot();
     const gh = mock();
     evaluatedOnce(gh);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, ...c.conversation);
+        conversation(gh, ...c.conversation);
     updatesCheck(gh, "failure", c.title);
     requestsReviewers(gh, c.reviewers);
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(c.reply) }, { id: 9999 });
@@ -267,7 +318,7 @@ describe("security properties", () => {
       (_query, variables) => variables?.e0 === `${BASE}:.github/governance.yml` && variables?.e1 === `${HEAD}:.github/governance.yml`,
       { data: { repository: { b0: { text: POLICY, isBinary: false, isTruncated: false }, b1: { text: POLICY.replace("roles:", "levels: { 3: { commandOnly: false } }\nroles:"), isBinary: false, isTruncated: false } } } },
     );
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     createsCheck(gh, HEAD, "failure", "Level 3 — joint approval: 0 of 3 sign-offs");
     requestsReviewers(gh, ["bea", "dev", "tara"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
@@ -281,10 +332,10 @@ describe("security properties", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh, [{ ...migrationFile, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
-    gh.graphql(() => true, {
+    gh.graphql("object(expression", {
       data: { repository: { b0: { text: POLICY, isBinary: false, isTruncated: false }, b1: { text: POLICY.replace("roles:", "roels:"), isBinary: false, isTruncated: false } } },
     });
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     gh.post(
       `${REPO}/check-runs`,
       {
@@ -305,7 +356,7 @@ describe("security properties", () => {
     policyAt(gh, NEW_BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { users: [sue] }"));
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile]);
     conversation(gh);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
     gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { summary: expect.stringContaining("Reviewers requested for what is missing: @bea, @dan, @sue.") } }, { id: 77 });
     requestsReviewers(gh, ["bea", "dan", "sue"]);
     const retargeted = payload("pull_request", "edited", { baseSha: NEW_BASE, baseRef: "release/2.4" });
@@ -321,12 +372,12 @@ describe("idempotency and failing closed", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     createsCheck(gh, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     const opened = payload("pull_request", "opened");
     await deliver(probot, "pull_request", opened);
-    const writes = () => gh.calls.filter((c) => c.method !== "GET").length;
+    const writes = () => gh.calls.filter((c) => c.method !== "GET" && c.kind === "rest").length;
     const before = writes();
     // A check run exists now, so a late "opened" reads the conversation too.
     conversation(gh);
@@ -341,7 +392,7 @@ describe("idempotency and failing closed", () => {
     a.installationToken(DEFAULT_PR.installationId);
     policyAt(a, BASE);
     files(a);
-    checkRuns(a, HEAD);
+    checkRuns(a);
     createsCheck(a, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(a, ["bea", "dan", "sam"]);
     await deliver(first, "pull_request", payload("pull_request", "opened"));
@@ -352,7 +403,7 @@ describe("idempotency and failing closed", () => {
     b.installationToken(DEFAULT_PR.installationId);
     policyAt(b, BASE);
     files(b);
-    checkRuns(b, HEAD, [existingRun(HEAD, "failure", created.output.title, created.output.summary)]);
+    checkRuns(b, [existingRun(HEAD, "failure", created.output.title, created.output.summary)]);
     conversation(b);
     requestsReviewers(b, ["bea", "dan", "sam"]);
     await deliver(second, "pull_request", payload("pull_request", "opened"));
@@ -365,7 +416,7 @@ describe("idempotency and failing closed", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, "extends: chat-backend\nroles:\n  backend-lead: { user: [bea] }\n");
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     gh.post(`${REPO}/check-runs`, {
       conclusion: "failure",
       output: { title: "Invalid governance policy: 1 problem", summary: expect.stringContaining('.github/governance.yml:3:19: error: unknown key "user" (at roles.backend-lead.user)') },
@@ -379,9 +430,8 @@ describe("idempotency and failing closed", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, { message: "Server Error" }, 502);
-    // Looked up before the failure, and again by the fail-closed write, which trusts nothing cached.
-    checkRuns(gh, HEAD);
-    checkRuns(gh, HEAD);
+    // The fail-closed write trusts nothing it read before the failure: it looks the run up again.
+    lookupCheckRuns(gh, HEAD);
     gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "Governance could not be evaluated", summary: expect.stringContaining("re-run the `governance` check") } }, { id: 80, started_at: CHECK_STARTED });
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
   });
@@ -392,7 +442,7 @@ describe("idempotency and failing closed", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, { message: "Not Found" }, 404);
     gh.get(`/repos/acme/.github/contents/.github%2Fgovernance.yml`, { message: "Not Found" }, 404);
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "No governance policy", summary: expect.stringContaining("extends: chat-backend") } }, { id: 81, started_at: CHECK_STARTED });
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
   });
@@ -403,7 +453,7 @@ describe("idempotency and failing closed", () => {
     const bot = payload("issue_comment", "created", { actor: "governance-gate[bot]", commentBody: "/approve-level3" });
     (bot.comment as { user: { type: string } }).user.type = "Bot";
     (bot.sender as { type: string }).type = "Bot";
-    await deliver(probot, "issue_comment", bot);
+    await probot.receive(webhookEvent("issue_comment", bot as never));
     expect(gh.count()).toBe(0);
   });
 });
@@ -413,12 +463,12 @@ describe("more events", () => {
     const probot = newProbot();
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    policyAt(gh, BASE);
+        policyAt(gh, BASE);
     files(gh);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", "Governance could not be evaluated", "")]);
+    checkRuns(gh, [existingRun(HEAD, "failure", "Governance could not be evaluated", "")]);
     updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
+    snapshot(gh);
     const rerun = prPayload("check_run", "rerequested", { checkName: "governance" });
     await probot.receive(webhookEvent("check_run", rerun));
   });
@@ -436,11 +486,11 @@ describe("more events", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/pulls?state=open&base=main&per_page=100`, [pullRequestJson(HEAD, NEW_BASE)]);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson(HEAD, NEW_BASE));
+    snapshot(gh, pullRequestJson(HEAD, NEW_BASE));
     policyAt(gh, NEW_BASE, POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"));
     files(gh);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    checkRuns(gh, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
     updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
     requestsReviewers(gh, ["dana"]);
     const push = prPayload("push", undefined as never, { headRef: "main", headSha: NEW_BASE, baseRef: "main" }) as Record<string, unknown>;
@@ -457,7 +507,7 @@ describe("more events", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { summary: expect.stringContaining("changes 3200 files; GitHub lists at most 3000") } }, { id: 82, started_at: CHECK_STARTED });
     const huge = payload("pull_request", "opened");
     (huge.pull_request as { changed_files: number }).changed_files = 3200;
@@ -470,12 +520,22 @@ describe("more events", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { teams: [sre-leads] }"));
     files(gh);
-    gh.get("/orgs/acme/teams/sre-leads/members?per_page=100", [{ login: "sam", id: 3, type: "User" }, { login: "sue", id: 4, type: "User" }]);
+    teams(gh, "sre-leads", ["sam", "sue"]);
+    // First event of this process: the snapshot did not know the policy's teams yet, so one query reads them.
+    teamQuery(gh);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED")]);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
     updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
     await deliver(probot, "pull_request", payload("pull_request", "labeled", { label: "breaking-change", labels: ["breaking-change"] }));
-    expect(gh.count({ path: "/orgs/acme/teams/sre-leads/members?per_page=100" })).toBe(1);
+    expect(gh.calls.filter((c) => (JSON.stringify(c.body) ?? "").includes("sre-leads")).length).toBe(1);
+
+    // The next event asks for the team in the snapshot itself: no separate team query.
+    const again = mock();
+    teams(again, "sre-leads", ["sam", "sue"]);
+    conversation(again, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED")]);
+    checkRuns(again, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "sue", reviewState: "approved", labels: ["breaking-change"] }));
+    expect(again.count()).toBe(1);
   });
 
   it("does not evaluate for a label no rule reads", async () => {
@@ -495,9 +555,8 @@ describe("/governance explain", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, [], [comment("carol", "What does this need?\n/governance explain", 950)]);
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+        conversation(gh, [], [comment("carol", "What does this need?\n/governance explain", 950)]);
     updatesCheck(gh, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     gh.post(`${REPO}/issues/${PR}/comments`, {
@@ -524,8 +583,9 @@ describe("when a pull request merges", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, MERGE_POLICY);
     files(gh);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "Emergency override", "")]);
-    gh.get("/orgs/acme/teams/sre/members?per_page=100", [{ login: "stan", id: 9, type: "User" }]);
+    checkRuns(gh, [existingRun(HEAD, "success", "Emergency override", "")]);
+    teams(gh, "sre", ["stan"]);
+    teamQuery(gh);
     conversation(gh, [review("dan", "APPROVED")], comments);
   }
 
@@ -566,7 +626,7 @@ describe("when a pull request merges", () => {
       comment("governance-gate[bot]", "Informed\n\n<!-- governance-gate:informed -->", 903),
     ]);
     await deliver(probot, "pull_request", merged());
-    expect(gh.count({ method: "POST" })).toBe(1); // the installation token only
+    expect(gh.count({ method: "POST", kind: "rest" })).toBe(0); // reads only: the snapshot and the policy's team
     expect(chat).toEqual([]);
   });
 });
@@ -577,12 +637,12 @@ describe("merge queue", () => {
     const GROUP_HEAD = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    policyAt(gh, BASE);
+        policyAt(gh, BASE);
     files(gh);
     conversation(gh, reviews);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "", "")]);
-    checkRuns(gh, GROUP_HEAD);
+    checkRuns(gh, [existingRun(HEAD, "success", "", "")]);
+    lookupCheckRuns(gh, GROUP_HEAD);
+    snapshot(gh);
     gh.post(`${REPO}/check-runs`, { name: "governance", head_sha: GROUP_HEAD, conclusion: expectation.conclusion, output: { title: expectation.title } }, { id: 90, started_at: CHECK_STARTED });
     const real = (await import("@octokit/webhooks-examples")).default as unknown as { name: string; examples: Record<string, unknown>[] }[];
     const group = structuredClone(real.find((e) => e.name === "merge_group")!.examples[0]!) as Record<string, unknown>;
@@ -609,7 +669,7 @@ describe("tickets", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, policy);
     files(gh, [jenkinsfile]);
-    checkRuns(gh, HEAD);
+    checkRuns(gh);
     createsCheck(gh, HEAD, "failure", "Level 2 — consultation required: 0 of 1 sign-off");
     requestsReviewers(gh, ["pia"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened", { title: "Run npm ci in Jenkins" }));
@@ -637,9 +697,8 @@ describe("/emergency through the app", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, EMERGENCY_POLICY);
     files(gh);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, [review("dan", "APPROVED")], [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 990)]);
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+        conversation(gh, [review("dan", "APPROVED")], [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 990)]);
     gh.patch(`${REPO}/check-runs/77`, {
       conclusion: "success",
       output: { title: "Emergency override by @ivy: avatar uploads corrupt rows, INC-231", summary: expect.stringContaining("- `prisma/migration-destructive`: missing backend-lead + sre-lead") },
@@ -656,9 +715,8 @@ describe("/emergency through the app", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, EMERGENCY_POLICY);
     files(gh);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-    gh.get(`${REPO}/pulls/${PR}`, pullRequestJson());
-    conversation(gh, [], [comment("mallory", "/emergency trust me", 991)]);
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+        conversation(gh, [], [comment("mallory", "/emergency trust me", 991)]);
     updatesCheck(gh, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory `/emergency trust me` did not count: @mallory is not a member of a role allowed to declare an emergency") }, { id: 992 });
@@ -674,11 +732,11 @@ describe("late deliveries", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     // GitHub has the `architecture` label by now; the late review event's payload does not.
     const now = { ...(pullRequestJson() as object), labels: [{ id: 1, name: "architecture", color: "ededed", default: false, description: null, node_id: "LA_1", url: "" }] };
-    gh.get(`${REPO}/pulls/${PR}`, now);
+    snapshot(gh, now);
     policyAt(gh, BASE, `${POLICY}  cto: { users: [carl] }\n`);
     files(gh);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, HEAD, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    checkRuns(gh, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
     gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { title: "Level 4 — executive approval: 4 of 5 sign-offs" } }, { id: 77 });
     requestsReviewers(gh, ["carl"]);
     const late = payload("pull_request_review", "submitted", { actor: "sam", reviewState: "approved", labels: [] });
@@ -687,23 +745,25 @@ describe("late deliveries", () => {
 });
 
 describe("several replicas (REPLICAS > 1)", () => {
-  it("looks the check run up on every event instead of trusting one remembered from an earlier event", async () => {
+  it("uses the check run each snapshot shows instead of one remembered from an earlier event", async () => {
     const probot = newProbot(undefined, true);
     const open = mock();
     open.installationToken(DEFAULT_PR.installationId);
     policyAt(open, BASE);
     files(open);
-    checkRuns(open, HEAD);
+    checkRuns(open);
     createsCheck(open, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(open, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
 
     // Another replica created a newer run (id 78) for the same head: this one must update that one.
     const reviewed = mock();
-    checkRuns(reviewed, HEAD, [{ ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78 }]);
+    checkRuns(reviewed, [{ ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78 }]);
     conversation(reviewed, [review("dan", "APPROVED")]);
     updatesCheck(reviewed, "failure", "Level 3 — joint approval: 1 of 3 sign-offs", 78);
     await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" }));
-    expect(reviewed.count({ kind: "rest" })).toBe(5);
+    // No extra lookup: the snapshot carries the run.
+    expect(reviewed.count({ kind: "graphql" })).toBe(1);
+    expect(reviewed.count({ kind: "rest" })).toBe(1);
   });
 });

@@ -5,7 +5,8 @@ import { Gate } from "../../src/github/gate.js";
 import { sweepAll } from "../../src/github/sweep.js";
 import { escalationMarker } from "../../src/evaluate/escalation.js";
 import { fixture } from "../helpers/facts.js";
-import { mockGitHub, setupNock, type GitHubMock } from "../github-support/mock-github.js";
+import { answerGraphql } from "../github-support/graphql-world.js";
+import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
 
 /**
@@ -50,15 +51,23 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
   gh.get(`${REPO}/issues?state=open&labels=post-implementation-review&per_page=100`, reviewIssues);
   gh.get(`${REPO}/pulls?state=open&per_page=100`, [pull()]);
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
-  gh.get(`${REPO}/commits/${HEAD}/check-runs?check_name=governance&filter=latest&app_id=4242`, {
-    total_count: 1,
-    check_runs: [{ id: 77, name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: "" } }],
-  });
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
     { filename: MIGRATION, status: "added", additions: 8, deletions: 0, changes: 8, patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}` },
   ]);
-  gh.get(`${REPO}/pulls/${PR}/reviews?per_page=100`, [{ id: 5, user: { login: "dan" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", body: "" }]);
-  gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, comments);
+  // The pull request as it is now, its conversation and our check run: one GraphQL query.
+  gh.graphql("query PullRequestSnapshot", (call: RecordedCall) =>
+    answerGraphql(call.body as { query: string }, {
+      pullRequest: (owner, repo, number) =>
+        owner === "acme" && repo === "chat" && number === PR
+          ? {
+              pull: pull(),
+              reviews: [{ id: 5, user: { login: "dan" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", body: "" }],
+              comments,
+              checkRuns: [{ id: 77, name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: "" } }],
+            }
+          : undefined,
+    }),
+  );
 }
 
 const bot = (id: number, body: string) => ({ id, user: { login: "governance-gate[bot]", type: "Bot" }, body, created_at: "2026-11-25T10:05:00Z", updated_at: "2026-11-25T10:05:00Z" });

@@ -52,10 +52,12 @@ describe("GET /metrics", () => {
     expect(delta("governance_gate_evaluation_seconds_count")).toBe(1);
     expect(delta("governance_gate_evaluation_seconds_sum")).toBeGreaterThan(0);
     expect(delta("governance_gate_evaluation_seconds_bucket", { le: "+Inf" })).toBe(1);
-    // pull request, policy, files, check-run lookup; check-run create, reviewer request, and the installation token.
-    expect(delta("governance_gate_github_requests_total", { method: "GET", status: "200" })).toBe(4);
-    expect(delta("governance_gate_github_requests_total", { method: "POST", status: "201" })).toBe(gh.count({ method: "POST" }));
-    expect(gh.count({ method: "POST" })).toBe(3);
+    // policy and files; the GraphQL snapshot; check-run create, reviewer request, and the installation token.
+    expect(delta("governance_gate_github_requests_total", { method: "GET", status: "200" })).toBe(2);
+    expect(delta("governance_gate_github_requests_total", { method: "POST", status: "200" })).toBe(gh.count({ kind: "graphql" }));
+    expect(gh.count({ kind: "graphql" })).toBe(1);
+    expect(delta("governance_gate_github_requests_total", { method: "POST", status: "201" })).toBe(gh.count({ method: "POST", kind: "rest" }) + gh.count({ kind: "token" }));
+    expect(gh.count({ method: "POST", kind: "rest" })).toBe(2);
     expect(sample(after, "governance_gate_errors_total", { stage: "handler" })).toBe(sample(before, "governance_gate_errors_total", { stage: "handler" }));
   });
 
@@ -63,14 +65,14 @@ describe("GET /metrics", () => {
     const before = await scrape();
     const gh = mockGitHub();
     gh.installationToken(DEFAULT_PR.installationId);
-    gh.get(`/repos/acme/chat/pulls/${DEFAULT_PR.number}`, { message: "Server Error" }, 502);
+    gh.graphql("query PullRequestSnapshot", { message: "Server Error" }, { status: 502 });
     const comment = prPayload("issue_comment", "created", { actor: "sam", commentBody: "/approve-level3" });
     await expect(running.probot.receive(webhookEvent("issue_comment", comment))).rejects.toThrow();
     const after = await scrape();
 
     const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
     expect(delta("governance_gate_events_total", { event: "issue_comment", action: "created" })).toBe(1);
-    expect(delta("governance_gate_github_requests_total", { method: "GET", status: "502" })).toBe(1);
+    expect(delta("governance_gate_github_requests_total", { method: "POST", status: "502" })).toBe(1);
     expect(delta("governance_gate_errors_total", { stage: "handler" })).toBe(1);
   });
 

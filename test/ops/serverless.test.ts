@@ -84,7 +84,7 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
   it("answers 500 when a handler fails, so GitHub records the delivery as failed", async () => {
     const gh = mockGitHub();
     gh.installationToken(DEFAULT_PR.installationId);
-    gh.get(`/repos/acme/chat/pulls/${DEFAULT_PR.number}`, { message: "Server Error" }, 502);
+    gh.graphql("query PullRequestSnapshot", { message: "Server Error" }, { status: 502 });
     const body = JSON.stringify(prPayload("issue_comment", "created", { actor: "sam", commentBody: "/approve-level3" }));
     const response = await handler()(request("issue_comment", body));
     expect(response.statusCode).toBe(500);

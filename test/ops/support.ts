@@ -9,7 +9,8 @@ import { createServer } from "node:net";
 import { pino } from "pino";
 import { type ApplicationFunction, type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { createApp } from "../../src/index.js";
-import type { GitHubMock } from "../github-support/mock-github.js";
+import { answerGraphql } from "../github-support/graphql-world.js";
+import type { GitHubMock, RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
 import { fixture } from "../helpers/facts.js";
 
@@ -76,10 +77,14 @@ export function openedPayload(): Record<string, unknown> {
   return p;
 }
 
-/** Every call the app makes for the opened pull request: 1 token exchange + 6 REST calls; the check fails (0 of 3 sign-offs). */
+/** Every call the app makes for the opened pull request: 1 token exchange, 1 GraphQL snapshot + 4 REST calls; the check fails (0 of 3 sign-offs). */
 export function mockOpenedPullRequest(gh: GitHubMock): void {
   gh.installationToken(DEFAULT_PR.installationId);
-  gh.get(`${REPO}/pulls/${PR}`, openedPayload().pull_request);
+  gh.graphql("query PullRequestSnapshot", (call: RecordedCall) =>
+    answerGraphql(call.body as { query: string }, {
+      pullRequest: (owner, repo, number) => (owner === "acme" && repo === "chat" && number === PR ? { pull: openedPayload().pull_request } : undefined),
+    }),
+  );
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
     {
@@ -95,7 +100,6 @@ export function mockOpenedPullRequest(gh: GitHubMock): void {
       patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
     },
   ]);
-  gh.get(`${REPO}/commits/${HEAD}/check-runs?check_name=governance&filter=latest&app_id=${APP_ID}`, { total_count: 0, check_runs: [] });
   gh.post(
     `${REPO}/check-runs`,
     { name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", output: { title: "Level 3 — joint approval: 0 of 3 sign-offs" } },

@@ -1,0 +1,291 @@
+import type { Comment, Review, ReviewState } from "../evaluate/facts.js";
+import { CHECK_NAME, type KnownCheckRun } from "./apply.js";
+import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+
+/**
+ * Everything an evaluation reads about a pull request besides its files, as
+ * GitHub holds it now: the pull request, its reviews and comments, the members
+ * of the policy's teams and our check run on its head — in ONE GraphQL query
+ * where REST needs a call for each (pull, reviews, comments, check runs, and
+ * one per team). Connections longer than a page are followed, never cut.
+ */
+export interface PullRequestSnapshot {
+  pr: PullRequestData;
+  reviews: Review[];
+  comments: Comment[];
+  /** Members of every team that was asked for and could be read; a team absent here is unknown, never empty. */
+  teamMembers: Record<string, string[]>;
+  /** Teams this snapshot asked for, readable or not. */
+  teamsAsked: string[];
+  /**
+   * Our `governance` check run on the head commit: `null` when GitHub shows none,
+   * `undefined` when the query cannot tell (a fork's head commit, a run without
+   * an id), so the caller looks it up over REST instead of guessing.
+   */
+  checkRun: KnownCheckRun | null | undefined;
+}
+
+const PAGE = 100;
+
+const ACTOR = "__typename login";
+const REVIEW_FIELDS = `nodes { fullDatabaseId state submittedAt body author { ${ACTOR} } commit { oid } } pageInfo { hasNextPage endCursor }`;
+const COMMENT_FIELDS = `nodes { fullDatabaseId body createdAt lastEditedAt author { ${ACTOR} } } pageInfo { hasNextPage endCursor }`;
+const LABEL_FIELDS = "nodes { name } pageInfo { hasNextPage endCursor }";
+const REQUEST_FIELDS =
+  "nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } pageInfo { hasNextPage endCursor }";
+const MEMBER_FIELDS = "nodes { login } pageInfo { hasNextPage endCursor }";
+
+/** The pull request's connections we read whole, by GraphQL field. */
+const CONNECTIONS = {
+  labels: LABEL_FIELDS,
+  reviewRequests: REQUEST_FIELDS,
+  reviews: REVIEW_FIELDS,
+  comments: COMMENT_FIELDS,
+} as const;
+type ConnectionName = keyof typeof CONNECTIONS;
+
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+interface Connection<T> {
+  nodes: (T | null)[] | null;
+  pageInfo: PageInfo;
+}
+interface Actor {
+  __typename: string;
+  login: string;
+}
+interface ReviewNode {
+  fullDatabaseId: string | null;
+  state: string;
+  submittedAt: string | null;
+  body: string;
+  author: Actor | null;
+  commit: { oid: string } | null;
+}
+interface CommentNode {
+  fullDatabaseId: string | null;
+  body: string;
+  createdAt: string;
+  lastEditedAt: string | null;
+  author: Actor | null;
+}
+interface CheckRunNode {
+  databaseId: number | null;
+  url: string;
+  title: string | null;
+  summary: string | null;
+  conclusion: string | null;
+  startedAt: string | null;
+}
+interface PullRequestNode {
+  number: number;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  merged: boolean;
+  title: string;
+  body: string;
+  isCrossRepository: boolean;
+  changedFiles: number;
+  headRefOid: string;
+  baseRefOid: string;
+  baseRefName: string;
+  author: Actor | null;
+  labels: Connection<{ name: string }>;
+  reviewRequests: Connection<{ requestedReviewer: (Actor & { slug?: string }) | null }>;
+  reviews: Connection<ReviewNode>;
+  comments: Connection<CommentNode>;
+  commits: { nodes: ({ commit: { oid: string; checkSuites: { nodes: ({ checkRuns: { nodes: (CheckRunNode | null)[] | null } | null } | null)[] | null } | null } } | null)[] | null };
+}
+type TeamNode = { team: { members: Connection<{ login: string }> } | null } | null;
+
+/** Reads the pull request and the members of `teams` (policy names: `slug` or `org/slug`). */
+export async function readSnapshot(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  options: { teams?: readonly string[]; appId?: number } = {},
+): Promise<PullRequestSnapshot> {
+  const teams = [...new Set(options.teams ?? [])];
+  const teamVars = teamVariables(repo, teams);
+  const query = `query PullRequestSnapshot($owner: String!, $name: String!, $number: Int!, $suites: CheckSuiteFilter, $check: String!${teamVars.declarations}) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      number state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
+      author { ${ACTOR} }
+${(Object.keys(CONNECTIONS) as ConnectionName[]).map((c) => `      ${c}(first: ${PAGE}) { ${CONNECTIONS[c]} }`).join("\n")}
+      commits(last: 1) { nodes { commit { oid checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 5, filterBy: { checkName: $check, checkType: LATEST }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
+    }
+  }
+${teamVars.fields}
+}`;
+  const variables = {
+    owner: repo.owner,
+    name: repo.repo,
+    number,
+    suites: options.appId ? { appId: options.appId } : null,
+    check: CHECK_NAME,
+    ...teamVars.values,
+  };
+  const data = await queryAllowingUnreadableTeams<{ repository: { pullRequest: PullRequestNode | null } | null } & Record<string, TeamNode>>(octokit, query, variables);
+  const node = data.repository?.pullRequest;
+  if (!node) throw new Error(`GitHub returned no pull request #${number} in ${repo.owner}/${repo.repo}`);
+
+  const [labels, requests, reviews, comments] = await Promise.all([
+    wholeConnection(octokit, repo, number, "labels", node.labels),
+    wholeConnection(octokit, repo, number, "reviewRequests", node.reviewRequests),
+    wholeConnection(octokit, repo, number, "reviews", node.reviews),
+    wholeConnection(octokit, repo, number, "comments", node.comments),
+  ]);
+  const teamMembers = await membersFrom(octokit, repo, teams, teamVars.aliases, data);
+
+  const requested = requests.map((r) => r.requestedReviewer).filter((r): r is Actor & { slug?: string } => r !== null);
+  const pr: PullRequestData = {
+    number: node.number,
+    state: node.state === "OPEN" ? "open" : "closed",
+    merged: node.merged,
+    title: node.title,
+    body: node.body,
+    user: node.author ? { login: loginOf(node.author) } : null,
+    labels: labels.map((l) => ({ name: l.name })),
+    head: { sha: node.headRefOid },
+    base: { sha: node.baseRefOid, ref: node.baseRefName },
+    changed_files: node.changedFiles,
+    requested_reviewers: requested.filter((r) => r.__typename !== "Team").map((r) => ({ login: loginOf(r) })),
+    requested_teams: requested.filter((r) => r.__typename === "Team" && r.slug).map((r) => ({ slug: r.slug! })),
+  };
+  return {
+    pr,
+    reviews: reviews.flatMap((r) => {
+      // Pending reviews (no submittedAt) are drafts; deleted accounts sign nothing.
+      if (!r.author || !r.submittedAt || !r.fullDatabaseId) return [];
+      return [{ id: Number(r.fullDatabaseId), user: loginOf(r.author), state: r.state as ReviewState, commitId: r.commit?.oid ?? "", submittedAt: r.submittedAt, body: r.body }];
+    }),
+    comments: comments.flatMap((c) => {
+      if (!c.author || !c.fullDatabaseId) return [];
+      // lastEditedAt is GitHub's record of an edit; updatedAt also moves for reasons that are not edits.
+      return [{ id: Number(c.fullDatabaseId), user: loginOf(c.author), body: c.body, createdAt: c.createdAt, updatedAt: c.lastEditedAt ?? c.createdAt }];
+    }),
+    teamMembers,
+    teamsAsked: teams,
+    checkRun: node.isCrossRepository ? undefined : checkRunOf(node),
+  };
+}
+
+/** Members of `teams` alone, for teams a snapshot did not ask for (the base policy named others). */
+export async function readTeams(octokit: GitHub, repo: RepoRef, teams: readonly string[]): Promise<Record<string, string[]>> {
+  const unique = [...new Set(teams)];
+  if (unique.length === 0) return {};
+  const teamVars = teamVariables(repo, unique);
+  const query = `query TeamMembers(${teamVars.declarations.slice(2)}) {
+${teamVars.fields}
+}`;
+  const data = await queryAllowingUnreadableTeams<Record<string, TeamNode>>(octokit, query, teamVars.values);
+  return membersFrom(octokit, repo, unique, teamVars.aliases, data);
+}
+
+/** GitHub's logins as REST spells them: an app's bot account ends in `[bot]`, which GraphQL leaves off. */
+function loginOf(actor: Actor): string {
+  return actor.__typename === "Bot" && !actor.login.endsWith("[bot]") ? `${actor.login}[bot]` : actor.login;
+}
+
+function checkRunOf(node: PullRequestNode): KnownCheckRun | null | undefined {
+  const commit = node.commits.nodes?.[0]?.commit;
+  if (!commit || commit.oid !== node.headRefOid) return undefined;
+  const runs = (commit.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).filter((r): r is CheckRunNode => r !== null);
+  if (runs.length === 0) return null;
+  const latest = runs.reduce((a, b) => ((b.startedAt ?? "") > (a.startedAt ?? "") || ((b.startedAt ?? "") === (a.startedAt ?? "") && (b.databaseId ?? 0) > (a.databaseId ?? 0)) ? b : a));
+  // GraphQL's Int cannot hold every check run id; the run's URL always carries it.
+  const id = latest.databaseId ?? Number(/\/runs\/(\d+)/.exec(latest.url)?.[1]);
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  return {
+    id,
+    startedAt: latest.startedAt ?? new Date(0).toISOString(),
+    conclusion: latest.conclusion === "SUCCESS" ? "success" : "failure",
+    title: latest.title ?? "",
+    summary: latest.summary ?? "",
+  };
+}
+
+function teamVariables(repo: RepoRef, teams: readonly string[]) {
+  const aliases = teams.map((_, i) => `t${i}`);
+  const values: Record<string, string> = {};
+  teams.forEach((team, i) => {
+    const [org, slug] = orgAndSlug(repo, team);
+    values[`t${i}org`] = org;
+    values[`t${i}slug`] = slug;
+  });
+  return {
+    aliases,
+    values,
+    declarations: teams.map((_, i) => `, $t${i}org: String!, $t${i}slug: String!`).join(""),
+    fields: teams.map((_, i) => `  t${i}: organization(login: $t${i}org) { team(slug: $t${i}slug) { members(first: ${PAGE}, membership: ALL) { ${MEMBER_FIELDS} } } }`).join("\n"),
+  };
+}
+
+/**
+ * A team the app may not read (another organisation, or no Members permission)
+ * comes back as an error at its alias: that team stays unknown, the rest of the
+ * answer stands. Any other error fails the evaluation, which fails the check.
+ */
+async function queryAllowingUnreadableTeams<T>(octokit: GitHub, query: string, variables: Record<string, unknown>): Promise<T> {
+  try {
+    return await octokit.graphql<T>(query, variables);
+  } catch (error) {
+    const partial = error as { name?: string; data?: T; errors?: { path?: (string | number)[] }[] };
+    const onlyTeams = partial.errors?.length && partial.errors.every((e) => typeof e.path?.[0] === "string" && /^t\d+$/.test(e.path[0]));
+    if (partial.name === "GraphqlResponseError" && partial.data && onlyTeams) return partial.data;
+    throw error;
+  }
+}
+
+async function membersFrom(octokit: GitHub, repo: RepoRef, teams: readonly string[], aliases: string[], data: Record<string, unknown>): Promise<Record<string, string[]>> {
+  const members: Record<string, string[]> = {};
+  await Promise.all(
+    teams.map(async (team, i) => {
+      const node = data[aliases[i]!] as TeamNode | undefined;
+      if (!node?.team) return; // no such team, or not readable: unknown
+      const first = node.team.members;
+      const nodes = [...(first.nodes ?? [])];
+      let page = first.pageInfo;
+      while (page.hasNextPage) {
+        const [org, slug] = orgAndSlug(repo, team);
+        const next = await octokit.graphql<{ organization: TeamNode }>(
+          `query TeamMembersPage($org: String!, $slug: String!, $after: String!) {
+  organization(login: $org) { team(slug: $slug) { members(first: ${PAGE}, after: $after, membership: ALL) { ${MEMBER_FIELDS} } } }
+}`,
+          { org, slug, after: page.endCursor },
+        );
+        if (!next.organization?.team) throw new Error(`team ${team} disappeared while its members were being read`);
+        nodes.push(...(next.organization.team.members.nodes ?? []));
+        page = next.organization.team.members.pageInfo;
+      }
+      members[team] = nodes.filter((n): n is { login: string } => n !== null).map((n) => n.login);
+    }),
+  );
+  return members;
+}
+
+/** Follows a pull request connection past its first page. */
+async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number, field: ConnectionName, first: Connection<T>): Promise<T[]> {
+  const nodes = [...(first.nodes ?? [])];
+  let page = first.pageInfo;
+  while (page.hasNextPage) {
+    const next = await octokit.graphql<{ repository: { pullRequest: Record<string, Connection<T>> | null } | null }>(
+      `query PullRequestPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
+  repository(owner: $owner, name: $name) { pullRequest(number: $number) { ${field}(first: ${PAGE}, after: $after) { ${CONNECTIONS[field]} } } }
+}`,
+      { owner: repo.owner, name: repo.repo, number, after: page.endCursor },
+    );
+    const connection = next.repository?.pullRequest?.[field];
+    if (!connection) throw new Error(`pull request #${number} disappeared while its ${field} were being read`);
+    nodes.push(...(connection.nodes ?? []));
+    page = connection.pageInfo;
+  }
+  return nodes.filter((n): n is T => n !== null);
+}
+
+/** A policy's team name (`slug`, or `org/slug` for another organisation) as organisation and slug. */
+function orgAndSlug(repo: RepoRef, team: string): [string, string] {
+  return team.includes("/") ? (team.split("/", 2) as [string, string]) : [repo.owner, team];
+}
