@@ -47,8 +47,30 @@ export class FactGatherer {
     };
   }
 
+  /**
+   * The files of a head not cached yet, listed ahead of the pull request's
+   * snapshot so that the snapshot query can carry the blobs their detectors
+   * read (one GraphQL query instead of two). `assumed` is the base and head the
+   * event showed: the contents are kept only if the snapshot confirms them.
+   */
+  async prefetch(octokit: GitHub, repo: RepoRef, number: number, assumed: { base: string; head: string; changedFiles?: number }): Promise<Prefetched | undefined> {
+    const key = filesKey(repo, number, assumed.base, assumed.head);
+    if (this.files.has(key) || (assumed.changedFiles ?? 0) > MAX_FILES) return undefined;
+    const listed = await this.list(octokit, repo, number);
+    const wanted = contentRequests(listed.files.filter(needsContent), assumed.base, assumed.head);
+    return { key, ...listed, base: assumed.base, head: assumed.head, wanted: wanted.slice(0, BLOBS_PER_QUERY), rest: wanted.slice(BLOBS_PER_QUERY) };
+  }
+
+  /** Keeps prefetched files once the snapshot showed the same base and head (else they may be another commit's). */
+  async complete(octokit: GitHub, repo: RepoRef, prefetched: Prefetched, pr: PullRequestData, blobs: ReadonlyMap<string, Blob | null>): Promise<void> {
+    if (pr.base.sha !== prefetched.base || pr.head.sha !== prefetched.head) return;
+    for (const w of prefetched.wanted) applyBlob(w, blobs.get(w.expression) ?? null);
+    await loadContents(octokit, repo, prefetched.rest);
+    this.files.set(prefetched.key, { files: prefetched.files, incomplete: prefetched.incomplete });
+  }
+
   private async changedFiles(octokit: GitHub, repo: RepoRef, pr: PullRequestData): Promise<{ files: ChangedFile[]; incomplete?: string }> {
-    const key = `${repo.owner}/${repo.repo}#${pr.number}@${pr.base.sha}..${pr.head.sha}`;
+    const key = filesKey(repo, pr.number, pr.base.sha, pr.head.sha);
     const cached = this.files.get(key);
     if (cached) return cached;
     if ((pr.changed_files ?? 0) > MAX_FILES) {
@@ -56,47 +78,86 @@ export class FactGatherer {
       this.files.set(key, result);
       return result;
     }
-    const listed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.repo, pull_number: pr.number, per_page: PER_PAGE });
+    const result = await this.list(octokit, repo, pr.number);
+    await loadContents(octokit, repo, contentRequests(result.files.filter(needsContent), pr.base.sha, pr.head.sha));
+    this.files.set(key, result);
+    return result;
+  }
+
+  private async list(octokit: GitHub, repo: RepoRef, number: number): Promise<{ files: ChangedFile[]; incomplete?: string }> {
+    const listed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: PER_PAGE });
     const files: ChangedFile[] = listed.map((f) => ({
       path: f.filename,
       previousPath: f.previous_filename,
       status: f.status as FileStatus,
       patch: f.patch,
     }));
-    await loadContents(octokit, repo, pr, files.filter(needsContent));
-    const result = { files, incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : undefined };
-    this.files.set(key, result);
-    return result;
+    return { files, incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : undefined };
   }
+}
+
+export interface Blob {
+  text: string | null;
+  isBinary: boolean;
+  isTruncated: boolean;
+}
+
+/** One side of one file a detector reads whole, as a `rev:path` expression. */
+export interface ContentRequest {
+  file: ChangedFile;
+  side: "base" | "head";
+  expression: string;
+}
+
+export interface Prefetched {
+  key: string;
+  base: string;
+  head: string;
+  files: ChangedFile[];
+  incomplete?: string;
+  /** Blobs the snapshot query carries (at most a query's worth). */
+  wanted: ContentRequest[];
+  /** Blobs past that, read by their own queries. */
+  rest: ContentRequest[];
+}
+
+function filesKey(repo: RepoRef, number: number, base: string, head: string): string {
+  return `${repo.owner}/${repo.repo}#${number}@${base}..${head}`;
+}
+
+/** Added files have no base side and removed files no head side: those are known empty without asking. */
+function contentRequests(files: ChangedFile[], base: string, head: string): ContentRequest[] {
+  const wanted: ContentRequest[] = [];
+  for (const file of files) {
+    if (file.status === "added") file.base = null;
+    else wanted.push({ file, side: "base", expression: `${base}:${file.previousPath ?? file.path}` });
+    if (file.status === "removed") file.head = null;
+    else wanted.push({ file, side: "head", expression: `${head}:${file.path}` });
+  }
+  return wanted;
+}
+
+/** A blob GitHub truncates or marks binary stays unloaded, and its detector says so. */
+function applyBlob(w: ContentRequest, blob: Blob | null): void {
+  if (blob === null) w.file[w.side] = null;
+  else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
 }
 
 /**
  * Base and head content of the files a detector reads whole, in one GraphQL
- * query per hundred blobs (REST would cost a call per file and side). A blob
- * GitHub truncates or marks binary stays unloaded, and its detector says so.
+ * query per hundred blobs (REST would cost a call per file and side).
  */
-async function loadContents(octokit: GitHub, repo: RepoRef, pr: PullRequestData, files: ChangedFile[]): Promise<void> {
-  const wanted: { file: ChangedFile; side: "base" | "head"; expression: string }[] = [];
-  for (const file of files) {
-    if (file.status === "added") file.base = null;
-    else wanted.push({ file, side: "base", expression: `${pr.base.sha}:${file.previousPath ?? file.path}` });
-    if (file.status === "removed") file.head = null;
-    else wanted.push({ file, side: "head", expression: `${pr.head.sha}:${file.path}` });
-  }
+async function loadContents(octokit: GitHub, repo: RepoRef, wanted: ContentRequest[]): Promise<void> {
   for (let start = 0; start < wanted.length; start += BLOBS_PER_QUERY) {
     const chunk = wanted.slice(start, start + BLOBS_PER_QUERY);
     const variables: Record<string, string> = { owner: repo.owner, name: repo.repo };
     chunk.forEach((w, i) => (variables[`e${i}`] = w.expression));
-    const query = `query($owner: String!, $name: String!, ${chunk.map((_, i) => `$e${i}: String!`).join(", ")}) {
+    const query = `query Blobs($owner: String!, $name: String!, ${chunk.map((_, i) => `$e${i}: String!`).join(", ")}) {
   repository(owner: $owner, name: $name) {
 ${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
   }
 }`;
-    const data = await octokit.graphql<{ repository: Record<string, { text: string | null; isBinary: boolean; isTruncated: boolean } | null> }>(query, variables);
-    chunk.forEach((w, i) => {
-      const blob = data.repository[`b${i}`];
-      if (blob === null || blob === undefined) w.file[w.side] = null;
-      else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
-    });
+    const data = await octokit.graphql<{ repository: Record<string, Blob | null> }>(query, variables);
+    chunk.forEach((w, i) => applyBlob(w, data.repository[`b${i}`] ?? null));
   }
 }

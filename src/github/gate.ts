@@ -33,6 +33,8 @@ export interface Decided {
 export interface PullRequestRef {
   number: number;
   head?: { sha: string };
+  base?: { sha: string };
+  changed_files?: number;
 }
 
 export interface Trigger {
@@ -116,8 +118,8 @@ export class Gate {
   }
 
   /** The pull request as GitHub holds it now, with the members of the teams its repository's policy names. */
-  read(octokit: GitHub, repo: RepoRef, number: number): Promise<PullRequestSnapshot> {
-    return readSnapshot(octokit, repo, number, { teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`), appId: this.appId });
+  read(octokit: GitHub, repo: RepoRef, number: number, blobs?: string[]): Promise<PullRequestSnapshot> {
+    return readSnapshot(octokit, repo, number, { teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`), appId: this.appId, blobs });
   }
 
   /**
@@ -197,7 +199,13 @@ export class Gate {
     const started = performance.now();
     let headSha = seen.head?.sha;
     try {
-      const snapshot = await this.read(octokit, repo, seen.number);
+      // A head not seen before, under a valid policy: list its files first, so the snapshot also carries the contents its detectors read.
+      const prefetched =
+        seen.head?.sha && seen.base?.sha && (await this.policies.load(octokit, repo, seen.base.sha)).result?.policy
+          ? await this.facts.prefetch(octokit, repo, seen.number, { base: seen.base.sha, head: seen.head.sha, changedFiles: seen.changed_files })
+          : undefined;
+      const snapshot = await this.read(octokit, repo, seen.number, prefetched?.wanted.map((w) => w.expression));
+      if (prefetched) await this.facts.complete(octokit, repo, prefetched, snapshot.pr, snapshot.blobs);
       headSha = snapshot.pr.head.sha;
       if (snapshot.pr.state !== "open") return;
       const conclusion = await this.decideAndApply(octokit, repo, snapshot, trigger, log);

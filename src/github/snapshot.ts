@@ -1,4 +1,5 @@
 import type { Comment, Review, ReviewState } from "../evaluate/facts.js";
+import type { Blob } from "./facts.js";
 import { CHECK_NAME, type KnownCheckRun } from "./apply.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
@@ -23,6 +24,8 @@ export interface PullRequestSnapshot {
    * an id), so the caller looks it up over REST instead of guessing.
    */
   checkRun: KnownCheckRun | null | undefined;
+  /** The blobs asked for by `rev:path` expression; `null`: no such file at that commit. */
+  blobs: Map<string, Blob | null>;
 }
 
 const PAGE = 100;
@@ -104,12 +107,14 @@ export async function readSnapshot(
   octokit: GitHub,
   repo: RepoRef,
   number: number,
-  options: { teams?: readonly string[]; appId?: number } = {},
+  options: { teams?: readonly string[]; appId?: number; blobs?: readonly string[] } = {},
 ): Promise<PullRequestSnapshot> {
   const teams = [...new Set(options.teams ?? [])];
   const teamVars = teamVariables(repo, teams);
-  const query = `query PullRequestSnapshot($owner: String!, $name: String!, $number: Int!, $suites: CheckSuiteFilter, $check: String!${teamVars.declarations}) {
+  const blobs = options.blobs ?? [];
+  const query = `query PullRequestSnapshot($owner: String!, $name: String!, $number: Int!, $suites: CheckSuiteFilter, $check: String!${teamVars.declarations}${blobs.map((_, i) => `, $b${i}: String!`).join("")}) {
   repository(owner: $owner, name: $name) {
+${blobs.map((_, i) => `    b${i}: object(expression: $b${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
     pullRequest(number: $number) {
       number state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
@@ -126,8 +131,9 @@ ${teamVars.fields}
     suites: options.appId ? { appId: options.appId } : null,
     check: CHECK_NAME,
     ...teamVars.values,
+    ...Object.fromEntries(blobs.map((expression, i) => [`b${i}`, expression])),
   };
-  const data = await queryAllowingUnreadableTeams<{ repository: { pullRequest: PullRequestNode | null } | null } & Record<string, TeamNode>>(octokit, query, variables);
+  const data = await queryAllowingUnreadableTeams<{ repository: ({ pullRequest: PullRequestNode | null } & Record<string, unknown>) | null } & Record<string, TeamNode>>(octokit, query, variables);
   const node = data.repository?.pullRequest;
   if (!node) throw new Error(`GitHub returned no pull request #${number} in ${repo.owner}/${repo.repo}`);
 
@@ -169,6 +175,7 @@ ${teamVars.fields}
     teamMembers,
     teamsAsked: teams,
     checkRun: node.isCrossRepository ? undefined : checkRunOf(node),
+    blobs: new Map(blobs.map((expression, i) => [expression, (data.repository?.[`b${i}`] as Blob | null | undefined) ?? null])),
   };
 }
 

@@ -85,11 +85,13 @@ interface World {
   comments: unknown[];
   runs: unknown[];
   teams: Record<string, string[]>;
+  /** File contents by `commit:path`. */
+  blobs: Record<string, string>;
 }
 const worlds = new WeakMap<GitHubMock, World>();
 function world(gh: GitHubMock): World {
   let w = worlds.get(gh);
-  if (!w) worlds.set(gh, (w = { reviews: [], comments: [], runs: [], teams: {} }));
+  if (!w) worlds.set(gh, (w = { reviews: [], comments: [], runs: [], teams: {}, blobs: {} }));
   return w;
 }
 function answer(gh: GitHubMock, fallbackPull: unknown) {
@@ -98,6 +100,7 @@ function answer(gh: GitHubMock, fallbackPull: unknown) {
     return answerGraphql(call.body as { query: string }, {
       pullRequest: (owner, repo, number) => (owner === "acme" && repo === "chat" && number === PR ? { pull: w.pull ?? fallbackPull, reviews: w.reviews, comments: w.comments, checkRuns: w.runs } : undefined),
       teamMembers: (org, slug) => (org === "acme" ? w.teams[slug] : undefined),
+      blob: (owner, repo, expression) => (owner === "acme" && repo === "chat" && expression in w.blobs ? { text: w.blobs[expression]!, isBinary: false } : undefined),
     });
   };
 }
@@ -314,16 +317,15 @@ describe("security properties", () => {
       },
     ]);
     // A YAML file: the manifest detectors read it whole (and find no Kubernetes objects).
-    gh.graphql(
-      (_query, variables) => variables?.e0 === `${BASE}:.github/governance.yml` && variables?.e1 === `${HEAD}:.github/governance.yml`,
-      { data: { repository: { b0: { text: POLICY, isBinary: false, isTruncated: false }, b1: { text: POLICY.replace("roles:", "levels: { 3: { commandOnly: false } }\nroles:"), isBinary: false, isTruncated: false } } } },
-    );
+    world(gh).blobs = { [`${BASE}:.github/governance.yml`]: POLICY, [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "levels: { 3: { commandOnly: false } }\nroles:") };
     checkRuns(gh);
     createsCheck(gh, HEAD, "failure", "Level 3 — joint approval: 0 of 3 sign-offs");
     requestsReviewers(gh, ["bea", "dev", "tara"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
     const created = gh.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"));
     expect(JSON.stringify(created?.body)).toContain("governance/base");
+    // Both sides of the YAML file came with the snapshot: one GraphQL query in all.
+    expect(gh.count({ kind: "graphql" })).toBe(1);
   });
 
   it("lints the policy a pull request proposes: a broken policy cannot merge", async () => {
@@ -332,9 +334,7 @@ describe("security properties", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     files(gh, [{ ...migrationFile, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
-    gh.graphql("object(expression", {
-      data: { repository: { b0: { text: POLICY, isBinary: false, isTruncated: false }, b1: { text: POLICY.replace("roles:", "roels:"), isBinary: false, isTruncated: false } } },
-    });
+    world(gh).blobs = { [`${BASE}:.github/governance.yml`]: POLICY, [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "roels:") };
     checkRuns(gh);
     gh.post(
       `${REPO}/check-runs`,
@@ -430,10 +430,11 @@ describe("idempotency and failing closed", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, { message: "Server Error" }, 502);
-    // The fail-closed write trusts nothing it read before the failure: it looks the run up again.
+    // A new head's files are listed first (so the snapshot can carry their contents): the failure
+    // comes before anything else is read, and the fail-closed write looks the run up itself.
     lookupCheckRuns(gh, HEAD);
     gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "Governance could not be evaluated", summary: expect.stringContaining("re-run the `governance` check") } }, { id: 80, started_at: CHECK_STARTED });
-    await deliver(probot, "pull_request", payload("pull_request", "opened"));
+    await probot.receive(webhookEvent("pull_request", payload("pull_request", "opened") as never));
   });
 
   it("says how to add a policy when the repository has none", async () => {
