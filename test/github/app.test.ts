@@ -768,3 +768,22 @@ describe("several replicas (REPLICAS > 1)", () => {
     expect(reviewed.count({ kind: "rest" })).toBe(1);
   });
 });
+
+describe("pull requests from forks", () => {
+  it("looks our check run up over REST: the snapshot cannot vouch for a run on a fork's commit", async () => {
+    const probot = newProbot();
+    const gh = mock();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh);
+    lookupCheckRuns(gh, HEAD, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
+    conversation(gh, [review("dan", "APPROVED")]);
+    updatesCheck(gh, "failure", "Level 3 — joint approval: 1 of 3 sign-offs");
+    requestsReviewers(gh, ["bea", "sam"]);
+    const p = payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" });
+    const pr = p.pull_request as { head: { repo: { full_name: string } } };
+    pr.head.repo = { ...pr.head.repo, full_name: "mallory/chat" };
+    await deliver(probot, "pull_request_review", p);
+    expect(gh.count({ path: `${REPO}/commits/${HEAD}/check-runs` })).toBe(1);
+  });
+});
