@@ -13,10 +13,21 @@
  *   RS256 JWT signed by the App's key with `iss` = App ID (verified with
  *   node:crypto) and issues an installation token; every other endpoint demands
  *   that token (`401 Bad credentials` otherwise);
- * - contents (raw media type or the JSON object with base64 content), pull request
- *   files / reviews / issue comments, check runs (list, create, update), reviewer
- *   requests, the pull request itself, comment reactions and comments, team
- *   members, and the GraphQL blob query of src/github/facts.ts.
+ * - GraphQL (`POST /api/graphql`): any query, executed by graphql-js against
+ *   GitHub's published schema over this fake's state
+ *   (test/github-support/graphql-world.ts) — the app's `PullRequestSnapshot`
+ *   (pull request, labels, review requests, reviews, comments, team members, our
+ *   check run on the head, the blobs detectors read), `TeamMembers`, their paging
+ *   follow-ups and the `Blobs` query of src/github/facts.ts; errors answer 200
+ *   with `{ data, errors }`; every blob expression asked for is recorded in
+ *   `graphqlExpressions`;
+ * - REST the app still calls: contents (raw media type or the JSON object with
+ *   base64 content), pull request files, check runs (list — the app's fallback
+ *   when a snapshot cannot tell —, create, update), reviewer requests, comment
+ *   reactions and new issue comments;
+ * - REST the app no longer calls (it reads these over GraphQL), kept for tests
+ *   and oracles that read the same state: the pull request itself, its reviews,
+ *   its issue comments and team members.
  *
  * Every request is logged; a route it does not implement answers GitHub's
  * `404 {"message":"Not Found"}` and is also recorded in `unexpected`.
@@ -31,6 +42,7 @@
 import { createHash, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-world.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -89,6 +101,8 @@ export interface FaultRequest {
   path: string;
   /** Route name, e.g. `GET /repos/{owner}/{repo}/pulls/{pull_number}/files`, or `POST /graphql`. */
   route: string;
+  /** For `POST /graphql`: the operation's name (`PullRequestSnapshot`, …); undefined for an anonymous one (the blob query). */
+  operation?: string;
   /** 1 for the first try of this exact request (method, path, query and body), 2 for its first retry, … */
   attempt: number;
 }
@@ -110,6 +124,8 @@ export interface InjectedFault {
   method: string;
   path: string;
   route: string;
+  /** See `FaultRequest.operation`. */
+  operation?: string;
   attempt: number;
 }
 
@@ -126,6 +142,8 @@ export interface LoggedRequest {
   query: Record<string, string>;
   /** The route it matched, e.g. `GET /repos/{owner}/{repo}/pulls/{pull_number}/files`; undefined when unknown. */
   route?: string;
+  /** For `POST /graphql`: the operation's name, undefined for an anonymous one. */
+  operation?: string;
   auth: "app-jwt" | "installation-token" | "none" | "invalid";
   accept?: string;
   body?: Json;
@@ -516,14 +534,16 @@ export class FakeGitHub {
       return send({ status: 404, json: NOT_FOUND });
     }
     entry.route = route.name;
+    const operation = route.name === "POST /graphql" ? graphqlOperation(body) : undefined;
+    if (operation !== undefined) entry.operation = operation;
 
     const signature = `${method} ${url.pathname}${url.search} ${raw}`;
     const attempt = (this.attempts.get(signature) ?? 0) + 1;
     const token = (header(req, "authorization") ?? "").split(/\s+/)[1] ?? "";
-    const fault = this.faultFreeTokens.has(token) ? undefined : this.faultFor({ method, path: url.pathname, route: route.name, attempt });
+    const fault = this.faultFreeTokens.has(token) ? undefined : this.faultFor({ method, path: url.pathname, route: route.name, operation, attempt });
     if (fault) {
       this.attempts.set(signature, attempt);
-      this.injected.push({ kind: fault.kind, detail: describeFault(fault), method, path: url.pathname, route: route.name, attempt });
+      this.injected.push({ kind: fault.kind, detail: describeFault(fault), method, path: url.pathname, route: route.name, operation, attempt });
       entry.fault = describeFault(fault);
       switch (fault.kind) {
         case "status":
@@ -847,42 +867,45 @@ export class FakeGitHub {
     return ok(members.map((login) => this.user(login)));
   }
 
-  /** The blob query of src/github/facts.ts: `bN: object(expression: $eN) { ... on Blob { text isBinary isTruncated } }`. */
+  /**
+   * `POST /graphql`: any query, executed by graphql-js against GitHub's published
+   * schema (test/github-support/graphql-world.ts) over this fake's state: the pull
+   * request as `pullRequestView()` shows it, its reviews and comments, the check
+   * runs on its head, `seed.teams` (members of this organisation's teams) and
+   * `seed.blobs`. As GitHub does, errors (a field or argument GitHub does not have,
+   * a missing variable, a team or repository that does not resolve) come back with
+   * status 200 as `{ data, errors }`.
+   */
   private graphql(c: RequestContext): Reply {
     const body = asObject(c.body);
-    const query = typeof body.query === "string" ? body.query : "";
-    const variables = asObject(body.variables);
-    if (variables.owner !== this.seed.owner || variables.name !== this.seed.repo) {
-      return ok({ data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${String(variables.owner)}/${String(variables.name)}'.` }] });
-    }
-    const repository: JsonObject = {};
-    const alias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*\$(\w+)\s*\)\s*\{\s*\.\.\.\s*on\s+Blob\s*\{([^}]*)\}\s*\}/g;
-    let matched = 0;
-    for (const m of query.matchAll(alias)) {
-      matched++;
-      const [, name = "", variable = "", fields = ""] = m;
-      const expression = variables[variable];
-      if (typeof expression !== "string") {
-        return ok({ errors: [{ message: `Variable $${variable} of type String! was provided invalid value` }] });
-      }
-      this.graphqlExpressions.push(expression);
-      const text = this.seed.blobs[expression];
-      if (text === undefined) {
-        repository[name] = null;
-        continue;
-      }
-      const blob: JsonObject = {};
-      for (const field of fields.split(/\s+/).filter(Boolean)) {
-        if (field === "text") blob.text = text;
-        else if (field === "isBinary") blob.isBinary = false;
-        else if (field === "isTruncated") blob.isTruncated = false;
-        else if (field === "byteSize") blob.byteSize = Buffer.byteLength(text);
-        else return ok({ errors: [{ message: `Field '${field}' doesn't exist on type 'Blob'` }] });
-      }
-      repository[name] = blob;
-    }
-    if (matched === 0) return ok({ errors: [{ message: "fake GitHub understands only the blob query of src/github/facts.ts" }] });
-    return ok({ data: { repository } });
+    if (typeof body.query !== "string") return ok({ errors: [{ message: "A query attribute must be specified and must be a string." }] });
+    const variables = body.variables === undefined || body.variables === null ? null : asObject(body.variables);
+    const operationName = typeof body.operationName === "string" ? body.operationName : null;
+    return ok(answerGraphql({ query: body.query, variables, operationName }, this.graphqlWorld()) as unknown as Json);
+  }
+
+  /** This fake's state as the GraphQL schema's resolvers see it. */
+  private graphqlWorld(): GraphqlWorld {
+    const { seed } = this;
+    const here = (owner: string, repo: string) => sameName(owner, seed.owner) && sameName(repo, seed.repo);
+    return {
+      pullRequest: (owner, repo, number) => {
+        if (!here(owner, repo) || number !== seed.pull.number) return undefined;
+        return {
+          pull: this.pullRequestView(),
+          reviews: this.reviews.map((r) => this.reviewView(r)),
+          comments: this.comments,
+          checkRuns: this.checkRuns.filter((r) => r.head_sha === seed.pull.headSha),
+        };
+      },
+      teamMembers: (org, slug) => (sameName(org, seed.owner) ? (seed.teams ?? {})[slug] : undefined),
+      blob: (owner, repo, expression) => {
+        if (!here(owner, repo)) return undefined;
+        this.graphqlExpressions.push(expression);
+        const text = seed.blobs[expression];
+        return text === undefined ? undefined : { text, isBinary: false, isTruncated: false };
+      },
+    };
   }
 
   // --- helpers ---------------------------------------------------------------
@@ -957,6 +980,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function escape(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The name of a GraphQL request's operation: `operationName`, else the first operation's own name. */
+export function graphqlOperation(body: Json | undefined): string | undefined {
+  const request = asObject(body);
+  if (typeof request.operationName === "string") return request.operationName;
+  return typeof request.query === "string" ? /^\s*(?:query|mutation)\s+(\w+)/.exec(request.query)?.[1] : undefined;
+}
+
+/** GitHub's owner, repository and organisation names are case-insensitive. */
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function countLines(patch: string | undefined, sign: "+" | "-"): number {

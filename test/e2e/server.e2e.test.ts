@@ -185,11 +185,18 @@ describe("the app server against a fake GitHub", () => {
     expect(policyRead).toMatchObject({ path: `/api/v3/repos/${OWNER}/${REPO}/contents/.github%2Fgovernance.yml`, query: { ref: BASE }, status: 200 });
     expect(policyRead?.accept).toMatch(/application\/vnd\.github(\.v3)?\.raw/);
 
-    // Only the schema needs whole-file content (the SQL detector reads the patch): one GraphQL query for both sides.
+    // Only the schema needs whole-file content (the SQL detector reads the patch): both sides come in
+    // the pull request's snapshot, the one GraphQL query of this event.
     expect(github.graphqlExpressions).toEqual([`${BASE}:${SCHEMA}`, `${HEAD}:${SCHEMA}`]);
+    expect(github.requests.filter((r) => r.route === "POST /graphql").map((r) => r.operation)).toEqual(["PullRequestSnapshot"]);
 
-    // The check was looked up by name and App before it was created.
-    expect(github.requests.find((r) => r.route === "GET /repos/{owner}/{repo}/commits/{ref}/check-runs")?.query).toMatchObject({ check_name: "governance", app_id: String(APP_ID) });
+    // The check was looked up by name and App before it was created: in the pull request's
+    // snapshot (one GraphQL query), so no REST lookup was needed.
+    const snapshots = github.requests.filter((r) => r.operation === "PullRequestSnapshot");
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]?.body).toMatchObject({ variables: { owner: OWNER, name: REPO, number: PR_NUMBER, check: "governance", suites: { appId: APP_ID } } });
+    expect(github.requests.indexOf(snapshots[0]!)).toBeLessThan(github.requests.findIndex((r) => r.route === "POST /repos/{owner}/{repo}/check-runs"));
+    expect(github.requests.map((r) => r.route)).not.toContain("GET /repos/{owner}/{repo}/commits/{ref}/check-runs");
 
     const requested = github.reviewerRequests.flatMap((r) => r.reviewers);
     expect(requested).toEqual(expect.arrayContaining(["bea", "dan", "sam"]));
@@ -212,9 +219,12 @@ describe("the app server against a fake GitHub", () => {
     expect(created).toMatchObject({ status: "completed", conclusion: "success", output: { title: TITLE_DONE } });
     expect(github.checkRunWrites.map((w) => `${w.method} ${w.id}`)).toEqual([`POST ${created.id}`, `PATCH ${created.id}`]);
 
-    // The second event reused the token, the policy, the files and the known check run; it read the conversation.
+    // The second event reused the token, the policy, the files and the known check run; it read the
+    // pull request and its conversation again, in one GraphQL snapshot (not REST reviews/comments).
     const routes = github.requests.slice(before).map((r) => r.route);
-    expect(routes).toEqual(expect.arrayContaining(["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", "GET /repos/{owner}/{repo}/issues/{issue_number}/comments"]));
+    expect(github.requests.slice(before).flatMap((r) => (r.operation ? [r.operation] : []))).toEqual(["PullRequestSnapshot"]);
+    expect(routes).not.toContain("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews");
+    expect(routes).not.toContain("GET /repos/{owner}/{repo}/issues/{issue_number}/comments");
     expect(routes).not.toContain("POST /app/installations/{installation_id}/access_tokens");
     expect(routes).not.toContain("GET /repos/{owner}/{repo}/contents/{path}");
     expect(routes).not.toContain("POST /repos/{owner}/{repo}/check-runs");

@@ -25,6 +25,8 @@ import { Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { main } from "../../src/cli/main.js";
+import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-world.js";
+import type { GraphqlRequestBody } from "../github-support/graphql.js";
 import { createApp } from "../../src/index.js";
 import { loadPolicy, type LoadResult, type PolicyReader } from "../../src/policy/load.js";
 import { fileSystemReader, isPresetName, PRESETS, readPreset } from "../../src/policy/presets.js";
@@ -338,8 +340,14 @@ describe("fuzzed base-branch policies through the app", () => {
   const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
   let policyText = "";
   let writes: { conclusion?: string; output?: { title?: string; summary?: string } }[] = [];
-  /** The pull request as GitHub answers `GET /pulls/12` (should the app re-read it). */
+  /** The pull request as GitHub holds it (REST-shaped), which the app reads in its GraphQL snapshot. */
   let pullRequest: Record<string, unknown> = {};
+  /** GitHub's GraphQL over this world: acme/chat#12 without reviews, comments or check runs; acme's teams are empty; no blobs. */
+  const graphqlWorld: GraphqlWorld = {
+    pullRequest: (owner, name, number) => (owner === "acme" && name === "chat" && number === PR ? { pull: pullRequest, reviews: [], comments: [], checkRuns: [] } : undefined),
+    teamMembers: (org) => (org === "acme" ? [] : undefined),
+    blob: () => undefined,
+  };
 
   beforeAll(() => {
     nock.disableNetConnect();
@@ -362,7 +370,7 @@ describe("fuzzed base-branch policies through the app", () => {
       .get(/\/orgs\/acme\/teams\/[^/]+\/members/)
       .reply(200, [])
       .post("/graphql")
-      .reply(200, { data: { repository: {} } })
+      .reply(200, (_uri: string, body: unknown) => answerGraphql((typeof body === "string" ? JSON.parse(body) : body) as GraphqlRequestBody, graphqlWorld) as nock.Body)
       .post("/repos/acme/chat/check-runs")
       .reply(201, (_uri: string, body: unknown) => {
         writes.push(body as (typeof writes)[number]);

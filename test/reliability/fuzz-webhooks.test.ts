@@ -20,6 +20,8 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
+import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-world.js";
+import type { GraphqlRequestBody } from "../github-support/graphql.js";
 import { examplePayload, prPayload, webhookEvent, DEFAULT_PR, type WebhookName } from "../github-support/webhooks.js";
 import { counters, POLICY } from "./harness.js";
 
@@ -56,7 +58,7 @@ interface MockWorld {
 
 let world: MockWorld = { strict: false, author: "octocat", approvers: [] };
 let writes: Write[] = [];
-/** `GET /repos/{owner}/{repo}/pulls/{number}` calls in the current case: the app re-read the pull request from GitHub. */
+/** Reads of the pull request in the current case (GraphQL snapshot, or `GET /pulls/{number}`): the app re-read it from GitHub. */
 let pullReads = 0;
 
 function review(login: string, id: number) {
@@ -66,6 +68,23 @@ function review(login: string, id: number) {
 function pullRequest(): Record<string, unknown> {
   const pr = (prPayload("pull_request", "opened", { author: world.author }) as unknown as { pull_request: Record<string, unknown> }).pull_request;
   return { ...pr, state: "open", requested_reviewers: [], requested_teams: [], changed_files: 1, labels: [] };
+}
+
+/**
+ * The same world over GraphQL (GitHub answers errors with 200 and `{ data, errors }`):
+ * permissive, any repository and number is acme/chat#12; strict, only acme/chat#12 and
+ * acme's teams exist. Teams are empty and no blob is served, as over REST.
+ */
+function graphqlWorld(): GraphqlWorld {
+  return {
+    pullRequest: (owner, name, number) => {
+      if (world.strict && (owner !== "acme" || name !== "chat" || number !== PR)) return undefined;
+      pullReads++;
+      return { pull: pullRequest(), reviews: world.approvers.map((login, i) => review(login, 500 + i)), comments: [], checkRuns: [] };
+    },
+    teamMembers: (org) => (world.strict && org !== "acme" ? undefined : []),
+    blob: () => undefined,
+  };
 }
 
 const NOT_FOUND: [number, unknown] = [404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }];
@@ -80,7 +99,7 @@ function answer(method: string, uri: string, headers: Record<string, unknown>, b
     return [201, { token: "ghs_fuzz", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" }];
   }
   if (world.strict && String(headers.authorization ?? "") !== "token ghs_fuzz") return [401, { message: "Bad credentials" }];
-  if (method === "POST" && path === "/graphql") return [200, { data: { repository: {} } }];
+  if (method === "POST" && path === "/graphql") return [200, answerGraphql((typeof body === "string" ? JSON.parse(body) : body) as GraphqlRequestBody, graphqlWorld())];
   const repo = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
   const org = /^\/orgs\/[^/]+\/teams\/[^/]+\/members$/.exec(path);
   if (org) return [200, []];

@@ -17,7 +17,8 @@ import { ProbotOctokit } from "probot";
 import { inject } from "vitest";
 import { FactGatherer } from "../../src/github/facts.js";
 import { PolicySource } from "../../src/github/policy-source.js";
-import type { GitHub, PullRequestData } from "../../src/github/types.js";
+import { readSnapshot, readTeams } from "../../src/github/snapshot.js";
+import type { GitHub } from "../../src/github/types.js";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import { renderTitle } from "../../src/render/summary.js";
 import { FakeGitHub, type FakeCheckRun, type FakePullFile, type FakeReview } from "../e2e/fake-github.js";
@@ -523,14 +524,14 @@ export async function oracle(github: FakeGitHub): Promise<Verdict> {
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   }) as unknown as GitHub;
   const repo = { owner: OWNER, repo: REPO };
-  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: PR_NUMBER });
-  const pr = data as unknown as PullRequestData;
+  const snapshot = await readSnapshot(octokit, repo, PR_NUMBER);
+  const { pr } = snapshot;
   const policies = new PolicySource();
   const { result } = await policies.load(octokit, repo, pr.base.sha);
   if (!result) return { conclusion: "failure", title: "No governance policy" };
   if (!result.policy) return { conclusion: "failure", title: `Invalid governance policy: ${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}` };
   const run = latestRun(github, pr.head.sha);
-  const facts = await new FactGatherer().gather(octokit, repo, pr, result.policy, { headPushedAt: run?.started_at ?? new Date().toISOString() });
+  const facts = await new FactGatherer().gather(octokit, repo, { ...snapshot, teamMembers: await readTeams(octokit, repo, [...result.policy.roles.values()].flatMap((r) => r.teams)) }, { headPushedAt: run?.started_at ?? new Date().toISOString() });
   facts.proposedPolicy = await policies.lintProposed(octokit, repo, pr, facts.files);
   const decision = evaluate(result.policy, facts, new Date());
   return { conclusion: decision.conclusion, title: renderTitle(decision, result.policy) };
