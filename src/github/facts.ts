@@ -2,7 +2,7 @@ import { LRUCache } from "lru-cache";
 import { needsContent } from "../changes/registry.js";
 import type { ChangedFile, FileStatus } from "../changes/types.js";
 import type { Facts } from "../evaluate/facts.js";
-import type { PullRequestSnapshot } from "./snapshot.js";
+import { graphqlRead, type PullRequestSnapshot } from "./snapshot.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 /** GitHub lists at most 3,000 files of a pull request; past that we cannot see the change whole. */
@@ -157,7 +157,7 @@ async function loadContents(octokit: GitHub, repo: RepoRef, wanted: ContentReque
 ${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
   }
 }`;
-    const data = await octokit.graphql<{ repository: Record<string, Blob | null> }>(query, variables);
+    const data = await graphqlRead<{ repository: Record<string, Blob | null> }>(octokit, query, variables);
     chunk.forEach((w, i) => applyBlob(w, data.repository[`b${i}`] ?? null));
   }
 }

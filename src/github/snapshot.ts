@@ -1,5 +1,6 @@
 import type { Comment, Review, ReviewState } from "../evaluate/facts.js";
 import type { Blob } from "./facts.js";
+import { readOnlyQuery } from "./octokit.js";
 import { CHECK_NAME, type KnownCheckRun } from "./apply.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
@@ -237,7 +238,7 @@ function teamVariables(repo: RepoRef, teams: readonly string[]) {
  */
 async function queryAllowingUnreadableTeams<T>(octokit: GitHub, query: string, variables: Record<string, unknown>): Promise<T> {
   try {
-    return await octokit.graphql<T>(query, variables);
+    return await graphqlRead<T>(octokit, query, variables);
   } catch (error) {
     const partial = error as { name?: string; data?: T; errors?: { path?: (string | number)[] }[] };
     const onlyTeams = partial.errors?.length && partial.errors.every((e) => typeof e.path?.[0] === "string" && /^t\d+$/.test(e.path[0]));
@@ -257,7 +258,8 @@ async function membersFrom(octokit: GitHub, repo: RepoRef, teams: readonly strin
       let page = first.pageInfo;
       while (page.hasNextPage) {
         const [org, slug] = orgAndSlug(repo, team);
-        const next = await octokit.graphql<{ organization: TeamNode }>(
+        const next = await graphqlRead<{ organization: TeamNode }>(
+          octokit,
           `query TeamMembersPage($org: String!, $slug: String!, $after: String!) {
   organization(login: $org) { team(slug: $slug) { members(first: ${PAGE}, after: $after, membership: ALL) { ${MEMBER_FIELDS} } } }
 }`,
@@ -278,7 +280,8 @@ async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number
   const nodes = [...(first.nodes ?? [])];
   let page = first.pageInfo;
   while (page.hasNextPage) {
-    const next = await octokit.graphql<{ repository: { pullRequest: Record<string, Connection<T>> | null } | null }>(
+    const next = await graphqlRead<{ repository: { pullRequest: Record<string, Connection<T>> | null } | null }>(
+      octokit,
       `query PullRequestPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
   repository(owner: $owner, name: $name) { pullRequest(number: $number) { ${field}(first: ${PAGE}, after: $after) { ${CONNECTIONS[field]} } } }
 }`,
@@ -290,6 +293,11 @@ async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number
     page = connection.pageInfo;
   }
   return nodes.filter((n): n is T => n !== null);
+}
+
+/** A GraphQL query that only reads: it does not wait in the write queue (see src/github/octokit.ts). */
+export function graphqlRead<T>(octokit: GitHub, query: string, variables: Record<string, unknown>): Promise<T> {
+  return readOnlyQuery(() => octokit.graphql<T>(query, variables));
 }
 
 /** A policy's team name (`slug`, or `org/slug` for another organisation) as organisation and slug. */
