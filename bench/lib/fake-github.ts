@@ -20,6 +20,7 @@
 import { createHash, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerGraphql, type GraphqlWorld } from "../../test/github-support/graphql-world.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -171,6 +172,7 @@ interface Route {
 
 const NOT_FOUND: JsonObject = { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" };
 const TOKEN_ROUTE = "POST /app/installations/{installation_id}/access_tokens";
+export const GRAPHQL_ROUTE = "POST /graphql";
 
 export class FakeGitHub {
   /** Every API call (control requests excluded), when `keepLog` is on. */
@@ -502,7 +504,7 @@ export class FakeGitHub {
     let route: Route | undefined;
     let params: string[] = [];
     if (method === "POST" && url.pathname === "/api/graphql") {
-      route = { method, pattern: /^$/, name: "POST /graphql", handle: (c) => this.graphql(c, entry) };
+      route = { method, pattern: /^$/, name: graphqlRoute(body), handle: (c) => this.graphql(c, entry) };
     } else if (url.pathname.startsWith("/api/v3/")) {
       const path = url.pathname.slice("/api/v3".length);
       for (const candidate of this.routes) {
@@ -827,37 +829,55 @@ export class FakeGitHub {
     return this.page(c, members.map((login) => this.user(login)));
   }
 
-  /** The blob query of src/github/facts.ts: `bN: object(expression: $eN) { ... on Blob { text isBinary isTruncated } }`. */
+  /**
+   * Any GraphQL query, executed by graphql-js against GitHub's published schema
+   * (test/github-support/graphql-world.ts) over this fake's state as the token's
+   * installation sees it: the pull request snapshot of src/github/snapshot.ts,
+   * its team and paging follow-ups, the blob query of src/github/facts.ts.
+   * A repository of another installation (or none) is absent, as on GitHub:
+   * `repository: null` with a NOT_FOUND error. Errors come back as GitHub sends
+   * them, HTTP 200 with `{ data, errors }`.
+   */
   private graphql(c: Ctx, entry: LoggedCall): Reply {
     const body = asObject(c.body);
-    const query = typeof body.query === "string" ? body.query : "";
-    const variables = asObject(body.variables);
-    const repo = this.repos.get(key(String(variables.owner), String(variables.name)));
-    if (!repo || repo.installationId !== c.installationId) {
-      return ok({ data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: "Could not resolve to a Repository" }] });
+    if (typeof body.query !== "string") return { status: 400, json: { message: "A query attribute must be specified and must be a string." } };
+    const missing: string[] = [];
+    const visible = (owner: string, name: string): Repo | undefined => {
+      const repo = this.repos.get(key(owner, name));
+      if (repo && repo.installationId === c.installationId) return repo;
+      missing.push(`${owner}/${name}`);
+      return undefined;
+    };
+    const world: GraphqlWorld = {
+      pullRequest: (owner, name, number) => {
+        const repo = visible(owner, name);
+        const p = repo?.pulls.get(number);
+        if (!repo || !p) return undefined;
+        const runs = (repo.checkRunsByHead.get(p.headSha) ?? []).map((r) => this.checkRunView(repo, r));
+        return {
+          pull: this.pullView(repo.owner, repo.name, p.number),
+          reviews: p.reviews.map((r) => this.reviewView(repo.owner, repo.name, p.number, r)),
+          comments: p.comments.map((m) => this.commentView(repo.owner, repo.name, p.number, m)),
+          checkRuns: runs,
+        };
+      },
+      teamMembers: (org, slug) => {
+        // An organisation's teams, as the installation on that organisation may read them.
+        const repo = [...this.repos.values()].find((r) => r.owner.toLowerCase() === org.toLowerCase() && r.installationId === c.installationId);
+        return repo?.teams?.[slug];
+      },
+      blob: (owner, name, expression) => {
+        (entry.graphql ??= []).push(expression);
+        const text = visible(owner, name)?.blobs.get(expression);
+        return text === undefined ? undefined : { text, isBinary: false, isTruncated: false };
+      },
+    };
+    const answer = answerGraphql({ query: body.query, variables: asObject(body.variables), operationName: typeof body.operationName === "string" ? body.operationName : undefined }, world);
+    if (missing.length > 0 && answer.data && typeof answer.data === "object" && "repository" in answer.data) {
+      (answer.data as Record<string, unknown>).repository = null;
+      answer.errors = [...(answer.errors ?? []), { type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${missing[0]}'.` }];
     }
-    const repository: JsonObject = {};
-    const alias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*\$(\w+)\s*\)\s*\{\s*\.\.\.\s*on\s+Blob\s*\{([^}]*)\}\s*\}/g;
-    entry.graphql = [];
-    for (const m of query.matchAll(alias)) {
-      const [, name = "", variable = "", fields = ""] = m;
-      const expression = String(variables[variable]);
-      entry.graphql.push(expression);
-      const text = repo.blobs.get(expression);
-      if (text === undefined) {
-        repository[name] = null;
-        continue;
-      }
-      const blob: JsonObject = {};
-      for (const field of fields.split(/\s+/).filter(Boolean)) {
-        if (field === "text") blob.text = text;
-        else if (field === "isBinary" || field === "isTruncated") blob[field] = false;
-        else if (field === "byteSize") blob.byteSize = Buffer.byteLength(text);
-      }
-      repository[name] = blob;
-    }
-    if (entry.graphql.length === 0) return ok({ errors: [{ message: "the bench's fake GitHub understands only the blob query of src/github/facts.ts" }] });
-    return ok({ data: { repository } });
+    return ok(answer as Json);
   }
 
   // --- helpers ----------------------------------------------------------------------------
@@ -887,6 +907,17 @@ export class FakeGitHub {
     const id = numericId(`label:${name}`);
     return { id, node_id: nodeId("LA", id), url: this.apiUrl(`/labels/${name}`), name, color: "ededed", default: false, description: null };
   }
+}
+
+/**
+ * A GraphQL request's route name: `POST /graphql` and its operation's name
+ * (`POST /graphql PullRequestSnapshot`), or `POST /graphql` alone for an
+ * anonymous one (the blob query of src/github/facts.ts).
+ */
+export function graphqlRoute(body: Json | undefined): string {
+  const b = asObject(body);
+  const name = typeof b.operationName === "string" ? b.operationName : typeof b.query === "string" ? /^\s*(?:query|mutation)\s+(\w+)/.exec(b.query)?.[1] : undefined;
+  return name ? `${GRAPHQL_ROUTE} ${name}` : GRAPHQL_ROUTE;
 }
 
 function emptyStats(): Stats {

@@ -35,7 +35,13 @@ export function table(rows: (string | number)[][], indent = "  "): string {
 const SHORT: Record<string, string> = {
   "GET /repos/{owner}/{repo}/contents/{path}": "policy",
   "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": "files",
-  "POST /graphql": "graphql blobs",
+  // GraphQL, by operation (bench/lib/fake-github.ts graphqlRoute): src/github/snapshot.ts and the blob query of src/github/facts.ts.
+  "POST /graphql PullRequestSnapshot": "snapshot",
+  "POST /graphql PullRequestPage": "snapshot page",
+  "POST /graphql TeamMembers": "team members",
+  "POST /graphql TeamMembersPage": "team members page",
+  "POST /graphql Blobs": "graphql blobs",
+  "POST /graphql": "graphql (anonymous)",
   "GET /repos/{owner}/{repo}/commits/{ref}/check-runs": "find check",
   "POST /repos/{owner}/{repo}/check-runs": "create check",
   "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}": "update check",
@@ -45,6 +51,11 @@ const SHORT: Record<string, string> = {
   "GET /repos/{owner}/{repo}/pulls/{pull_number}": "pull",
   "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": "reaction",
   "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": "comment",
-  "GET /orgs/{org}/teams/{team_slug}/members": "team members",
+  "GET /orgs/{org}/teams/{team_slug}/members": "team members (REST)",
 };
-export const shortRoute = (route: string) => SHORT[route] ?? route;
+export const shortRoute = (route: string) => SHORT[route] ?? route.replace(/^POST \/graphql (\w+)$/, "graphql $1");
+
+/** A read, though not a GET: a GraphQL query (the app sends no mutations; src/github/octokit.ts keeps them out of the write queue). */
+export const isGraphqlRoute = (route: string) => route === "POST /graphql" || route.startsWith("POST /graphql ");
+/** A REST write: anything but GET and GraphQL. */
+export const isWriteRoute = (route: string) => !route.startsWith("GET ") && !isGraphqlRoute(route);
