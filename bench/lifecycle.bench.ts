@@ -309,7 +309,7 @@ async function main(): Promise<number> {
     const theirsCi = sum(ciSteps, (s) => s.policyBot);
     const ratio = ours / theirs;
     console.log("");
-    console.log(`  roles bound to ${variant}  (played in ${(run.wallMs / 1000).toFixed(1)} s: Probot's throttle spaces the process's writes and GraphQL 1 s apart, comments and review requests 3 s)`);
+    console.log(`  roles bound to ${variant}  (played in ${(run.wallMs / 1000).toFixed(1)} s: Probot's throttle spaces an installation's writes 1 s apart, comments and review requests 3 s; GraphQL reads are not queued)`);
     const rows: (string | number)[][] = [["step", "ours", "ms", "policy-bot", "= policy-bot arithmetic", "ours: which calls"]];
     for (const s of run.steps) {
       const arithmetic = Object.entries(s.policyBotParts).map(([k, v]) => (v === 1 ? k : `${v} ${k}`)).join(" + ") || "not handled";

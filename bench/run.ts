@@ -172,7 +172,7 @@ function resultsMarkdown(totalSeconds: number, load1: number): string {
     if (d.foreignCores > 0.15) lines.push("", `⚠ The machine was shared during the load run: other processes kept ${d.foreignCores.toFixed(2)} cores busy (of ${cpus().length}); the load figures are pessimistic.`);
     lines.push(
       "",
-      `Load mix (per delivery, seeded): ${Object.entries(d.mix).map(([k, w]) => `${w}% ${k}`).join(", ")}; on pull requests opened and evaluated before the run (see bench/load.bench.ts for why: Probot's throttle queues every write and GraphQL query of the process 1 s apart, so deliveries that change a check cannot arrive at 200/s).`,
+      `Load mix (per delivery, seeded): ${Object.entries(d.mix).map(([k, w]) => `${w}% ${k}`).join(", ")}; on pull requests opened and evaluated before the run (see bench/load.bench.ts for why: Probot's throttle spaces writes 1 s apart per installation, as GitHub's secondary rate limits ask, so deliveries that change a check cannot arrive at 200/s on 100 installations).`,
     );
   } else lines.push("| 3 | load | (benchmark failed) | | | |");
   lines.push(
