@@ -92,6 +92,22 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     });
   }
 
+  // A team GitHub did not return cannot sign; say so where it matters, or the check just waits.
+  const unreadTeams = new Map<string, Set<RoleId>>();
+  for (const r of requirements) {
+    if (r.satisfied) continue;
+    for (const role of r.missing.flatMap((c) => c.roles)) {
+      for (const team of membership.members(role).unresolvedTeams) unreadTeams.set(team, (unreadTeams.get(team) ?? new Set()).add(role));
+    }
+  }
+  for (const [team, roles] of unreadTeams) {
+    problems.push({
+      severity: "warning",
+      message: `the members of team ${team} (${[...roles].sort().join(", ")}) are not known, so none of them can sign`,
+      fix: `check that the team exists and that the app may read it (organisation permission "Members: read"); or bind the role to users`,
+    });
+  }
+
   const openSlots: OpenSlot[] = requirements.flatMap((r) =>
     r.satisfied
       ? []

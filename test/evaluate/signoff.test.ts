@@ -274,6 +274,18 @@ describe("roles nobody but the author can fill, and roles bound to nobody", () =
     expect(evaluate(teams, prFacts([DROP_COLUMN], { reviews }), NOW).conclusion).toBe("failure");
     expect(evaluate(teams, prFacts([DROP_COLUMN], { reviews, teamMembers: { "sre-leads": ["Sam"] } }), NOW).conclusion).toBe("success");
   });
+
+  it("says which team could not be read when its members are still needed, and only then", async () => {
+    const teams = await policyFrom(BINDINGS.replace("sre-lead: { users: [sam, sue] }", "sre-lead: { teams: [sre-leads] }"));
+    const unread = evaluate(teams, prFacts([DROP_COLUMN], { reviews: [approval("dan"), approval("bea")] }), NOW);
+    expect(unread.problems).toContainEqual({
+      severity: "warning",
+      message: "the members of team sre-leads (sre-lead) are not known, so none of them can sign",
+      fix: 'check that the team exists and that the app may read it (organisation permission "Members: read"); or bind the role to users',
+    });
+    const read = evaluate(teams, prFacts([DROP_COLUMN], { reviews: [approval("dan"), approval("bea")], teamMembers: { "sre-leads": ["sam"] } }), NOW);
+    expect(read.problems.filter((p) => p.message.includes("sre-leads"))).toEqual([]);
+  });
 });
 
 describe("separate requirements and reviewer requests", () => {
