@@ -88,7 +88,9 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     problems.push({
       severity: "error",
       message: `areas ${ticket.areas.join(", ")} require a ticket reference in the title or body`,
-      fix: `add a ticket key matching /${ticket.pattern}/ (e.g. PROJ-123) to the title or description`,
+      fix: policy.ticket?.projects
+        ? `add a ticket key of ${policy.ticket.projects.join(" or ")} (e.g. ${policy.ticket.projects[0]}-123) to the title or description`
+        : `add a ticket key matching /${ticket.pattern}/ (e.g. PROJ-123) to the title or description`,
     });
   }
 
@@ -368,7 +370,14 @@ function emergencyOutcomes(policy: Policy, signOffs: SignOffs, membership: Membe
 function ticketStatus(policy: Policy, facts: Facts, touched: TouchedArea[]): TicketStatus {
   const areas = touched.filter((t) => t.area.ticket).map((t) => t.area.id);
   const pattern = policy.ticket?.pattern;
-  const found = pattern ? sortedUnique([...`${facts.title}\n${facts.body}`.matchAll(new RegExp(pattern, "g"))].map((m) => m[0])) : [];
+  const projects = policy.ticket?.projects?.map((p) => `${p.toUpperCase()}-`);
+  const found = pattern
+    ? sortedUnique(
+        [...`${facts.title}\n${facts.body}`.matchAll(new RegExp(pattern, "g"))]
+          .map((m) => m[0])
+          .filter((key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p))),
+      )
+    : [];
   return { required: areas.length > 0, pattern, found, areas };
 }
 

@@ -100,7 +100,7 @@ export interface Policy {
   unowned: { action: "pass" | "warn" | "fail"; reviewers: RoleId[] };
   emergency: { roles: RoleId[]; reviewWithinHours: number; allowAuthor: boolean };
   sla: BusinessCalendar;
-  ticket?: { pattern: string };
+  ticket?: { pattern: string; projects?: string[] };
   detectors: DetectorSettings;
   /** Path → areas, compiled once when the policy is loaded. */
   index: AreaIndex;

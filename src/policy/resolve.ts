@@ -50,7 +50,7 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame)
     const escalation = raw.escalation ?? [accountable];
     const repeated = escalation.find((r, i) => escalation.indexOf(r) !== i);
     if (repeated) blame(at("escalation"), `escalation path visits "${repeated}" twice (a cycle); list each role once, lowest first`);
-    if (raw.ticket && !file.ticket) blame(at("ticket"), `area "${id}" requires a ticket but the policy has no ticket.pattern`);
+    if (raw.ticket && !file.ticket?.pattern) blame(at("ticket"), `area "${id}" requires a ticket but the policy has no ticket.pattern`);
     const level = (raw.level ?? 1) as Level;
     let approvers: Approvers | undefined;
     if (raw.approvers) approvers = resolveApprovers(raw.approvers, at("approvers"), checkRoles, accountable, accountables, blame);
@@ -111,7 +111,8 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame)
   checkRoles(file.unowned?.reviewers, ["unowned", "reviewers"]);
   checkRoles(file.emergency?.roles, ["emergency", "roles"]);
 
-  if (file.ticket) {
+  if (file.ticket && !file.ticket.pattern) blame(["ticket"], "ticket needs a pattern (for example \"[A-Z][A-Z0-9]+-\\\\d+\")");
+  if (file.ticket?.pattern) {
     try {
       new RegExp(file.ticket.pattern);
     } catch (error) {
@@ -140,7 +141,7 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame)
       allowAuthor: file.emergency?.allowAuthor ?? false,
     },
     sla,
-    ticket: file.ticket,
+    ticket: file.ticket?.pattern ? { pattern: file.ticket.pattern, projects: file.ticket.projects } : undefined,
     detectors: {
       cost: {
         cpuMonth: file.cost?.cpuMonth ?? 25,

@@ -152,7 +152,14 @@ export const policyFileSchema = z.strictObject({
       expedited: duration.optional(),
     })
     .optional(),
-  ticket: z.strictObject({ pattern: z.string().min(1) }).optional(),
+  ticket: z
+    .strictObject({
+      /** What a ticket key looks like, e.g. `[A-Z][A-Z0-9]+-\\d+`. */
+      pattern: z.string().min(1).optional(),
+      /** Only keys of these projects count (`LFXV2` accepts LFXV2-302): stops "UTF-8" or "SHA-256" passing for a ticket. */
+      projects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")).min(1).optional(),
+    })
+    .optional(),
   cost: z
     .strictObject({
       cpuMonth: z.number().nonnegative().optional(),

@@ -120,6 +120,14 @@ areas: { ci: { paths: ["x/**"], accountable: a } }
 ticket: { pattern: "[A-Z+" }
 `);
     expect(bad.lines[0]).toMatch(/^\.github\/governance\.yml:3:20: error: ticket pattern is not a valid regular expression/);
+    const projectsOnly = await problemsOf(`roles: { a: { users: [x] } }
+areas: { ci: { paths: ["x/**"], accountable: a } }
+ticket: { projects: [LFXV2, "not a key"] }
+`);
+    expect(projectsOnly.lines).toEqual([
+      '.github/governance.yml:3:9: error: ticket needs a pattern (for example "[A-Z][A-Z0-9]+-\\\\d+") (at ticket)',
+      ".github/governance.yml:3:29: error: a project key: letters, digits, underscores (at ticket.projects[1])",
+    ]);
   });
 
   it("warns about a bound role nothing uses (usually a misspelt binding)", async () => {
