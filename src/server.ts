@@ -2,6 +2,7 @@ import { run } from "probot";
 import { productionConfigProblem } from "./config.js";
 import { GateOctokit } from "./github/octokit.js";
 import governanceGate from "./index.js";
+import { serverLog } from "./ops/logging.js";
 import { shutDownGracefully } from "./ops/shutdown.js";
 
 const problem = productionConfigProblem(process.env);
@@ -15,4 +16,4 @@ if (problem) {
 // receive webhooks on a development machine.
 if (!process.env.WEBHOOK_PROXY_URL) process.env.NO_SMEE_SETUP ??= "true";
 
-shutDownGracefully(await run(governanceGate, { Octokit: GateOctokit }));
+shutDownGracefully(await run(governanceGate, { Octokit: GateOctokit, log: await serverLog() }));

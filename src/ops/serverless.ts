@@ -1,4 +1,6 @@
 import { type ApplicationFunction, createProbot, type Probot } from "probot";
+import { GateOctokit } from "../github/octokit.js";
+import { serverLog } from "./logging.js";
 import { productionConfigProblem } from "../config.js";
 import governanceGate from "../index.js";
 
@@ -60,7 +62,8 @@ export function createServerlessHandler(options: ServerlessOptions = {}): (reque
         // Always "production" here: without WEBHOOK_SECRET Probot would accept deliveries signed with "development".
         const problem = productionConfigProblem({ ...env, NODE_ENV: "production" });
         if (problem) throw new Error(problem);
-        probot = createProbot({ env });
+        // The same client and logger as the server: whole-body reads, rate-limit retries, per-installation queues; no unverified payloads in the logs.
+        probot = createProbot({ env, overrides: { Octokit: GateOctokit, log: await serverLog(env) } });
       }
       await probot.load(options.app ?? governanceGate);
       return probot;

@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { Probot } from "probot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
-import { deliveryLog } from "../../src/ops/logging.js";
+import { deliveryLog, withoutUnverifiedPayloads } from "../../src/ops/logging.js";
 import { mockGitHub, setupNock } from "../github-support/mock-github.js";
 import { webhookEvent } from "../github-support/webhooks.js";
 import { APP_ID, mockOpenedPullRequest, NOW, openedPayload, PRIVATE_KEY, TestOctokit } from "./support.js";
@@ -44,5 +44,25 @@ describe("structured logs carry the delivery id", () => {
     deliveryLog(context).info({ repo: "acme/chat" }, "hello");
     expect(lines).toEqual([expect.objectContaining({ name: "event", id: "d-1", delivery: "d-1", event: "push", repo: "acme/chat", msg: "hello" })]);
     expect(lines[0]).not.toHaveProperty("action");
+  });
+});
+
+describe("a delivery whose signature did not match", () => {
+  it("is logged without its body, however deep @octokit/webhooks nests it", async () => {
+    const probot = new Probot({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: "s3cret", logLevel: "fatal" });
+    await probot.ready();
+    const refused = await probot.webhooks
+      .verifyAndReceive({ id: "d-1", name: "pull_request", payload: '{"pull_request":{"title":"private roadmap"}}', signature: "sha256=00" })
+      .then(() => undefined, (error: unknown) => error as Error);
+    expect(refused).toBeInstanceOf(Error);
+    const logged = JSON.stringify(withoutUnverifiedPayloads(pino.stdSerializers.err(refused!)));
+    expect(logged).toContain("signature does not match");
+    expect(logged).toContain("[unverified payload omitted]");
+    expect(logged).not.toContain("private roadmap");
+  });
+
+  it("leaves other errors' fields alone", () => {
+    const error = Object.assign(new Error("GitHub answered 502"), { status: 502, response: { data: { payload: "kept" } } });
+    expect(withoutUnverifiedPayloads(pino.stdSerializers.err(error))).toMatchObject({ message: "GitHub answered 502", status: 502, response: { data: { payload: "kept" } } });
   });
 });
