@@ -199,11 +199,7 @@ export class Gate {
     const started = performance.now();
     let headSha = seen.head?.sha;
     try {
-      // A head not seen before, under a valid policy: list its files first, so the snapshot also carries the contents its detectors read.
-      const prefetched =
-        seen.head?.sha && seen.base?.sha && (await this.policies.load(octokit, repo, seen.base.sha)).result?.policy
-          ? await this.facts.prefetch(octokit, repo, seen.number, { base: seen.base.sha, head: seen.head.sha, changedFiles: seen.changed_files })
-          : undefined;
+      const prefetched = await this.prefetchFiles(octokit, repo, seen);
       const snapshot = await this.read(octokit, repo, seen.number, prefetched?.wanted.map((w) => w.expression));
       if (prefetched) await this.facts.complete(octokit, repo, prefetched, snapshot.pr, snapshot.blobs);
       headSha = snapshot.pr.head.sha;
@@ -228,6 +224,17 @@ export class Gate {
         ].join("\n"),
       });
     }
+  }
+
+  /**
+   * A head whose files are not cached, under a valid policy: its files are
+   * listed before the snapshot, so that the snapshot query also carries the
+   * contents their detectors read (one query instead of two).
+   */
+  private async prefetchFiles(octokit: GitHub, repo: RepoRef, seen: PullRequestRef) {
+    if (!seen.head?.sha || !seen.base?.sha) return undefined;
+    if (!(await this.policies.load(octokit, repo, seen.base.sha)).result?.policy) return undefined;
+    return this.facts.prefetch(octokit, repo, seen.number, { base: seen.base.sha, head: seen.head.sha, changedFiles: seen.changed_files });
   }
 
   /** Returns the check's conclusion. */
