@@ -38,21 +38,25 @@
  * before or in the middle of the response; `injected` lists what was done.
  * The world can also change under the app: labels, user comments, dismissed
  * reviews, and a fresh head/base (`nextHead`) so one server serves many scenarios.
+ *
+ * Authentication, routing and the shape of every GitHub object are shared with
+ * the bench's fake (test/github-support/fake-github/), so both answer the app alike.
  */
-import { createHash, randomBytes, verify, type KeyObject } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { KeyObject } from "node:crypto";
 import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-world.js";
+import { ACCESS_TOKEN_ROUTE, authenticate, installationTokenReply, jwtClaims, newInstallationToken, presentedToken } from "../github-support/fake-github/app-auth.js";
+import { listedCheckRuns, newCheckRun, updateCheckRun, type CheckRun } from "../github-support/fake-github/check-runs.js";
+import { graphqlOperation, readGraphqlRequest } from "../github-support/fake-github/graphql.js";
+import { asObject, escapeRegExp, GRAPHQL_ROUTE, handleSafely, header, isGraphqlRequest, LoopbackFake, matchRestRoute, notFound, ok, parseJsonBody, readRequest, renderReply, route, unprocessable, type Json, type JsonObject, type Reply, type RequestContext, type Route } from "../github-support/fake-github/http.js";
+import { readReviewerRequest, reviewerRequestRefusal } from "../github-support/fake-github/review-requests.js";
+import { APP_BOT_LOGIN, GitHubViews, type PullFile, type PullRequestBasics, type RepositoryFacts } from "../github-support/fake-github/views.js";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export { graphqlOperation } from "../github-support/fake-github/graphql.js";
+export { gitBlobSha } from "../github-support/fake-github/ids.js";
 
-export interface FakePullFile {
-  filename: string;
-  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
-  patch?: string;
-  previous_filename?: string;
-}
+export type FakePullFile = PullFile;
+export type FakeCheckRun = CheckRun;
 
 export interface FakeGitHubSeed {
   appId: number;
@@ -66,15 +70,7 @@ export interface FakeGitHubSeed {
   collaborators: string[];
   /** Organisation teams: slug → member logins. */
   teams?: Record<string, string[]>;
-  pull: {
-    number: number;
-    title: string;
-    body: string;
-    author: string;
-    headRef: string;
-    headSha: string;
-    baseSha: string;
-  };
+  pull: PullRequestBasics & { baseSha: string };
   /** The pull request's files, in GitHub's order. */
   files: FakePullFile[];
   /** Repository content by `<commit sha>:<path>`. */
@@ -154,25 +150,6 @@ export interface LoggedRequest {
   at?: number;
 }
 
-export interface FakeCheckRun {
-  id: number;
-  node_id: string;
-  head_sha: string;
-  external_id: string;
-  url: string;
-  html_url: string;
-  details_url: string;
-  status: string;
-  conclusion: string | null;
-  started_at: string;
-  completed_at: string | null;
-  output: { title: string | null; summary: string | null; text: string | null; annotations_count: number; annotations_url: string };
-  name: string;
-  check_suite: { id: number };
-  app: JsonObject;
-  pull_requests: Json[];
-}
-
 export interface FakeReview {
   id: number;
   login: string;
@@ -182,36 +159,10 @@ export interface FakeReview {
   body: string;
 }
 
-interface Route {
-  method: string;
-  /** Matched against the path below `/api/v3` (or the full path for GraphQL). */
-  pattern: RegExp;
-  name: string;
-  /** Whether the route authenticates with the App's JWT rather than an installation token. */
-  appAuth?: boolean;
-  handle: (ctx: RequestContext) => Reply;
-}
+/** The one repository's fixed id: webhook payloads built by the tests carry it too. */
+const REPOSITORY_ID = 424_242;
 
-interface RequestContext {
-  /** The installation token the request carried (empty for App-authenticated routes). */
-  credential: string;
-  params: string[];
-  query: Record<string, string>;
-  headers: IncomingMessage["headers"];
-  body: Json | undefined;
-}
-
-interface Reply {
-  status: number;
-  json?: Json;
-  text?: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-}
-
-const NOT_FOUND: JsonObject = { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" };
-
-export class FakeGitHub {
+export class FakeGitHub extends LoopbackFake {
   readonly requests: LoggedRequest[] = [];
   readonly unexpected: LoggedRequest[] = [];
   /** Successful installation-token exchanges (JWT verified). */
@@ -245,37 +196,19 @@ export class FakeGitHub {
   /** Consecutive faulted tries per exact request, so a retry is told apart from a new request. */
   private readonly attempts = new Map<string, number>();
   private readonly routes: Route[];
-  private server: Server | undefined;
-  private port = 0;
+  private readonly views = new GitHubViews(() => this.host);
   private nextId = 1000;
   private readonly created = new Date().toISOString();
 
   private constructor(readonly seed: FakeGitHubSeed) {
+    super();
     this.routes = this.buildRoutes();
   }
 
   static async start(seed: FakeGitHubSeed): Promise<FakeGitHub> {
     const fake = new FakeGitHub(seed);
-    const server = createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
-    fake.server = server;
-    fake.port = (server.address() as AddressInfo).port;
+    await fake.listen();
     return fake;
-  }
-
-  /** For GHE_HOST. */
-  get host(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   /** Faults matching requests from now on (see `FaultRule`). */
@@ -303,7 +236,7 @@ export class FakeGitHub {
    * same state); with `faultFree`, requests carrying it are never faulted.
    */
   issueToken(options: { faultFree?: boolean } = {}): string {
-    const token = `ghs_${randomBytes(18).toString("hex")}`;
+    const token = newInstallationToken();
     this.tokens.add(token);
     if (options.faultFree) this.faultFreeTokens.add(token);
     return token;
@@ -311,21 +244,8 @@ export class FakeGitHub {
 
   /** A comment by a person on the pull request, as GitHub stores it. */
   addComment(login: string, body: string): JsonObject {
-    const { owner, repo, pull } = this.seed;
-    const id = this.id();
     const now = new Date().toISOString();
-    const comment: JsonObject = {
-      id,
-      node_id: nodeId("IC", id),
-      url: this.apiUrl(`/repos/${owner}/${repo}/issues/comments/${id}`),
-      html_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}#issuecomment-${id}`,
-      issue_url: this.apiUrl(`/repos/${owner}/${repo}/issues/${pull.number}`),
-      body,
-      user: this.user(login),
-      created_at: now,
-      updated_at: now,
-      author_association: "MEMBER",
-    };
+    const comment = this.views.issueComment(this.seed.owner, this.seed.repo, this.seed.pull.number, { id: this.id(), login, body, createdAt: now, updatedAt: now });
     this.comments.push(comment);
     return comment;
   }
@@ -366,104 +286,45 @@ export class FakeGitHub {
 
   /** `GET /repos/{owner}/{repo}/pulls/{number}` as GitHub answers it now. */
   pullRequestView(): JsonObject {
-    const { owner, repo, pull } = this.seed;
-    const api = this.apiUrl(`/repos/${owner}/${repo}`);
-    const repository = this.repositoryView();
-    return {
-      url: `${api}/pulls/${pull.number}`,
+    const { pull } = this.seed;
+    return this.views.pullRequest({
+      ...pull,
+      repository: this.repositoryFacts(),
       id: 900_000 + pull.number,
-      node_id: nodeId("PR", 900_000 + pull.number),
-      html_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}`,
-      diff_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}.diff`,
-      patch_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}.patch`,
-      issue_url: `${api}/issues/${pull.number}`,
-      number: pull.number,
       state: "open",
-      locked: false,
-      title: pull.title,
-      user: this.user(pull.author),
-      body: pull.body,
-      created_at: this.created,
-      updated_at: this.created,
-      closed_at: null,
-      merged_at: null,
-      merge_commit_sha: null,
-      assignee: null,
-      assignees: [],
-      requested_reviewers: [...this.requestedReviewers].map((login) => this.user(login)),
-      requested_teams: [...this.requestedTeams].map((slug) => this.team(slug)),
-      labels: this.labels.map((name) => this.label(name)),
-      milestone: null,
-      draft: false,
-      head: { label: `${owner}:${pull.headRef}`, ref: pull.headRef, sha: pull.headSha, user: this.org(), repo: repository },
-      base: { label: `${owner}:${this.seed.defaultBranch}`, ref: this.seed.defaultBranch, sha: pull.baseSha, user: this.org(), repo: repository },
-      author_association: "MEMBER",
-      auto_merge: null,
-      active_lock_reason: null,
       merged: false,
-      mergeable: true,
-      rebaseable: true,
-      mergeable_state: "blocked",
-      merged_by: null,
-      comments: this.comments.length,
-      review_comments: 0,
-      maintainer_can_modify: false,
-      commits: 1,
-      additions: this.seed.files.reduce((n, f) => n + countLines(f.patch, "+"), 0),
-      deletions: this.seed.files.reduce((n, f) => n + countLines(f.patch, "-"), 0),
-      changed_files: this.seed.files.length,
-    };
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      createdAt: this.created,
+      updatedAt: this.created,
+      requestedReviewers: this.requestedReviewers,
+      requestedTeams: this.requestedTeams,
+      labels: this.labels,
+      commentCount: this.comments.length,
+      files: this.seed.files,
+    });
   }
 
   repositoryView(): JsonObject {
-    const { owner, repo } = this.seed;
-    return {
-      id: 424_242,
-      node_id: nodeId("R", 424_242),
-      name: repo,
-      full_name: `${owner}/${repo}`,
-      private: true,
-      owner: this.org(),
-      html_url: `${this.webUrl()}/${owner}/${repo}`,
-      url: this.apiUrl(`/repos/${owner}/${repo}`),
-      default_branch: this.seed.defaultBranch,
-      visibility: "private",
-    };
+    return this.views.repository(this.repositoryFacts());
   }
 
   user(login: string): JsonObject {
-    const id = numericId(login);
-    return {
-      login,
-      id,
-      node_id: nodeId("U", id),
-      avatar_url: `${this.webUrl()}/avatars/u/${id}`,
-      gravatar_id: "",
-      url: this.apiUrl(`/users/${login}`),
-      html_url: `${this.webUrl()}/${login}`,
-      type: "User",
-      site_admin: false,
-    };
+    return this.views.user(login);
   }
 
   // --- routing ------------------------------------------------------------
 
   private buildRoutes(): Route[] {
     const { owner, repo, pull } = this.seed;
-    const R = `/repos/${escape(owner)}/${escape(repo)}`;
+    const R = `/repos/${escapeRegExp(owner)}/${escapeRegExp(repo)}`;
     const N = String(pull.number);
-    const route = (method: string, pattern: string, name: string, handle: Route["handle"], appAuth = false): Route => ({
-      method,
-      pattern: new RegExp(`^${pattern}$`),
-      name,
-      handle,
-      appAuth,
-    });
     return [
-      route("POST", "/app/installations/(\\d+)/access_tokens", "POST /app/installations/{installation_id}/access_tokens", (c) => this.accessToken(c), true),
+      route("POST", "/app/installations/(\\d+)/access_tokens", ACCESS_TOKEN_ROUTE, (c) => this.accessToken(c), true),
       route("GET", "/repos/([^/]+)/([^/]+)/contents/(.+)", "GET /repos/{owner}/{repo}/contents/{path}", (c) => this.contents(c)),
       route("GET", `${R}/pulls/${N}/files`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () => ok(this.seed.files.map((f) => this.fileView(f)))),
-      route("GET", `${R}/pulls/${N}/reviews`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", () => ok(this.reviews.map((r) => this.reviewView(r)))),
+      route("GET", `${R}/pulls/${N}/reviews`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", () => ok(this.reviewViews())),
       route("GET", `${R}/issues/${N}/comments`, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", () => ok(this.comments)),
       route("GET", `${R}/commits/([0-9a-f]{40}|[^/]+)/check-runs`, "GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (c) => this.listCheckRuns(c)),
       route("POST", `${R}/check-runs`, "POST /repos/{owner}/{repo}/check-runs", (c) => this.createCheckRun(c)),
@@ -472,31 +333,25 @@ export class FakeGitHub {
       route("GET", `${R}/pulls/${N}`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", () => ok(this.pullRequestView())),
       route("POST", `${R}/issues/comments/(\\d+)/reactions`, "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", (c) => this.react(c)),
       route("POST", `${R}/issues/${N}/comments`, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (c) => this.comment(c)),
-      route("GET", `/orgs/${escape(owner)}/teams/([^/]+)/members`, "GET /orgs/{org}/teams/{team_slug}/members", (c) => this.teamMembers(c)),
+      route("GET", `/orgs/${escapeRegExp(owner)}/teams/([^/]+)/members`, "GET /orgs/{org}/teams/{team_slug}/members", (c) => this.teamMembers(c)),
     ];
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inflight++;
     this.lastActivity = Date.now();
     res.once("close", () => {
       this.inflight--;
       this.lastActivity = Date.now();
     });
-    const url = new URL(req.url ?? "/", "http://fake.invalid");
-    const method = req.method ?? "GET";
-    const query = Object.fromEntries(url.searchParams);
-    const raw = await readBody(req);
-    let body: Json | undefined;
+    const { method, url, query, raw } = await readRequest(req);
     const entry: LoggedRequest = { method, path: url.pathname, query, auth: "none", status: 0, accept: header(req, "accept"), at: Date.now() };
     this.requests.push(entry);
     /** Set by a `drop mid-response` fault: the answer is cut in half and the connection destroyed. */
     let cut = false;
     const send = (reply: Reply): void => {
       entry.status = reply.status;
-      const text = reply.text ?? (reply.json === undefined ? "" : JSON.stringify(reply.json));
-      const contentType = reply.text !== undefined ? (reply.contentType ?? "text/plain; charset=utf-8") : "application/json; charset=utf-8";
-      const headers = { "content-type": contentType, ...(reply.headers ?? {}) };
+      const { headers, text } = renderReply(reply);
       if (!cut) {
         res.writeHead(reply.status, headers).end(text);
         return;
@@ -505,45 +360,28 @@ export class FakeGitHub {
       res.writeHead(reply.status, { ...headers, "content-length": String(bytes.length) });
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => req.socket.destroy());
     };
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw) as Json;
-        entry.body = body;
-      } catch {
-        return send({ status: 400, json: { message: "Problems parsing JSON", documentation_url: "https://docs.github.com/rest" } });
-      }
-    }
+    const parsed = parseJsonBody(raw);
+    if ("refusal" in parsed) return send(parsed.refusal);
+    const { body } = parsed;
+    if (body !== undefined) entry.body = body;
 
-    let route: Route | undefined;
-    let params: string[] = [];
-    if (method === "POST" && url.pathname === "/api/graphql") {
-      route = { method, pattern: /^\/api\/graphql$/, name: "POST /graphql", handle: (c) => this.graphql(c) };
-    } else if (url.pathname.startsWith("/api/v3/")) {
-      const path = url.pathname.slice("/api/v3".length);
-      for (const candidate of this.routes) {
-        const match = candidate.method === method ? candidate.pattern.exec(path) : null;
-        if (match) {
-          route = candidate;
-          params = match.slice(1).map((p) => decodeURIComponent(p ?? ""));
-          break;
-        }
-      }
-    }
-    if (!route) {
+    const graphqlRoute: Route = { method, pattern: /^\/api\/graphql$/, name: GRAPHQL_ROUTE, handle: (c) => this.graphql(c) };
+    const matched = isGraphqlRequest(method, url.pathname) ? { route: graphqlRoute, params: [] } : matchRestRoute(this.routes, method, url.pathname);
+    if (!matched) {
       this.unexpected.push(entry);
-      return send({ status: 404, json: NOT_FOUND });
+      return send(notFound());
     }
-    entry.route = route.name;
-    const operation = route.name === "POST /graphql" ? graphqlOperation(body) : undefined;
+    const { route: matchedRoute, params } = matched;
+    entry.route = matchedRoute.name;
+    const operation = matchedRoute === graphqlRoute ? graphqlOperation(body) : undefined;
     if (operation !== undefined) entry.operation = operation;
 
     const signature = `${method} ${url.pathname}${url.search} ${raw}`;
     const attempt = (this.attempts.get(signature) ?? 0) + 1;
-    const token = (header(req, "authorization") ?? "").split(/\s+/)[1] ?? "";
-    const fault = this.faultFreeTokens.has(token) ? undefined : this.faultFor({ method, path: url.pathname, route: route.name, operation, attempt });
+    const fault = this.faultFreeTokens.has(presentedToken(req)) ? undefined : this.faultFor({ method, path: url.pathname, route: matchedRoute.name, operation, attempt });
     if (fault) {
       this.attempts.set(signature, attempt);
-      this.injected.push({ kind: fault.kind, detail: describeFault(fault), method, path: url.pathname, route: route.name, operation, attempt });
+      this.injected.push({ kind: fault.kind, detail: describeFault(fault), method, path: url.pathname, route: matchedRoute.name, operation, attempt });
       entry.fault = describeFault(fault);
       switch (fault.kind) {
         case "status":
@@ -579,29 +417,13 @@ export class FakeGitHub {
     }
     if (!fault || fault.kind !== "drop") this.attempts.delete(signature);
 
-    const authorization = header(req, "authorization") ?? "";
-    const [scheme = "", credential = ""] = authorization.split(/\s+/, 2);
-    if (route.appAuth) {
-      const problem = scheme.toLowerCase() === "bearer" ? this.jwtProblem(credential) : `expected a bearer JWT, got "${scheme}"`;
-      if (problem) {
-        entry.auth = "invalid";
-        this.authFailures.push(`${route.name}: ${problem}`);
-        return send({ status: 401, json: { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" } });
-      }
-      entry.auth = "app-jwt";
-    } else if (["token", "bearer"].includes(scheme.toLowerCase()) && this.tokens.has(credential)) {
-      entry.auth = "installation-token";
-    } else {
-      entry.auth = authorization ? "invalid" : "none";
-      this.authFailures.push(`${route.name}: no valid installation token (${authorization ? scheme : "no Authorization header"})`);
-      return send({ status: 401, json: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } });
+    const authentication = authenticate(req, matchedRoute, this.seed, (token) => this.tokens.has(token));
+    entry.auth = authentication.auth;
+    if (!authentication.accepted) {
+      this.authFailures.push(authentication.failure);
+      return send(authentication.reply);
     }
-
-    try {
-      send(route.handle({ credential: route.appAuth ? "" : credential, params, query, headers: req.headers, body }));
-    } catch (error) {
-      send({ status: 500, json: { message: `fake GitHub failed: ${(error as Error).message}` } });
-    }
+    send(handleSafely(matchedRoute, { path: url.pathname, credential: authentication.credential, params, query, headers: req.headers, body }));
   }
 
   private faultFor(request: FaultRequest): Fault | undefined {
@@ -621,249 +443,89 @@ export class FakeGitHub {
     return undefined;
   }
 
-  // --- authentication ---------------------------------------------------------
-
-  /** Why this is not an RS256 JWT of our App that GitHub would accept now, or undefined. */
-  private jwtProblem(jwt: string): string | undefined {
-    const parts = jwt.split(".");
-    if (parts.length !== 3) return "not a JWT";
-    const [encodedHeader = "", encodedPayload = "", signature = ""] = parts;
-    let head: JsonObject;
-    let payload: JsonObject;
-    try {
-      head = JSON.parse(Buffer.from(encodedHeader, "base64url").toString("utf8")) as JsonObject;
-      payload = JSON.parse(Buffer.from(encodedPayload, "base64url").toString("utf8")) as JsonObject;
-    } catch {
-      return "header or payload is not base64url JSON";
-    }
-    if (head.alg !== "RS256") return `alg is ${String(head.alg)}, not RS256`;
-    const signed = verify("RSA-SHA256", Buffer.from(`${encodedHeader}.${encodedPayload}`), this.seed.publicKey, Buffer.from(signature, "base64url"));
-    if (!signed) return "signature does not verify with the App's public key";
-    if (String(payload.iss) !== String(this.seed.appId)) return `iss is ${String(payload.iss)}, not ${this.seed.appId}`;
-    const now = Math.floor(Date.now() / 1000);
-    if (typeof payload.iat !== "number" || typeof payload.exp !== "number") return "iat/exp missing";
-    if (payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
-    if (payload.exp <= now || payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future or in the past";
-    return undefined;
-  }
+  // --- endpoints -------------------------------------------------------------
 
   private accessToken(c: RequestContext): Reply {
     const installationId = Number(c.params[0]);
-    if (installationId !== this.seed.installationId) return { status: 404, json: NOT_FOUND };
-    const token = `ghs_${randomBytes(18).toString("hex")}`;
+    if (installationId !== this.seed.installationId) return notFound();
+    const token = newInstallationToken();
     this.tokens.add(token);
-    const authorization = String(c.headers.authorization ?? "").split(/\s+/)[1] ?? "";
-    const payload = JSON.parse(Buffer.from(authorization.split(".")[1] ?? "", "base64url").toString("utf8")) as JsonObject;
-    this.tokenExchanges.push({ installationId, iss: payload.iss ?? null, issuedToken: token });
-    return {
-      status: 201,
-      json: {
-        token,
-        expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
-        permissions: { checks: "write", contents: "read", issues: "write", members: "read", metadata: "read", pull_requests: "write" },
-        repository_selection: "all",
-      },
-    };
+    const jwt = String(c.headers.authorization ?? "").split(/\s+/)[1] ?? "";
+    this.tokenExchanges.push({ installationId, iss: jwtClaims(jwt).iss ?? null, issuedToken: token });
+    return installationTokenReply(token);
   }
-
-  // --- endpoints -------------------------------------------------------------
 
   private contents(c: RequestContext): Reply {
     const [owner = "", repo = "", path = ""] = c.params;
-    if (owner !== this.seed.owner || repo !== this.seed.repo) return { status: 404, json: NOT_FOUND };
+    if (owner !== this.seed.owner || repo !== this.seed.repo) return notFound();
     const ref = c.query.ref ?? this.seed.defaultBranch;
     const sha = ref === this.seed.defaultBranch ? this.seed.pull.baseSha : ref === this.seed.pull.headRef ? this.seed.pull.headSha : ref;
     const text = this.seed.blobs[`${sha}:${path}`];
-    if (text === undefined) return { status: 404, json: NOT_FOUND };
-    const accept = String(c.headers.accept ?? "");
-    // application/vnd.github.raw, application/vnd.github.v3.raw, application/vnd.github.raw+json
-    if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
-      return { status: 200, text, contentType: "application/vnd.github.raw; charset=utf-8" };
-    }
-    const api = this.apiUrl(`/repos/${owner}/${repo}/contents/${path}?ref=${ref}`);
-    return {
-      status: 200,
-      json: {
-        type: "file",
-        encoding: "base64",
-        size: Buffer.byteLength(text),
-        name: path.split("/").pop() ?? path,
-        path,
-        content: Buffer.from(text).toString("base64"),
-        sha: gitBlobSha(text),
-        url: api,
-        git_url: null,
-        html_url: null,
-        download_url: null,
-        _links: { self: api, git: null, html: null },
-      },
-    };
+    if (text === undefined) return notFound();
+    return this.views.contents(owner, repo, path, ref, text, String(c.headers.accept ?? ""));
   }
 
   private fileView(f: FakePullFile): JsonObject {
     const { owner, repo, pull } = this.seed;
-    const head = this.seed.blobs[`${pull.headSha}:${f.filename}`];
-    const additions = countLines(f.patch, "+");
-    const deletions = countLines(f.patch, "-");
-    const view: JsonObject = {
-      sha: head === undefined ? "0000000000000000000000000000000000000000" : gitBlobSha(head),
-      filename: f.filename,
-      status: f.status,
-      additions,
-      deletions,
-      changes: additions + deletions,
-      blob_url: `${this.webUrl()}/${owner}/${repo}/blob/${pull.headSha}/${f.filename}`,
-      raw_url: `${this.webUrl()}/${owner}/${repo}/raw/${pull.headSha}/${f.filename}`,
-      contents_url: this.apiUrl(`/repos/${owner}/${repo}/contents/${encodeURIComponent(f.filename)}?ref=${pull.headSha}`),
-    };
-    if (f.patch !== undefined) view.patch = f.patch;
-    if (f.previous_filename !== undefined) view.previous_filename = f.previous_filename;
-    return view;
+    return this.views.pullFile(owner, repo, pull.headSha, f, this.seed.blobs[`${pull.headSha}:${f.filename}`]);
   }
 
-  private reviewView(r: FakeReview): JsonObject {
+  private reviewViews(): JsonObject[] {
     const { owner, repo, pull } = this.seed;
-    const html = `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}#pullrequestreview-${r.id}`;
-    const pullUrl = this.apiUrl(`/repos/${owner}/${repo}/pulls/${pull.number}`);
-    return {
-      id: r.id,
-      node_id: nodeId("PRR", r.id),
-      user: this.user(r.login),
-      body: r.body,
-      state: r.state,
-      html_url: html,
-      pull_request_url: pullUrl,
-      author_association: "MEMBER",
-      _links: { html: { href: html }, pull_request: { href: pullUrl } },
-      submitted_at: r.submittedAt,
-      commit_id: r.commitId,
-    };
+    return this.reviews.map((r) => this.views.review(owner, repo, pull.number, r));
   }
 
   private listCheckRuns(c: RequestContext): Reply {
-    const ref = c.params[0] ?? "";
-    let runs = this.checkRuns.filter((r) => r.head_sha === ref);
-    if (c.query.check_name) runs = runs.filter((r) => r.name === c.query.check_name);
-    if (c.query.app_id) runs = runs.filter((r) => String(r.app.id) === c.query.app_id);
-    if ((c.query.filter ?? "latest") === "latest") {
-      const latest = new Map<string, FakeCheckRun>();
-      for (const r of runs) latest.set(r.name, r);
-      runs = [...latest.values()];
-    }
-    runs = [...runs].reverse();
+    const runs = listedCheckRuns(this.checkRuns.filter((r) => r.head_sha === (c.params[0] ?? "")), c.query);
     return ok({ total_count: runs.length, check_runs: runs as unknown as Json[] });
   }
 
   private createCheckRun(c: RequestContext): Reply {
-    const body = asObject(c.body);
-    const problem = requireFields(body, ["name", "head_sha"]);
-    if (problem) return unprocessable(problem);
-    const { owner, repo } = this.seed;
-    const id = this.id();
-    const now = new Date().toISOString();
-    const output = asObject(body.output);
-    const status = typeof body.status === "string" ? body.status : "queued";
-    if (status === "completed" && typeof body.conclusion !== "string") return unprocessable("conclusion is required when status is completed");
-    const run: FakeCheckRun = {
-      id,
-      node_id: nodeId("CR", id),
-      head_sha: String(body.head_sha),
-      external_id: typeof body.external_id === "string" ? body.external_id : "",
-      url: this.apiUrl(`/repos/${owner}/${repo}/check-runs/${id}`),
-      html_url: `${this.webUrl()}/${owner}/${repo}/runs/${id}`,
-      details_url: `${this.webUrl()}/${owner}/${repo}/runs/${id}`,
-      status,
-      conclusion: typeof body.conclusion === "string" ? body.conclusion : null,
-      started_at: typeof body.started_at === "string" ? body.started_at : now,
-      completed_at: status === "completed" ? now : null,
-      output: {
-        title: typeof output.title === "string" ? output.title : null,
-        summary: typeof output.summary === "string" ? output.summary : null,
-        text: typeof output.text === "string" ? output.text : null,
-        annotations_count: 0,
-        annotations_url: this.apiUrl(`/repos/${owner}/${repo}/check-runs/${id}/annotations`),
-      },
-      name: String(body.name),
-      check_suite: { id: 7_000 + id },
-      app: { id: this.seed.appId, slug: "governance-gate", name: "Governance Gate", owner: this.org() },
-      pull_requests: [],
-    };
+    const { owner, repo, appId } = this.seed;
+    const created = newCheckRun(this.views, { owner, repo, appId }, () => this.id(), c.body);
+    if ("refusal" in created) return created.refusal;
+    const { run } = created;
     this.checkRuns.push(run);
-    this.checkRunWrites.push({ method: "POST", id, body: c.body, at: Date.now(), token: c.credential });
+    this.checkRunWrites.push({ method: "POST", id: run.id, body: c.body, at: Date.now(), token: c.credential });
     return { status: 201, json: run as unknown as Json };
   }
 
   private updateCheckRun(c: RequestContext): Reply {
     const id = Number(c.params[0]);
     const run = this.checkRuns.find((r) => r.id === id);
-    if (!run) return { status: 404, json: NOT_FOUND };
-    const body = asObject(c.body);
-    if (typeof body.name === "string") run.name = body.name;
-    if (typeof body.status === "string") run.status = body.status;
-    if (typeof body.conclusion === "string") {
-      run.conclusion = body.conclusion;
-      run.status = "completed";
-    }
-    if (run.status === "completed") run.completed_at = new Date().toISOString();
-    const output = asObject(body.output);
-    if (typeof output.title === "string") run.output.title = output.title;
-    if (typeof output.summary === "string") run.output.summary = output.summary;
-    if (typeof output.text === "string") run.output.text = output.text;
+    if (!run) return notFound();
+    updateCheckRun(run, c.body);
     this.checkRunWrites.push({ method: "PATCH", id, body: c.body, at: Date.now(), token: c.credential });
     return ok(run as unknown as Json);
   }
 
   private requestReviewers(c: RequestContext): Reply {
-    const body = asObject(c.body);
-    const reviewers = Array.isArray(body.reviewers) ? body.reviewers.map(String) : [];
-    const teamReviewers = Array.isArray(body.team_reviewers) ? body.team_reviewers.map(String) : [];
-    this.reviewerRequests.push({ reviewers, teamReviewers });
-    const collaborators = new Set(this.seed.collaborators.map((u) => u.toLowerCase()));
-    const teams = this.seed.teams ?? {};
-    if (reviewers.some((u) => !collaborators.has(u.toLowerCase())) || teamReviewers.some((t) => !(t in teams))) {
-      return unprocessable(`Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${this.seed.owner}/${this.seed.repo} repository.`);
-    }
-    if (reviewers.some((u) => u.toLowerCase() === this.seed.pull.author.toLowerCase())) {
-      return unprocessable("Review cannot be requested from pull request author.");
-    }
-    for (const u of reviewers) this.requestedReviewers.add(u);
-    for (const t of teamReviewers) this.requestedTeams.add(t);
+    const request = readReviewerRequest(c.body);
+    this.reviewerRequests.push(request);
+    const refusal = reviewerRequestRefusal(request, { ...this.seed, name: this.seed.repo }, this.seed.pull.author);
+    if (refusal) return refusal;
+    for (const u of request.reviewers) this.requestedReviewers.add(u);
+    for (const t of request.teamReviewers) this.requestedTeams.add(t);
     return { status: 201, json: this.pullRequestView() };
   }
 
   private react(c: RequestContext): Reply {
     const commentId = Number(c.params[0]);
-    if (!this.comments.some((comment) => comment.id === commentId)) return { status: 404, json: NOT_FOUND };
+    if (!this.comments.some((comment) => comment.id === commentId)) return notFound();
     const content = asObject(c.body).content ?? null;
     this.reactions.push({ commentId, content });
-    return { status: 201, json: { id: this.id(), node_id: nodeId("REA", commentId), user: this.user("governance-gate[bot]"), content, created_at: new Date().toISOString() } };
+    return this.views.reaction(this.id(), commentId, content);
   }
 
   private comment(c: RequestContext): Reply {
     const body = asObject(c.body);
     if (typeof body.body !== "string") return unprocessable("body is required");
-    const { owner, repo, pull } = this.seed;
-    const id = this.id();
-    const now = new Date().toISOString();
-    const comment: JsonObject = {
-      id,
-      node_id: nodeId("IC", id),
-      url: this.apiUrl(`/repos/${owner}/${repo}/issues/comments/${id}`),
-      html_url: `${this.webUrl()}/${owner}/${repo}/pull/${pull.number}#issuecomment-${id}`,
-      issue_url: this.apiUrl(`/repos/${owner}/${repo}/issues/${pull.number}`),
-      body: body.body,
-      user: { ...this.user("governance-gate[bot]"), type: "Bot" },
-      created_at: now,
-      updated_at: now,
-      author_association: "NONE",
-    };
-    this.comments.push(comment);
-    return { status: 201, json: comment };
+    return { status: 201, json: this.addComment(APP_BOT_LOGIN, body.body) };
   }
 
   private teamMembers(c: RequestContext): Reply {
     const members = (this.seed.teams ?? {})[c.params[0] ?? ""];
-    if (!members) return { status: 404, json: NOT_FOUND };
+    if (!members) return notFound();
     return ok(members.map((login) => this.user(login)));
   }
 
@@ -877,11 +539,9 @@ export class FakeGitHub {
    * status 200 as `{ data, errors }`.
    */
   private graphql(c: RequestContext): Reply {
-    const body = asObject(c.body);
-    if (typeof body.query !== "string") return ok({ errors: [{ message: "A query attribute must be specified and must be a string." }] });
-    const variables = body.variables === undefined || body.variables === null ? null : asObject(body.variables);
-    const operationName = typeof body.operationName === "string" ? body.operationName : null;
-    return ok(answerGraphql({ query: body.query, variables, operationName }, this.graphqlWorld()) as unknown as Json);
+    const request = readGraphqlRequest(c.body);
+    if ("errors" in request) return ok(request);
+    return ok(answerGraphql(request, this.graphqlWorld()) as unknown as Json);
   }
 
   /** This fake's state as the GraphQL schema's resolvers see it. */
@@ -893,7 +553,7 @@ export class FakeGitHub {
         if (!here(owner, repo) || number !== seed.pull.number) return undefined;
         return {
           pull: this.pullRequestView(),
-          reviews: this.reviews.map((r) => this.reviewView(r)),
+          reviews: this.reviewViews(),
           comments: this.comments,
           checkRuns: this.checkRuns.filter((r) => r.head_sha === seed.pull.headSha),
         };
@@ -914,26 +574,8 @@ export class FakeGitHub {
     return this.nextId++;
   }
 
-  private apiUrl(path: string): string {
-    return `http://${this.host}/api/v3${path}`;
-  }
-
-  private webUrl(): string {
-    return `http://${this.host}`;
-  }
-
-  private org(): JsonObject {
-    return { ...this.user(this.seed.owner), type: "Organization" };
-  }
-
-  private label(name: string): JsonObject {
-    const id = numericId(`label:${name}`);
-    return { id, node_id: nodeId("LA", id), url: this.apiUrl(`/repos/${this.seed.owner}/${this.seed.repo}/labels/${encodeURIComponent(name)}`), name, color: "ededed", default: false, description: null };
-  }
-
-  private team(slug: string): JsonObject {
-    const id = numericId(`team:${slug}`);
-    return { id, node_id: nodeId("T", id), slug, name: slug, privacy: "closed", permission: "pull", url: this.apiUrl(`/teams/${id}`) };
+  private repositoryFacts(): RepositoryFacts {
+    return { id: REPOSITORY_ID, owner: this.seed.owner, name: this.seed.repo, defaultBranch: this.seed.defaultBranch };
   }
 }
 
@@ -950,64 +592,7 @@ function describeFault(fault: Fault): string {
   }
 }
 
-function ok(json: Json): Reply {
-  return { status: 200, json };
-}
-
-function unprocessable(message: string): Reply {
-  return { status: 422, json: { message, documentation_url: "https://docs.github.com/rest" } };
-}
-
-function asObject(value: Json | undefined): JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-
-function requireFields(body: JsonObject, fields: string[]): string | undefined {
-  const missing = fields.filter((f) => typeof body[f] !== "string");
-  return missing.length > 0 ? `Invalid request.\n\n${missing.map((f) => `"${f}" wasn't supplied.`).join("\n")}` : undefined;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function escape(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** The name of a GraphQL request's operation: `operationName`, else the first operation's own name. */
-export function graphqlOperation(body: Json | undefined): string | undefined {
-  const request = asObject(body);
-  if (typeof request.operationName === "string") return request.operationName;
-  return typeof request.query === "string" ? /^\s*(?:query|mutation)\s+(\w+)/.exec(request.query)?.[1] : undefined;
-}
-
 /** GitHub's owner, repository and organisation names are case-insensitive. */
 function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-function countLines(patch: string | undefined, sign: "+" | "-"): number {
-  return (patch ?? "").split("\n").filter((l) => l.startsWith(sign)).length;
-}
-
-/** The id Git gives a blob with this content. */
-export function gitBlobSha(text: string): string {
-  const content = Buffer.from(text);
-  return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
-}
-
-function numericId(seed: string): number {
-  return createHash("sha256").update(seed).digest().readUInt32BE(0) % 90_000_000 + 1_000_000;
-}
-
-function nodeId(prefix: string, id: number): string {
-  return `${prefix}_kw${Buffer.from(String(id)).toString("base64url")}`;
 }

@@ -6,149 +6,32 @@
  * installation token, and drives the `governance` check run through a
  * destructive migration from "0 of 3 sign-offs" to "3 of 3 ✓".
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createPublicKey } from "node:crypto";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appKeys, deliverWebhook, startAppServer, type AppServer } from "../github-support/app-server.js";
 import { FakeGitHub, type FakeCheckRun } from "./fake-github.js";
+import { APP_ID, AUTHOR, INSTALLATION_ID, migrationSeed, OWNER, PR_NUMBER, REPO, SCHEMA, sha, TITLE, webhookSource } from "./scenario.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const APP_ID = 4242;
-const INSTALLATION_ID = 31337;
-const OWNER = "acme";
-const REPO = "chat";
-const PR_NUMBER = 7;
-const AUTHOR = "octocat";
 const HEAD = sha("head: drop User.avatarUrl");
 const BASE = sha("base: main");
-const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
-const SCHEMA = "prisma/schema.prisma";
-
-const POLICY = `extends: chat-backend
-roles:
-  backend-lead: { users: [bea] }
-  dba-lead:     { users: [dan] }
-  sre-lead:     { users: [sam] }
-  backend-team: { users: [bob] }
-`;
-
-// What \`prisma migrate dev\` writes after removing a field.
-const MIGRATION_SQL = `/*
-  Warnings:
-
-  - You are about to drop the column \`avatarUrl\` on the \`User\` table. All the data in the column will be lost.
-
-*/
--- AlterTable
-ALTER TABLE "User" DROP COLUMN "avatarUrl";
-`;
-
-const SCHEMA_BASE = `generator client {
-  provider = "prisma-client-js"
-}
-
-datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model User {
-  id        Int      @id @default(autoincrement())
-  email     String   @unique
-  name      String?
-  avatarUrl String?
-  createdAt DateTime @default(now())
-}
-`;
-const SCHEMA_HEAD = SCHEMA_BASE.replace("  avatarUrl String?\n", "");
-
-const SCHEMA_PATCH = `@@ -11,6 +11,5 @@ model User {
-   id        Int      @id @default(autoincrement())
-   email     String   @unique
-   name      String?
--  avatarUrl String?
-   createdAt DateTime @default(now())
- }`;
-
-const MIGRATION_PATCH = `@@ -0,0 +1,8 @@\n${MIGRATION_SQL.trimEnd()
-  .split("\n")
-  .map((line) => `+${line}`)
-  .join("\n")}`;
-
-const TITLE_OPEN = "Level 3 — joint approval: 0 of 3 sign-offs";
-const TITLE_DONE = "Level 3 — joint approval: 3 of 3 sign-offs ✓";
 
 // --- the world --------------------------------------------------------------
 
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-});
-const WEBHOOK_SECRET = randomBytes(24).toString("hex");
+const keys = appKeys(APP_ID);
 
 let github: FakeGitHub;
-let server: ChildProcess | undefined;
-let serverPort = 0;
+let server: AppServer | undefined;
 let serverOutput = "";
 
 beforeAll(async () => {
-  github = await FakeGitHub.start({
-    appId: APP_ID,
-    publicKey: createPublicKey(publicKey),
-    installationId: INSTALLATION_ID,
-    owner: OWNER,
-    repo: REPO,
-    defaultBranch: "main",
-    collaborators: ["octocat", "bea", "dan", "sam", "bob"],
-    pull: { number: PR_NUMBER, title: "Drop User.avatarUrl", body: "Avatars moved to the media service.", author: AUTHOR, headRef: "drop-avatar", headSha: HEAD, baseSha: BASE },
-    files: [
-      { filename: MIGRATION, status: "added", patch: MIGRATION_PATCH },
-      { filename: SCHEMA, status: "modified", patch: SCHEMA_PATCH },
-    ],
-    blobs: {
-      [`${BASE}:.github/governance.yml`]: POLICY,
-      [`${HEAD}:.github/governance.yml`]: POLICY,
-      [`${BASE}:${SCHEMA}`]: SCHEMA_BASE,
-      [`${HEAD}:${SCHEMA}`]: SCHEMA_HEAD,
-      [`${HEAD}:${MIGRATION}`]: MIGRATION_SQL,
-    },
-  });
-
-  serverPort = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      APP_ID: String(APP_ID),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET,
-      HOST: "127.0.0.1",
-      PORT: String(serverPort),
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server = child;
-  child.stdout?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
-
-  await waitFor("the server to answer GET /ping", async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${serverOutput}`);
-    const response = await fetch(`http://127.0.0.1:${serverPort}/ping`).catch(() => undefined);
-    return response?.ok && (await response.text()) === "PONG" ? true : undefined;
-  }, 15_000);
+  github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head: HEAD, base: BASE }));
+  server = await startAppServer({ keys, githubHost: github.host, logLevel: "warn", onOutput: (text) => (serverOutput += text), readyTimeoutMs: 15_000, stopGraceMs: 3_000 });
 }, 20_000);
 
 afterAll(async () => {
-  await stopServer();
+  await server?.stop();
   await github?.close();
 });
 
@@ -170,7 +53,7 @@ describe("the app server against a fake GitHub", () => {
     const run = await waitFor("a failing governance check run on the head commit", () =>
       github.checkRuns.find((r) => r.name === "governance" && r.head_sha === HEAD && r.conclusion === "failure"),
     );
-    expect(run).toMatchObject({ status: "completed", conclusion: "failure", output: { title: TITLE_OPEN } });
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure", output: { title: TITLE.open } });
     expect(run.output.summary).toContain("prisma/migration-destructive");
     expect(run.output.summary).toMatch(/dba-lead \+ backend-lead \+ sre-lead/);
 
@@ -216,7 +99,7 @@ describe("the app server against a fake GitHub", () => {
 
     await waitFor("the governance check run to pass", () => (created.conclusion === "success" ? true : undefined));
     expect(github.checkRuns).toHaveLength(1);
-    expect(created).toMatchObject({ status: "completed", conclusion: "success", output: { title: TITLE_DONE } });
+    expect(created).toMatchObject({ status: "completed", conclusion: "success", output: { title: TITLE.done } });
     expect(github.checkRunWrites.map((w) => `${w.method} ${w.id}`)).toEqual([`POST ${created.id}`, `PATCH ${created.id}`]);
 
     // The second event reused the token, the policy, the files and the known check run; it read the
@@ -262,8 +145,7 @@ function common(payload: { pull_request: object; repository: object }): Record<s
   return {
     repository: { ...payload.repository, ...github.repositoryView() },
     pull_request: { ...payload.pull_request, ...github.pullRequestView() },
-    installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzc=" },
-    organization: { login: OWNER, id: 1, node_id: "MDEyOk9yZ2FuaXphdGlvbjE=" },
+    ...webhookSource(),
   };
 }
 
@@ -284,22 +166,8 @@ function reviewPayload(reviewId: number, reviewer: string, submittedAt: string):
 }
 
 async function deliver(event: string, payload: object, options: { secret?: string } = {}): Promise<Response> {
-  const body = JSON.stringify(payload);
-  const signature = createHmac("sha256", options.secret ?? WEBHOOK_SECRET).update(body).digest("hex");
-  return fetch(`http://127.0.0.1:${serverPort}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "user-agent": "GitHub-Hookshot/e2e",
-      "x-github-event": event,
-      "x-github-delivery": randomUUID(),
-      "x-github-hook-id": "1",
-      "x-github-hook-installation-target-id": String(APP_ID),
-      "x-github-hook-installation-target-type": "integration",
-      "x-hub-signature-256": `sha256=${signature}`,
-    },
-    body,
-  });
+  const webhookSecret = options.secret ?? keys.webhookSecret;
+  return deliverWebhook({ port: server!.port, keys: { appId: APP_ID, webhookSecret }, event, payload, userAgent: "GitHub-Hookshot/e2e" });
 }
 
 // --- plumbing -----------------------------------------------------------------
@@ -339,30 +207,4 @@ function serverLog(): { level: number; msg: unknown }[] {
         return { level: 60, msg: line };
       }
     });
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-      .once("error", reject)
-      .listen(0, "127.0.0.1", () => {
-        const port = (probe.address() as { port: number }).port;
-        probe.close(() => resolve(port));
-      });
-  });
-}
-
-function sha(seed: string): string {
-  return createHash("sha1").update(seed).digest("hex");
 }

@@ -7,12 +7,9 @@
  * fake's current state with the app's own modules, in this process), and the
  * counters the suite reports at the end (test/reliability/global-setup.ts).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createPublicKey, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ProbotOctokit } from "probot";
 import { inject } from "vitest";
 import { FactGatherer } from "../../src/github/facts.js";
@@ -22,17 +19,12 @@ import type { GitHub } from "../../src/github/types.js";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import { renderTitle } from "../../src/render/summary.js";
 import { FakeGitHub, type FakeCheckRun, type FakePullFile, type FakeReview } from "../e2e/fake-github.js";
+import { APP_ID, AUTHOR, COLLABORATORS, migrationChange as scenarioChange, migrationSeed, OWNER, POLICY as SCENARIO_POLICY, PR_NUMBER, PULL_TITLE, REPO, sha, webhookSource } from "../e2e/scenario.js";
+import { appKeys, deliverWebhook, startAppServer, type AppServer as AppProcess } from "../github-support/app-server.js";
 import { examplePayload } from "../github-support/webhooks.js";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const APP_ID = 4242;
-export const INSTALLATION_ID = 31337;
-export const OWNER = "acme";
-export const REPO = "chat";
-export const PR_NUMBER = 7;
-export const AUTHOR = "octocat";
-export const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
-export const SCHEMA = "prisma/schema.prisma";
+export { APP_ID, AUTHOR, INSTALLATION_ID, MIGRATION, OWNER, PR_NUMBER, REPO, SCHEMA, sha, TITLE } from "../e2e/scenario.js";
+export { ROOT } from "../github-support/app-server.js";
 
 /**
  * Known app bugs this suite reproduces are recorded (and printed, and counted in
@@ -54,84 +46,14 @@ export const KNOWN_BUGS = {
 } as const;
 export type KnownBug = keyof typeof KNOWN_BUGS;
 
-export const POLICY = `extends: chat-backend
-roles:
-  backend-lead:   { users: [bea] }
-  dba-lead:       { users: [dan] }
-  sre-lead:       { users: [sam] }
-  backend-team:   { users: [bob] }
-  tech-architect: { users: [tara] }
-  cto:            { users: [carmen] }
+/** The scenario's policy plus the roles chat-backend escalates to (tech-architect, cto), so an escalation here reaches someone. */
+export const POLICY = `${SCENARIO_POLICY}  tech-architect: { users: [tara] }
+  cto: { users: [carmen] }
 `;
 
-const MIGRATION_SQL = `/*
-  Warnings:
-
-  - You are about to drop the column \`avatarUrl\` on the \`User\` table. All the data in the column will be lost.
-
-*/
--- AlterTable
-ALTER TABLE "User" DROP COLUMN "avatarUrl";
-`;
-
-const SCHEMA_BASE = `generator client {
-  provider = "prisma-client-js"
-}
-
-datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model User {
-  id        Int      @id @default(autoincrement())
-  email     String   @unique
-  name      String?
-  avatarUrl String?
-  createdAt DateTime @default(now())
-}
-`;
-const SCHEMA_HEAD = SCHEMA_BASE.replace("  avatarUrl String?\n", "");
-const SCHEMA_PATCH = `@@ -11,6 +11,5 @@ model User {
-   id        Int      @id @default(autoincrement())
-   email     String   @unique
-   name      String?
--  avatarUrl String?
-   createdAt DateTime @default(now())
- }`;
-const MIGRATION_PATCH = `@@ -0,0 +1,8 @@\n${MIGRATION_SQL.trimEnd()
-  .split("\n")
-  .map((line) => `+${line}`)
-  .join("\n")}`;
-
-/** The destructive migration: level 3, dba-lead + backend-lead + sre-lead. */
-export const TITLE = {
-  open: "Level 3 — joint approval: 0 of 3 sign-offs",
-  two: "Level 3 — joint approval: 2 of 3 sign-offs",
-  done: "Level 3 — joint approval: 3 of 3 sign-offs ✓",
-  changesRequested: "Level 3 — joint approval: changes requested",
-  couldNotEvaluate: "Governance could not be evaluated",
-} as const;
-
-export function sha(seed: string): string {
-  return createHash("sha1").update(seed).digest("hex");
-}
-
-/** Files and blobs of the migration pull request at `head` over `base`. */
+/** Files and blobs of the migration pull request at `head` over `base`, under this suite's policy. */
 export function migrationChange(head: string, base: string): { files: FakePullFile[]; blobs: Record<string, string> } {
-  return {
-    files: [
-      { filename: MIGRATION, status: "added", patch: MIGRATION_PATCH },
-      { filename: SCHEMA, status: "modified", patch: SCHEMA_PATCH },
-    ],
-    blobs: {
-      [`${base}:.github/governance.yml`]: POLICY,
-      [`${head}:.github/governance.yml`]: POLICY,
-      [`${base}:${SCHEMA}`]: SCHEMA_BASE,
-      [`${head}:${SCHEMA}`]: SCHEMA_HEAD,
-      [`${head}:${MIGRATION}`]: MIGRATION_SQL,
-    },
-  };
+  return scenarioChange(head, base, POLICY);
 }
 
 // --- counters ------------------------------------------------------------------
@@ -176,11 +98,8 @@ export function counters(file: string): Counters {
 
 // --- the world -----------------------------------------------------------------
 
-const keys = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-});
+/** One App key pair for the whole file (RSA generation is slow); each server gets its own webhook secret. */
+const keys = appKeys(APP_ID);
 
 export interface LogLine {
   level: number;
@@ -194,14 +113,26 @@ export interface LogLine {
 }
 
 export class AppServer {
-  output = "";
   /** HTTP status each delivery was answered with (202: Probot's 9 s timeout hit, the handler goes on). */
   readonly answered = new Map<string, number>();
   private constructor(
-    readonly child: ChildProcess,
-    readonly port: number,
+    private readonly appProcess: AppProcess,
+    private readonly printed: { output: string },
     private readonly secret: string,
   ) {}
+
+  get child(): AppProcess["child"] {
+    return this.appProcess.child;
+  }
+
+  get port(): number {
+    return this.appProcess.port;
+  }
+
+  /** Everything the server printed so far. */
+  get output(): string {
+    return this.printed.output;
+  }
 
   static async start(github: FakeGitHub): Promise<AppServer> {
     // Booting a server (tsx compiling src/) is the suite's CPU peak: a few at a time across all test files.
@@ -214,58 +145,27 @@ export class AppServer {
   }
 
   private static async boot(github: FakeGitHub): Promise<AppServer> {
-    const port = await freePort();
-    const secret = randomBytes(24).toString("hex");
-    // RELIABILITY_SERVER_ENTRY: run the suite against another entry point (e.g. a patched copy, to try a fix).
-    const child = spawn(process.execPath, ["--import", "tsx", process.env.RELIABILITY_SERVER_ENTRY ?? "src/server.ts"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        APP_ID: String(APP_ID),
-        PRIVATE_KEY: keys.privateKey,
-        WEBHOOK_SECRET: secret,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        // Several servers share one fake GitHub in the replica tests, as in a deployment with REPLICAS=2.
-        REPLICAS: "2",
-        // info: "governance evaluated" / "evaluation failed" carry the delivery id, which is how settle() knows a delivery was handled.
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const printed = { output: "" };
+    const webhookSecret = randomBytes(24).toString("hex");
+    const started = await startAppServer({
+      keys: { ...keys, webhookSecret },
+      githubHost: github.host,
+      // RELIABILITY_SERVER_ENTRY: run the suite against another entry point (e.g. a patched copy, to try a fix).
+      entry: process.env.RELIABILITY_SERVER_ENTRY,
+      // Several servers share one fake GitHub in the replica tests, as in a deployment with REPLICAS=2.
+      env: { REPLICAS: "2" },
+      // info: "governance evaluated" / "evaluation failed" carry the delivery id, which is how settle() knows a delivery was handled.
+      logLevel: "info",
+      onOutput: (text) => (printed.output += text),
+      readyTimeoutMs: 60_000,
+      stopGraceMs: 3_000,
     });
-    const server = new AppServer(child, port, secret);
-    child.stdout?.on("data", (chunk: Buffer) => (server.output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (server.output += chunk.toString()));
-    await waitFor("the server to answer GET /ping", async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${server.output}`);
-      const response = await fetch(`http://127.0.0.1:${port}/ping`).catch(() => undefined);
-      return response?.ok && (await response.text()) === "PONG" ? true : undefined;
-    }, 60_000);
-    return server;
+    return new AppServer(started, printed, webhookSecret);
   }
 
   /** A signed delivery, as GitHub sends it; resolves with the server's answer. */
   async deliver(event: string, payload: object, deliveryId = randomUUID()): Promise<{ id: string; status: number }> {
-    const body = JSON.stringify(payload);
-    const signature = createHmac("sha256", this.secret).update(body).digest("hex");
-    const response = await fetch(`http://127.0.0.1:${this.port}/api/github/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "GitHub-Hookshot/reliability",
-        "x-github-event": event,
-        "x-github-delivery": deliveryId,
-        "x-github-hook-id": "1",
-        "x-github-hook-installation-target-id": String(APP_ID),
-        "x-github-hook-installation-target-type": "integration",
-        "x-hub-signature-256": `sha256=${signature}`,
-      },
-      body,
-    });
+    const response = await deliverWebhook({ port: this.port, keys: { appId: APP_ID, webhookSecret: this.secret }, event, payload, deliveryId, userAgent: "GitHub-Hookshot/reliability" });
     await response.text();
     this.answered.set(deliveryId, response.status);
     return { id: deliveryId, status: response.status };
@@ -299,13 +199,7 @@ export class AppServer {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-    await exited;
-    clearTimeout(timer);
+    await this.appProcess.stop();
   }
 }
 
@@ -321,19 +215,7 @@ export interface World {
 export async function startWorld(name: string): Promise<World> {
   const head = sha(`${name}: head 0`);
   const base = sha(`${name}: base 0`);
-  const change = migrationChange(head, base);
-  const github = await FakeGitHub.start({
-    appId: APP_ID,
-    publicKey: createPublicKey(keys.publicKey),
-    installationId: INSTALLATION_ID,
-    owner: OWNER,
-    repo: REPO,
-    defaultBranch: "main",
-    collaborators: ["octocat", "bea", "dan", "sam", "bob", "tara", "carmen"],
-    pull: { number: PR_NUMBER, title: "Drop User.avatarUrl", body: "Avatars moved to the media service.", author: AUTHOR, headRef: "drop-avatar", headSha: head, baseSha: base },
-    files: change.files,
-    blobs: change.blobs,
-  });
+  const github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head, base, policy: POLICY, collaborators: [...COLLABORATORS, "tara", "carmen"] }));
   let server: AppServer;
   try {
     server = await AppServer.start(github);
@@ -350,7 +232,7 @@ export async function startWorld(name: string): Promise<World> {
       n++;
       const next = { head: sha(`${name}: ${label}: head ${n}`), base: sha(`${name}: ${label}: base ${n}`) };
       github.nextHead({ headSha: next.head, baseSha: next.base, ...migrationChange(next.head, next.base) });
-      github.seed.pull.title = "Drop User.avatarUrl";
+      github.seed.pull.title = PULL_TITLE;
       return next;
     },
     async close() {
@@ -375,8 +257,7 @@ export class Events {
   private common(example: Obj): Obj {
     return {
       repository: { ...(example.repository as Obj), ...this.github.repositoryView() },
-      installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzc=" },
-      organization: { login: OWNER, id: 1, node_id: "MDEyOk9yZ2FuaXphdGlvbjE=" },
+      ...webhookSource(),
     };
   }
 
@@ -611,15 +492,4 @@ async function bootSlot(): Promise<() => void> {
     }
     await sleep(100);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-      .once("error", reject)
-      .listen(0, "127.0.0.1", () => {
-        const port = (probe.address() as { port: number }).port;
-        probe.close(() => resolve(port));
-      });
-  });
 }
