@@ -56,19 +56,20 @@ export class CheckRuns {
       repo: repo.repo,
       ref: headSha,
       check_name: CHECK_NAME,
-      filter: "latest",
+      filter: "all",
+      per_page: 100,
       ...(this.appId ? { app_id: this.appId } : {}),
     });
-    const run = data.check_runs[0];
-    if (!run) return undefined;
-    const known: KnownCheckRun = {
-      id: run.id,
-      startedAt: run.started_at ?? new Date(0).toISOString(),
-      conclusion: run.conclusion === "success" ? "success" : "failure",
-      title: run.output.title ?? "",
-      summary: run.output.summary ?? "",
-    };
-    if (this.remember) this.known.set(key, known);
+    const known = ourRunOn(
+      data.check_runs.map((run) => ({
+        id: run.id,
+        startedAt: run.started_at ?? new Date(0).toISOString(),
+        conclusion: run.conclusion === "success" ? "success" : "failure",
+        title: run.output.title ?? "",
+        summary: run.output.summary ?? "",
+      })),
+    );
+    if (known && this.remember) this.known.set(key, known);
     return known;
   }
 
@@ -100,6 +101,18 @@ export class CheckRuns {
     });
     if (this.remember) this.known.set(key, { ...run, ...output });
   }
+}
+
+/**
+ * Our run on a head commit, from every `governance` run of ours on it. Two
+ * replicas may each have created one: the newest is the one GitHub shows, so
+ * it is the one to update; the oldest is when the head first arrived, which
+ * decides which comments came after it.
+ */
+export function ourRunOn(runs: KnownCheckRun[]): KnownCheckRun | undefined {
+  if (runs.length === 0) return undefined;
+  const byStart = [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id - b.id);
+  return { ...byStart.at(-1)!, startedAt: byStart[0]!.startedAt };
 }
 
 /**

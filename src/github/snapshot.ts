@@ -1,7 +1,7 @@
 import type { Comment, Review, ReviewState } from "../evaluate/facts.js";
 import type { Blob } from "./facts.js";
 import { readOnlyQuery } from "./octokit.js";
-import { CHECK_NAME, type KnownCheckRun } from "./apply.js";
+import { CHECK_NAME, ourRunOn, type KnownCheckRun } from "./apply.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 /**
@@ -120,7 +120,7 @@ ${blobs.map((_, i) => `    b${i}: object(expression: $b${i}) { ... on Blob { tex
       number state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
 ${(Object.keys(CONNECTIONS) as ConnectionName[]).map((c) => `      ${c}(first: ${PAGE}) { ${CONNECTIONS[c]} }`).join("\n")}
-      commits(last: 1) { nodes { commit { oid checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 5, filterBy: { checkName: $check, checkType: LATEST }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
+      commits(last: 1) { nodes { commit { oid checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
     }
   }
 ${teamVars.fields}
@@ -201,18 +201,20 @@ function checkRunOf(node: PullRequestNode): KnownCheckRun | null | undefined {
   const commit = node.commits.nodes?.[0]?.commit;
   if (!commit || commit.oid !== node.headRefOid) return undefined;
   const runs = (commit.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).filter((r): r is CheckRunNode => r !== null);
-  if (runs.length === 0) return null;
-  const latest = runs.reduce((a, b) => ((b.startedAt ?? "") > (a.startedAt ?? "") || ((b.startedAt ?? "") === (a.startedAt ?? "") && (b.databaseId ?? 0) > (a.databaseId ?? 0)) ? b : a));
-  // GraphQL's Int cannot hold every check run id; the run's URL always carries it.
-  const id = latest.databaseId ?? Number(/\/runs\/(\d+)/.exec(latest.url)?.[1]);
-  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-  return {
-    id,
-    startedAt: latest.startedAt ?? new Date(0).toISOString(),
-    conclusion: latest.conclusion === "SUCCESS" ? "success" : "failure",
-    title: latest.title ?? "",
-    summary: latest.summary ?? "",
-  };
+  const known: KnownCheckRun[] = [];
+  for (const run of runs) {
+    // GraphQL's Int cannot hold every check run id; the run's URL always carries it.
+    const id = run.databaseId ?? Number(/\/runs\/(\d+)/.exec(run.url)?.[1]);
+    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    known.push({
+      id,
+      startedAt: run.startedAt ?? new Date(0).toISOString(),
+      conclusion: run.conclusion === "SUCCESS" ? "success" : "failure",
+      title: run.title ?? "",
+      summary: run.summary ?? "",
+    });
+  }
+  return ourRunOn(known) ?? null;
 }
 
 function teamVariables(repo: RepoRef, teams: readonly string[]) {

@@ -163,7 +163,7 @@ function teams(gh: GitHubMock, slug: string, members: string[]) {
 }
 /** The REST lookup of a commit's check run: for commits no snapshot covers (a merge group's, or after a failure). */
 function lookupCheckRuns(gh: GitHubMock, sha: string, runs: unknown[] = []) {
-  gh.get(`${REPO}/commits/${sha}/check-runs?check_name=governance&filter=latest&app_id=${APP_ID}`, { total_count: runs.length, check_runs: runs });
+  gh.get(`${REPO}/commits/${sha}/check-runs?check_name=governance&filter=all&per_page=100&app_id=${APP_ID}`, { total_count: runs.length, check_runs: runs });
 }
 function createsCheck(gh: GitHubMock, sha: string, conclusion: string, title: string, id = 77) {
   gh.post(`${REPO}/check-runs`, { name: "governance", head_sha: sha, status: "completed", conclusion, output: { title } }, { id, head_sha: sha, started_at: CHECK_STARTED });
@@ -766,6 +766,22 @@ describe("several replicas (REPLICAS > 1)", () => {
     // No extra lookup: the snapshot carries the run.
     expect(reviewed.count({ kind: "graphql" })).toBe(1);
     expect(reviewed.count({ kind: "rest" })).toBe(1);
+  });
+});
+
+describe("two replicas that each created a run for one head", () => {
+  it("updates the newest run and dates the head by the oldest, so a command between the two still counts", async () => {
+    const probot = newProbot(undefined, true);
+    const gh = mock();
+    gh.installationToken(DEFAULT_PR.installationId);
+    policyAt(gh, BASE);
+    files(gh);
+    // Replica A saw the head at 10:00 and replica B, racing, at 10:05; sam signed at 10:02.
+    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, ""), { ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78, started_at: "2026-11-23T10:05:00Z" }]);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T10:02:00Z")]);
+    updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", 78);
+    gh.post(`${REPO}/issues/comments/701/reactions`, { content: "+1" }, { id: 1, content: "+1" });
+    await deliver(probot, "issue_comment", commentEvent("created", "sam", "/approve-level3", 701));
   });
 });
 
