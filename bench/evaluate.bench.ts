@@ -53,6 +53,7 @@ import { formatProblem } from "../src/policy/problems.js";
 import { renderCodeowners } from "../src/render/codeowners.js";
 import { memoryReader } from "../test/helpers/policy.js";
 import { jsonTarget, writeJson } from "./lib/report.js";
+import { seededRandom as prng } from "../test/helpers/random.js";
 
 /** The `codeowners` npm package (CommonJS, untyped): `new Codeowners(dir)` finds `.github/CODEOWNERS` from `dir`. */
 interface CodeownersInstance {
@@ -85,18 +86,6 @@ const PRECOMPILED_RUNS = 5;
 // ---------------------------------------------------------------------------
 // Deterministic generation
 // ---------------------------------------------------------------------------
-
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = prng(SEED);
 const int = (n: number): number => Math.floor(random() * n);

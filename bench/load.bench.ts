@@ -68,6 +68,7 @@ import type { Stats, WorldSpec } from "./lib/fake-github.js";
 import { loadWorld } from "./lib/load-world.js";
 import { isGraphqlRoute, isWriteRoute, jsonTarget, ms, percentile, shortRoute, table, writeJson } from "./lib/report.js";
 import { ciCheckRunEvent, closeAgent, control, deliver, issueCommentEvent, pullRequestEvent, reviewEvent, type Target } from "./lib/webhooks.js";
+import { seededRandom as prng } from "../test/helpers/random.js";
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -111,16 +112,6 @@ const MIX: [Kind, number][] = [
 const EVALUATING: Kind[] = ["review-comment", "comment", "label"];
 const LABELS = ["needs-qa", "rooms", "ready-for-review", "backend"];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Pr {
   owner: string;
