@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
@@ -6,6 +5,7 @@ import { fixture } from "../helpers/facts.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
 import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.js";
+import { appKeys } from "../github-support/app-server.js";
 
 /**
  * The app through Probot's `receive()`, with real webhook payloads and every
@@ -14,7 +14,7 @@ import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.
 
 setupNock();
 
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const PRIVATE_KEY = appKeys().privateKey;
 const APP_ID = 4242;
 const REPO = "/repos/acme/chat";
 const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { Gate } from "../../src/github/gate.js";
@@ -8,6 +7,7 @@ import { fixture } from "../helpers/facts.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
 import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
+import { appKeys } from "../github-support/app-server.js";
 
 /**
  * The escalation sweep over every installation, with an injected clock:
@@ -17,7 +17,7 @@ import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
 
 setupNock();
 
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const PRIVATE_KEY = appKeys().privateKey;
 const REPO = "/repos/acme/chat";
 const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
 const ARRIVED = "2026-11-23T10:00:00Z"; // a Monday

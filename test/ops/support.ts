@@ -3,7 +3,6 @@
  * ephemeral port), and the mocked GitHub of a destructive migration opened on
  * acme/chat#12 (the same scenario as test/github/app.test.ts).
  */
-import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
 // pino is Probot's logger (a dependency of probot, not of ours): tests build their own to capture or silence it.
 import { pino } from "pino";
@@ -13,8 +12,9 @@ import { answerGraphql } from "../github-support/graphql-world.js";
 import type { GitHubMock, RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
 import { fixture } from "../helpers/facts.js";
+import { appKeys } from "../github-support/app-server.js";
 
-export const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+export const PRIVATE_KEY = appKeys().privateKey;
 export const APP_ID = 4242;
 export const WEBHOOK_SECRET = "ops-test-secret";
 export const NOW = new Date("2026-11-23T12:00:00Z");

@@ -14,7 +14,6 @@
  *   a `success` check only when the policy loads cleanly, and otherwise a failing
  *   check that names every problem with its place.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -33,6 +32,7 @@ import { fileSystemReader, isPresetName, PRESETS, readPreset } from "../../src/p
 import { formatProblem } from "../../src/policy/problems.js";
 import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.js";
 import { counters } from "./harness.js";
+import { appKeys } from "../github-support/app-server.js";
 
 const counts = counters("fuzz-policies");
 afterAll(() => counts.save());
@@ -336,7 +336,7 @@ describe("fuzzed policies through `governance-gate lint`", () => {
 });
 
 describe("fuzzed base-branch policies through the app", () => {
-  const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const PRIVATE_KEY = appKeys().privateKey;
   const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
   let policyText = "";
   let writes: { conclusion?: string; output?: { title?: string; summary?: string } }[] = [];

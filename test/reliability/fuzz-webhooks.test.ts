@@ -14,7 +14,6 @@
  *   payload whose fields the app reads are well-formed; an invalid payload never
  *   yields one.
  */
-import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
@@ -24,12 +23,13 @@ import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-worl
 import type { GraphqlRequestBody } from "../github-support/graphql.js";
 import { examplePayload, prPayload, webhookEvent, DEFAULT_PR, type WebhookName } from "../github-support/webhooks.js";
 import { counters, POLICY } from "./harness.js";
+import { appKeys } from "../github-support/app-server.js";
 
 const counts = counters("fuzz-webhooks");
 afterAll(() => counts.save());
 
 const RUNS = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 150);
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const PRIVATE_KEY = appKeys().privateKey;
 const APP_ID = 4242;
 const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
 const NOW = new Date("2026-11-23T12:00:00Z");
