@@ -7,6 +7,7 @@ import { prismaSchemaDetector } from "./prisma-schema.js";
 import { routesDetector } from "./routes.js";
 import { securityPolicyDetector } from "./security-policy.js";
 import { sqlMigrationDetector } from "./sql-migration.js";
+import { terraformDetector } from "./terraform.js";
 import type { ChangedFile, DetectionProblem, Detector, DetectorSettings, Finding } from "./types.js";
 
 /** Every detector, in the order their findings are listed. */
@@ -20,6 +21,7 @@ export const DETECTORS: readonly Detector[] = [
   kubernetesDetector,
   costDetector,
   securityPolicyDetector,
+  terraformDetector,
 ];
 
 export function detectorsFor(file: Pick<ChangedFile, "path" | "previousPath">, detectors: readonly Detector[] = DETECTORS): Detector[] {

@@ -175,6 +175,36 @@ describe("it-operations: who authored an operations change decides the level (se
   });
 });
 
+describe("it-operations: network access read from infrastructure code", () => {
+  const NETWORK_RULE = "network-access-in-code";
+  const withSecurityGroup = `${mainTf}\n${securityGroups}`;
+
+  it("a security group added to terraform/nats/main.tf by a member → level 3, it-operations + architecture-team", async () => {
+    const json = await explainRange(bound, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": withSecurityGroup }, ["--author", MEMBER]);
+    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.detail)])).toEqual([["iac", 3, ["aws_security_group.nats added"]]]);
+    expect(json.level).toBe(3);
+    expect(requirementsOf(json, "iac")).toEqual([[`iac/${NETWORK_RULE}`, 3, ["it-operations", "architecture-team"], 2]]);
+    expect(json.ticket.required).toBe(false);
+  });
+
+  it("by an engineer: two it-operations members, and it-operations + architecture-team", async () => {
+    const json = await explainRange(bound, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": withSecurityGroup }, ["--author", ENGINEER]);
+    expect(json.level).toBe(3);
+    expect(json.requirements.map((r) => [r.id, r.roles, r.count])).toEqual([
+      [`iac/${RULE}`, ["it-operations"], 2],
+      [`iac/${NETWORK_RULE}`, ["it-operations", "architecture-team"], 2],
+    ]);
+  });
+
+  it("an S3-only change to main.tf by a member stays level 2", async () => {
+    const head = mainTf.replace("    Service     = \"nats\"\n", "    Service     = \"nats\"\n    Backup      = \"jetstream\"\n");
+    expect(head).not.toBe(mainTf);
+    const json = await explainRange(bound, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": head }, ["--author", MEMBER]);
+    expect(json.areas.map((a) => [a.id, a.level, a.changes])).toEqual([["iac", 2, []]]);
+    expect(json.requirements.map((r) => [r.id, r.level, r.roles, r.count])).toEqual([["iac/base", 2, ["it-operations"], 1]]);
+  });
+});
+
 describe("it-operations sign-off (evaluate)", () => {
   let bindings: Policy;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import type { Policy } from "../../src/policy/model.js";
-import { NOW, added, approval, fixture, prFacts } from "../helpers/facts.js";
+import { NOW, added, approval, fixture, modified, prFacts } from "../helpers/facts.js";
 import { explainFiles, explainRange, type ExplainJson } from "../helpers/git-repo.js";
 import { policyFrom, preset } from "../helpers/policy.js";
 
@@ -209,6 +209,66 @@ describe("platform-engineering areas (PRESETS.md table)", () => {
     const json = await explainRange(PRESET, {}, { "migrations/V12__drop_avatar.sql": 'ALTER TABLE "User" DROP COLUMN "avatarUrl";\n' });
     expect(json.areas.map((a) => [a.id, a.level])).toEqual([["data-model", 2]]);
     expect(json.requirements.map((r) => r.id)).toEqual(["data-model/data-model-change"]);
+  });
+});
+
+describe("platform-engineering: network access read from infrastructure and deployment code", () => {
+  const RULE = "network-access-in-code";
+  const withSecurityGroup = `${mainTf}\n${securityGroups}`;
+  const iacChanges = (json: ExplainJson) => json.areas.find((a) => a.id === "iac")?.changes.map((c) => [c.kind, c.detail]);
+
+  it("a security group added to terraform/nats/main.tf → level 3, platform-engineering + architecture-team, ticket required", async () => {
+    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": withSecurityGroup }, ["--title", TICKET_TITLE]);
+    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["iac", 3]]);
+    expect(iacChanges(json)).toEqual([["security-policy", "aws_security_group.nats added"]]);
+    expect(json.level).toBe(3);
+    // The rule's sign-off covers the area's own (platform-engineering), so it is the one listed.
+    expect(requirementsOf(json, "iac")).toEqual([[`iac/${RULE}`, 3, ["platform-engineering", "architecture-team"], 2]]);
+    expect(json.requiredRoles).toEqual(["architecture-team", "platform-engineering"]);
+    expect(json.ticket).toMatchObject({ required: true, found: ["LFXV2-302"], areas: ["iac"] });
+    expect(ticketProblems(json)).toEqual([]);
+  });
+
+  it("without a ticket key the same change fails on the ticket", async () => {
+    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": withSecurityGroup }, ["--title", "Nats: open the client port"]);
+    expect(json.level).toBe(3);
+    expect(json.conclusion).toBe("failure");
+    expect(ticketProblems(json).map((p) => p.message)).toEqual(["areas iac require a ticket reference in the title or body"]);
+  });
+
+  it("an IAM policy widened in Terraform → level 3", async () => {
+    const iam = fixture("changes/terraform/main.tf");
+    const head = iam.replace('Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]', 'Action   = ["s3:*"]');
+    const json = await explainRange(PRESET, { "terraform/nats/backup.tf": iam }, { "terraform/nats/backup.tf": head }, ["--title", TICKET_TITLE]);
+    expect(iacChanges(json)).toEqual([["security-policy", "aws_iam_role_policy.nats_backup_writer policy changed"]]);
+    expect(json.level).toBe(3);
+    expect(requirementsOf(json, "iac")).toEqual([[`iac/${RULE}`, 3, ["platform-engineering", "architecture-team"], 2]]);
+  });
+
+  it("an S3-only change to main.tf stays level 2, platform-engineering", async () => {
+    const head = mainTf.replace("    Service     = \"nats\"\n", "    Service     = \"nats\"\n    Backup      = \"jetstream\"\n");
+    expect(head).not.toBe(mainTf);
+    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": head }, ["--title", TICKET_TITLE]);
+    expect(json.areas.map((a) => [a.id, a.level, a.changes])).toEqual([["iac", 2, []]]);
+    expect(json.level).toBe(2);
+    expect(requirementsOf(json, "iac")).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
+  });
+
+  it("deployment manifests are not raised by content: a NetworkPolicy in a file the network-access paths miss stays level 2", async () => {
+    // Manifests' security findings also cover pod privileges and secrets wiring, which
+    // PRESETS.md does not count as network access; the path globs decide there.
+    const json = await explainRange(PRESET, { "k8s/chat-api/deployment.yaml": deployment }, { "k8s/redis/policies.yaml": networkPolicy }, ["--title", TICKET_TITLE]);
+    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["deployment", 2]]);
+    expect(json.areas[0]!.changes.map((c) => c.kind)).toContain("security-policy");
+  });
+
+  it("two distinct people sign: one platform-engineering, one architecture-team", async () => {
+    const bound = await policyFrom(`extends: ${PRESET}\nroles:\n  platform-engineering: { users: [alan, trevor] }\n  architecture-team: { users: [ari, alan] }\n`);
+    const files = [modified("terraform/nats/main.tf", mainTf, withSecurityGroup)];
+    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts(files, { author: "eve", title: TICKET_TITLE, reviews });
+    expect(evaluate(bound, facts([approval("trevor")]), NOW).conclusion).toBe("failure");
+    expect(evaluate(bound, facts([approval("alan")]), NOW).conclusion).toBe("failure");
+    expect(evaluate(bound, facts([approval("trevor"), approval("ari")]), NOW).conclusion).toBe("success");
   });
 });
 

@@ -1,0 +1,257 @@
+/**
+ * Terraform resources that decide who or what may reach what: security groups,
+ * network ACLs, firewalls, IAM, role assignments, Kubernetes network policies and
+ * RBAC (and module calls whose source is one of those). Reported as
+ * `security-policy`, whatever the file is called: a security group added to
+ * `terraform/nats/main.tf` is a network-access change, not only an IaC one.
+ *
+ * Diff-aware: each such `resource` / `data` block is compared between base and
+ * head, ignoring comments, formatting and the order of attributes and of repeated
+ * nested blocks. Added, removed and changed blocks are reported; for a changed one,
+ * the attributes and nested blocks that differ (never their values: a policy may
+ * embed secrets).
+ *
+ * HCL is parsed with tree-sitter's HCL grammar (@tree-sitter-grammars/tree-sitter-hcl,
+ * prebuilt N-API binaries, no compile step): it is synchronous, as detectors are,
+ * keeps positions for line numbers, and understands heredocs, template directives,
+ * `for` expressions and comments. (@cdktf/hcl2json and its fork are asynchronous
+ * WASM without positions; hcl2-parser has no positions or error messages and is no
+ * longer maintained; codemirror-lang-hcl's Lezer grammar rejects function calls
+ * inside object values, which real Terraform is full of.)
+ */
+import Parser from "tree-sitter";
+import HCL from "@tree-sitter-grammars/tree-sitter-hcl";
+import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+
+const DETECTOR_ID = "terraform";
+
+/** Resource and data source types that grant or restrict network or identity access. */
+const ACCESS_TYPES: readonly RegExp[] = [
+  // AWS
+  /^aws_(default_)?security_group(_rule)?$/,
+  /^aws_vpc_security_group_(ingress|egress)_rule$/,
+  /^aws_(default_)?network_acl/,
+  /^aws_iam_/,
+  /^aws_networkfirewall_/,
+  /^aws_(s3_bucket|sqs_queue|sns_topic|kms_key|ecr_repository)_policy$/, // resource-based access policies
+  /^aws_lambda_permission$/,
+  // Google Cloud
+  /^google_compute_(region_)?(network_)?firewall/,
+  /^google_.*_iam_/, // google_project_iam_member, google_storage_bucket_iam_binding, …
+  // Azure
+  /^azurerm_network_security_(group|rule)$/,
+  /^azurerm_(subnet|network_interface)_network_security_group_association$/,
+  /^azurerm_role_(assignment|definition)$/,
+  /^azurerm_firewall_/,
+  /^azurerm_key_vault_access_policy$/,
+  // Kubernetes provider
+  /^kubernetes_network_policy/,
+  /^kubernetes_(cluster_)?role/,
+  /^kubernetes_service_account/,
+];
+
+/** Module sources (registry or path) that manage the same things, e.g. terraform-aws-modules/security-group/aws. */
+const ACCESS_MODULE_SOURCE = /security[-_]?groups?|\biam\b|firewall|network[-_]?acl|network[-_]?polic|\brbac\b/i;
+
+export function isAccessType(type: string): boolean {
+  return ACCESS_TYPES.some((re) => re.test(type));
+}
+
+export const terraformDetector: Detector = {
+  id: DETECTOR_ID,
+  kinds: ["security-policy"],
+  needsContent: true,
+  appliesTo: (path) => path.endsWith(".tf"),
+  detect(file): DetectionResult {
+    const base = sideContent(file, "base");
+    const head = sideContent(file, "head");
+    if (base === undefined || head === undefined) return conservative(file, "file content not available");
+    const after = readBlocks(head);
+    if ("error" in after) return conservative(file, after.error);
+    const before = readBlocks(base);
+    if ("error" in before) return conservative(file, `${before.error} (base version)`);
+    const findings: Finding[] = compare(before, after).map((c) => ({ kind: "security-policy", path: file.path, ...c }));
+    return { findings, problems: [] };
+  },
+};
+
+/** `null`: the version does not exist; `undefined`: the caller did not load it. */
+function sideContent(file: ChangedFile, side: "base" | "head"): string | null | undefined {
+  const content = file[side];
+  if (content !== undefined) return content;
+  if (side === "base" && file.status === "added") return null;
+  if (side === "head" && file.status === "removed") return null;
+  return undefined;
+}
+
+function conservative(file: ChangedFile, reason: string): DetectionResult {
+  return {
+    findings: [{ kind: "security-policy", path: file.path, detail: `${reason}; assumed to change network or access rules`, conservative: true }],
+    problems: [{ path: file.path, detector: DETECTOR_ID, message: reason }],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Reading blocks
+// ---------------------------------------------------------------------------
+
+type Node = Parser.SyntaxNode;
+
+interface Member {
+  /** Canonical text: the member's tokens without comments or layout. */
+  text: string;
+  line: number;
+}
+
+interface AccessBlock {
+  /** Terraform address: `aws_security_group.nats`, `data.aws_iam_policy_document.x`, `module.sg`. */
+  address: string;
+  line: number;
+  /** Attributes by name and nested blocks by type and labels (`ingress`, `dynamic "ingress"`), in source order. */
+  members: Map<string, Member[]>;
+}
+
+let parser: Parser | undefined;
+
+function parse(text: string): Parser.Tree {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(HCL as unknown as Parser.Language);
+  }
+  // A callback input: string inputs are limited in size by some binding versions.
+  return parser.parse((index) => text.slice(index, index + 65536));
+}
+
+/** The access-relevant blocks of one version (none when it does not exist), or why it could not be read. */
+function readBlocks(text: string | null): Map<string, AccessBlock> | { error: string } {
+  const blocks = new Map<string, AccessBlock>();
+  if (text === null) return blocks;
+  const root = parse(text).rootNode;
+  if (root.hasError) {
+    const bad = firstError(root);
+    return { error: `unparseable HCL${bad ? ` at line ${bad.startPosition.row + 1}` : ""}` };
+  }
+  for (const block of topLevelBlocks(root)) {
+    const read = accessBlock(block);
+    if (!read) continue;
+    let key = read.address;
+    for (let n = 2; blocks.has(key); n++) key = `${read.address} (${n})`; // duplicates are invalid, but keep both
+    blocks.set(key, read);
+  }
+  return blocks;
+}
+
+function firstError(node: Node): Node | undefined {
+  if (node.type === "ERROR" || node.isMissing) return node;
+  for (const child of node.children) {
+    if (!child.hasError && !child.isMissing) continue;
+    const found = firstError(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function topLevelBlocks(root: Node): Node[] {
+  const body = root.namedChildren.find((n) => n.type === "body");
+  return body ? body.namedChildren.filter((n) => n.type === "block") : [];
+}
+
+/** `resource "aws_iam_role" "x"` → [resource, aws_iam_role, x]: block type then labels, unquoted. */
+function header(block: Node): string[] {
+  const parts: string[] = [];
+  for (const child of block.namedChildren) {
+    if (child.type === "identifier") parts.push(child.text);
+    else if (child.type === "string_lit") parts.push(child.text.replace(/^"|"$/g, ""));
+    else if (child.type === "block_start") break;
+  }
+  return parts;
+}
+
+function accessBlock(block: Node): AccessBlock | undefined {
+  const [kind, type, name, ...rest] = header(block);
+  if (type === undefined || rest.length > 0) return undefined;
+  const line = block.startPosition.row + 1;
+  if (kind === "module" && name === undefined) {
+    const members = membersOf(block);
+    const source = members.get("source")?.[0]?.text ?? "";
+    return ACCESS_MODULE_SOURCE.test(source) ? { address: `module.${type}`, line, members } : undefined;
+  }
+  if ((kind !== "resource" && kind !== "data") || name === undefined || !isAccessType(type)) return undefined;
+  return { address: `${kind === "data" ? "data." : ""}${type}.${name}`, line, members: membersOf(block) };
+}
+
+function membersOf(block: Node): Map<string, Member[]> {
+  const members = new Map<string, Member[]>();
+  const body = block.namedChildren.find((n) => n.type === "body");
+  for (const member of body?.namedChildren ?? []) {
+    let key: string;
+    if (member.type === "attribute") key = member.namedChildren[0]?.text ?? "";
+    else if (member.type === "block") key = header(member).map((p, i) => (i === 0 ? p : `"${p}"`)).join(" ");
+    else continue; // comments
+    const list = members.get(key) ?? [];
+    list.push({ text: canonical(member), line: member.startPosition.row + 1 });
+    members.set(key, list);
+  }
+  return members;
+}
+
+/** The node's tokens joined by single spaces: comments, indentation and alignment do not count. */
+function canonical(node: Node): string {
+  const tokens: string[] = [];
+  const walk = (n: Node) => {
+    if (n.type === "comment") return;
+    if (n.childCount === 0) tokens.push(n.text);
+    else for (const c of n.children) walk(c);
+  };
+  walk(node);
+  return tokens.join(" ");
+}
+
+// ---------------------------------------------------------------------------
+// Comparing
+// ---------------------------------------------------------------------------
+
+interface Change {
+  detail: string;
+  line?: number;
+}
+
+const MEMBERS_SHOWN = 5;
+
+function compare(before: Map<string, AccessBlock>, after: Map<string, AccessBlock>): Change[] {
+  const out: Change[] = [];
+  for (const [key, h] of after) {
+    const b = before.get(key);
+    if (!b) {
+      out.push({ detail: `${h.address} added`, line: h.line });
+      continue;
+    }
+    const changed = changedMembers(b, h);
+    if (changed.length === 0) continue;
+    const shown = changed.slice(0, MEMBERS_SHOWN).map((c) => c.key);
+    if (changed.length > MEMBERS_SHOWN) shown.push(`${changed.length - MEMBERS_SHOWN} more`);
+    out.push({ detail: `${h.address} ${shown.join(", ")} changed`, line: changed[0]?.line ?? h.line });
+  }
+  for (const [key, b] of before) {
+    if (!after.has(key)) out.push({ detail: `${b.address} removed`, line: b.line });
+  }
+  return out;
+}
+
+/** Members whose canonical text differs; repeated nested blocks compare as a set. */
+function changedMembers(b: AccessBlock, h: AccessBlock): { key: string; line: number }[] {
+  const texts = (list: Member[] | undefined) => (list ?? []).map((m) => m.text).sort().join("\n");
+  const out: { key: string; line: number }[] = [];
+  for (const [key, list] of h.members) {
+    const old = b.members.get(key) ?? [];
+    if (texts(list) === texts(old)) continue;
+    const known = old.map((m) => m.text);
+    const fresh = list.find((m) => !known.includes(m.text));
+    out.push({ key, line: (fresh ?? list[0])?.line ?? h.line });
+  }
+  // Gone at head: the line is the block's, the member no longer exists there.
+  for (const key of b.members.keys()) {
+    if (!h.members.has(key)) out.push({ key, line: h.line });
+  }
+  return out;
+}
