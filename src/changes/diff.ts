@@ -119,3 +119,12 @@ export function patchSides(patch: string): PatchSides {
   });
   return sides;
 }
+
+/** One side of a changed file: `null` when that version does not exist, `undefined` when the caller did not load it. */
+export function sideContent(file: ChangedFile, side: "base" | "head"): string | null | undefined {
+  const content = file[side];
+  if (content !== undefined) return content;
+  if (side === "base" && file.status === "added") return null;
+  if (side === "head" && file.status === "removed") return null;
+  return undefined;
+}

@@ -8,6 +8,7 @@
  * pure; findings are the detectors' business.
  */
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { sideContent } from "./diff.js";
 import type { ChangedFile } from "./types.js";
 
 // ---------------------------------------------------------------------------
@@ -494,15 +495,6 @@ export type ManifestPair =
   | { status: "not-kubernetes" }
   /** It looks like a manifest but could not be read: callers must not stay silent. */
   | { status: "unreadable"; reason: string };
-
-/** `null`: the version does not exist; `undefined`: the caller did not load it. */
-function sideContent(file: ChangedFile, side: "base" | "head"): string | null | undefined {
-  const content = file[side];
-  if (content !== undefined) return content;
-  if (side === "base" && file.status === "added") return null;
-  if (side === "head" && file.status === "removed") return null;
-  return undefined;
-}
 
 export function readManifestPair(file: ChangedFile): ManifestPair {
   const base = sideContent(file, "base");

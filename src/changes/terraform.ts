@@ -21,6 +21,7 @@
  */
 import Parser from "tree-sitter";
 import HCL from "@tree-sitter-grammars/tree-sitter-hcl";
+import { sideContent } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 
 const DETECTOR_ID = "terraform";
@@ -74,15 +75,6 @@ export const terraformDetector: Detector = {
     return { findings, problems: [] };
   },
 };
-
-/** `null`: the version does not exist; `undefined`: the caller did not load it. */
-function sideContent(file: ChangedFile, side: "base" | "head"): string | null | undefined {
-  const content = file[side];
-  if (content !== undefined) return content;
-  if (side === "base" && file.status === "added") return null;
-  if (side === "head" && file.status === "removed") return null;
-  return undefined;
-}
 
 function conservative(file: ChangedFile, reason: string): DetectionResult {
   return {
