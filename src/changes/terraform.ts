@@ -11,16 +11,18 @@
  * the attributes and nested blocks that differ (never their values: a policy may
  * embed secrets).
  *
- * HCL is parsed with tree-sitter's HCL grammar (@tree-sitter-grammars/tree-sitter-hcl,
- * prebuilt N-API binaries, no compile step): it is synchronous, as detectors are,
- * keeps positions for line numbers, and understands heredocs, template directives,
- * `for` expressions and comments. (@cdktf/hcl2json and its fork are asynchronous
+ * HCL is parsed with tree-sitter's HCL grammar (@tree-sitter-grammars/tree-sitter-hcl)
+ * run by web-tree-sitter: WebAssembly, so nothing native has to load or compile
+ * (the grammar's and tree-sitter's prebuilt binaries need a newer libstdc++ than
+ * Debian 12, which node:20-slim is). Loaded once when this module loads; parsing
+ * is then synchronous, as detectors are, keeps positions for line numbers, and
+ * understands heredocs, template directives, `for` expressions and comments. (@cdktf/hcl2json and its fork are asynchronous
  * WASM without positions; hcl2-parser has no positions or error messages and is no
  * longer maintained; codemirror-lang-hcl's Lezer grammar rejects function calls
  * inside object values, which real Terraform is full of.)
  */
-import Parser from "tree-sitter";
-import HCL from "@tree-sitter-grammars/tree-sitter-hcl";
+import { createRequire } from "node:module";
+import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 import { sideContent } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 
@@ -87,8 +89,6 @@ function conservative(file: ChangedFile, reason: string): DetectionResult {
 // Reading blocks
 // ---------------------------------------------------------------------------
 
-type Node = Parser.SyntaxNode;
-
 interface Member {
   /** Canonical text: the member's tokens without comments or layout. */
   text: string;
@@ -103,15 +103,23 @@ interface AccessBlock {
   members: Map<string, Member[]>;
 }
 
-let parser: Parser | undefined;
+await Parser.init();
+const HCL = await Language.load(createRequire(import.meta.url).resolve("@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm"));
+const parser = new Parser();
+parser.setLanguage(HCL);
 
-function parse(text: string): Parser.Tree {
-  if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(HCL as unknown as Parser.Language);
-  }
-  // A callback input: string inputs are limited in size by some binding versions.
-  return parser.parse((index) => text.slice(index, index + 65536));
+/** web-tree-sitter lists children as `Node | null`; a parsed tree has none missing. */
+function named(node: Node | null | undefined): Node[] {
+  return (node?.namedChildren ?? []).filter((n): n is Node => n !== null);
+}
+function childrenOf(node: Node): Node[] {
+  return node.children.filter((n): n is Node => n !== null);
+}
+
+function parse(text: string): Tree {
+  const tree = parser.parse(text);
+  if (!tree) throw new Error("tree-sitter returned no tree");
+  return tree;
 }
 
 /** The access-relevant blocks of one version (none when it does not exist), or why it could not be read. */
@@ -135,7 +143,7 @@ function readBlocks(text: string | null): Map<string, AccessBlock> | { error: st
 
 function firstError(node: Node): Node | undefined {
   if (node.type === "ERROR" || node.isMissing) return node;
-  for (const child of node.children) {
+  for (const child of childrenOf(node)) {
     if (!child.hasError && !child.isMissing) continue;
     const found = firstError(child);
     if (found) return found;
@@ -144,14 +152,14 @@ function firstError(node: Node): Node | undefined {
 }
 
 function topLevelBlocks(root: Node): Node[] {
-  const body = root.namedChildren.find((n) => n.type === "body");
-  return body ? body.namedChildren.filter((n) => n.type === "block") : [];
+  const body = named(root).find((n) => n.type === "body");
+  return body ? named(body).filter((n) => n.type === "block") : [];
 }
 
 /** `resource "aws_iam_role" "x"` → [resource, aws_iam_role, x]: block type then labels, unquoted. */
 function header(block: Node): string[] {
   const parts: string[] = [];
-  for (const child of block.namedChildren) {
+  for (const child of named(block)) {
     if (child.type === "identifier") parts.push(child.text);
     else if (child.type === "string_lit") parts.push(child.text.replace(/^"|"$/g, ""));
     else if (child.type === "block_start") break;
@@ -174,10 +182,10 @@ function accessBlock(block: Node): AccessBlock | undefined {
 
 function membersOf(block: Node): Map<string, Member[]> {
   const members = new Map<string, Member[]>();
-  const body = block.namedChildren.find((n) => n.type === "body");
-  for (const member of body?.namedChildren ?? []) {
+  const body = named(block).find((n) => n.type === "body");
+  for (const member of named(body)) {
     let key: string;
-    if (member.type === "attribute") key = member.namedChildren[0]?.text ?? "";
+    if (member.type === "attribute") key = named(member)[0]?.text ?? "";
     else if (member.type === "block") key = header(member).map((p, i) => (i === 0 ? p : `"${p}"`)).join(" ");
     else continue; // comments
     const list = members.get(key) ?? [];
@@ -193,7 +201,7 @@ function canonical(node: Node): string {
   const walk = (n: Node) => {
     if (n.type === "comment") return;
     if (n.childCount === 0) tokens.push(n.text);
-    else for (const c of n.children) walk(c);
+    else for (const c of childrenOf(n)) walk(c);
   };
   walk(node);
   return tokens.join(" ");
