@@ -1,6 +1,6 @@
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import { CHECK_NAME } from "./github/apply.js";
-import { Gate, type GateOptions, type Trigger } from "./github/gate.js";
+import { Gate, type GateOptions } from "./github/gate.js";
 import { POLICY_PATH } from "./github/policy-source.js";
 import type { PullRequestData } from "./github/types.js";
 import { sweepAll } from "./github/sweep.js";
@@ -33,22 +33,20 @@ export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
 export default createApp();
 
 function wire(app: Probot, gate: Gate): void {
-  const evaluatePullRequest = async (context: Context<"pull_request">, kind: Trigger["kind"]) => {
+  const evaluatePullRequest = async (context: Context<"pull_request">) => {
     const pr = context.payload.pull_request;
     if (pr.state !== "open") return;
-    await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind });
+    await gate.evaluate(context.octokit, context.log, context.repo(), pr, {});
   };
   // Every handler is `observed`: its log lines carry the delivery id, its API calls are counted.
-  app.on("pull_request.opened", observed((context) => evaluatePullRequest(context, "opened")));
-  app.on(["pull_request.reopened", "pull_request.synchronize"], observed((context) => evaluatePullRequest(context, "new-head")));
-  app.on("pull_request.ready_for_review", observed((context) => evaluatePullRequest(context, "update")));
+  app.on(["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"], observed(evaluatePullRequest));
   app.on(
     ["pull_request.labeled", "pull_request.unlabeled"],
     observed(async (context) => {
       // A label no rule reads changes nothing: no evaluation, no API calls beyond the (cached) policy.
       const label = context.payload.label?.name;
       if (label && !(await gate.labelMatters(context.octokit, context.repo(), context.payload.pull_request.base.sha, label))) return;
-      await evaluatePullRequest(context, "update");
+      await evaluatePullRequest(context);
     }),
   );
   app.on("pull_request.closed", observed(async (context) => {
@@ -59,13 +57,13 @@ function wire(app: Probot, gate: Gate): void {
   app.on("pull_request.edited", observed(async (context) => {
     const changes = context.payload.changes as { title?: unknown; body?: unknown; base?: unknown };
     if (!changes.title && !changes.body && !changes.base) return;
-    await evaluatePullRequest(context, "update");
+    await evaluatePullRequest(context);
   }));
 
   app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], observed(async (context) => {
     const pr = context.payload.pull_request;
     if (pr.state !== "open") return;
-    await gate.evaluate(context.octokit, context.log, context.repo(), pr, { kind: "update" });
+    await gate.evaluate(context.octokit, context.log, context.repo(), pr, {});
   }));
 
   app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], observed(async (context) => {
@@ -74,7 +72,6 @@ function wire(app: Probot, gate: Gate): void {
     // Our own replies and other bots' comments never sign anything.
     if (comment.user?.type === "Bot" || context.payload.sender?.type === "Bot") return;
     await gate.evaluate(context.octokit, context.log, context.repo(), { number: issue.number }, {
-      kind: "update",
       commentId: action === "deleted" ? undefined : comment.id,
     });
   }));
@@ -82,7 +79,7 @@ function wire(app: Probot, gate: Gate): void {
   app.on("check_run.rerequested", observed(async (context) => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
-    for (const ref of run.pull_requests) await gate.evaluate(context.octokit, context.log, context.repo(), ref, { kind: "update" });
+    for (const ref of run.pull_requests) await gate.evaluate(context.octokit, context.log, context.repo(), ref, {});
   }));
 
   app.on("merge_group.checks_requested", observed(async (context) => {
@@ -98,6 +95,6 @@ function wire(app: Probot, gate: Gate): void {
     const repo = context.repo();
     gate.policies.invalidate(repo);
     const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { ...repo, state: "open", base: branch, per_page: 100 });
-    for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr, { kind: "update" });
+    for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr, {});
   }));
 }

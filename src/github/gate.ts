@@ -38,8 +38,6 @@ export interface PullRequestRef {
 }
 
 export interface Trigger {
-  /** What the event was: `new-head` when the head commit just arrived (synchronize). */
-  kind: "opened" | "new-head" | "update";
   /** The comment whose command should be answered. */
   commentId?: number;
 }
