@@ -190,7 +190,8 @@ function pullRequestNode(world: PullWorld) {
           __typename: "Commit",
           oid: p.head.sha,
           checkSuites: (args: PageArgs & { filterBy?: { appId?: number } | null }) => {
-            const mine = runs.filter((r) => !args.filterBy?.appId || r.app?.id === undefined || r.app.id === args.filterBy.appId);
+            // As on GitHub: with an appId filter, only that App's runs (a run always has an App).
+            const mine = runs.filter((r) => !args.filterBy?.appId || r.app?.id === args.filterBy.appId);
             const suite = {
               __typename: "CheckSuite",
               checkRuns: (a: PageArgs & { filterBy?: { checkName?: string; checkType?: string } | null }) => {

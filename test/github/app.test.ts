@@ -181,7 +181,7 @@ function comment(user: string, body: string, id: number, at = "2026-11-23T11:00:
   return { id, user: { login: user, id: 2, type: "User" }, body, created_at: at, updated_at: updated, html_url: "", issue_url: "", author_association: "MEMBER" };
 }
 function existingRun(sha: string, conclusion: string, title: string, summary: string) {
-  return { id: 77, head_sha: sha, name: "governance", status: "completed", conclusion, started_at: CHECK_STARTED, output: { title, summary, text: null, annotations_count: 0 } };
+  return { id: 77, head_sha: sha, name: "governance", app: { id: APP_ID }, status: "completed", conclusion, started_at: CHECK_STARTED, output: { title, summary, text: null, annotations_count: 0 } };
 }
 
 const OPEN_TITLE = "Level 3 — joint approval: 0 of 3 sign-offs";

@@ -56,7 +56,11 @@ describe("the pull request snapshot", () => {
         { id: 7, user: null, state: "APPROVED", commit_id: HEAD, submitted_at: at(2), body: "" },
       ],
       comments: [{ id: 900, user: user("sam"), body: "/approve-level3", created_at: at(3), updated_at: at(3) }],
-      checkRuns: [{ id: 77, name: "governance", head_sha: HEAD, conclusion: "failure", started_at: at(0), output: { title: "Level 3", summary: "s" } }],
+      checkRuns: [
+        { id: 77, name: "governance", app: { id: 4242 }, head_sha: HEAD, conclusion: "failure", started_at: at(0), output: { title: "Level 3", summary: "s" } },
+        // Another App's run that happens to share the name is never ours.
+        { id: 99, name: "governance", app: { id: 1 }, head_sha: HEAD, conclusion: "success", started_at: at(5), output: { title: "impostor", summary: "" } },
+      ],
     });
     const snap = await readSnapshot(octokit(), REPO, PR, { appId: 4242 });
     expect(gh.count()).toBe(1);

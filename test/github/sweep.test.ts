@@ -63,7 +63,7 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
               pull: pull(),
               reviews: [{ id: 5, user: { login: "dan" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", body: "" }],
               comments,
-              checkRuns: [{ id: 77, name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: "" } }],
+              checkRuns: [{ id: 77, name: "governance", app: { id: 4242 }, head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: "" } }],
             }
           : undefined,
     }),
