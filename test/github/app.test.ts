@@ -1,9 +1,9 @@
 import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
-import { fixture } from "../helpers/facts.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
 import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
+import { migrationFile } from "../github-support/pull-files.js";
 import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.js";
 import { appKeys } from "../github-support/app-server.js";
 
@@ -33,19 +33,7 @@ roles:
   devops-lead: { users: [dev] }
 `;
 
-const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
-const migrationFile = {
-  sha: "3f1a9c0d2b4e6f8a0c1e3d5b7a9f1c3e5d7b9a0c",
-  filename: MIGRATION,
-  status: "added",
-  additions: 8,
-  deletions: 0,
-  changes: 8,
-  blob_url: `https://github.com/acme/chat/blob/${HEAD}/${MIGRATION}`,
-  raw_url: `https://github.com/acme/chat/raw/${HEAD}/${MIGRATION}`,
-  contents_url: `https://api.github.com/repos/acme/chat/contents/${MIGRATION}?ref=${HEAD}`,
-  patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
-};
+const MIGRATION_FILE = migrationFile();
 
 function newProbot(chat?: (text: string) => Promise<void>, replicated = false): Probot {
   const probot = new Probot({
@@ -148,7 +136,7 @@ function pullRequestJson(head = HEAD, base = BASE) {
 function policyAt(gh: GitHubMock, sha: string, text = POLICY) {
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${sha}`, text, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
 }
-function files(gh: GitHubMock, list: unknown[] = [migrationFile]) {
+function files(gh: GitHubMock, list: unknown[] = [MIGRATION_FILE]) {
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, list);
 }
 function conversation(gh: GitHubMock, reviews: unknown[] = [], comments: unknown[] = []) {
@@ -237,7 +225,7 @@ describe("a pull request from open to passing", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
-    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [{ ...migrationFile, sha: "4a", blob_url: migrationFile.blob_url.replace(HEAD, NEW_HEAD) }]);
+    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [{ ...migrationFile(NEW_HEAD), sha: "4a" }]);
     conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
     checkRuns(gh);
     createsCheck(gh, NEW_HEAD, "failure", OPEN_TITLE, 78);
@@ -310,7 +298,7 @@ describe("security properties", () => {
     policyAt(gh, BASE);
     files(gh, [
       {
-        ...migrationFile,
+        ...MIGRATION_FILE,
         filename: ".github/governance.yml",
         status: "modified",
         patch: "@@ -1,2 +1,3 @@\n extends: chat-backend\n+levels: { 3: { commandOnly: false } }\n roles:",
@@ -333,7 +321,7 @@ describe("security properties", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
-    files(gh, [{ ...migrationFile, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
+    files(gh, [{ ...MIGRATION_FILE, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
     world(gh).blobs = { [`${BASE}:.github/governance.yml`]: POLICY, [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "roels:") };
     checkRuns(gh);
     gh.post(
@@ -354,7 +342,7 @@ describe("security properties", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, NEW_BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { users: [sue] }"));
-    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile]);
+    gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [MIGRATION_FILE]);
     conversation(gh);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
     gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { summary: expect.stringContaining("Reviewers requested for what is missing: @bea, @dan, @sue.") } }, { id: 77 });
@@ -665,7 +653,7 @@ describe("tickets", () => {
   it("fails without a ticket key where the area needs one, and passes once an edit adds it", async () => {
     const probot = newProbot();
     const policy = "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n";
-    const jenkinsfile = { ...migrationFile, filename: "Jenkinsfile", status: "modified", patch: "@@ -10,3 +10,4 @@\n     stage('Test') {\n-      steps { sh 'npm test' }\n+      steps { sh 'npm ci && npm test' }\n     }" };
+    const jenkinsfile = { ...MIGRATION_FILE, filename: "Jenkinsfile", status: "modified", patch: "@@ -10,3 +10,4 @@\n     stage('Test') {\n-      steps { sh 'npm test' }\n+      steps { sh 'npm ci && npm test' }\n     }" };
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, policy);

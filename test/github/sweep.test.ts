@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { Gate } from "../../src/github/gate.js";
 import { sweepAll } from "../../src/github/sweep.js";
 import { escalationMarker } from "../../src/evaluate/escalation.js";
-import { fixture } from "../helpers/facts.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
+import { migrationFile } from "../github-support/pull-files.js";
 import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
 import { appKeys } from "../github-support/app-server.js";
@@ -28,7 +28,6 @@ roles:
   sre-lead: { users: [sam] }
   vp-engineering: { users: [vera] }
 `;
-const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
 const pull = () => {
   const pr = prPayload("pull_request", "opened", { author: "octocat" }).pull_request as unknown as Record<string, unknown>;
   return { ...pr, requested_reviewers: [], requested_teams: [], changed_files: 1 };
@@ -52,7 +51,7 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
   gh.get(`${REPO}/pulls?state=open&per_page=100`, [pull()]);
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
-    { filename: MIGRATION, status: "added", additions: 8, deletions: 0, changes: 8, patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}` },
+    migrationFile(),
   ]);
   // The pull request as it is now, its conversation and our check run: one GraphQL query.
   gh.graphql("query PullRequestSnapshot", (call: RecordedCall) =>

@@ -9,9 +9,9 @@ import { pino } from "pino";
 import { type ApplicationFunction, type Logger, Probot, ProbotOctokit, Server } from "probot";
 import { createApp } from "../../src/index.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
+import { migrationFile } from "../github-support/pull-files.js";
 import type { GitHubMock, RecordedCall } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
-import { fixture } from "../helpers/facts.js";
 import { appKeys } from "../github-support/app-server.js";
 
 export const PRIVATE_KEY = appKeys().privateKey;
@@ -23,7 +23,6 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
 
 const REPO = "/repos/acme/chat";
 const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
-const MIGRATION = "prisma/migrations/20261120093000_drop_avatar/migration.sql";
 const POLICY = `extends: chat-backend
 roles:
   backend-lead: { users: [bea] }
@@ -86,20 +85,7 @@ export function mockOpenedPullRequest(gh: GitHubMock): void {
     }),
   );
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
-  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
-    {
-      sha: "3f1a9c0d2b4e6f8a0c1e3d5b7a9f1c3e5d7b9a0c",
-      filename: MIGRATION,
-      status: "added",
-      additions: 8,
-      deletions: 0,
-      changes: 8,
-      blob_url: `https://github.com/acme/chat/blob/${HEAD}/${MIGRATION}`,
-      raw_url: `https://github.com/acme/chat/raw/${HEAD}/${MIGRATION}`,
-      contents_url: `https://api.github.com/repos/acme/chat/contents/${MIGRATION}?ref=${HEAD}`,
-      patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
-    },
-  ]);
+  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile()]);
   gh.post(
     `${REPO}/check-runs`,
     { name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", output: { title: "Level 3 — joint approval: 0 of 3 sign-offs" } },
