@@ -1,19 +1,28 @@
-import { Minimatch, braceExpand } from "minimatch";
+import { GLOBSTAR, Minimatch, type ParseReturnFiltered } from "minimatch";
 
 /**
  * Path → areas, compiled once per policy.
  *
  * Every glob is compiled into a Minimatch object once. Instead of testing each
  * file against every glob (files × globs), globs are bucketed by what a file must
- * literally have to match them: an exact path, a directory prefix (`src/api/**`),
- * a basename (`**\/Dockerfile`) or an extension (`**\/*.tf`). A file is only tested
- * against the globs of its buckets plus the few globs no bucket can hold. The
- * buckets only pre-select; the compiled glob always makes the final call, so the
- * result is exactly minimatch's.
+ * literally have to match them. The buckets are read off minimatch's own parse of
+ * the glob (its rows: one per brace alternative, each a list of portions that are
+ * a literal string, `**`, or a pattern), never off the glob's text, so `**`
+ * inside braces, escapes, classes and extglobs are classified as minimatch reads
+ * them. A file is only tested against the globs of its buckets plus the globs no
+ * bucket can hold (`**`, `?(a|b)/**`). The buckets only pre-select; the
+ * compiled glob always makes the final call, so the result is exactly minimatch's.
+ *
+ * Why a bucket is sound: for a path without empty portions, a row's literal
+ * portion only ever matches a path portion equal to it, `**` matches whole
+ * portions, and every other portion matches exactly one path portion. So a
+ * matching path starts with the row's leading literals, ends with its last
+ * literal, contains each literal, and has as many portions as a row without `**`. (`.` and `..` in a path are portions like
+ * any other at minimatch's default optimization level; `**` just never walks
+ * them, which only matches less.)
  */
 
 const MATCH_OPTIONS = { dot: true } as const;
-const MAGIC = /[*?[\]{}()!+@\\]/;
 
 interface CompiledPattern {
   area: number;
@@ -31,18 +40,25 @@ export interface AreaPaths {
 }
 
 export class AreaIndex {
+  /** Rows that are all literal: `package.json`, `apps/web/Dockerfile`. */
   private readonly exact = new Map<string, CompiledPattern[]>();
+  /** Rows whose last portion is literal: `**\/Dockerfile`, `src/*\/index.ts`. */
   private readonly byBasename = new Map<string, CompiledPattern[]>();
+  /** Rows whose last portion is `*.tf` (or `@(*.tf|*.tfvars)`, minimatch's merge of `*.{tf,tfvars}`). */
   private readonly byExtension = new Map<string, CompiledPattern[]>();
+  /** Rows that start with literal portions: `src/api/**`, `k8s/*\/secrets/**`. */
   private readonly prefixRoot: PrefixNode = { children: new Map(), patterns: [] };
-  /** `**\/secrets/**`: globs that need a directory of that name somewhere in the path. */
-  private readonly byDirectory = new Map<string, CompiledPattern[]>();
-  /** Globs without a slash match root-level files only (minimatch has no matchBase here). */
-  private readonly rootOnly: CompiledPattern[] = [];
+  /** Rows with a literal portion somewhere else: `**\/secrets/**`, `*\/migrations/*.sql`. */
+  private readonly byPortion = new Map<string, CompiledPattern[]>();
+  /** Rows without `**` and without a literal portion (`.env.*`, `*\/*.ts`), by their number of portions: a path has as many. */
+  private readonly byDepth = new Map<number, CompiledPattern[]>();
+  /** Rows with `**` and no literal portion (`**`, `**\/?.ts`): tested against every path. */
   private readonly unindexed: CompiledPattern[] = [];
+  /** Every glob, for the paths with an empty portion, which the buckets cannot key. */
+  private readonly all: CompiledPattern[] = [];
   /** Per area, the `!glob` exclusions, checked only once the area matched. */
   private readonly exclusions: Minimatch[][];
-  /** How many compiled globs the index holds (for benchmarks and diagnostics). */
+  /** How many compiled globs (rows: brace alternatives, as minimatch keeps them) the index holds, for benchmarks and diagnostics. */
   readonly globCount: number;
 
   constructor(readonly areas: readonly AreaPaths[]) {
@@ -55,12 +71,7 @@ export class AreaIndex {
           count++;
           continue;
         }
-        // Brace alternatives are indexed separately: `**/openapi.{yaml,json}` is
-        // two basename lookups rather than one unindexable glob.
-        for (const expanded of braceExpand(glob)) {
-          this.add({ area: areaIndex, matcher: new Minimatch(expanded, MATCH_OPTIONS) }, expanded);
-          count++;
-        }
+        count += this.add({ area: areaIndex, matcher: new Minimatch(glob, MATCH_OPTIONS) });
       }
     });
     this.globCount = count;
@@ -73,73 +84,100 @@ export class AreaIndex {
       if (!patterns) return;
       for (const p of patterns) if (!hits.has(p.area) && p.matcher.match(path)) hits.add(p.area);
     };
-    test(this.exact.get(path));
-    const slash = path.lastIndexOf("/");
-    const basename = path.slice(slash + 1);
-    test(this.byBasename.get(basename));
-    for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
-      test(this.byExtension.get(basename.slice(dot)));
-    }
-    let node: PrefixNode | undefined = this.prefixRoot;
-    let start = 0;
-    while (start <= slash) {
-      const end = path.indexOf("/", start);
-      const segment = path.slice(start, end);
-      if (node) {
-        node = node.children.get(segment);
-        if (node) test(node.patterns);
+    const portions = path.split("/");
+    // An empty portion (`a//b`, `/a`, `a/`, or the empty path) is not compared as
+    // one: minimatch collapses repeated slashes and lets `a/*` match `a/b/`. No
+    // bucket is keyed for that, and GitHub never sends such a path, so it is simply
+    // tested against every glob.
+    if (portions.includes("")) {
+      test(this.all);
+    } else {
+      test(this.exact.get(path));
+      const basename = portions[portions.length - 1]!;
+      test(this.byBasename.get(basename));
+      for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
+        test(this.byExtension.get(basename.slice(dot)));
       }
-      if (this.byDirectory.size > 0) test(this.byDirectory.get(segment));
-      start = end + 1;
+      // The basename is looked up too. With minimatch 11.0.9 a trailing `**` needs at
+      // least one portion (`a/**` does not match `a`), but other versions let it match
+      // none, and then a row's literals can end at the path's last portion.
+      let node: PrefixNode | undefined = this.prefixRoot;
+      for (const portion of portions) {
+        if (node) {
+          node = node.children.get(portion);
+          if (node) test(node.patterns);
+        }
+        if (this.byPortion.size > 0) test(this.byPortion.get(portion));
+      }
+      test(this.byDepth.get(portions.length));
+      test(this.unindexed);
     }
-    if (slash === -1) test(this.rootOnly);
-    test(this.unindexed);
     const result = [...hits].filter((area) => !this.exclusions[area]!.some((m) => m.match(path)));
     return result.sort((a, b) => a - b);
   }
 
-  private add(pattern: CompiledPattern, glob: string): void {
-    const segments = glob.split("/");
-    const literalPrefix: string[] = [];
-    for (const segment of segments) {
-      if (MAGIC.test(segment) || segment === "") break;
-      literalPrefix.push(segment);
-    }
-    if (literalPrefix.length === segments.length) return push(this.exact, glob, pattern);
-    const last = segments[segments.length - 1]!;
-    if (literalPrefix.length === 0 && segments.length === 2 && segments[0] === "**") {
-      if (!MAGIC.test(last)) return push(this.byBasename, last, pattern);
-      const extension = /^\*(\.[^*?[\]{}()!+@\\/]+)$/.exec(last);
-      if (extension) return push(this.byExtension, extension[1]!, pattern);
-    }
-    if (literalPrefix.length === 0 && segments.length === 1) {
-      this.rootOnly.push(pattern);
-      return;
-    }
-    if (literalPrefix.length === 0 && segments.length >= 3 && segments[0] === "**" && !MAGIC.test(segments[1]!) && segments[1] !== "") {
-      return push(this.byDirectory, segments[1]!, pattern);
-    }
-    if (literalPrefix.length === 0) {
-      this.unindexed.push(pattern);
-      return;
-    }
-    let node = this.prefixRoot;
-    for (const segment of literalPrefix) {
-      let child = node.children.get(segment);
-      if (!child) {
-        child = { children: new Map(), patterns: [] };
-        node.children.set(segment, child);
+  /** Files the glob under every bucket one of its rows needs; returns how many rows it has. */
+  private add(pattern: CompiledPattern): number {
+    const { matcher } = pattern;
+    this.all.push(pattern);
+    // Never negated: a glob with a leading `!` is an exclusion and does not get here.
+    // A comment (`#…`) has no rows and matches nothing; the empty glob matches only
+    // the empty path, which has an empty portion and so is tested against `all`.
+    const buckets = new Set<CompiledPattern[]>();
+    // The rows' source text is only used to read extensions, and only when it lines up with the rows.
+    const sources = matcher.globParts.length === matcher.set.length ? matcher.globParts : undefined;
+    matcher.set.forEach((row, r) => {
+      for (const bucket of this.bucketsFor(row, sources?.[r])) buckets.add(bucket);
+    });
+    for (const bucket of buckets) bucket.push(pattern);
+    return matcher.set.length;
+  }
+
+  /** The buckets (one, or one per extension) a path matching `row` is certain to look in. */
+  private bucketsFor(row: ParseReturnFiltered[], source: string[] | undefined): CompiledPattern[][] {
+    if (row.every((portion) => typeof portion === "string")) return [listIn(this.exact, row.join("/"))];
+    const last = row[row.length - 1]!;
+    if (typeof last === "string") return [listIn(this.byBasename, last)];
+    if (typeof row[0] === "string") {
+      let node = this.prefixRoot;
+      for (const portion of row) {
+        if (typeof portion !== "string") break;
+        let child = node.children.get(portion);
+        if (!child) {
+          child = { children: new Map(), patterns: [] };
+          node.children.set(portion, child);
+        }
+        node = child;
       }
-      node = child;
+      return [node.patterns];
     }
-    node.patterns.push(pattern);
+    const lastSource = source?.[row.length - 1];
+    const extensions = last !== GLOBSTAR && lastSource !== undefined ? extensionsOf(lastSource) : undefined;
+    if (extensions) return extensions.map((extension) => listIn(this.byExtension, extension));
+    const literal = row.find((portion): portion is string => typeof portion === "string");
+    if (literal !== undefined) return [listIn(this.byPortion, literal)];
+    if (!row.includes(GLOBSTAR)) return [listIn(this.byDepth, row.length)];
+    return [this.unindexed];
   }
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/**
+ * `*.ext` with a plain literal extension, alone or as alternatives of one `@(…)`.
+ * Anything with magic in it (a class, `?`, an escape, or the private-use marks
+ * minimatch puts around a numeric range like `{1..150}`) is not an extension.
+ */
+const EXTENSION = /^\*(\.[^*?[\]{}()|!+@\\/\uE000-\uF8FF]+)$/;
+
+function extensionsOf(source: string): string[] | undefined {
+  const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
+  const extensions = alternatives.map((alternative) => EXTENSION.exec(alternative)?.[1]);
+  return extensions.every((extension) => extension !== undefined) ? (extensions as string[]) : undefined;
+}
+
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
 }
 
 /**

@@ -69,6 +69,77 @@ describe("AreaIndex", () => {
   });
 });
 
+/**
+ * Globs built from the pieces that trip a bucketing index: `**` alone or inside
+ * braces, `?`, classes, extglobs, dot segments, dotfiles, escapes, trailing `/**`,
+ * leading `!` (an exclusion) and a few malformed ones minimatch still accepts.
+ * The literal names are shared with the generated paths so that globs hit.
+ */
+const globSegment = fc.constantFrom(
+  "*", "**", "?", "a", "b", "src", "x.ts", "a.tf", ".hidden", ".env.*", "Makefile", "*.ts", "*.tf", "*.t?", "?.ts", "a*", "*a",
+  "[ab]", "[!a]*", "[a-c].ts", "[.]hidden", "{a,b/**}", "{src/**,**}", "{*.ts,*.tf}", "{a,}", "{x.ts,**}", "@(a|b)", "+(a)",
+  "!(a)", "?(x).ts", "*(a|.hidden)", "@(*.ts|*.tf)", "!(*.ts)", "a\\*", ".", "..", "**.ts", "a**",
+);
+const generatedGlob = fc
+  .tuple(fc.array(globSegment, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean())
+  .map(([segments, exclusion, trailingGlobstar]) => `${exclusion ? "!" : ""}${segments.join("/")}${trailingGlobstar ? "/**" : ""}`);
+const oddGlob = fc.constantFrom("", "#a", "/a/**", "a/", "**/", "./a", "a/../b", "!!a", "{!a,b}", "{#a,**}", "!", "src/{1..150}.ts", "**/*.{1..150}");
+const glob = fc.oneof({ weight: 12, arbitrary: generatedGlob }, { weight: 1, arbitrary: oddGlob });
+const areaList = fc
+  .array(fc.array(glob, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 })
+  .map((globLists) => globLists.map((paths, i) => ({ id: `area${i}`, paths })));
+const pathSegment = fc.constantFrom("a", "b", "ab", "c", "src", "x.ts", "a.tf", "a.b", ".hidden", ".env.local", "Makefile", "ts", ".tf", "7.ts", "150.ts", "x.120");
+const canonicalPath = fc.array(pathSegment, { minLength: 1, maxLength: 5 }).map((segments) => segments.join("/"));
+/** Paths GitHub never sends but minimatch still answers for: the index must not guess there either. */
+const oddPath = fc.oneof(
+  canonicalPath.map((p) => `${p}/`),
+  canonicalPath.map((p) => `/${p}`),
+  canonicalPath.map((p) => p.replace("/", "//")),
+  fc.tuple(canonicalPath, fc.constantFrom(".", ".."), canonicalPath).map(([before, dots, after]) => `${before}/${dots}/${after}`),
+  fc.tuple(fc.constantFrom(".", ".."), canonicalPath).map(([dots, p]) => `${dots}/${p}`),
+  fc.constant(""),
+);
+const generatedPath = fc.oneof({ weight: 8, arbitrary: canonicalPath }, { weight: 1, arbitrary: oddPath });
+
+describe("AreaIndex against minimatch over generated globs", () => {
+  it("owns exactly the paths minimatch({dot: true}) matches, minus each area's own exclusions", () => {
+    fc.assert(
+      fc.property(areaList, fc.array(generatedPath, { minLength: 1, maxLength: 8 }), (areas, paths) => {
+        const index = new AreaIndex(areas);
+        expect(paths.map((p) => index.match(p))).toEqual(paths.map((p) => naive(areas, p)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("gives a catch-all `**` every path, at the root and deep, also as a brace alternative", () => {
+    const index = new AreaIndex([{ id: "everything", paths: ["**"] }, { id: "src-or-anything", paths: ["{src/**,**}"] }]);
+    expect(index.match("Makefile")).toEqual([0, 1]);
+    expect(index.match("src/auth/login.ts")).toEqual([0, 1]);
+    expect(index.match("lib/queue/worker.ts")).toEqual([0, 1]);
+    expect(index.match(".github/workflows/ci.yml")).toEqual([0, 1]);
+  });
+
+  it("reads brace alternatives as minimatch does: a `!` or `#` inside braces is a literal, not a negation or a comment", () => {
+    const index = new AreaIndex([{ id: "bang", paths: ["{!legacy,docs}/**"] }, { id: "hash", paths: ["{#notes,**}"] }]);
+    expect(index.match("docs/adr/0001.md")).toEqual([0, 1]);
+    expect(index.match("!legacy/run.sh")).toEqual([0, 1]);
+    expect(index.match("src/auth/login.ts")).toEqual([1]);
+  });
+
+  it("matches a glob with `..` the way minimatch resolves it", () => {
+    const index = new AreaIndex([{ id: "db", paths: ["db/../prisma/schema.prisma"] }]);
+    expect(index.match("prisma/schema.prisma")).toEqual([0]);
+    expect(index.match("db/prisma/schema.prisma")).toEqual([]);
+  });
+
+  it("answers as minimatch for paths with a trailing or doubled slash, which no bucket can key", () => {
+    const index = new AreaIndex([{ id: "config", paths: ["config/app.yaml"] }]);
+    expect(index.match("config/app.yaml/")).toEqual([0]);
+    expect(index.match("config//app.yaml")).toEqual([0]);
+  });
+});
+
 describe("globProblem", () => {
   it.each([
     ["src/**", undefined],
