@@ -1,5 +1,5 @@
 import { classify } from "../changes/registry.js";
-import type { Area, Clause, Level, Policy, RoleId } from "../policy/model.js";
+import { POLICY_FILE, type Area, type Clause, type Level, type Policy, type RoleId } from "../policy/model.js";
 import { formatProblem } from "../policy/problems.js";
 import type {
   AreaDecision,
@@ -12,6 +12,7 @@ import type {
 } from "./decision.js";
 import type { Facts } from "./facts.js";
 import { matchSlots } from "./matching.js";
+import { AMENDMENT_FLOOR, builtInAmendmentArea, fallbackOwners, policyFiles } from "./governance.js";
 import { Membership } from "./membership.js";
 import { areaRequirements, type RequirementSpec, type TouchedArea } from "./requirements.js";
 import { chooseReviewers, type OpenSlot } from "./reviewers.js";
@@ -28,17 +29,38 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   const problems: DecisionProblem[] = [];
 
   const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
-  const { touched, unowned } = touchedAreas(policy, facts, findings);
+  const { touched, unowned, amendments } = touchedAreas(policy, facts, findings);
 
-  const ctx = { labels: facts.labels, author, membership };
-  let specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
-  if (touched.length === 0 && facts.files.length > 0) {
-    // Rules for every area (e.g. executive labels) still hold for a change no
-    // area owns: nothing a label declares is lost because the paths are unowned.
-    specs = areaRequirements(policy, { area: UNOWNED_AREA, files: unowned, findings }, ctx).filter((s) => s.rule !== "base");
+  const ctx = { labels: facts.labels, author, membership, unknownMembership: new Map<string, Set<string>>() };
+  const specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
+  const pseudoAreas = [UNOWNED_AREA];
+  if (amendments.length > 0) {
+    // The policy's own files: judged as the policy file by the areas owning it;
+    // where that asks less than joint approval, the built-in amendment rule does.
+    const own = touched
+      .map((t) => ({ ...t, files: t.files.filter((f) => amendments.includes(f)) }))
+      .filter((t) => t.files.length > 0)
+      .flatMap((t) => areaRequirements(policy, { ...t, findings: t.findings.filter((f) => amendments.includes(f.path)) }, { ...ctx, unknownMembership: new Map() }));
+    if (!own.some((s) => s.level >= AMENDMENT_FLOOR)) {
+      const area = builtInAmendmentArea(policy);
+      const builtIn: TouchedArea = { area, files: amendments, findings: findings.filter((f) => amendments.includes(f.path)), accountables: area.approvers!.all };
+      touched.push(builtIn);
+      pseudoAreas.push(area);
+      specs.push(...areaRequirements(policy, builtIn, ctx));
+    }
   }
-  const areaById = new Map(policy.areas.map((a) => [a.id, a]));
-  const escalated = specs.map((spec) => escalateAuthorOnlyRoles(spec, areaById.get(spec.area) ?? UNOWNED_AREA, author, membership, problems));
+  if (unowned.length > 0) {
+    // Files no area owns are still judged, whatever else the change touches:
+    // rules for every area (executive labels, path rules, change kinds) hold for
+    // them, with the policy's fallback owners as their accountable.
+    const inUnowned = (path: string) => unowned.includes(path);
+    const unownedTouch: TouchedArea = { area: UNOWNED_AREA, files: unowned, findings: findings.filter((f) => inUnowned(f.path)), aliases: renames(facts), accountables: fallbackOwners(policy) };
+    specs.push(...areaRequirements(policy, unownedTouch, ctx).filter((s) => s.rule !== "base"));
+  }
+  const areaById = new Map([...policy.areas, ...pseudoAreas].map((a) => [a.id, a]));
+  // Who cannot sign: the author and, unless the policy allows it, whoever pushed commits to the change.
+  const notIndependent = new Set([author, ...(policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase()))].filter(Boolean));
+  const escalated = specs.map((spec) => escalateAuthorOnlyRoles(spec, areaById.get(spec.area) ?? UNOWNED_AREA, author, notIndependent, membership, problems));
 
   const signOffs = collectSignOffs(facts, policy);
   const requirements = escalated.map((e) => {
@@ -82,6 +104,15 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   for (const p of detectionProblems) {
     problems.push({ severity: "warning", message: `${p.path}: ${p.message} (${p.detector}); classified conservatively` });
   }
+  const readLabels = new Set(policy.rules.flatMap((r) => r.when.labels.map((l) => l.toLowerCase())));
+  for (const held of facts.heldLabels ?? []) {
+    if (!readLabels.has(held.name.toLowerCase())) continue;
+    problems.push({
+      severity: "warning",
+      message: `label "${held.name}" was removed by @${held.removedBy}, who wrote or pushed to this pull request, so it still applies: nothing the author does lowers the level`,
+      fix: `if the label does not apply, someone else removes it (add it back, then remove it)`,
+    });
+  }
 
   const ticket = ticketStatus(policy, facts, touched);
   if (ticket.required && ticket.found.length === 0) {
@@ -106,6 +137,13 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     problems.push({
       severity: "warning",
       message: `the members of team ${team} (${[...roles].sort().join(", ")}) are not known, so none of them can sign`,
+      fix: `check that the team exists and that the app may read it (organisation permission "Members: read"); or bind the role to users`,
+    });
+  }
+  for (const [team, rules] of ctx.unknownMembership) {
+    problems.push({
+      severity: "warning",
+      message: `whether the author @${author} is in team ${team} is not known, so ${[...rules].sort().map((r) => `rule "${r}"`).join(", ")} ${rules.size === 1 ? "applies" : "apply"} as the stricter case`,
       fix: `check that the team exists and that the app may read it (organisation permission "Members: read"); or bind the role to users`,
     });
   }
@@ -172,12 +210,20 @@ const UNOWNED_AREA: Area = {
 function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][number]["changes"]) {
   const byArea = new Map<number, Set<string>>();
   const unowned: string[] = [];
+  const amendments: string[] = [];
+  const governance = policyFiles(policy);
+  const aliases = renames(facts);
   for (const file of facts.files) {
     // A rename counts under both paths: moving a manifest out of k8s/ must not
     // escape the infrastructure owners.
-    const hits = new Set(policy.index.match(file.path));
-    if (file.previousPath !== undefined) for (const a of policy.index.match(file.previousPath)) hits.add(a);
-    if (hits.size === 0) unowned.push(file.path);
+    const paths = [file.path, ...(file.previousPath !== undefined ? [file.previousPath] : [])];
+    const hits = new Set(paths.flatMap((p) => policy.index.match(p)));
+    // A file the policy is built from is the policy: owned as the policy file is.
+    if (paths.some((p) => governance.has(p))) {
+      amendments.push(file.path);
+      for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
+      aliases.set(file.path, [...(aliases.get(file.path) ?? []), POLICY_FILE]);
+    } else if (hits.size === 0) unowned.push(file.path);
     for (const a of hits) {
       let files = byArea.get(a);
       if (!files) byArea.set(a, (files = new Set()));
@@ -188,9 +234,14 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
     .sort((a, b) => a - b)
     .map((index) => {
       const files = byArea.get(index)!;
-      return { area: policy.areas[index]!, files: [...files], findings: findings.filter((f) => files.has(f.path)) };
+      return { area: policy.areas[index]!, files: [...files], findings: findings.filter((f) => files.has(f.path)), aliases };
     });
-  return { touched, unowned };
+  return { touched, unowned, amendments };
+}
+
+/** Each renamed file's old path, by its new path. */
+function renames(facts: Facts): Map<string, string[]> {
+  return new Map(facts.files.filter((f) => f.previousPath !== undefined && f.previousPath !== f.path).map((f) => [f.path, [f.previousPath!]]));
 }
 
 interface EscalatedSpec extends RequirementSpec {
@@ -200,21 +251,25 @@ interface EscalatedSpec extends RequirementSpec {
 /**
  * A role only the author holds cannot sign (the author never counts), and making
  * it optional would let an author lower their own bar. It moves one step up the
- * area's escalation path instead, and the summary says so. A role bound to nobody
- * cannot be satisfied at all: that is a configuration error, and the check fails.
+ * area's escalation path instead, and the summary says so. The same holds for a
+ * role whose only members pushed commits to the change (they are not
+ * independent either). A role bound to nobody cannot be satisfied at all: that
+ * is a configuration error, and the check fails.
  */
 function escalateAuthorOnlyRoles(
   spec: RequirementSpec,
   area: Area,
   author: string,
+  notIndependent: ReadonlySet<string>,
   membership: Membership,
   problems: DecisionProblem[],
 ): EscalatedSpec {
   const escalations: RequirementStatus["escalations"] = [];
   const onlyAuthor = (role: RoleId) => {
     const m = membership.members(role);
-    return !m.boundToNobody && m.unresolvedTeams.length === 0 && m.logins.size > 0 && [...m.logins].every((l) => l === author);
+    return !m.boundToNobody && m.unresolvedTeams.length === 0 && m.logins.size > 0 && [...m.logins].every((l) => notIndependent.has(l));
   };
+  const onlyTheAuthor = (roles: RoleId[]) => roles.every((r) => [...membership.members(r).logins].every((l) => l === author));
   const reportUnbound = (role: RoleId) =>
     problems.push({
       severity: "error",
@@ -222,6 +277,14 @@ function escalateAuthorOnlyRoles(
       fix: `bind it in .github/governance.yml: roles: { ${role}: { users: [login], teams: [team-slug] } }`,
     });
   const clauses: Clause[] = spec.clauses.map((clause) => {
+    if (clause.roles.length === 0) {
+      problems.push({
+        severity: "error",
+        message: `${spec.id} needs the accountable role of ${area.name}, and the policy names nobody for it`,
+        fix: "name who signs for files no area owns in .github/governance.yml: unowned: { reviewers: [role] }, or give the files an area",
+      });
+      return clause;
+    }
     if (clause.roles.every((r) => membership.members(r).boundToNobody)) {
       clause.roles.forEach(reportUnbound);
       return clause;
@@ -234,12 +297,12 @@ function escalateAuthorOnlyRoles(
     if (!next) {
       problems.push({
         severity: "error",
-        message: `only the author holds ${from} (${spec.id}) and the escalation path of ${area.id} has nobody further to sign`,
+        message: `only ${onlyTheAuthor(clause.roles) ? "the author holds" : "the author and people who pushed commits to this pull request hold"} ${from} (${spec.id}) and the escalation path of ${area.id} has nobody further to sign`,
         fix: `bind another person to ${from} or extend the area's escalation path`,
       });
       return clause;
     }
-    escalations.push({ from, to: next, why: `every member of ${from} is the pull request's author` });
+    escalations.push({ from, to: next, why: onlyTheAuthor(clause.roles) ? `every member of ${from} is the pull request's author` : `every member of ${from} wrote or pushed commits to this pull request` });
     return { roles: [next], count: clause.count };
   });
   return { ...spec, clauses, escalations };

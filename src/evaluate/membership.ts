@@ -3,7 +3,9 @@ import type { Policy, RoleId } from "../policy/model.js";
 /**
  * Who holds which role, from the policy's bindings and the team members the
  * caller resolved. Unknown team membership never counts as membership: an
- * unresolvable team can be requested for review but cannot sign.
+ * unresolvable team can be requested for review but cannot sign. Where a
+ * condition depends on membership (a rule's `author`), `membershipIn` tells
+ * "not a member" from "not known".
  */
 export class Membership {
   private readonly cache = new Map<RoleId, RoleMembers>();
@@ -28,6 +30,17 @@ export class Membership {
 
   isMemberOfAny(login: string, roles: readonly RoleId[]): boolean {
     return roles.some((role) => this.isMember(login, role));
+  }
+
+  /**
+   * Whether `login` holds one of `roles`: a member when known to; otherwise
+   * unknown while a team bound to one of them could not be read (the login may
+   * be in it), and not a member only when every binding is known.
+   */
+  membershipIn(login: string, roles: readonly RoleId[]): { status: "member" | "not-member" | "unknown"; unreadTeams: string[] } {
+    if (this.isMemberOfAny(login, roles)) return { status: "member", unreadTeams: [] };
+    const unreadTeams = [...new Set(roles.flatMap((role) => this.members(role).unresolvedTeams))];
+    return { status: unreadTeams.length > 0 ? "unknown" : "not-member", unreadTeams };
   }
 
   /** Lower-cased members of a team, or undefined when they are not known. */

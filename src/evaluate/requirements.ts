@@ -14,13 +14,28 @@ export interface TouchedArea {
   area: Area;
   files: string[];
   findings: Finding[];
+  /**
+   * Further paths a file is judged under, by its (head) path: a rename's old
+   * path, and the policy file for a file the policy is built from. A rule's
+   * `when.paths` holds when any of a file's paths matches.
+   */
+  aliases?: Map<string, string[]>;
+  /**
+   * Who `$accountable` stands for in a pseudo-area (files no area owns, the
+   * policy's own files): any one of these roles. Default: the area's accountable.
+   */
+  accountables?: RoleId[];
 }
-
 
 export interface RequirementContext {
   labels: string[];
   author: string;
   membership: Membership;
+  /**
+   * Filled in: teams whose members could not be read while a rule's `author`
+   * condition needed them, with the rules applied because of it (the stricter case).
+   */
+  unknownMembership: Map<string, Set<string>>;
 }
 
 const ACCOUNTABLE = "$accountable";
@@ -28,6 +43,7 @@ const EVIDENCE_SHOWN = 3;
 
 export function areaRequirements(policy: Policy, touched: TouchedArea, ctx: RequirementContext): RequirementSpec[] {
   const { area } = touched;
+  const accountables = touched.accountables ?? [area.accountable];
   const specs: RequirementSpec[] = [];
   if (area.approvers) {
     specs.push({
@@ -36,7 +52,7 @@ export function areaRequirements(policy: Policy, touched: TouchedArea, ctx: Requ
       rule: "base",
       level: area.level,
       reason: `level ${area.level} area: ${area.name}`,
-      clauses: clausesOf(area.approvers, area.accountable),
+      clauses: clausesOf(area.approvers, accountables),
       requireInputFrom: [],
     });
   }
@@ -44,8 +60,7 @@ export function areaRequirements(policy: Policy, touched: TouchedArea, ctx: Requ
     if (rule.areas && !rule.areas.includes(area.id)) continue;
     const evidence = ruleEvidence(rule, touched, ctx);
     if (evidence === undefined) continue;
-    const clauses = clausesOf(rule.approvers, area.accountable);
-    if (clauses.length === 0) continue;
+    const clauses = clausesOf(rule.approvers, accountables);
     specs.push({
       id: `${area.id}/${rule.id}`,
       area: area.id,
@@ -64,13 +79,23 @@ function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext)
   const { when } = rule;
   let files = touched.files;
   if (when.paths.length > 0) {
-    files = files.filter((f) => when.pathMatchers.some((m) => m.match(f)));
+    // A rename is judged under both paths: moving a file out of a rule's paths must not escape the rule.
+    const pathsOf = (f: string) => [f, ...(touched.aliases?.get(f) ?? [])];
+    files = files.filter((f) => pathsOf(f).some((p) => when.pathMatchers.some((m) => m.match(p))));
     if (files.length === 0) return undefined;
   }
+  // Membership the app cannot read is unknown, not "no": the rule applies (a
+  // rule only ever adds sign-offs, so that is the stricter case) and the check says why.
+  const unknown: string[] = [];
+  const holds = (roles: RoleId[] | undefined, wanted: "member" | "not-member"): boolean => {
+    if (!roles) return true;
+    const { status, unreadTeams } = ctx.membership.membershipIn(ctx.author, roles);
+    if (status === "unknown") unknown.push(...unreadTeams);
+    return status === wanted || status === "unknown";
+  };
   if (when.author) {
     const { memberOf, notMemberOf } = when.author;
-    if (memberOf && !ctx.membership.isMemberOfAny(ctx.author, memberOf)) return undefined;
-    if (notMemberOf && ctx.membership.isMemberOfAny(ctx.author, notMemberOf)) return undefined;
+    if (!holds(memberOf, "member") || !holds(notMemberOf, "not-member")) return undefined;
   }
   const evidence: string[] = [];
   if (when.kinds.length > 0 || when.labels.length > 0) {
@@ -84,8 +109,14 @@ function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext)
   } else {
     evidence.push(`${files.length} file${files.length === 1 ? "" : "s"} changed in the area`);
   }
-  if (when.author?.notMemberOf) evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
-  if (when.author?.memberOf) evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
+  if (unknown.length > 0) {
+    const teams = [...new Set(unknown)].sort();
+    for (const team of teams) ctx.unknownMembership.set(team, (ctx.unknownMembership.get(team) ?? new Set()).add(rule.id));
+    evidence.push(`the author's membership of ${[...(when.author?.memberOf ?? []), ...(when.author?.notMemberOf ?? [])].join(", ")} is unknown (team ${teams.join(", ")} could not be read), so the rule applies`);
+  } else {
+    if (when.author?.notMemberOf) evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
+    if (when.author?.memberOf) evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
+  }
   return evidence.join("; ");
 }
 
@@ -93,13 +124,21 @@ function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext)
  * Approvers as clauses: each all-of role is a clause of one (a role named twice
  * is still one person: "security-lead + the area's accountable" in the secrets
  * area, whose accountable *is* security-lead, needs one security lead).
+ * `$accountable` is any one of `accountables`; with none, it is a clause of no
+ * roles, which nobody can fill, so the requirement fails (and says why) rather
+ * than vanishing.
  */
-export function clausesOf(approvers: Approvers, accountable: RoleId): Clause[] {
-  const expand = (r: RoleId) => (r === ACCOUNTABLE ? accountable : r);
-  const all = [...new Set(approvers.all.map(expand).filter((r) => r !== ""))];
-  const clauses: Clause[] = all.map((role) => ({ roles: [role], count: 1 }));
+export function clausesOf(approvers: Approvers, accountables: RoleId[]): Clause[] {
+  const named = [...new Set(accountables.filter((r) => r !== ""))];
+  const all = [...new Set(approvers.all)];
+  const clauses: Clause[] = [];
+  for (const role of all) {
+    if (role !== ACCOUNTABLE) clauses.push({ roles: [role], count: 1 });
+    else if (named.length === 1 && all.includes(named[0]!)) continue;
+    else clauses.push({ roles: named, count: 1 });
+  }
   if (approvers.any) {
-    const roles = [...new Set(approvers.any.roles.map(expand))];
+    const roles = [...new Set(approvers.any.roles.flatMap((r) => (r === ACCOUNTABLE ? named : [r])))];
     clauses.push({ roles, count: approvers.any.count });
   }
   return clauses;

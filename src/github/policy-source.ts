@@ -1,11 +1,12 @@
 import { LRUCache } from "lru-cache";
 import { loadPolicy, type LoadResult, type PolicyReader, type PolicyText } from "../policy/load.js";
 import { isPresetName, readPreset } from "../policy/presets.js";
+import { POLICY_FILE } from "../policy/model.js";
 import type { ChangedFile } from "../changes/types.js";
 import type { Facts } from "../evaluate/facts.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
-export const POLICY_PATH = ".github/governance.yml";
+export const POLICY_PATH = POLICY_FILE;
 const ORG_REPOSITORY = ".github";
 /** `extends` targets outside the base commit (the org's .github repository) can change; re-read them after this. */
 const POLICY_TTL_MS = 5 * 60 * 1000;
@@ -41,15 +42,20 @@ export class PolicySource {
   }
 
   /**
-   * The policy a pull request proposes, linted, when it changes the policy
-   * file: the amendment is judged by the base policy, and must itself be valid.
+   * The policy a pull request proposes, linted, when it changes any file the
+   * base policy is built from (the policy file or a file it extends): the
+   * amendment is judged by the base policy, and the policy as it would be with
+   * the pull request's versions of those files must itself be valid.
    */
   async lintProposed(octokit: GitHub, repo: RepoRef, pr: PullRequestData, files: ChangedFile[]): Promise<Facts["proposedPolicy"]> {
-    const file = files.find((f) => f.path === POLICY_PATH && f.status !== "removed");
-    if (!file) return undefined;
-    const text = typeof file.head === "string" ? file.head : await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, pr.head.sha);
+    const base = (await this.load(octokit, repo, pr.base.sha)).result?.policy;
+    const policyFiles = new Set([POLICY_PATH, ...(base?.files ?? [])]);
+    if (!files.some((f) => policyFiles.has(f.path) || (f.previousPath !== undefined && policyFiles.has(f.previousPath)))) return undefined;
+    const root = files.find((f) => f.path === POLICY_PATH && f.status !== "removed");
+    const text = typeof root?.head === "string" ? root.head : await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, pr.head.sha);
+    // Without a policy file at the head the repository falls back to the organisation's, which this pull request cannot change.
     if (text === undefined) return undefined;
-    const { problems } = await loadPolicy({ name: POLICY_PATH, text }, apiReader(octokit, repo, pr.head.sha));
+    const { problems } = await loadPolicy({ name: POLICY_PATH, text, path: POLICY_PATH }, apiReader(octokit, repo, pr.head.sha));
     return { file: POLICY_PATH, problems };
   }
 
@@ -63,12 +69,15 @@ export class PolicySource {
   private async read(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {
     let root = await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, baseSha);
     let source = `${repo.owner}/${repo.repo}:${POLICY_PATH}${baseSha ? `@${baseSha.slice(0, 7)}` : ""}`;
+    // The file's path in this repository, when the policy is this repository's own.
+    let path: string | undefined = POLICY_PATH;
     if (root === undefined && repo.repo !== ORG_REPOSITORY) {
       root = await readFile(octokit, repo.owner, ORG_REPOSITORY, POLICY_PATH);
       source = `${repo.owner}/${ORG_REPOSITORY}:${POLICY_PATH}`;
+      path = undefined;
     }
     if (root === undefined) return {};
-    const result = await loadPolicy({ name: POLICY_PATH, text: root }, apiReader(octokit, repo, baseSha));
+    const result = await loadPolicy({ name: POLICY_PATH, text: root, path }, apiReader(octokit, repo, baseSha));
     return { result, source };
   }
 }
@@ -86,7 +95,9 @@ function apiReader(octokit: GitHub, repo: RepoRef, baseSha: string | undefined):
       const [owner, name, path, at] = remote ? [remote[1]!, remote[2]!, remote[3]!, undefined] : [repo.owner, repo.repo, ref.replace(/^\.\//, ""), baseSha];
       const text = await readFile(octokit, owner, name, path, at);
       if (text === undefined) throw new Error(`${owner}/${name}:${path} does not exist${at ? ` at ${at.slice(0, 7)}` : ""}`);
-      return { name: `${owner}/${name}:${path}`, text };
+      // A file of the governed repository is one its pull requests can change: it is governance.
+      const local = owner.toLowerCase() === repo.owner.toLowerCase() && name.toLowerCase() === repo.repo.toLowerCase();
+      return { name: `${owner}/${name}:${path}`, text, ...(local ? { path } : {}) };
     },
   };
 }

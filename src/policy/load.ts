@@ -17,6 +17,11 @@ export interface PolicyText {
   /** How problems name this file (a path, `preset:chat-backend`, `org/.github:governance.yml`). */
   name: string;
   text: string;
+  /**
+   * The file's path in the repository the policy governs; undefined for a
+   * preset or another repository's file, which a pull request there cannot change.
+   */
+  path?: string;
 }
 
 export interface PolicyReader {
@@ -38,6 +43,7 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
   const chain: { source: SourceFile; data: PolicyFile }[] = [];
   let current: PolicyText | undefined = root;
   const seen: string[] = [];
+  const files: string[] = [];
   // A chain that could not be followed to its end is not resolved: half a policy
   // would only add misleading problems ("no areas") to the one that matters.
   let complete = true;
@@ -56,6 +62,7 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
       break;
     }
     chain.push(parsed);
+    if (current.path !== undefined && !files.includes(current.path)) files.push(current.path);
     const ref = parsed.data.extends;
     if (ref === undefined) break;
     if (chain.length > MAX_EXTENDS_DEPTH) {
@@ -80,7 +87,7 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     const file = sources.find((s) => defines(s, path)) ?? sources[0]!;
     problems.push(problemAt(file, path, message, severity));
   };
-  const policy = resolvePolicy(merged, sources.map((s) => s.name), blame);
+  const policy = resolvePolicy(merged, sources.map((s) => s.name), blame, files);
   const hasErrors = problems.some((p) => p.severity === "error");
   return { policy: hasErrors ? undefined : policy, problems: sortProblems(problems) };
 }

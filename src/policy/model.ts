@@ -89,14 +89,23 @@ export interface BusinessCalendar {
   expedited: { businessDays?: number; businessHours?: number };
 }
 
+/** Where a repository's policy lives; always governance, whatever a policy's areas say. */
+export const POLICY_FILE = ".github/governance.yml";
+
 export interface Policy {
   /** Files the policy was assembled from, outermost (the repository's) first. */
   sources: string[];
+  /**
+   * Paths, in the repository the policy governs, of the files it was assembled
+   * from (the policy file and the files it extends there). Changing any of them
+   * changes the rules, so each is governance (see evaluate/governance.ts).
+   */
+  files: string[];
   roles: Map<RoleId, Role>;
   areas: Area[];
   rules: Rule[];
   levels: Record<Level, LevelSettings>;
-  signoff: { invalidateOnPush: boolean };
+  signoff: { invalidateOnPush: boolean; contributorsCanSign: boolean };
   unowned: { action: "pass" | "warn" | "fail"; reviewers: RoleId[] };
   emergency: { roles: RoleId[]; reviewWithinHours: number; allowAuthor: boolean };
   sla: BusinessCalendar;

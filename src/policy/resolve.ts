@@ -2,7 +2,8 @@ import { CHANGE_KINDS, isChangeKind, type ChangeKind } from "../changes/types.js
 import { Minimatch } from "minimatch";
 import { AreaIndex, globProblem } from "./match.js";
 import { LEVEL_NAMES, type Approvers, type Area, type Level, type Policy, type Role, type RoleId, type Rule } from "./model.js";
-import type { PolicyProblem, YamlPath } from "./problems.js";
+import { formatPath, type PolicyProblem, type YamlPath } from "./problems.js";
+import { isBot } from "./logins.js";
 import type { PolicyFile, RawApprovers } from "./schema.js";
 
 export type Blame = (path: YamlPath, message: string, severity?: PolicyProblem["severity"]) => void;
@@ -16,7 +17,7 @@ const ALL_ACCOUNTABLES = "$accountables";
  * reported through `blame` with its YAML path; resolution carries on so that one
  * run reports everything.
  */
-export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame): Policy {
+export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame, files: string[] = []): Policy {
   const roles = resolveRoles(file);
   const knownRole = (ref: string, path: YamlPath, allowAccountable: boolean): boolean => {
     if (ref === ACCOUNTABLE || ref === ALL_ACCOUNTABLES) {
@@ -121,9 +122,11 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame)
   }
   const sla = resolveSla(file, blame);
   warnUnusedRoles(file, roles, areas, rules, blame);
+  rejectBotSigners(file, areas, rules, blame);
 
   return {
     sources,
+    files,
     roles,
     areas,
     rules,
@@ -133,7 +136,7 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame)
       3: levelSettings(file, 3),
       4: levelSettings(file, 4),
     },
-    signoff: { invalidateOnPush: file.signoff?.invalidateOnPush ?? true },
+    signoff: { invalidateOnPush: file.signoff?.invalidateOnPush ?? true, contributorsCanSign: file.signoff?.contributorsCanSign ?? false },
     unowned: { action: file.unowned?.action ?? "warn", reviewers: file.unowned?.reviewers ?? [] },
     emergency: {
       roles: file.emergency?.roles ?? [],
@@ -234,6 +237,43 @@ function warnUnusedRoles(file: PolicyFile, roles: Map<RoleId, Role>, areas: Area
     if (bound && !used.has(role.id)) {
       blame(["roles", role.id], `role "${role.id}" is bound to people but no area or rule uses it${closest(role.id, [...used].filter((u) => !u.startsWith("$")))}`, "warning");
     }
+  }
+}
+
+/**
+ * A bot can neither sign off nor give input (sign-offs ignore bots) nor be asked
+ * to review, so a bot bound to a role that does any of these would hold a place
+ * in it that can never be filled: the policy would promise a check it cannot
+ * keep. A bot may stay in a role used only to match authors (`when.author`) or
+ * to be informed.
+ */
+function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame: Blame): void {
+  const firstUse = new Map<RoleId, YamlPath>();
+  const use = (roles: readonly string[], path: YamlPath) => roles.forEach((r) => firstUse.has(r) || firstUse.set(r, path));
+  for (const a of areas) {
+    const at = (field: string): YamlPath => ["areas", a.id, field];
+    use([a.accountable], at("accountable"));
+    use(a.responsible, at("responsible"));
+    use(a.consulted, at("consulted"));
+    use(a.escalation, at("escalation"));
+    use([...(a.approvers?.all ?? []), ...(a.approvers?.any?.roles ?? [])], at("approvers"));
+  }
+  for (const r of rules) {
+    use([...r.approvers.all, ...(r.approvers.any?.roles ?? [])], ["rules", r.id, "approvers"]);
+    use(r.requireInputFrom, ["rules", r.id, "requireInputFrom"]);
+  }
+  use(file.unowned?.reviewers ?? [], ["unowned", "reviewers"]);
+  use(file.emergency?.roles ?? [], ["emergency", "roles"]);
+  for (const [id, raw] of Object.entries(file.roles ?? {})) {
+    const usedAt = firstUse.get(id);
+    if (!usedAt) continue;
+    (raw?.users ?? []).forEach((user, i) => {
+      if (!isBot(user)) return;
+      blame(
+        ["roles", id, "users", i],
+        `bots cannot sign off: remove ${user} from role "${id}", which signs, gives input or reviews (${formatPath(usedAt)}); a bot may be in a role used only by when.author or informed`,
+      );
+    });
   }
 }
 

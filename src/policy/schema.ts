@@ -13,7 +13,7 @@ const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)");
 
-/** GitHub logins are case-insensitive; `[bot]` suffixes are allowed so apps can hold roles. */
+/** GitHub logins are case-insensitive; `[bot]` logins parse, so an app can be matched as an author (resolve.ts keeps bots out of signing roles). */
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "is not a GitHub login");
 /** `slug` (in the repository's org) or `org/slug`. */
 const teamSlug = z.string().regex(/^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "is not a team slug (use slug or org/slug)");
@@ -125,6 +125,11 @@ export const policyFileSchema = z.strictObject({
     .strictObject({
       /** Approvals given before the latest push stop counting (default true). */
       invalidateOnPush: z.boolean().optional(),
+      /**
+       * Whether people who authored or committed commits of the pull request may
+       * sign it off (default false: like its author, they are not independent).
+       */
+      contributorsCanSign: z.boolean().optional(),
     })
     .optional(),
   unowned: z

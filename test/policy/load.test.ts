@@ -142,6 +142,51 @@ roles:
   });
 });
 
+describe("bots in roles", () => {
+  it("rejects a bot in a role that signs, at the bot's entry, and says what to do", async () => {
+    const { policy, lines } = await problemsOf(`roles:
+  deps-owner: { users: [bea, "dependabot[bot]"] }
+  release-bots: { users: ["renovate[bot]"] }
+  sre-lead: { users: [sam] }
+areas:
+  dependencies:
+    paths: ["package.json", "package-lock.json"]
+    accountable: deps-owner
+    informed: [release-bots]
+    level: 2
+rules:
+  bot-bumps:
+    areas: [dependencies]
+    when: { author: { memberOf: [release-bots] } }
+    level: 2
+    approvers: [sre-lead]
+`);
+    expect(policy).toBeUndefined();
+    // renovate[bot] only matches authors and is informed: it may stay.
+    expect(lines).toEqual([
+      `.github/governance.yml:2:30: error: bots cannot sign off: remove dependabot[bot] from role "deps-owner", which signs, gives input or reviews (areas.dependencies.accountable); a bot may be in a role used only by when.author or informed (at roles.deps-owner.users[1])`,
+    ]);
+  });
+
+  it.each([
+    ["a rule's approvers", "", "rules:\n  r: { level: 3, approvers: [bots] }\n", "rules.r.approvers"],
+    ["required input", "", "rules:\n  r: { level: 2, requireInputFrom: [bots] }\n", "rules.r.requireInputFrom"],
+    ["the emergency path", "", "emergency: { roles: [bots] }\n", "emergency.roles"],
+    ["an escalation path", ", escalation: [lead, bots]", "", "areas.api.escalation"],
+  ])("rejects a bot in a role used for %s", async (_use, areaFields, yaml, usedAt) => {
+    const { policy, lines } = await problemsOf(`roles:
+  lead: { users: [alice] }
+  bots: { users: ["dependabot[bot]"] }
+areas:
+  api: { paths: ["src/**"], accountable: lead${areaFields} }
+${yaml}`);
+    expect(policy).toBeUndefined();
+    expect(lines).toEqual([
+      `.github/governance.yml:3:19: error: bots cannot sign off: remove dependabot[bot] from role "bots", which signs, gives input or reviews (${usedAt}); a bot may be in a role used only by when.author or informed (at roles.bots.users[0])`,
+    ]);
+  });
+});
+
 describe("extends", () => {
   it("binds preset roles to people and keeps the preset's areas and rules", async () => {
     const policy = await policyFrom(`extends: chat-backend

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import type { Policy } from "../../src/policy/model.js";
-import { NOW, added, approval, comment, fixture, prFacts } from "../helpers/facts.js";
+import { NOW, added, approval, comment, fixture, modified, prFacts } from "../helpers/facts.js";
 import { explainFiles, explainRange, type ExplainJson } from "../helpers/git-repo.js";
 import { policyFrom, preset } from "../helpers/policy.js";
 
@@ -291,5 +291,27 @@ describe("it-operations expedited process", () => {
     expect([...policy.roles.keys()]).toEqual(["product-owner", "engineers", "it-operations", "architecture-team", "engineering-management"]);
     expect([...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0)).toBe(true);
     expect(policy.ticket).toBeUndefined();
+  });
+});
+
+describe("it-operations: amending the policy (issue 10 item 3)", () => {
+  // Seed 004, lines 122–123: "IT/Operations has authority on infrastructure, deployment methods,
+  // and operational procedures"; "Cross-functional Conflicts: Escalate to management when
+  // decisions impact multiple domains". The policy sets every domain's approvals, so an
+  // amendment needs both, as joint approval (level 3).
+  const WITH_MANAGEMENT = `${BINDINGS}  engineering-management: { users: [mona] }\n`;
+  const REBOUND = WITH_MANAGEMENT.replace("[olga, omar, ivan]", "[olga, omar, ivan, eves-colleague]");
+
+  it("rebinding the approving role → level 3, it-operations + engineering-management", async () => {
+    const bound = await policyFrom(WITH_MANAGEMENT);
+    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts([modified(".github/governance.yml", WITH_MANAGEMENT, REBOUND)], { author: ENGINEER, reviews });
+    const d = evaluate(bound, facts([]), NOW);
+    expect(d.unowned).toEqual([]);
+    expect([d.level, d.conclusion]).toEqual([3, "failure"]);
+    expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([
+      ["governance/base", 3, [{ roles: ["it-operations"], count: 1 }, { roles: ["engineering-management"], count: 1 }]],
+    ]);
+    expect(evaluate(bound, facts([approval(MEMBER)]), NOW).conclusion).toBe("failure");
+    expect(evaluate(bound, facts([approval(MEMBER), approval("mona")]), NOW).conclusion).toBe("success");
   });
 });

@@ -352,3 +352,26 @@ describe("platform-engineering sign-off and expedited process", () => {
     expect([...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0)).toBe(true);
   });
 });
+
+describe("platform-engineering: amending the policy (issue 10 item 3)", () => {
+  // Seed 002, lines 214–216: "Platform Engineering has authority on infrastructure provisioning,
+  // deployment approvals, and operational standards/compliance"; "Cross-functional Conflicts:
+  // Escalate to management when decisions impact multiple domains". The policy sets every
+  // domain's approvals, so an amendment needs both, as joint approval (level 3).
+  const BINDINGS = `extends: ${PRESET}\nroles:\n  platform-engineering: { users: [alan, antonia, trevor] }\n  engineering-management: { users: [mona] }\n`;
+  const REBOUND = BINDINGS.replace("[alan, antonia, trevor]", "[alan, antonia, trevor, eves-colleague]");
+
+  it("rebinding the approving role → level 3, platform-engineering + engineering-management", async () => {
+    const bound = await policyFrom(BINDINGS);
+    const facts = (reviews: ReturnType<typeof approval>[]) =>
+      prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], { author: "eve", title: TICKET_TITLE, reviews });
+    const d = evaluate(bound, facts([]), NOW);
+    expect(d.unowned).toEqual([]);
+    expect([d.level, d.conclusion]).toEqual([3, "failure"]);
+    expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([
+      ["governance/base", 3, [{ roles: ["platform-engineering"], count: 1 }, { roles: ["engineering-management"], count: 1 }]],
+    ]);
+    expect(evaluate(bound, facts([approval("alan")]), NOW).conclusion).toBe("failure");
+    expect(evaluate(bound, facts([approval("alan"), approval("mona")]), NOW).conclusion).toBe("success");
+  });
+});
