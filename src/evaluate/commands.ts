@@ -1,44 +1,104 @@
+import { visibleLines } from "./visible-lines.js";
+
 /**
  * Slash commands in pull-request comments.
  *
- * A command counts only at the start of a line of the comment's own text: not
- * inside a quote (`> /approve-level3` is somebody quoting), not inside a fenced
- * or indented code block (documentation showing the command), not mid-sentence.
+ * A command counts only at the start of a line a reader sees as the comment's
+ * own text (see visible-lines.ts): not inside a quote (`> /approve-level3` is
+ * somebody quoting), a code block or span (documentation showing the command),
+ * an HTML comment, nor mid-sentence.
+ *
+ * A line that a reader takes for a sign-off or `/emergency` but that is not one
+ * as written — it starts with an invisible character or a no-break space, or it
+ * sits in the lazy continuation of a quote — is `unreadable`: it never counts
+ * (what it would say is not what the gate would read), and it is answered, so
+ * nobody believes they signed when they did not.
  */
 
+export type ApproveCommand = { type: "approve"; level: number; cancel: boolean; text: string };
+export type EmergencyCommand = { type: "emergency"; reason: string; text: string };
+export type GovernanceCommand = { type: "governance"; args: string; text: string };
+
 export type Command =
-  | { type: "approve"; level: number; cancel: boolean; text: string }
-  | { type: "emergency"; reason: string; text: string }
-  | { type: "governance"; args: string; text: string };
+  | ApproveCommand
+  | EmergencyCommand
+  | GovernanceCommand
+  | {
+      type: "unreadable";
+      /** The command as a reader would read it. */
+      intended: ApproveCommand | EmergencyCommand;
+      /** Readable text of the command, for the reply. */
+      text: string;
+      /** Why it cannot count, with what to do instead. */
+      reason: string;
+    };
 
 const APPROVE = /^\/approve-level([1-4])(?=\s|$)(?:[ \t]+(\S+))?/i;
 const EMERGENCY = /^\/emergency(?=\s|$)(?:[ \t]+(.*))?$/i;
 const GOVERNANCE = /^\/governance(?=\s|$)(?:[ \t]+(.*))?$/i;
 
+/** Characters that render as nothing (format characters, fillers, variation selectors). */
+const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u180B-\u180F\uFE00-\uFE0F]/u;
+/** Spaces other than the plain space and tab: they look like a space and are not one. */
+const ODD_SPACE = /(?![ \t])[\s\p{Z}\u0085]/u;
+
 export function parseCommands(body: string): Command[] {
   const commands: Command[] = [];
-  let fence: string | undefined;
-  for (const rawLine of body.split(/\r?\n/)) {
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(rawLine);
-    if (fence !== undefined) {
-      if (fenceMatch && fenceMatch[1]![0] === fence[0] && fenceMatch[1]!.length >= fence.length) fence = undefined;
+  for (const { text: line, continuesQuote } of visibleLines(body)) {
+    const text = line.trimEnd();
+    const readable = asRead(text);
+    const intended = readable.startsWith("/") ? parseLine(readable) : undefined;
+    if (continuesQuote) {
+      if (intended && intended.type !== "governance") {
+        commands.push({
+          type: "unreadable",
+          intended,
+          text: intended.text,
+          reason: "the line continues the quote above it (a line right after a `>` line is part of the quote); post the command again with an empty line after the quote",
+        });
+      }
       continue;
     }
-    if (fenceMatch) {
-      fence = fenceMatch[1]!;
+    const command = text.startsWith("/") ? parseLine(text) : undefined;
+    if (intended && intended.type !== "governance" && differs(command, intended)) {
+      const odd = [...text].find((c) => INVISIBLE.test(c) || ODD_SPACE.test(c)) ?? text[0]!;
+      const what = INVISIBLE.test(odd) ? "an invisible character" : "a space that is not a plain space";
+      const where = text.startsWith(odd) ? "starts with" : "contains";
+      commands.push({
+        type: "unreadable",
+        intended,
+        text: intended.text,
+        reason: `the command ${where} ${what} (${codePoint(odd)}); post it again as plain text`,
+      });
       continue;
     }
-    // Four spaces or a tab start an indented code block; `>` starts a quote.
-    if (/^( {4}|\t)/.test(rawLine) || /^ {0,3}>/.test(rawLine)) continue;
-    const line = rawLine.trim();
-    if (!line.startsWith("/")) continue;
-    const command = parseLine(line);
     if (command) commands.push(command);
   }
   return commands;
 }
 
-function parseLine(line: string): Command | undefined {
+/** The line as a reader reads it: invisible characters gone, odd spaces plain, no leading space. */
+function asRead(line: string): string {
+  let out = "";
+  for (const c of line) {
+    if (INVISIBLE.test(c)) continue;
+    out += ODD_SPACE.test(c) ? " " : c;
+  }
+  return out.trim();
+}
+
+/** Whether what the gate reads is not what the reader reads (a reason's wording aside). */
+function differs(read: Command | undefined, intended: ApproveCommand | EmergencyCommand): boolean {
+  if (read?.type !== intended.type) return true;
+  if (read.type === "approve" && intended.type === "approve") return read.level !== intended.level || read.cancel !== intended.cancel;
+  return false;
+}
+
+function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+function parseLine(line: string): ApproveCommand | EmergencyCommand | GovernanceCommand | undefined {
   const approve = APPROVE.exec(line);
   if (approve) {
     const word = approve[2]?.toLowerCase();

@@ -11,7 +11,13 @@ export interface Facts {
   author: string;
   title: string;
   body: string;
+  /** The pull request's labels, including any in `heldLabels`. */
   labels: string[];
+  /**
+   * Labels the author (or a contributor) removed after someone else added them:
+   * they still apply, since nothing the author does may lower the level.
+   */
+  heldLabels?: { name: string; removedBy: string }[];
   /** The commit sign-offs must be about. */
   headSha: string;
   /**
@@ -19,6 +25,17 @@ export interface Facts {
    * creation), ISO 8601. Never a commit date: the author chooses those.
    */
   headPushedAt?: string;
+  /**
+   * Reviews of the head commit submitted before this time do not count (the
+   * latest force-push, branch restore or retarget of the pull request).
+   */
+  reviewsFrom?: string;
+  /**
+   * Lower-cased logins of everyone who authored or committed one of the pull
+   * request's commits: unless the policy lets contributors sign, they are not
+   * independent approvers.
+   */
+  contributors?: string[];
   reviews: Review[];
   comments: Comment[];
   /**

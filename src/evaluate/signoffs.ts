@@ -1,3 +1,4 @@
+import { isBot } from "../policy/logins.js";
 import type { Policy } from "../policy/model.js";
 import { parseCommands } from "./commands.js";
 import type { Facts } from "./facts.js";
@@ -49,9 +50,7 @@ export interface SignOffs {
   notes: string[];
 }
 
-export function isBot(login: string): boolean {
-  return login.toLowerCase().endsWith("[bot]");
-}
+export { isBot };
 
 export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
   const author = facts.author.toLowerCase();
@@ -69,8 +68,12 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
     }
     return s;
   };
+  // People who pushed commits to the change are no more independent than its author.
+  const contributors = new Set(policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase()).filter((c) => c !== author));
+  const contributed = (login: string) => contributors.has(login);
+  const reviewsFrom = facts.reviewsFrom === undefined ? undefined : time(facts.reviewsFrom);
   const input = (login: string, at: number) => {
-    if (login === author || isBot(login)) return;
+    if (login === author || contributed(login) || isBot(login)) return;
     const prev = firstInputAt.get(login);
     if (prev === undefined || at < prev) firstInputAt.set(login, at);
   };
@@ -93,6 +96,14 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
       notes.push(`@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`);
       continue;
     }
+    if (policy.signoff.invalidateOnPush && reviewsFrom !== undefined && time(review.submittedAt) < reviewsFrom) {
+      notes.push(`@${review.user}'s approval came before the pull request's latest force-push or change of base and no longer counts`);
+      continue;
+    }
+    if (contributed(login)) {
+      notes.push(`@${review.user}'s approval does not count: they authored or committed commits of this pull request (signoff.contributorsCanSign is off)`);
+      continue;
+    }
     signer(login).reviewAt = time(review.submittedAt);
   }
 
@@ -104,15 +115,21 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
     const createdAt = time(comment.createdAt);
     input(login, createdAt);
     const edited = time(comment.updatedAt) > createdAt;
-    for (const command of parseCommands(comment.body)) {
+    for (const parsed of parseCommands(comment.body)) {
+      // A command a reader sees but the gate cannot read as written (an invisible
+      // character, a quote's continuation) is answered with why, and never counts.
+      const unreadable = parsed.type === "unreadable" ? parsed.reason : undefined;
+      const command = parsed.type === "unreadable" ? parsed.intended : parsed;
       if (command.type === "emergency") {
         const event: EmergencyEvent = { commentId: comment.id, login: comment.user, text: command.text, reason: command.reason };
         emergencies.push(event);
         if (login === author && !policy.emergency.allowAuthor) event.invalidReason = "the pull request's author cannot declare an emergency for their own change";
+        else if (contributed(login) && !policy.emergency.allowAuthor) event.invalidReason = "a contributor to the pull request cannot declare an emergency for it";
+        else if (unreadable) event.invalidReason = unreadable;
         else if (command.reason === "") event.invalidReason = "a reason is required: `/emergency <what is broken and why this cannot wait>`";
         else if (edited) event.invalidReason = "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
         else if (policy.signoff.invalidateOnPush && (pushedAt === undefined || createdAt < pushedAt)) {
-          event.invalidReason = "it was declared before the latest push; declare it again for the current commit";
+          event.invalidReason = "it was declared before the current commit arrived on this pull request (its latest push, force-push or change of base); declare it again for the current commit";
         }
         continue;
       }
@@ -123,14 +140,27 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
         event.invalidReason = "the pull request's author cannot sign off their own change";
         continue;
       }
+      if (contributed(login) && !command.cancel) {
+        event.invalidReason = "contributors cannot sign off a change they authored or committed to (signoff.contributorsCanSign is off)";
+        continue;
+      }
       const state = signer(login);
       if (command.cancel) {
-        // A withdrawal is honoured even from an edited comment: honouring it can
-        // only make the check stricter.
-        if (state.commandLevel >= command.level) {
-          state.commandLevel = 0;
-          state.commandAt = undefined;
+        // A withdrawal is honoured even from an edited or unreadable comment:
+        // honouring it can only make the check stricter. Whatever its level, it
+        // withdraws everything the person signed before it: one sign-off covers
+        // every level up to its own, so a partial withdrawal cannot be kept, and
+        // an approving review left standing would sign what they took back.
+        state.commandLevel = 0;
+        state.commandAt = undefined;
+        if (state.reviewAt !== undefined && state.reviewAt <= createdAt) {
+          state.reviewAt = undefined;
+          notes.push(`@${comment.user}'s approving review was withdrawn by their later \`${command.text}\`; approve again to sign`);
         }
+        continue;
+      }
+      if (unreadable) {
+        event.invalidReason = unreadable;
         continue;
       }
       if (edited) {
@@ -143,7 +173,7 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
           continue;
         }
         if (createdAt < pushedAt) {
-          event.invalidReason = "it was posted before the latest push; sign off again on the current commit";
+          event.invalidReason = "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); sign off again on the current commit";
           continue;
         }
       }

@@ -38,6 +38,121 @@ describe("parseCommands", () => {
     expect(parseCommands("```\n~~~\n/approve-level3\n```\n/approve-level2")).toEqual([{ type: "approve", level: 2, cancel: false, text: "/approve-level2" }]);
   });
 
+  it("does not count a command a multi-line HTML comment hides, and resumes after the comment", () => {
+    const body = [
+      "Rollback plan reviewed; the backfill still has to run in staging.",
+      "",
+      "<!--",
+      "Uncomment once the backfill is done:",
+      "/approve-level3",
+      "-->",
+      "Thanks! <!-- reminder to self:",
+      "/approve-level3",
+      "-->",
+      "",
+      "/approve-level2",
+    ].join("\n");
+    expect(parseCommands(body)).toEqual([{ type: "approve", level: 2, cancel: false, text: "/approve-level2" }]);
+    // A comment block spans empty lines too (a paragraph could not).
+    expect(parseCommands("<!-- sign-off template\n\n/approve-level3\n\n-->")).toEqual([]);
+  });
+
+  it("keeps a fence open past a line with an info string, which cannot close it", () => {
+    const body = ["Dry run against a staging snapshot:", "```", "ALTER TABLE users DROP COLUMN avatar_url;", "```text", "/approve-level3", "```"].join("\n");
+    expect(parseCommands(body)).toEqual([]);
+    // The closing fence may be longer than the opening one and end in spaces; then text resumes.
+    expect(parseCommands("```sql\nDROP TABLE sessions;\n````  \n/approve-level3")).toEqual([{ type: "approve", level: 3, cancel: false, text: "/approve-level3" }]);
+    // A backtick line whose info string holds a backtick opens no fence at all.
+    expect(parseCommands("``` `npm ci` passes\n/approve-level3")).toEqual([{ type: "approve", level: 3, cancel: false, text: "/approve-level3" }]);
+  });
+
+  it("hides what a code span, a tag or a link definition spans across lines", () => {
+    expect(parseCommands("The runbook says to type `then\n/approve-level3` when done")).toEqual([]);
+    expect(parseCommands('<span title="sign-off:\n/approve-level3">hover me</span>')).toEqual([]);
+    expect(parseCommands("[runbook]:\n/approve-level3")).toEqual([]);
+  });
+
+  it("reads fences and continuation lines inside list items as CommonMark does", () => {
+    const body = ["- checked the plan:", "  ```", "  /approve-level3", "  ```", "- and the rollback", "  /approve-level2", "- /approve-level4"].join("\n");
+    // The fenced line is code, the continuation line is the item's text, the bullet line starts with the bullet.
+    expect(parseCommands(body)).toEqual([{ type: "approve", level: 2, cancel: false, text: "/approve-level2" }]);
+  });
+
+  it("counts four-space-indented text that continues a paragraph, not an indented code block", () => {
+    expect(parseCommands("Looks right to me.\n    /approve-level3")).toEqual([{ type: "approve", level: 3, cancel: false, text: "/approve-level3" }]);
+    expect(parseCommands("Looks right to me.\n\n    /approve-level3")).toEqual([]);
+    // An empty list item ends at an empty line, so what follows is indented code, not the item's text.
+    expect(parseCommands("-\n  /approve-level3")).toEqual([{ type: "approve", level: 3, cancel: false, text: "/approve-level3" }]);
+    expect(parseCommands("-\n\n    /approve-level3")).toEqual([]);
+  });
+
+  it("counts text in an HTML block but not in a <pre> block", () => {
+    expect(parseCommands("<details>\n<summary>Review notes</summary>\n/approve-level3\n</details>")).toEqual([
+      { type: "approve", level: 3, cancel: false, text: "/approve-level3" },
+    ]);
+    expect(parseCommands("<pre>\n/approve-level3\n</pre>")).toEqual([]);
+  });
+
+  it("answers a command written in the lazy continuation of a quote, which GitHub shows inside the quote", () => {
+    const body = ["> Can we backfill before dropping the column?", "/approve-level3"].join("\n");
+    expect(parseCommands(body)).toEqual([
+      {
+        type: "unreadable",
+        intended: { type: "approve", level: 3, cancel: false, text: "/approve-level3" },
+        text: "/approve-level3",
+        reason: "the line continues the quote above it (a line right after a `>` line is part of the quote); post the command again with an empty line after the quote",
+      },
+    ]);
+    // With an empty line after the quote it is the commenter's own text.
+    expect(parseCommands("> Can we backfill before dropping the column?\n\n/approve-level3")).toEqual([{ type: "approve", level: 3, cancel: false, text: "/approve-level3" }]);
+    // A line that repeats a `>` is quoting, and not answered.
+    expect(parseCommands("> > Can we backfill first?\n> /approve-level3")).toEqual([]);
+    // After a fence inside a quote, no lazy continuation: the line is the commenter's.
+    expect(parseCommands("> ```\n> psql -f backfill.sql\n/approve-level3")).toEqual([{ type: "approve", level: 3, cancel: false, text: "/approve-level3" }]);
+  });
+
+  it.each([
+    ["\u200B", "U+200B", "an invisible character"],
+    ["\u200C", "U+200C", "an invisible character"],
+    ["\u200D", "U+200D", "an invisible character"],
+    ["\u2060", "U+2060", "an invisible character"],
+    ["\uFEFF", "U+FEFF", "an invisible character"],
+    ["\u00A0", "U+00A0", "a space that is not a plain space"],
+  ])("answers, never counts, a command that starts with %j", (prefix, codePoint, what) => {
+    expect(parseCommands(`${prefix}/approve-level3`)).toEqual([
+      {
+        type: "unreadable",
+        intended: { type: "approve", level: 3, cancel: false, text: "/approve-level3" },
+        text: "/approve-level3",
+        reason: `the command starts with ${what} (${codePoint}); post it again as plain text`,
+      },
+    ]);
+    expect(parseCommands(`Pager is quiet again.\n${prefix}/emergency payments down, rollback of #812`)).toEqual([
+      {
+        type: "unreadable",
+        intended: { type: "emergency", reason: "payments down, rollback of #812", text: "/emergency payments down, rollback of #812" },
+        text: "/emergency payments down, rollback of #812",
+        reason: `the command starts with ${what} (${codePoint}); post it again as plain text`,
+      },
+    ]);
+  });
+
+  it("answers a command whose word or cancel holds an invisible character, reading it as the reader does", () => {
+    expect(parseCommands("/approve-level3\u00A0cancel")).toEqual([
+      {
+        type: "unreadable",
+        intended: { type: "approve", level: 3, cancel: true, text: "/approve-level3 cancel" },
+        text: "/approve-level3 cancel",
+        reason: "the command contains a space that is not a plain space (U+00A0); post it again as plain text",
+      },
+    ]);
+    expect(parseCommands("/approve\u200B-level3")).toMatchObject([{ type: "unreadable", reason: "the command contains an invisible character (U+200B); post it again as plain text" }]);
+    // Invisible characters in an emergency's reason (an emoji's joiner) are the reader's text too.
+    expect(parseCommands("/emergency on-call 🧑\u200D💻 says payments are down")).toEqual([
+      { type: "emergency", reason: "on-call 🧑\u200D💻 says payments are down", text: "/emergency on-call 🧑\u200D💻 says payments are down" },
+    ]);
+  });
+
   it("parses /emergency with its reason and /governance with its arguments", () => {
     expect(parseCommands("/emergency  payments down, rollback of #812\n/governance explain")).toEqual([
       { type: "emergency", reason: "payments down, rollback of #812", text: "/emergency  payments down, rollback of #812" },

@@ -41,7 +41,7 @@ describe("/emergency <reason>", () => {
   it.each([
     ["without a reason", comment("ivy", "/emergency"), "a reason is required: `/emergency <what is broken and why this cannot wait>`"],
     ["from a role the policy does not authorise", comment("pat", "/emergency launch day"), "@pat is not a member of a role allowed to declare an emergency (backend-lead, incident-commander, dba-lead, sre-lead)"],
-    ["before the latest push", comment("ivy", "/emergency outage", "2026-11-23T09:00:00Z"), "it was declared before the latest push; declare it again for the current commit"],
+    ["before the latest push", comment("ivy", "/emergency outage", "2026-11-23T09:00:00Z"), "it was declared before the current commit arrived on this pull request (its latest push, force-push or change of base); declare it again for the current commit"],
     ["in an edited comment", comment("ivy", "/emergency outage", "2026-11-23T11:00:00Z", "2026-11-23T11:01:00Z"), "the comment was edited after it was posted; post `/emergency <reason>` in a new comment"],
   ])("is refused %s, and nothing is bypassed", (_case, c, reason) => {
     const d = evaluate(policy, prFacts([migration], { comments: [c] }), NOW);

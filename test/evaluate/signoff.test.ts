@@ -116,6 +116,15 @@ describe("joint approval of a destructive migration (dba-lead + backend-lead + s
     expect(d.conclusion).toBe("success");
   });
 
+  it("does not count an approval whose latest review was dismissed, even after an earlier approval", () => {
+    // dan approved twice; an admin dismissed the later approval. The dismissal is
+    // dan's latest word: the earlier approval must not come back.
+    const reviews = [approval("dan", "2026-11-23T10:30:00Z"), { ...approval("dan", "2026-11-23T11:00:00Z"), state: "DISMISSED" as const }, approval("bea"), approval("sue")];
+    const d = destructive({ reviews });
+    expect(d.conclusion).toBe("failure");
+    expect(requirement(d, "prisma/migration-destructive").missing).toEqual([{ roles: ["dba-lead"], count: 1 }]);
+  });
+
   it("ignores a changes-requested review from someone who holds no required role", () => {
     const d = destructive({ reviews: [approval("dan"), approval("bea"), approval("sue"), changesRequested("pat")] });
     expect(d.conclusion).toBe("success");
@@ -154,7 +163,7 @@ describe("/approve-levelN comments", () => {
   it("does not count a command posted before the latest push", () => {
     const d = destructive({ comments: signAll("/approve-level3", "2026-11-23T09:59:59Z") });
     expect(d.conclusion).toBe("failure");
-    expect(d.commands[0]?.reason).toBe("it was posted before the latest push; sign off again on the current commit");
+    expect(d.commands[0]?.reason).toBe("it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); sign off again on the current commit");
   });
 
   it("does not count an edited command", () => {
@@ -184,6 +193,90 @@ describe("/approve-levelN comments", () => {
     const d = destructive({ comments });
     expect(d.conclusion).toBe("failure");
     expect(requirement(d, "prisma/migration-destructive").missing).toEqual([{ roles: ["sre-lead"], count: 1 }]);
+  });
+
+  it("/approve-level3 cancel also withdraws an earlier /approve-level2", () => {
+    const index = (comments: ReturnType<typeof comment>[]) => evaluate(policy, prFacts([ADD_INDEX], { comments: [comment("dan", "Index looks right.", "2026-11-23T10:45:00Z"), ...comments] }), NOW);
+    expect(index([comment("bea", "/approve-level2")]).conclusion).toBe("success");
+    const withdrawn = index([comment("bea", "/approve-level2"), comment("bea", "/approve-level3 cancel", "2026-11-23T11:10:00Z")]);
+    expect(withdrawn.conclusion).toBe("failure");
+    expect(requirement(withdrawn, "prisma/migration-index").missing).toEqual([{ roles: ["backend-lead"], count: 1 }]);
+  });
+
+  it("/approve-level2 cancel withdraws an earlier /approve-level3 entirely: a level-3 sign-off covers level 2", () => {
+    const comments = [...signAll("/approve-level3"), comment("sam", "/approve-level2 cancel", "2026-11-23T11:10:00Z")];
+    const d = destructive({ comments });
+    expect(d.conclusion).toBe("failure");
+    expect(requirement(d, "prisma/migration-destructive").missing).toEqual([{ roles: ["sre-lead"], count: 1 }]);
+    expect(d.commands.find((c) => c.command === "/approve-level2 cancel")).toMatchObject({ login: "sam", counted: true });
+  });
+
+  it("a cancel withdraws the person's earlier approving review too, and a later approval signs again", () => {
+    const reviews = [approval("dan"), approval("bea"), approval("sam", "2026-11-23T11:00:00Z")];
+    const cancelled = destructive({ reviews, comments: [comment("sam", "Hold on, the backfill failed in staging.\n\n/approve-level3 cancel", "2026-11-23T11:10:00Z")] });
+    expect(cancelled.conclusion).toBe("failure");
+    const r = requirement(cancelled, "prisma/migration-destructive");
+    expect(r.missing).toEqual([{ roles: ["sre-lead"], count: 1 }]);
+    expect(r.notes).toContain("@sam's approving review was withdrawn by their later `/approve-level3 cancel`; approve again to sign");
+
+    const reapproved = destructive({
+      reviews: [approval("dan"), approval("bea"), approval("sam", "2026-11-23T11:30:00Z")],
+      comments: [comment("sam", "/approve-level3 cancel", "2026-11-23T11:10:00Z")],
+    });
+    expect(reapproved.conclusion).toBe("success");
+  });
+
+  it("honours a withdrawal even when the cancel holds an invisible character", () => {
+    const comments = [...signAll("/approve-level3"), comment("sam", "/approve-level3\u00A0cancel", "2026-11-23T11:10:00Z")];
+    const d = destructive({ comments });
+    expect(d.conclusion).toBe("failure");
+    expect(requirement(d, "prisma/migration-destructive").missing).toEqual([{ roles: ["sre-lead"], count: 1 }]);
+  });
+
+  it("answers, and does not count, a command that starts with a zero-width space", () => {
+    const comments = [comment("dan", "/approve-level3"), comment("bea", "/approve-level3"), comment("sam", "\u200B/approve-level3")];
+    const d = destructive({ comments });
+    expect(d.conclusion).toBe("failure");
+    expect(requirement(d, "prisma/migration-destructive").missing).toEqual([{ roles: ["sre-lead"], count: 1 }]);
+    expect(d.commands.find((c) => c.login === "sam")).toEqual({
+      commentId: comments[2]!.id,
+      login: "sam",
+      command: "/approve-level3",
+      counted: false,
+      reason: "the command starts with an invisible character (U+200B); post it again as plain text",
+    });
+  });
+
+  it("answers, and does not count, a command GitHub shows inside the quote above it", () => {
+    const comments = [comment("dan", "/approve-level3"), comment("bea", "/approve-level3"), comment("sam", "> Is the backfill idempotent?\nYes, checked.\n/approve-level3")];
+    const d = destructive({ comments });
+    expect(d.conclusion).toBe("failure");
+    expect(d.commands.find((c) => c.login === "sam")).toMatchObject({
+      counted: false,
+      reason: "the line continues the quote above it (a line right after a `>` line is part of the quote); post the command again with an empty line after the quote",
+    });
+  });
+
+  it("answers, and does not count, an /emergency that starts with an invisible character", async () => {
+    const withEmergency = await policyFrom(`${BINDINGS}emergency: { roles: [sre-lead] }\n`);
+    const d = evaluate(withEmergency, prFacts([DROP_COLUMN], { comments: [comment("sam", "\u2060/emergency payments down, rollback of #812")] }), NOW);
+    expect(d.emergency).toBeUndefined();
+    expect(d.conclusion).toBe("failure");
+    expect(d.commands).toEqual([
+      expect.objectContaining({ login: "sam", counted: false, reason: "the command starts with an invisible character (U+2060); post it again as plain text" }),
+    ]);
+  });
+
+  it("does not count commands inside a multi-line HTML comment or a fence left open by an info-string line", () => {
+    const hidden = [
+      comment("dan", "/approve-level3"),
+      comment("bea", "/approve-level3"),
+      comment("sam", "Will sign once staging is green.\n<!--\n/approve-level3\n-->"),
+      comment("sue", "```\npsql -f backfill.sql\n```sh\n/approve-level3\n"),
+    ];
+    const d = destructive({ comments: hidden });
+    expect(d.conclusion).toBe("failure");
+    expect(d.commands.map((c) => c.login)).toEqual(["dan", "bea"]);
   });
 
   it("refuses a command from someone who holds no required role", () => {
@@ -216,6 +309,18 @@ describe("consultation required before approval (migration-index)", () => {
   it("does not count an approval given before the DBA's input", () => {
     const d = evaluate(policy, prFacts([ADD_INDEX], { reviews: [approval("bea", "2026-11-23T10:30:00Z")], comments: [comment("dan", "Use a partial index?", "2026-11-23T10:45:00Z")] }), NOW);
     expect(requirement(d, "prisma/migration-index").satisfied).toBe(false);
+  });
+
+  it("never takes the author's own comment for the consulted role's input, even when the author holds that role", async () => {
+    const twoDbas = await policyFrom(BINDINGS.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dan, dora] }"));
+    const d = evaluate(twoDbas, prFacts([ADD_INDEX], { author: "dan", comments: [comment("dan", "Index is safe, I checked the plan.", "2026-11-23T10:45:00Z")], reviews: [approval("bea", "2026-11-23T11:00:00Z")] }), NOW);
+    const r = requirement(d, "prisma/migration-index");
+    expect(r.inputGiven).toBe(false);
+    expect(r.satisfied).toBe(false);
+    expect(d.conclusion).toBe("failure");
+    // Input from the other DBA is what lets bea's approval count.
+    const consulted = evaluate(twoDbas, prFacts([ADD_INDEX], { author: "dan", comments: [comment("dora", "Fine by me.", "2026-11-23T10:45:00Z")], reviews: [approval("bea", "2026-11-23T11:00:00Z")] }), NOW);
+    expect(consulted.conclusion).toBe("success");
   });
 
   it("counts the approval that follows the DBA's input", () => {
