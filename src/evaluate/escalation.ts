@@ -99,7 +99,7 @@ function missingRoles(requirement: RequirementStatus): RoleId[] {
   return [...new Set(roles)].sort();
 }
 
-const MARKER = /<!--\s*governance-gate:escalation\s+requirement=(\S+)\s+step=(\d+)\s+head=([0-9a-f]+)\s*-->/gi;
+const MARKER = /^<!--\s*governance-gate:escalation\s+requirement=(\S+)\s+step=(\d+)\s+head=([0-9a-f]+)\s*-->$/i;
 
 /**
  * The hidden marker an escalation comment carries, so the next sweep (or a second
@@ -117,19 +117,25 @@ export function escalationMarker(requirement: string, step: number, headSha: str
 /**
  * The escalations recorded for `headSha` in comment bodies, in order of appearance
  * and without repeats; markers for other commits are ignored (a push restarts the
- * SLA clock). Pass only comments the app itself wrote: anyone can type a marker,
- * and a forged one would hold an escalation back.
+ * SLA clock). A comment's marker is its last line, whole (the app writes it after
+ * everything else): a marker anywhere else may be text the comment quotes. Pass
+ * only comments the app itself wrote: anyone can type a marker, and a forged one
+ * would hold an escalation back.
  */
 export function parseEscalationMarkers(commentBodies: string[], headSha: string): EscalationRecord[] {
   const head = headSha.toLowerCase();
   const found = new Map<string, EscalationRecord>();
   for (const body of commentBodies) {
-    for (const m of body.matchAll(MARKER)) {
-      const [, requirement, step, sha] = m;
-      if (requirement === undefined || step === undefined || sha?.toLowerCase() !== head) continue;
-      const record = { requirement, step: Number(step) };
-      found.set(`${requirement}\u0000${record.step}`, record);
-    }
+    const m = MARKER.exec(lastLine(body));
+    if (!m) continue;
+    const [, requirement, step, sha] = m;
+    if (requirement === undefined || step === undefined || sha?.toLowerCase() !== head) continue;
+    const record = { requirement, step: Number(step) };
+    found.set(`${requirement}\u0000${record.step}`, record);
   }
   return [...found.values()];
+}
+
+function lastLine(body: string): string {
+  return body.trimEnd().split(/\r?\n/).at(-1)?.trim() ?? "";
 }

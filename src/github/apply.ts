@@ -1,7 +1,9 @@
 import { LRUCache } from "lru-cache";
 import type { CommandOutcome, Decision } from "../evaluate/decision.js";
 import type { Policy } from "../policy/model.js";
+import { trailingMarker, withMarker } from "../render/markers.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
+import { writtenByApp } from "./app-identity.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 export const CHECK_NAME = "governance";
@@ -144,29 +146,36 @@ export async function requestReviewers(
 
 const REPLY_MARKER = (commentId: number) => `<!-- governance-gate:reply-to:${commentId} -->`;
 
+/** Whether the app already answered the comment: its own reply ends with the comment's marker. */
+async function alreadyAnswered(octokit: GitHub, commentId: number, existingComments: { body: string; user: string }[]): Promise<boolean> {
+  const marker = REPLY_MARKER(commentId);
+  const replies = existingComments.filter((c) => trailingMarker(c.body) === marker);
+  return (await writtenByApp(octokit, replies, (c) => c.user)).length > 0;
+}
+
 /**
  * Answers the sign-off command in the comment that triggered this event: a 👍
  * when it counted, a reply saying why when it did not. The reply carries a
- * marker so a redelivered event does not answer twice.
+ * marker so a redelivered event does not answer twice. The command is quoted
+ * inert (`withMarker`): a reply never carries a marker its commenter typed.
  */
 export async function answerCommand(
   octokit: GitHub,
   repo: RepoRef,
   prNumber: number,
   outcome: CommandOutcome,
-  existingComments: { body: string }[],
+  existingComments: { body: string; user: string }[],
 ): Promise<void> {
   if (outcome.counted) {
     await octokit.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: outcome.commentId, content: "+1" });
     return;
   }
-  const marker = REPLY_MARKER(outcome.commentId);
-  if (existingComments.some((c) => c.body.includes(marker))) return;
+  if (await alreadyAnswered(octokit, outcome.commentId, existingComments)) return;
   await octokit.rest.issues.createComment({
     owner: repo.owner,
     repo: repo.repo,
     issue_number: prNumber,
-    body: `@${outcome.login} \`${outcome.command}\` did not count: ${outcome.reason}.\n\n${marker}`,
+    body: withMarker(`@${outcome.login} \`${outcome.command}\` did not count: ${outcome.reason}.`, REPLY_MARKER(outcome.commentId)),
   });
 }
 
@@ -182,13 +191,13 @@ export async function answerGovernanceCommand(
   args: string,
   decision: Decision,
   policy: Policy,
-  existingComments: { body: string }[],
+  existingComments: { body: string; user: string }[],
 ): Promise<void> {
-  const marker = REPLY_MARKER(asked.id);
-  if (existingComments.some((c) => c.body.includes(marker))) return;
+  if (await alreadyAnswered(octokit, asked.id, existingComments)) return;
   const body =
     args.toLowerCase() === "explain"
       ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n")
       : `@${asked.user} \`/governance ${args}\` is not a command I know. Try \`/governance explain\`.`;
-  await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: `${body}\n\n${marker}` });
+  // The arguments, the summary's file paths, title and emergency reason are others' text: quoted inert.
+  await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: withMarker(body, REPLY_MARKER(asked.id)) });
 }

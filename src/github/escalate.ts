@@ -1,10 +1,12 @@
 import type { Logger } from "probot";
-import { escalationMarker, planEscalations } from "../evaluate/escalation.js";
+import { escalationMarker, parseEscalationMarkers, planEscalations } from "../evaluate/escalation.js";
 import { evaluate } from "../evaluate/evaluate.js";
-import { isBot } from "../evaluate/signoffs.js";
+import { trailingMarker, withMarker } from "../render/markers.js";
 import { mentionsOf, OVERDUE_MARKER, parseReviewIssue, REVIEW_LABEL } from "../render/merge.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
+import { writtenByApp } from "./app-identity.js";
 import { requestReviewers } from "./apply.js";
+import { readHeadState, withHeadState } from "./check-state.js";
 import type { Gate } from "./gate.js";
 import type { GitHub, RepoRef } from "./types.js";
 
@@ -19,14 +21,17 @@ export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
  */
 export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef, number: number): Promise<number> {
   // No run yet: the head has not been evaluated, so nothing is pending on our clock.
-  const decided = await gate.decide(octokit, repo, number, { withEscalations: true, onlyIfChecked: true });
+  const decided = await gate.decide(octokit, repo, number, { onlyIfChecked: true });
   if (!decided?.existing || decided.pr.state !== "open") return 0;
   const { pr, policy, facts, decision, existing } = decided;
-  facts.escalations ??= [];
+  // The steps already taken: markers in the app's own comments only (anyone can type one).
+  const marked = facts.comments.filter((c) => parseEscalationMarkers([c.body], pr.head.sha).length > 0);
+  facts.escalations = parseEscalationMarkers((await writtenByApp(octokit, marked, (c) => c.user)).map((c) => c.body), pr.head.sha);
   const steps = planEscalations({
     decision,
     policy,
-    pendingSince: new Date(existing.startedAt),
+    // Pending since the head arrived on this pull request (a run on the commit may be older).
+    pendingSince: new Date(decided.arrival.arrivedAt),
     now: gate.now(),
     expedited: facts.labels.some((l) => EXPEDITED_LABELS.includes(l.toLowerCase())),
     alreadyEscalated: facts.escalations,
@@ -38,13 +43,14 @@ export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logg
     const { data: posted } = await octokit.rest.issues.createComment({
       ...repo,
       issue_number: pr.number,
-      body: [
-        `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
-        "",
-        `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
-        "",
+      body: withMarker(
+        [
+          `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
+          "",
+          `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
+        ].join("\n"),
         marker,
-      ].join("\n"),
+      ),
     });
     if (await lostRace(octokit, repo, pr.number, marker, posted.id)) continue;
     const members = policy.roles.get(step.toRole);
@@ -55,7 +61,10 @@ export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logg
   }
   if (taken > 0) {
     const escalated = evaluate(policy, facts, gate.now());
-    await gate.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: renderSummary(escalated, policy) }, existing);
+    // The run's first line is what the app remembers about this head (src/github/check-state.ts): kept as it was.
+    const state = readHeadState(existing.summary);
+    const summary = renderSummary(escalated, policy);
+    await gate.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: state ? withHeadState(summary, state) : summary }, existing);
   }
   return taken;
 }
@@ -65,19 +74,25 @@ export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logg
  * of the bypassed areas' escalation paths is told, once (a marker comment).
  */
 export async function escalateOverdueReviews(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
-  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
+  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
+  // Only reviews the app opened: anyone could label an issue with a due time of their choosing.
+  const issues = await writtenByApp(octokit, labelled.filter((i) => parseReviewIssue(i.body ?? "")), (i) => i.user?.login);
   let escalated = 0;
   for (const issue of issues) {
-    const review = parseReviewIssue(issue.body ?? "");
-    if (!review || review.dueAt.getTime() > gate.now().getTime() || !isBot(issue.user?.login ?? "")) continue;
+    const review = parseReviewIssue(issue.body ?? "")!;
+    if (review.dueAt.getTime() > gate.now().getTime()) continue;
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100 });
-    if (comments.some((c) => isBot(c.user?.login ?? "") && c.body?.includes(OVERDUE_MARKER))) continue;
+    const told = comments.filter((c) => trailingMarker(c.body ?? "") === OVERDUE_MARKER);
+    if ((await writtenByApp(octokit, told, (c) => c.user?.login)).length > 0) continue;
     const { result } = await gate.policies.load(octokit, repo, undefined);
     const mentions = result?.policy ? mentionsOf(result.policy, review.escalateTo, repo.owner).mentions : [];
     await octokit.rest.issues.createComment({
       ...repo,
       issue_number: issue.number,
-      body: `⏰ This post-implementation review was due ${review.dueAt.toISOString()} and is still open. Escalating to ${review.escalateTo.join(", ") || "the escalation path"}: ${mentions.join(" ") || "(nobody bound)"}.\n\n${OVERDUE_MARKER}`,
+      body: withMarker(
+        `⏰ This post-implementation review was due ${review.dueAt.toISOString()} and is still open. Escalating to ${review.escalateTo.join(", ") || "the escalation path"}: ${mentions.join(" ") || "(nobody bound)"}.`,
+        OVERDUE_MARKER,
+      ),
     });
     escalated++;
     log.info({ issue: issue.number }, "overdue post-implementation review escalated");
@@ -91,7 +106,8 @@ export async function escalateOverdueReviews(gate: Gate, octokit: GitHub, log: L
  */
 async function lostRace(octokit: GitHub, repo: RepoRef, number: number, marker: string, ownId: number): Promise<boolean> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
-  const first = comments.filter((c) => isBot(c.user?.login ?? "") && c.body?.includes(marker)).sort((a, b) => a.id - b.id)[0];
+  const same = comments.filter((c) => trailingMarker(c.body ?? "") === marker);
+  const first = (await writtenByApp(octokit, same, (c) => c.user?.login)).sort((a, b) => a.id - b.id)[0];
   if (!first || first.id === ownId) return false;
   await octokit.rest.issues.deleteComment({ ...repo, comment_id: ownId });
   return true;

@@ -1,5 +1,6 @@
 import type { Decision } from "../evaluate/decision.js";
 import type { Policy, RoleId } from "../policy/model.js";
+import { trailingMarker, withMarker } from "./markers.js";
 import { describeClause } from "./summary.js";
 
 /**
@@ -45,13 +46,10 @@ export function informedComment(decision: Decision, policy: Policy, pr: MergedPu
   const { mentions } = mentionsOf(policy, decision.informed, pr.owner);
   if (mentions.length === 0) return undefined;
   const areas = decision.areas.map((a) => a.name).join(", ") || "no owned area";
-  return [
-    `📣 Merged: a **level ${decision.level}** change to ${areas}.`,
-    "",
-    `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`,
-    "",
+  return withMarker(
+    [`📣 Merged: a **level ${decision.level}** change to ${areas}.`, "", `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`].join("\n"),
     INFORMED_MARKER,
-  ].join("\n");
+  );
 }
 
 export function chatMessage(decision: Decision, pr: MergedPullRequest): string {
@@ -82,7 +80,9 @@ export function postImplementationReview(decision: Decision, policy: Policy, pr:
       }),
     ),
   ];
-  const body = [
+  // The reason is the declarer's own text: `withMarker` makes it inert, and the
+  // sweep reads the due time only from the last line, which the app writes.
+  const text = [
     `${pr.url} was merged on ${pr.mergedAt.toISOString()} through the **emergency path**.`,
     "",
     `- Declared by: @${emergency.by}`,
@@ -96,15 +96,18 @@ export function postImplementationReview(decision: Decision, policy: Policy, pr:
     ...(emergency.ticketBypassed ? ["- the ticket reference"] : []),
     "",
     `${mentions.join(" ") || "The bypassed approvers"}: please review the change after the fact and close this issue with your conclusion.`,
-    "",
-    `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`,
   ].join("\n");
+  const body = withMarker(text, `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`);
   return { title: `Post-implementation review: #${pr.number} ${pr.title}`, body, assignees: users.slice(0, 10), dueAt };
 }
 
-/** Due time and escalation roles written into a review issue, or undefined for other issues. */
+/**
+ * Due time and escalation roles written into a review issue, or undefined for
+ * other issues. Read from the body's last line only: the lines above quote the
+ * declarer's reason. (The caller also checks the app opened the issue.)
+ */
 export function parseReviewIssue(body: string): { dueAt: Date; escalateTo: string[] } | undefined {
-  const match = /<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->/.exec(body);
+  const match = /^<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->$/.exec(trailingMarker(body) ?? "");
   if (!match) return undefined;
   const dueAt = new Date(match[1]!);
   if (Number.isNaN(dueAt.getTime())) return undefined;

@@ -178,20 +178,34 @@ describe("escalation markers", () => {
     expect(parseEscalationMarkers(bodies, OLD_HEAD)).toEqual([{ requirement: "prisma/migration-destructive", step: 1 }]);
   });
 
-  it("reads several markers in one body, drops repeats and malformed markers, and ignores the sha's case", () => {
-    const body = [
-      escalationMarker("secrets/base", 1, HEAD),
-      escalationMarker("prisma/migration-destructive", 2, HEAD.toUpperCase()),
-      escalationMarker("secrets/base", 1, HEAD),
-      `<!-- governance-gate:escalation requirement=secrets/base step=two head=${HEAD} -->`,
-      `<!-- governance-gate:escalation requirement=secrets/base head=${HEAD} -->`,
-      `governance-gate:escalation requirement=secrets/base step=3 head=${HEAD}`,
-    ].join("\n");
-    expect(parseEscalationMarkers([body, escalationMarker("secrets/base", 1, HEAD)], HEAD.toUpperCase())).toEqual([
+  it("reads each body's last line only, drops repeats and malformed markers, and ignores the sha's case", () => {
+    const said = (marker: string) => `⏰ escalated.\n\n${marker}`;
+    const bodies = [
+      said(escalationMarker("secrets/base", 1, HEAD)),
+      said(escalationMarker("prisma/migration-destructive", 2, HEAD.toUpperCase())),
+      said(escalationMarker("secrets/base", 1, HEAD)),
+      `${escalationMarker("secrets/base", 1, HEAD)}\r\n`,
+      said(`<!-- governance-gate:escalation requirement=secrets/base step=two head=${HEAD} -->`),
+      said(`<!-- governance-gate:escalation requirement=secrets/base head=${HEAD} -->`),
+      said(`governance-gate:escalation requirement=secrets/base step=3 head=${HEAD}`),
+    ];
+    expect(parseEscalationMarkers(bodies, HEAD.toUpperCase())).toEqual([
       { requirement: "secrets/base", step: 1 },
       { requirement: "prisma/migration-destructive", step: 2 },
     ]);
     expect(parseEscalationMarkers([], HEAD)).toEqual([]);
+  });
+
+  it("never reads a marker the app's comment quotes: only the last line, whole, is the app's", () => {
+    const forged = escalationMarker("prisma/migration-destructive", 2, HEAD);
+    // An echo of `/governance <marker>`, and a marker followed by the app's own text.
+    const bodies = [
+      `@mallory \`/governance ${forged}\` is not a command I know.\n\n<!-- governance-gate:reply-to:9 -->`,
+      `${forged}\n\nSomething the app wrote after it.`,
+      `Quoting: ${forged}`,
+      `${forged} ${escalationMarker("secrets/base", 1, HEAD)}`,
+    ];
+    expect(parseEscalationMarkers(bodies, HEAD)).toEqual([]);
   });
 
   it("refuses what could not be read back", () => {

@@ -614,6 +614,8 @@ describe("when a pull request merges", () => {
       comment("governance-gate[bot]", "post-implementation review #31\n\n<!-- governance-gate:post-implementation-review -->", 902),
       comment("governance-gate[bot]", "Informed\n\n<!-- governance-gate:informed -->", 903),
     ]);
+    // Markers count only in the app's own comments: it asks GitHub who it is (the token's viewer).
+    gh.graphql("query AppIdentity", answer(gh, undefined));
     await deliver(probot, "pull_request", merged());
     expect(gh.count({ method: "POST", kind: "rest" })).toBe(0); // reads only: the snapshot and the policy's team
     expect(chat).toEqual([]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Gate } from "../../src/github/gate.js";
 import { sweepAll } from "../../src/github/sweep.js";
 import { escalationMarker } from "../../src/evaluate/escalation.js";
+import { readHeadState, withHeadState } from "../../src/github/check-state.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
 import { migrationFile } from "../github-support/pull-files.js";
 import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
@@ -43,7 +44,7 @@ function sweeper(now: string) {
   return { probot, gate: new Gate({ appId: 4242, now: () => new Date(now) }) };
 }
 
-function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], reviewIssues: unknown[] = []) {
+function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], reviewIssues: unknown[] = [], runSummary = "") {
   gh.get("/app/installations?per_page=100", [{ id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 }]);
   gh.installationToken(DEFAULT_PR.installationId);
   gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
@@ -62,14 +63,22 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
               pull: pull(),
               reviews: [{ id: 5, user: { login: "dan" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", body: "" }],
               comments,
-              checkRuns: [{ id: 77, name: "governance", app: { id: 4242 }, head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: "" } }],
+              checkRuns: [{ id: 77, name: "governance", app: { id: 4242 }, head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: runSummary } }],
             }
           : undefined,
     }),
   );
 }
 
-const bot = (id: number, body: string) => ({ id, user: { login: "governance-gate[bot]", type: "Bot" }, body, created_at: "2026-11-25T10:05:00Z", updated_at: "2026-11-25T10:05:00Z" });
+const APP_LOGIN = "governance-gate[bot]";
+const commentBy = (login: string, type: "Bot" | "User") => (id: number, body: string) => ({ id, user: { login, type }, body, created_at: "2026-11-25T10:05:00Z", updated_at: "2026-11-25T10:05:00Z" });
+/** A comment of the app's own, its marker on the last line as the app writes it. */
+const bot = (id: number, marker: string) => commentBy(APP_LOGIN, "Bot")(id, `⏰ escalated.\n\n${marker}`);
+
+/** The app asks GitHub who it is (the installation token's viewer) before it trusts a bot's marker. */
+function appIdentity(gh: GitHubMock) {
+  gh.graphql("query AppIdentity", (call: RecordedCall) => answerGraphql(call.body as { query: string }, { pullRequest: () => undefined }));
+}
 
 describe("escalation sweep", () => {
   it("does nothing before the SLA has passed (Tuesday)", async () => {
@@ -86,7 +95,8 @@ describe("escalation sweep", () => {
     installationWithOnePullRequest(gh, []);
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(`Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan`) }, { id: 300 });
-    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, `... ${marker}`)]);
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, marker)]);
+    appIdentity(gh);
     gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
     gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("⏰ `prisma/migration-destructive`: escalated to **dba-lead** (step 1 of the escalation path) because the review SLA passed.") } }, { id: 77 });
     const report = await sweepAll(probot, gate);
@@ -95,10 +105,27 @@ describe("escalation sweep", () => {
     expect(posted.body).toContain(marker);
   });
 
+  it("keeps what the app remembers about the head (the state line of its check run) when it re-renders the check", async () => {
+    const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
+    const gh = mockGitHub();
+    const state = { prs: { [String(PR)]: { conclusion: "failure" as const, arrivedAt: ARRIVED, base: "main" } } };
+    installationWithOnePullRequest(gh, [], [], withHeadState("Level 3 — joint approval: 1 of 3 sign-offs", state));
+    const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(marker) }, { id: 300 });
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, marker)]);
+    appIdentity(gh);
+    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **dba-lead**") } }, { id: 77 });
+    expect((await sweepAll(probot, gate)).escalations).toBe(1);
+    const written = (gh.calls.find((c) => c.method === "PATCH")!.body as { output: { summary: string } }).output.summary;
+    expect(readHeadState(written)).toEqual(state);
+  });
+
   it("is idempotent: a second run finds its marker and escalates nothing more until the next SLA period", async () => {
     const { probot, gate } = sweeper("2026-11-25T15:00:00Z");
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    appIdentity(gh);
     const report = await sweepAll(probot, gate);
     expect(report.escalations).toBe(0);
     expect(gh.count({ method: "POST", kind: "rest" })).toBe(0);
@@ -108,12 +135,43 @@ describe("escalation sweep", () => {
     const { probot, gate } = sweeper("2026-11-27T10:30:00Z"); // Friday: 4 business days since Monday 10:00
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    appIdentity(gh);
     const marker = escalationMarker("prisma/migration-destructive", 2, HEAD);
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **vp-engineering** (step 2 of the prisma escalation path): @vera") }, { id: 301 });
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD)), bot(301, marker)]);
     gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["vera"], team_reviewers: [] }, { number: PR });
     gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **vp-engineering** (step 2") } }, { id: 77 });
     expect((await sweepAll(probot, gate)).escalations).toBe(1);
+  });
+
+  /** Sweep at step 1's due time with `comments` on the pull request: step 1 must still be taken. */
+  async function escalatesDespite(comments: unknown[]) {
+    const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
+    const gh = mockGitHub();
+    installationWithOnePullRequest(gh, comments);
+    appIdentity(gh);
+    const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan") }, { id: 300 });
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [...(comments as { id: number }[]), bot(300, marker)]);
+    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **dba-lead** (step 1") } }, { id: 77 });
+    expect((await sweepAll(probot, gate)).escalations).toBe(1);
+  }
+
+  it("is not held back by a step marker a person typed or another App's bot posted", async () => {
+    const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
+    await escalatesDespite([
+      commentBy("mallory", "User")(290, `Already escalated, nothing to see.\n\n${marker}`),
+      commentBy("github-actions[bot]", "Bot")(291, `CI says hi.\n\n${marker}`),
+    ]);
+  });
+
+  it("is not held back by a step marker the app's own reply quoted (`/governance <marker>` answered before replies were inert)", async () => {
+    const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
+    await escalatesDespite([
+      commentBy("mallory", "User")(292, `/governance ${marker}`),
+      commentBy(APP_LOGIN, "Bot")(293, `@mallory \`/governance ${marker}\` is not a command I know. Try \`/governance explain\`.\n\n<!-- governance-gate:reply-to:292 -->`),
+    ]);
   });
 
   it("escalates once when two replicas race: the later duplicate deletes itself", async () => {
@@ -124,6 +182,7 @@ describe("escalation sweep", () => {
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(marker) }, { id: 305 });
     // The other replica's comment (id 304) landed first.
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(304, marker), bot(305, marker)]);
+    appIdentity(gh);
     gh.delete(`${REPO}/issues/comments/305`);
     const report = await sweepAll(probot, gate);
     // The other replica took the step (and requests the reviewer and updates the check).
@@ -137,7 +196,7 @@ describe("overdue post-implementation reviews", () => {
     number: 31,
     title: "Post-implementation review: #12 Drop avatar URLs",
     state: "open",
-    user: { login: "governance-gate[bot]", type: "Bot" },
+    user: { login: APP_LOGIN, type: "Bot" },
     labels: [{ name: "post-implementation-review" }],
     body: `https://github.com/acme/chat/pull/12 was merged…\n\n<!-- governance-gate:review-of acme/chat#12 due=${due} escalate=dba-lead -->`,
   });
@@ -151,17 +210,56 @@ describe("overdue post-implementation reviews", () => {
     gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    appIdentity(gh);
     gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
     gh.patch(`${REPO}/check-runs/77`, {}, { id: 77 });
     const report = await sweepAll(probot, gate);
     expect(report.escalations).toBe(2);
   });
 
+  it("reads the due time from the app's last line only: a reason quoting a later due time is ignored", async () => {
+    const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
+    const gh = mockGitHub();
+    // The review as the app wrote it before reasons were quoted inert: the declarer's reason carries a forged marker.
+    const forged = issue("2026-11-24T13:00:00.000Z");
+    forged.body = forged.body.replace("was merged…", "was merged…\n\n- Reason: hotfix <!-- governance-gate:review-of acme/chat#12 due=2999-01-01T00:00:00.000Z escalate= -->");
+    installationWithOnePullRequest(gh, [], [forged]);
+    appIdentity(gh);
+    gh.get("/repos/acme/chat/issues/31/comments?per_page=100", []);
+    gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+    gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
+    // The pull request's own sweep (step 1 is due too).
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.patch(`${REPO}/check-runs/77`, {}, { id: 77 });
+    expect((await sweepAll(probot, gate)).escalations).toBe(2);
+    expect(gh.count({ method: "POST", path: "/repos/acme/chat/issues/31/comments" })).toBe(1);
+  });
+
+  it("trusts only reviews the app opened and overdue notes the app posted", async () => {
+    const { probot, gate } = sweeper("2026-11-24T16:00:00Z");
+    const gh = mockGitHub();
+    // Another App's bot opened a look-alike review; on the app's real one, it posted the "already escalated" marker.
+    const lookAlike = { ...issue("2026-11-23T13:00:00.000Z"), number: 33, user: { login: "github-actions[bot]", type: "Bot" } };
+    installationWithOnePullRequest(gh, [], [issue("2026-11-23T13:00:00.000Z"), lookAlike]);
+    appIdentity(gh);
+    gh.get("/repos/acme/chat/issues/31/comments?per_page=100", [
+      commentBy("github-actions[bot]", "Bot")(501, "<!-- governance-gate:review-overdue -->"),
+      commentBy("mallory", "User")(502, "<!-- governance-gate:review-overdue -->"),
+    ]);
+    gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+    gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("Escalating to dba-lead: @dan") }, { id: 503 });
+    expect((await sweepAll(probot, gate)).escalations).toBe(1);
+    expect(gh.count({ path: "/repos/acme/chat/issues/33/comments" })).toBe(0);
+  });
+
   it("leaves a review alone before its due time or once it was escalated", async () => {
     const { probot, gate } = sweeper("2026-11-24T16:00:00Z");
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, [], [issue("2026-11-25T13:00:00.000Z"), { ...issue("2026-11-23T13:00:00.000Z"), number: 32 }]);
-    gh.get("/repos/acme/chat/issues/32/comments?per_page=100", [bot(500, "⏰ overdue <!-- governance-gate:review-overdue -->")]);
+    gh.get("/repos/acme/chat/issues/32/comments?per_page=100", [bot(500, "<!-- governance-gate:review-overdue -->")]);
+    appIdentity(gh);
     expect((await sweepAll(probot, gate)).escalations).toBe(0);
   });
 });
