@@ -6,7 +6,7 @@ import type { CodeownersArgs, Io, LintArgs, MatrixArgs } from "./main.js";
 import { loadPolicyArgument, requirePolicy } from "./policy.js";
 
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
-  const result = await loadPolicyArgument(args.policy);
+  const result = await loadPolicyArgument(args.policy, { allowOutsideRepo: args["allow-outside-repo"] });
   for (const p of result.problems) io.out(formatProblem(p));
   const errors = result.problems.filter((p) => p.severity === "error").length;
   const warnings = result.problems.length - errors;

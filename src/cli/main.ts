@@ -20,7 +20,8 @@ const USAGE = `governance-gate — governance policy engine for pull requests
 Usage:
   governance-gate explain --policy <preset|file> (--repo DIR --base REF --head REF | --files PATH...)
                           [--label L]... [--title T] [--body B] [--author LOGIN] [--json]
-  governance-gate lint --policy FILE [--repo DIR]
+  governance-gate lint --policy FILE [--repo DIR] [--allow-outside-repo]
+                          (--allow-outside-repo: let extends read files outside the repository)
   governance-gate codeowners --policy FILE [--org ORG]
   governance-gate matrix --policy FILE
   governance-gate sweep                 (escalate overdue sign-offs; needs APP_ID and PRIVATE_KEY)
@@ -70,7 +71,7 @@ const EXPLAIN_OPTIONS = {
   author: { type: "string" },
   json: { type: "boolean" },
 } as const satisfies Options;
-const LINT_OPTIONS = { policy: { type: "string" }, repo: { type: "string" } } as const satisfies Options;
+const LINT_OPTIONS = { policy: { type: "string" }, repo: { type: "string" }, "allow-outside-repo": { type: "boolean" } } as const satisfies Options;
 const CODEOWNERS_OPTIONS = { policy: { type: "string" }, org: { type: "string" } } as const satisfies Options;
 const MATRIX_OPTIONS = { policy: { type: "string" } } as const satisfies Options;
 

@@ -1,6 +1,11 @@
 import { createServer, type Server } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { chatWebhook } from "../../src/github/notify.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { evaluate } from "../../src/evaluate/evaluate.js";
+import { chatWebhook, mergedChatMessage, type ChatMessage } from "../../src/github/notify.js";
+import type { Policy } from "../../src/policy/model.js";
+import type { MergedPullRequest } from "../../src/render/merge.js";
+import { NOW, added, approval, comment, fixture, prFacts } from "../helpers/facts.js";
+import { policyFrom } from "../helpers/policy.js";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -28,13 +33,69 @@ describe("chat webhook", () => {
 
   it("posts a Slack-compatible message and retries failures", async () => {
     const endpoint = await chatEndpoint([502, 503, 200]);
-    await chatWebhook(endpoint.url)!("Merged acme/chat#12");
+    await chatWebhook(endpoint.url)!("Merged acme/chat#12" as ChatMessage);
     expect(endpoint.bodies).toEqual([{ text: "Merged acme/chat#12" }, { text: "Merged acme/chat#12" }, { text: "Merged acme/chat#12" }]);
   });
 
   it("gives up with an error after its retries", async () => {
     const endpoint = await chatEndpoint([500]);
-    await expect(chatWebhook(endpoint.url, 2)!("x")).rejects.toThrow("chat webhook answered 500");
+    await expect(chatWebhook(endpoint.url, 2)!("x" as ChatMessage)).rejects.toThrow("chat webhook answered 500");
     expect(endpoint.bodies).toHaveLength(3);
+  });
+});
+
+describe("the chat notice of a merged pull request", () => {
+  const BINDINGS = `extends: chat-backend
+roles:
+  backend-lead: { users: [bea] }
+  dba-lead: { users: [dan] }
+  sre-lead: { users: [sam] }
+  incident-commander: { users: [ivy] }
+`;
+  const migration = added("prisma/migrations/20261120093000_drop_avatar/migration.sql", fixture("prs/drop-column.migration.sql"));
+  const URL = "https://github.com/acme/chat/pull/12";
+  const APP_LINK = `<${URL}|acme/chat#12>`;
+  let policy: Policy;
+  beforeAll(async () => {
+    policy = await policyFrom(BINDINGS);
+  });
+
+  function mergedPull(title: string, url = URL): MergedPullRequest {
+    return { owner: "acme", repo: "chat", number: 12, title, url, author: "octocat", mergedAt: new Date("2026-11-23T13:00:00Z") };
+  }
+  /** Every Slack control sequence (`<…>`: links, mentions, `<!channel>`) in a message. */
+  const controlSequences = (text: string) => [...text.matchAll(/<[^>]*>/g)].map((m) => m[0]);
+
+  it("names the pull request with the app's own link and the title outside it", () => {
+    const decision = evaluate(policy, prFacts([migration], { reviews: [approval("dan")] }), NOW);
+    expect(mergedChatMessage(decision, mergedPull("Drop avatar URLs"))).toBe(`Merged ${APP_LINK} "Drop avatar URLs" — level 3, areas: prisma.`);
+  });
+
+  it("delivers a hostile title as text: no @channel, no link labelled by the author", async () => {
+    const title = "<!channel> <https://evil.example|✅ signed off by security-lead> & <@U024BE7LH>";
+    const decision = evaluate(policy, prFacts([migration], { title }), NOW);
+    const endpoint = await chatEndpoint([200]);
+    await chatWebhook(endpoint.url)!(mergedChatMessage(decision, mergedPull(title)));
+
+    const [{ text }] = endpoint.bodies as [{ text: string }];
+    expect(controlSequences(text)).toEqual([APP_LINK]);
+    expect(text).not.toContain("<!channel>");
+    expect(text).not.toContain("<https://evil.example");
+    expect(text).toContain(`Merged ${APP_LINK} "&lt;!channel&gt; &lt;https://evil.example|✅ signed off by security-lead&gt; &amp; &lt;@U024BE7LH&gt;"`);
+  });
+
+  it("escapes the emergency declarer's reason", () => {
+    const reason = "<!here> rollback <https://evil.example|approved by cto>";
+    const decision = evaluate(policy, prFacts([migration], { comments: [comment("ivy", `/emergency ${reason}`)] }), NOW);
+    const text = mergedChatMessage(decision, mergedPull("Drop avatar URLs"));
+    expect(controlSequences(text)).toEqual([APP_LINK]);
+    expect(text).toContain("🚨 emergency override by ivy: &lt;!here&gt; rollback &lt;https://evil.example|approved by cto&gt;");
+  });
+
+  it("links nothing when the URL could end the link early, but still names the pull request", () => {
+    const decision = evaluate(policy, prFacts([migration]), NOW);
+    const text = mergedChatMessage(decision, mergedPull("Drop avatar URLs", `${URL}?x=|✅ approved`));
+    expect(controlSequences(text)).toEqual([]);
+    expect(text).toMatch(/^Merged acme\/chat#12 "Drop avatar URLs"/);
   });
 });
