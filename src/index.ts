@@ -11,9 +11,10 @@ import { observed, registerOps } from "./ops/instrument.js";
  * Governance Gate's Probot entry point: wires GitHub events to the gate and
  * nothing else. Every decision is made by `evaluate`; see src/github/gate.ts.
  */
-export function createApp(gateOptions: GateOptions = {}): ApplicationFunction {
+export function createApp(gateOptions: GateOptions & { /** Tests: the gate, to await its queued work. */ onGate?: (gate: Gate) => void } = {}): ApplicationFunction {
   return (app: Probot, options?: ApplicationFunctionOptions) => {
     const gate = new Gate({ appId: Number(process.env.APP_ID) || undefined, ...gateOptions });
+    gateOptions.onGate?.(gate);
     // /healthz, /readyz, /metrics; every handler's context.log carries the delivery id (src/ops).
     registerOps(app, options);
     wire(app, gate);
@@ -38,8 +39,18 @@ function wire(app: Probot, gate: Gate): void {
     if (pr.state !== "open") return;
     await gate.evaluate(context.octokit, context.log, context.repo(), pr, {});
   };
+  // These deliveries are GitHub's record of a head arriving on the pull request,
+  // with GitHub's time of it: commands made after it count (src/github/head-arrival.ts).
+  const headArrived = async (context: Context<"pull_request">) => {
+    const pr = context.payload.pull_request;
+    if (pr.state !== "open") return;
+    const at = context.payload.action === "opened" ? pr.created_at : pr.updated_at;
+    const arrival = typeof pr.head?.sha === "string" && typeof at === "string" ? { head: pr.head.sha, at } : undefined;
+    await gate.evaluate(context.octokit, context.log, context.repo(), pr, { arrival });
+  };
   // Every handler is `observed`: its log lines carry the delivery id, its API calls are counted.
-  app.on(["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"], observed(evaluatePullRequest));
+  app.on(["pull_request.opened", "pull_request.reopened", "pull_request.synchronize"], observed(headArrived));
+  app.on("pull_request.ready_for_review", observed(evaluatePullRequest));
   app.on(
     ["pull_request.labeled", "pull_request.unlabeled"],
     observed(async (context) => {
@@ -51,7 +62,11 @@ function wire(app: Probot, gate: Gate): void {
   );
   app.on("pull_request.closed", observed(async (context) => {
     const pr = context.payload.pull_request;
-    if (!pr.merged) return;
+    if (!pr.merged) {
+      // Pull requests that shared its head were held to its decision: judge them without it.
+      await gate.released(context.octokit, context.log, context.repo(), pr.number, pr.head.sha);
+      return;
+    }
     await gate.merged(context.octokit, context.log, context.repo(), pr as PullRequestData & { merged_at: string | null; html_url: string });
   }));
   app.on("pull_request.edited", observed(async (context) => {

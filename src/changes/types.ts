@@ -36,8 +36,21 @@ export interface ChangedFile {
   /** Path at base when the file was renamed or copied. */
   previousPath?: string;
   status: FileStatus;
-  /** Unified diff hunks as GitHub returns them in `patch` (no `diff --git` header). */
+  /**
+   * Unified diff hunks as GitHub returns them in `patch` (no `diff --git` header).
+   * GitHub leaves it out for large diffs and binary files, and a pure rename has
+   * none: its absence alone says nothing about what changed.
+   */
   patch?: string;
+  /**
+   * Changed-line counts as GitHub lists them (`additions`, `deletions`, `changes`),
+   * `undefined` when the caller did not count. `changes === 0` on a rename is what
+   * tells a pure rename from an edited one whose patch GitHub left out; GitHub also
+   * counts 0 for a binary file.
+   */
+  additions?: number;
+  deletions?: number;
+  changes?: number;
   /**
    * Content at the base commit: a string, `null` when the file did not exist there,
    * `undefined` when the caller did not load it.
@@ -99,5 +112,11 @@ export interface Detector {
   appliesTo(path: string): boolean;
   /** Whether `detect` needs `base`/`head` content (the app fetches it only then). */
   needsContent: boolean;
+  /**
+   * For a detector that reads patches: whether this file's change can only be read
+   * from its whole content (the app and CLI then load it), e.g. a SQL file renamed
+   * into a migrations folder, all of which now runs.
+   */
+  needsContentFor?(file: ChangedFile): boolean;
   detect(file: ChangedFile, settings: DetectorSettings): DetectionResult;
 }

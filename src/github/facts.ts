@@ -3,6 +3,7 @@ import { needsContent } from "../changes/registry.js";
 import type { ChangedFile, FileStatus } from "../changes/types.js";
 import type { Facts } from "../evaluate/facts.js";
 import { graphqlRead, type PullRequestSnapshot } from "./snapshot.js";
+import { heldLabels } from "./held-labels.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 /** GitHub lists at most 3,000 files of a pull request; past that we cannot see the change whole. */
@@ -25,18 +26,24 @@ export class FactGatherer {
   });
 
   /** The facts of a snapshot: its conversation and teams as read, its files from the cache or GitHub. */
-  async gather(octokit: GitHub, repo: RepoRef, snapshot: PullRequestSnapshot, options: { headPushedAt?: string } = {}): Promise<Facts> {
+  async gather(octokit: GitHub, repo: RepoRef, snapshot: PullRequestSnapshot, options: { headPushedAt?: string; reviewsFrom?: string } = {}): Promise<Facts> {
     const { pr } = snapshot;
     const changed = await this.changedFiles(octokit, repo, pr);
+    const author = pr.user?.login ?? "";
+    const current = pr.labels.map((l) => l.name ?? "").filter(Boolean);
+    const held = heldLabels(current, snapshot.timeline, author, snapshot.contributors);
     return {
       files: changed.files,
       incomplete: changed.incomplete,
       author: pr.user?.login ?? "",
       title: pr.title,
       body: pr.body ?? "",
-      labels: pr.labels.map((l) => l.name ?? "").filter(Boolean),
+      labels: [...current, ...held.map((h) => h.name)],
+      heldLabels: held,
       headSha: pr.head.sha,
       headPushedAt: options.headPushedAt,
+      reviewsFrom: options.reviewsFrom,
+      contributors: snapshot.contributors,
       reviews: snapshot.reviews,
       comments: snapshot.comments,
       teamMembers: snapshot.teamMembers,
@@ -91,6 +98,10 @@ export class FactGatherer {
       previousPath: f.previous_filename,
       status: f.status as FileStatus,
       patch: f.patch,
+      // GitHub leaves `patch` out of large diffs: the counts tell a pure rename (0) from an edited one.
+      additions: f.additions,
+      deletions: f.deletions,
+      changes: f.changes,
     }));
     return { files, incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : undefined };
   }

@@ -4,8 +4,6 @@ import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { renderSummary, renderTitle } from "../render/summary.js";
 import { parseCommands } from "../evaluate/commands.js";
-import { parseEscalationMarkers } from "../evaluate/escalation.js";
-import { isBot } from "../evaluate/signoffs.js";
 import type { Decision } from "../evaluate/decision.js";
 import type { Facts } from "../evaluate/facts.js";
 import type { Policy } from "../policy/model.js";
@@ -17,6 +15,8 @@ import { recordError, recordEvaluation } from "../ops/metrics.js";
 import { FactGatherer } from "./facts.js";
 import { readSnapshot, readTeams, type PullRequestSnapshot } from "./snapshot.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
+import { readHeadState, withHeadState, type HeadState } from "./check-state.js";
+import { headArrival, type HeadArrival } from "./head-arrival.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
 export interface Decided {
@@ -27,6 +27,8 @@ export interface Decided {
   decision: Decision;
   /** The head commit's check run, if any. */
   existing?: KnownCheckRun;
+  /** When the head arrived on this pull request, as decided for this evaluation. */
+  arrival: HeadArrival;
 }
 
 /** A pull request as an event names it: its number, and its head when the payload has one. */
@@ -40,6 +42,11 @@ export interface PullRequestRef {
 export interface Trigger {
   /** The comment whose command should be answered. */
   commentId?: number;
+  /**
+   * The delivery is GitHub's record of a head arriving on the pull request
+   * (opened, reopened, synchronize): which head, and GitHub's time of it.
+   */
+  arrival?: { head: string; at: string };
 }
 
 export interface GateOptions {
@@ -124,7 +131,12 @@ export class Gate {
    * The decision for a pull request as it stands, or undefined when its base
    * has no valid policy (or, with `onlyIfChecked`, when its head has no check run yet).
    */
-  async decide(octokit: GitHub, repo: RepoRef, number: number, options: { withEscalations?: boolean; onlyIfChecked?: boolean } = {}): Promise<Decided | undefined> {
+  async decide(
+    octokit: GitHub,
+    repo: RepoRef,
+    number: number,
+    options: { onlyIfChecked?: boolean; lintProposal?: boolean } = {},
+  ): Promise<Decided | undefined> {
     const snapshot = await this.read(octokit, repo, number);
     const { result } = await this.policies.load(octokit, repo, snapshot.pr.base.sha);
     if (!result?.policy) return undefined;
@@ -137,7 +149,7 @@ export class Gate {
     repo: RepoRef,
     snapshot: PullRequestSnapshot,
     policy: Policy,
-    options: { withEscalations?: boolean; onlyIfChecked?: boolean; lintProposal?: boolean },
+    options: { onlyIfChecked?: boolean; lintProposal?: boolean; trigger?: Trigger },
   ): Promise<Decided | undefined> {
     const { pr } = snapshot;
     const existing = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
@@ -146,17 +158,19 @@ export class Gate {
     this.teamsByRepo.set(`${repo.owner}/${repo.repo}`, teams);
     const unasked = teams.filter((t) => !snapshot.teamsAsked.includes(t));
     const teamMembers = unasked.length > 0 ? { ...snapshot.teamMembers, ...(await readTeams(octokit, repo, unasked)) } : snapshot.teamMembers;
-    // Comments count only after the head commit arrived; our check run's start is
-    // GitHub's record of when we first saw it (never a commit date, which the
-    // author controls). Until a run exists, nothing before now counts.
-    const headPushedAt = existing?.startedAt ?? this.now().toISOString();
-    const facts = await this.facts.gather(octokit, repo, { ...snapshot, teamMembers }, { headPushedAt });
+    // Commands count only after the head arrived on this pull request (see head-arrival.ts).
+    const state = readHeadState(existing?.summary);
+    const arrival = headArrival(pr.head.sha, {
+      createdAt: snapshot.createdAt,
+      timeline: snapshot.timeline,
+      delivered: options.trigger?.arrival,
+      recorded: state?.prs[String(pr.number)]?.arrivedAt,
+      legacyRunStartedAt: existing && !state ? existing.startedAt : undefined,
+      now: this.now(),
+    });
+    const facts = await this.facts.gather(octokit, repo, { ...snapshot, teamMembers }, { headPushedAt: arrival.arrivedAt, reviewsFrom: arrival.reviewsFrom });
     if (options.lintProposal) facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
-    if (options.withEscalations) {
-      // Only the app's own comments carry markers that count: anyone could type one.
-      facts.escalations = parseEscalationMarkers(facts.comments.filter((c) => isBot(c.user)).map((c) => c.body), pr.head.sha);
-    }
-    return { pr, policy, facts, existing, decision: evaluate(policy, facts, this.now()) };
+    return { pr, policy, facts, existing, arrival, decision: evaluate(policy, facts, this.now()) };
   }
 
   merged(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData & { merged_at?: string | null; html_url?: string }): Promise<void> {
@@ -210,17 +224,18 @@ export class Gate {
       // Fail closed: whatever went wrong, the check must not keep a stale pass.
       log.error({ err: error, pr: seen.number }, "evaluation failed");
       if (headSha === undefined) throw error;
-      await this.checks.write(octokit, repo, headSha, {
-        conclusion: "failure",
-        title: "Governance could not be evaluated",
-        summary: [
-          "**❌ Governance Gate could not evaluate this pull request**, so the check fails until it can.",
-          "",
-          `Cause: ${(error as Error).message}`,
-          "",
-          "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery.",
-        ].join("\n"),
-      });
+      // What the run remembers (arrivals, other pull requests on the commit) is kept; this one's part fails.
+      const existing = await this.checks.find(octokit, repo, headSha);
+      const state: HeadState = readHeadState(existing?.summary) ?? { prs: {} };
+      state.prs[String(seen.number)] = { ...state.prs[String(seen.number)], conclusion: "failure" };
+      const summary = [
+        "**❌ Governance Gate could not evaluate this pull request**, so the check fails until it can.",
+        "",
+        `Cause: ${(error as Error).message}`,
+        "",
+        "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery.",
+      ].join("\n");
+      await this.checks.write(octokit, repo, headSha, { conclusion: "failure", title: "Governance could not be evaluated", summary: withHeadState(summary, state) }, existing ?? null);
     }
   }
 
@@ -242,23 +257,26 @@ export class Gate {
     if (!result?.policy) {
       const existing = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
       const output = result ? invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)) : noPolicy(repo, pr);
-      await this.checks.write(octokit, repo, pr.head.sha, output, existing ?? null);
-      return "failure";
+      return this.writeCheck(octokit, repo, snapshot, existing, output, undefined, log);
     }
     const policy = result.policy;
-    const decided = await this.decideWith(octokit, repo, snapshot, policy, { lintProposal: true });
-    const { facts, decision, existing } = decided!;
+    const decided = await this.decideWith(octokit, repo, snapshot, policy, { lintProposal: true, trigger });
+    const { facts, decision, existing, arrival } = decided!;
 
     const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);
     const refused = await requestReviewers(octokit, repo, pr, toRequest);
     if (!refused) this.markRequested(repo, pr, toRequest);
     if (refused) decision.problems.push({ severity: "warning", message: refused, fix: "give them access to the repository or bind other people to the role" });
 
-    await this.checks.write(octokit, repo, pr.head.sha, {
-      conclusion: decision.conclusion,
-      title: renderTitle(decision, policy),
-      summary: renderSummary(decision, policy),
-    }, existing ?? null);
+    const conclusion = await this.writeCheck(
+      octokit,
+      repo,
+      snapshot,
+      existing,
+      { conclusion: decision.conclusion, title: renderTitle(decision, policy), summary: renderSummary(decision, policy) },
+      arrival.arrivedAt,
+      log,
+    );
     if (trigger.commentId !== undefined) {
       const outcome = decision.commands.find((c) => c.commentId === trigger.commentId);
       if (outcome) await answerCommand(octokit, repo, pr.number, outcome, facts.comments);
@@ -266,8 +284,87 @@ export class Gate {
       const governance = asked && parseCommands(asked.body).find((c) => c.type === "governance");
       if (asked && governance) await answerGovernanceCommand(octokit, repo, pr.number, asked, governance.args, decision, policy, facts.comments);
     }
-    log.info({ pr: pr.number, level: decision.level, conclusion: decision.conclusion }, "governance evaluated");
-    return decision.conclusion;
+    log.info({ pr: pr.number, level: decision.level, conclusion }, "governance evaluated");
+    return conclusion;
+  }
+
+  /**
+   * Writes this pull request's own decision on its head's check run. The run
+   * belongs to the commit, and every open pull request with that head reads
+   * it (branch protection included), so its conclusion is the strictest of
+   * theirs: a pull request that has not been judged yet, or fails, fails it.
+   * Returns the conclusion written.
+   */
+  private async writeCheck(
+    octokit: GitHub,
+    repo: RepoRef,
+    snapshot: PullRequestSnapshot,
+    existing: KnownCheckRun | undefined,
+    own: CheckOutput,
+    arrivedAt: string | undefined,
+    log: Logger,
+  ): Promise<CheckOutput["conclusion"]> {
+    const { pr } = snapshot;
+    const state: HeadState = readHeadState(existing?.summary) ?? { prs: {} };
+    const mine = String(pr.number);
+    state.prs[mine] = { conclusion: own.conclusion, arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt, base: pr.base.ref };
+
+    const blockers: string[] = [];
+    const unjudged: number[] = [];
+    for (const number of snapshot.siblings) {
+      const other = state.prs[String(number)];
+      if (!other) unjudged.push(number);
+      else if (other.conclusion === "failure") blockers.push(`#${number}${other.base ? ` (into \`${other.base}\`)` : ""} fails its governance check`);
+    }
+    // A pull request GitHub no longer associates with this head (closed,
+    // pushed on, or a head already on the default branch, which GitHub does
+    // not associate): one read says whether it still shares the commit.
+    for (const [number, other] of Object.entries(state.prs)) {
+      if (number === mine || other.conclusion !== "failure" || snapshot.siblings.includes(Number(number))) continue;
+      const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: Number(number) });
+      if (data.state === "open" && data.head.sha === pr.head.sha) blockers.push(`#${number} (into \`${data.base.ref}\`) fails its governance check`);
+      else delete state.prs[number];
+    }
+    for (const number of unjudged) blockers.push(`#${number} has not been judged yet (it is being evaluated now)`);
+
+    let output = own;
+    if (blockers.length > 0) {
+      output = {
+        conclusion: "failure",
+        title: own.conclusion === "success" ? `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}` : own.title,
+        summary: [
+          `**⛔ This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
+          "",
+          ...blockers.map((b) => `- ${b}`),
+          "",
+          `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
+          "",
+          own.summary,
+        ].join("\n"),
+      };
+    }
+    await this.checks.write(octokit, repo, pr.head.sha, { ...output, summary: withHeadState(output.summary, state) }, existing ?? null);
+    for (const number of unjudged) {
+      // Not awaited: that evaluation may itself wait for this pull request's queue.
+      this.evaluate(octokit, log, repo, { number }, {}).catch((error: unknown) => log.error({ err: error, pr: number }, "evaluating a pull request on the same commit failed"));
+    }
+    return output.conclusion;
+  }
+
+  /**
+   * Pull request `number` no longer has `sha` as its head (it closed): the
+   * other open pull requests our run on that commit recorded are judged again
+   * without it. One check-run lookup; nothing more when it was alone there.
+   */
+  async released(octokit: GitHub, log: Logger, repo: RepoRef, number: number, sha: string): Promise<void> {
+    const run = await this.checks.find(octokit, repo, sha);
+    const others = Object.keys(readHeadState(run?.summary)?.prs ?? {}).map(Number).filter((n) => n !== number);
+    for (const other of others) await this.evaluate(octokit, log, repo, { number: other }, {});
+  }
+
+  /** Resolves once every evaluation queued so far (siblings included) has finished. */
+  async settled(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
   }
 }
 

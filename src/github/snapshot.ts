@@ -27,7 +27,29 @@ export interface PullRequestSnapshot {
   checkRun: KnownCheckRun | null | undefined;
   /** The blobs asked for by `rev:path` expression; `null`: no such file at that commit. */
   blobs: Map<string, Blob | null>;
+  /** When GitHub created the pull request. */
+  createdAt: string;
+  /**
+   * GitHub's own record of what happened to the pull request's head, base and
+   * labels (timeline events with GitHub's timestamps, never commit dates).
+   */
+  timeline: TimelineEvent[];
+  /**
+   * Lower-cased logins of everyone who authored or committed one of the pull
+   * request's commits (co-authors included); GitHub's web-flow committer of an
+   * "Update branch" merge is not a contributor.
+   */
+  contributors: string[];
+  /**
+   * Other open pull requests of this repository whose head is this head commit,
+   * as GitHub associates them with it: they share our check run.
+   */
+  siblings: number[];
 }
+
+export type TimelineEvent =
+  | { type: "head-force-pushed" | "head-restored" | "base-changed"; at: string }
+  | { type: "labeled" | "unlabeled"; at: string; label: string; actor: string };
 
 const PAGE = 100;
 
@@ -38,15 +60,36 @@ const LABEL_FIELDS = "nodes { name } pageInfo { hasNextPage endCursor }";
 const REQUEST_FIELDS =
   "nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } pageInfo { hasNextPage endCursor }";
 const MEMBER_FIELDS = "nodes { login } pageInfo { hasNextPage endCursor }";
+const TIMELINE_TYPES = "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]";
+const TIMELINE_FIELDS = `nodes { __typename
+  ... on HeadRefForcePushedEvent { createdAt }
+  ... on HeadRefRestoredEvent { createdAt }
+  ... on BaseRefChangedEvent { createdAt }
+  ... on LabeledEvent { createdAt label { name } actor { ${ACTOR} } }
+  ... on UnlabeledEvent { createdAt label { name } actor { ${ACTOR} } }
+} pageInfo { hasNextPage endCursor }`;
+const GIT_ACTOR = "user { login }";
+const CONTRIBUTION_FIELDS = `nodes { commit { authors(first: 20) { nodes { ${GIT_ACTOR} } } committer { ${GIT_ACTOR} } parents { totalCount } } } pageInfo { hasNextPage endCursor }`;
 
-/** The pull request's connections we read whole, by GraphQL field. */
+/**
+ * The pull request's connections we read whole: the field (with the
+ * arguments every page repeats) and what each node carries.
+ */
 const CONNECTIONS = {
-  labels: LABEL_FIELDS,
-  reviewRequests: REQUEST_FIELDS,
-  reviews: REVIEW_FIELDS,
-  comments: COMMENT_FIELDS,
+  labels: { field: "labels", args: "", fields: LABEL_FIELDS },
+  reviewRequests: { field: "reviewRequests", args: "", fields: REQUEST_FIELDS },
+  reviews: { field: "reviews", args: "", fields: REVIEW_FIELDS },
+  comments: { field: "comments", args: "", fields: COMMENT_FIELDS },
+  timelineItems: { field: "timelineItems", args: `, ${TIMELINE_TYPES}`, fields: TIMELINE_FIELDS },
+  // A pull request has at most 250 commits; their authors are read like any other connection.
+  contributions: { field: "commits", args: "", fields: CONTRIBUTION_FIELDS },
 } as const;
 type ConnectionName = keyof typeof CONNECTIONS;
+
+function connectionField(name: ConnectionName, after?: string): string {
+  const c = CONNECTIONS[name];
+  return `${name}: ${c.field}(first: ${PAGE}${after ?? ""}${c.args}) { ${c.fields} }`;
+}
 
 interface PageInfo {
   hasNextPage: boolean;
@@ -83,8 +126,24 @@ interface CheckRunNode {
   conclusion: string | null;
   startedAt: string | null;
 }
+interface TimelineNode {
+  __typename: string;
+  createdAt?: string;
+  label?: { name: string } | null;
+  actor?: Actor | null;
+}
+interface ContributionNode {
+  commit: { authors: { nodes: ({ user: { login: string } | null } | null)[] | null } | null; committer: { user: { login: string } | null } | null; parents: { totalCount: number } };
+}
+interface AssociatedPullNode {
+  number: number;
+  state: string;
+  headRefOid: string;
+  baseRepository: { nameWithOwner: string } | null;
+}
 interface PullRequestNode {
   number: number;
+  createdAt: string;
   state: "OPEN" | "CLOSED" | "MERGED";
   merged: boolean;
   title: string;
@@ -99,7 +158,9 @@ interface PullRequestNode {
   reviewRequests: Connection<{ requestedReviewer: (Actor & { slug?: string }) | null }>;
   reviews: Connection<ReviewNode>;
   comments: Connection<CommentNode>;
-  commits: { nodes: ({ commit: { oid: string; checkSuites: { nodes: ({ checkRuns: { nodes: (CheckRunNode | null)[] | null } | null } | null)[] | null } | null } } | null)[] | null };
+  timelineItems: Connection<TimelineNode>;
+  contributions: Connection<ContributionNode>;
+  commits: { nodes: ({ commit: { oid: string; associatedPullRequests: Connection<AssociatedPullNode> | null; checkSuites: { nodes: ({ checkRuns: { nodes: (CheckRunNode | null)[] | null } | null } | null)[] | null } | null } } | null)[] | null };
 }
 type TeamNode = { team: { members: Connection<{ login: string }> } | null } | null;
 
@@ -117,10 +178,10 @@ export async function readSnapshot(
   repository(owner: $owner, name: $name) {
 ${blobs.map((_, i) => `    b${i}: object(expression: $b${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
     pullRequest(number: $number) {
-      number state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
+      number createdAt state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
-${(Object.keys(CONNECTIONS) as ConnectionName[]).map((c) => `      ${c}(first: ${PAGE}) { ${CONNECTIONS[c]} }`).join("\n")}
-      commits(last: 1) { nodes { commit { oid checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
+${(Object.keys(CONNECTIONS) as ConnectionName[]).map((c) => `      ${connectionField(c)}`).join("\n")}
+      commits(last: 1) { nodes { commit { oid ${ASSOCIATED} checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
     }
   }
 ${teamVars.fields}
@@ -138,11 +199,13 @@ ${teamVars.fields}
   const node = data.repository?.pullRequest;
   if (!node) throw new Error(`GitHub returned no pull request #${number} in ${repo.owner}/${repo.repo}`);
 
-  const [labels, requests, reviews, comments] = await Promise.all([
+  const [labels, requests, reviews, comments, timeline, contributions] = await Promise.all([
     wholeConnection(octokit, repo, number, "labels", node.labels),
     wholeConnection(octokit, repo, number, "reviewRequests", node.reviewRequests),
     wholeConnection(octokit, repo, number, "reviews", node.reviews),
     wholeConnection(octokit, repo, number, "comments", node.comments),
+    wholeConnection(octokit, repo, number, "timelineItems", node.timelineItems),
+    wholeConnection(octokit, repo, number, "contributions", node.contributions),
   ]);
   const teamMembers = await membersFrom(octokit, repo, teams, teamVars.aliases, data);
 
@@ -177,7 +240,59 @@ ${teamVars.fields}
     teamsAsked: teams,
     checkRun: node.isCrossRepository ? undefined : checkRunOf(node),
     blobs: new Map(blobs.map((expression, i) => [expression, (data.repository?.[`b${i}`] as Blob | null | undefined) ?? null])),
+    createdAt: node.createdAt,
+    timeline: timeline.flatMap(timelineEventOf),
+    contributors: contributorsOf(contributions),
+    siblings: siblingsOf(repo, node),
   };
+}
+
+const ASSOCIATED = `associatedPullRequests(first: 20) { nodes { number state headRefOid baseRepository { nameWithOwner } } pageInfo { hasNextPage endCursor } }`;
+
+function timelineEventOf(item: TimelineNode): TimelineEvent[] {
+  if (!item.createdAt) return [];
+  switch (item.__typename) {
+    case "HeadRefForcePushedEvent":
+      return [{ type: "head-force-pushed", at: item.createdAt }];
+    case "HeadRefRestoredEvent":
+      return [{ type: "head-restored", at: item.createdAt }];
+    case "BaseRefChangedEvent":
+      return [{ type: "base-changed", at: item.createdAt }];
+    case "LabeledEvent":
+    case "UnlabeledEvent":
+      // A deleted label or a deleted account leaves nothing to attribute.
+      if (!item.label?.name) return [];
+      return [{ type: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled", at: item.createdAt, label: item.label.name, actor: item.actor ? loginOf(item.actor) : "" }];
+    default:
+      return [];
+  }
+}
+
+/** GitHub's committer for commits made through its web interface ("Update branch", web edits). */
+const WEB_FLOW = "web-flow";
+
+function contributorsOf(contributions: ContributionNode[]): string[] {
+  const logins = new Set<string>();
+  for (const { commit } of contributions) {
+    const committer = commit.committer?.user?.login?.toLowerCase();
+    // "Update branch" merges the base into the head through the web: its author
+    // brought nothing of their own into the change.
+    if (commit.parents.totalCount > 1 && committer === WEB_FLOW) continue;
+    for (const a of commit.authors?.nodes ?? []) if (a?.user?.login) logins.add(a.user.login.toLowerCase());
+    if (committer && committer !== WEB_FLOW) logins.add(committer);
+  }
+  return [...logins].sort();
+}
+
+function siblingsOf(repo: RepoRef, node: PullRequestNode): number[] {
+  const commit = node.commits.nodes?.[0]?.commit;
+  if (!commit || commit.oid !== node.headRefOid) return [];
+  const here = `${repo.owner}/${repo.repo}`.toLowerCase();
+  return (commit.associatedPullRequests?.nodes ?? [])
+    .filter((p): p is AssociatedPullNode => p !== null)
+    .filter((p) => p.number !== node.number && p.state === "OPEN" && p.headRefOid === node.headRefOid && p.baseRepository?.nameWithOwner.toLowerCase() === here)
+    .map((p) => p.number)
+    .sort((a, b) => a - b);
 }
 
 /** Members of `teams` alone, for teams a snapshot did not ask for (the base policy named others). */
@@ -285,7 +400,7 @@ async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number
     const next = await graphqlRead<{ repository: { pullRequest: Record<string, Connection<T>> | null } | null }>(
       octokit,
       `query PullRequestPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
-  repository(owner: $owner, name: $name) { pullRequest(number: $number) { ${field}(first: ${PAGE}, after: $after) { ${CONNECTIONS[field]} } } }
+  repository(owner: $owner, name: $name) { pullRequest(number: $number) { ${connectionField(field, ", after: $after")} } }
 }`,
       { owner: repo.owner, name: repo.repo, number, after: page.endCursor },
     );

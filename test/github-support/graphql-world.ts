@@ -10,6 +10,7 @@
  */
 import { execute, parse, validate, type DocumentNode, type GraphQLError } from "graphql";
 import { githubGraphqlSchema, type GraphqlRequestBody } from "./graphql.js";
+import { APP_BOT_LOGIN } from "./fake-github/views.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- REST JSON as the fakes hold it */
 type Rest = any;
@@ -23,6 +24,19 @@ export interface PullWorld {
   comments?: Rest[];
   /** Check runs on the head commit (`GET .../commits/{sha}/check-runs` items). */
   checkRuns?: Rest[];
+  /**
+   * The pull request's commits as `GET /repos/{o}/{r}/pulls/{n}/commits` lists them (oldest
+   * first, the head last). Default: one commit, the head, authored and committed by the author.
+   */
+  commits?: Rest[];
+  /**
+   * Timeline events as `GET /repos/{o}/{r}/issues/{n}/timeline` lists them (oldest first):
+   * `head_ref_force_pushed`, `head_ref_restored`, `base_ref_changed`, `labeled`, `unlabeled`
+   * (`{ event, created_at, actor: { login }, label?: { name } }`).
+   */
+  timeline?: Rest[];
+  /** Every open pull request of the repository whose head is this one's head (itself included). Default: itself. */
+  sameHead?: Rest[];
 }
 
 export interface GraphqlWorld {
@@ -30,6 +44,8 @@ export interface GraphqlWorld {
   pullRequest(owner: string, repo: string, number: number): PullWorld | undefined;
   /** Team members, or undefined when the organisation has no such team (GitHub answers `team: null`). */
   teamMembers?(org: string, slug: string): string[] | undefined;
+  /** The `viewer` of the token (default: the App's bot account, as the fakes name it). */
+  viewer?: string;
   /** `rev:path` → blob, or undefined when there is no such object. */
   blob?(owner: string, repo: string, expression: string): { text: string | null; isBinary: boolean; isTruncated?: boolean } | undefined;
 }
@@ -122,7 +138,7 @@ function rootOf(world: GraphqlWorld) {
       __typename: "Repository",
       pullRequest: ({ number }: { number: number }) => {
         const found = world.pullRequest(owner, name, number);
-        return found ? pullRequestNode(found) : null;
+        return found ? pullRequestNode(found, `${owner}/${name}`) : null;
       },
       object: ({ expression }: { expression?: string }) => {
         const blob = expression === undefined ? undefined : world.blob?.(owner, name, expression);
@@ -137,11 +153,48 @@ function rootOf(world: GraphqlWorld) {
         return members ? { __typename: "Team", slug, members: connection(members.map((m) => ({ __typename: "User", login: m }))) } : null;
       },
     }),
+    // The installation token's viewer is the App's bot account (src/github/app-identity.ts).
+    viewer: () => ({ __typename: "User", login: world.viewer ?? APP_BOT_LOGIN }),
   };
 }
 
-function pullRequestNode(world: PullWorld) {
+const TIMELINE_TYPES: Record<string, string> = {
+  head_ref_force_pushed: "HeadRefForcePushedEvent",
+  head_ref_restored: "HeadRefRestoredEvent",
+  base_ref_changed: "BaseRefChangedEvent",
+  labeled: "LabeledEvent",
+  unlabeled: "UnlabeledEvent",
+};
+const ITEM_TYPE_OF: Record<string, string> = {
+  HeadRefForcePushedEvent: "HEAD_REF_FORCE_PUSHED_EVENT",
+  HeadRefRestoredEvent: "HEAD_REF_RESTORED_EVENT",
+  BaseRefChangedEvent: "BASE_REF_CHANGED_EVENT",
+  LabeledEvent: "LABELED_EVENT",
+  UnlabeledEvent: "UNLABELED_EVENT",
+};
+
+function timelineNode(e: Rest) {
+  const type = TIMELINE_TYPES[e.event];
+  if (!type) throw new Error(`graphql-world: no timeline type for REST event ${e.event}`);
+  return {
+    __typename: type,
+    createdAt: e.created_at,
+    actor: actor(e.actor),
+    label: e.label ? { __typename: "Label", name: e.label.name } : null,
+    currentRefName: e.to ?? "",
+    previousRefName: e.from ?? "",
+  };
+}
+
+/** GraphQL's GitActor for a REST commit's author or committer (its `user` only when GitHub linked an account). */
+function gitActor(user: Rest) {
+  return { __typename: "GitActor", user: user?.login ? { __typename: "User", login: user.login } : null };
+}
+
+function pullRequestNode(world: PullWorld, repoName: string) {
   const p = world.pull;
+  const restCommits: Rest[] = world.commits ?? [{ sha: p.head.sha, author: p.user, committer: p.user, parents: [{ sha: p.base.sha }] }];
+  const sameHead: Rest[] = world.sameHead ?? [p];
   const requested = [
     ...(p.requested_reviewers ?? []).map((u: Rest) => ({ requestedReviewer: actor(u) })),
     ...(p.requested_teams ?? []).map((t: Rest) => ({ requestedReviewer: { __typename: "Team", slug: t.slug } })),
@@ -183,12 +236,31 @@ function pullRequestNode(world: PullWorld) {
         author: actor(c.user),
       })),
     ),
-    commits: connection([
-      {
+    createdAt: p.created_at ?? "2026-01-01T00:00:00Z",
+    timelineItems: (args: PageArgs & { itemTypes?: string[] }) =>
+      connection(
+        (world.timeline ?? []).map(timelineNode).filter((n) => !args.itemTypes || args.itemTypes.includes(ITEM_TYPE_OF[n.__typename]!)),
+      )(args),
+    commits: connection(
+      restCommits.map((c) => ({
         __typename: "PullRequestCommit",
         commit: {
           __typename: "Commit",
-          oid: p.head.sha,
+          oid: c.sha,
+          authors: connection([gitActor(c.author), ...(c.co_authors ?? []).map(gitActor)]),
+          committer: gitActor(c.committer),
+          parents: connection((c.parents ?? []).map((x: Rest) => ({ __typename: "Commit", oid: x.sha }))),
+          associatedPullRequests: connection(
+            c.sha !== p.head.sha
+              ? []
+              : sameHead.map((o) => ({
+                  __typename: "PullRequest",
+                  number: o.number,
+                  state: o.merged ? "MERGED" : o.state === "open" ? "OPEN" : "CLOSED",
+                  headRefOid: o.head.sha,
+                  baseRepository: { __typename: "Repository", nameWithOwner: o.base?.repo?.full_name ?? repoName },
+                })),
+          ),
           checkSuites: (args: PageArgs & { filterBy?: { appId?: number } | null }) => {
             // As on GitHub: with an appId filter, only that App's runs (a run always has an App).
             const mine = runs.filter((r) => !args.filterBy?.appId || r.app?.id === args.filterBy.appId);
@@ -201,11 +273,11 @@ function pullRequestNode(world: PullWorld) {
                 return connection(named.map(checkRunNode))(a);
               },
             };
-            return connection(mine.length ? [suite] : [])(args);
+            return connection(c.sha === p.head.sha && mine.length ? [suite] : [])(args);
           },
         },
-      },
-    ]),
+      })),
+    ),
   };
 }
 

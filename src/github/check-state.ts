@@ -1,0 +1,69 @@
+/**
+ * What the app remembers about a head commit, kept where only the app can
+ * write: the first line of its own `governance` check run's summary. A check
+ * run belongs to a commit, not to a pull request, so the state is per pull
+ * request: when each one's head arrived, and the conclusion each one's own
+ * policy reached. The run's conclusion is the strictest of them (no pull
+ * request's check is satisfied by another pull request's decision).
+ *
+ * Only the first line is read, and the app writes nothing else there: the rest
+ * of the summary quotes titles, paths and comments, which anyone controls.
+ */
+
+export interface HeadState {
+  prs: Record<string, PullRequestState>;
+}
+
+export interface PullRequestState {
+  /** The conclusion this pull request's own policy reached on this head. */
+  conclusion: "success" | "failure";
+  /** When this head arrived on this pull request (ISO 8601), by GitHub's record or our first sight of it. */
+  arrivedAt?: string;
+  /** The base branch it was judged against. */
+  base?: string;
+}
+
+const PREFIX = "<!-- governance-gate:state ";
+const SUFFIX = " -->";
+
+/** The state on the first line of a summary we wrote; `undefined` when the run predates it or the line is not ours. */
+export function readHeadState(summary: string | undefined): HeadState | undefined {
+  if (!summary?.startsWith(PREFIX)) return undefined;
+  const end = summary.indexOf("\n");
+  const line = end === -1 ? summary : summary.slice(0, end);
+  if (!line.endsWith(SUFFIX)) return undefined;
+  try {
+    const parsed = JSON.parse(line.slice(PREFIX.length, -SUFFIX.length)) as unknown;
+    return isHeadState(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The summary with `state` on its first line (replacing any state line it had). */
+export function withHeadState(summary: string, state: HeadState): string {
+  const body = readHeadState(summary) ? summary.slice(summary.indexOf("\n") + 1) : summary;
+  // JSON.stringify never emits a newline; `-->` cannot appear in it unescaped because `>` is escaped below.
+  const json = JSON.stringify(state).replace(/>/g, "\\u003e").replace(/</g, "\\u003c");
+  return `${PREFIX}${json}${SUFFIX}\n${body}`;
+}
+
+/** The summary a reader sees: without the state line. */
+export function visibleSummary(summary: string): string {
+  return readHeadState(summary) ? summary.slice(summary.indexOf("\n") + 1) : summary;
+}
+
+function isHeadState(value: unknown): value is HeadState {
+  if (typeof value !== "object" || value === null) return false;
+  const prs = (value as { prs?: unknown }).prs;
+  if (typeof prs !== "object" || prs === null || Array.isArray(prs)) return false;
+  return Object.entries(prs).every(
+    ([number, s]) =>
+      /^\d+$/.test(number) &&
+      typeof s === "object" &&
+      s !== null &&
+      ((s as PullRequestState).conclusion === "success" || (s as PullRequestState).conclusion === "failure") &&
+      ((s as PullRequestState).arrivedAt === undefined || typeof (s as PullRequestState).arrivedAt === "string") &&
+      ((s as PullRequestState).base === undefined || typeof (s as PullRequestState).base === "string"),
+  );
+}
