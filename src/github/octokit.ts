@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 
@@ -23,7 +23,9 @@ const SECONDARY_RATE_LIMIT_RETRIES = 3;
  *   GraphQL request a second apart per installation like a write; with the
  *   pull request read in one query, every evaluation waited in that queue
  *   (bench/load.bench.ts: p99 7 s instead of 0.2 s). They still pass the
- *   plugin's concurrency limit and its rate-limit handling.
+ *   plugin's concurrency limit and its rate-limit handling. The plugin's retry
+ *   limiter is given one that runs each request in its caller's async context,
+ *   or the read-only mark is lost (see contextKeepingRetryLimiter).
  */
 export const GateOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
   const installationId = (options.auth as { installationId?: number | string } | undefined)?.installationId;
@@ -35,6 +37,7 @@ export const GateOctokit = ProbotOctokit.defaults((options: Record<string, unkno
       ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
       onSecondaryRateLimit: (_retryAfter: number, _request: unknown, _octokit: unknown, retryCount: number) => retryCount < SECONDARY_RATE_LIMIT_RETRIES,
       write: writeQueue(options.throttle as ThrottleOptions | undefined),
+      retryLimiter: contextKeepingRetryLimiter(options.throttle as ThrottleOptions | undefined),
     },
   };
 }) as typeof ProbotOctokit;
@@ -74,6 +77,26 @@ function writeQueue(throttle: ThrottleOptions | undefined) {
     writeQueues.set(connection, queue);
   }
   return queue;
+}
+
+/**
+ * The limiter every request of one client passes first (the plugin makes one per
+ * client), except that each job runs in the async context of the request that
+ * scheduled it. Bottleneck runs a job from whichever call drains its queue: a
+ * read-only query started while another request of the client was being queued
+ * ran in that request's context, lost its `readOnlyQuery` mark and waited for a
+ * turn in the write queue.
+ */
+function contextKeepingRetryLimiter(throttle: ThrottleOptions | undefined): Bottleneck {
+  const limiter = new (throttle?.Bottleneck ?? Bottleneck)();
+  const schedule = limiter.schedule.bind(limiter) as (...args: unknown[]) => Promise<unknown>;
+  limiter.schedule = ((...args: unknown[]) => {
+    // schedule(task, ...args) or schedule(jobOptions, task, ...args)
+    const task = typeof args[0] === "function" ? 0 : 1;
+    args[task] = AsyncResource.bind(args[task] as (...a: unknown[]) => unknown);
+    return schedule(...args);
+  }) as Bottleneck["schedule"];
+  return limiter;
 }
 
 /** Statuses whose responses carry no body (the Response constructor refuses one). */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { GateOctokit, readOnlyQuery, wholeBodyFetch } from "../../src/github/octokit.js";
 
 let server: Server | undefined;
@@ -9,6 +9,18 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   server = createServer(handler);
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/repos/acme/chat/pulls/12/files`;
+}
+
+const FILES = [{ sha: "1".repeat(40), filename: "prisma/migrations/20261120093000_drop_avatar/migration.sql", status: "added", additions: 8, deletions: 0, changes: 8 }];
+
+/**
+ * Answers 200 with the headers and the first half of the file list, then drops the
+ * connection once that half has left (as when a proxy or GitHub's edge dies mid-answer).
+ */
+function cutOff(res: ServerResponse): void {
+  const body = JSON.stringify(FILES);
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) });
+  res.write(body.slice(0, body.length / 2), () => res.destroy());
 }
 
 describe("wholeBodyFetch", () => {
@@ -21,11 +33,7 @@ describe("wholeBodyFetch", () => {
   });
 
   it("turns a body cut off mid-way into an error instead of a short answer", async () => {
-    const url = await serve((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
-      res.write('[{"filename":"prisma/migrations/');
-      setTimeout(() => res.destroy(), 20);
-    });
+    const url = await serve((_req, res) => cutOff(res));
     await expect(wholeBodyFetch(url)).rejects.toThrow();
   });
 
@@ -37,52 +45,86 @@ describe("wholeBodyFetch", () => {
   });
 });
 
+describe("the app's GitHub client reads whole bodies", () => {
+  // @octokit/request alone swallows the read error and answers data "": an empty file list, which passes a destructive migration.
+  const listFiles = (octokit: InstanceType<typeof GateOctokit>) => octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "chat", pull_number: 12 });
+
+  it("a file list cut off mid-body is an error, never an empty answer", async () => {
+    const url = await serve((_req, res) => cutOff(res));
+    const octokit = new GateOctokit({ auth: { token: "ghs_test" }, baseUrl: new URL(url).origin, retry: { enabled: false }, throttle: { onRateLimit: () => false } });
+    await expect(listFiles(octokit)).rejects.toThrow();
+  });
+
+  it("a file list cut off mid-body is read again, and the caller gets the whole list", async () => {
+    let requests = 0;
+    const url = await serve((_req, res) => {
+      requests++;
+      if (requests === 1) cutOff(res);
+      else res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(FILES));
+    });
+    const octokit = new GateOctokit({ auth: { token: "ghs_test" }, baseUrl: new URL(url).origin, retry: { retryAfterBaseValue: 1 }, throttle: { onRateLimit: () => false } });
+    const { data } = await listFiles(octokit);
+    expect(data).toEqual(FILES);
+    expect(requests).toBe(2);
+  });
+});
+
 describe("the write queue", () => {
-  /** A GitHub that holds the answer to a write until the test releases it. */
-  async function github() {
-    const seen: string[] = [];
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let arrived!: () => void;
-    const writeArrived = new Promise<void>((resolve) => (arrived = resolve));
-    const base = await serve((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => (body += chunk));
-      req.on("end", () => {
-        const name = req.url === "/graphql" ? (JSON.parse(body) as { query: string }).query.split(" ").slice(0, 2).join(" ") : `${req.method} ${req.url}`;
-        seen.push(name);
-        const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(req.url === "/graphql" ? '{"data":{"viewer":{"login":"x"}}}' : '{"id":1}');
-        if (req.url === "/graphql") answer();
-        else {
-          arrived();
-          released.then(answer);
-        }
-      });
+  /**
+   * The throttling plugin gives writes (and every GraphQL request, which it cannot
+   * tell from a mutation) one turn a second per installation: a request waits for
+   * its turn, not for the previous write's answer. So the clock is fake (Bottleneck
+   * schedules with setTimeout and Date) and GitHub answers in memory: the test alone
+   * moves the clock, so a turn a second away comes exactly when the test says.
+   */
+  function github() {
+    const sent: string[] = [];
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      const graphql = url.pathname === "/graphql";
+      sent.push(graphql ? (JSON.parse(String(init?.body)) as { query: string }).query.split(" ").slice(0, 2).join(" ") : `${init?.method} ${url.pathname}`);
+      const body = graphql ? { data: { viewer: { login: "x" } } } : { id: 1 };
+      return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8" } });
     });
-    const octokit = new GateOctokit({
-      auth: { token: "ghs_test" },
-      baseUrl: new URL(base).origin,
-      retry: { enabled: false },
-      throttle: { onRateLimit: () => false },
-    });
-    return { octokit, seen, release, writeArrived };
+    const octokit = new GateOctokit({ auth: { token: "ghs_test" }, baseUrl: "https://api.github.com", retry: { enabled: false }, throttle: { onRateLimit: () => false } });
+    return { octokit, sent };
   }
 
-  it("lets a read-only GraphQL query pass a write in progress; other GraphQL requests wait their turn", async () => {
-    const { octokit, seen, release, writeArrived } = await github();
-    const write = octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "acme", repo: "chat", check_run_id: 1, status: "completed" });
-    await writeArrived;
-    // The write is still unanswered, and the read is answered anyway.
-    await readOnlyQuery(() => octokit.graphql("query Snapshot { viewer { login } }"));
-    expect(seen).toEqual(["PATCH /repos/acme/chat/check-runs/1", "query Snapshot"]);
+  /**
+   * Moves the fake clock a millisecond at a time (Bottleneck's "now" timers are 1 ms
+   * once the clock ticks) until `promise` settles, for at most 100 ms: a request that
+   * waits for a turn a second away fails. Everything is in memory, so the same steps
+   * settle a request every time.
+   */
+  async function settleSoon<T>(promise: Promise<T>, what: string): Promise<T> {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let ms = 0; ms < 100 && !settled; ms++) await vi.advanceTimersByTimeAsync(1);
+    if (!settled) throw new Error(`${what} is still waiting for its turn after 100 ms on the fake clock`);
+    return promise;
+  }
 
-    // Anything not marked read-only (a mutation, say) queues behind the write as the throttling plugin intends.
-    const queued = octokit.graphql("mutation Other { __typename }");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(seen).not.toContain("mutation Other");
-    release();
-    await write;
-    await queued;
-    expect(seen.at(-1)).toBe("mutation Other");
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("lets a read-only GraphQL query through at once; other GraphQL requests wait their turn after a write", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const { octokit, sent } = github();
+    await settleSoon(octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "acme", repo: "chat", check_run_id: 1, status: "completed" }), "the write");
+
+    // Anything not marked read-only (a mutation, say) takes the next turn, a second after the write …
+    const mutation = octokit.graphql("mutation Other { __typename }");
+    // … while a read-only query, asked for later, goes at once.
+    await settleSoon(readOnlyQuery(() => octokit.graphql("query Snapshot { viewer { login } }")), "the read-only query");
+    expect(sent).toEqual(["PATCH /repos/acme/chat/check-runs/1", "query Snapshot"]);
+
+    await vi.advanceTimersByTimeAsync(1000);
+    await settleSoon(mutation, "the mutation, a second after the write");
+    expect(sent).toEqual(["PATCH /repos/acme/chat/check-runs/1", "query Snapshot", "mutation Other"]);
   });
 });

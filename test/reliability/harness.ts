@@ -26,26 +26,6 @@ import { examplePayload } from "../github-support/webhooks.js";
 export { APP_ID, AUTHOR, INSTALLATION_ID, MIGRATION, OWNER, PR_NUMBER, REPO, SCHEMA, sha, TITLE } from "../e2e/scenario.js";
 export { ROOT } from "../github-support/app-server.js";
 
-/**
- * Known app bugs this suite reproduces are recorded (and printed, and counted in
- * the summary) instead of failing the run; with RELIABILITY_STRICT=1 they fail it.
- * Everything else — above all, a success the state does not justify that no known
- * bug explains — always fails.
- */
-export const STRICT = process.env.RELIABILITY_STRICT === "1";
-
-export const KNOWN_BUGS = {
-  "secondary-rate-limit": "a secondary rate limit (403 + retry-after) is not retried: Probot 14's installation clients only log it, so the check stays 'Governance could not be evaluated' until the next event",
-  "truncated-body": "a 200 response cut off mid-body is accepted as an empty body by @octokit/request (data \"\"): an empty file list passes the check, an empty policy fails it, and both are cached",
-  "late-opened": "a late or redelivered pull_request.opened is evaluated without reading reviews and comments, so the check falls back to 0 sign-offs",
-  "stale-payload": "review/label events are evaluated with the pull request as the payload shows it, so a late delivery with stale labels decides the check",
-  "yaml-alias": "loadPolicy throws (ReferenceError from yaml's toJS) on an alias without its anchor, instead of reporting a problem at file:line:col: lint prints one line without a place, and the app fails closed with 'Governance could not be evaluated' instead of 'Invalid governance policy'",
-  "misleading-required": "a policy value of the wrong type (roles: 42) is reported as 'is required': zod 4 leaves issue.input unset unless asked (reportInput), so load.ts takes every invalid_type for a missing value",
-  replicas: "two replicas evaluating a new head at once each create a governance run and remember its id; one replica's later updates go to a run GitHub no longer shows, so the run it shows can keep an outdated pass",
-  "unvalidated-payload": "the pull request in a pull_request/pull_request_review payload is used unvalidated: without a usable user.login the author is \"\" (so the author's own approval counts), and labels without a string name are silently dropped (so a level-raising label can vanish)",
-} as const;
-export type KnownBug = keyof typeof KNOWN_BUGS;
-
 /** The scenario's policy plus the roles chat-backend escalates to (tech-architect, cto), so an escalation here reaches someone. */
 export const POLICY = `${SCENARIO_POLICY}  tech-architect: { users: [tara] }
   cto: { users: [carmen] }
@@ -62,36 +42,24 @@ export interface Counts {
   faultsInjected: number;
   eventsDelivered: number;
   fuzzCases: number;
-  /** Known app bugs reproduced (see STRICT), by id. */
-  knownBugs: number;
-  bugs: Record<string, number>;
   /** Fault kinds, for the summary. */
   faultKinds: Record<string, number>;
 }
 
 /** This test file's counters, written where global-setup.ts sums them at the end. */
-export type Counters = Counts & { save(): void; addFaults(github: FakeGitHub): void; knownBug(id: KnownBug, reproduced: boolean, detail: string): void };
+export type Counters = Counts & { save(): void; addFaults(github: FakeGitHub): void };
 
 export function counters(file: string): Counters {
-  const counts: Counts = { faultsInjected: 0, eventsDelivered: 0, fuzzCases: 0, knownBugs: 0, bugs: {}, faultKinds: {} };
+  const counts: Counts = { faultsInjected: 0, eventsDelivered: 0, fuzzCases: 0, faultKinds: {} };
   return Object.assign(counts, {
-    /** `reproduced`: the known bug showed in this run. Strict mode fails on it; otherwise it is recorded and printed. */
-    knownBug(id: KnownBug, reproduced: boolean, detail: string) {
-      if (!reproduced) return;
-      counts.knownBugs++;
-      counts.bugs[id] = (counts.bugs[id] ?? 0) + 1;
-      const message = `known app bug "${id}": ${KNOWN_BUGS[id]}\n  ${detail}`;
-      if (STRICT) throw new Error(message);
-      process.stderr.write(`[reliability] ${message}\n`);
-    },
     addFaults(github: FakeGitHub) {
       counts.faultsInjected += github.injected.length;
       for (const f of github.injected) counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] = (counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] ?? 0) + 1;
     },
     save() {
       const dir = inject("reliabilityCountsDir");
-      const { faultsInjected, eventsDelivered, fuzzCases, knownBugs, bugs, faultKinds } = counts;
-      writeFileSync(join(dir, `${file}.json`), JSON.stringify({ faultsInjected, eventsDelivered, fuzzCases, knownBugs, bugs, faultKinds }));
+      const { faultsInjected, eventsDelivered, fuzzCases, faultKinds } = counts;
+      writeFileSync(join(dir, `${file}.json`), JSON.stringify({ faultsInjected, eventsDelivered, fuzzCases, faultKinds }));
     },
   });
 }

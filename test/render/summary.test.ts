@@ -69,7 +69,12 @@ describe("check run summary of a destructive migration", () => {
     const unbound = await policyFrom("extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n");
     const d = evaluate(unbound, prFacts([migration]), NOW);
     const text = renderSummary(d, unbound);
-    expect(text.indexOf("### Must fix")).toBeLessThan(text.indexOf("### Areas"));
+    const mustFix = text.indexOf("### Must fix");
+    const areas = text.indexOf("### Areas");
+    expect(mustFix, "a Must fix section").toBeGreaterThan(-1);
+    expect(areas, "an Areas section").toBeGreaterThan(-1);
+    expect(mustFix).toBeLessThan(areas);
+    expect(text.split("\n").find((line) => line.startsWith("### ")), "the first section").toBe("### Must fix");
     expect(text).toContain(
       '- ❌ role "dba-lead" is required (prisma/migration-destructive) but bound to nobody — **fix:** bind it in .github/governance.yml: roles: { dba-lead: { users: [login], teams: [team-slug] } }',
     );
@@ -78,11 +83,25 @@ describe("check run summary of a destructive migration", () => {
 });
 
 describe("summary size", () => {
-  it("stays within GitHub's check-run summary limit on a huge pull request", () => {
+  it("lists ten of 3,000 files no area owns and counts the rest", () => {
     const files = Array.from({ length: 3000 }, (_, i) => modified(`scripts/generated/tool-${i}/${"x".repeat(40)}.sh`, "a\n", "b\n"));
     const d = evaluate(policy, prFacts(files), NOW);
     const text = renderSummary(d, policy);
-    expect(text.length).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(text).toContain("- `scripts/generated/tool-9/");
+    expect(text).not.toContain("- `scripts/generated/tool-10/");
     expect(text).toContain("… and 2990 more");
+  });
+
+  it("is cut to GitHub's check-run summary limit, and says so, when a monorepo pull request touches 300 areas", async () => {
+    // One table row per area, with its files: about twice 65,535 characters in full (from a 35 KB policy).
+    const areas = Array.from({ length: 300 }, (_, i) => `  service-${i}: { name: Ledger service ${i}, paths: ["services/service-${i}/**"], accountable: backend-lead, level: 2 }\n`).join("");
+    const monorepo = await policyFrom(`extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\nareas:\n${areas}`);
+    const sources = ["settlement-batch-processor.ts", "reconciliation-report-writer.ts", "currency-conversion-cache.ts"];
+    const files = Array.from({ length: 300 }, (_, i) => sources.map((f) => modified(`services/service-${i}/src/ledger/${f}`, "a\n", "b\n"))).flat();
+    const text = renderSummary(evaluate(monorepo, prFacts(files), NOW), monorepo);
+    expect(text.length).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(text).toMatch(/^\*\*❌ Governance requirements are not met yet\.\*\* This pull request is \*\*level 2 /);
+    expect(text).toContain("| Ledger service 0 (`service-0`) | 2 | backend-lead | `services/service-0/src/ledger/settlement-batch-processor.ts`<br>");
+    expect(text.endsWith("… (summary truncated; run `governance-gate explain` for the full explanation)")).toBe(true);
   });
 });
