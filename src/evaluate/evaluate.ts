@@ -1,6 +1,7 @@
 import { classify } from "../changes/registry.js";
 import { POLICY_FILE, type Area, type Clause, type Level, type Policy, type RoleId } from "../policy/model.js";
 import { formatProblem } from "../policy/problems.js";
+import { ticketKeysIn } from "../policy/ticket-pattern.js";
 import type {
   AreaDecision,
   CommandOutcome,
@@ -434,14 +435,14 @@ function ticketStatus(policy: Policy, facts: Facts, touched: TouchedArea[]): Tic
   const areas = touched.filter((t) => t.area.ticket).map((t) => t.area.id);
   const pattern = policy.ticket?.pattern;
   const projects = policy.ticket?.projects?.map((p) => `${p.toUpperCase()}-`);
-  const found = pattern
-    ? sortedUnique(
-        [...`${facts.title}\n${facts.body}`.matchAll(new RegExp(pattern, "g"))]
-          .map((m) => m[0])
-          .filter((key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p))),
-      )
-    : [];
-  return { required: areas.length > 0, pattern, found, areas };
+  const required = areas.length > 0;
+  // The title and body are the author's: they are scanned only when an area needs a
+  // ticket, in linear time and only their first 64 KiB (policy/ticket-pattern.ts).
+  const found =
+    required && pattern
+      ? sortedUnique(ticketKeysIn(pattern, facts.title, facts.body).filter((key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p))))
+      : [];
+  return { required, pattern, found, areas };
 }
 
 function isAllOf(clause: Clause): boolean {

@@ -1,8 +1,10 @@
-import { LineCounter, parseDocument, visit } from "yaml";
+import { LineCounter, isAlias, isCollection, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { policyFileSchema, type PolicyFile } from "./schema.js";
 import { defines, formatPath, locate, type PolicyProblem, type SourceFile, type YamlPath } from "./problems.js";
 import { resolvePolicy } from "./resolve.js";
+import { globProblem } from "./match.js";
+import { expansionOf } from "./glob-expansion.js";
 import type { Policy } from "./model.js";
 
 /**
@@ -22,7 +24,42 @@ export interface PolicyText {
    * preset or another repository's file, which a pull request there cannot change.
    */
   path?: string;
+  /**
+   * A file the reader of a pull request's proposed policy found outside the
+   * governed repository. Its problems (an "unknown key" names the key) would
+   * show the pull request's author what it holds, so each is reported only as
+   * "cannot read" at the `extends` that reached it, and no "did you mean" is
+   * offered from names it might define.
+   */
+  opaque?: boolean;
 }
+
+/** How a file that is not shown is reported, whether it is missing, refused or invalid. */
+export function unreadable(name: string): string {
+  return `cannot read ${name} (outside this repository: what it holds is not shown)`;
+}
+
+/**
+ * Bounds on one policy. A proposed policy is the pull request author's and is
+ * linted on every event; YAML parsing, validation and cross-checks all grow
+ * with it (a 64 KB policy took 10 s, 30,000 areas 17 s, 1 MB of quotes 7 s).
+ * The presets are under 10 KB with 15 areas.
+ */
+export const POLICY_LIMITS = {
+  /** Bytes of one file. */
+  bytes: 64 * 1024,
+  areas: 1000,
+  rules: 1000,
+  roles: 1000,
+  /** Globs in areas' `paths` and rules' `when.paths`. */
+  globs: 5000,
+  /** Globs once braces are expanded (what minimatch compiles; each glob is bounded on its own too). */
+  globRows: 20_000,
+} as const;
+/** YAML errors reported per file: the rest only make the list longer (a file of quotes has one per character). */
+const MAX_YAML_ERRORS = 20;
+/** Problems reported per load, so a hostile policy cannot make the check summary (or the work on it) huge. */
+const MAX_PROBLEMS = 200;
 
 export interface PolicyReader {
   /** Resolve an `extends` value met in file `from`. Throw an Error with a clear message when it cannot. */
@@ -47,6 +84,8 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
   // A chain that could not be followed to its end is not resolved: half a policy
   // would only add misleading problems ("no areas") to the one that matters.
   let complete = true;
+  // Opaque files by name → the shown file whose `extends` reached them, the ref written there and the file it names.
+  const opaque = new Map<string, OpaqueEntry>();
 
   while (current) {
     if (seen.includes(current.name)) {
@@ -56,8 +95,10 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
       break;
     }
     seen.push(current.name);
+    const before = problems.length;
     const parsed = parseFile(current, problems);
-    if (!parsed) {
+    // An opaque file with errors is reported as unreadable: resolving the rest would describe it by what it lacks.
+    if (!parsed || (current.opaque && problems.slice(before).some((p) => p.severity === "error"))) {
       complete = false;
       break;
     }
@@ -71,7 +112,9 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
       break;
     }
     try {
+      const behind = opaque.get(current.name);
       current = await reader.read(ref, current.name);
+      if (current.opaque) opaque.set(current.name, behind ?? { declaring: parsed.source, ref, name: current.name });
     } catch (error) {
       problems.push(problemAt(parsed.source, ["extends"], `cannot extend "${ref}": ${(error as Error).message}`, "error"));
       complete = false;
@@ -79,7 +122,12 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     }
   }
 
-  if (!complete || chain.length === 0) return { problems: sortProblems(problems) };
+  const finish = (policy?: Policy): LoadResult => {
+    const shown = maskOpaque(problems, opaque);
+    const hasErrors = shown.some((p) => p.severity === "error");
+    return { policy: hasErrors ? undefined : policy, problems: capProblems(sortProblems(shown)) };
+  };
+  if (!complete || chain.length === 0) return finish();
 
   const merged = chain.reduceRight<PolicyFile>((parent, { data }) => mergePolicyFiles(parent, data), {});
   const sources = chain.map((c) => c.source);
@@ -87,20 +135,106 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     const file = sources.find((s) => defines(s, path)) ?? sources[0]!;
     problems.push(problemAt(file, path, message, severity));
   };
-  const policy = resolvePolicy(merged, sources.map((s) => s.name), blame, files);
-  const hasErrors = problems.some((p) => p.severity === "error");
-  return { policy: hasErrors ? undefined : policy, problems: sortProblems(problems) };
+  // The files may each be within bounds and the chain not: check what would be resolved.
+  const tooLarge = overLimit(merged, true);
+  if (tooLarge) {
+    blame(tooLarge.path, tooLarge.message);
+    return finish();
+  }
+  const policy = resolvePolicy(merged, sources.map((s) => s.name), blame, files, { suggestions: opaque.size === 0 });
+  return finish(policy);
+}
+
+interface OpaqueEntry {
+  declaring: SourceFile;
+  ref: string;
+  name: string;
+}
+
+/**
+ * Problems in opaque files are dropped; where one was an error, the shown file
+ * whose `extends` reached it gets "cannot read" instead, worded as for a file
+ * that does not exist.
+ */
+function maskOpaque(problems: PolicyProblem[], opaque: Map<string, OpaqueEntry>): PolicyProblem[] {
+  if (opaque.size === 0) return problems;
+  const shown = problems.filter((p) => !opaque.has(p.file));
+  const failed = new Set<OpaqueEntry>();
+  for (const p of problems) if (p.severity === "error" && opaque.has(p.file)) failed.add(opaque.get(p.file)!);
+  for (const { declaring, ref, name } of failed) shown.push(problemAt(declaring, ["extends"], `cannot extend "${ref}": ${unreadable(name)}`, "error"));
+  return shown;
+}
+
+/** The first MAX_PROBLEMS - 1 problems, errors before warnings, in file order, and a count of the rest. */
+function capProblems(problems: PolicyProblem[]): PolicyProblem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const errorsFirst = [...problems.filter((p) => p.severity === "error"), ...problems.filter((p) => p.severity !== "error")];
+  const kept = new Set(errorsFirst.slice(0, MAX_PROBLEMS - 1));
+  const shown = problems.filter((p) => kept.has(p));
+  const rest = errorsFirst.slice(MAX_PROBLEMS - 1);
+  const errors = rest.filter((p) => p.severity === "error").length;
+  const last = shown[shown.length - 1]!;
+  shown.push({ ...last, severity: errors > 0 ? "error" : "warning", path: "", message: `${rest.length} more problems not shown (${errors} errors); fix these first` });
+  return shown;
+}
+
+/**
+ * Where a policy (one file's raw data, or the merged chain) exceeds POLICY_LIMITS.
+ * With `expanded`, globs are also counted as minimatch would compile them.
+ */
+function overLimit(data: unknown, expanded: boolean): { path: YamlPath; message: string } | undefined {
+  const record = (value: unknown): Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const root = record(data);
+  for (const key of ["areas", "rules", "roles"] as const) {
+    const count = Object.keys(record(root[key])).length;
+    if (count > POLICY_LIMITS[key]) return { path: [key], message: `the policy defines ${count} ${key}; the limit is ${POLICY_LIMITS[key]}` };
+  }
+  const globs = [
+    ...Object.values(record(root.areas)).flatMap((area) => list(record(area).paths)),
+    ...Object.values(record(root.rules)).flatMap((rule) => list(record(record(rule).when).paths)),
+  ].filter((glob): glob is string => typeof glob === "string");
+  if (globs.length > POLICY_LIMITS.globs) return { path: ["areas"], message: `the policy has ${globs.length} globs; the limit is ${POLICY_LIMITS.globs}` };
+  if (!expanded) return undefined;
+  let rows = 0;
+  // A glob with a problem of its own is reported at its place and never compiled.
+  for (const glob of globs) if (!globProblem(glob)) rows += expansionOf(glob)?.rows ?? 0;
+  if (rows > POLICY_LIMITS.globRows) {
+    return { path: ["areas"], message: `the policy's globs expand to ${rows} patterns once their { } alternatives are written out; the limit is ${POLICY_LIMITS.globRows}` };
+  }
+  return undefined;
 }
 
 function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: SourceFile; data: PolicyFile } | undefined {
+  // Measured before parsing: YAML's work grows with the text (64 KB of `[` takes seconds).
+  const bytes = file.text.length > POLICY_LIMITS.bytes ? Buffer.byteLength(file.text, "utf8") : 0;
+  if (bytes > POLICY_LIMITS.bytes) {
+    const message = `the file is ${bytes} bytes; the limit is ${POLICY_LIMITS.bytes} (the presets are under 10 KB: extend one, or split the policy)`;
+    problems.push({ severity: "error", file: file.name, line: 1, col: 1, path: "", message });
+    return undefined;
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseWithoutStacks(file.text, lines);
   const source: SourceFile = { name: file.name, doc, lines };
-  for (const error of doc.errors) {
+  for (const error of doc.errors.slice(0, MAX_YAML_ERRORS)) {
     const pos = lines.linePos(error.pos[0]);
     problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(error.message)}` });
   }
+  if (doc.errors.length > MAX_YAML_ERRORS) {
+    const pos = lines.linePos(doc.errors[MAX_YAML_ERRORS]!.pos[0]);
+    const message = `invalid YAML: ${doc.errors.length - MAX_YAML_ERRORS} more errors not shown, the first here`;
+    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message });
+  }
   if (doc.errors.length > 0) return undefined;
+  // A list or mapping as a key is never a policy's, and turning it into a JavaScript key
+  // stringifies it at every level: 500 bytes of nested `? - ` keys took seconds.
+  const collectionKey = firstCollectionKey(doc);
+  if (collectionKey !== undefined) {
+    const pos = lines.linePos(collectionKey);
+    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: "invalid YAML: a key must be a plain name, not a list, mapping or alias" });
+    return undefined;
+  }
   let raw: unknown;
   try {
     // The alias limit stops "billion laughs" documents; an alias without its anchor throws here.
@@ -109,6 +243,11 @@ function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: Sourc
     const alias = firstAlias(doc);
     const pos = lines.linePos(alias ?? 0);
     problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine((error as Error).message)}` });
+    return undefined;
+  }
+  const tooLarge = overLimit(raw, false);
+  if (tooLarge) {
+    problems.push(problemAt(source, tooLarge.path, tooLarge.message, "error"));
     return undefined;
   }
   const result = policyFileSchema.safeParse(raw, { reportInput: true });
@@ -155,6 +294,37 @@ function getIn(value: unknown, path: readonly (string | number)[]): unknown {
     node = (node as Record<string | number, unknown>)[key];
   }
   return node;
+}
+
+/**
+ * YAML reports each error as an Error, and capturing a stack trace is most of
+ * what one costs: a file of 64 KB of `"` makes 32,000 of them. Nothing is lost:
+ * only the message and position are read. Parsing is synchronous, so nothing
+ * else runs while the limit is lowered.
+ */
+function parseWithoutStacks(text: string, lines: LineCounter): ReturnType<typeof parseDocument> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Where the first key that is a collection or an alias is, if any. */
+function firstCollectionKey(doc: ReturnType<typeof parseDocument>): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key) || isAlias(pair.key)) {
+        offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
 }
 
 /** Where the first alias is, to place an alias error (YAML reports it without a position). */

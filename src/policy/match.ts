@@ -1,4 +1,5 @@
 import { GLOBSTAR, Minimatch, type ParseReturnFiltered } from "minimatch";
+import { expansionProblem } from "./glob-expansion.js";
 
 /**
  * Path → areas, compiled once per policy.
@@ -196,7 +197,8 @@ export function globProblem(glob: string): string | undefined {
   if (!balanced(body, "{", "}")) return "has unbalanced braces { }";
   if (!balanced(body, "[", "]")) return "has an unclosed character class [ ]";
   if (!balanced(body, "(", ")")) return "has unbalanced parentheses ( )";
-  return undefined;
+  // Measured before any Minimatch is built from it: compiling expands the braces.
+  return expansionProblem(body);
 }
 
 function balanced(text: string, open: string, close: string): boolean {

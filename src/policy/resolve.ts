@@ -5,6 +5,8 @@ import { LEVEL_NAMES, type Approvers, type Area, type Level, type Policy, type R
 import { formatPath, type PolicyProblem, type YamlPath } from "./problems.js";
 import { isBot } from "./logins.js";
 import type { PolicyFile, RawApprovers } from "./schema.js";
+import { Suggester } from "./suggest.js";
+import { ticketPatternProblem } from "./ticket-pattern.js";
 
 export type Blame = (path: YamlPath, message: string, severity?: PolicyProblem["severity"]) => void;
 
@@ -17,8 +19,18 @@ const ALL_ACCOUNTABLES = "$accountables";
  * reported through `blame` with its YAML path; resolution carries on so that one
  * run reports everything.
  */
-export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame, files: string[] = []): Policy {
+export function resolvePolicy(
+  file: PolicyFile,
+  sources: string[],
+  blame: Blame,
+  files: string[] = [],
+  options: { suggestions?: boolean } = {},
+): Policy {
   const roles = resolveRoles(file);
+  // One budget for every "did you mean" of this policy: the policy may be a pull request's.
+  // Without suggestions (a file of the chain is not shown), a near name it defines is never quoted.
+  const suggester = new Suggester(options.suggestions === false ? 0 : undefined);
+  const closest = (word: string, candidates: Iterable<string>) => suggester.closest(word, candidates);
   const knownRole = (ref: string, path: YamlPath, allowAccountable: boolean): boolean => {
     if (ref === ACCOUNTABLE || ref === ALL_ACCOUNTABLES) {
       if (allowAccountable) return true;
@@ -42,7 +54,7 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame,
     if (!raw.paths) blame(at(), `area "${id}" has no paths`);
     (raw.paths ?? []).forEach((glob, i) => {
       const problem = globProblem(glob);
-      if (problem) blame(at("paths", i), `glob "${glob}" ${problem}`);
+      if (problem) blame(at("paths", i), `glob ${quoted(glob)} ${problem}`);
     });
     if (!raw.accountable) blame(at(), `area "${id}" has no accountable role (its DRI)`);
     else knownRole(raw.accountable, at("accountable"), false);
@@ -84,7 +96,7 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame,
     });
     (raw.when?.paths ?? []).forEach((glob, i) => {
       const problem = globProblem(glob);
-      if (problem) blame(at("when", "paths", i), `glob "${glob}" ${problem}`);
+      if (problem) blame(at("when", "paths", i), `glob ${quoted(glob)} ${problem}`);
     });
     checkRoles(raw.when?.author?.memberOf, at("when", "author", "memberOf"));
     checkRoles(raw.when?.author?.notMemberOf, at("when", "author", "notMemberOf"));
@@ -114,14 +126,11 @@ export function resolvePolicy(file: PolicyFile, sources: string[], blame: Blame,
 
   if (file.ticket && !file.ticket.pattern) blame(["ticket"], "ticket needs a pattern (for example \"[A-Z][A-Z0-9]+-\\\\d+\")");
   if (file.ticket?.pattern) {
-    try {
-      new RegExp(file.ticket.pattern);
-    } catch (error) {
-      blame(["ticket", "pattern"], `ticket pattern is not a valid regular expression: ${(error as Error).message}`);
-    }
+    const problem = ticketPatternProblem(file.ticket.pattern);
+    if (problem) blame(["ticket", "pattern"], problem);
   }
   const sla = resolveSla(file, blame);
-  warnUnusedRoles(file, roles, areas, rules, blame);
+  warnUnusedRoles(file, roles, areas, rules, blame, closest);
   rejectBotSigners(file, areas, rules, blame);
 
   return {
@@ -223,7 +232,14 @@ function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {
 }
 
 /** A bound role nothing refers to is usually a typo for one that is referred to. */
-function warnUnusedRoles(file: PolicyFile, roles: Map<RoleId, Role>, areas: Area[], rules: Rule[], blame: Blame): void {
+function warnUnusedRoles(
+  file: PolicyFile,
+  roles: Map<RoleId, Role>,
+  areas: Area[],
+  rules: Rule[],
+  blame: Blame,
+  closest: (word: string, candidates: Iterable<string>) => string,
+): void {
   const used = new Set<string>();
   for (const a of areas) {
     [a.accountable, ...a.responsible, ...a.consulted, ...a.informed, ...a.escalation, ...(a.approvers?.all ?? []), ...(a.approvers?.any?.roles ?? [])].forEach((r) => used.add(r));
@@ -277,30 +293,7 @@ function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame:
   }
 }
 
-/** " (did you mean "x"?)" for a near miss, else "". */
-export function closest(word: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 4)) ? ` (did you mean "${best}"?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
+/** A glob as problems quote it: a long one (the bound is on the policy, not the glob) is cut. */
+function quoted(glob: string): string {
+  return glob.length <= 120 ? `"${glob}"` : `"${glob.slice(0, 100)}…" (${glob.length} characters)`;
 }

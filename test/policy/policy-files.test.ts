@@ -22,7 +22,8 @@ const BASE = "b4se0000000000000000000000000000000000aa";
 const HEAD = "he4d0000000000000000000000000000000000bb";
 const RAW = { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
 
-const ROOT = `extends: .github/governance-base.yml
+// Relative to the file that declares it: .github/governance-base.yml.
+const ROOT = `extends: governance-base.yml
 roles:
   backend-lead: { users: [bea] }
   dba-lead: { users: [dan] }
