@@ -22,6 +22,7 @@ import {
   autoscalers,
   isManifestYamlPath,
   parseQuantity,
+  MANIFEST_MAX_INPUT,
   readManifestPair,
   workloads,
   type Container,
@@ -116,6 +117,7 @@ export const costDetector: Detector = {
   kinds: ["cost-increase"],
   needsContent: true,
   appliesTo: isManifestYamlPath,
+  maxInput: MANIFEST_MAX_INPUT,
   detect(file, settings): DetectionResult {
     const pair = readManifestPair(file);
     if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
@@ -123,6 +125,13 @@ export const costDetector: Detector = {
     // kubernetes detector already classifies it as a (conservative) scaling change,
     // and sending every Helm template edit to finance would drown the signal.
     if (pair.status === "unreadable") return problem(file.path, `${pair.reason}; cost not estimated`);
+    // Content that was not loaded at all says nothing, not even that it is a template.
+    if (pair.status === "unloaded") {
+      return {
+        findings: [{ kind: "cost-increase", path: file.path, detail: `${pair.reason}; assumed to increase cost`, conservative: true }],
+        problems: [{ path: file.path, detector: DETECTOR_ID, message: pair.reason }],
+      };
+    }
     let base: CostEstimate;
     let head: CostEstimate;
     try {

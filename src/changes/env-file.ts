@@ -9,6 +9,7 @@
  */
 import { diffLines, splitLines, type DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadChange } from "./unread.js";
 
 const DETECTOR_ID = "env-file";
 
@@ -47,11 +48,10 @@ function detectEnvFile(file: ChangedFile): DetectionResult {
   } else if (hasPatch) {
     const lines = diffLines(file);
     added = newKeys(parseEnvKeys(lines.removed), parseEnvKeys(lines.added));
-  } else if (file.status === "renamed" || file.status === "unchanged") {
-    // GitHub sends no patch for a pure rename: the keys moved with the file.
-    added = [];
   } else {
-    return unreadable(file, "neither a patch nor the file's content is available");
+    const unread = unreadChange(file);
+    if (unread !== undefined) return unreadable(file, unread);
+    added = []; // a pure rename: the keys moved with the file
   }
 
   const findings = added.map(

@@ -10,6 +10,8 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import { sideContent } from "./diff.js";
 import type { ChangedFile } from "./types.js";
+import { unreadContent } from "./unread.js";
+import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from "./untrusted-yaml.js";
 
 // ---------------------------------------------------------------------------
 // Small helpers for walking untyped YAML data
@@ -152,22 +154,47 @@ function isKustomizationPath(path: string): boolean {
 }
 
 /**
- * Parses one version of a file. Helm templates are recognised before parsing:
+ * Most characters of patch and content the manifest detectors (kubernetes, cost,
+ * security-policy) read: yaml reads hostile text at about 10 µs a character.
+ */
+export const MANIFEST_MAX_INPUT = 256 * 1024;
+
+/** The last few files parsed: the three manifest detectors read the same versions of a file in a row. */
+const recentlyParsed = new Map<string, ManifestFile>();
+const RECENT = 6;
+
+/**
+ * Parses one version of a file (once for the three detectors that read it).
+ * Helm templates are recognised before parsing:
  * `{{ .Values.x }}` sometimes *is* valid YAML (a flow map), and would be
  * misread rather than rejected.
  */
 export function parseManifestFile(path: string, text: string): ManifestFile {
+  const key = `${path}\u0000${text}`;
+  const recent = recentlyParsed.get(key);
+  if (recent !== undefined) return recent;
+  const parsed = parseManifestText(path, text);
+  recentlyParsed.set(key, parsed);
+  if (recentlyParsed.size > RECENT) recentlyParsed.delete(recentlyParsed.keys().next().value!);
+  return parsed;
+}
+
+function parseManifestText(path: string, text: string): ManifestFile {
   if (isHelmTemplate(path, text)) return { status: "helm-template" };
+  const tooDeep = tooDeepToParse(text);
+  if (tooDeep !== undefined) return { status: "invalid", message: tooDeep };
   const lineCounter = new LineCounter();
   // `merge: true` applies `<<:` merge keys as Kubernetes' YAML 1.1 parser does.
-  const parsed = parseAllDocuments(text, { lineCounter, merge: true });
+  const parsed = parseAllDocuments(text, { lineCounter, merge: true, ...UNTRUSTED_YAML });
   if (!Array.isArray(parsed)) return { status: "parsed", manifest: EMPTY_MANIFEST }; // empty stream
   const objects: K8sObject[] = [];
   const kustomizeReplicas: KustomizeReplicas[] = [];
   for (const doc of parsed) {
     const error = doc.errors[0];
-    if (error) return { status: "invalid", message: error.message.split("\n")[0] ?? error.message };
+    if (error) return { status: "invalid", message: describeYamlError(error, lineCounter) };
     if (doc.contents === null) continue; // empty document ("---" with nothing after it)
+    const unsafe = unsafeForToJS(doc, lineCounter);
+    if (unsafe !== undefined) return { status: "invalid", message: unsafe };
     const lineOf = (path: YamlPath): number | undefined => {
       const offset = startOffset(doc.contents, path);
       return offset === undefined ? undefined : lineCounter.linePos(offset).line;
@@ -492,9 +519,15 @@ export function looksLikeManifest(path: string, text: string): boolean {
 export type ManifestPair =
   /** Both versions read; an absent version (added or removed file) is empty. */
   | { status: "parsed"; base: ParsedManifest; head: ParsedManifest }
+  /** Not a manifest, or a pure rename of a file whose content was not loaded: nothing to report. */
   | { status: "not-kubernetes" }
-  /** It looks like a manifest but could not be read: callers must not stay silent. */
-  | { status: "unreadable"; reason: string };
+  /** It looks like a manifest but could not be read (a Helm template, broken YAML): callers must not stay silent. */
+  | { status: "unreadable"; reason: string }
+  /**
+   * Its content was not loaded (GitHub gives no text for binary or very large
+   * files), so nothing says it is not a manifest: callers assume the worst.
+   */
+  | { status: "unloaded"; reason: string };
 
 export function readManifestPair(file: ChangedFile): ManifestPair {
   const base = sideContent(file, "base");
@@ -503,7 +536,8 @@ export function readManifestPair(file: ChangedFile): ManifestPair {
   const known = [base, head, file.patch].filter((t): t is string => typeof t === "string").join("\n");
   const looksLike = looksLikeManifest(file.path, known) || looksLikeManifest(basePath, known);
   if (base === undefined || head === undefined) {
-    return looksLike ? { status: "unreadable", reason: "file content not available" } : { status: "not-kubernetes" };
+    const reason = unreadContent(file);
+    return reason === undefined ? { status: "not-kubernetes" } : { status: "unloaded", reason };
   }
   if (!looksLike) return { status: "not-kubernetes" };
   const headRead = readSide(file.path, head);

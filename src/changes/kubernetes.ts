@@ -11,6 +11,7 @@ import {
   effectiveReplicas,
   isManifestYamlPath,
   own,
+  MANIFEST_MAX_INPUT,
   readManifestPair,
   sameQuantity,
   workloads,
@@ -36,10 +37,11 @@ export const kubernetesDetector: Detector = {
   kinds: ["scaling-change", "env-var-added"],
   needsContent: true,
   appliesTo: isManifestYamlPath,
+  maxInput: MANIFEST_MAX_INPUT,
   detect(file): DetectionResult {
     const pair = readManifestPair(file);
     if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
-    if (pair.status === "unreadable") {
+    if (pair.status === "unreadable" || pair.status === "unloaded") {
       // We cannot tell what changed, so assume the most severe kind we emit.
       return {
         findings: [

@@ -20,6 +20,7 @@
 import semver from "semver";
 import { splitLines } from "./diff.js";
 import type { ChangeKind, ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadContent } from "./unread.js";
 
 const DETECTOR_ID = "package-json";
 
@@ -133,13 +134,15 @@ interface Change {
 function detectPackageJson(file: ChangedFile): DetectionResult {
   // A removed package.json removes dependencies, which no kind describes.
   if (file.status === "removed" || file.head === null) return { findings: [], problems: [] };
-  if (file.head === undefined) return unreadable(file, "head content was not loaded");
-  const head = readManifest(file.head);
-  if (!head.ok) return unreadable(file, `head is ${head.message}`);
-
   // For an added file the caller may not bother loading a base that cannot exist.
   const baseText = file.status === "added" && file.base === undefined ? null : file.base;
-  if (baseText === undefined) return unreadable(file, "base content was not loaded");
+  if (file.head === undefined || baseText === undefined) {
+    const unread = unreadContent(file);
+    // Without both versions only a pure rename is known to declare what it declared.
+    return unread === undefined ? { findings: [], problems: [] } : unreadable(file, unread);
+  }
+  const head = readManifest(file.head);
+  if (!head.ok) return unreadable(file, `head is ${head.message}`);
   const base = baseText === null ? { ok: true as const, manifest: EMPTY_MANIFEST } : readManifest(baseText);
   if (!base.ok) return unreadable(file, `base is ${base.message}`);
 

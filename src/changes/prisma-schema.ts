@@ -40,6 +40,7 @@
  */
 import { diffLines, type DiffLine } from "./diff.js";
 import type { ChangeKind, ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadChange } from "./unread.js";
 
 const DETECTOR_ID = "prisma-schema";
 
@@ -64,12 +65,13 @@ function detectPrismaSchema(file: ChangedFile): DetectionResult {
   const head = file.head === undefined && file.status === "removed" ? null : file.head;
   if (base !== undefined && head !== undefined) return compareContents(file, base, head);
   if (file.patch !== undefined && file.patch !== "") return { findings: findingsFromPatch(file), problems: [] };
-  // GitHub sends no patch for a pure rename: the schema moved unchanged.
-  if (file.status === "renamed" || file.status === "unchanged") return { findings: [], problems: [] };
-  return unreadable(file, "neither a patch nor the file's content at base and head is available");
+  const unread = unreadChange(file);
+  // Without a patch or content only a pure rename is known to leave the schema as it was.
+  return unread === undefined ? { findings: [], problems: [] } : unreadable(file, unread);
 }
 
-function compareContents(file: ChangedFile, base: string | null, head: string | null): DetectionResult {
+/** Compares both versions whole; exported for tests that feed it hostile input without the detector's catch-all. */
+export function compareContents(file: ChangedFile, base: string | null, head: string | null): DetectionResult {
   const before = parseSchema(base ?? "");
   const after = parseSchema(head ?? "");
   if (!before.ok) return unreadable(file, `cannot parse the schema at base: line ${before.line}: ${before.message}`, before.line);
@@ -135,7 +137,7 @@ interface Block {
   attributes: Attribute[];
 }
 
-type ParseResult = { ok: true; schema: Block[] } | { ok: false; message: string; line: number };
+export type ParseResult = { ok: true; schema: Block[] } | { ok: false; message: string; line: number };
 
 class SchemaSyntaxError extends Error {
   constructor(
@@ -146,7 +148,7 @@ class SchemaSyntaxError extends Error {
   }
 }
 
-function parseSchema(text: string): ParseResult {
+export function parseSchema(text: string): ParseResult {
   try {
     return { ok: true, schema: parseBlocks(stripComments(text)) };
   } catch (error) {
@@ -870,7 +872,7 @@ const PATCH_NOTE = "(seen in the patch only; the enclosing block is not known)";
  * removed and re-added verbatim moved; a field removed and re-added with the same
  * name changed; anything else removed is gone.
  */
-function findingsFromPatch(file: ChangedFile): Finding[] {
+export function findingsFromPatch(file: ChangedFile): Finding[] {
   const lines = diffLines(file);
   const removed = readPatchLines(lines.removed);
   const added = readPatchLines(lines.added);

@@ -17,6 +17,7 @@
  */
 import { patchSides, splitLines, type DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadChange } from "./unread.js";
 
 const DETECTOR_ID = "routes";
 
@@ -28,6 +29,8 @@ export const routesDetector: Detector = {
   id: DETECTOR_ID,
   kinds: ["api-breaking", "endpoint-added"],
   needsContent: false,
+  // Linear, but a regex pass per declaration form: about 1 s at this size on hostile text.
+  maxInput: 512 * 1024,
   appliesTo(path: string): boolean {
     return SOURCE_FILE.test(path) && !DECLARATION_FILE.test(path) && !TEST_FILE.test(path);
   },
@@ -38,7 +41,9 @@ export const routesDetector: Detector = {
       return { findings: compareRoutes(file.path, routesInContent(base), routesInContent(head)), problems: [] };
     }
     if (file.patch !== undefined && file.patch !== "") return detectFromPatch(file.path, file.patch);
-    return unreadable(file);
+    const unread = unreadChange(file);
+    // Without a patch or content only a pure rename is known to leave the routes as they were.
+    return unread === undefined ? { findings: [], problems: [] } : unreadable(file, unread);
   },
 };
 
@@ -95,19 +100,17 @@ function uniqueByKey(routes: Route[]): Route[] {
   return [...seen.values()];
 }
 
-function unreadable(file: ChangedFile): DetectionResult {
-  // A pure rename or an unchanged file without a patch has identical content.
-  if (file.status === "renamed" || file.status === "unchanged") return { findings: [], problems: [] };
+function unreadable(file: ChangedFile, message: string): DetectionResult {
   return {
     findings: [
       {
         kind: "api-breaking",
         path: file.path,
-        detail: "no patch or content available to look for route changes; assuming routes were removed",
+        detail: `could not look for route changes (${message}); assuming routes were removed`,
         conservative: true,
       },
     ],
-    problems: [{ path: file.path, detector: DETECTOR_ID, message: "neither a patch nor the file content was available" }],
+    problems: [{ path: file.path, detector: DETECTOR_ID, message }],
   };
 }
 
@@ -220,7 +223,7 @@ function extractRoutes(lines: DiffLine[], nest: NestState): HunkRoutes {
 const METHODS = "get|post|put|patch|delete|del|head|options|all";
 
 /** Optional TypeScript type arguments between a method name and its call: `.get<{ Params: P }>(`. */
-const TYPE_ARGS = String.raw`(?:<[^()]*?>)?`;
+const TYPE_ARGS = String.raw`(?:<[^()]{0,200}?>)?`;
 
 /**
  * `<ident>.get('/path', …)`, also Koa-router's named form `router.get('name', '/path', …)`.
@@ -230,9 +233,11 @@ const TYPE_ARGS = String.raw`(?:<[^()]*?>)?`;
  * receivers are excluded by name.
  */
 const CALL_ROUTE = new RegExp(
-  String.raw`(?<receiver>[A-Za-z_$][\w$]*)\s*\.\s*(?<method>${METHODS})\s*${TYPE_ARGS}\s*\(\s*` +
+  // The receiver starts where an identifier starts: without the lookbehind a long
+  // identifier is re-scanned from each of its characters (quadratic).
+  String.raw`(?<![\w$])(?<receiver>[A-Za-z_$][\w$]*)\s*\.\s*(?<method>${METHODS})\s*${TYPE_ARGS}\s*\(\s*` +
     String.raw`(?:(?<nameQuote>['"\x60])[\w.:-]*\k<nameQuote>\s*,\s*)?` +
-    String.raw`(?<quote>['"\x60])(?<path>\/[^'"\x60\n]*)\k<quote>\s*,`,
+    String.raw`(?<quote>['"\x60])(?<path>\/[^'"\x60\n]{0,1000})\k<quote>\s*,`,
   "g",
 );
 
@@ -272,13 +277,16 @@ function callRoutes(source: Source): Route[] {
   return routes;
 }
 
-const ROUTE_CHAIN = /\.\s*route\s*\(\s*(['"`])(\/[^'"`\n]*)\1\s*\)/g;
+const ROUTE_CHAIN = /\.\s*route\s*\(\s*(['"`])(\/[^'"`\n]{0,1000})\1\s*\)/g;
 const CHAINED_METHOD = new RegExp(String.raw`\s*\.\s*(${METHODS})\s*\(`, "y");
 
 /** `router.route('/users/:id').get(h).put(h).delete(h)`, possibly across lines. */
 function chainedRoutes(source: Source): Route[] {
   const routes: Route[] = [];
-  for (const m of source.text.matchAll(ROUTE_CHAIN)) {
+  // The next chain is looked for after this one's calls (routes are not declared
+  // inside handlers), so no part of the text is read twice.
+  ROUTE_CHAIN.lastIndex = 0;
+  for (let m = ROUTE_CHAIN.exec(source.text); m !== null; m = ROUTE_CHAIN.exec(source.text)) {
     const path = m[2] ?? "";
     let pos = m.index + m[0].length;
     for (;;) {
@@ -289,6 +297,7 @@ function chainedRoutes(source: Source): Route[] {
       routes.push(makeRoute(method, path, source.lineAt(call.index + call[0].indexOf(method))));
       pos = skipBalanced(source.text, call.index + call[0].length - 1);
     }
+    ROUTE_CHAIN.lastIndex = pos;
   }
   return routes;
 }
@@ -300,9 +309,13 @@ const OBJECT_METHOD = /\bmethod\s*:\s*(?:(['"`])([A-Za-z]+)\1|\[([^\]]*)\])/;
 /** Fastify's full declaration: `fastify.route({ method: 'GET' | [...], url: '/x', … })`. */
 function routeObjects(source: Source): Route[] {
   const routes: Route[] = [];
-  for (const m of source.text.matchAll(ROUTE_OBJECT)) {
+  // The next declaration is looked for after this one's object, so no part of the text is read twice.
+  ROUTE_OBJECT.lastIndex = 0;
+  for (let m = ROUTE_OBJECT.exec(source.text); m !== null; m = ROUTE_OBJECT.exec(source.text)) {
     const open = m.index + m[0].length - 1;
-    const body = source.text.slice(open, skipBalanced(source.text, open));
+    const close = skipBalanced(source.text, open);
+    ROUTE_OBJECT.lastIndex = close;
+    const body = source.text.slice(open, close);
     const url = OBJECT_URL.exec(body)?.[2];
     const methodMatch = OBJECT_METHOD.exec(body);
     if (url === undefined || methodMatch === null) continue;
@@ -313,8 +326,9 @@ function routeObjects(source: Source): Route[] {
   return routes;
 }
 
-const NEST_CONTROLLER = /@Controller\s*\(([^)]*)\)/g;
-const NEST_ROUTE = /@(Get|Post|Put|Patch|Delete|Head|Options|All)\s*\(([^)]*)\)/g;
+// Arguments are bounded: an unclosed `@Get(` repeated must not rescan the rest of the file each time.
+const NEST_CONTROLLER = /@Controller\s*\(([^)]{0,1000})\)/g;
+const NEST_ROUTE = /@(Get|Post|Put|Patch|Delete|Head|Options|All)\s*\(([^)]{0,1000})\)/g;
 
 /**
  * Nest method decorators, each joined with the nearest `@Controller` above it
@@ -328,8 +342,10 @@ function nestRoutes(source: Source, nest: NestState): HunkRoutes {
   }));
   const routes: Route[] = [];
   const carried = nest.prefix;
+  let next = 0; // controllers and routes are both in text order
   for (const m of source.text.matchAll(NEST_ROUTE)) {
-    const above = controllers.filter((c) => c.offset < m.index).pop();
+    while (next < controllers.length && controllers[next]!.offset < m.index) next++;
+    const above = controllers[next - 1];
     const prefix = above !== undefined ? above.prefix : carried;
     for (const path of decoratorPaths(m[2] ?? "")) {
       routes.push(makeRoute(m[1] ?? "", joinPath(prefix ?? "", path), source.lineAt(m.index), prefix !== undefined));
@@ -368,14 +384,18 @@ function joinPath(prefix: string, path: string): string {
 // ---------------------------------------------------------------------------
 // Lexical helpers
 
-/** Index just past the bracket matching the one at `open` (or the end of the text). */
+/** Longest declaration read past its opening bracket: an unclosed one must not rescan the file for every match. */
+const MAX_DECLARATION = 20_000;
+
+/** Index just past the bracket matching the one at `open` (or the end of the text, or MAX_DECLARATION further). */
 function skipBalanced(text: string, open: number): number {
   let depth = 0;
   let i = open;
-  while (i < text.length) {
+  const end = Math.min(text.length, open + MAX_DECLARATION);
+  while (i < end) {
     const c = text[i];
     if (c === "'" || c === '"' || c === "`") {
-      i = stringEnd(text, i);
+      i = stringEnd(text, i, end);
       continue;
     }
     if (c === "(" || c === "[" || c === "{") depth++;
@@ -385,20 +405,20 @@ function skipBalanced(text: string, open: number): number {
     }
     i++;
   }
-  return text.length;
+  return Math.min(i, text.length);
 }
 
-function stringEnd(text: string, start: number): number {
+function stringEnd(text: string, start: number, end = text.length): number {
   const quote = text[start];
   let i = start + 1;
-  while (i < text.length) {
+  while (i < end) {
     const c = text[i];
     if (c === "\\") i += 2;
     else if (c === quote) return i + 1;
     else if (c === "\n" && quote !== "`") return i;
     else i++;
   }
-  return text.length;
+  return end === text.length ? text.length : Math.min(i, text.length);
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   objectKey,
   objectLabel,
   own,
+  MANIFEST_MAX_INPUT,
   readManifestPair,
   workloads,
   type Container,
@@ -25,6 +26,8 @@ import {
   type Workload,
 } from "./kubernetes-manifest.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadContent } from "./unread.js";
+import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from "./untrusted-yaml.js";
 
 const DETECTOR_ID = "security-policy";
 
@@ -37,6 +40,7 @@ export const securityPolicyDetector: Detector = {
   id: DETECTOR_ID,
   kinds: ["security-policy"],
   needsContent: true,
+  maxInput: MANIFEST_MAX_INPUT,
   appliesTo: (path) => isWorkflowPath(path) || isManifestYamlPath(path),
   detect(file): DetectionResult {
     return isWorkflowPath(file.path) ? detectWorkflow(file) : detectManifest(file);
@@ -140,6 +144,7 @@ const SECURITY_WORDS = new RegExp(
 function detectManifest(file: ChangedFile): DetectionResult {
   const pair = readManifestPair(file);
   if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
+  if (pair.status === "unloaded") return conservative(file, pair.reason);
   if (pair.status === "unreadable") {
     // The kubernetes detector already reports every unreadable manifest; this one
     // only assumes the worst when the text suggests security is involved, so that a
@@ -332,11 +337,16 @@ interface Workflow {
 }
 
 function detectWorkflow(file: ChangedFile): DetectionResult {
+  // A file moved or copied into .github/workflows/ starts running there: it is read as added.
+  const movedIn = file.previousPath !== undefined && !isWorkflowPath(file.previousPath);
   const head = file.head ?? (file.status === "removed" ? null : undefined);
-  const base = file.base ?? (file.status === "added" ? null : undefined);
+  const base = movedIn ? null : (file.base ?? (file.status === "added" ? null : undefined));
   // A deleted workflow no longer runs: nothing it granted remains.
   if (head === null) return { findings: [], problems: [] };
-  if (head === undefined || base === undefined) return conservative(file, "workflow content not available");
+  if (head === undefined || base === undefined) {
+    const unread = movedIn ? `moved here from ${file.previousPath}, so it now runs, and its content was not loaded` : unreadContent(file);
+    return unread === undefined ? { findings: [], problems: [] } : conservative(file, unread);
+  }
   const after = readWorkflow(head);
   if ("error" in after) return conservative(file, `unparseable workflow YAML: ${after.error}`);
   const before = base === null ? null : readWorkflow(base);
@@ -352,10 +362,14 @@ function detectWorkflow(file: ChangedFile): DetectionResult {
 }
 
 function readWorkflow(text: string): Workflow | { error: string } {
+  const tooDeep = tooDeepToParse(text);
+  if (tooDeep !== undefined) return { error: tooDeep };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  const doc = parseDocument(text, { lineCounter, ...UNTRUSTED_YAML });
   const error = doc.errors[0];
-  if (error) return { error: error.message.split("\n")[0] ?? error.message };
+  if (error) return { error: describeYamlError(error, lineCounter) };
+  const unsafe = unsafeForToJS(doc, lineCounter);
+  if (unsafe !== undefined) return { error: unsafe };
   let data: Record<string, unknown>;
   try {
     data = asRecord(doc.toJS() as unknown) ?? {};

@@ -32,17 +32,30 @@
  *   not reported: an empty table makes all of it free. A plain CREATE TABLE,
  *   ADD COLUMN (nullable or with a default), INSERT, CREATE FUNCTION → nothing.
  * - `DO $$ ... $$` blocks run immediately, so their bodies are analysed like
- *   top-level statements; function/procedure bodies only run when called and
- *   are not.
+ *   top-level statements; a function or procedure body is analysed where the
+ *   migration that creates it also calls it, and otherwise not (it runs later,
+ *   when something calls it).
+ * - SQL the detector cannot read is assumed destructive (a conservative finding
+ *   and a problem saying what to do): dynamic SQL (`EXECUTE 'ALTER TABLE …'`,
+ *   `EXECUTE format(…)`, MySQL `PREPARE … FROM`, T-SQL `EXEC('…')`), a procedure
+ *   it cannot see (`CALL p()`), a DO body in a language other than PL/pgSQL or
+ *   SQL, psql's `\gexec`, `\i` and `:variables`, mysql's `DELIMITER`, and an
+ *   unterminated string, comment or dollar quote.
+ * - The dialect is unknown: text holding `\'`, `#` or `/*!` is also read the way
+ *   MySQL reads it, and what either reading finds is reported.
+ * - A SQL file renamed or copied into a migrations folder runs whole, so it is
+ *   read whole (its content is loaded for that).
  *
- * Known limitations: statements built dynamically (`EXECUTE 'ALTER TABLE ...'`) are
- * not seen; MySQL backslash escapes inside '...' strings (`'it\'s'`) and `#`
- * comments are not understood; with only a patch (no head content) each run of
- * added lines is read on its own, so an edit inside a function body may be read
- * as a top-level statement (a false positive, never a miss).
+ * Known limitations: a function created by an earlier migration and called by
+ * this one (`SELECT purge()`) is not seen into; triggers a migration creates are
+ * not followed into the statements that fire them; with only a patch (no head
+ * content) each run of added lines is read on its own, so an edit inside a
+ * function body may be read as a top-level statement (a false positive, never a
+ * miss).
  */
 import { diffLines, type DiffLine } from "./diff.js";
 import type { ChangeKind, ChangedFile, DetectionProblem, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadChange } from "./unread.js";
 
 const DETECTOR_ID = "sql-migration";
 
@@ -51,6 +64,7 @@ export const sqlMigrationDetector: Detector = {
   kinds: ["migration-destructive", "migration-index"],
   appliesTo: (path) => /\.sql$/i.test(path),
   needsContent: false,
+  needsContentFor: becomesNewMigration,
   detect(file) {
     try {
       return detectSqlMigration(file);
@@ -69,12 +83,16 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
   // Deleting an old migration (squashing, cleanup) changes no database by itself.
   if (file.status === "removed" || file.head === null) return { findings: [], problems: [] };
 
-  const hasPatch = file.patch !== undefined && file.patch !== "";
-  const hasContent = typeof file.head === "string";
-  const pureRename = file.status === "renamed" && !hasPatch && !hasContent;
-  if (!hasPatch && !hasContent && !pureRename && file.status !== "unchanged") {
-    return unreadable(file, "neither a patch nor the file's content is available");
+  if (becomesNewMigration(file)) {
+    const how = file.status === "copied" ? `copied from ${file.previousPath ?? "another file"}` : `moved here from ${file.previousPath ?? "another path"}`;
+    if (typeof file.head !== "string") {
+      return unreadable(file, `${how} into a migrations folder, so all of it now runs as a new migration, and its content was not loaded`);
+    }
+    // Every statement in it is new to the databases, not only the edited ones.
+    return detectSqlMigration({ path: file.path, status: "added", base: null, head: file.head });
   }
+  const unread = unreadChange(file);
+  if (unread !== undefined) return unreadable(file, unread);
 
   const lines = diffLines(file);
   const findings: Finding[] = [];
@@ -85,7 +103,12 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
 
   const analysis = analyseAddedStatements(file, lines.added);
   for (const hit of analysis.hits) {
-    findings.push({ kind: hit.kind, path: file.path, detail: hit.detail, line: hit.line });
+    const finding: Finding = { kind: hit.kind, path: file.path, detail: hit.detail, line: hit.line };
+    if (hit.unreadable !== undefined) {
+      finding.conservative = true;
+      problems.push({ path: file.path, detector: DETECTOR_ID, message: hit.unreadable });
+    }
+    findings.push(finding);
   }
   if (analysis.unterminated) {
     const { what, line } = analysis.unterminated;
@@ -99,7 +122,18 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
       conservative: true,
     });
   }
-  return { findings: dedupe(findings), problems };
+  const messages = new Set(problems.map((p) => p.message));
+  return { findings: dedupe(findings), problems: [...messages].map((message) => ({ path: file.path, detector: DETECTOR_ID, message })) };
+}
+
+/**
+ * A SQL file renamed or copied into a migrations folder (or copied within one):
+ * every statement in it runs as a new migration, not only the lines the patch shows.
+ */
+function becomesNewMigration(file: ChangedFile): boolean {
+  if (!looksLikeMigration(file.path)) return false;
+  if (file.status === "copied") return true;
+  return file.status === "renamed" && (file.previousPath === undefined || !looksLikeMigration(file.previousPath));
 }
 
 /**
@@ -147,7 +181,7 @@ function isRepeatableMigration(path: string): boolean {
   return /^R__.+\.sql$/i.test(path.slice(path.lastIndexOf("/") + 1));
 }
 
-interface Analysis {
+export interface Analysis {
   hits: Hit[];
   unterminated?: Unterminated;
 }
@@ -160,22 +194,42 @@ interface Analysis {
  */
 function analyseAddedStatements(file: ChangedFile, added: DiffLine[]): Analysis {
   if (added.length === 0) return { hits: [] };
-  let statements: Statement[];
-  let unterminated: Unterminated | undefined;
   if (typeof file.head === "string") {
-    const lexed = lexSql(file.head, 1);
-    unterminated = lexed.unterminated;
     const addedLines = new Set(added.map((l) => l.line));
-    statements = splitStatements(lexed.tokens).filter((s) => touchesAny(s, addedLines));
-  } else {
-    statements = [];
-    for (const run of consecutiveRuns(added)) {
-      const lexed = lexSql(run.map((l) => l.text).join("\n"), run[0]!.line);
-      unterminated ??= lexed.unterminated;
-      statements.push(...splitStatements(lexed.tokens));
-    }
+    return analyseSql([{ text: file.head, firstLine: 1 }], (s) => touchesAny(s, addedLines));
   }
-  return { hits: classifyStatements(statements), unterminated };
+  return analyseSql(consecutiveRuns(added).map((run) => ({ text: run.map((l) => l.text).join("\n"), firstLine: run[0]!.line })));
+}
+
+/** A piece of SQL text and the line its first character is on. */
+export interface SqlText {
+  text: string;
+  firstLine: number;
+}
+
+/**
+ * Classifies the statements of SQL texts (read together, in order). The dialect
+ * is not known, and MySQL reads `\'` inside a string, `#` and `/*! … *\/`
+ * differently from standard SQL: where the text holds any of them it is read both
+ * ways and every statement either reading finds is reported, so that a statement
+ * cannot hide from one reading behind the other's quoting. An unterminated string
+ * or comment is reported from the standard reading.
+ */
+export function analyseSql(texts: readonly SqlText[], keep: (statement: Statement) => boolean = () => true): Analysis {
+  const dialects: Dialect[] = texts.some((t) => /[\\#]|\/\*!/.test(t.text)) ? ["standard", "mysql"] : ["standard"];
+  const hits: Hit[] = [];
+  let unterminated: Unterminated | undefined;
+  for (const dialect of dialects) {
+    const statements: Statement[] = [];
+    for (const { text, firstLine } of texts) {
+      const lexed = lexSql(text, firstLine, dialect);
+      // The first unterminated run hides everything after it; a later clean run must not clear it.
+      if (dialect === "standard") unterminated ??= lexed.unterminated;
+      statements.push(...splitStatements(lexed.tokens).filter(keep));
+    }
+    hits.push(...classifyStatements(statements));
+  }
+  return unterminated ? { hits, unterminated } : { hits };
 }
 
 function touchesAny(statement: Statement, lines: Set<number>): boolean {
@@ -222,9 +276,12 @@ function unreadable(file: ChangedFile, message: string): DetectionResult {
 // Lexer: comments, strings, quoted identifiers and dollar-quoted bodies
 // ---------------------------------------------------------------------------
 
+/** Standard SQL (PostgreSQL, SQLite, SQL Server) or MySQL's reading of quotes and comments. */
+type Dialect = "standard" | "mysql";
+
 type TokenType = "word" | "ident" | "string" | "number" | "dollar" | "punct";
 
-interface Token {
+export interface Token {
   type: TokenType;
   /** word: as written; ident: the name without quotes; string/dollar: the content; punct: the character. */
   value: string;
@@ -235,12 +292,12 @@ interface Token {
   bodyLine?: number;
 }
 
-interface Unterminated {
+export interface Unterminated {
   what: string;
   line: number;
 }
 
-interface Lexed {
+export interface Lexed {
   tokens: Token[];
   unterminated?: Unterminated;
 }
@@ -256,8 +313,12 @@ const STRING_PREFIX = /^(?:E|N|B|X|U&)$/i;
 /**
  * Splits SQL text into tokens, dropping `--` and (nested) `/* *\/` comments.
  * Never fails: an unterminated string/comment runs to the end and is reported.
+ * In the MySQL reading, a backslash escapes the next character in '…' and "…",
+ * `#` starts a comment, and `/*!…*\/` is not a comment: MySQL runs its content.
  */
-function lexSql(text: string, firstLine: number): Lexed {
+export function lexSql(text: string, firstLine: number, dialect: Dialect = "standard"): Lexed {
+  const mysql = dialect === "mysql";
+  let inExecutableComment = false;
   const tokens: Token[] = [];
   let unterminated: Unterminated | undefined;
   let i = 0;
@@ -287,18 +348,27 @@ function lexSql(text: string, firstLine: number): Lexed {
       i++;
     } else if (/\s/.test(c)) {
       i++;
-    } else if (c === "-" && next === "-") {
+    } else if ((c === "-" && next === "-") || (mysql && c === "#")) {
       const end = text.indexOf("\n", i);
       i = end === -1 ? text.length : end;
+    } else if (mysql && c === "/" && next === "*" && text[i + 2] === "!") {
+      // `/*!50100 … */`: MySQL runs the content when its version is at least the number.
+      inExecutableComment = true;
+      i += 3;
+      while (i < text.length && /[0-9]/.test(text[i]!)) i++;
+    } else if (inExecutableComment && c === "*" && next === "/") {
+      inExecutableComment = false;
+      i += 2;
     } else if (c === "/" && next === "*") {
       const at = line;
       const end = blockCommentEnd(text, i);
       if (end === -1) unterminated ??= { what: "block comment", line: at };
       advanceTo(end === -1 ? text.length : end);
     } else if (c === "'") {
-      quoted(i, "'", false, "string", "string");
+      quoted(i, "'", mysql, "string", "string");
     } else if (c === '"') {
-      quoted(i, '"', false, "quoted identifier", "ident");
+      // MySQL reads "…" as a string (with backslash escapes) unless ANSI_QUOTES is set.
+      quoted(i, '"', mysql, "quoted identifier", "ident");
     } else if (c === "`") {
       quoted(i, "`", false, "quoted identifier", "ident");
     } else if (c === "$" && matchAt(DOLLAR_TAG, text, i) !== undefined) {
@@ -401,7 +471,7 @@ function blockCommentEnd(text: string, start: number): number {
 // Statements
 // ---------------------------------------------------------------------------
 
-interface Statement {
+export interface Statement {
   tokens: Token[];
   /** Line of the first token. */
   line: number;
@@ -409,15 +479,26 @@ interface Statement {
   endLine: number;
 }
 
-/** Splits on `;` and on SQL Server's `GO` batch separator (a line holding only GO). */
-function splitStatements(tokens: Token[]): Statement[] {
+/**
+ * Splits on `;` and on SQL Server's `GO` batch separator (a line holding only GO).
+ * A psql meta-command (`\set`, `\i file`, `\gexec`) is a statement of its own that
+ * ends with its line, so it cannot swallow the statement after it.
+ */
+export function splitStatements(tokens: Token[]): Statement[] {
   const statements: Statement[] = [];
   let current: Token[] = [];
+  let metaLine: number | undefined;
   const flush = (endLine: number): void => {
     if (current.length > 0) statements.push({ tokens: current, line: current[0]!.line, endLine });
     current = [];
+    metaLine = undefined;
   };
   tokens.forEach((token, k) => {
+    if (metaLine !== undefined && token.line !== metaLine) flush(metaLine);
+    if (token.type === "punct" && token.value === "\\") {
+      flush(token.line);
+      metaLine = token.line;
+    }
     if ((token.type === "punct" && token.value === ";") || isBatchSeparator(tokens, k)) flush(token.line);
     else current.push(token);
   });
@@ -569,10 +650,12 @@ function tableKey(name: Name): string {
 // Classification
 // ---------------------------------------------------------------------------
 
-interface Hit {
+export interface Hit {
   kind: ChangeKind;
   detail: string;
   line: number;
+  /** Set when the statement runs SQL that cannot be read (dynamic SQL, a procedure call): why, and what to do. */
+  unreadable?: string;
   /** Set on DROP TABLE hits, so a later rename onto the same name reads as a rebuild. */
   droppedTable?: Name;
   /** Set on table renames. */
@@ -582,6 +665,19 @@ interface Hit {
 interface Context {
   /** Tables created in the analysed statements (keys from tableKey): empty, so cheap to alter. */
   created: Set<string>;
+  /** Functions and procedures created in the analysed statements, by lower-cased unqualified name. */
+  routines: Map<string, Routine>;
+  /** Routines whose body was read (each is read once, also when it calls itself). */
+  read: Set<string>;
+  /** PostgreSQL statements prepared with `PREPARE name AS …` (read there), by lower-cased name. */
+  prepared: Set<string>;
+}
+
+/** A function or procedure a migration creates: its body runs only where the migration calls it. */
+interface Routine {
+  name: string;
+  body: Token | undefined;
+  language: string | undefined;
 }
 
 const destructive = (detail: string, line: number, extra: Partial<Hit> = {}): Hit => ({
@@ -591,10 +687,15 @@ const destructive = (detail: string, line: number, extra: Partial<Hit> = {}): Hi
   ...extra,
 });
 const indexChange = (detail: string, line: number): Hit => ({ kind: "migration-index", detail, line });
+/** SQL the migration runs but does not show: assumed destructive, with what to do about it. */
+const unreadableSql = (what: string, line: number): Hit => {
+  const message = `line ${line}: ${what} cannot be read here; write the SQL it runs out as plain statements so that they can be classified`;
+  return { kind: "migration-destructive", detail: `could not read the migration (${message}); assuming it is destructive`, line, unreadable: message };
+};
 
 function classifyStatements(statements: Statement[]): Hit[] {
-  const ctx: Context = { created: createdTables(statements) };
-  const hits = statements.flatMap((s) => classifyStatement(s.tokens, ctx));
+  const ctx: Context = { created: createdTables(statements), routines: createdRoutines(statements), read: new Set(), prepared: new Set() };
+  const hits = statements.flatMap((s) => [...classifyStatement(s.tokens, ctx), ...calledRoutines(s.tokens, ctx), ...psqlVariables(s.tokens)]);
   return mergeRebuilds(hits);
 }
 
@@ -659,8 +760,15 @@ function classifyStatement(tokens: Token[], ctx: Context): Hit[] {
   if (c.accept("TRUNCATE")) return classifyTruncate(c, line);
   if (c.accept("DELETE")) return classifyDelete(c, line);
   if (c.accept("RENAME")) return classifyRenameTable(c, line);
-  if (c.is("DO")) return classifyDoBlock(c, ctx);
   if (isSpRename(c)) return classifySpRename(c, line);
+  if (c.is("DO")) return classifyDoBlock(c, ctx);
+  if (c.is("EXEC") || c.is("EXECUTE")) return classifyExecute(c, ctx, line);
+  if (c.accept("PREPARE")) return classifyPrepare(c, ctx, line);
+  if (c.accept("CALL")) return classifyCall(c, ctx, line);
+  if (c.accept("WITH")) return classifyWith(c, ctx);
+  if (c.accept("EXPLAIN")) return classifyExplain(c, ctx);
+  if (c.is("DELIMITER")) return [unreadableSql("DELIMITER (the mysql client then ends statements differently)", line)];
+  if (tokens[0]?.type === "punct" && tokens[0].value === "\\") return classifyPsqlCommand(tokens, line);
   return [];
 }
 
@@ -1025,19 +1133,169 @@ function classifySpRename(c: Cursor, line: number): Hit[] {
   return [destructive(detail, line)];
 }
 
-/**
- * `DO $$ ... $$` runs its PL/pgSQL body immediately, so its statements count.
- * Inside the body a statement may be prefixed by control flow (`BEGIN`,
- * `IF ... THEN`), so each is read from its first DDL keyword.
- */
+/** `DO [LANGUAGE l] $$ … $$` runs its body immediately, so its statements count. */
 function classifyDoBlock(c: Cursor, ctx: Context): Hit[] {
   const body = c.tokens.find((t) => t.type === "dollar" || t.type === "string");
-  if (!body) return [];
-  const lexed = lexSql(body.value, body.bodyLine ?? body.line);
+  return classifyProcedural(body, languageOf(c.tokens), "the DO block", ctx);
+}
+
+/**
+ * A PL/pgSQL or SQL body that runs during the migration (a DO block, or a routine
+ * the migration creates and calls), read statement by statement. Inside it a
+ * statement may be prefixed by control flow (`BEGIN`, `IF ... THEN`), so each is
+ * read from its first DDL keyword. What cannot be read is assumed destructive:
+ * dynamic SQL (`EXECUTE …`, `EXECUTE format(…)`), a body in another language, an
+ * unterminated string in the body.
+ */
+function classifyProcedural(body: Token | undefined, language: string | undefined, what: string, ctx: Context): Hit[] {
+  if (body === undefined) return [];
+  const bodyLine = body.bodyLine ?? body.line;
+  if (language !== undefined && language !== "plpgsql" && language !== "sql") {
+    return [unreadableSql(`${what} in LANGUAGE ${language}`, bodyLine)];
+  }
+  const lexed = lexSql(body.value, bodyLine);
+  if (lexed.unterminated) return [unreadableSql(`${what}: an unterminated ${lexed.unterminated.what}`, lexed.unterminated.line)];
   return splitStatements(lexed.tokens).flatMap((statement) => {
-    const start = statement.tokens.findIndex((t) => DDL_STARTS.includes(t.upper));
-    return start === -1 ? [] : classifyStatement(statement.tokens.slice(start), ctx);
+    const tokens = statement.tokens;
+    const dynamic = tokens.find((t, k) => (t.upper === "EXECUTE" || t.upper === "EXEC") && !ROUTINE_WORDS.includes(tokens[k + 1]?.upper ?? ""));
+    if (dynamic !== undefined) return [unreadableSql(`dynamic SQL (EXECUTE) in ${what}`, dynamic.line)];
+    const start = tokens.findIndex((t, k) => DDL_STARTS.includes(t.upper) || isDoBlockAt(tokens, k));
+    return [...(start === -1 ? [] : classifyStatement(tokens.slice(start), ctx)), ...calledRoutines(tokens, ctx)];
   });
+}
+
+/** `DO` opening a block (not `ON CONFLICT DO UPDATE`). */
+function isDoBlockAt(tokens: Token[], k: number): boolean {
+  const next = tokens[k + 1];
+  return tokens[k]?.upper === "DO" && (next?.type === "dollar" || next?.type === "string" || next?.upper === "LANGUAGE");
+}
+
+const ROUTINE_WORDS = ["FUNCTION", "PROCEDURE"];
+
+/** The lower-cased language a DO block or routine names (`LANGUAGE plpgsql`, `LANGUAGE 'sql'`), if any. */
+function languageOf(tokens: readonly Token[]): string | undefined {
+  const at = tokens.findIndex((t) => t.upper === "LANGUAGE");
+  const name = at === -1 ? undefined : tokens[at + 1];
+  return name !== undefined && name.type !== "punct" ? name.value.toLowerCase() : undefined;
+}
+
+/**
+ * Functions and procedures the statements create with a body: `CREATE FUNCTION f()
+ * … AS $$ … $$`. Their bodies only run when called, so they are read where the
+ * migration calls them.
+ */
+function createdRoutines(statements: Statement[]): Map<string, Routine> {
+  const routines = new Map<string, Routine>();
+  for (const { tokens } of statements) {
+    const c = new Cursor(tokens);
+    if (!c.accept("CREATE")) continue;
+    c.accept("OR", "REPLACE");
+    if (!c.acceptOneOf(...ROUTINE_WORDS)) continue;
+    const name = c.name();
+    if (!name) continue;
+    const asAt = tokens.findIndex((t, k) => k >= c.pos && t.upper === "AS" && ["dollar", "string"].includes(tokens[k + 1]?.type ?? ""));
+    routines.set(tableKey(name), { name: q(name), body: asAt === -1 ? undefined : tokens[asAt + 1], language: languageOf(tokens) });
+  }
+  return routines;
+}
+
+/** Statements that name a routine without running it. */
+function managesRoutines(tokens: Token[]): boolean {
+  const first = tokens[0]?.upper ?? "";
+  if (["COMMENT", "GRANT", "REVOKE", "DROP", "SECURITY"].includes(first)) return true;
+  return (first === "CREATE" || first === "ALTER") && tokens.slice(1, 6).some((t) => [...ROUTINE_WORDS, "TRIGGER", "ROUTINE", "AGGREGATE"].includes(t.upper));
+}
+
+/** The bodies of routines this migration creates and a statement calls (`SELECT f()`, `CALL p()`, `PERFORM f()`). */
+function calledRoutines(tokens: Token[], ctx: Context): Hit[] {
+  if (ctx.routines.size === 0 || managesRoutines(tokens)) return [];
+  const hits: Hit[] = [];
+  tokens.forEach((t, k) => {
+    if (!isNameToken(t)) return;
+    const key = t.value.toLowerCase();
+    const routine = ctx.routines.get(key);
+    const called = (tokens[k + 1]?.type === "punct" && tokens[k + 1]?.value === "(") || ["CALL", "EXEC", "EXECUTE", "PERFORM"].includes(tokens[k - 1]?.upper ?? "");
+    if (routine === undefined || !called || ctx.read.has(key)) return;
+    ctx.read.add(key);
+    hits.push(...classifyProcedural(routine.body, routine.language, `the body of ${routine.name}`, ctx));
+  });
+  return hits;
+}
+
+/** SQL Server procedures that only write metadata. */
+const METADATA_PROCEDURES = new Set(["sp_addextendedproperty", "sp_updateextendedproperty", "sp_dropextendedproperty"]);
+
+/**
+ * Top-level EXEC / EXECUTE runs a prepared statement, a procedure or a string of
+ * SQL. Only a statement prepared `AS …` in this migration (read there), a routine
+ * it creates (read where called) and metadata procedures can be read.
+ */
+function classifyExecute(c: Cursor, ctx: Context, line: number): Hit[] {
+  const word = c.peek()!.upper;
+  c.pos++;
+  const name = c.name();
+  const key = name === undefined ? "" : tableKey(name);
+  if (ctx.prepared.has(key) || ctx.routines.has(key) || METADATA_PROCEDURES.has(key)) return [];
+  return [unreadableSql(`${word} ${name ? q(name) : "of a string"}`, line)];
+}
+
+/** PostgreSQL's `PREPARE p [(types)] AS statement` is read as its statement; MySQL's `PREPARE p FROM …` builds SQL at run time. */
+function classifyPrepare(c: Cursor, ctx: Context, line: number): Hit[] {
+  const name = c.name();
+  c.group();
+  if (!c.accept("AS")) return [unreadableSql(`PREPARE ${name ? q(name) : ""} FROM`, line)];
+  if (name) ctx.prepared.add(tableKey(name));
+  return classifyStatement(c.rest(), ctx);
+}
+
+/** `CALL p()`: a procedure this migration creates is read where it is called; any other is not shown. */
+function classifyCall(c: Cursor, ctx: Context, line: number): Hit[] {
+  const name = c.name();
+  if (name !== undefined && ctx.routines.has(tableKey(name))) return [];
+  return [unreadableSql(`CALL ${name ? q(name) : ""}`, line)];
+}
+
+/** `WITH gone AS (DELETE FROM t RETURNING *) …` and `WITH … DELETE FROM t`: a DELETE anywhere in a WITH runs. */
+function classifyWith(c: Cursor, ctx: Context): Hit[] {
+  const tokens = c.rest();
+  const hits: Hit[] = [];
+  tokens.forEach((t, k) => {
+    if (t.upper !== "DELETE") return;
+    // The DELETE ends where the parentheses it stands in close.
+    let depth = 0;
+    let end = k;
+    for (; end < tokens.length; end++) {
+      const u = tokens[end]!;
+      if (u.type === "punct" && u.value === "(") depth++;
+      if (u.type === "punct" && u.value === ")" && --depth < 0) break;
+    }
+    hits.push(...classifyStatement(tokens.slice(k, end), ctx));
+  });
+  return hits;
+}
+
+/** `EXPLAIN ANALYZE` runs the statement it explains. */
+function classifyExplain(c: Cursor, ctx: Context): Hit[] {
+  c.group();
+  while (c.acceptOneOf("ANALYZE", "ANALYSE", "VERBOSE") !== undefined);
+  return classifyStatement(c.rest(), ctx);
+}
+
+/** psql meta-commands that run SQL from elsewhere: query results (`\gexec`), other files (`\i`), the shell (`\!`). */
+const PSQL_RUNNERS = new Set(["gexec", "i", "ir", "include", "include_relative"]);
+
+function classifyPsqlCommand(tokens: Token[], line: number): Hit[] {
+  const command = tokens[1];
+  if (command === undefined) return [];
+  if (command.type === "punct" && command.value.startsWith("!")) return [unreadableSql("psql \\! (a shell command)", line)];
+  if (command.type === "word" && PSQL_RUNNERS.has(command.value.toLowerCase())) return [unreadableSql(`psql \\${command.value}`, line)];
+  return [];
+}
+
+/** psql substitutes `:name`, `:'name'` and `:"name"` before the server reads the statement. */
+function psqlVariables(tokens: Token[]): Hit[] {
+  const at = tokens.findIndex((t, k) => t.type === "punct" && t.value === ":" && ["word", "ident", "string"].includes(tokens[k + 1]?.type ?? ""));
+  return at === -1 ? [] : [unreadableSql(`psql variable :${tokens[at + 1]!.value}`, tokens[at]!.line)];
 }
 
 const DDL_STARTS = ["ALTER", "DROP", "CREATE", "TRUNCATE", "DELETE", "RENAME"];

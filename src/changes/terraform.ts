@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 import { sideContent } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
+import { unreadContent } from "./unread.js";
 
 const DETECTOR_ID = "terraform";
 
@@ -64,11 +65,17 @@ export const terraformDetector: Detector = {
   id: DETECTOR_ID,
   kinds: ["security-policy"],
   needsContent: true,
+  // Each version's parse is also cut off after PARSE_BUDGET_MS.
+  maxInput: 256 * 1024,
   appliesTo: (path) => path.endsWith(".tf"),
   detect(file): DetectionResult {
     const base = sideContent(file, "base");
     const head = sideContent(file, "head");
-    if (base === undefined || head === undefined) return conservative(file, "file content not available");
+    if (base === undefined || head === undefined) {
+      const unread = unreadContent(file);
+      // Without both versions only a pure rename is known to leave the rules as they were.
+      return unread === undefined ? { findings: [], problems: [] } : conservative(file, unread);
+    }
     const after = readBlocks(head);
     if ("error" in after) return conservative(file, after.error);
     const before = readBlocks(base);
@@ -89,13 +96,13 @@ function conservative(file: ChangedFile, reason: string): DetectionResult {
 // Reading blocks
 // ---------------------------------------------------------------------------
 
-interface Member {
+export interface Member {
   /** Canonical text: the member's tokens without comments or layout. */
   text: string;
   line: number;
 }
 
-interface AccessBlock {
+export interface AccessBlock {
   /** Terraform address: `aws_security_group.nats`, `data.aws_iam_policy_document.x`, `module.sg`. */
   address: string;
   line: number;
@@ -116,17 +123,29 @@ function childrenOf(node: Node): Node[] {
   return node.children.filter((n): n is Node => n !== null);
 }
 
-function parse(text: string): Tree {
-  const tree = parser.parse(text);
-  if (!tree) throw new Error("tree-sitter returned no tree");
-  return tree;
+/**
+ * How long one parse may run. tree-sitter's error recovery is super-linear on
+ * hostile text (40 KB of `"` took 10 s), and detectors run on the event loop.
+ */
+export const PARSE_BUDGET_MS = 2000;
+
+/** The tree, or undefined when parsing ran past the budget and was cancelled. */
+function parse(text: string, budgetMs: number): Tree | undefined {
+  const deadline = performance.now() + budgetMs;
+  const tree = parser.parse(text, null, { progressCallback: () => performance.now() > deadline });
+  if (tree) return tree;
+  // A cancelled parse would otherwise be resumed by the next call, on another text.
+  parser.reset();
+  return undefined;
 }
 
 /** The access-relevant blocks of one version (none when it does not exist), or why it could not be read. */
-function readBlocks(text: string | null): Map<string, AccessBlock> | { error: string } {
+export function readBlocks(text: string | null, budgetMs = PARSE_BUDGET_MS): Map<string, AccessBlock> | { error: string } {
   const blocks = new Map<string, AccessBlock>();
   if (text === null) return blocks;
-  const root = parse(text).rootNode;
+  const tree = parse(text, budgetMs);
+  if (tree === undefined) return { error: `HCL not parsed within ${budgetMs / 1000} s (not read)` };
+  const root = tree.rootNode;
   if (root.hasError) {
     const bad = firstError(root);
     return { error: `unparseable HCL${bad ? ` at line ${bad.startPosition.row + 1}` : ""}` };

@@ -118,5 +118,11 @@ export interface Detector {
    * into a migrations folder, all of which now runs.
    */
   needsContentFor?(file: ChangedFile): boolean;
+  /**
+   * Most characters of patch and content (added up) the detector reads; a file
+   * with more is classified as its most severe kind without being read, so that
+   * no file can make it run for long. Defaults to DEFAULT_MAX_INPUT (registry).
+   */
+  maxInput?: number;
   detect(file: ChangedFile, settings: DetectorSettings): DetectionResult;
 }

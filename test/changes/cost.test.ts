@@ -258,6 +258,18 @@ describe("costDetector", () => {
       { path: "k8s/worker.yaml", detector: "cost", message: 'invalid Kubernetes quantity "2 GiB"; cost not estimated' },
     ]);
   });
+
+  it("assumes an increase when the content was not loaded at all, wherever the file lives", () => {
+    // GitHub's entry for an edited manifest whose blobs came back binary or truncated: nothing to read.
+    const reason = "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it";
+    expect(costDetector.detect({ path: "ops/worker.yaml", status: "modified", additions: 1, deletions: 1, changes: 2 }, settings)).toEqual({
+      findings: [{ kind: "cost-increase", path: "ops/worker.yaml", detail: `${reason}; assumed to increase cost`, conservative: true }],
+      problems: [{ path: "ops/worker.yaml", detector: "cost", message: reason }],
+    });
+    // A pure rename costs nothing more.
+    const moved = { path: "ops/worker.yaml", previousPath: "k8s/worker.yaml", status: "renamed" as const, changes: 0 };
+    expect(costDetector.detect(moved, settings)).toEqual({ findings: [], problems: [] });
+  });
 });
 
 describe("money", () => {

@@ -154,23 +154,35 @@ describe("env-var-added from a GitHub patch", () => {
 
 describe("unreadable templates", () => {
   it("reports a change without patch or content as a problem and a conservative finding", () => {
-    const result = detect({});
-    expect(result.problems).toEqual([
-      { path: PATH, detector: "env-file", message: "neither a patch nor the file's content is available" },
-    ]);
+    // GitHub's list-files entry for an edit too large to diff: counts, no `patch`.
+    const result = detect({ additions: 3100, deletions: 2400, changes: 5500 });
+    const message =
+      "GitHub sent no diff for it (5,500 changed lines) and its content was not loaded; split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read";
+    expect(result.problems).toEqual([{ path: PATH, detector: "env-file", message }]);
     expect(result.findings).toEqual([
       {
         kind: "env-var-added",
         path: PATH,
-        detail:
-          "environment template could not be read (neither a patch nor the file's content is available); assuming new variables",
+        detail: `environment template could not be read (${message}); assuming new variables`,
         conservative: true,
       },
     ]);
   });
 
-  it("reports nothing for a pure rename (GitHub sends no patch)", () => {
-    expect(detect({ status: "renamed", previousPath: ".env.example" })).toEqual({ findings: [], problems: [] });
+  it("reports nothing for a pure rename (GitHub counts no changed lines and sends no patch)", () => {
+    expect(detect({ status: "renamed", previousPath: ".env.example", additions: 0, deletions: 0, changes: 0 })).toEqual({ findings: [], problems: [] });
+  });
+
+  it("assumes new variables for a rename whose edits GitHub did not diff", () => {
+    const result = detect({ status: "renamed", previousPath: ".env.example", additions: 40, deletions: 2, changes: 42 });
+    expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([["env-var-added", true]]);
+    expect(result.problems[0]?.message).toMatch(/^GitHub sent no diff for it \(renamed from \.env\.example, 42 changed lines\)/);
+  });
+
+  it("assumes new variables for a rename nobody counted the changes of", () => {
+    // A caller that fills no counts cannot tell a pure rename from an edited one.
+    const result = detect({ status: "renamed", previousPath: ".env.example" });
+    expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([["env-var-added", true]]);
   });
 });
 

@@ -273,6 +273,9 @@ describe("isManifestYamlPath", () => {
   });
 });
 
+const NOT_LOADED =
+  "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it";
+
 describe("readManifestPair", () => {
   it("treats the missing version of an added file as empty", () => {
     const pair = readManifestPair({ path: "k8s/redis.yaml", status: "added", head: fixture("redis-statefulset.yaml") });
@@ -296,7 +299,7 @@ describe("readManifestPair", () => {
     const broken = readManifestPair({ path: "k8s/api.yaml", status: "modified", base: "a: 1\n", head: "a: [1\n" });
     expect(broken.status).toBe("unreadable");
     const notLoaded = readManifestPair({ path: "k8s/api.yaml", status: "modified" });
-    expect(notLoaded).toEqual({ status: "unreadable", reason: "file content not available" });
+    expect(notLoaded).toEqual({ status: "unloaded", reason: NOT_LOADED });
     const helm = readManifestPair({
       path: "charts/chat-api/templates/deployment.yaml",
       status: "modified",
@@ -304,5 +307,15 @@ describe("readManifestPair", () => {
       head: fixture("helm-deployment.yaml").replace("nindent 12", "nindent 10"),
     });
     expect(helm).toEqual({ status: "unreadable", reason: "Helm template: not evaluated" });
+  });
+
+  it("cannot rule out a manifest whose content was not loaded, wherever it lives", () => {
+    // Outside the usual folders only the text could show `apiVersion:`, and there is none to read.
+    const edited = { path: "ops/chat-api.yaml", status: "modified" as const, additions: 1, deletions: 1, changes: 2, patch: "@@ -11 +11 @@\n-  replicas: 3\n+  replicas: 40" };
+    expect(readManifestPair(edited)).toEqual({ status: "unloaded", reason: NOT_LOADED });
+    const renamedWithEdits = { path: "ops/chat-api.yaml", previousPath: "ops/api.yaml", status: "renamed" as const, changes: 7 };
+    expect(readManifestPair(renamedWithEdits)).toEqual({ status: "unloaded", reason: NOT_LOADED });
+    // A pure rename (GitHub counts 0 changed lines) changes nothing, loaded or not.
+    expect(readManifestPair({ ...renamedWithEdits, changes: 0 })).toEqual({ status: "not-kubernetes" });
   });
 });

@@ -269,6 +269,13 @@ describe("kubernetesDetector: files it cannot read", () => {
   it("is conservative when the content was not loaded", () => {
     const result = detect({ path: "k8s/chat-api.yaml", status: "modified", patch: "@@ -11 +11 @@\n-  replicas: 3\n+  replicas: 6\n" });
     expect(result.findings).toMatchObject([{ kind: "scaling-change", conservative: true }]);
-    expect(result.problems).toEqual([{ path: "k8s/chat-api.yaml", detector: "kubernetes", message: "file content not available" }]);
+    expect(result.problems).toEqual([
+      {
+        path: "k8s/chat-api.yaml",
+        detector: "kubernetes",
+        message:
+          "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it",
+      },
+    ]);
   });
 });

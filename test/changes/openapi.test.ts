@@ -403,18 +403,27 @@ describe("openApiDetector on focused request/response changes", () => {
   });
 });
 
+const NOT_LOADED =
+  "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it";
+
 describe("openApiDetector without content (patch only)", () => {
-  it("finds added operations and ignores moved paths and renamed templates", () => {
+  it("finds added operations and ignores moved paths and renamed templates, and still assumes a breaking change", () => {
     const result = detect({ status: "modified", patch: fixture("chat-api.head-compatible.patch") });
-    expect(details(result, "api-breaking")).toEqual([]);
+    // The patch cannot show a field removed from a schema the hunks do not reach.
+    expect(result.findings.filter((f) => f.kind === "api-breaking")).toEqual([
+      {
+        kind: "api-breaking",
+        path: "api/openapi.yaml",
+        detail: `could not compare the documents (${NOT_LOADED}); a patch cannot show removed fields or newly required parameters, so assuming a breaking API change`,
+        conservative: true,
+      },
+    ]);
     expect(details(result, "endpoint-added")).toEqual([
       "PATCH operation (path outside the patch) added",
       "GET /channels/{channelId}/members added",
       "POST /channels/{channelId}/members added",
     ]);
-    expect(result.problems).toEqual([
-      { path: "api/openapi.yaml", detector: "openapi", message: "base or head content was not loaded; classified from the patch only" },
-    ]);
+    expect(result.problems).toEqual([{ path: "api/openapi.yaml", detector: "openapi", message: NOT_LOADED }]);
   });
 
   it("flags removed operations conservatively, with their base lines", () => {
@@ -457,6 +466,12 @@ describe("openApiDetector without content (patch only)", () => {
     const result = detect({ status: "modified" });
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({ kind: "api-breaking", conservative: true });
-    expect(result.problems[0]?.message).toBe("neither the content nor a patch was available");
+    expect(result.problems[0]?.message).toBe(NOT_LOADED);
+  });
+
+  it("reads nothing into a pure rename (GitHub counts no changed lines)", () => {
+    const moved = { status: "renamed" as const, previousPath: "openapi.yaml", additions: 0, deletions: 0, changes: 0 };
+    expect(detect(moved)).toEqual({ findings: [], problems: [] });
+    expect(detect({ ...moved, changes: 12 }).findings).toMatchObject([{ kind: "api-breaking", conservative: true }]);
   });
 });

@@ -243,8 +243,10 @@ describe("unreadable package.json", () => {
   });
 
   it("reports content the caller did not load", () => {
-    expect(detect({ head: BASE }).problems.map((p) => p.message)).toEqual(["base content was not loaded"]);
-    expect(detect({ base: BASE }).problems.map((p) => p.message)).toEqual(["head content was not loaded"]);
+    const notLoaded = (side: string) =>
+      `its content at ${side} could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it`;
+    expect(detect({ head: BASE }).problems.map((p) => p.message)).toEqual([notLoaded("base")]);
+    expect(detect({ base: BASE }).problems.map((p) => p.message)).toEqual([notLoaded("head")]);
     expect(detect({ base: BASE }).findings).toEqual([
       expect.objectContaining({ kind: "dependency-major", conservative: true }),
     ]);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { prismaSchemaDetector } from "../../src/changes/prisma-schema.js";
+import { compareContents, findingsFromPatch, parseSchema, prismaSchemaDetector } from "../../src/changes/prisma-schema.js";
 import type { ChangedFile, DetectionResult, DetectorSettings } from "../../src/changes/types.js";
 
 const SETTINGS: DetectorSettings = { cost: { cpuMonth: 0, memoryGiBMonth: 0, threshold: 0, currency: "USD" } };
@@ -292,10 +293,67 @@ describe("prismaSchemaDetector: unparseable schemas", () => {
     expect(against(head)).toEqual({ findings: [], problems: [] });
   });
 
-  it("never throws", () => {
-    for (const head of ["model {", "}", "model A {\n  id Int @id(\n}", '"', "@@", "enum E {\n  1A\n}", "\u0000"]) {
-      expect(() => against(head)).not.toThrow();
-    }
+});
+
+/**
+ * Hostile schemas fed to the parser and the comparison themselves: the detector
+ * catches every error, so a test through it could not see one.
+ */
+describe("prismaSchemaDetector: hostile input (the parser and comparison, without the catch-all)", () => {
+  /** Schema-like text: keywords, names, attributes, braces, strings and comments in any order. */
+  const schemaish = fc
+    .array(
+      fc.constantFrom(
+        "model", "enum", "type", "view", "datasource", " User", " Message", " Role", " {", "}", "\n", "  ", "id", " Int", " String", "?", "[]",
+        " @id", " @unique", " @default(", "cuid()", ")", " @relation(fields: [", "]", ", references: [id])", " @@index([", "@@map(", '"', '"users"',
+        "//", "///", "\\", "@db.VarChar(", "255", "=", "\u0000", "\t", "ADMIN", "1A",
+      ),
+      { maxLength: 60 },
+    )
+    .map((parts) => parts.join(""));
+  const anyText = fc.oneof(schemaish, fc.string({ unit: "grapheme", maxLength: 200 }));
+
+  it("parses any text or reports a syntax error on one of its lines", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const parsed = parseSchema(text);
+        // Blocks read, or the error, are placed on lines the text has.
+        const lines = parsed.ok ? parsed.schema.map((block) => block.line) : [parsed.line];
+        for (const line of lines) {
+          expect(line).toBeGreaterThanOrEqual(1);
+          expect(line).toBeLessThanOrEqual(text.split("\n").length + 1);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("never loses a removed column: a head without User.email is destructive, read or not", () => {
+    fc.assert(
+      fc.property(anyText, (head) => {
+        fc.pre(!head.includes("email"));
+        const result = compareContents({ path: PATH, status: "modified" }, BASE, head);
+        expect(result.findings.some((f) => f.kind === "migration-destructive")).toBe(true);
+        // What it could not read it says so, with a conservative finding.
+        for (const problem of result.problems) {
+          expect(result.findings).toContainEqual(expect.objectContaining({ kind: "migration-destructive", conservative: true, detail: expect.stringContaining(problem.message) }));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("reads a patch that removes User.email as destructive, whatever the added lines say", () => {
+    const lines = fc.array(schemaish.map((t) => t.replace(/\n/g, " ")), { maxLength: 12 });
+    fc.assert(
+      fc.property(lines, (added) => {
+        fc.pre(added.every((l) => !l.includes("email")));
+        const patch = [`@@ -22,1 +22,${added.length} @@ model User {`, "-  email       String       @unique", ...added.map((l) => `+${l}`)].join("\n");
+        const findings = findingsFromPatch({ path: PATH, status: "modified", patch });
+        expect(findings.map((f) => [f.kind, f.line])).toContainEqual(["migration-destructive", 22]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -404,11 +462,26 @@ describe("prismaSchemaDetector: patch only (no base/head content)", () => {
   });
 
   it("reports a file with neither content nor patch as unreadable", () => {
-    const result = detect({});
+    // GitHub's entry for a schema edit too large to diff: counts, no `patch`.
+    const result = detect({ additions: 2900, deletions: 2600, changes: 5500 });
     expect(result.problems).toEqual([
-      { path: PATH, detector: "prisma-schema", message: "neither a patch nor the file's content at base and head is available" },
+      {
+        path: PATH,
+        detector: "prisma-schema",
+        message:
+          "GitHub sent no diff for it (5,500 changed lines) and its content was not loaded; split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read",
+      },
     ]);
     expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
-    expect(detect({ status: "renamed", previousPath: "schema.prisma" })).toEqual({ findings: [], problems: [] });
+  });
+
+  it("reads nothing into a pure rename, but assumes the worst of a rename with edits it cannot see", () => {
+    const moved = { status: "renamed" as const, previousPath: "schema.prisma" };
+    expect(detect({ ...moved, additions: 0, deletions: 0, changes: 0 })).toEqual({ findings: [], problems: [] });
+    const edited = detect({ ...moved, additions: 3, deletions: 40, changes: 43 });
+    expect(edited.findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
+    expect(edited.problems[0]?.message).toMatch(/^GitHub sent no diff for it \(renamed from schema\.prisma, 43 changed lines\)/);
+    // Without counts a rename is not known to be pure.
+    expect(detect(moved).findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
   });
 });

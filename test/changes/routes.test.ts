@@ -286,13 +286,64 @@ describe("routesDetector route identity", () => {
 
 describe("routesDetector without patch or content", () => {
   it("assumes the worst for a modified file", () => {
-    const result = detect({ status: "modified" });
+    const result = detect({ status: "modified", additions: 900, deletions: 650, changes: 1550 });
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0]).toMatchObject({ kind: "api-breaking", conservative: true });
-    expect(result.problems).toEqual([{ path: "src/api/routes.ts", detector: "routes", message: "neither a patch nor the file content was available" }]);
+    expect(result.problems).toEqual([
+      {
+        path: "src/api/routes.ts",
+        detector: "routes",
+        message:
+          "GitHub sent no diff for it (1,550 changed lines) and its content was not loaded; split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read",
+      },
+    ]);
   });
 
-  it("finds nothing in a pure rename", () => {
-    expect(detect({ status: "renamed", previousPath: "src/api/old-routes.ts" })).toEqual({ findings: [], problems: [] });
+  it("assumes the worst for a rename whose 5,500 changed lines GitHub did not diff", () => {
+    // GitHub's list-files entry: renamed, counted, and no `patch` because the diff is too large.
+    const result = routesDetector.detect(
+      { path: "src/api/users.controller.ts", previousPath: "src/api/users.ts", status: "renamed", additions: 2900, deletions: 2600, changes: 5500 },
+      SETTINGS,
+    );
+    expect(result.findings).toEqual([
+      {
+        kind: "api-breaking",
+        path: "src/api/users.controller.ts",
+        detail:
+          "could not look for route changes (GitHub sent no diff for it (renamed from src/api/users.ts, 5,500 changed lines) and its content was not loaded; split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read); assuming routes were removed",
+        conservative: true,
+      },
+    ]);
+  });
+
+  it("reads the content of such a rename when it was loaded", () => {
+    const result = routesDetector.detect(
+      {
+        path: "src/api/users.router.ts",
+        previousPath: "src/api/users.ts",
+        status: "renamed",
+        changes: 5500,
+        base: fixture("users.router.base.ts"),
+        head: fixture("users.router.head.ts"),
+      },
+      SETTINGS,
+    );
+    expect(result.problems).toEqual([]);
+    expect(result.findings.map((f) => [f.kind, f.detail, f.conservative])).toEqual([
+      ["api-breaking", "DELETE /users/:id route removed", undefined],
+      ["api-breaking", "DELETE /users/:id/avatar route removed", undefined],
+      ["endpoint-added", "PATCH /users/:id route added", undefined],
+    ]);
+  });
+
+  it("finds nothing in a pure rename (GitHub counts no changed lines)", () => {
+    expect(detect({ status: "renamed", previousPath: "src/api/old-routes.ts", additions: 0, deletions: 0, changes: 0 })).toEqual({
+      findings: [],
+      problems: [],
+    });
+  });
+
+  it("assumes the worst for a rename nobody counted the changes of", () => {
+    expect(detect({ status: "renamed", previousPath: "src/api/old-routes.ts" }).findings).toMatchObject([{ kind: "api-breaking", conservative: true }]);
   });
 });

@@ -229,10 +229,56 @@ rules:
     expect(detect(modified(path, base, head)).findings).toMatchObject([{ kind: "security-policy", conservative: true }]);
   });
 
+  it("is conservative when the content was not loaded, even outside the usual manifest folders", () => {
+    const result = detect({ path: "ops/rbac.yaml", status: "modified", additions: 3, deletions: 1, changes: 4 });
+    expect(result).toEqual({
+      findings: [
+        {
+          kind: "security-policy",
+          path: "ops/rbac.yaml",
+          detail: "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it; assumed to change security policy",
+          conservative: true,
+        },
+      ],
+      problems: [{ path: "ops/rbac.yaml", detector: "security-policy", message: "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it" }],
+    });
+  });
+
   it("leaves other template changes to the kubernetes detector", () => {
     const path = "charts/chat-api/templates/deployment.yaml";
     const base = k8s("helm-deployment.yaml");
     expect(detect(modified(path, base, edit(base, "nindent 12", "nindent 10")))).toEqual(NOTHING);
+  });
+});
+
+describe("securityPolicyDetector: workflows moved into .github/workflows/", () => {
+  it("reads a file moved in as a new workflow: what it grants now applies", () => {
+    const moved: ChangedFile = {
+      path: ".github/workflows/ci.yml",
+      previousPath: "docs/examples/ci.yml",
+      status: "renamed",
+      changes: 0,
+      base: ciWithPermissions,
+      head: ciWithPermissions,
+    };
+    expect(detect(moved)).toEqual({
+      findings: [{ kind: "security-policy", path: ".github/workflows/ci.yml", detail: "workflow permissions added: contents: read", line: 8 }],
+      problems: [],
+    });
+  });
+
+  it("assumes the worst of a file moved in whose content was not loaded, even unchanged", () => {
+    const moved: ChangedFile = { path: ".github/workflows/deploy.yml", previousPath: "docs/deploy.yml", status: "renamed", changes: 0 };
+    expect(detect(moved).findings).toEqual([
+      {
+        kind: "security-policy",
+        path: ".github/workflows/deploy.yml",
+        detail: "moved here from docs/deploy.yml, so it now runs, and its content was not loaded; assumed to change security policy",
+        conservative: true,
+      },
+    ]);
+    // A workflow renamed within the folder unchanged grants what it granted.
+    expect(detect({ ...moved, previousPath: ".github/workflows/old-deploy.yml" })).toEqual(NOTHING);
   });
 });
 

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sqlMigrationDetector } from "../../src/changes/sql-migration.js";
+import { needsContent } from "../../src/changes/registry.js";
+import { analyseSql, lexSql, splitStatements, sqlMigrationDetector } from "../../src/changes/sql-migration.js";
 import type { ChangedFile, DetectionResult, DetectorSettings } from "../../src/changes/types.js";
 
 const SETTINGS: DetectorSettings = { cost: { cpuMonth: 0, memoryGiBMonth: 0, threshold: 0, currency: "USD" } };
@@ -366,7 +368,8 @@ describe("sqlMigrationDetector: changes to existing files", () => {
 
   it("reports a renamed migration, which tools see as a new, unapplied one", () => {
     const previousPath = "prisma/migrations/20240301120000_init/migration.sql";
-    expect(summary(detect({ path: "prisma/migrations/20240301120000_initial/migration.sql", previousPath, status: "renamed" }))).toEqual([
+    const renamed: ChangedFile = { path: "prisma/migrations/20240301120000_initial/migration.sql", previousPath, status: "renamed", additions: 0, deletions: 0, changes: 0 };
+    expect(summary(detect(renamed))).toEqual([
       [
         "migration-destructive",
         `existing migration renamed from ${previousPath} (tools will see it as a new, unapplied migration)`,
@@ -406,14 +409,328 @@ describe("sqlMigrationDetector: unreadable input", () => {
   it("reports a file with neither patch nor content as unreadable", () => {
     const result = detect({ path: "migrations/0001_init.sql", status: "modified" });
     expect(result.problems).toEqual([
-      { path: "migrations/0001_init.sql", detector: "sql-migration", message: "neither a patch nor the file's content is available" },
+      {
+        path: "migrations/0001_init.sql",
+        detector: "sql-migration",
+        message:
+          "GitHub sent no diff for it (changed lines not counted) and its content was not loaded; split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read",
+      },
     ]);
     expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
   });
 
-  it("never throws on odd input", () => {
-    for (const text of ["", ";;;", "$$", "/*", "ALTER", "ALTER TABLE", "DROP", "CREATE INDEX ON", "EXEC sp_rename", '"']) {
-      expect(() => addedMigration(text)).not.toThrow();
-    }
+  it("keeps the finding of an unterminated string in an earlier run of added lines when a later run is clean", () => {
+    // A patch with two separate runs of added lines: the string opened in the first hides its
+    // DROP TABLE from the reader; the second run is harmless and must not clear what the first hid.
+    const patch = [
+      "@@ -1,3 +1,5 @@",
+      " -- Backfill display names",
+      "+UPDATE users SET bio = 'unterminated;",
+      "+DROP TABLE users;",
+      " UPDATE users SET display_name = name WHERE display_name IS NULL;",
+      " ",
+      "@@ -20,2 +22,3 @@ CREATE INDEX \"users_name_idx\" ON users (name);",
+      " -- Keep the old column for one release",
+      "+COMMENT ON COLUMN users.name IS 'deprecated';",
+      " SELECT 1;",
+    ].join("\n");
+    const result = detect({ path: "db/migrations/0042_backfill.sql", status: "modified", patch });
+    expect(result.findings).toEqual([
+      {
+        kind: "migration-destructive",
+        path: "db/migrations/0042_backfill.sql",
+        detail:
+          "could not read the migration (unterminated string starting at line 2; the statements after it could not be read); assuming it is destructive",
+        line: 2,
+        conservative: true,
+      },
+    ]);
+  });
+
+});
+
+/** The conservative finding and problem for a statement that runs SQL the detector cannot read. */
+function unreadableAt(line: number, what: string): [string, string, number] {
+  const message = `line ${line}: ${what} cannot be read here; write the SQL it runs out as plain statements so that they can be classified`;
+  return ["migration-destructive", `could not read the migration (${message}); assuming it is destructive`, line];
+}
+
+describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
+  const SPLIT =
+    "split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read";
+
+  it("assumes the worst of an edit whose 5,500 changed lines GitHub did not diff", () => {
+    // GitHub's list-files entry for a large diff: status and counts, no `patch`.
+    const file: ChangedFile = { path: "db/migrations/0007_users.sql", status: "modified", additions: 5200, deletions: 300, changes: 5500 };
+    expect(detect(file)).toEqual({
+      findings: [
+        {
+          kind: "migration-destructive",
+          path: "db/migrations/0007_users.sql",
+          detail: `could not read the migration (GitHub sent no diff for it (5,500 changed lines) and its content was not loaded; ${SPLIT}); assuming it is destructive`,
+          conservative: true,
+        },
+      ],
+      problems: [
+        {
+          path: "db/migrations/0007_users.sql",
+          detector: "sql-migration",
+          message: `GitHub sent no diff for it (5,500 changed lines) and its content was not loaded; ${SPLIT}`,
+        },
+      ],
+    });
+  });
+
+  it("assumes the worst of a .sql file renamed into prisma/migrations/, whose statements now all run", () => {
+    const file: ChangedFile = {
+      path: "prisma/migrations/20240601090000_cleanup/migration.sql",
+      previousPath: "scripts/cleanup.sql",
+      status: "renamed",
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+    };
+    expect(summary(detect(file))).toEqual([
+      [
+        "migration-destructive",
+        "could not read the migration (moved here from scripts/cleanup.sql into a migrations folder, so all of it now runs as a new migration, and its content was not loaded); assuming it is destructive",
+        undefined,
+      ],
+    ]);
+    // The app and the CLI load its content for that reason, and then every statement is read.
+    expect(needsContent(file)).toBe(true);
+    const loaded = detect({ ...file, base: fixture("prisma-postgres-drop-column.sql"), head: fixture("prisma-postgres-drop-column.sql") });
+    expect(summary(loaded)).toEqual([["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8]]);
+  });
+
+  it("reads a copied migration whole: the copy runs every statement again", () => {
+    const copy: ChangedFile = {
+      path: "prisma/migrations/20240602090000_again/migration.sql",
+      previousPath: "prisma/migrations/20240501120000_change/migration.sql",
+      status: "copied",
+      patch: "@@ -1,1 +1,1 @@\n--- DropTable\n+-- Drop it again",
+      head: fixture("prisma-postgres-drop-table.sql").replace("-- DropTable", "-- Drop it again"),
+    };
+    expect(summary(detect(copy)).map(([kind, detail]) => [kind, detail])).toEqual([
+      ["migration-destructive", 'DROP CONSTRAINT "Reaction_messageId_fkey" on table "Reaction"'],
+      ["migration-destructive", 'DROP CONSTRAINT "Reaction_userId_fkey" on table "Reaction"'],
+      ["migration-destructive", 'DROP TABLE "Reaction"'],
+    ]);
+  });
+
+  it("assumes the worst of a rename with edits GitHub did not diff, and reads nothing into a pure rename", () => {
+    const moved: ChangedFile = { path: "src/db/queries/report.sql", previousPath: "src/queries/report.sql", status: "renamed", changes: 0 };
+    expect(detect(moved)).toEqual({ findings: [], problems: [] });
+    expect(needsContent(moved)).toBe(false);
+    const edited = detect({ ...moved, additions: 800, deletions: 12, changes: 812 });
+    expect(edited.findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
+    expect(edited.problems[0]?.message).toBe(
+      `GitHub sent no diff for it (renamed from src/queries/report.sql, 812 changed lines) and its content was not loaded; ${SPLIT}`,
+    );
+    expect(needsContent({ ...moved, changes: 812 })).toBe(true);
+  });
+
+  it("reads the change from both versions when they were loaded instead of a patch", () => {
+    const base = fixture("prisma-postgres-init.sql");
+    const head = `${base}\n-- DropTable\nDROP TABLE "Attachment";\n`;
+    const result = detect({ path: "prisma/migrations/20240301120000_init/migration.sql", status: "modified", changes: 5500, base, head });
+    expect(result.findings.map((f) => [f.kind, f.detail, f.conservative])).toEqual([
+      ["migration-destructive", 'DROP TABLE "Attachment"', undefined],
+    ]);
+  });
+});
+
+describe("sqlMigrationDetector: SQL it cannot read is assumed destructive", () => {
+  it("dynamic SQL in DO blocks: EXECUTE of a string or of format(…)", () => {
+    expect(summary(addedMigration(fixture("postgres-dynamic-sql.sql"), "db/migrations/0051_retire_email.sql"))).toEqual([
+      unreadableAt(9, "dynamic SQL (EXECUTE) in the DO block"),
+      unreadableAt(13, "dynamic SQL (EXECUTE) in the DO block"),
+      ["migration-index", 'CREATE INDEX CONCURRENTLY "messages_created_at_idx" on table "messages" (created_at)', 15],
+    ]);
+  });
+
+  it("MySQL PREPARE … FROM and EXECUTE of it", () => {
+    expect(summary(addedMigration(fixture("mysql-prepared.sql"), "migrations/20240603_drop_legacy_email.sql"))).toEqual([
+      unreadableAt(5, 'PREPARE "stmt" FROM'),
+      unreadableAt(6, 'EXECUTE "stmt"'),
+    ]);
+  });
+
+  it("reads PostgreSQL's PREPARE … AS as its statement, and EXECUTE of it as nothing more", () => {
+    expect(summary(addedMigration("PREPARE purge_sessions AS DELETE FROM sessions;\nEXECUTE purge_sessions;\nDEALLOCATE purge_sessions;"))).toEqual([
+      ["migration-destructive", 'DELETE FROM "sessions" without WHERE (deletes every row)', 1],
+    ]);
+  });
+
+  it("reads the body of a function the migration creates and calls, not of one it only creates", () => {
+    expect(summary(addedMigration(fixture("postgres-called-function.sql"), "db/migrations/0052_archive.sql"))).toEqual([
+      ["migration-destructive", 'DROP TABLE "channel_archive_staging"', 10],
+    ]);
+    expect(addedMigration(fixture("postgres-called-function.sql").replace(/^SELECT archive_channels.*$/m, ""))).toEqual({ findings: [], problems: [] });
+  });
+
+  it("procedures it cannot see, bodies in other languages, T-SQL EXEC of a string, and mysql's DELIMITER", () => {
+    const sql = [
+      "CALL purge_inactive_users(90);",
+      "DO LANGUAGE plpython3u $$ plpy.execute('DROP TABLE audit_log') $$;",
+      "EXEC ('ALTER TABLE dbo.Users DROP COLUMN Email');",
+      "EXEC sp_executesql N'DROP TABLE dbo.Sessions';",
+      "EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Users', @level0type = N'SCHEMA', @level0name = N'dbo';",
+      "DELIMITER //",
+      "DROP TABLE users //",
+      "DELIMITER ;",
+    ].join("\n");
+    expect(summary(addedMigration(sql))).toEqual([
+      unreadableAt(1, 'CALL "purge_inactive_users"'),
+      unreadableAt(2, "the DO block in LANGUAGE plpython3u"),
+      unreadableAt(3, "EXEC of a string"),
+      unreadableAt(4, 'EXEC "sp_executesql"'),
+      unreadableAt(6, "DELIMITER (the mysql client then ends statements differently)"),
+    ]);
+  });
+
+  it("psql: a meta-command ends with its line; \\gexec, \\i and variables run SQL it cannot read", () => {
+    const sql = [
+      "\\set ON_ERROR_STOP on",
+      "DROP TABLE legacy_presence;",
+      "SELECT format('DROP TABLE %I', tablename) FROM pg_tables WHERE schemaname = 'legacy' \\gexec",
+      "\\i ../shared/cleanup.sql",
+      "ALTER TABLE :target_table DROP COLUMN email;",
+    ].join("\n");
+    expect(summary(addedMigration(sql))).toEqual([
+      ["migration-destructive", 'DROP TABLE "legacy_presence"', 2],
+      unreadableAt(3, "psql \\gexec"),
+      unreadableAt(4, "psql \\i"),
+      unreadableAt(5, "psql variable :target_table"),
+    ]);
+  });
+
+  it("MySQL quoting cannot hide a statement: \\' in strings, # comments, /*! executable comments */", () => {
+    const sql = [
+      "INSERT INTO notes (body) VALUES ('it\\'s'); DROP TABLE users; -- '",
+      "SELECT 1; # it's a comment to MySQL",
+      "DROP TABLE sessions; -- '",
+      "/*!50001 DROP TABLE audit_log */;",
+    ].join("\n");
+    expect(summary(addedMigration(sql))).toEqual([
+      ["migration-destructive", 'DROP TABLE "users"', 1],
+      ["migration-destructive", 'DROP TABLE "sessions"', 3],
+      ["migration-destructive", 'DROP TABLE "audit_log"', 4],
+    ]);
+  });
+
+  it("a DELETE inside WITH or under EXPLAIN ANALYZE runs", () => {
+    const sql = [
+      "WITH gone AS (DELETE FROM sessions RETURNING user_id) INSERT INTO audit_log (user_id) SELECT user_id FROM gone;",
+      "EXPLAIN ANALYZE DELETE FROM login_attempts;",
+      "INSERT INTO users (id, name) VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET name = 'b';",
+    ].join("\n");
+    expect(summary(addedMigration(sql))).toEqual([
+      ["migration-destructive", 'DELETE FROM "sessions" without WHERE (deletes every row)', 1],
+      ["migration-destructive", 'DELETE FROM "login_attempts" without WHERE (deletes every row)', 2],
+    ]);
+  });
+});
+
+/**
+ * Hostile text fed to the reader itself (lexer, splitter, classifier): the
+ * detector catches every error and reports the file as unreadable, so a test
+ * through it could not see the reader fail.
+ */
+describe("sqlMigrationDetector: hostile input (the reader, without the catch-all)", () => {
+  /** SQL-like text: quotes, dollar tags, comment openers, separators and keywords in any order. */
+  const sqlish = fc
+    .array(
+      fc.constantFrom(
+        "'", '"', "`", "$$", "$a$", "$", "--", "/*", "*/", "/*!", "#", "\\", "\\\\", ";", "\n", "\r\n", " ", "E'", "N'", "[", "]", "(", ")", ":", "::",
+        "DO", "BEGIN", "END", "EXECUTE", "EXEC", "PREPARE", "CALL", "LANGUAGE", "DELIMITER", "GO", "DROP", "TABLE", "ALTER", "users", "CREATE FUNCTION f() AS ",
+        "SELECT f()", "WITH", "DELETE", "FROM", "\u0000", "é",
+      ),
+      { maxLength: 50 },
+    )
+    .map((parts) => parts.join(""));
+  const anyText = fc.oneof(sqlish, fc.string({ unit: "grapheme", maxLength: 300 }));
+
+  it("lexes any text into tokens on the lines they stand on, in order", () => {
+    fc.assert(
+      fc.property(anyText, fc.integer({ min: 1, max: 500 }), fc.constantFrom("standard" as const, "mysql" as const), (text, firstLine, dialect) => {
+        const { tokens } = lexSql(text, firstLine, dialect);
+        const lastLine = firstLine + (text.match(/\n/g)?.length ?? 0);
+        let previous = firstLine;
+        for (const token of tokens) {
+          expect(token.line).toBeGreaterThanOrEqual(previous);
+          expect(token.line).toBeLessThanOrEqual(lastLine);
+          previous = token.line;
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("puts every token in exactly one statement, except the separators", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const { tokens } = lexSql(text, 1);
+        const statements = splitStatements(tokens);
+        const kept = statements.flatMap((s) => s.tokens);
+        const separators = tokens.filter((t) => !kept.includes(t));
+        expect(new Set(kept).size).toBe(kept.length);
+        for (const t of separators) expect(t.value === ";" || t.upper === "GO").toBe(true);
+        for (const s of statements) expect(s.tokens.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("fails closed: whatever comes before it, a DROP TABLE is found or the text is reported unreadable", () => {
+    fc.assert(
+      fc.property(anyText, (noise) => {
+        const analysis = analyseSql([{ text: `${noise}\n;\nDROP TABLE users;\n`, firstLine: 1 }]);
+        const destructive = analysis.hits.some((h) => h.kind === "migration-destructive");
+        expect(destructive || analysis.unterminated !== undefined).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  /** Statements with what each alone is classified as: together they must be classified the same, one by one. */
+  const POOL: Array<[string, string[]]> = [
+    ["ALTER TABLE users DROP COLUMN email", ["migration-destructive"]],
+    ['CREATE INDEX "messages_channel_idx" ON messages (channel_id)', ["migration-index"]],
+    ["TRUNCATE sessions", ["migration-destructive"]],
+    ["UPDATE users SET role = 'member' WHERE role IS NULL", []],
+    ["INSERT INTO notes (body) VALUES ('DROP TABLE users; -- not SQL')", []],
+    ["DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$", ["migration-destructive"]],
+    ["DO $$ BEGIN IF to_regclass('legacy') IS NOT NULL THEN DROP TABLE legacy; END IF; END $$", ["migration-destructive"]],
+    ["DELETE FROM audit_log", ["migration-destructive"]],
+    ["DELETE FROM audit_log WHERE created_at < now() - interval '90 days'", []],
+    ["ALTER TABLE users ADD COLUMN bio text", []],
+    ["CALL refresh_materialized_views()", ["migration-destructive"]],
+    ["COMMENT ON TABLE users IS 'it''s; DROP TABLE users'", []],
+    ["SELECT $x$ ; DROP TABLE users; $x$", []],
+    ['ALTER TABLE "Message" ADD CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id")', ["migration-index"]],
+  ];
+  const SEPARATORS = [";\n", ";  -- done\n", "; /* next; DROP TABLE x */\n", ";\r\n", ";\n\n"];
+
+  it("classifies every statement of a migration as it would alone, on its own line", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: POOL.length - 1 }), fc.integer({ min: 0, max: SEPARATORS.length - 1 })), { minLength: 1, maxLength: 12 }),
+        (picks) => {
+          let text = "";
+          const expected: Array<[string, number]> = [];
+          for (const [statement, separator] of picks) {
+            const line = (text.match(/\n/g)?.length ?? 0) + 1;
+            const [sql, kinds] = POOL[statement]!;
+            for (const kind of kinds) expected.push([kind, line]);
+            text += sql + SEPARATORS[separator]!;
+          }
+          const analysis = analyseSql([{ text, firstLine: 1 }]);
+          expect(analysis.unterminated).toBeUndefined();
+          expect(analysis.hits.map((h) => [h.kind, h.line])).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -232,7 +232,9 @@ describe("unreadable Terraform", () => {
 
   it("content not loaded: a problem and a conservative finding", () => {
     const result = detect({ path: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n-a = 1\n+a = 2\n" });
-    expect(result.problems.map((p) => p.message)).toEqual(["file content not available"]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it",
+    ]);
     expect(result.findings).toEqual([expect.objectContaining({ kind: "security-policy", conservative: true })]);
   });
 });
