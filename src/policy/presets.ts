@@ -1,13 +1,14 @@
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { packageRoot } from "../package-root.js";
 import type { PolicyReader, PolicyText } from "./load.js";
 
 /** The governance documents shipped in `policies/`, one per seed. */
 export const PRESETS = ["chat-backend", "platform-engineering", "it-operations"] as const;
 export type PresetName = (typeof PRESETS)[number];
 
-const PRESET_DIR = fileURLToPath(new URL("../../policies/", import.meta.url));
+/** policies/ at the package root: the same directory from src/, dist/ and an installed package. */
+const PRESET_DIR = join(packageRoot(), "policies");
 
 export function isPresetName(ref: string): ref is PresetName {
   return (PRESETS as readonly string[]).includes(ref);

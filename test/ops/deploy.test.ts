@@ -127,6 +127,13 @@ const instructions = dockerfile
 const instruction = (keyword: string) => instructions.filter((i) => i.keyword === keyword);
 const dockerEnv = new Map(instruction("ENV").flatMap((i) => [...i.args.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)].map((m) => [m[1]!, m[2]!] as const)));
 const dockerCmd = JSON.parse(instruction("CMD")[0]!.args) as string[];
+/** The stages, split at each FROM: the build stage, then the image. */
+const stages = instructions.reduce<(typeof instructions)[]>((all, i) => (i.keyword === "FROM" ? [...all, [i]] : (all.at(-1)?.push(i), all)), []);
+const nodeVersion = /ARG NODE_VERSION=(\S+)/.exec(dockerfile)![1]!;
+/** COPY sources taken from the build context (not from another stage). */
+const contextSources = instruction("COPY")
+  .filter((i) => !i.args.startsWith("--from="))
+  .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
 const pkg = JSON.parse(read("package.json")) as { bin: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
 
 describe("deploy/kubernetes", () => {
@@ -214,7 +221,7 @@ describe("deploy/kubernetes", () => {
     for (const name of names) expect(documented, `${name} is not in .env.example`).toContain(name);
   });
 
-  it("runs as non-root with a read-only root filesystem (a writable /tmp for tsx's cache), with resources set", () => {
+  it("runs as non-root with a read-only root filesystem (a writable /tmp for Node's scratch files), with resources set", () => {
     for (const m of [deployment(), cronJob()]) {
       const { spec } = podOf(m);
       const container = containerOf(m);
@@ -232,7 +239,7 @@ describe("deploy/kubernetes", () => {
   it("the server container runs the image's own command, which is what `npm start` runs", () => {
     const container = containerOf(deployment());
     expect(container.command ?? dockerCmd).toEqual(dockerCmd);
-    expect(pkg.scripts.start).toBe("tsx src/server.ts");
+    expect(pkg.scripts.start).toBe(dockerCmd.join(" "));
   });
 
   it("the CronJob runs the real `governance-gate sweep` every 15 minutes with the App's credentials from the same Secret", () => {
@@ -245,7 +252,6 @@ describe("deploy/kubernetes", () => {
     expect(command).toEqual(["node", "bin/governance-gate.js", "sweep"]);
     expect(pkg.bin["governance-gate"]).toBe("bin/governance-gate.js");
     expect(existsSync(join(ROOT, "bin/governance-gate.js"))).toBe(true);
-    expect(read("src/cli/main.ts")).toMatch(/case "sweep":/);
     const env = environment(container);
     expect(env.get("APP_ID")).toBe("secret:governance-gate/APP_ID");
     expect(env.get("PRIVATE_KEY")).toBe("secret:governance-gate/PRIVATE_KEY");
@@ -265,13 +271,17 @@ describe("deploy/kubernetes", () => {
 });
 
 describe("deploy/Dockerfile", () => {
-  it("builds on node:20-slim with runtime dependencies only, keeping tsx (the app runs through it)", () => {
-    expect(instruction("FROM")).toHaveLength(1);
-    const from = instruction("FROM")[0]!.args.replace("${NODE_VERSION}", /ARG NODE_VERSION=(\S+)/.exec(dockerfile)![1]!);
-    expect(from).toBe("node:20-slim");
-    expect(instruction("RUN").map((i) => i.args).join(" ")).toMatch(/npm ci --omit=dev/);
-    expect(pkg.dependencies.tsx).toBeDefined();
-    expect(pkg.devDependencies.tsx).toBeUndefined();
+  it("builds dist/ in a build stage; the image runs on node:24-slim with runtime dependencies only (no tsx, no esbuild)", () => {
+    expect(stages.map((s) => s[0]!.args.replace("${NODE_VERSION}", nodeVersion))).toEqual(["node:24-slim AS build", "node:24-slim"]);
+    const runs = (stage: typeof instructions) => stage.filter((i) => i.keyword === "RUN").map((i) => i.args).join(" ");
+    expect(runs(stages[0]!)).toMatch(/npm run build/);
+    expect(runs(stages[1]!)).toMatch(/npm ci --omit=dev/);
+    expect(runs(stages[1]!)).not.toMatch(/npm run build/);
+    for (const tool of ["tsx", "esbuild", "typescript"]) {
+      expect(pkg.dependencies[tool], tool).toBeUndefined();
+      expect(pkg.devDependencies[tool], tool).toBeDefined();
+    }
+    expect(pkg.scripts.build).toBe("node esbuild.config.mjs");
   });
 
   it("runs as a numeric non-root user", () => {
@@ -280,21 +290,22 @@ describe("deploy/Dockerfile", () => {
     expect(Number(user.split(":")[0])).toBe(podOf(deployment()).spec.securityContext!.runAsUser);
   });
 
-  it("its CMD starts the server from files the image contains", () => {
-    expect(dockerCmd).toEqual(["node", "--import", "tsx", "src/server.ts"]);
-    expect(existsSync(join(ROOT, "src/server.ts"))).toBe(true);
-    const copied = instruction("COPY").flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    for (const source of copied) expect(existsSync(join(ROOT, source)), `COPY ${source}`).toBe(true);
-    // Everything the server and the CLI load at run time is copied.
-    for (const needed of ["package.json", "package-lock.json", "src", "bin", "policies", "app.yml"]) expect(copied).toContain(needed);
+  it("its CMD starts the compiled server, which the build stage makes and the image copies", () => {
+    expect(dockerCmd).toEqual(["node", "--enable-source-maps", "dist/server.js"]);
+    expect(read("esbuild.config.mjs")).toContain('"src/server.ts"');
+    for (const source of contextSources) expect(existsSync(join(ROOT, source)), `COPY ${source}`).toBe(true);
+    const copies = (stage: typeof instructions) => stage.filter((i) => i.keyword === "COPY").map((i) => i.args);
+    // The build stage has what the build reads; the image, what the server and the CLI load at run time.
+    expect(copies(stages[0]!)).toEqual(["package.json package-lock.json ./", "esbuild.config.mjs ./", "src ./src"]);
+    expect(copies(stages[1]!)).toEqual(expect.arrayContaining(["package.json package-lock.json ./", "bin ./bin", "policies ./policies", "app.yml ./", "--from=build /app/dist ./dist"]));
+    expect(copies(stages[1]!).join(" ")).not.toMatch(/\bsrc\b/);
   });
 
   it("its ignore file lets exactly the copied files into the build context, and never keys or .env", () => {
     const ignore = read("deploy/Dockerfile.dockerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
     expect(ignore[0]).toBe("*");
     const allowed = ignore.filter((l) => l.startsWith("!")).map((l) => l.slice(1));
-    const copied = instruction("COPY").flatMap((i) => i.args.split(/\s+/).slice(0, -1));
-    expect(new Set(allowed)).toEqual(new Set(copied));
+    expect(new Set(allowed)).toEqual(new Set(contextSources));
     expect(ignore).toEqual(expect.arrayContaining(["**/*.pem", "**/.env"]));
   });
 

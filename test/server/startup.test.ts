@@ -1,11 +1,18 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { productionConfigProblem, sweepInterval } from "../../src/config.js";
+import { ROOT, builtPackage, type BuiltPackage } from "../cli/built-package.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SERVER = ["--import", "tsx", "src/server.ts"];
+/** What `npm start` runs (after its prestart build), in a built package that has no src/: the compiled server. */
+const [node, ...SERVER] = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start.split(" ");
+let pkg: BuiltPackage;
+beforeAll(() => {
+  pkg = builtPackage();
+}, 120_000);
+afterAll(() => pkg?.cleanup());
 
 /** The environment of a fresh clone: nothing of ours configured. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -37,7 +44,8 @@ describe("production configuration", () => {
   });
 
   it("the real server exits non-zero with one line when the webhook secret is missing", () => {
-    const run = spawnSync(process.execPath, SERVER, { cwd: ROOT, env: cleanEnv({ NODE_ENV: "production", APP_ID: "12", PRIVATE_KEY: "x" }), encoding: "utf8", timeout: 20_000 });
+    expect(node).toBe("node");
+    const run = spawnSync(process.execPath, SERVER, { cwd: pkg.dir, env: cleanEnv({ NODE_ENV: "production", APP_ID: "12", PRIVATE_KEY: "x" }), encoding: "utf8", timeout: 20_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe("governance-gate: refusing to start in production without WEBHOOK_SECRET (see .env.example)");
   });
@@ -46,7 +54,7 @@ describe("production configuration", () => {
 describe("first run without credentials", () => {
   it("comes up on HOST/PORT and serves the app registration page from app.yml", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, SERVER, { cwd: ROOT, env: cleanEnv({ HOST: "127.0.0.1", PORT: String(port) }), stdio: "pipe" });
+    const child = spawn(process.execPath, SERVER, { cwd: pkg.dir, env: cleanEnv({ HOST: "127.0.0.1", PORT: String(port) }), stdio: "pipe" });
     try {
       let body = "";
       const deadline = Date.now() + 15_000;
