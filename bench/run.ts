@@ -6,10 +6,13 @@
  *   1. bench/evaluate.bench.ts   evaluate, and path → owner: ours vs naive minimatch vs `codeowners`
  *   2. bench/lifecycle.bench.ts  GitHub API calls over one pull-request lifecycle vs policy-bot
  *   3. bench/load.bench.ts       the real server under load: deliveries/s, latency, memory
+ *   4. bench/cold-start.bench.ts the CLI's start to exit, compiled vs through tsx
+ *   5. bench/hostile.bench.ts    hostile inputs (issue 10) through evaluate and loadPolicy, beside a normal pull request
  *
  * Options are the benchmarks' own environment variables (BENCH_LOAD_SECONDS,
- * default 60, and the others listed in bench/load.bench.ts); `--only
- * evaluate,lifecycle,load` runs a subset (results.md is then not rewritten).
+ * default 60, and the others listed in bench/load.bench.ts; BENCH_COLD_RUNS);
+ * `--only evaluate,lifecycle,load,cold-start,hostile` runs a subset (results.md is then
+ * not rewritten).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +21,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ROOT } from "./lib/app-server.js";
 
-const BENCHES = ["evaluate", "lifecycle", "load"] as const;
+const BENCHES = ["evaluate", "lifecycle", "load", "cold-start", "hostile"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const onlyAt = process.argv.indexOf("--only");
@@ -115,6 +118,36 @@ interface LoadJson {
   writeProbe: { deliveries: number; seconds: number[]; writes: number };
 }
 
+interface ColdStartCommand {
+  compiledMs: number;
+  tsxMs: number;
+  ratio: number;
+}
+interface ColdStartJson {
+  runs: number;
+  loadBefore: number;
+  loadAfter: number;
+  floorMs: number;
+  help: ColdStartCommand;
+  explain: ColdStartCommand;
+  identical: boolean;
+}
+
+interface HostileRow {
+  name: string;
+  before?: string;
+  firstMs: number;
+  medianMs: number;
+  maxMs: number;
+  ratio: number;
+}
+interface HostileJson {
+  normal: { evaluateMs: number; lintMs: number };
+  evaluate: (HostileRow & { conservative: number })[];
+  lint: (HostileRow & { problems: number })[];
+  failures: string[];
+}
+
 function resultsMarkdown(totalSeconds: number, load1: number): string {
   const f = (n: number | undefined, digits = 1) => (n === undefined || !Number.isFinite(n) ? "—" : n >= 100 ? n.toFixed(0) : n.toFixed(digits));
   const mark = (ok: boolean) => (ok ? "✅" : "❌");
@@ -175,6 +208,35 @@ function resultsMarkdown(totalSeconds: number, load1: number): string {
       `Load mix (per delivery, seeded): ${Object.entries(d.mix).map(([k, w]) => `${w}% ${k}`).join(", ")}; on pull requests opened and evaluated before the run (see bench/load.bench.ts for why: Probot's throttle spaces writes 1 s apart per installation, as GitHub's secondary rate limits ask, so deliveries that change a check cannot arrive at 200/s on 100 installations).`,
     );
   } else lines.push("| 3 | load | (benchmark failed) | | | |");
+  // A table of its own: the load section ends the first one with its notes.
+  lines.push("", "| # | CLI cold start, new process to exit | Compiled (the bin) | Through tsx | Ratio | Goal |", "|---|---|---|---|---|---|");
+  const c = read<ColdStartJson>("cold-start");
+  if (c) {
+    const row = (what: string, x: ColdStartCommand, goalMs: number) =>
+      `| 4 | \`${what}\`, median of ${c.runs} | ${f(x.compiledMs, 0)} ms | ${f(x.tsxMs, 0)} ms | ${f(x.ratio)}× faster | ${mark(x.compiledMs <= goalMs)} ≤ ${goalMs} ms, ${mark(x.ratio >= 4)} ≥ 4× |`;
+    lines.push(
+      row("governance-gate --help", c.help, 300),
+      row("governance-gate explain --policy chat-backend --files prisma/schema.prisma", c.explain, 500),
+      `| 4 | \`node -e ""\` (Node alone: the floor) | ${f(c.floorMs, 0)} ms | — | — | — |`,
+      "",
+      `Load average ${c.loadBefore.toFixed(2)} → ${c.loadAfter.toFixed(2)} during the cold-start runs.${c.identical ? "" : " ⚠ The compiled CLI and the tsx path answered differently (see the run's output)."}`,
+    );
+  } else lines.push("| 4 | CLI cold start | (benchmark failed) | | | |");
+  // Issue 10: the app's own work per hostile input, in one process; bounds are asserted by tests, never time.
+  lines.push("", "| # | Hostile input (issue 10), one part of a normal pull request replaced | First / median / max | At 667c5fc (issue 10, not this run) | × normal | Goal |", "|---|---|---|---|---|---|");
+  const h = read<HostileJson>("hostile");
+  if (h) {
+    const times = (r: HostileRow) => `${f(r.firstMs)} / ${f(r.medianMs)} / ${f(r.maxMs)} ms`;
+    lines.push(`| 5 | Normal pull request: \`evaluate\`; its policy through \`loadPolicy\` | ${f(h.normal.evaluateMs, 2)} ms; ${f(h.normal.lintMs)} ms | — | 1 | — |`);
+    for (const r of h.evaluate) lines.push(`| 5 | \`evaluate\`, ${r.name}${r.conservative ? ` (${r.conservative} file${r.conservative === 1 ? "" : "s"} assumed the worst)` : ""} | ${times(r)} | ${r.before ?? "—"} | ${f(r.ratio, 0)}× | bounded |`);
+    for (const r of h.lint) lines.push(`| 5 | Proposed policy through \`loadPolicy\`: ${r.name} (${r.problems} problem${r.problems === 1 ? "" : "s"}) | ${times(r)} | ${r.before ?? "—"} | ${f(r.ratio, 2)}× | bounded |`);
+    if (h.failures.length > 0) lines.push("", `⚠ ${h.failures.join("; ")}`);
+    lines.push(
+      "",
+      "\"× normal\" divides the median by the normal pull request's `evaluate` (rows of `evaluate`) or its policy's `loadPolicy` (rows of `loadPolicy`); a first run much slower than",
+      "the median is work cached per content. \"Bounded\": the bounds are asserted by tests (input caps, step budgets, work counters), never a time; no figure here is a pass/fail.",
+    );
+  } else lines.push("| 5 | hostile inputs | (benchmark failed) | | | |");
   lines.push(
     "",
     "Baselines: the naive loop calls `minimatch(file, glob)` for every file and area glob; the `codeowners` package is given",

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { Tree } from "web-tree-sitter";
 import { DETECTORS, classify, detectorsFor } from "../../src/changes/registry.js";
-import { isAccessType, terraformDetector } from "../../src/changes/terraform.js";
+import { isAccessType, readBlocks, terraformDetector } from "../../src/changes/terraform.js";
 import type { ChangedFile, DetectorSettings } from "../../src/changes/types.js";
 
 const settings: DetectorSettings = { cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" } };
@@ -236,5 +237,19 @@ describe("unreadable Terraform", () => {
       "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it",
     ]);
     expect(result.findings).toEqual([expect.objectContaining({ kind: "security-policy", conservative: true })]);
+  });
+});
+
+describe("memory", () => {
+  it("frees every tree it parses: WebAssembly memory is outside the heap limit and never shrinks", () => {
+    const freed = vi.spyOn(Tree.prototype, "delete");
+    try {
+      const good = 'resource "aws_security_group" "nats" {\n  ingress {\n    cidr_blocks = ["10.0.0.0/8"]\n  }\n}\n';
+      expect(readBlocks(good)).toBeInstanceOf(Map);
+      expect(readBlocks('resource "aws_security_group" {{{')).toHaveProperty("error");
+      expect(freed).toHaveBeenCalledTimes(2);
+    } finally {
+      freed.mockRestore();
+    }
   });
 });

@@ -102,17 +102,18 @@ export class AppServer {
     return this.printed.output;
   }
 
-  static async start(github: FakeGitHub): Promise<AppServer> {
+  /** `nodeArgs`: flags for the server's node (e.g. the Deployment's heap ceiling, `--max-old-space-size=512`). */
+  static async start(github: FakeGitHub, options: { nodeArgs?: string[] } = {}): Promise<AppServer> {
     // Booting a server (tsx compiling src/) is the suite's CPU peak: a few at a time across all test files.
     const release = await bootSlot();
     try {
-      return await AppServer.boot(github);
+      return await AppServer.boot(github, options);
     } finally {
       release();
     }
   }
 
-  private static async boot(github: FakeGitHub): Promise<AppServer> {
+  private static async boot(github: FakeGitHub, options: { nodeArgs?: string[] }): Promise<AppServer> {
     const printed = { output: "" };
     const webhookSecret = randomBytes(24).toString("hex");
     const started = await startAppServer({
@@ -120,6 +121,7 @@ export class AppServer {
       githubHost: github.host,
       // RELIABILITY_SERVER_ENTRY: run the suite against another entry point (e.g. a patched copy, to try a fix).
       entry: process.env.RELIABILITY_SERVER_ENTRY,
+      nodeArgs: options.nodeArgs,
       // Several servers share one fake GitHub in the replica tests, as in a deployment with REPLICAS=2.
       env: { REPLICAS: "2" },
       // info: "governance evaluated" / "evaluation failed" carry the delivery id, which is how settle() knows a delivery was handled.
@@ -180,13 +182,13 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(name: string): Promise<World> {
+export async function startWorld(name: string, options: { nodeArgs?: string[] } = {}): Promise<World> {
   const head = sha(`${name}: head 0`);
   const base = sha(`${name}: base 0`);
   const github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head, base, policy: POLICY, collaborators: [...COLLABORATORS, "tara", "carmen"] }));
   let server: AppServer;
   try {
-    server = await AppServer.start(github);
+    server = await AppServer.start(github, options);
   } catch (error) {
     await github.close();
     throw error;
