@@ -1,4 +1,5 @@
 import { classify } from "../changes/registry.js";
+import type { ChangeKind } from "../changes/types.js";
 import { POLICY_FILE, type Area, type Clause, type Level, type Policy, type RoleId } from "../policy/model.js";
 import { formatProblem } from "../policy/problems.js";
 import { ticketKeysIn } from "../policy/ticket-pattern.js";
@@ -15,7 +16,7 @@ import type { Facts } from "./facts.js";
 import { matchSlots } from "./matching.js";
 import { AMENDMENT_FLOOR, builtInAmendmentArea, fallbackOwners, policyFiles } from "./governance.js";
 import { Membership } from "./membership.js";
-import { areaRequirements, type RequirementSpec, type TouchedArea } from "./requirements.js";
+import { areaRequirements, declaredKinds, unownedKindRequirements, withoutSubsumed, type RequirementSpec, type TouchedArea } from "./requirements.js";
 import { chooseReviewers, type OpenSlot } from "./reviewers.js";
 import { collectSignOffs, type SignerState, type SignOffs } from "./signoffs.js";
 
@@ -30,7 +31,8 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   const problems: DecisionProblem[] = [];
 
   const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
-  const { touched, unowned, amendments } = touchedAreas(policy, facts, findings);
+  const declared = declaredKinds(policy, facts.labels);
+  const { touched, unowned, amendments, routed } = touchedAreas(policy, facts, findings, declared);
 
   const ctx = { labels: facts.labels, author, membership, unknownMembership: new Map<string, Set<string>>() };
   const specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
@@ -56,7 +58,9 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     // them, with the policy's fallback owners as their accountable.
     const inUnowned = (path: string) => unowned.includes(path);
     const unownedTouch: TouchedArea = { area: UNOWNED_AREA, files: unowned, findings: findings.filter((f) => inUnowned(f.path)), aliases: renames(facts), accountables: fallbackOwners(policy) };
-    specs.push(...areaRequirements(policy, unownedTouch, ctx).filter((s) => s.rule !== "base"));
+    const applied = areaRequirements(policy, unownedTouch, ctx).filter((s) => s.rule !== "base");
+    // A kind no area owns still needs someone: the fallback owners, at the kind's level.
+    specs.push(...withoutSubsumed([...applied, ...unownedKindRequirements(policy, unownedTouch, declared, applied)]));
   }
   const areaById = new Map([...policy.areas, ...pseudoAreas].map((a) => [a.id, a]));
   // Who cannot sign: the author and, unless the policy allows it, whoever pushed commits to the change.
@@ -90,6 +94,15 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
       severity: policy.unowned.action === "fail" ? "error" : "warning",
       message: `${unowned.length} changed file${unowned.length === 1 ? "" : "s"} no area owns: ${preview(unowned)}`,
       fix: "add the paths to an area in .github/governance.yml (every file should have an owner)",
+    });
+  }
+  if (routed.length > 0 && policy.unowned.action !== "pass") {
+    // Owned this time by what changed, but the path itself has no owner: the next change to it may carry no kind.
+    const shown = routed.map((r) => `${r.path} (${r.owners.map((o) => `${o.area}: ${o.kinds.join(", ")}`).join("; ")})`);
+    problems.push({
+      severity: policy.unowned.action === "fail" ? "error" : "warning",
+      message: `${routed.length} changed file${routed.length === 1 ? "" : "s"} no area's paths match, owned only through what changed: ${preview(shown)}`,
+      fix: "add the paths to an area in .github/governance.yml, so that every change to them has an owner (every file should have an owner)",
     });
   }
   for (const p of facts.proposedPolicy?.problems ?? []) {
@@ -208,12 +221,15 @@ const UNOWNED_AREA: Area = {
   ticket: false,
 };
 
-function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][number]["changes"]) {
+function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][number]["changes"], declared: ReadonlyMap<ChangeKind, string[]>) {
   const byArea = new Map<number, Set<string>>();
   const unowned: string[] = [];
   const amendments: string[] = [];
+  const routed: { path: string; owners: { area: string; kinds: ChangeKind[] }[] }[] = [];
   const governance = policyFiles(policy);
   const aliases = renames(facts);
+  const kindsByPath = new Map<string, Set<ChangeKind>>();
+  for (const f of findings) kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? new Set()).add(f.kind));
   for (const file of facts.files) {
     // A rename counts under both paths: moving a manifest out of k8s/ must not
     // escape the infrastructure owners.
@@ -224,7 +240,13 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
       amendments.push(file.path);
       for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
       aliases.set(file.path, [...(aliases.get(file.path) ?? []), POLICY_FILE]);
-    } else if (hits.size === 0) unowned.push(file.path);
+    } else if (hits.size === 0) {
+      // No area's paths match: what changed in it (or what a label declares) decides who owns it.
+      const owners = kindOwners(policy, new Set([...(kindsByPath.get(file.path) ?? []), ...declared.keys()]));
+      if (owners.length === 0) unowned.push(file.path);
+      else routed.push({ path: file.path, owners: owners.map((o) => ({ area: policy.areas[o.area]!.id, kinds: o.kinds })) });
+      for (const o of owners) hits.add(o.area);
+    }
     for (const a of hits) {
       let files = byArea.get(a);
       if (!files) byArea.set(a, (files = new Set()));
@@ -237,7 +259,16 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
       const files = byArea.get(index)!;
       return { area: policy.areas[index]!, files: [...files], findings: findings.filter((f) => files.has(f.path)), aliases };
     });
-  return { touched, unowned, amendments };
+  return { touched, unowned, amendments, routed };
+}
+
+/** The areas (by index) that own any of `kinds`, each with the kinds it owns among them. */
+function kindOwners(policy: Policy, kinds: ReadonlySet<ChangeKind>): { area: number; kinds: ChangeKind[] }[] {
+  if (kinds.size === 0) return [];
+  return policy.areas.flatMap((area, index) => {
+    const owned = (area.owns ?? []).filter((k) => kinds.has(k));
+    return owned.length > 0 ? [{ area: index, kinds: owned }] : [];
+  });
 }
 
 /** Each renamed file's old path, by its new path. */

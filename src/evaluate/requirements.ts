@@ -1,4 +1,4 @@
-import type { Finding } from "../changes/types.js";
+import type { ChangeKind, Finding } from "../changes/types.js";
 import type { Approvers, Area, Clause, Level, Policy, RoleId, Rule } from "../policy/model.js";
 import type { RequirementSpec } from "./decision.js";
 import type { Membership } from "./membership.js";
@@ -118,6 +118,62 @@ function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext)
     if (when.author?.memberOf) evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
   }
   return evidence.join("; ");
+}
+
+/**
+ * The change kinds the pull request's labels declare, with the labels: a rule
+ * that names a label beside kinds says that label means those kinds
+ * (`breaking-change` is `api-breaking`). A label is about the whole pull request,
+ * so files no area owns carry these kinds too.
+ */
+export function declaredKinds(policy: Policy, labels: readonly string[]): Map<ChangeKind, string[]> {
+  const declared = new Map<ChangeKind, string[]>();
+  for (const rule of policy.rules) {
+    const on = labels.filter((l) => rule.when.labels.some((w) => w.toLowerCase() === l.toLowerCase()));
+    if (on.length === 0) continue;
+    for (const kind of rule.when.kinds) declared.set(kind, [...new Set([...(declared.get(kind) ?? []), ...on])]);
+  }
+  return declared;
+}
+
+/**
+ * What files no area owns (by path or by kind) need for the kinds they carry
+ * that no rule holding for them covers: a kind the policy rates level 2 or more
+ * (its highest rule) needs the fallback owners (`touched.accountables`) at that
+ * level, so an unowned DROP COLUMN never passes unseen. The reason says how to
+ * give the kind a real owner.
+ */
+export function unownedKindRequirements(
+  policy: Policy,
+  touched: TouchedArea,
+  declared: ReadonlyMap<ChangeKind, string[]>,
+  applied: readonly RequirementSpec[],
+): RequirementSpec[] {
+  const covered = new Set(applied.flatMap((s) => policy.rules.find((r) => r.id === s.rule)?.when.kinds ?? []));
+  const evidence = new Map<ChangeKind, string[]>();
+  const add = (kind: ChangeKind, what: string) => evidence.set(kind, [...(evidence.get(kind) ?? []), what]);
+  for (const f of touched.findings) add(f.kind, `${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
+  for (const [kind, labels] of declared) add(kind, labels.map((l) => `label "${l}"`).join(", "));
+  const specs: RequirementSpec[] = [];
+  for (const [kind, seen] of evidence) {
+    if (covered.has(kind)) continue;
+    const naming = policy.rules.filter((r) => r.when.kinds.includes(kind));
+    const level = Math.max(1, ...naming.map((r) => r.level)) as Level;
+    if (level < 2) continue;
+    const shown = [...seen.slice(0, EVIDENCE_SHOWN), ...(seen.length > EVIDENCE_SHOWN ? [`and ${seen.length - EVIDENCE_SHOWN} more`] : [])];
+    specs.push({
+      id: `${touched.area.id}/fallback:${kind}`,
+      area: touched.area.id,
+      rule: `fallback:${kind}`,
+      level,
+      reason:
+        `${kind} in files no area owns, and no area owns ${kind} (${naming.map((r) => `rule ${r.id}`).join(", ")}: level ${level}): ` +
+        `the fallback owners sign until an area does (give it \`owns: [${kind}]\`) — ${shown.join("; ")}`,
+      clauses: clausesOf({ all: [ACCOUNTABLE] }, touched.accountables ?? []),
+      requireInputFrom: [],
+    });
+  }
+  return specs;
 }
 
 /**

@@ -40,6 +40,11 @@ export interface Area {
   id: string;
   name: string;
   paths: string[];
+  /**
+   * Change kinds the area owns in files no area's paths match (see schema.ts).
+   * Absent on the app's own pseudo-areas (unowned files, the built-in amendment rule).
+   */
+  owns?: ChangeKind[];
   accountable: RoleId;
   responsible: RoleId[];
   consulted: RoleId[];

@@ -43,6 +43,15 @@ export function resolvePolicy(
   };
   const checkRoles = (refs: readonly string[] | undefined, path: YamlPath, allowAccountable = false) =>
     (refs ?? []).forEach((ref, i) => knownRole(ref, [...path, i], allowAccountable));
+  /** The change kinds of a list as written; each unknown one is an error at its own position. */
+  const knownKinds = (names: readonly string[] | undefined, path: YamlPath): ChangeKind[] => {
+    const kinds: ChangeKind[] = [];
+    (names ?? []).forEach((kind, i) => {
+      if (isChangeKind(kind)) kinds.push(kind);
+      else blame([...path, i], `unknown change kind "${kind}"${closest(kind, [...CHANGE_KINDS])}`);
+    });
+    return kinds;
+  };
 
   const rawAreas = Object.entries(file.areas ?? {});
   if (rawAreas.length === 0) blame(["areas"], "the policy defines no areas: every file would be unowned");
@@ -51,11 +60,13 @@ export function resolvePolicy(
 
   const areas: Area[] = rawAreas.map(([id, raw]) => {
     const at = (...rest: (string | number)[]): YamlPath => ["areas", id, ...rest];
-    if (!raw.paths) blame(at(), `area "${id}" has no paths`);
+    // An area may be reached by what changes alone (`owns`), but by something.
+    if (!raw.paths && !raw.owns?.length) blame(at(), `area "${id}" has no paths`);
     (raw.paths ?? []).forEach((glob, i) => {
       const problem = globProblem(glob);
       if (problem) blame(at("paths", i), `glob ${quoted(glob)} ${problem}`);
     });
+    const owns = [...new Set(knownKinds(raw.owns, at("owns")))];
     if (!raw.accountable) blame(at(), `area "${id}" has no accountable role (its DRI)`);
     else knownRole(raw.accountable, at("accountable"), false);
     const accountable = raw.accountable ?? "";
@@ -72,6 +83,7 @@ export function resolvePolicy(
       id,
       name: raw.name ?? id,
       paths: raw.paths ?? [],
+      owns,
       accountable,
       responsible: raw.responsible ?? [],
       consulted: raw.consulted ?? [],
@@ -89,11 +101,7 @@ export function resolvePolicy(
     (raw.areas ?? []).forEach((area, i) => {
       if (!areaIds.has(area)) blame(at("areas", i), `area "${area}" is not defined${closest(area, [...areaIds])}`);
     });
-    const kinds: ChangeKind[] = [];
-    (raw.when?.kinds ?? []).forEach((kind, i) => {
-      if (isChangeKind(kind)) kinds.push(kind);
-      else blame(at("when", "kinds", i), `unknown change kind "${kind}"${closest(kind, [...CHANGE_KINDS])}`);
-    });
+    const kinds = knownKinds(raw.when?.kinds, at("when", "kinds"));
     (raw.when?.paths ?? []).forEach((glob, i) => {
       const problem = globProblem(glob);
       if (problem) blame(at("when", "paths", i), `glob ${quoted(glob)} ${problem}`);
@@ -130,6 +138,7 @@ export function resolvePolicy(
     if (problem) blame(["ticket", "pattern"], problem);
   }
   const sla = resolveSla(file, blame);
+  warnIdleOwnership(file, areas, rules, blame);
   warnUnusedRoles(file, roles, areas, rules, blame, closest);
   rejectBotSigners(file, areas, rules, blame);
 
@@ -229,6 +238,28 @@ function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {
     review: raw.review ?? { businessDays: 2 },
     expedited: raw.expedited ?? { businessHours: 4 },
   };
+}
+
+/**
+ * An area that owns a kind but would ask nothing for it (level 1, no base
+ * approvers, no rule for the kind in the area) takes the files carrying it away
+ * from the fallback owners and requires no sign-off: a routing that looks like
+ * governance and is none. Said where the kind is listed.
+ */
+function warnIdleOwnership(file: PolicyFile, areas: Area[], rules: Rule[], blame: Blame): void {
+  for (const area of areas) {
+    if (area.approvers) continue;
+    const ruled = new Set(rules.filter((r) => !r.areas || r.areas.includes(area.id)).flatMap((r) => r.when.kinds));
+    const written = file.areas?.[area.id]?.owns ?? [];
+    for (const kind of area.owns ?? []) {
+      if (ruled.has(kind)) continue;
+      blame(
+        ["areas", area.id, "owns", written.indexOf(kind)],
+        `area "${area.id}" owns "${kind}" but asks nothing for it (level ${area.level}, and no rule for ${kind} applies in it): a file it receives for that kind needs no sign-off; add a rule for ${kind} in this area, or let an area that governs it own it`,
+        "warning",
+      );
+    }
+  }
 }
 
 /** A bound role nothing refers to is usually a typo for one that is referred to. */

@@ -53,6 +53,13 @@ export const areaSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   paths: z.array(z.string()).min(1).optional(),
+  /**
+   * Change kinds this area owns wherever they are found: a file no area's paths
+   * match that carries one of them (a DROP COLUMN in `apps/api/db/`) joins this
+   * area, so what changed reaches its owner in any layout. `[]` gives up the
+   * kinds an extended policy's area owns.
+   */
+  owns: z.array(z.string()).optional(),
   accountable: roleRef.optional(),
   responsible: z.array(roleRef).optional(),
   consulted: z.array(roleRef).optional(),

@@ -88,7 +88,7 @@ describe("governance-gate matrix", () => {
     const run = await runCli(["matrix", "--policy", "chat-backend"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      "| **Prisma schema and migrations** (`prisma`) | `prisma/**`, `**/schema.prisma` | backend-lead | backend-team | dba-lead | sre-team | 2: backend-lead | backend-lead → dba-lead → vp-engineering |",
+      "| **Prisma schema and migrations** (`prisma`) | `prisma/**`, `**/schema.prisma`, `{apps,packages,services,libs}/*/prisma/**`, `**/*.prisma`, `**/migrations/**`, `!docs/**`, `!**/*.md` | backend-lead | backend-team | dba-lead | sre-team | 2: backend-lead | backend-lead → dba-lead → vp-engineering |",
     );
     expect(run.stdout).toContain(
       "| Breaking migrations: DBA Lead + Backend Lead + SRE Lead sign-off (`migration-destructive`) | change: `migration-destructive` | prisma | 3 | dba-lead + backend-lead + sre-lead |",

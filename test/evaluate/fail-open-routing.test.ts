@@ -229,6 +229,9 @@ roles:
   backend-lead: { users: [bea] }
   dba-lead: { users: [dan] }
   backend-team: { teams: [backend] }
+areas:
+  # Only prisma/: db/ stays unowned here (the preset also owns db/ migrations by glob and by kind).
+  prisma: { paths: ["prisma/**"], owns: [] }
 rules:
   destructive-sql-anywhere:
     description: Destructive SQL outside Prisma still needs the DBA
@@ -268,7 +271,7 @@ describe("9.8: a rule approved by $accountable needs someone for unowned files",
   const BREAKING = `rules:
   breaking:
     description: Breaking changes need the owner
-    when: { labels: [breaking-change] }
+    when: { labels: [data-export] }
     level: 3
 `;
   const script = added("scripts/migrate-users.ts", "export async function migrateUsers() {}\n");
@@ -278,7 +281,7 @@ describe("9.8: a rule approved by $accountable needs someone for unowned files",
 roles:
   backend-team: { users: [bo, bianca] }
 ${BREAKING}`);
-    const facts = prFacts([script], { labels: ["breaking-change"] });
+    const facts = prFacts([script], { labels: ["data-export"] });
     const d = evaluate(policy, facts, NOW);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
     expect(requirementsOf(policy, facts)).toEqual([["unowned/breaking", 3, [[["backend-team"], 1]]]]);
@@ -295,7 +298,7 @@ areas:
   billing: { paths: ["src/billing/**"], accountable: cfo, level: 4 }
   governance: { paths: [".github/governance.yml"], accountable: tech-architect, level: 3 }
 ${BREAKING}`);
-    const facts = prFacts([script], { labels: ["breaking-change"] });
+    const facts = prFacts([script], { labels: ["data-export"] });
     expect(requirementsOf(policy, facts)).toEqual([["unowned/breaking", 3, [[["tech-architect"], 1]]]]);
   });
 
@@ -309,14 +312,14 @@ areas:
   payments: { paths: ["src/payments/**"], accountable: payments-lead, level: 3 }
   infra: { paths: ["k8s/**"], accountable: sre-lead, level: 3 }
 ${BREAKING}`);
-    const facts = prFacts([script], { labels: ["breaking-change"] });
+    const facts = prFacts([script], { labels: ["data-export"] });
     expect(requirementsOf(policy, facts)).toEqual([["unowned/breaking", 3, [[["payments-lead", "sre-lead"], 1]]]]);
     expect(evaluate(policy, { ...facts, reviews: [approval("sam")] }, NOW).conclusion).toBe("success");
   });
 
   it("fallback owners bound to nobody fail the check with the role and the fix", async () => {
     const policy = await policyFrom(`extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n${BREAKING}`);
-    const d = evaluate(policy, prFacts([script], { labels: ["breaking-change"] }), NOW);
+    const d = evaluate(policy, prFacts([script], { labels: ["data-export"] }), NOW);
     expect(d.conclusion).toBe("failure");
     expect(d.problems).toContainEqual({
       severity: "error",
