@@ -105,9 +105,16 @@ function wire(app: Probot, gate: Gate): void {
     const { ref, repository, commits } = context.payload;
     const branch = repository.default_branch;
     if (ref !== `refs/heads/${branch}`) return;
-    const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
-    if (!touched) return;
+    const changed = new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]));
     const repo = context.repo();
+    // Every file the policy is built from counts (the files it extends too), read
+    // from the policy before the push; only a YAML change can be one of them.
+    let touched = changed.has(POLICY_PATH);
+    if (!touched && [...changed].some((path) => /\.ya?ml$/i.test(path))) {
+      const before = (await gate.policies.load(context.octokit, repo, context.payload.before)).result?.policy;
+      touched = (before?.files ?? []).some((path) => changed.has(path));
+    }
+    if (!touched) return;
     gate.policies.invalidate(repo);
     const open = await context.octokit.paginate(context.octokit.rest.pulls.list, { ...repo, state: "open", base: branch, per_page: 100 });
     for (const pr of open) await gate.evaluate(context.octokit, context.log, repo, pr, {});

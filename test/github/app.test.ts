@@ -491,6 +491,37 @@ describe("more events", () => {
     await probot.receive(webhookEvent("push", push as never));
   });
 
+  it("re-evaluates open pull requests when the default branch changes a file the policy extends", async () => {
+    const probot = newProbot();
+    const OLD_BASE = "0badc0de1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
+    const NEW_BASE = "c0ffee0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
+    const ROOT = "extends: governance-base.yml\n";
+    const baseFileAt = (sha: string, text: string) =>
+      gh.get(`${REPO}/contents/.github%2Fgovernance-base.yml?ref=${sha}`, text, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+    const gh = mock();
+    gh.installationToken(DEFAULT_PR.installationId);
+    // The policy before the push says which files it is built from.
+    policyAt(gh, OLD_BASE, ROOT);
+    baseFileAt(OLD_BASE, POLICY);
+    gh.get(`${REPO}/pulls?state=open&base=main&per_page=100`, [pullRequestJson(HEAD, NEW_BASE)]);
+    snapshot(gh, pullRequestJson(HEAD, NEW_BASE));
+    policyAt(gh, NEW_BASE, ROOT);
+    baseFileAt(NEW_BASE, POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"));
+    files(gh);
+    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    checkRuns(gh, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
+    requestsReviewers(gh, ["dana"]);
+    const push = prPayload("push", undefined as never, { headRef: "main", headSha: NEW_BASE, baseRef: "main" }) as Record<string, unknown>;
+    push.before = OLD_BASE;
+    (push.commits as { added: string[]; modified: string[]; removed: string[] }[]).forEach((c, i) => {
+      c.added = [];
+      c.removed = [];
+      c.modified = i === 0 ? [".github/governance-base.yml"] : ["README.md"];
+    });
+    await probot.receive(webhookEvent("push", push as never));
+  });
+
   it("fails closed on a pull request of more than 3,000 files", async () => {
     const probot = newProbot();
     const gh = mock();
