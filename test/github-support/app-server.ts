@@ -138,7 +138,7 @@ export async function startAppServer(options: {
 export async function deliverWebhook(options: { port: number; keys: Pick<AppKeys, "appId" | "webhookSecret">; event: string; payload: object; deliveryId?: string; userAgent: string }): Promise<Response> {
   const body = JSON.stringify(options.payload);
   const signature = createHmac("sha256", options.keys.webhookSecret).update(body).digest("hex");
-  return fetch(`http://127.0.0.1:${options.port}/api/github/webhooks`, {
+  const send = () => fetch(`http://127.0.0.1:${options.port}/api/github/webhooks`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -152,6 +152,15 @@ export async function deliverWebhook(options: { port: number; keys: Pick<AppKeys
     },
     body,
   });
+  try {
+    return await send();
+  } catch (error) {
+    // fetch reuses a kept-alive connection the server may be closing at that very
+    // moment ("other side closed"): send again, as GitHub redelivers (same
+    // delivery id; the app is idempotent). A server that died fails the retry too.
+    if ((error as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw error;
+    return send();
+  }
 }
 
 export async function freePort(): Promise<number> {
