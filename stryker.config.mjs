@@ -34,4 +34,7 @@ export default {
   // The survivors are what matter; the per-test listing would bury them.
   clearTextReporter: { reportTests: false, logTests: false },
   tempDirName: ".stryker-tmp",
+  // Stryker copies the project into the sandbox; build output and scratch files
+  // are not needed by any test it runs.
+  ignorePatterns: ["/dist", "/coverage", "/scratch", "/bench/results"],
 };
