@@ -161,3 +161,23 @@ describe("parseCommands", () => {
     expect(parseCommands("/emergency")).toEqual([{ type: "emergency", reason: "", text: "/emergency" }]);
   });
 });
+
+describe("mutants a smoke run of Stryker found surviving, each a way a comment would wrongly sign", () => {
+  it("a command mid-line is not a command: /cc … /approve-level3 and /cc … /emergency", () => {
+    expect(parseCommands("/cc @dan: once you have read it, /approve-level3")).toEqual([]);
+    expect(parseCommands("/cc @sre: payments are down /emergency")).toEqual([]);
+  });
+
+  it("a cancel after two spaces is still a cancel, never an approval", () => {
+    expect(parseCommands("/approve-level3  cancel")).toEqual([{ type: "approve", level: 3, cancel: true, text: "/approve-level3  cancel" }]);
+  });
+
+  it("a no-break space before cancel or before an emergency's reason makes the command unreadable, answered, not counted", () => {
+    const cancel = parseCommands("/approve-level3\u00A0cancel");
+    expect(cancel).toHaveLength(1);
+    expect(cancel[0]).toMatchObject({ type: "unreadable", intended: { type: "approve", cancel: true } });
+    const emergency = parseCommands("/emergency\u00A0db is down");
+    expect(emergency).toHaveLength(1);
+    expect(emergency[0]).toMatchObject({ type: "unreadable", intended: { type: "emergency", reason: "db is down" } });
+  });
+});
