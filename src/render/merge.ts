@@ -52,12 +52,6 @@ export function informedComment(decision: Decision, policy: Policy, pr: MergedPu
   );
 }
 
-export function chatMessage(decision: Decision, pr: MergedPullRequest): string {
-  const areas = decision.areas.map((a) => a.id).join(", ") || "unowned files";
-  const emergency = decision.emergency ? ` 🚨 emergency override by ${decision.emergency.by}: ${decision.emergency.reason}` : "";
-  return `Merged <${pr.url}|${pr.owner}/${pr.repo}#${pr.number}> "${pr.title}" — level ${decision.level}, areas: ${areas}.${emergency}`;
-}
-
 export interface ReviewIssue {
   title: string;
   body: string;

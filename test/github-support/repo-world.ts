@@ -12,6 +12,9 @@
  *   await probot.receive(world.event("pull_request", "opened", 1));
  *   expect(world.checkOn(A)?.conclusion).toBe("failure");
  */
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/index.js";
+import { appKeys } from "./app-server.js";
 import { answerGraphql } from "./graphql-world.js";
 import type { GitHubMock, RecordedCall } from "./mock-github.js";
 import { DEFAULT_PR, prPayload, webhookEvent } from "./webhooks.js";
@@ -203,4 +206,42 @@ export class RepoWorld {
     this.posted.push({ number, body: body.body });
     return { id: this.nextId++, body: body.body };
   }
+}
+
+/** chat-backend with every role these stories sign with bound to one person. */
+export const CHAT_POLICY = `extends: chat-backend
+roles:
+  backend-lead: { users: [bea] }
+  dba-lead: { users: [dan] }
+  sre-lead: { users: [sam] }
+  backend-team: { users: [bob] }
+  tech-architect: { users: [tara] }
+  security-lead: { users: [sid] }
+  devops-lead: { users: [dev] }
+  incident-commander: { users: [ivy] }
+  product-owner: { users: [pat] }
+`;
+
+/** A level-1 change: one line of README.md, as GitHub lists it. */
+export const README_FILE = { sha: "0c1d2e3f40516273849a0b1c2d3e4f5061728394", filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1, blob_url: "", raw_url: "", contents_url: "", patch: "@@ -1 +1,2 @@\n # chat\n+More words." };
+
+/**
+ * The app through Probot's `receive()` on `world`, on its clock. `receive`
+ * resolves once the event and every evaluation it queued (pull requests on the
+ * same commit) are done.
+ */
+export function appOn(world: RepoWorld): (event: Parameters<Probot["receive"]>[0]) => Promise<void> {
+  const probot = new Probot({
+    appId: world.options.appId,
+    privateKey: appKeys().privateKey,
+    // The function form: the object form leaves throttling on in tests.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    logLevel: "fatal",
+  });
+  let settled = async () => {};
+  probot.load(createApp({ appId: world.options.appId, now: () => world.now, onGate: (gate) => (settled = () => gate.settled()) }));
+  return async (event) => {
+    await probot.receive(event);
+    await settled();
+  };
 }

@@ -1,11 +1,8 @@
-import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/index.js";
 import { headArrival } from "../../src/github/head-arrival.js";
 import { mockGitHub, setupNock } from "../github-support/mock-github.js";
 import { migrationFile } from "../github-support/pull-files.js";
-import { appKeys } from "../github-support/app-server.js";
-import { RepoWorld } from "../github-support/repo-world.js";
+import { appOn, CHAT_POLICY, README_FILE, RepoWorld } from "../github-support/repo-world.js";
 
 /**
  * Sign-off commands and `/emergency` name no commit: they count only when
@@ -19,40 +16,17 @@ import { RepoWorld } from "../github-support/repo-world.js";
 setupNock();
 
 const APP_ID = 4242;
-const PRIVATE_KEY = appKeys().privateKey;
 const A = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const B = "b2c3d4e5f60718293a4b5c6d7e8f901234567890";
-const POLICY = `extends: chat-backend
-roles:
-  backend-lead: { users: [bea] }
-  dba-lead: { users: [dan] }
-  sre-lead: { users: [sam] }
-  backend-team: { users: [bob] }
-  tech-architect: { users: [tara] }
-  security-lead: { users: [sid] }
-  devops-lead: { users: [dev] }
-  incident-commander: { users: [ivy] }
-  product-owner: { users: [pat] }
-`;
-const README = { sha: "0c1d2e3f40516273849a0b1c2d3e4f5061728394", filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1, blob_url: "", raw_url: "", contents_url: "", patch: "@@ -1 +1,2 @@\n # chat\n+More words." };
+const POLICY = CHAT_POLICY;
+const README = README_FILE;
 const LEADS = ["dan", "bea", "sam"];
 /** A comment edit in an HTTP handler: level 1 on its own, level 3 with the label `breaking-change`. */
 const API_FILE = { sha: "1d2e3f40516273849a0b1c2d3e4f506172839405", filename: "src/api/users.ts", status: "modified", additions: 1, deletions: 1, changes: 2, blob_url: "", raw_url: "", contents_url: "", patch: "@@ -1,2 +1,2 @@\n-// Users API\n+// Users API (v1)\n export const router = Router();\n" };
 
 function setUp(policy = POLICY) {
   const world = new RepoWorld(mockGitHub(), { policy, appId: APP_ID, now: at("09:00") });
-  const probot = new Probot({
-    appId: APP_ID,
-    privateKey: PRIVATE_KEY,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-    logLevel: "fatal",
-  });
-  let settled = async () => {};
-  probot.load(createApp({ appId: APP_ID, now: () => world.now, onGate: (gate) => (settled = () => gate.settled()) }));
-  const receive = async (event: Parameters<Probot["receive"]>[0]) => {
-    await probot.receive(event);
-    await settled();
-  };
+  const receive = appOn(world);
   /** Each lead posts `/approve-level3` now, each comment delivered as GitHub would. */
   const leadsSign = async (number: number, body = "/approve-level3") => {
     for (const lead of LEADS) await receive(world.event("issue_comment", "created", number, { comment: world.comment(number, lead, body) }));

@@ -1,11 +1,8 @@
-import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/index.js";
 import { readHeadState } from "../../src/github/check-state.js";
 import { mockGitHub, setupNock } from "../github-support/mock-github.js";
 import { migrationFile } from "../github-support/pull-files.js";
-import { appKeys } from "../github-support/app-server.js";
-import { RepoWorld } from "../github-support/repo-world.js";
+import { appOn, CHAT_POLICY, README_FILE, RepoWorld } from "../github-support/repo-world.js";
 
 /**
  * A check run belongs to a commit, not to a pull request, and branch protection
@@ -18,34 +15,13 @@ import { RepoWorld } from "../github-support/repo-world.js";
 setupNock();
 
 const APP_ID = 4242;
-const PRIVATE_KEY = appKeys().privateKey;
 const HEAD = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
-const POLICY = `extends: chat-backend
-roles:
-  backend-lead: { users: [bea] }
-  dba-lead: { users: [dan] }
-  sre-lead: { users: [sam] }
-  backend-team: { users: [bob] }
-  tech-architect: { users: [tara] }
-  security-lead: { users: [sid] }
-  devops-lead: { users: [dev] }
-`;
-const README = { sha: "0c1d2e3f40516273849a0b1c2d3e4f5061728394", filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1, blob_url: "", raw_url: "", contents_url: "", patch: "@@ -1 +1,2 @@\n # chat\n+More words." };
+const POLICY = CHAT_POLICY;
+const README = README_FILE;
 
 function setUp() {
   const world = new RepoWorld(mockGitHub(), { policy: POLICY, appId: APP_ID, now: new Date("2026-11-23T10:00:00Z") });
-  const probot = new Probot({
-    appId: APP_ID,
-    privateKey: PRIVATE_KEY,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-    logLevel: "fatal",
-  });
-  const gateReady: { settled?: () => Promise<void> } = {};
-  probot.load(createApp({ appId: APP_ID, now: () => world.now, onGate: (gate) => (gateReady.settled = () => gate.settled()) }));
-  const receive = async (event: Parameters<Probot["receive"]>[0]) => {
-    await probot.receive(event);
-    await gateReady.settled!();
-  };
+  const receive = appOn(world);
   return { world, receive };
 }
 
