@@ -121,9 +121,10 @@ export const costDetector: Detector = {
   detect(file, settings): DetectionResult {
     const pair = readManifestPair(file);
     if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
+    // A template's numbers come from the chart's values files, which helm-values.ts prices.
+    if (pair.status === "helm-template") return { findings: [], problems: [] };
     // An unreadable manifest is reported, but not assumed to cost money: the
-    // kubernetes detector already classifies it as a (conservative) scaling change,
-    // and sending every Helm template edit to finance would drown the signal.
+    // kubernetes detector already classifies it as a (conservative) scaling change.
     if (pair.status === "unreadable") return problem(file.path, `${pair.reason}; cost not estimated`);
     // Content that was not loaded at all says nothing, not even that it is a template.
     if (pair.status === "unloaded") {

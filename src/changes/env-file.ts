@@ -7,7 +7,7 @@
  * only a patch we compare the keys on added lines with the keys on removed lines,
  * so a changed value (the line is removed and re-added) is not a new key.
  */
-import { diffLines, splitLines, type DiffLine } from "./diff.js";
+import { diffLines, sideContent, splitLines, type DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadChange } from "./unread.js";
 
@@ -40,7 +40,7 @@ function detectEnvFile(file: ChangedFile): DetectionResult {
   // Removing a template (or keys from it) asks nothing new of any environment.
   if (file.status === "removed" || file.head === null) return { findings: [], problems: [] };
 
-  const base = file.status === "added" && file.base === undefined ? null : file.base;
+  const base = sideContent(file, "base");
   const hasPatch = file.patch !== undefined && file.patch !== "";
   let added: EnvKey[];
   if (typeof file.head === "string" && base !== undefined) {

@@ -217,7 +217,7 @@ function parseManifestText(path: string, text: string): ManifestFile {
  * Where the value at `path` is written: the line of its key for a mapping entry
  * (`resources:` rather than the `requests:` below it), its own start for a list item.
  */
-function startOffset(root: unknown, path: YamlPath): number | undefined {
+export function startOffset(root: unknown, path: YamlPath): number | undefined {
   let node: unknown = root;
   let offset: number | undefined;
   for (const step of path) {
@@ -442,6 +442,31 @@ function readEnvFrom(container: Json, path: YamlPath, lineOf: LineOf): EnvFromSo
   return out;
 }
 
+/** Objects whose every change is a security-policy change. */
+export const SECURITY_KINDS: ReadonlySet<string> = new Set([
+  "Role",
+  "ClusterRole",
+  "RoleBinding",
+  "ClusterRoleBinding",
+  "ServiceAccount",
+  "NetworkPolicy",
+  "CiliumNetworkPolicy",
+  "CiliumClusterwideNetworkPolicy",
+  "AuthorizationPolicy", // Istio
+  "PeerAuthentication", // Istio
+  "PodSecurityPolicy",
+  "Secret",
+  "SealedSecret",
+  "ExternalSecret",
+]);
+
+/**
+ * Keys of who may do what — pod privileges, identities, secrets, network reach —
+ * for text that cannot be parsed (broken YAML, Helm templates, chart values).
+ */
+export const SECURITY_WORDS =
+  /\b(securityContext|podSecurityContext|containerSecurityContext|privileged|allowPrivilegeEscalation|runAsUser|runAsGroup|runAsNonRoot|readOnlyRootFilesystem|capabilities|seccompProfile|hostNetwork|hostPID|hostIPC|hostPath|serviceAccount|serviceAccountName|automountServiceAccountToken|secretKeyRef|secretRef|secretName|imagePullSecrets|rbac|networkPolicy)\b/i;
+
 // ---------------------------------------------------------------------------
 // Autoscalers
 // ---------------------------------------------------------------------------
@@ -521,8 +546,13 @@ export type ManifestPair =
   | { status: "parsed"; base: ParsedManifest; head: ParsedManifest }
   /** Not a manifest, or a pure rename of a file whose content was not loaded: nothing to report. */
   | { status: "not-kubernetes" }
-  /** It looks like a manifest but could not be read (a Helm template, broken YAML): callers must not stay silent. */
+  /** It looks like a manifest but could not be read (broken YAML): callers must not stay silent. */
   | { status: "unreadable"; reason: string }
+  /**
+   * A Helm template at base or head: not YAML until rendered, so callers read its
+   * changed lines (helm-template.ts). An absent version is null.
+   */
+  | { status: "helm-template"; base: string | null; head: string | null }
   /**
    * Its content was not loaded (GitHub gives no text for binary or very large
    * files), so nothing says it is not a manifest: callers assume the worst.
@@ -540,6 +570,9 @@ export function readManifestPair(file: ChangedFile): ManifestPair {
     return reason === undefined ? { status: "not-kubernetes" } : { status: "unloaded", reason };
   }
   if (!looksLike) return { status: "not-kubernetes" };
+  if ((head !== null && isHelmTemplate(file.path, head)) || (base !== null && isHelmTemplate(basePath, base))) {
+    return { status: "helm-template", base, head };
+  }
   const headRead = readSide(file.path, head);
   if ("reason" in headRead) return { status: "unreadable", reason: headRead.reason };
   const baseRead = readSide(basePath, base);
@@ -552,6 +585,7 @@ export function readManifestPair(file: ChangedFile): ManifestPair {
 function readSide(path: string, text: string | null): ParsedManifest | { reason: string } {
   if (text === null) return EMPTY_MANIFEST;
   const parsed = parseManifestFile(path, text);
+  // Only reached for a file readManifestPair did not take for a template, i.e. never: kept total.
   if (parsed.status === "helm-template") return { reason: "Helm template: not evaluated" };
   if (parsed.status === "invalid") return { reason: `unparseable YAML: ${parsed.message}` };
   return parsed.manifest;

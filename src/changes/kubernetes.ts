@@ -21,6 +21,7 @@ import {
   type ParsedManifest,
   type Workload,
 } from "./kubernetes-manifest.js";
+import { helmTemplateChanges } from "./helm-template.js";
 import type { ChangeKind, Detector, DetectionResult, Finding } from "./types.js";
 
 const DETECTOR_ID = "kubernetes";
@@ -41,6 +42,11 @@ export const kubernetesDetector: Detector = {
   detect(file): DetectionResult {
     const pair = readManifestPair(file);
     if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
+    if (pair.status === "helm-template") {
+      // The changed lines decide; security is the security-policy detector's.
+      const changes = helmTemplateChanges(file, pair.base, pair.head).filter((c) => c.kind !== "security-policy");
+      return { findings: changes.map((c) => ({ ...c, path: file.path, conservative: true })), problems: [] };
+    }
     if (pair.status === "unreadable" || pair.status === "unloaded") {
       // We cannot tell what changed, so assume the most severe kind we emit.
       return {

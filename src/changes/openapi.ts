@@ -14,7 +14,7 @@
  */
 import { LineCounter, isMap, isScalar, parseDocument } from "yaml";
 import type { Document } from "yaml";
-import { patchSides } from "./diff.js";
+import { patchSides, sideContent } from "./diff.js";
 import type { DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionProblem, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
@@ -36,8 +36,8 @@ export const openApiDetector: Detector = {
     return SPEC_FILE.test(name);
   },
   detect(file: ChangedFile): DetectionResult {
-    const base = file.base !== undefined ? file.base : file.status === "added" ? null : undefined;
-    const head = file.head !== undefined ? file.head : file.status === "removed" ? null : undefined;
+    const base = sideContent(file, "base");
+    const head = sideContent(file, "head");
     if (base === undefined || head === undefined) return detectFromPatch(file);
     return detectFromContent(file.path, base, head);
   },

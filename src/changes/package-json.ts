@@ -16,6 +16,11 @@
  * as one in `dependencies`; their keys are selectors ("foo > bar", "**\/foo"), not
  * package names, so they are matched only against the same selector at base.
  * Removed dependencies are not reported: no kind describes them.
+ *
+ * A major change of a package that carries the Socket.IO protocol (the server,
+ * the client, the Engine.IO transport underneath, NestJS's gateway packages) is
+ * also `protocol-upgrade`: every client must move with the server, which the
+ * chat-backend document puts to the Tech Architect ("Socket.IO v4 → v5").
  */
 import semver from "semver";
 import { splitLines } from "./diff.js";
@@ -29,7 +34,7 @@ const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "peerDependencie
 
 export const packageJsonDetector: Detector = {
   id: DETECTOR_ID,
-  kinds: ["dependency-major", "dependency-added", "dependency-minor"],
+  kinds: ["dependency-major", "dependency-added", "dependency-minor", "protocol-upgrade"],
   appliesTo: (path) => basename(path) === "package.json",
   needsContent: true,
   detect(file) {
@@ -149,7 +154,7 @@ function detectPackageJson(file: ChangedFile): DetectionResult {
   const changes = [
     ...compareDependencies(base.manifest.dependencies, head.manifest.dependencies),
     ...compareOverrides(base.manifest.overrides, head.manifest.overrides),
-  ];
+  ].flatMap((change) => [change, ...protocolUpgrade(change)]);
   const headText = file.head;
   const findings = changes.map((change): Finding => {
     const line = lineOf(headText, change.entry);
@@ -205,6 +210,30 @@ function compareOverrides(base: Entry[], head: Entry[]): Change[] {
     if (change !== null) changes.push(change);
   }
   return changes;
+}
+
+/** Packages whose major versions change the wire protocol between Socket.IO servers and clients. */
+export const SOCKET_IO_PROTOCOL_PACKAGES = new Set([
+  "socket.io",
+  "socket.io-client",
+  "socket.io-parser",
+  "engine.io",
+  "engine.io-client",
+  "@nestjs/websockets",
+  "@nestjs/platform-socket.io",
+]);
+
+/** The package an entry or override selector is about: `socket.io`, `foo > socket.io`, `**\/socket.io`, `socket.io@<5`. */
+function packageOf(name: string): string {
+  const leaf = name.split(">").at(-1)?.trim() ?? name;
+  const unversioned = leaf.replace(/(?<=.)@[^/@]*$/, "");
+  return unversioned.replace(/^(?:\*\*\/)+/, "");
+}
+
+/** A major of a Socket.IO protocol package is also a protocol upgrade (a downgrade too: clients move either way). */
+function protocolUpgrade(change: Change): Change[] {
+  if (change.kind !== "dependency-major" || !SOCKET_IO_PROTOCOL_PACKAGES.has(packageOf(change.entry.name))) return [];
+  return [{ kind: "protocol-upgrade", entry: change.entry, detail: `Socket.IO protocol upgrade: ${change.detail}; every client must follow` }];
 }
 
 function added(entry: Entry, note?: string): Change {

@@ -1,28 +1,36 @@
 import { costDetector } from "./cost.js";
 import { envFileDetector } from "./env-file.js";
+import { helmValuesDetector } from "./helm-values.js";
 import { kubernetesDetector } from "./kubernetes.js";
 import { openApiDetector } from "./openapi.js";
 import { packageJsonDetector } from "./package-json.js";
 import { prismaSchemaDetector } from "./prisma-schema.js";
 import { routesDetector } from "./routes.js";
 import { securityPolicyDetector } from "./security-policy.js";
+import { socketEventsDetector } from "./socket-events.js";
 import { sqlMigrationDetector } from "./sql-migration.js";
 import { terraformDetector } from "./terraform.js";
+import { terraformSizingDetector } from "./terraform-sizing.js";
 import type { ChangedFile, DetectionProblem, Detector, DetectorSettings, Finding } from "./types.js";
+import { typescriptContractsDetector } from "./typescript-contracts.js";
 import { contentUnchanged, hasPatch } from "./unread.js";
 
 /** Every detector, in the order their findings are listed. */
 export const DETECTORS: readonly Detector[] = [
   openApiDetector,
   routesDetector,
+  typescriptContractsDetector,
+  socketEventsDetector,
   sqlMigrationDetector,
   prismaSchemaDetector,
   packageJsonDetector,
   envFileDetector,
   kubernetesDetector,
   costDetector,
+  helmValuesDetector,
   securityPolicyDetector,
   terraformDetector,
+  terraformSizingDetector,
 ];
 
 export function detectorsFor(file: Pick<ChangedFile, "path" | "previousPath">, detectors: readonly Detector[] = DETECTORS): Detector[] {

@@ -15,7 +15,7 @@
  * The detector is regex-based on purpose: it must be cheap, cannot rely on a full
  * parser being able to read a hunk, and only needs declarations, not semantics.
  */
-import { patchSides, splitLines, type DiffLine } from "./diff.js";
+import { patchSides, sideContent, splitLines, type DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadChange } from "./unread.js";
 
@@ -35,8 +35,8 @@ export const routesDetector: Detector = {
     return SOURCE_FILE.test(path) && !DECLARATION_FILE.test(path) && !TEST_FILE.test(path);
   },
   detect(file: ChangedFile): DetectionResult {
-    const base = file.base !== undefined ? file.base : file.status === "added" ? null : undefined;
-    const head = file.head !== undefined ? file.head : file.status === "removed" ? null : undefined;
+    const base = sideContent(file, "base");
+    const head = sideContent(file, "head");
     if (base !== undefined && head !== undefined) {
       return { findings: compareRoutes(file.path, routesInContent(base), routesInContent(head)), problems: [] };
     }

@@ -9,6 +9,7 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { diffLines } from "./diff.js";
+import { helmTemplateChanges } from "./helm-template.js";
 import {
   asArray,
   asRecord,
@@ -19,6 +20,8 @@ import {
   own,
   MANIFEST_MAX_INPUT,
   readManifestPair,
+  SECURITY_KINDS,
+  SECURITY_WORDS,
   workloads,
   type Container,
   type K8sObject,
@@ -113,42 +116,21 @@ function leafChanges(before: unknown, after: unknown): string[] {
 // Kubernetes manifests
 // ---------------------------------------------------------------------------
 
-/** Objects whose every change is a security-policy change. */
-const SECURITY_KINDS = new Set([
-  "Role",
-  "ClusterRole",
-  "RoleBinding",
-  "ClusterRoleBinding",
-  "ServiceAccount",
-  "NetworkPolicy",
-  "CiliumNetworkPolicy",
-  "CiliumClusterwideNetworkPolicy",
-  "AuthorizationPolicy", // Istio
-  "PeerAuthentication", // Istio
-  "PodSecurityPolicy",
-  "Secret",
-  "SealedSecret",
-  "ExternalSecret",
-]);
-
 /** Text hinting that an unreadable manifest touches security (used only when we cannot parse). */
 const SECURITY_KIND_LINE = new RegExp(`^\\s*kind:\\s*["']?(${[...SECURITY_KINDS].join("|")})["']?\\s*$`, "m");
-const SECURITY_WORDS = new RegExp(
-  [
-    ...["securityContext", "privileged", "allowPrivilegeEscalation", "runAsUser", "runAsNonRoot", "capabilities"],
-    ...["hostNetwork", "hostPID", "hostIPC", "serviceAccount"],
-    ...["secretKeyRef", "secretRef", "secretName", "imagePullSecrets"],
-  ].join("|"),
-);
 
 function detectManifest(file: ChangedFile): DetectionResult {
   const pair = readManifestPair(file);
   if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
   if (pair.status === "unloaded") return conservative(file, pair.reason);
+  if (pair.status === "helm-template") {
+    // The changed lines decide: an image pin or a label in a chart is not a security change.
+    const changes = helmTemplateChanges(file, pair.base, pair.head).filter((c) => c.kind === "security-policy");
+    return { findings: changes.map((c) => ({ ...c, path: file.path, conservative: true })), problems: [] };
+  }
   if (pair.status === "unreadable") {
     // The kubernetes detector already reports every unreadable manifest; this one
-    // only assumes the worst when the text suggests security is involved, so that a
-    // Helm chart's Deployment template does not always need the security lead.
+    // only assumes the worst when the text suggests security is involved.
     return mentionsSecurity(file) ? conservative(file, pair.reason) : { findings: [], problems: [] };
   }
   return result(file, [...securityObjectChanges(pair.base, pair.head), ...workloadSecurityChanges(pair.base, pair.head)]);
@@ -339,6 +321,8 @@ interface Workflow {
 function detectWorkflow(file: ChangedFile): DetectionResult {
   // A file moved or copied into .github/workflows/ starts running there: it is read as added.
   const movedIn = file.previousPath !== undefined && !isWorkflowPath(file.previousPath);
+  // Stricter than sideContent (diff.ts): a null version the status does not explain
+  // (a head missing from a file not removed) is read as not loaded, never as deleted.
   const head = file.head ?? (file.status === "removed" ? null : undefined);
   const base = movedIn ? null : (file.base ?? (file.status === "added" ? null : undefined));
   // A deleted workflow no longer runs: nothing it granted remains.

@@ -14,15 +14,15 @@
  * HCL is parsed with tree-sitter's HCL grammar (@tree-sitter-grammars/tree-sitter-hcl)
  * run by web-tree-sitter: WebAssembly, so nothing native has to load or compile
  * (the grammar's and tree-sitter's prebuilt binaries need a newer libstdc++ than
- * Debian 12, which node:20-slim is). Loaded once when this module loads; parsing
+ * Debian 12). Loaded once, by hcl-grammar.ts; parsing
  * is then synchronous, as detectors are, keeps positions for line numbers, and
  * understands heredocs, template directives, `for` expressions and comments. (@cdktf/hcl2json and its fork are asynchronous
  * WASM without positions; hcl2-parser has no positions or error messages and is no
  * longer maintained; codemirror-lang-hcl's Lezer grammar rejects function calls
  * inside object values, which real Terraform is full of.)
  */
-import { createRequire } from "node:module";
-import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
+import type { Node, Tree } from "web-tree-sitter";
+import { hclGrammarAtModuleLoad, hclParser as parser } from "./hcl-grammar.js";
 import { sideContent } from "./diff.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
@@ -110,13 +110,11 @@ export interface AccessBlock {
   members: Map<string, Member[]>;
 }
 
-await Parser.init();
-const HCL = await Language.load(createRequire(import.meta.url).resolve("@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm"));
-const parser = new Parser();
-parser.setLanguage(HCL);
+// Loaded now, except in the CLI, which loads it when a .tf file is about to be read (hcl-grammar.ts).
+await hclGrammarAtModuleLoad();
 
 /** web-tree-sitter lists children as `Node | null`; a parsed tree has none missing. */
-function named(node: Node | null | undefined): Node[] {
+export function named(node: Node | null | undefined): Node[] {
   return (node?.namedChildren ?? []).filter((n): n is Node => n !== null);
 }
 function childrenOf(node: Node): Node[] {
@@ -139,10 +137,12 @@ function parse(text: string, budgetMs: number): Tree | undefined {
   return undefined;
 }
 
-/** The access-relevant blocks of one version (none when it does not exist), or why it could not be read. */
-export function readBlocks(text: string | null, budgetMs = PARSE_BUDGET_MS): Map<string, AccessBlock> | { error: string } {
-  const blocks = new Map<string, AccessBlock>();
-  if (text === null) return blocks;
+/**
+ * Reads each top-level block of an HCL text with `read` (while its tree lives; what
+ * `read` returns must not hold nodes), or says why the text could not be parsed.
+ * Shared with terraform-sizing.ts.
+ */
+export function readTopLevelBlocks<T>(text: string, read: (block: Node) => T | undefined, budgetMs = PARSE_BUDGET_MS): T[] | { error: string } {
   const tree = parse(text, budgetMs);
   if (tree === undefined) return { error: `HCL not parsed within ${budgetMs / 1000} s (not read)` };
   // A tree lives in WebAssembly memory, which the JavaScript heap limit does not
@@ -154,17 +154,27 @@ export function readBlocks(text: string | null, budgetMs = PARSE_BUDGET_MS): Map
       const bad = firstError(root);
       return { error: `unparseable HCL${bad ? ` at line ${bad.startPosition.row + 1}` : ""}` };
     }
-    for (const block of topLevelBlocks(root)) {
-      const read = accessBlock(block);
-      if (!read) continue;
-      let key = read.address;
-      for (let n = 2; blocks.has(key); n++) key = `${read.address} (${n})`; // duplicates are invalid, but keep both
-      blocks.set(key, read);
-    }
-    return blocks;
+    return topLevelBlocks(root).flatMap((block) => {
+      const result = read(block);
+      return result === undefined ? [] : [result];
+    });
   } finally {
     tree.delete();
   }
+}
+
+/** The access-relevant blocks of one version (none when it does not exist), or why it could not be read. */
+export function readBlocks(text: string | null, budgetMs = PARSE_BUDGET_MS): Map<string, AccessBlock> | { error: string } {
+  const blocks = new Map<string, AccessBlock>();
+  if (text === null) return blocks;
+  const read = readTopLevelBlocks(text, accessBlock, budgetMs);
+  if ("error" in read) return read;
+  for (const block of read) {
+    let key = block.address;
+    for (let n = 2; blocks.has(key); n++) key = `${block.address} (${n})`; // duplicates are invalid, but keep both
+    blocks.set(key, block);
+  }
+  return blocks;
 }
 
 function firstError(node: Node): Node | undefined {
@@ -183,7 +193,7 @@ function topLevelBlocks(root: Node): Node[] {
 }
 
 /** `resource "aws_iam_role" "x"` → [resource, aws_iam_role, x]: block type then labels, unquoted. */
-function header(block: Node): string[] {
+export function header(block: Node): string[] {
   const parts: string[] = [];
   for (const child of named(block)) {
     if (child.type === "identifier") parts.push(child.text);

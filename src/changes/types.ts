@@ -19,6 +19,10 @@ export const CHANGE_KINDS = [
   "scaling-change",
   "cost-increase",
   "security-policy",
+  // Socket.IO events renamed, removed or retyped (socket-events.ts).
+  "event-schema",
+  // A major of the Socket.IO protocol's packages (package-json.ts): every client must follow.
+  "protocol-upgrade",
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -97,6 +101,8 @@ export interface DetectorSettings {
     /** A monthly increase strictly above this is `cost-increase`. */
     threshold: number;
     currency: string;
+    /** Monthly price per instance size (Terraform sizing), over the built-in table (cloud-prices.ts). */
+    prices?: Readonly<Record<string, number>>;
   };
 }
 

@@ -300,13 +300,13 @@ describe("readManifestPair", () => {
     expect(broken.status).toBe("unreadable");
     const notLoaded = readManifestPair({ path: "k8s/api.yaml", status: "modified" });
     expect(notLoaded).toEqual({ status: "unloaded", reason: NOT_LOADED });
-    const helm = readManifestPair({
-      path: "charts/chat-api/templates/deployment.yaml",
-      status: "modified",
-      base: fixture("helm-deployment.yaml"),
-      head: fixture("helm-deployment.yaml").replace("nindent 12", "nindent 10"),
-    });
-    expect(helm).toEqual({ status: "unreadable", reason: "Helm template: not evaluated" });
+    // A Helm template is handed over whole, for its changed lines to be read (helm-template.ts).
+    const base = fixture("helm-deployment.yaml");
+    const head = base.replace("nindent 12", "nindent 10");
+    const helm = readManifestPair({ path: "charts/chat-api/templates/deployment.yaml", status: "modified", base, head });
+    expect(helm).toEqual({ status: "helm-template", base, head });
+    const templated = readManifestPair({ path: "charts/chat-api/templates/sa.yaml", status: "modified", base: "apiVersion: v1\nkind: ServiceAccount\n", head: "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: {{ .Values.sa }} }\n" });
+    expect(templated.status).toBe("helm-template");
   });
 
   it("cannot rule out a manifest whose content was not loaded, wherever it lives", () => {

@@ -230,7 +230,7 @@ describe("kubernetesDetector: env-var-added", () => {
 });
 
 describe("kubernetesDetector: files it cannot read", () => {
-  it("classifies a Helm template conservatively and says why", () => {
+  it("reads a Helm template by its changed lines: replicas touched is a (conservative) scaling change", () => {
     const path = "charts/chat-api/templates/deployment.yaml";
     const base = fixture("helm-deployment.yaml");
     const head = edit(base, "replicas: {{ .Values.replicaCount }}", "replicas: {{ .Values.replicaCount | default 2 }}");
@@ -239,11 +239,12 @@ describe("kubernetesDetector: files it cannot read", () => {
         {
           kind: "scaling-change",
           path,
-          detail: "Helm template: not evaluated; assumed to change scaling",
+          detail: "Helm template (not evaluated): changed lines touch replicas (line 9); assumed to change scaling",
+          line: 9,
           conservative: true,
         },
       ],
-      problems: [{ path, detector: "kubernetes", message: "Helm template: not evaluated" }],
+      problems: [],
     });
   });
 
@@ -276,6 +277,55 @@ describe("kubernetesDetector: files it cannot read", () => {
         message:
           "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it",
       },
+    ]);
+  });
+});
+
+// Issue 11 §3: a Helm template is read tolerantly, the changed lines decide; seed 000 §4:
+// "Scaling parameters: SRE Lead", "Auto-scaling policies: SRE Lead".
+describe("kubernetesDetector: Helm templates", () => {
+  const path = "charts/chat-api/templates/deployment.yaml";
+  const base = fixture("helm-deployment.yaml");
+
+  it("reports nothing for an image pin or a label", () => {
+    const pinned = edit(base, ':{{ .Values.image.tag | default .Chart.AppVersion }}"', '@{{ .Values.image.digest }}"');
+    expect(detect(modified(path, base, pinned))).toEqual({ findings: [], problems: [] });
+    const labelled = edit(base, "  labels:\n    {{- include \"chat-api.labels\" . | nindent 4 }}\n", "  labels:\n    {{- include \"chat-api.labels\" . | nindent 4 }}\n    team: chat\n");
+    expect(detect(modified(path, base, labelled))).toEqual({ findings: [], problems: [] });
+  });
+
+  it("reports the resources line, a new environment variable, and a new workload template", () => {
+    const head = edit(
+      base,
+      "          resources:\n            {{- toYaml .Values.resources | nindent 12 }}",
+      "          env:\n            - name: REDIS_URL\n              value: {{ .Values.redis.url | quote }}\n          resources:\n            {{- toYaml .Values.api.resources | nindent 12 }}",
+    );
+    expect(details(modified(path, base, head))).toEqual([
+      "scaling-change: Helm template (not evaluated): changed lines touch resources (line 26); assumed to change scaling",
+      "env-var-added: Helm template (not evaluated): new env REDIS_URL",
+    ]);
+    const worker = base.replace(/chat-api/g, "chat-worker");
+    const added = detect({ path: "charts/chat-api/templates/worker.yaml", status: "added", base: null, head: worker });
+    expect(added.findings.map((f) => [f.kind, f.line, f.conservative])).toEqual([["scaling-change", 2, true]]);
+    expect(added.findings[0]?.detail).toBe(
+      "Helm template (not evaluated): changed lines touch kind Deployment (line 2), autoscaling (line 8), replicas (line 9), containers (line 19), 1 more; assumed to change scaling",
+    );
+  });
+
+  it("reports any change to an autoscaler template as scaling", () => {
+    const hpa = [
+      "apiVersion: autoscaling/v2",
+      "kind: HorizontalPodAutoscaler",
+      "metadata:",
+      "  name: {{ include \"chat-api.fullname\" . }}",
+      "spec:",
+      "  behavior:",
+      "    scaleDown: { stabilizationWindowSeconds: 300 }",
+      "",
+    ].join("\n");
+    const head = edit(hpa, "300", "{{ .Values.scaleDownWindow }}");
+    expect(details(modified("charts/chat-api/templates/hpa.yaml", hpa, head))).toEqual([
+      "scaling-change: Helm template (not evaluated): changed lines touch HorizontalPodAutoscaler (line 7); assumed to change scaling",
     ]);
   });
 });

@@ -43,21 +43,23 @@ describe("packageJsonDetector.appliesTo", () => {
 
   it("declares its kinds, most severe first, and needs content", () => {
     expect(packageJsonDetector.id).toBe("package-json");
-    expect(packageJsonDetector.kinds).toEqual(["dependency-major", "dependency-added", "dependency-minor"]);
+    expect(packageJsonDetector.kinds).toEqual(["dependency-major", "dependency-added", "dependency-minor", "protocol-upgrade"]);
     expect(packageJsonDetector.needsContent).toBe(true);
   });
 });
 
 describe("dependency-major", () => {
-  it("reports socket.io ^4.7.2 → ^5.0.0 in dependencies and devDependencies", () => {
+  it("reports socket.io ^4.7.2 → ^5.0.0 in dependencies and devDependencies (each also a protocol upgrade)", () => {
     const result = detectVariant("head-socketio-5.json");
-    expect(summary(result)).toEqual([
+    expect(summary(result).filter(([kind]) => kind === "dependency-major")).toEqual([
       ["dependency-major", "socket.io ^4.7.2 → ^5.0.0 (major)"],
       ["dependency-major", "socket.io-client ^4.7.2 → ^5.0.0 (major, devDependencies)"],
     ]);
-    expect(result.findings.map((f) => [f.path, f.line])).toEqual([
-      [PATH, 37],
-      [PATH, 50],
+    expect(result.findings.map((f) => [f.kind, f.path, f.line])).toEqual([
+      ["dependency-major", PATH, 37],
+      ["protocol-upgrade", PATH, 37],
+      ["dependency-major", PATH, 50],
+      ["protocol-upgrade", PATH, 50],
     ]);
     expect(result.problems).toEqual([]);
   });
@@ -131,6 +133,68 @@ describe("dependency-minor", () => {
   it("reports nothing for major bumps", () => {
     const kinds = detectVariant("head-socketio-5.json").findings.map((f) => f.kind);
     expect(kinds).not.toContain("dependency-minor");
+  });
+});
+
+/**
+ * Seed 000 (chat-backend), §2 Socket.IO Gateway, Decision Authority: "Protocol
+ * upgrades (Socket.IO v4 → v5): Tech Architect approval required". A major of a
+ * package carrying the protocol is a `protocol-upgrade` beside its
+ * `dependency-major`, so a policy can route it on its own.
+ */
+describe("protocol-upgrade", () => {
+  const manifest = (dependencies: Record<string, string>, devDependencies: Record<string, string> = {}) => JSON.stringify({ name: "@acme/chat-api", dependencies, devDependencies }, null, 2);
+  const protocol = (result: DetectionResult) => summary(result).filter(([kind]) => kind === "protocol-upgrade");
+
+  it("the Socket.IO v4 → v5 of the document: the server and the client, with the major's own detail and line", () => {
+    expect(protocol(detectVariant("head-socketio-5.json"))).toEqual([
+      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io ^4.7.2 → ^5.0.0 (major); every client must follow"],
+      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io-client ^4.7.2 → ^5.0.0 (major, devDependencies); every client must follow"],
+    ]);
+  });
+
+  it("NestJS's gateway packages 10 → 11 are protocol upgrades; @nestjs/common 10 → 11 is only a major", () => {
+    const base = manifest({ "@nestjs/common": "^10.4.15", "@nestjs/websockets": "^10.4.15", "@nestjs/platform-socket.io": "^10.4.15" });
+    const head = manifest({ "@nestjs/common": "^11.0.11", "@nestjs/websockets": "^11.0.11", "@nestjs/platform-socket.io": "^11.0.11" });
+    const result = detect({ base, head });
+    expect(summary(result)).toEqual([
+      ["dependency-major", "@nestjs/common ^10.4.15 → ^11.0.11 (major)"],
+      ["dependency-major", "@nestjs/websockets ^10.4.15 → ^11.0.11 (major)"],
+      ["protocol-upgrade", "Socket.IO protocol upgrade: @nestjs/websockets ^10.4.15 → ^11.0.11 (major); every client must follow"],
+      ["dependency-major", "@nestjs/platform-socket.io ^10.4.15 → ^11.0.11 (major)"],
+      ["protocol-upgrade", "Socket.IO protocol upgrade: @nestjs/platform-socket.io ^10.4.15 → ^11.0.11 (major); every client must follow"],
+    ]);
+  });
+
+  it("a minor or patch of socket.io, a new socket.io, and a major of the Redis adapter are not protocol upgrades", () => {
+    expect(protocol(detect({ base: manifest({ "socket.io": "^4.7.2" }), head: manifest({ "socket.io": "^4.8.1" }) }))).toEqual([]);
+    expect(protocol(detect({ base: manifest({ express: "^4.19.2" }), head: manifest({ express: "^4.19.2", "socket.io": "^4.8.1" }) }))).toEqual([]);
+    const adapter = detect({ base: manifest({ "@socket.io/redis-adapter": "^7.2.0" }), head: manifest({ "@socket.io/redis-adapter": "^8.3.0" }) });
+    expect(summary(adapter)).toEqual([["dependency-major", "@socket.io/redis-adapter ^7.2.0 → ^8.3.0 (major)"]]);
+  });
+
+  it("a major downgrade moves every client too", () => {
+    expect(protocol(detect({ base: manifest({ "socket.io": "^5.0.0" }), head: manifest({ "socket.io": "^4.8.1" }) }))).toEqual([
+      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io ^5.0.0 → ^4.8.1 (major downgrade); every client must follow"],
+    ]);
+  });
+
+  it("forcing the transport's major through overrides, resolutions or pnpm.overrides is one too", () => {
+    const base = JSON.stringify({
+      overrides: { "socket.io": { ".": "4.8.1", "engine.io": "6.6.2" } },
+      resolutions: { "**/socket.io-parser": "4.2.4" },
+      pnpm: { overrides: { "engine.io-client@<7": "6.6.2" } },
+    });
+    const head = JSON.stringify({
+      overrides: { "socket.io": { ".": "4.8.1", "engine.io": "7.0.0" } },
+      resolutions: { "**/socket.io-parser": "5.0.0" },
+      pnpm: { overrides: { "engine.io-client@<7": "7.0.0" } },
+    });
+    expect(protocol(detect({ base, head }))).toEqual([
+      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io > engine.io 6.6.2 → 7.0.0 (major, overrides); every client must follow"],
+      ["protocol-upgrade", "Socket.IO protocol upgrade: **/socket.io-parser 4.2.4 → 5.0.0 (major, resolutions); every client must follow"],
+      ["protocol-upgrade", "Socket.IO protocol upgrade: engine.io-client@<7 6.6.2 → 7.0.0 (major, pnpm.overrides); every client must follow"],
+    ]);
   });
 });
 

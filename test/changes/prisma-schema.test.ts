@@ -51,16 +51,33 @@ describe("prismaSchemaDetector: additive changes", () => {
     expect(against(BASE)).toEqual({ findings: [], problems: [] });
   });
 
-  it("reports nothing for a new model (with its indexes and keys), optional and defaulted fields, an enum value, widening and client-only renames", () => {
+  // Seed 000, §3 Prisma Schema & Migrations: "DBA Lead consult required for indexes/constraints".
+  it("reports only a new model's unique constraint and foreign keys among optional and defaulted fields, an enum value, widening and client-only renames", () => {
     // schema.additive.prisma: new Reaction model with @@unique/@@index/foreign keys, User.bio (optional),
     // Channel.slowModeSeconds (defaulted), Channel.archivedAt (optional), Role.GUEST, VarChar(80) → VarChar(120),
     // Message.body renamed to `text @map("body")`, a renamed back-relation, new generator settings, realignment.
-    expect(against(fixture("schema.additive.prisma"))).toEqual({ findings: [], problems: [] });
+    // The new model's @@index and @id are free on an empty table and not reported.
+    const result = against(fixture("schema.additive.prisma"));
+    expect(summary(result)).toEqual([
+      ["migration-index", 'new model "Reaction": @@unique([messageId, userId, emoji]) added', 75],
+      ["migration-index", 'new model "Reaction": foreign key "message" (messageId) → Message(id) added', 69],
+      ["migration-index", 'new model "Reaction": foreign key "user" (userId) → User(id) added', 71],
+    ]);
+    expect(result.problems).toEqual([]);
   });
 
-  it("reports nothing for a new schema file", () => {
-    expect(detect({ status: "added", base: null, head: BASE })).toEqual({ findings: [], problems: [] });
-    expect(detect({ status: "added", head: BASE })).toEqual({ findings: [], problems: [] });
+  it("reports the unique constraints, foreign keys and join tables of a new schema file's models", () => {
+    const expected = [
+      ["migration-index", 'new model "User": @unique on field "email" added', 22],
+      ["migration-index", 'new model "Channel": @@unique([name]) added', 44],
+      ["migration-index", 'new model "Message": foreign key "channel" (channelId) → Channel(id) added', 50],
+      ["migration-index", 'new model "Message": foreign key "author" (authorId) → User(id) added', 52],
+      ["migration-index", 'new model "Membership": foreign key "user" (userId) → User(id) added', 61],
+      ["migration-index", 'new model "Membership": foreign key "channel" (channelId) → Channel(id) added', 63],
+      ["migration-index", 'implicit many-to-many relation added (join table "_ChannelWatchers" with two foreign keys and a unique index)', 29],
+    ];
+    expect(summary(detect({ status: "added", base: null, head: BASE }))).toEqual(expected);
+    expect(summary(detect({ status: "added", head: BASE }))).toEqual(expected);
   });
 
   it("reports nothing when a field becomes optional or a model is renamed but keeps its table via @@map", () => {
@@ -106,7 +123,11 @@ describe("prismaSchemaDetector: destructive changes", () => {
 
   it("reports a model renamed without @@map as removed (its table is dropped)", () => {
     const head = edit(BASE, "model Message {", "model ChatMessage {");
-    expect(summary(against(head))).toEqual([["migration-destructive", 'model "Message" removed (table "Message" dropped)', 47]]);
+    expect(summary(against(head))).toEqual([
+      ["migration-destructive", 'model "Message" removed (table "Message" dropped)', 47],
+      ["migration-index", 'new model "ChatMessage": foreign key "channel" (channelId) → Channel(id) added', 50],
+      ["migration-index", 'new model "ChatMessage": foreign key "author" (authorId) → User(id) added', 52],
+    ]);
   });
 
   it("reports list/scalar changes, native types added, and enum-typed columns changing enum", () => {
@@ -222,11 +243,13 @@ describe("prismaSchemaDetector: destructive changes", () => {
 });
 
 describe("prismaSchemaDetector: index changes", () => {
-  it("reports @@index, @unique and @relation(fields) added or removed on existing models", () => {
+  // Seed 000, §3: indexes/constraints added need the DBA's input; a dropped index is index optimization,
+  // the DBA Lead's with Backend Lead and SRE consulted: the breaking-migration sign-offs.
+  it("reports @@index, @unique and @relation(fields) added on existing models as migration-index, an index removed as destructive", () => {
     expect(summary(against(fixture("schema.indexes.prisma")))).toEqual([
       ["migration-index", 'model "User": @@index([createdAt]) added', 30],
       ["migration-index", 'model "User": @unique on field "handle" added', 20],
-      ["migration-index", 'model "Message": @@index([channelId, createdAt(sort: Desc)]) removed', 57],
+      ["migration-destructive", 'model "Message": @@index([channelId, createdAt(sort: Desc)]) removed (index dropped: queries that used it scan instead)', 57],
       ["migration-index", 'model "Message": @@index([authorId]) added', 57],
       ["migration-index", 'model "Message": foreign key "replyTo" (replyToId) → User(id) added', 52],
     ]);
@@ -235,8 +258,17 @@ describe("prismaSchemaDetector: index changes", () => {
   it("reports an index whose sort order changes as removed and added", () => {
     const head = edit(BASE, "@@index([channelId, createdAt(sort: Desc)])", "@@index([channelId, createdAt])");
     expect(summary(against(head))).toEqual([
-      ["migration-index", 'model "Message": @@index([channelId, createdAt(sort: Desc)]) removed', 57],
+      ["migration-destructive", 'model "Message": @@index([channelId, createdAt(sort: Desc)]) removed (index dropped: queries that used it scan instead)', 57],
       ["migration-index", 'model "Message": @@index([channelId, createdAt]) added', 57],
+    ]);
+  });
+
+  it("reports a removed @unique or @@unique as destructive: uniqueness is no longer enforced", () => {
+    let head = edit(BASE, "  email       String       @unique", "  email       String");
+    head = edit(head, "\n  @@unique([name])\n", "\n");
+    expect(summary(against(head))).toEqual([
+      ["migration-destructive", 'model "User": @unique on field "email" removed (uniqueness no longer enforced; upserts on it fail)', 22],
+      ["migration-destructive", 'model "Channel": @@unique([name]) removed (uniqueness no longer enforced; upserts on it fail)', 44],
     ]);
   });
 
@@ -358,7 +390,7 @@ describe("prismaSchemaDetector: hostile input (the parser and comparison, withou
 });
 
 describe("prismaSchemaDetector: patch only (no base/head content)", () => {
-  it("reports removed fields and a required field added without default, ignoring realignment and new models", () => {
+  it("reports removed fields and a required field added without default, and only a new model's constraints, ignoring realignment", () => {
     // As `prisma format` leaves it: adding `handle` realigned the User fields.
     const patch = [
       "@@ -20,7 +20,7 @@ enum Role {",
@@ -373,13 +405,14 @@ describe("prismaSchemaDetector: patch only (no base/head content)", () => {
       "   avatarUrl   String?      @map(\"avatar_url\")",
       "-  legacyId    Int?",
       "   createdAt   DateTime     @default(now())",
-      "@@ -58,2 +58,8 @@ model Message {",
+      "@@ -58,2 +58,9 @@ model Message {",
       "   @@index([channelId, createdAt(sort: Desc)])",
       " }",
       "+",
       "+model Pin {",
       "+  id        String   @id @default(cuid())",
       "+  messageId String   @unique",
+      "+  message   Message  @relation(fields: [messageId], references: [id])",
       "+  pinnedAt  DateTime",
       "+}",
     ].join("\n");
@@ -392,6 +425,9 @@ describe("prismaSchemaDetector: patch only (no base/head content)", () => {
         `required field "handle" added without @default (NOT NULL column fails on a non-empty table: requires a backfill or downtime) ${note}`,
         24,
       ],
+      // Seed 000, §3: "DBA Lead consult required for indexes/constraints", also on a new table.
+      ["migration-index", `@unique added on field "messageId" in a new model ${note}`, 63],
+      ["migration-index", `foreign key added: relation field "message" → Message in a new model ${note}`, 64],
     ]);
   });
 
@@ -446,6 +482,26 @@ describe("prismaSchemaDetector: patch only (no base/head content)", () => {
       ["migration-destructive", `@@id([userId, channelId]) removed or changed: primary key changed ${note}`, 68],
       ["migration-destructive", `@@map("memberships") removed or changed: table renamed ${note}`, 69],
       ["migration-index", `@@index([authorId]) added ${note}`, 56],
+    ]);
+  });
+
+  it("reports an index or @unique removed in a patch as destructive", () => {
+    const patch = [
+      "@@ -20,4 +20,4 @@ enum Role {",
+      " model User {",
+      "   id          String       @id @default(cuid())",
+      "-  email       String       @unique",
+      "+  email       String",
+      "   name        String?",
+      "@@ -42,3 +42,2 @@ model Channel {",
+      "   watchers    User[]       @relation(\"ChannelWatchers\")",
+      "-  @@unique([name])",
+      " }",
+    ].join("\n");
+    const note = "(seen in the patch only; the enclosing block is not known)";
+    expect(summary(detect({ patch }))).toEqual([
+      ["migration-destructive", `field "email" @unique removed (uniqueness no longer enforced; upserts on it fail) ${note}`, 22],
+      ["migration-destructive", `@@unique([name]) removed (uniqueness no longer enforced; upserts on it fail) ${note}`, 43],
     ]);
   });
 

@@ -207,19 +207,34 @@ rules:
     verbs: ["get"]
 `;
 
-  it("is conservative for a Helm template of an RBAC object", () => {
+  // Seed 000 §4: "Security policies: Security Lead (no exceptions)"; any line of an RBAC object is one.
+  it("is conservative for a changed line of a Helm template's RBAC object", () => {
     const path = "charts/chat-api/templates/role.yaml";
     expect(detect(modified(path, helmRole, edit(helmRole, '["get"]', '["get", "list"]')))).toEqual({
       findings: [
         {
           kind: "security-policy",
           path,
-          detail: "Helm template: not evaluated; assumed to change security policy",
+          detail: "Helm template (not evaluated): changed lines touch Role (line 8); assumed to change security policy",
+          line: 8,
           conservative: true,
         },
       ],
-      problems: [{ path, detector: "security-policy", message: "Helm template: not evaluated" }],
+      problems: [],
     });
+  });
+
+  // Issue 11 §3: the changed lines decide; an image pin or a label is not a security change.
+  it("does not report an image pin in a Deployment template that shares its file with a ServiceAccount", () => {
+    const path = "charts/chat-api/templates/deployment.yaml";
+    const serviceAccount = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"chat-api.fullname\" . }}\n---\n";
+    const base = serviceAccount + k8s("helm-deployment.yaml");
+    const head = edit(base, ':{{ .Values.image.tag | default .Chart.AppVersion }}"', ':{{ .Values.image.tag }}"');
+    expect(detect(modified(path, base, head))).toEqual(NOTHING);
+    const renamed = edit(base, "  name: {{ include \"chat-api.fullname\" . }}\n---", "  name: {{ .Values.serviceAccount.name }}\n---");
+    expect(detect(modified(path, base, renamed)).findings.map((f) => [f.detail, f.line])).toEqual([
+      ["Helm template (not evaluated): changed lines touch ServiceAccount (line 4); assumed to change security policy", 4],
+    ]);
   });
 
   it("is conservative when a template's changed lines touch privileges or secrets", () => {
@@ -244,7 +259,7 @@ rules:
     });
   });
 
-  it("leaves other template changes to the kubernetes detector", () => {
+  it("leaves other template changes (indentation of the resources block) to the kubernetes detector", () => {
     const path = "charts/chat-api/templates/deployment.yaml";
     const base = k8s("helm-deployment.yaml");
     expect(detect(modified(path, base, edit(base, "nindent 12", "nindent 10")))).toEqual(NOTHING);

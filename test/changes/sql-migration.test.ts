@@ -51,9 +51,60 @@ describe("sqlMigrationDetector: contract", () => {
 });
 
 describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
-  it("reports nothing for an initial migration: new tables, their indexes and foreign keys are free", () => {
+  // Seed 000, §3 Prisma Schema & Migrations: "DBA Lead consult required for indexes/constraints".
+  it("reports the unique indexes and foreign keys of new tables, not their plain indexes, primary keys or NOT NULL", () => {
     const result = addedMigration(fixture("prisma-postgres-init.sql"), "prisma/migrations/20240301120000_init/migration.sql");
-    expect(result).toEqual({ findings: [], problems: [] });
+    expect(summary(result)).toEqual([
+      ["migration-index", 'CREATE UNIQUE INDEX "User_email_key" on new table "User" ("email")', 50],
+      ["migration-index", 'CREATE UNIQUE INDEX "Channel_name_key" on new table "Channel" ("name")', 53],
+      ["migration-index", 'ADD CONSTRAINT "Message_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "Message"', 59],
+      ["migration-index", 'ADD CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") on new table "Message"', 62],
+      ["migration-index", 'ADD CONSTRAINT "memberships_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") on new table "memberships"', 65],
+      ["migration-index", 'ADD CONSTRAINT "memberships_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "memberships"', 68],
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+
+  // Seed 000, §3: "DBA Lead consult required for indexes/constraints", also when they come with a new table.
+  it("reports the constraints a CREATE TABLE declares inline: table and column FOREIGN KEY, UNIQUE and CHECK", () => {
+    const sql = [
+      "CREATE TABLE pins (",
+      "  id bigserial PRIMARY KEY,",
+      "  message_id bigint NOT NULL REFERENCES messages (id) ON DELETE CASCADE,",
+      "  slot int CHECK (slot BETWEEN 1 AND 50),",
+      "  note text,",
+      "  code text UNIQUE,",
+      "  CONSTRAINT pins_channel_fkey FOREIGN KEY (channel_id) REFERENCES channels (id),",
+      "  UNIQUE (message_id, slot),",
+      "  CONSTRAINT pins_note_len CHECK (length(note) < 500),",
+      "  INDEX pins_note_idx (note)",
+      ");",
+      "CREATE INDEX pins_slot_idx ON pins (slot);",
+      "CREATE TEMPORARY TABLE scratch (id int REFERENCES pins (id), UNIQUE (id));",
+    ].join("\n");
+    expect(summary(addedMigration(sql))).toEqual([
+      ["migration-index", 'column "message_id" REFERENCES "messages" on new table "pins" (foreign key)', 3],
+      ["migration-index", 'column "slot" CHECK on new table "pins"', 4],
+      ["migration-index", 'column "code" UNIQUE on new table "pins"', 6],
+      ["migration-index", 'CONSTRAINT "pins_channel_fkey" FOREIGN KEY (channel_id) REFERENCES "channels" (id) on new table "pins"', 7],
+      ["migration-index", 'UNIQUE (message_id, slot) on new table "pins"', 8],
+      ["migration-index", 'CONSTRAINT "pins_note_len" CHECK (length(note) < 500) on new table "pins"', 9],
+    ]);
+  });
+
+  it("reports a new table's constraints added after it by ALTER TABLE, not its primary key or plain index", () => {
+    const sql = [
+      "CREATE TABLE pins (id int, message_id int, code text);",
+      "ALTER TABLE pins ADD PRIMARY KEY (id);",
+      "ALTER TABLE pins ADD INDEX pins_code_idx (code);",
+      "ALTER TABLE pins ADD COLUMN owner_id int REFERENCES users (id);",
+      "ALTER TABLE pins ADD CONSTRAINT pins_code_key UNIQUE (code);",
+      "ALTER TABLE pins ADD COLUMN label text NOT NULL;",
+    ].join("\n");
+    expect(summary(addedMigration(sql))).toEqual([
+      ["migration-index", 'column "owner_id" REFERENCES "users" on new table "pins" (foreign key)', 4],
+      ["migration-index", 'ADD CONSTRAINT "pins_code_key" UNIQUE (code) on new table "pins"', 5],
+    ]);
   });
 
   it("reports DROP COLUMN in a multi-action ALTER TABLE, not the nullable ADD COLUMN beside it", () => {
@@ -63,8 +114,12 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
     expect(result.problems).toEqual([]);
   });
 
-  it("reports nothing for nullable / defaulted columns, a new enum value and a new table with its index and keys", () => {
-    expect(addedMigration(fixture("prisma-postgres-add-columns.sql"))).toEqual({ findings: [], problems: [] });
+  it("reports nothing for nullable / defaulted columns and a new enum value; a new table's unique index and keys are migration-index", () => {
+    expect(summary(addedMigration(fixture("prisma-postgres-add-columns.sql")))).toEqual([
+      ["migration-index", 'CREATE UNIQUE INDEX "Reaction_messageId_userId_emoji_key" on new table "Reaction" ("messageId", "userId", "emoji")', 24],
+      ["migration-index", 'ADD CONSTRAINT "Reaction_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "Message" ("id") on new table "Reaction"', 27],
+      ["migration-index", 'ADD CONSTRAINT "Reaction_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") on new table "Reaction"', 30],
+    ]);
   });
 
   it("reports a required column added without a default (Prisma's 'Added the required column' warning)", () => {
@@ -101,9 +156,15 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
     ]);
   });
 
-  it("classifies index work on existing tables (including DROP INDEX and renames) as migration-index only", () => {
+  // Seed 000, §3: indexes/constraints added need the DBA's input; index optimization (a dropped index)
+  // is the DBA Lead's with Backend Lead and SRE consulted, the breaking-migration sign-offs.
+  it("classifies indexes and constraints added on existing tables as migration-index, a dropped index as destructive", () => {
     expect(summary(addedMigration(fixture("prisma-postgres-index-changes.sql")))).toEqual([
-      ["migration-index", 'DROP INDEX "Message_channelId_createdAt_idx"', 2],
+      [
+        "migration-destructive",
+        'DROP INDEX "Message_channelId_createdAt_idx" (if it was unique, uniqueness is no longer enforced; queries that used it scan instead)',
+        2,
+      ],
       [
         "migration-index",
         'CREATE INDEX "Message_channelId_createdAt_id_idx" on table "Message" ("channelId", "createdAt" DESC, "id")',
@@ -121,8 +182,11 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
 });
 
 describe("sqlMigrationDetector: Prisma migrations for SQLite", () => {
-  it("reads RedefineTables as one table rebuild, not as a drop plus a rename plus index work", () => {
+  it("reads RedefineTables as one table rebuild, not as a drop plus a rename", () => {
+    // The rebuilt table declares its foreign keys again: constraints of a new table (seed 000, §3).
     expect(summary(addedMigration(fixture("prisma-sqlite-redefine.sql")))).toEqual([
+      ["migration-index", 'CONSTRAINT "Message_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "new_Message"', 16],
+      ["migration-index", 'CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") on new table "new_Message"', 17],
       [
         "migration-destructive",
         'table "Message" rebuilt: original dropped and "new_Message" renamed to "Message" (data not copied into "new_Message" is lost)',
@@ -265,7 +329,11 @@ describe("sqlMigrationDetector: MySQL and SQL Server", () => {
       ["migration-destructive", 'CHANGE COLUMN "sent_at" on table "messages" (renamed to "created_at" and redefined)', 5],
       ["migration-index", 'ADD INDEX "idx_messages_channel_created" ("channel_id", "created_at") on table "messages"', 7],
       ["migration-index", 'ADD UNIQUE "uq_messages_client_id" ("client_id") on table "messages"', 8],
-      ["migration-index", 'DROP INDEX "idx_messages_sent_at" on table "messages"', 9],
+      [
+        "migration-destructive",
+        'DROP INDEX "idx_messages_sent_at" on table "messages" (if it was unique, uniqueness is no longer enforced; queries that used it scan instead)',
+        9,
+      ],
       ["migration-destructive", 'DROP FOREIGN KEY "fk_messages_author" on table "messages"', 10],
       [
         "migration-destructive",

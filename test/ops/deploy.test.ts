@@ -277,10 +277,12 @@ describe("deploy/Dockerfile", () => {
     expect(runs(stages[0]!)).toMatch(/npm run build/);
     expect(runs(stages[1]!)).toMatch(/npm ci --omit=dev/);
     expect(runs(stages[1]!)).not.toMatch(/npm run build/);
-    for (const tool of ["tsx", "esbuild", "typescript"]) {
+    for (const tool of ["tsx", "esbuild"]) {
       expect(pkg.dependencies[tool], tool).toBeUndefined();
       expect(pkg.devDependencies[tool], tool).toBeDefined();
     }
+    // The compiler is a runtime dependency: the DTO and Socket.IO detectors parse with it (loaded on first use).
+    expect([pkg.dependencies.typescript, pkg.devDependencies.typescript]).toEqual(["6.0.3", undefined]);
     expect(pkg.scripts.build).toBe("node esbuild.config.mjs");
   });
 
