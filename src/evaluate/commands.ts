@@ -18,15 +18,18 @@ import { visibleLines } from "./visible-lines.js";
 export type ApproveCommand = { type: "approve"; level: number; cancel: boolean; text: string };
 export type EmergencyCommand = { type: "emergency"; reason: string; text: string };
 export type GovernanceCommand = { type: "governance"; args: string; text: string };
+/** `/governance decide approve|reject <rationale>`: a mediator's decision (mediation.ts); `verdict` is undefined when neither word follows. */
+export type DecideCommand = { type: "decide"; verdict?: "approve" | "reject"; rationale: string; text: string };
 
 export type Command =
   | ApproveCommand
   | EmergencyCommand
   | GovernanceCommand
+  | DecideCommand
   | {
       type: "unreadable";
       /** The command as a reader would read it. */
-      intended: ApproveCommand | EmergencyCommand;
+      intended: ApproveCommand | EmergencyCommand | DecideCommand;
       /** Readable text of the command, for the reply. */
       text: string;
       /** Why it cannot count, with what to do instead. */
@@ -36,6 +39,7 @@ export type Command =
 const APPROVE = /^\/approve-level([1-4])(?=\s|$)(?:[ \t]+(\S+))?/i;
 const EMERGENCY = /^\/emergency(?=\s|$)(?:[ \t]+(.*))?$/i;
 const GOVERNANCE = /^\/governance(?=\s|$)(?:[ \t]+(.*))?$/i;
+const DECIDE = /^decide(?=\s|$)(?:[ \t]+(\S+))?(?:[ \t]+(.*))?$/i;
 
 /** Characters that render as nothing (format characters, fillers, variation selectors). */
 const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u180B-\u180F\uFE00-\uFE0F]/u;
@@ -88,9 +92,10 @@ function asRead(line: string): string {
 }
 
 /** Whether what the gate reads is not what the reader reads (a reason's wording aside). */
-function differs(read: Command | undefined, intended: ApproveCommand | EmergencyCommand): boolean {
+function differs(read: Command | undefined, intended: ApproveCommand | EmergencyCommand | DecideCommand): boolean {
   if (read?.type !== intended.type) return true;
   if (read.type === "approve" && intended.type === "approve") return read.level !== intended.level || read.cancel !== intended.cancel;
+  if (read.type === "decide" && intended.type === "decide") return read.verdict !== intended.verdict;
   return false;
 }
 
@@ -98,7 +103,7 @@ function codePoint(c: string): string {
   return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-function parseLine(line: string): ApproveCommand | EmergencyCommand | GovernanceCommand | undefined {
+function parseLine(line: string): ApproveCommand | EmergencyCommand | GovernanceCommand | DecideCommand | undefined {
   const approve = APPROVE.exec(line);
   if (approve) {
     const word = approve[2]?.toLowerCase();
@@ -107,6 +112,17 @@ function parseLine(line: string): ApproveCommand | EmergencyCommand | Governance
   const emergency = EMERGENCY.exec(line);
   if (emergency) return { type: "emergency", reason: (emergency[1] ?? "").trim(), text: line };
   const governance = GOVERNANCE.exec(line);
-  if (governance) return { type: "governance", args: (governance[1] ?? "").trim(), text: line };
+  if (governance) {
+    const args = (governance[1] ?? "").trim();
+    // A decision changes the check, as a sign-off does: it is its own command, answered with 👍 or why not.
+    const decide = DECIDE.exec(args);
+    if (decide) {
+      const word = decide[1]?.toLowerCase();
+      const verdict = word === "approve" || word === "reject" ? word : undefined;
+      const rationale = verdict ? (decide[2] ?? "").trim() : [decide[1], decide[2]].filter(Boolean).join(" ").trim();
+      return { type: "decide", verdict, rationale, text: line };
+    }
+    return { type: "governance", args, text: line };
+  }
   return undefined;
 }

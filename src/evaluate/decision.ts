@@ -1,5 +1,5 @@
 import type { ChangeKind, DetectionProblem, Finding } from "../changes/types.js";
-import type { Clause, Level, RoleId } from "../policy/model.js";
+import type { Clause, ConflictKind, Level, RoleId } from "../policy/model.js";
 
 /** What `evaluate` decided about a pull request; the app and the CLI only present and apply it. */
 export interface Decision {
@@ -18,6 +18,12 @@ export interface Decision {
   ticket: TicketStatus;
   /** Sign-off commands found in comments and what became of each (the app replies to them). */
   commands: CommandOutcome[];
+  /**
+   * Changed files that state governance (the policy and the files it extends,
+   * and whatever else the areas owning the policy file hold: CODEOWNERS, the
+   * ownership matrix): merging amends the governance, which is announced. Absent: none.
+   */
+  amends?: string[];
   /** A valid `/emergency` override: the check passes, and what it bypassed is on record. */
   emergency?: EmergencyOverride;
   /** Configuration and input problems; any `error` fails the check. */
@@ -71,6 +77,43 @@ export interface RequirementStatus extends RequirementSpec {
   slaEscalations: { step: number; toRole: RoleId }[];
   /** Notes for the summary (stale approvals, edited commands, input order). */
   notes: string[];
+  /** Its approvers disagree (changes requested beside approvals): who may settle it, and whether they did. */
+  mediation?: MediationStatus;
+}
+
+/**
+ * A disagreement between a requirement's approvers (seed 000 "Conflict
+ * Resolution") and the policy's path for settling it. An `approve` decision
+ * replaces the requirement; a `reject` keeps it failing, with the rationale.
+ */
+export interface MediationStatus {
+  kind: ConflictKind;
+  /** Who requested changes, and who approved. */
+  blockedBy: string[];
+  approvedBy: string[];
+  /** When both stood (ISO 8601): the negotiation clock starts here. */
+  since: string;
+  /** The role that may decide: the path's mediator, or the next role up the area's escalation path if that one cannot. */
+  mediator?: RoleId;
+  /** Why the mediator is not the path's own (its members are parties, the author or contributors). */
+  movedFrom?: { role: RoleId; why: string };
+  /** Why nobody may decide it, with what to do instead (then `mediator` is undefined). */
+  undecidable?: string;
+  /** From when the mediator may decide (ISO 8601). */
+  decidableFrom: string;
+  /** By when the decision is due (ISO 8601), when the path sets one. */
+  dueBy?: string;
+  decision?: MediationDecision;
+}
+
+export interface MediationDecision {
+  by: string;
+  role: RoleId;
+  verdict: "approve" | "reject";
+  rationale: string;
+  commentId: number;
+  /** ISO 8601. */
+  at: string;
 }
 
 export interface EmergencyOverride {

@@ -1,5 +1,5 @@
 import type { Policy, RoleId } from "../policy/model.js";
-import { addBusinessMilliseconds, businessDurationMilliseconds, businessMillisecondsBetween, slaFor } from "./calendar.js";
+import { addBusinessMilliseconds, businessDurationMilliseconds, businessMillisecondsBetween, slaFor, type BusinessDuration } from "./calendar.js";
 import type { Decision, RequirementStatus } from "./decision.js";
 
 /**
@@ -61,10 +61,9 @@ export interface EscalationInput {
 export function planEscalations(input: EscalationInput): EscalationStep[] {
   const { decision, policy, pendingSince, now, expedited, alreadyEscalated } = input;
   if (decision.emergency) return [];
-  const periodMs = businessDurationMilliseconds(slaFor(policy.sla, expedited), policy.sla);
-  if (periodMs <= 0) return [];
-  const periods = Math.floor(businessMillisecondsBetween(pendingSince, now, policy.sla) / periodMs);
-  if (periods < 1) return [];
+  const elapsed = businessMillisecondsBetween(pendingSince, now, policy.sla);
+  // An area may set its own review SLA (amendments: 3 business days); the expedited one applies to every area.
+  const periodOf = (area: { sla?: BusinessDuration }) => businessDurationMilliseconds(expedited ? policy.sla.expedited : (area.sla ?? slaFor(policy.sla, false)), policy.sla);
 
   const areas = new Map(policy.areas.map((a) => [a.id, a]));
   const highest = new Map<string, number>();
@@ -77,6 +76,9 @@ export function planEscalations(input: EscalationInput): EscalationStep[] {
     seen.add(requirement.id);
     const area = areas.get(requirement.area);
     if (!area) continue;
+    const periodMs = periodOf(area);
+    if (periodMs <= 0) continue;
+    const periods = Math.floor(elapsed / periodMs);
     const due = Math.min(periods, area.escalation.length - 1);
     const step = (highest.get(requirement.id) ?? 0) + 1;
     const toRole = area.escalation[step];

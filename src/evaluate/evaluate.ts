@@ -14,7 +14,9 @@ import type {
 } from "./decision.js";
 import type { Facts } from "./facts.js";
 import { matchSlots } from "./matching.js";
-import { AMENDMENT_FLOOR, builtInAmendmentArea, fallbackOwners, policyFiles } from "./governance.js";
+import { AMENDMENT_FLOOR, amendmentAreas, builtInAmendmentArea, fallbackOwners, POLICY_AREA_ID, policyFiles } from "./governance.js";
+import { emergencyRefusal, emergencyRoles } from "./emergency.js";
+import { mediate } from "./mediation.js";
 import { Membership } from "./membership.js";
 import { areaRequirements, declaredKinds, unownedKindRequirements, withoutSubsumed, type RequirementSpec, type TouchedArea } from "./requirements.js";
 import { chooseReviewers, type OpenSlot } from "./reviewers.js";
@@ -76,6 +78,8 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
       .map((x) => ({ step: x.step, toRole: path[x.step]! }));
     return status;
   });
+  // Approvers who disagree: the policy's mediator may settle it (an approval replaces the requirement).
+  const decisions = mediate(requirements, { policy, labels: facts.labels, signOffs, membership, notIndependent, areaById });
 
   const specLevels = new Map<string, Level[]>();
   for (const s of specs) specLevels.set(s.area, [...(specLevels.get(s.area) ?? []), s.level]);
@@ -187,12 +191,15 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user),
   });
 
-  const emergency = emergencyOverride(policy, signOffs, requirements, ticket, membership);
-  const commands = [...commandOutcomes(signOffs, requirements, membership), ...emergencyOutcomes(policy, signOffs, membership, emergency)];
+  const emergency = emergencyOverride(policy, signOffs, requirements, ticket, facts.labels, membership);
+  const commands = [...commandOutcomes(signOffs, requirements, membership), ...emergencyOutcomes(policy, signOffs, requirements, facts.labels, membership, emergency), ...decisions];
   const failed = problems.some((p) => p.severity === "error") || requirements.some((r) => !r.satisfied);
+  const governanceAreas = new Set([POLICY_AREA_ID, ...amendmentAreas(policy).map((a) => a.id)]);
+  const amends = sortedUnique([...amendments, ...touched.filter((t) => governanceAreas.has(t.area.id)).flatMap((t) => t.files)]);
   return {
     conclusion: failed && !emergency ? "failure" : "success",
     emergency,
+    ...(amends.length > 0 ? { amends } : {}),
     level,
     areas,
     unowned,
@@ -427,18 +434,22 @@ function commandOutcomes(signOffs: SignOffs, requirements: RequirementStatus[], 
 }
 
 /**
- * The first valid `/emergency <reason>` from a member of an authorised role.
- * It passes the check but never hides anything: every requirement it bypassed
- * is listed, and on merge a post-implementation review is opened for them.
+ * The first valid `/emergency <reason>` from a member of a role authorised to
+ * bypass what is unmet (emergency.ts: full authority, a scope, exclusive
+ * requirements). It passes the check but never hides anything: every
+ * requirement it bypassed is listed, and on merge a post-implementation review
+ * is opened for them.
  */
 function emergencyOverride(
   policy: Policy,
   signOffs: SignOffs,
   requirements: RequirementStatus[],
   ticket: TicketStatus,
+  labels: readonly string[],
   membership: Membership,
 ): Decision["emergency"] {
-  const valid = signOffs.emergencies.find((e) => !e.invalidReason && membership.isMemberOfAny(e.login, policy.emergency.roles));
+  const unmet = requirements.filter((r) => !r.satisfied);
+  const valid = signOffs.emergencies.find((e) => !e.invalidReason && emergencyRefusal(policy, e.login, unmet, labels, membership) === undefined);
   if (!valid) return undefined;
   return {
     by: valid.login,
@@ -449,14 +460,21 @@ function emergencyOverride(
   };
 }
 
-function emergencyOutcomes(policy: Policy, signOffs: SignOffs, membership: Membership, emergency: Decision["emergency"]): CommandOutcome[] {
+function emergencyOutcomes(
+  policy: Policy,
+  signOffs: SignOffs,
+  requirements: RequirementStatus[],
+  labels: readonly string[],
+  membership: Membership,
+  emergency: Decision["emergency"],
+): CommandOutcome[] {
+  const unmet = requirements.filter((r) => !r.satisfied);
   return signOffs.emergencies.map((e) => {
     const base = { commentId: e.commentId, login: e.login, command: e.text };
     if (e.invalidReason) return { ...base, counted: false, reason: e.invalidReason };
-    if (policy.emergency.roles.length === 0) return { ...base, counted: false, reason: "this policy authorises no role to use the emergency path" };
-    if (!membership.isMemberOfAny(e.login, policy.emergency.roles)) {
-      return { ...base, counted: false, reason: `@${e.login} is not a member of a role allowed to declare an emergency (${policy.emergency.roles.join(", ")})` };
-    }
+    if (emergencyRoles(policy).length === 0) return { ...base, counted: false, reason: "this policy authorises no role to use the emergency path" };
+    const refusal = emergencyRefusal(policy, e.login, unmet, labels, membership);
+    if (refusal) return { ...base, counted: false, reason: refusal };
     if (emergency && emergency.commentId !== e.commentId) return { ...base, counted: false, reason: `an emergency was already declared by @${emergency.by}` };
     return { ...base, counted: true };
   });

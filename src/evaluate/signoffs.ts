@@ -39,14 +39,30 @@ export interface EmergencyEvent {
   invalidReason?: string;
 }
 
+/** `/governance decide approve|reject <rationale>`: a mediator settling a disagreement (see mediation.ts). */
+export interface DecideEvent {
+  commentId: number;
+  login: string;
+  text: string;
+  verdict?: "approve" | "reject";
+  rationale: string;
+  /** When it was posted (ms). */
+  at: number;
+  /** Why it cannot count whoever posted it (undefined: it may count). */
+  invalidReason?: string;
+}
+
 export interface SignOffs {
   signers: Map<string, SignerState>;
   /** Logins whose latest decisive review requests changes. */
   blockers: Set<string>;
+  /** When each blocker's standing "changes requested" review was submitted (ms). */
+  blockedAt: Map<string, number>;
   /** Earliest review or comment of each participant (for "input required before approval"). */
   firstInputAt: Map<string, number>;
   commands: CommandEvent[];
   emergencies: EmergencyEvent[];
+  decisions: DecideEvent[];
   notes: string[];
 }
 
@@ -60,6 +76,8 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
   const notes: string[] = [];
   const commands: CommandEvent[] = [];
   const emergencies: EmergencyEvent[] = [];
+  const decisions: DecideEvent[] = [];
+  const blockedAt = new Map<string, number>();
   const signer = (login: string): SignerState => {
     let s = signers.get(login);
     if (!s) {
@@ -90,7 +108,10 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
   }
   for (const [login, review] of decisive) {
     if (login === author || isBot(login)) continue;
-    if (review.state === "CHANGES_REQUESTED") blockers.add(login);
+    if (review.state === "CHANGES_REQUESTED") {
+      blockers.add(login);
+      blockedAt.set(login, time(review.submittedAt));
+    }
     if (review.state !== "APPROVED") continue;
     if (policy.signoff.invalidateOnPush && review.commitId !== facts.headSha) {
       notes.push(`@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`);
@@ -130,6 +151,21 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
         else if (edited) event.invalidReason = "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
         else if (policy.signoff.invalidateOnPush && (pushedAt === undefined || createdAt < pushedAt)) {
           event.invalidReason = "it was declared before the current commit arrived on this pull request (its latest push, force-push or change of base); declare it again for the current commit";
+        }
+        continue;
+      }
+      if (command.type === "decide") {
+        const event: DecideEvent = { commentId: comment.id, login: comment.user, text: command.text, verdict: command.verdict, rationale: command.rationale, at: createdAt };
+        decisions.push(event);
+        // The mediator is independent of the change: its author and contributors decide nothing about it.
+        if (login === author) event.invalidReason = "the pull request's author cannot decide a disagreement about their own change";
+        else if (contributed(login)) event.invalidReason = "a contributor to the pull request cannot decide a disagreement about it";
+        else if (unreadable) event.invalidReason = unreadable;
+        else if (!command.verdict) event.invalidReason = "say what you decide: `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+        else if (command.rationale === "") event.invalidReason = `a rationale is required: \`/governance decide ${command.verdict} <why>\` (the decision and its rationale are recorded)`;
+        else if (edited) event.invalidReason = "the comment was edited after it was posted; post the decision in a new comment";
+        else if (policy.signoff.invalidateOnPush && (pushedAt === undefined || createdAt < pushedAt)) {
+          event.invalidReason = "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); decide again on the current commit";
         }
         continue;
       }
@@ -183,7 +219,7 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
       }
     }
   }
-  return { signers, blockers, firstInputAt, commands, emergencies, notes };
+  return { signers, blockers, blockedAt, firstInputAt, commands, emergencies, decisions, notes };
 }
 
 function time(iso: string): number {

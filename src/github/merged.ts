@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import {
   informedComment,
   INFORMED_MARKER,
+  mentionsOf,
   postImplementationReview,
   REVIEW_LABEL,
   REVIEW_MARKER,
@@ -9,11 +10,14 @@ import {
   type ReviewIssue,
 } from "../render/merge.js";
 import { trailingMarker, withMarker } from "../render/markers.js";
-import { renderTitle } from "../render/summary.js";
+import { mediationLine, renderTitle } from "../render/summary.js";
 import { writtenByApp } from "./app-identity.js";
-import type { Gate } from "./gate.js";
+import type { Decided, Gate } from "./gate.js";
 import { mergedChatMessage } from "./notify.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+
+/** The comment that records a mediator's decisions on a merged pull request. */
+export const DECISION_MARKER = "<!-- governance-gate:mediated-decision -->";
 
 /**
  * A merged pull request: the informed roles are told once, and an emergency
@@ -40,20 +44,31 @@ export async function onMerged(
     author: pr.user?.login ?? "",
     mergedAt: new Date(pr.merged_at ?? gate.now().toISOString()),
   };
-  const marked = facts.comments.filter((c) => [REVIEW_MARKER, INFORMED_MARKER].includes(trailingMarker(c.body) ?? ""));
+  const marked = facts.comments.filter((c) => [REVIEW_MARKER, INFORMED_MARKER, DECISION_MARKER].includes(trailingMarker(c.body) ?? ""));
   const done = new Set((await writtenByApp(octokit, marked, (c) => c.user)).map((c) => trailingMarker(c.body)));
 
-  const review = postImplementationReview(decision, policy, merged);
+  // An emergency, or an incident's conflict the Incident Commander decided ("retrospective review required"), gets its review.
+  const incident = decision.emergency ? undefined : incidentDecision(decision);
+  const review = postImplementationReview(incident ? { ...decision, emergency: incident } : decision, policy, merged);
   if (review && !done.has(REVIEW_MARKER)) {
     const issue = await createIssue(octokit, repo, review);
+    const how = incident ? "⚖️ Merged on a decision taken during an incident" : "🚨 Merged through the emergency path";
     await octokit.rest.issues.createComment({
       ...repo,
       issue_number: pr.number,
-      body: withMarker(`🚨 Merged through the emergency path: post-implementation review #${issue} is due ${review.dueAt.toISOString()}.`, REVIEW_MARKER),
+      body: withMarker(`${how}: post-implementation review #${issue} is due ${review.dueAt.toISOString()}.`, REVIEW_MARKER),
     });
   }
 
-  const informed = informedComment(decision, policy, merged);
+  // Decisions a mediator took, with their rationale, stay on the pull request for future reference.
+  const mediated = decision.requirements.filter((r) => r.mediation?.decision);
+  if (mediated.length > 0 && !done.has(DECISION_MARKER)) {
+    const lines = ["⚖️ Merged with a mediator's decision on record:", "", ...mediated.map((r) => `- ${mediationLine(r.id, r.mediation!)}`)];
+    await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: withMarker(lines.join("\n"), DECISION_MARKER) });
+  }
+
+  // An amendment is announced whoever is bound (seed 000: "Slack announcement ... + email to all stakeholders").
+  const informed = decision.amends ? amendmentNotice(decision, policy, merged) : informedComment(decision, policy, merged);
   if (informed && !done.has(INFORMED_MARKER)) {
     await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: informed });
     if (gate.chat) {
@@ -64,6 +79,36 @@ export async function onMerged(
       }
     }
   }
+}
+
+/**
+ * The incident path's approvals (seed 000: "Incident Commander has final
+ * authority during incidents (retrospective review required)") as the override
+ * they are: who decided, why, and whose objection and sign-offs they replaced.
+ */
+function incidentDecision(decision: Decided["decision"]): Decided["decision"]["emergency"] {
+  const decided = decision.requirements.filter((r) => r.mediation?.kind === "incident" && r.mediation.decision?.verdict === "approve");
+  const first = decided[0]?.mediation?.decision;
+  if (!first) return undefined;
+  return {
+    by: first.by,
+    reason: `decided during an incident as ${first.role}: ${decided.map((r) => `${r.id}: ${r.mediation!.decision!.rationale}`).join("; ")}`,
+    commentId: first.commentId,
+    bypassed: decided.map((r) => ({ id: r.id, missing: r.missing, roles: [...new Set(r.clauses.flatMap((c) => c.roles))].sort() })),
+    ticketBypassed: false,
+  };
+}
+
+/**
+ * The announcement of a merged amendment: what changed, that it takes effect
+ * now, and the informed roles mentioned (or named, when nobody is bound). It
+ * carries the informed marker: it is the informed parties' notice, posted once.
+ */
+function amendmentNotice(decision: Decided["decision"], policy: Decided["policy"], pr: MergedPullRequest): string {
+  const { mentions } = mentionsOf(policy, decision.informed, pr.owner);
+  const shown = decision.amends!.slice(0, 10).map((f) => `\`${f}\``).join(", ") + (decision.amends!.length > 10 ? ` and ${decision.amends!.length - 10} more` : "");
+  const told = decision.informed.length === 0 ? "" : mentions.length > 0 ? ` Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}` : ` Nobody is bound to the informed roles (${decision.informed.join(", ")}).`;
+  return withMarker(`📜 Governance amended: ${shown}, a **level ${decision.level}** change, effective immediately upon merge.${told}`, INFORMED_MARKER);
 }
 
 /**

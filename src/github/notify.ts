@@ -41,8 +41,15 @@ export function mergedChatMessage(decision: Decision, pr: MergedPullRequest): Ch
   const emergency = decision.emergency
     ? ` 🚨 emergency override by ${slackEscape(decision.emergency.by)}: ${slackEscape(decision.emergency.reason)}`
     : "";
+  // A mediator's decision is on record where the merge is announced (seed 002: "document decision and rationale").
+  const decided = decision.requirements.flatMap((r) => {
+    const d = r.mediation?.decision;
+    return d ? [` ⚖️ ${slackEscape(r.id)} ${d.verdict === "approve" ? "approved" : "rejected"} by mediator ${slackEscape(d.by)} (${slackEscape(d.role)}): ${slackEscape(d.rationale)}`] : [];
+  });
+  const amendedFiles = decision.amends ? [...decision.amends.slice(0, 5).map(slackEscape), ...(decision.amends.length > 5 ? [`${decision.amends.length - 5} more`] : [])] : [];
+  const amended = decision.amends ? ` 📜 Governance amended (${amendedFiles.join(", ")}): effective immediately.` : "";
   const link = slackLink(pr.url, `${pr.owner}/${pr.repo}#${pr.number}`);
-  return `Merged ${link} "${slackEscape(pr.title)}" — level ${decision.level}, areas: ${areas}.${emergency}` as ChatMessage;
+  return `Merged ${link} "${slackEscape(pr.title)}" — level ${decision.level}, areas: ${areas}.${amended}${emergency}${decided.join("")}` as ChatMessage;
 }
 
 /** Slack's escaping for text (api.slack.com/reference/surfaces/formatting#escaping): only `&`, `<` and `>`. */

@@ -1,5 +1,6 @@
 import type { Logger, Probot } from "probot";
 import type { Gate } from "./gate.js";
+import { openDueMatrixReview } from "./matrix-review.js";
 import type { PullRequestData } from "./types.js";
 
 export interface SweepReport {
@@ -7,17 +8,21 @@ export interface SweepReport {
   repositories: number;
   pullRequests: number;
   escalations: number;
+  /** Ownership matrix review issues opened (their date had come). */
+  matrixReviews: number;
   errors: number;
 }
 
 /**
  * One escalation sweep over every installation of the app: each open pull
- * request's pending sign-offs are checked against the SLA. Stateless: what was
+ * request's pending sign-offs are checked against the SLA, overdue
+ * post-implementation reviews are escalated, and a due ownership-matrix review
+ * is opened (matrix-review.ts). Stateless: what was
  * already escalated is read back from GitHub, so running it from a cron, a
  * CronJob, an interval, or on two replicas at once escalates each step once.
  */
 export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Promise<SweepReport> {
-  const report: SweepReport = { installations: 0, repositories: 0, pullRequests: 0, escalations: 0, errors: 0 };
+  const report: SweepReport = { installations: 0, repositories: 0, pullRequests: 0, escalations: 0, matrixReviews: 0, errors: 0 };
   const app = await probot.auth();
   // Probot creates its logger on first authentication.
   const log = logger ?? probot.log;
@@ -35,6 +40,12 @@ export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Pro
       } catch (error) {
         report.errors++;
         log.error({ err: error, repo: `${repo.owner}/${repo.repo}` }, "sweep of post-implementation reviews failed");
+      }
+      try {
+        report.matrixReviews += await openDueMatrixReview(gate, octokit, log, repo);
+      } catch (error) {
+        report.errors++;
+        log.error({ err: error, repo: `${repo.owner}/${repo.repo}` }, "ownership matrix review failed");
       }
       const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
       for (const pr of open) {

@@ -5,6 +5,7 @@ import { defines, formatPath, locate, type PolicyProblem, type SourceFile, type 
 import { resolvePolicy } from "./resolve.js";
 import { globProblem } from "./match.js";
 import { expansionOf } from "./glob-expansion.js";
+import { ticketPatternProblem } from "./ticket-pattern.js";
 import type { Policy } from "./model.js";
 
 /**
@@ -142,7 +143,22 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     return finish();
   }
   const policy = resolvePolicy(merged, sources.map((s) => s.name), blame, files, { suggestions: opaque.size === 0 });
+  const unnamed = unnamedTicketProjects(policy);
+  // Said in the repository's own file, where the projects belong (a preset cannot know them).
+  if (unnamed) problems.push(problemAt(sources[0]!, ["ticket"], unnamed, "warning"));
   return finish(policy);
+}
+
+/**
+ * Tickets are required but any word shaped like a key counts as one ("LOL-1",
+ * a version tag): a ticket rule that only the policy's own projects can satisfy
+ * needs them named.
+ */
+function unnamedTicketProjects(policy: Policy): string | undefined {
+  const ticketed = policy.areas.filter((a) => a.ticket).map((a) => a.id);
+  // A pattern the app cannot use is an error already; the warning would only add to it.
+  if (!policy.ticket || policy.ticket.projects || ticketed.length === 0 || ticketPatternProblem(policy.ticket.pattern)) return undefined;
+  return `areas ${ticketed.join(", ")} require a ticket, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
 }
 
 interface OpaqueEntry {
@@ -394,7 +410,7 @@ export function mergePolicyFiles(parent: PolicyFile, child: PolicyFile): PolicyF
   merged.roles = mergeRecords(parent.roles, child.roles, (a, b) => (a && b ? { ...a, ...b } : (b ?? a)));
   merged.areas = mergeRecords(parent.areas, child.areas, (a, b) => ({ ...a, ...b }));
   merged.rules = mergeRecords(parent.rules, child.rules, (_a, b) => b);
-  for (const key of ["levels", "signoff", "unowned", "emergency", "sla", "ticket", "cost"] as const) {
+  for (const key of ["levels", "signoff", "unowned", "emergency", "mediation", "matrixReview", "sla", "ticket", "cost"] as const) {
     if (parent[key] && child[key]) (merged as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
   }
   return merged;

@@ -54,6 +54,8 @@ export interface Area {
   approvers?: Approvers;
   escalation: RoleId[];
   ticket: boolean;
+  /** The area's own review SLA, where it differs from the policy's `sla.review`. */
+  sla?: { businessDays?: number; businessHours?: number };
 }
 
 export interface AuthorCondition {
@@ -94,6 +96,43 @@ export interface BusinessCalendar {
   expedited: { businessDays?: number; businessHours?: number };
 }
 
+/** Wall-clock hours, or business time on the policy's calendar (`sla`); the parts add up. */
+export interface MediationDuration {
+  businessDays?: number;
+  businessHours?: number;
+  hours?: number;
+}
+
+/**
+ * The kinds of disagreement a governance document names a mediator for (seed 000
+ * "Conflict Resolution"): between peers, across functions, during an incident.
+ */
+export type ConflictKind = "incident" | "peer" | "cross-functional";
+
+/** Who settles one kind of disagreement between required approvers, and when. */
+export interface MediationPath {
+  kind: ConflictKind;
+  description?: string;
+  mediator: RoleId;
+  /** How long the parties negotiate first (`{}`: the mediator may decide at once). */
+  after: MediationDuration;
+  /** By when the decision is due once the mediator may decide. */
+  within?: MediationDuration;
+  /** `peer`: the roles that are peers of each other. */
+  roles: RoleId[];
+  /** `incident`: labels that mark incident work. */
+  labels: string[];
+}
+
+/** What one role may bypass with `/emergency`: requirements of these areas and rules, on a pull request with one of these labels (empty: any). */
+export interface EmergencyScope {
+  role: RoleId;
+  description?: string;
+  areas: string[];
+  rules: string[];
+  labels: string[];
+}
+
 /** Where a repository's policy lives; always governance, whatever a policy's areas say. */
 export const POLICY_FILE = ".github/governance.yml";
 
@@ -112,7 +151,20 @@ export interface Policy {
   levels: Record<Level, LevelSettings>;
   signoff: { invalidateOnPush: boolean; contributorsCanSign: boolean };
   unowned: { action: "pass" | "warn" | "fail"; reviewers: RoleId[] };
-  emergency: { roles: RoleId[]; reviewWithinHours: number; allowAuthor: boolean };
+  emergency: {
+    /** Full emergency authority. */
+    roles: RoleId[];
+    reviewWithinHours: number;
+    allowAuthor: boolean;
+    /** Roles with emergency authority only within a scope (absent: none). */
+    scoped?: EmergencyScope[];
+    /** Requirements only some roles may bypass (absent: none beyond the full authority's reach). */
+    exclusive?: { roles: RoleId[]; rules: string[]; areas: string[] };
+  };
+  /** When the ownership matrix is reviewed next: a document stating "Next Review: …", or the date; `owners` empty means the governance owners. */
+  matrixReview?: { document?: string; next?: string; owners: RoleId[] };
+  /** Mediation paths, most specific first: incident, peer, cross-functional (those the policy names). */
+  mediation: MediationPath[];
   sla: BusinessCalendar;
   ticket?: { pattern: string; projects?: string[] };
   detectors: DetectorSettings;

@@ -1,7 +1,7 @@
 import { CHANGE_KINDS, isChangeKind, type ChangeKind } from "../changes/types.js";
 import { Minimatch } from "minimatch";
 import { AreaIndex, globProblem } from "./match.js";
-import { LEVEL_NAMES, type Approvers, type Area, type Level, type Policy, type Role, type RoleId, type Rule } from "./model.js";
+import { LEVEL_NAMES, type Approvers, type Area, type ConflictKind, type Level, type MediationPath, type Policy, type Role, type RoleId, type Rule } from "./model.js";
 import { formatPath, type PolicyProblem, type YamlPath } from "./problems.js";
 import { isBot } from "./logins.js";
 import type { PolicyFile, RawApprovers } from "./schema.js";
@@ -92,6 +92,7 @@ export function resolvePolicy(
       approvers,
       escalation,
       ticket: raw.ticket ?? false,
+      ...(raw.sla ? { sla: raw.sla } : {}),
     };
   });
   const areaIds = new Set(areas.map((a) => a.id));
@@ -131,6 +132,19 @@ export function resolvePolicy(
 
   checkRoles(file.unowned?.reviewers, ["unowned", "reviewers"]);
   checkRoles(file.emergency?.roles, ["emergency", "roles"]);
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const emergencyReach = (refs: { areas?: string[]; rules?: string[] } | undefined, at: YamlPath) => {
+    (refs?.areas ?? []).forEach((area, i) => areaIds.has(area) || blame([...at, "areas", i], `area "${area}" is not defined${closest(area, [...areaIds])}`));
+    (refs?.rules ?? []).forEach((rule, i) => ruleIds.has(rule) || blame([...at, "rules", i], `rule "${rule}" is not defined${closest(rule, [...ruleIds])}`));
+  };
+  for (const [role, scope] of Object.entries(file.emergency?.scoped ?? {})) {
+    knownRole(role, ["emergency", "scoped", role], false);
+    emergencyReach(scope, ["emergency", "scoped", role]);
+  }
+  checkRoles(file.emergency?.exclusive?.roles, ["emergency", "exclusive", "roles"]);
+  emergencyReach(file.emergency?.exclusive, ["emergency", "exclusive"]);
+  checkRoles(file.matrixReview?.owners, ["matrixReview", "owners"]);
+  const mediation = resolveMediation(file, (ref, path) => knownRole(ref, path, false), checkRoles, blame);
 
   if (file.ticket && !file.ticket.pattern) blame(["ticket"], "ticket needs a pattern (for example \"[A-Z][A-Z0-9]+-\\\\d+\")");
   if (file.ticket?.pattern) {
@@ -160,7 +174,23 @@ export function resolvePolicy(
       roles: file.emergency?.roles ?? [],
       reviewWithinHours: file.emergency?.reviewWithinHours ?? 24,
       allowAuthor: file.emergency?.allowAuthor ?? false,
+      ...(file.emergency?.scoped
+        ? {
+            scoped: Object.entries(file.emergency.scoped).map(([role, scope]) => ({
+              role,
+              description: scope.description,
+              areas: scope.areas ?? [],
+              rules: scope.rules ?? [],
+              labels: scope.labels ?? [],
+            })),
+          }
+        : {}),
+      ...(file.emergency?.exclusive
+        ? { exclusive: { roles: file.emergency.exclusive.roles, rules: file.emergency.exclusive.rules ?? [], areas: file.emergency.exclusive.areas ?? [] } }
+        : {}),
     },
+    ...(file.matrixReview ? { matrixReview: { document: file.matrixReview.document, next: file.matrixReview.next, owners: file.matrixReview.owners ?? [] } } : {}),
+    mediation,
     sla,
     ticket: file.ticket?.pattern ? { pattern: file.ticket.pattern, projects: file.ticket.projects } : undefined,
     detectors: {
@@ -169,6 +199,7 @@ export function resolvePolicy(
         memoryGiBMonth: file.cost?.memoryGiBMonth ?? 3.5,
         threshold: file.cost?.threshold ?? 500,
         currency: file.cost?.currency ?? "USD",
+        prices: file.cost?.prices ?? {},
       },
     },
     index: new AreaIndex(areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !globProblem(g)) }))),
@@ -210,6 +241,39 @@ function resolveApprovers(
     r === ALL_ACCOUNTABLES ? accountables.filter((a) => !resolvedAll.includes(a)) : [expandOne(r)],
   );
   return { all: resolvedAll, any: { roles: [...new Set(any)], count: raw.count ?? 1 } };
+}
+
+/** Most specific first: an incident's mediator decides during one, peers' manager among peers, else across functions. */
+const CONFLICT_ORDER: ConflictKind[] = ["incident", "peer", "cross-functional"];
+
+function resolveMediation(
+  file: PolicyFile,
+  knownRole: (ref: string, path: YamlPath) => boolean,
+  checkRoles: (refs: readonly string[] | undefined, path: YamlPath) => void,
+  blame: Blame,
+): MediationPath[] {
+  const paths: MediationPath[] = [];
+  for (const kind of CONFLICT_ORDER) {
+    const raw = file.mediation?.[kind];
+    if (!raw) continue;
+    const at = (...rest: string[]): YamlPath => ["mediation", kind, ...rest];
+    knownRole(raw.mediator, at("mediator"));
+    checkRoles(raw.roles, at("roles"));
+    // Without the peers named, "peer-level" would mean anyone: a mediator could overrule any two approvers.
+    if (kind === "peer" && !raw.roles) blame(at(), "a peer mediation path names the roles that are peers: roles: [backend-lead, sre-lead]");
+    if (kind !== "peer" && raw.roles) blame(at("roles"), `only the peer path names roles (a ${kind} disagreement is any other)`);
+    if (kind !== "incident" && raw.labels) blame(at("labels"), "only the incident path reads labels");
+    paths.push({
+      kind,
+      description: raw.description,
+      mediator: raw.mediator,
+      after: raw.after ?? {},
+      within: raw.within,
+      roles: raw.roles ?? [],
+      labels: raw.labels ?? (kind === "incident" ? ["incident"] : []),
+    });
+  }
+  return paths;
 }
 
 function levelSettings(file: PolicyFile, level: Level) {
@@ -278,7 +342,7 @@ function warnUnusedRoles(
   for (const r of rules) {
     [...r.approvers.all, ...(r.approvers.any?.roles ?? []), ...r.requireInputFrom, ...(r.when.author?.memberOf ?? []), ...(r.when.author?.notMemberOf ?? [])].forEach((x) => used.add(x));
   }
-  [...(file.unowned?.reviewers ?? []), ...(file.emergency?.roles ?? [])].forEach((r) => used.add(r));
+  [...(file.unowned?.reviewers ?? []), ...(file.emergency?.roles ?? []), ...Object.keys(file.emergency?.scoped ?? {}), ...(file.emergency?.exclusive?.roles ?? []), ...(file.matrixReview?.owners ?? []), ...mediationRoles(file)].forEach((r) => used.add(r));
   for (const role of roles.values()) {
     const bound = role.users.length + role.teams.length > 0;
     if (bound && !used.has(role.id)) {
@@ -311,6 +375,7 @@ function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame:
   }
   use(file.unowned?.reviewers ?? [], ["unowned", "reviewers"]);
   use(file.emergency?.roles ?? [], ["emergency", "roles"]);
+  for (const [kind, path] of Object.entries(file.mediation ?? {})) if (path) use([path.mediator], ["mediation", kind, "mediator"]);
   for (const [id, raw] of Object.entries(file.roles ?? {})) {
     const usedAt = firstUse.get(id);
     if (!usedAt) continue;
@@ -322,6 +387,11 @@ function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame:
       );
     });
   }
+}
+
+/** Roles a mediation path names: mediators and peers. */
+function mediationRoles(file: PolicyFile): string[] {
+  return Object.values(file.mediation ?? {}).flatMap((p) => (p ? [p.mediator, ...(p.roles ?? [])] : []));
 }
 
 /** A glob as problems quote it: a long one (the bound is on the policy, not the glob) is cut. */

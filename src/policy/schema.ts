@@ -68,6 +68,10 @@ export const areaSchema = z.strictObject({
   /** Base approvers at the area's level; default: the accountable role from level 2 on. */
   approvers: approversSchema.optional(),
   escalation: z.array(roleRef).optional(),
+  /** This area's review SLA (seed 000: amendments are reviewed within 3 business days); default `sla.review`. */
+  sla: z
+    .strictObject({ businessDays: z.number().positive().optional(), businessHours: z.number().positive().optional() })
+    .optional(),
   /** Pull requests touching this area must reference a ticket (see `ticket.pattern`). */
   ticket: z.boolean().optional(),
 });
@@ -117,6 +121,31 @@ const duration = z.strictObject({
   businessHours: z.number().positive().optional(),
 });
 
+/** Wall-clock hours (seed 002's "within 24 hours") or business time on the policy's calendar. */
+const mediationDuration = z.strictObject({
+  businessDays: z.number().positive().optional(),
+  businessHours: z.number().positive().optional(),
+  hours: z.number().positive().optional(),
+});
+
+/**
+ * Who settles a disagreement between required approvers (a "changes requested"
+ * review beside approvals), and when: `/governance decide approve|reject <rationale>`
+ * from the mediator, once `after` has passed since the disagreement began.
+ */
+const mediationPathSchema = z.strictObject({
+  description: z.string().optional(),
+  mediator: roleRef,
+  /** How long the parties negotiate before the mediator may decide (default: at once). */
+  after: mediationDuration.optional(),
+  /** By when the mediator's decision is due, once they may decide (shown in the check). */
+  within: mediationDuration.optional(),
+  /** `peer` only: the roles that are peers; a disagreement among them alone is peer-level. */
+  roles: z.array(roleRef).min(1).optional(),
+  /** `incident` only: labels that mark the pull request as incident work (default: incident). */
+  labels: z.array(z.string().min(1)).min(1).optional(),
+});
+
 export const policyFileSchema = z.strictObject({
   version: z.literal(1).optional(),
   /** A preset name (`chat-backend`) or a path relative to this file. */
@@ -149,9 +178,59 @@ export const policyFileSchema = z.strictObject({
     .optional(),
   emergency: z
     .strictObject({
+      /** Roles with full emergency authority: they may bypass any requirement (but see `exclusive`). */
       roles: z.array(roleRef).optional(),
       reviewWithinHours: z.number().positive().optional(),
       allowAuthor: z.boolean().optional(),
+      /**
+       * Roles whose emergency authority has a scope (seed 000: the DBA Lead may
+       * roll back a migration, nothing else): every requirement it bypasses must be
+       * in these `areas` (and `rules`), on a pull request with one of these `labels`.
+       */
+      scoped: z
+        .record(
+          id,
+          z.strictObject({
+            description: z.string().optional(),
+            areas: z.array(id).min(1).optional(),
+            rules: z.array(id).min(1).optional(),
+            labels: z.array(z.string().min(1)).min(1).optional(),
+          }),
+        )
+        .optional(),
+      /**
+       * Requirements only these `roles` may bypass ("Security policies: no
+       * exceptions"): those of these `rules` and `areas`, and every policy amendment.
+       */
+      exclusive: z
+        .strictObject({
+          roles: z.array(roleRef).min(1),
+          rules: z.array(id).min(1).optional(),
+          areas: z.array(id).min(1).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  /**
+   * When the ownership matrix is reviewed next (seed 000: "Review Cycle: Quarterly",
+   * "Next Review: 2026-01-20"): the sweep opens one issue when it is due.
+   */
+  matrixReview: z
+    .strictObject({
+      /** A file of the repository whose "Next Review: YYYY-MM-DD" line gives the date. */
+      document: z.string().min(1).optional(),
+      /** The date itself, when no document states it. */
+      next: isoDate.optional(),
+      /** Who reviews it (assigned the issue); default: the accountable roles of the areas owning the policy file. */
+      owners: z.array(roleRef).min(1).optional(),
+    })
+    .refine((r) => r.document !== undefined || r.next !== undefined, { message: "give the `document` that states the next review date, or the date as `next`" })
+    .optional(),
+  mediation: z
+    .strictObject({
+      peer: mediationPathSchema.optional(),
+      "cross-functional": mediationPathSchema.optional(),
+      incident: mediationPathSchema.optional(),
     })
     .optional(),
   sla: z
@@ -178,6 +257,8 @@ export const policyFileSchema = z.strictObject({
       memoryGiBMonth: z.number().nonnegative().optional(),
       threshold: z.number().nonnegative().optional(),
       currency: z.string().optional(),
+      /** Monthly price of an instance size (`m5.large`, `e2-standard-4`, `db.r5.large`), in `currency`: overrides or extends the built-in table. */
+      prices: z.record(z.string().min(1), z.number().nonnegative()).optional(),
     })
     .optional(),
 });

@@ -120,10 +120,39 @@ export function ticketMatcher(pattern: string): TicketMatcher {
 }
 
 /**
+ * Names of standards that are written the way Jira keys are (`PROJECT-123`) and
+ * turn up in the titles of the very changes that need a ticket ("Build with
+ * UTF-8 locale", "Pin images by SHA-256", "Patch CVE-2024-3094"). A key whose
+ * project part is one of these is never taken for a ticket, whatever the
+ * pattern or `ticket.projects` say. That errs the safe way: a Jira project
+ * named like a standard cannot serve as the reference (the check says a ticket
+ * is missing), where the other way every such title would pass as ticketed.
+ */
+export const NOT_TICKET_PROJECTS: ReadonlySet<string> = new Set([
+  // Character encodings and their standards bodies.
+  "UTF", "UCS", "ISO", "IEC", "ANSI", "ECMA", "IEEE",
+  // Hashes, ciphers and curves.
+  "SHA", "MD", "AES", "RSA", "CRC", "HMAC",
+  // Vulnerability and weakness identifiers.
+  "CVE", "CWE", "CVSS", "GHSA",
+  // Protocol and language versions.
+  "RFC", "TLS", "SSL", "HTTP", "IPV", "ES", "PEP", "JSR",
+  // Architectures and licences.
+  "X86", "ARM", "AMD", "GPL", "LGPL", "AGPL", "BSD", "MPL",
+  "COVID",
+]);
+
+/** Whether a key the pattern found names a standard rather than a ticket (`UTF-8`, `SHA-256`, `CVE-2024`). */
+export function isStandardName(key: string): boolean {
+  const dash = key.indexOf("-");
+  return dash > 0 && NOT_TICKET_PROJECTS.has(key.slice(0, dash).toUpperCase());
+}
+
+/**
  * The ticket keys `pattern` finds in a pull request's title and body (their
- * first MAX_TICKET_TEXT characters). A pattern the matcher cannot run finds
- * none: the policy's lint already refused it, and no key means a required
- * ticket is missing, never that one is there.
+ * first MAX_TICKET_TEXT characters), without standards' names. A pattern the
+ * matcher cannot run finds none: the policy's lint already refused it, and no
+ * key means a required ticket is missing, never that one is there.
  */
 export function ticketKeysIn(pattern: string, title: string, body: string): string[] {
   let matcher: TicketMatcher;
@@ -133,7 +162,7 @@ export function ticketKeysIn(pattern: string, title: string, body: string): stri
     if (error instanceof UnsupportedPattern) return [];
     throw error;
   }
-  return matcher.scan(`${title}\n${body}`).keys;
+  return matcher.scan(`${title}\n${body}`).keys.filter((key) => !isStandardName(key));
 }
 
 /** A lint message for a policy's ticket pattern, or undefined when the app can use it. */

@@ -1,4 +1,5 @@
-import type { Policy } from "../policy/model.js";
+import type { ChangeKind } from "../changes/types.js";
+import type { Area, Policy, Rule } from "../policy/model.js";
 import { describeApprovers, describeBinding } from "./roles.js";
 
 /**
@@ -21,17 +22,48 @@ export function renderMatrix(policy: Policy, title = "Ownership matrix"): string
 
   out.push("## Decision rules", "", "| Rule | When | Areas | Level | Approvers |", "|---|---|---|---|---|");
   for (const r of policy.rules) {
-    const when = [
-      r.when.kinds.length > 0 ? `change: ${code(r.when.kinds)}` : "",
-      r.when.labels.length > 0 ? `label: ${code(r.when.labels)}` : "",
-      r.when.paths.length > 0 ? `paths: ${code(r.when.paths)}` : "",
-      r.when.author?.memberOf ? `author in ${r.when.author.memberOf.join(", ")}` : "",
-      r.when.author?.notMemberOf ? `author not in ${r.when.author.notMemberOf.join(", ")}` : "",
-    ].filter(Boolean);
-    const input = r.requireInputFrom.length > 0 ? ` (after input from ${r.requireInputFrom.join(", ")})` : "";
-    out.push(`| ${r.description ?? r.id} (\`${r.id}\`) | ${when.join("; ") || "any change"} | ${r.areas ? r.areas.join(", ") : "all"} | ${r.level} | ${describeApprovers(r.approvers)}${input} |`);
+    out.push(`| ${r.description ?? r.id} (\`${r.id}\`) | ${describeWhen(r, code)} | ${r.areas ? r.areas.join(", ") : "all"} | ${r.level} | ${describeApprovers(r.approvers)}${inputOf(r)} |`);
   }
   out.push("");
+
+  // The rules read per area, as a governance document's table is read: for this
+  // part of the repository and this kind of change, who signs.
+  out.push(
+    "## Who signs what",
+    "",
+    "Each area's own sign-off, then every rule that applies in it, with the area's accountable role named.",
+    "",
+    "| Area | When | Level | Sign-off |",
+    "|---|---|---|---|",
+  );
+  for (const a of policy.areas) {
+    out.push(`| \`${a.id}\` | any change | ${a.level} | ${a.approvers ? describeApprovers(a.approvers, a.accountable) : "nobody beyond ordinary review"}${a.ticket ? " (ticket required)" : ""} |`);
+    for (const r of policy.rules.filter((r) => r.areas?.includes(a.id))) {
+      out.push(`| \`${a.id}\` | ${describeWhen(r, code)} (\`${r.id}\`) | ${r.level} | ${describeApprovers(r.approvers, a.accountable)}${inputOf(r)} |`);
+    }
+  }
+  // Rules for every area are listed once; they hold for files no area owns too.
+  for (const r of policy.rules.filter((r) => !r.areas)) {
+    out.push(`| every area | ${describeWhen(r, code)} (\`${r.id}\`) | ${r.level} | ${describeApprovers(r.approvers)}${inputOf(r)} |`);
+  }
+  out.push("");
+
+  const owned = policy.areas.flatMap((a) => (a.owns ?? []).map((kind) => ({ kind, area: a })));
+  if (owned.length > 0) {
+    out.push(
+      "## Changes owned wherever they are found",
+      "",
+      "A file no area's paths match still reaches the area that owns what changed in it, with the sign-off it needs there.",
+      "",
+      "| Change | Area | A (DRI) | Level | Sign-off |",
+      "|---|---|---|---|---|",
+    );
+    for (const { kind, area } of owned) {
+      const { level, signOff } = signOffForKind(policy, area, kind);
+      out.push(`| \`${kind}\` | \`${area.id}\` | ${area.accountable} | ${level} | ${signOff}${area.ticket ? " (ticket required)" : ""} |`);
+    }
+    out.push("");
+  }
 
   out.push("## Autonomy levels", "", "| Level | Name | Sign-off |", "|---|---|---|");
   const meaning = {
@@ -55,12 +87,57 @@ export function renderMatrix(policy: Policy, title = "Ownership matrix"): string
   out.push(`- Unowned files: ${policy.unowned.action}${policy.unowned.reviewers.length > 0 ? `, reviewed by ${policy.unowned.reviewers.join(", ")}` : ""}.`);
   if (policy.emergency.roles.length > 0) {
     out.push(`- Emergency: \`/emergency <reason>\` from ${policy.emergency.roles.join(", ")}; post-implementation review within ${policy.emergency.reviewWithinHours} h.`);
+  } else {
+    out.push("- Emergency: no role may take the emergency path.");
   }
   const sla = policy.sla;
+  const isSet = (d: { businessDays?: number; businessHours?: number }) => (d.businessDays ?? 0) + (d.businessHours ?? 0) > 0;
   const window = (d: { businessDays?: number; businessHours?: number }) =>
-    d.businessDays !== undefined ? `${d.businessDays} business day(s)` : `${d.businessHours ?? 0} business hour(s)`;
-  out.push(`- Escalation: a sign-off pending longer than ${window(sla.review)} (expedited: ${window(sla.expedited)}) moves one step up the area's escalation path; business days are ${sla.workingDays.join(", ")} ${sla.hours.start}–${sla.hours.end} ${sla.timezone}.`);
-  if (policy.ticket) out.push(`- Tickets: areas marked "ticket required" need a key matching \`${policy.ticket.pattern}\` in the title or description.`);
+    [d.businessDays ? `${d.businessDays} business day(s)` : "", d.businessHours ? `${d.businessHours} business hour(s)` : ""].filter(Boolean).join(" and ");
+  if (isSet(sla.review)) {
+    const expedited = isSet(sla.expedited) ? ` (expedited: ${window(sla.expedited)})` : "";
+    out.push(`- Escalation: a sign-off pending longer than ${window(sla.review)}${expedited} moves one step up the area's escalation path; business days are ${sla.workingDays.join(", ")} ${sla.hours.start}–${sla.hours.end} ${sla.timezone}.`);
+  } else {
+    out.push("- Escalation: no review deadline; nothing escalates on time.");
+  }
+  if (policy.ticket) {
+    const projects = policy.ticket.projects ? ` of ${policy.ticket.projects.join(", ")}` : "";
+    out.push(`- Tickets: areas marked "ticket required" need a key${projects} matching \`${policy.ticket.pattern}\` in the title or description.`);
+  }
   out.push("");
   return out.join("\n");
+}
+
+function describeWhen(r: Rule, code: (xs: string[]) => string): string {
+  const when = [
+    r.when.kinds.length > 0 ? `change: ${code(r.when.kinds)}` : "",
+    r.when.labels.length > 0 ? `label: ${code(r.when.labels)}` : "",
+    r.when.paths.length > 0 ? `paths: ${code(r.when.paths)}` : "",
+    r.when.author?.memberOf ? `author in ${r.when.author.memberOf.join(", ")}` : "",
+    r.when.author?.notMemberOf ? `author not in ${r.when.author.notMemberOf.join(", ")}` : "",
+  ].filter(Boolean);
+  return when.join("; ") || "any change";
+}
+
+function inputOf(r: Rule): string {
+  return r.requireInputFrom.length > 0 ? ` (after input from ${r.requireInputFrom.join(", ")})` : "";
+}
+
+function rulesIn(policy: Policy, area: Area): Rule[] {
+  return policy.rules.filter((r) => !r.areas || r.areas.includes(area.id));
+}
+
+/**
+ * What a kind found in a file no area's paths match needs once it reaches the
+ * area owning it: the strictest rule for the kind there (every rule at that
+ * level), or the area's own sign-off when no rule names the kind.
+ */
+function signOffForKind(policy: Policy, area: Area, kind: ChangeKind): { level: number; signOff: string } {
+  const rules = rulesIn(policy, area).filter((r) => r.when.kinds.includes(kind) && r.when.paths.length === 0 && !r.when.author);
+  const top = Math.max(0, ...rules.map((r) => r.level));
+  if (top <= area.level) {
+    return { level: area.level, signOff: area.approvers ? describeApprovers(area.approvers, area.accountable) : "nobody beyond ordinary review" };
+  }
+  const strictest = rules.filter((r) => r.level === top);
+  return { level: top, signOff: strictest.map((r) => `${describeApprovers(r.approvers, area.accountable)}${inputOf(r)} (\`${r.id}\`)`).join("; ") };
 }

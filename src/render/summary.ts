@@ -1,5 +1,5 @@
 import type { Clause, Policy } from "../policy/model.js";
-import type { Decision, RequirementStatus } from "../evaluate/decision.js";
+import type { Decision, MediationStatus, RequirementStatus } from "../evaluate/decision.js";
 
 /**
  * The `governance` check run's title and Markdown summary. Written for the
@@ -22,7 +22,11 @@ export function renderTitle(decision: Decision, policy: Policy): string {
   const signed = decision.requirements.reduce((n, r) => n + r.signatures.length, 0);
   const errors = decision.problems.filter((p) => p.severity === "error");
   if (errors.length > 0 && errors.every((e) => !e.message.includes("ticket"))) return `${head}: ${errors.length} problem${errors.length === 1 ? "" : "s"} to fix`;
-  if (decision.requirements.some((r) => r.blockedBy.length > 0)) return `${head}: changes requested`;
+  const rejected = decision.requirements.find((r) => r.mediation?.decision?.verdict === "reject");
+  if (rejected) return `${head}: rejected by the mediator @${rejected.mediation!.decision!.by}`;
+  if (decision.requirements.some((r) => r.blockedBy.length > 0 && !r.satisfied)) return `${head}: changes requested`;
+  const decided = decision.requirements.filter((r) => r.mediation?.decision?.verdict === "approve");
+  if (decided.length > 0 && decision.conclusion === "success") return `${head}: disagreement decided by ${[...new Set(decided.map((r) => `@${r.mediation!.decision!.by}`))].join(", ")} ✓`;
   if (total === 0) return decision.conclusion === "success" ? `${head}: no sign-off required` : `${head}: ticket reference missing`;
   const progress = `${signed} of ${total} sign-off${total === 1 ? "" : "s"}`;
   if (decision.conclusion === "success") return `${head}: ${progress} ✓`;
@@ -71,6 +75,12 @@ export function renderSummary(decision: Decision, policy: Policy): string {
     for (const r of decision.requirements) {
       for (const e of r.escalations) out.push(`⤴️ \`${r.id}\`: escalated from **${e.from}** to **${e.to}** because ${e.why}.`, "");
       for (const e of r.slaEscalations) out.push(`⏰ \`${r.id}\`: escalated to **${e.toRole}** (step ${e.step} of the escalation path) because the review SLA passed.`, "");
+    }
+    const disagreements = decision.requirements.filter((r) => r.mediation);
+    if (disagreements.length > 0) {
+      out.push("### Disagreements", "");
+      for (const r of disagreements) out.push(`- ${mediationLine(r.id, r.mediation!)}`);
+      out.push("");
     }
     out.push("<details><summary>Why each sign-off is required</summary>", "");
     for (const r of decision.requirements) {
@@ -124,6 +134,27 @@ function emergencySection(emergency: NonNullable<Decision["emergency"]>, policy:
   }
   lines.push("", `On merge a post-implementation review issue is opened for the bypassed approvers, due within ${policy.emergency.reviewWithinHours} h.`);
   return lines;
+}
+
+const CONFLICT_NAMES: Record<MediationStatus["kind"], string> = { peer: "peer-level", "cross-functional": "cross-functional", incident: "incident" };
+
+/**
+ * One disagreement as the check (and the merge notices) tell it: who disagreed,
+ * and either the mediator's decision with its rationale or who may decide,
+ * from when and how. The rationale and logins are quoted as written.
+ */
+export function mediationLine(id: string, m: MediationStatus): string {
+  const who = `${m.blockedBy.map((b) => `@${b}`).join(", ")} requested changes while ${m.approvedBy.map((a) => `@${a}`).join(", ")} approved`;
+  const head = `⚖️ \`${id}\`: ${who} (a ${CONFLICT_NAMES[m.kind]} disagreement)`;
+  if (m.decision) {
+    const verdict = m.decision.verdict === "approve" ? "**approved** (this replaces the requirement)" : "**rejected** (the requirement stays unmet: address the objection in a new push)";
+    const retrospective = m.kind === "incident" && m.decision.verdict === "approve" ? " A retrospective (post-implementation) review is opened on merge." : "";
+    return `${head}. Decided by @${m.decision.by} (${m.decision.role}, mediator) on ${m.decision.at}: ${verdict}. Rationale: _${escapeCell(m.decision.rationale)}_${retrospective}`;
+  }
+  const moved = m.movedFrom ? ` (${m.movedFrom.role} cannot: ${m.movedFrom.why})` : "";
+  if (!m.mediator) return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
+  const due = m.dueBy ? `; the decision is due by ${m.dueBy}` : "";
+  return `${head}. Unless the parties settle it, **${m.mediator}**${moved} may decide from ${m.decidableFrom}${due}: comment \`/governance decide approve <rationale>\` or \`/governance decide reject <rationale>\`.`;
 }
 
 export function describeClause(clause: Clause): string {

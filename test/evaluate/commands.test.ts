@@ -160,6 +160,18 @@ describe("parseCommands", () => {
     ]);
     expect(parseCommands("/emergency")).toEqual([{ type: "emergency", reason: "", text: "/emergency" }]);
   });
+
+  it("parses /governance decide as a mediator's decision, with its verdict and rationale", () => {
+    expect(parseCommands("/governance decide approve  the export job covers it")).toEqual([
+      { type: "decide", verdict: "approve", rationale: "the export job covers it", text: "/governance decide approve  the export job covers it" },
+    ]);
+    expect(parseCommands("/governance Decide REJECT keep the column")).toEqual([{ type: "decide", verdict: "reject", rationale: "keep the column", text: "/governance Decide REJECT keep the column" }]);
+    expect(parseCommands("/governance decide")).toEqual([{ type: "decide", verdict: undefined, rationale: "", text: "/governance decide" }]);
+    expect(parseCommands("/governance decide approved ok")).toEqual([{ type: "decide", verdict: undefined, rationale: "approved ok", text: "/governance decide approved ok" }]);
+    expect(parseCommands("/governance decider")).toEqual([{ type: "governance", args: "decider", text: "/governance decider" }]);
+    // Hidden behind an invisible character, a decision is answered, never counted.
+    expect(parseCommands("\u200B/governance decide approve ok")).toEqual([expect.objectContaining({ type: "unreadable", intended: expect.objectContaining({ type: "decide", verdict: "approve" }) })]);
+  });
 });
 
 describe("mutants a smoke run of Stryker found surviving, each a way a comment would wrongly sign", () => {

@@ -216,3 +216,19 @@ describe("escalation markers", () => {
     expect(() => escalationMarker("secrets/base", 1, "not-a-sha")).toThrow(RangeError);
   });
 });
+
+describe("an area's own review SLA (seed 000 Amendment Process: \"Tech Architect + affected DRIs review within 3 business days\")", () => {
+  it("an amendment escalates after 3 business days, while the migration beside it escalates after the policy's 2", async () => {
+    const p = await policyFrom(`${BINDINGS}  tech-architect: { users: [tara] }\n  cto: { users: [carmen] }\n`);
+    const codeowners = added(".github/CODEOWNERS", "* @acme/backend\n/prisma/ @dan\n");
+    const d = evaluate(p, prFacts([codeowners, migration]), NOW);
+    const at = (now: string) => planEscalations({ decision: d, policy: p, pendingSince: PENDING_SINCE, now: new Date(now), expedited: false, alreadyEscalated: [] }).map((s) => [s.requirement, s.toRole, s.dueAt.toISOString()]);
+    expect(at("2026-11-25T10:00:00Z")).toEqual([["prisma/migration-destructive", "dba-lead", "2026-11-25T10:00:00.000Z"]]);
+    // 24 business hours after Monday 10:00: Thursday 10:00.
+    expect(at("2026-11-26T09:59:00Z").map(([id]) => id)).toEqual(["prisma/migration-destructive"]);
+    expect(at("2026-11-26T10:00:00Z")).toEqual([
+      ["prisma/migration-destructive", "dba-lead", "2026-11-25T10:00:00.000Z"],
+      ["governance/base", "cto", "2026-11-26T10:00:00.000Z"],
+    ]);
+  });
+});

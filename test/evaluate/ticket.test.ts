@@ -5,9 +5,9 @@ import { policyFrom } from "../helpers/policy.js";
 
 /**
  * Ticket references (platform-engineering: CI/CD, deployment, environments and
- * IaC changes need one). The preset's pattern, `[A-Z][A-Z0-9]+-\d+`, is the
- * governance document's; it also reads "UTF-8" or "SHA-256" as a ticket, so a
- * policy can name its projects and only their keys count.
+ * IaC changes need one). The preset's pattern takes any Jira-shaped key except
+ * standards' names ("UTF-8", "SHA-256"); a policy can name its projects and only
+ * their keys count.
  */
 
 const NOW = new Date("2026-11-23T12:00:00Z");
@@ -16,10 +16,12 @@ const workflowChange = (title: string, body = "") =>
   prFacts([pathOnly(".github/workflows/deploy.yml")], { title, body, reviews: [{ id: 1, user: "pia", state: "APPROVED", commitId: "head", submittedAt: "2026-11-23T11:00:00Z" }], headSha: "head" });
 
 describe("ticket references", () => {
-  it("takes any key the pattern matches when the policy names no projects — UTF-8 included", async () => {
+  it("takes any key the pattern matches when the policy names no projects, but never a standard's name such as UTF-8 (issue 11)", async () => {
     const policy = await policyFrom(BINDINGS);
-    expect(evaluate(policy, workflowChange("Build with UTF-8 locale"), NOW).ticket.found).toEqual(["UTF-8"]);
-    expect(evaluate(policy, workflowChange("Build with UTF-8 locale"), NOW).conclusion).toBe("success");
+    expect(evaluate(policy, workflowChange("Build with UTF-8 locale"), NOW).ticket.found).toEqual([]);
+    expect(evaluate(policy, workflowChange("Build with UTF-8 locale"), NOW).conclusion).toBe("failure");
+    expect(evaluate(policy, workflowChange("OPS-12 Build with UTF-8 locale"), NOW).ticket.found).toEqual(["OPS-12"]);
+    expect(evaluate(policy, workflowChange("OPS-12 Build with UTF-8 locale"), NOW).conclusion).toBe("success");
   });
 
   it("counts only the named projects' keys, so an encoding name is no ticket", async () => {
@@ -36,6 +38,6 @@ describe("ticket references", () => {
     expect(ticketed.ticket.found).toEqual(["LFXV2-302"]);
     expect(ticketed.conclusion).toBe("success");
     // The preset's pattern is kept: the merge is key by key.
-    expect(policy.ticket).toEqual({ pattern: "[A-Z][A-Z0-9]+-\\d+", projects: ["LFXV2", "INC"] });
+    expect(policy.ticket).toEqual({ pattern: "\\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\\b", projects: ["LFXV2", "INC"] });
   });
 });

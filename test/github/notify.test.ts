@@ -4,7 +4,7 @@ import { evaluate } from "../../src/evaluate/evaluate.js";
 import { chatWebhook, mergedChatMessage, type ChatMessage } from "../../src/github/notify.js";
 import type { Policy } from "../../src/policy/model.js";
 import type { MergedPullRequest } from "../../src/render/merge.js";
-import { NOW, added, approval, comment, fixture, prFacts } from "../helpers/facts.js";
+import { NOW, added, approval, changesRequested, comment, fixture, modified, prFacts } from "../helpers/facts.js";
 import { policyFrom } from "../helpers/policy.js";
 
 let server: Server | undefined;
@@ -90,6 +90,22 @@ roles:
     const text = mergedChatMessage(decision, mergedPull("Drop avatar URLs"));
     expect(controlSequences(text)).toEqual([APP_LINK]);
     expect(text).toContain("🚨 emergency override by ivy: &lt;!here&gt; rollback &lt;https://evil.example|approved by cto&gt;");
+  });
+
+  it("records a mediator's decision and its rationale, escaped (seed 000 \"Cross-functional conflicts: Tech Architect mediates\")", async () => {
+    const mediated = await policyFrom(`${BINDINGS}  tech-architect: { users: [tara] }\n  finance: { users: [fin] }\n`);
+    const rationale = "<!channel> launch traffic needs 20 replicas <https://evil.example|signed>";
+    const deployment = fixture("repo/deployment.yaml");
+    const scaleUp = modified("k8s/chat-api/deployment.yaml", deployment, deployment.replace("replicas: 3", "replicas: 20"));
+    const decision = evaluate(
+      mediated,
+      prFacts([scaleUp], { reviews: [approval("sam"), changesRequested("fin")], comments: [comment("tara", `/governance decide approve ${rationale}`, "2026-11-23T11:30:00Z")] }),
+      NOW,
+    );
+    expect(decision.conclusion).toBe("success");
+    const text = mergedChatMessage(decision, mergedPull("Scale the chat API for launch"));
+    expect(controlSequences(text)).toEqual([APP_LINK]);
+    expect(text).toContain("⚖️ infra/cost-increase approved by mediator tara (tech-architect): &lt;!channel&gt; launch traffic needs 20 replicas &lt;https://evil.example|signed&gt;");
   });
 
   it("links nothing when the URL could end the link early, but still names the pull request", () => {

@@ -2,6 +2,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { Gate } from "../../src/github/gate.js";
 import { sweepAll } from "../../src/github/sweep.js";
+import { nextReviewIn } from "../../src/github/matrix-review.js";
 import { escalationMarker } from "../../src/evaluate/escalation.js";
 import { readHeadState, withHeadState } from "../../src/github/check-state.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
@@ -50,6 +51,8 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
   gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
   gh.get(`${REPO}/issues?state=open&labels=post-implementation-review&per_page=100`, reviewIssues);
   gh.get(`${REPO}/pulls?state=open&per_page=100`, [pull()]);
+  // The default branch's policy (post-implementation reviews, the matrix review) and the matrix document it names.
+  defaultBranch(gh);
   gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
     migrationFile(),
@@ -70,6 +73,13 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
   );
 }
 
+/** The default branch: its policy, and the ownership matrix the chat-backend preset names (`matrix`: its text; none: 404). */
+function defaultBranch(gh: GitHubMock, policy = POLICY, matrix?: string) {
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, policy, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  if (matrix === undefined) gh.get(`${REPO}/contents/OWNERSHIP.md`, { message: "Not Found" }, 404);
+  else gh.get(`${REPO}/contents/OWNERSHIP.md`, matrix, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+}
+
 const APP_LOGIN = "governance-gate[bot]";
 const commentBy = (login: string, type: "Bot" | "User") => (id: number, body: string) => ({ id, user: { login, type }, body, created_at: "2026-11-25T10:05:00Z", updated_at: "2026-11-25T10:05:00Z" });
 /** A comment of the app's own, its marker on the last line as the app writes it. */
@@ -86,7 +96,7 @@ describe("escalation sweep", () => {
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, []);
     const report = await sweepAll(probot, gate);
-    expect(report).toEqual({ installations: 1, repositories: 1, pullRequests: 1, escalations: 0, errors: 0 });
+    expect(report).toEqual({ installations: 1, repositories: 1, pullRequests: 1, escalations: 0, matrixReviews: 0, errors: 0 });
   });
 
   it("escalates one step after 2 business days: a comment mentioning the next role, a review request, and the check shows it", async () => {
@@ -206,7 +216,6 @@ describe("overdue post-implementation reviews", () => {
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, [], [issue("2026-11-24T13:00:00.000Z")]);
     gh.get("/repos/acme/chat/issues/31/comments?per_page=100", []);
-    gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
     gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
@@ -226,7 +235,6 @@ describe("overdue post-implementation reviews", () => {
     installationWithOnePullRequest(gh, [], [forged]);
     appIdentity(gh);
     gh.get("/repos/acme/chat/issues/31/comments?per_page=100", []);
-    gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
     gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
     // The pull request's own sweep (step 1 is due too).
     gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
@@ -248,7 +256,6 @@ describe("overdue post-implementation reviews", () => {
       commentBy("github-actions[bot]", "Bot")(501, "<!-- governance-gate:review-overdue -->"),
       commentBy("mallory", "User")(502, "<!-- governance-gate:review-overdue -->"),
     ]);
-    gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
     gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("Escalating to dba-lead: @dan") }, { id: 503 });
     expect((await sweepAll(probot, gate)).escalations).toBe(1);
     expect(gh.count({ path: "/repos/acme/chat/issues/33/comments" })).toBe(0);
@@ -262,4 +269,86 @@ describe("overdue post-implementation reviews", () => {
     appIdentity(gh);
     expect((await sweepAll(probot, gate)).escalations).toBe(0);
   });
+});
+
+describe("the ownership matrix's review (seed 000: \"Review Cycle: Quarterly\", \"Next Review: 2026-01-20\")", () => {
+  const MATRIX_POLICY = `${POLICY}  tech-architect: { users: [tara] }\n`;
+  const MATRIX = "# Ownership Matrix - Chat Backend\n\n**Version**: 1.0  \n**Review Cycle**: Quarterly\n\n…\n\n**Last Reviewed**: 2025-10-20  \n**Next Review**: 2026-01-20  \n**Version**: 1.0\n";
+  const MARKER = "<!-- governance-gate:matrix-review due=2026-01-20 -->";
+  const LIST = `${REPO}/issues?state=all&labels=governance-review&per_page=100`;
+  const reviewIssue = (number: number, login = APP_LOGIN, state = "open") => ({ number, state, title: "Ownership matrix review due 2026-01-20", user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" }, labels: [{ name: "governance-review" }], body: `Review it.\n\n${MARKER}` });
+
+  /** One repository without open pull requests; its matrix says the next review is 2026-01-20. */
+  function repository(gh: GitHubMock) {
+    gh.get("/app/installations?per_page=100", [{ id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 }]);
+    gh.installationToken(DEFAULT_PR.installationId);
+    gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
+    gh.get(`${REPO}/issues?state=open&labels=post-implementation-review&per_page=100`, []);
+    defaultBranch(gh, MATRIX_POLICY, MATRIX);
+    gh.get(`${REPO}/pulls?state=open&per_page=100`, []);
+  }
+
+  it("opens one issue on the date, assigned to the matrix's owners (the Tech Architect) and labelled", async () => {
+    const { probot, gate } = sweeper("2026-01-20T08:00:00Z");
+    const gh = mockGitHub();
+    repository(gh);
+    gh.get(LIST, []);
+    gh.post(`${REPO}/issues`, { title: "Ownership matrix review due 2026-01-20", assignees: ["tara"], labels: ["governance-review"], body: expect.stringContaining("The ownership matrix (`OWNERSHIP.md`) is due for review: its next review date is **2026-01-20**.") }, { number: 41 });
+    gh.get(LIST, [reviewIssue(41)]);
+    appIdentity(gh);
+    const report = await sweepAll(probot, gate);
+    expect(report).toMatchObject({ matrixReviews: 1, errors: 0 });
+    const body = (gh.calls.find((c) => c.method === "POST" && c.path === `${REPO}/issues`)!.body as { body: string }).body;
+    expect(body.trimEnd().endsWith(MARKER)).toBe(true);
+    expect(body).toContain("@tara: please review who owns what");
+  });
+
+  it("opens nothing the day before", async () => {
+    const { probot, gate } = sweeper("2026-01-19T23:59:00Z");
+    const gh = mockGitHub();
+    repository(gh);
+    expect((await sweepAll(probot, gate)).matrixReviews).toBe(0);
+    expect(gh.count({ method: "POST", kind: "rest" })).toBe(0);
+  });
+
+  it("never opens a second one for the same date, even once the first is closed", async () => {
+    const { probot, gate } = sweeper("2026-02-03T10:00:00Z");
+    const gh = mockGitHub();
+    repository(gh);
+    gh.get(LIST, [reviewIssue(41, APP_LOGIN, "closed")]);
+    appIdentity(gh);
+    expect((await sweepAll(probot, gate)).matrixReviews).toBe(0);
+    expect(gh.count({ method: "POST", kind: "rest" })).toBe(0);
+  });
+
+  it("is not held back by a look-alike issue a person opened", async () => {
+    const { probot, gate } = sweeper("2026-01-20T08:00:00Z");
+    const gh = mockGitHub();
+    repository(gh);
+    gh.get(LIST, [reviewIssue(40, "mallory")]);
+    gh.post(`${REPO}/issues`, { title: "Ownership matrix review due 2026-01-20" }, { number: 41 });
+    gh.get(LIST, [reviewIssue(40, "mallory"), reviewIssue(41)]);
+    appIdentity(gh);
+    expect((await sweepAll(probot, gate)).matrixReviews).toBe(1);
+  });
+
+  it("when two replicas race, the later issue closes itself", async () => {
+    const { probot, gate } = sweeper("2026-01-20T08:00:00Z");
+    const gh = mockGitHub();
+    repository(gh);
+    gh.get(LIST, []);
+    gh.post(`${REPO}/issues`, { title: "Ownership matrix review due 2026-01-20" }, { number: 42 });
+    gh.get(LIST, [reviewIssue(41), reviewIssue(42)]);
+    appIdentity(gh);
+    gh.patch(`${REPO}/issues/42`, { state: "closed", state_reason: "not_planned" }, { number: 42 });
+    expect((await sweepAll(probot, gate)).matrixReviews).toBe(0);
+  });
+});
+
+it("reads the next review date as matrices write it: bold, plain, or in a table", () => {
+  expect(nextReviewIn("**Last Reviewed**: 2025-10-20  \n**Next Review**: 2026-01-20  \n")).toBe("2026-01-20");
+  expect(nextReviewIn("Next review: 2026-04-20")).toBe("2026-04-20");
+  expect(nextReviewIn("| Next Review | 2026-07-20 |")).toBe("2026-07-20");
+  expect(nextReviewIn("We said the next review: 2026-13-40 would do.")).toBeUndefined();
+  expect(nextReviewIn("**Last Reviewed**: 2025-10-20")).toBeUndefined();
 });

@@ -10,9 +10,16 @@ async function problemsOf(yaml: string, files: Record<string, string> = {}) {
 }
 
 describe("loading the shipped presets", () => {
-  it.each(PRESETS)("%s loads without a single problem", async (name) => {
+  // A preset cannot know a repository's Jira projects: platform-engineering, which
+  // requires tickets, warns until a repository names them (issue 11 §5).
+  const expected: Record<(typeof PRESETS)[number], RegExp[]> = {
+    "chat-backend": [],
+    "platform-engineering": [/^policies\/platform-engineering\.yml:\d+:\d+: warning: .* ticket\.projects names no project: /],
+    "it-operations": [],
+  };
+  it.each(PRESETS)("%s loads without a single problem but the ones it must leave to a repository", async (name) => {
     const result = await loadPolicy(await readPreset(name), fileSystemReader);
-    expect(result.problems.map(formatProblem)).toEqual([]);
+    expect(result.problems.map(formatProblem)).toEqual(expected[name].map((re) => expect.stringMatching(re)));
     expect(result.policy?.areas.length).toBeGreaterThan(5);
   });
 });
@@ -237,11 +244,12 @@ areas:
 
 describe("N-of-M approvers and $accountables", () => {
   it("expands $accountables to every other DRI of the policy (the amendment rule)", async () => {
-    const policy = await policyFrom("extends: chat-backend\n");
+    // chat-backend names its DRIs; a policy may let $accountables name them instead.
+    const policy = await policyFrom("extends: chat-backend\nareas:\n  governance:\n    approvers: { all: [tech-architect], any: [$accountables], count: 2 }\n");
     const governance = policy.areas.find((a) => a.id === "governance")!;
     expect(governance.approvers).toEqual({
       all: ["tech-architect"],
-      any: { roles: ["backend-lead", "sre-lead", "security-lead", "devops-lead", "qa-lead"], count: 2 },
+      any: { roles: ["backend-lead", "sre-lead", "security-lead", "devops-lead", "qa-lead", "product-owner"], count: 2 },
     });
   });
 

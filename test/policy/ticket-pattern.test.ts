@@ -15,7 +15,9 @@ import { memoryReader, policyFrom } from "../helpers/policy.js";
  * what RegExp finds. Work is asserted through the matcher's step counter.
  */
 
-const PRESET_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
+const PRESET_PATTERN = "\\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\\b";
+/** The pattern the presets shipped before issue 11, kept as a hostile case for the matcher. */
+const OLD_PRESET_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
 const BINDINGS = "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n  architecture-team: { users: [ari] }\n";
 const HOSTILE = "A".repeat(65_536);
 const signed = { reviews: [{ id: 1, user: "pia", state: "APPROVED" as const, commitId: "head", submittedAt: "2026-11-23T11:00:00Z" }], headSha: "head" };
@@ -59,6 +61,7 @@ describe("10.11: the ticket pattern runs only where a ticket is required", () =>
 describe("the linear-time matcher", () => {
   const patterns = [
     PRESET_PATTERN,
+    OLD_PRESET_PATTERN,
     "(?:LFXV2|INC)-\\d{2,4}",
     "\\b[A-Z]{2,}-\\d+\\b",
     "#\\d+",
@@ -85,7 +88,7 @@ describe("the linear-time matcher", () => {
   });
 
   it("scans 64 KiB of near misses in linear steps", () => {
-    const matcher = new TicketMatcher(PRESET_PATTERN);
+    const matcher = new TicketMatcher(OLD_PRESET_PATTERN);
     for (const hostile of [HOSTILE, "A1".repeat(32_768), "AB-".repeat(21_845), "A-".repeat(32_768)]) {
       const scan = matcher.scan(hostile);
       expect(scan.complete).toBe(true);
@@ -105,13 +108,13 @@ describe("the linear-time matcher", () => {
 
 describe("a policy's own ticket pattern is linted for the matcher", () => {
   async function ticketProblems(pattern: string) {
-    const yaml = `${BINDINGS}ticket:\n  pattern: ${JSON.stringify(pattern)}\n`;
+    const yaml = `${BINDINGS}ticket:\n  pattern: ${JSON.stringify(pattern)}\n  projects: [LFXV2]\n`;
     const result = await loadPolicy({ name: ".github/governance.yml", text: yaml }, memoryReader({}));
     return result.problems.map(formatProblem);
   }
 
   it("accepts the presets' pattern and ordinary ones", async () => {
-    for (const pattern of [PRESET_PATTERN, "(?:OPS|SEC)-\\d+", "\\b[A-Z]{2,10}-[0-9]{1,6}\\b"]) expect(await ticketProblems(pattern), pattern).toEqual([]);
+    for (const pattern of [PRESET_PATTERN, OLD_PRESET_PATTERN, "(?:OPS|SEC)-\\d+", "\\b[A-Z]{2,10}-[0-9]{1,6}\\b"]) expect(await ticketProblems(pattern), pattern).toEqual([]);
   });
 
   it.each([
@@ -124,5 +127,58 @@ describe("a policy's own ticket pattern is linted for the matcher", () => {
     [`[A-Z]+-\\d+${"|X".repeat(130)}`, "ticket pattern is 270 characters long; the limit is 256"],
   ])("refuses %s", async (pattern, message) => {
     expect(await ticketProblems(pattern)).toEqual([`.github/governance.yml:6:12: error: ${message} (at ticket.pattern)`]);
+  });
+});
+
+describe("issue 11 §5: names of standards are no tickets; lint asks for the projects", () => {
+  // Seed 002, "Ticket Creation Requirements": "All work items must be tracked through Jira
+  // tickets ... in the appropriate product Jira board" (example: LFXV2-302).
+  const workflow = (title: string, body = "") => prFacts([pathOnly(".github/workflows/deploy.yml")], { title, body, ...signed });
+
+  it.each([
+    ["Build with UTF-8 locale", ""],
+    ["Pin base images by SHA-256 digest", ""],
+    ["Patch CVE-2024-3094 in the build image", "See CVE-2024-3094 and CWE-506."],
+    ["Bump node to ES-2022 target", "Dates in ISO-8601, TLS-1.3 only, RFC-9110 caching."],
+  ])("the preset finds no ticket in %j", async (title, body) => {
+    const policy = await policyFrom(BINDINGS);
+    const d = evaluate(policy, workflow(title, body), NOW);
+    expect(d.ticket).toEqual({ required: true, pattern: PRESET_PATTERN, found: [], areas: ["ci-cd"] });
+    expect(d.conclusion).toBe("failure");
+  });
+
+  it("a real key beside them is found, alone", async () => {
+    const policy = await policyFrom(BINDINGS);
+    const d = evaluate(policy, workflow("LFXV2-302: pin images by SHA-256", "Fixes CVE-2024-3094 (UTF-8 paths). Follow-up LFXV2_OPS-17."), NOW);
+    expect(d.ticket.found).toEqual(["LFXV2-302", "LFXV2_OPS-17"]);
+    expect(d.conclusion).toBe("success");
+  });
+
+  it("the preset's pattern takes whole words with an issue number, not a fragment or a zero-padded number", async () => {
+    const policy = await policyFrom(BINDINGS);
+    const keys = (title: string) => evaluate(policy, workflow(title), NOW).ticket.found;
+    expect(keys("XLFXV2-302y build")).toEqual([]);
+    expect(keys("release v2-0001 build")).toEqual([]);
+    expect(keys("INFRA-07 rotate keys")).toEqual([]);
+    expect(keys("(INFRA-1207) rotate keys")).toEqual(["INFRA-1207"]);
+  });
+
+  it("lint warns, in the repository's file, while no ticket.projects are named", async () => {
+    const result = await loadPolicy({ name: ".github/governance.yml", text: BINDINGS }, memoryReader({}));
+    expect(result.policy).toBeDefined();
+    expect(result.problems.map(formatProblem)).toEqual([
+      ".github/governance.yml:1:1: warning: areas ci-cd, deployment, environments, iac, network-access require a ticket, but ticket.projects names no project: " +
+        "any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] } (at ticket)",
+    ]);
+  });
+
+  it("naming the projects silences the warning", async () => {
+    const result = await loadPolicy({ name: ".github/governance.yml", text: `${BINDINGS}ticket: { projects: [LFXV2] }\n` }, memoryReader({}));
+    expect(result.problems).toEqual([]);
+  });
+
+  it("a policy that requires no ticket is not asked for projects", async () => {
+    const result = await loadPolicy({ name: ".github/governance.yml", text: "extends: it-operations\nroles:\n  it-operations: { users: [olga] }\n" }, memoryReader({}));
+    expect(result.problems.map(formatProblem).filter((p) => /ticket/.test(p))).toEqual([]);
   });
 });

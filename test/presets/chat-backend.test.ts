@@ -12,6 +12,9 @@ import { preset } from "../helpers/policy.js";
  * user runs it (`explain --json`), on small real repositories.
  */
 
+/** Seed 000's DRIs besides the Tech Architect: every role some row makes accountable ("A"). */
+const DRIS = ["backend-lead", "sre-lead", "dba-lead", "security-lead", "qa-lead", "devops-lead", "product-owner", "legal", "incident-commander"];
+
 let policy: Policy;
 beforeAll(async () => {
   policy = await preset("chat-backend");
@@ -28,12 +31,18 @@ describe("chat-backend areas (PRESETS.md table 1)", () => {
     ["infra", "k8s/chat-api/deployment.yaml", "sre-lead", ["devops-team"], ["backend-lead"], ["finance"], 2, ["sre-lead", "vp-engineering", "cto"]],
     ["secrets", "deploy/secrets/chat-db.enc.yaml", "security-lead", ["sre-team"], ["backend-lead"], [], 2, ["security-lead", "ciso"]],
     ["docs", "docs/onboarding.md", "backend-lead", ["backend-team"], ["tech-writer"], ["frontend-team"], 1, ["backend-lead", "tech-architect", "cto"]],
-    ["governance", ".github/governance.yml", "tech-architect", ["backend-lead"], [], ["legal"], 3, ["tech-architect", "cto"]],
+    ["governance", ".github/governance.yml", "tech-architect", [], ["backend-lead"], ["legal"], 3, ["tech-architect", "cto"]],
     ["ci", ".github/workflows/ci.yml", "devops-lead", ["backend-team"], ["sre-lead"], [], 2, ["devops-lead", "tech-architect"]],
     ["lint", "eslint.config.js", "backend-lead", ["backend-team"], ["tech-architect"], [], 2, ["backend-lead", "tech-architect"]],
     ["coverage", "vitest.config.ts", "qa-lead", ["backend-team"], ["backend-lead"], [], 2, ["qa-lead", "tech-architect"]],
     ["security-scanning", ".github/dependabot.yml", "security-lead", ["devops-team"], [], ["backend-team"], 2, ["security-lead", "ciso"]],
-    ["runbooks", "runbooks/redis-failover.md", "sre-lead", ["backend-team"], [], ["ops-team"], 1, ["sre-lead", "vp-engineering"]],
+    ["runbooks", "runbooks/redis-failover.md", "sre-lead", ["backend-team", "ops-team"], ["backend-lead"], [], 1, ["sre-lead", "vp-engineering"]],
+    ["alerts", "monitoring/alerts/chat-api.rules.yml", "sre-lead", ["ops-team"], ["backend-lead"], [], 2, ["sre-lead", "vp-engineering", "cto"]],
+    ["on-call", "oncall/schedule.yaml", "sre-lead", [], ["backend-lead"], [], 2, ["sre-lead", "vp-engineering", "cto"]],
+    ["adr", "docs/adr/0007-use-nats.md", "tech-architect", [], ["backend-lead"], ["backend-team", "frontend-team", "sre-team", "qa-team", "devops-team"], 2, ["tech-architect", "cto"]],
+    ["api-versioning", "docs/api/versioning.md", "tech-architect", [], ["backend-lead", "product-owner"], ["frontend-team"], 2, ["tech-architect", "cto"]],
+    ["api-deprecation", "docs/api/DEPRECATIONS.md", "product-owner", [], ["backend-lead", "frontend-team"], [], 2, ["product-owner", "tech-architect", "cto"]],
+    ["logging", "config/logging.json", "backend-lead", ["backend-team"], [], [], 1, ["backend-lead", "tech-architect"]],
     ["dependencies", "package-lock.json", "backend-lead", ["backend-team"], ["security-lead"], [], 1, ["backend-lead", "tech-architect"]],
   ];
 
@@ -57,7 +66,7 @@ describe("chat-backend areas (PRESETS.md table 1)", () => {
     else if (id === "governance") {
       expect(base.map((q) => [q.roles, q.count])).toEqual([
         [["tech-architect"], 1],
-        [["backend-lead", "sre-lead", "security-lead", "devops-lead", "qa-lead"], 2],
+        [DRIS, 2],
       ]);
     } else expect(base.map((q) => [q.roles, q.count])).toEqual([[[a], 1]]);
   });
@@ -170,7 +179,8 @@ describe("chat-backend rules (PRESETS.md table 2) on real changes", () => {
   });
 
   it("dependency-major → level 3, backend-lead + tech-architect", async () => {
-    const major = pkg.replace('"socket.io": "^4.8.1"', '"socket.io": "^5.0.0"');
+    // Express, not Socket.IO: a Socket.IO major is also a protocol upgrade (test/presets/code-contracts.test.ts).
+    const major = pkg.replace('"express": "^4.21.1"', '"express": "^5.1.0"');
     const json = await explainRange("chat-backend", { "package.json": pkg }, { "package.json": major });
     expect(json.level).toBe(3);
     expect(json.requirements.map((r) => [r.id, r.roles])).toEqual([["dependencies/dependency-major", ["backend-lead", "tech-architect"]]]);
@@ -245,11 +255,23 @@ describe("chat-backend rules (PRESETS.md table 2) on real changes", () => {
     expect(json.requiredRoles).toEqual(["tech-architect"]);
     expect(json.requirements.map((r) => [r.roles, r.count])).toEqual([
       [["tech-architect"], 1],
-      [["backend-lead", "sre-lead", "security-lead", "devops-lead", "qa-lead"], 2],
+      [DRIS, 2],
     ]);
   });
 
-  it.each(["architecture", "vendor-migration", "compliance", "sla-downgrade"])("label %s → level 4: the change's approvers plus cto", async (label) => {
+  it.each([".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", "docs/ownership-matrix.md", "OWNERSHIP.md", "docs/OWNERSHIP_MATRIX.md", "GOVERNANCE.md", "docs/governance/raci.md"])(
+    "Amendment Process, \"Requires sign-off from Tech Architect + 2 DRIs\": %s states governance",
+    async (path) => {
+      const json = await explainFiles("chat-backend", [path]);
+      expect(json.level).toBe(3);
+      expect(json.requirements.filter((r) => r.area === "governance").map((r) => [r.roles, r.count])).toEqual([
+        [["tech-architect"], 1],
+        [DRIS, 2],
+      ]);
+    },
+  );
+
+  it.each(["architecture", "vendor-migration", "sla-downgrade"])("label %s → level 4: the change's approvers plus cto", async (label) => {
     const json = await explainFiles("chat-backend", ["src/socket/rooms.ts"], ["--label", label]);
     expect(json.level).toBe(4);
     expect(json.requiredRoles).toEqual(["backend-lead", "cto"]);
@@ -280,9 +302,79 @@ describe("chat-backend rules (PRESETS.md table 2) on real changes", () => {
     expect(json.level).toBe(3);
   });
 
-  it("the emergency roles and the SLA are as the seed says", () => {
-    expect(policy.emergency).toEqual({ roles: ["backend-lead", "incident-commander", "dba-lead", "sre-lead"], reviewWithinHours: 24, allowAuthor: false });
+  it("the emergency powers and the SLA are as the seed says (§7 Incident Commander full authority; §1 hotfixes, §3 rollback, §8 CRITICAL patches; §4 no exceptions)", () => {
+    expect(policy.emergency).toEqual({
+      roles: ["incident-commander"],
+      reviewWithinHours: 24,
+      allowAuthor: false,
+      scoped: [
+        { role: "backend-lead", description: expect.stringContaining("hotfixes to the API"), areas: ["http-api"], rules: [], labels: [] },
+        { role: "dba-lead", description: expect.stringContaining("rollback only"), areas: ["prisma"], rules: [], labels: ["rollback"] },
+        { role: "security-lead", description: expect.stringContaining("CRITICAL vulnerabilities"), areas: ["dependencies", "security-scanning"], rules: [], labels: ["critical-vulnerability"] },
+      ],
+      exclusive: { roles: ["incident-commander"], rules: ["security-policy"], areas: ["governance"] },
+    });
     expect(policy.sla.review).toEqual({ businessDays: 2 });
     expect(policy.sla.workingDays).toEqual(["mon", "tue", "wed", "thu", "fri"]);
+  });
+});
+
+describe("seed 000 statements a pull request can show (issue 11 §4)", () => {
+  it("§5 \"Architecture Decision Records (ADRs): Tech Architect (A), Backend Lead (C)\"", async () => {
+    const json = await explainFiles("chat-backend", ["docs/adr/0007-use-nats-for-fanout.md"]);
+    expect(json.level).toBe(2);
+    expect(json.requirements.map((r) => [r.id, r.roles])).toEqual([["adr/base", ["tech-architect"]]]);
+    expect(json.consulted).toContain("backend-lead");
+  });
+
+  it("Level 1 \"Log level adjustments\": the logger's level needs no sign-off, even under config/", async () => {
+    const base = `{\n  "level": "info",\n  "redact": ["req.headers.authorization"]\n}\n`;
+    for (const path of ["config/logging.json", "src/common/logger.ts", "apps/api/src/config/logger.ts"]) {
+      const json = await explainRange("chat-backend", { [path]: base }, { [path]: base.replace('"info"', '"debug"') });
+      expect(json.level).toBe(1);
+      expect(json.requirements).toEqual([]);
+      expect(json.unowned).toEqual([]);
+    }
+  });
+
+  it("§1 \"API versioning strategy: Tech Architect\" and \"Deprecation timelines: Product Owner (A)\"", async () => {
+    const versioning = await explainFiles("chat-backend", ["docs/api/versioning.md"]);
+    expect(versioning.requirements.map((r) => [r.id, r.roles])).toEqual([["api-versioning/base", ["tech-architect"]]]);
+    expect(versioning.consulted).toEqual(expect.arrayContaining(["backend-lead", "product-owner"]));
+    const deprecation = await explainFiles("chat-backend", ["docs/api/DEPRECATIONS.md"]);
+    expect(deprecation.requirements.map((r) => [r.id, r.roles])).toEqual([["api-deprecation/base", ["product-owner"]]]);
+    expect(deprecation.consulted).toEqual(expect.arrayContaining(["backend-lead", "frontend-team"]));
+  });
+
+  it("§7 \"Alert definitions and thresholds: SRE Lead (A), Backend Lead (C)\"", async () => {
+    for (const path of ["monitoring/alerts/chat-api.rules.yml", "deploy/prometheus-rules/chat.yaml", "k8s/chat-api/alerts.yaml"]) {
+      const json = await explainFiles("chat-backend", [path]);
+      expect(json.requirements.filter((r) => r.area === "alerts").map((r) => [r.id, r.roles])).toEqual([["alerts/base", ["sre-lead"]]]);
+      expect(json.consulted).toContain("backend-lead");
+    }
+    // Application code named after alerts (a chat feature) is not an alert definition.
+    const feature = await explainFiles("chat-backend", ["src/alerts/alerts.service.ts"]);
+    expect(feature.areas.map((a) => a.id)).not.toContain("alerts");
+  });
+
+  it("§7 \"On-call rotation schedule: SRE Lead\" and \"On-call policy changes: SRE Lead + Backend Lead joint approval\"", async () => {
+    const schedule = await explainFiles("chat-backend", ["oncall/schedule.yaml"]);
+    expect(schedule.requirements.map((r) => [r.id, r.level, r.roles])).toEqual([["on-call/base", 2, ["sre-lead"]]]);
+    const policyChange = await explainFiles("chat-backend", ["oncall/escalation-policy.yaml"]);
+    expect(policyChange.level).toBe(3);
+    expect(policyChange.requirements.map((r) => [r.id, r.level, r.roles, r.count])).toEqual([["on-call/on-call-policy", 3, ["sre-lead", "backend-lead"], 2]]);
+  });
+
+  it("§5/§7 \"Runbooks and incident response guides: SRE Lead (A)\": maintenance is a documentation update (level 1)", async () => {
+    const json = await explainFiles("chat-backend", ["runbooks/redis-failover.md", "docs/incident-response/p0.md"]);
+    expect(json.level).toBe(1);
+    expect(json.areas.map((a) => a.id)).toEqual(["docs", "runbooks"]);
+    expect(json.requirements).toEqual([]);
+  });
+
+  it("Level 4 \"Compliance/legal framework changes\": a compliance label needs Legal/Compliance as well as the CTO", async () => {
+    const json = await explainFiles("chat-backend", ["src/socket/rooms.ts"], ["--label", "compliance"]);
+    expect(json.level).toBe(4);
+    expect(json.requiredRoles).toEqual(["backend-lead", "cto", "legal"]);
   });
 });

@@ -1,20 +1,38 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import type { Policy } from "../../src/policy/model.js";
-import { NOW, added, approval, fixture, modified, prFacts } from "../helpers/facts.js";
+import { NOW, added, approval, comment, fixture, modified, prFacts } from "../helpers/facts.js";
 import { explainFiles, explainRange, type ExplainJson } from "../helpers/git-repo.js";
 import { policyFrom, preset } from "../helpers/policy.js";
 
 /**
- * PRESETS.md, `platform-engineering` (seed 002): every row of the table, the
- * ticket requirement and the expedited process, through the CLI as a user runs it
- * (`explain --json`) on small real repositories, and through `evaluate` where
- * sign-offs matter.
+ * Seed 002 ("Roles and Responsibilities Framework: Product Owners, Engineers, and
+ * Platform Engineering"): one test per statement a pull request can show, each
+ * naming the line it enforces, on the layouts repositories have (a pnpm
+ * monorepo with apps/*, packages/*, services/*, infra/, kubernetes/, deploy/,
+ * .github/workflows and Terraform). Routing through the CLI as a user runs it
+ * (`explain --json`); who may sign through `evaluate`.
+ *
+ * Platform Engineering approves CI/CD, production environment configuration,
+ * deployment configuration (scaling, load balancing), IaC, security groups and
+ * network configuration, access and permission changes (lines 152-162). The
+ * architectural team reviews architecture, new technology and framework
+ * changes, API design, data models shared by services and security
+ * architecture (lines 164-174). Work is tracked by Jira tickets (line 220).
  */
 
 const PRESET = "platform-engineering";
-const TICKET_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
-const TICKET_TITLE = "LFXV2-302 Nats backup";
+const BINDINGS = `extends: ${PRESET}
+roles:
+  platform-engineering: { users: [alan, antonia, trevor] }
+  architecture-team: { users: [ari, alan] }
+  engineers: { users: [eve, erin] }
+  product-owner: { users: [paula] }
+  engineering-management: { users: [mona] }
+ticket: { projects: [LFXV2] }
+`;
+const TICKET = "LFXV2-302 Nats: automated backup";
+const ENGINEER = "eve";
 
 const workflow = fixture("presets/deploy.yml");
 const dockerfile = fixture("presets/Dockerfile");
@@ -27,351 +45,371 @@ const rbac = fixture("changes/k8s/rbac.yaml");
 const deployment = fixture("repo/deployment.yaml");
 const pkg = fixture("repo/package.json");
 const schema = fixture("repo/schema.prisma");
+const openapiBase = fixture("changes/openapi/chat-api.base.yaml");
+const openapiBreaking = fixture("changes/openapi/chat-api.head-breaking.yaml");
 
-const ticketProblems = (json: Pick<ExplainJson, "problems">) => json.problems.filter((p) => /ticket/i.test(p.message));
-const requirementsOf = (json: ExplainJson, area: string) => json.requirements.filter((r) => r.area === area).map((r) => [r.id, r.level, r.roles, r.count]);
+const CONTROLLER = `import { Body, Controller, Delete, Get, Param, Post } from "@nestjs/common";
+import { ChatService } from "./chat.service";
+import { CreateMessageDto } from "./dto/create-message.dto";
+
+@Controller("chat")
+export class ChatController {
+  constructor(private readonly chat: ChatService) {}
+
+  @Get("rooms/:roomId/messages")
+  list(@Param("roomId") roomId: string) {
+    return this.chat.messages(roomId);
+  }
+
+  @Post("rooms/:roomId/messages")
+  send(@Param("roomId") roomId: string, @Body() dto: CreateMessageDto) {
+    return this.chat.send(roomId, dto);
+  }
+
+  @Delete("messages/:id")
+  remove(@Param("id") id: string) {
+    return this.chat.remove(id);
+  }
+}
+`;
+const GUARD = `import { CanActivate, ExecutionContext, Injectable } from "@nestjs/common";
+import { JwtService } from "@nestjs/jwt";
+
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(private readonly jwt: JwtService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const token = context.switchToHttp().getRequest().headers.authorization?.slice(7);
+    return Boolean(token && this.jwt.verify(token));
+  }
+}
+`;
 
 let policy: Policy;
+let signers: Policy;
 beforeAll(async () => {
   policy = await preset(PRESET);
+  signers = await policyFrom(BINDINGS);
 });
 
-describe("platform-engineering areas (PRESETS.md table)", () => {
-  // [area, a realistic path it owns, A, base level, base approvers, ticket required]
-  const rows: [string, string, string, number, string[], boolean][] = [
-    ["ci-cd", ".github/workflows/deploy.yml", "platform-engineering", 2, ["platform-engineering"], true],
-    ["deployment", "charts/nats-backup/templates/cronjob.yaml", "platform-engineering", 2, ["platform-engineering"], true],
-    ["environments", "config/production/nats.yaml", "platform-engineering", 2, ["platform-engineering"], true],
-    ["iac", "terraform/nats/main.tf", "platform-engineering", 2, ["platform-engineering"], true],
-    ["network-access", "policies/iam/nats-backup-writer.json", "platform-engineering", 3, ["platform-engineering", "architecture-team"], true],
-    ["architecture", "docs/adr/0012-nats-jetstream-backups.md", "architecture-team", 2, ["architecture-team"], false],
-    ["dependencies", "package-lock.json", "engineers", 1, [], false],
-    ["data-model", "prisma/schema.prisma", "engineers", 1, [], false],
-  ];
+const requirements = (json: ExplainJson) => json.requirements.map((r) => [r.id, r.level, r.roles, r.count]);
+const ticketed = ["--author", ENGINEER, "--title", TICKET];
+const untitled = ["--author", ENGINEER, "--title", "Tidy"];
 
-  it.each(rows)("%s owns %s (A %s) at level %i", async (id, path, accountable, level, approvers, ticket) => {
-    const area = policy.areas.find((a) => a.id === id)!;
-    expect({ accountable: area.accountable, level: area.level, ticket: area.ticket }).toEqual({ accountable, level, ticket });
-
-    const json = await explainFiles(PRESET, [path], ["--title", TICKET_TITLE]);
-    expect(json.unowned).toEqual([]);
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([[id, level]]);
-    expect(json.level).toBe(level);
-    // Level 1 requires nothing; above it, the area's approvers sign, each a distinct person.
-    if (level === 1) expect(json.requirements).toEqual([]);
-    else expect(requirementsOf(json, id)).toEqual([[`${id}/base`, level, approvers, approvers.length]]);
-    expect(json.ticket).toMatchObject({ required: ticket, pattern: TICKET_PATTERN, found: ticket ? ["LFXV2-302"] : [] });
-  });
-
-  it("ci-cd: a real GitHub Actions workflow change → level 2, platform-engineering, ticket required", async () => {
+describe("Items requiring Platform Engineering review and approval (seed 002 lines 152-162)", () => {
+  it("line 157, CI/CD pipeline configurations and modifications: a test step in .github/workflows/deploy.yml → platform-engineering, ticket", async () => {
     const head = workflow.replace("      - run: npm run build\n", "      - run: npm run build\n      - run: npm test\n");
-    const json = await explainRange(PRESET, { ".github/workflows/deploy.yml": workflow }, { ".github/workflows/deploy.yml": head }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => a.id)).toEqual(["ci-cd"]);
-    expect(json.level).toBe(2);
-    expect(json.requiredRoles).toEqual(["platform-engineering"]);
-    expect(json.ticket).toMatchObject({ required: true, pattern: TICKET_PATTERN, found: ["LFXV2-302"] });
-  });
-
-  it("ci-cd covers every pipeline spelling the table lists", async () => {
-    const json = await explainFiles(PRESET, [".github/actions/setup/action.yml", "Jenkinsfile", ".gitlab-ci.yml", ".circleci/config.yml"]);
-    expect(json.areas.map((a) => [a.id, a.files.length])).toEqual([["ci-cd", 4]]);
-    expect(json.unowned).toEqual([]);
-  });
-
-  it("deployment: a Dockerfile and a Kubernetes Deployment → level 2, platform-engineering, ticket required", async () => {
-    const json = await explainRange(PRESET, { Dockerfile: dockerfile, "k8s/chat-api/deployment.yaml": deployment }, {
-      Dockerfile: dockerfile.replace("node:20-bookworm-slim AS build", "node:22-bookworm-slim AS build"),
-      "k8s/chat-api/deployment.yaml": deployment.replace("chat-api:1.14.2", "chat-api:1.15.0"),
-      "services/backup/Dockerfile": dockerfile,
-      "docker-compose.override.yml": "services:\n  nats:\n    image: nats:2.10\n",
-    }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => a.id)).toEqual(["deployment"]);
-    expect(json.areas[0]?.files.sort()).toEqual(["Dockerfile", "docker-compose.override.yml", "k8s/chat-api/deployment.yaml", "services/backup/Dockerfile"]);
-    expect(json.level).toBe(2);
-    expect(requirementsOf(json, "deployment")).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
-    expect(json.ticket.required).toBe(true);
-  });
-
-  it("environments: .env.production and staging config → level 2, platform-engineering, ticket required", async () => {
-    const json = await explainRange(PRESET, { ".env.production": envProduction }, {
-      ".env.production": `${envProduction}BACKUP_SCHEDULE=0 3 * * *\n`,
-      "config/staging/nats.yaml": "url: nats://nats.nats-staging.svc:4222\n",
-    }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["environments", [".env.production", "config/staging/nats.yaml"]]]);
-    expect(json.level).toBe(2);
-    expect(requirementsOf(json, "environments")).toEqual([["environments/base", 2, ["platform-engineering"], 1]]);
-    expect(json.ticket.required).toBe(true);
-  });
-
-  it("iac: Terraform → level 2, platform-engineering, ticket required", async () => {
-    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, {
-      "terraform/nats/main.tf": mainTf.replace('version = "~> 5.40"', 'version = "~> 5.60"'),
-      "terraform/nats/prod.tfvars": 'environment = "prod"\nregion      = "us-west-2"\n',
-    }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => a.id)).toEqual(["iac"]);
-    expect(json.level).toBe(2);
-    expect(requirementsOf(json, "iac")).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
-    expect(json.ticket.required).toBe(true);
-  });
-
-  it("network-access: a Terraform aws_security_group → level 3, platform-engineering + architecture-team (and iac)", async () => {
-    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/security_groups.tf": securityGroups }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([
-      ["iac", 2],
-      ["network-access", 3],
-    ]);
-    expect(json.level).toBe(3);
-    expect(requirementsOf(json, "network-access")).toEqual([["network-access/base", 3, ["platform-engineering", "architecture-team"], 2]]);
-    expect(json.requiredRoles).toEqual(["architecture-team", "platform-engineering"]);
+    const json = await explainRange(PRESET, { ".github/workflows/deploy.yml": workflow }, { ".github/workflows/deploy.yml": head, ".circleci/config.yml": "version: 2.1\n" }, ticketed);
+    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([["ci-cd", 2, [".circleci/config.yml", ".github/workflows/deploy.yml"]]]);
+    expect(requirements(json)).toEqual([["ci-cd/base", 2, ["platform-engineering"], 1]]);
     expect(json.ticket).toMatchObject({ required: true, found: ["LFXV2-302"] });
   });
 
-  it("network-access: a Kubernetes NetworkPolicy and RBAC → level 3, platform-engineering + architecture-team", async () => {
-    const json = await explainRange(PRESET, { "k8s/chat-api/deployment.yaml": deployment }, {
-      "k8s/nats/networkpolicy.yaml": networkPolicy,
-      "k8s/rbac/nats-backup.yaml": rbac,
-    }, ["--title", TICKET_TITLE]);
-    const network = json.areas.find((a) => a.id === "network-access");
-    expect(network?.files.sort()).toEqual(["k8s/nats/networkpolicy.yaml", "k8s/rbac/nats-backup.yaml"]);
-    expect(network?.level).toBe(3);
-    expect(json.level).toBe(3);
-    expect(requirementsOf(json, "network-access")).toEqual([["network-access/base", 3, ["platform-engineering", "architecture-team"], 2]]);
+  it("line 158, production environment configuration changes: .env.production and apps/api/config/production/ → platform-engineering", async () => {
+    const json = await explainRange(PRESET, { ".env.production": envProduction }, {
+      ".env.production": `${envProduction}BACKUP_SCHEDULE=0 3 * * *\n`,
+      "apps/api/config/production/nats.yaml": "url: nats://nats.nats.svc:4222\n",
+    }, ticketed);
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["environments", [".env.production", "apps/api/config/production/nats.yaml"]]]);
+    expect(requirements(json)).toEqual([["environments/base", 2, ["platform-engineering"], 1]]);
+  });
+
+  it("line 159, deployment configurations including scaling policies: replicas 3 → 20 in infra/k8s/ → platform-engineering", async () => {
+    const json = await explainRange(PRESET, { "infra/k8s/deployment.yaml": deployment }, { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") }, ticketed);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["deployment", ["scaling-change", "cost-increase"]]]);
+    expect(requirements(json)).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
+  });
+
+  it("line 159: a scaling change in a directory no glob foresaw (ops/chat/) still reaches platform-engineering", async () => {
+    const json = await explainRange(PRESET, { "ops/chat/deployment.yaml": deployment }, { "ops/chat/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") }, ticketed);
+    expect(json.unowned).toEqual([]);
+    expect(requirements(json)).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
     expect(json.ticket.required).toBe(true);
   });
 
-  it("network-access: IAM files, whatever the directory depth or case of NetworkPolicy", async () => {
-    const json = await explainFiles(PRESET, ["infra/aws/iam/ci-deployer-policy.json", "k8s/nats/NetworkPolicy-allow-clients.yaml", "modules/vpc/nats-security-group.tf"]);
-    expect(json.areas.find((a) => a.id === "network-access")?.files).toEqual([
-      "infra/aws/iam/ci-deployer-policy.json",
-      "k8s/nats/NetworkPolicy-allow-clients.yaml",
-      "modules/vpc/nats-security-group.tf",
-    ]);
-    expect(json.level).toBe(3);
+  it("line 159, load balancing rules: an Ingress beside apps/api/ and nginx/nginx.conf → platform-engineering", async () => {
+    const ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: chat-api\nspec:\n  rules:\n    - host: chat.acme.dev\n";
+    const json = await explainRange(PRESET, {}, { "apps/api/ingress.yaml": ingress, "nginx/nginx.conf": "upstream chat { least_conn; server api-1:3000; server api-2:3000; }\n" }, ticketed);
+    expect(json.unowned).toEqual([]);
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["deployment", ["apps/api/ingress.yaml", "nginx/nginx.conf"]]]);
+    expect(requirements(json)).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
   });
 
-  it("architecture: an ADR → level 2, architecture-team, no ticket", async () => {
-    const json = await explainRange(PRESET, {}, { "docs/adr/0012-nats-jetstream-backups.md": adr, "docs/architecture/messaging.md": "# Messaging\n\nNATS JetStream.\n" }, ["--title", "Propose NATS backups"]);
-    expect(json.areas.map((a) => [a.id, a.files.length])).toEqual([["architecture", 2]]);
+  it("line 159: a Dockerfile in services/ and a compose file → platform-engineering", async () => {
+    const json = await explainRange(PRESET, { "services/backup/Dockerfile": dockerfile }, {
+      "services/backup/Dockerfile": dockerfile.replace("node:20-bookworm-slim AS build", "node:22-bookworm-slim AS build"),
+      "docker-compose.override.yml": "services:\n  nats:\n    image: nats:2.10\n",
+    }, ticketed);
+    expect(json.areas.map((a) => a.id)).toEqual(["deployment"]);
+    expect(json.requiredRoles).toEqual(["platform-engineering"]);
+  });
+
+  it("line 160, Infrastructure-as-Code templates and modifications: infra/terraform/ and a tfvars → platform-engineering", async () => {
+    const json = await explainRange(PRESET, { "infra/terraform/main.tf": mainTf }, {
+      "infra/terraform/main.tf": mainTf.replace('version = "~> 5.40"', 'version = "~> 5.60"'),
+      "infra/terraform/production.tfvars": 'environment = "prod"\nregion      = "us-west-2"\n',
+    }, ticketed);
+    expect(json.areas.map((a) => a.id)).toEqual(["iac"]);
+    expect(requirements(json)).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
+  });
+
+  it("line 161, security group rules and network configurations: a security group and a NetworkPolicy → platform-engineering alone", async () => {
+    const json = await explainRange(PRESET, { "infra/terraform/main.tf": mainTf }, {
+      "infra/terraform/security_groups.tf": securityGroups,
+      "kubernetes/base/networkpolicy.yaml": networkPolicy,
+    }, ticketed);
+    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual(["infra/terraform/security_groups.tf", "kubernetes/base/networkpolicy.yaml"]);
     expect(json.level).toBe(2);
-    expect(json.requirements.map((r) => [r.id, r.roles, r.count])).toEqual([["architecture/base", ["architecture-team"], 1]]);
-    expect(json.ticket).toEqual({ required: false, pattern: TICKET_PATTERN, found: [], areas: [] });
-    expect(ticketProblems(json)).toEqual([]);
+    expect(json.requiredRoles).toEqual(["platform-engineering"]);
   });
 
-  it("dependencies: a minor bump in package.json stays at level 1 and needs nobody", async () => {
-    const minor = pkg.replace('"zod": "^3.23.8"', '"zod": "^3.24.1"');
-    const json = await explainRange(PRESET, { "package.json": pkg }, { "package.json": minor });
-    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([["dependencies", 1, ["dependency-minor"]]]);
-    expect(json.level).toBe(1);
-    expect(json.requirements).toEqual([]);
-    expect(json.ticket.required).toBe(false);
-    expect(json.conclusion).toBe("success");
+  it("line 161: a security group added inside infra/terraform/main.tf → platform-engineering", async () => {
+    const json = await explainRange(PRESET, { "infra/terraform/main.tf": mainTf }, { "infra/terraform/main.tf": `${mainTf}\n${securityGroups}` }, ticketed);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.detail)])).toEqual([["iac", ["aws_security_group.nats added"]]]);
+    expect(requirements(json)).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
   });
 
-  it("dependencies: dependency-added (new technology) → level 2, architecture-team", async () => {
-    const addedNats = pkg.replace('"ioredis": "^5.4.1",', '"ioredis": "^5.4.1",\n    "nats": "^2.28.2",');
-    const json = await explainRange(PRESET, { "package.json": pkg }, { "package.json": addedNats });
-    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([["dependencies", 2, ["dependency-added"]]]);
-    expect(json.level).toBe(2);
-    expect(json.requirements.map((r) => [r.id, r.level, r.roles, r.count])).toEqual([["dependencies/new-technology", 2, ["architecture-team"], 1]]);
-    expect(json.ticket.required).toBe(false);
-  });
-
-  it("data-model: an additive migration (CREATE TABLE) stays at level 1", async () => {
-    const json = await explainRange(PRESET, { "prisma/schema.prisma": schema }, {
-      "prisma/migrations/20261122080000_reactions/migration.sql": fixture("prs/add-table.migration.sql"),
-    });
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["data-model", 1]]);
-    expect(json.areas[0]?.changes).toEqual([]);
-    expect(json.level).toBe(1);
-    expect(json.requirements).toEqual([]);
-    expect(json.conclusion).toBe("success");
-  });
-
-  it("data-model: migration-destructive (DROP COLUMN in a Prisma migration.sql) → level 2, architecture-team", async () => {
-    const json = await explainRange(PRESET, { "prisma/schema.prisma": schema }, {
-      "prisma/migrations/20261120093000_drop_avatar/migration.sql": fixture("prs/drop-column.migration.sql"),
-    });
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["data-model", 2]]);
-    expect(json.areas[0]?.changes.map((c) => c.kind)).toEqual(["migration-destructive"]);
-    expect(json.level).toBe(2);
-    expect(json.requirements.map((r) => [r.id, r.level, r.roles, r.count])).toEqual([["data-model/data-model-change", 2, ["architecture-team"], 1]]);
-  });
-
-  it("data-model: a field removed from schema.prisma is migration-destructive → level 2, architecture-team", async () => {
-    const json = await explainRange(PRESET, { "prisma/schema.prisma": schema }, { "prisma/schema.prisma": schema.replace("  avatarUrl String?\n", "") });
-    expect(json.areas[0]?.changes.map((c) => c.kind)).toContain("migration-destructive");
-    expect(json.level).toBe(2);
-    expect(json.requirements.map((r) => [r.id, r.roles])).toEqual([["data-model/data-model-change", ["architecture-team"]]]);
-  });
-
-  it("data-model: a plain migrations/ directory is the data model too", async () => {
-    const json = await explainRange(PRESET, {}, { "migrations/V12__drop_avatar.sql": 'ALTER TABLE "User" DROP COLUMN "avatarUrl";\n' });
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["data-model", 2]]);
-    expect(json.requirements.map((r) => r.id)).toEqual(["data-model/data-model-change"]);
-  });
-});
-
-describe("platform-engineering: network access read from infrastructure and deployment code", () => {
-  const RULE = "network-access-in-code";
-  const withSecurityGroup = `${mainTf}\n${securityGroups}`;
-  const iacChanges = (json: ExplainJson) => json.areas.find((a) => a.id === "iac")?.changes.map((c) => [c.kind, c.detail]);
-
-  it("a security group added to terraform/nats/main.tf → level 3, platform-engineering + architecture-team, ticket required", async () => {
-    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": withSecurityGroup }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["iac", 3]]);
-    expect(iacChanges(json)).toEqual([["security-policy", "aws_security_group.nats added"]]);
-    expect(json.level).toBe(3);
-    // The rule's sign-off covers the area's own (platform-engineering), so it is the one listed.
-    expect(requirementsOf(json, "iac")).toEqual([[`iac/${RULE}`, 3, ["platform-engineering", "architecture-team"], 2]]);
-    expect(json.requiredRoles).toEqual(["architecture-team", "platform-engineering"]);
-    expect(json.ticket).toMatchObject({ required: true, found: ["LFXV2-302"], areas: ["iac"] });
-    expect(ticketProblems(json)).toEqual([]);
-  });
-
-  it("without a ticket key the same change fails on the ticket", async () => {
-    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": withSecurityGroup }, ["--title", "Nats: open the client port"]);
-    expect(json.level).toBe(3);
-    expect(json.conclusion).toBe("failure");
-    expect(ticketProblems(json).map((p) => p.message)).toEqual(["areas iac require a ticket reference in the title or body"]);
-  });
-
-  it("an IAM policy widened in Terraform → level 3", async () => {
+  it("line 162, access management and permissions changes: a Kubernetes Role, an IAM policy widened in Terraform, repository settings → platform-engineering", async () => {
     const iam = fixture("changes/terraform/main.tf");
-    const head = iam.replace('Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]', 'Action   = ["s3:*"]');
-    const json = await explainRange(PRESET, { "terraform/nats/backup.tf": iam }, { "terraform/nats/backup.tf": head }, ["--title", TICKET_TITLE]);
-    expect(iacChanges(json)).toEqual([["security-policy", "aws_iam_role_policy.nats_backup_writer policy changed"]]);
-    expect(json.level).toBe(3);
-    expect(requirementsOf(json, "iac")).toEqual([[`iac/${RULE}`, 3, ["platform-engineering", "architecture-team"], 2]]);
-  });
-
-  it("an S3-only change to main.tf stays level 2, platform-engineering", async () => {
-    const head = mainTf.replace("    Service     = \"nats\"\n", "    Service     = \"nats\"\n    Backup      = \"jetstream\"\n");
-    expect(head).not.toBe(mainTf);
-    const json = await explainRange(PRESET, { "terraform/nats/main.tf": mainTf }, { "terraform/nats/main.tf": head }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => [a.id, a.level, a.changes])).toEqual([["iac", 2, []]]);
+    const json = await explainRange(PRESET, { "infra/terraform/backup.tf": iam }, {
+      "infra/terraform/backup.tf": iam.replace('Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]', 'Action   = ["s3:*"]'),
+      "kubernetes/base/rbac/chat-api.yaml": rbac,
+      ".github/settings.yml": "branches:\n  - name: main\n    protection:\n      required_pull_request_reviews: { required_approving_review_count: 1 }\n",
+    }, ticketed);
+    expect(json.areas.find((a) => a.id === "iac")?.changes.map((c) => c.detail)).toEqual(["aws_iam_role_policy.nats_backup_writer policy changed"]);
+    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual([".github/settings.yml", "kubernetes/base/rbac/chat-api.yaml"]);
     expect(json.level).toBe(2);
-    expect(requirementsOf(json, "iac")).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
-  });
-
-  it("deployment manifests are not raised by content: a NetworkPolicy in a file the network-access paths miss stays level 2", async () => {
-    // Manifests' security findings also cover pod privileges and secrets wiring, which
-    // PRESETS.md does not count as network access; the path globs decide there.
-    const json = await explainRange(PRESET, { "k8s/chat-api/deployment.yaml": deployment }, { "k8s/redis/policies.yaml": networkPolicy }, ["--title", TICKET_TITLE]);
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["deployment", 2]]);
-    expect(json.areas[0]!.changes.map((c) => c.kind)).toContain("security-policy");
-  });
-
-  it("two distinct people sign: one platform-engineering, one architecture-team", async () => {
-    const bound = await policyFrom(`extends: ${PRESET}\nroles:\n  platform-engineering: { users: [alan, trevor] }\n  architecture-team: { users: [ari, alan] }\n`);
-    const files = [modified("terraform/nats/main.tf", mainTf, withSecurityGroup)];
-    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts(files, { author: "eve", title: TICKET_TITLE, reviews });
-    expect(evaluate(bound, facts([approval("trevor")]), NOW).conclusion).toBe("failure");
-    expect(evaluate(bound, facts([approval("alan")]), NOW).conclusion).toBe("failure");
-    expect(evaluate(bound, facts([approval("trevor"), approval("ari")]), NOW).conclusion).toBe("success");
+    expect(json.requiredRoles).toEqual(["platform-engineering"]);
   });
 });
 
-describe("platform-engineering ticket reference ([A-Z][A-Z0-9]+-\\d+ in the title or body)", () => {
-  it("finds the key in the title", async () => {
-    const json = await explainFiles(PRESET, [".github/workflows/deploy.yml"], ["--title", TICKET_TITLE]);
-    expect(json.ticket).toEqual({ required: true, pattern: TICKET_PATTERN, found: ["LFXV2-302"], areas: ["ci-cd"] });
-    expect(ticketProblems(json)).toEqual([]);
+describe("Items requiring architectural team review (seed 002 lines 164-174)", () => {
+  it("line 169, significant architecture changes: an ADR → architecture-team", async () => {
+    const json = await explainRange(PRESET, {}, { "docs/adr/0012-nats-jetstream-backups.md": adr }, untitled);
+    expect(requirements(json)).toEqual([["architecture/base", 2, ["architecture-team"], 1]]);
+    expect(json.ticket.required).toBe(false);
   });
 
-  it("finds keys in the body", async () => {
-    const json = await explainFiles(PRESET, ["terraform/nats/main.tf"], ["--title", "Nats: automated backup", "--body", "Implements LFXV2-302.\nFollow-up: LFXV2-310 (restore drill)."]);
-    expect(json.ticket.found).toEqual(["LFXV2-302", "LFXV2-310"]);
-    expect(ticketProblems(json)).toEqual([]);
+  it("line 169: the label `architecture` on application code → architecture-team", async () => {
+    const service = "export class ChatService {}\n";
+    const json = await explainRange(PRESET, {}, { "apps/api/src/chat/chat.service.ts": service }, [...untitled, "--label", "architecture"]);
+    expect(json.unowned).toEqual(["apps/api/src/chat/chat.service.ts"]);
+    expect(requirements(json)).toEqual([["unowned/architectural-review", 2, ["architecture-team"], 1]]);
   });
 
-  it("a title without a key leaves found empty, fails, and names the areas that need one", async () => {
-    const json = await explainFiles(PRESET, [".github/workflows/deploy.yml", "k8s/nats/networkpolicy.yaml"], ["--title", "Nats: automated backup solution"]);
-    expect(json.ticket).toMatchObject({ required: true, pattern: TICKET_PATTERN, found: [] });
-    expect(json.conclusion).toBe("failure");
-    expect(ticketProblems(json)).toEqual([
-      expect.objectContaining({ severity: "error", message: "areas ci-cd, deployment, network-access require a ticket reference in the title or body" }),
+  it("line 170, new technology stack additions: a new dependency in apps/api/package.json → architecture-team", async () => {
+    const json = await explainRange(PRESET, { "apps/api/package.json": pkg }, { "apps/api/package.json": pkg.replace('"ioredis": "^5.4.1",', '"ioredis": "^5.4.1",\n    "nats": "^2.28.2",') }, untitled);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["dependencies", ["dependency-added"]]]);
+    expect(requirements(json)).toEqual([["dependencies/new-technology", 2, ["architecture-team"], 1]]);
+  });
+
+  it("line 170, framework changes: express ^4 → ^5 in services/notifications/package.json → architecture-team", async () => {
+    const path = "services/notifications/package.json";
+    const json = await explainRange(PRESET, { [path]: pkg }, { [path]: pkg.replace('"express": "^4.21.1"', '"express": "^5.0.1"') }, untitled);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["dependencies", ["dependency-major"]]]);
+    expect(requirements(json)).toEqual([["dependencies/new-technology", 2, ["architecture-team"], 1]]);
+  });
+
+  it("line 170: a minor upgrade is no technology change and needs nobody", async () => {
+    const json = await explainRange(PRESET, { "package.json": pkg }, { "package.json": pkg.replace('"zod": "^3.23.8"', '"zod": "^3.24.1"') }, untitled);
+    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([["dependencies", 1, ["dependency-minor"]]]);
+    expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
+  });
+
+  it("line 171, API design patterns: a breaking change to apps/api/openapi.yaml → architecture-team", async () => {
+    const json = await explainRange(PRESET, { "apps/api/openapi.yaml": openapiBase }, { "apps/api/openapi.yaml": openapiBreaking }, untitled);
+    expect(json.areas.map((a) => a.id)).toEqual(["api-contracts"]);
+    expect(requirements(json)).toEqual([["api-contracts/api-design", 2, ["architecture-team"], 1]]);
+  });
+
+  it("line 171: a route removed from apps/api/src/chat/chat.controller.ts is an API design change → architecture-team", async () => {
+    const path = "apps/api/src/chat/chat.controller.ts";
+    const head = CONTROLLER.replace(/\n {2}@Delete\("messages\/:id"\)[\s\S]*?\n {2}\}\n/, "\n");
+    expect(head).not.toContain("@Delete");
+    const json = await explainRange(PRESET, { [path]: CONTROLLER }, { [path]: head }, untitled);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["api-contracts", ["api-breaking"]]]);
+    expect(requirements(json)).toEqual([["api-contracts/api-design", 2, ["architecture-team"], 1]]);
+  });
+
+  it("line 172, data model changes affecting multiple services: DROP COLUMN in apps/api/prisma/migrations/ → architecture-team", async () => {
+    const json = await explainRange(PRESET, { "apps/api/prisma/schema.prisma": schema }, {
+      "apps/api/prisma/migrations/20250301090000_drop_avatar/migration.sql": fixture("prs/drop-column.migration.sql"),
+    }, untitled);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["data-model", ["migration-destructive"]]]);
+    expect(requirements(json)).toEqual([["data-model/data-model-change", 2, ["architecture-team"], 1]]);
+  });
+
+  it("line 172: any change to the shared packages/db/ schema affects every service importing it → architecture-team", async () => {
+    const path = "packages/db/prisma/schema.prisma";
+    const json = await explainRange(PRESET, { [path]: schema }, { [path]: schema.replace("  avatarUrl String?\n", "  avatarUrl String?\n  locale    String?\n") }, untitled);
+    expect(json.areas.map((a) => [a.id, a.changes])).toEqual([["data-model", []]]);
+    expect(requirements(json)).toEqual([["data-model/shared-data-model", 2, ["architecture-team"], 1]]);
+  });
+
+  it("line 172: an additive migration of one service is the engineers' own", async () => {
+    const json = await explainRange(PRESET, {}, { "apps/api/prisma/migrations/20261122080000_reactions/migration.sql": fixture("prs/add-table.migration.sql") }, untitled);
+    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["data-model", 1]]);
+    expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
+  });
+
+  it("line 173, security architecture decisions and implementations: a JWT guard in apps/api/src/auth/, a room guard beside its controller → architecture-team", async () => {
+    const roomGuard = GUARD.replace("JwtAuthGuard", "RoomMemberGuard");
+    const json = await explainRange(PRESET, {}, { "apps/api/src/auth/guards/jwt-auth.guard.ts": GUARD, "apps/api/src/chat/room-member.guard.ts": roomGuard }, untitled);
+    expect(json.unowned).toEqual([]);
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["security-architecture", ["apps/api/src/auth/guards/jwt-auth.guard.ts", "apps/api/src/chat/room-member.guard.ts"]]]);
+    expect(requirements(json)).toEqual([["security-architecture/base", 2, ["architecture-team"], 1]]);
+  });
+
+  it("lines 161 and 173: security groups in a Terraform security/ module and RBAC in infra/k8s/security/ are network and access configuration, not security architecture", async () => {
+    const json = await explainRange(PRESET, {}, { "modules/security/nats.tf": securityGroups, "infra/k8s/security/rbac.yaml": rbac }, ticketed);
+    expect(json.areas.map((a) => a.id).sort()).toEqual(["deployment", "iac"]);
+    expect(json.requiredRoles).toEqual(["platform-engineering"]);
+  });
+
+  it("line 174, performance and scalability architecture: the label `performance-architecture` → architecture-team", async () => {
+    const json = await explainRange(PRESET, { "infra/k8s/deployment.yaml": deployment }, { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 4") }, [...ticketed, "--label", "performance-architecture"]);
+    expect(requirements(json)).toEqual([
+      ["deployment/base", 2, ["platform-engineering"], 1],
+      ["deployment/architectural-review", 2, ["architecture-team"], 1],
     ]);
   });
+});
 
-  it("a lower-case key does not match the pattern", async () => {
-    const json = await explainFiles(PRESET, ["config/staging/nats.yaml"], ["--title", "lfxv2-302 nats backup"]);
-    expect(json.ticket.found).toEqual([]);
-    expect(ticketProblems(json)).toHaveLength(1);
+describe("approval process and decision authority (seed 002 lines 178-216)", () => {
+  const files = [modified(".github/workflows/deploy.yml", workflow, workflow.replace("      - run: npm run build\n", "      - run: npm run build\n      - run: npm test\n"))];
+  const decide = (author: string, reviews: ReturnType<typeof approval>[], comments: ReturnType<typeof comment>[] = []) =>
+    evaluate(signers, prFacts(files, { author, title: TICKET, reviews, comments }), NOW);
+
+  it("line 183, Platform Engineering approves: one member's approval passes an engineer's pipeline change", () => {
+    expect(decide(ENGINEER, [approval("trevor")]).conclusion).toBe("success");
   });
 
-  it("areas without the ticket flag never ask for one", async () => {
-    const json = await explainFiles(PRESET, ["docs/adr/0012-nats.md", "package.json", "prisma/schema.prisma"], ["--title", "Propose NATS backups"]);
-    expect(json.ticket.required).toBe(false);
-    expect(ticketProblems(json)).toEqual([]);
+  it("line 93, engineers do not bypass Platform Engineering review: another engineer's approval does not count", () => {
+    const d = decide(ENGINEER, [approval("erin")]);
+    expect(d.conclusion).toBe("failure");
+    expect(d.requirements[0]?.missing).toEqual([{ roles: ["platform-engineering"], count: 1 }]);
   });
 
-  it("with the sign-off in place, the ticket alone decides the check", async () => {
-    const bound = await policyFrom(`extends: ${PRESET}\nroles:\n  platform-engineering: { users: [alan, antonia, trevor] }\n`);
-    const files = [added(".github/workflows/deploy.yml", workflow)];
-    const base = { author: "eve", reviews: [approval("trevor")] };
+  it("line 29, Product Owners do not modify CI/CD pipelines: a product owner's approval does not count", () => {
+    expect(decide(ENGINEER, [approval("paula")]).conclusion).toBe("failure");
+  });
 
-    const noKey = evaluate(bound, prFacts(files, { ...base, title: "Nats: automated backup solution" }), NOW);
-    expect(noKey.requirements.every((r) => r.satisfied)).toBe(true);
-    expect(noKey.conclusion).toBe("failure");
-    expect(noKey.problems.filter((p) => p.severity === "error").map((p) => p.message)).toEqual(["areas ci-cd require a ticket reference in the title or body"]);
+  it("a Platform Engineering member's own change needs another member; the author's sign-off never counts", () => {
+    const own = decide("alan", [approval("alan")], [comment("alan", "/approve-level2")]);
+    expect(own.conclusion).toBe("failure");
+    expect(own.requirements[0]?.signatures).toEqual([]);
+    expect(decide("alan", [approval("antonia")]).conclusion).toBe("success");
+  });
 
-    const inTitle = evaluate(bound, prFacts(files, { ...base, title: TICKET_TITLE }), NOW);
-    expect(inTitle.conclusion).toBe("success");
-    expect(inTitle.problems).toEqual([]);
+  it("line 209, Product Owners have final authority on feature requirements: docs/product/ → product-owner, not Platform Engineering", () => {
+    const spec = prFacts([added("docs/product/reactions.md", "# Reactions\n\nAs a member I can react with an emoji.\n")], { author: ENGINEER, title: "Reactions spec" });
+    const d = evaluate(signers, spec, NOW);
+    expect(d.requirements.map((r) => [r.id, r.clauses])).toEqual([["product-docs/base", [{ roles: ["product-owner"], count: 1 }]]]);
+    expect(evaluate(signers, { ...spec, reviews: [approval("trevor")] }, NOW).conclusion).toBe("failure");
+    expect(evaluate(signers, { ...spec, reviews: [approval("paula")] }, NOW).conclusion).toBe("success");
+  });
 
-    const inBody = evaluate(bound, prFacts(files, { ...base, title: "Nats: automated backup solution", body: "Jira: https://linuxfoundation.atlassian.net/browse/LFXV2-302" }), NOW);
-    expect(inBody.ticket.found).toEqual(["LFXV2-302"]);
-    expect(inBody.conclusion).toBe("success");
+  it("lines 152 and 164: a change in both domains needs both reviews: Platform Engineering's and the architectural team's", () => {
+    const both = prFacts([added("infra/terraform/security_groups.tf", securityGroups), added("docs/adr/0013-nats-ingress.md", adr)], { author: ENGINEER, title: TICKET });
+    const platformOnly = evaluate(signers, { ...both, reviews: [approval("trevor")] }, NOW);
+    expect(platformOnly.conclusion).toBe("failure");
+    expect(platformOnly.requirements.filter((r) => !r.satisfied).map((r) => r.id)).toEqual(["architecture/base"]);
+    expect(evaluate(signers, { ...both, reviews: [approval("trevor"), approval("ari")] }, NOW).conclusion).toBe("success");
   });
 });
 
-describe("platform-engineering sign-off and expedited process", () => {
-  it("network-access needs two distinct people, one from each role", async () => {
-    const bound = await policyFrom(`extends: ${PRESET}\nroles:\n  platform-engineering: { users: [alan, antonia, trevor] }\n  architecture-team: { users: [ari, alan] }\n`);
-    const files = [added("terraform/nats/security_groups.tf", securityGroups)];
-    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts(files, { author: "eve", title: TICKET_TITLE, reviews });
-    // alan holds both roles but is one person.
-    expect(evaluate(bound, facts([approval("alan")]), NOW).conclusion).toBe("failure");
-    expect(evaluate(bound, facts([approval("alan"), approval("trevor")]), NOW).conclusion).toBe("success");
-    expect(evaluate(bound, facts([approval("trevor"), approval("antonia")]), NOW).conclusion).toBe("failure");
-  });
+describe("expedited approval (seed 002 lines 187-191)", () => {
+  const facts = (comments: ReturnType<typeof comment>[]) =>
+    prFacts([added("infra/terraform/main.tf", mainTf)], { author: ENGINEER, title: TICKET, comments });
 
-  it("/emergency is accepted from platform-engineering, with the post-implementation review within 24 h", () => {
+  it("line 190: Platform Engineering's /emergency passes the check, with the post-implementation review within 24 h (line 191)", () => {
+    const d = evaluate(signers, facts([comment("trevor", "/emergency NATS JetStream is down in production")]), NOW);
+    expect(d.conclusion).toBe("success");
+    expect(d.emergency).toMatchObject({ by: "trevor" });
     expect(policy.emergency).toEqual({ roles: ["platform-engineering"], reviewWithinHours: 24, allowAuthor: false });
   });
 
-  it("review SLA: 2 business days; expedited: 4 business hours (Mon–Fri)", () => {
+  it("line 189: engineers request expedited review; they cannot grant it", () => {
+    const d = evaluate(signers, facts([comment("erin", "/emergency NATS JetStream is down in production")]), NOW);
+    expect(d.emergency).toBeUndefined();
+    expect(d.conclusion).toBe("failure");
+  });
+
+  it("line 182: feedback within 1-2 business days; line 190: expedited within 4 business hours", () => {
     expect(policy.sla.review).toEqual({ businessDays: 2 });
     expect(policy.sla.expedited).toEqual({ businessHours: 4 });
     expect(policy.sla.workingDays).toEqual(["mon", "tue", "wed", "thu", "fri"]);
   });
+});
 
-  it("declares the seed's roles and binds nobody", () => {
+describe("Jira tickets (seed 002 lines 218-233)", () => {
+  it("line 227, CI/CD changes: a pipeline change without a key fails, and names the areas that need one", async () => {
+    const json = await explainFiles(PRESET, [".github/workflows/deploy.yml", "kubernetes/base/networkpolicy.yaml"], ["--title", "Nats: automated backup solution"]);
+    expect(json.ticket).toMatchObject({ required: true, found: [] });
+    expect(json.conclusion).toBe("failure");
+    expect(json.problems.filter((p) => /ticket reference/.test(p.message)).map((p) => p.message)).toEqual([
+      "areas ci-cd, deployment, network-access require a ticket reference in the title or body",
+    ]);
+  });
+
+  it("line 228, deployment updates: the key may be in the body, as a Jira link (line 240)", () => {
+    const facts = prFacts([modified("infra/k8s/deployment.yaml", deployment, deployment.replace("replicas: 3", "replicas: 4"))], {
+      author: ENGINEER,
+      title: "Scale chat-api to 4",
+      body: "Jira: https://linuxfoundation.atlassian.net/browse/LFXV2-302",
+      reviews: [approval("trevor")],
+    });
+    const d = evaluate(signers, facts, NOW);
+    expect(d.ticket.found).toEqual(["LFXV2-302"]);
+    expect(d.conclusion).toBe("success");
+  });
+
+  it("line 220: a standard's name is no Jira ticket (UTF-8, SHA-256, CVE-2024)", async () => {
+    const json = await explainFiles(PRESET, [".github/workflows/deploy.yml"], ["--title", "Pin images by SHA-256, UTF-8 logs", "--body", "Fixes CVE-2024-3094."]);
+    expect(json.ticket).toMatchObject({ required: true, found: [] });
+    expect(json.conclusion).toBe("failure");
+  });
+
+  it("line 231, tickets live in the product's own board: with projects named, another board's key does not count", () => {
+    const facts = prFacts([added(".github/workflows/deploy.yml", workflow)], { author: ENGINEER, title: "PLATFORM-12 deploy from tags", reviews: [approval("trevor")] });
+    expect(evaluate(signers, facts, NOW).conclusion).toBe("failure");
+    expect(evaluate(signers, { ...facts, title: "LFXV2-302 deploy from tags" }, NOW).conclusion).toBe("success");
+  });
+
+  // Lines 224-226 also list feature development, enhancements and bug fixes: no area owns
+  // application code, and a ticket is required per area, so the preset cannot ask yet.
+  it.todo("lines 224-226: a feature in apps/api/src/ without a ticket key fails");
+
+  it("areas the ticket list does not name (architecture, dependencies) do not ask for one", async () => {
+    const json = await explainFiles(PRESET, ["docs/adr/0012-nats.md", "package.json", "prisma/schema.prisma"], ["--title", "Propose NATS backups"]);
+    expect(json.ticket.required).toBe(false);
+  });
+});
+
+describe("the preset itself", () => {
+  it("declares the document's roles and binds nobody", () => {
     expect([...policy.roles.keys()]).toEqual(["product-owner", "engineers", "platform-engineering", "architecture-team", "engineering-management"]);
     expect([...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0)).toBe(true);
   });
 });
 
-describe("platform-engineering: amending the policy (issue 10 item 3)", () => {
+describe("amending the policy (issue 10 item 3)", () => {
   // Seed 002, lines 214–216: "Platform Engineering has authority on infrastructure provisioning,
   // deployment approvals, and operational standards/compliance"; "Cross-functional Conflicts:
   // Escalate to management when decisions impact multiple domains". The policy sets every
   // domain's approvals, so an amendment needs both, as joint approval (level 3).
-  const BINDINGS = `extends: ${PRESET}\nroles:\n  platform-engineering: { users: [alan, antonia, trevor] }\n  engineering-management: { users: [mona] }\n`;
   const REBOUND = BINDINGS.replace("[alan, antonia, trevor]", "[alan, antonia, trevor, eves-colleague]");
 
-  it("rebinding the approving role → level 3, platform-engineering + engineering-management", async () => {
-    const bound = await policyFrom(BINDINGS);
-    const facts = (reviews: ReturnType<typeof approval>[]) =>
-      prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], { author: "eve", title: TICKET_TITLE, reviews });
-    const d = evaluate(bound, facts([]), NOW);
+  it("rebinding the approving role → level 3, platform-engineering + engineering-management", () => {
+    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], { author: ENGINEER, title: TICKET, reviews });
+    const d = evaluate(signers, facts([]), NOW);
     expect(d.unowned).toEqual([]);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
     expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([
       ["governance/base", 3, [{ roles: ["platform-engineering"], count: 1 }, { roles: ["engineering-management"], count: 1 }]],
     ]);
-    expect(evaluate(bound, facts([approval("alan")]), NOW).conclusion).toBe("failure");
-    expect(evaluate(bound, facts([approval("alan"), approval("mona")]), NOW).conclusion).toBe("success");
+    expect(evaluate(signers, facts([approval("alan")]), NOW).conclusion).toBe("failure");
+    expect(evaluate(signers, facts([approval("alan"), approval("mona")]), NOW).conclusion).toBe("success");
   });
 });
