@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { boundSummary, buildDecisionRecord, buildPolicyFailureRecord, withDecisionRecord, type DecidedInput, type RecordInput } from "../audit/decision-record.js";
 import type { CommandOutcome, Decision } from "../evaluate/decision.js";
 import type { Policy } from "../policy/model.js";
 import { trailingMarker, withMarker } from "../render/markers.js";
@@ -78,6 +79,8 @@ export class CheckRuns {
   /** `known`: the caller's own `find` result (`null`: looked up, none exists), saving a second lookup. */
   async write(octokit: GitHub, repo: RepoRef, headSha: string, output: CheckOutput, known?: KnownCheckRun | null): Promise<void> {
     const key = `${repo.owner}/${repo.repo}@${headSha}`;
+    // Within GitHub's limit, keeping the state line and the decision record the app reads back.
+    output = { ...output, summary: boundSummary(output.summary) };
     const run = known === undefined ? await this.find(octokit, repo, headSha) : (known ?? undefined);
     if (!run) {
       const { data } = await octokit.rest.checks.create({
@@ -103,6 +106,20 @@ export class CheckRuns {
     });
     if (this.remember) this.known.set(key, { ...run, ...output });
   }
+}
+
+/**
+ * The check's output for a decision: what a reviewer reads, and the decision
+ * record (src/audit/decision-record.ts) on its hidden last line, for audits.
+ */
+export function decisionOutput(input: DecidedInput): CheckOutput {
+  const { decision, policy } = input;
+  return { conclusion: decision.conclusion, title: renderTitle(decision, policy), summary: withDecisionRecord(renderSummary(decision, policy), buildDecisionRecord(input)) };
+}
+
+/** `output` (a base policy that failed lint) with the record of it: an audit sees the head was never judged. */
+export function withPolicyFailureRecord(output: CheckOutput, input: RecordInput & { head: string }): CheckOutput {
+  return { ...output, summary: withDecisionRecord(output.summary, buildPolicyFailureRecord(input)) };
 }
 
 /**

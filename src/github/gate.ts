@@ -2,12 +2,11 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "probot";
 import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
-import { renderSummary, renderTitle } from "../render/summary.js";
 import { parseCommands } from "../evaluate/commands.js";
 import type { Decision } from "../evaluate/decision.js";
 import type { Facts } from "../evaluate/facts.js";
 import type { Policy } from "../policy/model.js";
-import { answerCommand, answerGovernanceCommand, CheckRuns, requestReviewers, type CheckOutput, type KnownCheckRun } from "./apply.js";
+import { answerCommand, answerGovernanceCommand, CheckRuns, decisionOutput, requestReviewers, withPolicyFailureRecord, type CheckOutput, type KnownCheckRun } from "./apply.js";
 import { escalateOverdueReviews, escalatePullRequest } from "./escalate.js";
 import { onMerged, onMergeGroup } from "./merged.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
@@ -256,7 +255,9 @@ export class Gate {
     const { result, source } = await this.policies.load(octokit, repo, pr.base.sha);
     if (!result?.policy) {
       const existing = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
-      const output = result ? invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)) : noPolicy(repo, pr);
+      const output = result
+        ? withPolicyFailureRecord(invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)), { pullRequest: pr.number, head: pr.head.sha, base: pr.base, policySource: source ?? POLICY_PATH, policyProblems: result.problems })
+        : noPolicy(repo, pr);
       return this.writeCheck(octokit, repo, snapshot, existing, output, undefined, log);
     }
     const policy = result.policy;
@@ -273,7 +274,7 @@ export class Gate {
       repo,
       snapshot,
       existing,
-      { conclusion: decision.conclusion, title: renderTitle(decision, policy), summary: renderSummary(decision, policy) },
+      decisionOutput({ decision, policy, facts, pullRequest: pr.number, base: pr.base, policySource: source ?? POLICY_PATH, policyProblems: result.problems, arrivedAt: arrival.arrivedAt }),
       arrival.arrivedAt,
       log,
     );

@@ -162,7 +162,8 @@ function updatesCheck(gh: GitHubMock, conclusion: string, title: string, id = 77
 function requestsReviewers(gh: GitHubMock, reviewers: string[], teams: string[] = []) {
   gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers, team_reviewers: teams }, { number: PR });
 }
-function review(user: string, state: string, commit = HEAD, at = "2026-11-23T11:00:00Z", id = Math.floor(Math.random() * 1e6)) {
+// The same review keeps its id from one event to the next, as on GitHub (the decision record cites it).
+function review(user: string, state: string, commit = HEAD, at = "2026-11-23T11:00:00Z", id = [...`${user}/${state}/${commit}/${at}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000, 7)) {
   return { id, user: { login: user, id: 1, type: "User" }, body: "", state, commit_id: commit, submitted_at: at, html_url: "", pull_request_url: "", author_association: "MEMBER", _links: {} };
 }
 function comment(user: string, body: string, id: number, at = "2026-11-23T11:00:00Z", updated = at) {
@@ -308,7 +309,7 @@ describe("security properties", () => {
     world(gh).blobs = { [`${BASE}:.github/governance.yml`]: POLICY, [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "levels: { 3: { commandOnly: false } }\nroles:") };
     checkRuns(gh);
     createsCheck(gh, HEAD, "failure", "Level 3 — joint approval: 0 of 3 sign-offs");
-    requestsReviewers(gh, ["bea", "dev", "tara"]);
+    requestsReviewers(gh, ["bea", "dan", "tara"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
     const created = gh.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"));
     expect(JSON.stringify(created?.body)).toContain("governance/base");
@@ -332,7 +333,7 @@ describe("security properties", () => {
       },
       { id: 83, started_at: CHECK_STARTED },
     );
-    requestsReviewers(gh, ["bea", "dev", "tara"]);
+    requestsReviewers(gh, ["bea", "dan", "tara"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
   });
 
