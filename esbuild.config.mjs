@@ -2,6 +2,7 @@
  * `npm run build` (also run by `npm ci`, `npm start` and `npm test`): src/ → dist/.
  *
  *   node esbuild.config.mjs [--outdir DIR]      (default dist)
+ *   node esbuild.config.mjs --action [--outdir DIR]   (`npm run build:action`: DIR/action.js only)
  *
  * esbuild, not tsc, because a bundle is what makes the CLI start at once: the
  * policy engine's libraries are many small modules (zod 4 alone is about a
@@ -11,12 +12,15 @@
  * the server only) loads when it runs. Everything else stays an ordinary
  * import of node_modules, resolved at run time as in development: Probot and
  * pino (pino's transports load by module name in worker threads), the
- * WebAssembly of web-tree-sitter (found next to its own files), and any
+ * WebAssembly of web-tree-sitter (found next to its own files), the
+ * TypeScript compiler (9 MB, loaded with createRequire only when a contract or
+ * gateway file is read, see src/changes/typescript-source.ts), and any
  * library added later, until someone decides to bundle it. Type-checking
  * stays with `tsc --noEmit` (`npm test`); esbuild only strips the types, in
  * about a second, so every start can rebuild.
  */
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
@@ -39,12 +43,44 @@ const bundleOnlyListed = {
   },
 };
 
-const { values } = parseArgs({ options: { outdir: { type: "string", default: "dist" } } });
+const { values } = parseArgs({ options: { outdir: { type: "string", default: "dist" }, action: { type: "boolean", default: false } } });
 const outdir = values.outdir;
 
-// No chunk of an earlier build may linger: chunk names are content hashes.
-rmSync(outdir, { recursive: true, force: true });
-await build({
+/**
+ * The GitHub Action (action.yml) runs dist/action.js, which is committed, as
+ * Actions require: a runner has no node_modules. So it is one file holding every
+ * dependency, the HCL grammar's WebAssembly included (as bytes), built only on
+ * request; a test fails when the committed file is not what this builds from
+ * the current sources (test/action/bundle.test.ts). Legal comments of the bundled
+ * libraries are kept at its end.
+ */
+const ACTION_BUNDLE = "action.js";
+const actionBuild = {
+  entryPoints: ["src/action/run.ts"],
+  outfile: join(outdir, ACTION_BUNDLE),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.18",
+  loader: { ".wasm": "binary" },
+  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  legalComments: "eof",
+  logLevel: "warning",
+};
+
+if (values.action) {
+  await build(actionBuild);
+} else {
+  // No chunk of an earlier build may linger: chunk names are content hashes. The
+  // Action's committed bundle stays.
+  for (const entry of existsSync(outdir) ? readdirSync(outdir) : []) {
+    if (entry !== ACTION_BUNDLE) rmSync(join(outdir, entry), { recursive: true, force: true });
+  }
+  await buildApp();
+}
+
+async function buildApp() {
+  await build({
   entryPoints: ENTRY_POINTS,
   outbase: "src",
   outdir,
@@ -63,3 +99,4 @@ await build({
   sourcesContent: false,
   logLevel: "warning",
 });
+}

@@ -8,10 +8,11 @@
  *   3. bench/load.bench.ts       the real server under load: deliveries/s, latency, memory
  *   4. bench/cold-start.bench.ts the CLI's start to exit, compiled vs through tsx
  *   5. bench/hostile.bench.ts    hostile inputs (issue 10) through evaluate and loadPolicy, beside a normal pull request
+ *   6. bench/audit.bench.ts      `governance-gate audit` of 20,000 merges in 200 repositories: calls per merged pull request, time for 10,000 records
  *
  * Options are the benchmarks' own environment variables (BENCH_LOAD_SECONDS,
  * default 60, and the others listed in bench/load.bench.ts; BENCH_COLD_RUNS);
- * `--only evaluate,lifecycle,load,cold-start,hostile` runs a subset (results.md is then
+ * `--only evaluate,lifecycle,load,cold-start,hostile,audit` runs a subset (results.md is then
  * not rewritten).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -21,7 +22,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ROOT } from "./lib/app-server.js";
 
-const BENCHES = ["evaluate", "lifecycle", "load", "cold-start", "hostile"] as const;
+const BENCHES = ["evaluate", "lifecycle", "load", "cold-start", "hostile", "audit"] as const;
 type Bench = (typeof BENCHES)[number];
 
 const onlyAt = process.argv.indexOf("--only");
@@ -122,12 +123,17 @@ interface ColdStartCommand {
   compiledMs: number;
   tsxMs: number;
   ratio: number;
+  /** CPU time (user + system), Linux only: steadier than wall time on a shared machine. */
+  compiledCpuMs?: number;
+  tsxCpuMs?: number;
+  cpuRatio?: number;
 }
 interface ColdStartJson {
   runs: number;
   loadBefore: number;
   loadAfter: number;
   floorMs: number;
+  floorCpuMs?: number;
   help: ColdStartCommand;
   explain: ColdStartCommand;
   identical: boolean;
@@ -185,7 +191,7 @@ function resultsMarkdown(totalSeconds: number, load1: number): string {
       const script = v.steps.filter((s) => !s.ci);
       lines.push(
         `| 2 | GitHub API calls, one PR lifecycle (open, 3 pushes, 4 reviews, 2 sign-off commands, label, merge), roles bound to ${variant} | ${v.ours} | policy-bot from its source: ${script.map((s) => s.policyBot).join("+")} = ${v.policyBot} | ${f(v.ratio, 2)} | ${mark(v.ratio <= 0.5)} ≤ 0.50 |`,
-        `| 2 | ″ plus 2 CI check runs per head, when policy-bot's policy uses \`has_successful_status\` | ${v.oursWithCi} | ${v.policyBotWithCi} | ${f(v.oursWithCi / v.policyBotWithCi, 2)} | ${mark(v.oursWithCi / v.policyBotWithCi <= 0.5)} ≤ 0.50 |`,
+        `| 2 | ″ plus 2 CI check runs finishing per head (8 deliveries), the same policy reading no CI on both sides | ${v.oursWithCi} | ${v.policyBotWithCi} (2 per check run: its pull request, the policy) | ${f(v.oursWithCi / v.policyBotWithCi, 2)} | ${mark(v.oursWithCi / v.policyBotWithCi <= 0.5)} ≤ 0.50 |`,
       );
     }
   } else lines.push("| 2 | API calls per lifecycle | (benchmark failed) | | | |");
@@ -209,15 +215,16 @@ function resultsMarkdown(totalSeconds: number, load1: number): string {
     );
   } else lines.push("| 3 | load | (benchmark failed) | | | |");
   // A table of its own: the load section ends the first one with its notes.
-  lines.push("", "| # | CLI cold start, new process to exit | Compiled (the bin) | Through tsx | Ratio | Goal |", "|---|---|---|---|---|---|");
+  lines.push("", "| # | CLI cold start, new process to exit: wall time (CPU time) | Compiled (the bin) | Through tsx | Ratio | Goal |", "|---|---|---|---|---|---|");
   const c = read<ColdStartJson>("cold-start");
   if (c) {
+    const cpu = (value: number | undefined, suffix = " ms") => (value === undefined ? "" : ` (${f(value, 0)}${suffix})`);
     const row = (what: string, x: ColdStartCommand, goalMs: number) =>
-      `| 4 | \`${what}\`, median of ${c.runs} | ${f(x.compiledMs, 0)} ms | ${f(x.tsxMs, 0)} ms | ${f(x.ratio)}× faster | ${mark(x.compiledMs <= goalMs)} ≤ ${goalMs} ms, ${mark(x.ratio >= 4)} ≥ 4× |`;
+      `| 4 | \`${what}\`, median of ${c.runs} | ${f(x.compiledMs, 0)} ms${cpu(x.compiledCpuMs)} | ${f(x.tsxMs, 0)} ms${cpu(x.tsxCpuMs)} | ${f(x.ratio)}× faster${x.cpuRatio === undefined ? "" : ` (${f(x.cpuRatio)}×)`} | ${mark(x.compiledMs <= goalMs)} ≤ ${goalMs} ms, ${mark(x.ratio >= 4)} ≥ 4× |`;
     lines.push(
       row("governance-gate --help", c.help, 300),
       row("governance-gate explain --policy chat-backend --files prisma/schema.prisma", c.explain, 500),
-      `| 4 | \`node -e ""\` (Node alone: the floor) | ${f(c.floorMs, 0)} ms | — | — | — |`,
+      `| 4 | \`node -e ""\` (Node alone: the floor) | ${f(c.floorMs, 0)} ms${cpu(c.floorCpuMs)} | — | — | — |`,
       "",
       `Load average ${c.loadBefore.toFixed(2)} → ${c.loadAfter.toFixed(2)} during the cold-start runs.${c.identical ? "" : " ⚠ The compiled CLI and the tsx path answered differently (see the run's output)."}`,
     );

@@ -1,3 +1,6 @@
+import { loadHclGrammar } from "../changes/hcl-grammar.js";
+import { detectorsFor } from "../changes/registry.js";
+import { terraformDetector } from "../changes/terraform.js";
 import type { ChangedFile } from "../changes/types.js";
 import type { Decision } from "../evaluate/decision.js";
 import { evaluate } from "../evaluate/evaluate.js";
@@ -11,12 +14,15 @@ import { requirePolicy } from "./policy.js";
 export async function explainCommand(args: ExplainArgs, io: Io): Promise<number> {
   const files = changedFiles(args);
   const policy = await requirePolicy(args.policy, io);
+  const pathsOnly = args.files !== undefined;
+  // The Terraform detector reads synchronously with a grammar loaded beforehand (hcl-grammar.ts).
+  if (!pathsOnly && files.some((f) => detectorsFor(f).includes(terraformDetector))) await loadHclGrammar();
   const facts = emptyFacts(files, {
     author: args.author ?? "",
     title: args.title ?? "",
     body: args.body ?? "",
     labels: args.label ?? [],
-    pathsOnly: args.files !== undefined,
+    pathsOnly,
   });
   const decision = evaluate(policy, facts, new Date());
   io.out(args.json ? JSON.stringify(explainJson(decision), null, 2) : explainTable(decision, policy));

@@ -35,6 +35,17 @@ const LINT_OPTIONS = { policy: { type: "string" }, repo: { type: "string" }, "al
 const CODEOWNERS_OPTIONS = { policy: { type: "string" }, org: { type: "string" } } as const satisfies Options;
 const MATRIX_OPTIONS = { policy: { type: "string" } } as const satisfies Options;
 const SWEEP_OPTIONS = {} as const satisfies Options;
+const AUDIT_OPTIONS = {
+  repo: { type: "string", multiple: true },
+  org: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  format: { type: "string" },
+  out: { type: "string" },
+  "app-id": { type: "string" },
+  resume: { type: "boolean" },
+} as const satisfies Options;
+const SCHEMA_OPTIONS = {} as const satisfies Options;
 /** Every command takes these too. */
 const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const satisfies Options;
 
@@ -119,6 +130,39 @@ APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH (GHE_HOST for GitHub Enterprise).
   -h, --help               this help`,
     run: async (_args, io) => (await import("./sweep.js")).sweepCommand(io),
   }),
+  schema: command({
+    options: SCHEMA_OPTIONS,
+    usage: `Usage: governance-gate schema
+
+The JSON Schema (draft-07) of a policy file, on stdout: editors complete and check
+.github/governance.yml with it (first line: # yaml-language-server: $schema=<this file>).
+
+  -h, --help               this help`,
+    run: async (_args, io) => (await import("./schema.js")).schemaCommand(io),
+  }),
+  audit: command({
+    options: AUDIT_OPTIONS,
+    usage: `Usage: governance-gate audit (--repo OWNER/NAME... | --org ORG) --since DATE [--until DATE] [--format csv|jsonl|html] [--out FILE]
+
+Every pull request merged in the period, with the governance decision that held at merge (the
+decision record on the merged head's check run) and what an auditor must look at: merged while
+the check failed or was missing (an admin bypass), emergency merges and whether their
+post-implementation review was done in time, mediator decisions, policies that failed lint.
+
+  --repo OWNER/NAME        a repository (repeatable)
+  --org ORG                every repository of an organisation
+  --since DATE             merged at or after (2026-07-01, or an ISO 8601 time)
+  --until DATE             merged at or before (default: now); reviews still open then are overdue
+  --format F               csv, jsonl (default) or html (a self-contained report); default from --out's extension
+  --out FILE               write there (whole or not at all) instead of stdout
+  --app-id ID              this App's id (default APP_ID): only its check runs and issues count
+  --resume                 go on with an interrupted export to the same --out (the periods it read are kept in OUT.partial)
+  -h, --help               this help
+
+Credentials: GITHUB_TOKEN (read access to the repositories), or the App's APP_ID and PRIVATE_KEY
+or PRIVATE_KEY_PATH (one installation per owner). A progress bar shows on a terminal.`,
+    run: async (args, io) => (await import("../audit/command.js")).auditCommand(args, io),
+  }),
 };
 
 const USAGE = `governance-gate — governance policy engine for pull requests
@@ -131,6 +175,9 @@ Usage:
   governance-gate codeowners --policy FILE [--org ORG]
   governance-gate matrix --policy FILE
   governance-gate sweep                 (escalate overdue sign-offs; needs APP_ID and PRIVATE_KEY)
+  governance-gate schema                (the JSON Schema of a policy file, for editors)
+  governance-gate audit (--repo OWNER/NAME... | --org ORG) --since DATE [--until DATE]
+                          [--format csv|jsonl|html] [--out FILE]   (merged pull requests' decisions, flagged)
   governance-gate <command> --help      a command's options
   governance-gate --version
 Presets: chat-backend, platform-engineering, it-operations`;

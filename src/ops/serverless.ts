@@ -10,7 +10,11 @@ import governanceGate from "../index.js";
  * platform that hands over the raw body and headers in the same shape
  * (Netlify and Vercel functions, Azure Functions with a small adapter).
  *
- *   export { handler } from "governance-gate/src/ops/serverless.ts";
+ *   export { handler } from "governance-gate/dist/ops/serverless.js";
+ *
+ * (what deploy/serverless/lambda.mjs does): `npm run build` compiles this file
+ * to dist/ops/serverless.js, so the function runs JavaScript on Node 22 or 24
+ * with the runtime dependencies only, no tsx.
  *
  * The Probot instance is created once per cold start from the environment
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/git-repo.js";
+import { makeRepo, runCli } from "../helpers/git-repo.js";
 import { ROOT, builtPackage, packageWithoutDist, type BuiltPackage } from "./built-package.js";
 
 /**
@@ -17,7 +17,7 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => pkg?.cleanup());
 
-const COMMANDS = ["explain", "lint", "codeowners", "matrix", "sweep"] as const;
+const COMMANDS = ["explain", "lint", "codeowners", "matrix", "sweep", "schema", "audit"] as const;
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 describe("--help and --version", () => {
@@ -55,6 +55,8 @@ describe("--help and --version", () => {
       codeowners: ["policy", "org"],
       matrix: ["policy"],
       sweep: [],
+      schema: [],
+      audit: ["repo", "org", "since", "until", "format", "out", "app-id", "resume"],
     };
     for (const command of COMMANDS) {
       const usage = pkg.run([command, "--help"]).stdout;
@@ -75,8 +77,8 @@ describe("--help and --version", () => {
     expect(bare.stderr).toBe(`${pkg.run(["--help"]).stdout}`);
     expect(pkg.run(["--policy", "chat-backend"])).toMatchObject({ code: 2, stdout: "" });
     expect(pkg.run(["--policy", "chat-backend"]).stderr).toMatch(/^governance-gate: Unknown option '--policy'.*\(usage: governance-gate --help\)\n$/);
-    expect(pkg.run(["help", "deploy"])).toEqual({ code: 2, stdout: "", stderr: 'governance-gate: unknown command "deploy" (commands: explain, lint, codeowners, matrix, sweep)\n' });
-    expect(pkg.run(["constructor"])).toEqual({ code: 2, stdout: "", stderr: 'governance-gate: unknown command "constructor" (commands: explain, lint, codeowners, matrix, sweep)\n' });
+    expect(pkg.run(["help", "deploy"])).toEqual({ code: 2, stdout: "", stderr: 'governance-gate: unknown command "deploy" (commands: explain, lint, codeowners, matrix, sweep, schema, audit)\n' });
+    expect(pkg.run(["constructor"])).toEqual({ code: 2, stdout: "", stderr: 'governance-gate: unknown command "constructor" (commands: explain, lint, codeowners, matrix, sweep, schema, audit)\n' });
   });
 });
 
@@ -91,10 +93,18 @@ describe("the compiled CLI", () => {
     expect(JSON.parse(compiled.stdout)).toMatchObject({ level: 2, requiredRoles: ["backend-lead", "sre-lead"] });
   });
 
+  it("prints the committed schema/governance.schema.json byte for byte, loading no dependency and not Probot", () => {
+    const { files, code, stdout, stderr } = loaded(["schema"]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toBe(readFileSync(join(ROOT, "schema", "governance.schema.json"), "utf8"));
+    expect(files.filter(inNodeModules)).toEqual([]);
+  });
+
   it("lints a policy that extends a preset, from a directory holding neither src/ nor the presets", () => {
     const run = pkg.run(["lint", "--policy", "platform-engineering"]);
     expect(run.stderr).toBe("");
-    expect(run.stdout).toMatch(/^policies\/platform-engineering\.yml: \d+ areas, \d+ rules, \d+ roles; 0 errors, 0 warnings\n$/);
+    // The preset names no Jira projects (a repository does): lint says so (issue 11 §5).
+    expect(run.stdout).toMatch(/^policies\/platform-engineering\.yml:\d+:\d+: warning: .* ticket\.projects names no project: .*\npolicies\/platform-engineering\.yml: \d+ areas, \d+ rules, \d+ roles; 0 errors, 1 warnings\n$/);
     expect(run.code).toBe(0);
   });
 });
@@ -157,5 +167,27 @@ describe("each command loads only what it needs", () => {
     const sweep = loaded(["sweep"]);
     expect(sweep.stderr).toContain("sweep needs the app's credentials");
     expect(probot(sweep.files)).not.toEqual([]);
+  });
+
+  it("only a .tf file's content loads the HCL grammar (tree-sitter's WebAssembly), and it is then read, not assumed", () => {
+    const treeSitter = (files: string[]) => files.filter((f) => f.includes("/node_modules/web-tree-sitter/"));
+    for (const args of [["explain", "--policy", "it-operations", "--files", "terraform/nats/main.tf"], ["lint", "--policy", "chat-backend"], ["matrix", "--policy", "chat-backend"]]) {
+      const { files, code } = loaded(args);
+      expect(code, args.join(" ")).toBe(0);
+      expect(treeSitter(files), args.join(" ")).toEqual([]);
+    }
+    const sg = 'resource "aws_security_group" "nats" {\n  name = "nats"\n}\n';
+    const repo = makeRepo({ "terraform/nats/main.tf": "" }, { "terraform/nats/main.tf": sg });
+    try {
+      const range = loaded(["explain", "--policy", "it-operations", "--repo", repo.dir, "--base", "main", "--head", "feature", "--json"]);
+      expect(range.stderr).toBe("");
+      expect(range.code).toBe(0);
+      expect(treeSitter(range.files)).not.toEqual([]);
+      const changes = (JSON.parse(range.stdout) as { areas: { changes: { kind: string; detail: string; conservative?: boolean }[] }[] }).areas.flatMap((a) => a.changes);
+      expect(changes).toEqual([expect.objectContaining({ kind: "security-policy", detail: expect.stringContaining("aws_security_group.nats") })]);
+      expect(changes[0]!.conservative).toBeUndefined();
+    } finally {
+      repo.cleanup();
+    }
   });
 });

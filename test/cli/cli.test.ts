@@ -57,7 +57,7 @@ rules:
       expect(run.code).toBe(0);
       expect(run.stdout).toContain("scripts/seed.sh: warning: no area owns this file");
       expect(run.stdout).not.toContain("src/api/chat.ts");
-      expect(run.stdout).toMatch(/15 areas, 11 rules, 22 roles; 0 errors, 0 warnings, 1 unowned file$/);
+      expect(run.stdout).toMatch(/21 areas, 15 rules, 22 roles; 0 errors, 0 warnings, 1 unowned file$/);
     } finally {
       repo.cleanup();
     }
@@ -93,7 +93,7 @@ describe("governance-gate matrix", () => {
     expect(run.stdout).toContain(
       "| Breaking migrations: DBA Lead + Backend Lead + SRE Lead sign-off (`migration-destructive`) | change: `migration-destructive` | prisma | 3 | dba-lead + backend-lead + sre-lead |",
     );
-    expect(run.stdout).toContain("tech-architect + 2 of backend-lead/sre-lead/security-lead/devops-lead/qa-lead");
+    expect(run.stdout).toContain("tech-architect + 2 of backend-lead/sre-lead/dba-lead/security-lead/qa-lead/devops-lead/product-owner/legal/incident-commander");
   });
 });
 
@@ -122,7 +122,7 @@ describe("errors are one clear line and a non-zero exit", () => {
     [["explain", "--policy", "chat-backend", "--files"], 2, "governance-gate: Option '--files <value>' argument missing"],
     [["explain", "--policy", "chat-backend"], 2, "governance-gate: explain needs --base REF and --head REF (with --repo DIR, default .) or --files PATH..."],
     [["lint"], 2, "governance-gate: --policy is required (a preset name or a policy file)"],
-    [["deploy"], 2, 'governance-gate: unknown command "deploy" (commands: explain, lint, codeowners, matrix, sweep)'],
+    [["deploy"], 2, 'governance-gate: unknown command "deploy" (commands: explain, lint, codeowners, matrix, sweep, schema, audit)'],
     [["explain", "--policy", "chat-backend", "--files", "a", "--colour"], 2, "governance-gate: Unknown option '--colour'."],
   ])("%j", async (args, code, message) => {
     const run = await runCli(args);
