@@ -185,6 +185,7 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     slots: openSlots,
     courtesyRoles,
     author,
+    notIndependent,
     membership,
     requested: facts.requestedReviewers,
     // Someone who reviewed an earlier commit is asked again: the push cleared their approval.

@@ -20,6 +20,12 @@ export interface ReviewerInput {
   /** Roles to ask for input without a sign-off slot (responsible, consulted). */
   courtesyRoles: RoleId[];
   author: string;
+  /**
+   * Lower-case logins whose sign-off does not count (the author and, unless the
+   * policy lets them sign, the pull request's contributors): never asked, and a
+   * review of theirs covers nothing. Default: the author alone.
+   */
+  notIndependent?: ReadonlySet<string>;
   membership: Membership;
   requested: { users: string[]; teams: string[] };
   reviewed: string[];
@@ -31,8 +37,12 @@ const COURTESY_USERS_PER_ROLE = 1;
 
 export function chooseReviewers(input: ReviewerInput): { users: string[]; teams: string[] } {
   const author = input.author.toLowerCase();
+  const excluded = input.notIndependent ?? new Set([author]);
+  const independent = (login: string) => login !== author && !excluded.has(login.toLowerCase());
   const { membership } = input;
-  const askedUsers = new Set([...input.requested.users, ...input.reviewed].map((u) => u.toLowerCase()));
+  // Someone whose sign-off cannot count (the author approving their own change)
+  // covers no slot: counting them as asked would leave the slot with nobody to ask.
+  const askedUsers = new Set([...input.requested.users, ...input.reviewed].map((u) => u.toLowerCase()).filter(independent));
   const askedTeams = new Set(input.requested.teams.map((t) => teamKey(t)));
 
   const canFill = (c: Candidate, slot: OpenSlot): boolean =>
@@ -43,7 +53,7 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const capacity = (c: Candidate): number => {
     if (c.kind === "user") return 1;
     const known = membership.teamMembersOf(c.name);
-    return known === undefined ? Infinity : known.filter((m) => m !== author).length;
+    return known === undefined ? Infinity : known.filter(independent).length;
   };
 
   // Which slots each candidate can fill is worked out once; the greedy rounds
@@ -79,7 +89,7 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const roles = new Set(input.slots.filter((_, i) => open[i]).flatMap((s) => s.roles));
   for (const role of roles) {
     const members = membership.members(role);
-    for (const user of members.users) if (user !== author && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
+    for (const user of members.users) if (independent(user) && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
     for (const team of members.teams) if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
   }
   const pool = uniqueCandidates(candidates).map(fillable);
@@ -112,7 +122,7 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
       members.teams.some((t) => teams.has(t) || askedTeams.has(teamKey(t)));
     if (alreadyAsked) continue;
     if (members.teams.length > 0) members.teams.forEach((t) => teams.add(t));
-    else members.users.filter((u) => u !== author).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
+    else members.users.filter(independent).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
   }
   return { users: [...users].sort(), teams: [...teams].sort() };
 }
