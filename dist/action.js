@@ -54039,7 +54039,7 @@ async function answerCommand(octokit, repo, prNumber, outcome2, existingComments
 }
 async function answerGovernanceCommand(octokit, repo, prNumber, asked, args2, decision, policy, existingComments) {
   if (await alreadyAnswered(octokit, asked.id, existingComments)) return;
-  const body2 = args2.toLowerCase() === "explain" ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n") : `@${asked.user} \`/governance ${args2}\` is not a command I know. Try \`/governance explain\`.`;
+  const body2 = args2.toLowerCase() === "explain" ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n") : `@${asked.user} \`/governance ${args2}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).`;
   await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: withMarker(body2, REPLY_MARKER(asked.id)) });
 }
 var CHECK_NAME, CheckRuns, REPLY_MARKER;
@@ -70048,14 +70048,16 @@ var init_requirements = __esm({
 // src/evaluate/reviewers.ts
 function chooseReviewers(input3) {
   const author = input3.author.toLowerCase();
+  const excluded = input3.notIndependent ?? /* @__PURE__ */ new Set([author]);
+  const independent = (login3) => login3 !== author && !excluded.has(login3.toLowerCase());
   const { membership } = input3;
-  const askedUsers = new Set([...input3.requested.users, ...input3.reviewed].map((u) => u.toLowerCase()));
+  const askedUsers = new Set([...input3.requested.users, ...input3.reviewed].map((u) => u.toLowerCase()).filter(independent));
   const askedTeams = new Set(input3.requested.teams.map((t) => teamKey(t)));
   const canFill = (c, slot) => c.kind === "user" ? !slot.signedBy.includes(c.name.toLowerCase()) && slot.roles.some((r) => membership.isMember(c.name, r)) : slot.roles.some((r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)));
   const capacity = (c) => {
     if (c.kind === "user") return 1;
     const known = membership.teamMembersOf(c.name);
-    return known === void 0 ? Infinity : known.filter((m) => m !== author).length;
+    return known === void 0 ? Infinity : known.filter(independent).length;
   };
   const open2 = input3.slots.map(() => true);
   let remaining = open2.length;
@@ -70085,7 +70087,7 @@ function chooseReviewers(input3) {
   const roles = new Set(input3.slots.filter((_, i2) => open2[i2]).flatMap((s2) => s2.roles));
   for (const role of roles) {
     const members2 = membership.members(role);
-    for (const user of members2.users) if (user !== author && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
+    for (const user of members2.users) if (independent(user) && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
     for (const team of members2.teams) if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
   }
   const pool = uniqueCandidates(candidates).map(fillable);
@@ -70114,7 +70116,7 @@ function chooseReviewers(input3) {
     const alreadyAsked = members2.users.some((u) => users.has(u) || askedUsers.has(u)) || members2.teams.some((t) => teams.has(t) || askedTeams.has(teamKey(t)));
     if (alreadyAsked) continue;
     if (members2.teams.length > 0) members2.teams.forEach((t) => teams.add(t));
-    else members2.users.filter((u) => u !== author).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
+    else members2.users.filter(independent).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
   }
   return { users: [...users].sort(), teams: [...teams].sort() };
 }
@@ -70825,6 +70827,7 @@ function evaluate(policy, facts, now2) {
     slots: openSlots,
     courtesyRoles,
     author,
+    notIndependent,
     membership,
     requested: facts.requestedReviewers,
     // Someone who reviewed an earlier commit is asked again: the push cleared their approval.

@@ -214,7 +214,7 @@ export async function answerGovernanceCommand(
   const body =
     args.toLowerCase() === "explain"
       ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n")
-      : `@${asked.user} \`/governance ${args}\` is not a command I know. Try \`/governance explain\`.`;
+      : `@${asked.user} \`/governance ${args}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).`;
   // The arguments, the summary's file paths, title and emergency reason are others' text: quoted inert.
   await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: withMarker(body, REPLY_MARKER(asked.id)) });
 }

@@ -180,7 +180,7 @@ describe("escalation sweep", () => {
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
     await escalatesDespite([
       commentBy("mallory", "User")(292, `/governance ${marker}`),
-      commentBy(APP_LOGIN, "Bot")(293, `@mallory \`/governance ${marker}\` is not a command I know. Try \`/governance explain\`.\n\n<!-- governance-gate:reply-to:292 -->`),
+      commentBy(APP_LOGIN, "Bot")(293, `@mallory \`/governance ${marker}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).\n\n<!-- governance-gate:reply-to:292 -->`),
     ]);
   });
 
