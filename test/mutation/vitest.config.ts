@@ -26,6 +26,7 @@ export default defineConfig({
       "test/github/one-commit-many-pulls.test.ts",
       "test/github/markers.test.ts",
       "test/github/merge-queue.test.ts",
+      "test/github/our-run.test.ts",
       "test/policy/policy-files.test.ts",
     ],
   },
