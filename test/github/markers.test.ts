@@ -68,6 +68,17 @@ describe("replies to commands", () => {
     expect(postedComments(gh)).toEqual([]);
   });
 
+  it("answers a new command although the app already answered an earlier one of the same person", async () => {
+    // The app's reply to 801 is no answer to 810: counting any reply of ours would leave 810 unanswered.
+    const probot = newProbot();
+    const gh = mockGitHub();
+    evaluatedOnce(gh, [comment("mallory", MALLORY_SAYS, 801), comment(APP_LOGIN, earlierReply(801), 802), comment("mallory", MALLORY_SAYS, 810)]);
+    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory `/approve-level3` did not count") }, { id: 811 });
+    await deliver(probot, "issue_comment", commentEvent("mallory", MALLORY_SAYS, 810));
+    const [reply] = postedComments(gh);
+    expect(trailingMarker(reply!)).toBe("<!-- governance-gate:reply-to:810 -->");
+  });
+
   it("still answers when the reply marker was typed by someone else or posted by another App's bot", async () => {
     const probot = newProbot();
     const gh = mockGitHub();
