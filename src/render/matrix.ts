@@ -85,10 +85,24 @@ export function renderMatrix(policy: Policy, title = "Ownership matrix"): string
   out.push("## Process", "");
   out.push(`- Sign-off: an approving review or \`/approve-levelN\` from a member of the role, never the author${policy.signoff.invalidateOnPush ? "; a new push clears earlier sign-offs" : ""}.`);
   out.push(`- Unowned files: ${policy.unowned.action}${policy.unowned.reviewers.length > 0 ? `, reviewed by ${policy.unowned.reviewers.join(", ")}` : ""}.`);
-  if (policy.emergency.roles.length > 0) {
-    out.push(`- Emergency: \`/emergency <reason>\` from ${policy.emergency.roles.join(", ")}; post-implementation review within ${policy.emergency.reviewWithinHours} h.`);
+  const scoped = policy.emergency.scoped ?? [];
+  if (policy.emergency.roles.length > 0 || scoped.length > 0) {
+    const full = policy.emergency.roles.length > 0 ? `from ${policy.emergency.roles.join(", ")} (full authority)` : "from no role with full authority";
+    out.push(`- Emergency: \`/emergency <reason>\` ${full}; post-implementation review within ${policy.emergency.reviewWithinHours} h.`);
+    for (const scope of scoped) out.push(`  - ${scope.role}, only ${describeScope(scope)}${scope.description ? `: ${scope.description.replace(/\.$/, "")}` : ""}.`);
+    const exclusive = policy.emergency.exclusive;
+    if (exclusive && exclusive.roles.length > 0) {
+      const what = [...exclusive.areas.map((a) => `area ${a}`), ...exclusive.rules.map((r) => `rule ${r}`), "amendments"].join(", ");
+      out.push(`  - Only ${exclusive.roles.join(", ")} may bypass ${what}.`);
+    }
   } else {
     out.push("- Emergency: no role may take the emergency path.");
+  }
+  for (const path of policy.mediation) {
+    const wait = durationWords(path.after);
+    const due = path.within ? `, deciding within ${durationWords(path.within)}` : "";
+    const between = path.kind === "peer" && path.roles.length > 0 ? ` between ${path.roles.join(", ")}` : path.kind === "incident" && path.labels.length > 0 ? ` (labels ${path.labels.join(", ")})` : "";
+    out.push(`- Disagreement, ${path.kind}${between}: ${path.mediator} decides with \`/governance decide approve|reject <rationale>\` ${wait ? `after ${wait}` : "at once"}${due}.`);
   }
   const sla = policy.sla;
   const isSet = (d: { businessDays?: number; businessHours?: number }) => (d.businessDays ?? 0) + (d.businessHours ?? 0) > 0;
@@ -140,4 +154,15 @@ function signOffForKind(policy: Policy, area: Area, kind: ChangeKind): { level: 
   }
   const strictest = rules.filter((r) => r.level === top);
   return { level: top, signOff: strictest.map((r) => `${describeApprovers(r.approvers, area.accountable)}${inputOf(r)} (\`${r.id}\`)`).join("; ") };
+}
+
+/** Where a scoped emergency role may bypass, in words. */
+function describeScope(scope: { areas: string[]; rules: string[]; labels: string[] }): string {
+  const where = [...scope.areas.map((a) => `area ${a}`), ...scope.rules.map((r) => `rule ${r}`)];
+  const parts = [where.length > 0 ? `for ${where.join(", ")}` : "for any requirement", scope.labels.length > 0 ? `with label ${scope.labels.join(" or ")}` : ""];
+  return parts.filter(Boolean).join(" ");
+}
+
+function durationWords(d: { businessDays?: number; businessHours?: number; hours?: number }): string {
+  return [d.businessDays ? `${d.businessDays} business day(s)` : "", d.businessHours ? `${d.businessHours} business hour(s)` : "", d.hours ? `${d.hours} h` : ""].filter(Boolean).join(" and ");
 }

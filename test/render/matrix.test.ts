@@ -133,7 +133,7 @@ describe("platform-engineering: seed 002's approval lists (lines 152-174) and de
   it("lines 186-191: review within 2 business days, expedited within 4 business hours, post-implementation review within 24 h; Jira tickets (line 220)", () => {
     expect(processOf(markdown)).toEqual(
       expect.arrayContaining([
-        "- Emergency: `/emergency <reason>` from platform-engineering; post-implementation review within 24 h.",
+        "- Emergency: `/emergency <reason>` from platform-engineering (full authority); post-implementation review within 24 h.",
         "- Escalation: a sign-off pending longer than 2 business day(s) (expedited: 4 business hour(s)) moves one step up the area's escalation path; business days are mon, tue, wed, thu, fri 09:00–17:00 UTC.",
         `- Tickets: areas marked "ticket required" need a key matching \`${policy.ticket!.pattern}\` in the title or description.`,
       ]),
@@ -257,5 +257,47 @@ describe("governance-gate matrix", () => {
     const run = await runCli(["matrix", "--policy", name]);
     expect(run.code).toBe(0);
     expect(run.stdout.trimEnd()).toBe(renderMatrix(await preset(name as "chat-backend")).trimEnd());
+  });
+});
+
+describe("chat-backend: emergency powers and conflict resolution as seed 000 scopes them", () => {
+  let lines: string[];
+  beforeAll(async () => {
+    lines = renderMatrix(await preset("chat-backend")).split("\n");
+  });
+
+  it("line 188: the Incident Commander has full authority", () => {
+    expect(lines).toContain("- Emergency: `/emergency <reason>` from incident-commander (full authority); post-implementation review within 24 h.");
+  });
+
+  it("lines 48, 91, 209: the Backend Lead (API hotfixes), the DBA Lead (rollback only) and the Security Lead (CRITICAL patches) only within their scope", () => {
+    const scoped = lines.filter((l) => l.startsWith("  - "));
+    expect(scoped).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}- backend-lead, only for area http-api: /),
+        expect.stringMatching(/^ {2}- dba-lead, only for area prisma with label rollback: /),
+        expect.stringMatching(/^ {2}- security-lead, only for area dependencies, area security-scanning with label critical-vulnerability: /),
+      ]),
+    );
+    expect(scoped).toContain("  - Only incident-commander may bypass area governance, rule security-policy, amendments.");
+  });
+
+  it("lines 269-271: peer conflicts go to the shared manager after 2 business days, cross-functional ones to the Tech Architect within 1, incidents to the Incident Commander", () => {
+    const decide = "`/governance decide approve|reject <rationale>`";
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `- Disagreement, incident (labels incident): incident-commander decides with ${decide} at once.`,
+        `- Disagreement, peer between backend-lead, dba-lead, sre-lead, devops-lead, qa-lead: vp-engineering decides with ${decide} after 2 business day(s).`,
+        `- Disagreement, cross-functional: tech-architect decides with ${decide} at once, deciding within 1 business day(s).`,
+      ]),
+    );
+  });
+
+  it("seed 004 line 33 and seed 002's disagreement resolution: management decides; it-operations has no emergency path", async () => {
+    const itOps = renderMatrix(await preset("it-operations")).split("\n");
+    expect(itOps).toContain("- Emergency: no role may take the emergency path.");
+    expect(itOps.filter((l) => l.startsWith("- Disagreement"))).toEqual(["- Disagreement, cross-functional: engineering-management decides with `/governance decide approve|reject <rationale>` at once."]);
+    const platform = renderMatrix(await preset("platform-engineering")).split("\n");
+    expect(platform).toContain("- Disagreement, cross-functional: engineering-management decides with `/governance decide approve|reject <rationale>` after 24 h.");
   });
 });
