@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
-import { UsageError } from "../cli/main.js";
+import { UsageError } from "../cli/args.js";
 import { auditRow, sortRows, type AuditRow } from "./audit-row.js";
 import { collect, type Checkpoint, type CheckpointEntry, type GraphqlClient, type ReviewIssue } from "./collect.js";
 import { toCsv, toJsonLines } from "./formats.js";

@@ -8,7 +8,7 @@ import { emptyFacts } from "../evaluate/facts.js";
 import type { Policy } from "../policy/model.js";
 import { describeClause } from "../render/summary.js";
 import { readRange } from "./git.js";
-import { UsageError, type ExplainArgs, type Io } from "./main.js";
+import { UsageError, type ExplainArgs, type Io } from "./args.js";
 import { requirePolicy } from "./policy.js";
 
 export async function explainCommand(args: ExplainArgs, io: Io): Promise<number> {

@@ -2,7 +2,7 @@ import { formatProblem } from "../policy/problems.js";
 import { renderCodeowners } from "../render/codeowners.js";
 import { renderMatrix } from "../render/matrix.js";
 import { trackedFiles } from "./git.js";
-import type { CodeownersArgs, Io, LintArgs, MatrixArgs } from "./main.js";
+import type { CodeownersArgs, Io, LintArgs, MatrixArgs } from "./args.js";
 import { loadPolicyArgument, requirePolicy } from "./policy.js";
 
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {

@@ -1,5 +1,19 @@
 import { parseArgs } from "node:util";
 import { packageVersion } from "../package-root.js";
+import {
+  AUDIT_OPTIONS,
+  CODEOWNERS_OPTIONS,
+  EXPLAIN_OPTIONS,
+  HELP_OPTION,
+  LINT_OPTIONS,
+  MATRIX_OPTIONS,
+  SCHEMA_OPTIONS,
+  SWEEP_OPTIONS,
+  UsageError,
+  type Io,
+  type Options,
+  type ParsedValues,
+} from "./args.js";
 
 /**
  * `governance-gate`: the same engine as the app, offline. Each command returns
@@ -9,54 +23,6 @@ import { packageVersion } from "../package-root.js";
  * imports: the policy engine, the detectors, Probot for `sweep`) is imported
  * only when that command runs, so `--help` and `--version` answer at once.
  */
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-export class UsageError extends Error {}
-
-type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
-
-const EXPLAIN_OPTIONS = {
-  policy: { type: "string" },
-  repo: { type: "string" },
-  base: { type: "string" },
-  head: { type: "string" },
-  files: { type: "string", multiple: true },
-  label: { type: "string", multiple: true },
-  title: { type: "string" },
-  body: { type: "string" },
-  author: { type: "string" },
-  json: { type: "boolean" },
-} as const satisfies Options;
-const LINT_OPTIONS = { policy: { type: "string" }, repo: { type: "string" }, "allow-outside-repo": { type: "boolean" } } as const satisfies Options;
-const CODEOWNERS_OPTIONS = { policy: { type: "string" }, org: { type: "string" } } as const satisfies Options;
-const MATRIX_OPTIONS = { policy: { type: "string" } } as const satisfies Options;
-const SWEEP_OPTIONS = {} as const satisfies Options;
-const AUDIT_OPTIONS = {
-  repo: { type: "string", multiple: true },
-  org: { type: "string" },
-  since: { type: "string" },
-  until: { type: "string" },
-  format: { type: "string" },
-  out: { type: "string" },
-  "app-id": { type: "string" },
-  resume: { type: "boolean" },
-} as const satisfies Options;
-const SCHEMA_OPTIONS = {} as const satisfies Options;
-/** Every command takes these too. */
-const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const satisfies Options;
-
-export type ExplainArgs = ParsedValues<typeof EXPLAIN_OPTIONS> & { positionals: string[] };
-export type LintArgs = ParsedValues<typeof LINT_OPTIONS>;
-export type CodeownersArgs = ParsedValues<typeof CODEOWNERS_OPTIONS>;
-export type MatrixArgs = ParsedValues<typeof MATRIX_OPTIONS>;
-
-type ParsedValues<O extends Options> = {
-  [K in keyof O]?: O[K] extends { multiple: true } ? string[] : O[K] extends { type: "boolean" } ? boolean : string;
-};
 
 interface Command<O extends Options = Options> {
   options: O;

@@ -6,7 +6,7 @@ import { loadPolicy, type LoadResult, type PolicyReader } from "../policy/load.j
 import type { Policy } from "../policy/model.js";
 import { fileSystemReader, isPresetName, readPolicyArgument } from "../policy/presets.js";
 import { formatProblem } from "../policy/problems.js";
-import { UsageError, type Io } from "./main.js";
+import { UsageError, type Io } from "./args.js";
 
 export interface PolicyArgumentOptions {
   /** Let `extends` read local files outside the repository tree (`--allow-outside-repo`). */

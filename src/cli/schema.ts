@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { policyFileSchema } from "../policy/schema.js";
-import type { Io } from "./main.js";
+import type { Io } from "./args.js";
 
 /**
  * The JSON Schema of a policy file, for editors: `governance-gate schema`

@@ -3,7 +3,7 @@ import { loadHclGrammar } from "../changes/hcl-grammar.js";
 import { Gate } from "../github/gate.js";
 import { GateOctokit } from "../github/octokit.js";
 import { sweepAll } from "../github/sweep.js";
-import type { Io } from "./main.js";
+import type { Io } from "./args.js";
 
 /**
  * `governance-gate sweep`: one escalation pass over every installation, with

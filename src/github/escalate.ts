@@ -7,7 +7,7 @@ import { renderSummary, renderTitle } from "../render/summary.js";
 import { writtenByApp } from "./app-identity.js";
 import { requestReviewers } from "./apply.js";
 import { readHeadState, withHeadState } from "./check-state.js";
-import type { Gate } from "./gate.js";
+import type { Decider } from "./decided.js";
 import type { GitHub, RepoRef } from "./types.js";
 
 /** Labels that put a pull request on the expedited SLA (seed 002: expedited review within 4 business hours). */
@@ -19,7 +19,7 @@ export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
  * next sweep reads back), a review request, and the check re-rendered to show
  * it. Returns how many steps were taken.
  */
-export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef, number: number): Promise<number> {
+export async function escalatePullRequest(gate: Decider, octokit: GitHub, log: Logger, repo: RepoRef, number: number): Promise<number> {
   // No run yet: the head has not been evaluated, so nothing is pending on our clock.
   const decided = await gate.decide(octokit, repo, number, { onlyIfChecked: true });
   if (!decided?.existing || decided.pr.state !== "open") return 0;
@@ -73,7 +73,7 @@ export async function escalatePullRequest(gate: Gate, octokit: GitHub, log: Logg
  * Post-implementation reviews still open after their due time: the next step
  * of the bypassed areas' escalation paths is told, once (a marker comment).
  */
-export async function escalateOverdueReviews(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
+export async function escalateOverdueReviews(gate: Decider, octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
   const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
   // Only reviews the app opened: anyone could label an issue with a due time of their choosing.
   const issues = await writtenByApp(octokit, labelled.filter((i) => parseReviewIssue(i.body ?? "")), (i) => i.user?.login);

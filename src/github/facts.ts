@@ -2,7 +2,7 @@ import { LRUCache } from "lru-cache";
 import { needsContent } from "../changes/registry.js";
 import type { ChangedFile, FileStatus } from "../changes/types.js";
 import type { Facts } from "../evaluate/facts.js";
-import { graphqlRead, type PullRequestSnapshot } from "./snapshot.js";
+import { graphqlRead, type Blob, type PullRequestSnapshot } from "./snapshot.js";
 import { heldLabels } from "./held-labels.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
@@ -105,12 +105,6 @@ export class FactGatherer {
     }));
     return { files, incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : undefined };
   }
-}
-
-export interface Blob {
-  text: string | null;
-  isBinary: boolean;
-  isTruncated: boolean;
 }
 
 /** One side of one file a detector reads whole, as a `rev:path` expression. */

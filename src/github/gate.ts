@@ -3,8 +3,6 @@ import type { Logger } from "probot";
 import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { parseCommands } from "../evaluate/commands.js";
-import type { Decision } from "../evaluate/decision.js";
-import type { Facts } from "../evaluate/facts.js";
 import type { Policy } from "../policy/model.js";
 import { answerCommand, answerGovernanceCommand, CheckRuns, decisionOutput, requestReviewers, withPolicyFailureRecord, type CheckOutput, type KnownCheckRun } from "./apply.js";
 import { escalateOverdueReviews, escalatePullRequest } from "./escalate.js";
@@ -15,20 +13,11 @@ import { FactGatherer } from "./facts.js";
 import { readSnapshot, readTeams, type PullRequestSnapshot } from "./snapshot.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
 import { readHeadState, withHeadState, type HeadState } from "./check-state.js";
-import { headArrival, type HeadArrival } from "./head-arrival.js";
+import { headArrival } from "./head-arrival.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
+import type { Decided, Decider } from "./decided.js";
 
-export interface Decided {
-  /** The pull request as GitHub holds it now (not as an event showed it). */
-  pr: PullRequestData;
-  policy: Policy;
-  facts: Facts;
-  decision: Decision;
-  /** The head commit's check run, if any. */
-  existing?: KnownCheckRun;
-  /** When the head arrived on this pull request, as decided for this evaluation. */
-  arrival: HeadArrival;
-}
+export type { Decided } from "./decided.js";
 
 /** A pull request as an event names it: its number, and its head when the payload has one. */
 export interface PullRequestRef {
@@ -67,7 +56,7 @@ export interface GateOptions {
  * pull request is handled one event at a time, so two deliveries racing each
  * other cannot leave an older decision on the check.
  */
-export class Gate {
+export class Gate implements Decider {
   readonly policies = new PolicySource();
   readonly facts = new FactGatherer();
   readonly checks: CheckRuns;

@@ -12,7 +12,7 @@ import {
 import { trailingMarker, withMarker } from "../render/markers.js";
 import { mediationLine, renderTitle } from "../render/summary.js";
 import { writtenByApp } from "./app-identity.js";
-import type { Decided, Gate } from "./gate.js";
+import type { Decided, Decider } from "./decided.js";
 import { mergedChatMessage } from "./notify.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 
@@ -26,7 +26,7 @@ export const DECISION_MARKER = "<!-- governance-gate:mediated-decision -->";
  * "marker" (a person's, another App's bot's) suppresses nothing.
  */
 export async function onMerged(
-  gate: Gate,
+  gate: Decider,
   octokit: GitHub,
   log: Logger,
   repo: RepoRef,
@@ -119,7 +119,7 @@ function amendmentNotice(decision: Decided["decision"], policy: Decided["policy"
  * (`gh-readonly-queue/<base>/pr-<number>-<sha>`); those ahead of it passed
  * their own group checks. Whatever cannot be decided fails the group.
  */
-export async function onMergeGroup(gate: Gate, octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
+export async function onMergeGroup(gate: Decider, octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
   const queued = queuedPullRequest(group.head_ref);
   const lines: string[] = [];
   let ok = false;

@@ -1,5 +1,4 @@
 import type { Comment, Review, ReviewState } from "../evaluate/facts.js";
-import type { Blob } from "./facts.js";
 import { readOnlyQuery } from "./octokit.js";
 import { CHECK_NAME, ourRunOn, type KnownCheckRun } from "./apply.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
@@ -50,6 +49,13 @@ export interface PullRequestSnapshot {
 export type TimelineEvent =
   | { type: "head-force-pushed" | "head-restored" | "base-changed"; at: string }
   | { type: "labeled" | "unlabeled"; at: string; label: string; actor: string };
+
+/** A file's content at a revision, as GraphQL's `object(expression:) { ... on Blob }` answers (snapshot and fact gathering both read it). */
+export interface Blob {
+  text: string | null;
+  isBinary: boolean;
+  isTruncated: boolean;
+}
 
 const PAGE = 100;
 
