@@ -48,7 +48,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 var __toBinaryNode = Uint8Array.fromBase64 || ((base643) => new Uint8Array(Buffer.from(base643, "base64")));
 
-// ../main/node_modules/web-tree-sitter/tree-sitter.js
+// node_modules/web-tree-sitter/tree-sitter.js
 var tree_sitter_exports = {};
 __export(tree_sitter_exports, {
   CaptureQuantifier: () => CaptureQuantifier,
@@ -378,7 +378,7 @@ function checkModule() {
 }
 var __defProp2, __name, SIZE_OF_SHORT, SIZE_OF_INT, SIZE_OF_CURSOR, SIZE_OF_NODE, SIZE_OF_POINT, SIZE_OF_RANGE, ZERO_POINT, INTERNAL, C, LookaheadIterator, Tree, TreeCursor, Node, PREDICATE_STEP_TYPE_CAPTURE, PREDICATE_STEP_TYPE_STRING, QUERY_WORD_REGEX, CaptureQuantifier, isCaptureStep, isStringStep, QueryErrorKind, QueryError, Query, LANGUAGE_FUNCTION_REGEX, Language, Module2, tree_sitter_default2, Module3, TRANSFER_BUFFER, LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION, Parser;
 var init_tree_sitter = __esm({
-  "../main/node_modules/web-tree-sitter/tree-sitter.js"() {
+  "node_modules/web-tree-sitter/tree-sitter.js"() {
     __defProp2 = Object.defineProperty;
     __name = (target, value) => __defProp2(target, "name", { value, configurable: true });
     SIZE_OF_SHORT = 2;
@@ -4045,9 +4045,9 @@ var init_hcl_grammar = __esm({
   }
 });
 
-// ../main/node_modules/deepmerge/dist/cjs.js
+// node_modules/deepmerge/dist/cjs.js
 var require_cjs = __commonJS({
-  "../main/node_modules/deepmerge/dist/cjs.js"(exports2, module2) {
+  "node_modules/deepmerge/dist/cjs.js"(exports2, module2) {
     "use strict";
     var isMergeableObject = function isMergeableObject2(value) {
       return isNonNullObject(value) && !isSpecial(value);
@@ -4148,11 +4148,11 @@ var require_cjs = __commonJS({
   }
 });
 
-// ../main/node_modules/probot/lib/context.js
+// node_modules/probot/lib/context.js
 import path from "node:path";
 var import_deepmerge, kOctokitRequestHookAdded, Context;
 var init_context = __esm({
-  "../main/node_modules/probot/lib/context.js"() {
+  "node_modules/probot/lib/context.js"() {
     import_deepmerge = __toESM(require_cjs(), 1);
     kOctokitRequestHookAdded = /* @__PURE__ */ Symbol("octokit request hook added");
     Context = class {
@@ -4316,7 +4316,7 @@ var init_context = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/webhooks-methods/dist-node/index.js
+// node_modules/@octokit/webhooks-methods/dist-node/index.js
 import { createHmac } from "node:crypto";
 import { timingSafeEqual } from "node:crypto";
 import { Buffer as Buffer2 } from "node:buffer";
@@ -4367,14 +4367,14 @@ async function verifyWithFallback(secret, payload, signature, additionalSecrets)
 }
 var VERSION;
 var init_dist_node = __esm({
-  "../main/node_modules/@octokit/webhooks-methods/dist-node/index.js"() {
+  "node_modules/@octokit/webhooks-methods/dist-node/index.js"() {
     VERSION = "6.0.0";
     sign.VERSION = VERSION;
     verify.VERSION = VERSION;
   }
 });
 
-// ../main/node_modules/@octokit/webhooks/dist-bundle/index.js
+// node_modules/@octokit/webhooks/dist-bundle/index.js
 function validateEventName(eventName2, options2 = {}) {
   if (typeof eventName2 !== "string") {
     throw new TypeError("eventName must be of type string");
@@ -4785,7 +4785,7 @@ function createNodeMiddleware(webhooks, {
 }
 var createLogger, emitterEventNames, isApplicationJsonRE, WEBHOOK_HEADERS, textDecoder, decode, Webhooks;
 var init_dist_bundle = __esm({
-  "../main/node_modules/@octokit/webhooks/dist-bundle/index.js"() {
+  "node_modules/@octokit/webhooks/dist-bundle/index.js"() {
     init_dist_node();
     init_dist_node();
     createLogger = (logger = {}) => {
@@ -5171,7 +5171,7 @@ var init_dist_bundle = __esm({
   }
 });
 
-// ../main/node_modules/toad-cache/dist/toad-cache.mjs
+// node_modules/toad-cache/dist/toad-cache.mjs
 function validateCacheParams(max, ttlInMsecs) {
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
     throw new Error("Invalid max value");
@@ -5182,7 +5182,7 @@ function validateCacheParams(max, ttlInMsecs) {
 }
 var LruObject;
 var init_toad_cache = __esm({
-  "../main/node_modules/toad-cache/dist/toad-cache.mjs"() {
+  "node_modules/toad-cache/dist/toad-cache.mjs"() {
     LruObject = class {
       constructor(max = 1e3, ttlInMsecs = 0) {
         validateCacheParams(max, ttlInMsecs);
@@ -5314,7 +5314,7 @@ var init_toad_cache = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/create-deferred-promise.js
+// node_modules/probot/lib/helpers/create-deferred-promise.js
 function createDeferredPromise() {
   let resolve2;
   let reject;
@@ -5325,11 +5325,11 @@ function createDeferredPromise() {
   return { promise: promise2, resolve: resolve2, reject };
 }
 var init_create_deferred_promise = __esm({
-  "../main/node_modules/probot/lib/helpers/create-deferred-promise.js"() {
+  "node_modules/probot/lib/helpers/create-deferred-promise.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/get-authenticated-octokit.js
+// node_modules/probot/lib/octokit/get-authenticated-octokit.js
 async function getAuthenticatedOctokit(options2) {
   const { octokit, log, installationId } = options2;
   if (!installationId)
@@ -5357,13 +5357,13 @@ async function getAuthenticatedOctokit(options2) {
   });
 }
 var init_get_authenticated_octokit = __esm({
-  "../main/node_modules/probot/lib/octokit/get-authenticated-octokit.js"() {
+  "node_modules/probot/lib/octokit/get-authenticated-octokit.js"() {
   }
 });
 
-// ../main/node_modules/pino-std-serializers/lib/err-helpers.js
+// node_modules/pino-std-serializers/lib/err-helpers.js
 var require_err_helpers = __commonJS({
-  "../main/node_modules/pino-std-serializers/lib/err-helpers.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/lib/err-helpers.js"(exports2, module2) {
     "use strict";
     var isErrorLike = (err2) => {
       return err2 && typeof err2.message === "string";
@@ -5418,9 +5418,9 @@ var require_err_helpers = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-std-serializers/lib/err-proto.js
+// node_modules/pino-std-serializers/lib/err-proto.js
 var require_err_proto = __commonJS({
-  "../main/node_modules/pino-std-serializers/lib/err-proto.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/lib/err-proto.js"(exports2, module2) {
     "use strict";
     var seen = /* @__PURE__ */ Symbol("circular-ref-tag");
     var rawSymbol = /* @__PURE__ */ Symbol("pino-raw-err-ref");
@@ -5469,9 +5469,9 @@ var require_err_proto = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-std-serializers/lib/err.js
+// node_modules/pino-std-serializers/lib/err.js
 var require_err = __commonJS({
-  "../main/node_modules/pino-std-serializers/lib/err.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/lib/err.js"(exports2, module2) {
     "use strict";
     module2.exports = errSerializer;
     var { messageWithCauses, stackWithCauses, isErrorLike } = require_err_helpers();
@@ -5509,9 +5509,9 @@ var require_err = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-std-serializers/lib/err-with-cause.js
+// node_modules/pino-std-serializers/lib/err-with-cause.js
 var require_err_with_cause = __commonJS({
-  "../main/node_modules/pino-std-serializers/lib/err-with-cause.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/lib/err-with-cause.js"(exports2, module2) {
     "use strict";
     module2.exports = errWithCauseSerializer;
     var { isErrorLike } = require_err_helpers();
@@ -5552,9 +5552,9 @@ var require_err_with_cause = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-std-serializers/lib/req.js
+// node_modules/pino-std-serializers/lib/req.js
 var require_req = __commonJS({
-  "../main/node_modules/pino-std-serializers/lib/req.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/lib/req.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       mapHttpRequest,
@@ -5647,9 +5647,9 @@ var require_req = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-std-serializers/lib/res.js
+// node_modules/pino-std-serializers/lib/res.js
 var require_res = __commonJS({
-  "../main/node_modules/pino-std-serializers/lib/res.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/lib/res.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       mapHttpResponse,
@@ -5696,9 +5696,9 @@ var require_res = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-std-serializers/index.js
+// node_modules/pino-std-serializers/index.js
 var require_pino_std_serializers = __commonJS({
-  "../main/node_modules/pino-std-serializers/index.js"(exports2, module2) {
+  "node_modules/pino-std-serializers/index.js"(exports2, module2) {
     "use strict";
     var errSerializer = require_err();
     var errWithCauseSerializer = require_err_with_cause();
@@ -5733,9 +5733,9 @@ var require_pino_std_serializers = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/caller.js
+// node_modules/pino/lib/caller.js
 var require_caller = __commonJS({
-  "../main/node_modules/pino/lib/caller.js"(exports2, module2) {
+  "node_modules/pino/lib/caller.js"(exports2, module2) {
     "use strict";
     var util = __require("node:util");
     var getCallSites = util.getCallSites ?? util.getCallSite;
@@ -5766,9 +5766,9 @@ var require_caller = __commonJS({
   }
 });
 
-// ../main/node_modules/@pinojs/redact/index.js
+// node_modules/@pinojs/redact/index.js
 var require_redact = __commonJS({
-  "../main/node_modules/@pinojs/redact/index.js"(exports2, module2) {
+  "node_modules/@pinojs/redact/index.js"(exports2, module2) {
     "use strict";
     function deepClone(obj) {
       if (obj === null || typeof obj !== "object") {
@@ -6199,9 +6199,9 @@ var require_redact = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/symbols.js
+// node_modules/pino/lib/symbols.js
 var require_symbols = __commonJS({
-  "../main/node_modules/pino/lib/symbols.js"(exports2, module2) {
+  "node_modules/pino/lib/symbols.js"(exports2, module2) {
     "use strict";
     var setLevelSym = /* @__PURE__ */ Symbol("pino.setLevel");
     var getLevelSym = /* @__PURE__ */ Symbol("pino.getLevel");
@@ -6272,9 +6272,9 @@ var require_symbols = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/redaction.js
+// node_modules/pino/lib/redaction.js
 var require_redaction = __commonJS({
-  "../main/node_modules/pino/lib/redaction.js"(exports2, module2) {
+  "node_modules/pino/lib/redaction.js"(exports2, module2) {
     "use strict";
     var Redact = require_redact();
     var { redactFmtSym, wildcardFirstSym } = require_symbols();
@@ -6354,9 +6354,9 @@ var require_redaction = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/time.js
+// node_modules/pino/lib/time.js
 var require_time = __commonJS({
-  "../main/node_modules/pino/lib/time.js"(exports2, module2) {
+  "node_modules/pino/lib/time.js"(exports2, module2) {
     "use strict";
     var nullTime = () => "";
     var epochTime = () => `,"time":${Date.now()}`;
@@ -6385,9 +6385,9 @@ var require_time = __commonJS({
   }
 });
 
-// ../main/node_modules/quick-format-unescaped/index.js
+// node_modules/quick-format-unescaped/index.js
 var require_quick_format_unescaped = __commonJS({
-  "../main/node_modules/quick-format-unescaped/index.js"(exports2, module2) {
+  "node_modules/quick-format-unescaped/index.js"(exports2, module2) {
     "use strict";
     function tryStringify(o) {
       try {
@@ -6504,9 +6504,9 @@ var require_quick_format_unescaped = __commonJS({
   }
 });
 
-// ../main/node_modules/atomic-sleep/index.js
+// node_modules/atomic-sleep/index.js
 var require_atomic_sleep = __commonJS({
-  "../main/node_modules/atomic-sleep/index.js"(exports2, module2) {
+  "node_modules/atomic-sleep/index.js"(exports2, module2) {
     "use strict";
     if (typeof SharedArrayBuffer !== "undefined" && typeof Atomics !== "undefined") {
       let sleep = function(ms2) {
@@ -6539,9 +6539,9 @@ var require_atomic_sleep = __commonJS({
   }
 });
 
-// ../main/node_modules/sonic-boom/index.js
+// node_modules/sonic-boom/index.js
 var require_sonic_boom = __commonJS({
-  "../main/node_modules/sonic-boom/index.js"(exports2, module2) {
+  "node_modules/sonic-boom/index.js"(exports2, module2) {
     "use strict";
     var fs2 = __require("fs");
     var EventEmitter = __require("events");
@@ -7126,9 +7126,9 @@ var require_sonic_boom = __commonJS({
   }
 });
 
-// ../main/node_modules/on-exit-leak-free/index.js
+// node_modules/on-exit-leak-free/index.js
 var require_on_exit_leak_free = __commonJS({
-  "../main/node_modules/on-exit-leak-free/index.js"(exports2, module2) {
+  "node_modules/on-exit-leak-free/index.js"(exports2, module2) {
     "use strict";
     var refs = {
       exit: [],
@@ -7220,9 +7220,9 @@ var require_on_exit_leak_free = __commonJS({
   }
 });
 
-// ../main/node_modules/thread-stream/package.json
+// node_modules/thread-stream/package.json
 var require_package = __commonJS({
-  "../main/node_modules/thread-stream/package.json"(exports2, module2) {
+  "node_modules/thread-stream/package.json"(exports2, module2) {
     module2.exports = {
       name: "thread-stream",
       version: "4.2.1",
@@ -7281,9 +7281,9 @@ var require_package = __commonJS({
   }
 });
 
-// ../main/node_modules/thread-stream/lib/wait.js
+// node_modules/thread-stream/lib/wait.js
 var require_wait = __commonJS({
-  "../main/node_modules/thread-stream/lib/wait.js"(exports2, module2) {
+  "node_modules/thread-stream/lib/wait.js"(exports2, module2) {
     "use strict";
     var WAIT_MS = 1e4;
     function wait2(state, index, expected, timeout, done) {
@@ -7351,9 +7351,9 @@ var require_wait = __commonJS({
   }
 });
 
-// ../main/node_modules/thread-stream/lib/indexes.js
+// node_modules/thread-stream/lib/indexes.js
 var require_indexes = __commonJS({
-  "../main/node_modules/thread-stream/lib/indexes.js"(exports2, module2) {
+  "node_modules/thread-stream/lib/indexes.js"(exports2, module2) {
     "use strict";
     var SEQ_INDEX = 2;
     var WRITE_INDEX = 4;
@@ -7366,9 +7366,9 @@ var require_indexes = __commonJS({
   }
 });
 
-// ../main/node_modules/thread-stream/index.js
+// node_modules/thread-stream/index.js
 var require_thread_stream = __commonJS({
-  "../main/node_modules/thread-stream/index.js"(exports2, module2) {
+  "node_modules/thread-stream/index.js"(exports2, module2) {
     "use strict";
     var { version: version2 } = require_package();
     var { EventEmitter } = __require("events");
@@ -7931,9 +7931,9 @@ var require_thread_stream = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/transport.js
+// node_modules/pino/lib/transport.js
 var require_transport = __commonJS({
-  "../main/node_modules/pino/lib/transport.js"(exports2, module2) {
+  "node_modules/pino/lib/transport.js"(exports2, module2) {
     "use strict";
     var { createRequire: createRequire4 } = __require("module");
     var { existsSync: existsSync2 } = __require("node:fs");
@@ -8163,9 +8163,9 @@ var require_transport = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/tools.js
+// node_modules/pino/lib/tools.js
 var require_tools = __commonJS({
-  "../main/node_modules/pino/lib/tools.js"(exports2, module2) {
+  "node_modules/pino/lib/tools.js"(exports2, module2) {
     "use strict";
     var diagChan = __require("node:diagnostics_channel");
     var format = require_quick_format_unescaped();
@@ -8492,9 +8492,9 @@ var require_tools = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/constants.js
+// node_modules/pino/lib/constants.js
 var require_constants = __commonJS({
-  "../main/node_modules/pino/lib/constants.js"(exports2, module2) {
+  "node_modules/pino/lib/constants.js"(exports2, module2) {
     var DEFAULT_LEVELS = {
       trace: 10,
       debug: 20,
@@ -8514,9 +8514,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/levels.js
+// node_modules/pino/lib/levels.js
 var require_levels = __commonJS({
-  "../main/node_modules/pino/lib/levels.js"(exports2, module2) {
+  "node_modules/pino/lib/levels.js"(exports2, module2) {
     "use strict";
     var {
       lsCacheSym,
@@ -8707,17 +8707,17 @@ var require_levels = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/lib/meta.js
+// node_modules/pino/lib/meta.js
 var require_meta = __commonJS({
-  "../main/node_modules/pino/lib/meta.js"(exports2, module2) {
+  "node_modules/pino/lib/meta.js"(exports2, module2) {
     "use strict";
     module2.exports = { version: "10.4.0" };
   }
 });
 
-// ../main/node_modules/pino/lib/proto.js
+// node_modules/pino/lib/proto.js
 var require_proto = __commonJS({
-  "../main/node_modules/pino/lib/proto.js"(exports2, module2) {
+  "node_modules/pino/lib/proto.js"(exports2, module2) {
     "use strict";
     var { EventEmitter } = __require("node:events");
     var {
@@ -8945,9 +8945,9 @@ var require_proto = __commonJS({
   }
 });
 
-// ../main/node_modules/safe-stable-stringify/index.js
+// node_modules/safe-stable-stringify/index.js
 var require_safe_stable_stringify = __commonJS({
-  "../main/node_modules/safe-stable-stringify/index.js"(exports2, module2) {
+  "node_modules/safe-stable-stringify/index.js"(exports2, module2) {
     "use strict";
     var { hasOwnProperty: hasOwnProperty2 } = Object.prototype;
     var stringify = configure();
@@ -9541,9 +9541,9 @@ ${originalIndentation}`;
   }
 });
 
-// ../main/node_modules/pino/lib/multistream.js
+// node_modules/pino/lib/multistream.js
 var require_multistream = __commonJS({
-  "../main/node_modules/pino/lib/multistream.js"(exports2, module2) {
+  "node_modules/pino/lib/multistream.js"(exports2, module2) {
     "use strict";
     var metadata2 = /* @__PURE__ */ Symbol.for("pino.metadata");
     var { DEFAULT_LEVELS } = require_constants();
@@ -9711,9 +9711,9 @@ var require_multistream = __commonJS({
   }
 });
 
-// ../main/node_modules/pino/pino.js
+// node_modules/pino/pino.js
 var require_pino = __commonJS({
-  "../main/node_modules/pino/pino.js"(exports2, module2) {
+  "node_modules/pino/pino.js"(exports2, module2) {
     "use strict";
     var os = __require("node:os");
     var stdSerializers = require_pino_std_serializers();
@@ -9942,7 +9942,7 @@ var require_pino = __commonJS({
   }
 });
 
-// ../main/node_modules/npx-import-light/index.js
+// node_modules/npx-import-light/index.js
 import { exec } from "node:child_process";
 import { builtinModules, createRequire as createRequire2 } from "node:module";
 import { platform as osPlatform } from "node:os";
@@ -10124,7 +10124,7 @@ function isRunningInPackageRunner() {
 }
 var INSTALLED_LOCALLY, INSTALL_CACHE, emitPath, isTempPath, splitPathEnvVar, getTempPath, _logger, semverRE, isValidSemver, cliEscapeCharsRE, packageWithVersionRE;
 var init_npx_import_light = __esm({
-  "../main/node_modules/npx-import-light/index.js"() {
+  "node_modules/npx-import-light/index.js"() {
     INSTALLED_LOCALLY = /* @__PURE__ */ Symbol();
     INSTALL_CACHE = { __proto__: null };
     emitPath = osPlatform() === "win32" ? `set PATH` : `printenv PATH`;
@@ -10148,9 +10148,9 @@ ${JSON.stringify(paths)}`);
   }
 });
 
-// ../main/node_modules/colorette/index.cjs
+// node_modules/colorette/index.cjs
 var require_colorette = __commonJS({
-  "../main/node_modules/colorette/index.cjs"(exports2) {
+  "node_modules/colorette/index.cjs"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var tty = __require("tty");
@@ -10332,9 +10332,9 @@ var require_colorette = __commonJS({
   }
 });
 
-// ../main/node_modules/wrappy/wrappy.js
+// node_modules/wrappy/wrappy.js
 var require_wrappy = __commonJS({
-  "../main/node_modules/wrappy/wrappy.js"(exports2, module2) {
+  "node_modules/wrappy/wrappy.js"(exports2, module2) {
     module2.exports = wrappy;
     function wrappy(fn, cb) {
       if (fn && cb) return wrappy(fn)(cb);
@@ -10362,9 +10362,9 @@ var require_wrappy = __commonJS({
   }
 });
 
-// ../main/node_modules/once/once.js
+// node_modules/once/once.js
 var require_once = __commonJS({
-  "../main/node_modules/once/once.js"(exports2, module2) {
+  "node_modules/once/once.js"(exports2, module2) {
     var wrappy = require_wrappy();
     module2.exports = wrappy(once);
     module2.exports.strict = wrappy(onceStrict);
@@ -10406,9 +10406,9 @@ var require_once = __commonJS({
   }
 });
 
-// ../main/node_modules/end-of-stream/index.js
+// node_modules/end-of-stream/index.js
 var require_end_of_stream = __commonJS({
-  "../main/node_modules/end-of-stream/index.js"(exports2, module2) {
+  "node_modules/end-of-stream/index.js"(exports2, module2) {
     var once = require_once();
     var noop4 = function() {
     };
@@ -10489,9 +10489,9 @@ var require_end_of_stream = __commonJS({
   }
 });
 
-// ../main/node_modules/pump/index.js
+// node_modules/pump/index.js
 var require_pump = __commonJS({
-  "../main/node_modules/pump/index.js"(exports2, module2) {
+  "node_modules/pump/index.js"(exports2, module2) {
     var once = require_once();
     var eos = require_end_of_stream();
     var fs2;
@@ -10564,9 +10564,9 @@ var require_pump = __commonJS({
   }
 });
 
-// ../main/node_modules/split2/index.js
+// node_modules/split2/index.js
 var require_split2 = __commonJS({
-  "../main/node_modules/split2/index.js"(exports2, module2) {
+  "node_modules/split2/index.js"(exports2, module2) {
     "use strict";
     var { Transform: Transform2 } = __require("stream");
     var { StringDecoder } = __require("string_decoder");
@@ -10665,9 +10665,9 @@ var require_split2 = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-abstract-transport/index.js
+// node_modules/pino-abstract-transport/index.js
 var require_pino_abstract_transport = __commonJS({
-  "../main/node_modules/pino-abstract-transport/index.js"(exports2, module2) {
+  "node_modules/pino-abstract-transport/index.js"(exports2, module2) {
     "use strict";
     var metadata2 = /* @__PURE__ */ Symbol.for("pino.metadata");
     var split = require_split2();
@@ -10783,9 +10783,9 @@ var require_pino_abstract_transport = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/constants.js
+// node_modules/pino-pretty/lib/constants.js
 var require_constants2 = __commonJS({
-  "../main/node_modules/pino-pretty/lib/constants.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/constants.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       DATE_FORMAT: "yyyy-mm-dd HH:MM:ss.l o",
@@ -10829,9 +10829,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/get-level-label-data.js
+// node_modules/pino-pretty/lib/utils/get-level-label-data.js
 var require_get_level_label_data = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/get-level-label-data.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/get-level-label-data.js"(exports2, module2) {
     "use strict";
     module2.exports = getLevelLabelData;
     var { LEVELS, LEVEL_NAMES: LEVEL_NAMES2 } = require_constants2();
@@ -10851,9 +10851,9 @@ var require_get_level_label_data = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/colors.js
+// node_modules/pino-pretty/lib/colors.js
 var require_colors = __commonJS({
-  "../main/node_modules/pino-pretty/lib/colors.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/colors.js"(exports2, module2) {
     "use strict";
     var nocolor = (input3) => input3;
     var plain = {
@@ -10945,9 +10945,9 @@ var require_colors = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/node_modules/sonic-boom/index.js
+// node_modules/pino-pretty/node_modules/sonic-boom/index.js
 var require_sonic_boom2 = __commonJS({
-  "../main/node_modules/pino-pretty/node_modules/sonic-boom/index.js"(exports2, module2) {
+  "node_modules/pino-pretty/node_modules/sonic-boom/index.js"(exports2, module2) {
     "use strict";
     var fs2 = __require("node:fs");
     var EventEmitter = __require("node:events");
@@ -11707,18 +11707,18 @@ var require_sonic_boom2 = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/noop.js
+// node_modules/pino-pretty/lib/utils/noop.js
 var require_noop = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/noop.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/noop.js"(exports2, module2) {
     "use strict";
     module2.exports = function noop4() {
     };
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/build-safe-sonic-boom.js
+// node_modules/pino-pretty/lib/utils/build-safe-sonic-boom.js
 var require_build_safe_sonic_boom = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/build-safe-sonic-boom.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/build-safe-sonic-boom.js"(exports2, module2) {
     "use strict";
     module2.exports = buildSafeSonicBoom;
     var { isMainThread } = __require("node:worker_threads");
@@ -11767,9 +11767,9 @@ var require_build_safe_sonic_boom = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/is-valid-date.js
+// node_modules/pino-pretty/lib/utils/is-valid-date.js
 var require_is_valid_date = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/is-valid-date.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/is-valid-date.js"(exports2, module2) {
     "use strict";
     module2.exports = isValidDate;
     function isValidDate(date5) {
@@ -11778,9 +11778,9 @@ var require_is_valid_date = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/create-date.js
+// node_modules/pino-pretty/lib/utils/create-date.js
 var require_create_date = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/create-date.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/create-date.js"(exports2, module2) {
     "use strict";
     module2.exports = createDate;
     var isValidDate = require_is_valid_date();
@@ -11795,9 +11795,9 @@ var require_create_date = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/split-property-key.js
+// node_modules/pino-pretty/lib/utils/split-property-key.js
 var require_split_property_key = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/split-property-key.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/split-property-key.js"(exports2, module2) {
     "use strict";
     module2.exports = splitPropertyKey;
     function splitPropertyKey(key) {
@@ -11830,9 +11830,9 @@ var require_split_property_key = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/get-property-value.js
+// node_modules/pino-pretty/lib/utils/get-property-value.js
 var require_get_property_value = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/get-property-value.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/get-property-value.js"(exports2, module2) {
     "use strict";
     module2.exports = getPropertyValue;
     var splitPropertyKey = require_split_property_key();
@@ -11849,9 +11849,9 @@ var require_get_property_value = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/delete-log-property.js
+// node_modules/pino-pretty/lib/utils/delete-log-property.js
 var require_delete_log_property = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/delete-log-property.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/delete-log-property.js"(exports2, module2) {
     "use strict";
     module2.exports = deleteLogProperty;
     var getPropertyValue = require_get_property_value();
@@ -11867,9 +11867,9 @@ var require_delete_log_property = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-copy/dist/cjs/index.cjs
+// node_modules/fast-copy/dist/cjs/index.cjs
 var require_cjs2 = __commonJS({
-  "../main/node_modules/fast-copy/dist/cjs/index.cjs"(exports2) {
+  "node_modules/fast-copy/dist/cjs/index.cjs"(exports2) {
     "use strict";
     var MaxDepthExceededError = class extends RangeError {
       constructor(maxDepth) {
@@ -12187,9 +12187,9 @@ var require_cjs2 = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/filter-log.js
+// node_modules/pino-pretty/lib/utils/filter-log.js
 var require_filter_log = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/filter-log.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/filter-log.js"(exports2, module2) {
     "use strict";
     module2.exports = filterLog;
     var { createCopier } = require_cjs2();
@@ -12243,9 +12243,9 @@ var require_filter_log = __commonJS({
   }
 });
 
-// ../main/node_modules/dateformat/lib/dateformat.js
+// node_modules/dateformat/lib/dateformat.js
 var require_dateformat = __commonJS({
-  "../main/node_modules/dateformat/lib/dateformat.js"(exports2, module2) {
+  "node_modules/dateformat/lib/dateformat.js"(exports2, module2) {
     "use strict";
     function _typeof(obj) {
       "@babel/helpers - typeof";
@@ -12496,9 +12496,9 @@ var require_dateformat = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/format-time.js
+// node_modules/pino-pretty/lib/utils/format-time.js
 var require_format_time = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/format-time.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/format-time.js"(exports2, module2) {
     "use strict";
     module2.exports = formatTime;
     var {
@@ -12535,9 +12535,9 @@ var require_format_time = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/handle-custom-levels-names-opts.js
+// node_modules/pino-pretty/lib/utils/handle-custom-levels-names-opts.js
 var require_handle_custom_levels_names_opts = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/handle-custom-levels-names-opts.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/handle-custom-levels-names-opts.js"(exports2, module2) {
     "use strict";
     module2.exports = handleCustomLevelsNamesOpts;
     function handleCustomLevelsNamesOpts(cLevels) {
@@ -12560,9 +12560,9 @@ var require_handle_custom_levels_names_opts = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/handle-custom-levels-opts.js
+// node_modules/pino-pretty/lib/utils/handle-custom-levels-opts.js
 var require_handle_custom_levels_opts = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/handle-custom-levels-opts.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/handle-custom-levels-opts.js"(exports2, module2) {
     "use strict";
     module2.exports = handleCustomLevelsOpts;
     function handleCustomLevelsOpts(cLevels) {
@@ -12588,9 +12588,9 @@ var require_handle_custom_levels_opts = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/interpret-conditionals.js
+// node_modules/pino-pretty/lib/utils/interpret-conditionals.js
 var require_interpret_conditionals = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/interpret-conditionals.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/interpret-conditionals.js"(exports2, module2) {
     "use strict";
     module2.exports = interpretConditionals;
     var getPropertyValue = require_get_property_value();
@@ -12613,9 +12613,9 @@ var require_interpret_conditionals = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/is-object.js
+// node_modules/pino-pretty/lib/utils/is-object.js
 var require_is_object = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/is-object.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/is-object.js"(exports2, module2) {
     "use strict";
     module2.exports = isObject2;
     function isObject2(input3) {
@@ -12624,9 +12624,9 @@ var require_is_object = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/join-lines-with-indentation.js
+// node_modules/pino-pretty/lib/utils/join-lines-with-indentation.js
 var require_join_lines_with_indentation = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/join-lines-with-indentation.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/join-lines-with-indentation.js"(exports2, module2) {
     "use strict";
     module2.exports = joinLinesWithIndentation;
     function joinLinesWithIndentation({ input: input3, ident = "    ", eol = "\n" }) {
@@ -12639,9 +12639,9 @@ var require_join_lines_with_indentation = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/parse-factory-options.js
+// node_modules/pino-pretty/lib/utils/parse-factory-options.js
 var require_parse_factory_options = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/parse-factory-options.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/parse-factory-options.js"(exports2, module2) {
     "use strict";
     module2.exports = parseFactoryOptions;
     var {
@@ -12737,9 +12737,9 @@ var require_parse_factory_options = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-safe-stringify/index.js
+// node_modules/fast-safe-stringify/index.js
 var require_fast_safe_stringify = __commonJS({
-  "../main/node_modules/fast-safe-stringify/index.js"(exports2, module2) {
+  "node_modules/fast-safe-stringify/index.js"(exports2, module2) {
     module2.exports = stringify;
     stringify.default = stringify;
     stringify.stable = deterministicStringify;
@@ -12931,9 +12931,9 @@ var require_fast_safe_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/strip-unsafe-control-chars.js
+// node_modules/pino-pretty/lib/utils/strip-unsafe-control-chars.js
 var require_strip_unsafe_control_chars = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/strip-unsafe-control-chars.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/strip-unsafe-control-chars.js"(exports2, module2) {
     "use strict";
     module2.exports = stripUnsafeControlChars;
     var unsafeControlChars = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
@@ -12943,9 +12943,9 @@ var require_strip_unsafe_control_chars = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-error.js
+// node_modules/pino-pretty/lib/utils/prettify-error.js
 var require_prettify_error = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-error.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-error.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyError2;
     var joinLinesWithIndentation = require_join_lines_with_indentation();
@@ -12979,9 +12979,9 @@ var require_prettify_error = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-object.js
+// node_modules/pino-pretty/lib/utils/prettify-object.js
 var require_prettify_object = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-object.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-object.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyObject;
     var {
@@ -13047,9 +13047,9 @@ var require_prettify_object = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-error-log.js
+// node_modules/pino-pretty/lib/utils/prettify-error-log.js
 var require_prettify_error_log = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-error-log.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-error-log.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyErrorLog;
     var {
@@ -13102,9 +13102,9 @@ var require_prettify_error_log = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-level.js
+// node_modules/pino-pretty/lib/utils/prettify-level.js
 var require_prettify_level = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-level.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-level.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyLevel;
     var getPropertyValue = require_get_property_value();
@@ -13129,9 +13129,9 @@ var require_prettify_level = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-message.js
+// node_modules/pino-pretty/lib/utils/prettify-message.js
 var require_prettify_message = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-message.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-message.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyMessage;
     var {
@@ -13177,9 +13177,9 @@ var require_prettify_message = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-metadata.js
+// node_modules/pino-pretty/lib/utils/prettify-metadata.js
 var require_prettify_metadata = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-metadata.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-metadata.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyMetadata;
     var stripUnsafeControlChars = require_strip_unsafe_control_chars();
@@ -13218,9 +13218,9 @@ var require_prettify_metadata = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/prettify-time.js
+// node_modules/pino-pretty/lib/utils/prettify-time.js
 var require_prettify_time = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/prettify-time.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/prettify-time.js"(exports2, module2) {
     "use strict";
     module2.exports = prettifyTime;
     var formatTime = require_format_time();
@@ -13244,9 +13244,9 @@ var require_prettify_time = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/utils/index.js
+// node_modules/pino-pretty/lib/utils/index.js
 var require_utils = __commonJS({
-  "../main/node_modules/pino-pretty/lib/utils/index.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/utils/index.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       buildSafeSonicBoom: require_build_safe_sonic_boom(),
@@ -13277,9 +13277,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/secure-json-parse/index.js
+// node_modules/secure-json-parse/index.js
 var require_secure_json_parse = __commonJS({
-  "../main/node_modules/secure-json-parse/index.js"(exports2, module2) {
+  "node_modules/secure-json-parse/index.js"(exports2, module2) {
     "use strict";
     var hasBuffer = typeof Buffer !== "undefined";
     var suspectProtoRx = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
@@ -13383,9 +13383,9 @@ var require_secure_json_parse = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/lib/pretty.js
+// node_modules/pino-pretty/lib/pretty.js
 var require_pretty = __commonJS({
-  "../main/node_modules/pino-pretty/lib/pretty.js"(exports2, module2) {
+  "node_modules/pino-pretty/lib/pretty.js"(exports2, module2) {
     "use strict";
     module2.exports = pretty;
     var sjs = require_secure_json_parse();
@@ -13518,9 +13518,9 @@ var require_pretty = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-pretty/index.js
+// node_modules/pino-pretty/index.js
 var require_pino_pretty = __commonJS({
-  "../main/node_modules/pino-pretty/index.js"(exports2, module2) {
+  "node_modules/pino-pretty/index.js"(exports2, module2) {
     "use strict";
     var { isColorSupported } = require_colorette();
     var pump = require_pump();
@@ -13651,7 +13651,7 @@ var require_pino_pretty = __commonJS({
   }
 });
 
-// ../main/node_modules/@probot/pino/index.js
+// node_modules/@probot/pino/index.js
 import { Transform } from "node:stream";
 async function getTransformStream(options2 = {}) {
   const formattingEnabled = options2.logFormat !== "json";
@@ -13770,7 +13770,7 @@ function toSentryError(data) {
 }
 var import_pino_pretty, LEVEL_MAP, pinoIgnore, pinoErrorProps, init2, withScope, captureException, sentry;
 var init_pino = __esm({
-  "../main/node_modules/@probot/pino/index.js"() {
+  "node_modules/@probot/pino/index.js"() {
     init_npx_import_light();
     import_pino_pretty = __toESM(require_pino_pretty(), 1);
     LEVEL_MAP = {
@@ -13801,7 +13801,7 @@ var init_pino = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/get-log.js
+// node_modules/probot/lib/helpers/get-log.js
 async function getLog(options2 = {}) {
   const { level: level3, logMessageKey, ...getTransformStreamOptions } = options2;
   const pinoOptions = {
@@ -13815,13 +13815,13 @@ async function getLog(options2 = {}) {
 }
 var import_pino;
 var init_get_log = __esm({
-  "../main/node_modules/probot/lib/helpers/get-log.js"() {
+  "node_modules/probot/lib/helpers/get-log.js"() {
     import_pino = __toESM(require_pino(), 1);
     init_pino();
   }
 });
 
-// ../main/node_modules/universal-user-agent/index.js
+// node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -13832,11 +13832,11 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 var init_universal_user_agent = __esm({
-  "../main/node_modules/universal-user-agent/index.js"() {
+  "node_modules/universal-user-agent/index.js"() {
   }
 });
 
-// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
+// node_modules/@octokit/endpoint/dist-bundle/index.js
 function lowercaseKeys(object2) {
   if (!object2) {
     return {};
@@ -14135,7 +14135,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var VERSION2, userAgent, DEFAULTS, urlVariableRegex, endpoint;
 var init_dist_bundle2 = __esm({
-  "../main/node_modules/@octokit/endpoint/dist-bundle/index.js"() {
+  "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
     init_universal_user_agent();
     VERSION2 = "0.0.0-development";
     userAgent = `octokit-endpoint.js/${VERSION2} ${getUserAgent()}`;
@@ -14155,7 +14155,7 @@ var init_dist_bundle2 = __esm({
   }
 });
 
-// ../main/node_modules/content-type/dist/index.js
+// node_modules/content-type/dist/index.js
 function parse2(header2, options2) {
   const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
@@ -14300,7 +14300,7 @@ function unescapeQuotedPairs(str, start2, end) {
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
-  "../main/node_modules/content-type/dist/index.js"() {
+  "node_modules/content-type/dist/index.js"() {
     SP = 32;
     HTAB = 9;
     SEMI = 59;
@@ -14344,10 +14344,10 @@ var init_dist = __esm({
   }
 });
 
-// ../main/node_modules/json-with-bigint/json-with-bigint.js
+// node_modules/json-with-bigint/json-with-bigint.js
 var intRegex, noiseValue, originalStringify, originalParse, customFormat, bigIntsStringify, noiseStringify, isUnstringifiable, isRawJSON, stringifyIteratively, JSONStringify, featureCache, isContextSourceSupported, convertMarkedBigIntsReviver, JSONParseV2, MAX_INT, MAX_DIGITS, stringsOrLargeNumbers, noiseValueWithQuotes, applyReviverIteratively, serializeBigInts, JSONParse;
 var init_json_with_bigint = __esm({
-  "../main/node_modules/json-with-bigint/json-with-bigint.js"() {
+  "node_modules/json-with-bigint/json-with-bigint.js"() {
     intRegex = /^-?\d+$/;
     noiseValue = /^-?\d+n+$/;
     originalStringify = JSON.stringify;
@@ -14684,10 +14684,10 @@ var init_json_with_bigint = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/request-error/dist-src/index.js
+// node_modules/@octokit/request-error/dist-src/index.js
 var RequestError;
 var init_dist_src = __esm({
-  "../main/node_modules/@octokit/request-error/dist-src/index.js"() {
+  "node_modules/@octokit/request-error/dist-src/index.js"() {
     RequestError = class extends Error {
       name;
       /**
@@ -14728,7 +14728,7 @@ var init_dist_src = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/request/dist-bundle/index.js
+// node_modules/@octokit/request/dist-bundle/index.js
 function isPlainObject2(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
@@ -14903,7 +14903,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var VERSION3, defaults_default, noop, request;
 var init_dist_bundle3 = __esm({
-  "../main/node_modules/@octokit/request/dist-bundle/index.js"() {
+  "node_modules/@octokit/request/dist-bundle/index.js"() {
     init_dist_bundle2();
     init_universal_user_agent();
     init_dist();
@@ -14920,7 +14920,7 @@ var init_dist_bundle3 = __esm({
   }
 });
 
-// ../main/node_modules/before-after-hook/lib/register.js
+// node_modules/before-after-hook/lib/register.js
 function register(state, name2, method, options2) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -14943,11 +14943,11 @@ function register(state, name2, method, options2) {
   });
 }
 var init_register = __esm({
-  "../main/node_modules/before-after-hook/lib/register.js"() {
+  "node_modules/before-after-hook/lib/register.js"() {
   }
 });
 
-// ../main/node_modules/before-after-hook/lib/add.js
+// node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name2, hook7) {
   const orig = hook7;
   if (!state.registry[name2]) {
@@ -14982,11 +14982,11 @@ function addHook(state, kind, name2, hook7) {
   });
 }
 var init_add = __esm({
-  "../main/node_modules/before-after-hook/lib/add.js"() {
+  "node_modules/before-after-hook/lib/add.js"() {
   }
 });
 
-// ../main/node_modules/before-after-hook/lib/remove.js
+// node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name2, method) {
   if (!state.registry[name2]) {
     return;
@@ -15000,11 +15000,11 @@ function removeHook(state, name2, method) {
   state.registry[name2].splice(index, 1);
 }
 var init_remove = __esm({
-  "../main/node_modules/before-after-hook/lib/remove.js"() {
+  "node_modules/before-after-hook/lib/remove.js"() {
   }
 });
 
-// ../main/node_modules/before-after-hook/index.js
+// node_modules/before-after-hook/index.js
 function bindApi(hook7, state, name2) {
   const removeHookRef = bindable(removeHook, null).apply(
     null,
@@ -15036,7 +15036,7 @@ function Collection() {
 }
 var bind, bindable, before_after_hook_default;
 var init_before_after_hook = __esm({
-  "../main/node_modules/before-after-hook/index.js"() {
+  "node_modules/before-after-hook/index.js"() {
     init_register();
     init_add();
     init_remove();
@@ -15046,7 +15046,7 @@ var init_before_after_hook = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
+// node_modules/@octokit/graphql/dist-bundle/index.js
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
@@ -15118,7 +15118,7 @@ function withCustomRequest(customRequest) {
 }
 var VERSION4, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
 var init_dist_bundle4 = __esm({
-  "../main/node_modules/@octokit/graphql/dist-bundle/index.js"() {
+  "node_modules/@octokit/graphql/dist-bundle/index.js"() {
     init_dist_bundle3();
     init_universal_user_agent();
     VERSION4 = "0.0.0-development";
@@ -15163,7 +15163,7 @@ var init_dist_bundle4 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
+// node_modules/@octokit/auth-token/dist-bundle/index.js
 async function auth(token) {
   const isApp = isJWT(token);
   const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
@@ -15191,7 +15191,7 @@ async function hook(token, request2, route, parameters2) {
 }
 var b64url, sep, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle5 = __esm({
-  "../main/node_modules/@octokit/auth-token/dist-bundle/index.js"() {
+  "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     b64url = "(?:[a-zA-Z0-9_-]+)";
     sep = "\\.";
     jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -15213,15 +15213,15 @@ var init_dist_bundle5 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/core/dist-src/version.js
+// node_modules/@octokit/core/dist-src/version.js
 var VERSION5;
 var init_version = __esm({
-  "../main/node_modules/@octokit/core/dist-src/version.js"() {
+  "node_modules/@octokit/core/dist-src/version.js"() {
     VERSION5 = "7.0.8";
   }
 });
 
-// ../main/node_modules/@octokit/core/dist-src/index.js
+// node_modules/@octokit/core/dist-src/index.js
 function createLogger2(logger = {}) {
   if (typeof logger.debug !== "function") {
     logger.debug = noop2;
@@ -15239,7 +15239,7 @@ function createLogger2(logger = {}) {
 }
 var noop2, consoleWarn, consoleError, userAgentTrail, Octokit;
 var init_dist_src2 = __esm({
-  "../main/node_modules/@octokit/core/dist-src/index.js"() {
+  "node_modules/@octokit/core/dist-src/index.js"() {
     init_universal_user_agent();
     init_before_after_hook();
     init_dist_bundle3();
@@ -15366,15 +15366,15 @@ var init_dist_src2 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/plugin-enterprise-compatibility/dist-src/version.js
+// node_modules/@octokit/plugin-enterprise-compatibility/dist-src/version.js
 var VERSION6;
 var init_version2 = __esm({
-  "../main/node_modules/@octokit/plugin-enterprise-compatibility/dist-src/version.js"() {
+  "node_modules/@octokit/plugin-enterprise-compatibility/dist-src/version.js"() {
     VERSION6 = "6.0.3";
   }
 });
 
-// ../main/node_modules/@octokit/plugin-enterprise-compatibility/dist-src/index.js
+// node_modules/@octokit/plugin-enterprise-compatibility/dist-src/index.js
 function enterpriseCompatibility(octokit) {
   octokit.hook.wrap("request", async (request2, options2) => {
     if (/\/orgs\/[^/]+\/teams/.test(options2.url)) {
@@ -15404,14 +15404,14 @@ function enterpriseCompatibility(octokit) {
   });
 }
 var init_dist_src3 = __esm({
-  "../main/node_modules/@octokit/plugin-enterprise-compatibility/dist-src/index.js"() {
+  "node_modules/@octokit/plugin-enterprise-compatibility/dist-src/index.js"() {
     init_dist_src();
     init_version2();
     enterpriseCompatibility.VERSION = VERSION6;
   }
 });
 
-// ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
     return {
@@ -15523,7 +15523,7 @@ function paginateRest(octokit) {
 }
 var VERSION7, composePaginateRest;
 var init_dist_bundle6 = __esm({
-  "../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
+  "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
     VERSION7 = "0.0.0-development";
     composePaginateRest = Object.assign(paginate, {
       iterator
@@ -15532,18 +15532,18 @@ var init_dist_bundle6 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION8;
 var init_version3 = __esm({
-  "../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
     VERSION8 = "17.0.0";
   }
 });
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints, endpoints_default;
 var init_endpoints = __esm({
-  "../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js"() {
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js"() {
     Endpoints = {
       actions: {
         addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -17837,7 +17837,7 @@ var init_endpoints = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 function endpointsToMethods(octokit) {
   const newMethods = {};
   for (const scope of endpointMethodsMap.keys()) {
@@ -17888,7 +17888,7 @@ function decorate(octokit, scope, methodName, defaults2, decorations) {
 }
 var endpointMethodsMap, handler;
 var init_endpoints_to_methods = __esm({
-  "../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js"() {
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js"() {
     init_endpoints();
     endpointMethodsMap = /* @__PURE__ */ new Map();
     for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -17966,7 +17966,7 @@ var init_endpoints_to_methods = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   const api2 = endpointsToMethods(octokit);
   return {
@@ -17981,7 +17981,7 @@ function legacyRestEndpointMethods(octokit) {
   };
 }
 var init_dist_src4 = __esm({
-  "../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
+  "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
     init_version3();
     init_endpoints_to_methods();
     restEndpointMethods.VERSION = VERSION8;
@@ -17989,9 +17989,9 @@ var init_dist_src4 = __esm({
   }
 });
 
-// ../main/node_modules/bottleneck/light.js
+// node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "../main/node_modules/bottleneck/light.js"(exports2, module2) {
+  "node_modules/bottleneck/light.js"(exports2, module2) {
     (function(global2, factory) {
       typeof exports2 === "object" && typeof module2 !== "undefined" ? module2.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports2, (function() {
@@ -19308,7 +19308,7 @@ var require_light = __commonJS({
   }
 });
 
-// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
 function isRequestError(error62) {
   return error62.request !== void 0;
 }
@@ -19380,7 +19380,7 @@ function retry(octokit, octokitOptions) {
 }
 var import_light, VERSION9;
 var init_dist_bundle7 = __esm({
-  "../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
+  "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
     import_light = __toESM(require_light(), 1);
     init_dist_src();
     VERSION9 = "0.0.0-development";
@@ -19388,7 +19388,7 @@ var init_dist_bundle7 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 function wrapRequest2(state, request2, options2) {
   return state.retryLimiter.schedule(doRequest, state, request2, options2);
 }
@@ -19560,7 +19560,7 @@ function throttling(octokit, octokitOptions) {
 }
 var import_light2, VERSION10, noop3, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
 var init_dist_bundle8 = __esm({
-  "../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
+  "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
     import_light2 = __toESM(require_light(), 1);
     VERSION10 = "0.0.0-development";
     noop3 = () => Promise.resolve();
@@ -19623,17 +19623,17 @@ var init_dist_bundle8 = __esm({
   }
 });
 
-// ../main/node_modules/@probot/octokit-plugin-config/dist-src/version.js
+// node_modules/@probot/octokit-plugin-config/dist-src/version.js
 var VERSION11;
 var init_version4 = __esm({
-  "../main/node_modules/@probot/octokit-plugin-config/dist-src/version.js"() {
+  "node_modules/@probot/octokit-plugin-config/dist-src/version.js"() {
     VERSION11 = "4.1.0";
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports2) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -19688,9 +19688,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports2) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -19846,9 +19846,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports2) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit4 = require_visit();
@@ -20017,9 +20017,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports2) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit4 = require_visit();
@@ -20087,9 +20087,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -20137,9 +20137,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -20167,9 +20167,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -20208,9 +20208,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit4 = require_visit();
@@ -20326,9 +20326,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node2 = require_Node();
@@ -20356,9 +20356,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports2) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -20431,9 +20431,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -20574,9 +20574,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -20591,9 +20591,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -20727,9 +20727,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -21010,9 +21010,9 @@ ${indent}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -21134,9 +21134,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -21267,9 +21267,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports2) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -21289,9 +21289,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -21349,9 +21349,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge4 = require_merge();
@@ -21413,9 +21413,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -21453,9 +21453,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -21604,9 +21604,9 @@ ${indent}${end}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -21748,9 +21748,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -21770,9 +21770,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -21886,9 +21886,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -21908,9 +21908,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -21927,9 +21927,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -21945,9 +21945,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -21969,9 +21969,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -21996,9 +21996,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -22042,9 +22042,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -22087,9 +22087,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -22115,9 +22115,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -22182,9 +22182,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -22248,9 +22248,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -22326,9 +22326,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -22404,9 +22404,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -22436,9 +22436,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -22485,9 +22485,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -22564,9 +22564,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -22653,9 +22653,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -22741,9 +22741,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -22785,9 +22785,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports2) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -22879,9 +22879,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -22911,9 +22911,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -22991,9 +22991,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports2) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -23300,9 +23300,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports2) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name2, pos, code, message) {
@@ -23365,9 +23365,9 @@ ${pointer2}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset: offset2, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -23499,9 +23499,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -23541,9 +23541,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -23559,9 +23559,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -23575,9 +23575,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -23683,9 +23683,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -23734,9 +23734,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset2, reqSpace, onError) {
       let comment = "";
@@ -23777,9 +23777,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -23971,9 +23971,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -24036,9 +24036,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -24219,9 +24219,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -24440,9 +24440,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -24521,9 +24521,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset2, before, pos) {
       if (before) {
@@ -24551,9 +24551,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -24657,9 +24657,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -24700,9 +24700,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports2) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -24908,9 +24908,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -25093,9 +25093,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -25154,9 +25154,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -25216,9 +25216,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -25318,9 +25318,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports2) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -25907,9 +25907,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter6 = class {
       constructor() {
@@ -25938,9 +25938,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports2) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -26812,9 +26812,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports2) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -26909,9 +26909,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports2) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -26961,7 +26961,7 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-file.js
+// node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-file.js
 async function getConfigFile(octokit, { owner, repo, path: path3, ref }) {
   const fileExtension = path3.split(".").pop().toLowerCase();
   if (!SUPPORTED_FILE_EXTENSIONS.includes(fileExtension)) {
@@ -27037,13 +27037,13 @@ async function getConfigFile(octokit, { owner, repo, path: path3, ref }) {
 }
 var import_yaml, SUPPORTED_FILE_EXTENSIONS;
 var init_get_config_file = __esm({
-  "../main/node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-file.js"() {
+  "node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-file.js"() {
     import_yaml = __toESM(require_dist(), 1);
     SUPPORTED_FILE_EXTENSIONS = ["json", "yml", "yaml"];
   }
 });
 
-// ../main/node_modules/@probot/octokit-plugin-config/dist-src/util/extends-to-get-content-params.js
+// node_modules/@probot/octokit-plugin-config/dist-src/util/extends-to-get-content-params.js
 function extendsToGetContentParams({
   owner,
   path: path3,
@@ -27071,7 +27071,7 @@ function extendsToGetContentParams({
 }
 var EXTENDS_REGEX;
 var init_extends_to_get_content_params = __esm({
-  "../main/node_modules/@probot/octokit-plugin-config/dist-src/util/extends-to-get-content-params.js"() {
+  "node_modules/@probot/octokit-plugin-config/dist-src/util/extends-to-get-content-params.js"() {
     EXTENDS_REGEX = new RegExp(
       "^(?:([a-z\\d](?:[a-z\\d]|-(?=[a-z\\d])){0,38})/)?([-_.\\w\\d]+)(?::([-_./\\w\\d]+\\.ya?ml))?$",
       "i"
@@ -27079,7 +27079,7 @@ var init_extends_to_get_content_params = __esm({
   }
 });
 
-// ../main/node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-files.js
+// node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-files.js
 async function getConfigFiles(octokit, { owner, repo, path: path3, branch }) {
   const requestedRepoFile = await getConfigFile(octokit, {
     owner,
@@ -27134,13 +27134,13 @@ async function getConfigFiles(octokit, { owner, repo, path: path3, branch }) {
   } while (true);
 }
 var init_get_config_files = __esm({
-  "../main/node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-files.js"() {
+  "node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-files.js"() {
     init_get_config_file();
     init_extends_to_get_content_params();
   }
 });
 
-// ../main/node_modules/@probot/octokit-plugin-config/dist-src/compose-config-get.js
+// node_modules/@probot/octokit-plugin-config/dist-src/compose-config-get.js
 async function composeConfigGet(octokit, { owner, repo, defaults: defaults2, path: path3, branch }) {
   const files = await getConfigFiles(octokit, {
     owner,
@@ -27155,12 +27155,12 @@ async function composeConfigGet(octokit, { owner, repo, defaults: defaults2, pat
   };
 }
 var init_compose_config_get = __esm({
-  "../main/node_modules/@probot/octokit-plugin-config/dist-src/compose-config-get.js"() {
+  "node_modules/@probot/octokit-plugin-config/dist-src/compose-config-get.js"() {
     init_get_config_files();
   }
 });
 
-// ../main/node_modules/@probot/octokit-plugin-config/dist-src/index.js
+// node_modules/@probot/octokit-plugin-config/dist-src/index.js
 function config(octokit) {
   return {
     config: {
@@ -27171,14 +27171,14 @@ function config(octokit) {
   };
 }
 var init_dist_src5 = __esm({
-  "../main/node_modules/@probot/octokit-plugin-config/dist-src/index.js"() {
+  "node_modules/@probot/octokit-plugin-config/dist-src/index.js"() {
     init_version4();
     init_compose_config_get();
     config.VERSION = VERSION11;
   }
 });
 
-// ../main/node_modules/@octokit/auth-unauthenticated/dist-node/index.js
+// node_modules/@octokit/auth-unauthenticated/dist-node/index.js
 async function auth2(reason) {
   return {
     type: "unauthenticated",
@@ -27233,7 +27233,7 @@ async function hook2(reason, request2, route, parameters2) {
 }
 var REGEX_ABUSE_LIMIT_MESSAGE, createUnauthenticatedAuth;
 var init_dist_node2 = __esm({
-  "../main/node_modules/@octokit/auth-unauthenticated/dist-node/index.js"() {
+  "node_modules/@octokit/auth-unauthenticated/dist-node/index.js"() {
     REGEX_ABUSE_LIMIT_MESSAGE = /\babuse\b/i;
     createUnauthenticatedAuth = function createUnauthenticatedAuth2(options2) {
       if (!options2 || !options2.reason) {
@@ -27248,7 +27248,7 @@ var init_dist_node2 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/oauth-methods/dist-bundle/index.js
+// node_modules/@octokit/oauth-methods/dist-bundle/index.js
 function requestToOAuthBaseUrl(request2) {
   const endpointDefaults = request2.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
@@ -27480,7 +27480,7 @@ async function deleteAuthorization(options2) {
   );
 }
 var init_dist_bundle9 = __esm({
-  "../main/node_modules/@octokit/oauth-methods/dist-bundle/index.js"() {
+  "node_modules/@octokit/oauth-methods/dist-bundle/index.js"() {
     init_dist_src();
     init_dist_bundle3();
     init_dist_bundle3();
@@ -27493,7 +27493,7 @@ var init_dist_bundle9 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
+// node_modules/@octokit/auth-oauth-device/dist-bundle/index.js
 async function getOAuthAccessToken(state, options2) {
   const cachedAuthentication = getCachedAuthentication(state, options2.auth);
   if (cachedAuthentication) return cachedAuthentication;
@@ -27616,7 +27616,7 @@ function createOAuthDeviceAuth(options2) {
 }
 var VERSION12;
 var init_dist_bundle10 = __esm({
-  "../main/node_modules/@octokit/auth-oauth-device/dist-bundle/index.js"() {
+  "node_modules/@octokit/auth-oauth-device/dist-bundle/index.js"() {
     init_universal_user_agent();
     init_dist_bundle3();
     init_dist_bundle9();
@@ -27624,7 +27624,7 @@ var init_dist_bundle10 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
+// node_modules/@octokit/auth-oauth-user/dist-bundle/index.js
 async function getAuthentication(state) {
   if ("code" in state.strategyOptions) {
     const { authentication } = await exchangeWebFlowCode({
@@ -27804,7 +27804,7 @@ function createOAuthUserAuth({
 }
 var VERSION13, ROUTES_REQUIRING_BASIC_AUTH;
 var init_dist_bundle11 = __esm({
-  "../main/node_modules/@octokit/auth-oauth-user/dist-bundle/index.js"() {
+  "node_modules/@octokit/auth-oauth-user/dist-bundle/index.js"() {
     init_universal_user_agent();
     init_dist_bundle3();
     init_dist_bundle10();
@@ -27816,7 +27816,7 @@ var init_dist_bundle11 = __esm({
   }
 });
 
-// ../main/node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
+// node_modules/@octokit/auth-oauth-app/dist-bundle/index.js
 async function auth5(state, authOptions) {
   if (authOptions.type === "oauth-app") {
     return {
@@ -27894,7 +27894,7 @@ function createOAuthAppAuth(options2) {
 }
 var VERSION14;
 var init_dist_bundle12 = __esm({
-  "../main/node_modules/@octokit/auth-oauth-app/dist-bundle/index.js"() {
+  "node_modules/@octokit/auth-oauth-app/dist-bundle/index.js"() {
     init_universal_user_agent();
     init_dist_bundle3();
     init_dist_bundle11();
@@ -27903,7 +27903,7 @@ var init_dist_bundle12 = __esm({
   }
 });
 
-// ../main/node_modules/universal-github-app-jwt/lib/utils.js
+// node_modules/universal-github-app-jwt/lib/utils.js
 function isPkcs1(privateKey) {
   return privateKey.includes("-----BEGIN RSA PRIVATE KEY-----");
 }
@@ -27942,11 +27942,11 @@ function base64encodeJSON(obj) {
   return fromBase64(btoa(JSON.stringify(obj)));
 }
 var init_utils = __esm({
-  "../main/node_modules/universal-github-app-jwt/lib/utils.js"() {
+  "node_modules/universal-github-app-jwt/lib/utils.js"() {
   }
 });
 
-// ../main/node_modules/universal-github-app-jwt/lib/crypto-node.js
+// node_modules/universal-github-app-jwt/lib/crypto-node.js
 import { subtle } from "node:crypto";
 import { createPrivateKey } from "node:crypto";
 function convertPrivateKey(privateKey) {
@@ -27957,12 +27957,12 @@ function convertPrivateKey(privateKey) {
   });
 }
 var init_crypto_node = __esm({
-  "../main/node_modules/universal-github-app-jwt/lib/crypto-node.js"() {
+  "node_modules/universal-github-app-jwt/lib/crypto-node.js"() {
     init_utils();
   }
 });
 
-// ../main/node_modules/universal-github-app-jwt/lib/get-token.js
+// node_modules/universal-github-app-jwt/lib/get-token.js
 async function getToken({ privateKey, payload }) {
   const convertedPrivateKey = convertPrivateKey(privateKey);
   if (isPkcs1(convertedPrivateKey)) {
@@ -27999,13 +27999,13 @@ async function getToken({ privateKey, payload }) {
   return `${encodedMessage}.${encodedSignature}`;
 }
 var init_get_token = __esm({
-  "../main/node_modules/universal-github-app-jwt/lib/get-token.js"() {
+  "node_modules/universal-github-app-jwt/lib/get-token.js"() {
     init_utils();
     init_crypto_node();
   }
 });
 
-// ../main/node_modules/universal-github-app-jwt/index.js
+// node_modules/universal-github-app-jwt/index.js
 async function githubAppJwt({
   id: id2,
   privateKey,
@@ -28031,12 +28031,12 @@ async function githubAppJwt({
   };
 }
 var init_universal_github_app_jwt = __esm({
-  "../main/node_modules/universal-github-app-jwt/index.js"() {
+  "node_modules/universal-github-app-jwt/index.js"() {
     init_get_token();
   }
 });
 
-// ../main/node_modules/@octokit/auth-app/dist-node/index.js
+// node_modules/@octokit/auth-app/dist-node/index.js
 async function getAppAuthentication({
   appId,
   privateKey,
@@ -28468,7 +28468,7 @@ function createAppAuth(options2) {
 }
 var pendingPromises, PATHS, REGEX, FIVE_SECONDS_IN_MS, VERSION15;
 var init_dist_node3 = __esm({
-  "../main/node_modules/@octokit/auth-app/dist-node/index.js"() {
+  "node_modules/@octokit/auth-app/dist-node/index.js"() {
     init_universal_user_agent();
     init_dist_bundle3();
     init_dist_bundle12();
@@ -28506,7 +28506,7 @@ var init_dist_node3 = __esm({
   }
 });
 
-// ../main/node_modules/octokit-auth-probot/dist-node/index.js
+// node_modules/octokit-auth-probot/dist-node/index.js
 async function auth7(state, options2) {
   if (options2.type !== "event-octokit") {
     if (state.type === "token" && options2.type === "installation" && options2.factory) {
@@ -28595,7 +28595,7 @@ function createProbotAuthFn(options2) {
 }
 var VERSION16, createProbotAuth;
 var init_dist_node4 = __esm({
-  "../main/node_modules/octokit-auth-probot/dist-node/index.js"() {
+  "node_modules/octokit-auth-probot/dist-node/index.js"() {
     init_dist_node2();
     init_dist_bundle5();
     init_dist_node3();
@@ -28606,7 +28606,7 @@ var init_dist_node4 = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/octokit-plugin-probot-request-logging.js
+// node_modules/probot/lib/octokit/octokit-plugin-probot-request-logging.js
 function probotRequestLogging(octokit) {
   octokit.hook.error("request", (error62, options2) => {
     if ("status" in error62) {
@@ -28623,22 +28623,22 @@ function probotRequestLogging(octokit) {
   });
 }
 var init_octokit_plugin_probot_request_logging = __esm({
-  "../main/node_modules/probot/lib/octokit/octokit-plugin-probot-request-logging.js"() {
+  "node_modules/probot/lib/octokit/octokit-plugin-probot-request-logging.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/version.js
+// node_modules/probot/lib/version.js
 var VERSION17;
 var init_version5 = __esm({
-  "../main/node_modules/probot/lib/version.js"() {
+  "node_modules/probot/lib/version.js"() {
     VERSION17 = "14.3.2";
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/probot-octokit.js
+// node_modules/probot/lib/octokit/probot-octokit.js
 var defaultOptions, ProbotOctokit;
 var init_probot_octokit = __esm({
-  "../main/node_modules/probot/lib/octokit/probot-octokit.js"() {
+  "node_modules/probot/lib/octokit/probot-octokit.js"() {
     init_dist_src2();
     init_dist_src3();
     init_dist_bundle6();
@@ -28677,9 +28677,9 @@ var init_probot_octokit = __esm({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/parser.js
+// node_modules/bottleneck/lib/parser.js
 var require_parser2 = __commonJS({
-  "../main/node_modules/bottleneck/lib/parser.js"(exports2) {
+  "node_modules/bottleneck/lib/parser.js"(exports2) {
     "use strict";
     exports2.load = function(received, defaults2, onto = {}) {
       var k2, ref, v;
@@ -28702,9 +28702,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/DLList.js
+// node_modules/bottleneck/lib/DLList.js
 var require_DLList = __commonJS({
-  "../main/node_modules/bottleneck/lib/DLList.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/DLList.js"(exports2, module2) {
     "use strict";
     var DLList;
     DLList = class DLList {
@@ -28792,9 +28792,9 @@ var require_DLList = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Events.js
+// node_modules/bottleneck/lib/Events.js
 var require_Events = __commonJS({
-  "../main/node_modules/bottleneck/lib/Events.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
@@ -28926,9 +28926,9 @@ var require_Events = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Queues.js
+// node_modules/bottleneck/lib/Queues.js
 var require_Queues = __commonJS({
-  "../main/node_modules/bottleneck/lib/Queues.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Queues.js"(exports2, module2) {
     "use strict";
     var DLList;
     var Events2;
@@ -28996,9 +28996,9 @@ var require_Queues = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/BottleneckError.js
+// node_modules/bottleneck/lib/BottleneckError.js
 var require_BottleneckError = __commonJS({
-  "../main/node_modules/bottleneck/lib/BottleneckError.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/BottleneckError.js"(exports2, module2) {
     "use strict";
     var BottleneckError;
     BottleneckError = class BottleneckError extends Error {
@@ -29007,9 +29007,9 @@ var require_BottleneckError = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Job.js
+// node_modules/bottleneck/lib/Job.js
 var require_Job = __commonJS({
-  "../main/node_modules/bottleneck/lib/Job.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
@@ -29211,9 +29211,9 @@ var require_Job = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/LocalDatastore.js
+// node_modules/bottleneck/lib/LocalDatastore.js
 var require_LocalDatastore = __commonJS({
-  "../main/node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
@@ -29473,9 +29473,9 @@ var require_LocalDatastore = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/lua.json
+// node_modules/bottleneck/lib/lua.json
 var require_lua = __commonJS({
-  "../main/node_modules/bottleneck/lib/lua.json"(exports2, module2) {
+  "node_modules/bottleneck/lib/lua.json"(exports2, module2) {
     module2.exports = {
       "blacklist_client.lua": "local blacklist = ARGV[num_static_argv + 1]\n\nif redis.call('zscore', client_last_seen_key, blacklist) then\n  redis.call('zadd', client_last_seen_key, 0, blacklist)\nend\n\n\nreturn {}\n",
       "check.lua": "local weight = tonumber(ARGV[num_static_argv + 1])\n\nlocal capacity = process_tick(now, false)['capacity']\nlocal nextRequest = tonumber(redis.call('hget', settings_key, 'nextRequest'))\n\nreturn conditions_check(capacity, weight) and nextRequest - now <= 0\n",
@@ -29608,9 +29608,9 @@ return {}
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Scripts.js
+// node_modules/bottleneck/lib/Scripts.js
 var require_Scripts = __commonJS({
-  "../main/node_modules/bottleneck/lib/Scripts.js"(exports2) {
+  "node_modules/bottleneck/lib/Scripts.js"(exports2) {
     "use strict";
     var headers;
     var lua;
@@ -29774,9 +29774,9 @@ var require_Scripts = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/RedisConnection.js
+// node_modules/bottleneck/lib/RedisConnection.js
 var require_RedisConnection = __commonJS({
-  "../main/node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
+  "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
     function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
@@ -29970,9 +29970,9 @@ var require_RedisConnection = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/IORedisConnection.js
+// node_modules/bottleneck/lib/IORedisConnection.js
 var require_IORedisConnection = __commonJS({
-  "../main/node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
+  "node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
     "use strict";
     function _slicedToArray(arr, i2) {
       return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i2) || _nonIterableRest();
@@ -30179,9 +30179,9 @@ var require_IORedisConnection = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/RedisDatastore.js
+// node_modules/bottleneck/lib/RedisDatastore.js
 var require_RedisDatastore = __commonJS({
-  "../main/node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i2) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
@@ -30530,9 +30530,9 @@ var require_RedisDatastore = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/States.js
+// node_modules/bottleneck/lib/States.js
 var require_States = __commonJS({
-  "../main/node_modules/bottleneck/lib/States.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/States.js"(exports2, module2) {
     "use strict";
     var BottleneckError;
     var States;
@@ -30608,9 +30608,9 @@ var require_States = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Sync.js
+// node_modules/bottleneck/lib/Sync.js
 var require_Sync = __commonJS({
-  "../main/node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
     function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
@@ -30706,16 +30706,16 @@ var require_Sync = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/version.json
+// node_modules/bottleneck/lib/version.json
 var require_version = __commonJS({
-  "../main/node_modules/bottleneck/lib/version.json"(exports2, module2) {
+  "node_modules/bottleneck/lib/version.json"(exports2, module2) {
     module2.exports = { version: "2.19.5" };
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Group.js
+// node_modules/bottleneck/lib/Group.js
 var require_Group = __commonJS({
-  "../main/node_modules/bottleneck/lib/Group.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Group.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i2) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
@@ -30935,9 +30935,9 @@ var require_Group = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Batcher.js
+// node_modules/bottleneck/lib/Batcher.js
 var require_Batcher = __commonJS({
-  "../main/node_modules/bottleneck/lib/Batcher.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Batcher.js"(exports2, module2) {
     "use strict";
     var Batcher;
     var Events2;
@@ -30993,9 +30993,9 @@ var require_Batcher = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/Bottleneck.js
+// node_modules/bottleneck/lib/Bottleneck.js
 var require_Bottleneck = __commonJS({
-  "../main/node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i2) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
@@ -31542,15 +31542,15 @@ var require_Bottleneck = __commonJS({
   }
 });
 
-// ../main/node_modules/bottleneck/lib/index.js
+// node_modules/bottleneck/lib/index.js
 var require_lib = __commonJS({
-  "../main/node_modules/bottleneck/lib/index.js"(exports2, module2) {
+  "node_modules/bottleneck/lib/index.js"(exports2, module2) {
     "use strict";
     module2.exports = require_Bottleneck();
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/get-octokit-throttle-options.js
+// node_modules/probot/lib/octokit/get-octokit-throttle-options.js
 async function getOctokitThrottleOptions(options2) {
   const { log, redisConfig } = options2;
   const throttlingOptions = {
@@ -31585,14 +31585,14 @@ async function getRedisClient({ redisConfig }) {
 }
 var import_bottleneck, Redis;
 var init_get_octokit_throttle_options = __esm({
-  "../main/node_modules/probot/lib/octokit/get-octokit-throttle-options.js"() {
+  "node_modules/probot/lib/octokit/get-octokit-throttle-options.js"() {
     init_npx_import_light();
     import_bottleneck = __toESM(require_lib(), 1);
     Redis = null;
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/get-probot-octokit-with-defaults.js
+// node_modules/probot/lib/octokit/get-probot-octokit-with-defaults.js
 async function getProbotOctokitWithDefaults(options2) {
   const authOptions = options2.githubToken ? {
     token: options2.githubToken,
@@ -31640,14 +31640,14 @@ async function getProbotOctokitWithDefaults(options2) {
   });
 }
 var init_get_probot_octokit_with_defaults = __esm({
-  "../main/node_modules/probot/lib/octokit/get-probot-octokit-with-defaults.js"() {
+  "node_modules/probot/lib/octokit/get-probot-octokit-with-defaults.js"() {
     init_dist_bundle3();
     init_probot_octokit();
     init_get_octokit_throttle_options();
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/get-error-handler.js
+// node_modules/probot/lib/helpers/get-error-handler.js
 function getErrorHandler(log) {
   return (error62) => {
     const errors2 = error62 instanceof AggregateError ? error62.errors : [error62];
@@ -31670,11 +31670,11 @@ function getErrorHandler(log) {
   };
 }
 var init_get_error_handler = __esm({
-  "../main/node_modules/probot/lib/helpers/get-error-handler.js"() {
+  "node_modules/probot/lib/helpers/get-error-handler.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/octokit-webhooks-transform.js
+// node_modules/probot/lib/octokit/octokit-webhooks-transform.js
 async function webhookTransform(options2, event) {
   const octokit = await options2.octokit.auth({
     type: "event-octokit",
@@ -31684,12 +31684,12 @@ async function webhookTransform(options2, event) {
   return new Context(event, octokit, log);
 }
 var init_octokit_webhooks_transform = __esm({
-  "../main/node_modules/probot/lib/octokit/octokit-webhooks-transform.js"() {
+  "node_modules/probot/lib/octokit/octokit-webhooks-transform.js"() {
     init_context();
   }
 });
 
-// ../main/node_modules/probot/lib/octokit/get-webhooks.js
+// node_modules/probot/lib/octokit/get-webhooks.js
 function getWebhooks(options2) {
   const webhooks = new Webhooks({
     log: options2.log,
@@ -31700,49 +31700,49 @@ function getWebhooks(options2) {
   return webhooks;
 }
 var init_get_webhooks = __esm({
-  "../main/node_modules/probot/lib/octokit/get-webhooks.js"() {
+  "node_modules/probot/lib/octokit/get-webhooks.js"() {
     init_dist_bundle();
     init_get_error_handler();
     init_octokit_webhooks_transform();
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/webhook-proxy.js
+// node_modules/probot/lib/helpers/webhook-proxy.js
 var init_webhook_proxy = __esm({
-  "../main/node_modules/probot/lib/helpers/webhook-proxy.js"() {
+  "node_modules/probot/lib/helpers/webhook-proxy.js"() {
     init_npx_import_light();
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/get-printable-host.js
+// node_modules/probot/lib/helpers/get-printable-host.js
 var init_get_printable_host = __esm({
-  "../main/node_modules/probot/lib/helpers/get-printable-host.js"() {
+  "node_modules/probot/lib/helpers/get-printable-host.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/detect-runtime.js
+// node_modules/probot/lib/helpers/detect-runtime.js
 var init_detect_runtime = __esm({
-  "../main/node_modules/probot/lib/helpers/detect-runtime.js"() {
+  "node_modules/probot/lib/helpers/detect-runtime.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/get-runtime-name.js
+// node_modules/probot/lib/helpers/get-runtime-name.js
 var init_get_runtime_name = __esm({
-  "../main/node_modules/probot/lib/helpers/get-runtime-name.js"() {
+  "node_modules/probot/lib/helpers/get-runtime-name.js"() {
     init_detect_runtime();
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/get-runtime-version.js
+// node_modules/probot/lib/helpers/get-runtime-version.js
 var init_get_runtime_version = __esm({
-  "../main/node_modules/probot/lib/helpers/get-runtime-version.js"() {
+  "node_modules/probot/lib/helpers/get-runtime-version.js"() {
     init_detect_runtime();
   }
 });
 
-// ../main/node_modules/get-caller-file/index.js
+// node_modules/get-caller-file/index.js
 var require_get_caller_file = __commonJS({
-  "../main/node_modules/get-caller-file/index.js"(exports2, module2) {
+  "node_modules/get-caller-file/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function getCallerFile(position) {
       if (position === void 0) {
@@ -31764,9 +31764,9 @@ var require_get_caller_file = __commonJS({
   }
 });
 
-// ../main/node_modules/pino-http/logger.js
+// node_modules/pino-http/logger.js
 var require_logger = __commonJS({
-  "../main/node_modules/pino-http/logger.js"(exports2, module2) {
+  "node_modules/pino-http/logger.js"(exports2, module2) {
     "use strict";
     var { pino: pino3, symbols: { stringifySym, chindingsSym } } = require_pino();
     var serializers = require_pino_std_serializers();
@@ -31988,57 +31988,57 @@ var require_logger = __commonJS({
   }
 });
 
-// ../main/node_modules/probot/lib/server/handlers/http-logger.js
+// node_modules/probot/lib/server/handlers/http-logger.js
 var import_pino_http;
 var init_http_logger = __esm({
-  "../main/node_modules/probot/lib/server/handlers/http-logger.js"() {
+  "node_modules/probot/lib/server/handlers/http-logger.js"() {
     import_pino_http = __toESM(require_logger(), 1);
   }
 });
 
-// ../main/node_modules/probot/lib/server/handlers/not-found.js
+// node_modules/probot/lib/server/handlers/not-found.js
 var init_not_found = __esm({
-  "../main/node_modules/probot/lib/server/handlers/not-found.js"() {
+  "node_modules/probot/lib/server/handlers/not-found.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/server/handlers/ping.js
+// node_modules/probot/lib/server/handlers/ping.js
 var init_ping = __esm({
-  "../main/node_modules/probot/lib/server/handlers/ping.js"() {
+  "node_modules/probot/lib/server/handlers/ping.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/static/robot.svg.js
+// node_modules/probot/lib/static/robot.svg.js
 var init_robot_svg = __esm({
-  "../main/node_modules/probot/lib/static/robot.svg.js"() {
+  "node_modules/probot/lib/static/robot.svg.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/static/probot-head.svg.js
+// node_modules/probot/lib/static/probot-head.svg.js
 var init_probot_head_svg = __esm({
-  "../main/node_modules/probot/lib/static/probot-head.svg.js"() {
+  "node_modules/probot/lib/static/probot-head.svg.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/static/primer.css.js
+// node_modules/probot/lib/static/primer.css.js
 var init_primer_css = __esm({
-  "../main/node_modules/probot/lib/static/primer.css.js"() {
+  "node_modules/probot/lib/static/primer.css.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/server/handlers/static-files.js
+// node_modules/probot/lib/server/handlers/static-files.js
 var init_static_files = __esm({
-  "../main/node_modules/probot/lib/server/handlers/static-files.js"() {
+  "node_modules/probot/lib/server/handlers/static-files.js"() {
     init_robot_svg();
     init_probot_head_svg();
     init_primer_css();
   }
 });
 
-// ../main/node_modules/probot/lib/server/server.js
+// node_modules/probot/lib/server/server.js
 var defaultWebhookPath, defaultWebhookSecret;
 var init_server = __esm({
-  "../main/node_modules/probot/lib/server/server.js"() {
+  "node_modules/probot/lib/server/server.js"() {
     init_version5();
     init_create_deferred_promise();
     init_webhook_proxy();
@@ -32055,10 +32055,10 @@ var init_server = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/probot.js
+// node_modules/probot/lib/probot.js
 var UNINITIALIZED, INITIALIZING, INITIALIZED, Probot;
 var init_probot = __esm({
-  "../main/node_modules/probot/lib/probot.js"() {
+  "node_modules/probot/lib/probot.js"() {
     init_dist_bundle();
     init_toad_cache();
     init_create_deferred_promise();
@@ -32279,29 +32279,29 @@ var init_probot = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/load-package-json.js
+// node_modules/probot/lib/helpers/load-package-json.js
 var init_load_package_json = __esm({
-  "../main/node_modules/probot/lib/helpers/load-package-json.js"() {
+  "node_modules/probot/lib/helpers/load-package-json.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/load-env.js
+// node_modules/probot/lib/helpers/load-env.js
 var init_load_env = __esm({
-  "../main/node_modules/probot/lib/helpers/load-env.js"() {
+  "node_modules/probot/lib/helpers/load-env.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/update-env.js
+// node_modules/probot/lib/helpers/update-env.js
 var init_update_env = __esm({
-  "../main/node_modules/probot/lib/helpers/update-env.js"() {
+  "node_modules/probot/lib/helpers/update-env.js"() {
     init_load_env();
   }
 });
 
-// ../main/node_modules/probot/lib/manifest-creation.js
+// node_modules/probot/lib/manifest-creation.js
 var import_yaml2;
 var init_manifest_creation = __esm({
-  "../main/node_modules/probot/lib/manifest-creation.js"() {
+  "node_modules/probot/lib/manifest-creation.js"() {
     init_npx_import_light();
     import_yaml2 = __toESM(require_dist(), 1);
     init_probot_octokit();
@@ -32310,42 +32310,42 @@ var init_manifest_creation = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/is-production.js
+// node_modules/probot/lib/helpers/is-production.js
 var init_is_production = __esm({
-  "../main/node_modules/probot/lib/helpers/is-production.js"() {
+  "node_modules/probot/lib/helpers/is-production.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/get-payload.js
+// node_modules/probot/lib/helpers/get-payload.js
 var textDecoder2, decode2;
 var init_get_payload = __esm({
-  "../main/node_modules/probot/lib/helpers/get-payload.js"() {
+  "node_modules/probot/lib/helpers/get-payload.js"() {
     textDecoder2 = new TextDecoder("utf-8", { fatal: false });
     decode2 = textDecoder2.decode.bind(textDecoder2);
   }
 });
 
-// ../main/node_modules/probot/lib/views/import.js
+// node_modules/probot/lib/views/import.js
 var init_import = __esm({
-  "../main/node_modules/probot/lib/views/import.js"() {
+  "node_modules/probot/lib/views/import.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/views/setup.js
+// node_modules/probot/lib/views/setup.js
 var init_setup = __esm({
-  "../main/node_modules/probot/lib/views/setup.js"() {
+  "node_modules/probot/lib/views/setup.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/views/success.js
+// node_modules/probot/lib/views/success.js
 var init_success = __esm({
-  "../main/node_modules/probot/lib/views/success.js"() {
+  "node_modules/probot/lib/views/success.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/apps/setup.js
+// node_modules/probot/lib/apps/setup.js
 var init_setup2 = __esm({
-  "../main/node_modules/probot/lib/apps/setup.js"() {
+  "node_modules/probot/lib/apps/setup.js"() {
     init_manifest_creation();
     init_get_printable_host();
     init_is_production();
@@ -32357,62 +32357,62 @@ var init_setup2 = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/validate-log-level.js
+// node_modules/probot/lib/helpers/validate-log-level.js
 var init_validate_log_level = __esm({
-  "../main/node_modules/probot/lib/helpers/validate-log-level.js"() {
+  "node_modules/probot/lib/helpers/validate-log-level.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/validate-log-format.js
+// node_modules/probot/lib/helpers/validate-log-format.js
 var init_validate_log_format = __esm({
-  "../main/node_modules/probot/lib/helpers/validate-log-format.js"() {
+  "node_modules/probot/lib/helpers/validate-log-format.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/bin/read-cli-options.js
+// node_modules/probot/lib/bin/read-cli-options.js
 var init_read_cli_options = __esm({
-  "../main/node_modules/probot/lib/bin/read-cli-options.js"() {
+  "node_modules/probot/lib/bin/read-cli-options.js"() {
     init_validate_log_level();
     init_validate_log_format();
   }
 });
 
-// ../main/node_modules/probot/lib/bin/read-env-options.js
+// node_modules/probot/lib/bin/read-env-options.js
 var init_read_env_options = __esm({
-  "../main/node_modules/probot/lib/bin/read-env-options.js"() {
+  "node_modules/probot/lib/bin/read-env-options.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/views/probot.js
+// node_modules/probot/lib/views/probot.js
 var init_probot2 = __esm({
-  "../main/node_modules/probot/lib/views/probot.js"() {
+  "node_modules/probot/lib/views/probot.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/apps/default.js
+// node_modules/probot/lib/apps/default.js
 var init_default = __esm({
-  "../main/node_modules/probot/lib/apps/default.js"() {
+  "node_modules/probot/lib/apps/default.js"() {
     init_load_package_json();
     init_probot2();
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/resolve-app-function.js
+// node_modules/probot/lib/helpers/resolve-app-function.js
 var init_resolve_app_function = __esm({
-  "../main/node_modules/probot/lib/helpers/resolve-app-function.js"() {
+  "node_modules/probot/lib/helpers/resolve-app-function.js"() {
   }
 });
 
-// ../main/node_modules/probot/lib/helpers/apply-env.js
+// node_modules/probot/lib/helpers/apply-env.js
 var init_apply_env = __esm({
-  "../main/node_modules/probot/lib/helpers/apply-env.js"() {
+  "node_modules/probot/lib/helpers/apply-env.js"() {
     init_load_env();
   }
 });
 
-// ../main/node_modules/probot/lib/run.js
+// node_modules/probot/lib/run.js
 var init_run = __esm({
-  "../main/node_modules/probot/lib/run.js"() {
+  "node_modules/probot/lib/run.js"() {
     init_setup2();
     init_get_log();
     init_read_cli_options();
@@ -32427,24 +32427,24 @@ var init_run = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/create-probot.js
+// node_modules/probot/lib/create-probot.js
 var init_create_probot = __esm({
-  "../main/node_modules/probot/lib/create-probot.js"() {
+  "node_modules/probot/lib/create-probot.js"() {
     init_probot();
     init_server();
   }
 });
 
-// ../main/node_modules/probot/lib/create-node-middleware.js
+// node_modules/probot/lib/create-node-middleware.js
 var init_create_node_middleware = __esm({
-  "../main/node_modules/probot/lib/create-node-middleware.js"() {
+  "node_modules/probot/lib/create-node-middleware.js"() {
     init_create_probot();
   }
 });
 
-// ../main/node_modules/probot/lib/exports.js
+// node_modules/probot/lib/exports.js
 var init_exports = __esm({
-  "../main/node_modules/probot/lib/exports.js"() {
+  "node_modules/probot/lib/exports.js"() {
     init_context();
     init_probot();
     init_server();
@@ -32455,9 +32455,9 @@ var init_exports = __esm({
   }
 });
 
-// ../main/node_modules/probot/lib/index.js
+// node_modules/probot/lib/index.js
 var init_lib = __esm({
-  "../main/node_modules/probot/lib/index.js"() {
+  "node_modules/probot/lib/index.js"() {
     init_exports();
   }
 });
@@ -32525,11 +32525,11 @@ var init_octokit = __esm({
   }
 });
 
-// ../main/node_modules/lru-cache/dist/esm/node/index.min.js
+// node_modules/lru-cache/dist/esm/node/index.min.js
 import { tracingChannel as G, channel as P } from "node:diagnostics_channel";
 var S, W, L, R, U, M, k, H, T, j, O, x, I;
 var init_index_min = __esm({
-  "../main/node_modules/lru-cache/dist/esm/node/index.min.js"() {
+  "node_modules/lru-cache/dist/esm/node/index.min.js"() {
     S = P("lru-cache:metrics");
     W = G("lru-cache");
     L = typeof performance == "object" && performance && typeof performance.now == "function" ? performance : Date;
@@ -33115,7 +33115,7 @@ var init_index_min = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -33861,7 +33861,7 @@ function constantCatch(value) {
 }
 var Cached, EVALUATING, captureStackTrace, allowsEval, getParsedType, propertyKeyTypes, primitiveTypes, NUMBER_FORMAT_RANGES, BIGINT_FORMAT_RANGES, highSurrogate, Class, installing, broke, breaker, CONSTANT_CATCH;
 var init_util = __esm({
-  "../main/node_modules/zod/v4/core/util.js"() {
+  "node_modules/zod/v4/core/util.js"() {
     init_core();
     Cached = class {
       constructor(getter) {
@@ -33976,7 +33976,7 @@ var init_util = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 function newError(Definition) {
   const E = _E;
   if (E) {
@@ -34079,7 +34079,7 @@ function config2(newConfig) {
 }
 var _a, NEVER, _zodDesc, _E, $brand, $ZodAsyncError, $ZodEncodeError, globalConfig;
 var init_core = __esm({
-  "../main/node_modules/zod/v4/core/core.js"() {
+  "node_modules/zod/v4/core/core.js"() {
     init_util();
     NEVER = /* @__PURE__ */ Object.freeze({
       status: "aborted"
@@ -34103,7 +34103,7 @@ var init_core = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -34261,7 +34261,7 @@ function prettifyError(error62) {
 }
 var _messageDesc, _issuesDesc, _installedToString, initializer, $ZodError, $ZodRealError;
 var init_errors = __esm({
-  "../main/node_modules/zod/v4/core/errors.js"() {
+  "node_modules/zod/v4/core/errors.js"() {
     init_core();
     init_util();
     _messageDesc = {
@@ -34302,7 +34302,7 @@ var init_errors = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -34342,7 +34342,7 @@ function validateFallback(schema, value, _ctx) {
 }
 var _parse, parse3, _parseAsync, parseAsync, _safeParse, safeParse, _safeParseAsync, safeParseAsync, COMPILE_INVALID, COMPILE_FALLBACK, validate, validateAsync, _encode, encode, _decode, decode3, _encodeAsync, encodeAsync, _decodeAsync, decodeAsync, _safeEncode, safeEncode, _safeDecode, safeDecode, _safeEncodeAsync, safeEncodeAsync, _safeDecodeAsync, safeDecodeAsync;
 var init_parse = __esm({
-  "../main/node_modules/zod/v4/core/parse.js"() {
+  "node_modules/zod/v4/core/parse.js"() {
     init_core();
     init_errors();
     init_util();
@@ -34470,7 +34470,7 @@ var init_parse = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -34571,7 +34571,7 @@ function fixedBase64url(length) {
 }
 var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, extendedDuration, guid, uuid, uuid4, uuid6, uuid7, email, html5Email, rfc5322Email, unicodeEmail, idnEmail, browserEmail, _emoji, ipv4, ipv6, mac, cidrv4, cidrv6, base64, base64url, hostname, domain, httpProtocol, e164, creditCard, currencyCode, iban, dateSource, date, anyString, string, bigint, integer, number, boolean, _null, _undefined, lowercase, uppercase, hex, md5_hex, md5_base64, md5_base64url, sha1_hex, sha1_base64, sha1_base64url, sha256_hex, sha256_base64, sha256_base64url, sha384_hex, sha384_base64, sha384_base64url, sha512_hex, sha512_base64, sha512_base64url;
 var init_regexes = __esm({
-  "../main/node_modules/zod/v4/core/regexes.js"() {
+  "node_modules/zod/v4/core/regexes.js"() {
     init_util();
     cuid = /^[cC][0-9a-z]{6,}$/;
     cuid2 = /^[0-9a-z]+$/;
@@ -34648,7 +34648,7 @@ var init_regexes = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 function handleCheckPropertyResult(result2, payload, property2) {
   if (result2.issues.length) {
     payload.issues.push(...prefixIssues(property2, result2.issues));
@@ -34656,7 +34656,7 @@ function handleCheckPropertyResult(result2, payload, property2) {
 }
 var $ZodCheck, _whenHasSize, _whenHasLength, numericOriginMap, $ZodCheckLessThan, $ZodCheckGreaterThan, $ZodCheckMultipleOf, $ZodCheckNumberFormat, $ZodCheckBigIntFormat, $ZodCheckMaxSize, $ZodCheckMinSize, $ZodCheckSizeEquals, $ZodCheckMaxLength, $ZodCheckMinLength, $ZodCheckLengthEquals, $ZodCheckStringFormat, $ZodCheckRegex, $ZodCheckLowerCase, $ZodCheckUpperCase, $ZodCheckIncludes, $ZodCheckStartsWith, $ZodCheckEndsWith, $ZodCheckProperty, $ZodCheckProperties, $ZodCheckMimeType, $ZodCheckOverwrite;
 var init_checks = __esm({
-  "../main/node_modules/zod/v4/core/checks.js"() {
+  "node_modules/zod/v4/core/checks.js"() {
     init_core();
     init_regexes();
     init_util();
@@ -35132,10 +35132,10 @@ var init_checks = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc;
 var init_doc = __esm({
-  "../main/node_modules/zod/v4/core/doc.js"() {
+  "node_modules/zod/v4/core/doc.js"() {
     Doc = class {
       constructor(args2 = [], closed = {}) {
         this.content = [];
@@ -35178,10 +35178,10 @@ ${content.join("\n")}
   }
 });
 
-// ../main/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version;
 var init_versions = __esm({
-  "../main/node_modules/zod/v4/core/versions.js"() {
+  "node_modules/zod/v4/core/versions.js"() {
     version = {
       major: 4,
       minor: 6,
@@ -35190,7 +35190,7 @@ var init_versions = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 async function validateAsync2(inst, value) {
   const ctx = { async: true };
   return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
@@ -35871,7 +35871,7 @@ function handleRefineResult(result2, payload, input3, inst) {
 }
 var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodMAC, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, CC_SANITIZE, $ZodCreditCard, $ZodIBAN, $ZodJWT, $ZodCustomStringFormat, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodBigInt, $ZodBigIntFormat, $ZodSymbol, $ZodUndefined, $ZodNull, $ZodAny, $ZodUnknown, $ZodNever, $ZodVoid, $ZodDate, arraySize, mapSize, setSize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodXor, $ZodDiscriminatedUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodMap, $ZodSet, $ZodEnum, $ZodLiteral, $ZodFile, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodSuccess, $ZodCatch, $ZodNaN, $ZodPipe, $ZodCodec, $ZodPreprocess, $ZodReadonly, $ZodTemplateLiteral, $ZodFunction, $ZodPromise, $ZodLazy, $ZodCustom;
 var init_schemas = __esm({
-  "../main/node_modules/zod/v4/core/schemas.js"() {
+  "node_modules/zod/v4/core/schemas.js"() {
     init_checks();
     init_core();
     init_doc();
@@ -37645,7 +37645,7 @@ var init_schemas = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 function isRef(value) {
   return value !== null && typeof value === "object";
 }
@@ -37809,7 +37809,7 @@ function isBackEdge(ctx, value) {
 }
 var $ZodCyclicError, STATE, NO_ISSUES, recursive, NONE, ASSUMED, PROVEN, handoff, open, memo;
 var init_memoizer = __esm({
-  "../main/node_modules/zod/v4/core/memoizer.js"() {
+  "node_modules/zod/v4/core/memoizer.js"() {
     init_util();
     $ZodCyclicError = class extends Error {
       constructor() {
@@ -37927,7 +37927,7 @@ var init_memoizer = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 function ar_default() {
   return {
     localeError: error()
@@ -37935,7 +37935,7 @@ function ar_default() {
 }
 var error;
 var init_ar = __esm({
-  "../main/node_modules/zod/v4/locales/ar.js"() {
+  "node_modules/zod/v4/locales/ar.js"() {
     init_util();
     error = () => {
       const Sizable = {
@@ -38045,7 +38045,7 @@ var init_ar = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 function az_default() {
   return {
     localeError: error2()
@@ -38053,7 +38053,7 @@ function az_default() {
 }
 var error2;
 var init_az = __esm({
-  "../main/node_modules/zod/v4/locales/az.js"() {
+  "node_modules/zod/v4/locales/az.js"() {
     init_util();
     error2 = () => {
       const Sizable = {
@@ -38162,7 +38162,7 @@ var init_az = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -38185,7 +38185,7 @@ function be_default() {
 }
 var error3;
 var init_be = __esm({
-  "../main/node_modules/zod/v4/locales/be.js"() {
+  "node_modules/zod/v4/locales/be.js"() {
     init_util();
     error3 = () => {
       const Sizable = {
@@ -38337,7 +38337,7 @@ var init_be = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 function bg_default() {
   return {
     localeError: error4()
@@ -38345,7 +38345,7 @@ function bg_default() {
 }
 var error4;
 var init_bg = __esm({
-  "../main/node_modules/zod/v4/locales/bg.js"() {
+  "node_modules/zod/v4/locales/bg.js"() {
     init_util();
     error4 = () => {
       const Sizable = {
@@ -38469,7 +38469,7 @@ var init_bg = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 function bn_default() {
   return {
     localeError: error5()
@@ -38477,7 +38477,7 @@ function bn_default() {
 }
 var error5;
 var init_bn = __esm({
-  "../main/node_modules/zod/v4/locales/bn.js"() {
+  "node_modules/zod/v4/locales/bn.js"() {
     init_util();
     error5 = () => {
       const Sizable = {
@@ -38589,7 +38589,7 @@ var init_bn = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 function ca_default() {
   return {
     localeError: error6()
@@ -38597,7 +38597,7 @@ function ca_default() {
 }
 var error6;
 var init_ca = __esm({
-  "../main/node_modules/zod/v4/locales/ca.js"() {
+  "node_modules/zod/v4/locales/ca.js"() {
     init_util();
     error6 = () => {
       const Sizable = {
@@ -38709,7 +38709,7 @@ var init_ca = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 function ckb_default() {
   return {
     localeError: error7()
@@ -38717,7 +38717,7 @@ function ckb_default() {
 }
 var error7;
 var init_ckb = __esm({
-  "../main/node_modules/zod/v4/locales/ckb.js"() {
+  "node_modules/zod/v4/locales/ckb.js"() {
     init_util();
     error7 = () => {
       const Sizable = {
@@ -38848,7 +38848,7 @@ var init_ckb = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 function cs_default() {
   return {
     localeError: error8()
@@ -38856,7 +38856,7 @@ function cs_default() {
 }
 var error8;
 var init_cs = __esm({
-  "../main/node_modules/zod/v4/locales/cs.js"() {
+  "node_modules/zod/v4/locales/cs.js"() {
     init_util();
     error8 = () => {
       const Sizable = {
@@ -38971,7 +38971,7 @@ var init_cs = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 function da_default() {
   return {
     localeError: error9()
@@ -38979,7 +38979,7 @@ function da_default() {
 }
 var error9;
 var init_da = __esm({
-  "../main/node_modules/zod/v4/locales/da.js"() {
+  "node_modules/zod/v4/locales/da.js"() {
     init_util();
     error9 = () => {
       const Sizable = {
@@ -39098,7 +39098,7 @@ var init_da = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 function de_default() {
   return {
     localeError: error10()
@@ -39106,7 +39106,7 @@ function de_default() {
 }
 var error10;
 var init_de = __esm({
-  "../main/node_modules/zod/v4/locales/de.js"() {
+  "node_modules/zod/v4/locales/de.js"() {
     init_util();
     error10 = () => {
       const Sizable = {
@@ -39218,7 +39218,7 @@ var init_de = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 function el_default() {
   return {
     localeError: error11()
@@ -39226,7 +39226,7 @@ function el_default() {
 }
 var error11;
 var init_el = __esm({
-  "../main/node_modules/zod/v4/locales/el.js"() {
+  "node_modules/zod/v4/locales/el.js"() {
     init_util();
     error11 = () => {
       const Sizable = {
@@ -39337,7 +39337,7 @@ var init_el = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 function en_default() {
   return {
     localeError: error12()
@@ -39345,7 +39345,7 @@ function en_default() {
 }
 var error12;
 var init_en = __esm({
-  "../main/node_modules/zod/v4/locales/en.js"() {
+  "node_modules/zod/v4/locales/en.js"() {
     init_util();
     error12 = () => {
       const Sizable = {
@@ -39468,7 +39468,7 @@ var init_en = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 function eo_default() {
   return {
     localeError: error13()
@@ -39476,7 +39476,7 @@ function eo_default() {
 }
 var error13;
 var init_eo = __esm({
-  "../main/node_modules/zod/v4/locales/eo.js"() {
+  "node_modules/zod/v4/locales/eo.js"() {
     init_util();
     error13 = () => {
       const Sizable = {
@@ -39589,7 +39589,7 @@ var init_eo = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 function es_default() {
   return {
     localeError: error14()
@@ -39597,7 +39597,7 @@ function es_default() {
 }
 var error14;
 var init_es = __esm({
-  "../main/node_modules/zod/v4/locales/es.js"() {
+  "node_modules/zod/v4/locales/es.js"() {
     init_util();
     error14 = () => {
       const Sizable = {
@@ -39732,7 +39732,7 @@ var init_es = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 function fa_default() {
   return {
     localeError: error15()
@@ -39740,7 +39740,7 @@ function fa_default() {
 }
 var error15;
 var init_fa = __esm({
-  "../main/node_modules/zod/v4/locales/fa.js"() {
+  "node_modules/zod/v4/locales/fa.js"() {
     init_util();
     error15 = () => {
       const Sizable = {
@@ -39858,7 +39858,7 @@ var init_fa = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 function fi_default() {
   return {
     localeError: error16()
@@ -39866,7 +39866,7 @@ function fi_default() {
 }
 var error16;
 var init_fi = __esm({
-  "../main/node_modules/zod/v4/locales/fi.js"() {
+  "node_modules/zod/v4/locales/fi.js"() {
     init_util();
     error16 = () => {
       const Sizable = {
@@ -39982,7 +39982,7 @@ var init_fi = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 function fr_default() {
   return {
     localeError: error17()
@@ -39990,7 +39990,7 @@ function fr_default() {
 }
 var error17;
 var init_fr = __esm({
-  "../main/node_modules/zod/v4/locales/fr.js"() {
+  "node_modules/zod/v4/locales/fr.js"() {
     init_util();
     error17 = () => {
       const Sizable = {
@@ -40118,7 +40118,7 @@ var init_fr = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 function fr_CA_default() {
   return {
     localeError: error18()
@@ -40126,7 +40126,7 @@ function fr_CA_default() {
 }
 var error18;
 var init_fr_CA = __esm({
-  "../main/node_modules/zod/v4/locales/fr-CA.js"() {
+  "node_modules/zod/v4/locales/fr-CA.js"() {
     init_util();
     error18 = () => {
       const Sizable = {
@@ -40237,7 +40237,7 @@ var init_fr_CA = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 function gu_default() {
   return {
     localeError: error19()
@@ -40245,7 +40245,7 @@ function gu_default() {
 }
 var error19;
 var init_gu = __esm({
-  "../main/node_modules/zod/v4/locales/gu.js"() {
+  "node_modules/zod/v4/locales/gu.js"() {
     init_util();
     error19 = () => {
       const Sizable = {
@@ -40357,7 +40357,7 @@ var init_gu = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 function he_default() {
   return {
     localeError: error20()
@@ -40365,7 +40365,7 @@ function he_default() {
 }
 var error20;
 var init_he = __esm({
-  "../main/node_modules/zod/v4/locales/he.js"() {
+  "node_modules/zod/v4/locales/he.js"() {
     init_util();
     error20 = () => {
       const TypeNames = {
@@ -40565,7 +40565,7 @@ var init_he = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 function hi_default() {
   return {
     localeError: error21()
@@ -40573,7 +40573,7 @@ function hi_default() {
 }
 var error21;
 var init_hi = __esm({
-  "../main/node_modules/zod/v4/locales/hi.js"() {
+  "node_modules/zod/v4/locales/hi.js"() {
     init_util();
     error21 = () => {
       const Sizable = {
@@ -40683,7 +40683,7 @@ var init_hi = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 function hr_default() {
   return {
     localeError: error22()
@@ -40691,7 +40691,7 @@ function hr_default() {
 }
 var error22;
 var init_hr = __esm({
-  "../main/node_modules/zod/v4/locales/hr.js"() {
+  "node_modules/zod/v4/locales/hr.js"() {
     init_util();
     error22 = () => {
       const Sizable = {
@@ -40816,7 +40816,7 @@ var init_hr = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 function hu_default() {
   return {
     localeError: error23()
@@ -40824,7 +40824,7 @@ function hu_default() {
 }
 var error23;
 var init_hu = __esm({
-  "../main/node_modules/zod/v4/locales/hu.js"() {
+  "node_modules/zod/v4/locales/hu.js"() {
     init_util();
     error23 = () => {
       const Sizable = {
@@ -40936,7 +40936,7 @@ var init_hu = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -40954,7 +40954,7 @@ function hy_default() {
 }
 var error24;
 var init_hy = __esm({
-  "../main/node_modules/zod/v4/locales/hy.js"() {
+  "node_modules/zod/v4/locales/hy.js"() {
     init_util();
     error24 = () => {
       const Sizable = {
@@ -41101,7 +41101,7 @@ var init_hy = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 function id_default() {
   return {
     localeError: error25()
@@ -41109,7 +41109,7 @@ function id_default() {
 }
 var error25;
 var init_id = __esm({
-  "../main/node_modules/zod/v4/locales/id.js"() {
+  "node_modules/zod/v4/locales/id.js"() {
     init_util();
     error25 = () => {
       const Sizable = {
@@ -41219,7 +41219,7 @@ var init_id = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 function is_default() {
   return {
     localeError: error26()
@@ -41227,7 +41227,7 @@ function is_default() {
 }
 var error26;
 var init_is = __esm({
-  "../main/node_modules/zod/v4/locales/is.js"() {
+  "node_modules/zod/v4/locales/is.js"() {
     init_util();
     error26 = () => {
       const Sizable = {
@@ -41340,7 +41340,7 @@ var init_is = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 function it_default() {
   return {
     localeError: error27()
@@ -41348,7 +41348,7 @@ function it_default() {
 }
 var error27;
 var init_it = __esm({
-  "../main/node_modules/zod/v4/locales/it.js"() {
+  "node_modules/zod/v4/locales/it.js"() {
     init_util();
     error27 = () => {
       const Sizable = {
@@ -41460,7 +41460,7 @@ var init_it = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 function ja_default() {
   return {
     localeError: error28()
@@ -41468,7 +41468,7 @@ function ja_default() {
 }
 var error28;
 var init_ja = __esm({
-  "../main/node_modules/zod/v4/locales/ja.js"() {
+  "node_modules/zod/v4/locales/ja.js"() {
     init_util();
     error28 = () => {
       const Sizable = {
@@ -41579,7 +41579,7 @@ var init_ja = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 function ka_default() {
   return {
     localeError: error29()
@@ -41587,7 +41587,7 @@ function ka_default() {
 }
 var error29;
 var init_ka = __esm({
-  "../main/node_modules/zod/v4/locales/ka.js"() {
+  "node_modules/zod/v4/locales/ka.js"() {
     init_util();
     error29 = () => {
       const Sizable = {
@@ -41703,7 +41703,7 @@ var init_ka = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 function km_default() {
   return {
     localeError: error30()
@@ -41711,7 +41711,7 @@ function km_default() {
 }
 var error30;
 var init_km = __esm({
-  "../main/node_modules/zod/v4/locales/km.js"() {
+  "node_modules/zod/v4/locales/km.js"() {
     init_util();
     error30 = () => {
       const Sizable = {
@@ -41825,17 +41825,17 @@ var init_km = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 var init_kh = __esm({
-  "../main/node_modules/zod/v4/locales/kh.js"() {
+  "node_modules/zod/v4/locales/kh.js"() {
     init_km();
   }
 });
 
-// ../main/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 function kn_default() {
   return {
     localeError: error31()
@@ -41843,7 +41843,7 @@ function kn_default() {
 }
 var error31;
 var init_kn = __esm({
-  "../main/node_modules/zod/v4/locales/kn.js"() {
+  "node_modules/zod/v4/locales/kn.js"() {
     init_util();
     error31 = () => {
       const Sizable = {
@@ -41957,7 +41957,7 @@ var init_kn = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 function ko_default() {
   return {
     localeError: error32()
@@ -41965,7 +41965,7 @@ function ko_default() {
 }
 var error32;
 var init_ko = __esm({
-  "../main/node_modules/zod/v4/locales/ko.js"() {
+  "node_modules/zod/v4/locales/ko.js"() {
     init_util();
     error32 = () => {
       const Sizable = {
@@ -42080,7 +42080,7 @@ var init_ko = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/lt.js
+// node_modules/zod/v4/locales/lt.js
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
   const last = abs % 10;
@@ -42098,7 +42098,7 @@ function lt_default() {
 }
 var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
-  "../main/node_modules/zod/v4/locales/lt.js"() {
+  "node_modules/zod/v4/locales/lt.js"() {
     init_util();
     capitalizeFirstCharacter = (text2) => {
       return text2.charAt(0).toUpperCase() + text2.slice(1);
@@ -42294,7 +42294,7 @@ var init_lt = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 function mk_default() {
   return {
     localeError: error34()
@@ -42302,7 +42302,7 @@ function mk_default() {
 }
 var error34;
 var init_mk = __esm({
-  "../main/node_modules/zod/v4/locales/mk.js"() {
+  "node_modules/zod/v4/locales/mk.js"() {
     init_util();
     error34 = () => {
       const Sizable = {
@@ -42415,7 +42415,7 @@ var init_mk = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 function ms_default() {
   return {
     localeError: error35()
@@ -42423,7 +42423,7 @@ function ms_default() {
 }
 var error35;
 var init_ms = __esm({
-  "../main/node_modules/zod/v4/locales/ms.js"() {
+  "node_modules/zod/v4/locales/ms.js"() {
     init_util();
     error35 = () => {
       const Sizable = {
@@ -42534,7 +42534,7 @@ var init_ms = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 function ne_default() {
   return {
     localeError: error36()
@@ -42542,7 +42542,7 @@ function ne_default() {
 }
 var error36;
 var init_ne = __esm({
-  "../main/node_modules/zod/v4/locales/ne.js"() {
+  "node_modules/zod/v4/locales/ne.js"() {
     init_util();
     error36 = () => {
       const Sizable = {
@@ -42652,7 +42652,7 @@ var init_ne = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 function nl_default() {
   return {
     localeError: error37()
@@ -42660,7 +42660,7 @@ function nl_default() {
 }
 var error37;
 var init_nl = __esm({
-  "../main/node_modules/zod/v4/locales/nl.js"() {
+  "node_modules/zod/v4/locales/nl.js"() {
     init_util();
     error37 = () => {
       const Sizable = {
@@ -42774,7 +42774,7 @@ var init_nl = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 function nn_default() {
   return {
     localeError: error38()
@@ -42782,7 +42782,7 @@ function nn_default() {
 }
 var error38;
 var init_nn = __esm({
-  "../main/node_modules/zod/v4/locales/nn.js"() {
+  "node_modules/zod/v4/locales/nn.js"() {
     init_util();
     error38 = () => {
       const Sizable = {
@@ -42894,7 +42894,7 @@ var init_nn = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 function no_default() {
   return {
     localeError: error39()
@@ -42902,7 +42902,7 @@ function no_default() {
 }
 var error39;
 var init_no = __esm({
-  "../main/node_modules/zod/v4/locales/no.js"() {
+  "node_modules/zod/v4/locales/no.js"() {
     init_util();
     error39 = () => {
       const Sizable = {
@@ -43014,7 +43014,7 @@ var init_no = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 function ota_default() {
   return {
     localeError: error40()
@@ -43022,7 +43022,7 @@ function ota_default() {
 }
 var error40;
 var init_ota = __esm({
-  "../main/node_modules/zod/v4/locales/ota.js"() {
+  "node_modules/zod/v4/locales/ota.js"() {
     init_util();
     error40 = () => {
       const Sizable = {
@@ -43135,7 +43135,7 @@ var init_ota = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 function ps_default() {
   return {
     localeError: error41()
@@ -43143,7 +43143,7 @@ function ps_default() {
 }
 var error41;
 var init_ps = __esm({
-  "../main/node_modules/zod/v4/locales/ps.js"() {
+  "node_modules/zod/v4/locales/ps.js"() {
     init_util();
     error41 = () => {
       const Sizable = {
@@ -43261,7 +43261,7 @@ var init_ps = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 function pl_default() {
   return {
     localeError: error42()
@@ -43269,7 +43269,7 @@ function pl_default() {
 }
 var error42;
 var init_pl = __esm({
-  "../main/node_modules/zod/v4/locales/pl.js"() {
+  "node_modules/zod/v4/locales/pl.js"() {
     init_util();
     error42 = () => {
       const Sizable = {
@@ -43382,7 +43382,7 @@ var init_pl = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 function pt_default() {
   return {
     localeError: error43()
@@ -43390,7 +43390,7 @@ function pt_default() {
 }
 var error43;
 var init_pt = __esm({
-  "../main/node_modules/zod/v4/locales/pt.js"() {
+  "node_modules/zod/v4/locales/pt.js"() {
     init_util();
     error43 = () => {
       const Sizable = {
@@ -43532,7 +43532,7 @@ var init_pt = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 function pt_BR_default() {
   return {
     localeError: error44()
@@ -43540,7 +43540,7 @@ function pt_BR_default() {
 }
 var error44;
 var init_pt_BR = __esm({
-  "../main/node_modules/zod/v4/locales/pt-BR.js"() {
+  "node_modules/zod/v4/locales/pt-BR.js"() {
     init_util();
     error44 = () => {
       const Sizable = {
@@ -43683,7 +43683,7 @@ var init_pt_BR = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 function ro_default() {
   return {
     localeError: error45()
@@ -43691,7 +43691,7 @@ function ro_default() {
 }
 var error45;
 var init_ro = __esm({
-  "../main/node_modules/zod/v4/locales/ro.js"() {
+  "node_modules/zod/v4/locales/ro.js"() {
     init_util();
     error45 = () => {
       const Sizable = {
@@ -43812,7 +43812,7 @@ var init_ro = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -43835,7 +43835,7 @@ function ru_default() {
 }
 var error46;
 var init_ru = __esm({
-  "../main/node_modules/zod/v4/locales/ru.js"() {
+  "node_modules/zod/v4/locales/ru.js"() {
     init_util();
     error46 = () => {
       const Sizable = {
@@ -43987,7 +43987,7 @@ var init_ru = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 function sk_default() {
   return {
     localeError: error47()
@@ -43995,7 +43995,7 @@ function sk_default() {
 }
 var error47;
 var init_sk = __esm({
-  "../main/node_modules/zod/v4/locales/sk.js"() {
+  "node_modules/zod/v4/locales/sk.js"() {
     init_util();
     error47 = () => {
       const Sizable = {
@@ -44110,7 +44110,7 @@ var init_sk = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 function sl_default() {
   return {
     localeError: error48()
@@ -44118,7 +44118,7 @@ function sl_default() {
 }
 var error48;
 var init_sl = __esm({
-  "../main/node_modules/zod/v4/locales/sl.js"() {
+  "node_modules/zod/v4/locales/sl.js"() {
     init_util();
     error48 = () => {
       const Sizable = {
@@ -44231,7 +44231,7 @@ var init_sl = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 function sv_default() {
   return {
     localeError: error49()
@@ -44239,7 +44239,7 @@ function sv_default() {
 }
 var error49;
 var init_sv = __esm({
-  "../main/node_modules/zod/v4/locales/sv.js"() {
+  "node_modules/zod/v4/locales/sv.js"() {
     init_util();
     error49 = () => {
       const Sizable = {
@@ -44353,7 +44353,7 @@ var init_sv = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 function ta_default() {
   return {
     localeError: error50()
@@ -44361,7 +44361,7 @@ function ta_default() {
 }
 var error50;
 var init_ta = __esm({
-  "../main/node_modules/zod/v4/locales/ta.js"() {
+  "node_modules/zod/v4/locales/ta.js"() {
     init_util();
     error50 = () => {
       const Sizable = {
@@ -44475,7 +44475,7 @@ var init_ta = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 function tg_default() {
   return {
     localeError: error51()
@@ -44483,7 +44483,7 @@ function tg_default() {
 }
 var error51;
 var init_tg = __esm({
-  "../main/node_modules/zod/v4/locales/tg.js"() {
+  "node_modules/zod/v4/locales/tg.js"() {
     init_util();
     error51 = () => {
       const Sizable = {
@@ -44598,7 +44598,7 @@ var init_tg = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 function th_default() {
   return {
     localeError: error52()
@@ -44606,7 +44606,7 @@ function th_default() {
 }
 var error52;
 var init_th = __esm({
-  "../main/node_modules/zod/v4/locales/th.js"() {
+  "node_modules/zod/v4/locales/th.js"() {
     init_util();
     error52 = () => {
       const Sizable = {
@@ -44720,7 +44720,7 @@ var init_th = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 function tk_default() {
   return {
     localeError: error53()
@@ -44728,7 +44728,7 @@ function tk_default() {
 }
 var error53;
 var init_tk = __esm({
-  "../main/node_modules/zod/v4/locales/tk.js"() {
+  "node_modules/zod/v4/locales/tk.js"() {
     init_util();
     error53 = () => {
       const Sizable = {
@@ -44834,7 +44834,7 @@ var init_tk = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 function tr_default() {
   return {
     localeError: error54()
@@ -44842,7 +44842,7 @@ function tr_default() {
 }
 var error54;
 var init_tr = __esm({
-  "../main/node_modules/zod/v4/locales/tr.js"() {
+  "node_modules/zod/v4/locales/tr.js"() {
     init_util();
     error54 = () => {
       const Sizable = {
@@ -44951,7 +44951,7 @@ var init_tr = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 function uk_default() {
   return {
     localeError: error55()
@@ -44959,7 +44959,7 @@ function uk_default() {
 }
 var error55;
 var init_uk = __esm({
-  "../main/node_modules/zod/v4/locales/uk.js"() {
+  "node_modules/zod/v4/locales/uk.js"() {
     init_util();
     error55 = () => {
       const Sizable = {
@@ -45071,17 +45071,17 @@ var init_uk = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 var init_ua = __esm({
-  "../main/node_modules/zod/v4/locales/ua.js"() {
+  "node_modules/zod/v4/locales/ua.js"() {
     init_uk();
   }
 });
 
-// ../main/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 function ur_default() {
   return {
     localeError: error56()
@@ -45089,7 +45089,7 @@ function ur_default() {
 }
 var error56;
 var init_ur = __esm({
-  "../main/node_modules/zod/v4/locales/ur.js"() {
+  "node_modules/zod/v4/locales/ur.js"() {
     init_util();
     error56 = () => {
       const Sizable = {
@@ -45203,7 +45203,7 @@ var init_ur = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 function uz_default() {
   return {
     localeError: error57()
@@ -45211,7 +45211,7 @@ function uz_default() {
 }
 var error57;
 var init_uz = __esm({
-  "../main/node_modules/zod/v4/locales/uz.js"() {
+  "node_modules/zod/v4/locales/uz.js"() {
     init_util();
     error57 = () => {
       const Sizable = {
@@ -45323,7 +45323,7 @@ var init_uz = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 function vi_default() {
   return {
     localeError: error58()
@@ -45331,7 +45331,7 @@ function vi_default() {
 }
 var error58;
 var init_vi = __esm({
-  "../main/node_modules/zod/v4/locales/vi.js"() {
+  "node_modules/zod/v4/locales/vi.js"() {
     init_util();
     error58 = () => {
       const Sizable = {
@@ -45443,7 +45443,7 @@ var init_vi = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 function zh_CN_default() {
   return {
     localeError: error59()
@@ -45451,7 +45451,7 @@ function zh_CN_default() {
 }
 var error59;
 var init_zh_CN = __esm({
-  "../main/node_modules/zod/v4/locales/zh-CN.js"() {
+  "node_modules/zod/v4/locales/zh-CN.js"() {
     init_util();
     error59 = () => {
       const Sizable = {
@@ -45564,7 +45564,7 @@ var init_zh_CN = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 function zh_TW_default() {
   return {
     localeError: error60()
@@ -45572,7 +45572,7 @@ function zh_TW_default() {
 }
 var error60;
 var init_zh_TW = __esm({
-  "../main/node_modules/zod/v4/locales/zh-TW.js"() {
+  "node_modules/zod/v4/locales/zh-TW.js"() {
     init_util();
     error60 = () => {
       const Sizable = {
@@ -45683,7 +45683,7 @@ var init_zh_TW = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 function yo_default() {
   return {
     localeError: error61()
@@ -45691,7 +45691,7 @@ function yo_default() {
 }
 var error61;
 var init_yo = __esm({
-  "../main/node_modules/zod/v4/locales/yo.js"() {
+  "node_modules/zod/v4/locales/yo.js"() {
     init_util();
     error61 = () => {
       const Sizable = {
@@ -45802,7 +45802,7 @@ var init_yo = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -45870,7 +45870,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 var init_locales = __esm({
-  "../main/node_modules/zod/v4/locales/index.js"() {
+  "node_modules/zod/v4/locales/index.js"() {
     init_ar();
     init_az();
     init_be();
@@ -45937,13 +45937,13 @@ var init_locales = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 function registry() {
   return new $ZodRegistry();
 }
 var _a2, $output, $input, $ZodRegistry, globalRegistry;
 var init_registries = __esm({
-  "../main/node_modules/zod/v4/core/registries.js"() {
+  "node_modules/zod/v4/core/registries.js"() {
     $output = /* @__PURE__ */ Symbol("ZodOutput");
     $input = /* @__PURE__ */ Symbol("ZodInput");
     $ZodRegistry = class {
@@ -45991,7 +45991,7 @@ var init_registries = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 function compileValidator(schema, parser3) {
   try {
     return compileFn(schema, { assertOnly: true });
@@ -47553,7 +47553,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
 }
 var INVALID, FALLBACK_FLAG, ZodCompileAsyncError, ZodCompileUnsupportedError, WHEN_DEFAULTED_CHECKS, PATTERN_IS_COMPLETE;
 var init_compile = __esm({
-  "../main/node_modules/zod/v4/core/compile.js"() {
+  "node_modules/zod/v4/core/compile.js"() {
     init_core();
     init_doc();
     init_memoizer();
@@ -47612,7 +47612,7 @@ var init_compile = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -48665,7 +48665,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 }
 var TimePrecision;
 var init_api = __esm({
-  "../main/node_modules/zod/v4/core/api.js"() {
+  "node_modules/zod/v4/core/api.js"() {
     init_checks();
     init_registries();
     init_schemas();
@@ -48680,7 +48680,7 @@ var init_api = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -49196,7 +49196,7 @@ function isTransforming(_schema, _ctx) {
 }
 var FOLDABLE_KEYS, UNION_KEYS, createToJSONSchemaMethod, createStandardJSONSchemaMethod;
 var init_to_json_schema = __esm({
-  "../main/node_modules/zod/v4/core/to-json-schema.js"() {
+  "node_modules/zod/v4/core/to-json-schema.js"() {
     init_registries();
     init_util();
     FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
@@ -49217,7 +49217,7 @@ var init_to_json_schema = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
@@ -49367,7 +49367,7 @@ function toJSONSchema(input3, params) {
 }
 var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, bigintProcessor, symbolProcessor, nullProcessor, undefinedProcessor, voidProcessor, neverProcessor, anyProcessor, unknownProcessor, dateProcessor, enumProcessor, literalProcessor, nanProcessor, templateLiteralProcessor, fileProcessor, successProcessor, customProcessor, functionProcessor, transformProcessor, mapProcessor, setProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, promiseProcessor, optionalProcessor, lazyProcessor, allProcessors;
 var init_json_schema_processors = __esm({
-  "../main/node_modules/zod/v4/core/json-schema-processors.js"() {
+  "node_modules/zod/v4/core/json-schema-processors.js"() {
     init_regexes();
     init_schemas();
     init_to_json_schema();
@@ -49974,10 +49974,10 @@ var init_json_schema_processors = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator;
 var init_json_schema_generator = __esm({
-  "../main/node_modules/zod/v4/core/json-schema-generator.js"() {
+  "node_modules/zod/v4/core/json-schema-generator.js"() {
     init_json_schema_processors();
     init_to_json_schema();
     JSONSchemaGenerator = class {
@@ -50059,14 +50059,14 @@ var init_json_schema_generator = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 var init_json_schema = __esm({
-  "../main/node_modules/zod/v4/core/json-schema.js"() {
+  "node_modules/zod/v4/core/json-schema.js"() {
   }
 });
 
-// ../main/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -50383,7 +50383,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 var init_core2 = __esm({
-  "../main/node_modules/zod/v4/core/index.js"() {
+  "node_modules/zod/v4/core/index.js"() {
     init_core();
     init_parse();
     init_errors();
@@ -50406,7 +50406,7 @@ var init_core2 = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -50441,12 +50441,12 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 var init_checks2 = __esm({
-  "../main/node_modules/zod/v4/classic/checks.js"() {
+  "node_modules/zod/v4/classic/checks.js"() {
     init_core2();
   }
 });
 
-// ../main/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
     configurable: true,
@@ -50463,7 +50463,7 @@ function _lazyMethod(proto, key, make) {
 }
 var _installedErrorProtos, initializer2, ZodError, ZodRealError;
 var init_errors2 = __esm({
-  "../main/node_modules/zod/v4/classic/errors.js"() {
+  "node_modules/zod/v4/classic/errors.js"() {
     init_core2();
     init_core2();
     init_util();
@@ -50500,10 +50500,10 @@ var init_errors2 = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse4, parseAsync2, safeParse2, safeParseAsync2, encode2, decode4, encodeAsync2, decodeAsync2, safeEncode2, safeDecode2, safeEncodeAsync2, safeDecodeAsync2;
 var init_parse2 = __esm({
-  "../main/node_modules/zod/v4/classic/parse.js"() {
+  "node_modules/zod/v4/classic/parse.js"() {
     init_core2();
     init_errors2();
     init_core2();
@@ -50522,7 +50522,7 @@ var init_parse2 = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -51196,7 +51196,7 @@ function preprocess(fn, schema) {
 }
 var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodMAC, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodCreditCard, ZodIBAN, ZodJWT, ZodCustomStringFormat, ZodNumber, ZodNumberFormat, ZodBoolean, ZodBigInt, ZodBigIntFormat, ZodSymbol, ZodUndefined, ZodNull, ZodAny, ZodUnknown, ZodNever, ZodVoid, ZodDate, ZodArray, ZodObject, ZodUnion, ZodXor, ZodDiscriminatedUnion, ZodIntersection, ZodTuple, ZodRecord, ZodMap, ZodSet, ZodEnum, ZodLiteral, ZodFile, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodSuccess, ZodCatch, ZodNaN, ZodPipe, ZodCodec, ZodPreprocess, ZodReadonly, ZodTemplateLiteral, ZodLazy, ZodPromise, ZodFunction, ZodCustom, describe2, meta2, ZodInstanceOf, stringbool;
 var init_schemas2 = __esm({
-  "../main/node_modules/zod/v4/classic/schemas.js"() {
+  "node_modules/zod/v4/classic/schemas.js"() {
     init_core2();
     init_core2();
     init_json_schema_processors();
@@ -52179,7 +52179,7 @@ var init_schemas2 = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 function setErrorMap(map2) {
   config2({
     customError: map2
@@ -52190,7 +52190,7 @@ function getErrorMap() {
 }
 var ZodIssueCode, ZodFirstPartyTypeKind;
 var init_compat = __esm({
-  "../main/node_modules/zod/v4/classic/compat.js"() {
+  "node_modules/zod/v4/classic/compat.js"() {
     init_core2();
     ZodIssueCode = {
       invalid_type: "invalid_type",
@@ -52210,7 +52210,7 @@ var init_compat = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -52235,14 +52235,14 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 var init_iso = __esm({
-  "../main/node_modules/zod/v4/classic/iso.js"() {
+  "node_modules/zod/v4/classic/iso.js"() {
     init_core2();
     init_schemas2();
     init_schemas2();
   }
 });
 
-// ../main/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 function detectVersion(schema, defaultTarget) {
   const $schema = schema.$schema;
   if ($schema === "https://json-schema.org/draft/2020-12/schema") {
@@ -52873,7 +52873,7 @@ function fromJSONSchema(schema, params) {
 }
 var z, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
 var init_from_json_schema = __esm({
-  "../main/node_modules/zod/v4/classic/from-json-schema.js"() {
+  "node_modules/zod/v4/classic/from-json-schema.js"() {
     init_registries();
     init_util();
     init_checks2();
@@ -52985,7 +52985,7 @@ var init_from_json_schema = __esm({
   }
 });
 
-// ../main/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
@@ -53140,14 +53140,14 @@ function visit(schema, fnOrHandlers) {
 }
 var RESOLVING;
 var init_visit = __esm({
-  "../main/node_modules/zod/v4/core/visit.js"() {
+  "node_modules/zod/v4/core/visit.js"() {
     init_schemas();
     init_util();
     RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
   }
 });
 
-// ../main/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s2) => s2.partial(),
@@ -53159,13 +53159,13 @@ function deepPartial(schema) {
   });
 }
 var init_deep_partial = __esm({
-  "../main/node_modules/zod/v4/classic/deep-partial.js"() {
+  "node_modules/zod/v4/classic/deep-partial.js"() {
     init_visit();
     init_schemas2();
   }
 });
 
-// ../main/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -53195,14 +53195,14 @@ function output(schema) {
   });
 }
 var init_in_out = __esm({
-  "../main/node_modules/zod/v4/classic/in-out.js"() {
+  "node_modules/zod/v4/classic/in-out.js"() {
     init_util();
     init_visit();
     init_schemas2();
   }
 });
 
-// ../main/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -53227,13 +53227,13 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 var init_coerce = __esm({
-  "../main/node_modules/zod/v4/classic/coerce.js"() {
+  "node_modules/zod/v4/classic/coerce.js"() {
     init_core2();
     init_schemas2();
   }
 });
 
-// ../main/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -53496,7 +53496,7 @@ __export(external_exports, {
   xor: () => xor
 });
 var init_external = __esm({
-  "../main/node_modules/zod/v4/classic/external.js"() {
+  "node_modules/zod/v4/classic/external.js"() {
     init_core2();
     init_schemas2();
     init_checks2();
@@ -53515,9 +53515,9 @@ var init_external = __esm({
   }
 });
 
-// ../main/node_modules/zod/index.js
+// node_modules/zod/index.js
 var init_zod = __esm({
-  "../main/node_modules/zod/index.js"() {
+  "node_modules/zod/index.js"() {
     init_external();
     init_external();
   }
@@ -54135,7 +54135,7 @@ var init_apply = __esm({
   }
 });
 
-// ../main/node_modules/diff/libesm/patch/parse.js
+// node_modules/diff/libesm/patch/parse.js
 function parsePatch(uniDiff) {
   const diffstr = uniDiff.split(/\n/), list = [];
   let i2 = 0;
@@ -54471,13 +54471,13 @@ function parsePatch(uniDiff) {
   return list;
 }
 var init_parse3 = __esm({
-  "../main/node_modules/diff/libesm/patch/parse.js"() {
+  "node_modules/diff/libesm/patch/parse.js"() {
   }
 });
 
-// ../main/node_modules/diff/libesm/index.js
+// node_modules/diff/libesm/index.js
 var init_libesm = __esm({
-  "../main/node_modules/diff/libesm/index.js"() {
+  "node_modules/diff/libesm/index.js"() {
     init_parse3();
   }
 });
@@ -56193,9 +56193,9 @@ var init_openapi = __esm({
   }
 });
 
-// ../main/node_modules/semver/internal/constants.js
+// node_modules/semver/internal/constants.js
 var require_constants3 = __commonJS({
-  "../main/node_modules/semver/internal/constants.js"(exports2, module2) {
+  "node_modules/semver/internal/constants.js"(exports2, module2) {
     "use strict";
     var SEMVER_SPEC_VERSION = "2.0.0";
     var MAX_LENGTH = 256;
@@ -56253,9 +56253,9 @@ var require_constants3 = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/debug.js
+// node_modules/semver/internal/debug.js
 var require_debug = __commonJS({
-  "../main/node_modules/semver/internal/debug.js"(exports2, module2) {
+  "node_modules/semver/internal/debug.js"(exports2, module2) {
     "use strict";
     var debug = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args2) => console.error("SEMVER", ...args2) : () => {
     };
@@ -56263,9 +56263,9 @@ var require_debug = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/re.js
+// node_modules/semver/internal/re.js
 var require_re = __commonJS({
-  "../main/node_modules/semver/internal/re.js"(exports2, module2) {
+  "node_modules/semver/internal/re.js"(exports2, module2) {
     "use strict";
     var {
       MAX_SAFE_COMPONENT_LENGTH,
@@ -56351,9 +56351,9 @@ var require_re = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/parse-options.js
+// node_modules/semver/internal/parse-options.js
 var require_parse_options = __commonJS({
-  "../main/node_modules/semver/internal/parse-options.js"(exports2, module2) {
+  "node_modules/semver/internal/parse-options.js"(exports2, module2) {
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
@@ -56370,9 +56370,9 @@ var require_parse_options = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/identifiers.js
+// node_modules/semver/internal/identifiers.js
 var require_identifiers = __commonJS({
-  "../main/node_modules/semver/internal/identifiers.js"(exports2, module2) {
+  "node_modules/semver/internal/identifiers.js"(exports2, module2) {
     "use strict";
     var numeric2 = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
@@ -56395,9 +56395,9 @@ var require_identifiers = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/classes/semver.js
+// node_modules/semver/classes/semver.js
 var require_semver = __commonJS({
-  "../main/node_modules/semver/classes/semver.js"(exports2, module2) {
+  "node_modules/semver/classes/semver.js"(exports2, module2) {
     "use strict";
     var debug = require_debug();
     var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants3();
@@ -56687,9 +56687,9 @@ var require_semver = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/parse.js
+// node_modules/semver/functions/parse.js
 var require_parse = __commonJS({
-  "../main/node_modules/semver/functions/parse.js"(exports2, module2) {
+  "node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var parse9 = (version2, options2, throwErrors = false) => {
@@ -56709,9 +56709,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/valid.js
+// node_modules/semver/functions/valid.js
 var require_valid = __commonJS({
-  "../main/node_modules/semver/functions/valid.js"(exports2, module2) {
+  "node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse9 = require_parse();
     var valid = (version2, options2) => {
@@ -56722,9 +56722,9 @@ var require_valid = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/clean.js
+// node_modules/semver/functions/clean.js
 var require_clean = __commonJS({
-  "../main/node_modules/semver/functions/clean.js"(exports2, module2) {
+  "node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
     var parse9 = require_parse();
     var clean = (version2, options2) => {
@@ -56735,9 +56735,9 @@ var require_clean = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/inc.js
+// node_modules/semver/functions/inc.js
 var require_inc = __commonJS({
-  "../main/node_modules/semver/functions/inc.js"(exports2, module2) {
+  "node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var inc = (version2, release, options2, identifier, identifierBase) => {
@@ -56759,9 +56759,9 @@ var require_inc = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/diff.js
+// node_modules/semver/functions/diff.js
 var require_diff = __commonJS({
-  "../main/node_modules/semver/functions/diff.js"(exports2, module2) {
+  "node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
     var parse9 = require_parse();
     var diff2 = (version1, version2) => {
@@ -56803,9 +56803,9 @@ var require_diff = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/major.js
+// node_modules/semver/functions/major.js
 var require_major = __commonJS({
-  "../main/node_modules/semver/functions/major.js"(exports2, module2) {
+  "node_modules/semver/functions/major.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var major2 = (a, loose) => new SemVer(a, loose).major;
@@ -56813,9 +56813,9 @@ var require_major = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/minor.js
+// node_modules/semver/functions/minor.js
 var require_minor = __commonJS({
-  "../main/node_modules/semver/functions/minor.js"(exports2, module2) {
+  "node_modules/semver/functions/minor.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var minor = (a, loose) => new SemVer(a, loose).minor;
@@ -56823,9 +56823,9 @@ var require_minor = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/patch.js
+// node_modules/semver/functions/patch.js
 var require_patch = __commonJS({
-  "../main/node_modules/semver/functions/patch.js"(exports2, module2) {
+  "node_modules/semver/functions/patch.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var patch = (a, loose) => new SemVer(a, loose).patch;
@@ -56833,9 +56833,9 @@ var require_patch = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/prerelease.js
+// node_modules/semver/functions/prerelease.js
 var require_prerelease = __commonJS({
-  "../main/node_modules/semver/functions/prerelease.js"(exports2, module2) {
+  "node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse9 = require_parse();
     var prerelease = (version2, options2) => {
@@ -56846,9 +56846,9 @@ var require_prerelease = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/compare.js
+// node_modules/semver/functions/compare.js
 var require_compare = __commonJS({
-  "../main/node_modules/semver/functions/compare.js"(exports2, module2) {
+  "node_modules/semver/functions/compare.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compare2 = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
@@ -56856,9 +56856,9 @@ var require_compare = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/rcompare.js
+// node_modules/semver/functions/rcompare.js
 var require_rcompare = __commonJS({
-  "../main/node_modules/semver/functions/rcompare.js"(exports2, module2) {
+  "node_modules/semver/functions/rcompare.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var rcompare = (a, b, loose) => compare2(b, a, loose);
@@ -56866,9 +56866,9 @@ var require_rcompare = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/compare-loose.js
+// node_modules/semver/functions/compare-loose.js
 var require_compare_loose = __commonJS({
-  "../main/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
+  "node_modules/semver/functions/compare-loose.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var compareLoose = (a, b) => compare2(a, b, true);
@@ -56876,9 +56876,9 @@ var require_compare_loose = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/compare-build.js
+// node_modules/semver/functions/compare-build.js
 var require_compare_build = __commonJS({
-  "../main/node_modules/semver/functions/compare-build.js"(exports2, module2) {
+  "node_modules/semver/functions/compare-build.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compareBuild = (a, b, loose) => {
@@ -56890,9 +56890,9 @@ var require_compare_build = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/sort.js
+// node_modules/semver/functions/sort.js
 var require_sort = __commonJS({
-  "../main/node_modules/semver/functions/sort.js"(exports2, module2) {
+  "node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
@@ -56900,9 +56900,9 @@ var require_sort = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/rsort.js
+// node_modules/semver/functions/rsort.js
 var require_rsort = __commonJS({
-  "../main/node_modules/semver/functions/rsort.js"(exports2, module2) {
+  "node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
@@ -56910,9 +56910,9 @@ var require_rsort = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/gt.js
+// node_modules/semver/functions/gt.js
 var require_gt = __commonJS({
-  "../main/node_modules/semver/functions/gt.js"(exports2, module2) {
+  "node_modules/semver/functions/gt.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var gt = (a, b, loose) => compare2(a, b, loose) > 0;
@@ -56920,9 +56920,9 @@ var require_gt = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/lt.js
+// node_modules/semver/functions/lt.js
 var require_lt = __commonJS({
-  "../main/node_modules/semver/functions/lt.js"(exports2, module2) {
+  "node_modules/semver/functions/lt.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var lt = (a, b, loose) => compare2(a, b, loose) < 0;
@@ -56930,9 +56930,9 @@ var require_lt = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/eq.js
+// node_modules/semver/functions/eq.js
 var require_eq = __commonJS({
-  "../main/node_modules/semver/functions/eq.js"(exports2, module2) {
+  "node_modules/semver/functions/eq.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var eq = (a, b, loose) => compare2(a, b, loose) === 0;
@@ -56940,9 +56940,9 @@ var require_eq = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/neq.js
+// node_modules/semver/functions/neq.js
 var require_neq = __commonJS({
-  "../main/node_modules/semver/functions/neq.js"(exports2, module2) {
+  "node_modules/semver/functions/neq.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var neq = (a, b, loose) => compare2(a, b, loose) !== 0;
@@ -56950,9 +56950,9 @@ var require_neq = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/gte.js
+// node_modules/semver/functions/gte.js
 var require_gte = __commonJS({
-  "../main/node_modules/semver/functions/gte.js"(exports2, module2) {
+  "node_modules/semver/functions/gte.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var gte2 = (a, b, loose) => compare2(a, b, loose) >= 0;
@@ -56960,9 +56960,9 @@ var require_gte = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/lte.js
+// node_modules/semver/functions/lte.js
 var require_lte = __commonJS({
-  "../main/node_modules/semver/functions/lte.js"(exports2, module2) {
+  "node_modules/semver/functions/lte.js"(exports2, module2) {
     "use strict";
     var compare2 = require_compare();
     var lte2 = (a, b, loose) => compare2(a, b, loose) <= 0;
@@ -56970,9 +56970,9 @@ var require_lte = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/cmp.js
+// node_modules/semver/functions/cmp.js
 var require_cmp = __commonJS({
-  "../main/node_modules/semver/functions/cmp.js"(exports2, module2) {
+  "node_modules/semver/functions/cmp.js"(exports2, module2) {
     "use strict";
     var eq = require_eq();
     var neq = require_neq();
@@ -57020,9 +57020,9 @@ var require_cmp = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/coerce.js
+// node_modules/semver/functions/coerce.js
 var require_coerce = __commonJS({
-  "../main/node_modules/semver/functions/coerce.js"(exports2, module2) {
+  "node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var parse9 = require_parse();
@@ -57066,9 +57066,9 @@ var require_coerce = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/truncate.js
+// node_modules/semver/functions/truncate.js
 var require_truncate = __commonJS({
-  "../main/node_modules/semver/functions/truncate.js"(exports2, module2) {
+  "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse9 = require_parse();
     var constants = require_constants3();
@@ -57107,9 +57107,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/lrucache.js
+// node_modules/semver/internal/lrucache.js
 var require_lrucache = __commonJS({
-  "../main/node_modules/semver/internal/lrucache.js"(exports2, module2) {
+  "node_modules/semver/internal/lrucache.js"(exports2, module2) {
     "use strict";
     var LRUCache = class {
       constructor() {
@@ -57145,9 +57145,9 @@ var require_lrucache = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/trim-comparator-whitespace.js
+// node_modules/semver/internal/trim-comparator-whitespace.js
 var require_trim_comparator_whitespace = __commonJS({
-  "../main/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
+  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
     "use strict";
     var {
       MAX_LENGTH,
@@ -57336,9 +57336,9 @@ var require_trim_comparator_whitespace = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/classes/range.js
+// node_modules/semver/classes/range.js
 var require_range = __commonJS({
-  "../main/node_modules/semver/classes/range.js"(exports2, module2) {
+  "node_modules/semver/classes/range.js"(exports2, module2) {
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
@@ -57721,9 +57721,9 @@ var require_range = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/classes/comparator.js
+// node_modules/semver/classes/comparator.js
 var require_comparator = __commonJS({
-  "../main/node_modules/semver/classes/comparator.js"(exports2, module2) {
+  "node_modules/semver/classes/comparator.js"(exports2, module2) {
     "use strict";
     var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
     var Comparator = class _Comparator {
@@ -57834,9 +57834,9 @@ var require_comparator = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/satisfies.js
+// node_modules/semver/functions/satisfies.js
 var require_satisfies = __commonJS({
-  "../main/node_modules/semver/functions/satisfies.js"(exports2, module2) {
+  "node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var satisfies = (version2, range2, options2) => {
@@ -57851,9 +57851,9 @@ var require_satisfies = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/to-comparators.js
+// node_modules/semver/ranges/to-comparators.js
 var require_to_comparators = __commonJS({
-  "../main/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
+  "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var toComparators = (range2, options2) => new Range(range2, options2).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
@@ -57861,9 +57861,9 @@ var require_to_comparators = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/max-satisfying.js
+// node_modules/semver/ranges/max-satisfying.js
 var require_max_satisfying = __commonJS({
-  "../main/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
+  "node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range();
@@ -57890,9 +57890,9 @@ var require_max_satisfying = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/min-satisfying.js
+// node_modules/semver/ranges/min-satisfying.js
 var require_min_satisfying = __commonJS({
-  "../main/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
+  "node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range();
@@ -57919,9 +57919,9 @@ var require_min_satisfying = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/min-version.js
+// node_modules/semver/ranges/min-version.js
 var require_min_version = __commonJS({
-  "../main/node_modules/semver/ranges/min-version.js"(exports2, module2) {
+  "node_modules/semver/ranges/min-version.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range();
@@ -57978,9 +57978,9 @@ var require_min_version = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/valid.js
+// node_modules/semver/ranges/valid.js
 var require_valid2 = __commonJS({
-  "../main/node_modules/semver/ranges/valid.js"(exports2, module2) {
+  "node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var validRange = (range2, options2) => {
@@ -57994,9 +57994,9 @@ var require_valid2 = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/outside.js
+// node_modules/semver/ranges/outside.js
 var require_outside = __commonJS({
-  "../main/node_modules/semver/ranges/outside.js"(exports2, module2) {
+  "node_modules/semver/ranges/outside.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Comparator = require_comparator();
@@ -58063,9 +58063,9 @@ var require_outside = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/gtr.js
+// node_modules/semver/ranges/gtr.js
 var require_gtr = __commonJS({
-  "../main/node_modules/semver/ranges/gtr.js"(exports2, module2) {
+  "node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var gtr = (version2, range2, options2) => outside(version2, range2, ">", options2);
@@ -58073,9 +58073,9 @@ var require_gtr = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/ltr.js
+// node_modules/semver/ranges/ltr.js
 var require_ltr = __commonJS({
-  "../main/node_modules/semver/ranges/ltr.js"(exports2, module2) {
+  "node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var ltr = (version2, range2, options2) => outside(version2, range2, "<", options2);
@@ -58083,9 +58083,9 @@ var require_ltr = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/intersects.js
+// node_modules/semver/ranges/intersects.js
 var require_intersects = __commonJS({
-  "../main/node_modules/semver/ranges/intersects.js"(exports2, module2) {
+  "node_modules/semver/ranges/intersects.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var intersects = (r1, r2, options2) => {
@@ -58097,9 +58097,9 @@ var require_intersects = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/simplify.js
+// node_modules/semver/ranges/simplify.js
 var require_simplify = __commonJS({
-  "../main/node_modules/semver/ranges/simplify.js"(exports2, module2) {
+  "node_modules/semver/ranges/simplify.js"(exports2, module2) {
     "use strict";
     var satisfies = require_satisfies();
     var compare2 = require_compare();
@@ -58147,9 +58147,9 @@ var require_simplify = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/subset.js
+// node_modules/semver/ranges/subset.js
 var require_subset = __commonJS({
-  "../main/node_modules/semver/ranges/subset.js"(exports2, module2) {
+  "node_modules/semver/ranges/subset.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
     var Comparator = require_comparator();
@@ -58309,9 +58309,9 @@ var require_subset = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/index.js
+// node_modules/semver/index.js
 var require_semver2 = __commonJS({
-  "../main/node_modules/semver/index.js"(exports2, module2) {
+  "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
     var constants = require_constants3();
@@ -63097,7 +63097,7 @@ var init_emergency = __esm({
   }
 });
 
-// ../main/node_modules/luxon/build/es6/luxon.mjs
+// node_modules/luxon/build/es6/luxon.mjs
 function makeDTF(zoneName) {
   let dtf = dtfCache.get(zoneName);
   if (dtf === void 0) {
@@ -64707,7 +64707,7 @@ function friendlyDateTime(dateTimeish) {
 }
 var LuxonError, InvalidDateTimeError, InvalidIntervalError, InvalidDurationError, ConflictingSpecificationError, InvalidUnitError, InvalidArgumentError, ZoneIsAbstractError, n, s, l, DATE_SHORT, DATE_MED, DATE_MED_WITH_WEEKDAY, DATE_FULL, DATE_HUGE, TIME_SIMPLE, TIME_WITH_SECONDS, TIME_WITH_SHORT_OFFSET, TIME_WITH_LONG_OFFSET, TIME_24_SIMPLE, TIME_24_WITH_SECONDS, TIME_24_WITH_SHORT_OFFSET, TIME_24_WITH_LONG_OFFSET, DATETIME_SHORT, DATETIME_SHORT_WITH_SECONDS, DATETIME_MED, DATETIME_MED_WITH_SECONDS, DATETIME_MED_WITH_WEEKDAY, DATETIME_FULL, DATETIME_FULL_WITH_SECONDS, DATETIME_HUGE, DATETIME_HUGE_WITH_SECONDS, Zone, singleton$1, SystemZone, dtfCache, typeToPos, ianaZoneCache, IANAZone, intlLFCache, intlDTCache, intlNumCache, intlRelCache, sysLocaleCache, intlResolvedOptionsCache, weekInfoCache, PolyNumberFormatter, PolyDateFormatter, PolyRelFormatter, fallbackWeekSettings, Locale, singleton, FixedOffsetZone, InvalidZone, numberingSystems, numberingSystemsUTF16, hanidecChars, digitRegexCache, now, defaultZone, defaultLocale, defaultNumberingSystem, defaultOutputCalendar, twoDigitCutoffYear, throwOnInvalid, defaultWeekSettings, Settings, Invalid, nonLeapLadder, leapLadder, monthsLong, monthsShort, monthsNarrow, weekdaysLong, weekdaysShort, weekdaysNarrow, meridiems, erasLong, erasShort, erasNarrow, macroTokenToFormatOpts, Formatter, ianaRegex, offsetRegex, isoExtendedZone, isoTimeBaseRegex, isoTimeRegex, isoTimeExtensionRegex, isoYmdRegex, isoWeekRegex, isoOrdinalRegex, extractISOWeekData, extractISOOrdinalData, sqlYmdRegex, sqlTimeRegex, sqlTimeExtensionRegex, isoTimeOnly, isoDuration, obsOffsets, rfc2822, rfc1123, rfc850, ascii, isoYmdWithTimeExtensionRegex, isoWeekWithTimeExtensionRegex, isoOrdinalWithTimeExtensionRegex, isoTimeCombinedRegex, extractISOYmdTimeAndOffset, extractISOWeekTimeAndOffset, extractISOOrdinalDateAndTime, extractISOTimeAndOffset, extractISOTimeOnly, sqlYmdWithTimeExtensionRegex, sqlTimeCombinedRegex, extractISOTimeOffsetAndIANAZone, INVALID$2, lowOrderMatrix, casualMatrix, daysInYearAccurate, daysInMonthAccurate, accurateMatrix, orderedUnits$1, reverseUnits, Duration, INVALID$1, Interval, Info, MISSING_FTP, NBSP, spaceOrNBSP, spaceOrNBSPRegExp, partTypeStyleToTokenVal, dummyDateTimeCache, TokenParser, INVALID2, MAX_DATE, defaultUnitValues, defaultWeekUnitValues, defaultOrdinalUnitValues, orderedUnits, orderedWeekUnits, orderedOrdinalUnits, zoneOffsetTs, zoneOffsetGuessCache, DateTime;
 var init_luxon = __esm({
-  "../main/node_modules/luxon/build/es6/luxon.mjs"() {
+  "node_modules/luxon/build/es6/luxon.mjs"() {
     LuxonError = class extends Error {
     };
     InvalidDateTimeError = class extends LuxonError {
@@ -70872,10 +70872,12 @@ function touchedAreas(policy, facts, findings, declared) {
       amendments.push(file2.path);
       for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
       aliases.set(file2.path, [...aliases.get(file2.path) ?? [], POLICY_FILE]);
-    } else if (hits.size === 0) {
-      const owners = kindOwners(policy, /* @__PURE__ */ new Set([...kindsByPath.get(file2.path) ?? [], ...declared.keys()]));
-      if (owners.length === 0) unowned.push(file2.path);
-      else routed.push({ path: file2.path, owners: owners.map((o) => ({ area: policy.areas[o.area].id, kinds: o.kinds })) });
+    } else {
+      const pathAreas = [...hits];
+      const kinds = [...kindsByPath.get(file2.path) ?? [], ...declared.keys()].filter((k2) => !pathAreas.some((a) => rulesOn(policy, a, k2, paths)));
+      const owners = kindOwners(policy, new Set(kinds)).map((o) => pathAreas.length === 0 ? o : { area: o.area, kinds: o.kinds.filter((k2) => rulesOn(policy, o.area, k2, paths)) }).filter((o) => o.kinds.length > 0);
+      if (hits.size === 0 && owners.length === 0) unowned.push(file2.path);
+      else if (hits.size === 0) routed.push({ path: file2.path, owners: owners.map((o) => ({ area: policy.areas[o.area].id, kinds: o.kinds })) });
       for (const o of owners) hits.add(o.area);
     }
     for (const a of hits) {
@@ -70889,6 +70891,12 @@ function touchedAreas(policy, facts, findings, declared) {
     return { area: policy.areas[index], files: [...files], findings: findings.filter((f) => files.has(f.path)), aliases };
   });
   return { touched, unowned, amendments, routed };
+}
+function rulesOn(policy, area, kind, paths) {
+  const id2 = policy.areas[area].id;
+  return policy.rules.some(
+    (r) => (!r.areas || r.areas.includes(id2)) && r.when.kinds.includes(kind) && (r.when.pathMatchers.length === 0 || paths.some((p) => r.when.pathMatchers.some((m) => m.match(p))))
+  );
 }
 function kindOwners(policy, kinds) {
   if (kinds.size === 0) return [];
@@ -71372,9 +71380,9 @@ var init_escalate = __esm({
   }
 });
 
-// ../main/node_modules/retry/lib/retry_operation.js
+// node_modules/retry/lib/retry_operation.js
 var require_retry_operation = __commonJS({
-  "../main/node_modules/retry/lib/retry_operation.js"(exports2, module2) {
+  "node_modules/retry/lib/retry_operation.js"(exports2, module2) {
     function RetryOperation(timeouts, options2) {
       if (typeof options2 === "boolean") {
         options2 = { forever: options2 };
@@ -71507,9 +71515,9 @@ var require_retry_operation = __commonJS({
   }
 });
 
-// ../main/node_modules/retry/lib/retry.js
+// node_modules/retry/lib/retry.js
 var require_retry = __commonJS({
-  "../main/node_modules/retry/lib/retry.js"(exports2) {
+  "node_modules/retry/lib/retry.js"(exports2) {
     var RetryOperation = require_retry_operation();
     exports2.operation = function(options2) {
       var timeouts = exports2.timeouts(options2);
@@ -71593,14 +71601,14 @@ var require_retry = __commonJS({
   }
 });
 
-// ../main/node_modules/retry/index.js
+// node_modules/retry/index.js
 var require_retry2 = __commonJS({
-  "../main/node_modules/retry/index.js"(exports2, module2) {
+  "node_modules/retry/index.js"(exports2, module2) {
     module2.exports = require_retry();
   }
 });
 
-// ../main/node_modules/is-network-error/index.js
+// node_modules/is-network-error/index.js
 function isNetworkError(error62) {
   const isValid = error62 && isError(error62) && error62.name === "TypeError" && typeof error62.message === "string";
   if (!isValid) {
@@ -71620,7 +71628,7 @@ function isNetworkError(error62) {
 }
 var objectToString, isError, errorMessages;
 var init_is_network_error = __esm({
-  "../main/node_modules/is-network-error/index.js"() {
+  "node_modules/is-network-error/index.js"() {
     objectToString = Object.prototype.toString;
     isError = (value) => objectToString.call(value) === "[object Error]";
     errorMessages = /* @__PURE__ */ new Set([
@@ -71644,7 +71652,7 @@ var init_is_network_error = __esm({
   }
 });
 
-// ../main/node_modules/p-retry/index.js
+// node_modules/p-retry/index.js
 async function pRetry(input3, options2) {
   return new Promise((resolve2, reject) => {
     options2 = { ...options2 };
@@ -71700,7 +71708,7 @@ async function pRetry(input3, options2) {
 }
 var import_retry, AbortError, decorateErrorWithCounts;
 var init_p_retry = __esm({
-  "../main/node_modules/p-retry/index.js"() {
+  "node_modules/p-retry/index.js"() {
     import_retry = __toESM(require_retry2(), 1);
     init_is_network_error();
     AbortError = class extends Error {
@@ -71891,9 +71899,9 @@ var init_merged = __esm({
   }
 });
 
-// ../main/node_modules/prom-client/lib/util.js
+// node_modules/prom-client/lib/util.js
 var require_util = __commonJS({
-  "../main/node_modules/prom-client/lib/util.js"(exports2) {
+  "node_modules/prom-client/lib/util.js"(exports2) {
     "use strict";
     exports2.getValueAsString = function getValueString(value) {
       if (Number.isNaN(value)) {
@@ -71995,9 +72003,9 @@ var require_util = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/registry.js
+// node_modules/prom-client/lib/registry.js
 var require_registry = __commonJS({
-  "../main/node_modules/prom-client/lib/registry.js"(exports2, module2) {
+  "node_modules/prom-client/lib/registry.js"(exports2, module2) {
     "use strict";
     var { getValueAsString } = require_util();
     var Registry2 = class _Registry {
@@ -72184,9 +72192,9 @@ var require_registry = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/validation.js
+// node_modules/prom-client/lib/validation.js
 var require_validation = __commonJS({
-  "../main/node_modules/prom-client/lib/validation.js"(exports2) {
+  "node_modules/prom-client/lib/validation.js"(exports2) {
     "use strict";
     var util = __require("util");
     var metricRegexp = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -72211,9 +72219,9 @@ var require_validation = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metric.js
+// node_modules/prom-client/lib/metric.js
 var require_metric = __commonJS({
-  "../main/node_modules/prom-client/lib/metric.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metric.js"(exports2, module2) {
     "use strict";
     var Registry2 = require_registry();
     var { isObject: isObject2 } = require_util();
@@ -72274,9 +72282,9 @@ var require_metric = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/exemplar.js
+// node_modules/prom-client/lib/exemplar.js
 var require_exemplar = __commonJS({
-  "../main/node_modules/prom-client/lib/exemplar.js"(exports2, module2) {
+  "node_modules/prom-client/lib/exemplar.js"(exports2, module2) {
     "use strict";
     var Exemplar = class {
       constructor(labelSet = {}, value = null) {
@@ -72307,9 +72315,9 @@ var require_exemplar = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/counter.js
+// node_modules/prom-client/lib/counter.js
 var require_counter = __commonJS({
-  "../main/node_modules/prom-client/lib/counter.js"(exports2, module2) {
+  "node_modules/prom-client/lib/counter.js"(exports2, module2) {
     "use strict";
     var util = __require("util");
     var {
@@ -72441,9 +72449,9 @@ var require_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/gauge.js
+// node_modules/prom-client/lib/gauge.js
 var require_gauge = __commonJS({
-  "../main/node_modules/prom-client/lib/gauge.js"(exports2, module2) {
+  "node_modules/prom-client/lib/gauge.js"(exports2, module2) {
     "use strict";
     var util = __require("util");
     var {
@@ -72597,9 +72605,9 @@ var require_gauge = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/histogram.js
+// node_modules/prom-client/lib/histogram.js
 var require_histogram = __commonJS({
-  "../main/node_modules/prom-client/lib/histogram.js"(exports2, module2) {
+  "node_modules/prom-client/lib/histogram.js"(exports2, module2) {
     "use strict";
     var util = __require("util");
     var {
@@ -72906,9 +72914,9 @@ var require_histogram = __commonJS({
   }
 });
 
-// ../main/node_modules/bintrees/lib/treebase.js
+// node_modules/bintrees/lib/treebase.js
 var require_treebase = __commonJS({
-  "../main/node_modules/bintrees/lib/treebase.js"(exports2, module2) {
+  "node_modules/bintrees/lib/treebase.js"(exports2, module2) {
     function TreeBase() {
     }
     TreeBase.prototype.clear = function() {
@@ -73089,9 +73097,9 @@ var require_treebase = __commonJS({
   }
 });
 
-// ../main/node_modules/bintrees/lib/rbtree.js
+// node_modules/bintrees/lib/rbtree.js
 var require_rbtree = __commonJS({
-  "../main/node_modules/bintrees/lib/rbtree.js"(exports2, module2) {
+  "node_modules/bintrees/lib/rbtree.js"(exports2, module2) {
     var TreeBase = require_treebase();
     function Node2(data) {
       this.data = data;
@@ -73247,9 +73255,9 @@ var require_rbtree = __commonJS({
   }
 });
 
-// ../main/node_modules/bintrees/lib/bintree.js
+// node_modules/bintrees/lib/bintree.js
 var require_bintree = __commonJS({
-  "../main/node_modules/bintrees/lib/bintree.js"(exports2, module2) {
+  "node_modules/bintrees/lib/bintree.js"(exports2, module2) {
     var TreeBase = require_treebase();
     function Node2(data) {
       this.data = data;
@@ -73330,9 +73338,9 @@ var require_bintree = __commonJS({
   }
 });
 
-// ../main/node_modules/bintrees/index.js
+// node_modules/bintrees/index.js
 var require_bintrees = __commonJS({
-  "../main/node_modules/bintrees/index.js"(exports2, module2) {
+  "node_modules/bintrees/index.js"(exports2, module2) {
     module2.exports = {
       RBTree: require_rbtree(),
       BinTree: require_bintree()
@@ -73340,9 +73348,9 @@ var require_bintrees = __commonJS({
   }
 });
 
-// ../main/node_modules/tdigest/tdigest.js
+// node_modules/tdigest/tdigest.js
 var require_tdigest = __commonJS({
-  "../main/node_modules/tdigest/tdigest.js"(exports2, module2) {
+  "node_modules/tdigest/tdigest.js"(exports2, module2) {
     var RBTree = require_bintrees().RBTree;
     function TDigest(delta, K, CX) {
       this.discrete = delta === false;
@@ -73599,9 +73607,9 @@ var require_tdigest = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/timeWindowQuantiles.js
+// node_modules/prom-client/lib/timeWindowQuantiles.js
 var require_timeWindowQuantiles = __commonJS({
-  "../main/node_modules/prom-client/lib/timeWindowQuantiles.js"(exports2, module2) {
+  "node_modules/prom-client/lib/timeWindowQuantiles.js"(exports2, module2) {
     "use strict";
     var { TDigest } = require_tdigest();
     var TimeWindowQuantiles = class {
@@ -73655,9 +73663,9 @@ var require_timeWindowQuantiles = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/summary.js
+// node_modules/prom-client/lib/summary.js
 var require_summary = __commonJS({
-  "../main/node_modules/prom-client/lib/summary.js"(exports2, module2) {
+  "node_modules/prom-client/lib/summary.js"(exports2, module2) {
     "use strict";
     var util = __require("util");
     var { getLabels, hashObject, removeLabels } = require_util();
@@ -73840,9 +73848,9 @@ var require_summary = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/pushgateway.js
+// node_modules/prom-client/lib/pushgateway.js
 var require_pushgateway = __commonJS({
-  "../main/node_modules/prom-client/lib/pushgateway.js"(exports2, module2) {
+  "node_modules/prom-client/lib/pushgateway.js"(exports2, module2) {
     "use strict";
     var url2 = __require("url");
     var http = __require("http");
@@ -73949,9 +73957,9 @@ var require_pushgateway = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/bucketGenerators.js
+// node_modules/prom-client/lib/bucketGenerators.js
 var require_bucketGenerators = __commonJS({
-  "../main/node_modules/prom-client/lib/bucketGenerators.js"(exports2) {
+  "node_modules/prom-client/lib/bucketGenerators.js"(exports2) {
     "use strict";
     exports2.linearBuckets = (start2, width, count) => {
       if (count < 1) {
@@ -73983,9 +73991,9 @@ var require_bucketGenerators = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/diag/types.cjs
+// node_modules/@opentelemetry/api/dist/diag/types.cjs
 var require_types = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/diag/types.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/diag/types.cjs"(exports2) {
     var DiagLogLevel = /* @__PURE__ */ (function(DiagLogLevel2) {
       DiagLogLevel2[DiagLogLevel2["NONE"] = 0] = "NONE";
       DiagLogLevel2[DiagLogLevel2["ERROR"] = 30] = "ERROR";
@@ -74000,17 +74008,17 @@ var require_types = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/version.cjs
+// node_modules/@opentelemetry/api/dist/version.cjs
 var require_version2 = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/version.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/version.cjs"(exports2) {
     var VERSION18 = "1.10.0";
     exports2.VERSION = VERSION18;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/internal/semver.cjs
+// node_modules/@opentelemetry/api/dist/internal/semver.cjs
 var require_semver3 = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/internal/semver.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/internal/semver.cjs"(exports2) {
     var require_version4 = require_version2();
     var re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
     function _makeCompatibilityCheck(ownVersion) {
@@ -74062,9 +74070,9 @@ var require_semver3 = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/internal/global-utils.cjs
+// node_modules/@opentelemetry/api/dist/internal/global-utils.cjs
 var require_global_utils = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/internal/global-utils.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/internal/global-utils.cjs"(exports2) {
     var require_version4 = require_version2();
     var require_semver4 = require_semver3();
     var major2 = require_version4.VERSION.split(".")[0];
@@ -74116,9 +74124,9 @@ var require_global_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs
+// node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs
 var require_ComponentLogger = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var DiagComponentLogger = class {
       constructor(props) {
@@ -74149,9 +74157,9 @@ var require_ComponentLogger = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs
+// node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs
 var require_logLevelLogger = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs"(exports2) {
     require_types();
     function createLogLevelDiagLogger(maxLevel2, logger) {
       if (maxLevel2 < 0) maxLevel2 = 0;
@@ -74175,9 +74183,9 @@ var require_logLevelLogger = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/api/diag.cjs
+// node_modules/@opentelemetry/api/dist/api/diag.cjs
 var require_diag = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/api/diag.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/api/diag.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var require_ComponentLogger2 = require_ComponentLogger();
     require_types();
@@ -74239,9 +74247,9 @@ var require_diag = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs
+// node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs
 var require_baggage_impl = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs"(exports2) {
     var BaggageImpl = class BaggageImpl2 {
       constructor(entries) {
         this._entries = entries ? new Map(entries) : /* @__PURE__ */ new Map();
@@ -74277,17 +74285,17 @@ var require_baggage_impl = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs
+// node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs
 var require_symbol = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs"(exports2) {
     var baggageEntryMetadataSymbol = /* @__PURE__ */ Symbol("BaggageEntryMetadata");
     exports2.baggageEntryMetadataSymbol = baggageEntryMetadataSymbol;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/baggage/utils.cjs
+// node_modules/@opentelemetry/api/dist/baggage/utils.cjs
 var require_utils2 = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/baggage/utils.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/baggage/utils.cjs"(exports2) {
     var require_diag2 = require_diag();
     var require_baggage_impl2 = require_baggage_impl();
     var require_symbol2 = require_symbol();
@@ -74312,9 +74320,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/context/context.cjs
+// node_modules/@opentelemetry/api/dist/context/context.cjs
 var require_context = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/context/context.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/context/context.cjs"(exports2) {
     function createContextKey(description) {
       return Symbol.for(description);
     }
@@ -74345,9 +74353,9 @@ var require_context = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs
+// node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs
 var require_consoleLogger = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs"(exports2) {
     var consoleMap = [
       {
         n: "error",
@@ -74402,9 +74410,9 @@ var require_consoleLogger = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs
 var require_NoopMeter = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs"(exports2) {
     var NoopMeter = class {
       constructor() {
       }
@@ -74524,9 +74532,9 @@ var require_NoopMeter = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/metrics/Metric.cjs
+// node_modules/@opentelemetry/api/dist/metrics/Metric.cjs
 var require_Metric = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/metrics/Metric.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/metrics/Metric.cjs"(exports2) {
     var ValueType = /* @__PURE__ */ (function(ValueType2) {
       ValueType2[ValueType2["INT"] = 0] = "INT";
       ValueType2[ValueType2["DOUBLE"] = 1] = "DOUBLE";
@@ -74536,9 +74544,9 @@ var require_Metric = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs
+// node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs
 var require_NoopLogger = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs"(exports2) {
     var NoopLogger = class {
       emit(_logRecord) {
       }
@@ -74556,9 +74564,9 @@ var require_NoopLogger = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs
+// node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs
 var require_LogRecord = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs"(exports2) {
     var SeverityNumber = /* @__PURE__ */ (function(SeverityNumber2) {
       SeverityNumber2[SeverityNumber2["UNSPECIFIED"] = 0] = "UNSPECIFIED";
       SeverityNumber2[SeverityNumber2["TRACE"] = 1] = "TRACE";
@@ -74591,9 +74599,9 @@ var require_LogRecord = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs
+// node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs
 var require_TextMapPropagator = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs"(exports2) {
     var defaultTextMapGetter = {
       get(carrier, key) {
         if (carrier == null) return;
@@ -74613,9 +74621,9 @@ var require_TextMapPropagator = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs
+// node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs
 var require_trace_flags = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs"(exports2) {
     var TraceFlags = /* @__PURE__ */ (function(TraceFlags2) {
       TraceFlags2[TraceFlags2["NONE"] = 0] = "NONE";
       TraceFlags2[TraceFlags2["SAMPLED"] = 1] = "SAMPLED";
@@ -74625,9 +74633,9 @@ var require_trace_flags = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs
+// node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs
 var require_invalid_span_constants = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs"(exports2) {
     require_trace_flags();
     var INVALID_SPANID = "0000000000000000";
     var INVALID_TRACEID = "00000000000000000000000000000000";
@@ -74642,9 +74650,9 @@ var require_invalid_span_constants = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs
+// node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs
 var require_NonRecordingSpan = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs"(exports2) {
     var require_invalid_span_constants2 = require_invalid_span_constants();
     var NonRecordingSpan = class {
       constructor(spanContext = require_invalid_span_constants2.INVALID_SPAN_CONTEXT) {
@@ -74686,9 +74694,9 @@ var require_NonRecordingSpan = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs
+// node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs
 var require_spancontext_utils = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs"(exports2) {
     require_invalid_span_constants();
     var require_NonRecordingSpan2 = require_NonRecordingSpan();
     var isHex = new Uint8Array([
@@ -74821,9 +74829,9 @@ var require_spancontext_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs
+// node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs
 var require_NoopContextManager = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs"(exports2) {
     var require_context3 = require_context();
     var NoopContextManager = class {
       active() {
@@ -74851,9 +74859,9 @@ var require_NoopContextManager = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/api/context.cjs
+// node_modules/@opentelemetry/api/dist/api/context.cjs
 var require_context2 = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/api/context.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/api/context.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var require_diag2 = require_diag();
     var require_NoopContextManager2 = require_NoopContextManager();
@@ -74949,9 +74957,9 @@ var require_context2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/context-utils.cjs
+// node_modules/@opentelemetry/api/dist/trace/context-utils.cjs
 var require_context_utils = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/context-utils.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/context-utils.cjs"(exports2) {
     var require_context3 = require_context();
     var require_context$1 = require_context2();
     var require_NonRecordingSpan2 = require_NonRecordingSpan();
@@ -74984,9 +74992,9 @@ var require_context_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs
+// node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs
 var require_NoopTracer = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs"(exports2) {
     var require_context3 = require_context2();
     var require_NonRecordingSpan2 = require_NonRecordingSpan();
     var require_context_utils2 = require_context_utils();
@@ -75027,9 +75035,9 @@ var require_NoopTracer = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs
 var require_ProxyTracer = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs"(exports2) {
     var NOOP_TRACER = new (require_NoopTracer()).NoopTracer();
     var ProxyTracer = class {
       constructor(provider, name2, version2, options2) {
@@ -75061,9 +75069,9 @@ var require_ProxyTracer = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/span_kind.cjs
+// node_modules/@opentelemetry/api/dist/trace/span_kind.cjs
 var require_span_kind = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/span_kind.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/span_kind.cjs"(exports2) {
     var SpanKind = /* @__PURE__ */ (function(SpanKind2) {
       SpanKind2[SpanKind2["INTERNAL"] = 0] = "INTERNAL";
       SpanKind2[SpanKind2["SERVER"] = 1] = "SERVER";
@@ -75076,9 +75084,9 @@ var require_span_kind = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/status.cjs
+// node_modules/@opentelemetry/api/dist/trace/status.cjs
 var require_status = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/status.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/status.cjs"(exports2) {
     var SpanStatusCode = /* @__PURE__ */ (function(SpanStatusCode2) {
       SpanStatusCode2[SpanStatusCode2["UNSET"] = 0] = "UNSET";
       SpanStatusCode2[SpanStatusCode2["OK"] = 1] = "OK";
@@ -75089,9 +75097,9 @@ var require_status = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs
 var require_tracestate_validators = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs"(exports2) {
     var VALID_KEY_CHAR_RANGE = "[_0-9a-z-*/]";
     var VALID_KEY_REGEX = new RegExp(`^(?:${`[a-z]${VALID_KEY_CHAR_RANGE}{0,255}`}|${`[a-z0-9]${VALID_KEY_CHAR_RANGE}{0,240}@[a-z]${VALID_KEY_CHAR_RANGE}{0,13}`})$`);
     var VALID_VALUE_BASE_REGEX = /^[ -~]{0,255}[!-~]$/;
@@ -75107,9 +75115,9 @@ var require_tracestate_validators = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs
 var require_tracestate_impl = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs"(exports2) {
     var require_tracestate_validators2 = require_tracestate_validators();
     var MAX_TRACE_STATE_ITEMS = 32;
     var MAX_TRACE_STATE_LEN = 512;
@@ -75175,9 +75183,9 @@ var require_tracestate_impl = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs
+// node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs
 var require_utils3 = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs"(exports2) {
     var require_tracestate_impl2 = require_tracestate_impl();
     function createTraceState(rawTraceState) {
       return new require_tracestate_impl2.TraceStateImpl(rawTraceState);
@@ -75186,9 +75194,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs
+// node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs
 var require_NoopTracerProvider = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs"(exports2) {
     var require_NoopTracer2 = require_NoopTracer();
     var NoopTracerProvider = class {
       getTracer(_name, _version, _options) {
@@ -75199,9 +75207,9 @@ var require_NoopTracerProvider = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs
 var require_ProxyTracerProvider = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs"(exports2) {
     var require_ProxyTracer2 = require_ProxyTracer();
     var NOOP_TRACER_PROVIDER = new (require_NoopTracerProvider()).NoopTracerProvider();
     var ProxyTracerProvider = class {
@@ -75231,9 +75239,9 @@ var require_ProxyTracerProvider = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs
+// node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs
 var require_SamplingResult = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs"(exports2) {
     var SamplingDecision = /* @__PURE__ */ (function(SamplingDecision2) {
       SamplingDecision2[SamplingDecision2["NOT_RECORD"] = 0] = "NOT_RECORD";
       SamplingDecision2[SamplingDecision2["RECORD"] = 1] = "RECORD";
@@ -75244,25 +75252,25 @@ var require_SamplingResult = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/context-api.cjs
+// node_modules/@opentelemetry/api/dist/context-api.cjs
 var require_context_api = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/context-api.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/context-api.cjs"(exports2) {
     var context = require_context2().ContextAPI.getInstance();
     exports2.context = context;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/diag-api.cjs
+// node_modules/@opentelemetry/api/dist/diag-api.cjs
 var require_diag_api = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/diag-api.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/diag-api.cjs"(exports2) {
     var diag = require_diag().DiagAPI.instance();
     exports2.diag = diag;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs
+// node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs
 var require_NoopLoggerProvider = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs"(exports2) {
     var require_NoopLogger2 = require_NoopLogger();
     var NoopLoggerProvider = class {
       getLogger(_name, _version, _options) {
@@ -75275,9 +75283,9 @@ var require_NoopLoggerProvider = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs
+// node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs
 var require_ProxyLogger = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs"(exports2) {
     var require_NoopLogger2 = require_NoopLogger();
     var ProxyLogger = class {
       constructor(provider, name2, version2, options2) {
@@ -75313,9 +75321,9 @@ var require_ProxyLogger = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs
+// node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs
 var require_ProxyLoggerProvider = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs"(exports2) {
     var require_NoopLoggerProvider2 = require_NoopLoggerProvider();
     var require_ProxyLogger2 = require_ProxyLogger();
     var ProxyLoggerProvider = class {
@@ -75351,9 +75359,9 @@ var require_ProxyLoggerProvider = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/api/logs.cjs
+// node_modules/@opentelemetry/api/dist/api/logs.cjs
 var require_logs = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/api/logs.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/api/logs.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var require_diag2 = require_diag();
     var require_ProxyLoggerProvider2 = require_ProxyLoggerProvider();
@@ -75407,17 +75415,17 @@ var require_logs = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/logs-api.cjs
+// node_modules/@opentelemetry/api/dist/logs-api.cjs
 var require_logs_api = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/logs-api.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/logs-api.cjs"(exports2) {
     var logs = require_logs().LogsAPI.getInstance();
     exports2.logs = logs;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs
 var require_NoopMeterProvider = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs"(exports2) {
     var require_NoopMeter2 = require_NoopMeter();
     var NoopMeterProvider = class {
       getMeter(_name, _version, _options) {
@@ -75430,9 +75438,9 @@ var require_NoopMeterProvider = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/api/metrics.cjs
+// node_modules/@opentelemetry/api/dist/api/metrics.cjs
 var require_metrics = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/api/metrics.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/api/metrics.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var require_diag2 = require_diag();
     var require_NoopMeterProvider2 = require_NoopMeterProvider();
@@ -75474,17 +75482,17 @@ var require_metrics = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/metrics-api.cjs
+// node_modules/@opentelemetry/api/dist/metrics-api.cjs
 var require_metrics_api = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/metrics-api.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/metrics-api.cjs"(exports2) {
     var metrics = require_metrics().MetricsAPI.getInstance();
     exports2.metrics = metrics;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs
+// node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs
 var require_NoopTextMapPropagator = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs"(exports2) {
     var NoopTextMapPropagator = class {
       /** Noop inject function does nothing */
       inject(_context, _carrier) {
@@ -75501,9 +75509,9 @@ var require_NoopTextMapPropagator = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs
+// node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs
 var require_context_helpers = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs"(exports2) {
     var require_context3 = require_context();
     var require_context$1 = require_context2();
     var BAGGAGE_KEY = require_context3.createContextKey("OpenTelemetry Baggage Key");
@@ -75526,9 +75534,9 @@ var require_context_helpers = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/api/propagation.cjs
+// node_modules/@opentelemetry/api/dist/api/propagation.cjs
 var require_propagation = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/api/propagation.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/api/propagation.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var require_diag2 = require_diag();
     var require_utils4 = require_utils2();
@@ -75597,17 +75605,17 @@ var require_propagation = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/propagation-api.cjs
+// node_modules/@opentelemetry/api/dist/propagation-api.cjs
 var require_propagation_api = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/propagation-api.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/propagation-api.cjs"(exports2) {
     var propagation = require_propagation().PropagationAPI.getInstance();
     exports2.propagation = propagation;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/api/trace.cjs
+// node_modules/@opentelemetry/api/dist/api/trace.cjs
 var require_trace = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/api/trace.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/api/trace.cjs"(exports2) {
     var require_global_utils2 = require_global_utils();
     var require_diag2 = require_diag();
     var require_context_utils2 = require_context_utils();
@@ -75664,17 +75672,17 @@ var require_trace = __commonJS({
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/trace-api.cjs
+// node_modules/@opentelemetry/api/dist/trace-api.cjs
 var require_trace_api = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/trace-api.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/trace-api.cjs"(exports2) {
     var trace = require_trace().TraceAPI.getInstance();
     exports2.trace = trace;
   }
 });
 
-// ../main/node_modules/@opentelemetry/api/dist/index.cjs
+// node_modules/@opentelemetry/api/dist/index.cjs
 var require_dist2 = __commonJS({
-  "../main/node_modules/@opentelemetry/api/dist/index.cjs"(exports2) {
+  "node_modules/@opentelemetry/api/dist/index.cjs"(exports2) {
     Object.defineProperties(exports2, {
       __esModule: { value: true },
       [Symbol.toStringTag]: { value: "Module" }
@@ -75745,9 +75753,9 @@ var require_dist2 = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processCpuTotal.js
+// node_modules/prom-client/lib/metrics/processCpuTotal.js
 var require_processCpuTotal = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processCpuTotal.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processCpuTotal.js"(exports2, module2) {
     "use strict";
     var OtelApi = require_dist2();
     var Counter2 = require_counter();
@@ -75830,9 +75838,9 @@ var require_processCpuTotal = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processStartTime.js
+// node_modules/prom-client/lib/metrics/processStartTime.js
 var require_processStartTime = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processStartTime.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processStartTime.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var startInSeconds = Math.round(Date.now() / 1e3 - process.uptime());
@@ -75856,9 +75864,9 @@ var require_processStartTime = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js
+// node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js
 var require_osMemoryHeapLinux = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var fs2 = __require("fs");
@@ -75922,9 +75930,9 @@ var require_osMemoryHeapLinux = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js
+// node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js
 var require_safeMemoryUsage = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js"(exports2, module2) {
     "use strict";
     function safeMemoryUsage() {
       try {
@@ -75937,9 +75945,9 @@ var require_safeMemoryUsage = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/osMemoryHeap.js
+// node_modules/prom-client/lib/metrics/osMemoryHeap.js
 var require_osMemoryHeap = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/osMemoryHeap.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/osMemoryHeap.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var linuxVariant = require_osMemoryHeapLinux();
@@ -75967,9 +75975,9 @@ var require_osMemoryHeap = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js
+// node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js
 var require_processOpenFileDescriptors = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var fs2 = __require("fs");
@@ -76000,9 +76008,9 @@ var require_processOpenFileDescriptors = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js
+// node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js
 var require_processMaxFileDescriptors = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var fs2 = __require("fs");
@@ -76042,9 +76050,9 @@ var require_processMaxFileDescriptors = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/eventLoopLag.js
+// node_modules/prom-client/lib/metrics/eventLoopLag.js
 var require_eventLoopLag = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/eventLoopLag.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/eventLoopLag.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var perf_hooks;
@@ -76172,9 +76180,9 @@ var require_eventLoopLag = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js
+// node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js
 var require_processMetricsHelpers = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js"(exports2, module2) {
     "use strict";
     function aggregateByObjectName(list) {
       const data = {};
@@ -76204,9 +76212,9 @@ var require_processMetricsHelpers = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processHandles.js
+// node_modules/prom-client/lib/metrics/processHandles.js
 var require_processHandles = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processHandles.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processHandles.js"(exports2, module2) {
     "use strict";
     var { aggregateByObjectName } = require_processMetricsHelpers();
     var { updateMetrics } = require_processMetricsHelpers();
@@ -76249,9 +76257,9 @@ var require_processHandles = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processRequests.js
+// node_modules/prom-client/lib/metrics/processRequests.js
 var require_processRequests = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processRequests.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processRequests.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var { aggregateByObjectName } = require_processMetricsHelpers();
@@ -76293,9 +76301,9 @@ var require_processRequests = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/processResources.js
+// node_modules/prom-client/lib/metrics/processResources.js
 var require_processResources = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/processResources.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/processResources.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var { updateMetrics } = require_processMetricsHelpers();
@@ -76345,9 +76353,9 @@ var require_processResources = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/heapSizeAndUsed.js
+// node_modules/prom-client/lib/metrics/heapSizeAndUsed.js
 var require_heapSizeAndUsed = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/heapSizeAndUsed.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/heapSizeAndUsed.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var safeMemoryUsage = require_safeMemoryUsage();
@@ -76401,9 +76409,9 @@ var require_heapSizeAndUsed = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js
+// node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js
 var require_heapSpacesSizeAndUsed = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var v8 = __require("v8");
@@ -76453,9 +76461,9 @@ var require_heapSpacesSizeAndUsed = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/version.js
+// node_modules/prom-client/lib/metrics/version.js
 var require_version3 = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/version.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/version.js"(exports2, module2) {
     "use strict";
     var Gauge = require_gauge();
     var version2 = process.version;
@@ -76486,9 +76494,9 @@ var require_version3 = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metrics/gc.js
+// node_modules/prom-client/lib/metrics/gc.js
 var require_gc = __commonJS({
-  "../main/node_modules/prom-client/lib/metrics/gc.js"(exports2, module2) {
+  "node_modules/prom-client/lib/metrics/gc.js"(exports2, module2) {
     "use strict";
     var Histogram2 = require_histogram();
     var perf_hooks;
@@ -76532,9 +76540,9 @@ var require_gc = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/defaultMetrics.js
+// node_modules/prom-client/lib/defaultMetrics.js
 var require_defaultMetrics = __commonJS({
-  "../main/node_modules/prom-client/lib/defaultMetrics.js"(exports2, module2) {
+  "node_modules/prom-client/lib/defaultMetrics.js"(exports2, module2) {
     "use strict";
     var { isObject: isObject2 } = require_util();
     var processCpuTotal = require_processCpuTotal();
@@ -76579,9 +76587,9 @@ var require_defaultMetrics = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/metricAggregators.js
+// node_modules/prom-client/lib/metricAggregators.js
 var require_metricAggregators = __commonJS({
-  "../main/node_modules/prom-client/lib/metricAggregators.js"(exports2) {
+  "node_modules/prom-client/lib/metricAggregators.js"(exports2) {
     "use strict";
     var { Grouper, hashObject } = require_util();
     function AggregatorFactory(aggregatorFn) {
@@ -76652,9 +76660,9 @@ var require_metricAggregators = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/lib/cluster.js
+// node_modules/prom-client/lib/cluster.js
 var require_cluster = __commonJS({
-  "../main/node_modules/prom-client/lib/cluster.js"(exports2, module2) {
+  "node_modules/prom-client/lib/cluster.js"(exports2, module2) {
     "use strict";
     var Registry2 = require_registry();
     var { Grouper } = require_util();
@@ -76823,9 +76831,9 @@ var require_cluster = __commonJS({
   }
 });
 
-// ../main/node_modules/prom-client/index.js
+// node_modules/prom-client/index.js
 var require_prom_client = __commonJS({
-  "../main/node_modules/prom-client/index.js"(exports2) {
+  "node_modules/prom-client/index.js"(exports2) {
     "use strict";
     exports2.register = require_registry().globalRegistry;
     exports2.Registry = require_registry();
@@ -77370,9 +77378,10 @@ var init_schema = __esm({
       description: external_exports.string().optional(),
       paths: external_exports.array(external_exports.string()).min(1).optional(),
       /**
-       * Change kinds this area owns wherever they are found: a file no area's paths
-       * match that carries one of them (a DROP COLUMN in `apps/api/db/`) joins this
-       * area, so what changed reaches its owner in any layout. `[]` gives up the
+       * Change kinds this area owns wherever they are found: a file that carries
+       * one of them (a DROP COLUMN in `apps/api/db/`) joins this area — a file no
+       * area's paths match always, a path-owned one when none of its own areas has
+       * a rule for the kind — so what changed reaches its owner in any layout. `[]` gives up the
        * kinds an extended policy's area owns.
        */
       owns: external_exports.array(external_exports.string()).optional(),
@@ -77568,10 +77577,10 @@ var init_types = __esm({
   }
 });
 
-// ../main/node_modules/balanced-match/dist/esm/index.js
+// node_modules/balanced-match/dist/esm/index.js
 var range;
 var init_esm = __esm({
-  "../main/node_modules/balanced-match/dist/esm/index.js"() {
+  "node_modules/balanced-match/dist/esm/index.js"() {
     range = (a, b, str) => {
       let begs, beg, left, right = void 0, result2;
       let ai = str.indexOf(a);
@@ -77610,7 +77619,7 @@ var init_esm = __esm({
   }
 });
 
-// ../main/node_modules/brace-expansion/dist/esm/index.js
+// node_modules/brace-expansion/dist/esm/index.js
 function numeric(str) {
   return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
 }
@@ -77928,7 +77937,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
 }
 var escSlash, escOpen, escClose, escComma, escPeriod, escSlashPattern, escOpenPattern, escClosePattern, escCommaPattern, escPeriodPattern, slashPattern, openPattern, closePattern, commaPattern, periodPattern, EXPANSION_MAX, EXPANSION_MAX_LENGTH, EXPANSION_MAX_DEPTH, EXPANSION_MAX_REWRITES, EXPANSION_MAX_STEPS, CALL_STEPS;
 var init_esm2 = __esm({
-  "../main/node_modules/brace-expansion/dist/esm/index.js"() {
+  "node_modules/brace-expansion/dist/esm/index.js"() {
     init_esm();
     escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
     escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
@@ -77954,10 +77963,10 @@ var init_esm2 = __esm({
   }
 });
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 var digit, prefix, fixed, nonneg, numericRange;
 var init_numeric_range = __esm({
-  "../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js"() {
+  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js"() {
     digit = (a, b) => a === b ? { t: "lit", ch: String(a) } : { t: "class", re: new RegExp(`^[${a}-${b}]$`) };
     prefix = (d3, alts) => alts.map((s2) => [digit(d3, d3), ...s2]);
     fixed = (a, b) => {
@@ -78014,10 +78023,10 @@ var init_numeric_range = __esm({
   }
 });
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 var posixClasses, braceEscape, noMatch, parseClass;
 var init_parse_class = __esm({
-  "../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js"() {
+  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js"() {
     posixClasses = {
       "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
       "[:alpha:]": ["\\p{L}\\p{Nl}"],
@@ -78126,10 +78135,10 @@ var init_parse_class = __esm({
   }
 });
 
-// ../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 var MATCH, extTypes, lit, reEscape, newFoldRe, foldCache, foldRe, litMatch, tokenize, pair, build, normalize, compile4, show2, State, sameState, marks, Sim, stateKey, DFA_BUDGET, Dfa, linear, testLinear, lengths, itemLengths, hasAffix, slashOrSurrogate, surrogate, codePoints, noSlash, Matcher;
 var init_esm3 = __esm({
-  "../main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js"() {
+  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js"() {
     init_numeric_range();
     init_parse_class();
     MATCH = { t: "match", id: 0 };
@@ -78807,10 +78816,10 @@ var init_esm3 = __esm({
   }
 });
 
-// ../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
+// node_modules/minimatch/dist/esm/assert-valid-pattern.js
 var MAX_PATTERN_LENGTH2, assertValidPattern;
 var init_assert_valid_pattern = __esm({
-  "../main/node_modules/minimatch/dist/esm/assert-valid-pattern.js"() {
+  "node_modules/minimatch/dist/esm/assert-valid-pattern.js"() {
     MAX_PATTERN_LENGTH2 = 1024 * 64;
     assertValidPattern = (pattern) => {
       if (typeof pattern !== "string") {
@@ -78823,10 +78832,10 @@ var init_assert_valid_pattern = __esm({
   }
 });
 
-// ../main/node_modules/minimatch/dist/esm/escape.js
+// node_modules/minimatch/dist/esm/escape.js
 var escape;
 var init_escape = __esm({
-  "../main/node_modules/minimatch/dist/esm/escape.js"() {
+  "node_modules/minimatch/dist/esm/escape.js"() {
     escape = (s2, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
       const e = magicalBraces ? windowsPathsNoEscape ? s2.replace(/[?*()[\]{}]/g, "[$&]") : s2.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s2.replace(/[?*()[\]]/g, "[$&]") : s2.replace(/[?*()[\]\\]/g, "\\$&");
       const c = e.charAt(0);
@@ -78841,10 +78850,10 @@ var init_escape = __esm({
   }
 });
 
-// ../main/node_modules/minimatch/dist/esm/unescape.js
+// node_modules/minimatch/dist/esm/unescape.js
 var unescape;
 var init_unescape = __esm({
-  "../main/node_modules/minimatch/dist/esm/unescape.js"() {
+  "node_modules/minimatch/dist/esm/unescape.js"() {
     unescape = (s2, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
       if (windowsPathsNoEscape && s2.startsWith("@(!)")) {
         return "!" + unescape(s2.slice(4), { windowsPathsNoEscape, magicalBraces });
@@ -78857,10 +78866,10 @@ var init_unescape = __esm({
   }
 });
 
-// ../main/node_modules/minimatch/dist/esm/index.js
+// node_modules/minimatch/dist/esm/index.js
 var DEFAULT_BRACE_EXPAND_MAX, DEFAULT_GLOB_STAR_RECURSION_MAX, AWE_KEY, minimatch, cache, oldCache, cacheSize, cacheTotalWeight, cacheMax, cacheMaxWeight, cacheMaxEntryWeight, cacheWeight, tri, booleanWeights, optionsKey, copyOptions, cachedMinimatch, defaultPlatform, path2, sep2, GLOBSTAR, filter, ext, defaults, braceExpand, RANGE_MIN, rangeRe, inRepeatOrNegExt, match2, globMagic, classEnd, literal2, MAX_EXTGLOBS, extglobCount, assertValidExtglobs, extSafe, lastSplit, lastChecked, portionMatch, endIndex, isDots, isDrive, isLongUNC, uncHost, walkable, dotPortion, isSep, nextSep, lastSep, PENDING, Minimatch;
 var init_esm4 = __esm({
-  "../main/node_modules/minimatch/dist/esm/index.js"() {
+  "node_modules/minimatch/dist/esm/index.js"() {
     init_esm2();
     init_esm3();
     init_assert_valid_pattern();
@@ -81873,9 +81882,9 @@ var init_sweep = __esm({
   }
 });
 
-// ../main/node_modules/ms/index.js
+// node_modules/ms/index.js
 var require_ms = __commonJS({
-  "../main/node_modules/ms/index.js"(exports2, module2) {
+  "node_modules/ms/index.js"(exports2, module2) {
     var s2 = 1e3;
     var m = s2 * 60;
     var h = m * 60;
@@ -82331,10 +82340,10 @@ var init_action = __esm({
   }
 });
 
-// ../main/node_modules/web-tree-sitter/tree-sitter.wasm
+// node_modules/web-tree-sitter/tree-sitter.wasm
 var tree_sitter_default = __toBinaryNode("AGFzbQEAAAAAEAhkeWxpbmsuMAEFjFsEHgABvwEaYAF/AX9gAn9/AX9gAX8AYAN/f38AYAN/f38Bf2ACf38AYAR/f39/AX9gBX9/f39/AGAAAGAEf39/fwBgBX9/f39/AX9gAAF/YAh/f39/f39/fwF/YAd/f39/f39/AGALf39/f39/f39/f38AYAZ/fH9/f38Bf2ADf35/AX9gBH9+f38Bf2ABfwF+YAJ/fgBgBn9/f39/fwBgBH9/f38BfmADf35/AX5gAnx/AXxgB39/f39/f38Bf2ACfn8BfwLUAxADZW52GHRyZWVfc2l0dGVyX2xvZ19jYWxsYmFjawAFA2Vudhp0cmVlX3NpdHRlcl9wYXJzZV9jYWxsYmFjawAHA2Vudh10cmVlX3NpdHRlcl9wcm9ncmVzc19jYWxsYmFjawABA2VudiN0cmVlX3NpdHRlcl9xdWVyeV9wcm9ncmVzc19jYWxsYmFjawAAFndhc2lfc25hcHNob3RfcHJldmlldzEIZmRfY2xvc2UAABZ3YXNpX3NuYXBzaG90X3ByZXZpZXcxCGZkX3dyaXRlAAYDZW52CV9hYm9ydF9qcwAIFndhc2lfc25hcHNob3RfcHJldmlldzEOY2xvY2tfdGltZV9nZXQAEBZ3YXNpX3NuYXBzaG90X3ByZXZpZXcxB2ZkX3NlZWsAEQNlbnYWZW1zY3JpcHRlbl9yZXNpemVfaGVhcAAAA2Vudg9fX3N0YWNrX3BvaW50ZXIDfwEDZW52DV9fbWVtb3J5X2Jhc2UDfwADZW52DF9fdGFibGVfYmFzZQN/AAdHT1QubWVtC19faGVhcF9iYXNlA38BA2VudgZtZW1vcnkCAYAEgIACA2VudhlfX2luZGlyZWN0X2Z1bmN0aW9uX3RhYmxlAXAAHgOXApUCCAgIAAEBBwECAAAAAAAABAEGAQEEAQIBBAAAAwAAAAIFBQIABQAMAAADCQMDAwEJBw0FAgICAQMSEwQHAwUDBAEUCQMGAgEDDAMHCgACCgkCAgIFAQQAAAAEBAQEAQEBAQEDBQsDBQMBAQUJCgAEAQQBAQEBBQUHBQAAFQAEAAUAAAIEBAQEBAMECwgFAwoGAAIBAQIFAgICAgUCAgICBQAAAAAAAAUAAAAAAAACAgAAAAAAAgABAQUCAgAAAAUFBQICAgIAAgICAgICAgIAAAACAg0AAAAAAAAAAA4ADgAWBAgCBAAFBQQEBQAAAAQGAAQEFxgDAAkZBw8FBgQBAAIBBQEABQABAAACAAsAAAQABAQAAQY5CH8BQbjTAAt/AUGw0wALfwFBvNMAC38BQbTTAAt/AUHw1AALfwFBgNUAC38BQYTbAAt/AUGI2wALB6EhmQERX193YXNtX2NhbGxfY3RvcnMACgZtYWxsb2MAiQIGY2FsbG9jAI0CB3JlYWxsb2MAiwIEZnJlZQCKAgZtZW1jbXAA+AEYdHNfbGFuZ3VhZ2Vfc3ltYm9sX2NvdW50ABMXdHNfbGFuZ3VhZ2Vfc3RhdGVfY291bnQAFBN0c19sYW5ndWFnZV92ZXJzaW9uABUXdHNfbGFuZ3VhZ2VfYWJpX3ZlcnNpb24AFRR0c19sYW5ndWFnZV9tZXRhZGF0YQAWEHRzX2xhbmd1YWdlX25hbWUAFxd0c19sYW5ndWFnZV9maWVsZF9jb3VudAAYFnRzX2xhbmd1YWdlX25leHRfc3RhdGUAGRd0c19sYW5ndWFnZV9zeW1ib2xfbmFtZQAaG3RzX2xhbmd1YWdlX3N5bWJvbF9mb3JfbmFtZQAbB3N0cm5jbXAA+wEXdHNfbGFuZ3VhZ2Vfc3ltYm9sX3R5cGUAHB10c19sYW5ndWFnZV9maWVsZF9uYW1lX2Zvcl9pZAAdGXRzX2xvb2thaGVhZF9pdGVyYXRvcl9uZXcAHxx0c19sb29rYWhlYWRfaXRlcmF0b3JfZGVsZXRlACAhdHNfbG9va2FoZWFkX2l0ZXJhdG9yX3Jlc2V0X3N0YXRlACEbdHNfbG9va2FoZWFkX2l0ZXJhdG9yX3Jlc2V0ACIadHNfbG9va2FoZWFkX2l0ZXJhdG9yX25leHQAIyR0c19sb29rYWhlYWRfaXRlcmF0b3JfY3VycmVudF9zeW1ib2wAJBB0c19wYXJzZXJfZGVsZXRlAD4PdHNfcGFyc2VyX3Jlc2V0AD8WdHNfcGFyc2VyX3NldF9sYW5ndWFnZQBAGHRzX3BhcnNlcl90aW1lb3V0X21pY3JvcwBCHHRzX3BhcnNlcl9zZXRfdGltZW91dF9taWNyb3MAQx10c19wYXJzZXJfc2V0X2luY2x1ZGVkX3JhbmdlcwBEDHRzX3F1ZXJ5X25ldwBVD3RzX3F1ZXJ5X2RlbGV0ZQBaCGlzd3NwYWNlAPcBCGlzd2FsbnVtAPUBFnRzX3F1ZXJ5X3BhdHRlcm5fY291bnQAYBZ0c19xdWVyeV9jYXB0dXJlX2NvdW50AGEVdHNfcXVlcnlfc3RyaW5nX2NvdW50AGIcdHNfcXVlcnlfY2FwdHVyZV9uYW1lX2Zvcl9pZABjInRzX3F1ZXJ5X2NhcHR1cmVfcXVhbnRpZmllcl9mb3JfaWQAZBx0c19xdWVyeV9zdHJpbmdfdmFsdWVfZm9yX2lkAGUfdHNfcXVlcnlfcHJlZGljYXRlc19mb3JfcGF0dGVybgBmH3RzX3F1ZXJ5X3N0YXJ0X2J5dGVfZm9yX3BhdHRlcm4AZx10c19xdWVyeV9lbmRfYnl0ZV9mb3JfcGF0dGVybgBoGnRzX3F1ZXJ5X2lzX3BhdHRlcm5fcm9vdGVkAGkddHNfcXVlcnlfaXNfcGF0dGVybl9ub25fbG9jYWwAaiZ0c19xdWVyeV9pc19wYXR0ZXJuX2d1YXJhbnRlZWRfYXRfc3RlcABrGHRzX3F1ZXJ5X2Rpc2FibGVfY2FwdHVyZQBsGHRzX3F1ZXJ5X2Rpc2FibGVfcGF0dGVybgBtDHRzX3RyZWVfY29weQCLAQ50c190cmVlX2RlbGV0ZQCMAQd0c19pbml0AJQBEnRzX3BhcnNlcl9uZXdfd2FzbQCVARx0c19wYXJzZXJfZW5hYmxlX2xvZ2dlcl93YXNtAJYBFHRzX3BhcnNlcl9wYXJzZV93YXNtAJgBHnRzX3BhcnNlcl9pbmNsdWRlZF9yYW5nZXNfd2FzbQCbAR50c19sYW5ndWFnZV90eXBlX2lzX25hbWVkX3dhc20AnAEgdHNfbGFuZ3VhZ2VfdHlwZV9pc192aXNpYmxlX3dhc20AnQEbdHNfbGFuZ3VhZ2Vfc3VwZXJ0eXBlc193YXNtAJ4BGXRzX2xhbmd1YWdlX3N1YnR5cGVzX3dhc20AnwEWdHNfdHJlZV9yb290X25vZGVfd2FzbQCgASJ0c190cmVlX3Jvb3Rfbm9kZV93aXRoX29mZnNldF93YXNtAKEBEXRzX3RyZWVfZWRpdF93YXNtAKIBHHRzX3RyZWVfaW5jbHVkZWRfcmFuZ2VzX3dhc20AowEfdHNfdHJlZV9nZXRfY2hhbmdlZF9yYW5nZXNfd2FzbQCkARd0c190cmVlX2N1cnNvcl9uZXdfd2FzbQClARh0c190cmVlX2N1cnNvcl9jb3B5X3dhc20ApgEadHNfdHJlZV9jdXJzb3JfZGVsZXRlX3dhc20ApwEZdHNfdHJlZV9jdXJzb3JfcmVzZXRfd2FzbQCoARx0c190cmVlX2N1cnNvcl9yZXNldF90b193YXNtAKkBJHRzX3RyZWVfY3Vyc29yX2dvdG9fZmlyc3RfY2hpbGRfd2FzbQCqASN0c190cmVlX2N1cnNvcl9nb3RvX2xhc3RfY2hpbGRfd2FzbQCrAS50c190cmVlX2N1cnNvcl9nb3RvX2ZpcnN0X2NoaWxkX2Zvcl9pbmRleF93YXNtAKwBMXRzX3RyZWVfY3Vyc29yX2dvdG9fZmlyc3RfY2hpbGRfZm9yX3Bvc2l0aW9uX3dhc20ArQEldHNfdHJlZV9jdXJzb3JfZ290b19uZXh0X3NpYmxpbmdfd2FzbQCuASl0c190cmVlX2N1cnNvcl9nb3RvX3ByZXZpb3VzX3NpYmxpbmdfd2FzbQCvASN0c190cmVlX2N1cnNvcl9nb3RvX2Rlc2NlbmRhbnRfd2FzbQCwAR90c190cmVlX2N1cnNvcl9nb3RvX3BhcmVudF93YXNtALEBKHRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZV90eXBlX2lkX3dhc20AsgEpdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX3N0YXRlX2lkX3dhc20AswEpdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX2lzX25hbWVkX3dhc20AtAErdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX2lzX21pc3Npbmdfd2FzbQC1ASN0c190cmVlX2N1cnNvcl9jdXJyZW50X25vZGVfaWRfd2FzbQC2ASJ0c190cmVlX2N1cnNvcl9zdGFydF9wb3NpdGlvbl93YXNtALcBIHRzX3RyZWVfY3Vyc29yX2VuZF9wb3NpdGlvbl93YXNtALgBH3RzX3RyZWVfY3Vyc29yX3N0YXJ0X2luZGV4X3dhc20AuQEddHNfdHJlZV9jdXJzb3JfZW5kX2luZGV4X3dhc20AugEkdHNfdHJlZV9jdXJzb3JfY3VycmVudF9maWVsZF9pZF93YXNtALsBIXRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfZGVwdGhfd2FzbQC8ASx0c190cmVlX2N1cnNvcl9jdXJyZW50X2Rlc2NlbmRhbnRfaW5kZXhfd2FzbQC9ASB0c190cmVlX2N1cnNvcl9jdXJyZW50X25vZGVfd2FzbQC+ARN0c19ub2RlX3N5bWJvbF93YXNtAL8BIXRzX25vZGVfZmllbGRfbmFtZV9mb3JfY2hpbGRfd2FzbQDAASd0c19ub2RlX2ZpZWxkX25hbWVfZm9yX25hbWVkX2NoaWxkX3dhc20AwQEhdHNfbm9kZV9jaGlsZHJlbl9ieV9maWVsZF9pZF93YXNtAMIBIXRzX25vZGVfZmlyc3RfY2hpbGRfZm9yX2J5dGVfd2FzbQDDASd0c19ub2RlX2ZpcnN0X25hbWVkX2NoaWxkX2Zvcl9ieXRlX3dhc20AxAEbdHNfbm9kZV9ncmFtbWFyX3N5bWJvbF93YXNtAMUBGHRzX25vZGVfY2hpbGRfY291bnRfd2FzbQDGAR50c19ub2RlX25hbWVkX2NoaWxkX2NvdW50X3dhc20AxwESdHNfbm9kZV9jaGlsZF93YXNtAMgBGHRzX25vZGVfbmFtZWRfY2hpbGRfd2FzbQDJAR50c19ub2RlX2NoaWxkX2J5X2ZpZWxkX2lkX3dhc20AygEZdHNfbm9kZV9uZXh0X3NpYmxpbmdfd2FzbQDLARl0c19ub2RlX3ByZXZfc2libGluZ193YXNtAMwBH3RzX25vZGVfbmV4dF9uYW1lZF9zaWJsaW5nX3dhc20AzQEfdHNfbm9kZV9wcmV2X25hbWVkX3NpYmxpbmdfd2FzbQDOAR10c19ub2RlX2Rlc2NlbmRhbnRfY291bnRfd2FzbQDPARN0c19ub2RlX3BhcmVudF93YXNtANABInRzX25vZGVfY2hpbGRfd2l0aF9kZXNjZW5kYW50X3dhc20A0QEhdHNfbm9kZV9kZXNjZW5kYW50X2Zvcl9pbmRleF93YXNtANIBJ3RzX25vZGVfbmFtZWRfZGVzY2VuZGFudF9mb3JfaW5kZXhfd2FzbQDTASR0c19ub2RlX2Rlc2NlbmRhbnRfZm9yX3Bvc2l0aW9uX3dhc20A1AEqdHNfbm9kZV9uYW1lZF9kZXNjZW5kYW50X2Zvcl9wb3NpdGlvbl93YXNtANUBGHRzX25vZGVfc3RhcnRfcG9pbnRfd2FzbQDWARZ0c19ub2RlX2VuZF9wb2ludF93YXNtANcBGHRzX25vZGVfc3RhcnRfaW5kZXhfd2FzbQDYARZ0c19ub2RlX2VuZF9pbmRleF93YXNtANkBFnRzX25vZGVfdG9fc3RyaW5nX3dhc20A2gEVdHNfbm9kZV9jaGlsZHJlbl93YXNtANsBG3RzX25vZGVfbmFtZWRfY2hpbGRyZW5fd2FzbQDcASB0c19ub2RlX2Rlc2NlbmRhbnRzX29mX3R5cGVfd2FzbQDdARV0c19ub2RlX2lzX25hbWVkX3dhc20A3gEYdHNfbm9kZV9oYXNfY2hhbmdlc193YXNtAN8BFnRzX25vZGVfaGFzX2Vycm9yX3dhc20A4AEVdHNfbm9kZV9pc19lcnJvcl93YXNtAOEBF3RzX25vZGVfaXNfbWlzc2luZ193YXNtAOIBFXRzX25vZGVfaXNfZXh0cmFfd2FzbQDjARh0c19ub2RlX3BhcnNlX3N0YXRlX3dhc20A5AEddHNfbm9kZV9uZXh0X3BhcnNlX3N0YXRlX3dhc20A5QEVdHNfcXVlcnlfbWF0Y2hlc193YXNtAOYBFnRzX3F1ZXJ5X2NhcHR1cmVzX3dhc20A6AEGbWVtc2V0AO4BBm1lbWNweQDyAQdtZW1tb3ZlAJsCCGlzd2FscGhhAPYBCGlzd2JsYW5rAJgCCGlzd2RpZ2l0AJMCCGlzd2xvd2VyAJcCCGlzd3VwcGVyAJoCCWlzd3hkaWdpdACdAgZtZW1jaHIA/AEGc3RybGVuAPoBBnN0cmNtcACeAgdzdHJuY2F0AJkCB3N0cm5jcHkAnAIIdG93bG93ZXIAkAIIdG93dXBwZXIAkgIIc2V0VGhyZXcAjwIZX2Vtc2NyaXB0ZW5fc3RhY2tfcmVzdG9yZQCUAhdfZW1zY3JpcHRlbl9zdGFja19hbGxvYwCVAhxlbXNjcmlwdGVuX3N0YWNrX2dldF9jdXJyZW50AJYCGF9fd2FzbV9hcHBseV9kYXRhX3JlbG9jcwALCAEMCTMBACMCCx4lJicoKSpKe318fniHAQ0OD4oCjQGOAY8BlwGZAZoB5wHpAesB6gGEAoUChwIMAQEKjIsLlQIgAQJ/IwEiAEGE1gBqIgEgAEHs1QBqNgJgIAFBKjYCGAvkAQAjAUGw0wBqIwJBDWo2AgAjAUG00wBqIwJBDmo2AgAjAUG40wBqIwJBD2o2AgAjAUG80wBqIwJBEGo2AgAjAUHA0wBqIwJBEWo2AgAjAUHE0wBqIwJBEmo2AgAjAUHI0wBqIwJBE2o2AgAjAUHQ0wBqIwJBFmo2AgAjAUHc0wBqIwJBF2o2AgAjAUHs0wBqIwJBGGo2AgAjAUGE1ABqIwJBGWo2AgAjAUGI1ABqIwJBGmo2AgAjAUGM1ABqIwFBlNcAajYCACMBQfDUAGojAUHg0wBqNgIAIwFB9NQAaiMDNgIAC1gBAX8jAUG40wBqJAQjAUGw0wBqJAUjAUG80wBqJAYjAUG00wBqJAcjAUHw1ABqJAgjAUGA1QBqIgAkCSMBQYTbAGokCiMBQYjbAGokCyAAQQBBjAb8CwALHQEBfyAAEIkCIQECQCAARQ0AIAENABDsAQALIAELHQAgACABEI0CIQECQCAARQ0AIAENABDsAQALIAELHQAgACABEIsCIQACQCABRQ0AIAANABDsAQALIAAL2wcCDH8DfiABIANyBEAgAUEARyEGIANBAEchBwNAIAAgCkEYbGohBQJ/IAtBAXEiDgRAIAUpAgghEiAFKAIUDAELIAZBAXFFBEBCfyESQX8MAQsgBSkCACESIAUoAhALIQUgAiANQRhsaiEGAkAgBQJ/IAxBAXEiDwRAIAYpAgghESAGKAIUDAELIAdBAXFFBEBCfyERQX8MAQsgBikCACERIAYoAhALIgZJBEACQCAOIA9GDQACQCAEKAIEIgZFDQAgCSAEKAIAIAZBGGxqIgdBBGsiCCgCAEsNACAIIAU2AgAgB0EQayASNwIADAELIAUgCU0NACAEKAIAIQggBCAGQQFqIgcgBCgCCCIPSwR/QQggD0EBdCIGIAcgBiAHSxsiBiAGQQhNGyIHQRhsIQYCfyAIBEAgCCAGIwQoAgARAQAMAQsgBiMFKAIAEQAACyEIIAQgBzYCCCAEIAg2AgAgBCgCBCIGQQFqBSAHCzYCBCAIIAZBGGxqIgYgBTYCFCAGIAk2AhAgBiASNwIIIAYgEzcCAAsgC0EBcyELIAogDmohCgwBCyALIAxzIQcCQCAFIAZLBEACQCAHQQFxRQ0AAkAgBCgCBCIFRQ0AIAkgBCgCACAFQRhsaiIHQQRrIggoAgBLDQAgCCAGNgIAIAdBEGsgETcCAAwBCyAGIAlNDQAgBCgCACEIIAQgBUEBaiIHIAQoAggiDksEf0EIIA5BAXQiBSAHIAUgB0sbIgUgBUEITRsiB0EYbCEFAn8gCARAIAggBSMEKAIAEQEADAELIAUjBSgCABEAAAshCCAEIAc2AgggBCAINgIAIAQoAgQiBUEBagUgBws2AgQgCCAFQRhsaiIFIAY2AhQgBSAJNgIQIAUgETcCCCAFIBM3AgALIAxBAXMhDAwBCwJAIAdBAXFFDQACQCAEKAIEIgVFDQAgCSAEKAIAIAVBGGxqIgdBBGsiCCgCAEsNACAIIAY2AgAgB0EQayARNwIADAELIAYgCU0NACAEKAIAIQcgBCAFQQFqIgggBCgCCCIQSwR/QQggEEEBdCIFIAggBSAISxsiBSAFQQhNGyIIQRhsIQUCfyAHBEAgByAFIwQoAgARAQAMAQsgBSMFKAIAEQAACyEHIAQgCDYCCCAEIAc2AgAgBCgCBCIFQQFqBSAICzYCBCAHIAVBGGxqIgUgBjYCFCAFIAk2AhAgBSARNwIIIAUgEzcCAAsgDEEBcyEMIAtBAXMhCyAKIA5qIQoLIA0gD2ohDSAGIQUgESESCyADIA1LIQcgEiETIAUhCSABIApLIgYNACAHDQALCwvfBgIPfwJ+AkAgAC0AHA0AIAAoAgQiByAAKAIIIghBHGxqQRxrKAIAIgsoAAAiA0EBcQ0AA0AgAygCJCIPRQRAQQAPCyAHIAhBHGxqIgNBFGspAgAhESADQRhrKAIAIQNBACEMQQAhCQJAA0BBACEGAn8CQAJAIAstAABBAXEEf0EABSALKAIAIgIgAigCJEEDdGsLIAlBA3RqIgYoAAAiBUEBcUUEQCAFKAIEIANqIgogBSgCEGoiAiABSw0BIAUoAhhBACAFKAIMQQAgEUIgiKcgBSgCCCIEG2ogBSgCFCIDG2qtQiCGIAMgBCARp2pqrYQhESAFLwEsIgNBBHFFIQ0CQCADQcAAcUUNACAGKAAEIQ4gBSgCJCIEBEADQCAFIARBA3RrIRAgBCEGA0ACQAJAIBAgBkEBayIGQQN0aiIKKAIAIgNBAXENACADLQAsQcAAcUUNACADKAIkIQQgCigCBCEOIAMhBQwBCyAGDQELCyAEDQALIAVFDQELIAAgDjYCJCAAIAU2AiALIAIMAwsgAyAGLQAGaiIKIAYtAAciBGoiAiABTQ0BCyAAIAhBAWoiBCAAKAIMIgJLBH9BCCACQQF0IgIgBCACIARLGyICIAJBCE0bIgJBHGwhBAJ/IAcEQCAHIAQjBCgCABEBAAwBCyAEIwUoAgARAAALIQcgACACNgIMIAAgBzYCBCAAKAIIIghBAWoFIAQLNgIIIAcgCEEcbGoiAkEANgIYIAIgDDYCFCACIAk2AhAgAiARNwIIIAIgAzYCBCACIAY2AgAgACgCBCIHIAAoAggiCEEcbGoiAkEIaygCACEFAn8gAkEcaygCACILKAAAIgNBAXEiBgRAIANBAXZBAXEMAQsgAy8BLEEBcQtFBEAgCEECSQ0EIAJBOGsoAgAoAgAvAUIiBEUNBCAAKAIUIgIoAlQgAi8BJCAEbEEBdGogBUEBdGovAQBFDQQLIAEgCkkEQCAAQQE6ABxBAQ8LIAAgACgCGEEBajYCGEEBDwsgBi0ABEEAIBFCIIinIAYxAAVCD4MiEqcbaiAEaq1CIIYgESASfEL/////D4OEIREgBUF/c0EDdkEBcSENIAILIQMgDCANaiEMIAlBAWoiCSAPRw0AC0EADwsgBkUNAAsLQQALxggBEX8CQCAALQAcRQRAIAAoAgghBCAAKAIEIQYCQANAAkACfyAGIAQiCEEcbGoiAkEcaygCACIFKAAAIgFBAXEEQCABQQF2QQFxDAELIAEvASxBAXELRQRAIAhBAkkNASACQThrKAIAKAIALwFCIgFFDQEgACgCFCIDKAJUIAMvASQgAWxBAXRqIAJBCGsoAgBBAXRqLwEARQ0BCyAAIAAoAhhBAWs2AhgLIAAgCEEBayIENgIIIARFDQEgBiAEQRxsaiIBKAIUIQ0gASgCDCEOIAEoAgghDyABKAIEIRAgASgCECEKIAFBHGsoAgAhCwJAIAUoAAAiAkEBcQ0AIAItACxBwABxRQ0AIAUoAAQhCSACKAIkIgMEQANAIAIgA0EDdGshDCADIQEDQAJAAkAgDCABQQFrIgFBA3RqIhEoAgAiB0EBcQ0AIActACxBwABxRQ0AIAcoAiQhAyARKAIEIQkgByECDAELIAENAQsLIAMNAAsgAkUNAQsgACAJNgIkIAAgAjYCIAsgCygAACIHQQFxDQAgBygCJCIMIApBAWoiCk0NAAsCQCAFKAAAIgFBAXEEQCAFLQAHIgIgBS0ABmohCSAFLQAFQQ9xIQMgBS0ABCEFDAELQQAgASgCDCABKAIUIgIbIQUgASgCECABKAIEaiEJIAIgASgCCGohAyABKAIYIQILIAFBAXEEfyABQQN2QQFxBSABLwEsQQJ2QQFxCyELIAAoAgwiASAISQRAQQggAUEBdCIBIAggASAISxsiASABQQhNGyIEQRxsIQECfyAGBEAgBiABIwQoAgARAQAMAQsgASMFKAIAEQAACyEGIAAgBDYCDCAAIAY2AgQgACgCCCEECyAAIARBAWo2AgggBiAEQRxsaiIBQQA2AhggASANIAtFajYCFCABIAo2AhAgASADIA9qrSACIAVqQQAgDiADG2qtQiCGhDcCCCABIAkgEGo2AgQgASAHIAxBA3RrIApBA3RqIgI2AgACQAJ/IAAoAgQgACgCCCIEQRxsaiIDQRxrKAIAKAAAIgFBAXEEQCABQQF2QQFxDAELIAEvASxBAXELRQRAIARBAkkNASADQThrKAIAKAIALwFCIgFFDQEgACgCFCIEKAJUIAQvASQgAWxBAXRqIANBCGsoAgBBAXRqLwEARQ0BCwJ/IAIoAAAiAUEBcQRAIAItAAYMAQsgASgCBAsEQCAAQQE6ABwPCwwDCyAAQQAQERoLDwsgAEEAOgAcAkACfyAAKAIEIAAoAggiA0EcbGoiAkEcaygCACgAACIBQQFxBEAgAUEBdkEBcQwBCyABLwEsQQFxC0UEQCADQQJJDQEgAkE4aygCACgCAC8BQiIBRQ0BIAAoAhQiAygCVCADLwEkIAFsQQF0aiACQQhrKAIAQQF0ai8BAEUNAQsMAQsgAEEAEBEaDwsgACAAKAIYQQFqNgIYCw0AIAAoAgggACgCBGoLBwAgACgCFAsHACAAKAIACxMAIABBpAFqQQAgACgCAEEOSxsLGAEBfyAAKAIAQQ9PBH8gACgCiAEFQQALCwcAIAAoAiAL4wMBCH8CQCACQf3/A0sNACAAKAIYIQQgAiAAKAIMSQRAAkACQCABIARPBEAgACgCLCAAKAIwIAEgBGtBAnRqKAIAQQF0aiIELwEAIgdFBEAMAwsgBEECaiEEA0AgBEEEaiEDIAQvAQIiCgR/IAMgCkEBdGohCEEAIQYDQCADLwEAIAJGDQQgA0ECaiEDIAZBAWoiBiAKRw0ACyAIBSADCyEEQQAhAyAJQQFqIgkgB0cNAAsMAgsgACgCKCAAKAIEIAFsQQF0aiACQQF0ai8BACEDDAELIAQvAQAhAwsgACgCNCADQf//A3FBA3RqIgItAAAiAEUNASACIABBA3RqIgAtAAANASABIABBCGoiAEEGay8BACAAQQRrLQAAQQFxGyEFDAELAkAgASAETwRAIAAoAiwgACgCMCABIARrQQJ0aigCAEEBdGoiAC8BACIIRQ0CIABBAmohAEEAIQEDQCAAQQRqIQMgAC8BAiIHBH8gAyAHQQF0aiEEQQAhBgNAIAMvAQAgAkYNBCADQQJqIQMgBkEBaiIGIAdHDQALIAQFIAMLIQAgAUEBaiIBIAhHDQALDAILIAAoAiggACgCBCABbEEBdGogAkEBdGovAQAhBQwBCyAALwEAIQULIAVB//8DcQtOAQF/IwFBqwpqIQICQAJAAkAgAUH+/wNrDgIAAgELIwFBqgpqDwtBACECIAAoAgggACgCBGogAU0NACAAKAI4IAFBAnRqKAIAIQILIAIL1gEBBX8CfwJAIANFDQAgASMBQasKaiACEPsBDQBB//8DDAELIAAoAgggACgCBGpB//8DcSIIBEADQAJAIAZB//8DcUH+/wNGDQAgACgCSCAEQQNsaiIFLQABIQcCQCAFLQAAQQFxRQRAIAUtAAJBAXFFDQIgAyAHRg0BDAILIAMgB0cNAQsgACgCOCAEQQJ0aigCACIFIAEgAhD7AQ0AIAIgBWotAAANACAAKAJMIARBAXRqLwEADAMLIAZBAWoiBkH//wNxIgQgCEkNAAsLQQALQf//A3ELTwEBfwJAAkACQCABQf7/A2sOAgACAQtBAw8LIAAoAkggAUEDbGoiAC0AAEEBcQRAIAAtAAFBf3NBAXEPC0ECQQMgAC0AAkEBcRshAgsgAgsqAQJ/AkAgACgCICIDRQ0AIAEgA0sNACAAKAI8IAFBAnRqKAIAIQILIAILbwEEfwJAIAAvASAiBUUNACAAKAI8IQZBASEAQQEhAwNAAkACQCABIAYgAEECdGooAgAiACACEPsBQQFqDgIDAAELIAAgAmotAAANACADIQQMAgsgA0EBaiIDQf//A3EiACAFTQ0ACwsgBEH//wNxC7oBAQV/IAEgACgCFEkEQEEkIwUoAgARAAAhAgJ/IAAoAhgiBCABTQRAIAAoAiwgACgCMCABIARrQQJ0aigCAEEBdGoiA0ECaiEFIAMvAQAMAQsgACgCKCAAKAIEIAFsQQF0akECayEDQQALIQYgAkEANgAVIAIgBjsBEiACQQA7ARAgAkEANgIMIAIgBTYCCCACIAM2AgQgAiAANgIAIAJC//8DNwIcIAIgASAETzoAFCACQQA2ABgLIAILDAAgACMGKAIAEQIAC7EBAQV/IAEgACgCACICKAIUIgVJBEACfyACKAIYIgMgAU0EQCACKAIsIAIoAjAgASADa0ECdGooAgBBAXRqIgJBAmohBCACLwEADAELIAIoAiggAigCBCABbEEBdGpBAmshAkEACyEGIABBADYAFSAAIAY7ARIgAEEAOwEQIABBADYCDCAAIAQ2AgggACACNgIEIABC//8DNwIcIAAgASADTzoAFCAAQQA2ABgLIAEgBUkLswEBBX8gAiABKAIUIgZJBEACfyABKAIYIgQgAk0EQCABKAIsIAEoAjAgAiAEa0ECdGooAgBBAXRqIgNBAmohBSADLwEADAELIAEoAiggASgCBCACbEEBdGpBAmshA0EACyEHIABBADYAFSAAIAc7ARIgAEEAOwEQIABBADYCDCAAIAU2AgggACADNgIEIAAgATYCACAAQv//AzcCHCAAIAIgBE86ABQgAEEANgAYCyACIAZJC7wCAQZ/AkACQAJAIAAtABRFBEAgAC8BHCEDIAAoAgQhASAAKAIAIgQoAgQhBgNAIAAgA0EBaiIDOwEcIAFBAmohASAGIANB//8DcSIFTQ0CIAAgAS8BACICOwEOIAJFDQALIAAgATYCBAwDCyAAIAAoAgQiAUECaiICNgIEIAAoAgggAkYEQCAALwESIgJFDQIgACACQQFrOwESIAEvAQIhAiAAIAFBBmoiAzYCBCAAIAI7AQ4gACADIAEvAQRBAXRqNgIIIAAgAS8BBiIFOwEcIAAoAgAhBAwDCyAAIAIvAQA7ARxBAQ8LIAAgATYCBAtBAA8LIAUgBCgCDEkEQCAEKAI0IAJBA3RqIgEtAAAhAiAAQQA7AR4gACABQQhqNgIYIAAgAjsBIEEBDwsgACACOwEeIABBADsBIEEBCwcAIAAvARwLSgEBfyMAQRBrIgMkACADIAI2AgwgACgCYARAIABBhAFqIgJBgAggASADKAIMEIYCGiAAKAJcQQEgAiAAKAJgEQMACyADQRBqJAALDQAgACgCaCAAKAJkRgsrAQJ/IAAoAmgiAiAAKAJkSQR/IAAoAiAgACgCRCACQRhsaigCEEYFQQALC/4FAgl/AX4jAEEQayIFJAAgAEEBOgB4AkAgAC0AgAENACAAKAIgIgggACgCKCIDayEBIAAoAiQhBCADBEAgAEEANgJ8IABBADoAgAELIABBADYCKCAAIAQ2AiQgACABNgIgIAAoAkQhBgJAAn8gACgCZCIEBEADQAJAIAYgAkEYbGoiBygCFCIJIAFNDQAgCSAHKAIQIgNNDQAgASADTQRAIAAgBykCADcCJCAAIAM2AiAgAyEBCyAAIAI2AmhBACECIAAoAkhFDQQgACgCbCIDIAFNBEAgASAAKAJwIANqSQ0FCyAAQQA2AkhBAAwDCyACQQFqIgIgBEcNAAsLIAAgBDYCaCAGIARBGGxqIgNBBGsoAgAhASADQRBrKQIAIQogAEEANgJIIAAgCjcCJCAAIAE2AiBBAQshAiAAQQA2AnALIABBAToAgAEgAEEANgIAIAAgAjYCdCAAQQA2AnwgACABNgJsIAAoAlAhAyAAKAJMIQIgBSAAKQIkNwMIIAAgAiABIAVBCGogAEHwAGoiBCADEQYAIgI2AkggACgCcCIBRQRAIABBADYCSCAAIAAoAmQ2AmgMAQsgACgCaCAAKAJkRg0AAkAgACgCICAAKAJsayIDIAFGBEAgAEEANgIAIABBATYCdAwBCyAAIAIgA2ogASADayIBIAAjAUHA0wBqIAAoAlQiA0ECdGogAEHYAGogA0EDSRsoAgAiAxEEADYCdCAAKAIAIQICQCABQQNLDQAgAkF/Rw0AIAAgACgCICIBNgJsIAAoAlAhAiAAKAJMIQYgBSAAKQIkNwMAIAAgBiABIAUgBCACEQYAIgI2AkggACAAKAJwIgEEfyACBSAAQQA2AkggACAAKAJkNgJoQQALIAEgACADEQQANgJ0IAAoAgAhAgsgAkF/Rw0AIABBATYCdAsDQCAAKAIgIAhPDQEgACgCaCAAKAJkRg0BIAAoAkhFDQEgAEEAECsgACgCaCAAKAJkRw0ACwsgACgCfCEAIAVBEGokACAAC2kBAn8CQCAAKAJoIgEgACgCZEYNACABRQ0AIAAoAiAgACgCRCABQRhsaiIBKAIQRw0AIAFBBGsoAgAhAiAAIAFBEGspAgA3AjwgACACNgI4DwsgACAAKQIgNwI4IABBQGsgACgCKDYCAAvCAQEDfyMAQSBrIgMkACAAKAJIBEAgACgCYCECAkAgAQRAIAJFDQEgAyAAKAIAIgI2AgAgAEGEAWoiBEGACCMBQZoLQf0IIAJBIGtB3wBJG2ogAxD5ARogACgCXEEBIAQgACgCYBEDAAwBCyACRQ0AIAMgACgCACICNgIQIABBhAFqIgRBgAgjAUGuC0GPCSACQSBrQd8ASRtqIANBEGoQ+QEaIAAoAlxBASAEIAAoAmARAwALIAAgARArCyADQSBqJAAL1AUCBX8BfiMAQRBrIgUkAAJAIAAoAnQiAkUEQCAAKAIgIQMMAQsCQCAAKAIAIgNBCkYEQCAAQQE6AIABIABBADYCKCAAQQA2AnwgACAAKAIkQQFqNgIkIAAoAiAhBAwBCwJAIAAoAiAiBEUgA0H//QNGcQ0AIAAtAIABQQFHDQAgACAAKAJ8QQFqNgJ8CyAAIAAoAiggAmo2AigLIAAgAiAEaiIDNgIgCyAAKAJEIAAoAmgiBEEYbGohAgNAAkACQCACKAIUIgYgA0sEQCAGIAIoAhBHDQELIAAoAmQiBiAESwRAIAAgBEEBaiIENgJoCyAEIAZJDQFBACECCyABBEAgACAAKQIgNwIsIAAgACgCKDYCNAsCQCACBEACQCAAKAJsIgEgA00EQCADIAAoAnAiAiABakkNAQsgACADNgJsIAAoAlAhASAAKAJMIQIgBSAAKQIkNwMIIAAgAiADIAVBCGogAEHwAGogAREGADYCSCAAKAJwIgINAEEAIQIgAEEANgJIIAAgACgCZDYCaAsgACgCICAAKAJsayIBIAJGBEAgAEEANgIAIABBATYCdAwCCyAAIAAoAkggAWogAiABayIBIAAjAUHA0wBqIAAoAlQiAkECdGogAEHYAGogAkEDSRsoAgAiBBEEADYCdCAAKAIAIQICQCABQQNLDQAgAkF/Rw0AIAAgACgCICIBNgJsIAAoAlAhAiAAKAJMIQMgBSAAKQIkNwMAIAAgAyABIAUgAEHwAGogAhEGACICNgJIIAAgACgCcCIBBH8gAgUgAEEANgJIIAAgACgCZDYCaEEACyABIAAgBBEEADYCdCAAKAIAIQILIAJBf0cNASAAQQE2AnQMAQsgAEEANgJIIABCADcCbCAAQQE2AnQgAEEANgIACyAFQRBqJAAPCyACKQIYIQcgACACKAIoIgM2AiAgACAHNwIkIAJBGGohAgwACwALuQQBBn8jAEEgayIDJAAgAEEAOgB4IABBADsBBCAAIAApAiA3AiwgACAAKAIoNgI0IAAjAUHwC2oiASkCADcCOCAAQUBrIAEoAgg2AgACQCAAKAJoIAAoAmRGDQAgAEHwAGohBAJAIAAoAnAiAQ0AIAAgACgCICIBNgJsIAAoAlAhAiAAKAJMIQUgAyAAKQIkNwMYIAAgBSABIANBGGogBCACEQYANgJIIAAoAnAiAQ0AQQAhASAAQQA2AkggACAAKAJkNgJoCwJAIAAoAnQNACAAKAIgIAAoAmxrIgIgAUYEQCAAQQA2AgAgAEEBNgJ0DAELIAAgACgCSCACaiABIAJrIgIgACMBQcDTAGogACgCVCIBQQJ0aiAAQdgAaiABQQNJGygCACIFEQQANgJ0IAAoAgAhAQJAIAJBA0sNACABQX9HDQAgACAAKAIgIgE2AmwgACgCUCECIAAoAkwhBiADIAApAiQ3AxAgACAGIAEgA0EQaiAEIAIRBgAiATYCSCAAIAAoAnAiBAR/IAEFIABBADYCSCAAIAAoAmQ2AmhBAAsgBCAAIAURBAA2AnQgACgCACEBCyABQX9HDQAgAEEBNgJ0CyAAKAIgDQACQCAAKAIAQf/9A0cNACAAKAJIRQ0AIAAoAmAEQCADQf/9AzYCACAAQYQBaiIBQYAIIwFB/QhqIAMQ+QEaIAAoAlxBASABIAAoAmARAwALIABBARArCyAAQQA2AnwgAEEBOgCAAQsgA0EgaiQACzICAX8BfiAAKAIAIQEgACgCECkCACICpyIAQQFxBEAgAkI4iKcgAWoPCyAAKAIQIAFqC14CAX4CfyABKAIIIQMgASgCBCEEIAAgBAJ+IAEoAhApAgAiAqciAUEBcQRAIAJCGIhCgICAgPAfgwwBCyABKQIUCyICpyIBajYCACAAIAJCIIinQQAgAyABG2o2AgQLcAECf0H//wMhAgJAAkAgACgCDCIBQf//A3FFBEAgACgCECgCACIBQQFxBEAgAUGA/gNxQQh2IQEMAgsgAS8BKCEBCyABQf//A3FB//8DRg0BCyAAKAIUKAIIKAJMIAFB//8DcUEBdGovAQAhAgsgAgvpDAIKfwF+IwBBoAFrIgokAAJ/IAAoAgAiCEUEQCABIAIjAUH9CmpBABD5AQwBCyAIQQh2IQwCfwJAAkACQAJAAkAgBA0AIAhBAXEEfyAIQQV2QQFxBSAILwEsQQl2QQFxCw0AAkACQAJAIAVFBEAgCEEBcUUNASAIQQJxRQ0FIAhBAnZBAXENBAwFCyAGRQ0BDAMLIAgvASwiCUEBcQ0BDAMLIAcjAUGhCmpHDQMMBQsgCUEBdkEBcUUNAQsCfyABIAcjAUGhCmpGDQAaIAEgAiMBQekLakEAEPkBIAFqIgkgB0UNABogCiAHNgJgIAkgASACQQFLGyACIwFB5gtqIApB4ABqEPkBIAlqCyEJAkAgCEEBcUUEQAJAIAgvASgiDEH//wNHDQAgCCgCJA0AIAgoAhBFDQAgCSABIAJBAUsiBRsgAiMBQdkLakEAEPkBIAlqIgkgASAFGyEFQQEhDgJ/AkACQAJAAkACQAJAIAgoAjAiBkEBag4PAAEFBQUFBQUFBQMCBQUEBQsgBSACIwFBwQpqQQAQ+QEMBQsgBSACIwFBxQtqQQAQ+QEMBAsgBSACIwFBlQtqQQAQ+QEMAwsgBSACIwFBiwtqQQAQ+QEMAgsgBSACIwFBkAtqQQAQ+QEMAQsgBkEga0HeAE0EQCAKIAY2AkAgBSACIwFBwAtqIApBQGsQ+QEMAQsgCiAGNgJQIAUgAiMBQewJaiAKQdAAahD5AQsgCWoMBwsgBSAMIAUbIQUMAQsgBQ0AIAxB/wFxIQULIwFBqwpqIQ0CQAJAAkAgBUH+/wNrDgIAAgELIwFBqgpqIQ0MAQtBACENIAMoAgggAygCBGogBU0NACADKAI4IAVBAnRqKAIAIQ0LQQEhDiAJIAEgAkEBSxshDCAIQQFxBH8gCEEFdkEBcQUgCC8BLEEJdkEBcQsEQCAMIAIjAUHPC2pBABD5ASAJaiEFAkAgBkUEQCAIQQFxBH8gCEECdkEBcQUgCC8BLEEBdkEBcQtFDQELIAogDTYCICAFIAEgAkEBSxsgAiMBQd8HaiAKQSBqEPkBIAVqDAYLIAogDTYCMCAFIAEgAkEBSxsgAiMBQcoLaiAKQTBqEPkBIAVqDAULIAogDTYCECAMIAIjAUHeB2ogCkEQahD5ASAJagwECyAHIwFBoQpqRg0BCyABDAILIAhBAXEEQCAMQf8BcSEFDAELIAgvASghBQsjAUGrCmohCQJAAkACQCAFQf//A3EiBUH+/wNrDgIAAgELIwFBqgpqIQkMAQtBACEJIAMoAgggAygCBGogBU0NACADKAI4IAVBAnRqKAIAIQkLAn8CfwJAIAhBAXFFBEAgCCgCJEUNASAKIAk2ApABIAEgAiMBQd4HaiAKQZABahD5ASABagwDCyAIQQJ2QQFxDAELIAgvASxBAXZBAXELBEAgCiAJNgKAASABIAIjAUHxCmogCkGAAWoQ+QEgAWoMAQsgCiAJNgJwIAEgAiMBQYQLaiAKQfAAahD5ASABagsLIQkCQCAALQAAQQFxDQAgACgCACILKAIkIgZFDQAgCy8BQiIIBEAgAygCVCADLwEkIAhsQQF0aiEPC0EAIQUgAygCIARAIAMoAkQgAygCQCAIQQJ0aiIFLwEAQQJ0aiIQIAUvAQJBAnRqIQULQQAgByAOGyEMQQAhB0EAIQ0DQCAKIAsgBkEDdGsgDUEDdGopAgAiEjcDmAECfwJ/IBKnIgZBAXEEQCAGQQN2QQFxDAELIAYvASxBAnZBAXELBEAgCiAKKQOYATcDCCAKQQhqIAkgASACQQFLGyACIAMgBEEAQQBBABAwDAELAn8gD0UEQEEAIQZBAAwBCyAPIAdBAXRqLwEAIgZBAmpB//8DcUEDTwRAIAMoAkggBkEDbGotAAFBAEcMAQsgBgshEQJ/IAwgECILIAVPDQAaA0ACQCALLQADDQAgByALLQACRw0AIAMoAjwgCy8BAEECdGooAgAMAgsgC0EEaiILIAVJDQALIAwLIQggCiAKKQOYATcDACAHQQFqIQcgCiAJIAEgAkEBSxsgAiADIAQgBiARQQFxIAgQMAsgCWohCSANQQFqIg0gACgCACILKAIkIgZJDQALCyAOBH8gCSABIAJBAUsbIAIjAUGJC2pBABD5ASAJagUgCQsgAWsLIQsgCkGgAWokACALC2oBAn8CQCAALwEMIgEEQEEBIQICQAJAIAFB/v8Daw4CAAMBC0EADwsgACgCFCgCCCgCSCABQQNsai0AAUEARw8LIAAoAhAoAgAiAEEBcQRAIABBAnZBAXEPCyAALwEsQQF2QQFxIQILIAILLgEBfyMAQRBrIgEgACgCECgCACIANgIMIAFBDGpBAnIgAEEqaiAAQQFxGy8BAAvlCQIWfwF+IwBBgAFrIgQkACACKAIAIhYCfyACKAIQIhcpAgAiGaciBkEBcQRAIBlCOIinDAELIAYoAhALIhJqIQ0gASgCCCEGIAEoAgQhDiABKAIUIRQgASgCACELIAEoAhAoAgAhAwJAAkACQAJAA0AgA0EBcQ0DIAMoAiRFDQMgAy8BQiIHBH8gFCgCCCIIKAJUIAgvASQgB2xBAXRqBUEACyETIAMoAiQiFUUNAwJ/IAMgFUEDdGsiDygAACIHQQFxRQRAIAcvASxBAnZBAXEMAQsgB0EDdkEBcQsiA0UhEEEAIQwCQCADDQAgE0UNACATLwEAIQxBASEQCyABIBQ2AhQgASAPNgIQIAEgDDYCDCABIAY2AgggASAONgIEIAEgCzYCAAJ/IA8oAAAiBUEBcSIRRQRAQQAgBiAFKAIUIgcbIQggBSgCGCEJIAUoAhAhAyAHIA5qDAELIA8tAAciAyEJIAYhCCAOCyEHIAsgFksNAyAPIBdGDQIgAyALaiEKAkACQAJAAkACQAJAIBINACAKIA1JDQAgEQ0BIAUoAiRFDQEgBSgCMEUNASAEIAEpAgg3A1ggBCABKQIQNwNgIAQgASkCADcDUCAEQUBrIAIpAgg3AwAgBCACKQIQNwNIIAQgAikCADcDOCAEQegAaiAEQdAAaiAEQThqEDMgBCgCeEUNAQwHCyASDQELIAogDUsNAQwCCyAKIA1JDQELIA8oAgAiA0EBcQ0AIAMoAiRFDQAgAygCMA0BC0EBIREgFUEBRg0EIAggCWohBgNAQQAhDAJ/IA8gEUEDdGoiAygAACIJQQFxIggEQCAJQQN2QQFxDAELIAkvASxBAnZBAXELRQRAIBMEfyATIBBBAXRqLwEABUEACyEMIBBBAWohEAsCfyAIBEAgAy0ABUEPcSEFIAMtAAYhCyADLQAEDAELIAkoAgghBSAJKAIEIQsgCSgCDAshCCABIBQ2AhQgASADNgIQIAEgDDYCDCABIAUgB2oiDjYCBCABIAogC2oiCzYCACABQQAgBiAFGyAIaiIGNgIIAn8gAygAACIFQQFxIhgEQCADLQAHIgohCCAGIQkgDgwBC0EAIAYgBSgCFCIHGyEJIAUoAhghCCAFKAIQIQogByAOagshByALIBZLDQUgAyAXRg0EIAogC2ohCgJAAkACQAJAAkAgEg0AIAogDUkNACAYDQEgBSgCJEUNASAFKAIwRQ0BIAQgASkCCDcDKCAEIAEpAhA3AzAgBCABKQIANwMgIAQgAikCCDcDECAEIAIpAhA3AxggBCACKQIANwMIIARB6ABqIARBIGogBEEIahAzIAQoAnhFDQEMCAsgEg0BCyAKIA1LDQEMAgsgCiANSQ0BCyADKAIAIgNBAXENACADKAIkRQ0AIAMoAjANAgsgCCAJaiEGIBFBAWoiESAVRw0ACwwECyADLQAsQQFxIAxyRQ0ACyAAIAEpAgA3AgAgACABKQIQNwIQIAAgASkCCDcCCAwDCyAAIAEgASAEQegAaiAMGyAFLwEsQQFxGyIBKQIANwIAIAAgASkCEDcCECAAIAEpAgg3AggMAgsgACABKQIANwIAIAAgASkCEDcCECAAIAEpAgg3AggMAQsgAEIANwIAIABCADcCECAAQgA3AggLIARBgAFqJAALuQYBEn8CQCABKAIQKAIAIglBAXENAEEwQTQgAxshFCABKAIUIQ4gASgCACEEIAEoAgQhBSABKAIIIQoDQCAJKAIkRQ0BQQAhAUEAIREgCS8BQiINBEAgDigCCCIGKAJUIAYvASQgDWxBAXRqIRELIAkoAiQiE0UNASAJIBNBA3RrIRUgBCEJIAUhBiAKIQ1BACESQQAhDwJAA0BBACEMAn8gFSABQQN0aiILKAAAIgdBAXEiCgRAIAdBA3ZBAXEMAQsgBy8BLEECdkEBcQtFBEAgEQR/IBEgEkEBdGovAQAFQQALIQwgEkEBaiESCwJ/IAFFBEAgCSEEIA0hCiAGDAELAn8gCgRAIAstAAQhBCALLQAGIRAgCy0ABUEPcQwBCyAHKAIMIQQgBygCBCEQIAcoAggLIQVBACANIAUbIARqIQogCSAQaiEEIAUgBmoLIQUCfwJAAkACQAJ/AkAgCygAACIIQQFxIgcEQCABQQFqIQEgCiALLQAHIgZqIQ0gBCAGaiEJIAMNASAFIQYMAwsgCCgCGEEAIAogCCgCFCIGG2ohDSABQQFqIQEgCCgCECAEaiEJIAUgBmohBiADRQ0CIAgvASxBAXEMAQsgBSEGIAhBAXZBAXELIAxyDQEMAgsCQCAMQf7/A2sOAgIBAAsgDEUEQCAHBEAgCEECcUUNAyAIQQJ2QQFxRQ0DDAILIAgvASwiB0EBcUUNAiAHQQF2QQFxRQ0CDAELIA4oAggoAkggDEEDbGotAAFBAXFFDQELIA9BAWogAiAPRw0BGiAAIA42AhQgACALNgIQIAAgDDYCDCAAIAo2AgggACAFNgIEIAAgBDYCAA8LQQAhEAJAIAsoAgAiCEEBcQ0AIAgoAiRFDQAgAiAPayIHIAggFGooAgAiEEkNAwsgDyAQagshDyABIBNHDQALIAAgDjYCFCAAIAs2AhAgACAMNgIMIAAgCjYCCCAAIAU2AgQgACAENgIADAILIAAgDjYCFCAAIAs2AhAgACAMNgIMIAAgCjYCCCAAIAU2AgQgACAENgIAIAchAiALKAIAIglBAXFFDQALCyAAQgA3AgAgAEIANwIQIABCADcCCAvCCAIUfwF+IwBB4ABrIgMkAAJAAkAgAkUNACABKAIQKAIAIgVBAXENAANAIAUoAiQiEUUNASAFKAIwRQ0BAkACQCABKAIUIhIoAggiBCgCIEUNACAEKAJAIAUvAUIiDEECdGoiBi8BAiIIRQ0AIAQoAkQgBi8BAEECdGoiBiAIQQJ0aiENAkADQCAGLwEAIAJPDQEgBkEEaiIGIA1HDQALIABCADcCACAAQgA3AhAgAEIANwIIDAULAkADQCANQQRrIggvAQAgAk0NASAIIg0gBkcNAAsgAEIANwIAIABCADcCECAAQgA3AggMBQsgDAR/IAQoAlQgBC8BJCAMbEEBdGoFQQALIRQgBQRAIAUgEUEDdGshFiABKAIAIQcgASgCBCEOIAEoAgghCUEAIQVBACEPA0AgBiIIQQRqIQYCQAJAAkACQANAQQAhEAJ/IBYgBUEDdGoiCigAACIEQQFxIhMEQCAEQQN2QQFxDAELIAQvASxBAnZBAXELRQRAIBQEfyAUIA9BAXRqLwEABUEACyEQIA9BAWohDwsgBQRAAn8gEwRAIAotAAQhCyAKLQAGIRUgCi0ABUEPcQwBCyAEKAIMIQsgBCgCBCEVIAQoAggLIQxBACAJIAwbIAtqIQkgDCAOaiEOIAcgFWohBwsgAyAQNgJUIAMgCTYCUCADIA42AkwgAyAHNgJIIAVBAWohBQJ/IBMEQCAJIAotAAciC2ohCSAHIAtqIQcgBEEDdkEBcQwBCyAEKAIYQQAgCSAEKAIUIgsbaiEJIAQoAhAgB2ohByALIA5qIQ4gBC8BLEECdkEBcQsNASAILQACIA9BAWtLBEAgBSARRg0FDAELCyADIBI2AlwgAyAKNgJYIAgtAANBAUYEQCAGIA1GDQggAyADKQNQNwMIIAMgAykDWDcDECADIAMpA0g3AwAgA0EwaiADIAIQNSADKAJARQ0DIAAgAykCMDcCACAAIANBQGspAgA3AhAgACADKQI4NwIIDAsLAkACQCATBEAgBEECcSAQcg0BDAQLIAQtACxBAXENACAQRQ0BCyAAIAMpA0g3AgAgACADKQNYNwIQIAAgAykDUDcCCAwLCyAEKAIkRQ0BIAQoAjBFDQEgAyADKQNYNwMoIAMgAykDUDcDICADIAMpA0g3AxggACADQRhqQQBBARA0DAoLIAMgEjYCXCADIAo2AlggCCEGDAELIAYgDUcNACAAQgA3AgAgAEIANwIQIABCADcCCAwICyAFIBFHDQELCyADIBI2AlwgAyAKNgJYCyAAQgA3AgAgAEIANwIQIABCADcCCAwECyAAQgA3AgAgAEIANwIQIABCADcCCAwDCyABIAMpA0g3AgAgASADKQNYIhc3AhAgASADKQNQNwIIIBenKAIAIgVBAXFFDQALCyAAQgA3AgAgAEIANwIQIABCADcCCAsgA0HgAGokAAvYCgIifwJ+IwBBkAFrIgMkAAJ/IAEoAhApAgAiJaciHkEBcQRAICVCOIinDAELIB4oAhALIR8gASgCECEGAn8gASgCFCIEKAAAIgVBAXEEQCAELQAEIQsgBC0ABiEMIAQtAAVBD3EMAQsgBSgCDCELIAUoAgQhDCAFKAIICyEPIAEoAgAhFyADIAQ2AowBIAMgBDYCiAEgA0EANgKEASADIAs2AoABIAMgDzYCfCADIAw2AngCQAJAAkAgBCAGRg0AIAMgAykCgAE3A1AgAyADKQKIATcDWCADIAMpAng3A0ggAyABKQIINwM4IANBQGsgASkCEDcDACADIAEpAgA3AzAgA0HgAGogA0HIAGogA0EwahAzAn8CQCADKAJwIgUgBkYNACAFRQ0AA0ACQCADIAMpAnAiJTcDiAEgAyADKQJoIiY3A4ABIAMgJjcDICADICU3AyggAyADKQJgIiU3A3ggAyAlNwMYIAMgASkCCDcDCCADIAEpAhA3AxAgAyABKQIANwMAIANB4ABqIANBGGogAxAzIAMoAnAiBSAGRg0AIAUNAQsLIAMoAogBIgRFDQIgAygCgAEhCyADKAJ8IQ8gAygCeCEMIAMoAowBDAELIAQLIRMgFyAfaiEhQTBBNCACGyEiA0AgEyESQQAhDUEAIRBBACEOQQAhFAJAAn8CQAJAAkACf0EAIAQoAgAiBkEBcQ0AGiAGKAIkRQRAQQAMAQsgBi8BQiIBBEAgEigCCCIFKAJUIAUvASQgAWxBAXRqIRQLIAwhDSAPIRAgCyEOIAYLIgEEQEEAIRVBACABIAEoAiQiI0EDdGsgAUEBcRshJEEAIQFBACETQQAhBEEAIQtBACEPQQAhDAJAA0AgASAjRg0BQQAhEQJ/ICQgAUEDdGoiCigAACIHQQFxIhYEQCAHQQN2QQFxDAELIAcvASxBAnZBAXELRQRAIBQEfyAUIBVBAXRqLwEABUEACyERIBVBAWohFQsCfyABRQRAIA4hBiAQIQUgDQwBCwJ/IBYEQCAKLQAFQQ9xIQggCi0ABiEJIAotAAQMAQsgBygCCCEIIAcoAgQhCSAHKAIMC0EAIA4gCBtqIQYgCCAQaiEFIAkgDWoLIQgCfyAWBEAgCi0AByINIQ4gBiEJIAUMAQtBACAGIAcoAhQiEBshCSAHKAIYIQ4gBygCECENIAUgEGoLIRAgAUEBaiEBIAkgDmohDiAIIA1qIg0gIU0NACAIIBdNIAggF0kgHxtBAUYEQCAHIB5GDQEgEiETIAohBCAGIQsgBSEPIAghDAwBCwJAIAIEQCAWBH8gB0EBdkEBcQUgBy8BLEEBcQsgEXJFDQEMBwsCQCARQf7/A2sOAgEHAAsgEUUEQCAWBEAgB0ECcUUNAiAHQQJ2QQFxDQgMAgsgBy8BLCIJQQFxRQ0BIAlBAXZBAXENBwwBCyASKAIIKAJIIBFBA2xqLQABQQFxDQYLIAooAgAiCUEBcQ0AIAkoAiRFDQAgCSAiaigCAEUNAAsgBA0CIAohBCASIRMgBiELIAUhDyAIIQwMBgsgBA0FCyAYDQFBACEYIBohBCAZIRMgGyELIBwhDyAdIQwMBAtBAAwCCyAAIBk2AhQgACAaNgIQIAAgIDYCDCAAIBs2AgggACAcNgIEIAAgHTYCAAwGCyAERQ0EQQELIRggCCEdIAUhHCAGIRsgESEgIAohGiASIRkLIAQNAAsLIABCADcCACAAQgA3AhAgAEIANwIIDAELIAAgEjYCFCAAIAo2AhAgACARNgIMIAAgBjYCCCAAIAU2AgQgACAINgIACyADQZABaiQAC+oQAil/An4jAEHAAWsiAyQAIAMgASgCECInKQIAIiw3A4gBICxCOIghLSAspyIEQQFxBH8gLacgLEIwiKdB/wFxagUgBCgCECAEKAIEagshKCAEQQFxBH8gLacFIAQoAhALIREgASgCECEFAn8gASgCFCIIKAAAIglBAXEEQCAILQAFQQ9xIQYgCC0ABiEKIAgtAAQMAQsgCSgCCCEGIAkoAgQhCiAJKAIMCyEEIAEoAgAhCSADIAg2ArwBIAMgCDYCuAEgA0EANgK0ASADIAQ2ArABIAMgBjYCrAEgAyAKNgKoAQJAAkACQCAFIAhGDQAgAyADKQKwATcDcCADIAMpArgBNwN4IAMgAykCqAE3A2ggAyABKQIINwNYIAMgASkCEDcDYCADIAEpAgA3A1AgA0GQAWogA0HoAGogA0HQAGoQMwJ/AkAgAygCoAEiDCAFRg0AIAxFDQADQAJAIAMgAykCoAEiLDcDuAEgAyADKQKYASItNwOwASADQUBrIC03AwAgAyAsNwNIIAMgAykCkAEiLDcDqAEgAyAsNwM4IAMgASkCCDcDKCADIAEpAhA3AzAgAyABKQIANwMgIANBkAFqIANBOGogA0EgahAzIAMoAqABIgQgBUYNACAEDQELCyADKAK4ASIIRQ0CIAMoArABIQQgAygCrAEhBiADKAKoASEKIAMoArwBDAELIAgLIQwgCSARaiEbQTBBNCACGyEpQQAhEQNAAkACQCAIKAIAIgFBAXENACABKAIkRQ0AQQAhB0EAIRIgAS8BQiIFBEAgDCgCCCIJKAJUIAkvASQgBWxBAXRqIRILAkACQCABKAIkIiNFDQACfyABICNBA3RrIggoAAAiAUEBcSIFRQRAIAEvASxBAnZBAXEMAQsgAUEDdkEBcQsiB0UhE0EAIQsCQCAHDQAgEkUNACASLwEAIQtBASETCwJ/IAVFBEBBACAEIAEoAhQiBRshDiAFIAZqISQgASgCECEHIAEoAhgMAQsgBiEkIAQhDiAILQAHIgcLIQ8gCCAnRgRAQQAhBwwBCwJAAkAgByAKaiIgIBtLDQAgGyAgRgRAICgNASADIAgpAgAiLDcDGCADICw3A4ABIAMgAykDiAE3AxAgA0EYaiADQRBqEDgNASAIKAIAIQELAkACQAJAIAJFBEBBASEHIAghBSAMIQkCQCALQf7/A2sOAgIEAAsgC0UEQAJ/IAFBAXFFBEAgAS8BLCIBQQFxRQ0EIAFBAXZBAXEMAQsgAUECcUUNAyABQQJ2QQFxC0UNAgwDCyAMKAIIKAJIIAtBA2xqLQABQQFxDQIMAQtBASEHAn8gAUEBcUUEQCABLwEsQQFxDAELIAFBAXZBAXELIAtyDQELAkAgCCgCACIBQQFxDQAgASgCJEUNAEEAIQcgASApaigCAA0BQQAhCkEAIQZBACEEQQAhC0EAIQVBACEJDAILQQAhCkEAIQZBACEEQQAhC0EAIQVBACEJQQAhBwwBCyAIIQUgDCEJC0EBISUgI0EBRg0DIA4gD2ohEANAIAchFCAJIRUgBSEOIAshFiAEIRcgBiEYIAohGUEAIQ8CfyAIICVBA3RqIg0oAAAiAUEBcSIGBEAgAUEDdkEBcQwBCyABLwEsQQJ2QQFxC0UEQCASBH8gEiATQQF0ai8BAAVBAAshDyATQQFqIRMLAn8gBgRAIA0tAAQhCiANLQAGIQcgDS0ABUEPcQwBCyABKAIMIQogASgCBCEHIAEoAggLIQRBACAQIAQbIApqIRAgBCAkaiEaAn8gBgRAIA0tAAciBiEqIBAhKyAaDAELQQAgECABKAIUIgQbISsgASgCGCEqIAEoAhAhBiAEIBpqCyEkIA0gJ0YEQCAUIQcgFSEJIA4hBSAWIQsgFyEEIBghBiAZIQoMBQsCQCAGIAcgIGoiJmoiICAbSw0AIBsgIEYEQCAoDQEgAyANKQIAIiw3AwggAyAsNwOAASADIAMpA4gBNwMAIANBCGogAxA4DQEgDSgCACEBCwJAAkACQAJAIAIEQEEBIQcgAUEBcQR/IAFBAXZBAXEFIAEvASxBAXELIA9yRQ0BDAILQQEhByAmIQogGiEGIBAhBCAPIQsgDSEFIAwhCQJAIA9B/v8Daw4CAQQACwJAIA9FBEAgAUEBcUUNASABQQJxRQ0CIAFBAnZBAXFFDQIMAwsgDCgCCCgCSCAPQQNsai0AAUEBcUUNAQwCCyABLwEsIgFBAXFFDQAgAUEBdkEBcQ0BCyANKAIAIgFBAXENASABKAIkRQ0BIBkhCiAYIQYgFyEEIBYhCyAOIQUgFSEJIBQhByABIClqKAIARQ0CQQAhBwsgJiEKIBohBiAQIQQgDyELIA0hBSAMIQkMAQsgGSEKIBghBiAXIQQgFiELIA4hBSAVIQkgFCEHCyAqICtqIRAgJUEBaiIlICNHDQEMBQsLICYhCiAQIQQgGiEGIA0hCAwBC0EAIRlBACEYQQAhF0EAIRZBACEOQQAhFUEAIRQLIA5FDQMgGSEfIBghHiAXIR0gFiEiIA4hHCAVIREgFCEhDAMLQQAhCUEAIQVBACELQQAhBEEAIQZBACEKCyAHQQFxBEAgACAJNgIUIAAgBTYCECAAIAs2AgwgACAENgIIIAAgBjYCBCAAIAo2AgAMBgsgBUUNACAJIQwgBSEIDAELICFBAXENA0EAISIgESEMIBwhCCAdIQQgHiEGIB8hCkEAIR9BACEeQQAhHUEAIRxBACERQQAhIQsgCA0ACwsgAEIANwIAIABCADcCECAAQgA3AggMAQsgACARNgIUIAAgHDYCECAAICI2AgwgACAdNgIIIAAgHjYCBCAAIB82AgALIANBwAFqJAALyQECBn8BfiMAQSBrIgIkACAAKAIAIQQgAC0AAEEBcUUEQCAEKAIkIQMLIAEoAgAhBgNAAkAgA0EARyEFIANFDQAgAiAEIAQoAiRBA3RrIANBAWsiA0EDdGopAgAiCDcDGCAIpyIAQQFxBH8gCEI4iKcgCEIwiKdB/wFxagUgACgCECAAKAIEagtFIgcgACAGR3FFBEAgByEFDAELIAIgAikDGDcDECACIAEpAgA3AwggAkEQaiACQQhqEDhFDQELCyACQSBqJAAgBQvLBgIXfwF+IAEoAhQhESABKAIQIQYgASgCCCEHIAEoAgQhCCABKAIAIQQCQANAIBtCIIinIRQgG6chFQNAQQAhAUEAIQlBACEKQQAhDkEAIQwCf0EAIAYoAgAiC0EBcQ0AGiALKAIkRQRAQQAMAQsgCy8BQiIFBEAgESgCCCIJKAJUIAkvASQgBWxBAXRqIQ4LIAghCSAHIQogCyEMIAQLIQVBACELA0ACQCAMRQ0AIAEgDEEkaigCACIGRg0AA0BBACEPAn8gAUEDdEEAIAwgBkEDdGsgDEEBcRtqIgYoAAAiBEEBcSIIBEAgBEEDdkEBcQwBCyAELwEsQQJ2QQFxC0UEQCAOBH8gDiALQQF0ai8BAAVBAAshDyALQQFqIQsLAn8gAUUEQCAFIQQgCiEHIAkMAQsCfyAIBEAgBi0ABUEPcSEIIAYtAAQhByAGLQAGDAELIAQoAgwhByAEKAIIIQggBCgCBAshBEEAIAogCBsgB2ohByAEIAVqIQQgCCAJagshCCAAIBE2AhQgACAGNgIQIAAgDzYCDCAAIAc2AgggACAINgIEIAAgBDYCAAJ/IAYoAAAiBUEBcQRAIAYtAAciBSEKIAchECAIDAELQQAgByAFKAIUIgkbIRAgBSgCGCEKIAUoAhAhBSAIIAlqCyEJIAFBAWohASAKIBBqIQogBCAFaiEFAkACfyAGKQIAIhunIg1BAXEiEwRAIBtCOIinDAELIA0oAhALIARqIAJNDQACQCADBEAgEwR/IA1BAXZBAXEFIA0vASxBAXELIA9yRQ0BDAgLAkAgD0H+/wNrDgIBCAALIA9FBEAgEwRAIA1BAnFFDQIgDUECdkEBcUUNAgwJCyANLwEsIhBBAXFFDQEgEEEBdkEBcUUNAQwICyARKAIIKAJIIA9BA2xqLQABQQFxDQcLIBMNACANKAIkIhBFDQAgDSgCMEUNACABIBBPDQQgCa0gCq1CIIaEIRtBASESIAwhFiAFIRcgASEYIAshGSAOIRoMBQsgASAMKAIkIgZHDQALCyASIQdBACESIBchBSAVIQkgFCEKIBghASAZIQsgGiEOIBYhDCAHDQALCwsgAEIANwIAIABCADcCECAAQgA3AggLC+YGARB/IAIgA0sEQCAAQgA3AgAgAEIANwIQIABCADcCCA8LIAFBCGooAgAhCCABQRBqKAIAIQUgASgCFCETIAEoAgQhCyABKAIAIQkgACABKQIQNwIQIAAgASkCCDcCCCAAIAEpAgA3AgACQCAFKAIAIgFBAXENAANAIAEoAiRFDQEgAS8BQiIMBH8gEygCCCIFKAJUIAUvASQgDGxBAXRqBUEACyESIAEoAiQiFEUNAQJ/IAEgFEEDdGsiDCgAACIBQQFxIgVFBEAgAS8BLEECdkEBcQwBCyABQQN2QQFxCyIHRSEOQQAhCgJAIAcNACASRQ0AIBIvAQAhCkEBIQ4LAn8gBUUEQEEAIAggASgCFCIFGyENIAEoAhghBiABKAIQIQcgBSALagwBCyAMLQAHIgchBiAIIQ0gCwshBQJAAkAgByAJaiIPIANJDQAgB0UEQCAMIQYMAgsgAiAPTw0AIAwhBgwBC0EBIQcgFEEBRg0CIAYgDWohCANAQQAhCgJ/IAwgB0EDdGoiBigAACIBQQFxIhAEQCABQQN2QQFxDAELIAEvASxBAnZBAXELRQRAIBIEfyASIA5BAXRqLwEABUEACyEKIA5BAWohDgsCfyAHRQRAIAUhCyAPDAELAn8gEARAIAYtAAVBD3EhCSAGLQAGIREgBi0ABAwBCyABKAIIIQkgASgCBCERIAEoAgwLQQAgCCAJG2ohCCAFIAlqIQsgDyARagshCQJ/IBAEQCAGLQAHIg0hESAIIRAgCwwBC0EAIAggASgCFCIFGyEQIAEoAhghESABKAIQIQ0gBSALagshBSADIAkgDWoiD00EQCANRQ0CIAIgD0kNAgsgECARaiEIIAdBAWoiByAURw0ACwwCCyACIAlJDQECQAJAIAQEQCABQQFxBH8gAUEBdkEBcQUgAS8BLEEBcQsgCnINAQwCCwJAIApB/v8Daw4CAgEACwJAIApFBEAgAUEBcUUNASABQQJxRQ0DIAFBAnZBAXENAgwDCyATKAIIKAJIIApBA2xqLQABQQFxRQ0CDAELIAEvASwiAUEBcUUNASABQQF2QQFxRQ0BCyAAIBM2AhQgACAGNgIQIAAgCjYCDCAAIAg2AgggACALNgIEIAAgCTYCAAsgBigCACIBQQFxRQ0ACwsL5AcBD38CQCACIARNBEAgAiAERw0BIAMgBU0NAQsgAEIANwIAIABCADcCECAAQgA3AggPCyABQQhqKAIAIQogAUEQaigCACEHIAEoAhQhFCABKAIEIQggASgCACEOIAAgASkCEDcCECAAIAEpAgg3AgggACABKQIANwIAAkAgBygCACIBQQFxDQADQCABKAIkRQ0BIAEvAUIiDwR/IBQoAggiBygCVCAHLwEkIA9sQQF0agVBAAshEyABKAIkIhVFDQECfyABIBVBA3RrIhAoAAAiAUEBcSIHRQRAIAEvASxBAnZBAXEMAQsgAUEDdkEBcQsiC0UhEUEAIQwCQCALDQAgE0UNACATLwEAIQxBASERCwJ/IAdFBEBBACAKIAEoAhQiBxshCyABKAIYIQkgASgCECENIAcgCGoMAQsgEC0AByINIQkgCiELIAgLIQcgCSALaiEJAkACQCAEIAdLDQAgBCAHRiAFIAlLcQ0AIAcgCEYgCSAKRnFFBEAgAiAHRw0CIAMgCU8NAQwCCyACIAhHDQEgAyAKTQ0BC0EBIQsgFUEBRg0CIA0gDmohDgNAQQAhDAJ/IBAgC0EDdGoiDygAACIBQQFxIg0EQCABQQN2QQFxDAELIAEvASxBAnZBAXELRQRAIBMEfyATIBFBAXRqLwEABUEACyEMIBFBAWohEQsCfyALRQRAIAkhCiAHDAELAn8gDQRAIA8tAAVBD3EhCCAPLQAGIRIgDy0ABAwBCyABKAIIIQggASgCBCESIAEoAgwLQQAgCSAIG2ohCiAOIBJqIQ4gByAIagshCAJ/IA0EQCAPLQAHIhIhCSAKIQ0gCAwBC0EAIAogASgCFCIHGyENIAEoAhghCSABKAIQIRIgByAIagshByAJIA1qIQkCQCAEIAdLDQAgBCAHRiAFIAlLcQ0AAkACQCAHIAhHDQAgCSAKRw0AIAIgCEcNASADIApNDQEMAgsgAiAHRw0AIAMgCU8NAQsgDyEQDAILIA4gEmohDiALQQFqIgsgFUcNAAsMAgsgAiAISQ0BIAIgCEYgAyAKSXENAQJAAkAgBgRAIAFBAXEEfyABQQF2QQFxBSABLwEsQQFxCyAMcg0BDAILAkAgDEH+/wNrDgICAQALAkAgDEUEQCABQQFxRQ0BIAFBAnFFDQMgAUECdkEBcQ0CDAMLIBQoAggoAkggDEEDbGotAAFBAXFFDQIMAQsgAS8BLCIBQQFxRQ0BIAFBAXZBAXFFDQELIAAgFDYCFCAAIBA2AhAgACAMNgIMIAAgCjYCCCAAIAg2AgQgACAONgIACyAQKAIAIgFBAXFFDQALCwvRBQIHfwF+AkAgAS0AAEEBcQ0AIABBADYCECABKAIAIgIoAgAaIAIgAigCACICQQFrNgIAIAJBAUYEQCAAKAIMIQIgACAAKAIQIgNBAWoiBCAAKAIUIgVLBH9BCCAFQQF0IgMgBCADIARLGyIDIANBCE0bIgRBA3QhAwJ/IAIEQCACIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQIgACAENgIUIAAgAjYCDCAAKAIQIgNBAWoFIAQLNgIQIAIgA0EDdGogASkCADcCAAsgACgCECIBRQ0AA0AgACABQQFrIgE2AhACQCAAKAIMIAFBA3RqKAIAIgQoAiQiAgRAQQAhAUEAIAQgAkEDdGsiBiAEQQFxGyEHA0ACQCAGIAFBA3RqKQIAIgmnIgJBAXENACACIAIoAgAiAkEBazYCACACQQFHDQAgACgCDCECIAAgACgCECIDQQFqIgUgACgCFCIISwR/QQggCEEBdCIDIAUgAyAFSxsiAyADQQhNGyIFQQN0IQMCfyACBEAgAiADIwQoAgARAQAMAQsgAyMFKAIAEQAACyECIAAgBTYCFCAAIAI2AgwgACgCECIDQQFqBSAFCzYCECACIANBA3RqIAk3AgALIAFBAWoiASAEKAIkSQ0ACyAHIwYoAgARAgAMAQsCQCAELQAsQcAAcUUNACAEKAJIQRlJDQAgBCgCMCMGKAIAEQIACwJAIAAoAggiAkUNACAAKAIEIgVBAWoiAUEgSw0AIAAoAgAhAyAAIAEgAksEf0EIIAJBAXQiAiABIAEgAkkbIgEgAUEITRsiAkEDdCEBAn8gAwRAIAMgASMEKAIAEQEADAELIAEjBSgCABEAAAshAyAAIAI2AgggACADNgIAIAAoAgQiBUEBagUgAQs2AgQgAyAFQQN0aiIBQQA2AgQgASAENgIADAELIAQjBigCABECAAsgACgCECIBDQALCwv0AgEHfyMAQRBrIgMkACAAKAIwIgEEQCABIAEoApQBQQFqNgKUAQsgACgCBCIBBEAgAEEkaiEGA0AgACgCACAEQQV0aiICKAIABEAgACgCNCEFIAIoAgwEQCADIAIpAgw3AwggBSADQQhqEDwLIAIoAhQEQCADIAIpAhQ3AwAgBSADEDwLIAIoAgQiAQRAIAEoAgAiBwR/IAcjBigCABECACABQQA2AgggAUIANwIAIAIoAgQFIAELIwYoAgARAgALIAIoAgAgBiAFEEEgACgCBCEBCyAEQQFqIgQgAUkNAAsLIABBADYCBCAAKAIAIQEgACAAKAIIBH9BAAUCfyABBEAgAUGAAiMEKAIAEQEADAELQYACIwUoAgARAAALIQEgAEEINgIIIAAgATYCACAAKAIECyIEQQFqNgIEIAAoAjAhAiABIARBBXRqIgBCADcCBCAAIAI2AgAgAEIANwIMIABCADcCFCAAQQA2AhwgA0EQaiQAC+sHAQp/IwBBIGsiBCQAIAAEQCAAED8gAEEANgKgCSAAKAKECSEBIwBBEGsiBiQAIAEoAgwiAgRAIAIjBigCABECACABQQA2AhQgAUIANwIMCyABKAIYIgIEQCACIwYoAgARAgAgAUEANgIgIAFCADcCGAsgASgCMCABQSRqIgggASgCNBBBIAEoAgQiAwRAA0AgASgCACAFQQV0aiICKAIABEAgASgCNCEHIAIoAgwEQCAGIAIpAgw3AwggByAGQQhqEDwLIAIoAhQEQCAGIAIpAhQ3AwAgByAGEDwLIAIoAgQiAwRAIAMoAgAiCgR/IAojBigCABECACADQQA2AgggA0IANwIAIAIoAgQFIAMLIwYoAgARAgALIAIoAgAgCCAHEEEgASgCBCEDCyAFQQFqIgUgA0kNAAsLQQAhAyABQQA2AgQCQCABKAIkIgVFDQAgASgCKARAA0AgASgCJCADQQJ0aigCACMGKAIAEQIAIANBAWoiAyABKAIoSQ0ACyAIKAIAIgVFDQELIAUjBigCABECACABQQA2AiwgAUIANwIkCyABKAIAIgIEQCACIwYoAgARAgAgAUEANgIIIAFCADcCAAsgASMGKAIAEQIAIAZBEGokACAAKAKoCSIBBEAgASMGKAIAEQIAIABBADYCsAkgAEIANwKoCQsgACgCvAoiAQRAIAEjBigCABECACAAQQA2AsQKIABCADcCvAoLIAAoArQKBEAgBCAAQbQKaikCADcDGCAAQYgJaiAEQRhqEDwgAEIANwK0CgsgACgCRCMGKAIAEQIAIABB4AlqIQEgACgC4AkEQCAEIAEpAgA3AxAgAEGICWogBEEQahA8CyAAKALoCQRAIAQgAEHoCWopAgA3AwggAEGICWogBEEIahA8CyABQgA3AgAgAUEANgIQIAFCADcCCAJAIAAoAogJIgFFDQAgACgCjAkEQANAIAAoAogJIAlBA3RqKAIAIwYoAgARAgAgCUEBaiIJIAAoAowJSQ0ACyAAKAKICSIBRQ0BCyABIwYoAgARAgAgAEEANgKQCSAAQgA3AogJCyAAKAKUCSIBBEAgASMGKAIAEQIAIABBADYCnAkgAEIANwKUCQsgACgC9AkiAQRAIAEjBigCABECACAAQQA2AvwJIABCADcC9AkLIAAoArwJIgEEQCABIwYoAgARAgAgAEEANgLECSAAQgA3ArwJCyAAKALICSIBBEAgASMGKAIAEQIAIABBADYC0AkgAEIANwLICQsgACgC1AkiAQRAIAEjBigCABECACAAQQA2AtwJIABCADcC1AkLIAAjBigCABECAAsgBEEgaiQAC9kEAgd/AX4jAEEgayICJAACQCAAKAKgCSIBRQ0AIAAoAogKIgNFDQAgASgCdCIBRQ0AIAMgARECAAsgAEEANgKICiAAKAK0CgRAIAIgAEG0CmopAgA3AxggAEGICWogAkEYahA8IABCADcCtAoLIABCADcCgAogAEEANgL4CSAAKAIgBEBBACEBIABBADYCfCAAQQA6AIABIABCADcCJCAAQQA2AiAgACgCRCEFAkAgACgCZCIDBEADQAJAIAUgAUEYbGoiBigCFCIHRQ0AIAcgBigCECIETQ0AIAYpAgAhCCAAIAE2AmggACAINwIkIAAgBDYCIEEAIQEgACgCSEUNAyAAKAJsIgMgBE0EQCAEIAAoAnAgA2pJDQQLIABBADYCSCAAQgA3AmwMAwsgAUEBaiIBIANHDQALCyAAIAM2AmggBSADQRhsaiIBQQRrKAIAIQMgAUEQaykCACEIIABBADYCSCAAIAg3AiQgACADNgIgIABCADcCbEEBIQELIABBADYCACAAIAE2AnQLIAAoAoQJED0gAEHgCWohASAAKALgCQRAIAIgASkCADcDECAAQYgJaiACQRBqEDwLIAAoAugJBEAgAiAAQegJaikCADcDCCAAQYgJaiACQQhqEDwLIAFCADcCACABQQA2AhAgAUIANwIIIAAoArQJBEAgAiAAQbQJaikCADcDACAAQYgJaiACEDwgAEIANwK0CQsgAEEAOgDiCiAAQQA2AqgKIABBADsB4AogAEIANwPQCiAAQgA3A8gKIABB2ApqQQA2AgAgAkEgaiQACzMBAX8gABA/IABBADYCoAkCQCABBEAgASgCAEEQa0F9SQ0BCyAAIAE2AqAJQQEhAgsgAgv4AgEFfyMAQSBrIgMkAANAAkAgACAAKAKUAUEBayIFNgKUASAFDQAgAC8BkAEiBQR/IAVBAWsiBQRAIABBEGohBgNAIAMgBiAFQQR0aiIEKQIINwMYIAMgBCkCADcDECADKAIUBEAgAyADKQIUNwMIIAIgA0EIahA8CyADKAIQIAEgAhBBIAVBAWsiBQ0ACwsgAyAAKQIYNwMYIAMgACkCEDcDECADKAIUBEAgAyADKQIUNwMAIAIgAxA8CyAAKAIQBUEACyEFAkAgASgCBCIEQTFNBEAgASgCACEGIAEoAggiByAETQRAQQggB0EBdCIHIARBAWoiBCAEIAdJGyIEIARBCE0bIgdBAnQhBAJ/IAYEQCAGIAQjBCgCABEBAAwBCyAEIwUoAgARAAALIQYgASAHNgIIIAEgBjYCACABKAIEIQQLIAEgBEEBajYCBCAGIARBAnRqIAA2AgAMAQsgACMGKAIAEQIACyAFIgANAQsLIANBIGokAAsIACAAKQOgCgsKACAAIAE3A6AKC4oDAgV/AX4jAUH8C2ohBUEBIQQCQAJAIAFFDQAgAkUNAEEAIQUDQEEAIQQgBSABIANBGGxqIgYoAhAiB0sNAiAGKAIUIgUgB0kNAiADQQFqIgMgAkcNAAsgAiEEIAEhBQsgACAAKAJEIARBGGwiASMEKAIAEQEAIgI2AkQgAQRAIAIgBSAB/AoAAAsgACAENgJkIAAoAkQhBSAAKAAgIQFBACEDAkADQAJAIAUgA0EYbGoiBigCFCIHIAFNDQAgByAGKAIQIgJNDQAgASACTQRAIAAgBikCADcCJCAAIAI2AiAgAiEBCyAAIAM2AmhBACEDIAAoAkhFDQIgACgCbCICIAFNBEAgASAAKAJwIAJqSQ0DCyAAQQA2AkggAEIANwJsDAILIANBAWoiAyAERw0ACyAAIAQ2AmggBSAEQRhsaiIBQQRrKAIAIQIgAUEQaykCACEIIABBADYCSCAAIAg3AiQgACACNgIgIABCADcCbEEBIQMLIABBADYCACAAIAM2AnRBASEECyAEC/gDAQV/IwFBqwpqIQUCQAJAAkAgAwJ/IAAoAAAiBkEBcQRAIAZBgP4DcUEIdgwBCyAGLwEoCyADG0H//wNxIgNB/v8Daw4CAAIBCyMBQaoKaiEFDAELQQAhBSACKAIIIAIoAgRqIANNDQAgAigCOCADQQJ0aigCACEFCwNAAkACQAJAAkACQAJAIAUtAAAiAw4jBQMDAwMDAwMDAQADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwQCCyMBQYsIaiAEEPQBIAVBAWohBQwFCyMBQZoDaiAEEPQBIAVBAWohBQwECyADQdwARg0BCyADwCAEEPEBIAVBAWohBQwCC0HcACAEEPEBIAUsAAAgBBDxASAFQQFqIQUMAQsLAkAgACgAACIDQQFxDQAgAygCJCIJRQ0AIAMvAUIgAi8BJGwhA0EAIQYDQEEAIQcCQAJ/IAAtAABBAXEEf0EABSAAKAIAIgUgBSgCJEEDdGsLIAZBA3RqIgUoAAAiCEEBcQRAIAhBA3ZBAXEMAQsgCC8BLEECdkEBcQsNACADRQ0AIAIoAlQgA0EBdGovAQAhByADQQFqIQMLIAUgASACIAcgBBBFAn8gBSgAACIHQQFxBEAgBS0ABiAFLQAHagwBCyAHKAIQIAcoAgRqCyABaiEBIAZBAWoiBiAJRw0ACwsLrQkBDn8jAEEwayIGJAAgACgCIEEfTQRAAn8gACgCGCIDBEAgA0GABiMEKAIAEQEADAELQYAGIwUoAgARAAALIQMgAEEgNgIgIAAgAzYCGAtBACEDIABBADYCHCMIIQUCQCAAKAIEIgRFDQAgAiAFKAIAIAIbIQoDQCAAKAIAIANBBXRqIgcoAhxBAkcEQCAAKAIYIQQgACAAKAIcIgJBAWoiBSAAKAIgIghLBH9BCCAIQQF0IgIgBSACIAVLGyICIAJBCE0bIgVBGGwhAgJ/IAQEQCAEIAIjBCgCABEBAAwBCyACIwUoAgARAAALIQQgACAFNgIgIAAgBDYCGCAAKAIcIgJBAWoFIAULNgIcIAZBADYCKCAGQgA3AyAgBkIANwMYIAQgAkEYbGoiAiAHKAIANgIAIAIgBigCKDYCFCACIAYpAyA3AgwgAiAGKQMYNwIEIAAoAgQhBAsgA0EBaiIDIARJDQALIAAoAhwiBEUNAEEBIQNBACECQQAhBQNAAkBBACELQQEhByADRQ0AA0AgC0EYbCINIAAoAhhqIgMoAgAhCCAGIAMoAhQ2AhAgBiADKQIMNwMIIAYgAykCBDcDAEEAIQMCQCACBEADQCAFIANBAnRqKAIAIAhGDQIgA0EBaiIDIAJHDQALCyAIRQ0AIAgvAZABBEAgCEEQaiEOQQAhBwNAIA4gB0EEdGoiAygCACEPAkAgAygCBCIERQ0AIwFBqwpqIQMCQAJAAkAgBEEBcQR/IARBgP4DcUEIdgUgBC8BKAtB//8DcSIEQf7/A2sOAgACAQsjAUGqCmohAwwBC0EAIQMgASgCCCABKAIEaiAETQ0AIAEoAjggBEECdGooAgAhAwsDQAJAAkACQAJAAkAgAy0AACIEDiMGBAQEBAQEBAQDAgQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEAQALIARB3ABHDQMLQdwAIAoQ8QEgAywAACAKEPEBIANBAWohAwwDCyMBQYsIaiAKEPQBIANBAWohAwwCCyMBQZoDaiAKEPQBIANBAWohAwwBCyAEwCAKEPEBIANBAWohAwwACwALAn8gB0UEQCAAKAIYIA1qDAELIAAoAhghAyAAIAAoAhwiCUEBaiIEIAAoAiAiEEsEf0EIIBBBAXQiCSAEIAQgCUkbIgQgBEEITRsiCUEYbCEEAn8gAwRAIAMgBCMEKAIAEQEADAELIAQjBSgCABEAAAshAyAAIAk2AiAgACADNgIYIAAoAhwiCUEBagUgBAs2AhwgAyAJQRhsaiIDIAg2AgAgAyAGKAIQNgIUIAMgBikDCDcCDCADIAYpAwA3AgQgACgCGCAAKAIcQRhsakEYawsgDzYCACAHQQFqIgcgCC8BkAFJDQALCwJAIAJBAWoiAyAMTQ0AQQggDEEBdCIEIAMgAyAESRsiBCAEQQhNGyIMQQJ0IQQgBQRAIAUgBCMEKAIAEQEAIQUMAQsgBCMFKAIAEQAAIQULIAUgAkECdGogCDYCACAAKAIcIQRBACEHIAMhAgsgC0EBaiILIARJDQALIAQhAyAHQQFxRQ0BCwsgBUUNACAFIwYoAgARAgALIAZBMGokAAvoAQEGfyMAQRBrIgQkACAAKAIAIgIgAUEFdCIGaiIDKAIABEAgACgCNCEFIAMoAgwEQCAEIAMpAgw3AwggBSAEQQhqEDwLIAMoAhQEQCAEIAMpAhQ3AwAgBSAEEDwLIAMoAgQiAgRAIAIoAgAiBwR/IAcjBigCABECACACQQA2AgggAkIANwIAIAMoAgQFIAILIwYoAgARAgALIAMoAgAgAEEkaiAFEEEgACgCACECCyAAKAIEIAFBf3NqQQV0IgEEQCACIAZqIgIgAkEgaiAB/AoAAAsgACAAKAIEQQFrNgIEIARBEGokAAuVCgITfwF+IwBBIGsiCyQAAkAgASgCACIGIABGDQAgAC8BkAEiDgRAIABBEGohDyABKAIEIgVBMGohECAFQSBxIREgBUEDdkEBcSESIAVBgP4DcUEIdiETIAEtAAshFCABLQAKIRUDQAJAAkAgDyAEQQR0aiIMKAAEIgcgBUYNACAHRQ0BIAVFDQEgEyEDIAdBAXEiCQR/IAdBgP4DcUEIdgUgBy8BKAtB//8DcSAFQQFxIg0EfyADBSAFLwEoC0H//wNxRw0BIAwtAAshCiAMLQAKIQMCQAJAAkAgCQRAIAdBIHENAQwDCyAHLQAtQQJxDQAgBygCIEUNAQsCQCANBEAgEUUNAQwECyAFLQAtQQJxDQMgBSgCIA0DCyAJDQELIAcoAgQhAwsgFSEIIA0EfyAIBSAFKAIECyADRw0BIBQhAyAJBH8gCgUgBygCEAsgDQR/IAMFIAUoAhALRw0BQQAhA0EAIQogCQR/QQAFIAcoAiQLIA0Ef0EABSAFKAIkC0cNASASIQMgCQR/IAdBA3ZBAXEFIAcvASxBAnZBAXELIA0EfyADBSAFLwEsQQJ2QQFxC0cNASMBIQMjASEIAn8gA0GUDGogCQ0AGiMBQZQMaiAHLQAsQcAAcUUNABojAUGUDGogB0EwaiAHKAIkGwsiAygCGCEJAkACfyAIQZQMaiANDQAaIwFBlAxqIAUtACxBwABxRQ0AGiMBQZQMaiAQIAUoAiQbCyIKKAIYIghBGU8EQCAIIAlHDQMgAygCACEDIAooAgAhCgwBCyAIIAlHDQILIAMgCiAIEPgBDQELIAYgDCgCACIDRgRAQQAhAwJ/QQAgBUEBcQ0AGkEAIAUoAiRFDQAaIAUoAjwLIQQCQCAHQQFxDQAgBygCJEUNACAHKAI8IQMLIAMgBE4NBCAFQQFxRQRAIAUgBSgCAEEBajYCACAFKAIAGiABKAIAIQYLIAsgDCkCBDcDCCACIAtBCGoQPCAMIAEpAgQiFjcCBCAGKAKgASECQQAhBAJAIBanIgFBAXENACABKAIkRQ0AIAEoAjwhBAsgACACIARqNgKgAQwECyADLwEAIAYvAQBHDQAgAygCBCAGKAIERw0AIAMoApgBIAYoApgBRw0AIAYvAZABBEAgBkEQaiEBQQAhBANAIAwoAgAhAyALIAEgBEEEdGoiCCkCCDcDGCALIAgpAgA3AxAgAyALQRBqIAIQSCAEQQFqIgQgBi8BkAFJDQALCyAGKAKgASEEIAUEQEEAIQICQCAFQQFxDQAgBSgCJEUNACAFKAI8IQILIAIgBGohBAsgBCAAKAKgAUwNAyAAIAQ2AqABDAMLIARBAWoiBCAORw0ACyAOQQhGDQELIAYEQCAGIAYoApQBQQFqNgKUAQsgBigCoAEhAiAGKAKcASEDIAAgDkEBajsBkAEgACAOQQR0aiIIIAEpAgg3AhggCCABKQIANwIQIAEoAgQiBARAIARBAXFFBEAgBCAEKAIAQQFqNgIAIAQoAgAaIAEtAAQhBAsCQCAEQQFxRQRAQQAhBEEAIQYgASgCBCIBKAIkIggEQCABKAI4IQYLIAYgAS8BLEEBcWogAS8BKEH+/wNGaiEGIAhFDQEgASgCPCEEDAELIARBAXZBAXEhBkEAIQQLIAMgBmohAyACIARqIQILIAAoApwBIANJBEAgACADNgKcAQsgAiAAKAKgAUwNACAAIAI2AqABCyALQSBqJAALhwsBF38jAEEQayIPJAAgACgChAkiBygCBCISIAFLBEBBASACIAJBAU0bIRYgAkEBaiEXIBIhESABIQgDQCAHKAIAIQwCQCAIIBJLBEAgDCAIQQV0aiENIBIhAwNAAkAgDCADQQV0aiIJKAIcDQAgDSgCHA0AIAkoAgAiCi8BACIUIA0oAgAiBS8BAEcNACAKKAIEIAUoAgRHDQAgCigCmAEgBSgCmAFHDQAjASELIA0oAAwhBgJ/IAtBlAxqIAkoAAwiBEUNABojAUGUDGogBEEBcQ0AGiMBQZQMaiAELQAsQcAAcUUNABojAUGUDGogBEEwaiAEKAIkGwshBCMBIQsgBCgCGCEOAkACfyALQZQMaiAGRQ0AGiMBQZQMaiAGQQFxDQAaIwFBlAxqIAYtACxBwABxRQ0AGiMBQZQMaiAGQTBqIAYoAiQbCyILKAIYIgZBGU8EQCAGIA5HDQIgBCgCACEEIAsoAgAhCwwBCyAGIA5HDQELIAQgCyAGEPgBDQAgBS8BkAEEf0EAIQMDQCAHKAI0IQQgCSgCACERIA8gBSADQQR0aiIFKQIYNwMIIA8gBSkCEDcDACARIA8gBBBIIANBAWoiAyANKAIAIgUvAZABSQ0ACyAJKAIAIgovAQAFIBQLRQRAIAkgCigCnAE2AggLIAcgCBBHDAMLIANBAWoiAyAIRw0ACwsgDCAIQQV0aigCAC8BACENIABBADYCrAkgFyEDAn8CQCACIgQEfyADBUEBIQQgACgCoAkoAgwLQf//A3EiFCAETQ0AQQAhCyAWIQkDQAJAIAlB/f8DSw0AAkACQCAAKAKgCSIHKAIYIgMgDU0EQCAHKAIsIAcoAjAgDSADa0ECdGooAgBBAXRqIgMvAQAiDkUEQEEAIQMMAwsgA0ECaiEFQQAhCgNAIAVBBGohAyAFLwECIgwEfyADIAxBAXRqIQZBACEEA0AgCSADLwEARg0EIANBAmohAyAEQQFqIgQgDEcNAAsgBgUgAwshBUEAIQMgCkEBaiIKIA5HDQALDAILIAcoAiggBygCBCANbEEBdGogCUEBdGovAQAhAwwBCyAFLwEAIQMLIAcoAjQgA0H//wNxQQN0aiIDLQAAIg5FDQAgA0EIaiEYQQAhBgNAIBggBkEDdGoiAy4BBCEKAkACQAJAIAMtAAAOBAABAgACCyAKQYACcUUgCkEBc3EgC3IhCwwBCyADLQABIgdFDQAgAy8BBiEZIAMvAQIhDCAAKAKoCSEEQQAhAyAAKAKsCSIFBEADQCAMIAQgA0EEdGoiFS8BBEYEQCAVKAIAIAdGDQMLIANBAWoiAyAFRw0ACwsgACAFQQFqIgMgACgCsAkiFUsEf0EIIBVBAXQiBSADIAMgBUkbIgMgA0EITRsiBUEEdCEDAn8gBARAIAQgAyMEKAIAEQEADAELIAMjBSgCABEAAAshBCAAIAU2ArAJIAAgBDYCqAkgACgCrAkiBUEBagUgAws2AqwJIAQgBUEEdGoiA0EAOwEOIAMgGTsBDCADIAo2AgggA0EAOwEGIAMgDDsBBCADIAc2AgALIAZBAWoiBiAORw0ACwsgFCAJQQFqIglB//8DcUcNAAtBACEEAkAgACgCrAlFBEBBfyEGDAELA0AgACAIIAAoAqgJIARBBHRqIgMvAQQgAygCACADKAIIIAMvAQxBAUEAEFIhBiAEQQFqIgMhBCADIAAoAqwJSQ0ACwtBASALQQFxDQEaIAZBf0YNACATQQVLDQAgACgChAkgBiAIEFMMAgsgAgRAIAAoAoQJIAgQRwsgEAshAyARIAhBAWogASAIRhshCCADIRALIBNBAWohEyAIIAAoAoQJIgcoAgQiEUkNAAsLIA9BEGokACAQQQFxC6wCAQh/IAEoAhAiBiAAKAIESwRAQQEPCyABKAIAIgQvAQAhCCAAKAIAIgMoAgQiBSECAkADQCACRQ0BIAMoAgAgAkEBayICQRRsaiIHKAIMIgkgBkkNASAGIAlHDQAgBy8BECAIRw0AC0EADwsgBUEBaiICIAMoAggiB0sEQEEIIAdBAXQiBCACIAIgBEkbIgIgAkEITRsiBEEUbCECAn8gAygCACIFBEAgBSACIwQoAgARAQAMAQsgAiMFKAIAEQAACyECIAMgBDYCCCADIAI2AgAgASgCACEEIAAoAgAiAygCBCIFQQFqIQILIAMgAjYCBCAEKAIMIQEgAygCACAFQRRsaiIAIAQpAgQ3AgAgAEEAOwESIAAgCDsBECAAIAY2AgwgACABNgIIQQALgxUCE38BfiMAQTBrIg0kACABQQA2AhwgAUEANgIQIAEoAgAhCCANQQA6AC4gDUEAOwEsIAggAkEFdGooAgAhDAJAIAVBAEgEQAwBCyAFQf////8BcUH3////AUYNACAFQQlqIghB/////wFxIQogCEEDdCMFKAIAEQAAIQkgASgCHCEGCyABKAIYIQcgASAGQQFqIgggASgCICILSwR/QQggC0EBdCIGIAggBiAISxsiCCAIQQhNGyIGQRhsIQgCfyAHBEAgByAIIwQoAgARAQAMAQsgCCMFKAIAEQAACyEHIAEgBjYCICABIAc2AhggASgCHCIGQQFqBSAICzYCHCAHIAZBGGxqIghBAToAFCAIQQA2AhAgCCAKNgIMIAhBADYCCCAIIAk2AgQgCCAMNgIAIAggDS0ALjoAFyAIIA0vASw7ABUgASgCHCIUBEAgAkEFdCEXA0AgEUEYbCIVIAEoAhhqIgsoAgAhDiAEIAsgAxEBACICQQJxIRICQAJAAkACQAJAAkACQAJAAkAgAkEBcUUEQCAOLwGQASECIBJFDQQgCygCDCEQIAsoAgghDCALKAIEIQcgAg0BQQEhDwwCCyASRQ0GIAsoAgwhECALKAIIIQwgCygCBCEHQQEhDwwBCyAQRQRAQQAhEEEAIQ8MAQsgEEEIIwcoAgARAQAhCCAMQQN0IgIEQCAIIAcgAvwKAAALIAxFBEBBACEPQQAhDAwCC0EAIQ9BACEGIAxBAUcEQCAMQX5xIQdBACEJA0AgCCAGQQN0aiIKKAAAIgJBAXFFBEAgAiACKAIAQQFqNgIAIAIoAgAaCyAKKAAIIgJBAXFFBEAgAiACKAIAQQFqNgIAIAIoAgAaCyAGQQJqIQYgCUECaiIJIAdHDQALCwJAIAxBAXFFDQAgCCAGQQN0aigAACICQQFxDQAgAiACKAIAQQFqNgIAIAIoAgAaCyAIIQcLAkAgDEECSQ0AIAcgDEEDdGohAkEAIQYgDEEBdiIIQQFHBEAgCEH+////B3EhCUEAIQoDQCAHIAZBA3RqIggpAgAhGSAIIAIgBkF/c0EDdGoiEykCADcCACATIBk3AgAgCCkCCCEZIAggAiAGQf7///8Bc0EDdGoiCCkCADcCCCAIIBk3AgAgBkECaiEGIApBAmoiCiAJRw0ACwsgDEECcUUNACAHIAZBA3RqIggpAgAhGSAIIAIgBkF/c0EDdGoiAikCADcCACACIBk3AgALIAchCAsgASgCECIHIQICQANAIAIiCkUNASABKAIAIAEoAgwiCSACQQFrIgJBBHRqKAIMIgZBBXRqKAIAIA5HDQALIAdBAWoiAiABKAIUSwRAIAkgAkEEdCMEKAIAEQEAIQkgASACNgIUIAEgCTYCDCABKAIQIQcLIApBBHQhAgJAIAcgCk0NACAHIAprQQR0IgdFDQAgAiAJaiIKQRBqIAogB/wKAAALIAIgCWoiAiAGNgAMIAIgEDYACCACIAw2AAQgAiAINgAAIAEgASgCEEEBajYCECAPRQ0CDAMLIAEoAgAiBiAXaiIHKAIQIRMgBygCDCECIAcoAgghFiABIAEoAgQiCkEBaiIJIAEoAggiB0sEfyAGQQggB0EBdCIHIAkgByAJSxsiByAHQQhNGyIHQQV0IwQoAgARAQAhBiABIAc2AgggASAGNgIAIAEoAgQiCkEBagUgCQs2AgQgBiAKQQV0aiIHQQA2AhwgB0IANwIUIAcgEzYCECAHIAI2AgwgByAWNgIIIAdBADYCBCAHIA42AgAgDgRAIA4gDigClAFBAWo2ApQBCwJAIAJFDQAgAkEBcQ0AIAIgAigCAEEBajYCACACKAIAGgsgASgCBEEBayEHIAEoAgwhBiABIAEoAhAiCUEBaiICIAEoAhQiCksEf0EIIApBAXQiCiACIAIgCkkbIgIgAkEITRsiCkEEdCECAn8gBgRAIAYgAiMEKAIAEQEADAELIAIjBSgCABEAAAshBiABIAo2AhQgASAGNgIMIAEoAhAiCUEBagUgAgs2AhAgBiAJQQR0aiICIAc2AgwgAiAQNgIIIAIgDDYCBCACIAg2AgAgDw0CDAELIAJFDQILIA4vAZABIgYEQCAOQRBqIRNBASEHA0ACQAJ/IAYgByIKRgRAIA4tABwhECAOKAIYIRIgDigCFCEJIA4oAhAhDCABKAIYIBVqDAELIAEoAhwiBkE/Sw0BIBMgCkEEdGoiAi0ADCEQIAIoAgghEiACKAIEIQkgAigCACEMIA0gASgCGCIHIBVqIgIpAhA3AyAgDSACKQIINwMYIA0gAikCADcDECAGQQFqIQIgASABKAIgIgggBk0EfyAHQQggCEEBdCIIIAIgAiAISRsiAiACQQhNGyICQRhsIwQoAgARAQAhByABIAI2AiAgASAHNgIYIAEoAhwiBkEBagUgAgs2AhwgByAGQRhsaiICIA0pAxA3AgAgAiANKQMgNwIQIAIgDSkDGDcCCAJAIAEoAhggASgCHEEYbGoiD0EMaygAACIIRQ0AIA9BEGsoAAAhAiAPQRRrIgcoAAAhBiAHIAhBCCMHKAIAEQEAIgg2AgAgAkEDdCILBEAgCCAGIAv8CgAACyACRQ0AQQAhBiACQQFHBEAgAkF+cSEWQQAhCANAIAZBA3QiGCAHKAIAaigAACILQQFxRQRAIAsgCygCAEEBajYCACALKAIAGgsgBygCACAYaigACCILQQFxRQRAIAsgCygCAEEBajYCACALKAIAGgsgBkECaiEGIAhBAmoiCCAWRw0ACwsgAkEBcUUNACAHKAIAIAZBA3RqKAAAIgJBAXENACACIAIoAgBBAWo2AgAgAigCABoLIA9BGGsLIgYgDDYCAAJAAn8CQCAJBEACQCAFQQBOBEAgBigCBCEHIAYgBigCCCIIQQFqIgIgBigCDCIMSwR/QQggDEEBdCIIIAIgAiAISRsiAiACQQhNGyIIQQN0IQICfyAHBEAgByACIwQoAgARAQAMAQsgAiMFKAIAEQAACyEHIAYgCDYCDCAGIAc2AgQgBigCCCIIQQFqBSACCzYCCCAHIAhBA3RqIgIgEjYCBCACIAk2AgAgCUEBcQ0BIAkgCSgCAEEBajYCACAJKAIAGgwDCyAJQQFxRQ0CCyAJQQN2QQFxDAILIAYgBigCEEEBajYCEAwCCyAJLwEsQQJ2QQFxCw0BIAYgBigCEEEBajYCECAQQQFxDQELIAZBADoAFAsgCkEBaiEHIAogDi8BkAEiBkkNAAsLIBFBAWohEQwDCyASDQELIAsoAggEQCABKAI0IQJBACEGA0AgDSALKAIEIAZBA3RqKQIANwMIIAIgDUEIahA8IAZBAWoiBiALKAIISQ0ACwsgC0EANgIIIAsoAgQiAkUNACACIwYoAgARAgAgC0EANgIMIAtCADcCBAsgASgCHCARQX9zakEYbCICBEAgASgCGCAVaiIIIAhBGGogAvwKAAALIAEgASgCHEEBazYCHCAUQQFrIRQLIBEgFEkNAEEAIREgASgCHCIUDQALCyAAIAEpAgw3AgAgACABKAIUNgIIIA1BMGokAAvZBQIJfwF+IwBBIGsiByQAIAMoAgQiBQR/IAMoAgAgBUEEdGoiBUEQaygCACEEIAVBDGsoAgAFQQALIQUCQCAEQQFxDQACQAJAIAQoAiRFDQAgAEGEAWohCQNAIAQvASogAkYNAQJAIAAoAmBFBEAgACgCjApFDQELIARBAXEEfyAEQYD+A3FBCHYFIAQvASgLIQYgACgCoAkhBSMBQasKaiEEAkACQAJAIAZB//8DcSIGQf7/A2sOAgACAQsjAUGqCmohBAwBC0EAIQQgBSgCCCAFKAIEaiAGTQ0AIAUoAjggBkECdGooAgAhBAsgByAENgIQIAlBgAgjAUH5A2ogB0EQahD5ARogACgCYCIFBEAgACgCXEEAIAkgBREDAAsgCSEFIAAoAowKRQ0AA0ACQAJAIAUtAAAiBEEiRg0AIARB3ABGDQAgBA0BDAMLQdwAIAAoAowKEPEBIAUtAAAhBAsgBMAgACgCjAoQ8QEgBUEBaiEFDAALAAsCQCADKAIAIgYgAygCBCIEQQR0aiIIQRBrKAIAIgVBAXENACAFKAIkIgpFDQAgCEEEaygCACELIAMgBEEBaiIIIAMoAggiDEsEfyAGQQggDEEBdCIEIAggBCAISxsiBCAEQQhNGyIEQQR0IwQoAgARAQAhBiADIAQ2AgggAyAGNgIAIAUoAiQhCiADKAIEIgRBAWoFIAgLNgIEIAUgCkEDdGspAgAhDSAGIARBBHRqIgUgCzYCDCAFQQA2AgggBSANNwIAIAMoAgQhBAsCfyAERQRAQQAhBEEADAELIAMoAgAgBEEEdGoiBUEQaygCACEEIAVBDGsoAgALIQUgBEEBcQ0CQQEhBiAEKAIkDQALCyAGQQFxRQ0BCyAHIAEpAgA3AwggAEGICWogB0EIahA8IAEgBTYCBCABIAQ2AgAgBEEBcQ0AIAQgBCgCAEEBajYCACAEKAIAGgsgB0EgaiQAC50zAht/An4jAEHAAmsiBCQAIAAoAoQJIgUoAgAgAUEFdGoiBygCACIDKAIIIRggAygCBCEUIAUoAgQhDCADKAKcASIOIAcoAggiD0kEQCAHIA42AgggDiEPCyAHKAIEIRAgAygCmAEhEQJAIAcoAhxBAUcEQCADLwEADQEgAygCFA0BCyARQfQDaiERCwJAIBBFDQAgAi0AAEEBcUUEQCACKAIALwEoQf//A0YNAQsgECgCBEUNACAAQbwJaiEZIABBiAlqIRUgESAUaiEaIA4gD0chGwNAAkACQCAQKAIAIBZBFGxqIgMvARAiCUUNACADKAIAIgUgFEYNACADKAIMIQcgAygCBCEGIAwEQCAAKAKECSgCACEIQQAhAwNAIAkgCCADQQV0aigCACIKLwEARgRAIAooAgQgFEYNAwsgA0EBaiIDIAxHDQALCyAAIAEgGiAFayAHQeQAbGogGCAGa0EebGoQkQENAQJ/IAItAABBAXEEQCACLQABDAELIAIoAgAvASgLIQgCQCAAKAKgCSIDKAIYIgUgCU0EQCADKAIsIAMoAjAgCSAFa0ECdGooAgBBAXRqIgMvAQAiDUUNAiADQQJqIQVBACEKA0AgBUEEaiEDIAUvAQIiCwR/IAMgC0EBdGohEkEAIQYDQCADLwEAIAhB//8DcUYNBCADQQJqIQMgBkEBaiIGIAtHDQALIBIFIAMLIQUgCkEBaiIKIA1HDQALDAILIAMoAiggAygCBCAJbEEBdGogCEH//wNxQQF0aiEFCyAFLwEARQ0AIAAoAoQJIQMgBCAHIBtqIhI2AqACIARByAFqIAMgASMCQQdqIARBoAJqIBIQSyAEKALMASIHRQ0AQQAhDUF/IQsDQCAEIAQoAsgBIA1BBHRqIgUpAgg3A8ABIAQgBSkCADcDuAECQAJAIAsgBCgCxAEiBkYEQEEAIQMgBCgCuAEhBiAEKAK8ASIIBEADQCAEIAYgA0EDdGopAgA3A4gBIBUgBEGIAWoQPCADQQFqIgMgCEcNAAsLIAYEQCAGIwYoAgARAgALIAcgDUF/c2pBBHQiA0UNASAFIAVBEGogA/wKAAAMAQsgCSAAKAKECSIIKAIAIAZBBXRqIgooAgAiAy8BAEcEQCAKQQI2AhxBACEDIAQoArgBIQYgBCgCvAEiCARAA0AgBCAGIANBA3RqKQIANwOoASAVIARBqAFqEDwgA0EBaiIDIAhHDQALCyAGBEAgBiMGKAIAEQIAIARBADYCuAELIAcgDUF/c2pBBHQiA0UNASAFIAVBEGogA/wKAAAMAQsCQCADLwGQASIFRQ0AIANBFGohCkEAIQMDQAJAIAogA0EEdGooAgAiB0UNACAHQQFxDQAgBy8BKEH//wNHDQAgBEEAOgCIAiAEQaACaiAIIAYjAkEIaiAEQYgCakEBEEsgBCgCpAJFDQIgCCAEKAKgAiIDKAIMIAYQUyADKAIEIhNFDQICQCADKAIAIggoAgAiBkEBcQ0AIAYoAiQiB0UNACAEKAK4ASEFIAQoArwBIgogB2oiAyAEKALAAUsEQCADQQN0IQsCfyAFBEAgBSALIwQoAgARAQAMAQsgCyMFKAIAEQAACyEFIAQgAzYCwAEgBCAFNgK4AQsgB0EDdCEDAkAgCkUNACAKQQN0IgpFDQAgAyAFaiAFIAr8CgAACyADBEAgBSAGIANrIAP8CgAACyAEIAQoArwBIAdqNgK8AUEAIQMgB0EBRwRAIAdBfnEhCkEAIQUDQCADQQN0IgsgBCgCuAFqKAAAIgZBAXFFBEAgBiAGKAIAQQFqNgIAIAYoAgAaCyAEKAK4ASALaigACCIGQQFxRQRAIAYgBigCAEEBajYCACAGKAIAGgsgA0ECaiEDIAVBAmoiBSAKRw0ACwsgB0EBcUUNACAEKAK4ASADQQN0aigAACIDQQFxDQAgAyADKAIAQQFqNgIAIAMoAgAaC0EAIQMDQCAEIAggA0EDdGopAgA3A6ABIBUgBEGgAWoQPCADQQFqIgMgE0cNAAsgCCMGKAIAEQIADAILIANBAWoiAyAFRw0ACwsgBEG4AWogGRB/AkAgBCgCvAEiAwRAIAAoAqAJIQUgBCgCuAEhBiADQQN0IghBzABqIgcgBCgCwAFBA3RLBEAgBiAHIwQoAgARAQAhBiAEIAdBA3Y2AsABIAQgBjYCuAELIARCADcDuAIgBEIANwOwAiAEQgA3A6gCIARCADcDkAIgBEEANgKYAiAEQQE2AvQBIARCADcDoAIgBEEAOwGCAiAEQgA3A4gCIARCADcD4AEgBEH//wM7AYQCIARBGzsB7AEgBEEAOwHqASAEIAM2AvABIAYgCGoiAyAEKAL0ATYCACADIAQpA7gCNwIcIAMgBCkDsAI3AhQgAyAEKQOoAjcCDCADIAQpA6ACNwIEIAMgBCgC8AE2AiQgAyAELwGEAjsBKCADIAQvAYICOwEqIAMgBC8B7AE7ASwgAyAEKAKYAjYBPiADIAQpA5ACNwE2IAMgBCkDiAI3AS4gAyAELwHqATsBQiADIAQpA+ABNwJEIARBADYC3AEgBCADNgLYASAEIAQpA9gBNwOYASAEQZgBaiAFEIABIAMgAy8BLEEEcjsBLCAEIAQpA9gBIh43A6ACIAAoAoQJIQMgBCAeNwOQASADIAQoAsQBIARBkAFqQQAgCRBUDAELIAQoArgBIgNFDQAgAyMGKAIAEQIAIARBADYCwAEgBEIANwO4AQtBACEHIAQoAsQBIQsgACgCwAkEQANAIAAoArwJIAdBA3RqKQIAIR4gACgChAkiAygCACALQQV0aiITKAIAIQYCfyADKAIoIgUEQCADIAVBAWsiBTYCKCADKAIkIAVBAnRqKAIADAELQaQBIwUoAgARAAALIgMgCTsBACADQQJqQQBBkgH8CwAgHqchBSADQgA3ApgBIANBATYClAEgA0EANgKgAQJAIAMCfwJAAkAgBgRAIAMgHjcCFCADIAY2AhAgA0EBOwGQASADIAYpAgQ3AgQgAyAGKAIMNgIMIAMgBigCmAEiCDYCmAEgAyAGKAKgASIcNgKgASADIAYoApwBIgY2ApwBIAVFDQEgBUEBcSIdDQIgAyAFLQAtQQJxBH9B4gQFIAUoAiALIAhqNgKYAUEAIAUoAgwgBSgCFCIIGyEXIAggBSgCCGohCiAFKAIYIQggBSgCECAFKAIEagwDCyADQgA3AgRBACEGIANBADYCDCAFDQMLIBMgBjYCCAwCCyADIAggBUEadEEfdUHiBHFqNgKYASAeQiCIp0H/AXEhFyAeQiiIp0EPcSEKIB5COIinIgggHkIwiKdB/wFxagsgAygABGo2AgQgAyADKAAIIApqrSAIIBdqQQAgAygADCAKG2qtQiCGhDcCCAJAIB1FBEBBACEKIAMgBSgCJCIIBH8gBSgCOAVBAAsgBmogBS8BLEEBcWogBS8BKEH+/wNGajYCnAEgCEUNASAFKAI8IQoMAQsgAyAGIAVBAXZBAXFqNgKcAUEAIQoLIAMgCiAcajYCoAELIBMgAzYCACAHQQFqIgcgACgCwAlJDQALCyANQQFqIQ0gBCgCzAEhBwwBCyAEIAdBAWsiBzYCzAELIAcgDUsNAAsgC0F/Rg0AAkAgACgCYA0AIAAoAowKDQBBASEJDAQLIAQgEjYChAEgBCAJNgKAASAAQYQBaiIDQYAIIwFB+AFqIARBgAFqEPkBGiAAKAJgIgcEQCAAKAJcQQAgAyAHEQMACyAAKAKMCkUEQEEBIQkMBAsDQAJAAkACQCADLQAAIgZBIkYNACAGQdwARg0AIAYNASAAKAKMCiIDDQJBASEJDAcLQdwAIAAoAowKEPEBIAMtAAAhBgsgBsAgACgCjAoQ8QEgA0EBaiEDDAELCyAAKAKECSAAKAKgCSADEEZBASEJIwFB6wtqIAAoAowKEPQBDAMLIBZBAWoiFiAQKAIESQ0BCwtBACEJCyAAKAKECSIDKAIEIgYgDEsEQCAAQYQBaiEHA0ACQCADKAIAIAxBBXRqKAIcRQ0AAkAgACgCYEUEQCAAKAKMCkUNAQsgBCAMNgJwIAdBgAgjAUHNAGogBEHwAGoQ+QEaIAAoAmAiAwRAIAAoAlxBACAHIAMRAwALIAchBiAAKAKMCkUNAANAAkACQCAGLQAAIgNBIkYNACADQdwARg0AIAMNAQwDC0HcACAAKAKMChDxASAGLQAAIQMLIAPAIAAoAowKEPEBIAZBAWohBgwACwALIAAoAoQJIAwQRyAMQQFrIQwgACgChAkhAyAAKAKMCiIFRQ0AIAMgACgCoAkgBRBGIwFB6wtqIAAoAowKEPQBIAAoAoQJIQMLIAxBAWoiDCADKAIEIgZJDQALCwJAAkACQAJAAn8gAi0AACIHQQFxBEAgAi0AAQwBCyACKAIALwEoC0H//wNxBEAgCUUNAiAGQQdJDQEgAygCACABQQV0akECNgIcIAQgAikCADcDGCAAQYgJaiAEQRhqEDwMBAsCQCAAKAJgIgNFBEAgACgCjApFDQQgACMBQagIaiIDKQAANwCEASAAIAMoAAg2AIwBIABBhAFqIQYMAQsgACMBQagIaiIHKQAANwCEASAAIAcoAAg2AIwBIAAoAlxBACAAQYQBaiIGIAMRAwAgACgCjApFDQMLA0ACQAJAIAYtAAAiA0EiRg0AIANB3ABGDQAgAw0BDAULQdwAIAAoAowKEPEBIAYtAAAhAwsgA8AgACgCjAoQ8QEgBkEBaiEGDAALAAsgB0EBcQ0AIAIoAgAtACxBgAFxRQ0AIAMoAgAgAUEFdGpBAjYCHCAEIAIpAgA3A2ggAEGICWogBEHoAGoQPAwCCyARQeQAaiEDAn8gAigCACIHQQFxBEAgAi0ABiACLQAHaiEJIAItAAVBD3EMAQsgBygCECAHKAIEaiEJIAcoAhQgBygCCGoLIQUgACABIAMgCWogBUEebGoQkQEEQCAAKAKECSgCACABQQV0akECNgIcIAQgAikCADcDICAAQYgJaiAEQSBqEDwMAgsgB0EIdiELIAAoAqAJIQUCQAJAIAdBAXEEQCALQf8BcSEJDAELIAcvASgiCUH9/wNLDQELAkACQCAFKAIYIgNBAU0EQCAFKAIsIAUoAjBBASADa0ECdGooAgBBAXRqIgMvAQAiDUUEQEEAIQMMAwsgA0ECaiEIQQAhCgNAIAhBBGohAyAILwECIgwEfyADIAxBAXRqIRBBACEGA0AgAy8BACAJRg0EIANBAmohAyAGQQFqIgYgDEcNAAsgEAUgAwshCEEAIQMgCkEBaiIKIA1HDQALDAILIAUoAiggBSgCBEEBdGogCUEBdGovAQAhAwwBCyAILwEAIQMLIAUoAjQgA0H//wNxQQN0aiIDLQAAIgVFDQAgAyAFQQN0aiIDLQAADQAgAy0ABEEBRw0AIAQgAikCACIeNwOIAiAeQiCIIR8CQCAepyIFQQFxBEAgBSEHDAELIAUiBygCAEEBRg0AIAUoAiRBA3RBzABqIgMjBSgCABEAACEGIAMEQCAGIAUgBSgCJEEDdGsgA/wKAAALIABBiAlqIQogBiAFKAIkIglBA3RqIQcCQCAJBEBBACEDA0AgBiADQQN0aigAACIIQQFxRQRAIAggCCgCAEEBajYCACAIKAIAGiAFKAIkIQkLIANBAWoiAyAJSQ0ACwwBCyAFLQAsQcAAcUUNACAFKAIwIQMgBCAFKQJENwOwAiAEIAUpAjw3A6gCIAQgBSkCNDcDoAICQCAFKAJIIgZBGUkNACAGIwUoAgARAAAhAyAFKAJIIgZFDQAgAyAFKAIwIAb8CgAACyAHIAM2AjAgByAEKQOgAjcCNCAHIAQpA6gCNwI8IAcgBCkDsAI3AkQLIAdBATYCACAEIAQpA4gCNwNgIAogBEHgAGoQPEIAIR8LAkAgB0EBcQRAIAdBCHIhBwwBCyAHIAcvASxBBHI7ASwLIAIgB60iHiAfQiCGhDcCACAeQgiIpyELCwJAIAAoAmBFBEAgACgCjApFDQELIABBhAFqIQMgACgCoAkhBSMBQasKaiEGAkACQAJAIAdBAXEEfyALQf8BcQUgBy8BKAtB//8DcSIHQf7/A2sOAgACAQsjAUGqCmohBgwBC0EAIQYgBSgCCCAFKAIEaiAHTQ0AIAUoAjggB0ECdGooAgAhBgsgBCAGNgJQIANBgAgjAUHBBWogBEHQAGoQ+QEaIAAoAmAiBwRAIAAoAlxBACADIAcRAwALIAAoAowKRQ0AA0ACQAJAIAMtAAAiBkEiRg0AIAZB3ABGDQAgBg0BDAMLQdwAIAAoAowKEPEBIAMtAAAhBgsgBsAgACgCjAoQ8QEgA0EBaiEDDAALAAtBCCMFKAIAEQAAIgMgAikCACIeNwIAIAAoAqAJIQcgA0HUACMEKAIAEQEAIQMgBEIANwOwAiAEQgA3A6gCIARCADcDkAIgBEEANgKYAiAEQRg7AYQCIARCADcDuAIgBEEBNgLgASAEQgA3A6ACIARBADsB8AEgBEIANwOIAiAEQgA3A7gBIARBATYC2AEgBEH+/wM7AfQBIARBADsBggIgAyAEKALgATYCCCADIAQpA7gCNwIkIAMgBCkDsAI3AhwgAyAEKQOoAjcCFCADIAQpA6ACNwIMIAMgBCgC2AE2AiwgAyAELwH0ATsBMCADIAQvAfABOwEyIAMgBC8BhAI7ATQgAyAEKAKYAjYBRiADIAQpA5ACNwE+IAMgBCkDiAI3ATYgAyAELwGCAjsBSiADIAQpA7gBNwJMIARBADYCzAEgBCADQQhqNgLIASAEIAQpA8gBNwNIIARByABqIAcQgAECQAJAIA4gD0YEQCAAKAKECSEDIAQgBCkDyAEiHzcDsAEgBCAfNwMwIAMgASAEQTBqQQBBABBUIB6nQQFxRQ0BDAILIAAoAoQJIQMgBEEBNgKIAiAEQaACaiADIAEjAkEHaiAEQYgCakEBEEsgBCgCoAIhBQJAIAQoAqQCIgZBAU0EQCAFKAIMIQcgACgChAkhAwwBCyAAQYgJaiEIQQEhCQNAQQAhAyAFIAlBBHRqIgcoAgQEQANAIAQgBygCACADQQN0aikCADcDQCAIIARBQGsQPCADQQFqIgMgBygCBEkNAAsLIAdBADYCBCAHKAIAIgMEQCADIwYoAgARAgAgB0EANgIIIAdCADcCAAsgCUEBaiIJIAZHDQALIAUoAgwiB0EBaiIGIAAoAoQJIgMoAgRPDQADQCADIAYQRyAFKAIMIgdBAWoiBiAAKAKECSIDKAIESQ0ACwsgAyAHIAEQUyAFKAIAIQMgBSAFKAIEIgdBAWoiBiAFKAIIIghLBH9BCCAIQQF0IgcgBiAGIAdJGyIHIAdBCE0bIgZBA3QhBwJ/IAMEQCADIAcjBCgCABEBAAwBCyAHIwUoAgARAAALIQMgBSAGNgIIIAUgAzYCACAFKAIEIgdBAWoFIAYLNgIEIAMgB0EDdGogBCkDyAE3AgAgBEGIAmpB/v8DIAVBACAAKAKgCRCBASAEIAQpA4gCIh43A8gBIAItAAAhAyAAKAKECSEHIAQgHjcDOCAEIB43A7ABIAcgASAEQThqQQBBABBUIANBAXENAQsgAigCACIFLQAsQcAAcUUNACAAKAKECSEGAkAgBUEBcUUEQCACKAIEIQgCfyAFKAIkIgcEQANAIAUgB0EDdGshDiAHIQMDQAJAAkAgDiADQQFrIgNBA3RqIg8oAgAiAkEBcQ0AIAItACxBwABxRQ0AIAIoAiQhByAPKAIEIQggAiEFDAELIAMNAQsLIAcNAAsgBigCACIDIAUNARpBACEFDAMLIAYoAgALIQMgBUEBcQ0BIAUgBSgCAEEBajYCACAFKAIAGgwBCyAGKAIAIQNBACEFQQAhCAsgAyABQQV0aiIBKAIMBEAgBigCNCECIAQgASkCDDcDKCACIARBKGoQPAsgASAINgIQIAEgBTYCDAsCQCAAKAKECSIBKAIEIgJFBEBBASEDDAELIAEoAgAhB0EAIQYDQCAHIAZBBXRqIgEoAhwhAyABKAIAIgUoApwBIgggASgCCEkEQCABIAg2AggLAkAgA0EBRg0AIAUvAQBFDQBBACEDDAILQQEhAyAGQQFqIgYgAkcNAAsLIAAgAzoA4goMAQsgACgCoAkhB0EAQcwAIwQoAgARAQAhAyAEQgA3A7gCIARCADcDsAIgBEIANwOoAiAEQgA3A5ACIARBADYCmAIgBEEBNgLIASAEQgA3A6ACIARBADsB9AEgBEIANwOIAiAEQgA3A7gBIARBADYC4AEgBEH//wM7AdgBIARBGzsB8AEgBEEAOwGEAiADIAQoAsgBNgIAIAMgBCkDuAI3AhwgAyAEKQOwAjcCFCADIAQpA6gCNwIMIAMgBCkDoAI3AgQgAyAEKALgATYCJCADIAQvAdgBOwEoIAMgBC8B9AE7ASogAyAELwHwATsBLCADIAQoApgCNgE+IAMgBCkDkAI3ATYgAyAEKQOIAjcBLiADIAQvAYQCOwFCIAMgBCkDuAE3AkQgBEEANgL8ASAEIAM2AvgBIAQgBCkC+AE3AxAgBEEQaiAHEIABIAMgAy8BLEH7/wNxOwEsIAAoAoQJIQMgBCAEKQL4ATcDCCADIAEgBEEIakEAQQEQVCAEIAIpAgA3AwAgACABIAQQUQsgBEHAAmokAAvDAwEHfyMAQRBrIgQkAAJ/IAItAAAiB0EBcUUEQCACKAIAIgVBxABBKCAFKAIkIgYbai8BACEIIAVBKmogBkUNARogBUHGAGoMAQsgAi0AASEIIAJBAmoLLwEAIQYgACgCoAkiCigCWCEAAkAgCigCAEEOTQRAIAAgAUECdGoiCS8BACEFIAkvAQIhCSAEQQA7AQwgBCAJOwEKIAQgBTsBCCAAIAZBAnRqKAEAIQAgBEEAOwEEIAQgADYCAAwBCyAEIAAgAUEGbGoiBS8BBDsBDCAEIAUoAQAiBTYCCCAEIAAgBkEGbGoiAC8BBDsBBCAEIAAoAQA2AgALAkAgBUH//wNxQf//A0YEQEEAIQAMAQsCQCADKAIERQ0AIAQgBEEIakEGEPgBDQAgCi8BZCAIRwRAQQEhAAwCCyAHQQFxBH8gB0EGdkEBcQUgAigCAC8BLEEKdkEBcQsNAEEBIQAgAkECaiACKAIAQSpqIAdBAXEbLwEAIAFGDQELAn8gAigCACIAQQFxBEAgAi0ABwwBCyAAKAIQCyECQQAhACAIRSACQQBHckUNACAELwEKDQAgAy0ACCEACyAEQRBqJAAgAEEBcQvYAwILfwF+IAAoAgAiBiAAKAIEIgFBBHRqIgJBBGsoAgAhCSACQQlrLQAAIQQgAkEKay0AACEFAkAgAkEQaygCACIDQQFxBEAgBCAFaiEHDAELIAMoAhAgAygCBGohByADLQAsQcAAcUUNACACQQxrLwEAIAVBEHRyIARBGHRyIQggAygCJCIEBEADQCADIARBA3RrIQogBCECA0ACQAJAIAogAkEBayICQQN0aiILKAIAIgVBAXENACAFLQAsQcAAcUUNACAFKAIkIQQgCygCBCEIIAUhAwwBCyACDQELCyAEDQALCyAAIAg2AhAgACADNgIMCyAGQSBrIQggByAJaiEHAkADQCAAIAEiA0EBayIBNgIEIAFFDQEgBiABQQR0aigCCEEBaiEEQQAhAiAIIANBBHRqKAIAIgVBAXEEf0EABSAFKAIkCyAETQ0ACyAAKAIIIgIgA0kEQCAGQQggAkEBdCIBIAMgASADSxsiASABQQhNGyIBQQR0IwQoAgARAQAhBiAAIAE2AgggACAGNgIAIAAoAgQhAQsgACABQQFqNgIEIAUgBSgCJEEDdGsgBEEDdGopAgAhDCAGIAFBBHRqIgAgBzYCDCAAIAQ2AgggACAMNwIACwu5EwIYfwF+IwBBMGsiCSQAIAlBJGogACgChAkiAiABIwJBCWpBAEEAEEsCfyAJKAIoIhUEQCAAQYQBaiEQIABBiAlqIRYDQCACIAkoAiQiAigCDCABEFMgAiABNgIMQQAhEUEAIQ8DQCAJKAIkIBFBBHRqIgIoAgQhEiACKAIMQQV0IhMgACgChAkoAgBqKAIALwEAIQYgCSACKAIAIhQpAgAiGjcDGAJAIBqnIgJBAXENAEEAIQwgAigCJCIXRQ0AA0AgBiEEIAkoAhgiAiACKAIkQQN0ayAMQQN0aiICKAIEIQoCQAJAAkACQCACKAIAIgNBAXEiDkUEQEEAIQYgAygCJEEARyEPIAMvASgiCEH//wNGDQMgAy0ALEEEcUUNASAEIQYMAwtBACEPIANBCHENAyADQYD+A3FBCHYhCAwBCyAIQf7/A0YNAQsgBEH//wNxIQIgACgCoAkiBygCGCEGAkAgCCAHKAIMSQRAAkACQCACIAZPBEAgBygCLCAHKAIwIAIgBmtBAnRqKAIAQQF0aiICLwEAIhhFBEBBACECDAMLIAJBAmohBUEAIQsDQCAFQQRqIQIgBS8BAiINBH8gAiANQQF0aiEZQQAhBgNAIAIvAQAgCEYNBCACQQJqIQIgBkEBaiIGIA1HDQALIBkFIAILIQVBACECIAtBAWoiCyAYRw0ACwwCCyAHKAIoIAcoAgQgAmxBAXRqIAhBAXRqLwEAIQIMAQsgBS8BACECC0EAIQYgBygCNCACQf//A3FBA3RqIgItAAAiBUUNASACIAVBA3RqIgItAAANASAEIAJBCGoiAkEGay8BACACQQRrLQAAQQFxGyEGDAELAkAgAiAGTwRAIAcoAiwgBygCMCACIAZrQQJ0aigCAEEBdGoiAi8BACILRQRAQQAhBgwDCyACQQJqIQdBACEEA0AgB0EEaiECIAcvAQIiBQR/IAIgBUEBdGohDUEAIQYDQCACLwEAIAhGDQQgAkECaiECIAZBAWoiBiAFRw0ACyANBSACCyEHQQAhBiAEQQFqIgQgC0cNAAsMAgsgBygCKCAHKAIEIAJsQQF0aiAIQQF0ai8BACEGDAELIAcvAQAhBgsgDg0BCyADIAMoAgBBAWo2AgAgAygCABoLIAAoAoQJIgIoAgAgE2oiBygCACEEAn8gAigCKCIFBEAgAiAFQQFrIgU2AiggAigCJCAFQQJ0aigCAAwBC0GkASMFKAIAEQAACyICIAY7AQAgAkECakEAQZIB/AsAIAJCADcCmAEgAkEBNgKUASACQQA2AqABAkACfwJAAkAgBARAIAJBADsAHSACIA86ABwgAiADrSAKrUIghoQ3AhQgAiAENgIQIAJBATsBkAEgAkEAOgAfIAIgBCkCBDcCBCACIAQoAgw2AgwgAiAEKAKYASIFNgKYASACIAQoAqABIg02AqABIAIgBCgCnAEiCDYCnAEgA0UNASAODQIgAiADLQAtQQJxBH9B4gQFIAMoAiALIAVqNgKYAUEAIAMoAgwgAygCFCIKGyEFIAMoAhAgAygCBGohBCADKAIYIQsgCiADKAIIagwDCyACQgA3AgRBACEIIAJBADYCDCADDQMLIAcgCDYCCAwCCyACIAUgA0EadEEfdUHiBHFqNgKYASAKQf8BcSEFIApBGHYiCyAKQRB2Qf8BcWohBCAKQQh2QQ9xCyEKIAIgAigABCAEajYCBCACIAIoAAggCmqtIAUgC2pBACACKAAMIAobaq1CIIaENwIIAkAgDkUEQEEAIQQgAiADKAIkIgUEfyADKAI4BUEACyAIaiADLwEsQQFxaiADLwEoQf7/A0ZqNgKcASAFRQ0BIAMoAjwhBAwBCyACIAggA0EBdkEBcWo2ApwBQQAhBAsgAiAEIA1qNgKgAQsgByACNgIAIAxBAWoiDCAXRw0ACwtBASEMIBJBAUsEQANAIBQgDEEDdGopAgAhGiAAKAKECSICKAIAIBNqIgooAgAhBAJ/IAIoAigiBQRAIAIgBUEBayIFNgIoIAIoAiQgBUECdGooAgAMAQtBpAEjBSgCABEAAAsiAiAGOwEAIAJBAmpBAEGSAfwLACAapyEDIAJCADcCmAEgAkEBNgKUASACQQA2AqABAkAgAgJ/AkACQCAEBEAgAkEANgIcIAIgGjcCFCACIAQ2AhAgAkEBOwGQASACIAQpAgQ3AgQgAiAEKAIMNgIMIAIgBCgCmAEiBTYCmAEgAiAEKAKgASILNgKgASACIAQoApwBIgQ2ApwBIANFDQEgA0EBcSIODQIgAiADLQAtQQJxBH9B4gQFIAMoAiALIAVqNgKYAUEAIAMoAgwgAygCFCIFGyEHIAUgAygCCGohCCADKAIYIQUgAygCECADKAIEagwDCyACQgA3AgRBACEEIAJBADYCDCADDQMLIAogBDYCCAwCCyACIAUgA0EadEEfdUHiBHFqNgKYASAaQiCIp0H/AXEhByAaQiiIp0EPcSEIIBpCOIinIgUgGkIwiKdB/wFxagsgAigABGo2AgQgAiACKAAIIAhqrSAFIAdqQQAgAigADCAIG2qtQiCGhDcCCAJAIA5FBEBBACEIIAIgAygCJCIFBH8gAygCOAVBAAsgBGogAy8BLEEBcWogAy8BKEH+/wNGajYCnAEgBUUNASADKAI8IQgMAQsgAiAEIANBAXZBAXFqNgKcAUEAIQgLIAIgCCALajYCoAELIAogAjYCACAMQQFqIgwgEkcNAAsLIAkgCSkDGDcDECAWIAlBEGoQPCAUIwYoAgARAgACQCAAKAJgRQRAIAAoAowKRQ0BCyAAKAKgCSEGIwFBqwpqIQICQAJAAkACfyAJLQAYQQFxBEAgCS0AGQwBCyAJKAIYLwEoC0H//wNxIgRB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiAGKAIIIAYoAgRqIARNDQAgBigCOCAEQQJ0aigCACECCyAJIAI2AgAgEEGACCMBQaUHaiAJEPkBGiAAKAJgIgIEQCAAKAJcQQAgECACEQMACyAQIQQgACgCjApFDQADQAJAAkAgBC0AACICQSJGDQAgAkHcAEYNACACDQEgACgCjAoiAkUNAyAAKAKECSAAKAKgCSACEEYjAUHrC2ogACgCjAoQ9AEMAwtB3AAgACgCjAoQ8QEgBC0AACECCyACwCAAKAKMChDxASAEQQFqIQQMAAsACyARQQFqIhEgCSgCKEkNAAtBASAPRQ0CGiAJQSRqIAAoAoQJIgIgASMCQQlqQQBBABBLIAkoAigNAAsLIBVBAEcLIQAgCUEwaiQAIAALlwoCEX8BfiMAQcABayIDJAAgACgChAkhBSADIAIpAgA3AzggBSABIANBOGpBAEEBEFQgA0HcAGogACgChAkgASMCQQpqQQBBABBLIAMoAmAEQCAAQbQJaiEOIABBiAlqIQ8DQCADKAJcIBBBBHRqIgUoAgghCyAFKAIEIQIgBSgCACEHIANCADcDUEIAIRQCQCACIgVFDQADQCADIAcgBUEBayIIQQN0IhFqKQIAIhQ3A0gCQAJAIBSnIgRBAXEEQCAUQgiDQgBSDQJBACEKQQEhDEEAIQYMAQsgBC0ALEEEcQ0BIAQgBCgCJCIGQQN0ayEKIAZFBEBBACEGQQEhDAwBC0EAIQxBACEEIAZBAUcEQCAGQX5xIRJBACENA0AgCiAEQQN0aiITKAAAIglBAXFFBEAgCSAJKAIAQQFqNgIAIAkoAgAaCyATKAAIIglBAXFFBEAgCSAJKAIAQQFqNgIAIAkoAgAaCyAEQQJqIQQgDUECaiINIBJHDQALCyAGQQFxRQ0AIAogBEEDdGooAAAiBEEBcQ0AIAQgBCgCAEEBajYCACAEKAIAGgsgCyACIAZqQQFrIgRJBEAgBEEDdCELAn8gBwRAIAcgCyMEKAIAEQEADAELIAsjBSgCABEAAAshByAEIQsLAkAgAiAFTQ0AIAIgBWtBA3QiAkUNACAHIAYgCGpBA3RqIAcgBUEDdGogAvwKAAALAkAgDA0AIAZBA3QhAiAHIBFqIQUgCgRAIAJFDQEgBSAKIAL8CgAADAELIAJFDQAgBUEAIAL8CwALAn8gAy0ASEEBcQRAIAMoAkghCCADLQBJDAELIAMoAkgiCC8BKAshAkEBIQUgACgCoAkhBiAILwFCIQlBAiEIAkACQAJAIAJB//8DcSIKQf7/A2sOAgACAQtBACEIQQAhBQwBCyAGKAJIIApBA2xqIggtAABB5QBxIQUgCC0AAUEBdCEICyAEQQN0IgxBzABqIg0gC0EDdEsEQCAHIA0jBCgCABEBACEHCyADQgA3A7ABIANCADcDqAEgA0IANwOgASADQgA3A4ABIANBADYCiAEgA0EBNgK8ASADQgA3A5gBIANBADsBjgEgA0IANwN4IANCADcDaCADIAk7AXYgAyACOwGQASADIAUgCHJB/wFxQRhBACAKQf3/A0sbcjsBjAEgAyAENgKUASAHIAxqIgIgAygCvAE2AgAgAiADKQOwATcCHCACIAMpA6gBNwIUIAIgAykDoAE3AgwgAiADKQOYATcCBCACIAMoApQBNgIkIAIgAy8BkAE7ASggAiADLwGOATsBKiACIAMvAYwBOwEsIAIgAygCiAE2AT4gAiADKQOAATcBNiACIAMpA3g3AS4gAiADLwF2OwFCIAIgAykDaDcCRCADQQA2AkQgAyACNgJAIAMgAykDQDcDMCADQTBqIAYQgAEgAyADKQNAIhQ3A1AgAyADKQNINwMoIA8gA0EoahA8DAILIAgiBQ0AC0IAIRQLIAAgACgCqApBAWo2AqgKAkACQCAAKAK0CQRAIAMgDikCADcDICADIAMpA1A3AxggACADQSBqIANBGGoQkAFFDQEgAyAOKQIANwMIIA8gA0EIahA8CyAOIBQ3AgAMAQsgAyADKQNQNwMQIA8gA0EQahA8CyAQQQFqIhAgAygCYEkNAAsLIAAoAoQJIAMoAlwoAgwQRyAAKAKECSgCACABQQV0akECNgIcIANBwAFqJAAL6iACGn8BfiMAQYACayIIJAAgACgChAkiCSgCBCEdIAggAzYC2AEgCEGEAWogCSABIwJBB2ogCEHYAWogAxBLIAAoAoQJIgMoAgQiCwR/IAMoAgAhEkEAIQlBACEDIAtBBE8EQCALQXxxIQwDQCAJIBIgA0EFdGoiESgCHEECRmogESgCPEECRmogESgCXEECRmogESgCfEECRmohCSADQQRqIQMgDUEEaiINIAxHDQALCyALQQNxIhEEQANAIAkgEiADQQV0aigCHEECRmohCSADQQFqIQMgCkEBaiIKIBFHDQALCyAJQQpqBUEKCyEeIAgoAogBIg4EQEEYQQAgAkH9/wNLGyEfIABBhAFqIRIgAEGICWohFyAAQcgJaiEcIABBvAlqIRggAkEDbCEgQQAhEQNAIAgoAoQBIgsgEUEEdGoiAygCBCEKIAMoAgAhCQJAIB4gAygCDCIVIBlrIhpJBEAgACgChAkgGhBHQQAhAyAKBEADQCAIIAkgA0EDdGopAgA3AwggFyAIQQhqEDwgA0EBaiIDIApHDQALCyAJBEAgCSMGKAIAEQIACyAZQQFqIRkgEUEBaiIDIA5PDQEDQCADIQoCQAJAIAAoAmAiCUUEQCAAKAKMCkUNAiASIwEiAykAnQM3AAAgEiADKQC8AzcAHyASIAMpALUDNwAYIBIgAykArQM3ABAgEiADKQClAzcACAwBCyASIwEiAykAnQM3AAAgEiADKQC8AzcAHyASIAMpALUDNwAYIBIgAykArQM3ABAgEiADKQClAzcACCAAKAJcQQAgEiAJEQMAIAAoAowKRQ0BCyASIQkDQAJAAkAgCS0AACIDQSJGDQAgA0HcAEYNACADDQEMAwtB3AAgACgCjAoQ8QEgCS0AACEDCyADwCAAKAKMChDxASAJQQFqIQkMAAsACyALIApBBHRqIg0oAgwgFUcNAiANKAIAIQlBACEDIA0oAgQiEQRAA0AgCCAJIANBA3RqKQIANwMAIBcgCBA8IANBAWoiAyARRw0ACwsgCQRAIAkjBigCABECAAsgCiIRQQFqIgMgDkcNAAsMAQsgCCADKAIINgKAASAIIAo2AnwgCCAJNgJ4IAhB+ABqIgMgGBB/IAhB8ABqIAIgAyAFIAAoAqAJEIEBAkAgEUEBaiIJIA5PDQAgCCgChAEgCUEEdGoiAygCDCAVRw0AA0AgCSERIAMoAgghFiADKAIEIQ0gAygCACEMIABBADYCzAkCQCANIgpFBEAgCCAIKQNwNwOQASAAKALUCSEJQQAhCkEAIQMMAQsCQAJ/A0AgACgCzAkiCQJ/IAwgCkEDdGoiA0EIaygCACILQQFxBEAgC0EDdkEBcQwBCyALLwEsQQJ2QQFxC0UNARogA0EEaygCACEPIAAoAsgJIQMgACAJQQFqIg4gACgC0AkiEEsEf0EIIBBBAXQiCSAOIAkgDksbIgkgCUEITRsiDkEDdCEJAn8gAwRAIAMgCSMEKAIAEQEADAELIAkjBSgCABEAAAshAyAAIA42AtAJIAAgAzYCyAkgACgCzAkiCUEBagUgDgs2AswJIAMgCUEDdGoiAyAPNgIEIAMgCzYCACAKQQFrIgoNAAtBACEKIAAoAswJCyIJQQJJDQBBACEDIAlBAXYiC0EBRwRAIAtB/v///wdxIQ5BACELA0AgACgCyAkiDyADQQN0IhBqIhMpAgAhIiATIA8gACgCzAkgA0F/c2pBA3QiE2opAgA3AgAgACgCyAkgE2ogIjcCACAAKALICSIPIBBqIhApAgghIiAQIA8gACgCzAkgA0H+////AXNqQQN0IhBqKQIANwIIIAAoAsgJIBBqICI3AgAgA0ECaiEDIAtBAmoiCyAORw0ACwsgCUECcUUNACAAKALICSIJIANBA3RqIgspAgAhIiALIAkgACgCzAkgA0F/c2pBA3QiA2opAgA3AgAgACgCyAkgA2ogIjcCAAsgCCAIKQNwNwOQASAAKALUCSEJIAAoAtwJIApPBEAgCkEDdCEDDAELIApBA3QhAwJ/IAkEQCAJIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQkgACAKNgLcCSAAIAk2AtQJCyAAIAo2AtgJIAMEQCAJIAwgA/wKAAALQQEhCSAAKAKgCSEOQQIhDwJAAkACQAJ/IAgtAJABQQFxBEAgCC0AkQEMAQsgCCgCkAEvASgLIhRB//8DcSIQQf7/A2sOAgACAQtBACEPQQAhCQwBCyAOKAJIIBBBA2xqIgMtAABB5QBxIQkgAy0AAUEBdCEPCyAAKALUCSEDIAAoAtgJIgtBA3RBzABqIhMgACgC3AlBA3RLBEAgAyATIwQoAgARAQAhAyAAIBNBA3Y2AtwJIAAgAzYC1AkgACgC2AkhCwsgCEIANwPwASAIQgA3A+gBIAhCADcD4AEgCEIANwO4ASAIQQA2AsABIAhBATYC/AEgCEIANwPYASAIQQA7AcwBIAhCADcDsAEgCEIANwOgASAIQQA7Aa4BIAggFDsB0AEgCCAJIA9yQf8BcUEYQQAgEEH9/wNLG3I7AcgBIAggCzYC1AEgAyALQQN0aiIDIAgoAvwBNgIAIAMgCCkD8AE3AhwgAyAIKQPoATcCFCADIAgpA+ABNwIMIAMgCCkD2AE3AgQgAyAIKALUATYCJCADIAgvAdABOwEoIAMgCC8BzAE7ASogAyAILwHIATsBLCADIAgoAsABNgE+IAMgCCkDuAE3ATYgAyAIKQOwATcBLiADIAgvAa4BOwFCIAMgCCkDoAE3AkQgCEEANgKcASAIIAM2ApgBIAggCCkCmAE3A1ggCEHYAGogDhCAASAIIAgpA5ABNwNQIAggCCkCmAE3A0gCQCAAIAhB0ABqIAhByABqEJABBEBBACEDIAAoAsAJBEADQCAIIAAoArwJIANBA3RqKQIANwM4IBcgCEE4ahA8IANBAWoiAyAAKALACUkNAAsLIABBADYCwAkgCCAIKQNwIiI3A2ggCCAiNwMwIBcgCEEwahA8IAggHCgCCDYC4AEgCCAcKQIANwPYASAcIBgoAgg2AgggHCAYKQIANwIAIBggCCgC4AE2AgggGCAIKQPYATcCAEEBIQMgACgCoAkhCUECIQsCQAJAAkAgAkH+/wNrDgIAAgELQQAhC0EAIQMMAQsgCSgCSCAgaiINLQAAQeUAcSEDIA0tAAFBAXQhCwsgCkEDdCINQcwAaiIOIBZBA3RLBEAgDCAOIwQoAgARAQAhDAsgCEIANwPwASAIQgA3A+gBIAhCADcD4AEgCEIANwO4ASAIQQA2AsABIAhBATYCkAEgCEIANwPYASAIQQA7AdABIAhCADcDsAEgCEIANwOgASAIIAI7AdQBIAggBTsByAEgCCAfIAMgC3JB/wFxcjsBzAEgCCAKNgL8ASAMIA1qIgMgCCgCkAE2AgAgAyAIKQPwATcCHCADIAgpA+gBNwIUIAMgCCkD4AE3AgwgAyAIKQPYATcCBCADIAgoAvwBNgIkIAMgCC8B1AE7ASggAyAILwHQATsBKiADIAgvAcwBOwEsIAMgCCgCwAE2AT4gAyAIKQO4ATcBNiADIAgpA7ABNwEuIAMgCC8ByAE7AUIgAyAIKQOgATcCRCAIQQA2ApwBIAggAzYCmAEgCCAIKQOYATcDKCAIQShqIAkQgAEgCCAIKQOYATcDcAwBC0EAIQMgAEEANgLMCSANBEADQCAIIAwgA0EDdGopAgA3A0AgFyAIQUBrEDwgA0EBaiIDIA1HDQALCyAMRQ0AIAwjBigCABECAAsgEUEBaiIJIAgoAogBIg5PDQEgCCgChAEgCUEEdGoiAygCDCAVRg0ACwsgACgCoAkgGkEFdCITIAAoAoQJKAIAaigCAC8BACIJIAIQGSENAkAgB0UNACAJIA1HDQAgCCgCcCIDIAMvASxBBHI7ASwLIAgoAnAhAwJAAkAgBg0AIA5BAUsNACAdQQJJDQELIAMgAy8BLEEYcjsBLEH//wMhCQsgAyAJOwEqIAMgAygCPCAEajYCPCAAKAKECSEDIAggCCkDcCIiNwNgIAggIjcDIEEAIQsgAyAaIAhBIGpBACANEFQgACgCwAkEQANAIAAoArwJIAtBA3RqKQAAISIgACgChAkiAygCACATaiIWKAIAIQkCfyADKAIoIgoEQCADIApBAWsiCjYCKCADKAIkIApBAnRqKAIADAELQaQBIwUoAgARAAALIgMgDTsBACADQQJqQQBBkgH8CwAgIqchCiADQgA3ApgBIANBATYClAEgA0EANgKgAQJAAn8CQAJAIAkEQCADQQA2AhwgAyAiNwIUIAMgCTYCECADQQE7AZABIAMgCSkCBDcCBCADIAkoAgw2AgwgAyAJKAKYASIMNgKYASADIAkoAqABIiE2AqABIAMgCSgCnAEiCTYCnAEgCkUNASAKQQFxIhsNAiADIAotAC1BAnEEf0HiBAUgCigCIAsgDGo2ApgBQQAgCigCDCAKKAIUIhQbIRAgCigCECAKKAIEaiEPIAooAhghDCAUIAooAghqDAMLIANCADcCBEEAIQkgA0EANgIMIAoNAwsgFiAJNgIIDAILIAMgDCAKQRp0QR91QeIEcWo2ApgBICJCIIinQf8BcSEQICJCOIinIgwgIkIwiKdB/wFxaiEPICJCKIinQQ9xCyEUIAMgAygABCAPajYCBCADIAMoAAggFGqtIAwgEGpBACADKAAMIBQbaq1CIIaENwIIAkAgG0UEQEEAIQwgAyAKKAIkIg8EfyAKKAI4BUEACyAJaiAKLwEsQQFxaiAKLwEoQf7/A0ZqNgKcASAPRQ0BIAooAjwhDAwBCyADIAkgCkEBdkEBcWo2ApwBQQAhDAsgAyAMICFqNgKgAQsgFiADNgIAIAtBAWoiCyAAKALACUkNAAsLQQAhAyAVIBlGDQADQAJAIAEgA0YNACAAKAKECSIVKAIAIgkgA0EFdGoiCigCHA0AIAkgE2oiDygCHA0AIAooAgAiDC8BACIUIA8oAgAiDS8BAEcNACAMKAIEIA0oAgRHDQAgDCgCmAEgDSgCmAFHDQAgDygADCEJAn8jAUGUDGoiGyAKKAAMIgtFDQAaIBsgC0EBcQ0AGiAbIAstACxBwABxRQ0AGiAbIAtBMGogCygCJBsLIhAoAhghFgJAAn8jAUGUDGoiCyAJRQ0AGiALIAlBAXENABogCyAJLQAsQcAAcUUNABogCyAJQTBqIAkoAiQbCyIJKAIYIgtBGU8EQCALIBZHDQIgECgCACEQIAkoAgAhCQwBCyALIBZHDQELIBAgCSALEPgBDQAgDS8BkAEEf0EAIQMDQCAVKAI0IQkgCigCACELIAggDSADQQR0aiINKQIYNwMYIAggDSkCEDcDECALIAhBEGogCRBIIANBAWoiAyAPKAIAIg0vAZABSQ0ACyAKKAIAIgwvAQAFIBQLQf//A3FFBEAgCiAMKAKcATYCCAsgFSAaEEcgGUEBaiEZDAILIANBAWoiAyAaRw0ACwsgEUEBaiIRIA5JDQALIAAoAoQJKAIEIQsLIAhBgAJqJABBfyAdIAsgHU0bC8ECAQV/IwBBEGsiBSQAIAEgAkcEQCAAKAIAIgMgAUEFdGohBAJAIAMgAkEFdGoiAigCBCIDRQ0AIAQoAgQNACAEIAM2AgQgAkEANgIECyACKAIABEAgACgCNCEGIAIoAgwEQCAFIAIpAgw3AwggBiAFQQhqEDwLIAIoAhQEQCAFIAIpAhQ3AwAgBiAFEDwLIAIoAgQiAwRAIAMoAgAiBwR/IAcjBigCABECACADQQA2AgggA0IANwIAIAIoAgQFIAMLIwYoAgARAgALIAIoAgAgAEEkaiAGEEELIAIgBCkCADcCACACIAQpAhg3AhggAiAEKQIQNwIQIAIgBCkCCDcCCCAAKAIEIAFBf3NqQQV0IgIEQCAAKAIAIAFBBXRqIgEgAUEgaiAC/AoAAAsgACAAKAIEQQFrNgIECyAFQRBqJAAL3gQCAX4EfyAAKAIAIAFBBXRqIgYoAgAhASACKQIAIQUCfyAAKAIoIgIEQCAAIAJBAWsiAjYCKCAAKAIkIAJBAnRqKAIADAELQaQBIwUoAgARAAALIgAgBDsBACAAQQJqQQBBkgH8CwAgBachAiAAQgA3ApgBIABBATYClAEgAEEANgKgASAAAn8CQAJAAkAgAQRAIABBADsAHSAAIAM6ABwgACAFNwIUIAAgATYCECAAQQE7AZABIABBADoAHyAAIAEpAgQ3AgQgACABKAIMNgIMIAAgASgCmAEiBDYCmAEgACABKAKgASIJNgKgASAAIAEoApwBIgE2ApwBIAJFDQEgAkEBcQ0DQeIEIQMgACACLQAtQQJxBH9B4gQFIAIoAiALIARqNgKYAUEAIAIoAgwgAigCFCIEGyEHIAQgAigCCGohBCACKAIYIQggAigCECACKAIEagwECyAAQgA3AgRBACEBIABBADYCDCACDQELIAYgATYCCAsgBiAANgIADwsgACAEIAJBGnRBH3VB4gRxajYCmAEgBUIgiKdB/wFxIQcgBUIoiKdBD3EhBCAFQjiIpyIIIAVCMIinQf8BcWoLIAAoAARqNgIEQQAhAyAAIAAoAAggBGqtIAcgCGpBACAAKAAMIAQbaq1CIIaENwIIIAACfyACQQFxRQRAIAAgAigCJCIEBH8gAigCOAVBAAsgAWogAi8BLEEBcWogAi8BKEH+/wNGajYCnAFBACAERQ0BGiACKAI8DAELIAAgASACQQF2QQFxajYCnAFBAAsgCWo2AqABIAYgADYCAAumUQEcfyMAQfAAayIHJAACQAJAIAAEQCAAKAIAQRBrQXxLDQELIARBBjYCAAwBC0GkASMFIhMoAgARAAAiCUEAQZwB/AsAIAlBADYCoAEgCSAANgKcAUEQIBMoAgARAAAhEyAJQQg2AoABIAkgEzYCeCAJIAkoAnwiAEEBajYCfCATIABBAXRqQQA7AQAgB0IANwIYIAcgASACajYCFCAHIAE2AhAgByABNgIMIAdBDGoiABBWGiAAEFcCQAJAIAcoAgwiCCAHKAIUTwRAIAkoAkwhAQwBCwNAIAkoAmAhASAJKAJYIQYgCSgCQCEAAkAgCSgCZCITQQFqIgIgCSgCaCIFTQRAIBMhDQwBC0EIIAVBAXQiBSACIAIgBUkbIgIgAkEITRsiAkEcbCEFAn8gAQRAIAEgBSMEKAIAEQEADAELIAUjBSgCABEAAAshASAJIAI2AmggCSABNgJgIAkoAmQiDUEBaiECIAcoAgwhCAsgCSACNgJkIAdBADoACiAHQQA7AQggBygCECECIAEgDUEcbGoiAUEAOgAYIAFBADYCFCABQQA2AgwgASAGNgIIIAFBADYCBCABIAA2AgAgASAIIAJrNgIQIAEgBy8BCDsAGSABIActAAo6ABsgB0EANgIoIAdCADcCICAEIAkgB0EMakEAQQAgB0EgahBYNgIAIAkoAjwhASAJIAkoAkAiCEEBaiICIAkoAkQiBUsEf0EIIAVBAXQiBSACIAIgBUkbIgIgAkEITRsiAkEUbCEFAn8gAQRAIAEgBSMEKAIAEQEADAELIAUjBSgCABEAAAshASAJIAI2AkQgCSABNgI8IAkoAkAiCEEBagUgAgs2AkAgB0H//wM7AQQgB0F/NgIAIAEgCEEUbGoiAUEANgECIAFBADsBACABIAcoAgA2AQYgASAHLwEEOwEKIAFC/////w83AQwgCSgCYCAJKAJkQRxsaiIBQRhrIAkoAkAgAGs2AgAgAUEQayAJKAJYIAZrNgIAIAFBCGsgBygCDCAHKAIQayICNgIAIAQoAgAiAQRAIAFBf0YEQCAEQQE2AgALIAMgAjYCACAHKAIgIgBFDQMgACMGKAIAEQIADAMLIAkoAjAhASAJIAkoAjQiCEEBaiICIAkoAjgiBUsEf0EIIAVBAXQiBSACIAIgBUkbIgIgAkEITRsiAkEMbCEFAn8gAQRAIAEgBSMEKAIAEQEADAELIAUjBSgCABEAAAshASAJIAI2AjggCSABNgIwIAkoAjQiCEEBagUgAgs2AjQgASAIQQxsaiIBIAcpAiA3AgAgASAHKAIoNgIIQf//AyEIA0ACfwJAIAkoAjwiDCAAQRRsaiIBLwEADQAgAS8BDA0AIAEvAQQNACAMIABBAWoiC0EUbGoiDy8BAEUNACAPLwEMQQFHDQAgDy0AEkECcQ0AIAEvAQ4MAQsgASEPIAAhCyAICyEKIAkoAkAhBSAPLwEMIgJFIRAgCyEAAkADQCAAQQFqIgAgBU8NASAMIABBFGxqIgEtABJBEHENASABLwEMIAJHDQALQQAhEAsgDy8BACERAkAgCSgCTCIFIAkvAaABIgBrIgFFBEAgCSgCSCEIDAELIAkoAkghCCABQQFHBEADQCABQQF2IgYgAGoiAiAAIBEgDCAIIAJBBmxqLwEAQRRsai8BAEsbIQAgASAGayIBQQFLDQALCyAAIBEgDCAIIABBBmxqLwEAQRRsai8BAEtqIQALAkAgACAFTw0AA0AgDCAIIABBBmxqIgEvAQBBFGxqLwEAIBFHDQEgAS8BAiATQf//A3FPDQEgAEEBaiIAIAVHDQALIAUhAAsgBUEBaiICIAkoAlBLBEAgAkEGbCEBAn8gCARAIAggASMEKAIAEQEADAELIAEjBSgCABEAAAshCCAJIAI2AlAgCSAINgJIIAkoAkwhBQsgAEEGbCECAkAgACAFTw0AIAUgAGtBBmwiAUUNACACIAhqIgBBBmogACAB/AoAAAsgAiAIaiIAQQA6AAUgACAQOgAEIAAgEzsAAiAAIAs7AAAgCSAJKAJMQQFqIgE2AkwgDy8BAEUEQCAJIAkvAaABQQFqOwGgAQsgDy8BDiIAQf//A0cEQCAKIQgMAQtB//8DIQggCkH//wNxIgBB//8DRw0ACyAHKAIMIgggBygCFEkNAAsLQQAhEwJAIAFFBEAMAQtBACEAQQAhCANAAkAgCSgCSCAAQQZsaiICLQAEDQAgCSgCPCACLwEAQRRsai8BAEUNAAJAIBpBAWoiAiAITQ0AQQggCEEBdCIBIAIgASACSxsiASABQQhNGyIIQQF0IQEgGARAIBggASMEKAIAEQEAIRgMAQsgASMFKAIAEQAAIRgLIBggGkEBdGogADsBACAJKAJMIQEgAiEaCyAAQQFqIgAgAUkNAAsLAkACQCAJKAJARQRAQQEhIAwBC0EAIQpBACELA0ACfyAJKAI8IBNBFGxqIgwvAQwiEUH//wNGBEAgDCAMLwESQYADcjsBEiATQQFqDAELIAwgDC8BEiIFQb9/cUHAAEEAIAwvAQZB//8DRxtyIgY7ARIgE0EBaiIAIAkoAkAiCE8EQCAADAELIAAhAQJAAkAgDC8BAARAIAAgCSgCPCAAQRRsaiIGLwEMIgJB//8DRg0DGiAAIAIgEU0NAxogBi8BBkH//wNHBEAgDCAFQcAAcjsBEgsgBiAGLwESQYADcjsBEgJAIBNBAmoiAiAJKAJATw0AA0AgCSgCPCACQRRsaiIFLwEMIgFB//8DRg0BIAEgDC8BDE0NASAFLwEGQf//A0cEQCAMIAwvARJBwAByOwESCyAFIAUvARJBgANyOwESIAJBAWoiAiAJKAJASQ0ACwsgC0EBaiIBIA5NDQJBCCAOQQF0IgIgASABIAJJGyICIAJBCE0bIg5BAnQhAiAKRQ0BIAogAiMEKAIAEQEAIQoMAgsDQCAAIAkoAjwgAUEUbGoiEy8BDCICQf//A0YNAxogACACIBFNDQMaIBMvAQZB//8DRwRAIAwgBkHAAHIiBjsBEiAJKAJAIQgLIAFBAWoiASAISQ0ACyAADAILIAIjBSgCABEAACEKCyAKIAtBAnRqIBM2AgAgASELIAALIRMgEyAJKAJASQ0ACyALRQRAQQEhICAKIRMMAQtBACENQQAhDEEAIQUDQCAJKAI8IAogG0ECdGooAgBBFGxqLwEAIQZBACEAIAdBADsBOCAHQgA3AzAgB0IANwMoIAdCADcDICAMIgEhAgJAAkACQAJAIAEOAgIBAAsDQCAAIAFBAXYiAiAAaiIAIA0gAEEcbGovAQAgBksbIQAgASACayIBQQFLDQALCyAGIA0gAEEcbGovAQAiAUYNASAAIAEgBklqIQILIAUgDEEBaiIASQRAIABBHGwhAQJ/IA0EQCANIAEjBCgCABEBAAwBCyABIwUoAgARAAALIQ0gACEFCyACQRxsIRMCQCACIAxPDQAgDCACa0EcbCICRQ0AIA0gE2oiAUEcaiABIAL8CgAACyANIBNqIgEgBjsAACABIAcpAyA3AAIgASAHKQMoNwAKIAEgBykDMDcAEiABIAcvATg7ABogACEMCyAbQQFqIhsgC0cNAAsgCiETIAshGwwBC0EAIQVBACEMQQAhDQsgCSgCnAEiBi8BBCAGLwEMIghLBEADQAJAIAhB/v8DRwRAIAYoAkggCEEDbGotAABBAXENAQtBACEAIAdBADsBOCAHQgA3AzAgB0IANwMoIAdCADcDICAMIgEhAgJAAkACQCABDgICAQALA0AgACABQQF2IgIgAGoiACAIIA0gAEEcbGovAQBJGyEAIAEgAmsiAUEBSw0ACwsgCCANIABBHGxqLwEAIgFGDQEgACABIAhJaiECCyAFIAxBAWoiAEkEQCAAQRxsIQECfyANBEAgDSABIwQoAgARAQAMAQsgASMFKAIAEQAACyENIAAhBQsgAkEcbCEGAkAgAiAMTw0AIAwgAmtBHGwiAkUNACAGIA1qIgFBHGogASAC/AoAAAsgBiANaiIBIAg7AAAgASAHLwE4OwAaIAEgBykDMDcAEiABIAcpAyg3AAogASAHKQMgNwACIAkoApwBIQYgACEMCyAIQQFqIgggBi8BBEkNAAsLIAYoAhRBgQJsQQIjBygCABEBACEeIAkoApwBIhIvARRB/v8DcQRAQQEhDwNAAn8gEigCGCIfIA9NBEAgEigCLCASKAIwIA8gH2tBAnRqKAIAQQF0aiIGQQJqIRkgBi8BAAwBCyASKAIoIBIoAgQgD2xBAXRqQQJrIQZBACEZQQALIRdBACEUQf//AyEQQQAhEUEAIRwDQAJAAkACQAJAAkACQCAPIB9JBEAgEigCBCEBA0AgASAQQQFqIhBB//8DcSIATQ0HIAYvAQIhBSAGQQJqIgshBiAFRQ0ACwwBCyAGQQJqIgsgGUcNASAXQf//A3FFDQUgBkEGaiILIAYvAQRBAXRqIRkgF0EBayEXIAYvAQIhBSAGLwEGIhAhAAsgEigCDCAASw0BIAshBgwDCyALLwEAIRAMAQsgEigCNCAFQf//A3FBA3RqIgBBCGohHCAALQAAIRRBACERCyAUQf//A3EiDkUEQCALIQYgESEFDAELQQAhCgNAAkACQAJAIBwgCkEDdGoiFi0AAA4CAQACCyAJKAKcASIAKAJMIBYvAQIiHUEBdGoiBkECaiEFAkAgACgCUCIVLwEAIgJBAWtB//8DcSAdTw0AIBVBAmohAUEAIQADQAJAIABBAmohCCABIABBAXRqLwEAIQAgAkH//wNxIB1GDQAgHSAVIAAgCGoiAEEBdGovAQAiAkEBa0H//wNxSw0BDAILCyAVIAhBAXRqIgYgBiAAQQF0aiIFTw0CCyAMRQ0BA0AgBi8BACEIQQAhACAMIgFBAk8EQANAIAAgAUEBdiICIABqIgAgDSAAQRxsai8BACAISxshACABIAJrIgFBAUsNAAsLAkAgDSAAQRxsaiIVLwEAIAhHDQAgFSgCECEBIBUoAhQiAgRAIA8gASACQQZsakEGay8BAEYNAQsgFSACQQFqIgggFSgCGCIASwR/QQggAEEBdCIAIAggACAISxsiACAAQQhNGyIAQQZsIQICfyABBEAgASACIwQoAgARAQAMAQsgAiMFKAIAEQAACyEBIBUgADYCGCAVIAE2AhAgFSgCFCICQQFqBSAICzYCFCAWLQABIQggFi8BBiEAIAEgAkEGbGoiAUEAOgAFIAEgADsBAiABIA87AQAgASAIQYABcjoABAsgBkECaiIGIAVJDQALDAELIBYtAAQNACAeIBYvAQJBggRsaiIBLwEAIgAEQCAAQf8BSw0BIA8gASAAQQF0ai8BAEYNAQsgASAAQQFqIgA7AQAgASAAQf//A3FBAXRqIA87AQALIApBAWoiCiAORw0ACyALIQYMAgtBACEUQQAhESAFQf//A3EiAEUNAQJAIAAgD0YNACAeIABBggRsaiIBLwEAIgAEQCAAQf8BSw0BIA8gASAAQQF0ai8BAEYNAQsgASAAQQFqIgA7AQAgASAAQf//A3FBAXRqIA87AQALIAkoApwBIgAoAgBBDk8EQCAFIREgDyAAKAKEASAPQQF0ai8BAEcNAgsgACgCTCAQQf//A3EiEUEBdGoiDkECaiELAkAgACgCUCIILwEAIgJBAWtB//8DcSARTw0AIAhBAmohAUEAIQADQAJAIABBAmohCiABIABBAXRqLwEAIQAgAkH//wNxIBFGDQAgESAIIAAgCmoiAEEBdGovAQAiAkEBa0H//wNxSw0BDAILCyAFIREgCCAKQQF0aiIOIA4gAEEBdGoiC08NAgsgBSERIAxFDQEDQCAOLwEAIQVBACEAIAwiAUECTwRAA0AgACABQQF2IgIgAGoiACANIABBHGxqLwEAIAVLGyEAIAEgAmsiAUEBSw0ACwsCQCAFIA0gAEEcbGoiBS8BAEcNACAFKAIEIQEgBSgCCCICBEAgDyABIAJBAXRqQQJrLwEARg0BCyAFIAJBAWoiCCAFKAIMIgBLBH9BCCAAQQF0IgAgCCAAIAhLGyIAIABBCE0bIgBBAXQhAgJ/IAEEQCABIAIjBCgCABEBAAwBCyACIwUoAgARAAALIQEgBSAANgIMIAUgATYCBCAFKAIIIgJBAWoFIAgLNgIIIAEgAkEBdGogDzsBAAsgDkECaiIOIAtJDQALDAELCyAPQQFqIg8gCSgCnAEiEi8BFEkNAAsLAkAgDEUEQEEAIQxBACEUDAELIA1BHGohFUEAIRlBACEAQQAhFANAAkAgDSAZQRxsIgJqIhAoAhQiEkUEQCAQKAIEIgEEQCABIwYoAgARAgAgEEEANgIMIBBCADcCBAsgDCAZQX9zakEcbCIBBEAgECACIBVqIAH8CgAACyAMQQFrIQwMAQsgEkEGbCEBAkACQAJAIAAgEk8EQCABRQ0BIBQgECgCECAB/AoAAAwBCwJ/IBQEQCAUIAEjBCgCABEBAAwBCyABIwUoAgARAAALIRQgECgCFCIBQQZsIgAEQCAUIBAoAhAgAPwKAAALIAFFDQIMAQsgEiEBIAAhEgsDQAJAIBQgAUEBayIRQQZsaiICLQAEIgFB/gBxRQRAIBEhAQwBCyAeIAIvAQBBggRsaiIALwEAIh9FBEAgESEBDAELIAIvAQIhBSAAQQJqIQ4gAUEBa0H/AHEhFkEAIRwDQCAOIBxBAXRqLwEAIRcgECgCECEIQQAhAiAQKAIUIgohAAJAAkACQAJAIAoiAQ4CAgEACwNAAkACQCAXIAggAEEBdiIPIAJqIgFBBmxqIh0vAQAiBksNACAGIBdLDQEgHS0ABCILQf8AcSIGIBZJDQAgC8BBAEgNASAGIBZLDQEgBSAdLwECIgZLDQAgBSAGSQ0BCyABIQILIAAgD2siAEEBSw0ACwsCQAJAIBcgCCACQQZsaiIGLwEAIgBLDQAgACAXSwRAIAIhAQwDCyAGLQAEIgFB/wBxIgAgFkkNACABwEEASARAIAIhAQwDCyAAIBZLBEAgAiEBDAMLIAUgBi8BAiIATQ0BCyACQQFqIQEMAQsgAiEBIAAgBUsNACARIQEMAQsgCkEBaiICIBAoAhhLBEAgAkEGbCEAAn8gCARAIAggACMEKAIAEQEADAELIAAjBSgCABEAAAshCCAQIAI2AhggECAINgIQIBAoAhQhCgsgAUEGbCECAkAgASAKTw0AIAogAWtBBmwiAUUNACACIAhqIgBBBmogACAB/AoAAAsgAiAIaiIAQQA6AAUgACAWOgAEIAAgBTsAAiAAIBc7AAAgECAQKAIUQQFqNgIUAkAgEUEBaiIBIBJNDQBBCCASQQF0IgAgASAAIAFLGyIAIABBCE0bIhJBBmwhACAUBEAgFCAAIwQoAgARAQAhFAwBCyAAIwUoAgARAAAhFAsgFCARQQZsaiIAQQA6AAUgACAWOgAEIAAgBTsBAiAAIBc7AQAgASERCyAcQQFqIhwgH0cNAAsLIAENAAsLIBlBAWohGSASIQALIAwgGUsNAAsLIAdBIGpBAEHMAPwLAEEBIRECQCAgDQBBACEQIAMCfwNAAkACQCAJKAI8IBMgEEECdGovAQAiD0EUbGoiBS8BACIOQf//A0YNAAJAIAwEQEEAIQAgDCIBQQJPBEADQCAAIAFBAXYiAiAAaiIAIA0gAEEcbGovAQAgDksbIQAgASACayIBQQFLDQALCyANIABBHGxqLwEAIhEgDkYNAQsgD0EBaiEFIAkoAmwhBkEAIQECQAJAAkAgCSgCcCIADgICAQALA0AgASAAQQF2IgIgAWoiASAFIAYgAUEDdGovAQRJGyEBIAAgAmsiAEEBSw0ACwsgASAFIAYgAUEDdGovAQQiAEcgACAPTXFqIQALIAYgAEEDdGoMBAsgBS8BDCESIAcoAkQhASAHKAIgIQsgBygCJCIKIAcoAkgiBmoiAiAHKAJMIgVLBEAgAkECdCEFAn8gAQRAIAEgBSMEKAIAEQEADAELIAUjBSgCABEAAAshASAHIAI2AkwgByABNgJEIAIhBQsCQCAKRQ0AIApBAnQhCiABIAZBAnRqIQYgCwRAIApFDQEgBiALIAr8CgAADAELIApFDQAgBkEAIAr8CwALIAdBADYCJCAHKAI4IQogBSAHKAI8IgYgAmoiC0kEQCALQQJ0IQUCfyABBEAgASAFIwQoAgARAQAMAQsgBSMFKAIAEQAACyEBIAcgCzYCTCAHIAE2AkQLIA4gEUsgAGohAAJAIAZFDQAgBkECdCEFIAEgAkECdGohASAKBEAgBUUNASABIAogBfwKAAAMAQsgBUUNACABQQAgBfwLAAsgB0EANgI8IAcgCzYCSCANIABBHGxqIgsoAggEQCAPQQFqIRFBACECA0AgCygCBCACQQF0ai8BACEBAn8gBygCSCIABEAgByAAQQFrIgA2AkggBygCRCAAQQJ0aigCAAwBC0HGACMFKAIAEQAACyIAQgA3AQQgACAOOwECIAAgATsBACAAIA47AUQgACAROwFCIABBATsBQCAAQgA3AQwgAEIANwEUIABCADcBHCAAQgA3ASQgAEIANwEsIABCADcBNCAAQQA2ATwgBygCICEBIAcoAiQiBkEBaiIIIAcoAigiBUsEQEEIIAVBAXQiBSAIIAUgCEsbIgUgBUEITRsiBUECdCEKAn8gAQRAIAEgCiMEKAIAEQEADAELIAojBSgCABEAAAshASAHIAU2AiggByABNgIgCyAHIAg2AiQgASAGQQJ0aiAANgIAIAJBAWoiAiALKAIISQ0ACwsgB0EAOgBoIAkgDSAMIAdBIGoQWSAHLQBoQQFGBEAgD0EBaiIAIAkoAkAiCE8NAQNAIAkoAjwgAEEUbGoiAi8BDCIBIBJNDQIgAUH//wNGDQIgAi8BEiIBQRBxRQRAIAIgAUHv/ANxOwESIAkoAkAhCAsgAEEBaiIAIAhJDQALDAELIAcoAlQhCCAHKAJgRQ0BQQAhACAIRQ0AA0ACQCAJKAI8IAcoAlAgAEEBdGovAQBBFGxqIgIvAQwiAUH//wNGDQAgASASTQ0AIAIvARIiAUEQcQ0AIAIgAUHv/ANxOwESIAcoAlQhCAsgAEEBaiIAIAhJDQALC0EBIREgEEEBaiIQIBtHDQEMAwsLIAcoAlAgCEEBdGpBAmsvAQAhBiAJKAJsIRFBACEAIAkoAnAiBSEBAkACQAJAIAUiAg4CAgEACwNAIAAgAUEBdiICIABqIgAgESAAQQN0ai8BBCAGSxshACABIAJrIgFBAUsNAAsLIAAgESAAQQN0ai8BBCAGSWohAgsgESACIAVBAWsgAiAFSRtBA3RqCygCADYCAEEAIRELQQAhEAJAIAkoAmRFBEBBACEODAELQQAhCkEAIQ4DQEEAIQYCQCAJKAJgIBBBHGxqIggoAggiBSAFIAgoAgxqIgNPDQADQAJAIAkoAlQgBUEDdGoiACgCAEEBRw0AIAAoAgQhEkEAIQAgBiIBIQICQAJAAkAgAQ4CAgEACwNAIAAgAUEBdiICIABqIgAgDiAAQQF0ai8BACASQf//A3FLGyEAIAEgAmsiAUEBSw0ACwsgDiAAQQF0ai8BACICIBJB//8DcSIBRg0BIAAgASACS2ohAgsgCiAGQQFqIgBJBEAgAEEBdCEBAn8gDgRAIA4gASMEKAIAEQEADAELIAEjBSgCABEAAAshDiAAIQoLIAJBAXQhCwJAIAIgBk8NACAGIAJrQQF0IgJFDQAgCyAOaiIBQQJqIAEgAvwKAAALIAsgDmogEjsAACAAIQYLIAVBAWoiBSADRw0ACyAIKAIAIgUgBSAIKAIEaiILTw0AIAZFDQAgBkEBRwRAA0BBACEAIAYhAQJAIAkoAjwgBUEUbGoiEi8BBiIDQf//A0YNAANAIAAgAUEBdiICIABqIgAgDiAAQQF0ai8BACADSxshACABIAJrIgFBAUsNAAsCQCAOIABBAXRqLwEAIANGDQBBACEAIAYhASASLwEIIgNB//8DRg0BA0AgACABQQF2IgIgAGoiACAOIABBAXRqLwEAIANLGyEAIAEgAmsiAUEBSw0ACyAOIABBAXRqLwEAIANGDQBBACEAIAYhASASLwEKIgNB//8DRg0BA0AgACABQQF2IgIgAGoiACAOIABBAXRqLwEAIANLGyEAIAEgAmsiAUEBSw0ACyAOIABBAXRqLwEAIANHDQELIBIgEi8BEkH//gNxOwESCyAFQQFqIgUgC0cNAAwCCwALA0ACQCAJKAI8IAVBFGxqIgIvAQYiAEH//wNGDQACQCAOLwEAIgEgAEYNACACLwEIIgBB//8DRg0BIAAgAUYNACACLwEKIgBB//8DRg0BIAAgAUcNAQsgAiACLwESQf/+A3E7ARILIAVBAWoiBSALRw0ACwsgEEEBaiIQIAkoAmRJDQALCwJAIAkoAkBFDQADQEEBIQYgCSgCQCICQQFrIgBFDQEDQCACIQECQCAJKAI8IgUgACICQRRsaiIDLwEMQf//A0YNACADLQASQYABcQ0AA0ACQCAFIABBFGxqLwEOIgBB//8DRg0AIAAgAkkNACAFIABBFGxqLQASQYABcUUNAQwCCwsgBSABQRRsaiIBQRZrIgAvAQAiA0EQcQ0AIANBgAFxRQ0AIAFBHGsvAQBB//8DRg0AIAAgA0Hv/gNxOwEAQQAhBgsgAkEBayIADQALIAZBAXFFDQALCyAHQQA6AGggGgRAQQAhEANAIBggEEEBdGovAQAhBSAJKAJIIQMgBygCRCEAIAcoAiAhCyAHKAIkIgogBygCSCICaiIBIAcoAkwiCEsEQCABQQJ0IQYCfyAABEAgACAGIwQoAgARAQAMAQsgBiMFKAIAEQAACyEAIAcgATYCTCAHIAA2AkQgASEICwJAIApFDQAgCkECdCEGIAAgAkECdGohAiALBEAgBkUNASACIAsgBvwKAAAMAQsgBkUNACACQQAgBvwLAAsgB0EANgIkIAcoAjghCiAIIAcoAjwiBiABaiILSQRAIAtBAnQhAgJ/IAAEQCAAIAIjBCgCABEBAAwBCyACIwUoAgARAAALIQAgByALNgJMIAcgADYCRAsgBUEGbCECAkAgBkUNACAGQQJ0IQUgACABQQJ0aiEAIAoEQCAFRQ0BIAAgCiAF/AoAAAwBCyAFRQ0AIABBACAF/AsACyACIANqIQZBACEKIAdBADYCPCAHIAs2AkggDARAA0ACQAJAAkAgDSAKQRxsaiISLwEAIgBB/v8Daw4CAQIACyAJKAKcASgCSCAAQQNsaiIALQAAQQFxDQEgAC0AAUEBcQ0BCyASKAIIRQ0AQQAhCANAIBIoAgQgCEEBdGovAQAhAiAGLwEAIQEgEi8BACEDAn8gBygCSCIABEAgByAAQQFrIgA2AkggBygCRCAAQQJ0aigCAAwBC0HGACMFKAIAEQAACyIAQgA3AQQgACADOwECIAAgAjsBACAAIAM7AUQgACABOwFCIABBATsBQCAAQgA3AQwgAEIANwEUIABCADcBHCAAQgA3ASQgAEIANwEsIABCADcBNCAAQQA2ATwgBygCICEBIAcoAiQiA0EBaiILIAcoAigiAksEQEEIIAJBAXQiAiALIAIgC0sbIgIgAkEITRsiAkECdCEFAn8gAQRAIAEgBSMEKAIAEQEADAELIAUjBSgCABEAAAshASAHIAI2AiggByABNgIgCyAHIAs2AiQgASADQQJ0aiAANgIAIAhBAWoiCCASKAIISQ0ACwsgCkEBaiIKIAxHDQALCyAJIA0gDCAHQSBqEFkgBygCYCILBEAgCSgCYCAGLwECQRxsakEBOgAYIAkoApQBIQVBACEPA0AgBygCXCAPQQF0ai8BACEGIAkoApABIQhBACEAIAUiASECAkACQAJAAkAgAQ4CAgEACwNAIAAgAUEBdiICIABqIgAgCCAAQQF0ai8BACAGSxshACABIAJrIgFBAUsNAAsLIAYgCCAAQQF0ai8BACIBRg0BIAAgASAGSWohAgsgAkEBdCEDIAVBAWoiASAJKAKYAUsEQCABQQF0IQACfyAIBEAgCCAAIwQoAgARAQAMAQsgACMFKAIAEQAACyEIIAkgATYCmAEgCSAINgKQASAJKAKUASEFCwJAIAIgBU8NACAFIAJrQQF0IgFFDQAgAyAIaiIAQQJqIAAgAfwKAAALIAMgCGogBjsAACAJIAkoApQBQQFqIgU2ApQBIAcoAmAhCwsgD0EBaiIPIAtJDQALCyAQQQFqIhAgGkcNAAsLAkACQCAMBEBBACEBA0AgDSABQRxsaiICKAIEIgAEQCAAIwYoAgARAgAgAkEANgIMIAJCADcCBAsgAigCECIABEAgACMGKAIAEQIAIAJBADYCGCACQgA3AhALIAFBAWoiASAMRw0ACwwBCyANRQ0BCyANIwYoAgARAgALIAcoAiAhBgJAAkAgBygCJCIFBEBBACEIQQAhACAFQQRPBEAgBUF8cSEBQQAhDQNAIAYgAEECdGoiAygCACMGIgIoAgARAgAgAygCBCACKAIAEQIAIAMoAgggAigCABECACADKAIMIAIoAgARAgAgAEEEaiEAIA1BBGoiDSABRw0ACwsgBUEDcSIBRQ0BA0AgBiAAQQJ0aigCACMGKAIAEQIAIABBAWohACAIQQFqIgggAUcNAAsMAQsgBkUNAQsgBiMGKAIAEQIAIAdBADYCIAsgBygCLCEGAkACQCAHKAIwIgUEQEEAIQhBACEAIAVBBE8EQCAFQXxxIQFBACENA0AgBiAAQQJ0aiIDKAIAIwYiAigCABECACADKAIEIAIoAgARAgAgAygCCCACKAIAEQIAIAMoAgwgAigCABECACAAQQRqIQAgDUEEaiINIAFHDQALCyAFQQNxIgFFDQEDQCAGIABBAnRqKAIAIwYoAgARAgAgAEEBaiEAIAhBAWoiCCABRw0ACwwBCyAGRQ0BCyAGIwYoAgARAgAgB0EANgIsCyAHKAI4IQYCQAJAIAcoAjwiBQRAQQAhCEEAIQAgBUEETwRAIAVBfHEhAUEAIQ0DQCAGIABBAnRqIgMoAgAjBiICKAIAEQIAIAMoAgQgAigCABECACADKAIIIAIoAgARAgAgAygCDCACKAIAEQIAIABBBGohACANQQRqIg0gAUcNAAsLIAVBA3EiAUUNAQNAIAYgAEECdGooAgAjBigCABECACAAQQFqIQAgCEEBaiIIIAFHDQALDAELIAZFDQELIAYjBigCABECACAHQQA2AjgLIAcoAkQhBgJAAkAgBygCSCIFBEBBACEIQQAhACAFQQRPBEAgBUF8cSEBQQAhDQNAIAYgAEECdGoiAygCACMGIgIoAgARAgAgAygCBCACKAIAEQIAIAMoAgggAigCABECACADKAIMIAIoAgARAgAgAEEEaiEAIA1BBGoiDSABRw0ACwsgBUEDcSIBRQ0BA0AgBiAAQQJ0aigCACMGKAIAEQIAIABBAWohACAIQQFqIgggAUcNAAsMAQsgBkUNAQsgBiMGKAIAEQIACyAHKAJQIgAEQCAAIwYoAgARAgALIAcoAlwiAARAIAAjBigCABECAAsgFARAIBQjBigCABECAAsgGARAIBgjBigCABECAAsgEwRAIBMjBigCABECAAsgDgRAIA4jBigCABECAAsgHiMGKAIAEQIAIBFFBEAgBEEFNgIADAELIAkoAoQBIgBFDQEgACMGKAIAEQIAIAlBADYCjAEgCUIANwKEAQwBCyAJEFpBACEJCyAHQfAAaiQAIAkLmQMBB38gACAAKAIAIAAtABBqIgM2AgACQCAAKAIIIgUgA0sEQCAAIAMsAAAiAUH/AXEiAjYCDEEBIQQgAUEASARAAkAgBSADayIGQQFGDQACQCABQWBPBEACQCABQW9NBEAgACACQQ9xIgI2AgwjAUHeCmogAmotAAAgAy0AASIBQQV2dkEBcUUNBCABQT9xIQdBAiEBDAELIAAgAkHwAWsiAjYCDCABQXRLDQMjAUGwDGogAy0AASIBQQR2aiwAACACdkEBcUUNAyAAIAFBP3EgAkEGdHIiAjYCDEECIQQgBkECRg0DQQMhASADLQACQYB/cyIHQf8BcUE/Sw0DCyAAIAdB/wFxIAJBBnRyIgI2AgwgBiIEIAFHDQEMAgsgAUFCSQ0BIAAgAkEfcSICNgIMQQEhAQsgASADai0AAEGAf3NB/wFxIgRBP00NAyABIQQLIABBfzYCDAsgACAEOgAQIAMgBUkPCyAAQQA2AgwgAEEAOgAQIAMgBUkPCyAAIAJBBnQgBHI2AgwgACABQQFqOgAQIAMgBUkL3AMBBn8DQCAAKAIMEPcBBEAgABBWGgwBCyAAKAIMQTtGBEAgABBWGiAAKAIMIQEDQAJAIAEOCwMAAAAAAAAAAAADAAsgACAAKAIAIAAtABBqIgQ2AgAgAAJ/AkAgACgCCCIFIARLBEAgACAELAAAIgJB/wFxIgE2AgxBASACQQBODQIaQQEhAwJAIAUgBGsiBUEBRg0AAkAgAkFgTwRAAkAgAkFvTQRAIAAgAUEPcSIBNgIMIwFB3gpqIAFqLQAAIAQtAAEiAkEFdnZBAXFFDQQgAkE/cSEGQQIhAgwBCyAAIAFB8AFrIgE2AgwgAkF0Sw0DIwFBsAxqIAQtAAEiAkEEdmosAAAgAXZBAXFFDQMgACACQT9xIAFBBnRyIgE2AgxBAiEDIAVBAkYNA0EDIQIgBC0AAkGAf3MiBkH/AXFBP0sNAwsgACAGQf8BcSABQQZ0ciIBNgIMIAUiAyACRw0BDAILIAJBQkkNASAAIAFBH3EiATYCDEEBIQILIAIgBGotAABBgH9zQf8BcSIDQT9NDQIgAiEDC0F/IQEgAEF/NgIMIAAgAzoAEAwDCyAAQQA2AgwgAEEAOgAQDAQLIAAgAUEGdCADciIBNgIMIAJBAWoLOgAQDAALAAsLC4U1Ag5/AX4jAEEgayIIJABBASEFAkAgASgCDCIGRQ0AIAZB3QBHIAZBKUdxRQRAQX8hBQwBCyAAKAJsIQogACgCQCEPAkAgACgCcCIMBEAgDyAKIAxBA3RqQQRrLwEARg0BCyAAIAxBAWoiByAAKAJ0IgZLBH9BCCAGQQF0IgYgByAGIAdLGyIGIAZBCE0bIgZBA3QhBwJ/IAoEQCAKIAcjBCgCABEBAAwBCyAHIwUoAgARAAALIQogACAGNgJ0IAAgCjYCbCAAKAJwIgxBAWoFIAcLNgJwIAEoAgQhByABKAIAIQYgCiAMQQN0aiIJQQA7AQYgCSAPOwEEIAkgBiAHazYCACABKAIMIQYLIABBPGohEgJAAkACQAJAAkACQAJAAkAgBkEiaw4HAgEBAQEBBAALAkAgBkHbAGsOBQABAQEDAQsgARBWGiABEFcgCEEANgIYIAhCADcCEEF/IQ5BACEHA0AgACgCQCEMAkACQAJAAkAgACABIAIgAyAIQRBqEFgiBQRAAkAgBUF/Rw0AQQEhBSAHRQ0AIAEoAgxB3QBGDQILIAgoAhAiAARAIAAjBigCABECAAsgEEUNDSAQIwYoAgARAgAMDQsgDCAPRgRAIARBADYCBCAEKAIAIQYgCCgCECEJAkACQCAIKAIUIgsgBCgCCEsEQAJ/IAYEQCAGIAsjBCgCABEBAAwBCyALIwUoAgARAAALIQYgBCALNgIIIAQgBjYCACAEKAIEIgVFDQEgBUUNASAGIAtqIAYgBfwKAAAMAQsgC0UNAQsgCQRAIAtFDQEgBiAJIAv8CgAADAELIAtFDQAgBkEAIAv8CwALIAQgBCgCBCALajYCBAwECwJAIAQoAgQiBSAIKAIUIgZJBEAgBCgCACEKIAQoAggiCSAGSQRAQQggCUEBdCIFIAYgBSAGSxsiBSAFQQhNGyEFAn8gCgRAIAogBSMEKAIAEQEADAELIAUjBSgCABEAAAshCiAEIAU2AgggBCAKNgIAIAQoAgQhBQsgBiAFayIJBEAgBSAKakEAIAn8CwALIAQgBjYCBAwBCyAGRQ0DC0EAIQUgCCgCECELA0AgBSALai0AACENAkACQAJAAkACQAJAAkAgBCgCACAFaiIJLQAAIgoOBQECBgMABQsgDUEFSQ0DDAQLIA1BBU8NA0KAgoiIICANQQN0rUL4AYOIpyEKDAQLIA1BBU8NAkKBgoiIICANQQN0rUL4AYOIpyEKDAMLIA1BBU8NAUKBgoiYwAAgDUEDdK1C+AGDiKchCgwCC0KChIigwAAgDUEDdK1C+AGDiKchCgwBC0EAIQoLIAkgCjoAACAGIAVBAWoiBUcNAAsMAQsgARBWGiAAIAAoAkBBAWs2AkAgB0EBRwRAQQAhBQNAIAAoAjwiBiAQIAVBAnRqKAIAQRRsaiAQIAVBAWoiBUECdGooAgAiAzsBDiAGIANBFGxqIgNBBmsgACgCQDsBACADQQJrIgMgAy8BAEEQcjsBACAFIA5HDQALCyAIKAIQIgMEQCADIwYoAgARAgALIBBFDQggECMGKAIAEQIADAgLIAQoAgQhBQsgBSAGTQ0AA0AgBCgCACAGaiIFQoCCiIggIAUxAAAiE0IDhoinQQAgE0IFVBs6AAAgBkEBaiIGIAQoAgRJDQALCwJAIAdBAWoiBiARTQ0AQQggEUEBdCIFIAYgBSAGSxsiBSAFQQhNGyIRQQJ0IQUgEARAIBAgBSMEKAIAEQEAIRAMAQsgBSMFKAIAEQAAIRALIBAgB0ECdGogDDYCACAAKAI8IQUgACAAKAJAIgxBAWoiCSAAKAJEIgdLBH9BCCAHQQF0IgcgCSAHIAlLGyIHIAdBCE0bIgdBFGwhCQJ/IAUEQCAFIAkjBCgCABEBAAwBCyAJIwUoAgARAAALIQUgACAHNgJEIAAgBTYCPCAAKAJAIgxBAWoFIAkLNgJAIAhB//8DOwEIIAhBfzYCBCAFIAxBFGxqIgVBADYBAiAFQQA7AQAgBSAIKAIENgEGIAUgCC8BCDsBCiAFQQA7ARIgBUH//wM2AQ4gBSACOwEMIAhBADYCFCAOQQFqIQ4gBiEHDAALAAsCQCAGEPUBDQAgASgCDCIGQd8ARg0AIAZBLUcNBwsgASgCACEJIAEQXCABKAIAIQYgARBXIAEoAgxBOkcEQCABQQA6ABAgASAJNgIAIAEQVhoMBwsgARBWGiABEFcgCEEANgIYIAhCADcCECAAIAEgAiADIAhBEGoQWCIDBEAgCCgCECIABEAgACMGKAIAEQIAC0EBIAMgA0F/RhshBQwHCyAAKAKcASAJIAYgCWsQHiIHRQRAIAEgCTYCAEEDIQUMBwsgEigCACEFIA8hBgNAAkAgBSAGQRRsaiIDIAc7AQQgAy8BDiIDQf//A0YNACADIAZNDQAgAyIGIAAoAkBJDQELCyAEIAhBEGoQXSAIKAIQIgNFDQMgAyMGKAIAEQIADAMLIAEoAgAhByAAIAEQXg0FIAAoApwBIAAoAoQBIAAoAogBQQAQGyIGRQRAIAFBADoAECABIAdBAWo2AgAgARBWGkECIQUMBgsgEhBbIAAgACgCQCIFQQFqNgJAIAAoAjwgBUEUbGoiBUKAgICAcDcBAiAFIAY7AQAgBUECQQAgAxs7ARIgBUH//wM2AQ4gBSACOwEMIAVB//8DOwEKDAILIAEQVhogARBXIAAoAjwhBSAAIAAoAkAiCkEBaiIHIAAoAkQiBksEf0EIIAZBAXQiBiAHIAYgB0sbIgYgBkEITRsiBkEUbCEHAn8gBQRAIAUgByMEKAIAEQEADAELIAcjBSgCABEAAAshBSAAIAY2AkQgACAFNgI8IAAoAkAiCkEBagUgBws2AkAgCEH//wM7ARQgCEF/NgIQIAUgCkEUbGoiBUEANgECIAVBADsBACAFIAgoAhA2AQYgBSAILwEUOwEKIAVBAkEAIAMbOwESIAVB//8DNgEOIAUgAjsBDAwBCyABEFYaIAEQVwJAAkACQAJAIAEoAgwiBkEiaw4NAQIDAwMDAQMDAwMDAgALIAZB2wBHDQILIAhBADYCGCAIQgA3AhACQAJAAkACQCAAIAEgAiAGQS5GBH8gARBWGiABEFdBAQUgAwsgCEEQahBYIgVBAWoOAgEAAgsDQCAEIAhBEGoQXSAIQQA2AhQgASgCDCIDQS5GBEAgARBWGiABEFcLIAAgASACIANBLkYgCEEQahBYIgVFDQALIAVBf0cNAQtBASEFIAEoAgxBKUYNAQsgCCgCECIARQ0GIAAjBigCABECAAwGCyABEFYaIAgoAhAiA0UNAiADIwYoAgARAgAMAgsgARBWGgJ/AkAgASgCDBD1AQ0AIAEoAgwiAkHfAEYNACACQS1GDQBBAQwBCyABKAIAIQIgARBcIABBGGoiDyACIAEoAgAgAmsQXyEDIAAoAlQhByAAIAAoAlgiBEEBaiIFIAAoAlwiAksEf0EIIAJBAXQiAiAFIAIgBUsbIgIgAkEITRsiAkEDdCEEAn8gBwRAIAcgBCMEKAIAEQEADAELIAQjBSgCABEAAAshByAAIAI2AlwgACAHNgJUIAAoAlgiBEEBagUgBQs2AlggByAEQQN0aiICIAM2AgQgAkECNgIAIAEQVwNAAkACQAJ/AkACQAJAAkAgASgCDCICQSJrDggBAwMDAwMDAAILIAEQVhogARBXIAAoAlQhByAAIAAoAlgiBUEBaiICIAAoAlwiAUsEf0EIIAFBAXQiASACIAEgAksbIgEgAUEITRsiAUEDdCECAn8gBwRAIAcgAiMEKAIAEQEADAELIAIjBSgCABEAAAshByAAIAE2AlwgACAHNgJUIAAoAlgiBUEBagUgAgs2AlggByAFQQN0akIANwIAQQAMBwtBASAAIAEQXg0GGiAPIAAoAoQBIAAoAogBEF8MAgsgAkHAAEYNAgsCQCACEPUBDQAgASgCDCICQd8ARg0AIAJBLUYNAEEBDAULIAEoAgAhAiABEFwgDyACIAEoAgAgAmsQXwshByAAKAJUIQUgACAAKAJYIgRBAWoiAyAAKAJcIgJLBH9BCCACQQF0IgIgAyACIANLGyICIAJBCE0bIgJBA3QhAwJ/IAUEQCAFIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQUgACACNgJcIAAgBTYCVCAAKAJYIgRBAWoFIAMLNgJYIAUgBEEDdGoiBUECNgIADAELIAEQVhoCQCABKAIMEPUBDQAgASgCDCICQd8ARg0AIAJBLUYNAEEBDAMLIAEoAgAhBiABEFwCQAJAIAAoAhAiBEUNACABKAIAIAZrIQUgACgCDCEDQQAhBwNAAkAgBSADIAdBA3RqIgIoAgRGBEAgACgCACACKAIAaiAGIAUQ+wFFDQELIAdBAWoiByAERw0BDAILCyAHQX9HDQELIAFBADoAECABIAY2AgAgARBWGkEEDAMLIAAoAlQhBSAAIAAoAlgiBEEBaiIDIAAoAlwiAksEf0EIIAJBAXQiAiADIAIgA0sbIgIgAkEITRsiAkEDdCEDAn8gBQRAIAUgAyMEKAIAEQEADAELIAMjBSgCABEAAAshBSAAIAI2AlwgACAFNgJUIAAoAlgiBEEBagUgAws2AlggBSAEQQN0aiIFQQE2AgALIAUgBzYCBCABEFcMAAsACyEFDAQLIAEoAgAhCwJAIAYQ9QENACABKAIMIgZB3wBGDQAgBkEtRw0ECyABEFwCQAJAIAEoAgAgC2siBUEBRgRAQQAhDEEAIQYgCy0AAEHfAEYNAQsgCyMBQbUKaiAFEPsBRQRAIAEQVwJAAkACQCABKAIMEPUBDQBBACEGQQEhDAJAIAEoAgwiBUEiaw4MAgMDAwMDAwUDAwMBAAsgBUHfAEcNAgsgASgCACEFIAEQXEEBIQwgACgCnAEgBSABKAIAIAVrQQEQGyIGDQMgAUEAOgAQIAEgBTYCACABEFYaQQIhBQwICyABKAIAIQUgACABEF4EQEEBIQUMCAsgACgCnAEgACgChAEgACgCiAFBABAbIgYNAiABQQA6ABAgASAFQQFqNgIAIAEQVhpBAiEFDAcLIAFBADoAECABEFYaQQEhBQwGCyAAKAKcASALIAVBARAbIgZFDQFBACEMCyASEFsgACAAKAJAIgVBAWo2AkAgACgCPCAFQRRsaiIFQoCAgIBwNwECIAUgBjsBACAFQQJBACADGzsBEiAFQf//AzYBDiAFIAI7AQwgBUH//wM7AQogACgCPCAAKAJAQRRsaiIFQRRrIQcCQCAGQf3/A0sNACAAKAKcASgCSCAGQQNsai0AAkEBcUUNACAFQRJrIAcvAQA7AQAgB0EAOwEACyAMBEAgBUECayIDIAMvAQBBgARyOwEACyAGRQRAIAVBAmsiAyADLwEAQQFyOwEACyABEFcCQCABKAIMQS9GBEAgBUESayIFLwEARQRAIAFBADoAECABIAtBAWs2AgAgARBWGkEFIQUMBwsgARBWGgJAIAEoAgwQ9QENACABKAIMIgNB3wBGDQAgA0EtRg0AQQEhBQwHCyABKAIAIQMgARBcIAcgACgCnAEiCSADIAEoAgAgA2tBARAbIgc7AQAgB0UEQCABQQA6ABAgASADNgIAIAEQVhpBAiEFDAcLAkAgCSgCAEEPSQ0AIAUvAQAiA0H9/wNLDQIgCSgCSCADQQNsai0AAkEBcUUNAiAJKAKcASADQQJ0aiIDLwECIgZFDQIgCSgCoAEgAy8BAEEBdGohA0EAIQUDQCADIAVBAXRqLwEAIAdGDQEgBiAFQQFqIgVHDQALDAILIAEQVwsgCEEANgIMIAhCADcCBCACQQFqIQlBACEDQQAhDANAIANB//8DcSIHQQdLIQYDQEEAIQoCQAJAAkAgASgCDEEhaw4OAAICAgICAgICAgICAgECCyABEFYaIAEQVwJAIAEoAgwQ9QENACABKAIMIgVBLUYNACAFQd8ARw0ICyABKAIAIQsgARBcIAEoAgAhBSABEFcgACgCnAEgCyAFIAtrEB4iBUUEQCABIAs2AgBBAyEFDAkLIAYNAiAIQRBqIAdBAXRqIAU7AQAgA0EBaiEDDAMLIAEQVhogARBXQQEhCgsgAC8BQCELIAAgASAJIAogCEEEahBYIgUEQCAFQX9HDQdBASEFIAEoAgxBKUcNBwJAIApFDQAgDEH//wNxIgVFDQcgEigCACAFQRRsaiIFIAUvARJBBHI7ARIgBS8BDiIFQf//A0YNACAAKAJAIAVNDQAgEigCACAFQRRsaiIFIAUvARJBBHI7ARIgBS8BDiIFQf//A0YNAANAIAVB//8DcSIFIAAoAkBPDQEgEigCACAFQRRsaiIFIAUvARJBBHI7ARIgBS8BDiIFQf//A0cNAAsLIANB//8DcSIDBEACQCAIQRBqIQlBACELQQAhByAAKAI8IA9B//8DcUEUbGohBiAAKAJ4IQwCQCAAKAJ8IhEEQANAAn8gDCAOQQF0ai8BACIFRQRAIAMgDUYNBCAOQQFqIQdBACELQQAMAQsgAyANTQRAQQEhC0EADAELQQAgDUEBaiAFIAkgDUEBdGovAQBHIAtyIgtBAXEbCyENIA5BAWoiDiARRw0ACwsgBiAROwEQAkACQCADIBFqIgYgACgCgAFLBEAgBkEBdCEFAn8gDARAIAwgBSMEKAIAEQEADAELIAUjBSgCABEAAAshDCAAIAY2AoABIAAgDDYCeCAAKAJ8IgUgEUsNAQsgEUEBdCENDAELIBFBAXQhDSAFIBFrQQF0IgVFDQAgDCAGQQF0aiAMIA1qIAX8CgAACyADQQF0IgUEQCAMIA1qIAkgBfwKAAALIAAgACgCfCADaiINNgJ8IAAoAnghDiAAIA1BAWoiBSAAKAKAASIDSwR/QQggA0EBdCIDIAUgAyAFSxsiAyADQQhNGyIDQQF0IQUCfyAOBEAgDiAFIwQoAgARAQAMAQsgBSMFKAIAEQAACyEOIAAgAzYCgAEgACAONgJ4IAAoAnwiDUEBagUgBQs2AnwgDiANQQF0akEAOwEADAELIAYgBzsBEAsLIAEQVhogCCgCBCIDRQ0FIAMjBigCABECAAwFBSAAKAJAIQUgBCAIQQRqEF0gCEEANgIIIAsgBSALRmshDAwBCwALAAsACyABQQA6ABAgASALQQFrNgIAIAEQVhpBBSEFDAQLIAFBADoAECABIAs2AgAgARBWGkECIQUMAwsgARBXQQMhAwNAAkAgASgCDCIFQcAARwRAAkACQAJAIAVBKmsOFgEABAQEBAQEBAQEBAQEBAQEBAQEBAIECyABEFYaIAEQVyAIQf//AzsBFCAIQX82AhAgACgCPCEFQQRBAiADQQJLGyEDIAAgACgCQCIKQQFqIgcgACgCRCIGSwR/QQggBkEBdCIGIAcgBiAHSxsiBiAGQQhNGyIGQRRsIQcCfyAFBEAgBSAHIwQoAgARAQAMAQsgByMFKAIAEQAACyEFIAAgBjYCRCAAIAU2AjwgACgCQCIKQQFqBSAHCzYCQCAFIApBFGxqIgVBADYBAiAFQQA7AQAgBSAIKAIQNgEGIAUgCC8BFDsBCiAFQYCAoAE2ARAgBSAPOwEOIAUgAjsBDAwECyABEFYaIAEQVyAIQf//AzsBFCAIQX82AhAgACgCPCEFIAAgACgCQCIKQQFqIgYgACgCRCIDSwR/QQggA0EBdCIDIAYgAyAGSxsiAyADQQhNGyIDQRRsIQYCfyAFBEAgBSAGIwQoAgARAQAMAQsgBiMFKAIAEQAACyEFIAAgAzYCRCAAIAU2AjwgACgCQCIKQQFqBSAGCzYCQCAFIApBFGxqIgNBADYBAiADQQA7AQAgAyAIKAIQNgEGIAMgCC8BFDsBCiADQYCAoAE2ARAgAyAPOwEOIAMgAjsBDCAAKAJAIglBAWshByAAKAI8IQYgDyEFA0AgBiAFQRRsaiIDLwEOIgVB//8DRyAFIAdJcQ0ACyADIAk7AQ5BAiEDDAMLIAEQVhogARBXIwFBxAxqIANBAnRqKAIAIQMgACgCQCEJIAAoAjwhByAPIQUDQCAHIAVBFGxqIgYvAQ4iBUH//wNHIAUgCUlxDQALIAYgCTsBDgwCCyABEFYaAkAgASgCDBD1AQ0AIAEoAgwiBUHfAEYNACAFQS1GDQBBASEFDAULIAEoAgAhBiABEFwgASgCACEFIAEQVyAAIAYgBSAGaxBfIQkgCSAEKAIEIgVPBEAgBCgCACEKIAlBAWoiByAJIAQoAggiBk8EQEEIIAZBAXQiBSAHIAUgB0sbIgUgBUEITRshBQJ/IAoEQCAKIAUjBCgCABEBAAwBCyAFIwUoAgARAAALIQogBCAFNgIIIAQgCjYCACAEKAIEIQULIAVrIgYEQCAFIApqQQAgBvwLAAsgBCAHNgIECyAEKAIAIAlqIgVCg4iQoMAAIAUxAAAiE0IDhoinQQAgE0IFVBs6AAAgEigCACEHIA8hBgNAAkACfyAHIAZBFGxqIgUvAQZB//8DRgRAIAVBBmoMAQsgBUEIaiAFLwEIQf//A0YNABogBS8BCkH//wNHDQEgBUEKagsgCTsBAAsgBS8BDiIFQf//A0YNAiAFIAZNDQIgBSIGIAAoAkBJDQALDAELCyAELwEERQRAQQAhBQwDCwJAAkAgA0ECaw4DAAEAAQtBBEECIANBA2tBAkkbIQBBACEGA0BBACEFAkACQAJAAkAgBCgCACAGaiIBLQAAQQFrDgQBAQACAwsgAyEFDAILQQIhBQwBCyAAIQULIAEgBToAAEEAIQUgBkEBaiIGIAQvAQRJDQALDAMLQQRBAiADQQNrQQJJGyEBQQAhBgNAQQAhBQJAAkACQAJAIAQoAgAgBmoiAi0AACIAQQFrDgQBAQACAwsgAyEFDAILIAAhBQwBCyABIQULIAIgBToAAEEAIQUgBkEBaiIGIAQvAQRJDQALDAILQQEhBQsgCCgCBCIARQ0AIAAjBigCABECAAsgCEEgaiQAIAULmRsBJ38jAEHQAGsiCyQAIANBADYCQCADQQA2AjQgA0EYaiEZIANBJGohHyADQQxqIRICQANAAkAgAygCBEUEQCADKAIcRQ0DICMgAygCNCIjTw0DIAsgAygCCDYCECALIAMpAgA3AwggAyAZKAIINgIIIAMgGSkCADcCACAZIAsoAhA2AgggGSALKQMINwIAICBBAWohIAwBCyADKAIkIQQgAygCDCENAkAgAygCECIGIAMoAigiBWoiByADKAIsTQ0AIAdBAnQhCAJ/IAQEQCAEIAgjBCgCABEBAAwBCyAIIwUoAgARAAALIQQgAyAHNgIsIAMgBDYCJCADKAIoIgcgBU0NACAHIAVrQQJ0IgdFDQAgBCAIaiAEIAVBAnRqIAf8CgAACwJAIAZFDQAgBkECdCEIIAQgBUECdGohBCANBEAgCEUNASAEIA0gCPwKAAAMAQsgCEUNACAEQQAgCPwLAAtBACEEIANBADYCECADIAMoAiggBmo2AihBACETAkAgAygCBCINRQ0AA0AgAygCACATQQJ0aigCACEOAkACfwJAIARFBEAgDi8BQCEGDAELAkACQAJAIA4vAUAiBiASKAIAIARBAnRqQQRrKAIAIgcvAUAiCkkNACAGBEBBACEEA0AgBCAKRg0DIA4gBEEDdCIIaiIFLwEEIg8gByAIaiIILwEEIhFJDQMgDyARSw0CIAUvAQIiDyAILwECIhFJDQMgDyARSw0CIAUvAQAiDyAILwEAIhFJDQMgDyARSw0CIAUvAQZB//8BcSIFIAgvAQZB//8BcSIISQ0DIAUgCEsNAiAEQQFqIgQgBkcNAAsLIA4vAUIiBCAHLwFCIgVJDQMgBCAFTQ0CCyANIBNNDQYDQCADKAIAIBNBAnRqKAIAIQQCfyADKAIoIgUEQCADIAVBAWsiBTYCKCADKAIkIAVBAnRqKAIADAELQcYAIwUoAgARAAALIgcgBEHGAPwKAAAgAygCDCEEIAMgAygCECIGQQFqIgUgAygCFCIISwR/QQggCEEBdCIIIAUgBSAISRsiBSAFQQhNGyIIQQJ0IQUCfyAEBEAgBCAFIwQoAgARAQAMAQsgBSMFKAIAEQAACyEEIAMgCDYCFCADIAQ2AgwgAygCECIGQQFqBSAFCzYCECAEIAZBAnRqIAc2AgAgE0EBaiITIAMoAgRJDQALDAYLIAZBA3QgDmpBCGsMAgsgEiAfIA4QkgEMAgsgBkEDdCAOakEIayAOIAZB//8DcRsLIQkgAkUNACAJLwECIQhBACEEIAIiBUECTwRAA0AgBCAEIAVBAXYiBmoiBCABIARBHGxqLwEAIAhLGyEEIAUgBmsiBUEBSw0ACwsgCCABIARBHGxqLwEAIgVHDQAgCS8BBiEGIA4vAUJBFGwhByAJLwEEIRsgBCAFIAhJaiEEAn8gCS8BACIXIAAoApwBIhQoAhgiJU8EQCAUKAIsIBQoAjAgFyAla0ECdGooAgBBAXRqIg1BAmohISANLwEADAELIBQoAiggFCgCBCAXbEEBdGpBAmshDUEAISFBAAshIiAGQf//AXEhKCAAKAI8IAdqIRUgG0EBaiERIAEgBEEcbGohHEEAISZB//8DIRggG0EBdCEpQQAhCEEAIR0DQAJAAkACfwJAAkACQCAXICVJBEAgFCgCBCEIA0AgCCAYQQFqIhhB//8DcSIFTQ0JIA0vAQIhBCANQQJqIgYhDSAERQ0ACwwBCyANQQJqIgQgIUcNASAiQf//A3FFDQcgDUEGaiIGIA0vAQRBAXRqISEgIkEBayEiIA0vAQIhBCANLwEGIhghBQsgFCgCDCAFSw0BIAYhDQwDCyAELwEAIRggBAwBCyAUKAI0IARB//8DcUEDdGoiBEEIaiEmIAQtAAAhHUEAIQggBgshDSAdRQRAIAghBAwBCyAmIB1BA3RqIgRBCGstAAANAiAEQQRrLQAABEAgCCEEIBshBSAXIQ8MAgsgBEEGay8BACEPIAghBCARIQUMAQtBACEIQQAhHSARIQUgBCEPIARB//8DcUUNAQsgBCEIIAVB/wBxIRoCQCAcKAIUIgVFBEBBACEQDAELIBwoAhAhB0EAIRAgBSIEQQFHBEADQAJAAkAgByAQIARBAXYiDGoiBkEGbGoiCi8BACIJIA9B//8DcSIWSQ0AIAkgFksNASAKLQAEIglB/wBxIhYgGkkNACAJwEEASA0BIBYgGksNASAKLwECDQELIAYhEAsgBCAMayIEQQFLDQALCyAHIBBBBmxqIgQvAQAiBiAPQf//A3EiB08EQCAGIAdLDQEgBC0ABEH/AHEgGk8NAQsgEEEBaiEQCyAFIBBNDQAgGEH//wNxIRYDQCAQQQZsIQQgEEEBaiEQIA9B//8DcSIqIAQgHCgCEGoiBC8BAEcNASAELQAEIgXAIQkgBUH/AHEgGkcNASAAKAKcASEKAkAgBC8BAiIEBEAgCigCVCAKLwEkIARsQQF0aiApai8BACIHDQELQQAhByAKKAJIIBZBA2xqLQAAQQFHDQAgCigCTCAWQQF0ai8BACEHCwJAICgiDA0AQQAhDCAKKAIgRQ0AIAooAkAgBEECdGoiBC8BAiIFRQ0AIAooAkQgBC8BAEECdGoiBCAFQQJ0aiEFA0ACQCAELQADDQAgGyAELQACRw0AIAQvAQAhDAwCCyAEQQRqIgQgBUcNAAsLIAtBCGoiJyAOQcYA/AoAACALLwFIIgVBA3QiHiALaiIEICcgBRsiBiAPOwEAIAYgGjsBBCAJQQBIBEAgBCAnIAUbIgkgCS8BBkGAgAJyOwEGCwJAAkACQAJAAn9BASAVLwEAIglB//8DRg0AGgJAIAcEQAJ/IAlFBEBBASAVLwESQQFxRQ0BGiAKKAJIIAdBA2xqLQABDAELIAcgCUYLIBUvAQQiBEUgBCAMQf//A3FGcnEhBCAVLwECIgpFDQFBACIHIA4vAUAiDEUNAhoDQCAOIAdBA3RqLwECIApGDQIgB0EBaiIHIAxHDQALQQAMAgtBACAWIAooAgxJDQEaIAQgC0EIaiAFGy4BBkEATgRAIAVBB08EQCADQQE6AEgMBwsgCyAFQQFqOwFIIAtBCGogHmohBgtBACEJIAZBADsBBCAGIBg7AQIgBiAXOwEAIAYgDEH//wFxOwEGQQAhByALLwFIIgVFDQMDQAJAIAdFDQAgC0EIaiAHQQN0ai8BAiEKQQAhBANAIAogC0EIaiAEQQN0ai8BAkcEQCAHIARBAWoiBEcNAQwCCwsgCUEBaiEJCyAHQQFqIgcgBUcNAAsgCSAgSw0CQQAMAQsgBAshBwJAIAVFDQADQCAGLgEGQQBODQEgCyAFQQFrIgU7AUggCyAFQf//A3EiBEEDdGohBiAEDQALCyAHRQ0BIAAoAjwhBSALLwFKIQQDQCAFIARBAWoiBEH//wNxQRRsaiIHLwEMIgZB//8DRwRAIAYgFS8BDEsNAQsLIAsgBDsBSkEBIR4MAgsgGSAfIAtBCGoQkgEMAgtBACEeIBUhByAXICpGDQELA0AgBy8BEiIEQQhxBEAgCyALLwFKQQFqOwFKIAdBFGohBwwBCwJAIARBEHENACAAKAI8IAsvAUoiCUEUbGovAQwgFS8BDEcEQCADKAI8IQkgAygCQCIKBH8gDi8BRCEGQQAhBCAKIgVBAUcEQANAIAQgBUEBdiIMIARqIgQgCSAEQQF0ai8BACAGSxshBCAFIAxrIgVBAUsNAAsLIAYgCSAEQQF0ai8BACIFRg0CIAQgBSAGSWoFQQALIQQgCkEBaiIFIAMoAkRLBEAgBUEBdCEGAn8gCQRAIAkgBiMEKAIAEQEADAELIAYjBSgCABEAAAshCSADIAU2AkQgAyAJNgI8IAMoAkAhCgsgBEEBdCEFAkAgBCAKTw0AIAogBGtBAXQiBEUNACAFIAlqIgZBAmogBiAE/AoAAAsgBSAJaiAOLwBEOwAAIAMgAygCQEEBajYCQAwBCyALLwFIRQRAIAMoAjAhDEEAIQQgAygCNCIKIQUCQAJAAkAgCiIGDgICAQALA0AgBCAFQQF2IgYgBGoiBCAMIARBAXRqLwEAIAlLGyEEIAUgBmsiBUEBSw0ACwsgDCAEQQF0ai8BACIFIAlGDQIgBCAFIAlJaiEGCyAKQQFqIgQgAygCOEsEQCAEQQF0IQUCfyAMBEAgDCAFIwQoAgARAQAMAQsgBSMFKAIAEQAACyEMIAMgBDYCOCADIAw2AjAgAygCNCEKCyAGQQF0IQQCQCAGIApPDQAgCiAGa0EBdCIFRQ0AIAQgDGoiBkECaiAGIAX8CgAACyAEIAxqIAk7AAAgAyADKAI0QQFqNgI0DAELIBIgHyALQQhqEJIBCyAeRQ0BIAcvAQ4iBEH//wNGDQEgBCALLwFKTQ0BIAsgBDsBSiAAKAI8IARBFGxqIQcMAAsACyAcKAIUIBBLDQALDAALAAsgE0EBaiITIAMoAgQiDU8NASADKAIQIQQMAAsACyALIAMoAgg2AhAgCyADKQIANwMIIAMgEigCCDYCCCADIBIpAgA3AgAgEiALKAIQNgIIIBIgCykDCDcCAAsgJEEBaiIkQYACRw0ACyADQQE6AEgLIAtB0ABqJAALpQQBBH8gAARAIAAoAjwiAQRAIAEjBigCABECACAAQQA2AkQgAEIANwI8CyAAKAJIIgEEQCABIwYoAgARAgAgAEEANgJQIABCADcCSAsgACgCVCIBBEAgASMGKAIAEQIAIABBADYCXCAAQgA3AlQLIAAoAmAiAQRAIAEjBigCABECACAAQQA2AmggAEIANwJgCyAAKAJsIgEEQCABIwYoAgARAgAgAEEANgJ0IABCADcCbAsgACgChAEiAQRAIAEjBigCABECACAAQQA2AowBIABCADcChAELIAAoAngiAQRAIAEjBigCABECACAAQQA2AoABIABCADcCeAsgACgCkAEiAQRAIAEjBigCABECACAAQQA2ApgBIABCADcCkAELIAAoAgAiAQRAIAEjBigCABECACAAQQA2AgggAEIANwIACyAAKAIMIgEEQCABIwYoAgARAgAgAEEANgIUIABCADcCDAsgACgCGCIBBEAgASMGKAIAEQIAIABBADYCICAAQgA3AhgLIAAoAiQiAQRAIAEjBigCABECACAAQQA2AiwgAEIANwIkCyAAKAI0IgIEQEEAIQEDQCAAKAIwIAFBDGxqIgMoAgAiBARAIAQjBigCABECACADQQA2AgggA0IANwIAIAAoAjQhAgsgAUEBaiIBIAJJDQALCyAAKAIwIgEEQCABIwYoAgARAgAgAEEANgI4IABCADcCMAsgACMGKAIAEQIACwtuAQN/IAAoAgRBAWoiASAAKAIIIgJLBEBBCCACQQF0IgIgASABIAJJGyIBIAFBCE0bIgJBFGwhAQJ/IAAoAgAiAwRAIAMgASMEKAIAEQEADAELIAEjBSgCABEAAAshASAAIAI2AgggACABNgIACwvLAwEGfwNAIAAgACgCACAALQAQaiIENgIAAkACQCAAKAIIIgUgBEsEQCAAIAQsAAAiAUH/AXEiAjYCDEEBIQMgAUEASARAAkAgBSAEayIFQQFGDQACQCABQWBPBEACQCABQW9NBEAgACACQQ9xIgI2AgwjAUHeCmogAmotAAAgBC0AASIBQQV2dkEBcUUNBCABQT9xIQZBAiEBDAELIAAgAkHwAWsiAjYCDCABQXRLDQMjAUGwDGogBC0AASIBQQR2aiwAACACdkEBcUUNAyAAIAFBP3EgAkEGdHIiAjYCDEECIQMgBUECRg0DQQMhASAELQACQYB/cyIGQf8BcUE/Sw0DCyAAIAZB/wFxIAJBBnRyIgI2AgwgBSIDIAFHDQEMAgsgAUFCSQ0BIAAgAkEfcSICNgIMQQEhAQsgASAEai0AAEGAf3NB/wFxIgNBP00NAyABIQMLIABBfzYCDEF/IQILIAAgAzoAEAwCC0EAIQIgAEEANgIMIABBADoAEAwBCyAAIAJBBnQgA3IiAjYCDCAAIAFBAWo6ABALIAIQ9QENACAAKAIMIgNBIWsiAUEeTUEAQQEgAXRBgeCAgARxGw0AIANB3wBGDQALC/oCAQR/IAAoAgQiAyABKAIEIgJJBEAgACgCACEEIAAoAggiBSACSQR/QQggBUEBdCIDIAIgAiADSRsiAiACQQhNGyECAn8gBARAIAQgAiMEKAIAEQEADAELIAIjBSgCABEAAAshBCAAIAI2AgggACAENgIAIAAoAgQhAyABKAIEBSACCyADayICBEAgAyAEakEAIAL8CwALIAAgASgCBCICNgIECyACQf//A3EEQEEAIQNBACEEA0AgASgCACADai0AACECAkACQAJAAkACQAJAIAAoAgAgA2oiAy0AAA4FBQECAwAEC0EEIQIMBAsgAkH/AXFBBU8NAkKBhIigwAAgAkEDdK1C+AGDiKchAgwDCyACQf8BcUEFTw0BQoKEiKDAACACQQN0rUL4AYOIpyECDAILIAJB/wFxQQVPDQBCg4iQoMAAIAJBA3StQvgBg4inIQIMAQtBACECCyADIAI6AAAgBEEBaiIEQf//A3EiAyABLwEESQ0ACwsL2goBCH9BASEDIAEoAgxBIkYEQCABKAIAIQggARBWGiABKAIAIQIgAEEANgKIAQJ/A0ACQCABKAIMIQMCfwJAAkAgBEEBcQRAIAAoAogBIQQCQAJAAkACQAJAIANB7gBrDgcABAQEAQQCAwsgACgChAEhAyAAIARBAWoiAiAAKAKMASIFSwR/QQggBUEBdCIEIAIgAiAESRsiAiACQQhNGyECAn8gAwRAIAMgAiMEKAIAEQEADAELIAIjBSgCABEAAAshAyAAIAI2AowBIAAgAzYChAEgACgCiAEiBEEBagUgAgs2AogBIAMgBGpBCjoAAAwGCyAAKAKEASEDIAAgBEEBaiICIAAoAowBIgVLBH9BCCAFQQF0IgQgAiACIARJGyICIAJBCE0bIQICfyADBEAgAyACIwQoAgARAQAMAQsgAiMFKAIAEQAACyEDIAAgAjYCjAEgACADNgKEASAAKAKIASIEQQFqBSACCzYCiAEgAyAEakENOgAADAULIAAoAoQBIQMgACAEQQFqIgIgACgCjAEiBUsEf0EIIAVBAXQiBCACIAIgBEkbIgIgAkEITRshAgJ/IAMEQCADIAIjBCgCABEBAAwBCyACIwUoAgARAAALIQMgACACNgKMASAAIAM2AoQBIAAoAogBIgRBAWoFIAILNgKIASADIARqQQk6AAAMBAsgA0EwRg0CCyAAKAKEASECIAEoAgAhBgJAIAQgAS0AECIDaiIFIAAoAowBTQ0AAn8gAgRAIAIgBSMEKAIAEQEADAELIAUjBSgCABEAAAshAiAAIAU2AowBIAAgAjYChAEgACgCiAEiBSAETQ0AIAUgBGsiBUUNACACIARqIgcgA2ogByAF/AoAAAsCQCADRSIFDQAgAiAEaiECIAYEQCAFDQEgAiAGIAP8CgAADAELIANFDQAgAkEAIAP8CwALIAAgACgCiAEgA2o2AogBDAILAkACQAJ/AkAgA0HcAEcEQCADQQpGDQRBACADQSJHDQcaIAAoAoQBIQMgASgCACIIIAJrIgQgACgCiAEiBWoiBiAAKAKMAU0NAyADRQ0BIAMgBiMEKAIAEQEADAILIAAoAoQBIQMCQCABKAIAIgcgAmsiBCAAKAKIASIFaiIGIAAoAowBTQ0AAn8gAwRAIAMgBiMEKAIAEQEADAELIAYjBSgCABEAAAshAyAAIAY2AowBIAAgAzYChAEgACgCiAEiBiAFTQ0AIAYgBWsiBkUNACADIAVqIgkgBGogCSAG/AoAAAsCQCACIAdGDQAgAyAFaiEDIAIEQCAERQ0BIAMgAiAE/AoAAAwBCyAERQ0AIANBACAE/AsACyAAIAAoAogBIARqNgKIASABKAIAQQFqIQJBAQwGCyAGIwUoAgARAAALIQMgACAGNgKMASAAIAM2AoQBIAAoAogBIgYgBU0NACAGIAVrIgZFDQAgAyAFaiIHIARqIAcgBvwKAAALAkAgAiAIRg0AIAMgBWohAyACBEAgBEUNASADIAIgBPwKAAAMAQsgBEUNACADQQAgBPwLAAsgACAAKAKIASAEajYCiAFBAAwGCwwDCyAAKAKEASEDIAAgBEEBaiICIAAoAowBIgVLBH9BCCAFQQF0IgQgAiACIARJGyICIAJBCE0bIQICfyADBEAgAyACIwQoAgARAQAMAQsgAiMFKAIAEQAACyEDIAAgAjYCjAEgACADNgKEASAAKAKIASIEQQFqBSACCzYCiAEgAyAEakEAOgAACyABKAIAIAEtABBqIQJBAAshBCABEFYNAQsLIAFBADoAECABIAg2AgBBAQshAyABEFYaCyADC84DAQV/AkACQCAAKAIQIgRFDQAgACgCDCEGA0ACQCACIAYgA0EDdGoiBSgCBEYEQCAAKAIAIAUoAgBqIAEgAhD7AUUNAQsgA0EBaiIDIARHDQEMAgsLIANBAE4NAQsgACgCACEDIAAoAgQhBiACQQFqIgUEQCAFIAZqIgQgACgCCCIHTQR/IAYFQQggB0EBdCIHIAQgBCAHSRsiBCAEQQhNGyEEAn8gAwRAIAMgBCMEKAIAEQEADAELIAQjBSgCABEAAAshAyAAIAQ2AgggACADNgIAIAAoAgQLIQQgBQRAIAMgBGpBACAF/AsACyAAIAAoAgQgBWo2AgQgACgCACEDCyACBEAgAyAGaiABIAL8CgAACyAAKAIAIAAoAgRqQQFrQQA6AAAgACgCDCEDIAAgACgCECIEQQFqIgEgACgCFCIFSwR/QQggBUEBdCIEIAEgASAESRsiASABQQhNGyIEQQN0IQECfyADBEAgAyABIwQoAgARAQAMAQsgASMFKAIAEQAACyEDIAAgBDYCFCAAIAM2AgwgACgCECIEQQFqBSABCzYCECADIARBA3RqIgEgAjYCBCABIAY2AgAgAC8BEEEBayEDCyADQf//A3ELBwAgACgCZAsHACAAKAIQCwcAIAAoAigLMQEBfyAAKAIMIAFB//8DcUEDdGoiASgCACEDIAAoAgAhACACIAEoAgQ2AgAgACADagsvAQF/IAJB//8DcSICIAAoAjAgAUEMbGoiACgCBEkEfyAAKAIAIAJqLQAABUEACwsxAQF/IAAoAiQgAUH//wNxQQN0aiIBKAIAIQMgACgCGCEAIAIgASgCBDYCACAAIANqCzYBAX8gACgCYCABQRxsaiIBKAIIIQMgAiABKAIMIgE2AgAgAUUEQEEADwsgACgCVCADQQN0agsQACAAKAJgIAFBHGxqKAIQCxAAIAAoAmAgAUEcbGooAhQLUAEDfyAAKAJMIgJFBEBBAQ8LIAAoAkghA0EAIQADQAJAIAEgAyAAQQZsaiIELwECRw0AIAQtAARBAUYNAEEADwsgAEEBaiIAIAJHDQALQQELIwEBfyAAKAJkIAFLBH8gACgCYCABQRxsai0AGAVBAAtBAXELeAEEfyAAKAJwIgRFBEBBAA8LQX8hAiABIAAoAmwiAygCAE8EQEEAIQIDQCAEIAIiBUEBaiICRwRAIAMgAkEDdGooAgAgAU0NAQsLIAMgBUEDdGovAQQhAgsgACgCQCACTQRAQQAPCyAAKAI8IAJBFGxqLQASQQd2C7MCAQZ/AkAgACgCECIERQ0AIAAoAgwhBQNAAkAgAiAFIANBA3RqIgYoAgRGBEAgACgCACAGKAIAaiABIAIQ+wFFDQELIANBAWoiAyAERw0BDAILCyADQX9GDQAgACgCQCIFRQ0AIAAoAjwhBkEAIQIgA0H//wNxIQEDQEEAIQMgBiACQRRsaiIAQQZqIgchBAJAAkAgAC8BBiIIIAFGDQAgASAALwEIRgRAIABBCGohBEEBIQMMAQsgAC8BCiABRw0BIABB//8DOwEKDAELIARB//8DOwEAIANBAXQgB2oiA0ECai8BACIEQf//A0YNACADIAQ7AQAgA0H//wM7AQIgASAIRw0AIAAvAQoiA0H//wNGDQAgAEH//wM7AQogACADOwEICyACQQFqIgIgBUcNAAsLC2YBA38gACgCTCIDBEADQCAAKAJIIAJBBmxqIgQvAQIgAUYEQCADIAJBf3NqQQZsIgMEQCAEIARBBmogA/wKAAALIAAgACgCTEEBayIDNgJMIAJBAWshAgsgAkEBaiICIANJDQALCwvfAQECf0GoASMFIgEoAgARAAAiAEEAQcgA/AsAIABCADcDcCAAQn83A2ggAEIANwNgIABCgICAgHA3A1ggAEKAgICAcDcDUCAAQv////8PNwNIIABCADcDeCAAQgA3A4ABIABCADcDiAEgAEIANwOQASAAQgA3A5gBIABCADcDoAFBgAEgASgCABEAACEBIABBCDYCICAAIAE2AhggACgCLEEHTQRAAn8gACgCJCIBBEAgAUGAASMEKAIAEQEADAELQYABIwUoAgARAAALIQEgAEEINgIsIAAgATYCJAsgAAu1BQIGfwJ+IwBBEGsiBSQAIABBADYCKCAAQQA2AhwgAigCECEGIAIoAgghByACKAIEIQQgAigCACEIIAIoAhQhAyAAIAIoAgw7ARQgACADNgIEIABBADYCDCAAKAIIIQIgACAAKAIQBH9BAAUCfyACBEAgAkHgASMEKAIAEQEADAELQeABIwUoAgARAAALIQIgAEEINgIQIAAgAjYCCCAAKAIMCyIDQQFqNgIMIAIgA0EcbGoiAkEANgIYIAJCADcCECACIAc2AgwgAiAENgIIIAIgCDYCBCACIAY2AgACQCAAKAI0IgZB//8DcSIERQ0AIAAoAjAhA0EAIQdBACECIARBCE8EQCAGQfj/A3EhCEEAIQQDQCADIAJBDGxqQX82AgQgAyACQQFyQQxsakF/NgIEIAMgAkECckEMbGpBfzYCBCADIAJBA3JBDGxqQX82AgQgAyACQQRyQQxsakF/NgIEIAMgAkEFckEMbGpBfzYCBCADIAJBBnJBDGxqQX82AgQgAyACQQdyQQxsakF/NgIEIAJBCGohAiAEQQhqIgQgCEcNAAsLIAZBB3EiBEUNAANAIAMgAkEMbGpBfzYCBCACQQFqIQIgB0EBaiIHIARHDQALCyAAQQE6AKABIAAgBjYCTCAAQQA2AnAgAEEAOwChASAAQQA2AlAgAEEAOgCjASAAIAE2AgAgAEEANgKcAQJAIAApA4gBQgBSBEAgBRDtASAFKQMAIQogBSgCCCEBIAAgBSgCDDYChAEgACABIAApA4gBIgkgCULAhD2AIglCwIQ9fn2nQegHbGoiAUGAlOvcA2sgASABQf+T69wDSiIBGzYCgAEgACABrSAJIAp8fDcDeAwBCyAAQfgAaiIBQgA3AwAgAUIANwMICyAAQQA2ApgBIABCADcDkAEgBUEQaiQAC8QBAQV/IAEoAhAhAyABKAIIIQQgASgCBCEFIAEoAgAhBiABKAIUIQIgACABKAIMOwEQIAAgAjYCACAAQQA2AgggACgCBCEBIAAgACgCDAR/QQAFAn8gAQRAIAFB4AEjBCgCABEBAAwBC0HgASMFKAIAEQAACyEBIABBCDYCDCAAIAE2AgQgACgCCAsiAkEBajYCCCABIAJBHGxqIgBBADYCGCAAQgA3AhAgACAENgIMIAAgBTYCCCAAIAY2AgQgACADNgIAC1cBA38CQAJAIAIoAgAiAyACKAIEIgRyRQRAIAJCfzcCAAwBCyABKAIAIgUgA0sNASADIAVHDQAgASgCBCAESw0BCyAAIAEpAgA3A2AgACACKQIANwNoCwvfAQEDfwJ/IAAoAihFBEBBACAAQQAQc0UNARoLIAAoAiQiAygCACICQX9GBEAgACAAKAJwIgJBAWo2AnAgAyACNgIACyABIAI2AgAgASADLwEMOwEEAkAgAy8BBCICIAAoAjRPBEAgACgCQCECIAAoAjwhBAwBCyAAKAIwIAJBDGxqIgQoAgQhAiAEQX82AgQgBCgCACEEIAAgACgCTEEBajYCTAsgASACOwEGIAEgBDYCCCAAKAIoQQR0QRBrIgEEQCADIANBEGogAfwKAAALIAAgACgCKEEBazYCKEEBCwvKRAIefwJ+IwBB0AFrIgckACAAQTxqIRwgAEEEaiEVIABBlAFqIR0DQAJAIAAtAKIBIgZBAUcNACAAKAIcIgRFDQAgACgCNCEDIAAoAhghBQJAIAQiAkEBcUUNACAAIAJBAWsiAjYCHCADIAUgAkEEdGovAQQiCU0NACAAKAIwIAlBDGxqQX82AgQgACAAKAJMQQFqNgJMCyAEQQFGDQADQCAAIAJBAWsiBDYCHCAFIARBBHRqLwEEIgQgA0kEQCAAKAIwIARBDGxqQX82AgQgACAAKAJMQQFqNgJMCyAAIAJBAmsiAjYCHCAFIAJBBHRqLwEEIgQgA0kEQCAAKAIwIARBDGxqQX82AgQgACAAKAJMQQFqNgJMCyACDQALCyAAIAAoApwBQQFqIgJBACACQeQARxsiBDYCnAECQCAAKAKQASICRQ0AIAIoAgRFDQAgACAAKAIIIAAoAgxBHGxqQRhrKAAANgKYAQsCQAJAIAYgDnJBAXENACAEDQECQCAAKQN4UARAIAAoAoABRQ0BCyAHQbgBahDtAUEAIQ4gBykDuAEiICAAKQN4IiFVDQEgICAhWQRAIAcoAsABIAAoAoABSg0CCyAAKAKQASECCyACRQ0BIAIoAgQiAkUNASAdIAIRAABFDQFBACEOCyAHQdABaiQAIA5BAXEPCwJAIAACfwJAIAAtAKEBQQFGBEBBACEOIAAtAKABQQFHDQNBACEIQQAhAkEAIAAoAhwiCUUNAhoDQAJAAkAgACgCACgCPCAAKAIYIgQgAkEEdGoiAy8BCkEUbGovAQwiBUH//wNGBEAgACgCUCIFIAMvAQhPQQAgBRsNASAAKAIkIQQgACAAKAIoIgZBAWoiBSAAKAIsIhRLBH9BCCAUQQF0IgYgBSAFIAZJGyIFIAVBCE0bIgZBBHQhBQJ/IAQEQCAEIAUjBCgCABEBAAwBCyAFIwUoAgARAAALIQQgACAGNgIsIAAgBDYCJCAAKAIoIgZBAWoFIAULNgIoIAQgBkEEdGoiBCADKQIANwIAIAQgAykCCDcCCEEBIQ4gCEEBaiEIDAILIAAoAlAgAy8BCCAFak8NACADLwEEIgQgACgCNEkEQCAAKAIwIARBDGxqQX82AgQgACAAKAJMQQFqNgJMCyAIQQFqIQgMAQsgCEUEQEEAIQgMAQsgBCACIAhrQQR0aiIEIAMpAgA3AgAgBCADKQIINwIICyAJIAJBAWoiAkcNAAsMAQtBACEKAn9BAAJ/IAAoAggiBCAAKAIMIgNBHGxqIgJBHGsoAgAiCygAACIFQQFxBEAgBUEDdkEBcQwBCyAFLwEsQQJ2QQFxCw0AGiADQQJJBEAgAC8BFAwBC0EAIAJBOGsoAgAoAgAvAUIiBUUNABogFSgCACgCCCIGKAJUIAYvASQgBWxBAXRqIAJBCGsoAgBBAXRqLwEACyEFIAJBGGsoAAAhFCACQRRrKAAAIQ4gAkEQaygAACEPIAcgFSgCACIMNgK0ASAHIAs2ArABIAcgBUH//wNxIhA2AqwBIAcgDzYCqAEgByAONgKkASAHIBQ2AqABAn8gA0ECSARAQQAhBkEAIQ1BACEJQQAhCEEADAELQQAhBgJAIANBAmsiAkUNAANAAkAgBCACQRxsaiIDQRxrKAIAKAIALwFCIglFDQAgDCgCCCIKKAJUIAovASQgCWxBAXRqIAMoAhRBAXRqLwEAIglFDQAgAyEEIAkhBgwCCwJ/IAMoAgAoAAAiCUEBcQRAIAlBAXZBAXEMAQsgCS8BLEEBcQtFBEAgAkEBayICRQ0CDAELCyADIQQLIAQoAAwhDSAEKAAIIQkgBCgABCEIIAwhCiAEKAIACyETAn8gCykCACIhpyICQQFxIgMEQCAhQhiIQoCAgIDwH4MhICAUICFCOIinagwBCyACKQIUISAgAigCECAUagshBAJAAkACQAJAAkACfyATRQRAIAAoAlghC0EADAELAn9BASAJAn4CQAJAIBMpAgAiIaciEUEBcQRAIAAoAlgiCyAIICFCOIinakkNAUEBDAQLIAAoAlgiCyARKAIQIAhqSQ0BQQEMAwsgIUIYiEKAgICA8B+DDAELIBEpAhQLIiGnIhFqIhIgACgCYCIXSQ0AGiASIBdGIAAoAmQgIUIgiKdBACANIBEbak9xCyERAkAgCCAAKAJcTw0AIAkgACgCaCIISw0AIAggCUYgDSAAKAJsT3EiCSARRQ0BGkEAIRFBASEIDAMLQQEhCCARDQFBAQshCUEAIQggBCALSQRAQQAhEQwCCyAOICCnIhFqIg0gACgCYCISSQRAQQAhESAJRQ0EQQEhBAwFCyANIBJGICBCIIinQQAgDyARG2oiFyAAKAJkIhhJcSIZRSERIBkNASAEIBRGDQEgBCALRgRAQQAhEQwCCyAJDQIgDSASRyAXIBhHciERDAMLQQAhEUEBIQQMAwsgCUUNAQtBASEEQQAhEQwBCyAAKAJcIBRNBEBBACERQQAhBAwBC0EAIQQgACgCaCIJIA5PBH8gCSAORyAPIAAoAmxJcgVBAAsgEXEhEQtBACEOAkAgAC0AoAFBAUcNAAJ/AkAgEEUEQCADBEAgAkGA/gNxQQh2IQUMAgsgAi8BKCEFC0H//wMgBUH//wNxQf//A0YNARoLIAwoAggoAkwgBUH//wNxQQF0ai8BAAshGkEBIRQCQAJAAkAgEEH+/wNrDgIAAgELQQAhFAwBCyAQBEAgDCgCCCgCSCAQQQNsai0AAUEARyEUDAELIAMEQCACQQJ2QQFxIRQMAQsgAi8BLEEBdkEBcSEUCyADBH8gAkEFdkEBcQUgAi8BLEEJdkEBcQshFyAHQgA3A4gBIAdCADcDgAEgB0EINgJ8IAdBgAFqIRYgBygCfCEbIAdBADsBmgEgB0EANgJ8IAdBADoAnwEgB0EAOgCeASAHQQA6AJ0BAkAgFSgCCCIDQQFrIgJFDQAgFSgCBCIeQThrIR8gFSgCACgCCCENA0AgAyEJIB4gAiIDQRxsaiEMIB8gCUEcbGooAgAiDygCAC8BQiICBH8gDSgCVCANLwEkIAJsQQF0agVBAAshEAJAAkACfyAMKAIAIhgoAAAiAkEBcSILBEAgAkEDdkEBcQwBCyACLwEsQQJ2QQFxCw0AIBBFDQAgECAMKAIUQQF0ai8BACIFDQELIAsEQCACQYD+A3FBCHYhBQwBCyACLwEoIQULQQAhC0EAIQICQAJAAkAgBUH+/wNrDgICAQALIA0oAkggBUEDbGoiAi0AAEEBcyELIAItAAIhAgsgC0EBcUUgFSgCCCAJR3ENAiACIA4gG0lxRQ0AIBYgDkEBdGogBTsBACAHIA5BAWoiDjYCfAsCQCAHLQCfAQ0AIA8oAgAoAiQhGQJ/IBgoAAAiAkEBcQRAIAJBA3ZBAXEMAQsgAi8BLEECdkEBcQshAiAMKAIQQQFqIgUgGU8NACAMKAIUIAJFaiELA0ACQAJAAn8gDygCACICIAIoAiRBA3RrIAVBA3RqKAIAIglBAXEiEgRAIAlBA3ZBAXEMAQsgCS8BLEECdkEBcQsNACAQRQ0AIBAgC0EBdGovAQAiAg0BCyASBEAgCUGA/gNxQQh2IQIMAQsgCS8BKCECCyALAn8CQAJAAkACQAJAAkAgAkH+/wNrDgIBAwALIA0oAkggAkEDbGoiAi0AAEEBcUUNACACLQABIQIgB0EBOgCfASAHLQCeAQ0HIAJBAXENAyASRQ0BDAQLIBINAyAJKAIkRQ0AIAkoAjBFDQAgB0EBOgCfASAHLQCeAQ0GIAkoAjQNAgsgCS8BLEECdkEBcQwDCyAHQQE6AJ8BIActAJ4BDQQLIAdBAToAngEMAwsgCUEDdkEBcQtFaiELIAVBAWoiBSAZRw0ACwsCQAJ/IBgoAAAiAkEBcQRAIAJBA3ZBAXEMAQsgAi8BLEECdkEBcQsNACANKAIgRQ0AIA0oAkQgDSgCQCAPKAIALwFCQQJ0aiIFLwEAQQJ0aiICIAUvAQIiCUECdGohCyAHLwGaASIFRQRAIAlFDQEgAiEFA0ACQCAFLQADRQRAIAwoAhQgBS0AAkYNAQsgBUEEaiIFIAtJDQEMAwsLIAcgBS8BACIFOwGaASAFRQ0BCyAJRQ0AA0ACQCACLwEAIAVHDQAgDCgCFCACLQACTw0AIAdBAToAnQEMAgsgAkEEaiICIAtJDQALCyADQQFrIgINAAsLAn9BACATRQ0AGgJAIAZFBEAgEygCACICQQFxBEAgAkGA/gNxQQh2IQYMAgsgAi8BKCEGCyAGQf//A3FB//8DRw0AQQEMAQsgCigCCCgCTCAGQf//A3FBAXRqLwEAQf//A0YLIQYgBCAIciEJIAAoAgAiAi8BoAEhCAJAIBpB//8DcSINQf//A0YiGA0AIAhB//8DcUUEQEEAIQgMAQtBACEDIAcoAnwhCiAHLwGaASEMIAYgCXJBAXEhCwNAIAIoAjwgAigCSCADQQZsaiIELwEAQRRsaiIFLwEMIQggACgCUCEOAkACQCAELQAEQQFGBEAgEQ0BDAILIAsNAQsgBS8BBCIQQQAgDCAQRxsNAEEAIAUvAQIgChsNACAAKAJUIA4gCGtJDQAgACAEEHQgACgCACECCyADQQFqIgMgAi8BoAEiCEkNAAsLAkAgAigCTCIKIAhB//8DcSIDayIIRQ0AIAIoAjwhBCACKAJIIQUgCEEBRwRAA0AgCEEBdiIMIANqIgsgAyANIAQgBSALQQZsai8BAEEUbGovAQBLGyEDIAggDGsiCEEBSw0ACwsCQCANIAQgBSADQQZsai8BAEEUbGovAQAiCE0NACADQQFqIgMgCk8NACAEIAUgA0EGbGovAQBBFGxqLwEAIQgLIA0gCEH//wNxRw0AIAAoAlAgBCAFIANBBmxqIggvAQBBFGxqIgQvAQxrIQUgBy8BmgEhCiAGIAlyQQFxIQYDQAJAAkAgCC0ABEEBRgRAIBENAQwCCyAGDQELIAQvAQQiBEEAIAQgCkcbDQAgBSAAKAJUSw0AIAAgCBB0IAAoAgAhAgsgA0EBaiIDIAIoAkxGDQEgAigCPCACKAJIIANBBmxqIggvAQBBFGxqIgQvAQAgDUYNAAsLIAAoAhxFBEBBACEODAELIBRBAXMhGSANQf//A0chGkEAIQ5BACEJA0AgByAJQQR0Ig8gACgCGGoiBDYCeCAAKAIAKAI8IQMgBCAELwEOIgxB/79/cSILOwEOQQEhAiAAKAJQIAMgBC8BCkEUbCIIaiIKLwEMIAQvAQhqRgR/An8gCi8BACICRQRAIAovARIiBkGABHFBCXYiAiAYciAUckEBcQRAIBcgGiACGwwCCyAGQQFzDAELIAovARIhBkEAIAIgDUcNABogBkGABHFFIBdBAEdyCyEFIAZBBHEEQCAHLQCeAUEBcyAFcSEFCyAMQYAgcUUgBkECcUUgGXJxIQICfwJAIAovAQIiDEUNAEEAIgMgBygCfCIQRQ0BGgNAIAdBgAFqIANBAXRqLwEAIAxGDQEgA0EBaiIDIBBHDQALQQAMAQsgBQshAyACIActAJ8BcSEFAkACQAJAAkACQAJAAkACQCAKLwEEIgIEQCACIAcvAZoBRw0BIActAJ0BIAVxIQULIAovARAiAkUNAQwCC0EAIQMgCi8BECICDQEgBUUNBEEAIQwMBgsgA0EBcQ0BDAILIAAoAgAoAnggAkEBdGohAgNAIAIvAQAiDARAIAdBQGsgBykCsAE3AwAgByAHKQKoATcDOCAHIAcpAqABNwMwIAdB4ABqIAdBMGogDBA1IAJBAmohAiAHKAJwRQ0BDAMLCyADQQFxRQ0BC0EAIQwCQCAFQQFxRQ0AAkAgBkHAAHENACAAKAIAKAI8IAhqIgIvASAiA0H//wNGDQEgAyACLwEMTQ0BIAItACdBAXFFDQAgAi8BAA0BCyMAQRBrIgQkACAAKAIYIQIgBCAHKAJ4IgUpAgg3AwggBCAFKQIANwMAIAUgAmsiCEEEdSELIARB//8DNgIEAn8gBSgCBEH//wNHBEBBACAAIAQgCxCTASICRQ0BGiACKAIAIQMgBS8BBCIFIAAoAjRPBH8gAEE8agUgACgCMCAFQQxsagsiBSgCACEQAkAgBSgCBCIMIAIoAgQiBWoiEyACKAIITQ0AIBNBHGwhBgJ/IAMEQCADIAYjBCgCABEBAAwBCyAGIwUoAgARAAALIQMgAiATNgIIIAIgAzYCACACKAIEIhMgBU0NACATIAVrQRxsIhNFDQAgAyAGaiADIAVBHGxqIBP8CgAACwJAIAxFDQAgDEEcbCEGIAMgBUEcbGohAyAQBEAgBkUNASADIBAgBvwKAAAMAQsgBkUNACADQQAgBvwLAAsgAiACKAIEIAxqNgIEIAAoAhghAgsgACgCHCIFQQFqIgMgACgCIEsEQCADQQR0IQUCfyACBEAgAiAFIwQoAgARAQAMAQsgBSMFKAIAEQAACyECIAAgAzYCICAAIAI2AhggACgCHCEFCwJAIAtBAWoiAyAFTwRAIANBBHQhBgwBCyADQQR0IQYgBSADa0EEdCIFRQ0AIAIgCGpBIGogAiAGaiAF/AoAAAsgAiAGaiICIAQpAwA3AAAgAiAEKQMINwAIIAAgACgCHEEBajYCHCAHIAAoAhggCGo2AnggACgCGCADQQR0agshAiAEQRBqJAAgAkEARyEMIAcoAngiBC8BDiELCwJAIAvBQQBODQACQCAAKAIMIgJBAk4EQCAAKAIIIQUCQCACQQJrIgJFBEBBACEGDAELA0ACQCAFIAJBHGxqIgNBHGsoAgAoAgAvAUIiBgRAIBUoAgAoAggiCCgCVCAILwEkIAZsQQF0aiADKAIUQQF0ai8BACIGDQELQQAhBgJ/IAMoAgAoAAAiCEEBcQRAIAhBAXZBAXEMAQsgCC8BLEEBcQsNACACQQFrIgINAQwCCwsgAyEFCyAFKQAEISAgBSgADCEDIAUoAgAhAiAHIBUoAgA2AlwgByACNgJYIAcgBjYCVCAHIAM2AlAgByAgNwJIIAINAQsgBCALQYCAAXI7AQ4MAQsgBCALQf//AXE7AQ4gCiEDA0AgAyICQRRrIQMgAkECay0AAEEYcQ0AIAJBCGsvAQANAAsgAkEOay8BAEH//wNGDQAgByAHKQJYNwMoIAcgBykCUDcDICAHIAcpAkg3AxggACAEIAMgB0EYahB1CyAKLwEGQf//A0cEQCAHIAcpArABNwMQIAcgBykCqAE3AwggByAHKQKgATcDACAAIAQgCiAHEHULIAQvAQ4iAkGAgAFxDQIgBCAELwEKQQFqIgM7AQogACgCACgCPCADQf//A3FBFGxqIQMgBAJ/AkAgCi8BAA0AIAovARJBAXENACADLQASQQJxRQ0AIAJBgCByDAELIAJB/98CcQs7AQ4gAQRAIAMtABJBB3YgDnIhDgsgCUF/RgRAQX8hCQwECyAJQQFqIQsgCSECA0ACQAJAIAAoAgAoAjwgACgCGCIDIAJBBHQiFmoiCC8BCiIEQRRsaiIQLwEOIgVB//8DRgRAIAIhBQwBCyAQLwESIgZBEHEEQCAIIAU7AQoMAgsgAiEFIAZBCHEEQCAIIARBAWo7AQogAkEBayEFC0H//wMhBCAIKQIIISAgCCgCACEbIAgoAgRB//8DRwRAIAAoAjQiCkH//wNxIQQCQAJAAkACQCAAKAJMIhNFDQAgBEUNACAAKAIwIQZBACEDA0AgBiADQQxsaiIPKAIEQX9GDQIgA0EBaiIDIARHDQALCyAAKAJIIApLBEAgACgCMCEGIAAoAjgiAyAKTQRAQQggA0EBdCIDIApBAWoiCiADIApLGyIDIANBCE0bIgpBDGwhAwJ/IAYEQCAGIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQYgACAKNgI4IAAgBjYCMCAAKAI0IQoLIAAgCkEBajYCNCAGIApBDGxqIgNBADYCCCADQgA3AgAgBEH//wNHDQILIABBAToAowFBACEDQf//AyEEIAAgB0HIAGogB0HMAWogB0HIAWpBABB2RQ0CIAcoAkgiBiACRg0CIAAoAhggBkEEdGoiAygCBCEEIANB//8DNgIEIAMgAy8BDkGAgAFyOwEOIAAoAjAgBEH//wNxQQxsaiIDQQA2AgQMAgsgD0EANgIEIAAgE0EBazYCTCADQf//A3EhBAsgBiAEQQxsaiEDCyADRQ0BIBwhBiAILwEEIgogACgCNEkEQCAAKAIwIApBDGxqIQYLIAMoAgAhCCAGKAIAIQ8CQCAGKAIEIhMgAygCBCIGaiISIAMoAghNDQAgEkEcbCEKAn8gCARAIAggCiMEKAIAEQEADAELIAojBSgCABEAAAshCCADIBI2AgggAyAINgIAIAMoAgQiEiAGTQ0AIBIgBmtBHGwiEkUNACAIIApqIAggBkEcbGogEvwKAAALAkAgE0UNACATQRxsIQogCCAGQRxsaiEGIA8EQCAKRQ0BIAYgDyAK/AoAAAwBCyAKRQ0AIAZBACAK/AsACyADIAMoAgQgE2o2AgQgACgCGCEDCyAAKAIcIghBAWoiBiAAKAIgSwRAIAZBBHQhCgJ/IAMEQCADIAojBCgCABEBAAwBCyAKIwUoAgARAAALIQMgACAGNgIgIAAgAzYCGCAAKAIcIQgLAkAgAkEBaiICIAhPBEAgAkEEdCEGDAELIAJBBHQhBiAIIAJrQQR0IgpFDQAgAyAWakEgaiADIAZqIAr8CgAACyADIAZqIgMgIDcACCADIAQ2AAQgAyAbNgAAIAAgACgCHEEBajYCHCAAKAIYIgRFDQAgBCACQQR0aiICIBAvAQ47AQogDEEBaiEMIAtBAWohCyAQLQASQSBxRQ0AIAIgAi8BDkGAIHI7AQ4LIAVBAWohAgsgAiALSQ0ACwwDCyAFQQFxRQ0AQQAhDAwCC0EAIQwgBC8BBCICIAAoAjRPDQAgACgCMCACQQxsakF/NgIEIAAgACgCTEEBajYCTAsgACgCHCAJQX9zakEEdCICBEAgACgCGCAPaiIEIARBEGogAvwKAAALIAAgACgCHEEBazYCHCAJQQFrIQkLIAxBAWoFQQELIAlqIgkgACgCHCIKSQ0AC0EAIQUgCkUNAANAAkAgBUEEdCIXIAAoAhhqIgYtAA9BwABxRQRAAkACQCAFIhRBAWoiDSAKTw0AA0AgACgCGCIYIA1BBHRqIggvAQggBi8BCEcNASAILwEMIAYvAQxHDQEgHCEJIAAoAjQiAiAGLwEEIgRLBEAgACgCMCAEQQxsaiEJCyAcIQQgAiAILwEEIhBNIhlFBEAgACgCMCAQQQxsaiEEC0EBIQwgB0EBOgDMASAHQQE6AEggBCgCBCETQQAhAwJAAkACQAJAIAkoAgQiGgRAQQEhC0EAIQIDQAJAAkAgAyATSQRAAkACQCAJKAIAIAJBHGxqIg8oAhAiFiAEKAIAIANBHGxqIhIoAhAiG0YEQCAPKAIYIBIoAhhHDQEgA0EBaiEDIAJBAWohAgwFCyAPKAAAIg8gEigAACISSQ0DIA8gEk0EQAJ/IBYpAgAiIKciFkEBcQRAICBCOIinDAELIBYoAhALIA9qIQ8gDwJ/IBspAgAiIKciFkEBcQRAICBCOIinDAELIBYoAhALIBJqIhJLDQQgDyASTw0BCwwBCyACQQFqIQJBACELCyADQQFqIQNBACEMDAILIAcgCzoAzAEgByAMOgBIIAdBzAFqIQIMBAsgAkEBaiECQQAhCwsgAiAaSQ0ACyAHIAs6AMwBIAcgDDoASAsgB0HIAGohAiADIBNJDQAgDEEBcQ0BDAILIAJBADoAACAHLQBIQQFxRQ0BCyAGLwEKIAgvAQpGBEAgGUUEQCAAKAIwIBBBDGxqQX82AgQgACAAKAJMQQFqNgJMCyAKIBRrQQR0QSBrIgIEQCAIIBggFEEEdGpBIGogAvwKAAALIAAgACgCHEEBazYCHAwCCyAIIAgvAQ5BgMAAcjsBDgsgBy0AzAFBAUYEQCAGLwEKIAgvAQpGBEAgBi8BBCICIAAoAjRJBEAgACgCMCACQQxsakF/NgIEIAAgACgCTEEBajYCTAsgACgCHCAFQX9zakEEdCICBEAgACgCGCAXaiIEIARBEGogAvwKAAALIAAgACgCHEEBayIKNgIcIAVBAWshBQwFCyAGIAYvAQ5BgMAAcjsBDgsgDSEUCyAUQQFqIg0gACgCHCIKSQ0ACwsgACgCACgCPCAGLwEKQRRsai8BDEH//wNHDQAgBi0AD0EgcQ0AIAAoAiQhAiAAIAAoAigiCEEBaiIEIAAoAiwiA0sEf0EIIANBAXQiAyAEIAMgBEsbIgQgBEEITRsiA0EEdCEEAn8gAgRAIAIgBCMEKAIAEQEADAELIAQjBSgCABEAAAshAiAAIAM2AiwgACACNgIkIAAoAigiCEEBagUgBAs2AiggAiAIQQR0aiICIAYpAgA3AgAgAiAGKQIINwIIIAAoAhwgBiAAKAIYa0F/c0EEdmpBBHQiAgRAIAYgBkEQaiAC/AoAAAsgACAAKAIcQQFrIgo2AhwgBUEBayEFQQEhDgsgBUEBaiEFDAELIAogBUF/c2pBBHQiAgRAIAYgBkEQaiAC/AoAAAsgACAAKAIcQQFrIgo2AhwLIAUgCkkNAAsLAkACQAJAAkAgEQRAIAAoAlAgACgCVEkNAQsgACgCHCIEBEAgACgCGCEDIAAoAgAoAjwhBUEAIQIDQCAFIAMgAkEEdGoiBi8BCkEUbGovAQwiCUH//wNHBEAgACgCUCAGLwEIIAlqSQ0DCyACQQFqIgIgBEcNAAsLIAAoAlAgACgCVE8NASAALQCgAQ0BIAAoAgggACgCDEEcbGpBHGsoAgAoAgAiAkEBcQ0AIAIvASwiBEECcQ0AIARBAXENACACKAIkRQ0AAkACQAJAIAAoAgAiBCgClAEiAw4CBAABCyACLwEoIQkgBCgCkAEhBEEAIQIMAQsgAi8BKCEJIAQoApABIQRBACECA0AgAiADQQF2IgUgAmoiAiAEIAJBAXRqLwEAIAlB//8DcUsbIQIgAyAFayIDQQFLDQALCyAEIAJBAXRqLwEAIAlB//8DcUcNAQtBACECIBUQd0EBaw4CAgEACyAAQQE6AKEBDAULQQEhAiAAIAAoAlBBAWo2AlALIAAgAjoAoAEMAwsgACgCHCAIaws2AhwLAkACQAJAIBUjAkELahB5QQFrDgIBAAILIAAtAKABRQRAIABBAToAoAEgACAAKAJQQQFqNgJQCyAAQQA6AKEBDAILIAAtAKABQQFGBEAgAEEAOgCgASAAIAAoAlBBAWs2AlALIABBADoAoQEMAQsgACgCDCIEQQFrIgIEQAJAIARBAmsiAwRAIAAoAgghBgNAIAIhBAJAAn8gBiADIgJBHGxqIgUoAgAoAAAiA0EBcQRAIANBAnENBSADQQN2QQFxDAELIAMvASwiA0EBcQ0EIANBAnZBAXELDQAgBUEcaygCACgCAC8BQiIDRQ0AIBUoAgAoAggiCSgCVCAJLwEkIANsQQF0aiAFKAIUQQF0ai8BAA0DCyACQQFrIgMNAAsLQQEhBAsgACAENgIMIAAgACgCUEEBazYCUAUgAEEBOgCiAQsMAAsAC/MCAQl/IAAoAlAgACgCACgCPCABLwEAIglBFGxqLwEMIgZrIQcCQAJAAkAgACgCHCICRQRAIAAoAhghBAwBCyAAKAIYIQQgAiEDA0AgByAEIANBBHRqIgVBCGsvAQAiCEsNAiAHIAhGBEAgBUEEay8BACIIIAEvAQIiCkYEQCAFQQZrLwEAIAlGDQULIAggCk0NAwsgA0EBayIDDQALC0EAIQMLIAEvAQIhBSACQQFqIgEgACgCIEsEQCABQQR0IQICfyAEBEAgBCACIwQoAgARAQAMAQsgAiMFKAIAEQAACyEEIAAgATYCICAAIAQ2AhggACgCHCECC0GAoH5BgCAgBkEBRhshBiADQQR0IQECQCACIANNDQAgAiADa0EEdCIDRQ0AIAEgBGoiAkEQaiACIAP8CgAACyABIARqIgEgBjsADiABIAU7AAwgASAJOwAKIAEgBzsACCABQv///////z83AAAgACAAKAIcQQFqNgIcCwv+BAIEfwJ+AkACQCABLQAPQcAAcQ0AIAAgAUF/EJMBIgBFDQEgAi8BBiIGQf//A0YNACAAKAIAIQEgACAAKAIEIgVBAWoiBCAAKAIIIgdLBH9BCCAHQQF0IgUgBCAEIAVJGyIEIARBCE0bIgVBHGwhBAJ/IAEEQCABIAQjBCgCABEBAAwBCyAEIwUoAgARAAALIQEgACAFNgIIIAAgATYCACAAKAIEIgVBAWoFIAQLNgIEIAMpAgghCCADKQIQIQkgASAFQRxsaiIBIAMpAgA3AgAgASAGNgIYIAEgCTcCECABIAg3AgggAi8BCCIGQf//A0YNACAAKAIAIQEgACAAKAIEIgVBAWoiBCAAKAIIIgdLBH9BCCAHQQF0IgUgBCAEIAVJGyIEIARBCE0bIgVBHGwhBAJ/IAEEQCABIAQjBCgCABEBAAwBCyAEIwUoAgARAAALIQEgACAFNgIIIAAgATYCACAAKAIEIgVBAWoFIAQLNgIEIAMpAgghCCADKQIQIQkgASAFQRxsaiIBIAMpAgA3AgAgASAGNgIYIAEgCTcCECABIAg3AgggAi8BCiIFQf//A0YNACAAKAIAIQEgACAAKAIEIgRBAWoiAiAAKAIIIgZLBH9BCCAGQQF0IgQgAiACIARJGyICIAJBCE0bIgRBHGwhAgJ/IAEEQCABIAIjBCgCABEBAAwBCyACIwUoAgARAAALIQEgACAENgIIIAAgATYCACAAKAIEIgRBAWoFIAILNgIEIAMpAgghCCADKQIQIQkgASAEQRxsaiIAIAMpAgA3AgAgACAFNgIYIAAgCTcCECAAIAg3AggLDwsgASABLwEOQYCAAXI7AQ4L0AMCCn8BfiABQX82AgAgAkF/NgIAIANBfzYCAAJAIAAoAhxFBEAMAQsgAEE8aiEMA0ACQCAAKAIYIAhBBHRqIgkvAQ4iB0GAgAFxDQAgDCEGIAkvAQQiBSAAKAI0SQRAIAAoAjAgBUEMbGohBgsgB0H/H3EiBSAGKAIETw0AIAYoAgAgBUEcbGoiBSgCCCENIAUoAgQhCyAFKAIAIQYCQAJAIAsCfiAFKAIQKQIAIg+nIgVBAXEEQCAAKAJYIAYgD0I4iKdqTw0CIA9CGIhCgICAgPAfgwwBCyAAKAJYIAUoAhAgBmpPDQEgBSkCFAsiD6ciBWoiCyAAKAJgIg5JDQAgCyAORw0BIAAoAmQgD0IgiKdBACANIAUbakkNAQsgCSAHQQFqQf8fcSAHQYDgAnFyOwEOIAhBAWshCAwBCwJAAkAgCkUNACAGIAIoAgAiB0kNACAGIAdHDQEgAygCACAJLwEMTQ0BCyAAKAIAKAI8IAkvAQpBFGxqLwESIQcCQCAEBEAgBCAHQYIBcUGAAUY6AAAMAQsgB0GAAXENAgsgASAINgIAIAIgBjYCACADIAkvAQw2AgALQQEhCgsgCEEBaiIIIAAoAhxJDQALCyAKC/MFAgt/AX4jAEHQAGsiAiQAAkACQCAAKAIEIgUgACgCCCIDQRxsaiIIQRxrKAIAIgkoAAAiBkEBcUUEQCAGKAIkDQELIAJCADcDCCAAKAIAIQEgAkIANwIcIAJCADcCJCACQQA2AiwgAkIANwIUIAIgATYCEAwBCyAAKAIAIgooAgghBCAGLwFCIgEEfyAEKAJUIAQvASQgAWxBAXRqBUEACyELIAhBBGsoAgAhAQJAAkAgA0EBayIHRQ0AIAYvASwiBkEBcQ0AIAZBBHENASAFIAdBHGxqIgZBHGsoAgAoAgAvAUIiB0UNASABIAQoAlQgBC8BJCAHbEEBdGogBigCFEEBdGovAQBBAEdqIQEMAQsgAUEBaiEBCyAJKQIAIQwgAiAKNgIQIAIgDDcDCCACIAhBGGsiBCgCCDYCHCACIAQpAgA3AhQgAiALNgIsIAIgATYCKCACQgA3AyALQQAhBAJAIAJBCGogAkEwaiACQc8AahB4RQ0AAkADQCACLQBPQQFGBEAgACADQQFqIgEgACgCDCIESwR/QQggBEEBdCIDIAEgASADSRsiASABQQhNGyIDQRxsIQECfyAFBEAgBSABIwQoAgARAQAMAQsgASMFKAIAEQAACyEFIAAgAzYCDCAAIAU2AgQgACgCCCIDQQFqBSABCzYCCEECIQQMAgsCQAJAIAIoAjAoAAAiAUEBcQ0AIAEoAiRFDQAgASgCMA0BCyACQQhqIAJBMGogAkHPAGoQeA0BDAMLC0EBIQQgACADQQFqIgEgACgCDCIGSwR/QQggBkEBdCIDIAEgASADSRsiASABQQhNGyIDQRxsIQECfyAFBEAgBSABIwQoAgARAQAMAQsgASMFKAIAEQAACyEFIAAgAzYCDCAAIAU2AgQgACgCCCIDQQFqBSABCzYCCAsgBSADQRxsaiIBIAIpAjA3AgAgASACKAJINgIYIAEgAkFAaykCADcCECABIAIpAjg3AggLIAJB0ABqJAAgBAvxBAIGfwF+IwBBEGshBAJAIAAoAgAiA0UNACAAKAIYIgYgAygCJCIHRg0AIAQgACgCFDYCCCAEIAApAgw3AwAgACkCHCEJIAEgBkEDdEEAIAMgB0EDdGsgA0EBcRtqIgU2AgAgASAEKQMANwIEIAEgBCgCCDYCDCABIAk3AhQgASAGNgIQIAICfyAFKAAAIgFBAXEEQCABQQF2QQFxDAELIAEvASxBAXELIgQ6AAACfyAFKAAAIgFBAXEEQCABQQN2QQFxDAELIAEvASxBAnZBAXELRQRAIAAoAhwhASAAKAIkIgMEQCACIAMgAUEBdGovAQAgBHJBAEciBDoAAAsgACABQQFqNgIcIAUoAAAhAQtBACEDAkAgAUEBcQ0AIAEoAiRFDQAgASgCOCEDCyAAIAAoAiAgA2ogBGo2AiAgAAJ/IAUoAAAiAUEBcQRAIABBFGohBiAAQRBqIQcgACgAFCEIIAAoABAhAyAFLQAHIgIgACgADGoMAQtBACAAKAAUIAEoAhQiAhshCCAAQRRqIQYgAEEQaiEHIAAoABAgAmohAyABKAIYIQIgACgADCABKAIQagsiBDYCDEEBIQUgACAAKAIYQQFqIgE2AhggACADrSACIAhqrUIghoQ3AhAgASAAKAIAIgIoAiQiCE8NACAGKAAAIQYgAAJ/IAIgCEEDdGsgAUEDdGopAgAiCaciAUEBcQRAIAlCIIinQf8BcSECIAlCKIinQQ9xIQAgCUIwiKdB/wFxDAELIAEoAgwhAiABKAIIIQAgASgCBAsgBGo2AgwgByAAIANqrUEAIAYgABsgAmqtQiCGhDcCAAsgBQuqBgIHfwF+IwBB0ABrIgMkAAJAAkAgACgCCCIEQQJJDQAgA0E0aiEFIANBFGohBiAEIQIDQCAAIAJBAWsiAjYCCCADIAAoAgQgAkEcbGoiAigCGDYCSCADQUBrIAIpAhA3AwAgAyACKQIINwM4IAMgAikCADcDMAJAAkAgAkEcaygCACIHKAAAIgJBAXFFBEAgAigCJA0BCyADQgA3AwggACgCACECIANBADYCLCADIAI2AhAMAQsgACgCACEIIAcpAgAhCSADIAIvAUIiAgR/IAgoAggiBygCVCAHLwEkIAJsQQF0agVBAAs2AiwgAyAINgIQIAMgCTcDCAsgAyADKQNANwMgIAYgBSgCCDYCCCAGIAUpAgA3AgAgAyADKAJINgIoIANBADoAByADQQhqIANBMGogA0EHaiABEQQAGiADLQAHQQFGBEAgACgCCEEBaiAESQ0CCwJAIANBCGogA0EwaiADQQdqIAERBABFDQACfwNAIAMtAAdBAUYEQCAAKAIEIQIgACAAKAIIIgRBAWoiASAAKAIMIgVLBH9BCCAFQQF0IgQgASABIARJGyIBIAFBCE0bIgRBHGwhAQJ/IAIEQCACIAEjBCgCABEBAAwBCyABIwUoAgARAAALIQIgACAENgIMIAAgAjYCBCAAKAIIIgRBAWoFIAELNgIIQQIhASACIARBHGxqDAILAkACQCADKAIwKAAAIgJBAXENACACKAIkRQ0AIAIoAjANAQsgA0EIaiADQTBqIANBB2ogAREEAEUNAwwBCwtBASEBIAAoAgQhAiAAIAAoAggiBUEBaiIEIAAoAgwiBksEf0EIIAZBAXQiBSAEIAQgBUkbIgQgBEEITRsiBUEcbCEEAn8gAgRAIAIgBCMEKAIAEQEADAELIAQjBSgCABEAAAshAiAAIAU2AgwgACACNgIEIAAoAggiBUEBagUgBAs2AgggAiAFQRxsagsiAiADKQMwNwIAIAIgAygCSDYCGCACIANBQGspAwA3AhAgAiADKQM4NwIIDAMLIAAoAggiAkECTw0ACwsgACAENgIIQQAhAQsgA0HQAGokACABC70HAhF/AX4jAEEQayIHJAAgAEE8aiELAn8DQCAHQQA6AAMgACAHQQRqIAdBDGogB0EIaiAHQQNqEHYhEgJAAkAgACgCKCIMBEBBACEDIAcoAgwhDyAHKAIIIRFBACEIA0ACQAJAAkACQCAAKAIkIgkgCEEEdCINaiIELwEEIgUgACgCNEkEQCAELwEOIhBB/x9xIgYgACgCMCIOIAVBDGwiCmoiBSgCBE8NASAEQQ5qIQ0MAwsgBC8BDiIQQf8fcSIGIAAoAkBPDQEgBEEOaiENIAshBQwCCyAKIA5qQX82AgQgACAAKAJMQQFqNgJMCyAMIAhBf3NqQQR0IgQEQCAJIA1qIgUgBUEQaiAE/AoAAAsgACAAKAIoQQFrIgw2AigMAQsgBSgCACAGQRxsaiIGKAIIIQ4gBigCBCEJIAYoAgAhBQJ/QQEgCQJ+AkACQCAGKAIQKQIAIhSnIgZBAXEEQCAAKAJYIAUgFEI4iKdqSQ0BQQEMBAsgACgCWCAGKAIQIAVqSQ0BQQEMAwsgFEIYiEKAgICA8B+DDAELIAYpAhQLIhSnIgZqIgogACgCYCITSQ0AGiAKIBNGIAAoAmQgFEIgiKdBACAOIAYbak9xCyEGAkACQCAFIAAoAlxPDQAgCSAAKAJoIgpLDQAgBiAJIApGIA4gACgCbE9xckEBRw0BCyANIBBBAWpB/x9xIBBBgOADcXI7AQAgACgCKCEMDAELAkACfyAFIA9JBEAgBC8BDAwBCyAFIA9HDQEgESAELwEMIgZNDQEgBgshESAFIQ8gBCEDCyAIQQFqIQgLIAggDEkNAAsgAw0BCyAHLQADQQFHDQEgACgCGCIDRQ0BIAMgBygCBEEEdGohAwsgAygCACIIQX9GBEAgACAAKAJwIghBAWo2AnAgAyAINgIACyABIAg2AgAgASADLwEMOwEEIAMvAQQiBCAAKAI0SQRAIAAoAjAgBEEMbGohCwsgASALKAIANgIIIAEgCygCBDsBBiACIAMvAQ5B/x9xNgIAIAMgAy8BDiIBQQFqQf8fcSABQYDgA3FyOwEOQQEMAgsCQCAAKAJMDQAgACgCNCIDIAAoAkhPIBJxRQ0AIAMgACgCGCAHKAIEIgRBBHRqIgMvAQQiBUsEQCAAKAIwIAVBDGxqQX82AgQgAEEBNgJMCyAAKAIcIARBf3NqQQR0IgQEQCADIANBEGogBPwKAAALIAAgACgCHEEBazYCHAsgAEEBEHMNACAAKAIoDQALQQALIQAgB0EQaiQAIAALEgBBA0EAIAEoAhAgACgCAEYbCxgAIAEoAhBFBEBBAA8LQQNBASABLQAUGwtKAQF/IAEoAghFBEBBAA8LIAAtAAAEQEEBDwtBASECAkAgASgCBCgAACIBQQFxDQAgAS8BKEH//wNHDQAgAEEBOgAAQQMhAgsgAgsQAEEAQQIgASgCAC8BkAEbC4oEAgZ/AX4gAUEANgIEAkAgACgCBCICRQ0AA0ACfyAAKAIAIAJBA3RqIgRBCGsoAgAiBkEBcQRAIAZBA3ZBAXEMAQsgBi8BLEECdkEBcQsEQCAEQQRrKAIAIQUgACACQQFrNgIEIAEoAgAhAiABIAEoAgQiBEEBaiIDIAEoAggiB0sEf0EIIAdBAXQiBCADIAMgBEkbIgMgA0EITRsiBEEDdCEDAn8gAgRAIAIgAyMEKAIAEQEADAELIAMjBSgCABEAAAshAiABIAQ2AgggASACNgIAIAEoAgQiBEEBagUgAws2AgQgAiAEQQN0aiICIAU2AgQgAiAGNgIAIAAoAgQiAg0BCwsgASgCBCIAQQJJDQBBACECIABBAXYiA0EBRwRAIANB/v///wdxIQZBACEDA0AgASgCACIEIAJBA3QiBWoiBykCACEIIAcgBCABKAIEIAJBf3NqQQN0IgdqKQIANwIAIAEoAgAgB2ogCDcCACABKAIAIgQgBWoiBUEIaikCACEIIAUgBCABKAIEIAJB/v///wFzakEDdCIFaikCADcCCCABKAIAIAVqIAg3AgAgAkECaiECIANBAmoiAyAGRw0ACwsgAEECcUUNACABKAIAIgAgAkEDdGoiAykCACEIIAMgACABKAIEIAJBf3NqQQN0IgJqKQIANwIAIAEoAgAgAmogCDcCAAsLkA4BD38gACgCACICQQA2AjAgAkIANwI0IAJBADsBQCACQQA2AiAgAkEANgI8IAIgAi8BLEG//ANxOwEsIAIvAUIiBQRAIAEoAlQgAS8BJCAFbEEBdGohCwsgAiACKAIkIgVBA3RrIQwCQCAFRQRADAELQQAgDCACQQFxGyEPA0AgDyAJQQN0aiIDLwEGIQUgAy8BBCEGIAMoAgAhBCANAn8CQAJAAkACQAJ/AkACQAJAAn8gAgJ/AkACQAJAAkACfwJAAkACfwJAAkAgAigCFCIQRQRAIARBAXENAiAELQAtQQFxRQ0BIAIgAi8BLEGAAnI7ASwMAQsgBEEBcQ0BCyAELQAsQYABcQRAIAIgAi8BLEGAAXI7ASwLIAQoAgwhBSAEKAIIIQcgBCgCBCEDIAlFDQNBACAFIAQoAhQiChshDiAEKAIQIANqIQUgByAKaiEDIAQoAhghB0EADAELIAVB/wFxIQcgCUUEQCACQQA2AhQgAiAHNgIEIAIgBkH/AXE2AgwgAiAFQQh2IgM2AhggAiADNgIQIAIgBkEIdkEPcTYCCCADIAdqIQUMAgsgBkH/AXEhDiAGQQh2QQ9xIQMgByAFQQh2IgdqIQVBAQshCiACIAIoABAgBWoiBTYCECACIAMgEGqtIAcgDmpBACACKAAYIAMbaq1CIIaENwIUIAUgAigCBGoiBSAKRQ0CGgsgAiACKAIgIARBGnRBH3VB4gRxaiIDNgIgIAUgBkGA4ANxQQx2aiIFIAggBSAISxshCCAEQQhxIQYgAi8BKEH+/wNJDQMgBg0DIARBAnENAiACKAI4IQMMBAsgAiAFNgIMIAIgBzYCCCACIAM2AgQgBCgCECEFIAIgBCkCFDcCFCACIAU2AhAgAyAFagshBSAEKAIcIQYgBC8BKCIHQf7/A0cEQEHiBCEDIAIgBC0ALUECcQR/QeIEBSAEKAIgCyACKAIgajYCIAsgBSAGaiEGAkACfyAEKAIkIgUgAi8BKEH+/wNJDQAaIAUiAyAELwEsIgpBBHENABoCQAJAIANFIAdB//8DRnENACAKQQFxDQEgA0UNACACIAIoAiAgBCgCMEHkAGxqNgIgIARBJGohBwwHCyAEQSRqIQdBACEFDAILIAIgAigCIEHkAGo2AiAgBCgCJAshAyAEQSRqIQcgAw0EC0EADAQLIAIgA0HkAGo2AiALIAIoAjghA0EAIQUgBg0FCyAEQYD+A3FBCHYhB0EAIQVBAQwCCyAEKAI8CyACKAI8ajYCPCAGIAggBiAISxshCCACIAcoAgAEfyAEKAI4BUEACyACKAI4aiIDNgI4IAQvASwiBkEEcQ0BIAQvASghB0EACyEGAkAgB0H//wNxRQ0AIAtFDQAgCyANQQF0aiIHLwEARQ0AIAIgA0EBajYCOCACIAIoAjBBAWo2AjACQAJAIAcvAQAiA0H+/wNrDgIIAQALIAEoAkggA0EDbGotAAFBAXFFDQcLIAIgAigCNEEBajYCNCAGRQ0HDAgLIAYNASAELwEsIQYLIAZBAXENAUEAIQYMAwtBASEGIARBAnFFDQIgAiADQQFqNgI4IAIgAigCMEEBajYCMCAEQQJ2QQFxDAELIAIgA0EBajYCOCACIAIoAjBBAWo2AjBBACEGIAQvASxBAXZBAXELRQ0BIAIgAigCNEEBajYCNCAGDQMMAgsgBUUNACACIAIoAjAgBCgCMGo2AjAgAiACKAI0IAQoAjRqNgI0CyAGDQELIAQtACxBwABxBEAgAiACLwEsQcAAcjsBLAsgBC8BKEH//wNGBEAgAkH//wM7ASogAiACLwEsQRhyOwEsCyAELwEsQQJ2QQFxDAELIARBA3ZBAXELRWohDSAJQQFqIgkgACgCACICKAIkIgNJDQALCyACIAggAigCECIAIAIoAgRqazYCHCACLwEoIgVB/f8DSwRAIAIgAigCICAAIAIoAhRBHmxqakH0A2o2AiALAkAgA0UNACAMIANBA3RqQQhrKAIAIQECQCAMKAIAIgBBAXFFBEAgAiAAQcQAQSggACgCJBtqLwEAOwFEIAIgAEHGAEEqIAAoAiQbai8BADsBRiAALQAsQQhxRQ0BIAIgAi8BLEEIcjsBLAwBCyACIABBEHY7AUYgAiAAQYD+A3FBCHY7AUQLAkAgAUEBcQ0AIAEtACxBEHFFDQAgAiACLwEsQRByOwEsCyADQQFGDQAgAi8BLCIDQQJxDQAgA0EBcQ0AAkACQCAAQQFxBEAgBSAAQYD+A3FBCHZHDQNBASEDIAFBAXENAiABLwFAIQMMAQsgAC8BKCAFRw0CQQEhAyAALwFAIQACQCABQQFxBEAgAA0BDAMLIAAgAS8BQCIDTQ0BCyAAQQFqIQMMAQsgA0EBaiEDCyACIAM7AUALC9QDAQZ/IwBB4ABrIgUkAEEBIQhBAiEJAkACQAJAIAFB/v8Daw4CAAIBC0EAIQlBACEIDAELIAQoAkggAUEDbGoiBi0AAEHlAHEhCCAGLQABQQF0IQkLIAIoAgAhBiACKAIEIgdBA3RBzABqIgogAigCCEEDdEsEQCAGIAojBCgCABEBACEGIAIgCkEDdjYCCCACIAY2AgAgAigCBCEHCyAFQgA3A1AgBUIANwNIIAVBQGsiAkIANwMAIAVCADcDICAFQQA2AiggBUEBNgJcIAVCADcDOCAFQQA7AS4gBUIANwMYIAVCADcDCCAFIAM7ARYgBSABOwEwIAUgCCAJckH/AXFBGEEAIAFB/f8DSxtyOwEsIAUgBzYCNCAGIAdBA3RqIgEgBSgCXDYCACABIAUpA1A3AhwgASAFKQNINwIUIAEgAikDADcCDCABIAUpAzg3AgQgASAFKAI0NgIkIAEgBS8BMDsBKCABIAUvAS47ASogASAFLwEsOwEsIAEgBSgCKDYBPiABIAUpAyA3ATYgASAFKQMYNwEuIAEgBS8BFjsBQiABIAUpAwg3AkQgAEEANgIEIAAgATYCACAFIAApAgA3AwAgBSAEEIABIAVB4ABqJAALhwEBBX8gAEEANgIQIAEoAhAhAiABKAIAIQMgASgCBCEEIAEoAgghBSABKAIUIQYgACABKAIMOwEQIAAgBjYCACAAQeABIwUoAgARAAAiATYCBCAAQoGAgICAATcCCCABQQA2AhggAUIANwIQIAEgBTYCDCABIAQ2AgggASADNgIEIAEgAjYCAAsXAQJ/A0AgABB3IgJBAUYNAAsgAkECRguQBQILfwF+IwBB4ABrIgEkAAJAIAAoAgQiByAAKAIIIgVBHGxqIgZBHGsoAgAiCSgAACICQQFxDQAgAigCJEUNACAAKAIAIgooAgghBCACLwFCIgMEfyAEKAJUIAQvASQgA2xBAXRqBUEACyELIAZBBGsoAgAhAwJAAkAgBUEBayIIRQ0AIAIvASwiAkEBcQ0AIAJBBHENASAHIAhBHGxqIgJBHGsoAgAoAgAvAUIiCEUNASADIAQoAlQgBC8BJCAIbEEBdGogAigCFEEBdGovAQBBAEdqIQMMAQsgA0EBaiEDCyAJKQIAIQwgASAKNgIgIAEgDDcDGCABIAZBGGsiBCgCCDYCLCABIAQpAgA3AiQgASALNgI8IAEgAzYCOCABQgA3AzBBACEDIAynIgRFDQAgBCgCJEUNACABQgA3AxAgAUIANwMIIAFCADcDACABQRhqIAFBQGsgAUHfAGoQeEUEQAwBC0EAIQQDQCABKAJAIQICQCABLQBfBH9BAgUgAigAACIGQQFxDQEgBigCJEUNASAGKAIwRQ0BQQELIQMgASABKQJUNwMQIAEgASkCTDcDCCABIAEpAkQ3AwAgAiEECyABQRhqIAFBQGsgAUHfAGoQeA0ACyAERQRAQQAhAwwBCyAAIAVBAWoiAiAAKAIMIgZLBH9BCCAGQQF0IgUgAiACIAVJGyICIAJBCE0bIgVBHGwhAgJ/IAcEQCAHIAIjBCgCABEBAAwBCyACIwUoAgARAAALIQcgACAFNgIMIAAgBzYCBCAAKAIIIgVBAWoFIAILNgIIIAcgBUEcbGoiACAENgIAIAAgASkDADcCBCAAIAEpAwg3AgwgACABKQMQNwIUCyABQeAAaiQAIAML0wkCHX8BfgJAIAAoAgQiCCAAKAIIIhtBHGxqIglBHGsoAgAoAAAiBEEBcQ0AIBshDQNAIAQoAiRFDQEgACgCACgCCCEKIAQvAUIiBQR/IAooAlQgCi8BJCAFbEEBdGoFQQALIRwgCUEEaygCACEPAkACQCANQQFrIgVFDQAgBC8BLCILQQFxDQAgC0EEcQ0BIAggBUEcbGoiBUEcaygCACgCAC8BQiILRQ0BIA8gCigCVCAKLwEkIAtsQQF0aiAFKAIUQQF0ai8BAEEAR2ohDwwBCyAPQQFqIQ8LIAQoAiQiGEUNAUEAIAQgGEEDdGsiHyAEQQFxGyEgIAlBGGsoAgAhDCAJQRRrKAIAIQUgCUEQaygCACEEQQAhBkEAIR0DQCAPIRYgHSELIAQhCSAFIQogDCETAn8gICAGIhlBA3RqIhcoAAAiB0EBcSIaBEAgB0ECcUEBdiIUIQYgB0EDdkEBcQwBCyAHLwEsIhRBAXEhBiAUQQJ2QQFxCwR/IAsFIBwEQCAcIAtBAXRqLwEAIAZyQQBHIhQhBgsgC0EBagshHQJ/An8CQCAaRQRAIAcoAiQNAUEADAILIAYgFmohDyAXLQAHIgYhDCAJIQQgCgwCCyAHKAI4CyEMQQAgCSAHKAIUIgUbIQQgBiAWaiAMaiEPIAcoAhghDCAHKAIQIQYgBSAKagshBSAEIAxqIQQgBiATaiEMIBggGUEBaiIGSwRAAn8gHyAGQQN0aikCACIhpyIOQQFxBEAgIUIgiKdB/wFxIRUgIUIwiKdB/wFxIRAgIUIoiKdBD3EMAQsgDigCDCEVIA4oAgQhECAOKAIICyIRIAVqIQUgDCAQaiEMQQAgBCARGyAVaiEECwJ/IBoEQCATIBctAAciHmohFSAJIREgCgwBC0EAIAkgBygCFCIOGyERIAcoAhAgE2ohFSAHKAIYIR4gCiAOagshDkEAIRACf0EAIAEgFU8NABpBASACIA5JDQAaIAIgDkYgESAeaiADS3ELIRECQCAaDQAgBygCJEUNACAHKAIwIRALAkAgEQRAIBRBAXEEQCAAIA1BAWoiBCAAKAIMIgFLBH9BCCABQQF0IgEgBCABIARLGyIBIAFBCE0bIgJBHGwhAQJ/IAgEQCAIIAEjBCgCABEBAAwBCyABIwUoAgARAAALIQggACACNgIMIAAgCDYCBCAAKAIIIg1BAWoFIAQLNgIIIAggDUEcbGoiACAWNgIYIAAgCzYCFCAAIBk2AhAgACAJNgIMIAAgCjYCCCAAIBM2AgQgACAXNgIAIBKtDwsgEEUNASAAIA1BAWoiBCAAKAIMIgVLBH9BCCAFQQF0IgUgBCAEIAVJGyIEIARBCE0bIgVBHGwhBAJ/IAgEQCAIIAQjBCgCABEBAAwBCyAEIwUoAgARAAALIQggACAFNgIMIAAgCDYCBCAAKAIIIg1BAWoFIAQLNgIIIAggDUEcbGoiBCAWNgIYIAQgCzYCFCAEIBk2AhAgBCAJNgIMIAQgCjYCCCAEIBM2AgQgBCAXNgIAIAAoAgQiCCAAKAIIIg1BHGxqIglBHGsoAgAoAAAiBEEBcUUNAwwECyAUQQFxBEAgEkEBaiESDAELIBAgEmohEgsgBiAYRw0ACwsLIAAgGzYCCEJ/CzYBAX9BASEBAkACQAJAIAAjAkELahB5QQFrDgIAAgELA0AgABB3QQFGDQALDAELQQAhAQsgAQvABAIHfwF+IwBBEGshAwJAIAAoAgAiBUUNACAAKAIYIgZB/wFxQf8BRg0AIAVBAXFFBEAgBSAFKAIkQQN0ayEECyADIAAoAhQ2AgggAyAAKQIMNwMAIAAoAhwhBSABIAQgBkEDdGoiBDYCACABIAMoAgg2AgwgASADKQMANwIEIAFBADYCGCABIAU2AhQgASAGNgIQIAICfyAEKAAAIgFBAXEEQCABQQF2QQFxDAELIAEvASxBAXELIgE6AAACfyAEKAAAIgNBAXEEQCAELQAFQQ9xIQUgA0EIcUEDdiEGIAQtAAQhByAELQAGDAELIAMtACxBBHFBAnYhBiADKAIMIQcgAygCCCEFIAMoAgQLIQMgACAAKAIYQQFrIgg2AhhBASEEIABBASAAKAAUIgkgB2sgACgADCIHRSAJQQBHcSAFQQBHciIFGzYCFCAAQQAgACgAECAFGzYCECAAQQAgByADayAFGzYCDAJAIAYNACAAKAIkIgNFDQAgAiABIAMgACgCHCIBQQF0ai8BAHJBAEc6AAAgAUUNACAAIAFBAWs2AhwLIAggACgCACIBKAIkIgJPDQACfyABIAJBA3RrIAhBA3RqKQIAIgqnIgJBAXEEQEEAIQMgCkI4iKciAQwBCyACKAIUQQBHIQMgAigCGCEBIAIoAhALIQIgAEEBIAAoABQiBSABayADIAAoAAwiBkUgBUEAR3FyIgEbNgIUIABBACAAKAAQIAEbNgIQIABBACAGIAJrIAEbNgIMCyAEC9MBAQd/IAAoAggiAkEBayIEBEACQCACQQJrIgFFBEBBASEDDAELIAAoAgQhBiAEIQIDQCACIQMCQAJ/IAYgASICQRxsaiIFKAIAKAAAIgFBAXEEQCABQQJxDQQgAUEDdkEBcQwBCyABLwEsIgFBAXENAyABQQJ2QQFxCw0AIAVBHGsoAgAoAgAvAUIiAUUNACAAKAIAKAIIIgcoAlQgBy8BJCABbEEBdGogBSgCFEEBdGovAQANAgsgAkEBayIBDQALQQEhAwsgACADNgIICyAEQQBHC9gBAgV/AX4CfyABKAIEIAEoAggiBUEcbGoiA0EcaygCACIGKAAAIgJBAXEEQCACQQN2QQFxDAELIAIvASxBAnZBAXELIQRBACECAkAgBA0AIAVBAkkEQCABLwEQIQIMAQsgA0E4aygCACgCAC8BQiIERQ0AIAEoAgAoAggiAigCVCACLwEkIARsQQF0aiADQQhrKAIAQQF0ai8BACECCyADQRhrKQAAIQcgA0EQaygAACEDIAAgASgCADYCFCAAIAY2AhAgACACNgIMIAAgAzYCCCAAIAc3AgAL9QIBC38CQCAAKAIIIgdBAWsiAUUNACAAKAIEIghBOGshCSAHIQQDQCAEIQIgCCABIgRBHGxqIgUoAgAoAAAhAQJ/AkACQCACIAdGBEAgAUEBcQ0BDAILAkACfyABQQFxIgoEQCABQQJxDQcgAUEDdkEBcQwBCyABLwEsIgNBAXENBiADQQJ2QQFxCw0AIAVBHGsoAgAoAgAvAUIiA0UNACAAKAIAKAIIIgsoAlQgCy8BJCADbEEBdGogBSgCFEEBdGovAQANBQsgCkUNAQsgAUEDdkEBcQwBCyABLwEsQQJ2QQFxCw0BAkAgACgCACgCCCIBKAIgRQ0AIAEoAkAgCSACQRxsaigCACgCAC8BQkECdGoiAi8BAiIDRQ0AIAEoAkQgAi8BAEECdGoiASADQQJ0aiECA0ACQCABLQADRQRAIAUoAhQgAS0AAkYNAQsgAiABQQRqIgFLDQEMAgsLIAEvAQAhBgwCCyAEQQFrIgENAAsLIAYLiwECBH8BfiAAKAAAIgFBAXFFBEAgASABKAIAQQFqNgIAIAEoAgAaCyAAKAIMIQMgACgCECEBIAApAAAhBSAAKAIIIQJBFCMFKAIAEQAAIgAgAjYCCCAAIAU3AgAgACABQRgjBygCABEBACICNgIMIAFBGGwiBARAIAIgAyAE/AoAAAsgACABNgIQIAALpQIBCX8jAEEgayICJAAgAARAIAJCADcDGCACQgA3AxAgAkIANwMIIAIgACkCADcDACACQQhqIAIQPCACKAIIIgQEQAJAIAIoAgwiA0UNACADQQRPBEAgA0F8cSEJA0AgBCABQQN0aiIFKAIAIwYiBigCABECACAFKAIIIAYoAgARAgAgBSgCECAGKAIAEQIAIAUoAhggBigCABECACABQQRqIQEgCEEEaiIIIAlHDQALCyADQQNxIgNFDQADQCAEIAFBA3RqKAIAIwYoAgARAgAgAUEBaiEBIAdBAWoiByADRw0ACwsgBCMGKAIAEQIACyACKAIUIgEEQCABIwYoAgARAgALIAAoAgwjBiIBKAIAEQIAIAAgASgCABECAAsgAkEgaiQAC80CAQR/IAIgACwAACIDQf8BcSIENgIAQQEhBQJAIANBAEgEQAJAIAFBAUYNAAJAIANBYE8EQAJAIANBb00EQCACIARBD3EiBDYCACMBQd4KaiAEai0AACAALQABIgNBBXZ2QQFxRQ0EIANBP3EhBkECIQMMAQsgAiAEQfABayIENgIAIANBdEsNAyMBQbAMaiAALQABIgNBBHZqLAAAIAR2QQFxRQ0DIAIgA0E/cSAEQQZ0ciIENgIAQQIhBSABQQJGDQNBAyEDIAAtAAJBgH9zIgZB/wFxQT9LDQMLIAIgBkH/AXEgBEEGdHIiBDYCACADIAEiBUcNAQwCCyADQUJJDQEgAiAEQR9xIgQ2AgBBASEDCyAAIANqLQAAQYB/c0H/AXEiAEE/TQ0CIAMhBQsgAkF/NgIACyAFDwsgAiAEQQZ0IAByNgIAIANBAWoLWAECfyACIAAvAQAiAzYCAEECIQQCQCABQQFGDQAgA0GA+ANxQYCwA0cNACAALwECIgBBgPgDcUGAuANHDQAgAiADQQp0IABqQYC4/xprNgIAQQQhBAsgBAtqAQN/IAIgAC8BACIDQQh0IANBCHZyIgRB//8DcSIFNgIAQQIhAwJAIAFBAUYNACAEQYD4A3FBgLADRw0AIAAvAQIiAEGA+ANxQYC4A0cNACACIAVBCnQgAGpBgLj/Gms2AgBBBCEDCyADC9AfAgx/A34jAEGAAWsiByQAAkAgASgCACIFRQRAQQEhCAwBCyACKAIAIgRFDQACfyAEQRp0QR91QeIEcSAEQQFxDQAaQeIEIAQtAC1BAnENABogBCgCIAshBiAFQQh2IQwgBEEIdiENAkACQAJAIAVBAXFFBEAgBS0ALUECcUUEQCAGIAUoAiAiA0kNAgwEC0HiBCEDIAZB4gRJDQEMAwsgBUEgcSIDRQ0BIAZB4QRLDQELAkAgACgCYA0AIAAoAowKDQBBASEIDAMLIAAoAqAJIQIjAUGrCmohBgJAAkACQCAEQQFxBH8gDUH/AXEFIAQvASgLQf//A3EiAUH+/wNrDgIAAgELIwFBqgpqIQYMAQtBACEGIAIoAgggAigCBGogAU0NACACKAI4IAFBAnRqKAIAIQYLIABBhAFqIQEjAUGrCmohAwJAAkACQCAFQQFxBH8gDEH/AXEFIAUvASgLQf//A3EiBEH+/wNrDgIAAgELIwFBqgpqIQMMAQtBACEDIAIoAgggAigCBGogBE0NACACKAI4IARBAnRqKAIAIQMLIAcgAzYCBCAHIAY2AgAgAUGACCMBQY8EaiAHEPkBGiAAKAJgIgIEQCAAKAJcQQAgASACEQMACyAAKAKMCkUEQEEBIQgMAwtBASEIA0ACQAJAIAEtAAAiA0EiRg0AIANB3ABGDQAgAw0BDAULQdwAIAAoAowKEPEBIAEtAAAhAwsgA8AgACgCjAoQ8QEgAUEBaiEBDAALAAtB4gRBACADGyEDCwJAAkACQCAEQQFxRQRAIAQtAC1BAnEEf0HiBAUgBCgCIAsgA0sNASAEKAIkDQIMAwsgBEEgcUUNAiADQeEESw0CCyAAKAJgRQRAIAAoAowKRQ0DCyAAKAKgCSECIwFBqwpqIQMCQAJAAkAgBUEBcQR/IAxB/wFxBSAFLwEoC0H//wNxIgFB/v8Daw4CAAIBCyMBQaoKaiEDDAELQQAhAyACKAIIIAIoAgRqIAFNDQAgAigCOCABQQJ0aigCACEDCyAAQYQBaiEBIwFBqwpqIQYCQAJAAkAgBEEBcQR/IA1B/wFxBSAELwEoC0H//wNxIgRB/v8Daw4CAAIBCyMBQaoKaiEGDAELQQAhBiACKAIIIAIoAgRqIARNDQAgAigCOCAEQQJ0aigCACEGCyAHIAY2AhQgByADNgIQIAFBgAgjAUGPBGogB0EQahD5ARogACgCYCICBEAgACgCXEEAIAEgAhEDAAsgACgCjApFDQIDQAJAAkAgAS0AACIDQSJGDQAgA0HcAEYNACADDQEMBQtB3AAgACgCjAoQ8QEgAS0AACEDCyADwCAAKAKMChDxASABQQFqIQEMAAsACyAEKAI8IQoLAkACQAJAAkAgBUEBcUUEQCAFKAIkDQFBACEDIApBAEoNAgwECyAKQQBKDQFBACEDDAMLIAogBSgCPEwNAQsCQCAAKAJgDQAgACgCjAoNAEEBIQgMAwsgACgCoAkhASMBQasKaiEIAkACQAJAIARBAXEEfyANQf8BcQUgBC8BKAtB//8DcSICQf7/A2sOAgACAQsjAUGqCmohCAwBC0EAIQggASgCCCABKAIEaiACTQ0AIAEoAjggAkECdGooAgAhCAtBACECAkAgBEEBcQ0AIAQoAiRFDQAgBCgCPCECCyMBQasKaiEGAkACQAJAIAVBAXEEfyAMQf8BcQUgBS8BKAtB//8DcSIDQf7/A2sOAgACAQsjAUGqCmohBgwBC0EAIQYgASgCCCABKAIEaiADTQ0AIAEoAjggA0ECdGooAgAhBgsgAEGEAWohAUEAIQoCQCAFQQFxDQAgBSgCJEUNACAFKAI8IQoLIAcgCjYCLCAHIAY2AiggByACNgIkIAcgCDYCICABQYAIIwFBpAlqIAdBIGoQ+QEaIAAoAmAiAgRAIAAoAlxBACABIAIRAwALIAAoAowKRQRAQQEhCAwDC0EBIQgDQAJAAkAgAS0AACIDQSJGDQAgA0HcAEYNACADDQEMBQtB3AAgACgCjAoQ8QEgAS0AACEDCyADwCAAKAKMChDxASABQQFqIQEMAAsACyAFKAI8IQMLAkAgBEEBcQ0AIAQoAiRFDQAgBCgCPCEICyADIAhKBEACQCAAKAJgDQAgACgCjAoNAEEAIQgMAgsgACgCoAkhASMBQasKaiEIAkACQAJAIAVBAXEEfyAMQf8BcQUgBS8BKAtB//8DcSICQf7/A2sOAgACAQsjAUGqCmohCAwBC0EAIQggASgCCCABKAIEaiACTQ0AIAEoAjggAkECdGooAgAhCAtBACECAkAgBUEBcQ0AIAUoAiRFDQAgBSgCPCECCyMBQasKaiEDAkACQAJAIARBAXEEfyANQf8BcQUgBC8BKAtB//8DcSIFQf7/A2sOAgACAQsjAUGqCmohAwwBC0EAIQMgASgCCCABKAIEaiAFTQ0AIAEoAjggBUECdGooAgAhAwsgAEGEAWohAUEAIQoCQCAEQQFxDQAgBCgCJEUNACAEKAI8IQoLIAcgCjYCPCAHIAM2AjggByACNgI0IAcgCDYCMCABQYAIIwFBpAlqIAdBMGoQ+QEaIAAoAmAiAgRAIAAoAlxBACABIAIRAwALQQAhCCAAKAKMCkUNAQNAAkACQCABLQAAIgNBIkYNACADQdwARg0AIAMNAQwEC0HcACAAKAKMChDxASABLQAAIQMLIAPAIAAoAowKEPEBIAFBAWohAQwACwALQQEhCAJAIAVBAXEEQCAFQSBxRQ0BDAILIAUtAC1BAnENASAFKAIgDQELIAcgASkCADcDeCAHIAIpAgA3A3ACfyAAQYgJaiIBKAIMIQIgASABKAIQIgNBAWoiBiABKAIUIgpLBH9BCCAKQQF0IgMgBiADIAZLGyIDIANBCE0bIgZBA3QhAwJ/IAIEQCACIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQIgASAGNgIUIAEgAjYCDCABKAIQIgNBAWoFIAYLNgIQIAIgA0EDdGogBykCeDcCACABKAIMIQIgASABKAIQIgNBAWoiBiABKAIUIgpLBH9BCCAKQQF0IgMgBiADIAZLGyIDIANBCE0bIgZBA3QhAwJ/IAIEQCACIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQIgASAGNgIUIAEgAjYCDCABKAIQIgNBAWoFIAYLNgIQIAIgA0EDdGogBykCcDcCAEEAIAEoAhAiAkUNABoDQCABIAJBAWsiAzYCECABKAIMIgYgA0EDdGopAgAhECABIAJBAmsiAjYCECAGIAJBA3RqKQIAIhFCCIghDyAQpyEGIBGnIgpBAXEiCQR/IA+nQf8BcQUgCi8BKAshCwJAAkACfwJAIAZBAXEiDgRAIAZBgP4DcUEIdiIDIAtB//8DcU0NAUF/DAILIAYvASgiAyALQf//A3FNDQBBfwwBCwJAAn8gCQRAQQAgAyAPp0H/AXFPDQEaDAILIAMgCi8BKEkNASAKKAIkCyEDQQAhCwJAIA4NACADIAYoAiQiC08NAEF/DAILIAkNAyALIAooAiQiA08NAgtBAQshAiABQQA2AhAgAgwDCyADRQ0AA0AgA0EBayIDQQN0IgIgBiAGKAIkQQN0a2opAgAhDyAKIAooAiRBA3RrIAJqKQIAIRAgASgCDCECIAEgASgCECIJQQFqIgsgASgCFCIOSwR/QQggDkEBdCIJIAsgCSALSxsiCSAJQQhNGyILQQN0IQkCfyACBEAgAiAJIwQoAgARAQAMAQsgCSMFKAIAEQAACyECIAEgCzYCFCABIAI2AgwgASgCECIJQQFqBSALCzYCECACIAlBA3RqIBA3AgAgASgCDCECIAEgASgCECIJQQFqIgsgASgCFCIOSwR/QQggDkEBdCIJIAsgCSALSxsiCSAJQQhNGyILQQN0IQkCfyACBEAgAiAJIwQoAgARAQAMAQsgCSMFKAIAEQAACyECIAEgCzYCFCABIAI2AgwgASgCECIJQQFqBSALCzYCECACIAlBA3RqIA83AgAgAw0ACyABKAIQIQILIAINAAtBAAshAiAAKAJgIQECfwJAAkACQAJAIAJBAWoOAwACAQILAkAgAQ0AIAAoAowKDQBBACEIDAULIAAoAqAJIQIjAUGrCmohAQJAAkACQCAFQQFxBH8gDEH/AXEFIAUvASgLQf//A3EiA0H+/wNrDgIAAgELIwFBqgpqIQEMAQtBACEBIAIoAgggAigCBGogA00NACACKAI4IANBAnRqKAIAIQELIABBhAFqIQUjAUGrCmohAwJAAkACQCAEQQFxBH8gDUH/AXEFIAQvASgLQf//A3EiBEH+/wNrDgIAAgELIwFBqgpqIQMMAQtBACEDIAIoAgggAigCBGogBE0NACACKAI4IARBAnRqKAIAIQMLIAcgAzYCVCAHIAE2AlAgBUGACCMBQb4EaiAHQdAAahD5ARoMAgsCQCABDQAgACgCjAoNAAwECyAAKAKgCSECIwFBqwpqIQECQAJAAkAgBEEBcQR/IA1B/wFxBSAELwEoC0H//wNxIgNB/v8Daw4CAAIBCyMBQaoKaiEBDAELQQAhASACKAIIIAIoAgRqIANNDQAgAigCOCADQQJ0aigCACEBCyAAQYQBaiEIIwFBqwpqIQMCQAJAAkAgBUEBcQR/IAxB/wFxBSAFLwEoC0H//wNxIgRB/v8Daw4CAAIBCyMBQaoKaiEDDAELQQAhAyACKAIIIAIoAgRqIARNDQAgAigCOCAEQQJ0aigCACEDCyAHIAM2AmQgByABNgJgIAhBgAgjAUG+BGogB0HgAGoQ+QEaQQEMAgsCQCABDQAgACgCjAoNAEEAIQgMAwsgACgCoAkhAiMBQasKaiEBAkACQAJAIAVBAXEEfyAMQf8BcQUgBS8BKAtB//8DcSIDQf7/A2sOAgACAQsjAUGqCmohAQwBC0EAIQEgAigCCCACKAIEaiADTQ0AIAIoAjggA0ECdGooAgAhAQsgAEGEAWohBSMBQasKaiEDAkACQAJAIARBAXEEfyANQf8BcQUgBC8BKAtB//8DcSIEQf7/A2sOAgACAQsjAUGqCmohAwwBC0EAIQMgAigCCCACKAIEaiAETQ0AIAIoAjggBEECdGooAgAhAwsgByADNgJEIAcgATYCQCAFQYAIIwFB5wRqIAdBQGsQ+QEaC0EACyEIIAAoAmAiAQRAIAAoAlxBACAAQYQBaiABEQMACwJAIAAoAowKRQ0AIABBhAFqIQEDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgACgCjAoQ8QEgAS0AACECCyACwCAAKAKMChDxASABQQFqIQEMAAsACwsgB0GAAWokACAIC9MEAQ5/AkAgACgCtAkiA0UNAAJ/IANBGnRBH3VB4gRxIANBAXENABpB4gQgAy0ALUECcQ0AGiADKAIgCyACSw0AQQEPCyAAKAKECSIAKAIAIgwgAUEFdGoiCCgCACIJKAIEIQsgCSgCnAEiBSAIKAIISQRAIAggBTYCCAsCQCAAKAIEIg0EQCAJKAKgASEOQQAhAANAAkAgACABRg0AIAwgAEEFdGoiBigCHA0AIAYoAgAiBCgCBCIPIAtJDQAgBCgCmAEiCiEHIAQvAQBFBEAgCiAKQfQDaiAEKAIUGyEHCyAEKAKcASIFIAYoAggiA0kEQCAGIAU2AgggBSEDCyAELwEAIhBFDQAgAiAHSQ0AAkAgAiAHSwRAQQEhBCAFIANrQQFqIAIgB2tsQYgOTQ0BDAULIAQoAqABIA5MDQELIAgoAhwNACAQIAkvAQBHDQAgCyAPRw0AIAogCSgCmAFHDQAjASEEIAgoAAwhAwJ/IARBlAxqIAYoAAwiBUUNABojAUGUDGogBUEBcQ0AGiMBQZQMaiAFLQAsQcAAcUUNABojAUGUDGogBUEwaiAFKAIkGwshBSMBIQQgBSgCGCEGAkACfyAEQZQMaiADRQ0AGiMBQZQMaiADQQFxDQAaIwFBlAxqIAMtACxBwABxRQ0AGiMBQZQMaiADQTBqIAMoAiQbCyIEKAIYIgNBGU8EQCADIAZHDQIgBSgCACEFIAQoAgAhBAwBCyADIAZHDQELIAUgBCADEPgBDQBBAQ8LIABBAWoiACANRw0ACwtBACEECyAEC80FAQ1/AkACQCAAKAIEIgVFBEAMAQsgAi8BQCENIAAoAgAhCSAFQQFHBEADQAJAIAkgBiAFQQF2Ig9qIgRBAnRqKAIAIgovAUAiDiANSQ0AQQAhAwJAIA4EQANAIAMgDUYNAiAKIANBA3QiB2oiCC8BBCILIAIgB2oiBy8BBCIMSQ0CIAsgDEsNAyAILwECIgsgBy8BAiIMSQ0CIAsgDEsNAyAILwEAIgsgBy8BACIMSQ0CIAsgDEsNAyAILwEGQf//AXEiCCAHLwEGQf//AXEiB0kNAiAHIAhJDQMgA0EBaiIDIA5HDQALCyAKLwFCIgMgAi8BQiIISQ0AIAMgCEsNAQsgBCEGCyAFIA9rIgVBAUsNAAsLIAkgBkECdGooAgAiCC8BQCIHIA1JDQACQAJAIAcEQEEAIQMDQCADIA1GDQIgCCADQQN0IgVqIgQvAQQiCSACIAVqIgUvAQQiCkkNAiAJIApLDQQgBC8BAiIJIAUvAQIiCkkNAiAJIApLDQQgBC8BACIJIAUvAQAiCkkNAiAJIApLDQQgBC8BBkH//wFxIgQgBS8BBkH//wFxIgVJDQIgBCAFSw0EIANBAWoiAyAHRw0ACwsgCC8BQiIEIAIvAUIiA08NAQsgBkEBaiEGDAELIAMgBE8NAQsCfyABKAIEIgQEQCABIARBAWsiBDYCBCABKAIAIARBAnRqKAIADAELQcYAIwUoAgARAAALIgEgAkHGAPwKAAAgACgCACEDIAAoAgQiAkEBaiIEIAAoAghLBEAgBEECdCECAn8gAwRAIAMgAiMEKAIAEQEADAELIAIjBSgCABEAAAshAyAAIAQ2AgggACADNgIAIAAoAgQhAgsgBkECdCEEAkAgAiAGTQ0AIAIgBmtBAnQiAkUNACADIARqIgZBBGogBiAC/AoAAAsgAyAEaiABNgAAIAAgACgCBEEBajYCBAsL5wMBCH8jAEEQayIHJAACQAJAIAEoAgQiBEH//wNHBEAgBEH//wNxIQYgACgCMCEEDAELIAAoAjQiBUH//wNxIQYCQAJAIAAoAkwiCEUNACAGRQ0AIAVB//8DcSEJIAAoAjAhBANAIAQgA0EMbGoiCigCBEF/Rg0CIANBAWoiAyAJRw0ACwsCQCAAKAJIIAVNBEAgAUH//wM2AgQMAQsgACgCMCEEIAAoAjgiAyAFTQRAQQggA0EBdCIDIAVBAWoiBSADIAVLGyIDIANBCE0bIgVBDGwhAwJ/IAQEQCAEIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQQgACAFNgI4IAAgBDYCMCAAKAI0IQULIAAgBUEBajYCNCAEIAVBDGxqIgNBADYCCCADQgA3AgAgASAGNgIEIAZB//8DRw0CCyAAQQE6AKMBQQAhAyAAIAdBDGogB0EIaiAHQQRqQQAQdkUNAiACIAcoAgwiAkYNAiABIAAoAhggAkEEdGoiAigCBDYCBCACQf//AzYCBCACIAIvAQ5BgIABcjsBDiAAKAIwIAEvAQRBDGxqIgNBADYCBAwCCyAKQQA2AgQgACAIQQFrNgJMIAEgA0H//wNxIgY2AgQLIAQgBkEMbGohAwsgB0EQaiQAIAMLFAEBfyMJIgBCj4CAgNABNwMAIAAL+QgCB38BfiMJIQYjAEEQayIFJABBAUHoCiMHKAIAEQEAIgAjAiIBNgIcIAAgAUEBajYCGCAAIAFBAmo2AhQgACABQQNqNgIQIAAgAUEEajYCDCAAIAFBBWo2AgggAEIANwIAIABBIGpBAEHkCPwLACAAQQBBGCMEKAIAEQEAIgE2AkQgASMBQfwLaiICKQIQNwIQIAEgAikCCDcCCCABIAIpAgA3AgAgAEEBNgJkAkACQCAAKAJEIgQoAhQiAyAAKAAgIgFNDQAgAyAEKAIQIgJNDQAgASACTQRAIAAgBCkCADcCJCAAIAI2AiAgAiEBC0EAIQIgAEEANgJoIAAoAkhFDQEgACgCbCIEIAFNBEAgASAAKAJwIARqSQ0CCyAAQQA2AkggAEIANwJsDAELQQEhAiAAQQE2AmggBCkCCCEHIABBADYCSCAAIAc3AiQgACADNgIgIABCADcCbAsgAEEANgKwCSAAQQA2AgAgACACNgJ0IABCADcDqAlBwAAjBSIBKAIAEQAAIQIgAEEENgKwCSAAIAI2AqgJQYACIAEoAgARAAAhASAAQgA3ApQJIABCgICAgIAENwKMCSAAIAE2AogJIABBnAlqQQA2AgAgAEGICWoiBCECQQFBOCMHKAIAEQEAIgFCADcCACABQgA3AiggAUIANwIgIAFCADcCGCABQgA3AhAgAUIANwIIQYABIwUoAgARAAAhAyABQQQ2AgggASADNgIAIAEoAhRBA00EQAJ/IAEoAgwiAwRAIANBwAAjBCgCABEBAAwBC0HAACMFKAIAEQAACyEDIAFBBDYCFCABIAM2AgwLIAEoAiBBA00EQAJ/IAEoAhgiAwRAIANB4AAjBCgCABEBAAwBC0HgACMFKAIAEQAACyEDIAFBBDYCICABIAM2AhgLIAEoAixBMU0EQAJ/IAEoAiQiAwRAIANByAEjBCgCABEBAAwBC0HIASMFKAIAEQAACyEDIAFBMjYCLCABIAM2AiQLIAEgAjYCNAJ/IAEoAigiAgRAIAEgAkEBayICNgIoIAEoAiQgAkECdGooAgAMAQtBpAEjBSgCABEAAAsiAkEBOwEAIAJBAmpBAEGSAfwLACACQgA3AgQgAkEBNgKUASACQQA2AgwgAkIANwKYASACQQA2AqABIAEgAjYCMCABED0gAEIANwL0CSAAQgA3ArQJIAAgATYChAkgAEH8CWpCADcCACAAQYQKakEANgIAIABCADcDoAogAEEAOgDiCiAAQQA2AqAJIABBADsB4AogAEIANwOQCiAAQgA3A4gKIABBmApqQgA3AwAgAEEANgLcCiAAQgA3AqwKIABBxApqQQA2AgAgAEG8CmpCADcCACAAQgA3ArQKIABB4AlqIQEgACgC4AkEQCAFIAEpAgA3AwggBCAFQQhqEDwLIAAoAugJBEAgBSAAQegJaikCADcDACAEIAUQPAsgAUIANwIAIAFBADYCECABQgA3AgggBUEQaiQAIAZBgNAAQQEQjQI2AgQgBiAANgIACz4BAX8jAEEQayICJAAgAiAANgIIIAIjAkEUakEAIAEbNgIMIAIgAikCCDcDACAAIAIpAgA3AlwgAkEQaiQACwsAIAFBAUYgAhAAC9rYAQIzfwN+IwBBMGsiHyQAIB9CATcCKCAfIAE2AiAgHyMCQRVqNgIkAkAgBARAIARBAUcEQCAEQX5xIQEDQCADIAhBGGxqIgkgCSgCEEEBdDYCECAJIAkoAhRBAXQ2AhQgCSAJKAIEQQF0NgIEIAkgCSgCDEEBdDYCDCADIAhBAXJBGGxqIgkgCSgCEEEBdDYCECAJIAkoAhRBAXQ2AhQgCSAJKAIEQQF0NgIEIAkgCSgCDEEBdDYCDCAIQQJqIQggB0ECaiIHIAFHDQALCyAEQQFxBEAgAyAIQRhsaiIBIAEoAhBBAXQ2AhAgASABKAIUQQF0NgIUIAEgASgCBEEBdDYCBCABIAEoAgxBAXQ2AgwLIAAgAyAEEEQaIAMQigIMAQsgAEEAQQAQRBoLIB8gHykCKDcDGCAfIB8pAiA3AxAgHyMBQczTAGopAgA3AwgjAEEQayIlJAAgACAfKQIIIjg+AtAKIAAgODcDyAogJSAfKQIYNwMIICUgHykCEDcDAEEAIQEjAEGgAmsiCiQAAkAgACIFKAKgCUUNACAlKAIERQ0AIAUgJSkCADcCTCAFICUpAgg3AlQgBUEANgJIIAVCADcCbCAFKAJEIQgCfyAFKAJkIgkEQCAFKAAgIQcDQAJAIAggAUEYbGoiBCgCFCIAIAdNDQAgACAEKAIQIgNNDQAgAyAHTwRAIAUgBCkCADcCJCAFIAM2AiALIAUgATYCaEEADAMLIAFBAWoiASAJRw0ACwsgBSAJNgJoIAggCUEYbGoiAUEEaygCACEAIAFBEGspAgAhOCAFQQA2AkggBSA4NwIkIAUgADYCICAFQgA3AmxBAQshACAFQQA2AtwKIAVBADYCwAogBUEANgIAIAUgADYCdCAFQQA2AqwKAkAgBSkDoApCAFIEQCAKQbABahDtASAKKQOwASE5IAooArgBIQAgBSAKKAK8ATYCnAogBSAAIAUpA6AKIjggOELAhD2AIjhCwIQ9fn2nQegHbGoiAEGAlOvcA2sgACAAQf+T69wDSiIAGzYCmAogBSAArSA4IDl8fDcDkAoMAQsgBUGQCmoiAEIANwMAIABCADcDCAsgBUG8CmohNgJAAkACQAJAAkAgBS0A4QoNACAFKAKICg0AIAUoAoQJKAIAIgMoAgAiAC8BAEEBRw0AIAAoApwBIgEgAygCCCIASQRAIAMgATYCCAwCCyAAIAFGDQELAkACQCAFKAJgIgFFBEAgBSgCjApFDQIgBSMBQZkIaiIAKQAANwCEASAFIAApAAc3AIsBIAVBhAFqIQIMAQsgBSMBQZkIaiIAKQAANwCEASAFIAApAAc3AIsBIAUoAlxBACAFQYQBaiICIAERAwAgBSgCjApFDQELA0ACQAJAIAItAAAiAUEiRg0AIAFB3ABGDQAgAQ0BDAMLQdwAIAUoAowKEPEBIAItAAAhAQsgAcAgBSgCjAoQ8QEgAkEBaiECDAALAAsgBS0A4QpFDQEMAgsCQCAFKAKgCSIARQ0AIAAoAmhFDQAgACgCcCIARQ0AIAUgABELADYCiAoLQQAhASAFLQDgCg0CIAIEQCACKAAAIgBBAXFFBEAgACAAKAIAQQFqNgIAIAAoAgAaCyAFIAIpAgA3ArQKIAIoAgwgAigCECAFKAJEIAUoAmQgNhAQIAIpAgAhOCAFQgA3AoAKIAVBADYC+AkgBSgC9AkhAiAFKAL8CUUEQAJ/IAIEQCACQYABIwQoAgARAQAMAQtBgAEjBSgCABEAAAshAiAFQQg2AvwJIAUgAjYC9AkgBSgC+AkhAQsgBSABQQFqNgL4CSACIAFBBHRqIgBCADcCCCAAIDg3AgACQAJAIAUoAvQJIgIgBSgC+AkiE0EEdGoiAEEQaygCACIHQQFxDQAgBygCJCIERQ0AIABBBGsoAgAhASAFIBNBAWoiAyAFKAL8CSIASwR/IAJBCCAAQQF0IgAgAyAAIANLGyIAIABBCE0bIgBBBHQjBCgCABEBACECIAUgADYC/AkgBSACNgL0CSAHKAIkIQQgBSgC+AkiE0EBagUgAws2AvgJIAcgBEEDdGspAgAhOCACIBNBBHRqIgAgATYCDCAAQQA2AgggACA4NwIADAELIAVCADcCgAogBUEANgL4CQsCQAJAAkAgBSgCYCIARQRAIAUoAowKRQ0CIAUjASIAKQCJAzcAhAEgBSAALQCZAzoAlAEgBSAAKQCRAzcAjAEgBUGEAWohAgwBCyAFIwEiASkAiQM3AIQBIAUgAS0AmQM6AJQBIAUgASkAkQM3AIwBIAUoAlxBACAFQYQBaiICIAARAwAgBSgCjApFDQELA0ACQAJAIAItAAAiAUEiRg0AIAFB3ABGDQAgAQ0BIAVBjApqIRMgBSgCjAoiAUUNBCAFKAKgCSEAIAogBSkAtAo3A8gBIApByAFqQQAgAEEAIAEQRUEKIAUoAowKEPEBDAQLQdwAIAUoAowKEPEBIAItAAAhAQsgAcAgBSgCjAoQ8QEgAkEBaiECDAALAAsgBUGMCmohEwsgBSgCwApFDQEgBUGEAWohAANAIAUoArwKIQECQCAFKAJgRQRAIBMoAgBFDQELIAogASANQRhsaikCEDcDoAEgAEGACCMBQeECaiAKQaABahD5ARogBSgCYCIBBEAgBSgCXEEAIAAgAREDAAsgACECIBMoAgBFDQADQAJAAkAgAi0AACIBQSJGDQAgAUHcAEYNACABDQEMAwtB3AAgEygCABDxASACLQAAIQELIAHAIBMoAgAQ8QEgAkEBaiECDAALAAsgDUEBaiINIAUoAsAKSQ0ACwwBCyAFQgA3AoAKIAVBADYC+AkCQCAFKAJgIgFFBEAgBSgCjApFDQIgBSMBQbgIaiIAKQAANwCEASAFIAAvAAg7AIwBIAVBhAFqIQIMAQsgBSMBQbgIaiIAKQAANwCEASAFIAAvAAg7AIwBIAUoAlxBACAFQYQBaiICIAERAwAgBSgCjApFDQELA0ACQAJAIAItAAAiAUEiRg0AIAFB3ABGDQAgAUUNAwwBC0HcACAFKAKMChDxASACLQAAIQELIAHAIAUoAowKEPEBIAJBAWohAgwACwALIAVB9AlqITcgBUGEAWohGANAAkAgBSgChAkiASgCBCIARQRAQQEhDUF/IR0MAQsgAEEBRiENIAEoAgAhAkEAIRMCQAJAA0ACQCACIBNBBXQiIWooAhwNAANAAkAgBSgCYEUEQCAFKAKMCkUNAQsgAiAhaigCACIAKQIIITggAC8BACEAIAogASgCBDYChAEgCiAANgKIASAKIDg3AowBIAogEzYCgAEgGEGACCMBQbkBaiAKQYABahD5ARogBSgCYCIABEAgBSgCXEEAIBggABEDAAsgGCECIAUoAowKRQ0AA0ACQAJAIAItAAAiAUEiRg0AIAFB3ABGDQAgAQ0BDAMLQdwAIAUoAowKEPEBIAItAAAhAQsgAcAgBSgCjAoQ8QEgAkEBaiECDAALAAsjAEHgA2siBiQAIBNBBXQiESAFKAKECSgCAGoiACgCECEtIAAoAgwhGiAAKAIAIgAoAgQhJyAALwEAIRAgBkIANwP4AiAGQQA2AvACIAZCADcD6AICQAJAAkAgDUEBcUUNAAJAIAUoAvgJIgJFDQAgBUH0CWohFSAFQYQBaiEBIBpBMGohEiAaRSAackEBcSEJA0AgFSgCACACQQR0aiICQRBrKAIAIgBFDQEgAEEIdiEOIAJBDGsoAgAhAyACQQRrKAIAIQ8CfyAAQQFxIgsEQCADQRB2Qf8BcSADQRh2aiEMIA5B/wFxDAELIAAoAhAgACgCBGohDCAALwEoCyECIA8gJ0sEQCAFKAJgRQRAIAUoAowKRQ0DCyAFKAKgCSEDIwFBqwpqIQICQAJAAkAgAEEBcQR/IA5B/wFxBSAALwEoC0H//wNxIgBB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiADKAIIIAMoAgRqIABNDQAgAygCOCAAQQJ0aigCACECCyAGIAI2ApACIAFBgAgjAUHrBmogBkGQAmoQ+QEaIAUoAmAiAARAIAUoAlxBACABIAARAwALIAUoAowKRQ0CA0ACQAJAIAEtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAULQdwAIAUoAowKEPEBIAEtAAAhAgsgAsAgBSgCjAoQ8QEgAUEBaiEBDAALAAsgDCAPakF/IAJB//8DcRshCAJAAkACQCAPICdJBEAgBSgCYEUEQCAFKAKMCkUNAgsgBSgCoAkhBCMBQasKaiECAkACQAJAIAsEfyAOQf8BcQUgAC8BKAtB//8DcSIDQf7/A2sOAgACAQsjAUGqCmohAgwBC0EAIQIgBCgCCCAEKAIEaiADTQ0AIAQoAjggA0ECdGooAgAhAgsgBiACNgKgAiABQYAIIwFBzgZqIAZBoAJqEPkBGiAFKAJgIgIEQCAFKAJcQQAgASACEQMACyABIQMgBSgCjApFDQEDQAJAAkAgAy0AACICQSJGDQAgAkHcAEYNACACDQEMBAtB3AAgBSgCjAoQ8QEgAy0AACECCyACwCAFKAKMChDxASADQQFqIQMMAAsACwJ/IwFBlAxqIgIgBSgAgAoiBEUNABogAiAEQQFxDQAaIAIgBC0ALEHAAHFFDQAaIAIgBEEwaiAEKAIkGwsiDCgCGCEEAkACQAJAAn8jAUGUDGoiAiAJDQAaIAIgGi0ALEHAAHFFDQAaIAIgEiAaKAIkGwsiGSgCGCICQRlPBEAgAiAERw0CIAwoAgAhDCAZKAIAIRkMAQsgAiAERw0BCyAMIBkgAhD4AUUNAQsgBSgCYEUEQCAFKAKMCkUNAwsgBSgCoAkhBCMBQasKaiECAkACQAJAIAsEfyAOQf8BcQUgAC8BKAtB//8DcSIDQf7/A2sOAgACAQsjAUGqCmohAgwBC0EAIQIgBCgCCCAEKAIEaiADTQ0AIAQoAjggA0ECdGooAgAhAgsgBiACNgLgAiABQYAIIwFB/AVqIAZB4AJqEPkBGiAFKAJgIgIEQCAFKAJcQQAgASACEQMACyABIQMgBSgCjApFDQIDQAJAAkAgAy0AACICQSJGDQAgAkHcAEYNACACDQEMBQtB3AAgBSgCjAoQ8QEgAy0AACECCyACwCAFKAKMChDxASADQQFqIQMMAAsACwJAAkACfwJAAkACQCALBEAgAEEQcUUNASMBQcQDagwECyMBQcQDaiAALwEsIgJBIHENAxogAC8BKEH//wNHDQEjAUHiB2oMAwsgAEEgcUUNASMBQY4IagwCCyMBQY4IaiACQYAEcQ0BGiACQRhxRQ0AIwFB0AhqDAELIAUoAtwKIgwgBSgCwAoiB08NASAFKAK8CiEEA0AgDyAEIAxBGGxqIgIoAhRPBEAgByAMQQFqIgxHDQEMAwsLIAIoAhAgCE8NASMBQdsIagshAyAFKAJgRQRAIAUoAowKRQ0CCyAFKAKgCSEHIwFBqwpqIQICQAJAAkAgCwR/IA5B/wFxBSAALwEoC0H//wNxIgRB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiAHKAIIIAcoAgRqIARNDQAgBygCOCAEQQJ0aigCACECCyAGIAI2ArQCIAYgAzYCsAIgAUGACCMBQYoHaiAGQbACahD5ARogBSgCYCICBEAgBSgCXEEAIAEgAhEDAAsgASEDIAUoAowKRQ0BA0ACQAJAIAMtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAQLQdwAIAUoAowKEPEBIAMtAAAhAgsgAsAgBSgCjAoQ8QEgA0EBaiEDDAALAAsgBiADNgKUAyAGIAA2ApADIAYCfwJAIABBAXEEQCAOQf8BcSEMDAELIABBxABBKCAAKAIkG2ovAQAiDEH+/wNJDQAgBkEAOgDwAiAGQQA2AuwCQQAMAQsCQAJAIAUoAqAJIhEoAhgiAiAQTQRAIBEoAiwgESgCMCAQIAJrQQJ0aigCAEEBdGoiAi8BACIJRQRAQQAhAgwDCyACQQJqIQtBACEEA0AgC0EEaiECIAsvAQIiEgR/IAIgEkEBdGohB0EAIQgDQCACLwEAIAxGDQQgAkECaiECIAhBAWoiCCASRw0ACyAHBSACCyELQQAhAiAEQQFqIgQgCUcNAAsMAgsgESgCKCARKAIEIBBsQQF0aiAMQQF0ai8BACECDAELIAsvAQAhAgsgBiARKAI0IAJB//8DcUEDdGoiAi0AADYC7AIgBiACLQABOgDwAiACQQhqCzYC6AIgBiAGKQKQAzcD2AIgBSAQIAZB2AJqIAZB6AJqEE4hAiAFKAJgIQQCQCACRQRAIARFBEAgBSgCjApFDQILIAUoAqAJIQQjAUGrCmohAgJAAkACQCAAQQFxBH8gDkH/AXEFIAAvASgLQf//A3EiAEH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAQoAgggBCgCBGogAE0NACAEKAI4IABBAnRqKAIAIQILIwFBqwpqIQMCQAJAAkAgDEH+/wNrDgIAAgELIwFBqgpqIQMMAQtBACEDIAQoAgggBCgCBGogDE0NACAEKAI4IAxBAnRqKAIAIQMLIAYgAzYC1AIgBiACNgLQAiABQYAIIwFBkQVqIAZB0AJqEPkBGiAFKAJgIgAEQCAFKAJcQQAgASAAEQMACyAFKAKMCkUNAQNAAkACQCABLQAAIgJBIkYNACACQdwARg0AIAINAQwEC0HcACAFKAKMChDxASABLQAAIQILIALAIAUoAowKEPEBIAFBAWohAQwACwALAkAgBEUEQCAFKAKMCkUNAQsgBSgCoAkhByMBQasKaiECAkACQAJAIABBAXEEfyAOQf8BcQUgAC8BKAtB//8DcSIEQf7/A2sOAgACAQsjAUGqCmohAgwBC0EAIQIgBygCCCAHKAIEaiAETQ0AIAcoAjggBEECdGooAgAhAgsgBiACNgLAAiABQYAIIwFBuQZqIAZBwAJqEPkBGiAFKAJgIgIEQCAFKAJcQQAgASACEQMACyAFKAKMCkUNAANAAkACQCABLQAAIgJBIkYNACACQdwARg0AIAINAQwDC0HcACAFKAKMChDxASABLQAAIQILIALAIAUoAowKEPEBIAFBAWohAQwACwALQQEhLiAAQQFxDQggACAAKAIAQQFqNgIAIAAoAgAaIAYgBigClAM2AvwCIAYgBigCkAMiADYC+AIgAA0JDAcLAkAgBSgC9AkiASAFKAL4CSIDQQR0aiIAQRBrKAIAIgJBAXENAANAIAIoAiQiCEUNASAAQQRrKAIAIQQgBSADQQFqIgcgBSgC/AkiAEsEfyABQQggAEEBdCIAIAcgACAHSxsiACAAQQhNGyIAQQR0IwQoAgARAQAhASAFIAA2AvwJIAUgATYC9AkgAigCJCEIIAUoAvgJIgNBAWoFIAcLNgL4CSACIAhBA3RrKQIAITggASADQQR0aiIAIAQ2AgwgAEEANgIIIAAgODcCACAFKAL0CSIBIAUoAvgJIgNBBHRqIgBBEGsoAgAiAkEBcUUNAAsLIBUQTwwFCwJAIAUoAvQJIgMgBSgC+AkiCEEEdGoiAkEQaygCACIHQQFxDQAgBygCJCILRQ0AIAJBBGsoAgAhBCAIQQFqIgwgBSgC/AkiAksEQCADQQggAkEBdCICIAwgAiAMSxsiAiACQQhNGyICQQR0IwQoAgARAQAhAyAFIAI2AvwJIAUgAzYC9AkgBSgC+AkiCEEBaiEMIAcoAiQhCwsgBSAMNgL4CSAHIAtBA3RrKQIAITggAyAIQQR0aiICIAQ2AgwgAkEANgIIIAIgODcCAAwDCyAVEE8gBSATEFAaIAUoAoQJKAIAIBFqKAIALwEAIRAMAgsgCCAnTQ0AIAUoAvQJIgMgBSgC+AkiCEEEdGoiAkEQaygCACIHQQFxDQAgBygCJCILRQ0AIAJBBGsoAgAhBCAIQQFqIgwgBSgC/AkiAksEQCADQQggAkEBdCICIAwgAiAMSxsiAiACQQhNGyICQQR0IwQoAgARAQAhAyAFIAI2AvwJIAUgAzYC9AkgBSgC+AkiCEEBaiEMIAcoAiQhCwsgBSAMNgL4CSAHIAtBA3RrKQIAITggAyAIQQR0aiICIAQ2AgwgAkEANgIIIAIgODcCAAwBCyAVEE8LIAUoAvgJIgINAAsgBiAANgKQAwsgBkIANwP4AgsCQCAFKALgCSIHRQRAQQAhAAwBC0EAIQAgBSgC8AkgJ0cNAAJ/IwFBlAxqIgAgBSgA6AkiAUUNABogACABQQFxDQAaIAAgAS0ALEHAAHFFDQAaIAAgAUEwaiABKAIkGwsiAygCGCECAkACfyMBQZQMaiIAIBpFDQAaIAAgGkEBcQ0AGiAAIBotACxBwABxRQ0AGiAAIBpBMGogGigCJBsLIgEoAhgiBEEZTwRAQQAhACACIARHDQIgAygCACEDIAEoAgAhAQwBC0EAIQAgAiAERw0BCyADIAEgBBD4AQ0AIAVB4AlqIQggBSgCoAkhCSAGAn8CQCAHQQFxBEAgB0GA/gNxQQh2IQEMAQsgBy8BKCIBQf7/A0kNACAGQQA6APACIAZBADYC7AJBAAwBCwJAAkAgCSgCGCIAIBBNBEAgCSgCLCAJKAIwIBAgAGtBAnRqKAIAQQF0aiIALwEAIgRFBEBBACECDAMLIABBAmohDEEAIQsDQCAMQQRqIQIgDC8BAiIHBH8gAiAHQQF0aiEAQQAhAwNAIAIvAQAgAUYNBCACQQJqIQIgA0EBaiIDIAdHDQALIAAFIAILIQxBACECIAtBAWoiCyAERw0ACwwCCyAJKAIoIAkoAgQgEGxBAXRqIAFBAXRqLwEAIQIMAQsgDC8BACECCyAGIAkoAjQgAkH//wNxQQN0aiIALQAANgLsAiAGIAAtAAE6APACIABBCGoLNgLoAiAGIAgpAgA3A4gCQQAhLiAFIBAgBkGIAmogBkHoAmoQTkUEQEEAIQBBACEDDAILIAgoAAAiAEEBcUUEQCAAIAAoAgBBAWo2AgAgACgCABogCCgCACEACyAFKALkCSEDDAELQQAhA0EAIS4LIAYgAzYC/AIgBiAANgL4AgsgBUHQCmohHCAFQegJaiEiIAVB4AlqISMgBUGICWohICAFQYQBaiEBIABBCHYhEiAARSECIBpFIBpyQQFxIRYgE0EFdCEvIAVBQGshMiAFQZgKaiEoAkADQCAQRSERIBBBBmwhMyAQQQJ0IRcCQCAGAn8CQANAAkACQCACQQFxBEACQAJAIAUoAqAJIgAoAlggFyAzIAAoAgBBD0kbaiIALwEAIgRB//8DRgRAAkACQCAFKAJgIgBFBEAgBSgCjAoNAUEAIQIMBAsgASMBQfsJaiICKQAANwAAIAEgAikAHjcAHiABIAIpABg3ABggASACKQAQNwAQIAEgAikACDcACEEAIQIgBSgCXEEAIAEgABEDACAFKAKMCkUNAwwBCyABIwFB+wlqIgApAAA3AAAgASAAKQAeNwAeIAEgACkAGDcAGCABIAApABA3ABAgASAAKQAINwAICyABIQMDQAJAAkAgAy0AACICQSJGDQAgAkHcAEYNACACRQ0EDAELQdwAIAUoAowKEPEBIAMtAAAhAgsgAsAgBSgCjAoQ8QEgA0EBaiEDDAALAAsgAC8BAiEZIAUoAoQJKAIAIC9qIgAoAgwhJCAAKAIAIgApAgghOiAAKAIEIgchACAFKAIgIAdHBEBBACECIAVBADYCfCAFQQA6AIABIAUgOjcCJCAFIAc2AiAgBSgCRCEJAkACfyAFKAJkIgsEQANAAkAgCSACQRhsaiIIKAIUIgAgB00NACAAIAgoAhAiA00NACADIAciAE8EQCAFIAgpAgA3AiQgBSADNgIgIAMhAAsgBSACNgJoIAUoAkhFBEBBACECDAULQQAgACAFKAJsIgNJDQMaQQAiAiAAIAUoAnAgA2pPDQMaDAQLIAJBAWoiAiALRw0ACwsgBSALNgJoIAkgC0EYbGoiAkEEaygCACEAIAUgAkEQaykCADcCJCAFIAA2AiBBAQshAiAFQQA2AkggBUIANwJsCyAFQQA2AgAgBSACNgJ0CyAkQTBqITRBACELICRFICRyQQFxIQ9BACEJQQAhKkEAIR5BACEwQQAhK0EAISxBACEbQQAhDkEAITEgESESAn8CQAJAAkACfwNAAkAgBSgCYCECIAUoAighNSAFKAIkIR0CQCAZBH8gBSkCfCE5AkAgAkUEQCAFKAKMCkUNAQsgBiA1NgL4ASAGIB02AvQBIAYgGTYC8AEgAUGACCMBQecAaiAGQfABahD5ARogBSgCYCICBEAgBSgCXEEAIAEgAhEDAAsgASEDIAUoAowKRQ0AA0ACQAJAIAMtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAMLQdwAIAUoAowKEPEBIAMtAAAhAgsgAsAgBSgCjAoQ8QEgA0EBaiEDDAALAAsgBRAsQQAhAiAFKAKICgJ/ICRFBEBBACEMQQAMAQsgNCAkKAJIIgxBGUkNABogNCgCAAsgDCAFKAKgCSgCgAERAwAgBSgCiAogBSAFKAKgCSIDKAJoIAMoAhAgGWxqIAMoAngRBAAhAyAFLQDgCg0JAkAgBSgCOCICDQAgMigCAEUNAAJAIAUoAmgiAiAFKAJkRg0AIAJFDQAgBSgCICAFKAJEIAJBGGxqIggoAhBHDQAgCEEEaygCACECIAUgCEEQaykCADcCPCAFIAI2AjgMAQsgBSAFKQIgIjg3AjggBSAFKAIoNgJAIDinIQILIAUoAiwgAksEQCAFIAUpAjg3AiwgBSAFKAJANgI0CyAFKAIgQQVBASAFKAIAQX9GG2oiAiALIAIgC0sbIQsCQCADRQ0AIAUoAogKIAEgBSgCoAkoAnwRAQAhGyAbAn8jAUGUDGoiAiAPDQAaIAIgJC0ALEHAAHFFDQAaIAIgNCAkKAIkGwsiAigCGEcEQEEBIQMMBAsgG0EZTwR/IAIoAgAFIAILIAEgGxD4ASICQQBHIQMgBSgCOCAASw0DIAINAyAFKAKgCSIUIBAgFCgCbCAFLwEEQQF0ai8BACIVEBkhDAJAIBJBAXENAAJAIAUoAoQJKAIAIC9qIggoAgAiAigCmAFFDQADQCACLwGQAUUNAiACKAIUIilFDQICfyApQQFxIgMEQCACLQAbIAIvARggAi0AGkEQdHJBgID8B3FBEHZqDAELICkoAhAgKSgCBGoLDQEgAigCnAEgCCgCCE0NAgJAIAMEQCApQSBxRQ0BDAQLICktAC1BAnENAyApKAIgDQMLIAIoAhAiAg0ACwwBCyAMIBBGDQBBACEDDAQLIAUoAmBFBEAgBSgCjApFDQELIwFBqwpqIQICQAJAAkAgFUH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIBQoAgggFCgCBGogFU0NACAUKAI4IBVBAnRqKAIAIQILIAYgAjYC4AEgAUGACCMBQdYFaiAGQeABahD5ARogBSgCYCICBEAgBSgCXEEAIAEgAhEDAAsgASEDIAUoAowKRQ0AA0ACQAJAIAMtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAMLQdwAIAUoAowKEPEBIAMtAAAhAgsgAsAgBSgCjAoQ8QEgA0EBaiEDDAALAAsgBSgCICAARwRAQQAhAiAFQQA2AnwgBUEAOgCAASAFIAA2AiAgBSAdrSA1rUIghoQ3AiQgBSgCRCEVAkACfyAFKAJkIhQEQANAAkAgFSACQRhsaiIMKAIUIgggAE0NACAIIAwoAhAiA00NACAAIANNBEAgBSAMKQIANwIkIAUgAzYCICADIQALIAUgAjYCaCAFKAJIRQRAQQAhAgwFC0EAIAAgBSgCbCIDSQ0DGkEAIgIgACAFKAJwIANqTw0DGgwECyACQQFqIgIgFEcNAAsLIAUgFDYCaCAVIBRBGGxqIgJBBGsoAgAhACAFIAJBEGspAgA3AiQgBSAANgIgQQELIQIgBUEANgJIIAVCADcCbAsgBUEANgIAIAUgAjYCdAsgBSA5NwJ8IAUoAmAFIAILRQRAIAUoAowKRQ0BCyAGIDU2AtgBIAYgHTYC1AEgBiAEQf//A3E2AtABIAFBgAgjAUGQAWogBkHQAWoQ+QEaIAUoAmAiAARAIAUoAlxBACABIAARAwALIAEhAyAFKAKMCkUNAANAAkACQCADLQAAIgJBIkYNACACQdwARg0AIAINAQwDC0HcACAFKAKMChDxASADLQAAIQILIALAIAUoAowKEPEBIANBAWohAwwACwALIAUQLCAFIARB//8DcSAFKAKgCSgCXBEBACEIAkAgBSgCOCICDQAgMigCAEUNAAJAIAUoAmgiACAFKAJkRg0AIABFDQAgBSgCICAFKAJEIABBGGxqIgAoAhBHDQAgAEEEaygCACECIAUgAEEQaykCADcCPCAFIAI2AjgMAQsgBSAFKQIgIjg3AjggBSAFKAIoNgJAIDinIQILIAUoAiwgAksEQCAFIAUpAjg3AiwgBSAFKAJANgI0CyAFKAIgIgBBBUEBIAUoAgBBf0YbaiIDIAsgAyALSxshCwJAAkAgCEUEQCASQQFxRQRAIAAgB0YhAiAFKAKgCSgCWCIALwECIRkgAC8BACEEQQEhEiAHIQAgAg0FQQAhAiAFQQA2AnwgBUEAOgCAASAFIDo3AiQgBSAANgIgIAUoAkQhDAJAAn8gBSgCZCIVBEADQAJAIAwgAkEYbGoiCCgCFCIAIAdNDQAgACAIKAIQIgNNDQAgAyAHIgBPBEAgBSAIKQIANwIkIAUgAzYCICADIQALIAUgAjYCaCAFKAJIRQRAQQAhAgwFC0EAIAAgBSgCbCIDSQ0DGkEAIgIgACAFKAJwIANqTw0DGgwECyACQQFqIgIgFUcNAAsLIAUgFTYCaCAMIBVBGGxqIgJBBGsoAgAhACAFIAJBEGspAgA3AiQgBSAANgIgQQELIQIgBUEANgJIIAVCADcCbAsgBUEANgIAIAUgAjYCdAwFCyAxDQICQCAFKAJgIgJFBEAgBSgCjApFDQMgASMBIgJB6wdqIgApAAA3AAAgASAAKAAYNgAYIAEgAikA+wc3ABAgASACKQDzBzcACAwBCyABIwEiA0HrB2oiACkAADcAACABIAAoABg2ABggASADKQD7BzcAECABIAMpAPMHNwAIIAUoAlxBACABIAIRAwAgBSgCjApFDQILIAEhAwNAAkACQCADLQAAIgJBIkYNACACQdwARg0AIAINAQwEC0HcACAFKAKMChDxASADLQAAIQILIALAIAUoAowKEPEBIANBAWohAwwACwALQQAhDEEAIRlBACAxRQ0EGgwFCyAFKAIgIQAgBSgCACEOIAUoAiwiCSEwIAUoAjQiKiErIAUoAjAiHiEsCyAAIAlGBEAgBSAFKAIYEQAABEAgBUH//wM7AQQgACEJDAULIAVBACAFKAIIEQUAIAUoAiAhAAsgBSgCKCErIAUoAiQhLEEBITEgACEJQQEhEgwBCwsgMQ0BQYABQQAgAxshGSAFKAA4IQIgBS0AeCEMQQELIQ8gBS8BBCEEIAUoADAhEiAFKAA0IQkgBiAFKAAsIgAgB2siA0EAIAAgA08bNgKQAyAGIAkgCSA6QiCIp2siA0EAIAMgCU0bIBIgOqciA0sbrUIghiASIANrIgNBACADIBJNG62ENwKUAyAyKAAAIQggBSgAPCEHIAYgAiAAayIDQQAgAiADTxs2AoADIAYgByASayIDQQAgAyAHTRutIAggCCAJayIDQQAgAyAITRsgByASSxutQiCGhDcChAMgCyACayEHIAUoAqAJIQMgD0UNASADKAJsIARBAXRqLwEAIQRBACELDAILICwgHmsiAEEAIAAgLE0brSArICsgKmsiAEEAIAAgK00bIB4gLEkbrUIghoQhOSAqICogOkIgiKdrIgBBACAAICpNGyAeIDqnIgBLG61CIIYgHiAAayIAQQAgACAeTRuthCE4IAkgMGsiAEEAIAAgCU0bIQggMCAHayIAQQAgACAwTRshBCALIAlrIQMCfyAFKAKMCSIABEAgBSAAQQFrIgA2AowJIAUoAogJIABBA3RqKAIADAELQcwAIwUoAgARAAALIQAgBkIANwOYAyAGQgA3A6ADQQAhAiAGQQA2AqgDIAZBATYC1AMgBiAENgLQAyAGIDg3A4ADIAYgCDYCyAMgBiA5NwPYAyAGIAM2AsQDIAZBADYCwAMgBkEANgK8AyAGQf//AzsBuAMgBiAQOwG2AyAGQQM7AbQDIAZBADsBsgMgBkIANwOQAyAAIAYoAtQDNgIAIAAgBigC0AM2AgQgACAGKQOAAzcCCCAAIAYoAsgDNgIQIAAgBikD2AM3AhQgACAGKALEAzYCHCAAIAYoAsADNgIgIAAgBigCvAM2AiQgACAGLwG4AzsBKCAAIAYvAbYDOwEqIAAgBi8BtAMiAzsBLCAAIAYvAbIDOwEuIAAgBigCqAM2AkggAEFAayAGKQOgAzcCACAAIAYpA5gDNwI4IAAgBikDkAM3AjAgACAONgIwIAAgA0EYcjsBLEEAIQRBACEMIAAhByAAQQh2DAILQQAhCyAERQ0AIAQgAy8BZEcNACAFKAIgIABHBEBBACEDIAVBADoAgAEgBUEANgJ8IAUgADYCICAFIAUpADA3AiQgBSgCRCEVAkACfyAFKAJkIg4EQANAAkAgFSADQRhsaiISKAIUIgkgAE0NACAJIBIoAhAiCE0NACAAIAhNBEAgBSASKQIANwIkIAUgCDYCICAIIQALIAUgAzYCaCAFKAJIRQRAQQAhAwwFC0EAIAAgBSgCbCIISQ0DGkEAIgMgACAFKAJwIAhqTw0DGgwECyADQQFqIgMgDkcNAAsLIAUgDjYCaCAVIA5BGGxqIgNBBGsoAgAhACAFIANBEGspAgA3AiQgBSAANgIgQQELIQMgBUEANgJIIAVCADcCbAsgBUEANgIAIAUgAzYCdAsgBRAsIAVBACAFKAKgCSgCYBEBAEUEQCAFKAKgCSEDDAELIAUoAqAJIQNBASELIAUoAjggAkcNACAFLwEEIQACQAJAIAMoAhgiAiAQTQRAIAMoAiwgAygCMCAQIAJrQQJ0aigCAEEBdGoiAi8BACIORQ0CIAJBAmohEkEAIQgDQCASQQRqIQIgEi8BAiIUBH8gAiAUQQF0aiEVQQAhCQNAIAIvAQAgAEYNBCACQQJqIQIgCUEBaiIJIBRHDQALIBUFIAILIRIgCEEBaiIIIA5HDQALDAILIAMoAiggAygCBCAQbEEBdGogAEEBdGohEgsgEi8BAEUNACAAIQQMAQsgAygCAEEPSQ0AIAMoAlggM2ovAQQiAkUNACADLwGQASIIRQ0AIAggAiAIbCICaiESIAMoAowBIQkDQCAAIAkgAkEBdGovAQAiCEYEQCAAIQQMAgsgCEUNASACQQFqIgIgEkkNAAsLIAYgBigCmAM2AsgBIAYgBigCiAM2ArgBIAYgBikCkAM3A8ABIAYgBikCgAM3A7ABIAchACAMQQFxIQxBACESIwBB4ABrIg4kAEEBIQdBASEJAkACQAJAAkAgBEH//wNxIhVB/v8Daw4CAQIACyADKAJIIBVBA2xqIgItAAEhCSACLQAAIQcgFUUhEiAVQf8BSw0BIA8NASAAQQ9LDQEgBigCwAEiCEH+AUsNASAGKALEASIEQQ9LDQEgBigCyAEiA0H+AUsNASAGKAKwASICQf4BSw0BIAYoArQBDQEgBigCuAFB/gFLDQEgBiACOgDfAyAGIAg6AN4DIAYgAzoA3AMgBiAQOwHaAyAGIBU6ANkDIAYgBEEPcSAAQQR0cjoA3QMgBiAJQQJ0QQBBCCAVG2pBwABBACALG2ogB0EBdGpBAXI6ANgDDAILQQAhB0EAIQkLAn8gICgCBCICBEAgICACQQFrIgI2AgQgICgCACACQQN0aigCAAwBC0HMACMFKAIAEQAACyECIA5BATYCXCAOIAYoAsgBNgJYIA4gBikCwAE3A1AgDiAGKAK4ATYCSCAGKQKwASE4IA5CADcDECAOQgA3AxggDkEANgIgIA4gODcDQCAOIAA2AjwgDkEANgI4IA5BADYCNCAOIBU7ATAgDiAQOwEuIA5BADsBKiAOQgA3AwggDiAJQQF0IAdqQf8BcUGAAkEAIAwbQcAAQQAgDxtyQYAIQQAgCxtyQQRBACASG3JyOwEsIAIgDigCXDYCACACIA4oAlg2AgwgAiAOKQNQNwIEIAIgDigCSDYCGCACIA4pA0A3AhAgAiAOKAI8NgIcIAIgDigCODYCICACIA4oAjQ2AiQgAiAOLwEwOwEoIAIgDi8BLjsBKiACIA4vASw7ASwgAiAOLwEqOwEuIAIgDigCIDYCSCACQUBrIA4pAxg3AgAgAiAOKQMQNwI4IAIgDikDCDcCMCAGQQA2AtwDIAYgAjYC2AMLIA5B4ABqJAAgBikD2AMiOEIwiKchAyAGKALcAyECIAYoAtgDIQAgOKchByAPBEAgByAbNgJIIAdBMGohCCAbQRlPBEAgCCAbIwUoAgARAAAiCDYCAAsgGwRAIAggASAb/AoAAAsgByAHLwEsQf/+A3EgGXI7ASwLIDhCOIinIQwgA0H/AXEhBCA4QgiIpwshAyAFKAJgRQRAIAUoAowKRQ0CCyAFKAKgCSEIIwFBqwpqIQsCQAJAAkAgB0EBcQR/IANB/wFxBSAHLwEoC0H//wNxIgNB/v8Daw4CAAIBCyMBQaoKaiELDAELIAgoAjggA0ECdGooAgAhCwsgASMBQckKaiIDKQAANwAAIAEgAykADTcADSABIAMpAAg3AAhBACEIQRQhAwJAIAstAAAiCUUNAANAAn8CQAJAAkACQAJAAkAgCUH/AXEiEkEJaw4FAAECAwQFCyABIANqQdzoATsAACADQQJqDAULIAEgA2pB3NwBOwAAIANBAmoMBAsgASADakHc7AE7AAAgA0ECagwDCyABIANqQdzMATsAACADQQJqDAILIAEgA2pB3OQBOwAAIANBAmoMAQsgEkHcAEYEQCABIANqQdy4ATsAACADQQJqDAELIAEgA2ogCToAACADQQFqCyEDIAsgCEEBaiIIai0AACIJRQ0BIANBgAhIDQALC0GACCADayEIIAEgA2ohAyAGIAdBAXEEfyAEIAxqBSAHKAIQIAcoAgRqCzYCoAEgAyAIIwFBnwJqIAZBoAFqEPkBGiAFKAJgIgMEQCAFKAJcQQAgASADEQMACyABIQkgBSgCjApFDQEDQAJAAkAgCS0AACIDQSJGDQAgA0HcAEYNACADRQ0EDAELQdwAIAUoAowKEPEBIAktAAAhAwsgA8AgBSgCjAoQ8QEgCUEBaiEJDAALAAtBACEACyAGIAI2AvwCIAYgADYC+AIgBS0A4AoNASAGAn8CQCAABEAgAEEBcUUEQCAAIAAoAgBBAWo2AgAgACgCABoLIBZFBEAgGiAaKAIAQQFqNgIAIBooAgAaCyAjKAIABEAgBiAjKQIANwOYASAgIAZBmAFqEDwLICIoAgAEQCAGICIpAgA3A5ABICAgBkGQAWoQPAsgBSAnNgLwCSAFIAI2AuQJIAUgADYC4AkgBSAtNgLsCSAFIBo2AugJIAUoAqAJIQ8gBi0A+AIiAEEBcQRAIAYtAPkCIhIhCQwCCyAGKAL4AiIAQQh2IRIgAC8BKCIJQf7/A0kNASAGQQA6APACIAZBADYC7AJBAAwCCyAAQQh2IRICQAJAIAUoAqAJIgkoAhgiAiAQTQRAIAkoAiwgCSgCMCAQIAJrQQJ0aigCAEEBdGoiAi8BACIHRQRAQQAhAgwDCyACQQJqIQxBACELA0AgDEEEaiECIAwvAQIiCAR/IAIgCEEBdGohBEEAIQMDQCACLwEARQ0EIAJBAmohAiADQQFqIgMgCEcNAAsgBAUgAgshDEEAIQIgC0EBaiILIAdHDQALDAILIAkoAiggCSgCBCAQbEEBdGovAQAhAgwBCyAMLwEAIQILIAYgCSgCNCACQf//A3FBA3RqIgItAAA2AuwCIAYgAi0AAToA8AIgAkEIagwBCwJAAkAgDygCGCICIBBNBEAgDygCLCAPKAIwIBAgAmtBAnRqKAIAQQF0aiICLwEAIghFBEBBACECDAMLIAJBAmohC0EAIQcDQCALQQRqIQIgCy8BAiIMBH8gAiAMQQF0aiEEQQAhAwNAIAIvAQAgCUYNBCACQQJqIQIgA0EBaiIDIAxHDQALIAQFIAILIQtBACECIAdBAWoiByAIRw0ACwwCCyAPKAIoIA8oAgQgEGxBAXRqIAlBAXRqLwEAIQIMAQsgCy8BACECCyAGIA8oAjQgAkH//wNxQQN0aiICLQAANgLsAiAGIAItAAE6APACIAJBCGoLNgLoAgsgBSAnNgLUCiAFIAUtAOIKOgDYCiAFIAUoAqwKQQFqIgJBACACQeMATRsiAjYCrAogAg0BAkAgBSgCsAoiAgRAIAIoAgANAQsCQCAFKQOQClAEQCAoKAIARQ0BCyAGQZADahDtASAGKQOQAyI5IAUpA5AKIjhVDQEgOCA5VQ0AIAYoApgDICgoAgBKDQELIAUoAswKIgJFDQIgHCACEQAARQ0CCyAGKAL4AkUNACAGIAYpA/gCNwOIASAgIAZBiAFqEDwLQQAhAgwGCwJAIAYoAuwCIg9FDQAgBigC+AIiAEEIdiESQQAhA0F/IQwgBigC6AIhB0EAIQkDQCAHIAlBA3RqIgIuAQQhFSACLwECIQgCQAJAAkACQAJAAkACQCACLQAADgQAAQIDBgsgFUGAAnENBSAFKAJgIQMgFUEBcQRAAkAgA0UEQCAQIQggBSgCjApFDQ4gASMBQe8JaiICKQAANwAAIAEgAigACDYACAwBCyABIwFB7wlqIgIpAAA3AAAgASACKAAINgAIIAUoAlxBACABIAMRAwAgECEIIAUoAowKRQ0NCwNAAkACQCABLQAAIgJBIkYNACACQdwARg0AIAINASAQIQgMDwtB3AAgBSgCjAoQ8QEgAS0AACECCyACwCAFKAKMChDxASABQQFqIQEMAAsACyADRQRAIAUoAowKRQ0MCyAGIAg2AmAgAUGACCMBQakCaiAGQeAAahD5ARogBSgCYCICBEAgBSgCXEEAIAEgAhEDAAsgBSgCjApFDQsDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACRQ0ODAELQdwAIAUoAowKEPEBIAEtAAAhAgsgAsAgBSgCjAoQ8QEgAUEBaiEBDAALAAsgAi8BBiEEIAItAAEhCyAFKAJgRQRAIAUoAowKRQ0ECyMBQasKaiECAkACQAJAIAhB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiAFKAKgCSIDKAIIIAMoAgRqIAhNDQAgAygCOCAIQQJ0aigCACECCyAGIAs2AnQgBiACNgJwIAFBgAgjAUEdaiAGQfAAahD5ARogBSgCYCICBEAgBSgCXEEAIAEgAhEDAAsgASEDIAUoAowKRQ0DA0ACQAJAIAMtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAYLQdwAIAUoAowKEPEBIAMtAAAhAgsgAsAgBSgCjAoQ8QEgA0EBaiEDDAALAAsCQCAFKAJgIgJFBEAgBSgCjApFDQMgASMBIgAoAIIDNgAAIAEgACgAhQM2AAMMAQsgASMBIgAoAIIDNgAAIAEgACgAhQM2AAMgBSgCXEEAIAEgAhEDACAFKAKMCkUNAgsDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMBAtB3AAgBSgCjAoQ8QEgAS0AACECCyACwCAFKAKMChDxASABQQFqIQEMAAsAC0EBIQICQCAAQQFxDQAgACgCJEUNACAFIAZB+AJqQQAgBUH0CWoQTAsgBiAGKQP4AjcDgAEgBSATIAZBgAFqEE0gLkUNCiAFQfQJahBPDAoLIAYgBikD+AI3A3ggBSATIAZB+ABqEFFBASECDAkLQQEhAyAMIAUgEyAIIAsgFSAEIA9BAUcgAEUQUiICIAJBf0YbIQwLIAlBAWoiCSAPRw0ACyAMQX9HBEAgBSgChAkgDCATEFMgBSgCjAoiAARAIAUoAoQJIAUoAqAJIAAQRiMBQesLaiAFKAKMChD0AQsgBigC+AIiAEEIdiESIAUoAoQJKAIAIC9qKAIALwEAIRBBASECIABFDQYgBSgCoAkhESAAQQFxBEAgEkH/AXEhCQwECyAAQcQAQSggACgCJBtqLwEAIglB/v8DSQ0DIAZBADoA8AIgBkEANgLsAkEADAQLIANBAXFFDQAgBigC+AIEQCAGIAYpA/gCNwMwICAgBkEwahA8CyAFKAKECSgCACATQQV0akECNgIcQQEhAgwGCwJAAkACQCAAQQFxIhUEQEEBIQIgAEHAAHENASAAIQQMAwsgBigC+AIiBEEIdiESQQAhAiAELQAtQQRxRQ0CIAQvASgiCCAFKAKgCSIMLwFkIglHDQEMAgsgBSgCoAkiDC8BZCIJIBJB/wFxRgRAIAAhBAwCCyASQf8BcSEIIAAhBAsCQCAMKAIAQQ9JDQAgDCgCWCAzai8BBCICRQ0AIAwvAZABIgNFDQAgAyACIANsIgJqIQsgDCgCjAEhBwNAIAggByACQQF0ai8BACIDRgRAIAAhAgwDCyADRQ0BIAJBAWoiAiALSQ0ACwsgCUH+/wNPBEAgBkEAOgDwAiAGQgA3A+gCIAAhAgwBCwJAAkAgDCgCGCICIBBNBEAgDCgCLCAMKAIwIBAgAmtBAnRqKAIAQQF0aiICLwEAIg9FBEBBACECDAMLIAJBAmohC0EAIQcDQCALQQRqIQIgCy8BAiIOBH8gAiAOQQF0aiEIQQAhAwNAIAIvAQAgCUYNBCACQQJqIQIgA0EBaiIDIA5HDQALIAgFIAILIQtBACECIAdBAWoiByAPRw0ACwwCCyAMKAIoIAwoAgQgEGxBAXRqIAlBAXRqLwEAIQIMAQsgCy8BACECCyAGIAwoAjQgAkH//wNxQQN0aiIHLQAAIgM2AuwCIActAAEhAiAGIAdBCGo2AugCIAYgAjoA8AIgA0UEQCAAIQIMAQsCQCAFKAJgRQRAIAUoAowKRQ0BCyMBQasKaiECAkACQAJAIBUEfyASQf8BcQUgBigC+AIvASgLQf//A3EiAEH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAwoAgggDCgCBGogAE0NACAMKAI4IABBAnRqKAIAIQILIwFBqwpqIQMCQAJAAkAgCUH+/wNrDgIAAgELIwFBqgpqIQMMAQtBACEDIAwoAgggDCgCBGogCU0NACAMKAI4IAlBAnRqKAIAIQMLIAYgAzYCJCAGIAI2AiAgAUGACCMBQdADaiAGQSBqEPkBGiAFKAJgIgAEQCAFKAJcQQAgASAAEQMACyABIQMgBSgCjApFDQADQAJAAkAgAy0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgBSgCjAoQ8QEgAy0AACECCyACwCAFKAKMChDxASADQQFqIQMMAAsACyAGIAYpA/gCIjg3A4ADIDhCIIghOQJAIDinIgNBAXEEQCADIQAMAQsgAyIAKAIAQQFGDQAgACgCJEEDdEHMAGoiAiMFKAIAEQAAIQcgAgRAIAcgACAAKAIkQQN0ayAC/AoAAAsgByADKAIkIglBA3RqIQBBACECAkAgCQRAA0AgByACQQN0aigAACIEQQFxRQRAIAQgBCgCAEEBajYCACAEKAIAGiADKAIkIQkLIAJBAWoiAiAJSQ0ADAILAAsgAy0ALEHAAHFFDQAgAygCMCECIAYgAykCRDcDoAMgBiADKQI8NwOYAyAGIAMpAjQ3A5ADAkAgAygCSCIEQRlJDQAgBCMFKAIAEQAAIQIgAygCSCIERQ0AIAIgAygCMCAE/AoAAAsgACACNgIwIAAgBikDkAM3AjQgACAGKQOYAzcCPCAAIAYpA6ADNwJECyAAQQE2AgAgBiAGKQOAAzcDGCAgIAZBGGoQPEIAITkLQQEhAkEBIQMCQAJAAkAgBSgCoAkiBC8BZCIHQf7/A2sOAgACAQtBACECQQAhAwwBCyAEKAJIIAdBA2xqIgMtAAEhAiADLQAAIQMLAkAgAEEBcQRAIABB+QFxIAJBAnRyIANBAXRqQf8BcSAAQYCAfHEgB0EIdEGA/gNxcnIhAAwBCyAAIAc7ASggACAALwEsQfz/A3EgAyACQQF0ckH/AXFyOwEsCyAGIACtIjggOUIghoQ3A/gCIDhCCIinIRJBACECDAELCyAFIBMQUARAIAUoAoQJKAIAIC9qKAIALwEAIRAgBiAGKQP4AjcDCCAgIAZBCGoQPEEBIQIgBCEADAQLAkAgBSgCYEUEQCAFKAKMCkUNAQsgAkEBcQR/IBJB/wFxBSAGKAL4Ai8BKAshACAFKAKgCSEDIwFBqwpqIQICQAJAAkAgAEH//wNxIgBB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiADKAIIIAMoAgRqIABNDQAgAygCOCAAQQJ0aigCACECCyAGIAI2AhAgAUGACCMBQcQHaiAGQRBqEPkBGiAFKAJgIgAEQCAFKAJcQQAgASAAEQMACyAFKAKMCkUNAANAAkACQCABLQAAIgJBIkYNACACQdwARg0AIAINAQwDC0HcACAFKAKMChDxASABLQAAIQILIALAIAUoAowKEPEBIAFBAWohAQwACwALIAUoAoQJKAIAIBNBBXRqIgAgBikD+AI3AhRBASECIABBATYCHCAAIAAoAgAoApwBNgIIDAQLAkACQCARKAIYIgIgEE0EQCARKAIsIBEoAjAgECACa0ECdGooAgBBAXRqIgIvAQAiCEUEQEEAIQIMAwsgAkECaiELQQAhBwNAIAtBBGohAiALLwECIgwEfyACIAxBAXRqIQRBACEDA0AgAi8BACAJRg0EIAJBAmohAiADQQFqIgMgDEcNAAsgBAUgAgshC0EAIQIgB0EBaiIHIAhHDQALDAILIBEoAiggESgCBCAQbEEBdGogCUEBdGovAQAhAgwBCyALLwEAIQILIAYgESgCNCACQf//A3FBA3RqIgItAAA2AuwCIAYgAi0AAToA8AIgAkEIags2AugCQQAhAgwBCwsCQCAAQQFxDQAgACgCJEUNACAFIAZB+AJqIBAgBUH0CWoQTCAFKAKgCSAQAn8gBi0A+AJBAXEEQCAGKAL4AiEAIAYtAPkCDAELIAYoAvgCIgAvASgLQf//A3EQGSEICyAGKAL8AiELAkACQAJAAkAgAEEBcQRAIAYgAK0iOCALrUIghoQ3A9gDIDhCCINQIBVBAXFGDQEgBSgChAkhACAGIAYpA9gDNwM4IAAgEyAGQThqQQAgCEH//wNxEFQMBAsgACgCJCECIAYgAK0gC61CIIaEIjg3A9gDAkAgAC0ALEEEcUUgFXNBAXENACACDQAgAkEARyEZIAYgODcDgAMgACgCAEEBRgRAIAAhBwwDCyAAKAIkQQN0QcwAaiIBIwUoAgARAAAhBCABBEAgBCAAIAAoAiRBA3RrIAH8CgAACyAEIAAoAiQiAUEDdGohBwJAIAEEQEEAIQIDQCAEIAJBA3RqKAAAIgNBAXFFBEAgAyADKAIAQQFqNgIAIAMoAgAaIAAoAiQhAQsgAkEBaiICIAFJDQALDAELIAAtACxBwABxRQ0AIAAoAjAhAiAGIAApAkQ3A6ADIAYgACkCPDcDmAMgBiAAKQI0NwOQAwJAIAAoAkgiAUEZSQ0AIAEjBSgCABEAACECIAAoAkgiAUUNACACIAAoAjAgAfwKAAALIAcgAjYCMCAHIAYpA5ADNwI0IAcgBikDmAM3AjwgByAGKQOgAzcCRAsgB0EBNgIAIAYgBikDgAM3A1ggICAGQdgAahA8QQAhCyAHIQAMAgsgBSgChAkhASAGIAYpA9gDNwNQIAEgEyAGQdAAaiACQQBHIAhB//8DcRBUDAILQQAhGSAAIQcLIAYgB0EBcQR/IAdBd3FBCEEAIBVBAXEbcgUgACAALwEsQfv/A3FBBEEAIBVBAXEbcjsBLCAHCyIArSALrUIghoQiODcD2AMgBSgChAkhASAGIDg3A0ggASATIAZByABqIBkgCEH//wNxEFQgB0EBcQ0BCyAALQAsQcAAcUUNACAFKAKECSEHAkAgAEEBcUUEQAJ/IAAoAiQiCARAA0AgACAIQQN0ayEEIAghAgNAAkACQCAEIAJBAWsiAkEDdGoiAygCACIBQQFxDQAgAS0ALEHAAHFFDQAgASgCJCEIIAMoAgQhCyABIQAMAQsgAg0BCwsgCA0ACyAHKAIAIgIgAA0BGkEAIQAMAwsgBygCAAshAiAAQQFxDQEgACAAKAIAQQFqNgIAIAAoAgAaDAELIAcoAgAhAkEAIQBBACELCyACIBNBBXRqIgIoAgwEQCAHKAI0IQEgBiACKQIMNwNAIAEgBkFAaxA8CyACIAs2AhAgAiAANgIMC0EBIQIgLkUNACAFQfQJahBPCyAGQeADaiQAIAJFDQMgBSgCjAoiAARAIAUoAoQJIAUoAqAJIAAQRiMBQesLaiAFKAKMChD0AQsCQCAFKAKECSIBKAIAIgIgIWoiACgCACgCBCISICZLDQAgEiAmRiATQQBHcQ0AIAAoAhwNAgwBCwsgEiEmC0EAIQ0gE0EBaiITIAEoAgQiAEkNAAtBfyEdQQAhHiAARQRAQQEhDQwDCwNAAkAgASgCACANQQV0aiIHKAIcIgNBAkYEQCABIA0QRwwBCyAHKAIAIggoApgBIQECQCADQQFGIgRFBEAgCC8BAA0BIAgoAhQNAQsgAUH0A2ohAQsgCCgCnAEiAiAHKAIIIgBJBEAgByACNgIIIAIhAAsgCCgCoAEhCyADQQFGBH9BAQUgASAdIAEgHUkbIB0gCC8BACIDGyEdIANFCyEPIA1FBEBBASENDAELIAFB5ABqIAEgBBshDiACIABrQQFqIRBBACETA0AgBSgChAkiFygCACIHIBNBBXQiEWoiFigCACICKAKYASEBAkAgFigCHCIMQQFGIghFBEAgASEEIAIvAQANASACKAIUDQELIAFB9ANqIQQLIAIoApwBIgAgFigCCCIJSQRAIBYgADYCCCAAIQkLIARB5ABqIAQgCBshFSACKAKgASEDAkACQAJAAkACQAJAAkACQAJAAkACQCAIDQAgAi8BAEUNACAPRQ0BIAQgDkkNAgwHCyAPDQAgDiAVTw0DDAQLIA4gFU0EQCAOIBVPDQIgFSAOayAQbEGIDksNBAwDCyAAIAlrQQFqIA4gFWtsQYkOSQ0FCyAHIA1BBXQiAmoiBCgCAARAIBcoAjQhASAEKAIMBEAgCiAEKQIMNwNYIAEgCkHYAGoQPAsgBCgCFARAIAogBCkCFDcDUCABIApB0ABqEDwLIAQoAgQiAwRAIAMoAgAiAAR/IAAjBigCABECACADQQA2AgggA0IANwIAIAQoAgQFIAMLIwYoAgARAgALIAQoAgAgF0EkaiABEEEgFygCACEHCyAXKAIEIA1Bf3NqQQV0IgEEQCACIAdqIgAgAEEgaiAB/AoAAAsgFyAXKAIEQQFrNgIEDAYLIAMgC04NAwsgByANQQV0aiEJAkAgDA0AIAkoAhwNACACLwEAIgMgCSgCACIALwEARw0AIAIoAgQgACgCBEcNACABIAAoApgBRw0AIAkoAAwhCAJ/IwFBlAxqIgEgFigADCIERQ0AGiABIARBAXENABogASAELQAsQcAAcUUNABogASAEQTBqIAQoAiQbCyIHKAIYIQECQAJ/IwFBlAxqIgQgCEUNABogBCAIQQFxDQAaIAQgCC0ALEHAAHFFDQAaIAQgCEEwaiAIKAIkGwsiCCgCGCIEQRlPBEAgASAERw0CIAcoAgAhByAIKAIAIQgMAQsgASAERw0BCyAHIAggBBD4AQ0AIAAvAZABBH9BACECA0AgFygCNCEDIBYoAgAhASAKIAAgAkEEdGoiACkCGDcDeCAKIAApAhA3A3AgASAKQfAAaiADEEggAkEBaiICIAkoAgAiAC8BkAFJDQALIBYoAgAiAi8BAAUgAwtB//8DcQ0EIBYgAigCnAE2AgggFyANEEcMBQsgCiAJKQIYNwPgASAKIAkpAhA3A9gBIAogCSkCCDcD0AEgCiAJKQIANwPIASAJIBYpAgA3AgAgCSAWKQIINwIIIAkgFikCEDcCECAJIBYpAhg3AhggFygCACARaiIAIAopA8gBNwIAIAAgCikD0AE3AgggACAKKQPYATcCECAAIAopA+ABNwIYDAELIBcoAjQhASAWKAIMBEAgCiAWKQIMNwNoIAEgCkHoAGoQPAsgFigCFARAIAogFikCFDcDYCABIApB4ABqEDwLIBYoAgQiAgRAIAIoAgAiAAR/IAAjBigCABECACACQQA2AgggAkIANwIAIBYoAgQFIAILIwYoAgARAgALIBYoAgAgF0EkaiABEEEgFygCBCATQX9zakEFdCIBBEAgFygCACARaiIAIABBIGogAfwKAAALIBcgFygCBEEBazYCBCATQQFrIRMgDUEBayENC0EBIR4MAwsgDA0CIAcgDUEFdGoiCSgCHA0CIAIvAQAiAyAJKAIAIgAvAQBHDQIgAigCBCAAKAIERw0CIAEgACgCmAFHDQIgCSgADCEIAn8jAUGUDGoiASAWKAAMIgRFDQAaIAEgBEEBcQ0AGiABIAQtACxBwABxRQ0AGiABIARBMGogBCgCJBsLIgcoAhghAQJAAn8jAUGUDGoiBCAIRQ0AGiAEIAhBAXENABogBCAILQAsQcAAcUUNABogBCAIQTBqIAgoAiQbCyIIKAIYIgRBGU8EQCABIARHDQQgBygCACEHIAgoAgAhCAwBCyABIARHDQMLIAcgCCAEEPgBDQIgAC8BkAEEf0EAIQIDQCAXKAI0IQMgFigCACEBIAogACACQQR0aiIAKQIYNwNIIAogACkCEDcDQCABIApBQGsgAxBIIAJBAWoiAiAJKAIAIgAvAZABSQ0ACyAWKAIAIgIvAQAFIAMLQf//A3ENACAWIAIoApwBNgIICyAXIA0QRwtBASEeIA1BAWsiDSETCyATQQFqIhMgDUkNAAsgDUEBaiENCyANIAUoAoQJIgEoAgQiIUkNAAsgIUEGSwRAA0AgAUEGEEcgBSgChAkiASgCBCIhQQZLDQALQQEhHgtBACEQQQAhAiAhBEADQAJAIBBBBXQiIiAFKAKECSIAKAIAaigCHEEBRwRAQQEhAgwBCwJAAkAgAkEBcQ0AIAUoAqgKQQVLDQAgBSgCYEUEQCAFKAKMCkUNAgsgCiAQNgIwIBhBgAgjAUE7aiAKQTBqEPkBGiAFKAJgIgAEQCAFKAJcQQAgGCAAEQMACyAYIQIgBSgCjApFDQEDQAJAAkAgAi0AACIBQSJGDQAgAUHcAEYNACABDQEMBAtB3AAgBSgCjAoQ8QEgAi0AACEBCyABwCAFKAKMChDxASACQQFqIQIMAAsACyAAIBAQRyAhQQFrISEgEEEBayEQQQEhHgwBCyAFKAKECSgCACAiaiIBKAIAIgAoApgBIR0CQCABKAIcQQFHBEAgAC8BAA0BIAAoAhQNAQsgHUH0A2ohHQsgAUEANgIcIAEpAhQhOCABQgA3AhQgCiA4NwPAASAFKAKECSgCBCEMIAUgEEEAEEkaIDinIQMgBSgChAkiAigCBCIoIBBLBEAgAigCACAiaigCACIAKAIEIQsgACkCCCI5QiCIpyEWIDhCCIinIRkgOachLUEAIRsgAyEAIBAhBwNAAkAgGwRAQQEhGwwBC0EAIRsgBSgCoAkiBC8BDEH+/wNxRQ0AIAdBBXQiFyAFKAKECSgCAGooAgAvAQAhI0EBIRMDQAJAAkAgE0H9/wNLDQACQAJAIAQoAhgiHCAjTQRAIAQoAiwgBCgCMCAjIBxrQQJ0aigCAEEBdGoiAS8BACIRRQRAQQAhAQwDCyABQQJqIQ1BACEIA0AgDUEEaiEBIA0vAQIiDwR/IAEgD0EBdGohCUEAIQIDQCATIAEvAQBGDQQgAUECaiEBIAJBAWoiAiAPRw0ACyAJBSABCyENQQAhASAIQQFqIgggEUcNAAsMAgsgBCgCKCAEKAIEICNsQQF0aiATQQF0ai8BACEBDAELIA0vAQAhAQsgBCgCNCIVIAFB//8DcUEDdGoiAi0AACIBRQ0AIAIgAUEDdGoiAS0AAA0AICMgAUEIaiIBQQZrLwEAIAFBBGstAABBAXEbIg5B//8DcSIBRQ0AIAEgI0YNAAJAAkAgAEEBcQRAIBlB/wFxIQ1BASEADAELIAooAsABIgNBCHYhGUHEAEEoIAMiACgCJBsgAGovAQAiDUH9/wNLDQELAkACQCABIBxPBEAgBCgCLCAEKAIwIAEgHGtBAnRqKAIAQQF0aiIBLwEAIg9FBEBBACEBDAMLIAFBAmohCEEAIQkDQCAIQQRqIQEgCC8BAiIcBH8gASAcQQF0aiERQQAhAgNAIAEvAQAgDUYNBCABQQJqIQEgAkEBaiICIBxHDQALIBEFIAELIQhBACEBIAlBAWoiCSAPRw0ACwwCCyAEKAIoIAQoAgQgAWxBAXRqIA1BAXRqLwEAIQEMAQsgCC8BACEBCyAVIAFB//8DcUEDdGoiAS0AAEUNASABLQAIQQFHDQECQCAFKAIgIAtGBEAgBSgCZCEEIAUoAmghASALIQ0MAQtBACEBIAVBADYCfCAFQQA6AIABIAUgOTcCJCAFIAs2AiAgBSgCRCEIAkACfyAFKAJkIgQEQANAAkAgCCABQRhsaiIDKAIUIgIgC00NACACIAMoAhAiAE0NACAAIAsiDU8EQCAFIAMpAgA3AiQgBSAANgIgIAAhDQsgBSABNgJoIAUoAkhFBEBBACECDAULQQAgDSAFKAJsIgBJDQMaQQAiAiANIAUoAnAgAGpPDQMaDAQLIAFBAWoiASAERw0ACwsgBSAENgJoIAggBEEYbGoiAEEEaygCACENIAUgAEEQaykCADcCJCAFIA02AiAgBCEBQQELIQIgBUEANgJIIAVCADcCbAsgBUEANgIAIAUgAjYCdAsCfwJAIAEgBEYNACABRQ0AIA0gBSgCRCABQRhsaiIAKAIQRw0AIABBBGsoAgAhAyAFIABBEGspAgAiODcCPCAFIAM2AjggOEIgiKchDSA4pwwBCyAFIAUpAiA3AjggBSAFKAIoNgJAIAUoAEAhDSAFKAA4IQMgBSgAPAshBAJ/IAooAsABIgBBAXEEQCAKLQDFAUEEdiEIIAotAMYBIAotAMcBagwBCyAAKAIcIQggACgCECAAKAIEagshFSAKIAUoAoQJIhQoAgAiCSAXaiIAKQIYNwPgASAKIAApAhA3A9gBIAogACkCCDcD0AEgCiAAKQIANwPIASAUIBQoAgQiAUEBaiICIBQoAggiAEsEfyAJQQggAEEBdCIAIAIgACACSxsiACAAQQhNGyIAQQV0IwQoAgARAQAhCSAUIAA2AgggFCAJNgIAIBQoAgQiAUEBagUgAgs2AgQgCSABQQV0aiIAIAopA8gBNwIAIAAgCikD4AE3AhggACAKKQPYATcCECAAIAopA9ABNwIIIBQoAgAgFCgCBCIJQQV0aiIcQSBrKAIAIgAEQCAAIAAoApQBQQFqNgKUAQsgDSAWayIAQQAgACANTRshDyAEIC1LIREgBCAEIC1rIgRJIQIgAyALayIBIANLIQACQCAcQRRrKAIAIgNFDQAgA0EBcQ0AIAMgAygCAEEBajYCACADKAIAGiAUKAIEIQkLIA0gDyARGyEUQQAgBCACGyERQQAgASAAGyEEIAggFWohAyAcQRxrQQA2AgBBASECQQEhDQJ+AkACQAJAIBNB/v8DayIPDgIBAgALIAUoAqAJKAJIIBNBA2xqIgAtAAEhDSAALQAAIQIgE0H/AUsNASAEQf4BSw0BIBFBD0sNASAUQf4BSw0BIANBD0sNASANQQJ0IAJBAXRqQQFyQf8BcSATQQh0ciEBIANBDHQgEUEIdHIgBEEQdHIgFHKtQiCGDAILQQAhAkEAIQ0LIBGtIBStQiCGhCE4An8gBSgCjAkiAARAIAUgAEEBayIANgKMCSAFKAKICSAAQQN0aigCAAwBC0HMACMFKAIAEQAACyEBIApCADcD0AEgCkIANwPYASAKQQA2AuABIAogBDYCkAIgCiA4NwOYAiAKQQA2AogCIApBADYChAIgCkEANgKAAiAKIAM2AvwBIApBADYC+AEgCkEANgL0ASAKIBM7AfABIApBADsB7gEgCkEAOwHqASAKQgA3A8gBIApBATYClAIgCiANQQF0IAJqQf8BcTsB7AEgASAKKAKUAjYCACABIAooApACNgIEIAEgCikDmAI3AgggASAKKAKIAjYCECABIAooAoQCNgIUIAEgCigCgAI2AhggASAKKAL8ATYCHCABIAooAvgBNgIgIAEgCigC9AE2AiQgASAKLwHwATsBKCABIAovAe4BOwEqIAEgCi8B7AE7ASwgASAKLwHqATsBLiABIAooAuABNgJIIAFBQGsgCikD2AE3AgAgASAKKQPQATcCOCABIAopA8gBNwIwQgALITggCUEBayEcAkAgAUEBcQRAIAFBIHIhAQwBCyABIAEvASxBgARyOwEsCyAcQQV0IhEgBSgChAkiAigCAGoiCSgCACEDAn8gAigCKCIABEAgAiAAQQFrIgA2AiggAigCJCAAQQJ0aigCAAwBC0GkASMFKAIAEQAACyIUIA47AQAgFEECakEAQZIB/AsAIBRCADcCmAEgFEEBNgKUASAUQQA2AqABAkACfwJAIAMEQCAUIDggAa2ENwIUIBQgAzYCECAUQQE7AZABIBQgAykCBDcCBCAUIAMoAgw2AgwgFCADKAKYASIANgKYASAUIAMoAqABIgQ2AqABIBQgAygCnAEiFTYCnAEgAUEBcSIDDQEgFCABLQAtQQJxBH9B4gQFIAEoAiALIABqNgKYAUEAIAEoAgwgASgCFCICGyEAIAEoAhAgASgCBGohCCACIAEoAghqIQ0gASgCGAwCCyAUQgA3AgQgFEEANgIMDAILIBQgACABQRp0QR91QeIEcWo2ApgBIDhCMIinIDhCOIinaiEIIDhCIIinQf8BcSEAIDhCKIinQQ9xIQ1BAAshAiAUIBQoAAQgCGo2AgQgFCAUKAAIIA1qrSAAIAJqQQAgFCgADCANG2qtQiCGhDcCCAJAIANFBEBBACENIBQgASgCJCIABH8gASgCOAVBAAsgFWogAS8BLEEBcWogAS8BKEH+/wNGajYCnAEgAEUNASABKAI8IQ0MAQsgFCAVIAFBAXZBAXFqNgKcAUEAIQ0LIBQgBCANajYCoAELIAkgFDYCACAFIBwCfyAKLQDAAUEBcQRAQQEhAyAKLQDBASIZDAELIAooAsABIgNBCHYhGSADKAIkRQRAIAMvASgMAQsgAy8BRAtB//8DcRBJDQIgBSgCoAkhBAsgAyEACyATQQFqIhMgBC8BDEkNAQwCCwsCQAJAIAUoAmANACAFKAKMCg0AQQEhGwwBCyMBQasKaiEBAkACQAJAIA8OAgACAQsjAUGqCmohAQwBC0EAIQEgBSgCoAkiACgCCCAAKAIEaiATTQ0AIAAoAjggE0ECdGooAgAhAQsgCiAFKAKECSgCACARaigCAC8BADYCJCAKIAE2AiAgGEGACCMBQbgCaiAKQSBqEPkBGiAFKAJgIgAEQCAFKAJcQQAgGCAAEQMAC0EBIRsgGCECIAUoAowKRQ0AA0ACQAJAIAItAAAiAUEiRg0AIAFB3ABGDQAgAUUNAwwBC0HcACAFKAKMChDxASACLQAAIQELIAHAIAUoAowKEPEBIAJBAWohAgwACwALIAMhAAsgBSgChAkiAigCACAHQQV0aiIEKAIAIQgCfyACKAIoIgEEQCACIAFBAWsiATYCKCACKAIkIAFBAnRqKAIADAELQaQBIwUoAgARAAALIgFBAEGUAfwLACABQgA3ApgBIAFBATYClAEgAUEANgKgAQJAIAgEQCABQgA3AhQgASAINgIQIAFBATsBkAEgAUEANgIcIAEgCCkCBDcCBCABIAgoAgw2AgwgASAIKAKYATYCmAEgASAIKAKgATYCoAEgASAIKAKcASICNgKcAQwBCyABQgA3AgRBACECIAFBADYCDAsgBCABNgIAIAQgAjYCCCAMIAdBAWogByAQRhsiByAoSQ0ACyAFKAKECSECCwJAIAwgKE8NACAMIQEgAigCACAiaigCHA0AA0ACQCAFKAKECSIJKAIAIgAgImoiDygCHA0AIAAgDEEFdGoiESgCHA0AIA8oAgAiDS8BACICIBEoAgAiBC8BAEcNACANKAIEIAQoAgRHDQAgDSgCmAEgBCgCmAFHDQAgESgADCELAn8jAUGUDGoiACAPKAAMIgdFDQAaIAAgB0EBcQ0AGiAAIActACxBwABxRQ0AGiAAIAdBMGogBygCJBsLIggoAhghBwJAAn8jAUGUDGoiACALRQ0AGiAAIAtBAXENABogACALLQAsQcAAcUUNABogACALQTBqIAsoAiQbCyIAKAIYIgtBGU8EQCAHIAtHDQIgCCgCACEIIAAoAgAhAAwBCyAHIAtHDQELIAggACALEPgBDQAgBC8BkAEEf0EAIQ0DQCAJKAI0IQcgDygCACECIAogBCANQQR0aiIAKQIYNwMYIAogACkCEDcDECACIApBEGogBxBIIA1BAWoiDSARKAIAIgQvAZABSQ0ACyAPKAIAIg0vAQAFIAILQf//A3FFBEAgDyANKAKcATYCCAsgCSAMEEcLIAFBAWoiASAoRw0ACyAFKAKECSECC0EMIwUoAgARAAAhACAKQRA2ApwCIAogADYCmAIgAEEANgIIIABCADcCACAKQcgBaiACIBAjAkEGaiAKQZgCakF/EEsgAigCACAiaiIAIQEgACgCBCICBEAgAigCACIABH8gACMGKAIAEQIAIAJBADYCCCACQgA3AgAgASgCBAUgAgsjBigCABECAAsgASAKKAKYAjYCBAJAIANBAXENACAKKALAASgCJEUNACAFIApBwAFqQQAgNxBMCyAKIAopA8ABNwMIIAUgECAKQQhqEE0gBSgCjAoiAARAIAUoAoQJIAUoAqAJIAAQRiMBQesLaiAFKAKMChD0AQtBASECCyAQQQFqIhAgIUkNAAsLQQAhDSAeRQ0CIAUoAmAiAUUEQCAFKAKMCkUNAyAYIwFBwghqIgApAAA3AAAgGCAALQAIOgAIDAILIBgjAUHCCGoiACkAADcAACAYIAAtAAg6AAggBSgCXEEAIBggAREDACAFKAKMCg0BDAILQQAhASAFLQDgCg0EDAULIBghAgNAAkACQCACLQAAIgFBIkYNACABQdwARg0AIAENASAFKAKMCiIARQ0DIAUoAoQJIAUoAqAJIAAQRiMBQesLaiAFKAKMChD0AQwDC0HcACAFKAKMChDxASACLQAAIQELIAHAIAUoAowKEPEBIAJBAWohAgwACwALAkAgBSgCtAkiAEUNAAJ/IABBGnRBH3VB4gRxIABBAXENABpB4gQgAC0ALUECcQ0AGiAAKAIgCyAdTw0AIAUoAoQJED0MAgsCQCAFKALcCiIBIAUoAsAKIgJPDQAgNigCACEAA0AgACABQRhsaigCFCASSw0BIAUgAUEBaiIBNgLcCiABIAJHDQALCyANRQ0ACwsCQCAFLQDhCg0AIAUpArQJITggBUEANgKYCSA4pyIAQQFxDQAgACgCJEUNACAAKAIAQQFHDQAgBSgClAkhAkEAIQEgBSgCnAlFBEACfyACBEAgAkHAACMEKAIAEQEADAELQcAAIwUoAgARAAALIQIgBUEINgKcCSAFIAI2ApQJIAUoApgJIQELIAUgAUEBajYCmAkgAiABQQN0aiA4NwIACwJ+AkACQCAFKAKYCQRAIAVBlAlqIQ8gBUHQCmohCSAFQZgKaiESA0AgBSAFKAKsCkEBaiIAQQAgAEHjAE0bIgA2AqwKAkAgAA0AIAUoArAKIgAEQCAAKAIADQQLAkAgBSkDkApQBEAgEigCAEUNAQsgCkHIAWoQ7QEgCikDyAEiOSAFKQOQCiI4VQ0EIDggOVUNACAKKALQASASKAIASg0ECyAFKALMCiIARQ0AIAkgABEAAA0DCyAKIAUoApQJIAUoApgJIgJBA3RqQQhrKQIAIjg3A5gCAkAgOKciDC8BQEUNACAMQQhrKAIAIQEgDCAMKAIkQQN0aygCACIAQQFxBH9BAAUgAC8BQAsgAUEBcQR/QQAFIAEvAUALayIBQQJIDQADQCAFKAKgCSEYIAogCikDmAI3AwAjAEEwayIRJAAgDygCBCEIIBEgCikCACI4NwMoAkAgASIAQQF2IgFFDQAgOKciAy8BKCEQAkAgAygCAEEBSw0AIAMoAiQiAkECSQ0AIAMgAkEDdGsiAykCACI4pyIHQQFxDQAgBygCJCICQQJJDQAgBygCAEEBSw0AIAcvASggEEcNACAHIAJBA3RrIgIoAgAiDUEBcQ0AIA0oAiRBAkkNACACKAIEIQQgDSgCAEEBSw0AIA0vASggEEcNACADIA2tIAStQiCGhDcCACAHIAcoAiRBA3RrIA1BCGsiAikCADcCACACIDg3AgBBASEmIA8oAgAhCyAPIA8oAgQiB0EBaiIDIA8oAggiAksEf0EIIAJBAXQiAiADIAIgA0sbIgIgAkEITRsiAkEDdCEDAn8gCwRAIAsgAyMEKAIAEQEADAELIAMjBSgCABEAAAshCyAPIAI2AgggDyALNgIAIA8oAgQiB0EBagUgAws2AgQgCyAHQQN0aiARKQMoNwIAIBEgBDYCLCARIA02AiggAUEBRg0AA0AgDSgCAEEBSw0BIA0oAiQiAkECSQ0BIA0gAkEDdGsiAykCACI4pyIHQQFxDQEgBygCJCICQQJJDQEgBygCAEEBSw0BIAcvASggEEcNASAHIAJBA3RrIgIoAgAiDUEBcQ0BIA0oAiRBAkkNASACKAIEIQQgDSgCAEEBSw0BIA0vASggEEcNASADIA2tIAStQiCGhDcCACAHIAcoAiRBA3RrIA1BCGsiAikCADcCACACIDg3AgAgDygCACELIA8gDygCBCIHQQFqIgMgDygCCCICSwR/QQggAkEBdCICIAMgAiADSxsiAiACQQhNGyICQQN0IQMCfyALBEAgCyADIwQoAgARAQAMAQsgAyMFKAIAEQAACyELIA8gAjYCCCAPIAs2AgAgDygCBCIHQQFqBSADCzYCBCALIAdBA3RqIBEpAyg3AgAgESAENgIsIBEgDTYCKCAmQQFqIiYgAUcNAAsLIA8oAgQiDSAITQ0AA0AgDyANQQFrIgI2AgQgESAPKAIAIAJBA3RqKQIAIjg3AyggESA4pyICIAIoAiRBA3RrKQIAIjg3AyAgESA4p0EIaykCACI4NwMQIBEgODcDGCARQRBqIBgQgAEgESARKQMgNwMIIBFBCGogGBCAASARIBEpAyg3AwAgESAYEIABIA8oAgQiDSAISw0ACwsgEUEwaiQAIAUgBSgCrApBECABIAFBEE0bQQR2Qf8BcWoiAkEAIAJB4wBNGyICNgKsCgJAIAINACAFKAKwCiICBEAgAigCAA0GCwJAIAUpA5AKUARAIBIoAgBFDQELIApByAFqEO0BIAopA8gBIjkgBSkDkAoiOFUNBiA4IDlVDQAgCigC0AEgEigCAEoNBgsgBSgCzAoiAkUNACAJIAIRAAANBQsgAEEDSw0ACyAFKAKYCSECCyAFIAJBAWsiADYCmAkgDCgCJCICBH9BACEBA0ACQCAMIAJBA3RrIAFBA3RqKQIAIjinIgBBAXENACAAKAIkRQ0AIAAoAgBBAUcNACAFKAKUCSECIAUgBSgCmAkiBEEBaiIDIAUoApwJIgBLBH9BCCAAQQF0IgAgAyAAIANLGyIAIABBCE0bIgBBA3QhAwJ/IAIEQCACIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQIgBSAANgKcCSAFIAI2ApQJIAUoApgJIgRBAWoFIAMLNgKYCSACIARBA3RqIDg3AgAgDCgCJCECCyABQQFqIgEgAkkNAAsgBSgCmAkFIAALDQALCyAFQQA6AOEKAkAgBSgCYCIBRQRAIAUoAowKRQ0DIAUjAUHLCGoiACgAADYAhAEgBSAALQAEOgCIASAFQYQBaiECDAELIAUjAUHLCGoiACgAADYAhAEgBSAALQAEOgCIASAFKAJcQQAgBUGEAWoiAiABEQMAIAUoAowKRQ0CCwNAAkACQCACLQAAIgFBIkYNACABQdwARg0AIAENASAFKAKgCSETIAUpALQJIjggBSgCjAoiAEUNBRogCiA4NwPIASAKQcgBakEAIBNBACAAEEVBCiAFKAKMChDxAQwEC0HcACAFKAKMChDxASACLQAAIQELIAHAIAUoAowKEPEBIAJBAWohAgwACwALIAVBAToA4QpBACEBDAMLIAUoAqAJIRMgBSkAtAkLITggBSgCRCEDIAUoAmQhBEEUIwUoAgARAAAiASATNgIIIAEgODcCACABIARBGCMHKAIAEQEAIgI2AgwgBEEYbCIABEAgAiADIAD8CgAACyABIAQ2AhAgBUIANwK0CSAFED8MAQsgBRA/CyAKQaACaiQAIAVCADcDyAogJUEQaiQAIB9BMGokACABCzcAIAAgAUEBdiACKAIAIAIoAgRBAXYgAxABIANB/s8AIAMoAgBBAXQiASABQf/PAEsbNgIAIAALDgAgACgCBCAALQAIEAILzAIBBn8jAEEQayIEJAAgBEEANgIMIAQgACgCZDYCDCAAKAJEIQEgBCgCDCICQRhsIgAQiQIhAyAABEAgAyABIAD8CgAACwJAIAJFDQBBACEBIAJBAUcEQCACQX5xIQUDQCADIAFBGGxqIgAgACgCEEEBdjYCECAAIAAoAhRBAXY2AhQgACAAKAIEQQF2NgIEIAAgACgCDEEBdjYCDCADIAFBAXJBGGxqIgAgACgCEEEBdjYCECAAIAAoAhRBAXY2AhQgACAAKAIEQQF2NgIEIAAgACgCDEEBdjYCDCABQQJqIQEgBkECaiIGIAVHDQALCyACQQFxRQ0AIAMgAUEYbGoiACAAKAIQQQF2NgIQIAAgACgCFEEBdjYCFCAAIAAoAgRBAXY2AgQgACAAKAIMQQF2NgIMCyMJIgAgAzYCBCAAIAI2AgAgBEEQaiQACwkAIAAgARAcRQsLACAAIAEQHEECSQtIAQN/IwBBEGsiASQAIAEgACgCAEEPTwR/IAAoApgBIQIgACgClAEFQQALNgIMIwkiAyACNgIEIAMgASgCDDYCACABQRBqJAALiAEBA38jAEEQayICJAAjCSIDAn8CQAJAIAFB/f8DSw0AIAAoAgBBD0kNACAAKAJIIAFBA2xqLQACQQFxDQELIAJBADYCDEEADAELIAAoApwBIAFBAnRqIgEvAQAhBCACIAEvAQI2AgwgACgCoAEgBEEBdGoLNgIEIAMgAigCDDYCACACQRBqJAALtQEBBH8jAEEgayIBJAACfyAAKAAAIgJBAXEEQCAALQAFQQ9xIQMgAC0ABCEEIAAtAAYMAQsgAigCDCEEIAIoAgghAyACKAIECyECIAEgADYCHCABIAA2AhggAUEANgIUIAEgBDYCECABIAM2AgwgASACNgIIIwkiACABKAIUNgIQIAAgASgCDDYCCCAAIAEoAhg2AgAgACABKAIQQQF2NgIMIAAgASgCCEEBdjYCBCABQSBqJAALgAICBn8BfiMAQTBrIgEkACMJIgIoAhQhAyABIAIoAhxBAXQ2AiwgASACKAIYNgIoIAEgASkCKDcDCCADQQF0IQYgASkCCCEHAn8gACgAACIDQQFxBEAgAC0ABUEPcSEEIAAtAAQhBSAALQAGDAELIAMoAgwhBSADKAIIIQQgAygCBAshAyABIAA2AiQgASAANgIgIAFBADYCHCABIAMgBmo2AhAgASAEIAenajYCFCABQQAgB0IgiKcgBBsgBWo2AhggAiABKAIcNgIQIAIgASgCFDYCCCACIAEoAiA2AgAgAiABKAIYQQF2NgIMIAIgASgCEEEBdjYCBCABQTBqJAALlBkCIH8GfiMAQTBrIgUkACAFIwkiAygCGEEBdDYCDCAFIAMoAhxBAXQ2AhAgBSADKAIgQQF0NgIUIAUgAzUCACADNQIEQiGGhDcCGCAFIAM1AgggAzUCDEIhhoQ3AiAgBSADNQIQIAM1AhRCIYaENwIoIwBBMGsiDCQAIAAiFygCEARAA0ACQCAXKAIMIARBGGxqIgAoAhQiAyAFKAIQIgJPBEAgA0F/Rg0BIAAgBSgCFCADIAJraiICNgIUIAAgACgCDCIDIAUoAiwgAyAFKAIkayIBQQAgASADTRtqIAAoAggiAyAFKAIgIgFLG61CIIYgBSgCKCADIAFrIgFBACABIANNG2qthDcCCCACIAUoAhRPDQEgAEJ/NwIIIABBfzYCFAwBCyADIAUoAgwiAk0NACAAIAI2AhQgACAFKQIYNwIICwJAIAAoAhAiAyAFKAIQIgJPBEAgACAFKAIUIAMgAmtqIgI2AhAgACAAKAIEIgMgBSgCLCADIAUoAiRrIgFBACABIANNG2ogACgCACIDIAUoAiAiAUsbrUIghiAFKAIoIAMgAWsiAUEAIAEgA00baq2ENwIAIAIgBSgCFE8NASAAQn83AgAgAEF/NgIQDAELIAMgBSgCDCICTQ0AIAAgAjYCECAAIAUpAhg3AgALIARBAWoiBCAXKAIQSQ0ACwsgDEIANwMoIAxCADcDICAMQgA3AxggDCAXKQIANwMIIAxBGGohGCMAQTBrIg8kAEHAAiMFKAIAEQAAIQkgBSgCDCEAIAUpAhghJCAFKAIQIQMgBSkCICEjIAUoAhQhAiAJIAUpAig3AiAgCSACNgIcIAkgIzcCFCAJIAM2AhAgCSAkNwIIIAkgADYCBCAJIAxBCGo2AgBBASEAQQghGQNAAn4gCSAAQQFrIgNBKGxqIgIoAgAiEygAACIBQQFxIgoEQCATLQAHIgCtQiCGISIgEy0ABiEGQQEhGiATLQAFIhFBD3GtIBMxAARCIIaEDAELIAEtAC1BAXFFIRogASgCBCEGIBMtAAUhESABKQIUISIgASgCECEAIAEpAggLISEgACAGaiEEAkAgAigCBCILIAQgCgR/IBFB8AFxQQR2BSABKAIcCyIRaiIBSwRAIAMhAAwBCyACKQIgISMgAigCHCEKIAIoAhghEiACKAIUIRAgAikCCCEmAkAgAigCECIOIAtHDQAgCiALRw0AIAEgC0cNACADIQAMAQsgIUIgiKchASAjQiCIpyEWICGnIQICfyAGIA5PBEAgI6cgAiAQayIEQQAgAiAETxtqrSABIAEgEmsiBEEAIAEgBE8bIBZqIAIgEEsbrUIghoQhISAKIA5rIAZqIQYgAAwBCyAipyENICJCIIinIQcgBiALSwRAIA4gBmshBEIAISIgCiEGICMhIUEAIAAgBEEAIAQgDk0bIgRNDQEaIAcgByASIBIgAWsiAUEAIAEgEk0bIAIgEEkbayIBQQAgASAHTRsgDSAQIAJrIgJBACACIBBNGyICSxutQiCGIA0gAmsiAkEAIAIgDU0brYQhIiAAIARrDAELAkAgBCALSw0AIAQgC0YgCyAORnENACAADAELQQAhCCAKIAZrIgBBACAAIApNGyEUIBYgFiABayIAQQAgACAWTRsgI6ciACACSxshFSAAIAJrIgJBACAAIAJPGyECQgAhJSAEIA5LBEBBACABIA0bIAdqIgAgACASayIBQQAgACABTxsgISAifKciACAQSxutQiCGIAAgEGsiAUEAIAAgAU8brYQhJSAEIA5rIQgLICVCIIinQQAgFSAlpyIAG2qtQiCGIAAgAmqthCEiIAggFGoLIQggDyATKQAAIiQ3AxAgJEIgiKchAAJAICSnIgRBAXEEQCAEIQIMAQsgBCICKAIAQQFGDQAgAigCJEEDdEHMAGoiACMFKAIAEQAAIQ0gAARAIA0gAiACKAIkQQN0ayAA/AoAAAsgDSAEKAIkIgBBA3RqIQJBACEBAkAgAARAA0AgDSABQQN0aigAACIHQQFxRQRAIAcgBygCAEEBajYCACAHKAIAGiAEKAIkIQALIAFBAWoiASAASQ0ADAILAAsgBC0ALEHAAHFFDQAgBCgCMCEBIA8gBCkCRDcDKCAPIAQpAjw3AyAgDyAEKQI0NwMYAkAgBCgCSCIAQRlJDQAgACMFKAIAEQAAIQEgBCgCSCIARQ0AIAEgBCgCMCAA/AoAAAsgAiABNgIwIAIgDykDGDcCNCACIA8pAyA3AjwgAiAPKQMoNwJECyACQQE2AgAgDyAPKQMQNwMIIBggD0EIahA8QQAhAAsCQAJAIAJBAXEEQAJAIBFBD0sNACAGQf4BSw0AICFC/////+8fVg0AICFC8P///w+DQgBSDQAgCEH+AUsNACAiQv/////vH1YNACAiQv////8Pg0IAUg0AICFCIIinICGnQQh0QYAecSAAQYDgA3FyIAZBEHRyciAIQRh0ciEADAILAn8gGCgCBCIBBEAgGCABQQFrIgE2AgQgGCgCACABQQN0aigCAAwBC0HMACMFKAIAEQAACyIBQgA3AiAgASARNgIcIAEgIjcCFCABIAg2AhAgASAhNwIIIAEgBjYCBCABQQE2AgAgASACQRB2OwEqIAEgAkGA/gNxQQh2OwEoIAEgAS8BLEGA8QNxIAJBBHQiBEGABHEgAkEBdkEHcXIgBEGACHFycjsBLAwCCyACICI3AhQgAiAINgIQIAIgITcCCCACIAY2AgQLIAIhAQsCQCABQQFxBEAgAUEQciEBDAELIAEgAS8BLEEgcjsBLAsgEyABrSAArUIghoQ3AgAgAUEBcQRAIAMhAAwBCyABKAIkIiBFBEAgAyEADAELICZCIIinIRsgJqchHCAhpyEdQgAhIUEAIQJBACEBA0AgEygCACIAIAAoAiRBA3RrIAJBA3RqIhQtAAUhBAJ/IBQoAAAiAEEBcSIGBEAgBEEPcSERIBQtAAQhHiAULQAHIh8gFC0ABmoMAQtBACAAKAIMIAAoAhQiCBshHiAIIAAoAghqIREgACgCGCEfIAAoAhAgACgCBGoLIgggAWohDSAhQiCIpyEVICGnIQcCQCALIAYEfyAEQfABcUEEdgUgACgCHAsgDWpLBEAgAyEADAELAkACQCABIA5NBEAgAkUNAiABIA5HDQIgCEUNAiAaIAcgHUtyDQEMAgsgGiAHIB1LckUNAQsgBgRAIAMhAAwECyAALQAtQQFxRQRAIAMhAAwECyASIBZGBEAgAyEADAQLIAcgEE0NACADIQAMAwtCACEiQQAhBEEAIQhCACEhIAEgC0kEQCALIAFrIQggHCAHayIAQQAgACAcTRutIBsgGyAVayIAQQAgACAbTRsgByAcSRutQiCGhCEhCyABIA5JBEAgECAHayIAQQAgACAQTRutIBIgEiAVayIAQQAgACASTRsgByAQSRutQiCGhCEiIA4gAWshBAsCfyABIApPBEBCACElQQAMAQsgI0IgiKciACAAIBVrIgZBACAAIAZPGyAjpyIAIAdLG61CIIYgACAHayIGQQAgACAGTxuthCElIAogAWsLIQYCfyALIA1JBEAgJiEkIAsMAQsgJiEkIAsgCyANRiALIA5GcQ0AGiAjISQgCCIEIQYgISIiISUgCgshCgJAIANBAWoiACAZTQ0AQQggGUEBdCIBIAAgACABSRsiASABQQhNGyIZQShsIQEgCQRAIAkgASMEKAIAEQEAIQkMAQsgASMFKAIAEQAAIQkLIAkgA0EobGoiAyAlNwIgIAMgBjYCHCADICI3AhQgAyAENgIQIAMgITcCCCADIAg2AgQgAyAUNgIAIAAhAyAkISMLIAcgEWqtIB4gH2pBACAVIBEbaq1CIIaEISEgDSEBIAJBAWoiAiAgRw0ACwsgAA0ACyAJBEAgCSMGKAIAEQIACyAMIAwpAgg3AhAgD0EwaiQAIBcgDCkDEDcCACAMKAIYIgEEQAJAIAwoAhwiBEUNAEEAIQJBACEDIARBBE8EQCAEQXxxIQhBACEAA0AgASADQQN0aiIGKAIAIwYiCigCABECACAGKAIIIAooAgARAgAgBigCECAKKAIAEQIAIAYoAhggCigCABECACADQQRqIQMgAEEEaiIAIAhHDQALCyAEQQNxIgBFDQADQCABIANBA3RqKAIAIwYoAgARAgAgA0EBaiEDIAJBAWoiAiAARw0ACwsgASMGKAIAEQIACyAMKAIkIgAEQCAAIwYoAgARAgALIAxBMGokACAFQTBqJAALtAEBBH8jAEEQayIDJAAgAyAAKAIQIgE2AgwgAUEYIwcoAgARAQAhASAAKAIQQRhsIgQEQCABIAAoAgwgBPwKAAALIAMoAgwEQANAIAEgAkEYbGoiACAAKAIQQQF2NgIQIAAgACgCFEEBdjYCFCAAIAAoAgRBAXY2AgQgACAAKAIMQQF2NgIMIAJBAWoiAiADKAIMIgBJDQALIAAhAgsjCSIAIAE2AgQgACACNgIAIANBEGokAAvYMAIbfwN+IwBBEGsiGCQAIwBBQGoiByQAIAdBADYCPCAHQgA3AiQgB0IANwIcAn8gACgAACICQQFxBEAgAC0ABCEMIAAtAAYhDSAALQAFQQ9xDAELIAIoAgwhDCACKAIEIQ0gAigCCAshCCAHQQA7ATwgByAANgIsIAdB4AEjBSgCABEAACICNgIwIAdCgYCAgIABNwI0IAJBADYCGCACQgA3AhAgAiAMNgIMIAIgCDYCCCACIA02AgQgAiAANgIAAn8gASgAACICQQFxBEAgAS0ABCEMIAEtAAYhDSABLQAFQQ9xDAELIAIoAgwhDCACKAIEIQ0gAigCCAshAiAHQQA7ASggByABNgIYIAcoAhwhCCAHKAIkRQRAAn8gCARAIAhB4AEjBCgCABEBAAwBC0HgASMFKAIAEQAACyEIIAdBCDYCJCAHIAg2AhwLIAdBATYCICAIQQA2AhggCEIANwIQIAggDDYCDCAIIAI2AgggCCANNgIEIAggATYCACAHQQA2AhAgB0IANwMIIAAoAgwgACgCECABKAIMIAEoAhAgB0EIahAQIAAiEygCCCECIwBB4ABrIgUkACAHQQA2AjQgBygCMCEAIAcgBygCOAR/QQAFAn8gAARAIABB4AEjBCgCABEBAAwBC0HgASMFKAIAEQAACyEAIAdBCDYCOCAHIAA2AjAgBygCNAsiCEEBajYCNCAFQQA2AgggBUIANwMAIAAgCEEcbGoiACATNgIAIAAgBSkDADcCBCAAIAUoAgg2AgwgAEEANgIYIABCADcCECAFIAcoAjw2AjggBSAHKQI0NwMwIAcpAiwhHSAFQQA2AkwgBSAdNwMoIAVCADcCRCAFQQE2AkAgBSACNgI8IAdBADYCICAHKAIcIQAgBygCJEUEQAJ/IAAEQCAAQeABIwQoAgARAQAMAQtB4AEjBSgCABEAAAshACAHQQg2AiQgByAANgIcIAcoAiAhBAsgByAEQQFqNgIgIAVBADYCWCAFQgA3A1AgACAEQRxsaiIAIAEiFjYCACAAIAUpA1A3AgQgACAFKAJYNgIMIABBADYCGCAAQgA3AhAgBSAHKAIoNgIQIAUgBykCIDcDCCAHKQIYIR0gBUEANgIkIAUgHTcDACAFQgA3AhwgBUEBNgIYIAUgAjYCFCAFKAIsIAUoAjAiC0EcbGoiAEEQaygCACECIABBFGsoAgAhDCAAQRhrKAIAIQgCQCAFLQBEQQFGBEAgDK0gAq1CIIaEIR4MAQsgDAJ/IABBHGsoAgAiACgAACIBQQFxBEAgAC0ABCENIAAtAAYhAyAALQAFQQ9xDAELIAEoAgwhDSABKAIEIQMgASgCCAsiAGqtQQAgAiAAGyANaq1CIIaEIR4gAyAIaiEICyAFKAIEIAUoAggiD0EcbGoiAEEQaygCACEMIABBFGsoAgAhDSAAQRhrKAIAIQQCfyAAQRxrKAIAIgEoAAAiAkEBcQRAIAEtAAVBD3EhACABLQAEIQYgAS0ABgwBCyACKAIMIQYgAigCCCEAIAIoAgQLIQEgACANaq1BACAMIAAbIAZqrUIghoQhHQJ/AkAgASAEaiICIAhLBEAgHiEfIB0hHiAIIQAgAiEIDAELIB0hH0EAIAggAiIATQ0BGgtBwAEjBSgCABEAACIKIAg2AhQgCiAANgIQIAogHjcCCCAKIB83AgBBCCERIB4hHSAIIQJBAQshDEEAIQ0DQCALQQFrIQQCfwJAAkACQCAFLQBEIhBBAUYEQCAEDQEMAwsgC0UNAgwBCyALQQJrIQQLIAUoAjwhBiAFKAIsIQkDQCAJIAQiAEEcbGoiASgCACEOQQAhBAJAIABFDQAgAUEcaygCACgCAC8BQiIDRQ0AIAYoAlQgBi8BJCADbEEBdGogASgCFEEBdGovAQAhBAsCQAJ/IA4oAAAiA0EBcQRAIANBAXZBAXEMAQsgAy8BLEEBcQsNACAEQf//A3ENACAAQQFrIQQgAEUNAgwBCwsgA0EIdiEJIA4tAAchFCABKAIEDAELQQAhA0EAIQlBACEUQQAhBEEACyEbIA9BAWshAQJ/AkACQAJAIAUtABwiGUEBRgRAIAENAQwDCyAPRQ0CDAELIA9BAmshAQsgBSgCFCESIAUoAgQhGgNAIBogASIAQRxsaiIOKAIAIRVBACEBAkAgAEUNACAOQRxrKAIAKAIALwFCIgZFDQAgEigCVCASLwEkIAZsQQF0aiAOKAIUQQF0ai8BACEBCwJAAn8gFSgAACIGQQFxBEAgBkEBdkEBcQwBCyAGLwEsQQFxCw0AIAFB//8DcQ0AIABBAWshASAARQ0CDAELCyAGQQh2IQAgFS0AByESIA4oAgQMAQtBACEGQQAhAEEAIRJBACEBQQALIRogA0EBcSIOBH8gCUH/AXEFIAMvASgLIRwCfwJAAkACQAJAAkACfyAGQQFxIhVFBEAgA0EARyEJIAYvASghAEEBDAELIAMgBnJFDQMgA0EARyEJIABB/wFxIQAgBkEARwtFDQAgCUUNACAEQf//A3EgAUH//wNxRw0AIBxB//8DcSIEIABB//8DcUcNACADQQFxRQRAIAMoAhAhFAsgBkEBcUUEQCAGKAIQIRILIA4EfyADQRB2BSADLwEqCyEAIBUEfyAGQRB2BSAGLwEqCyEPQQAhCUEAIQEgDkUEQCADLQAsQcAAcUEGdiEBCyAVRQRAIAYtACxBwABxQQZ2IQkLAn8gA0EadEEfdUHiBHEgDg0AGkHiBCADLQAtQQJxDQAaIAMoAiALIRkCfyAGQRp0QR91QeIEcSAVDQAaQeIEIAYtAC1BAnENABogBigCIAshBiAaIBtHDQMgBEH//wNGDQMgEiAURw0DIABB//8DcSIAQf//A0YNAyAPQf//A3EiBEH//wNGDQMgAEUgBEVzDQMgBiAZRw0DIAEgCXMNAyAOBH8gA0EEdkEBcQUgAy8BLEEFdkEBcQsNAyABRQ0CAn8jAUGUDGoiASAFKAJIIgBFDQAaIAEgAEEBcQ0AGiABIAAtACxBwABxRQ0AGiABIABBMGogACgCJBsLIgAoAhghAwJ/IwFBlAxqIgQgBSgCICIBRQ0AGiAEIAFBAXENABogBCABLQAsQcAAcUUNABogBCABQTBqIAEoAiQbCyIEKAIYIgFBGU8EQCABIANHDQQgACgCACEAIAQoAgAhBAwCCyABIANGDQEMAwsgBSgCLCALQRxsaiIAQRBrKAIAIQIgAEEUaygCACEDIABBGGsoAgAhCSAFKAIEIA9BHGxqIgZBEGsoAgAhCyAGQRRrKAIAIQ8gBkEYaygCACEOAn4CfwJAAkAgAEEcaygCACIEKAAAIgFBAXEEQCAJIAQtAAZqIQAgAyAELQAFQQ9xIgFqIQMgBC0ABEEAIAIgARtqIQIgEA0BIAAgBC0AByIEagwDCyABKAIMQQAgAiABKAIIIgAbaiECIAAgA2ohAyABKAIEIAlqIQAgEEUNAQsgA60gAq1CIIaEDAILQQAgAiABKAIUIgQbIQIgAyAEaiEDIAEoAhghBCABKAIQIABqCyEAIAOtIAIgBGqtQiCGhAsCfgJ/AkACQCAGQRxrKAIAIgEoAAAiA0EBcQRAIA4gAS0ABmohBCAPIAEtAAVBD3EiA2ohAiABLQAEQQAgCyADG2ohBiAZDQEgBCABLQAHIgFqDAMLIAMoAgxBACALIAMoAggiARtqIQYgASAPaiECIAMoAgQgDmohBCAZRQ0BCyACrSAGrUIghoQMAgtBACAGIAMoAhQiARshBiABIAJqIQIgAygCGCEBIAMoAhAgBGoLIQQgAq0gASAGaq1CIIaECyAAIARJIgEbIR0gACAEIAEbIQIMAwsgACAEIAEQ+AENAQsgBSgCLCALQRxsaiIEQRhrKAIAIQYCfyAEQRxrKAIAIgEoAAAiA0EBcSILBEAgBiABLQAGaiIAIBANARogACABLQAHagwBCyADKAIEIAZqIgAgEA0AGiADKAIQIABqCyEJAkAgDSAHKAIMIg9PDQAgBygCCCEOIA0hAANAIAggDiAAQRhsaiIUKAIUTwRAIA8gAEEBaiIARw0BDAILCyAUKAIQIAlJDQELIARBEGsoAgAhCSAEQRRrKAIAIQACfwJAAkAgCwRAIAYgAS0ABmohAiAAIAEtAAVBD3EiBGohACABLQAEQQAgCSAEG2ohBCAQDQEgAiABLQAHIgFqDAMLIAMoAgxBACAJIAMoAggiARtqIQQgACABaiEAIAMoAgQgBmohAiAQRQ0BCyAArSAErUIghoQhHUEADAQLQQAgBCADKAIUIgEbIQQgACABaiEAIAMoAhghASADKAIQIAJqCyECIACtIAEgBGqtQiCGhCEdQQAMAgsgBUEoaiAIEBEhASAFIAgQESEAIAEEQEEAIAANAhogBSgCLCAFKAIwQRxsaiIAQRBrKAIAIQMgAEEUaygCACEBIABBGGsoAgAhAgJ/AkACQCAAQRxrKAIAIgAoAAAiBEEBcQRAIAIgAC0ABmohAiABIAAtAAVBD3EiBGohASAALQAEQQAgAyAEG2ohAyAFLQBEDQEgAiAALQAHIgBqDAMLIAQoAgxBACADIAQoAggiABtqIQMgACABaiEBIAQoAgQgAmohAiAFLQBEQQFHDQELIAGtIAOtQiCGhCEdDAMLQQAgAyAEKAIUIgAbIQMgACABaiEBIAQoAhghACAEKAIQIAJqCyECIAGtIAAgA2qtQiCGhCEdDAELIAAEQCAFKAIEIAUoAghBHGxqIgBBEGsoAgAhAyAAQRRrKAIAIQEgAEEYaygCACECAn8CQAJAIABBHGsoAgAiACgAACIEQQFxBEAgAiAALQAGaiECIAEgAC0ABUEPcSIEaiEBIAAtAARBACADIAQbaiEDIAUtABwNASACIAAtAAciAGoMAwsgBCgCDEEAIAMgBCgCCCIAG2ohAyAAIAFqIQEgBCgCBCACaiECIAUtABxBAUcNAQsgAa0gA61CIIaEIR0MAwtBACADIAQoAhQiABshAyAAIAFqIQEgBCgCGCEAIAQoAhAgAmoLIQIgAa0gACADaq1CIIaEIR0MAQsgBSgCLCAFKAIwQRxsaiIAQRBrKAIAIQIgAEEUaygCACEDIABBGGsoAgAhCSAFKAIEIAUoAghBHGxqIgZBEGsoAgAhCyAGQRRrKAIAIRAgBkEYaygCACEPAn4CfwJAAkAgAEEcaygCACIEKAAAIgFBAXEEQCAJIAQtAAZqIQAgAyAELQAFQQ9xIgFqIQMgBC0ABEEAIAIgARtqIQIgBS0ARA0BIAAgBC0AByIEagwDCyABKAIMQQAgAiABKAIIIgAbaiECIAAgA2ohAyABKAIEIAlqIQAgBS0AREEBRw0BCyADrSACrUIghoQMAgtBACACIAEoAhQiBBshAiADIARqIQMgASgCGCEEIAEoAhAgAGoLIQAgA60gAiAEaq1CIIaECwJ+An8CQAJAIAZBHGsoAgAiASgAACIDQQFxBEAgDyABLQAGaiEEIBAgAS0ABUEPcSIDaiECIAEtAARBACALIAMbaiEGIAUtABwNASAEIAEtAAciAWoMAwsgAygCDEEAIAsgAygCCCIBG2ohBiABIBBqIQIgAygCBCAPaiEEIAUtABxBAUcNAQsgAq0gBq1CIIaEDAILQQAgBiADKAIUIgEbIQYgASACaiECIAMoAhghASADKAIQIARqCyEEIAKtIAEgBmqtQiCGhAsgACAESSIBGyEdIAAgBCABGyECQQAMAQtBAQshD0EAIQQCQCAFKAIwIgBFDQADQCAFKAIsIAAiBEEcbGoiAUEYaygCACEAAn8gAUEcaygCACIBKAAAIgNBAXEEQCAAIAEtAAZqIgAgBS0ARA0BGiAAIAEtAAdqDAELIAMoAgQgAGoiACAFLQBEDQAaIAMoAhAgAGoLIAJLDQEgBUEoahASIAUoAjAiAA0AC0EAIQQLAkADQCAFKAIIIgAEQCAFKAIEIABBHGxqIgNBGGsoAgAhAQJ/IANBHGsoAgAiAygAACIGQQFxBEAgASADLQAGaiIBIAUtABwNARogASADLQAHagwBCyAGKAIEIAFqIgEgBS0AHA0AGiAGKAIQIAFqCyACSw0CIAUQEgwBCwtBACEACyAFLQBEIQYgBSgCQCIBIAUoAhgiA0sEQCAFKAI8IQsgBSgCLCEOA0AgBAR/AkACfyAOIARBHGxqIglBHGsoAgAoAAAiEEEBcQRAIBBBAXZBAXEMAQsgEC8BLEEBcQtFBEAgBEEBRg0BIAlBOGsoAgAoAgAvAUIiEEUNASALKAJUIAsvASQgEGxBAXRqIAlBCGsoAgBBAXRqLwEARQ0BCyABIAZBf3NBAXFrIQELQQAgBiAJQQxrKAIAGyEGIARBAWsFQQALIQQgASADSw0ACwsgBSAGOgBEIAUgBDYCMCAFIAE2AkAgBS0AHCEEIAEgA0kEQCAFKAIUIQkgBSgCBCEQA0AgAAR/AkACfyAQIABBHGxqIgZBHGsoAgAoAAAiC0EBcQRAIAtBAXZBAXEMAQsgCy8BLEEBcQtFBEAgAEEBRg0BIAZBOGsoAgAoAgAvAUIiC0UNASAJKAJUIAkvASQgC2xBAXRqIAZBCGsoAgBBAXRqLwEARQ0BCyADIARBf3NBAXFrIQMLQQAgBCAGQQxrKAIAGyEEIABBAWsFQQALIQAgASADSQ0ACwsgBSAEOgAcIAUgADYCCCAFIAM2AhgCQCAPRQRAIAwhAQwBCwJAIAxFDQAgCCAKIAxBGGxqIgBBBGsiASgCAEsNACABIAI2AgAgAEEQayAdNwIAIAwhAQwBCyACIAhNBEAgDCEBDAELAkAgDEEBaiIBIBFNDQBBCCARQQF0IgAgASAAIAFLGyIAIABBCE0bIhFBGGwhACAKBEAgCiAAIwQoAgARAQAhCgwBCyAAIwUoAgARAAAhCgsgCiAMQRhsaiIAIAI2AhQgACAINgIQIAAgHTcCCCAAIB43AgALIA0gBygCDCIAIAAgDUkbIQgDQAJAIAggDSIARgRAIAghAAwBCyAAQQFqIQ0gBygCCCAAQRhsaigCFCACTQ0BCwsgBSgCMCILBEAgAiEIIB0hHiABIQwgACENIAUoAggiDw0BCwsCfyATKAAAIghBAXEEQCATLQAFQQ9xIQMgEy0ABCECIBMtAAciACATLQAGagwBC0EAIAgoAgwgCCgCFCIAGyECIAAgCCgCCGohAyAIKAIYIQAgCCgCECAIKAIEagshCCADrSAAIAJqrUIghoQhHQJ/IBYoAAAiAkEBcQRAIBYtAAciACAWLQAGaiEDIBYtAAQhDSAWLQAFQQ9xDAELQQAgAigCDCACKAIUIgwbIQ0gAigCECACKAIEaiEDIAIoAhghACAMIAIoAghqC60gACANaq1CIIaEIR4CQCADIAhLBEACQCABRQ0AIAggCiABQRhsaiIAQQRrIgIoAgBLDQAgAiADNgIAIABBEGsgHjcCACABIQAMAgsCQCABQQFqIgAgEU0NAEEIIBFBAXQiAiAAIAAgAkkbIgIgAkEITRtBGGwhAiAKBEAgCiACIwQoAgARAQAhCgwBCyACIwUoAgARAAAhCgsgCiABQRhsaiIBIAM2AhQgASAINgIQIAEgHjcCCCABIB03AgAMAQsgAyAITwRAIAEhAAwBCwJAIAFFDQAgAyAKIAFBGGxqIgBBBGsiAigCAEsNACACIAg2AgAgAEEQayAdNwIAIAEhAAwBCwJAIAFBAWoiACARTQ0AQQggEUEBdCICIAAgACACSRsiAiACQQhNG0EYbCECIAoEQCAKIAIjBCgCABEBACEKDAELIAIjBSgCABEAACEKCyAKIAFBGGxqIgEgCDYCFCABIAM2AhAgASAdNwIIIAEgHjcCAAsgByAFKQMoNwIsIAcgBSgCODYCPCAHIAUpAzA3AjQgByAFKAIQNgIoIAcgBSkDCDcCICAHIAUpAwA3AhggByAKNgIEIAVB4ABqJAAgGCAANgIMIAcoAggiAARAIAAjBigCABECAAsgBygCMCIABEAgACMGKAIAEQIACyAHKAIcIgAEQCAAIwYoAgARAgALIAcoAgQhACAHQUBrJAAgACEBIBgoAgwEQANAIAEgF0EYbGoiACAAKAIQQQF2NgIQIAAgACgCFEEBdjYCFCAAIAAoAgRBAXY2AgQgACAAKAIMQQF2NgIMIBdBAWoiFyAYKAIMIgBJDQALIAAhFwsjCSIAIAE2AgQgACAXNgIAIBhBEGokAAubAQEDfyMAQdAAayIBJAAgASMJIgIoAgA2AkggAUFAayIDIAIoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAIoAhA2AkQgASADKQIANwMQIAEgAigCCDYCPCABIAIoAgRBAXQ2AjggASABKQI4NwMIIAFBJGogAUEIahCCASACIAEpAig3AwAgAiABKQIwNwMIIAFB0ABqJAAL2gEBBX8jAEEwayIBJAAgASAANgIcIAEjCSIDKQMANwIgIAEgAykDCDcCKCABQQA2AhggASABKAIcNgIIIAEvASwhACABQQA2AhQgASAAOwEYIAFBADYCDAJAAkAgASgCJCIARQ0AIAEoAiAhBSAAQRxsIgIjBSgCABEAACEEIAEgADYCFCABIAQ2AgwgBQRAIAJFDQEgBCAFIAL8CgAAIAEgADYCEAwCCyACRQ0AIARBACAC/AsACyABIAA2AhALIAMgASkCDDcDACADIAEpAhQ3AwggAUEwaiQAC1MBAX8jAEEgayIBJAAgASAANgIMIAEjCSIAKQMANwIQIAEgACkDCDcCGCABKAIQIgAEQCAAIwYoAgARAgAgAUEANgIYIAFCADcCEAsgAUEgaiQAC9kBAgh/AX4jAEHQAGsiASQAIAEjCSICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCACKAIgIQQgAikDGCEJIAIoAhQhBSACKAIEIQYgAigCCCEHIAIoAhAhCCABIAEpAkg3AxggASAINgJEIAEgAykCADcDECABIAc2AjwgASAGQQF0NgI4IAEgBTYCKCABIAk3AiwgASAENgI0IAEgADYCJCABIAEpAjg3AwggAUEkaiABQQhqEHAgAiABKQIoNwMAIAIgASkCMDcDCCABQdAAaiQAC70CAQR/IwBBMGsiAiQAIAIgADYCHCACIwkiBCkDADcCICACIAQpAwg3AiggAiAEKQMQNwIMIAIgBCkDGDcCFCACIAE2AgggAiACKAIINgIcIAIvARghACACQQA2AiQgAiAAOwEsIAIoAiAhACACKAIMIQUCQAJAIAIoAhAiASACKAIoSwRAIAFBHGwhAwJ/IAAEQCAAIAMjBCgCABEBAAwBCyADIwUoAgARAAALIQAgAiABNgIoIAIgADYCICACKAIkIgNFDQEgA0EcbCIDRQ0BIAAgAUEcbGogACAD/AoAAAwBCyABRQ0BCyABQRxsIQMgBQRAIANFDQEgACAFIAP8CgAADAELIANFDQAgAEEAIAP8CwALIAIgAigCJCABajYCJCAEIAIpAiA3AwAgBCACKQIoNwMIIAJBMGokAAtRAQJ/IwBBIGsiASQAIAEgADYCDCABIwkiACkDADcCECABIAApAwg3AhggAUEMahCDASECIAAgASkCEDcDACAAIAEpAhg3AwggAUEgaiQAIAILZAEDfyMAQSBrIgEkACABIAA2AgwgASMJIgApAwA3AhAgASAAKQMINwIYIAFBDGohAgNAIAIQhAEiA0EBRg0ACyADQQJGIQIgACABKQIQNwMAIAAgASkCGDcDCCABQSBqJAAgAgtrAgJ/AX4jAEEgayIBJAAgASAANgIMIAEjCSIAKAIANgIQIAEgACkCBDcCFCABIAAoAgwiAjYCHCABQQxqIAJBAXRBAEEAEIUBIQMgACABKQIQNwMAIAAgASkCGDcDCCABQSBqJAAgA0IAUguMAQICfwF+IwBBMGsiASQAIAEgADYCHCABIwkiACgCADYCICABIAApAgQ3AiQgASAAKAIMIgI2AiwgASAAKAIQQQF0NgIYIAEgAjYCFCABIAEpAhQ3AwggAUEcakEAIAEoAgggASgCDBCFASEDIAAgASkCIDcDACAAIAEpAig3AwggAUEwaiQAIANCAFILUQECfyMAQSBrIgEkACABIAA2AgwgASMJIgApAwA3AhAgASAAKQMINwIYIAFBDGoQhgEhAiAAIAEpAhA3AwAgACABKQIYNwMIIAFBIGokACACC/gEAg1/AX4jAEEgayIGJAAgBiAANgIMIAYjCSIJKQMANwIQIAYgCSkDCDcCGEEBIQsCQCAGQQxqIgojAkEMahB5Ig1FDQAgCigCBCAKKAIIQRxsaiIAQRhrIgIoAgANACAAQRBrKAIARQ0AIABBDGsoAgAhByAAQThrKAIAIgEtAABBAXFFBEAgASgCACIBIAEoAiRBA3RrIQMLIABBMGspAgAhDiAAQTRrKAIAIQEgAiAHBH8CfyADKAAAIgJBAXEEQCABIAMtAAciAmohCCAOQiCIpyEEIA6nDAELQQAgDkIgiKcgAigCFCIFGyEEIAIoAhAgAWohCCACKAIYIQIgBSAOp2oLrSACIARqrUIghoQhDkEBIQIgB0EBRwRAA0ACQCADIAJBA3RqIgQoAAAiAUEBcQRAIAQtAAciASAELQAGaiEMIAQtAAVBD3EhBSAELQAEIQQMAQtBACABKAIMIAEoAhQiBRshBCABKAIQIAEoAgRqIQwgBSABKAIIaiEFIAEoAhghAQsgBSAOp2qtIAEgBGpBACAOQiCIpyAFG2qtQiCGhCEOIAggDGohCCACQQFqIgIgB0cNAAsLAn8gAyAHQQN0aiICKAAAIgNBAXEEQCACLQAFQQ9xIQEgAi0ABCEFIAItAAYMAQsgAygCDCEFIAMoAgghASADKAIECyECIAEgDqdqrUEAIA5CIIinIAEbIAVqrUIghoQhDiACIAhqBSABCzYCACAAQRRrIA43AgALAkACQAJAIA1BAWsOAgACAQsDQCAKEIQBQQFGDQALDAELQQAhCwsgCSAGKQIQNwMAIAkgBikCGDcDCCAGQSBqJAAgCwvECQIYfwF+IwBBIGsiBCQAIAQgADYCDCAEIwkiECkDADcCECAEIBApAwg3AhggASEMIAQoAhQhACAEKAIQIQgDQCAIIABBAWsiBkEcbGoiCSgCGCECIAkoAgAoAAAhBwJAAkAgBkUEQEEBIQEgB0EBcUUNAUEAIQUMAgsCQAJ/IAdBAXEiAwRAIAdBAnEEQEEAIQVBASEBDAULIAdBA3ZBAXEMAQtBASEBIAcvASwiBUEBcQ0CIAVBAnZBAXELDQAgCUEcaygCACgCAC8BQiIBRQ0AQQAhBSAEKAIMKAIIIgooAlQgCi8BJCABbEEBdGogCSgCFEEBdGovAQBBAEchASADRQ0BDAILQQAhAUEAIQUgAw0BCyAHKAIkRQRAQQAhBQwBCyAHKAI4IQULAkACQCACIAxLDQAgASACaiAFaiAMTQ0AA0AgBCgCECILIAQoAhQiDkEcbGoiBkEcaygCACgAACIAQQFxIgcNAiAAKAIkRQ0CIAQoAgwoAgghASAALwFCIgUEfyABKAJUIAEvASQgBWxBAXRqBUEACyESIAZBBGsoAgAhAgJAAkAgDkEBayIFRQ0AIAAvASwiCUEBcQ0AIAlBBHENASALIAVBHGxqIgVBHGsoAgAoAgAvAUIiCUUNASACIAEoAlQgAS8BJCAJbEEBdGogBSgCFEEBdGovAQBBAEdqIQIMAQsgAkEBaiECCyACIAxLDQJBACEBQQAgACAAKAIkIhNBA3RrIhggBxshGSAGQRhrKAIAIQMgBkEUaygCACEAIAZBEGsoAgAhCEEAIQkDQCACIQogCSEGIAghByAAIQUgAyEUIAEiFSATRg0DAn8gGSABQQN0aiIWKAAAIgNBAXEiAARAIANBAnFBAXYiDyECIANBA3ZBAXEMAQsgAy8BLCIPQQFxIQIgD0ECdkEBcQsEfyAGBSASBEAgEiAGQQF0ai8BACACckEARyIPIQILIAZBAWoLIQkCQAJ/AkAgAEUEQCADKAIkDQFBAAwCCyACIApqIQIgBSEAIBYtAAciAyEIIAchAQwCCyADKAI4CyEAQQAgByADKAIUIggbIQEgAiAKaiAAaiECIAUgCGohACADKAIYIQggAygCECEDCyABIAhqIQggAyAUaiEDIBMgFUEBaiIBSwRAAn8gGCABQQN0aikCACIapyINQQFxBEAgGkIgiKdB/wFxIRcgGkIoiKdBD3EhESAaQjCIp0H/AXEMAQsgDSgCDCEXIA0oAgghESANKAIECyENQQAgCCARGyAXaiEIIAMgDWohAyAAIBFqIQALIAIgDE0NAAsgBCAOQQFqIgAgBCgCGCIBSwR/QQggAUEBdCIBIAAgACABSRsiACAAQQhNGyIBQRxsIQACfyALBEAgCyAAIwQoAgARAQAMAQsgACMFKAIAEQAACyELIAQgATYCGCAEIAs2AhAgBCgCFCIOQQFqBSAACzYCFCALIA5BHGxqIgAgCjYCGCAAIAY2AhQgACAVNgIQIAAgBzYCDCAAIAU2AgggACAUNgIEIAAgFjYCACAPIAogDEZxRQ0ACwwBCyAAQQJJDQAgBCAGNgIUIAYhAAwBCwsgECAEKQIQNwMAIBAgBCkCGDcDCCAEQSBqJAALUQECfyMAQSBrIgEkACABIAA2AgwgASMJIgApAwA3AhAgASAAKQMINwIYIAFBDGoQiAEhAiAAIAEpAhA3AwAgACABKQIYNwMIIAFBIGokACACC2kBAX8jAEHQAGsiASQAIAEgADYCPCABIwkiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEIkBIAEgASkCNDcDGCABIAEpAiw3AxAgASABKQIkNwMIIAFBCGoQLyEAIAFB0ABqJAAgAAtpAQF/IwBB0ABrIgEkACABIAA2AjwgASMJIgApAwA3AkAgASAAKQMINwJIIAFBJGogAUE8ahCJASABIAEpAjQ3AxggASABKQIsNwMQIAEgASkCJDcDCCABQQhqEDIhACABQdAAaiQAIAALaQEBfyMAQdAAayIBJAAgASAANgI8IAEjCSIAKQMANwJAIAEgACkDCDcCSCABQSRqIAFBPGoQiQEgASABKQI0NwMYIAEgASkCLDcDECABIAEpAiQ3AwggAUEIahAxIQAgAUHQAGokACAAC4oBAQF/IwBB0ABrIgEkACABIAA2AjwgASMJIgApAwA3AkAgASAAKQMINwJIIAFBJGogAUE8ahCJASABIAEpAjQ3AxggASABKQIsNwMQIAEgASkCJDcDCAJ/IAEoAhgoAgAiAEEBcQRAIABBBXZBAXEMAQsgAC8BLEEJdkEBcQshACABQdAAaiQAIAALRwEBfyMAQTBrIgEkACABIAA2AhwgASMJIgApAwA3AiAgASAAKQMINwIoIAFBBGogAUEcahCJASABKAIUIQAgAUEwaiQAIAALiQEBAX8jAEHQAGsiASQAIAEgADYCPCABIwkiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEIkBIAEgASkCNDcDECABIAEpAiw3AwggASABKQIkNwMAIAEgASgCBDYCHCABIAEoAgg2AiAgACABKAIcNgIAIAAgASgCIEEBdjYCBCABQdAAaiQAC34BAX8jAEHQAGsiASQAIAEgADYCPCABIwkiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEIkBIAEgASkCNDcDECABIAEpAiw3AwggASABKQIkNwMAIAFBHGogARAuIAAgASgCHDYCACAAIAEoAiBBAXY2AgQgAUHQAGokAAtqAQF/IwBB0ABrIgEkACABIAA2AjwgASMJIgApAwA3AkAgASAAKQMINwJIIAFBJGogAUE8ahCJASABIAEpAjQ3AxggASABKQIsNwMQIAEgASkCJDcDCCABKAIIIQAgAUHQAGokACAAQQF2C2wBAX8jAEHQAGsiASQAIAEgADYCPCABIwkiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEIkBIAEgASkCNDcDGCABIAEpAiw3AxAgASABKQIkNwMIIAFBCGoQLSEAIAFB0ABqJAAgAEEBdgs9AQF/IwBBIGsiASQAIAEgADYCDCABIwkiACkDADcCECABIAApAwg3AhggAUEMahCKASEAIAFBIGokACAAC/MBAQd/IwBBIGsiASQAIAEgADYCDCABIwkiACkDADcCECABIAApAwg3AhhBACEAIAEoAhQiBUECTwRAIAEoAhAhBkEBIQMDQAJAAn8CQAJAIAYgA0EcbGoiBCgCACgAACICQQFxBEAgAkECcQ0BIAJBA3ZBAXEMAwsgAi8BLCICQQFxRQ0BCyAAQQFqIQAMAgsgAkECdkEBcQsNACAEQRxrKAIAKAIALwFCIgJFDQAgACABKAIMKAIIIgcoAlQgBy8BJCACbEEBdGogBCgCFEEBdGovAQBBAEdqIQALIANBAWoiAyAFRw0ACwsgAUEgaiQAIAALSQEBfyMAQSBrIgEkACABIAA2AgwgASMJIgApAwA3AhAgASAAKQMINwIYIAEoAhAgASgCFEEcbGpBBGsoAgAhACABQSBqJAAgAAt2AQF/IwBBMGsiASQAIAEgADYCHCABIwkiACkDADcCICABIAApAwg3AiggAUEEaiABQRxqEIkBIAAgASgCEDYCECAAIAEoAgg2AgggACABKAIUNgIAIAAgASgCDEEBdjYCDCAAIAEoAgRBAXY2AgQgAUEwaiQAC3sBAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDACABEC8hACABQTBqJAAgAAurBwENfyMAQTBrIgMkACADIwkiBCgCADYCKCADIAQoAgxBAXQ2AiAgAyAANgIsIAMgAykCKDcDECADIAQoAhA2AiQgAyADKQIgNwMIIAMgBCgCCDYCHCADIAQoAgRBAXQ2AhggAyADKQIYNwMAAn8CQCADKAIQIgAoAgAiAkEBcQ0AIAMoAhQhDANAIAAhBCACKAIkRQ0BQQAhCSACLwFCIgAEQCAMKAIIIgUoAlQgBS8BJCAAbEEBdGohCQsgAigCJCINRQ0BAn8gAiANQQN0ayIAKAAAIgJBAXEiBUUEQCACLwEsQQJ2QQFxDAELIAJBA3ZBAXELIgdFIQhBACEGAkAgBw0AIAlFDQAgCS8BAEEARyEGQQEhCAsCQAJAAkACfyAFRQRAIAIvASxBAXEMAQsgAkEBdkEBcQsgBnJBAXFFBEBBACEGIAAoAgAiBUEBcQ0BIAUoAiRFDQEgASAFKAIwIgZPDQEMAgtBASEGIAFFDQILQQEhDiANQQFGDQMDQEEAIQcCfyAAIA5BA3RqIgUoAAAiAkEBcSILBEAgAkEDdkEBcQwBCyACLwEsQQJ2QQFxC0UEQCAJBH8gCSAIQQF0ai8BAEEARwVBAAshByAIQQFqIQgLAn8gCwR/IAJBAXZBAXEFIAIvASxBAXELIAdyBEAgASAGRg0EIAZBAWoMAQtBACECAkAgBSgCACILQQFxDQAgCygCJEUNACABIAZrIgcgCygCMCICTw0AIAUhACAHIQEMAwsgAiAGagshBiAOQQFqIg4gDUcNAAsMAwsCf0EAIAwoAggiBSgCIEUNABpBACAFKAJAIAQoAgAvAUJBAnRqIgQvAQIiB0UNABogCEEBayEGIAUoAkQgBC8BAEECdGoiAiAHQQJ0aiEEA0ACQCACLQADDQAgBiACLQACRw0AIAUoAjwgAi8BAEECdGooAgAMAgsgAkEEaiICIARHDQALQQALIgQgCiAEGyEKIAAoAgAiAkEBcUUNAQwCCwsgAkEBcQR/IAJBA3ZBAXEFIAIvASxBAnZBAXELDQACQCAMKAIIIgAoAiBFDQAgACgCQCAEKAIALwFCQQJ0aiIBLwECIgRFDQAgCEEBayEFIAAoAkQgAS8BAEECdGoiAiAEQQJ0aiEBA0ACQCACLQADDQAgBSACLQACRw0AIAAoAjwgAi8BAEECdGooAgAiACAKIAAbDAQLIAJBBGoiAiABRw0ACwsgCgwBC0EACyEAIANBMGokACAAC7EIAQ1/IwBBMGsiBiQAIAYjCSIHKAIANgIoIAYgBygCDEEBdDYCICAGIAA2AiwgBiAGKQIoNwMQIAYgBygCEDYCJCAGIAYpAiA3AwggBiAHKAIINgIcIAYgBygCBEEBdDYCGCAGIAYpAhg3AwACfwJAIAYoAhAiACgCACICQQFxDQAgBigCFCELA0AgACEHIAIoAiRFDQFBACEKIAIvAUIiAARAIAsoAggiBCgCVCAELwEkIABsQQF0aiEKCyACKAIkIg5FDQECfyACIA5BA3RrIgAoAAAiA0EBcSIERQRAIAMvASxBAnZBAXEMAQsgA0EDdkEBcQsiAkUhCEEAIQUCQCACDQAgCkUNACAKLwEAIQVBASEICwJAAkACQAJAAkACQCAFQf7/A2sOAgECAAsgBUUEQCAERQRAIAMvASwiBEEBcUUNAiAEQQF2QQFxRQ0CDAMLIANBAnFFDQEgA0ECdkEBcQ0CDAELIAsoAggoAkggBUEDbGotAAFBAXENAQtBACEJIAAoAgAiBEEBcQ0BIAQoAiRFDQEgASAEKAI0IglJDQIMAQtBASEJIAFFDQILQQEhAiAOQQFGDQMDQEEAIQUCfyAAIAJBA3RqIgQoAAAiA0EBcSINBEAgA0EDdkEBcQwBCyADLwEsQQJ2QQFxC0UEQCAKBH8gCiAIQQF0ai8BAAVBAAshBSAIQQFqIQgLAn8CQAJAAkAgBUH+/wNrDgICAQALAkAgBUUEQCANRQ0BIANBAnFFDQMgA0ECdkEBcQ0CDAMLIAsoAggoAkggBUEDbGotAAFBAXFFDQIMAQsgAy8BLCIFQQFxRQ0BIAVBAXZBAXFFDQELIAEgCUYNBCAJQQFqDAELQQAhBQJAIAQoAgAiDUEBcQ0AIA0oAiRFDQAgASAJayIDIA0oAjQiBU8NACAEIQAgAyEBDAMLIAUgCWoLIQkgAkEBaiICIA5HDQALDAMLAn9BACALKAIIIgQoAiBFDQAaQQAgBCgCQCAHKAIALwFCQQJ0aiIHLwECIgNFDQAaIAhBAWshBSAEKAJEIAcvAQBBAnRqIgIgA0ECdGohBwNAAkAgAi0AAw0AIAUgAi0AAkcNACAEKAI8IAIvAQBBAnRqKAIADAILIAJBBGoiAiAHRw0AC0EACyIHIAwgBxshDCAAKAIAIgJBAXFFDQEMAgsLIANBAXEEfyADQQN2QQFxBSADLwEsQQJ2QQFxCw0AAkAgCygCCCIAKAIgRQ0AIAAoAkAgBygCAC8BQkECdGoiAS8BAiIHRQ0AIAhBAWshBCAAKAJEIAEvAQBBAnRqIgIgB0ECdGohAQNAAkAgAi0AAw0AIAQgAi0AAkcNACAAKAI8IAIvAQBBAnRqKAIAIgAgDCAAGwwECyACQQRqIgIgAUcNAAsLIAwMAQtBAAshACAGQTBqJAAgAAuTBAEJfyMAQYABayICJAAgAiMJIgMoAgA2AnggAiADKAIMQQF0NgJwIAIgADYCfCACIAIpAng3AzAgAiADKAIQNgJ0IAIgAikCcDcDKCACIAMoAgg2AmwgAiADKAIEQQF0NgJoIAIgAikCaDcDICACQdQAaiACQSBqEIIBAkAgAUUEQEEAIQMMAQsgAiACKQJ4NwMYIAIgAikCcDcDECACIAIpAmg3AwggAkHUAGoiACACQQhqEHAgABCDARpBACEAQQAhAwNAIAMhBAJAA0AgAkHUAGoiAxCKASABRg0BIAMQhgENAAsgBCEDDAILIAJBPGogAkHUAGoiAxCJASADEIYBIQcCQCAEQQVqIgMgAE0NAEEIIABBAXQiACADIAAgA0sbIgAgAEEITRsiAEECdCEGIAUEQCAFIAYjBCgCABEBACEFDAELIAYjBSgCABEAACEFCyAFIARBAnRqIgRCADcCACAEQQA2AhAgBEIANwIIIAIoAjwhBiACKAJEIQggAigCTCEJIAIoAkAhCiAFIANBAnRqIgRBBGsgAigCSDYCACAEQQxrIAo2AgAgBEEUayAJNgIAIARBCGsgCEEBdjYCACAEQRBrIAZBAXY2AgAgBw0ACwsgAigCWCIABEAgACMGKAIAEQIAIAJBADYCYCACQgA3AlgLIwkiACAFNgIEIAAgA0EFbjYCACACQYABaiQAC/oBAQN/IwBB0ABrIgEkACABIwkiAigCADYCSCABQUBrIgMgAigCDEEBdDYCACABIAA2AkwgASABKQJINwMYIAEgAigCEDYCRCABIAMpAgA3AxAgASACKAIINgI8IAEgAigCBEEBdDYCOCABIAEpAjg3AwggAigCFEEBdCEDIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIaiADQQEQOSAAQSBqJAAgAiABKAIsNgIQIAIgASgCJDYCCCACIAEoAjA2AgAgAiABKAIoQQF2NgIMIAIgASgCIEEBdjYCBCABQdAAaiQAC/oBAQN/IwBB0ABrIgEkACABIwkiAigCADYCSCABQUBrIgMgAigCDEEBdDYCACABIAA2AkwgASABKQJINwMYIAEgAigCEDYCRCABIAMpAgA3AxAgASACKAIINgI8IAEgAigCBEEBdDYCOCABIAEpAjg3AwggAigCFEEBdCEDIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIaiADQQAQOSAAQSBqJAAgAiABKAIsNgIQIAIgASgCJDYCCCACIAEoAjA2AgAgAiABKAIoQQF2NgIMIAIgASgCIEEBdjYCBCABQdAAaiQAC6ABAQJ/IwBBMGsiASQAIAEjCSICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwACfyABKAIQKAIAIgBBAXEEQCAAQYD+A3FBCHYMAQsgAC8BKAtB//8DcSEAIAFBMGokACAAC5oBAQJ/IwBBMGsiASQAIAEjCSICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwBBACEAAkAgASgCECgCACICQQFxDQAgAigCJEUNACACKAIwIQALIAFBMGokACAAC5oBAQJ/IwBBMGsiASQAIAEjCSICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwBBACEAAkAgASgCECgCACICQQFxDQAgAigCJEUNACACKAI0IQALIAFBMGokACAAC/ABAQN/IwBB0ABrIgIkACACIwkiAygCADYCSCACQUBrIgQgAygCDEEBdDYCACACIAA2AkwgAiACKQJINwMYIAIgAygCEDYCRCACIAQpAgA3AxAgAiADKAIINgI8IAIgAygCBEEBdDYCOCACIAIpAjg3AwgjAEEgayIAJAAgACACKQIYNwMYIAAgAikCEDcDECAAIAIpAgg3AwggAkEgaiAAQQhqIAFBARA0IABBIGokACADIAIoAiw2AhAgAyACKAIkNgIIIAMgAigCMDYCACADIAIoAihBAXY2AgwgAyACKAIgQQF2NgIEIAJB0ABqJAAL8AEBA38jAEHQAGsiAiQAIAIjCSIDKAIANgJIIAJBQGsiBCADKAIMQQF0NgIAIAIgADYCTCACIAIpAkg3AxggAiADKAIQNgJEIAIgBCkCADcDECACIAMoAgg2AjwgAiADKAIEQQF0NgI4IAIgAikCODcDCCMAQSBrIgAkACAAIAIpAhg3AxggACACKQIQNwMQIAAgAikCCDcDCCACQSBqIABBCGogAUEAEDQgAEEgaiQAIAMgAigCLDYCECADIAIoAiQ2AgggAyACKAIwNgIAIAMgAigCKEEBdjYCDCADIAIoAiBBAXY2AgQgAkHQAGokAAvFAQEDfyMAQdAAayICJAAgAiMJIgMoAgA2AkggAkFAayIEIAMoAgxBAXQ2AgAgAiAANgJMIAIgAikCSDcDGCACIAMoAhA2AkQgAiAEKQIANwMQIAIgAygCCDYCPCACIAMoAgRBAXQ2AjggAiACKQI4NwMIIAJBIGogAkEIaiABQf//A3EQNSADIAIoAiw2AhAgAyACKAIkNgIIIAMgAigCMDYCACADIAIoAihBAXY2AgwgAyACKAIgQQF2NgIEIAJB0ABqJAAL7gEBA38jAEHQAGsiASQAIAEjCSICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCMAQSBrIgAkACAAIAEpAhg3AxggACABKQIQNwMQIAAgASkCCDcDCCABQSBqIABBCGpBARA2IABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAAL7gEBA38jAEHQAGsiASQAIAEjCSICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCMAQSBrIgAkACAAIAEpAhg3AxggACABKQIQNwMQIAAgASkCCDcDCCABQSBqIABBCGpBARA3IABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAAL7gEBA38jAEHQAGsiASQAIAEjCSICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCMAQSBrIgAkACAAIAEpAhg3AxggACABKQIQNwMQIAAgASkCCDcDCCABQSBqIABBCGpBABA2IABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAAL7gEBA38jAEHQAGsiASQAIAEjCSICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCMAQSBrIgAkACAAIAEpAhg3AxggACABKQIQNwMQIAAgASkCCDcDCCABQSBqIABBCGpBABA3IABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAALnQEBAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDAEEBIQACQCABKAIQKAIAIgJBAXENACACKAIkRQ0AIAIoAjhBAWohAAsgAUEwaiQAIAAL4AQCBn8CfiMAQdAAayIBJAAgASMJIgMoAgA2AkggAUFAayICIAMoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAMoAhA2AkQgASACKQIANwMQIAEgAygCCDYCPCABIAMoAgRBAXQ2AjggASABKQI4NwMIIwBBkAFrIgAkAAJ/IAEoAhwiAigAACIEQQFxBEAgAi0ABUEPcSEFIAItAAQhBiACLQAGDAELIAQoAgwhBiAEKAIIIQUgBCgCBAshBCAAIAI2AowBIAAgAjYCiAEgAEEANgKEASAAIAY2AoABIAAgBTYCfCAAIAQ2AngCQCACIAEoAhgiBEcEQCAAIAApAoABNwNQIAAgACkCiAE3A1ggACAAKQJ4NwNIIAAgASkCEDcDOCAAQUBrIAEpAhg3AwAgACABKQIINwMwIABB4ABqIABByABqIABBMGoQMwJAIAAoAnAiAiAERg0AIAJFDQADQCAAIAApAnAiBzcDiAEgACAAKQJoIgg3A4ABIAAgCDcDICAAIAc3AyggACAAKQJgIgc3A3ggACAHNwMYIAAgASkCEDcDCCAAIAEpAhg3AxAgACABKQIINwMAIABB4ABqIABBGGogABAzIAAoAnAiAiAERg0BIAINAAsLIAEgACkDeDcCICABIAApA4gBNwIwIAEgACkDgAE3AigMAQsgAUIANwIgIAFCADcCMCABQgA3AigLIABBkAFqJAAgAyABKAIsNgIQIAMgASgCJDYCCCADIAEoAjA2AgAgAyABKAIoQQF2NgIMIAMgASgCIEEBdjYCBCABQdAAaiQAC58CAQN/IwBBgAFrIgEkACABIwkiAigCADYCeCABIAIoAgxBAXQ2AnAgASAANgJ8IAEgAigCCDYCbCABIAIoAhA2AnQgASACKAIEQQF0NgJoIAEgAigCFDYCYCABIAIoAhhBAXQ2AlAgASACKAIcNgJUIAEgAigCIEEBdDYCWCACKAIkIQMgASABKQJ4NwMwIAEgASkCcDcDKCABIAA2AmQgASABKQJoNwMgIAEgAzYCXCABIAEpAmA3AxggASABKQJYNwMQIAEgASkCUDcDCCABQThqIAFBIGogAUEIahAzIAIgASgCRDYCECACIAEoAjw2AgggAiABKAJINgIAIAIgASgCQEEBdjYCDCACIAEoAjhBAXY2AgQgAUGAAWokAAuGAgEEfyMAQdAAayIBJAAgASMJIgIoAgA2AkggAUFAayIDIAIoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAIoAhA2AkQgASADKQIANwMQIAEgAigCCDYCPCABIAIoAgRBAXQ2AjggASABKQI4NwMIIAIoAhRBAXQhAyACKAIYQQF0IQQjAEEgayIAJAAgACABKQIYNwMYIAAgASkCEDcDECAAIAEpAgg3AwggAUEgaiAAQQhqIAMgBEEBEDogAEEgaiQAIAIgASgCLDYCECACIAEoAiQ2AgggAiABKAIwNgIAIAIgASgCKEEBdjYCDCACIAEoAiBBAXY2AgQgAUHQAGokAAuGAgEEfyMAQdAAayIBJAAgASMJIgIoAgA2AkggAUFAayIDIAIoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAIoAhA2AkQgASADKQIANwMQIAEgAigCCDYCPCABIAIoAgRBAXQ2AjggASABKQI4NwMIIAIoAhRBAXQhAyACKAIYQQF0IQQjAEEgayIAJAAgACABKQIYNwMYIAAgASkCEDcDECAAIAEpAgg3AwggAUEgaiAAQQhqIAMgBEEAEDogAEEgaiQAIAIgASgCLDYCECACIAEoAiQ2AgggAiABKAIwNgIAIAIgASgCKEEBdjYCDCACIAEoAiBBAXY2AgQgAUHQAGokAAvXAgEGfyMAQfAAayIBJAAgASMJIgIoAgA2AmggASACKAIMQQF0NgJgIAEgADYCbCABIAIoAgg2AlwgASACKAIQNgJkIAEgAigCBEEBdDYCWCABIAIoAhhBAXQ2AlQgASACKAIUNgJQIAIoAiAhACACKAIcIQMgASABKQJoNwMoIAEgASkCYDcDICABIAM2AkggASABKQJYNwMYIAEgAEEBdDYCTCABIAEpAlA3AxAgASABKQJINwMIIwBBIGsiACQAIAEoAgwhAyABKAIIIQQgASgCFCEFIAEoAhAhBiAAIAEpAig3AxggACABKQIgNwMQIAAgASkCGDcDCCABQTBqIABBCGogBiAFIAQgA0EBEDsgAEEgaiQAIAIgASgCPDYCECACIAEoAjQ2AgggAiABKAJANgIAIAIgASgCOEEBdjYCDCACIAEoAjBBAXY2AgQgAUHwAGokAAvXAgEGfyMAQfAAayIBJAAgASMJIgIoAgA2AmggASACKAIMQQF0NgJgIAEgADYCbCABIAIoAgg2AlwgASACKAIQNgJkIAEgAigCBEEBdDYCWCABIAIoAhhBAXQ2AlQgASACKAIUNgJQIAIoAiAhACACKAIcIQMgASABKQJoNwMoIAEgASkCYDcDICABIAM2AkggASABKQJYNwMYIAEgAEEBdDYCTCABIAEpAlA3AxAgASABKQJINwMIIwBBIGsiACQAIAEoAgwhAyABKAIIIQQgASgCFCEFIAEoAhAhBiAAIAEpAig3AxggACABKQIgNwMQIAAgASkCGDcDCCABQTBqIABBCGogBiAFIAQgA0EAEDsgAEEgaiQAIAIgASgCPDYCECACIAEoAjQ2AgggAiABKAJANgIAIAIgASgCOEEBdjYCDCACIAEoAjBBAXY2AgQgAUHwAGokAAueAQECfyMAQUBqIgEkACABIwkiAigCADYCOCABIAIoAgxBAXQ2AjAgASAANgI8IAEgASkCODcDGCABIAIoAhA2AjQgASABKQIwNwMQIAEgAigCCDYCLCABIAIoAgRBAXQ2AiggASABKQIoNwMIIAEgASgCDDYCICABIAEoAhA2AiQgAiABKAIgNgIAIAIgASgCJEEBdjYCBCABQUBrJAALlgEBAn8jAEFAaiIBJAAgASMJIgIoAgA2AjggASACKAIMQQF0NgIwIAEgADYCPCABIAEpAjg3AxggASACKAIQNgI0IAEgASkCMDcDECABIAIoAgg2AiwgASACKAIEQQF0NgIoIAEgASkCKDcDCCABQSBqIAFBCGoQLiACIAEoAiA2AgAgAiABKAIkQQF2NgIEIAFBQGskAAt/AQJ/IwBBMGsiASQAIAEjCSICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwAgASgCACEAIAFBMGokACAAQQF2C34BAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDACABEC0hACABQTBqJAAgAEEBdgusAgIHfwF+IwBBMGsiASQAIAEjCSICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwAjAEEgayIAJAAgASgCFCgCCCECIAEoAhApAgAhCEEBIQMCQAJAAkAgAS8BDCIEQf7/A2sOAgACAQtBACEDDAELIAIoAkggBEEDbGotAAAhAwsgACAINwMQIAAgCDcDCCAAQQhqIABBH2pBASACQQAgBCADQQFxIgUjAUGhCmoiBhAwQQFqIgcjBSgCABEAACEDIAAgACkDEDcDACAAIAMgByACQQAgBCAFIAYQMBogAEEgaiQAIAFBMGokACADC9IDAQh/IwBBgAFrIgEkACABIwkiAigCADYCeCABIAIoAgxBAXQ2AnAgASAANgJ8IAEgASkCeDcDMCABIAIoAhA2AnQgASABKQJwNwMoIAEgAigCCDYCbCABIAIoAgRBAXQ2AmggASABKQJoNwMgQQAhAAJAIAEoAjAoAgAiAkEBcQ0AIAIoAiRFDQAgAigCMCEACwJAIAAiBEUEQEEAIQAMAQtBBCAEQQVsEI0CIQAgASABKQJ4NwMYIAEgASkCcDcDECABIAEpAmg3AwgjAUGw1QBqIgIgAUEIahBwIAIQgwEaIAFB0ABqIAIQiQEgASgCUCECIAEoAlghBSABKAJgIQMgASgCVCEGIAAgASgCXDYCECAAIAY2AgggACADNgIAIAAgBUEBdjYCDCAAIAJBAXY2AgQgBEEBRg0AQQEhBSAAIQIDQCMBQbDVAGoiAxCGARogAUE4aiADEIkBIAEoAjghAyABKAJAIQYgASgCSCEHIAEoAjwhCCACIAEoAkQ2AiQgAiAINgIcIAIgBzYCFCACIAZBAXY2AiAgAiADQQF2NgIYIAJBFGohAiAFQQFqIgUgBEcNAAsLIwkiAiAANgIEIAIgBDYCACABQYABaiQAC6QDAQh/IwBBgAFrIgEkACABIwkiAigCADYCeCABIAIoAgxBAXQ2AnAgASAANgJ8IAEgASkCeDcDSCABIAIoAhA2AnQgAUFAayABKQJwNwMAIAEgAigCCDYCbCABIAIoAgRBAXQ2AmggASABKQJoNwM4QQAhAAJAIAEoAkgoAgAiAkEBcQ0AIAIoAiRFDQAgAigCNCEACwJAIAAiA0UEQEEAIQIMAQtBBCADQQVsEI0CIQIgASABKQJ4NwMwIAEgASkCcDcDKCABIAEpAmg3AyAjAUGw1QBqIgAgAUEgahBwIAAQgwEaIAIhAANAIAFB0ABqIwFBsNUAahCJASABIAEpAmA3AxggASABKQJYNwMQIAEgASkCUDcDCCABQQhqEDEEQCABKAJQIQQgASgCWCEFIAEoAmAhBiABKAJUIQcgACABKAJcNgIQIAAgBzYCCCAAIAY2AgAgACAFQQF2NgIMIAAgBEEBdjYCBCAIQQFqIgggA0YNAiAAQRRqIQALIwFBsNUAahCGAQ0ACwsjCSIAIAI2AgQgACADNgIAIAFBgAFqJAAL/QYBCH8jAEGgAWsiByQAIAcjCSIIKAIANgKYASAHIAgoAgxBAXQ2ApABIAcgADYCnAEgByAHKQKYATcDWCAHIAgoAhA2ApQBIAcgBykCkAE3A1AgByAIKAIINgKMASAHIAgoAgRBAXQ2AogBIAcgBykCiAE3A0gjAUGw1QBqIgAgB0HIAGoQcCAHQfAAaiAAEIkBIAZBAXQiAEF/IAAgBXIiABshCyAFQX8gABshCSAEQQF0IQxBACEIQQAhBANAIAdBQGsgBykCgAE3AwAgByAHKQJ4NwM4IAcgBykCcDcDMCAHQegAaiAHQTBqEC4CQAJAIAMgBygCaCIATQRAIAAgA0cNASAHKAJsIAxLDQELQQAhBiMBQbDVAGoQhgEEQEEAIQUMAgsjAUGw1QBqEIgBIgZBAXMhBQwBCyAHIAcpAoABNwMoIAcgBykCeDcDICAHIAcpAnA3AxggByAHKAIcNgJgIAcgBygCIDYCZEEBIQVBACEGIAkgBygCYCIASQ0AIAAgCUYEQCALIAcoAmRNDQELIAcgBykCgAE3AxAgByAHKQJ4NwMIIAcgBykCcDcDACAHEC8hAAJAIAJFBEAgBCEADAELAkADQCABIAZBAnRqKAIAIgUgAEYNASAAIAVJBEAgBCEADAMLIAZBAWoiBiACRw0ACyAEIQAMAQsCQCAEQQVqIgAgCk0NAEEIIApBAXQiBSAAIAAgBUkbIgUgBUEITRsiCkECdCEFIAgEQCAIIAUjBCgCABEBACEIDAELIAUjBSgCABEAACEICyAIIARBAnRqIgRCADcCACAEQQA2AhAgBEIANwIIIAcoAnAhBSAHKAJ4IQYgBygCgAEhDSAHKAJ0IQ4gCCAAQQJ0aiIEQQRrIAcoAnw2AgAgBEEMayAONgIAIARBFGsgDTYCACAEQQhrIAZBAXY2AgAgBEEQayAFQQF2NgIAC0EAIQYCQCMBQbDVAGoiBBCDAQ0AIAQQhgENACAEEIgBIgZBAXMhBSAAIQQMAQsgACEEQQAhBQsCQCAFDQAgB0HwAGojAUGw1QBqIgAQiQEgBkUNASAAEIYBIgZFBEAgABCIAUUNAQsDQCAHQfAAaiMBQbDVAGoiABCJASAGQQFxDQIgABCGASIGDQAgABCIAQ0ACwsLIwkiACAINgIEIAAgBEEFbjYCACAHQaABaiQAC3sBAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDACABEDEhACABQTBqJAAgAAufAQECfyMAQTBrIgEkACABIwkiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAAn8gASgCECgCACIAQQFxBEAgAEEEdkEBcQwBCyAALwEsQQV2QQFxCyEAIAFBMGokACAAC64BAQJ/IwBBMGsiASQAIAEjCSICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwACfyABKAIQKAIAIgBBAXEEQCAAQRp0QR91QeIEcQwBC0HiBCAALQAtQQJxDQAaIAAoAiALQQBHIQAgAUEwaiQAIAAL4gEBAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDAAJ/AkAgASgCDCIAQf//A3FFBEAgASgCECgCACIAQQFxBEAgAEGA/gNxQQh2IQAMAgsgAC8BKCEACyAAQf//A3FB//8DRw0AQQEMAQsgASgCFCgCCCgCTCAAQf//A3FBAXRqLwEAQf//A0YLIQAgAUEwaiQAIAALnwEBAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDAAJ/IAEoAhAoAgAiAEEBcQRAIABBBXZBAXEMAQsgAC8BLEEJdkEBcQshACABQTBqJAAgAAufAQECfyMAQTBrIgEkACABIwkiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAAn8gASgCECgCACIAQQFxBEAgAEEDdkEBcQwBCyAALwEsQQJ2QQFxCyEAIAFBMGokACAAC3sBAn8jAEEwayIBJAAgASMJIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDACABEDIhACABQTBqJAAgAAvdAQEDfyMAQTBrIgEkACABIwkiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAIAEoAhQoAgghAwJ/An8gASgCECgCACIAQQFxBEBB//8DIABBEHYiAkH//wNGDQIaIABBgP4DcUEIdgwBC0H//wMgAC8BKiICQf//A0YNARogAC8BKAshACADIAIgAEH//wNxEBkLIQAgAUEwaiQAIAALwAYBA38jAEHwAGsiCyQAIwFBxNUAaiINKAIAIgxFBEAgDRBuIgw2AgALIAwgCEF/IAgbNgJIIAsjCSIMKAIANgJoIAsgDCgCDEEBdDYCYCALIAwoAgg2AlwgCyABNgJsIAsgDCgCEDYCZCALIAwoAgRBAXQ2AlggCyADQQF0NgJUIAsgAjYCUCALIAVBAXQ2AkwgCyAENgJIIwEiAkHE1QBqIgMoAgAhASALIAspAlA3AyggCyALKQJINwMgIAEgC0EoaiALQSBqEHEgAygCACEBIAdBfyAHGyIEIAZPBEAgASAENgJcIAEgBjYCWAsgAygCACAINgJIIAMoAgAgCTYCVCADKAIAIAqtNwOIASALIAspAmA3AxAgCyALKQJoNwMYIAsgAkHY0wBqKQMANwNAIAsgCykCWDcDCCADKAIAIQIjAEEgayIBJAAgASALKQIYNwMYIAEgCykCEDcDECABIAspAgg3AwggAiAAIAFBCGoQbyALQUBrIgAEQCACIAA2ApABIAAoAgAhACACQQA2ApgBIAIgADYClAELIAFBIGokAEEAIQJBACEBIAMoAgAgC0E0ahByBEBBACEKQQAhAEEAIQwDQAJAIAxBAmoiBiALLwE6QQZsaiIDIABNDQBBCCAAQQF0IgAgAyAAIANLGyIAIABBCE0bIgBBAnQhAyACBEAgAiADIwQoAgARAQAhAgwBCyADIwUoAgARAAAhAgtBACEJIAsvATpBGGxBCGoiAwRAIAIgDEECdGpBACAD/AsACyALLwE4IQMgAiAKQQJ0aiIEIAsvAToiBTYCBCAEIAM2AgAgCkECaiEKIAUEQANAIAIgCkECdGoiAyALKAI8IAlBHGxqIgQoAhg2AgAgBCgAACEHIAQoAAghCCAEKAAQIQwgBCgABCENIAMgBCgADDYCFCADIA02AgwgAyAMNgIEIAMgCEEBdjYCECADIAdBAXY2AgggCkEGaiEKIAlBAWoiCSAFRw0ACwsgAUEBaiEBIAVBBmwgBmohDCMBQcTVAGooAgAgC0E0ahByDQALCyMJIgAjAUHE1QBqKAIALQCjATYCCCAAIAI2AgQgACABNgIAIAtB8ABqJAALCQAgACgCBBADC+AFAQN/IwBB4ABrIgskACMBQcTVAGoiDSgCACIMRQRAIA0QbiIMNgIACyAMIAg2AkggCyMJIgwoAgA2AlggCyAMKAIMQQF0NgJQIAsgDCgCCDYCTCALIAE2AlwgCyAMKAIQNgJUIAsgDCgCBEEBdDYCSCALIANBAXQ2AkQgCyACNgJAIAsgBUEBdDYCPCALIAQ2AjgjAUHE1QBqIgMoAgAhASALIAspAkA3AyAgCyALKQI4NwMYIAEgC0EgaiALQRhqEHEgAygCACEBIAdBfyAHGyICIAZPBEAgASACNgJcIAEgBjYCWAsgAygCACAINgJIIAMoAgAgCTYCVCADKAIAIAqtNwOIASALIAspAlA3AwggCyALKQJYNwMQIAsgCykCSDcDACADKAIAIAAgCxBvQQAhAkEAIQEgAygCACALQSxqIAtBKGoQegRAQQAhCkEAIQBBACEMA0ACQCAMQQNqIgYgCy8BMkEGbGoiAyAATQ0AQQggAEEBdCIAIAMgACADSxsiACAAQQhNGyIAQQJ0IQMgAgRAIAIgAyMEKAIAEQEAIQIMAQsgAyMFKAIAEQAAIQILQQAhCSALLwEyQRhsQQxqIgMEQCACIAxBAnRqQQAgA/wLAAsgCy8BMCEEIAIgCkECdGoiAyALLwEyIgU2AgQgAyAENgIAIAMgCygCKDYCCCAKQQNqIQogBQRAA0AgAiAKQQJ0aiIDIAsoAjQgCUEcbGoiBCgCGDYCACAEKAAAIQcgBCgACCEIIAQoABAhDCAEKAAEIQ0gAyAEKAAMNgIUIAMgDTYCDCADIAw2AgQgAyAIQQF2NgIQIAMgB0EBdjYCCCAKQQZqIQogCUEBaiIJIAVHDQALCyABQQFqIQEgBUEGbCAGaiEMIwFBxNUAaigCACALQSxqIAtBKGoQeg0ACwsjCSIAIwFBxNUAaigCAC0AowE2AgggACACNgIEIAAgATYCACALQeAAaiQACx8AIAAoAjwQBCIABH8jAUHI1QBqIAA2AgBBfwVBAAsLUgEBfyAAKAI8IQMjAEEQayIAJAAgAyABIAJB/wFxIABBCGoQCCICBH8jAUHI1QBqIAI2AgBBfwVBAAshAiAAKQMIIQEgAEEQaiQAQn8gASACGwv+AgEHfyMAQSBrIgMkACADIAAoAhwiBDYCECAAKAIUIQUgAyACNgIcIAMgATYCGCADIAUgBGsiATYCFCABIAJqIQVBAiEHAn8CQAJAAkAgACgCPCADQRBqIgFBAiADQQxqEAUiBAR/IwFByNUAaiAENgIAQX8FQQALBEAgASEEDAELA0AgBSADKAIMIgZGDQIgBkEASARAIAEhBAwECyABQQhBACAGIAEoAgQiCEsiCRtqIgQgBiAIQQAgCRtrIgggBCgCAGo2AgAgAUEMQQQgCRtqIgEgASgCACAIazYCACAFIAZrIQUgACgCPCAEIgEgByAJayIHIANBDGoQBSIGBH8jAUHI1QBqIAY2AgBBfwVBAAtFDQALCyAFQX9HDQELIAAgACgCLCIBNgIcIAAgATYCFCAAIAEgACgCMGo2AhAgAgwBCyAAQQA2AhwgAEIANwMQIAAgACgCAEEgcjYCAEEAIAdBAkYNABogAiAEKAIEawshACADQSBqJAAgAAsFABAGAAuDAQICfwJ+IwBBIGsiASQAQQFCASABQRhqEAciAgR/IwFByNUAaiACNgIAQX8FQQALBH9BfwUgASkDGCEDIAFBADYCFCABIANCgJTr3AOAIgQ3AwggASADIARCgJTr3AN+fT4CECAAIAEpAxA3AwggACABKQMINwMAQQALGiABQSBqJAAL8gICAn8BfgJAIAJFDQAgACABOgAAIAAgAmoiA0EBayABOgAAIAJBA0kNACAAIAE6AAIgACABOgABIANBA2sgAToAACADQQJrIAE6AAAgAkEHSQ0AIAAgAToAAyADQQRrIAE6AAAgAkEJSQ0AIABBACAAa0EDcSIEaiIDIAFB/wFxQYGChAhsIgE2AgAgAyACIARrQXxxIgRqIgJBBGsgATYCACAEQQlJDQAgAyABNgIIIAMgATYCBCACQQhrIAE2AgAgAkEMayABNgIAIARBGUkNACADIAE2AhggAyABNgIUIAMgATYCECADIAE2AgwgAkEQayABNgIAIAJBFGsgATYCACACQRhrIAE2AgAgAkEcayABNgIAIAQgA0EEcUEYciIEayICQSBJDQAgAa1CgYCAgBB+IQUgAyAEaiEBA0AgASAFNwMYIAEgBTcDECABIAU3AwggASAFNwMAIAFBIGohASACQSBrIgJBH0sNAAsLIAALWQEBfyAAIAAoAkgiAUEBayABcjYCSCAAKAIAIgFBCHEEQCAAIAFBIHI2AgBBfw8LIABCADcCBCAAIAAoAiwiATYCHCAAIAE2AhQgACABIAAoAjBqNgIQQQALgQEBAn8jAEEQayICJAAgAiABOgAPAkACQCAAKAIQIgMEfyADBSAAEO8BDQIgACgCEAsgACgCFCIDRg0AIAAoAlAgAUH/AXFGDQAgACADQQFqNgIUIAMgAToAAAwBCyAAIAJBD2pBASAAKAIkEQQAQQFHDQAgAi0ADxoLIAJBEGokAAvSAQEDfwJAIAEoAkwiAkEATgRAIAJFDQEjAUGE1gBqKAIYIAJB/////wNxRw0BCwJAIABB/wFxIgMgASgCUEYNACABKAIUIgIgASgCEEYNACABIAJBAWo2AhQgAiAAOgAADwsgASADEPABDwsgAUHMAGoiAiACKAIAIgNB/////wMgAxs2AgACQAJAIABB/wFxIgQgASgCUEYNACABKAIUIgMgASgCEEYNACABIANBAWo2AhQgAyAAOgAADAELIAEgBBDwAQsgAigCABogAkEANgIAC4kEAQN/IAJBgARPBEAgAgRAIAAgASAC/AoAAAsgAA8LIAAgAmohAwJAIAAgAXNBA3FFBEACQCAAQQNxRQRAIAAhAgwBCyACRQRAIAAhAgwBCyAAIQIDQCACIAEtAAA6AAAgAUEBaiEBIAJBAWoiAkEDcUUNASACIANJDQALCyADQXxxIQQCQCADQcAASQ0AIAIgBEFAaiIFSw0AA0AgAiABKAIANgIAIAIgASgCBDYCBCACIAEoAgg2AgggAiABKAIMNgIMIAIgASgCEDYCECACIAEoAhQ2AhQgAiABKAIYNgIYIAIgASgCHDYCHCACIAEoAiA2AiAgAiABKAIkNgIkIAIgASgCKDYCKCACIAEoAiw2AiwgAiABKAIwNgIwIAIgASgCNDYCNCACIAEoAjg2AjggAiABKAI8NgI8IAFBQGshASACQUBrIgIgBU0NAAsLIAIgBE8NAQNAIAIgASgCADYCACABQQRqIQEgAkEEaiICIARJDQALDAELIANBBEkEQCAAIQIMAQsgA0EEayIEIABJBEAgACECDAELIAAhAgNAIAIgAS0AADoAACACIAEtAAE6AAEgAiABLQACOgACIAIgAS0AAzoAAyABQQRqIQEgAkEEaiICIARNDQALCyACIANJBEADQCACIAEtAAA6AAAgAUEBaiEBIAJBAWoiAiADRw0ACwsgAAvEAQEDfwJAIAIoAhAiAwR/IAMFIAIQ7wENASACKAIQCyACKAIUIgRrIAFJBEAgAiAAIAEgAigCJBEEAA8LAkACQCACKAJQQQBIDQAgAUUNACABIQMDQCAAIANqIgVBAWstAABBCkcEQCADQQFrIgMNAQwCCwsgAiAAIAMgAigCJBEEACIEIANJDQIgASADayEBIAIoAhQhBAwBCyAAIQVBACEDCyAEIAUgARDyARogAiACKAIUIAFqNgIUIAEgA2ohBAsgBAsVACABKAJMQQBIGiAAQQIgARDzARoLHgEBf0EBIQEgAEEwa0EKTwR/IAAQ9gFBAEcFQQELC0IBAX8gAEH//wdNBEAjAUHgDGoiASAAQQN2QR9xIAEgAEEIdmotAABBBXRyai0AACAAQQdxdkEBcQ8LIABB/v8LSQtoAQN/IABFBEBBAA8LAn8jAUGgK2ohASAABEADQCABIgIoAgAiAwRAIAFBBGohASAAIANHDQELCyACQQAgAxsMAQsgASECA0AgAiIAQQRqIQIgACgCAA0ACyABIAAgAWtBfHFqC0EARwuBAQECfwJAAkAgAkEETwRAIAAgAXJBA3ENAQNAIAAoAgAgASgCAEcNAiABQQRqIQEgAEEEaiEAIAJBBGsiAkEDSw0ACwsgAkUNAQsDQCAALQAAIgMgAS0AACIERgRAIAFBAWohASAAQQFqIQAgAkEBayICDQEMAgsLIAMgBGsPC0EACyoBAX8jAEEQayIEJAAgBCADNgIMIAAgASACIAMQhgIhACAEQRBqJAAgAAt9AQN/AkACQCAAIgFBA3FFDQAgAS0AAEUEQEEADwsDQCABQQFqIgFBA3FFDQEgAS0AAA0ACwwBCwNAIAEiAkEEaiEBQYCChAggAigCACIDayADckGAgYKEeHFBgIGChHhGDQALA0AgAiIBQQFqIQIgAS0AAA0ACwsgASAAawtgAQJ/IAJFBEBBAA8LIAAtAAAiAwR/AkADQCADIAEtAAAiBEcNASAERQ0BIAJBAWsiAkUNASABQQFqIQEgAC0AASEDIABBAWohACADDQALQQAhAwsgAwVBAAsgAS0AAGsL5QEBAn8gAkEARyEDAkACQAJAIABBA3FFDQAgAkUNACABQf8BcSEEA0AgAC0AACAERg0CIAJBAWsiAkEARyEDIABBAWoiAEEDcUUNASACDQALCyADRQ0BAkAgAUH/AXEiAyAALQAARg0AIAJBBEkNACADQYGChAhsIQMDQEGAgoQIIAAoAgAgA3MiBGsgBHJBgIGChHhxQYCBgoR4Rw0CIABBBGohACACQQRrIgJBA0sNAAsLIAJFDQELIAFB/wFxIQEDQCABIAAtAABGBEAgAA8LIABBAWohACACQQFrIgINAAsLQQALfwIBfwF+IAC9IgNCNIinQf8PcSICQf8PRwR8IAJFBEAgASAARAAAAAAAAAAAYQR/QQAFIABEAAAAAAAA8EOiIAEQ/QEhACABKAIAQUBqCzYCACAADwsgASACQf4HazYCACADQv////////+HgH+DQoCAgICAgIDwP4S/BSAACwu3EwISfwJ+IwBBQGoiCCQAIAggATYCPCAIQSdqIRcgCEEoaiESAkACQAJAAkADQEEAIQcDQCABIQ0gByAOQf////8Hc0oNAiAHIA5qIQ4CQAJAAkACQAJAIAEiBy0AACILBEADQAJAAkAgC0H/AXEiAUUEQCAHIQEMAQsgAUElRw0BIAchCwNAIAstAAFBJUcEQCALIQEMAgsgB0EBaiEHIAstAAIhCSALQQJqIgEhCyAJQSVGDQALCyAHIA1rIgcgDkH/////B3MiGEoNCiAABEAgACANIAcQ/wELIAcNCCAIIAE2AjwgAUEBaiEHQX8hEAJAIAEsAAFBMGsiCUEJSw0AIAEtAAJBJEcNACABQQNqIQdBASETIAkhEAsgCCAHNgI8QQAhDAJAIAcsAAAiC0EgayIBQR9LBEAgByEJDAELIAchCUEBIAF0IgFBidEEcUUNAANAIAggB0EBaiIJNgI8IAEgDHIhDCAHLAABIgtBIGsiAUEgTw0BIAkhB0EBIAF0IgFBidEEcQ0ACwsCQCALQSpGBEACfwJAIAksAAFBMGsiAUEJSw0AIAktAAJBJEcNAAJ/IABFBEAgBCABQQJ0akEKNgIAQQAMAQsgAyABQQN0aigCAAshDyAJQQNqIQFBAQwBCyATDQYgCUEBaiEBIABFBEAgCCABNgI8QQAhE0EAIQ8MAwsgAiACKAIAIgdBBGo2AgAgBygCACEPQQALIRMgCCABNgI8IA9BAE4NAUEAIA9rIQ8gDEGAwAByIQwMAQsgCEE8ahCAAiIPQQBIDQsgCCgCPCEBC0EAIQdBfyEKAn9BACABLQAAQS5HDQAaIAEtAAFBKkYEQAJ/AkAgASwAAkEwayIJQQlLDQAgAS0AA0EkRw0AIAFBBGohAQJ/IABFBEAgBCAJQQJ0akEKNgIAQQAMAQsgAyAJQQN0aigCAAsMAQsgEw0GIAFBAmohAUEAIABFDQAaIAIgAigCACIJQQRqNgIAIAkoAgALIQogCCABNgI8IApBAE4MAQsgCCABQQFqNgI8IAhBPGoQgAIhCiAIKAI8IQFBAQshFANAIAchFUEcIQkgASIWLAAAIgdB+wBrQUZJDQwgAUEBaiEBIAcjASAVQTpsampBvytqLQAAIgdBAWtB/wFxQQhJDQALIAggATYCPAJAIAdBG0cEQCAHRQ0NIBBBAE4EQCAARQRAIAQgEEECdGogBzYCAAwNCyAIIAMgEEEDdGopAwA3AzAMAgsgAEUNCSAIQTBqIAcgAiAGEIECDAELIBBBAE4NDEEAIQcgAEUNCQsgAC0AAEEgcQ0MIAxB//97cSILIAwgDEGAwABxGyEMIwEhEUEAIRAgEiEJAkACQAJ/AkACQAJAAkACQAJAAn8CQAJAAkACQAJAAkACQCAWLQAAIhbAIgdBU3EgByAWQQ9xQQNGGyAHIBUbIgdB2ABrDiEEFxcXFxcXFxcQFwkGEBAQFwYXFxcXAgUDFxcKFwEXFwQACwJAIAdBwQBrDgcQFwsXEBAQAAsgB0HTAEYNCwwWCyAIKQMwIRkjAQwFC0EAIQcCQAJAAkACQAJAAkACQCAVDggAAQIDBB0FBh0LIAgoAjAgDjYCAAwcCyAIKAIwIA42AgAMGwsgCCgCMCAOrDcDAAwaCyAIKAIwIA47AQAMGQsgCCgCMCAOOgAADBgLIAgoAjAgDjYCAAwXCyAIKAIwIA6sNwMADBYLQQggCiAKQQhNGyEKIAxBCHIhDEH4ACEHCyMBIREgEiEBIAdBIHEhDSAIKQMwIhkiGkIAUgRAA0AgAUEBayIBIwFB0C9qIBqnQQ9xai0AACANcjoAACAaQg9WIQsgGkIEiCEaIAsNAAsLIAEhDSAZUA0DIAxBCHFFDQMjASAHQQR2aiERQQIhEAwDCyASIQEgCCkDMCIZIhpCAFIEQANAIAFBAWsiASAap0EHcUEwcjoAACAaQgdWIQcgGkIDiCEaIAcNAAsLIAEhDSAMQQhxRQRAIwEhEQwDCyAKIBIgDWsiAUEBaiABIApIGyEKIwEhEQwCCyAIKQMwIhlCAFMEQCAIQgAgGX0iGTcDMEEBIRAjAQwBCyAMQYAQcQRAQQEhECMBQQFqDAELIwEiAUECaiABIAxBAXEiEBsLIREgGSASEIICIQ0LIBQgCkEASHENEiAMQf//e3EgDCAUGyEMAkAgGUIAUg0AIAoNACASIQ1BACEKDA8LIAogGVAgEiANa2oiASABIApIGyEKDA4LIAgtADAhBwwMCyAIKAIwIgEjASIRQfYKaiABGyINIgFBAEH/////ByAKIApB/////wdPGyIHEPwBIgkgAWsgByAJGyIBIA1qIQkgCkEATg0KIAktAAANECMBIREMCgsgCCkDMCIZQgBSDQFBACEHDAoLIAoEQCAIKAIwDAILQQAhByAAQSAgD0EAIAwQgwIMAgsgCEEANgIMIAggGT4CCCAIIAhBCGoiBzYCMEF/IQogBwshC0EAIQcDQAJAIAsoAgAiCUUNACAIQQRqIAkQiAIiCUEASA0QIAkgCiAHa0sNACALQQRqIQsgByAJaiIHIApJDQELC0E9IQkgB0EASA0NIABBICAPIAcgDBCDAiAHRQRAQQAhBwwBC0EAIQkgCCgCMCELA0AgCygCACINRQ0BIAhBBGoiCiANEIgCIg0gCWoiCSAHSw0BIAAgCiANEP8BIAtBBGohCyAHIAlLDQALCyAAQSAgDyAHIAxBgMAAcxCDAiAPIAcgByAPSBshBwwJCyAUIApBAEhxDQpBPSEJIAAgCCsDMCAPIAogDCAHIAURDwAiB0EATg0IDAsLIActAAEhCyAHQQFqIQcMAAsACyAADQogE0UNBEEBIQcDQCAEIAdBAnRqKAIAIgAEQCADIAdBA3RqIAAgAiAGEIECQQEhDiAHQQFqIgdBCkcNAQwMCwsgB0EKTwRAQQEhDgwLCwNAIAQgB0ECdGooAgANAUEBIQ4gB0EBaiIHQQpHDQALDAoLQRwhCQwHCyALIQwgASEKDAELIAggBzoAJyMBIRFBASEKIBchDSALIQwLIAogCSANayILIAogC0obIgogEEH/////B3NKDQNBPSEJIA8gCiAQaiIBIAEgD0gbIgcgGEoNBCAAQSAgByABIAwQgwIgACARIBAQ/wEgAEEwIAcgASAMQYCABHMQgwIgAEEwIAogC0EAEIMCIAAgDSALEP8BIABBICAHIAEgDEGAwABzEIMCIAgoAjwhAQwBCwsLQQAhDgwDC0E9IQkLIwFByNUAaiAJNgIAC0F/IQ4LIAhBQGskACAOCxgAIAAtAABBIHFFBEAgASACIAAQ8wEaCwtzAQV/IAAoAgAiAywAAEEwayIBQQlLBEBBAA8LA0BBfyEEIAJBzJmz5gBNBEBBfyABIAJBCmwiBWogASAFQf////8Hc0sbIQQLIAAgA0EBaiIFNgIAIAMsAAEhASAEIQIgBSEDIAFBMGsiAUEKSQ0ACyACC8QCAAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAIAFBCWsOEgAKCwwKCwIDBAUMCwwMCgsHCAkLIAIgAigCACIBQQRqNgIAIAAgASgCADYCAA8LAAsgAiACKAIAIgFBBGo2AgAgACABMgEANwMADwsgAiACKAIAIgFBBGo2AgAgACABMwEANwMADwsgAiACKAIAIgFBBGo2AgAgACABMAAANwMADwsgAiACKAIAIgFBBGo2AgAgACABMQAANwMADwsACyACIAIoAgBBB2pBeHEiAUEIajYCACAAIAErAwA5AwAPCyAAIAIgAxEFAAsPCyACIAIoAgAiAUEEajYCACAAIAE0AgA3AwAPCyACIAIoAgAiAUEEajYCACAAIAE1AgA3AwAPCyACIAIoAgBBB2pBeHEiAUEIajYCACAAIAEpAwA3AwALiAECAX4DfwJAIABCgICAgBBUBEAgACECDAELA0AgAUEBayIBIAAgAEIKgCICQgp+fadBMHI6AAAgAEL/////nwFWIQQgAiEAIAQNAAsLIAJCAFIEQCACpyEDA0AgAUEBayIBIAMgA0EKbiIEQQpsa0EwcjoAACADQQlLIQUgBCEDIAUNAAsLIAELbgEBfyMAQYACayIFJAACQCACIANMDQAgBEGAwARxDQAgBSABIAIgA2siA0GAAiADQYACSSIBGxDuARogAUUEQANAIAAgBUGAAhD/ASADQYACayIDQf8BSw0ACwsgACAFIAMQ/wELIAVBgAJqJAALhRgDEn8BfAN+IwBBsARrIgskACALQQA2AiwCQCABvSIZQgBTBEAjAUEKaiEUQQEhECABmiIBvSEZDAELIARBgBBxBEAjAUENaiEUQQEhEAwBCyMBQQpqIgZBBmogBkEBaiAEQQFxIhAbIRQgEEUhFwsCQCAZQoCAgICAgID4/wCDQoCAgICAgID4/wBRBEAgAEEgIAIgEEEDaiIHIARB//97cRCDAiAAIBQgEBD/ASAAIwEiBkGHCGogBkGxCmogBUEgcSIDGyAGQbQIaiAGQb0KaiADGyABIAFiG0EDEP8BIABBICACIAcgBEGAwABzEIMCIAIgByACIAdKGyENDAELIAtBEGohEQJAAkACQCABIAtBLGoQ/QEiASABoCIBRAAAAAAAAAAAYgRAIAsgCygCLCIGQQFrNgIsIAVBIHIiFUHhAEcNAQwDCyAFQSByIhVB4QBGDQIgCygCLCEMDAELIAsgBkEdayIMNgIsIAFEAAAAAAAAsEGiIQELQQYgAyADQQBIGyEKIAtBMGpBoAJBACAMQQBOG2oiDiEHA0AgByAB/AMiAzYCACAHQQRqIQcgASADuKFEAAAAAGXNzUGiIgFEAAAAAAAAAABiDQALAkAgDEEATARAIAwhCSAHIQYgDiEIDAELIA4hCCAMIQkDQEEdIAkgCUEdTxshAwJAIAdBBGsiBiAISQ0AIAOtIRtCACEZA0AgBiAZQv////8PgyAGNQIAIBuGfCIaIBpCgJTr3AOAIhlCgJTr3AN+fT4CACAGQQRrIgYgCE8NAAsgGkKAlOvcA1QNACAIQQRrIgggGT4CAAsDQCAIIAciBkkEQCAGQQRrIgcoAgBFDQELCyALIAsoAiwgA2siCTYCLCAGIQcgCUEASg0ACwsgCUEASARAIApBGWpBCW5BAWohEiAVQeYARiETA0BBCUEAIAlrIgMgA0EJTxshDQJAIAYgCE0EQEEAQQQgCCgCABshBwwBC0GAlOvcAyANdiEWQX8gDXRBf3MhD0EAIQkgCCEHA0AgByAHKAIAIgMgDXYgCWo2AgAgAyAPcSAWbCEJIAdBBGoiByAGSQ0AC0EAQQQgCCgCABshByAJRQ0AIAYgCTYCACAGQQRqIQYLIAsgCygCLCANaiIJNgIsIA4gByAIaiIIIBMbIgMgEkECdGogBiAGIANrQQJ1IBJKGyEGIAlBAEgNAAsLQQAhCQJAIAYgCE0NACAOIAhrQQJ1QQlsIQlBCiEHIAgoAgAiA0EKSQ0AA0AgCUEBaiEJIAMgB0EKbCIHTw0ACwsgCiAJQQAgFUHmAEcbayAVQecARiAKQQBHcWsiAyAGIA5rQQJ1QQlsQQlrSARAIAtBMGpBhGBBpGIgDEEASBtqIANBgMgAaiIMQQltIgNBAnRqIQ1BCiEHIAwgA0EJbGsiA0EHTARAA0AgB0EKbCEHIANBAWoiA0EIRw0ACwsCQCANKAIAIgwgDCAHbiISIAdsayIPRSANQQRqIgMgBkZxDQACQCASQQFxRQRARAAAAAAAAEBDIQEgB0GAlOvcA0cNASAIIA1PDQEgDUEEay0AAEEBcUUNAQtEAQAAAAAAQEMhAQtEAAAAAAAA4D9EAAAAAAAA8D9EAAAAAAAA+D8gAyAGRhtEAAAAAAAA+D8gDyAHQQF2IgNGGyADIA9LGyEYAkAgFw0AIBQtAABBLUcNACAYmiEYIAGaIQELIA0gDCAPayIDNgIAIAEgGKAgAWENACANIAMgB2oiAzYCACADQYCU69wDTwRAA0AgDUEANgIAIAggDUEEayINSwRAIAhBBGsiCEEANgIACyANIA0oAgBBAWoiAzYCACADQf+T69wDSw0ACwsgDiAIa0ECdUEJbCEJQQohByAIKAIAIgNBCkkNAANAIAlBAWohCSADIAdBCmwiB08NAAsLIA1BBGoiAyAGIAMgBkkbIQYLA0AgBiIMIAhNIgdFBEAgBkEEayIGKAIARQ0BCwsCQCAVQecARwRAIARBCHEhEwwBCyAJQX9zQX8gCkEBIAobIgYgCUogCUF7SnEiAxsgBmohCkF/QX4gAxsgBWohBSAEQQhxIhMNAEF3IQYCQCAHDQAgDEEEaygCACIPRQ0AQQohA0EAIQYgD0EKcA0AA0AgBiIHQQFqIQYgDyADQQpsIgNwRQ0ACyAHQX9zIQYLIAwgDmtBAnVBCWwhAyAFQV9xQcYARgRAQQAhEyAKIAMgBmpBCWsiA0EAIANBAEobIgMgAyAKShshCgwBC0EAIRMgCiADIAlqIAZqQQlrIgNBACADQQBKGyIDIAMgCkobIQoLQX8hDSAKQf3///8HQf7///8HIAogE3IiDxtKDQEgCiAPQQBHakEBaiEWAkAgBUFfcSIHQcYARgRAIAkgFkH/////B3NKDQMgCUEAIAlBAEobIQYMAQsgESAJIAlBH3UiA3MgA2utIBEQggIiBmtBAUwEQANAIAZBAWsiBkEwOgAAIBEgBmtBAkgNAAsLIAZBAmsiEiAFOgAAIAZBAWtBLUErIAlBAEgbOgAAIBEgEmsiBiAWQf////8Hc0oNAgsgBiAWaiIDIBBB/////wdzSg0BIABBICACIAMgEGoiCSAEEIMCIAAgFCAQEP8BIABBMCACIAkgBEGAgARzEIMCAkACQAJAIAdBxgBGBEAgC0EQakEJciEFIA4gCCAIIA5LGyIDIQgDQCAINQIAIAUQggIhBgJAIAMgCEcEQCAGIAtBEGpNDQEDQCAGQQFrIgZBMDoAACAGIAtBEGpLDQALDAELIAUgBkcNACAGQQFrIgZBMDoAAAsgACAGIAUgBmsQ/wEgCEEEaiIIIA5NDQALIA8EQCAAIwFB7wpqQQEQ/wELIAggDE8NASAKQQBMDQEDQCAINQIAIAUQggIiBiALQRBqSwRAA0AgBkEBayIGQTA6AAAgBiALQRBqSw0ACwsgACAGQQkgCiAKQQlOGxD/ASAKQQlrIQYgCEEEaiIIIAxPDQMgCkEJSiEDIAYhCiADDQALDAILAkAgCkEASA0AIAwgCEEEaiAIIAxJGyEDIAtBEGpBCXIhDCAIIQcDQCAMIAc1AgAgDBCCAiIGRgRAIAZBAWsiBkEwOgAACwJAIAcgCEcEQCAGIAtBEGpNDQEDQCAGQQFrIgZBMDoAACAGIAtBEGpLDQALDAELIAAgBkEBEP8BIAZBAWohBiAKIBNyRQ0AIAAjAUHvCmpBARD/AQsgACAGIAwgBmsiBSAKIAUgCkgbEP8BIAogBWshCiAHQQRqIgcgA08NASAKQQBODQALCyAAQTAgCkESakESQQAQgwIgACASIBEgEmsQ/wEMAgsgCiEGCyAAQTAgBkEJakEJQQAQgwILIABBICACIAkgBEGAwABzEIMCIAIgCSACIAlKGyENDAELIBQgBUEadEEfdUEJcWohCQJAIANBC0sNAEEMIANrIQZEAAAAAAAAMEAhGANAIBhEAAAAAAAAMECiIRggBkEBayIGDQALIAktAABBLUYEQCAYIAGaIBihoJohAQwBCyABIBigIBihIQELIBEgCygCLCIHIAdBH3UiBnMgBmutIBEQggIiBkYEQCAGQQFrIgZBMDoAACALKAIsIQcLIBBBAnIhCiAFQSBxIQwgBkECayIOIAVBD2o6AAAgBkEBa0EtQSsgB0EASBs6AAAgBEEIcUUgA0EATHEhCCALQRBqIQcDQCAHIgUgAfwCIgYjAUHQL2pqLQAAIAxyOgAAIAEgBrehRAAAAAAAADBAoiEBAkAgB0EBaiIHIAtBEGprQQFHDQAgAUQAAAAAAAAAAGEgCHENACAFQS46AAEgBUECaiEHCyABRAAAAAAAAAAAYg0AC0F/IQ0gA0H9////ByAKIBEgDmsiCGoiBmtKDQAgAEEgIAIgBiADQQJqIAcgC0EQaiIFayIHIAdBAmsgA0gbIAcgAxsiA2oiBiAEEIMCIAAgCSAKEP8BIABBMCACIAYgBEGAgARzEIMCIAAgBSAHEP8BIABBMCADIAdrQQBBABCDAiAAIA4gCBD/ASAAQSAgAiAGIARBgMAAcxCDAiACIAYgAiAGShshDQsgC0GwBGokACANC54FAgZ+A38gASABKAIAQQdqQXhxIgFBEGo2AgAgACABKQMAIQMgASkDCCEHIwBBIGsiASQAIAdC////////P4MhBQJ+IAdCMIhC//8BgyIEpyIJQYH4AGtB/Q9NBEAgBUIEhiADQjyIhCECIAlBgPgAa60hBAJAIANC//////////8PgyIDQoGAgICAgICACFoEQCACQgF8IQIMAQsgA0KAgICAgICAgAhSDQAgAkIBgyACfCECC0IAIAIgAkL/////////B1YiABshAiAArSAEfAwBCwJAIAMgBYRQDQAgBEL//wFSDQAgBUIEhiADQjyIhEKAgICAgICABIQhAkL/DwwBCyAJQf6HAUsEQEL/DwwBC0GA+ABBgfgAIARQIggbIgogCWsiAEHwAEoEQEIADAELIAMhAiAFIAVCgICAgICAwACEIAgbIgQhBgJAQYABIABrIghBwABxBEAgAiAIQUBqrYYhBkIAIQIMAQsgCEUNACAGIAitIgWGIAJBwAAgCGutiIQhBiACIAWGIQILIAEgAjcDECABIAY3AxgCQCAAQcAAcQRAIAQgAEFAaq2IIQNCACEEDAELIABFDQAgBEHAACAAa62GIAMgAK0iAoiEIQMgBCACiCEECyABIAM3AwAgASAENwMIIAEpAwhCBIYgASkDACIDQjyIhCECAkAgCSAKRyABKQMQIAEpAxiEQgBSca0gA0L//////////w+DhCIDQoGAgICAgICACFoEQCACQgF8IQIMAQsgA0KAgICAgICAgAhSDQAgAkIBgyACfCECCyACQoCAgICAgIAIhSACIAJC/////////wdWIgAbIQIgAK0LIQMgAUEgaiQAIAdCgICAgICAgICAf4MgA0I0hoQgAoS/OQMAC8sDAQR/IwBBoAFrIgQkACAEIAAgBEGeAWogARsiBjYClAEgBCABQQFrIgBBACAAIAFNGzYCmAEgBEEAQZAB/AsAIARBfzYCTCAEIwJBHWo2AiQgBEF/NgJQIAQgBEGfAWo2AiwgBCAEQZQBajYCVCAGQQA6AAAjAEHQAWsiBSQAIAUgAzYCzAEgBUGgAWoiAEEAQSj8CwAgBSAFKALMATYCyAECQEEAIAIgBUHIAWogBUHQAGogACMCIgBBG2oiBiAAQRxqIgAQ/gFBAEgEQEF/IQAMAQsgBCgCTEEASCEDIAQgBCgCACIBQV9xNgIAAn8CQAJAIAQoAjBFBEAgBEHQADYCMCAEQQA2AhwgBEIANwMQIAQoAiwhByAEIAU2AiwMAQsgBCgCEA0BC0F/IAQQ7wENARoLIAQgAiAFQcgBaiAFQdAAaiAFQaABaiAGIAAQ/gELIQIgBwRAIARBAEEAIAQoAiQRBAAaIARBADYCMCAEIAc2AiwgBEEANgIcIAQoAhQhACAEQgA3AxAgAkF/IAAbIQILIAQgBCgCACIAIAFBIHFyNgIAQX8gAiAAQSBxGyEAIAMNAAsgBUHQAWokACAEQaABaiQAIAALqgEBBX8gACgCVCIDKAIAIQUgAygCBCIEIAAoAhQgACgCHCIHayIGIAQgBkkbIgYEQCAFIAcgBhDyARogAyADKAIAIAZqIgU2AgAgAyADKAIEIAZrIgQ2AgQLIAQgAiACIARLGyIEBEAgBSABIAQQ8gEaIAMgAygCACAEaiIFNgIAIAMgAygCBCAEazYCBAsgBUEAOgAAIAAgACgCLCIBNgIcIAAgATYCFCACC58CACAARQRAQQAPCwJ/AkAgAAR/IAFB/wBNDQECQCMBQYTWAGooAmAoAgBFBEAgAUGAf3FBgL8DRg0DDAELIAFB/w9NBEAgACABQT9xQYABcjoAASAAIAFBBnZBwAFyOgAAQQIMBAsgAUGAQHFBgMADRyABQYCwA09xRQRAIAAgAUE/cUGAAXI6AAIgACABQQx2QeABcjoAACAAIAFBBnZBP3FBgAFyOgABQQMMBAsgAUGAgARrQf//P00EQCAAIAFBP3FBgAFyOgADIAAgAUESdkHwAXI6AAAgACABQQZ2QT9xQYABcjoAAiAAIAFBDHZBP3FBgAFyOgABQQQMBAsLIwFByNUAakEZNgIAQX8FQQELDAELIAAgAToAAEEBCwuKKgELfyMAQRBrIgskAAJAAkACQAJAAkACQAJAAkACQAJAIABB9AFNBEAjAUGU1wBqIgIoAgAiBEEQIABBC2pB+ANxIABBC0kbIgdBA3YiAHYiAUEDcQRAAkAgAUF/c0EBcSAAaiIBQQN0IAJqIgAiA0EoaiIGIAAoAjAiACgCCCIFRgRAIAIgBEF+IAF3cTYCAAwBCyAFIAY2AgwgAyAFNgIwCyAAQQhqIQUgACABQQN0IgFBA3I2AgQgACABaiIAIAAoAgRBAXI2AgQMCwsgByMBQZTXAGoiAigCCCIITQ0BIAEEQAJAQQIgAHQiBUEAIAVrciABIAB0cWgiAUEDdCACaiIAIgNBKGoiBiAAKAIwIgAoAggiBUYEQCACIARBfiABd3EiBDYCAAwBCyAFIAY2AgwgAyAFNgIwCyAAIAdBA3I2AgQgACAHaiIGIAFBA3QiASAHayIDQQFyNgIEIAAgAWogAzYCACAIBEAjAUGU1wBqIgUiAiAIQXhxakEoaiEBIAIoAhQhAgJ/IARBASAIQQN2dCIHcUUEQCAFIAQgB3I2AgAgAQwBCyABKAIICyEFIAEgAjYCCCAFIAI2AgwgAiABNgIMIAIgBTYCCAsgAEEIaiEFIwFBlNcAaiIAIAY2AhQgACADNgIIDAsLIwFBlNcAaiIAKAIEIgpFDQEgCmhBAnQgAGooArACIgMoAgRBeHEgB2shACADIQEDQAJAIAEoAhAiBUUEQCABKAIUIgVFDQELIAUoAgRBeHEgB2siASAAIAAgAUsiARshACAFIAMgARshAyAFIQEMAQsLIAMoAhghCSADIAMoAgwiBUcEQCADKAIIIgEgBTYCDCAFIAE2AggMCgsgAygCFCIBBH8gA0EUagUgAygCECIBRQ0DIANBEGoLIQIDQCACIQYgASIFQRRqIQIgASgCFCIBDQAgBUEQaiECIAUoAhAiAQ0ACyAGQQA2AgAMCQtBfyEHIABBv39LDQAgAEELaiIBQXhxIQcjAUGU1wBqKAIEIgZFDQBBHyEIIABB9P//B00EQCAHQSYgAUEIdmciAGt2QQFxIABBAXRrQT5qIQgLQQAgB2shAAJAAkAjAUGU1wBqIAhBAnRqKAKwAiIBBEAgB0EZIAhBAXZrQQAgCEEfRxt0IQMDQAJAIAEoAgRBeHEgB2siBCAATw0AIAEhAiAEIgANAEEAIQAgASEFDAMLIAUgASgCFCIEIAQgASADQR12QQRxaigCECIBRhsgBSAEGyEFIANBAXQhAyABDQALCyACIAVyRQRAQQAhAkECIAh0IgFBACABa3IgBnEiAUUNAyMBQZTXAGogAWhBAnRqKAKwAiEFCyAFRQ0BCwNAIAUoAgRBeHEgB2siAyAASSEBIAMgACABGyEAIAUgAiABGyECIAUoAhAiAQR/IAEFIAUoAhQLIgUNAAsLIAJFDQAgACMBQZTXAGooAgggB2tPDQAgAigCGCEIIAIgAigCDCIFRwRAIAIoAggiASAFNgIMIAUgATYCCAwICyACKAIUIgEEfyACQRRqBSACKAIQIgFFDQMgAkEQagshAwNAIAMhBCABIgVBFGohAyABKAIUIgENACAFQRBqIQMgBSgCECIBDQALIARBADYCAAwHCyAHIwFBlNcAaiIAKAIIIgJNBEAgACgCFCEAAkAgAiAHayIBQRBPBEAgACAHaiIDIAFBAXI2AgQgACACaiABNgIAIAAgB0EDcjYCBAwBCyAAIAJBA3I2AgQgACACaiIBIAEoAgRBAXI2AgRBACEDQQAhAQsjAUGU1wBqIgIgATYCCCACIAM2AhQgAEEIaiEFDAkLIAcjAUGU1wBqIgAoAgwiAkkEQCAAIAIgB2siATYCDCAAIAAoAhgiACAHaiICNgIYIAIgAUEBcjYCBCAAIAdBA3I2AgQgAEEIaiEFDAkLQQAhBSAHQS9qIgQCfyMBQezaAGoiACgCAARAIAAoAggMAQsjASIBQezaAGoiAEEANgIUIABCfzcCDCAAQoCggICAgAQ3AgQgAUGU1wBqQQA2ArwDIAAgC0EMakFwcUHYqtWqBXM2AgBBgCALIgBqIgZBACAAayIIcSIBIAdNDQgjAUGU1wBqIgAoArgDIgMEQCAAKAKwAyIAIAFqIgkgAE0NCSADIAlJDQkLAkAjAUGU1wBqIgAtALwDQQRxRQRAAkACQAJAAkAgACgCGCIDBEAgAEHAA2ohAANAIAAoAgAiCSADTQRAIAMgCSAAKAIEakkNAwsgACgCCCIADQALC0EAEI4CIgJBf0YNAyABIQMjAUHs2gBqKAIEIgBBAWsiBiACcQRAIAEgAmsgAiAGakEAIABrcWohAwsgAyAHTQ0DIwFBlNcAaiIGKAKwAyEAIAYoArgDIgYEQCAAIAAgA2oiCE8NBCAGIAhJDQQLIAMQjgIiACACRw0BDAULIAYgAmsgCHEiAxCOAiICIAAoAgAgACgCBGpGDQEgAiEACyAAQX9GDQEgB0EwaiADTQRAIAAhAgwECyMBQezaAGooAggiAiAEIANrakEAIAJrcSICEI4CQX9GDQEgAiADaiEDIAAhAgwDCyACQX9HDQILIwFBlNcAaiIAIAAoArwDQQRyNgK8AwsgARCOAiECQQAQjgIhACACQX9GDQUgAEF/Rg0FIAAgAk0NBSAAIAJrIgMgB0Eoak0NBQsjAUGU1wBqIgAgACgCsAMgA2oiATYCsAMgACgCtAMgAUkEQCAAIAE2ArQDCwJAIwFBlNcAaiIAKAIYIgEEQCAAQcADaiEAA0AgAiAAKAIAIgQgACgCBCIGakYNAiAAKAIIIgANAAsMBAsjAUGU1wBqIgAoAhAiAUEAIAEgAk0bRQRAIAAgAjYCEAtBACEAIwEiBEGU1wBqIgFBADYCzAMgASADNgLEAyABIAI2AsADIAFBfzYCICABIARB7NoAaigCADYCJANAIwFBlNcAaiAAQQN0aiIBIAFBKGoiBDYCMCABIAQ2AjQgAEEBaiIAQSBHDQALIwEiAUGU1wBqIgAgA0EoayIDQXggAmtBB3EiBGsiBjYCDCAAIAIgBGoiBDYCGCAEIAZBAXI2AgQgAiADakEoNgIEIAAgAUHs2gBqKAIQNgIcDAQLIAEgAk8NAiABIARJDQIgACgCDEEIcQ0CIAAgAyAGajYCBCMBIgJBlNcAaiIAIAFBeCABa0EHcSIEaiIGNgIYIAAgACgCDCADaiIDIARrIgQ2AgwgBiAEQQFyNgIEIAEgA2pBKDYCBCAAIAJB7NoAaigCEDYCHAwDC0EAIQUMBgtBACEFDAQLIwFBlNcAaiIAKAIQIAJLBEAgACACNgIQCyACIANqIQYjAUHU2gBqIQACQANAIAYgACgCACIERwRAIAAoAggiAA0BDAILCyAALQAMQQhxRQ0DCyMBQdTaAGohAANAAkAgACgCACIEIAFNBEAgASAEIAAoAgRqIgZJDQELIAAoAgghAAwBCwsjASIEQZTXAGoiACADQShrIghBeCACa0EHcSIJayIKNgIMIAAgAiAJaiIJNgIYIAkgCkEBcjYCBCACIAhqQSg2AgQgACAEQezaAGooAhA2AhwgASAGQScgBmtBB3FqQS9rIgQgBCABQRBqSRsiBEEbNgIEIAQgACkCyAM3AhAgBCAAKQLAAzcCCCAAIAI2AsADIAAgAzYCxAMgAEEANgLMAyAAIARBCGo2AsgDIARBGGohAANAIABBBzYCBCAAQQhqIQIgAEEEaiEAIAIgBkkNAAsgASAERg0AIAQgBCgCBEF+cTYCBCABIAQgAWsiAkEBcjYCBCAEIAI2AgACfyACQf8BTQRAIwFBlNcAaiIDIAJBeHFqQShqIQACfyADKAIAIgRBASACQQN2dCICcUUEQCADIAIgBHI2AgAgAAwBCyAAKAIICyEDIAAgATYCCCADIAE2AgxBCCEEQQwMAQtBHyEAIAJB////B00EQCACQSYgAkEIdmciAGt2QQFxIABBAXRrQT5qIQALIAEgADYCHCABQgA3AhAjAUGU1wBqIgQgAEECdGoiA0GwAmohBgJAAkAgBCgCBCIIQQEgAHQiCXFFBEAgBCAIIAlyNgIEIAMgATYCsAIgASAGNgIYDAELIAJBGSAAQQF2a0EAIABBH0cbdCEAIAMoArACIQQDQCAEIgMoAgRBeHEgAkYNAiAAQR12IQQgAEEBdCEAIAMgBEEEcWoiBigCECIEDQALIAYgATYCECABIAM2AhgLQQwhBCABIgMhAEEIDAELIAMoAggiACABNgIMIAMgATYCCCABIAA2AghBACEAQQwhBEEYCyECIAEgBGogAzYCACABIAJqIAA2AgALIwFBlNcAaiIAKAIMIgEgB00NACAAIAEgB2siATYCDCAAIAAoAhgiACAHaiICNgIYIAIgAUEBcjYCBCAAIAdBA3I2AgQgAEEIaiEFDAQLIwFByNUAakEwNgIADAMLIAAgAjYCACAAIAAoAgQgA2o2AgQgAkF4IAJrQQdxaiIIIAdBA3I2AgQgBEF4IARrQQdxaiIEIAcgCGoiA2shBgJAIwFBlNcAaiIAKAIYIARGBEAgACADNgIYIAAgACgCDCAGaiIANgIMIAMgAEEBcjYCBAwBCyMBQZTXAGoiACgCFCAERgRAIAAgAzYCFCAAIAAoAgggBmoiADYCCCADIABBAXI2AgQgACADaiAANgIADAELIAQoAgQiAkEDcUEBRgRAIAJBeHEhCSAEKAIMIQECQCACQf8BTQRAIAQoAggiACABRgRAIwFBlNcAaiIAIAAoAgBBfiACQQN2d3E2AgAMAgsgACABNgIMIAEgADYCCAwBCyAEKAIYIQcCQCABIARHBEAgBCgCCCIAIAE2AgwgASAANgIIDAELAkAgBCgCFCICBH8gBEEUagUgBCgCECICRQ0BIARBEGoLIQADQCAAIQUgAiIBQRRqIQAgASgCFCICDQAgAUEQaiEAIAEoAhAiAg0ACyAFQQA2AgAMAQtBACEBCyAHRQ0AAkAjAUGU1wBqIgAgBCgCHCICQQJ0aiIFKAKwAiAERgRAIAUgATYCsAIgAQ0BIAAgACgCBEF+IAJ3cTYCBAwCCwJAIAQgBygCEEYEQCAHIAE2AhAMAQsgByABNgIUCyABRQ0BCyABIAc2AhggBCgCECIABEAgASAANgIQIAAgATYCGAsgBCgCFCIARQ0AIAEgADYCFCAAIAE2AhgLIAYgCWohBiAEIAlqIgQoAgQhAgsgBCACQX5xNgIEIAMgBkEBcjYCBCADIAZqIAY2AgAgBkH/AU0EQCMBQZTXAGoiASAGQXhxakEoaiEAAn8gASgCACICQQEgBkEDdnQiBXFFBEAgASACIAVyNgIAIAAMAQsgACgCCAshASAAIAM2AgggASADNgIMIAMgADYCDCADIAE2AggMAQtBHyEBIAZB////B00EQCAGQSYgBkEIdmciAGt2QQFxIABBAXRrQT5qIQELIAMgATYCHCADQgA3AhAjAUGU1wBqIgIgAUECdGoiAEGwAmohBQJAAkAgAigCBCIEQQEgAXQiB3FFBEAgAiAEIAdyNgIEIAAgAzYCsAIgAyAFNgIYDAELIAZBGSABQQF2a0EAIAFBH0cbdCEBIAAoArACIQADQCAAIgIoAgRBeHEgBkYNAiABQR12IQAgAUEBdCEBIAIgAEEEcWoiBSgCECIADQALIAUgAzYCECADIAI2AhgLIAMgAzYCDCADIAM2AggMAQsgAigCCCIAIAM2AgwgAiADNgIIIANBADYCGCADIAI2AgwgAyAANgIICyAIQQhqIQUMAgsCQCAIRQ0AAkAjAUGU1wBqIgEgAigCHCIDQQJ0aiIEKAKwAiACRgRAIAQgBTYCsAIgBQ0BIAEgBkF+IAN3cSIGNgIEDAILAkAgAiAIKAIQRgRAIAggBTYCEAwBCyAIIAU2AhQLIAVFDQELIAUgCDYCGCACKAIQIgEEQCAFIAE2AhAgASAFNgIYCyACKAIUIgFFDQAgBSABNgIUIAEgBTYCGAsCQCAAQQ9NBEAgAiAAIAdqIgBBA3I2AgQgACACaiIAIAAoAgRBAXI2AgQMAQsgAiAHQQNyNgIEIAIgB2oiBCAAQQFyNgIEIAAgBGogADYCACAAQf8BTQRAIwFBlNcAaiIFIABBeHFqQShqIQECfyAFKAIAIgNBASAAQQN2dCIAcUUEQCAFIAAgA3I2AgAgAQwBCyABKAIICyEAIAEgBDYCCCAAIAQ2AgwgBCABNgIMIAQgADYCCAwBC0EfIQUgAEH///8HTQRAIABBJiAAQQh2ZyIBa3ZBAXEgAUEBdGtBPmohBQsgBCAFNgIcIARCADcCECMBIAVBAnRqQcTZAGohAQJAAkAgBkEBIAV0IgNxRQRAIwFBlNcAaiADIAZyNgIEIAEgBDYCACAEIAE2AhgMAQsgAEEZIAVBAXZrQQAgBUEfRxt0IQUgASgCACEBA0AgASIDKAIEQXhxIABGDQIgBUEddiEBIAVBAXQhBSADIAFBBHFqIgYoAhAiAQ0ACyAGIAQ2AhAgBCADNgIYCyAEIAQ2AgwgBCAENgIIDAELIAMoAggiACAENgIMIAMgBDYCCCAEQQA2AhggBCADNgIMIAQgADYCCAsgAkEIaiEFDAELAkAgCUUNAAJAIwFBlNcAaiIBIAMoAhwiAkECdGoiBigCsAIgA0YEQCAGIAU2ArACIAUNASABIApBfiACd3E2AgQMAgsCQCADIAkoAhBGBEAgCSAFNgIQDAELIAkgBTYCFAsgBUUNAQsgBSAJNgIYIAMoAhAiAQRAIAUgATYCECABIAU2AhgLIAMoAhQiAUUNACAFIAE2AhQgASAFNgIYCwJAIABBD00EQCADIAAgB2oiAEEDcjYCBCAAIANqIgAgACgCBEEBcjYCBAwBCyADIAdBA3I2AgQgAyAHaiIFIABBAXI2AgQgACAFaiAANgIAIAgEQCMBQZTXAGoiBiICIAhBeHFqQShqIQEgAigCFCECAn9BASAIQQN2dCIHIARxRQRAIAYgBCAHcjYCACABDAELIAEoAggLIQQgASACNgIIIAQgAjYCDCACIAE2AgwgAiAENgIICyMBQZTXAGoiASAFNgIUIAEgADYCCAsgA0EIaiEFCyALQRBqJAAgBQuqDAEIfwJAIABFDQAgAEEIayIDIABBBGsoAgAiAUF4cSIAaiEFIwEhBAJAIAFBAXENACABQQJxRQ0BIAMgAygCACIBayIDIARBlNcAaigCEEkNASAAIAFqIQACQAJAAkAjAUGU1wBqIgYoAhQgA0cEQCADKAIMIQIgAUH/AU0EQCACIAMoAggiBEcNAiAGIgQgBCgCAEF+IAFBA3Z3cTYCAAwFCyADKAIYIQcgAiADRwRAIAMoAggiASACNgIMIAIgATYCCAwECyADKAIUIgEEfyADQRRqBSADKAIQIgFFDQMgA0EQagshBANAIAQhBiABIgJBFGohBCACKAIUIgENACACQRBqIQQgAigCECIBDQALIAZBADYCAAwDCyAFKAIEIgFBA3FBA0cNAyMBQZTXAGogADYCCCAFIAFBfnE2AgQgAyAAQQFyNgIEIAUgADYCAA8LIAQgAjYCDCACIAQ2AggMAgtBACECCyAHRQ0AAkAjAUGU1wBqIgYgAygCHCIBQQJ0aiIEKAKwAiADRgRAIAQgAjYCsAIgAg0BIAYiBCAEKAIEQX4gAXdxNgIEDAILAkAgAyAHKAIQRgRAIAcgAjYCEAwBCyAHIAI2AhQLIAJFDQELIAIgBzYCGCADKAIQIgEEQCACIAE2AhAgASACNgIYCyADKAIUIgFFDQAgAiABNgIUIAEgAjYCGAsgAyAFTw0AIAUoAgQiAUEBcUUNAAJAAkACQAJAIAFBAnFFBEAjAUGU1wBqIgQoAhggBUYEQCAEIgEgAzYCGCABIAEoAgwgAGoiADYCDCADIABBAXI2AgQgAyABKAIURw0GIAFBADYCCCABQQA2AhQPCyMBQZTXAGoiBCgCFCIIIAVGBEAgBCIBIAM2AhQgASABKAIIIABqIgA2AgggAyAAQQFyNgIEIAAgA2ogADYCAA8LIAFBeHEgAGohACAFKAIMIQIgAUH/AU0EQCAFKAIIIgQgAkYEQCMBQZTXAGoiBCAEKAIAQX4gAUEDdndxNgIADAULIAQgAjYCDCACIAQ2AggMBAsgBSgCGCEHIAIgBUcEQCAFKAIIIgEgAjYCDCACIAE2AggMAwsgBSgCFCIBBH8gBUEUagUgBSgCECIBRQ0CIAVBEGoLIQQDQCAEIQYgASICQRRqIQQgAigCFCIBDQAgAkEQaiEEIAIoAhAiAQ0ACyAGQQA2AgAMAgsgBSABQX5xNgIEIAMgAEEBcjYCBCAAIANqIAA2AgAMAwtBACECCyAHRQ0AAkAjAUGU1wBqIgYgBSgCHCIBQQJ0aiIEKAKwAiAFRgRAIAQgAjYCsAIgAg0BIAYiBCAEKAIEQX4gAXdxNgIEDAILAkAgBSAHKAIQRgRAIAcgAjYCEAwBCyAHIAI2AhQLIAJFDQELIAIgBzYCGCAFKAIQIgEEQCACIAE2AhAgASACNgIYCyAFKAIUIgFFDQAgAiABNgIUIAEgAjYCGAsgAyAAQQFyNgIEIAAgA2ogADYCACADIAhHDQAjAUGU1wBqIAA2AggPCyAAQf8BTQRAIwFBlNcAaiICIgQgAEF4cWpBKGohAQJ/IAQoAgAiBEEBIABBA3Z0IgBxRQRAIAIgACAEcjYCACABDAELIAEoAggLIQAgASADNgIIIAAgAzYCDCADIAE2AgwgAyAANgIIDwtBHyECIABB////B00EQCAAQSYgAEEIdmciAWt2QQFxIAFBAXRrQT5qIQILIAMgAjYCHCADQgA3AhAjAUGU1wBqIgciBiACQQJ0aiIBQbACaiEEAn8CQAJ/IAYoAgQiBkEBIAJ0IgVxRQRAIAcgBSAGcjYCBCABIAM2ArACQRghAkEIDAELIABBGSACQQF2a0EAIAJBH0cbdCECIAEoArACIQQDQCAEIgEoAgRBeHEgAEYNAiACQR12IQQgAkEBdCECIAEgBEEEcWoiBigCECIEDQALIAYgAzYCEEEYIQIgASEEQQgLIQAgAyIBDAELIAEoAggiBCADNgIMIAEgAzYCCEEYIQBBCCECQQALIQYgAiADaiAENgIAIAMgATYCDCAAIANqIAY2AgAjAUGU1wBqIgAgACgCIEEBayIAQX8gABs2AiALC7AIAQt/IABFBEAgARCJAg8LIAFBQE8EQCMBQcjVAGpBMDYCAEEADwsCf0EQIAFBC2pBeHEgAUELSRshBSAAQQhrIgQoAgQiCUF4cSEIAkAgCUEDcUUEQCAFQYACSQ0BIAVBBGogCE0EQCAEIQIgCCAFayMBQezaAGooAghBAXRNDQILQQAMAgsgBCAIaiEGAkAgBSAITQRAIAggBWsiB0EQSQ0BIAQgBSAJQQFxckECcjYCBCAEIAVqIgIgB0EDcjYCBCAGIAYoAgRBAXI2AgQgAiAHEIwCDAELIAYoAgQhByMBQZTXAGoiAyICKAIYIAZGBEBBACAFIAIoAgwgCGoiAk8NAxogBCAFIAlBAXFyQQJyNgIEIAQgBWoiCCACIAVrIgdBAXI2AgQgAyICIAc2AgwgAiAINgIYDAELIwFBlNcAaiICKAIUIAZGBEBBACAFIAIoAgggCGoiAksNAxoCQCACIAVrIgNBEE8EQCAEIAUgCUEBcXJBAnI2AgQgBCAFaiIHIANBAXI2AgQgAiAEaiICIAM2AgAgAiACKAIEQX5xNgIEDAELIAQgCUEBcSACckECcjYCBCACIARqIgIgAigCBEEBcjYCBEEAIQNBACEHCyMBQZTXAGoiAiAHNgIUIAIgAzYCCAwBC0EAIQIgB0ECcQ0BIAdBeHEgCGoiCyAFSQ0BIAsgBWshDCAGKAIMIQMCQCAHQf8BTQRAIAYoAggiAiADRgRAIwFBlNcAaiICIAIoAgBBfiAHQQN2d3E2AgAMAgsgAiADNgIMIAMgAjYCCAwBCyAGKAIYIQoCQCADIAZHBEAgBigCCCICIAM2AgwgAyACNgIIDAELAkAgBigCFCICBH8gBkEUagUgBigCECICRQ0BIAZBEGoLIQgDQCAIIQcgAiIDQRRqIQggAigCFCICDQAgA0EQaiEIIAMoAhAiAg0ACyAHQQA2AgAMAQtBACEDCyAKRQ0AAkAjAUGU1wBqIgggBigCHCIHQQJ0aiICKAKwAiAGRgRAIAIgAzYCsAIgAw0BIAggCCgCBEF+IAd3cTYCBAwCCwJAIAYgCigCEEYEQCAKIAM2AhAMAQsgCiADNgIUCyADRQ0BCyADIAo2AhggBigCECICBEAgAyACNgIQIAIgAzYCGAsgBigCFCICRQ0AIAMgAjYCFCACIAM2AhgLIAxBD00EQCAEIAlBAXEgC3JBAnI2AgQgBCALaiICIAIoAgRBAXI2AgQMAQsgBCAFIAlBAXFyQQJyNgIEIAQgBWoiByAMQQNyNgIEIAQgC2oiAiACKAIEQQFyNgIEIAcgDBCMAgsgBCECCyACCyICBEAgAkEIag8LIAEQiQIiBEUEQEEADwsgBCAAQXxBeCAAQQRrKAIAIgJBA3EbIAJBeHFqIgIgASABIAJLGxDyARogABCKAiAEC80LAQd/IAAgAWohBQJAAkAgACgCBCIDQQFxDQAgA0ECcUUNASAAKAIAIgMgAWohAQJAAkACQCAAIANrIgAjAUGU1wBqIgYoAhRHBEAgACgCDCECIANB/wFNBEAgAiAAKAIIIgRHDQIgBiICIAIoAgBBfiADQQN2d3E2AgAMBQsgACgCGCEHIAAgAkcEQCAAKAIIIgMgAjYCDCACIAM2AggMBAsgACgCFCIEBH8gAEEUagUgACgCECIERQ0DIABBEGoLIQMDQCADIQYgBCICQRRqIQMgAigCFCIEDQAgAkEQaiEDIAIoAhAiBA0ACyAGQQA2AgAMAwsgBSgCBCIDQQNxQQNHDQMjAUGU1wBqIAE2AgggBSADQX5xNgIEIAAgAUEBcjYCBCAFIAE2AgAPCyAEIAI2AgwgAiAENgIIDAILQQAhAgsgB0UNAAJAIwFBlNcAaiIGIAAoAhwiA0ECdGoiBCgCsAIgAEYEQCAEIAI2ArACIAINASAGIgIgAigCBEF+IAN3cTYCBAwCCwJAIAAgBygCEEYEQCAHIAI2AhAMAQsgByACNgIUCyACRQ0BCyACIAc2AhggACgCECIDBEAgAiADNgIQIAMgAjYCGAsgACgCFCIDRQ0AIAIgAzYCFCADIAI2AhgLAkACQAJAAkAgBSgCBCIDQQJxRQRAIwFBlNcAaiICKAIYIAVGBEAgAiIDIAA2AhggAyADKAIMIAFqIgE2AgwgACABQQFyNgIEIAAgAygCFEcNBiADIgBBADYCCCAAQQA2AhQPCyMBQZTXAGoiAigCFCIIIAVGBEAgAiIDIAA2AhQgAyADKAIIIAFqIgE2AgggACABQQFyNgIEIAAgAWogATYCAA8LIANBeHEgAWohASAFKAIMIQIgA0H/AU0EQCAFKAIIIgQgAkYEQCMBQZTXAGoiAiACKAIAQX4gA0EDdndxNgIADAULIAQgAjYCDCACIAQ2AggMBAsgBSgCGCEHIAIgBUcEQCAFKAIIIgMgAjYCDCACIAM2AggMAwsgBSgCFCIEBH8gBUEUagUgBSgCECIERQ0CIAVBEGoLIQMDQCADIQYgBCICQRRqIQMgAigCFCIEDQAgAkEQaiEDIAIoAhAiBA0ACyAGQQA2AgAMAgsgBSADQX5xNgIEIAAgAUEBcjYCBCAAIAFqIAE2AgAMAwtBACECCyAHRQ0AAkAjAUGU1wBqIgYgBSgCHCIDQQJ0aiIEKAKwAiAFRgRAIAQgAjYCsAIgAg0BIAYiAiACKAIEQX4gA3dxNgIEDAILAkAgBSAHKAIQRgRAIAcgAjYCEAwBCyAHIAI2AhQLIAJFDQELIAIgBzYCGCAFKAIQIgMEQCACIAM2AhAgAyACNgIYCyAFKAIUIgNFDQAgAiADNgIUIAMgAjYCGAsgACABQQFyNgIEIAAgAWogATYCACAAIAhHDQAjAUGU1wBqIAE2AggPCyABQf8BTQRAIwFBlNcAaiIEIgIgAUF4cWpBKGohAwJ/IAIoAgAiAkEBIAFBA3Z0IgFxRQRAIAQgASACcjYCACADDAELIAMoAggLIQEgAyAANgIIIAEgADYCDCAAIAM2AgwgACABNgIIDwtBHyECIAFB////B00EQCABQSYgAUEIdmciA2t2QQFxIANBAXRrQT5qIQILIAAgAjYCHCAAQgA3AhAjAUGU1wBqIgciBCACQQJ0aiIDQbACaiEGAkACQCAEKAIEIgRBASACdCIFcUUEQCAHIAQgBXI2AgQgAyAANgKwAiAAIAY2AhgMAQsgAUEZIAJBAXZrQQAgAkEfRxt0IQIgAygCsAIhAwNAIAMiBCgCBEF4cSABRg0CIAJBHXYhAyACQQF0IQIgBCADQQRxaiIGKAIQIgMNAAsgBiAANgIQIAAgBDYCGAsgACAANgIMIAAgADYCCA8LIAQoAggiASAANgIMIAQgADYCCCAAQQA2AhggACAENgIMIAAgATYCCAsLXAIBfwF+AkACf0EAIABFDQAaIACtIAGtfiIDpyICIAAgAXJBgIAESQ0AGkF/IAIgA0IgiKcbCyICEIkCIgBFDQAgAEEEay0AAEEDcUUNACAAQQAgAhDuARoLIAALbAECfyAAQQdqQXhxIQEjAUH01ABqIgIoAgAiAEUEQCACIwMiADYCAAsCQCABQQAgACABaiIBIABNG0UEQCABPwBBEHRNDQEgARAJDQELIwFByNUAakEwNgIAQX8PCyMBQfTUAGogATYCACAACxkAIwooAgBFBEAjCyABNgIAIwogADYCAAsLCQAgAEEAEJECC68CAQd/AkAgAEH//wdLDQAjASICQfAvaiACQeAvaiAAIABB/wFxIgZBA24iA0EDbGtB/wFxQQJ0aigCACACQcA6aiIEIAMgBCAAQQh2IgNqLQAAQdYAbGpqLQAAbEELdkEGcCACQbDPAGogA2otAABqQQJ0aigCACIDQQh1IQIgA0H/AXEiA0EBTQRAIAJBACABIANza3EgAGoPCyACQf8BcSIDRQ0AIAJBCHYhAgNAIwFBsDdqIANBAXYiBCACaiIFQQF0aiIHLQAAIgggBkYEQCMBQfAvaiAHLQABQQJ0aigCACICQf8BcSIDQQFNBEBBACABIANzayACQQh1cSAAag8LQX9BASABGyAAag8LIAIgBSAGIAhJIgUbIQIgBCADIARrIAUbIgMNAAsLIAALCQAgAEEBEJECCwoAIABBMGtBCkkLBgAgACQACxAAIwAgAGtBcHEiACQAIAALBAAjAAsMACAAQQEQkQIgAEcLDQAgAEEgRiAAQQlGcgtKAQJ/IAAQ+gEgAGohAwJAIAJFDQADQCABLQAAIgRFDQEgAyAEOgAAIANBAWohAyABQQFqIQEgAkEBayICDQALCyADQQA6AAAgAAsMACAAQQAQkQIgAEcL6QIBAn8CQCAAIAFGDQAgASAAIAJqIgRrQQAgAkEBdGtNBEAgACABIAIQ8gEPCyAAIAFzQQNxIQMCQAJAIAAgAUkEQCADBEAgACEDDAMLIABBA3FFBEAgACEDDAILIAAhAwNAIAJFDQQgAyABLQAAOgAAIAFBAWohASACQQFrIQIgA0EBaiIDQQNxDQALDAELAkAgAw0AIARBA3EEQANAIAJFDQUgACACQQFrIgJqIgMgASACai0AADoAACADQQNxDQALCyACQQNNDQADQCAAIAJBBGsiAmogASACaigCADYCACACQQNLDQALCyACRQ0CA0AgACACQQFrIgJqIAEgAmotAAA6AAAgAg0ACwwCCyACQQNNDQADQCADIAEoAgA2AgAgAUEEaiEBIANBBGohAyACQQRrIgJBA0sNAAsLIAJFDQADQCADIAEtAAA6AAAgA0EBaiEDIAFBAWohASACQQFrIgINAAsLIAALgwIBAn8CQAJAAkACQCABIAAiA3NBA3ENACACQQBHIQQCQCABQQNxRQ0AIAJFDQADQCADIAEtAAAiBDoAACAERQ0FIANBAWohAyACQQFrIgJBAEchBCABQQFqIgFBA3FFDQEgAg0ACwsgBEUNAiABLQAARQ0DIAJBBEkNAANAQYCChAggASgCACIEayAEckGAgYKEeHFBgIGChHhHDQIgAyAENgIAIANBBGohAyABQQRqIQEgAkEEayICQQNLDQALCyACRQ0BCwNAIAMgAS0AACIEOgAAIARFDQIgA0EBaiEDIAFBAWohASACQQFrIgINAAsLQQAhAgsgA0EAIAIQ7gEaIAALFwAgAEEwa0EKSSAAQSByQeEAa0EGSXILTQECfyABLQAAIQICQCAALQAAIgNFDQAgAiADRw0AA0AgAS0AASECIAAtAAEiA0UNASABQQFqIQEgAEEBaiEAIAIgA0YNAAsLIAMgAmsLC/9UAQAjAQv4VC0rICAgMFgweAAtMFgrMFggMFgtMHgrMHggMHgAcmVkdWNlIHN5bTolcywgY2hpbGRfY291bnQ6JXUAcmVzdW1lIHZlcnNpb246JXUAcmVtb3ZlZCBwYXVzZWQgdmVyc2lvbjoldQBsZXhfZXh0ZXJuYWwgc3RhdGU6JWQsIHJvdzoldSwgY29sdW1uOiV1AGxleF9pbnRlcm5hbCBzdGF0ZTolZCwgcm93OiV1LCBjb2x1bW46JXUAcHJvY2VzcyB2ZXJzaW9uOiV1LCB2ZXJzaW9uX2NvdW50OiV1LCBzdGF0ZTolZCwgcm93OiV1LCBjb2w6JXUAcmVjb3Zlcl90b19wcmV2aW91cyBzdGF0ZToldSwgZGVwdGg6JXUALCBzaXplOiV1AHNoaWZ0IHN0YXRlOiV1AHJlY292ZXJfd2l0aF9taXNzaW5nIHN5bWJvbDolcywgc3RhdGU6JXUAZGlmZmVyZW50X2luY2x1ZGVkX3JhbmdlICV1IC0gJXUAYWNjZXB0AHBhcnNlX2FmdGVyX2VkaXQAXHQAYWJvcnRpbmcgcmVkdWNlIHdpdGggdG9vIG1hbnkgdmVyc2lvbnMAaGFzX2NoYW5nZXMAc3dpdGNoIGZyb21fa2V5d29yZDolcywgdG9fd29yZF90b2tlbjolcwBzdGF0ZV9taXNtYXRjaCBzeW06JXMAc2VsZWN0X3NtYWxsZXJfZXJyb3Igc3ltYm9sOiVzLCBvdmVyX3N5bWJvbDolcwBzZWxlY3RfZWFybGllciBzeW1ib2w6JXMsIG92ZXJfc3ltYm9sOiVzAHNlbGVjdF9leGlzdGluZyBzeW1ib2w6JXMsIG92ZXJfc3ltYm9sOiVzAGNhbnRfcmV1c2Vfbm9kZSBzeW1ib2w6JXMsIGZpcnN0X2xlYWZfc3ltYm9sOiVzAHNraXBfdG9rZW4gc3ltYm9sOiVzAGlnbm9yZV9lbXB0eV9leHRlcm5hbF90b2tlbiBzeW1ib2w6JXMAcmV1c2FibGVfbm9kZV9oYXNfZGlmZmVyZW50X2V4dGVybmFsX3NjYW5uZXJfc3RhdGUgc3ltYm9sOiVzAHJldXNlX25vZGUgc3ltYm9sOiVzAHBhc3RfcmV1c2FibGVfbm9kZSBzeW1ib2w6JXMAYmVmb3JlX3JldXNhYmxlX25vZGUgc3ltYm9sOiVzAGNhbnRfcmV1c2Vfbm9kZV8lcyB0cmVlOiVzAGJyZWFrZG93bl90b3Bfb2Zfc3RhY2sgdHJlZTolcwBkZXRlY3RfZXJyb3IgbG9va2FoZWFkOiVzACglcwBpc19lcnJvcgBza2lwX3VucmVjb2duaXplZF9jaGFyYWN0ZXIAbmFuAFxuAGlzX21pc3NpbmcAcmVzdW1lX3BhcnNpbmcAcmVjb3Zlcl9lb2YAaW5mAG5ld19wYXJzZQBjb25kZW5zZQBkb25lAGlzX2ZyYWdpbGUAY29udGFpbnNfZGlmZmVyZW50X2luY2x1ZGVkX3JhbmdlAHNraXAgY2hhcmFjdGVyOiVkAGNvbnN1bWUgY2hhcmFjdGVyOiVkAHNlbGVjdF9oaWdoZXJfcHJlY2VkZW5jZSBzeW1ib2w6JXMsIHByZWM6JWQsIG92ZXJfc3ltYm9sOiVzLCBvdGhlcl9wcmVjOiVkAHNoaWZ0X2V4dHJhAG5vX2xvb2thaGVhZF9hZnRlcl9ub25fdGVybWluYWxfZXh0cmEAX19ST09UX18AX0VSUk9SAE5BTgBNSVNTSU5HAElORgBJTlZBTElEAGxleGVkX2xvb2thaGVhZCBzeW06ACAwMDAwMDAwMDAwMDAQMDAALgAoJXMpAChudWxsKQAoTlVMTCkAKCIlcyIpACdcdCcAJ1xyJwAnXG4nAHNraXAgY2hhcmFjdGVyOiclYycAY29uc3VtZSBjaGFyYWN0ZXI6JyVjJwAnXDAnACIlcyIAKE1JU1NJTkcgAChVTkVYUEVDVEVEIAAlczogAAoKAAAAAAAAAAAAAAABAAAAAAAAAAAAAAD//////////wAAAAD/////AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAHg8PDwAAAAAAAAAAAQAAAAEAAAACAAAAAQAAAAIAAAAAAAAAAAAAABIRExQVFhcYGRobHB0eHyAhESIjJBElJicoKSorLBEtLi8QEDAQEBAQEBAQMTIzEDQ1EBARERERERERERERERERERERERERERERERERNhERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERETcREREROBE5Ojs8PT4RERERERERERERERERERERERERERERERERERERERERERERERERERERERERPxAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBFAQRFCQ0RFRkdISUoRS0xNTk9QURBSU1RVVldYWVpbXF0QXl9gEBEREWFiYxAQEBAQEBAQEBARERERZBAQEBAQEBAQEBAQEBAQEBERZRAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBERZmcQEGhpERERERERERERERERERERERERERERERFqERFrEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBFsbRAQEBAQEBAQEG4QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEG9wcXIQEBAQEBAQEHN0dRAQEBAQdncQEBAQeBAQeRAQEBAQEBAQEBAQEBAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////////////////////////////////////////wAAAAAAAAAA/v//B/7//wcAAAAAAAQgBP//f////3//////////////////////////////////w/8DAB9QAAAAAAAAAAAAACAAAAAAAN+8QNf///v///////////+///////////////////////8D/P///////////////////////////v///38C//////8BAAAAAP+/tgD///+HBwAAAP8H//////////7/w////////////////+8f/uH/nwAA////////AOD///////////////8DAP//////BzAE/////P8fAAD///8B/wcAAAAAAAD//98/AADw//gD////////////7//f4f/P//7/75/5///9xeOfWYCwz/8DEO6H+f///W3DhxkCXsD/PwDuv/v///3t478bAQDP/wAe7p/5///97eOfGcCwz/8CAOzHPdYYx//Dxx2BAMD/AADv3/3///3/498dYAfP/wAA79/9///97+PfHWBAz/8GAO/f/f/////n313wgM//APzs/3/8///7L3+AX//A/wwA/v////9//wc/IP8DAAAAANb3//+v//87XyD/8wAAAAABAAAA/wMAAP/+////H/7/A////v///x8AAAAAAAAAAP///////3/5/wP///////////8//////78g///////3////////////PX89//////89/////z1/Pf9//////////z3//////////wcAAAAA//8AAP////////////8/P/7//////////////////////////////////////////////////////////5////7//wf////////////H/wH/3w8A//8PAP//DwD/3w0A////////z///AYAQ/wMAAAAA/wP//////////////wH//////wf//////////z8A////f/8P/wHA/////z8fAP//////D////wP/AwAAAAD///8P/////////3/+/x8A/wP/A4AAAAAAAAAAAAAAAP///////+//7w//AwAAAAD///////P///////+//wMA////////fwD/4///////P/8B///////nAAAAAADebwT///////////////////////////////8AAAAAgP8fAP//Pz//////Pz//qv///z/////////fX9wfzw//H9wfAAAAAAAAAAAAAAAAAAACgAAA/x8AAAAAAAAAAAAAAACE/C8+UL3/8+BDAAD//////wEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADA////////AwAA//////9///////9//////////////////////x94DAD/////vyD/////////gAAA//9/AH9/f39/f39//////wAAAAAAgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA4AAAAP4DPh/+////////////f+D+//////////////fg///////+/////////////38AAP///wcAAAAAAAD///////////////////////////////8/AAAAAAAAAAAA////////////////////////////////////////AAD//////////////////////x8AAAAAAAAAAP//////P/8f////DwAA//////9/8I///////////////////wAAAACA//z////////////////5////////fAAAAAAAgP+//////wAAAP///////w8A//////////8vAP8DAAD86P//////B/////8HAP///x/////////3/wCA/wP///9/////////fwD/P/8D//9//P////////9/BQAAOP//PAB+fn4Af3////////f/AP///////////////////wf/A///////////////////////////DwD//3/4//////8P/////////////////z//////////////////AwAAAAB/APjg//1/X9v/////////////////AwAAAPj///////////////8/AAD///////////z///////8AAAAAAP8PAAAAAAAAAAAAAAAAAADf/////////////////////x8AAP8D/v//B/7//wfA/////////////3/8/PwcAAAAAP/v//9///+3/z//PwAAAAD///////////////////8HAAAAAAAAAAD///////8fAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA////H////////wEAAAAAAP////8A4P///wf//////wf///8//////w//PgAAAAAA/////////////////////////z//A/////8P/////w///////wD///////8PAAAAAAAAAAAAAAAAAAAAAAAAAP///////38A//8/AP8AAAAAAAAAAAAAAAAAAAAAAAAAP/3/////v5H//z8A//9/AP///38AAAAAAAAAAP//NwD//z8A////AwAAAAAAAAAA/////////8AAAAAAAAAAAG/w7/7//z8AAAAAAP///x////8fAAAAAP/+//8fAAAA////////PwD//z8A//8HAP//AwAAAAAAAAAAAAAAAAD///////////8BAAAAAAAA////////BwD///////8HAP//////AP8DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA////H4AA//8/AAAAAAAAAAAAAAAAAAAAAAAAAP//fwD//////////z8AAADA/wAA/P///////wEAAP///wH/A////////8f/cAD/////RwD//////////x4A/xcAAAAA///7////n0AAAAAAAAAAAH+9/7//Af////////8B/wPvn/n///3t458ZgeAPAAAAAAAAAAAAAAAAAAAAAAAAAP//////////uwf/gwAAAAD//////////7MA/wMAAAAAAAAAAAAAAAAAAAAAAAAAAP///////z9/AAAAPwAAAAD/////////fxEA/wMAAAAA////////PwH/AwAAAAAAAP///+f/B/8DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/////////wEAAAAAAAAAAAAAAAD///////////8DAIAAAAAAAAAAAAAAAAAAAAAAAAAAAP/8///////8GgAAAP///////+d/AAD///////////8gAAAAAP////////8B//3/////f38BAP8DAAD8/////P///n8AAAAAAAAAAAB/+/////9/tMsA/wO//f///397Af8DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//38A/////////////////////////wMAAAAAAAAAAAAAAAD/////////////////fwAA////////////////////////////////DwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA//////9/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////////38AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP////////8B////f/8DAAAAAAAAAAAAAAAA////PwAA////////AAAPAP8D+P//4P//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAP//////////AAAAAAAAAAAAAAAAAAAAAP///////////4f/////////gP//AAAAAAAAAAALAAAA/////////////////////////////////////////wD///////////////////////////////////////8HAP///38AAAAAAAAHAPAA/////////////////////////////////////////////////////////////////w//////////////////B/8f/wH/QwAAAAAAAAAAAAAAAP/////////////f///////////fZN7/6+//////////v+ff3////3tf/P3//////////////////////////////////////////////////////z/////9///3////9///3////9///3////9//////f////3///fP////////f///+dsHAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////x+AP/9DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP//////D/8D////////////////////////////////HwAAAAAAAAD//////////48I/wMAAAAAAAAAAAAAAAAAAAAAAAAAAO////+W/vcKhOqWqpb3917/+/8P7vv/DwAAAAAAAAAAAAAAAAAA////A////wP///8DAAAAAAAAAAAAAAAAAAAgAAAACQAAAAoAAAANAAAACwAAAAwAAACFAAAAACAAAAEgAAACIAAAAyAAAAQgAAAFIAAABiAAAAggAAAJIAAACiAAACggAAApIAAAXyAAAAAwAAAAAAAAAAAAAAAAAAAZAAsAGRkZAAAAAAUAAAAAAAAJAAAAAAsAAAAAAAAAABkACgoZGRkDCgcAAQAJCxgAAAkGCwAACwAGGQAAABkZGQAAAAAAAAAAAAAAAAAAAAAOAAAAAAAAAAAZAAsNGRkZAA0AAAIACQ4AAAAJAA4AAA4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADAAAAAAAAAAAAAAAEwAAAAATAAAAAAkMAAAAAAAMAAAMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAA8AAAAEDwAAAAAJEAAAAAAAEAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAASAAAAAAAAAAAAAAARAAAAABEAAAAACRIAAAAAABIAABIAABoAAAAaGhoAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGgAAABoaGgAAAAAAAAkAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABQAAAAAAAAAAAAAABcAAAAAFwAAAAAJFAAAAAAAFAAAFAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAWAAAAAAAAAAAAAAAVAAAAABUAAAAACRYAAAAAABYAABYAADAxMjM0NTY3ODlBQkNERUYACAAAVgEAADkAAAAAAAAAAAAAAAEgAAAA4P//AL8dAADnAgAAeQAAAiQAAAEBAAAA////AAAAAAECAAAA/v//ATn//wAY//8Bh///ANT+/wDDAAAB0gAAAc4AAAHNAAABTwAAAcoAAAHLAAABzwAAAGEAAAHTAAAB0QAAAKMAAAHVAAAAggAAAdYAAAHaAAAB2QAAAdsAAAA4AAADAAAAALH//wGf//8ByP//AigkAAAAAAABAQAAAP///wAz//8AJv//AX7//wErKgABXf//ASgqAAA/KgABPf//AUUAAAFHAAAAHyoAABwqAAAeKgAALv//ADL//wA2//8ANf//AE+lAABLpQAAMf//ACilAABEpQAAL///AC3//wD3KQAAQaUAAP0pAAAr//8AKv//AOcpAABDpQAAKqUAALv//wAn//8Auf//ACX//wAVpQAAEqUAAiRMAAAAAAABIAAAAOD//wEBAAAA////AFQAAAF0AAABJgAAASUAAAFAAAABPwAAANr//wDb//8A4f//AMD//wDB//8BCAAAAML//wDH//8A0f//AMr//wD4//8Aqv//ALD//wAHAAAAjP//AcT//wCg//8B+f//AhpwAAEBAAAA////ASAAAADg//8BUAAAAQ8AAADx//8AAAAAATAAAADQ//8BAQAAAP///wAAAAAAwAsAAWAcAAAAAAAB0JcAAQgAAAD4//8CBYoAAAAAAAFA9P8Anuf/AMKJAADb5/8Akuf/AJPn/wCc5/8Anef/AKTn/wAAAAAAOIoAAASKAADmDgABAQAAAP///wAAAAAAxf//AUHi/wIdjwAACAAAAfj//wAAAAAAVgAAAar//wBKAAAAZAAAAIAAAABwAAAAfgAAAAkAAAG2//8B9///ANvj/wGc//8BkP//AYD//wGC//8CBawAAAAAAAEQAAAA8P//ARwAAAEBAAABo+L/AUHf/wG63/8A5P//AguxAAEBAAAA////ATAAAADQ//8AAAAAAQnW/wEa8f8BGdb/ANXV/wDY1f8B5NX/AQPW/wHh1f8B4tX/AcHV/wAAAAAAoOP/AAAAAAEBAAAA////Agy8AAAAAAABAQAAAP///wG8Wv8BoAMAAfx1/wHYWv8AMAAAAbFa/wG1Wv8Bv1r/Ae5a/wHWWv8B61r/AdD//wG9Wv8ByHX/AAAAAAAwaP8AYPz/AAAAAAEgAAAA4P//AAAAAAEoAAAA2P//AAAAAAFAAAAAwP//AAAAAAEgAAAA4P//AAAAAAEgAAAA4P//AAAAAAEiAAAA3v//MAwxDXgOfw+AEIERhhKJE4oTjhSPFZAWkxOUF5UYlhmXGpobnBmdHJ4dnx6mH6kfrh+xILIgtyG/IsUjyCPLI90k8iP2JfcmIC06Lj0vPjA/MUAxQzJEM0U0UDVRNlI3UzhUOVk6WztcPGE9Yz5lP2ZAaEFpQmpAa0NsRG9CcUVyRnVHfUiCSYdKiUuKTItMjE2STp1PnlBFV3sdfB19HX9YhlmIWolailqMW45cj1ysXa1erl6vXsJfzGDNYc5hz2LQY9Fk1WXWZtdn8GjxafJq82v0bPVt+W79Lf4t/y1QaVFpUmlTaVRpVWlWaVdpWGlZaVppW2lcaV1pXmlfaYIAgwCEAIUAhgCHAIgAiQDAdc92gImBioKLhYyGjXCdcZ12nneeeJ95n3qge6B8oX2hs6K6o7ujvKS+pcOizKTaptum5Wrqp+un7G7zovio+aj6qfup/KQmsCqxK7JOs4QIYrpju2S8Zb1mvm2/bsBvwXDCfsN/w33PjdCU0avSrNOt1LDVsday18TYxdnG2gcICQoLDAYGBgYGBgYGBgYNBgYOBgYGBgYGBgYPEBESBhMGBgYGBgYGBgYGFBUGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYWFwYGBhgGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBhkGBgYGGgYGBgYGBgYbBgYGBgYGBgYGBgYcBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBh0GBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBh4GBgYGBgYGBgYGBgYGBgYGBgYGBgYGAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJCsrKysrKysrAQBUVlZWVlZWVlYAAAAAAAAAAAAAAAAAAAAAAAAAGAAAACsrKysrKysHKytbVlZWVlZWVkpWVgUxUDFQMVAxUDFQMVAxUDFQJFB5MVAxUDE4UDFQMVAxUDFQMVAxUDFQTjECTg0NTgNOACRuAE4xJm5RTiRQTjkUgRsdHVMxUDFQDTFQMVAxUBtTJFAxAlx7XHtce1x7XHsUeVx7XHtcLStJA0gDeFx7FACWCgErKAYGACoGKiorB7u1Kx4AKwcrKysBKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysBKysrKysrKysrKysrKysrKysrKysrKysqKysrKysrKysrKysrK81GzSsAJSsHAQYBVVZWVlZWVVZWAiSBgYGBgRWBgYEAACsAstGy0bLRstEAAM3MAQDX19fX14OBgYGBgYGBgYGBrKysrKysrKysrBwAAAAAADFQMVAxUDFQMVAxAgAAMVAxUDFQMVAxUDFQMVAxUDFQTjFQMVBOMVAxUDFQMVAxUDFQMVAxAoemh6aHpoemh6aHpoemh6YqKysrKysrKysrKysrAAAAVFZWVlZWVlZWVlZWVgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABUVlZWVlZWVlZWVlZWDAAMKisrKysrKysrKysrKysHKgEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACorKysrKysrKysrKysrKysrKysrKysrKysrK1ZWbIEVACsrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKwdsA0ErK1ZWVlZWVlZWVlZWVlZWLFYrKysrKysrKysrKysrKysrKysrKysBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAxsAAAAAAAGAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJVZ6niYGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGASsrT1ZWLCt/VlY5KytVVlYrK09WViwrf1ZWgTd1W3tcKytPVlYCrAQAADkrK1VWVisrT1ZWLCsrVlYyE4FXAG+BfsnXfi2BgQ5+OX9vVwCBgX4VAH4DKysrKysrKysrKysrByskK5crKysrKysrKysqKysrKytWVlZWVoCBgYGBObsqKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKwGBgYGBgYGBgYGBgYGBgYHJrKysrKysrKysrKysrKys0A0ATjECtMHB19ckUDFQMVAxUDFQMVAxUDFQMVAxUDFQMVAxUDFQMVAxUDFQ19dTwUfU19fXBSsrKysrKysrKysrKwcBAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAATjFQMVAxUDFQMVAxUDFQDQAAAAAAJFAxUDFQMVAxUAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAArKysrKysrKysrK3lce1x7T3tce1x7XHtce1x7XHtce1x7XHtcLSsreRRce1wteSpcJ1x7XHtce6QACrRce1x7TwMqKysrKysrKysrKysrKysrKysrAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEgAAAAAAAAAAAAqKysrKysrKysrKysrKysrKysrKysrKysrKysAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAArKysrKysrKwcASFZWVlZWVlZWAgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAArKysrKysrKysrKysrVVZWVlZWVlZWVlZWVg4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJCsrKysrKysrKysrBwBWVlZWVlZWVlZWVlYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACQrKysrKysrKysrKysrKysrBwAAAABWVlZWVlZWVlZWVlZWVlZWVgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAqKysrKysrKysrK1ZWVlZWVlZWVlYOAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAqKysrKysrKysrK1ZWVlZWVlZWVlYOAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACsrKysrKysrKysrVVZWVlZWVlZWVlYOAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAYnUW93AAAAAAAAAAAAAHwAAH8AAAAAAAAAAIOOkpcAqgAAAAAAAAAAAAC0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMbJAAAA2wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA3gAAAADhAAAAAAAAAOQAAAAAAAAAAAAAAOcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA6gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA7QAAAAAAAAAAAAAAAAAAAAAAAAAAAAANAAAADgAAAA8AAAAQAAAAEQAAABIAAAATAAAAAAAAABYAAAAAAAAAAAAAABcAAAAFAAAAAAAAAAAAAAAYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAZAAAAGgAAAJQrAAAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAA//////////8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADgKQAAAAAAAACLOwRuYW1lABEQdHJlZS1zaXR0ZXIud2FzbQGaOJ8CABh0cmVlX3NpdHRlcl9sb2dfY2FsbGJhY2sBGnRyZWVfc2l0dGVyX3BhcnNlX2NhbGxiYWNrAh10cmVlX3NpdHRlcl9wcm9ncmVzc19jYWxsYmFjawMjdHJlZV9zaXR0ZXJfcXVlcnlfcHJvZ3Jlc3NfY2FsbGJhY2sED19fd2FzaV9mZF9jbG9zZQUPX193YXNpX2ZkX3dyaXRlBglfYWJvcnRfanMHFV9fd2FzaV9jbG9ja190aW1lX2dldAgOX193YXNpX2ZkX3NlZWsJFmVtc2NyaXB0ZW5fcmVzaXplX2hlYXAKEV9fd2FzbV9jYWxsX2N0b3JzCxhfX3dhc21fYXBwbHlfZGF0YV9yZWxvY3MMDF9fd2FzbV9zdGFydA0RdHNfbWFsbG9jX2RlZmF1bHQOEXRzX2NhbGxvY19kZWZhdWx0DxJ0c19yZWFsbG9jX2RlZmF1bHQQIXRzX3JhbmdlX2FycmF5X2dldF9jaGFuZ2VkX3JhbmdlcxEQaXRlcmF0b3JfZGVzY2VuZBIQaXRlcmF0b3JfYWR2YW5jZRMYdHNfbGFuZ3VhZ2Vfc3ltYm9sX2NvdW50FBd0c19sYW5ndWFnZV9zdGF0ZV9jb3VudBUTdHNfbGFuZ3VhZ2VfdmVyc2lvbhYUdHNfbGFuZ3VhZ2VfbWV0YWRhdGEXEHRzX2xhbmd1YWdlX25hbWUYF3RzX2xhbmd1YWdlX2ZpZWxkX2NvdW50GRZ0c19sYW5ndWFnZV9uZXh0X3N0YXRlGhd0c19sYW5ndWFnZV9zeW1ib2xfbmFtZRsbdHNfbGFuZ3VhZ2Vfc3ltYm9sX2Zvcl9uYW1lHBd0c19sYW5ndWFnZV9zeW1ib2xfdHlwZR0ddHNfbGFuZ3VhZ2VfZmllbGRfbmFtZV9mb3JfaWQeHXRzX2xhbmd1YWdlX2ZpZWxkX2lkX2Zvcl9uYW1lHxl0c19sb29rYWhlYWRfaXRlcmF0b3JfbmV3IBx0c19sb29rYWhlYWRfaXRlcmF0b3JfZGVsZXRlISF0c19sb29rYWhlYWRfaXRlcmF0b3JfcmVzZXRfc3RhdGUiG3RzX2xvb2thaGVhZF9pdGVyYXRvcl9yZXNldCMadHNfbG9va2FoZWFkX2l0ZXJhdG9yX25leHQkJHRzX2xvb2thaGVhZF9pdGVyYXRvcl9jdXJyZW50X3N5bWJvbCUNdHNfbGV4ZXJfX2xvZyYNdHNfbGV4ZXJfX2VvZickdHNfbGV4ZXJfX2lzX2F0X2luY2x1ZGVkX3JhbmdlX3N0YXJ0KBR0c19sZXhlcl9fZ2V0X2NvbHVtbikSdHNfbGV4ZXJfX21hcmtfZW5kKhF0c19sZXhlcl9fYWR2YW5jZSsUdHNfbGV4ZXJfX2RvX2FkdmFuY2UsDnRzX2xleGVyX3N0YXJ0LRB0c19ub2RlX2VuZF9ieXRlLhF0c19ub2RlX2VuZF9wb2ludC8OdHNfbm9kZV9zeW1ib2wwG3RzX3N1YnRyZWVfX3dyaXRlX3RvX3N0cmluZzEQdHNfbm9kZV9pc19uYW1lZDITdHNfbm9kZV9wYXJzZV9zdGF0ZTMddHNfbm9kZV9jaGlsZF93aXRoX2Rlc2NlbmRhbnQ0DnRzX25vZGVfX2NoaWxkNRl0c19ub2RlX2NoaWxkX2J5X2ZpZWxkX2lkNhV0c19ub2RlX19uZXh0X3NpYmxpbmc3FXRzX25vZGVfX3ByZXZfc2libGluZzgodHNfc3VidHJlZV9oYXNfdHJhaWxpbmdfZW1wdHlfZGVzY2VuZGFudDkddHNfbm9kZV9fZmlyc3RfY2hpbGRfZm9yX2J5dGU6InRzX25vZGVfX2Rlc2NlbmRhbnRfZm9yX2J5dGVfcmFuZ2U7I3RzX25vZGVfX2Rlc2NlbmRhbnRfZm9yX3BvaW50X3JhbmdlPBJ0c19zdWJ0cmVlX3JlbGVhc2U9DnRzX3N0YWNrX2NsZWFyPhB0c19wYXJzZXJfZGVsZXRlPw90c19wYXJzZXJfcmVzZXRAFnRzX3BhcnNlcl9zZXRfbGFuZ3VhZ2VBEnN0YWNrX25vZGVfcmVsZWFzZUIYdHNfcGFyc2VyX3RpbWVvdXRfbWljcm9zQxx0c19wYXJzZXJfc2V0X3RpbWVvdXRfbWljcm9zRB10c19wYXJzZXJfc2V0X2luY2x1ZGVkX3Jhbmdlc0UbdHNfc3VidHJlZV9fcHJpbnRfZG90X2dyYXBoRhh0c19zdGFja19wcmludF9kb3RfZ3JhcGhHF3RzX3N0YWNrX3JlbW92ZV92ZXJzaW9uSBNzdGFja19ub2RlX2FkZF9saW5rSSZ0c19wYXJzZXJfX2RvX2FsbF9wb3RlbnRpYWxfcmVkdWN0aW9uc0oYc3VtbWFyaXplX3N0YWNrX2NhbGxiYWNrSwtzdGFja19faXRlckwedHNfcGFyc2VyX19icmVha2Rvd25fbG9va2FoZWFkTRJ0c19wYXJzZXJfX3JlY292ZXJOH3RzX3BhcnNlcl9fY2FuX3JldXNlX2ZpcnN0X2xlYWZPFXJldXNhYmxlX25vZGVfYWR2YW5jZVAhdHNfcGFyc2VyX19icmVha2Rvd25fdG9wX29mX3N0YWNrURF0c19wYXJzZXJfX2FjY2VwdFIRdHNfcGFyc2VyX19yZWR1Y2VTGXRzX3N0YWNrX3JlbnVtYmVyX3ZlcnNpb25UDXRzX3N0YWNrX3B1c2hVDHRzX3F1ZXJ5X25ld1YOc3RyZWFtX2FkdmFuY2VXFnN0cmVhbV9za2lwX3doaXRlc3BhY2VYF3RzX3F1ZXJ5X19wYXJzZV9wYXR0ZXJuWRp0c19xdWVyeV9fcGVyZm9ybV9hbmFseXNpc1oPdHNfcXVlcnlfZGVsZXRlWwxfYXJyYXlfX2dyb3dcFnN0cmVhbV9zY2FuX2lkZW50aWZpZXJdG2NhcHR1cmVfcXVhbnRpZmllcnNfYWRkX2FsbF4edHNfcXVlcnlfX3BhcnNlX3N0cmluZ19saXRlcmFsXxhzeW1ib2xfdGFibGVfaW5zZXJ0X25hbWVgFnRzX3F1ZXJ5X3BhdHRlcm5fY291bnRhFnRzX3F1ZXJ5X2NhcHR1cmVfY291bnRiFXRzX3F1ZXJ5X3N0cmluZ19jb3VudGMcdHNfcXVlcnlfY2FwdHVyZV9uYW1lX2Zvcl9pZGQidHNfcXVlcnlfY2FwdHVyZV9xdWFudGlmaWVyX2Zvcl9pZGUcdHNfcXVlcnlfc3RyaW5nX3ZhbHVlX2Zvcl9pZGYfdHNfcXVlcnlfcHJlZGljYXRlc19mb3JfcGF0dGVybmcfdHNfcXVlcnlfc3RhcnRfYnl0ZV9mb3JfcGF0dGVybmgddHNfcXVlcnlfZW5kX2J5dGVfZm9yX3BhdHRlcm5pGnRzX3F1ZXJ5X2lzX3BhdHRlcm5fcm9vdGVkah10c19xdWVyeV9pc19wYXR0ZXJuX25vbl9sb2NhbGsmdHNfcXVlcnlfaXNfcGF0dGVybl9ndWFyYW50ZWVkX2F0X3N0ZXBsGHRzX3F1ZXJ5X2Rpc2FibGVfY2FwdHVyZW0YdHNfcXVlcnlfZGlzYWJsZV9wYXR0ZXJubhN0c19xdWVyeV9jdXJzb3JfbmV3bxR0c19xdWVyeV9jdXJzb3JfZXhlY3AUdHNfdHJlZV9jdXJzb3JfcmVzZXRxH3RzX3F1ZXJ5X2N1cnNvcl9zZXRfcG9pbnRfcmFuZ2VyGnRzX3F1ZXJ5X2N1cnNvcl9uZXh0X21hdGNocxh0c19xdWVyeV9jdXJzb3JfX2FkdmFuY2V0GnRzX3F1ZXJ5X2N1cnNvcl9fYWRkX3N0YXRldRh0c19xdWVyeV9jdXJzb3JfX2NhcHR1cmV2KnRzX3F1ZXJ5X2N1cnNvcl9fZmlyc3RfaW5fcHJvZ3Jlc3NfY2FwdHVyZXcodHNfdHJlZV9jdXJzb3JfZ290b19maXJzdF9jaGlsZF9pbnRlcm5hbHgidHNfdHJlZV9jdXJzb3JfY2hpbGRfaXRlcmF0b3JfbmV4dHkkdHNfdHJlZV9jdXJzb3JfZ290b19zaWJsaW5nX2ludGVybmFsehx0c19xdWVyeV9jdXJzb3JfbmV4dF9jYXB0dXJlexJwb3BfY291bnRfY2FsbGJhY2t8FHBvcF9wZW5kaW5nX2NhbGxiYWNrfRJwb3BfZXJyb3JfY2FsbGJhY2t+EHBvcF9hbGxfY2FsbGJhY2t/J3RzX3N1YnRyZWVfYXJyYXlfcmVtb3ZlX3RyYWlsaW5nX2V4dHJhc4ABHXRzX3N1YnRyZWVfc3VtbWFyaXplX2NoaWxkcmVugQETdHNfc3VidHJlZV9uZXdfbm9kZYIBEnRzX3RyZWVfY3Vyc29yX25ld4MBH3RzX3RyZWVfY3Vyc29yX2dvdG9fZmlyc3RfY2hpbGSEASd0c190cmVlX2N1cnNvcl9nb3RvX2xhc3RfY2hpbGRfaW50ZXJuYWyFATJ0c190cmVlX2N1cnNvcl9nb3RvX2ZpcnN0X2NoaWxkX2Zvcl9ieXRlX2FuZF9wb2ludIYBIHRzX3RyZWVfY3Vyc29yX2dvdG9fbmV4dF9zaWJsaW5nhwEmdHNfdHJlZV9jdXJzb3JfY2hpbGRfaXRlcmF0b3JfcHJldmlvdXOIARp0c190cmVlX2N1cnNvcl9nb3RvX3BhcmVudIkBG3RzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZYoBH3RzX3RyZWVfY3Vyc29yX2N1cnJlbnRfZmllbGRfaWSLAQx0c190cmVlX2NvcHmMAQ50c190cmVlX2RlbGV0ZY0BDnRzX2RlY29kZV91dGY4jgESdHNfZGVjb2RlX3V0ZjE2X2xljwESdHNfZGVjb2RlX3V0ZjE2X2JlkAEWdHNfcGFyc2VyX19zZWxlY3RfdHJlZZEBIHRzX3BhcnNlcl9fYmV0dGVyX3ZlcnNpb25fZXhpc3RzkgEhYW5hbHlzaXNfc3RhdGVfc2V0X19pbnNlcnRfc29ydGVkkwEjdHNfcXVlcnlfY3Vyc29yX19wcmVwYXJlX3RvX2NhcHR1cmWUAQd0c19pbml0lQESdHNfcGFyc2VyX25ld193YXNtlgEcdHNfcGFyc2VyX2VuYWJsZV9sb2dnZXJfd2FzbZcBEWNhbGxfbG9nX2NhbGxiYWNrmAEUdHNfcGFyc2VyX3BhcnNlX3dhc22ZARNjYWxsX3BhcnNlX2NhbGxiYWNrmgERcHJvZ3Jlc3NfY2FsbGJhY2ubAR50c19wYXJzZXJfaW5jbHVkZWRfcmFuZ2VzX3dhc22cAR50c19sYW5ndWFnZV90eXBlX2lzX25hbWVkX3dhc22dASB0c19sYW5ndWFnZV90eXBlX2lzX3Zpc2libGVfd2FzbZ4BG3RzX2xhbmd1YWdlX3N1cGVydHlwZXNfd2FzbZ8BGXRzX2xhbmd1YWdlX3N1YnR5cGVzX3dhc22gARZ0c190cmVlX3Jvb3Rfbm9kZV93YXNtoQEidHNfdHJlZV9yb290X25vZGVfd2l0aF9vZmZzZXRfd2FzbaIBEXRzX3RyZWVfZWRpdF93YXNtowEcdHNfdHJlZV9pbmNsdWRlZF9yYW5nZXNfd2FzbaQBH3RzX3RyZWVfZ2V0X2NoYW5nZWRfcmFuZ2VzX3dhc22lARd0c190cmVlX2N1cnNvcl9uZXdfd2FzbaYBGHRzX3RyZWVfY3Vyc29yX2NvcHlfd2FzbacBGnRzX3RyZWVfY3Vyc29yX2RlbGV0ZV93YXNtqAEZdHNfdHJlZV9jdXJzb3JfcmVzZXRfd2FzbakBHHRzX3RyZWVfY3Vyc29yX3Jlc2V0X3RvX3dhc22qASR0c190cmVlX2N1cnNvcl9nb3RvX2ZpcnN0X2NoaWxkX3dhc22rASN0c190cmVlX2N1cnNvcl9nb3RvX2xhc3RfY2hpbGRfd2FzbawBLnRzX3RyZWVfY3Vyc29yX2dvdG9fZmlyc3RfY2hpbGRfZm9yX2luZGV4X3dhc22tATF0c190cmVlX2N1cnNvcl9nb3RvX2ZpcnN0X2NoaWxkX2Zvcl9wb3NpdGlvbl93YXNtrgEldHNfdHJlZV9jdXJzb3JfZ290b19uZXh0X3NpYmxpbmdfd2Fzba8BKXRzX3RyZWVfY3Vyc29yX2dvdG9fcHJldmlvdXNfc2libGluZ193YXNtsAEjdHNfdHJlZV9jdXJzb3JfZ290b19kZXNjZW5kYW50X3dhc22xAR90c190cmVlX2N1cnNvcl9nb3RvX3BhcmVudF93YXNtsgEodHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX3R5cGVfaWRfd2FzbbMBKXRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZV9zdGF0ZV9pZF93YXNttAEpdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX2lzX25hbWVkX3dhc221ASt0c190cmVlX2N1cnNvcl9jdXJyZW50X25vZGVfaXNfbWlzc2luZ193YXNttgEjdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX2lkX3dhc223ASJ0c190cmVlX2N1cnNvcl9zdGFydF9wb3NpdGlvbl93YXNtuAEgdHNfdHJlZV9jdXJzb3JfZW5kX3Bvc2l0aW9uX3dhc225AR90c190cmVlX2N1cnNvcl9zdGFydF9pbmRleF93YXNtugEddHNfdHJlZV9jdXJzb3JfZW5kX2luZGV4X3dhc227ASR0c190cmVlX2N1cnNvcl9jdXJyZW50X2ZpZWxkX2lkX3dhc228ASF0c190cmVlX2N1cnNvcl9jdXJyZW50X2RlcHRoX3dhc229ASx0c190cmVlX2N1cnNvcl9jdXJyZW50X2Rlc2NlbmRhbnRfaW5kZXhfd2Fzbb4BIHRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZV93YXNtvwETdHNfbm9kZV9zeW1ib2xfd2FzbcABIXRzX25vZGVfZmllbGRfbmFtZV9mb3JfY2hpbGRfd2FzbcEBJ3RzX25vZGVfZmllbGRfbmFtZV9mb3JfbmFtZWRfY2hpbGRfd2FzbcIBIXRzX25vZGVfY2hpbGRyZW5fYnlfZmllbGRfaWRfd2FzbcMBIXRzX25vZGVfZmlyc3RfY2hpbGRfZm9yX2J5dGVfd2FzbcQBJ3RzX25vZGVfZmlyc3RfbmFtZWRfY2hpbGRfZm9yX2J5dGVfd2FzbcUBG3RzX25vZGVfZ3JhbW1hcl9zeW1ib2xfd2FzbcYBGHRzX25vZGVfY2hpbGRfY291bnRfd2FzbccBHnRzX25vZGVfbmFtZWRfY2hpbGRfY291bnRfd2FzbcgBEnRzX25vZGVfY2hpbGRfd2FzbckBGHRzX25vZGVfbmFtZWRfY2hpbGRfd2FzbcoBHnRzX25vZGVfY2hpbGRfYnlfZmllbGRfaWRfd2FzbcsBGXRzX25vZGVfbmV4dF9zaWJsaW5nX3dhc23MARl0c19ub2RlX3ByZXZfc2libGluZ193YXNtzQEfdHNfbm9kZV9uZXh0X25hbWVkX3NpYmxpbmdfd2Fzbc4BH3RzX25vZGVfcHJldl9uYW1lZF9zaWJsaW5nX3dhc23PAR10c19ub2RlX2Rlc2NlbmRhbnRfY291bnRfd2FzbdABE3RzX25vZGVfcGFyZW50X3dhc23RASJ0c19ub2RlX2NoaWxkX3dpdGhfZGVzY2VuZGFudF93YXNt0gEhdHNfbm9kZV9kZXNjZW5kYW50X2Zvcl9pbmRleF93YXNt0wEndHNfbm9kZV9uYW1lZF9kZXNjZW5kYW50X2Zvcl9pbmRleF93YXNt1AEkdHNfbm9kZV9kZXNjZW5kYW50X2Zvcl9wb3NpdGlvbl93YXNt1QEqdHNfbm9kZV9uYW1lZF9kZXNjZW5kYW50X2Zvcl9wb3NpdGlvbl93YXNt1gEYdHNfbm9kZV9zdGFydF9wb2ludF93YXNt1wEWdHNfbm9kZV9lbmRfcG9pbnRfd2FzbdgBGHRzX25vZGVfc3RhcnRfaW5kZXhfd2FzbdkBFnRzX25vZGVfZW5kX2luZGV4X3dhc23aARZ0c19ub2RlX3RvX3N0cmluZ193YXNt2wEVdHNfbm9kZV9jaGlsZHJlbl93YXNt3AEbdHNfbm9kZV9uYW1lZF9jaGlsZHJlbl93YXNt3QEgdHNfbm9kZV9kZXNjZW5kYW50c19vZl90eXBlX3dhc23eARV0c19ub2RlX2lzX25hbWVkX3dhc23fARh0c19ub2RlX2hhc19jaGFuZ2VzX3dhc23gARZ0c19ub2RlX2hhc19lcnJvcl93YXNt4QEVdHNfbm9kZV9pc19lcnJvcl93YXNt4gEXdHNfbm9kZV9pc19taXNzaW5nX3dhc23jARV0c19ub2RlX2lzX2V4dHJhX3dhc23kARh0c19ub2RlX3BhcnNlX3N0YXRlX3dhc23lAR10c19ub2RlX25leHRfcGFyc2Vfc3RhdGVfd2FzbeYBFXRzX3F1ZXJ5X21hdGNoZXNfd2FzbecBF3F1ZXJ5X3Byb2dyZXNzX2NhbGxiYWNr6AEWdHNfcXVlcnlfY2FwdHVyZXNfd2FzbekBDV9fc3RkaW9fY2xvc2XqAQxfX3N0ZGlvX3NlZWvrAQ1fX3N0ZGlvX3dyaXRl7AEFYWJvcnTtAQ9fX2Nsb2NrX2dldHRpbWXuAQhfX21lbXNldO8BCV9fdG93cml0ZfABCl9fb3ZlcmZsb3fxAQdkb19wdXRj8gEIX19tZW1jcHnzAQlfX2Z3cml0ZXj0AQZmd3JpdGX1AQhpc3dhbG51bfYBCGlzd2FscGhh9wEIaXN3c3BhY2X4AQZtZW1jbXD5AQhzbnByaW50ZvoBBnN0cmxlbvsBB3N0cm5jbXD8AQZtZW1jaHL9AQVmcmV4cP4BC3ByaW50Zl9jb3Jl/wEDb3V0gAIGZ2V0aW50gQIHcG9wX2FyZ4ICBWZtdF91gwIDcGFkhAIGZm10X2ZwhQITcG9wX2FyZ19sb25nX2RvdWJsZYYCCXZzbnByaW50ZocCCHNuX3dyaXRliAIGd2N0b21iiQIIZGxtYWxsb2OKAgZkbGZyZWWLAglkbHJlYWxsb2OMAg1kaXNwb3NlX2NodW5rjQIIZGxjYWxsb2OOAgRzYnJrjwIIc2V0VGhyZXeQAgh0b3dsb3dlcpECB2Nhc2VtYXCSAgh0b3d1cHBlcpMCCGlzd2RpZ2l0lAIZX2Vtc2NyaXB0ZW5fc3RhY2tfcmVzdG9yZZUCF19lbXNjcmlwdGVuX3N0YWNrX2FsbG9jlgIcZW1zY3JpcHRlbl9zdGFja19nZXRfY3VycmVudJcCCGlzd2xvd2VymAIIaXN3YmxhbmuZAgdzdHJuY2F0mgIIaXN3dXBwZXKbAgdtZW1tb3ZlnAIHc3RybmNweZ0CCWlzd3hkaWdpdJ4CBnN0cmNtcAfJAgwAD19fc3RhY2tfcG9pbnRlcgENX19tZW1vcnlfYmFzZQIMX190YWJsZV9iYXNlAwtfX2hlYXBfYmFzZQQkR09ULmRhdGEuaW50ZXJuYWwudHNfY3VycmVudF9yZWFsbG9jBSNHT1QuZGF0YS5pbnRlcm5hbC50c19jdXJyZW50X21hbGxvYwYhR09ULmRhdGEuaW50ZXJuYWwudHNfY3VycmVudF9mcmVlByNHT1QuZGF0YS5pbnRlcm5hbC50c19jdXJyZW50X2NhbGxvYwgYR09ULmRhdGEuaW50ZXJuYWwuc3RkZXJyCSFHT1QuZGF0YS5pbnRlcm5hbC5UUkFOU0ZFUl9CVUZGRVIKG0dPVC5kYXRhLmludGVybmFsLl9fVEhSRVdfXwseR09ULmRhdGEuaW50ZXJuYWwuX190aHJld1ZhbHVlCQgBAAUuZGF0YQAnEHNvdXJjZU1hcHBpbmdVUkwVLnRyZWUtc2l0dGVyLndhc20ubWFw");
 
-// ../main/node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm
+// node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm
 var tree_sitter_hcl_default = __toBinaryNode("AGFzbQEAAAAAEQhkeWxpbmsuMAEG8PYEBAYAATAJYAF/AGACf38AYAJ/fwF/YAF/AX9gA39/fwF/YAAAYAABf2AEf39/fwBgA39/fwAC3AENA2VudgZjYWxsb2MAAgNlbnYGbWVtY3B5AAQDZW52BGZyZWUAAANlbnYHcmVhbGxvYwACA2VudgZtZW1zZXQABANlbnYNX19hc3NlcnRfZmFpbAAHA2Vudghpc3dzcGFjZQADA2Vudghpc3dhbG51bQADA2Vudglpc3d4ZGlnaXQAAwNlbnYNX19tZW1vcnlfYmFzZQN/AANlbnYMX190YWJsZV9iYXNlA38AA2VudgZtZW1vcnkCAAIDZW52GV9faW5kaXJlY3RfZnVuY3Rpb25fdGFibGUBcAAGAwsKBQUGAggEAAYCAgdCAxFfX3dhc21fY2FsbF9jdG9ycwAJGF9fd2FzbV9hcHBseV9kYXRhX3JlbG9jcwAKD3RyZWVfc2l0dGVyX2hjbAAQCQwBACMBCwYRCw8ODA0KtFgKAwABC4oSAQF/IwBB+PEEaiMAQYDHA2o2AgAjAEH88QRqIwBBkApqNgIAIwBBgPIEaiMAQeCLA2o2AgAjAEGE8gRqIwBB8MoDajYCACMAQYjyBGojAEGA8wRqIgA2AgAjAEGM8gRqIwBB5PYEajYCACMAQZDyBGojAEHwoANqNgIAIwBBlPIEaiMAQfigA2o2AgAjAEGY8gRqIwBBgKEDajYCACMAQZzyBGojAEHwowNqNgIAIwBBoPIEaiMAQeKlA2o2AgAjAEGk8gRqIwBB8KUDajYCACMAQajyBGojAEGgpgNqNgIAIwBBrPIEaiMBNgIAIwBBuPIEaiMAQcC7A2o2AgAjAEG88gRqIwBBoLwDajYCACMAQcDyBGojAUEBajYCACMAQcTyBGojAUECajYCACMAQcjyBGojAUEDajYCACMAQczyBGojAUEEajYCACMAQdDyBGojAUEFajYCACMAQdTyBGojAEGwvANqNgIAIAAjAEGJCGo2AgAjAEGE8wRqIwBBvwhqNgIAIwBBiPMEaiMAQQVqNgIAIwBBjPMEaiMANgIAIwBBkPMEaiMAQckDajYCACMAQZTzBGojAEGDCmo2AgAjAEGY8wRqIwBBgQpqNgIAIwBBnPMEaiMAQd8JajYCACMAQaDzBGojAEHGCGo2AgAjAEGk8wRqIwBB8wVqNgIAIwBBqPMEaiMAQccGajYCACMAQazzBGojAEHfAWo2AgAjAEGw8wRqIwBB+glqNgIAIwBBtPMEaiMAQaIIajYCACMAQbjzBGojAEGgCGo2AgAjAEG88wRqIwBBxAhqNgIAIwBBwPMEaiMAQfQJajYCACMAQcTzBGojAEHLCWo2AgAjAEHI8wRqIwBB/glqNgIAIwBBzPMEaiMAQZ4IajYCACMAQdDzBGojAEGyCGo2AgAjAEHU8wRqIwBBsANqNgIAIwBB2PMEaiMAQccEajYCACMAQdzzBGojAEHRBWo2AgAjAEHg8wRqIwBBygJqNgIAIwBB5PMEaiMAQbAIajYCACMAQejzBGojAEH4CWo2AgAjAEHs8wRqIwBBigpqNgIAIwBB8PMEaiMAQf8JajYCACMAQfTzBGojAEHyCWo2AgAjAEH48wRqIwBBiApqNgIAIwBB/PMEaiMAQfwJajYCACMAQYD0BGojAEGzCGo2AgAjAEGE9ARqIwBBtQhqNgIAIwBBiPQEaiMAQcIIajYCACMAQYz0BGojAEG7CGo2AgAjAEGQ9ARqIwBBuAhqNgIAIwBBlPQEaiMAQb4IajYCACMAQZj0BGojAEGFCmo2AgAjAEGc9ARqIwBBAmo2AgAjAEGg9ARqIwBBwQhqNgIAIwBBpPQEaiMAQfYJajYCACMAQaj0BGojAEG0A2o2AgAjAEGs9ARqIwBBoANqNgIAIwBBsPQEaiMAQcIGajYCACMAQbT0BGojAEHCBWo2AgAjAEG49ARqIwBBzgFqNgIAIwBBvPQEaiMAQd8GajYCACMAQcD0BGojAEGeAWo2AgAjAEHE9ARqIwBB7wdqNgIAIwBByPQEaiMAQZUFajYCACMAQcz0BGojAEHHAGo2AgAjAEHQ9ARqIwBBkAdqNgIAIwBB1PQEaiMAQYUBajYCACMAQdj0BGojAEHYB2o2AgAjAEHc9ARqIwBBwQNqNgIAIwBB4PQEaiMAQdMGajYCACMAQeT0BGojAEELajYCACMAQej0BGojAEGXBmo2AgAjAEHs9ARqIwBBrQVqNgIAIwBB8PQEaiMAQfkAajYCACMAQfT0BGojAEG+B2o2AgAjAEH49ARqIwBBvARqNgIAIwBB/PQEaiMAQc8EajYCACMAQYD1BGojAEGJBmo2AgAjAEGE9QRqIwBB8wFqNgIAIwBBiPUEaiMAQdYBajYCACMAQYz1BGojAEHoAWo2AgAjAEGQ9QRqIwBB+AVqNgIAIwBBlPUEaiMAQZcIajYCACMAQZj1BGojAEHNBmo2AgAjAEGc9QRqIwBBtAFqNgIAIwBBoPUEaiMAQYMIajYCACMAQaT1BGojAEG9Amo2AgAjAEGo9QRqIwBB/wFqNgIAIwBBrPUEaiMAQSdqNgIAIwBBsPUEaiMAQfQGajYCACMAQbT1BGojAEGvAmo2AgAjAEG49QRqIwBB2gRqNgIAIwBBvPUEaiMAQSFqNgIAIwBBwPUEaiMAQR1qNgIAIwBBxPUEaiMAQRBqNgIAIwBByPUEaiMAQdMCajYCACMAQcz1BGojAEGWAmo2AgAjAEHQ9QRqIwBBhgJqNgIAIwBB1PUEaiMAQZECajYCACMAQdj1BGojAEHsAmo2AgAjAEHc9QRqIwBBgwNqNgIAIwBB4PUEaiMAQdwCajYCACMAQeT1BGojAEHUA2o2AgAjAEHo9QRqIwBB6wZqNgIAIwBB7PUEaiMAQZIDajYCACMAQfD1BGojAEHmBGo2AgAjAEH09QRqIwBB5ABqNgIAIwBB+PUEaiMAQasHajYCACMAQfz1BGojAEGcAmo2AgAjAEGA9gRqIwBBiQVqNgIAIwBBhPYEaiMAQZsEajYCACMAQYj2BGojAEGEBGo2AgAjAEGM9gRqIwBBlARqNgIAIwBBkPYEaiMAQfUCajYCACMAQZT2BGojAEGhBmo2AgAjAEGY9gRqIwBBsQZqNgIAIwBBnPYEaiMAQcABajYCACMAQaD2BGojAEG4Bmo2AgAjAEGk9gRqIwBB+ARqNgIAIwBBqPYEaiMAQaUEajYCACMAQaz2BGojAEHgBWo2AgAjAEGw9gRqIwBBpwNqNgIAIwBBtPYEaiMAQTRqNgIAIwBBuPYEaiMAQf8GajYCACMAQbz2BGojAEHIBWo2AgAjAEHA9gRqIwBB3gNqNgIAIwBBxPYEaiMAQfADajYCACMAQcj2BGojAEHIB2o2AgAjAEHM9gRqIwBB2QhqNgIAIwBB0PYEaiMAQb0JajYCACMAQdT2BGojAEGPCWo2AgAjAEHY9gRqIwBB+QhqNgIAIwBB3PYEaiMAQeYIajYCACMAQeD2BGojAEGkCWo2AgAjAEHo9gRqIwBBB2o2AgAjAEHs9gRqIwBB9ARqNgIACxcBAX9BAUEMEAAiAEEBQRAQADYCCCAAC58BAQV/AkAgACgCACICQf8ASw0AIAEgAjYAACAAKAIARQRAQQQPC0EEIQMDQCAAKAIIIARBBHRqIgIoAggiBkH/AEsNASAGIANBCGoiBWpB/wdLDQEgASADaiIDIAIoAgA2AAAgAyACKAIINgAEIAEgBWogAigCDCACKAIIEAEaIAIoAgggBWohAyAEQQFqIgQgACgCAEkNAAsgAw8LQQAL1AMBCn8gACgCACIGBEAgACgCCCEDA0AgAyAEQQR0IgVqKAIMIgcEQCAHEAIgACgCACEGIAAoAgghAwsgAyAFakEANgIMIARBAWoiBCAGSQ0ACwsgAEEANgIAAkAgAkUNAAJAIAEoAAAiC0UEQEEEIQQMAQtBBCEEAkADQAJAIARBCGohA0EBQREQACEIIAEgBGoiBCgAACEMAn8gBCgABCIFRQRAQRAhByADDAELQRAhByAFQRFPBEAgCCAFQQFqIgQQAyIIRQ0CIAhBACAEEAQaIAUhBwsgCCABIANqIAUQARogAyAFagshBCAAKAIIIQMgACgCBCIJIAAoAgAiBkYEQCADQRAgCUEBdCIDIANBEE0bQQR0EAMiA0UNAyAAIAM2AgggAEEQIAAoAgAiBkEBdCIJIAlBEE0bNgIECyAAIAZBAWo2AgAgAyAGQQR0aiIDIAg2AgwgAyAFNgIIIAMgBzYCBCADIAw2AgAgCyAKQQFqIgpHDQEMAwsLIwAiAEGkCGogAEGNCGpBrAEgAEHUBWoQBQALIwAiAEGkCGogAEGNCGpBsQEgAEHUBWoQBQALIAIgBEYNACMAIgBBswVqIABBjQhqQbMBIABB1AVqEAUACwv/EQEGfyABKAIAEAYEQANAIAEoAgAhAyABQQEgASgCCBEBACADQQpGIARyIQQgASgCABAGDQALCwJAIAEoAgAiBUUNAAJAAkAgAi0AAEEBRw0AAkAgACgCACIDBEAgBUEiRw0CIAAoAggiBiADQQR0akEQaygCAEECRw0BDAILIAVBIkcNASAAKAIIIQYLQQFBERAAIQICQCADIAAoAgRGBEAgBiADQQV0QYACIANB+P///wdxGxADIgZFDQEgACAGNgIIIABBECAAKAIAIgNBAXQiBCAEQRBNGzYCBAsgACADQQFqNgIAIAYgA0EEdGoiACACNgIMQQAhBCAAQQA2AgggAEKCgICAgAI3AgAgAUEAIAEoAggRAQAMAgsjACIAQaQIaiAAQY0IakH7ASAAQcoEahAFAAsCQCACLQABQQFHDQAgACgCACIDRSAFQSJHcg0AIAAoAggiBiADQQR0aiIIQRBrKAIAQQJHDQAgCEEEaygCACICBEAgAhACIAAoAgghBiAAKAIAIQMLIAYgA0EEdGpBBGtBADYCACAAIANBAWs2AgAgAUEAIAEoAggRAQBBASEEDAELAkAgAi0AA0EBRw0AIAItAAJBAUcNAAJAIAAoAgAiAwRAIAVBJEcNAiAAKAIIIANBBHRqQRBrKAIADQEMAgsgBUEkRw0BCyABQQAgASgCCBEBAEECIQQCQCABKAIAIgJBJEcEQCACQfsARw0DQQFBERAAIQUgACgCCCEEIAAoAgQiAiAAKAIAIgNGBEAgBCACQQV0QYACIAJB+P///wdxGxADIgRFDQIgACAENgIIIABBECAAKAIAIgNBAXQiAiACQRBNGzYCBAsgACADQQFqNgIAIAQgA0EEdGoiACAFNgIMIABBADYCCCAAQoCAgICAAjcCACABQQAgASgCCBEBAEEDIQQMAwsgAUEAIAEoAggRAQAgASgCAEH7AEcNAiABQQAgASgCCBEBAAwCCyMAIgBBpAhqIABBjQhqQYsCIABBygRqEAUACwJAIAItAARBAUcNACAAKAIAIgNFIAVB/QBHcg0AIAAoAggiBiADQQR0aiIIQRBrKAIADQBBBCEEIAhBBGsoAgAiAgRAIAIQAiAAKAIIIQYgACgCACEDCyAGIANBBHRqQQRrQQA2AgAgACADQQFrNgIAIAFBACABKAIIEQEADAELAkAgAi0ABUEBRw0AIAItAAJBAUcNAAJAIAAoAgAiAwRAIAVBJUcNAiAAKAIIIANBBHRqQRBrKAIAQQFHDQEMAgsgBUElRw0BCyABQQAgASgCCBEBAEECIQQCQCABKAIAIgJBJUcEQCACQfsARw0DQQFBERAAIQUgACgCCCEEIAAoAgQiAiAAKAIAIgNGBEAgBCACQQV0QYACIAJB+P///wdxGxADIgRFDQIgACAENgIIIABBECAAKAIAIgNBAXQiAiACQRBNGzYCBAsgACADQQFqNgIAIAQgA0EEdGoiACAFNgIMIABBADYCCCAAQoGAgICAAjcCACABQQAgASgCCBEBAEEFIQQMAwsgAUEAIAEoAggRAQAgASgCAEH7AEcNAiABQQAgASgCCBEBAAwCCyMAIgBBpAhqIABBjQhqQaUCIABBygRqEAUACwJAIAItAAZBAUcNACAAKAIAIgNFIAVB/QBHcg0AIAAoAggiBiADQQR0aiIIQRBrKAIAQQFHDQAgCEEEaygCACICBEAgAhACIAAoAgghBiAAKAIAIQMLIAYgA0EEdGpBBGtBADYCACAAIANBAWs2AgAgAUEAIAEoAggRAQBBBiEEDAELAkACQAJAAkAgAi0AB0EBRw0AAkAgACgCACIDBEAgACgCCCADQQR0aiIDQRBrKAIAQQNGDQELQQFBERAAIQNBACEEQRAhAgNAAkACQCAFEAcNACABKAIAIgVB3wBGDQAgBUEtRw0BCyACIARGBEAgA0EQIARBAXQiAiACQRBNGyICQQFyIgUQAyIDRQ0FIAMgBGpBACAFIARrEAQaCyADIARqIAEoAgA6AAAgAUEAIAEoAggRAQAgBEEBaiEEIAEoAgAhBQwBCwsgACgCCCEFIAAoAgQiBiAAKAIAIgdGBEAgBSAGQQV0QYACIAZB+P///wdxGxADIgVFDQQgACAFNgIIIABBECAAKAIAIgdBAXQiBiAGQRBNGzYCBAsgACAHQQFqNgIAIAUgB0EEdGoiACADNgIMIAAgBDYCCCAAIAI2AgQgAEEDNgIAQQchBAwFCyAEQQFxRQ0AIANBCGsoAgAiAgRAIANBBGsoAgAhA0EAIQQDQCABKAIAIAMgBGosAABHDQUgAUEAIAEoAggRAQAgBEEBaiIEIAJHDQALCyABIAEoAgwRAAACQAJAIAEoAgAQBgRAA0AgASgCAEEKRg0CIAFBACABKAIIEQEAIAEoAgAQBg0ACwsgASgCAEEKRw0BCyAAKAIIIgMgACgCACIEQQR0akEEaygCACICBEAgAhACIAAoAgghAyAAKAIAIQQLIAMgBEEEdGpBBGtBADYCACAAIARBAWs2AgBBByEEDAULIAFBACABKAIIEQEAIAEgASgCDBEAAAwDCyACLQACQQFHDQQgACgCACICRQ0EIAVB3ABHIAAoAgggAkEEdGpBEGsoAgAiAEECR3JFBEBBACEEIAFBACABKAIIEQEAAkACQAJAAkAgASgCACIAQe0ATARAIABBIkYNAiAAQdUARw0BDAQLIABB7gBrDggBCQkJAQkBAgkLIABB3ABHDQgLIAFBACABKAIIEQEADAULA0AgAUEAIAEoAggRAQAgASgCABAIRQ0HIARBAWoiBEEERw0ACyABQQAgASgCCBEBAAwECwNAIAFBACABKAIIEQEAIAEoAgAQCEUNBiAEQQFqIgRBCEcNAAsgAUEAIAEoAggRAQAMAwtBAiEEIABBfnFBAkcNBCABQQAgASgCCBEBAAwDCyMAIgBBpAhqIABBjQhqQbwCIABBygRqEAUACyMAIgBBpAhqIABBjQhqQcICIABBygRqEAUAC0ECIQQLIAEgBDsBBEEBIQcLIAcLZwEFfyAAKAIIIQECQAJAIAAoAgAiAwRAA0AgASACQQR0IgRqKAIMIgUEQCAFEAIgACgCACEDIAAoAgghAQsgASAEakEANgIMIAJBAWoiAiADSQ0ACwwBCyABRQ0BCyABEAILIAAQAgsJACMAQdDxBGoLri0BCX8DQCAAKAIAIQJBAiEGIAAgACgCGBEDACEIQQAhA0EAIQdBACEEAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAUH//wNxDnQAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYnKCkqc3QrdS0uLzAxMjM0NTY3ODk6Ozw9Pj9AQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpbXF1eX2BhYmNlZmdoaWprbG1ub3BxcpQBC0EAIQEgCA2aAQNAIAIgAUEBdCIEIwBB8JEEamovAQBGDXcgAUE2SSEEIAFBAmohASAEDQALQfMAIQEgAkEgRiACQQlrQQVJcg2bASACQTBrQQpPDZIBDJkBCwNAIAIgA0EBdCIBIwBB4JIEamovAQBGDXcgA0EySSEBIANBAmohAyABDQALQfMAIQEgAkEgRiACQQlrQQVJcg2aASACQTFrQQlJDZgBIwBB0JMEaiACEBJFDZEBDJcBCwNAIAIgB0EBdCIBIwBBgL4EamovAQBGDXcgB0EkSSEBIAdBAmohByABDQALQfMAIQEgAkEJa0EFSQ2ZASAFIQQgAkEgRw2RAQyZAQsDQCACIARBAXQiASMAQdC+BGpqLwEARg13IARBIEkhASAEQQJqIQQgAQ0AC0HzACEBIAJBIEYgAkEJa0EFSXINmAEgAkExa0EJSQ2WASMAQdCTBGogAhASDZUBDI8BC0GmBSEDAkACQAJAAkAgAkEfTARAIAJBCWtBBUkNAQwECyACQTxKDQFB8gAhASACQSBrDgQAAwObAQILQfMAIQEMmgELIAJBPUcEQCACQfsARw0CQS4hAQyaAQtBLCEBDJkBCyACQS9GDZQBCwNAIwBB0JMEaiIJIANBAXYiBiAEaiIIQQN0aiIKKAIEIQdBPCEBIAIgB0wgAiAKKAIATnENmAEgCCAEIAIgB0obIQQgAyAGayIDQQFLDQALIARBA3QgCWoiAygCACACSg2OASAFIQQgAygCBCACSA2PAQyXAQsgAkEmRw2NAUHpACEBDJYBCyACQSpGDZABIAJBL0cNjAEMjwELIAJBKkYNjQEgAkEvRg1zDIoBCyACQSpGDYwBDIkBCyACQS5HDYkBQdkAIQEMkgELIAJBOkYNjgEMiAELIAJBPEcNhwFB6wAhAQyQAQsgAkE9Rw2GAQyEAQsgAkE9Rw2FAUHnACEBDI4BC0HnACEBIAUhBCACQT1rDgKNAR2FAQsgAkHdAEcNgwFB0wAhAQyMAQsgAkHhAEYEQEEcIQEMjAELIAJB7wBHDYIBQR4hAQyLAQsgAkHkAEcNgQFBFyEBDIoBCyACQeUARw2AAUHvACEBDIkBCyACQeUARw1/QcQAIQEMiAELIAJB5QBHDX5BxgAhAQyHAQsgAkHmAEcNfQx6CyACQeYARg15IAJB7gBHDXxB1wAhAQyFAQtBHSEBIAUhBAJAIAJB5gBrDgSFAX19AH0LQRghAQyEAQsgAkHmAEcNekHwACEBDIMBC0EhIQEgBSEEAkAgAkHsAGsOA4MBewB7C0ERIQEMggELIAJB7ABHDXhByAAhAQyBAQsgAkHsAEcNd0EaIQEMgAELIAJB7ABHDXZBIiEBDH8LIAJB7wBHDXVBHyEBDH4LIAJB8gBHDXRB1QAhAQx9CyACQfIARw1zQe4AIQEMfAsgAkHyAEcNckEkIQEMewsgAkHzAEcNcUESIQEMegsgAkHzAEcNcEEUIQEMeQsgAkH1AEcNb0EbIQEMeAsgAkH1AEcNbkETIQEMdwsgAkH8AEcNbUHqACEBDHYLQSghAQJAIAJBK2sOA3YAdgALIAJBMGtBCk8NbAxoCyACQTBrQQpPDWsMZgsgAkEwa0EKSQ1mDGoLQcMAIQEgAkEwa0EKSSACQcEAa0EaSXINciAFIQQgAkHhAGtBGk8NagxyC0EAIQEgCA1wA0AgAiABQQF0IgQjAEGgvwRqai8BAEYNUiABQSxJIQQgAUECaiEBIAQNAAtB8wAhASACQSBGIAJBCWtBBUlyDXEgAkEwa0EKSQ1iIwBB0JMEaiACEBINbgxoC0EBIQUgAEEBOwEEIAAgACgCDBEAAEHnACEBQQEhBCACQT1rDgJwAGgLQdQAIQEMbwtBAyEGDEcLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNXSACQe8ARg1OIAJB4QBGDU9BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENbiAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1lIAMoAgQgAkgNZQxtCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVwgAkHhAEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1tIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDWQgAygCBCACSA1kDGwLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNWyACQeUARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWwgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNYyADKAIEIAJIDWMMawsgAEEEOwEEIAAgACgCDBEAAEEBIQUgAkE6Rg1aIAJB5QBGDU5BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENayAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1iIAMoAgQgAkgNYgxqCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVkgAkHsAEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1qIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDWEgAygCBCACSA1hDGkLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNWCACQewARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWkgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNYCADKAIEIAJIDWAMaAsgAEEEOwEEIAAgACgCDBEAAEEBIQUgAkE6Rg1XIAJB7ABGDU5BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENaCAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1fIAMoAgQgAkgNXwxnCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVYgAkHyAEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1nIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDV4gAygCBCACSA1eDGYLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNVSACQfIARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWYgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNXSADKAIEIAJIDV0MZQsgAEEEOwEEIAAgACgCDBEAAEEBIQUgAkE6Rg1UIAJB8wBGDU5BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENZSAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1cIAMoAgQgAkgNXAxkCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVMgAkH1AEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1kIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDVsgAygCBCACSA1bDGMLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNUiACQfUARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWMgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNWiADKAIEIAJIDVoMYgsgAEEEOwEEIAAgACgCDBEAACACQTpGDU9BmgYhBwNAQQEhBSMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWIgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNWSADKAIEIAJIDVkMYQtBBSEGDDkLQQYhBgw4CyAAQQc7AQQgACAAKAIMEQAAQQEhBSACQS5GDU0gAkH4AEYEQEEpIQEMXwsgAkEwa0EKSQ1cDDgLIABBBzsBBCAAIAAoAgwRAAAgAkEuRgRAQQEhBQxNC0EBIQUgAkEwa0EKSQ1bDDcLIABBBzsBBCAAIAAoAgwRAAAgAkFfcUHFAEYEQEEBIQVBJiEBDF0LQQEhBSACQTBrQQpJDU4MNgsgAEEHOwEEIAAgACgCDBEAAEEBIQUgAkEwa0EKSQ1ODDULIABBCDsBBCAAIAAoAgwRAABBASEFQcMAIQEgAkEwa0EKSSACQcEAa0EaSXINWkEBIQQgAkHhAGtBGk8NUgxaC0EJIQYMMgsgAEEJOwEEIAAgACgCDBEAACACQTpGDUZBmgYhBwNAQQEhBSMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDVkgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNUCADKAIEIAJIDVAMWAtBCiEGDDALQQohASAAQQo7AQQgACAAKAIMEQAAIAJBOkYNQ0GaBiEHA0BBASEFIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENVyAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1OIAMoAgQgAkgNTgxWC0ELIQYMLgsgAEELOwEEIAAgACgCDBEAACACQTpGDUJBmgYhBwNAQQEhBSMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDVUgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNTCADKAIEIAJIDUwMVAtBDCEGDCwLQQ0hBgwrCyAAQQ07AQQgACAAKAIMEQAAQQEhBSACQSpHDStBDyEBDFELQQ4hBgwpC0EPIQYMKAsgAEEQOwEEIAAgACgCDBEAAEEBIQUgAkEqRw0oQdIAIQEMTgsgAEEQOwEEIAAgACgCDBEAAEHSACEBQQEhBUEBIQQCQCACQSprDgVORkZGAEYLQQkhAQxNCyAAQRE7AQQgACAAKAIMEQAAQQEhBSACQTBrQQpJDT0MJgtBEiEGDCQLQRMhBgwjC0EUIQYMIgtBFSEGDCELIABBFTsBBCAAIAAoAgwRAAAgAkE6Rg01QZoGIQcDQEEBIQUjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1IIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDT8gAygCBCACSA0/DEcLQRYhBgwfC0EXIQYMHgtBGCEGDB0LQRkhBgwcC0EaIQYMGwtBGyEGDBoLIABBGzsBBCAAIAAoAgwRAABBASEFIAJBPUYNNQwaC0EcIQYMGAsgAEEdOwEEIAAgACgCDBEAAEEBIQUgAkEqRg05IAJBL0YNOAwYC0EeIQYMFgtBHyEGDBULIABBIDsBBCAAIAAoAgwRAABBASEFIAJBPUcNFUHjACEBDDsLQSEhBgwTCyAAQSI7AQQgACAAKAIMEQAAQQEhBUHrACEBQQEhBCACQTxrDgI5ATELIABBIjsBBCAAIAAoAgwRAABBASEFIAJBPUcNEgtB5gAhAQw3C0EjIQYMDwtBJCEGDA4LQSUhBgwNC0EmIQYMDAtBJyEGDAsLIABBKDsBBCAAIAAoAgwRAABBASEFIAJBLUcNC0HsACEBDDELQSkhBgwJC0EqIQYMCAtBKyEGDAcLQSwhBgwGC0EtIQYMBQtBLiEGDAQLIABBLjsBBCAAIAAoAgwRAABBASEFIAJFDQQgAkEKRw0kDAQLQS8hBgwCC0EAIQYMAQtBASEGCyAAIAY7AQQgACAAKAIMEQAAC0EBIQQMHQsjACAEakHykQRqLwEAIQEMJAsjACABakHikgRqLwEAIQEMIwsjACABakGCvgRqLwEAIQEMIgsjACABakHSvgRqLwEAIQEMIQtB8QAhAQwgCyMAIARqQaK/BGovAQAhAQwfC0E3IQEMHgtBNCEBDB0LQcUAIQEMHAtBxwAhAQwbC0E5IQEMGgtByQAhAQwZC0E1IQEMGAtB1gAhAQwXC0E6IQEMFgtBMyEBDBULQTIhAQwUC0E2IQEMEwtBASEFDBILQQEhBQwBC0EnIQEMEAtBCiEBDA8LQdEAIQEMDgtBwQAhAQwNC0HCACEBDAwLQdgAIQEMCwtB6AAhAQwKCyACDQQLIAUhBAsgBEEBcQ8LQQchAQwGC0HyACEBDAULQQghAQwEC0EGIQEMAwtBPCEBDAILQcAAIQEMAQtBKyEBCyAAQQAgACgCCBEBAAwACwALcAEGf0GmBSECA0AgACADIAJBAXYiBWoiBkEDdGoiBygCBCEEIAcoAgAgAUogASAESnJFBEBBAQ8LIAYgAyABIARKGyEDIAIgBWsiAkEBSw0ACyABIAAgA0EDdGoiACgCAE4EfyAAKAIEIAFOBUEACwsL+PYEAQAjAAvw9gR9AHx8AHsAa2V5AGJvZHkAbGVnYWN5X2luZGV4AG5ld19pbmRleABvYmplY3Rfc3RhcnQAdGVtcGxhdGVfZm9yX3N0YXJ0AHRlbXBsYXRlX2ludGVycG9sYXRpb25fc3RhcnQAX2Z1bmN0aW9uX2NhbGxfc3RhcnQAYmxvY2tfc3RhcnQAdGVtcGxhdGVfZGlyZWN0aXZlX3N0YXJ0AHF1b3RlZF90ZW1wbGF0ZV9zdGFydAB0dXBsZV9zdGFydABoZXJlZG9jX3N0YXJ0AGNvbW1lbnQAYm9vbF9saXQAbnVsbF9saXQAc3RyaW5nX2xpdABudW1lcmljX2xpdABvYmplY3QAYXR0cl9zcGxhdABmdWxsX3NwbGF0AGZ1bmN0aW9uX2FyZ3VtZW50cwBfb2JqZWN0X2VsZW1zAF90dXBsZV9lbGVtcwBlbGxpcHNpcwBnZXRfYXR0cgBmb3Jfb2JqZWN0X2V4cHIAZm9yX2V4cHIAdGVtcGxhdGVfZXhwcgBmb3JfdHVwbGVfZXhwcgB2YXJpYWJsZV9leHByAGVuZGZvcgB0ZW1wbGF0ZV9mb3IAc3RyaXBfbWFya2VyAGhlcmVkb2NfaWRlbnRpZmllcgBmb3JfaW50cm8AdGVtcGxhdGVfaWZfaW50cm8AdGVtcGxhdGVfZWxzZV9pbnRybwB1bmFyeV9vcGVyYXRpb24AYmluYXJ5X29wZXJhdGlvbgB0ZW1wbGF0ZV9pbnRlcnBvbGF0aW9uAGV4cHJlc3Npb24AaW4Ac2NhbgBfZXhwcl90ZXJtAG9iamVjdF9lbGVtAGZ1bmN0aW9uX2NhbGwAdmFsAHRlbXBsYXRlX2xpdGVyYWwAY29uZGl0aW9uYWwAX3RlbXBsYXRlX2xpdGVyYWxfY2h1bmsAYmxvY2sAc2l6ZSA9PSBsZW5ndGgAZW5kaWYAdGVtcGxhdGVfaWYAZGVzZXJpYWxpemUAdGVtcGxhdGVfZGlyZWN0aXZlAHRydWUAY29sbGVjdGlvbl92YWx1ZQBsaXRlcmFsX3ZhbHVlAGF0dHJpYnV0ZQBxdW90ZWRfdGVtcGxhdGUAaGVyZWRvY190ZW1wbGF0ZQBlbHNlAGZhbHNlAHR1cGxlAGNvbmZpZ19maWxlAF93aGl0ZXNwYWNlAGZvcl9jb25kAG9iamVjdF9lbmQAdGVtcGxhdGVfZm9yX2VuZAB0ZW1wbGF0ZV9pbnRlcnBvbGF0aW9uX2VuZABfZnVuY3Rpb25fY2FsbF9lbmQAYmxvY2tfZW5kAHRlbXBsYXRlX2lmX2VuZAB0ZW1wbGF0ZV9kaXJlY3RpdmVfZW5kAHF1b3RlZF90ZW1wbGF0ZV9lbmQAdHVwbGVfZW5kAHNjYW5uZXIuYwBfY29tbWEAWypdAFsAdG1wICE9IE5VTEwAPwA9PgA+PQA9PQA8PQAhPQA8PAA6AG51bWVyaWNfbGl0X3Rva2VuMgBib2R5X3JlcGVhdDEAYXR0cl9zcGxhdF9yZXBlYXQxAF9vYmplY3RfZWxlbXNfcmVwZWF0MQBfdHVwbGVfZWxlbXNfcmVwZWF0MQB0ZW1wbGF0ZV9saXRlcmFsX3JlcGVhdDEAYmxvY2tfcmVwZWF0MQBsZWdhY3lfaW5kZXhfdG9rZW4xAG51bWVyaWNfbGl0X3Rva2VuMQAvAC4APDwtACwAKwAuKgApACgAJiYAJQAhAAAAAAAeAAsAAQACAA0AAQADAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwAAYAAQBLAAcAAQBOAA4AAQBHAFYAAQBZAJQAAQBMAJMBAQBgABACAQA+ADcCAQBNAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAdAAEAFQAhAAEAKAAjAAEAKQAlAAEAMAAnAAEAAwAGAAEASwAHAAEATgAOAAEARwBXAAEAWQD/AAEATACTAQEAYAAQAgEAPgBlAgEATQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAB4ACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AHQABABUAIQABACgAIwABACkAJQABADAAKQABAAMABgABAEsABwABAE4ADgABAEcAVQABAFkAHQEBAEwAkwEBAGAAEAIBAD4AOgIBAE0AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAeAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwACsAAQADAAYAAQBLAAcAAQBOAA4AAQBHAEgAAQBZAC4BAQBMAJMBAQBgABACAQA+AEcCAQBNAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAdAAEAFQAhAAEAKAAjAAEAKQAlAAEAMAAtAAEAAwAGAAEASwAHAAEATgAOAAEARwA2AAEAWQDKAAEATACTAQEAYAAQAgEAPgBDAgEATQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABwACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAALwABAAMAMQABAAwABgABAEsADgABAEcAGAABAEUAkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsACAACAE4AdgDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABwACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAMwABAAMANQABAAwABgABAEsADgABAEcAFgABAEUAkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsACQACAE4AdgDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABwANwABAAIAOgABAAMAPAABAAQAPwABAAUAQgABAAcARQABAAgASwABAAsATgABAAwAUQABAA0AVwABACgAWgABACkAXQABADAABgABAEsADgABAEcAJAABAEUAkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwBIAAIACQAKAFQAAgAaABsACQACAE4AdgDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAB0ACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AHQABABUAIQABACgAIwABACkAJQABADAAYAABAA4ABgABAEsADgABAEcAPAABAFkARwEBAEgAkwEBAGAAsAEBAD4AQgIBAEkAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAdAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwAGIAAQAOAAYAAQBLAA4AAQBHAD8AAQBZAI8AAQBIAJMBAQBgALABAQA+AHMCAQBJAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHQALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAdAAEAFQAhAAEAKAAjAAEAKQAlAAEAMABkAAEADgAGAAEASwAOAAEARwBDAAEAWQAJAQEASACTAQEAYACwAQEAPgAsAgEASQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAB0ACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AHQABABUAIQABACgAIwABACkAJQABADAAZgABAA4ABgABAEsADgABAEcARwABAFkAGgEBAEgAkwEBAGAAsAEBAD4AbAIBAEkAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAdAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwAGgAAQAOAAYAAQBLAA4AAQBHADUAAQBZALwAAQBIAJMBAQBgALABAQA+AFMCAQBJAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAtAAEAAwAGAAEASwAHAAEATgAOAAEARwDKAAEATACTAQEAYAAQAgEAPgBDAgEATQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABsACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAagABAAYABgABAEsADgABAEcAzQABAF4AkwEBAGAAmgEBAD4AUgIBAF8AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAbAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAGwAAQAGAAYAAQBLAA4AAQBHAEsBAQBeAJMBAQBgAJoBAQA+AGMCAQBfAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGwALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMABuAAEABgAGAAEASwAOAAEARwAMAQEAXgCTAQEAYACaAQEAPgBiAgEAXwCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABsACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAcAABAAYABgABAEsADgABAEcAnwABAF4AkwEBAGAAmgEBAD4AVAIBAF8AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAbAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAHIAAQAGAAYAAQBLAA4AAQBHAD4BAQBeAJMBAQBgAJoBAQA+AG0CAQBfAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCCAAEAKgCEAAEAMACGAAEANAAEAAEASwAKAAEARwDxAQEAYAASAgEAPgCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDdAAgAPwBAAEQAVgBbAFwAYQBkABoACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAiAABAAMABgABAEsADgABAEcAXwEBAE4AkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAaAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAIoAAQAqAIwAAQA0AAQAAQBLAAoAAQBHAPEBAQBgAAQCAQA+AIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAN0ACAA/AEAARABWAFsAXABhAGQAGgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAzAAEAAwAGAAEASwAOAAEARwBfAQEATgCTAQEAYAAQAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABoACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAAjgABACoAkAABADQABAABAEsACgABAEcA8QEBAGAABwIBAD4AhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA3QAIAD8AQABEAFYAWwBcAGEAZAAaAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAJIAAQAqAJQAAQA0AAQAAQBLAAoAAQBHAPEBAQBgABYCAQA+AIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAN0ACAA/AEAARABWAFsAXABhAGQAGgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMACWAAEAKgCYAAEANAAEAAEASwAKAAEARwDxAQEAYAAPAgEAPgCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDdAAgAPwBAAEQAVgBbAFwAYQBkABoACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAAmgABACoAnAABADQABAABAEsACgABAEcA8QEBAGAAJAIBAD4AhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA3QAIAD8AQABEAFYAWwBcAGEAZAAKAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAAMAAgAuAC8AmgACAFAAUQCbAAIAVABVAJkAAwBPAFIAUwCgAAoABAAHAAkACgALABsAHQAgACIAKACeABIAMAACAAMABQAIAAwAGQAaABwAHgAfACEAIwAkACUAJgAnACkADQCiAAEADQCkAAEAEACmAAEAEgCoAAEAEwCuAAEAHQADAAIALgAvAKoAAgAaAB8ArAACABwAHgCaAAIAUABRAJsAAgBUAFUAmQADAE8AUgBTAKAACQAEAAcACQAKAAsAGwAgACIAKACeAA4AMAACAAMABQAIAAwAGQAhACMAJAAlACYAJwApABAAogABAA0ApAABABAApgABABIAqAABABMArgABAB0AAwACAC4ALwCqAAIAGgAfAKwAAgAcAB4AsAACACAAIgCyAAIAIQAjALQAAgAkACUAmgACAFAAUQCbAAIAVABVAJkAAwBPAFIAUwCgAAcABAAHAAkACgALABsAKACeAAoAMAACAAMABQAIAAwAGQAmACcAKQAPAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAK4AAQAdAAMAAgAuAC8AqgACABoAHwCsAAIAHAAeALAAAgAgACIAsgACACEAIwCaAAIAUABRAJsAAgBUAFUAmQADAE8AUgBTAKAABwAEAAcACQAKAAsAGwAoAJ4ADAAwAAIAAwAFAAgADAAZACQAJQAmACcAKQAZAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwALYAAQAGAAYAAQBLAA4AAQBHAJMBAQBgALEBAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAEQCiAAEADQCkAAEAEACmAAEAEgCoAAEAEwCuAAEAHQC4AAEAJgADAAIALgAvAKoAAgAaAB8ArAACABwAHgCwAAIAIAAiALIAAgAhACMAtAACACQAJQCaAAIAUABRAJsAAgBUAFUAmQADAE8AUgBTAKAABwAEAAcACQAKAAsAGwAoAJ4ACQAwAAIAAwAFAAgADAAZACcAKQAZAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwALoAAQAOAAYAAQBLAA4AAQBHAJMBAQBgALEBAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGQALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwBfAQEATgCTAQEAYAAQAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABkACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAvAABAAYABgABAEsADgABAEcAkwEBAGAAsQEBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAASAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAK4AAQAdALgAAQAmAMIAAQAnAAMAAgAuAC8AqgACABoAHwCsAAIAHAAeALAAAgAgACIAsgACACEAIwC0AAIAJAAlAJoAAgBQAFEAmwACAFQAVQCZAAMATwBSAFMAwAAHAAQABwAJAAoACwAbACgAvgAIADAAAgADAAUACAAMABkAKQAKAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAAMAAgAuAC8AmgACAFAAUQCbAAIAVABVAJkAAwBPAFIAUwDGAAoABAAHAAkACgALABsAHQAgACIAKADEABIAMAACAAMABQAIAAwAGQAaABwAHgAfACEAIwAkACUAJgAnACkAGQALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMADIAAEADgAGAAEASwAOAAEARwCTAQEAYACxAQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAAwAogABAA0ApAABABAApgABABIAqAABABMArgABAB0AAwACAC4ALwCsAAIAHAAeAJoAAgBQAFEAmwACAFQAVQCZAAMATwBSAFMAoAAJAAQABwAJAAoACwAbACAAIgAoAJ4AEAAwAAIAAwAFAAgADAAZABoAHwAhACMAJAAlACYAJwApABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAoAEBAD4AqwEBAGAAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgADsCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYAD1AQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAmwEBAD4AqwEBAGAAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAA0CAQA+AA4CAQBgAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDAOgACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYACxAQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcA/AEBAD4ADgIBAGAAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgADYCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwAOAgEAYAAYAgEAPgB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDoAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcAAwIBAD4ADgIBAGAAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAAQAAQBLAAoAAQBHAPEBAQBgAPcBAQA+AIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAN0ACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCoAQEAPgCrAQEAYACYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC2AAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAOQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAFUCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwBbAQEAYABcAQEAPgCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAmAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcADgIBAGAAJgIBAD4AeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAKsBAQBgAK4BAQA+AJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwAGAgEAPgAOAgEAYAB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDoAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAqwEBAGAArAEBAD4AmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgACoCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYAC7AQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAqQEBAD4AqwEBAGAAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJwBAQA+AKsBAQBgAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwBaAQEAPgBbAQEAYACPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAmAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcADgIBAGAAIAIBAD4AeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAKYBAQA+AKsBAQBgAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCXAQEAPgCrAQEAYACYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC2AAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAKwIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJIBAQA+AJMBAQBgAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCrAQEAYACtAQEAPgCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC2AAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAdAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAEsCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABeAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAXwIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgADMCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYAA8AgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAPQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAE4CAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABRAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAdwIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAFgCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABcAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAXQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAGQCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABrAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAcQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJ4BAQA+AKsBAQBgAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAWwADAE8AUgB3APwACgAEAAcACQAKAAsAGwAdACAAIgAoAPoAFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAXAADAE8AUgB3AAABCgAEAAcACQAKAAsAGwAdACAAIgAoAP4AFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAXAADAE8AUgB3AAQBCgAEAAcACQAKAAsAGwAdACAAIgAoAAIBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwAKAQEADQANAQEAEAADAAIALgAvAJoAAgBQAFEAXAADAE8AUgB3AAgBCgAEAAcACQAKAAsAGwAdACAAIgAoAAYBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAWgADAE8AUgB3ABIBCgAEAAcACQAKAAsAGwAdACAAIgAoABABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC0AAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDANoACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDgAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA4QAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDAOIACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDjAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA5AAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDAOUACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAnAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIgACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCEAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA6gABAAQA7AABAAUA7gABAAcA8AABAAgA9AABAAsA+AABADAAAgABAEsACwABAEcAjwIBAGcAAwACAC4ALwDyAAIACQAKAPYAAgAaABsAkwACAEYASgCVAAIAVwBYAJYAAgBiAGMAlwACAGUAZgCSAAMAQQBCAEMAKQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAOoAAQAEAOwAAQAFAO4AAQAHAPAAAQAIAPQAAQALAPgAAQAwAAIAAQBLAAsAAQBHAI8CAQBnAAMAAgAuAC8A8gACAAkACgD2AAIAGgAbAJMAAgBGAEoAlQACAFcAWACWAAIAYgBjAJcAAgBlAGYAkgADAEEAQgBDAB0ACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAeAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA6gABAAQA7AABAAUA7gABAAcA8AABAAgA9AABAAsA+AABADAAAgABAEsACwABAEcAjwIBAGcAAwACAC4ALwDyAAIACQAKAPYAAgAaABsAkwACAEYASgCVAAIAVwBYAJYAAgBiAGMAlwACAGUAZgCSAAMAQQBCAEMAIAAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAOoAAQAEAOwAAQAFAO4AAQAHAPAAAQAIAPQAAQALAPgAAQAwAAIAAQBLAAsAAQBHAI8CAQBnAAMAAgAuAC8A8gACAAkACgD2AAIAGgAbAJMAAgBGAEoAlQACAFcAWACWAAIAYgBjAJcAAgBlAGYAkgADAEEAQgBDAB8ACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAiAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhwAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIMACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMAAEAAEASwAKAAEARwCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDpAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAgQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAAQAAQBLAAoAAQBHAIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAOoACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMAAEAAEASwAKAAEARwCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDrAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAABAABAEsACgABAEcAhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA7AAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIIACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMAAEAAEASwAKAAEARwCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDYAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAABAABAEsACgABAEcAhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA2QAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALcACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwCwAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAsQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALIACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwCzAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAABAABAEsACgABAEcAhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA5wAIAD8AQABEAFYAWwBcAGEAZAARAKAAAQABABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdACgBAQAmAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeACIBAgAgACIAJAECACEAIwAmAQIAJAAlALgAAgBQAFEAugACAFQAVQDVAAMATwBSAFMAngALAAAAAwAEAAYADAAOAA8AFAAYABkAJwAKABQBAQANABYBAQAQABgBAQASABoBAQATAAMAAgAuAC8AuAACAFAAUQC6AAIAVABVANUAAwBPAFIAUwDGAAQAAQAdACAAIgDEABQAAAADAAQABgAMAA4ADwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAwAFAEBAA0AFgEBABAAGAEBABIAGgEBABMAIAEBAB0AAwACAC4ALwAeAQIAHAAeALgAAgBQAFEAugACAFQAVQCgAAMAAQAgACIA1QADAE8AUgBTAJ4AEgAAAAMABAAGAAwADgAPABQAGAAZABoAHwAhACMAJAAlACYAJwAPAKAAAQABABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeACIBAgAgACIAJAECACEAIwC4AAIAUABRALoAAgBUAFUA1QADAE8AUgBTAJ4ADgAAAAMABAAGAAwADgAPABQAGAAZACQAJQAmACcACgAUAQEADQAWAQEAEAAYAQEAEgAaAQEAEwADAAIALgAvALgAAgBQAFEAugACAFQAVQDVAAMATwBSAFMAoAAEAAEAHQAgACIAngAUAAAAAwAEAAYADAAOAA8AFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwASAMAAAQABABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdACgBAQAmACoBAQAnAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeACIBAgAgACIAJAECACEAIwAmAQIAJAAlALgAAgBQAFEAugACAFQAVQDVAAMATwBSAFMAvgAKAAAAAwAEAAYADAAOAA8AFAAYABkAEACgAAEAAQAUAQEADQAWAQEAEAAYAQEAEgAaAQEAEwAgAQEAHQADAAIALgAvABwBAgAaAB8AHgECABwAHgAiAQIAIAAiACQBAgAhACMAJgECACQAJQC4AAIAUABRALoAAgBUAFUA1QADAE8AUgBTAJ4ADAAAAAMABAAGAAwADgAPABQAGAAZACYAJwANABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeALgAAgBQAFEAugACAFQAVQCgAAMAAQAgACIA1QADAE8AUgBTAJ4AEAAAAAMABAAGAAwADgAPABQAGAAZACEAIwAkACUAJgAnAAcALAEBAA0ALwEBABAAAwACAC4ALwC4AAIAUABRAIkAAwBPAFIAdwAIAQQAAQAdACAAIgAGARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwAHABQBAQANABYBAQAQAAMAAgAuAC8AuAACAFAAUQCOAAMATwBSAHcA/AAEAAEAHQAgACIA+gAWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABQA2AQEABQATAAEAXQADAAIALgAvADQBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAAyARMAMAACAAMACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQAHABQBAQANABYBAQAQAAMAAgAuAC8AuAACAFAAUQCJAAMATwBSAHcAAAEEAAEAHQAgACIA/gAWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABwAUAQEADQAWAQEAEAADAAIALgAvALgAAgBQAFEAjAADAE8AUgB3ABIBBAABAB0AIAAiABABFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAcAFAEBAA0AFgEBABAAAwACAC4ALwC4AAIAUABRAIkAAwBPAFIAdwAEAQQAAQAdACAAIgACARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AOgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoADgBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAD4BDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAA8ARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBCAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAQAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8ARgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAEQBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAEoBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABIARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBOAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgATAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AUgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAFABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAFYBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABUARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBaAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAWAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AXgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAFwBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAGIBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABgARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBmAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAZAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AagEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAGgBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAG4BDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABsARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwByAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAcAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AdgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAHQBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAHoBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAB4ARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwB+AQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAfAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AggEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAIABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAIYBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACEARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCKAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAiAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AjgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAIwBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAJIBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACQARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCWAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAlAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AmgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAJgBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAJ4BDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACcARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCiAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAoAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8ApgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAKQBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAKoBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACoARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCuAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgArAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AsgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoALABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvALYBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAC0ARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAUAuAEBAAUAEAABAF0AAwACAC4ALwA0AQYAAQANABAAHQAgACIAMgEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcADAC6AQEADQC8AQEAEAC+AQEAEgDAAQEAEwDEAQEAHQADAAIALgAvAKAAAgAgACIAwgECABwAHgAGAQIAUABRAAcBAgBUAFUABQEDAE8AUgBTAJ4ADQADAA4AFwAYABkAGgAfACEAIwAkACUAJgAnAAoAugEBAA0AvAEBABAAvgEBABIAwAEBABMAAwACAC4ALwAGAQIAUABRAAcBAgBUAFUAoAADAB0AIAAiAAUBAwBPAFIAUwCeAA8AAwAOABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcADQC6AQEADQC8AQEAEAC+AQEAEgDAAQEAEwDEAQEAHQADAAIALgAvAKAAAgAgACIAwgECABwAHgDGAQIAGgAfAAYBAgBQAFEABwECAFQAVQAFAQMATwBSAFMAngALAAMADgAXABgAGQAhACMAJAAlACYAJwAOALoBAQANALwBAQAQAL4BAQASAMABAQATAMQBAQAdAAMAAgAuAC8AwgECABwAHgDGAQIAGgAfAMgBAgAgACIAygECACEAIwAGAQIAUABRAAcBAgBUAFUABQEDAE8AUgBTAJ4ACQADAA4AFwAYABkAJAAlACYAJwAPALoBAQANALwBAQAQAL4BAQASAMABAQATAMQBAQAdAAMAAgAuAC8AwgECABwAHgDGAQIAGgAfAMgBAgAgACIAygECACEAIwDMAQIAJAAlAAYBAgBQAFEABwECAFQAVQAFAQMATwBSAFMAngAHAAMADgAXABgAGQAmACcAEAC6AQEADQC8AQEAEAC+AQEAEgDAAQEAEwDEAQEAHQDOAQEAJgADAAIALgAvAMIBAgAcAB4AxgECABoAHwDIAQIAIAAiAMoBAgAhACMAzAECACQAJQAGAQIAUABRAAcBAgBUAFUABQEDAE8AUgBTAJ4ABgADAA4AFwAYABkAJwARALoBAQANALwBAQAQAL4BAQASAMABAQATAMQBAQAdAM4BAQAmANABAQAnAAMAAgAuAC8AwgECABwAHgDGAQIAGgAfAMgBAgAgACIAygECACEAIwDMAQIAJAAlAAYBAgBQAFEABwECAFQAVQAFAQMATwBSAFMAvgAFAAMADgAXABgAGQAKALoBAQANALwBAQAQAL4BAQASAMABAQATAAMAAgAuAC8ABgECAFAAUQAHAQIAVABVAMYAAwAdACAAIgAFAQMATwBSAFMAxAAPAAMADgAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBmAQYAAQANABAAHQAgACIAZAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAG4BBgABAA0AEAAdACAAIgBsARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AagEGAAEADQAQAB0AIAAiAGgBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCCAQYAAQANABAAHQAgACIAgAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvADoBBgABAA0AEAAdACAAIgA4ARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AjgEGAAEADQAQAB0AIAAiAIwBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCaAQYAAQANABAAHQAgACIAmAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAJIBBgABAA0AEAAdACAAIgCQARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AtgEGAAEADQAQAB0AIAAiALQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCWAQYAAQANABAAHQAgACIAlAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAHIBBgABAA0AEAAdACAAIgBwARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ApgEGAAEADQAQAB0AIAAiAKQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCGAQYAAQANABAAHQAgACIAhAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAKoBBgABAA0AEAAdACAAIgCoARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ARgEGAAEADQAQAB0AIAAiAEQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCuAQYAAQANABAAHQAgACIArAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAEoBBgABAA0AEAAdACAAIgBIARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8APgEGAAEADQAQAB0AIAAiADwBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBOAQYAAQANABAAHQAgACIATAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAHYBBgABAA0AEAAdACAAIgB0ARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AngEGAAEADQAQAB0AIAAiAJwBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwB6AQYAAQANABAAHQAgACIAeAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAH4BBgABAA0AEAAdACAAIgB8ARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AogEGAAEADQAQAB0AIAAiAKABFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBCAQYAAQANABAAHQAgACIAQAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAFIBBgABAA0AEAAdACAAIgBQARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AVgEGAAEADQAQAB0AIAAiAFQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBaAQYAAQANABAAHQAgACIAWAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAF4BBgABAA0AEAAdACAAIgBcARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AYgEGAAEADQAQAB0AIAAiAGABFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCKAQYAAQANABAAHQAgACIAiAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvALIBBgABAA0AEAAdACAAIgCwARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwAPANIBAQANANQBAQAQANYBAQASANgBAQATAN4BAQAdAAMAAgAuAC8A2gECABoAHwDcAQIAHAAeAOABAgAgACIA4gECACEAIwDkAQIAJAAlAEQBAgBQAFEARQECAFQAVQBDAQMATwBSAFMAngAFADQAGQAmACcAKgAQANIBAQANANQBAQAQANYBAQASANgBAQATAN4BAQAdAOYBAQAmAAMAAgAuAC8A2gECABoAHwDcAQIAHAAeAOABAgAgACIA4gECACEAIwDkAQIAJAAlAEQBAgBQAFEARQECAFQAVQBDAQMATwBSAFMAngAEADQAGQAnACoACgDoAQEADQDqAQEAEADsAQEAEgDuAQEAEwADAAIALgAvACsBAgBQAFEALAECAFQAVQDGAAMAHQAgACIAKgEDAE8AUgBTAMQADQA2ABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAcAugEBAA0AvAEBABAAAwACAC4ALwAGAQIAUABRAPwAAwAdACAAIgDfAAMATwBSAHcA+gARAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwAHALoBAQANALwBAQAQAAMAAgAuAC8ABgECAFAAUQASAQMAHQAgACIA3gADAE8AUgB3ABABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAEQDSAQEADQDUAQEAEADWAQEAEgDYAQEAEwDeAQEAHQDmAQEAJgDwAQEAJwADAAIALgAvANoBAgAaAB8A3AECABwAHgDgAQIAIAAiAOIBAgAhACMA5AECACQAJQBEAQIAUABRAEUBAgBUAFUAvgADADQAGQAqAEMBAwBPAFIAUwAHALoBAQANALwBAQAQAAMAAgAuAC8ABgECAFAAUQAAAQMAHQAgACIA5gADAE8AUgB3AP4AEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABwC6AQEADQC8AQEAEAADAAIALgAvAAYBAgBQAFEABAEDAB0AIAAiAOYAAwBPAFIAdwACAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAwA6AEBAA0A6gEBABAA7AEBABIA7gEBABMA9AEBAB0AAwACAC4ALwCgAAIAIAAiAPIBAgAcAB4AKwECAFAAUQAsAQIAVABVACoBAwBPAFIAUwCeAAsANgAZABoAHwAhACMAJAAlACYAJwAqAAoA6AEBAA0A6gEBABAA7AEBABIA7gEBABMAAwACAC4ALwArAQIAUABRACwBAgBUAFUAoAADAB0AIAAiACoBAwBPAFIAUwCeAA0ANgAZABoAHAAeAB8AIQAjACQAJQAmACcAKgANAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAAMAAgAuAC8AoAACACAAIgDyAQIAHAAeAPYBAgAaAB8AKwECAFAAUQAsAQIAVABVACoBAwBPAFIAUwCeAAkANgAZACEAIwAkACUAJgAnACoADgDoAQEADQDqAQEAEADsAQEAEgDuAQEAEwD0AQEAHQADAAIALgAvAPIBAgAcAB4A9gECABoAHwD4AQIAIAAiAPoBAgAhACMAKwECAFAAUQAsAQIAVABVACoBAwBPAFIAUwCeAAcANgAZACQAJQAmACcAKgAPAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAAMAAgAuAC8A8gECABwAHgD2AQIAGgAfAPgBAgAgACIA+gECACEAIwD8AQIAJAAlACsBAgBQAFEALAECAFQAVQAqAQMATwBSAFMAngAFADYAGQAmACcAKgAQAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAP4BAQAmAAMAAgAuAC8A8gECABwAHgD2AQIAGgAfAPgBAgAgACIA+gECACEAIwD8AQIAJAAlACsBAgBQAFEALAECAFQAVQAqAQMATwBSAFMAngAEADYAGQAnACoABwAAAgEADQADAgEAEAADAAIALgAvAAYBAgBQAFEACAEDAB0AIAAiAOYAAwBPAFIAdwAGAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAoA0gEBAA0A1AEBABAA1gEBABIA2AEBABMAAwACAC4ALwBEAQIAUABRAEUBAgBUAFUAxgADAB0AIAAiAEMBAwBPAFIAUwDEAA0ANAAZABoAHAAeAB8AIQAjACQAJQAmACcAKgARAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAP4BAQAmAAYCAQAnAAMAAgAuAC8A8gECABwAHgD2AQIAGgAfAPgBAgAgACIA+gECACEAIwD8AQIAJAAlACsBAgBQAFEALAECAFQAVQC+AAMANgAZACoAKgEDAE8AUgBTAAwA0gEBAA0A1AEBABAA1gEBABIA2AEBABMA3gEBAB0AAwACAC4ALwCgAAIAIAAiANwBAgAcAB4ARAECAFAAUQBFAQIAVABVAEMBAwBPAFIAUwCeAAsANAAZABoAHwAhACMAJAAlACYAJwAqAAoA0gEBAA0A1AEBABAA1gEBABIA2AEBABMAAwACAC4ALwBEAQIAUABRAEUBAgBUAFUAoAADAB0AIAAiAEMBAwBPAFIAUwCeAA0ANAAZABoAHAAeAB8AIQAjACQAJQAmACcAKgANANIBAQANANQBAQAQANYBAQASANgBAQATAN4BAQAdAAMAAgAuAC8AoAACACAAIgDaAQIAGgAfANwBAgAcAB4ARAECAFAAUQBFAQIAVABVAEMBAwBPAFIAUwCeAAkANAAZACEAIwAkACUAJgAnACoADgDSAQEADQDUAQEAEADWAQEAEgDYAQEAEwDeAQEAHQADAAIALgAvANoBAgAaAB8A3AECABwAHgDgAQIAIAAiAOIBAgAhACMARAECAFAAUQBFAQIAVABVAEMBAwBPAFIAUwCeAAcANAAZACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQD8AAMAHQAgACIA7gADAE8AUgB3APoADwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQAEAQMAHQAgACIA8AADAE8AUgB3AAIBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQAAAQMAHQAgACIA8AADAE8AUgB3AP4ADwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAAgCAQANAAsCAQAQAAMAAgAuAC8AKwECAFAAUQAIAQMAHQAgACIA8AADAE8AUgB3AAYBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAA4CAQANABECAQAQAAMAAgAuAC8ARAECAFAAUQAIAQMAHQAgACIA8QADAE8AUgB3AAYBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQASAQMAHQAgACIA7wADAE8AUgB3ABABDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQASAQMAHQAgACIA9AADAE8AUgB3ABABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQAAAQMAHQAgACIA8QADAE8AUgB3AP4ADwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQD8AAMAHQAgACIA9gADAE8AUgB3APoADwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQAEAQMAHQAgACIA8QADAE8AUgB3AAIBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAFABQCAQAFABIAAQBdAAMAAgAuAC8ANAEFAA0AEAAdACAAIgAyAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCCAQUADQAQAB0AIAAiAIABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABQAWAgEABQARAAEAXQADAAIALgAvADQBBQANABAAHQAgACIAMgEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwC2AQUADQAQAB0AIAAiALQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAD4BBQANABAAHQAgACIAPAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AQgEFAA0AEAAdACAAIgBAAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBGAQUADQAQAB0AIAAiAEQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAEoBBQANABAAHQAgACIASAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ATgEFAA0AEAAdACAAIgBMAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBSAQUADQAQAB0AIAAiAFABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAFYBBQANABAAHQAgACIAVAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AWgEFAA0AEAAdACAAIgBYAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBeAQUADQAQAB0AIAAiAFwBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABQAYAgEABQAUAAEAXQADAAIALgAvADQBBQANABAAHQAgACIAMgEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBiAQUADQAQAB0AIAAiAGABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAGYBBQANABAAHQAgACIAZAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AagEFAA0AEAAdACAAIgBoAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCyAQUADQAQAB0AIAAiALABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvADoBBQANABAAHQAgACIAOAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AcgEFAA0AEAAdACAAIgBwAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwB2AQUADQAQAB0AIAAiAHQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAHoBBQANABAAHQAgACIAeAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AfgEFAA0AEAAdACAAIgB8AREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCGAQUADQAQAB0AIAAiAIQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAIoBBQANABAAHQAgACIAiAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AjgEFAA0AEAAdACAAIgCMAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCSAQUADQAQAB0AIAAiAJABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAJYBBQANABAAHQAgACIAlAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AmgEFAA0AEAAdACAAIgCYAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCeAQUADQAQAB0AIAAiAJwBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAKIBBQANABAAHQAgACIAoAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ApgEFAA0AEAAdACAAIgCkAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCqAQUADQAQAB0AIAAiAKgBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAK4BBQANABAAHQAgACIArAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AbgEFAA0AEAAdACAAIgBsAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwA6AQUADQAQAB0AIAAiADgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8ASgEFAA0AEAAdACAAIgBIAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAD4BBQANABAAHQAgACIAPAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBOAQUADQAQAB0AIAAiAEwBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8ArgEFAA0AEAAdACAAIgCsAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAIoBBQANABAAHQAgACIAiAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBaAQUADQAQAB0AIAAiAFgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AjgEFAA0AEAAdACAAIgCMAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAJIBBQANABAAHQAgACIAkAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCaAQUADQAQAB0AIAAiAJgBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AsgEFAA0AEAAdACAAIgCwAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAD4BBQANABAAHQAgACIAPAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCWAQUADQAQAB0AIAAiAJQBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8ApgEFAA0AEAAdACAAIgCkAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAEIBBQANABAAHQAgACIAQAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwC2AQUADQAQAB0AIAAiALQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AYgEFAA0AEAAdACAAIgBgAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAGYBBQANABAAHQAgACIAZAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBqAQUADQAQAB0AIAAiAGgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AbgEFAA0AEAAdACAAIgBsAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAE4BBQANABAAHQAgACIATAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwByAQUADQAQAB0AIAAiAHABDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AVgEFAA0AEAAdACAAIgBUAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAJoBBQANABAAHQAgACIAmAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCeAQUADQAQAB0AIAAiAJwBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AUgEFAA0AEAAdACAAIgBQAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAKIBBQANABAAHQAgACIAoAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCmAQUADQAQAB0AIAAiAKQBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AtgEFAA0AEAAdACAAIgC0AQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAKIBBQANABAAHQAgACIAoAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBGAQUADQAQAB0AIAAiAEQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AqgEFAA0AEAAdACAAIgCoAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAFYBBQANABAAHQAgACIAVAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBaAQUADQAQAB0AIAAiAFgBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AXgEFAA0AEAAdACAAIgBcAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAHYBBQANABAAHQAgACIAdAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwB6AQUADQAQAB0AIAAiAHgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AfgEFAA0AEAAdACAAIgB8AQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAEIBBQANABAAHQAgACIAQAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBGAQUADQAQAB0AIAAiAEQBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AggEFAA0AEAAdACAAIgCAAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAGIBBQANABAAHQAgACIAYAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBmAQUADQAQAB0AIAAiAGQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AagEFAA0AEAAdACAAIgBoAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAG4BBQANABAAHQAgACIAbAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwA6AQUADQAQAB0AIAAiADgBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AcgEFAA0AEAAdACAAIgBwAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAEoBBQANABAAHQAgACIASAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwB2AQUADQAQAB0AIAAiAHQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AegEFAA0AEAAdACAAIgB4AQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAH4BBQANABAAHQAgACIAfAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCCAQUADQAQAB0AIAAiAIABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AhgEFAA0AEAAdACAAIgCEAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAIYBBQANABAAHQAgACIAhAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBeAQUADQAQAB0AIAAiAFwBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AUgEFAA0AEAAdACAAIgBQAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAKoBBQANABAAHQAgACIAqAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCyAQUADQAQAB0AIAAiALABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AigEFAA0AEAAdACAAIgCIAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAI4BBQANABAAHQAgACIAjAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCSAQUADQAQAB0AIAAiAJABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AngEFAA0AEAAdACAAIgCcAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAJYBBQANABAAHQAgACIAlAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCuAQUADQAQAB0AIAAiAKwBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAEAB4CAQAZAAMAAgAuAC8AHAIGAAQABwAJAAoACwAoABoCCgAwAAIAAwAFAAgADAANABoAGwApAAMAAwACAC4ALwDAAAYABAAHAAkACgALACgAvgALADAAAgADAAUACAAMAA0AGQAaABsAKQADAAMAAgAuAC8AIgIGAAQABwAJAAoACwAoACACCwAwAAIAAwAFAAgADAANABkAGgAbACkAAwADAAIALgAvACYCBwAEAAcACQAKAAsAFQAoACQCCQAwAAIABQAIAA0ADgAaABsAKQADAAMAAgAuAC8AKgIHAAQABwAJAAoACwAVACgAKAIJADAAAgADAAUACAANABoAGwApAAMAAwACAC4ALwAsAgYABAAHAAkACgALACgAOgAKADAAAgADAAUACAAMAA0AGgAbACkAAwADAAIALgAvACoCBgAEAAcACQAKAAsAKAAoAgkAMAACAAMABQAIAA0AGgAbACkACwAuAgEAMgAwAgEAMwAyAgEANQBlAQEAcAB2AQEAbQCEAQEAcQDCAQEAcgDfAQEAeAADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACwAuAgEAMgAwAgEAMwA0AgEANQBlAQEAcAB2AQEAbQB7AQEAcQDfAQEAeADwAQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACwAuAgEAMgAwAgEAMwA2AgEANQBlAQEAcAByAQEAcQB2AQEAbQDAAQEAcgDfAQEAeAADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsAAwADAAIALgAvADoCBgAEAAcACQAKAAsAKAA4AggAMAACAAUACAANABoAGwApAAsALgIBADIAMAIBADMANAIBADUAZQEBAHAAdgEBAG0AeQEBAHEA3wEBAHgAHAIBAHIAAwACAC4ALwAAAgIAbABvAGIBBABoAGkAagBrAAMAAwACAC4ALwA+AgYABAAHAAkACgALACgAPAIIADAAAgAFAAgADQAaABsAKQALAC4CAQAyADACAQAzADICAQA1AGUBAQBwAHYBAQBtAIIBAQBxANEBAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBhAQQAaABpAGoAawALAC4CAQAyADACAQAzADYCAQA1AGUBAQBwAG4BAQBxAHYBAQBtAL4BAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBjAQQAaABpAGoAawAKAC4CAQAyADACAQAzAEACAQA1AGUBAQBwAHYBAQBtALgBAQBuAN8BAQB4AAMAAgAuAC8AAAICAGwAbwCBAQQAaABpAGoAawAKAC4CAQAyADACAQAzAEICAQA1AGUBAQBwAHYBAQBtANwBAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwCRAQQAaABpAGoAawAKAEQCAQAxAEYCAQAyAEgCAQAzAEoCAQA1AGgBAQBwAG8BAQBtAKcBAQB4AAMAAgAuAC8AtwECAGwAbwBsAQQAaABpAGoAawAKAEwCAQAxAE4CAQAyAFECAQAzAFQCAQA1AGgBAQBwAG8BAQBtAKcBAQB4AAMAAgAuAC8AtwECAGwAbwBsAQQAaABpAGoAawAKAC4CAQAyADACAQAzAFcCAQA1AGUBAQBwAHYBAQBtALwBAQBuAN8BAQB4AAMAAgAuAC8AAAICAGwAbwCRAQQAaABpAGoAawAKAC4CAQAyADACAQAzAEICAQA1AGUBAQBwAHYBAQBtAMABAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBzAQQAaABpAGoAawAKAC4CAQAyADACAQAzAFcCAQA1AGUBAQBwAHYBAQBtAMQBAQBuAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBtAQQAaABpAGoAawALAEYCAQAyAEgCAQAzAEoCAQA1AFkCAQAxAGgBAQBwAG8BAQBtAKcBAQB4ALYBAQBpAAMAAgAuAC8AtwECAGwAbwBrAQMAaABqAGsACgBKAgEANQBbAgEAMgBdAgEAMwBfAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBCAgEANQBlAQEAcAB2AQEAbQDfAQEAeADkAQEAcgADAAIALgAvAAACAgBsAG8AagEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBCAgEANQBlAQEAcAB2AQEAbQDfAQEAeADkAQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACgBMAgEANwBUAgEANQBhAgEAMgBkAgEAMwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACgBGAgEAMgBIAgEAMwBKAgEANQBnAgEAMQBoAQEAcABvAQEAbQCnAQEAeAADAAIALgAvALcBAgBsAG8AbAEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBpAgEANQBlAQEAcAB2AQEAbQDfAQEAeAAbAgEAbgADAAIALgAvAAACAgBsAG8AeAEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwBrAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AegEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBpAgEANQBlAQEAcAB2AQEAbQDfAQEAeADvAQEAbgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeADwAQEAcgADAAIALgAvAAACAgBsAG8AfAEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwBvAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeAD2AQEAcgADAAIALgAvAAACAgBsAG8AfQEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeAD2AQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeADtAQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACwBGAgEAMgBIAgEAMwBKAgEANQBxAgEAMQBoAQEAcABvAQEAbQCnAQEAeADTAQEAaQADAAIALgAvALcBAgBsAG8AfwEDAGgAagBrAAoARgIBADIASAIBADMASgIBADUAcwIBADEAaAEBAHAAbwEBAG0ApwEBAHgAAwACAC4ALwC3AQIAbABvAGwBBABoAGkAagBrAAoASgIBADUAWwIBADIAXQIBADMAdQIBADcAZwEBAHAAaQEBAG0AowEBAHgAAwACAC4ALwDhAQIAbABvAIMBBABoAGkAagBrAAoALgIBADIAMAIBADMAQAIBADUAZQEBAHAAdgEBAG0AvwEBAG4A3wEBAHgAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0AwgEBAHIA3wEBAHgAAwACAC4ALwAAAgIAbABvAIUBBABoAGkAagBrAAoASgIBADUAWwIBADIAXQIBADMAeQIBADcAZwEBAHAAaQEBAG0AowEBAHgAAwACAC4ALwDhAQIAbABvAHQBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0A3wEBAHgA7AEBAHIAAwACAC4ALwAAAgIAbABvAIcBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0A3wEBAHgA7AEBAHIAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAoASgIBADUAWwIBADIAXQIBADMAewIBADcAZwEBAHAAaQEBAG0AowEBAHgAAwACAC4ALwDhAQIAbABvAHEBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0A1wEBAHIA3wEBAHgAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAsARgIBADIASAIBADMASgIBADUAfQIBADEAaAEBAHAAbwEBAG0ApwEBAHgA3QEBAGkAAwACAC4ALwC3AQIAbABvAIkBAwBoAGoAawAKAEYCAQAyAEgCAQAzAEoCAQA1AH8CAQAxAGgBAQBwAG8BAQBtAKcBAQB4AAMAAgAuAC8AtwECAGwAbwBsAQQAaABpAGoAawAKAEoCAQA1AFsCAQAyAF0CAQAzAIECAQA3AGcBAQBwAGkBAQBtAKMBAQB4AAMAAgAuAC8A4QECAGwAbwCLAQQAaABpAGoAawAKAEoCAQA1AFsCAQAyAF0CAQAzAIMCAQA3AGcBAQBwAGkBAQBtAKMBAQB4AAMAAgAuAC8A4QECAGwAbwB0AQQAaABpAGoAawALAEYCAQAyAEgCAQAzAEoCAQA1AIUCAQAxAGgBAQBwAG8BAQBtAKcBAQB4AOIBAQBpAAMAAgAuAC8AtwECAGwAbwCNAQMAaABqAGsACgBGAgEAMgBIAgEAMwBKAgEANQCHAgEAMQBoAQEAcABvAQEAbQCnAQEAeAADAAIALgAvALcBAgBsAG8AbAEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwCJAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AjwEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwCLAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACwBGAgEAMgBIAgEAMwBKAgEANQCNAgEAMQBoAQEAcABvAQEAbQCnAQEAeACzAQEAaQADAAIALgAvALcBAgBsAG8AdQEDAGgAagBrAAkAVAIBADUAjwIBADIAkgIBADMAZQEBAHAAdgEBAG0A3wEBAHgAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAMAIgIBAAEAAwACAC4ALwAgAgoAAAADAAQABgAMAA4ADwAUABgAGQADAMAAAQABAAMAAgAuAC8AvgAKAAAAAwAEAAYADAAOAA8AFAAYABkABgAJAAEABACVAgEAAwD+AQEAPQBwAgEAOQADAAIALgAvAJkBAwA6ADsAcwAGAAkAAQAEAJUCAQADAAoCAQA9AE0CAQA5AAMAAgAuAC8AmQEDADoAOwBzAAcAlwIBAAEAmQIBAAIAmwIBAAQAnQIBADAAlQEBADwAAwACAC4ALwCdAQIAQwB0AAcAJwABAAMAnwIBABcAoQIBABgAowIBABkAFgEBAEwALQIBAFoAAwACAC4ALwAEAKcCAQAEAAMAAgAuAC8ApQICAAAAAwCYAQMAOgA7AHMABAAJAAEABAADAAIALgAvAKoCAgAAAAMAmAEDADoAOwBzAAcArAIBAAYArgIBAAwAsAIBABgAsgIBABkAIQABAEUArwEBAHUAAwACAC4ALwAHAC0AAQADAJ8CAQAXAKMCAQAZALQCAQAYAMMAAQBMAFYCAQBaAAMAAgAuAC8ABwANAAEAAwCfAgEAFwCjAgEAGQC2AgEAGACqAAEATABBAgEAWgADAAIALgAvAAYAmQIBAAIAnQIBADAAuAIBAAQAlAEBADwAAwACAC4ALwCyAQIAQwB0AAcAKQABAAMAnwIBABcAowIBABkAugIBABgAJwEBAEwAOAIBAFoAAwACAC4ALwAFAL4CAQAMAC8AAQBFAJ8BAQB1AAMAAgAuAC8AvAIDAAYADgAYAAcAKwABAAMAnwIBABcAowIBABkAwQIBABgANQEBAEwALgIBAFoAAwACAC4ALwAGAMMCAQAVAMUCAQAXAMcCAQAqAMkCAQAsAMsCAQAtAAMAAgAuAC8ABgDDAgEAFQDFAgEAFwDJAgEALADNAgEAKgDPAgEALQADAAIALgAvAAQA0QIBADIApQEBAHgAAwACAC4ALwDTAgMAMwA1ADcABgDDAgEAFQDFAgEAFwDJAgEALADVAgEAKgDXAgEALQADAAIALgAvAAQA2QIBADIApQEBAHgAAwACAC4ALwDcAgMAMwA1ADcABgBkAAEADgCfAgEAFwCjAgEAGQATAQEASABaAgEAWgADAAIALgAvAAQA3gIBADIAqgEBAHgAAwACAC4ALwDTAgMAMQAzADUABgBoAAEADgCfAgEAFwCjAgEAGQC+AAEASAA1AgEAWgADAAIALgAvAAYAYgABAA4AnwIBABcAowIBABkApwABAEgAUAIBAFoAAwACAC4ALwAEAOACAQAyAKoBAQB4AAMAAgAuAC8A3AIDADEAMwA1AAIAAwACAC4ALwC+AAUAAwAOABcAGAAZAAYAYAABAA4AnwIBABcAowIBABkAIwEBAEgAYQIBAFoAAwACAC4ALwAGAGYAAQAOAJ8CAQAXAKMCAQAZADEBAQBIAFcCAQBaAAMAAgAuAC8AAgADAAIALgAvACACBQADAA4AFwAYABkABgC2AAEABgDjAgEADADlAgEAGAAlAAEARQCfAQEAdQADAAIALgAvAAYAsgIBABkA5wIBAAwA6QIBAA4AKAABAEUAtAEBAHUAAwACAC4ALwADALICAQAZAAMAAgAuAC8AvAIEAAYADAAOABgABQDrAgEAAgDtAgEABADwAgEAMAADAAIALgAvALIBAgBDAHQAAwDzAgEAMQADAAIALgAvAPUCAwAyADMANQAFAMgAAQAOAPcCAQAMACMAAQBFAJ8BAQB1AAMAAgAuAC8AAgADAAIALgAvAPkCBAAxADIAMwA1AAMA+wIBADEAAwACAC4ALwD1AgMAMgAzADUAAgADAAIALgAvAP0CBAAxADIAMwA1AAIAAwACAC4ALwD/AgQAMgAzADUANwACAAMAAgAuAC8AAQMEADIAMwA1ADcAAgADAAIALgAvAAEDBAAxADIAMwA1AAMAsgIBABkAAwACAC4ALwADAwMAAAADAAQAAgADAAIALgAvAAUDBAAxADIAMwA1AAUABwMBABUACQMBABcACwMBACwADQMBAC0AAwACAC4ALwACAAMAAgAuAC8ADwMEADEAMgAzADUAAgADAAIALgAvAAUDBAAyADMANQA3AAIAAwACAC4ALwARAwQAMQAyADMANQAFAMMCAQAVAMUCAQAXANcCAQAtABMDAQAqAAMAAgAuAC8AAgADAAIALgAvABEDBAAyADMANQA3AAUAwwIBABUAxQIBABcAFQMBACoAFwMBACsAAwACAC4ALwACAAMAAgAuAC8A/wIEADEAMgAzADUABQArAAEAAwCfAgEAFwA5AQEATAAyAgEAWgADAAIALgAvAAUAKQABAAMAnwIBABcAUgEBAEwASAIBAFoAAwACAC4ALwACAAMAAgAuAC8AGQMEADEAMgAzADUAAgADAAIALgAvABsDBAAxADIAMwA1AAIAAwACAC4ALwAZAwQAMgAzADUANwAFAB0DAQAxAB8DAQAyABkCAQB4AKMCAQBpAAMAAgAuAC8AAgADAAIALgAvACEDBAAyADMANQA3AAIAAwACAC4ALwAjAwQAMgAzADUANwACAAMAAgAuAC8AJQMEADIAMwA1ADcABQDDAgEAFQDFAgEAFwDLAgEALQAnAwEAKgADAAIALgAvAAIAAwACAC4ALwApAwQAMQAyADMANQACAAMAAgAuAC8AKwMEADEAMgAzADUAAgADAAIALgAvAA8DBAAyADMANQA3AAIAAwACAC4ALwAtAwQAMgAzADUANwADAC8DAQAxAAMAAgAuAC8A9QIDADIAMwA1AAIAAwACAC4ALwAbAwQAMgAzADUANwAFACcAAQADAJ8CAQAXABcBAQBMAC8CAQBaAAMAAgAuAC8AAgADAAIALgAvACsDBAAyADMANQA3AAIAAwACAC4ALwAxAwQAMgAzADUANwAFAA0AAQADAJ8CAQAXAKsAAQBMAEkCAQBaAAMAAgAuAC8ABQDDAgEAFQDFAgEAFwDPAgEALQAzAwEAKgADAAIALgAvAAIAAwACAC4ALwApAwQAMgAzADUANwACAAMAAgAuAC8A+QIEADIAMwA1ADcAAgADAAIALgAvADEDBAAxADIAMwA1AAMANQMBADEAAwACAC4ALwD1AgMAMgAzADUAAgADAAIALgAvACEDBAAxADIAMwA1AAQANwMBADIA6wEBAHgAAwACAC4ALwDTAgIAMwA1AAUALQABAAMAnwIBABcAxQABAEwARAIBAFoAAwACAC4ALwACAAMAAgAuAC8A/QIEADIAMwA1ADcAAwA5AwEAMQADAAIALgAvAPUCAwAyADMANQAFAMMCAQAVAMUCAQAXADsDAQAqAD0DAQArAAMAAgAuAC8AAgADAAIALgAvAD8DBAAxADIAMwA1AAUABwMBABUACQMBABcACwMBACwAQQMBAC0AAwACAC4ALwACAAMAAgAuAC8AIwMEADEAMgAzADUABQDDAgEAFQDFAgEAFwBDAwEAKgBFAwEAKwADAAIALgAvAAIAAwACAC4ALwAtAwQAMQAyADMANQAFAAcDAQAVAAkDAQAXAAsDAQAsAEcDAQAtAAMAAgAuAC8AAgADAAIALgAvACUDBAAxADIAMwA1AAQASQMBADIA6wEBAHgAAwACAC4ALwDcAgIAMwA1AAIAAwACAC4ALwA/AwQAMgAzADUANwACAAMAAgAuAC8AMQMDADIAMwA1AAIAAwACAC4ALwABAwMAMgAzADUAAgADAAIALgAvAAUDAwAyADMANQACAAMAAgAuAC8AEQMDADIAMwA1AAIAAwACAC4ALwC+AAMANAAZACoAAgADAAIALgAvACEDAwAyADMANQACAAMAAgAuAC8AIwMDADIAMwA1AAIAAwACAC4ALwAlAwMAMgAzADUAAwCyAgEAGQADAAIALgAvAEwDAgADAA4AAgADAAIALgAvAD8DAwAyADMANQACAAMAAgAuAC8AIAIDADQAGQAqAAIAAwACAC4ALwBOAwMAAAADAAQAAgADAAIALgAvAC0DAwAyADMANQACAAMAAgAuAC8AGwMDADIAMwA1AAIAAwACAC4ALwArAwMAMgAzADUABABQAwEAGQBSAwEAKgBUAwEANgADAAIALgAvAAQAwwIBABUAxQIBABcAVgMBACoAAwACAC4ALwACAAMAAgAuAC8AWAMDAAAAAwAEAAIAAwACAC4ALwBaAwMAMgAzADUAAgADAAIALgAvAP0CAwAyADMANQACAAMAAgAuAC8AKQMDADIAMwA1AAIAAwACAC4ALwD5AgMAMgAzADUABABQAwEAGQBcAwEAKgBeAwEANgADAAIALgAvAAQAjgABACoAkAABADQAYAMBABkAAwACAC4ALwACAAMAAgAuAC8AYgMDADIAMwA1AAIAAwACAC4ALwAgAgMANgAZACoABABgAwEAGQBkAwEAKgBmAwEANAADAAIALgAvAAIAAwACAC4ALwBoAwMAMgAzADUABAAHAwEAFQAJAwEAFwBqAwEAKwADAAIALgAvAAIAAwACAC4ALwBsAwMAAAADAAQABAAHAwEAFQAJAwEAFwBBAwEALQADAAIALgAvAAQABwMBABUACQMBABcADQMBAC0AAwACAC4ALwAEAFADAQAZAG4DAQAqAHADAQA2AAMAAgAuAC8AAgADAAIALgAvAL4AAwA2ABkAKgAEAIIAAQAqAIYAAQA0AGADAQAZAAMAAgAuAC8AAwCyAgEAGQADAAIALgAvAHIDAgABAA8AAgADAAIALgAvAHQDAwAyADMANQAEAGADAQAZAHYDAQAqAHgDAQA0AAMAAgAuAC8AAgADAAIALgAvAFwBAwAwAAIABAAEAAcDAQAVAAkDAQAXAEcDAQAtAAMAAgAuAC8AAgADAAIALgAvALABAwAwAAIABAAEAJoAAQAqAJwAAQA0AGADAQAZAAMAAgAuAC8AAgADAAIALgAvABkDAwAyADMANQAEAFADAQAZAHoDAQAqAHwDAQA2AAMAAgAuAC8ABADTAgEAMQB+AwEAMgAdAgEAeAADAAIALgAvAAIAAwACAC4ALwCAAwMAMgAzADUAAgADAAIALgAvAP8CAwAyADMANQACAAMAAgAuAC8ADwMDADIAMwA1AAQA3AIBADEAggMBADIAHQIBAHgAAwACAC4ALwACAAMAAgAuAC8AhQMDADIAMwA1AAIAAwACAC4ALwCHAwMAMgAzADUABABQAwEAGQCJAwEAKgCLAwEANgADAAIALgAvAAQABwMBABUACQMBABcAjQMBACsAAwACAC4ALwACAAMAAgAuAC8AjwMDAAAAAwAEAAIAAwACAC4ALwCRAwMAMgAzADUABABgAwEAGQCTAwEAKgCVAwEANAADAAIALgAvAAQABwMBABUACQMBABcAlwMBACsAAwACAC4ALwAEAFADAQAZAJkDAQAqAJsDAQA2AAMAAgAuAC8AAgADAAIALgAvAJ0DAwAyADMANQACAAMAAgAuAC8AnwMDADIAMwA1AAIAAwACAC4ALwChAwMAMgAzADUAAwCyAgEAGQCjAwEADwADAAIALgAvAAMAsgIBABkApQMBAA8AAwACAC4ALwADAGQAAQAOAA8BAQBIAAMAAgAuAC8AAwAnAAEAAwAXAQEATAADAAIALgAvAAMAKwABAAMAOQEBAEwAAwACAC4ALwADACcAAQADABgBAQBMAAMAAgAuAC8AAwCnAwEADACpAwEAFgADAAIALgAvAAMAqwMBACoArQMBADYAAwACAC4ALwADACsAAQADAFkBAQBMAAMAAgAuAC8AAwCyAgEAGQCvAwEABgADAAIALgAvAAMAsQMBAAQAswMBABEAAwACAC4ALwADAGgAAQAOAM8AAQBIAAMAAgAuAC8AAwCyAgEAGQC1AwEADwADAAIALgAvAAMADQABAAMAnQABAEwAAwACAC4ALwADACkAAQADAFIBAQBMAAMAAgAuAC8AAwCyAgEAGQC3AwEAFAADAAIALgAvAAMAKQABAAMASAEBAEwAAwACAC4ALwADALICAQAZALkDAQAOAAMAAgAuAC8AAwCyAgEAGQC7AwEADwADAAIALgAvAAMAsgIBABkAvQMBAA4AAwACAC4ALwADAL8DAQAqAMEDAQA2AAMAAgAuAC8AAwDDAwEAKgDFAwEANgADAAIALgAvAAMAxwMBACoAyQMBADYAAwACAC4ALwADAA0AAQADAKsAAQBMAAMAAgAuAC8AAwBgAAEADgBUAQEASAADAAIALgAvAAMALQABAAMAwgABAEwAAwACAC4ALwADAC0AAQADAMcAAQBMAAMAAgAuAC8AAwDLAwEAKgDNAwEANgADAAIALgAvAAMAzwMBACoA0QMBADYAAwACAC4ALwADACsAAQADAC8BAQBMAAMAAgAuAC8AAwApAAEAAwAeAQEATAADAAIALgAvAAMADQABAAMArAABAEwAAwACAC4ALwADANMDAQAEANUDAQARAAMAAgAuAC8AAwCyAgEAGQDXAwEABgADAAIALgAvAAMA2QMBAAQA2wMBABEAAwACAC4ALwADAJUCAQADAP4BAQA9AAMAAgAuAC8AAwCyAgEAGQDdAwEABgADAAIALgAvAAMA3wMBAAQA4QMBABEAAwACAC4ALwADAGIAAQAOAKkAAQBIAAMAAgAuAC8AAwCyAgEAGQDjAwEADwADAAIALgAvAAMA5QMBAAYAvwABAF4AAwACAC4ALwADAGgAAQAOANYAAQBIAAMAAgAuAC8AAwDnAwEABgClAAEAXgADAAIALgAvAAMAsgIBABkA6QMBAAYAAwACAC4ALwADAC0AAQADAMUAAQBMAAMAAgAuAC8AAwBmAAEADgA0AQEASAADAAIALgAvAAMAsgIBABkA6wMBAAYAAwACAC4ALwADAO0DAQAEAO8DAQARAAMAAgAuAC8AAwBkAAEADgAVAQEASAADAAIALgAvAAMABwMBABUACQMBABcAAwACAC4ALwADALICAQAZAPEDAQAPAAMAAgAuAC8AAwCyAgEAGQDzAwEADgADAAIALgAvAAMAsgIBABkA9QMBAA8AAwACAC4ALwADALICAQAZAPcDAQAOAAMAAgAuAC8AAwD5AwEADAD7AwEAFgADAAIALgAvAAMAYAABAA4ANwEBAEgAAwACAC4ALwADAP0DAQAGABEBAQBeAAMAAgAuAC8AAwD/AwEABgBWAQEAXgADAAIALgAvAAMAsgIBABkAAQQBABQAAwACAC4ALwADACcAAQADAAoBAQBMAAMAAgAuAC8AAwADBAEAKgAFBAEANgADAAIALgAvAAMABwQBACoACQQBADYAAwACAC4ALwADAAsEAQAqAA0EAQA2AAMAAgAuAC8AAgADAAIALgAvAA8EAgADAAQAAwARBAEADAATBAEAFgADAAIALgAvAAMAsgIBABkAFQQBABQAAwACAC4ALwADAGYAAQAOAB8BAQBIAAMAAgAuAC8AAwAXBAEABgAiAQEAXgADAAIALgAvAAMAGQQBACoAGwQBADYAAwACAC4ALwADAB0EAQAqAB8EAQA2AAMAAgAuAC8AAwCVAgEAAwAiAgEAPQADAAIALgAvAAMAsgIBABkAIQQBABQAAwACAC4ALwADACMEAQAqACUEAQA2AAMAAgAuAC8AAwBiAAEADgCjAAEASAADAAIALgAvAAMAsgIBABkAJwQBABQAAwACAC4ALwADACkEAQAqACsEAQA2AAMAAgAuAC8AAwAtBAEAKgAvBAEANgADAAIALgAvAAMAsgIBABkAMQQBAA4AAwACAC4ALwACADMEAQA3AAMAAgAuAC8AAgC2AAEABgADAAIALgAvAAIANQQBADQAAwACAC4ALwACALwAAQAGAAMAAgAuAC8AAgA3BAEABAADAAIALgAvAAIAOQQBADYAAwACAC4ALwACAHgDAQA0AAMAAgAuAC8AAgAlBAEANgADAAIALgAvAAIAlQMBADQAAwACAC4ALwACACsEAQA2AAMAAgAuAC8AAgA7BAEANgADAAIALgAvAAIAPQQBADYAAwACAC4ALwACAD8EAQA2AAMAAgAuAC8AAgCLAwEANgADAAIALgAvAAIAQQQBADcAAwACAC4ALwACAEMEAQA2AAMAAgAuAC8AAgBFBAEANAADAAIALgAvAAIARwQBADcAAwACAC4ALwACAM0DAQA2AAMAAgAuAC8AAgBJBAEAAAADAAIALgAvAAIAfAMBADYAAwACAC4ALwACAEsEAQAEAAMAAgAuAC8AAgBNBAEABAADAAIALgAvAAIATwQBADcAAwACAC4ALwACAFEEAQA2AAMAAgAuAC8AAgAJBAEANgADAAIALgAvAAIAUwQBADYAAwACAC4ALwACAF4DAQA2AAMAAgAuAC8AAgBVBAEABAADAAIALgAvAAIAVwQBADYAAwACAC4ALwACAFkEAQA3AAMAAgAuAC8AAgBbBAEAFgADAAIALgAvAAIAXQQBADcAAwACAC4ALwACAGYDAQA0AAMAAgAuAC8AAgBfBAEABAADAAIALgAvAAIAYQQBABYAAwACAC4ALwACABsEAQA2AAMAAgAuAC8AAgBjBAEAFgADAAIALgAvAAIAZQQBAAQAAwACAC4ALwACAGcEAQAAAAMAAgAuAC8AAgBpBAEANgADAAIALgAvAAIAHwQBADYAAwACAC4ALwACAFQDAQA2AAMAAgAuAC8AAgBrBAEAMQADAAIALgAvAAIAbQQBADQAAwACAC4ALwACANEDAQA2AAMAAgAuAC8AAAAAAGsAAADWAAAAQQEAAKwBAAAXAgAAfQIAAOMCAABJAwAAsQMAABkEAACBBAAA6QQAAFEFAAC2BQAAGAYAAHoGAADcBgAAPgcAAKAHAAD/BwAAXggAAL0IAAAcCQAAewkAANoJAAA5CgAAmAoAANYKAAAaCwAAZAsAAKwLAAAIDAAAVAwAALAMAAAMDQAAaA0AALYNAAD0DQAAUA4AAJIOAADrDgAARA8AAJ0PAAD2DwAATxAAAKgQAAABEQAAWhEAALMRAAAMEgAAZRIAAL4SAAAXEwAAcBMAAMkTAAAiFAAAexQAANQUAAAtFQAAhhUAAN8VAAA4FgAAkRYAAOoWAABDFwAAnBcAAPUXAABOGAAApxgAAAAZAABZGQAAshkAAAsaAABkGgAAvRoAABYbAABvGwAAyBsAACEcAAB6HAAA0xwAACwdAACFHQAA3h0AADceAACQHgAA6R4AAB8fAABVHwAAix8AAMEfAAD3HwAASiAAAJ0gAADwIAAAQyEAAJYhAADpIQAAPCIAAI8iAADiIgAANSMAAIgjAADbIwAALiQAAIEkAADUJAAAJyUAAHolAADNJQAAICYAAHMmAADGJgAAGScAAGwnAAC/JwAAEigAAGUoAAC4KAAACykAAF4pAACxKQAABCoAAFcqAACqKgAA/SoAAFArAACYKwAA0isAABAsAABULAAAjiwAANgsAAAeLQAAXi0AAJAtAADCLQAA8C0AACIuAABULgAAhi4AAK8uAADYLgAAAS8AACovAABTLwAAfC8AAKUvAADOLwAA9y8AACAwAABJMAAAcjAAAJswAADEMAAA7TAAABYxAAA/MQAAaDEAAJExAAC6MQAA4zEAAAwyAAA1MgAAXjIAAIcyAACwMgAA2TIAAAIzAAArMwAAVDMAAH0zAACmMwAA0TMAAAk0AAA9NAAAdzQAALM0AADxNAAAMTUAAHM1AACnNQAAzDUAAPE1AAAWNgAAOzYAAGA2AACFNgAAqjYAAM82AAD0NgAAGTcAAD43AABjNwAAiDcAAK03AADSNwAA9zcAABw4AABBOAAAZjgAAIs4AACwOAAA1TgAAPo4AAAfOQAARDkAAGk5AACOOQAAszkAANg5AAD9OQAAIjoAAEc6AACDOgAAwToAAPM6AAAfOwAASzsAAIs7AAC3OwAA4zsAABk8AABLPAAAgzwAAL08AAD5PAAANz0AAGM9AACVPQAA1T0AAAs+AAA9PgAAdT4AAK8+AADZPgAAAz8AAC0/AABXPwAAgT8AAKs/AADVPwAA/z8AAClAAABTQAAAeEAAAJdAAAC6QAAA2UAAAPhAAAAXQQAANkEAAFVBAAB0QQAAk0EAALJBAADRQQAA8EEAABNCAAAyQgAAUUIAAHBCAACPQgAArkIAAM1CAADsQgAAC0MAACpDAABJQwAAaEMAAIdDAACmQwAAxUMAAORDAAADRAAAIkQAAEFEAABgRAAAf0QAAJ5EAAC7RAAA2EQAAPVEAAASRQAAL0UAAExFAABpRQAAhkUAAKNFAADARQAA3UUAAPpFAAAXRgAANEYAAFFGAABuRgAAi0YAAKhGAADFRgAA4kYAAP9GAAAcRwAAOUcAAFZHAABzRwAAkEcAAK1HAADKRwAA50cAAARIAAAhSAAAPkgAAFtIAAB4SAAAlUgAALJIAADPSAAA7EgAAAlJAAAmSQAAQ0kAAGBJAAB9SQAAmkkAALdJAADUSQAA8UkAAA5KAAArSgAASEoAAGVKAACCSgAAn0oAALxKAADZSgAA9koAABNLAAAwSwAATUsAAGpLAACHSwAApEsAAMFLAADeSwAA+ksAABRMAAAuTAAAR0wAAGBMAAB5TAAAkUwAALhMAADfTAAABk0AAB1NAABETQAAW00AAIJNAACpTQAAzU0AAPFNAAAVTgAAOU4AAF1OAACBTgAApU4AAMtOAADvTgAAE08AADdPAABbTwAAf08AAKNPAADHTwAA608AAA9QAAAzUAAAV1AAAHtQAACfUAAAxVAAAOlQAAANUQAAMVEAAFVRAAB5UQAAnVEAAMFRAADlUQAACVIAAC9SAABTUgAAd1IAAJtSAADBUgAA5VIAAAlTAAAtUwAAU1MAAHRTAACIUwAAnFMAALJTAADIUwAA4FMAAPdTAAAIVAAAGVQAADBUAABHVAAAXlQAAHNUAACKVAAAnVQAALRUAADIVAAA3FQAAOxUAAAAVQAAEFUAACRVAAA0VQAASFUAAFxVAABsVQAAeFUAAIxVAACgVQAArFUAAMBVAADUVQAA4lUAAPRVAAABVgAAElYAAB1WAAAqVgAANVYAAEBWAABLVgAAVlYAAGNWAABuVgAAf1YAAIpWAACVVgAAoFYAALFWAAC8VgAAzVYAANhWAADpVgAA+lYAAAVXAAAQVwAAG1cAACxXAAA3VwAAQlcAAE1XAABeVwAAaVcAAHRXAAB/VwAAilcAAJdXAACiVwAAs1cAAL5XAADJVwAA2lcAAOtXAAD2VwAAAVgAAAxYAAAZWAAAJFgAADNYAABEWAAAT1gAAFxYAABtWAAAeFgAAIlYAACUWAAApVgAALBYAADBWAAAzFgAANtYAADmWAAA8FgAAPpYAAAEWQAADlkAABhZAAAiWQAALFkAADZZAABCWQAATFkAAFZZAABgWQAAalkAAHRZAAB+WQAAjFkAAJpZAACkWQAArlkAALhZAADCWQAAzFkAANpZAADoWQAA8lkAAPxZAAAKWgAAFFoAACJaAAAsWgAAOloAAEhaAABWWgAAYFoAAG5aAAB6WgAAhFoAAJJaAACcWgAAqloAALRaAADCWgAAzFoAANpaAADoWgAA8loAAPxaAAAGWwAAFFsAAB5bAAAoWwAANlsAAERbAABOWwAAWFsAAGZbAAB0WwAAglsAAIxbAACWWwAAoFsAAKtbAAC2WwAAwVsAAMxbAADXWwAA4lsAAO1bAAD4WwAAA1wAAA5cAAAZXAAAJFwAAC9cAAA6XAAARVwAAFBcAABbXAAAZlwAAHFcAAB8XAAAh1wAAJJcAACdXAAAqFwAALNcAAC+XAAAyVwAANRcAADfXAAA6lwAAPVcAAAAXQAAC10AABZdAAAhXQAALF0AADddAABCXQAATV0AAFhdAABjXQAAbl0AAHldAACEXQAAj10AAJpdAAClXQAAsF0AALtdAADGXQAA0V0AANxdAADnXQAA8l0AAP1dAAAIXgAAE14AAB5eAAApXgAANF4AAD9eAABKXgAAVV4AAF5eAABpXgAAdF4AAH9eAACKXgAAlV4AAKBeAACrXgAAtl4AAMFeAADMXgAA114AAOJeAADtXgAA+F4AAABfAAAIXwAAEF8AABhfAAAgXwAAKF8AADBfAAA4XwAAQF8AAEhfAABQXwAAWF8AAGBfAABoXwAAcF8AAHhfAACAXwAAiF8AAJBfAACYXwAAoF8AAKhfAACwXwAAuF8AAMBfAADIXwAA0F8AANhfAADgXwAA6F8AAPBfAAD4XwAAAGAAAAhgAAAQYAAAGGAAACBgAAAoYAAAMGAAADhgAABAYAAASGAAAFBgAABYYAAAYGAAAAAAAAAAAAIAAQAAAAIAAgAAAQABAAABAAABAAABAQABAAABAAAAAAAAAAABAAABAAABAQABAAABAAABAAABAAABAAAAAAABAAABAAABAAABAAABAAABAAABAQABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAQABAAABAAABAAABAQAAAQABAQABAQAAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAQABAQABAQABAQABAQABAQAAAQABAQABAQABAQAAAQABAQABAQABAQAAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAQAAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAAABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQACAAMABAAFAAYABwAIAAkACgALAAwADQAOAA8AEAARABIAEwAUABUAFgAXABgAGQAaABsAHAAdAB4AHwAgACEAIgAjACQAJQAmACcAKAApACoAKwAsAC0ALgAvADAAMQAyADMANAA1ADYANwA4ADkAOgA7ADwAPQA+AD8AQABBAEIAQwBEAEUARgBHAEgASQBKAEsATABNAE4ATwBQAFEAUgBTAFQAVQBWAFcAWABZAFoAWwBcAF0AXgBfAGAAYQBiAGMAZABlAGYAZwBoAGkAagBrAGwAbQBuAG8AcABxAHIAcwB0AHUAdgB3AHgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAKgAAAAMAAgADAAIAAwACAAMAAgADAAIAAQACAAEAAgABAAIAAwACAAMAAgADAAIAAwACAAMAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAMAAQACAAEAAwABAAIAAQADAAEAAwABAAMAAQADAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAAQACACoAAAAqAAAAKgAAAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAKgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAQAKgAEACoABQACAAAAAgAAACoABAACAAAAAgAAACoABQAqAAUAKgAFACoABQAqAAUAKgAFAAIAAAAqAAQAKgAFACoABAAqAAQAKgAEACoABAAqAAUAKgAFACoABQAqAAUAKgAEACoABQAqAAQAKgAEACoABAAqAAQAAgAAAAIAAAAqAAQAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAACoABQACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAAqAAUAKgAEACoABQAqAAQAKgAEACoABQAqAAUAKgAFACoABQAqAAQAKgAFACoABAAqAAUAKgAEACoABAAqAAQAKgAFACoABQAqAAUAKgAFACoABQAqAAUAKgAFACoABQAqAAUAKgAEACoABQAqAAUAKgAFACoABAAqAAQAKgAFACoABAAqAAQAKgAEACoABQAqAAUAKgAFACoABQAqAAUAKgAFACoABAAqAAQAKgAEACoABAAqAAQAKgAEACoABQAqAAQAKgAEACoABAAqAAQAKgAEACoABQAqAAUAKgAFACoABAAqAAQAKgAEACoABAAqAAQAKgAEACoABAAqAAUAAQACAAEAAgABAAIAAwACAAMAAgABAAIAAQACAAAABgAAAAYAAAAGAAEAAgAAAAYAAQACAAAABgAAAAYAAAAGAAAABgAAAAcAAAAHAAAABgAAAAYAAAAGAAAABwAAAAgAAAAGAAAABgAAAAgAAAAHAAAABgAAAAgAAAAGAAAABgAAAAgAAAAGAAAABgAAAAYAAAAHAAAABwAAAAgAAAAGAAAABgAAAAgAAAAGAAAABgAAAAgAAAAGAAAABwAAAAcAAAAIAAAACAAAAAcAAAAHAAAACAAAAAgAAAAHAAAABgAqAAAAKgAAACoAAAAqAAAABAACAAAAAAAqAAAAKgAAAAAAAAAAAAAAAAAAACoAAgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAIAAAAAAAAAAcAAAAAAAAAAAAAAAcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACoAAgAAAAcAAAAAAAAABwAAAAcAAAAHAAAACAAAAAgAAAAHACoAAAAAAAcAAAAAAAAABwAAAAgAAAAHAAAAAAAAAAgAAAAAAAAABwAAAAAAAAAAAAAABwAAAAcAAAAIAAAACQAAAAgAAAAIAAAACAAAAAAAAAAHAAAABwAAAAgAAAAIAAAABwAAAAgAAAAAAAAACAAAAAgAAAAAAAAAAAAAAAgAAAAIAAAABwAAAAcAAAAHAAAABgAAAAAAAAAIAAAABwAAAAAAAAAHAAAAAAAAAAcAAAAAAAAABwAAAAAAAAAHAAAABgAAAAgAAAAGAAAABgAAAAYAAAAGAAAABAAAAAYAAAAGAAAABgAAAAAAAAAGAAAABAAqAAAAAAAGAAAABgAAAAYAAAAFAAAAAAAqAAAAAAAGAAAABgAAAAYAAAAGAAAABQAAAAQAAAAGAAAABQAAAAQAAAAGAAAAAAAqAAAAAAAAAAAAAAAAAAUAAAAFAAAABAADAAAAAAAGAAAABAAqAAIAAAAAACoAAgAAAAQAAAAGAAAABQAAAAkAAAAGAAAABgAAAAYAAAAJAAAABgAAAAYAAAAFAAAAAAAqAAAAAAAGAAAABAAAAAAAAAAFAAAABgAAAAYAAAAGAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAUAAAAAAAAAAAAqAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAFAAAABQAAAAUAAAAAAAAAAAAAAAAAAAAAAAAABQAAAAUAAAAAAAAAAAAAAAAAKgAAAAAAAAAqAAAAAAAAAAAAAAAqAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAABQAAAAUAAAAFACoAAAAAAAAAAQAAAAAAAAAAAAAAAAAFAAAABQAAAAAAAQAAAAAABQAAAAAAAQAAAAAABQAAAAUAAAAAAAAACgAAAAAAAAAEAAAAAAAqAAAAAAAFAAAABAAAAAUAAAAEAAAABQAAAAUAAAAFAAAABQAAAAUAAAAKAAAABQAAAAQAAAAKAAAABQAAAAAAAAAFACoAAAAqAAAAAAAKAAAABQAAAAUAAAAFAAAABQAqAAAAAAAFAAAACgAAAAAAAAAKAAAABAAqAAAAAAAAAAAABQAAAAAAKgAAAAAAAAAAAAUAAAAFAAAABQAAAAsAAAAEAAAABQAAAAAAAAAAAAAAAAAAAAAAAQEBAQEBAQEBAAAAAAAAAAEAAAABAAAAAAAAAAEAAAAAAAAAAAABAAAAAQEAAQAAAAEBAQABAAAAAAEBAAEAAQABAQAAAAAAAAAAAAAAAAEAAQAAAAAAADAAMQAyADMANAA1ADYANwAAAAEAAgACAAIAAgACAAcACAAJAAoACgAKAAoACgAPABAAEAAQABAAEAAVABYAFwAYABUAFwAXABUAHQAeAB8AIAAhACIAIwAkACUAJgAnACgAKQAqACsALAAqAC4ALwAwADEAMgAzADQANQA2ADcANAA5ADQANAA1AD0APgA1ACoAQQBCADUAKgBFADQANQA2ADcARQArADcARQArADcARQArADcARQArADYANgA2ACoAWQBaAFsAXABdAF4AXwBgAGEAYgBjAGQAXgBfAGAAYgBjAGQAYQBiAGMAZABeAF8AXgBhAGEAXwBiAGMAZABgAF4AXwBgAGEAYgBjAGQAYAAiACcAKQAgAB0AJgAfAB4AXABZAIsAWgBdAFsAjwCQAJEAkgCTAJQAlQCWAJcAmACZAJoAmwCcAJ0AngCfAKAAoQCiAKMApAClAKYApwCoAKkAqgCrAKwArQCuAIsAKQAdAB4AIAAfACIAJgAnAJoAnACbAKEAjwCkAKcApQCuAKYAnQCqAKIAqwCSAKwAkwCQAJQAngCoAJ8AoACpAJEAlQCWAJcAmACZAKMArQAfACIAJwBZAF0AJgBaAFsAKQAdAB4AIAAfACIAXAAnACYAKQAdAB4AIABZAFsAWgBcAFwAXQBdAFoAWQBbAIsAoQCLAK4AkACRAJIAkwCUAJUAlgCXAJgAiwCZAJoAmwCtAI8AnQCeAJ8AoACiAKMApAClAKYApwCoAKkAqgCrAKwAnACPAJMAkACUAKwAowCXAKQApQCnAK0AkACmAKoAkQCuAJkAmgCbAJwAlACdAJYApwCoAJUAqQCqAK4AqQCSAKsAlgCXAJgAngCfAKAAkQCSAKEAmQCaAJsAnACPAJ0AkwCeAJ8AoAChAKIAogCYAJUAqwCtAKMApAClAKgApgCsAFoBWwFcAV0BXgFfAV4BYQFhAWEBZAFlAWYBZQFlAWkBagFrAWwBbQFuAWkBcAFxAXIBcwFsAWsBaQF3AW0BbgFxAXIBcwFqAXABawF3AW0BbgFxAXIBcwF3AWoBcAFrAXcBcQFwAWsBdwFxAXABbAFcAVsBlAGVAZYBlwGYAZkBmgGXAZcBnQGXAZ8BlwGhAaEBowGhAaUBpgGjAaYBpgGlAVsBpgGmAVwBrwGwAbEBsgGzAbQBtQGzAbcBuAG5AbkBuwG8Ab0BvgG8AcABwQHAAcMBuAHFAcUBxwHIAccBygHLAcwBzQHBAc8B0AG+AdIBswHIAcUB0AHXAcUBwQHPAbUB1wGzAcsBowHFAbcBswHDAeQBvQHMAcMB0gG9Ac0BpQHkAdcBuQG8AcABWwHLAcwBzQH1AeQBXAH4AdIByAHQAfwB/QH+Af8BtwHPAbUBAwIEAgUCXAEHAggCCQIKAgsCCwINAlsBBAIQAhECBwITAgsCrQAEAscBGAKjARoCuAG+AaUBHgIfAiACCQIiAiMCBwIJAiYCJwIoAikCKgIrAiwCLQItAi8CMAIxAi8CMwI0AjUCNgI3Ai0COQI3AjsCKwI7Aj4CPwIxAi0CLAI3Ai8CRQJGAjcCLwIvAjQCMwI0Ak0CMwI0AjUCKwJSAiwCUgIzAi0CNQIzAjQCNQJbAisCOwIrAjsCYAI1AlICUgI5AjcCPwJFAjECaQJqAjkCLAJSAm4CRgJwAjkCRQIsAjkCRgI/AjsCeAJ5AnoCewJ8An0CfgJ/An4CgQKCAoMChAKFAngCfQJ6AngCfwKLAowCjQKOAngChAJ/An0CkwKUApUClgKXAngCfgKaApsCnAKdAp4CnwKEAoECogKjAnoCgQIAAAAAAQABAAEAAQAAAAEAAQABAAAAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQADAAMAAQABAAEAAQABAAEAAQABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFAAAABwAAAAkAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMAAwAAAAAAAAAAAAAAAAAAAAAAnwKLApkBmQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAiwIPAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJkBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAAAAAAADAAAAAAAAAAEBAAAAAAAAAAAAAAEAAAABAQAAAAAAAAEAOAAAAAAAAQEAAAAAAAAAAGABAAAAAAEBAAAAAAAAAACWAQAAAAABAQAAAAAAAAAAXgEAAAAAAQEAAAAAAAAAAK4AAAAAAAEAAAAAAAAAAACvAAAAAAABAQAAAAAAAAAANwAAAAAAAQAAAAAAAAAAAMkAAAAAAAEBAAAAAAAAAADJAAAAAAABAAAAAAAAAAAA0AAAAAAAAQAAAAAAAAAAAMYAAAAAAAEBAAAAAAAAAABdAQAAAAABAAAAAAAAAAAAmgIAAAAAAQEAAAAAAAAAAHgAAAAAAAEAAAAAAAAAAACWAgAAAAABAQAAAAAAAAAAlgIAAAAAAQEAAAAAAAAAAHABAAAAAAEBAAAAAAAAAAD6AAAAAAABAQAAAAAAAAAAKQEAAAAAAQEAAAAAAAAAADYBAAAAAAEBAAAAAAAAAADAAAAAAAABAQAAAAAAAAEBTQAAAAAAAQEAAAAAAAAAABgAAAAAAAEBAAAAAAAAAQJNAAAAAAABAQAAAAAAAAAAFgAAAAAAAgEAAAAAAAABAnYAAAAAAAAAXgEAAQAAAQEAAAAAAAABAnYAAAAAAAIAAAAAAAAAAQJ2AAAAAAAAAK8AAAEAAAIBAAAAAAAAAQJ2AAAAAAAAADcAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAAMkAAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAMkAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAANAAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAAMYAAAEAAAIBAAAAAAAAAQJ2AAAAAAAAACQAAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAF0BAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAHgAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAAJYCAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAJYCAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAHABAAEAAAEBAAAAAAAAAABGAQAAAAABAQAAAAAAAAAAnAAAAAAAAQEAAAAAAAAAABkBAAAAAAEBAAAAAAAAAAAtAQAAAAABAQAAAAAAAAAAuQAAAAAAAQEAAAAAAAAAAM0AAAAAAAEBAAAAAAAAAABLAQAAAAABAQAAAAAAAAAADAEAAAAAAQEAAAAAAAAAAJ8AAAAAAAEBAAAAAAAAAAA+AQAAAAABAAAAAAAAAAAA+QAAAAAAAQEAAAAAAAAAAEkAAAAAAAEAAAAAAAAAAAAlAQAAAAABAQAAAAAAAAAAJQEAAAAAAQAAAAAAAAAAACgBAAAAAAEAAAAAAAAAAAA4AQAAAAABAQAAAAAAAAAAgAAAAAAAAQEAAAAAAAAAAH4CAAAAAAEBAAAAAAAAAACQAQAAAAABAQAAAAAAAAAAuQEAAAAAAQEAAAAAAAABA00AAAAAAAEBAAAAAAAAAAAZAAAAAAABAQAAAAAAAAAAFwIAAAAAAQEAAAAAAAAAAJkCAAAAAAEBAAAAAAAAAADuAQAAAAABAQAAAAAAAAAAHAAAAAAAAQEAAAAAAAAAAMcBAAAAAAEBAAAAAAAAAAAVAAAAAAABAQAAAAAAAAAAyQEAAAAAAQEAAAAAAAAAAIACAAAAAAEBAAAAAAAAAAC6AQAAAAABAQAAAAAAAAEDYwAAAAAAAQAAAAAAAAABA2MAAAAAAAEAAAAAAAAAAABOAAAAAAABAAAAAAAAAAAANAIAAAAAAQEAAAAAAAAAAF0AAAAAAAEBAAAAAAAAAABZAAAAAAABAQAAAAAAAAAAawAAAAAAAQEAAAAAAAAAAGwAAAAAAAEAAAAAAAAAAABsAAAAAAABAAAAAAAAAAAAbQAAAAAAAQEAAAAAAAAAAG0AAAAAAAEBAAAAAAAAAABuAAAAAAABAQAAAAAAAAECXwAAAAAAAQEAAAAAAAAAAG8AAAAAAAEBAAAAAAAAAQNJAAAAAAABAQAAAAAAAAEDXwAAAAAAAQEAAAAAAAABAT4AAAAAAAEAAAAAAAAAAQE+AAAAAAABAQAAAAAAAAAAcAAAAAAAAQEAAAAAAAABAmIAAAAAAAEAAAAAAAAAAQJiAAAAAAABAQAAAAAAAAECSQAAAAAAAQAAAAAAAAAAAPcAAAAAAAEBAAAAAAAAAABPAAAAAAABAAAAAAAAAAAA+wAAAAAAAQEAAAAAAAAAAPsAAAAAAAEAAAAAAAAAAAD8AAAAAAABAAAAAAAAAAAA/QAAAAAAAQEAAAAAAAAAAHsAAAAAAAEBAAAAAAAAAACIAQAAAAABAAAAAAAAAAAABAEAAAAAAQEAAAAAAAAAAFIAAAAAAAEAAAAAAAAAAAAcAQAAAAABAQAAAAAAAAAAHAEAAAAAAQAAAAAAAAAAAEABAAAAAAEAAAAAAAAAAABBAQAAAAABAQAAAAAAAAAAYAAAAAAAAQEAAAAAAAAAAIwBAAAAAAEAAAAAAAAAAACLAAAAAAABAQAAAAAAAAAATAAAAAAAAQAAAAAAAAAAAJAAAAAAAAEBAAAAAAAAAACQAAAAAAABAAAAAAAAAAAAkQAAAAAAAQAAAAAAAAAAAJIAAAAAAAEBAAAAAAAAAABnAAAAAAABAQAAAAAAAAAAfgEAAAAAAQEAAAAAAAABAVUAAAAAAAEAAAAAAAAAAQFVAAAAAAABAQAAAAAAAAECVAAAAAAAAQAAAAAAAAABAlQAAAAAAAEBAAAAAAAAAQJVAAAAAAABAAAAAAAAAAECVQAAAAAAAQEAAAAAAAABAncAAAAAAAEAAAAAAAAAAQJ3AAAAAAACAAAAAAAAAAECdwAAAAAAAABOAAABAAACAAAAAAAAAAECdwAAAAAAAAA0AgABAAABAQAAAAAAAAEBVAAAAAAAAQAAAAAAAAABAVQAAAAAAAEAAAAAAAAAAAArAAAAAAABAAAAAAAAAAAASgIAAAAAAQEAAAAAAAAAAI0AAAAAAAEBAAAAAAAAAACKAAAAAAABAQAAAAAAAAAAcgAAAAAAAQEAAAAAAAAAAGgAAAAAAAEAAAAAAAAAAABoAAAAAAABAAAAAAAAAAAAaQAAAAAAAQEAAAAAAAAAAGkAAAAAAAEBAAAAAAAAAABqAAAAAAABAQAAAAAAAAAAcQAAAAAAAQEAAAAAAAAAAHQAAAAAAAIAAAAAAAAAAQJ3AAAAAAAAACsAAAEAAAIAAAAAAAAAAQJ3AAAAAAAAAEoCAAEAAAEBAAAAAAAAAQFbAAAAAAABAAAAAAAAAAEBWwAAAAAAAQEAAAAAAAAAABMAAAAAAAEBAAAAAAAAAQJGAAAAAAABAAAAAAAAAAECRgAAAAAAAQEAAAAAAAABAUEAAAAAAAEAAAAAAAAAAQFBAAAAAAABAQAAAAAAAAEBQgAAAAAAAQAAAAAAAAABAUIAAAAAAAEBAAAAAAAAAQFAAAAAAAABAAAAAAAAAAEBQAAAAAAAAQEAAAAAAAABAUQAAAAAAAEAAAAAAAAAAQFEAAAAAAABAQAAAAAAAAECSgAAAAAAAQAAAAAAAAABAkoAAAAAAAEBAAAAAAAAAQFWAAAAAAABAAAAAAAAAAEBVgAAAAAAAQEAAAAAAAABAWEAAAAAAAEAAAAAAAAAAQFhAAAAAAABAQAAAAAAAAEBZAAAAAAAAQAAAAAAAAABAWQAAAAAAAEBAAAAAAAAAQJDAAAAAAABAAAAAAAAAAECQwAAAAAAAQEAAAAAAAABAj8AAAAAAAEAAAAAAAAAAQI/AAAAAAABAQAAAAAAAAEBTwAAAAAAAQAAAAAAAAABAU8AAAAAAAEBAAAAAAAAAQFTAAAAAAABAAAAAAAAAAEBUwAAAAAAAQEAAAAAAAABAUgAAAAAAAEAAAAAAAAAAQFIAAAAAAABAQAAAAAAAAEDSgAAAAAAAQAAAAAAAAABA0oAAAAAAAEBAAAAAAAAAQNlAAAAAAABAAAAAAAAAAEDZQAAAAAAAQEAAAAAAAABA1wAAAAAAAEAAAAAAAAAAQNcAAAAAAABAQAAAAAAAAEDPwAAAAAAAQAAAAAAAAABAz8AAAAAAAEBAAAAAAAAAQJSAAAAAAABAAAAAAAAAAECUgAAAAAAAQEAAAAAAAABAlEAAAAAAAEAAAAAAAAAAQJRAAAAAAABAQAAAAAAAAEDRgAAAAAAAQAAAAAAAAABA0YAAAAAAAEBAAAAAAAAAQNmAAAAAAABAAAAAAAAAAEDZgAAAAAAAQEAAAAAAAABBFwAAAAAAAEAAAAAAAAAAQRcAAAAAAABAQAAAAAAAAEDUAAAAAAAAQAAAAAAAAABA1AAAAAAAAEBAAAAAAAAAQRXAAAAAAABAAAAAAAAAAEEVwAAAAAAAQEAAAAAAAABBGYAAAAAAAEAAAAAAAAAAQRmAAAAAAABAQAAAAAAAAEFVwAAAAAAAQAAAAAAAAABBVcAAAAAAAEBAAAAAAAAAQZYAAAAAAABAAAAAAAAAAEGWAAAAAAAAQEAAAAAAAABB1gAAAAAAAEAAAAAAAAAAQdYAAAAAAABAQAAAAAAAAEIWAAAAAAAAQAAAAAAAAABCFgAAAAAAAEBAAAAAAAAAQNDAAAAAAABAAAAAAAAAAEDQwAAAAAAAQEAAAAAAAABAUwAAAAAAAEAAAAAAAAAAQFMAAAAAAABAQAAAAAAAAAAEAAAAAAAAQAAAAAAAAAAAFEAAAAAAAEAAAAAAAAAAABPAgAAAAABAQAAAAAAAAAA3AAAAAAAAQEAAAAAAAAAANsAAAAAAAEBAAAAAAAAAAB9AAAAAAABAAAAAAAAAAAAfQAAAAAAAQEAAAAAAAAAAHwAAAAAAAEAAAAAAAAAAAB+AAAAAAABAQAAAAAAAAAAfgAAAAAAAQEAAAAAAAAAAH8AAAAAAAEBAAAAAAAAAABeAAAAAAABAQAAAAAAAAAAXwAAAAAAAQAAAAAAAAAAAEsAAAAAAAEAAAAAAAAAAABMAgAAAAABAQAAAAAAAAAA8wAAAAAAAQEAAAAAAAAAAPUAAAAAAAEBAAAAAAAAAABzAAAAAAABAQAAAAAAAAAAdQAAAAAAAQAAAAAAAAAAAHUAAAAAAAEAAAAAAAAAAAB2AAAAAAABAQAAAAAAAAAAdgAAAAAAAQEAAAAAAAAAAHcAAAAAAAEBAAAAAAAAAAB5AAAAAAABAAAAAAAAAAAAVAAAAAAAAQAAAAAAAAAAAFkCAAAAAAEBAAAAAAAAAADyAAAAAAABAQAAAAAAAAAA7QAAAAAAAQEAAAAAAAAAAHoAAAAAAAEBAAAAAAAAAABiAAAAAAABAAAAAAAAAAAAYgAAAAAAAQEAAAAAAAAAAGEAAAAAAAEAAAAAAAAAAABjAAAAAAABAQAAAAAAAAAAYwAAAAAAAQEAAAAAAAAAAGQAAAAAAAEBAAAAAAAAAABlAAAAAAACAAAAAAAAAAECdwAAAAAAAABRAAABAAACAAAAAAAAAAECdwAAAAAAAABPAgABAAABAQAAAAAAAAAAZgAAAAAAAgAAAAAAAAABAncAAAAAAAAAVAAAAQAAAgAAAAAAAAABAncAAAAAAAAAWQIAAQAAAgAAAAAAAAABAncAAAAAAAAASwAAAQAAAgAAAAAAAAABAncAAAAAAAAATAIAAQAAAQEAAAAAAAAAABIAAAAAAAEBAAAAAAAAAAARAAAAAAABAQAAAAAAAAAAFAAAAAAAAQEAAAAAAAABA04AAAABAAEAAAAAAAAAAQNOAAAAAQABAQAAAAAAAAAATQAAAAAAAQEAAAAAAAABBWAAAAAAAAEAAAAAAAAAAQVgAAAAAAABAQAAAAAAAAEBRwAAAAAAAQAAAAAAAAABAUcAAAAAAAEBAAAAAAAAAQFLAAAAAAABAAAAAAAAAAEBSwAAAAAAAQAAAAAAAAABAnYAAAAAAAEBAAAAAAAAAADfAQAAAAABAQAAAAAAAAAAFwAAAAAAAQEAAAAAAAAAAKIBAAAAAAEBAAAAAAAAAAChAQAAAAABAQAAAAAAAAAApAEAAAAAAQEAAAAAAAABB1kAAAAAAAEAAAAAAAAAAQdZAAAAAAABAQAAAAAAAAEFWQAAAAAAAQAAAAAAAAABBVkAAAAAAAEBAAAAAAAAAADnAQAAAAABAQAAAAAAAAAAwQEAAAAAAQEAAAAAAAAAAMsAAAAAAAEBAAAAAAAAAACnAQAAAAABAQAAAAAAAAAAGgAAAAAAAQEAAAAAAAAAAP0BAAAAAAEBAAAAAAAAAQJoAAAAAAACAQAAAAAAAAECaAAAAAAAAACnAQABAAACAQAAAAAAAAECaAAAAAAAAAAaAAABAAACAQAAAAAAAAECaAAAAAAAAAD9AQABAAABAQAAAAAAAAAAwwEAAAAAAQEAAAAAAAAAANQAAAAAAAEBAAAAAAAAAACjAQAAAAABAQAAAAAAAAAAGwAAAAAAAQEAAAAAAAAAAMwAAAAAAAIBAAAAAAAAAQJoAAAAAAAAAKMBAAEAAAIBAAAAAAAAAQJoAAAAAAAAABsAAAEAAAEBAAAAAAAAAABKAQAAAAABAQAAAAAAAAAA4wEAAAAAAQEAAAAAAAAAAFUBAAAAAAEBAAAAAAAAAADOAQAAAAABAQAAAAAAAAAAVwEAAAAAAQEAAAAAAAAAAJgAAAAAAAEBAAAAAAAAAACeAAAAAAABAQAAAAAAAAAApAAAAAAAAQEAAAAAAAAAANkBAAAAAAEBAAAAAAAAAACoAAAAAAABAQAAAAAAAAAAvQAAAAAAAQEAAAAAAAAAAAMBAAAAAAEBAAAAAAAAAAALAQAAAAABAQAAAAAAAAAAEAEAAAAAAQEAAAAAAAAAABQBAAAAAAEBAAAAAAAAAABQAQAAAAABAQAAAAAAAAAAPQEAAAAAAQEAAAAAAAAAACEBAAAAAAEBAAAAAAAAAAAyAQAAAAABAQAAAAAAAAAAPAEAAAAAAgEAAAAAAAABAmgAAAAAAAAA3wEAAQAAAgEAAAAAAAABAmgAAAAAAAAAFwAAAQAAAQEAAAAAAAAAAPgBAAAAAAEBAAAAAAAAAAA+AAAAAAABAQAAAAAAAAAAaQIAAAAAAQEAAAAAAAAAAJ0BAAAAAAEBAAAAAAAAAADKAQAAAAABAQAAAAAAAAAALAAAAAAAAQEAAAAAAAAAANUBAAAAAAEBAAAAAAAAAABQAAAAAAABAQAAAAAAAAECcwAAAAAAAgEAAAAAAAABAnMAAAAAAAAAlgEAAQAAAQEAAAAAAAABATkAAAAAAAEBAAAAAAAAAQFfAAAAAAABAQAAAAAAAAAAIQAAAAAAAQEAAAAAAAAAAHkCAAAAAAEBAAAAAAAAAABFAAAAAAABAQAAAAAAAAAA4AEAAAAAAQEAAAAAAAAAANgBAAAAAAEBAAAAAAAAAACyAQAAAAABAQAAAAAAAAAAxgEAAAAAAQEAAAAAAAABAnUAAAAAAAIBAAAAAAAAAQJ1AAAAAAAAAC8AAAEAAAEBAAAAAAAAAADFAQAAAAABAQAAAAAAAAAAngIAAAAAAQEAAAAAAAAAADkAAAAAAAEBAAAAAAAAAADlAQAAAAABAQAAAAAAAAAAPgIAAAAAAQEAAAAAAAAAAGgCAAAAAAEBAAAAAAAAAADpAQAAAAABAQAAAAAAAAAAQAIAAAAAAQEAAAAAAAAAAKUBAAAAAAEBAAAAAAAAAQFpAAAAAAABAQAAAAAAAAAAvQEAAAAAAQEAAAAAAAAAADECAAAAAAIBAAAAAAAAAQJ4AAAAAAAAAKUBAAEAAAEBAAAAAAAAAQJ4AAAAAAABAQAAAAAAAAAAqgEAAAAAAgEAAAAAAAABAngAAAAAAAAAqgEAAQAAAQEAAAAAAAAAACUAAAAAAAEBAAAAAAAAAAB7AgAAAAABAQAAAAAAAAAAKAAAAAAAAQEAAAAAAAABAUkAAAAAAAEBAAAAAAAAAQJ0AAAAAAACAQAAAAAAAAECdAAAAAAAAACyAQABAAACAQAAAAAAAAECdAAAAAAAAADKAQABAAABAQAAAAAAAAAAUwEAAAAAAQEAAAAAAAABAWgAAAAAAAEBAAAAAAAAAAAjAAAAAAABAQAAAAAAAAEFcgAAAAAAAQEAAAAAAAAAANcAAAAAAAEBAAAAAAAAAQFrAAAAAAABAQAAAAAAAAECbAAAAAAAAQEAAAAAAAABA2oAAAAAAAEBAAAAAAAAAQM6AAAAAAABAQAAAAAAAAEDbAAAAAAAAQEAAAAAAAAAAI0CAAAAAAEBAAAAAAAAAABCAAAAAAABAQAAAAAAAAAAbgIAAAAAAQEAAAAAAAAAAG8CAAAAAAEBAAAAAAAAAQJvAAAAAAABAQAAAAAAAAEDbwAAAAAAAQEAAAAAAAAAAAwCAAAAAAEBAAAAAAAAAAAJAgAAAAABAQAAAAAAAAAAdgIAAAAAAQEAAAAAAAABAmoAAAAAAAEBAAAAAAAAAQRuAAAAAAABAQAAAAAAAAAAEwIAAAAAAQEAAAAAAAAAABkCAAAAAAEBAAAAAAAAAQRqAAAAAAABAQAAAAAAAAEDbgAAAAAAAQEAAAAAAAABA3IAAAAAAAEBAAAAAAAAAAALAgAAAAABAQAAAAAAAAEFbgAAAAAAAQEAAAAAAAABBHIAAAAAAAEBAAAAAAAAAQVqAAAAAAABAQAAAAAAAAAArQAAAAAAAQEAAAAAAAABBW8AAAAAAAEBAAAAAAAAAAAUAgAAAAABAQAAAAAAAAAACAEAAAAAAQEAAAAAAAAAAOsBAAAAAAEBAAAAAAAAAAAkAQAAAAABAQAAAAAAAAAAIQIAAAAAAQEAAAAAAAAAAGYCAAAAAAEBAAAAAAAAAQRvAAAAAAABAQAAAAAAAAAAdQIAAAAAAQEAAAAAAAAAACUCAAAAAAEBAAAAAAAAAAA/AgAAAAABAQAAAAAAAAAARgIAAAAAAgEAAAAAAAABAngAAAAAAAAA6wEAAQAAAQEAAAAAAAABAloAAAAAAAEBAAAAAAAAAQE9AAAAAAABAQAAAAAAAAAAUwAAAAAAAQEAAAAAAAAAAIwCAAAAAAEBAAAAAAAAAAAjAgAAAAABAQAAAAAAAAAAWwIAAAAAAQEAAAAAAAABBDsAAAAAAAEBAAAAAAAAAQhtAAAAAAABAQAAAAAAAAAAgwIAAAAAAQEAAAAAAAAAAAgCAAAAAAEBAAAAAAAAAABKAAAAAAABAQAAAAAAAAEEcQAAAAAAAQEAAAAAAAAAAHoCAAAAAAEBAAAAAAAAAADyAQAAAAABAQAAAAAAAAEJbQAAAAAAAQEAAAAAAAAAAGcCAAAAAAEBAAAAAAAAAQM7AAAAAAABAQAAAAAAAAAAogIAAAAAAQEAAAAAAAAAAB4CAAAAAAEBAAAAAAAAAABBAAAAAAABAQAAAAAAAAEFcQAAAAAAAQEAAAAAAAAAAIgCAAAAAAEBAAAAAAAAAADLAQAAAAABAQAAAAAAAAAAkwIAAAAAAQEAAAAAAAAAAP8BAAAAAAEBAAAAAAAAAAAdAgAAAAABAQAAAAAAAAEFcAAAAAAAAgEAAAAAAAABAngAAAAAAAAAHQIAAQAAAQEAAAAAAAABBm0AAAAAAAEBAAAAAAAAAQRwAAAAAAABAQAAAAAAAAAAlQIAAAAAAQEAAAAAAAAAABoCAAAAAAEBAAAAAAAAAAByAgAAAAABAQAAAAAAAAEFOwAAAAAAAQEAAAAAAAABB20AAAAAAAEBAAAAAAAAAACkAgAAAAABAQAAAAAAAAAA3gEAAAAAAQEAAAAAAAAAAEUCAAAAAAEBAAAAAAAAAACFAgAAAAABAQAAAAAAAAAAHwIAAAAAAQEAAAAAAAABA3EAAAAAAAEBAAAAAAAAAQZwAAAAAAABAQAAAAAAAAEKbQAAAAAAAQEAAAAAAAAAAGYBAAAAAAEBAAAAAAAAAABGAAAAAAABAQAAAAAAAAAAjgIAAAAAAQEAAAAAAAAAAD0AAAAAAAEBAAAAAAAAAAChAgAAAAABAQAAAAAAAAAA6gEAAAAAAQEAAAAAAAAAAKAAAAAAAAEBAAAAAAAAAAChAAAAAAABAQAAAAAAAAAAogAAAAAAAQEAAAAAAAAAAGQBAAAAAAEBAAAAAAAAAAAtAAAAAAABAQAAAAAAAAAAwQAAAAAAAQEAAAAAAAAAADgAAAAAAAEBAAAAAAAAAACmAAAAAAABAQAAAAAAAAAAnAIAAAAAAQEAAAAAAAAAACcCAAAAAAEBAAAAAAAAAACKAgAAAAABAQAAAAAAAAAAzAEAAAAAAQEAAAAAAAAAAKUCAAAAAAEBAAAAAAAAAADNAQAAAAABAQAAAAAAAAAAkAIAAAAAAQEAAAAAAAAAANQBAAAAAAEBAAAAAAAAAACSAgAAAAABAQAAAAAAAAAA1gEAAAAAAQEAAAAAAAAAALsAAAAAAAEBAAAAAAAAAADEAAAAAAABAQAAAAAAAAAATAEAAAAAAQEAAAAAAAAAAE0BAAAAAAEBAAAAAAAAAABOAQAAAAABAQAAAAAAAAAADQEAAAAAAQEAAAAAAAAAAPgAAAAAAAEBAAAAAAAAAAAOAQAAAAABAQAAAAAAAAAAOgAAAAAAAQEAAAAAAAAAAL8AAAAAAAEBAAAAAAAAAAClAAAAAAABAQAAAAAAAAAAzgAAAAAAAQEAAAAAAAAAAD8BAAAAAAEBAAAAAAAAAABCAQAAAAABAQAAAAAAAAAATwEAAAAAAQEAAAAAAAAAADsAAAAAAAEBAAAAAAAAAAAmAQAAAAABAQAAAAAAAAAANAAAAAAAAQEAAAAAAAAAAFgBAAAAAAEBAAAAAAAAAACUAgAAAAABAQAAAAAAAAAAMAAAAAAAAQEAAAAAAAAAABEBAAAAAAEBAAAAAAAAAABWAQAAAAABAQAAAAAAAAAAWAAAAAAAAQEAAAAAAAAAAH8CAAAAAAEBAAAAAAAAAADzAQAAAAABAQAAAAAAAAAAoAIAAAAAAQEAAAAAAAAAAMgBAAAAAAEBAAAAAAAAAACBAgAAAAABAQAAAAAAAAAA9AEAAAAAAQEAAAAAAAABATwAAAAAAAEBAAAAAAAAAAB8AgAAAAABAQAAAAAAAAAALgAAAAAAAQEAAAAAAAAAAEAAAAAAAAEBAAAAAAAAAAAiAQAAAAABAQAAAAAAAAAAggIAAAAAAQEAAAAAAAAAAAUCAAAAAAEBAAAAAAAAAAB9AgAAAAABAQAAAAAAAAAA0AEAAAAAAQEAAAAAAAAAAEQAAAAAAAEBAAAAAAAAAACEAgAAAAABAQAAAAAAAAAA+gEAAAAAAQEAAAAAAAAAACoAAAAAAAEBAAAAAAAAAACHAgAAAAABAQAAAAAAAAAA+wEAAAAAAQEAAAAAAAAAAJECAAAAAAEBAAAAAAAAAADmAQAAAAABAQAAAAAAAAAAEgEAAAAAAQEAAAAAAAAAAI4BAAAAAAEBAAAAAAAAAAD5AQAAAAABAQAAAAAAAAAAmwIAAAAAAQEAAAAAAAAAALUBAAAAAAEBAAAAAAAAAAARAgAAAAABAQAAAAAAAAAAKQIAAAAAAQEAAAAAAAAAAAECAAAAAAEBAAAAAAAAAAB3AQAAAAABAQAAAAAAAAAAAgIAAAAAAQEAAAAAAAAAANIBAAAAAAEBAAAAAAAAAACGAQAAAAABAQAAAAAAAAEBOAAAAAAAAQEAAAAAAAAAAGACAAAAAAEBAAAAAAAAAACXAgAAAAABAQAAAAAAAAAAgAEAAAAAAQEAAAAAAAAAANoBAAAAAAEBAAAAAAAAAADbAQAAAAABAQAAAAAAAAAAnQIAAAAAAQEAAAAAAAAAACgCAAAAAAEBAAAAAAAAAQFnAAAAAAABAQAAAAAAAAAAMQAAAAAAAQEAAAAAAAAAAIoBAAAAAAEBAAAAAAAAAAAwAgAAAAABAQAAAAAAAAAAMgAAAAAAAQEAAAAAAAAAADMAAAAAAAEBAAAAAAAAAABqAgAAAAABAQAAAAAAAAIAAAAAAAAAAQEAAAAAAAAAAM8BAAAAAAEBAAAAAAAAAAAVAgAAAAABAQAAAAAAAAAA6AEAAAAAAAAAAAAAAAAhAF0AIwByACUAYAAmAAUAKAA9ACkAPgAqAF4AKwBhACwASgAtAFsALgBQAC8AXwA6AE4APABkAD0ALQA+AGIAPwBaAFsATABdAE0AZQAZAGYAEABpABYAbgAjAHQAIAB7AC4AfAAlAH0ALwB+AG0AIQBdACMAcgAlAGAAJgAFACgAPQApAD4AKgBeACsAYQAsAEoALQBbAC4ATwAvAF8AMAA/ADwAZAA9AA4APgBiAD8AWgBbAEwAXQBNAGYAMQBuADsAdAA4AHsALgB8ACUAfQAvAH4AbQAAAAAAAAAAAEEAAABaAAAAXwAAAF8AAABhAAAAegAAAKoAAACqAAAAtQAAALUAAAC6AAAAugAAAMAAAADWAAAA2AAAAPYAAAD4AAAAwQIAAMYCAADRAgAA4AIAAOQCAADsAgAA7AIAAO4CAADuAgAAcAMAAHQDAAB2AwAAdwMAAHoDAAB9AwAAfwMAAH8DAACGAwAAhgMAAIgDAACKAwAAjAMAAIwDAACOAwAAoQMAAKMDAAD1AwAA9wMAAIEEAACKBAAALwUAADEFAABWBQAAWQUAAFkFAABgBQAAiAUAANAFAADqBQAA7wUAAPIFAAAgBgAASgYAAG4GAABvBgAAcQYAANMGAADVBgAA1QYAAOUGAADmBgAA7gYAAO8GAAD6BgAA/AYAAP8GAAD/BgAAEAcAABAHAAASBwAALwcAAE0HAAClBwAAsQcAALEHAADKBwAA6gcAAPQHAAD1BwAA+gcAAPoHAAAACAAAFQgAABoIAAAaCAAAJAgAACQIAAAoCAAAKAgAAEAIAABYCAAAYAgAAGoIAABwCAAAhwgAAIkIAACOCAAAoAgAAMkIAAAECQAAOQkAAD0JAAA9CQAAUAkAAFAJAABYCQAAYQkAAHEJAACACQAAhQkAAIwJAACPCQAAkAkAAJMJAACoCQAAqgkAALAJAACyCQAAsgkAALYJAAC5CQAAvQkAAL0JAADOCQAAzgkAANwJAADdCQAA3wkAAOEJAADwCQAA8QkAAPwJAAD8CQAABQoAAAoKAAAPCgAAEAoAABMKAAAoCgAAKgoAADAKAAAyCgAAMwoAADUKAAA2CgAAOAoAADkKAABZCgAAXAoAAF4KAABeCgAAcgoAAHQKAACFCgAAjQoAAI8KAACRCgAAkwoAAKgKAACqCgAAsAoAALIKAACzCgAAtQoAALkKAAC9CgAAvQoAANAKAADQCgAA4AoAAOEKAAD5CgAA+QoAAAULAAAMCwAADwsAABALAAATCwAAKAsAACoLAAAwCwAAMgsAADMLAAA1CwAAOQsAAD0LAAA9CwAAXAsAAF0LAABfCwAAYQsAAHELAABxCwAAgwsAAIMLAACFCwAAigsAAI4LAACQCwAAkgsAAJULAACZCwAAmgsAAJwLAACcCwAAngsAAJ8LAACjCwAApAsAAKgLAACqCwAArgsAALkLAADQCwAA0AsAAAUMAAAMDAAADgwAABAMAAASDAAAKAwAACoMAAA5DAAAPQwAAD0MAABYDAAAWgwAAF0MAABdDAAAYAwAAGEMAACADAAAgAwAAIUMAACMDAAAjgwAAJAMAACSDAAAqAwAAKoMAACzDAAAtQwAALkMAAC9DAAAvQwAAN0MAADeDAAA4AwAAOEMAADxDAAA8gwAAAQNAAAMDQAADg0AABANAAASDQAAOg0AAD0NAAA9DQAATg0AAE4NAABUDQAAVg0AAF8NAABhDQAAeg0AAH8NAACFDQAAlg0AAJoNAACxDQAAsw0AALsNAAC9DQAAvQ0AAMANAADGDQAAAQ4AADAOAAAyDgAAMw4AAEAOAABGDgAAgQ4AAIIOAACEDgAAhA4AAIYOAACKDgAAjA4AAKMOAAClDgAApQ4AAKcOAACwDgAAsg4AALMOAAC9DgAAvQ4AAMAOAADEDgAAxg4AAMYOAADcDgAA3w4AAAAPAAAADwAAQA8AAEcPAABJDwAAbA8AAIgPAACMDwAAABAAACoQAAA/EAAAPxAAAFAQAABVEAAAWhAAAF0QAABhEAAAYRAAAGUQAABmEAAAbhAAAHAQAAB1EAAAgRAAAI4QAACOEAAAoBAAAMUQAADHEAAAxxAAAM0QAADNEAAA0BAAAPoQAAD8EAAASBIAAEoSAABNEgAAUBIAAFYSAABYEgAAWBIAAFoSAABdEgAAYBIAAIgSAACKEgAAjRIAAJASAACwEgAAshIAALUSAAC4EgAAvhIAAMASAADAEgAAwhIAAMUSAADIEgAA1hIAANgSAAAQEwAAEhMAABUTAAAYEwAAWhMAAIATAACPEwAAoBMAAPUTAAD4EwAA/RMAAAEUAABsFgAAbxYAAH8WAACBFgAAmhYAAKAWAADqFgAA7hYAAPgWAAAAFwAAERcAAB8XAAAxFwAAQBcAAFEXAABgFwAAbBcAAG4XAABwFwAAgBcAALMXAADXFwAA1xcAANwXAADcFwAAIBgAAHgYAACAGAAAqBgAAKoYAACqGAAAsBgAAPUYAAAAGQAAHhkAAFAZAABtGQAAcBkAAHQZAACAGQAAqxkAALAZAADJGQAAABoAABYaAAAgGgAAVBoAAKcaAACnGgAABRsAADMbAABFGwAATBsAAIMbAACgGwAArhsAAK8bAAC6GwAA5RsAAAAcAAAjHAAATRwAAE8cAABaHAAAfRwAAIAcAACKHAAAkBwAALocAAC9HAAAvxwAAOkcAADsHAAA7hwAAPMcAAD1HAAA9hwAAPocAAD6HAAAAB0AAL8dAAAAHgAAFR8AABgfAAAdHwAAIB8AAEUfAABIHwAATR8AAFAfAABXHwAAWR8AAFkfAABbHwAAWx8AAF0fAABdHwAAXx8AAH0fAACAHwAAtB8AALYfAAC8HwAAvh8AAL4fAADCHwAAxB8AAMYfAADMHwAA0B8AANMfAADWHwAA2x8AAOAfAADsHwAA8h8AAPQfAAD2HwAA/B8AAHEgAABxIAAAfyAAAH8gAACQIAAAnCAAAAIhAAACIQAAByEAAAchAAAKIQAAEyEAABUhAAAVIQAAGCEAAB0hAAAkIQAAJCEAACYhAAAmIQAAKCEAACghAAAqIQAAOSEAADwhAAA/IQAARSEAAEkhAABOIQAATiEAAGAhAACIIQAAACwAAOQsAADrLAAA7iwAAPIsAADzLAAAAC0AACUtAAAnLQAAJy0AAC0tAAAtLQAAMC0AAGctAABvLQAAby0AAIAtAACWLQAAoC0AAKYtAACoLQAAri0AALAtAAC2LQAAuC0AAL4tAADALQAAxi0AAMgtAADOLQAA0C0AANYtAADYLQAA3i0AAAUwAAAHMAAAITAAACkwAAAxMAAANTAAADgwAAA8MAAAQTAAAJYwAACbMAAAnzAAAKEwAAD6MAAA/DAAAP8wAAAFMQAALzEAADExAACOMQAAoDEAAL8xAADwMQAA/zEAAAA0AAC/TQAAAE4AAIykAADQpAAA/aQAAAClAAAMpgAAEKYAAB+mAAAqpgAAK6YAAECmAABupgAAf6YAAJ2mAACgpgAA76YAABenAAAfpwAAIqcAAIinAACLpwAAzacAANCnAADRpwAA06cAANOnAADVpwAA3KcAAPKnAAABqAAAA6gAAAWoAAAHqAAACqgAAAyoAAAiqAAAQKgAAHOoAACCqAAAs6gAAPKoAAD3qAAA+6gAAPuoAAD9qAAA/qgAAAqpAAAlqQAAMKkAAEapAABgqQAAfKkAAISpAACyqQAAz6kAAM+pAADgqQAA5KkAAOapAADvqQAA+qkAAP6pAAAAqgAAKKoAAECqAABCqgAARKoAAEuqAABgqgAAdqoAAHqqAAB6qgAAfqoAAK+qAACxqgAAsaoAALWqAAC2qgAAuaoAAL2qAADAqgAAwKoAAMKqAADCqgAA26oAAN2qAADgqgAA6qoAAPKqAAD0qgAAAasAAAarAAAJqwAADqsAABGrAAAWqwAAIKsAACarAAAoqwAALqsAADCrAABaqwAAXKsAAGmrAABwqwAA4qsAAACsAACj1wAAsNcAAMbXAADL1wAA+9cAAAD5AABt+gAAcPoAANn6AAAA+wAABvsAABP7AAAX+wAAHfsAAB37AAAf+wAAKPsAACr7AAA2+wAAOPsAADz7AAA++wAAPvsAAED7AABB+wAAQ/sAAET7AABG+wAAsfsAANP7AAA9/QAAUP0AAI/9AACS/QAAx/0AAPD9AAD7/QAAcP4AAHT+AAB2/gAA/P4AACH/AAA6/wAAQf8AAFr/AABm/wAAvv8AAML/AADH/wAAyv8AAM//AADS/wAA1/8AANr/AADc/wAAAAABAAsAAQANAAEAJgABACgAAQA6AAEAPAABAD0AAQA/AAEATQABAFAAAQBdAAEAgAABAPoAAQBAAQEAdAEBAIACAQCcAgEAoAIBANACAQAAAwEAHwMBAC0DAQBKAwEAUAMBAHUDAQCAAwEAnQMBAKADAQDDAwEAyAMBAM8DAQDRAwEA1QMBAAAEAQCdBAEAsAQBANMEAQDYBAEA+wQBAAAFAQAnBQEAMAUBAGMFAQBwBQEAegUBAHwFAQCKBQEAjAUBAJIFAQCUBQEAlQUBAJcFAQChBQEAowUBALEFAQCzBQEAuQUBALsFAQC8BQEAwAUBAPMFAQAABgEANgcBAEAHAQBVBwEAYAcBAGcHAQCABwEAhQcBAIcHAQCwBwEAsgcBALoHAQAACAEABQgBAAgIAQAICAEACggBADUIAQA3CAEAOAgBADwIAQA8CAEAPwgBAFUIAQBgCAEAdggBAIAIAQCeCAEA4AgBAPIIAQD0CAEA9QgBAAAJAQAVCQEAIAkBADkJAQCACQEAtwkBAL4JAQC/CQEAAAoBAAAKAQAQCgEAEwoBABUKAQAXCgEAGQoBADUKAQBgCgEAfAoBAIAKAQCcCgEAwAoBAMcKAQDJCgEA5AoBAAALAQA1CwEAQAsBAFULAQBgCwEAcgsBAIALAQCRCwEAAAwBAEgMAQCADAEAsgwBAMAMAQDyDAEAAA0BACMNAQBKDQEAZQ0BAG8NAQCFDQEAgA4BAKkOAQCwDgEAsQ4BAMIOAQDEDgEAAA8BABwPAQAnDwEAJw8BADAPAQBFDwEAcA8BAIEPAQCwDwEAxA8BAOAPAQD2DwEAAxABADcQAQBxEAEAchABAHUQAQB1EAEAgxABAK8QAQDQEAEA6BABAAMRAQAmEQEARBEBAEQRAQBHEQEARxEBAFARAQByEQEAdhEBAHYRAQCDEQEAshEBAMERAQDEEQEA2hEBANoRAQDcEQEA3BEBAAASAQAREgEAExIBACsSAQA/EgEAQBIBAIASAQCGEgEAiBIBAIgSAQCKEgEAjRIBAI8SAQCdEgEAnxIBAKgSAQCwEgEA3hIBAAUTAQAMEwEADxMBABATAQATEwEAKBMBACoTAQAwEwEAMhMBADMTAQA1EwEAORMBAD0TAQA9EwEAUBMBAFATAQBdEwEAYRMBAIATAQCJEwEAixMBAIsTAQCOEwEAjhMBAJATAQC1EwEAtxMBALcTAQDREwEA0RMBANMTAQDTEwEAABQBADQUAQBHFAEAShQBAF8UAQBhFAEAgBQBAK8UAQDEFAEAxRQBAMcUAQDHFAEAgBUBAK4VAQDYFQEA2xUBAAAWAQAvFgEARBYBAEQWAQCAFgEAqhYBALgWAQC4FgEAABcBABoXAQBAFwEARhcBAAAYAQArGAEAoBgBAN8YAQD/GAEABhkBAAkZAQAJGQEADBkBABMZAQAVGQEAFhkBABgZAQAvGQEAPxkBAD8ZAQBBGQEAQRkBAKAZAQCnGQEAqhkBANAZAQDhGQEA4RkBAOMZAQDjGQEAABoBAAAaAQALGgEAMhoBADoaAQA6GgEAUBoBAFAaAQBcGgEAiRoBAJ0aAQCdGgEAsBoBAPgaAQDAGwEA4BsBAAAcAQAIHAEAChwBAC4cAQBAHAEAQBwBAHIcAQCPHAEAAB0BAAYdAQAIHQEACR0BAAsdAQAwHQEARh0BAEYdAQBgHQEAZR0BAGcdAQBoHQEAah0BAIkdAQCYHQEAmB0BAOAeAQDyHgEAAh8BAAIfAQAEHwEAEB8BABIfAQAzHwEAsB8BALAfAQAAIAEAmSMBAAAkAQBuJAEAgCQBAEMlAQCQLwEA8C8BAAAwAQAvNAEAQTQBAEY0AQBgNAEA+kMBAABEAQBGRgEAAGEBAB1hAQAAaAEAOGoBAEBqAQBeagEAcGoBAL5qAQDQagEA7WoBAABrAQAvawEAQGsBAENrAQBjawEAd2sBAH1rAQCPawEAQG0BAGxtAQBAbgEAf24BAABvAQBKbwEAUG8BAFBvAQCTbwEAn28BAOBvAQDhbwEA428BAONvAQAAcAEA94cBAACIAQDVjAEA/4wBAAiNAQDwrwEA868BAPWvAQD7rwEA/a8BAP6vAQAAsAEAIrEBADKxAQAysQEAULEBAFKxAQBVsQEAVbEBAGSxAQBnsQEAcLEBAPuyAQAAvAEAarwBAHC8AQB8vAEAgLwBAIi8AQCQvAEAmbwBAADUAQBU1AEAVtQBAJzUAQCe1AEAn9QBAKLUAQCi1AEApdQBAKbUAQCp1AEArNQBAK7UAQC51AEAu9QBALvUAQC91AEAw9QBAMXUAQAF1QEAB9UBAArVAQAN1QEAFNUBABbVAQAc1QEAHtUBADnVAQA71QEAPtUBAEDVAQBE1QEARtUBAEbVAQBK1QEAUNUBAFLVAQCl1gEAqNYBAMDWAQDC1gEA2tYBANzWAQD61gEA/NYBABTXAQAW1wEANNcBADbXAQBO1wEAUNcBAG7XAQBw1wEAiNcBAIrXAQCo1wEAqtcBAMLXAQDE1wEAy9cBAADfAQAe3wEAJd8BACrfAQAw4AEAbeABAADhAQAs4QEAN+EBAD3hAQBO4QEATuEBAJDiAQCt4gEAwOIBAOviAQDQ5AEA6+QBANDlAQDt5QEA8OUBAPDlAQDg5wEA5ucBAOjnAQDr5wEA7ecBAO7nAQDw5wEA/ucBAADoAQDE6AEAAOkBAEPpAQBL6QEAS+kBAADuAQAD7gEABe4BAB/uAQAh7gEAIu4BACTuAQAk7gEAJ+4BACfuAQAp7gEAMu4BADTuAQA37gEAOe4BADnuAQA77gEAO+4BAELuAQBC7gEAR+4BAEfuAQBJ7gEASe4BAEvuAQBL7gEATe4BAE/uAQBR7gEAUu4BAFTuAQBU7gEAV+4BAFfuAQBZ7gEAWe4BAFvuAQBb7gEAXe4BAF3uAQBf7gEAX+4BAGHuAQBi7gEAZO4BAGTuAQBn7gEAau4BAGzuAQBy7gEAdO4BAHfuAQB57gEAfO4BAH7uAQB+7gEAgO4BAInuAQCL7gEAm+4BAKHuAQCj7gEApe4BAKnuAQCr7gEAu+4BAAAAAgDfpgIAAKcCADm3AgBAtwIAHbgCACC4AgChzgIAsM4CAODrAgDw6wIAXe4CAAD4AgAd+gIAAAADAEoTAwBQEwMAryMDACEADAAjAHIAJQBgACYABQAoAD0AKgBeACsAYQAtAFsALgBQAC8AXwA8AGUAPQANAD4AYgA/AFoAWwBMAF0ATQBpABUAfAAlAH0ALwAAAAAAIQBcACMAcgAoAD0ALQBbAC8ABgAwAD8AOgBOADwACwA9ACwAPwBaAFsASwBdAE0AZgAwAG4AOwB0ADgAewAuAH0ALwAAAAAAAAAAAAAAAAAhAAwAIwByACUAYAAmAAUAKAA9ACkAPgAqAF4AKwBhACwASgAtAFsALgBQAC8AXwA6AE4APABlAD0ALQA+AGIAPwBaAFsATABdAE0AewAuAHwAJQB9AC8AfgBtAAAAAAAtAAAALQAAADAAAAA6AAAAQQAAAFoAAABfAAAAXwAAAGEAAAB6AAAAqgAAAKoAAAC1AAAAtQAAALcAAAC3AAAAugAAALoAAADAAAAA1gAAANgAAAD2AAAA+AAAAMECAADGAgAA0QIAAOACAADkAgAA7AIAAOwCAADuAgAA7gIAAAADAAB0AwAAdgMAAHcDAAB6AwAAfQMAAH8DAAB/AwAAhgMAAIoDAACMAwAAjAMAAI4DAAChAwAAowMAAPUDAAD3AwAAgQQAAIMEAACHBAAAigQAAC8FAAAxBQAAVgUAAFkFAABZBQAAYAUAAIgFAACRBQAAvQUAAL8FAAC/BQAAwQUAAMIFAADEBQAAxQUAAMcFAADHBQAA0AUAAOoFAADvBQAA8gUAABAGAAAaBgAAIAYAAGkGAABuBgAA0wYAANUGAADcBgAA3wYAAOgGAADqBgAA/AYAAP8GAAD/BgAAEAcAAEoHAABNBwAAsQcAAMAHAAD1BwAA+gcAAPoHAAD9BwAA/QcAAAAIAAAtCAAAQAgAAFsIAABgCAAAaggAAHAIAACHCAAAiQgAAI4IAACXCAAA4QgAAOMIAABjCQAAZgkAAG8JAABxCQAAgwkAAIUJAACMCQAAjwkAAJAJAACTCQAAqAkAAKoJAACwCQAAsgkAALIJAAC2CQAAuQkAALwJAADECQAAxwkAAMgJAADLCQAAzgkAANcJAADXCQAA3AkAAN0JAADfCQAA4wkAAOYJAADxCQAA/AkAAPwJAAD+CQAA/gkAAAEKAAADCgAABQoAAAoKAAAPCgAAEAoAABMKAAAoCgAAKgoAADAKAAAyCgAAMwoAADUKAAA2CgAAOAoAADkKAAA8CgAAPAoAAD4KAABCCgAARwoAAEgKAABLCgAATQoAAFEKAABRCgAAWQoAAFwKAABeCgAAXgoAAGYKAAB1CgAAgQoAAIMKAACFCgAAjQoAAI8KAACRCgAAkwoAAKgKAACqCgAAsAoAALIKAACzCgAAtQoAALkKAAC8CgAAxQoAAMcKAADJCgAAywoAAM0KAADQCgAA0AoAAOAKAADjCgAA5goAAO8KAAD5CgAA/woAAAELAAADCwAABQsAAAwLAAAPCwAAEAsAABMLAAAoCwAAKgsAADALAAAyCwAAMwsAADULAAA5CwAAPAsAAEQLAABHCwAASAsAAEsLAABNCwAAVQsAAFcLAABcCwAAXQsAAF8LAABjCwAAZgsAAG8LAABxCwAAcQsAAIILAACDCwAAhQsAAIoLAACOCwAAkAsAAJILAACVCwAAmQsAAJoLAACcCwAAnAsAAJ4LAACfCwAAowsAAKQLAACoCwAAqgsAAK4LAAC5CwAAvgsAAMILAADGCwAAyAsAAMoLAADNCwAA0AsAANALAADXCwAA1wsAAOYLAADvCwAAAAwAAAwMAAAODAAAEAwAABIMAAAoDAAAKgwAADkMAAA8DAAARAwAAEYMAABIDAAASgwAAE0MAABVDAAAVgwAAFgMAABaDAAAXQwAAF0MAABgDAAAYwwAAGYMAABvDAAAgAwAAIMMAACFDAAAjAwAAI4MAACQDAAAkgwAAKgMAACqDAAAswwAALUMAAC5DAAAvAwAAMQMAADGDAAAyAwAAMoMAADNDAAA1QwAANYMAADdDAAA3gwAAOAMAADjDAAA5gwAAO8MAADxDAAA8wwAAAANAAAMDQAADg0AABANAAASDQAARA0AAEYNAABIDQAASg0AAE4NAABUDQAAVw0AAF8NAABjDQAAZg0AAG8NAAB6DQAAfw0AAIENAACDDQAAhQ0AAJYNAACaDQAAsQ0AALMNAAC7DQAAvQ0AAL0NAADADQAAxg0AAMoNAADKDQAAzw0AANQNAADWDQAA1g0AANgNAADfDQAA5g0AAO8NAADyDQAA8w0AAAEOAAA6DgAAQA4AAE4OAABQDgAAWQ4AAIEOAACCDgAAhA4AAIQOAACGDgAAig4AAIwOAACjDgAApQ4AAKUOAACnDgAAvQ4AAMAOAADEDgAAxg4AAMYOAADIDgAAzg4AANAOAADZDgAA3A4AAN8OAAAADwAAAA8AABgPAAAZDwAAIA8AACkPAAA1DwAANQ8AADcPAAA3DwAAOQ8AADkPAAA+DwAARw8AAEkPAABsDwAAcQ8AAIQPAACGDwAAlw8AAJkPAAC8DwAAxg8AAMYPAAAAEAAASRAAAFAQAACdEAAAoBAAAMUQAADHEAAAxxAAAM0QAADNEAAA0BAAAPoQAAD8EAAASBIAAEoSAABNEgAAUBIAAFYSAABYEgAAWBIAAFoSAABdEgAAYBIAAIgSAACKEgAAjRIAAJASAACwEgAAshIAALUSAAC4EgAAvhIAAMASAADAEgAAwhIAAMUSAADIEgAA1hIAANgSAAAQEwAAEhMAABUTAAAYEwAAWhMAAF0TAABfEwAAaRMAAHETAACAEwAAjxMAAKATAAD1EwAA+BMAAP0TAAABFAAAbBYAAG8WAAB/FgAAgRYAAJoWAACgFgAA6hYAAO4WAAD4FgAAABcAABUXAAAfFwAANBcAAEAXAABTFwAAYBcAAGwXAABuFwAAcBcAAHIXAABzFwAAgBcAANMXAADXFwAA1xcAANwXAADdFwAA4BcAAOkXAAALGAAADRgAAA8YAAAZGAAAIBgAAHgYAACAGAAAqhgAALAYAAD1GAAAABkAAB4ZAAAgGQAAKxkAADAZAAA7GQAARhkAAG0ZAABwGQAAdBkAAIAZAACrGQAAsBkAAMkZAADQGQAA2hkAAAAaAAAbGgAAIBoAAF4aAABgGgAAfBoAAH8aAACJGgAAkBoAAJkaAACnGgAApxoAALAaAAC9GgAAvxoAAM4aAAAAGwAATBsAAFAbAABZGwAAaxsAAHMbAACAGwAA8xsAAAAcAAA3HAAAQBwAAEkcAABNHAAAfRwAAIAcAACKHAAAkBwAALocAAC9HAAAvxwAANAcAADSHAAA1BwAAPocAAAAHQAAFR8AABgfAAAdHwAAIB8AAEUfAABIHwAATR8AAFAfAABXHwAAWR8AAFkfAABbHwAAWx8AAF0fAABdHwAAXx8AAH0fAACAHwAAtB8AALYfAAC8HwAAvh8AAL4fAADCHwAAxB8AAMYfAADMHwAA0B8AANMfAADWHwAA2x8AAOAfAADsHwAA8h8AAPQfAAD2HwAA/B8AAAwgAAANIAAAPyAAAEAgAABUIAAAVCAAAHEgAABxIAAAfyAAAH8gAACQIAAAnCAAANAgAADcIAAA4SAAAOEgAADlIAAA8CAAAAIhAAACIQAAByEAAAchAAAKIQAAEyEAABUhAAAVIQAAGCEAAB0hAAAkIQAAJCEAACYhAAAmIQAAKCEAACghAAAqIQAAOSEAADwhAAA/IQAARSEAAEkhAABOIQAATiEAAGAhAACIIQAAACwAAOQsAADrLAAA8ywAAAAtAAAlLQAAJy0AACctAAAtLQAALS0AADAtAABnLQAAby0AAG8tAAB/LQAAli0AAKAtAACmLQAAqC0AAK4tAACwLQAAti0AALgtAAC+LQAAwC0AAMYtAADILQAAzi0AANAtAADWLQAA2C0AAN4tAADgLQAA/y0AAAUwAAAHMAAAITAAAC8wAAAxMAAANTAAADgwAAA8MAAAQTAAAJYwAACZMAAAnzAAAKEwAAD/MAAABTEAAC8xAAAxMQAAjjEAAKAxAAC/MQAA8DEAAP8xAAAANAAAv00AAABOAACMpAAA0KQAAP2kAAAApQAADKYAABCmAAArpgAAQKYAAG+mAAB0pgAAfaYAAH+mAADxpgAAF6cAAB+nAAAipwAAiKcAAIunAADNpwAA0KcAANGnAADTpwAA06cAANWnAADcpwAA8qcAACeoAAAsqAAALKgAAECoAABzqAAAgKgAAMWoAADQqAAA2agAAOCoAAD3qAAA+6gAAPuoAAD9qAAALakAADCpAABTqQAAYKkAAHypAACAqQAAwKkAAM+pAADZqQAA4KkAAP6pAAAAqgAANqoAAECqAABNqgAAUKoAAFmqAABgqgAAdqoAAHqqAADCqgAA26oAAN2qAADgqgAA76oAAPKqAAD2qgAAAasAAAarAAAJqwAADqsAABGrAAAWqwAAIKsAACarAAAoqwAALqsAADCrAABaqwAAXKsAAGmrAABwqwAA6qsAAOyrAADtqwAA8KsAAPmrAAAArAAAo9cAALDXAADG1wAAy9cAAPvXAAAA+QAAbfoAAHD6AADZ+gAAAPsAAAb7AAAT+wAAF/sAAB37AAAo+wAAKvsAADb7AAA4+wAAPPsAAD77AAA++wAAQPsAAEH7AABD+wAARPsAAEb7AACx+wAA0/sAAD39AABQ/QAAj/0AAJL9AADH/QAA8P0AAPv9AAAA/gAAD/4AACD+AAAv/gAAM/4AADT+AABN/gAAT/4AAHD+AAB0/gAAdv4AAPz+AAAQ/wAAGf8AACH/AAA6/wAAP/8AAD//AABB/wAAWv8AAGX/AAC+/wAAwv8AAMf/AADK/wAAz/8AANL/AADX/wAA2v8AANz/AAAAAAEACwABAA0AAQAmAAEAKAABADoAAQA8AAEAPQABAD8AAQBNAAEAUAABAF0AAQCAAAEA+gABAEABAQB0AQEA/QEBAP0BAQCAAgEAnAIBAKACAQDQAgEA4AIBAOACAQAAAwEAHwMBAC0DAQBKAwEAUAMBAHoDAQCAAwEAnQMBAKADAQDDAwEAyAMBAM8DAQDRAwEA1QMBAAAEAQCdBAEAoAQBAKkEAQCwBAEA0wQBANgEAQD7BAEAAAUBACcFAQAwBQEAYwUBAHAFAQB6BQEAfAUBAIoFAQCMBQEAkgUBAJQFAQCVBQEAlwUBAKEFAQCjBQEAsQUBALMFAQC5BQEAuwUBALwFAQDABQEA8wUBAAAGAQA2BwEAQAcBAFUHAQBgBwEAZwcBAIAHAQCFBwEAhwcBALAHAQCyBwEAugcBAAAIAQAFCAEACAgBAAgIAQAKCAEANQgBADcIAQA4CAEAPAgBADwIAQA/CAEAVQgBAGAIAQB2CAEAgAgBAJ4IAQDgCAEA8ggBAPQIAQD1CAEAAAkBABUJAQAgCQEAOQkBAIAJAQC3CQEAvgkBAL8JAQAACgEAAwoBAAUKAQAGCgEADAoBABMKAQAVCgEAFwoBABkKAQA1CgEAOAoBADoKAQA/CgEAPwoBAGAKAQB8CgEAgAoBAJwKAQDACgEAxwoBAMkKAQDmCgEAAAsBADULAQBACwEAVQsBAGALAQByCwEAgAsBAJELAQAADAEASAwBAIAMAQCyDAEAwAwBAPIMAQAADQEAJw0BADANAQA5DQEAQA0BAGUNAQBpDQEAbQ0BAG8NAQCFDQEAgA4BAKkOAQCrDgEArA4BALAOAQCxDgEAwg4BAMQOAQD8DgEAHA8BACcPAQAnDwEAMA8BAFAPAQBwDwEAhQ8BALAPAQDEDwEA4A8BAPYPAQAAEAEARhABAGYQAQB1EAEAfxABALoQAQDCEAEAwhABANAQAQDoEAEA8BABAPkQAQAAEQEANBEBADYRAQA/EQEARBEBAEcRAQBQEQEAcxEBAHYRAQB2EQEAgBEBAMQRAQDJEQEAzBEBAM4RAQDaEQEA3BEBANwRAQAAEgEAERIBABMSAQA3EgEAPhIBAEESAQCAEgEAhhIBAIgSAQCIEgEAihIBAI0SAQCPEgEAnRIBAJ8SAQCoEgEAsBIBAOoSAQDwEgEA+RIBAAATAQADEwEABRMBAAwTAQAPEwEAEBMBABMTAQAoEwEAKhMBADATAQAyEwEAMxMBADUTAQA5EwEAOxMBAEQTAQBHEwEASBMBAEsTAQBNEwEAUBMBAFATAQBXEwEAVxMBAF0TAQBjEwEAZhMBAGwTAQBwEwEAdBMBAIATAQCJEwEAixMBAIsTAQCOEwEAjhMBAJATAQC1EwEAtxMBAMATAQDCEwEAwhMBAMUTAQDFEwEAxxMBAMoTAQDMEwEA0xMBAOETAQDiEwEAABQBAEoUAQBQFAEAWRQBAF4UAQBhFAEAgBQBAMUUAQDHFAEAxxQBANAUAQDZFAEAgBUBALUVAQC4FQEAwBUBANgVAQDdFQEAABYBAEAWAQBEFgEARBYBAFAWAQBZFgEAgBYBALgWAQDAFgEAyRYBANAWAQDjFgEAABcBABoXAQAdFwEAKxcBADAXAQA5FwEAQBcBAEYXAQAAGAEAOhgBAKAYAQDpGAEA/xgBAAYZAQAJGQEACRkBAAwZAQATGQEAFRkBABYZAQAYGQEANRkBADcZAQA4GQEAOxkBAEMZAQBQGQEAWRkBAKAZAQCnGQEAqhkBANcZAQDaGQEA4RkBAOMZAQDkGQEAABoBAD4aAQBHGgEARxoBAFAaAQCZGgEAnRoBAJ0aAQCwGgEA+BoBAMAbAQDgGwEA8BsBAPkbAQAAHAEACBwBAAocAQA2HAEAOBwBAEAcAQBQHAEAWRwBAHIcAQCPHAEAkhwBAKccAQCpHAEAthwBAAAdAQAGHQEACB0BAAkdAQALHQEANh0BADodAQA6HQEAPB0BAD0dAQA/HQEARx0BAFAdAQBZHQEAYB0BAGUdAQBnHQEAaB0BAGodAQCOHQEAkB0BAJEdAQCTHQEAmB0BAKAdAQCpHQEA4B4BAPYeAQAAHwEAEB8BABIfAQA6HwEAPh8BAEIfAQBQHwEAWh8BALAfAQCwHwEAACABAJkjAQAAJAEAbiQBAIAkAQBDJQEAkC8BAPAvAQAAMAEALzQBAEA0AQBVNAEAYDQBAPpDAQAARAEARkYBAABhAQA5YQEAAGgBADhqAQBAagEAXmoBAGBqAQBpagEAcGoBAL5qAQDAagEAyWoBANBqAQDtagEA8GoBAPRqAQAAawEANmsBAEBrAQBDawEAUGsBAFlrAQBjawEAd2sBAH1rAQCPawEAQG0BAGxtAQBwbQEAeW0BAEBuAQB/bgEAAG8BAEpvAQBPbwEAh28BAI9vAQCfbwEA4G8BAOFvAQDjbwEA5G8BAPBvAQDxbwEAAHABAPeHAQAAiAEA1YwBAP+MAQAIjQEA8K8BAPOvAQD1rwEA+68BAP2vAQD+rwEAALABACKxAQAysQEAMrEBAFCxAQBSsQEAVbEBAFWxAQBksQEAZ7EBAHCxAQD7sgEAALwBAGq8AQBwvAEAfLwBAIC8AQCIvAEAkLwBAJm8AQCdvAEAnrwBAPDMAQD5zAEAAM8BAC3PAQAwzwEARs8BAGXRAQBp0QEAbdEBAHLRAQB70QEAgtEBAIXRAQCL0QEAqtEBAK3RAQBC0gEARNIBAADUAQBU1AEAVtQBAJzUAQCe1AEAn9QBAKLUAQCi1AEApdQBAKbUAQCp1AEArNQBAK7UAQC51AEAu9QBALvUAQC91AEAw9QBAMXUAQAF1QEAB9UBAArVAQAN1QEAFNUBABbVAQAc1QEAHtUBADnVAQA71QEAPtUBAEDVAQBE1QEARtUBAEbVAQBK1QEAUNUBAFLVAQCl1gEAqNYBAMDWAQDC1gEA2tYBANzWAQD61gEA/NYBABTXAQAW1wEANNcBADbXAQBO1wEAUNcBAG7XAQBw1wEAiNcBAIrXAQCo1wEAqtcBAMLXAQDE1wEAy9cBAM7XAQD/1wEAANoBADbaAQA72gEAbNoBAHXaAQB12gEAhNoBAITaAQCb2gEAn9oBAKHaAQCv2gEAAN8BAB7fAQAl3wEAKt8BAADgAQAG4AEACOABABjgAQAb4AEAIeABACPgAQAk4AEAJuABACrgAQAw4AEAbeABAI/gAQCP4AEAAOEBACzhAQAw4QEAPeEBAEDhAQBJ4QEATuEBAE7hAQCQ4gEAruIBAMDiAQD54gEA0OQBAPnkAQDQ5QEA+uUBAODnAQDm5wEA6OcBAOvnAQDt5wEA7ucBAPDnAQD+5wEAAOgBAMToAQDQ6AEA1ugBAADpAQBL6QEAUOkBAFnpAQAA7gEAA+4BAAXuAQAf7gEAIe4BACLuAQAk7gEAJO4BACfuAQAn7gEAKe4BADLuAQA07gEAN+4BADnuAQA57gEAO+4BADvuAQBC7gEAQu4BAEfuAQBH7gEASe4BAEnuAQBL7gEAS+4BAE3uAQBP7gEAUe4BAFLuAQBU7gEAVO4BAFfuAQBX7gEAWe4BAFnuAQBb7gEAW+4BAF3uAQBd7gEAX+4BAF/uAQBh7gEAYu4BAGTuAQBk7gEAZ+4BAGruAQBs7gEAcu4BAHTuAQB37gEAee4BAHzuAQB+7gEAfu4BAIDuAQCJ7gEAi+4BAJvuAQCh7gEAo+4BAKXuAQCp7gEAq+4BALvuAQDw+wEA+fsBAAAAAgDfpgIAAKcCADm3AgBAtwIAHbgCACC4AgChzgIAsM4CAODrAgDw6wIAXe4CAAD4AgAd+gIAAAADAEoTAwBQEwMAryMDAAABDgDvAQ4ADgAAAHkAAAAAAAAAOAAAAAgAAACmAgAAAgAAAAIAAAACAAAACgAAAIDjAAAQBQAA4MUAAHDlAACAOQEAZDsBAHDQAAB40AAAgNAAAPDRAADi0gAA8NIAACDTAAAAAAAAAAAAAAAAAADA3QAAIN4AAAEAAAACAAAAAwAAAAQAAAAFAAAAMN4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJBAAAPwQAAAUAAAAAAAAAyQEAAAMFAAABBQAA3wQAAEYEAADzAgAARwMAAN8AAAD6BAAAIgQAACAEAABEBAAA9AQAAMsEAAD+BAAAHgQAADIEAACwAQAARwIAANECAABKAQAAMAQAAPgEAAAKBQAA/wQAAPIEAAAIBQAA/AQAADMEAAA1BAAAQgQAADsEAAA4BAAAPgQAAAUFAAACAAAAQQQAAPYEAAC0AQAAoAEAAEIDAADCAgAAzgAAAF8DAACeAAAA7wMAAJUCAABHAAAAkAMAAIUAAADYAwAAwQEAAFMDAAALAAAAFwMAAK0CAAB5AAAAvgMAADwCAABPAgAACQMAAPMAAADWAAAA6AAAAPgCAAAXBAAATQMAALQAAAADBAAAPQEAAP8AAAAnAAAAdAMAAC8BAABaAgAAIQAAAB0AAAAQAAAAUwEAABYBAAAGAQAAEQEAAGwBAACDAQAAXAEAANQBAABrAwAAkgEAAGYCAABkAAAAqwMAABwBAACJAgAAGwIAAAQCAAAUAgAAdQEAACEDAAAxAwAAwAAAADgDAAB4AgAAJQIAAOACAACnAQAANAAAAH8DAADIAgAA3gEAAPABAADIAwAAWQQAAL0EAACPBAAAeQQAAGYEAACkBAAAAAAAAAcAAAB0AgAA");
 
 // src/action/run.ts

@@ -248,11 +248,23 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
       amendments.push(file.path);
       for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
       aliases.set(file.path, [...(aliases.get(file.path) ?? []), POLICY_FILE]);
-    } else if (hits.size === 0) {
-      // No area's paths match: what changed in it (or what a label declares) decides who owns it.
-      const owners = kindOwners(policy, new Set([...(kindsByPath.get(file.path) ?? []), ...declared.keys()]));
-      if (owners.length === 0) unowned.push(file.path);
-      else routed.push({ path: file.path, owners: owners.map((o) => ({ area: policy.areas[o.area]!.id, kinds: o.kinds })) });
+    } else {
+      // What changed in it (or what a label declares) reaches the areas owning
+      // those kinds wherever the file is: a DROP COLUMN under apps/ still needs
+      // the DBA. Beside the areas its paths match, a kind reaches an owner with a
+      // rule for it, and only when none of those areas has one (an area that
+      // rules on a kind already decides who signs for it there; an owner with no
+      // rule for it would add only its base sign-off). Joining only ever adds
+      // requirements. (The policy's own files are judged as the policy is.)
+      const pathAreas = [...hits];
+      const kinds = [...(kindsByPath.get(file.path) ?? []), ...declared.keys()].filter((k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths)));
+      const owners = kindOwners(policy, new Set(kinds))
+        .map((o) => (pathAreas.length === 0 ? o : { area: o.area, kinds: o.kinds.filter((k) => rulesOn(policy, o.area, k, paths)) }))
+        .filter((o) => o.kinds.length > 0);
+      // Only a file no area's paths match is warned about (its path has no owner);
+      // a path-owned file's joins show in the owning area's files and its rules' evidence.
+      if (hits.size === 0 && owners.length === 0) unowned.push(file.path);
+      else if (hits.size === 0) routed.push({ path: file.path, owners: owners.map((o) => ({ area: policy.areas[o.area]!.id, kinds: o.kinds })) });
       for (const o of owners) hits.add(o.area);
     }
     for (const a of hits) {
@@ -268,6 +280,17 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
       return { area: policy.areas[index]!, files: [...files], findings: findings.filter((f) => files.has(f.path)), aliases };
     });
   return { touched, unowned, amendments, routed };
+}
+
+/** Whether a rule of the area (by index) names `kind` for a file at one of `paths`. */
+function rulesOn(policy: Policy, area: number, kind: ChangeKind, paths: readonly string[]): boolean {
+  const id = policy.areas[area]!.id;
+  return policy.rules.some(
+    (r) =>
+      (!r.areas || r.areas.includes(id)) &&
+      r.when.kinds.includes(kind) &&
+      (r.when.pathMatchers.length === 0 || paths.some((p) => r.when.pathMatchers.some((m) => m.match(p)))),
+  );
 }
 
 /** The areas (by index) that own any of `kinds`, each with the kinds it owns among them. */

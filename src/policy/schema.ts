@@ -54,9 +54,10 @@ export const areaSchema = z.strictObject({
   description: z.string().optional(),
   paths: z.array(z.string()).min(1).optional(),
   /**
-   * Change kinds this area owns wherever they are found: a file no area's paths
-   * match that carries one of them (a DROP COLUMN in `apps/api/db/`) joins this
-   * area, so what changed reaches its owner in any layout. `[]` gives up the
+   * Change kinds this area owns wherever they are found: a file that carries
+   * one of them (a DROP COLUMN in `apps/api/db/`) joins this area — a file no
+   * area's paths match always, a path-owned one when none of its own areas has
+   * a rule for the kind — so what changed reaches its owner in any layout. `[]` gives up the
    * kinds an extended policy's area owns.
    */
   owns: z.array(z.string()).optional(),

@@ -90,7 +90,8 @@ describe("the compiled CLI", () => {
     expect(compiled.stderr).toBe("");
     const source = await runCli(args);
     expect(compiled.stdout).toBe(`${source.stdout}\n`);
-    expect(JSON.parse(compiled.stdout)).toMatchObject({ level: 2, requiredRoles: ["backend-lead", "sre-lead"] });
+    // The label declares api-breaking for every file (issue 11 §1): seed 000 line 47, Tech Architect + Product Owner.
+    expect(JSON.parse(compiled.stdout)).toMatchObject({ level: 3, requiredRoles: ["backend-lead", "product-owner", "sre-lead", "tech-architect"] });
   });
 
   it("prints the committed schema/governance.schema.json byte for byte, loading no dependency and not Probot", () => {

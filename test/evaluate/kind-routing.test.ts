@@ -82,9 +82,14 @@ describe("owns: a kind found where no area's paths look reaches the area that ow
     expect(d.conclusion).toBe("failure");
   });
 
-  it("a file some area's paths match stays that area's: owns does not pull it elsewhere", async () => {
+  it("a file some area's paths match stays that area's, and a kind its area has no rule for reaches the owner too (seed 000 line 90)", async () => {
+    // "Breaking migrations: DBA Lead + Backend Lead + SRE Lead sign-off", wherever the migration is.
     const d = evaluate(await policyFrom(OWN_POLICY), prFacts([added("src/reports/cleanup.sql", dropColumn)]), NOW);
-    expect(d.areas.map((a) => [a.id, a.files])).toEqual([["api", ["src/reports/cleanup.sql"]]]);
+    expect(d.areas.map((a) => [a.id, a.files])).toEqual([
+      ["api", ["src/reports/cleanup.sql"]],
+      ["dba", ["src/reports/cleanup.sql"]],
+    ]);
+    expect(requirementsOf(d)).toEqual([["dba/destructive", 3, [[["dba-lead"], 1], [["backend-lead"], 1]]]]);
     expect(d.problems).toEqual([]);
   });
 

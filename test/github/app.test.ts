@@ -539,22 +539,24 @@ describe("more events", () => {
     const probot = newProbot();
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
-    policyAt(gh, BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { teams: [sre-leads] }"));
+    // breaking-change declares api-breaking for the migration too (issue 11 §1): seed 000 line 47, Tech Architect + Product Owner.
+    policyAt(gh, BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { teams: [sre-leads] }\n  product-owner: { users: [priya] }"));
     files(gh);
     teams(gh, "sre-leads", ["sam", "sue"]);
     // First event of this process: the snapshot did not know the policy's teams yet, so one query reads them.
     teamQuery(gh);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED")]);
+    const signed = [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED"), review("tara", "APPROVED"), review("priya", "APPROVED")];
+    conversation(gh, signed);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-    updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
+    updatesCheck(gh, "success", "Level 3 — joint approval: 5 of 5 sign-offs ✓");
     await deliver(probot, "pull_request", payload("pull_request", "labeled", { label: "breaking-change", labels: ["breaking-change"] }));
     expect(gh.calls.filter((c) => (JSON.stringify(c.body) ?? "").includes("sre-leads")).length).toBe(1);
 
     // The next event asks for the team in the snapshot itself: no separate team query.
     const again = mock();
     teams(again, "sre-leads", ["sam", "sue"]);
-    conversation(again, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED")]);
-    checkRuns(again, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    conversation(again, signed);
+    checkRuns(again, [existingRun(HEAD, "success", "Level 3 — joint approval: 5 of 5 sign-offs ✓", "")]);
     await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "sue", reviewState: "approved", labels: ["breaking-change"] }));
     expect(again.count()).toBe(1);
   });

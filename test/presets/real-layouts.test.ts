@@ -386,6 +386,18 @@ describe("in layouts no glob foresaw, what changed finds its owner (chat-backend
   });
 });
 
+describe("a kind found in a file another area owns by path still reaches its owner (chat-backend)", () => {
+  it("a DROP COLUMN in a rollback runbook's SQL (docs, runbooks) also needs prisma's DBA + Backend + SRE leads (seed 000 line 90)", async () => {
+    const path = "docs/runbooks/rollback.sql";
+    const json = await explainRange("chat-backend", {}, { [path]: fixture("prs/drop-column.migration.sql") });
+    expect(json.areas.map((a) => a.id)).toEqual(["prisma", "docs", "runbooks"]);
+    expect(json.requirements.filter((r) => r.area === "prisma").map((r) => [r.id, r.level, r.roles])).toEqual([
+      ["prisma/migration-destructive", 3, ["dba-lead", "backend-lead", "sre-lead"]],
+    ]);
+    expect([json.level, json.unowned]).toEqual([3, []]);
+  });
+});
+
 describe("every change kind a preset's rules name has an owning area, so it reaches that owner in any layout", () => {
   it.each(["chat-backend", "platform-engineering", "it-operations"] as const)("%s", (name) => {
     const policy = policies[name];
