@@ -35,7 +35,8 @@ const LAYERS = [
 ];
 
 /** The files of one layer, as a dependency-cruiser path condition. */
-const modulesOf = (layer) => (layer.except ? { path: layer.path, pathNot: layer.except } : { path: layer.path });
+const modulesOf = (layer) =>
+  layer.except ? { path: layer.path, pathNot: layer.except } : { path: layer.path };
 
 const againstTheFlow = LAYERS.flatMap((from, i) =>
   LAYERS.slice(i + 1).map((to) => ({
@@ -54,7 +55,8 @@ module.exports = {
   forbidden: [
     {
       name: "no-circular",
-      comment: "An import cycle: move what both sides share into a module of its own (type-only and lazy imports count too).",
+      comment:
+        "An import cycle: move what both sides share into a module of its own (type-only and lazy imports count too).",
       severity: "error",
       from: { path: "^src/" },
       to: { circular: true },
@@ -69,14 +71,16 @@ module.exports = {
     },
     {
       name: "in-a-layer",
-      comment: "Every module of src/ belongs to a layer: add its folder to LAYERS in .dependency-cruiser.cjs.",
+      comment:
+        "Every module of src/ belongs to a layer: add its folder to LAYERS in .dependency-cruiser.cjs.",
       severity: "error",
       from: { path: "^src/", pathNot: layered },
       to: {},
     },
     {
       name: "imported-in-a-layer",
-      comment: "Every module of src/ belongs to a layer: add its folder to LAYERS in .dependency-cruiser.cjs.",
+      comment:
+        "Every module of src/ belongs to a layer: add its folder to LAYERS in .dependency-cruiser.cjs.",
       severity: "error",
       from: {},
       to: { path: "^src/", pathNot: layered },

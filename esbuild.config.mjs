@@ -30,7 +30,11 @@ const ENTRY_POINTS = ["src/cli/run.ts", "src/server.ts", "src/index.ts", "src/op
 /** Pure JavaScript, no files read by path, no native code: safe to inline, with their own dependencies. */
 const BUNDLED = new Set(["diff", "lru-cache", "luxon", "minimatch", "ms", "semver", "yaml", "zod"]);
 
-const packageName = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+const packageName = (specifier) =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
 
 /** Bare imports from our code stay imports unless BUNDLED; a bundled library's own imports come along. */
 const bundleOnlyListed = {
@@ -43,7 +47,12 @@ const bundleOnlyListed = {
   },
 };
 
-const { values } = parseArgs({ options: { outdir: { type: "string", default: "dist" }, action: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    outdir: { type: "string", default: "dist" },
+    action: { type: "boolean", default: false },
+  },
+});
 const outdir = values.outdir;
 
 /**
@@ -63,7 +72,9 @@ const actionBuild = {
   platform: "node",
   target: "node20.18",
   loader: { ".wasm": "binary" },
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+  },
   legalComments: "eof",
   logLevel: "warning",
 };
@@ -81,22 +92,24 @@ if (values.action) {
 
 async function buildApp() {
   await build({
-  entryPoints: ENTRY_POINTS,
-  outbase: "src",
-  outdir,
-  entryNames: "[dir]/[name]",
-  chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20.18",
-  plugins: [bundleOnlyListed],
-  // A bundled CommonJS library may `require` a Node built-in, which an ES module has no `require` for.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
-  // Stack traces (node --enable-source-maps) point at src/; the maps need not carry the sources.
-  sourcemap: true,
-  sourcesContent: false,
-  logLevel: "warning",
-});
+    entryPoints: ENTRY_POINTS,
+    outbase: "src",
+    outdir,
+    entryNames: "[dir]/[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.18",
+    plugins: [bundleOnlyListed],
+    // A bundled CommonJS library may `require` a Node built-in, which an ES module has no `require` for.
+    banner: {
+      js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+    },
+    // Stack traces (node --enable-source-maps) point at src/; the maps need not carry the sources.
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: "warning",
+  });
 }

@@ -40,8 +40,16 @@ const UNTIL = new Date("2026-12-31T23:59:59Z");
 const POINTS_PER_HOUR = 5000;
 
 const policy = await policyFrom(CHAT_POLICY);
-const migration = added("prisma/migrations/20260701093000_drop_avatar/migration.sql", fixture("prs/drop-column.migration.sql"));
-const readme = { path: "README.md", status: "modified" as const, base: "# chat\n", head: "# chat\nMore words.\n" };
+const migration = added(
+  "prisma/migrations/20260701093000_drop_avatar/migration.sql",
+  fixture("prs/drop-column.migration.sql"),
+);
+const readme = {
+  path: "README.md",
+  status: "modified" as const,
+  base: "# chat\n",
+  head: "# chat\nMore words.\n",
+};
 
 console.log(`building ${MERGED_PER_YEAR} merged pull requests over ${REPOSITORIES} repositories…`);
 const org = new FakeOrg();
@@ -62,16 +70,47 @@ for (let n = 1; n <= MERGED_PER_YEAR; n++) {
     headPushedAt: arrivedAt,
     reviews: level3
       ? [
-          { id: n * 10 + 1, user: "dan", state: "APPROVED", commitId: head, submittedAt: new Date(Date.parse(arrivedAt) + 2 * 3_600_000).toISOString() },
-          { id: n * 10 + 2, user: "sam", state: "APPROVED", commitId: head, submittedAt: new Date(Date.parse(arrivedAt) + 20 * 3_600_000).toISOString() },
+          {
+            id: n * 10 + 1,
+            user: "dan",
+            state: "APPROVED",
+            commitId: head,
+            submittedAt: new Date(Date.parse(arrivedAt) + 2 * 3_600_000).toISOString(),
+          },
+          {
+            id: n * 10 + 2,
+            user: "sam",
+            state: "APPROVED",
+            commitId: head,
+            submittedAt: new Date(Date.parse(arrivedAt) + 20 * 3_600_000).toISOString(),
+          },
         ]
       : [],
-    comments: level3 ? [{ id: n * 10 + 3, user: "bea", body: "/approve-level3", createdAt: new Date(Date.parse(arrivedAt) + 5 * 3_600_000).toISOString(), updatedAt: new Date(Date.parse(arrivedAt) + 5 * 3_600_000).toISOString() }] : [],
+    comments: level3
+      ? [
+          {
+            id: n * 10 + 3,
+            user: "bea",
+            body: "/approve-level3",
+            createdAt: new Date(Date.parse(arrivedAt) + 5 * 3_600_000).toISOString(),
+            updatedAt: new Date(Date.parse(arrivedAt) + 5 * 3_600_000).toISOString(),
+          },
+        ]
+      : [],
     teamMembers: {},
     requestedReviewers: { users: [], teams: [] },
   };
   const decision = evaluate(policy, facts, mergedAt);
-  const output = decisionOutput({ decision, policy, facts, pullRequest: n, base: { ref: "main", sha: "b".repeat(40) }, policySource: ".github/governance.yml", policyProblems: [], arrivedAt });
+  const output = decisionOutput({
+    decision,
+    policy,
+    facts,
+    pullRequest: n,
+    base: { ref: "main", sha: "b".repeat(40) },
+    policySource: ".github/governance.yml",
+    policyProblems: [],
+    arrivedAt,
+  });
   org.pulls.push({
     repository: `acme/service-${n % REPOSITORIES}`,
     number: n,
@@ -80,7 +119,19 @@ for (let n = 1; n <= MERGED_PER_YEAR; n++) {
     mergedAt: mergedAt.toISOString(),
     mergedBy: "bea",
     head,
-    runs: [{ id: n, appId: APP_ID, appSlug: "governance-gate", name: "governance", conclusion: output.conclusion === "success" ? "SUCCESS" : "FAILURE", summary: withHeadState(output.summary, { prs: { [String(n)]: { conclusion: output.conclusion, arrivedAt } } }), completedAt: mergedAt.toISOString() }],
+    runs: [
+      {
+        id: n,
+        appId: APP_ID,
+        appSlug: "governance-gate",
+        name: "governance",
+        conclusion: output.conclusion === "success" ? "SUCCESS" : "FAILURE",
+        summary: withHeadState(output.summary, {
+          prs: { [String(n)]: { conclusion: output.conclusion, arrivedAt } },
+        }),
+        completedAt: mergedAt.toISOString(),
+      },
+    ],
   });
 }
 
@@ -94,7 +145,12 @@ const graphql = (async (query: string, variables: Record<string, unknown>) => {
   return answer.data;
 }) as GraphqlClient;
 const started = performance.now();
-const year = await collect(graphql, { scopes: ["org:acme"], since: SINCE, until: UNTIL, appId: APP_ID });
+const year = await collect(graphql, {
+  scopes: ["org:acme"],
+  since: SINCE,
+  until: UNTIL,
+  appId: APP_ID,
+});
 const yearMs = performance.now() - started;
 const perPull = year.calls / year.pulls.length;
 // GitHub's cost: requests each connection needs at its `first`/`last`, summed, over 100 (search 1, commits 50, suites 50, runs 250).
@@ -118,7 +174,9 @@ for (let i = 0; i < 5; i++) {
 }
 const m = (k: keyof (typeof samples)[number]) => median(samples.map((s) => s[k]));
 const totalMs = m("rows") + m("csv") + m("jsonl") + m("html");
-const unread = sortRows(sample.map((p) => auditRow(p, year.reviews, UNTIL))).filter((r) => r.record !== "ok").length;
+const unread = sortRows(sample.map((p) => auditRow(p, year.reviews, UNTIL))).filter(
+  (r) => r.record !== "ok",
+).length;
 
 console.log("");
 console.log(
@@ -128,7 +186,10 @@ console.log(
     ["GraphQL calls", year.calls],
     ["calls per merged pull request", perPull.toFixed(4)],
     [`rate-limit points (≈${pointsPerPage} a page by GitHub's formula)`, points],
-    [`share of one hour's ${POINTS_PER_HOUR} points`, `${((points / POINTS_PER_HOUR) * 100).toFixed(0)} %`],
+    [
+      `share of one hour's ${POINTS_PER_HOUR} points`,
+      `${((points / POINTS_PER_HOUR) * 100).toFixed(0)} %`,
+    ],
     ["collect, wall time (fake GitHub included)", `${ms(yearMs)} ms`],
     ["of which the fake answering", `${ms(fakeMs)} ms`],
   ]),

@@ -64,13 +64,25 @@ function childrenCpuMs(): number | undefined {
   }
 }
 
-function run(args: readonly string[]): { ms: number; cpuMs: number | undefined; stdout: string; code: number | null; stderr: string } {
+function run(args: readonly string[]): {
+  ms: number;
+  cpuMs: number | undefined;
+  stdout: string;
+  code: number | null;
+  stderr: string;
+} {
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
-  const child = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = performance.now() - started;
   const cpuAfter = childrenCpuMs();
-  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  const cpuMs =
+    cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
   return { ms, cpuMs, stdout: child.stdout, code: child.status, stderr: child.stderr };
 }
 
@@ -81,7 +93,9 @@ if (build.code !== 0) {
   console.error(`npm run build failed:\n${build.stderr}`);
   process.exit(1);
 }
-console.log(`dist/ built from the current sources in ${ms(build.ms)} ms; ${RUNS} runs per command and path, node ${process.version}, load average ${loadBefore.toFixed(2)}\n`);
+console.log(
+  `dist/ built from the current sources in ${ms(build.ms)} ms; ${RUNS} runs per command and path, node ${process.version}, load average ${loadBefore.toFixed(2)}\n`,
+);
 
 // Untimed: warm every cache, and check both paths give the same answer.
 let differ = false;
@@ -89,14 +103,22 @@ for (const [name, args] of Object.entries(COMMANDS)) {
   const compiled = run([...PATHS.compiled, ...args]);
   const tsx = run([...PATHS.tsx, ...args]);
   if (compiled.code !== 0 || tsx.code !== 0 || compiled.stdout !== tsx.stdout) {
-    console.error(`${name}: the compiled CLI (exit ${compiled.code}) and the tsx path (exit ${tsx.code}) answer differently\n${compiled.stderr}${tsx.stderr}`);
+    console.error(
+      `${name}: the compiled CLI (exit ${compiled.code}) and the tsx path (exit ${tsx.code}) answer differently\n${compiled.stderr}${tsx.stderr}`,
+    );
     differ = true;
   }
 }
 run(["-e", ""]);
 
-const samples: Record<CommandName, Record<PathName, number[]>> = { help: { compiled: [], tsx: [] }, explain: { compiled: [], tsx: [] } };
-const cpu: Record<CommandName, Record<PathName, number[]>> = { help: { compiled: [], tsx: [] }, explain: { compiled: [], tsx: [] } };
+const samples: Record<CommandName, Record<PathName, number[]>> = {
+  help: { compiled: [], tsx: [] },
+  explain: { compiled: [], tsx: [] },
+};
+const cpu: Record<CommandName, Record<PathName, number[]>> = {
+  help: { compiled: [], tsx: [] },
+  explain: { compiled: [], tsx: [] },
+};
 const floor: number[] = [];
 const floorCpu: number[] = [];
 for (let i = 0; i < RUNS; i++) {
@@ -123,16 +145,50 @@ const figures = Object.fromEntries(
     const compiledCpuMs = medianOrUndefined(cpu[name].compiled);
     const tsxCpuMs = medianOrUndefined(cpu[name].tsx);
     const cpuRatio = compiledCpuMs && tsxCpuMs ? tsxCpuMs / compiledCpuMs : undefined;
-    return [name, { compiledMs, tsxMs, ratio: tsxMs / compiledMs, compiledMin: Math.min(...samples[name].compiled), tsxMin: Math.min(...samples[name].tsx), compiledCpuMs, tsxCpuMs, cpuRatio }];
+    return [
+      name,
+      {
+        compiledMs,
+        tsxMs,
+        ratio: tsxMs / compiledMs,
+        compiledMin: Math.min(...samples[name].compiled),
+        tsxMin: Math.min(...samples[name].tsx),
+        compiledCpuMs,
+        tsxCpuMs,
+        cpuRatio,
+      },
+    ];
   }),
-) as Record<CommandName, { compiledMs: number; tsxMs: number; ratio: number; compiledMin: number; tsxMin: number; compiledCpuMs?: number; tsxCpuMs?: number; cpuRatio?: number }>;
+) as Record<
+  CommandName,
+  {
+    compiledMs: number;
+    tsxMs: number;
+    ratio: number;
+    compiledMin: number;
+    tsxMin: number;
+    compiledCpuMs?: number;
+    tsxCpuMs?: number;
+    cpuRatio?: number;
+  }
+>;
 const floorMs = median(floor);
 const floorCpuMs = medianOrUndefined(floorCpu);
 const cpuText = (value: number | undefined) => (value === undefined ? "—" : ms(value));
 
 console.log(
   table([
-    ["command (median of " + RUNS + ", ms)", "compiled", "tsx", "tsx / compiled", "compiled min", "tsx min", "CPU compiled", "CPU tsx", "CPU tsx / compiled"],
+    [
+      "command (median of " + RUNS + ", ms)",
+      "compiled",
+      "tsx",
+      "tsx / compiled",
+      "compiled min",
+      "tsx min",
+      "CPU compiled",
+      "CPU tsx",
+      "CPU tsx / compiled",
+    ],
     ...(Object.keys(COMMANDS) as CommandName[]).map((name) => {
       const f = figures[name];
       return [
@@ -147,7 +203,17 @@ console.log(
         f.cpuRatio === undefined ? "—" : `${f.cpuRatio.toFixed(1)}×`,
       ];
     }),
-    ['node -e "" (the floor)', ms(floorMs), "", "", ms(Math.min(...floor)), "", cpuText(floorCpuMs), "", ""],
+    [
+      'node -e "" (the floor)',
+      ms(floorMs),
+      "",
+      "",
+      ms(Math.min(...floor)),
+      "",
+      cpuText(floorCpuMs),
+      "",
+      "",
+    ],
   ]),
 );
 const mark = (ok: boolean) => (ok ? "met" : "MISSED");
@@ -156,5 +222,15 @@ console.log(
     `both ≥ 4× faster than tsx ${mark(figures.help.ratio >= 4 && figures.explain.ratio >= 4)}. Load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}.`,
 );
 
-writeJson(jsonTarget(), { runs: RUNS, node: process.version, loadBefore, loadAfter, buildMs: build.ms, floorMs, floorCpuMs, ...figures, identical: !differ });
+writeJson(jsonTarget(), {
+  runs: RUNS,
+  node: process.version,
+  loadBefore,
+  loadAfter,
+  buildMs: build.ms,
+  floorMs,
+  floorCpuMs,
+  ...figures,
+  identical: !differ,
+});
 process.exitCode = differ ? 1 : 0;

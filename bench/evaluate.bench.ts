@@ -59,8 +59,12 @@ import { seededRandom as prng } from "../test/helpers/random.js";
 interface CodeownersInstance {
   getOwner(path: string): string[];
 }
-const Codeowners = createRequire(import.meta.url)("codeowners") as new (dir: string) => CodeownersInstance;
-const CODEOWNERS_VERSION = (createRequire(import.meta.url)("codeowners/package.json") as { version: string }).version;
+const Codeowners = createRequire(import.meta.url)("codeowners") as new (
+  dir: string,
+) => CodeownersInstance;
+const CODEOWNERS_VERSION = (
+  createRequire(import.meta.url)("codeowners/package.json") as { version: string }
+).version;
 
 const SEED = 0x6a7e_2024;
 const AREA_COUNT = 300;
@@ -92,7 +96,28 @@ const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
 const chance = (p: number): boolean => random() < p;
 
-const SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "vo", "zu", "pel", "dor", "nix", "qua", "sen", "tri", "bel", "cor", "fin", "gal", "hex", "jun", "mar"];
+const SYLLABLES = [
+  "ka",
+  "lo",
+  "mi",
+  "ra",
+  "ten",
+  "vo",
+  "zu",
+  "pel",
+  "dor",
+  "nix",
+  "qua",
+  "sen",
+  "tri",
+  "bel",
+  "cor",
+  "fin",
+  "gal",
+  "hex",
+  "jun",
+  "mar",
+];
 const SUFFIXES = ["", "-api", "-worker", "-gateway", "-store", "-sync", "-core"];
 
 /** `count` distinct service-like names (`kalo-api`, `tenvo`, …). */
@@ -130,15 +155,57 @@ interface Monorepo {
 }
 
 const TEAM_COUNT = 40;
-const EXTENSION_GLOBS = ["**/*.tf", "**/*.tfvars", "**/*.sql", "**/*.proto", "**/*.graphql", "**/*.prisma", "**/*.rego", "**/*.avsc", "**/*.sh", "**/*.helm.yaml"];
-const BASENAME_GLOBS = ["**/Dockerfile", "**/Makefile", "**/package.json", "**/go.mod", "**/Cargo.toml", "**/CODEOWNERS", "**/openapi.{yaml,json}", "**/Chart.yaml", "**/kustomization.yaml", "**/Jenkinsfile"];
-const ROOT_GLOBS = [".eslintrc*", ".prettierrc*", "tsconfig*.json", "*.md", ".github/workflows/**", ".github/governance.yml", "renovate.json", ".nvmrc", "docker-compose*.yml", "pnpm-workspace.yaml"];
+const EXTENSION_GLOBS = [
+  "**/*.tf",
+  "**/*.tfvars",
+  "**/*.sql",
+  "**/*.proto",
+  "**/*.graphql",
+  "**/*.prisma",
+  "**/*.rego",
+  "**/*.avsc",
+  "**/*.sh",
+  "**/*.helm.yaml",
+];
+const BASENAME_GLOBS = [
+  "**/Dockerfile",
+  "**/Makefile",
+  "**/package.json",
+  "**/go.mod",
+  "**/Cargo.toml",
+  "**/CODEOWNERS",
+  "**/openapi.{yaml,json}",
+  "**/Chart.yaml",
+  "**/kustomization.yaml",
+  "**/Jenkinsfile",
+];
+const ROOT_GLOBS = [
+  ".eslintrc*",
+  ".prettierrc*",
+  "tsconfig*.json",
+  "*.md",
+  ".github/workflows/**",
+  ".github/governance.yml",
+  "renovate.json",
+  ".nvmrc",
+  "docker-compose*.yml",
+  "pnpm-workspace.yaml",
+];
 /** Globs no bucket can hold (no literal prefix, not `**\/basename` or `**\/*.ext`). */
-const UNINDEXED_GLOBS = ["**/iam/**", "**/rbac/**", "**/*networkpolicy*", "**/secrets/**", "**/migrations/*.sql"];
+const UNINDEXED_GLOBS = [
+  "**/iam/**",
+  "**/rbac/**",
+  "**/*networkpolicy*",
+  "**/secrets/**",
+  "**/migrations/*.sql",
+];
 
 function generatePolicy(): Monorepo {
   const used = new Set<string>();
-  const teams = Array.from({ length: TEAM_COUNT }, (_, i) => `team-${String(i + 1).padStart(2, "0")}-lead`);
+  const teams = Array.from(
+    { length: TEAM_COUNT },
+    (_, i) => `team-${String(i + 1).padStart(2, "0")}-lead`,
+  );
   const team = () => pick(teams);
   const escalation = (role: string) => [role, "platform-lead", "cto"];
 
@@ -171,7 +238,14 @@ function generatePolicy(): Monorepo {
     const owner = team();
     const paths = [`libs/${name}/src/**`];
     if (chance(0.3)) paths.push(`libs/${name}/package.json`);
-    areas.push({ id: `lib-${name}`, name: `Library ${name}`, paths, accountable: owner, level: chance(0.4) ? 2 : 1, escalation: escalation(owner) });
+    areas.push({
+      id: `lib-${name}`,
+      name: `Library ${name}`,
+      paths,
+      accountable: owner,
+      level: chance(0.4) ? 2 : 1,
+      escalation: escalation(owner),
+    });
   }
   for (const name of deploys) {
     const owner = team();
@@ -192,7 +266,10 @@ function generatePolicy(): Monorepo {
     areas.push({
       id: `app-${name}`,
       name: `App ${name}`,
-      paths: [`apps/${name}/**/*.{ts,tsx}`, ...(chance(0.5) ? [`apps/${name}/**/*.{css,scss}`] : [])],
+      paths: [
+        `apps/${name}/**/*.{ts,tsx}`,
+        ...(chance(0.5) ? [`apps/${name}/**/*.{css,scss}`] : []),
+      ],
       accountable: owner,
       responsible: ["frontend-lead"],
       level: 2,
@@ -215,14 +292,16 @@ function generatePolicy(): Monorepo {
   crossCutting("base", BASENAME_GLOBS, "platform-lead", 2);
   crossCutting("root", ROOT_GLOBS, "dx-lead", 1);
   crossCutting("xcut", UNINDEXED_GLOBS, "security-lead", 3);
-  if (areas.length !== AREA_COUNT) throw new Error(`generated ${areas.length} areas, expected ${AREA_COUNT}`);
+  if (areas.length !== AREA_COUNT)
+    throw new Error(`generated ${areas.length} areas, expected ${AREA_COUNT}`);
 
   // Roles: every team lead is two people; a few org-wide roles; `engineers` is everyone.
   let userNo = 0;
   const user = () => `dev-${String(++userNo).padStart(3, "0")}`;
   const roles: Record<string, string[]> = {};
   for (const t of teams) roles[t] = [user(), user()];
-  for (const r of ["platform-lead", "security-lead", "sre", "frontend-lead", "dx-lead", "dba"]) roles[r] = [user(), user()];
+  for (const r of ["platform-lead", "security-lead", "sre", "frontend-lead", "dx-lead", "dba"])
+    roles[r] = [user(), user()];
   roles.cto = [user()];
   roles.engineers = [...Object.values(roles).flat(), ...Array.from({ length: 60 }, user)];
 
@@ -238,7 +317,12 @@ function generatePolicy(): Monorepo {
     "areas:",
   ];
   for (const a of areas) {
-    lines.push(`  ${a.id}:`, `    name: ${q(a.name)}`, `    paths: ${list(a.paths)}`, `    accountable: ${a.accountable}`);
+    lines.push(
+      `  ${a.id}:`,
+      `    name: ${q(a.name)}`,
+      `    paths: ${list(a.paths)}`,
+      `    accountable: ${a.accountable}`,
+    );
     if (a.responsible) lines.push(`    responsible: ${list(a.responsible)}`);
     if (a.consulted) lines.push(`    consulted: ${list(a.consulted)}`);
     lines.push(`    level: ${a.level}`);
@@ -293,22 +377,88 @@ function generatePolicy(): Monorepo {
   return { yaml: lines.join("\n"), services, libs, deploys, apps, areaCount: areas.length };
 }
 
-const ROOT_FILES = [".eslintrc.json", ".eslintrc.cjs", ".prettierrc", "tsconfig.json", "tsconfig.base.json", "README.md", "CONTRIBUTING.md", ".github/workflows/ci.yml", ".github/workflows/release.yml", ".github/governance.yml", "renovate.json", ".nvmrc", "docker-compose.yml", "docker-compose.test.yml", "pnpm-workspace.yaml", "package.json", "LICENSE", ".gitignore"];
+const ROOT_FILES = [
+  ".eslintrc.json",
+  ".eslintrc.cjs",
+  ".prettierrc",
+  "tsconfig.json",
+  "tsconfig.base.json",
+  "README.md",
+  "CONTRIBUTING.md",
+  ".github/workflows/ci.yml",
+  ".github/workflows/release.yml",
+  ".github/governance.yml",
+  "renovate.json",
+  ".nvmrc",
+  "docker-compose.yml",
+  "docker-compose.test.yml",
+  "pnpm-workspace.yaml",
+  "package.json",
+  "LICENSE",
+  ".gitignore",
+];
 const SRC_DIRS = ["handlers", "domain", "infra", "util", "config", "api", "jobs", "models"];
-const SRC_FILES = ["index", "client", "server", "types", "mapper", "repository", "service", "validator", "schema", "errors"];
+const SRC_FILES = [
+  "index",
+  "client",
+  "server",
+  "types",
+  "mapper",
+  "repository",
+  "service",
+  "validator",
+  "schema",
+  "errors",
+];
 
 /** A 3,000-file pull request over the generated monorepo, path-only, without duplicates. */
 function generatePullRequest(repo: Monorepo): ChangedFile[] {
   const paths = new Set<string>();
   const generators: [weight: number, make: () => string][] = [
-    [30, () => { const s = pick(repo.services); return `services/${s}/src/${pick(SRC_DIRS)}/${pick(SRC_FILES)}${pick(["", ".test", ".spec"])}.${pick(["ts", "ts", "go", "py"])}`; }],
-    [3, () => `services/${pick(repo.services)}/${pick(["Dockerfile", "Makefile", "README.md", "go.mod", "package.json", "openapi.yaml"])}`],
-    [2, () => `services/${pick(repo.services)}/${pick(["docs", "generated", "migrations", "secrets", "iam"])}/${pick(SRC_FILES)}.${pick(["md", "sql", "ts", "env", "yaml"])}`],
-    [18, () => { const l = pick(repo.libs); return `libs/${l}/${pick(["src", "src", "src", "test", "bench"])}/${pick(SRC_DIRS)}/${pick(SRC_FILES)}.ts`; }],
+    [
+      30,
+      () => {
+        const s = pick(repo.services);
+        return `services/${s}/src/${pick(SRC_DIRS)}/${pick(SRC_FILES)}${pick(["", ".test", ".spec"])}.${pick(["ts", "ts", "go", "py"])}`;
+      },
+    ],
+    [
+      3,
+      () =>
+        `services/${pick(repo.services)}/${pick(["Dockerfile", "Makefile", "README.md", "go.mod", "package.json", "openapi.yaml"])}`,
+    ],
+    [
+      2,
+      () =>
+        `services/${pick(repo.services)}/${pick(["docs", "generated", "migrations", "secrets", "iam"])}/${pick(SRC_FILES)}.${pick(["md", "sql", "ts", "env", "yaml"])}`,
+    ],
+    [
+      18,
+      () => {
+        const l = pick(repo.libs);
+        return `libs/${l}/${pick(["src", "src", "src", "test", "bench"])}/${pick(SRC_DIRS)}/${pick(SRC_FILES)}.ts`;
+      },
+    ],
     [2, () => `libs/${pick(repo.libs)}/${pick(["package.json", "README.md", "tsconfig.json"])}`],
-    [14, () => { const d = pick(repo.deploys); return `deploy/${d}${chance(0.1) ? "-canary" : ""}/${pick(["main.tf", "variables.tf", "prod.tfvars", "values.yaml", "Chart.yaml", "kustomization.yaml", "templates/deployment.yaml", "templates/networkpolicy.yaml", "rbac/role.yaml"])}`; }],
-    [14, () => { const a = pick(repo.apps); return `apps/${a}/src/${pick(["components", "pages", "hooks", "styles", "assets"])}/${pick(["Button", "Header", "useAuth", "Layout", "theme", "logo"])}${chance(0.1) ? int(50) : ""}.${pick(["tsx", "tsx", "ts", "scss", "css", "svg", "json"])}`; }],
-    [4, () => `${pick(["docs", "scripts", "tools", "third_party", "examples"])}/${pick(SRC_DIRS)}/${pick(SRC_FILES)}${int(40)}.${pick(["md", "py", "js", "txt", "sh", "proto"])}`],
+    [
+      14,
+      () => {
+        const d = pick(repo.deploys);
+        return `deploy/${d}${chance(0.1) ? "-canary" : ""}/${pick(["main.tf", "variables.tf", "prod.tfvars", "values.yaml", "Chart.yaml", "kustomization.yaml", "templates/deployment.yaml", "templates/networkpolicy.yaml", "rbac/role.yaml"])}`;
+      },
+    ],
+    [
+      14,
+      () => {
+        const a = pick(repo.apps);
+        return `apps/${a}/src/${pick(["components", "pages", "hooks", "styles", "assets"])}/${pick(["Button", "Header", "useAuth", "Layout", "theme", "logo"])}${chance(0.1) ? int(50) : ""}.${pick(["tsx", "tsx", "ts", "scss", "css", "svg", "json"])}`;
+      },
+    ],
+    [
+      4,
+      () =>
+        `${pick(["docs", "scripts", "tools", "third_party", "examples"])}/${pick(SRC_DIRS)}/${pick(SRC_FILES)}${int(40)}.${pick(["md", "py", "js", "txt", "sh", "proto"])}`,
+    ],
     [1, () => pick([...ROOT_FILES])],
   ];
   const total = generators.reduce((sum, [w]) => sum + w, 0);
@@ -321,7 +471,6 @@ function generatePullRequest(repo: Monorepo): ChangedFile[] {
   }
   return [...paths].map((path) => ({ path, status: "modified" }));
 }
-
 
 // ---------------------------------------------------------------------------
 // Matchers under test
@@ -336,7 +485,10 @@ function naiveMapping(policy: Policy, files: readonly string[]): number[][] {
   return files.map((file) => {
     const hits: number[] = [];
     areas.forEach((area, index) => {
-      if (area.positive.some((g) => minimatch(file, g, { dot: true })) && !area.negative.some((g) => minimatch(file, g, { dot: true }))) {
+      if (
+        area.positive.some((g) => minimatch(file, g, { dot: true })) &&
+        !area.negative.some((g) => minimatch(file, g, { dot: true }))
+      ) {
         hits.push(index);
       }
     });
@@ -359,7 +511,8 @@ function precompiledMatcher(policy: Policy): (files: readonly string[]) => numbe
     files.map((file) => {
       const hits: number[] = [];
       areas.forEach((area, index) => {
-        if (area.positive.some((m) => m.match(file)) && !area.negative.some((m) => m.match(file))) hits.push(index);
+        if (area.positive.some((m) => m.match(file)) && !area.negative.some((m) => m.match(file)))
+          hits.push(index);
       });
       return hits;
     });
@@ -379,18 +532,25 @@ function ownersResolver(policy: Policy): (files: readonly string[]) => string[][
     });
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join(" ") === [...b].sort().join(" ");
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join(" ") === [...b].sort().join(" ");
 
 function indexMapping(policy: Policy, files: readonly string[]): number[][] {
   return files.map((file) => policy.index.match(file));
 }
 
-function firstDifference(policy: Policy, files: readonly string[], a: number[][], b: number[][]): string | undefined {
+function firstDifference(
+  policy: Policy,
+  files: readonly string[],
+  a: number[][],
+  b: number[][],
+): string | undefined {
   for (let i = 0; i < files.length; i++) {
     const x = (a[i] ?? []).join(",");
     const y = (b[i] ?? []).join(",");
     if (x !== y) {
-      const ids = (list: number[] | undefined) => (list ?? []).map((n) => policy.areas[n]?.id).join(", ") || "(none)";
+      const ids = (list: number[] | undefined) =>
+        (list ?? []).map((n) => policy.areas[n]?.id).join(", ") || "(none)";
       return `${files[i]}: naive → ${ids(a[i])}; index → ${ids(b[i])}`;
     }
   }
@@ -432,14 +592,20 @@ async function main(): Promise<number> {
   const wallStart = performance.now();
   const repo = generatePolicy();
   const loadStart = performance.now();
-  const loaded = await loadPolicy({ name: ".github/governance.yml", text: repo.yaml }, memoryReader({}));
+  const loaded = await loadPolicy(
+    { name: ".github/governance.yml", text: repo.yaml },
+    memoryReader({}),
+  );
   const loadMs = performance.now() - loadStart;
   if (!loaded.policy || loaded.problems.length > 0) {
-    console.error(`the generated policy has problems:\n${loaded.problems.map(formatProblem).join("\n")}`);
+    console.error(
+      `the generated policy has problems:\n${loaded.problems.map(formatProblem).join("\n")}`,
+    );
     return 1;
   }
   const policy = loaded.policy;
-  if (policy.areas.length !== AREA_COUNT) throw new Error(`policy has ${policy.areas.length} areas, expected ${AREA_COUNT}`);
+  if (policy.areas.length !== AREA_COUNT)
+    throw new Error(`policy has ${policy.areas.length} areas, expected ${AREA_COUNT}`);
 
   const changed = generatePullRequest(repo);
   const files = changed.map((f) => f.path);
@@ -452,13 +618,17 @@ async function main(): Promise<number> {
   const indexed = indexMapping(policy, files);
   const difference = firstDifference(policy, files, naive, indexed);
   if (difference) {
-    console.error(`MISMATCH between the naive matcher and AreaIndex — the comparison would be meaningless.\n  ${difference}`);
+    console.error(
+      `MISMATCH between the naive matcher and AreaIndex — the comparison would be meaningless.\n  ${difference}`,
+    );
     return 1;
   }
   const precompiled = precompiledMatcher(policy);
   const precompiledDifference = firstDifference(policy, files, naive, precompiled(files));
   if (precompiledDifference) {
-    console.error(`MISMATCH between minimatch() and precompiled Minimatch objects.\n  ${precompiledDifference}`);
+    console.error(
+      `MISMATCH between minimatch() and precompiled Minimatch objects.\n  ${precompiledDifference}`,
+    );
     return 1;
   }
 
@@ -466,14 +636,23 @@ async function main(): Promise<number> {
   if (process.argv.includes("--evaluate-only")) {
     // For profiling (see the header): no naive runs, many evaluate runs.
     const samples = measure(() => evaluate(policy, facts, NOW), EVALUATE_WARMUP, 300);
-    console.log(`evaluate median ${ms(median(samples))} ms over ${samples.length} runs (checksum ${sink})`);
+    console.log(
+      `evaluate median ${ms(median(samples))} ms over ${samples.length} runs (checksum ${sink})`,
+    );
     return 0;
   }
-  const evaluateSamples = measure(() => evaluate(policy, facts, NOW), EVALUATE_WARMUP, EVALUATE_RUNS);
+  const evaluateSamples = measure(
+    () => evaluate(policy, facts, NOW),
+    EVALUATE_WARMUP,
+    EVALUATE_RUNS,
+  );
   const indexSamples = measure(() => indexMapping(policy, files), INDEX_WARMUP, INDEX_RUNS);
   const precompiledSamples = measure(() => precompiled(files), 1, PRECOMPILED_RUNS);
   const naiveStart = performance.now();
-  while (naiveSamples.length < NAIVE_MAX_RUNS && (naiveSamples.length < NAIVE_MIN_RUNS || performance.now() - naiveStart < NAIVE_BUDGET_MS)) {
+  while (
+    naiveSamples.length < NAIVE_MAX_RUNS &&
+    (naiveSamples.length < NAIVE_MIN_RUNS || performance.now() - naiveStart < NAIVE_BUDGET_MS)
+  ) {
     naiveSamples.push(time(() => naiveMapping(policy, files)));
   }
 
@@ -484,7 +663,9 @@ async function main(): Promise<number> {
   const coDir = mkdtempSync(join(tmpdir(), "gg-codeowners-"));
   mkdirSync(join(coDir, ".github"));
   writeFileSync(join(coDir, ".github", "CODEOWNERS"), codeowners.text);
-  const coLines = codeowners.text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).length;
+  const coLines = codeowners.text
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("#")).length;
   const coSamples: number[] = [];
   let theirs: string[][] = [];
   for (let i = 0; i < CODEOWNERS_RUNS + 1; i++) {
@@ -498,7 +679,9 @@ async function main(): Promise<number> {
   const ours = resolveOwners(files);
   // Where CODEOWNERS can mean the same: the file's positive globs match at most one area, and that area
   // has no `!` exclusion (CODEOWNERS cannot express one).
-  const positiveIndex = new AreaIndex(policy.areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !g.startsWith("!")) })));
+  const positiveIndex = new AreaIndex(
+    policy.areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !g.startsWith("!")) })),
+  );
   const hasExclusion = policy.areas.map((a) => a.paths.some((g) => g.startsWith("!")));
   const comparable = (i: number) => {
     const hits = positiveIndex.match(files[i]!);
@@ -516,7 +699,10 @@ async function main(): Promise<number> {
     if (comparable(i)) {
       comparableCount++;
       if (agree) sameComparable++;
-      else if (disagreements.length < 3) disagreements.push(`${file}: ours ${ours[i]!.join(" ") || "(none)"}; codeowners ${theirs[i]!.join(" ") || "(none)"}`);
+      else if (disagreements.length < 3)
+        disagreements.push(
+          `${file}: ours ${ours[i]!.join(" ") || "(none)"}; codeowners ${theirs[i]!.join(" ") || "(none)"}`,
+        );
     }
     if (indexed[i]!.length > 1) {
       multiArea++;
@@ -533,10 +719,26 @@ async function main(): Promise<number> {
   const owned = indexed.filter((hits) => hits.length > 0).length;
   const cpu = cpus();
   const rows: [string, string, string][] = [
-    ["evaluate (whole decision)", ms(evaluateMs), `median of ${evaluateSamples.length} after ${EVALUATE_WARMUP} warm-up`],
-    ["AreaIndex.match only", ms(indexMs), `median of ${indexSamples.length} after ${INDEX_WARMUP} warm-up`],
-    ["naive minimatch × globs", ms(naiveMs), `median of ${naiveSamples.length} (first run included)`],
-    ["  (precompiled, no buckets)", ms(median(precompiledSamples)), `diagnostic: globs compiled once, every area tested`],
+    [
+      "evaluate (whole decision)",
+      ms(evaluateMs),
+      `median of ${evaluateSamples.length} after ${EVALUATE_WARMUP} warm-up`,
+    ],
+    [
+      "AreaIndex.match only",
+      ms(indexMs),
+      `median of ${indexSamples.length} after ${INDEX_WARMUP} warm-up`,
+    ],
+    [
+      "naive minimatch × globs",
+      ms(naiveMs),
+      `median of ${naiveSamples.length} (first run included)`,
+    ],
+    [
+      "  (precompiled, no buckets)",
+      ms(median(precompiledSamples)),
+      `diagnostic: globs compiled once, every area tested`,
+    ],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   const mark = (ok: boolean) => (ok ? "PASS" : "MISS");
@@ -553,23 +755,41 @@ async function main(): Promise<number> {
   console.log(
     `  pull req  ${files.length} files (path-only): ${owned} owned, ${files.length - owned} unowned; ${decision.areas.length} areas touched, ${decision.requirements.length} requirements, level ${decision.level}, ${decision.conclusion}`,
   );
-  console.log(`  naive     minimatch(file, glob) over ${distinctGlobs} distinct area globs (minimatch() itself caches 256–512 compiled globs)`);
+  console.log(
+    `  naive     minimatch(file, glob) over ${distinctGlobs} distinct area globs (minimatch() itself caches 256–512 compiled globs)`,
+  );
   console.log("  mapping   naive, precompiled and AreaIndex agree on every file ✓");
   console.log("");
-  for (const [label, value, note] of rows) console.log(`  ${label.padEnd(width)}  ${value.padStart(8)} ms   ${note}`);
+  for (const [label, value, note] of rows)
+    console.log(`  ${label.padEnd(width)}  ${value.padStart(8)} ms   ${note}`);
   console.log(`  ${"naive / evaluate".padEnd(width)}  ${ratioEvaluate.toFixed(0).padStart(8)} ×`);
   console.log(`  ${"naive / index".padEnd(width)}  ${ratioIndex.toFixed(0).padStart(8)} ×`);
   console.log("");
   console.log("");
-  console.log(`  path → owner for the ${files.length} files (owners = accountable people; CODEOWNERS rendered by src/render/codeowners.ts: ${coLines} rules)`);
+  console.log(
+    `  path → owner for the ${files.length} files (owners = accountable people; CODEOWNERS rendered by src/render/codeowners.ts: ${coLines} rules)`,
+  );
   const ownerRows: [string, string, string][] = [
-    ["ours: AreaIndex → owners", ms(ownersMs), `median of ${ownersSamples.length}; building the index: ${ms(median(indexBuildSamples))} ms`],
+    [
+      "ours: AreaIndex → owners",
+      ms(ownersMs),
+      `median of ${ownersSamples.length}; building the index: ${ms(median(indexBuildSamples))} ms`,
+    ],
     ["naive minimatch × globs", ms(naiveMs), "the naive run above (owner lookup adds < 1 ms)"],
-    [`codeowners ${CODEOWNERS_VERSION} getOwner`, ms(coMs), `median of ${coSamples.length}, new instance each run; building it: ${ms(median(coBuildSamples))} ms`],
+    [
+      `codeowners ${CODEOWNERS_VERSION} getOwner`,
+      ms(coMs),
+      `median of ${coSamples.length}, new instance each run; building it: ${ms(median(coBuildSamples))} ms`,
+    ],
   ];
-  for (const [label, value, note] of ownerRows) console.log(`  ${label.padEnd(width)}  ${value.padStart(8)} ms   ${note}`);
-  console.log(`  ${"naive / ours".padEnd(width)}  ${(naiveMs / ownersMs).toFixed(0).padStart(8)} ×`);
-  console.log(`  ${"codeowners / ours".padEnd(width)}  ${(coMs / ownersMs).toFixed(1).padStart(8)} ×`);
+  for (const [label, value, note] of ownerRows)
+    console.log(`  ${label.padEnd(width)}  ${value.padStart(8)} ms   ${note}`);
+  console.log(
+    `  ${"naive / ours".padEnd(width)}  ${(naiveMs / ownersMs).toFixed(0).padStart(8)} ×`,
+  );
+  console.log(
+    `  ${"codeowners / ours".padEnd(width)}  ${(coMs / ownersMs).toFixed(1).padStart(8)} ×`,
+  );
   console.log(
     `  same owner set: ${same} of ${files.length} files; where the semantics coincide (globs of ≤ 1 area match, no exclusion): ${sameComparable} of ${comparableCount}` +
       `; ${multiArea} files in several areas, where CODEOWNERS names only the last match (a subset of ours in ${multiAreaSubset})`,
@@ -578,11 +798,18 @@ async function main(): Promise<number> {
   console.log("");
   const goals: [string, boolean, string][] = [
     [`evaluate < ${GOAL_EVALUATE_MS} ms`, evaluateMs < GOAL_EVALUATE_MS, `${ms(evaluateMs)} ms`],
-    [`naive / evaluate ≥ ${GOAL_RATIO}×`, ratioEvaluate >= GOAL_RATIO, `${ratioEvaluate.toFixed(0)}×`],
+    [
+      `naive / evaluate ≥ ${GOAL_RATIO}×`,
+      ratioEvaluate >= GOAL_RATIO,
+      `${ratioEvaluate.toFixed(0)}×`,
+    ],
   ];
   const goalWidth = Math.max(...goals.map((g) => g[0].length));
-  for (const [goal, ok, actual] of goals) console.log(`  goal  ${goal.padEnd(goalWidth)}  ${mark(ok)}  (${actual})`);
-  console.log(`  (goals are informational; total ${((performance.now() - wallStart) / 1000).toFixed(1)} s, checksum ${sink})`);
+  for (const [goal, ok, actual] of goals)
+    console.log(`  goal  ${goal.padEnd(goalWidth)}  ${mark(ok)}  (${actual})`);
+  console.log(
+    `  (goals are informational; total ${((performance.now() - wallStart) / 1000).toFixed(1)} s, checksum ${sink})`,
+  );
   writeJson(jsonTarget(), {
     areas: policy.areas.length,
     files: files.length,

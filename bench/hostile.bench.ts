@@ -30,7 +30,14 @@ import { emptyFacts, type Comment, type Facts, type Review } from "../src/evalua
 import { loadPolicy } from "../src/policy/load.js";
 import type { Policy } from "../src/policy/model.js";
 import { formatProblem } from "../src/policy/problems.js";
-import { MIGRATION, MIGRATION_SQL, POLICY, SCHEMA, SCHEMA_BASE, SCHEMA_HEAD } from "../test/e2e/scenario.js";
+import {
+  MIGRATION,
+  MIGRATION_SQL,
+  POLICY,
+  SCHEMA,
+  SCHEMA_BASE,
+  SCHEMA_HEAD,
+} from "../test/e2e/scenario.js";
 import { memoryReader } from "../test/helpers/policy.js";
 import { seededRandom } from "../test/helpers/random.js";
 import { jsonTarget, median, ms, table, writeJson } from "./lib/report.js";
@@ -64,7 +71,13 @@ function fill(length: number, pieces: (() => string)[]): string {
 // --- the normal pull request ----------------------------------------------------------
 
 /** As the app gathers it: patches always, contents where a detector reads them. */
-function changed(path: string, status: "added" | "modified", patch: string, base: string | null, head: string): ChangedFile {
+function changed(
+  path: string,
+  status: "added" | "modified",
+  patch: string,
+  base: string | null,
+  head: string,
+): ChangedFile {
   const file: ChangedFile = { path, status, patch };
   if (needsContent(file)) Object.assign(file, { base, head });
   return file;
@@ -72,18 +85,42 @@ function changed(path: string, status: "added" | "modified", patch: string, base
 
 function added(path: string, text: string): ChangedFile {
   const lines = text.split("\n");
-  return changed(path, "added", `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`, null, text);
+  return changed(
+    path,
+    "added",
+    `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`,
+    null,
+    text,
+  );
 }
 
 function normalFiles(): ChangedFile[] {
   return [
     added(MIGRATION, MIGRATION_SQL),
-    changed(SCHEMA, "modified", "@@ -11,6 +11,5 @@ model User {\n   id        Int      @id @default(autoincrement())\n   email     String   @unique\n   name      String?\n-  avatarUrl String?\n   createdAt DateTime @default(now())\n }", SCHEMA_BASE, SCHEMA_HEAD),
+    changed(
+      SCHEMA,
+      "modified",
+      "@@ -11,6 +11,5 @@ model User {\n   id        Int      @id @default(autoincrement())\n   email     String   @unique\n   name      String?\n-  avatarUrl String?\n   createdAt DateTime @default(now())\n }",
+      SCHEMA_BASE,
+      SCHEMA_HEAD,
+    ),
   ];
 }
 
-const review = (id: number, user: string): Review => ({ id, user, state: "APPROVED", commitId: HEAD, submittedAt: "2026-11-23T11:00:00Z" });
-const comment = (id: number, user: string, body: string): Comment => ({ id, user, body, createdAt: "2026-11-23T11:30:00Z", updatedAt: "2026-11-23T11:30:00Z" });
+const review = (id: number, user: string): Review => ({
+  id,
+  user,
+  state: "APPROVED",
+  commitId: HEAD,
+  submittedAt: "2026-11-23T11:00:00Z",
+});
+const comment = (id: number, user: string, body: string): Comment => ({
+  id,
+  user,
+  body,
+  createdAt: "2026-11-23T11:30:00Z",
+  updatedAt: "2026-11-23T11:30:00Z",
+});
 
 function normalFacts(): Facts {
   return emptyFacts(normalFiles(), {
@@ -94,7 +131,10 @@ function normalFacts(): Facts {
     headSha: HEAD,
     headPushedAt: "2026-11-23T10:00:00Z",
     reviews: [review(1, "dan"), review(2, "bea")],
-    comments: [comment(3, "bob", "LGTM from the backend team."), comment(4, "sam", "/approve-level3\n\nReplica lag is fixed.")],
+    comments: [
+      comment(3, "bob", "LGTM from the backend team."),
+      comment(4, "sam", "/approve-level3\n\nReplica lag is fixed."),
+    ],
   });
 }
 
@@ -122,7 +162,8 @@ function hiddenCommands(length: number): string {
 
 function terraform(length: number): string {
   return fill(length, [
-    () => `resource "aws_instance" "i${int(1000)}" {\n  instance_type = "m5.24xlarge"\n  count = ${int(100)}\n`,
+    () =>
+      `resource "aws_instance" "i${int(1000)}" {\n  instance_type = "m5.24xlarge"\n  count = ${int(100)}\n`,
     () => "{".repeat(1 + int(200)),
     () => '"'.repeat(1 + int(2000)),
     () => `  tags = { Name = "\${${"var.x".repeat(1 + int(50))}" }\n`,
@@ -145,7 +186,17 @@ function sqlUnterminated(length: number): string {
 }
 
 function singleLineRoutes(length: number): string {
-  return fill(length, [() => "router.get(", () => 'app.post("', () => '"/', () => "/:id", () => "'", () => "(", () => " ", () => "@Get(", () => "a"]);
+  return fill(length, [
+    () => "router.get(",
+    () => 'app.post("',
+    () => '"/',
+    () => "/:id",
+    () => "'",
+    () => "(",
+    () => " ",
+    () => "@Get(",
+    () => "a",
+  ]);
 }
 
 interface EvaluateInput {
@@ -158,15 +209,92 @@ interface EvaluateInput {
 const BODY = 64 * KIB;
 
 const EVALUATE_INPUTS: EvaluateInput[] = [
-  { name: "body: 64 KiB of capitals (ticket pattern ReDoS)", before: "2.2 s", facts: () => ({ ...normalFacts(), body: "A".repeat(BODY) }) },
-  { name: "title and body: 64 KiB each of quotes, forged markers, nested quotes", facts: () => ({ ...normalFacts(), title: `CHAT-1042 ${'"'.repeat(BODY)}`, body: fill(BODY, [() => `${pick(FORGED)}\n`, () => `${"> ".repeat(1 + int(200))}/approve-level3\n`, () => '"'.repeat(1 + int(4000)), () => "<!channel> <!here>\n"]) }) },
-  { name: "comments: three of 64 KiB with hidden commands", facts: () => ({ ...normalFacts(), comments: ["dan", "bea", "sam"].map((u, i) => comment(10 + i, u, hiddenCommands(BODY))) }) },
-  { name: "labels: 100 of 50 characters", facts: () => ({ ...normalFacts(), labels: Array.from({ length: 100 }, (_, i) => `${i}-${"architecturé🚀".repeat(4)}`.slice(0, 50)) }) },
-  { name: "file: a 100 KB line through the route detector", before: "15–21 s", facts: () => ({ ...normalFacts(), files: [...normalFiles(), added("src/routes/hostile.ts", singleLineRoutes(100 * KIB))] }) },
-  { name: "file: 100 KB of quotes in a YAML manifest", before: "17 s", facts: () => ({ ...normalFacts(), files: [...normalFiles(), added("deploy/k8s/hostile.yaml", `apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: ${'"'.repeat(100 * KIB)}\n`)] }) },
-  { name: "file: 100 KB of Terraform", before: "23 s", facts: () => ({ ...normalFacts(), files: [...normalFiles(), added("infra/hostile.tf", terraform(100 * KIB))] }) },
-  { name: "file: 60 KB of SQL with unterminated strings", facts: () => ({ ...normalFacts(), files: [...normalFiles(), added("prisma/migrations/20261201000000_hostile/migration.sql", sqlUnterminated(60 * KIB))] }) },
-  { name: "files: two of 60 KB (SQL and Terraform)", before: "7–11 s stall", facts: () => ({ ...normalFacts(), files: [...normalFiles(), added("prisma/migrations/20261202000000_twin/migration.sql", sqlUnterminated(60 * KIB)), added("infra/twin.tf", terraform(60 * KIB))] }) },
+  {
+    name: "body: 64 KiB of capitals (ticket pattern ReDoS)",
+    before: "2.2 s",
+    facts: () => ({ ...normalFacts(), body: "A".repeat(BODY) }),
+  },
+  {
+    name: "title and body: 64 KiB each of quotes, forged markers, nested quotes",
+    facts: () => ({
+      ...normalFacts(),
+      title: `CHAT-1042 ${'"'.repeat(BODY)}`,
+      body: fill(BODY, [
+        () => `${pick(FORGED)}\n`,
+        () => `${"> ".repeat(1 + int(200))}/approve-level3\n`,
+        () => '"'.repeat(1 + int(4000)),
+        () => "<!channel> <!here>\n",
+      ]),
+    }),
+  },
+  {
+    name: "comments: three of 64 KiB with hidden commands",
+    facts: () => ({
+      ...normalFacts(),
+      comments: ["dan", "bea", "sam"].map((u, i) => comment(10 + i, u, hiddenCommands(BODY))),
+    }),
+  },
+  {
+    name: "labels: 100 of 50 characters",
+    facts: () => ({
+      ...normalFacts(),
+      labels: Array.from({ length: 100 }, (_, i) =>
+        `${i}-${"architecturé🚀".repeat(4)}`.slice(0, 50),
+      ),
+    }),
+  },
+  {
+    name: "file: a 100 KB line through the route detector",
+    before: "15–21 s",
+    facts: () => ({
+      ...normalFacts(),
+      files: [...normalFiles(), added("src/routes/hostile.ts", singleLineRoutes(100 * KIB))],
+    }),
+  },
+  {
+    name: "file: 100 KB of quotes in a YAML manifest",
+    before: "17 s",
+    facts: () => ({
+      ...normalFacts(),
+      files: [
+        ...normalFiles(),
+        added(
+          "deploy/k8s/hostile.yaml",
+          `apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: ${'"'.repeat(100 * KIB)}\n`,
+        ),
+      ],
+    }),
+  },
+  {
+    name: "file: 100 KB of Terraform",
+    before: "23 s",
+    facts: () => ({
+      ...normalFacts(),
+      files: [...normalFiles(), added("infra/hostile.tf", terraform(100 * KIB))],
+    }),
+  },
+  {
+    name: "file: 60 KB of SQL with unterminated strings",
+    facts: () => ({
+      ...normalFacts(),
+      files: [
+        ...normalFiles(),
+        added("prisma/migrations/20261201000000_hostile/migration.sql", sqlUnterminated(60 * KIB)),
+      ],
+    }),
+  },
+  {
+    name: "files: two of 60 KB (SQL and Terraform)",
+    before: "7–11 s stall",
+    facts: () => ({
+      ...normalFacts(),
+      files: [
+        ...normalFiles(),
+        added("prisma/migrations/20261202000000_twin/migration.sql", sqlUnterminated(60 * KIB)),
+        added("infra/twin.tf", terraform(60 * KIB)),
+      ],
+    }),
+  },
 ];
 
 const BINDINGS = "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n";
@@ -185,31 +313,56 @@ const LINT_INPUTS: LintInput[] = [
   {
     name: "four brace-expansion bombs (538 bytes)",
     before: "2 s and 190 MB per glob; four abort a 512 MB heap",
-    text: () => `${BINDINGS}areas:\n  bombs:\n    paths: ["${BOMB}", "${BOMB.replace("src", "lib")}", "${BOMB.replace("src", "app")}"]\n    accountable: backend-lead\nrules:\n  bomb-rule:\n    when: { paths: ["${BOMB.replace("src", "api")}"] }\n    level: 2\n`,
+    text: () =>
+      `${BINDINGS}areas:\n  bombs:\n    paths: ["${BOMB}", "${BOMB.replace("src", "lib")}", "${BOMB.replace("src", "app")}"]\n    accountable: backend-lead\nrules:\n  bomb-rule:\n    when: { paths: ["${BOMB.replace("src", "api")}"] }\n    level: 2\n`,
   },
   { name: "1 MB of quotes", before: "6.7 s", text: () => '"'.repeat(1024 * KIB) },
   { name: "60 KB of quotes (under the size cap: parsed)", text: () => '"'.repeat(60 * KIB) },
-  { name: "1,000 areas, no preset (at the limit, under 64 KB: read whole, and valid)", loads: true, text: () => `roles:\n  backend-lead: { users: [bea] }\nareas:\n${Array.from({ length: 1000 }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: backend-lead }\n`).join("")}` },
-  { name: "30,000 areas", before: "17 s", text: () => `${BINDINGS}areas:\n${Array.from({ length: 30_000 }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: backend-lead }\n`).join("")}` },
+  {
+    name: "1,000 areas, no preset (at the limit, under 64 KB: read whole, and valid)",
+    loads: true,
+    text: () =>
+      `roles:\n  backend-lead: { users: [bea] }\nareas:\n${Array.from({ length: 1000 }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: backend-lead }\n`).join("")}`,
+  },
+  {
+    name: "30,000 areas",
+    before: "17 s",
+    text: () =>
+      `${BINDINGS}areas:\n${Array.from({ length: 30_000 }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: backend-lead }\n`).join("")}`,
+  },
   {
     name: "64 KB of misspelt references (did you mean)",
     before: "9.8 s",
     text: () => {
-      const roles = Array.from({ length: 300 }, (_, i) => `  platform-engineering-on-call-rotation-${i}: { users: [u${i}] }\n`).join("");
+      const roles = Array.from(
+        { length: 300 },
+        (_, i) => `  platform-engineering-on-call-rotation-${i}: { users: [u${i}] }\n`,
+      ).join("");
       let areas = "";
-      for (let i = 0; (roles.length + areas.length) < 63 * KIB; i++) areas += `  a${i}: { paths: ["a${i}/**"], accountable: platform-engineering-on-call-rotaton-${i % 300} }\n`;
+      for (let i = 0; roles.length + areas.length < 63 * KIB; i++)
+        areas += `  a${i}: { paths: ["a${i}/**"], accountable: platform-engineering-on-call-rotaton-${i % 300} }\n`;
       return `roles:\n${roles}areas:\n${areas}`;
     },
   },
   {
     name: "alias bomb (12 levels of 10)",
     text: () => {
-      const lines = [BINDINGS.trimEnd(), `laughs0: &l0 [${Array.from({ length: 10 }, () => '"lol"').join(", ")}]`];
-      for (let i = 1; i < 12; i++) lines.push(`laughs${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(", ")}]`);
+      const lines = [
+        BINDINGS.trimEnd(),
+        `laughs0: &l0 [${Array.from({ length: 10 }, () => '"lol"').join(", ")}]`,
+      ];
+      for (let i = 1; i < 12; i++)
+        lines.push(
+          `laughs${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(", ")}]`,
+        );
       return `${lines.join("\n")}\n`;
     },
   },
-  { name: "a 60 KB key", text: () => `${BINDINGS}areas:\n  "${"k".repeat(60 * KIB)}": { paths: ["x/**"], accountable: backend-lead }\n` },
+  {
+    name: "a 60 KB key",
+    text: () =>
+      `${BINDINGS}areas:\n  "${"k".repeat(60 * KIB)}": { paths: ["x/**"], accountable: backend-lead }\n`,
+  },
 ];
 
 // --- timing -----------------------------------------------------------------------------
@@ -230,17 +383,30 @@ async function timed(run: () => unknown): Promise<Timed> {
   const firstMs = await once();
   const samples: number[] = [];
   const started = performance.now();
-  while (samples.length < RUNS && (samples.length === 0 || performance.now() - started < BUDGET_MS)) samples.push(await once());
-  return { firstMs, medianMs: median(samples), maxMs: Math.max(firstMs, ...samples), runs: samples.length + 1 };
+  while (samples.length < RUNS && (samples.length === 0 || performance.now() - started < BUDGET_MS))
+    samples.push(await once());
+  return {
+    firstMs,
+    medianMs: median(samples),
+    maxMs: Math.max(firstMs, ...samples),
+    runs: samples.length + 1,
+  };
 }
 
-const lint = (text: string) => loadPolicy({ name: ".github/governance.yml", text, path: ".github/governance.yml" }, memoryReader({}));
+const lint = (text: string) =>
+  loadPolicy(
+    { name: ".github/governance.yml", text, path: ".github/governance.yml" },
+    memoryReader({}),
+  );
 
 // --- main -------------------------------------------------------------------------------
 
 const failures: string[] = [];
 const base = await lint(BASE_POLICY);
-if (!base.policy) throw new Error(`the bench policy does not load:\n${base.problems.map(formatProblem).join("\n")}`);
+if (!base.policy)
+  throw new Error(
+    `the bench policy does not load:\n${base.problems.map(formatProblem).join("\n")}`,
+  );
 const policy: Policy = base.policy;
 
 function evaluateOnce(make: () => Facts, name: string): void {
@@ -260,50 +426,130 @@ const normalEvaluate = await timed(() => evaluateOnce(normalFacts, "normal"));
 const normalDecision = evaluate(policy, normalFacts(), NOW);
 const normalLint = await timed(() => lint(POLICY));
 
-const evaluateRows: (Timed & { name: string; before?: string; ratio: number; level: number; conservative: number })[] = [];
+const evaluateRows: (Timed & {
+  name: string;
+  before?: string;
+  ratio: number;
+  level: number;
+  conservative: number;
+})[] = [];
 for (const input of EVALUATE_INPUTS) {
   // Built once (generation is not what is timed); each run gets fresh objects around the same strings.
   const facts = input.facts();
-  const fresh = () => ({ ...facts, files: facts.files.map((f) => ({ ...f })), comments: facts.comments.map((c) => ({ ...c })), labels: [...facts.labels] });
+  const fresh = () => ({
+    ...facts,
+    files: facts.files.map((f) => ({ ...f })),
+    comments: facts.comments.map((c) => ({ ...c })),
+    labels: [...facts.labels],
+  });
   const t = await timed(() => evaluateOnce(fresh, input.name));
   const decision = evaluate(policy, fresh(), NOW);
-  const conservative = decision.areas.flatMap((a) => a.changes).filter((c) => c.conservative).length;
-  evaluateRows.push({ name: input.name, before: input.before, ...t, ratio: t.medianMs / normalEvaluate.medianMs, level: decision.level, conservative });
+  const conservative = decision.areas
+    .flatMap((a) => a.changes)
+    .filter((c) => c.conservative).length;
+  evaluateRows.push({
+    name: input.name,
+    before: input.before,
+    ...t,
+    ratio: t.medianMs / normalEvaluate.medianMs,
+    level: decision.level,
+    conservative,
+  });
 }
 
-const lintRows: (Timed & { name: string; before?: string; ratio: number; problems: number; first: string })[] = [];
+const lintRows: (Timed & {
+  name: string;
+  before?: string;
+  ratio: number;
+  problems: number;
+  first: string;
+})[] = [];
 for (const input of LINT_INPUTS) {
   const text = input.text();
   const t = await timed(() => lint(text));
   const result = await lint(text);
-  if (Boolean(result.policy) !== Boolean(input.loads)) failures.push(`${input.name}: the policy ${result.policy ? "loaded" : `did not load (${result.problems.map(formatProblem).slice(0, 3).join("; ")})`}`);
-  lintRows.push({ name: input.name, before: input.before, ...t, ratio: t.medianMs / normalLint.medianMs, problems: result.problems.length, first: result.problems[0] ? formatProblem(result.problems[0]).slice(0, 110) : "(none)" });
+  if (Boolean(result.policy) !== Boolean(input.loads))
+    failures.push(
+      `${input.name}: the policy ${result.policy ? "loaded" : `did not load (${result.problems.map(formatProblem).slice(0, 3).join("; ")})`}`,
+    );
+  lintRows.push({
+    name: input.name,
+    before: input.before,
+    ...t,
+    ratio: t.medianMs / normalLint.medianMs,
+    problems: result.problems.length,
+    first: result.problems[0] ? formatProblem(result.problems[0]).slice(0, 110) : "(none)",
+  });
 }
 
-console.log("Governance Gate — hostile inputs beside a normal pull request (issue 10: time is reported, bounds are tested)");
-console.log(`  normal pull request: evaluate ${ms(normalEvaluate.medianMs)} ms (level ${normalDecision.level}, ${normalDecision.conclusion}); its policy through loadPolicy ${ms(normalLint.medianMs)} ms`);
+console.log(
+  "Governance Gate — hostile inputs beside a normal pull request (issue 10: time is reported, bounds are tested)",
+);
+console.log(
+  `  normal pull request: evaluate ${ms(normalEvaluate.medianMs)} ms (level ${normalDecision.level}, ${normalDecision.conclusion}); its policy through loadPolicy ${ms(normalLint.medianMs)} ms`,
+);
 console.log("");
 console.log(
   table([
-    ["evaluate, one input replaced", "first ms", "median ms", "max ms", "× normal PR", "level", "assumed worst", "at 667c5fc"],
-    ...evaluateRows.map((r) => [r.name, ms(r.firstMs), ms(r.medianMs), ms(r.maxMs), r.ratio.toFixed(1), r.level, r.conservative, r.before ?? "—"]),
+    [
+      "evaluate, one input replaced",
+      "first ms",
+      "median ms",
+      "max ms",
+      "× normal PR",
+      "level",
+      "assumed worst",
+      "at 667c5fc",
+    ],
+    ...evaluateRows.map((r) => [
+      r.name,
+      ms(r.firstMs),
+      ms(r.medianMs),
+      ms(r.maxMs),
+      r.ratio.toFixed(1),
+      r.level,
+      r.conservative,
+      r.before ?? "—",
+    ]),
   ]),
 );
 console.log("");
 console.log(
   table([
-    ["proposed policy through loadPolicy", "first ms", "median ms", "max ms", "× normal policy", "problems", "at 667c5fc"],
-    ...lintRows.map((r) => [r.name, ms(r.firstMs), ms(r.medianMs), ms(r.maxMs), r.ratio.toFixed(1), r.problems, r.before ?? "—"]),
+    [
+      "proposed policy through loadPolicy",
+      "first ms",
+      "median ms",
+      "max ms",
+      "× normal policy",
+      "problems",
+      "at 667c5fc",
+    ],
+    ...lintRows.map((r) => [
+      r.name,
+      ms(r.firstMs),
+      ms(r.medianMs),
+      ms(r.maxMs),
+      r.ratio.toFixed(1),
+      r.problems,
+      r.before ?? "—",
+    ]),
   ]),
 );
 console.log("");
 for (const r of lintRows) console.log(`  ${r.name}: ${r.first}`);
 const worst = [...evaluateRows, ...lintRows].sort((a, b) => b.maxMs - a.maxMs)[0]!;
-console.log(`\n  slowest hostile input: ${worst.name}, ${ms(worst.maxMs)} ms at most (${(worst.maxMs / normalEvaluate.medianMs).toFixed(0)}× a normal pull request's evaluate)`);
+console.log(
+  `\n  slowest hostile input: ${worst.name}, ${ms(worst.maxMs)} ms at most (${(worst.maxMs / normalEvaluate.medianMs).toFixed(0)}× a normal pull request's evaluate)`,
+);
 for (const f of failures) console.log(`  FAILED: ${f}`);
 
 writeJson(jsonTarget(), {
-  normal: { evaluateMs: normalEvaluate.medianMs, lintMs: normalLint.medianMs, level: normalDecision.level },
+  normal: {
+    evaluateMs: normalEvaluate.medianMs,
+    lintMs: normalLint.medianMs,
+    level: normalDecision.level,
+  },
   evaluate: evaluateRows,
   lint: lintRows,
   worst: { name: worst.name, maxMs: worst.maxMs },

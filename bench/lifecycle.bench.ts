@@ -25,7 +25,15 @@ import { performance } from "node:perf_hooks";
 import { appKeys, startAppServer } from "./lib/app-server.js";
 import { FakeGitHub, sha1, type FileSpec, type WorldSpec } from "./lib/fake-github.js";
 import { jsonTarget, shortRoute, table, writeJson } from "./lib/report.js";
-import { ciCheckRunEvent, closeAgent, deliver, issueCommentEvent, pullRequestEvent, reviewEvent, type Target } from "./lib/webhooks.js";
+import {
+  ciCheckRunEvent,
+  closeAgent,
+  deliver,
+  issueCommentEvent,
+  pullRequestEvent,
+  reviewEvent,
+  type Target,
+} from "./lib/webhooks.js";
 
 const OWNER = "acme";
 const REPO = "chat";
@@ -61,19 +69,46 @@ const TEAMS = { "backend-leads": ["bea"], dbas: ["dan"], sres: ["sam"], backend:
 const MIGRATION_SQL = `-- AlterTable\nALTER TABLE "User" DROP COLUMN "avatarUrl";\n`;
 const SCHEMA_BASE = `datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel User {\n  id        Int     @id @default(autoincrement())\n  email     String  @unique\n  avatarUrl String?\n}\n`;
 const SCHEMA_HEAD = SCHEMA_BASE.replace("  avatarUrl String?\n", "");
-const patchOf = (text: string) => `@@ -0,0 +1,${text.split("\n").length} @@\n${text.trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`;
+const patchOf = (text: string) =>
+  `@@ -0,0 +1,${text.split("\n").length} @@\n${text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `+${l}`)
+    .join("\n")}`;
 
 /** The pull request's files after each push: every push adds a file. */
 function filesAt(head: number): FileSpec[] {
   const files: FileSpec[] = [
     { filename: MIGRATION, status: "added", patch: patchOf(MIGRATION_SQL) },
-    { filename: SCHEMA, status: "modified", patch: "@@ -6,5 +6,4 @@ model User {\n   id        Int     @id @default(autoincrement())\n   email     String  @unique\n-  avatarUrl String?\n }" },
-    { filename: "src/users/avatar.service.ts", status: "modified", patch: "@@ -1,3 +1,2 @@\n-import { avatarUrl } from './avatar';\n export class AvatarService {}" },
+    {
+      filename: SCHEMA,
+      status: "modified",
+      patch:
+        "@@ -6,5 +6,4 @@ model User {\n   id        Int     @id @default(autoincrement())\n   email     String  @unique\n-  avatarUrl String?\n }",
+    },
+    {
+      filename: "src/users/avatar.service.ts",
+      status: "modified",
+      patch:
+        "@@ -1,3 +1,2 @@\n-import { avatarUrl } from './avatar';\n export class AvatarService {}",
+    },
   ];
   const later: FileSpec[] = [
-    { filename: "src/users/avatar.service.spec.ts", status: "modified", patch: "@@ -1 +1 @@\n-it('keeps avatars')\n+it('moves avatars to media')" },
-    { filename: "docs/avatars.md", status: "added", patch: "@@ -0,0 +1 @@\n+# Avatars live in the media service" },
-    { filename: "src/media/media.client.ts", status: "added", patch: "@@ -0,0 +1 @@\n+export const media = {};" },
+    {
+      filename: "src/users/avatar.service.spec.ts",
+      status: "modified",
+      patch: "@@ -1 +1 @@\n-it('keeps avatars')\n+it('moves avatars to media')",
+    },
+    {
+      filename: "docs/avatars.md",
+      status: "added",
+      patch: "@@ -0,0 +1 @@\n+# Avatars live in the media service",
+    },
+    {
+      filename: "src/media/media.client.ts",
+      status: "added",
+      patch: "@@ -0,0 +1 @@\n+export const media = {};",
+    },
   ];
   return [...files, ...later.slice(0, head)];
 }
@@ -100,7 +135,17 @@ function world(variant: Variant, publicKeyPem: string, appId: number): WorldSpec
         collaborators: [AUTHOR, "bea", "dan", "sam", "bob"],
         teams: TEAMS,
         blobs,
-        pulls: [{ number: NUMBER, title: "Drop User.avatarUrl", body: "Avatars moved to the media service.", author: AUTHOR, headRef: "drop-avatar", headSha: HEADS[0]!, files: filesAt(0) }],
+        pulls: [
+          {
+            number: NUMBER,
+            title: "Drop User.avatarUrl",
+            body: "Avatars moved to the media service.",
+            author: AUTHOR,
+            headRef: "drop-avatar",
+            headSha: HEADS[0]!,
+            files: filesAt(0),
+          },
+        ],
       },
     ],
   };
@@ -170,17 +215,32 @@ interface PolicyBotState {
 
 const SELECTION = ["dan", "bea", "sam"];
 /** Who each approval rule's `requires` names (dba, backend, sre), directly or through its one team: the same people in both variants. */
-const RULE_ACTORS: readonly (readonly string[])[] = [TEAMS.dbas, TEAMS["backend-leads"], TEAMS.sres];
+const RULE_ACTORS: readonly (readonly string[])[] = [
+  TEAMS.dbas,
+  TEAMS["backend-leads"],
+  TEAMS.sres,
+];
 const RULES = RULE_ACTORS.length;
 
-function policyBotEvaluation(s: PolicyBotState, files: number, requestReviews: boolean): Record<string, number> {
-  const parts: Record<string, number> = { cfg: 1, files: Math.ceil(files / 100), paged: 1, commits: 1 };
+function policyBotEvaluation(
+  s: PolicyBotState,
+  files: number,
+  requestReviews: boolean,
+): Record<string, number> {
+  const parts: Record<string, number> = {
+    cfg: 1,
+    files: Math.ceil(files / 100),
+    paged: 1,
+    commits: 1,
+  };
   if (!s.headsSeen.has(s.head)) {
     parts.pushed = 1;
     s.headsSeen.add(s.head);
   }
   if (s.variant === "teams" && s.candidates.size > 0) parts.members = RULES * s.candidates.size;
-  const outsideSomeRule = [...s.candidates].filter((user) => RULE_ACTORS.some((actors) => !actors.includes(user)));
+  const outsideSomeRule = [...s.candidates].filter((user) =>
+    RULE_ACTORS.some((actors) => !actors.includes(user)),
+  );
   if (outsideSomeRule.length > 0) parts.permission = outsideSomeRule.length;
   parts.status = 1;
   const approved = s.candidates.size >= RULES;
@@ -220,25 +280,55 @@ interface StepResult {
   ci: boolean;
 }
 
-async function play(variant: Variant): Promise<{ steps: StepResult[]; tokenExchanges: number; problems: string[]; wallMs: number; unexpected: string[]; failed: string[] }> {
+async function play(variant: Variant): Promise<{
+  steps: StepResult[];
+  tokenExchanges: number;
+  problems: string[];
+  wallMs: number;
+  unexpected: string[];
+  failed: string[];
+}> {
   const keys = appKeys();
-  const fake = await FakeGitHub.start(world(variant, keys.publicKeyPem, keys.appId), { keepLog: true });
+  const fake = await FakeGitHub.start(world(variant, keys.publicKeyPem, keys.appId), {
+    keepLog: true,
+  });
   const server = await startAppServer({ keys, githubHost: fake.host, logLevel: "warn" });
   const wallStart = performance.now();
   const steps: StepResult[] = [];
-  const pb: PolicyBotState = { variant, headsSeen: new Set(), head: HEADS[0]!, requested: new Set(), reviewedHead: new Set(), candidates: new Set(), approvingReviews: new Set() };
+  const pb: PolicyBotState = {
+    variant,
+    headsSeen: new Set(),
+    head: HEADS[0]!,
+    requested: new Set(),
+    reviewedHead: new Set(),
+    candidates: new Set(),
+    approvingReviews: new Set(),
+  };
   let head = 0;
-  const target = (): Target => ({ installationId: INSTALLATION, organization: OWNER, repository: fake.repositoryView({ owner: OWNER, name: REPO, defaultBranch: "main" }) });
+  const target = (): Target => ({
+    installationId: INSTALLATION,
+    organization: OWNER,
+    repository: fake.repositoryView({ owner: OWNER, name: REPO, defaultBranch: "main" }),
+  });
   const pull = () => fake.pullView(OWNER, REPO, NUMBER);
   const pullState = () => fake.pull(OWNER, REPO, NUMBER);
 
-  const step = async (name: string, event: string, payload: () => object, policyBot: () => Record<string, number>, ci = false) => {
+  const step = async (
+    name: string,
+    event: string,
+    payload: () => object,
+    policyBot: () => Record<string, number>,
+    ci = false,
+  ) => {
     // GitHub's timestamps must order the events as they happened.
     await new Promise((resolve) => setTimeout(resolve, 15));
     const before = fake.log.length;
     const delivery = await deliver(server.port, keys.webhookSecret, event, payload());
-    if (delivery.status !== 200) throw new Error(`${name}: the server answered ${delivery.status} ${delivery.body}`);
-    const calls = fake.log.slice(before).filter((c) => c.route !== "POST /app/installations/{installation_id}/access_tokens");
+    if (delivery.status !== 200)
+      throw new Error(`${name}: the server answered ${delivery.status} ${delivery.body}`);
+    const calls = fake.log
+      .slice(before)
+      .filter((c) => c.route !== "POST /app/installations/{installation_id}/access_tokens");
     const parts = policyBot();
     steps.push({
       step: name,
@@ -258,8 +348,11 @@ async function play(variant: Variant): Promise<{ steps: StepResult[]; tokenExcha
     pb.reviewedHead.add(login);
     pb.candidates.add(login);
     pb.approvingReviews.add(login);
-    await step(`review: ${login} approves`, "pull_request_review", () => reviewEvent(target(), pull(), fake.reviewView(OWNER, REPO, NUMBER, r), sender(login)), () =>
-      policyBotEvaluation(pb, pullState().files.length, false),
+    await step(
+      `review: ${login} approves`,
+      "pull_request_review",
+      () => reviewEvent(target(), pull(), fake.reviewView(OWNER, REPO, NUMBER, r), sender(login)),
+      () => policyBotEvaluation(pb, pullState().files.length, false),
     );
   };
   const push = async () => {
@@ -268,26 +361,67 @@ async function play(variant: Variant): Promise<{ steps: StepResult[]; tokenExcha
     pb.head = HEADS[head]!;
     pb.reviewedHead.clear();
     pb.candidates.clear();
-    await step(`push ${head} (synchronize)`, "pull_request", () => pullRequestEvent("synchronize", target(), pull(), sender(AUTHOR), { before: HEADS[head - 1], after: HEADS[head] }), () =>
-      policyBotEvaluation(pb, pullState().files.length, true),
+    await step(
+      `push ${head} (synchronize)`,
+      "pull_request",
+      () =>
+        pullRequestEvent("synchronize", target(), pull(), sender(AUTHOR), {
+          before: HEADS[head - 1],
+          after: HEADS[head],
+        }),
+      () => policyBotEvaluation(pb, pullState().files.length, true),
     );
   };
   const command = async (login: string) => {
-    const c = fake.addComment(OWNER, REPO, NUMBER, login, "/approve-level3\n\nSRE: rollout plan reviewed.");
+    const c = fake.addComment(
+      OWNER,
+      REPO,
+      NUMBER,
+      login,
+      "/approve-level3\n\nSRE: rollout plan reviewed.",
+    );
     pb.candidates.add(login);
-    await step(`comment: ${login} /approve-level3`, "issue_comment", () => issueCommentEvent(target(), pull(), fake.commentView(OWNER, REPO, NUMBER, c), sender(login)), () => ({
-      pull: 1,
-      ...policyBotEvaluation(pb, pullState().files.length, false),
-    }));
+    await step(
+      `comment: ${login} /approve-level3`,
+      "issue_comment",
+      () =>
+        issueCommentEvent(
+          target(),
+          pull(),
+          fake.commentView(OWNER, REPO, NUMBER, c),
+          sender(login),
+        ),
+      () => ({
+        pull: 1,
+        ...policyBotEvaluation(pb, pullState().files.length, false),
+      }),
+    );
   };
   const ci = async () => {
     for (let i = 0; i < CI_CHECKS_PER_HEAD; i++) {
       // The same policy on both sides reads no CI: policy-bot stops at the trigger check.
-      await step(`  CI check ${i + 1} completed`, "check_run", () => ciCheckRunEvent(target(), pull(), i === 0 ? "build" : "test", sender("github-actions[bot]")), policyBotCheckRun, true);
+      await step(
+        `  CI check ${i + 1} completed`,
+        "check_run",
+        () =>
+          ciCheckRunEvent(
+            target(),
+            pull(),
+            i === 0 ? "build" : "test",
+            sender("github-actions[bot]"),
+          ),
+        policyBotCheckRun,
+        true,
+      );
     }
   };
 
-  await step("opened", "pull_request", () => pullRequestEvent("opened", target(), pull(), sender(AUTHOR)), () => policyBotEvaluation(pb, pullState().files.length, true));
+  await step(
+    "opened",
+    "pull_request",
+    () => pullRequestEvent("opened", target(), pull(), sender(AUTHOR)),
+    () => policyBotEvaluation(pb, pullState().files.length, true),
+  );
   await ci();
   await review("dan");
   await push();
@@ -302,9 +436,22 @@ async function play(variant: Variant): Promise<{ steps: StepResult[]; tokenExcha
   await review("bea");
   await command("sam");
   fake.label(OWNER, REPO, NUMBER, "expedited");
-  await step("label: expedited", "pull_request", () => pullRequestEvent("labeled", target(), pull(), sender(AUTHOR), { label: { name: "expedited", color: "ededed" } }), () => ({ cfg: 1 }));
+  await step(
+    "label: expedited",
+    "pull_request",
+    () =>
+      pullRequestEvent("labeled", target(), pull(), sender(AUTHOR), {
+        label: { name: "expedited", color: "ededed" },
+      }),
+    () => ({ cfg: 1 }),
+  );
   fake.merge(OWNER, REPO, NUMBER);
-  await step("merged (closed)", "pull_request", () => pullRequestEvent("closed", target(), pull(), sender("bea")), () => ({}));
+  await step(
+    "merged (closed)",
+    "pull_request",
+    () => pullRequestEvent("closed", target(), pull(), sender("bea")),
+    () => ({}),
+  );
 
   const wallMs = performance.now() - wallStart;
   const stats = fake.snapshot();
@@ -312,7 +459,14 @@ async function play(variant: Variant): Promise<{ steps: StepResult[]; tokenExcha
   const failed = fake.log.filter((c) => c.status >= 400).map((c) => `${c.route} → ${c.status}`);
   await server.stop();
   await fake.close();
-  return { steps, tokenExchanges: stats.tokenExchanges, problems, wallMs, unexpected: stats.unexpected, failed };
+  return {
+    steps,
+    tokenExchanges: stats.tokenExchanges,
+    problems,
+    wallMs,
+    unexpected: stats.unexpected,
+    failed,
+  };
 }
 
 function sum(steps: StepResult[], pick: (s: StepResult) => number): number {
@@ -322,11 +476,19 @@ function sum(steps: StepResult[], pick: (s: StepResult) => number): number {
 async function main(): Promise<number> {
   const results: Record<string, unknown> = {};
   let status = 0;
-  console.log("Governance Gate — API calls over one pull-request lifecycle (real server, fake GitHub on loopback)");
-  console.log("  script: opened, 4 reviews, 3 pushes, 2 sign-off commands, a label, merge (12 deliveries);");
-  console.log(`          + ${CI_CHECKS_PER_HEAD} CI check runs finishing per head (8 deliveries), tallied apart`);
+  console.log(
+    "Governance Gate — API calls over one pull-request lifecycle (real server, fake GitHub on loopback)",
+  );
+  console.log(
+    "  script: opened, 4 reviews, 3 pushes, 2 sign-off commands, a label, merge (12 deliveries);",
+  );
+  console.log(
+    `          + ${CI_CHECKS_PER_HEAD} CI check runs finishing per head (8 deliveries), tallied apart`,
+  );
   // The two plays are independent (own fake GitHub, own server): run side by side to save time.
-  const plays = await Promise.all((["users", "teams"] as const).map(async (variant) => [variant, await play(variant)] as const));
+  const plays = await Promise.all(
+    (["users", "teams"] as const).map(async (variant) => [variant, await play(variant)] as const),
+  );
   for (const [variant, run] of plays) {
     const script = run.steps.filter((s) => !s.ci);
     const ciSteps = run.steps.filter((s) => s.ci);
@@ -336,30 +498,65 @@ async function main(): Promise<number> {
     const theirsCi = sum(ciSteps, (s) => s.policyBot);
     const ratio = ours / theirs;
     console.log("");
-    console.log(`  roles bound to ${variant}  (played in ${(run.wallMs / 1000).toFixed(1)} s: Probot's throttle spaces an installation's writes 1 s apart, comments and review requests 3 s; GraphQL reads are not queued)`);
-    const rows: (string | number)[][] = [["step", "ours", "ms", "policy-bot", "= policy-bot arithmetic", "ours: which calls"]];
+    console.log(
+      `  roles bound to ${variant}  (played in ${(run.wallMs / 1000).toFixed(1)} s: Probot's throttle spaces an installation's writes 1 s apart, comments and review requests 3 s; GraphQL reads are not queued)`,
+    );
+    const rows: (string | number)[][] = [
+      ["step", "ours", "ms", "policy-bot", "= policy-bot arithmetic", "ours: which calls"],
+    ];
     for (const s of run.steps) {
-      const arithmetic = Object.entries(s.policyBotParts).map(([k, v]) => (v === 1 ? k : `${v} ${k}`)).join(" + ") || "not handled";
+      const arithmetic =
+        Object.entries(s.policyBotParts)
+          .map(([k, v]) => (v === 1 ? k : `${v} ${k}`))
+          .join(" + ") || "not handled";
       rows.push([s.step, s.ours, s.ms.toFixed(0), s.policyBot, arithmetic, compress(s.oursRoutes)]);
     }
-    rows.push(["lifecycle total (12 deliveries)", ours, "", theirs, `${script.map((s) => s.policyBot).join(" + ")}`, ""]);
-    rows.push([`CI check runs (${ciSteps.length} deliveries), the same policy reading no CI`, oursCi, "", theirsCi, `${ciSteps.map((s) => s.policyBot).join(" + ")}`, ""]);
+    rows.push([
+      "lifecycle total (12 deliveries)",
+      ours,
+      "",
+      theirs,
+      `${script.map((s) => s.policyBot).join(" + ")}`,
+      "",
+    ]);
+    rows.push([
+      `CI check runs (${ciSteps.length} deliveries), the same policy reading no CI`,
+      oursCi,
+      "",
+      theirsCi,
+      `${ciSteps.map((s) => s.policyBot).join(" + ")}`,
+      "",
+    ]);
     console.log(table(rows, "    "));
-    console.log(`    installation token exchanges (once per hour per installation, not in the totals): ${run.tokenExchanges}`);
-    console.log(`    ours / policy-bot = ${ours} / ${theirs} = ${ratio.toFixed(2)}  →  goal ≤ 0.50: ${ratio <= 0.5 ? "PASS" : "MISS"}` +
-      `;  with the CI check runs: (${ours} + ${oursCi}) / (${theirs} + ${theirsCi}) = ${((ours + oursCi) / (theirs + theirsCi)).toFixed(2)}`);
+    console.log(
+      `    installation token exchanges (once per hour per installation, not in the totals): ${run.tokenExchanges}`,
+    );
+    console.log(
+      `    ours / policy-bot = ${ours} / ${theirs} = ${ratio.toFixed(2)}  →  goal ≤ 0.50: ${ratio <= 0.5 ? "PASS" : "MISS"}` +
+        `;  with the CI check runs: (${ours} + ${oursCi}) / (${theirs} + ${theirsCi}) = ${((ours + oursCi) / (theirs + theirsCi)).toFixed(2)}`,
+    );
     if (run.unexpected.length > 0 || run.failed.length > 0 || run.problems.length > 0) {
-      console.log(`    ! unexpected routes: ${run.unexpected.join(", ") || "none"}; failed calls: ${run.failed.join(", ") || "none"}; server warnings: ${run.problems.length}`);
+      console.log(
+        `    ! unexpected routes: ${run.unexpected.join(", ") || "none"}; failed calls: ${run.failed.join(", ") || "none"}; server warnings: ${run.problems.length}`,
+      );
       for (const p of run.problems.slice(0, 5)) console.log(`      ${p.slice(0, 300)}`);
       status = 1;
     }
-    results[variant] = { ours, policyBot: theirs, ratio, oursWithCi: ours + oursCi, policyBotWithCi: theirs + theirsCi, tokenExchanges: run.tokenExchanges, wallSeconds: run.wallMs / 1000, steps: run.steps };
+    results[variant] = {
+      ours,
+      policyBot: theirs,
+      ratio,
+      oursWithCi: ours + oursCi,
+      policyBotWithCi: theirs + theirsCi,
+      tokenExchanges: run.tokenExchanges,
+      wallSeconds: run.wallMs / 1000,
+      steps: run.steps,
+    };
   }
   closeAgent();
   writeJson(jsonTarget(), results);
   return status;
 }
-
 
 /** `GET reviews, GET comments, GET reviews` → `2× GET reviews, GET comments`, in first-seen order. */
 function compress(routes: string[]): string {

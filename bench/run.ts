@@ -31,7 +31,11 @@ const selected = BENCHES.filter((b) => !only || only.includes(b));
 
 async function runBench(name: Bench, jsonPath: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `bench/${name}.bench.ts`, "--json", jsonPath], { cwd: ROOT, stdio: "inherit", env: process.env });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", `bench/${name}.bench.ts`, "--json", jsonPath],
+      { cwd: ROOT, stdio: "inherit", env: process.env },
+    );
     child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -53,7 +57,9 @@ const read = <T>(name: Bench): T | undefined => {
   }
 };
 
-console.log(`\n=== all benchmarks: ${seconds.toFixed(0)} s; exit codes ${selected.map((b) => `${b} ${codes[b]}`).join(", ")}`);
+console.log(
+  `\n=== all benchmarks: ${seconds.toFixed(0)} s; exit codes ${selected.map((b) => `${b} ${codes[b]}`).join(", ")}`,
+);
 if (!only) {
   writeFileSync(join(ROOT, "bench", "results.md"), resultsMarkdown(seconds, loadBefore));
   console.log("    figures written to bench/results.md");
@@ -110,12 +116,25 @@ interface LoadJson {
   throughput: number;
   latency: { p50: number; p90: number; p99: number; max: number };
   cpuShare: number;
-  rss: { first: number; last: number; peakRun: number; processPeak?: number; edgeSeconds: number; flat: boolean };
+  rss: {
+    first: number;
+    last: number;
+    peakRun: number;
+    processPeak?: number;
+    edgeSeconds: number;
+    flat: boolean;
+  };
   failed: number;
   late: number;
   apiCalls: { perDelivery: number; writes: number; filesReads: number };
   foreignCores: number;
-  saturation?: { perSecond: number; p50: number; p99: number; cpuShare: number; concurrency: number };
+  saturation?: {
+    perSecond: number;
+    p50: number;
+    p99: number;
+    cpuShare: number;
+    concurrency: number;
+  };
   writeProbe: { deliveries: number; seconds: number[]; writes: number };
 }
 
@@ -155,10 +174,18 @@ interface HostileJson {
 }
 
 function resultsMarkdown(totalSeconds: number, load1: number): string {
-  const f = (n: number | undefined, digits = 1) => (n === undefined || !Number.isFinite(n) ? "—" : n >= 100 ? n.toFixed(0) : n.toFixed(digits));
+  const f = (n: number | undefined, digits = 1) =>
+    n === undefined || !Number.isFinite(n) ? "—" : n >= 100 ? n.toFixed(0) : n.toFixed(digits);
   const mark = (ok: boolean) => (ok ? "✅" : "❌");
-  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
-  const dirty = spawnSync("git", ["status", "--porcelain", "--", "src", "package.json"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() !== "";
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  }).stdout.trim();
+  const dirty =
+    spawnSync("git", ["status", "--porcelain", "--", "src", "package.json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).stdout.trim() !== "";
   const envs = Object.entries(process.env)
     .filter(([k]) => k.startsWith("BENCH_"))
     .map(([k, v]) => `${k}=${v} `)
@@ -205,43 +232,76 @@ function resultsMarkdown(totalSeconds: number, load1: number): string {
       `| 3 | ″ RSS first / last ${f(d.rss.edgeSeconds, 0)} s; peak in run / process peak | ${f(d.rss.first, 0)} / ${f(d.rss.last, 0)} MiB; ${f(d.rss.peakRun, 0)} / ${f(d.rss.processPeak, 0)} MiB | — | — | ${mark(d.rss.flat)} flat |`,
     );
     if (d.saturation) {
-      lines.push(`| 3 | Capacity: closed loop ×${d.saturation.concurrency}, evaluating deliveries only | ${f(d.saturation.perSecond, 0)}/s, p50 ${f(d.saturation.p50)} ms, p99 ${f(d.saturation.p99)} ms, CPU ${f(d.saturation.cpuShare * 100, 0)} % | — | — | — |`);
+      lines.push(
+        `| 3 | Capacity: closed loop ×${d.saturation.concurrency}, evaluating deliveries only | ${f(d.saturation.perSecond, 0)}/s, p50 ${f(d.saturation.p50)} ms, p99 ${f(d.saturation.p99)} ms, CPU ${f(d.saturation.cpuShare * 100, 0)} % | — | — | — |`,
+      );
     }
-    lines.push(`| 3 | Write probe: ${d.writeProbe.deliveries} check-changing approvals on ${d.writeProbe.deliveries} installations at once | answered after ${d.writeProbe.seconds.map((s) => s.toFixed(1)).join(", ")} s (${d.writeProbe.writes} writes) | — | — | — |`);
-    if (d.foreignCores > 0.15) lines.push("", `⚠ The machine was shared during the load run: other processes kept ${d.foreignCores.toFixed(2)} cores busy (of ${cpus().length}); the load figures are pessimistic.`);
+    lines.push(
+      `| 3 | Write probe: ${d.writeProbe.deliveries} check-changing approvals on ${d.writeProbe.deliveries} installations at once | answered after ${d.writeProbe.seconds.map((s) => s.toFixed(1)).join(", ")} s (${d.writeProbe.writes} writes) | — | — | — |`,
+    );
+    if (d.foreignCores > 0.15)
+      lines.push(
+        "",
+        `⚠ The machine was shared during the load run: other processes kept ${d.foreignCores.toFixed(2)} cores busy (of ${cpus().length}); the load figures are pessimistic.`,
+      );
     lines.push(
       "",
-      `Load mix (per delivery, seeded): ${Object.entries(d.mix).map(([k, w]) => `${w}% ${k}`).join(", ")}; on pull requests opened and evaluated before the run (see bench/load.bench.ts for why: Probot's throttle spaces writes 1 s apart per installation, as GitHub's secondary rate limits ask, so deliveries that change a check cannot arrive at 200/s on 100 installations).`,
+      `Load mix (per delivery, seeded): ${Object.entries(d.mix)
+        .map(([k, w]) => `${w}% ${k}`)
+        .join(
+          ", ",
+        )}; on pull requests opened and evaluated before the run (see bench/load.bench.ts for why: Probot's throttle spaces writes 1 s apart per installation, as GitHub's secondary rate limits ask, so deliveries that change a check cannot arrive at 200/s on 100 installations).`,
     );
   } else lines.push("| 3 | load | (benchmark failed) | | | |");
   // A table of its own: the load section ends the first one with its notes.
-  lines.push("", "| # | CLI cold start, new process to exit: wall time (CPU time) | Compiled (the bin) | Through tsx | Ratio | Goal |", "|---|---|---|---|---|---|");
+  lines.push(
+    "",
+    "| # | CLI cold start, new process to exit: wall time (CPU time) | Compiled (the bin) | Through tsx | Ratio | Goal |",
+    "|---|---|---|---|---|---|",
+  );
   const c = read<ColdStartJson>("cold-start");
   if (c) {
-    const cpu = (value: number | undefined, suffix = " ms") => (value === undefined ? "" : ` (${f(value, 0)}${suffix})`);
+    const cpu = (value: number | undefined, suffix = " ms") =>
+      value === undefined ? "" : ` (${f(value, 0)}${suffix})`;
     const row = (what: string, x: ColdStartCommand, goalMs: number) =>
       `| 4 | \`${what}\`, median of ${c.runs} | ${f(x.compiledMs, 0)} ms${cpu(x.compiledCpuMs)} | ${f(x.tsxMs, 0)} ms${cpu(x.tsxCpuMs)} | ${f(x.ratio)}× faster${x.cpuRatio === undefined ? "" : ` (${f(x.cpuRatio)}×)`} | ${mark(x.compiledMs <= goalMs)} ≤ ${goalMs} ms, ${mark(x.ratio >= 4)} ≥ 4× |`;
     lines.push(
       row("governance-gate --help", c.help, 300),
-      row("governance-gate explain --policy chat-backend --files prisma/schema.prisma", c.explain, 500),
+      row(
+        "governance-gate explain --policy chat-backend --files prisma/schema.prisma",
+        c.explain,
+        500,
+      ),
       `| 4 | \`node -e ""\` (Node alone: the floor) | ${f(c.floorMs, 0)} ms${cpu(c.floorCpuMs)} | — | — | — |`,
       "",
       `Load average ${c.loadBefore.toFixed(2)} → ${c.loadAfter.toFixed(2)} during the cold-start runs.${c.identical ? "" : " ⚠ The compiled CLI and the tsx path answered differently (see the run's output)."}`,
     );
   } else lines.push("| 4 | CLI cold start | (benchmark failed) | | | |");
   // Issue 10: the app's own work per hostile input, in one process; bounds are asserted by tests, never time.
-  lines.push("", "| # | Hostile input (issue 10), one part of a normal pull request replaced | First / median / max | At 667c5fc (issue 10, not this run) | × normal | Goal |", "|---|---|---|---|---|---|");
+  lines.push(
+    "",
+    "| # | Hostile input (issue 10), one part of a normal pull request replaced | First / median / max | At 667c5fc (issue 10, not this run) | × normal | Goal |",
+    "|---|---|---|---|---|---|",
+  );
   const h = read<HostileJson>("hostile");
   if (h) {
     const times = (r: HostileRow) => `${f(r.firstMs)} / ${f(r.medianMs)} / ${f(r.maxMs)} ms`;
-    lines.push(`| 5 | Normal pull request: \`evaluate\`; its policy through \`loadPolicy\` | ${f(h.normal.evaluateMs, 2)} ms; ${f(h.normal.lintMs)} ms | — | 1 | — |`);
-    for (const r of h.evaluate) lines.push(`| 5 | \`evaluate\`, ${r.name}${r.conservative ? ` (${r.conservative} file${r.conservative === 1 ? "" : "s"} assumed the worst)` : ""} | ${times(r)} | ${r.before ?? "—"} | ${f(r.ratio, 0)}× | bounded |`);
-    for (const r of h.lint) lines.push(`| 5 | Proposed policy through \`loadPolicy\`: ${r.name} (${r.problems} problem${r.problems === 1 ? "" : "s"}) | ${times(r)} | ${r.before ?? "—"} | ${f(r.ratio, 2)}× | bounded |`);
+    lines.push(
+      `| 5 | Normal pull request: \`evaluate\`; its policy through \`loadPolicy\` | ${f(h.normal.evaluateMs, 2)} ms; ${f(h.normal.lintMs)} ms | — | 1 | — |`,
+    );
+    for (const r of h.evaluate)
+      lines.push(
+        `| 5 | \`evaluate\`, ${r.name}${r.conservative ? ` (${r.conservative} file${r.conservative === 1 ? "" : "s"} assumed the worst)` : ""} | ${times(r)} | ${r.before ?? "—"} | ${f(r.ratio, 0)}× | bounded |`,
+      );
+    for (const r of h.lint)
+      lines.push(
+        `| 5 | Proposed policy through \`loadPolicy\`: ${r.name} (${r.problems} problem${r.problems === 1 ? "" : "s"}) | ${times(r)} | ${r.before ?? "—"} | ${f(r.ratio, 2)}× | bounded |`,
+      );
     if (h.failures.length > 0) lines.push("", `⚠ ${h.failures.join("; ")}`);
     lines.push(
       "",
       "\"× normal\" divides the median by the normal pull request's `evaluate` (rows of `evaluate`) or its policy's `loadPolicy` (rows of `loadPolicy`); a first run much slower than",
-      "the median is work cached per content. \"Bounded\": the bounds are asserted by tests (input caps, step budgets, work counters), never a time; no figure here is a pass/fail.",
+      'the median is work cached per content. "Bounded": the bounds are asserted by tests (input caps, step budgets, work counters), never a time; no figure here is a pass/fail.',
     );
   } else lines.push("| 5 | hostile inputs | (benchmark failed) | | | |");
   lines.push(

@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 const entry = new URL("../dist/cli/run.js", import.meta.url);
 if (!existsSync(entry)) {
   const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
-  process.stderr.write(`governance-gate: ${fileURLToPath(entry)} is missing: run \`npm run build\` in ${packageDir} (npm ci runs it)\n`);
+  process.stderr.write(
+    `governance-gate: ${fileURLToPath(entry)} is missing: run \`npm run build\` in ${packageDir} (npm ci runs it)\n`,
+  );
   process.exit(1);
 }
 // Node 22.1+ keeps V8's compiled code on disk (in the OS temp directory) between

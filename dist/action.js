@@ -4018,7 +4018,9 @@ function loadHclGrammar() {
   loading ??= (async () => {
     const { Language: Language2, Parser: Parser2 } = await Promise.resolve().then(() => (init_tree_sitter(), tree_sitter_exports));
     await Parser2.init(binaries ? { wasmBinary: binaries.runtime } : void 0);
-    const hcl = await Language2.load(binaries?.grammar ?? createRequire(import.meta.url).resolve(GRAMMAR));
+    const hcl = await Language2.load(
+      binaries?.grammar ?? createRequire(import.meta.url).resolve(GRAMMAR)
+    );
     const ready = new Parser2();
     ready.setLanguage(hcl);
     parser2 = ready;
@@ -4029,7 +4031,10 @@ async function hclGrammarAtModuleLoad() {
   if (!onDemand) await loadHclGrammar();
 }
 function loadedParser() {
-  if (!parser2) throw new Error("the HCL grammar is not loaded (await loadHclGrammar() before reading .tf content)");
+  if (!parser2)
+    throw new Error(
+      "the HCL grammar is not loaded (await loadHclGrammar() before reading .tf content)"
+    );
   return parser2;
 }
 var GRAMMAR, parser2, loading, onDemand, binaries, hclParser;
@@ -32472,11 +32477,19 @@ function writeQueue(throttle) {
   let queue = writeQueues.get(connection);
   if (!queue) {
     const Limiter = throttle?.Bottleneck ?? import_bottleneck2.default;
-    const group = new Limiter.Group({ id: "octokit-write", maxConcurrent: 1, minTime: 1e3, timeout: 12e4, ...connection ? { connection } : {} });
+    const group = new Limiter.Group({
+      id: "octokit-write",
+      maxConcurrent: 1,
+      minTime: 1e3,
+      timeout: 12e4,
+      ...connection ? { connection } : {}
+    });
     queue = {
       key(id2) {
         const limiter = group.key(id2);
-        return { schedule: (options2, task) => readOnly.getStore() ? task() : limiter.schedule(options2, task) };
+        return {
+          schedule: (options2, task) => readOnly.getStore() ? task() : limiter.schedule(options2, task)
+        };
       }
     };
     writeQueues.set(connection, queue);
@@ -32496,7 +32509,11 @@ function contextKeepingRetryLimiter(throttle) {
 async function wholeBodyFetch(input3, init3) {
   const response = await fetch(input3, init3);
   const body2 = NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
-  return new Response(body2, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(body2, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers
+  });
 }
 var import_bottleneck2, SECONDARY_RATE_LIMIT_RETRIES, GateOctokit, readOnly, writeQueues, NULL_BODY;
 var init_octokit = __esm({
@@ -53528,13 +53545,30 @@ function buildDecisionRecord(input3) {
   const { decision, policy, facts } = input3;
   const evidence = { ...facts, counted: decision.commands.filter((c) => c.counted) };
   const signoffs = decision.requirements.flatMap(
-    (r) => r.signatures.map((s2) => ({ requirement: r.id, area: r.area, role: s2.role, login: s2.login, via: s2.via, ...evidenceOf(s2.login, s2.via, evidence) }))
+    (r) => r.signatures.map((s2) => ({
+      requirement: r.id,
+      area: r.area,
+      role: s2.role,
+      login: s2.login,
+      via: s2.via,
+      ...evidenceOf(s2.login, s2.via, evidence)
+    }))
   );
   const commentAt = (id2) => facts.comments.find((c) => c.id === id2)?.createdAt;
   const emergency = decision.emergency;
   const mediations = decision.requirements.flatMap((r) => {
     const decided = r.mediation?.decision;
-    return decided ? [{ requirement: r.id, by: decided.by, role: decided.role, verdict: decided.verdict, rationale: cut(decided.rationale), commentId: decided.commentId, at: decided.at }] : [];
+    return decided ? [
+      {
+        requirement: r.id,
+        by: decided.by,
+        role: decided.role,
+        verdict: decided.verdict,
+        rationale: cut(decided.rationale),
+        commentId: decided.commentId,
+        at: decided.at
+      }
+    ] : [];
   });
   const proposed = facts.proposedPolicy;
   return {
@@ -53553,9 +53587,20 @@ function buildDecisionRecord(input3) {
     },
     level: decision.level,
     areas: decision.areas.map((a) => ({ id: a.id, level: a.level, accountable: a.accountable })),
-    requirements: decision.requirements.map((r) => ({ id: r.id, area: r.area, level: r.level, roles: [...new Set(r.clauses.flatMap((c) => c.roles))], satisfied: r.satisfied })),
+    requirements: decision.requirements.map((r) => ({
+      id: r.id,
+      area: r.area,
+      level: r.level,
+      roles: [...new Set(r.clauses.flatMap((c) => c.roles))],
+      satisfied: r.satisfied
+    })),
     signoffs,
-    refused: decision.commands.filter((c) => !c.counted).map((c) => ({ login: c.login, commentId: c.commentId, command: cut(c.command), reason: cut(c.reason ?? "") })),
+    refused: decision.commands.filter((c) => !c.counted).map((c) => ({
+      login: c.login,
+      commentId: c.commentId,
+      command: cut(c.command),
+      reason: cut(c.reason ?? "")
+    })),
     ...emergency ? {
       emergency: {
         by: emergency.by,
@@ -53600,9 +53645,14 @@ function readDecisionRecord(summary) {
     return { status: "invalid", reason: `not JSON: ${error62.message}` };
   }
   const version2 = typeof json2 === "object" && json2 !== null ? json2.recordVersion : void 0;
-  if (typeof version2 === "number" && Number.isInteger(version2) && version2 > RECORD_VERSION) return { status: "newer", version: version2 };
+  if (typeof version2 === "number" && Number.isInteger(version2) && version2 > RECORD_VERSION)
+    return { status: "newer", version: version2 };
   const parsed = recordV1.safeParse(json2);
-  if (!parsed.success) return { status: "invalid", reason: parsed.error.issues.map((i2) => `${i2.path.join(".") || "record"}: ${i2.message}`).slice(0, 3).join("; ") };
+  if (!parsed.success)
+    return {
+      status: "invalid",
+      reason: parsed.error.issues.map((i2) => `${i2.path.join(".") || "record"}: ${i2.message}`).slice(0, 3).join("; ")
+    };
   return { status: "ok", record: parsed.data };
 }
 function boundSummary(summary, limit = CHECK_FIELD_LIMIT) {
@@ -53616,7 +53666,10 @@ function boundSummary(summary, limit = CHECK_FIELD_LIMIT) {
   const firstLineEnd = body2.indexOf("\n");
   const keepFirst = body2.startsWith("<!-- governance-gate:") && firstLineEnd > 0 ? body2.slice(0, firstLineEnd + 1) : "";
   const note = "\n\n\u2026 (summary truncated to fit GitHub's limit; run `governance-gate explain` for the full explanation)";
-  const rest = body2.slice(keepFirst.length, Math.max(keepFirst.length, limit - minimal - note.length - keepFirst.length));
+  const rest = body2.slice(
+    keepFirst.length,
+    Math.max(keepFirst.length, limit - minimal - note.length - keepFirst.length)
+  );
   const cutBody = `${keepFirst}${rest}${note}`;
   return record2 ? withDecisionRecord(cutBody, record2, limit - cutBody.length - 2) : cutBody.slice(0, limit);
 }
@@ -53641,22 +53694,40 @@ function shrink(record2) {
   const length = lengthOf(longest);
   if (length > 0) {
     const keep = Math.floor(length / 2);
-    const truncated = { ...record2.truncated, [longest]: (record2.truncated?.[longest] ?? 0) + (length - keep) };
+    const truncated = {
+      ...record2.truncated,
+      [longest]: (record2.truncated?.[longest] ?? 0) + (length - keep)
+    };
     return { ...record2, [longest]: record2[longest].slice(0, keep), truncated };
   }
   if (record2.policy.sla && record2.policy.sla.holidays.length > 0) {
-    return { ...record2, policy: { ...record2.policy, sla: { ...record2.policy.sla, holidays: [] } }, truncated: { ...record2.truncated, holidays: record2.policy.sla.holidays.length } };
+    return {
+      ...record2,
+      policy: { ...record2.policy, sla: { ...record2.policy.sla, holidays: [] } },
+      truncated: { ...record2.truncated, holidays: record2.policy.sla.holidays.length }
+    };
   }
   if (record2.emergency && record2.emergency.bypassed.length > 0) {
-    return { ...record2, emergency: { ...record2.emergency, bypassed: [] }, truncated: { ...record2.truncated, bypassed: record2.emergency.bypassed.length } };
+    return {
+      ...record2,
+      emergency: { ...record2.emergency, bypassed: [] },
+      truncated: { ...record2.truncated, bypassed: record2.emergency.bypassed.length }
+    };
   }
   return void 0;
 }
 function policyHeader(input3) {
-  return { source: cut(input3.policySource, 300), commit: input3.base.sha, lint: lintCounts(input3.policyProblems) };
+  return {
+    source: cut(input3.policySource, 300),
+    commit: input3.base.sha,
+    lint: lintCounts(input3.policyProblems)
+  };
 }
 function lintCounts(problems) {
-  return { errors: problems.filter((p) => p.severity === "error").length, warnings: problems.filter((p) => p.severity === "warning").length };
+  return {
+    errors: problems.filter((p) => p.severity === "error").length,
+    warnings: problems.filter((p) => p.severity === "warning").length
+  };
 }
 function slaOf(calendar) {
   return {
@@ -53675,7 +53746,13 @@ function evidenceOf(who, via, facts) {
     const review = facts.reviews.filter((r) => same2(r.user) && r.state === "APPROVED" && r.commitId === facts.headSha).sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt)).at(-1);
     return review ? { reviewId: review.id, at: review.submittedAt } : {};
   }
-  const commands = facts.counted.filter((c) => same2(c.login)).map((c) => ({ id: c.commentId, level: Number(/^\/approve-level(\d)/i.exec(c.command)?.[1] ?? 0), at: facts.comments.find((m) => m.id === c.commentId)?.createdAt })).filter((c) => c.level > 0).sort((a, b) => a.level - b.level || Date.parse(a.at ?? "") - Date.parse(b.at ?? "") || a.id - b.id);
+  const commands = facts.counted.filter((c) => same2(c.login)).map((c) => ({
+    id: c.commentId,
+    level: Number(/^\/approve-level(\d)/i.exec(c.command)?.[1] ?? 0),
+    at: facts.comments.find((m) => m.id === c.commentId)?.createdAt
+  })).filter((c) => c.level > 0).sort(
+    (a, b) => a.level - b.level || Date.parse(a.at ?? "") - Date.parse(b.at ?? "") || a.id - b.id
+  );
   const chosen = commands.at(-1);
   return chosen ? { commentId: chosen.id, ...optionalAt(chosen.at) } : {};
 }
@@ -53702,7 +53779,10 @@ var init_decision_record = __esm({
     isoTime = external_exports.string().max(40);
     text = external_exports.string().max(TEXT_LIMIT + 1);
     level = external_exports.union([external_exports.literal(1), external_exports.literal(2), external_exports.literal(3), external_exports.literal(4)]);
-    businessDuration = external_exports.object({ businessDays: external_exports.number().optional(), businessHours: external_exports.number().optional() });
+    businessDuration = external_exports.object({
+      businessDays: external_exports.number().optional(),
+      businessHours: external_exports.number().optional()
+    });
     signOff = external_exports.object({
       requirement: external_exports.string(),
       area: external_exports.string(),
@@ -53746,10 +53826,25 @@ var init_decision_record = __esm({
       }),
       level: level.optional(),
       areas: external_exports.array(external_exports.object({ id: external_exports.string(), level, accountable: external_exports.string() })),
-      requirements: external_exports.array(external_exports.object({ id: external_exports.string(), area: external_exports.string(), level, roles: external_exports.array(external_exports.string()), satisfied: external_exports.boolean() })),
+      requirements: external_exports.array(
+        external_exports.object({
+          id: external_exports.string(),
+          area: external_exports.string(),
+          level,
+          roles: external_exports.array(external_exports.string()),
+          satisfied: external_exports.boolean()
+        })
+      ),
       signoffs: external_exports.array(signOff),
       refused: external_exports.array(external_exports.object({ login, commentId: external_exports.number(), command: text, reason: text })),
-      emergency: external_exports.object({ by: login, reason: text, commentId: external_exports.number(), at: isoTime.optional(), bypassed: external_exports.array(external_exports.string()), ticketBypassed: external_exports.boolean() }).optional(),
+      emergency: external_exports.object({
+        by: login,
+        reason: text,
+        commentId: external_exports.number(),
+        at: isoTime.optional(),
+        bypassed: external_exports.array(external_exports.string()),
+        ticketBypassed: external_exports.boolean()
+      }).optional(),
       /** Mediators' decisions on requirements whose approvers disagreed (`/governance decide`), with their rationale. */
       mediations: external_exports.array(
         external_exports.object({
@@ -53805,22 +53900,30 @@ function renderTitle(decision, policy) {
   const total = decision.requirements.reduce((n2, r) => n2 + slotCount(r.clauses), 0);
   const signed = decision.requirements.reduce((n2, r) => n2 + r.signatures.length, 0);
   const errors2 = decision.problems.filter((p) => p.severity === "error");
-  if (errors2.length > 0 && errors2.every((e) => !e.message.includes("ticket"))) return `${head}: ${errors2.length} problem${errors2.length === 1 ? "" : "s"} to fix`;
+  if (errors2.length > 0 && errors2.every((e) => !e.message.includes("ticket")))
+    return `${head}: ${errors2.length} problem${errors2.length === 1 ? "" : "s"} to fix`;
   const rejected = decision.requirements.find((r) => r.mediation?.decision?.verdict === "reject");
   if (rejected) return `${head}: rejected by the mediator @${rejected.mediation.decision.by}`;
-  if (decision.requirements.some((r) => r.blockedBy.length > 0 && !r.satisfied)) return `${head}: changes requested`;
+  if (decision.requirements.some((r) => r.blockedBy.length > 0 && !r.satisfied))
+    return `${head}: changes requested`;
   const decided = decision.requirements.filter((r) => r.mediation?.decision?.verdict === "approve");
-  if (decided.length > 0 && decision.conclusion === "success") return `${head}: disagreement decided by ${[...new Set(decided.map((r) => `@${r.mediation.decision.by}`))].join(", ")} \u2713`;
-  if (total === 0) return decision.conclusion === "success" ? `${head}: no sign-off required` : `${head}: ticket reference missing`;
+  if (decided.length > 0 && decision.conclusion === "success")
+    return `${head}: disagreement decided by ${[...new Set(decided.map((r) => `@${r.mediation.decision.by}`))].join(", ")} \u2713`;
+  if (total === 0)
+    return decision.conclusion === "success" ? `${head}: no sign-off required` : `${head}: ticket reference missing`;
   const progress = `${signed} of ${total} sign-off${total === 1 ? "" : "s"}`;
   if (decision.conclusion === "success") return `${head}: ${progress} \u2713`;
-  if (signed === total && decision.ticket.required && decision.ticket.found.length === 0) return `${head}: ${progress}, ticket reference missing`;
+  if (signed === total && decision.ticket.required && decision.ticket.found.length === 0)
+    return `${head}: ${progress}, ticket reference missing`;
   return `${head}: ${progress}`;
 }
 function renderSummary(decision, policy) {
   const out2 = [];
   const verdict = decision.emergency ? "\u{1F6A8} Passed by emergency override." : decision.conclusion === "success" ? "\u2705 All governance requirements are met." : "\u274C Governance requirements are not met yet.";
-  out2.push(`**${verdict}** This pull request is **level ${decision.level} (${policy.levels[decision.level].name})**.`, "");
+  out2.push(
+    `**${verdict}** This pull request is **level ${decision.level} (${policy.levels[decision.level].name})**.`,
+    ""
+  );
   if (decision.emergency) out2.push(...emergencySection(decision.emergency, policy), "");
   const errors2 = decision.problems.filter((p) => p.severity === "error");
   if (errors2.length > 0) {
@@ -53829,15 +53932,27 @@ function renderSummary(decision, policy) {
     out2.push("");
   }
   if (decision.areas.length > 0) {
-    out2.push("### Areas", "", "| Area | Level | Accountable | Files | Changes |", "|---|---|---|---|---|");
+    out2.push(
+      "### Areas",
+      "",
+      "| Area | Level | Accountable | Files | Changes |",
+      "|---|---|---|---|---|"
+    );
     for (const area of decision.areas) {
       const kinds = [...new Set(area.changes.map((c) => `\`${c.kind}\``))].join(", ") || "\u2014";
-      out2.push(`| ${area.name} (\`${area.id}\`) | ${area.level} | ${area.accountable} | ${filesCell(area.files)} | ${kinds} |`);
+      out2.push(
+        `| ${area.name} (\`${area.id}\`) | ${area.level} | ${area.accountable} | ${filesCell(area.files)} | ${kinds} |`
+      );
     }
     out2.push("");
   }
   if (decision.requirements.length > 0) {
-    out2.push("### Sign-offs", "", "| | Requirement | Level | Needs | Signed | Missing |", "|---|---|---|---|---|---|");
+    out2.push(
+      "### Sign-offs",
+      "",
+      "| | Requirement | Level | Needs | Signed | Missing |",
+      "|---|---|---|---|---|---|"
+    );
     for (const r of decision.requirements) {
       const signed = r.signatures.map((s2) => `@${s2.login} (${s2.role}${s2.via === "command" ? ", command" : ""})`).join(", ") || "\u2014";
       const missing = [
@@ -53845,12 +53960,22 @@ function renderSummary(decision, policy) {
         ...r.blockedBy.map((b) => `@${b} requested changes`),
         ...r.inputGiven ? [] : [`input from ${r.requireInputFrom.join("/")}`]
       ].join("; ") || "\u2014";
-      out2.push(`| ${r.satisfied ? "\u2705" : "\u274C"} | \`${r.id}\` | ${r.level} | ${r.clauses.map(describeClause).join(" + ")} | ${signed} | ${missing} |`);
+      out2.push(
+        `| ${r.satisfied ? "\u2705" : "\u274C"} | \`${r.id}\` | ${r.level} | ${r.clauses.map(describeClause).join(" + ")} | ${signed} | ${missing} |`
+      );
     }
     out2.push("");
     for (const r of decision.requirements) {
-      for (const e of r.escalations) out2.push(`\u2934\uFE0F \`${r.id}\`: escalated from **${e.from}** to **${e.to}** because ${e.why}.`, "");
-      for (const e of r.slaEscalations) out2.push(`\u23F0 \`${r.id}\`: escalated to **${e.toRole}** (step ${e.step} of the escalation path) because the review SLA passed.`, "");
+      for (const e of r.escalations)
+        out2.push(
+          `\u2934\uFE0F \`${r.id}\`: escalated from **${e.from}** to **${e.to}** because ${e.why}.`,
+          ""
+        );
+      for (const e of r.slaEscalations)
+        out2.push(
+          `\u23F0 \`${r.id}\`: escalated to **${e.toRole}** (step ${e.step} of the escalation path) because the review SLA passed.`,
+          ""
+        );
     }
     const disagreements = decision.requirements.filter((r) => r.mediation);
     if (disagreements.length > 0) {
@@ -53868,7 +53993,10 @@ function renderSummary(decision, policy) {
     if (todo.length > 0) {
       out2.push("### How to sign off", "");
       for (const r of todo) out2.push(`- ${howToSign(r, policy)}`);
-      out2.push("- Sign-offs by the pull request's author never count; a new push clears earlier approvals and commands.", "");
+      out2.push(
+        "- Sign-offs by the pull request's author never count; a new push clears earlier approvals and commands.",
+        ""
+      );
     }
   }
   if (decision.ticket.required) {
@@ -53887,20 +54015,40 @@ function renderSummary(decision, policy) {
     for (const w of warnings) out2.push(`- \u26A0\uFE0F ${w.message}${w.fix ? ` \u2014 ${w.fix}` : ""}`);
     out2.push("");
   }
-  const reviewers = [...decision.reviewersToRequest.users.map((u) => `@${u}`), ...decision.reviewersToRequest.teams.map((t) => `team ${t}`)];
-  if (reviewers.length > 0) out2.push(`Reviewers requested for what is missing: ${reviewers.join(", ")}.`, "");
-  if (decision.consulted.length > 0) out2.push(`Consulted: ${decision.consulted.join(", ")}. Informed on merge: ${decision.informed.join(", ") || "\u2014"}.`, "");
+  const reviewers = [
+    ...decision.reviewersToRequest.users.map((u) => `@${u}`),
+    ...decision.reviewersToRequest.teams.map((t) => `team ${t}`)
+  ];
+  if (reviewers.length > 0)
+    out2.push(`Reviewers requested for what is missing: ${reviewers.join(", ")}.`, "");
+  if (decision.consulted.length > 0)
+    out2.push(
+      `Consulted: ${decision.consulted.join(", ")}. Informed on merge: ${decision.informed.join(", ") || "\u2014"}.`,
+      ""
+    );
   return truncate(out2.join("\n"));
 }
 function emergencySection(emergency, policy) {
-  const lines = ["### Emergency override", "", `@${emergency.by} declared an emergency: _${escapeCell(emergency.reason)}_`, ""];
-  if (emergency.bypassed.length === 0 && !emergency.ticketBypassed) lines.push("Nothing was bypassed: every requirement was already met.");
+  const lines = [
+    "### Emergency override",
+    "",
+    `@${emergency.by} declared an emergency: _${escapeCell(emergency.reason)}_`,
+    ""
+  ];
+  if (emergency.bypassed.length === 0 && !emergency.ticketBypassed)
+    lines.push("Nothing was bypassed: every requirement was already met.");
   else {
     lines.push("Bypassed:");
-    for (const b of emergency.bypassed) lines.push(`- \`${b.id}\`: missing ${b.missing.map(describeClause).join(" + ") || "a blocking review's resolution or required input"}`);
+    for (const b of emergency.bypassed)
+      lines.push(
+        `- \`${b.id}\`: missing ${b.missing.map(describeClause).join(" + ") || "a blocking review's resolution or required input"}`
+      );
     if (emergency.ticketBypassed) lines.push("- the ticket reference");
   }
-  lines.push("", `On merge a post-implementation review issue is opened for the bypassed approvers, due within ${policy.emergency.reviewWithinHours} h.`);
+  lines.push(
+    "",
+    `On merge a post-implementation review issue is opened for the bypassed approvers, due within ${policy.emergency.reviewWithinHours} h.`
+  );
   return lines;
 }
 function mediationLine(id2, m) {
@@ -53912,12 +54060,14 @@ function mediationLine(id2, m) {
     return `${head}. Decided by @${m.decision.by} (${m.decision.role}, mediator) on ${m.decision.at}: ${verdict}. Rationale: _${escapeCell(m.decision.rationale)}_${retrospective}`;
   }
   const moved = m.movedFrom ? ` (${m.movedFrom.role} cannot: ${m.movedFrom.why})` : "";
-  if (!m.mediator) return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
+  if (!m.mediator)
+    return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
   const due = m.dueBy ? `; the decision is due by ${m.dueBy}` : "";
   return `${head}. Unless the parties settle it, **${m.mediator}**${moved} may decide from ${m.decidableFrom}${due}: comment \`/governance decide approve <rationale>\` or \`/governance decide reject <rationale>\`.`;
 }
 function describeClause(clause) {
-  if (clause.roles.length === 1) return clause.count === 1 ? clause.roles[0] : `${clause.count} \xD7 ${clause.roles[0]}`;
+  if (clause.roles.length === 1)
+    return clause.count === 1 ? clause.roles[0] : `${clause.count} \xD7 ${clause.roles[0]}`;
   return `${clause.count} of ${clause.roles.join("/")}`;
 }
 function howToSign(r, policy) {
@@ -53957,7 +54107,11 @@ var init_summary = __esm({
     "use strict";
     FILES_SHOWN = 10;
     SUMMARY_LIMIT = 65e3;
-    CONFLICT_NAMES = { peer: "peer-level", "cross-functional": "cross-functional", incident: "incident" };
+    CONFLICT_NAMES = {
+      peer: "peer-level",
+      "cross-functional": "cross-functional",
+      incident: "incident"
+    };
   }
 });
 
@@ -53965,7 +54119,9 @@ var init_summary = __esm({
 function appLogin(octokit) {
   let login3 = logins.get(octokit);
   if (!login3) {
-    login3 = readOnlyQuery(() => octokit.graphql(APP_IDENTITY)).then(({ viewer }) => asBot(viewer.login));
+    login3 = readOnlyQuery(() => octokit.graphql(APP_IDENTITY)).then(
+      ({ viewer }) => asBot(viewer.login)
+    );
     login3.catch(() => logins.delete(octokit));
     logins.set(octokit, login3);
   }
@@ -53993,10 +54149,17 @@ var init_app_identity = __esm({
 // src/github/apply.ts
 function decisionOutput(input3) {
   const { decision, policy } = input3;
-  return { conclusion: decision.conclusion, title: renderTitle(decision, policy), summary: withDecisionRecord(renderSummary(decision, policy), buildDecisionRecord(input3)) };
+  return {
+    conclusion: decision.conclusion,
+    title: renderTitle(decision, policy),
+    summary: withDecisionRecord(renderSummary(decision, policy), buildDecisionRecord(input3))
+  };
 }
 function withPolicyFailureRecord(output2, input3) {
-  return { ...output2, summary: withDecisionRecord(output2.summary, buildPolicyFailureRecord(input3)) };
+  return {
+    ...output2,
+    summary: withDecisionRecord(output2.summary, buildPolicyFailureRecord(input3))
+  };
 }
 function ourRunOn(runs) {
   if (runs.length === 0) return void 0;
@@ -54005,13 +54168,23 @@ function ourRunOn(runs) {
 }
 async function requestReviewers(octokit, repo, pr, wanted) {
   const author = pr.user?.login.toLowerCase();
-  const requestedUsers = new Set((pr.requested_reviewers ?? []).map((u) => u?.login?.toLowerCase()));
+  const requestedUsers = new Set(
+    (pr.requested_reviewers ?? []).map((u) => u?.login?.toLowerCase())
+  );
   const requestedTeams = new Set((pr.requested_teams ?? []).map((t) => t?.slug?.toLowerCase()));
-  const reviewers = wanted.users.filter((u) => u.toLowerCase() !== author && !requestedUsers.has(u.toLowerCase()));
+  const reviewers = wanted.users.filter(
+    (u) => u.toLowerCase() !== author && !requestedUsers.has(u.toLowerCase())
+  );
   const teams = wanted.teams.map((t) => t.includes("/") ? t.slice(t.indexOf("/") + 1) : t).filter((t) => !requestedTeams.has(t.toLowerCase()));
   if (reviewers.length === 0 && teams.length === 0) return void 0;
   try {
-    await octokit.rest.pulls.requestReviewers({ owner: repo.owner, repo: repo.repo, pull_number: pr.number, reviewers, team_reviewers: teams });
+    await octokit.rest.pulls.requestReviewers({
+      owner: repo.owner,
+      repo: repo.repo,
+      pull_number: pr.number,
+      reviewers,
+      team_reviewers: teams
+    });
     return void 0;
   } catch (error62) {
     const status = error62.status;
@@ -54026,7 +54199,12 @@ async function alreadyAnswered(octokit, commentId, existingComments) {
 }
 async function answerCommand(octokit, repo, prNumber, outcome2, existingComments) {
   if (outcome2.counted) {
-    await octokit.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: outcome2.commentId, content: "+1" });
+    await octokit.rest.reactions.createForIssueComment({
+      owner: repo.owner,
+      repo: repo.repo,
+      comment_id: outcome2.commentId,
+      content: "+1"
+    });
     return;
   }
   if (await alreadyAnswered(octokit, outcome2.commentId, existingComments)) return;
@@ -54034,13 +54212,27 @@ async function answerCommand(octokit, repo, prNumber, outcome2, existingComments
     owner: repo.owner,
     repo: repo.repo,
     issue_number: prNumber,
-    body: withMarker(`@${outcome2.login} \`${outcome2.command}\` did not count: ${outcome2.reason}.`, REPLY_MARKER(outcome2.commentId))
+    body: withMarker(
+      `@${outcome2.login} \`${outcome2.command}\` did not count: ${outcome2.reason}.`,
+      REPLY_MARKER(outcome2.commentId)
+    )
   });
 }
 async function answerGovernanceCommand(octokit, repo, prNumber, asked, args2, decision, policy, existingComments) {
   if (await alreadyAnswered(octokit, asked.id, existingComments)) return;
-  const body2 = args2.toLowerCase() === "explain" ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n") : `@${asked.user} \`/governance ${args2}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).`;
-  await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: withMarker(body2, REPLY_MARKER(asked.id)) });
+  const body2 = args2.toLowerCase() === "explain" ? [
+    `@${asked.user} here is how governance applies to this pull request.`,
+    "",
+    `#### ${renderTitle(decision, policy)}`,
+    "",
+    renderSummary(decision, policy)
+  ].join("\n") : `@${asked.user} \`/governance ${args2}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).`;
+  await octokit.rest.issues.createComment({
+    owner: repo.owner,
+    repo: repo.repo,
+    issue_number: prNumber,
+    body: withMarker(body2, REPLY_MARKER(asked.id))
+  });
 }
 var CHECK_NAME, CheckRuns, REPLY_MARKER;
 var init_apply = __esm({
@@ -54116,10 +54308,16 @@ var init_apply = __esm({
             conclusion: output2.conclusion,
             output: { title: output2.title, summary: output2.summary }
           });
-          if (this.remember) this.known.set(key, { id: data.id, startedAt: data.started_at ?? (/* @__PURE__ */ new Date()).toISOString(), ...output2 });
+          if (this.remember)
+            this.known.set(key, {
+              id: data.id,
+              startedAt: data.started_at ?? (/* @__PURE__ */ new Date()).toISOString(),
+              ...output2
+            });
           return;
         }
-        if (run3.conclusion === output2.conclusion && run3.title === output2.title && run3.summary === output2.summary) return;
+        if (run3.conclusion === output2.conclusion && run3.title === output2.title && run3.summary === output2.summary)
+          return;
         await octokit.rest.checks.update({
           owner: repo.owner,
           repo: repo.repo,
@@ -54587,13 +54785,16 @@ function unreadChange(file2) {
 }
 function unreadContent(file2) {
   if (hasBothSides(file2) || contentUnchanged(file2)) return void 0;
-  const missing = ["base", "head"].filter((side) => sideContent(file2, side) === void 0);
+  const missing = ["base", "head"].filter(
+    (side) => sideContent(file2, side) === void 0
+  );
   return `its content at ${missing.join(" and ")} could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it`;
 }
 function describeChange(file2) {
   const renamed = file2.previousPath !== void 0 && file2.status === "renamed" ? `renamed from ${file2.previousPath}, ` : "";
   if (file2.changes === void 0) return `${renamed}changed lines not counted`;
-  if (file2.changes === 0) return `${renamed}no changed lines counted, as GitHub counts a binary file`;
+  if (file2.changes === 0)
+    return `${renamed}no changed lines counted, as GitHub counts a binary file`;
   return `${renamed}${file2.changes.toLocaleString("en-US")} changed lines`;
 }
 function advice(file2) {
@@ -54619,7 +54820,8 @@ function tooDeepToParse(text2) {
     const c = text2.charCodeAt(i2);
     if (c === 10) line++;
     else if (c === 91 || c === 123) {
-      if (++depth > MAX_FLOW_DEPTH) return `brackets nested more than ${MAX_FLOW_DEPTH} deep at line ${line} (not read)`;
+      if (++depth > MAX_FLOW_DEPTH)
+        return `brackets nested more than ${MAX_FLOW_DEPTH} deep at line ${line} (not read)`;
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   return void 0;
@@ -54664,7 +54866,8 @@ function asInteger(value) {
 }
 function parseQuantity(quantity) {
   if (typeof quantity === "number") {
-    if (!Number.isFinite(quantity)) throw new Error(`invalid Kubernetes quantity ${String(quantity)}`);
+    if (!Number.isFinite(quantity))
+      throw new Error(`invalid Kubernetes quantity ${String(quantity)}`);
     return quantity;
   }
   const match3 = QUANTITY.exec(quantity);
@@ -54784,7 +54987,8 @@ function readKustomizeReplicas(data, lineOf2) {
     const r = asRecord(entry);
     const name2 = asString(r?.name);
     const count = asInteger(r?.count);
-    if (name2 !== void 0 && count !== void 0) out2.push({ name: name2, count, line: lineOf2(["replicas", i2, "count"]) });
+    if (name2 !== void 0 && count !== void 0)
+      out2.push({ name: name2, count, line: lineOf2(["replicas", i2, "count"]) });
   });
   return out2;
 }
@@ -54905,7 +55109,9 @@ function autoscalers(objects) {
   });
 }
 function autoscalerFor(w, list) {
-  return list.find((a) => a.namespace === w.namespace && a.target?.kind === w.kind && a.target.name === w.name);
+  return list.find(
+    (a) => a.namespace === w.namespace && a.target?.kind === w.kind && a.target.name === w.name
+  );
 }
 function isManifestYamlPath(path3) {
   if (!/\.ya?ml$/i.test(path3)) return false;
@@ -54914,7 +55120,9 @@ function isManifestYamlPath(path3) {
   return !/openapi|swagger/i.test(base) && base !== "pnpm-lock.yaml";
 }
 function inManifestDirectory(path3) {
-  return /(^|\/)(k8s|kubernetes|deploy|deployment|deployments|manifests|charts|helm|kustomize|overlays)\//.test(path3);
+  return /(^|\/)(k8s|kubernetes|deploy|deployment|deployments|manifests|charts|helm|kustomize|overlays)\//.test(
+    path3
+  );
 }
 function looksLikeManifest(path3, text2) {
   return inManifestDirectory(path3) || isKustomizationPath(path3) || /^[\s-]*apiVersion\s*:/m.test(text2);
@@ -54936,7 +55144,8 @@ function readManifestPair(file2) {
   const headRead = readSide(file2.path, head);
   if ("reason" in headRead) return { status: "unreadable", reason: headRead.reason };
   const baseRead = readSide(basePath, base);
-  if ("reason" in baseRead) return { status: "unreadable", reason: `${baseRead.reason} (base version)` };
+  if ("reason" in baseRead)
+    return { status: "unreadable", reason: `${baseRead.reason} (base version)` };
   const empty = (m) => m.objects.length === 0 && m.kustomizeReplicas.length === 0;
   if (empty(baseRead) && empty(headRead)) return { status: "not-kubernetes" };
   return { status: "parsed", base: baseRead, head: headRead };
@@ -54964,7 +55173,18 @@ var init_kubernetes_manifest = __esm({
       Pi: 2 ** 50,
       Ei: 2 ** 60
     };
-    DECIMAL_EXPONENT = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+    DECIMAL_EXPONENT = {
+      n: -9,
+      u: -6,
+      m: -3,
+      "": 0,
+      k: 3,
+      M: 6,
+      G: 9,
+      T: 12,
+      P: 15,
+      E: 18
+    };
     QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|(n|u|m|k|M|G|T|P|E))?$/;
     EMPTY_MANIFEST = { objects: [], kustomizeReplicas: [] };
     MANIFEST_MAX_INPUT = 256 * 1024;
@@ -55059,10 +55279,15 @@ function changedWorkloads(base, head) {
     const b = baseByKey.get(h.key);
     const delta = h.monthly - (b?.monthly ?? 0);
     if (Math.abs(delta) < 5e-3) continue;
-    rows.push({ delta, text: `${h.label}: ${b ? describeChange2(b, h) : `new, ${describePods(h)}`}`, line: h.line });
+    rows.push({
+      delta,
+      text: `${h.label}: ${b ? describeChange2(b, h) : `new, ${describePods(h)}`}`,
+      line: h.line
+    });
   }
   for (const b of base.workloads) {
-    if (!headKeys.has(b.key) && b.monthly > 0) rows.push({ delta: -b.monthly, text: `${b.label}: removed` });
+    if (!headKeys.has(b.key) && b.monthly > 0)
+      rows.push({ delta: -b.monthly, text: `${b.label}: removed` });
   }
   return rows.sort((x2, y) => y.delta - x2.delta);
 }
@@ -55092,7 +55317,11 @@ function gib(bytes) {
 }
 function money(amount, currency) {
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: 2 }).format(amount);
+    return new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency,
+      minimumFractionDigits: 2
+    }).format(amount);
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }
@@ -55104,7 +55333,14 @@ var init_cost = __esm({
     init_kubernetes_manifest();
     DETECTOR_ID = "cost";
     GIB = 2 ** 30;
-    PRICED_KINDS = /* @__PURE__ */ new Set(["Deployment", "StatefulSet", "ReplicaSet", "Rollout", "DaemonSet", "Pod"]);
+    PRICED_KINDS = /* @__PURE__ */ new Set([
+      "Deployment",
+      "StatefulSet",
+      "ReplicaSet",
+      "Rollout",
+      "DaemonSet",
+      "Pod"
+    ]);
     costDetector = {
       id: DETECTOR_ID,
       kinds: ["cost-increase"],
@@ -55115,10 +55351,18 @@ var init_cost = __esm({
         const pair2 = readManifestPair(file2);
         if (pair2.status === "not-kubernetes") return { findings: [], problems: [] };
         if (pair2.status === "helm-template") return { findings: [], problems: [] };
-        if (pair2.status === "unreadable") return problem(file2.path, `${pair2.reason}; cost not estimated`);
+        if (pair2.status === "unreadable")
+          return problem(file2.path, `${pair2.reason}; cost not estimated`);
         if (pair2.status === "unloaded") {
           return {
-            findings: [{ kind: "cost-increase", path: file2.path, detail: `${pair2.reason}; assumed to increase cost`, conservative: true }],
+            findings: [
+              {
+                kind: "cost-increase",
+                path: file2.path,
+                detail: `${pair2.reason}; assumed to increase cost`,
+                conservative: true
+              }
+            ],
             problems: [{ path: file2.path, detector: DETECTOR_ID, message: pair2.reason }]
           };
         }
@@ -55134,7 +55378,10 @@ var init_cost = __esm({
         if (!(delta > settings.cost.threshold)) return { findings: [], problems: [] };
         const changed = changedWorkloads(base, head);
         const detail = `estimated +${money(delta, settings.cost.currency)}/month (${changed.map((c) => c.text).join("; ")})`;
-        return { findings: [{ kind: "cost-increase", path: file2.path, detail, line: changed[0]?.line }], problems: [] };
+        return {
+          findings: [{ kind: "cost-increase", path: file2.path, detail, line: changed[0]?.line }],
+          problems: []
+        };
       }
     };
   }
@@ -55156,9 +55403,12 @@ function detectEnvFile(file2) {
     if (unread !== void 0) return unreadable(file2, unread);
     added2 = [];
   }
-  const findings = added2.map(
-    (key) => ({ kind: "env-var-added", path: file2.path, detail: `new variable ${key.name}`, line: key.line })
-  );
+  const findings = added2.map((key) => ({
+    kind: "env-var-added",
+    path: file2.path,
+    detail: `new variable ${key.name}`,
+    line: key.line
+  }));
   return { findings, problems: [] };
 }
 function newKeys(before, after2) {
@@ -55213,7 +55463,8 @@ function lastLineOfValue(lines, start2, value) {
 }
 function hasClosingQuote(text2, quote) {
   for (let i2 = 0; i2 < text2.length; i2++) {
-    if (text2[i2] === "\\") i2++;
+    if (text2[i2] === "\\")
+      i2++;
     else if (text2[i2] === quote) return true;
   }
   return false;
@@ -55235,7 +55486,10 @@ var init_env_file = __esm({
         try {
           return detectEnvFile(file2);
         } catch (error62) {
-          return unreadable(file2, `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`);
+          return unreadable(
+            file2,
+            `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`
+          );
         }
       }
     };
@@ -55328,24 +55582,38 @@ function scalingChanges(before, after2) {
     const name2 = label({ key });
     if (b?.replicas !== h?.replicas) {
       const field = h?.replicasKey ?? b?.replicasKey ?? "replicaCount";
-      out2.push({ kind: "scaling-change", detail: `${name2} ${field} ${show3(b?.replicas)} \u2192 ${show3(h?.replicas)}`, line: line(field) });
+      out2.push({
+        kind: "scaling-change",
+        detail: `${name2} ${field} ${show3(b?.replicas)} \u2192 ${show3(h?.replicas)}`,
+        line: line(field)
+      });
     }
     for (const field of ["enabled", "minReplicas", "maxReplicas"]) {
       const x2 = b?.autoscaling[field];
       const y = h?.autoscaling[field];
-      if (x2 !== y) out2.push({ kind: "scaling-change", detail: `${name2} autoscaling.${field} ${show3(x2)} \u2192 ${show3(y)}`, line: line(`autoscaling.${field}`) });
+      if (x2 !== y)
+        out2.push({
+          kind: "scaling-change",
+          detail: `${name2} autoscaling.${field} ${show3(x2)} \u2192 ${show3(y)}`,
+          line: line(`autoscaling.${field}`)
+        });
     }
     const was = b?.resources ?? /* @__PURE__ */ new Map();
     const is = h?.resources ?? /* @__PURE__ */ new Map();
     for (const leaf of /* @__PURE__ */ new Set([...is.keys(), ...was.keys()])) {
       if (sameQuantity(was.get(leaf), is.get(leaf))) continue;
-      out2.push({ kind: "scaling-change", detail: `${name2} resources.${leaf} ${show3(was.get(leaf))} \u2192 ${show3(is.get(leaf))}`, line: line(`resources.${leaf}`) });
+      out2.push({
+        kind: "scaling-change",
+        detail: `${name2} resources.${leaf} ${show3(was.get(leaf))} \u2192 ${show3(is.get(leaf))}`,
+        line: line(`resources.${leaf}`)
+      });
     }
   }
   return out2;
 }
 function pricedReplicas2(c) {
-  if (c?.autoscaling.enabled === true && c.autoscaling.maxReplicas !== void 0) return { replicas: c.autoscaling.maxReplicas, autoscaled: true };
+  if (c?.autoscaling.enabled === true && c.autoscaling.maxReplicas !== void 0)
+    return { replicas: c.autoscaling.maxReplicas, autoscaled: true };
   return { replicas: c?.replicas ?? (c ? 1 : 0), autoscaled: false };
 }
 function price(c) {
@@ -55415,7 +55683,8 @@ function costChange(before, after2, settings) {
 function flatten(value, prefix2 = [], into = /* @__PURE__ */ new Map()) {
   const record2 = asRecord(value);
   if (!record2) {
-    if (prefix2.length > 0) into.set(prefix2.join("."), { path: prefix2, text: JSON.stringify(value) ?? "undefined" });
+    if (prefix2.length > 0)
+      into.set(prefix2.join("."), { path: prefix2, text: JSON.stringify(value) ?? "undefined" });
     return into;
   }
   for (const [k2, v] of Object.entries(record2)) flatten(v, [...prefix2, k2], into);
@@ -55431,7 +55700,10 @@ function securityChanges(before, after2) {
     const at2 = path3.findIndex((segment) => SECURITY_WORDS.test(segment));
     if (at2 === -1) continue;
     const group = path3.slice(0, at2 + 1).join(".");
-    const entry = groups3.get(group) ?? { fields: [], line: after2.lineOf(path3.slice(0, at2 + 1)) ?? before.lineOf(path3.slice(0, at2 + 1)) };
+    const entry = groups3.get(group) ?? {
+      fields: [],
+      line: after2.lineOf(path3.slice(0, at2 + 1)) ?? before.lineOf(path3.slice(0, at2 + 1))
+    };
     const rest = path3.slice(at2 + 1).join(".");
     if (rest !== "") entry.fields.push(rest);
     groups3.set(group, entry);
@@ -55467,7 +55739,14 @@ var init_helm_values = __esm({
           const reason = unreadContent(file2);
           if (reason === void 0) return { findings: [], problems: [] };
           return {
-            findings: [{ kind: "cost-increase", path: file2.path, detail: `${reason}; assumed to increase cost`, conservative: true }],
+            findings: [
+              {
+                kind: "cost-increase",
+                path: file2.path,
+                detail: `${reason}; assumed to increase cost`,
+                conservative: true
+              }
+            ],
             problems: [{ path: file2.path, detector: DETECTOR_ID3, message: reason }]
           };
         }
@@ -55476,8 +55755,17 @@ var init_helm_values = __esm({
         if ("error" in after2 || "error" in before) {
           const reason = "error" in after2 ? after2.error : `${before.error} (base version)`;
           return {
-            findings: [{ kind: "scaling-change", path: file2.path, detail: `unparseable values: ${reason}; assumed to change scaling`, conservative: true }],
-            problems: [{ path: file2.path, detector: DETECTOR_ID3, message: `unparseable values: ${reason}` }]
+            findings: [
+              {
+                kind: "scaling-change",
+                path: file2.path,
+                detail: `unparseable values: ${reason}; assumed to change scaling`,
+                conservative: true
+              }
+            ],
+            problems: [
+              { path: file2.path, detector: DETECTOR_ID3, message: `unparseable values: ${reason}` }
+            ]
           };
         }
         const findings = [
@@ -55540,10 +55828,13 @@ function helmTemplateChanges(file2, base, head) {
     const kind = kindAt(spans, l2.line);
     const declared = /^kind:\s*["']?([A-Za-z]+)/.exec(l2.text)?.[1];
     if (kind !== void 0 && SECURITY_KINDS.has(kind)) security.push({ what: kind, line: l2.line });
-    else if (SECURITY_WORDS.test(l2.text)) security.push({ what: SECURITY_WORDS.exec(l2.text)[1], line: l2.line });
+    else if (SECURITY_WORDS.test(l2.text))
+      security.push({ what: SECURITY_WORDS.exec(l2.text)[1], line: l2.line });
     if (kind !== void 0 && SCALING_KINDS.has(kind)) scaling2.push({ what: kind, line: l2.line });
-    else if (declared !== void 0 && isWorkloadKind(declared)) scaling2.push({ what: `kind ${declared}`, line: l2.line });
-    else if (SCALING_WORDS.test(l2.text)) scaling2.push({ what: SCALING_WORDS.exec(l2.text)[1], line: l2.line });
+    else if (declared !== void 0 && isWorkloadKind(declared))
+      scaling2.push({ what: `kind ${declared}`, line: l2.line });
+    else if (SCALING_WORDS.test(l2.text))
+      scaling2.push({ what: SCALING_WORDS.exec(l2.text)[1], line: l2.line });
     if (!isAdded) return;
     const name2 = ENV_NAME.exec(l2.text)?.[1];
     if (name2 !== void 0) env.push({ what: `env ${name2}`, line: l2.line });
@@ -55555,13 +55846,26 @@ function helmTemplateChanges(file2, base, head) {
   const note = "Helm template (not evaluated): changed lines touch";
   const scaled = distinct(scaling2);
   if (scaled.length > 0) {
-    out2.push({ kind: "scaling-change", detail: `${note} ${describe3(scaled)}; assumed to change scaling`, line: scaled[0].line });
+    out2.push({
+      kind: "scaling-change",
+      detail: `${note} ${describe3(scaled)}; assumed to change scaling`,
+      line: scaled[0].line
+    });
   }
   const secured = distinct(security);
   if (secured.length > 0) {
-    out2.push({ kind: "security-policy", detail: `${note} ${describe3(secured)}; assumed to change security policy`, line: secured[0].line });
+    out2.push({
+      kind: "security-policy",
+      detail: `${note} ${describe3(secured)}; assumed to change security policy`,
+      line: secured[0].line
+    });
   }
-  for (const e of distinct(env)) out2.push({ kind: "env-var-added", detail: `Helm template (not evaluated): new ${e.what}`, line: e.line });
+  for (const e of distinct(env))
+    out2.push({
+      kind: "env-var-added",
+      detail: `Helm template (not evaluated): new ${e.what}`,
+      line: e.line
+    });
   return out2;
 }
 var SCALING_WORDS, SCALING_KINDS, ENV_NAME;
@@ -55631,7 +55935,8 @@ function containerScaling(b, h) {
     else out2.push(...resourceChanges(h, bc, hc));
   }
   for (const bc of b.containers) {
-    if (!headNames.has(bc.name)) out2.push(scaling(`${h.label} ${containerLabel(bc)} removed`, h.object.line));
+    if (!headNames.has(bc.name))
+      out2.push(scaling(`${h.label} ${containerLabel(bc)} removed`, h.object.line));
   }
   return out2;
 }
@@ -55652,7 +55957,12 @@ function resourceChanges(w, b, h) {
       const y = own2(after2, resource);
       if (sameQuantity(x2, y)) continue;
       const line = w.object.lineOf([...h.path, "resources", field, resource]) ?? h.line;
-      out2.push(scaling(`${w.label} ${containerLabel(h)} ${resource} ${word} ${x2 ?? "unset"} \u2192 ${y ?? "unset"}`, line));
+      out2.push(
+        scaling(
+          `${w.label} ${containerLabel(h)} ${resource} ${word} ${x2 ?? "unset"} \u2192 ${y ?? "unset"}`,
+          line
+        )
+      );
     }
   }
   return out2;
@@ -55676,7 +55986,12 @@ function autoscalerScaling(base, head) {
     }
     if (b.maxReplicas !== h.maxReplicas) {
       const line = h.object.lineOf(["spec", "maxReplicas"]) ?? h.object.line;
-      out2.push(scaling(`${h.label} maxReplicas ${b.maxReplicas ?? "unset"} \u2192 ${h.maxReplicas ?? "unset"}`, line));
+      out2.push(
+        scaling(
+          `${h.label} maxReplicas ${b.maxReplicas ?? "unset"} \u2192 ${h.maxReplicas ?? "unset"}`,
+          line
+        )
+      );
     }
     const target = (a) => a.target ? `${a.target.kind} ${a.target.name}` : "unset";
     if (target(b) !== target(h)) {
@@ -55699,7 +56014,8 @@ function kustomizeScaling(base, head) {
     out2.push(scaling(`kustomization replicas ${h.name} ${before ?? "unset"} \u2192 ${h.count}`, h.line));
   }
   for (const b of base) {
-    if (!headNames.has(b.name)) out2.push(scaling(`kustomization replicas ${b.name} ${b.count} \u2192 unset`, void 0));
+    if (!headNames.has(b.name))
+      out2.push(scaling(`kustomization replicas ${b.name} ${b.count} \u2192 unset`, void 0));
   }
   return out2;
 }
@@ -55707,8 +56023,11 @@ function envChanges(base, head) {
   const out2 = [];
   const baseByKey = byKey(workloads(base.objects));
   for (const w of workloads(head.objects)) {
-    const baseContainers = new Map((baseByKey.get(w.key)?.containers ?? []).map((c) => [c.name, c]));
-    for (const c of w.containers) out2.push(...containerEnvChanges(w, baseContainers.get(c.name), c));
+    const baseContainers = new Map(
+      (baseByKey.get(w.key)?.containers ?? []).map((c) => [c.name, c])
+    );
+    for (const c of w.containers)
+      out2.push(...containerEnvChanges(w, baseContainers.get(c.name), c));
   }
   return out2;
 }
@@ -55721,7 +56040,11 @@ function containerEnvChanges(w, b, h) {
   for (const e of h.env) {
     if (known.has(e.name)) continue;
     known.add(e.name);
-    out2.push({ kind: "env-var-added", detail: `${w.label} ${containerLabel(h)}: new env ${e.name}`, line: e.line });
+    out2.push({
+      kind: "env-var-added",
+      detail: `${w.label} ${containerLabel(h)}: new env ${e.name}`,
+      line: e.line
+    });
   }
   const knownSources = new Set(b?.envFrom.map(envFromKey));
   for (const s2 of h.envFrom) {
@@ -55753,8 +56076,13 @@ var init_kubernetes = __esm({
         const pair2 = readManifestPair(file2);
         if (pair2.status === "not-kubernetes") return { findings: [], problems: [] };
         if (pair2.status === "helm-template") {
-          const changes2 = helmTemplateChanges(file2, pair2.base, pair2.head).filter((c) => c.kind !== "security-policy");
-          return { findings: changes2.map((c) => ({ ...c, path: file2.path, conservative: true })), problems: [] };
+          const changes2 = helmTemplateChanges(file2, pair2.base, pair2.head).filter(
+            (c) => c.kind !== "security-policy"
+          );
+          return {
+            findings: changes2.map((c) => ({ ...c, path: file2.path, conservative: true })),
+            problems: []
+          };
         }
         if (pair2.status === "unreadable" || pair2.status === "unloaded") {
           return {
@@ -55850,7 +56178,14 @@ function operations(spec) {
       const method = methodKey.toLowerCase();
       if (!HTTP_METHODS.has(method) || !isObj(op)) continue;
       const key = `${method.toUpperCase()} ${normaliseTemplate(path3)}`;
-      result2.set(key, { key, method: method.toUpperCase(), path: path3, keys: ["paths", path3, methodKey], op, pathItem });
+      result2.set(key, {
+        key,
+        method: method.toUpperCase(),
+        path: path3,
+        keys: ["paths", path3, methodKey],
+        op,
+        pathItem
+      });
     }
   }
   return result2;
@@ -55862,7 +56197,10 @@ function detectFromContent(path3, baseText, headText) {
   const base = parseSpec(baseText);
   const head = parseSpec(headText);
   if (!base.ok || !head.ok) {
-    return unparseable(path3, [base.ok ? void 0 : `base: ${base.message}`, head.ok ? void 0 : `head: ${head.message}`]);
+    return unparseable(path3, [
+      base.ok ? void 0 : `base: ${base.message}`,
+      head.ok ? void 0 : `head: ${head.message}`
+    ]);
   }
   return { findings: compareSpecs(path3, base.spec, head.spec), problems: [] };
 }
@@ -55892,7 +56230,8 @@ function compareSpecs(path3, base, head) {
     const headOp = headOps.get(key);
     const line = headOp !== void 0 ? head.lineOf(headOp.keys) : base.lineOf(baseOp.keys);
     const details = headOp === void 0 ? [`${baseOp.method} ${baseOp.path} removed`] : compareOperation({ root: base.root, op: baseOp }, { root: head.root, op: headOp });
-    for (const detail of unique(details)) findings.push(withLine({ kind: "api-breaking", path: path3, detail }, line));
+    for (const detail of unique(details))
+      findings.push(withLine({ kind: "api-breaking", path: path3, detail }, line));
   }
   for (const [key, headOp] of headOps) {
     if (baseOps.has(key)) continue;
@@ -55922,11 +56261,17 @@ function parameters(side) {
     if (!Array.isArray(list)) continue;
     for (const raw of list) {
       const param = resolveRef2(side.root, raw).node;
-      if (param === void 0 || typeof param["name"] !== "string" || typeof param["in"] !== "string") continue;
+      if (param === void 0 || typeof param["name"] !== "string" || typeof param["in"] !== "string")
+        continue;
       const location = param["in"];
       const name2 = location === "header" ? param["name"].toLowerCase() : param["name"];
       const required2 = param["required"] === true;
-      result2.set(`${location}:${name2}`, { name: param["name"], location, required: required2, schema: param["schema"] });
+      result2.set(`${location}:${name2}`, {
+        name: param["name"],
+        location,
+        required: required2,
+        schema: param["schema"]
+      });
     }
   }
   return result2;
@@ -55937,16 +56282,20 @@ function compareParameters(base, head) {
   for (const [key, param] of parameters(head)) {
     if (!param.required || param.location === "path" || param.location === "body") continue;
     const old = before.get(key);
-    if (old === void 0) details.push(`${param.location} parameter "${param.name}" is newly required`);
-    else if (!old.required) details.push(`${param.location} parameter "${param.name}" became required`);
+    if (old === void 0)
+      details.push(`${param.location} parameter "${param.name}" is newly required`);
+    else if (!old.required)
+      details.push(`${param.location} parameter "${param.name}" became required`);
   }
   return details;
 }
 function requestBody(side) {
   const body2 = resolveRef2(side.root, side.op.op["requestBody"]).node;
-  if (body2 !== void 0) return { required: body2["required"] === true, schema: primarySchema(body2) };
+  if (body2 !== void 0)
+    return { required: body2["required"] === true, schema: primarySchema(body2) };
   const swaggerBody = [...parameters(side).values()].find((p) => p.location === "body");
-  if (swaggerBody !== void 0) return { required: swaggerBody.required, schema: swaggerBody.schema };
+  if (swaggerBody !== void 0)
+    return { required: swaggerBody.required, schema: swaggerBody.schema };
   return void 0;
 }
 function compareRequestBodies(base, head) {
@@ -55975,11 +56324,19 @@ function compareResponses(base, head) {
     const label2 = success2 ? "response" : `${status} response`;
     if (schemaBefore === void 0) continue;
     if (schemaAfter === void 0) {
-      details.push(success2 ? `response ${status} no longer has a body` : `${label2} no longer has a body`);
+      details.push(
+        success2 ? `response ${status} no longer has a body` : `${label2} no longer has a body`
+      );
       continue;
     }
     const fieldChanges = [];
-    compareResponseSchema(newWalk(base.root, head.root), schemaBefore, schemaAfter, "", fieldChanges);
+    compareResponseSchema(
+      newWalk(base.root, head.root),
+      schemaBefore,
+      schemaAfter,
+      "",
+      fieldChanges
+    );
     details.push(...fieldChanges.map((d3) => `${label2} ${d3}`));
   }
   return details;
@@ -56090,7 +56447,8 @@ function compareRequestSchema(walk, base, head, field, out2) {
   }
   for (const [name2, prop] of h.properties) {
     const before = b.properties.get(name2);
-    if (before !== void 0) compareRequestSchema(entered.walk, before, prop, fieldName(field, name2), out2);
+    if (before !== void 0)
+      compareRequestSchema(entered.walk, before, prop, fieldName(field, name2), out2);
   }
   if (b.items !== void 0 && h.items !== void 0) {
     compareRequestSchema(entered.walk, b.items, h.items, itemsName(field), out2);
@@ -56099,14 +56457,17 @@ function compareRequestSchema(walk, base, head, field, out2) {
 function detectFromPatch(file2) {
   const reason = unreadContent(file2);
   if (reason === void 0) return { findings: [], problems: [] };
-  const problems = [{ path: file2.path, detector: DETECTOR_ID5, message: reason }];
+  const problems = [
+    { path: file2.path, detector: DETECTOR_ID5, message: reason }
+  ];
   const assumeBreaking = {
     kind: "api-breaking",
     path: file2.path,
     detail: `could not compare the documents (${reason}); a patch cannot show removed fields or newly required parameters, so assuming a breaking API change`,
     conservative: true
   };
-  if (file2.patch === void 0 || file2.patch === "") return { findings: [assumeBreaking], problems };
+  if (file2.patch === void 0 || file2.patch === "")
+    return { findings: [assumeBreaking], problems };
   const sides = patchSides(file2.patch);
   const base = patchItems(sides.base);
   const head = patchItems(sides.head);
@@ -56126,7 +56487,12 @@ function patchItems(hunks) {
       if (pathKey !== null) {
         const path3 = pathKey.groups?.["path"] ?? "";
         current = { path: path3, indent: pathKey.groups?.["indent"]?.length ?? 0 };
-        items.push({ key: `PATH ${normaliseTemplate(path3)}`, detail: `path ${path3}`, line, isPath: true });
+        items.push({
+          key: `PATH ${normaliseTemplate(path3)}`,
+          detail: `path ${path3}`,
+          line,
+          isPath: true
+        });
         continue;
       }
       const methodKey = METHOD_KEY.exec(text2);
@@ -56135,7 +56501,17 @@ function patchItems(hunks) {
       const indent = methodKey.groups?.["indent"]?.length ?? 0;
       const under = current !== void 0 && indent > current.indent ? current.path : void 0;
       items.push(
-        under === void 0 ? { key: `${method} ?`, detail: `${method} operation (path outside the patch)`, line, isPath: false } : { key: `${method} ${normaliseTemplate(under)}`, detail: `${method} ${under}`, line, isPath: false }
+        under === void 0 ? {
+          key: `${method} ?`,
+          detail: `${method} operation (path outside the patch)`,
+          line,
+          isPath: false
+        } : {
+          key: `${method} ${normaliseTemplate(under)}`,
+          detail: `${method} ${under}`,
+          line,
+          isPath: false
+        }
       );
     }
   }
@@ -56144,7 +56520,9 @@ function patchItems(hunks) {
 function itemFindings(path3, from, to, kind, verb) {
   const remaining = new Set(to.map((i2) => i2.key));
   const changed = from.filter((i2) => !remaining.has(i2.key));
-  const opPaths = new Set(changed.filter((i2) => !i2.isPath).map((i2) => i2.key.slice(i2.key.indexOf(" ") + 1)));
+  const opPaths = new Set(
+    changed.filter((i2) => !i2.isPath).map((i2) => i2.key.slice(i2.key.indexOf(" ") + 1))
+  );
   const seen = /* @__PURE__ */ new Set();
   const findings = [];
   for (const item of changed) {
@@ -58416,7 +58794,10 @@ function readManifest(text2) {
   }
   if (!isRecord(json2)) return { ok: false, message: "not a JSON object" };
   try {
-    return { ok: true, manifest: { dependencies: readDependencies(json2), overrides: readOverrides(json2) } };
+    return {
+      ok: true,
+      manifest: { dependencies: readDependencies(json2), overrides: readOverrides(json2) }
+    };
   } catch (error62) {
     if (error62 instanceof MalformedManifest) return { ok: false, message: error62.message };
     throw error62;
@@ -58437,7 +58818,8 @@ function readFlatSection(value, section) {
   if (value === void 0) return [];
   if (!isRecord(value)) throw new MalformedManifest(`"${section}" is not an object`);
   return Object.entries(value).map(([name2, spec]) => {
-    if (typeof spec !== "string") throw new MalformedManifest(`"${section}.${name2}" is not a string`);
+    if (typeof spec !== "string")
+      throw new MalformedManifest(`"${section}.${name2}" is not a string`);
     return { section, name: name2, spec };
   });
 }
@@ -58446,9 +58828,12 @@ function flattenNpmOverrides(value, section, path3) {
   if (!isRecord(value)) throw new MalformedManifest(`"${section}" is not an object`);
   return Object.entries(value).flatMap(([key, spec]) => {
     const selector = key === "." ? path3 : [...path3, key];
-    if (typeof spec === "string") return selector.length === 0 ? [] : [{ section, name: selector.join(" > "), spec }];
+    if (typeof spec === "string")
+      return selector.length === 0 ? [] : [{ section, name: selector.join(" > "), spec }];
     if (isRecord(spec)) return flattenNpmOverrides(spec, section, selector);
-    throw new MalformedManifest(`"${section}" entry "${[...path3, key].join(" > ")}" is neither a string nor an object`);
+    throw new MalformedManifest(
+      `"${section}" entry "${[...path3, key].join(" > ")}" is neither a string nor an object`
+    );
   });
 }
 function detectPackageJson(file2) {
@@ -58514,12 +58899,23 @@ function packageOf(name2) {
   return unversioned.replace(/^(?:\*\*\/)+/, "");
 }
 function protocolUpgrade(change) {
-  if (change.kind !== "dependency-major" || !SOCKET_IO_PROTOCOL_PACKAGES.has(packageOf(change.entry.name))) return [];
-  return [{ kind: "protocol-upgrade", entry: change.entry, detail: `Socket.IO protocol upgrade: ${change.detail}; every client must follow` }];
+  if (change.kind !== "dependency-major" || !SOCKET_IO_PROTOCOL_PACKAGES.has(packageOf(change.entry.name)))
+    return [];
+  return [
+    {
+      kind: "protocol-upgrade",
+      entry: change.entry,
+      detail: `Socket.IO protocol upgrade: ${change.detail}; every client must follow`
+    }
+  ];
 }
 function added(entry, note) {
   const where = note === void 0 ? entry.section : `${entry.section}; ${note}`;
-  return { kind: "dependency-added", entry, detail: `added ${entry.name} ${entry.spec.trim()} (${where})` };
+  return {
+    kind: "dependency-added",
+    entry,
+    detail: `added ${entry.name} ${entry.spec.trim()} (${where})`
+  };
 }
 function compareEntries(previous, entry) {
   const verdict = compareSpecs2(previous.spec, entry.spec);
@@ -58566,7 +58962,8 @@ function major(reason) {
 function parseSpec2(spec) {
   const raw = spec.trim();
   const alias = NPM_ALIAS.exec(raw);
-  if (alias !== null) return { type: "alias", raw, target: alias[1] ?? "", inner: parseSpec2(alias[2] ?? "") };
+  if (alias !== null)
+    return { type: "alias", raw, target: alias[1] ?? "", inner: parseSpec2(alias[2] ?? "") };
   const range2 = import_semver.default.validRange(raw);
   if (range2 === "*") return { type: "unbounded", raw, tag: false };
   if (range2 !== null) {
@@ -58650,7 +59047,12 @@ var init_package_json = __esm({
     init_diff();
     init_unread();
     DETECTOR_ID6 = "package-json";
-    DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
+    DEPENDENCY_SECTIONS = [
+      "dependencies",
+      "devDependencies",
+      "peerDependencies",
+      "optionalDependencies"
+    ];
     packageJsonDetector = {
       id: DETECTOR_ID6,
       kinds: ["dependency-major", "dependency-added", "dependency-minor", "protocol-upgrade"],
@@ -58688,7 +59090,8 @@ function parseSchema(text2) {
   try {
     return { ok: true, schema: parseBlocks(stripComments(text2)) };
   } catch (error62) {
-    if (error62 instanceof SchemaSyntaxError) return { ok: false, message: error62.message, line: error62.line };
+    if (error62 instanceof SchemaSyntaxError)
+      return { ok: false, message: error62.message, line: error62.line };
     throw error62;
   }
 }
@@ -58729,7 +59132,10 @@ function parseBlocks(text2) {
     const header2 = BLOCK_HEADER.exec(text2);
     if (!header2) {
       const what = text2.slice(i2).split("\n", 1)[0].trim().slice(0, 40);
-      throw new SchemaSyntaxError(what === "}" ? "unbalanced braces: unexpected }" : `unexpected "${what}" outside a block`, line);
+      throw new SchemaSyntaxError(
+        what === "}" ? "unbalanced braces: unexpected }" : `unexpected "${what}" outside a block`,
+        line
+      );
     }
     const keyword = header2[1];
     if (!BLOCK_KEYWORDS.includes(keyword)) {
@@ -58739,7 +59145,14 @@ function parseBlocks(text2) {
     const bodyStart = i2 + header2[0].length;
     line += countNewlines(header2[0]);
     const bodyEnd = findBlockEnd(text2, bodyStart, header2[2], headerLine);
-    const block = { keyword, name: header2[2], line: headerLine, fields: [], values: [], attributes: [] };
+    const block = {
+      keyword,
+      name: header2[2],
+      line: headerLine,
+      fields: [],
+      values: [],
+      attributes: []
+    };
     fillBlock(block, logicalLines(text2.slice(bodyStart, bodyEnd), line));
     blocks.push(block);
     line += countNewlines(text2.slice(bodyStart, bodyEnd + 1));
@@ -58763,7 +59176,10 @@ function findBlockEnd(text2, start2, name2, headerLine) {
     } else if (c === '"') {
       inString = true;
     } else if (c === "{") {
-      throw new SchemaSyntaxError(`unbalanced braces: block "${name2}" (line ${headerLine}) is not closed before this line`, line);
+      throw new SchemaSyntaxError(
+        `unbalanced braces: block "${name2}" (line ${headerLine}) is not closed before this line`,
+        line
+      );
     } else if (c === "}") {
       return i2;
     }
@@ -58818,7 +59234,8 @@ function fillBlock(block, lines) {
 }
 function parseField(text2, line) {
   const m = FIELD.exec(text2);
-  if (!m) throw new SchemaSyntaxError(`cannot read the field declaration "${text2.slice(0, 60)}"`, line);
+  if (!m)
+    throw new SchemaSyntaxError(`cannot read the field declaration "${text2.slice(0, 60)}"`, line);
   return {
     name: m[1],
     type: m[2],
@@ -58980,7 +59397,8 @@ function nativeType(field) {
   return field.attributes.find((a) => a.name.startsWith("db."));
 }
 function isWidening(before, after2) {
-  if (before.name !== after2.name || !/^db\.(N?VarChar|VarBinary|VarBit)$/i.test(before.name)) return false;
+  if (before.name !== after2.name || !/^db\.(N?VarChar|VarBinary|VarBit)$/i.test(before.name))
+    return false;
   const from = Number(before.args);
   const to = Number(after2.args);
   return Number.isFinite(from) && Number.isFinite(to) && to >= from;
@@ -58991,19 +59409,33 @@ function hasDefault(field) {
 function compareSchemas(before, after2) {
   const changes = [];
   const enums = pairByName([...before.enums.values()], [...after2.enums.values()], dbName);
-  const cmp = { before, after: after2, enumOrigin: new Map(enums.pairs.map(([b, h]) => [h.name, b.name])) };
+  const cmp = {
+    before,
+    after: after2,
+    enumOrigin: new Map(enums.pairs.map(([b, h]) => [h.name, b.name]))
+  };
   const models = pairByName([...before.models.values()], [...after2.models.values()], dbName);
   for (const removed of models.removed) {
-    changes.push(destructive(`model "${removed.name}" removed (table "${dbName(removed)}" dropped)`, removed.line));
+    changes.push(
+      destructive(
+        `model "${removed.name}" removed (table "${dbName(removed)}" dropped)`,
+        removed.line
+      )
+    );
   }
   for (const [b, h] of models.pairs) changes.push(...compareModel(b, h, cmp));
   for (const added2 of models.added) changes.push(...newModelConstraints(added2, after2));
-  const composites = pairByName([...before.composites.values()], [...after2.composites.values()], (b) => b.name);
+  const composites = pairByName(
+    [...before.composites.values()],
+    [...after2.composites.values()],
+    (b) => b.name
+  );
   for (const removed of composites.removed) {
     changes.push(destructive(`composite type "${removed.name}" removed`, removed.line));
   }
   for (const [b, h] of composites.pairs) changes.push(...compareFields(b, h, cmp));
-  for (const removed of enums.removed) changes.push(destructive(`enum "${removed.name}" removed`, removed.line));
+  for (const removed of enums.removed)
+    changes.push(destructive(`enum "${removed.name}" removed`, removed.line));
   for (const [b, h] of enums.pairs) changes.push(...compareEnum(b, h));
   changes.push(...compareJoinTables(before, after2));
   return changes;
@@ -59033,7 +59465,10 @@ function compareModel(b, h, cmp) {
   const changes = [];
   if (dbName(b) !== dbName(h)) {
     changes.push(
-      destructive(`model "${h.name}": table renamed "${dbName(b)}" \u2192 "${dbName(h)}" (@@map/@@schema changed)`, h.line)
+      destructive(
+        `model "${h.name}": table renamed "${dbName(b)}" \u2192 "${dbName(h)}" (@@map/@@schema changed)`,
+        h.line
+      )
     );
   }
   changes.push(...compareFields(b, h, cmp));
@@ -59046,7 +59481,9 @@ function newModelConstraints(model, schema) {
   const label2 = `new model "${model.name}"`;
   return [
     ...indexesOf(model).filter((i2) => i2.unique).map((i2) => indexChange(`${label2}: ${i2.display} added`, i2.line)),
-    ...foreignKeysOf(model, schema).map((k2) => indexChange(`${label2}: foreign key ${k2.display} added`, k2.line))
+    ...foreignKeysOf(model, schema).map(
+      (k2) => indexChange(`${label2}: foreign key ${k2.display} added`, k2.line)
+    )
   ];
 }
 function compareFields(b, h, cmp) {
@@ -59063,7 +59500,8 @@ function compareFields(b, h, cmp) {
   }
   for (const [bf, hf] of fields.pairs) {
     const differences = fieldDifferences(bf, hf, cmp);
-    if (differences.length > 0) changes.push(destructive(`${label2}: field "${hf.name}" ${differences.join("; ")}`, hf.line));
+    if (differences.length > 0)
+      changes.push(destructive(`${label2}: field "${hf.name}" ${differences.join("; ")}`, hf.line));
   }
   for (const added2 of fields.added) {
     if (h.keyword !== "model" || added2.optional || added2.list || hasDefault(added2)) continue;
@@ -59086,7 +59524,9 @@ function fieldDifferences(bf, hf, cmp) {
   const nb = nativeType(bf);
   const nh = nativeType(hf);
   if (nb?.source !== nh?.source && !(nb && nh && isWidening(nb, nh))) {
-    differences.push(`native type changed ${nb?.source ?? "(default)"} \u2192 ${nh?.source ?? "(default)"}`);
+    differences.push(
+      `native type changed ${nb?.source ?? "(default)"} \u2192 ${nh?.source ?? "(default)"}`
+    );
   }
   if (mappedName(bf) !== mappedName(hf)) {
     differences.push(`column renamed "${mappedName(bf)}" \u2192 "${mappedName(hf)}" (@map changed)`);
@@ -59096,7 +59536,9 @@ function fieldDifferences(bf, hf, cmp) {
 function primaryKey(model) {
   const id2 = attribute(model, "id");
   if (id2) {
-    return fieldList(namedArg(id2, "fields") ?? positionalArgs(id2)[0]).map((f) => columnName(model, f.name));
+    return fieldList(namedArg(id2, "fields") ?? positionalArgs(id2)[0]).map(
+      (f) => columnName(model, f.name)
+    );
   }
   const field = model.fields.find((f) => attribute(f, "id"));
   return field ? [mappedName(field)] : [];
@@ -59106,9 +59548,12 @@ function comparePrimaryKeys(b, h) {
   const to = primaryKey(h);
   if (from.join(",") === to.join(",")) return [];
   const line = (attribute(h, "id") ?? h.fields.find((f) => attribute(f, "id")) ?? h).line;
-  if (from.length === 0) return [indexChange(`model "${h.name}": primary key (${to.join(", ")}) added`, line)];
+  if (from.length === 0)
+    return [indexChange(`model "${h.name}": primary key (${to.join(", ")}) added`, line)];
   const target = to.length > 0 ? `(${to.join(", ")})` : "none";
-  return [destructive(`model "${h.name}": primary key changed (${from.join(", ")}) \u2192 ${target}`, line)];
+  return [
+    destructive(`model "${h.name}": primary key changed (${from.join(", ")}) \u2192 ${target}`, line)
+  ];
 }
 function indexesOf(model) {
   const indexes = [];
@@ -59126,7 +59571,12 @@ function indexesOf(model) {
     const modifiers = splitArgs(unique3.args).filter((p) => /^(sort|length):/.test(p)).sort().join(",");
     const column = canonicalColumn(mappedName(field), modifiers);
     const signature = `unique(${column})|${otherNamedArgs(unique3, ["sort", "length"]).join(",")}`;
-    indexes.push({ signature, unique: true, display: `${unique3.source} on field "${field.name}"`, line: unique3.line });
+    indexes.push({
+      signature,
+      unique: true,
+      display: `${unique3.source} on field "${field.name}"`,
+      line: unique3.line
+    });
   }
   return indexes;
 }
@@ -59157,7 +59607,9 @@ function foreignKeysOf(model, schema) {
     const references = fieldList(namedArg(relation, "references"));
     const local = fields.map((f) => columnName(model, f.name));
     const remote = references.map((f) => columnName(target, f.name));
-    const actions = ["onDelete", "onUpdate", "map"].map((k2) => `${k2}:${namedArg(relation, k2) ?? ""}`);
+    const actions = ["onDelete", "onUpdate", "map"].map(
+      (k2) => `${k2}:${namedArg(relation, k2) ?? ""}`
+    );
     keys.push({
       key: local.join(","),
       signature: `${local.join(",")}->${target ? dbName(target) : field.type}(${remote.join(",")})|${actions.join("|")}`,
@@ -59174,9 +59626,15 @@ function compareForeignKeys(b, h, before, after2) {
   for (const key of foreignKeysOf(h, after2)) {
     const previous = old.get(key.key);
     old.delete(key.key);
-    if (!previous) changes.push(indexChange(`${label2}: foreign key ${key.display} added`, key.line));
+    if (!previous)
+      changes.push(indexChange(`${label2}: foreign key ${key.display} added`, key.line));
     else if (previous.signature !== key.signature) {
-      changes.push(destructive(`${label2}: foreign key ${key.display} changed (constraint dropped and re-created)`, key.line));
+      changes.push(
+        destructive(
+          `${label2}: foreign key ${key.display} changed (constraint dropped and re-created)`,
+          key.line
+        )
+      );
     }
   }
   for (const removed of old.values()) {
@@ -59211,9 +59669,14 @@ function relationName(field) {
 function compareJoinTables(before, after2) {
   const had = joinTables(before);
   const has = joinTables(after2);
-  const removed = [...had].filter(([table]) => !has.has(table)).map(([table, line]) => destructive(`implicit many-to-many relation removed (join table "${table}" dropped)`, line));
+  const removed = [...had].filter(([table]) => !has.has(table)).map(
+    ([table, line]) => destructive(`implicit many-to-many relation removed (join table "${table}" dropped)`, line)
+  );
   const added2 = [...has].filter(([table]) => !had.has(table)).map(
-    ([table, line]) => indexChange(`implicit many-to-many relation added (join table "${table}" with two foreign keys and a unique index)`, line)
+    ([table, line]) => indexChange(
+      `implicit many-to-many relation added (join table "${table}" with two foreign keys and a unique index)`,
+      line
+    )
   );
   return [...removed, ...added2];
 }
@@ -59221,14 +59684,23 @@ function compareEnum(b, h) {
   const changes = [];
   const label2 = `enum "${h.name}"`;
   if (dbName(b) !== dbName(h)) {
-    changes.push(destructive(`${label2}: database type renamed "${dbName(b)}" \u2192 "${dbName(h)}" (@@map changed)`, h.line));
+    changes.push(
+      destructive(
+        `${label2}: database type renamed "${dbName(b)}" \u2192 "${dbName(h)}" (@@map changed)`,
+        h.line
+      )
+    );
   }
   const values = pairByName(b.values, h.values, mappedName);
-  for (const removed of values.removed) changes.push(destructive(`${label2}: value "${removed.name}" removed`, removed.line));
+  for (const removed of values.removed)
+    changes.push(destructive(`${label2}: value "${removed.name}" removed`, removed.line));
   for (const [bv, hv] of values.pairs) {
     if (mappedName(bv) !== mappedName(hv)) {
       changes.push(
-        destructive(`${label2}: value "${hv.name}" renamed in the database "${mappedName(bv)}" \u2192 "${mappedName(hv)}"`, hv.line)
+        destructive(
+          `${label2}: value "${hv.name}" renamed in the database "${mappedName(bv)}" \u2192 "${mappedName(hv)}"`,
+          hv.line
+        )
       );
     }
   }
@@ -59239,7 +59711,12 @@ function findingsFromPatch(file2) {
   const removed = readPatchLines(lines.removed);
   const added2 = readPatchLines(lines.added);
   const changes = [...removedInPatch(removed, added2), ...addedInPatch(added2, removed)];
-  return changes.map((c) => ({ kind: c.kind, path: file2.path, detail: c.detail, line: c.line }));
+  return changes.map((c) => ({
+    kind: c.kind,
+    path: file2.path,
+    detail: c.detail,
+    line: c.line
+  }));
 }
 function readPatchLines(lines) {
   const out2 = [];
@@ -59279,8 +59756,13 @@ function removedInPatch(removed, added2) {
   for (const r of removed) {
     if (addedTexts.has(r.text)) continue;
     if (r.header && r.header.keyword !== "view") {
-      const back = added2.some((a) => a.header?.keyword === r.header?.keyword && a.header?.name === r.header?.name);
-      if (!back) changes.push(destructive(`${r.header.keyword} "${r.header.name}" removed ${PATCH_NOTE}`, r.line));
+      const back = added2.some(
+        (a) => a.header?.keyword === r.header?.keyword && a.header?.name === r.header?.name
+      );
+      if (!back)
+        changes.push(
+          destructive(`${r.header.keyword} "${r.header.name}" removed ${PATCH_NOTE}`, r.line)
+        );
     } else if (r.field) {
       changes.push(...removedFieldInPatch(r.field, added2, r.line));
     } else if (r.enumValue !== void 0) {
@@ -59303,20 +59785,32 @@ function removedFieldInPatch(field, added2, line) {
     return [destructive(`${what} "${field.name}" removed ${PATCH_NOTE}`, line)];
   }
   const unknown2 = { models: /* @__PURE__ */ new Map(), enums: /* @__PURE__ */ new Map(), composites: /* @__PURE__ */ new Map() };
-  const differences = fieldDifferences(field, replacement, { before: unknown2, after: unknown2, enumOrigin: /* @__PURE__ */ new Map() });
+  const differences = fieldDifferences(field, replacement, {
+    before: unknown2,
+    after: unknown2,
+    enumOrigin: /* @__PURE__ */ new Map()
+  });
   const relationBefore = relation?.args ?? "";
   const relationAfter = attribute(replacement, "relation")?.args ?? "";
   if (relationBefore.includes("fields:") && relationBefore !== relationAfter) {
     differences.push("foreign key changed (constraint dropped and re-created)");
   }
-  if (attribute(field, "unique") && !attribute(replacement, "unique")) differences.push(`@unique removed ${indexDropped(true)}`);
+  if (attribute(field, "unique") && !attribute(replacement, "unique"))
+    differences.push(`@unique removed ${indexDropped(true)}`);
   if (differences.length === 0) return [];
-  return [destructive(`field "${field.name}" ${differences.join("; ")} ${PATCH_NOTE}`, replacement.line)];
+  return [
+    destructive(`field "${field.name}" ${differences.join("; ")} ${PATCH_NOTE}`, replacement.line)
+  ];
 }
 function removedBlockAttributeInPatch(a, line) {
-  if (a.name === "map" || a.name === "schema") return [destructive(`${a.source} removed or changed: table renamed ${PATCH_NOTE}`, line)];
-  if (a.name === "id") return [destructive(`${a.source} removed or changed: primary key changed ${PATCH_NOTE}`, line)];
-  if (["index", "unique", "fulltext"].includes(a.name)) return [destructive(`${a.source} removed ${indexDropped(a.name === "unique")} ${PATCH_NOTE}`, line)];
+  if (a.name === "map" || a.name === "schema")
+    return [destructive(`${a.source} removed or changed: table renamed ${PATCH_NOTE}`, line)];
+  if (a.name === "id")
+    return [destructive(`${a.source} removed or changed: primary key changed ${PATCH_NOTE}`, line)];
+  if (["index", "unique", "fulltext"].includes(a.name))
+    return [
+      destructive(`${a.source} removed ${indexDropped(a.name === "unique")} ${PATCH_NOTE}`, line)
+    ];
   return [];
 }
 function addedInPatch(added2, removed) {
@@ -59329,7 +59823,8 @@ function addedInPatch(added2, removed) {
       continue;
     }
     for (const attr of a.blockAttributes ?? []) {
-      if (["index", "unique", "fulltext"].includes(attr.name)) changes.push(indexChange(`${attr.source} added ${PATCH_NOTE}`, a.line));
+      if (["index", "unique", "fulltext"].includes(attr.name))
+        changes.push(indexChange(`${attr.source} added ${PATCH_NOTE}`, a.line));
     }
     if (a.field) changes.push(...addedFieldInPatch(a.field, removed, a.line));
   }
@@ -59338,12 +59833,24 @@ function addedInPatch(added2, removed) {
 function newBlockConstraintsInPatch(a) {
   const changes = [];
   for (const attr of a.blockAttributes ?? []) {
-    if (attr.name === "unique") changes.push(indexChange(`${attr.source} added in a new model ${PATCH_NOTE}`, a.line));
+    if (attr.name === "unique")
+      changes.push(indexChange(`${attr.source} added in a new model ${PATCH_NOTE}`, a.line));
   }
   const unique3 = a.field && attribute(a.field, "unique");
-  if (a.field && unique3) changes.push(indexChange(`${unique3.source} added on field "${a.field.name}" in a new model ${PATCH_NOTE}`, a.line));
+  if (a.field && unique3)
+    changes.push(
+      indexChange(
+        `${unique3.source} added on field "${a.field.name}" in a new model ${PATCH_NOTE}`,
+        a.line
+      )
+    );
   if (a.field && attribute(a.field, "relation")?.args.includes("fields:")) {
-    changes.push(indexChange(`foreign key added: relation field "${a.field.name}" \u2192 ${a.field.type} in a new model ${PATCH_NOTE}`, a.line));
+    changes.push(
+      indexChange(
+        `foreign key added: relation field "${a.field.name}" \u2192 ${a.field.type} in a new model ${PATCH_NOTE}`,
+        a.line
+      )
+    );
   }
   return changes;
 }
@@ -59352,11 +59859,18 @@ function addedFieldInPatch(field, removed, line) {
   const changes = [];
   const unique3 = attribute(field, "unique");
   if (unique3 && !(previous && attribute(previous, "unique"))) {
-    changes.push(indexChange(`${unique3.source} added on field "${field.name}" ${PATCH_NOTE}`, line));
+    changes.push(
+      indexChange(`${unique3.source} added on field "${field.name}" ${PATCH_NOTE}`, line)
+    );
   }
   const relation = attribute(field, "relation");
   if (relation?.args.includes("fields:") && !previous) {
-    changes.push(indexChange(`foreign key added: relation field "${field.name}" \u2192 ${field.type} ${PATCH_NOTE}`, line));
+    changes.push(
+      indexChange(
+        `foreign key added: relation field "${field.name}" \u2192 ${field.type} ${PATCH_NOTE}`,
+        line
+      )
+    );
   }
   const scalar = SCALAR_TYPES.has(field.type) || field.type.startsWith("Unsupported(");
   if (!previous && scalar && !field.optional && !field.list && !hasDefault(field)) {
@@ -59375,9 +59889,27 @@ var init_classify = __esm({
     "use strict";
     init_diff();
     init_parser();
-    SCALAR_TYPES = /* @__PURE__ */ new Set(["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"]);
-    destructive = (detail, line) => ({ kind: "migration-destructive", detail, line });
-    indexChange = (detail, line) => ({ kind: "migration-index", detail, line });
+    SCALAR_TYPES = /* @__PURE__ */ new Set([
+      "String",
+      "Boolean",
+      "Int",
+      "BigInt",
+      "Float",
+      "Decimal",
+      "DateTime",
+      "Json",
+      "Bytes"
+    ]);
+    destructive = (detail, line) => ({
+      kind: "migration-destructive",
+      detail,
+      line
+    });
+    indexChange = (detail, line) => ({
+      kind: "migration-index",
+      detail,
+      line
+    });
     PATCH_NOTE = "(seen in the patch only; the enclosing block is not known)";
   }
 });
@@ -59387,15 +59919,26 @@ function detectPrismaSchema(file2) {
   const base = sideContent(file2, "base");
   const head = sideContent(file2, "head");
   if (base !== void 0 && head !== void 0) return compareContents(file2, base, head);
-  if (file2.patch !== void 0 && file2.patch !== "") return { findings: findingsFromPatch(file2), problems: [] };
+  if (file2.patch !== void 0 && file2.patch !== "")
+    return { findings: findingsFromPatch(file2), problems: [] };
   const unread = unreadChange(file2);
   return unread === void 0 ? { findings: [], problems: [] } : unreadable3(file2, unread);
 }
 function compareContents(file2, base, head) {
   const before = parseSchema(base ?? "");
   const after2 = parseSchema(head ?? "");
-  if (!before.ok) return unreadable3(file2, `cannot parse the schema at base: line ${before.line}: ${before.message}`, before.line);
-  if (!after2.ok) return unreadable3(file2, `cannot parse the schema at head: line ${after2.line}: ${after2.message}`, after2.line);
+  if (!before.ok)
+    return unreadable3(
+      file2,
+      `cannot parse the schema at base: line ${before.line}: ${before.message}`,
+      before.line
+    );
+  if (!after2.ok)
+    return unreadable3(
+      file2,
+      `cannot parse the schema at head: line ${after2.line}: ${after2.message}`,
+      after2.line
+    );
   const findings = compareSchemas(indexSchema(before.schema), indexSchema(after2.schema)).map(
     (f) => ({ kind: f.kind, path: file2.path, detail: f.detail, line: f.line })
   );
@@ -59431,7 +59974,10 @@ var init_prisma_schema = __esm({
         try {
           return detectPrismaSchema(file2);
         } catch (error62) {
-          return unreadable3(file2, `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`);
+          return unreadable3(
+            file2,
+            `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`
+          );
         }
       }
     };
@@ -59452,16 +59998,23 @@ function compareRoutes(path3, base, head) {
   const headKeys = new Set(head.map((r) => r.key));
   const findings = [];
   for (const route of uniqueByKey(base)) {
-    if (!headKeys.has(route.key)) findings.push(routeFinding(path3, route, "api-breaking", "removed"));
+    if (!headKeys.has(route.key))
+      findings.push(routeFinding(path3, route, "api-breaking", "removed"));
   }
   for (const route of uniqueByKey(head)) {
-    if (!baseKeys.has(route.key)) findings.push(routeFinding(path3, route, "endpoint-added", "added"));
+    if (!baseKeys.has(route.key))
+      findings.push(routeFinding(path3, route, "endpoint-added", "added"));
   }
   return findings;
 }
 function routeFinding(path3, route, kind, verb) {
   const caveat = route.prefixKnown ? "" : " (controller prefix not in the patch)";
-  return { kind, path: path3, detail: `${route.method} ${route.path} route ${verb}${caveat}`, line: route.line };
+  return {
+    kind,
+    path: path3,
+    detail: `${route.method} ${route.path} route ${verb}${caveat}`,
+    line: route.line
+  };
 }
 function uniqueByKey(routes) {
   const seen = /* @__PURE__ */ new Map();
@@ -59544,7 +60097,12 @@ function extractRoutes(lines, nest) {
   const source = sourceOf(lines);
   const nestFound = nestRoutes(source, nest);
   return {
-    routes: [...callRoutes(source), ...chainedRoutes(source), ...routeObjects(source), ...nestFound.routes],
+    routes: [
+      ...callRoutes(source),
+      ...chainedRoutes(source),
+      ...routeObjects(source),
+      ...nestFound.routes
+    ],
     controllers: nestFound.controllers
   };
 }
@@ -59606,7 +60164,14 @@ function nestRoutes(source, nest) {
     const above = controllers[next - 1];
     const prefix2 = above !== void 0 ? above.prefix : carried;
     for (const path3 of decoratorPaths(m[2] ?? "")) {
-      routes.push(makeRoute(m[1] ?? "", joinPath(prefix2 ?? "", path3), source.lineAt(m.index), prefix2 !== void 0));
+      routes.push(
+        makeRoute(
+          m[1] ?? "",
+          joinPath(prefix2 ?? "", path3),
+          source.lineAt(m.index),
+          prefix2 !== void 0
+        )
+      );
     }
   }
   const last = controllers[controllers.length - 1];
@@ -59714,9 +60279,13 @@ var init_routes = __esm({
         const base = sideContent(file2, "base");
         const head = sideContent(file2, "head");
         if (base !== void 0 && head !== void 0) {
-          return { findings: compareRoutes(file2.path, routesInContent(base), routesInContent(head)), problems: [] };
+          return {
+            findings: compareRoutes(file2.path, routesInContent(base), routesInContent(head)),
+            problems: []
+          };
         }
-        if (file2.patch !== void 0 && file2.patch !== "") return detectFromPatch2(file2.path, file2.patch);
+        if (file2.patch !== void 0 && file2.patch !== "")
+          return detectFromPatch2(file2.path, file2.patch);
         const unread = unreadChange(file2);
         return unread === void 0 ? { findings: [], problems: [] } : unreadable4(file2, unread);
       }
@@ -59768,13 +60337,22 @@ function isWorkflowPath(path3) {
   return /^\.github\/workflows\/.+\.ya?ml$/.test(path3);
 }
 function result(file2, changes) {
-  const findings = changes.map((c) => ({ kind: "security-policy", path: file2.path, ...c }));
+  const findings = changes.map((c) => ({
+    kind: "security-policy",
+    path: file2.path,
+    ...c
+  }));
   return { findings, problems: [] };
 }
 function conservative(file2, reason) {
   return {
     findings: [
-      { kind: "security-policy", path: file2.path, detail: `${reason}; assumed to change security policy`, conservative: true }
+      {
+        kind: "security-policy",
+        path: file2.path,
+        detail: `${reason}; assumed to change security policy`,
+        conservative: true
+      }
     ],
     problems: [{ path: file2.path, detector: DETECTOR_ID9, message: reason }]
   };
@@ -59783,7 +60361,9 @@ function canonical(value) {
   return JSON.stringify(value, (_key, v) => {
     const record2 = asRecord(v);
     if (!record2) return v;
-    return Object.fromEntries(Object.keys(record2).sort().map((k2) => [k2, record2[k2]]));
+    return Object.fromEntries(
+      Object.keys(record2).sort().map((k2) => [k2, record2[k2]])
+    );
   });
 }
 function same(a, b) {
@@ -59801,7 +60381,8 @@ function flatten2(value, prefix2 = "", into = /* @__PURE__ */ new Map()) {
     if (prefix2 !== "" && value !== void 0 && value !== null) into.set(prefix2, value);
     return into;
   }
-  for (const [k2, v] of Object.entries(record2)) flatten2(v, prefix2 === "" ? k2 : `${prefix2}.${k2}`, into);
+  for (const [k2, v] of Object.entries(record2))
+    flatten2(v, prefix2 === "" ? k2 : `${prefix2}.${k2}`, into);
   return into;
 }
 function leafChanges(before, after2) {
@@ -59815,13 +60396,21 @@ function detectManifest(file2) {
   if (pair2.status === "not-kubernetes") return { findings: [], problems: [] };
   if (pair2.status === "unloaded") return conservative(file2, pair2.reason);
   if (pair2.status === "helm-template") {
-    const changes = helmTemplateChanges(file2, pair2.base, pair2.head).filter((c) => c.kind === "security-policy");
-    return { findings: changes.map((c) => ({ ...c, path: file2.path, conservative: true })), problems: [] };
+    const changes = helmTemplateChanges(file2, pair2.base, pair2.head).filter(
+      (c) => c.kind === "security-policy"
+    );
+    return {
+      findings: changes.map((c) => ({ ...c, path: file2.path, conservative: true })),
+      problems: []
+    };
   }
   if (pair2.status === "unreadable") {
     return mentionsSecurity(file2) ? conservative(file2, pair2.reason) : { findings: [], problems: [] };
   }
-  return result(file2, [...securityObjectChanges(pair2.base, pair2.head), ...workloadSecurityChanges(pair2.base, pair2.head)]);
+  return result(file2, [
+    ...securityObjectChanges(pair2.base, pair2.head),
+    ...workloadSecurityChanges(pair2.base, pair2.head)
+  ]);
 }
 function mentionsSecurity(file2) {
   const texts = [file2.base, file2.head].filter((t) => typeof t === "string");
@@ -59838,7 +60427,10 @@ function securityObjectChanges(base, head) {
     const b = before.get(key);
     if (!b) out2.push({ detail: `${objectLabel(h)} added`, line: h.line });
     else if (!same(b.data, h.data)) {
-      out2.push({ detail: `${objectLabel(h)} changed (${changedFields(b, h).join(", ")})`, line: h.line });
+      out2.push({
+        detail: `${objectLabel(h)} changed (${changedFields(b, h).join(", ")})`,
+        line: h.line
+      });
     }
   }
   for (const [key, b] of before) {
@@ -59867,7 +60459,11 @@ function workloadSecurityChanges(base, head) {
   const before = new Map(workloads(base.objects).map((w) => [w.key, w]));
   for (const h of workloads(head.objects)) {
     const b = before.get(h.key);
-    out2.push(...podPrivilegeChanges(b, h), ...containerPrivilegeChanges(b, h), ...secretWiringChanges(b, h));
+    out2.push(
+      ...podPrivilegeChanges(b, h),
+      ...containerPrivilegeChanges(b, h),
+      ...secretWiringChanges(b, h)
+    );
   }
   return out2;
 }
@@ -59883,10 +60479,16 @@ function containerPrivilegeChanges(b, h) {
   const out2 = [];
   const baseContainers = new Map((b?.containers ?? []).map((c) => [c.name, c]));
   for (const c of h.containers) {
-    const changes = leafChanges(baseContainers.get(c.name)?.data.securityContext, c.data.securityContext);
+    const changes = leafChanges(
+      baseContainers.get(c.name)?.data.securityContext,
+      c.data.securityContext
+    );
     if (changes.length === 0) continue;
     const line = h.object.lineOf([...c.path, "securityContext"]) ?? c.line;
-    out2.push({ detail: `${h.label} container ${c.name} securityContext: ${changes.join(", ")}`, line });
+    out2.push({
+      detail: `${h.label} container ${c.name} securityContext: ${changes.join(", ")}`,
+      line
+    });
   }
   return out2;
 }
@@ -59911,7 +60513,10 @@ function addContainerSecretUses(c, uses) {
   }
   for (const s2 of c.envFrom) {
     if (s2.type !== "secret") continue;
-    uses.set(`container ${c.name} envFrom secret ${s2.name}`, { source: `secret ${s2.name}`, line: s2.line });
+    uses.set(`container ${c.name} envFrom secret ${s2.name}`, {
+      source: `secret ${s2.name}`,
+      line: s2.line
+    });
   }
 }
 function addVolumeSecretUses(w, uses) {
@@ -59923,7 +60528,10 @@ function addVolumeSecretUses(w, uses) {
     const names = direct !== void 0 ? [direct, ...projected] : projected;
     if (names.length === 0) return;
     const line = w.object.lineOf([...w.podSpecPath, "volumes", i2, "name"]);
-    uses.set(`volume ${name2}`, { source: `secret${names.length > 1 ? "s" : ""} ${names.join(", ")}`, line });
+    uses.set(`volume ${name2}`, {
+      source: `secret${names.length > 1 ? "s" : ""} ${names.join(", ")}`,
+      line
+    });
   });
 }
 function secretWiringChanges(b, h) {
@@ -59933,11 +60541,17 @@ function secretWiringChanges(b, h) {
   for (const [consumer, use] of after2) {
     const old = before.get(consumer)?.source;
     if (old === use.source) continue;
-    out2.push({ detail: `${h.label}: secrets wiring ${consumer}: ${old ?? "none"} \u2192 ${use.source}`, line: use.line });
+    out2.push({
+      detail: `${h.label}: secrets wiring ${consumer}: ${old ?? "none"} \u2192 ${use.source}`,
+      line: use.line
+    });
   }
   for (const [consumer, use] of before) {
     if (after2.has(consumer)) continue;
-    out2.push({ detail: `${h.label}: secrets wiring ${consumer}: ${use.source} \u2192 none`, line: h.object.line });
+    out2.push({
+      detail: `${h.label}: secrets wiring ${consumer}: ${use.source} \u2192 none`,
+      line: h.object.line
+    });
   }
   return out2;
 }
@@ -60024,7 +60638,8 @@ function describePermissions(p) {
 }
 function permissionDelta(b, h) {
   if (same(b, h)) return void 0;
-  if (typeof b === "string" || typeof h === "string") return `${describePermissions(b)} \u2192 ${describePermissions(h)}`;
+  if (typeof b === "string" || typeof h === "string")
+    return `${describePermissions(b)} \u2192 ${describePermissions(h)}`;
   const scopes = [.../* @__PURE__ */ new Set([...Object.keys(h), ...Object.keys(b)])];
   return scopes.filter((s2) => own2(b, s2) !== own2(h, s2)).map((s2) => `${s2} ${own2(b, s2) ?? "unset"} \u2192 ${own2(h, s2) ?? "unset"}`).join(", ");
 }
@@ -60032,7 +60647,12 @@ function workflowPermissionChanges(before, after2) {
   const b = before?.permissions;
   const h = after2.permissions;
   if (h !== void 0 && b === void 0) {
-    return [{ detail: `workflow permissions added: ${describePermissions(h)}`, line: after2.permissionsLine }];
+    return [
+      {
+        detail: `workflow permissions added: ${describePermissions(h)}`,
+        line: after2.permissionsLine
+      }
+    ];
   }
   if (h !== void 0 && b !== void 0) {
     const delta = permissionDelta(b, h);
@@ -60055,23 +60675,34 @@ function jobPermissionChanges(before, after2) {
     const b = old?.permissions;
     const h = job.permissions;
     if (h !== void 0 && b === void 0) {
-      out2.push({ detail: `job ${job.id} permissions added: ${describePermissions(h)}`, line: job.permissionsLine });
+      out2.push({
+        detail: `job ${job.id} permissions added: ${describePermissions(h)}`,
+        line: job.permissionsLine
+      });
     } else if (h !== void 0 && b !== void 0) {
       const delta = permissionDelta(b, h);
-      if (delta !== void 0) out2.push({ detail: `job ${job.id} permissions changed: ${delta}`, line: job.permissionsLine });
+      if (delta !== void 0)
+        out2.push({
+          detail: `job ${job.id} permissions changed: ${delta}`,
+          line: job.permissionsLine
+        });
     } else if (b !== void 0) {
       const fallback = after2.permissions !== void 0 ? `workflow permissions (${describePermissions(after2.permissions)})` : DEFAULT_TOKEN;
       const detail = `job ${job.id} permissions removed: ${describePermissions(b)} \u2192 ${fallback}`;
       out2.push({ detail, line: old?.permissionsLine });
     }
     if (job.inheritsSecrets && !old?.inheritsSecrets) {
-      out2.push({ detail: `job ${job.id} passes all secrets to a reusable workflow (secrets: inherit)`, line: job.line });
+      out2.push({
+        detail: `job ${job.id} passes all secrets to a reusable workflow (secrets: inherit)`,
+        line: job.line
+      });
     }
   }
   return out2;
 }
 function triggerChanges(before, after2) {
-  if (!after2.triggers.has("pull_request_target") || before?.triggers.has("pull_request_target")) return [];
+  if (!after2.triggers.has("pull_request_target") || before?.triggers.has("pull_request_target"))
+    return [];
   return [
     {
       detail: "pull_request_target trigger added (runs with secrets and a write token for fork pull requests)",
@@ -60123,7 +60754,10 @@ var init_security_policy = __esm({
         return isWorkflowPath(file2.path) ? detectWorkflow(file2) : detectManifest(file2);
       }
     };
-    SECURITY_KIND_LINE = new RegExp(`^\\s*kind:\\s*["']?(${[...SECURITY_KINDS].join("|")})["']?\\s*$`, "m");
+    SECURITY_KIND_LINE = new RegExp(
+      `^\\s*kind:\\s*["']?(${[...SECURITY_KINDS].join("|")})["']?\\s*$`,
+      "m"
+    );
     POD_SECURITY_FIELDS = [
       "securityContext",
       "hostNetwork",
@@ -60149,26 +60783,40 @@ function typescript() {
 function parseSource(path3, text2, side) {
   const depth = nestingDepth(text2);
   if (depth !== void 0) {
-    return { ok: false, message: `the ${side} version nests brackets more than ${MAX_NESTING} deep at line ${depth.line} (not read)`, line: depth.line };
+    return {
+      ok: false,
+      message: `the ${side} version nests brackets more than ${MAX_NESTING} deep at line ${depth.line} (not read)`,
+      line: depth.line
+    };
   }
   let ts;
   try {
     ts = typescript();
   } catch (error62) {
-    return { ok: false, message: `the TypeScript compiler could not be loaded (${error62 instanceof Error ? error62.message.split("\n")[0] : String(error62)})` };
+    return {
+      ok: false,
+      message: `the TypeScript compiler could not be loaded (${error62 instanceof Error ? error62.message.split("\n")[0] : String(error62)})`
+    };
   }
   let source;
   try {
     source = ts.createSourceFile(path3, text2, ts.ScriptTarget.Latest, true, scriptKind(ts, path3));
   } catch (error62) {
-    return { ok: false, message: `the ${side} version could not be parsed (${error62 instanceof Error ? error62.message : String(error62)})` };
+    return {
+      ok: false,
+      message: `the ${side} version could not be parsed (${error62 instanceof Error ? error62.message : String(error62)})`
+    };
   }
   const diagnostics = source.parseDiagnostics ?? [];
   const first = diagnostics[0];
   if (first !== void 0) {
     const line = source.getLineAndCharacterOfPosition(first.start).line + 1;
     const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
-    return { ok: false, message: `the ${side} version has a syntax error at line ${line}: ${message}`, line };
+    return {
+      ok: false,
+      message: `the ${side} version has a syntax error at line ${line}: ${message}`,
+      line
+    };
   }
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   return {
@@ -60244,7 +60892,12 @@ function detectEvents(file2) {
   if (!before.ok) return unreadable5(file2, before.message, before.line);
   const after2 = head === null ? { ok: true, model: emptyModel() } : readEvents(file2.path, head, "head");
   if (!after2.ok) return unreadable5(file2, after2.message, after2.line);
-  const findings = compareModels(before.model, after2.model).map((c) => ({ kind: "event-schema", path: file2.path, detail: c.detail, line: c.line }));
+  const findings = compareModels(before.model, after2.model).map((c) => ({
+    kind: "event-schema",
+    path: file2.path,
+    detail: c.detail,
+    line: c.line
+  }));
   return { findings, problems: [] };
 }
 function unreadable5(file2, message, line) {
@@ -60272,7 +60925,12 @@ function modelOf(parsed) {
   const record2 = (name2, direction, payload, node2) => {
     if (RESERVED.has(name2)) return;
     const key = `${direction} ${name2}`;
-    const event = model.events.get(key) ?? { name: name2, direction, payloads: /* @__PURE__ */ new Set(), line: parsed.lineOf(node2) };
+    const event = model.events.get(key) ?? {
+      name: name2,
+      direction,
+      payloads: /* @__PURE__ */ new Set(),
+      line: parsed.lineOf(node2)
+    };
     event.payloads.add(payload ?? "?");
     model.events.set(key, event);
   };
@@ -60282,7 +60940,12 @@ function modelOf(parsed) {
     else if (ts.isClassDeclaration(node2)) gatewayMounts(parsed, node2, model);
     else if (ts.isNewExpression(node2)) serverMounts(parsed, node2, model);
     else if ((ts.isInterfaceDeclaration(node2) || ts.isTypeAliasDeclaration(node2)) && (OUT_INTERFACE.test(node2.name.text) || IN_INTERFACE.test(node2.name.text))) {
-      typedEvents(parsed, node2, OUT_INTERFACE.test(node2.name.text) ? "server \u2192 client" : "client \u2192 server", record2);
+      typedEvents(
+        parsed,
+        node2,
+        OUT_INTERFACE.test(node2.name.text) ? "server \u2192 client" : "client \u2192 server",
+        record2
+      );
     }
     ts.forEachChild(node2, visit4);
   };
@@ -60318,13 +60981,24 @@ function subscribeHandler(parsed, method, record2) {
     const field = body2.call.arguments.length > 0 ? `${body2.call.arguments.map((a) => parsed.print(a)).join(",")}: ` : "";
     return [`${field}${p.type !== void 0 ? parsed.print(p.type) : "?"}`];
   });
-  record2(name2, "client \u2192 server", bodies.length > 0 ? bodies.join(", ") : void 0, subscribe.call);
+  record2(
+    name2,
+    "client \u2192 server",
+    bodies.length > 0 ? bodies.join(", ") : void 0,
+    subscribe.call
+  );
   const returns = (node2) => {
     if (ts.isFunctionLike(node2) && node2 !== method) return;
     if (ts.isReturnStatement(node2) && node2.expression !== void 0 && ts.isObjectLiteralExpression(node2.expression)) {
       const event = property(parsed, node2.expression, "event");
       const reply = event !== void 0 ? eventName(parsed, event) : void 0;
-      if (reply !== void 0) record2(reply, "server \u2192 client", payloadOf(parsed, property(parsed, node2.expression, "data")), node2);
+      if (reply !== void 0)
+        record2(
+          reply,
+          "server \u2192 client",
+          payloadOf(parsed, property(parsed, node2.expression, "data")),
+          node2
+        );
     }
     ts.forEachChild(node2, returns);
   };
@@ -60333,7 +61007,8 @@ function subscribeHandler(parsed, method, record2) {
 function property(parsed, object2, key) {
   const { ts } = parsed;
   for (const p of object2.properties) {
-    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key) return p.initializer;
+    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key)
+      return p.initializer;
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
   }
   return void 0;
@@ -60352,19 +61027,32 @@ function socketCall(parsed, call, record2) {
   if (listens) {
     const handler2 = call.arguments[1];
     const declared = handler2 !== void 0 && (ts.isArrowFunction(handler2) || ts.isFunctionExpression(handler2)) ? handler2.parameters[0]?.type : void 0;
-    record2(name2, "client \u2192 server", declared !== void 0 ? parsed.print(declared) : void 0, call);
+    record2(
+      name2,
+      "client \u2192 server",
+      declared !== void 0 ? parsed.print(declared) : void 0,
+      call
+    );
   } else {
     const payloads = call.arguments.slice(1).filter((a) => !ts.isArrowFunction(a) && !ts.isFunctionExpression(a));
-    record2(name2, "server \u2192 client", payloads.length > 0 ? payloads.map((p) => payloadOf(parsed, p) ?? "?").join(", ") : "(none)", call);
+    record2(
+      name2,
+      "server \u2192 client",
+      payloads.length > 0 ? payloads.map((p) => payloadOf(parsed, p) ?? "?").join(", ") : "(none)",
+      call
+    );
   }
 }
 function receiverName(parsed, expression) {
   const { ts } = parsed;
   let node2 = expression;
   for (; ; ) {
-    if (ts.isCallExpression(node2) && ts.isPropertyAccessExpression(node2.expression) && NARROWING.has(node2.expression.name.text)) node2 = node2.expression.expression;
-    else if (ts.isPropertyAccessExpression(node2) && NARROWING.has(node2.name.text)) node2 = node2.expression;
-    else if (ts.isNonNullExpression(node2) || ts.isParenthesizedExpression(node2)) node2 = node2.expression;
+    if (ts.isCallExpression(node2) && ts.isPropertyAccessExpression(node2.expression) && NARROWING.has(node2.expression.name.text))
+      node2 = node2.expression.expression;
+    else if (ts.isPropertyAccessExpression(node2) && NARROWING.has(node2.name.text))
+      node2 = node2.expression;
+    else if (ts.isNonNullExpression(node2) || ts.isParenthesizedExpression(node2))
+      node2 = node2.expression;
     else break;
   }
   if (ts.isIdentifier(node2)) return node2.text;
@@ -60374,16 +61062,20 @@ function receiverName(parsed, expression) {
 function payloadOf(parsed, arg) {
   const { ts } = parsed;
   if (arg === void 0) return void 0;
-  if (ts.isAsExpression(arg) || ts.isSatisfiesExpression(arg) || ts.isTypeAssertionExpression(arg)) return parsed.print(arg.type);
+  if (ts.isAsExpression(arg) || ts.isSatisfiesExpression(arg) || ts.isTypeAssertionExpression(arg))
+    return parsed.print(arg.type);
   if (ts.isParenthesizedExpression(arg)) return payloadOf(parsed, arg.expression);
   if (ts.isIdentifier(arg)) return declaredType2(parsed, arg);
   if (ts.isNewExpression(arg)) return parsed.print(arg.expression);
-  if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg) || ts.isTemplateExpression(arg)) return "string";
+  if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg) || ts.isTemplateExpression(arg))
+    return "string";
   if (ts.isNumericLiteral(arg)) return "number";
-  if (arg.kind === ts.SyntaxKind.TrueKeyword || arg.kind === ts.SyntaxKind.FalseKeyword) return "boolean";
+  if (arg.kind === ts.SyntaxKind.TrueKeyword || arg.kind === ts.SyntaxKind.FalseKeyword)
+    return "boolean";
   if (ts.isObjectLiteralExpression(arg)) {
     const keys = arg.properties.map((p) => {
-      if (ts.isSpreadAssignment(p)) return `...${payloadOf(parsed, p.expression) ?? parsed.print(p.expression)}`;
+      if (ts.isSpreadAssignment(p))
+        return `...${payloadOf(parsed, p.expression) ?? parsed.print(p.expression)}`;
       return p.name !== void 0 ? parsed.print(p.name) : parsed.print(p);
     });
     return `{${keys.sort().join(",")}}`;
@@ -60406,7 +61098,8 @@ function declarationsIn(parsed, scope) {
   const names = /* @__PURE__ */ new Map();
   if (ts.isFunctionLike(scope)) {
     for (const p of scope.parameters) {
-      if (ts.isIdentifier(p.name) && !names.has(p.name.text)) names.set(p.name.text, { type: p.type !== void 0 ? parsed.print(p.type) : void 0 });
+      if (ts.isIdentifier(p.name) && !names.has(p.name.text))
+        names.set(p.name.text, { type: p.type !== void 0 ? parsed.print(p.type) : void 0 });
     }
   } else if (ts.isBlock(scope) || ts.isSourceFile(scope)) {
     for (const statement of scope.statements) {
@@ -60447,7 +61140,11 @@ function mountOptions(parsed, arg, owner, model) {
   if (!ts.isObjectLiteralExpression(arg)) return;
   for (const key of ["namespace", "path"]) {
     const value = property(parsed, arg, key);
-    if (value !== void 0) model.mounts.set(`${owner}${key}`, { value: parsed.print(value), line: parsed.lineOf(value) });
+    if (value !== void 0)
+      model.mounts.set(`${owner}${key}`, {
+        value: parsed.print(value),
+        line: parsed.lineOf(value)
+      });
   }
 }
 function compareModels(base, head) {
@@ -60464,14 +61161,23 @@ function compareModels(base, head) {
   for (const [key, event] of base.events) {
     const now2 = head.events.get(key);
     if (now2 === void 0) {
-      const appeared = [...head.events.values()].filter((e) => e.direction === event.direction && !base.events.has(`${e.direction} ${e.name}`)).map((e) => `'${e.name}'`);
+      const appeared = [...head.events.values()].filter(
+        (e) => e.direction === event.direction && !base.events.has(`${e.direction} ${e.name}`)
+      ).map((e) => `'${e.name}'`);
       const hint = appeared.length > 0 ? ` (new in this change: ${appeared.join(", ")}; renamed?)` : "";
-      changes.push({ detail: `event '${event.name}' (${event.direction}) removed${hint}`, line: event.line });
+      changes.push({
+        detail: `event '${event.name}' (${event.direction}) removed${hint}`,
+        line: event.line
+      });
       continue;
     }
     const was = payloadText(event);
     const is = payloadText(now2);
-    if (was !== is) changes.push({ detail: `payload of event '${event.name}' (${event.direction}) changed: ${was} \u2192 ${is}`, line: now2.line });
+    if (was !== is)
+      changes.push({
+        detail: `payload of event '${event.name}' (${event.direction}) changed: ${was} \u2192 ${is}`,
+        line: now2.line
+      });
   }
   return changes.sort((a, b) => a.line - b.line);
 }
@@ -60488,7 +61194,18 @@ var init_socket_events = __esm({
     SCRIPT_FILE = /\.[cm]?[jt]s$/i;
     TEST_FILE2 = /(?:^|\/)(?:__tests__|__mocks__|test|tests|e2e)\/|\.(?:spec|test|e2e-spec|d)\.[cm]?[jt]s$/i;
     SOCKET_NAME = /(?:^|[.\-_])(?:gateway|socket|sockets|websocket|websockets)(?:[.\-_]?events)?\.[cm]?[jt]s$/i;
-    SOCKET_DIR = /* @__PURE__ */ new Set(["socket", "sockets", "websocket", "websockets", "ws", "gateway", "gateways", "realtime", "socket.io", "socketio"]);
+    SOCKET_DIR = /* @__PURE__ */ new Set([
+      "socket",
+      "sockets",
+      "websocket",
+      "websockets",
+      "ws",
+      "gateway",
+      "gateways",
+      "realtime",
+      "socket.io",
+      "socketio"
+    ]);
     socketEventsDetector = {
       id: DETECTOR_ID10,
       kinds: ["event-schema"],
@@ -60501,14 +61218,42 @@ var init_socket_events = __esm({
         try {
           return detectEvents(file2);
         } catch (error62) {
-          return unreadable5(file2, `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`);
+          return unreadable5(
+            file2,
+            `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`
+          );
         }
       }
     };
     emptyModel = () => ({ events: /* @__PURE__ */ new Map(), mounts: /* @__PURE__ */ new Map() });
-    RESERVED = /* @__PURE__ */ new Set(["connect", "connection", "connect_error", "disconnect", "disconnecting", "error", "newListener", "removeListener", "reconnect", "reconnect_attempt", "reconnect_error", "reconnect_failed", "ping"]);
+    RESERVED = /* @__PURE__ */ new Set([
+      "connect",
+      "connection",
+      "connect_error",
+      "disconnect",
+      "disconnecting",
+      "error",
+      "newListener",
+      "removeListener",
+      "reconnect",
+      "reconnect_attempt",
+      "reconnect_error",
+      "reconnect_failed",
+      "ping"
+    ]);
     SOCKET_RECEIVER = /^(?:io|ws|wss|nsp|server|socket|sockets|client|namespace)$|(?:Socket|Server|Client|Namespace|Io)$/;
-    NARROWING = /* @__PURE__ */ new Set(["to", "in", "except", "timeout", "compress", "volatile", "broadcast", "local", "of", "binary"]);
+    NARROWING = /* @__PURE__ */ new Set([
+      "to",
+      "in",
+      "except",
+      "timeout",
+      "compress",
+      "volatile",
+      "broadcast",
+      "local",
+      "of",
+      "binary"
+    ]);
     LISTEN = /* @__PURE__ */ new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
     EMIT = /* @__PURE__ */ new Set(["emit", "emitWithAck"]);
     OUT_INTERFACE = /(?:ServerToClientEvents|EmitEvents)$/;
@@ -60526,7 +61271,12 @@ function lexSql(text2, firstLine2, dialect = "standard") {
   let i2 = 0;
   let line = firstLine2;
   const push = (type, value, at2, bodyLine) => {
-    const token = { type, value, upper: type === "word" ? value.toUpperCase() : "", line: at2 };
+    const token = {
+      type,
+      value,
+      upper: type === "word" ? value.toUpperCase() : "",
+      line: at2
+    };
     if (bodyLine !== void 0) token.bodyLine = bodyLine;
     tokens.push(token);
   };
@@ -60602,7 +61352,8 @@ function lexSql(text2, firstLine2, dialect = "standard") {
       i2 = end;
     } else if (OPERATOR_CHARS.includes(c)) {
       let end = i2 + 1;
-      while (end < text2.length && OPERATOR_CHARS.includes(text2[end]) && !/^(--|\/\*)/.test(text2.slice(end, end + 2))) end++;
+      while (end < text2.length && OPERATOR_CHARS.includes(text2[end]) && !/^(--|\/\*)/.test(text2.slice(end, end + 2)))
+        end++;
       push("punct", text2.slice(i2, end), line);
       i2 = end;
     } else {
@@ -60668,7 +61419,8 @@ function splitStatements(tokens) {
       flush(token.line);
       metaLine = token.line;
     }
-    if (token.type === "punct" && token.value === ";" || isBatchSeparator(tokens, k2)) flush(token.line);
+    if (token.type === "punct" && token.value === ";" || isBatchSeparator(tokens, k2))
+      flush(token.line);
     else current.push(token);
   });
   const last = tokens[tokens.length - 1];
@@ -60772,7 +61524,8 @@ var init_lexer = __esm({
           if (!t || t.type !== "word" && t.type !== "ident") break;
           parts2.push(t.value);
           this.pos++;
-          if (!(this.peek()?.type === "punct" && this.peek()?.value === "." && isNameToken(this.peek(1)))) break;
+          if (!(this.peek()?.type === "punct" && this.peek()?.value === "." && isNameToken(this.peek(1))))
+            break;
           this.pos++;
         }
         return parts2.length > 0 ? parts2 : void 0;
@@ -60804,8 +61557,18 @@ var init_lexer = __esm({
 // src/changes/sql/classify.ts
 function classifyStatements(statements) {
   const { created, temporary } = createdTables(statements);
-  const ctx = { created, temporary, routines: createdRoutines(statements), read: /* @__PURE__ */ new Set(), prepared: /* @__PURE__ */ new Set() };
-  const hits = statements.flatMap((s2) => [...classifyStatement(s2.tokens, ctx), ...calledRoutines(s2.tokens, ctx), ...psqlVariables(s2.tokens)]);
+  const ctx = {
+    created,
+    temporary,
+    routines: createdRoutines(statements),
+    read: /* @__PURE__ */ new Set(),
+    prepared: /* @__PURE__ */ new Set()
+  };
+  const hits = statements.flatMap((s2) => [
+    ...classifyStatement(s2.tokens, ctx),
+    ...calledRoutines(s2.tokens, ctx),
+    ...psqlVariables(s2.tokens)
+  ]);
   return mergeRebuilds(hits);
 }
 function createdTables(statements) {
@@ -60865,8 +61628,10 @@ function classifyStatement(tokens, ctx) {
   if (c.accept("CALL")) return classifyCall(c, ctx, line);
   if (c.accept("WITH")) return classifyWith(c, ctx);
   if (c.accept("EXPLAIN")) return classifyExplain(c, ctx);
-  if (c.is("DELIMITER")) return [unreadableSql("DELIMITER (the mysql client then ends statements differently)", line)];
-  if (tokens[0]?.type === "punct" && tokens[0].value === "\\") return classifyPsqlCommand(tokens, line);
+  if (c.is("DELIMITER"))
+    return [unreadableSql("DELIMITER (the mysql client then ends statements differently)", line)];
+  if (tokens[0]?.type === "punct" && tokens[0].value === "\\")
+    return classifyPsqlCommand(tokens, line);
   return [];
 }
 function classifyAlter(c, ctx) {
@@ -60885,7 +61650,9 @@ function alterTable(c, ctx, label2) {
   const table = c.name();
   if (!table) return [];
   if (c.peek()?.value === "*") c.pos++;
-  return splitTopLevel(c.rest(), ",").flatMap((action) => alterTableAction(table, label2, action, ctx));
+  return splitTopLevel(c.rest(), ",").flatMap(
+    (action) => alterTableAction(table, label2, action, ctx)
+  );
 }
 function alterTableAction(table, label2, action, ctx) {
   const c = new Cursor(action);
@@ -60910,7 +61677,9 @@ function alterTableAction(table, label2, action, ctx) {
   if (c.accept("RENAME")) return renameAction(c, table, label2, on, line);
   if (c.accept("SET", "SCHEMA")) {
     const schema = c.name();
-    return [destructive2(`SET SCHEMA ${schema ? q(schema) : ""} ${on} (moved to another schema)`, line)];
+    return [
+      destructive2(`SET SCHEMA ${schema ? q(schema) : ""} ${on} (moved to another schema)`, line)
+    ];
   }
   if (c.accept("TRUNCATE", "PARTITION")) return [destructive2(`TRUNCATE PARTITION ${on}`, line)];
   return [];
@@ -60923,7 +61692,12 @@ function addAction(c, table, on, line, ctx) {
     const name2 = c.name();
     const constraint = readConstraint(c);
     if (newTable && !decidesData(constraint.kind)) return [];
-    return [indexChange2(`ADD CONSTRAINT ${name2 ? q(name2) + " " : ""}${constraint.text} ${newTable?.on ?? on}`, line)];
+    return [
+      indexChange2(
+        `ADD CONSTRAINT ${name2 ? q(name2) + " " : ""}${constraint.text} ${newTable?.on ?? on}`,
+        line
+      )
+    ];
   }
   const next = c.peek();
   if (next?.type === "word" && [...CONSTRAINT_KINDS, ...MYSQL_INDEX_WORDS].includes(next.upper)) {
@@ -60963,7 +61737,10 @@ function newColumnConstraints(column, definition, on, line) {
   const top = topLevelTokens(definition);
   const hits = [];
   const references = foreignKeyTarget(definition);
-  if (references !== void 0) hits.push(indexChange2(`column ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line));
+  if (references !== void 0)
+    hits.push(
+      indexChange2(`column ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line)
+    );
   if (hasWords(top, "UNIQUE")) hits.push(indexChange2(`column ${q(column)} UNIQUE ${on}`, line));
   if (hasWords(top, "CHECK")) hits.push(indexChange2(`column ${q(column)} CHECK ${on}`, line));
   return hits;
@@ -60998,12 +61775,17 @@ function addColumn(column, definition, on, line) {
   const top = topLevelTokens(definition);
   const hits = [];
   const references = foreignKeyTarget(definition);
-  if (references !== void 0) hits.push(indexChange2(`ADD COLUMN ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line));
+  if (references !== void 0)
+    hits.push(
+      indexChange2(`ADD COLUMN ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line)
+    );
   if (hasWords(top, "UNIQUE") || hasWords(top, "PRIMARY", "KEY")) {
     const what = hasWords(top, "UNIQUE") ? "UNIQUE" : "PRIMARY KEY";
     hits.push(indexChange2(`ADD COLUMN ${q(column)} ${what} ${on}`, line));
   }
-  const hasValue = top.some((t) => VALUE_SOURCES.includes(t.upper) || SERIAL_TYPES.includes(t.upper));
+  const hasValue = top.some(
+    (t) => VALUE_SOURCES.includes(t.upper) || SERIAL_TYPES.includes(t.upper)
+  );
   if (hasWords(top, "NOT", "NULL") && !hasValue) {
     hits.push(
       destructive2(
@@ -61030,7 +61812,8 @@ function dropAction(c, on, line) {
     return [destructive2(`DROP FOREIGN KEY ${name2 ? q(name2) : ""} ${on}`, line)];
   }
   if (c.accept("CHECK")) return [destructive2(`DROP CHECK ${q(c.name() ?? [])} ${on}`, line)];
-  if (c.accept("PARTITION")) return [destructive2(`DROP PARTITION ${render(c.rest())} ${on} (its rows are deleted)`, line)];
+  if (c.accept("PARTITION"))
+    return [destructive2(`DROP PARTITION ${render(c.rest())} ${on} (its rows are deleted)`, line)];
   c.accept("COLUMN");
   c.accept("IF", "EXISTS");
   const column = c.name();
@@ -61044,7 +61827,9 @@ function alterColumnAction(c, table, on, line, ctx) {
   if (!column) return [];
   const col = `ALTER COLUMN ${q(column)}`;
   if (c.accept("TYPE") || c.accept("SET", "DATA", "TYPE")) {
-    return [destructive2(`${col} TYPE ${render(typeTokens(c.rest()))} ${on} (column type change)`, line)];
+    return [
+      destructive2(`${col} TYPE ${render(typeTokens(c.rest()))} ${on} (column type change)`, line)
+    ];
   }
   if (c.accept("SET", "NOT", "NULL")) {
     if (ctx.created.has(tableKey(table))) return [];
@@ -61072,7 +61857,9 @@ function renameAction(c, table, label2, on, line) {
     const to2 = c.name();
     if (!to2) return [];
     const detail = `RENAME ${label2.toUpperCase()} ${q(table)} TO ${q(to2)}`;
-    return [destructive2(detail, line, label2 === "table" ? { renamedTable: { from: table, to: to2 } } : {})];
+    return [
+      destructive2(detail, line, label2 === "table" ? { renamedTable: { from: table, to: to2 } } : {})
+    ];
   }
   c.accept("COLUMN");
   const [from, to] = renamePair(c);
@@ -61088,7 +61875,8 @@ function alterType(c) {
   const line = c.peek()?.line ?? 0;
   const type = c.name();
   if (!type) return [];
-  if (c.accept("RENAME", "TO")) return [destructive2(`RENAME TYPE ${q(type)} TO ${q(c.name() ?? [])}`, line)];
+  if (c.accept("RENAME", "TO"))
+    return [destructive2(`RENAME TYPE ${q(type)} TO ${q(c.name() ?? [])}`, line)];
   if (c.accept("RENAME", "VALUE")) {
     const from = c.peek()?.value ?? "?";
     const to = c.peek(2)?.value ?? "?";
@@ -61143,7 +61931,8 @@ function dropWithCascade(c, line) {
 }
 function classifyCreate(c, ctx, line) {
   c.accept("OR", "REPLACE");
-  if (c.is("TABLE") || c.is("TEMP") || c.is("TEMPORARY") || c.is("UNLOGGED") || c.is("GLOBAL") || c.is("LOCAL")) return classifyCreateTable(c, line);
+  if (c.is("TABLE") || c.is("TEMP") || c.is("TEMPORARY") || c.is("UNLOGGED") || c.is("GLOBAL") || c.is("LOCAL"))
+    return classifyCreateTable(c, line);
   const unique3 = c.accept("UNIQUE") ? "UNIQUE " : "";
   c.acceptOneOf("CLUSTERED", "NONCLUSTERED");
   const flavour = c.acceptOneOf("FULLTEXT", "SPATIAL", "BITMAP");
@@ -61193,7 +61982,9 @@ function classifyRenameTable(c, line) {
     p.accept("TO");
     const to = p.name();
     if (!from || !to) return [];
-    return [destructive2(`RENAME TABLE ${q(from)} TO ${q(to)}`, line, { renamedTable: { from, to } })];
+    return [
+      destructive2(`RENAME TABLE ${q(from)} TO ${q(to)}`, line, { renamedTable: { from, to } })
+    ];
   });
 }
 function isSpRename(c) {
@@ -61221,13 +62012,24 @@ function classifyProcedural(body2, language, what, ctx) {
     return [unreadableSql(`${what} in LANGUAGE ${language}`, bodyLine)];
   }
   const lexed = lexSql(body2.value, bodyLine);
-  if (lexed.unterminated) return [unreadableSql(`${what}: an unterminated ${lexed.unterminated.what}`, lexed.unterminated.line)];
+  if (lexed.unterminated)
+    return [
+      unreadableSql(`${what}: an unterminated ${lexed.unterminated.what}`, lexed.unterminated.line)
+    ];
   return splitStatements(lexed.tokens).flatMap((statement) => {
     const tokens = statement.tokens;
-    const dynamic = tokens.find((t, k2) => (t.upper === "EXECUTE" || t.upper === "EXEC") && !ROUTINE_WORDS.includes(tokens[k2 + 1]?.upper ?? ""));
-    if (dynamic !== void 0) return [unreadableSql(`dynamic SQL (EXECUTE) in ${what}`, dynamic.line)];
-    const start2 = tokens.findIndex((t, k2) => DDL_STARTS.includes(t.upper) || isDoBlockAt(tokens, k2));
-    return [...start2 === -1 ? [] : classifyStatement(tokens.slice(start2), ctx), ...calledRoutines(tokens, ctx)];
+    const dynamic = tokens.find(
+      (t, k2) => (t.upper === "EXECUTE" || t.upper === "EXEC") && !ROUTINE_WORDS.includes(tokens[k2 + 1]?.upper ?? "")
+    );
+    if (dynamic !== void 0)
+      return [unreadableSql(`dynamic SQL (EXECUTE) in ${what}`, dynamic.line)];
+    const start2 = tokens.findIndex(
+      (t, k2) => DDL_STARTS.includes(t.upper) || isDoBlockAt(tokens, k2)
+    );
+    return [
+      ...start2 === -1 ? [] : classifyStatement(tokens.slice(start2), ctx),
+      ...calledRoutines(tokens, ctx)
+    ];
   });
 }
 function isDoBlockAt(tokens, k2) {
@@ -61248,8 +62050,14 @@ function createdRoutines(statements) {
     if (!c.acceptOneOf(...ROUTINE_WORDS)) continue;
     const name2 = c.name();
     if (!name2) continue;
-    const asAt = tokens.findIndex((t, k2) => k2 >= c.pos && t.upper === "AS" && ["dollar", "string"].includes(tokens[k2 + 1]?.type ?? ""));
-    routines.set(tableKey(name2), { name: q(name2), body: asAt === -1 ? void 0 : tokens[asAt + 1], language: languageOf(tokens) });
+    const asAt = tokens.findIndex(
+      (t, k2) => k2 >= c.pos && t.upper === "AS" && ["dollar", "string"].includes(tokens[k2 + 1]?.type ?? "")
+    );
+    routines.set(tableKey(name2), {
+      name: q(name2),
+      body: asAt === -1 ? void 0 : tokens[asAt + 1],
+      language: languageOf(tokens)
+    });
   }
   return routines;
 }
@@ -61268,7 +62076,9 @@ function calledRoutines(tokens, ctx) {
     const called = tokens[k2 + 1]?.type === "punct" && tokens[k2 + 1]?.value === "(" || ["CALL", "EXEC", "EXECUTE", "PERFORM"].includes(tokens[k2 - 1]?.upper ?? "");
     if (routine === void 0 || !called || ctx.read.has(key)) return;
     ctx.read.add(key);
-    hits.push(...classifyProcedural(routine.body, routine.language, `the body of ${routine.name}`, ctx));
+    hits.push(
+      ...classifyProcedural(routine.body, routine.language, `the body of ${routine.name}`, ctx)
+    );
   });
   return hits;
 }
@@ -61316,12 +62126,16 @@ function classifyExplain(c, ctx) {
 function classifyPsqlCommand(tokens, line) {
   const command = tokens[1];
   if (command === void 0) return [];
-  if (command.type === "punct" && command.value.startsWith("!")) return [unreadableSql("psql \\! (a shell command)", line)];
-  if (command.type === "word" && PSQL_RUNNERS.has(command.value.toLowerCase())) return [unreadableSql(`psql \\${command.value}`, line)];
+  if (command.type === "punct" && command.value.startsWith("!"))
+    return [unreadableSql("psql \\! (a shell command)", line)];
+  if (command.type === "word" && PSQL_RUNNERS.has(command.value.toLowerCase()))
+    return [unreadableSql(`psql \\${command.value}`, line)];
   return [];
 }
 function psqlVariables(tokens) {
-  const at2 = tokens.findIndex((t, k2) => t.type === "punct" && t.value === ":" && ["word", "ident", "string"].includes(tokens[k2 + 1]?.type ?? ""));
+  const at2 = tokens.findIndex(
+    (t, k2) => t.type === "punct" && t.value === ":" && ["word", "ident", "string"].includes(tokens[k2 + 1]?.type ?? "")
+  );
   return at2 === -1 ? [] : [unreadableSql(`psql variable :${tokens[at2 + 1].value}`, tokens[at2].line)];
 }
 var destructive2, indexChange2, unreadableSql, CONSTRAINT_KINDS, MYSQL_INDEX_WORDS, VALUE_SOURCES, SERIAL_TYPES, HARMLESS_COLUMN_CHANGES, INDEX_DROPPED, DROPPED_OBJECTS, ROUTINE_WORDS, METADATA_PROCEDURES, PSQL_RUNNERS, DDL_STARTS;
@@ -61335,10 +62149,19 @@ var init_classify2 = __esm({
       line,
       ...extra
     });
-    indexChange2 = (detail, line) => ({ kind: "migration-index", detail, line });
+    indexChange2 = (detail, line) => ({
+      kind: "migration-index",
+      detail,
+      line
+    });
     unreadableSql = (what, line) => {
       const message = `line ${line}: ${what} cannot be read here; write the SQL it runs out as plain statements so that they can be classified`;
-      return { kind: "migration-destructive", detail: `could not read the migration (${message}); assuming it is destructive`, line, unreadable: message };
+      return {
+        kind: "migration-destructive",
+        detail: `could not read the migration (${message}); assuming it is destructive`,
+        line,
+        unreadable: message
+      };
     };
     CONSTRAINT_KINDS = ["UNIQUE", "PRIMARY", "FOREIGN", "CHECK", "EXCLUDE"];
     MYSQL_INDEX_WORDS = ["INDEX", "KEY", "FULLTEXT", "SPATIAL"];
@@ -61359,7 +62182,11 @@ var init_classify2 = __esm({
       { words: ["INDEX"], label: "INDEX" }
     ];
     ROUTINE_WORDS = ["FUNCTION", "PROCEDURE"];
-    METADATA_PROCEDURES = /* @__PURE__ */ new Set(["sp_addextendedproperty", "sp_updateextendedproperty", "sp_dropextendedproperty"]);
+    METADATA_PROCEDURES = /* @__PURE__ */ new Set([
+      "sp_addextendedproperty",
+      "sp_updateextendedproperty",
+      "sp_dropextendedproperty"
+    ]);
     PSQL_RUNNERS = /* @__PURE__ */ new Set(["gexec", "i", "ir", "include", "include_relative"]);
     DDL_STARTS = ["ALTER", "DROP", "CREATE", "TRUNCATE", "DELETE", "RENAME"];
   }
@@ -61371,7 +62198,10 @@ function detectSqlMigration(file2) {
   if (becomesNewMigration(file2)) {
     const how = file2.status === "copied" ? `copied from ${file2.previousPath ?? "another file"}` : `moved here from ${file2.previousPath ?? "another path"}`;
     if (typeof file2.head !== "string") {
-      return unreadable6(file2, `${how} into a migrations folder, so all of it now runs as a new migration, and its content was not loaded`);
+      return unreadable6(
+        file2,
+        `${how} into a migrations folder, so all of it now runs as a new migration, and its content was not loaded`
+      );
     }
     return detectSqlMigration({ path: file2.path, status: "added", base: null, head: file2.head });
   }
@@ -61384,7 +62214,12 @@ function detectSqlMigration(file2) {
   if (history) findings.push(history);
   const analysis = analyseAddedStatements(file2, lines.added);
   for (const hit of analysis.hits) {
-    const finding = { kind: hit.kind, path: file2.path, detail: hit.detail, line: hit.line };
+    const finding = {
+      kind: hit.kind,
+      path: file2.path,
+      detail: hit.detail,
+      line: hit.line
+    };
     if (hit.unreadable !== void 0) {
       finding.conservative = true;
       problems.push({ path: file2.path, detector: DETECTOR_ID11, message: hit.unreadable });
@@ -61404,7 +62239,10 @@ function detectSqlMigration(file2) {
     });
   }
   const messages = new Set(problems.map((p) => p.message));
-  return { findings: dedupe(findings), problems: [...messages].map((message) => ({ path: file2.path, detector: DETECTOR_ID11, message })) };
+  return {
+    findings: dedupe(findings),
+    problems: [...messages].map((message) => ({ path: file2.path, detector: DETECTOR_ID11, message }))
+  };
 }
 function becomesNewMigration(file2) {
   if (!looksLikeMigration(file2.path)) return false;
@@ -61447,7 +62285,12 @@ function analyseAddedStatements(file2, added2) {
     const addedLines = new Set(added2.map((l2) => l2.line));
     return analyseSql([{ text: file2.head, firstLine: 1 }], (s2) => touchesAny(s2, addedLines));
   }
-  return analyseSql(consecutiveRuns(added2).map((run3) => ({ text: run3.map((l2) => l2.text).join("\n"), firstLine: run3[0].line })));
+  return analyseSql(
+    consecutiveRuns(added2).map((run3) => ({
+      text: run3.map((l2) => l2.text).join("\n"),
+      firstLine: run3[0].line
+    }))
+  );
 }
 function analyseSql(texts, keep = () => true) {
   const dialects = texts.some((t) => /[\\#]|\/\*!/.test(t.text)) ? ["standard", "mysql"] : ["standard"];
@@ -61520,7 +62363,10 @@ var init_sql_migration = __esm({
         try {
           return detectSqlMigration(file2);
         } catch (error62) {
-          return unreadable6(file2, `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`);
+          return unreadable6(
+            file2,
+            `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`
+          );
         }
       }
     };
@@ -61533,7 +62379,14 @@ function isAccessType(type) {
 }
 function conservative2(file2, reason) {
   return {
-    findings: [{ kind: "security-policy", path: file2.path, detail: `${reason}; assumed to change network or access rules`, conservative: true }],
+    findings: [
+      {
+        kind: "security-policy",
+        path: file2.path,
+        detail: `${reason}; assumed to change network or access rules`,
+        conservative: true
+      }
+    ],
     problems: [{ path: file2.path, detector: DETECTOR_ID12, message: reason }]
   };
 }
@@ -61610,8 +62463,13 @@ function accessBlock(block) {
     const source = members2.get("source")?.[0]?.text ?? "";
     return ACCESS_MODULE_SOURCE.test(source) ? { address: `module.${type}`, line, members: members2 } : void 0;
   }
-  if (kind !== "resource" && kind !== "data" || name2 === void 0 || !isAccessType(type)) return void 0;
-  return { address: `${kind === "data" ? "data." : ""}${type}.${name2}`, line, members: membersOf(block) };
+  if (kind !== "resource" && kind !== "data" || name2 === void 0 || !isAccessType(type))
+    return void 0;
+  return {
+    address: `${kind === "data" ? "data." : ""}${type}.${name2}`,
+    line,
+    members: membersOf(block)
+  };
 }
 function membersOf(block) {
   const members2 = /* @__PURE__ */ new Map();
@@ -61619,7 +62477,8 @@ function membersOf(block) {
   for (const member of named(body2)) {
     let key;
     if (member.type === "attribute") key = named(member)[0]?.text ?? "";
-    else if (member.type === "block") key = header(member).map((p, i2) => i2 === 0 ? p : `"${p}"`).join(" ");
+    else if (member.type === "block")
+      key = header(member).map((p, i2) => i2 === 0 ? p : `"${p}"`).join(" ");
     else continue;
     const list = members2.get(key) ?? [];
     list.push({ text: canonical2(member), line: member.startPosition.row + 1 });
@@ -61649,7 +62508,10 @@ function compare(before, after2) {
     if (changed.length === 0) continue;
     const shown = changed.slice(0, MEMBERS_SHOWN).map((c) => c.key);
     if (changed.length > MEMBERS_SHOWN) shown.push(`${changed.length - MEMBERS_SHOWN} more`);
-    out2.push({ detail: `${h.address} ${shown.join(", ")} changed`, line: changed[0]?.line ?? h.line });
+    out2.push({
+      detail: `${h.address} ${shown.join(", ")} changed`,
+      line: changed[0]?.line ?? h.line
+    });
   }
   for (const [key, b] of before) {
     if (!after2.has(key)) out2.push({ detail: `${b.address} removed`, line: b.line });
@@ -61723,7 +62585,11 @@ var init_terraform = __esm({
         if ("error" in after2) return conservative2(file2, after2.error);
         const before = readBlocks(base);
         if ("error" in before) return conservative2(file2, `${before.error} (base version)`);
-        const findings = compare(before, after2).map((c) => ({ kind: "security-policy", path: file2.path, ...c }));
+        const findings = compare(before, after2).map((c) => ({
+          kind: "security-policy",
+          path: file2.path,
+          ...c
+        }));
         return { findings, problems: [] };
       }
     };
@@ -61837,12 +62703,18 @@ function templateReference(node2) {
   return void 0;
 }
 function sizingVariable(block, name2) {
-  if (!isSizeKey(name2, "") && !isCountKey(name2) && !/(instance|machine|node|vm)_(type|class|size|count)s?$/.test(name2)) return void 0;
+  if (!isSizeKey(name2, "") && !isCountKey(name2) && !/(instance|machine|node|vm)_(type|class|size|count)s?$/.test(name2))
+    return void 0;
   const leaves2 = /* @__PURE__ */ new Map();
   for (const member of named(bodyOf(block))) {
     const [key, value] = named(member);
     if (member.type !== "attribute" || key?.text !== "default" || !value) continue;
-    leaves2.set(name2, { path: [name2], text: value.text.replace(/\s+/g, " ").trim(), line: value.startPosition.row + 1, variable: true });
+    leaves2.set(name2, {
+      path: [name2],
+      text: value.text.replace(/\s+/g, " ").trim(),
+      line: value.startPosition.row + 1,
+      variable: true
+    });
   }
   return leaves2.size > 0 ? { address: `var.${name2}`, line: block.startPosition.row + 1, leaves: leaves2 } : void 0;
 }
@@ -61877,7 +62749,12 @@ function collectValue(expression, path3, type, into) {
   }
   const key = path3[path3.length - 1] ?? "";
   if (!isSizeKey(key, type) && !isCountKey(key)) return;
-  into.set(path3.join("."), { path: path3, text: expression.text.replace(/\s+/g, " ").trim(), literal: literalOf(expression), line: expression.startPosition.row + 1 });
+  into.set(path3.join("."), {
+    path: path3,
+    text: expression.text.replace(/\s+/g, " ").trim(),
+    literal: literalOf(expression),
+    line: expression.startPosition.row + 1
+  });
 }
 function descend(node2, types) {
   let at2 = node2;
@@ -61890,7 +62767,9 @@ function descend(node2, types) {
 function literalString(expression) {
   const lit2 = descend(expression, ["literal_value", "string_lit"]);
   if (!lit2) return void 0;
-  const parts2 = named(lit2).filter((n2) => n2.type !== "quoted_template_start" && n2.type !== "quoted_template_end");
+  const parts2 = named(lit2).filter(
+    (n2) => n2.type !== "quoted_template_start" && n2.type !== "quoted_template_end"
+  );
   if (parts2.length === 0) return "";
   return parts2.length === 1 && parts2[0].type === "template_literal" ? parts2[0].text : void 0;
 }
@@ -61926,13 +62805,17 @@ function groups2(block, all) {
       const last = c.path[c.path.length - 2];
       return last !== void 0 && SCALING_BLOCKS.has(last) && scopes.has(parentOf(c.path.slice(0, -1)));
     });
-    const count = COUNT_KEYS.map((k2) => eligible.find((c) => c.path[c.path.length - 1] === k2)).find((c) => c !== void 0);
+    const count = COUNT_KEYS.map((k2) => eligible.find((c) => c.path[c.path.length - 1] === k2)).find(
+      (c) => c !== void 0
+    );
     for (const c of eligible) used.add(c);
     out2.push({ label: groupLabel(block.address, parent), size, count });
   }
   const loose = counts.filter((c) => !used.has(c));
   if (loose.length > 0) {
-    const count = COUNT_KEYS.map((k2) => loose.find((c) => c.path[c.path.length - 1] === k2)).find((c) => c !== void 0);
+    const count = COUNT_KEYS.map((k2) => loose.find((c) => c.path[c.path.length - 1] === k2)).find(
+      (c) => c !== void 0
+    );
     const template = block.sizeFrom === void 0 ? void 0 : all.get(block.sizeFrom);
     const size = template ? [...template.leaves.values()].find((l2) => !isCountKey(l2.path[l2.path.length - 1])) : void 0;
     out2.push({ label: block.address, size, count });
@@ -61946,10 +62829,13 @@ function priceOf(group, prices) {
   if (!group.size) return { unknown: "its instance size is not set in this file" };
   const size = group.size.literal;
   const count = group.count === void 0 ? 1 : group.count.literal;
-  if (typeof size !== "string") return { unknown: `its size \`${group.size.text}\` is not a literal` };
-  if (typeof count !== "number") return { unknown: `its count \`${group.count.text}\` is not a literal` };
+  if (typeof size !== "string")
+    return { unknown: `its size \`${group.size.text}\` is not a literal` };
+  if (typeof count !== "number")
+    return { unknown: `its count \`${group.count.text}\` is not a literal` };
   const unitPrice = prices.get(size);
-  if (unitPrice === void 0) return { unknown: `no price is known for ${size}`, missingPrice: size };
+  if (unitPrice === void 0)
+    return { unknown: `no price is known for ${size}`, missingPrice: size };
   return { monthly: unitPrice * count, size, unitPrice, count };
 }
 function howToPrice(settings, size) {
@@ -61980,7 +62866,11 @@ function scalingChanges3(before, after2, settings) {
       const grouped = groups2(h, after2).map(describeGroup);
       const described = grouped.length > 0 ? grouped.join("; ") : [...h.leaves.values()].map((l2) => `default ${l2.text}`).join(", ");
       const firstLeaf = [...h.leaves.values()][0];
-      out2.push({ kind: "scaling-change", detail: `${h.address} added (${described})${unknownNote(h, firstLeaf)}`, line: h.line });
+      out2.push({
+        kind: "scaling-change",
+        detail: `${h.address} added (${described})${unknownNote(h, firstLeaf)}`,
+        line: h.line
+      });
       continue;
     }
     for (const [path3, leaf] of h.leaves) {
@@ -61988,21 +62878,32 @@ function scalingChanges3(before, after2, settings) {
       if (old?.text === leaf.text) continue;
       const what = leaf.variable ? "default" : path3;
       const note = leaf.variable ? " (used elsewhere, so not priced here)" : unknownNote(h, leaf);
-      out2.push({ kind: "scaling-change", detail: `${h.address} ${what} ${old?.text ?? "unset"} \u2192 ${leaf.text}${note}`, line: leaf.line });
+      out2.push({
+        kind: "scaling-change",
+        detail: `${h.address} ${what} ${old?.text ?? "unset"} \u2192 ${leaf.text}${note}`,
+        line: leaf.line
+      });
     }
     for (const [path3, old] of b.leaves) {
-      if (!h.leaves.has(path3)) out2.push({ kind: "scaling-change", detail: `${h.address} ${path3} ${old.text} \u2192 unset`, line: h.line });
+      if (!h.leaves.has(path3))
+        out2.push({
+          kind: "scaling-change",
+          detail: `${h.address} ${path3} ${old.text} \u2192 unset`,
+          line: h.line
+        });
     }
   }
   for (const [key, b] of before) {
-    if (!after2.has(key)) out2.push({ kind: "scaling-change", detail: `${b.address} removed`, line: b.line });
+    if (!after2.has(key))
+      out2.push({ kind: "scaling-change", detail: `${b.address} removed`, line: b.line });
   }
   return out2;
 }
 function priced(blocks, prices) {
   const out2 = /* @__PURE__ */ new Map();
   for (const block of blocks.values()) {
-    for (const group of groups2(block, blocks)) out2.set(group.label, { price: priceOf(group, prices), group });
+    for (const group of groups2(block, blocks))
+      out2.set(group.label, { price: priceOf(group, prices), group });
   }
   return out2;
 }
@@ -62029,12 +62930,22 @@ function costChange2(before, after2, settings) {
     delta += is - was;
     const describe5 = (p) => p && !("unknown" in p) ? `${p.count} \xD7 ${p.size}` : "none";
     const unit = h && !("unknown" in h) ? ` at ${fmt(h.unitPrice)}/month` : "";
-    clauses.push({ delta: is - was, text: `${label2}: ${describe5(b)} \u2192 ${describe5(h)}${unit}`, line: head.get(label2)?.group.size?.line });
+    clauses.push({
+      delta: is - was,
+      text: `${label2}: ${describe5(b)} \u2192 ${describe5(h)}${unit}`,
+      line: head.get(label2)?.group.size?.line
+    });
   }
   if (!(delta > settings.cost.threshold)) return [];
   clauses.sort((x2, y) => y.delta - x2.delta);
   const left = unpriced.length > 0 ? `; not priced: ${unpriced.join(", ")}` : "";
-  return [{ kind: "cost-increase", detail: `estimated +${fmt(delta)}/month (${clauses.map((c) => c.text).join("; ")}${left})`, line: clauses[0]?.line }];
+  return [
+    {
+      kind: "cost-increase",
+      detail: `estimated +${fmt(delta)}/month (${clauses.map((c) => c.text).join("; ")}${left})`,
+      line: clauses[0]?.line
+    }
+  ];
 }
 var DETECTOR_ID13, SIZE_KEYS, AZURE_SIZE_KEYS, COUNT_KEYS, SCALING_BLOCKS, TEMPLATE_TYPES, TEMPLATE_REFERENCE, terraformSizingDetector;
 var init_terraform_sizing = __esm({
@@ -62046,7 +62957,14 @@ var init_terraform_sizing = __esm({
     await init_terraform();
     init_unread();
     DETECTOR_ID13 = "terraform-sizing";
-    SIZE_KEYS = /* @__PURE__ */ new Set(["instance_type", "instance_types", "instance_class", "machine_type", "node_type", "vm_size"]);
+    SIZE_KEYS = /* @__PURE__ */ new Set([
+      "instance_type",
+      "instance_types",
+      "instance_class",
+      "machine_type",
+      "node_type",
+      "vm_size"
+    ]);
     AZURE_SIZE_KEYS = /* @__PURE__ */ new Set(["size", "sku"]);
     COUNT_KEYS = [
       "max_size",
@@ -62081,7 +62999,14 @@ var init_terraform_sizing = __esm({
           const unread = unreadContent(file2);
           if (unread === void 0) return { findings: [], problems: [] };
           return {
-            findings: [{ kind: "cost-increase", path: file2.path, detail: `${unread}; assumed to increase cost`, conservative: true }],
+            findings: [
+              {
+                kind: "cost-increase",
+                path: file2.path,
+                detail: `${unread}; assumed to increase cost`,
+                conservative: true
+              }
+            ],
             problems: [{ path: file2.path, detector: DETECTOR_ID13, message: unread }]
           };
         }
@@ -62090,11 +63015,21 @@ var init_terraform_sizing = __esm({
         if ("error" in after2 || "error" in before) {
           const reason = "error" in after2 ? after2.error : `${before.error} (base version)`;
           return {
-            findings: [{ kind: "scaling-change", path: file2.path, detail: `${reason}; assumed to change sizing`, conservative: true }],
+            findings: [
+              {
+                kind: "scaling-change",
+                path: file2.path,
+                detail: `${reason}; assumed to change sizing`,
+                conservative: true
+              }
+            ],
             problems: [{ path: file2.path, detector: DETECTOR_ID13, message: reason }]
           };
         }
-        const changes = [...scalingChanges3(before, after2, settings), ...costChange2(before, after2, settings)];
+        const changes = [
+          ...scalingChanges3(before, after2, settings),
+          ...costChange2(before, after2, settings)
+        ];
         const findings = changes.map((c) => ({ ...c, path: file2.path }));
         return { findings, problems: [] };
       }
@@ -62125,7 +63060,12 @@ function detectContracts(file2) {
   if (!before.ok) return unreadable7(file2, before.message, before.line);
   const after2 = head === null ? { ok: true, contracts: /* @__PURE__ */ new Map() } : readContracts(file2.path, head, "head");
   if (!after2.ok) return unreadable7(file2, after2.message, after2.line);
-  const findings = compareContracts(before.contracts, after2.contracts).map((c) => ({ kind: "api-breaking", path: file2.path, detail: c.detail, line: c.line }));
+  const findings = compareContracts(before.contracts, after2.contracts).map((c) => ({
+    kind: "api-breaking",
+    path: file2.path,
+    detail: c.detail,
+    line: c.line
+  }));
   return { findings, problems: [] };
 }
 function unreadable7(file2, message, line) {
@@ -62152,21 +63092,27 @@ function contractsOf(parsed) {
   const exportedNames = /* @__PURE__ */ new Set();
   for (const statement of source.statements) {
     if (ts.isExportDeclaration(statement) && statement.moduleSpecifier === void 0 && statement.exportClause !== void 0 && ts.isNamedExports(statement.exportClause)) {
-      for (const e of statement.exportClause.elements) exportedNames.add((e.propertyName ?? e.name).text);
+      for (const e of statement.exportClause.elements)
+        exportedNames.add((e.propertyName ?? e.name).text);
     }
   }
   const contracts = /* @__PURE__ */ new Map();
   const add = (contract) => {
-    if (contract !== void 0 && !contracts.has(contract.name)) contracts.set(contract.name, contract);
+    if (contract !== void 0 && !contracts.has(contract.name))
+      contracts.set(contract.name, contract);
   };
   for (const statement of source.statements) {
     const name2 = statement.name;
     if (name2 === void 0 || !ts.isIdentifier(name2)) continue;
     const exported = hasExportModifier(ts, statement) || exportedNames.has(name2.text);
-    if (ts.isClassDeclaration(statement)) add(classContract(parsed, statement, name2.text, exported));
-    else if (ts.isInterfaceDeclaration(statement) && exported) add(interfaceContract(parsed, statement, name2.text));
-    else if (ts.isTypeAliasDeclaration(statement) && exported) add(aliasContract(parsed, statement, name2.text));
-    else if (ts.isEnumDeclaration(statement) && exported) add(enumContract(parsed, statement, name2.text));
+    if (ts.isClassDeclaration(statement))
+      add(classContract(parsed, statement, name2.text, exported));
+    else if (ts.isInterfaceDeclaration(statement) && exported)
+      add(interfaceContract(parsed, statement, name2.text));
+    else if (ts.isTypeAliasDeclaration(statement) && exported)
+      add(aliasContract(parsed, statement, name2.text));
+    else if (ts.isEnumDeclaration(statement) && exported)
+      add(enumContract(parsed, statement, name2.text));
   }
   return contracts;
 }
@@ -62194,18 +63140,44 @@ function classContract(parsed, node2, name2, exported) {
     if (!ts.isPropertyDeclaration(member) || !isPublicInstance(ts, member)) continue;
     const key = memberName(parsed, member.name);
     const decorators = decoratorsOf(parsed, member);
-    const rules = new Map(decorators.filter((d3) => VALIDATOR.test(d3.name) && d3.name !== "IsOptional" && d3.name !== "ValidateIf").map((d3) => [d3.name, d3.args]));
+    const rules = new Map(
+      decorators.filter((d3) => VALIDATOR.test(d3.name) && d3.name !== "IsOptional" && d3.name !== "ValidateIf").map((d3) => [d3.name, d3.args])
+    );
     validated ||= decorators.some((d3) => VALIDATOR.test(d3.name));
     documented ||= decorators.some((d3) => API_PROPERTY.has(d3.name));
-    const optional2 = decorators.some((d3) => VALIDATOR.test(d3.name)) ? decorators.some((d3) => d3.name === "IsOptional" || d3.name === "ValidateIf") : member.questionToken !== void 0 || decorators.some((d3) => d3.name === "ApiPropertyOptional" || d3.name === "ApiProperty" && /\brequired:false\b/.test(d3.args));
-    fields.set(key, { name: key, type: fieldType(parsed, member.type, member.initializer), optional: optional2, rules, line: parsed.lineOf(member.name) });
+    const optional2 = decorators.some((d3) => VALIDATOR.test(d3.name)) ? decorators.some((d3) => d3.name === "IsOptional" || d3.name === "ValidateIf") : member.questionToken !== void 0 || decorators.some(
+      (d3) => d3.name === "ApiPropertyOptional" || d3.name === "ApiProperty" && /\brequired:false\b/.test(d3.args)
+    );
+    fields.set(key, {
+      name: key,
+      type: fieldType(parsed, member.type, member.initializer),
+      optional: optional2,
+      rules,
+      line: parsed.lineOf(member.name)
+    });
   }
   if (!exported && !validated && !documented) return void 0;
   const role = validated || REQUEST_NAME.test(name2) ? "request" : RESPONSE_NAME.test(name2) ? "response" : "either";
-  return { name: name2, kind: "class", exported, role, fields, shape: heritage(parsed, node2), line: parsed.lineOf(node2.name ?? node2) };
+  return {
+    name: name2,
+    kind: "class",
+    exported,
+    role,
+    fields,
+    shape: heritage(parsed, node2),
+    line: parsed.lineOf(node2.name ?? node2)
+  };
 }
 function interfaceContract(parsed, node2, name2) {
-  return { name: name2, kind: "interface", exported: true, role: roleByName(name2), fields: typeMembers(parsed, node2.members), shape: heritage(parsed, node2), line: parsed.lineOf(node2) };
+  return {
+    name: name2,
+    kind: "interface",
+    exported: true,
+    role: roleByName(name2),
+    fields: typeMembers(parsed, node2.members),
+    shape: heritage(parsed, node2),
+    line: parsed.lineOf(node2)
+  };
 }
 function aliasContract(parsed, node2, name2) {
   const { ts } = parsed;
@@ -62226,9 +63198,23 @@ function enumContract(parsed, node2, name2) {
   node2.members.forEach((m, i2) => {
     const key = memberName(parsed, m.name);
     const value = m.initializer !== void 0 ? parsed.print(m.initializer) : `#${i2}`;
-    fields.set(key, { name: key, type: value, optional: false, rules: /* @__PURE__ */ new Map(), line: parsed.lineOf(m) });
+    fields.set(key, {
+      name: key,
+      type: value,
+      optional: false,
+      rules: /* @__PURE__ */ new Map(),
+      line: parsed.lineOf(m)
+    });
   });
-  return { name: name2, kind: "enum", exported: true, role: "either", fields, shape: "", line: parsed.lineOf(node2) };
+  return {
+    name: name2,
+    kind: "enum",
+    exported: true,
+    role: "either",
+    fields,
+    shape: "",
+    line: parsed.lineOf(node2)
+  };
 }
 function roleByName(name2) {
   return REQUEST_NAME.test(name2) ? "request" : RESPONSE_NAME.test(name2) ? "response" : "either";
@@ -62249,31 +63235,47 @@ function typeMembers(parsed, members2) {
       key = `[${parsed.print(member)}]`;
       type = "";
     }
-    if (!fields.has(key)) fields.set(key, { name: key, type, optional: member.questionToken !== void 0, rules: /* @__PURE__ */ new Map(), line: parsed.lineOf(member) });
+    if (!fields.has(key))
+      fields.set(key, {
+        name: key,
+        type,
+        optional: member.questionToken !== void 0,
+        rules: /* @__PURE__ */ new Map(),
+        line: parsed.lineOf(member)
+      });
   }
   return fields;
 }
 function normaliseSignature(parsed, member) {
-  const params = member.parameters.map((p) => `${p.dotDotDotToken ? "..." : ""}${p.questionToken ? "?" : ""}${p.type ? parsed.print(p.type) : "any"}`).join(",");
+  const params = member.parameters.map(
+    (p) => `${p.dotDotDotToken ? "..." : ""}${p.questionToken ? "?" : ""}${p.type ? parsed.print(p.type) : "any"}`
+  ).join(",");
   return `(${params})=>${member.type ? parsed.print(member.type) : "any"}`;
 }
 function isPublicInstance(ts, member) {
   if (ts.isPrivateIdentifier(member.name)) return false;
-  const hidden = [ts.SyntaxKind.StaticKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword];
+  const hidden = [
+    ts.SyntaxKind.StaticKeyword,
+    ts.SyntaxKind.PrivateKeyword,
+    ts.SyntaxKind.ProtectedKeyword
+  ];
   return !(ts.getModifiers(member) ?? []).some((m) => hidden.includes(m.kind));
 }
 function memberName(parsed, name2) {
   const { ts } = parsed;
-  if (ts.isIdentifier(name2) || ts.isStringLiteral(name2) || ts.isNumericLiteral(name2)) return name2.text;
+  if (ts.isIdentifier(name2) || ts.isStringLiteral(name2) || ts.isNumericLiteral(name2))
+    return name2.text;
   return parsed.print(name2);
 }
 function fieldType(parsed, type, initializer3) {
   const { ts } = parsed;
   if (type !== void 0) return parsed.print(type);
   if (initializer3 === void 0) return "any";
-  if (ts.isStringLiteral(initializer3) || ts.isNoSubstitutionTemplateLiteral(initializer3) || ts.isTemplateExpression(initializer3)) return "string";
+  if (ts.isStringLiteral(initializer3) || ts.isNoSubstitutionTemplateLiteral(initializer3) || ts.isTemplateExpression(initializer3))
+    return "string";
   if (ts.isNumericLiteral(initializer3)) return "number";
-  if (initializer3.kind === ts.SyntaxKind.TrueKeyword || initializer3.kind === ts.SyntaxKind.FalseKeyword) return "boolean";
+  if (initializer3.kind === ts.SyntaxKind.TrueKeyword || initializer3.kind === ts.SyntaxKind.FalseKeyword)
+    return "boolean";
   if (ts.isNewExpression(initializer3)) return parsed.print(initializer3.expression);
   return `typeof ${parsed.print(initializer3)}`;
 }
@@ -62284,18 +63286,26 @@ function heritage(parsed, node2) {
 }
 function compareContracts(base, head) {
   const changes = [];
-  const fresh = [...head.values()].filter((c) => c.exported && !(base.get(c.name)?.exported ?? false));
+  const fresh = [...head.values()].filter(
+    (c) => c.exported && !(base.get(c.name)?.exported ?? false)
+  );
   for (const before of base.values()) {
     const after2 = head.get(before.name);
     if (after2 === void 0 || before.exported && !after2.exported) {
       if (!before.exported) continue;
       if (after2 !== void 0) {
-        changes.push({ detail: `${before.kind} ${before.name} is no longer exported`, line: after2.line });
+        changes.push({
+          detail: `${before.kind} ${before.name} is no longer exported`,
+          line: after2.line
+        });
         continue;
       }
       const renamed = fresh.find((c) => c.kind === before.kind && sameMembers(before, c));
       changes.push(
-        renamed !== void 0 ? { detail: `exported ${before.kind} ${before.name} renamed to ${renamed.name}`, line: renamed.line } : { detail: `exported ${before.kind} ${before.name} removed`, line: before.line }
+        renamed !== void 0 ? {
+          detail: `exported ${before.kind} ${before.name} renamed to ${renamed.name}`,
+          line: renamed.line
+        } : { detail: `exported ${before.kind} ${before.name} removed`, line: before.line }
       );
       continue;
     }
@@ -62304,7 +63314,10 @@ function compareContracts(base, head) {
   return changes;
 }
 function sameMembers(a, b) {
-  const signature = (c) => [c.shape, ...[...c.fields.values()].map((f) => `${f.name}${f.optional ? "?" : ""}:${f.type}`).sort()].join(";");
+  const signature = (c) => [
+    c.shape,
+    ...[...c.fields.values()].map((f) => `${f.name}${f.optional ? "?" : ""}:${f.type}`).sort()
+  ].join(";");
   return signature(a) === signature(b);
 }
 function compareContract(before, after2) {
@@ -62317,8 +63330,16 @@ function compareContract(before, after2) {
   if (after2.kind === "enum") {
     for (const member of before.fields.values()) {
       const now2 = after2.fields.get(member.name);
-      if (now2 === void 0) changes.push({ detail: `member ${member.name} removed from enum ${after2.name}`, line: member.line });
-      else if (now2.type !== member.type) changes.push({ detail: `member ${member.name} of enum ${after2.name} changed value: ${member.type} \u2192 ${now2.type}`, line: now2.line });
+      if (now2 === void 0)
+        changes.push({
+          detail: `member ${member.name} removed from enum ${after2.name}`,
+          line: member.line
+        });
+      else if (now2.type !== member.type)
+        changes.push({
+          detail: `member ${member.name} of enum ${after2.name} changed value: ${member.type} \u2192 ${now2.type}`,
+          line: now2.line
+        });
     }
     return changes;
   }
@@ -62328,17 +63349,40 @@ function compareContract(before, after2) {
   for (const field of before.fields.values()) {
     const now2 = after2.fields.get(field.name);
     if (now2 === void 0) {
-      changes.push({ detail: `field ${field.name} removed from ${what}${label2}`, line: field.line });
+      changes.push({
+        detail: `field ${field.name} removed from ${what}${label2}`,
+        line: field.line
+      });
       continue;
     }
-    if (now2.type !== field.type) changes.push({ detail: `field ${field.name} of ${what} retyped: ${field.type} \u2192 ${now2.type}`, line: now2.line });
-    if (sent && field.optional && !now2.optional) changes.push({ detail: `field ${field.name} of ${what} became required${label2}`, line: now2.line });
-    if (received && !field.optional && now2.optional) changes.push({ detail: `field ${field.name} of ${what} became optional${label2}: clients reading it may get nothing`, line: now2.line });
+    if (now2.type !== field.type)
+      changes.push({
+        detail: `field ${field.name} of ${what} retyped: ${field.type} \u2192 ${now2.type}`,
+        line: now2.line
+      });
+    if (sent && field.optional && !now2.optional)
+      changes.push({
+        detail: `field ${field.name} of ${what} became required${label2}`,
+        line: now2.line
+      });
+    if (received && !field.optional && now2.optional)
+      changes.push({
+        detail: `field ${field.name} of ${what} became optional${label2}: clients reading it may get nothing`,
+        line: now2.line
+      });
     if (sent) {
       for (const [rule, args2] of now2.rules) {
         const was = field.rules.get(rule);
-        if (was === void 0) changes.push({ detail: `field ${field.name} of ${what} has a new validation rule @${rule}(${args2})${label2}`, line: now2.line });
-        else if (was !== args2) changes.push({ detail: `validation of field ${field.name} of ${what} changed: @${rule}(${was}) \u2192 @${rule}(${args2})${label2}`, line: now2.line });
+        if (was === void 0)
+          changes.push({
+            detail: `field ${field.name} of ${what} has a new validation rule @${rule}(${args2})${label2}`,
+            line: now2.line
+          });
+        else if (was !== args2)
+          changes.push({
+            detail: `validation of field ${field.name} of ${what} changed: @${rule}(${was}) \u2192 @${rule}(${args2})${label2}`,
+            line: now2.line
+          });
       }
     }
   }
@@ -62346,7 +63390,10 @@ function compareContract(before, after2) {
     for (const field of after2.fields.values()) {
       if (before.fields.has(field.name) || field.optional) continue;
       const consequence = after2.role === "either" ? "if clients send it, those that do not are refused" : "clients that do not send it are refused";
-      changes.push({ detail: `required field ${field.name} added to ${what}${label2}: ${consequence}`, line: field.line });
+      changes.push({
+        detail: `required field ${field.name} added to ${what}${label2}: ${consequence}`,
+        line: field.line
+      });
     }
   }
   return changes;
@@ -62376,12 +63423,20 @@ var init_typescript_contracts = __esm({
         try {
           return detectContracts(file2);
         } catch (error62) {
-          return unreadable7(file2, `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`);
+          return unreadable7(
+            file2,
+            `unexpected error: ${error62 instanceof Error ? error62.message : String(error62)}`
+          );
         }
       }
     };
     VALIDATOR = /^(?:Is[A-Z]\w*|Min|Max|MinLength|MaxLength|Length|Matches|Contains|NotContains|Equals|NotEquals|Allow|ValidateNested|ValidateIf|ValidateBy|Validate|Array(?:Contains|NotContains|NotEmpty|MinSize|MaxSize|Unique)|MinDate|MaxDate)$/;
-    API_PROPERTY = /* @__PURE__ */ new Set(["ApiProperty", "ApiPropertyOptional", "ApiHideProperty", "ApiResponseProperty"]);
+    API_PROPERTY = /* @__PURE__ */ new Set([
+      "ApiProperty",
+      "ApiPropertyOptional",
+      "ApiHideProperty",
+      "ApiResponseProperty"
+    ]);
     REQUEST_NAME = /^(?:Create|Update|Patch|Upsert|Delete|Send|Edit|Add|Remove|Register|Login|Set|Search|Join|Leave|Invite)[A-Z]|(?:Request|Input|Query|Params|Body|Args|Command)(?:Dto)?$/;
     RESPONSE_NAME = /(?:Response|Result|Reply|View|Entity|Output)(?:Dto)?$/;
   }
@@ -62389,11 +63444,15 @@ var init_typescript_contracts = __esm({
 
 // src/changes/registry.ts
 function detectorsFor(file2, detectors = DETECTORS) {
-  return detectors.filter((d3) => d3.appliesTo(file2.path) || file2.previousPath !== void 0 && d3.appliesTo(file2.previousPath));
+  return detectors.filter(
+    (d3) => d3.appliesTo(file2.path) || file2.previousPath !== void 0 && d3.appliesTo(file2.previousPath)
+  );
 }
 function needsContent(file2) {
   const patchUnreadable = !hasPatch(file2) && !contentUnchanged(file2);
-  return detectorsFor(file2).some((d3) => d3.needsContent || patchUnreadable || d3.needsContentFor?.(file2) === true);
+  return detectorsFor(file2).some(
+    (d3) => d3.needsContent || patchUnreadable || d3.needsContentFor?.(file2) === true
+  );
 }
 function inputSize(file2) {
   return (file2.patch?.length ?? 0) + (file2.base?.length ?? 0) + (file2.head?.length ?? 0);
@@ -62411,7 +63470,12 @@ function classify(files, settings, detectors = DETECTORS) {
       if (size > bound2) {
         const message = `${kib(size)} of patch and content is more than the ${detector.id} detector reads (${kib(bound2)}); split the change or the file so that each is smaller`;
         problems.push({ path: file2.path, detector: detector.id, message });
-        findings.push({ kind: detector.kinds[0], path: file2.path, detail: `not analysed (${message}); assuming the worst`, conservative: true });
+        findings.push({
+          kind: detector.kinds[0],
+          path: file2.path,
+          detail: `not analysed (${message}); assuming the worst`,
+          conservative: true
+        });
         continue;
       }
       try {
@@ -62421,7 +63485,12 @@ function classify(files, settings, detectors = DETECTORS) {
       } catch (error62) {
         const message = `detector failed: ${error62.message}`;
         problems.push({ path: file2.path, detector: detector.id, message });
-        findings.push({ kind: detector.kinds[0], path: file2.path, detail: `could not be analysed (${message}); assuming the worst`, conservative: true });
+        findings.push({
+          kind: detector.kinds[0],
+          path: file2.path,
+          detail: `could not be analysed (${message}); assuming the worst`,
+          conservative: true
+        });
       }
     }
   }
@@ -62557,7 +63626,8 @@ var init_problems = __esm({
         if (!entries) {
           entries = /* @__PURE__ */ new Map();
           for (const item of map2.items) {
-            if ((0, import_yaml8.isScalar)(item.key) && !entries.has(String(item.key.value))) entries.set(String(item.key.value), item);
+            if ((0, import_yaml8.isScalar)(item.key) && !entries.has(String(item.key.value)))
+              entries.set(String(item.key.value), item);
           }
           this.indexed += map2.items.length;
           this.maps.set(map2, entries);
@@ -62594,7 +63664,8 @@ function ticketKeysIn(pattern, title, body2) {
 ${body2}`).keys.filter((key) => !isStandardName(key));
 }
 function ticketPatternProblem(pattern) {
-  if (pattern.length > MAX_PATTERN_LENGTH) return `ticket pattern is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`;
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    return `ticket pattern is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`;
   try {
     new RegExp(pattern);
   } catch (error62) {
@@ -62604,10 +63675,12 @@ function ticketPatternProblem(pattern) {
   try {
     matcher = ticketMatcher(pattern);
   } catch (error62) {
-    if (error62 instanceof UnsupportedPattern) return `ticket pattern ${error62.message}; ticket keys are matched in linear time, without backtracking`;
+    if (error62 instanceof UnsupportedPattern)
+      return `ticket pattern ${error62.message}; ticket keys are matched in linear time, without backtracking`;
     throw error62;
   }
-  if (matcher.matchesEmpty()) return "ticket pattern matches an empty string, so every pull request would reference a ticket";
+  if (matcher.matchesEmpty())
+    return "ticket pattern matches an empty string, so every pull request would reference a ticket";
   return void 0;
 }
 function parse6(pattern) {
@@ -62719,7 +63792,8 @@ function parse6(pattern) {
       if (peek() === "-" && pattern[at2 + 1] !== "]" && at2 + 1 < pattern.length) {
         at2++;
         const high = member();
-        if (typeof low !== "number" || typeof high !== "number") fail("uses a class escape in a range");
+        if (typeof low !== "number" || typeof high !== "number")
+          fail("uses a class escape in a range");
         ranges.push([low, high]);
       } else if (typeof low === "number") ranges.push([low, low]);
       else sets.push(low);
@@ -62735,7 +63809,10 @@ function parse6(pattern) {
 function compile2(root2) {
   const program = [];
   const emit = (instruction) => {
-    if (program.length >= MAX_PROGRAM) throw new UnsupportedPattern(`is too large once its counted repetitions are written out (over ${MAX_PROGRAM} steps)`);
+    if (program.length >= MAX_PROGRAM)
+      throw new UnsupportedPattern(
+        `is too large once its counted repetitions are written out (over ${MAX_PROGRAM} steps)`
+      );
     program.push(instruction);
     return program.length - 1;
   };
@@ -62775,7 +63852,10 @@ function compile2(root2) {
           gen(node2.body);
           emit({ op: "jump", to: loop });
           const out3 = program.length;
-          patch(loop, node2.greedy ? { op: "split", first: loop + 1, second: out3 } : { op: "split", first: out3, second: loop + 1 });
+          patch(
+            loop,
+            node2.greedy ? { op: "split", first: loop + 1, second: out3 } : { op: "split", first: out3, second: loop + 1 }
+          );
           return;
         }
         const splits = [];
@@ -62784,7 +63864,11 @@ function compile2(root2) {
           gen(node2.body);
         }
         const out2 = program.length;
-        for (const s2 of splits) patch(s2, node2.greedy ? { op: "split", first: s2 + 1, second: out2 } : { op: "split", first: out2, second: s2 + 1 });
+        for (const s2 of splits)
+          patch(
+            s2,
+            node2.greedy ? { op: "split", first: s2 + 1, second: out2 } : { op: "split", first: out2, second: s2 + 1 }
+          );
         return;
       }
     }
@@ -62821,7 +63905,11 @@ var init_ticket_pattern = __esm({
       /** Every non-overlapping, non-empty match, leftmost first, as `text.matchAll(new RegExp(pattern, "g"))` finds them. */
       scan(input3) {
         const text2 = input3.length > MAX_TICKET_TEXT ? input3.slice(0, MAX_TICKET_TEXT) : input3;
-        const vm = new PikeVm(this.program, text2, STEP_FACTOR * this.program.length * (text2.length + 1));
+        const vm = new PikeVm(
+          this.program,
+          text2,
+          STEP_FACTOR * this.program.length * (text2.length + 1)
+        );
         const keys = [];
         let complete = true;
         for (let from = 0; from <= text2.length; ) {
@@ -62893,7 +63981,14 @@ var init_ticket_pattern = __esm({
     isSpace = (c) => c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
     isLineTerminator = (c) => c === 10 || c === 13 || c === 8232 || c === 8233;
     not = (p) => (c) => !p(c);
-    CLASS_ESCAPES = { d: isDigit, D: not(isDigit), w: isWordChar, W: not(isWordChar), s: isSpace, S: not(isSpace) };
+    CLASS_ESCAPES = {
+      d: isDigit,
+      D: not(isDigit),
+      w: isWordChar,
+      W: not(isWordChar),
+      s: isSpace,
+      S: not(isSpace)
+    };
     CONTROL_ESCAPES = { t: 9, n: 10, v: 11, f: 12, r: 13 };
     PikeVm = class {
       constructor(program, text2, budget) {
@@ -62925,7 +64020,8 @@ var init_ticket_pattern = __esm({
               matched = [current.starts[t], at2];
               break;
             }
-            if (instruction.op === "char" && code !== -1 && instruction.test(code)) this.add(next, current.pcs[t] + 1, current.starts[t], at2 + 1);
+            if (instruction.op === "char" && code !== -1 && instruction.test(code))
+              this.add(next, current.pcs[t] + 1, current.starts[t], at2 + 1);
           }
           if (at2 >= text2.length) return matched;
           if (!matched) this.add(next, 0, at2 + 1, at2 + 1);
@@ -63073,22 +64169,31 @@ function outsideScope(scope, bypassed, labels) {
   if (scope.labels.length > 0 && !labels.some((l2) => scope.labels.some((w) => w.toLowerCase() === l2.toLowerCase()))) {
     return `${what}, on a pull request labelled ${scope.labels.map((l2) => `"${l2}"`).join(" or ")}`;
   }
-  const outside = bypassed.filter((r) => scope.areas.length > 0 && !scope.areas.includes(r.area) || scope.rules.length > 0 && !scope.rules.includes(r.rule));
-  if (outside.length > 0) return `${what}, and ${outside.map((r) => `\`${r.id}\``).join(", ")} ${outside.length === 1 ? "is" : "are"} outside it`;
+  const outside = bypassed.filter(
+    (r) => scope.areas.length > 0 && !scope.areas.includes(r.area) || scope.rules.length > 0 && !scope.rules.includes(r.rule)
+  );
+  if (outside.length > 0)
+    return `${what}, and ${outside.map((r) => `\`${r.id}\``).join(", ")} ${outside.length === 1 ? "is" : "are"} outside it`;
   return void 0;
 }
 function scopeText(scope) {
-  const reach = [scope.areas.length > 0 ? `areas ${scope.areas.join(", ")}` : "", scope.rules.length > 0 ? `rules ${scope.rules.join(", ")}` : ""].filter(Boolean).join(", ");
+  const reach = [
+    scope.areas.length > 0 ? `areas ${scope.areas.join(", ")}` : "",
+    scope.rules.length > 0 ? `rules ${scope.rules.join(", ")}` : ""
+  ].filter(Boolean).join(", ");
   return scope.description ? `${scope.description}: ${reach || "any requirement"}` : reach || "any requirement";
 }
 function isExclusive(policy, requirement) {
   const exclusive = policy.emergency.exclusive;
   if (!exclusive) return false;
-  if (exclusive.rules.includes(requirement.rule) || exclusive.areas.includes(requirement.area)) return true;
+  if (exclusive.rules.includes(requirement.rule) || exclusive.areas.includes(requirement.area))
+    return true;
   return requirement.area === POLICY_AREA_ID || amendmentAreas(policy).some((a) => a.id === requirement.area);
 }
 function emergencyRoles(policy) {
-  return [.../* @__PURE__ */ new Set([...policy.emergency.roles, ...(policy.emergency.scoped ?? []).map((s2) => s2.role)])];
+  return [
+    .../* @__PURE__ */ new Set([...policy.emergency.roles, ...(policy.emergency.scoped ?? []).map((s2) => s2.role)])
+  ];
 }
 var init_emergency = __esm({
   "src/evaluate/emergency.ts"() {
@@ -69627,7 +70732,10 @@ function addBusinessMilliseconds(start2, milliseconds, calendar) {
   const cal = compile3(calendar);
   const from = start2.getTime();
   if (Number.isNaN(from)) throw new RangeError("addBusinessTime: start is not a valid date");
-  if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new RangeError(`addBusinessTime: duration must be a finite, non-negative amount (got ${milliseconds} ms)`);
+  if (!Number.isFinite(milliseconds) || milliseconds < 0)
+    throw new RangeError(
+      `addBusinessTime: duration must be a finite, non-negative amount (got ${milliseconds} ms)`
+    );
   if (milliseconds === 0) return new Date(from);
   let remaining = milliseconds;
   const guard = 7 * (cal.holidays.size + 2 + 2 * Math.ceil(milliseconds / cal.dayMs));
@@ -69648,7 +70756,9 @@ function businessDurationMilliseconds(duration4, calendar) {
   const days = duration4.businessDays ?? 0;
   const hours = duration4.businessHours ?? 0;
   if (!Number.isFinite(days) || !Number.isFinite(hours) || days < 0 || hours < 0) {
-    throw new RangeError(`business durations must be finite and non-negative (got ${JSON.stringify(duration4)})`);
+    throw new RangeError(
+      `business durations must be finite and non-negative (got ${JSON.stringify(duration4)})`
+    );
   }
   return Math.round(days * dayMs + hours * HOUR_MS);
 }
@@ -69657,12 +70767,18 @@ function slaFor(calendar, expedited) {
 }
 function compile3(calendar) {
   const zone = calendar.timezone;
-  if (!DateTime.fromMillis(0, { zone }).isValid) throw new RangeError(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`);
+  if (!DateTime.fromMillis(0, { zone }).isValid)
+    throw new RangeError(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`);
   const open2 = parseTime(calendar.hours.start);
   const close = parseTime(calendar.hours.end);
   const dayMs = (close.hour * 60 + close.minute - (open2.hour * 60 + open2.minute)) * MINUTE_MS;
-  if (dayMs <= 0) throw new RangeError(`working hours must end after they start (${calendar.hours.start}\u2013${calendar.hours.end})`);
-  const days = new Set(calendar.workingDays.map((d3) => WEEKDAYS.indexOf(d3) + 1).filter((n2) => n2 > 0));
+  if (dayMs <= 0)
+    throw new RangeError(
+      `working hours must end after they start (${calendar.hours.start}\u2013${calendar.hours.end})`
+    );
+  const days = new Set(
+    calendar.workingDays.map((d3) => WEEKDAYS.indexOf(d3) + 1).filter((n2) => n2 > 0)
+  );
   if (days.size === 0) throw new RangeError("the calendar has no working days");
   return { zone, days, holidays: new Set(calendar.holidays), open: open2, close, dayMs };
 }
@@ -69670,7 +70786,8 @@ function parseTime(text2) {
   const m = /^(\d{2}):(\d{2})$/.exec(text2);
   const hour = Number(m?.[1]);
   const minute = Number(m?.[2]);
-  if (!m || hour > 23 || minute > 59) throw new RangeError(`"${text2}" is not a time HH:MM (24-hour)`);
+  if (!m || hour > 23 || minute > 59)
+    throw new RangeError(`"${text2}" is not a time HH:MM (24-hour)`);
   return { hour, minute };
 }
 function localDate(instant, cal) {
@@ -69716,7 +70833,9 @@ function conflictStatus(requirement, input3) {
   const roles = requirement.clauses.flatMap((c) => c.roles);
   const path3 = policy.mediation.find((p) => applies(p, parties, roles, input3));
   if (!path3) return void 0;
-  const blockedSince = Math.min(...requirement.blockedBy.map((b) => signOffs.blockedAt.get(b.toLowerCase()) ?? 0));
+  const blockedSince = Math.min(
+    ...requirement.blockedBy.map((b) => signOffs.blockedAt.get(b.toLowerCase()) ?? 0)
+  );
   const approvedSince = Math.min(...requirement.signatures.map((s2) => signedAt(s2.login, signOffs)));
   const since = new Date(Math.max(blockedSince, approvedSince));
   const decidableFrom = after(since, path3.after, policy);
@@ -69743,7 +70862,8 @@ function exclusiveLock(path3, requirement, policy) {
   };
 }
 function applies(path3, parties, roles, input3) {
-  if (path3.kind === "incident") return input3.labels.some((l2) => path3.labels.some((w) => w.toLowerCase() === l2.toLowerCase()));
+  if (path3.kind === "incident")
+    return input3.labels.some((l2) => path3.labels.some((w) => w.toLowerCase() === l2.toLowerCase()));
   if (path3.kind === "peer") {
     const peerRoles = roles.filter((r) => path3.roles.includes(r));
     return peerRoles.length > 0 && parties.every((p) => input3.membership.isMemberOfAny(p, peerRoles));
@@ -69758,21 +70878,34 @@ function mediatorFor(path3, requirement, parties, input3) {
   const why = members2.length === 0 ? `nobody known holds ${path3.mediator}` : `every member of ${path3.mediator} is ${members2.some((m) => parties.includes(m)) ? "a party to the disagreement" : "the author or a contributor"}`;
   const escalation = input3.areaById.get(requirement.area)?.escalation ?? [];
   const partyRoles = requirement.clauses.flatMap((c) => c.roles);
-  const start2 = Math.max(escalation.indexOf(path3.mediator), ...partyRoles.map((r) => escalation.indexOf(r)));
+  const start2 = Math.max(
+    escalation.indexOf(path3.mediator),
+    ...partyRoles.map((r) => escalation.indexOf(r))
+  );
   const next = escalation.slice(start2 + 1).find(canMediate);
   const undecidable = next ? void 0 : `nobody independent of the change and the disagreement holds ${path3.mediator} or a role above it on the ${requirement.area} escalation path: bind another person to ${path3.mediator}`;
   return { mediator: next, movedFrom: { role: path3.mediator, why }, undecidable };
 }
 function latestDecision(status, requirement, input3) {
   const from = Date.parse(status.decidableFrom);
-  const valid = input3.signOffs.decisions.filter((d3) => !d3.invalidReason && d3.verdict && mayDecide(d3.login, status, requirement, input3) && d3.at >= from);
+  const valid = input3.signOffs.decisions.filter(
+    (d3) => !d3.invalidReason && d3.verdict && mayDecide(d3.login, status, requirement, input3) && d3.at >= from
+  );
   const last = valid.sort((a, b) => a.at - b.at || a.commentId - b.commentId).at(-1);
   if (!last) return void 0;
-  return { by: last.login, role: status.mediator, verdict: last.verdict, rationale: last.rationale, commentId: last.commentId, at: new Date(last.at).toISOString() };
+  return {
+    by: last.login,
+    role: status.mediator,
+    verdict: last.verdict,
+    rationale: last.rationale,
+    commentId: last.commentId,
+    at: new Date(last.at).toISOString()
+  };
 }
 function mayDecide(login3, status, requirement, input3) {
   const who = login3.toLowerCase();
-  if (!status.mediator || input3.notIndependent.has(who) || partiesOf(requirement).includes(who)) return false;
+  if (!status.mediator || input3.notIndependent.has(who) || partiesOf(requirement).includes(who))
+    return false;
   return input3.membership.isMember(who, status.mediator);
 }
 function outcome(event, requirements, conflicts, input3) {
@@ -69780,10 +70913,18 @@ function outcome(event, requirements, conflicts, input3) {
   if (event.invalidReason) return { ...base, counted: false, reason: event.invalidReason };
   const mediated = requirements.filter((r) => r.mediation);
   if (conflicts.length === 0) {
-    return { ...base, counted: false, reason: "no required approvers disagree here (a mediator decides only when a required approver's changes-requested review stands beside approvals)" };
+    return {
+      ...base,
+      counted: false,
+      reason: "no required approvers disagree here (a mediator decides only when a required approver's changes-requested review stands beside approvals)"
+    };
   }
   if (mediated.length === 0) {
-    return { ...base, counted: false, reason: "the policy names no mediator for this disagreement (add a path under `mediation:` in .github/governance.yml)" };
+    return {
+      ...base,
+      counted: false,
+      reason: "the policy names no mediator for this disagreement (add a path under `mediation:` in .github/governance.yml)"
+    };
   }
   const who = event.login.toLowerCase();
   const reasons = [];
@@ -69791,22 +70932,41 @@ function outcome(event, requirements, conflicts, input3) {
     const m = r.mediation;
     if (mayDecide(who, m, r, input3)) {
       if (event.at >= Date.parse(m.decidableFrom)) return { ...base, counted: true };
-      reasons.push(`the disagreement on \`${r.id}\` began ${m.since}; the ${m.kind} path gives the parties ${describeDuration(input3.policy.mediation.find((p) => p.kind === m.kind).after)} to settle it, so its mediator may decide from ${m.decidableFrom}`);
-    } else if (partiesOf(r).includes(who)) reasons.push(`@${event.login} is a party to the disagreement on \`${r.id}\` and cannot mediate it`);
-    else if (!m.mediator) reasons.push(m.undecidable ?? `nobody can mediate the disagreement on \`${r.id}\``);
-    else reasons.push(`@${event.login} is not a member of ${m.mediator}, who mediates the disagreement on \`${r.id}\``);
+      reasons.push(
+        `the disagreement on \`${r.id}\` began ${m.since}; the ${m.kind} path gives the parties ${describeDuration(input3.policy.mediation.find((p) => p.kind === m.kind).after)} to settle it, so its mediator may decide from ${m.decidableFrom}`
+      );
+    } else if (partiesOf(r).includes(who))
+      reasons.push(
+        `@${event.login} is a party to the disagreement on \`${r.id}\` and cannot mediate it`
+      );
+    else if (!m.mediator)
+      reasons.push(m.undecidable ?? `nobody can mediate the disagreement on \`${r.id}\``);
+    else
+      reasons.push(
+        `@${event.login} is not a member of ${m.mediator}, who mediates the disagreement on \`${r.id}\``
+      );
   }
   return { ...base, counted: false, reason: reasons.join("; ") };
 }
 function partiesOf(requirement) {
-  return [...new Set([...requirement.blockedBy, ...requirement.signatures.map((s2) => s2.login)].map((l2) => l2.toLowerCase()))];
+  return [
+    ...new Set(
+      [...requirement.blockedBy, ...requirement.signatures.map((s2) => s2.login)].map(
+        (l2) => l2.toLowerCase()
+      )
+    )
+  ];
 }
 function signedAt(login3, signOffs) {
   const s2 = signOffs.signers.get(login3.toLowerCase());
   return Math.min(...[s2?.reviewAt, s2?.commandAt].filter((t) => t !== void 0));
 }
 function after(start2, duration4, policy) {
-  const business = duration4.businessDays || duration4.businessHours ? addBusinessTime(start2, { businessDays: duration4.businessDays, businessHours: duration4.businessHours }, policy.sla) : start2;
+  const business = duration4.businessDays || duration4.businessHours ? addBusinessTime(
+    start2,
+    { businessDays: duration4.businessDays, businessHours: duration4.businessHours },
+    policy.sla
+  ) : start2;
   return new Date(business.getTime() + (duration4.hours ?? 0) * 36e5);
 }
 function describeDuration(duration4) {
@@ -69942,39 +71102,56 @@ function ruleEvidence(rule, touched, ctx) {
   const evidence = [];
   if (when.kinds.length > 0 || when.labels.length > 0) {
     const inFiles = new Set(files);
-    const findings = touched.findings.filter((f) => when.kinds.includes(f.kind) && inFiles.has(f.path));
-    const labels = ctx.labels.filter((l2) => when.labels.some((w) => w.toLowerCase() === l2.toLowerCase()));
+    const findings = touched.findings.filter(
+      (f) => when.kinds.includes(f.kind) && inFiles.has(f.path)
+    );
+    const labels = ctx.labels.filter(
+      (l2) => when.labels.some((w) => w.toLowerCase() === l2.toLowerCase())
+    );
     if (findings.length === 0 && labels.length === 0) return void 0;
     for (const l2 of labels) evidence.push(`label "${l2}"`);
-    for (const f of findings.slice(0, EVIDENCE_SHOWN)) evidence.push(`${f.kind}: ${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
-    if (findings.length > EVIDENCE_SHOWN) evidence.push(`and ${findings.length - EVIDENCE_SHOWN} more`);
+    for (const f of findings.slice(0, EVIDENCE_SHOWN))
+      evidence.push(`${f.kind}: ${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
+    if (findings.length > EVIDENCE_SHOWN)
+      evidence.push(`and ${findings.length - EVIDENCE_SHOWN} more`);
   } else {
     evidence.push(`${files.length} file${files.length === 1 ? "" : "s"} changed in the area`);
   }
   if (unknown2.length > 0) {
     const teams = [...new Set(unknown2)].sort();
-    for (const team of teams) ctx.unknownMembership.set(team, (ctx.unknownMembership.get(team) ?? /* @__PURE__ */ new Set()).add(rule.id));
-    evidence.push(`the author's membership of ${[...when.author?.memberOf ?? [], ...when.author?.notMemberOf ?? []].join(", ")} is unknown (team ${teams.join(", ")} could not be read), so the rule applies`);
+    for (const team of teams)
+      ctx.unknownMembership.set(team, (ctx.unknownMembership.get(team) ?? /* @__PURE__ */ new Set()).add(rule.id));
+    evidence.push(
+      `the author's membership of ${[...when.author?.memberOf ?? [], ...when.author?.notMemberOf ?? []].join(", ")} is unknown (team ${teams.join(", ")} could not be read), so the rule applies`
+    );
   } else {
-    if (when.author?.notMemberOf) evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
-    if (when.author?.memberOf) evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
+    if (when.author?.notMemberOf)
+      evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
+    if (when.author?.memberOf)
+      evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
   }
   return evidence.join("; ");
 }
 function declaredKinds(policy, labels) {
   const declared = /* @__PURE__ */ new Map();
   for (const rule of policy.rules) {
-    const on = labels.filter((l2) => rule.when.labels.some((w) => w.toLowerCase() === l2.toLowerCase()));
+    const on = labels.filter(
+      (l2) => rule.when.labels.some((w) => w.toLowerCase() === l2.toLowerCase())
+    );
     if (on.length === 0) continue;
-    for (const kind of rule.when.kinds) declared.set(kind, [.../* @__PURE__ */ new Set([...declared.get(kind) ?? [], ...on])]);
+    for (const kind of rule.when.kinds)
+      declared.set(kind, [.../* @__PURE__ */ new Set([...declared.get(kind) ?? [], ...on])]);
   }
   return declared;
 }
 function unownedKindRequirements(policy, touched, declared, applied) {
-  const covered = new Set(applied.flatMap((s2) => policy.rules.find((r) => r.id === s2.rule)?.when.kinds ?? []));
+  const covered = new Set(
+    applied.flatMap((s2) => policy.rules.find((r) => r.id === s2.rule)?.when.kinds ?? [])
+  );
   const evidence = /* @__PURE__ */ new Map();
   const add = (kind, what) => evidence.set(kind, [...evidence.get(kind) ?? [], what]);
-  for (const f of touched.findings) add(f.kind, `${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
+  for (const f of touched.findings)
+    add(f.kind, `${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
   for (const [kind, labels] of declared) add(kind, labels.map((l2) => `label "${l2}"`).join(", "));
   const specs = [];
   for (const [kind, seen] of evidence) {
@@ -69982,7 +71159,10 @@ function unownedKindRequirements(policy, touched, declared, applied) {
     const naming = policy.rules.filter((r) => r.when.kinds.includes(kind));
     const level3 = Math.max(1, ...naming.map((r) => r.level));
     if (level3 < 2) continue;
-    const shown = [...seen.slice(0, EVIDENCE_SHOWN), ...seen.length > EVIDENCE_SHOWN ? [`and ${seen.length - EVIDENCE_SHOWN} more`] : []];
+    const shown = [
+      ...seen.slice(0, EVIDENCE_SHOWN),
+      ...seen.length > EVIDENCE_SHOWN ? [`and ${seen.length - EVIDENCE_SHOWN} more`] : []
+    ];
     specs.push({
       id: `${touched.area.id}/fallback:${kind}`,
       area: touched.area.id,
@@ -70005,7 +71185,9 @@ function clausesOf(approvers, accountables) {
     else clauses.push({ roles: named2, count: 1 });
   }
   if (approvers.any) {
-    const roles = [...new Set(approvers.any.roles.flatMap((r) => r === ACCOUNTABLE ? named2 : [r]))];
+    const roles = [
+      ...new Set(approvers.any.roles.flatMap((r) => r === ACCOUNTABLE ? named2 : [r]))
+    ];
     clauses.push({ roles, count: approvers.any.count });
   }
   return clauses;
@@ -70051,9 +71233,13 @@ function chooseReviewers(input3) {
   const excluded = input3.notIndependent ?? /* @__PURE__ */ new Set([author]);
   const independent = (login3) => login3 !== author && !excluded.has(login3.toLowerCase());
   const { membership } = input3;
-  const askedUsers = new Set([...input3.requested.users, ...input3.reviewed].map((u) => u.toLowerCase()).filter(independent));
+  const askedUsers = new Set(
+    [...input3.requested.users, ...input3.reviewed].map((u) => u.toLowerCase()).filter(independent)
+  );
   const askedTeams = new Set(input3.requested.teams.map((t) => teamKey(t)));
-  const canFill = (c, slot) => c.kind === "user" ? !slot.signedBy.includes(c.name.toLowerCase()) && slot.roles.some((r) => membership.isMember(c.name, r)) : slot.roles.some((r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)));
+  const canFill = (c, slot) => c.kind === "user" ? !slot.signedBy.includes(c.name.toLowerCase()) && slot.roles.some((r) => membership.isMember(c.name, r)) : slot.roles.some(
+    (r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name))
+  );
   const capacity = (c) => {
     if (c.kind === "user") return 1;
     const known = membership.teamMembersOf(c.name);
@@ -70061,7 +71247,11 @@ function chooseReviewers(input3) {
   };
   const open2 = input3.slots.map(() => true);
   let remaining = open2.length;
-  const fillable = (c) => ({ candidate: c, slots: input3.slots.flatMap((slot, i2) => canFill(c, slot) ? [i2] : []), capacity: capacity(c) });
+  const fillable = (c) => ({
+    candidate: c,
+    slots: input3.slots.flatMap((slot, i2) => canFill(c, slot) ? [i2] : []),
+    capacity: capacity(c)
+  });
   const wouldClose = (fill) => {
     const used = /* @__PURE__ */ new Map();
     const closed = [];
@@ -70087,8 +71277,10 @@ function chooseReviewers(input3) {
   const roles = new Set(input3.slots.filter((_, i2) => open2[i2]).flatMap((s2) => s2.roles));
   for (const role of roles) {
     const members2 = membership.members(role);
-    for (const user of members2.users) if (independent(user) && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
-    for (const team of members2.teams) if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
+    for (const user of members2.users)
+      if (independent(user) && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
+    for (const team of members2.teams)
+      if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
   }
   const pool = uniqueCandidates(candidates).map(fillable);
   const chosen = [];
@@ -70116,7 +71308,8 @@ function chooseReviewers(input3) {
     const alreadyAsked = members2.users.some((u) => users.has(u) || askedUsers.has(u)) || members2.teams.some((t) => teams.has(t) || askedTeams.has(teamKey(t)));
     if (alreadyAsked) continue;
     if (members2.teams.length > 0) members2.teams.forEach((t) => teams.add(t));
-    else members2.users.filter(independent).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
+    else
+      members2.users.filter(independent).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
   }
   return { users: [...users].sort(), teams: [...teams].sort() };
 }
@@ -70161,7 +71354,8 @@ function visibleLines(body2) {
   let leaf = { kind: "none" };
   const close = () => {
     if (leaf.kind === "paragraph") out2.push(...paragraphLines(leaf));
-    if (leaf.kind === "html" && leaf.end === "blank" && !leaf.inQuote) out2.push(...htmlBlockLines(leaf.lines));
+    if (leaf.kind === "html" && leaf.end === "blank" && !leaf.inQuote)
+      out2.push(...htmlBlockLines(leaf.lines));
     leaf = { kind: "none" };
   };
   for (const raw of body2.split(/\r\n?|\n/)) {
@@ -70185,7 +71379,8 @@ function visibleLines(body2) {
     const allMatched = matched === containers.length;
     if (allMatched && leaf.kind === "fence") {
       const closing = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line.slice(pos));
-      if (closing && closing[1][0] === leaf.char && closing[1].length >= leaf.length) leaf = { kind: "none" };
+      if (closing && closing[1][0] === leaf.char && closing[1].length >= leaf.length)
+        leaf = { kind: "none" };
       continue;
     }
     if (allMatched && leaf.kind === "html") {
@@ -70294,11 +71489,15 @@ function onlyDefinitions(leaf) {
   if (leaf.kind !== "paragraph") return false;
   const text2 = leaf.lines.map((l2) => l2.text).join("\n");
   let at2 = 0;
-  for (let end = matchAt2(LINK_DEFINITION, text2, at2); end !== void 0 && end > at2; end = matchAt2(LINK_DEFINITION, text2, at2)) at2 = end;
+  for (let end = matchAt2(LINK_DEFINITION, text2, at2); end !== void 0 && end > at2; end = matchAt2(LINK_DEFINITION, text2, at2))
+    at2 = end;
   return at2 >= text2.length;
 }
 function paragraphLines(paragraph) {
-  const hidden = hiddenLineStarts(paragraph.lines.map((l2) => l2.text), "markdown");
+  const hidden = hiddenLineStarts(
+    paragraph.lines.map((l2) => l2.text),
+    "markdown"
+  );
   return paragraph.lines.filter((l2, i2) => l2.startsLine && !hidden.has(i2) && (!paragraph.inQuote || l2.continuesQuote)).map((l2) => ({ text: l2.text, continuesQuote: l2.continuesQuote }));
 }
 function htmlBlockLines(lines) {
@@ -70337,7 +71536,8 @@ function hiddenLineStarts(lines, mode) {
       end = mode === "html" ? rawHtmlEnd(text2, i2) : void 0;
       for (const { opens, pattern } of INLINE_HTML) {
         if (end !== void 0) break;
-        if (opens !== void 0 && (matchAt2(opens, text2, i2) === void 0 || unterminated.has(opens))) continue;
+        if (opens !== void 0 && (matchAt2(opens, text2, i2) === void 0 || unterminated.has(opens)))
+          continue;
         end = matchAt2(pattern, text2, i2);
         if (end === void 0 && opens !== void 0) unterminated.add(opens);
       }
@@ -70385,7 +71585,8 @@ function codeSpanEnd(text2, from, length) {
   return void 0;
 }
 function htmlBlockStart(rest, interruptsParagraph) {
-  if (/^<(?:script|pre|style|textarea)(?:[ \t>]|$)/i.test(rest)) return /<\/(?:script|pre|style|textarea)>/i;
+  if (/^<(?:script|pre|style|textarea)(?:[ \t>]|$)/i.test(rest))
+    return /<\/(?:script|pre|style|textarea)>/i;
   if (rest.startsWith("<!--")) return /-->/;
   if (rest.startsWith("<?")) return /\?>/;
   if (/^<![A-Za-z]/.test(rest)) return />/;
@@ -70398,7 +71599,8 @@ function listItemStart(rest, interruptsParagraph) {
   const marker = /^(?:[*+-]|(\d{1,9})[.)])(?=[ \t]|$)/.exec(rest);
   if (!marker) return void 0;
   const after2 = rest.slice(marker[0].length);
-  if (interruptsParagraph && (isBlank(after2) || marker[1] !== void 0 && marker[1] !== "1")) return void 0;
+  if (interruptsParagraph && (isBlank(after2) || marker[1] !== void 0 && marker[1] !== "1"))
+    return void 0;
   const spaces = /^ */.exec(after2)[0].length;
   const width = marker[0].length;
   return { padding: isBlank(after2) || spaces >= 5 ? width + 1 : width + spaces };
@@ -70442,7 +71644,9 @@ var init_visible_lines = __esm({
       { opens: /<![A-Za-z]/y, pattern: /<![A-Za-z][^>]*>/y },
       { pattern: new RegExp(CLOSE_TAG_SOURCE, "y") },
       { pattern: new RegExp(OPEN_TAG_SOURCE, "y") },
-      { pattern: /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y }
+      {
+        pattern: /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y
+      }
     ];
     OPAQUE_ELEMENT = /<(script|style|textarea|pre)(?=[\s/>])/iy;
     BLOCK_TAGS = "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul";
@@ -70496,8 +71700,10 @@ function asRead(line) {
 }
 function differs(read, intended) {
   if (read?.type !== intended.type) return true;
-  if (read.type === "approve" && intended.type === "approve") return read.level !== intended.level || read.cancel !== intended.cancel;
-  if (read.type === "decide" && intended.type === "decide") return read.verdict !== intended.verdict;
+  if (read.type === "approve" && intended.type === "approve")
+    return read.level !== intended.level || read.cancel !== intended.cancel;
+  if (read.type === "decide" && intended.type === "decide")
+    return read.verdict !== intended.verdict;
   return false;
 }
 function codePoint(c) {
@@ -70558,7 +71764,9 @@ function collectSignOffs(facts, policy) {
     }
     return s2;
   };
-  const contributors2 = new Set(policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase()).filter((c) => c !== author));
+  const contributors2 = new Set(
+    policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase()).filter((c) => c !== author)
+  );
   const contributed = (login3) => contributors2.has(login3);
   const reviewsFrom = facts.reviewsFrom === void 0 ? void 0 : time3(facts.reviewsFrom);
   const input3 = (login3, at2) => {
@@ -70584,21 +71792,29 @@ function collectSignOffs(facts, policy) {
     }
     if (review.state !== "APPROVED") continue;
     if (policy.signoff.invalidateOnPush && review.commitId !== facts.headSha) {
-      notes.push(`@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`);
+      notes.push(
+        `@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`
+      );
       continue;
     }
     if (policy.signoff.invalidateOnPush && reviewsFrom !== void 0 && time3(review.submittedAt) < reviewsFrom) {
-      notes.push(`@${review.user}'s approval came before the pull request's latest force-push or change of base and no longer counts`);
+      notes.push(
+        `@${review.user}'s approval came before the pull request's latest force-push or change of base and no longer counts`
+      );
       continue;
     }
     if (contributed(login3)) {
-      notes.push(`@${review.user}'s approval does not count: they authored or committed commits of this pull request (signoff.contributorsCanSign is off)`);
+      notes.push(
+        `@${review.user}'s approval does not count: they authored or committed commits of this pull request (signoff.contributorsCanSign is off)`
+      );
       continue;
     }
     signer(login3).reviewAt = time3(review.submittedAt);
   }
   const pushedAt = facts.headPushedAt === void 0 ? void 0 : time3(facts.headPushedAt);
-  const comments = [...facts.comments].sort((a, b) => time3(a.createdAt) - time3(b.createdAt) || a.id - b.id);
+  const comments = [...facts.comments].sort(
+    (a, b) => time3(a.createdAt) - time3(b.createdAt) || a.id - b.id
+  );
   for (const comment of comments) {
     const login3 = comment.user.toLowerCase();
     if (isBot(login3)) continue;
@@ -70609,34 +71825,61 @@ function collectSignOffs(facts, policy) {
       const unreadable9 = parsed.type === "unreadable" ? parsed.reason : void 0;
       const command = parsed.type === "unreadable" ? parsed.intended : parsed;
       if (command.type === "emergency") {
-        const event2 = { commentId: comment.id, login: comment.user, text: command.text, reason: command.reason };
+        const event2 = {
+          commentId: comment.id,
+          login: comment.user,
+          text: command.text,
+          reason: command.reason
+        };
         emergencies.push(event2);
-        if (login3 === author && !policy.emergency.allowAuthor) event2.invalidReason = "the pull request's author cannot declare an emergency for their own change";
-        else if (contributed(login3) && !policy.emergency.allowAuthor) event2.invalidReason = "a contributor to the pull request cannot declare an emergency for it";
+        if (login3 === author && !policy.emergency.allowAuthor)
+          event2.invalidReason = "the pull request's author cannot declare an emergency for their own change";
+        else if (contributed(login3) && !policy.emergency.allowAuthor)
+          event2.invalidReason = "a contributor to the pull request cannot declare an emergency for it";
         else if (unreadable9) event2.invalidReason = unreadable9;
-        else if (command.reason === "") event2.invalidReason = "a reason is required: `/emergency <what is broken and why this cannot wait>`";
-        else if (edited) event2.invalidReason = "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
+        else if (command.reason === "")
+          event2.invalidReason = "a reason is required: `/emergency <what is broken and why this cannot wait>`";
+        else if (edited)
+          event2.invalidReason = "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
         else if (policy.signoff.invalidateOnPush && (pushedAt === void 0 || createdAt < pushedAt)) {
           event2.invalidReason = "it was declared before the current commit arrived on this pull request (its latest push, force-push or change of base); declare it again for the current commit";
         }
         continue;
       }
       if (command.type === "decide") {
-        const event2 = { commentId: comment.id, login: comment.user, text: command.text, verdict: command.verdict, rationale: command.rationale, at: createdAt };
+        const event2 = {
+          commentId: comment.id,
+          login: comment.user,
+          text: command.text,
+          verdict: command.verdict,
+          rationale: command.rationale,
+          at: createdAt
+        };
         decisions.push(event2);
-        if (login3 === author) event2.invalidReason = "the pull request's author cannot decide a disagreement about their own change";
-        else if (contributed(login3)) event2.invalidReason = "a contributor to the pull request cannot decide a disagreement about it";
+        if (login3 === author)
+          event2.invalidReason = "the pull request's author cannot decide a disagreement about their own change";
+        else if (contributed(login3))
+          event2.invalidReason = "a contributor to the pull request cannot decide a disagreement about it";
         else if (unreadable9) event2.invalidReason = unreadable9;
-        else if (!command.verdict) event2.invalidReason = "say what you decide: `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
-        else if (command.rationale === "") event2.invalidReason = `a rationale is required: \`/governance decide ${command.verdict} <why>\` (the decision and its rationale are recorded)`;
-        else if (edited) event2.invalidReason = "the comment was edited after it was posted; post the decision in a new comment";
+        else if (!command.verdict)
+          event2.invalidReason = "say what you decide: `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+        else if (command.rationale === "")
+          event2.invalidReason = `a rationale is required: \`/governance decide ${command.verdict} <why>\` (the decision and its rationale are recorded)`;
+        else if (edited)
+          event2.invalidReason = "the comment was edited after it was posted; post the decision in a new comment";
         else if (policy.signoff.invalidateOnPush && (pushedAt === void 0 || createdAt < pushedAt)) {
           event2.invalidReason = "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); decide again on the current commit";
         }
         continue;
       }
       if (command.type !== "approve") continue;
-      const event = { commentId: comment.id, login: comment.user, text: command.text, level: command.level, cancel: command.cancel };
+      const event = {
+        commentId: comment.id,
+        login: comment.user,
+        text: command.text,
+        level: command.level,
+        cancel: command.cancel
+      };
       commands.push(event);
       if (login3 === author) {
         event.invalidReason = "the pull request's author cannot sign off their own change";
@@ -70652,7 +71895,9 @@ function collectSignOffs(facts, policy) {
         state.commandAt = void 0;
         if (state.reviewAt !== void 0 && state.reviewAt <= createdAt) {
           state.reviewAt = void 0;
-          notes.push(`@${comment.user}'s approving review was withdrawn by their later \`${command.text}\`; approve again to sign`);
+          notes.push(
+            `@${comment.user}'s approving review was withdrawn by their later \`${command.text}\`; approve again to sign`
+          );
         }
         continue;
       }
@@ -70703,14 +71948,30 @@ function evaluate(policy, facts, now2) {
   const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
   const declared = declaredKinds(policy, facts.labels);
   const { touched, unowned, amendments, routed } = touchedAreas(policy, facts, findings, declared);
-  const ctx = { labels: facts.labels, author, membership, unknownMembership: /* @__PURE__ */ new Map() };
+  const ctx = {
+    labels: facts.labels,
+    author,
+    membership,
+    unknownMembership: /* @__PURE__ */ new Map()
+  };
   const specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
   const pseudoAreas = [UNOWNED_AREA];
   if (amendments.length > 0) {
-    const own3 = touched.map((t) => ({ ...t, files: t.files.filter((f) => amendments.includes(f)) })).filter((t) => t.files.length > 0).flatMap((t) => areaRequirements(policy, { ...t, findings: t.findings.filter((f) => amendments.includes(f.path)) }, { ...ctx, unknownMembership: /* @__PURE__ */ new Map() }));
+    const own3 = touched.map((t) => ({ ...t, files: t.files.filter((f) => amendments.includes(f)) })).filter((t) => t.files.length > 0).flatMap(
+      (t) => areaRequirements(
+        policy,
+        { ...t, findings: t.findings.filter((f) => amendments.includes(f.path)) },
+        { ...ctx, unknownMembership: /* @__PURE__ */ new Map() }
+      )
+    );
     if (!own3.some((s2) => s2.level >= AMENDMENT_FLOOR)) {
       const area = builtInAmendmentArea(policy);
-      const builtIn = { area, files: amendments, findings: findings.filter((f) => amendments.includes(f.path)), accountables: area.approvers.all };
+      const builtIn = {
+        area,
+        files: amendments,
+        findings: findings.filter((f) => amendments.includes(f.path)),
+        accountables: area.approvers.all
+      };
       touched.push(builtIn);
       pseudoAreas.push(area);
       specs.push(...areaRequirements(policy, builtIn, ctx));
@@ -70718,13 +71979,38 @@ function evaluate(policy, facts, now2) {
   }
   if (unowned.length > 0) {
     const inUnowned = (path3) => unowned.includes(path3);
-    const unownedTouch = { area: UNOWNED_AREA, files: unowned, findings: findings.filter((f) => inUnowned(f.path)), aliases: renames(facts), accountables: fallbackOwners(policy) };
+    const unownedTouch = {
+      area: UNOWNED_AREA,
+      files: unowned,
+      findings: findings.filter((f) => inUnowned(f.path)),
+      aliases: renames(facts),
+      accountables: fallbackOwners(policy)
+    };
     const applied = areaRequirements(policy, unownedTouch, ctx).filter((s2) => s2.rule !== "base");
-    specs.push(...withoutSubsumed([...applied, ...unownedKindRequirements(policy, unownedTouch, declared, applied)]));
+    specs.push(
+      ...withoutSubsumed([
+        ...applied,
+        ...unownedKindRequirements(policy, unownedTouch, declared, applied)
+      ])
+    );
   }
   const areaById = new Map([...policy.areas, ...pseudoAreas].map((a) => [a.id, a]));
-  const notIndependent = new Set([author, ...policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase())].filter(Boolean));
-  const escalated = specs.map((spec) => escalateAuthorOnlyRoles(spec, areaById.get(spec.area) ?? UNOWNED_AREA, author, notIndependent, membership, problems));
+  const notIndependent = new Set(
+    [
+      author,
+      ...policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase())
+    ].filter(Boolean)
+  );
+  const escalated = specs.map(
+    (spec) => escalateAuthorOnlyRoles(
+      spec,
+      areaById.get(spec.area) ?? UNOWNED_AREA,
+      author,
+      notIndependent,
+      membership,
+      problems
+    )
+  );
   const signOffs = collectSignOffs(facts, policy);
   const requirements = escalated.map((e) => {
     const status = requirementStatus(e, policy, signOffs, membership);
@@ -70732,7 +72018,14 @@ function evaluate(policy, facts, now2) {
     status.slaEscalations = (facts.escalations ?? []).filter((x2) => x2.requirement === e.id && path3[x2.step] !== void 0).map((x2) => ({ step: x2.step, toRole: path3[x2.step] }));
     return status;
   });
-  const decisions = mediate(requirements, { policy, labels: facts.labels, signOffs, membership, notIndependent, areaById });
+  const decisions = mediate(requirements, {
+    policy,
+    labels: facts.labels,
+    signOffs,
+    membership,
+    notIndependent,
+    areaById
+  });
   const specLevels = /* @__PURE__ */ new Map();
   for (const s2 of specs) specLevels.set(s2.area, [...specLevels.get(s2.area) ?? [], s2.level]);
   const areas = touched.map((t) => ({
@@ -70752,7 +72045,9 @@ function evaluate(policy, facts, now2) {
     });
   }
   if (routed.length > 0 && policy.unowned.action !== "pass") {
-    const shown = routed.map((r) => `${r.path} (${r.owners.map((o) => `${o.area}: ${o.kinds.join(", ")}`).join("; ")})`);
+    const shown = routed.map(
+      (r) => `${r.path} (${r.owners.map((o) => `${o.area}: ${o.kinds.join(", ")}`).join("; ")})`
+    );
     problems.push({
       severity: policy.unowned.action === "fail" ? "error" : "warning",
       message: `${routed.length} changed file${routed.length === 1 ? "" : "s"} no area's paths match, owned only through what changed: ${preview(shown)}`,
@@ -70767,12 +72062,21 @@ function evaluate(policy, facts, now2) {
     });
   }
   if (facts.incomplete) {
-    problems.push({ severity: "error", message: facts.incomplete, fix: "split the pull request so every changed file can be reviewed" });
+    problems.push({
+      severity: "error",
+      message: facts.incomplete,
+      fix: "split the pull request so every changed file can be reviewed"
+    });
   }
   for (const p of detectionProblems) {
-    problems.push({ severity: "warning", message: `${p.path}: ${p.message} (${p.detector}); classified conservatively` });
+    problems.push({
+      severity: "warning",
+      message: `${p.path}: ${p.message} (${p.detector}); classified conservatively`
+    });
   }
-  const readLabels = new Set(policy.rules.flatMap((r) => r.when.labels.map((l2) => l2.toLowerCase())));
+  const readLabels = new Set(
+    policy.rules.flatMap((r) => r.when.labels.map((l2) => l2.toLowerCase()))
+  );
   for (const held of facts.heldLabels ?? []) {
     if (!readLabels.has(held.name.toLowerCase())) continue;
     problems.push({
@@ -70793,7 +72097,8 @@ function evaluate(policy, facts, now2) {
   for (const r of requirements) {
     if (r.satisfied) continue;
     for (const role of r.missing.flatMap((c) => c.roles)) {
-      for (const team of membership.members(role).unresolvedTeams) unreadTeams.set(team, (unreadTeams.get(team) ?? /* @__PURE__ */ new Set()).add(role));
+      for (const team of membership.members(role).unresolvedTeams)
+        unreadTeams.set(team, (unreadTeams.get(team) ?? /* @__PURE__ */ new Set()).add(role));
     }
   }
   for (const [team, roles] of unreadTeams) {
@@ -70812,7 +72117,11 @@ function evaluate(policy, facts, now2) {
   }
   const openSlots = requirements.flatMap(
     (r) => r.satisfied ? [] : r.missing.flatMap(
-      (c) => Array.from({ length: c.count }, () => ({ requirement: r.id, roles: c.roles, signedBy: r.signatures.map((s2) => s2.login.toLowerCase()) }))
+      (c) => Array.from({ length: c.count }, () => ({
+        requirement: r.id,
+        roles: c.roles,
+        signedBy: r.signatures.map((s2) => s2.login.toLowerCase())
+      }))
     )
   );
   const courtesyRoles = [
@@ -70833,11 +72142,25 @@ function evaluate(policy, facts, now2) {
     // Someone who reviewed an earlier commit is asked again: the push cleared their approval.
     reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user)
   });
-  const emergency = emergencyOverride(policy, signOffs, requirements, ticket, facts.labels, membership);
-  const commands = [...commandOutcomes(signOffs, requirements, membership), ...emergencyOutcomes(policy, signOffs, requirements, facts.labels, membership, emergency), ...decisions];
+  const emergency = emergencyOverride(
+    policy,
+    signOffs,
+    requirements,
+    ticket,
+    facts.labels,
+    membership
+  );
+  const commands = [
+    ...commandOutcomes(signOffs, requirements, membership),
+    ...emergencyOutcomes(policy, signOffs, requirements, facts.labels, membership, emergency),
+    ...decisions
+  ];
   const failed = problems.some((p) => p.severity === "error") || requirements.some((r) => !r.satisfied);
   const governanceAreas = /* @__PURE__ */ new Set([POLICY_AREA_ID, ...amendmentAreas(policy).map((a) => a.id)]);
-  const amends = sortedUnique([...amendments, ...touched.filter((t) => governanceAreas.has(t.area.id)).flatMap((t) => t.files)]);
+  const amends = sortedUnique([
+    ...amendments,
+    ...touched.filter((t) => governanceAreas.has(t.area.id)).flatMap((t) => t.files)
+  ]);
   return {
     conclusion: failed && !emergency ? "failure" : "success",
     emergency,
@@ -70846,7 +72169,9 @@ function evaluate(policy, facts, now2) {
     areas,
     unowned,
     requirements,
-    requiredRoles: sortedUnique(requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]))),
+    requiredRoles: sortedUnique(
+      requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]))
+    ),
     consulted: sortedUnique(touched.flatMap((t) => t.area.consulted)),
     informed: sortedUnique(touched.flatMap((t) => t.area.informed)),
     reviewersToRequest,
@@ -70864,7 +72189,8 @@ function touchedAreas(policy, facts, findings, declared) {
   const governance = policyFiles(policy);
   const aliases = renames(facts);
   const kindsByPath = /* @__PURE__ */ new Map();
-  for (const f of findings) kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? /* @__PURE__ */ new Set()).add(f.kind));
+  for (const f of findings)
+    kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? /* @__PURE__ */ new Set()).add(f.kind));
   for (const file2 of facts.files) {
     const paths = [file2.path, ...file2.previousPath !== void 0 ? [file2.previousPath] : []];
     const hits = new Set(paths.flatMap((p) => policy.index.match(p)));
@@ -70874,10 +72200,18 @@ function touchedAreas(policy, facts, findings, declared) {
       aliases.set(file2.path, [...aliases.get(file2.path) ?? [], POLICY_FILE]);
     } else {
       const pathAreas = [...hits];
-      const kinds = [...kindsByPath.get(file2.path) ?? [], ...declared.keys()].filter((k2) => !pathAreas.some((a) => rulesOn(policy, a, k2, paths)));
-      const owners = kindOwners(policy, new Set(kinds)).map((o) => pathAreas.length === 0 ? o : { area: o.area, kinds: o.kinds.filter((k2) => rulesOn(policy, o.area, k2, paths)) }).filter((o) => o.kinds.length > 0);
+      const kinds = [...kindsByPath.get(file2.path) ?? [], ...declared.keys()].filter(
+        (k2) => !pathAreas.some((a) => rulesOn(policy, a, k2, paths))
+      );
+      const owners = kindOwners(policy, new Set(kinds)).map(
+        (o) => pathAreas.length === 0 ? o : { area: o.area, kinds: o.kinds.filter((k2) => rulesOn(policy, o.area, k2, paths)) }
+      ).filter((o) => o.kinds.length > 0);
       if (hits.size === 0 && owners.length === 0) unowned.push(file2.path);
-      else if (hits.size === 0) routed.push({ path: file2.path, owners: owners.map((o) => ({ area: policy.areas[o.area].id, kinds: o.kinds })) });
+      else if (hits.size === 0)
+        routed.push({
+          path: file2.path,
+          owners: owners.map((o) => ({ area: policy.areas[o.area].id, kinds: o.kinds }))
+        });
       for (const o of owners) hits.add(o.area);
     }
     for (const a of hits) {
@@ -70888,7 +72222,12 @@ function touchedAreas(policy, facts, findings, declared) {
   }
   const touched = [...byArea.keys()].sort((a, b) => a - b).map((index) => {
     const files = byArea.get(index);
-    return { area: policy.areas[index], files: [...files], findings: findings.filter((f) => files.has(f.path)), aliases };
+    return {
+      area: policy.areas[index],
+      files: [...files],
+      findings: findings.filter((f) => files.has(f.path)),
+      aliases
+    };
   });
   return { touched, unowned, amendments, routed };
 }
@@ -70906,7 +72245,9 @@ function kindOwners(policy, kinds) {
   });
 }
 function renames(facts) {
-  return new Map(facts.files.filter((f) => f.previousPath !== void 0 && f.previousPath !== f.path).map((f) => [f.path, [f.previousPath]]));
+  return new Map(
+    facts.files.filter((f) => f.previousPath !== void 0 && f.previousPath !== f.path).map((f) => [f.path, [f.previousPath]])
+  );
 }
 function escalateAuthorOnlyRoles(spec, area, author, notIndependent, membership, problems) {
   const escalations = [];
@@ -70946,7 +72287,11 @@ function escalateAuthorOnlyRoles(spec, area, author, notIndependent, membership,
       });
       return clause;
     }
-    escalations.push({ from, to: next, why: onlyTheAuthor(clause.roles) ? `every member of ${from} is the pull request's author` : `every member of ${from} wrote or pushed commits to this pull request` });
+    escalations.push({
+      from,
+      to: next,
+      why: onlyTheAuthor(clause.roles) ? `every member of ${from} is the pull request's author` : `every member of ${from} wrote or pushed commits to this pull request`
+    });
     return { roles: [next], count: clause.count };
   });
   return { ...spec, clauses, escalations };
@@ -70964,10 +72309,16 @@ function requirementStatus(spec, policy, signOffs, membership) {
     const inputs = [...signOffs.firstInputAt].filter(([who]) => who !== login3 && membership.isMemberOfAny(who, spec.requireInputFrom)).map(([, at2]) => at2);
     return inputs.length > 0 && times.some((t) => t >= Math.min(...inputs));
   };
-  const inputGiven = spec.requireInputFrom.length === 0 || [...signOffs.firstInputAt.keys()].some((who) => membership.isMemberOfAny(who, spec.requireInputFrom));
+  const inputGiven = spec.requireInputFrom.length === 0 || [...signOffs.firstInputAt.keys()].some(
+    (who) => membership.isMemberOfAny(who, spec.requireInputFrom)
+  );
   const eligible = [...signOffs.signers.values()].filter((s2) => inputBefore(s2.login, signedAt2(s2)));
   const slots = spec.clauses.flatMap((clause, c) => Array.from({ length: clause.count }, () => c));
-  const assigned = matchSlots(slots.map((c) => eligible.filter((s2) => membership.isMemberOfAny(s2.login, spec.clauses[c].roles))));
+  const assigned = matchSlots(
+    slots.map(
+      (c) => eligible.filter((s2) => membership.isMemberOfAny(s2.login, spec.clauses[c].roles))
+    )
+  );
   const signatures = [];
   const missingCounts = spec.clauses.map(() => 0);
   assigned.forEach((signer, i2) => {
@@ -70983,10 +72334,19 @@ function requirementStatus(spec, policy, signOffs, membership) {
   const missing = spec.clauses.map((c, i2) => ({ roles: c.roles, count: missingCounts[i2] })).filter((c) => c.count > 0);
   const roles = spec.clauses.flatMap((c) => c.roles);
   const blockedBy = [...signOffs.blockers].filter((login3) => membership.isMemberOfAny(login3, roles)).sort();
-  const notes = signOffs.notes.filter((n2) => [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 && roles.some((r) => noteConcerns(n2, r, membership)));
-  if (!inputGiven) notes.push(`waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`);
-  else if (spec.requireInputFrom.length > 0 && missing.length > 0 && [...signOffs.signers.values()].some((s2) => signedAt2(s2).length > 0 && !inputBefore(s2.login, signedAt2(s2)) && membership.isMemberOfAny(s2.login, roles))) {
-    notes.push(`an approval came before ${spec.requireInputFrom.join(", ")} gave input; approve again after it`);
+  const notes = signOffs.notes.filter(
+    (n2) => [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 && roles.some((r) => noteConcerns(n2, r, membership))
+  );
+  if (!inputGiven)
+    notes.push(
+      `waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`
+    );
+  else if (spec.requireInputFrom.length > 0 && missing.length > 0 && [...signOffs.signers.values()].some(
+    (s2) => signedAt2(s2).length > 0 && !inputBefore(s2.login, signedAt2(s2)) && membership.isMemberOfAny(s2.login, roles)
+  )) {
+    notes.push(
+      `an approval came before ${spec.requireInputFrom.join(", ")} gave input; approve again after it`
+    );
   }
   return {
     id: spec.id,
@@ -71015,28 +72375,48 @@ function commandOutcomes(signOffs, requirements, membership) {
     const base = { commentId: event.commentId, login: event.login, command: event.text };
     if (event.invalidReason) return { ...base, counted: false, reason: event.invalidReason };
     if (event.cancel) return { ...base, counted: true };
-    if (requirements.length === 0) return { ...base, counted: false, reason: "this pull request needs no sign-off" };
-    const mine = requirements.filter((r) => membership.isMemberOfAny(event.login, r.clauses.flatMap((c) => c.roles)));
+    if (requirements.length === 0)
+      return { ...base, counted: false, reason: "this pull request needs no sign-off" };
+    const mine = requirements.filter(
+      (r) => membership.isMemberOfAny(
+        event.login,
+        r.clauses.flatMap((c) => c.roles)
+      )
+    );
     if (mine.length === 0) {
       const needed = sortedUnique(requirements.flatMap((r) => r.clauses.flatMap((c) => c.roles)));
-      return { ...base, counted: false, reason: `@${event.login} is not a member of a role this pull request needs (${needed.join(", ")})` };
+      return {
+        ...base,
+        counted: false,
+        reason: `@${event.login} is not a member of a role this pull request needs (${needed.join(", ")})`
+      };
     }
     if (mine.every((r) => r.level > event.level)) {
       const lowest = Math.min(...mine.map((r) => r.level));
-      return { ...base, counted: false, reason: `nothing at level ${event.level} or below for @${event.login} to sign; the sign-off needed is level ${lowest}: /approve-level${lowest}` };
+      return {
+        ...base,
+        counted: false,
+        reason: `nothing at level ${event.level} or below for @${event.login} to sign; the sign-off needed is level ${lowest}: /approve-level${lowest}`
+      };
     }
     return { ...base, counted: true };
   });
 }
 function emergencyOverride(policy, signOffs, requirements, ticket, labels, membership) {
   const unmet = requirements.filter((r) => !r.satisfied);
-  const valid = signOffs.emergencies.find((e) => !e.invalidReason && emergencyRefusal(policy, e.login, unmet, labels, membership) === void 0);
+  const valid = signOffs.emergencies.find(
+    (e) => !e.invalidReason && emergencyRefusal(policy, e.login, unmet, labels, membership) === void 0
+  );
   if (!valid) return void 0;
   return {
     by: valid.login,
     reason: valid.reason,
     commentId: valid.commentId,
-    bypassed: requirements.filter((r) => !r.satisfied).map((r) => ({ id: r.id, missing: r.missing, roles: sortedUnique(r.clauses.flatMap((c) => c.roles)) })),
+    bypassed: requirements.filter((r) => !r.satisfied).map((r) => ({
+      id: r.id,
+      missing: r.missing,
+      roles: sortedUnique(r.clauses.flatMap((c) => c.roles))
+    })),
     ticketBypassed: ticket.required && ticket.found.length === 0
   };
 }
@@ -71045,10 +72425,20 @@ function emergencyOutcomes(policy, signOffs, requirements, labels, membership, e
   return signOffs.emergencies.map((e) => {
     const base = { commentId: e.commentId, login: e.login, command: e.text };
     if (e.invalidReason) return { ...base, counted: false, reason: e.invalidReason };
-    if (emergencyRoles(policy).length === 0) return { ...base, counted: false, reason: "this policy authorises no role to use the emergency path" };
+    if (emergencyRoles(policy).length === 0)
+      return {
+        ...base,
+        counted: false,
+        reason: "this policy authorises no role to use the emergency path"
+      };
     const refusal = emergencyRefusal(policy, e.login, unmet, labels, membership);
     if (refusal) return { ...base, counted: false, reason: refusal };
-    if (emergency && emergency.commentId !== e.commentId) return { ...base, counted: false, reason: `an emergency was already declared by @${emergency.by}` };
+    if (emergency && emergency.commentId !== e.commentId)
+      return {
+        ...base,
+        counted: false,
+        reason: `an emergency was already declared by @${emergency.by}`
+      };
     return { ...base, counted: true };
   });
 }
@@ -71057,7 +72447,11 @@ function ticketStatus(policy, facts, touched) {
   const pattern = policy.ticket?.pattern;
   const projects = policy.ticket?.projects?.map((p) => `${p.toUpperCase()}-`);
   const required2 = areas.length > 0;
-  const found = required2 && pattern ? sortedUnique(ticketKeysIn(pattern, facts.title, facts.body).filter((key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p)))) : [];
+  const found = required2 && pattern ? sortedUnique(
+    ticketKeysIn(pattern, facts.title, facts.body).filter(
+      (key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p))
+    )
+  ) : [];
   return { required: required2, pattern, found, areas };
 }
 function isAllOf(clause) {
@@ -71108,10 +72502,14 @@ function planEscalations(input3) {
   const { decision, policy, pendingSince, now: now2, expedited, alreadyEscalated } = input3;
   if (decision.emergency) return [];
   const elapsed = businessMillisecondsBetween(pendingSince, now2, policy.sla);
-  const periodOf = (area) => businessDurationMilliseconds(expedited ? policy.sla.expedited : area.sla ?? slaFor(policy.sla, false), policy.sla);
+  const periodOf = (area) => businessDurationMilliseconds(
+    expedited ? policy.sla.expedited : area.sla ?? slaFor(policy.sla, false),
+    policy.sla
+  );
   const areas = new Map(policy.areas.map((a) => [a.id, a]));
   const highest = /* @__PURE__ */ new Map();
-  for (const r of alreadyEscalated) highest.set(r.requirement, Math.max(r.step, highest.get(r.requirement) ?? 0));
+  for (const r of alreadyEscalated)
+    highest.set(r.requirement, Math.max(r.step, highest.get(r.requirement) ?? 0));
   const steps = [];
   const seen = /* @__PURE__ */ new Set();
   for (const requirement of decision.requirements) {
@@ -71143,8 +72541,10 @@ function missingRoles(requirement) {
   return [...new Set(roles)].sort();
 }
 function escalationMarker(requirement, step, headSha) {
-  if (!/^[^\s<>]+$/.test(requirement)) throw new RangeError(`requirement id "${requirement}" cannot go in a marker`);
-  if (!Number.isSafeInteger(step) || step < 1) throw new RangeError(`escalation step must be a positive integer (got ${step})`);
+  if (!/^[^\s<>]+$/.test(requirement))
+    throw new RangeError(`requirement id "${requirement}" cannot go in a marker`);
+  if (!Number.isSafeInteger(step) || step < 1)
+    throw new RangeError(`escalation step must be a positive integer (got ${step})`);
   if (!/^[0-9a-f]+$/i.test(headSha)) throw new RangeError(`"${headSha}" is not a commit sha`);
   return `<!-- governance-gate:escalation requirement=${requirement} step=${step} head=${headSha.toLowerCase()} -->`;
 }
@@ -71184,7 +72584,8 @@ function mentionsOf(policy, roles, org, exclude = []) {
       users.add(user);
       mentions.add(`@${user}`);
     }
-    for (const team of binding?.teams ?? []) mentions.add(`@${team.includes("/") ? team : `${org}/${team}`}`);
+    for (const team of binding?.teams ?? [])
+      mentions.add(`@${team.includes("/") ? team : `${org}/${team}`}`);
   }
   return { mentions: [...mentions], users: [...users] };
 }
@@ -71194,7 +72595,11 @@ function informedComment(decision, policy, pr) {
   if (mentions.length === 0) return void 0;
   const areas = decision.areas.map((a) => a.name).join(", ") || "no owned area";
   return withMarker(
-    [`\u{1F4E3} Merged: a **level ${decision.level}** change to ${areas}.`, "", `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`].join("\n"),
+    [
+      `\u{1F4E3} Merged: a **level ${decision.level}** change to ${areas}.`,
+      "",
+      `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`
+    ].join("\n"),
     INFORMED_MARKER
   );
 }
@@ -71202,8 +72607,16 @@ function postImplementationReview(decision, policy, pr) {
   const emergency = decision.emergency;
   if (!emergency) return void 0;
   const dueAt = new Date(pr.mergedAt.getTime() + policy.emergency.reviewWithinHours * 36e5);
-  const bypassedRoles = [...new Set(emergency.bypassed.flatMap((b) => b.missing.length > 0 ? b.missing.flatMap((c) => c.roles) : b.roles))];
-  const { mentions, users } = mentionsOf(policy, bypassedRoles, pr.owner, [pr.author.toLowerCase()]);
+  const bypassedRoles = [
+    ...new Set(
+      emergency.bypassed.flatMap(
+        (b) => b.missing.length > 0 ? b.missing.flatMap((c) => c.roles) : b.roles
+      )
+    )
+  ];
+  const { mentions, users } = mentionsOf(policy, bypassedRoles, pr.owner, [
+    pr.author.toLowerCase()
+  ]);
   const escalateTo = [
     ...new Set(
       emergency.bypassed.flatMap((b) => {
@@ -71220,16 +72633,28 @@ function postImplementationReview(decision, policy, pr) {
     `- Review due: **${dueAt.toISOString()}** (within ${policy.emergency.reviewWithinHours} h of the merge)`,
     "",
     "Sign-offs that were bypassed:",
-    ...emergency.bypassed.length > 0 ? emergency.bypassed.map((b) => `- \`${b.id}\`: ${b.missing.map(describeClause).join(" + ") || b.roles.join(" + ")}`) : ["- none (every requirement was met)"],
+    ...emergency.bypassed.length > 0 ? emergency.bypassed.map(
+      (b) => `- \`${b.id}\`: ${b.missing.map(describeClause).join(" + ") || b.roles.join(" + ")}`
+    ) : ["- none (every requirement was met)"],
     ...emergency.ticketBypassed ? ["- the ticket reference"] : [],
     "",
     `${mentions.join(" ") || "The bypassed approvers"}: please review the change after the fact and close this issue with your conclusion.`
   ].join("\n");
-  const body2 = withMarker(text2, `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`);
-  return { title: `Post-implementation review: #${pr.number} ${pr.title}`, body: body2, assignees: users.slice(0, 10), dueAt };
+  const body2 = withMarker(
+    text2,
+    `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`
+  );
+  return {
+    title: `Post-implementation review: #${pr.number} ${pr.title}`,
+    body: body2,
+    assignees: users.slice(0, 10),
+    dueAt
+  };
 }
 function parseReviewIssue(body2) {
-  const match3 = /^<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->$/.exec(trailingMarker(body2) ?? "");
+  const match3 = /^<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->$/.exec(
+    trailingMarker(body2) ?? ""
+  );
   if (!match3) return void 0;
   const dueAt = new Date(match3[1]);
   if (Number.isNaN(dueAt.getTime())) return void 0;
@@ -71289,8 +72714,13 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
   const decided = await gate.decide(octokit, repo, number4, { onlyIfChecked: true });
   if (!decided?.existing || decided.pr.state !== "open") return 0;
   const { pr, policy, facts, decision, existing } = decided;
-  const marked = facts.comments.filter((c) => parseEscalationMarkers([c.body], pr.head.sha).length > 0);
-  facts.escalations = parseEscalationMarkers((await writtenByApp(octokit, marked, (c) => c.user)).map((c) => c.body), pr.head.sha);
+  const marked = facts.comments.filter(
+    (c) => parseEscalationMarkers([c.body], pr.head.sha).length > 0
+  );
+  facts.escalations = parseEscalationMarkers(
+    (await writtenByApp(octokit, marked, (c) => c.user)).map((c) => c.body),
+    pr.head.sha
+  );
   const steps = planEscalations({
     decision,
     policy,
@@ -71318,7 +72748,10 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
     });
     if (await lostRace(octokit, repo, pr.number, marker, posted.id)) continue;
     const members2 = policy.roles.get(step.toRole);
-    await requestReviewers(octokit, repo, pr, { users: members2?.users ?? [], teams: members2?.teams ?? [] });
+    await requestReviewers(octokit, repo, pr, {
+      users: members2?.users ?? [],
+      teams: members2?.teams ?? []
+    });
     facts.escalations.push({ requirement: step.requirement, step: step.step });
     taken++;
     log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
@@ -71327,18 +72760,41 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
     const escalated = evaluate(policy, facts, gate.now());
     const state = readHeadState(existing.summary);
     const summary = renderSummary(escalated, policy);
-    await gate.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: state ? withHeadState(summary, state) : summary }, existing);
+    await gate.checks.write(
+      octokit,
+      repo,
+      pr.head.sha,
+      {
+        conclusion: escalated.conclusion,
+        title: renderTitle(escalated, policy),
+        summary: state ? withHeadState(summary, state) : summary
+      },
+      existing
+    );
   }
   return taken;
 }
 async function escalateOverdueReviews(gate, octokit, log, repo) {
-  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
-  const issues = await writtenByApp(octokit, labelled.filter((i2) => parseReviewIssue(i2.body ?? "")), (i2) => i2.user?.login);
+  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    ...repo,
+    state: "open",
+    labels: REVIEW_LABEL,
+    per_page: 100
+  });
+  const issues = await writtenByApp(
+    octokit,
+    labelled.filter((i2) => parseReviewIssue(i2.body ?? "")),
+    (i2) => i2.user?.login
+  );
   let escalated = 0;
   for (const issue2 of issues) {
     const review = parseReviewIssue(issue2.body ?? "");
     if (review.dueAt.getTime() > gate.now().getTime()) continue;
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue2.number, per_page: 100 });
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      ...repo,
+      issue_number: issue2.number,
+      per_page: 100
+    });
     const told = comments.filter((c) => trailingMarker(c.body ?? "") === OVERDUE_MARKER);
     if ((await writtenByApp(octokit, told, (c) => c.user?.login)).length > 0) continue;
     const { result: result2 } = await gate.policies.load(octokit, repo, void 0);
@@ -71357,9 +72813,15 @@ async function escalateOverdueReviews(gate, octokit, log, repo) {
   return escalated;
 }
 async function lostRace(octokit, repo, number4, marker, ownId) {
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number4, per_page: 100 });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...repo,
+    issue_number: number4,
+    per_page: 100
+  });
   const same2 = comments.filter((c) => trailingMarker(c.body ?? "") === marker);
-  const first = (await writtenByApp(octokit, same2, (c) => c.user?.login)).sort((a, b) => a.id - b.id)[0];
+  const first = (await writtenByApp(octokit, same2, (c) => c.user?.login)).sort(
+    (a, b) => a.id - b.id
+  )[0];
   if (!first || first.id === ownId) return false;
   await octokit.rest.issues.deleteComment({ ...repo, comment_id: ownId });
   return true;
@@ -71740,7 +73202,11 @@ function chatWebhook(url2, retries = 4) {
   return async (text2) => {
     await pRetry(
       async () => {
-        const response = await fetch(url2, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: text2 }) });
+        const response = await fetch(url2, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text: text2 })
+        });
         if (!response.ok) throw new Error(`chat webhook answered ${response.status}`);
       },
       { retries, minTimeout: 200, factor: 3 }
@@ -71752,9 +73218,14 @@ function mergedChatMessage(decision, pr) {
   const emergency = decision.emergency ? ` \u{1F6A8} emergency override by ${slackEscape(decision.emergency.by)}: ${slackEscape(decision.emergency.reason)}` : "";
   const decided = decision.requirements.flatMap((r) => {
     const d3 = r.mediation?.decision;
-    return d3 ? [` \u2696\uFE0F ${slackEscape(r.id)} ${d3.verdict === "approve" ? "approved" : "rejected"} by mediator ${slackEscape(d3.by)} (${slackEscape(d3.role)}): ${slackEscape(d3.rationale)}`] : [];
+    return d3 ? [
+      ` \u2696\uFE0F ${slackEscape(r.id)} ${d3.verdict === "approve" ? "approved" : "rejected"} by mediator ${slackEscape(d3.by)} (${slackEscape(d3.role)}): ${slackEscape(d3.rationale)}`
+    ] : [];
   });
-  const amendedFiles = decision.amends ? [...decision.amends.slice(0, 5).map(slackEscape), ...decision.amends.length > 5 ? [`${decision.amends.length - 5} more`] : []] : [];
+  const amendedFiles = decision.amends ? [
+    ...decision.amends.slice(0, 5).map(slackEscape),
+    ...decision.amends.length > 5 ? [`${decision.amends.length - 5} more`] : []
+  ] : [];
   const amended = decision.amends ? ` \u{1F4DC} Governance amended (${amendedFiles.join(", ")}): effective immediately.` : "";
   const link = slackLink(pr.url, `${pr.owner}/${pr.repo}#${pr.number}`);
   return `Merged ${link} "${slackEscape(pr.title)}" \u2014 level ${decision.level}, areas: ${areas}.${amended}${emergency}${decided.join("")}`;
@@ -71793,23 +73264,42 @@ async function onMerged(gate, octokit, log, repo, pr) {
     author: pr.user?.login ?? "",
     mergedAt: new Date(pr.merged_at ?? gate.now().toISOString())
   };
-  const marked = facts.comments.filter((c) => [REVIEW_MARKER, INFORMED_MARKER, DECISION_MARKER].includes(trailingMarker(c.body) ?? ""));
-  const done = new Set((await writtenByApp(octokit, marked, (c) => c.user)).map((c) => trailingMarker(c.body)));
+  const marked = facts.comments.filter(
+    (c) => [REVIEW_MARKER, INFORMED_MARKER, DECISION_MARKER].includes(trailingMarker(c.body) ?? "")
+  );
+  const done = new Set(
+    (await writtenByApp(octokit, marked, (c) => c.user)).map((c) => trailingMarker(c.body))
+  );
   const incident = decision.emergency ? void 0 : incidentDecision(decision);
-  const review = postImplementationReview(incident ? { ...decision, emergency: incident } : decision, policy, merged);
+  const review = postImplementationReview(
+    incident ? { ...decision, emergency: incident } : decision,
+    policy,
+    merged
+  );
   if (review && !done.has(REVIEW_MARKER)) {
     const issue2 = await createIssue(octokit, repo, review);
     const how = incident ? "\u2696\uFE0F Merged on a decision taken during an incident" : "\u{1F6A8} Merged through the emergency path";
     await octokit.rest.issues.createComment({
       ...repo,
       issue_number: pr.number,
-      body: withMarker(`${how}: post-implementation review #${issue2} is due ${review.dueAt.toISOString()}.`, REVIEW_MARKER)
+      body: withMarker(
+        `${how}: post-implementation review #${issue2} is due ${review.dueAt.toISOString()}.`,
+        REVIEW_MARKER
+      )
     });
   }
   const mediated = decision.requirements.filter((r) => r.mediation?.decision);
   if (mediated.length > 0 && !done.has(DECISION_MARKER)) {
-    const lines = ["\u2696\uFE0F Merged with a mediator's decision on record:", "", ...mediated.map((r) => `- ${mediationLine(r.id, r.mediation)}`)];
-    await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: withMarker(lines.join("\n"), DECISION_MARKER) });
+    const lines = [
+      "\u2696\uFE0F Merged with a mediator's decision on record:",
+      "",
+      ...mediated.map((r) => `- ${mediationLine(r.id, r.mediation)}`)
+    ];
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: pr.number,
+      body: withMarker(lines.join("\n"), DECISION_MARKER)
+    });
   }
   const informed = decision.amends ? amendmentNotice(decision, policy, merged) : informedComment(decision, policy, merged);
   if (informed && !done.has(INFORMED_MARKER)) {
@@ -71824,14 +73314,20 @@ async function onMerged(gate, octokit, log, repo, pr) {
   }
 }
 function incidentDecision(decision) {
-  const decided = decision.requirements.filter((r) => r.mediation?.kind === "incident" && r.mediation.decision?.verdict === "approve");
+  const decided = decision.requirements.filter(
+    (r) => r.mediation?.kind === "incident" && r.mediation.decision?.verdict === "approve"
+  );
   const first = decided[0]?.mediation?.decision;
   if (!first) return void 0;
   return {
     by: first.by,
     reason: `decided during an incident as ${first.role}: ${decided.map((r) => `${r.id}: ${r.mediation.decision.rationale}`).join("; ")}`,
     commentId: first.commentId,
-    bypassed: decided.map((r) => ({ id: r.id, missing: r.missing, roles: [...new Set(r.clauses.flatMap((c) => c.roles))].sort() })),
+    bypassed: decided.map((r) => ({
+      id: r.id,
+      missing: r.missing,
+      roles: [...new Set(r.clauses.flatMap((c) => c.roles))].sort()
+    })),
     ticketBypassed: false
   };
 }
@@ -71839,7 +73335,10 @@ function amendmentNotice(decision, policy, pr) {
   const { mentions } = mentionsOf(policy, decision.informed, pr.owner);
   const shown = decision.amends.slice(0, 10).map((f) => `\`${f}\``).join(", ") + (decision.amends.length > 10 ? ` and ${decision.amends.length - 10} more` : "");
   const told = decision.informed.length === 0 ? "" : mentions.length > 0 ? ` Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}` : ` Nobody is bound to the informed roles (${decision.informed.join(", ")}).`;
-  return withMarker(`\u{1F4DC} Governance amended: ${shown}, a **level ${decision.level}** change, effective immediately upon merge.${told}`, INFORMED_MARKER);
+  return withMarker(
+    `\u{1F4DC} Governance amended: ${shown}, a **level ${decision.level}** change, effective immediately upon merge.${told}`,
+    INFORMED_MARKER
+  );
 }
 async function onMergeGroup(gate, octokit, log, repo, group) {
   const queued = queuedPullRequest(group.head_ref);
@@ -71851,11 +73350,15 @@ async function onMergeGroup(gate, octokit, log, repo, group) {
       if (!decided) {
         lines.push(`- \u274C #${queued.number}: no valid governance policy on its base branch`);
       } else if (decided.pr.head.sha.toLowerCase() !== queued.headSha) {
-        lines.push(`- \u274C #${queued.number} was queued at ${queued.headSha.slice(0, 7)}, but its head is now ${decided.pr.head.sha.slice(0, 7)}: re-queue it`);
+        lines.push(
+          `- \u274C #${queued.number} was queued at ${queued.headSha.slice(0, 7)}, but its head is now ${decided.pr.head.sha.slice(0, 7)}: re-queue it`
+        );
       } else {
         const { decision, policy, pr } = decided;
         ok = decision.conclusion === "success";
-        lines.push(`- ${ok ? "\u2705" : "\u274C"} #${queued.number} ${pr.title}: ${renderTitle(decision, policy)}`);
+        lines.push(
+          `- ${ok ? "\u2705" : "\u274C"} #${queued.number} ${pr.title}: ${renderTitle(decision, policy)}`
+        );
       }
     } catch (error62) {
       log.error({ err: error62 }, "merge group evaluation failed");
@@ -71878,11 +73381,22 @@ function queuedPullRequest(headRef) {
 }
 async function createIssue(octokit, repo, review) {
   try {
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, assignees: review.assignees, labels: [REVIEW_LABEL] });
+    const { data } = await octokit.rest.issues.create({
+      ...repo,
+      title: review.title,
+      body: review.body,
+      assignees: review.assignees,
+      labels: [REVIEW_LABEL]
+    });
     return data.number;
   } catch (error62) {
     if (error62.status !== 422 || review.assignees.length === 0) throw error62;
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, labels: [REVIEW_LABEL] });
+    const { data } = await octokit.rest.issues.create({
+      ...repo,
+      title: review.title,
+      body: review.body,
+      labels: [REVIEW_LABEL]
+    });
     return data.number;
   }
 }
@@ -76888,7 +78402,10 @@ function instrumentOctokit(octokit) {
   });
   octokit.hook.error("request", (error62, options2) => {
     const status = typeof error62 === "object" && error62 !== null && "status" in error62 ? error62.status : void 0;
-    recordGitHubRequest(options2.method ?? "GET", typeof status === "number" ? status : "network_error");
+    recordGitHubRequest(
+      options2.method ?? "GET",
+      typeof status === "number" ? status : "network_error"
+    );
     throw error62;
   });
 }
@@ -76965,7 +78482,8 @@ ${teamVars.fields}
   };
   const data = await queryAllowingUnreadableTeams(octokit, query, variables);
   const node2 = data.repository?.pullRequest;
-  if (!node2) throw new Error(`GitHub returned no pull request #${number4} in ${repo.owner}/${repo.repo}`);
+  if (!node2)
+    throw new Error(`GitHub returned no pull request #${number4} in ${repo.owner}/${repo.repo}`);
   const [labels, requests, reviews, comments, timeline, contributions] = await Promise.all([
     wholeConnection(octokit, repo, number4, "labels", node2.labels),
     wholeConnection(octokit, repo, number4, "reviewRequests", node2.reviewRequests),
@@ -76994,16 +78512,38 @@ ${teamVars.fields}
     pr,
     reviews: reviews.flatMap((r) => {
       if (!r.author || !r.submittedAt || !r.fullDatabaseId) return [];
-      return [{ id: Number(r.fullDatabaseId), user: loginOf(r.author), state: r.state, commitId: r.commit?.oid ?? "", submittedAt: r.submittedAt, body: r.body }];
+      return [
+        {
+          id: Number(r.fullDatabaseId),
+          user: loginOf(r.author),
+          state: r.state,
+          commitId: r.commit?.oid ?? "",
+          submittedAt: r.submittedAt,
+          body: r.body
+        }
+      ];
     }),
     comments: comments.flatMap((c) => {
       if (!c.author || !c.fullDatabaseId) return [];
-      return [{ id: Number(c.fullDatabaseId), user: loginOf(c.author), body: c.body, createdAt: c.createdAt, updatedAt: c.lastEditedAt ?? c.createdAt }];
+      return [
+        {
+          id: Number(c.fullDatabaseId),
+          user: loginOf(c.author),
+          body: c.body,
+          createdAt: c.createdAt,
+          updatedAt: c.lastEditedAt ?? c.createdAt
+        }
+      ];
     }),
     teamMembers,
     teamsAsked: teams,
     checkRun: node2.isCrossRepository ? void 0 : checkRunOf(node2),
-    blobs: new Map(blobs.map((expression, i2) => [expression, data.repository?.[`b${i2}`] ?? null])),
+    blobs: new Map(
+      blobs.map((expression, i2) => [
+        expression,
+        data.repository?.[`b${i2}`] ?? null
+      ])
+    ),
     createdAt: node2.createdAt,
     timeline: timeline.flatMap(timelineEventOf),
     contributors: contributorsOf(contributions),
@@ -77022,7 +78562,14 @@ function timelineEventOf(item) {
     case "LabeledEvent":
     case "UnlabeledEvent":
       if (!item.label?.name) return [];
-      return [{ type: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled", at: item.createdAt, label: item.label.name, actor: item.actor ? loginOf(item.actor) : "" }];
+      return [
+        {
+          type: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled",
+          at: item.createdAt,
+          label: item.label.name,
+          actor: item.actor ? loginOf(item.actor) : ""
+        }
+      ];
     default:
       return [];
   }
@@ -77032,7 +78579,8 @@ function contributorsOf(contributions) {
   for (const { commit } of contributions) {
     const committer = commit.committer?.user?.login?.toLowerCase();
     if (commit.parents.totalCount > 1 && committer === WEB_FLOW) continue;
-    for (const a of commit.authors?.nodes ?? []) if (a?.user?.login) logins2.add(a.user.login.toLowerCase());
+    for (const a of commit.authors?.nodes ?? [])
+      if (a?.user?.login) logins2.add(a.user.login.toLowerCase());
     if (committer && committer !== WEB_FLOW) logins2.add(committer);
   }
   return [...logins2].sort();
@@ -77041,7 +78589,9 @@ function siblingsOf(repo, node2) {
   const commit = node2.commits.nodes?.[0]?.commit;
   if (!commit || commit.oid !== node2.headRefOid) return [];
   const here = `${repo.owner}/${repo.repo}`.toLowerCase();
-  return (commit.associatedPullRequests?.nodes ?? []).filter((p) => p !== null).filter((p) => p.number !== node2.number && p.state === "OPEN" && p.headRefOid === node2.headRefOid && p.baseRepository?.nameWithOwner.toLowerCase() === here).map((p) => p.number).sort((a, b) => a - b);
+  return (commit.associatedPullRequests?.nodes ?? []).filter((p) => p !== null).filter(
+    (p) => p.number !== node2.number && p.state === "OPEN" && p.headRefOid === node2.headRefOid && p.baseRepository?.nameWithOwner.toLowerCase() === here
+  ).map((p) => p.number).sort((a, b) => a - b);
 }
 async function readTeams(octokit, repo, teams) {
   const unique3 = [...new Set(teams)];
@@ -77050,7 +78600,11 @@ async function readTeams(octokit, repo, teams) {
   const query = `query TeamMembers(${teamVars.declarations.slice(2)}) {
 ${teamVars.fields}
 }`;
-  const data = await queryAllowingUnreadableTeams(octokit, query, teamVars.values);
+  const data = await queryAllowingUnreadableTeams(
+    octokit,
+    query,
+    teamVars.values
+  );
   return membersFrom(octokit, repo, unique3, teamVars.aliases, data);
 }
 function loginOf(actor) {
@@ -77086,7 +78640,9 @@ function teamVariables(repo, teams) {
     aliases,
     values,
     declarations: teams.map((_, i2) => `, $t${i2}org: String!, $t${i2}slug: String!`).join(""),
-    fields: teams.map((_, i2) => `  t${i2}: organization(login: $t${i2}org) { team(slug: $t${i2}slug) { members(first: ${PAGE}, membership: ALL) { ${MEMBER_FIELDS} } } }`).join("\n")
+    fields: teams.map(
+      (_, i2) => `  t${i2}: organization(login: $t${i2}org) { team(slug: $t${i2}slug) { members(first: ${PAGE}, membership: ALL) { ${MEMBER_FIELDS} } } }`
+    ).join("\n")
   };
 }
 async function queryAllowingUnreadableTeams(octokit, query, variables) {
@@ -77117,7 +78673,8 @@ async function membersFrom(octokit, repo, teams, aliases, data) {
 }`,
           { org, slug, after: page.endCursor }
         );
-        if (!next.organization?.team) throw new Error(`team ${team} disappeared while its members were being read`);
+        if (!next.organization?.team)
+          throw new Error(`team ${team} disappeared while its members were being read`);
         nodes.push(...next.organization.team.members.nodes ?? []);
         page = next.organization.team.members.pageInfo;
       }
@@ -77138,7 +78695,8 @@ async function wholeConnection(octokit, repo, number4, field, first) {
       { owner: repo.owner, name: repo.repo, number: number4, after: page.endCursor }
     );
     const connection = next.repository?.pullRequest?.[field];
-    if (!connection) throw new Error(`pull request #${number4} disappeared while its ${field} were being read`);
+    if (!connection)
+      throw new Error(`pull request #${number4} disappeared while its ${field} were being read`);
     nodes.push(...connection.nodes ?? []);
     page = connection.pageInfo;
   }
@@ -77224,7 +78782,8 @@ function contentRequests(files, base, head) {
   const wanted = [];
   for (const file2 of files) {
     if (file2.status === "added") file2.base = null;
-    else wanted.push({ file: file2, side: "base", expression: `${base}:${file2.previousPath ?? file2.path}` });
+    else
+      wanted.push({ file: file2, side: "base", expression: `${base}:${file2.previousPath ?? file2.path}` });
     if (file2.status === "removed") file2.head = null;
     else wanted.push({ file: file2, side: "head", expression: `${head}:${file2.path}` });
   }
@@ -77244,7 +78803,11 @@ async function loadContents(octokit, repo, wanted) {
 ${chunk.map((_, i2) => `    b${i2}: object(expression: $e${i2}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
   }
 }`;
-    const data = await graphqlRead(octokit, query, variables);
+    const data = await graphqlRead(
+      octokit,
+      query,
+      variables
+    );
     chunk.forEach((w, i2) => applyBlob(w, data.repository[`b${i2}`] ?? null));
   }
 }
@@ -77304,7 +78867,14 @@ var init_facts = __esm({
         if (this.files.has(key) || (assumed.changedFiles ?? 0) > MAX_FILES) return void 0;
         const listed = await this.list(octokit, repo, number4);
         const wanted = contentRequests(listed.files.filter(needsContent), assumed.base, assumed.head);
-        return { key, ...listed, base: assumed.base, head: assumed.head, wanted: wanted.slice(0, BLOBS_PER_QUERY), rest: wanted.slice(BLOBS_PER_QUERY) };
+        return {
+          key,
+          ...listed,
+          base: assumed.base,
+          head: assumed.head,
+          wanted: wanted.slice(0, BLOBS_PER_QUERY),
+          rest: wanted.slice(BLOBS_PER_QUERY)
+        };
       }
       /** Keeps prefetched files once the snapshot showed the same base and head (else they may be another commit's). */
       async complete(octokit, repo, prefetched, pr, blobs) {
@@ -77318,17 +78888,29 @@ var init_facts = __esm({
         const cached2 = this.files.get(key);
         if (cached2) return cached2;
         if ((pr.changed_files ?? 0) > MAX_FILES) {
-          const result3 = { files: [], incomplete: `this pull request changes ${pr.changed_files} files; GitHub lists at most ${MAX_FILES}, so it cannot be judged whole` };
+          const result3 = {
+            files: [],
+            incomplete: `this pull request changes ${pr.changed_files} files; GitHub lists at most ${MAX_FILES}, so it cannot be judged whole`
+          };
           this.files.set(key, result3);
           return result3;
         }
         const result2 = await this.list(octokit, repo, pr.number);
-        await loadContents(octokit, repo, contentRequests(result2.files.filter(needsContent), pr.base.sha, pr.head.sha));
+        await loadContents(
+          octokit,
+          repo,
+          contentRequests(result2.files.filter(needsContent), pr.base.sha, pr.head.sha)
+        );
         this.files.set(key, result2);
         return result2;
       }
       async list(octokit, repo, number4) {
-        const listed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.repo, pull_number: number4, per_page: PER_PAGE });
+        const listed = await octokit.paginate(octokit.rest.pulls.listFiles, {
+          owner: repo.owner,
+          repo: repo.repo,
+          pull_number: number4,
+          per_page: PER_PAGE
+        });
         const files = listed.map((f) => ({
           path: f.filename,
           previousPath: f.previous_filename,
@@ -77339,7 +78921,10 @@ var init_facts = __esm({
           deletions: f.deletions,
           changes: f.changes
         }));
-        return { files, incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : void 0 };
+        return {
+          files,
+          incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : void 0
+        };
       }
     };
   }
@@ -77351,7 +78936,10 @@ var init_schema = __esm({
   "src/policy/schema.ts"() {
     "use strict";
     init_zod();
-    id = external_exports.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)");
+    id = external_exports.string().regex(
+      /^[a-z0-9][a-z0-9._-]*$/,
+      "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)"
+    );
     login2 = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "is not a GitHub login");
     teamSlug = external_exports.string().regex(/^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "is not a team slug (use slug or org/slug)");
     roleRef = external_exports.string().regex(/^(?:\$accountables?|[a-z0-9][a-z0-9._-]*)$/, "is not a role id");
@@ -77363,16 +78951,23 @@ var init_schema = __esm({
       users: external_exports.array(login2).optional(),
       teams: external_exports.array(teamSlug).optional()
     });
-    approversSchema = external_exports.union([
-      external_exports.array(roleRef).min(1),
-      external_exports.strictObject({
-        all: external_exports.array(roleRef).optional(),
-        any: external_exports.array(roleRef).min(1).optional(),
-        count: external_exports.number().int().min(1).optional()
-      }).refine((a) => a.any === void 0 === (a.count === void 0), {
-        message: "`any` and `count` go together: `any: [roles], count: N`"
-      }).refine((a) => (a.all?.length ?? 0) + (a.any?.length ?? 0) > 0, { message: "name at least one role in `all` or `any`" })
-    ], { error: "must be a list of roles ([tech-architect, product-owner]) or { all: [roles], any: [roles], count: N }" });
+    approversSchema = external_exports.union(
+      [
+        external_exports.array(roleRef).min(1),
+        external_exports.strictObject({
+          all: external_exports.array(roleRef).optional(),
+          any: external_exports.array(roleRef).min(1).optional(),
+          count: external_exports.number().int().min(1).optional()
+        }).refine((a) => a.any === void 0 === (a.count === void 0), {
+          message: "`any` and `count` go together: `any: [roles], count: N`"
+        }).refine((a) => (a.all?.length ?? 0) + (a.any?.length ?? 0) > 0, {
+          message: "name at least one role in `all` or `any`"
+        })
+      ],
+      {
+        error: "must be a list of roles ([tech-architect, product-owner]) or { all: [roles], any: [roles], count: N }"
+      }
+    );
     areaSchema = external_exports.strictObject({
       name: external_exports.string().optional(),
       description: external_exports.string().optional(),
@@ -77394,7 +78989,10 @@ var init_schema = __esm({
       approvers: approversSchema.optional(),
       escalation: external_exports.array(roleRef).optional(),
       /** This area's review SLA (seed 000: amendments are reviewed within 3 business days); default `sla.review`. */
-      sla: external_exports.strictObject({ businessDays: external_exports.number().positive().optional(), businessHours: external_exports.number().positive().optional() }).optional(),
+      sla: external_exports.strictObject({
+        businessDays: external_exports.number().positive().optional(),
+        businessHours: external_exports.number().positive().optional()
+      }).optional(),
       /** Pull requests touching this area must reference a ticket (see `ticket.pattern`). */
       ticket: external_exports.boolean().optional()
     });
@@ -77461,7 +79059,12 @@ var init_schema = __esm({
       roles: external_exports.record(id, roleSchema.nullable()).optional(),
       areas: external_exports.record(id, areaSchema).optional(),
       rules: external_exports.record(id, ruleSchema).optional(),
-      levels: external_exports.strictObject({ 1: levelSettingsSchema.optional(), 2: levelSettingsSchema.optional(), 3: levelSettingsSchema.optional(), 4: levelSettingsSchema.optional() }).optional(),
+      levels: external_exports.strictObject({
+        1: levelSettingsSchema.optional(),
+        2: levelSettingsSchema.optional(),
+        3: levelSettingsSchema.optional(),
+        4: levelSettingsSchema.optional()
+      }).optional(),
       signoff: external_exports.strictObject({
         /** Approvals given before the latest push stop counting (default true). */
         invalidateOnPush: external_exports.boolean().optional(),
@@ -77517,7 +79120,9 @@ var init_schema = __esm({
         next: isoDate.optional(),
         /** Who reviews it (assigned the issue); default: the accountable roles of the areas owning the policy file. */
         owners: external_exports.array(roleRef).min(1).optional()
-      }).refine((r) => r.document !== void 0 || r.next !== void 0, { message: "give the `document` that states the next review date, or the date as `next`" }).optional(),
+      }).refine((r) => r.document !== void 0 || r.next !== void 0, {
+        message: "give the `document` that states the next review date, or the date as `next`"
+      }).optional(),
       mediation: external_exports.strictObject({
         peer: mediationPathSchema.optional(),
         "cross-functional": mediationPathSchema.optional(),
@@ -77535,7 +79140,9 @@ var init_schema = __esm({
         /** What a ticket key looks like, e.g. `[A-Z][A-Z0-9]+-\\d+`. */
         pattern: external_exports.string().min(1).optional(),
         /** Only keys of these projects count (`LFXV2` accepts LFXV2-302): stops "UTF-8" or "SHA-256" passing for a ticket. */
-        projects: external_exports.array(external_exports.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")).min(1).optional()
+        projects: external_exports.array(
+          external_exports.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")
+        ).min(1).optional()
       }).optional(),
       cost: external_exports.strictObject({
         cpuMonth: external_exports.number().nonnegative().optional(),
@@ -80273,7 +81880,8 @@ function expansionOf(glob) {
   return whole && parser3.done() ? whole : void 0;
 }
 function expansionProblem(glob) {
-  if (glob.length > MAX_GLOB_LENGTH) return `is ${describe4(glob.length)} characters long; the limit is ${describe4(MAX_GLOB_LENGTH)}`;
+  if (glob.length > MAX_GLOB_LENGTH)
+    return `is ${describe4(glob.length)} characters long; the limit is ${describe4(MAX_GLOB_LENGTH)}`;
   const expansion = expansionOf(glob);
   if (!expansion) return "has braces { } that do not pair up";
   if (expansion.rows > MAX_GLOB_ROWS) {
@@ -80360,12 +81968,18 @@ var init_glob_expansion = __esm({
         let expanded;
         if (sequence) expanded = sequence;
         else if (members2.length > 1) {
-          expanded = members2.reduce((sum, m) => ({ rows: saturate(sum.rows + m.rows), chars: saturate(sum.chars + m.chars) }), { rows: 0, chars: 0 });
+          expanded = members2.reduce(
+            (sum, m) => ({ rows: saturate(sum.rows + m.rows), chars: saturate(sum.chars + m.chars) }),
+            { rows: 0, chars: 0 }
+          );
         } else {
           const only = members2[0];
           expanded = { rows: only.rows, chars: saturate(only.chars + 2 * only.rows) };
         }
-        return { rows: Math.max(expanded.rows, 1), chars: Math.max(expanded.chars, this.at - start2 + 1) };
+        return {
+          rows: Math.max(expanded.rows, 1),
+          chars: Math.max(expanded.chars, this.at - start2 + 1)
+        };
       }
     };
   }
@@ -80386,11 +82000,14 @@ function globProblem(glob) {
   const body2 = glob.startsWith("!") ? glob.slice(1) : glob;
   if (body2.trim() === "") return "is empty";
   if (body2 !== body2.trim()) return "has leading or trailing spaces";
-  if (body2.startsWith("/")) return "starts with '/': paths are relative to the repository root, write it without the leading '/'";
+  if (body2.startsWith("/"))
+    return "starts with '/': paths are relative to the repository root, write it without the leading '/'";
   if (body2.startsWith("./")) return "starts with './': write it without './'";
   if (body2.includes("\\")) return "contains '\\': use '/' as the path separator";
-  if (body2.split("/").includes("..")) return "contains '..': a pull request's paths never leave the repository";
-  if (body2.endsWith("/")) return "ends with '/': to match everything below a directory write 'dir/**'";
+  if (body2.split("/").includes(".."))
+    return "contains '..': a pull request's paths never leave the repository";
+  if (body2.endsWith("/"))
+    return "ends with '/': to match everything below a directory write 'dir/**'";
   if (!balanced(body2, "{", "}")) return "has unbalanced braces { }";
   if (!balanced(body2, "[", "]")) return "has an unclosed character class [ ]";
   if (!balanced(body2, "(", ")")) return "has unbalanced parentheses ( )";
@@ -80494,7 +82111,8 @@ var init_match = __esm({
       }
       /** The buckets (one, or one per extension) a path matching `row` is certain to look in. */
       bucketsFor(row, source) {
-        if (row.every((portion) => typeof portion === "string")) return [listIn(this.exact, row.join("/"))];
+        if (row.every((portion) => typeof portion === "string"))
+          return [listIn(this.exact, row.join("/"))];
         const last = row[row.length - 1];
         if (typeof last === "string") return [listIn(this.byBasename, last)];
         if (typeof row[0] === "string") {
@@ -80544,7 +82162,8 @@ var init_suggest = __esm({
         let best;
         let bestDistance = limit + 1;
         for (const candidate of candidates) {
-          if (Math.abs(candidate.length - word.length) >= bestDistance || candidate.length > MAX_SUGGESTED_LENGTH) continue;
+          if (Math.abs(candidate.length - word.length) >= bestDistance || candidate.length > MAX_SUGGESTED_LENGTH)
+            continue;
           if (this.cells >= this.budget) break;
           const d3 = this.distance(word, candidate, bestDistance - 1);
           if (d3 < bestDistance) {
@@ -80601,7 +82220,10 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
       return false;
     }
     if (roles.has(ref)) return true;
-    blame(path3, `role "${ref}" is not defined; declare it under roles:${closest(ref, [...roles.keys()])}`);
+    blame(
+      path3,
+      `role "${ref}" is not defined; declare it under roles:${closest(ref, [...roles.keys()])}`
+    );
     return false;
   };
   const checkRoles = (refs, path3, allowAccountable = false) => (refs ?? []).forEach((ref, i2) => knownRole(ref, [...path3, i2], allowAccountable));
@@ -80614,8 +82236,13 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
     return kinds;
   };
   const rawAreas = Object.entries(file2.areas ?? {});
-  if (rawAreas.length === 0) blame(["areas"], "the policy defines no areas: every file would be unowned");
-  const accountables = [...new Set(rawAreas.map(([, a]) => a.accountable).filter((r) => !!r && roles.has(r)))];
+  if (rawAreas.length === 0)
+    blame(["areas"], "the policy defines no areas: every file would be unowned");
+  const accountables = [
+    ...new Set(
+      rawAreas.map(([, a]) => a.accountable).filter((r) => !!r && roles.has(r))
+    )
+  ];
   const areas = rawAreas.map(([id2, raw]) => {
     const at2 = (...rest) => ["areas", id2, ...rest];
     if (!raw.paths && !raw.owns?.length) blame(at2(), `area "${id2}" has no paths`);
@@ -80627,14 +82254,28 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
     if (!raw.accountable) blame(at2(), `area "${id2}" has no accountable role (its DRI)`);
     else knownRole(raw.accountable, at2("accountable"), false);
     const accountable = raw.accountable ?? "";
-    for (const field of ["responsible", "consulted", "informed", "escalation"]) checkRoles(raw[field], at2(field));
+    for (const field of ["responsible", "consulted", "informed", "escalation"])
+      checkRoles(raw[field], at2(field));
     const escalation = raw.escalation ?? [accountable];
     const repeated = escalation.find((r, i2) => escalation.indexOf(r) !== i2);
-    if (repeated) blame(at2("escalation"), `escalation path visits "${repeated}" twice (a cycle); list each role once, lowest first`);
-    if (raw.ticket && !file2.ticket?.pattern) blame(at2("ticket"), `area "${id2}" requires a ticket but the policy has no ticket.pattern`);
+    if (repeated)
+      blame(
+        at2("escalation"),
+        `escalation path visits "${repeated}" twice (a cycle); list each role once, lowest first`
+      );
+    if (raw.ticket && !file2.ticket?.pattern)
+      blame(at2("ticket"), `area "${id2}" requires a ticket but the policy has no ticket.pattern`);
     const level3 = raw.level ?? 1;
     let approvers;
-    if (raw.approvers) approvers = resolveApprovers(raw.approvers, at2("approvers"), checkRoles, accountable, accountables, blame);
+    if (raw.approvers)
+      approvers = resolveApprovers(
+        raw.approvers,
+        at2("approvers"),
+        checkRoles,
+        accountable,
+        accountables,
+        blame
+      );
     else if (level3 >= 2 && accountable) approvers = { all: [accountable] };
     return {
       id: id2,
@@ -80656,7 +82297,8 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
   const rules = Object.entries(file2.rules ?? {}).map(([id2, raw]) => {
     const at2 = (...rest) => ["rules", id2, ...rest];
     (raw.areas ?? []).forEach((area, i2) => {
-      if (!areaIds.has(area)) blame(at2("areas", i2), `area "${area}" is not defined${closest(area, [...areaIds])}`);
+      if (!areaIds.has(area))
+        blame(at2("areas", i2), `area "${area}" is not defined${closest(area, [...areaIds])}`);
     });
     const kinds = knownKinds(raw.when?.kinds, at2("when", "kinds"));
     (raw.when?.paths ?? []).forEach((glob, i2) => {
@@ -80687,8 +82329,12 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
   checkRoles(file2.emergency?.roles, ["emergency", "roles"]);
   const ruleIds = new Set(rules.map((r) => r.id));
   const emergencyReach = (refs, at2) => {
-    (refs?.areas ?? []).forEach((area, i2) => areaIds.has(area) || blame([...at2, "areas", i2], `area "${area}" is not defined${closest(area, [...areaIds])}`));
-    (refs?.rules ?? []).forEach((rule, i2) => ruleIds.has(rule) || blame([...at2, "rules", i2], `rule "${rule}" is not defined${closest(rule, [...ruleIds])}`));
+    (refs?.areas ?? []).forEach(
+      (area, i2) => areaIds.has(area) || blame([...at2, "areas", i2], `area "${area}" is not defined${closest(area, [...areaIds])}`)
+    );
+    (refs?.rules ?? []).forEach(
+      (rule, i2) => ruleIds.has(rule) || blame([...at2, "rules", i2], `rule "${rule}" is not defined${closest(rule, [...ruleIds])}`)
+    );
   };
   for (const [role, scope] of Object.entries(file2.emergency?.scoped ?? {})) {
     knownRole(role, ["emergency", "scoped", role], false);
@@ -80697,8 +82343,14 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
   checkRoles(file2.emergency?.exclusive?.roles, ["emergency", "exclusive", "roles"]);
   emergencyReach(file2.emergency?.exclusive, ["emergency", "exclusive"]);
   checkRoles(file2.matrixReview?.owners, ["matrixReview", "owners"]);
-  const mediation = resolveMediation(file2, (ref, path3) => knownRole(ref, path3, false), checkRoles, blame);
-  if (file2.ticket && !file2.ticket.pattern) blame(["ticket"], 'ticket needs a pattern (for example "[A-Z][A-Z0-9]+-\\\\d+")');
+  const mediation = resolveMediation(
+    file2,
+    (ref, path3) => knownRole(ref, path3, false),
+    checkRoles,
+    blame
+  );
+  if (file2.ticket && !file2.ticket.pattern)
+    blame(["ticket"], 'ticket needs a pattern (for example "[A-Z][A-Z0-9]+-\\\\d+")');
   if (file2.ticket?.pattern) {
     const problem2 = ticketPatternProblem(file2.ticket.pattern);
     if (problem2) blame(["ticket", "pattern"], problem2);
@@ -80719,7 +82371,10 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
       3: levelSettings(file2, 3),
       4: levelSettings(file2, 4)
     },
-    signoff: { invalidateOnPush: file2.signoff?.invalidateOnPush ?? true, contributorsCanSign: file2.signoff?.contributorsCanSign ?? false },
+    signoff: {
+      invalidateOnPush: file2.signoff?.invalidateOnPush ?? true,
+      contributorsCanSign: file2.signoff?.contributorsCanSign ?? false
+    },
     unowned: { action: file2.unowned?.action ?? "warn", reviewers: file2.unowned?.reviewers ?? [] },
     emergency: {
       roles: file2.emergency?.roles ?? [],
@@ -80734,9 +82389,21 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
           labels: scope.labels ?? []
         }))
       } : {},
-      ...file2.emergency?.exclusive ? { exclusive: { roles: file2.emergency.exclusive.roles, rules: file2.emergency.exclusive.rules ?? [], areas: file2.emergency.exclusive.areas ?? [] } } : {}
+      ...file2.emergency?.exclusive ? {
+        exclusive: {
+          roles: file2.emergency.exclusive.roles,
+          rules: file2.emergency.exclusive.rules ?? [],
+          areas: file2.emergency.exclusive.areas ?? []
+        }
+      } : {}
     },
-    ...file2.matrixReview ? { matrixReview: { document: file2.matrixReview.document, next: file2.matrixReview.next, owners: file2.matrixReview.owners ?? [] } } : {},
+    ...file2.matrixReview ? {
+      matrixReview: {
+        document: file2.matrixReview.document,
+        next: file2.matrixReview.next,
+        owners: file2.matrixReview.owners ?? []
+      }
+    } : {},
     mediation,
     sla,
     ticket: file2.ticket?.pattern ? { pattern: file2.ticket.pattern, projects: file2.ticket.projects } : void 0,
@@ -80749,7 +82416,9 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
         prices: file2.cost?.prices ?? {}
       }
     },
-    index: new AreaIndex(areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !globProblem(g)) })))
+    index: new AreaIndex(
+      areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !globProblem(g)) }))
+    )
   };
 }
 function resolveRoles(file2) {
@@ -80767,7 +82436,11 @@ function resolveRoles(file2) {
 function resolveApprovers(raw, path3, checkRoles, areaAccountable, accountables, blame) {
   const all = Array.isArray(raw) ? raw : raw.all ?? [];
   checkRoles(all, Array.isArray(raw) ? path3 : [...path3, "all"], true);
-  if (all.includes(ALL_ACCOUNTABLES)) blame(path3, `"${ALL_ACCOUNTABLES}" belongs in \`any\` with a count ("any 2 DRIs"), not in a list of roles that must all sign`);
+  if (all.includes(ALL_ACCOUNTABLES))
+    blame(
+      path3,
+      `"${ALL_ACCOUNTABLES}" belongs in \`any\` with a count ("any 2 DRIs"), not in a list of roles that must all sign`
+    );
   const expandOne = (r) => r === ACCOUNTABLE2 && areaAccountable ? areaAccountable : r;
   const resolvedAll = all.map(expandOne);
   if (Array.isArray(raw) || !raw.any) return { all: resolvedAll };
@@ -80785,9 +82458,15 @@ function resolveMediation(file2, knownRole, checkRoles, blame) {
     const at2 = (...rest) => ["mediation", kind, ...rest];
     knownRole(raw.mediator, at2("mediator"));
     checkRoles(raw.roles, at2("roles"));
-    if (kind === "peer" && !raw.roles) blame(at2(), "a peer mediation path names the roles that are peers: roles: [backend-lead, sre-lead]");
-    if (kind !== "peer" && raw.roles) blame(at2("roles"), `only the peer path names roles (a ${kind} disagreement is any other)`);
-    if (kind !== "incident" && raw.labels) blame(at2("labels"), "only the incident path reads labels");
+    if (kind === "peer" && !raw.roles)
+      blame(
+        at2(),
+        "a peer mediation path names the roles that are peers: roles: [backend-lead, sre-lead]"
+      );
+    if (kind !== "peer" && raw.roles)
+      blame(at2("roles"), `only the peer path names roles (a ${kind} disagreement is any other)`);
+    if (kind !== "incident" && raw.labels)
+      blame(at2("labels"), "only the incident path reads labels");
     paths.push({
       kind,
       description: raw.description,
@@ -80810,12 +82489,20 @@ function resolveSla(file2, blame) {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });
   } catch {
-    blame(["sla", "timezone"], `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`);
+    blame(
+      ["sla", "timezone"],
+      `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`
+    );
   }
   const hours = raw.hours ?? { start: "09:00", end: "17:00" };
-  if (hours.start >= hours.end) blame(["sla", "hours"], `working hours must end after they start (${hours.start}\u2013${hours.end})`);
+  if (hours.start >= hours.end)
+    blame(
+      ["sla", "hours"],
+      `working hours must end after they start (${hours.start}\u2013${hours.end})`
+    );
   (raw.holidays ?? []).forEach((day, i2) => {
-    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`))) blame(["sla", "holidays", i2], `"${day}" is not a calendar date`);
+    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+      blame(["sla", "holidays", i2], `"${day}" is not a calendar date`);
   });
   return {
     timezone,
@@ -80829,7 +82516,9 @@ function resolveSla(file2, blame) {
 function warnIdleOwnership(file2, areas, rules, blame) {
   for (const area of areas) {
     if (area.approvers) continue;
-    const ruled = new Set(rules.filter((r) => !r.areas || r.areas.includes(area.id)).flatMap((r) => r.when.kinds));
+    const ruled = new Set(
+      rules.filter((r) => !r.areas || r.areas.includes(area.id)).flatMap((r) => r.when.kinds)
+    );
     const written = file2.areas?.[area.id]?.owns ?? [];
     for (const kind of area.owns ?? []) {
       if (ruled.has(kind)) continue;
@@ -80844,16 +82533,44 @@ function warnIdleOwnership(file2, areas, rules, blame) {
 function warnUnusedRoles(file2, roles, areas, rules, blame, closest) {
   const used = /* @__PURE__ */ new Set();
   for (const a of areas) {
-    [a.accountable, ...a.responsible, ...a.consulted, ...a.informed, ...a.escalation, ...a.approvers?.all ?? [], ...a.approvers?.any?.roles ?? []].forEach((r) => used.add(r));
+    [
+      a.accountable,
+      ...a.responsible,
+      ...a.consulted,
+      ...a.informed,
+      ...a.escalation,
+      ...a.approvers?.all ?? [],
+      ...a.approvers?.any?.roles ?? []
+    ].forEach((r) => used.add(r));
   }
   for (const r of rules) {
-    [...r.approvers.all, ...r.approvers.any?.roles ?? [], ...r.requireInputFrom, ...r.when.author?.memberOf ?? [], ...r.when.author?.notMemberOf ?? []].forEach((x2) => used.add(x2));
+    [
+      ...r.approvers.all,
+      ...r.approvers.any?.roles ?? [],
+      ...r.requireInputFrom,
+      ...r.when.author?.memberOf ?? [],
+      ...r.when.author?.notMemberOf ?? []
+    ].forEach((x2) => used.add(x2));
   }
-  [...file2.unowned?.reviewers ?? [], ...file2.emergency?.roles ?? [], ...Object.keys(file2.emergency?.scoped ?? {}), ...file2.emergency?.exclusive?.roles ?? [], ...file2.matrixReview?.owners ?? [], ...mediationRoles(file2)].forEach((r) => used.add(r));
+  [
+    ...file2.unowned?.reviewers ?? [],
+    ...file2.emergency?.roles ?? [],
+    ...Object.keys(file2.emergency?.scoped ?? {}),
+    ...file2.emergency?.exclusive?.roles ?? [],
+    ...file2.matrixReview?.owners ?? [],
+    ...mediationRoles(file2)
+  ].forEach((r) => used.add(r));
   for (const role of roles.values()) {
     const bound2 = role.users.length + role.teams.length > 0;
     if (bound2 && !used.has(role.id)) {
-      blame(["roles", role.id], `role "${role.id}" is bound to people but no area or rule uses it${closest(role.id, [...used].filter((u) => !u.startsWith("$")))}`, "warning");
+      blame(
+        ["roles", role.id],
+        `role "${role.id}" is bound to people but no area or rule uses it${closest(
+          role.id,
+          [...used].filter((u) => !u.startsWith("$"))
+        )}`,
+        "warning"
+      );
     }
   }
 }
@@ -80874,7 +82591,8 @@ function rejectBotSigners(file2, areas, rules, blame) {
   }
   use(file2.unowned?.reviewers ?? [], ["unowned", "reviewers"]);
   use(file2.emergency?.roles ?? [], ["emergency", "roles"]);
-  for (const [kind, path3] of Object.entries(file2.mediation ?? {})) if (path3) use([path3.mediator], ["mediation", kind, "mediator"]);
+  for (const [kind, path3] of Object.entries(file2.mediation ?? {}))
+    if (path3) use([path3.mediator], ["mediation", kind, "mediator"]);
   for (const [id2, raw] of Object.entries(file2.roles ?? {})) {
     const usedAt = firstUse.get(id2);
     if (!usedAt) continue;
@@ -80888,7 +82606,9 @@ function rejectBotSigners(file2, areas, rules, blame) {
   }
 }
 function mediationRoles(file2) {
-  return Object.values(file2.mediation ?? {}).flatMap((p) => p ? [p.mediator, ...p.roles ?? []] : []);
+  return Object.values(file2.mediation ?? {}).flatMap(
+    (p) => p ? [p.mediator, ...p.roles ?? []] : []
+  );
 }
 function quoted(glob) {
   return glob.length <= 120 ? `"${glob}"` : `"${glob.slice(0, 100)}\u2026" (${glob.length} characters)`;
@@ -80926,7 +82646,14 @@ async function loadPolicy(root2, reader) {
   while (current) {
     if (seen.includes(current.name)) {
       const last = chain[chain.length - 1];
-      problems.push(problemAt(last.source, ["extends"], `extends cycle: ${[...seen, current.name].join(" \u2192 ")}`, "error"));
+      problems.push(
+        problemAt(
+          last.source,
+          ["extends"],
+          `extends cycle: ${[...seen, current.name].join(" \u2192 ")}`,
+          "error"
+        )
+      );
       complete = false;
       break;
     }
@@ -80942,16 +82669,31 @@ async function loadPolicy(root2, reader) {
     const ref = parsed.data.extends;
     if (ref === void 0) break;
     if (chain.length > MAX_EXTENDS_DEPTH) {
-      problems.push(problemAt(parsed.source, ["extends"], `extends is nested more than ${MAX_EXTENDS_DEPTH} deep`, "error"));
+      problems.push(
+        problemAt(
+          parsed.source,
+          ["extends"],
+          `extends is nested more than ${MAX_EXTENDS_DEPTH} deep`,
+          "error"
+        )
+      );
       complete = false;
       break;
     }
     try {
       const behind = opaque.get(current.name);
       current = await reader.read(ref, current.name);
-      if (current.opaque) opaque.set(current.name, behind ?? { declaring: parsed.source, ref, name: current.name });
+      if (current.opaque)
+        opaque.set(current.name, behind ?? { declaring: parsed.source, ref, name: current.name });
     } catch (error62) {
-      problems.push(problemAt(parsed.source, ["extends"], `cannot extend "${ref}": ${error62.message}`, "error"));
+      problems.push(
+        problemAt(
+          parsed.source,
+          ["extends"],
+          `cannot extend "${ref}": ${error62.message}`,
+          "error"
+        )
+      );
       complete = false;
       current = void 0;
     }
@@ -80962,7 +82704,10 @@ async function loadPolicy(root2, reader) {
     return { policy: hasErrors ? void 0 : policy2, problems: capProblems(sortProblems(shown)) };
   };
   if (!complete || chain.length === 0) return finish();
-  const merged = chain.reduceRight((parent, { data }) => mergePolicyFiles(parent, data), {});
+  const merged = chain.reduceRight(
+    (parent, { data }) => mergePolicyFiles(parent, data),
+    {}
+  );
   const sources = chain.map((c) => c.source);
   const blame = (path3, message, severity = "error") => {
     const file2 = sources.find((s2) => defines(s2, path3)) ?? sources[0];
@@ -80973,33 +82718,52 @@ async function loadPolicy(root2, reader) {
     blame(tooLarge.path, tooLarge.message);
     return finish();
   }
-  const policy = resolvePolicy(merged, sources.map((s2) => s2.name), blame, files, { suggestions: opaque.size === 0 });
+  const policy = resolvePolicy(
+    merged,
+    sources.map((s2) => s2.name),
+    blame,
+    files,
+    { suggestions: opaque.size === 0 }
+  );
   const unnamed = unnamedTicketProjects(policy);
   if (unnamed) problems.push(problemAt(sources[0], ["ticket"], unnamed, "warning"));
   return finish(policy);
 }
 function unnamedTicketProjects(policy) {
   const ticketed = policy.areas.filter((a) => a.ticket).map((a) => a.id);
-  if (!policy.ticket || policy.ticket.projects || ticketed.length === 0 || ticketPatternProblem(policy.ticket.pattern)) return void 0;
+  if (!policy.ticket || policy.ticket.projects || ticketed.length === 0 || ticketPatternProblem(policy.ticket.pattern))
+    return void 0;
   return `areas ${ticketed.join(", ")} require a ticket, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
 }
 function maskOpaque(problems, opaque) {
   if (opaque.size === 0) return problems;
   const shown = problems.filter((p) => !opaque.has(p.file));
   const failed = /* @__PURE__ */ new Set();
-  for (const p of problems) if (p.severity === "error" && opaque.has(p.file)) failed.add(opaque.get(p.file));
-  for (const { declaring, ref, name: name2 } of failed) shown.push(problemAt(declaring, ["extends"], `cannot extend "${ref}": ${unreadable8(name2)}`, "error"));
+  for (const p of problems)
+    if (p.severity === "error" && opaque.has(p.file)) failed.add(opaque.get(p.file));
+  for (const { declaring, ref, name: name2 } of failed)
+    shown.push(
+      problemAt(declaring, ["extends"], `cannot extend "${ref}": ${unreadable8(name2)}`, "error")
+    );
   return shown;
 }
 function capProblems(problems) {
   if (problems.length <= MAX_PROBLEMS) return problems;
-  const errorsFirst = [...problems.filter((p) => p.severity === "error"), ...problems.filter((p) => p.severity !== "error")];
+  const errorsFirst = [
+    ...problems.filter((p) => p.severity === "error"),
+    ...problems.filter((p) => p.severity !== "error")
+  ];
   const kept = new Set(errorsFirst.slice(0, MAX_PROBLEMS - 1));
   const shown = problems.filter((p) => kept.has(p));
   const rest = errorsFirst.slice(MAX_PROBLEMS - 1);
   const errors2 = rest.filter((p) => p.severity === "error").length;
   const last = shown[shown.length - 1];
-  shown.push({ ...last, severity: errors2 > 0 ? "error" : "warning", path: "", message: `${rest.length} more problems not shown (${errors2} errors); fix these first` });
+  shown.push({
+    ...last,
+    severity: errors2 > 0 ? "error" : "warning",
+    path: "",
+    message: `${rest.length} more problems not shown (${errors2} errors); fix these first`
+  });
   return shown;
 }
 function overLimit(data, expanded) {
@@ -81008,18 +82772,29 @@ function overLimit(data, expanded) {
   const root2 = record2(data);
   for (const key of ["areas", "rules", "roles"]) {
     const count = Object.keys(record2(root2[key])).length;
-    if (count > POLICY_LIMITS[key]) return { path: [key], message: `the policy defines ${count} ${key}; the limit is ${POLICY_LIMITS[key]}` };
+    if (count > POLICY_LIMITS[key])
+      return {
+        path: [key],
+        message: `the policy defines ${count} ${key}; the limit is ${POLICY_LIMITS[key]}`
+      };
   }
   const globs = [
     ...Object.values(record2(root2.areas)).flatMap((area) => list(record2(area).paths)),
     ...Object.values(record2(root2.rules)).flatMap((rule) => list(record2(record2(rule).when).paths))
   ].filter((glob) => typeof glob === "string");
-  if (globs.length > POLICY_LIMITS.globs) return { path: ["areas"], message: `the policy has ${globs.length} globs; the limit is ${POLICY_LIMITS.globs}` };
+  if (globs.length > POLICY_LIMITS.globs)
+    return {
+      path: ["areas"],
+      message: `the policy has ${globs.length} globs; the limit is ${POLICY_LIMITS.globs}`
+    };
   if (!expanded) return void 0;
   let rows = 0;
   for (const glob of globs) if (!globProblem(glob)) rows += expansionOf(glob)?.rows ?? 0;
   if (rows > POLICY_LIMITS.globRows) {
-    return { path: ["areas"], message: `the policy's globs expand to ${rows} patterns once their { } alternatives are written out; the limit is ${POLICY_LIMITS.globRows}` };
+    return {
+      path: ["areas"],
+      message: `the policy's globs expand to ${rows} patterns once their { } alternatives are written out; the limit is ${POLICY_LIMITS.globRows}`
+    };
   }
   return void 0;
 }
@@ -81035,18 +82810,39 @@ function parseFile(file2, problems) {
   const source = { name: file2.name, doc, lines };
   for (const error62 of doc.errors.slice(0, MAX_YAML_ERRORS)) {
     const pos = lines.linePos(error62.pos[0]);
-    problems.push({ severity: "error", file: file2.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(error62.message)}` });
+    problems.push({
+      severity: "error",
+      file: file2.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: `invalid YAML: ${firstLine(error62.message)}`
+    });
   }
   if (doc.errors.length > MAX_YAML_ERRORS) {
     const pos = lines.linePos(doc.errors[MAX_YAML_ERRORS].pos[0]);
     const message = `invalid YAML: ${doc.errors.length - MAX_YAML_ERRORS} more errors not shown, the first here`;
-    problems.push({ severity: "error", file: file2.name, line: pos.line, col: pos.col, path: "", message });
+    problems.push({
+      severity: "error",
+      file: file2.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message
+    });
   }
   if (doc.errors.length > 0) return void 0;
   const collectionKey = firstCollectionKey(doc);
   if (collectionKey !== void 0) {
     const pos = lines.linePos(collectionKey);
-    problems.push({ severity: "error", file: file2.name, line: pos.line, col: pos.col, path: "", message: "invalid YAML: a key must be a plain name, not a list, mapping or alias" });
+    problems.push({
+      severity: "error",
+      file: file2.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: "invalid YAML: a key must be a plain name, not a list, mapping or alias"
+    });
     return void 0;
   }
   let raw;
@@ -81055,7 +82851,14 @@ function parseFile(file2, problems) {
   } catch (error62) {
     const alias = firstAlias(doc);
     const pos = lines.linePos(alias ?? 0);
-    problems.push({ severity: "error", file: file2.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(error62.message)}` });
+    problems.push({
+      severity: "error",
+      file: file2.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: `invalid YAML: ${firstLine(error62.message)}`
+    });
     return void 0;
   }
   const tooLarge = overLimit(raw, false);
@@ -81077,7 +82880,8 @@ function salvage(raw, issues) {
       const path3 = issue2.path.filter((k2) => typeof k2 !== "symbol");
       if (issue2.code === "unrecognized_keys") {
         const parent2 = getIn2(copy, path3);
-        if (parent2 && typeof parent2 === "object") for (const key of issue2.keys) delete parent2[key];
+        if (parent2 && typeof parent2 === "object")
+          for (const key of issue2.keys) delete parent2[key];
         continue;
       }
       let target = path3;
@@ -81136,7 +82940,13 @@ function issueProblems(source, issue2) {
   const path3 = issue2.path.filter((k2) => typeof k2 !== "symbol");
   if (issue2.code === "unrecognized_keys") {
     return issue2.keys.map(
-      (key) => problemAt(source, [...path3, key], `unknown key "${key}"${suggestion(key, path3)}`, "error", true)
+      (key) => problemAt(
+        source,
+        [...path3, key],
+        `unknown key "${key}"${suggestion(key, path3)}`,
+        "error",
+        true
+      )
     );
   }
   const message = issue2.code === "invalid_type" && issue2.input === void 0 ? `is required` : issue2.message;
@@ -81167,11 +82977,26 @@ function problemAt(file2, path3, message, severity, onKey = false) {
 function mergePolicyFiles(parent, child) {
   const merged = { ...parent, ...child };
   merged.extends = void 0;
-  merged.roles = mergeRecords(parent.roles, child.roles, (a, b) => a && b ? { ...a, ...b } : b ?? a);
+  merged.roles = mergeRecords(
+    parent.roles,
+    child.roles,
+    (a, b) => a && b ? { ...a, ...b } : b ?? a
+  );
   merged.areas = mergeRecords(parent.areas, child.areas, (a, b) => ({ ...a, ...b }));
   merged.rules = mergeRecords(parent.rules, child.rules, (_a3, b) => b);
-  for (const key of ["levels", "signoff", "unowned", "emergency", "mediation", "matrixReview", "sla", "ticket", "cost"]) {
-    if (parent[key] && child[key]) merged[key] = { ...parent[key], ...child[key] };
+  for (const key of [
+    "levels",
+    "signoff",
+    "unowned",
+    "emergency",
+    "mediation",
+    "matrixReview",
+    "sla",
+    "ticket",
+    "cost"
+  ]) {
+    if (parent[key] && child[key])
+      merged[key] = { ...parent[key], ...child[key] };
   }
   return merged;
 }
@@ -81179,7 +83004,8 @@ function mergeRecords(parent, child, combine2) {
   if (!parent) return child;
   if (!child) return parent;
   const out2 = { ...parent };
-  for (const [key, value] of Object.entries(child)) out2[key] = key in parent ? combine2(parent[key], value) : value;
+  for (const [key, value] of Object.entries(child))
+    out2[key] = key in parent ? combine2(parent[key], value) : value;
   return out2;
 }
 function sortProblems(problems) {
@@ -81225,8 +83051,10 @@ function packageRoot() {
 function findPackageRoot(from) {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === NAME) return dir;
-    if (dirname(dir) === dir) throw new Error(`cannot find the ${NAME} package (its package.json) above ${from}`);
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === NAME)
+      return dir;
+    if (dirname(dir) === dir)
+      throw new Error(`cannot find the ${NAME} package (its package.json) above ${from}`);
   }
 }
 var NAME, root;
@@ -81244,7 +83072,10 @@ function isPresetName(ref) {
   return PRESETS.includes(ref);
 }
 async function readPreset(name2) {
-  return { name: `policies/${name2}.yml`, text: await readFile(resolve(PRESET_DIR, `${name2}.yml`), "utf8") };
+  return {
+    name: `policies/${name2}.yml`,
+    text: await readFile(resolve(PRESET_DIR, `${name2}.yml`), "utf8")
+  };
 }
 var PRESETS, PRESET_DIR;
 var init_presets = __esm({
@@ -81275,13 +83106,17 @@ function apiReader(octokit, governed, governedAt, root2, options2 = {}) {
       const name2 = `${target.owner}/${target.repo}:${target.path}`;
       const local = isGoverned(target.owner, target.repo);
       if (!local && !isOrgRepository(target.owner, target.repo)) {
-        throw new Error(`cannot read ${name2}: a policy extends only presets and files of ${governed.owner}/${governed.repo} or ${governed.owner}/${ORG_REPOSITORY}`);
+        throw new Error(
+          `cannot read ${name2}: a policy extends only presets and files of ${governed.owner}/${governed.repo} or ${governed.owner}/${ORG_REPOSITORY}`
+        );
       }
       const opaque = options2.proposed === true && !local;
       const text2 = await readFile2(octokit, target.owner, target.repo, target.path, target.at);
       if (text2 === void 0) {
         if (opaque) throw new Error(unreadable8(name2));
-        throw new Error(`${name2} does not exist${target.at ? ` at ${target.at.slice(0, 7)}` : ""}${relativeHint(ref, declaring)}`);
+        throw new Error(
+          `${name2} does not exist${target.at ? ` at ${target.at.slice(0, 7)}` : ""}${relativeHint(ref, declaring)}`
+        );
       }
       located.set(name2, target);
       if (local && target.at !== void 0) readAtRef = true;
@@ -81294,14 +83129,23 @@ function resolveRef3(ref, declaring, governed, governedAt) {
   if (remote) {
     const [owner, repo, path3] = [remote[1], remote[2], remote[3]];
     const sameRepository = owner.toLowerCase() === governed.owner.toLowerCase() && repo.toLowerCase() === governed.repo.toLowerCase();
-    return { owner, repo, path: inRepository(path3.replace(/^\/+/, ""), ref), at: sameRepository ? governedAt : void 0 };
+    return {
+      owner,
+      repo,
+      path: inRepository(path3.replace(/^\/+/, ""), ref),
+      at: sameRepository ? governedAt : void 0
+    };
   }
-  if (ref.startsWith("/")) throw new Error(`"${ref}" is an absolute path: write it relative to ${declaring.path}, or as owner/repo:path`);
+  if (ref.startsWith("/"))
+    throw new Error(
+      `"${ref}" is an absolute path: write it relative to ${declaring.path}, or as owner/repo:path`
+    );
   return { ...declaring, path: inRepository(posix.join(posix.dirname(declaring.path), ref), ref) };
 }
 function inRepository(path3, ref) {
   const normal = posix.normalize(path3);
-  if (normal === ".." || normal.startsWith("../") || normal === "." || normal === "") throw new Error(`"${ref}" points outside the repository`);
+  if (normal === ".." || normal.startsWith("../") || normal === "." || normal === "")
+    throw new Error(`"${ref}" points outside the repository`);
   return normal;
 }
 function relativeHint(ref, declaring) {
@@ -81311,7 +83155,13 @@ function relativeHint(ref, declaring) {
 }
 async function readFile2(octokit, owner, repo, path3, ref) {
   try {
-    const response = await octokit.rest.repos.getContent({ owner, repo, path: path3, ...ref ? { ref } : {}, mediaType: { format: "raw" } });
+    const response = await octokit.rest.repos.getContent({
+      owner,
+      repo,
+      path: path3,
+      ...ref ? { ref } : {},
+      mediaType: { format: "raw" }
+    });
     const data = response.data;
     if (typeof data === "string") return data;
     if (data instanceof ArrayBuffer) return new TextDecoder("utf-8", { fatal: true }).decode(data);
@@ -81338,14 +83188,19 @@ var init_policy_source = __esm({
       /** Policies that read a default branch (the org fallback, `owner/repo:path` extends) can. */
       mutable = new I({ max: 500, ttl: POLICY_TTL_MS });
       /** Proposed policies' lint, by text (and head, when it read the head's other files); the org files it may read can change. */
-      linted = new I({ max: 500, ttl: POLICY_TTL_MS });
+      linted = new I({
+        max: 500,
+        ttl: POLICY_TTL_MS
+      });
       /** `baseSha` undefined: the default branch's current policy (cached for a few minutes only). */
       async load(octokit, repo, baseSha) {
         const key = `${repo.owner}/${repo.repo}@${baseSha ?? "default"}`;
         const cached2 = this.pinned.get(key) ?? this.mutable.get(key);
         if (cached2) return cached2;
         const loaded = await this.read(octokit, repo, baseSha);
-        const readDefaultBranch = baseSha === void 0 || loaded.source?.includes("/.github:") || (loaded.result?.policy?.sources ?? []).some((s2) => /^[\w.-]+\/[\w.-]+:/.test(s2) && !s2.startsWith(`${repo.owner}/${repo.repo}:`));
+        const readDefaultBranch = baseSha === void 0 || loaded.source?.includes("/.github:") || (loaded.result?.policy?.sources ?? []).some(
+          (s2) => /^[\w.-]+\/[\w.-]+:/.test(s2) && !s2.startsWith(`${repo.owner}/${repo.repo}:`)
+        );
         (readDefaultBranch ? this.mutable : this.pinned).set(key, loaded);
         return loaded;
       }
@@ -81364,14 +83219,23 @@ var init_policy_source = __esm({
       async lintProposed(octokit, repo, pr, files) {
         const base = (await this.load(octokit, repo, pr.base.sha)).result?.policy;
         const policyFiles2 = /* @__PURE__ */ new Set([POLICY_PATH, ...base?.files ?? []]);
-        if (!files.some((f) => policyFiles2.has(f.path) || f.previousPath !== void 0 && policyFiles2.has(f.previousPath))) return void 0;
+        if (!files.some(
+          (f) => policyFiles2.has(f.path) || f.previousPath !== void 0 && policyFiles2.has(f.previousPath)
+        ))
+          return void 0;
         const root2 = files.find((f) => f.path === POLICY_PATH && f.status !== "removed");
         const text2 = typeof root2?.head === "string" ? root2.head : await readFile2(octokit, repo.owner, repo.repo, POLICY_PATH, pr.head.sha);
         if (text2 === void 0) return void 0;
         const textKey = `${repo.owner}/${repo.repo}:${createHash("sha256").update(text2).digest("hex")}`;
         const cached2 = this.linted.get(textKey) ?? this.linted.get(`${textKey}@${pr.head.sha}`);
         if (cached2) return cached2;
-        const reader = apiReader(octokit, repo, pr.head.sha, { owner: repo.owner, repo: repo.repo, path: POLICY_PATH, at: pr.head.sha }, { proposed: true });
+        const reader = apiReader(
+          octokit,
+          repo,
+          pr.head.sha,
+          { owner: repo.owner, repo: repo.repo, path: POLICY_PATH, at: pr.head.sha },
+          { proposed: true }
+        );
         const { problems } = await loadPolicy({ name: POLICY_PATH, text: text2, path: POLICY_PATH }, reader);
         const linted = { file: POLICY_PATH, problems };
         this.linted.set(reader.readAtRef() ? `${textKey}@${pr.head.sha}` : textKey, linted);
@@ -81380,7 +83244,8 @@ var init_policy_source = __esm({
       /** Forget a repository's cached policies (its default branch changed the policy). */
       invalidate(repo) {
         for (const cache2 of [this.pinned, this.mutable]) {
-          for (const key of cache2.keys()) if (key.startsWith(`${repo.owner}/${repo.repo}@`)) cache2.delete(key);
+          for (const key of cache2.keys())
+            if (key.startsWith(`${repo.owner}/${repo.repo}@`)) cache2.delete(key);
         }
       }
       async read(octokit, repo, baseSha) {
@@ -81395,7 +83260,10 @@ var init_policy_source = __esm({
           path3 = void 0;
         }
         if (root2 === void 0) return {};
-        const result2 = await loadPolicy({ name: POLICY_PATH, text: root2, path: path3 }, apiReader(octokit, repo, baseSha, at2));
+        const result2 = await loadPolicy(
+          { name: POLICY_PATH, text: root2, path: path3 },
+          apiReader(octokit, repo, baseSha, at2)
+        );
         return { result: result2, source };
       }
     };
@@ -81404,7 +83272,12 @@ var init_policy_source = __esm({
 
 // src/github/head-arrival.ts
 function headArrival(head, evidence) {
-  const bounds = [evidence.createdAt, ...evidence.timeline.filter((e) => e.type === "head-force-pushed" || e.type === "head-restored" || e.type === "base-changed").map((e) => e.at)];
+  const bounds = [
+    evidence.createdAt,
+    ...evidence.timeline.filter(
+      (e) => e.type === "head-force-pushed" || e.type === "head-restored" || e.type === "base-changed"
+    ).map((e) => e.at)
+  ];
   const reviewsFrom = latest(bounds);
   let claimed;
   let source;
@@ -81518,7 +83391,10 @@ var init_gate = __esm({
       chat;
       constructor(options2 = {}) {
         this.appId = options2.appId;
-        this.checks = new CheckRuns(options2.appId, !(options2.replicated ?? Number(process.env.REPLICAS ?? "1") > 1));
+        this.checks = new CheckRuns(
+          options2.appId,
+          !(options2.replicated ?? Number(process.env.REPLICAS ?? "1") > 1)
+        );
         this.now = options2.now ?? (() => /* @__PURE__ */ new Date());
         this.chat = options2.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
       }
@@ -81543,11 +83419,17 @@ var init_gate = __esm({
       async labelMatters(octokit, repo, baseSha, label2) {
         const policy = (await this.policies.load(octokit, repo, baseSha)).result?.policy;
         if (!policy) return true;
-        return policy.rules.some((rule) => rule.when.labels.some((l2) => l2.toLowerCase() === label2.toLowerCase()));
+        return policy.rules.some(
+          (rule) => rule.when.labels.some((l2) => l2.toLowerCase() === label2.toLowerCase())
+        );
       }
       /** The pull request as GitHub holds it now, with the members of the teams its repository's policy names. */
       read(octokit, repo, number4, blobs) {
-        return readSnapshot(octokit, repo, number4, { teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`), appId: this.appId, blobs });
+        return readSnapshot(octokit, repo, number4, {
+          teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`),
+          appId: this.appId,
+          blobs
+        });
       }
       /**
        * The decision for a pull request as it stands, or undefined when its base
@@ -81577,8 +83459,14 @@ var init_gate = __esm({
           legacyRunStartedAt: existing && !state ? existing.startedAt : void 0,
           now: this.now()
         });
-        const facts = await this.facts.gather(octokit, repo, { ...snapshot, teamMembers }, { headPushedAt: arrival.arrivedAt, reviewsFrom: arrival.reviewsFrom });
-        if (options2.lintProposal) facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
+        const facts = await this.facts.gather(
+          octokit,
+          repo,
+          { ...snapshot, teamMembers },
+          { headPushedAt: arrival.arrivedAt, reviewsFrom: arrival.reviewsFrom }
+        );
+        if (options2.lintProposal)
+          facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
         return { pr, policy, facts, existing, arrival, decision: evaluate(policy, facts, this.now()) };
       }
       merged(octokit, log, repo, pr) {
@@ -81614,8 +83502,14 @@ var init_gate = __esm({
         let headSha = seen.head?.sha;
         try {
           const prefetched = await this.prefetchFiles(octokit, repo, seen);
-          const snapshot = await this.read(octokit, repo, seen.number, prefetched?.wanted.map((w) => w.expression));
-          if (prefetched) await this.facts.complete(octokit, repo, prefetched, snapshot.pr, snapshot.blobs);
+          const snapshot = await this.read(
+            octokit,
+            repo,
+            seen.number,
+            prefetched?.wanted.map((w) => w.expression)
+          );
+          if (prefetched)
+            await this.facts.complete(octokit, repo, prefetched, snapshot.pr, snapshot.blobs);
           headSha = snapshot.pr.head.sha;
           if (snapshot.pr.state !== "open") return;
           const conclusion = await this.decideAndApply(octokit, repo, snapshot, trigger, log);
@@ -81635,7 +83529,17 @@ var init_gate = __esm({
             "",
             "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery."
           ].join("\n");
-          await this.checks.write(octokit, repo, headSha, { conclusion: "failure", title: "Governance could not be evaluated", summary: withHeadState(summary, state) }, existing ?? null);
+          await this.checks.write(
+            octokit,
+            repo,
+            headSha,
+            {
+              conclusion: "failure",
+              title: "Governance could not be evaluated",
+              summary: withHeadState(summary, state)
+            },
+            existing ?? null
+          );
         }
       }
       /**
@@ -81646,7 +83550,11 @@ var init_gate = __esm({
       async prefetchFiles(octokit, repo, seen) {
         if (!seen.head?.sha || !seen.base?.sha) return void 0;
         if (!(await this.policies.load(octokit, repo, seen.base.sha)).result?.policy) return void 0;
-        return this.facts.prefetch(octokit, repo, seen.number, { base: seen.base.sha, head: seen.head.sha, changedFiles: seen.changed_files });
+        return this.facts.prefetch(octokit, repo, seen.number, {
+          base: seen.base.sha,
+          head: seen.head.sha,
+          changedFiles: seen.changed_files
+        });
       }
       /** Returns the check's conclusion. */
       async decideAndApply(octokit, repo, snapshot, trigger, log) {
@@ -81654,22 +83562,48 @@ var init_gate = __esm({
         const { result: result2, source } = await this.policies.load(octokit, repo, pr.base.sha);
         if (!result2?.policy) {
           const existing2 = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
-          const output2 = result2 ? withPolicyFailureRecord(invalidPolicy(source ?? POLICY_PATH, result2.problems.map(formatProblem)), { pullRequest: pr.number, head: pr.head.sha, base: pr.base, policySource: source ?? POLICY_PATH, policyProblems: result2.problems }) : noPolicy(repo, pr);
+          const output2 = result2 ? withPolicyFailureRecord(
+            invalidPolicy(source ?? POLICY_PATH, result2.problems.map(formatProblem)),
+            {
+              pullRequest: pr.number,
+              head: pr.head.sha,
+              base: pr.base,
+              policySource: source ?? POLICY_PATH,
+              policyProblems: result2.problems
+            }
+          ) : noPolicy(repo, pr);
           return this.writeCheck(octokit, repo, snapshot, existing2, output2, void 0, log);
         }
         const policy = result2.policy;
-        const decided = await this.decideWith(octokit, repo, snapshot, policy, { lintProposal: true, trigger });
+        const decided = await this.decideWith(octokit, repo, snapshot, policy, {
+          lintProposal: true,
+          trigger
+        });
         const { facts, decision, existing, arrival } = decided;
         const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);
         const refused = await requestReviewers(octokit, repo, pr, toRequest);
         if (!refused) this.markRequested(repo, pr, toRequest);
-        if (refused) decision.problems.push({ severity: "warning", message: refused, fix: "give them access to the repository or bind other people to the role" });
+        if (refused)
+          decision.problems.push({
+            severity: "warning",
+            message: refused,
+            fix: "give them access to the repository or bind other people to the role"
+          });
         const conclusion = await this.writeCheck(
           octokit,
           repo,
           snapshot,
           existing,
-          decisionOutput({ decision, policy, facts, pullRequest: pr.number, base: pr.base, policySource: source ?? POLICY_PATH, policyProblems: result2.problems, arrivedAt: arrival.arrivedAt }),
+          decisionOutput({
+            decision,
+            policy,
+            facts,
+            pullRequest: pr.number,
+            base: pr.base,
+            policySource: source ?? POLICY_PATH,
+            policyProblems: result2.problems,
+            arrivedAt: arrival.arrivedAt
+          }),
           arrival.arrivedAt,
           log
         );
@@ -81678,7 +83612,17 @@ var init_gate = __esm({
           if (outcome2) await answerCommand(octokit, repo, pr.number, outcome2, facts.comments);
           const asked = facts.comments.find((c) => c.id === trigger.commentId);
           const governance = asked && parseCommands(asked.body).find((c) => c.type === "governance");
-          if (asked && governance) await answerGovernanceCommand(octokit, repo, pr.number, asked, governance.args, decision, policy, facts.comments);
+          if (asked && governance)
+            await answerGovernanceCommand(
+              octokit,
+              repo,
+              pr.number,
+              asked,
+              governance.args,
+              decision,
+              policy,
+              facts.comments
+            );
         }
         log.info({ pr: pr.number, level: decision.level, conclusion }, "governance evaluated");
         return conclusion;
@@ -81694,21 +83638,35 @@ var init_gate = __esm({
         const { pr } = snapshot;
         const state = readHeadState(existing?.summary) ?? { prs: {} };
         const mine = String(pr.number);
-        state.prs[mine] = { conclusion: own3.conclusion, arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt, base: pr.base.ref };
+        state.prs[mine] = {
+          conclusion: own3.conclusion,
+          arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt,
+          base: pr.base.ref
+        };
         const blockers = [];
         const unjudged = [];
         for (const number4 of snapshot.siblings) {
           const other = state.prs[String(number4)];
           if (!other) unjudged.push(number4);
-          else if (other.conclusion === "failure") blockers.push(`#${number4}${other.base ? ` (into \`${other.base}\`)` : ""} fails its governance check`);
+          else if (other.conclusion === "failure")
+            blockers.push(
+              `#${number4}${other.base ? ` (into \`${other.base}\`)` : ""} fails its governance check`
+            );
         }
         for (const [number4, other] of Object.entries(state.prs)) {
-          if (number4 === mine || other.conclusion !== "failure" || snapshot.siblings.includes(Number(number4))) continue;
-          const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: Number(number4) });
-          if (data.state === "open" && data.head.sha === pr.head.sha) blockers.push(`#${number4} (into \`${data.base.ref}\`) fails its governance check`);
+          if (number4 === mine || other.conclusion !== "failure" || snapshot.siblings.includes(Number(number4)))
+            continue;
+          const { data } = await octokit.rest.pulls.get({
+            owner: repo.owner,
+            repo: repo.repo,
+            pull_number: Number(number4)
+          });
+          if (data.state === "open" && data.head.sha === pr.head.sha)
+            blockers.push(`#${number4} (into \`${data.base.ref}\`) fails its governance check`);
           else delete state.prs[number4];
         }
-        for (const number4 of unjudged) blockers.push(`#${number4} has not been judged yet (it is being evaluated now)`);
+        for (const number4 of unjudged)
+          blockers.push(`#${number4} has not been judged yet (it is being evaluated now)`);
         let output2 = own3;
         if (blockers.length > 0) {
           output2 = {
@@ -81725,9 +83683,20 @@ var init_gate = __esm({
             ].join("\n")
           };
         }
-        await this.checks.write(octokit, repo, pr.head.sha, { ...output2, summary: withHeadState(output2.summary, state) }, existing ?? null);
+        await this.checks.write(
+          octokit,
+          repo,
+          pr.head.sha,
+          { ...output2, summary: withHeadState(output2.summary, state) },
+          existing ?? null
+        );
         for (const number4 of unjudged) {
-          this.evaluate(octokit, log, repo, { number: number4 }, {}).catch((error62) => log.error({ err: error62, pr: number4 }, "evaluating a pull request on the same commit failed"));
+          this.evaluate(octokit, log, repo, { number: number4 }, {}).catch(
+            (error62) => log.error(
+              { err: error62, pr: number4 },
+              "evaluating a pull request on the same commit failed"
+            )
+          );
         }
         return output2.conclusion;
       }
@@ -81754,7 +83723,9 @@ function matrixReviewMarker(due) {
   return `<!-- governance-gate:matrix-review due=${due} -->`;
 }
 function nextReviewIn(text2) {
-  const match3 = /^[\s>*_|-]*next[ _-]review[*_]*\s*[:|]\s*[*_]*\s*(\d{4}-\d{2}-\d{2})\b/im.exec(text2);
+  const match3 = /^[\s>*_|-]*next[ _-]review[*_]*\s*[:|]\s*[*_]*\s*(\d{4}-\d{2}-\d{2})\b/im.exec(
+    text2
+  );
   const date5 = match3?.[1];
   return date5 && DateTime.fromISO(date5).isValid ? date5 : void 0;
 }
@@ -81764,10 +83735,14 @@ async function openDueMatrixReview(gate, octokit, log, repo) {
   if (!policy?.matrixReview) return 0;
   const due = await reviewDate(gate, octokit, repo, policy);
   if (!due) {
-    log.warn({ repo: `${repo.owner}/${repo.repo}`, document: policy.matrixReview.document }, 'matrixReview: no "Next Review: YYYY-MM-DD" found and no matrixReview.next');
+    log.warn(
+      { repo: `${repo.owner}/${repo.repo}`, document: policy.matrixReview.document },
+      'matrixReview: no "Next Review: YYYY-MM-DD" found and no matrixReview.next'
+    );
     return 0;
   }
-  if (DateTime.fromISO(due, { zone: policy.sla.timezone }).startOf("day").toMillis() > gate.now().getTime()) return 0;
+  if (DateTime.fromISO(due, { zone: policy.sla.timezone }).startOf("day").toMillis() > gate.now().getTime())
+    return 0;
   const marker = matrixReviewMarker(due);
   if ((await oursFor(octokit, repo, marker)).length > 0) return 0;
   const owners = policy.matrixReview.owners.length > 0 ? policy.matrixReview.owners : governanceOwners(policy);
@@ -81778,20 +83753,33 @@ async function openDueMatrixReview(gate, octokit, log, repo) {
     "",
     `${mentions.join(" ") || `The owners (${owners.join(", ")}; nobody is bound)`}: please review who owns what, and amend the matrix and \`.github/governance.yml\` through the amendment process. Update the next review date when you are done, then close this issue.`
   ].join("\n");
-  const created = await createIssue2(octokit, repo, { title: `Ownership matrix review due ${due}`, body: withMarker(text2, marker), assignees: users.slice(0, 10) });
+  const created = await createIssue2(octokit, repo, {
+    title: `Ownership matrix review due ${due}`,
+    body: withMarker(text2, marker),
+    assignees: users.slice(0, 10)
+  });
   const first = (await oursFor(octokit, repo, marker)).sort((a, b) => a.number - b.number)[0];
   if (first && first.number !== created) {
-    await octokit.rest.issues.update({ ...repo, issue_number: created, state: "closed", state_reason: "not_planned" });
+    await octokit.rest.issues.update({
+      ...repo,
+      issue_number: created,
+      state: "closed",
+      state_reason: "not_planned"
+    });
     return 0;
   }
-  log.info({ repo: `${repo.owner}/${repo.repo}`, issue: created, due }, "ownership matrix review opened");
+  log.info(
+    { repo: `${repo.owner}/${repo.repo}`, issue: created, due },
+    "ownership matrix review opened"
+  );
   return 1;
 }
 async function reviewDate(gate, octokit, repo, policy) {
   const { document: document2, next } = policy.matrixReview;
   if (document2) {
     let cache2 = documentDates.get(gate);
-    if (!cache2) documentDates.set(gate, cache2 = new I({ max: 5e3, ttl: DOCUMENT_TTL_MS }));
+    if (!cache2)
+      documentDates.set(gate, cache2 = new I({ max: 5e3, ttl: DOCUMENT_TTL_MS }));
     const key = `${repo.owner}/${repo.repo}:${document2}`;
     let known = cache2.get(key);
     if (!known) {
@@ -81804,17 +83792,33 @@ async function reviewDate(gate, octokit, repo, policy) {
   return next;
 }
 async function oursFor(octokit, repo, marker) {
-  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "all", labels: MATRIX_REVIEW_LABEL, per_page: 100 });
+  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    ...repo,
+    state: "all",
+    labels: MATRIX_REVIEW_LABEL,
+    per_page: 100
+  });
   const marked = labelled.filter((i2) => !i2.pull_request && trailingMarker(i2.body ?? "") === marker);
   return writtenByApp(octokit, marked, (i2) => i2.user?.login);
 }
 async function createIssue2(octokit, repo, issue2) {
   try {
-    const { data } = await octokit.rest.issues.create({ ...repo, title: issue2.title, body: issue2.body, assignees: issue2.assignees, labels: [MATRIX_REVIEW_LABEL] });
+    const { data } = await octokit.rest.issues.create({
+      ...repo,
+      title: issue2.title,
+      body: issue2.body,
+      assignees: issue2.assignees,
+      labels: [MATRIX_REVIEW_LABEL]
+    });
     return data.number;
   } catch (error62) {
     if (error62.status !== 422 || issue2.assignees.length === 0) throw error62;
-    const { data } = await octokit.rest.issues.create({ ...repo, title: issue2.title, body: issue2.body, labels: [MATRIX_REVIEW_LABEL] });
+    const { data } = await octokit.rest.issues.create({
+      ...repo,
+      title: issue2.title,
+      body: issue2.body,
+      labels: [MATRIX_REVIEW_LABEL]
+    });
     return data.number;
   }
 }
@@ -81837,14 +83841,24 @@ var init_matrix_review = __esm({
 
 // src/github/sweep.ts
 async function sweepAll(probot, gate, logger) {
-  const report = { installations: 0, repositories: 0, pullRequests: 0, escalations: 0, matrixReviews: 0, errors: 0 };
+  const report = {
+    installations: 0,
+    repositories: 0,
+    pullRequests: 0,
+    escalations: 0,
+    matrixReviews: 0,
+    errors: 0
+  };
   const app = await probot.auth();
   const log = logger ?? probot.log;
   const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
   for (const installation of installations) {
     report.installations++;
     const octokit = await probot.auth(installation.id);
-    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    const repositories = await octokit.paginate(
+      octokit.rest.apps.listReposAccessibleToInstallation,
+      { per_page: 100 }
+    );
     for (const repository of repositories) {
       if (repository.archived) continue;
       report.repositories++;
@@ -81853,22 +83867,35 @@ async function sweepAll(probot, gate, logger) {
         report.escalations += await gate.sweepOverdueReviews(octokit, log, repo);
       } catch (error62) {
         report.errors++;
-        log.error({ err: error62, repo: `${repo.owner}/${repo.repo}` }, "sweep of post-implementation reviews failed");
+        log.error(
+          { err: error62, repo: `${repo.owner}/${repo.repo}` },
+          "sweep of post-implementation reviews failed"
+        );
       }
       try {
         report.matrixReviews += await openDueMatrixReview(gate, octokit, log, repo);
       } catch (error62) {
         report.errors++;
-        log.error({ err: error62, repo: `${repo.owner}/${repo.repo}` }, "ownership matrix review failed");
+        log.error(
+          { err: error62, repo: `${repo.owner}/${repo.repo}` },
+          "ownership matrix review failed"
+        );
       }
-      const open2 = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
+      const open2 = await octokit.paginate(octokit.rest.pulls.list, {
+        ...repo,
+        state: "open",
+        per_page: 100
+      });
       for (const pr of open2) {
         report.pullRequests++;
         try {
           report.escalations += await gate.sweep(octokit, log, repo, pr.number);
         } catch (error62) {
           report.errors++;
-          log.error({ err: error62, repo: `${repo.owner}/${repo.repo}`, pr: pr.number }, "sweep failed for pull request");
+          log.error(
+            { err: error62, repo: `${repo.owner}/${repo.repo}`, pr: pr.number },
+            "sweep failed for pull request"
+          );
         }
       }
     }
@@ -82003,7 +84030,9 @@ function sweepInterval(value) {
   if (value === void 0 || value.trim() === "") return void 0;
   const parsed = /^\d+$/.test(value.trim()) ? Number(value) : (0, import_ms2.default)(value.trim());
   if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < 6e4) {
-    throw new Error(`SWEEP_INTERVAL "${value}" is not a duration of at least a minute (e.g. 15m, 1h)`);
+    throw new Error(
+      `SWEEP_INTERVAL "${value}" is not a duration of at least a minute (e.g. 15m, 1h)`
+    );
   }
   return parsed;
 }
@@ -82040,7 +84069,10 @@ function opsHandler(state = readiness) {
     }
   };
   function json2(res, status, body2) {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(body2));
+    res.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-store"
+    }).end(JSON.stringify(body2));
   }
 }
 var REASONS, Readiness, readiness;
@@ -82200,66 +84232,124 @@ function wire(app, gate) {
     const arrival = typeof pr.head?.sha === "string" && typeof at2 === "string" ? { head: pr.head.sha, at: at2 } : void 0;
     await gate.evaluate(context.octokit, context.log, context.repo(), pr, { arrival });
   };
-  app.on(["pull_request.opened", "pull_request.reopened", "pull_request.synchronize"], observed(headArrived));
+  app.on(
+    ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize"],
+    observed(headArrived)
+  );
   app.on("pull_request.ready_for_review", observed(evaluatePullRequest));
   app.on(
     ["pull_request.labeled", "pull_request.unlabeled"],
     observed(async (context) => {
       const label2 = context.payload.label?.name;
-      if (label2 && !await gate.labelMatters(context.octokit, context.repo(), context.payload.pull_request.base.sha, label2)) return;
+      if (label2 && !await gate.labelMatters(
+        context.octokit,
+        context.repo(),
+        context.payload.pull_request.base.sha,
+        label2
+      ))
+        return;
       await evaluatePullRequest(context);
     })
   );
-  app.on("pull_request.closed", observed(async (context) => {
-    const pr = context.payload.pull_request;
-    if (!pr.merged) {
-      await gate.released(context.octokit, context.log, context.repo(), pr.number, pr.head.sha);
-      return;
-    }
-    await gate.merged(context.octokit, context.log, context.repo(), pr);
-  }));
-  app.on("pull_request.edited", observed(async (context) => {
-    const changes = context.payload.changes;
-    if (!changes.title && !changes.body && !changes.base) return;
-    await evaluatePullRequest(context);
-  }));
-  app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], observed(async (context) => {
-    const pr = context.payload.pull_request;
-    if (pr.state !== "open") return;
-    await gate.evaluate(context.octokit, context.log, context.repo(), pr, {});
-  }));
-  app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], observed(async (context) => {
-    const { issue: issue2, comment, action } = context.payload;
-    if (!issue2.pull_request || issue2.state !== "open") return;
-    if (comment.user?.type === "Bot" || context.payload.sender?.type === "Bot") return;
-    await gate.evaluate(context.octokit, context.log, context.repo(), { number: issue2.number }, {
-      commentId: action === "deleted" ? void 0 : comment.id
-    });
-  }));
-  app.on("check_run.rerequested", observed(async (context) => {
-    const run3 = context.payload.check_run;
-    if (run3.name !== CHECK_NAME) return;
-    for (const ref of run3.pull_requests) await gate.evaluate(context.octokit, context.log, context.repo(), ref, {});
-  }));
-  app.on("merge_group.checks_requested", observed(async (context) => {
-    await gate.mergeGroup(context.octokit, context.log, context.repo(), context.payload.merge_group);
-  }));
-  app.on("push", observed(async (context) => {
-    const { ref, repository, commits } = context.payload;
-    const branch = repository.default_branch;
-    if (ref !== `refs/heads/${branch}`) return;
-    const changed = new Set(commits.flatMap((c) => [...c.added ?? [], ...c.modified ?? [], ...c.removed ?? []]));
-    const repo = context.repo();
-    let touched = changed.has(POLICY_PATH);
-    if (!touched && [...changed].some((path3) => /\.ya?ml$/i.test(path3))) {
-      const before = (await gate.policies.load(context.octokit, repo, context.payload.before)).result?.policy;
-      touched = (before?.files ?? []).some((path3) => changed.has(path3));
-    }
-    if (!touched) return;
-    gate.policies.invalidate(repo);
-    const open2 = await context.octokit.paginate(context.octokit.rest.pulls.list, { ...repo, state: "open", base: branch, per_page: 100 });
-    for (const pr of open2) await gate.evaluate(context.octokit, context.log, repo, pr, {});
-  }));
+  app.on(
+    "pull_request.closed",
+    observed(async (context) => {
+      const pr = context.payload.pull_request;
+      if (!pr.merged) {
+        await gate.released(context.octokit, context.log, context.repo(), pr.number, pr.head.sha);
+        return;
+      }
+      await gate.merged(
+        context.octokit,
+        context.log,
+        context.repo(),
+        pr
+      );
+    })
+  );
+  app.on(
+    "pull_request.edited",
+    observed(async (context) => {
+      const changes = context.payload.changes;
+      if (!changes.title && !changes.body && !changes.base) return;
+      await evaluatePullRequest(context);
+    })
+  );
+  app.on(
+    [
+      "pull_request_review.submitted",
+      "pull_request_review.edited",
+      "pull_request_review.dismissed"
+    ],
+    observed(async (context) => {
+      const pr = context.payload.pull_request;
+      if (pr.state !== "open") return;
+      await gate.evaluate(context.octokit, context.log, context.repo(), pr, {});
+    })
+  );
+  app.on(
+    ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
+    observed(async (context) => {
+      const { issue: issue2, comment, action } = context.payload;
+      if (!issue2.pull_request || issue2.state !== "open") return;
+      if (comment.user?.type === "Bot" || context.payload.sender?.type === "Bot") return;
+      await gate.evaluate(
+        context.octokit,
+        context.log,
+        context.repo(),
+        { number: issue2.number },
+        {
+          commentId: action === "deleted" ? void 0 : comment.id
+        }
+      );
+    })
+  );
+  app.on(
+    "check_run.rerequested",
+    observed(async (context) => {
+      const run3 = context.payload.check_run;
+      if (run3.name !== CHECK_NAME) return;
+      for (const ref of run3.pull_requests)
+        await gate.evaluate(context.octokit, context.log, context.repo(), ref, {});
+    })
+  );
+  app.on(
+    "merge_group.checks_requested",
+    observed(async (context) => {
+      await gate.mergeGroup(
+        context.octokit,
+        context.log,
+        context.repo(),
+        context.payload.merge_group
+      );
+    })
+  );
+  app.on(
+    "push",
+    observed(async (context) => {
+      const { ref, repository, commits } = context.payload;
+      const branch = repository.default_branch;
+      if (ref !== `refs/heads/${branch}`) return;
+      const changed = new Set(
+        commits.flatMap((c) => [...c.added ?? [], ...c.modified ?? [], ...c.removed ?? []])
+      );
+      const repo = context.repo();
+      let touched = changed.has(POLICY_PATH);
+      if (!touched && [...changed].some((path3) => /\.ya?ml$/i.test(path3))) {
+        const before = (await gate.policies.load(context.octokit, repo, context.payload.before)).result?.policy;
+        touched = (before?.files ?? []).some((path3) => changed.has(path3));
+      }
+      if (!touched) return;
+      gate.policies.invalidate(repo);
+      const open2 = await context.octokit.paginate(context.octokit.rest.pulls.list, {
+        ...repo,
+        state: "open",
+        base: branch,
+        per_page: 100
+      });
+      for (const pr of open2) await gate.evaluate(context.octokit, context.log, repo, pr, {});
+    })
+  );
 }
 var index_default;
 var init_index = __esm({
@@ -82290,12 +84380,16 @@ async function runAction(env, io) {
   const event = env.GITHUB_EVENT_NAME ?? "";
   const name2 = Object.hasOwn(EVENTS, event) ? EVENTS[event] : void 0;
   if (name2 === void 0) {
-    io.info(`governance-gate: nothing to do on "${event}" (it runs on ${Object.keys(EVENTS).join(", ")})`);
+    io.info(
+      `governance-gate: nothing to do on "${event}" (it runs on ${Object.keys(EVENTS).join(", ")})`
+    );
     return 0;
   }
   const token = input2(env, "token") ?? env.GITHUB_TOKEN;
   if (!token) {
-    io.error("governance-gate: no token: give the action `token: ${{ github.token }}` (the default) or an App installation token");
+    io.error(
+      "governance-gate: no token: give the action `token: ${{ github.token }}` (the default) or an App installation token"
+    );
     return 1;
   }
   const appIdInput = input2(env, "app-id");
@@ -82310,10 +84404,19 @@ async function runAction(env, io) {
   }
   const payload = JSON.parse(readFileSync2(env.GITHUB_EVENT_PATH, "utf8"));
   let gate;
-  const probot = new Probot({ githubToken: token, Octokit: GateOctokit, baseUrl: env.GITHUB_API_URL, logLevel: input2(env, "log-level") ?? "info" });
+  const probot = new Probot({
+    githubToken: token,
+    Octokit: GateOctokit,
+    baseUrl: env.GITHUB_API_URL,
+    logLevel: input2(env, "log-level") ?? "info"
+  });
   await probot.load(createApp({ appId, onGate: (g) => gate = g }));
   try {
-    await probot.receive({ id: `${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_JOB ?? "gate"}`, name: name2, payload });
+    await probot.receive({
+      id: `${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_JOB ?? "gate"}`,
+      name: name2,
+      payload
+    });
     await gate?.settled();
   } catch (error62) {
     const causes = error62 instanceof AggregateError ? error62.errors : [error62];
@@ -82354,8 +84457,10 @@ process.exitCode = await runAction2(process.env, {
   info: (text2) => process.stdout.write(`${text2}
 `),
   // A workflow command: the runner shows it as an error annotation on the run.
-  error: (text2) => process.stdout.write(`::error::${text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}
-`)
+  error: (text2) => process.stdout.write(
+    `::error::${text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}
+`
+  )
 });
 /*! Bundled license information:
 

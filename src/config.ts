@@ -20,7 +20,9 @@ export function sweepInterval(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   const parsed = /^\d+$/.test(value.trim()) ? Number(value) : ms(value.trim() as ms.StringValue);
   if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < 60_000) {
-    throw new Error(`SWEEP_INTERVAL "${value}" is not a duration of at least a minute (e.g. 15m, 1h)`);
+    throw new Error(
+      `SWEEP_INTERVAL "${value}" is not a duration of at least a minute (e.g. 15m, 1h)`,
+    );
   }
   return parsed;
 }

@@ -20,14 +20,21 @@ export function packageRoot(): string {
 
 /** The version in package.json, as `--version` prints it. */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }
+  ).version;
 }
 
 /** The nearest ancestor whose package.json is ours (not any package.json: a build tool may put one in dist/). */
 export function findPackageRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === NAME) return dir;
-    if (dirname(dir) === dir) throw new Error(`cannot find the ${NAME} package (its package.json) above ${from}`);
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === NAME
+    )
+      return dir;
+    if (dirname(dir) === dir)
+      throw new Error(`cannot find the ${NAME} package (its package.json) above ${from}`);
   }
 }

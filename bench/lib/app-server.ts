@@ -3,14 +3,23 @@
  * suites start it (test/github-support/app-server.ts), plus what the load
  * benchmark measures of its process from /proc.
  */
-export { appKeys, freePort, hasTaskset, ROOT, startAppServer, type AppKeys, type AppServer } from "../../test/github-support/app-server.js";
+export {
+  appKeys,
+  freePort,
+  hasTaskset,
+  ROOT,
+  startAppServer,
+  type AppKeys,
+  type AppServer,
+} from "../../test/github-support/app-server.js";
 
 /** VmRSS and VmHWM (peak) of a process, in MiB, from /proc (Linux); undefined elsewhere. */
 export async function memoryOf(pid: number): Promise<{ rss: number; peak: number } | undefined> {
   const { readFile } = await import("node:fs/promises");
   try {
     const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+    const kib = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
     return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
   } catch {
     return undefined;
@@ -36,7 +45,9 @@ export async function machineBusySeconds(): Promise<number | undefined> {
   try {
     const line = (await readFile("/proc/stat", "utf8")).split("\n")[0]!;
     const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100
+    );
   } catch {
     return undefined;
   }

@@ -21,13 +21,54 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { answerGraphql, type GraphqlWorld } from "../../test/github-support/graphql-world.js";
-import { ACCESS_TOKEN_ROUTE, authenticate, installationTokenReply, newInstallationToken } from "../../test/github-support/fake-github/app-auth.js";
-import { listedCheckRuns, newCheckRun, updateCheckRun, type CheckRun } from "../../test/github-support/fake-github/check-runs.js";
-import { graphqlOperation, readGraphqlRequest } from "../../test/github-support/fake-github/graphql.js";
-import { asObject, GRAPHQL_ROUTE, handleSafely, isGraphqlRequest, LoopbackFake, matchRestRoute, notFound, ok, parseJsonBody, readRequest, route, sendReply, unprocessable, type Json, type JsonObject, type Reply, type RequestContext, type Route } from "../../test/github-support/fake-github/http.js";
+import {
+  ACCESS_TOKEN_ROUTE,
+  authenticate,
+  installationTokenReply,
+  newInstallationToken,
+} from "../../test/github-support/fake-github/app-auth.js";
+import {
+  listedCheckRuns,
+  newCheckRun,
+  updateCheckRun,
+  type CheckRun,
+} from "../../test/github-support/fake-github/check-runs.js";
+import {
+  graphqlOperation,
+  readGraphqlRequest,
+} from "../../test/github-support/fake-github/graphql.js";
+import {
+  asObject,
+  GRAPHQL_ROUTE,
+  handleSafely,
+  isGraphqlRequest,
+  LoopbackFake,
+  matchRestRoute,
+  notFound,
+  ok,
+  parseJsonBody,
+  readRequest,
+  route,
+  sendReply,
+  unprocessable,
+  type Json,
+  type JsonObject,
+  type Reply,
+  type RequestContext,
+  type Route,
+} from "../../test/github-support/fake-github/http.js";
 import { numericId, sha1 } from "../../test/github-support/fake-github/ids.js";
-import { readReviewerRequest, reviewerRequestRefusal } from "../../test/github-support/fake-github/review-requests.js";
-import { APP_BOT_LOGIN, GitHubViews, type PullFile, type PullRequestBasics, type RepositoryFacts } from "../../test/github-support/fake-github/views.js";
+import {
+  readReviewerRequest,
+  reviewerRequestRefusal,
+} from "../../test/github-support/fake-github/review-requests.js";
+import {
+  APP_BOT_LOGIN,
+  GitHubViews,
+  type PullFile,
+  type PullRequestBasics,
+  type RepositoryFacts,
+} from "../../test/github-support/fake-github/views.js";
 
 export { GRAPHQL_ROUTE } from "../../test/github-support/fake-github/http.js";
 export { gitBlobSha, numericId, sha1 } from "../../test/github-support/fake-github/ids.js";
@@ -138,7 +179,10 @@ export class FakeGitHub extends LoopbackFake {
   private readonly started = performance.now();
   private nextId = 10_000;
 
-  private constructor(readonly world: WorldSpec, options: { keepLog?: boolean }) {
+  private constructor(
+    readonly world: WorldSpec,
+    options: { keepLog?: boolean },
+  ) {
     super();
     this.keepLog = options.keepLog ?? false;
     const created = new Date().toISOString();
@@ -178,7 +222,10 @@ export class FakeGitHub extends LoopbackFake {
     this.routes = this.buildRoutes();
   }
 
-  static async start(world: WorldSpec, options: { keepLog?: boolean; port?: number } = {}): Promise<FakeGitHub> {
+  static async start(
+    world: WorldSpec,
+    options: { keepLog?: boolean; port?: number } = {},
+  ): Promise<FakeGitHub> {
     const fake = new FakeGitHub(world, options);
     // The load benchmark's app keeps connections open between bursts.
     await fake.listen({ port: options.port, keepAliveTimeout: 60_000 });
@@ -203,9 +250,23 @@ export class FakeGitHub extends LoopbackFake {
   }
 
   /** A review as GitHub stores it once submitted; the reviewer leaves the requested list, as on GitHub. */
-  addReview(owner: string, repo: string, number: number, login: string, state: Review["state"], body = ""): Review {
+  addReview(
+    owner: string,
+    repo: string,
+    number: number,
+    login: string,
+    state: Review["state"],
+    body = "",
+  ): Review {
     const p = this.pull(owner, repo, number);
-    const review: Review = { id: this.id(), login, state, commitId: p.headSha, submittedAt: now(), body };
+    const review: Review = {
+      id: this.id(),
+      login,
+      state,
+      commitId: p.headSha,
+      submittedAt: now(),
+      body,
+    };
     p.reviews.push(review);
     p.requestedReviewers.delete(login);
     return review;
@@ -220,7 +281,14 @@ export class FakeGitHub extends LoopbackFake {
   }
 
   /** A push: the head moves; `files` is the pull request's file list after it. */
-  push(owner: string, repo: string, number: number, headSha: string, files?: FileSpec[], blobs: Record<string, string> = {}): void {
+  push(
+    owner: string,
+    repo: string,
+    number: number,
+    headSha: string,
+    files?: FileSpec[],
+    blobs: Record<string, string> = {},
+  ): void {
     const p = this.pull(owner, repo, number);
     p.headSha = headSha;
     if (files) p.files = files;
@@ -258,7 +326,12 @@ export class FakeGitHub extends LoopbackFake {
   }
 
   repositoryView(repo: Pick<RepoSpec, "owner" | "name" | "defaultBranch">): JsonObject {
-    const facts: RepositoryFacts = { id: numericId(`repo:${repo.owner}/${repo.name}`), owner: repo.owner, name: repo.name, defaultBranch: repo.defaultBranch };
+    const facts: RepositoryFacts = {
+      id: numericId(`repo:${repo.owner}/${repo.name}`),
+      owner: repo.owner,
+      name: repo.name,
+      defaultBranch: repo.defaultBranch,
+    };
     return this.views.repository(facts);
   }
 
@@ -279,28 +352,112 @@ export class FakeGitHub extends LoopbackFake {
   private buildRoutes(): Route<Ctx>[] {
     const R = "/repos/([^/]+)/([^/]+)";
     return [
-      route<Ctx>("POST", "/app/installations/(\\d+)/access_tokens", ACCESS_TOKEN_ROUTE, (c) => this.accessToken(c), true),
-      route<Ctx>("GET", `${R}/contents/(.+)`, "GET /repos/{owner}/{repo}/contents/{path}", (c) => this.contents(c)),
-      route<Ctx>("GET", `${R}/pulls/(\\d+)/files`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", (c) =>
-        this.withPull(c, (repo, p) => this.page(c, p.files.map((f) => this.views.pullFile(repo.owner, repo.name, p.headSha, f, repo.blobs.get(`${p.headSha}:${f.filename}`))))),
+      route<Ctx>(
+        "POST",
+        "/app/installations/(\\d+)/access_tokens",
+        ACCESS_TOKEN_ROUTE,
+        (c) => this.accessToken(c),
+        true,
       ),
-      route<Ctx>("GET", `${R}/pulls/(\\d+)/reviews`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", (c) =>
-        this.withPull(c, (repo, p) => this.page(c, p.reviews.map((r) => this.reviewView(repo.owner, repo.name, p.number, r)))),
+      route<Ctx>("GET", `${R}/contents/(.+)`, "GET /repos/{owner}/{repo}/contents/{path}", (c) =>
+        this.contents(c),
       ),
-      route<Ctx>("GET", `${R}/issues/(\\d+)/comments`, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", (c) =>
-        this.withPull(c, (repo, p) => this.page(c, p.comments.map((m) => this.commentView(repo.owner, repo.name, p.number, m)))),
+      route<Ctx>(
+        "GET",
+        `${R}/pulls/(\\d+)/files`,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+        (c) =>
+          this.withPull(c, (repo, p) =>
+            this.page(
+              c,
+              p.files.map((f) =>
+                this.views.pullFile(
+                  repo.owner,
+                  repo.name,
+                  p.headSha,
+                  f,
+                  repo.blobs.get(`${p.headSha}:${f.filename}`),
+                ),
+              ),
+            ),
+          ),
       ),
-      route<Ctx>("GET", `${R}/commits/([^/]+)/check-runs`, "GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (c) => this.listCheckRuns(c)),
-      route<Ctx>("POST", `${R}/check-runs`, "POST /repos/{owner}/{repo}/check-runs", (c) => this.createCheckRun(c)),
-      route<Ctx>("PATCH", `${R}/check-runs/(\\d+)`, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (c) => this.updateCheckRun(c)),
-      route<Ctx>("POST", `${R}/pulls/(\\d+)/requested_reviewers`, "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", (c) => this.requestReviewers(c)),
-      route<Ctx>("GET", `${R}/pulls/(\\d+)`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", (c) => this.withPull(c, (repo, p) => ok(this.pullView(repo.owner, repo.name, p.number)))),
+      route<Ctx>(
+        "GET",
+        `${R}/pulls/(\\d+)/reviews`,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+        (c) =>
+          this.withPull(c, (repo, p) =>
+            this.page(
+              c,
+              p.reviews.map((r) => this.reviewView(repo.owner, repo.name, p.number, r)),
+            ),
+          ),
+      ),
+      route<Ctx>(
+        "GET",
+        `${R}/issues/(\\d+)/comments`,
+        "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        (c) =>
+          this.withPull(c, (repo, p) =>
+            this.page(
+              c,
+              p.comments.map((m) => this.commentView(repo.owner, repo.name, p.number, m)),
+            ),
+          ),
+      ),
+      route<Ctx>(
+        "GET",
+        `${R}/commits/([^/]+)/check-runs`,
+        "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+        (c) => this.listCheckRuns(c),
+      ),
+      route<Ctx>("POST", `${R}/check-runs`, "POST /repos/{owner}/{repo}/check-runs", (c) =>
+        this.createCheckRun(c),
+      ),
+      route<Ctx>(
+        "PATCH",
+        `${R}/check-runs/(\\d+)`,
+        "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+        (c) => this.updateCheckRun(c),
+      ),
+      route<Ctx>(
+        "POST",
+        `${R}/pulls/(\\d+)/requested_reviewers`,
+        "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+        (c) => this.requestReviewers(c),
+      ),
+      route<Ctx>("GET", `${R}/pulls/(\\d+)`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", (c) =>
+        this.withPull(c, (repo, p) => ok(this.pullView(repo.owner, repo.name, p.number))),
+      ),
       route<Ctx>("GET", `${R}/pulls`, "GET /repos/{owner}/{repo}/pulls", (c) => this.listPulls(c)),
-      route<Ctx>("POST", `${R}/issues/comments/(\\d+)/reactions`, "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", (c) => this.react(c)),
-      route<Ctx>("DELETE", `${R}/issues/comments/(\\d+)`, "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", (c) => this.deleteComment(c)),
-      route<Ctx>("POST", `${R}/issues/(\\d+)/comments`, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (c) => this.comment(c)),
-      route<Ctx>("POST", `${R}/issues`, "POST /repos/{owner}/{repo}/issues", (c) => this.createIssue(c)),
-      route<Ctx>("GET", "/orgs/([^/]+)/teams/([^/]+)/members", "GET /orgs/{org}/teams/{team_slug}/members", (c) => this.teamMembers(c)),
+      route<Ctx>(
+        "POST",
+        `${R}/issues/comments/(\\d+)/reactions`,
+        "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+        (c) => this.react(c),
+      ),
+      route<Ctx>(
+        "DELETE",
+        `${R}/issues/comments/(\\d+)`,
+        "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}",
+        (c) => this.deleteComment(c),
+      ),
+      route<Ctx>(
+        "POST",
+        `${R}/issues/(\\d+)/comments`,
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        (c) => this.comment(c),
+      ),
+      route<Ctx>("POST", `${R}/issues`, "POST /repos/{owner}/{repo}/issues", (c) =>
+        this.createIssue(c),
+      ),
+      route<Ctx>(
+        "GET",
+        "/orgs/([^/]+)/teams/([^/]+)/members",
+        "GET /orgs/{org}/teams/{team_slug}/members",
+        (c) => this.teamMembers(c),
+      ),
     ];
   }
 
@@ -309,7 +466,12 @@ export class FakeGitHub extends LoopbackFake {
     if (url.pathname.startsWith("/_bench/")) return this.control(url, method, raw, res);
 
     this.stats.calls++;
-    const entry: LoggedCall = { at: performance.now() - this.started, method, route: `${method} ${url.pathname}`, status: 0 };
+    const entry: LoggedCall = {
+      at: performance.now() - this.started,
+      method,
+      route: `${method} ${url.pathname}`,
+      status: 0,
+    };
     const send = (reply: Reply): void => {
       entry.status = reply.status;
       this.stats.byStatus[reply.status] = (this.stats.byStatus[reply.status] ?? 0) + 1;
@@ -321,7 +483,10 @@ export class FakeGitHub extends LoopbackFake {
     const { body } = parsed;
 
     const matched = isGraphqlRequest(method, url.pathname)
-      ? { route: route<Ctx>(method, "", graphqlRoute(body), (c) => this.graphql(c, entry)), params: [] }
+      ? {
+          route: route<Ctx>(method, "", graphqlRoute(body), (c) => this.graphql(c, entry)),
+          params: [],
+        }
       : matchRestRoute(this.routes, method, url.pathname);
     if (!matched) {
       this.stats.unexpected.push(`${method} ${url.pathname}`);
@@ -331,13 +496,28 @@ export class FakeGitHub extends LoopbackFake {
     entry.route = matchedRoute.name;
     this.stats.byRoute[matchedRoute.name] = (this.stats.byRoute[matchedRoute.name] ?? 0) + 1;
 
-    const authentication = authenticate(req, matchedRoute, { appId: this.world.appId, publicKey: this.world.publicKeyPem }, (token) => this.tokens.has(token));
+    const authentication = authenticate(
+      req,
+      matchedRoute,
+      { appId: this.world.appId, publicKey: this.world.publicKeyPem },
+      (token) => this.tokens.has(token),
+    );
     if (!authentication.accepted) {
       this.stats.authFailures.push(authentication.failure);
       return send(authentication.reply);
     }
     const { credential } = authentication;
-    send(handleSafely(matchedRoute, { path: url.pathname, credential, params, query, headers: req.headers, body, installationId: this.tokens.get(credential) ?? 0 }));
+    send(
+      handleSafely(matchedRoute, {
+        path: url.pathname,
+        credential,
+        params,
+        query,
+        headers: req.headers,
+        body,
+        installationId: this.tokens.get(credential) ?? 0,
+      }),
+    );
   }
 
   /** The driver's side door: `/_bench/<verb>` with a JSON body; answers the pull request as GitHub would show it now. */
@@ -352,10 +532,34 @@ export class FakeGitHub extends LoopbackFake {
         this.resetStats();
         return reply(200, {});
       }
-      const b = (raw ? JSON.parse(raw) : {}) as { owner: string; repo: string; number: number; login?: string; state?: Review["state"]; body?: string; label?: string };
+      const b = (raw ? JSON.parse(raw) : {}) as {
+        owner: string;
+        repo: string;
+        number: number;
+        login?: string;
+        state?: Review["state"];
+        body?: string;
+        label?: string;
+      };
       let extra: JsonObject = {};
-      if (verb === "review") extra = { review: this.reviewView(b.owner, b.repo, b.number, this.addReview(b.owner, b.repo, b.number, b.login!, b.state!, b.body ?? "")) };
-      else if (verb === "comment") extra = { comment: this.commentView(b.owner, b.repo, b.number, this.addComment(b.owner, b.repo, b.number, b.login!, b.body ?? "")) };
+      if (verb === "review")
+        extra = {
+          review: this.reviewView(
+            b.owner,
+            b.repo,
+            b.number,
+            this.addReview(b.owner, b.repo, b.number, b.login!, b.state!, b.body ?? ""),
+          ),
+        };
+      else if (verb === "comment")
+        extra = {
+          comment: this.commentView(
+            b.owner,
+            b.repo,
+            b.number,
+            this.addComment(b.owner, b.repo, b.number, b.login!, b.body ?? ""),
+          ),
+        };
       else if (verb === "label") this.label(b.owner, b.repo, b.number, b.label!);
       else if (verb !== "pull") return reply(404, { message: `unknown control ${verb}` });
       return reply(200, { pull: this.pullView(b.owner, b.repo, b.number), ...extra });
@@ -368,7 +572,8 @@ export class FakeGitHub extends LoopbackFake {
 
   private accessToken(c: Ctx): Reply {
     const installationId = Number(c.params[0]);
-    if (![...this.repos.values()].some((r) => r.installationId === installationId)) return notFound();
+    if (![...this.repos.values()].some((r) => r.installationId === installationId))
+      return notFound();
     const token = newInstallationToken();
     this.tokens.set(token, installationId);
     this.stats.tokenExchanges++;
@@ -398,7 +603,11 @@ export class FakeGitHub extends LoopbackFake {
       const q = new URLSearchParams({ ...c.query, per_page: String(perPage), page: String(n) });
       return `<http://${this.host}${c.path}?${q}>`;
     };
-    return { status: 200, json: slice, headers: { link: `${url(page + 1)}; rel="next", ${url(last)}; rel="last"` } };
+    return {
+      status: 200,
+      json: slice,
+      headers: { link: `${url(page + 1)}; rel="next", ${url(last)}; rel="last"` },
+    };
   }
 
   private contents(c: Ctx): Reply {
@@ -409,7 +618,14 @@ export class FakeGitHub extends LoopbackFake {
     const sha = ref === repo.defaultBranch ? repo.baseSha : ref;
     const text = repo.blobs.get(`${sha}:${path}`);
     if (text === undefined) return notFound();
-    return this.views.contents(repo.owner, repo.name, path, ref, text, String(c.headers.accept ?? ""));
+    return this.views.contents(
+      repo.owner,
+      repo.name,
+      path,
+      ref,
+      text,
+      String(c.headers.accept ?? ""),
+    );
   }
 
   private listCheckRuns(c: Ctx): Reply {
@@ -422,7 +638,12 @@ export class FakeGitHub extends LoopbackFake {
   private createCheckRun(c: Ctx): Reply {
     const repo = this.repoOf(c);
     if (!repo) return notFound();
-    const created = newCheckRun(this.views, { owner: repo.owner, repo: repo.name, appId: this.world.appId }, () => this.id(), c.body);
+    const created = newCheckRun(
+      this.views,
+      { owner: repo.owner, repo: repo.name, appId: this.world.appId },
+      () => this.id(),
+      c.body,
+    );
     if ("refusal" in created) return created.refusal;
     const { run } = created;
     repo.checkRuns.set(run.id, run);
@@ -456,7 +677,10 @@ export class FakeGitHub extends LoopbackFake {
     if (!repo) return notFound();
     const state = c.query.state ?? "open";
     const pulls = [...repo.pulls.values()].filter((p) => state === "all" || p.state === state);
-    return this.page(c, pulls.map((p) => this.pullView(repo.owner, repo.name, p.number)));
+    return this.page(
+      c,
+      pulls.map((p) => this.pullView(repo.owner, repo.name, p.number)),
+    );
   }
 
   private findComment(repo: Repo, id: number): { p: Pull; comment: Comment } | undefined {
@@ -498,16 +722,29 @@ export class FakeGitHub extends LoopbackFake {
     if (!repo) return notFound();
     const body = asObject(c.body);
     const number = 10_000 + repo.issues.length;
-    const issue: JsonObject = { id: this.id(), number, title: body.title ?? "", body: body.body ?? "", state: "open", user: this.user(APP_BOT_LOGIN), labels: [] };
+    const issue: JsonObject = {
+      id: this.id(),
+      number,
+      title: body.title ?? "",
+      body: body.body ?? "",
+      state: "open",
+      user: this.user(APP_BOT_LOGIN),
+      labels: [],
+    };
     repo.issues.push(issue);
     return { status: 201, json: issue };
   }
 
   private teamMembers(c: Ctx): Reply {
-    const repo = [...this.repos.values()].find((r) => r.owner === c.params[0] && r.installationId === c.installationId);
+    const repo = [...this.repos.values()].find(
+      (r) => r.owner === c.params[0] && r.installationId === c.installationId,
+    );
     const members = repo?.teams?.[c.params[1] ?? ""];
     if (!members) return notFound();
-    return this.page(c, members.map((login) => this.user(login)));
+    return this.page(
+      c,
+      members.map((login) => this.user(login)),
+    );
   }
 
   /**
@@ -543,7 +780,10 @@ export class FakeGitHub extends LoopbackFake {
       },
       teamMembers: (org, slug) => {
         // An organisation's teams, as the installation on that organisation may read them.
-        const repo = [...this.repos.values()].find((r) => r.owner.toLowerCase() === org.toLowerCase() && r.installationId === c.installationId);
+        const repo = [...this.repos.values()].find(
+          (r) =>
+            r.owner.toLowerCase() === org.toLowerCase() && r.installationId === c.installationId,
+        );
         return repo?.teams?.[slug];
       },
       blob: (owner, name, expression) => {
@@ -553,9 +793,21 @@ export class FakeGitHub extends LoopbackFake {
       },
     };
     const answer = answerGraphql(request, world);
-    if (missing.length > 0 && answer.data && typeof answer.data === "object" && "repository" in answer.data) {
+    if (
+      missing.length > 0 &&
+      answer.data &&
+      typeof answer.data === "object" &&
+      "repository" in answer.data
+    ) {
       (answer.data as Record<string, unknown>).repository = null;
-      answer.errors = [...(answer.errors ?? []), { type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${missing[0]}'.` }];
+      answer.errors = [
+        ...(answer.errors ?? []),
+        {
+          type: "NOT_FOUND",
+          path: ["repository"],
+          message: `Could not resolve to a Repository with the name '${missing[0]}'.`,
+        },
+      ];
     }
     return ok(answer as Json);
   }
@@ -576,7 +828,14 @@ export function graphqlRoute(body: Json | undefined): string {
 }
 
 function emptyStats(): Stats {
-  return { calls: 0, byRoute: {}, byStatus: {}, unexpected: [], authFailures: [], tokenExchanges: 0 };
+  return {
+    calls: 0,
+    byRoute: {},
+    byStatus: {},
+    unexpected: [],
+    authFailures: [],
+    tokenExchanges: 0,
+  };
 }
 
 const key = (owner: string, repo: string) => `${owner.toLowerCase()}/${repo.toLowerCase()}`;

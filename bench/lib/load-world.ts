@@ -20,7 +20,20 @@ roles:
   product-owner:  { users: [priya] }
 `;
 export const AUTHOR = "octocat";
-export const COLLABORATORS = [AUTHOR, "bea", "dan", "sam", "sky", "bob", "carol", "fred", "quinn", "tina", "tariq", "priya"];
+export const COLLABORATORS = [
+  AUTHOR,
+  "bea",
+  "dan",
+  "sam",
+  "sky",
+  "bob",
+  "carol",
+  "fred",
+  "quinn",
+  "tina",
+  "tariq",
+  "priya",
+];
 
 export interface LoadWorldOptions {
   installations: number;
@@ -29,8 +42,26 @@ export interface LoadWorldOptions {
 }
 
 /** Owned by the preset's http-api, socket-gateway, app-config and docs areas (levels 1–2). */
-const DIRS = ["src/api/users", "src/api/rooms", "src/socket", "src/gateway", "src/api/messages", "src/config", "src/socket/rooms", "docs"];
-const NAMES = ["controller", "service", "repository", "dto", "mapper", "guard", "module", "validator"];
+const DIRS = [
+  "src/api/users",
+  "src/api/rooms",
+  "src/socket",
+  "src/gateway",
+  "src/api/messages",
+  "src/config",
+  "src/socket/rooms",
+  "docs",
+];
+const NAMES = [
+  "controller",
+  "service",
+  "repository",
+  "dto",
+  "mapper",
+  "guard",
+  "module",
+  "validator",
+];
 
 /**
  * `count` files across the preset's areas; none needs whole-file content (no manifests, package.json, schema,

@@ -28,7 +28,13 @@ export function median(samples: readonly number[]): number {
 export function table(rows: (string | number)[][], indent = "  "): string {
   const cells = rows.map((r) => r.map(String));
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  return cells.map((r) => indent + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")).join("\n");
+  return cells
+    .map(
+      (r) =>
+        indent +
+        r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
+    )
+    .join("\n");
 }
 
 /** Short names for the GitHub routes the app calls. */
@@ -53,9 +59,11 @@ const SHORT: Record<string, string> = {
   "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": "comment",
   "GET /orgs/{org}/teams/{team_slug}/members": "team members (REST)",
 };
-export const shortRoute = (route: string) => SHORT[route] ?? route.replace(/^POST \/graphql (\w+)$/, "graphql $1");
+export const shortRoute = (route: string) =>
+  SHORT[route] ?? route.replace(/^POST \/graphql (\w+)$/, "graphql $1");
 
 /** A read, though not a GET: a GraphQL query (the app sends no mutations; src/github/octokit.ts keeps them out of the write queue). */
-export const isGraphqlRoute = (route: string) => route === "POST /graphql" || route.startsWith("POST /graphql ");
+export const isGraphqlRoute = (route: string) =>
+  route === "POST /graphql" || route.startsWith("POST /graphql ");
 /** A REST write: anything but GET and GraphQL. */
 export const isWriteRoute = (route: string) => !route.startsWith("GET ") && !isGraphqlRoute(route);

@@ -16,8 +16,13 @@ import { createRequire } from "node:module";
 type Job = (...args: unknown[]) => unknown;
 
 // The plugin's `import BottleneckLight from "bottleneck/light.js"` goes through the CommonJS cache: same object.
-const Bottleneck = createRequire(import.meta.url)("bottleneck/light.js") as { prototype: { schedule: (...args: unknown[]) => Promise<unknown> } };
+const Bottleneck = createRequire(import.meta.url)("bottleneck/light.js") as {
+  prototype: { schedule: (...args: unknown[]) => Promise<unknown> };
+};
 Bottleneck.prototype.schedule = function schedule(...args: unknown[]): Promise<unknown> {
-  const [fn, ...rest] = (typeof args[0] === "function" ? args : args.slice(1)) as [Job, ...unknown[]];
+  const [fn, ...rest] = (typeof args[0] === "function" ? args : args.slice(1)) as [
+    Job,
+    ...unknown[],
+  ];
   return Promise.resolve().then(() => fn(...rest));
 };

@@ -11,7 +11,9 @@ import type { WebhookDefinition } from "@octokit/webhooks-examples";
 
 type Obj = Record<string, unknown>;
 
-const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
+const definitions = createRequire(import.meta.url)(
+  "@octokit/webhooks-examples",
+) as WebhookDefinition[];
 const templates = new Map<string, Obj>();
 
 /** GitHub's own example of `event.action`, deep-copied. */
@@ -20,7 +22,9 @@ export function example(event: string, action?: string): Obj {
   let template = templates.get(id);
   if (!template) {
     const definition = definitions.find((d) => d.name === event);
-    const found = definition?.examples.find((e) => action === undefined || (e as { action?: string }).action === action) as Obj | undefined;
+    const found = definition?.examples.find(
+      (e) => action === undefined || (e as { action?: string }).action === action,
+    ) as Obj | undefined;
     if (!found) throw new Error(`@octokit/webhooks-examples has no ${id}`);
     template = found;
     templates.set(id, template);
@@ -37,13 +41,25 @@ export interface Target {
 function common(target: Target): Obj {
   return {
     repository: target.repository,
-    installation: { id: target.installationId, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${target.installationId}` },
+    installation: {
+      id: target.installationId,
+      node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${target.installationId}`,
+    },
     organization: { login: target.organization, id: 1, node_id: "MDEyOk9yZ2FuaXphdGlvbjE=" },
   };
 }
 
-export function pullRequestEvent(action: string, target: Target, pull: Obj, sender: Obj, extra: Obj = {}): Obj {
-  const payload = example("pull_request", action === "closed" || action === "labeled" || action === "synchronize" ? action : "opened");
+export function pullRequestEvent(
+  action: string,
+  target: Target,
+  pull: Obj,
+  sender: Obj,
+  extra: Obj = {},
+): Obj {
+  const payload = example(
+    "pull_request",
+    action === "closed" || action === "labeled" || action === "synchronize" ? action : "opened",
+  );
   return {
     ...payload,
     action,
@@ -82,7 +98,13 @@ export function issueCommentEvent(target: Target, pull: Obj, comment: Obj, sende
       labels: pull.labels,
       state: pull.state,
       body: pull.body,
-      pull_request: { url: pull.url, html_url: pull.html_url, diff_url: pull.diff_url, patch_url: pull.patch_url, merged_at: pull.merged_at ?? null },
+      pull_request: {
+        url: pull.url,
+        html_url: pull.html_url,
+        diff_url: pull.diff_url,
+        patch_url: pull.patch_url,
+        merged_at: pull.merged_at ?? null,
+      },
     },
     comment: { ...(payload.comment as Obj), ...comment },
     sender,
@@ -98,7 +120,14 @@ export function ciCheckRunEvent(target: Target, pull: Obj, name: string, sender:
     ...payload,
     action: "completed",
     ...common(target),
-    check_run: { ...run, name, head_sha: head, status: "completed", conclusion: "success", pull_requests: [{ number: pull.number, head: { sha: head }, base: pull.base }] },
+    check_run: {
+      ...run,
+      name,
+      head_sha: head,
+      status: "completed",
+      conclusion: "success",
+      pull_requests: [{ number: pull.number, head: { sha: head }, base: pull.base }],
+    },
     sender,
   };
 }
@@ -119,16 +148,23 @@ export interface Delivery {
  * the server read it; it is sent again once on a fresh socket (Node's documented
  * pattern, `req.reusedSocket`).
  */
-function post(options: { host: string; port: number; path: string; headers: Record<string, string> }, body: Buffer, retried = false): Promise<{ status: number; body: string }> {
+function post(
+  options: { host: string; port: number; path: string; headers: Record<string, string> },
+  body: Buffer,
+  retried = false,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ ...options, method: "POST", agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
       res.on("error", reject);
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
-      if (!retried && req.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE")) resolve(post(options, body, true));
+      if (!retried && req.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE"))
+        resolve(post(options, body, true));
       else reject(error);
     });
     req.end(body);
@@ -136,7 +172,12 @@ function post(options: { host: string; port: number; path: string; headers: Reco
 }
 
 /** POSTs a signed delivery to the app's webhook path. */
-export async function deliver(port: number, secret: string, event: string, payload: object): Promise<Delivery> {
+export async function deliver(
+  port: number,
+  secret: string,
+  event: string,
+  payload: object,
+): Promise<Delivery> {
   const body = Buffer.from(JSON.stringify(payload));
   const signature = createHmac("sha256", secret).update(body).digest("hex");
   const started = performance.now();
@@ -166,8 +207,17 @@ export async function deliver(port: number, secret: string, event: string, paylo
 export async function control<T>(host: string, verb: string, body: object = {}): Promise<T> {
   const [hostname = "127.0.0.1", port] = host.split(":");
   const data = Buffer.from(JSON.stringify(body));
-  const response = await post({ host: hostname, port: Number(port), path: `/_bench/${verb}`, headers: { "content-type": "application/json", "content-length": String(data.length) } }, data);
-  if (response.status >= 400) throw new Error(`control ${verb}: ${response.status} ${response.body}`);
+  const response = await post(
+    {
+      host: hostname,
+      port: Number(port),
+      path: `/_bench/${verb}`,
+      headers: { "content-type": "application/json", "content-length": String(data.length) },
+    },
+    data,
+  );
+  if (response.status >= 400)
+    throw new Error(`control ${verb}: ${response.status} ${response.body}`);
   return JSON.parse(response.body) as T;
 }
 

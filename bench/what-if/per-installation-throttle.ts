@@ -25,7 +25,9 @@ if (!process.env.WEBHOOK_PROXY_URL) process.env.NO_SMEE_SETUP ??= "true";
 
 const PerInstallationOctokit = ProbotOctokit.defaults((options: Options) => {
   const installationId = options.auth?.installationId;
-  return installationId === undefined ? options : { ...options, throttle: { ...options.throttle, id: `installation-${installationId}` } };
+  return installationId === undefined
+    ? options
+    : { ...options, throttle: { ...options.throttle, id: `installation-${installationId}` } };
 });
 
 await run(governanceGate, { Octokit: PerInstallationOctokit as typeof ProbotOctokit });

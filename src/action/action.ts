@@ -50,12 +50,16 @@ export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo): Promise<n
   const event = env.GITHUB_EVENT_NAME ?? "";
   const name = Object.hasOwn(EVENTS, event) ? EVENTS[event] : undefined;
   if (name === undefined) {
-    io.info(`governance-gate: nothing to do on "${event}" (it runs on ${Object.keys(EVENTS).join(", ")})`);
+    io.info(
+      `governance-gate: nothing to do on "${event}" (it runs on ${Object.keys(EVENTS).join(", ")})`,
+    );
     return 0;
   }
   const token = input(env, "token") ?? env.GITHUB_TOKEN;
   if (!token) {
-    io.error("governance-gate: no token: give the action `token: ${{ github.token }}` (the default) or an App installation token");
+    io.error(
+      "governance-gate: no token: give the action `token: ${{ github.token }}` (the default) or an App installation token",
+    );
     return 1;
   }
   const appIdInput = input(env, "app-id");
@@ -71,11 +75,20 @@ export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo): Promise<n
   const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as object;
 
   let gate: Gate | undefined;
-  const probot = new Probot({ githubToken: token, Octokit: GateOctokit, baseUrl: env.GITHUB_API_URL, logLevel: (input(env, "log-level") ?? "info") as "info" });
+  const probot = new Probot({
+    githubToken: token,
+    Octokit: GateOctokit,
+    baseUrl: env.GITHUB_API_URL,
+    logLevel: (input(env, "log-level") ?? "info") as "info",
+  });
   await probot.load(createApp({ appId, onGate: (g) => (gate = g) }));
   try {
     // Same id on a re-run of the job, as a redelivery keeps its delivery id.
-    await probot.receive({ id: `${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_JOB ?? "gate"}`, name, payload } as Parameters<Probot["receive"]>[0]);
+    await probot.receive({
+      id: `${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_JOB ?? "gate"}`,
+      name,
+      payload,
+    } as Parameters<Probot["receive"]>[0]);
     await gate?.settled();
   } catch (error) {
     const causes: unknown[] = error instanceof AggregateError ? error.errors : [error];

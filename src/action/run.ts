@@ -11,5 +11,8 @@ const { runAction } = await import("./action.js");
 process.exitCode = await runAction(process.env, {
   info: (text) => process.stdout.write(`${text}\n`),
   // A workflow command: the runner shows it as an error annotation on the run.
-  error: (text) => process.stdout.write(`::error::${text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}\n`),
+  error: (text) =>
+    process.stdout.write(
+      `::error::${text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}\n`,
+    ),
 });

@@ -1,4 +1,8 @@
-import { readDecisionRecord, type DecisionRecord, type RecordedSignOff } from "./decision-record.js";
+import {
+  readDecisionRecord,
+  type DecisionRecord,
+  type RecordedSignOff,
+} from "./decision-record.js";
 import type { ReviewIssue } from "./collect.js";
 import type { MergedPullRequest } from "./github-query.js";
 
@@ -10,17 +14,22 @@ import type { MergedPullRequest } from "./github-query.js";
  */
 
 export const FLAGS = {
-  "check-failing": "merged while the governance check was failing (an admin bypass of branch protection)",
-  "check-missing": "merged without a governance check from this App on its head (an admin bypass, or the check was not required)",
+  "check-failing":
+    "merged while the governance check was failing (an admin bypass of branch protection)",
+  "check-missing":
+    "merged without a governance check from this App on its head (an admin bypass, or the check was not required)",
   emergency: "merged through the emergency path",
   "review-late": "the emergency's post-implementation review was closed after it was due",
   "review-overdue": "the emergency's post-implementation review is still open past its due time",
   "review-missing": "no post-implementation review issue was found for the emergency",
   mediated: "a mediator decided a disagreement between approvers",
-  "policy-lint-failed": "the decision came from a policy that failed lint (or the pull request proposed one that did)",
+  "policy-lint-failed":
+    "the decision came from a policy that failed lint (or the pull request proposed one that did)",
   "record-missing": "the check run carries no readable decision record for this pull request",
-  "record-newer": "the decision record was written by a newer version of the app; upgrade the CLI to read it",
-  "updated-after-merge": "the check run was last written after the merge: the record may not be the one that held at merge",
+  "record-newer":
+    "the decision record was written by a newer version of the app; upgrade the CLI to read it",
+  "updated-after-merge":
+    "the check run was last written after the merge: the record may not be the one that held at merge",
 } as const;
 export type Flag = keyof typeof FLAGS;
 
@@ -61,16 +70,25 @@ export interface AuditRow {
  * The row for a merged pull request. `asOf`: when an open review counts as
  * overdue (the end of the audited period, so a rerun gives the same answer).
  */
-export function auditRow(pull: MergedPullRequest, reviews: readonly ReviewIssue[], asOf: Date): AuditRow {
+export function auditRow(
+  pull: MergedPullRequest,
+  reviews: readonly ReviewIssue[],
+  asOf: Date,
+): AuditRow {
   const reading = readDecisionRecord(pull.run?.summary);
-  const ours = reading.status === "ok" && reading.record.pullRequest === pull.number && reading.record.head.toLowerCase() === pull.head.toLowerCase();
+  const ours =
+    reading.status === "ok" &&
+    reading.record.pullRequest === pull.number &&
+    reading.record.head.toLowerCase() === pull.head.toLowerCase();
   const record = ours ? reading.record : undefined;
   const flags: Flag[] = [];
   const check = pull.run?.conclusion ?? "missing";
   if (!pull.run) flags.push("check-missing");
   else if (check !== "success") flags.push("check-failing");
-  if (pull.run && !record) flags.push(reading.status === "newer" ? "record-newer" : "record-missing");
-  if (pull.run?.completedAt && Date.parse(pull.run.completedAt) > Date.parse(pull.mergedAt)) flags.push("updated-after-merge");
+  if (pull.run && !record)
+    flags.push(reading.status === "newer" ? "record-newer" : "record-missing");
+  if (pull.run?.completedAt && Date.parse(pull.run.completedAt) > Date.parse(pull.mergedAt))
+    flags.push("updated-after-merge");
 
   let emergency: AuditRow["emergency"];
   if (record?.emergency) {
@@ -79,11 +97,22 @@ export function auditRow(pull: MergedPullRequest, reviews: readonly ReviewIssue[
     if (review.status === "late") flags.push("review-late");
     if (review.status === "overdue") flags.push("review-overdue");
     if (review.status === "missing") flags.push("review-missing");
-    emergency = { by: record.emergency.by, reason: record.emergency.reason, ...(record.emergency.at ? { declaredAt: record.emergency.at } : {}), review };
+    emergency = {
+      by: record.emergency.by,
+      reason: record.emergency.reason,
+      ...(record.emergency.at ? { declaredAt: record.emergency.at } : {}),
+      review,
+    };
   }
   const mediations = record?.mediations ?? [];
   if (mediations.length > 0) flags.push("mediated");
-  if (record && (record.outcome === "policy-invalid" || record.policy.lint.errors > 0 || (record.policy.proposed?.errors ?? 0) > 0)) flags.push("policy-lint-failed");
+  if (
+    record &&
+    (record.outcome === "policy-invalid" ||
+      record.policy.lint.errors > 0 ||
+      (record.policy.proposed?.errors ?? 0) > 0)
+  )
+    flags.push("policy-lint-failed");
 
   return {
     repository: pull.repository,
@@ -98,7 +127,10 @@ export function auditRow(pull: MergedPullRequest, reviews: readonly ReviewIssue[
     record: record ? "ok" : reading.status === "ok" ? "other-pull-request" : reading.status,
     ...(record?.level !== undefined ? { level: record.level } : {}),
     areas: record?.areas.map((a) => a.id) ?? [],
-    requirements: { total: record?.requirements.length ?? 0, satisfied: record?.requirements.filter((r) => r.satisfied).length ?? 0 },
+    requirements: {
+      total: record?.requirements.length ?? 0,
+      satisfied: record?.requirements.filter((r) => r.satisfied).length ?? 0,
+    },
     signoffs: record?.signoffs ?? [],
     refused: record?.refused.length ?? 0,
     ...(emergency ? { emergency } : {}),
@@ -120,13 +152,26 @@ export function auditRow(pull: MergedPullRequest, reviews: readonly ReviewIssue[
 
 /** Rows in a stable order: repository, merge time, number. */
 export function sortRows(rows: AuditRow[]): AuditRow[] {
-  return [...rows].sort((a, b) => a.repository.localeCompare(b.repository) || a.mergedAt.localeCompare(b.mergedAt) || a.number - b.number);
+  return [...rows].sort(
+    (a, b) =>
+      a.repository.localeCompare(b.repository) ||
+      a.mergedAt.localeCompare(b.mergedAt) ||
+      a.number - b.number,
+  );
 }
 
 /** The post-implementation review of an emergency merge, and whether it was done in time. */
-function reviewOf(pull: MergedPullRequest, reviews: readonly ReviewIssue[], asOf: Date): NonNullable<AuditRow["emergency"]>["review"] {
+function reviewOf(
+  pull: MergedPullRequest,
+  reviews: readonly ReviewIssue[],
+  asOf: Date,
+): NonNullable<AuditRow["emergency"]>["review"] {
   const issue = reviews
-    .filter((r) => r.of.repository.toLowerCase() === pull.repository.toLowerCase() && r.of.number === pull.number)
+    .filter(
+      (r) =>
+        r.of.repository.toLowerCase() === pull.repository.toLowerCase() &&
+        r.of.number === pull.number,
+    )
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.number - b.number)[0];
   if (!issue) return { status: "missing" };
   const due = Date.parse(issue.dueAt);
@@ -138,5 +183,10 @@ function reviewOf(pull: MergedPullRequest, reviews: readonly ReviewIssue[], asOf
       : asOf.getTime() > due
         ? "overdue"
         : "open";
-  return { status, issue: issue.url, dueAt: issue.dueAt, ...(issue.closedAt ? { closedAt: issue.closedAt } : {}) };
+  return {
+    status,
+    issue: issue.url,
+    dueAt: issue.dueAt,
+    ...(issue.closedAt ? { closedAt: issue.closedAt } : {}),
+  };
 }

@@ -82,15 +82,24 @@ const RATE_RESERVE = 100;
 const RATE_LIMITED_RETRIES = 3;
 
 export async function collect(graphql: GraphqlClient, options: CollectOptions): Promise<Collected> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? (() => new Date());
   let calls = 0;
   let rateRemaining: number | undefined;
   const pulls = new Map<string, MergedPullRequest>();
   const progress: Progress = { scope: "", done: 0, total: 0, calls: 0 };
-  const report = () => options.onProgress?.({ ...progress, calls, ...(rateRemaining !== undefined ? { rateRemaining } : {}) });
+  const report = () =>
+    options.onProgress?.({
+      ...progress,
+      calls,
+      ...(rateRemaining !== undefined ? { rateRemaining } : {}),
+    });
 
-  async function call<T>(query: string, variables: Record<string, unknown>): Promise<T & { rateLimit?: RateLimit | null }> {
+  async function call<T>(
+    query: string,
+    variables: Record<string, unknown>,
+  ): Promise<T & { rateLimit?: RateLimit | null }> {
     for (let attempt = 0; ; attempt++) {
       try {
         calls++;
@@ -138,7 +147,10 @@ export async function collect(graphql: GraphqlClient, options: CollectOptions): 
     const read: MergedPullRequest[] = [];
     let after: string | null = null;
     for (let page = 0; ; page++) {
-      const data: SearchPage<PullRequestNode> = await call<SearchPage<PullRequestNode>>(MERGED_PULL_REQUESTS, { q, after, appId: options.appId, first: PAGE_SIZE });
+      const data: SearchPage<PullRequestNode> = await call<SearchPage<PullRequestNode>>(
+        MERGED_PULL_REQUESTS,
+        { q, after, appId: options.appId, first: PAGE_SIZE },
+      );
       const { search } = data;
       // GitHub stops at 1,000 results per search: a busier period is read as two halves.
       if (page === 0 && search.issueCount > SEARCH_CAP && to.getTime() - from.getTime() >= 2000) {
@@ -170,7 +182,10 @@ export async function collect(graphql: GraphqlClient, options: CollectOptions): 
     const q = `${scope} is:issue label:${REVIEW_LABEL} created:>=${searchTime(options.since)}`;
     let after: string | null = null;
     for (;;) {
-      const data: SearchPage<IssueNode> = await call<SearchPage<IssueNode>>(REVIEW_ISSUES, { q, after });
+      const data: SearchPage<IssueNode> = await call<SearchPage<IssueNode>>(REVIEW_ISSUES, {
+        q,
+        after,
+      });
       for (const node of data.search.nodes) if (node) issues.push({ node });
       if (!data.search.pageInfo.hasNextPage || !data.search.pageInfo.endCursor) return;
       after = data.search.pageInfo.endCursor;
@@ -188,7 +203,9 @@ export async function collect(graphql: GraphqlClient, options: CollectOptions): 
   }
 
   // The app's own issues only: anyone can open an issue with that label and a marker.
-  const slugs = new Set([...pulls.values()].flatMap((p) => (p.appSlug ? [p.appSlug.toLowerCase()] : [])));
+  const slugs = new Set(
+    [...pulls.values()].flatMap((p) => (p.appSlug ? [p.appSlug.toLowerCase()] : [])),
+  );
   const reviews = issues.flatMap(({ node }) => {
     const review = reviewIssueOf(node);
     const author = node.author?.login.toLowerCase().replace(/\[bot\]$/, "");
@@ -199,7 +216,10 @@ export async function collect(graphql: GraphqlClient, options: CollectOptions): 
 
 /** The review issue a node is, read from the marker on its body's last line. */
 export function reviewIssueOf(node: IssueNode): ReviewIssue | undefined {
-  const marker = /^<!-- governance-gate:review-of ([\w.-]+\/[\w.-]+)#(\d+) due=(\S+) escalate=\S* -->$/.exec(trailingMarker(node.body ?? "") ?? "");
+  const marker =
+    /^<!-- governance-gate:review-of ([\w.-]+\/[\w.-]+)#(\d+) due=(\S+) escalate=\S* -->$/.exec(
+      trailingMarker(node.body ?? "") ?? "",
+    );
   if (!marker || node.number === undefined || !node.repository || !node.createdAt) return undefined;
   if (Number.isNaN(Date.parse(marker[3]!))) return undefined;
   return {

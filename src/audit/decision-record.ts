@@ -39,7 +39,10 @@ const login = z.string().max(100);
 const isoTime = z.string().max(40);
 const text = z.string().max(TEXT_LIMIT + 1);
 const level = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
-const businessDuration = z.object({ businessDays: z.number().optional(), businessHours: z.number().optional() });
+const businessDuration = z.object({
+  businessDays: z.number().optional(),
+  businessHours: z.number().optional(),
+});
 
 const signOff = z.object({
   requirement: z.string(),
@@ -72,7 +75,9 @@ const recordV1 = z.object({
     commit: sha,
     lint: z.object({ errors: z.number().int(), warnings: z.number().int() }),
     /** The policy this pull request proposes (an amendment), linted in the same check. */
-    proposed: z.object({ file: z.string().max(300), errors: z.number().int(), warnings: z.number().int() }).optional(),
+    proposed: z
+      .object({ file: z.string().max(300), errors: z.number().int(), warnings: z.number().int() })
+      .optional(),
     sla: z
       .object({
         timezone: z.string(),
@@ -87,11 +92,26 @@ const recordV1 = z.object({
   }),
   level: level.optional(),
   areas: z.array(z.object({ id: z.string(), level, accountable: z.string() })),
-  requirements: z.array(z.object({ id: z.string(), area: z.string(), level, roles: z.array(z.string()), satisfied: z.boolean() })),
+  requirements: z.array(
+    z.object({
+      id: z.string(),
+      area: z.string(),
+      level,
+      roles: z.array(z.string()),
+      satisfied: z.boolean(),
+    }),
+  ),
   signoffs: z.array(signOff),
   refused: z.array(z.object({ login, commentId: z.number(), command: text, reason: text })),
   emergency: z
-    .object({ by: login, reason: text, commentId: z.number(), at: isoTime.optional(), bypassed: z.array(z.string()), ticketBypassed: z.boolean() })
+    .object({
+      by: login,
+      reason: text,
+      commentId: z.number(),
+      at: isoTime.optional(),
+      bypassed: z.array(z.string()),
+      ticketBypassed: z.boolean(),
+    })
     .optional(),
   /** Mediators' decisions on requirements whose approvers disagreed (`/governance decide`), with their rationale. */
   mediations: z
@@ -143,13 +163,32 @@ export function buildDecisionRecord(input: DecidedInput): DecisionRecord {
   const { decision, policy, facts } = input;
   const evidence = { ...facts, counted: decision.commands.filter((c) => c.counted) };
   const signoffs = decision.requirements.flatMap((r) =>
-    r.signatures.map((s) => ({ requirement: r.id, area: r.area, role: s.role, login: s.login, via: s.via, ...evidenceOf(s.login, s.via, evidence) })),
+    r.signatures.map((s) => ({
+      requirement: r.id,
+      area: r.area,
+      role: s.role,
+      login: s.login,
+      via: s.via,
+      ...evidenceOf(s.login, s.via, evidence),
+    })),
   );
   const commentAt = (id: number) => facts.comments.find((c) => c.id === id)?.createdAt;
   const emergency = decision.emergency;
   const mediations = decision.requirements.flatMap((r) => {
     const decided = r.mediation?.decision;
-    return decided ? [{ requirement: r.id, by: decided.by, role: decided.role, verdict: decided.verdict, rationale: cut(decided.rationale), commentId: decided.commentId, at: decided.at }] : [];
+    return decided
+      ? [
+          {
+            requirement: r.id,
+            by: decided.by,
+            role: decided.role,
+            verdict: decided.verdict,
+            rationale: cut(decided.rationale),
+            commentId: decided.commentId,
+            at: decided.at,
+          },
+        ]
+      : [];
   });
   const proposed = facts.proposedPolicy;
   return {
@@ -162,15 +201,30 @@ export function buildDecisionRecord(input: DecidedInput): DecisionRecord {
     outcome: "decided",
     policy: {
       ...policyHeader(input),
-      ...(proposed ? { proposed: { file: cut(proposed.file, 300), ...lintCounts(proposed.problems) } } : {}),
+      ...(proposed
+        ? { proposed: { file: cut(proposed.file, 300), ...lintCounts(proposed.problems) } }
+        : {}),
       sla: slaOf(policy.sla),
       emergencyReviewWithinHours: policy.emergency.reviewWithinHours,
     },
     level: decision.level,
     areas: decision.areas.map((a) => ({ id: a.id, level: a.level, accountable: a.accountable })),
-    requirements: decision.requirements.map((r) => ({ id: r.id, area: r.area, level: r.level, roles: [...new Set(r.clauses.flatMap((c) => c.roles))], satisfied: r.satisfied })),
+    requirements: decision.requirements.map((r) => ({
+      id: r.id,
+      area: r.area,
+      level: r.level,
+      roles: [...new Set(r.clauses.flatMap((c) => c.roles))],
+      satisfied: r.satisfied,
+    })),
     signoffs,
-    refused: decision.commands.filter((c) => !c.counted).map((c) => ({ login: c.login, commentId: c.commentId, command: cut(c.command), reason: cut(c.reason ?? "") })),
+    refused: decision.commands
+      .filter((c) => !c.counted)
+      .map((c) => ({
+        login: c.login,
+        commentId: c.commentId,
+        command: cut(c.command),
+        reason: cut(c.reason ?? ""),
+      })),
     ...(emergency
       ? {
           emergency: {
@@ -210,7 +264,11 @@ export function buildPolicyFailureRecord(input: RecordInput & { head: string }):
  * characters (lists shortened, what was left off counted in `truncated`). The
  * JSON is never cut: a shorter record is serialised instead.
  */
-export function withDecisionRecord(summary: string, record: DecisionRecord, budget = RECORD_LIMIT): string {
+export function withDecisionRecord(
+  summary: string,
+  record: DecisionRecord,
+  budget = RECORD_LIMIT,
+): string {
   return `${summary.trimEnd()}\n\n${recordLine(record, budget)}`;
 }
 
@@ -224,10 +282,21 @@ export function readDecisionRecord(summary: string | null | undefined): RecordRe
   } catch (error) {
     return { status: "invalid", reason: `not JSON: ${(error as Error).message}` };
   }
-  const version = typeof json === "object" && json !== null ? (json as { recordVersion?: unknown }).recordVersion : undefined;
-  if (typeof version === "number" && Number.isInteger(version) && version > RECORD_VERSION) return { status: "newer", version };
+  const version =
+    typeof json === "object" && json !== null
+      ? (json as { recordVersion?: unknown }).recordVersion
+      : undefined;
+  if (typeof version === "number" && Number.isInteger(version) && version > RECORD_VERSION)
+    return { status: "newer", version };
   const parsed = recordV1.safeParse(json);
-  if (!parsed.success) return { status: "invalid", reason: parsed.error.issues.map((i) => `${i.path.join(".") || "record"}: ${i.message}`).slice(0, 3).join("; ") };
+  if (!parsed.success)
+    return {
+      status: "invalid",
+      reason: parsed.error.issues
+        .map((i) => `${i.path.join(".") || "record"}: ${i.message}`)
+        .slice(0, 3)
+        .join("; "),
+    };
   return { status: "ok", record: parsed.data };
 }
 
@@ -240,17 +309,29 @@ export function readDecisionRecord(summary: string | null | undefined): RecordRe
 export function boundSummary(summary: string, limit = CHECK_FIELD_LIMIT): string {
   if (summary.length <= limit) return summary;
   const reading = readDecisionRecord(summary);
-  const body = reading.status === "absent" ? summary : summary.trimEnd().slice(0, summary.trimEnd().lastIndexOf("\n")).trimEnd();
+  const body =
+    reading.status === "absent"
+      ? summary
+      : summary.trimEnd().slice(0, summary.trimEnd().lastIndexOf("\n")).trimEnd();
   const record = reading.status === "ok" ? reading.record : undefined;
   const minimal = record ? recordLine(record, 0).length + 2 : 0;
   const room = limit - body.length;
   if (record && room >= minimal) return withDecisionRecord(body, record, room - 2);
   const firstLineEnd = body.indexOf("\n");
-  const keepFirst = body.startsWith("<!-- governance-gate:") && firstLineEnd > 0 ? body.slice(0, firstLineEnd + 1) : "";
-  const note = "\n\n… (summary truncated to fit GitHub's limit; run `governance-gate explain` for the full explanation)";
-  const rest = body.slice(keepFirst.length, Math.max(keepFirst.length, limit - minimal - note.length - keepFirst.length));
+  const keepFirst =
+    body.startsWith("<!-- governance-gate:") && firstLineEnd > 0
+      ? body.slice(0, firstLineEnd + 1)
+      : "";
+  const note =
+    "\n\n… (summary truncated to fit GitHub's limit; run `governance-gate explain` for the full explanation)";
+  const rest = body.slice(
+    keepFirst.length,
+    Math.max(keepFirst.length, limit - minimal - note.length - keepFirst.length),
+  );
   const cutBody = `${keepFirst}${rest}${note}`;
-  return record ? withDecisionRecord(cutBody, record, limit - cutBody.length - 2) : cutBody.slice(0, limit);
+  return record
+    ? withDecisionRecord(cutBody, record, limit - cutBody.length - 2)
+    : cutBody.slice(0, limit);
 }
 
 // ---------------------------------------------------------------------------
@@ -282,24 +363,45 @@ function shrink(record: DecisionRecord): DecisionRecord | undefined {
   const length = lengthOf(longest);
   if (length > 0) {
     const keep = Math.floor(length / 2);
-    const truncated = { ...record.truncated, [longest]: (record.truncated?.[longest] ?? 0) + (length - keep) };
+    const truncated = {
+      ...record.truncated,
+      [longest]: (record.truncated?.[longest] ?? 0) + (length - keep),
+    };
     return { ...record, [longest]: record[longest]!.slice(0, keep), truncated };
   }
   if (record.policy.sla && record.policy.sla.holidays.length > 0) {
-    return { ...record, policy: { ...record.policy, sla: { ...record.policy.sla, holidays: [] } }, truncated: { ...record.truncated, holidays: record.policy.sla.holidays.length } };
+    return {
+      ...record,
+      policy: { ...record.policy, sla: { ...record.policy.sla, holidays: [] } },
+      truncated: { ...record.truncated, holidays: record.policy.sla.holidays.length },
+    };
   }
   if (record.emergency && record.emergency.bypassed.length > 0) {
-    return { ...record, emergency: { ...record.emergency, bypassed: [] }, truncated: { ...record.truncated, bypassed: record.emergency.bypassed.length } };
+    return {
+      ...record,
+      emergency: { ...record.emergency, bypassed: [] },
+      truncated: { ...record.truncated, bypassed: record.emergency.bypassed.length },
+    };
   }
   return undefined;
 }
 
 function policyHeader(input: RecordInput): DecisionRecord["policy"] {
-  return { source: cut(input.policySource, 300), commit: input.base.sha, lint: lintCounts(input.policyProblems) };
+  return {
+    source: cut(input.policySource, 300),
+    commit: input.base.sha,
+    lint: lintCounts(input.policyProblems),
+  };
 }
 
-function lintCounts(problems: readonly { severity: "error" | "warning" }[]): { errors: number; warnings: number } {
-  return { errors: problems.filter((p) => p.severity === "error").length, warnings: problems.filter((p) => p.severity === "warning").length };
+function lintCounts(problems: readonly { severity: "error" | "warning" }[]): {
+  errors: number;
+  warnings: number;
+} {
+  return {
+    errors: problems.filter((p) => p.severity === "error").length,
+    warnings: problems.filter((p) => p.severity === "warning").length,
+  };
 }
 
 function slaOf(calendar: BusinessCalendar): NonNullable<DecisionRecord["policy"]["sla"]> {
@@ -320,7 +422,11 @@ function slaOf(calendar: BusinessCalendar): NonNullable<DecisionRecord["policy"]
  * counted `/approve-levelN` of the highest level, the latest of those (as
  * evaluate/signoffs.ts keeps it).
  */
-function evidenceOf(who: string, via: "review" | "command", facts: EvidenceFacts): { reviewId?: number; commentId?: number; at?: string } {
+function evidenceOf(
+  who: string,
+  via: "review" | "command",
+  facts: EvidenceFacts,
+): { reviewId?: number; commentId?: number; at?: string } {
   const same = (other: string) => other.toLowerCase() === who.toLowerCase();
   if (via === "review") {
     const review = facts.reviews
@@ -331,9 +437,15 @@ function evidenceOf(who: string, via: "review" | "command", facts: EvidenceFacts
   }
   const commands = facts.counted
     .filter((c) => same(c.login))
-    .map((c) => ({ id: c.commentId, level: Number(/^\/approve-level(\d)/i.exec(c.command)?.[1] ?? 0), at: facts.comments.find((m) => m.id === c.commentId)?.createdAt }))
+    .map((c) => ({
+      id: c.commentId,
+      level: Number(/^\/approve-level(\d)/i.exec(c.command)?.[1] ?? 0),
+      at: facts.comments.find((m) => m.id === c.commentId)?.createdAt,
+    }))
     .filter((c) => c.level > 0)
-    .sort((a, b) => a.level - b.level || Date.parse(a.at ?? "") - Date.parse(b.at ?? "") || a.id - b.id);
+    .sort(
+      (a, b) => a.level - b.level || Date.parse(a.at ?? "") - Date.parse(b.at ?? "") || a.id - b.id,
+    );
   const chosen = commands.at(-1);
   return chosen ? { commentId: chosen.id, ...optionalAt(chosen.at) } : {};
 }

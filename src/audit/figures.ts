@@ -89,7 +89,16 @@ function waitsOf(row: AuditRow): Wait[] {
   const arrived = new Date(record.arrivedAt);
   const sla = businessDurationMilliseconds(calendar.review, calendar) / HOUR_MS;
   return record.signoffs.flatMap((s) =>
-    s.at ? [{ area: s.area, role: s.role, hours: businessMillisecondsBetween(arrived, new Date(s.at), calendar) / HOUR_MS, ...(sla > 0 ? { sla } : {}) }] : [],
+    s.at
+      ? [
+          {
+            area: s.area,
+            role: s.role,
+            hours: businessMillisecondsBetween(arrived, new Date(s.at), calendar) / HOUR_MS,
+            ...(sla > 0 ? { sla } : {}),
+          },
+        ]
+      : [],
   );
 }
 
@@ -119,9 +128,18 @@ function summarise(waits: readonly Wait[], keyOf: (w: Wait) => string): WaitFigu
 function months(rows: readonly AuditRow[], period: { since: Date; until: Date }): MonthFigure[] {
   const out = new Map<string, MonthFigure>();
   const first = new Date(Date.UTC(period.since.getUTCFullYear(), period.since.getUTCMonth(), 1));
-  for (let m = first; m <= period.until; m = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1))) {
+  for (
+    let m = first;
+    m <= period.until;
+    m = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1))
+  ) {
     const key = m.toISOString().slice(0, 7);
-    out.set(key, { month: key, merged: 0, emergencies: 0, levels: { 1: 0, 2: 0, 3: 0, 4: 0, unknown: 0 } });
+    out.set(key, {
+      month: key,
+      merged: 0,
+      emergencies: 0,
+      levels: { 1: 0, 2: 0, 3: 0, 4: 0, unknown: 0 },
+    });
   }
   for (const row of rows) {
     const figure = out.get(row.mergedAt.slice(0, 7));

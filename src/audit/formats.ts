@@ -54,7 +54,9 @@ export function toCsv(rows: readonly AuditRow[]): string {
       areas: row.areas.join(";"),
       requirements: row.requirements.total,
       requirements_satisfied: row.requirements.satisfied,
-      signoffs: row.signoffs.map((s) => `${s.login} (${s.role}, ${s.via}${s.at ? ` ${s.at}` : ""})`).join("; "),
+      signoffs: row.signoffs
+        .map((s) => `${s.login} (${s.role}, ${s.via}${s.at ? ` ${s.at}` : ""})`)
+        .join("; "),
       refused: row.refused,
       emergency_by: row.emergency?.by,
       emergency_reason: row.emergency?.reason,
@@ -62,10 +64,14 @@ export function toCsv(rows: readonly AuditRow[]): string {
       review_issue: row.emergency?.review.issue,
       review_due_at: row.emergency?.review.dueAt,
       review_closed_at: row.emergency?.review.closedAt,
-      mediations: row.mediations.map((m) => `${m.requirement}: ${m.verdict} by ${m.by} (${m.role}): ${m.rationale}`).join("; "),
+      mediations: row.mediations
+        .map((m) => `${m.requirement}: ${m.verdict} by ${m.by} (${m.role}): ${m.rationale}`)
+        .join("; "),
       policy_source: row.policy?.source,
       policy_commit: row.policy?.commit,
-      policy_lint_errors: row.policy ? row.policy.lintErrors + (row.policy.proposedErrors ?? 0) : undefined,
+      policy_lint_errors: row.policy
+        ? row.policy.lintErrors + (row.policy.proposedErrors ?? 0)
+        : undefined,
       flags: row.flags.join(";"),
     };
     lines.push(CSV_COLUMNS.map((c) => csvField(values[c])).join(","));

@@ -80,7 +80,11 @@ export interface RateLimit {
 
 export interface SearchPage<T> {
   rateLimit?: RateLimit | null;
-  search: { issueCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: (T | null)[] };
+  search: {
+    issueCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    nodes: (T | null)[];
+  };
 }
 
 export interface PullRequestNode {
@@ -100,7 +104,15 @@ export interface PullRequestNode {
         checkSuites: {
           nodes: ({
             app: { databaseId: number | null; slug: string } | null;
-            checkRuns: { nodes: ({ databaseId: number | null; conclusion: string | null; status: string; summary: string | null; completedAt: string | null } | null)[] };
+            checkRuns: {
+              nodes: ({
+                databaseId: number | null;
+                conclusion: string | null;
+                status: string;
+                summary: string | null;
+                completedAt: string | null;
+              } | null)[];
+            };
           } | null)[];
         } | null;
       };
@@ -137,13 +149,28 @@ export interface MergedPullRequest {
 }
 
 /** The pull request as the audit needs it, or undefined for a node that is not a merged pull request. */
-export function mergedPullRequestOf(node: PullRequestNode | null, appId: number): MergedPullRequest | undefined {
-  if (!node || node.__typename !== "PullRequest" || !node.mergedAt || node.number === undefined || !node.repository) return undefined;
+export function mergedPullRequestOf(
+  node: PullRequestNode | null,
+  appId: number,
+): MergedPullRequest | undefined {
+  if (
+    !node ||
+    node.__typename !== "PullRequest" ||
+    !node.mergedAt ||
+    node.number === undefined ||
+    !node.repository
+  )
+    return undefined;
   const head = node.headRefOid ?? "";
   const commit = node.commits?.nodes.at(-1)?.commit;
   // Only our App's suites, and only on the head it merged at: another App's `governance` run proves nothing.
-  const suites = commit && commit.oid === head ? (commit.checkSuites?.nodes ?? []).filter((s) => s?.app?.databaseId === appId) : [];
-  const runs = suites.flatMap((s) => s!.checkRuns.nodes.filter((r) => r !== null && r.databaseId !== null));
+  const suites =
+    commit && commit.oid === head
+      ? (commit.checkSuites?.nodes ?? []).filter((s) => s?.app?.databaseId === appId)
+      : [];
+  const runs = suites.flatMap((s) =>
+    s!.checkRuns.nodes.filter((r) => r !== null && r.databaseId !== null),
+  );
   // Two replicas may each have written a run: GitHub shows the newest, as does branch protection.
   const newest = runs.sort((a, b) => a!.databaseId! - b!.databaseId!).at(-1);
   return {

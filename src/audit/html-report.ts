@@ -1,5 +1,11 @@
 import { FLAGS, type AuditRow, type Flag } from "./audit-row.js";
-import { figures, isException, type Figures, type MonthFigure, type WaitFigure } from "./figures.js";
+import {
+  figures,
+  isException,
+  type Figures,
+  type MonthFigure,
+  type WaitFigure,
+} from "./figures.js";
 
 /**
  * The audit as one self-contained HTML file: styles inline, charts as inline
@@ -15,7 +21,13 @@ export interface ReportOptions {
   scopes: string[];
 }
 
-const LEVEL_COLOURS = { 1: "#9ecae1", 2: "#4292c6", 3: "#f16913", 4: "#a50f15", unknown: "#bdbdbd" } as const;
+const LEVEL_COLOURS = {
+  1: "#9ecae1",
+  2: "#4292c6",
+  3: "#f16913",
+  4: "#a50f15",
+  unknown: "#bdbdbd",
+} as const;
 
 export function htmlReport(rows: readonly AuditRow[], options: ReportOptions): string {
   const f = figures(rows, options);
@@ -54,7 +66,10 @@ ${tiles(f)}
 <h2>Exceptions (${f.exceptions})</h2>
 ${exceptionsTable(rows.filter(isException))}
 <details><summary>What each flag means</summary><dl>${Object.entries(FLAGS)
-    .map(([flag, meaning]) => `<dt><span class="flag">${esc(flag)}</span></dt><dd>${esc(meaning)}</dd>`)
+    .map(
+      ([flag, meaning]) =>
+        `<dt><span class="flag">${esc(flag)}</span></dt><dd>${esc(meaning)}</dd>`,
+    )
     .join("")}</dl></details>
 </section>
 <footer>governance-gate audit · decision records v1 · ${f.merged} merged pull requests</footer>
@@ -72,7 +87,14 @@ function tiles(f: Figures): string {
     tile("exceptions", "exceptions", f.exceptions, true),
     tile("bypasses", "admin bypasses", bypasses, true),
     tile("emergencies", "emergency merges", f.flags["emergency"] ?? 0, true),
-    tile("late-reviews", "reviews late, overdue or missing", (f.flags["review-late"] ?? 0) + (f.flags["review-overdue"] ?? 0) + (f.flags["review-missing"] ?? 0), true),
+    tile(
+      "late-reviews",
+      "reviews late, overdue or missing",
+      (f.flags["review-late"] ?? 0) +
+        (f.flags["review-overdue"] ?? 0) +
+        (f.flags["review-missing"] ?? 0),
+      true,
+    ),
     tile("mediated", "mediator decisions", f.flags["mediated"] ?? 0),
   ].join("")}</section>`;
 }
@@ -88,7 +110,10 @@ function waitChart(items: readonly WaitFigure[], kind: string): string {
   const bars = items
     .map((item, n) => {
       const y = 10 + n * row;
-      const sla = item.sla !== undefined ? `<line class="sla" x1="${x(item.sla)}" x2="${x(item.sla)}" y1="${y - 3}" y2="${y + 19}" data-sla="${item.sla}"/>` : "";
+      const sla =
+        item.sla !== undefined
+          ? `<line class="sla" x1="${x(item.sla)}" x2="${x(item.sla)}" y1="${y - 3}" y2="${y + 19}" data-sla="${item.sla}"/>`
+          : "";
       return `<g class="wait" data-${kind}="${esc(item.key)}">
 <text x="${label - 6}" y="${y + 12}" text-anchor="end">${esc(item.key)}</text>
 <rect class="p90" x="${label}" y="${y}" width="${x(item.p90) - label}" height="16" data-value="${item.p90}"><title>${esc(item.key)}: p90 ${item.p90} h</title></rect>
@@ -112,7 +137,10 @@ function waitTable(items: readonly WaitFigure[], heading: string): string {
 }
 
 function emergencyChart(months: readonly MonthFigure[]): string {
-  const { width, height, base, slot, scale } = frame(months, Math.max(...months.map((m) => m.emergencies), 1));
+  const { width, height, base, slot, scale } = frame(
+    months,
+    Math.max(...months.map((m) => m.emergencies), 1),
+  );
   const bars = months
     .map((m, n) => {
       const h = m.emergencies * scale;
@@ -125,13 +153,17 @@ function emergencyChart(months: readonly MonthFigure[]): string {
 }
 
 function levelChart(months: readonly MonthFigure[]): string {
-  const { width, height, base, slot, scale } = frame(months, Math.max(...months.map((m) => m.merged), 1));
+  const { width, height, base, slot, scale } = frame(
+    months,
+    Math.max(...months.map((m) => m.merged), 1),
+  );
   const bars = months
     .map((m, n) => {
       let top = base;
       const parts = (["1", "2", "3", "4", "unknown"] as const)
         .map((level) => {
-          const value = m.levels[level === "unknown" ? "unknown" : (Number(level) as 1 | 2 | 3 | 4)];
+          const value =
+            m.levels[level === "unknown" ? "unknown" : (Number(level) as 1 | 2 | 3 | 4)];
           const h = value * scale;
           top -= h;
           const name = level === "unknown" ? "no record" : `level ${level}`;
@@ -146,7 +178,10 @@ function levelChart(months: readonly MonthFigure[]): string {
 
 function levelLegend(): string {
   return `<p class="legend">${(["1", "2", "3", "4", "unknown"] as const)
-    .map((l) => `<span><i style="background:${LEVEL_COLOURS[l === "unknown" ? "unknown" : (Number(l) as 1 | 2 | 3 | 4)]}"></i>${l === "unknown" ? "no record" : `level ${l}`}</span>`)
+    .map(
+      (l) =>
+        `<span><i style="background:${LEVEL_COLOURS[l === "unknown" ? "unknown" : (Number(l) as 1 | 2 | 3 | 4)]}"></i>${l === "unknown" ? "no record" : `level ${l}`}</span>`,
+    )
     .join("")}</p>`;
 }
 
@@ -159,12 +194,15 @@ function frame(months: readonly MonthFigure[], max: number) {
 }
 
 function exceptionsTable(rows: readonly AuditRow[]): string {
-  if (rows.length === 0) return `<p class="empty">None: every merged pull request had a passing, recorded governance decision.</p>`;
+  if (rows.length === 0)
+    return `<p class="empty">None: every merged pull request had a passing, recorded governance decision.</p>`;
   return `<table class="exceptions"><thead><tr><th>Pull request</th><th>Merged</th><th>Level</th><th>Flags</th><th>Detail</th></tr></thead><tbody>${rows
     .map(
       (r) =>
         `<tr data-pull="${esc(`${r.repository}#${r.number}`)}"><td><a href="${esc(safeUrl(r.url))}">${esc(`${r.repository}#${r.number}`)}</a><br><span class="title">${esc(r.title)}</span></td><td>${esc(r.mergedAt.replace("T", " ").replace(/:\d\dZ$/, " UTC"))}${r.mergedBy ? `<br>by @${esc(r.mergedBy)}` : ""}</td><td>${r.level ?? "—"}</td><td>${r.flags
-          .map((f) => `<span class="flag flag-${f}" title="${esc(FLAGS[f as Flag])}">${esc(f)}</span>`)
+          .map(
+            (f) => `<span class="flag flag-${f}" title="${esc(FLAGS[f as Flag])}">${esc(f)}</span>`,
+          )
           .join(" ")}</td><td>${detail(r)}</td></tr>`,
     )
     .join("")}</tbody></table>`;
@@ -172,9 +210,12 @@ function exceptionsTable(rows: readonly AuditRow[]): string {
 
 function detail(r: AuditRow): string {
   const parts: string[] = [];
-  if (r.flags.includes("check-failing")) parts.push(`the check's conclusion at merge: ${esc(r.check)}`);
-  if (r.flags.includes("check-missing")) parts.push("no governance check of this App on the merged head");
-  if (r.flags.includes("record-missing") || r.flags.includes("record-newer")) parts.push(`decision record: ${esc(r.record)}`);
+  if (r.flags.includes("check-failing"))
+    parts.push(`the check's conclusion at merge: ${esc(r.check)}`);
+  if (r.flags.includes("check-missing"))
+    parts.push("no governance check of this App on the merged head");
+  if (r.flags.includes("record-missing") || r.flags.includes("record-newer"))
+    parts.push(`decision record: ${esc(r.record)}`);
   if (r.emergency) {
     const review = r.emergency.review;
     parts.push(`emergency by @${esc(r.emergency.by)}: <q>${esc(r.emergency.reason)}</q>`);
@@ -184,8 +225,12 @@ function detail(r: AuditRow): string {
         : `review ${esc(review.status)}`,
     );
   }
-  for (const m of r.mediations) parts.push(`${esc(m.requirement)}: ${esc(m.verdict)} by @${esc(m.by)} (${esc(m.role)}): <q>${esc(m.rationale)}</q>`);
-  if (r.flags.includes("policy-lint-failed")) parts.push(`policy ${esc(r.policy?.source ?? "")} failed lint`);
+  for (const m of r.mediations)
+    parts.push(
+      `${esc(m.requirement)}: ${esc(m.verdict)} by @${esc(m.by)} (${esc(m.role)}): <q>${esc(m.rationale)}</q>`,
+    );
+  if (r.flags.includes("policy-lint-failed"))
+    parts.push(`policy ${esc(r.policy?.source ?? "")} failed lint`);
   return parts.join("<br>");
 }
 
@@ -195,7 +240,12 @@ function safeUrl(url: string): string {
 }
 
 function esc(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 function day(date: Date): string {

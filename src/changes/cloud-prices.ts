@@ -60,7 +60,10 @@ export const BUILT_IN_CURRENCY = "USD";
  * Prices a policy's sizing changes are read with: the built-in table when the
  * policy prices in USD, with the policy's `cost.prices` over it.
  */
-export function pricesFor(cost: { currency: string; prices?: Readonly<Record<string, number>> }): ReadonlyMap<string, number> {
+export function pricesFor(cost: {
+  currency: string;
+  prices?: Readonly<Record<string, number>>;
+}): ReadonlyMap<string, number> {
   const builtIn = cost.currency === BUILT_IN_CURRENCY ? Object.entries(BUILT_IN_PRICES_USD) : [];
   return new Map([...builtIn, ...Object.entries(cost.prices ?? {})]);
 }

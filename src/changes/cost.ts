@@ -35,7 +35,14 @@ const DETECTOR_ID = "cost";
 const GIB = 2 ** 30;
 
 /** Workload kinds that run continuously, and so cost money every month. */
-const PRICED_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "Rollout", "DaemonSet", "Pod"]);
+const PRICED_KINDS = new Set([
+  "Deployment",
+  "StatefulSet",
+  "ReplicaSet",
+  "Rollout",
+  "DaemonSet",
+  "Pod",
+]);
 
 export type ReplicaSource = "spec" | "default" | "autoscaler-max";
 
@@ -60,14 +67,18 @@ export interface CostEstimate {
  * Estimates the monthly cost of the objects of one manifest file. Pure; throws when a
  * request or limit is not a valid Kubernetes quantity.
  */
-export function estimateMonthlyCost(manifests: readonly K8sObject[], settings: DetectorSettings): CostEstimate {
+export function estimateMonthlyCost(
+  manifests: readonly K8sObject[],
+  settings: DetectorSettings,
+): CostEstimate {
   const hpas = autoscalers(manifests);
   const costs: WorkloadCost[] = [];
   for (const w of workloads(manifests)) {
     if (!PRICED_KINDS.has(w.kind)) continue;
     const { replicas, source } = pricedReplicas(w, hpas);
     const { cpuCores, memoryBytes } = podRequests(w.containers);
-    const perPod = cpuCores * settings.cost.cpuMonth + (memoryBytes / GIB) * settings.cost.memoryGiBMonth;
+    const perPod =
+      cpuCores * settings.cost.cpuMonth + (memoryBytes / GIB) * settings.cost.memoryGiBMonth;
     costs.push({
       key: w.key,
       label: w.label,
@@ -82,7 +93,10 @@ export function estimateMonthlyCost(manifests: readonly K8sObject[], settings: D
   return { monthly: costs.reduce((sum, c) => sum + c.monthly, 0), workloads: costs };
 }
 
-function pricedReplicas(w: Workload, hpas: ReturnType<typeof autoscalers>): { replicas: number; source: ReplicaSource } {
+function pricedReplicas(
+  w: Workload,
+  hpas: ReturnType<typeof autoscalers>,
+): { replicas: number; source: ReplicaSource } {
   const max = autoscalerFor(w, hpas)?.maxReplicas;
   if (max !== undefined) return { replicas: max, source: "autoscaler-max" };
   if (w.replicas !== undefined) return { replicas: w.replicas, source: "spec" };
@@ -125,11 +139,19 @@ export const costDetector: Detector = {
     if (pair.status === "helm-template") return { findings: [], problems: [] };
     // An unreadable manifest is reported, but not assumed to cost money: the
     // kubernetes detector already classifies it as a (conservative) scaling change.
-    if (pair.status === "unreadable") return problem(file.path, `${pair.reason}; cost not estimated`);
+    if (pair.status === "unreadable")
+      return problem(file.path, `${pair.reason}; cost not estimated`);
     // Content that was not loaded at all says nothing, not even that it is a template.
     if (pair.status === "unloaded") {
       return {
-        findings: [{ kind: "cost-increase", path: file.path, detail: `${pair.reason}; assumed to increase cost`, conservative: true }],
+        findings: [
+          {
+            kind: "cost-increase",
+            path: file.path,
+            detail: `${pair.reason}; assumed to increase cost`,
+            conservative: true,
+          },
+        ],
         problems: [{ path: file.path, detector: DETECTOR_ID, message: pair.reason }],
       };
     }
@@ -145,7 +167,10 @@ export const costDetector: Detector = {
     if (!(delta > settings.cost.threshold)) return { findings: [], problems: [] };
     const changed = changedWorkloads(base, head);
     const detail = `estimated +${money(delta, settings.cost.currency)}/month (${changed.map((c) => c.text).join("; ")})`;
-    return { findings: [{ kind: "cost-increase", path: file.path, detail, line: changed[0]?.line }], problems: [] };
+    return {
+      findings: [{ kind: "cost-increase", path: file.path, detail, line: changed[0]?.line }],
+      problems: [],
+    };
   },
 };
 
@@ -154,7 +179,10 @@ function problem(path: string, message: string): DetectionResult {
 }
 
 /** Workloads whose cost moved, largest increase first, each described in one clause. */
-function changedWorkloads(base: CostEstimate, head: CostEstimate): { text: string; line?: number }[] {
+function changedWorkloads(
+  base: CostEstimate,
+  head: CostEstimate,
+): { text: string; line?: number }[] {
   const baseByKey = new Map(base.workloads.map((w) => [w.key, w]));
   const headKeys = new Set(head.workloads.map((w) => w.key));
   const rows: { delta: number; text: string; line?: number }[] = [];
@@ -162,10 +190,15 @@ function changedWorkloads(base: CostEstimate, head: CostEstimate): { text: strin
     const b = baseByKey.get(h.key);
     const delta = h.monthly - (b?.monthly ?? 0);
     if (Math.abs(delta) < 0.005) continue;
-    rows.push({ delta, text: `${h.label}: ${b ? describeChange(b, h) : `new, ${describePods(h)}`}`, line: h.line });
+    rows.push({
+      delta,
+      text: `${h.label}: ${b ? describeChange(b, h) : `new, ${describePods(h)}`}`,
+      line: h.line,
+    });
   }
   for (const b of base.workloads) {
-    if (!headKeys.has(b.key) && b.monthly > 0) rows.push({ delta: -b.monthly, text: `${b.label}: removed` });
+    if (!headKeys.has(b.key) && b.monthly > 0)
+      rows.push({ delta: -b.monthly, text: `${b.label}: removed` });
   }
   return rows.sort((x, y) => y.delta - x.delta);
 }
@@ -204,7 +237,11 @@ function gib(bytes: number): string {
 /** `$612.50` for USD; an unknown currency code falls back to `612.50 XYZ`. */
 export function money(amount: number, currency: string): string {
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: 2 }).format(amount);
+    return new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency,
+      minimumFractionDigits: 2,
+    }).format(amount);
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }

@@ -55,7 +55,16 @@ function linesFromPatch(patch: string): DiffLines {
  * (`oldLine` for "-" and " ", `newLine` for "+" and " "). "\ No newline at end
  * of file" lines carry no content and are skipped.
  */
-function walkPatch(patch: string, visit: (marker: "+" | "-" | " ", text: string, oldLine: number, newLine: number, hunk: number) => void): void {
+function walkPatch(
+  patch: string,
+  visit: (
+    marker: "+" | "-" | " ",
+    text: string,
+    oldLine: number,
+    newLine: number,
+    hunk: number,
+  ) => void,
+): void {
   let hunkIndex = 0;
   for (const parsed of parsePatch(patch)) {
     for (const hunk of parsed.hunks) {

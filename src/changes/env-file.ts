@@ -31,7 +31,10 @@ export const envFileDetector: Detector = {
       return detectEnvFile(file);
     } catch (error) {
       // Detectors must never throw; an unexpected failure is reported like an unreadable file.
-      return unreadable(file, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      return unreadable(
+        file,
+        `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   },
 };
@@ -54,9 +57,12 @@ function detectEnvFile(file: ChangedFile): DetectionResult {
     added = []; // a pure rename: the keys moved with the file
   }
 
-  const findings = added.map(
-    (key): Finding => ({ kind: "env-var-added", path: file.path, detail: `new variable ${key.name}`, line: key.line }),
-  );
+  const findings = added.map((key): Finding => ({
+    kind: "env-var-added",
+    path: file.path,
+    detail: `new variable ${key.name}`,
+    line: key.line,
+  }));
   return { findings, problems: [] };
 }
 
@@ -145,7 +151,8 @@ function lastLineOfValue(lines: readonly DiffLine[], start: number, value: strin
 
 function hasClosingQuote(text: string, quote: string): boolean {
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === "\\") i++; // an escaped quote (\") does not close the value
+    if (text[i] === "\\")
+      i++; // an escaped quote (\") does not close the value
     else if (text[i] === quote) return true;
   }
   return false;

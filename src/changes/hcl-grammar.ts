@@ -45,7 +45,9 @@ export function loadHclGrammar(): Promise<void> {
     // Imported here, not at the top: the library is part of what a start need not load.
     const { Language, Parser } = await import("web-tree-sitter");
     await Parser.init(binaries ? { wasmBinary: binaries.runtime } : undefined);
-    const hcl = await Language.load(binaries?.grammar ?? createRequire(import.meta.url).resolve(GRAMMAR));
+    const hcl = await Language.load(
+      binaries?.grammar ?? createRequire(import.meta.url).resolve(GRAMMAR),
+    );
     const ready = new Parser();
     ready.setLanguage(hcl);
     parser = ready;
@@ -64,12 +66,16 @@ export async function hclGrammarAtModuleLoad(): Promise<void> {
 }
 
 function loadedParser(): Parser {
-  if (!parser) throw new Error("the HCL grammar is not loaded (await loadHclGrammar() before reading .tf content)");
+  if (!parser)
+    throw new Error(
+      "the HCL grammar is not loaded (await loadHclGrammar() before reading .tf content)",
+    );
   return parser;
 }
 
 /** The HCL parser, for synchronous use once the grammar is loaded. */
 export const hclParser = {
-  parse: (...args: Parameters<Parser["parse"]>): ReturnType<Parser["parse"]> => loadedParser().parse(...args),
+  parse: (...args: Parameters<Parser["parse"]>): ReturnType<Parser["parse"]> =>
+    loadedParser().parse(...args),
   reset: (): void => loadedParser().reset(),
 };

@@ -106,7 +106,11 @@ function describe(touches: readonly Touch[]): string {
  * What the changed lines of a Helm template touch. `base`/`head` are the two
  * versions (null when absent), used to place each line in its object.
  */
-export function helmTemplateChanges(file: ChangedFile, base: string | null, head: string | null): TemplateChange[] {
+export function helmTemplateChanges(
+  file: ChangedFile,
+  base: string | null,
+  head: string | null,
+): TemplateChange[] {
   const { added, removed } = diffLines(file);
   const headSpans = objectSpans(head);
   const baseSpans = objectSpans(base);
@@ -118,10 +122,13 @@ export function helmTemplateChanges(file: ChangedFile, base: string | null, head
     const kind = kindAt(spans, l.line);
     const declared = /^kind:\s*["']?([A-Za-z]+)/.exec(l.text)?.[1];
     if (kind !== undefined && SECURITY_KINDS.has(kind)) security.push({ what: kind, line: l.line });
-    else if (SECURITY_WORDS.test(l.text)) security.push({ what: SECURITY_WORDS.exec(l.text)![1]!, line: l.line });
+    else if (SECURITY_WORDS.test(l.text))
+      security.push({ what: SECURITY_WORDS.exec(l.text)![1]!, line: l.line });
     if (kind !== undefined && SCALING_KINDS.has(kind)) scaling.push({ what: kind, line: l.line });
-    else if (declared !== undefined && isWorkloadKind(declared)) scaling.push({ what: `kind ${declared}`, line: l.line });
-    else if (SCALING_WORDS.test(l.text)) scaling.push({ what: SCALING_WORDS.exec(l.text)![1]!, line: l.line });
+    else if (declared !== undefined && isWorkloadKind(declared))
+      scaling.push({ what: `kind ${declared}`, line: l.line });
+    else if (SCALING_WORDS.test(l.text))
+      scaling.push({ what: SCALING_WORDS.exec(l.text)![1]!, line: l.line });
     if (!isAdded) return;
     const name = ENV_NAME.exec(l.text)?.[1];
     if (name !== undefined) env.push({ what: `env ${name}`, line: l.line });
@@ -133,12 +140,25 @@ export function helmTemplateChanges(file: ChangedFile, base: string | null, head
   const note = "Helm template (not evaluated): changed lines touch";
   const scaled = distinct(scaling);
   if (scaled.length > 0) {
-    out.push({ kind: "scaling-change", detail: `${note} ${describe(scaled)}; assumed to change scaling`, line: scaled[0]!.line });
+    out.push({
+      kind: "scaling-change",
+      detail: `${note} ${describe(scaled)}; assumed to change scaling`,
+      line: scaled[0]!.line,
+    });
   }
   const secured = distinct(security);
   if (secured.length > 0) {
-    out.push({ kind: "security-policy", detail: `${note} ${describe(secured)}; assumed to change security policy`, line: secured[0]!.line });
+    out.push({
+      kind: "security-policy",
+      detail: `${note} ${describe(secured)}; assumed to change security policy`,
+      line: secured[0]!.line,
+    });
   }
-  for (const e of distinct(env)) out.push({ kind: "env-var-added", detail: `Helm template (not evaluated): new ${e.what}`, line: e.line });
+  for (const e of distinct(env))
+    out.push({
+      kind: "env-var-added",
+      detail: `Helm template (not evaluated): new ${e.what}`,
+      line: e.line,
+    });
   return out;
 }

@@ -37,7 +37,12 @@ import {
 } from "./kubernetes-manifest.js";
 import type { ChangedFile, DetectionResult, Detector, DetectorSettings, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
-import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from "./untrusted-yaml.js";
+import {
+  describeYamlError,
+  tooDeepToParse,
+  UNTRUSTED_YAML,
+  unsafeForToJS,
+} from "./untrusted-yaml.js";
 
 const DETECTOR_ID = "helm-values";
 const GIB = 2 ** 30;
@@ -60,17 +65,34 @@ export const helmValuesDetector: Detector = {
       const reason = unreadContent(file);
       if (reason === undefined) return { findings: [], problems: [] };
       return {
-        findings: [{ kind: "cost-increase", path: file.path, detail: `${reason}; assumed to increase cost`, conservative: true }],
+        findings: [
+          {
+            kind: "cost-increase",
+            path: file.path,
+            detail: `${reason}; assumed to increase cost`,
+            conservative: true,
+          },
+        ],
         problems: [{ path: file.path, detector: DETECTOR_ID, message: reason }],
       };
     }
     const after = readValues(head);
     const before = "error" in after ? after : readValues(base);
     if ("error" in after || "error" in before) {
-      const reason = "error" in after ? after.error : `${(before as { error: string }).error} (base version)`;
+      const reason =
+        "error" in after ? after.error : `${(before as { error: string }).error} (base version)`;
       return {
-        findings: [{ kind: "scaling-change", path: file.path, detail: `unparseable values: ${reason}; assumed to change scaling`, conservative: true }],
-        problems: [{ path: file.path, detector: DETECTOR_ID, message: `unparseable values: ${reason}` }],
+        findings: [
+          {
+            kind: "scaling-change",
+            path: file.path,
+            detail: `unparseable values: ${reason}; assumed to change scaling`,
+            conservative: true,
+          },
+        ],
+        problems: [
+          { path: file.path, detector: DETECTOR_ID, message: `unparseable values: ${reason}` },
+        ],
       };
     }
     const findings: Finding[] = [
@@ -163,7 +185,11 @@ function components(data: Json): Map<string, Component> {
   return out;
 }
 
-function leaves(record: Json | undefined, prefix = "", into = new Map<string, string>()): Map<string, string> {
+function leaves(
+  record: Json | undefined,
+  prefix = "",
+  into = new Map<string, string>(),
+): Map<string, string> {
   for (const [k, v] of Object.entries(record ?? {})) {
     const key = prefix === "" ? k : `${prefix}.${k}`;
     const child = asRecord(v);
@@ -200,22 +226,36 @@ function scalingChanges(before: Values, after: Values): Change[] {
   for (const key of new Set([...head.keys(), ...base.keys()])) {
     const b = base.get(key);
     const h = head.get(key);
-    const line = (field: string) => (h ? after.lineOf(at(key, field)) : undefined) ?? before.lineOf(at(key, field));
+    const line = (field: string) =>
+      (h ? after.lineOf(at(key, field)) : undefined) ?? before.lineOf(at(key, field));
     const name = label({ key });
     if (b?.replicas !== h?.replicas) {
       const field = h?.replicasKey ?? b?.replicasKey ?? "replicaCount";
-      out.push({ kind: "scaling-change", detail: `${name} ${field} ${show(b?.replicas)} → ${show(h?.replicas)}`, line: line(field) });
+      out.push({
+        kind: "scaling-change",
+        detail: `${name} ${field} ${show(b?.replicas)} → ${show(h?.replicas)}`,
+        line: line(field),
+      });
     }
     for (const field of ["enabled", "minReplicas", "maxReplicas"] as const) {
       const x = b?.autoscaling[field];
       const y = h?.autoscaling[field];
-      if (x !== y) out.push({ kind: "scaling-change", detail: `${name} autoscaling.${field} ${show(x)} → ${show(y)}`, line: line(`autoscaling.${field}`) });
+      if (x !== y)
+        out.push({
+          kind: "scaling-change",
+          detail: `${name} autoscaling.${field} ${show(x)} → ${show(y)}`,
+          line: line(`autoscaling.${field}`),
+        });
     }
     const was = b?.resources ?? new Map<string, string>();
     const is = h?.resources ?? new Map<string, string>();
     for (const leaf of new Set([...is.keys(), ...was.keys()])) {
       if (sameQuantity(was.get(leaf), is.get(leaf))) continue;
-      out.push({ kind: "scaling-change", detail: `${name} resources.${leaf} ${show(was.get(leaf))} → ${show(is.get(leaf))}`, line: line(`resources.${leaf}`) });
+      out.push({
+        kind: "scaling-change",
+        detail: `${name} resources.${leaf} ${show(was.get(leaf))} → ${show(is.get(leaf))}`,
+        line: line(`resources.${leaf}`),
+      });
     }
   }
   return out;
@@ -235,7 +275,8 @@ interface Priced {
 
 /** Replicas the component may run (the autoscaler's maximum when enabled; 1, `helm create`'s default, when unset). */
 function pricedReplicas(c: Component | undefined): { replicas: number; autoscaled: boolean } {
-  if (c?.autoscaling.enabled === true && c.autoscaling.maxReplicas !== undefined) return { replicas: c.autoscaling.maxReplicas, autoscaled: true };
+  if (c?.autoscaling.enabled === true && c.autoscaling.maxReplicas !== undefined)
+    return { replicas: c.autoscaling.maxReplicas, autoscaled: true };
   return { replicas: c?.replicas ?? (c ? 1 : 0), autoscaled: false };
 }
 
@@ -243,7 +284,8 @@ function pricedReplicas(c: Component | undefined): { replicas: number; autoscale
 function price(c: Component | undefined): Priced {
   const { replicas, autoscaled } = pricedReplicas(c);
   const request = (resource: string): number | undefined => {
-    const written = c?.resources.get(`requests.${resource}`) ?? c?.resources.get(`limits.${resource}`);
+    const written =
+      c?.resources.get(`requests.${resource}`) ?? c?.resources.get(`limits.${resource}`);
     return written === undefined ? undefined : parseQuantity(written);
   };
   const cpuCores = request("cpu");
@@ -253,7 +295,11 @@ function price(c: Component | undefined): Priced {
 }
 
 function monthly(p: Priced, settings: DetectorSettings): number {
-  return p.replicas * ((p.cpuCores ?? 0) * settings.cost.cpuMonth + ((p.memoryBytes ?? 0) / GIB) * settings.cost.memoryGiBMonth);
+  return (
+    p.replicas *
+    ((p.cpuCores ?? 0) * settings.cost.cpuMonth +
+      ((p.memoryBytes ?? 0) / GIB) * settings.cost.memoryGiBMonth)
+  );
 }
 
 function trimmed(n: number): string {
@@ -288,7 +334,9 @@ function costChange(before: Values, after: Values, settings: DetectorSettings): 
       // An invalid quantity fails the chart's install too; the scaling change is already reported.
       continue;
     }
-    const line = after.lineOf(at(key, head.get(key)?.replicasKey ?? "resources")) ?? after.lineOf(at(key, "autoscaling"));
+    const line =
+      after.lineOf(at(key, head.get(key)?.replicasKey ?? "resources")) ??
+      after.lineOf(at(key, "autoscaling"));
     if (h.cpuCores === undefined && h.replicas > b.replicas) {
       unpriced.push({
         kind: "cost-increase",
@@ -320,10 +368,15 @@ function costChange(before: Values, after: Values, settings: DetectorSettings): 
 // ---------------------------------------------------------------------------
 
 /** `a.b.c` → leaf value, for every scalar and list (lists compared whole). */
-function flatten(value: unknown, prefix: string[] = [], into = new Map<string, { path: string[]; text: string }>()) {
+function flatten(
+  value: unknown,
+  prefix: string[] = [],
+  into = new Map<string, { path: string[]; text: string }>(),
+) {
   const record = asRecord(value);
   if (!record) {
-    if (prefix.length > 0) into.set(prefix.join("."), { path: prefix, text: JSON.stringify(value) ?? "undefined" });
+    if (prefix.length > 0)
+      into.set(prefix.join("."), { path: prefix, text: JSON.stringify(value) ?? "undefined" });
     return into;
   }
   for (const [k, v] of Object.entries(record)) flatten(v, [...prefix, k], into);
@@ -341,7 +394,10 @@ function securityChanges(before: Values, after: Values): Change[] {
     const at = path.findIndex((segment) => SECURITY_WORDS.test(segment));
     if (at === -1) continue;
     const group = path.slice(0, at + 1).join(".");
-    const entry = groups.get(group) ?? { fields: [], line: after.lineOf(path.slice(0, at + 1)) ?? before.lineOf(path.slice(0, at + 1)) };
+    const entry = groups.get(group) ?? {
+      fields: [],
+      line: after.lineOf(path.slice(0, at + 1)) ?? before.lineOf(path.slice(0, at + 1)),
+    };
     const rest = path.slice(at + 1).join(".");
     if (rest !== "") entry.fields.push(rest);
     groups.set(group, entry);

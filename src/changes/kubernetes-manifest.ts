@@ -11,7 +11,12 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from "
 import { sideContent } from "./diff.js";
 import type { ChangedFile } from "./types.js";
 import { unreadContent } from "./unread.js";
-import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from "./untrusted-yaml.js";
+import {
+  describeYamlError,
+  tooDeepToParse,
+  UNTRUSTED_YAML,
+  unsafeForToJS,
+} from "./untrusted-yaml.js";
 
 // ---------------------------------------------------------------------------
 // Small helpers for walking untyped YAML data
@@ -20,7 +25,9 @@ import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from
 export type Json = Record<string, unknown>;
 
 export function asRecord(value: unknown): Json | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : undefined;
 }
 
 export function asArray(value: unknown): unknown[] {
@@ -57,11 +64,23 @@ const BINARY_SUFFIX: Record<string, number> = {
 };
 
 /** Decimal SI suffixes as powers of ten ("" is plain, "m" is milli). */
-const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const DECIMAL_EXPONENT: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  "": 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
 
 // <sign><digits>[<binarySI> | <decimalExponent> | <decimalSI>]. The exponent
 // alternative comes before the suffixes so "1e3" is 1000 while "1E" is one exa.
-const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|(n|u|m|k|M|G|T|P|E))?$/;
+const QUANTITY =
+  /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-]?\d+)|(n|u|m|k|M|G|T|P|E))?$/;
 
 /**
  * Parses a Kubernetes resource quantity ("500m", "1.5Gi", "129e6", or a YAML
@@ -70,7 +89,8 @@ const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|[eE]([+-
  */
 export function parseQuantity(quantity: string | number): number {
   if (typeof quantity === "number") {
-    if (!Number.isFinite(quantity)) throw new Error(`invalid Kubernetes quantity ${String(quantity)}`);
+    if (!Number.isFinite(quantity))
+      throw new Error(`invalid Kubernetes quantity ${String(quantity)}`);
     return quantity;
   }
   const match = QUANTITY.exec(quantity);
@@ -265,7 +285,8 @@ function readKustomizeReplicas(data: Json | undefined, lineOf: LineOf): Kustomiz
     const r = asRecord(entry);
     const name = asString(r?.name);
     const count = asInteger(r?.count);
-    if (name !== undefined && count !== undefined) out.push({ name, count, line: lineOf(["replicas", i, "count"]) });
+    if (name !== undefined && count !== undefined)
+      out.push({ name, count, line: lineOf(["replicas", i, "count"]) });
   });
   return out;
 }
@@ -384,7 +405,8 @@ function readContainers(podSpec: Json, podSpecPath: YamlPath, lineOf: LineOf): C
     asArray(podSpec[field]).forEach((raw, i) => {
       const data = asRecord(raw);
       if (!data) return;
-      const role: ContainerRole = field === "containers" ? "app" : data.restartPolicy === "Always" ? "sidecar" : "init";
+      const role: ContainerRole =
+        field === "containers" ? "app" : data.restartPolicy === "Always" ? "sidecar" : "init";
       const path = [...podSpecPath, field, i];
       const resources = asRecord(data.resources);
       out.push({
@@ -421,7 +443,8 @@ function readEnv(container: Json, path: YamlPath, lineOf: LineOf): EnvVar[] {
     const secretName = asString(ref?.name);
     out.push({
       name,
-      secretKeyRef: secretName !== undefined ? { name: secretName, key: asString(ref?.key) ?? "" } : undefined,
+      secretKeyRef:
+        secretName !== undefined ? { name: secretName, key: asString(ref?.key) ?? "" } : undefined,
       line: lineOf([...path, "env", i, "name"]),
     });
   });
@@ -501,7 +524,10 @@ export function autoscalers(objects: readonly K8sObject[]): Autoscaler[] {
         label: objectLabel(object),
         minReplicas: asInteger(spec?.minReplicas) ?? 1,
         maxReplicas: asInteger(spec?.maxReplicas),
-        target: targetKind !== undefined && targetName !== undefined ? { kind: targetKind, name: targetName } : undefined,
+        target:
+          targetKind !== undefined && targetName !== undefined
+            ? { kind: targetKind, name: targetName }
+            : undefined,
         object,
       };
     });
@@ -509,7 +535,9 @@ export function autoscalers(objects: readonly K8sObject[]): Autoscaler[] {
 
 /** The autoscaler (same namespace) whose `scaleTargetRef` names this workload, if any. */
 export function autoscalerFor(w: Workload, list: readonly Autoscaler[]): Autoscaler | undefined {
-  return list.find((a) => a.namespace === w.namespace && a.target?.kind === w.kind && a.target.name === w.name);
+  return list.find(
+    (a) => a.namespace === w.namespace && a.target?.kind === w.kind && a.target.name === w.name,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -530,7 +558,9 @@ export function isManifestYamlPath(path: string): boolean {
 
 /** The conventional homes of manifests, charts and kustomizations. */
 function inManifestDirectory(path: string): boolean {
-  return /(^|\/)(k8s|kubernetes|deploy|deployment|deployments|manifests|charts|helm|kustomize|overlays)\//.test(path);
+  return /(^|\/)(k8s|kubernetes|deploy|deployment|deployments|manifests|charts|helm|kustomize|overlays)\//.test(
+    path,
+  );
 }
 
 /**
@@ -538,7 +568,9 @@ function inManifestDirectory(path: string): boolean {
  * reported (not ignored) when it is probably one, and other YAML is left alone.
  */
 export function looksLikeManifest(path: string, text: string): boolean {
-  return inManifestDirectory(path) || isKustomizationPath(path) || /^[\s-]*apiVersion\s*:/m.test(text);
+  return (
+    inManifestDirectory(path) || isKustomizationPath(path) || /^[\s-]*apiVersion\s*:/m.test(text)
+  );
 }
 
 export type ManifestPair =
@@ -563,20 +595,26 @@ export function readManifestPair(file: ChangedFile): ManifestPair {
   const base = sideContent(file, "base");
   const head = sideContent(file, "head");
   const basePath = file.previousPath ?? file.path;
-  const known = [base, head, file.patch].filter((t): t is string => typeof t === "string").join("\n");
+  const known = [base, head, file.patch]
+    .filter((t): t is string => typeof t === "string")
+    .join("\n");
   const looksLike = looksLikeManifest(file.path, known) || looksLikeManifest(basePath, known);
   if (base === undefined || head === undefined) {
     const reason = unreadContent(file);
     return reason === undefined ? { status: "not-kubernetes" } : { status: "unloaded", reason };
   }
   if (!looksLike) return { status: "not-kubernetes" };
-  if ((head !== null && isHelmTemplate(file.path, head)) || (base !== null && isHelmTemplate(basePath, base))) {
+  if (
+    (head !== null && isHelmTemplate(file.path, head)) ||
+    (base !== null && isHelmTemplate(basePath, base))
+  ) {
     return { status: "helm-template", base, head };
   }
   const headRead = readSide(file.path, head);
   if ("reason" in headRead) return { status: "unreadable", reason: headRead.reason };
   const baseRead = readSide(basePath, base);
-  if ("reason" in baseRead) return { status: "unreadable", reason: `${baseRead.reason} (base version)` };
+  if ("reason" in baseRead)
+    return { status: "unreadable", reason: `${baseRead.reason} (base version)` };
   const empty = (m: ParsedManifest) => m.objects.length === 0 && m.kustomizeReplicas.length === 0;
   if (empty(baseRead) && empty(headRead)) return { status: "not-kubernetes" };
   return { status: "parsed", base: baseRead, head: headRead };

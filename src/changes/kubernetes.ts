@@ -44,8 +44,13 @@ export const kubernetesDetector: Detector = {
     if (pair.status === "not-kubernetes") return { findings: [], problems: [] };
     if (pair.status === "helm-template") {
       // The changed lines decide; security is the security-policy detector's.
-      const changes = helmTemplateChanges(file, pair.base, pair.head).filter((c) => c.kind !== "security-policy");
-      return { findings: changes.map((c) => ({ ...c, path: file.path, conservative: true })), problems: [] };
+      const changes = helmTemplateChanges(file, pair.base, pair.head).filter(
+        (c) => c.kind !== "security-policy",
+      );
+      return {
+        findings: changes.map((c) => ({ ...c, path: file.path, conservative: true })),
+        problems: [],
+      };
     }
     if (pair.status === "unreadable" || pair.status === "unloaded") {
       // We cannot tell what changed, so assume the most severe kind we emit.
@@ -95,7 +100,8 @@ function workloadScaling(base: Workload[], head: Workload[]): Change[] {
     const b = baseByKey.get(h.key);
     if (!b) {
       const replicas = effectiveReplicas(h);
-      const summary = replicas !== undefined ? ` (${replicas} replica${replicas === 1 ? "" : "s"})` : "";
+      const summary =
+        replicas !== undefined ? ` (${replicas} replica${replicas === 1 ? "" : "s"})` : "";
       out.push(scaling(`${h.label} added${summary}`, h.object.line));
       continue;
     }
@@ -108,7 +114,9 @@ function workloadScaling(base: Workload[], head: Workload[]): Change[] {
 }
 
 function describeReplicas(w: Workload): string {
-  return w.replicas !== undefined ? String(w.replicas) : `unset (${w.defaultReplicas ?? "?"} by default)`;
+  return w.replicas !== undefined
+    ? String(w.replicas)
+    : `unset (${w.defaultReplicas ?? "?"} by default)`;
 }
 
 function replicaChange(b: Workload, h: Workload): Change[] {
@@ -119,7 +127,8 @@ function replicaChange(b: Workload, h: Workload): Change[] {
 }
 
 function containerLabel(c: Container): string {
-  const prefix = c.role === "app" ? "container" : c.role === "init" ? "init container" : "sidecar container";
+  const prefix =
+    c.role === "app" ? "container" : c.role === "init" ? "init container" : "sidecar container";
   return `${prefix} ${c.name}`;
 }
 
@@ -134,7 +143,8 @@ function containerScaling(b: Workload, h: Workload): Change[] {
     else out.push(...resourceChanges(h, bc, hc));
   }
   for (const bc of b.containers) {
-    if (!headNames.has(bc.name)) out.push(scaling(`${h.label} ${containerLabel(bc)} removed`, h.object.line));
+    if (!headNames.has(bc.name))
+      out.push(scaling(`${h.label} ${containerLabel(bc)} removed`, h.object.line));
   }
   return out;
 }
@@ -158,7 +168,12 @@ function resourceChanges(w: Workload, b: Container, h: Container): Change[] {
       const y = own(after, resource);
       if (sameQuantity(x, y)) continue;
       const line = w.object.lineOf([...h.path, "resources", field, resource]) ?? h.line;
-      out.push(scaling(`${w.label} ${containerLabel(h)} ${resource} ${word} ${x ?? "unset"} → ${y ?? "unset"}`, line));
+      out.push(
+        scaling(
+          `${w.label} ${containerLabel(h)} ${resource} ${word} ${x ?? "unset"} → ${y ?? "unset"}`,
+          line,
+        ),
+      );
     }
   }
   return out;
@@ -184,7 +199,12 @@ function autoscalerScaling(base: Autoscaler[], head: Autoscaler[]): Change[] {
     }
     if (b.maxReplicas !== h.maxReplicas) {
       const line = h.object.lineOf(["spec", "maxReplicas"]) ?? h.object.line;
-      out.push(scaling(`${h.label} maxReplicas ${b.maxReplicas ?? "unset"} → ${h.maxReplicas ?? "unset"}`, line));
+      out.push(
+        scaling(
+          `${h.label} maxReplicas ${b.maxReplicas ?? "unset"} → ${h.maxReplicas ?? "unset"}`,
+          line,
+        ),
+      );
     }
     const target = (a: Autoscaler) => (a.target ? `${a.target.kind} ${a.target.name}` : "unset");
     if (target(b) !== target(h)) {
@@ -208,7 +228,8 @@ function kustomizeScaling(base: KustomizeReplicas[], head: KustomizeReplicas[]):
     out.push(scaling(`kustomization replicas ${h.name} ${before ?? "unset"} → ${h.count}`, h.line));
   }
   for (const b of base) {
-    if (!headNames.has(b.name)) out.push(scaling(`kustomization replicas ${b.name} ${b.count} → unset`, undefined));
+    if (!headNames.has(b.name))
+      out.push(scaling(`kustomization replicas ${b.name} ${b.count} → unset`, undefined));
   }
   return out;
 }
@@ -226,8 +247,11 @@ function envChanges(base: ParsedManifest, head: ParsedManifest): Change[] {
   const out: Change[] = [];
   const baseByKey = byKey(workloads(base.objects));
   for (const w of workloads(head.objects)) {
-    const baseContainers = new Map((baseByKey.get(w.key)?.containers ?? []).map((c) => [c.name, c]));
-    for (const c of w.containers) out.push(...containerEnvChanges(w, baseContainers.get(c.name), c));
+    const baseContainers = new Map(
+      (baseByKey.get(w.key)?.containers ?? []).map((c) => [c.name, c]),
+    );
+    for (const c of w.containers)
+      out.push(...containerEnvChanges(w, baseContainers.get(c.name), c));
   }
   return out;
 }
@@ -242,7 +266,11 @@ function containerEnvChanges(w: Workload, b: Container | undefined, h: Container
   for (const e of h.env) {
     if (known.has(e.name)) continue;
     known.add(e.name); // a name listed twice is still one new variable
-    out.push({ kind: "env-var-added", detail: `${w.label} ${containerLabel(h)}: new env ${e.name}`, line: e.line });
+    out.push({
+      kind: "env-var-added",
+      detail: `${w.label} ${containerLabel(h)}: new env ${e.name}`,
+      line: e.line,
+    });
   }
   const knownSources = new Set(b?.envFrom.map(envFromKey));
   for (const s of h.envFrom) {

@@ -18,7 +18,12 @@ import { patchSides, sideContent } from "./diff.js";
 import type { DiffLine } from "./diff.js";
 import type { ChangedFile, DetectionProblem, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
-import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from "./untrusted-yaml.js";
+import {
+  describeYamlError,
+  tooDeepToParse,
+  UNTRUSTED_YAML,
+  unsafeForToJS,
+} from "./untrusted-yaml.js";
 
 const DETECTOR_ID = "openapi";
 
@@ -157,7 +162,14 @@ function operations(spec: Spec): Map<string, Operation> {
       const method = methodKey.toLowerCase();
       if (!HTTP_METHODS.has(method) || !isObj(op)) continue;
       const key = `${method.toUpperCase()} ${normaliseTemplate(path)}`;
-      result.set(key, { key, method: method.toUpperCase(), path, keys: ["paths", path, methodKey], op, pathItem });
+      result.set(key, {
+        key,
+        method: method.toUpperCase(),
+        path,
+        keys: ["paths", path, methodKey],
+        op,
+        pathItem,
+      });
     }
   }
   return result;
@@ -170,11 +182,18 @@ function normaliseTemplate(path: string): string {
 // ---------------------------------------------------------------------------
 // Comparing whole documents
 
-function detectFromContent(path: string, baseText: string | null, headText: string | null): DetectionResult {
+function detectFromContent(
+  path: string,
+  baseText: string | null,
+  headText: string | null,
+): DetectionResult {
   const base = parseSpec(baseText);
   const head = parseSpec(headText);
   if (!base.ok || !head.ok) {
-    return unparseable(path, [base.ok ? undefined : `base: ${base.message}`, head.ok ? undefined : `head: ${head.message}`]);
+    return unparseable(path, [
+      base.ok ? undefined : `base: ${base.message}`,
+      head.ok ? undefined : `head: ${head.message}`,
+    ]);
   }
   return { findings: compareSpecs(path, base.spec, head.spec), problems: [] };
 }
@@ -209,7 +228,8 @@ function compareSpecs(path: string, base: Spec, head: Spec): Finding[] {
       headOp === undefined
         ? [`${baseOp.method} ${baseOp.path} removed`]
         : compareOperation({ root: base.root, op: baseOp }, { root: head.root, op: headOp });
-    for (const detail of unique(details)) findings.push(withLine({ kind: "api-breaking", path, detail }, line));
+    for (const detail of unique(details))
+      findings.push(withLine({ kind: "api-breaking", path, detail }, line));
   }
   for (const [key, headOp] of headOps) {
     if (baseOps.has(key)) continue;
@@ -261,12 +281,22 @@ function parameters(side: Side): Map<string, Parameter> {
     if (!Array.isArray(list)) continue;
     for (const raw of list) {
       const param = resolveRef(side.root, raw).node;
-      if (param === undefined || typeof param["name"] !== "string" || typeof param["in"] !== "string") continue;
+      if (
+        param === undefined ||
+        typeof param["name"] !== "string" ||
+        typeof param["in"] !== "string"
+      )
+        continue;
       const location = param["in"];
       // Header names are case-insensitive.
       const name = location === "header" ? param["name"].toLowerCase() : param["name"];
       const required = param["required"] === true;
-      result.set(`${location}:${name}`, { name: param["name"], location, required, schema: param["schema"] });
+      result.set(`${location}:${name}`, {
+        name: param["name"],
+        location,
+        required,
+        schema: param["schema"],
+      });
     }
   }
   return result;
@@ -279,8 +309,10 @@ function compareParameters(base: Side, head: Side): string[] {
     // Path parameters are part of the path's identity; Swagger 2 bodies are request bodies.
     if (!param.required || param.location === "path" || param.location === "body") continue;
     const old = before.get(key);
-    if (old === undefined) details.push(`${param.location} parameter "${param.name}" is newly required`);
-    else if (!old.required) details.push(`${param.location} parameter "${param.name}" became required`);
+    if (old === undefined)
+      details.push(`${param.location} parameter "${param.name}" is newly required`);
+    else if (!old.required)
+      details.push(`${param.location} parameter "${param.name}" became required`);
   }
   return details;
 }
@@ -296,9 +328,11 @@ interface Body {
 /** OpenAPI 3 `requestBody`, or a Swagger 2 `in: body` parameter. */
 function requestBody(side: Side): Body | undefined {
   const body = resolveRef(side.root, side.op.op["requestBody"]).node;
-  if (body !== undefined) return { required: body["required"] === true, schema: primarySchema(body) };
+  if (body !== undefined)
+    return { required: body["required"] === true, schema: primarySchema(body) };
   const swaggerBody = [...parameters(side).values()].find((p) => p.location === "body");
-  if (swaggerBody !== undefined) return { required: swaggerBody.required, schema: swaggerBody.schema };
+  if (swaggerBody !== undefined)
+    return { required: swaggerBody.required, schema: swaggerBody.schema };
   return undefined;
 }
 
@@ -334,11 +368,19 @@ function compareResponses(base: Side, head: Side): string[] {
     const label = success ? "response" : `${status} response`;
     if (schemaBefore === undefined) continue;
     if (schemaAfter === undefined) {
-      details.push(success ? `response ${status} no longer has a body` : `${label} no longer has a body`);
+      details.push(
+        success ? `response ${status} no longer has a body` : `${label} no longer has a body`,
+      );
       continue;
     }
     const fieldChanges: string[] = [];
-    compareResponseSchema(newWalk(base.root, head.root), schemaBefore, schemaAfter, "", fieldChanges);
+    compareResponseSchema(
+      newWalk(base.root, head.root),
+      schemaBefore,
+      schemaAfter,
+      "",
+      fieldChanges,
+    );
     details.push(...fieldChanges.map((d) => `${label} ${d}`));
   }
   return details;
@@ -353,7 +395,8 @@ function primarySchema(container: Obj | undefined): unknown {
   const content = container["content"];
   if (isObj(content)) {
     const types = Object.keys(content);
-    const chosen = types.find((t) => t === "application/json") ?? types.find((t) => /json/i.test(t)) ?? types[0];
+    const chosen =
+      types.find((t) => t === "application/json") ?? types.find((t) => /json/i.test(t)) ?? types[0];
     const media = chosen === undefined ? undefined : content[chosen];
     return isObj(media) ? media["schema"] : undefined;
   }
@@ -389,7 +432,11 @@ function newWalk(baseRoot: Obj, headRoot: Obj): Walk {
 }
 
 /** Resolves both sides; undefined when this pair was already visited (a cycle) or limits are hit. */
-function enter(walk: Walk, base: unknown, head: unknown): { b: SchemaView; h: SchemaView; walk: Walk } | undefined {
+function enter(
+  walk: Walk,
+  base: unknown,
+  head: unknown,
+): { b: SchemaView; h: SchemaView; walk: Walk } | undefined {
   if (walk.depth >= MAX_DEPTH || walk.budget.left <= 0) return undefined;
   walk.budget.left--;
   const b = resolveRef(walk.baseRoot, base);
@@ -429,7 +476,8 @@ function schemaView(root: Obj, schema: Obj, visiting: Set<Obj>): SchemaView {
       view.items ??= part.items;
     }
   }
-  view.type ??= view.properties.size > 0 ? "object" : view.items !== undefined ? "array" : undefined;
+  view.type ??=
+    view.properties.size > 0 ? "object" : view.items !== undefined ? "array" : undefined;
   return view;
 }
 
@@ -461,7 +509,13 @@ function flag(resolved: unknown, root: Obj, name: "readOnly" | "writeOnly"): boo
 }
 
 /** Response fields clients may read: removed or retyped ones break them. */
-function compareResponseSchema(walk: Walk, base: unknown, head: unknown, field: string, out: string[]): void {
+function compareResponseSchema(
+  walk: Walk,
+  base: unknown,
+  head: unknown,
+  field: string,
+  out: string[],
+): void {
   const entered = enter(walk, base, head);
   if (entered === undefined) return;
   const { b, h } = entered;
@@ -484,7 +538,13 @@ function compareResponseSchema(walk: Walk, base: unknown, head: unknown, field: 
 }
 
 /** Request fields clients send: a field they did not have to send now being required breaks them. */
-function compareRequestSchema(walk: Walk, base: unknown, head: unknown, field: string, out: string[]): void {
+function compareRequestSchema(
+  walk: Walk,
+  base: unknown,
+  head: unknown,
+  field: string,
+  out: string[],
+): void {
   const entered = enter(walk, base, head);
   if (entered === undefined) return;
   const { b, h } = entered;
@@ -498,7 +558,8 @@ function compareRequestSchema(walk: Walk, base: unknown, head: unknown, field: s
   }
   for (const [name, prop] of h.properties) {
     const before = b.properties.get(name);
-    if (before !== undefined) compareRequestSchema(entered.walk, before, prop, fieldName(field, name), out);
+    if (before !== undefined)
+      compareRequestSchema(entered.walk, before, prop, fieldName(field, name), out);
   }
   if (b.items !== undefined && h.items !== undefined) {
     compareRequestSchema(entered.walk, b.items, h.items, itemsName(field), out);
@@ -510,7 +571,8 @@ function compareRequestSchema(walk: Walk, base: unknown, head: unknown, field: s
 
 const QUOTED_PATH_KEY = /^(?<indent>\s*)(["'])(?<path>\/[^"']*)\2\s*:/;
 const PLAIN_PATH_KEY = /^(?<indent>\s*)(?<path>\/\S*?)\s*:(?:\s|$)/;
-const METHOD_KEY = /^(?<indent>\s*)(["']?)(?<method>get|put|post|delete|options|head|patch|trace)\2\s*:(?:\s|$|\{)/i;
+const METHOD_KEY =
+  /^(?<indent>\s*)(["']?)(?<method>get|put|post|delete|options|head|patch|trace)\2\s*:(?:\s|$|\{)/i;
 
 interface PatchItem {
   /** `GET /users/{}`, `GET ?` (path outside the hunk) or `PATH /users/{}`. */
@@ -523,14 +585,17 @@ interface PatchItem {
 function detectFromPatch(file: ChangedFile): DetectionResult {
   const reason = unreadContent(file);
   if (reason === undefined) return { findings: [], problems: [] }; // a pure rename: the document moved unchanged
-  const problems: DetectionProblem[] = [{ path: file.path, detector: DETECTOR_ID, message: reason }];
+  const problems: DetectionProblem[] = [
+    { path: file.path, detector: DETECTOR_ID, message: reason },
+  ];
   const assumeBreaking: Finding = {
     kind: "api-breaking",
     path: file.path,
     detail: `could not compare the documents (${reason}); a patch cannot show removed fields or newly required parameters, so assuming a breaking API change`,
     conservative: true,
   };
-  if (file.patch === undefined || file.patch === "") return { findings: [assumeBreaking], problems };
+  if (file.patch === undefined || file.patch === "")
+    return { findings: [assumeBreaking], problems };
   const sides = patchSides(file.patch);
   const base = patchItems(sides.base);
   const head = patchItems(sides.head);
@@ -553,7 +618,12 @@ function patchItems(hunks: DiffLine[][]): PatchItem[] {
       if (pathKey !== null) {
         const path = pathKey.groups?.["path"] ?? "";
         current = { path, indent: pathKey.groups?.["indent"]?.length ?? 0 };
-        items.push({ key: `PATH ${normaliseTemplate(path)}`, detail: `path ${path}`, line, isPath: true });
+        items.push({
+          key: `PATH ${normaliseTemplate(path)}`,
+          detail: `path ${path}`,
+          line,
+          isPath: true,
+        });
         continue;
       }
       const methodKey = METHOD_KEY.exec(text);
@@ -563,8 +633,18 @@ function patchItems(hunks: DiffLine[][]): PatchItem[] {
       const under = current !== undefined && indent > current.indent ? current.path : undefined;
       items.push(
         under === undefined
-          ? { key: `${method} ?`, detail: `${method} operation (path outside the patch)`, line, isPath: false }
-          : { key: `${method} ${normaliseTemplate(under)}`, detail: `${method} ${under}`, line, isPath: false },
+          ? {
+              key: `${method} ?`,
+              detail: `${method} operation (path outside the patch)`,
+              line,
+              isPath: false,
+            }
+          : {
+              key: `${method} ${normaliseTemplate(under)}`,
+              detail: `${method} ${under}`,
+              line,
+              isPath: false,
+            },
       );
     }
   }
@@ -572,10 +652,18 @@ function patchItems(hunks: DiffLine[][]): PatchItem[] {
 }
 
 /** Items on `from` but not on `to`; a path is reported only when none of its operations is. */
-function itemFindings(path: string, from: PatchItem[], to: PatchItem[], kind: Finding["kind"], verb: string): Finding[] {
+function itemFindings(
+  path: string,
+  from: PatchItem[],
+  to: PatchItem[],
+  kind: Finding["kind"],
+  verb: string,
+): Finding[] {
   const remaining = new Set(to.map((i) => i.key));
   const changed = from.filter((i) => !remaining.has(i.key));
-  const opPaths = new Set(changed.filter((i) => !i.isPath).map((i) => i.key.slice(i.key.indexOf(" ") + 1)));
+  const opPaths = new Set(
+    changed.filter((i) => !i.isPath).map((i) => i.key.slice(i.key.indexOf(" ") + 1)),
+  );
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const item of changed) {

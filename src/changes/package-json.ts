@@ -30,7 +30,12 @@ import { unreadContent } from "./unread.js";
 const DETECTOR_ID = "package-json";
 
 /** Sections whose keys are package names. Order matters: it is the pairing order for moves. */
-const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] as const;
+const DEPENDENCY_SECTIONS = [
+  "dependencies",
+  "devDependencies",
+  "peerDependencies",
+  "optionalDependencies",
+] as const;
 
 export const packageJsonDetector: Detector = {
   id: DETECTOR_ID,
@@ -80,7 +85,10 @@ function readManifest(text: string): ReadResult {
   }
   if (!isRecord(json)) return { ok: false, message: "not a JSON object" };
   try {
-    return { ok: true, manifest: { dependencies: readDependencies(json), overrides: readOverrides(json) } };
+    return {
+      ok: true,
+      manifest: { dependencies: readDependencies(json), overrides: readOverrides(json) },
+    };
   } catch (error) {
     if (error instanceof MalformedManifest) return { ok: false, message: error.message };
     throw error;
@@ -105,7 +113,8 @@ function readFlatSection(value: unknown, section: string): Entry[] {
   if (value === undefined) return [];
   if (!isRecord(value)) throw new MalformedManifest(`"${section}" is not an object`);
   return Object.entries(value).map(([name, spec]) => {
-    if (typeof spec !== "string") throw new MalformedManifest(`"${section}.${name}" is not a string`);
+    if (typeof spec !== "string")
+      throw new MalformedManifest(`"${section}.${name}" is not a string`);
     return { section, name, spec };
   });
 }
@@ -119,9 +128,12 @@ function flattenNpmOverrides(value: unknown, section: string, path: string[]): E
   if (!isRecord(value)) throw new MalformedManifest(`"${section}" is not an object`);
   return Object.entries(value).flatMap(([key, spec]) => {
     const selector = key === "." ? path : [...path, key];
-    if (typeof spec === "string") return selector.length === 0 ? [] : [{ section, name: selector.join(" > "), spec }];
+    if (typeof spec === "string")
+      return selector.length === 0 ? [] : [{ section, name: selector.join(" > "), spec }];
     if (isRecord(spec)) return flattenNpmOverrides(spec, section, selector);
-    throw new MalformedManifest(`"${section}" entry "${[...path, key].join(" > ")}" is neither a string nor an object`);
+    throw new MalformedManifest(
+      `"${section}" entry "${[...path, key].join(" > ")}" is neither a string nor an object`,
+    );
   });
 }
 
@@ -148,7 +160,8 @@ function detectPackageJson(file: ChangedFile): DetectionResult {
   }
   const head = readManifest(file.head);
   if (!head.ok) return unreadable(file, `head is ${head.message}`);
-  const base = baseText === null ? { ok: true as const, manifest: EMPTY_MANIFEST } : readManifest(baseText);
+  const base =
+    baseText === null ? { ok: true as const, manifest: EMPTY_MANIFEST } : readManifest(baseText);
   if (!base.ok) return unreadable(file, `base is ${base.message}`);
 
   const changes = [
@@ -232,13 +245,27 @@ function packageOf(name: string): string {
 
 /** A major of a Socket.IO protocol package is also a protocol upgrade (a downgrade too: clients move either way). */
 function protocolUpgrade(change: Change): Change[] {
-  if (change.kind !== "dependency-major" || !SOCKET_IO_PROTOCOL_PACKAGES.has(packageOf(change.entry.name))) return [];
-  return [{ kind: "protocol-upgrade", entry: change.entry, detail: `Socket.IO protocol upgrade: ${change.detail}; every client must follow` }];
+  if (
+    change.kind !== "dependency-major" ||
+    !SOCKET_IO_PROTOCOL_PACKAGES.has(packageOf(change.entry.name))
+  )
+    return [];
+  return [
+    {
+      kind: "protocol-upgrade",
+      entry: change.entry,
+      detail: `Socket.IO protocol upgrade: ${change.detail}; every client must follow`,
+    },
+  ];
 }
 
 function added(entry: Entry, note?: string): Change {
   const where = note === undefined ? entry.section : `${entry.section}; ${note}`;
-  return { kind: "dependency-added", entry, detail: `added ${entry.name} ${entry.spec.trim()} (${where})` };
+  return {
+    kind: "dependency-added",
+    entry,
+    detail: `added ${entry.name} ${entry.spec.trim()} (${where})`,
+  };
 }
 
 function compareEntries(previous: Entry, entry: Entry): Change | null {
@@ -306,7 +333,10 @@ function compareParsed(from: Spec, to: Spec): Verdict | null {
   return compareRanges(from, to);
 }
 
-function compareRanges(from: Extract<Spec, { type: "range" }>, to: Extract<Spec, { type: "range" }>): Verdict | null {
+function compareRanges(
+  from: Extract<Spec, { type: "range" }>,
+  to: Extract<Spec, { type: "range" }>,
+): Verdict | null {
   if (from.range === to.range) return null;
   const downgrade = semver.lt(to.min, from.min);
   if (compatLine(from.min).start !== compatLine(to.min).start) {
@@ -317,7 +347,12 @@ function compareRanges(from: Extract<Spec, { type: "range" }>, to: Extract<Spec,
   const widenedTo = newlyAllowedLine(from.range, to.range);
   if (widenedTo !== undefined) return major(`now also allows ${widenedTo}`);
   if (semver.eq(from.min, to.min)) return { kind: "dependency-minor", label: "range changed" };
-  const step = to.min.minor !== from.min.minor ? "minor" : to.min.patch !== from.min.patch ? "patch" : "prerelease";
+  const step =
+    to.min.minor !== from.min.minor
+      ? "minor"
+      : to.min.patch !== from.min.patch
+        ? "patch"
+        : "prerelease";
   return { kind: "dependency-minor", label: downgrade ? `${step} downgrade` : step };
 }
 
@@ -333,7 +368,8 @@ const NPM_ALIAS = /^npm:((?:@[^/@\s]+\/)?[^/@\s]+)(?:@(.*))?$/;
 function parseSpec(spec: string): Spec {
   const raw = spec.trim();
   const alias = NPM_ALIAS.exec(raw);
-  if (alias !== null) return { type: "alias", raw, target: alias[1] ?? "", inner: parseSpec(alias[2] ?? "") };
+  if (alias !== null)
+    return { type: "alias", raw, target: alias[1] ?? "", inner: parseSpec(alias[2] ?? "") };
   const range = semver.validRange(raw);
   if (range === "*") return { type: "unbounded", raw, tag: false };
   if (range !== null) {

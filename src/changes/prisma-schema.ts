@@ -69,7 +69,10 @@ export const prismaSchemaDetector: Detector = {
       return detectPrismaSchema(file);
     } catch (error) {
       // Detectors must never throw; an unexpected failure is reported like an unreadable file.
-      return unreadable(file, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      return unreadable(
+        file,
+        `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   },
 };
@@ -79,18 +82,33 @@ function detectPrismaSchema(file: ChangedFile): DetectionResult {
   const base = sideContent(file, "base");
   const head = sideContent(file, "head");
   if (base !== undefined && head !== undefined) return compareContents(file, base, head);
-  if (file.patch !== undefined && file.patch !== "") return { findings: findingsFromPatch(file), problems: [] };
+  if (file.patch !== undefined && file.patch !== "")
+    return { findings: findingsFromPatch(file), problems: [] };
   const unread = unreadChange(file);
   // Without a patch or content only a pure rename is known to leave the schema as it was.
   return unread === undefined ? { findings: [], problems: [] } : unreadable(file, unread);
 }
 
 /** Compares both versions whole; exported for tests that feed it hostile input without the detector's catch-all. */
-export function compareContents(file: ChangedFile, base: string | null, head: string | null): DetectionResult {
+export function compareContents(
+  file: ChangedFile,
+  base: string | null,
+  head: string | null,
+): DetectionResult {
   const before = parseSchema(base ?? "");
   const after = parseSchema(head ?? "");
-  if (!before.ok) return unreadable(file, `cannot parse the schema at base: line ${before.line}: ${before.message}`, before.line);
-  if (!after.ok) return unreadable(file, `cannot parse the schema at head: line ${after.line}: ${after.message}`, after.line);
+  if (!before.ok)
+    return unreadable(
+      file,
+      `cannot parse the schema at base: line ${before.line}: ${before.message}`,
+      before.line,
+    );
+  if (!after.ok)
+    return unreadable(
+      file,
+      `cannot parse the schema at head: line ${after.line}: ${after.message}`,
+      after.line,
+    );
   const findings = compareSchemas(indexSchema(before.schema), indexSchema(after.schema)).map(
     (f): Finding => ({ kind: f.kind, path: file.path, detail: f.detail, line: f.line }),
   );

@@ -11,7 +11,13 @@ import { socketEventsDetector } from "./socket-events.js";
 import { sqlMigrationDetector } from "./sql-migration.js";
 import { terraformDetector } from "./terraform.js";
 import { terraformSizingDetector } from "./terraform-sizing.js";
-import type { ChangedFile, DetectionProblem, Detector, DetectorSettings, Finding } from "./types.js";
+import type {
+  ChangedFile,
+  DetectionProblem,
+  Detector,
+  DetectorSettings,
+  Finding,
+} from "./types.js";
 import { typescriptContractsDetector } from "./typescript-contracts.js";
 import { contentUnchanged, hasPatch } from "./unread.js";
 
@@ -33,8 +39,14 @@ export const DETECTORS: readonly Detector[] = [
   terraformSizingDetector,
 ];
 
-export function detectorsFor(file: Pick<ChangedFile, "path" | "previousPath">, detectors: readonly Detector[] = DETECTORS): Detector[] {
-  return detectors.filter((d) => d.appliesTo(file.path) || (file.previousPath !== undefined && d.appliesTo(file.previousPath)));
+export function detectorsFor(
+  file: Pick<ChangedFile, "path" | "previousPath">,
+  detectors: readonly Detector[] = DETECTORS,
+): Detector[] {
+  return detectors.filter(
+    (d) =>
+      d.appliesTo(file.path) || (file.previousPath !== undefined && d.appliesTo(file.previousPath)),
+  );
 }
 
 /**
@@ -45,7 +57,9 @@ export function detectorsFor(file: Pick<ChangedFile, "path" | "previousPath">, d
  */
 export function needsContent(file: ChangedFile): boolean {
   const patchUnreadable = !hasPatch(file) && !contentUnchanged(file);
-  return detectorsFor(file).some((d) => d.needsContent || patchUnreadable || d.needsContentFor?.(file) === true);
+  return detectorsFor(file).some(
+    (d) => d.needsContent || patchUnreadable || d.needsContentFor?.(file) === true,
+  );
 }
 
 /** Input a detector reads at most unless it sets `maxInput`: its work grows with it, and the author controls it. */
@@ -71,7 +85,11 @@ function kib(chars: number): string {
  * most severe kind, marked conservative, and a problem saying why. So does a
  * file larger than the detector reads (its `maxInput`), without being read.
  */
-export function classify(files: readonly ChangedFile[], settings: DetectorSettings, detectors: readonly Detector[] = DETECTORS): Classification {
+export function classify(
+  files: readonly ChangedFile[],
+  settings: DetectorSettings,
+  detectors: readonly Detector[] = DETECTORS,
+): Classification {
   const findings: Finding[] = [];
   const problems: DetectionProblem[] = [];
   for (const file of files) {
@@ -83,7 +101,12 @@ export function classify(files: readonly ChangedFile[], settings: DetectorSettin
           `${kib(size)} of patch and content is more than the ${detector.id} detector reads (${kib(bound)}); ` +
           `split the change or the file so that each is smaller`;
         problems.push({ path: file.path, detector: detector.id, message });
-        findings.push({ kind: detector.kinds[0]!, path: file.path, detail: `not analysed (${message}); assuming the worst`, conservative: true });
+        findings.push({
+          kind: detector.kinds[0]!,
+          path: file.path,
+          detail: `not analysed (${message}); assuming the worst`,
+          conservative: true,
+        });
         continue;
       }
       try {
@@ -93,7 +116,12 @@ export function classify(files: readonly ChangedFile[], settings: DetectorSettin
       } catch (error) {
         const message = `detector failed: ${(error as Error).message}`;
         problems.push({ path: file.path, detector: detector.id, message });
-        findings.push({ kind: detector.kinds[0]!, path: file.path, detail: `could not be analysed (${message}); assuming the worst`, conservative: true });
+        findings.push({
+          kind: detector.kinds[0]!,
+          path: file.path,
+          detail: `could not be analysed (${message}); assuming the worst`,
+          conservative: true,
+        });
       }
     }
   }

@@ -38,9 +38,13 @@ export const routesDetector: Detector = {
     const base = sideContent(file, "base");
     const head = sideContent(file, "head");
     if (base !== undefined && head !== undefined) {
-      return { findings: compareRoutes(file.path, routesInContent(base), routesInContent(head)), problems: [] };
+      return {
+        findings: compareRoutes(file.path, routesInContent(base), routesInContent(head)),
+        problems: [],
+      };
     }
-    if (file.patch !== undefined && file.patch !== "") return detectFromPatch(file.path, file.patch);
+    if (file.patch !== undefined && file.patch !== "")
+      return detectFromPatch(file.path, file.patch);
     const unread = unreadChange(file);
     // Without a patch or content only a pure rename is known to leave the routes as they were.
     return unread === undefined ? { findings: [], problems: [] } : unreadable(file, unread);
@@ -81,17 +85,24 @@ function compareRoutes(path: string, base: Route[], head: Route[]): Finding[] {
   const headKeys = new Set(head.map((r) => r.key));
   const findings: Finding[] = [];
   for (const route of uniqueByKey(base)) {
-    if (!headKeys.has(route.key)) findings.push(routeFinding(path, route, "api-breaking", "removed"));
+    if (!headKeys.has(route.key))
+      findings.push(routeFinding(path, route, "api-breaking", "removed"));
   }
   for (const route of uniqueByKey(head)) {
-    if (!baseKeys.has(route.key)) findings.push(routeFinding(path, route, "endpoint-added", "added"));
+    if (!baseKeys.has(route.key))
+      findings.push(routeFinding(path, route, "endpoint-added", "added"));
   }
   return findings;
 }
 
 function routeFinding(path: string, route: Route, kind: Finding["kind"], verb: string): Finding {
   const caveat = route.prefixKnown ? "" : " (controller prefix not in the patch)";
-  return { kind, path, detail: `${route.method} ${route.path} route ${verb}${caveat}`, line: route.line };
+  return {
+    kind,
+    path,
+    detail: `${route.method} ${route.path} route ${verb}${caveat}`,
+    line: route.line,
+  };
 }
 
 function uniqueByKey(routes: Route[]): Route[] {
@@ -215,7 +226,12 @@ function extractRoutes(lines: DiffLine[], nest: NestState): HunkRoutes {
   const source = sourceOf(lines);
   const nestFound = nestRoutes(source, nest);
   return {
-    routes: [...callRoutes(source), ...chainedRoutes(source), ...routeObjects(source), ...nestFound.routes],
+    routes: [
+      ...callRoutes(source),
+      ...chainedRoutes(source),
+      ...routeObjects(source),
+      ...nestFound.routes,
+    ],
     controllers: nestFound.controllers,
   };
 }
@@ -348,7 +364,14 @@ function nestRoutes(source: Source, nest: NestState): HunkRoutes {
     const above = controllers[next - 1];
     const prefix = above !== undefined ? above.prefix : carried;
     for (const path of decoratorPaths(m[2] ?? "")) {
-      routes.push(makeRoute(m[1] ?? "", joinPath(prefix ?? "", path), source.lineAt(m.index), prefix !== undefined));
+      routes.push(
+        makeRoute(
+          m[1] ?? "",
+          joinPath(prefix ?? "", path),
+          source.lineAt(m.index),
+          prefix !== undefined,
+        ),
+      );
     }
   }
   const last = controllers[controllers.length - 1];

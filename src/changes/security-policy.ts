@@ -30,7 +30,12 @@ import {
 } from "./kubernetes-manifest.js";
 import type { ChangedFile, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
-import { describeYamlError, tooDeepToParse, UNTRUSTED_YAML, unsafeForToJS } from "./untrusted-yaml.js";
+import {
+  describeYamlError,
+  tooDeepToParse,
+  UNTRUSTED_YAML,
+  unsafeForToJS,
+} from "./untrusted-yaml.js";
 
 const DETECTOR_ID = "security-policy";
 
@@ -55,7 +60,11 @@ function isWorkflowPath(path: string): boolean {
 }
 
 function result(file: ChangedFile, changes: Change[]): DetectionResult {
-  const findings: Finding[] = changes.map((c) => ({ kind: "security-policy", path: file.path, ...c }));
+  const findings: Finding[] = changes.map((c) => ({
+    kind: "security-policy",
+    path: file.path,
+    ...c,
+  }));
   return { findings, problems: [] };
 }
 
@@ -63,7 +72,12 @@ function result(file: ChangedFile, changes: Change[]): DetectionResult {
 function conservative(file: ChangedFile, reason: string): DetectionResult {
   return {
     findings: [
-      { kind: "security-policy", path: file.path, detail: `${reason}; assumed to change security policy`, conservative: true },
+      {
+        kind: "security-policy",
+        path: file.path,
+        detail: `${reason}; assumed to change security policy`,
+        conservative: true,
+      },
     ],
     problems: [{ path: file.path, detector: DETECTOR_ID, message: reason }],
   };
@@ -78,7 +92,11 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     const record = asRecord(v);
     if (!record) return v;
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+    return Object.fromEntries(
+      Object.keys(record)
+        .sort()
+        .map((k) => [k, record[k]]),
+    );
   });
 }
 
@@ -94,13 +112,18 @@ function show(value: unknown): string {
 }
 
 /** `{a: {b: 1}, c: [x]}` → `{"a.b": 1, "c": [x]}`: arrays are compared whole. */
-function flatten(value: unknown, prefix = "", into: Map<string, unknown> = new Map()): Map<string, unknown> {
+function flatten(
+  value: unknown,
+  prefix = "",
+  into: Map<string, unknown> = new Map(),
+): Map<string, unknown> {
   const record = asRecord(value);
   if (!record) {
     if (prefix !== "" && value !== undefined && value !== null) into.set(prefix, value);
     return into;
   }
-  for (const [k, v] of Object.entries(record)) flatten(v, prefix === "" ? k : `${prefix}.${k}`, into);
+  for (const [k, v] of Object.entries(record))
+    flatten(v, prefix === "" ? k : `${prefix}.${k}`, into);
   return into;
 }
 
@@ -109,7 +132,9 @@ function leafChanges(before: unknown, after: unknown): string[] {
   const b = flatten(before);
   const a = flatten(after);
   const keys = [...new Set([...a.keys(), ...b.keys()])];
-  return keys.filter((k) => !same(b.get(k), a.get(k))).map((k) => `${k} ${show(b.get(k))} → ${show(a.get(k))}`);
+  return keys
+    .filter((k) => !same(b.get(k), a.get(k)))
+    .map((k) => `${k} ${show(b.get(k))} → ${show(a.get(k))}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -117,7 +142,10 @@ function leafChanges(before: unknown, after: unknown): string[] {
 // ---------------------------------------------------------------------------
 
 /** Text hinting that an unreadable manifest touches security (used only when we cannot parse). */
-const SECURITY_KIND_LINE = new RegExp(`^\\s*kind:\\s*["']?(${[...SECURITY_KINDS].join("|")})["']?\\s*$`, "m");
+const SECURITY_KIND_LINE = new RegExp(
+  `^\\s*kind:\\s*["']?(${[...SECURITY_KINDS].join("|")})["']?\\s*$`,
+  "m",
+);
 
 function detectManifest(file: ChangedFile): DetectionResult {
   const pair = readManifestPair(file);
@@ -125,15 +153,25 @@ function detectManifest(file: ChangedFile): DetectionResult {
   if (pair.status === "unloaded") return conservative(file, pair.reason);
   if (pair.status === "helm-template") {
     // The changed lines decide: an image pin or a label in a chart is not a security change.
-    const changes = helmTemplateChanges(file, pair.base, pair.head).filter((c) => c.kind === "security-policy");
-    return { findings: changes.map((c) => ({ ...c, path: file.path, conservative: true })), problems: [] };
+    const changes = helmTemplateChanges(file, pair.base, pair.head).filter(
+      (c) => c.kind === "security-policy",
+    );
+    return {
+      findings: changes.map((c) => ({ ...c, path: file.path, conservative: true })),
+      problems: [],
+    };
   }
   if (pair.status === "unreadable") {
     // The kubernetes detector already reports every unreadable manifest; this one
     // only assumes the worst when the text suggests security is involved.
-    return mentionsSecurity(file) ? conservative(file, pair.reason) : { findings: [], problems: [] };
+    return mentionsSecurity(file)
+      ? conservative(file, pair.reason)
+      : { findings: [], problems: [] };
   }
-  return result(file, [...securityObjectChanges(pair.base, pair.head), ...workloadSecurityChanges(pair.base, pair.head)]);
+  return result(file, [
+    ...securityObjectChanges(pair.base, pair.head),
+    ...workloadSecurityChanges(pair.base, pair.head),
+  ]);
 }
 
 function mentionsSecurity(file: ChangedFile): boolean {
@@ -145,14 +183,18 @@ function mentionsSecurity(file: ChangedFile): boolean {
 
 function securityObjectChanges(base: ParsedManifest, head: ParsedManifest): Change[] {
   const out: Change[] = [];
-  const pick = (m: ParsedManifest) => new Map(m.objects.filter((o) => SECURITY_KINDS.has(o.kind)).map((o) => [objectKey(o), o]));
+  const pick = (m: ParsedManifest) =>
+    new Map(m.objects.filter((o) => SECURITY_KINDS.has(o.kind)).map((o) => [objectKey(o), o]));
   const before = pick(base);
   const after = pick(head);
   for (const [key, h] of after) {
     const b = before.get(key);
     if (!b) out.push({ detail: `${objectLabel(h)} added`, line: h.line });
     else if (!same(b.data, h.data)) {
-      out.push({ detail: `${objectLabel(h)} changed (${changedFields(b, h).join(", ")})`, line: h.line });
+      out.push({
+        detail: `${objectLabel(h)} changed (${changedFields(b, h).join(", ")})`,
+        line: h.line,
+      });
     }
   }
   for (const [key, b] of before) {
@@ -199,13 +241,18 @@ function workloadSecurityChanges(base: ParsedManifest, head: ParsedManifest): Ch
   // Workloads only in base are gone, and their privileges and secrets with them.
   for (const h of workloads(head.objects)) {
     const b = before.get(h.key);
-    out.push(...podPrivilegeChanges(b, h), ...containerPrivilegeChanges(b, h), ...secretWiringChanges(b, h));
+    out.push(
+      ...podPrivilegeChanges(b, h),
+      ...containerPrivilegeChanges(b, h),
+      ...secretWiringChanges(b, h),
+    );
   }
   return out;
 }
 
 function podPrivilegeChanges(b: Workload | undefined, h: Workload): Change[] {
-  const pick = (w: Workload | undefined) => Object.fromEntries(POD_SECURITY_FIELDS.map((f) => [f, w?.podSpec[f]]));
+  const pick = (w: Workload | undefined) =>
+    Object.fromEntries(POD_SECURITY_FIELDS.map((f) => [f, w?.podSpec[f]]));
   const changes = leafChanges(pick(b), pick(h));
   if (changes.length === 0) return [];
   const firstField = POD_SECURITY_FIELDS.find((f) => !same(b?.podSpec[f], h.podSpec[f]));
@@ -217,10 +264,16 @@ function containerPrivilegeChanges(b: Workload | undefined, h: Workload): Change
   const out: Change[] = [];
   const baseContainers = new Map((b?.containers ?? []).map((c) => [c.name, c]));
   for (const c of h.containers) {
-    const changes = leafChanges(baseContainers.get(c.name)?.data.securityContext, c.data.securityContext);
+    const changes = leafChanges(
+      baseContainers.get(c.name)?.data.securityContext,
+      c.data.securityContext,
+    );
     if (changes.length === 0) continue;
     const line = h.object.lineOf([...c.path, "securityContext"]) ?? c.line;
-    out.push({ detail: `${h.label} container ${c.name} securityContext: ${changes.join(", ")}`, line });
+    out.push({
+      detail: `${h.label} container ${c.name} securityContext: ${changes.join(", ")}`,
+      line,
+    });
   }
   return out;
 }
@@ -259,7 +312,10 @@ function addContainerSecretUses(c: Container, uses: Map<string, SecretUse>): voi
   }
   for (const s of c.envFrom) {
     if (s.type !== "secret") continue;
-    uses.set(`container ${c.name} envFrom secret ${s.name}`, { source: `secret ${s.name}`, line: s.line });
+    uses.set(`container ${c.name} envFrom secret ${s.name}`, {
+      source: `secret ${s.name}`,
+      line: s.line,
+    });
   }
 }
 
@@ -274,7 +330,10 @@ function addVolumeSecretUses(w: Workload, uses: Map<string, SecretUse>): void {
     const names = direct !== undefined ? [direct, ...projected] : projected;
     if (names.length === 0) return;
     const line = w.object.lineOf([...w.podSpecPath, "volumes", i, "name"]);
-    uses.set(`volume ${name}`, { source: `secret${names.length > 1 ? "s" : ""} ${names.join(", ")}`, line });
+    uses.set(`volume ${name}`, {
+      source: `secret${names.length > 1 ? "s" : ""} ${names.join(", ")}`,
+      line,
+    });
   });
 }
 
@@ -285,11 +344,17 @@ function secretWiringChanges(b: Workload | undefined, h: Workload): Change[] {
   for (const [consumer, use] of after) {
     const old = before.get(consumer)?.source;
     if (old === use.source) continue;
-    out.push({ detail: `${h.label}: secrets wiring ${consumer}: ${old ?? "none"} → ${use.source}`, line: use.line });
+    out.push({
+      detail: `${h.label}: secrets wiring ${consumer}: ${old ?? "none"} → ${use.source}`,
+      line: use.line,
+    });
   }
   for (const [consumer, use] of before) {
     if (after.has(consumer)) continue;
-    out.push({ detail: `${h.label}: secrets wiring ${consumer}: ${use.source} → none`, line: h.object.line });
+    out.push({
+      detail: `${h.label}: secrets wiring ${consumer}: ${use.source} → none`,
+      line: h.object.line,
+    });
   }
   return out;
 }
@@ -328,7 +393,9 @@ function detectWorkflow(file: ChangedFile): DetectionResult {
   // A deleted workflow no longer runs: nothing it granted remains.
   if (head === null) return { findings: [], problems: [] };
   if (head === undefined || base === undefined) {
-    const unread = movedIn ? `moved here from ${file.previousPath}, so it now runs, and its content was not loaded` : unreadContent(file);
+    const unread = movedIn
+      ? `moved here from ${file.previousPath}, so it now runs, and its content was not loaded`
+      : unreadContent(file);
     return unread === undefined ? { findings: [], problems: [] } : conservative(file, unread);
   }
   const after = readWorkflow(head);
@@ -383,7 +450,11 @@ function readWorkflow(text: string): Workflow | { error: string } {
 }
 
 /** The line of a mapping *key* (the `permissions:` line, not its first scope). */
-function keyLineOf(doc: Document.Parsed, lineCounter: LineCounter, path: readonly string[]): number | undefined {
+function keyLineOf(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  path: readonly string[],
+): number | undefined {
   const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
   if (!isMap(parent)) return undefined;
   const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
@@ -409,7 +480,9 @@ function readTriggers(on: unknown): Set<string> {
 function describePermissions(p: Permissions): string {
   if (typeof p === "string") return p;
   const entries = Object.entries(p);
-  return entries.length === 0 ? "none" : entries.map(([scope, access]) => `${scope}: ${access}`).join(", ");
+  return entries.length === 0
+    ? "none"
+    : entries.map(([scope, access]) => `${scope}: ${access}`).join(", ");
 }
 
 const DEFAULT_TOKEN = "default token permissions";
@@ -417,7 +490,8 @@ const DEFAULT_TOKEN = "default token permissions";
 /** How permissions moved from `b` to `h`, or undefined when they did not. */
 function permissionDelta(b: Permissions, h: Permissions): string | undefined {
   if (same(b, h)) return undefined;
-  if (typeof b === "string" || typeof h === "string") return `${describePermissions(b)} → ${describePermissions(h)}`;
+  if (typeof b === "string" || typeof h === "string")
+    return `${describePermissions(b)} → ${describePermissions(h)}`;
   const scopes = [...new Set([...Object.keys(h), ...Object.keys(b)])];
   return scopes
     .filter((s) => own(b, s) !== own(h, s))
@@ -429,11 +503,18 @@ function workflowPermissionChanges(before: Workflow | null, after: Workflow): Ch
   const b = before?.permissions;
   const h = after.permissions;
   if (h !== undefined && b === undefined) {
-    return [{ detail: `workflow permissions added: ${describePermissions(h)}`, line: after.permissionsLine }];
+    return [
+      {
+        detail: `workflow permissions added: ${describePermissions(h)}`,
+        line: after.permissionsLine,
+      },
+    ];
   }
   if (h !== undefined && b !== undefined) {
     const delta = permissionDelta(b, h);
-    return delta === undefined ? [] : [{ detail: `workflow permissions changed: ${delta}`, line: after.permissionsLine }];
+    return delta === undefined
+      ? []
+      : [{ detail: `workflow permissions changed: ${delta}`, line: after.permissionsLine }];
   }
   if (b !== undefined) {
     // The line is the base version's: the key no longer exists at head.
@@ -444,7 +525,9 @@ function workflowPermissionChanges(before: Workflow | null, after: Workflow): Ch
   // declare their own is a new holder of the default token, which is as wide as
   // removing `permissions:` from an existing one.
   if (before !== null) return [];
-  const unrestricted = [...after.jobs.values()].filter((j) => j.permissions === undefined).map((j) => j.id);
+  const unrestricted = [...after.jobs.values()]
+    .filter((j) => j.permissions === undefined)
+    .map((j) => j.id);
   if (unrestricted.length === 0) return [];
   const jobs = `job${unrestricted.length === 1 ? "" : "s"} ${unrestricted.join(", ")}`;
   return [{ detail: `workflow added without permissions: ${DEFAULT_TOKEN} for ${jobs}`, line: 1 }];
@@ -457,19 +540,31 @@ function jobPermissionChanges(before: Workflow | null, after: Workflow): Change[
     const b = old?.permissions;
     const h = job.permissions;
     if (h !== undefined && b === undefined) {
-      out.push({ detail: `job ${job.id} permissions added: ${describePermissions(h)}`, line: job.permissionsLine });
+      out.push({
+        detail: `job ${job.id} permissions added: ${describePermissions(h)}`,
+        line: job.permissionsLine,
+      });
     } else if (h !== undefined && b !== undefined) {
       const delta = permissionDelta(b, h);
-      if (delta !== undefined) out.push({ detail: `job ${job.id} permissions changed: ${delta}`, line: job.permissionsLine });
+      if (delta !== undefined)
+        out.push({
+          detail: `job ${job.id} permissions changed: ${delta}`,
+          line: job.permissionsLine,
+        });
     } else if (b !== undefined) {
       // Without its own permissions a job gets the workflow's, or else the default token's.
       const fallback =
-        after.permissions !== undefined ? `workflow permissions (${describePermissions(after.permissions)})` : DEFAULT_TOKEN;
+        after.permissions !== undefined
+          ? `workflow permissions (${describePermissions(after.permissions)})`
+          : DEFAULT_TOKEN;
       const detail = `job ${job.id} permissions removed: ${describePermissions(b)} → ${fallback}`;
       out.push({ detail, line: old?.permissionsLine });
     }
     if (job.inheritsSecrets && !old?.inheritsSecrets) {
-      out.push({ detail: `job ${job.id} passes all secrets to a reusable workflow (secrets: inherit)`, line: job.line });
+      out.push({
+        detail: `job ${job.id} passes all secrets to a reusable workflow (secrets: inherit)`,
+        line: job.line,
+      });
     }
   }
   return out;
@@ -480,10 +575,12 @@ function jobPermissionChanges(before: Workflow | null, after: Workflow): Change[
  * pull requests.
  */
 function triggerChanges(before: Workflow | null, after: Workflow): Change[] {
-  if (!after.triggers.has("pull_request_target") || before?.triggers.has("pull_request_target")) return [];
+  if (!after.triggers.has("pull_request_target") || before?.triggers.has("pull_request_target"))
+    return [];
   return [
     {
-      detail: "pull_request_target trigger added (runs with secrets and a write token for fork pull requests)",
+      detail:
+        "pull_request_target trigger added (runs with secrets and a write token for fork pull requests)",
       line: after.triggersLine,
     },
   ];
@@ -496,7 +593,8 @@ interface SecretReference {
 }
 
 const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
-const SECRET_IN_EXPRESSION = /\bsecrets(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\]|\b)/g;
+const SECRET_IN_EXPRESSION =
+  /\bsecrets(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\]|\b)/g;
 
 /** `${{ secrets.X }}` references by upper-cased name; `*` is the whole context (`toJSON(secrets)`). */
 function secretReferences(text: string): Map<string, SecretReference> {

@@ -35,15 +35,31 @@ import { unreadContent } from "./unread.js";
 const DETECTOR_ID = "socket-events";
 
 const SCRIPT_FILE = /\.[cm]?[jt]s$/i;
-const TEST_FILE = /(?:^|\/)(?:__tests__|__mocks__|test|tests|e2e)\/|\.(?:spec|test|e2e-spec|d)\.[cm]?[jt]s$/i;
+const TEST_FILE =
+  /(?:^|\/)(?:__tests__|__mocks__|test|tests|e2e)\/|\.(?:spec|test|e2e-spec|d)\.[cm]?[jt]s$/i;
 /** `chat.gateway.ts`, `socket.ts`, `chat-socket.ts`, `websocket.js`, `socket-events.ts`. */
-const SOCKET_NAME = /(?:^|[.\-_])(?:gateway|socket|sockets|websocket|websockets)(?:[.\-_]?events)?\.[cm]?[jt]s$/i;
-const SOCKET_DIR = new Set(["socket", "sockets", "websocket", "websockets", "ws", "gateway", "gateways", "realtime", "socket.io", "socketio"]);
+const SOCKET_NAME =
+  /(?:^|[.\-_])(?:gateway|socket|sockets|websocket|websockets)(?:[.\-_]?events)?\.[cm]?[jt]s$/i;
+const SOCKET_DIR = new Set([
+  "socket",
+  "sockets",
+  "websocket",
+  "websockets",
+  "ws",
+  "gateway",
+  "gateways",
+  "realtime",
+  "socket.io",
+  "socketio",
+]);
 
 export function isSocketFile(path: string): boolean {
   if (!SCRIPT_FILE.test(path) || TEST_FILE.test(path)) return false;
   const segments = path.split("/");
-  return SOCKET_NAME.test(segments[segments.length - 1] ?? "") || segments.slice(0, -1).some((d) => SOCKET_DIR.has(d.toLowerCase()));
+  return (
+    SOCKET_NAME.test(segments[segments.length - 1] ?? "") ||
+    segments.slice(0, -1).some((d) => SOCKET_DIR.has(d.toLowerCase()))
+  );
 }
 
 export const socketEventsDetector: Detector = {
@@ -59,7 +75,10 @@ export const socketEventsDetector: Detector = {
       return detectEvents(file);
     } catch (error) {
       // Detectors must never throw; an unexpected failure is reported like an unreadable file.
-      return unreadable(file, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      return unreadable(
+        file,
+        `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   },
 };
@@ -74,9 +93,17 @@ function detectEvents(file: ChangedFile): DetectionResult {
   if (base === null) return { findings: [], problems: [] }; // a new file only adds events
   const before = readEvents(file.previousPath ?? file.path, base, "base");
   if (!before.ok) return unreadable(file, before.message, before.line);
-  const after = head === null ? { ok: true as const, model: emptyModel() } : readEvents(file.path, head, "head");
+  const after =
+    head === null
+      ? { ok: true as const, model: emptyModel() }
+      : readEvents(file.path, head, "head");
   if (!after.ok) return unreadable(file, after.message, after.line);
-  const findings = compareModels(before.model, after.model).map((c): Finding => ({ kind: "event-schema", path: file.path, detail: c.detail, line: c.line }));
+  const findings = compareModels(before.model, after.model).map((c): Finding => ({
+    kind: "event-schema",
+    path: file.path,
+    detail: c.detail,
+    line: c.line,
+  }));
   return { findings, problems: [] };
 }
 
@@ -126,11 +153,37 @@ function readEvents(path: string, text: string, side: string): ReadResult {
 }
 
 /** Socket.IO's own events: the connection's lifecycle, which every client shares. */
-const RESERVED = new Set(["connect", "connection", "connect_error", "disconnect", "disconnecting", "error", "newListener", "removeListener", "reconnect", "reconnect_attempt", "reconnect_error", "reconnect_failed", "ping"]);
+const RESERVED = new Set([
+  "connect",
+  "connection",
+  "connect_error",
+  "disconnect",
+  "disconnecting",
+  "error",
+  "newListener",
+  "removeListener",
+  "reconnect",
+  "reconnect_attempt",
+  "reconnect_error",
+  "reconnect_failed",
+  "ping",
+]);
 /** Receivers that are sockets, servers or namespaces (not `eventEmitter`, `bus`, `emitter`). */
-const SOCKET_RECEIVER = /^(?:io|ws|wss|nsp|server|socket|sockets|client|namespace)$|(?:Socket|Server|Client|Namespace|Io)$/;
+const SOCKET_RECEIVER =
+  /^(?:io|ws|wss|nsp|server|socket|sockets|client|namespace)$|(?:Socket|Server|Client|Namespace|Io)$/;
 /** Calls and properties that narrow who receives an emit, between the socket and `.emit`. */
-const NARROWING = new Set(["to", "in", "except", "timeout", "compress", "volatile", "broadcast", "local", "of", "binary"]);
+const NARROWING = new Set([
+  "to",
+  "in",
+  "except",
+  "timeout",
+  "compress",
+  "volatile",
+  "broadcast",
+  "local",
+  "of",
+  "binary",
+]);
 const LISTEN = new Set(["on", "once", "addListener", "prependListener", "prependOnceListener"]);
 const EMIT = new Set(["emit", "emitWithAck"]);
 const OUT_INTERFACE = /(?:ServerToClientEvents|EmitEvents)$/;
@@ -139,10 +192,20 @@ const IN_INTERFACE = /(?:ClientToServerEvents|ListenEvents)$/;
 function modelOf(parsed: ParsedSource): Model {
   const { ts } = parsed;
   const model = emptyModel();
-  const record = (name: string, direction: Direction, payload: string | undefined, node: TS.Node) => {
+  const record = (
+    name: string,
+    direction: Direction,
+    payload: string | undefined,
+    node: TS.Node,
+  ) => {
     if (RESERVED.has(name)) return;
     const key = `${direction} ${name}`;
-    const event = model.events.get(key) ?? { name, direction, payloads: new Set<string>(), line: parsed.lineOf(node) };
+    const event = model.events.get(key) ?? {
+      name,
+      direction,
+      payloads: new Set<string>(),
+      line: parsed.lineOf(node),
+    };
     event.payloads.add(payload ?? "?");
     model.events.set(key, event);
   };
@@ -151,8 +214,16 @@ function modelOf(parsed: ParsedSource): Model {
     else if (ts.isCallExpression(node)) socketCall(parsed, node, record);
     else if (ts.isClassDeclaration(node)) gatewayMounts(parsed, node, model);
     else if (ts.isNewExpression(node)) serverMounts(parsed, node, model);
-    else if ((ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && (OUT_INTERFACE.test(node.name.text) || IN_INTERFACE.test(node.name.text))) {
-      typedEvents(parsed, node, OUT_INTERFACE.test(node.name.text) ? "server → client" : "client → server", record);
+    else if (
+      (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) &&
+      (OUT_INTERFACE.test(node.name.text) || IN_INTERFACE.test(node.name.text))
+    ) {
+      typedEvents(
+        parsed,
+        node,
+        OUT_INTERFACE.test(node.name.text) ? "server → client" : "client → server",
+        record,
+      );
     }
     ts.forEachChild(node, visit);
   };
@@ -160,16 +231,28 @@ function modelOf(parsed: ParsedSource): Model {
   return model;
 }
 
-type RecordEvent = (name: string, direction: Direction, payload: string | undefined, node: TS.Node) => void;
+type RecordEvent = (
+  name: string,
+  direction: Direction,
+  payload: string | undefined,
+  node: TS.Node,
+) => void;
 
-function decoratorCalls(parsed: ParsedSource, node: TS.Node): { name: string; call: TS.CallExpression }[] {
+function decoratorCalls(
+  parsed: ParsedSource,
+  node: TS.Node,
+): { name: string; call: TS.CallExpression }[] {
   const { ts } = parsed;
   if (!ts.canHaveDecorators(node)) return [];
   return (ts.getDecorators(node) ?? []).flatMap((d) => {
     const expr = d.expression;
     if (!ts.isCallExpression(expr)) return [];
     const callee = expr.expression;
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    const name = ts.isIdentifier(callee)
+      ? callee.text
+      : ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : undefined;
     return name === undefined ? [] : [{ name, call: expr }];
   });
 }
@@ -183,7 +266,11 @@ function eventName(parsed: ParsedSource, arg: TS.Expression | undefined): string
 }
 
 /** `@SubscribeMessage('x') handle(@MessageBody() dto: T)`, and its `return { event: 'y', data }`. */
-function subscribeHandler(parsed: ParsedSource, method: TS.MethodDeclaration, record: RecordEvent): void {
+function subscribeHandler(
+  parsed: ParsedSource,
+  method: TS.MethodDeclaration,
+  record: RecordEvent,
+): void {
   const { ts } = parsed;
   const subscribe = decoratorCalls(parsed, method).find((d) => d.name === "SubscribeMessage");
   if (subscribe === undefined) return;
@@ -192,26 +279,49 @@ function subscribeHandler(parsed: ParsedSource, method: TS.MethodDeclaration, re
   const bodies = method.parameters.flatMap((p) => {
     const body = decoratorCalls(parsed, p).find((d) => d.name === "MessageBody");
     if (body === undefined) return [];
-    const field = body.call.arguments.length > 0 ? `${body.call.arguments.map((a) => parsed.print(a)).join(",")}: ` : "";
+    const field =
+      body.call.arguments.length > 0
+        ? `${body.call.arguments.map((a) => parsed.print(a)).join(",")}: `
+        : "";
     return [`${field}${p.type !== undefined ? parsed.print(p.type) : "?"}`];
   });
-  record(name, "client → server", bodies.length > 0 ? bodies.join(", ") : undefined, subscribe.call);
+  record(
+    name,
+    "client → server",
+    bodies.length > 0 ? bodies.join(", ") : undefined,
+    subscribe.call,
+  );
   const returns = (node: TS.Node): void => {
     if (ts.isFunctionLike(node) && node !== method) return; // a callback's return is not the handler's
-    if (ts.isReturnStatement(node) && node.expression !== undefined && ts.isObjectLiteralExpression(node.expression)) {
+    if (
+      ts.isReturnStatement(node) &&
+      node.expression !== undefined &&
+      ts.isObjectLiteralExpression(node.expression)
+    ) {
       const event = property(parsed, node.expression, "event");
       const reply = event !== undefined ? eventName(parsed, event) : undefined;
-      if (reply !== undefined) record(reply, "server → client", payloadOf(parsed, property(parsed, node.expression, "data")), node);
+      if (reply !== undefined)
+        record(
+          reply,
+          "server → client",
+          payloadOf(parsed, property(parsed, node.expression, "data")),
+          node,
+        );
     }
     ts.forEachChild(node, returns);
   };
   if (method.body !== undefined) ts.forEachChild(method.body, returns);
 }
 
-function property(parsed: ParsedSource, object: TS.ObjectLiteralExpression, key: string): TS.Expression | undefined {
+function property(
+  parsed: ParsedSource,
+  object: TS.ObjectLiteralExpression,
+  key: string,
+): TS.Expression | undefined {
   const { ts } = parsed;
   for (const p of object.properties) {
-    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key) return p.initializer;
+    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key)
+      return p.initializer;
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
   }
   return undefined;
@@ -231,11 +341,26 @@ function socketCall(parsed: ParsedSource, call: TS.CallExpression, record: Recor
   if (name === undefined) return;
   if (listens) {
     const handler = call.arguments[1];
-    const declared = handler !== undefined && (ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)) ? handler.parameters[0]?.type : undefined;
-    record(name, "client → server", declared !== undefined ? parsed.print(declared) : undefined, call);
+    const declared =
+      handler !== undefined && (ts.isArrowFunction(handler) || ts.isFunctionExpression(handler))
+        ? handler.parameters[0]?.type
+        : undefined;
+    record(
+      name,
+      "client → server",
+      declared !== undefined ? parsed.print(declared) : undefined,
+      call,
+    );
   } else {
-    const payloads = call.arguments.slice(1).filter((a) => !ts.isArrowFunction(a) && !ts.isFunctionExpression(a));
-    record(name, "server → client", payloads.length > 0 ? payloads.map((p) => payloadOf(parsed, p) ?? "?").join(", ") : "(none)", call);
+    const payloads = call.arguments
+      .slice(1)
+      .filter((a) => !ts.isArrowFunction(a) && !ts.isFunctionExpression(a));
+    record(
+      name,
+      "server → client",
+      payloads.length > 0 ? payloads.map((p) => payloadOf(parsed, p) ?? "?").join(", ") : "(none)",
+      call,
+    );
   }
 }
 
@@ -244,9 +369,16 @@ function receiverName(parsed: ParsedSource, expression: TS.Expression): string |
   const { ts } = parsed;
   let node = expression;
   for (;;) {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && NARROWING.has(node.expression.name.text)) node = node.expression.expression;
-    else if (ts.isPropertyAccessExpression(node) && NARROWING.has(node.name.text)) node = node.expression;
-    else if (ts.isNonNullExpression(node) || ts.isParenthesizedExpression(node)) node = node.expression;
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      NARROWING.has(node.expression.name.text)
+    )
+      node = node.expression.expression;
+    else if (ts.isPropertyAccessExpression(node) && NARROWING.has(node.name.text))
+      node = node.expression;
+    else if (ts.isNonNullExpression(node) || ts.isParenthesizedExpression(node))
+      node = node.expression;
     else break;
   }
   if (ts.isIdentifier(node)) return node.text;
@@ -262,16 +394,24 @@ function receiverName(parsed: ParsedSource, expression: TS.Expression): string |
 function payloadOf(parsed: ParsedSource, arg: TS.Expression | undefined): string | undefined {
   const { ts } = parsed;
   if (arg === undefined) return undefined;
-  if (ts.isAsExpression(arg) || ts.isSatisfiesExpression(arg) || ts.isTypeAssertionExpression(arg)) return parsed.print(arg.type);
+  if (ts.isAsExpression(arg) || ts.isSatisfiesExpression(arg) || ts.isTypeAssertionExpression(arg))
+    return parsed.print(arg.type);
   if (ts.isParenthesizedExpression(arg)) return payloadOf(parsed, arg.expression);
   if (ts.isIdentifier(arg)) return declaredType(parsed, arg);
   if (ts.isNewExpression(arg)) return parsed.print(arg.expression);
-  if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg) || ts.isTemplateExpression(arg)) return "string";
+  if (
+    ts.isStringLiteral(arg) ||
+    ts.isNoSubstitutionTemplateLiteral(arg) ||
+    ts.isTemplateExpression(arg)
+  )
+    return "string";
   if (ts.isNumericLiteral(arg)) return "number";
-  if (arg.kind === ts.SyntaxKind.TrueKeyword || arg.kind === ts.SyntaxKind.FalseKeyword) return "boolean";
+  if (arg.kind === ts.SyntaxKind.TrueKeyword || arg.kind === ts.SyntaxKind.FalseKeyword)
+    return "boolean";
   if (ts.isObjectLiteralExpression(arg)) {
     const keys = arg.properties.map((p) => {
-      if (ts.isSpreadAssignment(p)) return `...${payloadOf(parsed, p.expression) ?? parsed.print(p.expression)}`;
+      if (ts.isSpreadAssignment(p))
+        return `...${payloadOf(parsed, p.expression) ?? parsed.print(p.expression)}`;
       return p.name !== undefined ? parsed.print(p.name) : parsed.print(p);
     });
     return `{${keys.sort().join(",")}}`;
@@ -296,14 +436,18 @@ function declaredType(parsed: ParsedSource, id: TS.Identifier): string | undefin
  */
 const scopeDeclarations = new WeakMap<TS.Node, Map<string, { type: string | undefined }>>();
 
-function declarationsIn(parsed: ParsedSource, scope: TS.Node): Map<string, { type: string | undefined }> {
+function declarationsIn(
+  parsed: ParsedSource,
+  scope: TS.Node,
+): Map<string, { type: string | undefined }> {
   const { ts } = parsed;
   const cached = scopeDeclarations.get(scope);
   if (cached !== undefined) return cached;
   const names = new Map<string, { type: string | undefined }>();
   if (ts.isFunctionLike(scope)) {
     for (const p of scope.parameters) {
-      if (ts.isIdentifier(p.name) && !names.has(p.name.text)) names.set(p.name.text, { type: p.type !== undefined ? parsed.print(p.type) : undefined });
+      if (ts.isIdentifier(p.name) && !names.has(p.name.text))
+        names.set(p.name.text, { type: p.type !== undefined ? parsed.print(p.type) : undefined });
     }
   } else if (ts.isBlock(scope) || ts.isSourceFile(scope)) {
     for (const statement of scope.statements) {
@@ -311,7 +455,12 @@ function declarationsIn(parsed: ParsedSource, scope: TS.Node): Map<string, { typ
       for (const d of statement.declarationList.declarations) {
         if (!ts.isIdentifier(d.name) || names.has(d.name.text)) continue;
         // An initializer is read only when it is a literal, a cast or `new`: no recursion into other names.
-        const type = d.type !== undefined ? parsed.print(d.type) : d.initializer !== undefined && !ts.isIdentifier(d.initializer) ? payloadOf(parsed, d.initializer) : undefined;
+        const type =
+          d.type !== undefined
+            ? parsed.print(d.type)
+            : d.initializer !== undefined && !ts.isIdentifier(d.initializer)
+              ? payloadOf(parsed, d.initializer)
+              : undefined;
         names.set(d.name.text, { type });
       }
     }
@@ -321,13 +470,29 @@ function declarationsIn(parsed: ParsedSource, scope: TS.Node): Map<string, { typ
 }
 
 /** `interface ServerToClientEvents { message: (m: Message) => void }`: one event per member. */
-function typedEvents(parsed: ParsedSource, node: TS.InterfaceDeclaration | TS.TypeAliasDeclaration, direction: Direction, record: RecordEvent): void {
+function typedEvents(
+  parsed: ParsedSource,
+  node: TS.InterfaceDeclaration | TS.TypeAliasDeclaration,
+  direction: Direction,
+  record: RecordEvent,
+): void {
   const { ts } = parsed;
-  const members = ts.isInterfaceDeclaration(node) ? node.members : ts.isTypeLiteralNode(node.type) ? node.type.members : undefined;
+  const members = ts.isInterfaceDeclaration(node)
+    ? node.members
+    : ts.isTypeLiteralNode(node.type)
+      ? node.type.members
+      : undefined;
   for (const member of members ?? []) {
     if (member.name === undefined) continue;
-    const name = ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) ? member.name.text : `<${parsed.print(member.name)}>`;
-    const signature = ts.isMethodSignature(member) ? parsed.print(member).replace(/^[^(]*/, "") : ts.isPropertySignature(member) && member.type ? parsed.print(member.type) : "?";
+    const name =
+      ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)
+        ? member.name.text
+        : `<${parsed.print(member.name)}>`;
+    const signature = ts.isMethodSignature(member)
+      ? parsed.print(member).replace(/^[^(]*/, "")
+      : ts.isPropertySignature(member) && member.type
+        ? parsed.print(member.type)
+        : "?";
     record(name, direction, signature, member);
   }
 }
@@ -352,7 +517,11 @@ function mountOptions(parsed: ParsedSource, arg: TS.Expression, owner: string, m
   if (!ts.isObjectLiteralExpression(arg)) return;
   for (const key of ["namespace", "path"]) {
     const value = property(parsed, arg, key);
-    if (value !== undefined) model.mounts.set(`${owner}${key}`, { value: parsed.print(value), line: parsed.lineOf(value) });
+    if (value !== undefined)
+      model.mounts.set(`${owner}${key}`, {
+        value: parsed.print(value),
+        line: parsed.lineOf(value),
+      });
   }
 }
 
@@ -371,21 +540,36 @@ function compareModels(base: Model, head: Model): Change[] {
     if (now?.value === mount.value) continue;
     const [owner, option] = key.split(" ");
     changes.push({
-      detail: now === undefined ? `${owner} ${option} ${mount.value} removed: every event it serves moved` : `${owner} ${option} changed: ${mount.value} → ${now.value}: every event it serves moved`,
+      detail:
+        now === undefined
+          ? `${owner} ${option} ${mount.value} removed: every event it serves moved`
+          : `${owner} ${option} changed: ${mount.value} → ${now.value}: every event it serves moved`,
       line: now?.line ?? mount.line,
     });
   }
   for (const [key, event] of base.events) {
     const now = head.events.get(key);
     if (now === undefined) {
-      const appeared = [...head.events.values()].filter((e) => e.direction === event.direction && !base.events.has(`${e.direction} ${e.name}`)).map((e) => `'${e.name}'`);
-      const hint = appeared.length > 0 ? ` (new in this change: ${appeared.join(", ")}; renamed?)` : "";
-      changes.push({ detail: `event '${event.name}' (${event.direction}) removed${hint}`, line: event.line });
+      const appeared = [...head.events.values()]
+        .filter(
+          (e) => e.direction === event.direction && !base.events.has(`${e.direction} ${e.name}`),
+        )
+        .map((e) => `'${e.name}'`);
+      const hint =
+        appeared.length > 0 ? ` (new in this change: ${appeared.join(", ")}; renamed?)` : "";
+      changes.push({
+        detail: `event '${event.name}' (${event.direction}) removed${hint}`,
+        line: event.line,
+      });
       continue;
     }
     const was = payloadText(event);
     const is = payloadText(now);
-    if (was !== is) changes.push({ detail: `payload of event '${event.name}' (${event.direction}) changed: ${was} → ${is}`, line: now.line });
+    if (was !== is)
+      changes.push({
+        detail: `payload of event '${event.name}' (${event.direction}) changed: ${was} → ${is}`,
+        line: now.line,
+      });
   }
   // In the order of the file (a handler's reply is collected before the emits inside it).
   return changes.sort((a, b) => a.line - b.line);

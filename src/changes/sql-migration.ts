@@ -66,11 +66,24 @@
  */
 import { diffLines, type DiffLine } from "./diff.js";
 import { classifyStatements, type Hit } from "./sql/classify.js";
-import { lexSql, splitStatements, type Dialect, type Statement, type Unterminated } from "./sql/lexer.js";
+import {
+  lexSql,
+  splitStatements,
+  type Dialect,
+  type Statement,
+  type Unterminated,
+} from "./sql/lexer.js";
 import type { ChangedFile, DetectionProblem, DetectionResult, Detector, Finding } from "./types.js";
 import { unreadChange } from "./unread.js";
 
-export { lexSql, splitStatements, type Lexed, type Statement, type Token, type Unterminated } from "./sql/lexer.js";
+export {
+  lexSql,
+  splitStatements,
+  type Lexed,
+  type Statement,
+  type Token,
+  type Unterminated,
+} from "./sql/lexer.js";
 export type { Hit } from "./sql/classify.js";
 
 const DETECTOR_ID = "sql-migration";
@@ -86,7 +99,10 @@ export const sqlMigrationDetector: Detector = {
       return detectSqlMigration(file);
     } catch (error) {
       // Detectors must never throw; an unexpected failure is reported like an unreadable file.
-      return unreadable(file, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      return unreadable(
+        file,
+        `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   },
 };
@@ -100,9 +116,15 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
   if (file.status === "removed" || file.head === null) return { findings: [], problems: [] };
 
   if (becomesNewMigration(file)) {
-    const how = file.status === "copied" ? `copied from ${file.previousPath ?? "another file"}` : `moved here from ${file.previousPath ?? "another path"}`;
+    const how =
+      file.status === "copied"
+        ? `copied from ${file.previousPath ?? "another file"}`
+        : `moved here from ${file.previousPath ?? "another path"}`;
     if (typeof file.head !== "string") {
-      return unreadable(file, `${how} into a migrations folder, so all of it now runs as a new migration, and its content was not loaded`);
+      return unreadable(
+        file,
+        `${how} into a migrations folder, so all of it now runs as a new migration, and its content was not loaded`,
+      );
     }
     // Every statement in it is new to the databases, not only the edited ones.
     return detectSqlMigration({ path: file.path, status: "added", base: null, head: file.head });
@@ -119,7 +141,12 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
 
   const analysis = analyseAddedStatements(file, lines.added);
   for (const hit of analysis.hits) {
-    const finding: Finding = { kind: hit.kind, path: file.path, detail: hit.detail, line: hit.line };
+    const finding: Finding = {
+      kind: hit.kind,
+      path: file.path,
+      detail: hit.detail,
+      line: hit.line,
+    };
     if (hit.unreadable !== undefined) {
       finding.conservative = true;
       problems.push({ path: file.path, detector: DETECTOR_ID, message: hit.unreadable });
@@ -139,7 +166,10 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
     });
   }
   const messages = new Set(problems.map((p) => p.message));
-  return { findings: dedupe(findings), problems: [...messages].map((message) => ({ path: file.path, detector: DETECTOR_ID, message })) };
+  return {
+    findings: dedupe(findings),
+    problems: [...messages].map((message) => ({ path: file.path, detector: DETECTOR_ID, message })),
+  };
 }
 
 /**
@@ -149,7 +179,10 @@ function detectSqlMigration(file: ChangedFile): DetectionResult {
 function becomesNewMigration(file: ChangedFile): boolean {
   if (!looksLikeMigration(file.path)) return false;
   if (file.status === "copied") return true;
-  return file.status === "renamed" && (file.previousPath === undefined || !looksLikeMigration(file.previousPath));
+  return (
+    file.status === "renamed" &&
+    (file.previousPath === undefined || !looksLikeMigration(file.previousPath))
+  );
 }
 
 /**
@@ -173,7 +206,11 @@ function historyRewrite(file: ChangedFile, removed: DiffLine[]): Finding | undef
       line: first.line,
     };
   }
-  if (file.status === "renamed" && file.previousPath !== undefined && looksLikeMigration(file.previousPath)) {
+  if (
+    file.status === "renamed" &&
+    file.previousPath !== undefined &&
+    looksLikeMigration(file.previousPath)
+  ) {
     return {
       kind: "migration-destructive",
       path: file.path,
@@ -214,7 +251,12 @@ function analyseAddedStatements(file: ChangedFile, added: DiffLine[]): Analysis 
     const addedLines = new Set(added.map((l) => l.line));
     return analyseSql([{ text: file.head, firstLine: 1 }], (s) => touchesAny(s, addedLines));
   }
-  return analyseSql(consecutiveRuns(added).map((run) => ({ text: run.map((l) => l.text).join("\n"), firstLine: run[0]!.line })));
+  return analyseSql(
+    consecutiveRuns(added).map((run) => ({
+      text: run.map((l) => l.text).join("\n"),
+      firstLine: run[0]!.line,
+    })),
+  );
 }
 
 /** A piece of SQL text and the line its first character is on. */
@@ -231,8 +273,13 @@ export interface SqlText {
  * cannot hide from one reading behind the other's quoting. An unterminated string
  * or comment is reported from the standard reading.
  */
-export function analyseSql(texts: readonly SqlText[], keep: (statement: Statement) => boolean = () => true): Analysis {
-  const dialects: Dialect[] = texts.some((t) => /[\\#]|\/\*!/.test(t.text)) ? ["standard", "mysql"] : ["standard"];
+export function analyseSql(
+  texts: readonly SqlText[],
+  keep: (statement: Statement) => boolean = () => true,
+): Analysis {
+  const dialects: Dialect[] = texts.some((t) => /[\\#]|\/\*!/.test(t.text))
+    ? ["standard", "mysql"]
+    : ["standard"];
   const hits: Hit[] = [];
   let unterminated: Unterminated | undefined;
   for (const dialect of dialects) {

@@ -42,7 +42,14 @@ import { unreadContent } from "./unread.js";
 const DETECTOR_ID = "terraform-sizing";
 
 /** Keys that name a machine size. `size`/`sku` only count in the Azure resources that use them so. */
-const SIZE_KEYS = new Set(["instance_type", "instance_types", "instance_class", "machine_type", "node_type", "vm_size"]);
+const SIZE_KEYS = new Set([
+  "instance_type",
+  "instance_types",
+  "instance_class",
+  "machine_type",
+  "node_type",
+  "vm_size",
+]);
 const AZURE_SIZE_KEYS = new Set(["size", "sku"]);
 
 /** Keys that count machines, the first present deciding the price: the most the group may run. */
@@ -68,10 +75,12 @@ const COUNT_KEYS = [
 const SCALING_BLOCKS = new Set(["scaling_config", "autoscaling"]);
 
 /** Instance templates: they run nothing themselves, and are priced where a group in the same file uses them. */
-const TEMPLATE_TYPES = /^(aws_launch_template|aws_launch_configuration|google_compute_(region_)?instance_template)$/;
+const TEMPLATE_TYPES =
+  /^(aws_launch_template|aws_launch_configuration|google_compute_(region_)?instance_template)$/;
 
 /** A reference to a template (`aws_launch_template.api.id`), as a group names the template it runs. */
-const TEMPLATE_REFERENCE = /^((?:aws_launch_template|aws_launch_configuration|google_compute_(?:region_)?instance_template)\.[A-Za-z0-9_-]+)\.(?:id|name|self_link)$/;
+const TEMPLATE_REFERENCE =
+  /^((?:aws_launch_template|aws_launch_configuration|google_compute_(?:region_)?instance_template)\.[A-Za-z0-9_-]+)\.(?:id|name|self_link)$/;
 
 export const terraformSizingDetector: Detector = {
   id: DETECTOR_ID,
@@ -86,7 +95,14 @@ export const terraformSizingDetector: Detector = {
       const unread = unreadContent(file);
       if (unread === undefined) return { findings: [], problems: [] };
       return {
-        findings: [{ kind: "cost-increase", path: file.path, detail: `${unread}; assumed to increase cost`, conservative: true }],
+        findings: [
+          {
+            kind: "cost-increase",
+            path: file.path,
+            detail: `${unread}; assumed to increase cost`,
+            conservative: true,
+          },
+        ],
         problems: [{ path: file.path, detector: DETECTOR_ID, message: unread }],
       };
     }
@@ -94,13 +110,24 @@ export const terraformSizingDetector: Detector = {
     const before = "error" in after ? after : readSizing(base);
     if ("error" in after || "error" in before) {
       // The terraform detector reports the parse error (and assumes a security change); here, scaling.
-      const reason = "error" in after ? after.error : `${(before as { error: string }).error} (base version)`;
+      const reason =
+        "error" in after ? after.error : `${(before as { error: string }).error} (base version)`;
       return {
-        findings: [{ kind: "scaling-change", path: file.path, detail: `${reason}; assumed to change sizing`, conservative: true }],
+        findings: [
+          {
+            kind: "scaling-change",
+            path: file.path,
+            detail: `${reason}; assumed to change sizing`,
+            conservative: true,
+          },
+        ],
         problems: [{ path: file.path, detector: DETECTOR_ID, message: reason }],
       };
     }
-    const changes = [...scalingChanges(before, after, settings), ...costChange(before, after, settings)];
+    const changes = [
+      ...scalingChanges(before, after, settings),
+      ...costChange(before, after, settings),
+    ];
     const findings: Finding[] = changes.map((c) => ({ ...c, path: file.path }));
     return { findings, problems: [] };
   },
@@ -195,14 +222,26 @@ function templateReference(node: Node): string | undefined {
  * is a scaling change; where it is used is not followed, so it is not priced.
  */
 function sizingVariable(block: Node, name: string): SizedBlock | undefined {
-  if (!isSizeKey(name, "") && !isCountKey(name) && !/(instance|machine|node|vm)_(type|class|size|count)s?$/.test(name)) return undefined;
+  if (
+    !isSizeKey(name, "") &&
+    !isCountKey(name) &&
+    !/(instance|machine|node|vm)_(type|class|size|count)s?$/.test(name)
+  )
+    return undefined;
   const leaves = new Map<string, Leaf>();
   for (const member of named(bodyOf(block))) {
     const [key, value] = named(member);
     if (member.type !== "attribute" || key?.text !== "default" || !value) continue;
-    leaves.set(name, { path: [name], text: value.text.replace(/\s+/g, " ").trim(), line: value.startPosition.row + 1, variable: true });
+    leaves.set(name, {
+      path: [name],
+      text: value.text.replace(/\s+/g, " ").trim(),
+      line: value.startPosition.row + 1,
+      variable: true,
+    });
   }
-  return leaves.size > 0 ? { address: `var.${name}`, line: block.startPosition.row + 1, leaves } : undefined;
+  return leaves.size > 0
+    ? { address: `var.${name}`, line: block.startPosition.row + 1, leaves }
+    : undefined;
 }
 
 function bodyOf(block: Node): Node | undefined {
@@ -226,7 +265,12 @@ function collectBody(block: Node, path: string[], type: string, into: Map<string
 }
 
 /** An expression: objects are walked by key (module inputs), anything else is a leaf if its key sizes or counts. */
-function collectValue(expression: Node, path: string[], type: string, into: Map<string, Leaf>): void {
+function collectValue(
+  expression: Node,
+  path: string[],
+  type: string,
+  into: Map<string, Leaf>,
+): void {
   const object = descend(expression, ["collection_value", "object"]);
   if (object) {
     for (const element of named(object).filter((n) => n.type === "object_elem")) {
@@ -240,7 +284,12 @@ function collectValue(expression: Node, path: string[], type: string, into: Map<
   }
   const key = path[path.length - 1] ?? "";
   if (!isSizeKey(key, type) && !isCountKey(key)) return;
-  into.set(path.join("."), { path, text: expression.text.replace(/\s+/g, " ").trim(), literal: literalOf(expression), line: expression.startPosition.row + 1 });
+  into.set(path.join("."), {
+    path,
+    text: expression.text.replace(/\s+/g, " ").trim(),
+    literal: literalOf(expression),
+    line: expression.startPosition.row + 1,
+  });
 }
 
 /** The node reached by following single named children of these types, if the shape matches. */
@@ -257,7 +306,9 @@ function descend(node: Node, types: string[]): Node | undefined {
 function literalString(expression: Node): string | undefined {
   const lit = descend(expression, ["literal_value", "string_lit"]);
   if (!lit) return undefined;
-  const parts = named(lit).filter((n) => n.type !== "quoted_template_start" && n.type !== "quoted_template_end");
+  const parts = named(lit).filter(
+    (n) => n.type !== "quoted_template_start" && n.type !== "quoted_template_end",
+  );
   if (parts.length === 0) return "";
   return parts.length === 1 && parts[0]!.type === "template_literal" ? parts[0]!.text : undefined;
 }
@@ -290,7 +341,10 @@ function parentOf(path: readonly string[]): string {
 /** `a.b.c` → ["", "a", "a.b", "a.b.c"]. */
 function ancestorsOrSelf(path: string): string[] {
   const parts = path === "" ? [] : path.split(".");
-  return parts.map((_, i) => parts.slice(0, i + 1).join(".")).concat("").reverse();
+  return parts
+    .map((_, i) => parts.slice(0, i + 1).join("."))
+    .concat("")
+    .reverse();
 }
 
 /**
@@ -314,17 +368,25 @@ function groups(block: SizedBlock, all: ReadonlyMap<string, SizedBlock>): Group[
       const at = parentOf(c.path);
       if (scopes.has(at)) return true;
       const last = c.path[c.path.length - 2];
-      return last !== undefined && SCALING_BLOCKS.has(last) && scopes.has(parentOf(c.path.slice(0, -1)));
+      return (
+        last !== undefined && SCALING_BLOCKS.has(last) && scopes.has(parentOf(c.path.slice(0, -1)))
+      );
     });
-    const count = COUNT_KEYS.map((k) => eligible.find((c) => c.path[c.path.length - 1] === k)).find((c) => c !== undefined);
+    const count = COUNT_KEYS.map((k) => eligible.find((c) => c.path[c.path.length - 1] === k)).find(
+      (c) => c !== undefined,
+    );
     for (const c of eligible) used.add(c);
     out.push({ label: groupLabel(block.address, parent), size, count });
   }
   const loose = counts.filter((c) => !used.has(c));
   if (loose.length > 0) {
-    const count = COUNT_KEYS.map((k) => loose.find((c) => c.path[c.path.length - 1] === k)).find((c) => c !== undefined);
+    const count = COUNT_KEYS.map((k) => loose.find((c) => c.path[c.path.length - 1] === k)).find(
+      (c) => c !== undefined,
+    );
     const template = block.sizeFrom === undefined ? undefined : all.get(block.sizeFrom);
-    const size = template ? [...template.leaves.values()].find((l) => !isCountKey(l.path[l.path.length - 1]!)) : undefined;
+    const size = template
+      ? [...template.leaves.values()].find((l) => !isCountKey(l.path[l.path.length - 1]!))
+      : undefined;
     out.push({ label: block.address, size, count });
   }
   return out;
@@ -335,16 +397,21 @@ function groupLabel(address: string, parent: string): string {
 }
 
 /** A group's monthly price, or why it has none (`missingPrice`: the size whose price the policy can add). */
-type Price = { monthly: number; size: string; unitPrice: number; count: number } | { unknown: string; missingPrice?: string };
+type Price =
+  | { monthly: number; size: string; unitPrice: number; count: number }
+  | { unknown: string; missingPrice?: string };
 
 function priceOf(group: Group, prices: ReadonlyMap<string, number>): Price {
   if (!group.size) return { unknown: "its instance size is not set in this file" };
   const size = group.size.literal;
   const count = group.count === undefined ? 1 : group.count.literal;
-  if (typeof size !== "string") return { unknown: `its size \`${group.size.text}\` is not a literal` };
-  if (typeof count !== "number") return { unknown: `its count \`${group.count!.text}\` is not a literal` };
+  if (typeof size !== "string")
+    return { unknown: `its size \`${group.size.text}\` is not a literal` };
+  if (typeof count !== "number")
+    return { unknown: `its count \`${group.count!.text}\` is not a literal` };
   const unitPrice = prices.get(size);
-  if (unitPrice === undefined) return { unknown: `no price is known for ${size}`, missingPrice: size };
+  if (unitPrice === undefined)
+    return { unknown: `no price is known for ${size}`, missingPrice: size };
   return { monthly: unitPrice * count, size, unitPrice, count };
 }
 
@@ -369,14 +436,22 @@ function describeGroup(g: Group): string {
   return parts.join(", ");
 }
 
-function scalingChanges(before: Map<string, SizedBlock>, after: Map<string, SizedBlock>, settings: DetectorSettings): Change[] {
+function scalingChanges(
+  before: Map<string, SizedBlock>,
+  after: Map<string, SizedBlock>,
+  settings: DetectorSettings,
+): Change[] {
   const prices = pricesFor(settings.cost);
   const out: Change[] = [];
   /** What keeps a head leaf's group from being priced, if anything, and the fix when the policy can give it. */
   const unknownNote = (block: SizedBlock, leaf: Leaf): string => {
     if (block.template) {
-      const users = [...after.values()].filter((b) => b.sizeFrom === block.address).map((b) => b.address);
-      return users.length > 0 ? ` (an instance template: priced through ${users.join(", ")})` : " (an instance template no group in this file uses: not priced)";
+      const users = [...after.values()]
+        .filter((b) => b.sizeFrom === block.address)
+        .map((b) => b.address);
+      return users.length > 0
+        ? ` (an instance template: priced through ${users.join(", ")})`
+        : " (an instance template no group in this file uses: not priced)";
     }
     const group = groups(block, after).find((g) => g.size === leaf || g.count === leaf);
     const price = group ? priceOf(group, prices) : undefined;
@@ -387,9 +462,16 @@ function scalingChanges(before: Map<string, SizedBlock>, after: Map<string, Size
     const b = before.get(key);
     if (!b) {
       const grouped = groups(h, after).map(describeGroup);
-      const described = grouped.length > 0 ? grouped.join("; ") : [...h.leaves.values()].map((l) => `default ${l.text}`).join(", ");
+      const described =
+        grouped.length > 0
+          ? grouped.join("; ")
+          : [...h.leaves.values()].map((l) => `default ${l.text}`).join(", ");
       const firstLeaf = [...h.leaves.values()][0]!;
-      out.push({ kind: "scaling-change", detail: `${h.address} added (${described})${unknownNote(h, firstLeaf)}`, line: h.line });
+      out.push({
+        kind: "scaling-change",
+        detail: `${h.address} added (${described})${unknownNote(h, firstLeaf)}`,
+        line: h.line,
+      });
       continue;
     }
     for (const [path, leaf] of h.leaves) {
@@ -397,27 +479,45 @@ function scalingChanges(before: Map<string, SizedBlock>, after: Map<string, Size
       if (old?.text === leaf.text) continue;
       const what = leaf.variable ? "default" : path;
       const note = leaf.variable ? " (used elsewhere, so not priced here)" : unknownNote(h, leaf);
-      out.push({ kind: "scaling-change", detail: `${h.address} ${what} ${old?.text ?? "unset"} → ${leaf.text}${note}`, line: leaf.line });
+      out.push({
+        kind: "scaling-change",
+        detail: `${h.address} ${what} ${old?.text ?? "unset"} → ${leaf.text}${note}`,
+        line: leaf.line,
+      });
     }
     for (const [path, old] of b.leaves) {
-      if (!h.leaves.has(path)) out.push({ kind: "scaling-change", detail: `${h.address} ${path} ${old.text} → unset`, line: h.line });
+      if (!h.leaves.has(path))
+        out.push({
+          kind: "scaling-change",
+          detail: `${h.address} ${path} ${old.text} → unset`,
+          line: h.line,
+        });
     }
   }
   for (const [key, b] of before) {
-    if (!after.has(key)) out.push({ kind: "scaling-change", detail: `${b.address} removed`, line: b.line });
+    if (!after.has(key))
+      out.push({ kind: "scaling-change", detail: `${b.address} removed`, line: b.line });
   }
   return out;
 }
 
-function priced(blocks: Map<string, SizedBlock>, prices: ReadonlyMap<string, number>): Map<string, { price: Price; group: Group }> {
+function priced(
+  blocks: Map<string, SizedBlock>,
+  prices: ReadonlyMap<string, number>,
+): Map<string, { price: Price; group: Group }> {
   const out = new Map<string, { price: Price; group: Group }>();
   for (const block of blocks.values()) {
-    for (const group of groups(block, blocks)) out.set(group.label, { price: priceOf(group, prices), group });
+    for (const group of groups(block, blocks))
+      out.set(group.label, { price: priceOf(group, prices), group });
   }
   return out;
 }
 
-function costChange(before: Map<string, SizedBlock>, after: Map<string, SizedBlock>, settings: DetectorSettings): Change[] {
+function costChange(
+  before: Map<string, SizedBlock>,
+  after: Map<string, SizedBlock>,
+  settings: DetectorSettings,
+): Change[] {
   const prices = pricesFor(settings.cost);
   const base = priced(before, prices);
   const head = priced(after, prices);
@@ -441,10 +541,20 @@ function costChange(before: Map<string, SizedBlock>, after: Map<string, SizedBlo
     delta += is - was;
     const describe = (p: typeof b) => (p && !("unknown" in p) ? `${p.count} × ${p.size}` : "none");
     const unit = h && !("unknown" in h) ? ` at ${fmt(h.unitPrice)}/month` : "";
-    clauses.push({ delta: is - was, text: `${label}: ${describe(b)} → ${describe(h)}${unit}`, line: head.get(label)?.group.size?.line });
+    clauses.push({
+      delta: is - was,
+      text: `${label}: ${describe(b)} → ${describe(h)}${unit}`,
+      line: head.get(label)?.group.size?.line,
+    });
   }
   if (!(delta > settings.cost.threshold)) return [];
   clauses.sort((x, y) => y.delta - x.delta);
   const left = unpriced.length > 0 ? `; not priced: ${unpriced.join(", ")}` : "";
-  return [{ kind: "cost-increase", detail: `estimated +${fmt(delta)}/month (${clauses.map((c) => c.text).join("; ")}${left})`, line: clauses[0]?.line }];
+  return [
+    {
+      kind: "cost-increase",
+      detail: `estimated +${fmt(delta)}/month (${clauses.map((c) => c.text).join("; ")}${left})`,
+      line: clauses[0]?.line,
+    },
+  ];
 }

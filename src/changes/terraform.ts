@@ -55,7 +55,8 @@ const ACCESS_TYPES: readonly RegExp[] = [
 ];
 
 /** Module sources (registry or path) that manage the same things, e.g. terraform-aws-modules/security-group/aws. */
-const ACCESS_MODULE_SOURCE = /security[-_]?groups?|\biam\b|firewall|network[-_]?acl|network[-_]?polic|\brbac\b/i;
+const ACCESS_MODULE_SOURCE =
+  /security[-_]?groups?|\biam\b|firewall|network[-_]?acl|network[-_]?polic|\brbac\b/i;
 
 export function isAccessType(type: string): boolean {
   return ACCESS_TYPES.some((re) => re.test(type));
@@ -80,14 +81,25 @@ export const terraformDetector: Detector = {
     if ("error" in after) return conservative(file, after.error);
     const before = readBlocks(base);
     if ("error" in before) return conservative(file, `${before.error} (base version)`);
-    const findings: Finding[] = compare(before, after).map((c) => ({ kind: "security-policy", path: file.path, ...c }));
+    const findings: Finding[] = compare(before, after).map((c) => ({
+      kind: "security-policy",
+      path: file.path,
+      ...c,
+    }));
     return { findings, problems: [] };
   },
 };
 
 function conservative(file: ChangedFile, reason: string): DetectionResult {
   return {
-    findings: [{ kind: "security-policy", path: file.path, detail: `${reason}; assumed to change network or access rules`, conservative: true }],
+    findings: [
+      {
+        kind: "security-policy",
+        path: file.path,
+        detail: `${reason}; assumed to change network or access rules`,
+        conservative: true,
+      },
+    ],
     problems: [{ path: file.path, detector: DETECTOR_ID, message: reason }],
   };
 }
@@ -142,7 +154,11 @@ function parse(text: string, budgetMs: number): Tree | undefined {
  * `read` returns must not hold nodes), or says why the text could not be parsed.
  * Shared with terraform-sizing.ts.
  */
-export function readTopLevelBlocks<T>(text: string, read: (block: Node) => T | undefined, budgetMs = PARSE_BUDGET_MS): T[] | { error: string } {
+export function readTopLevelBlocks<T>(
+  text: string,
+  read: (block: Node) => T | undefined,
+  budgetMs = PARSE_BUDGET_MS,
+): T[] | { error: string } {
   const tree = parse(text, budgetMs);
   if (tree === undefined) return { error: `HCL not parsed within ${budgetMs / 1000} s (not read)` };
   // A tree lives in WebAssembly memory, which the JavaScript heap limit does not
@@ -164,7 +180,10 @@ export function readTopLevelBlocks<T>(text: string, read: (block: Node) => T | u
 }
 
 /** The access-relevant blocks of one version (none when it does not exist), or why it could not be read. */
-export function readBlocks(text: string | null, budgetMs = PARSE_BUDGET_MS): Map<string, AccessBlock> | { error: string } {
+export function readBlocks(
+  text: string | null,
+  budgetMs = PARSE_BUDGET_MS,
+): Map<string, AccessBlock> | { error: string } {
   const blocks = new Map<string, AccessBlock>();
   if (text === null) return blocks;
   const read = readTopLevelBlocks(text, accessBlock, budgetMs);
@@ -210,10 +229,17 @@ function accessBlock(block: Node): AccessBlock | undefined {
   if (kind === "module" && name === undefined) {
     const members = membersOf(block);
     const source = members.get("source")?.[0]?.text ?? "";
-    return ACCESS_MODULE_SOURCE.test(source) ? { address: `module.${type}`, line, members } : undefined;
+    return ACCESS_MODULE_SOURCE.test(source)
+      ? { address: `module.${type}`, line, members }
+      : undefined;
   }
-  if ((kind !== "resource" && kind !== "data") || name === undefined || !isAccessType(type)) return undefined;
-  return { address: `${kind === "data" ? "data." : ""}${type}.${name}`, line, members: membersOf(block) };
+  if ((kind !== "resource" && kind !== "data") || name === undefined || !isAccessType(type))
+    return undefined;
+  return {
+    address: `${kind === "data" ? "data." : ""}${type}.${name}`,
+    line,
+    members: membersOf(block),
+  };
 }
 
 function membersOf(block: Node): Map<string, Member[]> {
@@ -222,7 +248,10 @@ function membersOf(block: Node): Map<string, Member[]> {
   for (const member of named(body)) {
     let key: string;
     if (member.type === "attribute") key = named(member)[0]?.text ?? "";
-    else if (member.type === "block") key = header(member).map((p, i) => (i === 0 ? p : `"${p}"`)).join(" ");
+    else if (member.type === "block")
+      key = header(member)
+        .map((p, i) => (i === 0 ? p : `"${p}"`))
+        .join(" ");
     else continue; // comments
     const list = members.get(key) ?? [];
     list.push({ text: canonical(member), line: member.startPosition.row + 1 });
@@ -266,7 +295,10 @@ function compare(before: Map<string, AccessBlock>, after: Map<string, AccessBloc
     if (changed.length === 0) continue;
     const shown = changed.slice(0, MEMBERS_SHOWN).map((c) => c.key);
     if (changed.length > MEMBERS_SHOWN) shown.push(`${changed.length - MEMBERS_SHOWN} more`);
-    out.push({ detail: `${h.address} ${shown.join(", ")} changed`, line: changed[0]?.line ?? h.line });
+    out.push({
+      detail: `${h.address} ${shown.join(", ")} changed`,
+      line: changed[0]?.line ?? h.line,
+    });
   }
   for (const [key, b] of before) {
     if (!after.has(key)) out.push({ detail: `${b.address} removed`, line: b.line });
@@ -276,7 +308,11 @@ function compare(before: Map<string, AccessBlock>, after: Map<string, AccessBloc
 
 /** Members whose canonical text differs; repeated nested blocks compare as a set. */
 function changedMembers(b: AccessBlock, h: AccessBlock): { key: string; line: number }[] {
-  const texts = (list: Member[] | undefined) => (list ?? []).map((m) => m.text).sort().join("\n");
+  const texts = (list: Member[] | undefined) =>
+    (list ?? [])
+      .map((m) => m.text)
+      .sort()
+      .join("\n");
   const out: { key: string; line: number }[] = [];
   for (const [key, list] of h.members) {
     const old = b.members.get(key) ?? [];

@@ -32,7 +32,8 @@ export function isChangeKind(value: string): value is ChangeKind {
 }
 
 /** GitHub's file statuses (pulls/{n}/files), which `git diff --name-status` maps onto. */
-export type FileStatus = "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+export type FileStatus =
+  "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
 
 export interface ChangedFile {
   /** Path at head (for a removed file: the path it had). */

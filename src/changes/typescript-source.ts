@@ -46,7 +46,8 @@ export interface ParsedSource {
   print(node: TS.Node): string;
 }
 
-export type ParseResult = { ok: true; parsed: ParsedSource } | { ok: false; message: string; line?: number };
+export type ParseResult =
+  { ok: true; parsed: ParsedSource } | { ok: false; message: string; line?: number };
 
 const SCRIPT_EXTENSIONS = /\.([cm]?[jt]sx?)$/i;
 
@@ -54,28 +55,44 @@ const SCRIPT_EXTENSIONS = /\.([cm]?[jt]sx?)$/i;
 export function parseSource(path: string, text: string, side: string): ParseResult {
   const depth = nestingDepth(text);
   if (depth !== undefined) {
-    return { ok: false, message: `the ${side} version nests brackets more than ${MAX_NESTING} deep at line ${depth.line} (not read)`, line: depth.line };
+    return {
+      ok: false,
+      message: `the ${side} version nests brackets more than ${MAX_NESTING} deep at line ${depth.line} (not read)`,
+      line: depth.line,
+    };
   }
   let ts: TypeScriptApi;
   try {
     ts = typescript();
   } catch (error) {
     // A bundle without node_modules (the Action's) has no compiler: the file stays unread, never passes unseen.
-    return { ok: false, message: `the TypeScript compiler could not be loaded (${error instanceof Error ? error.message.split("\n")[0] : String(error)})` };
+    return {
+      ok: false,
+      message: `the TypeScript compiler could not be loaded (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+    };
   }
   let source: TS.SourceFile;
   try {
     source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(ts, path));
   } catch (error) {
     // A RangeError (stack overflow) on nesting the pre-check did not count, e.g. `x => x => …`.
-    return { ok: false, message: `the ${side} version could not be parsed (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      ok: false,
+      message: `the ${side} version could not be parsed (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
-  const diagnostics = (source as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const diagnostics =
+    (source as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] })
+      .parseDiagnostics ?? [];
   const first = diagnostics[0];
   if (first !== undefined) {
     const line = source.getLineAndCharacterOfPosition(first.start).line + 1;
     const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
-    return { ok: false, message: `the ${side} version has a syntax error at line ${line}: ${message}`, line };
+    return {
+      ok: false,
+      message: `the ${side} version has a syntax error at line ${line}: ${message}`,
+      line,
+    };
   }
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   return {

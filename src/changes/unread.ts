@@ -41,14 +41,20 @@ export function unreadChange(file: ChangedFile): string | undefined {
 /** For detectors that compare both versions whole: why they cannot, or undefined when they can or nothing changed. */
 export function unreadContent(file: ChangedFile): string | undefined {
   if (hasBothSides(file) || contentUnchanged(file)) return undefined;
-  const missing = (["base", "head"] as const).filter((side) => sideContent(file, side) === undefined);
+  const missing = (["base", "head"] as const).filter(
+    (side) => sideContent(file, side) === undefined,
+  );
   return `its content at ${missing.join(" and ")} could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it`;
 }
 
 function describeChange(file: ChangedFile): string {
-  const renamed = file.previousPath !== undefined && file.status === "renamed" ? `renamed from ${file.previousPath}, ` : "";
+  const renamed =
+    file.previousPath !== undefined && file.status === "renamed"
+      ? `renamed from ${file.previousPath}, `
+      : "";
   if (file.changes === undefined) return `${renamed}changed lines not counted`;
-  if (file.changes === 0) return `${renamed}no changed lines counted, as GitHub counts a binary file`;
+  if (file.changes === 0)
+    return `${renamed}no changed lines counted, as GitHub counts a binary file`;
   return `${renamed}${file.changes.toLocaleString("en-US")} changed lines`;
 }
 

@@ -36,7 +36,8 @@ export function tooDeepToParse(text: string): string | undefined {
     const c = text.charCodeAt(i);
     if (c === 10) line++;
     else if (c === 91 || c === 123) {
-      if (++depth > MAX_FLOW_DEPTH) return `brackets nested more than ${MAX_FLOW_DEPTH} deep at line ${line} (not read)`;
+      if (++depth > MAX_FLOW_DEPTH)
+        return `brackets nested more than ${MAX_FLOW_DEPTH} deep at line ${line} (not read)`;
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   return undefined;

@@ -28,8 +28,15 @@ export const EXPLAIN_OPTIONS = {
   author: { type: "string" },
   json: { type: "boolean" },
 } as const satisfies Options;
-export const LINT_OPTIONS = { policy: { type: "string" }, repo: { type: "string" }, "allow-outside-repo": { type: "boolean" } } as const satisfies Options;
-export const CODEOWNERS_OPTIONS = { policy: { type: "string" }, org: { type: "string" } } as const satisfies Options;
+export const LINT_OPTIONS = {
+  policy: { type: "string" },
+  repo: { type: "string" },
+  "allow-outside-repo": { type: "boolean" },
+} as const satisfies Options;
+export const CODEOWNERS_OPTIONS = {
+  policy: { type: "string" },
+  org: { type: "string" },
+} as const satisfies Options;
 export const MATRIX_OPTIONS = { policy: { type: "string" } } as const satisfies Options;
 export const SWEEP_OPTIONS = {} as const satisfies Options;
 export const AUDIT_OPTIONS = {
@@ -52,5 +59,9 @@ export type CodeownersArgs = ParsedValues<typeof CODEOWNERS_OPTIONS>;
 export type MatrixArgs = ParsedValues<typeof MATRIX_OPTIONS>;
 
 export type ParsedValues<O extends Options> = {
-  [K in keyof O]?: O[K] extends { multiple: true } ? string[] : O[K] extends { type: "boolean" } ? boolean : string;
+  [K in keyof O]?: O[K] extends { multiple: true }
+    ? string[]
+    : O[K] extends { type: "boolean" }
+      ? boolean
+      : string;
 };

@@ -6,12 +6,16 @@ import type { CodeownersArgs, Io, LintArgs, MatrixArgs } from "./args.js";
 import { loadPolicyArgument, requirePolicy } from "./policy.js";
 
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
-  const result = await loadPolicyArgument(args.policy, { allowOutsideRepo: args["allow-outside-repo"] });
+  const result = await loadPolicyArgument(args.policy, {
+    allowOutsideRepo: args["allow-outside-repo"],
+  });
   for (const p of result.problems) io.out(formatProblem(p));
   const errors = result.problems.filter((p) => p.severity === "error").length;
   const warnings = result.problems.length - errors;
   if (!result.policy) {
-    io.out(`${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`);
+    io.out(
+      `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`,
+    );
     return 1;
   }
   const policy = result.policy;

@@ -14,7 +14,11 @@ const MAX_BUFFER = 512 * 1024 * 1024;
 
 function git(repo: string, args: string[]): string {
   try {
-    return execFileSync("git", ["-C", repo, "-c", "core.quotePath=false", ...args], { encoding: "utf8", maxBuffer: MAX_BUFFER, stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync("git", ["-C", repo, "-c", "core.quotePath=false", ...args], {
+      encoding: "utf8",
+      maxBuffer: MAX_BUFFER,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
     throw new GitError(stderr.split("\n")[0] || (error as Error).message);
@@ -47,8 +51,12 @@ export function readRange(repo: string, baseRef: string, headRef: string): Chang
   } catch {
     // Unrelated histories: compare the two trees directly, as `git diff base head` would.
   }
-  const files = parseNameStatus(git(repo, ["diff", "--name-status", "-z", "-M", "--no-ext-diff", from, head]));
-  const patches = splitPatches(git(repo, ["diff", "-M", "--no-color", "--no-ext-diff", "-U3", from, head]));
+  const files = parseNameStatus(
+    git(repo, ["diff", "--name-status", "-z", "-M", "--no-ext-diff", from, head]),
+  );
+  const patches = splitPatches(
+    git(repo, ["diff", "-M", "--no-color", "--no-ext-diff", "-U3", from, head]),
+  );
   for (const file of files) {
     file.patch = patches.get(file.path);
     if (!needsContent(file)) continue;
@@ -71,12 +79,19 @@ function show(repo: string, commit: string, path: string): string | null {
   }
 }
 
-const STATUS: Record<string, FileStatus> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed" };
+const STATUS: Record<string, FileStatus> = {
+  A: "added",
+  D: "removed",
+  M: "modified",
+  R: "renamed",
+  C: "copied",
+  T: "changed",
+};
 
 export function parseNameStatus(output: string): ChangedFile[] {
   const fields = output.split("\0").filter((f) => f !== "");
   const files: ChangedFile[] = [];
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const code = fields[i++]!;
     const status = STATUS[code[0]!] ?? "modified";
     if (status === "renamed" || status === "copied") {
@@ -98,7 +113,8 @@ export function splitPatches(diff: string): Map<string, string> {
     const renameTo = lines.find((l) => l.startsWith("rename to "));
     const minusMinus = lines.find((l) => l.startsWith("--- "));
     let path: string | undefined;
-    if (plusPlus && plusPlus !== "+++ /dev/null") path = unquote(plusPlus.slice(4)).replace(/^b\//, "");
+    if (plusPlus && plusPlus !== "+++ /dev/null")
+      path = unquote(plusPlus.slice(4)).replace(/^b\//, "");
     else if (renameTo) path = unquote(renameTo.slice("rename to ".length));
     else if (minusMinus) path = unquote(minusMinus.slice(4)).replace(/^a\//, "");
     if (!path) continue;
@@ -113,7 +129,17 @@ export function splitPatches(diff: string): Map<string, string> {
 function unquote(path: string): string {
   if (!path.startsWith('"') || !path.endsWith('"')) return path;
   const inner = path.slice(1, -1);
-  const escapes: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, "\\": 92, a: 7, b: 8, f: 12, v: 11 };
+  const escapes: Record<string, number> = {
+    n: 10,
+    t: 9,
+    r: 13,
+    '"': 34,
+    "\\": 92,
+    a: 7,
+    b: 8,
+    f: 12,
+    v: 11,
+  };
   const bytes: number[] = [];
   for (let i = 0; i < inner.length; i++) {
     const ch = inner[i]!;

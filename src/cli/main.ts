@@ -32,7 +32,8 @@ interface Command<O extends Options = Options> {
 type AnyArgs = Record<string, string | boolean | string[] | undefined> & { positionals: string[] };
 
 /** Types each command's `run` by its own options; `main` hands it what parseArgs parsed with those. */
-const command = <O extends Options>(c: Command<O>) => c as unknown as Omit<Command, "run"> & { run: (args: AnyArgs, io: Io) => Promise<number> };
+const command = <O extends Options>(c: Command<O>) =>
+  c as unknown as Omit<Command, "run"> & { run: (args: AnyArgs, io: Io) => Promise<number> };
 
 const COMMANDS: Record<string, ReturnType<typeof command>> = {
   explain: command({
@@ -168,7 +169,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 /** No command: `--help`, `--version`, or usage on stderr and exit 2. */
 function topLevel(argv: string[], io: Io): number {
-  const { version, help } = parse(argv, { ...HELP_OPTION, version: { type: "boolean", short: "v" } });
+  const { version, help } = parse(argv, {
+    ...HELP_OPTION,
+    version: { type: "boolean", short: "v" },
+  });
   if (version) io.out(packageVersion());
   else if (help) io.out(USAGE);
   else {
@@ -186,13 +190,25 @@ function help([name]: string[], io: Io): number {
 
 /** Own keys only: `constructor` or `__proto__` is no command. */
 function commandNamed(name: string): (typeof COMMANDS)[string] {
-  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+  if (!Object.hasOwn(COMMANDS, name))
+    throw new UsageError(
+      `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`,
+    );
   return COMMANDS[name]!;
 }
 
-function parse<O extends Options>(args: string[], options: O, command?: string): ParsedValues<O> & { positionals: string[] } {
+function parse<O extends Options>(
+  args: string[],
+  options: O,
+  command?: string,
+): ParsedValues<O> & { positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: command !== undefined, strict: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options,
+      allowPositionals: command !== undefined,
+      strict: true,
+    });
     return { ...(values as ParsedValues<O>), positionals };
   } catch (error) {
     const where = command ? `governance-gate ${command} --help` : "governance-gate --help";

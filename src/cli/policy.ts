@@ -13,20 +13,31 @@ export interface PolicyArgumentOptions {
   allowOutsideRepo?: boolean;
 }
 
-export async function loadPolicyArgument(ref: string | undefined, options: PolicyArgumentOptions = {}): Promise<LoadResult> {
+export async function loadPolicyArgument(
+  ref: string | undefined,
+  options: PolicyArgumentOptions = {},
+): Promise<LoadResult> {
   if (!ref) throw new UsageError("--policy is required (a preset name or a policy file)");
   const root = await readPolicyArgument(ref);
-  const reader = options.allowOutsideRepo ? fileSystemReader : repositoryReader(await repositoryTree(ref));
+  const reader = options.allowOutsideRepo
+    ? fileSystemReader
+    : repositoryReader(await repositoryTree(ref));
   return loadPolicy(root, reader);
 }
 
 /** The policy, or every problem on stderr and an error: a command never runs on a broken policy. */
-export async function requirePolicy(ref: string | undefined, io: Io, options: PolicyArgumentOptions = {}): Promise<Policy> {
+export async function requirePolicy(
+  ref: string | undefined,
+  io: Io,
+  options: PolicyArgumentOptions = {},
+): Promise<Policy> {
   const result = await loadPolicyArgument(ref, options);
   for (const p of result.problems) io.err(formatProblem(p));
   if (!result.policy) {
     const errors = result.problems.filter((p) => p.severity === "error").length;
-    throw new Error(`policy ${ref} has ${errors} error${errors === 1 ? "" : "s"}; run \`governance-gate lint --policy ${ref}\``);
+    throw new Error(
+      `policy ${ref} has ${errors} error${errors === 1 ? "" : "s"}; run \`governance-gate lint --policy ${ref}\``,
+    );
   }
   return result.policy;
 }
@@ -48,7 +59,9 @@ function repositoryReader(tree: string): PolicyReader {
       // presets extend only presets. The absolute path is what the shared reader then reads.
       const path = resolve(dirname(from), ref);
       if (!within(tree, await realpath(path).catch(() => path))) {
-        throw new Error(`cannot read ${path}: outside the repository (pass --allow-outside-repo to allow)`);
+        throw new Error(
+          `cannot read ${path}: outside the repository (pass --allow-outside-repo to allow)`,
+        );
       }
       return fileSystemReader.read(path, from);
     },
@@ -60,7 +73,11 @@ async function repositoryTree(policyRef: string): Promise<string> {
   const cwd = await realpath(process.cwd());
   if (isPresetName(policyRef)) return cwd;
   try {
-    const { stdout } = await promisify(execFile)("git", ["-C", dirname(await realpath(policyRef)), "rev-parse", "--show-toplevel"], { encoding: "utf8" });
+    const { stdout } = await promisify(execFile)(
+      "git",
+      ["-C", dirname(await realpath(policyRef)), "rev-parse", "--show-toplevel"],
+      { encoding: "utf8" },
+    );
     return await realpath(stdout.trim());
   } catch {
     return cwd;

@@ -16,7 +16,11 @@ import type { Io } from "./args.js";
  */
 
 export function policyJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(policyFileSchema, { target: "draft-7", io: "input", unrepresentable: "throw" });
+  const generated = z.toJSONSchema(policyFileSchema, {
+    target: "draft-7",
+    io: "input",
+    unrepresentable: "throw",
+  });
   const { $schema, ...rest } = generated;
   return {
     $schema,

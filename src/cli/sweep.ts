@@ -12,8 +12,12 @@ import type { Io } from "./args.js";
  * Actions workflow. Exit 1 when any pull request could not be swept.
  */
 export async function sweepCommand(io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const missing = [!env.APP_ID && "APP_ID", !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY or PRIVATE_KEY_PATH"].filter(Boolean);
-  if (missing.length > 0) throw new Error(`sweep needs the app's credentials: set ${missing.join(", ")}`);
+  const missing = [
+    !env.APP_ID && "APP_ID",
+    !env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH && "PRIVATE_KEY or PRIVATE_KEY_PATH",
+  ].filter(Boolean);
+  if (missing.length > 0)
+    throw new Error(`sweep needs the app's credentials: set ${missing.join(", ")}`);
   // The sweep runs the app's code, which reads .tf files synchronously: load the grammar first (hcl-grammar.ts).
   await loadHclGrammar();
   const probot = createProbot({ env, overrides: { Octokit: GateOctokit } });

@@ -41,7 +41,11 @@ interface CompiledCalendar {
  * after `start` (or either is not a valid date).
  * @throws RangeError for a calendar that can never be open (see `compile`).
  */
-export function businessMillisecondsBetween(start: Date, end: Date, calendar: BusinessCalendar): number {
+export function businessMillisecondsBetween(
+  start: Date,
+  end: Date,
+  calendar: BusinessCalendar,
+): number {
   const cal = compile(calendar);
   const from = start.getTime();
   const to = end.getTime();
@@ -64,16 +68,27 @@ export function businessMillisecondsBetween(start: Date, end: Date, calendar: Bu
  * @throws RangeError for a negative or non-finite duration, an invalid `start`, or a
  *   calendar that can never be open.
  */
-export function addBusinessTime(start: Date, duration: BusinessDuration, calendar: BusinessCalendar): Date {
+export function addBusinessTime(
+  start: Date,
+  duration: BusinessDuration,
+  calendar: BusinessCalendar,
+): Date {
   return addBusinessMilliseconds(start, businessDurationMilliseconds(duration, calendar), calendar);
 }
 
 /** `addBusinessTime` with the duration already in business milliseconds. */
-export function addBusinessMilliseconds(start: Date, milliseconds: number, calendar: BusinessCalendar): Date {
+export function addBusinessMilliseconds(
+  start: Date,
+  milliseconds: number,
+  calendar: BusinessCalendar,
+): Date {
   const cal = compile(calendar);
   const from = start.getTime();
   if (Number.isNaN(from)) throw new RangeError("addBusinessTime: start is not a valid date");
-  if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new RangeError(`addBusinessTime: duration must be a finite, non-negative amount (got ${milliseconds} ms)`);
+  if (!Number.isFinite(milliseconds) || milliseconds < 0)
+    throw new RangeError(
+      `addBusinessTime: duration must be a finite, non-negative amount (got ${milliseconds} ms)`,
+    );
   if (milliseconds === 0) return new Date(from);
   let remaining = milliseconds;
   // compile() guarantees a working weekday, so every week past the holidays has a
@@ -93,12 +108,17 @@ export function addBusinessMilliseconds(start: Date, milliseconds: number, calen
 }
 
 /** A duration in business milliseconds: `businessDays` × one working day's hours + `businessHours`. */
-export function businessDurationMilliseconds(duration: BusinessDuration, calendar: BusinessCalendar): number {
+export function businessDurationMilliseconds(
+  duration: BusinessDuration,
+  calendar: BusinessCalendar,
+): number {
   const { dayMs } = compile(calendar);
   const days = duration.businessDays ?? 0;
   const hours = duration.businessHours ?? 0;
   if (!Number.isFinite(days) || !Number.isFinite(hours) || days < 0 || hours < 0) {
-    throw new RangeError(`business durations must be finite and non-negative (got ${JSON.stringify(duration)})`);
+    throw new RangeError(
+      `business durations must be finite and non-negative (got ${JSON.stringify(duration)})`,
+    );
   }
   return Math.round(days * dayMs + hours * HOUR_MS);
 }
@@ -115,12 +135,18 @@ export function slaFor(calendar: BusinessCalendar, expedited: boolean): Business
  */
 function compile(calendar: BusinessCalendar): CompiledCalendar {
   const zone = calendar.timezone;
-  if (!DateTime.fromMillis(0, { zone }).isValid) throw new RangeError(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`);
+  if (!DateTime.fromMillis(0, { zone }).isValid)
+    throw new RangeError(`unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)`);
   const open = parseTime(calendar.hours.start);
   const close = parseTime(calendar.hours.end);
   const dayMs = (close.hour * 60 + close.minute - (open.hour * 60 + open.minute)) * MINUTE_MS;
-  if (dayMs <= 0) throw new RangeError(`working hours must end after they start (${calendar.hours.start}–${calendar.hours.end})`);
-  const days = new Set(calendar.workingDays.map((d) => WEEKDAYS.indexOf(d) + 1).filter((n) => n > 0));
+  if (dayMs <= 0)
+    throw new RangeError(
+      `working hours must end after they start (${calendar.hours.start}–${calendar.hours.end})`,
+    );
+  const days = new Set(
+    calendar.workingDays.map((d) => WEEKDAYS.indexOf(d) + 1).filter((n) => n > 0),
+  );
   if (days.size === 0) throw new RangeError("the calendar has no working days");
   return { zone, days, holidays: new Set(calendar.holidays), open, close, dayMs };
 }
@@ -129,7 +155,8 @@ function parseTime(text: string): { hour: number; minute: number } {
   const m = /^(\d{2}):(\d{2})$/.exec(text);
   const hour = Number(m?.[1]);
   const minute = Number(m?.[2]);
-  if (!m || hour > 23 || minute > 59) throw new RangeError(`"${text}" is not a time HH:MM (24-hour)`);
+  if (!m || hour > 23 || minute > 59)
+    throw new RangeError(`"${text}" is not a time HH:MM (24-hour)`);
   return { hour, minute };
 }
 
@@ -143,7 +170,10 @@ function localDate(instant: number, cal: CompiledCalendar): DateTime {
 }
 
 /** The working window on a local date, as instants; `undefined` on a day off. */
-function windowOn(day: DateTime, cal: CompiledCalendar): { open: number; close: number } | undefined {
+function windowOn(
+  day: DateTime,
+  cal: CompiledCalendar,
+): { open: number; close: number } | undefined {
   if (!cal.days.has(day.weekday) || cal.holidays.has(day.toISODate() ?? "")) return undefined;
   const date = { year: day.year, month: day.month, day: day.day };
   const open = DateTime.fromObject({ ...date, ...cal.open }, { zone: cal.zone }).toMillis();

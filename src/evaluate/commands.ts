@@ -19,7 +19,12 @@ export type ApproveCommand = { type: "approve"; level: number; cancel: boolean; 
 export type EmergencyCommand = { type: "emergency"; reason: string; text: string };
 export type GovernanceCommand = { type: "governance"; args: string; text: string };
 /** `/governance decide approve|reject <rationale>`: a mediator's decision (mediation.ts); `verdict` is undefined when neither word follows. */
-export type DecideCommand = { type: "decide"; verdict?: "approve" | "reject"; rationale: string; text: string };
+export type DecideCommand = {
+  type: "decide";
+  verdict?: "approve" | "reject";
+  rationale: string;
+  text: string;
+};
 
 export type Command =
   | ApproveCommand
@@ -58,7 +63,8 @@ export function parseCommands(body: string): Command[] {
           type: "unreadable",
           intended,
           text: intended.text,
-          reason: "the line continues the quote above it (a line right after a `>` line is part of the quote); post the command again with an empty line after the quote",
+          reason:
+            "the line continues the quote above it (a line right after a `>` line is part of the quote); post the command again with an empty line after the quote",
         });
       }
       continue;
@@ -66,7 +72,9 @@ export function parseCommands(body: string): Command[] {
     const command = text.startsWith("/") ? parseLine(text) : undefined;
     if (intended && intended.type !== "governance" && differs(command, intended)) {
       const odd = [...text].find((c) => INVISIBLE.test(c) || ODD_SPACE.test(c)) ?? text[0]!;
-      const what = INVISIBLE.test(odd) ? "an invisible character" : "a space that is not a plain space";
+      const what = INVISIBLE.test(odd)
+        ? "an invisible character"
+        : "a space that is not a plain space";
       const where = text.startsWith(odd) ? "starts with" : "contains";
       commands.push({
         type: "unreadable",
@@ -92,10 +100,15 @@ function asRead(line: string): string {
 }
 
 /** Whether what the gate reads is not what the reader reads (a reason's wording aside). */
-function differs(read: Command | undefined, intended: ApproveCommand | EmergencyCommand | DecideCommand): boolean {
+function differs(
+  read: Command | undefined,
+  intended: ApproveCommand | EmergencyCommand | DecideCommand,
+): boolean {
   if (read?.type !== intended.type) return true;
-  if (read.type === "approve" && intended.type === "approve") return read.level !== intended.level || read.cancel !== intended.cancel;
-  if (read.type === "decide" && intended.type === "decide") return read.verdict !== intended.verdict;
+  if (read.type === "approve" && intended.type === "approve")
+    return read.level !== intended.level || read.cancel !== intended.cancel;
+  if (read.type === "decide" && intended.type === "decide")
+    return read.verdict !== intended.verdict;
   return false;
 }
 
@@ -103,7 +116,9 @@ function codePoint(c: string): string {
   return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
-function parseLine(line: string): ApproveCommand | EmergencyCommand | GovernanceCommand | DecideCommand | undefined {
+function parseLine(
+  line: string,
+): ApproveCommand | EmergencyCommand | GovernanceCommand | DecideCommand | undefined {
   const approve = APPROVE.exec(line);
   if (approve) {
     const word = approve[2]?.toLowerCase();
@@ -119,7 +134,9 @@ function parseLine(line: string): ApproveCommand | EmergencyCommand | Governance
     if (decide) {
       const word = decide[1]?.toLowerCase();
       const verdict = word === "approve" || word === "reject" ? word : undefined;
-      const rationale = verdict ? (decide[2] ?? "").trim() : [decide[1], decide[2]].filter(Boolean).join(" ").trim();
+      const rationale = verdict
+        ? (decide[2] ?? "").trim()
+        : [decide[1], decide[2]].filter(Boolean).join(" ").trim();
       return { type: "decide", verdict, rationale, text: line };
     }
     return { type: "governance", args, text: line };

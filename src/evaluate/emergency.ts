@@ -13,7 +13,13 @@ import type { Membership } from "./membership.js";
  */
 
 /** Undefined when `login` may bypass `bypassed` on a pull request with `labels`; otherwise why not, fit for a reply. */
-export function emergencyRefusal(policy: Policy, login: string, bypassed: readonly RequirementStatus[], labels: readonly string[], membership: Membership): string | undefined {
+export function emergencyRefusal(
+  policy: Policy,
+  login: string,
+  bypassed: readonly RequirementStatus[],
+  labels: readonly string[],
+  membership: Membership,
+): string | undefined {
   const { roles, scoped = [], exclusive } = policy.emergency;
   const full = membership.isMemberOfAny(login, roles);
   const scopes = scoped.filter((s) => membership.isMember(login, s.role));
@@ -34,30 +40,55 @@ export function emergencyRefusal(policy: Policy, login: string, bypassed: readon
 }
 
 /** Why a scope does not cover the bypass, or undefined when it does. */
-function outsideScope(scope: EmergencyScope, bypassed: readonly RequirementStatus[], labels: readonly string[]): string | undefined {
+function outsideScope(
+  scope: EmergencyScope,
+  bypassed: readonly RequirementStatus[],
+  labels: readonly string[],
+): string | undefined {
   const what = `${scope.role} may bypass ${scopeText(scope)}`;
-  if (scope.labels.length > 0 && !labels.some((l) => scope.labels.some((w) => w.toLowerCase() === l.toLowerCase()))) {
+  if (
+    scope.labels.length > 0 &&
+    !labels.some((l) => scope.labels.some((w) => w.toLowerCase() === l.toLowerCase()))
+  ) {
     return `${what}, on a pull request labelled ${scope.labels.map((l) => `"${l}"`).join(" or ")}`;
   }
-  const outside = bypassed.filter((r) => (scope.areas.length > 0 && !scope.areas.includes(r.area)) || (scope.rules.length > 0 && !scope.rules.includes(r.rule)));
-  if (outside.length > 0) return `${what}, and ${outside.map((r) => `\`${r.id}\``).join(", ")} ${outside.length === 1 ? "is" : "are"} outside it`;
+  const outside = bypassed.filter(
+    (r) =>
+      (scope.areas.length > 0 && !scope.areas.includes(r.area)) ||
+      (scope.rules.length > 0 && !scope.rules.includes(r.rule)),
+  );
+  if (outside.length > 0)
+    return `${what}, and ${outside.map((r) => `\`${r.id}\``).join(", ")} ${outside.length === 1 ? "is" : "are"} outside it`;
   return undefined;
 }
 
 function scopeText(scope: EmergencyScope): string {
-  const reach = [scope.areas.length > 0 ? `areas ${scope.areas.join(", ")}` : "", scope.rules.length > 0 ? `rules ${scope.rules.join(", ")}` : ""].filter(Boolean).join(", ");
-  return scope.description ? `${scope.description}: ${reach || "any requirement"}` : reach || "any requirement";
+  const reach = [
+    scope.areas.length > 0 ? `areas ${scope.areas.join(", ")}` : "",
+    scope.rules.length > 0 ? `rules ${scope.rules.join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return scope.description
+    ? `${scope.description}: ${reach || "any requirement"}`
+    : reach || "any requirement";
 }
 
 /** A requirement only the exclusive roles may bypass: of an exclusive rule or area, or an amendment of the policy. */
 export function isExclusive(policy: Policy, requirement: RequirementStatus): boolean {
   const exclusive = policy.emergency.exclusive;
   if (!exclusive) return false;
-  if (exclusive.rules.includes(requirement.rule) || exclusive.areas.includes(requirement.area)) return true;
-  return requirement.area === POLICY_AREA_ID || amendmentAreas(policy).some((a) => a.id === requirement.area);
+  if (exclusive.rules.includes(requirement.rule) || exclusive.areas.includes(requirement.area))
+    return true;
+  return (
+    requirement.area === POLICY_AREA_ID ||
+    amendmentAreas(policy).some((a) => a.id === requirement.area)
+  );
 }
 
 /** Every role that holds some emergency authority. */
 export function emergencyRoles(policy: Policy): RoleId[] {
-  return [...new Set([...policy.emergency.roles, ...(policy.emergency.scoped ?? []).map((s) => s.role)])];
+  return [
+    ...new Set([...policy.emergency.roles, ...(policy.emergency.scoped ?? []).map((s) => s.role)]),
+  ];
 }

@@ -1,5 +1,11 @@
 import type { Policy, RoleId } from "../policy/model.js";
-import { addBusinessMilliseconds, businessDurationMilliseconds, businessMillisecondsBetween, slaFor, type BusinessDuration } from "./calendar.js";
+import {
+  addBusinessMilliseconds,
+  businessDurationMilliseconds,
+  businessMillisecondsBetween,
+  slaFor,
+  type BusinessDuration,
+} from "./calendar.js";
 import type { Decision, RequirementStatus } from "./decision.js";
 
 /**
@@ -63,11 +69,16 @@ export function planEscalations(input: EscalationInput): EscalationStep[] {
   if (decision.emergency) return [];
   const elapsed = businessMillisecondsBetween(pendingSince, now, policy.sla);
   // An area may set its own review SLA (amendments: 3 business days); the expedited one applies to every area.
-  const periodOf = (area: { sla?: BusinessDuration }) => businessDurationMilliseconds(expedited ? policy.sla.expedited : (area.sla ?? slaFor(policy.sla, false)), policy.sla);
+  const periodOf = (area: { sla?: BusinessDuration }) =>
+    businessDurationMilliseconds(
+      expedited ? policy.sla.expedited : (area.sla ?? slaFor(policy.sla, false)),
+      policy.sla,
+    );
 
   const areas = new Map(policy.areas.map((a) => [a.id, a]));
   const highest = new Map<string, number>();
-  for (const r of alreadyEscalated) highest.set(r.requirement, Math.max(r.step, highest.get(r.requirement) ?? 0));
+  for (const r of alreadyEscalated)
+    highest.set(r.requirement, Math.max(r.step, highest.get(r.requirement) ?? 0));
 
   const steps: EscalationStep[] = [];
   const seen = new Set<string>();
@@ -101,7 +112,8 @@ function missingRoles(requirement: RequirementStatus): RoleId[] {
   return [...new Set(roles)].sort();
 }
 
-const MARKER = /^<!--\s*governance-gate:escalation\s+requirement=(\S+)\s+step=(\d+)\s+head=([0-9a-f]+)\s*-->$/i;
+const MARKER =
+  /^<!--\s*governance-gate:escalation\s+requirement=(\S+)\s+step=(\d+)\s+head=([0-9a-f]+)\s*-->$/i;
 
 /**
  * The hidden marker an escalation comment carries, so the next sweep (or a second
@@ -110,8 +122,10 @@ const MARKER = /^<!--\s*governance-gate:escalation\s+requirement=(\S+)\s+step=(\
  * @throws RangeError for an id or sha that could not be read back.
  */
 export function escalationMarker(requirement: string, step: number, headSha: string): string {
-  if (!/^[^\s<>]+$/.test(requirement)) throw new RangeError(`requirement id "${requirement}" cannot go in a marker`);
-  if (!Number.isSafeInteger(step) || step < 1) throw new RangeError(`escalation step must be a positive integer (got ${step})`);
+  if (!/^[^\s<>]+$/.test(requirement))
+    throw new RangeError(`requirement id "${requirement}" cannot go in a marker`);
+  if (!Number.isSafeInteger(step) || step < 1)
+    throw new RangeError(`escalation step must be a positive integer (got ${step})`);
   if (!/^[0-9a-f]+$/i.test(headSha)) throw new RangeError(`"${headSha}" is not a commit sha`);
   return `<!-- governance-gate:escalation requirement=${requirement} step=${step} head=${headSha.toLowerCase()} -->`;
 }
@@ -124,7 +138,10 @@ export function escalationMarker(requirement: string, step: number, headSha: str
  * only comments the app itself wrote: anyone can type a marker, and a forged one
  * would hold an escalation back.
  */
-export function parseEscalationMarkers(commentBodies: string[], headSha: string): EscalationRecord[] {
+export function parseEscalationMarkers(
+  commentBodies: string[],
+  headSha: string,
+): EscalationRecord[] {
   const head = headSha.toLowerCase();
   const found = new Map<string, EscalationRecord>();
   for (const body of commentBodies) {

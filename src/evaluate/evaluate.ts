@@ -1,6 +1,13 @@
 import { classify } from "../changes/registry.js";
 import type { ChangeKind } from "../changes/types.js";
-import { POLICY_FILE, type Area, type Clause, type Level, type Policy, type RoleId } from "../policy/model.js";
+import {
+  POLICY_FILE,
+  type Area,
+  type Clause,
+  type Level,
+  type Policy,
+  type RoleId,
+} from "../policy/model.js";
 import { formatProblem } from "../policy/problems.js";
 import { ticketKeysIn } from "../policy/ticket-pattern.js";
 import type {
@@ -14,11 +21,25 @@ import type {
 } from "./decision.js";
 import type { Facts } from "./facts.js";
 import { matchSlots } from "./matching.js";
-import { AMENDMENT_FLOOR, amendmentAreas, builtInAmendmentArea, fallbackOwners, POLICY_AREA_ID, policyFiles } from "./governance.js";
+import {
+  AMENDMENT_FLOOR,
+  amendmentAreas,
+  builtInAmendmentArea,
+  fallbackOwners,
+  POLICY_AREA_ID,
+  policyFiles,
+} from "./governance.js";
 import { emergencyRefusal, emergencyRoles } from "./emergency.js";
 import { mediate } from "./mediation.js";
 import { Membership } from "./membership.js";
-import { areaRequirements, declaredKinds, unownedKindRequirements, withoutSubsumed, type RequirementSpec, type TouchedArea } from "./requirements.js";
+import {
+  areaRequirements,
+  declaredKinds,
+  unownedKindRequirements,
+  withoutSubsumed,
+  type RequirementSpec,
+  type TouchedArea,
+} from "./requirements.js";
 import { chooseReviewers, type OpenSlot } from "./reviewers.js";
 import { collectSignOffs, type SignerState, type SignOffs } from "./signoffs.js";
 
@@ -32,11 +53,18 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   const author = facts.author.toLowerCase();
   const problems: DecisionProblem[] = [];
 
-  const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
+  const { findings, problems: detectionProblems } = facts.pathsOnly
+    ? { findings: [], problems: [] }
+    : classify(facts.files, policy.detectors);
   const declared = declaredKinds(policy, facts.labels);
   const { touched, unowned, amendments, routed } = touchedAreas(policy, facts, findings, declared);
 
-  const ctx = { labels: facts.labels, author, membership, unknownMembership: new Map<string, Set<string>>() };
+  const ctx = {
+    labels: facts.labels,
+    author,
+    membership,
+    unknownMembership: new Map<string, Set<string>>(),
+  };
   const specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
   const pseudoAreas = [UNOWNED_AREA];
   if (amendments.length > 0) {
@@ -45,10 +73,21 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     const own = touched
       .map((t) => ({ ...t, files: t.files.filter((f) => amendments.includes(f)) }))
       .filter((t) => t.files.length > 0)
-      .flatMap((t) => areaRequirements(policy, { ...t, findings: t.findings.filter((f) => amendments.includes(f.path)) }, { ...ctx, unknownMembership: new Map() }));
+      .flatMap((t) =>
+        areaRequirements(
+          policy,
+          { ...t, findings: t.findings.filter((f) => amendments.includes(f.path)) },
+          { ...ctx, unknownMembership: new Map() },
+        ),
+      );
     if (!own.some((s) => s.level >= AMENDMENT_FLOOR)) {
       const area = builtInAmendmentArea(policy);
-      const builtIn: TouchedArea = { area, files: amendments, findings: findings.filter((f) => amendments.includes(f.path)), accountables: area.approvers!.all };
+      const builtIn: TouchedArea = {
+        area,
+        files: amendments,
+        findings: findings.filter((f) => amendments.includes(f.path)),
+        accountables: area.approvers!.all,
+      };
       touched.push(builtIn);
       pseudoAreas.push(area);
       specs.push(...areaRequirements(policy, builtIn, ctx));
@@ -59,15 +98,42 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     // rules for every area (executive labels, path rules, change kinds) hold for
     // them, with the policy's fallback owners as their accountable.
     const inUnowned = (path: string) => unowned.includes(path);
-    const unownedTouch: TouchedArea = { area: UNOWNED_AREA, files: unowned, findings: findings.filter((f) => inUnowned(f.path)), aliases: renames(facts), accountables: fallbackOwners(policy) };
+    const unownedTouch: TouchedArea = {
+      area: UNOWNED_AREA,
+      files: unowned,
+      findings: findings.filter((f) => inUnowned(f.path)),
+      aliases: renames(facts),
+      accountables: fallbackOwners(policy),
+    };
     const applied = areaRequirements(policy, unownedTouch, ctx).filter((s) => s.rule !== "base");
     // A kind no area owns still needs someone: the fallback owners, at the kind's level.
-    specs.push(...withoutSubsumed([...applied, ...unownedKindRequirements(policy, unownedTouch, declared, applied)]));
+    specs.push(
+      ...withoutSubsumed([
+        ...applied,
+        ...unownedKindRequirements(policy, unownedTouch, declared, applied),
+      ]),
+    );
   }
   const areaById = new Map([...policy.areas, ...pseudoAreas].map((a) => [a.id, a]));
   // Who cannot sign: the author and, unless the policy allows it, whoever pushed commits to the change.
-  const notIndependent = new Set([author, ...(policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase()))].filter(Boolean));
-  const escalated = specs.map((spec) => escalateAuthorOnlyRoles(spec, areaById.get(spec.area) ?? UNOWNED_AREA, author, notIndependent, membership, problems));
+  const notIndependent = new Set(
+    [
+      author,
+      ...(policy.signoff.contributorsCanSign
+        ? []
+        : (facts.contributors ?? []).map((c) => c.toLowerCase())),
+    ].filter(Boolean),
+  );
+  const escalated = specs.map((spec) =>
+    escalateAuthorOnlyRoles(
+      spec,
+      areaById.get(spec.area) ?? UNOWNED_AREA,
+      author,
+      notIndependent,
+      membership,
+      problems,
+    ),
+  );
 
   const signOffs = collectSignOffs(facts, policy);
   const requirements = escalated.map((e) => {
@@ -79,7 +145,14 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     return status;
   });
   // Approvers who disagree: the policy's mediator may settle it (an approval replaces the requirement).
-  const decisions = mediate(requirements, { policy, labels: facts.labels, signOffs, membership, notIndependent, areaById });
+  const decisions = mediate(requirements, {
+    policy,
+    labels: facts.labels,
+    signOffs,
+    membership,
+    notIndependent,
+    areaById,
+  });
 
   const specLevels = new Map<string, Level[]>();
   for (const s of specs) specLevels.set(s.area, [...(specLevels.get(s.area) ?? []), s.level]);
@@ -102,7 +175,9 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   }
   if (routed.length > 0 && policy.unowned.action !== "pass") {
     // Owned this time by what changed, but the path itself has no owner: the next change to it may carry no kind.
-    const shown = routed.map((r) => `${r.path} (${r.owners.map((o) => `${o.area}: ${o.kinds.join(", ")}`).join("; ")})`);
+    const shown = routed.map(
+      (r) => `${r.path} (${r.owners.map((o) => `${o.area}: ${o.kinds.join(", ")}`).join("; ")})`,
+    );
     problems.push({
       severity: policy.unowned.action === "fail" ? "error" : "warning",
       message: `${routed.length} changed file${routed.length === 1 ? "" : "s"} no area's paths match, owned only through what changed: ${preview(shown)}`,
@@ -113,16 +188,28 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     problems.push({
       severity: p.severity,
       message: `the proposed ${facts.proposedPolicy!.file}: ${formatProblem(p)}`,
-      fix: p.severity === "error" ? "fix the policy in this pull request: a broken policy cannot merge" : undefined,
+      fix:
+        p.severity === "error"
+          ? "fix the policy in this pull request: a broken policy cannot merge"
+          : undefined,
     });
   }
   if (facts.incomplete) {
-    problems.push({ severity: "error", message: facts.incomplete, fix: "split the pull request so every changed file can be reviewed" });
+    problems.push({
+      severity: "error",
+      message: facts.incomplete,
+      fix: "split the pull request so every changed file can be reviewed",
+    });
   }
   for (const p of detectionProblems) {
-    problems.push({ severity: "warning", message: `${p.path}: ${p.message} (${p.detector}); classified conservatively` });
+    problems.push({
+      severity: "warning",
+      message: `${p.path}: ${p.message} (${p.detector}); classified conservatively`,
+    });
   }
-  const readLabels = new Set(policy.rules.flatMap((r) => r.when.labels.map((l) => l.toLowerCase())));
+  const readLabels = new Set(
+    policy.rules.flatMap((r) => r.when.labels.map((l) => l.toLowerCase())),
+  );
   for (const held of facts.heldLabels ?? []) {
     if (!readLabels.has(held.name.toLowerCase())) continue;
     problems.push({
@@ -148,7 +235,8 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   for (const r of requirements) {
     if (r.satisfied) continue;
     for (const role of r.missing.flatMap((c) => c.roles)) {
-      for (const team of membership.members(role).unresolvedTeams) unreadTeams.set(team, (unreadTeams.get(team) ?? new Set()).add(role));
+      for (const team of membership.members(role).unresolvedTeams)
+        unreadTeams.set(team, (unreadTeams.get(team) ?? new Set()).add(role));
     }
   }
   for (const [team, roles] of unreadTeams) {
@@ -161,7 +249,10 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   for (const [team, rules] of ctx.unknownMembership) {
     problems.push({
       severity: "warning",
-      message: `whether the author @${author} is in team ${team} is not known, so ${[...rules].sort().map((r) => `rule "${r}"`).join(", ")} ${rules.size === 1 ? "applies" : "apply"} as the stricter case`,
+      message: `whether the author @${author} is in team ${team} is not known, so ${[...rules]
+        .sort()
+        .map((r) => `rule "${r}"`)
+        .join(", ")} ${rules.size === 1 ? "applies" : "apply"} as the stricter case`,
       fix: `check that the team exists and that the app may read it (organisation permission "Members: read"); or bind the role to users`,
     });
   }
@@ -170,7 +261,11 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     r.satisfied
       ? []
       : r.missing.flatMap((c) =>
-          Array.from({ length: c.count }, () => ({ requirement: r.id, roles: c.roles, signedBy: r.signatures.map((s) => s.login.toLowerCase()) })),
+          Array.from({ length: c.count }, () => ({
+            requirement: r.id,
+            roles: c.roles,
+            signedBy: r.signatures.map((s) => s.login.toLowerCase()),
+          })),
         ),
   );
   const courtesyRoles = [
@@ -192,11 +287,26 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user),
   });
 
-  const emergency = emergencyOverride(policy, signOffs, requirements, ticket, facts.labels, membership);
-  const commands = [...commandOutcomes(signOffs, requirements, membership), ...emergencyOutcomes(policy, signOffs, requirements, facts.labels, membership, emergency), ...decisions];
-  const failed = problems.some((p) => p.severity === "error") || requirements.some((r) => !r.satisfied);
+  const emergency = emergencyOverride(
+    policy,
+    signOffs,
+    requirements,
+    ticket,
+    facts.labels,
+    membership,
+  );
+  const commands = [
+    ...commandOutcomes(signOffs, requirements, membership),
+    ...emergencyOutcomes(policy, signOffs, requirements, facts.labels, membership, emergency),
+    ...decisions,
+  ];
+  const failed =
+    problems.some((p) => p.severity === "error") || requirements.some((r) => !r.satisfied);
   const governanceAreas = new Set([POLICY_AREA_ID, ...amendmentAreas(policy).map((a) => a.id)]);
-  const amends = sortedUnique([...amendments, ...touched.filter((t) => governanceAreas.has(t.area.id)).flatMap((t) => t.files)]);
+  const amends = sortedUnique([
+    ...amendments,
+    ...touched.filter((t) => governanceAreas.has(t.area.id)).flatMap((t) => t.files),
+  ]);
   return {
     conclusion: failed && !emergency ? "failure" : "success",
     emergency,
@@ -205,7 +315,9 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     areas,
     unowned,
     requirements,
-    requiredRoles: sortedUnique(requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]!))),
+    requiredRoles: sortedUnique(
+      requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]!)),
+    ),
     consulted: sortedUnique(touched.flatMap((t) => t.area.consulted)),
     informed: sortedUnique(touched.flatMap((t) => t.area.informed)),
     reviewersToRequest,
@@ -229,7 +341,12 @@ const UNOWNED_AREA: Area = {
   ticket: false,
 };
 
-function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][number]["changes"], declared: ReadonlyMap<ChangeKind, string[]>) {
+function touchedAreas(
+  policy: Policy,
+  facts: Facts,
+  findings: Decision["areas"][number]["changes"],
+  declared: ReadonlyMap<ChangeKind, string[]>,
+) {
   const byArea = new Map<number, Set<string>>();
   const unowned: string[] = [];
   const amendments: string[] = [];
@@ -237,7 +354,8 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
   const governance = policyFiles(policy);
   const aliases = renames(facts);
   const kindsByPath = new Map<string, Set<ChangeKind>>();
-  for (const f of findings) kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? new Set()).add(f.kind));
+  for (const f of findings)
+    kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? new Set()).add(f.kind));
   for (const file of facts.files) {
     // A rename counts under both paths: moving a manifest out of k8s/ must not
     // escape the infrastructure owners.
@@ -257,14 +375,24 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
       // rule for it would add only its base sign-off). Joining only ever adds
       // requirements. (The policy's own files are judged as the policy is.)
       const pathAreas = [...hits];
-      const kinds = [...(kindsByPath.get(file.path) ?? []), ...declared.keys()].filter((k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths)));
+      const kinds = [...(kindsByPath.get(file.path) ?? []), ...declared.keys()].filter(
+        (k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths)),
+      );
       const owners = kindOwners(policy, new Set(kinds))
-        .map((o) => (pathAreas.length === 0 ? o : { area: o.area, kinds: o.kinds.filter((k) => rulesOn(policy, o.area, k, paths)) }))
+        .map((o) =>
+          pathAreas.length === 0
+            ? o
+            : { area: o.area, kinds: o.kinds.filter((k) => rulesOn(policy, o.area, k, paths)) },
+        )
         .filter((o) => o.kinds.length > 0);
       // Only a file no area's paths match is warned about (its path has no owner);
       // a path-owned file's joins show in the owning area's files and its rules' evidence.
       if (hits.size === 0 && owners.length === 0) unowned.push(file.path);
-      else if (hits.size === 0) routed.push({ path: file.path, owners: owners.map((o) => ({ area: policy.areas[o.area]!.id, kinds: o.kinds })) });
+      else if (hits.size === 0)
+        routed.push({
+          path: file.path,
+          owners: owners.map((o) => ({ area: policy.areas[o.area]!.id, kinds: o.kinds })),
+        });
       for (const o of owners) hits.add(o.area);
     }
     for (const a of hits) {
@@ -277,24 +405,38 @@ function touchedAreas(policy: Policy, facts: Facts, findings: Decision["areas"][
     .sort((a, b) => a - b)
     .map((index) => {
       const files = byArea.get(index)!;
-      return { area: policy.areas[index]!, files: [...files], findings: findings.filter((f) => files.has(f.path)), aliases };
+      return {
+        area: policy.areas[index]!,
+        files: [...files],
+        findings: findings.filter((f) => files.has(f.path)),
+        aliases,
+      };
     });
   return { touched, unowned, amendments, routed };
 }
 
 /** Whether a rule of the area (by index) names `kind` for a file at one of `paths`. */
-function rulesOn(policy: Policy, area: number, kind: ChangeKind, paths: readonly string[]): boolean {
+function rulesOn(
+  policy: Policy,
+  area: number,
+  kind: ChangeKind,
+  paths: readonly string[],
+): boolean {
   const id = policy.areas[area]!.id;
   return policy.rules.some(
     (r) =>
       (!r.areas || r.areas.includes(id)) &&
       r.when.kinds.includes(kind) &&
-      (r.when.pathMatchers.length === 0 || paths.some((p) => r.when.pathMatchers.some((m) => m.match(p)))),
+      (r.when.pathMatchers.length === 0 ||
+        paths.some((p) => r.when.pathMatchers.some((m) => m.match(p)))),
   );
 }
 
 /** The areas (by index) that own any of `kinds`, each with the kinds it owns among them. */
-function kindOwners(policy: Policy, kinds: ReadonlySet<ChangeKind>): { area: number; kinds: ChangeKind[] }[] {
+function kindOwners(
+  policy: Policy,
+  kinds: ReadonlySet<ChangeKind>,
+): { area: number; kinds: ChangeKind[] }[] {
   if (kinds.size === 0) return [];
   return policy.areas.flatMap((area, index) => {
     const owned = (area.owns ?? []).filter((k) => kinds.has(k));
@@ -304,7 +446,11 @@ function kindOwners(policy: Policy, kinds: ReadonlySet<ChangeKind>): { area: num
 
 /** Each renamed file's old path, by its new path. */
 function renames(facts: Facts): Map<string, string[]> {
-  return new Map(facts.files.filter((f) => f.previousPath !== undefined && f.previousPath !== f.path).map((f) => [f.path, [f.previousPath!]]));
+  return new Map(
+    facts.files
+      .filter((f) => f.previousPath !== undefined && f.previousPath !== f.path)
+      .map((f) => [f.path, [f.previousPath!]]),
+  );
 }
 
 interface EscalatedSpec extends RequirementSpec {
@@ -330,9 +476,15 @@ function escalateAuthorOnlyRoles(
   const escalations: RequirementStatus["escalations"] = [];
   const onlyAuthor = (role: RoleId) => {
     const m = membership.members(role);
-    return !m.boundToNobody && m.unresolvedTeams.length === 0 && m.logins.size > 0 && [...m.logins].every((l) => notIndependent.has(l));
+    return (
+      !m.boundToNobody &&
+      m.unresolvedTeams.length === 0 &&
+      m.logins.size > 0 &&
+      [...m.logins].every((l) => notIndependent.has(l))
+    );
   };
-  const onlyTheAuthor = (roles: RoleId[]) => roles.every((r) => [...membership.members(r).logins].every((l) => l === author));
+  const onlyTheAuthor = (roles: RoleId[]) =>
+    roles.every((r) => [...membership.members(r).logins].every((l) => l === author));
   const reportUnbound = (role: RoleId) =>
     problems.push({
       severity: "error",
@@ -356,7 +508,9 @@ function escalateAuthorOnlyRoles(
     const inUse = new Set(spec.clauses.flatMap((c) => c.roles));
     const from = clause.roles.join("/");
     const start = Math.max(...clause.roles.map((r) => area.escalation.indexOf(r)));
-    const next = area.escalation.slice(start + 1).find((r) => !inUse.has(r) && !onlyAuthor(r) && !membership.members(r).boundToNobody);
+    const next = area.escalation
+      .slice(start + 1)
+      .find((r) => !inUse.has(r) && !onlyAuthor(r) && !membership.members(r).boundToNobody);
     if (!next) {
       problems.push({
         severity: "error",
@@ -365,13 +519,24 @@ function escalateAuthorOnlyRoles(
       });
       return clause;
     }
-    escalations.push({ from, to: next, why: onlyTheAuthor(clause.roles) ? `every member of ${from} is the pull request's author` : `every member of ${from} wrote or pushed commits to this pull request` });
+    escalations.push({
+      from,
+      to: next,
+      why: onlyTheAuthor(clause.roles)
+        ? `every member of ${from} is the pull request's author`
+        : `every member of ${from} wrote or pushed commits to this pull request`,
+    });
     return { roles: [next], count: clause.count };
   });
   return { ...spec, clauses, escalations };
 }
 
-function requirementStatus(spec: EscalatedSpec, policy: Policy, signOffs: SignOffs, membership: Membership): RequirementStatus {
+function requirementStatus(
+  spec: EscalatedSpec,
+  policy: Policy,
+  signOffs: SignOffs,
+  membership: Membership,
+): RequirementStatus {
   const commandOnly = policy.levels[spec.level].commandOnly;
   const signedAt = (s: SignerState): number[] => {
     const times: number[] = [];
@@ -383,15 +548,24 @@ function requirementStatus(spec: EscalatedSpec, policy: Policy, signOffs: SignOf
   // the signer must have reviewed or commented before the sign-off.
   const inputBefore = (login: string, times: number[]): boolean => {
     if (spec.requireInputFrom.length === 0) return times.length > 0;
-    const inputs = [...signOffs.firstInputAt].filter(([who]) => who !== login && membership.isMemberOfAny(who, spec.requireInputFrom)).map(([, at]) => at);
+    const inputs = [...signOffs.firstInputAt]
+      .filter(([who]) => who !== login && membership.isMemberOfAny(who, spec.requireInputFrom))
+      .map(([, at]) => at);
     return inputs.length > 0 && times.some((t) => t >= Math.min(...inputs));
   };
   const inputGiven =
-    spec.requireInputFrom.length === 0 || [...signOffs.firstInputAt.keys()].some((who) => membership.isMemberOfAny(who, spec.requireInputFrom));
+    spec.requireInputFrom.length === 0 ||
+    [...signOffs.firstInputAt.keys()].some((who) =>
+      membership.isMemberOfAny(who, spec.requireInputFrom),
+    );
 
   const eligible = [...signOffs.signers.values()].filter((s) => inputBefore(s.login, signedAt(s)));
   const slots = spec.clauses.flatMap((clause, c) => Array.from({ length: clause.count }, () => c));
-  const assigned = matchSlots(slots.map((c) => eligible.filter((s) => membership.isMemberOfAny(s.login, spec.clauses[c]!.roles))));
+  const assigned = matchSlots(
+    slots.map((c) =>
+      eligible.filter((s) => membership.isMemberOfAny(s.login, spec.clauses[c]!.roles)),
+    ),
+  );
 
   const signatures: Signature[] = [];
   const missingCounts = spec.clauses.map(() => 0);
@@ -405,13 +579,35 @@ function requirementStatus(spec: EscalatedSpec, policy: Policy, signOffs: SignOf
         via: signer.reviewAt !== undefined && !commandOnly ? "review" : "command",
       });
   });
-  const missing = spec.clauses.map((c, i) => ({ roles: c.roles, count: missingCounts[i]! })).filter((c) => c.count > 0);
+  const missing = spec.clauses
+    .map((c, i) => ({ roles: c.roles, count: missingCounts[i]! }))
+    .filter((c) => c.count > 0);
   const roles = spec.clauses.flatMap((c) => c.roles);
-  const blockedBy = [...signOffs.blockers].filter((login) => membership.isMemberOfAny(login, roles)).sort();
-  const notes = signOffs.notes.filter((n) => [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 && roles.some((r) => noteConcerns(n, r, membership)));
-  if (!inputGiven) notes.push(`waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`);
-  else if (spec.requireInputFrom.length > 0 && missing.length > 0 && [...signOffs.signers.values()].some((s) => signedAt(s).length > 0 && !inputBefore(s.login, signedAt(s)) && membership.isMemberOfAny(s.login, roles))) {
-    notes.push(`an approval came before ${spec.requireInputFrom.join(", ")} gave input; approve again after it`);
+  const blockedBy = [...signOffs.blockers]
+    .filter((login) => membership.isMemberOfAny(login, roles))
+    .sort();
+  const notes = signOffs.notes.filter(
+    (n) =>
+      [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 &&
+      roles.some((r) => noteConcerns(n, r, membership)),
+  );
+  if (!inputGiven)
+    notes.push(
+      `waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`,
+    );
+  else if (
+    spec.requireInputFrom.length > 0 &&
+    missing.length > 0 &&
+    [...signOffs.signers.values()].some(
+      (s) =>
+        signedAt(s).length > 0 &&
+        !inputBefore(s.login, signedAt(s)) &&
+        membership.isMemberOfAny(s.login, roles),
+    )
+  ) {
+    notes.push(
+      `an approval came before ${spec.requireInputFrom.join(", ")} gave input; approve again after it`,
+    );
   }
   return {
     id: spec.id,
@@ -438,20 +634,38 @@ function noteConcerns(note: string, role: RoleId, membership: Membership): boole
   return login !== undefined && membership.isMember(login, role);
 }
 
-function commandOutcomes(signOffs: SignOffs, requirements: RequirementStatus[], membership: Membership): CommandOutcome[] {
+function commandOutcomes(
+  signOffs: SignOffs,
+  requirements: RequirementStatus[],
+  membership: Membership,
+): CommandOutcome[] {
   return signOffs.commands.map((event) => {
     const base = { commentId: event.commentId, login: event.login, command: event.text };
     if (event.invalidReason) return { ...base, counted: false, reason: event.invalidReason };
     if (event.cancel) return { ...base, counted: true };
-    if (requirements.length === 0) return { ...base, counted: false, reason: "this pull request needs no sign-off" };
-    const mine = requirements.filter((r) => membership.isMemberOfAny(event.login, r.clauses.flatMap((c) => c.roles)));
+    if (requirements.length === 0)
+      return { ...base, counted: false, reason: "this pull request needs no sign-off" };
+    const mine = requirements.filter((r) =>
+      membership.isMemberOfAny(
+        event.login,
+        r.clauses.flatMap((c) => c.roles),
+      ),
+    );
     if (mine.length === 0) {
       const needed = sortedUnique(requirements.flatMap((r) => r.clauses.flatMap((c) => c.roles)));
-      return { ...base, counted: false, reason: `@${event.login} is not a member of a role this pull request needs (${needed.join(", ")})` };
+      return {
+        ...base,
+        counted: false,
+        reason: `@${event.login} is not a member of a role this pull request needs (${needed.join(", ")})`,
+      };
     }
     if (mine.every((r) => r.level > event.level)) {
       const lowest = Math.min(...mine.map((r) => r.level));
-      return { ...base, counted: false, reason: `nothing at level ${event.level} or below for @${event.login} to sign; the sign-off needed is level ${lowest}: /approve-level${lowest}` };
+      return {
+        ...base,
+        counted: false,
+        reason: `nothing at level ${event.level} or below for @${event.login} to sign; the sign-off needed is level ${lowest}: /approve-level${lowest}`,
+      };
     }
     return { ...base, counted: true };
   });
@@ -473,13 +687,23 @@ function emergencyOverride(
   membership: Membership,
 ): Decision["emergency"] {
   const unmet = requirements.filter((r) => !r.satisfied);
-  const valid = signOffs.emergencies.find((e) => !e.invalidReason && emergencyRefusal(policy, e.login, unmet, labels, membership) === undefined);
+  const valid = signOffs.emergencies.find(
+    (e) =>
+      !e.invalidReason &&
+      emergencyRefusal(policy, e.login, unmet, labels, membership) === undefined,
+  );
   if (!valid) return undefined;
   return {
     by: valid.login,
     reason: valid.reason,
     commentId: valid.commentId,
-    bypassed: requirements.filter((r) => !r.satisfied).map((r) => ({ id: r.id, missing: r.missing, roles: sortedUnique(r.clauses.flatMap((c) => c.roles)) })),
+    bypassed: requirements
+      .filter((r) => !r.satisfied)
+      .map((r) => ({
+        id: r.id,
+        missing: r.missing,
+        roles: sortedUnique(r.clauses.flatMap((c) => c.roles)),
+      })),
     ticketBypassed: ticket.required && ticket.found.length === 0,
   };
 }
@@ -496,10 +720,20 @@ function emergencyOutcomes(
   return signOffs.emergencies.map((e) => {
     const base = { commentId: e.commentId, login: e.login, command: e.text };
     if (e.invalidReason) return { ...base, counted: false, reason: e.invalidReason };
-    if (emergencyRoles(policy).length === 0) return { ...base, counted: false, reason: "this policy authorises no role to use the emergency path" };
+    if (emergencyRoles(policy).length === 0)
+      return {
+        ...base,
+        counted: false,
+        reason: "this policy authorises no role to use the emergency path",
+      };
     const refusal = emergencyRefusal(policy, e.login, unmet, labels, membership);
     if (refusal) return { ...base, counted: false, reason: refusal };
-    if (emergency && emergency.commentId !== e.commentId) return { ...base, counted: false, reason: `an emergency was already declared by @${emergency.by}` };
+    if (emergency && emergency.commentId !== e.commentId)
+      return {
+        ...base,
+        counted: false,
+        reason: `an emergency was already declared by @${emergency.by}`,
+      };
     return { ...base, counted: true };
   });
 }
@@ -513,7 +747,11 @@ function ticketStatus(policy: Policy, facts: Facts, touched: TouchedArea[]): Tic
   // ticket, in linear time and only their first 64 KiB (policy/ticket-pattern.ts).
   const found =
     required && pattern
-      ? sortedUnique(ticketKeysIn(pattern, facts.title, facts.body).filter((key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p))))
+      ? sortedUnique(
+          ticketKeysIn(pattern, facts.title, facts.body).filter(
+            (key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p)),
+          ),
+        )
       : [];
   return { required, pattern, found, areas };
 }
@@ -531,5 +769,7 @@ function sortedUnique<T extends string>(values: T[]): T[] {
 }
 
 function preview(paths: string[]): string {
-  return paths.length <= 5 ? paths.join(", ") : `${paths.slice(0, 5).join(", ")} and ${paths.length - 5} more`;
+  return paths.length <= 5
+    ? paths.join(", ")
+    : `${paths.slice(0, 5).join(", ")} and ${paths.length - 5} more`;
 }

@@ -38,7 +38,9 @@ export function governanceOwners(policy: Policy): RoleId[] {
  * has an area (loading refuses a policy without one).
  */
 export function fallbackOwners(policy: Policy): RoleId[] {
-  return policy.unowned.reviewers.length > 0 ? [...policy.unowned.reviewers] : governanceOwners(policy);
+  return policy.unowned.reviewers.length > 0
+    ? [...policy.unowned.reviewers]
+    : governanceOwners(policy);
 }
 
 /**

@@ -34,7 +34,10 @@ export interface MediationInput {
  * and applies the mediator's latest valid decision; returns what became of
  * every `/governance decide` command (each is answered).
  */
-export function mediate(requirements: RequirementStatus[], input: MediationInput): CommandOutcome[] {
+export function mediate(
+  requirements: RequirementStatus[],
+  input: MediationInput,
+): CommandOutcome[] {
   const { signOffs } = input;
   const conflicts = requirements.filter((r) => r.blockedBy.length > 0 && r.signatures.length > 0);
   for (const requirement of conflicts) {
@@ -50,18 +53,24 @@ export function mediate(requirements: RequirementStatus[], input: MediationInput
 }
 
 /** The path that governs a disagreement, its mediator and its clock; undefined when the policy names none. */
-function conflictStatus(requirement: RequirementStatus, input: MediationInput): MediationStatus | undefined {
+function conflictStatus(
+  requirement: RequirementStatus,
+  input: MediationInput,
+): MediationStatus | undefined {
   const { policy, signOffs } = input;
   const parties = partiesOf(requirement);
   const roles = requirement.clauses.flatMap((c) => c.roles);
   const path = policy.mediation.find((p) => applies(p, parties, roles, input));
   if (!path) return undefined;
-  const blockedSince = Math.min(...requirement.blockedBy.map((b) => signOffs.blockedAt.get(b.toLowerCase()) ?? 0));
+  const blockedSince = Math.min(
+    ...requirement.blockedBy.map((b) => signOffs.blockedAt.get(b.toLowerCase()) ?? 0),
+  );
   const approvedSince = Math.min(...requirement.signatures.map((s) => signedAt(s.login, signOffs)));
   // The disagreement exists once both a blocking review and an approval stand.
   const since = new Date(Math.max(blockedSince, approvedSince));
   const decidableFrom = after(since, path.after, policy);
-  const { mediator, movedFrom, undecidable } = exclusiveLock(path, requirement, policy) ?? mediatorFor(path, requirement, parties, input);
+  const { mediator, movedFrom, undecidable } =
+    exclusiveLock(path, requirement, policy) ?? mediatorFor(path, requirement, parties, input);
   return {
     kind: path.kind,
     blockedBy: [...requirement.blockedBy],
@@ -80,7 +89,11 @@ function conflictStatus(requirement: RequirementStatus, input: MediationInput): 
  * amendment process) no mediator overrules either, except the exclusive roles
  * during an incident: the objection stands until it is withdrawn or dismissed.
  */
-function exclusiveLock(path: MediationPath, requirement: RequirementStatus, policy: Policy): Pick<MediationStatus, "mediator" | "movedFrom" | "undecidable"> | undefined {
+function exclusiveLock(
+  path: MediationPath,
+  requirement: RequirementStatus,
+  policy: Policy,
+): Pick<MediationStatus, "mediator" | "movedFrom" | "undecidable"> | undefined {
   if (!isExclusive(policy, requirement)) return undefined;
   const exclusive = policy.emergency.exclusive!;
   if (path.kind === "incident" && exclusive.roles.includes(path.mediator)) return undefined;
@@ -91,11 +104,19 @@ function exclusiveLock(path: MediationPath, requirement: RequirementStatus, poli
 }
 
 /** Incident work (by label) goes to the incident path; a disagreement only among peers to the peer path; any other across functions. */
-function applies(path: MediationPath, parties: string[], roles: RoleId[], input: MediationInput): boolean {
-  if (path.kind === "incident") return input.labels.some((l) => path.labels.some((w) => w.toLowerCase() === l.toLowerCase()));
+function applies(
+  path: MediationPath,
+  parties: string[],
+  roles: RoleId[],
+  input: MediationInput,
+): boolean {
+  if (path.kind === "incident")
+    return input.labels.some((l) => path.labels.some((w) => w.toLowerCase() === l.toLowerCase()));
   if (path.kind === "peer") {
     const peerRoles = roles.filter((r) => path.roles.includes(r));
-    return peerRoles.length > 0 && parties.every((p) => input.membership.isMemberOfAny(p, peerRoles));
+    return (
+      peerRoles.length > 0 && parties.every((p) => input.membership.isMemberOfAny(p, peerRoles))
+    );
   }
   return true;
 }
@@ -104,9 +125,15 @@ function applies(path: MediationPath, parties: string[], roles: RoleId[], input:
  * The path's mediator when someone holding it is independent of the change and
  * of the disagreement; otherwise the next such role up the area's escalation path.
  */
-function mediatorFor(path: MediationPath, requirement: RequirementStatus, parties: string[], input: MediationInput): Pick<MediationStatus, "mediator" | "movedFrom" | "undecidable"> {
+function mediatorFor(
+  path: MediationPath,
+  requirement: RequirementStatus,
+  parties: string[],
+  input: MediationInput,
+): Pick<MediationStatus, "mediator" | "movedFrom" | "undecidable"> {
   const excluded = new Set([...input.notIndependent, ...parties]);
-  const canMediate = (role: RoleId) => [...input.membership.members(role).logins].some((l) => !excluded.has(l));
+  const canMediate = (role: RoleId) =>
+    [...input.membership.members(role).logins].some((l) => !excluded.has(l));
   if (canMediate(path.mediator)) return { mediator: path.mediator };
   const members = [...input.membership.members(path.mediator).logins];
   const why =
@@ -115,37 +142,80 @@ function mediatorFor(path: MediationPath, requirement: RequirementStatus, partie
       : `every member of ${path.mediator} is ${members.some((m) => parties.includes(m)) ? "a party to the disagreement" : "the author or a contributor"}`;
   const escalation = input.areaById.get(requirement.area)?.escalation ?? [];
   const partyRoles = requirement.clauses.flatMap((c) => c.roles);
-  const start = Math.max(escalation.indexOf(path.mediator), ...partyRoles.map((r) => escalation.indexOf(r)));
+  const start = Math.max(
+    escalation.indexOf(path.mediator),
+    ...partyRoles.map((r) => escalation.indexOf(r)),
+  );
   const next = escalation.slice(start + 1).find(canMediate);
-  const undecidable = next ? undefined : `nobody independent of the change and the disagreement holds ${path.mediator} or a role above it on the ${requirement.area} escalation path: bind another person to ${path.mediator}`;
+  const undecidable = next
+    ? undefined
+    : `nobody independent of the change and the disagreement holds ${path.mediator} or a role above it on the ${requirement.area} escalation path: bind another person to ${path.mediator}`;
   return { mediator: next, movedFrom: { role: path.mediator, why }, undecidable };
 }
 
 /** The latest valid decision by an eligible mediator, posted once the parties' time was up. */
-function latestDecision(status: MediationStatus, requirement: RequirementStatus, input: MediationInput): MediationStatus["decision"] {
+function latestDecision(
+  status: MediationStatus,
+  requirement: RequirementStatus,
+  input: MediationInput,
+): MediationStatus["decision"] {
   const from = Date.parse(status.decidableFrom);
-  const valid = input.signOffs.decisions.filter((d) => !d.invalidReason && d.verdict && mayDecide(d.login, status, requirement, input) && d.at >= from);
+  const valid = input.signOffs.decisions.filter(
+    (d) =>
+      !d.invalidReason &&
+      d.verdict &&
+      mayDecide(d.login, status, requirement, input) &&
+      d.at >= from,
+  );
   const last = valid.sort((a, b) => a.at - b.at || a.commentId - b.commentId).at(-1);
   if (!last) return undefined;
-  return { by: last.login, role: status.mediator!, verdict: last.verdict!, rationale: last.rationale, commentId: last.commentId, at: new Date(last.at).toISOString() };
+  return {
+    by: last.login,
+    role: status.mediator!,
+    verdict: last.verdict!,
+    rationale: last.rationale,
+    commentId: last.commentId,
+    at: new Date(last.at).toISOString(),
+  };
 }
 
-function mayDecide(login: string, status: MediationStatus, requirement: RequirementStatus, input: MediationInput): boolean {
+function mayDecide(
+  login: string,
+  status: MediationStatus,
+  requirement: RequirementStatus,
+  input: MediationInput,
+): boolean {
   const who = login.toLowerCase();
-  if (!status.mediator || input.notIndependent.has(who) || partiesOf(requirement).includes(who)) return false;
+  if (!status.mediator || input.notIndependent.has(who) || partiesOf(requirement).includes(who))
+    return false;
   return input.membership.isMember(who, status.mediator);
 }
 
 /** What became of one `/governance decide`, in words fit for a reply when it did not count. */
-function outcome(event: DecideEvent, requirements: RequirementStatus[], conflicts: RequirementStatus[], input: MediationInput): CommandOutcome {
+function outcome(
+  event: DecideEvent,
+  requirements: RequirementStatus[],
+  conflicts: RequirementStatus[],
+  input: MediationInput,
+): CommandOutcome {
   const base = { commentId: event.commentId, login: event.login, command: event.text };
   if (event.invalidReason) return { ...base, counted: false, reason: event.invalidReason };
   const mediated = requirements.filter((r) => r.mediation);
   if (conflicts.length === 0) {
-    return { ...base, counted: false, reason: "no required approvers disagree here (a mediator decides only when a required approver's changes-requested review stands beside approvals)" };
+    return {
+      ...base,
+      counted: false,
+      reason:
+        "no required approvers disagree here (a mediator decides only when a required approver's changes-requested review stands beside approvals)",
+    };
   }
   if (mediated.length === 0) {
-    return { ...base, counted: false, reason: "the policy names no mediator for this disagreement (add a path under `mediation:` in .github/governance.yml)" };
+    return {
+      ...base,
+      counted: false,
+      reason:
+        "the policy names no mediator for this disagreement (add a path under `mediation:` in .github/governance.yml)",
+    };
   }
   const who = event.login.toLowerCase();
   const reasons: string[] = [];
@@ -153,17 +223,32 @@ function outcome(event: DecideEvent, requirements: RequirementStatus[], conflict
     const m = r.mediation!;
     if (mayDecide(who, m, r, input)) {
       if (event.at >= Date.parse(m.decidableFrom)) return { ...base, counted: true };
-      reasons.push(`the disagreement on \`${r.id}\` began ${m.since}; the ${m.kind} path gives the parties ${describeDuration(input.policy.mediation.find((p) => p.kind === m.kind)!.after)} to settle it, so its mediator may decide from ${m.decidableFrom}`);
-    } else if (partiesOf(r).includes(who)) reasons.push(`@${event.login} is a party to the disagreement on \`${r.id}\` and cannot mediate it`);
-    else if (!m.mediator) reasons.push(m.undecidable ?? `nobody can mediate the disagreement on \`${r.id}\``);
-    else reasons.push(`@${event.login} is not a member of ${m.mediator}, who mediates the disagreement on \`${r.id}\``);
+      reasons.push(
+        `the disagreement on \`${r.id}\` began ${m.since}; the ${m.kind} path gives the parties ${describeDuration(input.policy.mediation.find((p) => p.kind === m.kind)!.after)} to settle it, so its mediator may decide from ${m.decidableFrom}`,
+      );
+    } else if (partiesOf(r).includes(who))
+      reasons.push(
+        `@${event.login} is a party to the disagreement on \`${r.id}\` and cannot mediate it`,
+      );
+    else if (!m.mediator)
+      reasons.push(m.undecidable ?? `nobody can mediate the disagreement on \`${r.id}\``);
+    else
+      reasons.push(
+        `@${event.login} is not a member of ${m.mediator}, who mediates the disagreement on \`${r.id}\``,
+      );
   }
   return { ...base, counted: false, reason: reasons.join("; ") };
 }
 
 /** Everyone in the disagreement: who requested changes and who approved. */
 function partiesOf(requirement: RequirementStatus): string[] {
-  return [...new Set([...requirement.blockedBy, ...requirement.signatures.map((s) => s.login)].map((l) => l.toLowerCase()))];
+  return [
+    ...new Set(
+      [...requirement.blockedBy, ...requirement.signatures.map((s) => s.login)].map((l) =>
+        l.toLowerCase(),
+      ),
+    ),
+  ];
 }
 
 function signedAt(login: string, signOffs: SignOffs): number {
@@ -173,14 +258,25 @@ function signedAt(login: string, signOffs: SignOffs): number {
 
 /** `start` plus business time on the policy's calendar, then wall-clock hours. */
 function after(start: Date, duration: MediationDuration, policy: Policy): Date {
-  const business = duration.businessDays || duration.businessHours ? addBusinessTime(start, { businessDays: duration.businessDays, businessHours: duration.businessHours }, policy.sla) : start;
+  const business =
+    duration.businessDays || duration.businessHours
+      ? addBusinessTime(
+          start,
+          { businessDays: duration.businessDays, businessHours: duration.businessHours },
+          policy.sla,
+        )
+      : start;
   return new Date(business.getTime() + (duration.hours ?? 0) * 3_600_000);
 }
 
 export function describeDuration(duration: MediationDuration): string {
   const parts = [
-    duration.businessDays ? `${duration.businessDays} business day${duration.businessDays === 1 ? "" : "s"}` : "",
-    duration.businessHours ? `${duration.businessHours} business hour${duration.businessHours === 1 ? "" : "s"}` : "",
+    duration.businessDays
+      ? `${duration.businessDays} business day${duration.businessDays === 1 ? "" : "s"}`
+      : "",
+    duration.businessHours
+      ? `${duration.businessHours} business hour${duration.businessHours === 1 ? "" : "s"}`
+      : "",
     duration.hours ? `${duration.hours} h` : "",
   ].filter(Boolean);
   return parts.join(" + ") || "no time";

@@ -37,7 +37,10 @@ export class Membership {
    * unknown while a team bound to one of them could not be read (the login may
    * be in it), and not a member only when every binding is known.
    */
-  membershipIn(login: string, roles: readonly RoleId[]): { status: "member" | "not-member" | "unknown"; unreadTeams: string[] } {
+  membershipIn(
+    login: string,
+    roles: readonly RoleId[],
+  ): { status: "member" | "not-member" | "unknown"; unreadTeams: string[] } {
     if (this.isMemberOfAny(login, roles)) return { status: "member", unreadTeams: [] };
     const unreadTeams = [...new Set(roles.flatMap((role) => this.members(role).unresolvedTeams))];
     return { status: unreadTeams.length > 0 ? "unknown" : "not-member", unreadTeams };

@@ -41,7 +41,11 @@ export interface RequirementContext {
 const ACCOUNTABLE = "$accountable";
 const EVIDENCE_SHOWN = 3;
 
-export function areaRequirements(policy: Policy, touched: TouchedArea, ctx: RequirementContext): RequirementSpec[] {
+export function areaRequirements(
+  policy: Policy,
+  touched: TouchedArea,
+  ctx: RequirementContext,
+): RequirementSpec[] {
   const { area } = touched;
   const accountables = touched.accountables ?? [area.accountable];
   const specs: RequirementSpec[] = [];
@@ -75,7 +79,11 @@ export function areaRequirements(policy: Policy, touched: TouchedArea, ctx: Requ
 }
 
 /** The evidence a rule holds for this area, or undefined when it does not. */
-function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext): string | undefined {
+function ruleEvidence(
+  rule: Rule,
+  touched: TouchedArea,
+  ctx: RequirementContext,
+): string | undefined {
   const { when } = rule;
   let files = touched.files;
   if (when.paths.length > 0) {
@@ -100,22 +108,33 @@ function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext)
   const evidence: string[] = [];
   if (when.kinds.length > 0 || when.labels.length > 0) {
     const inFiles = new Set(files);
-    const findings = touched.findings.filter((f) => when.kinds.includes(f.kind) && inFiles.has(f.path));
-    const labels = ctx.labels.filter((l) => when.labels.some((w) => w.toLowerCase() === l.toLowerCase()));
+    const findings = touched.findings.filter(
+      (f) => when.kinds.includes(f.kind) && inFiles.has(f.path),
+    );
+    const labels = ctx.labels.filter((l) =>
+      when.labels.some((w) => w.toLowerCase() === l.toLowerCase()),
+    );
     if (findings.length === 0 && labels.length === 0) return undefined;
     for (const l of labels) evidence.push(`label "${l}"`);
-    for (const f of findings.slice(0, EVIDENCE_SHOWN)) evidence.push(`${f.kind}: ${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
-    if (findings.length > EVIDENCE_SHOWN) evidence.push(`and ${findings.length - EVIDENCE_SHOWN} more`);
+    for (const f of findings.slice(0, EVIDENCE_SHOWN))
+      evidence.push(`${f.kind}: ${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
+    if (findings.length > EVIDENCE_SHOWN)
+      evidence.push(`and ${findings.length - EVIDENCE_SHOWN} more`);
   } else {
     evidence.push(`${files.length} file${files.length === 1 ? "" : "s"} changed in the area`);
   }
   if (unknown.length > 0) {
     const teams = [...new Set(unknown)].sort();
-    for (const team of teams) ctx.unknownMembership.set(team, (ctx.unknownMembership.get(team) ?? new Set()).add(rule.id));
-    evidence.push(`the author's membership of ${[...(when.author?.memberOf ?? []), ...(when.author?.notMemberOf ?? [])].join(", ")} is unknown (team ${teams.join(", ")} could not be read), so the rule applies`);
+    for (const team of teams)
+      ctx.unknownMembership.set(team, (ctx.unknownMembership.get(team) ?? new Set()).add(rule.id));
+    evidence.push(
+      `the author's membership of ${[...(when.author?.memberOf ?? []), ...(when.author?.notMemberOf ?? [])].join(", ")} is unknown (team ${teams.join(", ")} could not be read), so the rule applies`,
+    );
   } else {
-    if (when.author?.notMemberOf) evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
-    if (when.author?.memberOf) evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
+    if (when.author?.notMemberOf)
+      evidence.push(`author is not a member of ${when.author.notMemberOf.join(", ")}`);
+    if (when.author?.memberOf)
+      evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
   }
   return evidence.join("; ");
 }
@@ -126,12 +145,18 @@ function ruleEvidence(rule: Rule, touched: TouchedArea, ctx: RequirementContext)
  * (`breaking-change` is `api-breaking`). A label is about the whole pull request,
  * so files no area owns carry these kinds too.
  */
-export function declaredKinds(policy: Policy, labels: readonly string[]): Map<ChangeKind, string[]> {
+export function declaredKinds(
+  policy: Policy,
+  labels: readonly string[],
+): Map<ChangeKind, string[]> {
   const declared = new Map<ChangeKind, string[]>();
   for (const rule of policy.rules) {
-    const on = labels.filter((l) => rule.when.labels.some((w) => w.toLowerCase() === l.toLowerCase()));
+    const on = labels.filter((l) =>
+      rule.when.labels.some((w) => w.toLowerCase() === l.toLowerCase()),
+    );
     if (on.length === 0) continue;
-    for (const kind of rule.when.kinds) declared.set(kind, [...new Set([...(declared.get(kind) ?? []), ...on])]);
+    for (const kind of rule.when.kinds)
+      declared.set(kind, [...new Set([...(declared.get(kind) ?? []), ...on])]);
   }
   return declared;
 }
@@ -149,10 +174,14 @@ export function unownedKindRequirements(
   declared: ReadonlyMap<ChangeKind, string[]>,
   applied: readonly RequirementSpec[],
 ): RequirementSpec[] {
-  const covered = new Set(applied.flatMap((s) => policy.rules.find((r) => r.id === s.rule)?.when.kinds ?? []));
+  const covered = new Set(
+    applied.flatMap((s) => policy.rules.find((r) => r.id === s.rule)?.when.kinds ?? []),
+  );
   const evidence = new Map<ChangeKind, string[]>();
-  const add = (kind: ChangeKind, what: string) => evidence.set(kind, [...(evidence.get(kind) ?? []), what]);
-  for (const f of touched.findings) add(f.kind, `${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
+  const add = (kind: ChangeKind, what: string) =>
+    evidence.set(kind, [...(evidence.get(kind) ?? []), what]);
+  for (const f of touched.findings)
+    add(f.kind, `${f.detail} (${f.path}${f.line ? `:${f.line}` : ""})`);
   for (const [kind, labels] of declared) add(kind, labels.map((l) => `label "${l}"`).join(", "));
   const specs: RequirementSpec[] = [];
   for (const [kind, seen] of evidence) {
@@ -160,7 +189,10 @@ export function unownedKindRequirements(
     const naming = policy.rules.filter((r) => r.when.kinds.includes(kind));
     const level = Math.max(1, ...naming.map((r) => r.level)) as Level;
     if (level < 2) continue;
-    const shown = [...seen.slice(0, EVIDENCE_SHOWN), ...(seen.length > EVIDENCE_SHOWN ? [`and ${seen.length - EVIDENCE_SHOWN} more`] : [])];
+    const shown = [
+      ...seen.slice(0, EVIDENCE_SHOWN),
+      ...(seen.length > EVIDENCE_SHOWN ? [`and ${seen.length - EVIDENCE_SHOWN} more`] : []),
+    ];
     specs.push({
       id: `${touched.area.id}/fallback:${kind}`,
       area: touched.area.id,
@@ -194,7 +226,9 @@ export function clausesOf(approvers: Approvers, accountables: RoleId[]): Clause[
     else clauses.push({ roles: named, count: 1 });
   }
   if (approvers.any) {
-    const roles = [...new Set(approvers.any.roles.flatMap((r) => (r === ACCOUNTABLE ? named : [r])))];
+    const roles = [
+      ...new Set(approvers.any.roles.flatMap((r) => (r === ACCOUNTABLE ? named : [r]))),
+    ];
     clauses.push({ roles, count: approvers.any.count });
   }
   return clauses;
@@ -211,7 +245,9 @@ export function withoutSubsumed(specs: RequirementSpec[]): RequirementSpec[] {
   specs.forEach((a, i) => {
     const subsumer = specs.find((b, j) => j !== i && subsumes(b, a) && (!subsumes(a, b) || j < i));
     if (subsumer) {
-      subsumer.reason = subsumer.reason.includes(a.reason) ? subsumer.reason : `${subsumer.reason}; also covers ${a.reason}`;
+      subsumer.reason = subsumer.reason.includes(a.reason)
+        ? subsumer.reason
+        : `${subsumer.reason}; also covers ${a.reason}`;
     } else {
       kept.push(a);
     }

@@ -42,13 +42,18 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const { membership } = input;
   // Someone whose sign-off cannot count (the author approving their own change)
   // covers no slot: counting them as asked would leave the slot with nobody to ask.
-  const askedUsers = new Set([...input.requested.users, ...input.reviewed].map((u) => u.toLowerCase()).filter(independent));
+  const askedUsers = new Set(
+    [...input.requested.users, ...input.reviewed].map((u) => u.toLowerCase()).filter(independent),
+  );
   const askedTeams = new Set(input.requested.teams.map((t) => teamKey(t)));
 
   const canFill = (c: Candidate, slot: OpenSlot): boolean =>
     c.kind === "user"
-      ? !slot.signedBy.includes(c.name.toLowerCase()) && slot.roles.some((r) => membership.isMember(c.name, r))
-      : slot.roles.some((r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)));
+      ? !slot.signedBy.includes(c.name.toLowerCase()) &&
+        slot.roles.some((r) => membership.isMember(c.name, r))
+      : slot.roles.some((r) =>
+          membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)),
+        );
   /** Distinct people a candidate can provide to one requirement. */
   const capacity = (c: Candidate): number => {
     if (c.kind === "user") return 1;
@@ -60,7 +65,11 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   // then only count still-open slots (large pull requests have hundreds).
   const open = input.slots.map(() => true);
   let remaining = open.length;
-  const fillable = (c: Candidate) => ({ candidate: c, slots: input.slots.flatMap((slot, i) => (canFill(c, slot) ? [i] : [])), capacity: capacity(c) });
+  const fillable = (c: Candidate) => ({
+    candidate: c,
+    slots: input.slots.flatMap((slot, i) => (canFill(c, slot) ? [i] : [])),
+    capacity: capacity(c),
+  });
   type Fill = ReturnType<typeof fillable>;
   /** The slots `fill` would close now, at most `capacity` per requirement. */
   const wouldClose = (fill: Fill): number[] => {
@@ -89,8 +98,10 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const roles = new Set(input.slots.filter((_, i) => open[i]).flatMap((s) => s.roles));
   for (const role of roles) {
     const members = membership.members(role);
-    for (const user of members.users) if (independent(user) && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
-    for (const team of members.teams) if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
+    for (const user of members.users)
+      if (independent(user) && !askedUsers.has(user)) candidates.push({ kind: "user", name: user });
+    for (const team of members.teams)
+      if (!askedTeams.has(teamKey(team))) candidates.push({ kind: "team", name: team });
   }
   const pool = uniqueCandidates(candidates).map(fillable);
 
@@ -102,7 +113,10 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
     for (const fill of pool) {
       if (taken.has(fill)) continue;
       const gain = wouldClose(fill).length;
-      if (gain > bestGain || (gain === bestGain && gain > 0 && best && preferred(fill.candidate, best.candidate))) {
+      if (
+        gain > bestGain ||
+        (gain === bestGain && gain > 0 && best && preferred(fill.candidate, best.candidate))
+      ) {
         best = fill;
         bestGain = gain;
       }
@@ -122,7 +136,11 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
       members.teams.some((t) => teams.has(t) || askedTeams.has(teamKey(t)));
     if (alreadyAsked) continue;
     if (members.teams.length > 0) members.teams.forEach((t) => teams.add(t));
-    else members.users.filter(independent).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
+    else
+      members.users
+        .filter(independent)
+        .slice(0, COURTESY_USERS_PER_ROLE)
+        .forEach((u) => users.add(u));
   }
   return { users: [...users].sort(), teams: [...teams].sort() };
 }

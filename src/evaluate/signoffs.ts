@@ -87,7 +87,11 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
     return s;
   };
   // People who pushed commits to the change are no more independent than its author.
-  const contributors = new Set(policy.signoff.contributorsCanSign ? [] : (facts.contributors ?? []).map((c) => c.toLowerCase()).filter((c) => c !== author));
+  const contributors = new Set(
+    policy.signoff.contributorsCanSign
+      ? []
+      : (facts.contributors ?? []).map((c) => c.toLowerCase()).filter((c) => c !== author),
+  );
   const contributed = (login: string) => contributors.has(login);
   const reviewsFrom = facts.reviewsFrom === undefined ? undefined : time(facts.reviewsFrom);
   const input = (login: string, at: number) => {
@@ -102,7 +106,11 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
     const login = review.user.toLowerCase();
     if (review.state === "PENDING") continue;
     input(login, time(review.submittedAt));
-    if (review.state === "APPROVED" || review.state === "CHANGES_REQUESTED" || review.state === "DISMISSED") {
+    if (
+      review.state === "APPROVED" ||
+      review.state === "CHANGES_REQUESTED" ||
+      review.state === "DISMISSED"
+    ) {
       decisive.set(login, review);
     }
   }
@@ -114,22 +122,34 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
     }
     if (review.state !== "APPROVED") continue;
     if (policy.signoff.invalidateOnPush && review.commitId !== facts.headSha) {
-      notes.push(`@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`);
+      notes.push(
+        `@${review.user}'s approval was for an earlier commit (${review.commitId.slice(0, 7)}) and no longer counts`,
+      );
       continue;
     }
-    if (policy.signoff.invalidateOnPush && reviewsFrom !== undefined && time(review.submittedAt) < reviewsFrom) {
-      notes.push(`@${review.user}'s approval came before the pull request's latest force-push or change of base and no longer counts`);
+    if (
+      policy.signoff.invalidateOnPush &&
+      reviewsFrom !== undefined &&
+      time(review.submittedAt) < reviewsFrom
+    ) {
+      notes.push(
+        `@${review.user}'s approval came before the pull request's latest force-push or change of base and no longer counts`,
+      );
       continue;
     }
     if (contributed(login)) {
-      notes.push(`@${review.user}'s approval does not count: they authored or committed commits of this pull request (signoff.contributorsCanSign is off)`);
+      notes.push(
+        `@${review.user}'s approval does not count: they authored or committed commits of this pull request (signoff.contributorsCanSign is off)`,
+      );
       continue;
     }
     signer(login).reviewAt = time(review.submittedAt);
   }
 
   const pushedAt = facts.headPushedAt === undefined ? undefined : time(facts.headPushedAt);
-  const comments = [...facts.comments].sort((a, b) => time(a.createdAt) - time(b.createdAt) || a.id - b.id);
+  const comments = [...facts.comments].sort(
+    (a, b) => time(a.createdAt) - time(b.createdAt) || a.id - b.id,
+  );
   for (const comment of comments) {
     const login = comment.user.toLowerCase();
     if (isBot(login)) continue;
@@ -142,42 +162,86 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
       const unreadable = parsed.type === "unreadable" ? parsed.reason : undefined;
       const command = parsed.type === "unreadable" ? parsed.intended : parsed;
       if (command.type === "emergency") {
-        const event: EmergencyEvent = { commentId: comment.id, login: comment.user, text: command.text, reason: command.reason };
+        const event: EmergencyEvent = {
+          commentId: comment.id,
+          login: comment.user,
+          text: command.text,
+          reason: command.reason,
+        };
         emergencies.push(event);
-        if (login === author && !policy.emergency.allowAuthor) event.invalidReason = "the pull request's author cannot declare an emergency for their own change";
-        else if (contributed(login) && !policy.emergency.allowAuthor) event.invalidReason = "a contributor to the pull request cannot declare an emergency for it";
+        if (login === author && !policy.emergency.allowAuthor)
+          event.invalidReason =
+            "the pull request's author cannot declare an emergency for their own change";
+        else if (contributed(login) && !policy.emergency.allowAuthor)
+          event.invalidReason =
+            "a contributor to the pull request cannot declare an emergency for it";
         else if (unreadable) event.invalidReason = unreadable;
-        else if (command.reason === "") event.invalidReason = "a reason is required: `/emergency <what is broken and why this cannot wait>`";
-        else if (edited) event.invalidReason = "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
-        else if (policy.signoff.invalidateOnPush && (pushedAt === undefined || createdAt < pushedAt)) {
-          event.invalidReason = "it was declared before the current commit arrived on this pull request (its latest push, force-push or change of base); declare it again for the current commit";
+        else if (command.reason === "")
+          event.invalidReason =
+            "a reason is required: `/emergency <what is broken and why this cannot wait>`";
+        else if (edited)
+          event.invalidReason =
+            "the comment was edited after it was posted; post `/emergency <reason>` in a new comment";
+        else if (
+          policy.signoff.invalidateOnPush &&
+          (pushedAt === undefined || createdAt < pushedAt)
+        ) {
+          event.invalidReason =
+            "it was declared before the current commit arrived on this pull request (its latest push, force-push or change of base); declare it again for the current commit";
         }
         continue;
       }
       if (command.type === "decide") {
-        const event: DecideEvent = { commentId: comment.id, login: comment.user, text: command.text, verdict: command.verdict, rationale: command.rationale, at: createdAt };
+        const event: DecideEvent = {
+          commentId: comment.id,
+          login: comment.user,
+          text: command.text,
+          verdict: command.verdict,
+          rationale: command.rationale,
+          at: createdAt,
+        };
         decisions.push(event);
         // The mediator is independent of the change: its author and contributors decide nothing about it.
-        if (login === author) event.invalidReason = "the pull request's author cannot decide a disagreement about their own change";
-        else if (contributed(login)) event.invalidReason = "a contributor to the pull request cannot decide a disagreement about it";
+        if (login === author)
+          event.invalidReason =
+            "the pull request's author cannot decide a disagreement about their own change";
+        else if (contributed(login))
+          event.invalidReason =
+            "a contributor to the pull request cannot decide a disagreement about it";
         else if (unreadable) event.invalidReason = unreadable;
-        else if (!command.verdict) event.invalidReason = "say what you decide: `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
-        else if (command.rationale === "") event.invalidReason = `a rationale is required: \`/governance decide ${command.verdict} <why>\` (the decision and its rationale are recorded)`;
-        else if (edited) event.invalidReason = "the comment was edited after it was posted; post the decision in a new comment";
-        else if (policy.signoff.invalidateOnPush && (pushedAt === undefined || createdAt < pushedAt)) {
-          event.invalidReason = "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); decide again on the current commit";
+        else if (!command.verdict)
+          event.invalidReason =
+            "say what you decide: `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+        else if (command.rationale === "")
+          event.invalidReason = `a rationale is required: \`/governance decide ${command.verdict} <why>\` (the decision and its rationale are recorded)`;
+        else if (edited)
+          event.invalidReason =
+            "the comment was edited after it was posted; post the decision in a new comment";
+        else if (
+          policy.signoff.invalidateOnPush &&
+          (pushedAt === undefined || createdAt < pushedAt)
+        ) {
+          event.invalidReason =
+            "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); decide again on the current commit";
         }
         continue;
       }
       if (command.type !== "approve") continue;
-      const event: CommandEvent = { commentId: comment.id, login: comment.user, text: command.text, level: command.level, cancel: command.cancel };
+      const event: CommandEvent = {
+        commentId: comment.id,
+        login: comment.user,
+        text: command.text,
+        level: command.level,
+        cancel: command.cancel,
+      };
       commands.push(event);
       if (login === author) {
         event.invalidReason = "the pull request's author cannot sign off their own change";
         continue;
       }
       if (contributed(login) && !command.cancel) {
-        event.invalidReason = "contributors cannot sign off a change they authored or committed to (signoff.contributorsCanSign is off)";
+        event.invalidReason =
+          "contributors cannot sign off a change they authored or committed to (signoff.contributorsCanSign is off)";
         continue;
       }
       const state = signer(login);
@@ -191,7 +255,9 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
         state.commandAt = undefined;
         if (state.reviewAt !== undefined && state.reviewAt <= createdAt) {
           state.reviewAt = undefined;
-          notes.push(`@${comment.user}'s approving review was withdrawn by their later \`${command.text}\`; approve again to sign`);
+          notes.push(
+            `@${comment.user}'s approving review was withdrawn by their later \`${command.text}\`; approve again to sign`,
+          );
         }
         continue;
       }
@@ -200,16 +266,19 @@ export function collectSignOffs(facts: Facts, policy: Policy): SignOffs {
         continue;
       }
       if (edited) {
-        event.invalidReason = "the comment was edited after it was posted; edited comments do not count — post the command in a new comment";
+        event.invalidReason =
+          "the comment was edited after it was posted; edited comments do not count — post the command in a new comment";
         continue;
       }
       if (policy.signoff.invalidateOnPush) {
         if (pushedAt === undefined) {
-          event.invalidReason = "the time the head commit was pushed is unknown, so the command cannot be dated after it";
+          event.invalidReason =
+            "the time the head commit was pushed is unknown, so the command cannot be dated after it";
           continue;
         }
         if (createdAt < pushedAt) {
-          event.invalidReason = "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); sign off again on the current commit";
+          event.invalidReason =
+            "it was posted before the current commit arrived on this pull request (its latest push, force-push or change of base); sign off again on the current commit";
           continue;
         }
       }

@@ -53,7 +53,8 @@ export function visibleLines(body: string): VisibleLine[] {
   let leaf: Leaf = { kind: "none" };
   const close = () => {
     if (leaf.kind === "paragraph") out.push(...paragraphLines(leaf));
-    if (leaf.kind === "html" && leaf.end === "blank" && !leaf.inQuote) out.push(...htmlBlockLines(leaf.lines));
+    if (leaf.kind === "html" && leaf.end === "blank" && !leaf.inQuote)
+      out.push(...htmlBlockLines(leaf.lines));
     leaf = { kind: "none" };
   };
 
@@ -82,7 +83,8 @@ export function visibleLines(body: string): VisibleLine[] {
     // 2. A fence, HTML block or indented code continues only inside all its containers.
     if (allMatched && leaf.kind === "fence") {
       const closing = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line.slice(pos));
-      if (closing && closing[1]![0] === leaf.char && closing[1]!.length >= leaf.length) leaf = { kind: "none" };
+      if (closing && closing[1]![0] === leaf.char && closing[1]!.length >= leaf.length)
+        leaf = { kind: "none" };
       continue;
     }
     if (allMatched && leaf.kind === "html") {
@@ -156,9 +158,12 @@ export function visibleLines(body: string): VisibleLine[] {
     const { indent, next } = indentAt(line, pos);
     const blank = next >= line.length;
     // A lazy line continues a paragraph whose containers (a quote) it did not repeat.
-    const lazy = !allMatched && paragraphOpen && opened.length === 0 && start === undefined && !blank;
+    const lazy =
+      !allMatched && paragraphOpen && opened.length === 0 && start === undefined && !blank;
     const continuesQuote =
-      lazy && !containers.slice(0, matched).some((c) => c.kind === "quote") && containers.slice(matched).some((c) => c.kind === "quote");
+      lazy &&
+      !containers.slice(0, matched).some((c) => c.kind === "quote") &&
+      containers.slice(matched).some((c) => c.kind === "quote");
     if (!lazy) {
       if (!allMatched || opened.length > 0 || start !== undefined) close();
       containers = [...containers.slice(0, matched), ...opened];
@@ -202,13 +207,21 @@ function onlyDefinitions(leaf: Leaf): boolean {
   if (leaf.kind !== "paragraph") return false;
   const text = leaf.lines.map((l) => l.text).join("\n");
   let at = 0;
-  for (let end = matchAt(LINK_DEFINITION, text, at); end !== undefined && end > at; end = matchAt(LINK_DEFINITION, text, at)) at = end;
+  for (
+    let end = matchAt(LINK_DEFINITION, text, at);
+    end !== undefined && end > at;
+    end = matchAt(LINK_DEFINITION, text, at)
+  )
+    at = end;
   return at >= text.length;
 }
 
 /** A paragraph's lines whose start is plain text: outside quotes, code spans, HTML and link definitions. */
 function paragraphLines(paragraph: Extract<Leaf, { kind: "paragraph" }>): VisibleLine[] {
-  const hidden = hiddenLineStarts(paragraph.lines.map((l) => l.text), "markdown");
+  const hidden = hiddenLineStarts(
+    paragraph.lines.map((l) => l.text),
+    "markdown",
+  );
   return paragraph.lines
     .filter((l, i) => l.startsLine && !hidden.has(i) && (!paragraph.inQuote || l.continuesQuote))
     .map((l) => ({ text: l.text, continuesQuote: l.continuesQuote }));
@@ -217,10 +230,13 @@ function paragraphLines(paragraph: Extract<Leaf, { kind: "paragraph" }>): Visibl
 /** Raw HTML shows its text, except inside comments, tags and script-like elements. */
 function htmlBlockLines(lines: string[]): VisibleLine[] {
   const hidden = hiddenLineStarts(lines, "html");
-  return lines.map((text, i) => ({ text: text.replace(/^[ \t]+/, ""), continuesQuote: false })).filter((_, i) => i > 0 && !hidden.has(i));
+  return lines
+    .map((text, i) => ({ text: text.replace(/^[ \t]+/, ""), continuesQuote: false }))
+    .filter((_, i) => i > 0 && !hidden.has(i));
 }
 
-const LINK_DEFINITION = /\[(?=[^\]]*\S)(?:[^\\[\]]|\\.){1,999}\]:[ \t]*\n?[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ \t]*(?:\n|$)/y;
+const LINK_DEFINITION =
+  /\[(?=[^\]]*\S)(?:[^\\[\]]|\\.){1,999}\]:[ \t]*\n?[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ \t]*(?:\n|$)/y;
 const OPEN_TAG_SOURCE = String.raw`<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^"'=<>\x60\x00-\x20]+|'[^']*'|"[^"]*"))?)*\s*\/?>`;
 const CLOSE_TAG_SOURCE = String.raw`<\/[A-Za-z][A-Za-z0-9-]*\s*>`;
 /**
@@ -235,7 +251,10 @@ const INLINE_HTML: { opens?: RegExp; pattern: RegExp }[] = [
   { opens: /<![A-Za-z]/y, pattern: /<![A-Za-z][^>]*>/y },
   { pattern: new RegExp(CLOSE_TAG_SOURCE, "y") },
   { pattern: new RegExp(OPEN_TAG_SOURCE, "y") },
-  { pattern: /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y },
+  {
+    pattern:
+      /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y,
+  },
 ];
 /** Elements of raw HTML whose content is not read as text (scripts, styles) or is code (`pre`). */
 const OPAQUE_ELEMENT = /<(script|style|textarea|pre)(?=[\s/>])/iy;
@@ -252,7 +271,11 @@ function hiddenLineStarts(lines: string[], mode: "markdown" | "html"): Set<numbe
   let i = 0;
   if (mode === "markdown") {
     // Link reference definitions only open a paragraph; they render as nothing.
-    for (let end = matchAt(LINK_DEFINITION, text, i); end !== undefined; end = matchAt(LINK_DEFINITION, text, i)) {
+    for (
+      let end = matchAt(LINK_DEFINITION, text, i);
+      end !== undefined;
+      end = matchAt(LINK_DEFINITION, text, i)
+    ) {
       spans.push([i, end]);
       i = end;
     }
@@ -278,7 +301,11 @@ function hiddenLineStarts(lines: string[], mode: "markdown" | "html"): Set<numbe
       end = mode === "html" ? rawHtmlEnd(text, i) : undefined;
       for (const { opens, pattern } of INLINE_HTML) {
         if (end !== undefined) break;
-        if (opens !== undefined && (matchAt(opens, text, i) === undefined || unterminated.has(opens))) continue;
+        if (
+          opens !== undefined &&
+          (matchAt(opens, text, i) === undefined || unterminated.has(opens))
+        )
+          continue;
         end = matchAt(pattern, text, i);
         if (end === undefined && opens !== undefined) unterminated.add(opens);
       }
@@ -343,7 +370,8 @@ const LONE_TAG_LINE = new RegExp(`^(?:${OPEN_TAG_SOURCE}|${CLOSE_TAG_SOURCE})[ \
  * The seventh (a lone tag) cannot interrupt a paragraph.
  */
 function htmlBlockStart(rest: string, interruptsParagraph: boolean): RegExp | "blank" | undefined {
-  if (/^<(?:script|pre|style|textarea)(?:[ \t>]|$)/i.test(rest)) return /<\/(?:script|pre|style|textarea)>/i;
+  if (/^<(?:script|pre|style|textarea)(?:[ \t>]|$)/i.test(rest))
+    return /<\/(?:script|pre|style|textarea)>/i;
   if (rest.startsWith("<!--")) return /-->/;
   if (rest.startsWith("<?")) return /\?>/;
   if (/^<![A-Za-z]/.test(rest)) return />/;
@@ -354,11 +382,15 @@ function htmlBlockStart(rest: string, interruptsParagraph: boolean): RegExp | "b
 }
 
 /** A bullet or ordered list marker, and how far the item's content is indented past it. */
-function listItemStart(rest: string, interruptsParagraph: boolean): { padding: number } | undefined {
+function listItemStart(
+  rest: string,
+  interruptsParagraph: boolean,
+): { padding: number } | undefined {
   const marker = /^(?:[*+-]|(\d{1,9})[.)])(?=[ \t]|$)/.exec(rest);
   if (!marker) return undefined;
   const after = rest.slice(marker[0].length);
-  if (interruptsParagraph && (isBlank(after) || (marker[1] !== undefined && marker[1] !== "1"))) return undefined;
+  if (interruptsParagraph && (isBlank(after) || (marker[1] !== undefined && marker[1] !== "1")))
+    return undefined;
   const spaces = /^ */.exec(after)![0].length;
   const width = marker[0].length;
   // Blank after the marker, or five spaces or more (content that is indented code): one space counts.

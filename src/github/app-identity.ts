@@ -22,7 +22,9 @@ const logins = new WeakMap<GitHub, Promise<string>>();
 export function appLogin(octokit: GitHub): Promise<string> {
   let login = logins.get(octokit);
   if (!login) {
-    login = readOnlyQuery(() => octokit.graphql<{ viewer: { login: string } }>(APP_IDENTITY)).then(({ viewer }) => asBot(viewer.login));
+    login = readOnlyQuery(() => octokit.graphql<{ viewer: { login: string } }>(APP_IDENTITY)).then(
+      ({ viewer }) => asBot(viewer.login),
+    );
     // A failed lookup is asked again next time, not remembered.
     login.catch(() => logins.delete(octokit));
     logins.set(octokit, login);
@@ -31,7 +33,11 @@ export function appLogin(octokit: GitHub): Promise<string> {
 }
 
 /** The items written by the app itself, by their author's login (REST and the snapshot both spell bots `name[bot]`). */
-export async function writtenByApp<T>(octokit: GitHub, items: readonly T[], authorOf: (item: T) => string | undefined): Promise<T[]> {
+export async function writtenByApp<T>(
+  octokit: GitHub,
+  items: readonly T[],
+  authorOf: (item: T) => string | undefined,
+): Promise<T[]> {
   // Only a bot account can be the app: a person's login cannot end in `[bot]`.
   const bots = items.filter((item) => authorOf(item)?.endsWith("[bot]"));
   if (bots.length === 0) return [];

@@ -1,5 +1,12 @@
 import { LRUCache } from "lru-cache";
-import { boundSummary, buildDecisionRecord, buildPolicyFailureRecord, withDecisionRecord, type DecidedInput, type RecordInput } from "../audit/decision-record.js";
+import {
+  boundSummary,
+  buildDecisionRecord,
+  buildPolicyFailureRecord,
+  withDecisionRecord,
+  type DecidedInput,
+  type RecordInput,
+} from "../audit/decision-record.js";
 import type { CommandOutcome, Decision } from "../evaluate/decision.js";
 import type { Policy } from "../policy/model.js";
 import { trailingMarker, withMarker } from "../render/markers.js";
@@ -46,7 +53,12 @@ export class CheckRuns {
    * snapshot just showed it (`null`: none), which saves the REST lookup; a run
    * this process wrote itself is newer than any read, so it wins.
    */
-  async find(octokit: GitHub, repo: RepoRef, headSha: string, seen?: KnownCheckRun | null): Promise<KnownCheckRun | undefined> {
+  async find(
+    octokit: GitHub,
+    repo: RepoRef,
+    headSha: string,
+    seen?: KnownCheckRun | null,
+  ): Promise<KnownCheckRun | undefined> {
     const key = `${repo.owner}/${repo.repo}@${headSha}`;
     const cached = this.remember ? this.known.get(key) : undefined;
     if (cached) return cached;
@@ -77,11 +89,18 @@ export class CheckRuns {
   }
 
   /** `known`: the caller's own `find` result (`null`: looked up, none exists), saving a second lookup. */
-  async write(octokit: GitHub, repo: RepoRef, headSha: string, output: CheckOutput, known?: KnownCheckRun | null): Promise<void> {
+  async write(
+    octokit: GitHub,
+    repo: RepoRef,
+    headSha: string,
+    output: CheckOutput,
+    known?: KnownCheckRun | null,
+  ): Promise<void> {
     const key = `${repo.owner}/${repo.repo}@${headSha}`;
     // Within GitHub's limit, keeping the state line and the decision record the app reads back.
     output = { ...output, summary: boundSummary(output.summary) };
-    const run = known === undefined ? await this.find(octokit, repo, headSha) : (known ?? undefined);
+    const run =
+      known === undefined ? await this.find(octokit, repo, headSha) : (known ?? undefined);
     if (!run) {
       const { data } = await octokit.rest.checks.create({
         owner: repo.owner,
@@ -92,10 +111,20 @@ export class CheckRuns {
         conclusion: output.conclusion,
         output: { title: output.title, summary: output.summary },
       });
-      if (this.remember) this.known.set(key, { id: data.id, startedAt: data.started_at ?? new Date().toISOString(), ...output });
+      if (this.remember)
+        this.known.set(key, {
+          id: data.id,
+          startedAt: data.started_at ?? new Date().toISOString(),
+          ...output,
+        });
       return;
     }
-    if (run.conclusion === output.conclusion && run.title === output.title && run.summary === output.summary) return;
+    if (
+      run.conclusion === output.conclusion &&
+      run.title === output.title &&
+      run.summary === output.summary
+    )
+      return;
     await octokit.rest.checks.update({
       owner: repo.owner,
       repo: repo.repo,
@@ -114,12 +143,22 @@ export class CheckRuns {
  */
 export function decisionOutput(input: DecidedInput): CheckOutput {
   const { decision, policy } = input;
-  return { conclusion: decision.conclusion, title: renderTitle(decision, policy), summary: withDecisionRecord(renderSummary(decision, policy), buildDecisionRecord(input)) };
+  return {
+    conclusion: decision.conclusion,
+    title: renderTitle(decision, policy),
+    summary: withDecisionRecord(renderSummary(decision, policy), buildDecisionRecord(input)),
+  };
 }
 
 /** `output` (a base policy that failed lint) with the record of it: an audit sees the head was never judged. */
-export function withPolicyFailureRecord(output: CheckOutput, input: RecordInput & { head: string }): CheckOutput {
-  return { ...output, summary: withDecisionRecord(output.summary, buildPolicyFailureRecord(input)) };
+export function withPolicyFailureRecord(
+  output: CheckOutput,
+  input: RecordInput & { head: string },
+): CheckOutput {
+  return {
+    ...output,
+    summary: withDecisionRecord(output.summary, buildPolicyFailureRecord(input)),
+  };
 }
 
 /**
@@ -146,13 +185,25 @@ export async function requestReviewers(
   wanted: { users: string[]; teams: string[] },
 ): Promise<string | undefined> {
   const author = pr.user?.login.toLowerCase();
-  const requestedUsers = new Set((pr.requested_reviewers ?? []).map((u) => u?.login?.toLowerCase()));
+  const requestedUsers = new Set(
+    (pr.requested_reviewers ?? []).map((u) => u?.login?.toLowerCase()),
+  );
   const requestedTeams = new Set((pr.requested_teams ?? []).map((t) => t?.slug?.toLowerCase()));
-  const reviewers = wanted.users.filter((u) => u.toLowerCase() !== author && !requestedUsers.has(u.toLowerCase()));
-  const teams = wanted.teams.map((t) => (t.includes("/") ? t.slice(t.indexOf("/") + 1) : t)).filter((t) => !requestedTeams.has(t.toLowerCase()));
+  const reviewers = wanted.users.filter(
+    (u) => u.toLowerCase() !== author && !requestedUsers.has(u.toLowerCase()),
+  );
+  const teams = wanted.teams
+    .map((t) => (t.includes("/") ? t.slice(t.indexOf("/") + 1) : t))
+    .filter((t) => !requestedTeams.has(t.toLowerCase()));
   if (reviewers.length === 0 && teams.length === 0) return undefined;
   try {
-    await octokit.rest.pulls.requestReviewers({ owner: repo.owner, repo: repo.repo, pull_number: pr.number, reviewers, team_reviewers: teams });
+    await octokit.rest.pulls.requestReviewers({
+      owner: repo.owner,
+      repo: repo.repo,
+      pull_number: pr.number,
+      reviewers,
+      team_reviewers: teams,
+    });
     return undefined;
   } catch (error) {
     const status = (error as { status?: number }).status;
@@ -164,7 +215,11 @@ export async function requestReviewers(
 const REPLY_MARKER = (commentId: number) => `<!-- governance-gate:reply-to:${commentId} -->`;
 
 /** Whether the app already answered the comment: its own reply ends with the comment's marker. */
-async function alreadyAnswered(octokit: GitHub, commentId: number, existingComments: { body: string; user: string }[]): Promise<boolean> {
+async function alreadyAnswered(
+  octokit: GitHub,
+  commentId: number,
+  existingComments: { body: string; user: string }[],
+): Promise<boolean> {
   const marker = REPLY_MARKER(commentId);
   const replies = existingComments.filter((c) => trailingMarker(c.body) === marker);
   return (await writtenByApp(octokit, replies, (c) => c.user)).length > 0;
@@ -184,7 +239,12 @@ export async function answerCommand(
   existingComments: { body: string; user: string }[],
 ): Promise<void> {
   if (outcome.counted) {
-    await octokit.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: outcome.commentId, content: "+1" });
+    await octokit.rest.reactions.createForIssueComment({
+      owner: repo.owner,
+      repo: repo.repo,
+      comment_id: outcome.commentId,
+      content: "+1",
+    });
     return;
   }
   if (await alreadyAnswered(octokit, outcome.commentId, existingComments)) return;
@@ -192,7 +252,10 @@ export async function answerCommand(
     owner: repo.owner,
     repo: repo.repo,
     issue_number: prNumber,
-    body: withMarker(`@${outcome.login} \`${outcome.command}\` did not count: ${outcome.reason}.`, REPLY_MARKER(outcome.commentId)),
+    body: withMarker(
+      `@${outcome.login} \`${outcome.command}\` did not count: ${outcome.reason}.`,
+      REPLY_MARKER(outcome.commentId),
+    ),
   });
 }
 
@@ -213,8 +276,19 @@ export async function answerGovernanceCommand(
   if (await alreadyAnswered(octokit, asked.id, existingComments)) return;
   const body =
     args.toLowerCase() === "explain"
-      ? [`@${asked.user} here is how governance applies to this pull request.`, "", `#### ${renderTitle(decision, policy)}`, "", renderSummary(decision, policy)].join("\n")
+      ? [
+          `@${asked.user} here is how governance applies to this pull request.`,
+          "",
+          `#### ${renderTitle(decision, policy)}`,
+          "",
+          renderSummary(decision, policy),
+        ].join("\n")
       : `@${asked.user} \`/governance ${args}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).`;
   // The arguments, the summary's file paths, title and emergency reason are others' text: quoted inert.
-  await octokit.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: prNumber, body: withMarker(body, REPLY_MARKER(asked.id)) });
+  await octokit.rest.issues.createComment({
+    owner: repo.owner,
+    repo: repo.repo,
+    issue_number: prNumber,
+    body: withMarker(body, REPLY_MARKER(asked.id)),
+  });
 }

@@ -62,8 +62,11 @@ function isHeadState(value: unknown): value is HeadState {
       /^\d+$/.test(number) &&
       typeof s === "object" &&
       s !== null &&
-      ((s as PullRequestState).conclusion === "success" || (s as PullRequestState).conclusion === "failure") &&
-      ((s as PullRequestState).arrivedAt === undefined || typeof (s as PullRequestState).arrivedAt === "string") &&
-      ((s as PullRequestState).base === undefined || typeof (s as PullRequestState).base === "string"),
+      ((s as PullRequestState).conclusion === "success" ||
+        (s as PullRequestState).conclusion === "failure") &&
+      ((s as PullRequestState).arrivedAt === undefined ||
+        typeof (s as PullRequestState).arrivedAt === "string") &&
+      ((s as PullRequestState).base === undefined ||
+        typeof (s as PullRequestState).base === "string"),
   );
 }

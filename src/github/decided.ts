@@ -35,5 +35,10 @@ export interface Decider {
    * The decision for a pull request as it stands, or undefined when its base
    * has no valid policy (or, with `onlyIfChecked`, when its head has no check run yet).
    */
-  decide(octokit: GitHub, repo: RepoRef, number: number, options?: { onlyIfChecked?: boolean; lintProposal?: boolean }): Promise<Decided | undefined>;
+  decide(
+    octokit: GitHub,
+    repo: RepoRef,
+    number: number,
+    options?: { onlyIfChecked?: boolean; lintProposal?: boolean },
+  ): Promise<Decided | undefined>;
 }

@@ -1,5 +1,9 @@
 import type { Logger } from "probot";
-import { escalationMarker, parseEscalationMarkers, planEscalations } from "../evaluate/escalation.js";
+import {
+  escalationMarker,
+  parseEscalationMarkers,
+  planEscalations,
+} from "../evaluate/escalation.js";
 import { evaluate } from "../evaluate/evaluate.js";
 import { trailingMarker, withMarker } from "../render/markers.js";
 import { mentionsOf, OVERDUE_MARKER, parseReviewIssue, REVIEW_LABEL } from "../render/merge.js";
@@ -19,14 +23,25 @@ export const EXPEDITED_LABELS = ["expedited", "emergency", "hotfix"];
  * next sweep reads back), a review request, and the check re-rendered to show
  * it. Returns how many steps were taken.
  */
-export async function escalatePullRequest(gate: Decider, octokit: GitHub, log: Logger, repo: RepoRef, number: number): Promise<number> {
+export async function escalatePullRequest(
+  gate: Decider,
+  octokit: GitHub,
+  log: Logger,
+  repo: RepoRef,
+  number: number,
+): Promise<number> {
   // No run yet: the head has not been evaluated, so nothing is pending on our clock.
   const decided = await gate.decide(octokit, repo, number, { onlyIfChecked: true });
   if (!decided?.existing || decided.pr.state !== "open") return 0;
   const { pr, policy, facts, decision, existing } = decided;
   // The steps already taken: markers in the app's own comments only (anyone can type one).
-  const marked = facts.comments.filter((c) => parseEscalationMarkers([c.body], pr.head.sha).length > 0);
-  facts.escalations = parseEscalationMarkers((await writtenByApp(octokit, marked, (c) => c.user)).map((c) => c.body), pr.head.sha);
+  const marked = facts.comments.filter(
+    (c) => parseEscalationMarkers([c.body], pr.head.sha).length > 0,
+  );
+  facts.escalations = parseEscalationMarkers(
+    (await writtenByApp(octokit, marked, (c) => c.user)).map((c) => c.body),
+    pr.head.sha,
+  );
   const steps = planEscalations({
     decision,
     policy,
@@ -54,7 +69,10 @@ export async function escalatePullRequest(gate: Decider, octokit: GitHub, log: L
     });
     if (await lostRace(octokit, repo, pr.number, marker, posted.id)) continue;
     const members = policy.roles.get(step.toRole);
-    await requestReviewers(octokit, repo, pr, { users: members?.users ?? [], teams: members?.teams ?? [] });
+    await requestReviewers(octokit, repo, pr, {
+      users: members?.users ?? [],
+      teams: members?.teams ?? [],
+    });
     facts.escalations.push({ requirement: step.requirement, step: step.step });
     taken++;
     log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
@@ -64,7 +82,17 @@ export async function escalatePullRequest(gate: Decider, octokit: GitHub, log: L
     // The run's first line is what the app remembers about this head (src/github/check-state.ts): kept as it was.
     const state = readHeadState(existing.summary);
     const summary = renderSummary(escalated, policy);
-    await gate.checks.write(octokit, repo, pr.head.sha, { conclusion: escalated.conclusion, title: renderTitle(escalated, policy), summary: state ? withHeadState(summary, state) : summary }, existing);
+    await gate.checks.write(
+      octokit,
+      repo,
+      pr.head.sha,
+      {
+        conclusion: escalated.conclusion,
+        title: renderTitle(escalated, policy),
+        summary: state ? withHeadState(summary, state) : summary,
+      },
+      existing,
+    );
   }
   return taken;
 }
@@ -73,19 +101,39 @@ export async function escalatePullRequest(gate: Decider, octokit: GitHub, log: L
  * Post-implementation reviews still open after their due time: the next step
  * of the bypassed areas' escalation paths is told, once (a marker comment).
  */
-export async function escalateOverdueReviews(gate: Decider, octokit: GitHub, log: Logger, repo: RepoRef): Promise<number> {
-  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...repo, state: "open", labels: REVIEW_LABEL, per_page: 100 });
+export async function escalateOverdueReviews(
+  gate: Decider,
+  octokit: GitHub,
+  log: Logger,
+  repo: RepoRef,
+): Promise<number> {
+  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    ...repo,
+    state: "open",
+    labels: REVIEW_LABEL,
+    per_page: 100,
+  });
   // Only reviews the app opened: anyone could label an issue with a due time of their choosing.
-  const issues = await writtenByApp(octokit, labelled.filter((i) => parseReviewIssue(i.body ?? "")), (i) => i.user?.login);
+  const issues = await writtenByApp(
+    octokit,
+    labelled.filter((i) => parseReviewIssue(i.body ?? "")),
+    (i) => i.user?.login,
+  );
   let escalated = 0;
   for (const issue of issues) {
     const review = parseReviewIssue(issue.body ?? "")!;
     if (review.dueAt.getTime() > gate.now().getTime()) continue;
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issue.number, per_page: 100 });
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      ...repo,
+      issue_number: issue.number,
+      per_page: 100,
+    });
     const told = comments.filter((c) => trailingMarker(c.body ?? "") === OVERDUE_MARKER);
     if ((await writtenByApp(octokit, told, (c) => c.user?.login)).length > 0) continue;
     const { result } = await gate.policies.load(octokit, repo, undefined);
-    const mentions = result?.policy ? mentionsOf(result.policy, review.escalateTo, repo.owner).mentions : [];
+    const mentions = result?.policy
+      ? mentionsOf(result.policy, review.escalateTo, repo.owner).mentions
+      : [];
     await octokit.rest.issues.createComment({
       ...repo,
       issue_number: issue.number,
@@ -104,10 +152,22 @@ export async function escalateOverdueReviews(gate: Decider, octokit: GitHub, log
  * Two sweeps racing (two replicas) may both post the same step. The earliest
  * comment wins; a later duplicate deletes itself, so the step happens once.
  */
-async function lostRace(octokit: GitHub, repo: RepoRef, number: number, marker: string, ownId: number): Promise<boolean> {
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
+async function lostRace(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  marker: string,
+  ownId: number,
+): Promise<boolean> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...repo,
+    issue_number: number,
+    per_page: 100,
+  });
   const same = comments.filter((c) => trailingMarker(c.body ?? "") === marker);
-  const first = (await writtenByApp(octokit, same, (c) => c.user?.login)).sort((a, b) => a.id - b.id)[0];
+  const first = (await writtenByApp(octokit, same, (c) => c.user?.login)).sort(
+    (a, b) => a.id - b.id,
+  )[0];
   if (!first || first.id === ownId) return false;
   await octokit.rest.issues.deleteComment({ ...repo, comment_id: ownId });
   return true;

@@ -26,7 +26,12 @@ export class FactGatherer {
   });
 
   /** The facts of a snapshot: its conversation and teams as read, its files from the cache or GitHub. */
-  async gather(octokit: GitHub, repo: RepoRef, snapshot: PullRequestSnapshot, options: { headPushedAt?: string; reviewsFrom?: string } = {}): Promise<Facts> {
+  async gather(
+    octokit: GitHub,
+    repo: RepoRef,
+    snapshot: PullRequestSnapshot,
+    options: { headPushedAt?: string; reviewsFrom?: string } = {},
+  ): Promise<Facts> {
     const { pr } = snapshot;
     const changed = await this.changedFiles(octokit, repo, pr);
     const author = pr.user?.login ?? "";
@@ -60,39 +65,77 @@ export class FactGatherer {
    * read (one GraphQL query instead of two). `assumed` is the base and head the
    * event showed: the contents are kept only if the snapshot confirms them.
    */
-  async prefetch(octokit: GitHub, repo: RepoRef, number: number, assumed: { base: string; head: string; changedFiles?: number }): Promise<Prefetched | undefined> {
+  async prefetch(
+    octokit: GitHub,
+    repo: RepoRef,
+    number: number,
+    assumed: { base: string; head: string; changedFiles?: number },
+  ): Promise<Prefetched | undefined> {
     const key = filesKey(repo, number, assumed.base, assumed.head);
     if (this.files.has(key) || (assumed.changedFiles ?? 0) > MAX_FILES) return undefined;
     const listed = await this.list(octokit, repo, number);
     const wanted = contentRequests(listed.files.filter(needsContent), assumed.base, assumed.head);
-    return { key, ...listed, base: assumed.base, head: assumed.head, wanted: wanted.slice(0, BLOBS_PER_QUERY), rest: wanted.slice(BLOBS_PER_QUERY) };
+    return {
+      key,
+      ...listed,
+      base: assumed.base,
+      head: assumed.head,
+      wanted: wanted.slice(0, BLOBS_PER_QUERY),
+      rest: wanted.slice(BLOBS_PER_QUERY),
+    };
   }
 
   /** Keeps prefetched files once the snapshot showed the same base and head (else they may be another commit's). */
-  async complete(octokit: GitHub, repo: RepoRef, prefetched: Prefetched, pr: PullRequestData, blobs: ReadonlyMap<string, Blob | null>): Promise<void> {
+  async complete(
+    octokit: GitHub,
+    repo: RepoRef,
+    prefetched: Prefetched,
+    pr: PullRequestData,
+    blobs: ReadonlyMap<string, Blob | null>,
+  ): Promise<void> {
     if (pr.base.sha !== prefetched.base || pr.head.sha !== prefetched.head) return;
     for (const w of prefetched.wanted) applyBlob(w, blobs.get(w.expression) ?? null);
     await loadContents(octokit, repo, prefetched.rest);
     this.files.set(prefetched.key, { files: prefetched.files, incomplete: prefetched.incomplete });
   }
 
-  private async changedFiles(octokit: GitHub, repo: RepoRef, pr: PullRequestData): Promise<{ files: ChangedFile[]; incomplete?: string }> {
+  private async changedFiles(
+    octokit: GitHub,
+    repo: RepoRef,
+    pr: PullRequestData,
+  ): Promise<{ files: ChangedFile[]; incomplete?: string }> {
     const key = filesKey(repo, pr.number, pr.base.sha, pr.head.sha);
     const cached = this.files.get(key);
     if (cached) return cached;
     if ((pr.changed_files ?? 0) > MAX_FILES) {
-      const result = { files: [], incomplete: `this pull request changes ${pr.changed_files} files; GitHub lists at most ${MAX_FILES}, so it cannot be judged whole` };
+      const result = {
+        files: [],
+        incomplete: `this pull request changes ${pr.changed_files} files; GitHub lists at most ${MAX_FILES}, so it cannot be judged whole`,
+      };
       this.files.set(key, result);
       return result;
     }
     const result = await this.list(octokit, repo, pr.number);
-    await loadContents(octokit, repo, contentRequests(result.files.filter(needsContent), pr.base.sha, pr.head.sha));
+    await loadContents(
+      octokit,
+      repo,
+      contentRequests(result.files.filter(needsContent), pr.base.sha, pr.head.sha),
+    );
     this.files.set(key, result);
     return result;
   }
 
-  private async list(octokit: GitHub, repo: RepoRef, number: number): Promise<{ files: ChangedFile[]; incomplete?: string }> {
-    const listed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: PER_PAGE });
+  private async list(
+    octokit: GitHub,
+    repo: RepoRef,
+    number: number,
+  ): Promise<{ files: ChangedFile[]; incomplete?: string }> {
+    const listed = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      owner: repo.owner,
+      repo: repo.repo,
+      pull_number: number,
+      per_page: PER_PAGE,
+    });
     const files: ChangedFile[] = listed.map((f) => ({
       path: f.filename,
       previousPath: f.previous_filename,
@@ -103,7 +146,13 @@ export class FactGatherer {
       deletions: f.deletions,
       changes: f.changes,
     }));
-    return { files, incomplete: listed.length >= MAX_FILES ? `GitHub listed only the first ${MAX_FILES} files of this pull request` : undefined };
+    return {
+      files,
+      incomplete:
+        listed.length >= MAX_FILES
+          ? `GitHub listed only the first ${MAX_FILES} files of this pull request`
+          : undefined,
+    };
   }
 }
 
@@ -135,7 +184,8 @@ function contentRequests(files: ChangedFile[], base: string, head: string): Cont
   const wanted: ContentRequest[] = [];
   for (const file of files) {
     if (file.status === "added") file.base = null;
-    else wanted.push({ file, side: "base", expression: `${base}:${file.previousPath ?? file.path}` });
+    else
+      wanted.push({ file, side: "base", expression: `${base}:${file.previousPath ?? file.path}` });
     if (file.status === "removed") file.head = null;
     else wanted.push({ file, side: "head", expression: `${head}:${file.path}` });
   }
@@ -152,7 +202,11 @@ function applyBlob(w: ContentRequest, blob: Blob | null): void {
  * Base and head content of the files a detector reads whole, in one GraphQL
  * query per hundred blobs (REST would cost a call per file and side).
  */
-async function loadContents(octokit: GitHub, repo: RepoRef, wanted: ContentRequest[]): Promise<void> {
+async function loadContents(
+  octokit: GitHub,
+  repo: RepoRef,
+  wanted: ContentRequest[],
+): Promise<void> {
   for (let start = 0; start < wanted.length; start += BLOBS_PER_QUERY) {
     const chunk = wanted.slice(start, start + BLOBS_PER_QUERY);
     const variables: Record<string, string> = { owner: repo.owner, name: repo.repo };
@@ -162,7 +216,11 @@ async function loadContents(octokit: GitHub, repo: RepoRef, wanted: ContentReque
 ${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
   }
 }`;
-    const data = await graphqlRead<{ repository: Record<string, Blob | null> }>(octokit, query, variables);
+    const data = await graphqlRead<{ repository: Record<string, Blob | null> }>(
+      octokit,
+      query,
+      variables,
+    );
     chunk.forEach((w, i) => applyBlob(w, data.repository[`b${i}`] ?? null));
   }
 }

@@ -4,7 +4,16 @@ import { evaluate } from "../evaluate/evaluate.js";
 import { formatProblem } from "../policy/problems.js";
 import { parseCommands } from "../evaluate/commands.js";
 import type { Policy } from "../policy/model.js";
-import { answerCommand, answerGovernanceCommand, CheckRuns, decisionOutput, requestReviewers, withPolicyFailureRecord, type CheckOutput, type KnownCheckRun } from "./apply.js";
+import {
+  answerCommand,
+  answerGovernanceCommand,
+  CheckRuns,
+  decisionOutput,
+  requestReviewers,
+  withPolicyFailureRecord,
+  type CheckOutput,
+  type KnownCheckRun,
+} from "./apply.js";
 import { escalateOverdueReviews, escalatePullRequest } from "./escalate.js";
 import { onMerged, onMergeGroup } from "./merged.js";
 import { chatWebhook, type ChatNotifier } from "./notify.js";
@@ -80,7 +89,10 @@ export class Gate implements Decider {
 
   constructor(options: GateOptions = {}) {
     this.appId = options.appId;
-    this.checks = new CheckRuns(options.appId, !(options.replicated ?? Number(process.env.REPLICAS ?? "1") > 1));
+    this.checks = new CheckRuns(
+      options.appId,
+      !(options.replicated ?? Number(process.env.REPLICAS ?? "1") > 1),
+    );
     this.now = options.now ?? (() => new Date());
     this.chat = options.chat ?? chatWebhook(process.env.CHAT_WEBHOOK_URL);
   }
@@ -91,7 +103,13 @@ export class Gate implements Decider {
    * this event's turn, because a late or redelivered event carries an old copy
    * (labels, head, base) and must not decide on it.
    */
-  async evaluate(octokit: GitHub, log: Logger, repo: RepoRef, seen: PullRequestRef, trigger: Trigger): Promise<void> {
+  async evaluate(
+    octokit: GitHub,
+    log: Logger,
+    repo: RepoRef,
+    seen: PullRequestRef,
+    trigger: Trigger,
+  ): Promise<void> {
     const key = `${repo.owner}/${repo.repo}#${seen.number}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.then(() => this.evaluateNow(octokit, log, repo, seen, trigger));
@@ -104,15 +122,31 @@ export class Gate implements Decider {
   }
 
   /** Whether adding or removing this label can change anything: some rule of the base policy reads it. */
-  async labelMatters(octokit: GitHub, repo: RepoRef, baseSha: string, label: string): Promise<boolean> {
+  async labelMatters(
+    octokit: GitHub,
+    repo: RepoRef,
+    baseSha: string,
+    label: string,
+  ): Promise<boolean> {
     const policy = (await this.policies.load(octokit, repo, baseSha)).result?.policy;
     if (!policy) return true;
-    return policy.rules.some((rule) => rule.when.labels.some((l) => l.toLowerCase() === label.toLowerCase()));
+    return policy.rules.some((rule) =>
+      rule.when.labels.some((l) => l.toLowerCase() === label.toLowerCase()),
+    );
   }
 
   /** The pull request as GitHub holds it now, with the members of the teams its repository's policy names. */
-  read(octokit: GitHub, repo: RepoRef, number: number, blobs?: string[]): Promise<PullRequestSnapshot> {
-    return readSnapshot(octokit, repo, number, { teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`), appId: this.appId, blobs });
+  read(
+    octokit: GitHub,
+    repo: RepoRef,
+    number: number,
+    blobs?: string[],
+  ): Promise<PullRequestSnapshot> {
+    return readSnapshot(octokit, repo, number, {
+      teams: this.teamsByRepo.get(`${repo.owner}/${repo.repo}`),
+      appId: this.appId,
+      blobs,
+    });
   }
 
   /**
@@ -145,7 +179,10 @@ export class Gate implements Decider {
     const teams = [...new Set([...policy.roles.values()].flatMap((r) => r.teams))];
     this.teamsByRepo.set(`${repo.owner}/${repo.repo}`, teams);
     const unasked = teams.filter((t) => !snapshot.teamsAsked.includes(t));
-    const teamMembers = unasked.length > 0 ? { ...snapshot.teamMembers, ...(await readTeams(octokit, repo, unasked)) } : snapshot.teamMembers;
+    const teamMembers =
+      unasked.length > 0
+        ? { ...snapshot.teamMembers, ...(await readTeams(octokit, repo, unasked)) }
+        : snapshot.teamMembers;
     // Commands count only after the head arrived on this pull request (see head-arrival.ts).
     const state = readHeadState(existing?.summary);
     const arrival = headArrival(pr.head.sha, {
@@ -156,16 +193,32 @@ export class Gate implements Decider {
       legacyRunStartedAt: existing && !state ? existing.startedAt : undefined,
       now: this.now(),
     });
-    const facts = await this.facts.gather(octokit, repo, { ...snapshot, teamMembers }, { headPushedAt: arrival.arrivedAt, reviewsFrom: arrival.reviewsFrom });
-    if (options.lintProposal) facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
+    const facts = await this.facts.gather(
+      octokit,
+      repo,
+      { ...snapshot, teamMembers },
+      { headPushedAt: arrival.arrivedAt, reviewsFrom: arrival.reviewsFrom },
+    );
+    if (options.lintProposal)
+      facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
     return { pr, policy, facts, existing, arrival, decision: evaluate(policy, facts, this.now()) };
   }
 
-  merged(octokit: GitHub, log: Logger, repo: RepoRef, pr: PullRequestData & { merged_at?: string | null; html_url?: string }): Promise<void> {
+  merged(
+    octokit: GitHub,
+    log: Logger,
+    repo: RepoRef,
+    pr: PullRequestData & { merged_at?: string | null; html_url?: string },
+  ): Promise<void> {
     return onMerged(this, octokit, log, repo, pr);
   }
 
-  mergeGroup(octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
+  mergeGroup(
+    octokit: GitHub,
+    log: Logger,
+    repo: RepoRef,
+    group: { head_sha: string; head_ref: string },
+  ): Promise<void> {
     return onMergeGroup(this, octokit, log, repo, group);
   }
 
@@ -177,7 +230,11 @@ export class Gate implements Decider {
     return escalateOverdueReviews(this, octokit, log, repo);
   }
 
-  private notYetRequested(repo: RepoRef, pr: PullRequestData, wanted: { users: string[]; teams: string[] }) {
+  private notYetRequested(
+    repo: RepoRef,
+    pr: PullRequestData,
+    wanted: { users: string[]; teams: string[] },
+  ) {
     const key = `${repo.owner}/${repo.repo}#${pr.number}@${pr.head.sha}`;
     const asked = this.requested.get(key) ?? new Set<string>();
     const fresh = {
@@ -187,7 +244,11 @@ export class Gate implements Decider {
     return fresh;
   }
 
-  private markRequested(repo: RepoRef, pr: PullRequestData, asked: { users: string[]; teams: string[] }): void {
+  private markRequested(
+    repo: RepoRef,
+    pr: PullRequestData,
+    asked: { users: string[]; teams: string[] },
+  ): void {
     const key = `${repo.owner}/${repo.repo}#${pr.number}@${pr.head.sha}`;
     const set = this.requested.get(key) ?? new Set<string>();
     asked.users.forEach((u) => set.add(reviewerKey("user", u)));
@@ -195,13 +256,25 @@ export class Gate implements Decider {
     this.requested.set(key, set);
   }
 
-  private async evaluateNow(octokit: GitHub, log: Logger, repo: RepoRef, seen: PullRequestRef, trigger: Trigger): Promise<void> {
+  private async evaluateNow(
+    octokit: GitHub,
+    log: Logger,
+    repo: RepoRef,
+    seen: PullRequestRef,
+    trigger: Trigger,
+  ): Promise<void> {
     const started = performance.now();
     let headSha = seen.head?.sha;
     try {
       const prefetched = await this.prefetchFiles(octokit, repo, seen);
-      const snapshot = await this.read(octokit, repo, seen.number, prefetched?.wanted.map((w) => w.expression));
-      if (prefetched) await this.facts.complete(octokit, repo, prefetched, snapshot.pr, snapshot.blobs);
+      const snapshot = await this.read(
+        octokit,
+        repo,
+        seen.number,
+        prefetched?.wanted.map((w) => w.expression),
+      );
+      if (prefetched)
+        await this.facts.complete(octokit, repo, prefetched, snapshot.pr, snapshot.blobs);
       headSha = snapshot.pr.head.sha;
       if (snapshot.pr.state !== "open") return;
       const conclusion = await this.decideAndApply(octokit, repo, snapshot, trigger, log);
@@ -223,7 +296,17 @@ export class Gate implements Decider {
         "",
         "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery.",
       ].join("\n");
-      await this.checks.write(octokit, repo, headSha, { conclusion: "failure", title: "Governance could not be evaluated", summary: withHeadState(summary, state) }, existing ?? null);
+      await this.checks.write(
+        octokit,
+        repo,
+        headSha,
+        {
+          conclusion: "failure",
+          title: "Governance could not be evaluated",
+          summary: withHeadState(summary, state),
+        },
+        existing ?? null,
+      );
     }
   }
 
@@ -235,35 +318,71 @@ export class Gate implements Decider {
   private async prefetchFiles(octokit: GitHub, repo: RepoRef, seen: PullRequestRef) {
     if (!seen.head?.sha || !seen.base?.sha) return undefined;
     if (!(await this.policies.load(octokit, repo, seen.base.sha)).result?.policy) return undefined;
-    return this.facts.prefetch(octokit, repo, seen.number, { base: seen.base.sha, head: seen.head.sha, changedFiles: seen.changed_files });
+    return this.facts.prefetch(octokit, repo, seen.number, {
+      base: seen.base.sha,
+      head: seen.head.sha,
+      changedFiles: seen.changed_files,
+    });
   }
 
   /** Returns the check's conclusion. */
-  private async decideAndApply(octokit: GitHub, repo: RepoRef, snapshot: PullRequestSnapshot, trigger: Trigger, log: Logger): Promise<CheckOutput["conclusion"]> {
+  private async decideAndApply(
+    octokit: GitHub,
+    repo: RepoRef,
+    snapshot: PullRequestSnapshot,
+    trigger: Trigger,
+    log: Logger,
+  ): Promise<CheckOutput["conclusion"]> {
     const { pr } = snapshot;
     const { result, source } = await this.policies.load(octokit, repo, pr.base.sha);
     if (!result?.policy) {
       const existing = await this.checks.find(octokit, repo, pr.head.sha, snapshot.checkRun);
       const output = result
-        ? withPolicyFailureRecord(invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)), { pullRequest: pr.number, head: pr.head.sha, base: pr.base, policySource: source ?? POLICY_PATH, policyProblems: result.problems })
+        ? withPolicyFailureRecord(
+            invalidPolicy(source ?? POLICY_PATH, result.problems.map(formatProblem)),
+            {
+              pullRequest: pr.number,
+              head: pr.head.sha,
+              base: pr.base,
+              policySource: source ?? POLICY_PATH,
+              policyProblems: result.problems,
+            },
+          )
         : noPolicy(repo, pr);
       return this.writeCheck(octokit, repo, snapshot, existing, output, undefined, log);
     }
     const policy = result.policy;
-    const decided = await this.decideWith(octokit, repo, snapshot, policy, { lintProposal: true, trigger });
+    const decided = await this.decideWith(octokit, repo, snapshot, policy, {
+      lintProposal: true,
+      trigger,
+    });
     const { facts, decision, existing, arrival } = decided!;
 
     const toRequest = this.notYetRequested(repo, pr, decision.reviewersToRequest);
     const refused = await requestReviewers(octokit, repo, pr, toRequest);
     if (!refused) this.markRequested(repo, pr, toRequest);
-    if (refused) decision.problems.push({ severity: "warning", message: refused, fix: "give them access to the repository or bind other people to the role" });
+    if (refused)
+      decision.problems.push({
+        severity: "warning",
+        message: refused,
+        fix: "give them access to the repository or bind other people to the role",
+      });
 
     const conclusion = await this.writeCheck(
       octokit,
       repo,
       snapshot,
       existing,
-      decisionOutput({ decision, policy, facts, pullRequest: pr.number, base: pr.base, policySource: source ?? POLICY_PATH, policyProblems: result.problems, arrivedAt: arrival.arrivedAt }),
+      decisionOutput({
+        decision,
+        policy,
+        facts,
+        pullRequest: pr.number,
+        base: pr.base,
+        policySource: source ?? POLICY_PATH,
+        policyProblems: result.problems,
+        arrivedAt: arrival.arrivedAt,
+      }),
       arrival.arrivedAt,
       log,
     );
@@ -272,7 +391,17 @@ export class Gate implements Decider {
       if (outcome) await answerCommand(octokit, repo, pr.number, outcome, facts.comments);
       const asked = facts.comments.find((c) => c.id === trigger.commentId);
       const governance = asked && parseCommands(asked.body).find((c) => c.type === "governance");
-      if (asked && governance) await answerGovernanceCommand(octokit, repo, pr.number, asked, governance.args, decision, policy, facts.comments);
+      if (asked && governance)
+        await answerGovernanceCommand(
+          octokit,
+          repo,
+          pr.number,
+          asked,
+          governance.args,
+          decision,
+          policy,
+          facts.comments,
+        );
     }
     log.info({ pr: pr.number, level: decision.level, conclusion }, "governance evaluated");
     return conclusion;
@@ -297,31 +426,52 @@ export class Gate implements Decider {
     const { pr } = snapshot;
     const state: HeadState = readHeadState(existing?.summary) ?? { prs: {} };
     const mine = String(pr.number);
-    state.prs[mine] = { conclusion: own.conclusion, arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt, base: pr.base.ref };
+    state.prs[mine] = {
+      conclusion: own.conclusion,
+      arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt,
+      base: pr.base.ref,
+    };
 
     const blockers: string[] = [];
     const unjudged: number[] = [];
     for (const number of snapshot.siblings) {
       const other = state.prs[String(number)];
       if (!other) unjudged.push(number);
-      else if (other.conclusion === "failure") blockers.push(`#${number}${other.base ? ` (into \`${other.base}\`)` : ""} fails its governance check`);
+      else if (other.conclusion === "failure")
+        blockers.push(
+          `#${number}${other.base ? ` (into \`${other.base}\`)` : ""} fails its governance check`,
+        );
     }
     // A pull request GitHub no longer associates with this head (closed,
     // pushed on, or a head already on the default branch, which GitHub does
     // not associate): one read says whether it still shares the commit.
     for (const [number, other] of Object.entries(state.prs)) {
-      if (number === mine || other.conclusion !== "failure" || snapshot.siblings.includes(Number(number))) continue;
-      const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: Number(number) });
-      if (data.state === "open" && data.head.sha === pr.head.sha) blockers.push(`#${number} (into \`${data.base.ref}\`) fails its governance check`);
+      if (
+        number === mine ||
+        other.conclusion !== "failure" ||
+        snapshot.siblings.includes(Number(number))
+      )
+        continue;
+      const { data } = await octokit.rest.pulls.get({
+        owner: repo.owner,
+        repo: repo.repo,
+        pull_number: Number(number),
+      });
+      if (data.state === "open" && data.head.sha === pr.head.sha)
+        blockers.push(`#${number} (into \`${data.base.ref}\`) fails its governance check`);
       else delete state.prs[number];
     }
-    for (const number of unjudged) blockers.push(`#${number} has not been judged yet (it is being evaluated now)`);
+    for (const number of unjudged)
+      blockers.push(`#${number} has not been judged yet (it is being evaluated now)`);
 
     let output = own;
     if (blockers.length > 0) {
       output = {
         conclusion: "failure",
-        title: own.conclusion === "success" ? `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}` : own.title,
+        title:
+          own.conclusion === "success"
+            ? `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}`
+            : own.title,
         summary: [
           `**⛔ This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
           "",
@@ -333,10 +483,21 @@ export class Gate implements Decider {
         ].join("\n"),
       };
     }
-    await this.checks.write(octokit, repo, pr.head.sha, { ...output, summary: withHeadState(output.summary, state) }, existing ?? null);
+    await this.checks.write(
+      octokit,
+      repo,
+      pr.head.sha,
+      { ...output, summary: withHeadState(output.summary, state) },
+      existing ?? null,
+    );
     for (const number of unjudged) {
       // Not awaited: that evaluation may itself wait for this pull request's queue.
-      this.evaluate(octokit, log, repo, { number }, {}).catch((error: unknown) => log.error({ err: error, pr: number }, "evaluating a pull request on the same commit failed"));
+      this.evaluate(octokit, log, repo, { number }, {}).catch((error: unknown) =>
+        log.error(
+          { err: error, pr: number },
+          "evaluating a pull request on the same commit failed",
+        ),
+      );
     }
     return output.conclusion;
   }
@@ -346,9 +507,17 @@ export class Gate implements Decider {
    * other open pull requests our run on that commit recorded are judged again
    * without it. One check-run lookup; nothing more when it was alone there.
    */
-  async released(octokit: GitHub, log: Logger, repo: RepoRef, number: number, sha: string): Promise<void> {
+  async released(
+    octokit: GitHub,
+    log: Logger,
+    repo: RepoRef,
+    number: number,
+    sha: string,
+  ): Promise<void> {
     const run = await this.checks.find(octokit, repo, sha);
-    const others = Object.keys(readHeadState(run?.summary)?.prs ?? {}).map(Number).filter((n) => n !== number);
+    const others = Object.keys(readHeadState(run?.summary)?.prs ?? {})
+      .map(Number)
+      .filter((n) => n !== number);
     for (const other of others) await this.evaluate(octokit, log, repo, { number: other }, {});
   }
 

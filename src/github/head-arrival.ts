@@ -43,7 +43,15 @@ export interface HeadArrival {
 }
 
 export function headArrival(head: string, evidence: ArrivalEvidence): HeadArrival {
-  const bounds = [evidence.createdAt, ...evidence.timeline.filter((e) => e.type === "head-force-pushed" || e.type === "head-restored" || e.type === "base-changed").map((e) => e.at)];
+  const bounds = [
+    evidence.createdAt,
+    ...evidence.timeline
+      .filter(
+        (e) =>
+          e.type === "head-force-pushed" || e.type === "head-restored" || e.type === "base-changed",
+      )
+      .map((e) => e.at),
+  ];
   const reviewsFrom = latest(bounds);
   let claimed: string;
   let source: HeadArrival["source"];

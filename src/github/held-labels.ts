@@ -13,10 +13,18 @@ export interface HeldLabel {
   removedBy: string;
 }
 
-export function heldLabels(current: readonly string[], timeline: readonly TimelineEvent[], author: string, contributors: readonly string[]): HeldLabel[] {
+export function heldLabels(
+  current: readonly string[],
+  timeline: readonly TimelineEvent[],
+  author: string,
+  contributors: readonly string[],
+): HeldLabel[] {
   const present = new Set(current.map((l) => l.toLowerCase()));
   const interested = new Set([author, ...contributors].map((l) => l.toLowerCase()).filter(Boolean));
-  const byLabel = new Map<string, { name: string; events: { type: "labeled" | "unlabeled"; actor: string }[] }>();
+  const byLabel = new Map<
+    string,
+    { name: string; events: { type: "labeled" | "unlabeled"; actor: string }[] }
+  >();
   for (const e of timeline) {
     if (e.type !== "labeled" && e.type !== "unlabeled") continue;
     const key = e.label.toLowerCase();

@@ -44,31 +44,54 @@ export async function onMerged(
     author: pr.user?.login ?? "",
     mergedAt: new Date(pr.merged_at ?? gate.now().toISOString()),
   };
-  const marked = facts.comments.filter((c) => [REVIEW_MARKER, INFORMED_MARKER, DECISION_MARKER].includes(trailingMarker(c.body) ?? ""));
-  const done = new Set((await writtenByApp(octokit, marked, (c) => c.user)).map((c) => trailingMarker(c.body)));
+  const marked = facts.comments.filter((c) =>
+    [REVIEW_MARKER, INFORMED_MARKER, DECISION_MARKER].includes(trailingMarker(c.body) ?? ""),
+  );
+  const done = new Set(
+    (await writtenByApp(octokit, marked, (c) => c.user)).map((c) => trailingMarker(c.body)),
+  );
 
   // An emergency, or an incident's conflict the Incident Commander decided ("retrospective review required"), gets its review.
   const incident = decision.emergency ? undefined : incidentDecision(decision);
-  const review = postImplementationReview(incident ? { ...decision, emergency: incident } : decision, policy, merged);
+  const review = postImplementationReview(
+    incident ? { ...decision, emergency: incident } : decision,
+    policy,
+    merged,
+  );
   if (review && !done.has(REVIEW_MARKER)) {
     const issue = await createIssue(octokit, repo, review);
-    const how = incident ? "⚖️ Merged on a decision taken during an incident" : "🚨 Merged through the emergency path";
+    const how = incident
+      ? "⚖️ Merged on a decision taken during an incident"
+      : "🚨 Merged through the emergency path";
     await octokit.rest.issues.createComment({
       ...repo,
       issue_number: pr.number,
-      body: withMarker(`${how}: post-implementation review #${issue} is due ${review.dueAt.toISOString()}.`, REVIEW_MARKER),
+      body: withMarker(
+        `${how}: post-implementation review #${issue} is due ${review.dueAt.toISOString()}.`,
+        REVIEW_MARKER,
+      ),
     });
   }
 
   // Decisions a mediator took, with their rationale, stay on the pull request for future reference.
   const mediated = decision.requirements.filter((r) => r.mediation?.decision);
   if (mediated.length > 0 && !done.has(DECISION_MARKER)) {
-    const lines = ["⚖️ Merged with a mediator's decision on record:", "", ...mediated.map((r) => `- ${mediationLine(r.id, r.mediation!)}`)];
-    await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: withMarker(lines.join("\n"), DECISION_MARKER) });
+    const lines = [
+      "⚖️ Merged with a mediator's decision on record:",
+      "",
+      ...mediated.map((r) => `- ${mediationLine(r.id, r.mediation!)}`),
+    ];
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: pr.number,
+      body: withMarker(lines.join("\n"), DECISION_MARKER),
+    });
   }
 
   // An amendment is announced whoever is bound (seed 000: "Slack announcement ... + email to all stakeholders").
-  const informed = decision.amends ? amendmentNotice(decision, policy, merged) : informedComment(decision, policy, merged);
+  const informed = decision.amends
+    ? amendmentNotice(decision, policy, merged)
+    : informedComment(decision, policy, merged);
   if (informed && !done.has(INFORMED_MARKER)) {
     await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: informed });
     if (gate.chat) {
@@ -87,14 +110,20 @@ export async function onMerged(
  * they are: who decided, why, and whose objection and sign-offs they replaced.
  */
 function incidentDecision(decision: Decided["decision"]): Decided["decision"]["emergency"] {
-  const decided = decision.requirements.filter((r) => r.mediation?.kind === "incident" && r.mediation.decision?.verdict === "approve");
+  const decided = decision.requirements.filter(
+    (r) => r.mediation?.kind === "incident" && r.mediation.decision?.verdict === "approve",
+  );
   const first = decided[0]?.mediation?.decision;
   if (!first) return undefined;
   return {
     by: first.by,
     reason: `decided during an incident as ${first.role}: ${decided.map((r) => `${r.id}: ${r.mediation!.decision!.rationale}`).join("; ")}`,
     commentId: first.commentId,
-    bypassed: decided.map((r) => ({ id: r.id, missing: r.missing, roles: [...new Set(r.clauses.flatMap((c) => c.roles))].sort() })),
+    bypassed: decided.map((r) => ({
+      id: r.id,
+      missing: r.missing,
+      roles: [...new Set(r.clauses.flatMap((c) => c.roles))].sort(),
+    })),
     ticketBypassed: false,
   };
 }
@@ -104,11 +133,28 @@ function incidentDecision(decision: Decided["decision"]): Decided["decision"]["e
  * now, and the informed roles mentioned (or named, when nobody is bound). It
  * carries the informed marker: it is the informed parties' notice, posted once.
  */
-function amendmentNotice(decision: Decided["decision"], policy: Decided["policy"], pr: MergedPullRequest): string {
+function amendmentNotice(
+  decision: Decided["decision"],
+  policy: Decided["policy"],
+  pr: MergedPullRequest,
+): string {
   const { mentions } = mentionsOf(policy, decision.informed, pr.owner);
-  const shown = decision.amends!.slice(0, 10).map((f) => `\`${f}\``).join(", ") + (decision.amends!.length > 10 ? ` and ${decision.amends!.length - 10} more` : "");
-  const told = decision.informed.length === 0 ? "" : mentions.length > 0 ? ` Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}` : ` Nobody is bound to the informed roles (${decision.informed.join(", ")}).`;
-  return withMarker(`📜 Governance amended: ${shown}, a **level ${decision.level}** change, effective immediately upon merge.${told}`, INFORMED_MARKER);
+  const shown =
+    decision
+      .amends!.slice(0, 10)
+      .map((f) => `\`${f}\``)
+      .join(", ") +
+    (decision.amends!.length > 10 ? ` and ${decision.amends!.length - 10} more` : "");
+  const told =
+    decision.informed.length === 0
+      ? ""
+      : mentions.length > 0
+        ? ` Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`
+        : ` Nobody is bound to the informed roles (${decision.informed.join(", ")}).`;
+  return withMarker(
+    `📜 Governance amended: ${shown}, a **level ${decision.level}** change, effective immediately upon merge.${told}`,
+    INFORMED_MARKER,
+  );
 }
 
 /**
@@ -119,7 +165,13 @@ function amendmentNotice(decision: Decided["decision"], policy: Decided["policy"
  * (`gh-readonly-queue/<base>/pr-<number>-<sha>`); those ahead of it passed
  * their own group checks. Whatever cannot be decided fails the group.
  */
-export async function onMergeGroup(gate: Decider, octokit: GitHub, log: Logger, repo: RepoRef, group: { head_sha: string; head_ref: string }): Promise<void> {
+export async function onMergeGroup(
+  gate: Decider,
+  octokit: GitHub,
+  log: Logger,
+  repo: RepoRef,
+  group: { head_sha: string; head_ref: string },
+): Promise<void> {
   const queued = queuedPullRequest(group.head_ref);
   const lines: string[] = [];
   let ok = false;
@@ -130,11 +182,15 @@ export async function onMergeGroup(gate: Decider, octokit: GitHub, log: Logger, 
         lines.push(`- ❌ #${queued.number}: no valid governance policy on its base branch`);
       } else if (decided.pr.head.sha.toLowerCase() !== queued.headSha) {
         // The decision is about another commit than the one in the queue.
-        lines.push(`- ❌ #${queued.number} was queued at ${queued.headSha.slice(0, 7)}, but its head is now ${decided.pr.head.sha.slice(0, 7)}: re-queue it`);
+        lines.push(
+          `- ❌ #${queued.number} was queued at ${queued.headSha.slice(0, 7)}, but its head is now ${decided.pr.head.sha.slice(0, 7)}: re-queue it`,
+        );
       } else {
         const { decision, policy, pr } = decided;
         ok = decision.conclusion === "success";
-        lines.push(`- ${ok ? "✅" : "❌"} #${queued.number} ${pr.title}: ${renderTitle(decision, policy)}`);
+        lines.push(
+          `- ${ok ? "✅" : "❌"} #${queued.number} ${pr.title}: ${renderTitle(decision, policy)}`,
+        );
       }
     } catch (error) {
       log.error({ err: error }, "merge group evaluation failed");
@@ -143,9 +199,13 @@ export async function onMergeGroup(gate: Decider, octokit: GitHub, log: Logger, 
   }
   await gate.checks.write(octokit, repo, group.head_sha, {
     conclusion: ok ? "success" : "failure",
-    title: !queued ? "Merge queue: no pull request found in the group" : `Merge queue: ${ok ? 1 : 0} of 1 pull request pass governance`,
+    title: !queued
+      ? "Merge queue: no pull request found in the group"
+      : `Merge queue: ${ok ? 1 : 0} of 1 pull request pass governance`,
     summary: [
-      ok ? "**✅ Every queued pull request meets its governance requirements.**" : "**❌ Not every queued pull request meets its governance requirements.**",
+      ok
+        ? "**✅ Every queued pull request meets its governance requirements.**"
+        : "**❌ Not every queued pull request meets its governance requirements.**",
       "",
       ...(queued ? lines : [`The merge group's ref \`${group.head_ref}\` names no pull request.`]),
     ].join("\n"),
@@ -153,7 +213,9 @@ export async function onMergeGroup(gate: Decider, octokit: GitHub, log: Logger, 
 }
 
 /** The pull request (and the head it was queued at) a merge group's ref names, from its last segment only. */
-export function queuedPullRequest(headRef: string): { number: number; headSha: string } | undefined {
+export function queuedPullRequest(
+  headRef: string,
+): { number: number; headSha: string } | undefined {
   // A SHA-1 or SHA-256 object name; anything else names no head we could match.
   const match = /\/pr-(\d+)-([0-9a-f]{40}|[0-9a-f]{64})$/i.exec(headRef);
   return match ? { number: Number(match[1]), headSha: match[2]!.toLowerCase() } : undefined;
@@ -162,11 +224,22 @@ export function queuedPullRequest(headRef: string): { number: number; headSha: s
 /** The review issue's number; people GitHub cannot assign are mentioned instead of failing the issue. */
 async function createIssue(octokit: GitHub, repo: RepoRef, review: ReviewIssue): Promise<number> {
   try {
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, assignees: review.assignees, labels: [REVIEW_LABEL] });
+    const { data } = await octokit.rest.issues.create({
+      ...repo,
+      title: review.title,
+      body: review.body,
+      assignees: review.assignees,
+      labels: [REVIEW_LABEL],
+    });
     return data.number;
   } catch (error) {
     if ((error as { status?: number }).status !== 422 || review.assignees.length === 0) throw error;
-    const { data } = await octokit.rest.issues.create({ ...repo, title: review.title, body: review.body, labels: [REVIEW_LABEL] });
+    const { data } = await octokit.rest.issues.create({
+      ...repo,
+      title: review.title,
+      body: review.body,
+      labels: [REVIEW_LABEL],
+    });
     return data.number;
   }
 }

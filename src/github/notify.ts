@@ -21,7 +21,11 @@ export function chatWebhook(url: string | undefined, retries = 4): ChatNotifier 
   return async (text) => {
     await pRetry(
       async () => {
-        const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text }),
+        });
         if (!response.ok) throw new Error(`chat webhook answered ${response.status}`);
       },
       { retries, minTimeout: 200, factor: 3 },
@@ -44,10 +48,21 @@ export function mergedChatMessage(decision: Decision, pr: MergedPullRequest): Ch
   // A mediator's decision is on record where the merge is announced (seed 002: "document decision and rationale").
   const decided = decision.requirements.flatMap((r) => {
     const d = r.mediation?.decision;
-    return d ? [` ⚖️ ${slackEscape(r.id)} ${d.verdict === "approve" ? "approved" : "rejected"} by mediator ${slackEscape(d.by)} (${slackEscape(d.role)}): ${slackEscape(d.rationale)}`] : [];
+    return d
+      ? [
+          ` ⚖️ ${slackEscape(r.id)} ${d.verdict === "approve" ? "approved" : "rejected"} by mediator ${slackEscape(d.by)} (${slackEscape(d.role)}): ${slackEscape(d.rationale)}`,
+        ]
+      : [];
   });
-  const amendedFiles = decision.amends ? [...decision.amends.slice(0, 5).map(slackEscape), ...(decision.amends.length > 5 ? [`${decision.amends.length - 5} more`] : [])] : [];
-  const amended = decision.amends ? ` 📜 Governance amended (${amendedFiles.join(", ")}): effective immediately.` : "";
+  const amendedFiles = decision.amends
+    ? [
+        ...decision.amends.slice(0, 5).map(slackEscape),
+        ...(decision.amends.length > 5 ? [`${decision.amends.length - 5} more`] : []),
+      ]
+    : [];
+  const amended = decision.amends
+    ? ` 📜 Governance amended (${amendedFiles.join(", ")}): effective immediately.`
+    : "";
   const link = slackLink(pr.url, `${pr.owner}/${pr.repo}#${pr.number}`);
   return `Merged ${link} "${slackEscape(pr.title)}" — level ${decision.level}, areas: ${areas}.${amended}${emergency}${decided.join("")}` as ChatMessage;
 }

@@ -28,14 +28,20 @@ const SECONDARY_RATE_LIMIT_RETRIES = 3;
  *   or the read-only mark is lost (see contextKeepingRetryLimiter).
  */
 export const GateOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
-  const installationId = (options.auth as { installationId?: number | string } | undefined)?.installationId;
+  const installationId = (options.auth as { installationId?: number | string } | undefined)
+    ?.installationId;
   return {
     ...options,
     request: { ...(options.request as object | undefined), fetch: wholeBodyFetch },
     throttle: {
       ...(options.throttle as object | undefined),
       ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
-      onSecondaryRateLimit: (_retryAfter: number, _request: unknown, _octokit: unknown, retryCount: number) => retryCount < SECONDARY_RATE_LIMIT_RETRIES,
+      onSecondaryRateLimit: (
+        _retryAfter: number,
+        _request: unknown,
+        _octokit: unknown,
+        retryCount: number,
+      ) => retryCount < SECONDARY_RATE_LIMIT_RETRIES,
       write: writeQueue(options.throttle as ThrottleOptions | undefined),
       retryLimiter: contextKeepingRetryLimiter(options.throttle as ThrottleOptions | undefined),
     },
@@ -67,11 +73,20 @@ function writeQueue(throttle: ThrottleOptions | undefined) {
   let queue = writeQueues.get(connection);
   if (!queue) {
     const Limiter = throttle?.Bottleneck ?? Bottleneck;
-    const group = new Limiter.Group({ id: "octokit-write", maxConcurrent: 1, minTime: 1000, timeout: 120_000, ...(connection ? { connection } : {}) });
+    const group = new Limiter.Group({
+      id: "octokit-write",
+      maxConcurrent: 1,
+      minTime: 1000,
+      timeout: 120_000,
+      ...(connection ? { connection } : {}),
+    });
     queue = {
       key(id: string) {
         const limiter = group.key(id);
-        return { schedule: (options, task) => (readOnly.getStore() ? task() : limiter.schedule(options, task)) };
+        return {
+          schedule: (options, task) =>
+            readOnly.getStore() ? task() : limiter.schedule(options, task),
+        };
       },
     };
     writeQueues.set(connection, queue);
@@ -102,8 +117,15 @@ function contextKeepingRetryLimiter(throttle: ThrottleOptions | undefined): Bott
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
-export async function wholeBodyFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+export async function wholeBodyFetch(
+  input: RequestInfo | URL,
+  init?: RequestInit,
+): Promise<Response> {
   const response = await fetch(input, init);
   const body = NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }

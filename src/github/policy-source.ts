@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { LRUCache } from "lru-cache";
-import { loadPolicy, unreadable, type LoadResult, type PolicyReader, type PolicyText } from "../policy/load.js";
+import {
+  loadPolicy,
+  unreadable,
+  type LoadResult,
+  type PolicyReader,
+  type PolicyText,
+} from "../policy/load.js";
 import { isPresetName, readPreset } from "../policy/presets.js";
 import { POLICY_FILE } from "../policy/model.js";
 import type { ChangedFile } from "../changes/types.js";
@@ -32,7 +38,10 @@ export class PolicySource {
   /** Policies that read a default branch (the org fallback, `owner/repo:path` extends) can. */
   private readonly mutable = new LRUCache<string, RepoPolicy>({ max: 500, ttl: POLICY_TTL_MS });
   /** Proposed policies' lint, by text (and head, when it read the head's other files); the org files it may read can change. */
-  private readonly linted = new LRUCache<string, NonNullable<Facts["proposedPolicy"]>>({ max: 500, ttl: POLICY_TTL_MS });
+  private readonly linted = new LRUCache<string, NonNullable<Facts["proposedPolicy"]>>({
+    max: 500,
+    ttl: POLICY_TTL_MS,
+  });
 
   /** `baseSha` undefined: the default branch's current policy (cached for a few minutes only). */
   async load(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {
@@ -40,7 +49,12 @@ export class PolicySource {
     const cached = this.pinned.get(key) ?? this.mutable.get(key);
     if (cached) return cached;
     const loaded = await this.read(octokit, repo, baseSha);
-    const readDefaultBranch = baseSha === undefined || loaded.source?.includes("/.github:") || (loaded.result?.policy?.sources ?? []).some((s) => /^[\w.-]+\/[\w.-]+:/.test(s) && !s.startsWith(`${repo.owner}/${repo.repo}:`));
+    const readDefaultBranch =
+      baseSha === undefined ||
+      loaded.source?.includes("/.github:") ||
+      (loaded.result?.policy?.sources ?? []).some(
+        (s) => /^[\w.-]+\/[\w.-]+:/.test(s) && !s.startsWith(`${repo.owner}/${repo.repo}:`),
+      );
     (readDefaultBranch ? this.mutable : this.pinned).set(key, loaded);
     return loaded;
   }
@@ -57,18 +71,39 @@ export class PolicySource {
    * proposed text (and head commit, when it read other files of the pull
    * request), so the many events of one head pay for it once.
    */
-  async lintProposed(octokit: GitHub, repo: RepoRef, pr: PullRequestData, files: ChangedFile[]): Promise<Facts["proposedPolicy"]> {
+  async lintProposed(
+    octokit: GitHub,
+    repo: RepoRef,
+    pr: PullRequestData,
+    files: ChangedFile[],
+  ): Promise<Facts["proposedPolicy"]> {
     const base = (await this.load(octokit, repo, pr.base.sha)).result?.policy;
     const policyFiles = new Set([POLICY_PATH, ...(base?.files ?? [])]);
-    if (!files.some((f) => policyFiles.has(f.path) || (f.previousPath !== undefined && policyFiles.has(f.previousPath)))) return undefined;
+    if (
+      !files.some(
+        (f) =>
+          policyFiles.has(f.path) ||
+          (f.previousPath !== undefined && policyFiles.has(f.previousPath)),
+      )
+    )
+      return undefined;
     const root = files.find((f) => f.path === POLICY_PATH && f.status !== "removed");
-    const text = typeof root?.head === "string" ? root.head : await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, pr.head.sha);
+    const text =
+      typeof root?.head === "string"
+        ? root.head
+        : await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, pr.head.sha);
     // Without a policy file at the head the repository falls back to the organisation's, which this pull request cannot change.
     if (text === undefined) return undefined;
     const textKey = `${repo.owner}/${repo.repo}:${createHash("sha256").update(text).digest("hex")}`;
     const cached = this.linted.get(textKey) ?? this.linted.get(`${textKey}@${pr.head.sha}`);
     if (cached) return cached;
-    const reader = apiReader(octokit, repo, pr.head.sha, { owner: repo.owner, repo: repo.repo, path: POLICY_PATH, at: pr.head.sha }, { proposed: true });
+    const reader = apiReader(
+      octokit,
+      repo,
+      pr.head.sha,
+      { owner: repo.owner, repo: repo.repo, path: POLICY_PATH, at: pr.head.sha },
+      { proposed: true },
+    );
     const { problems } = await loadPolicy({ name: POLICY_PATH, text, path: POLICY_PATH }, reader);
     const linted = { file: POLICY_PATH, problems };
     // Other files of the pull request it read are the head's: the same text at another head may extend different ones.
@@ -79,11 +114,16 @@ export class PolicySource {
   /** Forget a repository's cached policies (its default branch changed the policy). */
   invalidate(repo: RepoRef): void {
     for (const cache of [this.pinned, this.mutable]) {
-      for (const key of cache.keys()) if (key.startsWith(`${repo.owner}/${repo.repo}@`)) cache.delete(key);
+      for (const key of cache.keys())
+        if (key.startsWith(`${repo.owner}/${repo.repo}@`)) cache.delete(key);
     }
   }
 
-  private async read(octokit: GitHub, repo: RepoRef, baseSha: string | undefined): Promise<RepoPolicy> {
+  private async read(
+    octokit: GitHub,
+    repo: RepoRef,
+    baseSha: string | undefined,
+  ): Promise<RepoPolicy> {
     let root = await readFile(octokit, repo.owner, repo.repo, POLICY_PATH, baseSha);
     let source = `${repo.owner}/${repo.repo}:${POLICY_PATH}${baseSha ? `@${baseSha.slice(0, 7)}` : ""}`;
     // Where the policy file is; its relative `extends` are read next to it, in the same repository.
@@ -97,7 +137,10 @@ export class PolicySource {
       path = undefined;
     }
     if (root === undefined) return {};
-    const result = await loadPolicy({ name: POLICY_PATH, text: root, path }, apiReader(octokit, repo, baseSha, at));
+    const result = await loadPolicy(
+      { name: POLICY_PATH, text: root, path },
+      apiReader(octokit, repo, baseSha, at),
+    );
     return { result, source };
   }
 }
@@ -134,10 +177,18 @@ interface ApiReader extends PolicyReader {
  * repository is marked opaque, so loading reports "cannot read" for it instead
  * of its problems, and a missing one is worded the same.
  */
-function apiReader(octokit: GitHub, governed: RepoRef, governedAt: string | undefined, root: FileAt, options: { proposed?: boolean } = {}): ApiReader {
+function apiReader(
+  octokit: GitHub,
+  governed: RepoRef,
+  governedAt: string | undefined,
+  root: FileAt,
+  options: { proposed?: boolean } = {},
+): ApiReader {
   const org = governed.owner.toLowerCase();
-  const isGoverned = (owner: string, name: string) => owner.toLowerCase() === org && name.toLowerCase() === governed.repo.toLowerCase();
-  const isOrgRepository = (owner: string, name: string) => owner.toLowerCase() === org && name.toLowerCase() === ORG_REPOSITORY;
+  const isGoverned = (owner: string, name: string) =>
+    owner.toLowerCase() === org && name.toLowerCase() === governed.repo.toLowerCase();
+  const isOrgRepository = (owner: string, name: string) =>
+    owner.toLowerCase() === org && name.toLowerCase() === ORG_REPOSITORY;
   // Where each file read so far is, by the name loadPolicy knows it by (names are unique in a chain).
   const located = new Map<string, FileAt>([[POLICY_PATH, root]]);
   let readAtRef = false;
@@ -152,13 +203,17 @@ function apiReader(octokit: GitHub, governed: RepoRef, governedAt: string | unde
       const name = `${target.owner}/${target.repo}:${target.path}`;
       const local = isGoverned(target.owner, target.repo);
       if (!local && !isOrgRepository(target.owner, target.repo)) {
-        throw new Error(`cannot read ${name}: a policy extends only presets and files of ${governed.owner}/${governed.repo} or ${governed.owner}/${ORG_REPOSITORY}`);
+        throw new Error(
+          `cannot read ${name}: a policy extends only presets and files of ${governed.owner}/${governed.repo} or ${governed.owner}/${ORG_REPOSITORY}`,
+        );
       }
       const opaque = options.proposed === true && !local;
       const text = await readFile(octokit, target.owner, target.repo, target.path, target.at);
       if (text === undefined) {
         if (opaque) throw new Error(unreadable(name));
-        throw new Error(`${name} does not exist${target.at ? ` at ${target.at.slice(0, 7)}` : ""}${relativeHint(ref, declaring)}`);
+        throw new Error(
+          `${name} does not exist${target.at ? ` at ${target.at.slice(0, 7)}` : ""}${relativeHint(ref, declaring)}`,
+        );
       }
       located.set(name, target);
       if (local && target.at !== undefined) readAtRef = true;
@@ -173,21 +228,37 @@ function apiReader(octokit: GitHub, governed: RepoRef, governedAt: string | unde
  * commit the governed repository is read at. Throws for a path that leaves its
  * repository.
  */
-function resolveRef(ref: string, declaring: FileAt, governed: RepoRef, governedAt: string | undefined): FileAt {
+function resolveRef(
+  ref: string,
+  declaring: FileAt,
+  governed: RepoRef,
+  governedAt: string | undefined,
+): FileAt {
   const remote = /^([\w.-]+)\/([\w.-]+):(.+)$/.exec(ref);
   if (remote) {
     const [owner, repo, path] = [remote[1]!, remote[2]!, remote[3]!];
-    const sameRepository = owner.toLowerCase() === governed.owner.toLowerCase() && repo.toLowerCase() === governed.repo.toLowerCase();
+    const sameRepository =
+      owner.toLowerCase() === governed.owner.toLowerCase() &&
+      repo.toLowerCase() === governed.repo.toLowerCase();
     // This repository is read at the commit being judged, never its default branch: a pull request is judged by its base.
-    return { owner, repo, path: inRepository(path.replace(/^\/+/, ""), ref), at: sameRepository ? governedAt : undefined };
+    return {
+      owner,
+      repo,
+      path: inRepository(path.replace(/^\/+/, ""), ref),
+      at: sameRepository ? governedAt : undefined,
+    };
   }
-  if (ref.startsWith("/")) throw new Error(`"${ref}" is an absolute path: write it relative to ${declaring.path}, or as owner/repo:path`);
+  if (ref.startsWith("/"))
+    throw new Error(
+      `"${ref}" is an absolute path: write it relative to ${declaring.path}, or as owner/repo:path`,
+    );
   return { ...declaring, path: inRepository(posix.join(posix.dirname(declaring.path), ref), ref) };
 }
 
 function inRepository(path: string, ref: string): string {
   const normal = posix.normalize(path);
-  if (normal === ".." || normal.startsWith("../") || normal === "." || normal === "") throw new Error(`"${ref}" points outside the repository`);
+  if (normal === ".." || normal.startsWith("../") || normal === "." || normal === "")
+    throw new Error(`"${ref}" points outside the repository`);
   return normal;
 }
 
@@ -203,9 +274,21 @@ function relativeHint(ref: string, declaring: FileAt): string {
 }
 
 /** A file's text, or undefined when it (or the repository) does not exist. */
-export async function readFile(octokit: GitHub, owner: string, repo: string, path: string, ref?: string): Promise<string | undefined> {
+export async function readFile(
+  octokit: GitHub,
+  owner: string,
+  repo: string,
+  path: string,
+  ref?: string,
+): Promise<string | undefined> {
   try {
-    const response = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}), mediaType: { format: "raw" } });
+    const response = await octokit.rest.repos.getContent({
+      owner,
+      repo,
+      path,
+      ...(ref ? { ref } : {}),
+      mediaType: { format: "raw" },
+    });
     // The raw media type comes back as a string, or as bytes when GitHub omits the charset.
     const data: unknown = response.data;
     if (typeof data === "string") return data;

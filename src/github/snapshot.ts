@@ -66,7 +66,8 @@ const LABEL_FIELDS = "nodes { name } pageInfo { hasNextPage endCursor }";
 const REQUEST_FIELDS =
   "nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } pageInfo { hasNextPage endCursor }";
 const MEMBER_FIELDS = "nodes { login } pageInfo { hasNextPage endCursor }";
-const TIMELINE_TYPES = "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]";
+const TIMELINE_TYPES =
+  "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]";
 const TIMELINE_FIELDS = `nodes { __typename
   ... on HeadRefForcePushedEvent { createdAt }
   ... on HeadRefRestoredEvent { createdAt }
@@ -139,7 +140,11 @@ interface TimelineNode {
   actor?: Actor | null;
 }
 interface ContributionNode {
-  commit: { authors: { nodes: ({ user: { login: string } | null } | null)[] | null } | null; committer: { user: { login: string } | null } | null; parents: { totalCount: number } };
+  commit: {
+    authors: { nodes: ({ user: { login: string } | null } | null)[] | null } | null;
+    committer: { user: { login: string } | null } | null;
+    parents: { totalCount: number };
+  };
 }
 interface AssociatedPullNode {
   number: number;
@@ -166,7 +171,20 @@ interface PullRequestNode {
   comments: Connection<CommentNode>;
   timelineItems: Connection<TimelineNode>;
   contributions: Connection<ContributionNode>;
-  commits: { nodes: ({ commit: { oid: string; associatedPullRequests: Connection<AssociatedPullNode> | null; checkSuites: { nodes: ({ checkRuns: { nodes: (CheckRunNode | null)[] | null } | null } | null)[] | null } | null } } | null)[] | null };
+  commits: {
+    nodes:
+      | ({
+          commit: {
+            oid: string;
+            associatedPullRequests: Connection<AssociatedPullNode> | null;
+            checkSuites: {
+              nodes:
+                ({ checkRuns: { nodes: (CheckRunNode | null)[] | null } | null } | null)[] | null;
+            } | null;
+          };
+        } | null)[]
+      | null;
+  };
 }
 type TeamNode = { team: { members: Connection<{ login: string }> } | null } | null;
 
@@ -201,9 +219,14 @@ ${teamVars.fields}
     ...teamVars.values,
     ...Object.fromEntries(blobs.map((expression, i) => [`b${i}`, expression])),
   };
-  const data = await queryAllowingUnreadableTeams<{ repository: ({ pullRequest: PullRequestNode | null } & Record<string, unknown>) | null } & Record<string, TeamNode>>(octokit, query, variables);
+  const data = await queryAllowingUnreadableTeams<
+    {
+      repository: ({ pullRequest: PullRequestNode | null } & Record<string, unknown>) | null;
+    } & Record<string, TeamNode>
+  >(octokit, query, variables);
   const node = data.repository?.pullRequest;
-  if (!node) throw new Error(`GitHub returned no pull request #${number} in ${repo.owner}/${repo.repo}`);
+  if (!node)
+    throw new Error(`GitHub returned no pull request #${number} in ${repo.owner}/${repo.repo}`);
 
   const [labels, requests, reviews, comments, timeline, contributions] = await Promise.all([
     wholeConnection(octokit, repo, number, "labels", node.labels),
@@ -215,7 +238,9 @@ ${teamVars.fields}
   ]);
   const teamMembers = await membersFrom(octokit, repo, teams, teamVars.aliases, data);
 
-  const requested = requests.map((r) => r.requestedReviewer).filter((r): r is Actor & { slug?: string } => r !== null);
+  const requested = requests
+    .map((r) => r.requestedReviewer)
+    .filter((r): r is Actor & { slug?: string } => r !== null);
   const pr: PullRequestData = {
     number: node.number,
     state: node.state === "OPEN" ? "open" : "closed",
@@ -227,25 +252,51 @@ ${teamVars.fields}
     head: { sha: node.headRefOid },
     base: { sha: node.baseRefOid, ref: node.baseRefName },
     changed_files: node.changedFiles,
-    requested_reviewers: requested.filter((r) => r.__typename !== "Team").map((r) => ({ login: loginOf(r) })),
-    requested_teams: requested.filter((r) => r.__typename === "Team" && r.slug).map((r) => ({ slug: r.slug! })),
+    requested_reviewers: requested
+      .filter((r) => r.__typename !== "Team")
+      .map((r) => ({ login: loginOf(r) })),
+    requested_teams: requested
+      .filter((r) => r.__typename === "Team" && r.slug)
+      .map((r) => ({ slug: r.slug! })),
   };
   return {
     pr,
     reviews: reviews.flatMap((r) => {
       // Pending reviews (no submittedAt) are drafts; deleted accounts sign nothing.
       if (!r.author || !r.submittedAt || !r.fullDatabaseId) return [];
-      return [{ id: Number(r.fullDatabaseId), user: loginOf(r.author), state: r.state as ReviewState, commitId: r.commit?.oid ?? "", submittedAt: r.submittedAt, body: r.body }];
+      return [
+        {
+          id: Number(r.fullDatabaseId),
+          user: loginOf(r.author),
+          state: r.state as ReviewState,
+          commitId: r.commit?.oid ?? "",
+          submittedAt: r.submittedAt,
+          body: r.body,
+        },
+      ];
     }),
     comments: comments.flatMap((c) => {
       if (!c.author || !c.fullDatabaseId) return [];
       // lastEditedAt is GitHub's record of an edit; updatedAt also moves for reasons that are not edits.
-      return [{ id: Number(c.fullDatabaseId), user: loginOf(c.author), body: c.body, createdAt: c.createdAt, updatedAt: c.lastEditedAt ?? c.createdAt }];
+      return [
+        {
+          id: Number(c.fullDatabaseId),
+          user: loginOf(c.author),
+          body: c.body,
+          createdAt: c.createdAt,
+          updatedAt: c.lastEditedAt ?? c.createdAt,
+        },
+      ];
     }),
     teamMembers,
     teamsAsked: teams,
     checkRun: node.isCrossRepository ? undefined : checkRunOf(node),
-    blobs: new Map(blobs.map((expression, i) => [expression, (data.repository?.[`b${i}`] as Blob | null | undefined) ?? null])),
+    blobs: new Map(
+      blobs.map((expression, i) => [
+        expression,
+        (data.repository?.[`b${i}`] as Blob | null | undefined) ?? null,
+      ]),
+    ),
     createdAt: node.createdAt,
     timeline: timeline.flatMap(timelineEventOf),
     contributors: contributorsOf(contributions),
@@ -268,7 +319,14 @@ function timelineEventOf(item: TimelineNode): TimelineEvent[] {
     case "UnlabeledEvent":
       // A deleted label or a deleted account leaves nothing to attribute.
       if (!item.label?.name) return [];
-      return [{ type: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled", at: item.createdAt, label: item.label.name, actor: item.actor ? loginOf(item.actor) : "" }];
+      return [
+        {
+          type: item.__typename === "LabeledEvent" ? "labeled" : "unlabeled",
+          at: item.createdAt,
+          label: item.label.name,
+          actor: item.actor ? loginOf(item.actor) : "",
+        },
+      ];
     default:
       return [];
   }
@@ -284,7 +342,8 @@ function contributorsOf(contributions: ContributionNode[]): string[] {
     // "Update branch" merges the base into the head through the web: its author
     // brought nothing of their own into the change.
     if (commit.parents.totalCount > 1 && committer === WEB_FLOW) continue;
-    for (const a of commit.authors?.nodes ?? []) if (a?.user?.login) logins.add(a.user.login.toLowerCase());
+    for (const a of commit.authors?.nodes ?? [])
+      if (a?.user?.login) logins.add(a.user.login.toLowerCase());
     if (committer && committer !== WEB_FLOW) logins.add(committer);
   }
   return [...logins].sort();
@@ -296,32 +355,50 @@ function siblingsOf(repo: RepoRef, node: PullRequestNode): number[] {
   const here = `${repo.owner}/${repo.repo}`.toLowerCase();
   return (commit.associatedPullRequests?.nodes ?? [])
     .filter((p): p is AssociatedPullNode => p !== null)
-    .filter((p) => p.number !== node.number && p.state === "OPEN" && p.headRefOid === node.headRefOid && p.baseRepository?.nameWithOwner.toLowerCase() === here)
+    .filter(
+      (p) =>
+        p.number !== node.number &&
+        p.state === "OPEN" &&
+        p.headRefOid === node.headRefOid &&
+        p.baseRepository?.nameWithOwner.toLowerCase() === here,
+    )
     .map((p) => p.number)
     .sort((a, b) => a - b);
 }
 
 /** Members of `teams` alone, for teams a snapshot did not ask for (the base policy named others). */
-export async function readTeams(octokit: GitHub, repo: RepoRef, teams: readonly string[]): Promise<Record<string, string[]>> {
+export async function readTeams(
+  octokit: GitHub,
+  repo: RepoRef,
+  teams: readonly string[],
+): Promise<Record<string, string[]>> {
   const unique = [...new Set(teams)];
   if (unique.length === 0) return {};
   const teamVars = teamVariables(repo, unique);
   const query = `query TeamMembers(${teamVars.declarations.slice(2)}) {
 ${teamVars.fields}
 }`;
-  const data = await queryAllowingUnreadableTeams<Record<string, TeamNode>>(octokit, query, teamVars.values);
+  const data = await queryAllowingUnreadableTeams<Record<string, TeamNode>>(
+    octokit,
+    query,
+    teamVars.values,
+  );
   return membersFrom(octokit, repo, unique, teamVars.aliases, data);
 }
 
 /** GitHub's logins as REST spells them: an app's bot account ends in `[bot]`, which GraphQL leaves off. */
 function loginOf(actor: Actor): string {
-  return actor.__typename === "Bot" && !actor.login.endsWith("[bot]") ? `${actor.login}[bot]` : actor.login;
+  return actor.__typename === "Bot" && !actor.login.endsWith("[bot]")
+    ? `${actor.login}[bot]`
+    : actor.login;
 }
 
 function checkRunOf(node: PullRequestNode): KnownCheckRun | null | undefined {
   const commit = node.commits.nodes?.[0]?.commit;
   if (!commit || commit.oid !== node.headRefOid) return undefined;
-  const runs = (commit.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).filter((r): r is CheckRunNode => r !== null);
+  const runs = (commit.checkSuites?.nodes ?? [])
+    .flatMap((s) => s?.checkRuns?.nodes ?? [])
+    .filter((r): r is CheckRunNode => r !== null);
   const known: KnownCheckRun[] = [];
   for (const run of runs) {
     // GraphQL's Int cannot hold every check run id; the run's URL always carries it.
@@ -350,7 +427,12 @@ function teamVariables(repo: RepoRef, teams: readonly string[]) {
     aliases,
     values,
     declarations: teams.map((_, i) => `, $t${i}org: String!, $t${i}slug: String!`).join(""),
-    fields: teams.map((_, i) => `  t${i}: organization(login: $t${i}org) { team(slug: $t${i}slug) { members(first: ${PAGE}, membership: ALL) { ${MEMBER_FIELDS} } } }`).join("\n"),
+    fields: teams
+      .map(
+        (_, i) =>
+          `  t${i}: organization(login: $t${i}org) { team(slug: $t${i}slug) { members(first: ${PAGE}, membership: ALL) { ${MEMBER_FIELDS} } } }`,
+      )
+      .join("\n"),
   };
 }
 
@@ -359,18 +441,30 @@ function teamVariables(repo: RepoRef, teams: readonly string[]) {
  * comes back as an error at its alias: that team stays unknown, the rest of the
  * answer stands. Any other error fails the evaluation, which fails the check.
  */
-async function queryAllowingUnreadableTeams<T>(octokit: GitHub, query: string, variables: Record<string, unknown>): Promise<T> {
+async function queryAllowingUnreadableTeams<T>(
+  octokit: GitHub,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
   try {
     return await graphqlRead<T>(octokit, query, variables);
   } catch (error) {
     const partial = error as { name?: string; data?: T; errors?: { path?: (string | number)[] }[] };
-    const onlyTeams = partial.errors?.length && partial.errors.every((e) => typeof e.path?.[0] === "string" && /^t\d+$/.test(e.path[0]));
+    const onlyTeams =
+      partial.errors?.length &&
+      partial.errors.every((e) => typeof e.path?.[0] === "string" && /^t\d+$/.test(e.path[0]));
     if (partial.name === "GraphqlResponseError" && partial.data && onlyTeams) return partial.data;
     throw error;
   }
 }
 
-async function membersFrom(octokit: GitHub, repo: RepoRef, teams: readonly string[], aliases: string[], data: Record<string, unknown>): Promise<Record<string, string[]>> {
+async function membersFrom(
+  octokit: GitHub,
+  repo: RepoRef,
+  teams: readonly string[],
+  aliases: string[],
+  data: Record<string, unknown>,
+): Promise<Record<string, string[]>> {
   const members: Record<string, string[]> = {};
   await Promise.all(
     teams.map(async (team, i) => {
@@ -388,7 +482,8 @@ async function membersFrom(octokit: GitHub, repo: RepoRef, teams: readonly strin
 }`,
           { org, slug, after: page.endCursor },
         );
-        if (!next.organization?.team) throw new Error(`team ${team} disappeared while its members were being read`);
+        if (!next.organization?.team)
+          throw new Error(`team ${team} disappeared while its members were being read`);
         nodes.push(...(next.organization.team.members.nodes ?? []));
         page = next.organization.team.members.pageInfo;
       }
@@ -399,11 +494,19 @@ async function membersFrom(octokit: GitHub, repo: RepoRef, teams: readonly strin
 }
 
 /** Follows a pull request connection past its first page. */
-async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number, field: ConnectionName, first: Connection<T>): Promise<T[]> {
+async function wholeConnection<T>(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  field: ConnectionName,
+  first: Connection<T>,
+): Promise<T[]> {
   const nodes = [...(first.nodes ?? [])];
   let page = first.pageInfo;
   while (page.hasNextPage) {
-    const next = await graphqlRead<{ repository: { pullRequest: Record<string, Connection<T>> | null } | null }>(
+    const next = await graphqlRead<{
+      repository: { pullRequest: Record<string, Connection<T>> | null } | null;
+    }>(
       octokit,
       `query PullRequestPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
   repository(owner: $owner, name: $name) { pullRequest(number: $number) { ${connectionField(field, ", after: $after")} } }
@@ -411,7 +514,8 @@ async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number
       { owner: repo.owner, name: repo.repo, number, after: page.endCursor },
     );
     const connection = next.repository?.pullRequest?.[field];
-    if (!connection) throw new Error(`pull request #${number} disappeared while its ${field} were being read`);
+    if (!connection)
+      throw new Error(`pull request #${number} disappeared while its ${field} were being read`);
     nodes.push(...(connection.nodes ?? []));
     page = connection.pageInfo;
   }
@@ -419,7 +523,11 @@ async function wholeConnection<T>(octokit: GitHub, repo: RepoRef, number: number
 }
 
 /** A GraphQL query that only reads: it does not wait in the write queue (see src/github/octokit.ts). */
-export function graphqlRead<T>(octokit: GitHub, query: string, variables: Record<string, unknown>): Promise<T> {
+export function graphqlRead<T>(
+  octokit: GitHub,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
   return readOnlyQuery(() => octokit.graphql<T>(query, variables));
 }
 

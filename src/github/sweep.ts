@@ -22,7 +22,14 @@ export interface SweepReport {
  * CronJob, an interval, or on two replicas at once escalates each step once.
  */
 export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Promise<SweepReport> {
-  const report: SweepReport = { installations: 0, repositories: 0, pullRequests: 0, escalations: 0, matrixReviews: 0, errors: 0 };
+  const report: SweepReport = {
+    installations: 0,
+    repositories: 0,
+    pullRequests: 0,
+    escalations: 0,
+    matrixReviews: 0,
+    errors: 0,
+  };
   const app = await probot.auth();
   // Probot creates its logger on first authentication.
   const log = logger ?? probot.log;
@@ -30,7 +37,10 @@ export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Pro
   for (const installation of installations) {
     report.installations++;
     const octokit = await probot.auth(installation.id);
-    const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+    const repositories = await octokit.paginate(
+      octokit.rest.apps.listReposAccessibleToInstallation,
+      { per_page: 100 },
+    );
     for (const repository of repositories) {
       if (repository.archived) continue;
       report.repositories++;
@@ -39,22 +49,35 @@ export async function sweepAll(probot: Probot, gate: Gate, logger?: Logger): Pro
         report.escalations += await gate.sweepOverdueReviews(octokit, log, repo);
       } catch (error) {
         report.errors++;
-        log.error({ err: error, repo: `${repo.owner}/${repo.repo}` }, "sweep of post-implementation reviews failed");
+        log.error(
+          { err: error, repo: `${repo.owner}/${repo.repo}` },
+          "sweep of post-implementation reviews failed",
+        );
       }
       try {
         report.matrixReviews += await openDueMatrixReview(gate, octokit, log, repo);
       } catch (error) {
         report.errors++;
-        log.error({ err: error, repo: `${repo.owner}/${repo.repo}` }, "ownership matrix review failed");
+        log.error(
+          { err: error, repo: `${repo.owner}/${repo.repo}` },
+          "ownership matrix review failed",
+        );
       }
-      const open = await octokit.paginate(octokit.rest.pulls.list, { ...repo, state: "open", per_page: 100 });
+      const open = await octokit.paginate(octokit.rest.pulls.list, {
+        ...repo,
+        state: "open",
+        per_page: 100,
+      });
       for (const pr of open) {
         report.pullRequests++;
         try {
           report.escalations += await gate.sweep(octokit, log, repo, pr.number);
         } catch (error) {
           report.errors++;
-          log.error({ err: error, repo: `${repo.owner}/${repo.repo}`, pr: pr.number }, "sweep failed for pull request");
+          log.error(
+            { err: error, repo: `${repo.owner}/${repo.repo}`, pr: pr.number },
+            "sweep failed for pull request",
+          );
         }
       }
     }

@@ -38,7 +38,9 @@ export class Readiness {
   }
 
   status(): { ready: true } | { ready: false; reason: string } {
-    return this.current === "ready" ? { ready: true } : { ready: false, reason: REASONS[this.current] };
+    return this.current === "ready"
+      ? { ready: true }
+      : { ready: false, reason: REASONS[this.current] };
   }
 
   /** Runs `work` as one delivery in flight. */
@@ -100,7 +102,9 @@ export function opsHandler(state: Readiness = readiness): OpsHandler {
       }
       case "/metrics": {
         const { contentType, body } = await metricsText();
-        res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : body);
+        res
+          .writeHead(200, { "content-type": contentType, "cache-control": "no-store" })
+          .end(req.method === "HEAD" ? undefined : body);
         return true;
       }
       default:
@@ -109,6 +113,11 @@ export function opsHandler(state: Readiness = readiness): OpsHandler {
   };
 
   function json(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(body));
+    res
+      .writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+      })
+      .end(JSON.stringify(body));
   }
 }

@@ -1,5 +1,10 @@
 import type { ApplicationFunctionOptions, Context, Probot } from "probot";
-import { type OpsHandler, opsHandler, readiness as processReadiness, type Readiness } from "./health.js";
+import {
+  type OpsHandler,
+  opsHandler,
+  readiness as processReadiness,
+  type Readiness,
+} from "./health.js";
 import { deliveryLog } from "./logging.js";
 import { type HookableOctokit, instrumentOctokit, recordError, recordEvent } from "./metrics.js";
 
@@ -10,7 +15,11 @@ import { type HookableOctokit, instrumentOctokit, recordError, recordEvent } fro
  * serverless handler, the CLI) there is nothing to serve and only the counters
  * are wired.
  */
-export function registerOps(app: Probot, options?: Partial<ApplicationFunctionOptions>, state: Readiness = processReadiness): void {
+export function registerOps(
+  app: Probot,
+  options?: Partial<ApplicationFunctionOptions>,
+  state: Readiness = processReadiness,
+): void {
   app.onAny((context) => {
     const payload = context.payload as { action?: unknown };
     recordEvent(context.name, typeof payload.action === "string" ? payload.action : undefined);
@@ -23,7 +32,10 @@ export function registerOps(app: Probot, options?: Partial<ApplicationFunctionOp
   state.markLoaded();
 }
 
-function addHandler(options: Partial<ApplicationFunctionOptions> | undefined, handler: OpsHandler): void {
+function addHandler(
+  options: Partial<ApplicationFunctionOptions> | undefined,
+  handler: OpsHandler,
+): void {
   try {
     options?.addHandler?.(handler);
   } catch {
@@ -32,7 +44,11 @@ function addHandler(options: Partial<ApplicationFunctionOptions> | undefined, ha
 }
 
 function isSignatureError(error: unknown): boolean {
-  return error instanceof Error && /signature/i.test(error.message) && (error as { status?: unknown }).status === 400;
+  return (
+    error instanceof Error &&
+    /signature/i.test(error.message) &&
+    (error as { status?: unknown }).status === 400
+  );
 }
 
 /**
@@ -40,7 +56,10 @@ function isSignatureError(error: unknown): boolean {
  * logging.ts; its octokit logs through it too), its `octokit` counts requests,
  * and the delivery is tracked as in flight so a shutdown waits for it.
  */
-export function observed<C extends Context>(handler: (context: C) => Promise<void>, state: Readiness = processReadiness): (context: C) => Promise<void> {
+export function observed<C extends Context>(
+  handler: (context: C) => Promise<void>,
+  state: Readiness = processReadiness,
+): (context: C) => Promise<void> {
   return (context) =>
     state.track(async () => {
       prepare(context);
@@ -49,7 +68,9 @@ export function observed<C extends Context>(handler: (context: C) => Promise<voi
 }
 
 /** Gives a handler's context the delivery logger and an instrumented octokit; idempotent. */
-export function prepare<C extends Pick<Context, "id" | "name" | "log" | "payload"> & { octokit: unknown }>(context: C): C {
+export function prepare<
+  C extends Pick<Context, "id" | "name" | "log" | "payload"> & { octokit: unknown },
+>(context: C): C {
   if (!prepared.has(context)) {
     prepared.add(context);
     context.log = deliveryLog(context);

@@ -43,15 +43,27 @@ export function withoutUnverifiedPayloads(value: unknown, depth = 0): unknown {
  * unverified payloads out.
  */
 export async function serverLog(env: NodeJS.ProcessEnv = process.env): Promise<Logger> {
-  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT === "pretty" ? "pretty" : "json") : env.NODE_ENV === "production" ? "json" : "pretty";
-  const transform = await getTransformStream({ logFormat, logLevelInString: env.LOG_LEVEL_IN_STRING === "true", sentryDsn: env.SENTRY_DSN });
+  const logFormat = env.LOG_FORMAT
+    ? env.LOG_FORMAT === "pretty"
+      ? "pretty"
+      : "json"
+    : env.NODE_ENV === "production"
+      ? "json"
+      : "pretty";
+  const transform = await getTransformStream({
+    logFormat,
+    logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
+    sentryDsn: env.SENTRY_DSN,
+  });
   transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
   return pino(
     {
       level: env.LOG_LEVEL || "info",
       name: "probot",
       messageKey: env.LOG_MESSAGE_KEY || "msg",
-      serializers: { err: (error: Error) => withoutUnverifiedPayloads(pino.stdSerializers.err(error)) },
+      serializers: {
+        err: (error: Error) => withoutUnverifiedPayloads(pino.stdSerializers.err(error)),
+      },
     },
     transform,
   ) as unknown as Logger;

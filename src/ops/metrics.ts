@@ -83,7 +83,10 @@ export async function metricsText(): Promise<{ contentType: string; body: string
 /** The part of an Octokit instance the request hooks need. */
 export interface HookableOctokit {
   hook: {
-    after(name: "request", hook: (response: { status: number }, options: RequestOptionsLike) => void): void;
+    after(
+      name: "request",
+      hook: (response: { status: number }, options: RequestOptionsLike) => void,
+    ): void;
     error(name: "request", hook: (error: unknown, options: RequestOptionsLike) => unknown): void;
   };
 }
@@ -110,8 +113,14 @@ export function instrumentOctokit(octokit: HookableOctokit): void {
     recordGitHubRequest(options.method ?? "GET", response.status);
   });
   octokit.hook.error("request", (error, options) => {
-    const status = typeof error === "object" && error !== null && "status" in error ? (error as { status: unknown }).status : undefined;
-    recordGitHubRequest(options.method ?? "GET", typeof status === "number" ? status : "network_error");
+    const status =
+      typeof error === "object" && error !== null && "status" in error
+        ? (error as { status: unknown }).status
+        : undefined;
+    recordGitHubRequest(
+      options.method ?? "GET",
+      typeof status === "number" ? status : "network_error",
+    );
     throw error;
   });
 }

@@ -53,7 +53,9 @@ export interface ServerlessOptions {
 
 const REQUIRED_HEADERS = ["x-github-delivery", "x-github-event", "x-hub-signature-256"] as const;
 
-export function createServerlessHandler(options: ServerlessOptions = {}): (request: ServerlessRequest) => Promise<ServerlessResponse> {
+export function createServerlessHandler(
+  options: ServerlessOptions = {},
+): (request: ServerlessRequest) => Promise<ServerlessResponse> {
   const env = options.env ?? process.env;
   let starting: Promise<Probot> | undefined;
 
@@ -67,7 +69,10 @@ export function createServerlessHandler(options: ServerlessOptions = {}): (reque
         const problem = productionConfigProblem({ ...env, NODE_ENV: "production" });
         if (problem) throw new Error(problem);
         // The same client and logger as the server: whole-body reads, rate-limit retries, per-installation queues; no unverified payloads in the logs.
-        probot = createProbot({ env, overrides: { Octokit: GateOctokit, log: await serverLog(env) } });
+        probot = createProbot({
+          env,
+          overrides: { Octokit: GateOctokit, log: await serverLog(env) },
+        });
       }
       await probot.load(options.app ?? governanceGate);
       return probot;
@@ -80,12 +85,18 @@ export function createServerlessHandler(options: ServerlessOptions = {}): (reque
 
   return async (request) => {
     const method = request.requestContext?.http?.method ?? request.httpMethod;
-    if (method !== undefined && method.toUpperCase() !== "POST") return reply(405, { error: `Method ${method} not allowed: GitHub delivers webhooks with POST` });
+    if (method !== undefined && method.toUpperCase() !== "POST")
+      return reply(405, {
+        error: `Method ${method} not allowed: GitHub delivers webhooks with POST`,
+      });
 
     const headers = lowerCaseHeaders(request.headers);
     const missing = REQUIRED_HEADERS.filter((name) => !headers[name]);
-    if (missing.length > 0) return reply(400, { error: `Required headers missing: ${missing.join(", ")}` });
-    const body = request.isBase64Encoded ? Buffer.from(request.body ?? "", "base64").toString("utf8") : (request.body ?? "");
+    if (missing.length > 0)
+      return reply(400, { error: `Required headers missing: ${missing.join(", ")}` });
+    const body = request.isBase64Encoded
+      ? Buffer.from(request.body ?? "", "base64").toString("utf8")
+      : (request.body ?? "");
 
     let probot: Probot;
     try {
@@ -108,7 +119,8 @@ export function createServerlessHandler(options: ServerlessOptions = {}): (reque
       const status = (first as { status?: unknown } | undefined)?.status;
       const message = first instanceof Error ? first.message : String(first);
       // A bad signature or a body that is not JSON: the request's fault, and nothing ran.
-      if (status === 400 && /signature|Invalid JSON/i.test(message)) return reply(400, { error: message });
+      if (status === 400 && /signature|Invalid JSON/i.test(message))
+        return reply(400, { error: message });
       // A handler failed: Probot logged it (with the delivery id). GitHub shows the delivery as failed.
       return reply(500, { error: message });
     }
@@ -118,9 +130,12 @@ export function createServerlessHandler(options: ServerlessOptions = {}): (reque
 /** The handler for AWS Lambda and look-alikes, configured from the environment. */
 export const handler = createServerlessHandler();
 
-function lowerCaseHeaders(headers: ServerlessRequest["headers"]): Record<string, string | undefined> {
+function lowerCaseHeaders(
+  headers: ServerlessRequest["headers"],
+): Record<string, string | undefined> {
   const lowered: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) lowered[name.toLowerCase()] = Array.isArray(value) ? value[0] : value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    lowered[name.toLowerCase()] = Array.isArray(value) ? value[0] : value;
   return lowered;
 }
 

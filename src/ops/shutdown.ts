@@ -22,18 +22,29 @@ export interface ShutdownOptions {
  *
  * Returns the shutdown function (for tests), already bound to the signals.
  */
-export function shutDownGracefully(server: { stop(): Promise<void> }, options: ShutdownOptions = {}): (signal: string) => Promise<void> {
+export function shutDownGracefully(
+  server: { stop(): Promise<void> },
+  options: ShutdownOptions = {},
+): (signal: string) => Promise<void> {
   const state = options.state ?? processReadiness;
   const announceMs = options.announceMs ?? 5_000;
   const drainMs = options.drainMs ?? 20_000;
-  const log = options.log ?? ((fields, message) => process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), name: "governance-gate", ...fields, msg: message })}\n`));
+  const log =
+    options.log ??
+    ((fields, message) =>
+      process.stderr.write(
+        `${JSON.stringify({ level: 30, time: Date.now(), name: "governance-gate", ...fields, msg: message })}\n`,
+      ));
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping: Promise<void> | undefined;
 
   const shutdown = (signal: string): Promise<void> => {
     stopping ??= (async () => {
       state.markShuttingDown();
-      log({ signal, announceMs, drainMs, inFlight: state.deliveriesInFlight }, "shutting down: not ready any more");
+      log(
+        { signal, announceMs, drainMs, inFlight: state.deliveriesInFlight },
+        "shutting down: not ready any more",
+      );
       await new Promise((resolve) => setTimeout(resolve, announceMs));
       let code = 0;
       try {
@@ -43,11 +54,15 @@ export function shutDownGracefully(server: { stop(): Promise<void> }, options: S
         code = 1;
       }
       const drained = await state.drained(drainMs);
-      log({ drained, inFlight: state.deliveriesInFlight }, drained ? "stopped" : "stopped with deliveries still in flight");
+      log(
+        { drained, inFlight: state.deliveriesInFlight },
+        drained ? "stopped" : "stopped with deliveries still in flight",
+      );
       exit(code);
     })();
     return stopping;
   };
-  for (const signal of options.signals ?? ["SIGTERM"]) process.once(signal, (received) => void shutdown(received));
+  for (const signal of options.signals ?? ["SIGTERM"])
+    process.once(signal, (received) => void shutdown(received));
   return shutdown;
 }

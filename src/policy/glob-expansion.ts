@@ -44,7 +44,8 @@ export function expansionOf(glob: string): Expansion | undefined {
 
 /** A lint message for a glob that expands past the bounds, else undefined. */
 export function expansionProblem(glob: string): string | undefined {
-  if (glob.length > MAX_GLOB_LENGTH) return `is ${describe(glob.length)} characters long; the limit is ${describe(MAX_GLOB_LENGTH)}`;
+  if (glob.length > MAX_GLOB_LENGTH)
+    return `is ${describe(glob.length)} characters long; the limit is ${describe(MAX_GLOB_LENGTH)}`;
   const expansion = expansionOf(glob);
   if (!expansion) return "has braces { } that do not pair up";
   if (expansion.rows > MAX_GLOB_ROWS) {
@@ -110,14 +111,20 @@ class BraceParser {
     let expanded: Expansion;
     if (sequence) expanded = sequence;
     else if (members.length > 1) {
-      expanded = members.reduce((sum, m) => ({ rows: saturate(sum.rows + m.rows), chars: saturate(sum.chars + m.chars) }), { rows: 0, chars: 0 });
+      expanded = members.reduce(
+        (sum, m) => ({ rows: saturate(sum.rows + m.rows), chars: saturate(sum.chars + m.chars) }),
+        { rows: 0, chars: 0 },
+      );
     } else {
       // `{{a,b}}` expands to `{a}` and `{b}`: the member's rows, braces kept.
       const only = members[0]!;
       expanded = { rows: only.rows, chars: saturate(only.chars + 2 * only.rows) };
     }
     // Or brace-expansion leaves the group as it is written (`{a}`, `${a,b}`): one row, its text.
-    return { rows: Math.max(expanded.rows, 1), chars: Math.max(expanded.chars, this.at - start + 1) };
+    return {
+      rows: Math.max(expanded.rows, 1),
+      chars: Math.max(expanded.chars, this.at - start + 1),
+    };
   }
 }
 

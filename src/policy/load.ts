@@ -1,7 +1,14 @@
 import { LineCounter, isAlias, isCollection, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { policyFileSchema, type PolicyFile } from "./schema.js";
-import { defines, formatPath, locate, type PolicyProblem, type SourceFile, type YamlPath } from "./problems.js";
+import {
+  defines,
+  formatPath,
+  locate,
+  type PolicyProblem,
+  type SourceFile,
+  type YamlPath,
+} from "./problems.js";
 import { resolvePolicy } from "./resolve.js";
 import { globProblem } from "./match.js";
 import { expansionOf } from "./glob-expansion.js";
@@ -91,7 +98,14 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
   while (current) {
     if (seen.includes(current.name)) {
       const last = chain[chain.length - 1]!;
-      problems.push(problemAt(last.source, ["extends"], `extends cycle: ${[...seen, current.name].join(" → ")}`, "error"));
+      problems.push(
+        problemAt(
+          last.source,
+          ["extends"],
+          `extends cycle: ${[...seen, current.name].join(" → ")}`,
+          "error",
+        ),
+      );
       complete = false;
       break;
     }
@@ -108,16 +122,31 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     const ref = parsed.data.extends;
     if (ref === undefined) break;
     if (chain.length > MAX_EXTENDS_DEPTH) {
-      problems.push(problemAt(parsed.source, ["extends"], `extends is nested more than ${MAX_EXTENDS_DEPTH} deep`, "error"));
+      problems.push(
+        problemAt(
+          parsed.source,
+          ["extends"],
+          `extends is nested more than ${MAX_EXTENDS_DEPTH} deep`,
+          "error",
+        ),
+      );
       complete = false;
       break;
     }
     try {
       const behind = opaque.get(current.name);
       current = await reader.read(ref, current.name);
-      if (current.opaque) opaque.set(current.name, behind ?? { declaring: parsed.source, ref, name: current.name });
+      if (current.opaque)
+        opaque.set(current.name, behind ?? { declaring: parsed.source, ref, name: current.name });
     } catch (error) {
-      problems.push(problemAt(parsed.source, ["extends"], `cannot extend "${ref}": ${(error as Error).message}`, "error"));
+      problems.push(
+        problemAt(
+          parsed.source,
+          ["extends"],
+          `cannot extend "${ref}": ${(error as Error).message}`,
+          "error",
+        ),
+      );
       complete = false;
       current = undefined;
     }
@@ -130,9 +159,16 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
   };
   if (!complete || chain.length === 0) return finish();
 
-  const merged = chain.reduceRight<PolicyFile>((parent, { data }) => mergePolicyFiles(parent, data), {});
+  const merged = chain.reduceRight<PolicyFile>(
+    (parent, { data }) => mergePolicyFiles(parent, data),
+    {},
+  );
   const sources = chain.map((c) => c.source);
-  const blame = (path: YamlPath, message: string, severity: PolicyProblem["severity"] = "error"): void => {
+  const blame = (
+    path: YamlPath,
+    message: string,
+    severity: PolicyProblem["severity"] = "error",
+  ): void => {
     const file = sources.find((s) => defines(s, path)) ?? sources[0]!;
     problems.push(problemAt(file, path, message, severity));
   };
@@ -142,7 +178,13 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     blame(tooLarge.path, tooLarge.message);
     return finish();
   }
-  const policy = resolvePolicy(merged, sources.map((s) => s.name), blame, files, { suggestions: opaque.size === 0 });
+  const policy = resolvePolicy(
+    merged,
+    sources.map((s) => s.name),
+    blame,
+    files,
+    { suggestions: opaque.size === 0 },
+  );
   const unnamed = unnamedTicketProjects(policy);
   // Said in the repository's own file, where the projects belong (a preset cannot know them).
   if (unnamed) problems.push(problemAt(sources[0]!, ["ticket"], unnamed, "warning"));
@@ -157,7 +199,13 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
 function unnamedTicketProjects(policy: Policy): string | undefined {
   const ticketed = policy.areas.filter((a) => a.ticket).map((a) => a.id);
   // A pattern the app cannot use is an error already; the warning would only add to it.
-  if (!policy.ticket || policy.ticket.projects || ticketed.length === 0 || ticketPatternProblem(policy.ticket.pattern)) return undefined;
+  if (
+    !policy.ticket ||
+    policy.ticket.projects ||
+    ticketed.length === 0 ||
+    ticketPatternProblem(policy.ticket.pattern)
+  )
+    return undefined;
   return `areas ${ticketed.join(", ")} require a ticket, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
 }
 
@@ -176,21 +224,33 @@ function maskOpaque(problems: PolicyProblem[], opaque: Map<string, OpaqueEntry>)
   if (opaque.size === 0) return problems;
   const shown = problems.filter((p) => !opaque.has(p.file));
   const failed = new Set<OpaqueEntry>();
-  for (const p of problems) if (p.severity === "error" && opaque.has(p.file)) failed.add(opaque.get(p.file)!);
-  for (const { declaring, ref, name } of failed) shown.push(problemAt(declaring, ["extends"], `cannot extend "${ref}": ${unreadable(name)}`, "error"));
+  for (const p of problems)
+    if (p.severity === "error" && opaque.has(p.file)) failed.add(opaque.get(p.file)!);
+  for (const { declaring, ref, name } of failed)
+    shown.push(
+      problemAt(declaring, ["extends"], `cannot extend "${ref}": ${unreadable(name)}`, "error"),
+    );
   return shown;
 }
 
 /** The first MAX_PROBLEMS - 1 problems, errors before warnings, in file order, and a count of the rest. */
 function capProblems(problems: PolicyProblem[]): PolicyProblem[] {
   if (problems.length <= MAX_PROBLEMS) return problems;
-  const errorsFirst = [...problems.filter((p) => p.severity === "error"), ...problems.filter((p) => p.severity !== "error")];
+  const errorsFirst = [
+    ...problems.filter((p) => p.severity === "error"),
+    ...problems.filter((p) => p.severity !== "error"),
+  ];
   const kept = new Set(errorsFirst.slice(0, MAX_PROBLEMS - 1));
   const shown = problems.filter((p) => kept.has(p));
   const rest = errorsFirst.slice(MAX_PROBLEMS - 1);
   const errors = rest.filter((p) => p.severity === "error").length;
   const last = shown[shown.length - 1]!;
-  shown.push({ ...last, severity: errors > 0 ? "error" : "warning", path: "", message: `${rest.length} more problems not shown (${errors} errors); fix these first` });
+  shown.push({
+    ...last,
+    severity: errors > 0 ? "error" : "warning",
+    path: "",
+    message: `${rest.length} more problems not shown (${errors} errors); fix these first`,
+  });
   return shown;
 }
 
@@ -198,31 +258,50 @@ function capProblems(problems: PolicyProblem[]): PolicyProblem[] {
  * Where a policy (one file's raw data, or the merged chain) exceeds POLICY_LIMITS.
  * With `expanded`, globs are also counted as minimatch would compile them.
  */
-function overLimit(data: unknown, expanded: boolean): { path: YamlPath; message: string } | undefined {
+function overLimit(
+  data: unknown,
+  expanded: boolean,
+): { path: YamlPath; message: string } | undefined {
   const record = (value: unknown): Record<string, unknown> =>
-    value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
   const root = record(data);
   for (const key of ["areas", "rules", "roles"] as const) {
     const count = Object.keys(record(root[key])).length;
-    if (count > POLICY_LIMITS[key]) return { path: [key], message: `the policy defines ${count} ${key}; the limit is ${POLICY_LIMITS[key]}` };
+    if (count > POLICY_LIMITS[key])
+      return {
+        path: [key],
+        message: `the policy defines ${count} ${key}; the limit is ${POLICY_LIMITS[key]}`,
+      };
   }
   const globs = [
     ...Object.values(record(root.areas)).flatMap((area) => list(record(area).paths)),
     ...Object.values(record(root.rules)).flatMap((rule) => list(record(record(rule).when).paths)),
   ].filter((glob): glob is string => typeof glob === "string");
-  if (globs.length > POLICY_LIMITS.globs) return { path: ["areas"], message: `the policy has ${globs.length} globs; the limit is ${POLICY_LIMITS.globs}` };
+  if (globs.length > POLICY_LIMITS.globs)
+    return {
+      path: ["areas"],
+      message: `the policy has ${globs.length} globs; the limit is ${POLICY_LIMITS.globs}`,
+    };
   if (!expanded) return undefined;
   let rows = 0;
   // A glob with a problem of its own is reported at its place and never compiled.
   for (const glob of globs) if (!globProblem(glob)) rows += expansionOf(glob)?.rows ?? 0;
   if (rows > POLICY_LIMITS.globRows) {
-    return { path: ["areas"], message: `the policy's globs expand to ${rows} patterns once their { } alternatives are written out; the limit is ${POLICY_LIMITS.globRows}` };
+    return {
+      path: ["areas"],
+      message: `the policy's globs expand to ${rows} patterns once their { } alternatives are written out; the limit is ${POLICY_LIMITS.globRows}`,
+    };
   }
   return undefined;
 }
 
-function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: SourceFile; data: PolicyFile } | undefined {
+function parseFile(
+  file: PolicyText,
+  problems: PolicyProblem[],
+): { source: SourceFile; data: PolicyFile } | undefined {
   // Measured before parsing: YAML's work grows with the text (64 KB of `[` takes seconds).
   const bytes = file.text.length > POLICY_LIMITS.bytes ? Buffer.byteLength(file.text, "utf8") : 0;
   if (bytes > POLICY_LIMITS.bytes) {
@@ -235,12 +314,26 @@ function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: Sourc
   const source: SourceFile = { name: file.name, doc, lines };
   for (const error of doc.errors.slice(0, MAX_YAML_ERRORS)) {
     const pos = lines.linePos(error.pos[0]);
-    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine(error.message)}` });
+    problems.push({
+      severity: "error",
+      file: file.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: `invalid YAML: ${firstLine(error.message)}`,
+    });
   }
   if (doc.errors.length > MAX_YAML_ERRORS) {
     const pos = lines.linePos(doc.errors[MAX_YAML_ERRORS]!.pos[0]);
     const message = `invalid YAML: ${doc.errors.length - MAX_YAML_ERRORS} more errors not shown, the first here`;
-    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message });
+    problems.push({
+      severity: "error",
+      file: file.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message,
+    });
   }
   if (doc.errors.length > 0) return undefined;
   // A list or mapping as a key is never a policy's, and turning it into a JavaScript key
@@ -248,7 +341,14 @@ function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: Sourc
   const collectionKey = firstCollectionKey(doc);
   if (collectionKey !== undefined) {
     const pos = lines.linePos(collectionKey);
-    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: "invalid YAML: a key must be a plain name, not a list, mapping or alias" });
+    problems.push({
+      severity: "error",
+      file: file.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: "invalid YAML: a key must be a plain name, not a list, mapping or alias",
+    });
     return undefined;
   }
   let raw: unknown;
@@ -258,7 +358,14 @@ function parseFile(file: PolicyText, problems: PolicyProblem[]): { source: Sourc
   } catch (error) {
     const alias = firstAlias(doc);
     const pos = lines.linePos(alias ?? 0);
-    problems.push({ severity: "error", file: file.name, line: pos.line, col: pos.col, path: "", message: `invalid YAML: ${firstLine((error as Error).message)}` });
+    problems.push({
+      severity: "error",
+      file: file.name,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: `invalid YAML: ${firstLine((error as Error).message)}`,
+    });
     return undefined;
   }
   const tooLarge = overLimit(raw, false);
@@ -286,7 +393,8 @@ function salvage(raw: unknown, issues: z.core.$ZodIssue[]): PolicyFile | undefin
       const path = issue.path.filter((k): k is string | number => typeof k !== "symbol");
       if (issue.code === "unrecognized_keys") {
         const parent = getIn(copy, path);
-        if (parent && typeof parent === "object") for (const key of issue.keys) delete (parent as Record<string, unknown>)[key];
+        if (parent && typeof parent === "object")
+          for (const key of issue.keys) delete (parent as Record<string, unknown>)[key];
         continue;
       }
       // Remove the bad value; when it is missing altogether, remove what needed it.
@@ -359,10 +467,17 @@ function issueProblems(source: SourceFile, issue: z.core.$ZodIssue): PolicyProbl
   const path = issue.path.filter((k): k is string | number => typeof k !== "symbol");
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) =>
-      problemAt(source, [...path, key], `unknown key "${key}"${suggestion(key, path)}`, "error", true),
+      problemAt(
+        source,
+        [...path, key],
+        `unknown key "${key}"${suggestion(key, path)}`,
+        "error",
+        true,
+      ),
     );
   }
-  const message = issue.code === "invalid_type" && issue.input === undefined ? `is required` : issue.message;
+  const message =
+    issue.code === "invalid_type" && issue.input === undefined ? `is required` : issue.message;
   return [problemAt(source, path, message, "error")];
 }
 
@@ -407,11 +522,24 @@ export function problemAt(
 export function mergePolicyFiles(parent: PolicyFile, child: PolicyFile): PolicyFile {
   const merged: PolicyFile = { ...parent, ...child };
   merged.extends = undefined;
-  merged.roles = mergeRecords(parent.roles, child.roles, (a, b) => (a && b ? { ...a, ...b } : (b ?? a)));
+  merged.roles = mergeRecords(parent.roles, child.roles, (a, b) =>
+    a && b ? { ...a, ...b } : (b ?? a),
+  );
   merged.areas = mergeRecords(parent.areas, child.areas, (a, b) => ({ ...a, ...b }));
   merged.rules = mergeRecords(parent.rules, child.rules, (_a, b) => b);
-  for (const key of ["levels", "signoff", "unowned", "emergency", "mediation", "matrixReview", "sla", "ticket", "cost"] as const) {
-    if (parent[key] && child[key]) (merged as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
+  for (const key of [
+    "levels",
+    "signoff",
+    "unowned",
+    "emergency",
+    "mediation",
+    "matrixReview",
+    "sla",
+    "ticket",
+    "cost",
+  ] as const) {
+    if (parent[key] && child[key])
+      (merged as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
   }
   return merged;
 }
@@ -424,7 +552,8 @@ function mergeRecords<T>(
   if (!parent) return child;
   if (!child) return parent;
   const out: Record<string, T> = { ...parent };
-  for (const [key, value] of Object.entries(child)) out[key] = key in parent ? combine(parent[key] as T, value) : value;
+  for (const [key, value] of Object.entries(child))
+    out[key] = key in parent ? combine(parent[key] as T, value) : value;
   return out;
 }
 

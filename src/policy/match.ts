@@ -135,8 +135,12 @@ export class AreaIndex {
   }
 
   /** The buckets (one, or one per extension) a path matching `row` is certain to look in. */
-  private bucketsFor(row: ParseReturnFiltered[], source: string[] | undefined): CompiledPattern[][] {
-    if (row.every((portion) => typeof portion === "string")) return [listIn(this.exact, row.join("/"))];
+  private bucketsFor(
+    row: ParseReturnFiltered[],
+    source: string[] | undefined,
+  ): CompiledPattern[][] {
+    if (row.every((portion) => typeof portion === "string"))
+      return [listIn(this.exact, row.join("/"))];
     const last = row[row.length - 1]!;
     if (typeof last === "string") return [listIn(this.byBasename, last)];
     if (typeof row[0] === "string") {
@@ -153,7 +157,8 @@ export class AreaIndex {
       return [node.patterns];
     }
     const lastSource = source?.[row.length - 1];
-    const extensions = last !== GLOBSTAR && lastSource !== undefined ? extensionsOf(lastSource) : undefined;
+    const extensions =
+      last !== GLOBSTAR && lastSource !== undefined ? extensionsOf(lastSource) : undefined;
     if (extensions) return extensions.map((extension) => listIn(this.byExtension, extension));
     const literal = row.find((portion): portion is string => typeof portion === "string");
     if (literal !== undefined) return [listIn(this.byPortion, literal)];
@@ -172,7 +177,9 @@ const EXTENSION = /^\*(\.[^*?[\]{}()|!+@\\/\uE000-\uF8FF]+)$/;
 function extensionsOf(source: string): string[] | undefined {
   const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
   const extensions = alternatives.map((alternative) => EXTENSION.exec(alternative)?.[1]);
-  return extensions.every((extension) => extension !== undefined) ? (extensions as string[]) : undefined;
+  return extensions.every((extension) => extension !== undefined)
+    ? (extensions as string[])
+    : undefined;
 }
 
 function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
@@ -189,11 +196,14 @@ export function globProblem(glob: string): string | undefined {
   const body = glob.startsWith("!") ? glob.slice(1) : glob;
   if (body.trim() === "") return "is empty";
   if (body !== body.trim()) return "has leading or trailing spaces";
-  if (body.startsWith("/")) return "starts with '/': paths are relative to the repository root, write it without the leading '/'";
+  if (body.startsWith("/"))
+    return "starts with '/': paths are relative to the repository root, write it without the leading '/'";
   if (body.startsWith("./")) return "starts with './': write it without './'";
   if (body.includes("\\")) return "contains '\\': use '/' as the path separator";
-  if (body.split("/").includes("..")) return "contains '..': a pull request's paths never leave the repository";
-  if (body.endsWith("/")) return "ends with '/': to match everything below a directory write 'dir/**'";
+  if (body.split("/").includes(".."))
+    return "contains '..': a pull request's paths never leave the repository";
+  if (body.endsWith("/"))
+    return "ends with '/': to match everything below a directory write 'dir/**'";
   if (!balanced(body, "{", "}")) return "has unbalanced braces { }";
   if (!balanced(body, "[", "]")) return "has an unclosed character class [ ]";
   if (!balanced(body, "(", ")")) return "has unbalanced parentheses ( )";

@@ -15,7 +15,10 @@ export function isPresetName(ref: string): ref is PresetName {
 }
 
 export async function readPreset(name: PresetName): Promise<PolicyText> {
-  return { name: `policies/${name}.yml`, text: await readFile(resolve(PRESET_DIR, `${name}.yml`), "utf8") };
+  return {
+    name: `policies/${name}.yml`,
+    text: await readFile(resolve(PRESET_DIR, `${name}.yml`), "utf8"),
+  };
 }
 
 /**
@@ -26,14 +29,18 @@ export const fileSystemReader: PolicyReader = {
   async read(ref, from) {
     if (isPresetName(ref)) return readPreset(ref);
     if (!/[/\\]|\.ya?ml$/.test(ref)) {
-      throw new Error(`"${ref}" is neither a preset (${PRESETS.join(", ")}) nor a path to a .yml file`);
+      throw new Error(
+        `"${ref}" is neither a preset (${PRESETS.join(", ")}) nor a path to a .yml file`,
+      );
     }
     const base = from.startsWith("policies/") ? PRESET_DIR : dirname(from);
     const path = isAbsolute(ref) ? ref : resolve(base, ref);
     try {
       return { name: path, text: await readFile(path, "utf8") };
     } catch (error) {
-      throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(
+        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   },
 };

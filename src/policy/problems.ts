@@ -1,4 +1,13 @@
-import { isMap, isSeq, isScalar, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
+import {
+  isMap,
+  isSeq,
+  isScalar,
+  type Document,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 
 /**
  * A problem found in a policy, with the place to fix it. Loading never stops at
@@ -55,7 +64,8 @@ export class PositionIndex {
     if (!entries) {
       entries = new Map();
       for (const item of map.items) {
-        if (isScalar(item.key) && !entries.has(String(item.key.value))) entries.set(String(item.key.value), item);
+        if (isScalar(item.key) && !entries.has(String(item.key.value)))
+          entries.set(String(item.key.value), item);
       }
       this.indexed += map.items.length;
       this.maps.set(map, entries);
@@ -73,7 +83,11 @@ export function positionsOf(file: SourceFile): PositionIndex {
  * mapping key itself (where an unknown key should be reported). Falls back to the
  * deepest existing ancestor, so a missing field is reported at its parent.
  */
-export function locate(file: SourceFile, path: YamlPath, onKey = false): { line: number; col: number } {
+export function locate(
+  file: SourceFile,
+  path: YamlPath,
+  onKey = false,
+): { line: number; col: number } {
   const index = positionsOf(file);
   let node: unknown = file.doc.contents;
   let offset = (file.doc.contents as Node | null)?.range?.[0] ?? 0;

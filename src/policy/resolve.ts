@@ -1,7 +1,18 @@
 import { CHANGE_KINDS, isChangeKind, type ChangeKind } from "../changes/types.js";
 import { Minimatch } from "minimatch";
 import { AreaIndex, globProblem } from "./match.js";
-import { LEVEL_NAMES, type Approvers, type Area, type ConflictKind, type Level, type MediationPath, type Policy, type Role, type RoleId, type Rule } from "./model.js";
+import {
+  LEVEL_NAMES,
+  type Approvers,
+  type Area,
+  type ConflictKind,
+  type Level,
+  type MediationPath,
+  type Policy,
+  type Role,
+  type RoleId,
+  type Rule,
+} from "./model.js";
 import { formatPath, type PolicyProblem, type YamlPath } from "./problems.js";
 import { isBot } from "./logins.js";
 import type { PolicyFile, RawApprovers } from "./schema.js";
@@ -30,7 +41,8 @@ export function resolvePolicy(
   // One budget for every "did you mean" of this policy: the policy may be a pull request's.
   // Without suggestions (a file of the chain is not shown), a near name it defines is never quoted.
   const suggester = new Suggester(options.suggestions === false ? 0 : undefined);
-  const closest = (word: string, candidates: Iterable<string>) => suggester.closest(word, candidates);
+  const closest = (word: string, candidates: Iterable<string>) =>
+    suggester.closest(word, candidates);
   const knownRole = (ref: string, path: YamlPath, allowAccountable: boolean): boolean => {
     if (ref === ACCOUNTABLE || ref === ALL_ACCOUNTABLES) {
       if (allowAccountable) return true;
@@ -38,11 +50,17 @@ export function resolvePolicy(
       return false;
     }
     if (roles.has(ref)) return true;
-    blame(path, `role "${ref}" is not defined; declare it under roles:${closest(ref, [...roles.keys()])}`);
+    blame(
+      path,
+      `role "${ref}" is not defined; declare it under roles:${closest(ref, [...roles.keys()])}`,
+    );
     return false;
   };
-  const checkRoles = (refs: readonly string[] | undefined, path: YamlPath, allowAccountable = false) =>
-    (refs ?? []).forEach((ref, i) => knownRole(ref, [...path, i], allowAccountable));
+  const checkRoles = (
+    refs: readonly string[] | undefined,
+    path: YamlPath,
+    allowAccountable = false,
+  ) => (refs ?? []).forEach((ref, i) => knownRole(ref, [...path, i], allowAccountable));
   /** The change kinds of a list as written; each unknown one is an error at its own position. */
   const knownKinds = (names: readonly string[] | undefined, path: YamlPath): ChangeKind[] => {
     const kinds: ChangeKind[] = [];
@@ -54,9 +72,14 @@ export function resolvePolicy(
   };
 
   const rawAreas = Object.entries(file.areas ?? {});
-  if (rawAreas.length === 0) blame(["areas"], "the policy defines no areas: every file would be unowned");
+  if (rawAreas.length === 0)
+    blame(["areas"], "the policy defines no areas: every file would be unowned");
 
-  const accountables = [...new Set(rawAreas.map(([, a]) => a.accountable).filter((r): r is string => !!r && roles.has(r)))];
+  const accountables = [
+    ...new Set(
+      rawAreas.map(([, a]) => a.accountable).filter((r): r is string => !!r && roles.has(r)),
+    ),
+  ];
 
   const areas: Area[] = rawAreas.map(([id, raw]) => {
     const at = (...rest: (string | number)[]): YamlPath => ["areas", id, ...rest];
@@ -70,14 +93,28 @@ export function resolvePolicy(
     if (!raw.accountable) blame(at(), `area "${id}" has no accountable role (its DRI)`);
     else knownRole(raw.accountable, at("accountable"), false);
     const accountable = raw.accountable ?? "";
-    for (const field of ["responsible", "consulted", "informed", "escalation"] as const) checkRoles(raw[field], at(field));
+    for (const field of ["responsible", "consulted", "informed", "escalation"] as const)
+      checkRoles(raw[field], at(field));
     const escalation = raw.escalation ?? [accountable];
     const repeated = escalation.find((r, i) => escalation.indexOf(r) !== i);
-    if (repeated) blame(at("escalation"), `escalation path visits "${repeated}" twice (a cycle); list each role once, lowest first`);
-    if (raw.ticket && !file.ticket?.pattern) blame(at("ticket"), `area "${id}" requires a ticket but the policy has no ticket.pattern`);
+    if (repeated)
+      blame(
+        at("escalation"),
+        `escalation path visits "${repeated}" twice (a cycle); list each role once, lowest first`,
+      );
+    if (raw.ticket && !file.ticket?.pattern)
+      blame(at("ticket"), `area "${id}" requires a ticket but the policy has no ticket.pattern`);
     const level = (raw.level ?? 1) as Level;
     let approvers: Approvers | undefined;
-    if (raw.approvers) approvers = resolveApprovers(raw.approvers, at("approvers"), checkRoles, accountable, accountables, blame);
+    if (raw.approvers)
+      approvers = resolveApprovers(
+        raw.approvers,
+        at("approvers"),
+        checkRoles,
+        accountable,
+        accountables,
+        blame,
+      );
     else if (level >= 2 && accountable) approvers = { all: [accountable] };
     return {
       id,
@@ -100,7 +137,8 @@ export function resolvePolicy(
   const rules: Rule[] = Object.entries(file.rules ?? {}).map(([id, raw]) => {
     const at = (...rest: (string | number)[]): YamlPath => ["rules", id, ...rest];
     (raw.areas ?? []).forEach((area, i) => {
-      if (!areaIds.has(area)) blame(at("areas", i), `area "${area}" is not defined${closest(area, [...areaIds])}`);
+      if (!areaIds.has(area))
+        blame(at("areas", i), `area "${area}" is not defined${closest(area, [...areaIds])}`);
     });
     const kinds = knownKinds(raw.when?.kinds, at("when", "kinds"));
     (raw.when?.paths ?? []).forEach((glob, i) => {
@@ -121,7 +159,9 @@ export function resolvePolicy(
         kinds,
         labels: raw.when?.labels ?? [],
         paths: raw.when?.paths ?? [],
-        pathMatchers: (raw.when?.paths ?? []).filter((g) => !globProblem(g)).map((g) => new Minimatch(g, { dot: true })),
+        pathMatchers: (raw.when?.paths ?? [])
+          .filter((g) => !globProblem(g))
+          .map((g) => new Minimatch(g, { dot: true })),
         author: raw.when?.author,
       },
       level: raw.level as Level,
@@ -133,9 +173,20 @@ export function resolvePolicy(
   checkRoles(file.unowned?.reviewers, ["unowned", "reviewers"]);
   checkRoles(file.emergency?.roles, ["emergency", "roles"]);
   const ruleIds = new Set(rules.map((r) => r.id));
-  const emergencyReach = (refs: { areas?: string[]; rules?: string[] } | undefined, at: YamlPath) => {
-    (refs?.areas ?? []).forEach((area, i) => areaIds.has(area) || blame([...at, "areas", i], `area "${area}" is not defined${closest(area, [...areaIds])}`));
-    (refs?.rules ?? []).forEach((rule, i) => ruleIds.has(rule) || blame([...at, "rules", i], `rule "${rule}" is not defined${closest(rule, [...ruleIds])}`));
+  const emergencyReach = (
+    refs: { areas?: string[]; rules?: string[] } | undefined,
+    at: YamlPath,
+  ) => {
+    (refs?.areas ?? []).forEach(
+      (area, i) =>
+        areaIds.has(area) ||
+        blame([...at, "areas", i], `area "${area}" is not defined${closest(area, [...areaIds])}`),
+    );
+    (refs?.rules ?? []).forEach(
+      (rule, i) =>
+        ruleIds.has(rule) ||
+        blame([...at, "rules", i], `rule "${rule}" is not defined${closest(rule, [...ruleIds])}`),
+    );
   };
   for (const [role, scope] of Object.entries(file.emergency?.scoped ?? {})) {
     knownRole(role, ["emergency", "scoped", role], false);
@@ -144,9 +195,15 @@ export function resolvePolicy(
   checkRoles(file.emergency?.exclusive?.roles, ["emergency", "exclusive", "roles"]);
   emergencyReach(file.emergency?.exclusive, ["emergency", "exclusive"]);
   checkRoles(file.matrixReview?.owners, ["matrixReview", "owners"]);
-  const mediation = resolveMediation(file, (ref, path) => knownRole(ref, path, false), checkRoles, blame);
+  const mediation = resolveMediation(
+    file,
+    (ref, path) => knownRole(ref, path, false),
+    checkRoles,
+    blame,
+  );
 
-  if (file.ticket && !file.ticket.pattern) blame(["ticket"], "ticket needs a pattern (for example \"[A-Z][A-Z0-9]+-\\\\d+\")");
+  if (file.ticket && !file.ticket.pattern)
+    blame(["ticket"], 'ticket needs a pattern (for example "[A-Z][A-Z0-9]+-\\\\d+")');
   if (file.ticket?.pattern) {
     const problem = ticketPatternProblem(file.ticket.pattern);
     if (problem) blame(["ticket", "pattern"], problem);
@@ -168,7 +225,10 @@ export function resolvePolicy(
       3: levelSettings(file, 3),
       4: levelSettings(file, 4),
     },
-    signoff: { invalidateOnPush: file.signoff?.invalidateOnPush ?? true, contributorsCanSign: file.signoff?.contributorsCanSign ?? false },
+    signoff: {
+      invalidateOnPush: file.signoff?.invalidateOnPush ?? true,
+      contributorsCanSign: file.signoff?.contributorsCanSign ?? false,
+    },
     unowned: { action: file.unowned?.action ?? "warn", reviewers: file.unowned?.reviewers ?? [] },
     emergency: {
       roles: file.emergency?.roles ?? [],
@@ -186,13 +246,29 @@ export function resolvePolicy(
           }
         : {}),
       ...(file.emergency?.exclusive
-        ? { exclusive: { roles: file.emergency.exclusive.roles, rules: file.emergency.exclusive.rules ?? [], areas: file.emergency.exclusive.areas ?? [] } }
+        ? {
+            exclusive: {
+              roles: file.emergency.exclusive.roles,
+              rules: file.emergency.exclusive.rules ?? [],
+              areas: file.emergency.exclusive.areas ?? [],
+            },
+          }
         : {}),
     },
-    ...(file.matrixReview ? { matrixReview: { document: file.matrixReview.document, next: file.matrixReview.next, owners: file.matrixReview.owners ?? [] } } : {}),
+    ...(file.matrixReview
+      ? {
+          matrixReview: {
+            document: file.matrixReview.document,
+            next: file.matrixReview.next,
+            owners: file.matrixReview.owners ?? [],
+          },
+        }
+      : {}),
     mediation,
     sla,
-    ticket: file.ticket?.pattern ? { pattern: file.ticket.pattern, projects: file.ticket.projects } : undefined,
+    ticket: file.ticket?.pattern
+      ? { pattern: file.ticket.pattern, projects: file.ticket.projects }
+      : undefined,
     detectors: {
       cost: {
         cpuMonth: file.cost?.cpuMonth ?? 25,
@@ -202,10 +278,11 @@ export function resolvePolicy(
         prices: file.cost?.prices ?? {},
       },
     },
-    index: new AreaIndex(areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !globProblem(g)) }))),
+    index: new AreaIndex(
+      areas.map((a) => ({ id: a.id, paths: a.paths.filter((g) => !globProblem(g)) })),
+    ),
   };
 }
-
 
 function resolveRoles(file: PolicyFile): Map<RoleId, Role> {
   const roles = new Map<RoleId, Role>();
@@ -223,14 +300,22 @@ function resolveRoles(file: PolicyFile): Map<RoleId, Role> {
 function resolveApprovers(
   raw: RawApprovers,
   path: YamlPath,
-  checkRoles: (refs: readonly string[] | undefined, path: YamlPath, allowAccountable?: boolean) => void,
+  checkRoles: (
+    refs: readonly string[] | undefined,
+    path: YamlPath,
+    allowAccountable?: boolean,
+  ) => void,
   areaAccountable: RoleId | undefined,
   accountables: RoleId[],
   blame: Blame,
 ): Approvers {
   const all = Array.isArray(raw) ? raw : (raw.all ?? []);
   checkRoles(all, Array.isArray(raw) ? path : [...path, "all"], true);
-  if (all.includes(ALL_ACCOUNTABLES)) blame(path, `"${ALL_ACCOUNTABLES}" belongs in \`any\` with a count ("any 2 DRIs"), not in a list of roles that must all sign`);
+  if (all.includes(ALL_ACCOUNTABLES))
+    blame(
+      path,
+      `"${ALL_ACCOUNTABLES}" belongs in \`any\` with a count ("any 2 DRIs"), not in a list of roles that must all sign`,
+    );
   const expandOne = (r: string) => (r === ACCOUNTABLE && areaAccountable ? areaAccountable : r);
   const resolvedAll = all.map(expandOne);
   if (Array.isArray(raw) || !raw.any) return { all: resolvedAll };
@@ -260,9 +345,15 @@ function resolveMediation(
     knownRole(raw.mediator, at("mediator"));
     checkRoles(raw.roles, at("roles"));
     // Without the peers named, "peer-level" would mean anyone: a mediator could overrule any two approvers.
-    if (kind === "peer" && !raw.roles) blame(at(), "a peer mediation path names the roles that are peers: roles: [backend-lead, sre-lead]");
-    if (kind !== "peer" && raw.roles) blame(at("roles"), `only the peer path names roles (a ${kind} disagreement is any other)`);
-    if (kind !== "incident" && raw.labels) blame(at("labels"), "only the incident path reads labels");
+    if (kind === "peer" && !raw.roles)
+      blame(
+        at(),
+        "a peer mediation path names the roles that are peers: roles: [backend-lead, sre-lead]",
+      );
+    if (kind !== "peer" && raw.roles)
+      blame(at("roles"), `only the peer path names roles (a ${kind} disagreement is any other)`);
+    if (kind !== "incident" && raw.labels)
+      blame(at("labels"), "only the incident path reads labels");
     paths.push({
       kind,
       description: raw.description,
@@ -287,12 +378,20 @@ function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });
   } catch {
-    blame(["sla", "timezone"], `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`);
+    blame(
+      ["sla", "timezone"],
+      `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`,
+    );
   }
   const hours = raw.hours ?? { start: "09:00", end: "17:00" };
-  if (hours.start >= hours.end) blame(["sla", "hours"], `working hours must end after they start (${hours.start}–${hours.end})`);
+  if (hours.start >= hours.end)
+    blame(
+      ["sla", "hours"],
+      `working hours must end after they start (${hours.start}–${hours.end})`,
+    );
   (raw.holidays ?? []).forEach((day, i) => {
-    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`))) blame(["sla", "holidays", i], `"${day}" is not a calendar date`);
+    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+      blame(["sla", "holidays", i], `"${day}" is not a calendar date`);
   });
   return {
     timezone,
@@ -313,7 +412,9 @@ function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {
 function warnIdleOwnership(file: PolicyFile, areas: Area[], rules: Rule[], blame: Blame): void {
   for (const area of areas) {
     if (area.approvers) continue;
-    const ruled = new Set(rules.filter((r) => !r.areas || r.areas.includes(area.id)).flatMap((r) => r.when.kinds));
+    const ruled = new Set(
+      rules.filter((r) => !r.areas || r.areas.includes(area.id)).flatMap((r) => r.when.kinds),
+    );
     const written = file.areas?.[area.id]?.owns ?? [];
     for (const kind of area.owns ?? []) {
       if (ruled.has(kind)) continue;
@@ -337,16 +438,44 @@ function warnUnusedRoles(
 ): void {
   const used = new Set<string>();
   for (const a of areas) {
-    [a.accountable, ...a.responsible, ...a.consulted, ...a.informed, ...a.escalation, ...(a.approvers?.all ?? []), ...(a.approvers?.any?.roles ?? [])].forEach((r) => used.add(r));
+    [
+      a.accountable,
+      ...a.responsible,
+      ...a.consulted,
+      ...a.informed,
+      ...a.escalation,
+      ...(a.approvers?.all ?? []),
+      ...(a.approvers?.any?.roles ?? []),
+    ].forEach((r) => used.add(r));
   }
   for (const r of rules) {
-    [...r.approvers.all, ...(r.approvers.any?.roles ?? []), ...r.requireInputFrom, ...(r.when.author?.memberOf ?? []), ...(r.when.author?.notMemberOf ?? [])].forEach((x) => used.add(x));
+    [
+      ...r.approvers.all,
+      ...(r.approvers.any?.roles ?? []),
+      ...r.requireInputFrom,
+      ...(r.when.author?.memberOf ?? []),
+      ...(r.when.author?.notMemberOf ?? []),
+    ].forEach((x) => used.add(x));
   }
-  [...(file.unowned?.reviewers ?? []), ...(file.emergency?.roles ?? []), ...Object.keys(file.emergency?.scoped ?? {}), ...(file.emergency?.exclusive?.roles ?? []), ...(file.matrixReview?.owners ?? []), ...mediationRoles(file)].forEach((r) => used.add(r));
+  [
+    ...(file.unowned?.reviewers ?? []),
+    ...(file.emergency?.roles ?? []),
+    ...Object.keys(file.emergency?.scoped ?? {}),
+    ...(file.emergency?.exclusive?.roles ?? []),
+    ...(file.matrixReview?.owners ?? []),
+    ...mediationRoles(file),
+  ].forEach((r) => used.add(r));
   for (const role of roles.values()) {
     const bound = role.users.length + role.teams.length > 0;
     if (bound && !used.has(role.id)) {
-      blame(["roles", role.id], `role "${role.id}" is bound to people but no area or rule uses it${closest(role.id, [...used].filter((u) => !u.startsWith("$")))}`, "warning");
+      blame(
+        ["roles", role.id],
+        `role "${role.id}" is bound to people but no area or rule uses it${closest(
+          role.id,
+          [...used].filter((u) => !u.startsWith("$")),
+        )}`,
+        "warning",
+      );
     }
   }
 }
@@ -360,7 +489,8 @@ function warnUnusedRoles(
  */
 function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame: Blame): void {
   const firstUse = new Map<RoleId, YamlPath>();
-  const use = (roles: readonly string[], path: YamlPath) => roles.forEach((r) => firstUse.has(r) || firstUse.set(r, path));
+  const use = (roles: readonly string[], path: YamlPath) =>
+    roles.forEach((r) => firstUse.has(r) || firstUse.set(r, path));
   for (const a of areas) {
     const at = (field: string): YamlPath => ["areas", a.id, field];
     use([a.accountable], at("accountable"));
@@ -375,7 +505,8 @@ function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame:
   }
   use(file.unowned?.reviewers ?? [], ["unowned", "reviewers"]);
   use(file.emergency?.roles ?? [], ["emergency", "roles"]);
-  for (const [kind, path] of Object.entries(file.mediation ?? {})) if (path) use([path.mediator], ["mediation", kind, "mediator"]);
+  for (const [kind, path] of Object.entries(file.mediation ?? {}))
+    if (path) use([path.mediator], ["mediation", kind, "mediator"]);
   for (const [id, raw] of Object.entries(file.roles ?? {})) {
     const usedAt = firstUse.get(id);
     if (!usedAt) continue;
@@ -391,7 +522,9 @@ function rejectBotSigners(file: PolicyFile, areas: Area[], rules: Rule[], blame:
 
 /** Roles a mediation path names: mediators and peers. */
 function mediationRoles(file: PolicyFile): string[] {
-  return Object.values(file.mediation ?? {}).flatMap((p) => (p ? [p.mediator, ...(p.roles ?? [])] : []));
+  return Object.values(file.mediation ?? {}).flatMap((p) =>
+    p ? [p.mediator, ...(p.roles ?? [])] : [],
+  );
 }
 
 /** A glob as problems quote it: a long one (the bound is on the policy, not the glob) is cut. */

@@ -11,15 +11,24 @@ import { z } from "zod";
 
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)");
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)",
+  );
 
 /** GitHub logins are case-insensitive; `[bot]` logins parse, so an app can be matched as an author (resolve.ts keeps bots out of signing roles). */
-const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "is not a GitHub login");
+const login = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "is not a GitHub login");
 /** `slug` (in the repository's org) or `org/slug`. */
-const teamSlug = z.string().regex(/^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "is not a team slug (use slug or org/slug)");
+const teamSlug = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "is not a team slug (use slug or org/slug)");
 
 /** A role reference: a role id, or `$accountable` (the area's DRI) / `$accountables` (every area's DRI). */
-export const roleRef = z.string().regex(/^(?:\$accountables?|[a-z0-9][a-z0-9._-]*)$/, "is not a role id");
+export const roleRef = z
+  .string()
+  .regex(/^(?:\$accountables?|[a-z0-9][a-z0-9._-]*)$/, "is not a role id");
 
 export const level = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], {
   error: "must be a level: 1, 2, 3 or 4",
@@ -35,19 +44,27 @@ export const roleSchema = z.strictObject({
  * Who must sign: a list (every role, each by a distinct person) or an object
  * combining `all` with an N-of-M clause `any` + `count`.
  */
-export const approversSchema = z.union([
-  z.array(roleRef).min(1),
-  z
-    .strictObject({
-      all: z.array(roleRef).optional(),
-      any: z.array(roleRef).min(1).optional(),
-      count: z.number().int().min(1).optional(),
-    })
-    .refine((a) => (a.any === undefined) === (a.count === undefined), {
-      message: "`any` and `count` go together: `any: [roles], count: N`",
-    })
-    .refine((a) => (a.all?.length ?? 0) + (a.any?.length ?? 0) > 0, { message: "name at least one role in `all` or `any`" }),
-], { error: "must be a list of roles ([tech-architect, product-owner]) or { all: [roles], any: [roles], count: N }" });
+export const approversSchema = z.union(
+  [
+    z.array(roleRef).min(1),
+    z
+      .strictObject({
+        all: z.array(roleRef).optional(),
+        any: z.array(roleRef).min(1).optional(),
+        count: z.number().int().min(1).optional(),
+      })
+      .refine((a) => (a.any === undefined) === (a.count === undefined), {
+        message: "`any` and `count` go together: `any: [roles], count: N`",
+      })
+      .refine((a) => (a.all?.length ?? 0) + (a.any?.length ?? 0) > 0, {
+        message: "name at least one role in `all` or `any`",
+      }),
+  ],
+  {
+    error:
+      "must be a list of roles ([tech-architect, product-owner]) or { all: [roles], any: [roles], count: N }",
+  },
+);
 
 export const areaSchema = z.strictObject({
   name: z.string().optional(),
@@ -71,7 +88,10 @@ export const areaSchema = z.strictObject({
   escalation: z.array(roleRef).optional(),
   /** This area's review SLA (seed 000: amendments are reviewed within 3 business days); default `sla.review`. */
   sla: z
-    .strictObject({ businessDays: z.number().positive().optional(), businessHours: z.number().positive().optional() })
+    .strictObject({
+      businessDays: z.number().positive().optional(),
+      businessHours: z.number().positive().optional(),
+    })
     .optional(),
   /** Pull requests touching this area must reference a ticket (see `ticket.pattern`). */
   ticket: z.boolean().optional(),
@@ -156,7 +176,12 @@ export const policyFileSchema = z.strictObject({
   areas: z.record(id, areaSchema).optional(),
   rules: z.record(id, ruleSchema).optional(),
   levels: z
-    .strictObject({ 1: levelSettingsSchema.optional(), 2: levelSettingsSchema.optional(), 3: levelSettingsSchema.optional(), 4: levelSettingsSchema.optional() })
+    .strictObject({
+      1: levelSettingsSchema.optional(),
+      2: levelSettingsSchema.optional(),
+      3: levelSettingsSchema.optional(),
+      4: levelSettingsSchema.optional(),
+    })
     .optional(),
   signoff: z
     .strictObject({
@@ -225,7 +250,9 @@ export const policyFileSchema = z.strictObject({
       /** Who reviews it (assigned the issue); default: the accountable roles of the areas owning the policy file. */
       owners: z.array(roleRef).min(1).optional(),
     })
-    .refine((r) => r.document !== undefined || r.next !== undefined, { message: "give the `document` that states the next review date, or the date as `next`" })
+    .refine((r) => r.document !== undefined || r.next !== undefined, {
+      message: "give the `document` that states the next review date, or the date as `next`",
+    })
     .optional(),
   mediation: z
     .strictObject({
@@ -249,7 +276,14 @@ export const policyFileSchema = z.strictObject({
       /** What a ticket key looks like, e.g. `[A-Z][A-Z0-9]+-\\d+`. */
       pattern: z.string().min(1).optional(),
       /** Only keys of these projects count (`LFXV2` accepts LFXV2-302): stops "UTF-8" or "SHA-256" passing for a ticket. */
-      projects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")).min(1).optional(),
+      projects: z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores"),
+        )
+        .min(1)
+        .optional(),
     })
     .optional(),
   cost: z

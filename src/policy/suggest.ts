@@ -30,7 +30,11 @@ export class Suggester {
     let best: string | undefined;
     let bestDistance = limit + 1;
     for (const candidate of candidates) {
-      if (Math.abs(candidate.length - word.length) >= bestDistance || candidate.length > MAX_SUGGESTED_LENGTH) continue;
+      if (
+        Math.abs(candidate.length - word.length) >= bestDistance ||
+        candidate.length > MAX_SUGGESTED_LENGTH
+      )
+        continue;
       if (this.cells >= this.budget) break;
       const d = this.distance(word, candidate, bestDistance - 1);
       if (d < bestDistance) {

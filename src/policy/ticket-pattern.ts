@@ -78,10 +78,14 @@ export class TicketMatcher {
   /** Every non-overlapping, non-empty match, leftmost first, as `text.matchAll(new RegExp(pattern, "g"))` finds them. */
   scan(input: string): TicketScan {
     const text = input.length > MAX_TICKET_TEXT ? input.slice(0, MAX_TICKET_TEXT) : input;
-    const vm = new PikeVm(this.program, text, STEP_FACTOR * this.program.length * (text.length + 1));
+    const vm = new PikeVm(
+      this.program,
+      text,
+      STEP_FACTOR * this.program.length * (text.length + 1),
+    );
     const keys: string[] = [];
     let complete = true;
-    for (let from = 0; from <= text.length; ) {
+    for (let from = 0; from <= text.length;) {
       const found = vm.search(from);
       if (found === "exhausted") {
         complete = false;
@@ -130,15 +134,43 @@ export function ticketMatcher(pattern: string): TicketMatcher {
  */
 export const NOT_TICKET_PROJECTS: ReadonlySet<string> = new Set([
   // Character encodings and their standards bodies.
-  "UTF", "UCS", "ISO", "IEC", "ANSI", "ECMA", "IEEE",
+  "UTF",
+  "UCS",
+  "ISO",
+  "IEC",
+  "ANSI",
+  "ECMA",
+  "IEEE",
   // Hashes, ciphers and curves.
-  "SHA", "MD", "AES", "RSA", "CRC", "HMAC",
+  "SHA",
+  "MD",
+  "AES",
+  "RSA",
+  "CRC",
+  "HMAC",
   // Vulnerability and weakness identifiers.
-  "CVE", "CWE", "CVSS", "GHSA",
+  "CVE",
+  "CWE",
+  "CVSS",
+  "GHSA",
   // Protocol and language versions.
-  "RFC", "TLS", "SSL", "HTTP", "IPV", "ES", "PEP", "JSR",
+  "RFC",
+  "TLS",
+  "SSL",
+  "HTTP",
+  "IPV",
+  "ES",
+  "PEP",
+  "JSR",
   // Architectures and licences.
-  "X86", "ARM", "AMD", "GPL", "LGPL", "AGPL", "BSD", "MPL",
+  "X86",
+  "ARM",
+  "AMD",
+  "GPL",
+  "LGPL",
+  "AGPL",
+  "BSD",
+  "MPL",
   "COVID",
 ]);
 
@@ -167,7 +199,8 @@ export function ticketKeysIn(pattern: string, title: string, body: string): stri
 
 /** A lint message for a policy's ticket pattern, or undefined when the app can use it. */
 export function ticketPatternProblem(pattern: string): string | undefined {
-  if (pattern.length > MAX_PATTERN_LENGTH) return `ticket pattern is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`;
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    return `ticket pattern is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`;
   try {
     new RegExp(pattern);
   } catch (error) {
@@ -177,23 +210,46 @@ export function ticketPatternProblem(pattern: string): string | undefined {
   try {
     matcher = ticketMatcher(pattern);
   } catch (error) {
-    if (error instanceof UnsupportedPattern) return `ticket pattern ${error.message}; ticket keys are matched in linear time, without backtracking`;
+    if (error instanceof UnsupportedPattern)
+      return `ticket pattern ${error.message}; ticket keys are matched in linear time, without backtracking`;
     throw error;
   }
-  if (matcher.matchesEmpty()) return "ticket pattern matches an empty string, so every pull request would reference a ticket";
+  if (matcher.matchesEmpty())
+    return "ticket pattern matches an empty string, so every pull request would reference a ticket";
   return undefined;
 }
 
 // ---- parsing (RegExp syntax without flags, Annex B's lenient literals included) ----
 
-const isWordChar: Predicate = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isWordChar: Predicate = (c) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isDigit: Predicate = (c) => c >= 48 && c <= 57;
 const isSpace: Predicate = (c) =>
-  (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  (c >= 9 && c <= 13) ||
+  c === 32 ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
 const isLineTerminator: Predicate = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
-const not = (p: Predicate): Predicate => (c) => !p(c);
+const not =
+  (p: Predicate): Predicate =>
+  (c) =>
+    !p(c);
 
-const CLASS_ESCAPES: Record<string, Predicate> = { d: isDigit, D: not(isDigit), w: isWordChar, W: not(isWordChar), s: isSpace, S: not(isSpace) };
+const CLASS_ESCAPES: Record<string, Predicate> = {
+  d: isDigit,
+  D: not(isDigit),
+  w: isWordChar,
+  W: not(isWordChar),
+  s: isSpace,
+  S: not(isSpace),
+};
 const CONTROL_ESCAPES: Record<string, number> = { t: 9, n: 10, v: 11, f: 12, r: 13 };
 
 function parse(pattern: string): Node {
@@ -283,7 +339,12 @@ function parse(pattern: string): Node {
     if (ch === "0" && !isDigit(pattern.charCodeAt(at))) return 0;
     if (/[1-9]/.test(ch)) fail(`uses a backreference (\\${ch})`);
     if (ch === "k") fail("uses a named backreference (\\k)");
-    const hex = ch === "x" ? /^[0-9A-Fa-f]{2}/.exec(pattern.slice(at)) : ch === "u" ? /^[0-9A-Fa-f]{4}/.exec(pattern.slice(at)) : null;
+    const hex =
+      ch === "x"
+        ? /^[0-9A-Fa-f]{2}/.exec(pattern.slice(at))
+        : ch === "u"
+          ? /^[0-9A-Fa-f]{4}/.exec(pattern.slice(at))
+          : null;
     if (hex) {
       at += hex[0].length;
       return parseInt(hex[0], 16);
@@ -314,13 +375,15 @@ function parse(pattern: string): Node {
       if (peek() === "-" && pattern[at + 1] !== "]" && at + 1 < pattern.length) {
         at++;
         const high = member();
-        if (typeof low !== "number" || typeof high !== "number") fail("uses a class escape in a range");
+        if (typeof low !== "number" || typeof high !== "number")
+          fail("uses a class escape in a range");
         ranges.push([low as number, high as number]);
       } else if (typeof low === "number") ranges.push([low, low]);
       else sets.push(low);
     }
     at++;
-    const inClass: Predicate = (c) => ranges.some(([lo, hi]) => c >= lo && c <= hi) || sets.some((s) => s(c));
+    const inClass: Predicate = (c) =>
+      ranges.some(([lo, hi]) => c >= lo && c <= hi) || sets.some((s) => s(c));
     return { type: "char", test: negated ? not(inClass) : inClass };
   };
 
@@ -334,7 +397,10 @@ function parse(pattern: string): Node {
 function compile(root: Node): Instruction[] {
   const program: Instruction[] = [];
   const emit = (instruction: Instruction): number => {
-    if (program.length >= MAX_PROGRAM) throw new UnsupportedPattern(`is too large once its counted repetitions are written out (over ${MAX_PROGRAM} steps)`);
+    if (program.length >= MAX_PROGRAM)
+      throw new UnsupportedPattern(
+        `is too large once its counted repetitions are written out (over ${MAX_PROGRAM} steps)`,
+      );
     program.push(instruction);
     return program.length - 1;
   };
@@ -376,7 +442,12 @@ function compile(root: Node): Instruction[] {
           gen(node.body);
           emit({ op: "jump", to: loop });
           const out = program.length;
-          patch(loop, node.greedy ? { op: "split", first: loop + 1, second: out } : { op: "split", first: out, second: loop + 1 });
+          patch(
+            loop,
+            node.greedy
+              ? { op: "split", first: loop + 1, second: out }
+              : { op: "split", first: out, second: loop + 1 },
+          );
           return;
         }
         const splits: number[] = [];
@@ -385,7 +456,13 @@ function compile(root: Node): Instruction[] {
           gen(node.body);
         }
         const out = program.length;
-        for (const s of splits) patch(s, node.greedy ? { op: "split", first: s + 1, second: out } : { op: "split", first: out, second: s + 1 });
+        for (const s of splits)
+          patch(
+            s,
+            node.greedy
+              ? { op: "split", first: s + 1, second: out }
+              : { op: "split", first: out, second: s + 1 },
+          );
         return;
       }
     }
@@ -434,7 +511,8 @@ class PikeVm {
           // Lower-priority threads lose to this match; higher ones (already in `next`) may still find a preferred one.
           break;
         }
-        if (instruction.op === "char" && code !== -1 && instruction.test(code)) this.add(next, current.pcs[t]! + 1, current.starts[t]!, at + 1);
+        if (instruction.op === "char" && code !== -1 && instruction.test(code))
+          this.add(next, current.pcs[t]! + 1, current.starts[t]!, at + 1);
       }
       if (at >= text.length) return matched;
       // A new match may start at the next position only while none has been found (leftmost wins).
@@ -449,7 +527,12 @@ class PikeVm {
   }
 
   /** Adds the thread at `pc` and everything it reaches without reading a character, depth first in priority order. */
-  private add(list: { pcs: number[]; starts: number[]; generation: number }, pc: number, start: number, at: number): void {
+  private add(
+    list: { pcs: number[]; starts: number[]; generation: number },
+    pc: number,
+    start: number,
+    at: number,
+  ): void {
     const stack = [pc];
     while (stack.length > 0) {
       const p = stack.pop()!;

@@ -35,13 +35,15 @@ export function renderCodeowners(policy: Policy, org?: string): CodeownersResult
       }),
     ];
     lines.push(`# ${area.name} (${area.id}) — accountable: ${area.accountable}`);
-    if (owners.length === 0) lines.push(`# ${area.accountable} is bound to nobody: these paths have no code owner`);
+    if (owners.length === 0)
+      lines.push(`# ${area.accountable} is bound to nobody: these paths have no code owner`);
     for (const glob of area.paths) {
       if (glob.startsWith("!")) {
         lines.push(`# not expressible in CODEOWNERS (exclusion): ${glob}`);
         continue;
       }
-      for (const pattern of braceExpand(glob)) lines.push([toCodeownersPattern(pattern), ...owners].join(" "));
+      for (const pattern of braceExpand(glob))
+        lines.push([toCodeownersPattern(pattern), ...owners].join(" "));
     }
     lines.push("");
   }

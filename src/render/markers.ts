@@ -33,5 +33,10 @@ export function trailingMarker(body: string): string | undefined {
 }
 
 function isMarker(line: string): boolean {
-  return line.startsWith(MARKER_PREFIX) && line.endsWith("-->") && !line.slice(MARKER_PREFIX.length, -3).includes("-->") && !/[\r\n]/.test(line);
+  return (
+    line.startsWith(MARKER_PREFIX) &&
+    line.endsWith("-->") &&
+    !line.slice(MARKER_PREFIX.length, -3).includes("-->") &&
+    !/[\r\n]/.test(line)
+  );
 }

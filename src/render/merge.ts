@@ -26,7 +26,12 @@ export interface MergedPullRequest {
 }
 
 /** `@login` for users and `@org/slug` for teams bound to the roles. */
-export function mentionsOf(policy: Policy, roles: RoleId[], org: string, exclude: string[] = []): { mentions: string[]; users: string[] } {
+export function mentionsOf(
+  policy: Policy,
+  roles: RoleId[],
+  org: string,
+  exclude: string[] = [],
+): { mentions: string[]; users: string[] } {
   const users = new Set<string>();
   const mentions = new Set<string>();
   for (const role of roles) {
@@ -36,18 +41,27 @@ export function mentionsOf(policy: Policy, roles: RoleId[], org: string, exclude
       users.add(user);
       mentions.add(`@${user}`);
     }
-    for (const team of binding?.teams ?? []) mentions.add(`@${team.includes("/") ? team : `${org}/${team}`}`);
+    for (const team of binding?.teams ?? [])
+      mentions.add(`@${team.includes("/") ? team : `${org}/${team}`}`);
   }
   return { mentions: [...mentions], users: [...users] };
 }
 
-export function informedComment(decision: Decision, policy: Policy, pr: MergedPullRequest): string | undefined {
+export function informedComment(
+  decision: Decision,
+  policy: Policy,
+  pr: MergedPullRequest,
+): string | undefined {
   if (decision.informed.length === 0) return undefined;
   const { mentions } = mentionsOf(policy, decision.informed, pr.owner);
   if (mentions.length === 0) return undefined;
   const areas = decision.areas.map((a) => a.name).join(", ") || "no owned area";
   return withMarker(
-    [`📣 Merged: a **level ${decision.level}** change to ${areas}.`, "", `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`].join("\n"),
+    [
+      `📣 Merged: a **level ${decision.level}** change to ${areas}.`,
+      "",
+      `Informed as the governance policy asks (${decision.informed.join(", ")}): ${mentions.join(" ")}`,
+    ].join("\n"),
     INFORMED_MARKER,
   );
 }
@@ -59,12 +73,24 @@ export interface ReviewIssue {
   dueAt: Date;
 }
 
-export function postImplementationReview(decision: Decision, policy: Policy, pr: MergedPullRequest): ReviewIssue | undefined {
+export function postImplementationReview(
+  decision: Decision,
+  policy: Policy,
+  pr: MergedPullRequest,
+): ReviewIssue | undefined {
   const emergency = decision.emergency;
   if (!emergency) return undefined;
   const dueAt = new Date(pr.mergedAt.getTime() + policy.emergency.reviewWithinHours * 3_600_000);
-  const bypassedRoles = [...new Set(emergency.bypassed.flatMap((b) => (b.missing.length > 0 ? b.missing.flatMap((c) => c.roles) : b.roles)))];
-  const { mentions, users } = mentionsOf(policy, bypassedRoles, pr.owner, [pr.author.toLowerCase()]);
+  const bypassedRoles = [
+    ...new Set(
+      emergency.bypassed.flatMap((b) =>
+        b.missing.length > 0 ? b.missing.flatMap((c) => c.roles) : b.roles,
+      ),
+    ),
+  ];
+  const { mentions, users } = mentionsOf(policy, bypassedRoles, pr.owner, [
+    pr.author.toLowerCase(),
+  ]);
   // Who hears about it if the review is overdue: the next step of each bypassed area's escalation path.
   const escalateTo = [
     ...new Set(
@@ -85,14 +111,25 @@ export function postImplementationReview(decision: Decision, policy: Policy, pr:
     "",
     "Sign-offs that were bypassed:",
     ...(emergency.bypassed.length > 0
-      ? emergency.bypassed.map((b) => `- \`${b.id}\`: ${b.missing.map(describeClause).join(" + ") || b.roles.join(" + ")}`)
+      ? emergency.bypassed.map(
+          (b) =>
+            `- \`${b.id}\`: ${b.missing.map(describeClause).join(" + ") || b.roles.join(" + ")}`,
+        )
       : ["- none (every requirement was met)"]),
     ...(emergency.ticketBypassed ? ["- the ticket reference"] : []),
     "",
     `${mentions.join(" ") || "The bypassed approvers"}: please review the change after the fact and close this issue with your conclusion.`,
   ].join("\n");
-  const body = withMarker(text, `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`);
-  return { title: `Post-implementation review: #${pr.number} ${pr.title}`, body, assignees: users.slice(0, 10), dueAt };
+  const body = withMarker(
+    text,
+    `<!-- governance-gate:review-of ${pr.owner}/${pr.repo}#${pr.number} due=${dueAt.toISOString()} escalate=${escalateTo.join(",")} -->`,
+  );
+  return {
+    title: `Post-implementation review: #${pr.number} ${pr.title}`,
+    body,
+    assignees: users.slice(0, 10),
+    dueAt,
+  };
 }
 
 /**
@@ -101,7 +138,9 @@ export function postImplementationReview(decision: Decision, policy: Policy, pr:
  * declarer's reason. (The caller also checks the app opened the issue.)
  */
 export function parseReviewIssue(body: string): { dueAt: Date; escalateTo: string[] } | undefined {
-  const match = /^<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->$/.exec(trailingMarker(body) ?? "");
+  const match = /^<!-- governance-gate:review-of \S+ due=(\S+) escalate=(\S*) -->$/.exec(
+    trailingMarker(body) ?? "",
+  );
   if (!match) return undefined;
   const dueAt = new Date(match[1]!);
   if (Number.isNaN(dueAt.getTime())) return undefined;

@@ -1,10 +1,14 @@
 import type { Approvers, Policy, RoleId } from "../policy/model.js";
 
 /** "tech-architect + product-owner", "tech-architect + 2 of backend-lead/sre-lead". */
-export function describeApprovers(approvers: Approvers, accountableName = "the area's accountable"): string {
+export function describeApprovers(
+  approvers: Approvers,
+  accountableName = "the area's accountable",
+): string {
   const name = (r: RoleId) => (r === "$accountable" ? accountableName : r);
   const parts = approvers.all.map(name);
-  if (approvers.any) parts.push(`${approvers.any.count} of ${approvers.any.roles.map(name).join("/")}`);
+  if (approvers.any)
+    parts.push(`${approvers.any.count} of ${approvers.any.roles.map(name).join("/")}`);
   return parts.join(" + ");
 }
 

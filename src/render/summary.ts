@@ -15,22 +15,32 @@ export function renderTitle(decision: Decision, policy: Policy): string {
   const name = policy.levels[decision.level].name.toLowerCase();
   const head = `Level ${decision.level} — ${name}`;
   if (decision.emergency) {
-    const reason = decision.emergency.reason.length > 80 ? `${decision.emergency.reason.slice(0, 77)}…` : decision.emergency.reason;
+    const reason =
+      decision.emergency.reason.length > 80
+        ? `${decision.emergency.reason.slice(0, 77)}…`
+        : decision.emergency.reason;
     return `Emergency override by @${decision.emergency.by}: ${reason}`;
   }
   const total = decision.requirements.reduce((n, r) => n + slotCount(r.clauses), 0);
   const signed = decision.requirements.reduce((n, r) => n + r.signatures.length, 0);
   const errors = decision.problems.filter((p) => p.severity === "error");
-  if (errors.length > 0 && errors.every((e) => !e.message.includes("ticket"))) return `${head}: ${errors.length} problem${errors.length === 1 ? "" : "s"} to fix`;
+  if (errors.length > 0 && errors.every((e) => !e.message.includes("ticket")))
+    return `${head}: ${errors.length} problem${errors.length === 1 ? "" : "s"} to fix`;
   const rejected = decision.requirements.find((r) => r.mediation?.decision?.verdict === "reject");
   if (rejected) return `${head}: rejected by the mediator @${rejected.mediation!.decision!.by}`;
-  if (decision.requirements.some((r) => r.blockedBy.length > 0 && !r.satisfied)) return `${head}: changes requested`;
+  if (decision.requirements.some((r) => r.blockedBy.length > 0 && !r.satisfied))
+    return `${head}: changes requested`;
   const decided = decision.requirements.filter((r) => r.mediation?.decision?.verdict === "approve");
-  if (decided.length > 0 && decision.conclusion === "success") return `${head}: disagreement decided by ${[...new Set(decided.map((r) => `@${r.mediation!.decision!.by}`))].join(", ")} ✓`;
-  if (total === 0) return decision.conclusion === "success" ? `${head}: no sign-off required` : `${head}: ticket reference missing`;
+  if (decided.length > 0 && decision.conclusion === "success")
+    return `${head}: disagreement decided by ${[...new Set(decided.map((r) => `@${r.mediation!.decision!.by}`))].join(", ")} ✓`;
+  if (total === 0)
+    return decision.conclusion === "success"
+      ? `${head}: no sign-off required`
+      : `${head}: ticket reference missing`;
   const progress = `${signed} of ${total} sign-off${total === 1 ? "" : "s"}`;
   if (decision.conclusion === "success") return `${head}: ${progress} ✓`;
-  if (signed === total && decision.ticket.required && decision.ticket.found.length === 0) return `${head}: ${progress}, ticket reference missing`;
+  if (signed === total && decision.ticket.required && decision.ticket.found.length === 0)
+    return `${head}: ${progress}, ticket reference missing`;
   return `${head}: ${progress}`;
 }
 
@@ -41,7 +51,10 @@ export function renderSummary(decision: Decision, policy: Policy): string {
     : decision.conclusion === "success"
       ? "✅ All governance requirements are met."
       : "❌ Governance requirements are not met yet.";
-  out.push(`**${verdict}** This pull request is **level ${decision.level} (${policy.levels[decision.level].name})**.`, "");
+  out.push(
+    `**${verdict}** This pull request is **level ${decision.level} (${policy.levels[decision.level].name})**.`,
+    "",
+  );
   if (decision.emergency) out.push(...emergencySection(decision.emergency, policy), "");
 
   const errors = decision.problems.filter((p) => p.severity === "error");
@@ -52,29 +65,55 @@ export function renderSummary(decision: Decision, policy: Policy): string {
   }
 
   if (decision.areas.length > 0) {
-    out.push("### Areas", "", "| Area | Level | Accountable | Files | Changes |", "|---|---|---|---|---|");
+    out.push(
+      "### Areas",
+      "",
+      "| Area | Level | Accountable | Files | Changes |",
+      "|---|---|---|---|---|",
+    );
     for (const area of decision.areas) {
       const kinds = [...new Set(area.changes.map((c) => `\`${c.kind}\``))].join(", ") || "—";
-      out.push(`| ${area.name} (\`${area.id}\`) | ${area.level} | ${area.accountable} | ${filesCell(area.files)} | ${kinds} |`);
+      out.push(
+        `| ${area.name} (\`${area.id}\`) | ${area.level} | ${area.accountable} | ${filesCell(area.files)} | ${kinds} |`,
+      );
     }
     out.push("");
   }
 
   if (decision.requirements.length > 0) {
-    out.push("### Sign-offs", "", "| | Requirement | Level | Needs | Signed | Missing |", "|---|---|---|---|---|---|");
+    out.push(
+      "### Sign-offs",
+      "",
+      "| | Requirement | Level | Needs | Signed | Missing |",
+      "|---|---|---|---|---|---|",
+    );
     for (const r of decision.requirements) {
-      const signed = r.signatures.map((s) => `@${s.login} (${s.role}${s.via === "command" ? ", command" : ""})`).join(", ") || "—";
-      const missing = [
-        ...r.missing.map(describeClause),
-        ...r.blockedBy.map((b) => `@${b} requested changes`),
-        ...(r.inputGiven ? [] : [`input from ${r.requireInputFrom.join("/")}`]),
-      ].join("; ") || "—";
-      out.push(`| ${r.satisfied ? "✅" : "❌"} | \`${r.id}\` | ${r.level} | ${r.clauses.map(describeClause).join(" + ")} | ${signed} | ${missing} |`);
+      const signed =
+        r.signatures
+          .map((s) => `@${s.login} (${s.role}${s.via === "command" ? ", command" : ""})`)
+          .join(", ") || "—";
+      const missing =
+        [
+          ...r.missing.map(describeClause),
+          ...r.blockedBy.map((b) => `@${b} requested changes`),
+          ...(r.inputGiven ? [] : [`input from ${r.requireInputFrom.join("/")}`]),
+        ].join("; ") || "—";
+      out.push(
+        `| ${r.satisfied ? "✅" : "❌"} | \`${r.id}\` | ${r.level} | ${r.clauses.map(describeClause).join(" + ")} | ${signed} | ${missing} |`,
+      );
     }
     out.push("");
     for (const r of decision.requirements) {
-      for (const e of r.escalations) out.push(`⤴️ \`${r.id}\`: escalated from **${e.from}** to **${e.to}** because ${e.why}.`, "");
-      for (const e of r.slaEscalations) out.push(`⏰ \`${r.id}\`: escalated to **${e.toRole}** (step ${e.step} of the escalation path) because the review SLA passed.`, "");
+      for (const e of r.escalations)
+        out.push(
+          `⤴️ \`${r.id}\`: escalated from **${e.from}** to **${e.to}** because ${e.why}.`,
+          "",
+        );
+      for (const e of r.slaEscalations)
+        out.push(
+          `⏰ \`${r.id}\`: escalated to **${e.toRole}** (step ${e.step} of the escalation path) because the review SLA passed.`,
+          "",
+        );
     }
     const disagreements = decision.requirements.filter((r) => r.mediation);
     if (disagreements.length > 0) {
@@ -92,7 +131,10 @@ export function renderSummary(decision: Decision, policy: Policy): string {
     if (todo.length > 0) {
       out.push("### How to sign off", "");
       for (const r of todo) out.push(`- ${howToSign(r, policy)}`);
-      out.push("- Sign-offs by the pull request's author never count; a new push clears earlier approvals and commands.", "");
+      out.push(
+        "- Sign-offs by the pull request's author never count; a new push clears earlier approvals and commands.",
+        "",
+      );
     }
   }
 
@@ -117,26 +159,50 @@ export function renderSummary(decision: Decision, policy: Policy): string {
     out.push("");
   }
 
-  const reviewers = [...decision.reviewersToRequest.users.map((u) => `@${u}`), ...decision.reviewersToRequest.teams.map((t) => `team ${t}`)];
-  if (reviewers.length > 0) out.push(`Reviewers requested for what is missing: ${reviewers.join(", ")}.`, "");
-  if (decision.consulted.length > 0) out.push(`Consulted: ${decision.consulted.join(", ")}. Informed on merge: ${decision.informed.join(", ") || "—"}.`, "");
+  const reviewers = [
+    ...decision.reviewersToRequest.users.map((u) => `@${u}`),
+    ...decision.reviewersToRequest.teams.map((t) => `team ${t}`),
+  ];
+  if (reviewers.length > 0)
+    out.push(`Reviewers requested for what is missing: ${reviewers.join(", ")}.`, "");
+  if (decision.consulted.length > 0)
+    out.push(
+      `Consulted: ${decision.consulted.join(", ")}. Informed on merge: ${decision.informed.join(", ") || "—"}.`,
+      "",
+    );
 
   return truncate(out.join("\n"));
 }
 
 function emergencySection(emergency: NonNullable<Decision["emergency"]>, policy: Policy): string[] {
-  const lines = ["### Emergency override", "", `@${emergency.by} declared an emergency: _${escapeCell(emergency.reason)}_`, ""];
-  if (emergency.bypassed.length === 0 && !emergency.ticketBypassed) lines.push("Nothing was bypassed: every requirement was already met.");
+  const lines = [
+    "### Emergency override",
+    "",
+    `@${emergency.by} declared an emergency: _${escapeCell(emergency.reason)}_`,
+    "",
+  ];
+  if (emergency.bypassed.length === 0 && !emergency.ticketBypassed)
+    lines.push("Nothing was bypassed: every requirement was already met.");
   else {
     lines.push("Bypassed:");
-    for (const b of emergency.bypassed) lines.push(`- \`${b.id}\`: missing ${b.missing.map(describeClause).join(" + ") || "a blocking review's resolution or required input"}`);
+    for (const b of emergency.bypassed)
+      lines.push(
+        `- \`${b.id}\`: missing ${b.missing.map(describeClause).join(" + ") || "a blocking review's resolution or required input"}`,
+      );
     if (emergency.ticketBypassed) lines.push("- the ticket reference");
   }
-  lines.push("", `On merge a post-implementation review issue is opened for the bypassed approvers, due within ${policy.emergency.reviewWithinHours} h.`);
+  lines.push(
+    "",
+    `On merge a post-implementation review issue is opened for the bypassed approvers, due within ${policy.emergency.reviewWithinHours} h.`,
+  );
   return lines;
 }
 
-const CONFLICT_NAMES: Record<MediationStatus["kind"], string> = { peer: "peer-level", "cross-functional": "cross-functional", incident: "incident" };
+const CONFLICT_NAMES: Record<MediationStatus["kind"], string> = {
+  peer: "peer-level",
+  "cross-functional": "cross-functional",
+  incident: "incident",
+};
 
 /**
  * One disagreement as the check (and the merge notices) tell it: who disagreed,
@@ -147,31 +213,44 @@ export function mediationLine(id: string, m: MediationStatus): string {
   const who = `${m.blockedBy.map((b) => `@${b}`).join(", ")} requested changes while ${m.approvedBy.map((a) => `@${a}`).join(", ")} approved`;
   const head = `⚖️ \`${id}\`: ${who} (a ${CONFLICT_NAMES[m.kind]} disagreement)`;
   if (m.decision) {
-    const verdict = m.decision.verdict === "approve" ? "**approved** (this replaces the requirement)" : "**rejected** (the requirement stays unmet: address the objection in a new push)";
-    const retrospective = m.kind === "incident" && m.decision.verdict === "approve" ? " A retrospective (post-implementation) review is opened on merge." : "";
+    const verdict =
+      m.decision.verdict === "approve"
+        ? "**approved** (this replaces the requirement)"
+        : "**rejected** (the requirement stays unmet: address the objection in a new push)";
+    const retrospective =
+      m.kind === "incident" && m.decision.verdict === "approve"
+        ? " A retrospective (post-implementation) review is opened on merge."
+        : "";
     return `${head}. Decided by @${m.decision.by} (${m.decision.role}, mediator) on ${m.decision.at}: ${verdict}. Rationale: _${escapeCell(m.decision.rationale)}_${retrospective}`;
   }
   const moved = m.movedFrom ? ` (${m.movedFrom.role} cannot: ${m.movedFrom.why})` : "";
-  if (!m.mediator) return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
+  if (!m.mediator)
+    return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
   const due = m.dueBy ? `; the decision is due by ${m.dueBy}` : "";
   return `${head}. Unless the parties settle it, **${m.mediator}**${moved} may decide from ${m.decidableFrom}${due}: comment \`/governance decide approve <rationale>\` or \`/governance decide reject <rationale>\`.`;
 }
 
 export function describeClause(clause: Clause): string {
-  if (clause.roles.length === 1) return clause.count === 1 ? clause.roles[0]! : `${clause.count} × ${clause.roles[0]}`;
+  if (clause.roles.length === 1)
+    return clause.count === 1 ? clause.roles[0]! : `${clause.count} × ${clause.roles[0]}`;
   return `${clause.count} of ${clause.roles.join("/")}`;
 }
 
 function howToSign(r: RequirementStatus, policy: Policy): string {
   const roles = [...new Set(r.missing.flatMap((c) => c.roles))];
-  const who = roles.length > 0 ? `members of ${roles.map((x) => `**${x}**`).join(", ")}` : "the required approvers";
+  const who =
+    roles.length > 0
+      ? `members of ${roles.map((x) => `**${x}**`).join(", ")}`
+      : "the required approvers";
   if (r.blockedBy.length > 0 && roles.length === 0) {
     return `\`${r.id}\`: ${r.blockedBy.map((b) => `@${b}`).join(", ")} requested changes; they approve, or their review is dismissed`;
   }
   const ways = policy.levels[r.level].commandOnly
     ? `comment \`/approve-level${r.level}\``
     : `approve the pull request, or comment \`/approve-level${r.level}\``;
-  const input = r.inputGiven ? "" : ` after ${r.requireInputFrom.join("/")} has reviewed or commented`;
+  const input = r.inputGiven
+    ? ""
+    : ` after ${r.requireInputFrom.join("/")} has reviewed or commented`;
   return `\`${r.id}\`: ${who} ${ways}${input}`;
 }
 
@@ -180,7 +259,10 @@ function slotCount(clauses: Clause[]): number {
 }
 
 function filesCell(files: string[]): string {
-  const shown = files.slice(0, 3).map((f) => `\`${escapeCell(f)}\``).join("<br>");
+  const shown = files
+    .slice(0, 3)
+    .map((f) => `\`${escapeCell(f)}\``)
+    .join("<br>");
   return files.length > 3 ? `${shown}<br>and ${files.length - 3} more` : shown;
 }
 

@@ -1,6 +1,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createPublicKey } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,13 +42,22 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "gg-action-"));
   for (const file of ["package.json", "action.yml"]) cpSync(join(ROOT, file), join(dir, file));
   symlinkSync(join(ROOT, "policies"), join(dir, "policies"));
-  execFileSync(process.execPath, [join(ROOT, "esbuild.config.mjs"), "--action", "--outdir", join(dir, "dist")], { cwd: ROOT, stdio: "pipe" });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "esbuild.config.mjs"), "--action", "--outdir", join(dir, "dist")],
+    { cwd: ROOT, stdio: "pipe" },
+  );
   bundle = join(dir, "dist", "action.js");
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the bundle on one event; resolves with its exit code and output (async: the fake answers in this process). */
-function runAction(github: FakeGitHub, event: string, payload: object, inputs: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runAction(
+  github: FakeGitHub,
+  event: string,
+  payload: object,
+  inputs: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const eventPath = join(dir, `event-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(eventPath, JSON.stringify(payload));
   const env = {
@@ -51,14 +68,18 @@ function runAction(github: FakeGitHub, event: string, payload: object, inputs: R
     GITHUB_API_URL: `http://${github.host}/api/v3`,
     GITHUB_RUN_ID: "4711",
     GITHUB_JOB: "governance",
-    "INPUT_TOKEN": github.issueToken(),
+    INPUT_TOKEN: github.issueToken(),
     "INPUT_APP-ID": String(APP_ID),
     "INPUT_LOG-LEVEL": "warn",
     ...inputs,
   };
   return new Promise((resolve) => {
     // cwd: a directory without node_modules, as on a runner.
-    const child = spawn(process.execPath, [bundle], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bundle], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -69,36 +90,69 @@ function runAction(github: FakeGitHub, event: string, payload: object, inputs: R
 
 // --- payloads, as GitHub sends them to a workflow (no `installation`) -------------
 
-const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
+const definitions = createRequire(import.meta.url)(
+  "@octokit/webhooks-examples",
+) as WebhookDefinition[];
 function example(event: string, action: string): Record<string, unknown> {
-  const found = definitions.find((d) => d.name === event)?.examples.find((e) => (e as { action?: string }).action === action);
+  const found = definitions
+    .find((d) => d.name === event)
+    ?.examples.find((e) => (e as { action?: string }).action === action);
   if (!found) throw new Error(`@octokit/webhooks-examples has no ${event}.${action}`);
-  const { installation: _installation, ...payload } = structuredClone(found) as Record<string, unknown>;
+  const { installation: _installation, ...payload } = structuredClone(found) as Record<
+    string,
+    unknown
+  >;
   return payload;
 }
 function opened(github: FakeGitHub): Record<string, unknown> {
   const payload = example("pull_request", "opened");
-  return { ...payload, action: "opened", number: PR_NUMBER, repository: { ...(payload.repository as object), ...github.repositoryView() }, pull_request: { ...(payload.pull_request as object), ...github.pullRequestView() }, sender: github.user(AUTHOR) };
+  return {
+    ...payload,
+    action: "opened",
+    number: PR_NUMBER,
+    repository: { ...(payload.repository as object), ...github.repositoryView() },
+    pull_request: { ...(payload.pull_request as object), ...github.pullRequestView() },
+    sender: github.user(AUTHOR),
+  };
 }
-function commented(github: FakeGitHub, comment: Record<string, unknown>, login: string): Record<string, unknown> {
+function commented(
+  github: FakeGitHub,
+  comment: Record<string, unknown>,
+  login: string,
+): Record<string, unknown> {
   const payload = example("issue_comment", "created");
-  const pull = github.pullRequestView() as { number: number; title: string; state: string; html_url?: string };
+  const pull = github.pullRequestView() as {
+    number: number;
+    title: string;
+    state: string;
+    html_url?: string;
+  };
   return {
     ...payload,
     action: "created",
     repository: { ...(payload.repository as object), ...github.repositoryView() },
-    issue: { ...(payload.issue as object), number: pull.number, title: pull.title, state: "open", pull_request: { url: `https://api.github.com/repos/acme/chat/pulls/${pull.number}` }, user: github.user(AUTHOR) },
+    issue: {
+      ...(payload.issue as object),
+      number: pull.number,
+      title: pull.title,
+      state: "open",
+      pull_request: { url: `https://api.github.com/repos/acme/chat/pulls/${pull.number}` },
+      user: github.user(AUTHOR),
+    },
     comment,
     sender: github.user(login),
   };
 }
 
-const checkOnHead = (github: FakeGitHub) => github.checkRuns.filter((r) => r.name === "governance" && r.head_sha === HEAD);
+const checkOnHead = (github: FakeGitHub) =>
+  github.checkRuns.filter((r) => r.name === "governance" && r.head_sha === HEAD);
 
 describe("the Action on a pull request's life", () => {
   let github: FakeGitHub;
   beforeAll(async () => {
-    github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head: HEAD, base: BASE }));
+    github = await FakeGitHub.start(
+      migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head: HEAD, base: BASE }),
+    );
   });
   afterAll(async () => github?.close());
 
@@ -106,11 +160,19 @@ describe("the Action on a pull request's life", () => {
     const run = await runAction(github, "pull_request", opened(github));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(checkOnHead(github)).toMatchObject([{ status: "completed", conclusion: "failure", output: { title: TITLE.open } }]);
+    expect(checkOnHead(github)).toMatchObject([
+      { status: "completed", conclusion: "failure", output: { title: TITLE.open } },
+    ]);
     expect(checkOnHead(github)[0]!.output.summary).toMatch(/dba-lead \+ backend-lead \+ sre-lead/);
-    expect(github.requests.filter((r) => r.route === "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers")).toHaveLength(1);
+    expect(
+      github.requests.filter(
+        (r) => r.route === "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+      ),
+    ).toHaveLength(1);
     // The snapshot looked for our run among the check suites of the App named by app-id.
-    expect(github.requests.find((r) => r.operation === "PullRequestSnapshot")?.body).toMatchObject({ variables: { suites: { appId: APP_ID } } });
+    expect(github.requests.find((r) => r.operation === "PullRequestSnapshot")?.body).toMatchObject({
+      variables: { suites: { appId: APP_ID } },
+    });
     expect(github.authFailures).toEqual([]);
     expect(github.requests.filter((r) => r.status >= 400)).toEqual([]);
   });
@@ -122,25 +184,46 @@ describe("the Action on a pull request's life", () => {
     const run = await runAction(github, "issue_comment", commented(github, comment, "sam"));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(checkOnHead(github)).toMatchObject([{ conclusion: "success", output: { title: TITLE.done } }]);
-    expect(github.requests.filter((r) => r.route === "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions")).toHaveLength(1);
+    expect(checkOnHead(github)).toMatchObject([
+      { conclusion: "success", output: { title: TITLE.done } },
+    ]);
+    expect(
+      github.requests.filter(
+        (r) => r.route === "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+      ),
+    ).toHaveLength(1);
     expect(github.requests.filter((r) => r.status >= 400)).toEqual([]);
   });
 
   it("any other event is nothing to do: exit 0, no call", async () => {
     const before = github.requests.length;
     const run = await runAction(github, "push", { ref: "refs/heads/main" });
-    expect(run).toEqual({ code: 0, stdout: 'governance-gate: nothing to do on "push" (it runs on pull_request, pull_request_target, pull_request_review, issue_comment)\n', stderr: "" });
+    expect(run).toEqual({
+      code: 0,
+      stdout:
+        'governance-gate: nothing to do on "push" (it runs on pull_request, pull_request_target, pull_request_review, issue_comment)\n',
+      stderr: "",
+    });
     expect(github.requests.length).toBe(before);
   });
 });
 
 describe("teams the token cannot read (GITHUB_TOKEN has no members permission)", () => {
-  const TEAMS_POLICY = POLICY.replace("sre-lead:     { users: [sam] }", "sre-lead:     { teams: [sres] }");
+  const TEAMS_POLICY = POLICY.replace(
+    "sre-lead:     { users: [sam] }",
+    "sre-lead:     { teams: [sres] }",
+  );
   let github: FakeGitHub;
   beforeAll(async () => {
     // The fake knows no team: as GitHub answers a token that may not read the organisation's teams.
-    github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head: HEAD, base: BASE, policy: TEAMS_POLICY }));
+    github = await FakeGitHub.start(
+      migrationSeed({
+        publicKey: createPublicKey(keys.publicKeyPem),
+        head: HEAD,
+        base: BASE,
+        policy: TEAMS_POLICY,
+      }),
+    );
   });
   afterAll(async () => github?.close());
 
@@ -161,7 +244,9 @@ describe("teams the token cannot read (GITHUB_TOKEN has no members permission)",
 
 describe("without what a workflow provides", () => {
   it("no token: exit 1 with an error annotation, before any call", async () => {
-    const github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head: HEAD, base: BASE }));
+    const github = await FakeGitHub.start(
+      migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head: HEAD, base: BASE }),
+    );
     try {
       const run = await runAction(github, "pull_request", opened(github), { INPUT_TOKEN: "" });
       expect(run.code).toBe(1);
@@ -176,8 +261,14 @@ describe("without what a workflow provides", () => {
 describe("dist/action.js", () => {
   it("is the bundle of the current sources (after changing src/, run `npm run build:action` and commit dist/action.js)", () => {
     const path = join(ROOT, "dist", "action.js");
-    expect(existsSync(path), "dist/action.js is missing: run `npm run build:action` and commit it (the rest of dist/ is ignored)").toBe(true);
+    expect(
+      existsSync(path),
+      "dist/action.js is missing: run `npm run build:action` and commit it (the rest of dist/ is ignored)",
+    ).toBe(true);
     const committed = readFileSync(path, "utf8");
-    expect(committed === readFileSync(bundle, "utf8"), "dist/action.js is stale: run `npm run build:action`").toBe(true);
+    expect(
+      committed === readFileSync(bundle, "utf8"),
+      "dist/action.js is stale: run `npm run build:action`",
+    ).toBe(true);
   });
 });

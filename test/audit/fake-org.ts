@@ -60,7 +60,12 @@ export class FakeOrg {
 
   /** Answers every GraphQL request through `gh` (validated against GitHub's schema by the mock too). */
   serve(gh: GitHubMock, matcher: string, options: { times: number }): void {
-    gh.graphql(matcher, (call: RecordedCall) => this.answer(call.body as { query: string; variables?: Record<string, unknown> }), { times: options.times });
+    gh.graphql(
+      matcher,
+      (call: RecordedCall) =>
+        this.answer(call.body as { query: string; variables?: Record<string, unknown> }),
+      { times: options.times },
+    );
   }
 
   answer(body: { query: string; variables?: Record<string, unknown> }): unknown {
@@ -72,41 +77,81 @@ export class FakeOrg {
       this.documents.set(body.query, document);
     }
     this.queries.push(String(body.variables?.q ?? ""));
-    const result = execute({ schema: githubGraphqlSchema(), document, rootValue: this.root(), variableValues: body.variables ?? {} });
+    const result = execute({
+      schema: githubGraphqlSchema(),
+      document,
+      rootValue: this.root(),
+      variableValues: body.variables ?? {},
+    });
     if (result instanceof Promise) throw new Error("fake-org resolvers are synchronous");
-    return result.errors?.length ? { data: result.data ?? null, errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : { data: result.data };
+    return result.errors?.length
+      ? {
+          data: result.data ?? null,
+          errors: result.errors.map((e) => ({ message: e.message, path: e.path })),
+        }
+      : { data: result.data };
   }
 
   private root() {
     return {
-      rateLimit: () => ({ __typename: "RateLimit", cost: 1, limit: 5000, nodeCount: 0, remaining: this.rate.remaining, resetAt: this.rate.resetAt, used: 5000 - this.rate.remaining }),
+      rateLimit: () => ({
+        __typename: "RateLimit",
+        cost: 1,
+        limit: 5000,
+        nodeCount: 0,
+        remaining: this.rate.remaining,
+        resetAt: this.rate.resetAt,
+        used: 5000 - this.rate.remaining,
+      }),
       search: (args: PageArgs & { query: string; type: string }) => {
         const matches = this.search(args.query);
         // GitHub reads a null cursor as none. Only the page's items are turned into nodes.
-        const page = connection(matches.slice(0, SEARCH_LIMIT))({ ...args, after: args.after ?? undefined, before: args.before ?? undefined });
-        const node = (item: FakePull | FakeIssue) => ("head" in item ? this.pullNode(item) : this.issueNode(item));
-        return { ...page, nodes: page.nodes.map(node), edges: page.edges.map((e) => ({ ...e, node: node(e.node) })), issueCount: matches.length };
+        const page = connection(matches.slice(0, SEARCH_LIMIT))({
+          ...args,
+          after: args.after ?? undefined,
+          before: args.before ?? undefined,
+        });
+        const node = (item: FakePull | FakeIssue) =>
+          "head" in item ? this.pullNode(item) : this.issueNode(item);
+        return {
+          ...page,
+          nodes: page.nodes.map(node),
+          edges: page.edges.map((e) => ({ ...e, node: node(e.node) })),
+          issueCount: matches.length,
+        };
       },
     };
   }
 
   private search(query: string): (FakePull | FakeIssue)[] {
     const terms = query.split(/\s+/).filter(Boolean);
-    const value = (key: string) => terms.find((t) => t.startsWith(`${key}:`))?.slice(key.length + 1);
+    const value = (key: string) =>
+      terms.find((t) => t.startsWith(`${key}:`))?.slice(key.length + 1);
     const org = value("org")?.toLowerCase();
     const repo = value("repo")?.toLowerCase();
-    const inScope = (repository: string) => (org ? repository.toLowerCase().startsWith(`${org}/`) : true) && (repo ? repository.toLowerCase() === repo : true);
+    const inScope = (repository: string) =>
+      (org ? repository.toLowerCase().startsWith(`${org}/`) : true) &&
+      (repo ? repository.toLowerCase() === repo : true);
     if (terms.includes("is:pr")) {
       const [from, to] = (value("merged") ?? "..").split("..");
       return this.pulls
         .filter((p) => inScope(p.repository) && (!terms.includes("is:merged") || p.mergedAt))
-        .filter((p) => !p.mergedAt || ((!from || Date.parse(p.mergedAt) >= Date.parse(from)) && (!to || Date.parse(p.mergedAt) <= Date.parse(to))));
+        .filter(
+          (p) =>
+            !p.mergedAt ||
+            ((!from || Date.parse(p.mergedAt) >= Date.parse(from)) &&
+              (!to || Date.parse(p.mergedAt) <= Date.parse(to))),
+        );
     }
     if (terms.includes("is:issue")) {
       const label = value("label");
       const created = value("created")?.replace(/^>=/, "");
-      return this.issues
-        .filter((i) => inScope(i.repository) && (!label || i.labels.includes(label)) && (!created || Date.parse(i.createdAt) >= Date.parse(created)));
+      return this.issues.filter(
+        (i) =>
+          inScope(i.repository) &&
+          (!label || i.labels.includes(label)) &&
+          (!created || Date.parse(i.createdAt) >= Date.parse(created)),
+      );
     }
     throw new Error(`fake-org: no search for "${query}"`);
   }
@@ -119,7 +164,9 @@ export class FakeOrg {
       __typename: "Commit",
       oid: p.head,
       checkSuites: (args: PageArgs & { filterBy?: { appId?: number } | null }) => {
-        const apps = [...new Set(runs.map((r) => r.appId))].filter((id) => !args.filterBy?.appId || id === args.filterBy.appId);
+        const apps = [...new Set(runs.map((r) => r.appId))].filter(
+          (id) => !args.filterBy?.appId || id === args.filterBy.appId,
+        );
         const suites = apps.map((appId) => {
           const mine = runs.filter((r) => r.appId === appId);
           return {
@@ -129,7 +176,15 @@ export class FakeOrg {
               connection(
                 mine
                   .filter((r) => !a.filterBy?.checkName || r.name === a.filterBy.checkName)
-                  .map((r) => ({ __typename: "CheckRun", databaseId: r.id, name: r.name, conclusion: r.conclusion, status: "COMPLETED", summary: r.summary, completedAt: r.completedAt })),
+                  .map((r) => ({
+                    __typename: "CheckRun",
+                    databaseId: r.id,
+                    name: r.name,
+                    conclusion: r.conclusion,
+                    status: "COMPLETED",
+                    summary: r.summary,
+                    completedAt: r.completedAt,
+                  })),
               )(a),
           };
         });
@@ -161,21 +216,57 @@ export class FakeOrg {
       closedAt: i.closedAt ?? null,
       body: i.body,
       // GraphQL names a bot without the `[bot]` REST shows.
-      author: { __typename: bot ? "Bot" : "User", login: bot ? i.author.replace(/\[bot\]$/, "") : i.author },
+      author: {
+        __typename: bot ? "Bot" : "User",
+        login: bot ? i.author.replace(/\[bot\]$/, "") : i.author,
+      },
       repository: { __typename: "Repository", nameWithOwner: i.repository },
     };
   }
 }
 
 /** `count` merged pull requests of acme/big spread evenly over the period (default: 2026's third quarter), each with a passing run of ours. */
-export function busyOrg(count: number, period = { since: new Date("2026-07-01T00:00:00Z"), until: new Date("2026-09-30T23:59:59Z") }, appId = 4242): FakeOrg {
+export function busyOrg(
+  count: number,
+  period = { since: new Date("2026-07-01T00:00:00Z"), until: new Date("2026-09-30T23:59:59Z") },
+  appId = 4242,
+): FakeOrg {
   const org = new FakeOrg();
   const span = period.until.getTime() - period.since.getTime();
   for (let n = 1; n <= count; n++) {
     const head = n.toString(16).padStart(40, "0");
-    const mergedAt = new Date(period.since.getTime() + Math.floor((span * n) / (count + 1))).toISOString();
-    const summary = withDecisionRecord("ok", buildPolicyFailureRecord({ pullRequest: n, head, base: { ref: "main", sha: "b".repeat(40) }, policySource: "p", policyProblems: [] }));
-    const pull: FakePull = { repository: "acme/big", number: n, title: `change ${n}`, author: "octocat", mergedAt, head, runs: [{ id: n, appId, appSlug: "governance-gate", name: "governance", conclusion: "SUCCESS", summary, completedAt: mergedAt }] };
+    const mergedAt = new Date(
+      period.since.getTime() + Math.floor((span * n) / (count + 1)),
+    ).toISOString();
+    const summary = withDecisionRecord(
+      "ok",
+      buildPolicyFailureRecord({
+        pullRequest: n,
+        head,
+        base: { ref: "main", sha: "b".repeat(40) },
+        policySource: "p",
+        policyProblems: [],
+      }),
+    );
+    const pull: FakePull = {
+      repository: "acme/big",
+      number: n,
+      title: `change ${n}`,
+      author: "octocat",
+      mergedAt,
+      head,
+      runs: [
+        {
+          id: n,
+          appId,
+          appSlug: "governance-gate",
+          name: "governance",
+          conclusion: "SUCCESS",
+          summary,
+          completedAt: mergedAt,
+        },
+      ],
+    };
     org.pulls.push(pull);
   }
   return org;

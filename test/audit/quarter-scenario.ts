@@ -25,7 +25,11 @@ import { htmlReport } from "../../src/audit/html-report.js";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import type { Comment, Facts, Review } from "../../src/evaluate/facts.js";
 import { withHeadState } from "../../src/github/check-state.js";
-import { decisionOutput, withPolicyFailureRecord, type CheckOutput } from "../../src/github/apply.js";
+import {
+  decisionOutput,
+  withPolicyFailureRecord,
+  type CheckOutput,
+} from "../../src/github/apply.js";
 import { loadPolicy } from "../../src/policy/load.js";
 import type { Policy } from "../../src/policy/model.js";
 import { postImplementationReview } from "../../src/render/merge.js";
@@ -40,13 +44,33 @@ export const QUARTER = { since: "2026-07-01", until: "2026-09-30" };
 const BASE = { ref: "main", sha: "0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4" };
 const POLICY_TEXT = `${CHAT_POLICY}  vp-engineering: { users: [vic] }\n`;
 
-const migration = added("prisma/migrations/20260701093000_drop_avatar/migration.sql", fixture("prs/drop-column.migration.sql"));
-const readme = { path: "README.md", status: "modified" as const, base: "# chat\n", head: "# chat\nMore words.\n" };
+const migration = added(
+  "prisma/migrations/20260701093000_drop_avatar/migration.sql",
+  fixture("prs/drop-column.migration.sql"),
+);
+const readme = {
+  path: "README.md",
+  status: "modified" as const,
+  base: "# chat\n",
+  head: "# chat\nMore words.\n",
+};
 
 let nextId = 5000;
 const sha = (n: number) => n.toString(16).padStart(40, "a");
-const review = (user: string, state: Review["state"], at: string, head: string): Review => ({ id: nextId++, user, state, commitId: head, submittedAt: at });
-const comment = (user: string, body: string, at: string): Comment => ({ id: nextId++, user, body, createdAt: at, updatedAt: at });
+const review = (user: string, state: Review["state"], at: string, head: string): Review => ({
+  id: nextId++,
+  user,
+  state,
+  commitId: head,
+  submittedAt: at,
+});
+const comment = (user: string, body: string, at: string): Comment => ({
+  id: nextId++,
+  user,
+  body,
+  createdAt: at,
+  updatedAt: at,
+});
 
 interface Merged {
   repository: string;
@@ -80,11 +104,37 @@ export async function quarterOrg(): Promise<{ org: FakeOrg; policy: Policy }> {
       requestedReviewers: { users: [], teams: [] },
     };
     const decision = evaluate(policy, facts, new Date(m.mergedAt));
-    const output = decisionOutput({ decision, policy, facts, pullRequest: m.number, base: BASE, policySource: `${m.repository}:.github/governance.yml@${BASE.sha.slice(0, 7)}`, policyProblems: [], arrivedAt: m.arrivedAt });
+    const output = decisionOutput({
+      decision,
+      policy,
+      facts,
+      pullRequest: m.number,
+      base: BASE,
+      policySource: `${m.repository}:.github/governance.yml@${BASE.sha.slice(0, 7)}`,
+      policyProblems: [],
+      arrivedAt: m.arrivedAt,
+    });
     const pull = merged(m, head, output);
     if (decision.emergency) {
-      const issue = postImplementationReview(decision, policy, { owner: m.repository.split("/")[0]!, repo: m.repository.split("/")[1]!, number: m.number, title: m.title, url: `https://github.com/${m.repository}/pull/${m.number}`, author: m.author, mergedAt: new Date(m.mergedAt) })!;
-      org.issues.push({ repository: m.repository, number: 8, title: issue.title, body: issue.body, author: `${APP_SLUG}[bot]`, labels: ["post-implementation-review"], createdAt: "2026-08-12T10:00:05Z", closedAt: "2026-08-13T16:00:00Z" });
+      const issue = postImplementationReview(decision, policy, {
+        owner: m.repository.split("/")[0]!,
+        repo: m.repository.split("/")[1]!,
+        number: m.number,
+        title: m.title,
+        url: `https://github.com/${m.repository}/pull/${m.number}`,
+        author: m.author,
+        mergedAt: new Date(m.mergedAt),
+      })!;
+      org.issues.push({
+        repository: m.repository,
+        number: 8,
+        title: issue.title,
+        body: issue.body,
+        author: `${APP_SLUG}[bot]`,
+        labels: ["post-implementation-review"],
+        createdAt: "2026-08-12T10:00:05Z",
+        closedAt: "2026-08-13T16:00:00Z",
+      });
     }
     return pull;
   };
@@ -103,14 +153,31 @@ export async function quarterOrg(): Promise<{ org: FakeOrg; policy: Policy }> {
         appSlug: APP_SLUG,
         name: "governance",
         conclusion: output.conclusion === "success" ? "SUCCESS" : "FAILURE",
-        summary: withHeadState(output.summary, { prs: { [String(m.number)]: { conclusion: output.conclusion, arrivedAt: m.arrivedAt, base: "main" } } }),
+        summary: withHeadState(output.summary, {
+          prs: {
+            [String(m.number)]: {
+              conclusion: output.conclusion,
+              arrivedAt: m.arrivedAt,
+              base: "main",
+            },
+          },
+        }),
         completedAt: new Date(Date.parse(m.mergedAt) - 60_000).toISOString(),
       },
     ],
   });
 
   org.pulls.push(
-    decided({ repository: "acme/chat", number: 99, title: "Last June change", author: "octocat", arrivedAt: "2026-06-30T10:00:00Z", mergedAt: "2026-06-30T23:00:00Z", mergedBy: "octocat", files: [readme] }),
+    decided({
+      repository: "acme/chat",
+      number: 99,
+      title: "Last June change",
+      author: "octocat",
+      arrivedAt: "2026-06-30T10:00:00Z",
+      mergedAt: "2026-06-30T23:00:00Z",
+      mergedBy: "octocat",
+      files: [readme],
+    }),
     decided({
       repository: "acme/chat",
       number: 101,
@@ -120,10 +187,22 @@ export async function quarterOrg(): Promise<{ org: FakeOrg; policy: Policy }> {
       mergedAt: "2026-07-07T14:00:00Z",
       mergedBy: "bea",
       files: [migration],
-      reviews: (head) => [review("dan", "APPROVED", "2026-07-06T11:00:00Z", head), review("sam", "APPROVED", "2026-07-07T13:00:00Z", head)],
+      reviews: (head) => [
+        review("dan", "APPROVED", "2026-07-06T11:00:00Z", head),
+        review("sam", "APPROVED", "2026-07-07T13:00:00Z", head),
+      ],
       comments: [comment("bea", "/approve-level3", "2026-07-06T15:00:00Z")],
     }),
-    decided({ repository: "acme/chat", number: 102, title: "Fix a typo in the README", author: "octocat", arrivedAt: "2026-07-08T10:00:00Z", mergedAt: "2026-07-08T10:30:00Z", mergedBy: "octocat", files: [readme] }),
+    decided({
+      repository: "acme/chat",
+      number: 102,
+      title: "Fix a typo in the README",
+      author: "octocat",
+      arrivedAt: "2026-07-08T10:00:00Z",
+      mergedAt: "2026-07-08T10:30:00Z",
+      mergedBy: "octocat",
+      files: [readme],
+    }),
     decided({
       repository: "acme/chat",
       number: 103,
@@ -145,7 +224,13 @@ export async function quarterOrg(): Promise<{ org: FakeOrg; policy: Policy }> {
       mergedBy: "ivy",
       files: [migration],
       reviews: (head) => [review("dan", "APPROVED", "2026-08-12T10:00:00Z", head)],
-      comments: [comment("ivy", "/emergency rollback of the avatar migration, P0 INC-231", "2026-08-12T09:30:00Z")],
+      comments: [
+        comment(
+          "ivy",
+          "/emergency rollback of the avatar migration, P0 INC-231",
+          "2026-08-12T09:30:00Z",
+        ),
+      ],
     }),
     decided({
       repository: "acme/billing",
@@ -156,35 +241,108 @@ export async function quarterOrg(): Promise<{ org: FakeOrg; policy: Policy }> {
       mergedAt: "2026-09-03T12:30:00Z",
       mergedBy: "vic",
       files: [migration],
-      reviews: (head) => [review("bea", "APPROVED", "2026-09-01T10:00:00Z", head), review("sam", "APPROVED", "2026-09-01T11:00:00Z", head), review("dan", "CHANGES_REQUESTED", "2026-09-01T11:30:00Z", head)],
-      comments: [comment("vic", "/governance decide approve The column has had no readers since June; dan's backfill ran on 2026-08-28.", "2026-09-03T12:00:00Z")],
+      reviews: (head) => [
+        review("bea", "APPROVED", "2026-09-01T10:00:00Z", head),
+        review("sam", "APPROVED", "2026-09-01T11:00:00Z", head),
+        review("dan", "CHANGES_REQUESTED", "2026-09-01T11:30:00Z", head),
+      ],
+      comments: [
+        comment(
+          "vic",
+          "/governance decide approve The column has had no readers since June; dan's backfill ran on 2026-08-28.",
+          "2026-09-03T12:00:00Z",
+        ),
+      ],
     }),
   );
 
   // Merged past the check: no run of ours on its head, only another App's `governance`.
-  const bypassed = decided({ repository: "acme/billing", number: 10, title: "Hotfix billing cron", author: "octocat", arrivedAt: "2026-09-14T09:00:00Z", mergedAt: "2026-09-14T10:00:00Z", mergedBy: "root", files: [migration] });
-  bypassed.runs = [{ ...bypassed.runs[0]!, appId: 999, appSlug: "ci-bot", conclusion: "SUCCESS", summary: "all good" }];
+  const bypassed = decided({
+    repository: "acme/billing",
+    number: 10,
+    title: "Hotfix billing cron",
+    author: "octocat",
+    arrivedAt: "2026-09-14T09:00:00Z",
+    mergedAt: "2026-09-14T10:00:00Z",
+    mergedBy: "root",
+    files: [migration],
+  });
+  bypassed.runs = [
+    {
+      ...bypassed.runs[0]!,
+      appId: 999,
+      appSlug: "ci-bot",
+      conclusion: "SUCCESS",
+      summary: "all good",
+    },
+  ];
   org.pulls.push(bypassed);
 
   // The base policy failed lint: nothing was decided, the check failed, an admin merged.
-  const broken = await loadPolicy({ name: ".github/governance.yml", text: POLICY_TEXT.replace("dba-lead: { users: [dan] }", "dba-lead: { user: [dan] }") }, memoryReader({}));
-  const invalid = withPolicyFailureRecord(
-    { conclusion: "failure", title: `Invalid governance policy: ${broken.problems.length} problem${broken.problems.length === 1 ? "" : "s"}`, summary: "**❌ The governance policy (.github/governance.yml) on the base branch is invalid**" },
-    { pullRequest: 104, head: sha(104), base: BASE, policySource: "acme/chat:.github/governance.yml", policyProblems: broken.problems },
+  const broken = await loadPolicy(
+    {
+      name: ".github/governance.yml",
+      text: POLICY_TEXT.replace("dba-lead: { users: [dan] }", "dba-lead: { user: [dan] }"),
+    },
+    memoryReader({}),
   );
-  org.pulls.push(merged({ repository: "acme/chat", number: 104, title: "Tune connection pool", author: "octocat", arrivedAt: "2026-09-21T09:00:00Z", mergedAt: "2026-09-21T10:00:00Z", mergedBy: "root", files: [] }, sha(104), invalid));
+  const invalid = withPolicyFailureRecord(
+    {
+      conclusion: "failure",
+      title: `Invalid governance policy: ${broken.problems.length} problem${broken.problems.length === 1 ? "" : "s"}`,
+      summary:
+        "**❌ The governance policy (.github/governance.yml) on the base branch is invalid**",
+    },
+    {
+      pullRequest: 104,
+      head: sha(104),
+      base: BASE,
+      policySource: "acme/chat:.github/governance.yml",
+      policyProblems: broken.problems,
+    },
+  );
+  org.pulls.push(
+    merged(
+      {
+        repository: "acme/chat",
+        number: 104,
+        title: "Tune connection pool",
+        author: "octocat",
+        arrivedAt: "2026-09-21T09:00:00Z",
+        mergedAt: "2026-09-21T10:00:00Z",
+        mergedBy: "root",
+        files: [],
+      },
+      sha(104),
+      invalid,
+    ),
+  );
 
-  org.pulls.push({ repository: "acme/chat", number: 105, title: "Still open", author: "octocat", mergedAt: null, head: sha(105), runs: [] });
+  org.pulls.push({
+    repository: "acme/chat",
+    number: 105,
+    title: "Still open",
+    author: "octocat",
+    mergedAt: null,
+    head: sha(105),
+    runs: [],
+  });
   return { org, policy };
 }
 
 /** The quarter's rows and report read straight from the fake (no HTTP): for the browser test and the README's screenshot. */
 export async function quarterReport(): Promise<{ rows: AuditRow[]; html: string }> {
   const { org } = await quarterOrg();
-  const graphql = (async (query: string, variables: Record<string, unknown>) => (org.answer({ query, variables }) as { data: unknown }).data) as GraphqlClient;
+  const graphql = (async (query: string, variables: Record<string, unknown>) =>
+    (org.answer({ query, variables }) as { data: unknown }).data) as GraphqlClient;
   const since = new Date(`${QUARTER.since}T00:00:00Z`);
   const until = new Date(`${QUARTER.until}T23:59:59Z`);
-  const { pulls, reviews } = await collect(graphql, { scopes: ["org:acme"], since, until, appId: APP_ID });
+  const { pulls, reviews } = await collect(graphql, {
+    scopes: ["org:acme"],
+    since,
+    until,
+    appId: APP_ID,
+  });
   const rows = sortRows(pulls.map((p) => auditRow(p, reviews, until)));
   return { rows, html: htmlReport(rows, { since, until, scopes: ["acme"] }) };
 }

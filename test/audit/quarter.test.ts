@@ -29,7 +29,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TOKEN_ENV = { GITHUB_TOKEN: "ghp_audit_test", APP_ID: String(APP_ID) };
 
 /** The quarter exported in `format`, with GitHub read through `gh` (one search page of pull requests, one of review issues). */
-async function exportQuarter(gh: GitHubMock, format: string, env: NodeJS.ProcessEnv = TOKEN_ENV): Promise<{ text: string; stderr: string[] }> {
+async function exportQuarter(
+  gh: GitHubMock,
+  format: string,
+  env: NodeJS.ProcessEnv = TOKEN_ENV,
+): Promise<{ text: string; stderr: string[] }> {
   org.serve(gh, "AuditMergedPullRequests", { times: 1 });
   org.serve(gh, "AuditReviewIssues", { times: 1 });
   const out = join(dir, `quarter.${format}`);
@@ -52,18 +56,23 @@ function parseCsv(text: string): Map<string, Record<string, string>> {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
+    else if (c === ",") (row.push(field), (field = ""));
     else if (c === "\r") continue;
-    else if (c === "\n") row.push(field), rows.push(row), (row = []), (field = "");
+    else if (c === "\n") (row.push(field), rows.push(row), (row = []), (field = ""));
     else field += c;
   }
   const [header, ...body] = rows;
   expect(header).toEqual([...CSV_COLUMNS]);
-  return new Map(body.map((r) => [`${r[0]}#${r[1]}`, Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ""]))]));
+  return new Map(
+    body.map((r) => [
+      `${r[0]}#${r[1]}`,
+      Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ""])),
+    ]),
+  );
 }
 
 describe("a quarter of acme, exported", () => {
@@ -73,11 +82,21 @@ describe("a quarter of acme, exported", () => {
     // Two GraphQL calls for the organisation's whole quarter: the merged pull requests with their runs, and the review issues.
     expect(gh.count({ kind: "graphql" })).toBe(2);
     expect(gh.count()).toBe(2);
-    expect(stderr.at(-1)).toBe(`audit: 7 merged pull requests, 5 exceptions, 2 GitHub calls → ${join(dir, "quarter.csv")}`);
+    expect(stderr.at(-1)).toBe(
+      `audit: 7 merged pull requests, 5 exceptions, 2 GitHub calls → ${join(dir, "quarter.csv")}`,
+    );
 
     const rows = parseCsv(text);
     // June's merge and the open pull request are not in the quarter; the order is repository, then merge time.
-    expect([...rows.keys()]).toEqual(["acme/billing#7", "acme/billing#9", "acme/billing#10", "acme/chat#101", "acme/chat#102", "acme/chat#103", "acme/chat#104"]);
+    expect([...rows.keys()]).toEqual([
+      "acme/billing#7",
+      "acme/billing#9",
+      "acme/billing#10",
+      "acme/chat#101",
+      "acme/chat#102",
+      "acme/chat#103",
+      "acme/chat#104",
+    ]);
     expect(Object.fromEntries([...rows].map(([k, r]) => [k, r.flags]))).toEqual({
       "acme/billing#7": "emergency;review-late",
       "acme/billing#9": "mediated",
@@ -94,12 +113,25 @@ describe("a quarter of acme, exported", () => {
       areas: "prisma",
       requirements: "1",
       requirements_satisfied: "1",
-      signoffs: "dan (dba-lead, review 2026-07-06T11:00:00Z); bea (backend-lead, command 2026-07-06T15:00:00Z); sam (sre-lead, review 2026-07-07T13:00:00Z)",
+      signoffs:
+        "dan (dba-lead, review 2026-07-06T11:00:00Z); bea (backend-lead, command 2026-07-06T15:00:00Z); sam (sre-lead, review 2026-07-07T13:00:00Z)",
       merged_by: "bea",
       policy_lint_errors: "0",
     });
-    expect(rows.get("acme/chat#102")).toMatchObject({ check: "success", level: "1", requirements: "0", signoffs: "" });
-    expect(rows.get("acme/chat#103")).toMatchObject({ check: "failure", record: "ok", level: "3", requirements_satisfied: "0", signoffs: "dan (dba-lead, review 2026-08-05T16:00:00Z)", merged_by: "root" });
+    expect(rows.get("acme/chat#102")).toMatchObject({
+      check: "success",
+      level: "1",
+      requirements: "0",
+      signoffs: "",
+    });
+    expect(rows.get("acme/chat#103")).toMatchObject({
+      check: "failure",
+      record: "ok",
+      level: "3",
+      requirements_satisfied: "0",
+      signoffs: "dan (dba-lead, review 2026-08-05T16:00:00Z)",
+      merged_by: "root",
+    });
     expect(rows.get("acme/billing#7")).toMatchObject({
       emergency_by: "ivy",
       emergency_reason: "rollback of the avatar migration, P0 INC-231",
@@ -110,9 +142,15 @@ describe("a quarter of acme, exported", () => {
     });
     expect(rows.get("acme/billing#9")).toMatchObject({
       check: "success",
-      mediations: "prisma/migration-destructive: approve by vic (vp-engineering): The column has had no readers since June; dan's backfill ran on 2026-08-28.",
+      mediations:
+        "prisma/migration-destructive: approve by vic (vp-engineering): The column has had no readers since June; dan's backfill ran on 2026-08-28.",
     });
-    expect(rows.get("acme/billing#10")).toMatchObject({ check: "missing", record: "absent", level: "", merged_by: "root" });
+    expect(rows.get("acme/billing#10")).toMatchObject({
+      check: "missing",
+      record: "absent",
+      level: "",
+      merged_by: "root",
+    });
     expect(rows.get("acme/chat#104")).toMatchObject({ check: "failure", record: "ok", level: "" });
     expect(Number(rows.get("acme/chat#104")!.policy_lint_errors)).toBeGreaterThan(0);
   });
@@ -120,37 +158,110 @@ describe("a quarter of acme, exported", () => {
   it("JSON Lines as the App (one installation token for the organisation): the decision records whole, with the review and comment ids that signed", async () => {
     const gh = mockGitHub();
     const keys = appKeys(APP_ID);
-    gh.get("/app/installations", [{ id: 77, account: { login: "acme", id: 1, type: "Organization" }, app_id: APP_ID, app_slug: APP_SLUG, target_type: "Organization" }]);
+    gh.get("/app/installations", [
+      {
+        id: 77,
+        account: { login: "acme", id: 1, type: "Organization" },
+        app_id: APP_ID,
+        app_slug: APP_SLUG,
+        target_type: "Organization",
+      },
+    ]);
     gh.installationToken(77);
-    const { text } = await exportQuarter(gh, "jsonl", { APP_ID: String(APP_ID), PRIVATE_KEY: keys.privateKey });
+    const { text } = await exportQuarter(gh, "jsonl", {
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: keys.privateKey,
+    });
     expect(gh.count({ kind: "graphql" })).toBe(2);
 
-    const rows = text.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown> & { decision?: Record<string, unknown> });
-    expect(rows.map((r) => `${r.repository}#${r.number}`)).toEqual(["acme/billing#7", "acme/billing#9", "acme/billing#10", "acme/chat#101", "acme/chat#102", "acme/chat#103", "acme/chat#104"]);
+    const rows = text
+      .trimEnd()
+      .split("\n")
+      .map(
+        (line) =>
+          JSON.parse(line) as Record<string, unknown> & { decision?: Record<string, unknown> },
+      );
+    expect(rows.map((r) => `${r.repository}#${r.number}`)).toEqual([
+      "acme/billing#7",
+      "acme/billing#9",
+      "acme/billing#10",
+      "acme/chat#101",
+      "acme/chat#102",
+      "acme/chat#103",
+      "acme/chat#104",
+    ]);
     const byKey = new Map(rows.map((r) => [`${r.repository}#${r.number}`, r]));
     expect(byKey.get("acme/chat#101")).toMatchObject({
       url: "https://github.com/acme/chat/pull/101",
       check: "success",
       flags: [],
       signoffs: [
-        { login: "dan", role: "dba-lead", via: "review", reviewId: expect.any(Number), at: "2026-07-06T11:00:00Z" },
-        { login: "bea", role: "backend-lead", via: "command", commentId: expect.any(Number), at: "2026-07-06T15:00:00Z" },
-        { login: "sam", role: "sre-lead", via: "review", reviewId: expect.any(Number), at: "2026-07-07T13:00:00Z" },
+        {
+          login: "dan",
+          role: "dba-lead",
+          via: "review",
+          reviewId: expect.any(Number),
+          at: "2026-07-06T11:00:00Z",
+        },
+        {
+          login: "bea",
+          role: "backend-lead",
+          via: "command",
+          commentId: expect.any(Number),
+          at: "2026-07-06T15:00:00Z",
+        },
+        {
+          login: "sam",
+          role: "sre-lead",
+          via: "review",
+          reviewId: expect.any(Number),
+          at: "2026-07-07T13:00:00Z",
+        },
       ],
-      decision: { recordVersion: 1, pullRequest: 101, arrivedAt: "2026-07-06T09:00:00Z", conclusion: "success", policy: { commit: "0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4" } },
+      decision: {
+        recordVersion: 1,
+        pullRequest: 101,
+        arrivedAt: "2026-07-06T09:00:00Z",
+        conclusion: "success",
+        policy: { commit: "0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4" },
+      },
     });
     expect(byKey.get("acme/billing#7")).toMatchObject({
       flags: ["emergency", "review-late"],
-      emergency: { by: "ivy", declaredAt: "2026-08-12T09:30:00Z", review: { status: "late", dueAt: "2026-08-13T10:00:00.000Z", closedAt: "2026-08-13T16:00:00Z" } },
+      emergency: {
+        by: "ivy",
+        declaredAt: "2026-08-12T09:30:00Z",
+        review: {
+          status: "late",
+          dueAt: "2026-08-13T10:00:00.000Z",
+          closedAt: "2026-08-13T16:00:00Z",
+        },
+      },
       decision: { emergency: { by: "ivy", bypassed: ["prisma/migration-destructive"] } },
     });
     expect(byKey.get("acme/billing#9")).toMatchObject({
       flags: ["mediated"],
-      mediations: [{ requirement: "prisma/migration-destructive", by: "vic", role: "vp-engineering", verdict: "approve", at: "2026-09-03T12:00:00.000Z", commentId: expect.any(Number) }],
+      mediations: [
+        {
+          requirement: "prisma/migration-destructive",
+          by: "vic",
+          role: "vp-engineering",
+          verdict: "approve",
+          at: "2026-09-03T12:00:00.000Z",
+          commentId: expect.any(Number),
+        },
+      ],
     });
-    expect(byKey.get("acme/billing#10")).toMatchObject({ check: "missing", record: "absent", flags: ["check-missing"] });
+    expect(byKey.get("acme/billing#10")).toMatchObject({
+      check: "missing",
+      record: "absent",
+      flags: ["check-missing"],
+    });
     expect(byKey.get("acme/billing#10")!.decision).toBeUndefined();
-    expect(byKey.get("acme/chat#104")).toMatchObject({ flags: ["check-failing", "policy-lint-failed"], decision: { outcome: "policy-invalid" } });
+    expect(byKey.get("acme/chat#104")).toMatchObject({
+      flags: ["check-failing", "policy-lint-failed"],
+      decision: { outcome: "policy-invalid" },
+    });
   });
 
   it("rerun, the export is the same byte for byte", async () => {
@@ -163,9 +274,19 @@ describe("a quarter of acme, exported", () => {
     const { text: html } = await exportQuarter(mockGitHub(), "html");
     // Nothing is fetched when the report is opened.
     expect(html).not.toMatch(/<script|<link|src="http|url\(/i);
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
-    const tile = (id: string) => new RegExp(`id="tile-${id}"><span class="value">(\\d+)<`).exec(html)?.[1];
-    expect({ merged: tile("merged"), exceptions: tile("exceptions"), bypasses: tile("bypasses"), emergencies: tile("emergencies"), late: tile("late-reviews"), mediated: tile("mediated") }).toEqual({
+    expect(html).toContain(
+      `content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`,
+    );
+    const tile = (id: string) =>
+      new RegExp(`id="tile-${id}"><span class="value">(\\d+)<`).exec(html)?.[1];
+    expect({
+      merged: tile("merged"),
+      exceptions: tile("exceptions"),
+      bypasses: tile("bypasses"),
+      emergencies: tile("emergencies"),
+      late: tile("late-reviews"),
+      mediated: tile("mediated"),
+    }).toEqual({
       merged: "7",
       exceptions: "5",
       bypasses: "3",
@@ -175,23 +296,34 @@ describe("a quarter of acme, exported", () => {
     });
     // dba-lead waited 1, 2 and 23 business hours (median 2, p90 23); backend-lead 1 and 6; sre-lead 2 and 12.
     const waits = (kind: string) =>
-      [...html.matchAll(new RegExp(`data-${kind}="([^"]+)">[\\s\\S]*?class="p90"[^>]*data-value="([\\d.]+)"[\\s\\S]*?class="median"[^>]*data-value="([\\d.]+)"[\\s\\S]*?data-sla="([\\d.]+)"`, "g"))].map((m) => [m[1], Number(m[3]), Number(m[2]), Number(m[4])]);
+      [
+        ...html.matchAll(
+          new RegExp(
+            `data-${kind}="([^"]+)">[\\s\\S]*?class="p90"[^>]*data-value="([\\d.]+)"[\\s\\S]*?class="median"[^>]*data-value="([\\d.]+)"[\\s\\S]*?data-sla="([\\d.]+)"`,
+            "g",
+          ),
+        ),
+      ].map((m) => [m[1], Number(m[3]), Number(m[2]), Number(m[4])]);
     expect(waits("role")).toEqual([
       ["backend-lead", 3.5, 6, 16],
       ["dba-lead", 2, 23, 16],
       ["sre-lead", 7, 12, 16],
     ]);
     expect(waits("area")).toEqual([["prisma", 2, 23, 16]]);
-    expect(html).toContain("<tr><td>dba-lead</td><td>3</td><td>2</td><td class=\"over\">23</td><td>16</td><td>2 of 3</td></tr>");
+    expect(html).toContain(
+      '<tr><td>dba-lead</td><td>3</td><td>2</td><td class="over">23</td><td>16</td><td>2 of 3</td></tr>',
+    );
     const bars = (re: RegExp) => [...html.matchAll(re)].map((m) => m.slice(1).join(" "));
-    expect(bars(/class="emergency"[^>]*data-month="([\d-]+)" data-value="(\d+)"/g)).toEqual(["2026-07 0", "2026-08 1", "2026-09 0"]);
-    expect(bars(/class="level"[^>]*data-month="([\d-]+)" data-level="(\w+)" data-value="(\d+)"/g).filter((b) => !b.endsWith(" 0"))).toEqual([
-      "2026-07 1 1",
-      "2026-07 3 1",
-      "2026-08 3 2",
-      "2026-09 3 1",
-      "2026-09 unknown 2",
+    expect(bars(/class="emergency"[^>]*data-month="([\d-]+)" data-value="(\d+)"/g)).toEqual([
+      "2026-07 0",
+      "2026-08 1",
+      "2026-09 0",
     ]);
+    expect(
+      bars(/class="level"[^>]*data-month="([\d-]+)" data-level="(\w+)" data-value="(\d+)"/g).filter(
+        (b) => !b.endsWith(" 0"),
+      ),
+    ).toEqual(["2026-07 1 1", "2026-07 3 1", "2026-08 3 2", "2026-09 3 1", "2026-09 unknown 2"]);
     const exceptions = bars(/<tr data-pull="([^"]+)"><td><a href="([^"]+)">/g);
     expect(exceptions).toEqual([
       "acme/billing#7 https://github.com/acme/billing/pull/7",
@@ -200,7 +332,11 @@ describe("a quarter of acme, exported", () => {
       "acme/chat#103 https://github.com/acme/chat/pull/103",
       "acme/chat#104 https://github.com/acme/chat/pull/104",
     ]);
-    expect(html).toContain(`review <a href="https://github.com/acme/billing/issues/8">late</a> (due 2026-08-13T10:00:00.000Z, closed 2026-08-13T16:00:00Z)`);
-    expect(html).toContain("approve by @vic (vp-engineering): <q>The column has had no readers since June; dan&#39;s backfill ran on 2026-08-28.</q>");
+    expect(html).toContain(
+      `review <a href="https://github.com/acme/billing/issues/8">late</a> (due 2026-08-13T10:00:00.000Z, closed 2026-08-13T16:00:00Z)`,
+    );
+    expect(html).toContain(
+      "approve by @vic (vp-engineering): <q>The column has had no readers since June; dan&#39;s backfill ran on 2026-08-28.</q>",
+    );
   });
 });

@@ -11,7 +11,13 @@ import { busyOrg, graphqlOver } from "./fake-org.js";
 const dir = mkdtempSync(join(tmpdir(), "gg-audit-resume-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ARGS = { repo: ["acme/big"], since: "2026-07-01", until: "2026-09-30", "app-id": "4242", format: "jsonl" };
+const ARGS = {
+  repo: ["acme/big"],
+  since: "2026-07-01",
+  until: "2026-09-30",
+  "app-id": "4242",
+  format: "jsonl",
+};
 const io = { out: () => undefined, err: () => undefined };
 
 /** The fake GitHub, counting calls; after `failAfter` calls the connection drops. */
@@ -23,7 +29,10 @@ function github(failAfter = Infinity) {
     if (++counter.calls > failAfter) throw new Error("read ECONNRESET");
     return answer(query, variables);
   }) as GraphqlClient;
-  return { counter, deps: { env: {}, clientFor: async () => graphql, stderr: { isTTY: false, write: () => true } } };
+  return {
+    counter,
+    deps: { env: {}, clientFor: async () => graphql, stderr: { isTTY: false, write: () => true } },
+  };
 }
 
 it("an interrupted export goes on with --resume without asking again for what it read, and writes what a whole run writes", async () => {
@@ -49,7 +58,9 @@ it("an interrupted export goes on with --resume without asking again for what it
 
 it("without --resume an export starts afresh, whatever an earlier one left", async () => {
   const out = join(dir, "fresh.jsonl");
-  await expect(auditCommand({ ...ARGS, out }, io, github(20).deps)).rejects.toThrow("read ECONNRESET");
+  await expect(auditCommand({ ...ARGS, out }, io, github(20).deps)).rejects.toThrow(
+    "read ECONNRESET",
+  );
   const again = github();
   await auditCommand({ ...ARGS, out }, io, again.deps);
   expect(again.counter.calls).toBe(3 + 4 * 12);

@@ -4,8 +4,11 @@ import { costDetector, estimateMonthlyCost, money } from "../../src/changes/cost
 import { parseManifestFile, type K8sObject } from "../../src/changes/kubernetes-manifest.js";
 import type { ChangedFile, DetectorSettings } from "../../src/changes/types.js";
 
-const settings: DetectorSettings = { cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" } };
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/changes/k8s/${name}`, import.meta.url), "utf8");
+const settings: DetectorSettings = {
+  cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" },
+};
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/changes/k8s/${name}`, import.meta.url), "utf8");
 const chatApi = fixture("chat-api.yaml");
 
 function edit(text: string, from: string, to: string): string {
@@ -75,8 +78,13 @@ describe("estimateMonthlyCost", () => {
 
   it("prices spec replicas, and 1 replica when unset", () => {
     // 1 × (0.5 × 25 + 1 × 3.5)
-    expect(estimateMonthlyCost(objects(fixture("redis-statefulset.yaml")), settings).monthly).toBe(16);
-    const unset = estimateMonthlyCost(objects(worker(3, "1", "2Gi").replace("  replicas: 3\n", "")), settings);
+    expect(estimateMonthlyCost(objects(fixture("redis-statefulset.yaml")), settings).monthly).toBe(
+      16,
+    );
+    const unset = estimateMonthlyCost(
+      objects(worker(3, "1", "2Gi").replace("  replicas: 3\n", "")),
+      settings,
+    );
     expect(unset.workloads).toMatchObject([{ replicas: 1, replicaSource: "default", monthly: 32 }]);
   });
 
@@ -119,7 +127,9 @@ spec:
           resources: { requests: { cpu: 500m, memory: 1Gi } }
 `;
     // cpu: max(0.25 + 0.5, 2) = 2; memory: max(0.5 + 1, 1) = 1.5 GiB
-    expect(estimateMonthlyCost(objects(text), settings).workloads).toMatchObject([{ cpuCores: 2, memoryBytes: 1.5 * 2 ** 30 }]);
+    expect(estimateMonthlyCost(objects(text), settings).workloads).toMatchObject([
+      { cpuCores: 2, memoryBytes: 1.5 * 2 ** 30 },
+    ]);
   });
 
   it("counts a DaemonSet as one pod and leaves Jobs and CronJobs out", () => {
@@ -150,12 +160,17 @@ spec:
   it("prices containers without requests at nothing, and objects that are not workloads too", () => {
     const noResources = worker(4, "1", "1Gi").replace(/\s+resources:[\s\S]*$/, "\n");
     expect(estimateMonthlyCost(objects(noResources), settings).monthly).toBe(0);
-    const service = chatApi.slice(chatApi.indexOf("apiVersion: v1\nkind: Service"), chatApi.indexOf("---\napiVersion: autoscaling"));
+    const service = chatApi.slice(
+      chatApi.indexOf("apiVersion: v1\nkind: Service"),
+      chatApi.indexOf("---\napiVersion: autoscaling"),
+    );
     expect(estimateMonthlyCost(objects(service), settings)).toEqual({ monthly: 0, workloads: [] });
   });
 
   it("throws on an invalid quantity", () => {
-    expect(() => estimateMonthlyCost(objects(worker(1, "one", "1Gi")), settings)).toThrow(/invalid Kubernetes quantity "one"/);
+    expect(() => estimateMonthlyCost(objects(worker(1, "one", "1Gi")), settings)).toThrow(
+      /invalid Kubernetes quantity "one"/,
+    );
   });
 });
 
@@ -169,13 +184,17 @@ describe("costDetector", () => {
 
   it("reports an increase above the threshold, with the arithmetic", () => {
     // 9 more pods × (2 × 25 + 4 × 3.5 = 64) = 576
-    const result = costDetector.detect(modified("k8s/worker.yaml", worker(3, "2", "4Gi"), worker(12, "2", "4Gi")), settings);
+    const result = costDetector.detect(
+      modified("k8s/worker.yaml", worker(3, "2", "4Gi"), worker(12, "2", "4Gi")),
+      settings,
+    );
     expect(result).toEqual({
       findings: [
         {
           kind: "cost-increase",
           path: "k8s/worker.yaml",
-          detail: "estimated +$576.00/month (Deployment chat/worker: 3 → 12 replicas × (2 vCPU, 4 GiB))",
+          detail:
+            "estimated +$576.00/month (Deployment chat/worker: 3 → 12 replicas × (2 vCPU, 4 GiB))",
           line: 7,
         },
       ],
@@ -186,12 +205,18 @@ describe("costDetector", () => {
   it("uses the HPA's maxReplicas as the worst case", () => {
     // 70 more pods × 8 = 560
     const head = edit(chatApi, "maxReplicas: 10", "maxReplicas: 80");
-    expect(costDetector.detect(modified("k8s/chat-api.yaml", chatApi, head), settings).findings.map((f) => f.detail)).toEqual([
+    expect(
+      costDetector
+        .detect(modified("k8s/chat-api.yaml", chatApi, head), settings)
+        .findings.map((f) => f.detail),
+    ).toEqual([
       "estimated +$560.00/month (Deployment chat/api: 10 → 80 replicas (HPA max) × (0.25 vCPU, 0.5 GiB))",
     ]);
     // Under an HPA, spec.replicas is only the starting point: raising it costs nothing more.
     const replicas = edit(chatApi, "replicas: 3", "replicas: 8");
-    expect(costDetector.detect(modified("k8s/chat-api.yaml", chatApi, replicas), settings).findings).toEqual([]);
+    expect(
+      costDetector.detect(modified("k8s/chat-api.yaml", chatApi, replicas), settings).findings,
+    ).toEqual([]);
   });
 
   it("shows which per-pod resources moved", () => {
@@ -200,8 +225,13 @@ describe("costDetector", () => {
     head = edit(head, "memory: 512Mi", "memory: 8Gi");
     head = edit(head, "maxReplicas: 10", "maxReplicas: 5");
     head = edit(head, "minReplicas: 3", "minReplicas: 5");
-    const [finding] = costDetector.detect(modified("k8s/chat-api.yaml", chatApi, head), settings).findings;
-    expect(finding?.detail).toBe("estimated +$560.00/month (Deployment chat/api: 10 → 5 replicas (HPA max) × (0.25 → 4 vCPU, 0.5 → 8 GiB))");
+    const [finding] = costDetector.detect(
+      modified("k8s/chat-api.yaml", chatApi, head),
+      settings,
+    ).findings;
+    expect(finding?.detail).toBe(
+      "estimated +$560.00/month (Deployment chat/api: 10 → 5 replicas (HPA max) × (0.25 → 4 vCPU, 0.5 → 8 GiB))",
+    );
   });
 
   it("stays silent for an increase of $300, below the $500 threshold", () => {
@@ -220,16 +250,34 @@ describe("costDetector", () => {
   it("stays silent for decreases, removals and changes that cost nothing", () => {
     const down = modified("k8s/worker.yaml", worker(12, "2", "4Gi"), worker(3, "2", "4Gi"));
     expect(costDetector.detect(down, settings)).toEqual({ findings: [], problems: [] });
-    const removed: ChangedFile = { path: "k8s/worker.yaml", status: "removed", base: worker(12, "2", "4Gi"), head: null };
+    const removed: ChangedFile = {
+      path: "k8s/worker.yaml",
+      status: "removed",
+      base: worker(12, "2", "4Gi"),
+      head: null,
+    };
     expect(costDetector.detect(removed, settings)).toEqual({ findings: [], problems: [] });
-    const retag = modified("k8s/chat-api.yaml", chatApi, edit(chatApi, "chat-api:1.14.2", "chat-api:1.15.0"));
+    const retag = modified(
+      "k8s/chat-api.yaml",
+      chatApi,
+      edit(chatApi, "chat-api:1.14.2", "chat-api:1.15.0"),
+    );
     expect(costDetector.detect(retag, settings)).toEqual({ findings: [], problems: [] });
-    const compose = modified("docker-compose.yml", "services: {}\n", "services:\n  redis:\n    image: redis:7\n");
+    const compose = modified(
+      "docker-compose.yml",
+      "services: {}\n",
+      "services:\n  redis:\n    image: redis:7\n",
+    );
     expect(costDetector.detect(compose, settings)).toEqual({ findings: [], problems: [] });
   });
 
   it("prices a new manifest as a whole", () => {
-    const file: ChangedFile = { path: "k8s/worker.yaml", status: "added", base: null, head: worker(12, "2", "4Gi") };
+    const file: ChangedFile = {
+      path: "k8s/worker.yaml",
+      status: "added",
+      base: null,
+      head: worker(12, "2", "4Gi"),
+    };
     expect(costDetector.detect(file, settings).findings.map((f) => f.detail)).toEqual([
       "estimated +$768.00/month (Deployment chat/worker: new, 12 replicas × (2 vCPU, 4 GiB))",
     ]);
@@ -238,7 +286,11 @@ describe("costDetector", () => {
   it("lists every workload that moved, largest increase first", () => {
     const base = `${worker(3, "2", "4Gi")}---\n${fixture("redis-statefulset.yaml")}`;
     const head = `${worker(12, "2", "4Gi")}---\n${fixture("redis-statefulset.yaml").replace("replicas: 1", "replicas: 3")}---\n${chatApi}`;
-    expect(costDetector.detect(modified("k8s/chat.yaml", base, head), settings).findings.map((f) => f.detail)).toEqual([
+    expect(
+      costDetector
+        .detect(modified("k8s/chat.yaml", base, head), settings)
+        .findings.map((f) => f.detail),
+    ).toEqual([
       "estimated +$688.00/month (Deployment chat/worker: 3 → 12 replicas × (2 vCPU, 4 GiB); " +
         "Deployment chat/api: new, 10 replicas (HPA max) × (0.25 vCPU, 0.5 GiB); " +
         "StatefulSet chat/redis: 1 → 3 replicas × (0.5 vCPU, 1 GiB))",
@@ -249,26 +301,53 @@ describe("costDetector", () => {
     // The chart's numbers are in its values files, which the helm-values detector prices.
     const path = "charts/chat-api/templates/deployment.yaml";
     const helm = fixture("helm-deployment.yaml");
-    expect(costDetector.detect(modified(path, helm, helm.replace("nindent 12", "nindent 10")), settings)).toEqual({
+    expect(
+      costDetector.detect(modified(path, helm, helm.replace("nindent 12", "nindent 10")), settings),
+    ).toEqual({
       findings: [],
       problems: [],
     });
-    const invalid = costDetector.detect(modified("k8s/worker.yaml", worker(3, "1", "2Gi"), worker(30, "1", "2 GiB")), settings);
+    const invalid = costDetector.detect(
+      modified("k8s/worker.yaml", worker(3, "1", "2Gi"), worker(30, "1", "2 GiB")),
+      settings,
+    );
     expect(invalid.findings).toEqual([]);
     expect(invalid.problems).toEqual([
-      { path: "k8s/worker.yaml", detector: "cost", message: 'invalid Kubernetes quantity "2 GiB"; cost not estimated' },
+      {
+        path: "k8s/worker.yaml",
+        detector: "cost",
+        message: 'invalid Kubernetes quantity "2 GiB"; cost not estimated',
+      },
     ]);
   });
 
   it("assumes an increase when the content was not loaded at all, wherever the file lives", () => {
     // GitHub's entry for an edited manifest whose blobs came back binary or truncated: nothing to read.
-    const reason = "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it";
-    expect(costDetector.detect({ path: "ops/worker.yaml", status: "modified", additions: 1, deletions: 1, changes: 2 }, settings)).toEqual({
-      findings: [{ kind: "cost-increase", path: "ops/worker.yaml", detail: `${reason}; assumed to increase cost`, conservative: true }],
+    const reason =
+      "its content at base and head could not be loaded (GitHub gives no text for binary or very large files); keep the file text (no NUL bytes) and small enough for GitHub to return it";
+    expect(
+      costDetector.detect(
+        { path: "ops/worker.yaml", status: "modified", additions: 1, deletions: 1, changes: 2 },
+        settings,
+      ),
+    ).toEqual({
+      findings: [
+        {
+          kind: "cost-increase",
+          path: "ops/worker.yaml",
+          detail: `${reason}; assumed to increase cost`,
+          conservative: true,
+        },
+      ],
       problems: [{ path: "ops/worker.yaml", detector: "cost", message: reason }],
     });
     // A pure rename costs nothing more.
-    const moved = { path: "ops/worker.yaml", previousPath: "k8s/worker.yaml", status: "renamed" as const, changes: 0 };
+    const moved = {
+      path: "ops/worker.yaml",
+      previousPath: "k8s/worker.yaml",
+      status: "renamed" as const,
+      changes: 0,
+    };
     expect(costDetector.detect(moved, settings)).toEqual({ findings: [], problems: [] });
   });
 });

@@ -50,12 +50,16 @@ describe("envFileDetector.appliesTo", () => {
     expect(envFileDetector.appliesTo(path)).toBe(true);
   });
 
-  it.each([".env", ".env.production", "environment.example", "src/env.ts", ".env.example.bak", "docs/env.md"])(
-    "ignores %s",
-    (path) => {
-      expect(envFileDetector.appliesTo(path)).toBe(false);
-    },
-  );
+  it.each([
+    ".env",
+    ".env.production",
+    "environment.example",
+    "src/env.ts",
+    ".env.example.bak",
+    "docs/env.md",
+  ])("ignores %s", (path) => {
+    expect(envFileDetector.appliesTo(path)).toBe(false);
+  });
 
   it("works from the patch alone", () => {
     expect(envFileDetector.id).toBe("env-file");
@@ -68,14 +72,19 @@ describe("env-var-added from base and head content", () => {
   it("reports keys present in head but not base, with their head line", () => {
     const result = detect({ base: BASE, head: HEAD });
     expect(summary(result)).toEqual(EXPECTED_NEW);
-    expect(result.findings.every((f) => f.path === PATH && f.conservative === undefined)).toBe(true);
+    expect(result.findings.every((f) => f.path === PATH && f.conservative === undefined)).toBe(
+      true,
+    );
     expect(result.problems).toEqual([]);
   });
 
   it("reports nothing when only values and comments change", () => {
     const head = BASE.replace("schema=public", "schema=chat")
       .replace("JWT_EXPIRES_IN=15m", "JWT_EXPIRES_IN=10m # shorter since the 2024 audit")
-      .replace("# SENTRY_DSN=https://public@sentry.example.com/1", "# SENTRY_DSN=\n# FEATURE_THREADS=true");
+      .replace(
+        "# SENTRY_DSN=https://public@sentry.example.com/1",
+        "# SENTRY_DSN=\n# FEATURE_THREADS=true",
+      );
     expect(head).not.toBe(BASE);
     expect(detect({ base: BASE, head })).toEqual({ findings: [], problems: [] });
   });
@@ -97,11 +106,17 @@ describe("env-var-added from base and head content", () => {
   });
 
   it("reports nothing for a removed template", () => {
-    expect(detect({ status: "removed", base: BASE, head: null })).toEqual({ findings: [], problems: [] });
+    expect(detect({ status: "removed", base: BASE, head: null })).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 
   it("handles CRLF line endings", () => {
-    const result = detect({ base: BASE.replaceAll("\n", "\r\n"), head: HEAD.replaceAll("\n", "\r\n") });
+    const result = detect({
+      base: BASE.replaceAll("\n", "\r\n"),
+      head: HEAD.replaceAll("\n", "\r\n"),
+    });
     expect(summary(result)).toEqual(EXPECTED_NEW);
   });
 });
@@ -134,16 +149,20 @@ describe("env-var-added from a GitHub patch", () => {
   it("prefers content over the patch when both are present", () => {
     // The patch re-adds JWT_SECRET (moved), which content comparison knows is not new.
     const patch = ["@@ -1,2 +1,2 @@", "-JWT_SECRET=a", " PORT=3000", "+JWT_SECRET=a"].join("\n");
-    const result = detect({ patch, base: "JWT_SECRET=a\nPORT=3000\n", head: "PORT=3000\nJWT_SECRET=a\nSMTP_URL=\n" });
+    const result = detect({
+      patch,
+      base: "JWT_SECRET=a\nPORT=3000\n",
+      head: "PORT=3000\nJWT_SECRET=a\nSMTP_URL=\n",
+    });
     expect(summary(result)).toEqual([["env-var-added", "new variable SMTP_URL", 3]]);
   });
 
   it("does not let a quote opened in one hunk swallow the next hunk", () => {
     const patch = [
       "@@ -3,2 +3,2 @@",
-      "-BANNER=\"Welcome",
-      "+BANNER=\"Welcome to chat",
-      " on two lines\"",
+      '-BANNER="Welcome',
+      '+BANNER="Welcome to chat',
+      ' on two lines"',
       "@@ -20,1 +20,2 @@",
       " LOG_LEVEL=info",
       '+SMTP_FROM="Chat <noreply@chat.acme.dev>"',
@@ -170,13 +189,29 @@ describe("unreadable templates", () => {
   });
 
   it("reports nothing for a pure rename (GitHub counts no changed lines and sends no patch)", () => {
-    expect(detect({ status: "renamed", previousPath: ".env.example", additions: 0, deletions: 0, changes: 0 })).toEqual({ findings: [], problems: [] });
+    expect(
+      detect({
+        status: "renamed",
+        previousPath: ".env.example",
+        additions: 0,
+        deletions: 0,
+        changes: 0,
+      }),
+    ).toEqual({ findings: [], problems: [] });
   });
 
   it("assumes new variables for a rename whose edits GitHub did not diff", () => {
-    const result = detect({ status: "renamed", previousPath: ".env.example", additions: 40, deletions: 2, changes: 42 });
+    const result = detect({
+      status: "renamed",
+      previousPath: ".env.example",
+      additions: 40,
+      deletions: 2,
+      changes: 42,
+    });
     expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([["env-var-added", true]]);
-    expect(result.problems[0]?.message).toMatch(/^GitHub sent no diff for it \(renamed from \.env\.example, 42 changed lines\)/);
+    expect(result.problems[0]?.message).toMatch(
+      /^GitHub sent no diff for it \(renamed from \.env\.example, 42 changed lines\)/,
+    );
   });
 
   it("assumes new variables for a rename nobody counted the changes of", () => {

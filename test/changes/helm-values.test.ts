@@ -4,7 +4,9 @@ import { classify, detectorsFor } from "../../src/changes/registry.js";
 import type { ChangedFile, DetectorSettings } from "../../src/changes/types.js";
 
 // chat-backend's prices: $25 per vCPU-month, $3.50 per GiB-month, Finance above $500/month.
-const settings: DetectorSettings = { cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" } };
+const settings: DetectorSettings = {
+  cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" },
+};
 const PATH = "deploy/helm/api/values-production.yaml";
 
 /** A `helm create` values file, as charts ship it. */
@@ -50,10 +52,21 @@ function summary(file: ChangedFile) {
 
 describe("helmValuesDetector.appliesTo", () => {
   it("takes a chart's values files in any layout, not templates or other YAML", () => {
-    for (const path of ["deploy/helm/api/values-production.yaml", "charts/chat-api/values.yaml", "values.prod.yml", "helm/values-staging.yaml"]) {
+    for (const path of [
+      "deploy/helm/api/values-production.yaml",
+      "charts/chat-api/values.yaml",
+      "values.prod.yml",
+      "helm/values-staging.yaml",
+    ]) {
       expect(isHelmValuesPath(path)).toBe(true);
     }
-    for (const path of ["charts/chat-api/templates/values.yaml", "k8s/api.yaml", "config/values.json", "docs/values.md", "myvalues.yaml"]) {
+    for (const path of [
+      "charts/chat-api/templates/values.yaml",
+      "k8s/api.yaml",
+      "config/values.json",
+      "docs/values.md",
+      "myvalues.yaml",
+    ]) {
       expect(isHelmValuesPath(path)).toBe(false);
     }
     expect(helmValuesDetector.needsContent).toBe(true);
@@ -75,7 +88,9 @@ describe("helmValuesDetector: scaling and cost", () => {
   it("reports a scaling change below the threshold without cost-increase", () => {
     const base = values(3, "1", "2Gi");
     // 2 more pods × $32 = $64.
-    expect(summary(modified(base, values(5, "1", "2Gi")))).toEqual([["scaling-change", "values replicaCount 3 → 5", 2]]);
+    expect(summary(modified(base, values(5, "1", "2Gi")))).toEqual([
+      ["scaling-change", "values replicaCount 3 → 5", 2],
+    ]);
   });
 
   it("prices resources per pod, and reads quantities as Kubernetes does", () => {
@@ -85,7 +100,11 @@ describe("helmValuesDetector: scaling and cost", () => {
       ["scaling-change", "values resources.requests.memory 512Mi → 4Gi", 22],
       ["scaling-change", "values resources.limits.memory 512Mi → 4Gi", 24],
       // 12 × ((2 − 0.5) × $25 + (4 − 0.5) × $3.50) = 12 × $49.75.
-      ["cost-increase", "estimated +$597.00/month (values: 12 replicas × (0.5 → 2 vCPU, 0.5 → 4 GiB))", 2],
+      [
+        "cost-increase",
+        "estimated +$597.00/month (values: 12 replicas × (0.5 → 2 vCPU, 0.5 → 4 GiB))",
+        2,
+      ],
     ]);
     // The same quantity written another way is no change.
     expect(summary(modified(base, values(12, "0.5", "536870912")))).toEqual([]);
@@ -97,15 +116,24 @@ describe("helmValuesDetector: scaling and cost", () => {
     expect(summary(modified(base, head, "charts/chat/values.yaml"))).toEqual([
       ["scaling-change", "values api autoscaling.enabled false → true", 6],
       // 40 − 2 = 38 more pods × (1 × $25 + 1 × $3.50) = $1,083.
-      ["cost-increase", "estimated +$1,083.00/month (values api: 2 → 40 (autoscaling max) replicas × (1 vCPU, 1 GiB))", 2],
+      [
+        "cost-increase",
+        "estimated +$1,083.00/month (values api: 2 → 40 (autoscaling max) replicas × (1 vCPU, 1 GiB))",
+        2,
+      ],
     ]);
     const workerOnly = base.replace("replicas: 1", "replicas: 4");
-    expect(summary(modified(base, workerOnly, "charts/chat/values.yaml"))).toEqual([["scaling-change", "values worker replicas 1 → 4", 9]]);
+    expect(summary(modified(base, workerOnly, "charts/chat/values.yaml"))).toEqual([
+      ["scaling-change", "values worker replicas 1 → 4", 9],
+    ]);
   });
 
   it("assumes an unpriceable replica increase crosses the threshold, and says how to price it", () => {
     // values-production.yaml often overrides only the count; the requests live in values.yaml.
-    const result = helmValuesDetector.detect(modified("replicaCount: 3\n", "replicaCount: 30\n"), settings);
+    const result = helmValuesDetector.detect(
+      modified("replicaCount: 3\n", "replicaCount: 30\n"),
+      settings,
+    );
     expect(result.findings).toEqual([
       { kind: "scaling-change", path: PATH, detail: "values replicaCount 3 → 30", line: 1 },
       {
@@ -119,13 +147,18 @@ describe("helmValuesDetector: scaling and cost", () => {
       },
     ]);
     // Fewer replicas cost nothing more, priced or not.
-    expect(summary(modified("replicaCount: 30\n", "replicaCount: 3\n"))).toEqual([["scaling-change", "values replicaCount 30 → 3", 1]]);
+    expect(summary(modified("replicaCount: 30\n", "replicaCount: 3\n"))).toEqual([
+      ["scaling-change", "values replicaCount 30 → 3", 1],
+    ]);
   });
 
   it("reports nothing for an image pin or other values", () => {
     const base = values(3, "1", "2Gi");
     const head = base.replace('tag: "1.42.0"', 'tag: "1.43.0"').replace("port: 80", "port: 8080");
-    expect(helmValuesDetector.detect(modified(base, head), settings)).toEqual({ findings: [], problems: [] });
+    expect(helmValuesDetector.detect(modified(base, head), settings)).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 });
 
@@ -144,17 +177,26 @@ describe("helmValuesDetector: security", () => {
 
 describe("helmValuesDetector: files it cannot read", () => {
   it("assumes a cost increase when the content was not loaded, and a scaling change when it does not parse", () => {
-    const unloaded = helmValuesDetector.detect({ path: PATH, status: "modified", additions: 1, deletions: 1, changes: 2 }, settings);
+    const unloaded = helmValuesDetector.detect(
+      { path: PATH, status: "modified", additions: 1, deletions: 1, changes: 2 },
+      settings,
+    );
     expect(unloaded.findings).toMatchObject([{ kind: "cost-increase", conservative: true }]);
     expect(unloaded.problems).toMatchObject([{ path: PATH, detector: "helm-values" }]);
-    const broken = helmValuesDetector.detect(modified("replicaCount: 3\n", "replicaCount: [3\n"), settings);
+    const broken = helmValuesDetector.detect(
+      modified("replicaCount: 3\n", "replicaCount: [3\n"),
+      settings,
+    );
     expect(broken.findings).toMatchObject([{ kind: "scaling-change", conservative: true }]);
     expect(broken.problems[0]?.message).toMatch(/^unparseable values: /);
   });
 
   it("is registered: classify reads values files with it", () => {
     expect(detectorsFor({ path: PATH }).map((d) => d.id)).toContain("helm-values");
-    const { findings } = classify([modified(values(3, "1", "2Gi"), values(30, "1", "2Gi"))], settings);
+    const { findings } = classify(
+      [modified(values(3, "1", "2Gi"), values(30, "1", "2Gi"))],
+      settings,
+    );
     expect(findings.map((f) => f.kind)).toEqual(["scaling-change", "cost-increase"]);
   });
 });

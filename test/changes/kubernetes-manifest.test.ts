@@ -14,11 +14,13 @@ import {
   type ParsedManifest,
 } from "../../src/changes/kubernetes-manifest.js";
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/changes/k8s/${name}`, import.meta.url), "utf8");
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/changes/k8s/${name}`, import.meta.url), "utf8");
 
 function parsed(path: string, text: string): ParsedManifest {
   const result = parseManifestFile(path, text);
-  if (result.status !== "parsed") throw new Error(`expected ${path} to parse, got ${result.status}`);
+  if (result.status !== "parsed")
+    throw new Error(`expected ${path} to parse, got ${result.status}`);
   return result.manifest;
 }
 
@@ -62,7 +64,21 @@ describe("parseQuantity", () => {
   });
 
   it("rejects what the API server rejects", () => {
-    for (const bad of ["", "abc", "1.5.5", "1 Gi", "Gi", "1GB", "1gi", "1mi", "1K", "--1", "1e", "0x10", " 1"]) {
+    for (const bad of [
+      "",
+      "abc",
+      "1.5.5",
+      "1 Gi",
+      "Gi",
+      "1GB",
+      "1gi",
+      "1mi",
+      "1K",
+      "--1",
+      "1e",
+      "0x10",
+      " 1",
+    ]) {
       expect(() => parseQuantity(bad), bad).toThrow(/invalid Kubernetes quantity/);
     }
     expect(() => parseQuantity(Number.NaN)).toThrow(/invalid Kubernetes quantity/);
@@ -94,7 +110,9 @@ describe("parseManifestFile", () => {
     const [deployment, , hpa] = manifest.objects;
     expect(deployment?.line).toBe(2);
     expect(deployment?.lineOf(["spec", "replicas"])).toBe(11);
-    expect(hpa?.lineOf(["spec", "maxReplicas"])).toBe(fixture("chat-api.yaml").split("\n").indexOf("  maxReplicas: 10") + 1);
+    expect(hpa?.lineOf(["spec", "maxReplicas"])).toBe(
+      fixture("chat-api.yaml").split("\n").indexOf("  maxReplicas: 10") + 1,
+    );
     // A mapping value is located at its key.
     expect(deployment?.lineOf(["spec", "template", "spec", "containers", 0, "resources"])).toBe(
       fixture("chat-api.yaml").split("\n").indexOf("          resources:") + 1,
@@ -130,21 +148,39 @@ items:
   });
 
   it("reports invalid YAML instead of throwing", () => {
-    const result = parseManifestFile("k8s/broken.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: [api\n");
+    const result = parseManifestFile(
+      "k8s/broken.yaml",
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: [api\n",
+    );
     expect(result.status).toBe("invalid");
   });
 
   it("recognises Helm templates before parsing them", () => {
-    expect(parseManifestFile("charts/chat-api/templates/deployment.yaml", fixture("helm-deployment.yaml"))).toEqual({
+    expect(
+      parseManifestFile(
+        "charts/chat-api/templates/deployment.yaml",
+        fixture("helm-deployment.yaml"),
+      ),
+    ).toEqual({
       status: "helm-template",
     });
-    expect(isHelmTemplate("charts/chat-api/templates/deployment.yaml", "replicas: {{ .Values.replicaCount }}")).toBe(true);
+    expect(
+      isHelmTemplate(
+        "charts/chat-api/templates/deployment.yaml",
+        "replicas: {{ .Values.replicaCount }}",
+      ),
+    ).toBe(true);
     // A plain manifest in a templates/ directory is still read.
-    expect(isHelmTemplate("charts/chat-api/templates/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\n")).toBe(false);
+    expect(
+      isHelmTemplate("charts/chat-api/templates/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\n"),
+    ).toBe(false);
   });
 
   it("reads a kustomization's replicas overrides", () => {
-    expect(parsed("k8s/overlays/prod/kustomization.yaml", fixture("kustomization.yaml")).kustomizeReplicas).toEqual([
+    expect(
+      parsed("k8s/overlays/prod/kustomization.yaml", fixture("kustomization.yaml"))
+        .kustomizeReplicas,
+    ).toEqual([
       { name: "api", count: 4, line: 11 },
       { name: "worker", count: 2, line: 13 },
     ]);
@@ -154,7 +190,11 @@ items:
 describe("workloads", () => {
   it("extracts replicas, containers, resources and env from a Deployment", () => {
     const [api] = workloads(parsed("k8s/chat-api.yaml", fixture("chat-api.yaml")).objects);
-    expect(api).toMatchObject({ key: "Deployment/chat/api", label: "Deployment chat/api", replicas: 3 });
+    expect(api).toMatchObject({
+      key: "Deployment/chat/api",
+      label: "Deployment chat/api",
+      replicas: 3,
+    });
     const container = api?.containers[0];
     expect(container).toMatchObject({
       name: "api",
@@ -162,8 +202,16 @@ describe("workloads", () => {
       requests: { cpu: "250m", memory: "512Mi" },
       limits: { cpu: "1", memory: "1Gi" },
     });
-    expect(container?.env.map((e) => e.name)).toEqual(["NODE_ENV", "PORT", "DATABASE_URL", "LOG_LEVEL"]);
-    expect(container?.env.find((e) => e.name === "DATABASE_URL")?.secretKeyRef).toEqual({ name: "chat-db", key: "url" });
+    expect(container?.env.map((e) => e.name)).toEqual([
+      "NODE_ENV",
+      "PORT",
+      "DATABASE_URL",
+      "LOG_LEVEL",
+    ]);
+    expect(container?.env.find((e) => e.name === "DATABASE_URL")?.secretKeyRef).toEqual({
+      name: "chat-db",
+      key: "url",
+    });
     expect(container?.envFrom).toMatchObject([{ type: "configMap", name: "chat-api-config" }]);
   });
 
@@ -215,7 +263,11 @@ spec:
               resources: { requests: { cpu: 100m, memory: 256Mi } }
 `;
     const [job] = workloads(parsed("k8s/cron.yaml", text).objects);
-    expect(job?.containers.map((c) => `${c.role}:${c.name}`)).toEqual(["init:wait-for-db", "sidecar:cloud-sql-proxy", "app:purge"]);
+    expect(job?.containers.map((c) => `${c.role}:${c.name}`)).toEqual([
+      "init:wait-for-db",
+      "sidecar:cloud-sql-proxy",
+      "app:purge",
+    ]);
     expect(job?.containers[2]?.requests).toEqual({ cpu: "100m", memory: "256Mi" });
   });
 
@@ -240,7 +292,9 @@ describe("autoscalers", () => {
   it("reads autoscaling/v2 and links it to its target", () => {
     const objects = parsed("k8s/chat-api.yaml", fixture("chat-api.yaml")).objects;
     const hpas = autoscalers(objects);
-    expect(hpas).toMatchObject([{ label: "HorizontalPodAutoscaler chat/api", minReplicas: 3, maxReplicas: 10 }]);
+    expect(hpas).toMatchObject([
+      { label: "HorizontalPodAutoscaler chat/api", minReplicas: 3, maxReplicas: 10 },
+    ]);
     const [api] = workloads(objects);
     expect(api && autoscalerFor(api, hpas)?.name).toBe("api");
   });
@@ -278,7 +332,11 @@ const NOT_LOADED =
 
 describe("readManifestPair", () => {
   it("treats the missing version of an added file as empty", () => {
-    const pair = readManifestPair({ path: "k8s/redis.yaml", status: "added", head: fixture("redis-statefulset.yaml") });
+    const pair = readManifestPair({
+      path: "k8s/redis.yaml",
+      status: "added",
+      head: fixture("redis-statefulset.yaml"),
+    });
     expect(pair.status).toBe("parsed");
     if (pair.status === "parsed") {
       expect(pair.base.objects).toEqual([]);
@@ -287,35 +345,78 @@ describe("readManifestPair", () => {
   });
 
   it("leaves YAML that is not Kubernetes alone, even when broken", () => {
-    expect(readManifestPair({ path: "docker-compose.yml", status: "modified", base: "services: {}\n", head: "services: {}\n" })).toEqual({
+    expect(
+      readManifestPair({
+        path: "docker-compose.yml",
+        status: "modified",
+        base: "services: {}\n",
+        head: "services: {}\n",
+      }),
+    ).toEqual({
       status: "not-kubernetes",
     });
-    expect(readManifestPair({ path: "config/app.yaml", status: "modified", base: "a: 1\n", head: "a: [1\n" })).toEqual({
+    expect(
+      readManifestPair({
+        path: "config/app.yaml",
+        status: "modified",
+        base: "a: 1\n",
+        head: "a: [1\n",
+      }),
+    ).toEqual({
       status: "not-kubernetes",
     });
   });
 
   it("marks a manifest it cannot read as unreadable", () => {
-    const broken = readManifestPair({ path: "k8s/api.yaml", status: "modified", base: "a: 1\n", head: "a: [1\n" });
+    const broken = readManifestPair({
+      path: "k8s/api.yaml",
+      status: "modified",
+      base: "a: 1\n",
+      head: "a: [1\n",
+    });
     expect(broken.status).toBe("unreadable");
     const notLoaded = readManifestPair({ path: "k8s/api.yaml", status: "modified" });
     expect(notLoaded).toEqual({ status: "unloaded", reason: NOT_LOADED });
     // A Helm template is handed over whole, for its changed lines to be read (helm-template.ts).
     const base = fixture("helm-deployment.yaml");
     const head = base.replace("nindent 12", "nindent 10");
-    const helm = readManifestPair({ path: "charts/chat-api/templates/deployment.yaml", status: "modified", base, head });
+    const helm = readManifestPair({
+      path: "charts/chat-api/templates/deployment.yaml",
+      status: "modified",
+      base,
+      head,
+    });
     expect(helm).toEqual({ status: "helm-template", base, head });
-    const templated = readManifestPair({ path: "charts/chat-api/templates/sa.yaml", status: "modified", base: "apiVersion: v1\nkind: ServiceAccount\n", head: "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: {{ .Values.sa }} }\n" });
+    const templated = readManifestPair({
+      path: "charts/chat-api/templates/sa.yaml",
+      status: "modified",
+      base: "apiVersion: v1\nkind: ServiceAccount\n",
+      head: "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: {{ .Values.sa }} }\n",
+    });
     expect(templated.status).toBe("helm-template");
   });
 
   it("cannot rule out a manifest whose content was not loaded, wherever it lives", () => {
     // Outside the usual folders only the text could show `apiVersion:`, and there is none to read.
-    const edited = { path: "ops/chat-api.yaml", status: "modified" as const, additions: 1, deletions: 1, changes: 2, patch: "@@ -11 +11 @@\n-  replicas: 3\n+  replicas: 40" };
+    const edited = {
+      path: "ops/chat-api.yaml",
+      status: "modified" as const,
+      additions: 1,
+      deletions: 1,
+      changes: 2,
+      patch: "@@ -11 +11 @@\n-  replicas: 3\n+  replicas: 40",
+    };
     expect(readManifestPair(edited)).toEqual({ status: "unloaded", reason: NOT_LOADED });
-    const renamedWithEdits = { path: "ops/chat-api.yaml", previousPath: "ops/api.yaml", status: "renamed" as const, changes: 7 };
+    const renamedWithEdits = {
+      path: "ops/chat-api.yaml",
+      previousPath: "ops/api.yaml",
+      status: "renamed" as const,
+      changes: 7,
+    };
     expect(readManifestPair(renamedWithEdits)).toEqual({ status: "unloaded", reason: NOT_LOADED });
     // A pure rename (GitHub counts 0 changed lines) changes nothing, loaded or not.
-    expect(readManifestPair({ ...renamedWithEdits, changes: 0 })).toEqual({ status: "not-kubernetes" });
+    expect(readManifestPair({ ...renamedWithEdits, changes: 0 })).toEqual({
+      status: "not-kubernetes",
+    });
   });
 });

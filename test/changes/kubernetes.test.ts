@@ -3,8 +3,11 @@ import { describe, expect, it } from "vitest";
 import { kubernetesDetector } from "../../src/changes/kubernetes.js";
 import type { ChangedFile, DetectorSettings } from "../../src/changes/types.js";
 
-const settings: DetectorSettings = { cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" } };
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/changes/k8s/${name}`, import.meta.url), "utf8");
+const settings: DetectorSettings = {
+  cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" },
+};
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/changes/k8s/${name}`, import.meta.url), "utf8");
 const chatApi = fixture("chat-api.yaml");
 
 /** Replaces text that must be present, so a fixture edit cannot silently make a test vacuous. */
@@ -43,7 +46,12 @@ describe("kubernetesDetector: scaling-change", () => {
     const { findings, problems } = detect(modified("k8s/chat-api.yaml", chatApi, head));
     expect(problems).toEqual([]);
     expect(findings).toEqual([
-      { kind: "scaling-change", path: "k8s/chat-api.yaml", detail: "Deployment chat/api replicas 3 → 6", line: 11 },
+      {
+        kind: "scaling-change",
+        path: "k8s/chat-api.yaml",
+        detail: "Deployment chat/api replicas 3 → 6",
+        line: 11,
+      },
     ]);
   });
 
@@ -61,19 +69,31 @@ describe("kubernetesDetector: scaling-change", () => {
     expect(details(modified("k8s/chat-api.yaml", chatApi, head))).toEqual([
       "scaling-change: Deployment chat/api container api cpu limit 1 → unset",
     ]);
-    const withGpu = edit(chatApi, "              memory: 1Gi\n", "              memory: 1Gi\n              nvidia.com/gpu: 1\n");
+    const withGpu = edit(
+      chatApi,
+      "              memory: 1Gi\n",
+      "              memory: 1Gi\n              nvidia.com/gpu: 1\n",
+    );
     expect(details(modified("k8s/chat-api.yaml", chatApi, withGpu))).toEqual([
       "scaling-change: Deployment chat/api container api nvidia.com/gpu limit unset → 1",
     ]);
   });
 
   it("ignores a quantity rewritten with the same value", () => {
-    const head = edit(edit(chatApi, 'cpu: "1"', "cpu: 1000m"), "memory: 512Mi", "memory: 536870912");
+    const head = edit(
+      edit(chatApi, 'cpu: "1"', "cpu: 1000m"),
+      "memory: 512Mi",
+      "memory: 536870912",
+    );
     expect(detect(modified("k8s/chat-api.yaml", chatApi, head)).findings).toEqual([]);
   });
 
   it("reports HPA min and max changes", () => {
-    const head = edit(edit(chatApi, "minReplicas: 3", "minReplicas: 2"), "maxReplicas: 10", "maxReplicas: 20");
+    const head = edit(
+      edit(chatApi, "minReplicas: 3", "minReplicas: 2"),
+      "maxReplicas: 10",
+      "maxReplicas: 20",
+    );
     const findings = detect(modified("k8s/chat-api.yaml", chatApi, head)).findings;
     expect(findings.map((f) => f.detail)).toEqual([
       "HorizontalPodAutoscaler chat/api minReplicas 3 → 2",
@@ -83,11 +103,24 @@ describe("kubernetesDetector: scaling-change", () => {
   });
 
   it("reports workloads and autoscalers added and removed", () => {
-    const added = details({ path: "k8s/redis.yaml", status: "added", base: null, head: fixture("redis-statefulset.yaml") });
+    const added = details({
+      path: "k8s/redis.yaml",
+      status: "added",
+      base: null,
+      head: fixture("redis-statefulset.yaml"),
+    });
     expect(added).toEqual(["scaling-change: StatefulSet chat/redis added (1 replica)"]);
 
-    const removed = detect({ path: "k8s/chat-api.yaml", status: "removed", base: chatApi, head: null }).findings;
-    expect(removed.map((f) => f.detail)).toEqual(["Deployment chat/api removed", "HorizontalPodAutoscaler chat/api removed"]);
+    const removed = detect({
+      path: "k8s/chat-api.yaml",
+      status: "removed",
+      base: chatApi,
+      head: null,
+    }).findings;
+    expect(removed.map((f) => f.detail)).toEqual([
+      "Deployment chat/api removed",
+      "HorizontalPodAutoscaler chat/api removed",
+    ]);
     expect(removed[0]?.line).toBe(2); // in the base version
 
     const withoutHpa = chatApi.slice(0, chatApi.indexOf("---\napiVersion: autoscaling/v2"));
@@ -102,7 +135,11 @@ describe("kubernetesDetector: scaling-change", () => {
           resources:
             requests: { cpu: 50m, memory: 64Mi }
 `;
-    const head = edit(chatApi, "---\napiVersion: v1\nkind: Service", `${sidecar}---\napiVersion: v1\nkind: Service`);
+    const head = edit(
+      chatApi,
+      "---\napiVersion: v1\nkind: Service",
+      `${sidecar}---\napiVersion: v1\nkind: Service`,
+    );
     expect(details(modified("k8s/chat-api.yaml", chatApi, head))).toEqual([
       "scaling-change: Deployment chat/api container otel-collector added",
     ]);
@@ -110,7 +147,9 @@ describe("kubernetesDetector: scaling-change", () => {
 
   it("compares what runs: an explicit replicas: 1 where it defaulted to 1 is no change", () => {
     const base = fixture("redis-statefulset.yaml").replace("  replicas: 1\n", "");
-    expect(detect(modified("k8s/redis.yaml", base, fixture("redis-statefulset.yaml"))).findings).toEqual([]);
+    expect(
+      detect(modified("k8s/redis.yaml", base, fixture("redis-statefulset.yaml"))).findings,
+    ).toEqual([]);
     const scaled = edit(fixture("redis-statefulset.yaml"), "replicas: 1", "replicas: 3");
     expect(details(modified("k8s/redis.yaml", base, scaled))).toEqual([
       "scaling-change: StatefulSet chat/redis replicas unset (1 by default) → 3",
@@ -120,12 +159,19 @@ describe("kubernetesDetector: scaling-change", () => {
   it("reads a kustomization's replicas field", () => {
     const base = fixture("kustomization.yaml");
     const head = edit(edit(base, "count: 4", "count: 6"), "  - name: worker\n    count: 2\n", "");
-    const findings = detect(modified("deploy/overlays/prod/kustomization.yaml", base, head)).findings;
-    expect(findings.map((f) => f.detail)).toEqual(["kustomization replicas api 4 → 6", "kustomization replicas worker 2 → unset"]);
+    const findings = detect(
+      modified("deploy/overlays/prod/kustomization.yaml", base, head),
+    ).findings;
+    expect(findings.map((f) => f.detail)).toEqual([
+      "kustomization replicas api 4 → 6",
+      "kustomization replicas worker 2 → unset",
+    ]);
     expect(findings[0]?.line).toBe(11);
     // Changing only the image tag in a kustomization is no scaling change.
     const retagged = edit(base, "newTag: 1.14.2", "newTag: 1.15.0");
-    expect(detect(modified("deploy/overlays/prod/kustomization.yaml", base, retagged)).findings).toEqual([]);
+    expect(
+      detect(modified("deploy/overlays/prod/kustomization.yaml", base, retagged)).findings,
+    ).toEqual([]);
   });
 
   it("reads Argo Rollouts and objects inside a List", () => {
@@ -141,41 +187,70 @@ items:
         spec:
           containers: [{ name: api, image: "ghcr.io/acme/chat-api:1.14.2" }]
 `;
-    expect(details(modified("k8s/rollout.yaml", rollout(2), rollout(4)))).toEqual(["scaling-change: Rollout chat/api replicas 2 → 4"]);
+    expect(details(modified("k8s/rollout.yaml", rollout(2), rollout(4)))).toEqual([
+      "scaling-change: Rollout chat/api replicas 2 → 4",
+    ]);
   });
 });
 
 describe("kubernetesDetector: what is not a scaling change", () => {
   it("ignores an image tag bump", () => {
     const head = edit(chatApi, "chat-api:1.14.2", "chat-api:1.15.0");
-    expect(detect(modified("k8s/chat-api.yaml", chatApi, head))).toEqual({ findings: [], problems: [] });
+    expect(detect(modified("k8s/chat-api.yaml", chatApi, head))).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 
   it("ignores labels, probes and Service changes", () => {
-    let head = edit(chatApi, "    app.kubernetes.io/part-of: chat\nspec:", "    app.kubernetes.io/part-of: chat\n    team: messaging\nspec:");
+    let head = edit(
+      chatApi,
+      "    app.kubernetes.io/part-of: chat\nspec:",
+      "    app.kubernetes.io/part-of: chat\n    team: messaging\nspec:",
+    );
     head = edit(head, "periodSeconds: 20", "periodSeconds: 30");
     head = edit(head, "type: ClusterIP", "type: LoadBalancer");
     head = edit(head, "      port: 80", "      port: 8080");
-    expect(detect(modified("k8s/chat-api.yaml", chatApi, head))).toEqual({ findings: [], problems: [] });
+    expect(detect(modified("k8s/chat-api.yaml", chatApi, head))).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 
   it("ignores comments and formatting", () => {
     const head = `# Owned by the messaging team; see runbooks/chat-api.md\n${chatApi.replace("replicas: 3", "replicas: 3 # scaled by the HPA")}`;
-    expect(detect(modified("k8s/chat-api.yaml", chatApi, head))).toEqual({ findings: [], problems: [] });
+    expect(detect(modified("k8s/chat-api.yaml", chatApi, head))).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 
   it("returns nothing for YAML that is not Kubernetes", () => {
-    const compose = "services:\n  api:\n    image: ghcr.io/acme/chat-api:1.14.2\n    deploy:\n      replicas: 2\n";
-    expect(detect(modified("docker-compose.yml", compose, compose.replace("replicas: 2", "replicas: 4")))).toEqual({
+    const compose =
+      "services:\n  api:\n    image: ghcr.io/acme/chat-api:1.14.2\n    deploy:\n      replicas: 2\n";
+    expect(
+      detect(
+        modified("docker-compose.yml", compose, compose.replace("replicas: 2", "replicas: 4")),
+      ),
+    ).toEqual({
       findings: [],
       problems: [],
     });
     const values = "replicaCount: 2\nimage:\n  tag: 1.14.2\n";
-    expect(detect(modified("config/values.yaml", values, "replicaCount: 3\n"))).toEqual({ findings: [], problems: [] });
+    expect(detect(modified("config/values.yaml", values, "replicaCount: 3\n"))).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 
   it("ignores a renamed file whose objects did not change", () => {
-    const file: ChangedFile = { path: "deploy/chat-api.yaml", previousPath: "k8s/chat-api.yaml", status: "renamed", base: chatApi, head: chatApi };
+    const file: ChangedFile = {
+      path: "deploy/chat-api.yaml",
+      previousPath: "k8s/chat-api.yaml",
+      status: "renamed",
+      base: chatApi,
+      head: chatApi,
+    };
     expect(detect(file).findings).toEqual([]);
   });
 });
@@ -216,7 +291,12 @@ describe("kubernetesDetector: env-var-added", () => {
   });
 
   it("reports the variables of a new workload along with the workload", () => {
-    const findings = details({ path: "k8s/chat-api.yaml", status: "added", base: null, head: chatApi });
+    const findings = details({
+      path: "k8s/chat-api.yaml",
+      status: "added",
+      base: null,
+      head: chatApi,
+    });
     expect(findings).toEqual([
       "scaling-change: Deployment chat/api added (3 replicas)",
       "scaling-change: HorizontalPodAutoscaler chat/api added (3–10 replicas)",
@@ -233,13 +313,18 @@ describe("kubernetesDetector: files it cannot read", () => {
   it("reads a Helm template by its changed lines: replicas touched is a (conservative) scaling change", () => {
     const path = "charts/chat-api/templates/deployment.yaml";
     const base = fixture("helm-deployment.yaml");
-    const head = edit(base, "replicas: {{ .Values.replicaCount }}", "replicas: {{ .Values.replicaCount | default 2 }}");
+    const head = edit(
+      base,
+      "replicas: {{ .Values.replicaCount }}",
+      "replicas: {{ .Values.replicaCount | default 2 }}",
+    );
     expect(detect(modified(path, base, head))).toEqual({
       findings: [
         {
           kind: "scaling-change",
           path,
-          detail: "Helm template (not evaluated): changed lines touch replicas (line 9); assumed to change scaling",
+          detail:
+            "Helm template (not evaluated): changed lines touch replicas (line 9); assumed to change scaling",
           line: 9,
           conservative: true,
         },
@@ -261,14 +346,22 @@ describe("kubernetesDetector: files it cannot read", () => {
   });
 
   it("stays silent on broken YAML that is not a manifest", () => {
-    expect(detect(modified("config/features.yaml", "flags:\n  typing: true\n", "flags:\n  typing: [true\n"))).toEqual({
+    expect(
+      detect(
+        modified("config/features.yaml", "flags:\n  typing: true\n", "flags:\n  typing: [true\n"),
+      ),
+    ).toEqual({
       findings: [],
       problems: [],
     });
   });
 
   it("is conservative when the content was not loaded", () => {
-    const result = detect({ path: "k8s/chat-api.yaml", status: "modified", patch: "@@ -11 +11 @@\n-  replicas: 3\n+  replicas: 6\n" });
+    const result = detect({
+      path: "k8s/chat-api.yaml",
+      status: "modified",
+      patch: "@@ -11 +11 @@\n-  replicas: 3\n+  replicas: 6\n",
+    });
     expect(result.findings).toMatchObject([{ kind: "scaling-change", conservative: true }]);
     expect(result.problems).toEqual([
       {
@@ -288,9 +381,17 @@ describe("kubernetesDetector: Helm templates", () => {
   const base = fixture("helm-deployment.yaml");
 
   it("reports nothing for an image pin or a label", () => {
-    const pinned = edit(base, ':{{ .Values.image.tag | default .Chart.AppVersion }}"', '@{{ .Values.image.digest }}"');
+    const pinned = edit(
+      base,
+      ':{{ .Values.image.tag | default .Chart.AppVersion }}"',
+      '@{{ .Values.image.digest }}"',
+    );
     expect(detect(modified(path, base, pinned))).toEqual({ findings: [], problems: [] });
-    const labelled = edit(base, "  labels:\n    {{- include \"chat-api.labels\" . | nindent 4 }}\n", "  labels:\n    {{- include \"chat-api.labels\" . | nindent 4 }}\n    team: chat\n");
+    const labelled = edit(
+      base,
+      '  labels:\n    {{- include "chat-api.labels" . | nindent 4 }}\n',
+      '  labels:\n    {{- include "chat-api.labels" . | nindent 4 }}\n    team: chat\n',
+    );
     expect(detect(modified(path, base, labelled))).toEqual({ findings: [], problems: [] });
   });
 
@@ -305,8 +406,15 @@ describe("kubernetesDetector: Helm templates", () => {
       "env-var-added: Helm template (not evaluated): new env REDIS_URL",
     ]);
     const worker = base.replace(/chat-api/g, "chat-worker");
-    const added = detect({ path: "charts/chat-api/templates/worker.yaml", status: "added", base: null, head: worker });
-    expect(added.findings.map((f) => [f.kind, f.line, f.conservative])).toEqual([["scaling-change", 2, true]]);
+    const added = detect({
+      path: "charts/chat-api/templates/worker.yaml",
+      status: "added",
+      base: null,
+      head: worker,
+    });
+    expect(added.findings.map((f) => [f.kind, f.line, f.conservative])).toEqual([
+      ["scaling-change", 2, true],
+    ]);
     expect(added.findings[0]?.detail).toBe(
       "Helm template (not evaluated): changed lines touch kind Deployment (line 2), autoscaling (line 8), replicas (line 9), containers (line 19), 1 more; assumed to change scaling",
     );
@@ -317,7 +425,7 @@ describe("kubernetesDetector: Helm templates", () => {
       "apiVersion: autoscaling/v2",
       "kind: HorizontalPodAutoscaler",
       "metadata:",
-      "  name: {{ include \"chat-api.fullname\" . }}",
+      '  name: {{ include "chat-api.fullname" . }}',
       "spec:",
       "  behavior:",
       "    scaleDown: { stabilizationWindowSeconds: 300 }",

@@ -18,15 +18,30 @@ setupNock();
 
 const REPO = { owner: "acme", repo: "chat" };
 const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
-const SETTINGS: DetectorSettings = { cost: { cpuMonth: 30, memoryGiBMonth: 4, threshold: 500, currency: "USD" } };
+const SETTINGS: DetectorSettings = {
+  cost: { cpuMonth: 30, memoryGiBMonth: 4, threshold: 500, currency: "USD" },
+};
 
 function octokit(): GitHub {
-  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  }));
   return new Octokit({ auth: { token: "ghs_test" } }) as unknown as GitHub;
 }
 
 /** A list-files entry as GitHub sends it; `patch` only when given. */
-function entry(filename: string, fields: { status: string; additions: number; deletions: number; previous_filename?: string; patch?: string }) {
+function entry(
+  filename: string,
+  fields: {
+    status: string;
+    additions: number;
+    deletions: number;
+    previous_filename?: string;
+    patch?: string;
+  },
+) {
   return {
     sha: "9b2d4f6a8c0e2a4c6e8a0b2d4f6a8c0e2a4c6e8a",
     filename,
@@ -40,25 +55,66 @@ function entry(filename: string, fields: { status: string; additions: number; de
 
 const LISTED = [
   // A controller renamed and rewritten: 5,500 changed lines, too large for GitHub to diff.
-  entry("src/api/users.controller.ts", { status: "renamed", previous_filename: "src/api/users.ts", additions: 3100, deletions: 2400 }),
+  entry("src/api/users.controller.ts", {
+    status: "renamed",
+    previous_filename: "src/api/users.ts",
+    additions: 3100,
+    deletions: 2400,
+  }),
   // A pure rename: nothing counted, no patch.
-  entry("src/api/health.controller.ts", { status: "renamed", previous_filename: "src/api/health.ts", additions: 0, deletions: 0 }),
+  entry("src/api/health.controller.ts", {
+    status: "renamed",
+    previous_filename: "src/api/health.ts",
+    additions: 0,
+    deletions: 0,
+  }),
   // A cleanup script moved into the migrations folder unchanged: now it runs.
-  entry("prisma/migrations/20240601090000_cleanup/migration.sql", { status: "renamed", previous_filename: "scripts/cleanup.sql", additions: 0, deletions: 0 }),
+  entry("prisma/migrations/20240601090000_cleanup/migration.sql", {
+    status: "renamed",
+    previous_filename: "scripts/cleanup.sql",
+    additions: 0,
+    deletions: 0,
+  }),
   // An ordinary edit with its patch.
-  entry("src/api/channels.ts", { status: "modified", additions: 1, deletions: 1, patch: "@@ -3 +3 @@\n-const LIMIT = 50;\n+const LIMIT = 100;" }),
+  entry("src/api/channels.ts", {
+    status: "modified",
+    additions: 1,
+    deletions: 1,
+    patch: "@@ -3 +3 @@\n-const LIMIT = 50;\n+const LIMIT = 100;",
+  }),
 ];
 
 describe("listing a pull request's files", () => {
   it("keeps GitHub's changed-line counts, and asks for the content of what has no readable patch", async () => {
     const gh = mockGitHub();
     gh.get(`/repos/acme/chat/pulls/${PR}/files?per_page=100`, LISTED);
-    const prefetched = await new FactGatherer().prefetch(octokit(), REPO, PR, { base: BASE, head: HEAD });
+    const prefetched = await new FactGatherer().prefetch(octokit(), REPO, PR, {
+      base: BASE,
+      head: HEAD,
+    });
 
-    expect(prefetched!.files.map((f) => [f.path, f.previousPath, f.status, f.additions, f.deletions, f.changes, f.patch !== undefined])).toEqual([
+    expect(
+      prefetched!.files.map((f) => [
+        f.path,
+        f.previousPath,
+        f.status,
+        f.additions,
+        f.deletions,
+        f.changes,
+        f.patch !== undefined,
+      ]),
+    ).toEqual([
       ["src/api/users.controller.ts", "src/api/users.ts", "renamed", 3100, 2400, 5500, false],
       ["src/api/health.controller.ts", "src/api/health.ts", "renamed", 0, 0, 0, false],
-      ["prisma/migrations/20240601090000_cleanup/migration.sql", "scripts/cleanup.sql", "renamed", 0, 0, 0, false],
+      [
+        "prisma/migrations/20240601090000_cleanup/migration.sql",
+        "scripts/cleanup.sql",
+        "renamed",
+        0,
+        0,
+        0,
+        false,
+      ],
       ["src/api/channels.ts", undefined, "modified", 1, 1, 2, true],
     ]);
     // Both sides of the unreadable rename and the moved migration, and nothing else.
@@ -73,7 +129,10 @@ describe("listing a pull request's files", () => {
   it("classifies what stays unread as its most severe kind, and a pure rename as nothing", async () => {
     const gh = mockGitHub();
     gh.get(`/repos/acme/chat/pulls/${PR}/files?per_page=100`, LISTED);
-    const prefetched = await new FactGatherer().prefetch(octokit(), REPO, PR, { base: BASE, head: HEAD });
+    const prefetched = await new FactGatherer().prefetch(octokit(), REPO, PR, {
+      base: BASE,
+      head: HEAD,
+    });
     // As when GitHub returns the blobs as binary or truncated: the content stays unloaded.
     const { findings } = classify(prefetched!.files, SETTINGS);
     expect(findings.map((f) => [f.path, f.kind, f.conservative])).toEqual([

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { openApiDetector } from "../../src/changes/openapi.js";
 import type { ChangedFile, DetectionResult, DetectorSettings } from "../../src/changes/types.js";
 
-const SETTINGS: DetectorSettings = { cost: { cpuMonth: 30, memoryGiBMonth: 4, threshold: 500, currency: "USD" } };
+const SETTINGS: DetectorSettings = {
+  cost: { cpuMonth: 30, memoryGiBMonth: 4, threshold: 500, currency: "USD" },
+};
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/changes/openapi/${name}`, import.meta.url), "utf8");
@@ -68,12 +70,16 @@ describe("openApiDetector.appliesTo", () => {
     expect(openApiDetector.appliesTo(path)).toBe(true);
   });
 
-  it.each(["src/openapi.ts", "src/openapi/generate.ts", "api/myopenapi.yaml", "docs/api.yaml", "openapi.yaml.bak", "openapi/README.md"])(
-    "ignores %s",
-    (path) => {
-      expect(openApiDetector.appliesTo(path)).toBe(false);
-    },
-  );
+  it.each([
+    "src/openapi.ts",
+    "src/openapi/generate.ts",
+    "api/myopenapi.yaml",
+    "docs/api.yaml",
+    "openapi.yaml.bak",
+    "openapi/README.md",
+  ])("ignores %s", (path) => {
+    expect(openApiDetector.appliesTo(path)).toBe(false);
+  });
 
   it("declares its kinds, most severe first, and needs content", () => {
     expect(openApiDetector.id).toBe("openapi");
@@ -88,7 +94,9 @@ describe("openApiDetector on the chat service API (OpenAPI 3.0, YAML)", () => {
   it("reports every breaking change of the 2.0.0 head, and nothing else", () => {
     const result = modified(base, fixture("chat-api.head-breaking.yaml"));
     expect(result.problems).toEqual([]);
-    expect(result.findings.every((f) => f.kind === "api-breaking" && f.conservative === undefined)).toBe(true);
+    expect(
+      result.findings.every((f) => f.kind === "api-breaking" && f.conservative === undefined),
+    ).toBe(true);
     expect(details(result).sort()).toEqual([...CHAT_BREAKING].sort());
   });
 
@@ -102,7 +110,9 @@ describe("openApiDetector on the chat service API (OpenAPI 3.0, YAML)", () => {
     const result = modified(base, head);
     const removed = result.findings.find((f) => f.detail === "DELETE /users/{userId} removed");
     expect(removed?.line).toBe(lineOf(base, "operationId: deactivateUser") - 2);
-    const retyped = result.findings.find((f) => f.detail.startsWith('POST /users request field "tenantId"'));
+    const retyped = result.findings.find((f) =>
+      f.detail.startsWith('POST /users request field "tenantId"'),
+    );
     expect(retyped?.line).toBe(lineOf(head, "operationId: createUser") - 2);
   });
 
@@ -128,7 +138,12 @@ describe("openApiDetector on the chat service API (OpenAPI 3.0, YAML)", () => {
 describe("openApiDetector on the JSON variant", () => {
   it("reads JSON (tab-indented at head) like YAML", () => {
     const head = fixture("chat-api.head-breaking.json");
-    const result = detect({ path: "api/openapi.json", status: "modified", base: fixture("chat-api.base.json"), head });
+    const result = detect({
+      path: "api/openapi.json",
+      status: "modified",
+      base: fixture("chat-api.base.json"),
+      head,
+    });
     expect(result.problems).toEqual([]);
     expect(details(result).sort()).toEqual([...CHAT_BREAKING].sort());
     const createUser = result.findings.find((f) => f.detail.startsWith("POST /users request"));
@@ -176,7 +191,9 @@ describe("openApiDetector on added and removed documents", () => {
 
   it("reports every operation of a new document as an added endpoint", () => {
     const result = detect({ status: "added", base: null, head: petstore });
-    expect(result.findings.map((f) => [f.kind, f.detail])).toEqual(operations.map((o) => ["endpoint-added", `${o} added`]));
+    expect(result.findings.map((f) => [f.kind, f.detail])).toEqual(
+      operations.map((o) => ["endpoint-added", `${o} added`]),
+    );
   });
 
   it("treats an added file whose base was not loaded as new", () => {
@@ -187,7 +204,9 @@ describe("openApiDetector on added and removed documents", () => {
 
   it("reports every operation of a removed document as breaking, at its base line", () => {
     const result = detect({ status: "removed", base: petstore, head: null });
-    expect(result.findings.map((f) => [f.kind, f.detail])).toEqual(operations.map((o) => ["api-breaking", `${o} removed`]));
+    expect(result.findings.map((f) => [f.kind, f.detail])).toEqual(
+      operations.map((o) => ["api-breaking", `${o} removed`]),
+    );
     expect(result.findings[0]?.line).toBe(lineOf(petstore, "operationId: addPet") - 3);
   });
 });
@@ -196,11 +215,21 @@ describe("openApiDetector on unreadable documents", () => {
   const base = fixture("chat-api.base.yaml");
 
   it("turns a YAML syntax error into a problem and a conservative breaking finding", () => {
-    const broken = edit(base, "      tags: [users]\n      operationId: listUsers", "      tags: [users\n      operationId: listUsers");
+    const broken = edit(
+      base,
+      "      tags: [users]\n      operationId: listUsers",
+      "      tags: [users\n      operationId: listUsers",
+    );
     const result = modified(base, broken);
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ kind: "api-breaking", conservative: true, path: "api/openapi.yaml" });
-    expect(result.findings[0]?.detail).toMatch(/^could not read the OpenAPI document \(head: .*line \d+/);
+    expect(result.findings[0]).toMatchObject({
+      kind: "api-breaking",
+      conservative: true,
+      path: "api/openapi.yaml",
+    });
+    expect(result.findings[0]?.detail).toMatch(
+      /^could not read the OpenAPI document \(head: .*line \d+/,
+    );
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({ path: "api/openapi.yaml", detector: "openapi" });
     expect(result.problems[0]?.message).toContain("head:");
@@ -212,11 +241,14 @@ describe("openApiDetector on unreadable documents", () => {
       {
         kind: "api-breaking",
         path: "api/openapi.yaml",
-        detail: "could not read the OpenAPI document (base: the document is not a mapping); assuming a breaking API change",
+        detail:
+          "could not read the OpenAPI document (base: the document is not a mapping); assuming a breaking API change",
         conservative: true,
       },
     ]);
-    expect(result.problems.map((p) => p.message)).toEqual(["cannot parse OpenAPI document, base: the document is not a mapping"]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      "cannot parse OpenAPI document, base: the document is not a mapping",
+    ]);
   });
 
   it("reports both sides when neither parses", () => {
@@ -318,7 +350,11 @@ describe("openApiDetector on focused request/response changes", () => {
     const head = doc(
       REACTION_OP,
       edit(
-        edit(REACTION_SCHEMAS, "    skinTone: { type: integer }", "    skinTone: { type: integer }\n    note: { type: string }"),
+        edit(
+          REACTION_SCHEMAS,
+          "    skinTone: { type: integer }",
+          "    skinTone: { type: integer }\n    note: { type: string }",
+        ),
         '    count: { type: [integer, "null"] }',
         '    count: { type: [integer, "null"] }\n    firstAt: { type: string, format: date-time }',
       ),
@@ -327,7 +363,10 @@ describe("openApiDetector on focused request/response changes", () => {
   });
 
   it("flags an optional request field becoming required, and a new required one", () => {
-    const head = doc(REACTION_OP, edit(REACTION_SCHEMAS, "required: [emoji]", "required: [emoji, skinTone, source]"));
+    const head = doc(
+      REACTION_OP,
+      edit(REACTION_SCHEMAS, "required: [emoji]", "required: [emoji, skinTone, source]"),
+    );
     expect(details(modified(base, head))).toEqual([
       `${label} request field "skinTone" became required`,
       `${label} request field "source" is newly required`,
@@ -335,58 +374,122 @@ describe("openApiDetector on focused request/response changes", () => {
   });
 
   it("ignores readOnly properties becoming required (they are never sent)", () => {
-    const withReadOnly = edit(REACTION_SCHEMAS, "    skinTone: { type: integer }", "    skinTone: { type: integer }\n    createdAt: { type: string, readOnly: true }");
+    const withReadOnly = edit(
+      REACTION_SCHEMAS,
+      "    skinTone: { type: integer }",
+      "    skinTone: { type: integer }\n    createdAt: { type: string, readOnly: true }",
+    );
     const before = doc(REACTION_OP, withReadOnly);
-    const after = doc(REACTION_OP, edit(withReadOnly, "required: [emoji]", "required: [emoji, createdAt]"));
+    const after = doc(
+      REACTION_OP,
+      edit(withReadOnly, "required: [emoji]", "required: [emoji, createdAt]"),
+    );
     expect(modified(before, after).findings).toEqual([]);
   });
 
   it("ignores writeOnly properties leaving a response schema (clients never received them)", () => {
-    const withWriteOnly = edit(REACTION_SCHEMAS, "    emoji: { type: string }\n    count:", "    emoji: { type: string }\n    clientNonce: { type: string, writeOnly: true }\n    count:");
+    const withWriteOnly = edit(
+      REACTION_SCHEMAS,
+      "    emoji: { type: string }\n    count:",
+      "    emoji: { type: string }\n    clientNonce: { type: string, writeOnly: true }\n    count:",
+    );
     expect(modified(doc(REACTION_OP, withWriteOnly), base).findings).toEqual([]);
-    const withPlain = edit(REACTION_SCHEMAS, "    emoji: { type: string }\n    count:", "    emoji: { type: string }\n    clientNonce: { type: string }\n    count:");
-    expect(details(modified(doc(REACTION_OP, withPlain), base))).toEqual([`${label} response field "clientNonce" removed`]);
+    const withPlain = edit(
+      REACTION_SCHEMAS,
+      "    emoji: { type: string }\n    count:",
+      "    emoji: { type: string }\n    clientNonce: { type: string }\n    count:",
+    );
+    expect(details(modified(doc(REACTION_OP, withPlain), base))).toEqual([
+      `${label} response field "clientNonce" removed`,
+    ]);
   });
 
   it("flags a request body that becomes required, and a new required one, but not a new optional one", () => {
-    const withoutBody = doc(edit(REACTION_OP, /^requestBody:[\s\S]*?(?=^responses:)/m, ""), REACTION_SCHEMAS);
-    expect(details(modified(base, doc(edit(REACTION_OP, "requestBody:\n", "requestBody:\n  required: true\n"), REACTION_SCHEMAS)))).toEqual([
-      `${label} request body became required`,
-    ]);
-    expect(details(modified(withoutBody, doc(edit(REACTION_OP, "requestBody:\n", "requestBody:\n  required: true\n"), REACTION_SCHEMAS)))).toEqual([
-      `${label} request body is newly required`,
-    ]);
+    const withoutBody = doc(
+      edit(REACTION_OP, /^requestBody:[\s\S]*?(?=^responses:)/m, ""),
+      REACTION_SCHEMAS,
+    );
+    expect(
+      details(
+        modified(
+          base,
+          doc(
+            edit(REACTION_OP, "requestBody:\n", "requestBody:\n  required: true\n"),
+            REACTION_SCHEMAS,
+          ),
+        ),
+      ),
+    ).toEqual([`${label} request body became required`]);
+    expect(
+      details(
+        modified(
+          withoutBody,
+          doc(
+            edit(REACTION_OP, "requestBody:\n", "requestBody:\n  required: true\n"),
+            REACTION_SCHEMAS,
+          ),
+        ),
+      ),
+    ).toEqual([`${label} request body is newly required`]);
     expect(modified(withoutBody, base).findings).toEqual([]);
   });
 
   it("follows a recursive schema without looping and reports the change once", () => {
     const head = doc(REACTION_OP, edit(REACTION_SCHEMAS, "    handle: { type: string }\n", ""));
-    expect(details(modified(base, head))).toEqual([`${label} response field "users[].handle" removed`]);
+    expect(details(modified(base, head))).toEqual([
+      `${label} response field "users[].handle" removed`,
+    ]);
   });
 
   it("survives a schema that refers to itself", () => {
     const selfRef = `${REACTION_SCHEMAS}\nLoop: { $ref: '#/components/schemas/Loop' }`;
-    const op = edit(REACTION_OP, "schema: { $ref: '#/components/schemas/Reaction' }", "schema: { $ref: '#/components/schemas/Loop' }");
+    const op = edit(
+      REACTION_OP,
+      "schema: { $ref: '#/components/schemas/Reaction' }",
+      "schema: { $ref: '#/components/schemas/Loop' }",
+    );
     expect(modified(doc(op, selfRef), doc(op, selfRef)).findings).toEqual([]);
   });
 
   it("ignores nullability but not a change of type", () => {
-    const nonNull = doc(REACTION_OP, edit(REACTION_SCHEMAS, 'count: { type: [integer, "null"] }', "count: { type: integer }"));
+    const nonNull = doc(
+      REACTION_OP,
+      edit(REACTION_SCHEMAS, 'count: { type: [integer, "null"] }', "count: { type: integer }"),
+    );
     expect(modified(base, nonNull).findings).toEqual([]);
-    const retyped = doc(REACTION_OP, edit(REACTION_SCHEMAS, 'count: { type: [integer, "null"] }', 'count: { type: ["null", string] }'));
-    expect(details(modified(base, retyped))).toEqual([`${label} response field "count" changed type integer → string`]);
+    const retyped = doc(
+      REACTION_OP,
+      edit(
+        REACTION_SCHEMAS,
+        'count: { type: [integer, "null"] }',
+        'count: { type: ["null", string] }',
+      ),
+    );
+    expect(details(modified(base, retyped))).toEqual([
+      `${label} response field "count" changed type integer → string`,
+    ]);
   });
 
   it("names the status of a non-success response whose body changed, and ignores its removal", () => {
-    const changedError = doc(REACTION_OP, edit(REACTION_SCHEMAS, "    retryAfter: { type: integer }", "    retryAfter: { type: string }"));
-    expect(details(modified(base, changedError))).toEqual([`${label} 429 response field "retryAfter" changed type integer → string`]);
+    const changedError = doc(
+      REACTION_OP,
+      edit(
+        REACTION_SCHEMAS,
+        "    retryAfter: { type: integer }",
+        "    retryAfter: { type: string }",
+      ),
+    );
+    expect(details(modified(base, changedError))).toEqual([
+      `${label} 429 response field "retryAfter" changed type integer → string`,
+    ]);
     const noError = doc(edit(REACTION_OP, /^ {2}'429':[\s\S]*$/m, "").trimEnd(), REACTION_SCHEMAS);
     expect(modified(base, noError).findings).toEqual([]);
   });
 
   it("flags a success response that lost its body", () => {
     const noBody = doc(
-      edit(REACTION_OP, 
+      edit(
+        REACTION_OP,
         "    description: Created\n    content:\n      application/json:\n        schema: { $ref: '#/components/schemas/Reaction' }",
         "    description: Created",
       ),
@@ -396,9 +499,17 @@ describe("openApiDetector on focused request/response changes", () => {
   });
 
   it("treats header parameter names case-insensitively", () => {
-    const optional = doc(`parameters:\n  - { name: X-Workspace-Id, in: header, schema: { type: string } }\n${REACTION_OP}`, REACTION_SCHEMAS);
-    const required = doc(`parameters:\n  - { name: x-workspace-id, in: header, required: true, schema: { type: string } }\n${REACTION_OP}`, REACTION_SCHEMAS);
-    expect(details(modified(optional, required))).toEqual([`${label} header parameter "x-workspace-id" became required`]);
+    const optional = doc(
+      `parameters:\n  - { name: X-Workspace-Id, in: header, schema: { type: string } }\n${REACTION_OP}`,
+      REACTION_SCHEMAS,
+    );
+    const required = doc(
+      `parameters:\n  - { name: x-workspace-id, in: header, required: true, schema: { type: string } }\n${REACTION_OP}`,
+      REACTION_SCHEMAS,
+    );
+    expect(details(modified(optional, required))).toEqual([
+      `${label} header parameter "x-workspace-id" became required`,
+    ]);
     expect(modified(required, optional).findings).toEqual([]);
   });
 });
@@ -423,13 +534,19 @@ describe("openApiDetector without content (patch only)", () => {
       "GET /channels/{channelId}/members added",
       "POST /channels/{channelId}/members added",
     ]);
-    expect(result.problems).toEqual([{ path: "api/openapi.yaml", detector: "openapi", message: NOT_LOADED }]);
+    expect(result.problems).toEqual([
+      { path: "api/openapi.yaml", detector: "openapi", message: NOT_LOADED },
+    ]);
   });
 
   it("flags removed operations conservatively, with their base lines", () => {
     // Head loaded but base not: still patch-only. Field-level changes are invisible here.
     const base = fixture("chat-api.base.yaml");
-    const result = detect({ status: "modified", head: fixture("chat-api.head-breaking.yaml"), patch: fixture("chat-api.head-breaking.patch") });
+    const result = detect({
+      status: "modified",
+      head: fixture("chat-api.head-breaking.yaml"),
+      patch: fixture("chat-api.head-breaking.patch"),
+    });
     expect(result.findings).toEqual([
       {
         kind: "api-breaking",
@@ -458,7 +575,11 @@ describe("openApiDetector without content (patch only)", () => {
   });
 
   it("reads quoted JSON keys", () => {
-    const result = detect({ path: "openapi.json", status: "modified", patch: fixture("json-keys.patch") });
+    const result = detect({
+      path: "openapi.json",
+      status: "modified",
+      patch: fixture("json-keys.patch"),
+    });
     expect(details(result)).toEqual(["GET /users/{userId}/sessions removed"]);
   });
 
@@ -470,8 +591,16 @@ describe("openApiDetector without content (patch only)", () => {
   });
 
   it("reads nothing into a pure rename (GitHub counts no changed lines)", () => {
-    const moved = { status: "renamed" as const, previousPath: "openapi.yaml", additions: 0, deletions: 0, changes: 0 };
+    const moved = {
+      status: "renamed" as const,
+      previousPath: "openapi.yaml",
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+    };
     expect(detect(moved)).toEqual({ findings: [], problems: [] });
-    expect(detect({ ...moved, changes: 12 }).findings).toMatchObject([{ kind: "api-breaking", conservative: true }]);
+    expect(detect({ ...moved, changes: 12 }).findings).toMatchObject([
+      { kind: "api-breaking", conservative: true },
+    ]);
   });
 });

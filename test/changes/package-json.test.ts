@@ -43,7 +43,12 @@ describe("packageJsonDetector.appliesTo", () => {
 
   it("declares its kinds, most severe first, and needs content", () => {
     expect(packageJsonDetector.id).toBe("package-json");
-    expect(packageJsonDetector.kinds).toEqual(["dependency-major", "dependency-added", "dependency-minor", "protocol-upgrade"]);
+    expect(packageJsonDetector.kinds).toEqual([
+      "dependency-major",
+      "dependency-added",
+      "dependency-minor",
+      "protocol-upgrade",
+    ]);
     expect(packageJsonDetector.needsContent).toBe(true);
   });
 });
@@ -94,14 +99,23 @@ describe("dependency-major", () => {
         "dependency-major",
         "markdown-it-emoji github:acme-forks/markdown-it-emoji#v2.0.2 → github:acme-forks/markdown-it-emoji#v3.0.0 (major): not a semver range, could not be compared",
       ],
-      ["dependency-major", "string-width-cjs npm:string-width@^4.2.3 → npm:string-width@^5.1.2 (major)"],
+      [
+        "dependency-major",
+        "string-width-cjs npm:string-width@^4.2.3 → npm:string-width@^5.1.2 (major)",
+      ],
     ]);
   });
 
   it("treats a change to an unbounded range or dist-tag as major", () => {
     expect(summary(detectVariant("head-unbounded.json"))).toEqual([
-      ["dependency-major", "helmet ^7.1.0 → latest (major): unbounded range, compared conservatively"],
-      ["dependency-major", "typescript ^5.5.4 → * (major, devDependencies): unbounded range, compared conservatively"],
+      [
+        "dependency-major",
+        "helmet ^7.1.0 → latest (major): unbounded range, compared conservatively",
+      ],
+      [
+        "dependency-major",
+        "typescript ^5.5.4 → * (major, devDependencies): unbounded range, compared conservatively",
+      ],
     ]);
   });
 
@@ -143,39 +157,92 @@ describe("dependency-minor", () => {
  * `dependency-major`, so a policy can route it on its own.
  */
 describe("protocol-upgrade", () => {
-  const manifest = (dependencies: Record<string, string>, devDependencies: Record<string, string> = {}) => JSON.stringify({ name: "@acme/chat-api", dependencies, devDependencies }, null, 2);
-  const protocol = (result: DetectionResult) => summary(result).filter(([kind]) => kind === "protocol-upgrade");
+  const manifest = (
+    dependencies: Record<string, string>,
+    devDependencies: Record<string, string> = {},
+  ) => JSON.stringify({ name: "@acme/chat-api", dependencies, devDependencies }, null, 2);
+  const protocol = (result: DetectionResult) =>
+    summary(result).filter(([kind]) => kind === "protocol-upgrade");
 
   it("the Socket.IO v4 → v5 of the document: the server and the client, with the major's own detail and line", () => {
     expect(protocol(detectVariant("head-socketio-5.json"))).toEqual([
-      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io ^4.7.2 → ^5.0.0 (major); every client must follow"],
-      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io-client ^4.7.2 → ^5.0.0 (major, devDependencies); every client must follow"],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: socket.io ^4.7.2 → ^5.0.0 (major); every client must follow",
+      ],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: socket.io-client ^4.7.2 → ^5.0.0 (major, devDependencies); every client must follow",
+      ],
     ]);
   });
 
   it("NestJS's gateway packages 10 → 11 are protocol upgrades; @nestjs/common 10 → 11 is only a major", () => {
-    const base = manifest({ "@nestjs/common": "^10.4.15", "@nestjs/websockets": "^10.4.15", "@nestjs/platform-socket.io": "^10.4.15" });
-    const head = manifest({ "@nestjs/common": "^11.0.11", "@nestjs/websockets": "^11.0.11", "@nestjs/platform-socket.io": "^11.0.11" });
+    const base = manifest({
+      "@nestjs/common": "^10.4.15",
+      "@nestjs/websockets": "^10.4.15",
+      "@nestjs/platform-socket.io": "^10.4.15",
+    });
+    const head = manifest({
+      "@nestjs/common": "^11.0.11",
+      "@nestjs/websockets": "^11.0.11",
+      "@nestjs/platform-socket.io": "^11.0.11",
+    });
     const result = detect({ base, head });
     expect(summary(result)).toEqual([
       ["dependency-major", "@nestjs/common ^10.4.15 → ^11.0.11 (major)"],
       ["dependency-major", "@nestjs/websockets ^10.4.15 → ^11.0.11 (major)"],
-      ["protocol-upgrade", "Socket.IO protocol upgrade: @nestjs/websockets ^10.4.15 → ^11.0.11 (major); every client must follow"],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: @nestjs/websockets ^10.4.15 → ^11.0.11 (major); every client must follow",
+      ],
       ["dependency-major", "@nestjs/platform-socket.io ^10.4.15 → ^11.0.11 (major)"],
-      ["protocol-upgrade", "Socket.IO protocol upgrade: @nestjs/platform-socket.io ^10.4.15 → ^11.0.11 (major); every client must follow"],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: @nestjs/platform-socket.io ^10.4.15 → ^11.0.11 (major); every client must follow",
+      ],
     ]);
   });
 
   it("a minor or patch of socket.io, a new socket.io, and a major of the Redis adapter are not protocol upgrades", () => {
-    expect(protocol(detect({ base: manifest({ "socket.io": "^4.7.2" }), head: manifest({ "socket.io": "^4.8.1" }) }))).toEqual([]);
-    expect(protocol(detect({ base: manifest({ express: "^4.19.2" }), head: manifest({ express: "^4.19.2", "socket.io": "^4.8.1" }) }))).toEqual([]);
-    const adapter = detect({ base: manifest({ "@socket.io/redis-adapter": "^7.2.0" }), head: manifest({ "@socket.io/redis-adapter": "^8.3.0" }) });
-    expect(summary(adapter)).toEqual([["dependency-major", "@socket.io/redis-adapter ^7.2.0 → ^8.3.0 (major)"]]);
+    expect(
+      protocol(
+        detect({
+          base: manifest({ "socket.io": "^4.7.2" }),
+          head: manifest({ "socket.io": "^4.8.1" }),
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      protocol(
+        detect({
+          base: manifest({ express: "^4.19.2" }),
+          head: manifest({ express: "^4.19.2", "socket.io": "^4.8.1" }),
+        }),
+      ),
+    ).toEqual([]);
+    const adapter = detect({
+      base: manifest({ "@socket.io/redis-adapter": "^7.2.0" }),
+      head: manifest({ "@socket.io/redis-adapter": "^8.3.0" }),
+    });
+    expect(summary(adapter)).toEqual([
+      ["dependency-major", "@socket.io/redis-adapter ^7.2.0 → ^8.3.0 (major)"],
+    ]);
   });
 
   it("a major downgrade moves every client too", () => {
-    expect(protocol(detect({ base: manifest({ "socket.io": "^5.0.0" }), head: manifest({ "socket.io": "^4.8.1" }) }))).toEqual([
-      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io ^5.0.0 → ^4.8.1 (major downgrade); every client must follow"],
+    expect(
+      protocol(
+        detect({
+          base: manifest({ "socket.io": "^5.0.0" }),
+          head: manifest({ "socket.io": "^4.8.1" }),
+        }),
+      ),
+    ).toEqual([
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: socket.io ^5.0.0 → ^4.8.1 (major downgrade); every client must follow",
+      ],
     ]);
   });
 
@@ -191,9 +258,18 @@ describe("protocol-upgrade", () => {
       pnpm: { overrides: { "engine.io-client@<7": "7.0.0" } },
     });
     expect(protocol(detect({ base, head }))).toEqual([
-      ["protocol-upgrade", "Socket.IO protocol upgrade: socket.io > engine.io 6.6.2 → 7.0.0 (major, overrides); every client must follow"],
-      ["protocol-upgrade", "Socket.IO protocol upgrade: **/socket.io-parser 4.2.4 → 5.0.0 (major, resolutions); every client must follow"],
-      ["protocol-upgrade", "Socket.IO protocol upgrade: engine.io-client@<7 6.6.2 → 7.0.0 (major, pnpm.overrides); every client must follow"],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: socket.io > engine.io 6.6.2 → 7.0.0 (major, overrides); every client must follow",
+      ],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: **/socket.io-parser 4.2.4 → 5.0.0 (major, resolutions); every client must follow",
+      ],
+      [
+        "protocol-upgrade",
+        "Socket.IO protocol upgrade: engine.io-client@<7 6.6.2 → 7.0.0 (major, pnpm.overrides); every client must follow",
+      ],
     ]);
   });
 });
@@ -231,7 +307,11 @@ describe("dependency-added", () => {
   });
 
   it("reports a peer dependency on a package already used as a dev dependency", () => {
-    const base = JSON.stringify({ name: "@acme/chat-widget", devDependencies: { react: "^19.0.0" } }, null, 2);
+    const base = JSON.stringify(
+      { name: "@acme/chat-widget", devDependencies: { react: "^19.0.0" } },
+      null,
+      2,
+    );
     const head = JSON.stringify(
       {
         name: "@acme/chat-widget",
@@ -242,7 +322,10 @@ describe("dependency-added", () => {
       2,
     );
     expect(summary(detect({ base, head }))).toEqual([
-      ["dependency-added", "added react ^18.2.0 || ^19.0.0 (peerDependencies; already in devDependencies)"],
+      [
+        "dependency-added",
+        "added react ^18.2.0 || ^19.0.0 (peerDependencies; already in devDependencies)",
+      ],
     ]);
   });
 });
@@ -256,12 +339,18 @@ describe("changes that are not dependency changes", () => {
     // dotenv moved to devDependencies unchanged (nothing); pino-pretty moved to
     // dependencies and bumped (compared with its old declaration).
     expect(summary(detectVariant("head-moved.json"))).toEqual([
-      ["dependency-minor", "pino-pretty ^11.2.2 → ^11.3.0 (minor, moved from devDependencies to dependencies)"],
+      [
+        "dependency-minor",
+        "pino-pretty ^11.2.2 → ^11.3.0 (minor, moved from devDependencies to dependencies)",
+      ],
     ]);
   });
 
   it("ignores a removed package.json", () => {
-    expect(detect({ status: "removed", base: BASE, head: null })).toEqual({ findings: [], problems: [] });
+    expect(detect({ status: "removed", base: BASE, head: null })).toEqual({
+      findings: [],
+      problems: [],
+    });
   });
 
   it("ignores range rewrites that mean the same (^4.0.0 → 4.x)", () => {
@@ -278,7 +367,11 @@ describe("unreadable package.json", () => {
     expect(result.problems[0]).toMatchObject({ path: PATH, detector: "package-json" });
     expect(result.problems[0]?.message).toMatch(/^head is not valid JSON \(/);
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ kind: "dependency-major", path: PATH, conservative: true });
+    expect(result.findings[0]).toMatchObject({
+      kind: "dependency-major",
+      path: PATH,
+      conservative: true,
+    });
     expect(result.findings[0]?.detail).toMatch(
       /^package\.json could not be read \(head is not valid JSON .*\); dependency changes assumed major$/,
     );
@@ -287,18 +380,26 @@ describe("unreadable package.json", () => {
   it("reports invalid JSON in base the same way", () => {
     const result = detect({ base: fixture("head-invalid.json"), head: BASE });
     expect(result.problems[0]?.message).toMatch(/^base is not valid JSON/);
-    expect(result.findings).toEqual([expect.objectContaining({ kind: "dependency-major", conservative: true })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: "dependency-major", conservative: true }),
+    ]);
   });
 
   it("reports a dependency section that is not an object", () => {
     const result = detect({ base: BASE, head: '{ "dependencies": ["express"] }' });
-    expect(result.problems.map((p) => p.message)).toEqual(['head is "dependencies" is not an object']);
-    expect(result.findings).toEqual([expect.objectContaining({ kind: "dependency-major", conservative: true })]);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'head is "dependencies" is not an object',
+    ]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: "dependency-major", conservative: true }),
+    ]);
   });
 
   it("reports a non-string version", () => {
     const result = detect({ base: BASE, head: '{ "dependencies": { "express": 4 } }' });
-    expect(result.problems.map((p) => p.message)).toEqual(['head is "dependencies.express" is not a string']);
+    expect(result.problems.map((p) => p.message)).toEqual([
+      'head is "dependencies.express" is not a string',
+    ]);
   });
 
   it("reports a JSON document that is not an object", () => {
@@ -317,7 +418,10 @@ describe("unreadable package.json", () => {
   });
 
   it("accepts a byte-order mark", () => {
-    const result = detect({ base: `\uFEFF${BASE}`, head: `\uFEFF${fixture("head-zero-major.json")}` });
+    const result = detect({
+      base: `\uFEFF${BASE}`,
+      head: `\uFEFF${fixture("head-zero-major.json")}`,
+    });
     expect(summary(result)).toEqual([["dependency-major", "axios 0.27.2 → 0.28.0 (major)"]]);
   });
 });
@@ -354,49 +458,86 @@ describe("other manifest layouts", () => {
 });
 
 describe("compareSpecs", () => {
-  const cases: [from: string, to: string, kind: string | null, label?: string, reason?: string][] = [
-    // caret, tilde, x-ranges, hyphen ranges, exact versions
-    ["^4.7.2", "^5.0.0", "dependency-major", "major"],
-    ["^4.7.2", "^4.8.0", "dependency-minor", "minor"],
-    ["~1.2", "~1.3", "dependency-minor", "minor"],
-    [">=2 <3", ">=3 <4", "dependency-major", "major"],
-    ["4.x", "5.x", "dependency-major", "major"],
-    ["4.x", "4.2.x", "dependency-minor", "minor"],
-    ["1.2.3 - 2.0.0", "2.0.0 - 2.4.0", "dependency-major", "major"],
-    ["4.17.21", "4.17.22", "dependency-minor", "patch"],
-    ["4.17.21", "^4.17.21", "dependency-minor", "range changed"],
-    // 0.x: caret semantics make the minor (0.y) or the patch (0.0.z) the breaking part
-    ["0.27.2", "0.28.0", "dependency-major", "major"],
-    ["^0.3.1", "^0.4.0", "dependency-major", "major"],
-    ["^0.0.3", "^0.0.4", "dependency-major", "major"],
-    ["^0.33.4", "^0.33.5", "dependency-minor", "patch"],
-    ["0.9.0", "1.0.0", "dependency-major", "major"],
-    // downgrades
-    ["^5.1.0", "^4.9.0", "dependency-major", "major downgrade"],
-    ["^4.9.0", "^4.8.0", "dependency-minor", "minor downgrade"],
-    // widening to admit another major
-    ["^18.2.0", "^18.2.0 || ^19.0.0", "dependency-major", "major", "now also allows 19.x"],
-    ["^4.7.2", ">=4.7.2", "dependency-major", "major", "now also allows 5.x"],
-    ["1.2.3 - 2.0.0", "1.2.3 - 3.0.0", "dependency-major", "major", "now also allows 3.x"],
-    [">=4.7.2", ">=4.8.0", "dependency-minor", "minor"],
-    // unbounded
-    ["*", "^4.0.0", "dependency-major", "major", "unbounded range, compared conservatively"],
-    ["^4.0.0", "latest", "dependency-major", "major", "unbounded range, compared conservatively"],
-    ["latest", "next", "dependency-major", "major", "unbounded range, compared conservatively"],
-    // non-semver specifiers
-    ["git+https://github.com/acme/sdk.git#v1.4.0", "git+https://github.com/acme/sdk.git#v1.5.0", "dependency-major", "major", "not a semver range, could not be compared"],
-    ["file:../shared", "file:../shared-v2", "dependency-major", "major", "not a semver range, could not be compared"],
-    ["https://registry.acme.dev/sdk-1.4.0.tgz", "https://registry.acme.dev/sdk-1.5.0.tgz", "dependency-major", "major", "not a semver range, could not be compared"],
-    ["^1.4.0", "github:acme/sdk#v1.5.0", "dependency-major", "major", "not a semver range, could not be compared"],
-    ["npm:@acme/sdk@^1.4.0", "npm:@acme/sdk@^1.5.0", "dependency-minor", "minor"],
-    ["npm:@acme/sdk@^1.4.0", "npm:@acme/sdk-next@^1.4.0", "dependency-major", "major", "now resolves to a different package (npm: alias)"],
-    ["^1.4.0", "npm:@acme/sdk@^1.4.0", "dependency-major", "major", "now resolves to a different package (npm: alias)"],
-    // equivalent: no change
-    ["^4.0.0", "4.x", null],
-    ["*", "x", null],
-    ["workspace:*", "workspace:*", null],
-    [" ^4.7.2", "^4.7.2", null],
-  ];
+  const cases: [from: string, to: string, kind: string | null, label?: string, reason?: string][] =
+    [
+      // caret, tilde, x-ranges, hyphen ranges, exact versions
+      ["^4.7.2", "^5.0.0", "dependency-major", "major"],
+      ["^4.7.2", "^4.8.0", "dependency-minor", "minor"],
+      ["~1.2", "~1.3", "dependency-minor", "minor"],
+      [">=2 <3", ">=3 <4", "dependency-major", "major"],
+      ["4.x", "5.x", "dependency-major", "major"],
+      ["4.x", "4.2.x", "dependency-minor", "minor"],
+      ["1.2.3 - 2.0.0", "2.0.0 - 2.4.0", "dependency-major", "major"],
+      ["4.17.21", "4.17.22", "dependency-minor", "patch"],
+      ["4.17.21", "^4.17.21", "dependency-minor", "range changed"],
+      // 0.x: caret semantics make the minor (0.y) or the patch (0.0.z) the breaking part
+      ["0.27.2", "0.28.0", "dependency-major", "major"],
+      ["^0.3.1", "^0.4.0", "dependency-major", "major"],
+      ["^0.0.3", "^0.0.4", "dependency-major", "major"],
+      ["^0.33.4", "^0.33.5", "dependency-minor", "patch"],
+      ["0.9.0", "1.0.0", "dependency-major", "major"],
+      // downgrades
+      ["^5.1.0", "^4.9.0", "dependency-major", "major downgrade"],
+      ["^4.9.0", "^4.8.0", "dependency-minor", "minor downgrade"],
+      // widening to admit another major
+      ["^18.2.0", "^18.2.0 || ^19.0.0", "dependency-major", "major", "now also allows 19.x"],
+      ["^4.7.2", ">=4.7.2", "dependency-major", "major", "now also allows 5.x"],
+      ["1.2.3 - 2.0.0", "1.2.3 - 3.0.0", "dependency-major", "major", "now also allows 3.x"],
+      [">=4.7.2", ">=4.8.0", "dependency-minor", "minor"],
+      // unbounded
+      ["*", "^4.0.0", "dependency-major", "major", "unbounded range, compared conservatively"],
+      ["^4.0.0", "latest", "dependency-major", "major", "unbounded range, compared conservatively"],
+      ["latest", "next", "dependency-major", "major", "unbounded range, compared conservatively"],
+      // non-semver specifiers
+      [
+        "git+https://github.com/acme/sdk.git#v1.4.0",
+        "git+https://github.com/acme/sdk.git#v1.5.0",
+        "dependency-major",
+        "major",
+        "not a semver range, could not be compared",
+      ],
+      [
+        "file:../shared",
+        "file:../shared-v2",
+        "dependency-major",
+        "major",
+        "not a semver range, could not be compared",
+      ],
+      [
+        "https://registry.acme.dev/sdk-1.4.0.tgz",
+        "https://registry.acme.dev/sdk-1.5.0.tgz",
+        "dependency-major",
+        "major",
+        "not a semver range, could not be compared",
+      ],
+      [
+        "^1.4.0",
+        "github:acme/sdk#v1.5.0",
+        "dependency-major",
+        "major",
+        "not a semver range, could not be compared",
+      ],
+      ["npm:@acme/sdk@^1.4.0", "npm:@acme/sdk@^1.5.0", "dependency-minor", "minor"],
+      [
+        "npm:@acme/sdk@^1.4.0",
+        "npm:@acme/sdk-next@^1.4.0",
+        "dependency-major",
+        "major",
+        "now resolves to a different package (npm: alias)",
+      ],
+      [
+        "^1.4.0",
+        "npm:@acme/sdk@^1.4.0",
+        "dependency-major",
+        "major",
+        "now resolves to a different package (npm: alias)",
+      ],
+      // equivalent: no change
+      ["^4.0.0", "4.x", null],
+      ["*", "x", null],
+      ["workspace:*", "workspace:*", null],
+      [" ^4.7.2", "^4.7.2", null],
+    ];
 
   it.each(cases)("%s → %s", (from, to, kind, label, reason) => {
     const verdict = compareSpecs(from, to);

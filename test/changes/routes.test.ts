@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { normalisePath, routesDetector } from "../../src/changes/routes.js";
 import type { ChangedFile, DetectionResult, DetectorSettings } from "../../src/changes/types.js";
 
-const SETTINGS: DetectorSettings = { cost: { cpuMonth: 30, memoryGiBMonth: 4, threshold: 500, currency: "USD" } };
+const SETTINGS: DetectorSettings = {
+  cost: { cpuMonth: 30, memoryGiBMonth: 4, threshold: 500, currency: "USD" },
+};
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/changes/routes/${name}`, import.meta.url), "utf8");
@@ -26,16 +28,22 @@ function lineOf(text: string, needle: string): number {
 
 /** Routes found in a source text, by comparing it (as an added file) with nothing. */
 function routesIn(source: string): string[] {
-  return detect({ status: "added", base: null, head: source }).findings.map((f) => f.detail.replace(/ route added$/, ""));
+  return detect({ status: "added", base: null, head: source }).findings.map((f) =>
+    f.detail.replace(/ route added$/, ""),
+  );
 }
 
 describe("routesDetector.appliesTo", () => {
-  it.each(["src/routes/users.ts", "server/app.mjs", "api/index.cjs", "lib/router.js", "web/src/App.tsx", "src/server.mts"])(
-    "reads %s",
-    (path) => {
-      expect(routesDetector.appliesTo(path)).toBe(true);
-    },
-  );
+  it.each([
+    "src/routes/users.ts",
+    "server/app.mjs",
+    "api/index.cjs",
+    "lib/router.js",
+    "web/src/App.tsx",
+    "src/server.mts",
+  ])("reads %s", (path) => {
+    expect(routesDetector.appliesTo(path)).toBe(true);
+  });
 
   it.each([
     "src/routes/users.test.ts",
@@ -101,12 +109,20 @@ describe("routesDetector on an Express router", () => {
   it("reports every route of a deleted router as removed", () => {
     const result = detect({ status: "removed", base, head: null });
     expect(result.findings).toHaveLength(7);
-    expect(result.findings.every((f) => f.kind === "api-breaking" && f.detail.endsWith(" route removed"))).toBe(true);
+    expect(
+      result.findings.every(
+        (f) => f.kind === "api-breaking" && f.detail.endsWith(" route removed"),
+      ),
+    ).toBe(true);
   });
 });
 
 describe("routesDetector on a patch of an Express app", () => {
-  const result = detect({ path: "src/server.js", status: "modified", patch: fixture("server.patch") });
+  const result = detect({
+    path: "src/server.js",
+    status: "modified",
+    patch: fixture("server.patch"),
+  });
 
   it("treats reordered routes and changed handlers as no change, and a commented-out route as removed", () => {
     expect(summary(result)).toEqual([
@@ -131,13 +147,22 @@ describe("routesDetector on a NestJS controller", () => {
   ];
 
   it("joins method decorators with the @Controller prefix", () => {
-    const result = detect({ path: "src/channels/channels.controller.ts", status: "modified", base, head });
+    const result = detect({
+      path: "src/channels/channels.controller.ts",
+      status: "modified",
+      base,
+      head,
+    });
     expect(summary(result)).toEqual(expected);
     expect(result.findings[0]?.line).toBe(lineOf(base, '@Delete(":channelId")'));
   });
 
   it("carries the prefix from an earlier hunk of the patch that shows @Controller", () => {
-    const result = detect({ path: "src/channels/channels.controller.ts", status: "modified", patch: fixture("channels.controller.patch") });
+    const result = detect({
+      path: "src/channels/channels.controller.ts",
+      status: "modified",
+      patch: fixture("channels.controller.patch"),
+    });
     expect(summary(result)).toEqual(expected);
   });
 
@@ -152,7 +177,11 @@ describe("routesDetector on a NestJS controller", () => {
   });
 
   it("says so when the patch does not show the controller prefix", () => {
-    const result = detect({ path: "src/channels/members.controller.ts", status: "modified", patch: fixture("members.controller.patch") });
+    const result = detect({
+      path: "src/channels/members.controller.ts",
+      status: "modified",
+      patch: fixture("members.controller.patch"),
+    });
     expect(summary(result)).toEqual([
       ["api-breaking", "PUT /:userId/role route removed (controller prefix not in the patch)"],
       ["endpoint-added", "PATCH /:userId/role route added (controller prefix not in the patch)"],
@@ -162,7 +191,11 @@ describe("routesDetector on a NestJS controller", () => {
   });
 
   it("flags a changed @Controller prefix, which moves routes outside the patch", () => {
-    const result = detect({ path: "src/webhooks/webhooks.controller.ts", status: "modified", patch: fixture("controller-prefix.patch") });
+    const result = detect({
+      path: "src/webhooks/webhooks.controller.ts",
+      status: "modified",
+      patch: fixture("controller-prefix.patch"),
+    });
     expect(result.findings).toEqual([
       {
         kind: "api-breaking",
@@ -174,8 +207,10 @@ describe("routesDetector on a NestJS controller", () => {
   });
 
   it("does not flag a controller whose prefix is unchanged", () => {
-    const source = '@Controller("webhooks")\nexport class WebhooksController {\n  @Get()\n  list() {}\n}\n';
-    const reformatted = "@Controller('webhooks')\nexport class WebhooksController {\n  @Get()\n  list() {}\n}\n";
+    const source =
+      '@Controller("webhooks")\nexport class WebhooksController {\n  @Get()\n  list() {}\n}\n';
+    const reformatted =
+      "@Controller('webhooks')\nexport class WebhooksController {\n  @Get()\n  list() {}\n}\n";
     expect(detect({ status: "modified", base: source, head: reformatted }).findings).toEqual([]);
   });
 });
@@ -199,8 +234,18 @@ describe("routesDetector on a Fastify plugin", () => {
   });
 
   it("notices a method dropped from a route object's method array", () => {
-    expect(summary(detect({ path: "src/plugins/messages.ts", status: "modified", base, head }))).toEqual(expected);
-    expect(summary(detect({ path: "src/plugins/messages.ts", status: "modified", patch: fixture("messages.plugin.patch") }))).toEqual(expected);
+    expect(
+      summary(detect({ path: "src/plugins/messages.ts", status: "modified", base, head })),
+    ).toEqual(expected);
+    expect(
+      summary(
+        detect({
+          path: "src/plugins/messages.ts",
+          status: "modified",
+          patch: fixture("messages.plugin.patch"),
+        }),
+      ),
+    ).toEqual(expected);
   });
 });
 
@@ -223,7 +268,8 @@ export async function profile(req, res) {
   });
 
   it("ignores template literals with interpolation and non-slash first arguments", () => {
-    const source = "app.get(`${API_PREFIX}/users`, listUsers);\napp.get('env', readEnv);\napp.set('trust proxy', 1);\n";
+    const source =
+      "app.get(`${API_PREFIX}/users`, listUsers);\napp.get('env', readEnv);\napp.set('trust proxy', 1);\n";
     expect(routesIn(source)).toEqual([]);
   });
 
@@ -234,11 +280,17 @@ export async function profile(req, res) {
       "router.get('user-profile', '/profile/:handle', showProfile);",
       "api.post(`/uploads`, multer().single('file'), upload);",
     ].join("\n");
-    expect(routesIn(source)).toEqual(["DELETE /sessions/:id", "ALL /legacy/*", "GET /profile/:handle", "POST /uploads"]);
+    expect(routesIn(source)).toEqual([
+      "DELETE /sessions/:id",
+      "ALL /legacy/*",
+      "GET /profile/:handle",
+      "POST /uploads",
+    ]);
   });
 
   it("ignores routes inside block comments", () => {
-    const source = '/*\n * Example:\n *   app.get("/example", handler);\n */\napp.get("/real", handler);\n';
+    const source =
+      '/*\n * Example:\n *   app.get("/example", handler);\n */\napp.get("/real", handler);\n';
     expect(routesIn(source)).toEqual(["GET /real"]);
   });
 });
@@ -259,8 +311,8 @@ describe("routesDetector route identity", () => {
 
   it("does not report a route moved within the file (patch)", () => {
     const patch = [
-      "@@ -10,9 +10,9 @@ const router = new Router({ prefix: \"/v1\" });",
-      ' router.use(authenticate);',
+      '@@ -10,9 +10,9 @@ const router = new Router({ prefix: "/v1" });',
+      " router.use(authenticate);",
       " ",
       '-router.get("/channels", listChannels);',
       ' router.post("/channels", createChannel);',
@@ -302,7 +354,14 @@ describe("routesDetector without patch or content", () => {
   it("assumes the worst for a rename whose 5,500 changed lines GitHub did not diff", () => {
     // GitHub's list-files entry: renamed, counted, and no `patch` because the diff is too large.
     const result = routesDetector.detect(
-      { path: "src/api/users.controller.ts", previousPath: "src/api/users.ts", status: "renamed", additions: 2900, deletions: 2600, changes: 5500 },
+      {
+        path: "src/api/users.controller.ts",
+        previousPath: "src/api/users.ts",
+        status: "renamed",
+        additions: 2900,
+        deletions: 2600,
+        changes: 5500,
+      },
       SETTINGS,
     );
     expect(result.findings).toEqual([
@@ -337,13 +396,23 @@ describe("routesDetector without patch or content", () => {
   });
 
   it("finds nothing in a pure rename (GitHub counts no changed lines)", () => {
-    expect(detect({ status: "renamed", previousPath: "src/api/old-routes.ts", additions: 0, deletions: 0, changes: 0 })).toEqual({
+    expect(
+      detect({
+        status: "renamed",
+        previousPath: "src/api/old-routes.ts",
+        additions: 0,
+        deletions: 0,
+        changes: 0,
+      }),
+    ).toEqual({
       findings: [],
       problems: [],
     });
   });
 
   it("assumes the worst for a rename nobody counted the changes of", () => {
-    expect(detect({ status: "renamed", previousPath: "src/api/old-routes.ts" }).findings).toMatchObject([{ kind: "api-breaking", conservative: true }]);
+    expect(
+      detect({ status: "renamed", previousPath: "src/api/old-routes.ts" }).findings,
+    ).toMatchObject([{ kind: "api-breaking", conservative: true }]);
   });
 });

@@ -2,10 +2,17 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { needsContent } from "../../src/changes/registry.js";
-import { analyseSql, lexSql, splitStatements, sqlMigrationDetector } from "../../src/changes/sql-migration.js";
+import {
+  analyseSql,
+  lexSql,
+  splitStatements,
+  sqlMigrationDetector,
+} from "../../src/changes/sql-migration.js";
 import type { ChangedFile, DetectionResult, DetectorSettings } from "../../src/changes/types.js";
 
-const SETTINGS: DetectorSettings = { cost: { cpuMonth: 0, memoryGiBMonth: 0, threshold: 0, currency: "USD" } };
+const SETTINGS: DetectorSettings = {
+  cost: { cpuMonth: 0, memoryGiBMonth: 0, threshold: 0, currency: "USD" },
+};
 const FIXTURES = new URL("../fixtures/changes/sql/", import.meta.url);
 
 function fixture(name: string): string {
@@ -17,7 +24,10 @@ function detect(file: ChangedFile): DetectionResult {
 }
 
 /** A migration file new in the pull request, as the app sees it without content: its whole text as a patch. */
-function addedMigration(text: string, path = "prisma/migrations/20240501120000_change/migration.sql"): DetectionResult {
+function addedMigration(
+  text: string,
+  path = "prisma/migrations/20240501120000_change/migration.sql",
+): DetectionResult {
   const lines = text.replace(/\n$/, "").split("\n");
   const patch = `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
   return detect({ path, status: "added", patch });
@@ -44,7 +54,12 @@ describe("sqlMigrationDetector: contract", () => {
     ]) {
       expect(sqlMigrationDetector.appliesTo(path), path).toBe(true);
     }
-    for (const path of ["prisma/schema.prisma", "src/db/migrate.ts", "migrations/README.md", "sql/notes.sqlite"]) {
+    for (const path of [
+      "prisma/schema.prisma",
+      "src/db/migrate.ts",
+      "migrations/README.md",
+      "sql/notes.sqlite",
+    ]) {
       expect(sqlMigrationDetector.appliesTo(path), path).toBe(false);
     }
   });
@@ -53,14 +68,37 @@ describe("sqlMigrationDetector: contract", () => {
 describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
   // Seed 000, §3 Prisma Schema & Migrations: "DBA Lead consult required for indexes/constraints".
   it("reports the unique indexes and foreign keys of new tables, not their plain indexes, primary keys or NOT NULL", () => {
-    const result = addedMigration(fixture("prisma-postgres-init.sql"), "prisma/migrations/20240301120000_init/migration.sql");
+    const result = addedMigration(
+      fixture("prisma-postgres-init.sql"),
+      "prisma/migrations/20240301120000_init/migration.sql",
+    );
     expect(summary(result)).toEqual([
       ["migration-index", 'CREATE UNIQUE INDEX "User_email_key" on new table "User" ("email")', 50],
-      ["migration-index", 'CREATE UNIQUE INDEX "Channel_name_key" on new table "Channel" ("name")', 53],
-      ["migration-index", 'ADD CONSTRAINT "Message_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "Message"', 59],
-      ["migration-index", 'ADD CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") on new table "Message"', 62],
-      ["migration-index", 'ADD CONSTRAINT "memberships_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") on new table "memberships"', 65],
-      ["migration-index", 'ADD CONSTRAINT "memberships_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "memberships"', 68],
+      [
+        "migration-index",
+        'CREATE UNIQUE INDEX "Channel_name_key" on new table "Channel" ("name")',
+        53,
+      ],
+      [
+        "migration-index",
+        'ADD CONSTRAINT "Message_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "Message"',
+        59,
+      ],
+      [
+        "migration-index",
+        'ADD CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") on new table "Message"',
+        62,
+      ],
+      [
+        "migration-index",
+        'ADD CONSTRAINT "memberships_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") on new table "memberships"',
+        65,
+      ],
+      [
+        "migration-index",
+        'ADD CONSTRAINT "memberships_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "memberships"',
+        68,
+      ],
     ]);
     expect(result.problems).toEqual([]);
   });
@@ -83,12 +121,24 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
       "CREATE TEMPORARY TABLE scratch (id int REFERENCES pins (id), UNIQUE (id));",
     ].join("\n");
     expect(summary(addedMigration(sql))).toEqual([
-      ["migration-index", 'column "message_id" REFERENCES "messages" on new table "pins" (foreign key)', 3],
+      [
+        "migration-index",
+        'column "message_id" REFERENCES "messages" on new table "pins" (foreign key)',
+        3,
+      ],
       ["migration-index", 'column "slot" CHECK on new table "pins"', 4],
       ["migration-index", 'column "code" UNIQUE on new table "pins"', 6],
-      ["migration-index", 'CONSTRAINT "pins_channel_fkey" FOREIGN KEY (channel_id) REFERENCES "channels" (id) on new table "pins"', 7],
+      [
+        "migration-index",
+        'CONSTRAINT "pins_channel_fkey" FOREIGN KEY (channel_id) REFERENCES "channels" (id) on new table "pins"',
+        7,
+      ],
       ["migration-index", 'UNIQUE (message_id, slot) on new table "pins"', 8],
-      ["migration-index", 'CONSTRAINT "pins_note_len" CHECK (length(note) < 500) on new table "pins"', 9],
+      [
+        "migration-index",
+        'CONSTRAINT "pins_note_len" CHECK (length(note) < 500) on new table "pins"',
+        9,
+      ],
     ]);
   });
 
@@ -102,7 +152,11 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
       "ALTER TABLE pins ADD COLUMN label text NOT NULL;",
     ].join("\n");
     expect(summary(addedMigration(sql))).toEqual([
-      ["migration-index", 'column "owner_id" REFERENCES "users" on new table "pins" (foreign key)', 4],
+      [
+        "migration-index",
+        'column "owner_id" REFERENCES "users" on new table "pins" (foreign key)',
+        4,
+      ],
       ["migration-index", 'ADD CONSTRAINT "pins_code_key" UNIQUE (code) on new table "pins"', 5],
     ]);
   });
@@ -110,15 +164,29 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
   it("reports DROP COLUMN in a multi-action ALTER TABLE, not the nullable ADD COLUMN beside it", () => {
     const result = addedMigration(fixture("prisma-postgres-drop-column.sql"));
     // The "Warnings: You are about to drop the column" comment is not itself a finding.
-    expect(summary(result)).toEqual([["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8]]);
+    expect(summary(result)).toEqual([
+      ["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8],
+    ]);
     expect(result.problems).toEqual([]);
   });
 
   it("reports nothing for nullable / defaulted columns and a new enum value; a new table's unique index and keys are migration-index", () => {
     expect(summary(addedMigration(fixture("prisma-postgres-add-columns.sql")))).toEqual([
-      ["migration-index", 'CREATE UNIQUE INDEX "Reaction_messageId_userId_emoji_key" on new table "Reaction" ("messageId", "userId", "emoji")', 24],
-      ["migration-index", 'ADD CONSTRAINT "Reaction_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "Message" ("id") on new table "Reaction"', 27],
-      ["migration-index", 'ADD CONSTRAINT "Reaction_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") on new table "Reaction"', 30],
+      [
+        "migration-index",
+        'CREATE UNIQUE INDEX "Reaction_messageId_userId_emoji_key" on new table "Reaction" ("messageId", "userId", "emoji")',
+        24,
+      ],
+      [
+        "migration-index",
+        'ADD CONSTRAINT "Reaction_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "Message" ("id") on new table "Reaction"',
+        27,
+      ],
+      [
+        "migration-index",
+        'ADD CONSTRAINT "Reaction_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") on new table "Reaction"',
+        30,
+      ],
     ]);
   });
 
@@ -134,14 +202,26 @@ describe("sqlMigrationDetector: Prisma migrations for PostgreSQL", () => {
 
   it("reports SET DATA TYPE and SET NOT NULL", () => {
     expect(summary(addedMigration(fixture("prisma-postgres-alter-columns.sql")))).toEqual([
-      ["migration-destructive", 'ALTER COLUMN "name" TYPE VARCHAR(40) on table "Channel" (column type change)', 9],
-      ["migration-destructive", 'ALTER COLUMN "name" SET NOT NULL on table "User" (fails if any row holds NULL)', 12],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "name" TYPE VARCHAR(40) on table "Channel" (column type change)',
+        9,
+      ],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "name" SET NOT NULL on table "User" (fails if any row holds NULL)',
+        12,
+      ],
     ]);
   });
 
   it("reports the statements of Prisma's enum-value removal, not its DROP DEFAULT / SET DEFAULT", () => {
     expect(summary(addedMigration(fixture("prisma-postgres-enum-value-removed.sql")))).toEqual([
-      ["migration-destructive", 'ALTER COLUMN "role" TYPE "Role_new" on table "memberships" (column type change)', 11],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "role" TYPE "Role_new" on table "memberships" (column type change)',
+        11,
+      ],
       ["migration-destructive", 'RENAME TYPE "Role" TO "Role_old"', 12],
       ["migration-destructive", 'RENAME TYPE "Role_new" TO "Role"', 13],
       ["migration-destructive", 'DROP TYPE "Role_old"', 14],
@@ -185,8 +265,16 @@ describe("sqlMigrationDetector: Prisma migrations for SQLite", () => {
   it("reads RedefineTables as one table rebuild, not as a drop plus a rename", () => {
     // The rebuilt table declares its foreign keys again: constraints of a new table (seed 000, §3).
     expect(summary(addedMigration(fixture("prisma-sqlite-redefine.sql")))).toEqual([
-      ["migration-index", 'CONSTRAINT "Message_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "new_Message"', 16],
-      ["migration-index", 'CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") on new table "new_Message"', 17],
+      [
+        "migration-index",
+        'CONSTRAINT "Message_channelId_fkey" FOREIGN KEY ("channelId") REFERENCES "Channel" ("id") on new table "new_Message"',
+        16,
+      ],
+      [
+        "migration-index",
+        'CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") on new table "new_Message"',
+        17,
+      ],
       [
         "migration-destructive",
         'table "Message" rebuilt: original dropped and "new_Message" renamed to "Message" (data not copied into "new_Message" is lost)',
@@ -206,36 +294,69 @@ describe("sqlMigrationDetector: Prisma migrations for SQLite", () => {
 
 describe("sqlMigrationDetector: hand-written PostgreSQL", () => {
   it("ignores DROP, TRUNCATE and ; inside function bodies, strings, comments and nested comments", () => {
-    expect(addedMigration(fixture("postgres-functions.sql"), "db/migrations/0012_message_count.sql")).toEqual({
+    expect(
+      addedMigration(fixture("postgres-functions.sql"), "db/migrations/0012_message_count.sql"),
+    ).toEqual({
       findings: [],
       problems: [],
     });
   });
 
   it("reads DO blocks, which run immediately, statement by statement", () => {
-    expect(summary(addedMigration(fixture("postgres-do-block.sql"), "db/migrations/0013_cleanup.sql"))).toEqual([
-      ["migration-destructive", 'DROP TABLE "legacy_presence"', 5],
-    ]);
+    expect(
+      summary(addedMigration(fixture("postgres-do-block.sql"), "db/migrations/0013_cleanup.sql")),
+    ).toEqual([["migration-destructive", 'DROP TABLE "legacy_presence"', 5]]);
   });
 
   it("classifies a Flyway migration statement by statement, with schema-qualified names", () => {
-    const result = addedMigration(fixture("V7__split_user_name.sql"), "src/main/resources/db/migration/V7__split_user_name.sql");
+    const result = addedMigration(
+      fixture("V7__split_user_name.sql"),
+      "src/main/resources/db/migration/V7__split_user_name.sql",
+    );
     expect(summary(result)).toEqual([
-      ["migration-destructive", 'ALTER COLUMN "first_name" SET NOT NULL on table "public"."users" (fails if any row holds NULL)', 9],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "first_name" SET NOT NULL on table "public"."users" (fails if any row holds NULL)',
+        9,
+      ],
       ["migration-destructive", 'DROP COLUMN "full_name" on table "public"."users"', 10],
-      ["migration-destructive", 'RENAME COLUMN "email" TO "email_address" on table "public"."users"', 11],
+      [
+        "migration-destructive",
+        'RENAME COLUMN "email" TO "email_address" on table "public"."users"',
+        11,
+      ],
       ["migration-destructive", 'RENAME TABLE "public"."sessions" TO "user_sessions"', 12],
       ["migration-destructive", 'TRUNCATE "public"."login_attempts"', 13],
-      ["migration-destructive", 'DELETE FROM "public"."password_resets" without WHERE (deletes every row)', 14],
-      ["migration-destructive", 'ALTER COLUMN "age" TYPE bigint on table "public"."users" (column type change)', 16],
-      ["migration-destructive", 'DROP CONSTRAINT "messages_body_check" on table "public"."messages"', 17],
-      ["migration-index", 'CREATE INDEX CONCURRENTLY "users_last_name_idx" on table "public"."users" (lower(last_name))', 18],
+      [
+        "migration-destructive",
+        'DELETE FROM "public"."password_resets" without WHERE (deletes every row)',
+        14,
+      ],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "age" TYPE bigint on table "public"."users" (column type change)',
+        16,
+      ],
+      [
+        "migration-destructive",
+        'DROP CONSTRAINT "messages_body_check" on table "public"."messages"',
+        17,
+      ],
+      [
+        "migration-index",
+        'CREATE INDEX CONCURRENTLY "users_last_name_idx" on table "public"."users" (lower(last_name))',
+        18,
+      ],
       [
         "migration-index",
         'ADD CONSTRAINT "messages_body_length" CHECK (char_length(body) <= 4000) on table "public"."messages"',
         19,
       ],
-      ["migration-index", 'ADD COLUMN "thread_id" REFERENCES "public"."threads" on table "public"."messages" (foreign key)', 20],
+      [
+        "migration-index",
+        'ADD COLUMN "thread_id" REFERENCES "public"."threads" on table "public"."messages" (foreign key)',
+        20,
+      ],
       ["migration-destructive", 'DROP VIEW "public"."active_users"', 21],
       ["migration-destructive", 'DROP SCHEMA "legacy" CASCADE', 22],
       [
@@ -260,7 +381,11 @@ describe("sqlMigrationDetector: hand-written PostgreSQL", () => {
       ["migration-destructive", 'DROP COLUMN "e;mail" on table "public"."User"', 2],
       ["migration-destructive", 'DROP COLUMN "nick" on table "chat"."users"', 3],
       ["migration-destructive", 'DROP COLUMN "Phone" on table "dbo"."Users"', 4],
-      ["migration-destructive", 'ALTER COLUMN "age" TYPE integer on table "User" (column type change)', 5],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "age" TYPE integer on table "User" (column type change)',
+        5,
+      ],
     ]);
   });
 
@@ -323,12 +448,26 @@ describe("sqlMigrationDetector: hand-written PostgreSQL", () => {
 
 describe("sqlMigrationDetector: MySQL and SQL Server", () => {
   it("reads each action of a MySQL ALTER TABLE", () => {
-    expect(summary(addedMigration(fixture("mysql-alter.sql"), "migrations/20240502_messages.sql"))).toEqual([
+    expect(
+      summary(addedMigration(fixture("mysql-alter.sql"), "migrations/20240502_messages.sql")),
+    ).toEqual([
       ["migration-destructive", 'DROP COLUMN "legacy_html" on table "messages"', 3],
       ["migration-destructive", 'MODIFY COLUMN "body" on table "messages" (column redefined)', 4],
-      ["migration-destructive", 'CHANGE COLUMN "sent_at" on table "messages" (renamed to "created_at" and redefined)', 5],
-      ["migration-index", 'ADD INDEX "idx_messages_channel_created" ("channel_id", "created_at") on table "messages"', 7],
-      ["migration-index", 'ADD UNIQUE "uq_messages_client_id" ("client_id") on table "messages"', 8],
+      [
+        "migration-destructive",
+        'CHANGE COLUMN "sent_at" on table "messages" (renamed to "created_at" and redefined)',
+        5,
+      ],
+      [
+        "migration-index",
+        'ADD INDEX "idx_messages_channel_created" ("channel_id", "created_at") on table "messages"',
+        7,
+      ],
+      [
+        "migration-index",
+        'ADD UNIQUE "uq_messages_client_id" ("client_id") on table "messages"',
+        8,
+      ],
       [
         "migration-destructive",
         'DROP INDEX "idx_messages_sent_at" on table "messages" (if it was unique, uniqueness is no longer enforced; queries that used it scan instead)',
@@ -352,11 +491,25 @@ describe("sqlMigrationDetector: MySQL and SQL Server", () => {
   });
 
   it("reads sp_rename, ALTER COLUMN <type> and GO batches", () => {
-    expect(summary(addedMigration(fixture("mssql-rename.sql"), "Migrations/20240502_Rename.sql"))).toEqual([
+    expect(
+      summary(addedMigration(fixture("mssql-rename.sql"), "Migrations/20240502_Rename.sql")),
+    ).toEqual([
       ["migration-destructive", "sp_rename '[dbo].[Users].[Name]' TO 'DisplayName' (COLUMN)", 2],
-      ["migration-index", "sp_rename '[dbo].[Users].[IX_Users_Name]' TO 'IX_Users_DisplayName' (INDEX)", 4],
-      ["migration-destructive", 'ALTER COLUMN "Body" nvarchar(2000) NOT NULL on table "dbo"."Messages" (column redefined)', 6],
-      ["migration-index", 'CREATE INDEX "IX_Messages_ChannelId" on table "dbo"."Messages" ("ChannelId")', 10],
+      [
+        "migration-index",
+        "sp_rename '[dbo].[Users].[IX_Users_Name]' TO 'IX_Users_DisplayName' (INDEX)",
+        4,
+      ],
+      [
+        "migration-destructive",
+        'ALTER COLUMN "Body" nvarchar(2000) NOT NULL on table "dbo"."Messages" (column redefined)',
+        6,
+      ],
+      [
+        "migration-index",
+        'CREATE INDEX "IX_Messages_ChannelId" on table "dbo"."Messages" ("ChannelId")',
+        10,
+      ],
     ]);
   });
 });
@@ -366,7 +519,7 @@ describe("sqlMigrationDetector: changes to existing files", () => {
 
   it("reports an edit of an already-applied migration, and what the edit adds", () => {
     const patch = [
-      "@@ -52,7 +52,8 @@ CREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");",
+      '@@ -52,7 +52,8 @@ CREATE UNIQUE INDEX "User_email_key" ON "User"("email");',
       " -- CreateIndex",
       ' CREATE INDEX "Message_channelId_createdAt_idx" ON "Message"("channelId", "createdAt");',
       " ",
@@ -410,16 +563,25 @@ describe("sqlMigrationDetector: changes to existing files", () => {
       '+CREATE INDEX "Message_pinnedAt_idx" ON "Message"("pinnedAt");',
     ].join("\n");
     // Only appended lines: the earlier ALTER TABLE is untouched, the new index is reported.
-    expect(summary(detect({ path: "migrations/0042_pins.sql", status: "modified", patch, head }))).toEqual([
+    expect(
+      summary(detect({ path: "migrations/0042_pins.sql", status: "modified", patch, head })),
+    ).toEqual([
       ["migration-index", 'CREATE INDEX "Message_pinnedAt_idx" on table "Message" ("pinnedAt")', 7],
     ]);
   });
 
   it("does not treat edits of query files or Flyway repeatable migrations as history rewrites", () => {
-    const patch = "@@ -1 +1 @@\n-SELECT id, email FROM users WHERE id = $1;\n+SELECT id, email, name FROM users WHERE id = $1;";
-    expect(detect({ path: "src/queries/get_user.sql", status: "modified", patch })).toEqual({ findings: [], problems: [] });
-    const view = "@@ -1 +1 @@\n-CREATE OR REPLACE VIEW active_users AS SELECT * FROM users;\n+CREATE OR REPLACE VIEW active_users AS SELECT * FROM users WHERE NOT banned;";
-    expect(detect({ path: "db/migration/R__active_users_view.sql", status: "modified", patch: view })).toEqual({
+    const patch =
+      "@@ -1 +1 @@\n-SELECT id, email FROM users WHERE id = $1;\n+SELECT id, email, name FROM users WHERE id = $1;";
+    expect(detect({ path: "src/queries/get_user.sql", status: "modified", patch })).toEqual({
+      findings: [],
+      problems: [],
+    });
+    const view =
+      "@@ -1 +1 @@\n-CREATE OR REPLACE VIEW active_users AS SELECT * FROM users;\n+CREATE OR REPLACE VIEW active_users AS SELECT * FROM users WHERE NOT banned;";
+    expect(
+      detect({ path: "db/migration/R__active_users_view.sql", status: "modified", patch: view }),
+    ).toEqual({
       findings: [],
       problems: [],
     });
@@ -428,15 +590,24 @@ describe("sqlMigrationDetector: changes to existing files", () => {
   it("does not report a deleted migration", () => {
     const patch = `@@ -1,2 +0,0 @@\n--- DropTable\n-DROP TABLE "Legacy";`;
     expect(detect({ path, status: "removed", patch })).toEqual({ findings: [], problems: [] });
-    expect(detect({ path, status: "removed", base: 'DROP TABLE "Legacy";\n', head: null })).toEqual({
-      findings: [],
-      problems: [],
-    });
+    expect(detect({ path, status: "removed", base: 'DROP TABLE "Legacy";\n', head: null })).toEqual(
+      {
+        findings: [],
+        problems: [],
+      },
+    );
   });
 
   it("reports a renamed migration, which tools see as a new, unapplied one", () => {
     const previousPath = "prisma/migrations/20240301120000_init/migration.sql";
-    const renamed: ChangedFile = { path: "prisma/migrations/20240301120000_initial/migration.sql", previousPath, status: "renamed", additions: 0, deletions: 0, changes: 0 };
+    const renamed: ChangedFile = {
+      path: "prisma/migrations/20240301120000_initial/migration.sql",
+      previousPath,
+      status: "renamed",
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+    };
     expect(summary(detect(renamed))).toEqual([
       [
         "migration-destructive",
@@ -447,8 +618,15 @@ describe("sqlMigrationDetector: changes to existing files", () => {
   });
 
   it("reads whole-file content when there is no patch", () => {
-    const result = detect({ path, status: "added", base: null, head: fixture("prisma-postgres-drop-column.sql") });
-    expect(summary(result)).toEqual([["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8]]);
+    const result = detect({
+      path,
+      status: "added",
+      base: null,
+      head: fixture("prisma-postgres-drop-column.sql"),
+    });
+    expect(summary(result)).toEqual([
+      ["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8],
+    ]);
   });
 });
 
@@ -459,7 +637,8 @@ describe("sqlMigrationDetector: unreadable input", () => {
       {
         path: "prisma/migrations/20240501120000_change/migration.sql",
         detector: "sql-migration",
-        message: "unterminated string starting at line 1; the statements after it could not be read",
+        message:
+          "unterminated string starting at line 1; the statements after it could not be read",
       },
     ]);
     expect(result.findings).toEqual([
@@ -484,7 +663,9 @@ describe("sqlMigrationDetector: unreadable input", () => {
           "GitHub sent no diff for it (changed lines not counted) and its content was not loaded; split the change (rename or move the file in one pull request and edit it in another, or edit it in smaller steps) so that its diff can be read",
       },
     ]);
-    expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
+    expect(result.findings.map((f) => [f.kind, f.conservative])).toEqual([
+      ["migration-destructive", true],
+    ]);
   });
 
   it("keeps the finding of an unterminated string in an earlier run of added lines when a later run is clean", () => {
@@ -497,7 +678,7 @@ describe("sqlMigrationDetector: unreadable input", () => {
       "+DROP TABLE users;",
       " UPDATE users SET display_name = name WHERE display_name IS NULL;",
       " ",
-      "@@ -20,2 +22,3 @@ CREATE INDEX \"users_name_idx\" ON users (name);",
+      '@@ -20,2 +22,3 @@ CREATE INDEX "users_name_idx" ON users (name);',
       " -- Keep the old column for one release",
       "+COMMENT ON COLUMN users.name IS 'deprecated';",
       " SELECT 1;",
@@ -514,13 +695,16 @@ describe("sqlMigrationDetector: unreadable input", () => {
       },
     ]);
   });
-
 });
 
 /** The conservative finding and problem for a statement that runs SQL the detector cannot read. */
 function unreadableAt(line: number, what: string): [string, string, number] {
   const message = `line ${line}: ${what} cannot be read here; write the SQL it runs out as plain statements so that they can be classified`;
-  return ["migration-destructive", `could not read the migration (${message}); assuming it is destructive`, line];
+  return [
+    "migration-destructive",
+    `could not read the migration (${message}); assuming it is destructive`,
+    line,
+  ];
 }
 
 describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
@@ -529,7 +713,13 @@ describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
 
   it("assumes the worst of an edit whose 5,500 changed lines GitHub did not diff", () => {
     // GitHub's list-files entry for a large diff: status and counts, no `patch`.
-    const file: ChangedFile = { path: "db/migrations/0007_users.sql", status: "modified", additions: 5200, deletions: 300, changes: 5500 };
+    const file: ChangedFile = {
+      path: "db/migrations/0007_users.sql",
+      status: "modified",
+      additions: 5200,
+      deletions: 300,
+      changes: 5500,
+    };
     expect(detect(file)).toEqual({
       findings: [
         {
@@ -567,8 +757,14 @@ describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
     ]);
     // The app and the CLI load its content for that reason, and then every statement is read.
     expect(needsContent(file)).toBe(true);
-    const loaded = detect({ ...file, base: fixture("prisma-postgres-drop-column.sql"), head: fixture("prisma-postgres-drop-column.sql") });
-    expect(summary(loaded)).toEqual([["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8]]);
+    const loaded = detect({
+      ...file,
+      base: fixture("prisma-postgres-drop-column.sql"),
+      head: fixture("prisma-postgres-drop-column.sql"),
+    });
+    expect(summary(loaded)).toEqual([
+      ["migration-destructive", 'DROP COLUMN "editedAt" on table "Message"', 8],
+    ]);
   });
 
   it("reads a copied migration whole: the copy runs every statement again", () => {
@@ -587,11 +783,18 @@ describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
   });
 
   it("assumes the worst of a rename with edits GitHub did not diff, and reads nothing into a pure rename", () => {
-    const moved: ChangedFile = { path: "src/db/queries/report.sql", previousPath: "src/queries/report.sql", status: "renamed", changes: 0 };
+    const moved: ChangedFile = {
+      path: "src/db/queries/report.sql",
+      previousPath: "src/queries/report.sql",
+      status: "renamed",
+      changes: 0,
+    };
     expect(detect(moved)).toEqual({ findings: [], problems: [] });
     expect(needsContent(moved)).toBe(false);
     const edited = detect({ ...moved, additions: 800, deletions: 12, changes: 812 });
-    expect(edited.findings.map((f) => [f.kind, f.conservative])).toEqual([["migration-destructive", true]]);
+    expect(edited.findings.map((f) => [f.kind, f.conservative])).toEqual([
+      ["migration-destructive", true],
+    ]);
     expect(edited.problems[0]?.message).toBe(
       `GitHub sent no diff for it (renamed from src/queries/report.sql, 812 changed lines) and its content was not loaded; ${SPLIT}`,
     );
@@ -601,7 +804,13 @@ describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
   it("reads the change from both versions when they were loaded instead of a patch", () => {
     const base = fixture("prisma-postgres-init.sql");
     const head = `${base}\n-- DropTable\nDROP TABLE "Attachment";\n`;
-    const result = detect({ path: "prisma/migrations/20240301120000_init/migration.sql", status: "modified", changes: 5500, base, head });
+    const result = detect({
+      path: "prisma/migrations/20240301120000_init/migration.sql",
+      status: "modified",
+      changes: 5500,
+      base,
+      head,
+    });
     expect(result.findings.map((f) => [f.kind, f.detail, f.conservative])).toEqual([
       ["migration-destructive", 'DROP TABLE "Attachment"', undefined],
     ]);
@@ -610,31 +819,52 @@ describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
 
 describe("sqlMigrationDetector: SQL it cannot read is assumed destructive", () => {
   it("dynamic SQL in DO blocks: EXECUTE of a string or of format(…)", () => {
-    expect(summary(addedMigration(fixture("postgres-dynamic-sql.sql"), "db/migrations/0051_retire_email.sql"))).toEqual([
+    expect(
+      summary(
+        addedMigration(fixture("postgres-dynamic-sql.sql"), "db/migrations/0051_retire_email.sql"),
+      ),
+    ).toEqual([
       unreadableAt(9, "dynamic SQL (EXECUTE) in the DO block"),
       unreadableAt(13, "dynamic SQL (EXECUTE) in the DO block"),
-      ["migration-index", 'CREATE INDEX CONCURRENTLY "messages_created_at_idx" on table "messages" (created_at)', 15],
+      [
+        "migration-index",
+        'CREATE INDEX CONCURRENTLY "messages_created_at_idx" on table "messages" (created_at)',
+        15,
+      ],
     ]);
   });
 
   it("MySQL PREPARE … FROM and EXECUTE of it", () => {
-    expect(summary(addedMigration(fixture("mysql-prepared.sql"), "migrations/20240603_drop_legacy_email.sql"))).toEqual([
-      unreadableAt(5, 'PREPARE "stmt" FROM'),
-      unreadableAt(6, 'EXECUTE "stmt"'),
-    ]);
+    expect(
+      summary(
+        addedMigration(fixture("mysql-prepared.sql"), "migrations/20240603_drop_legacy_email.sql"),
+      ),
+    ).toEqual([unreadableAt(5, 'PREPARE "stmt" FROM'), unreadableAt(6, 'EXECUTE "stmt"')]);
   });
 
   it("reads PostgreSQL's PREPARE … AS as its statement, and EXECUTE of it as nothing more", () => {
-    expect(summary(addedMigration("PREPARE purge_sessions AS DELETE FROM sessions;\nEXECUTE purge_sessions;\nDEALLOCATE purge_sessions;"))).toEqual([
+    expect(
+      summary(
+        addedMigration(
+          "PREPARE purge_sessions AS DELETE FROM sessions;\nEXECUTE purge_sessions;\nDEALLOCATE purge_sessions;",
+        ),
+      ),
+    ).toEqual([
       ["migration-destructive", 'DELETE FROM "sessions" without WHERE (deletes every row)', 1],
     ]);
   });
 
   it("reads the body of a function the migration creates and calls, not of one it only creates", () => {
-    expect(summary(addedMigration(fixture("postgres-called-function.sql"), "db/migrations/0052_archive.sql"))).toEqual([
-      ["migration-destructive", 'DROP TABLE "channel_archive_staging"', 10],
-    ]);
-    expect(addedMigration(fixture("postgres-called-function.sql").replace(/^SELECT archive_channels.*$/m, ""))).toEqual({ findings: [], problems: [] });
+    expect(
+      summary(
+        addedMigration(fixture("postgres-called-function.sql"), "db/migrations/0052_archive.sql"),
+      ),
+    ).toEqual([["migration-destructive", 'DROP TABLE "channel_archive_staging"', 10]]);
+    expect(
+      addedMigration(
+        fixture("postgres-called-function.sql").replace(/^SELECT archive_channels.*$/m, ""),
+      ),
+    ).toEqual({ findings: [], problems: [] });
   });
 
   it("procedures it cannot see, bodies in other languages, T-SQL EXEC of a string, and mysql's DELIMITER", () => {
@@ -695,7 +925,11 @@ describe("sqlMigrationDetector: SQL it cannot read is assumed destructive", () =
     ].join("\n");
     expect(summary(addedMigration(sql))).toEqual([
       ["migration-destructive", 'DELETE FROM "sessions" without WHERE (deletes every row)', 1],
-      ["migration-destructive", 'DELETE FROM "login_attempts" without WHERE (deletes every row)', 2],
+      [
+        "migration-destructive",
+        'DELETE FROM "login_attempts" without WHERE (deletes every row)',
+        2,
+      ],
     ]);
   });
 });
@@ -710,9 +944,52 @@ describe("sqlMigrationDetector: hostile input (the reader, without the catch-all
   const sqlish = fc
     .array(
       fc.constantFrom(
-        "'", '"', "`", "$$", "$a$", "$", "--", "/*", "*/", "/*!", "#", "\\", "\\\\", ";", "\n", "\r\n", " ", "E'", "N'", "[", "]", "(", ")", ":", "::",
-        "DO", "BEGIN", "END", "EXECUTE", "EXEC", "PREPARE", "CALL", "LANGUAGE", "DELIMITER", "GO", "DROP", "TABLE", "ALTER", "users", "CREATE FUNCTION f() AS ",
-        "SELECT f()", "WITH", "DELETE", "FROM", "\u0000", "é",
+        "'",
+        '"',
+        "`",
+        "$$",
+        "$a$",
+        "$",
+        "--",
+        "/*",
+        "*/",
+        "/*!",
+        "#",
+        "\\",
+        "\\\\",
+        ";",
+        "\n",
+        "\r\n",
+        " ",
+        "E'",
+        "N'",
+        "[",
+        "]",
+        "(",
+        ")",
+        ":",
+        "::",
+        "DO",
+        "BEGIN",
+        "END",
+        "EXECUTE",
+        "EXEC",
+        "PREPARE",
+        "CALL",
+        "LANGUAGE",
+        "DELIMITER",
+        "GO",
+        "DROP",
+        "TABLE",
+        "ALTER",
+        "users",
+        "CREATE FUNCTION f() AS ",
+        "SELECT f()",
+        "WITH",
+        "DELETE",
+        "FROM",
+        "\u0000",
+        "é",
       ),
       { maxLength: 50 },
     )
@@ -721,16 +998,21 @@ describe("sqlMigrationDetector: hostile input (the reader, without the catch-all
 
   it("lexes any text into tokens on the lines they stand on, in order", () => {
     fc.assert(
-      fc.property(anyText, fc.integer({ min: 1, max: 500 }), fc.constantFrom("standard" as const, "mysql" as const), (text, firstLine, dialect) => {
-        const { tokens } = lexSql(text, firstLine, dialect);
-        const lastLine = firstLine + (text.match(/\n/g)?.length ?? 0);
-        let previous = firstLine;
-        for (const token of tokens) {
-          expect(token.line).toBeGreaterThanOrEqual(previous);
-          expect(token.line).toBeLessThanOrEqual(lastLine);
-          previous = token.line;
-        }
-      }),
+      fc.property(
+        anyText,
+        fc.integer({ min: 1, max: 500 }),
+        fc.constantFrom("standard" as const, "mysql" as const),
+        (text, firstLine, dialect) => {
+          const { tokens } = lexSql(text, firstLine, dialect);
+          const lastLine = firstLine + (text.match(/\n/g)?.length ?? 0);
+          let previous = firstLine;
+          for (const token of tokens) {
+            expect(token.line).toBeGreaterThanOrEqual(previous);
+            expect(token.line).toBeLessThanOrEqual(lastLine);
+            previous = token.line;
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -769,21 +1051,33 @@ describe("sqlMigrationDetector: hostile input (the reader, without the catch-all
     ["UPDATE users SET role = 'member' WHERE role IS NULL", []],
     ["INSERT INTO notes (body) VALUES ('DROP TABLE users; -- not SQL')", []],
     ["DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$", ["migration-destructive"]],
-    ["DO $$ BEGIN IF to_regclass('legacy') IS NOT NULL THEN DROP TABLE legacy; END IF; END $$", ["migration-destructive"]],
+    [
+      "DO $$ BEGIN IF to_regclass('legacy') IS NOT NULL THEN DROP TABLE legacy; END IF; END $$",
+      ["migration-destructive"],
+    ],
     ["DELETE FROM audit_log", ["migration-destructive"]],
     ["DELETE FROM audit_log WHERE created_at < now() - interval '90 days'", []],
     ["ALTER TABLE users ADD COLUMN bio text", []],
     ["CALL refresh_materialized_views()", ["migration-destructive"]],
     ["COMMENT ON TABLE users IS 'it''s; DROP TABLE users'", []],
     ["SELECT $x$ ; DROP TABLE users; $x$", []],
-    ['ALTER TABLE "Message" ADD CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id")', ["migration-index"]],
+    [
+      'ALTER TABLE "Message" ADD CONSTRAINT "Message_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id")',
+      ["migration-index"],
+    ],
   ];
   const SEPARATORS = [";\n", ";  -- done\n", "; /* next; DROP TABLE x */\n", ";\r\n", ";\n\n"];
 
   it("classifies every statement of a migration as it would alone, on its own line", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: POOL.length - 1 }), fc.integer({ min: 0, max: SEPARATORS.length - 1 })), { minLength: 1, maxLength: 12 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: POOL.length - 1 }),
+            fc.integer({ min: 0, max: SEPARATORS.length - 1 }),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
         (picks) => {
           let text = "";
           const expected: Array<[string, number]> = [];

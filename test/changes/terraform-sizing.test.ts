@@ -4,7 +4,9 @@ import { classify } from "../../src/changes/registry.js";
 import { terraformSizingDetector } from "../../src/changes/terraform-sizing.js";
 import type { ChangedFile, DetectorSettings } from "../../src/changes/types.js";
 
-const settings: DetectorSettings = { cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" } };
+const settings: DetectorSettings = {
+  cost: { cpuMonth: 25, memoryGiBMonth: 3.5, threshold: 500, currency: "USD" },
+};
 const PATH = "infra/terraform/eks.tf";
 
 /** A real layout: the terraform-aws-modules EKS module, a managed node group, RDS and a GKE pool. */
@@ -60,7 +62,10 @@ function edit(text: string, from: string, to: string): string {
 }
 
 function summary(head: string, base: string | null = BASE, s: DetectorSettings = settings) {
-  const file: ChangedFile = base === null ? { path: PATH, status: "added", base: null, head } : { path: PATH, status: "modified", base, head };
+  const file: ChangedFile =
+    base === null
+      ? { path: PATH, status: "added", base: null, head }
+      : { path: PATH, status: "modified", base, head };
   const result = terraformSizingDetector.detect(file, s);
   expect(result.problems).toEqual([]);
   return result.findings.map((f) => [f.kind, f.detail, f.line]);
@@ -72,7 +77,17 @@ describe("terraformSizingDetector: contract", () => {
     expect(terraformSizingDetector.appliesTo("infra/terraform/prod.tfvars")).toBe(false);
     expect(terraformSizingDetector.needsContent).toBe(true);
     expect(terraformSizingDetector.kinds).toEqual(["cost-increase", "scaling-change"]);
-    const { findings } = classify([{ path: PATH, status: "modified", base: BASE, head: edit(BASE, "min_size       = 2", "min_size       = 1") }], settings);
+    const { findings } = classify(
+      [
+        {
+          path: PATH,
+          status: "modified",
+          base: BASE,
+          head: edit(BASE, "min_size       = 2", "min_size       = 1"),
+        },
+      ],
+      settings,
+    );
     expect(findings.map((f) => f.kind)).toEqual(["scaling-change"]);
   });
 });
@@ -85,7 +100,11 @@ describe("terraformSizingDetector: scaling-change and cost-increase", () => {
     expect(summary(head)).toEqual([
       ["scaling-change", "module.eks eks_managed_node_groups.default.max_size 3 → 12", 10],
       // 9 more m5.large at $70.08 = $630.72.
-      ["cost-increase", "estimated +$630.72/month (module.eks eks_managed_node_groups.default: 3 × m5.large → 12 × m5.large at $70.08/month)", 8],
+      [
+        "cost-increase",
+        "estimated +$630.72/month (module.eks eks_managed_node_groups.default: 3 × m5.large → 12 × m5.large at $70.08/month)",
+        8,
+      ],
     ]);
   });
 
@@ -103,8 +122,16 @@ describe("terraformSizingDetector: scaling-change and cost-increase", () => {
     let head = edit(BASE, '["t3.large"]', '["m5.2xlarge"]');
     head = edit(head, '"e2-standard-4"', '"n2-standard-4"');
     expect(summary(head)).toEqual([
-      ["scaling-change", 'aws_eks_node_group.workers instance_types ["t3.large"] → ["m5.2xlarge"]', 18],
-      ["scaling-change", 'google_container_node_pool.pool node_config.machine_type "e2-standard-4" → "n2-standard-4"', 33],
+      [
+        "scaling-change",
+        'aws_eks_node_group.workers instance_types ["t3.large"] → ["m5.2xlarge"]',
+        18,
+      ],
+      [
+        "scaling-change",
+        'google_container_node_pool.pool node_config.machine_type "e2-standard-4" → "n2-standard-4"',
+        33,
+      ],
       // 4 × ($280.32 − $60.74) + 5 × ($141.77 − $97.82) = $878.32 + $219.75.
       [
         "cost-increase",
@@ -126,8 +153,14 @@ describe("terraformSizingDetector: scaling-change and cost-increase", () => {
       ],
     ]);
     // With the policy's price it is priced: $2,200 − $52.56 is above the threshold.
-    const priced = summary(head, BASE, { cost: { ...settings.cost, prices: { "db.r6g.4xlarge": 2200 } } });
-    expect(priced[1]).toEqual(["cost-increase", "estimated +$2,147.44/month (aws_db_instance.main: 1 × db.t3.medium → 1 × db.r6g.4xlarge at $2,200.00/month)", 28]);
+    const priced = summary(head, BASE, {
+      cost: { ...settings.cost, prices: { "db.r6g.4xlarge": 2200 } },
+    });
+    expect(priced[1]).toEqual([
+      "cost-increase",
+      "estimated +$2,147.44/month (aws_db_instance.main: 1 × db.t3.medium → 1 × db.r6g.4xlarge at $2,200.00/month)",
+      28,
+    ]);
   });
 
   it("names an unpriced group beside a priced increase, and reads a size set by a variable as unknown", () => {
@@ -154,11 +187,23 @@ describe("terraformSizingDetector: scaling-change and cost-increase", () => {
     head = edit(head, "  default = 3\n", "  default = 6\n");
     expect(summary(head)).toEqual([
       ["scaling-change", "var.node_count default 3 → 6 (used elsewhere, so not priced here)", 43],
-      ["scaling-change", 'azurerm_kubernetes_cluster_node_pool.batch added (vm_size "Standard_D4s_v5", node_count 8)', 45],
+      [
+        "scaling-change",
+        'azurerm_kubernetes_cluster_node_pool.batch added (vm_size "Standard_D4s_v5", node_count 8)',
+        45,
+      ],
       // 8 × $140.16.
-      ["cost-increase", "estimated +$1,121.28/month (azurerm_kubernetes_cluster_node_pool.batch: none → 8 × Standard_D4s_v5 at $140.16/month)", 46],
+      [
+        "cost-increase",
+        "estimated +$1,121.28/month (azurerm_kubernetes_cluster_node_pool.batch: none → 8 × Standard_D4s_v5 at $140.16/month)",
+        46,
+      ],
     ]);
-    const withoutDb = edit(BASE, 'resource "aws_db_instance" "main" {\n  engine         = "postgres"\n  instance_class = "db.t3.medium"\n}\n', "");
+    const withoutDb = edit(
+      BASE,
+      'resource "aws_db_instance" "main" {\n  engine         = "postgres"\n  instance_class = "db.t3.medium"\n}\n',
+      "",
+    );
     expect(summary(withoutDb)).toEqual([["scaling-change", "aws_db_instance.main removed", 26]]);
   });
 
@@ -181,33 +226,61 @@ resource "aws_autoscaling_group" "api" {
 }
 `;
     expect(summary(edit(asg, '"m5.large"', '"m5.2xlarge"'), asg)).toEqual([
-      ["scaling-change", 'aws_launch_template.api instance_type "m5.large" → "m5.2xlarge" (an instance template: priced through aws_autoscaling_group.api)', 4],
+      [
+        "scaling-change",
+        'aws_launch_template.api instance_type "m5.large" → "m5.2xlarge" (an instance template: priced through aws_autoscaling_group.api)',
+        4,
+      ],
       // 4 (max_size) × ($280.32 − $70.08).
-      ["cost-increase", "estimated +$840.96/month (aws_autoscaling_group.api: 4 × m5.large → 4 × m5.2xlarge at $280.32/month)", 4],
+      [
+        "cost-increase",
+        "estimated +$840.96/month (aws_autoscaling_group.api: 4 × m5.large → 4 × m5.2xlarge at $280.32/month)",
+        4,
+      ],
     ]);
     expect(summary(edit(asg, "max_size         = 4", "max_size         = 12"), asg)).toEqual([
       ["scaling-change", "aws_autoscaling_group.api max_size 4 → 12", 9],
-      ["cost-increase", "estimated +$560.64/month (aws_autoscaling_group.api: 4 × m5.large → 12 × m5.large at $70.08/month)", 4],
+      [
+        "cost-increase",
+        "estimated +$560.64/month (aws_autoscaling_group.api: 4 × m5.large → 12 × m5.large at $70.08/month)",
+        4,
+      ],
     ]);
     // A group whose template lives in another file cannot be priced here, and says so.
-    const alone = asg.slice(asg.indexOf('resource "aws_autoscaling_group"')).replace("aws_launch_template.api.id", "var.launch_template_id");
+    const alone = asg
+      .slice(asg.indexOf('resource "aws_autoscaling_group"'))
+      .replace("aws_launch_template.api.id", "var.launch_template_id");
     expect(summary(edit(alone, "max_size         = 4", "max_size         = 12"), alone)).toEqual([
-      ["scaling-change", "aws_autoscaling_group.api max_size 4 → 12; price unknown (its instance size is not set in this file)", 3],
+      [
+        "scaling-change",
+        "aws_autoscaling_group.api max_size 4 → 12; price unknown (its instance size is not set in this file)",
+        3,
+      ],
     ]);
   });
 
   it("ignores formatting, comments and other attributes", () => {
-    const head = edit(edit(BASE, 'engine         = "postgres"', 'engine = "postgres" # pinned'), 'version = "~> 20.0"', 'version = "~> 20.8"');
+    const head = edit(
+      edit(BASE, 'engine         = "postgres"', 'engine = "postgres" # pinned'),
+      'version = "~> 20.0"',
+      'version = "~> 20.8"',
+    );
     expect(summary(head)).toEqual([]);
   });
 });
 
 describe("terraformSizingDetector: files it cannot read", () => {
   it("assumes a sizing change for unparseable HCL and a cost increase for content it was not given", () => {
-    const broken = terraformSizingDetector.detect({ path: PATH, status: "modified", base: BASE, head: `${BASE}resource "x" {\n` }, settings);
+    const broken = terraformSizingDetector.detect(
+      { path: PATH, status: "modified", base: BASE, head: `${BASE}resource "x" {\n` },
+      settings,
+    );
     expect(broken.findings).toMatchObject([{ kind: "scaling-change", conservative: true }]);
     expect(broken.problems).toMatchObject([{ path: PATH, detector: "terraform-sizing" }]);
-    const unloaded = terraformSizingDetector.detect({ path: PATH, status: "modified", changes: 3 }, settings);
+    const unloaded = terraformSizingDetector.detect(
+      { path: PATH, status: "modified", changes: 3 },
+      settings,
+    );
     expect(unloaded.findings).toMatchObject([{ kind: "cost-increase", conservative: true }]);
   });
 });

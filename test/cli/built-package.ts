@@ -18,13 +18,17 @@ export interface BuiltPackage {
   dir: string;
   bin: string;
   /** Runs the bin as `npx governance-gate …` would: a new Node process. */
-  run(args: string[], options?: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] }): { code: number | null; stdout: string; stderr: string };
+  run(
+    args: string[],
+    options?: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] },
+  ): { code: number | null; stdout: string; stderr: string };
   cleanup(): void;
 }
 
 export function packageWithoutDist(): BuiltPackage {
   const dir = mkdtempSync(join(tmpdir(), "gg-package-"));
-  for (const file of ["package.json", "app.yml", "bin"]) cpSync(join(ROOT, file), join(dir, file), { recursive: true });
+  for (const file of ["package.json", "app.yml", "bin"])
+    cpSync(join(ROOT, file), join(dir, file), { recursive: true });
   symlinkSync(join(ROOT, "policies"), join(dir, "policies"));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   const bin = join(dir, "bin", "governance-gate.js");
@@ -32,7 +36,12 @@ export function packageWithoutDist(): BuiltPackage {
     dir,
     bin,
     run(args, { env = { PATH: process.env.PATH, HOME: process.env.HOME }, nodeArgs = [] } = {}) {
-      const run = spawnSync(process.execPath, [...nodeArgs, bin, ...args], { cwd: dir, env, encoding: "utf8", timeout: 30_000 });
+      const run = spawnSync(process.execPath, [...nodeArgs, bin, ...args], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+        timeout: 30_000,
+      });
       return { code: run.status, stdout: run.stdout, stderr: run.stderr };
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
@@ -41,6 +50,10 @@ export function packageWithoutDist(): BuiltPackage {
 
 export function builtPackage(): BuiltPackage {
   const pkg = packageWithoutDist();
-  execFileSync(process.execPath, [join(ROOT, "esbuild.config.mjs"), "--outdir", join(pkg.dir, "dist")], { cwd: ROOT, stdio: "pipe" });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "esbuild.config.mjs"), "--outdir", join(pkg.dir, "dist")],
+    { cwd: ROOT, stdio: "pipe" },
+  );
   return pkg;
 }

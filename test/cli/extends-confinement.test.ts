@@ -27,7 +27,8 @@ function repositoryExtending(ref: string, files: Record<string, string> = {}): s
   return join(repo.dir, ".github/governance.yml");
 }
 
-const refused = (path: string) => `cannot read ${path}: outside the repository (pass --allow-outside-repo to allow)`;
+const refused = (path: string) =>
+  `cannot read ${path}: outside the repository (pass --allow-outside-repo to allow)`;
 
 describe("lint's extends stays inside the repository", () => {
   it("refuses an absolute path outside it, printing nothing of the file", async () => {
@@ -59,7 +60,10 @@ describe("lint's extends stays inside the repository", () => {
   });
 
   it("still reads a file in the repository, relative to the policy that extends it", async () => {
-    const policy = repositoryExtending("./governance-base.yml", { ".github/governance-base.yml": "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n" });
+    const policy = repositoryExtending("./governance-base.yml", {
+      ".github/governance-base.yml":
+        "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n",
+    });
     const run = await runCli(["lint", "--policy", policy]);
     expect(run.stdout).toMatch(/21 areas, 15 rules, 22 roles; 0 errors/);
     expect(run.code).toBe(0);
@@ -68,8 +72,12 @@ describe("lint's extends stays inside the repository", () => {
   it("reads outside only when allowed (--allow-outside-repo)", async () => {
     const policy = repositoryExtending(SECRET);
     const allowed = await loadPolicyArgument(policy, { allowOutsideRepo: true });
-    expect(allowed.problems.map(formatProblem)).toContain(`${SECRET}:1:1: error: unknown key "stripe_live_key" (at stripe_live_key)`);
+    expect(allowed.problems.map(formatProblem)).toContain(
+      `${SECRET}:1:1: error: unknown key "stripe_live_key" (at stripe_live_key)`,
+    );
     const confined = await loadPolicyArgument(policy);
-    expect(confined.problems.map((p) => p.message)).toEqual([`cannot extend "${SECRET}": ${refused(SECRET)}`]);
+    expect(confined.problems.map((p) => p.message)).toEqual([
+      `cannot extend "${SECRET}": ${refused(SECRET)}`,
+    ]);
   });
 });

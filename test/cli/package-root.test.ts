@@ -40,11 +40,15 @@ describe("the package root (where policies/ and the version are)", () => {
       "node_modules/governance-gate/package.json": { name: "governance-gate", version: "1.2.3" },
     });
     mkdirSync(join(dir, "node_modules/governance-gate/dist/chunks"), { recursive: true });
-    expect(findPackageRoot(join(dir, "node_modules/governance-gate/dist/chunks"))).toBe(join(dir, "node_modules/governance-gate"));
+    expect(findPackageRoot(join(dir, "node_modules/governance-gate/dist/chunks"))).toBe(
+      join(dir, "node_modules/governance-gate"),
+    );
   });
 
   it("fails with a message naming where it looked when there is none", () => {
     const dir = tree({ "package.json": { name: "other" } });
-    expect(() => findPackageRoot(dir)).toThrow(`cannot find the governance-gate package (its package.json) above ${dir}`);
+    expect(() => findPackageRoot(dir)).toThrow(
+      `cannot find the governance-gate package (its package.json) above ${dir}`,
+    );
   });
 });

@@ -45,12 +45,54 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KeyObject } from "node:crypto";
 import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-world.js";
-import { ACCESS_TOKEN_ROUTE, authenticate, installationTokenReply, jwtClaims, newInstallationToken, presentedToken } from "../github-support/fake-github/app-auth.js";
-import { listedCheckRuns, newCheckRun, updateCheckRun, type CheckRun } from "../github-support/fake-github/check-runs.js";
+import {
+  ACCESS_TOKEN_ROUTE,
+  authenticate,
+  installationTokenReply,
+  jwtClaims,
+  newInstallationToken,
+  presentedToken,
+} from "../github-support/fake-github/app-auth.js";
+import {
+  listedCheckRuns,
+  newCheckRun,
+  updateCheckRun,
+  type CheckRun,
+} from "../github-support/fake-github/check-runs.js";
 import { graphqlOperation, readGraphqlRequest } from "../github-support/fake-github/graphql.js";
-import { asObject, escapeRegExp, GRAPHQL_ROUTE, handleSafely, header, isGraphqlRequest, LoopbackFake, matchRestRoute, notFound, ok, parseJsonBody, readRequest, renderReply, route, unprocessable, type Json, type JsonObject, type Reply, type RequestContext, type Route } from "../github-support/fake-github/http.js";
-import { readReviewerRequest, reviewerRequestRefusal } from "../github-support/fake-github/review-requests.js";
-import { APP_BOT_LOGIN, GitHubViews, type PullFile, type PullRequestBasics, type RepositoryFacts } from "../github-support/fake-github/views.js";
+import {
+  asObject,
+  escapeRegExp,
+  GRAPHQL_ROUTE,
+  handleSafely,
+  header,
+  isGraphqlRequest,
+  LoopbackFake,
+  matchRestRoute,
+  notFound,
+  ok,
+  parseJsonBody,
+  readRequest,
+  renderReply,
+  route,
+  unprocessable,
+  type Json,
+  type JsonObject,
+  type Reply,
+  type RequestContext,
+  type Route,
+} from "../github-support/fake-github/http.js";
+import {
+  readReviewerRequest,
+  reviewerRequestRefusal,
+} from "../github-support/fake-github/review-requests.js";
+import {
+  APP_BOT_LOGIN,
+  GitHubViews,
+  type PullFile,
+  type PullRequestBasics,
+  type RepositoryFacts,
+} from "../github-support/fake-github/views.js";
 
 export { graphqlOperation } from "../github-support/fake-github/graphql.js";
 export { gitBlobSha } from "../github-support/fake-github/ids.js";
@@ -171,7 +213,13 @@ export class FakeGitHub extends LoopbackFake {
   readonly authFailures: string[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
   /** Every check-run write in order: how the app created and updated runs. */
-  readonly checkRunWrites: { method: "POST" | "PATCH"; id: number; body: Json | undefined; at: number; token: string }[] = [];
+  readonly checkRunWrites: {
+    method: "POST" | "PATCH";
+    id: number;
+    body: Json | undefined;
+    at: number;
+    token: string;
+  }[] = [];
   readonly reviews: FakeReview[] = [];
   readonly comments: JsonObject[] = [];
   readonly reactions: { commentId: number; content: Json }[] = [];
@@ -245,7 +293,12 @@ export class FakeGitHub extends LoopbackFake {
   /** A comment by a person on the pull request, as GitHub stores it. */
   addComment(login: string, body: string): JsonObject {
     const now = new Date().toISOString();
-    const comment = this.views.issueComment(this.seed.owner, this.seed.repo, this.seed.pull.number, { id: this.id(), login, body, createdAt: now, updatedAt: now });
+    const comment = this.views.issueComment(
+      this.seed.owner,
+      this.seed.repo,
+      this.seed.pull.number,
+      { id: this.id(), login, body, createdAt: now, updatedAt: now },
+    );
     this.comments.push(comment);
     return comment;
   }
@@ -263,7 +316,12 @@ export class FakeGitHub extends LoopbackFake {
    * conversation, labels and reviewer requests cleared: one server can then run
    * many scenarios without its per-commit caches carrying over.
    */
-  nextHead(next: { headSha: string; baseSha: string; files?: FakePullFile[]; blobs?: Record<string, string> }): void {
+  nextHead(next: {
+    headSha: string;
+    baseSha: string;
+    files?: FakePullFile[];
+    blobs?: Record<string, string>;
+  }): void {
     this.seed.pull.headSha = next.headSha;
     this.seed.pull.baseSha = next.baseSha;
     if (next.files) this.seed.files = next.files;
@@ -278,7 +336,14 @@ export class FakeGitHub extends LoopbackFake {
 
   /** A review as GitHub stores it once submitted; the reviewer leaves the requested list, as on GitHub. */
   addReview(login: string, state: FakeReview["state"], commitId: string, body = ""): FakeReview {
-    const review: FakeReview = { id: this.id(), login, state, commitId, submittedAt: new Date().toISOString(), body };
+    const review: FakeReview = {
+      id: this.id(),
+      login,
+      state,
+      commitId,
+      submittedAt: new Date().toISOString(),
+      body,
+    };
     this.reviews.push(review);
     this.requestedReviewers.delete(login);
     return review;
@@ -321,19 +386,79 @@ export class FakeGitHub extends LoopbackFake {
     const R = `/repos/${escapeRegExp(owner)}/${escapeRegExp(repo)}`;
     const N = String(pull.number);
     return [
-      route("POST", "/app/installations/(\\d+)/access_tokens", ACCESS_TOKEN_ROUTE, (c) => this.accessToken(c), true),
-      route("GET", "/repos/([^/]+)/([^/]+)/contents/(.+)", "GET /repos/{owner}/{repo}/contents/{path}", (c) => this.contents(c)),
-      route("GET", `${R}/pulls/${N}/files`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () => ok(this.seed.files.map((f) => this.fileView(f)))),
-      route("GET", `${R}/pulls/${N}/reviews`, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", () => ok(this.reviewViews())),
-      route("GET", `${R}/issues/${N}/comments`, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", () => ok(this.comments)),
-      route("GET", `${R}/commits/([0-9a-f]{40}|[^/]+)/check-runs`, "GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (c) => this.listCheckRuns(c)),
-      route("POST", `${R}/check-runs`, "POST /repos/{owner}/{repo}/check-runs", (c) => this.createCheckRun(c)),
-      route("PATCH", `${R}/check-runs/(\\d+)`, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (c) => this.updateCheckRun(c)),
-      route("POST", `${R}/pulls/${N}/requested_reviewers`, "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", (c) => this.requestReviewers(c)),
-      route("GET", `${R}/pulls/${N}`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", () => ok(this.pullRequestView())),
-      route("POST", `${R}/issues/comments/(\\d+)/reactions`, "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", (c) => this.react(c)),
-      route("POST", `${R}/issues/${N}/comments`, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (c) => this.comment(c)),
-      route("GET", `/orgs/${escapeRegExp(owner)}/teams/([^/]+)/members`, "GET /orgs/{org}/teams/{team_slug}/members", (c) => this.teamMembers(c)),
+      route(
+        "POST",
+        "/app/installations/(\\d+)/access_tokens",
+        ACCESS_TOKEN_ROUTE,
+        (c) => this.accessToken(c),
+        true,
+      ),
+      route(
+        "GET",
+        "/repos/([^/]+)/([^/]+)/contents/(.+)",
+        "GET /repos/{owner}/{repo}/contents/{path}",
+        (c) => this.contents(c),
+      ),
+      route(
+        "GET",
+        `${R}/pulls/${N}/files`,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+        () => ok(this.seed.files.map((f) => this.fileView(f))),
+      ),
+      route(
+        "GET",
+        `${R}/pulls/${N}/reviews`,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+        () => ok(this.reviewViews()),
+      ),
+      route(
+        "GET",
+        `${R}/issues/${N}/comments`,
+        "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        () => ok(this.comments),
+      ),
+      route(
+        "GET",
+        `${R}/commits/([0-9a-f]{40}|[^/]+)/check-runs`,
+        "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+        (c) => this.listCheckRuns(c),
+      ),
+      route("POST", `${R}/check-runs`, "POST /repos/{owner}/{repo}/check-runs", (c) =>
+        this.createCheckRun(c),
+      ),
+      route(
+        "PATCH",
+        `${R}/check-runs/(\\d+)`,
+        "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+        (c) => this.updateCheckRun(c),
+      ),
+      route(
+        "POST",
+        `${R}/pulls/${N}/requested_reviewers`,
+        "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+        (c) => this.requestReviewers(c),
+      ),
+      route("GET", `${R}/pulls/${N}`, "GET /repos/{owner}/{repo}/pulls/{pull_number}", () =>
+        ok(this.pullRequestView()),
+      ),
+      route(
+        "POST",
+        `${R}/issues/comments/(\\d+)/reactions`,
+        "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+        (c) => this.react(c),
+      ),
+      route(
+        "POST",
+        `${R}/issues/${N}/comments`,
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        (c) => this.comment(c),
+      ),
+      route(
+        "GET",
+        `/orgs/${escapeRegExp(owner)}/teams/([^/]+)/members`,
+        "GET /orgs/{org}/teams/{team_slug}/members",
+        (c) => this.teamMembers(c),
+      ),
     ];
   }
 
@@ -345,7 +470,15 @@ export class FakeGitHub extends LoopbackFake {
       this.lastActivity = Date.now();
     });
     const { method, url, query, raw } = await readRequest(req);
-    const entry: LoggedRequest = { method, path: url.pathname, query, auth: "none", status: 0, accept: header(req, "accept"), at: Date.now() };
+    const entry: LoggedRequest = {
+      method,
+      path: url.pathname,
+      query,
+      auth: "none",
+      status: 0,
+      accept: header(req, "accept"),
+      at: Date.now(),
+    };
     this.requests.push(entry);
     /** Set by a `drop mid-response` fault: the answer is cut in half and the connection destroyed. */
     let cut = false;
@@ -365,8 +498,15 @@ export class FakeGitHub extends LoopbackFake {
     const { body } = parsed;
     if (body !== undefined) entry.body = body;
 
-    const graphqlRoute: Route = { method, pattern: /^\/api\/graphql$/, name: GRAPHQL_ROUTE, handle: (c) => this.graphql(c) };
-    const matched = isGraphqlRequest(method, url.pathname) ? { route: graphqlRoute, params: [] } : matchRestRoute(this.routes, method, url.pathname);
+    const graphqlRoute: Route = {
+      method,
+      pattern: /^\/api\/graphql$/,
+      name: GRAPHQL_ROUTE,
+      handle: (c) => this.graphql(c),
+    };
+    const matched = isGraphqlRequest(method, url.pathname)
+      ? { route: graphqlRoute, params: [] }
+      : matchRestRoute(this.routes, method, url.pathname);
     if (!matched) {
       this.unexpected.push(entry);
       return send(notFound());
@@ -378,10 +518,20 @@ export class FakeGitHub extends LoopbackFake {
 
     const signature = `${method} ${url.pathname}${url.search} ${raw}`;
     const attempt = (this.attempts.get(signature) ?? 0) + 1;
-    const fault = this.faultFreeTokens.has(presentedToken(req)) ? undefined : this.faultFor({ method, path: url.pathname, route: matchedRoute.name, operation, attempt });
+    const fault = this.faultFreeTokens.has(presentedToken(req))
+      ? undefined
+      : this.faultFor({ method, path: url.pathname, route: matchedRoute.name, operation, attempt });
     if (fault) {
       this.attempts.set(signature, attempt);
-      this.injected.push({ kind: fault.kind, detail: describeFault(fault), method, path: url.pathname, route: matchedRoute.name, operation, attempt });
+      this.injected.push({
+        kind: fault.kind,
+        detail: describeFault(fault),
+        method,
+        path: url.pathname,
+        route: matchedRoute.name,
+        operation,
+        attempt,
+      });
       entry.fault = describeFault(fault);
       switch (fault.kind) {
         case "status":
@@ -389,7 +539,12 @@ export class FakeGitHub extends LoopbackFake {
             status: fault.status,
             ...(fault.text !== undefined
               ? { text: fault.text, contentType: "text/html; charset=utf-8" }
-              : { json: fault.json ?? { message: fault.status === 502 ? "Server Error" : "Internal Server Error", documentation_url: "https://docs.github.com/rest" } }),
+              : {
+                  json: fault.json ?? {
+                    message: fault.status === 502 ? "Server Error" : "Internal Server Error",
+                    documentation_url: "https://docs.github.com/rest",
+                  },
+                }),
             headers: fault.headers,
           });
         case "secondary-rate-limit":
@@ -398,9 +553,14 @@ export class FakeGitHub extends LoopbackFake {
             json: {
               message:
                 "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 8E70:2A4F:1B9C2D:3C4E5F:6A7B8C9D.",
-              documentation_url: "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+              documentation_url:
+                "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
             },
-            headers: { "retry-after": String(fault.retryAfter ?? 1), "x-ratelimit-remaining": "4999", "x-ratelimit-resource": "core" },
+            headers: {
+              "retry-after": String(fault.retryAfter ?? 1),
+              "x-ratelimit-remaining": "4999",
+              "x-ratelimit-resource": "core",
+            },
           });
         case "delay":
           await new Promise((resolve) => setTimeout(resolve, fault.ms));
@@ -417,20 +577,36 @@ export class FakeGitHub extends LoopbackFake {
     }
     if (!fault || fault.kind !== "drop") this.attempts.delete(signature);
 
-    const authentication = authenticate(req, matchedRoute, this.seed, (token) => this.tokens.has(token));
+    const authentication = authenticate(req, matchedRoute, this.seed, (token) =>
+      this.tokens.has(token),
+    );
     entry.auth = authentication.auth;
     if (!authentication.accepted) {
       this.authFailures.push(authentication.failure);
       return send(authentication.reply);
     }
-    send(handleSafely(matchedRoute, { path: url.pathname, credential: authentication.credential, params, query, headers: req.headers, body }));
+    send(
+      handleSafely(matchedRoute, {
+        path: url.pathname,
+        credential: authentication.credential,
+        params,
+        query,
+        headers: req.headers,
+        body,
+      }),
+    );
   }
 
   private faultFor(request: FaultRequest): Fault | undefined {
     for (const entry of this.faultRules) {
       const { rule } = entry;
       const { match } = rule;
-      const matches = typeof match === "string" ? match === request.route : match instanceof RegExp ? match.test(request.route) : match(request);
+      const matches =
+        typeof match === "string"
+          ? match === request.route
+          : match instanceof RegExp
+            ? match.test(request.route)
+            : match(request);
       if (!matches) continue;
       entry.seen++;
       if (entry.seen <= (rule.after ?? 0)) continue;
@@ -451,7 +627,11 @@ export class FakeGitHub extends LoopbackFake {
     const token = newInstallationToken();
     this.tokens.add(token);
     const jwt = String(c.headers.authorization ?? "").split(/\s+/)[1] ?? "";
-    this.tokenExchanges.push({ installationId, iss: jwtClaims(jwt).iss ?? null, issuedToken: token });
+    this.tokenExchanges.push({
+      installationId,
+      iss: jwtClaims(jwt).iss ?? null,
+      issuedToken: token,
+    });
     return installationTokenReply(token);
   }
 
@@ -459,7 +639,12 @@ export class FakeGitHub extends LoopbackFake {
     const [owner = "", repo = "", path = ""] = c.params;
     if (owner !== this.seed.owner || repo !== this.seed.repo) return notFound();
     const ref = c.query.ref ?? this.seed.defaultBranch;
-    const sha = ref === this.seed.defaultBranch ? this.seed.pull.baseSha : ref === this.seed.pull.headRef ? this.seed.pull.headSha : ref;
+    const sha =
+      ref === this.seed.defaultBranch
+        ? this.seed.pull.baseSha
+        : ref === this.seed.pull.headRef
+          ? this.seed.pull.headSha
+          : ref;
     const text = this.seed.blobs[`${sha}:${path}`];
     if (text === undefined) return notFound();
     return this.views.contents(owner, repo, path, ref, text, String(c.headers.accept ?? ""));
@@ -467,7 +652,13 @@ export class FakeGitHub extends LoopbackFake {
 
   private fileView(f: FakePullFile): JsonObject {
     const { owner, repo, pull } = this.seed;
-    return this.views.pullFile(owner, repo, pull.headSha, f, this.seed.blobs[`${pull.headSha}:${f.filename}`]);
+    return this.views.pullFile(
+      owner,
+      repo,
+      pull.headSha,
+      f,
+      this.seed.blobs[`${pull.headSha}:${f.filename}`],
+    );
   }
 
   private reviewViews(): JsonObject[] {
@@ -476,7 +667,10 @@ export class FakeGitHub extends LoopbackFake {
   }
 
   private listCheckRuns(c: RequestContext): Reply {
-    const runs = listedCheckRuns(this.checkRuns.filter((r) => r.head_sha === (c.params[0] ?? "")), c.query);
+    const runs = listedCheckRuns(
+      this.checkRuns.filter((r) => r.head_sha === (c.params[0] ?? "")),
+      c.query,
+    );
     return ok({ total_count: runs.length, check_runs: runs as unknown as Json[] });
   }
 
@@ -486,7 +680,13 @@ export class FakeGitHub extends LoopbackFake {
     if ("refusal" in created) return created.refusal;
     const { run } = created;
     this.checkRuns.push(run);
-    this.checkRunWrites.push({ method: "POST", id: run.id, body: c.body, at: Date.now(), token: c.credential });
+    this.checkRunWrites.push({
+      method: "POST",
+      id: run.id,
+      body: c.body,
+      at: Date.now(),
+      token: c.credential,
+    });
     return { status: 201, json: run as unknown as Json };
   }
 
@@ -495,14 +695,24 @@ export class FakeGitHub extends LoopbackFake {
     const run = this.checkRuns.find((r) => r.id === id);
     if (!run) return notFound();
     updateCheckRun(run, c.body);
-    this.checkRunWrites.push({ method: "PATCH", id, body: c.body, at: Date.now(), token: c.credential });
+    this.checkRunWrites.push({
+      method: "PATCH",
+      id,
+      body: c.body,
+      at: Date.now(),
+      token: c.credential,
+    });
     return ok(run as unknown as Json);
   }
 
   private requestReviewers(c: RequestContext): Reply {
     const request = readReviewerRequest(c.body);
     this.reviewerRequests.push(request);
-    const refusal = reviewerRequestRefusal(request, { ...this.seed, name: this.seed.repo }, this.seed.pull.author);
+    const refusal = reviewerRequestRefusal(
+      request,
+      { ...this.seed, name: this.seed.repo },
+      this.seed.pull.author,
+    );
     if (refusal) return refusal;
     for (const u of request.reviewers) this.requestedReviewers.add(u);
     for (const t of request.teamReviewers) this.requestedTeams.add(t);
@@ -547,7 +757,8 @@ export class FakeGitHub extends LoopbackFake {
   /** This fake's state as the GraphQL schema's resolvers see it. */
   private graphqlWorld(): GraphqlWorld {
     const { seed } = this;
-    const here = (owner: string, repo: string) => sameName(owner, seed.owner) && sameName(repo, seed.repo);
+    const here = (owner: string, repo: string) =>
+      sameName(owner, seed.owner) && sameName(repo, seed.repo);
     return {
       pullRequest: (owner, repo, number) => {
         if (!here(owner, repo) || number !== seed.pull.number) return undefined;
@@ -558,7 +769,8 @@ export class FakeGitHub extends LoopbackFake {
           checkRuns: this.checkRuns.filter((r) => r.head_sha === seed.pull.headSha),
         };
       },
-      teamMembers: (org, slug) => (sameName(org, seed.owner) ? (seed.teams ?? {})[slug] : undefined),
+      teamMembers: (org, slug) =>
+        sameName(org, seed.owner) ? (seed.teams ?? {})[slug] : undefined,
       blob: (owner, repo, expression) => {
         if (!here(owner, repo)) return undefined;
         this.graphqlExpressions.push(expression);
@@ -575,7 +787,12 @@ export class FakeGitHub extends LoopbackFake {
   }
 
   private repositoryFacts(): RepositoryFacts {
-    return { id: REPOSITORY_ID, owner: this.seed.owner, name: this.seed.repo, defaultBranch: this.seed.defaultBranch };
+    return {
+      id: REPOSITORY_ID,
+      owner: this.seed.owner,
+      name: this.seed.repo,
+      defaultBranch: this.seed.defaultBranch,
+    };
   }
 }
 

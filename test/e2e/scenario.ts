@@ -87,7 +87,11 @@ export function sha(seed: string): string {
 }
 
 /** Files and blobs of the migration pull request at `head` over `base`, governed by `policy`. */
-export function migrationChange(head: string, base: string, policy = POLICY): { files: FakePullFile[]; blobs: Record<string, string> } {
+export function migrationChange(
+  head: string,
+  base: string,
+  policy = POLICY,
+): { files: FakePullFile[]; blobs: Record<string, string> } {
   return {
     files: [
       { filename: MIGRATION, status: "added", patch: MIGRATION_PATCH },
@@ -106,7 +110,13 @@ export function migrationChange(head: string, base: string, policy = POLICY): { 
 export const PULL_TITLE = "Drop User.avatarUrl";
 
 /** The fake GitHub holding the migration pull request at `head` over `base`. */
-export function migrationSeed(options: { publicKey: KeyObject; head: string; base: string; policy?: string; collaborators?: string[] }): FakeGitHubSeed {
+export function migrationSeed(options: {
+  publicKey: KeyObject;
+  head: string;
+  base: string;
+  policy?: string;
+  collaborators?: string[];
+}): FakeGitHubSeed {
   const { head, base } = options;
   return {
     appId: APP_ID,
@@ -116,13 +126,24 @@ export function migrationSeed(options: { publicKey: KeyObject; head: string; bas
     repo: REPO,
     defaultBranch: "main",
     collaborators: options.collaborators ?? COLLABORATORS,
-    pull: { number: PR_NUMBER, title: PULL_TITLE, body: "Avatars moved to the media service.", author: AUTHOR, headRef: "drop-avatar", headSha: head, baseSha: base },
+    pull: {
+      number: PR_NUMBER,
+      title: PULL_TITLE,
+      body: "Avatars moved to the media service.",
+      author: AUTHOR,
+      headRef: "drop-avatar",
+      headSha: head,
+      baseSha: base,
+    },
     ...migrationChange(head, base, options.policy),
   };
 }
 
 /** The `installation` and `organization` of every webhook GitHub sends for this repository (fresh objects: tests may alter a payload). */
-export function webhookSource(): { installation: Record<string, unknown>; organization: Record<string, unknown> } {
+export function webhookSource(): {
+  installation: Record<string, unknown>;
+  organization: Record<string, unknown>;
+} {
   return {
     installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzc=" },
     organization: { login: OWNER, id: 1, node_id: "MDEyOk9yZ2FuaXphdGlvbjE=" },

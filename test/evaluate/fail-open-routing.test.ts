@@ -41,13 +41,20 @@ async function repositoryPolicy(root: string, repoFiles: Record<string, string>)
       return { name: `acme/chat:${ref}`, text, path: ref };
     },
   };
-  const result = await loadPolicy({ name: ".github/governance.yml", text: root, path: ".github/governance.yml" }, reader);
+  const result = await loadPolicy(
+    { name: ".github/governance.yml", text: root, path: ".github/governance.yml" },
+    reader,
+  );
   if (!result.policy) throw new Error(result.problems.map(formatProblem).join("\n"));
   return result.policy;
 }
 
 const requirementsOf = (policy: Policy, facts: Parameters<typeof evaluate>[1]) =>
-  evaluate(policy, facts, NOW).requirements.map((r) => [r.id, r.level, r.clauses.map((c) => [c.roles, c.count])]);
+  evaluate(policy, facts, NOW).requirements.map((r) => [
+    r.id,
+    r.level,
+    r.clauses.map((c) => [c.roles, c.count]),
+  ]);
 
 describe("9.5: every file the policy is built from is governance", () => {
   // The organisation's bindings live in a base file the repository's policy extends.
@@ -85,25 +92,59 @@ roles:
 
   it("gutting the extended file needs the amendment sign-off (tech-architect + 2 DRIs), not level 1", async () => {
     const policy = await repositoryPolicy(ROOT, { ".github/governance-base.yml": BASE_FILE });
-    const facts = prFacts([modified(".github/governance-base.yml", BASE_FILE, gutted)], { title: "Tidy governance base" });
+    const facts = prFacts([modified(".github/governance-base.yml", BASE_FILE, gutted)], {
+      title: "Tidy governance base",
+    });
     const d = evaluate(policy, facts, NOW);
     expect(d.conclusion).toBe("failure");
     expect(d.level).toBe(3);
     expect(d.unowned).toEqual([]);
-    expect(d.areas.map((a) => [a.id, a.level, a.files])).toEqual([["governance", 3, [".github/governance-base.yml"]]]);
+    expect(d.areas.map((a) => [a.id, a.level, a.files])).toEqual([
+      ["governance", 3, [".github/governance-base.yml"]],
+    ]);
     expect(requirementsOf(policy, facts)).toEqual([
-      ["governance/base", 3, [[["tech-architect"], 1], [["backend-lead", "sre-lead", "dba-lead", "security-lead", "qa-lead", "devops-lead", "product-owner", "legal", "incident-commander"], 2]]],
+      [
+        "governance/base",
+        3,
+        [
+          [["tech-architect"], 1],
+          [
+            [
+              "backend-lead",
+              "sre-lead",
+              "dba-lead",
+              "security-lead",
+              "qa-lead",
+              "devops-lead",
+              "product-owner",
+              "legal",
+              "incident-commander",
+            ],
+            2,
+          ],
+        ],
+      ],
     ]);
 
-    const signed = evaluate(policy, { ...facts, reviews: [approval("tara"), approval("bea"), approval("sam")] }, NOW);
+    const signed = evaluate(
+      policy,
+      { ...facts, reviews: [approval("tara"), approval("bea"), approval("sam")] },
+      NOW,
+    );
     expect(signed.conclusion).toBe("success");
   });
 
   it("deleting the extended file, or renaming it away, is an amendment too", async () => {
     const policy = await repositoryPolicy(ROOT, { ".github/governance-base.yml": BASE_FILE });
-    for (const file of [removed(".github/governance-base.yml", BASE_FILE), renamed(".github/governance-base.yml", "docs/old-governance-base.yml", BASE_FILE)]) {
+    for (const file of [
+      removed(".github/governance-base.yml", BASE_FILE),
+      renamed(".github/governance-base.yml", "docs/old-governance-base.yml", BASE_FILE),
+    ]) {
       const d = evaluate(policy, prFacts([file]), NOW);
-      expect(d.requirements.map((r) => [r.id, r.level]), file.status).toContainEqual(["governance/base", 3]);
+      expect(
+        d.requirements.map((r) => [r.id, r.level]),
+        file.status,
+      ).toContainEqual(["governance/base", 3]);
       expect(d.conclusion, file.status).toBe("failure");
     }
   });
@@ -131,18 +172,29 @@ areas:
     accountable: sre-lead
     level: 2
 `;
-  const rebound = NO_AMENDMENT.replace("payments-lead: { users: [pia] }", "payments-lead: { users: [pia, octocat-colleague] }");
+  const rebound = NO_AMENDMENT.replace(
+    "payments-lead: { users: [pia] }",
+    "payments-lead: { users: [pia, octocat-colleague] }",
+  );
 
   it("rebinding the approving role in a policy with no amendment rule needs the highest-level areas' accountable, at level 3", async () => {
     const policy = await policyFrom(NO_AMENDMENT);
-    const facts = prFacts([modified(".github/governance.yml", NO_AMENDMENT, rebound)], { title: "Add a payments lead" });
+    const facts = prFacts([modified(".github/governance.yml", NO_AMENDMENT, rebound)], {
+      title: "Add a payments lead",
+    });
     const d = evaluate(policy, facts, NOW);
     expect(d.conclusion).toBe("failure");
     expect(d.level).toBe(3);
     expect(d.unowned).toEqual([]);
-    expect(d.areas.map((a) => [a.id, a.level, a.files])).toEqual([["policy-files", 3, [".github/governance.yml"]]]);
-    expect(requirementsOf(policy, facts)).toEqual([["policy-files/base", 3, [[["payments-lead"], 1]]]]);
-    expect(evaluate(policy, { ...facts, reviews: [approval("pia")] }, NOW).conclusion).toBe("success");
+    expect(d.areas.map((a) => [a.id, a.level, a.files])).toEqual([
+      ["policy-files", 3, [".github/governance.yml"]],
+    ]);
+    expect(requirementsOf(policy, facts)).toEqual([
+      ["policy-files/base", 3, [[["payments-lead"], 1]]],
+    ]);
+    expect(evaluate(policy, { ...facts, reviews: [approval("pia")] }, NOW).conclusion).toBe(
+      "success",
+    );
   });
 
   it("a policy's own amendment rule below joint approval is kept, and the built-in rule is added on top", async () => {
@@ -152,7 +204,9 @@ areas:
     level: 2
 `;
     const policy = await policyFrom(weak);
-    const facts = prFacts([modified(".github/governance.yml", weak, weak.replace("level: 2\n", "level: 1\n"))]);
+    const facts = prFacts([
+      modified(".github/governance.yml", weak, weak.replace("level: 2\n", "level: 1\n")),
+    ]);
     expect(requirementsOf(policy, facts)).toEqual([
       ["github/base", 2, [[["sre-lead"], 1]]],
       ["policy-files/base", 3, [[["payments-lead"], 1]]],
@@ -168,7 +222,16 @@ areas:
 `;
     const policy = await policyFrom(strong);
     const facts = prFacts([modified(".github/governance.yml", strong, `${strong}# tidy\n`)]);
-    expect(requirementsOf(policy, facts)).toEqual([["governance/base", 3, [[["security-lead"], 1], [["sre-lead"], 1]]]]);
+    expect(requirementsOf(policy, facts)).toEqual([
+      [
+        "governance/base",
+        3,
+        [
+          [["security-lead"], 1],
+          [["sre-lead"], 1],
+        ],
+      ],
+    ]);
   });
 
   it("where the policy's highest areas are level 4, amending it is level 4 by their accountable", async () => {
@@ -179,14 +242,26 @@ areas:
 `;
     const policy = await policyFrom(executive);
     const facts = prFacts([modified(".github/governance.yml", executive, `${executive}# tidy\n`)]);
-    expect(requirementsOf(policy, facts)).toEqual([["policy-files/base", 4, [[["security-lead"], 1]]]]);
+    expect(requirementsOf(policy, facts)).toEqual([
+      ["policy-files/base", 4, [[["security-lead"], 1]]],
+    ]);
   });
 
   it("an author who alone holds the amendment role cannot amend alone: it escalates up that area's path", async () => {
     const policy = await policyFrom(NO_AMENDMENT);
-    const d = evaluate(policy, prFacts([modified(".github/governance.yml", NO_AMENDMENT, rebound)], { author: "pia" }), NOW);
-    expect(d.requirements.map((r) => [r.id, r.clauses, r.escalations.map((e) => [e.from, e.to])])).toEqual([
-      ["policy-files/base", [{ roles: ["security-lead"], count: 1 }], [["payments-lead", "security-lead"]]],
+    const d = evaluate(
+      policy,
+      prFacts([modified(".github/governance.yml", NO_AMENDMENT, rebound)], { author: "pia" }),
+      NOW,
+    );
+    expect(
+      d.requirements.map((r) => [r.id, r.clauses, r.escalations.map((e) => [e.from, e.to])]),
+    ).toEqual([
+      [
+        "policy-files/base",
+        [{ roles: ["security-lead"], count: 1 }],
+        [["payments-lead", "security-lead"]],
+      ],
     ]);
   });
 });
@@ -207,8 +282,14 @@ rules:
 
   it.each([
     ["deleting it", removed("k8s/production/api.yaml", deployment)],
-    ["renaming it out of production/", renamed("k8s/production/api.yaml", "k8s/attic/api.yaml", deployment)],
-    ["renaming it into production/", renamed("k8s/staging/api.yaml", "k8s/production/api.yaml", deployment)],
+    [
+      "renaming it out of production/",
+      renamed("k8s/production/api.yaml", "k8s/attic/api.yaml", deployment),
+    ],
+    [
+      "renaming it into production/",
+      renamed("k8s/staging/api.yaml", "k8s/production/api.yaml", deployment),
+    ],
   ])("%s triggers the level-4 rule", async (_case, file) => {
     const policy = await policyFrom(POLICY);
     const d = evaluate(policy, prFacts([file]), NOW);
@@ -218,7 +299,11 @@ rules:
 
   it("a manifest that never was in production/ does not", async () => {
     const policy = await policyFrom(POLICY);
-    const d = evaluate(policy, prFacts([renamed("k8s/staging/api.yaml", "k8s/attic/api.yaml", deployment)]), NOW);
+    const d = evaluate(
+      policy,
+      prFacts([renamed("k8s/staging/api.yaml", "k8s/attic/api.yaml", deployment)]),
+      NOW,
+    );
     expect(d.requirements.map((r) => [r.id, r.level])).toEqual([["infra/base", 2]]);
   });
 });
@@ -249,17 +334,36 @@ rules:
 
   it("adding an owned docs/ file does not lower it to level 1", async () => {
     const policy = await policyFrom(POLICY);
-    const facts = prFacts([dropTable, added("docs/sessions.md", "# Sessions\n\nLegacy sessions are gone.\n")]);
+    const facts = prFacts([
+      dropTable,
+      added("docs/sessions.md", "# Sessions\n\nLegacy sessions are gone.\n"),
+    ]);
     const d = evaluate(policy, facts, NOW);
     expect(d.unowned).toEqual(["db/migrations/0042_drop_legacy_sessions.sql"]);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
-    expect(d.requirements.map((r) => [r.id, r.level, r.clauses.flatMap((c) => c.roles)])).toEqual([["unowned/destructive-sql-anywhere", 3, ["dba-lead", "backend-lead"]]]);
-    expect(evaluate(policy, { ...facts, reviews: [approval("dan"), approval("bea")] }, NOW).conclusion).toBe("success");
+    expect(d.requirements.map((r) => [r.id, r.level, r.clauses.flatMap((c) => c.roles)])).toEqual([
+      ["unowned/destructive-sql-anywhere", 3, ["dba-lead", "backend-lead"]],
+    ]);
+    expect(
+      evaluate(policy, { ...facts, reviews: [approval("dan"), approval("bea")] }, NOW).conclusion,
+    ).toBe("success");
   });
 
   it("an executive label holds for the unowned files beside an owned one", async () => {
-    const policy = await policyFrom("extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n  backend-team: { users: [bo] }\n  cto: { users: [carmen] }\n");
-    const d = evaluate(policy, prFacts([added("scripts/export-sessions.ts", "export {};\n"), added("docs/sessions.md", "# Sessions\n")], { labels: ["vendor-migration"] }), NOW);
+    const policy = await policyFrom(
+      "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n  backend-team: { users: [bo] }\n  cto: { users: [carmen] }\n",
+    );
+    const d = evaluate(
+      policy,
+      prFacts(
+        [
+          added("scripts/export-sessions.ts", "export {};\n"),
+          added("docs/sessions.md", "# Sessions\n"),
+        ],
+        { labels: ["vendor-migration"] },
+      ),
+      NOW,
+    );
     expect(d.requirements.map((r) => [r.id, r.level, r.clauses.flatMap((c) => c.roles)])).toEqual([
       ["docs/executive", 4, ["backend-lead", "cto"]],
       ["unowned/executive", 4, ["backend-team", "cto"]],
@@ -284,8 +388,12 @@ ${BREAKING}`);
     const facts = prFacts([script], { labels: ["data-export"] });
     const d = evaluate(policy, facts, NOW);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
-    expect(requirementsOf(policy, facts)).toEqual([["unowned/breaking", 3, [[["backend-team"], 1]]]]);
-    expect(evaluate(policy, { ...facts, reviews: [approval("bo")] }, NOW).conclusion).toBe("success");
+    expect(requirementsOf(policy, facts)).toEqual([
+      ["unowned/breaking", 3, [[["backend-team"], 1]]],
+    ]);
+    expect(evaluate(policy, { ...facts, reviews: [approval("bo")] }, NOW).conclusion).toBe(
+      "success",
+    );
   });
 
   it("without unowned.reviewers: the governance owners (the accountable of the area owning the policy file)", async () => {
@@ -299,7 +407,9 @@ areas:
   governance: { paths: [".github/governance.yml"], accountable: tech-architect, level: 3 }
 ${BREAKING}`);
     const facts = prFacts([script], { labels: ["data-export"] });
-    expect(requirementsOf(policy, facts)).toEqual([["unowned/breaking", 3, [[["tech-architect"], 1]]]]);
+    expect(requirementsOf(policy, facts)).toEqual([
+      ["unowned/breaking", 3, [[["tech-architect"], 1]]],
+    ]);
   });
 
   it("without either: the accountable roles of the highest-level areas, any one of them", async () => {
@@ -313,12 +423,18 @@ areas:
   infra: { paths: ["k8s/**"], accountable: sre-lead, level: 3 }
 ${BREAKING}`);
     const facts = prFacts([script], { labels: ["data-export"] });
-    expect(requirementsOf(policy, facts)).toEqual([["unowned/breaking", 3, [[["payments-lead", "sre-lead"], 1]]]]);
-    expect(evaluate(policy, { ...facts, reviews: [approval("sam")] }, NOW).conclusion).toBe("success");
+    expect(requirementsOf(policy, facts)).toEqual([
+      ["unowned/breaking", 3, [[["payments-lead", "sre-lead"], 1]]],
+    ]);
+    expect(evaluate(policy, { ...facts, reviews: [approval("sam")] }, NOW).conclusion).toBe(
+      "success",
+    );
   });
 
   it("fallback owners bound to nobody fail the check with the role and the fix", async () => {
-    const policy = await policyFrom(`extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n${BREAKING}`);
+    const policy = await policyFrom(
+      `extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n${BREAKING}`,
+    );
     const d = evaluate(policy, prFacts([script], { labels: ["data-export"] }), NOW);
     expect(d.conclusion).toBe("failure");
     expect(d.problems).toContainEqual({
@@ -357,10 +473,13 @@ rules:
     const d = evaluate(policy, prFacts([route], { author: "carl", teamMembers: {} }), NOW);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
     expect(d.requirements.map((r) => r.id)).toEqual(["http-api/contractor-changes"]);
-    expect(d.requirements[0]!.reason).toContain("the author's membership of contractors is unknown (team acme/contractors could not be read), so the rule applies");
+    expect(d.requirements[0]!.reason).toContain(
+      "the author's membership of contractors is unknown (team acme/contractors could not be read), so the rule applies",
+    );
     expect(d.problems).toContainEqual({
       severity: "warning",
-      message: 'whether the author @carl is in team acme/contractors is not known, so rule "contractor-changes" applies as the stricter case',
+      message:
+        'whether the author @carl is in team acme/contractors is not known, so rule "contractor-changes" applies as the stricter case',
       fix: 'check that the team exists and that the app may read it (organisation permission "Members: read"); or bind the role to users',
     });
   });
@@ -368,9 +487,17 @@ rules:
   it("a readable team decides: a member gets the rule, anyone else does not", async () => {
     const policy = await policyFrom(POLICY);
     const teamMembers = { "acme/contractors": ["Carl"] };
-    expect(evaluate(policy, prFacts([route], { author: "carl", teamMembers }), NOW).requirements.map((r) => r.id)).toEqual(["http-api/contractor-changes"]);
+    expect(
+      evaluate(policy, prFacts([route], { author: "carl", teamMembers }), NOW).requirements.map(
+        (r) => r.id,
+      ),
+    ).toEqual(["http-api/contractor-changes"]);
     const staff = evaluate(policy, prFacts([route], { author: "bea", teamMembers }), NOW);
-    expect([staff.level, staff.requirements, staff.problems.filter((p) => /is not known/.test(p.message))]).toEqual([1, [], []]);
+    expect([
+      staff.level,
+      staff.requirements,
+      staff.problems.filter((p) => /is not known/.test(p.message)),
+    ]).toEqual([1, [], []]);
   });
 
   it("notMemberOf an unreadable team (a rule on it-operations): the rule applies and the check says why", async () => {
@@ -385,9 +512,17 @@ rules:
     level: 3
     approvers: { any: [it-operations], count: 2 }
 `);
-    const workflow = modified(".github/workflows/deploy.yml", fixture("presets/deploy.yml"), `${fixture("presets/deploy.yml")}\n`);
+    const workflow = modified(
+      ".github/workflows/deploy.yml",
+      fixture("presets/deploy.yml"),
+      `${fixture("presets/deploy.yml")}\n`,
+    );
     const d = evaluate(policy, prFacts([workflow], { author: "eve", teamMembers: {} }), NOW);
-    expect(d.requirements.map((r) => [r.id, r.level])).toEqual([["ci-cd/outsider-operations-change", 3]]);
-    expect(d.problems.map((p) => p.message)).toContain('whether the author @eve is in team acme/it-ops is not known, so rule "outsider-operations-change" applies as the stricter case');
+    expect(d.requirements.map((r) => [r.id, r.level])).toEqual([
+      ["ci-cd/outsider-operations-change", 3],
+    ]);
+    expect(d.problems.map((p) => p.message)).toContain(
+      'whether the author @eve is in team acme/it-ops is not known, so rule "outsider-operations-change" applies as the stricter case',
+    );
   });
 });

@@ -47,20 +47,38 @@ const NOBODY_OWNS = OWN_POLICY.replace("    owns: [migration-destructive]\n", ""
 const billingDrop = added("services/billing/sql/0007_drop_avatar.sql", dropColumn);
 
 const lines = async (yaml: string, files: Record<string, string> = {}) => {
-  const result = await loadPolicy({ name: ".github/governance.yml", text: yaml }, memoryReader(files));
+  const result = await loadPolicy(
+    { name: ".github/governance.yml", text: yaml },
+    memoryReader(files),
+  );
   return { loaded: result.policy !== undefined, lines: result.problems.map(formatProblem) };
 };
-const requirementsOf = (d: ReturnType<typeof evaluate>) => d.requirements.map((r) => [r.id, r.level, r.clauses.map((c) => [c.roles, c.count])]);
+const requirementsOf = (d: ReturnType<typeof evaluate>) =>
+  d.requirements.map((r) => [r.id, r.level, r.clauses.map((c) => [c.roles, c.count])]);
 
 describe("owns: a kind found where no area's paths look reaches the area that owns it", () => {
   it("a DROP COLUMN outside db/ joins the dba area and needs its rule's approvers (level 3)", async () => {
     const policy = await policyFrom(OWN_POLICY);
     const d = evaluate(policy, prFacts([billingDrop]), NOW);
-    expect(d.areas.map((a) => [a.id, a.level, a.files])).toEqual([["dba", 3, ["services/billing/sql/0007_drop_avatar.sql"]]]);
-    expect(requirementsOf(d)).toEqual([["dba/destructive", 3, [[["dba-lead"], 1], [["backend-lead"], 1]]]]);
+    expect(d.areas.map((a) => [a.id, a.level, a.files])).toEqual([
+      ["dba", 3, ["services/billing/sql/0007_drop_avatar.sql"]],
+    ]);
+    expect(requirementsOf(d)).toEqual([
+      [
+        "dba/destructive",
+        3,
+        [
+          [["dba-lead"], 1],
+          [["backend-lead"], 1],
+        ],
+      ],
+    ]);
     expect(d.unowned).toEqual([]);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
-    expect(evaluate(policy, prFacts([billingDrop], { reviews: [approval("dan"), approval("bea")] }), NOW).conclusion).toBe("success");
+    expect(
+      evaluate(policy, prFacts([billingDrop], { reviews: [approval("dan"), approval("bea")] }), NOW)
+        .conclusion,
+    ).toBe("success");
   });
 
   it("the file stays visible: a warning says its path has no owner and which kind brought it where", async () => {
@@ -68,15 +86,25 @@ describe("owns: a kind found where no area's paths look reaches the area that ow
     expect(d.problems).toEqual([
       {
         severity: "warning",
-        message: "1 changed file no area's paths match, owned only through what changed: services/billing/sql/0007_drop_avatar.sql (dba: migration-destructive)",
+        message:
+          "1 changed file no area's paths match, owned only through what changed: services/billing/sql/0007_drop_avatar.sql (dba: migration-destructive)",
         fix: "add the paths to an area in .github/governance.yml, so that every change to them has an owner (every file should have an owner)",
       },
     ]);
   });
 
   it("with unowned.action fail, a file owned only through what changed fails the check", async () => {
-    const policy = await policyFrom(OWN_POLICY.replace("unowned: { reviewers: [backend-team] }", "unowned: { action: fail, reviewers: [backend-team] }"));
-    const d = evaluate(policy, prFacts([billingDrop], { reviews: [approval("dan"), approval("bea")] }), NOW);
+    const policy = await policyFrom(
+      OWN_POLICY.replace(
+        "unowned: { reviewers: [backend-team] }",
+        "unowned: { action: fail, reviewers: [backend-team] }",
+      ),
+    );
+    const d = evaluate(
+      policy,
+      prFacts([billingDrop], { reviews: [approval("dan"), approval("bea")] }),
+      NOW,
+    );
     expect(d.requirements.every((r) => r.satisfied)).toBe(true);
     expect(d.problems.map((p) => p.severity)).toEqual(["error"]);
     expect(d.conclusion).toBe("failure");
@@ -84,17 +112,36 @@ describe("owns: a kind found where no area's paths look reaches the area that ow
 
   it("a file some area's paths match stays that area's, and a kind its area has no rule for reaches the owner too (seed 000 line 90)", async () => {
     // "Breaking migrations: DBA Lead + Backend Lead + SRE Lead sign-off", wherever the migration is.
-    const d = evaluate(await policyFrom(OWN_POLICY), prFacts([added("src/reports/cleanup.sql", dropColumn)]), NOW);
+    const d = evaluate(
+      await policyFrom(OWN_POLICY),
+      prFacts([added("src/reports/cleanup.sql", dropColumn)]),
+      NOW,
+    );
     expect(d.areas.map((a) => [a.id, a.files])).toEqual([
       ["api", ["src/reports/cleanup.sql"]],
       ["dba", ["src/reports/cleanup.sql"]],
     ]);
-    expect(requirementsOf(d)).toEqual([["dba/destructive", 3, [[["dba-lead"], 1], [["backend-lead"], 1]]]]);
+    expect(requirementsOf(d)).toEqual([
+      [
+        "dba/destructive",
+        3,
+        [
+          [["dba-lead"], 1],
+          [["backend-lead"], 1],
+        ],
+      ],
+    ]);
     expect(d.problems).toEqual([]);
   });
 
   it("a file carrying no kind an area owns stays unowned, as before", async () => {
-    const d = evaluate(await policyFrom(OWN_POLICY), prFacts([added("services/billing/sql/0008_reactions.sql", fixture("prs/add-table.migration.sql"))]), NOW);
+    const d = evaluate(
+      await policyFrom(OWN_POLICY),
+      prFacts([
+        added("services/billing/sql/0008_reactions.sql", fixture("prs/add-table.migration.sql")),
+      ]),
+      NOW,
+    );
     expect(d.areas).toEqual([]);
     expect(d.unowned).toEqual(["services/billing/sql/0008_reactions.sql"]);
     expect(d.level).toBe(1);
@@ -102,17 +149,32 @@ describe("owns: a kind found where no area's paths look reaches the area that ow
 
   it("an area reached by owns alone needs no paths", async () => {
     const policy = await policyFrom(OWN_POLICY.replace('    paths: ["db/**"]\n', ""));
-    const d = evaluate(policy, prFacts([added("db/migrations/0042_drop_avatar.sql", dropColumn)]), NOW);
+    const d = evaluate(
+      policy,
+      prFacts([added("db/migrations/0042_drop_avatar.sql", dropColumn)]),
+      NOW,
+    );
     expect(d.areas.map((a) => a.id)).toEqual(["dba"]);
     expect(d.level).toBe(3);
   });
 
   it("owns: [] in a policy that extends a preset gives up the preset area's kinds", async () => {
-    const facts = prFacts([modified("ops/chat/deployment.yaml", deployment, deployment.replace("replicas: 3", "replicas: 20"))]);
-    const bound = "extends: chat-backend\nroles:\n  sre-lead: { users: [sam] }\n  finance: { users: [fin] }\n  backend-team: { users: [bo] }\n";
+    const facts = prFacts([
+      modified(
+        "ops/chat/deployment.yaml",
+        deployment,
+        deployment.replace("replicas: 3", "replicas: 20"),
+      ),
+    ]);
+    const bound =
+      "extends: chat-backend\nroles:\n  sre-lead: { users: [sam] }\n  finance: { users: [fin] }\n  backend-team: { users: [bo] }\n";
     const owned = evaluate(await policyFrom(bound), facts, NOW);
     expect(owned.areas.map((a) => a.id)).toEqual(["infra"]);
-    const givenUp = evaluate(await policyFrom(`${bound}areas:\n  infra: { owns: [] }\n`), facts, NOW);
+    const givenUp = evaluate(
+      await policyFrom(`${bound}areas:\n  infra: { owns: [] }\n`),
+      facts,
+      NOW,
+    );
     expect(givenUp.areas).toEqual([]);
     expect(givenUp.unowned).toEqual(["ops/chat/deployment.yaml"]);
   });
@@ -123,24 +185,38 @@ describe("a kind no area owns, in a file no area owns, needs the fallback owners
     const policy = await policyFrom(NOBODY_OWNS);
     const d = evaluate(policy, prFacts([billingDrop]), NOW);
     expect(d.unowned).toEqual(["services/billing/sql/0007_drop_avatar.sql"]);
-    expect(requirementsOf(d)).toEqual([["unowned/fallback:migration-destructive", 3, [[["backend-team"], 1]]]]);
+    expect(requirementsOf(d)).toEqual([
+      ["unowned/fallback:migration-destructive", 3, [[["backend-team"], 1]]],
+    ]);
     expect(d.requirements[0]!.reason).toBe(
       'migration-destructive in files no area owns, and no area owns migration-destructive (rule destructive: level 3): the fallback owners sign until an area does (give it `owns: [migration-destructive]`) — DROP COLUMN "avatarUrl" on table "User" (services/billing/sql/0007_drop_avatar.sql:8)',
     );
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
-    expect(evaluate(policy, prFacts([billingDrop], { reviews: [approval("bo")] }), NOW).conclusion).toBe("success");
+    expect(
+      evaluate(policy, prFacts([billingDrop], { reviews: [approval("bo")] }), NOW).conclusion,
+    ).toBe("success");
   });
 
   it("without unowned.reviewers, the policy's governance owners stand in (never nobody)", async () => {
-    const policy = await policyFrom(NOBODY_OWNS.replace("unowned: { reviewers: [backend-team] }\n", ""));
+    const policy = await policyFrom(
+      NOBODY_OWNS.replace("unowned: { reviewers: [backend-team] }\n", ""),
+    );
     const d = evaluate(policy, prFacts([billingDrop]), NOW);
     // No area owns the policy file, so the accountable of the highest-level area (dba, level 2).
-    expect(requirementsOf(d)).toEqual([["unowned/fallback:migration-destructive", 3, [[["dba-lead"], 1]]]]);
+    expect(requirementsOf(d)).toEqual([
+      ["unowned/fallback:migration-destructive", 3, [[["dba-lead"], 1]]],
+    ]);
   });
 
   it("a kind the policy rates level 1 (no rule names it) asks for nothing more than a warning", async () => {
     const base = `import { Router } from "express";\nexport const r = Router();\n`;
-    const d = evaluate(await policyFrom(NOBODY_OWNS), prFacts([modified("services/billing/http/routes.ts", base, `${base}r.get("/invoices", list);\n`)]), NOW);
+    const d = evaluate(
+      await policyFrom(NOBODY_OWNS),
+      prFacts([
+        modified("services/billing/http/routes.ts", base, `${base}r.get("/invoices", list);\n`),
+      ]),
+      NOW,
+    );
     expect(d.areas).toEqual([]);
     expect(d.requirements).toEqual([]);
     expect(d.level).toBe(1);
@@ -154,18 +230,39 @@ describe("a kind no area owns, in a file no area owns, needs the fallback owners
     approvers: [dba-lead, backend-lead]
 `);
     const d = evaluate(policy, prFacts([billingDrop]), NOW);
-    expect(requirementsOf(d)).toEqual([["unowned/destructive-anywhere", 3, [[["dba-lead"], 1], [["backend-lead"], 1]]]]);
+    expect(requirementsOf(d)).toEqual([
+      [
+        "unowned/destructive-anywhere",
+        3,
+        [
+          [["dba-lead"], 1],
+          [["backend-lead"], 1],
+        ],
+      ],
+    ]);
   });
 
   it("a fallback implied by a stricter requirement on the same files is folded into it", async () => {
-    const policy = await policyFrom(`${NOBODY_OWNS.replace("  backend-team: { users: [bo] }\n", "  backend-team: { users: [bo] }\n  cto: { users: [carmen] }\n")}  executive:
+    const policy =
+      await policyFrom(`${NOBODY_OWNS.replace("  backend-team: { users: [bo] }\n", "  backend-team: { users: [bo] }\n  cto: { users: [carmen] }\n")}  executive:
     when: { labels: [vendor-migration] }
     level: 4
     approvers: [$accountable, cto]
 `);
     const d = evaluate(policy, prFacts([billingDrop], { labels: ["vendor-migration"] }), NOW);
-    expect(requirementsOf(d)).toEqual([["unowned/executive", 4, [[["backend-team"], 1], [["cto"], 1]]]]);
-    expect(d.requirements[0]!.reason).toContain("also covers migration-destructive in files no area owns");
+    expect(requirementsOf(d)).toEqual([
+      [
+        "unowned/executive",
+        4,
+        [
+          [["backend-team"], 1],
+          [["cto"], 1],
+        ],
+      ],
+    ]);
+    expect(d.requirements[0]!.reason).toContain(
+      "also covers migration-destructive in files no area owns",
+    );
   });
 });
 
@@ -181,9 +278,27 @@ roles:
   it("labelled breaking-change, a change only to unowned files needs tech-architect + product-owner (seed 000 line 47)", async () => {
     const policy = await policyFrom(BOUND);
     const d = evaluate(policy, prFacts([service], { labels: ["breaking-change"] }), NOW);
-    expect(requirementsOf(d)).toEqual([["http-api/api-breaking", 3, [[["tech-architect"], 1], [["product-owner"], 1]]]]);
+    expect(requirementsOf(d)).toEqual([
+      [
+        "http-api/api-breaking",
+        3,
+        [
+          [["tech-architect"], 1],
+          [["product-owner"], 1],
+        ],
+      ],
+    ]);
     expect(d.requirements[0]!.reason).toContain('label "breaking-change"');
-    expect(evaluate(policy, prFacts([service], { labels: ["breaking-change"], reviews: [approval("tara"), approval("priya")] }), NOW).conclusion).toBe("success");
+    expect(
+      evaluate(
+        policy,
+        prFacts([service], {
+          labels: ["breaking-change"],
+          reviews: [approval("tara"), approval("priya")],
+        }),
+        NOW,
+      ).conclusion,
+    ).toBe("success");
   });
 
   it("without the label the same change is unowned at level 1", async () => {
@@ -230,13 +345,21 @@ rules:
   });
 
   it("an area with neither paths nor owns is an error; with owns alone it loads", async () => {
-    const area = (body: string) => `roles:\n  dba-lead: { users: [dan] }\nareas:\n  dba:\n${body}    accountable: dba-lead\n    level: 2\n`;
-    expect((await lines(area(""))).lines).toEqual(['.github/governance.yml:5:5: error: area "dba" has no paths (at areas.dba)']);
-    expect(await lines(area("    owns: [migration-destructive]\n"))).toEqual({ loaded: true, lines: [] });
+    const area = (body: string) =>
+      `roles:\n  dba-lead: { users: [dan] }\nareas:\n  dba:\n${body}    accountable: dba-lead\n    level: 2\n`;
+    expect((await lines(area(""))).lines).toEqual([
+      '.github/governance.yml:5:5: error: area "dba" has no paths (at areas.dba)',
+    ]);
+    expect(await lines(area("    owns: [migration-destructive]\n"))).toEqual({
+      loaded: true,
+      lines: [],
+    });
   });
 
   it("a child policy's owns is checked in the child, where it is written", async () => {
-    const { lines: problems } = await lines("extends: chat-backend\nareas:\n  prisma: { owns: [migration-indx] }\n");
+    const { lines: problems } = await lines(
+      "extends: chat-backend\nareas:\n  prisma: { owns: [migration-indx] }\n",
+    );
     expect(problems).toEqual([
       `.github/governance.yml:3:20: error: unknown change kind "migration-indx" (did you mean "migration-index"?) (at areas.prisma.owns[0])`,
     ]);

@@ -53,7 +53,8 @@ rules:
 
 const migration = added("apps/api/db/migrations/001_drop_avatar.sql", dropColumn);
 const harmless = added("apps/api/src/greeting.ts", 'export const greeting = "hello";\n');
-const requirementsOf = (d: ReturnType<typeof evaluate>) => d.requirements.map((r) => [r.id, r.level, r.clauses.map((c) => c.roles)]);
+const requirementsOf = (d: ReturnType<typeof evaluate>) =>
+  d.requirements.map((r) => [r.id, r.level, r.clauses.map((c) => c.roles)]);
 
 describe("owns reaches a kind's owner in a file another area owns by path", () => {
   it("a DROP COLUMN under apps/ joins prisma and needs the breaking-migration approvers (seed 000 line 90)", async () => {
@@ -63,12 +64,18 @@ describe("owns reaches a kind's owner in a file another area owns by path", () =
       ["application", 1, ["apps/api/db/migrations/001_drop_avatar.sql"]],
       ["prisma", 3, ["apps/api/db/migrations/001_drop_avatar.sql"]],
     ]);
-    expect(requirementsOf(d)).toEqual([["prisma/breaking-migration", 3, [["dba-lead"], ["backend-lead"], ["sre-lead"]]]]);
+    expect(requirementsOf(d)).toEqual([
+      ["prisma/breaking-migration", 3, [["dba-lead"], ["backend-lead"], ["sre-lead"]]],
+    ]);
     expect(d.requirements[0]!.reason).toContain("apps/api/db/migrations/001_drop_avatar.sql:8");
     expect([d.level, d.conclusion, d.unowned]).toEqual([3, "failure", []]);
     // The path has an owner: no warning that it has none.
     expect(d.problems).toEqual([]);
-    const signed = evaluate(policy, prFacts([migration], { reviews: [approval("dan"), approval("bea"), approval("sam")] }), NOW);
+    const signed = evaluate(
+      policy,
+      prFacts([migration], { reviews: [approval("dan"), approval("bea"), approval("sam")] }),
+      NOW,
+    );
     expect(signed.conclusion).toBe("success");
   });
 
@@ -80,14 +87,27 @@ describe("owns reaches a kind's owner in a file another area owns by path", () =
 
   it("the owning area's requirements come on top of the path area's, never instead of them", async () => {
     // application at level 2 asks its accountable; prisma's rule is added beside it.
-    const policy = await policyFrom(POLICY.replace("    accountable: app-lead\n    level: 1\n", "    accountable: app-lead\n    level: 2\n    approvers: [$accountable]\n"));
+    const policy = await policyFrom(
+      POLICY.replace(
+        "    accountable: app-lead\n    level: 1\n",
+        "    accountable: app-lead\n    level: 2\n    approvers: [$accountable]\n",
+      ),
+    );
     const d = evaluate(policy, prFacts([migration, harmless]), NOW);
     expect(requirementsOf(d)).toEqual([
       ["application/base", 2, [["app-lead"]]],
       ["prisma/breaking-migration", 3, [["dba-lead"], ["backend-lead"], ["sre-lead"]]],
     ]);
-    expect(d.areas.find((a) => a.id === "prisma")!.files).toEqual(["apps/api/db/migrations/001_drop_avatar.sql"]);
-    const withoutApp = evaluate(policy, prFacts([migration, harmless], { reviews: [approval("dan"), approval("bea"), approval("sam")] }), NOW);
+    expect(d.areas.find((a) => a.id === "prisma")!.files).toEqual([
+      "apps/api/db/migrations/001_drop_avatar.sql",
+    ]);
+    const withoutApp = evaluate(
+      policy,
+      prFacts([migration, harmless], {
+        reviews: [approval("dan"), approval("bea"), approval("sam")],
+      }),
+      NOW,
+    );
     expect(withoutApp.requirements.map((r) => [r.id, r.satisfied])).toEqual([
       ["application/base", false],
       ["prisma/breaking-migration", true],
@@ -104,7 +124,9 @@ describe("owns reaches a kind's owner in a file another area owns by path", () =
 `);
     const d = evaluate(policy, prFacts([migration]), NOW);
     expect(d.areas.map((a) => a.id)).toEqual(["application"]);
-    expect(requirementsOf(d)).toEqual([["application/app-migrations", 3, [["dba-lead"], ["app-lead"]]]]);
+    expect(requirementsOf(d)).toEqual([
+      ["application/app-migrations", 3, [["dba-lead"], ["app-lead"]]],
+    ]);
   });
 
   it("a label-declared kind (breaking-change is api-breaking) routes a path-owned file to the kind's owner", async () => {

@@ -16,7 +16,10 @@ roles:
   dba-lead: { users: [dan] }
   sre-lead: { users: [sam] }
 `;
-const DROP_COLUMN = added("prisma/migrations/20261120093000_drop_avatar/migration.sql", fixture("prs/drop-column.migration.sql"));
+const DROP_COLUMN = added(
+  "prisma/migrations/20261120093000_drop_avatar/migration.sql",
+  fixture("prs/drop-column.migration.sql"),
+);
 
 let policy: Policy;
 beforeAll(async () => {
@@ -25,7 +28,11 @@ beforeAll(async () => {
 
 describe("reviewers requested for a destructive migration (dba-lead + backend-lead + sre-lead)", () => {
   it("asks the other Backend Lead when the author, a Backend Lead, approved their own change", () => {
-    const d = evaluate(policy, prFacts([DROP_COLUMN], { author: "abe", reviews: [approval("abe")] }), NOW);
+    const d = evaluate(
+      policy,
+      prFacts([DROP_COLUMN], { author: "abe", reviews: [approval("abe")] }),
+      NOW,
+    );
     expect(d.conclusion).toBe("failure");
     expect(d.reviewersToRequest.users).toEqual(["bea", "dan", "sam"]);
   });
@@ -36,7 +43,11 @@ describe("reviewers requested for a destructive migration (dba-lead + backend-le
   });
 
   it("and a contributor's review covers no role: the independent Backend Lead is still asked", () => {
-    const d = evaluate(policy, prFacts([DROP_COLUMN], { contributors: ["abe"], reviews: [approval("abe")] }), NOW);
+    const d = evaluate(
+      policy,
+      prFacts([DROP_COLUMN], { contributors: ["abe"], reviews: [approval("abe")] }),
+      NOW,
+    );
     expect(d.conclusion).toBe("failure");
     expect(d.reviewersToRequest.users).toEqual(["bea", "dan", "sam"]);
   });

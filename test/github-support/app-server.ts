@@ -24,7 +24,12 @@ export function appKeys(appId = 4242): AppKeys {
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
   });
-  return { appId, privateKey, publicKeyPem: publicKey, webhookSecret: randomBytes(24).toString("hex") };
+  return {
+    appId,
+    privateKey,
+    publicKeyPem: publicKey,
+    webhookSecret: randomBytes(24).toString("hex"),
+  };
 }
 
 export interface AppServer {
@@ -67,7 +72,13 @@ export async function startAppServer(options: {
   entry?: string;
 }): Promise<AppServer> {
   const port = await freePort();
-  const nodeArgs = [...(options.nodeArgs ?? []), "--import", "tsx", ...(options.preload ?? []).flatMap((m) => ["--import", `./${m}`]), options.entry ?? "src/server.ts"];
+  const nodeArgs = [
+    ...(options.nodeArgs ?? []),
+    "--import",
+    "tsx",
+    ...(options.preload ?? []).flatMap((m) => ["--import", `./${m}`]),
+    options.entry ?? "src/server.ts",
+  ];
   const pinned = options.cpu !== undefined && hasTaskset;
   const command = pinned ? "taskset" : process.execPath;
   const args = pinned ? ["-c", String(options.cpu), process.execPath, ...nodeArgs] : nodeArgs;
@@ -85,7 +96,11 @@ export async function startAppServer(options: {
     LOG_LEVEL: options.logLevel ?? "info",
     ...options.env,
   };
-  const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(command, args, {
+    cwd: ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let lineCount = 0;
   const problems: string[] = [];
   let tail = "";
@@ -121,37 +136,55 @@ export async function startAppServer(options: {
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app server exited with ${child.exitCode}:\n${problems.join("\n")}`);
+    if (child.exitCode !== null)
+      throw new Error(`the app server exited with ${child.exitCode}:\n${problems.join("\n")}`);
     const response = await fetch(`http://127.0.0.1:${port}/ping`).catch(() => undefined);
     if (response?.ok && (await response.text()) === "PONG") break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the app server did not answer /ping within ${readyTimeoutMs / 1000} s:\n${problems.join("\n")}`);
+      throw new Error(
+        `the app server did not answer /ping within ${readyTimeoutMs / 1000} s:\n${problems.join("\n")}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  return { port, pid: child.pid!, child, problems: () => [...problems], lines: () => lineCount, stop };
+  return {
+    port,
+    pid: child.pid!,
+    child,
+    problems: () => [...problems],
+    lines: () => lineCount,
+    stop,
+  };
 }
 
 /** A delivery as GitHub sends it: signed with the webhook secret, with GitHub's headers. */
-export async function deliverWebhook(options: { port: number; keys: Pick<AppKeys, "appId" | "webhookSecret">; event: string; payload: object; deliveryId?: string; userAgent: string }): Promise<Response> {
+export async function deliverWebhook(options: {
+  port: number;
+  keys: Pick<AppKeys, "appId" | "webhookSecret">;
+  event: string;
+  payload: object;
+  deliveryId?: string;
+  userAgent: string;
+}): Promise<Response> {
   const body = JSON.stringify(options.payload);
   const signature = createHmac("sha256", options.keys.webhookSecret).update(body).digest("hex");
-  const send = () => fetch(`http://127.0.0.1:${options.port}/api/github/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "user-agent": options.userAgent,
-      "x-github-event": options.event,
-      "x-github-delivery": options.deliveryId ?? randomUUID(),
-      "x-github-hook-id": "1",
-      "x-github-hook-installation-target-id": String(options.keys.appId),
-      "x-github-hook-installation-target-type": "integration",
-      "x-hub-signature-256": `sha256=${signature}`,
-    },
-    body,
-  });
+  const send = () =>
+    fetch(`http://127.0.0.1:${options.port}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": options.userAgent,
+        "x-github-event": options.event,
+        "x-github-delivery": options.deliveryId ?? randomUUID(),
+        "x-github-hook-id": "1",
+        "x-github-hook-installation-target-id": String(options.keys.appId),
+        "x-github-hook-installation-target-type": "integration",
+        "x-hub-signature-256": `sha256=${signature}`,
+      },
+      body,
+    });
   try {
     return await send();
   } catch (error) {

@@ -47,7 +47,11 @@ export interface GraphqlWorld {
   /** The `viewer` of the token (default: the App's bot account, as the fakes name it). */
   viewer?: string;
   /** `rev:path` → blob, or undefined when there is no such object. */
-  blob?(owner: string, repo: string, expression: string): { text: string | null; isBinary: boolean; isTruncated?: boolean } | undefined;
+  blob?(
+    owner: string,
+    repo: string,
+    expression: string,
+  ): { text: string | null; isBinary: boolean; isTruncated?: boolean } | undefined;
 }
 
 export interface GraphqlAnswer {
@@ -81,7 +85,12 @@ export function answerGraphql(body: GraphqlRequestBody, world: GraphqlWorld): Gr
   });
   if (result instanceof Promise) throw new Error("graphql-world resolvers are synchronous");
   const answer: GraphqlAnswer = { data: result.data ?? null };
-  if (result.errors?.length) answer.errors = result.errors.map((e) => ({ message: e.message, path: e.path, type: "NOT_FOUND" }));
+  if (result.errors?.length)
+    answer.errors = result.errors.map((e) => ({
+      message: e.message,
+      path: e.path,
+      type: "NOT_FOUND",
+    }));
   return answer;
 }
 
@@ -129,7 +138,10 @@ function cursorIndex(cursor: string): number {
 function actor(user: Rest) {
   if (!user) return null;
   const bot = user.type === "Bot" || String(user.login).endsWith("[bot]");
-  return { __typename: bot ? "Bot" : "User", login: bot ? String(user.login).replace(/\[bot\]$/, "") : user.login };
+  return {
+    __typename: bot ? "Bot" : "User",
+    login: bot ? String(user.login).replace(/\[bot\]$/, "") : user.login,
+  };
 }
 
 function rootOf(world: GraphqlWorld) {
@@ -142,7 +154,14 @@ function rootOf(world: GraphqlWorld) {
       },
       object: ({ expression }: { expression?: string }) => {
         const blob = expression === undefined ? undefined : world.blob?.(owner, name, expression);
-        return blob ? { __typename: "Blob", text: blob.text, isBinary: blob.isBinary, isTruncated: blob.isTruncated ?? false } : null;
+        return blob
+          ? {
+              __typename: "Blob",
+              text: blob.text,
+              isBinary: blob.isBinary,
+              isTruncated: blob.isTruncated ?? false,
+            }
+          : null;
       },
     }),
     organization: ({ login }: { login: string }) => ({
@@ -150,7 +169,13 @@ function rootOf(world: GraphqlWorld) {
       login,
       team: ({ slug }: { slug: string }) => {
         const members = world.teamMembers?.(login, slug);
-        return members ? { __typename: "Team", slug, members: connection(members.map((m) => ({ __typename: "User", login: m }))) } : null;
+        return members
+          ? {
+              __typename: "Team",
+              slug,
+              members: connection(members.map((m) => ({ __typename: "User", login: m }))),
+            }
+          : null;
       },
     }),
     // The installation token's viewer is the App's bot account (src/github/app-identity.ts).
@@ -188,16 +213,23 @@ function timelineNode(e: Rest) {
 
 /** GraphQL's GitActor for a REST commit's author or committer (its `user` only when GitHub linked an account). */
 function gitActor(user: Rest) {
-  return { __typename: "GitActor", user: user?.login ? { __typename: "User", login: user.login } : null };
+  return {
+    __typename: "GitActor",
+    user: user?.login ? { __typename: "User", login: user.login } : null,
+  };
 }
 
 function pullRequestNode(world: PullWorld, repoName: string) {
   const p = world.pull;
-  const restCommits: Rest[] = world.commits ?? [{ sha: p.head.sha, author: p.user, committer: p.user, parents: [{ sha: p.base.sha }] }];
+  const restCommits: Rest[] = world.commits ?? [
+    { sha: p.head.sha, author: p.user, committer: p.user, parents: [{ sha: p.base.sha }] },
+  ];
   const sameHead: Rest[] = world.sameHead ?? [p];
   const requested = [
     ...(p.requested_reviewers ?? []).map((u: Rest) => ({ requestedReviewer: actor(u) })),
-    ...(p.requested_teams ?? []).map((t: Rest) => ({ requestedReviewer: { __typename: "Team", slug: t.slug } })),
+    ...(p.requested_teams ?? []).map((t: Rest) => ({
+      requestedReviewer: { __typename: "Team", slug: t.slug },
+    })),
   ];
   const runs = (world.checkRuns ?? []).filter((r) => !r.head_sha || r.head_sha === p.head.sha);
   return {
@@ -207,7 +239,9 @@ function pullRequestNode(world: PullWorld, repoName: string) {
     merged: Boolean(p.merged),
     title: p.title,
     body: p.body ?? "",
-    isCrossRepository: Boolean(p.head?.repo && p.base?.repo && p.head.repo.full_name !== p.base.repo.full_name),
+    isCrossRepository: Boolean(
+      p.head?.repo && p.base?.repo && p.head.repo.full_name !== p.base.repo.full_name,
+    ),
     changedFiles: p.changed_files ?? 0,
     headRefOid: p.head.sha,
     baseRefOid: p.base.sha,
@@ -239,7 +273,9 @@ function pullRequestNode(world: PullWorld, repoName: string) {
     createdAt: p.created_at ?? "2026-01-01T00:00:00Z",
     timelineItems: (args: PageArgs & { itemTypes?: string[] }) =>
       connection(
-        (world.timeline ?? []).map(timelineNode).filter((n) => !args.itemTypes || args.itemTypes.includes(ITEM_TYPE_OF[n.__typename]!)),
+        (world.timeline ?? [])
+          .map(timelineNode)
+          .filter((n) => !args.itemTypes || args.itemTypes.includes(ITEM_TYPE_OF[n.__typename]!)),
       )(args),
     commits: connection(
       restCommits.map((c) => ({
@@ -249,7 +285,9 @@ function pullRequestNode(world: PullWorld, repoName: string) {
           oid: c.sha,
           authors: connection([gitActor(c.author), ...(c.co_authors ?? []).map(gitActor)]),
           committer: gitActor(c.committer),
-          parents: connection((c.parents ?? []).map((x: Rest) => ({ __typename: "Commit", oid: x.sha }))),
+          parents: connection(
+            (c.parents ?? []).map((x: Rest) => ({ __typename: "Commit", oid: x.sha })),
+          ),
           associatedPullRequests: connection(
             c.sha !== p.head.sha
               ? []
@@ -258,18 +296,28 @@ function pullRequestNode(world: PullWorld, repoName: string) {
                   number: o.number,
                   state: o.merged ? "MERGED" : o.state === "open" ? "OPEN" : "CLOSED",
                   headRefOid: o.head.sha,
-                  baseRepository: { __typename: "Repository", nameWithOwner: o.base?.repo?.full_name ?? repoName },
+                  baseRepository: {
+                    __typename: "Repository",
+                    nameWithOwner: o.base?.repo?.full_name ?? repoName,
+                  },
                 })),
           ),
           checkSuites: (args: PageArgs & { filterBy?: { appId?: number } | null }) => {
             // As on GitHub: with an appId filter, only that App's runs (a run always has an App).
-            const mine = runs.filter((r) => !args.filterBy?.appId || r.app?.id === args.filterBy.appId);
+            const mine = runs.filter(
+              (r) => !args.filterBy?.appId || r.app?.id === args.filterBy.appId,
+            );
             const suite = {
               __typename: "CheckSuite",
-              checkRuns: (a: PageArgs & { filterBy?: { checkName?: string; checkType?: string } | null }) => {
-                let named = mine.filter((r) => !a.filterBy?.checkName || r.name === a.filterBy.checkName);
+              checkRuns: (
+                a: PageArgs & { filterBy?: { checkName?: string; checkType?: string } | null },
+              ) => {
+                let named = mine.filter(
+                  (r) => !a.filterBy?.checkName || r.name === a.filterBy.checkName,
+                );
                 // LATEST: GitHub keeps the newest run of each name.
-                if (a.filterBy?.checkType === "LATEST") named = named.filter((r) => !named.some((o) => o.name === r.name && o.id > r.id));
+                if (a.filterBy?.checkType === "LATEST")
+                  named = named.filter((r) => !named.some((o) => o.name === r.name && o.id > r.id));
                 return connection(named.map(checkRunNode))(a);
               },
             };

@@ -75,18 +75,28 @@ export function validateGraphqlRequest(body: GraphqlRequestBody): string[] {
   } else if (operations.length === 1) {
     operation = operations[0];
   } else {
-    return [...problems, `${label}: ${operations.length} operations in the document but no operationName`];
+    return [
+      ...problems,
+      `${label}: ${operations.length} operations in the document but no operationName`,
+    ];
   }
   if (!operation) return problems;
   if (operation.operation !== "query" && operation.operation !== "mutation") {
-    return [...problems, `${label}: GitHub's API does not serve ${operation.operation} operations over HTTP`];
+    return [
+      ...problems,
+      `${label}: GitHub's API does not serve ${operation.operation} operations over HTTP`,
+    ];
   }
   const variables = (body.variables ?? {}) as Record<string, unknown>;
-  const coerced = getVariableValues(s, operation.variableDefinitions ?? [], variables, { maxErrors: 20 });
-  if ("errors" in coerced && coerced.errors) problems.push(...coerced.errors.map((e) => `${label}: ${e.message}`));
+  const coerced = getVariableValues(s, operation.variableDefinitions ?? [], variables, {
+    maxErrors: 20,
+  });
+  if ("errors" in coerced && coerced.errors)
+    problems.push(...coerced.errors.map((e) => `${label}: ${e.message}`));
   const declared = new Set((operation.variableDefinitions ?? []).map((v) => v.variable.name.value));
   for (const name of Object.keys(variables)) {
-    if (!declared.has(name)) problems.push(`${label}: variable "$${name}" is passed but not declared by the operation`);
+    if (!declared.has(name))
+      problems.push(`${label}: variable "$${name}" is passed but not declared by the operation`);
   }
   return problems;
 }

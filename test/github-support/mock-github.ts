@@ -69,9 +69,7 @@ export interface MockOptions {
 }
 
 export type GraphqlMatcher =
-  | string
-  | RegExp
-  | ((query: string, variables: Record<string, unknown>) => boolean);
+  string | RegExp | ((query: string, variables: Record<string, unknown>) => boolean);
 
 export interface CountFilter {
   method?: string;
@@ -118,7 +116,11 @@ const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/;
 function describeUnmatched(args: unknown[]): { host: string; call: RecordedCall } | null {
   // nock emits (req, options, bodyString) from its router, (options) when no interceptor has
   // the host at all, or (req) for allowUnmocked scopes.
-  const [first, second, third] = args as [Record<string, unknown> | undefined, Record<string, unknown> | undefined, unknown];
+  const [first, second, third] = args as [
+    Record<string, unknown> | undefined,
+    Record<string, unknown> | undefined,
+    unknown,
+  ];
   const source = second && typeof second === "object" ? second : first;
   if (!source) return null;
   const headers = (source["headers"] ?? {}) as Record<string, unknown>;
@@ -129,7 +131,14 @@ function describeUnmatched(args: unknown[]): { host: string; call: RecordedCall 
   const body = parseBody(third);
   return {
     host: host.replace(/:443$/, ""),
-    call: { method, path, query: parseQuery(path), body, kind: kindOf(method, path), matched: false },
+    call: {
+      method,
+      path,
+      query: parseQuery(path),
+      body,
+      kind: kindOf(method, path),
+      matched: false,
+    },
   };
 }
 
@@ -147,7 +156,8 @@ function parseBody(raw: unknown): unknown {
 function kindOf(method: string, path: string): CallKind {
   const pathname = path.split("?")[0] ?? "";
   if (method === "POST" && pathname === "/graphql") return "graphql";
-  if (method === "POST" && /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname)) return "token";
+  if (method === "POST" && /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname))
+    return "token";
   return "rest";
 }
 
@@ -178,7 +188,11 @@ function normalizePathname(path: string): string {
 }
 
 function sortedQuery(search: string): string {
-  return JSON.stringify([...new URLSearchParams(search)].sort(([a, x], [b, y]) => (a + "\0" + x < b + "\0" + y ? -1 : 1)));
+  return JSON.stringify(
+    [...new URLSearchParams(search)].sort(([a, x], [b, y]) =>
+      a + "\0" + x < b + "\0" + y ? -1 : 1,
+    ),
+  );
 }
 
 function pathMatcher(registered: string): (uri: string) => boolean {
@@ -201,16 +215,28 @@ export function bodyMatches(expected: unknown, actual: unknown): boolean {
 /** Subset match; a nested `undefined` means "absent". */
 function subsetMatches(expected: unknown, actual: unknown): boolean {
   if (typeof expected === "function") return Boolean((expected as (b: unknown) => unknown)(actual));
-  if (expected !== null && typeof expected === "object" && typeof (expected as { asymmetricMatch?: unknown }).asymmetricMatch === "function") {
-    return Boolean((expected as { asymmetricMatch: (v: unknown) => boolean }).asymmetricMatch(actual));
+  if (
+    expected !== null &&
+    typeof expected === "object" &&
+    typeof (expected as { asymmetricMatch?: unknown }).asymmetricMatch === "function"
+  ) {
+    return Boolean(
+      (expected as { asymmetricMatch: (v: unknown) => boolean }).asymmetricMatch(actual),
+    );
   }
   if (expected instanceof RegExp) return typeof actual === "string" && expected.test(actual);
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => subsetMatches(e, actual[i]));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => subsetMatches(e, actual[i]))
+    );
   }
   if (expected !== null && typeof expected === "object") {
     if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return false;
-    return Object.entries(expected).every(([key, value]) => subsetMatches(value, (actual as Record<string, unknown>)[key]));
+    return Object.entries(expected).every(([key, value]) =>
+      subsetMatches(value, (actual as Record<string, unknown>)[key]),
+    );
   }
   return Object.is(expected, actual);
 }
@@ -219,22 +245,29 @@ function preview(value: unknown, max = 200): string {
   if (value === undefined) return "(no body)";
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value, (_k, v: unknown) =>
-      v !== null && typeof v === "object" && typeof (v as { asymmetricMatch?: unknown }).asymmetricMatch === "function"
-        ? String(v)
-        : typeof v === "function"
-          ? "[predicate]"
-          : v instanceof RegExp
-            ? String(v)
-            : v,
-    );
+    text =
+      typeof value === "string"
+        ? JSON.stringify(value)
+        : JSON.stringify(value, (_k, v: unknown) =>
+            v !== null &&
+            typeof v === "object" &&
+            typeof (v as { asymmetricMatch?: unknown }).asymmetricMatch === "function"
+              ? String(v)
+              : typeof v === "function"
+                ? "[predicate]"
+                : v instanceof RegExp
+                  ? String(v)
+                  : v,
+          );
   } catch {
     text = String(value);
   }
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
-function graphqlMatcherFn(matcher: GraphqlMatcher): (query: string, variables: Record<string, unknown>) => boolean {
+function graphqlMatcherFn(
+  matcher: GraphqlMatcher,
+): (query: string, variables: Record<string, unknown>) => boolean {
   if (typeof matcher === "string") return (query) => query.includes(matcher);
   if (matcher instanceof RegExp) return (query) => matcher.test(query);
   return matcher;
@@ -257,19 +290,43 @@ export class GitHubMock {
     return this.register("GET", path, undefined, reply, status, options);
   }
 
-  post(path: string, expectBody: BodyMatcher, reply: Reply, status = 201, options: MockOptions = {}): this {
+  post(
+    path: string,
+    expectBody: BodyMatcher,
+    reply: Reply,
+    status = 201,
+    options: MockOptions = {},
+  ): this {
     return this.register("POST", path, expectBody, reply, status, options);
   }
 
-  patch(path: string, expectBody: BodyMatcher, reply: Reply, status = 200, options: MockOptions = {}): this {
+  patch(
+    path: string,
+    expectBody: BodyMatcher,
+    reply: Reply,
+    status = 200,
+    options: MockOptions = {},
+  ): this {
     return this.register("PATCH", path, expectBody, reply, status, options);
   }
 
-  put(path: string, expectBody: BodyMatcher, reply: Reply, status = 200, options: MockOptions = {}): this {
+  put(
+    path: string,
+    expectBody: BodyMatcher,
+    reply: Reply,
+    status = 200,
+    options: MockOptions = {},
+  ): this {
     return this.register("PUT", path, expectBody, reply, status, options);
   }
 
-  delete(path: string, expectBody?: BodyMatcher, reply?: Reply, status = 204, options: MockOptions = {}): this {
+  delete(
+    path: string,
+    expectBody?: BodyMatcher,
+    reply?: Reply,
+    status = 204,
+    options: MockOptions = {},
+  ): this {
     return this.register("DELETE", path, expectBody, reply, status, options);
   }
 
@@ -279,10 +336,20 @@ export class GitHubMock {
    * `{ data: … }` (or `{ errors: [...] }`), or a function returning it; with `status`, an HTTP
    * failure such as GitHub's `502 {"message":"Server Error"}`.
    */
-  graphql(matcher: GraphqlMatcher, reply: Reply, options: MockOptions & { status?: number } = {}): this {
+  graphql(
+    matcher: GraphqlMatcher,
+    reply: Reply,
+    options: MockOptions & { status?: number } = {},
+  ): this {
     const status = options.status ?? 200;
-    if (status === 200 && typeof reply !== "function" && !(reply !== null && typeof reply === "object" && ("data" in reply || "errors" in reply))) {
-      throw new TypeError("mock.graphql: reply must be the whole response body, e.g. { data: { repository: … } }");
+    if (
+      status === 200 &&
+      typeof reply !== "function" &&
+      !(reply !== null && typeof reply === "object" && ("data" in reply || "errors" in reply))
+    ) {
+      throw new TypeError(
+        "mock.graphql: reply must be the whole response body, e.g. { data: { repository: … } }",
+      );
     }
     const test = graphqlMatcherFn(matcher);
     const expectBody = (body: unknown): boolean => {
@@ -291,7 +358,15 @@ export class GitHubMock {
       return typeof query === "string" && test(query, (variables ?? {}) as Record<string, unknown>);
     };
     const label = typeof matcher === "function" ? "[predicate]" : String(matcher);
-    return this.register("POST", "/graphql", expectBody, reply, status, options, `POST /graphql ${label}`);
+    return this.register(
+      "POST",
+      "/graphql",
+      expectBody,
+      reply,
+      status,
+      options,
+      `POST /graphql ${label}`,
+    );
   }
 
   /**
@@ -315,7 +390,14 @@ export class GitHubMock {
       },
       repository_selection: "all",
     };
-    return this.register("POST", `/app/installations/${installationId}/access_tokens`, undefined, reply, 201, options);
+    return this.register(
+      "POST",
+      `/app/installations/${installationId}/access_tokens`,
+      undefined,
+      reply,
+      201,
+      options,
+    );
   }
 
   /** Number of recorded calls, optionally filtered. */
@@ -324,7 +406,11 @@ export class GitHubMock {
       if (filter.method && call.method !== filter.method.toUpperCase()) return false;
       if (filter.kind && call.kind !== filter.kind) return false;
       if (filter.matched !== undefined && call.matched !== filter.matched) return false;
-      if (typeof filter.path === "string" && normalizePathname(call.path) !== normalizePathname(filter.path)) return false;
+      if (
+        typeof filter.path === "string" &&
+        normalizePathname(call.path) !== normalizePathname(filter.path)
+      )
+        return false;
       if (filter.path instanceof RegExp && !filter.path.test(call.path)) return false;
       return true;
     }).length;
@@ -334,7 +420,9 @@ export class GitHubMock {
   pending(): string[] {
     return this.registrations
       .filter((r) => !r.optional && r.used < r.times)
-      .map((r) => (r.times > 1 ? `${r.description} (used ${r.used} of ${r.times} times)` : r.description));
+      .map((r) =>
+        r.times > 1 ? `${r.description} (used ${r.used} of ${r.times} times)` : r.description,
+      );
   }
 
   /** Throws, listing everything wrong: unused mocks, unmatched requests, invalid requests. */
@@ -342,10 +430,14 @@ export class GitHubMock {
     const sections: string[] = [];
     const pending = this.pending();
     if (pending.length > 0) {
-      sections.push(`Mocks registered but never called:\n${pending.map((p) => `  - ${p}`).join("\n")}`);
+      sections.push(
+        `Mocks registered but never called:\n${pending.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
     if (this.problems.length > 0) {
-      sections.push(`Problems with requests the app made:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`);
+      sections.push(
+        `Problems with requests the app made:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
     if (sections.length > 0) {
       throw new Error(`GitHub mock verification failed\n${sections.join("\n")}`);
@@ -364,13 +456,21 @@ export class GitHubMock {
   recordUnmatched({ host, call }: { host: string; call: RecordedCall }): void {
     this.calls.push(call);
     const where = host === "api.github.com" ? "" : `https://${host}`;
-    const candidates = this.registrations.filter((r) => r.method === call.method && r.used < r.times);
+    const candidates = this.registrations.filter(
+      (r) => r.method === call.method && r.used < r.times,
+    );
     const hint = candidates.length
       ? `; unused mocks for ${call.method}: ${candidates
-          .map((r) => (r.expectBody === undefined ? r.description : `${r.description} expecting body ⊇ ${preview(r.expectBody, 120)}`))
+          .map((r) =>
+            r.expectBody === undefined
+              ? r.description
+              : `${r.description} expecting body ⊇ ${preview(r.expectBody, 120)}`,
+          )
           .join(" | ")}`
       : "";
-    this.problems.push(`no mock matched ${call.method} ${where}${call.path} ${preview(call.body)}${hint}`);
+    this.problems.push(
+      `no mock matched ${call.method} ${where}${call.path} ${preview(call.body)}${hint}`,
+    );
   }
 
   private register(
@@ -386,11 +486,17 @@ export class GitHubMock {
     if (!path.startsWith("/")) throw new TypeError(`GitHubMock: path must start with "/": ${path}`);
     const times = options.persist ? Infinity : (options.times ?? 1);
     const nockBody =
-      expectBody === undefined ? undefined : (body: unknown) => bodyMatches(expectBody, body === "" ? undefined : body);
+      expectBody === undefined
+        ? undefined
+        : (body: unknown) => bodyMatches(expectBody, body === "" ? undefined : body);
     // One scope per registration: nock's persist() is scope-wide.
     const scope = nock(GITHUB_API);
     if (options.persist) scope.persist();
-    const interceptor = scope.intercept(pathMatcher(path), method, nockBody as nock.RequestBodyMatcher);
+    const interceptor = scope.intercept(
+      pathMatcher(path),
+      method,
+      nockBody as nock.RequestBodyMatcher,
+    );
     if (!options.persist && times > 1) interceptor.times(times);
     if (options.optional) interceptor.optionally();
     const registration: Registration = {
@@ -418,13 +524,19 @@ export class GitHubMock {
       registration.used++;
       mock.calls.push(call);
       mock.validate(call);
-      const replyBody = typeof reply === "function" ? (reply as (c: RecordedCall) => ReplyBody)(call) : reply;
+      const replyBody =
+        typeof reply === "function" ? (reply as (c: RecordedCall) => ReplyBody)(call) : reply;
       if (mock.options.validateResponses && call.kind !== "graphql") {
-        for (const p of validateRestResponse(method, uri, status, replyBody)) mock.problems.push(`mock reply: ${p}`);
+        for (const p of validateRestResponse(method, uri, status, replyBody))
+          mock.problems.push(`mock reply: ${p}`);
       }
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
       if (replyBody === undefined || status === 204) return [status, "", headers];
-      return [status, replyBody as nock.Body, { "content-type": "application/json; charset=utf-8", ...headers }];
+      return [
+        status,
+        replyBody as nock.Body,
+        { "content-type": "application/json; charset=utf-8", ...headers },
+      ];
     });
     return this;
   }

@@ -67,7 +67,17 @@ const HTTP_METHODS = new Set(["get", "post", "put", "patch", "delete", "head", "
 /** Trailing path parameters GitHub lets contain "/" (octokit percent-encodes them, other clients may not). */
 const GREEDY_PARAMS = new Set(["path", "ref", "basehead", "branch"]);
 const DOC_ID = "https://api.github.com/openapi.json";
-const NO_OP_FORMATS = ["int32", "int64", "double", "float", "binary", "uri-template", "repo.nwo", "byte", "password"];
+const NO_OP_FORMATS = [
+  "int32",
+  "int64",
+  "double",
+  "float",
+  "binary",
+  "uri-template",
+  "repo.nwo",
+  "byte",
+  "password",
+];
 const MAX_PROBLEMS_PER_SCHEMA = 12;
 
 let loaded: Loaded | undefined;
@@ -118,7 +128,8 @@ function load(): Loaded {
 
   // Component schemas, converted once; operation schemas refer into them by absolute $ref.
   const schemas: Record<string, Json> = {};
-  for (const [name, schema] of Object.entries(spec.components.schemas)) schemas[name] = toJsonSchema(schema);
+  for (const [name, schema] of Object.entries(spec.components.schemas))
+    schemas[name] = toJsonSchema(schema);
   ajv.addSchema({ $id: DOC_ID, components: { schemas } } as JsonObject);
 
   loaded = { spec, templates, ajv, validators: new Map() };
@@ -141,7 +152,13 @@ const DROPPED_KEYWORDS = new Set([
 ]);
 const SCHEMA_MAP_KEYWORDS = new Set(["properties", "patternProperties", "definitions", "$defs"]);
 const SCHEMA_LIST_KEYWORDS = new Set(["allOf", "anyOf", "oneOf"]);
-const SCHEMA_KEYWORDS = new Set(["items", "additionalProperties", "not", "contains", "propertyNames"]);
+const SCHEMA_KEYWORDS = new Set([
+  "items",
+  "additionalProperties",
+  "not",
+  "contains",
+  "propertyNames",
+]);
 
 /** OpenAPI 3.0 schema object → JSON schema ajv accepts; $refs made absolute. */
 function toJsonSchema(node: Json): Json {
@@ -153,20 +170,29 @@ function toJsonSchema(node: Json): Json {
       out[key] = value.startsWith("#") ? DOC_ID + value : value;
     } else if (SCHEMA_LIST_KEYWORDS.has(key) && Array.isArray(value)) {
       out[key === "oneOf" ? "anyOf" : key] = value.map(toJsonSchema);
-    } else if (SCHEMA_MAP_KEYWORDS.has(key) && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    } else if (
+      SCHEMA_MAP_KEYWORDS.has(key) &&
+      value !== null &&
+      typeof value === "object" &&
+      !Array.isArray(value)
+    ) {
       const map: JsonObject = {};
       for (const [name, schema] of Object.entries(value)) map[name] = toJsonSchema(schema);
       out[key] = map;
     } else if (SCHEMA_KEYWORDS.has(key)) {
       out[key] = toJsonSchema(value);
-    } else if ((key === "exclusiveMinimum" || key === "exclusiveMaximum") && typeof value === "boolean") {
+    } else if (
+      (key === "exclusiveMinimum" || key === "exclusiveMaximum") &&
+      typeof value === "boolean"
+    ) {
       continue; // OpenAPI 3.0's boolean form; GitHub's spec doesn't rely on it
     } else {
       out[key] = value; // type, enum, required, pattern, format, bounds …: copied as-is
     }
   }
   if (node["nullable"] === true) {
-    if (Array.isArray(out["enum"]) && !out["enum"].includes(null)) out["enum"] = [...out["enum"], null];
+    if (Array.isArray(out["enum"]) && !out["enum"].includes(null))
+      out["enum"] = [...out["enum"], null];
     if (typeof out["type"] === "string") {
       out["type"] = [out["type"], "null"];
     } else if (Array.isArray(out["type"])) {
@@ -190,7 +216,8 @@ function resolveRef<T = JsonObject>(spec: Spec, node: JsonObject): T {
       }
       target = target[key] ?? null;
     }
-    if (target === null || typeof target !== "object" || Array.isArray(target)) throw new Error(`cannot resolve ${ref}`);
+    if (target === null || typeof target !== "object" || Array.isArray(target))
+      throw new Error(`cannot resolve ${ref}`);
     current = target;
   }
   return current as unknown as T;
@@ -259,7 +286,12 @@ export function matchOperation(method: string, path: string): MatchResult {
     if (params) candidates.push({ t, params, exact: raw.length === t.segments.length });
   }
   if (candidates.length === 0) {
-    return { ok: false, problems: [`${verb} ${path}: no GitHub REST endpoint has this path (${nearestTemplates(raw)})`] };
+    return {
+      ok: false,
+      problems: [
+        `${verb} ${path}: no GitHub REST endpoint has this path (${nearestTemplates(raw)})`,
+      ],
+    };
   }
   // Most specific first: exact segment count, then most literal segments (`/pulls/comments`
   // beats `/pulls/{pull_number}`), then fewest parameters.
@@ -291,7 +323,9 @@ export function matchOperation(method: string, path: string): MatchResult {
   const allowed = [...top.operations.keys()].join(", ");
   return {
     ok: false,
-    problems: [`${verb} ${path}: method ${verb} is not defined for ${top.template} (allowed: ${allowed})`],
+    problems: [
+      `${verb} ${path}: method ${verb} is not defined for ${top.template} (allowed: ${allowed})`,
+    ],
   };
 }
 
@@ -334,7 +368,9 @@ function checkPathParams(spec: Spec, match: MatchedOperation): string[] {
     const schema = param.schema ? resolveRef(spec, param.schema) : {};
     const problem = checkScalar(spec, schema, value);
     if (problem) {
-      problems.push(`${match.method} ${match.template}: path parameter ${param.name}=${JSON.stringify(value)} ${problem}`);
+      problems.push(
+        `${match.method} ${match.template}: path parameter ${param.name}=${JSON.stringify(value)} ${problem}`,
+      );
     }
   }
   return problems;
@@ -347,17 +383,23 @@ function checkScalar(spec: Spec, schemaIn: JsonObject, value: string): string | 
   if (type === "integer") {
     if (!/^-?\d+$/.test(value)) return "must be an integer";
     const n = Number(value);
-    if (typeof schema["minimum"] === "number" && n < schema["minimum"]) return `must be >= ${schema["minimum"]}`;
-    if (typeof schema["maximum"] === "number" && n > schema["maximum"]) return `must be <= ${schema["maximum"]}`;
+    if (typeof schema["minimum"] === "number" && n < schema["minimum"])
+      return `must be >= ${schema["minimum"]}`;
+    if (typeof schema["maximum"] === "number" && n > schema["maximum"])
+      return `must be <= ${schema["maximum"]}`;
   } else if (type === "number") {
     if (value.trim() === "" || Number.isNaN(Number(value))) return "must be a number";
   } else if (type === "boolean") {
     if (value !== "true" && value !== "false") return "must be true or false";
   }
-  if (Array.isArray(schema["enum"]) && !schema["enum"].includes(type === "integer" ? Number(value) : value)) {
+  if (
+    Array.isArray(schema["enum"]) &&
+    !schema["enum"].includes(type === "integer" ? Number(value) : value)
+  ) {
     return `must be one of ${schema["enum"].map((e) => JSON.stringify(e)).join(", ")}`;
   }
-  if (schema["format"] === "date-time" && Number.isNaN(Date.parse(value))) return "must be an ISO 8601 date-time";
+  if (schema["format"] === "date-time" && Number.isNaN(Date.parse(value)))
+    return "must be an ISO 8601 date-time";
   return null;
 }
 
@@ -367,7 +409,10 @@ function checkScalar(spec: Spec, schemaIn: JsonObject, value: string): string | 
 export type QueryInput =
   | string
   | URLSearchParams
-  | Record<string, string | number | boolean | readonly (string | number | boolean)[] | null | undefined>;
+  | Record<
+      string,
+      string | number | boolean | readonly (string | number | boolean)[] | null | undefined
+    >;
 
 export interface RestRequest {
   method: string;
@@ -432,23 +477,28 @@ export function validateRestRequest(request: RestRequest, options: ValidateOptio
     }
     const schema = param.schema ? resolveRef(spec, param.schema) : {};
     if (schema["type"] === "array") {
-      const items = schema["items"] && typeof schema["items"] === "object" && !Array.isArray(schema["items"])
-        ? (schema["items"] as JsonObject)
-        : {};
+      const items =
+        schema["items"] && typeof schema["items"] === "object" && !Array.isArray(schema["items"])
+          ? (schema["items"] as JsonObject)
+          : {};
       for (const v of values.flatMap((x) => x.split(","))) {
         const problem = checkScalar(spec, items, v);
-        if (problem) problems.push(`${label}: query parameter ${key}=${JSON.stringify(v)} ${problem}`);
+        if (problem)
+          problems.push(`${label}: query parameter ${key}=${JSON.stringify(v)} ${problem}`);
       }
       continue;
     }
-    if (values.length > 1) problems.push(`${label}: query parameter "${key}" given ${values.length} times`);
+    if (values.length > 1)
+      problems.push(`${label}: query parameter "${key}" given ${values.length} times`);
     for (const v of values) {
       const problem = checkScalar(spec, schema, v);
-      if (problem) problems.push(`${label}: query parameter ${key}=${JSON.stringify(v)} ${problem}`);
+      if (problem)
+        problems.push(`${label}: query parameter ${key}=${JSON.stringify(v)} ${problem}`);
     }
   }
   for (const param of params) {
-    if (param.required && !seen.has(param.name)) problems.push(`${label}: missing required query parameter "${param.name}"`);
+    if (param.required && !seen.has(param.name))
+      problems.push(`${label}: missing required query parameter "${param.name}"`);
   }
 
   // Body.
@@ -460,9 +510,16 @@ function isEmptyBody(body: unknown): boolean {
   return body === undefined || body === null || body === "";
 }
 
-function validateBody(match: MatchedOperation, label: string, body: unknown, options: ValidateOptions): string[] {
+function validateBody(
+  match: MatchedOperation,
+  label: string,
+  body: unknown,
+  options: ValidateOptions,
+): string[] {
   const { spec } = load();
-  const requestBody = match.operation.requestBody ? resolveRef(spec, match.operation.requestBody) : undefined;
+  const requestBody = match.operation.requestBody
+    ? resolveRef(spec, match.operation.requestBody)
+    : undefined;
   if (!requestBody) {
     if (isEmptyBody(body)) return [];
     return [`${label}: this endpoint takes no request body, got ${preview(body)}`];
@@ -477,12 +534,19 @@ function validateBody(match: MatchedOperation, label: string, body: unknown, opt
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) return [];
   const key = `request ${match.method} ${match.template}`;
   const problems = runSchema(key, schema, body).map((p) => `${label}: body${p}`);
-  if (!options.allowUnknownBodyFields && body !== null && typeof body === "object" && !Array.isArray(body)) {
+  if (
+    !options.allowUnknownBodyFields &&
+    body !== null &&
+    typeof body === "object" &&
+    !Array.isArray(body)
+  ) {
     const allowed = knownProperties(spec, schema);
     if (allowed) {
       for (const field of Object.keys(body)) {
         if (!allowed.has(field)) {
-          problems.push(`${label}: unknown body field "${field}" (known: ${[...allowed].join(", ")})`);
+          problems.push(
+            `${label}: unknown body field "${field}" (known: ${[...allowed].join(", ")})`,
+          );
         }
       }
     }
@@ -511,7 +575,8 @@ function knownProperties(spec: Spec, schemaIn: JsonObject): Set<string> | null {
       const branches = schema[combinator];
       if (Array.isArray(branches)) {
         for (const branch of branches) {
-          if (branch && typeof branch === "object" && !Array.isArray(branch)) visit(branch, depth + 1);
+          if (branch && typeof branch === "object" && !Array.isArray(branch))
+            visit(branch, depth + 1);
         }
       }
     }
@@ -547,7 +612,9 @@ function formatErrors(errors: ErrorObject[], data: unknown): string[] {
         text = `${where}: missing required property "${String((error.params as { missingProperty: string }).missingProperty)}"`;
         break;
       case "enum":
-        text = `${where} = ${preview(valueAt(data, where))}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues
+        text = `${where} = ${preview(valueAt(data, where))}: must be one of ${(
+          error.params as { allowedValues: unknown[] }
+        ).allowedValues
           .map((v) => JSON.stringify(v))
           .join(", ")}`;
         break;
@@ -565,7 +632,8 @@ function formatErrors(errors: ErrorObject[], data: unknown): string[] {
       out.push(text);
     }
     if (out.length >= MAX_PROBLEMS_PER_SCHEMA) {
-      if (shown.length > out.length) out.push(` … (${shown.length - out.length} more schema errors)`);
+      if (shown.length > out.length)
+        out.push(` … (${shown.length - out.length} more schema errors)`);
       break;
     }
   }
@@ -595,7 +663,12 @@ function preview(value: unknown): string {
  * status (falling back to the `default` response). Statuses the spec doesn't document, and
  * non-JSON responses, are reported/ignored respectively.
  */
-export function validateRestResponse(method: string, path: string, status: number, body: unknown): string[] {
+export function validateRestResponse(
+  method: string,
+  path: string,
+  status: number,
+  body: unknown,
+): string[] {
   const matched = matchOperation(method, path);
   if (!matched.ok) return matched.problems;
   const { match } = matched;
@@ -604,7 +677,9 @@ export function validateRestResponse(method: string, path: string, status: numbe
   const responses = match.operation.responses ?? {};
   const declared = responses[String(status)] ?? responses["default"];
   if (!declared) {
-    return [`${label}: status ${status} is not a documented response (documented: ${Object.keys(responses).join(", ")})`];
+    return [
+      `${label}: status ${status} is not a documented response (documented: ${Object.keys(responses).join(", ")})`,
+    ];
   }
   const response = resolveRef(spec, declared);
   const content = (response["content"] ?? {}) as Record<string, JsonObject>;
@@ -612,7 +687,9 @@ export function validateRestResponse(method: string, path: string, status: numbe
   if (!jsonType) return []; // 204s, redirects, raw media types
   const schema = content[jsonType]?.["schema"];
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) return [];
-  return runSchema(`response ${match.method} ${match.template} ${status}`, schema, body).map((p) => `${label}: body${p}`);
+  return runSchema(`response ${match.method} ${match.template} ${status}`, schema, body).map(
+    (p) => `${label}: body${p}`,
+  );
 }
 
 /** Loads and indexes the spec now (e.g. in `beforeAll`) so the first test doesn't pay for it. */

@@ -16,6 +16,10 @@ export function migrationFile(head: string = DEFAULT_PR.headSha) {
     blob_url: `https://github.com/acme/chat/blob/${head}/${MIGRATION_PATH}`,
     raw_url: `https://github.com/acme/chat/raw/${head}/${MIGRATION_PATH}`,
     contents_url: `https://api.github.com/repos/acme/chat/contents/${MIGRATION_PATH}?ref=${head}`,
-    patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql").trimEnd().split("\n").map((l) => `+${l}`).join("\n")}`,
+    patch: `@@ -0,0 +1,8 @@\n${fixture("prs/drop-column.migration.sql")
+      .trimEnd()
+      .split("\n")
+      .map((l) => `+${l}`)
+      .join("\n")}`,
   };
 }

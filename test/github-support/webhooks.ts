@@ -41,7 +41,9 @@ type Obj = Record<string, unknown>;
 let definitions: WebhookDefinition[] | undefined;
 
 function allDefinitions(): WebhookDefinition[] {
-  definitions ??= createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
+  definitions ??= createRequire(import.meta.url)(
+    "@octokit/webhooks-examples",
+  ) as WebhookDefinition[];
   return definitions;
 }
 
@@ -52,7 +54,8 @@ function isObj(value: unknown): value is Obj {
 /** Preference among several real examples of one event+action: the most useful one wins. */
 function preference(event: string, example: Obj): number {
   let score = isObj(example["installation"]) ? 2 : 0;
-  if (event === "issue_comment" && isObj(example["issue"]) && example["issue"]["pull_request"]) score += 4;
+  if (event === "issue_comment" && isObj(example["issue"]) && example["issue"]["pull_request"])
+    score += 4;
   if (event === "push") {
     if (String(example["ref"]).startsWith("refs/heads/") && example["head_commit"]) score += 4;
     if (example["deleted"] === true) score -= 4;
@@ -89,7 +92,10 @@ export function examplePayloadSource(event: WebhookName, action?: string): "real
  * A deep clone of a real example payload for `event` (and `action`, for events that have them).
  * Throws for events/actions GitHub doesn't send.
  */
-export function examplePayload<E extends WebhookName, A extends ActionOf<E>>(event: E, action: A): ExamplePayload<E, A>;
+export function examplePayload<E extends WebhookName, A extends ActionOf<E>>(
+  event: E,
+  action: A,
+): ExamplePayload<E, A>;
 export function examplePayload<E extends WebhookName>(event: E): PayloadOf<E>;
 export function examplePayload(event: string, action?: string): unknown {
   const def = allDefinitions().find((d) => d.name === event);
@@ -151,7 +157,16 @@ type Resolved = PullRequestOverrides &
   Required<
     Pick<
       PullRequestOverrides,
-      "owner" | "repo" | "number" | "headSha" | "beforeSha" | "baseSha" | "headRef" | "baseRef" | "author" | "installationId"
+      | "owner"
+      | "repo"
+      | "number"
+      | "headSha"
+      | "beforeSha"
+      | "baseSha"
+      | "headRef"
+      | "baseRef"
+      | "author"
+      | "installationId"
     >
   >;
 
@@ -207,7 +222,11 @@ function idFor(login: string): number {
   return id;
 }
 
-function setUser(target: unknown, login: string, type: "User" | "Organization" | "Bot" = "User"): Obj {
+function setUser(
+  target: unknown,
+  login: string,
+  type: "User" | "Organization" | "Bot" = "User",
+): Obj {
   const user: Obj = isObj(target) ? target : {};
   const id = idFor(login);
   Object.assign(user, {
@@ -222,12 +241,17 @@ function setUser(target: unknown, login: string, type: "User" | "Organization" |
   });
   for (const key of Object.keys(user)) {
     const value = user[key];
-    if (key.endsWith("_url") && typeof value === "string" && value.includes("api.github.com/users/")) {
+    if (
+      key.endsWith("_url") &&
+      typeof value === "string" &&
+      value.includes("api.github.com/users/")
+    ) {
       user[key] = value.replace(/\/users\/[^/{]+/, `/users/${login}`);
     }
   }
   if ("name" in user && typeof user["name"] === "string") user["name"] = login;
-  if ("email" in user && typeof user["email"] === "string") user["email"] = `${id}+${login}@users.noreply.github.com`;
+  if ("email" in user && typeof user["email"] === "string")
+    user["email"] = `${id}+${login}@users.noreply.github.com`;
   return user;
 }
 
@@ -296,7 +320,9 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
   const { reviewer: defaultReviewer, ...defaults } = DEFAULT_PR;
   const o: Resolved = {
     ...defaults,
-    ...(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as PullRequestOverrides),
+    ...(Object.fromEntries(
+      Object.entries(overrides).filter(([, v]) => v !== undefined),
+    ) as PullRequestOverrides),
   };
   const ownerType = o.ownerType ?? "Organization";
   const fullName = `${o.owner}/${o.repo}`;
@@ -304,11 +330,18 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
   const actor = o.actor ?? (isReviewish ? defaultReviewer : o.author);
 
   const repository = p["repository"];
-  const oldFullName = isObj(repository) && typeof repository["full_name"] === "string" ? repository["full_name"] : null;
+  const oldFullName =
+    isObj(repository) && typeof repository["full_name"] === "string"
+      ? repository["full_name"]
+      : null;
   const pr = isObj(p["pull_request"]) ? p["pull_request"] : null;
   const issue = isObj(p["issue"]) ? p["issue"] : null;
   const checkRun = isObj(p["check_run"]) ? p["check_run"] : null;
-  const checkSuite = isObj(p["check_suite"]) ? p["check_suite"] : checkRun && isObj(checkRun["check_suite"]) ? checkRun["check_suite"] : null;
+  const checkSuite = isObj(p["check_suite"])
+    ? p["check_suite"]
+    : checkRun && isObj(checkRun["check_suite"])
+      ? checkRun["check_suite"]
+      : null;
   const oldNumber = pr?.["number"] ?? issue?.["number"] ?? null;
 
   // 1. Strings: repository paths, PR/issue numbers in URLs, "owner:branch" labels.
@@ -316,7 +349,10 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
     const repoPattern = new RegExp(`(^|[/:])${escapeRegExp(oldFullName)}(?=$|[/?#{.])`, "g");
     const numberPattern =
       typeof oldNumber === "number"
-        ? new RegExp(`(${escapeRegExp(fullName)}/(?:pulls|pull|issues))/${oldNumber}(?=$|[/?#])`, "g")
+        ? new RegExp(
+            `(${escapeRegExp(fullName)}/(?:pulls|pull|issues))/${oldNumber}(?=$|[/?#])`,
+            "g",
+          )
         : null;
     rewriteStrings(p, (s) => {
       let out = s.replace(repoPattern, `$1${fullName}`);
@@ -363,7 +399,9 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
 
   const installation = isObj(p["installation"]) ? p["installation"] : {};
   installation["id"] = o.installationId;
-  installation["node_id"] = Buffer.from(`023:IntegrationInstallation${o.installationId}`).toString("base64");
+  installation["node_id"] = Buffer.from(`023:IntegrationInstallation${o.installationId}`).toString(
+    "base64",
+  );
   p["installation"] = installation;
 
   p["sender"] = setUser(p["sender"], actor);
@@ -391,8 +429,11 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
       p["before"] = o.beforeSha;
       p["after"] = o.headSha;
     }
-    if ((p["action"] === "labeled" || p["action"] === "unlabeled") && (o.label !== undefined || isObj(p["label"]))) {
-      p["label"] = labelObject(o.label ?? (o.labels?.[0] ?? "needs-review"), fullName);
+    if (
+      (p["action"] === "labeled" || p["action"] === "unlabeled") &&
+      (o.label !== undefined || isObj(p["label"]))
+    ) {
+      p["label"] = labelObject(o.label ?? o.labels?.[0] ?? "needs-review", fullName);
     }
   }
 
@@ -430,8 +471,16 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
     url: `https://api.github.com/repos/${fullName}/pulls/${o.number}`,
     id: idFor(`pr:${fullName}#${o.number}`),
     number: o.number,
-    head: { ref: o.headRef, sha: o.headSha, repo: { id: repoId, url: `https://api.github.com/repos/${fullName}`, name: o.repo } },
-    base: { ref: o.baseRef, sha: o.baseSha, repo: { id: repoId, url: `https://api.github.com/repos/${fullName}`, name: o.repo } },
+    head: {
+      ref: o.headRef,
+      sha: o.headSha,
+      repo: { id: repoId, url: `https://api.github.com/repos/${fullName}`, name: o.repo },
+    },
+    base: {
+      ref: o.baseRef,
+      sha: o.baseSha,
+      repo: { id: repoId, url: `https://api.github.com/repos/${fullName}`, name: o.repo },
+    },
   };
   if (checkRun) {
     checkRun["head_sha"] = o.headSha;
@@ -451,8 +500,10 @@ export function withPullRequest<T>(payload: T, overrides: PullRequestOverrides =
     p["ref"] = `refs/heads/${o.headRef}`;
     p["before"] = o.beforeSha;
     p["after"] = o.headSha;
-    p["compare"] = `https://github.com/${fullName}/compare/${o.beforeSha.slice(0, 12)}...${o.headSha.slice(0, 12)}`;
-    if (isObj(p["pusher"])) p["pusher"] = { name: actor, email: `${idFor(actor)}+${actor}@users.noreply.github.com` };
+    p["compare"] =
+      `https://github.com/${fullName}/compare/${o.beforeSha.slice(0, 12)}...${o.headSha.slice(0, 12)}`;
+    if (isObj(p["pusher"]))
+      p["pusher"] = { name: actor, email: `${idFor(actor)}+${actor}@users.noreply.github.com` };
     if (isObj(p["head_commit"])) {
       p["head_commit"]["id"] = o.headSha;
       p["head_commit"]["tree_id"] = p["head_commit"]["tree_id"] ?? o.headSha;

@@ -2,7 +2,12 @@ import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
-import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
+import {
+  mockGitHub,
+  setupNock,
+  type GitHubMock,
+  type RecordedCall,
+} from "../github-support/mock-github.js";
 import { migrationFile } from "../github-support/pull-files.js";
 import { DEFAULT_PR, prPayload, webhookEvent } from "../github-support/webhooks.js";
 import { appKeys } from "../github-support/app-server.js";
@@ -40,7 +45,11 @@ function newProbot(chat?: (text: string) => Promise<void>, replicated = false): 
     appId: APP_ID,
     privateKey: PRIVATE_KEY,
     // The function form: the object form leaves throttling on in tests.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
     logLevel: "fatal",
   });
   probot.load(createApp({ appId: APP_ID, now: () => NOW, chat, replicated }));
@@ -48,10 +57,23 @@ function newProbot(chat?: (text: string) => Promise<void>, replicated = false): 
 }
 
 /** A payload for acme/chat#12 with nobody requested yet (real examples carry their own requests). */
-function payload<E extends "pull_request" | "pull_request_review" | "issue_comment">(event: E, action: string, overrides: Parameters<typeof prPayload>[2] = {}) {
-  const p = prPayload(event, action as never, { author: "octocat", ...overrides }) as Record<string, unknown>;
+function payload<E extends "pull_request" | "pull_request_review" | "issue_comment">(
+  event: E,
+  action: string,
+  overrides: Parameters<typeof prPayload>[2] = {},
+) {
+  const p = prPayload(event, action as never, { author: "octocat", ...overrides }) as Record<
+    string,
+    unknown
+  >;
   const pr = p.pull_request as Record<string, unknown> | undefined;
-  if (pr) Object.assign(pr, { requested_reviewers: [], requested_teams: [], changed_files: 1, state: overrides.state ?? "open" });
+  if (pr)
+    Object.assign(pr, {
+      requested_reviewers: [],
+      requested_teams: [],
+      changed_files: 1,
+      state: overrides.state ?? "open",
+    });
   return p;
 }
 
@@ -86,9 +108,20 @@ function answer(gh: GitHubMock, fallbackPull: unknown) {
   return (call: RecordedCall) => {
     const w = world(gh);
     return answerGraphql(call.body as { query: string }, {
-      pullRequest: (owner, repo, number) => (owner === "acme" && repo === "chat" && number === PR ? { pull: w.pull ?? fallbackPull, reviews: w.reviews, comments: w.comments, checkRuns: w.runs } : undefined),
+      pullRequest: (owner, repo, number) =>
+        owner === "acme" && repo === "chat" && number === PR
+          ? {
+              pull: w.pull ?? fallbackPull,
+              reviews: w.reviews,
+              comments: w.comments,
+              checkRuns: w.runs,
+            }
+          : undefined,
       teamMembers: (org, slug) => (org === "acme" ? w.teams[slug] : undefined),
-      blob: (owner, repo, expression) => (owner === "acme" && repo === "chat" && expression in w.blobs ? { text: w.blobs[expression]!, isBinary: false } : undefined),
+      blob: (owner, repo, expression) =>
+        owner === "acme" && repo === "chat" && expression in w.blobs
+          ? { text: w.blobs[expression]!, isBinary: false }
+          : undefined,
     });
   };
 }
@@ -105,16 +138,36 @@ function pullIs(gh: GitHubMock, pull: unknown) {
   world(gh).pull = pull;
 }
 
-const EVALUATED = new Set(["opened", "reopened", "synchronize", "labeled", "unlabeled", "ready_for_review", "edited", "submitted", "dismissed", "created", "closed"]);
+const EVALUATED = new Set([
+  "opened",
+  "reopened",
+  "synchronize",
+  "labeled",
+  "unlabeled",
+  "ready_for_review",
+  "edited",
+  "submitted",
+  "dismissed",
+  "created",
+  "closed",
+]);
 
 /**
  * Delivers a webhook. Events the gate evaluates make it read the pull request
  * again (a late delivery carries an old copy), so that read is expected here,
  * answering with the pull request as the payload shows it unless `pullIs` said otherwise.
  */
-async function deliver(probot: Probot, event: "pull_request" | "pull_request_review" | "issue_comment", p: Record<string, unknown>) {
+async function deliver(
+  probot: Probot,
+  event: "pull_request" | "pull_request_review" | "issue_comment",
+  p: Record<string, unknown>,
+) {
   const pr = (p.pull_request ?? pullRequestJson()) as { state?: string; merged?: boolean };
-  if ((pr.state === "open" || pr.merged) && EVALUATED.has(String(p.action)) && !(p.action === "edited" && event === "pull_request" && !p.changes)) {
+  if (
+    (pr.state === "open" || pr.merged) &&
+    EVALUATED.has(String(p.action)) &&
+    !(p.action === "edited" && event === "pull_request" && !p.changes)
+  ) {
     snapshot(current!, pr);
   }
   await probot.receive(webhookEvent(event, p as never));
@@ -134,7 +187,9 @@ function pullRequestJson(head = HEAD, base = BASE) {
 // --- mocks of the calls the app makes --------------------------------------
 
 function policyAt(gh: GitHubMock, sha: string, text = POLICY) {
-  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${sha}`, text, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${sha}`, text, 200, {
+    headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+  });
 }
 function files(gh: GitHubMock, list: unknown[] = [MIGRATION_FILE]) {
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, list);
@@ -151,26 +206,85 @@ function teams(gh: GitHubMock, slug: string, members: string[]) {
 }
 /** The REST lookup of a commit's check run: for commits no snapshot covers (a merge group's, or after a failure). */
 function lookupCheckRuns(gh: GitHubMock, sha: string, runs: unknown[] = []) {
-  gh.get(`${REPO}/commits/${sha}/check-runs?check_name=governance&filter=all&per_page=100&app_id=${APP_ID}`, { total_count: runs.length, check_runs: runs });
+  gh.get(
+    `${REPO}/commits/${sha}/check-runs?check_name=governance&filter=all&per_page=100&app_id=${APP_ID}`,
+    { total_count: runs.length, check_runs: runs },
+  );
 }
 function createsCheck(gh: GitHubMock, sha: string, conclusion: string, title: string, id = 77) {
-  gh.post(`${REPO}/check-runs`, { name: "governance", head_sha: sha, status: "completed", conclusion, output: { title } }, { id, head_sha: sha, started_at: CHECK_STARTED });
+  gh.post(
+    `${REPO}/check-runs`,
+    { name: "governance", head_sha: sha, status: "completed", conclusion, output: { title } },
+    { id, head_sha: sha, started_at: CHECK_STARTED },
+  );
 }
 function updatesCheck(gh: GitHubMock, conclusion: string, title: string, id = 77) {
-  gh.patch(`${REPO}/check-runs/${id}`, { status: "completed", conclusion, output: { title } }, { id });
+  gh.patch(
+    `${REPO}/check-runs/${id}`,
+    { status: "completed", conclusion, output: { title } },
+    { id },
+  );
 }
 function requestsReviewers(gh: GitHubMock, reviewers: string[], teams: string[] = []) {
-  gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers, team_reviewers: teams }, { number: PR });
+  gh.post(
+    `${REPO}/pulls/${PR}/requested_reviewers`,
+    { reviewers, team_reviewers: teams },
+    { number: PR },
+  );
 }
 // The same review keeps its id from one event to the next, as on GitHub (the decision record cites it).
-function review(user: string, state: string, commit = HEAD, at = "2026-11-23T11:00:00Z", id = [...`${user}/${state}/${commit}/${at}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000, 7)) {
-  return { id, user: { login: user, id: 1, type: "User" }, body: "", state, commit_id: commit, submitted_at: at, html_url: "", pull_request_url: "", author_association: "MEMBER", _links: {} };
+function review(
+  user: string,
+  state: string,
+  commit = HEAD,
+  at = "2026-11-23T11:00:00Z",
+  id = [...`${user}/${state}/${commit}/${at}`].reduce(
+    (h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000,
+    7,
+  ),
+) {
+  return {
+    id,
+    user: { login: user, id: 1, type: "User" },
+    body: "",
+    state,
+    commit_id: commit,
+    submitted_at: at,
+    html_url: "",
+    pull_request_url: "",
+    author_association: "MEMBER",
+    _links: {},
+  };
 }
-function comment(user: string, body: string, id: number, at = "2026-11-23T11:00:00Z", updated = at) {
-  return { id, user: { login: user, id: 2, type: "User" }, body, created_at: at, updated_at: updated, html_url: "", issue_url: "", author_association: "MEMBER" };
+function comment(
+  user: string,
+  body: string,
+  id: number,
+  at = "2026-11-23T11:00:00Z",
+  updated = at,
+) {
+  return {
+    id,
+    user: { login: user, id: 2, type: "User" },
+    body,
+    created_at: at,
+    updated_at: updated,
+    html_url: "",
+    issue_url: "",
+    author_association: "MEMBER",
+  };
 }
 function existingRun(sha: string, conclusion: string, title: string, summary: string) {
-  return { id: 77, head_sha: sha, name: "governance", app: { id: APP_ID }, status: "completed", conclusion, started_at: CHECK_STARTED, output: { title, summary, text: null, annotations_count: 0 } };
+  return {
+    id: 77,
+    head_sha: sha,
+    name: "governance",
+    app: { id: APP_ID },
+    status: "completed",
+    conclusion,
+    started_at: CHECK_STARTED,
+    output: { title, summary, text: null, annotations_count: 0 },
+  };
 }
 
 const OPEN_TITLE = "Level 3 — joint approval: 0 of 3 sign-offs";
@@ -206,15 +320,27 @@ describe("a pull request from open to passing", () => {
     const reviewed = mock();
     conversation(reviewed, [review("dan", "APPROVED"), review("bea", "APPROVED")]);
     updatesCheck(reviewed, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
-    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "bea", reviewState: "approved" }));
+    await deliver(
+      probot,
+      "pull_request_review",
+      payload("pull_request_review", "submitted", { actor: "bea", reviewState: "approved" }),
+    );
     // The snapshot and the check's update: nothing else.
     expect(reviewed.count({ kind: "graphql" })).toBe(1);
     expect(reviewed.count({ kind: "rest" })).toBe(1);
 
     const commanded = mock();
-        conversation(commanded, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "Rollback plan checked.\n/approve-level3", 501)]);
+    conversation(
+      commanded,
+      [review("dan", "APPROVED"), review("bea", "APPROVED")],
+      [comment("sam", "Rollback plan checked.\n/approve-level3", 501)],
+    );
     updatesCheck(commanded, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
-    commanded.post(`${REPO}/issues/comments/501/reactions`, { content: "+1" }, { id: 1, content: "+1" });
+    commanded.post(
+      `${REPO}/issues/comments/501/reactions`,
+      { content: "+1" },
+      { id: 1, content: "+1" },
+    );
     const sam = commentEvent("created", "sam", "Rollback plan checked.\n/approve-level3", 501);
     await deliver(probot, "issue_comment", sam);
     expect(commanded.count({ kind: "graphql" })).toBe(1);
@@ -227,11 +353,19 @@ describe("a pull request from open to passing", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [{ ...migrationFile(NEW_HEAD), sha: "4a" }]);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    conversation(gh, [
+      review("dan", "APPROVED"),
+      review("bea", "APPROVED"),
+      review("sam", "APPROVED"),
+    ]);
     checkRuns(gh);
     createsCheck(gh, NEW_HEAD, "failure", OPEN_TITLE, 78);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
-    await deliver(probot, "pull_request", payload("pull_request", "synchronize", { headSha: NEW_HEAD, beforeSha: HEAD }));
+    await deliver(
+      probot,
+      "pull_request",
+      payload("pull_request", "synchronize", { headSha: NEW_HEAD, beforeSha: HEAD }),
+    );
   });
 });
 
@@ -254,27 +388,38 @@ describe("security properties", () => {
     const probot = newProbot();
     const gh = mock();
     evaluatedOnce(gh);
-        conversation(gh, ...c.conversation);
+    conversation(gh, ...c.conversation);
     updatesCheck(gh, "failure", c.title);
     requestsReviewers(gh, c.reviewers);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(c.reply) }, { id: 9999 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      { body: expect.stringContaining(c.reply) },
+      { id: 9999 },
+    );
     await deliver(probot, "issue_comment", c.event);
   }
 
   it("ignores the author's own sign-off command and says why", async () => {
     await refusedCommand({
       event: commentEvent("created", "octocat", "/approve-level3", 601),
-      conversation: [[review("dan", "APPROVED"), review("sam", "APPROVED")], [comment("octocat", "/approve-level3", 601)]],
+      conversation: [
+        [review("dan", "APPROVED"), review("sam", "APPROVED")],
+        [comment("octocat", "/approve-level3", 601)],
+      ],
       title: "Level 3 — joint approval: 2 of 3 sign-offs",
       reviewers: ["bea"],
-      reply: "@octocat `/approve-level3` did not count: the pull request's author cannot sign off their own change.",
+      reply:
+        "@octocat `/approve-level3` did not count: the pull request's author cannot sign off their own change.",
     });
   });
 
   it("ignores an edited command and says so", async () => {
     await refusedCommand({
       event: commentEvent("edited", "sam", "/approve-level3", 701),
-      conversation: [[review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T11:00:00Z", "2026-11-23T11:05:00Z")]],
+      conversation: [
+        [review("dan", "APPROVED"), review("bea", "APPROVED")],
+        [comment("sam", "/approve-level3", 701, "2026-11-23T11:00:00Z", "2026-11-23T11:05:00Z")],
+      ],
       title: "Level 3 — joint approval: 2 of 3 sign-offs",
       reviewers: ["sam"],
       reply: "edited comments do not count",
@@ -287,7 +432,8 @@ describe("security properties", () => {
       conversation: [[], [comment("mallory", "/approve-level3", 801)]],
       title: OPEN_TITLE,
       reviewers: ["bea", "dan", "sam"],
-      reply: "@mallory is not a member of a role this pull request needs (backend-lead, dba-lead, sre-lead)",
+      reply:
+        "@mallory is not a member of a role this pull request needs (backend-lead, dba-lead, sre-lead)",
     });
   });
 
@@ -302,11 +448,18 @@ describe("security properties", () => {
         ...MIGRATION_FILE,
         filename: ".github/governance.yml",
         status: "modified",
-        patch: "@@ -1,2 +1,3 @@\n extends: chat-backend\n+levels: { 3: { commandOnly: false } }\n roles:",
+        patch:
+          "@@ -1,2 +1,3 @@\n extends: chat-backend\n+levels: { 3: { commandOnly: false } }\n roles:",
       },
     ]);
     // A YAML file: the manifest detectors read it whole (and find no Kubernetes objects).
-    world(gh).blobs = { [`${BASE}:.github/governance.yml`]: POLICY, [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "levels: { 3: { commandOnly: false } }\nroles:") };
+    world(gh).blobs = {
+      [`${BASE}:.github/governance.yml`]: POLICY,
+      [`${HEAD}:.github/governance.yml`]: POLICY.replace(
+        "roles:",
+        "levels: { 3: { commandOnly: false } }\nroles:",
+      ),
+    };
     checkRuns(gh);
     createsCheck(gh, HEAD, "failure", "Level 3 — joint approval: 0 of 3 sign-offs");
     requestsReviewers(gh, ["bea", "dan", "tara"]);
@@ -322,14 +475,28 @@ describe("security properties", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
-    files(gh, [{ ...MIGRATION_FILE, filename: ".github/governance.yml", status: "modified", patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:" }]);
-    world(gh).blobs = { [`${BASE}:.github/governance.yml`]: POLICY, [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "roels:") };
+    files(gh, [
+      {
+        ...MIGRATION_FILE,
+        filename: ".github/governance.yml",
+        status: "modified",
+        patch: "@@ -1,2 +1,2 @@\n extends: chat-backend\n-roles:\n+roels:",
+      },
+    ]);
+    world(gh).blobs = {
+      [`${BASE}:.github/governance.yml`]: POLICY,
+      [`${HEAD}:.github/governance.yml`]: POLICY.replace("roles:", "roels:"),
+    };
     checkRuns(gh);
     gh.post(
       `${REPO}/check-runs`,
       {
         conclusion: "failure",
-        output: { summary: expect.stringContaining('the proposed .github/governance.yml: .github/governance.yml:2:1: error: unknown key "roels" (at roels) — **fix:** fix the policy in this pull request') },
+        output: {
+          summary: expect.stringContaining(
+            'the proposed .github/governance.yml: .github/governance.yml:2:1: error: unknown key "roels" (at roels) — **fix:** fix the policy in this pull request',
+          ),
+        },
       },
       { id: 83, started_at: CHECK_STARTED },
     );
@@ -342,13 +509,31 @@ describe("security properties", () => {
     const NEW_BASE = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
-    policyAt(gh, NEW_BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { users: [sue] }"));
+    policyAt(
+      gh,
+      NEW_BASE,
+      POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { users: [sue] }"),
+    );
     gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [MIGRATION_FILE]);
     conversation(gh);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-    gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { summary: expect.stringContaining("Reviewers requested for what is missing: @bea, @dan, @sue.") } }, { id: 77 });
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      {
+        conclusion: "failure",
+        output: {
+          summary: expect.stringContaining(
+            "Reviewers requested for what is missing: @bea, @dan, @sue.",
+          ),
+        },
+      },
+      { id: 77 },
+    );
     requestsReviewers(gh, ["bea", "dan", "sue"]);
-    const retargeted = payload("pull_request", "edited", { baseSha: NEW_BASE, baseRef: "release/2.4" });
+    const retargeted = payload("pull_request", "edited", {
+      baseSha: NEW_BASE,
+      baseRef: "release/2.4",
+    });
     retargeted.changes = { base: { ref: { from: "main" }, sha: { from: BASE } } };
     await deliver(probot, "pull_request", retargeted);
   });
@@ -385,7 +570,8 @@ describe("idempotency and failing closed", () => {
     createsCheck(a, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(a, ["bea", "dan", "sam"]);
     await deliver(first, "pull_request", payload("pull_request", "opened"));
-    const created = a.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"))!.body as { output: { title: string; summary: string } };
+    const created = a.calls.find((c) => c.method === "POST" && c.path.endsWith("/check-runs"))!
+      .body as { output: { title: string; summary: string } };
 
     const second = newProbot();
     const b = mock();
@@ -406,10 +592,19 @@ describe("idempotency and failing closed", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, "extends: chat-backend\nroles:\n  backend-lead: { user: [bea] }\n");
     checkRuns(gh);
-    gh.post(`${REPO}/check-runs`, {
-      conclusion: "failure",
-      output: { title: "Invalid governance policy: 1 problem", summary: expect.stringContaining('.github/governance.yml:3:19: error: unknown key "user" (at roles.backend-lead.user)') },
-    }, { id: 79, started_at: CHECK_STARTED });
+    gh.post(
+      `${REPO}/check-runs`,
+      {
+        conclusion: "failure",
+        output: {
+          title: "Invalid governance policy: 1 problem",
+          summary: expect.stringContaining(
+            '.github/governance.yml:3:19: error: unknown key "user" (at roles.backend-lead.user)',
+          ),
+        },
+      },
+      { id: 79, started_at: CHECK_STARTED },
+    );
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
   });
 
@@ -422,7 +617,17 @@ describe("idempotency and failing closed", () => {
     // A new head's files are listed first (so the snapshot can carry their contents): the failure
     // comes before anything else is read, and the fail-closed write looks the run up itself.
     lookupCheckRuns(gh, HEAD);
-    gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "Governance could not be evaluated", summary: expect.stringContaining("re-run the `governance` check") } }, { id: 80, started_at: CHECK_STARTED });
+    gh.post(
+      `${REPO}/check-runs`,
+      {
+        conclusion: "failure",
+        output: {
+          title: "Governance could not be evaluated",
+          summary: expect.stringContaining("re-run the `governance` check"),
+        },
+      },
+      { id: 80, started_at: CHECK_STARTED },
+    );
     await probot.receive(webhookEvent("pull_request", payload("pull_request", "opened") as never));
   });
 
@@ -433,14 +638,27 @@ describe("idempotency and failing closed", () => {
     gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, { message: "Not Found" }, 404);
     gh.get(`/repos/acme/.github/contents/.github%2Fgovernance.yml`, { message: "Not Found" }, 404);
     checkRuns(gh);
-    gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { title: "No governance policy", summary: expect.stringContaining("extends: chat-backend") } }, { id: 81, started_at: CHECK_STARTED });
+    gh.post(
+      `${REPO}/check-runs`,
+      {
+        conclusion: "failure",
+        output: {
+          title: "No governance policy",
+          summary: expect.stringContaining("extends: chat-backend"),
+        },
+      },
+      { id: 81, started_at: CHECK_STARTED },
+    );
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
   });
 
   it("ignores comments by bots, its own replies included", async () => {
     const probot = newProbot();
     const gh = mock();
-    const bot = payload("issue_comment", "created", { actor: "governance-gate[bot]", commentBody: "/approve-level3" });
+    const bot = payload("issue_comment", "created", {
+      actor: "governance-gate[bot]",
+      commentBody: "/approve-level3",
+    });
     (bot.comment as { user: { type: string } }).user.type = "Bot";
     (bot.sender as { type: string }).type = "Bot";
     await probot.receive(webhookEvent("issue_comment", bot as never));
@@ -453,9 +671,13 @@ describe("more events", () => {
     const probot = newProbot();
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
-        policyAt(gh, BASE);
+    policyAt(gh, BASE);
     files(gh);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
+    conversation(gh, [
+      review("dan", "APPROVED"),
+      review("bea", "APPROVED"),
+      review("sam", "APPROVED"),
+    ]);
     checkRuns(gh, [existingRun(HEAD, "failure", "Governance could not be evaluated", "")]);
     updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓");
     snapshot(gh);
@@ -466,7 +688,9 @@ describe("more events", () => {
   it("ignores re-runs of other checks", async () => {
     const probot = newProbot();
     const gh = mock();
-    await probot.receive(webhookEvent("check_run", prPayload("check_run", "rerequested", { checkName: "lint" })));
+    await probot.receive(
+      webhookEvent("check_run", prPayload("check_run", "rerequested", { checkName: "lint" })),
+    );
     expect(gh.count()).toBe(0);
   });
 
@@ -477,18 +701,34 @@ describe("more events", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     gh.get(`${REPO}/pulls?state=open&base=main&per_page=100`, [pullRequestJson(HEAD, NEW_BASE)]);
     snapshot(gh, pullRequestJson(HEAD, NEW_BASE));
-    policyAt(gh, NEW_BASE, POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"));
+    policyAt(
+      gh,
+      NEW_BASE,
+      POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"),
+    );
     files(gh);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    conversation(gh, [
+      review("dan", "APPROVED"),
+      review("bea", "APPROVED"),
+      review("sam", "APPROVED"),
+    ]);
+    checkRuns(gh, [
+      existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", ""),
+    ]);
     updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
     requestsReviewers(gh, ["dana"]);
-    const push = prPayload("push", undefined as never, { headRef: "main", headSha: NEW_BASE, baseRef: "main" }) as Record<string, unknown>;
-    (push.commits as { added: string[]; modified: string[]; removed: string[] }[]).forEach((c, i) => {
-      c.added = [];
-      c.removed = [];
-      c.modified = i === 0 ? [".github/governance.yml"] : ["README.md"];
-    });
+    const push = prPayload("push", undefined as never, {
+      headRef: "main",
+      headSha: NEW_BASE,
+      baseRef: "main",
+    }) as Record<string, unknown>;
+    (push.commits as { added: string[]; modified: string[]; removed: string[] }[]).forEach(
+      (c, i) => {
+        c.added = [];
+        c.removed = [];
+        c.modified = i === 0 ? [".github/governance.yml"] : ["README.md"];
+      },
+    );
     await probot.receive(webhookEvent("push", push as never));
   });
 
@@ -498,7 +738,9 @@ describe("more events", () => {
     const NEW_BASE = "c0ffee0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b";
     const ROOT = "extends: governance-base.yml\n";
     const baseFileAt = (sha: string, text: string) =>
-      gh.get(`${REPO}/contents/.github%2Fgovernance-base.yml?ref=${sha}`, text, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+      gh.get(`${REPO}/contents/.github%2Fgovernance-base.yml?ref=${sha}`, text, 200, {
+        headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+      });
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     // The policy before the push says which files it is built from.
@@ -507,19 +749,34 @@ describe("more events", () => {
     gh.get(`${REPO}/pulls?state=open&base=main&per_page=100`, [pullRequestJson(HEAD, NEW_BASE)]);
     snapshot(gh, pullRequestJson(HEAD, NEW_BASE));
     policyAt(gh, NEW_BASE, ROOT);
-    baseFileAt(NEW_BASE, POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"));
+    baseFileAt(
+      NEW_BASE,
+      POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dana] }"),
+    );
     files(gh);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
+    conversation(gh, [
+      review("dan", "APPROVED"),
+      review("bea", "APPROVED"),
+      review("sam", "APPROVED"),
+    ]);
+    checkRuns(gh, [
+      existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", ""),
+    ]);
     updatesCheck(gh, "failure", "Level 3 — joint approval: 2 of 3 sign-offs");
     requestsReviewers(gh, ["dana"]);
-    const push = prPayload("push", undefined as never, { headRef: "main", headSha: NEW_BASE, baseRef: "main" }) as Record<string, unknown>;
+    const push = prPayload("push", undefined as never, {
+      headRef: "main",
+      headSha: NEW_BASE,
+      baseRef: "main",
+    }) as Record<string, unknown>;
     push.before = OLD_BASE;
-    (push.commits as { added: string[]; modified: string[]; removed: string[] }[]).forEach((c, i) => {
-      c.added = [];
-      c.removed = [];
-      c.modified = i === 0 ? [".github/governance-base.yml"] : ["README.md"];
-    });
+    (push.commits as { added: string[]; modified: string[]; removed: string[] }[]).forEach(
+      (c, i) => {
+        c.added = [];
+        c.removed = [];
+        c.modified = i === 0 ? [".github/governance-base.yml"] : ["README.md"];
+      },
+    );
     await probot.receive(webhookEvent("push", push as never));
   });
 
@@ -529,7 +786,16 @@ describe("more events", () => {
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
     checkRuns(gh);
-    gh.post(`${REPO}/check-runs`, { conclusion: "failure", output: { summary: expect.stringContaining("changes 3200 files; GitHub lists at most 3000") } }, { id: 82, started_at: CHECK_STARTED });
+    gh.post(
+      `${REPO}/check-runs`,
+      {
+        conclusion: "failure",
+        output: {
+          summary: expect.stringContaining("changes 3200 files; GitHub lists at most 3000"),
+        },
+      },
+      { id: 82, started_at: CHECK_STARTED },
+    );
     const huge = payload("pull_request", "opened");
     (huge.pull_request as { changed_files: number }).changed_files = 3200;
     await deliver(probot, "pull_request", huge);
@@ -540,24 +806,53 @@ describe("more events", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     // breaking-change declares api-breaking for the migration too (issue 11 §1): seed 000 line 47, Tech Architect + Product Owner.
-    policyAt(gh, BASE, POLICY.replace("sre-lead: { users: [sam] }", "sre-lead: { teams: [sre-leads] }\n  product-owner: { users: [priya] }"));
+    policyAt(
+      gh,
+      BASE,
+      POLICY.replace(
+        "sre-lead: { users: [sam] }",
+        "sre-lead: { teams: [sre-leads] }\n  product-owner: { users: [priya] }",
+      ),
+    );
     files(gh);
     teams(gh, "sre-leads", ["sam", "sue"]);
     // First event of this process: the snapshot did not know the policy's teams yet, so one query reads them.
     teamQuery(gh);
-    const signed = [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sue", "APPROVED"), review("tara", "APPROVED"), review("priya", "APPROVED")];
+    const signed = [
+      review("dan", "APPROVED"),
+      review("bea", "APPROVED"),
+      review("sue", "APPROVED"),
+      review("tara", "APPROVED"),
+      review("priya", "APPROVED"),
+    ];
     conversation(gh, signed);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
     updatesCheck(gh, "success", "Level 3 — joint approval: 5 of 5 sign-offs ✓");
-    await deliver(probot, "pull_request", payload("pull_request", "labeled", { label: "breaking-change", labels: ["breaking-change"] }));
-    expect(gh.calls.filter((c) => (JSON.stringify(c.body) ?? "").includes("sre-leads")).length).toBe(1);
+    await deliver(
+      probot,
+      "pull_request",
+      payload("pull_request", "labeled", { label: "breaking-change", labels: ["breaking-change"] }),
+    );
+    expect(
+      gh.calls.filter((c) => (JSON.stringify(c.body) ?? "").includes("sre-leads")).length,
+    ).toBe(1);
 
     // The next event asks for the team in the snapshot itself: no separate team query.
     const again = mock();
     teams(again, "sre-leads", ["sam", "sue"]);
     conversation(again, signed);
-    checkRuns(again, [existingRun(HEAD, "success", "Level 3 — joint approval: 5 of 5 sign-offs ✓", "")]);
-    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "sue", reviewState: "approved", labels: ["breaking-change"] }));
+    checkRuns(again, [
+      existingRun(HEAD, "success", "Level 3 — joint approval: 5 of 5 sign-offs ✓", ""),
+    ]);
+    await deliver(
+      probot,
+      "pull_request_review",
+      payload("pull_request_review", "submitted", {
+        actor: "sue",
+        reviewState: "approved",
+        labels: ["breaking-change"],
+      }),
+    );
     expect(again.count()).toBe(1);
   });
 
@@ -566,7 +861,15 @@ describe("more events", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE);
-    await probot.receive(webhookEvent("pull_request", payload("pull_request", "labeled", { label: "good first issue", labels: ["good first issue"] }) as never));
+    await probot.receive(
+      webhookEvent(
+        "pull_request",
+        payload("pull_request", "labeled", {
+          label: "good first issue",
+          labels: ["good first issue"],
+        }) as never,
+      ),
+    );
     expect(gh.count({ kind: "rest" })).toBe(1);
   });
 });
@@ -579,18 +882,29 @@ describe("/governance explain", () => {
     policyAt(gh, BASE);
     files(gh);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-        conversation(gh, [], [comment("carol", "What does this need?\n/governance explain", 950)]);
+    conversation(gh, [], [comment("carol", "What does this need?\n/governance explain", 950)]);
     updatesCheck(gh, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
-    gh.post(`${REPO}/issues/${PR}/comments`, {
-      body: (body: string) =>
-        body.startsWith("@carol here is how governance applies to this pull request.") &&
-        body.includes("#### Level 3 — joint approval: 0 of 3 sign-offs") &&
-        body.includes("| ❌ | `prisma/migration-destructive` | 3 | dba-lead + backend-lead + sre-lead | — | dba-lead; backend-lead; sre-lead |") &&
-        body.includes('DROP COLUMN "avatarUrl" on table "User"') &&
-        body.endsWith("<!-- governance-gate:reply-to:950 -->"),
-    }, { id: 951 });
-    const asked = commentEvent("created", "carol", "What does this need?\n/governance explain", 950);
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: (body: string) =>
+          body.startsWith("@carol here is how governance applies to this pull request.") &&
+          body.includes("#### Level 3 — joint approval: 0 of 3 sign-offs") &&
+          body.includes(
+            "| ❌ | `prisma/migration-destructive` | 3 | dba-lead + backend-lead + sre-lead | — | dba-lead; backend-lead; sre-lead |",
+          ) &&
+          body.includes('DROP COLUMN "avatarUrl" on table "User"') &&
+          body.endsWith("<!-- governance-gate:reply-to:950 -->"),
+      },
+      { id: 951 },
+    );
+    const asked = commentEvent(
+      "created",
+      "carol",
+      "What does this need?\n/governance explain",
+      950,
+    );
     await deliver(probot, "issue_comment", asked);
   });
 });
@@ -599,7 +913,12 @@ describe("when a pull request merges", () => {
   const MERGE_POLICY = `${POLICY}  sre-team: { teams: [sre] }\n  incident-commander: { users: [ivy] }\n`;
   function merged() {
     const p = payload("pull_request", "closed");
-    Object.assign(p.pull_request as object, { merged: true, merged_at: "2026-11-23T13:00:00Z", state: "closed", html_url: "https://github.com/acme/chat/pull/12" });
+    Object.assign(p.pull_request as object, {
+      merged: true,
+      merged_at: "2026-11-23T13:00:00Z",
+      state: "closed",
+      html_url: "https://github.com/acme/chat/pull/12",
+    });
     return p;
   }
   function mergedFacts(gh: GitHubMock, comments: unknown[]) {
@@ -622,19 +941,43 @@ describe("when a pull request merges", () => {
     gh.post(
       `${REPO}/issues`,
       {
-        title: "Post-implementation review: #12 " + (payload("pull_request", "closed").pull_request as { title: string }).title,
-        body: expect.stringContaining("- Review due: **2026-11-24T13:00:00.000Z** (within 24 h of the merge)"),
+        title:
+          "Post-implementation review: #12 " +
+          (payload("pull_request", "closed").pull_request as { title: string }).title,
+        body: expect.stringContaining(
+          "- Review due: **2026-11-24T13:00:00.000Z** (within 24 h of the merge)",
+        ),
         assignees: ["bea", "sam"],
       },
       { number: 31 },
     );
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("post-implementation review #31 is due 2026-11-24T13:00:00.000Z") }, { id: 902 });
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Informed as the governance policy asks (sre-team): @acme/sre") }, { id: 903 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: expect.stringContaining(
+          "post-implementation review #31 is due 2026-11-24T13:00:00.000Z",
+        ),
+      },
+      { id: 902 },
+    );
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: expect.stringContaining(
+          "Informed as the governance policy asks (sre-team): @acme/sre",
+        ),
+      },
+      { id: 903 },
+    );
     await deliver(probot, "pull_request", merged());
     const issue = gh.calls.find((c) => c.path === `${REPO}/issues`)!.body as { body: string };
     expect(issue.body).toContain("- `prisma/migration-destructive`: backend-lead + sre-lead");
     expect(issue.body).toContain("- Declared by: @ivy");
-    expect(chat).toEqual([expect.stringContaining("level 3, areas: prisma. 🚨 emergency override by ivy: avatar uploads corrupt rows, INC-231")]);
+    expect(chat).toEqual([
+      expect.stringContaining(
+        "level 3, areas: prisma. 🚨 emergency override by ivy: avatar uploads corrupt rows, INC-231",
+      ),
+    ]);
   });
 
   it("posts nothing again when the merge event is delivered twice", async () => {
@@ -645,7 +988,11 @@ describe("when a pull request merges", () => {
     const gh = mock();
     mergedFacts(gh, [
       comment("ivy", "/emergency avatar uploads corrupt rows", 901),
-      comment("governance-gate[bot]", "post-implementation review #31\n\n<!-- governance-gate:post-implementation-review -->", 902),
+      comment(
+        "governance-gate[bot]",
+        "post-implementation review #31\n\n<!-- governance-gate:post-implementation-review -->",
+        902,
+      ),
       comment("governance-gate[bot]", "Informed\n\n<!-- governance-gate:informed -->", 903),
     ]);
     // Markers count only in the app's own comments: it asks GitHub who it is (the token's viewer).
@@ -662,34 +1009,70 @@ describe("merge queue", () => {
     const GROUP_HEAD = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
-        policyAt(gh, BASE);
+    policyAt(gh, BASE);
     files(gh);
     conversation(gh, reviews);
     checkRuns(gh, [existingRun(HEAD, "success", "", "")]);
     lookupCheckRuns(gh, GROUP_HEAD);
     snapshot(gh);
-    gh.post(`${REPO}/check-runs`, { name: "governance", head_sha: GROUP_HEAD, conclusion: expectation.conclusion, output: { title: expectation.title } }, { id: 90, started_at: CHECK_STARTED });
-    const real = (await import("@octokit/webhooks-examples")).default as unknown as { name: string; examples: Record<string, unknown>[] }[];
-    const group = structuredClone(real.find((e) => e.name === "merge_group")!.examples[0]!) as Record<string, unknown>;
-    Object.assign(group.merge_group as object, { head_sha: GROUP_HEAD, head_ref: `refs/heads/gh-readonly-queue/main/pr-${PR}-${HEAD}` });
-    Object.assign(group, { repository: (payload("pull_request", "opened") as { repository: unknown }).repository, installation: { id: DEFAULT_PR.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" } });
+    gh.post(
+      `${REPO}/check-runs`,
+      {
+        name: "governance",
+        head_sha: GROUP_HEAD,
+        conclusion: expectation.conclusion,
+        output: { title: expectation.title },
+      },
+      { id: 90, started_at: CHECK_STARTED },
+    );
+    const real = (await import("@octokit/webhooks-examples")).default as unknown as {
+      name: string;
+      examples: Record<string, unknown>[];
+    }[];
+    const group = structuredClone(
+      real.find((e) => e.name === "merge_group")!.examples[0]!,
+    ) as Record<string, unknown>;
+    Object.assign(group.merge_group as object, {
+      head_sha: GROUP_HEAD,
+      head_ref: `refs/heads/gh-readonly-queue/main/pr-${PR}-${HEAD}`,
+    });
+    Object.assign(group, {
+      repository: (payload("pull_request", "opened") as { repository: unknown }).repository,
+      installation: {
+        id: DEFAULT_PR.installationId,
+        node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==",
+      },
+    });
     await probot.receive(webhookEvent("merge_group", group as never));
   }
 
   it("passes the queue's commit only when the queued pull request passes", async () => {
-    await queued([review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")], { conclusion: "success", title: "Merge queue: 1 of 1 pull request pass governance" });
+    await queued(
+      [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")],
+      { conclusion: "success", title: "Merge queue: 1 of 1 pull request pass governance" },
+    );
   });
 
   it("fails the queue's commit when the queued pull request does not pass", async () => {
-    await queued([review("dan", "APPROVED")], { conclusion: "failure", title: "Merge queue: 0 of 1 pull request pass governance" });
+    await queued([review("dan", "APPROVED")], {
+      conclusion: "failure",
+      title: "Merge queue: 0 of 1 pull request pass governance",
+    });
   });
 });
 
 describe("tickets", () => {
   it("fails without a ticket key where the area needs one, and passes once an edit adds it", async () => {
     const probot = newProbot();
-    const policy = "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n";
-    const jenkinsfile = { ...MIGRATION_FILE, filename: "Jenkinsfile", status: "modified", patch: "@@ -10,3 +10,4 @@\n     stage('Test') {\n-      steps { sh 'npm test' }\n+      steps { sh 'npm ci && npm test' }\n     }" };
+    const policy =
+      "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n";
+    const jenkinsfile = {
+      ...MIGRATION_FILE,
+      filename: "Jenkinsfile",
+      status: "modified",
+      patch:
+        "@@ -10,3 +10,4 @@\n     stage('Test') {\n-      steps { sh 'npm test' }\n+      steps { sh 'npm ci && npm test' }\n     }",
+    };
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     policyAt(gh, BASE, policy);
@@ -697,17 +1080,35 @@ describe("tickets", () => {
     checkRuns(gh);
     createsCheck(gh, HEAD, "failure", "Level 2 — consultation required: 0 of 1 sign-off");
     requestsReviewers(gh, ["pia"]);
-    await deliver(probot, "pull_request", payload("pull_request", "opened", { title: "Run npm ci in Jenkins" }));
+    await deliver(
+      probot,
+      "pull_request",
+      payload("pull_request", "opened", { title: "Run npm ci in Jenkins" }),
+    );
 
     const edited = mock();
     conversation(edited, [review("pia", "APPROVED")]);
-    updatesCheck(edited, "failure", "Level 2 — consultation required: 1 of 1 sign-off, ticket reference missing");
-    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "pia", reviewState: "approved", title: "Run npm ci in Jenkins" }));
+    updatesCheck(
+      edited,
+      "failure",
+      "Level 2 — consultation required: 1 of 1 sign-off, ticket reference missing",
+    );
+    await deliver(
+      probot,
+      "pull_request_review",
+      payload("pull_request_review", "submitted", {
+        actor: "pia",
+        reviewState: "approved",
+        title: "Run npm ci in Jenkins",
+      }),
+    );
 
     const fixed = mock();
     conversation(fixed, [review("pia", "APPROVED")]);
     updatesCheck(fixed, "success", "Level 2 — consultation required: 1 of 1 sign-off ✓");
-    const retitled = payload("pull_request", "edited", { title: "LFXV2-302 Run npm ci in Jenkins" });
+    const retitled = payload("pull_request", "edited", {
+      title: "LFXV2-302 Run npm ci in Jenkins",
+    });
     retitled.changes = { title: { from: "Run npm ci in Jenkins" } };
     await deliver(probot, "pull_request", retitled);
   });
@@ -723,14 +1124,32 @@ describe("/emergency through the app", () => {
     policyAt(gh, BASE, EMERGENCY_POLICY);
     files(gh);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-        conversation(gh, [review("dan", "APPROVED")], [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 990)]);
-    gh.patch(`${REPO}/check-runs/77`, {
-      conclusion: "success",
-      output: { title: "Emergency override by @ivy: avatar uploads corrupt rows, INC-231", summary: expect.stringContaining("- `prisma/migration-destructive`: missing backend-lead + sre-lead") },
-    }, { id: 77 });
+    conversation(
+      gh,
+      [review("dan", "APPROVED")],
+      [comment("ivy", "/emergency avatar uploads corrupt rows, INC-231", 990)],
+    );
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      {
+        conclusion: "success",
+        output: {
+          title: "Emergency override by @ivy: avatar uploads corrupt rows, INC-231",
+          summary: expect.stringContaining(
+            "- `prisma/migration-destructive`: missing backend-lead + sre-lead",
+          ),
+        },
+      },
+      { id: 77 },
+    );
     requestsReviewers(gh, ["bea", "sam"]);
     gh.post(`${REPO}/issues/comments/990/reactions`, { content: "+1" }, { id: 1, content: "+1" });
-    const declared = commentEvent("created", "ivy", "/emergency avatar uploads corrupt rows, INC-231", 990);
+    const declared = commentEvent(
+      "created",
+      "ivy",
+      "/emergency avatar uploads corrupt rows, INC-231",
+      990,
+    );
     await deliver(probot, "issue_comment", declared);
   });
 
@@ -741,10 +1160,18 @@ describe("/emergency through the app", () => {
     policyAt(gh, BASE, EMERGENCY_POLICY);
     files(gh);
     checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, "")]);
-        conversation(gh, [], [comment("mallory", "/emergency trust me", 991)]);
+    conversation(gh, [], [comment("mallory", "/emergency trust me", 991)]);
     updatesCheck(gh, "failure", OPEN_TITLE);
     requestsReviewers(gh, ["bea", "dan", "sam"]);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("@mallory `/emergency trust me` did not count: @mallory is not a member of a role allowed to declare an emergency") }, { id: 992 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: expect.stringContaining(
+          "@mallory `/emergency trust me` did not count: @mallory is not a member of a role allowed to declare an emergency",
+        ),
+      },
+      { id: 992 },
+    );
     const declared = commentEvent("created", "mallory", "/emergency trust me", 991);
     await deliver(probot, "issue_comment", declared);
   });
@@ -756,15 +1183,45 @@ describe("late deliveries", () => {
     const gh = mock();
     gh.installationToken(DEFAULT_PR.installationId);
     // GitHub has the `architecture` label by now; the late review event's payload does not.
-    const now = { ...(pullRequestJson() as object), labels: [{ id: 1, name: "architecture", color: "ededed", default: false, description: null, node_id: "LA_1", url: "" }] };
+    const now = {
+      ...(pullRequestJson() as object),
+      labels: [
+        {
+          id: 1,
+          name: "architecture",
+          color: "ededed",
+          default: false,
+          description: null,
+          node_id: "LA_1",
+          url: "",
+        },
+      ],
+    };
     snapshot(gh, now);
     policyAt(gh, BASE, `${POLICY}  cto: { users: [carl] }\n`);
     files(gh);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED"), review("sam", "APPROVED")]);
-    checkRuns(gh, [existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", "")]);
-    gh.patch(`${REPO}/check-runs/77`, { conclusion: "failure", output: { title: "Level 4 — executive approval: 4 of 5 sign-offs" } }, { id: 77 });
+    conversation(gh, [
+      review("dan", "APPROVED"),
+      review("bea", "APPROVED"),
+      review("sam", "APPROVED"),
+    ]);
+    checkRuns(gh, [
+      existingRun(HEAD, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", ""),
+    ]);
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      {
+        conclusion: "failure",
+        output: { title: "Level 4 — executive approval: 4 of 5 sign-offs" },
+      },
+      { id: 77 },
+    );
     requestsReviewers(gh, ["carl"]);
-    const late = payload("pull_request_review", "submitted", { actor: "sam", reviewState: "approved", labels: [] });
+    const late = payload("pull_request_review", "submitted", {
+      actor: "sam",
+      reviewState: "approved",
+      labels: [],
+    });
     await probot.receive(webhookEvent("pull_request_review", late as never));
   });
 });
@@ -786,7 +1243,11 @@ describe("several replicas (REPLICAS > 1)", () => {
     checkRuns(reviewed, [{ ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78 }]);
     conversation(reviewed, [review("dan", "APPROVED")]);
     updatesCheck(reviewed, "failure", "Level 3 — joint approval: 1 of 3 sign-offs", 78);
-    await deliver(probot, "pull_request_review", payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" }));
+    await deliver(
+      probot,
+      "pull_request_review",
+      payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" }),
+    );
     // No extra lookup: the snapshot carries the run.
     expect(reviewed.count({ kind: "graphql" })).toBe(1);
     expect(reviewed.count({ kind: "rest" })).toBe(1);
@@ -801,8 +1262,19 @@ describe("two replicas that each created a run for one head", () => {
     policyAt(gh, BASE);
     files(gh);
     // Replica A saw the head at 10:00 and replica B, racing, at 10:05; sam signed at 10:02.
-    checkRuns(gh, [existingRun(HEAD, "failure", OPEN_TITLE, ""), { ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78, started_at: "2026-11-23T10:05:00Z" }]);
-    conversation(gh, [review("dan", "APPROVED"), review("bea", "APPROVED")], [comment("sam", "/approve-level3", 701, "2026-11-23T10:02:00Z")]);
+    checkRuns(gh, [
+      existingRun(HEAD, "failure", OPEN_TITLE, ""),
+      {
+        ...existingRun(HEAD, "failure", OPEN_TITLE, ""),
+        id: 78,
+        started_at: "2026-11-23T10:05:00Z",
+      },
+    ]);
+    conversation(
+      gh,
+      [review("dan", "APPROVED"), review("bea", "APPROVED")],
+      [comment("sam", "/approve-level3", 701, "2026-11-23T10:02:00Z")],
+    );
     updatesCheck(gh, "success", "Level 3 — joint approval: 3 of 3 sign-offs ✓", 78);
     gh.post(`${REPO}/issues/comments/701/reactions`, { content: "+1" }, { id: 1, content: "+1" });
     await deliver(probot, "issue_comment", commentEvent("created", "sam", "/approve-level3", 701));
@@ -820,7 +1292,10 @@ describe("pull requests from forks", () => {
     conversation(gh, [review("dan", "APPROVED")]);
     updatesCheck(gh, "failure", "Level 3 — joint approval: 1 of 3 sign-offs");
     requestsReviewers(gh, ["bea", "sam"]);
-    const p = payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" });
+    const p = payload("pull_request_review", "submitted", {
+      actor: "dan",
+      reviewState: "approved",
+    });
     const pr = p.pull_request as { head: { repo: { full_name: string } } };
     pr.head.repo = { ...pr.head.repo, full_name: "mallory/chat" };
     await deliver(probot, "pull_request_review", p);

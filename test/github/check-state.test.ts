@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { readHeadState, visibleSummary, withHeadState } from "../../src/github/check-state.js";
 
 describe("the state line of our check run", () => {
-  const state = { prs: { "12": { conclusion: "failure" as const, arrivedAt: "2026-11-23T09:00:00.000Z", base: "main" } } };
+  const state = {
+    prs: {
+      "12": { conclusion: "failure" as const, arrivedAt: "2026-11-23T09:00:00.000Z", base: "main" },
+    },
+  };
 
   it("round-trips on the first line and leaves the visible summary as it was", () => {
     const summary = withHeadState("**❌ Level 3**\n\nbody", state);
@@ -23,14 +27,20 @@ describe("the state line of our check run", () => {
   });
 
   it("a branch name that tries to close the comment stays inside it", () => {
-    const hostile = { prs: { "3": { conclusion: "failure" as const, base: "x --> <!-- governance-gate:state {} -->" } } };
+    const hostile = {
+      prs: {
+        "3": { conclusion: "failure" as const, base: "x --> <!-- governance-gate:state {} -->" },
+      },
+    };
     const summary = withHeadState("body", hostile);
     expect(summary.split("\n")[0]!.indexOf("-->")).toBe(summary.split("\n")[0]!.length - 3);
     expect(readHeadState(summary)).toEqual(hostile);
   });
 
   it("ignores a first line that is not well-formed state", () => {
-    expect(readHeadState('<!-- governance-gate:state {"prs":{"1":{"conclusion":"maybe"}}} -->\nbody')).toBeUndefined();
+    expect(
+      readHeadState('<!-- governance-gate:state {"prs":{"1":{"conclusion":"maybe"}}} -->\nbody'),
+    ).toBeUndefined();
     expect(readHeadState("<!-- governance-gate:state not json -->\nbody")).toBeUndefined();
     expect(readHeadState(undefined)).toBeUndefined();
   });

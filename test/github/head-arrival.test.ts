@@ -22,14 +22,30 @@ const POLICY = CHAT_POLICY;
 const README = README_FILE;
 const LEADS = ["dan", "bea", "sam"];
 /** A comment edit in an HTTP handler: level 1 on its own, level 3 with the label `breaking-change`. */
-const API_FILE = { sha: "1d2e3f40516273849a0b1c2d3e4f506172839405", filename: "src/api/users.ts", status: "modified", additions: 1, deletions: 1, changes: 2, blob_url: "", raw_url: "", contents_url: "", patch: "@@ -1,2 +1,2 @@\n-// Users API\n+// Users API (v1)\n export const router = Router();\n" };
+const API_FILE = {
+  sha: "1d2e3f40516273849a0b1c2d3e4f506172839405",
+  filename: "src/api/users.ts",
+  status: "modified",
+  additions: 1,
+  deletions: 1,
+  changes: 2,
+  blob_url: "",
+  raw_url: "",
+  contents_url: "",
+  patch: "@@ -1,2 +1,2 @@\n-// Users API\n+// Users API (v1)\n export const router = Router();\n",
+};
 
 function setUp(policy = POLICY) {
   const world = new RepoWorld(mockGitHub(), { policy, appId: APP_ID, now: at("09:00") });
   const receive = appOn(world);
   /** Each lead posts `/approve-level3` now, each comment delivered as GitHub would. */
   const leadsSign = async (number: number, body = "/approve-level3") => {
-    for (const lead of LEADS) await receive(world.event("issue_comment", "created", number, { comment: world.comment(number, lead, body) }));
+    for (const lead of LEADS)
+      await receive(
+        world.event("issue_comment", "created", number, {
+          comment: world.comment(number, lead, body),
+        }),
+      );
   };
   return { world, receive, leadsSign };
 }
@@ -66,7 +82,11 @@ describe("a head that was the head before", () => {
     world.push(1, B, { files: [migrationFile(B)] });
     await receive(world.event("pull_request", "synchronize", 1, { before: A, after: B }));
     world.now = at("09:20");
-    await receive(world.event("issue_comment", "created", 1, { comment: world.comment(1, "ivy", "/emergency payments are down") }));
+    await receive(
+      world.event("issue_comment", "created", 1, {
+        comment: world.comment(1, "ivy", "/emergency payments are down"),
+      }),
+    );
     expect(world.checkOn(B)?.conclusion).toBe("success");
 
     world.now = at("09:30");
@@ -147,18 +167,34 @@ describe("a retargeted pull request", () => {
 
     world.now = at("09:20");
     world.retarget(1, "main", "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", [migrationFile(A)]);
-    await receive(world.event("pull_request", "edited", 1, { changes: { base: { ref: { from: "feature-1" }, sha: { from: "x" } } } }));
+    await receive(
+      world.event("pull_request", "edited", 1, {
+        changes: { base: { ref: { from: "feature-1" }, sha: { from: "x" } } },
+      }),
+    );
     expect(world.checkOn(A)?.conclusion).toBe("failure");
     expect(world.checkOn(A)?.title).toBe("Level 3 — joint approval: 0 of 3 sign-offs");
-    expect(world.checkOn(A)?.summary).toContain("before the pull request's latest force-push or change of base");
+    expect(world.checkOn(A)?.summary).toContain(
+      "before the pull request's latest force-push or change of base",
+    );
   });
 });
 
 describe("contributors are not independent approvers", () => {
-  const commitsBy = (login: string) => [{ sha: A, author: { login: "octocat" }, committer: { login: "octocat" }, parents: [{ sha: "p" }] }, { sha: B, author: { login }, committer: { login }, parents: [{ sha: A }] }];
+  const commitsBy = (login: string) => [
+    {
+      sha: A,
+      author: { login: "octocat" },
+      committer: { login: "octocat" },
+      parents: [{ sha: "p" }],
+    },
+    { sha: B, author: { login }, committer: { login }, parents: [{ sha: A }] },
+  ];
 
   it("a lead who pushed a commit to the pull request cannot approve it", async () => {
-    const { world, receive } = setUp(POLICY.replace("backend-lead: { users: [bea] }", "backend-lead: { users: [bea, ben] }"));
+    const { world, receive } = setUp(
+      POLICY.replace("backend-lead: { users: [bea] }", "backend-lead: { users: [bea, ben] }"),
+    );
     const pull = world.openPull({ number: 1, head: B, files: [migrationFile(B)] });
     pull.commits = commitsBy("bea");
     await receive(world.event("pull_request", "opened", 1));
@@ -169,15 +205,21 @@ describe("contributors are not independent approvers", () => {
     }
     expect(world.checkOn(B)?.conclusion).toBe("failure");
     expect(world.checkOn(B)?.title).toBe("Level 3 — joint approval: 2 of 3 sign-offs");
-    expect(world.checkOn(B)?.summary).toContain("@bea's approval does not count: they authored or committed commits of this pull request");
+    expect(world.checkOn(B)?.summary).toContain(
+      "@bea's approval does not count: they authored or committed commits of this pull request",
+    );
   });
 
   it("a role whose only member pushed commits escalates one step up, as for the author", async () => {
-    const { world, receive } = setUp(POLICY.replace("roles:\n", "roles:\n  vp-engineering: { users: [vic] }\n"));
+    const { world, receive } = setUp(
+      POLICY.replace("roles:\n", "roles:\n  vp-engineering: { users: [vic] }\n"),
+    );
     const pull = world.openPull({ number: 1, head: B, files: [migrationFile(B)] });
     pull.commits = commitsBy("dan"); // the only dba-lead
     await receive(world.event("pull_request", "opened", 1));
-    expect(world.checkOn(B)?.summary).toContain("every member of dba-lead wrote or pushed commits to this pull request");
+    expect(world.checkOn(B)?.summary).toContain(
+      "every member of dba-lead wrote or pushed commits to this pull request",
+    );
     expect(world.checkOn(B)?.summary).toContain("vp-engineering");
     expect(world.checkOn(B)?.conclusion).toBe("failure");
   });
@@ -199,8 +241,18 @@ describe("contributors are not independent approvers", () => {
     const { world, receive } = setUp();
     const pull = world.openPull({ number: 1, head: B, files: [migrationFile(B)] });
     pull.commits = [
-      { sha: A, author: { login: "octocat" }, committer: { login: "octocat" }, parents: [{ sha: "p" }] },
-      { sha: B, author: { login: "bea" }, committer: { login: "web-flow" }, parents: [{ sha: A }, { sha: "m" }] },
+      {
+        sha: A,
+        author: { login: "octocat" },
+        committer: { login: "octocat" },
+        parents: [{ sha: "p" }],
+      },
+      {
+        sha: B,
+        author: { login: "bea" },
+        committer: { login: "web-flow" },
+        parents: [{ sha: A }, { sha: "m" }],
+      },
     ];
     await receive(world.event("pull_request", "opened", 1));
     world.now = at("09:10");
@@ -221,16 +273,30 @@ describe("headArrival", () => {
       { type: "base-changed" as const, at: "2026-11-23T10:00:00Z" },
       { type: "labeled" as const, at: "2026-11-23T11:00:00Z", label: "x", actor: "a" },
     ];
-    expect(headArrival(A, { ...base, timeline, recorded: "2026-11-23T09:10:00Z" })).toEqual({ arrivedAt: "2026-11-23T10:00:00.000Z", reviewsFrom: "2026-11-23T10:00:00.000Z", source: "recorded" });
+    expect(headArrival(A, { ...base, timeline, recorded: "2026-11-23T09:10:00Z" })).toEqual({
+      arrivedAt: "2026-11-23T10:00:00.000Z",
+      reviewsFrom: "2026-11-23T10:00:00.000Z",
+      source: "recorded",
+    });
   });
 
   it("believes a delivery only about the current head", () => {
-    expect(headArrival(A, { ...base, delivered: { head: A, at: "2026-11-23T09:40:00Z" }, recorded: "2026-11-23T11:00:00Z" }).arrivedAt).toBe("2026-11-23T09:40:00.000Z");
-    expect(headArrival(A, { ...base, delivered: { head: B, at: "2026-11-23T09:40:00Z" } })).toMatchObject({ arrivedAt: "2026-11-23T12:00:00.000Z", source: "first-seen" });
+    expect(
+      headArrival(A, {
+        ...base,
+        delivered: { head: A, at: "2026-11-23T09:40:00Z" },
+        recorded: "2026-11-23T11:00:00Z",
+      }).arrivedAt,
+    ).toBe("2026-11-23T09:40:00.000Z");
+    expect(
+      headArrival(A, { ...base, delivered: { head: B, at: "2026-11-23T09:40:00Z" } }),
+    ).toMatchObject({ arrivedAt: "2026-11-23T12:00:00.000Z", source: "first-seen" });
   });
 
   it("an unreadable time is the latest possible, never the earliest", () => {
-    expect(Date.parse(headArrival(A, { ...base, recorded: "yesterday" }).arrivedAt)).toBeGreaterThan(at("12:00").getTime());
+    expect(
+      Date.parse(headArrival(A, { ...base, recorded: "yesterday" }).arrivedAt),
+    ).toBeGreaterThan(at("12:00").getTime());
   });
 });
 
@@ -243,12 +309,16 @@ describe("labels the author removes", () => {
 
     world.now = at("09:10");
     world.label(1, "breaking-change", "tara", "labeled");
-    await receive(world.event("pull_request", "labeled", 1, { label: { name: "breaking-change" } }));
+    await receive(
+      world.event("pull_request", "labeled", 1, { label: { name: "breaking-change" } }),
+    );
     expect(world.checkOn(A)?.conclusion).toBe("failure");
 
     world.now = at("09:20");
     world.label(1, "breaking-change", "octocat", "unlabeled");
-    await receive(world.event("pull_request", "unlabeled", 1, { label: { name: "breaking-change" } }));
+    await receive(
+      world.event("pull_request", "unlabeled", 1, { label: { name: "breaking-change" } }),
+    );
     expect(world.checkOn(A)?.conclusion).toBe("failure");
     expect(world.checkOn(A)?.summary).toContain('label "breaking-change" was removed by @octocat');
 
@@ -256,7 +326,9 @@ describe("labels the author removes", () => {
     world.now = at("09:30");
     world.label(1, "breaking-change", "tara", "labeled");
     world.label(1, "breaking-change", "tara", "unlabeled");
-    await receive(world.event("pull_request", "unlabeled", 1, { label: { name: "breaking-change" } }));
+    await receive(
+      world.event("pull_request", "unlabeled", 1, { label: { name: "breaking-change" } }),
+    );
     expect(world.checkOn(A)?.conclusion).toBe("success");
   });
 
@@ -268,7 +340,9 @@ describe("labels the author removes", () => {
     expect(world.checkOn(A)?.conclusion).toBe("failure");
     world.now = at("09:10");
     world.label(1, "breaking-change", "octocat", "unlabeled");
-    await receive(world.event("pull_request", "unlabeled", 1, { label: { name: "breaking-change" } }));
+    await receive(
+      world.event("pull_request", "unlabeled", 1, { label: { name: "breaking-change" } }),
+    );
     expect(world.checkOn(A)?.conclusion).toBe("success");
   });
 });

@@ -3,15 +3,31 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { GateOctokit, readOnlyQuery, wholeBodyFetch } from "../../src/github/octokit.js";
 
 let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve())));
+afterEach(
+  () =>
+    new Promise<void>((resolve) =>
+      server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve(),
+    ),
+);
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<string> {
   server = createServer(handler);
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/repos/acme/chat/pulls/12/files`;
 }
 
-const FILES = [{ sha: "1".repeat(40), filename: "prisma/migrations/20261120093000_drop_avatar/migration.sql", status: "added", additions: 8, deletions: 0, changes: 8 }];
+const FILES = [
+  {
+    sha: "1".repeat(40),
+    filename: "prisma/migrations/20261120093000_drop_avatar/migration.sql",
+    status: "added",
+    additions: 8,
+    deletions: 0,
+    changes: 8,
+  },
+];
 
 /**
  * Answers 200 with the headers and the first half of the file list, then drops the
@@ -19,13 +35,20 @@ const FILES = [{ sha: "1".repeat(40), filename: "prisma/migrations/2026112009300
  */
 function cutOff(res: ServerResponse): void {
   const body = JSON.stringify(FILES);
-  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)) });
+  res.writeHead(200, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(body)),
+  });
   res.write(body.slice(0, body.length / 2), () => res.destroy());
 }
 
 describe("wholeBodyFetch", () => {
   it("passes a complete response through unchanged", async () => {
-    const url = await serve((_req, res) => res.writeHead(200, { "content-type": "application/json", link: '<x?page=2>; rel="next"' }).end('[{"filename":"a.sql"}]'));
+    const url = await serve((_req, res) =>
+      res
+        .writeHead(200, { "content-type": "application/json", link: '<x?page=2>; rel="next"' })
+        .end('[{"filename":"a.sql"}]'),
+    );
     const response = await wholeBodyFetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get("link")).toBe('<x?page=2>; rel="next"');
@@ -47,11 +70,21 @@ describe("wholeBodyFetch", () => {
 
 describe("the app's GitHub client reads whole bodies", () => {
   // @octokit/request alone swallows the read error and answers data "": an empty file list, which passes a destructive migration.
-  const listFiles = (octokit: InstanceType<typeof GateOctokit>) => octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "chat", pull_number: 12 });
+  const listFiles = (octokit: InstanceType<typeof GateOctokit>) =>
+    octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      owner: "acme",
+      repo: "chat",
+      pull_number: 12,
+    });
 
   it("a file list cut off mid-body is an error, never an empty answer", async () => {
     const url = await serve((_req, res) => cutOff(res));
-    const octokit = new GateOctokit({ auth: { token: "ghs_test" }, baseUrl: new URL(url).origin, retry: { enabled: false }, throttle: { onRateLimit: () => false } });
+    const octokit = new GateOctokit({
+      auth: { token: "ghs_test" },
+      baseUrl: new URL(url).origin,
+      retry: { enabled: false },
+      throttle: { onRateLimit: () => false },
+    });
     await expect(listFiles(octokit)).rejects.toThrow();
   });
 
@@ -60,9 +93,17 @@ describe("the app's GitHub client reads whole bodies", () => {
     const url = await serve((_req, res) => {
       requests++;
       if (requests === 1) cutOff(res);
-      else res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(FILES));
+      else
+        res
+          .writeHead(200, { "content-type": "application/json; charset=utf-8" })
+          .end(JSON.stringify(FILES));
     });
-    const octokit = new GateOctokit({ auth: { token: "ghs_test" }, baseUrl: new URL(url).origin, retry: { retryAfterBaseValue: 1 }, throttle: { onRateLimit: () => false } });
+    const octokit = new GateOctokit({
+      auth: { token: "ghs_test" },
+      baseUrl: new URL(url).origin,
+      retry: { retryAfterBaseValue: 1 },
+      throttle: { onRateLimit: () => false },
+    });
     const { data } = await listFiles(octokit);
     expect(data).toEqual(FILES);
     expect(requests).toBe(2);
@@ -82,11 +123,26 @@ describe("the write queue", () => {
     vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(String(input));
       const graphql = url.pathname === "/graphql";
-      sent.push(graphql ? (JSON.parse(String(init?.body)) as { query: string }).query.split(" ").slice(0, 2).join(" ") : `${init?.method} ${url.pathname}`);
+      sent.push(
+        graphql
+          ? (JSON.parse(String(init?.body)) as { query: string }).query
+              .split(" ")
+              .slice(0, 2)
+              .join(" ")
+          : `${init?.method} ${url.pathname}`,
+      );
       const body = graphql ? { data: { viewer: { login: "x" } } } : { id: 1 };
-      return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json; charset=utf-8" } });
+      return new Response(JSON.stringify(body), {
+        status: 200,
+        headers: { "content-type": "application/json; charset=utf-8" },
+      });
     });
-    const octokit = new GateOctokit({ auth: { token: "ghs_test" }, baseUrl: "https://api.github.com", retry: { enabled: false }, throttle: { onRateLimit: () => false } });
+    const octokit = new GateOctokit({
+      auth: { token: "ghs_test" },
+      baseUrl: "https://api.github.com",
+      retry: { enabled: false },
+      throttle: { onRateLimit: () => false },
+    });
     return { octokit, sent };
   }
 
@@ -103,7 +159,8 @@ describe("the write queue", () => {
       () => (settled = true),
     );
     for (let ms = 0; ms < 100 && !settled; ms++) await vi.advanceTimersByTimeAsync(1);
-    if (!settled) throw new Error(`${what} is still waiting for its turn after 100 ms on the fake clock`);
+    if (!settled)
+      throw new Error(`${what} is still waiting for its turn after 100 ms on the fake clock`);
     return promise;
   }
 
@@ -115,16 +172,31 @@ describe("the write queue", () => {
   it("lets a read-only GraphQL query through at once; other GraphQL requests wait their turn after a write", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const { octokit, sent } = github();
-    await settleSoon(octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "acme", repo: "chat", check_run_id: 1, status: "completed" }), "the write");
+    await settleSoon(
+      octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: "acme",
+        repo: "chat",
+        check_run_id: 1,
+        status: "completed",
+      }),
+      "the write",
+    );
 
     // Anything not marked read-only (a mutation, say) takes the next turn, a second after the write …
     const mutation = octokit.graphql("mutation Other { __typename }");
     // … while a read-only query, asked for later, goes at once.
-    await settleSoon(readOnlyQuery(() => octokit.graphql("query Snapshot { viewer { login } }")), "the read-only query");
+    await settleSoon(
+      readOnlyQuery(() => octokit.graphql("query Snapshot { viewer { login } }")),
+      "the read-only query",
+    );
     expect(sent).toEqual(["PATCH /repos/acme/chat/check-runs/1", "query Snapshot"]);
 
     await vi.advanceTimersByTimeAsync(1000);
     await settleSoon(mutation, "the mutation, a second after the write");
-    expect(sent).toEqual(["PATCH /repos/acme/chat/check-runs/1", "query Snapshot", "mutation Other"]);
+    expect(sent).toEqual([
+      "PATCH /repos/acme/chat/check-runs/1",
+      "query Snapshot",
+      "mutation Other",
+    ]);
   });
 });

@@ -20,7 +20,11 @@ const POLICY = CHAT_POLICY;
 const README = README_FILE;
 
 function setUp() {
-  const world = new RepoWorld(mockGitHub(), { policy: POLICY, appId: APP_ID, now: new Date("2026-11-23T10:00:00Z") });
+  const world = new RepoWorld(mockGitHub(), {
+    policy: POLICY,
+    appId: APP_ID,
+    now: new Date("2026-11-23T10:00:00Z"),
+  });
   const receive = appOn(world);
   return { world, receive };
 }
@@ -40,7 +44,10 @@ describe("two open pull requests on one head commit", () => {
     expect(check.conclusion).toBe("failure");
     expect(check.title).toBe("Blocked by another pull request on this commit: #1");
     expect(check.summary).toContain("#1 (into `main`) fails its governance check");
-    expect(readHeadState(check.summary)?.prs).toMatchObject({ "1": { conclusion: "failure", base: "main" }, "2": { conclusion: "success", base: "scratch" } });
+    expect(readHeadState(check.summary)?.prs).toMatchObject({
+      "1": { conclusion: "failure", base: "main" },
+      "2": { conclusion: "success", base: "scratch" },
+    });
   });
 
   it("judges a pull request GitHub associates with the commit before passing another one on it", async () => {
@@ -66,7 +73,9 @@ describe("two open pull requests on one head commit", () => {
     world.openPull({ number: 2, head: HEAD, baseRef: "scratch", files: [README] });
     await receive(world.event("pull_request", "opened", 2));
     expect(world.checkOn(HEAD)?.conclusion).toBe("failure");
-    expect(world.checkOn(HEAD)?.summary).toContain("#1 (into `release`) fails its governance check");
+    expect(world.checkOn(HEAD)?.summary).toContain(
+      "#1 (into `release`) fails its governance check",
+    );
   });
 
   it("passes once every pull request on the commit passes", async () => {

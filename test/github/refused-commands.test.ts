@@ -11,7 +11,11 @@ const APP_ID = 4242;
 const HEAD = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 
 it("a sign-off command behind a zero-width space does not count and gets a reply saying why", async () => {
-  const world = new RepoWorld(mockGitHub(), { policy: CHAT_POLICY, appId: APP_ID, now: new Date("2026-11-23T10:00:00Z") });
+  const world = new RepoWorld(mockGitHub(), {
+    policy: CHAT_POLICY,
+    appId: APP_ID,
+    now: new Date("2026-11-23T10:00:00Z"),
+  });
   const receive = appOn(world);
   world.openPull({ number: 1, head: HEAD, files: [migrationFile(HEAD)] });
   await receive(world.event("pull_request", "opened", 1));

@@ -7,7 +7,12 @@ import { escalationMarker } from "../../src/evaluate/escalation.js";
 import { readHeadState, withHeadState } from "../../src/github/check-state.js";
 import { answerGraphql } from "../github-support/graphql-world.js";
 import { migrationFile } from "../github-support/pull-files.js";
-import { mockGitHub, setupNock, type GitHubMock, type RecordedCall } from "../github-support/mock-github.js";
+import {
+  mockGitHub,
+  setupNock,
+  type GitHubMock,
+  type RecordedCall,
+} from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
 import { appKeys } from "../github-support/app-server.js";
 
@@ -31,7 +36,8 @@ roles:
   vp-engineering: { users: [vera] }
 `;
 const pull = () => {
-  const pr = prPayload("pull_request", "opened", { author: "octocat" }).pull_request as unknown as Record<string, unknown>;
+  const pr = prPayload("pull_request", "opened", { author: "octocat" })
+    .pull_request as unknown as Record<string, unknown>;
   return { ...pr, requested_reviewers: [], requested_teams: [], changed_files: 1 };
 };
 
@@ -39,24 +45,40 @@ function sweeper(now: string) {
   const probot = new Probot({
     appId: 4242,
     privateKey: PRIVATE_KEY,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
     logLevel: "fatal",
   });
   return { probot, gate: new Gate({ appId: 4242, now: () => new Date(now) }) };
 }
 
-function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], reviewIssues: unknown[] = [], runSummary = "") {
-  gh.get("/app/installations?per_page=100", [{ id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 }]);
+function installationWithOnePullRequest(
+  gh: GitHubMock,
+  comments: unknown[],
+  reviewIssues: unknown[] = [],
+  runSummary = "",
+) {
+  gh.get("/app/installations?per_page=100", [
+    { id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 },
+  ]);
   gh.installationToken(DEFAULT_PR.installationId);
-  gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
+  gh.get("/installation/repositories?per_page=100", {
+    total_count: 1,
+    repositories: [
+      { id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } },
+    ],
+  });
   gh.get(`${REPO}/issues?state=open&labels=post-implementation-review&per_page=100`, reviewIssues);
   gh.get(`${REPO}/pulls?state=open&per_page=100`, [pull()]);
   // The default branch's policy (post-implementation reviews, the matrix review) and the matrix document it names.
   defaultBranch(gh);
-  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
-  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [
-    migrationFile(),
-  ]);
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, {
+    headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+  });
+  gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile()]);
   // The pull request as it is now, its conversation and our check run: one GraphQL query.
   gh.graphql("query PullRequestSnapshot", (call: RecordedCall) =>
     answerGraphql(call.body as { query: string }, {
@@ -64,9 +86,32 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
         owner === "acme" && repo === "chat" && number === PR
           ? {
               pull: pull(),
-              reviews: [{ id: 5, user: { login: "dan" }, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", body: "" }],
+              reviews: [
+                {
+                  id: 5,
+                  user: { login: "dan" },
+                  state: "APPROVED",
+                  commit_id: HEAD,
+                  submitted_at: "2026-11-23T11:00:00Z",
+                  body: "",
+                },
+              ],
               comments,
-              checkRuns: [{ id: 77, name: "governance", app: { id: 4242 }, head_sha: HEAD, status: "completed", conclusion: "failure", started_at: ARRIVED, output: { title: "Level 3 — joint approval: 1 of 3 sign-offs", summary: runSummary } }],
+              checkRuns: [
+                {
+                  id: 77,
+                  name: "governance",
+                  app: { id: 4242 },
+                  head_sha: HEAD,
+                  status: "completed",
+                  conclusion: "failure",
+                  started_at: ARRIVED,
+                  output: {
+                    title: "Level 3 — joint approval: 1 of 3 sign-offs",
+                    summary: runSummary,
+                  },
+                },
+              ],
             }
           : undefined,
     }),
@@ -75,19 +120,33 @@ function installationWithOnePullRequest(gh: GitHubMock, comments: unknown[], rev
 
 /** The default branch: its policy, and the ownership matrix the chat-backend preset names (`matrix`: its text; none: 404). */
 function defaultBranch(gh: GitHubMock, policy = POLICY, matrix?: string) {
-  gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, policy, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml`, policy, 200, {
+    headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+  });
   if (matrix === undefined) gh.get(`${REPO}/contents/OWNERSHIP.md`, { message: "Not Found" }, 404);
-  else gh.get(`${REPO}/contents/OWNERSHIP.md`, matrix, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  else
+    gh.get(`${REPO}/contents/OWNERSHIP.md`, matrix, 200, {
+      headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+    });
 }
 
 const APP_LOGIN = "governance-gate[bot]";
-const commentBy = (login: string, type: "Bot" | "User") => (id: number, body: string) => ({ id, user: { login, type }, body, created_at: "2026-11-25T10:05:00Z", updated_at: "2026-11-25T10:05:00Z" });
+const commentBy = (login: string, type: "Bot" | "User") => (id: number, body: string) => ({
+  id,
+  user: { login, type },
+  body,
+  created_at: "2026-11-25T10:05:00Z",
+  updated_at: "2026-11-25T10:05:00Z",
+});
 /** A comment of the app's own, its marker on the last line as the app writes it. */
-const bot = (id: number, marker: string) => commentBy(APP_LOGIN, "Bot")(id, `⏰ escalated.\n\n${marker}`);
+const bot = (id: number, marker: string) =>
+  commentBy(APP_LOGIN, "Bot")(id, `⏰ escalated.\n\n${marker}`);
 
 /** The app asks GitHub who it is (the installation token's viewer) before it trusts a bot's marker. */
 function appIdentity(gh: GitHubMock) {
-  gh.graphql("query AppIdentity", (call: RecordedCall) => answerGraphql(call.body as { query: string }, { pullRequest: () => undefined }));
+  gh.graphql("query AppIdentity", (call: RecordedCall) =>
+    answerGraphql(call.body as { query: string }, { pullRequest: () => undefined }),
+  );
 }
 
 describe("escalation sweep", () => {
@@ -96,7 +155,14 @@ describe("escalation sweep", () => {
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, []);
     const report = await sweepAll(probot, gate);
-    expect(report).toEqual({ installations: 1, repositories: 1, pullRequests: 1, escalations: 0, matrixReviews: 0, errors: 0 });
+    expect(report).toEqual({
+      installations: 1,
+      repositories: 1,
+      pullRequests: 1,
+      escalations: 0,
+      matrixReviews: 0,
+      errors: 0,
+    });
   });
 
   it("escalates one step after 2 business days: a comment mentioning the next role, a review request, and the check shows it", async () => {
@@ -104,37 +170,83 @@ describe("escalation sweep", () => {
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, []);
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(`Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan`) }, { id: 300 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: expect.stringContaining(
+          `Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan`,
+        ),
+      },
+      { id: 300 },
+    );
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, marker)]);
     appIdentity(gh);
-    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
-    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("⏰ `prisma/migration-destructive`: escalated to **dba-lead** (step 1 of the escalation path) because the review SLA passed.") } }, { id: 77 });
+    gh.post(
+      `${REPO}/pulls/${PR}/requested_reviewers`,
+      { reviewers: ["dan"], team_reviewers: [] },
+      { number: PR },
+    );
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      {
+        output: {
+          summary: expect.stringContaining(
+            "⏰ `prisma/migration-destructive`: escalated to **dba-lead** (step 1 of the escalation path) because the review SLA passed.",
+          ),
+        },
+      },
+      { id: 77 },
+    );
     const report = await sweepAll(probot, gate);
     expect(report.escalations).toBe(1);
-    const posted = gh.calls.find((c) => c.method === "POST" && c.path.endsWith("/comments"))!.body as { body: string };
+    const posted = gh.calls.find((c) => c.method === "POST" && c.path.endsWith("/comments"))!
+      .body as { body: string };
     expect(posted.body).toContain(marker);
   });
 
   it("keeps what the app remembers about the head (the state line of its check run) when it re-renders the check", async () => {
     const { probot, gate } = sweeper("2026-11-25T12:00:00Z");
     const gh = mockGitHub();
-    const state = { prs: { [String(PR)]: { conclusion: "failure" as const, arrivedAt: ARRIVED, base: "main" } } };
-    installationWithOnePullRequest(gh, [], [], withHeadState("Level 3 — joint approval: 1 of 3 sign-offs", state));
+    const state = {
+      prs: { [String(PR)]: { conclusion: "failure" as const, arrivedAt: ARRIVED, base: "main" } },
+    };
+    installationWithOnePullRequest(
+      gh,
+      [],
+      [],
+      withHeadState("Level 3 — joint approval: 1 of 3 sign-offs", state),
+    );
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(marker) }, { id: 300 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      { body: expect.stringContaining(marker) },
+      { id: 300 },
+    );
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, marker)]);
     appIdentity(gh);
-    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
-    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **dba-lead**") } }, { id: 77 });
+    gh.post(
+      `${REPO}/pulls/${PR}/requested_reviewers`,
+      { reviewers: ["dan"], team_reviewers: [] },
+      { number: PR },
+    );
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      { output: { summary: expect.stringContaining("escalated to **dba-lead**") } },
+      { id: 77 },
+    );
     expect((await sweepAll(probot, gate)).escalations).toBe(1);
-    const written = (gh.calls.find((c) => c.method === "PATCH")!.body as { output: { summary: string } }).output.summary;
+    const written = (
+      gh.calls.find((c) => c.method === "PATCH")!.body as { output: { summary: string } }
+    ).output.summary;
     expect(readHeadState(written)).toEqual(state);
   });
 
   it("is idempotent: a second run finds its marker and escalates nothing more until the next SLA period", async () => {
     const { probot, gate } = sweeper("2026-11-25T15:00:00Z");
     const gh = mockGitHub();
-    installationWithOnePullRequest(gh, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    installationWithOnePullRequest(gh, [
+      bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD)),
+    ]);
     appIdentity(gh);
     const report = await sweepAll(probot, gate);
     expect(report.escalations).toBe(0);
@@ -144,13 +256,34 @@ describe("escalation sweep", () => {
   it("takes the next step after two more business days (skipping the weekend)", async () => {
     const { probot, gate } = sweeper("2026-11-27T10:30:00Z"); // Friday: 4 business days since Monday 10:00
     const gh = mockGitHub();
-    installationWithOnePullRequest(gh, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    installationWithOnePullRequest(gh, [
+      bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD)),
+    ]);
     appIdentity(gh);
     const marker = escalationMarker("prisma/migration-destructive", 2, HEAD);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **vp-engineering** (step 2 of the prisma escalation path): @vera") }, { id: 301 });
-    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD)), bot(301, marker)]);
-    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["vera"], team_reviewers: [] }, { number: PR });
-    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **vp-engineering** (step 2") } }, { id: 77 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: expect.stringContaining(
+          "Escalating to **vp-engineering** (step 2 of the prisma escalation path): @vera",
+        ),
+      },
+      { id: 301 },
+    );
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [
+      bot(300, escalationMarker("prisma/migration-destructive", 1, HEAD)),
+      bot(301, marker),
+    ]);
+    gh.post(
+      `${REPO}/pulls/${PR}/requested_reviewers`,
+      { reviewers: ["vera"], team_reviewers: [] },
+      { number: PR },
+    );
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      { output: { summary: expect.stringContaining("escalated to **vp-engineering** (step 2") } },
+      { id: 77 },
+    );
     expect((await sweepAll(probot, gate)).escalations).toBe(1);
   });
 
@@ -161,10 +294,29 @@ describe("escalation sweep", () => {
     installationWithOnePullRequest(gh, comments);
     appIdentity(gh);
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan") }, { id: 300 });
-    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [...(comments as { id: number }[]), bot(300, marker)]);
-    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
-    gh.patch(`${REPO}/check-runs/77`, { output: { summary: expect.stringContaining("escalated to **dba-lead** (step 1") } }, { id: 77 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      {
+        body: expect.stringContaining(
+          "Escalating to **dba-lead** (step 1 of the prisma escalation path): @dan",
+        ),
+      },
+      { id: 300 },
+    );
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [
+      ...(comments as { id: number }[]),
+      bot(300, marker),
+    ]);
+    gh.post(
+      `${REPO}/pulls/${PR}/requested_reviewers`,
+      { reviewers: ["dan"], team_reviewers: [] },
+      { number: PR },
+    );
+    gh.patch(
+      `${REPO}/check-runs/77`,
+      { output: { summary: expect.stringContaining("escalated to **dba-lead** (step 1") } },
+      { id: 77 },
+    );
     expect((await sweepAll(probot, gate)).escalations).toBe(1);
   }
 
@@ -180,7 +332,10 @@ describe("escalation sweep", () => {
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
     await escalatesDespite([
       commentBy("mallory", "User")(292, `/governance ${marker}`),
-      commentBy(APP_LOGIN, "Bot")(293, `@mallory \`/governance ${marker}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).\n\n<!-- governance-gate:reply-to:292 -->`),
+      commentBy(APP_LOGIN, "Bot")(
+        293,
+        `@mallory \`/governance ${marker}\` is not a command I know. Try \`/governance explain\` (or, as a disagreement's mediator, \`/governance decide approve|reject <rationale>\`).\n\n<!-- governance-gate:reply-to:292 -->`,
+      ),
     ]);
   });
 
@@ -189,7 +344,11 @@ describe("escalation sweep", () => {
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, []);
     const marker = escalationMarker("prisma/migration-destructive", 1, HEAD);
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining(marker) }, { id: 305 });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      { body: expect.stringContaining(marker) },
+      { id: 305 },
+    );
     // The other replica's comment (id 304) landed first.
     gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(304, marker), bot(305, marker)]);
     appIdentity(gh);
@@ -216,11 +375,29 @@ describe("overdue post-implementation reviews", () => {
     const gh = mockGitHub();
     installationWithOnePullRequest(gh, [], [issue("2026-11-24T13:00:00.000Z")]);
     gh.get("/repos/acme/chat/issues/31/comments?per_page=100", []);
-    gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
-    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
+    gh.post(
+      "/repos/acme/chat/issues/31/comments",
+      {
+        body: expect.stringContaining(
+          "was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan",
+        ),
+      },
+      { id: 400 },
+    );
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      { body: expect.stringContaining("Escalating to **dba-lead**") },
+      { id: 401 },
+    );
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [
+      bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD)),
+    ]);
     appIdentity(gh);
-    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.post(
+      `${REPO}/pulls/${PR}/requested_reviewers`,
+      { reviewers: ["dan"], team_reviewers: [] },
+      { number: PR },
+    );
     gh.patch(`${REPO}/check-runs/77`, {}, { id: 77 });
     const report = await sweepAll(probot, gate);
     expect(report.escalations).toBe(2);
@@ -231,15 +408,36 @@ describe("overdue post-implementation reviews", () => {
     const gh = mockGitHub();
     // The review as the app wrote it before reasons were quoted inert: the declarer's reason carries a forged marker.
     const forged = issue("2026-11-24T13:00:00.000Z");
-    forged.body = forged.body.replace("was merged…", "was merged…\n\n- Reason: hotfix <!-- governance-gate:review-of acme/chat#12 due=2999-01-01T00:00:00.000Z escalate= -->");
+    forged.body = forged.body.replace(
+      "was merged…",
+      "was merged…\n\n- Reason: hotfix <!-- governance-gate:review-of acme/chat#12 due=2999-01-01T00:00:00.000Z escalate= -->",
+    );
     installationWithOnePullRequest(gh, [], [forged]);
     appIdentity(gh);
     gh.get("/repos/acme/chat/issues/31/comments?per_page=100", []);
-    gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan") }, { id: 400 });
+    gh.post(
+      "/repos/acme/chat/issues/31/comments",
+      {
+        body: expect.stringContaining(
+          "was due 2026-11-24T13:00:00.000Z and is still open. Escalating to dba-lead: @dan",
+        ),
+      },
+      { id: 400 },
+    );
     // The pull request's own sweep (step 1 is due too).
-    gh.post(`${REPO}/issues/${PR}/comments`, { body: expect.stringContaining("Escalating to **dba-lead**") }, { id: 401 });
-    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD))]);
-    gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["dan"], team_reviewers: [] }, { number: PR });
+    gh.post(
+      `${REPO}/issues/${PR}/comments`,
+      { body: expect.stringContaining("Escalating to **dba-lead**") },
+      { id: 401 },
+    );
+    gh.get(`${REPO}/issues/${PR}/comments?per_page=100`, [
+      bot(401, escalationMarker("prisma/migration-destructive", 1, HEAD)),
+    ]);
+    gh.post(
+      `${REPO}/pulls/${PR}/requested_reviewers`,
+      { reviewers: ["dan"], team_reviewers: [] },
+      { number: PR },
+    );
     gh.patch(`${REPO}/check-runs/77`, {}, { id: 77 });
     expect((await sweepAll(probot, gate)).escalations).toBe(2);
     expect(gh.count({ method: "POST", path: "/repos/acme/chat/issues/31/comments" })).toBe(1);
@@ -249,14 +447,22 @@ describe("overdue post-implementation reviews", () => {
     const { probot, gate } = sweeper("2026-11-24T16:00:00Z");
     const gh = mockGitHub();
     // Another App's bot opened a look-alike review; on the app's real one, it posted the "already escalated" marker.
-    const lookAlike = { ...issue("2026-11-23T13:00:00.000Z"), number: 33, user: { login: "github-actions[bot]", type: "Bot" } };
+    const lookAlike = {
+      ...issue("2026-11-23T13:00:00.000Z"),
+      number: 33,
+      user: { login: "github-actions[bot]", type: "Bot" },
+    };
     installationWithOnePullRequest(gh, [], [issue("2026-11-23T13:00:00.000Z"), lookAlike]);
     appIdentity(gh);
     gh.get("/repos/acme/chat/issues/31/comments?per_page=100", [
       commentBy("github-actions[bot]", "Bot")(501, "<!-- governance-gate:review-overdue -->"),
       commentBy("mallory", "User")(502, "<!-- governance-gate:review-overdue -->"),
     ]);
-    gh.post("/repos/acme/chat/issues/31/comments", { body: expect.stringContaining("Escalating to dba-lead: @dan") }, { id: 503 });
+    gh.post(
+      "/repos/acme/chat/issues/31/comments",
+      { body: expect.stringContaining("Escalating to dba-lead: @dan") },
+      { id: 503 },
+    );
     expect((await sweepAll(probot, gate)).escalations).toBe(1);
     expect(gh.count({ path: "/repos/acme/chat/issues/33/comments" })).toBe(0);
   });
@@ -264,25 +470,46 @@ describe("overdue post-implementation reviews", () => {
   it("leaves a review alone before its due time or once it was escalated", async () => {
     const { probot, gate } = sweeper("2026-11-24T16:00:00Z");
     const gh = mockGitHub();
-    installationWithOnePullRequest(gh, [], [issue("2026-11-25T13:00:00.000Z"), { ...issue("2026-11-23T13:00:00.000Z"), number: 32 }]);
-    gh.get("/repos/acme/chat/issues/32/comments?per_page=100", [bot(500, "<!-- governance-gate:review-overdue -->")]);
+    installationWithOnePullRequest(
+      gh,
+      [],
+      [issue("2026-11-25T13:00:00.000Z"), { ...issue("2026-11-23T13:00:00.000Z"), number: 32 }],
+    );
+    gh.get("/repos/acme/chat/issues/32/comments?per_page=100", [
+      bot(500, "<!-- governance-gate:review-overdue -->"),
+    ]);
     appIdentity(gh);
     expect((await sweepAll(probot, gate)).escalations).toBe(0);
   });
 });
 
-describe("the ownership matrix's review (seed 000: \"Review Cycle: Quarterly\", \"Next Review: 2026-01-20\")", () => {
+describe('the ownership matrix\'s review (seed 000: "Review Cycle: Quarterly", "Next Review: 2026-01-20")', () => {
   const MATRIX_POLICY = `${POLICY}  tech-architect: { users: [tara] }\n`;
-  const MATRIX = "# Ownership Matrix - Chat Backend\n\n**Version**: 1.0  \n**Review Cycle**: Quarterly\n\n…\n\n**Last Reviewed**: 2025-10-20  \n**Next Review**: 2026-01-20  \n**Version**: 1.0\n";
+  const MATRIX =
+    "# Ownership Matrix - Chat Backend\n\n**Version**: 1.0  \n**Review Cycle**: Quarterly\n\n…\n\n**Last Reviewed**: 2025-10-20  \n**Next Review**: 2026-01-20  \n**Version**: 1.0\n";
   const MARKER = "<!-- governance-gate:matrix-review due=2026-01-20 -->";
   const LIST = `${REPO}/issues?state=all&labels=governance-review&per_page=100`;
-  const reviewIssue = (number: number, login = APP_LOGIN, state = "open") => ({ number, state, title: "Ownership matrix review due 2026-01-20", user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" }, labels: [{ name: "governance-review" }], body: `Review it.\n\n${MARKER}` });
+  const reviewIssue = (number: number, login = APP_LOGIN, state = "open") => ({
+    number,
+    state,
+    title: "Ownership matrix review due 2026-01-20",
+    user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" },
+    labels: [{ name: "governance-review" }],
+    body: `Review it.\n\n${MARKER}`,
+  });
 
   /** One repository without open pull requests; its matrix says the next review is 2026-01-20. */
   function repository(gh: GitHubMock) {
-    gh.get("/app/installations?per_page=100", [{ id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 }]);
+    gh.get("/app/installations?per_page=100", [
+      { id: DEFAULT_PR.installationId, account: { login: "acme" }, app_id: 4242 },
+    ]);
     gh.installationToken(DEFAULT_PR.installationId);
-    gh.get("/installation/repositories?per_page=100", { total_count: 1, repositories: [{ id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } }] });
+    gh.get("/installation/repositories?per_page=100", {
+      total_count: 1,
+      repositories: [
+        { id: 1, name: "chat", full_name: "acme/chat", archived: false, owner: { login: "acme" } },
+      ],
+    });
     gh.get(`${REPO}/issues?state=open&labels=post-implementation-review&per_page=100`, []);
     defaultBranch(gh, MATRIX_POLICY, MATRIX);
     gh.get(`${REPO}/pulls?state=open&per_page=100`, []);
@@ -293,12 +520,27 @@ describe("the ownership matrix's review (seed 000: \"Review Cycle: Quarterly\", 
     const gh = mockGitHub();
     repository(gh);
     gh.get(LIST, []);
-    gh.post(`${REPO}/issues`, { title: "Ownership matrix review due 2026-01-20", assignees: ["tara"], labels: ["governance-review"], body: expect.stringContaining("The ownership matrix (`OWNERSHIP.md`) is due for review: its next review date is **2026-01-20**.") }, { number: 41 });
+    gh.post(
+      `${REPO}/issues`,
+      {
+        title: "Ownership matrix review due 2026-01-20",
+        assignees: ["tara"],
+        labels: ["governance-review"],
+        body: expect.stringContaining(
+          "The ownership matrix (`OWNERSHIP.md`) is due for review: its next review date is **2026-01-20**.",
+        ),
+      },
+      { number: 41 },
+    );
     gh.get(LIST, [reviewIssue(41)]);
     appIdentity(gh);
     const report = await sweepAll(probot, gate);
     expect(report).toMatchObject({ matrixReviews: 1, errors: 0 });
-    const body = (gh.calls.find((c) => c.method === "POST" && c.path === `${REPO}/issues`)!.body as { body: string }).body;
+    const body = (
+      gh.calls.find((c) => c.method === "POST" && c.path === `${REPO}/issues`)!.body as {
+        body: string;
+      }
+    ).body;
     expect(body.trimEnd().endsWith(MARKER)).toBe(true);
     expect(body).toContain("@tara: please review who owns what");
   });
@@ -346,7 +588,9 @@ describe("the ownership matrix's review (seed 000: \"Review Cycle: Quarterly\", 
 });
 
 it("reads the next review date as matrices write it: bold, plain, or in a table", () => {
-  expect(nextReviewIn("**Last Reviewed**: 2025-10-20  \n**Next Review**: 2026-01-20  \n")).toBe("2026-01-20");
+  expect(nextReviewIn("**Last Reviewed**: 2025-10-20  \n**Next Review**: 2026-01-20  \n")).toBe(
+    "2026-01-20",
+  );
   expect(nextReviewIn("Next review: 2026-04-20")).toBe("2026-04-20");
   expect(nextReviewIn("| Next Review | 2026-07-20 |")).toBe("2026-07-20");
   expect(nextReviewIn("We said the next review: 2026-13-40 would do.")).toBeUndefined();

@@ -38,7 +38,9 @@ export function prFacts(files: ChangedFile[], overrides: Partial<Facts> = {}): F
     comments: [],
     teamMembers: {},
     requestedReviewers: { users: [], teams: [] },
-    pathsOnly: files.every((f) => f.patch === undefined && f.base === undefined && f.head === undefined),
+    pathsOnly: files.every(
+      (f) => f.patch === undefined && f.base === undefined && f.head === undefined,
+    ),
     ...overrides,
   };
 }
@@ -53,7 +55,12 @@ export function changesRequested(user: string, at = "2026-11-23T11:00:00Z"): Rev
   return { id: nextId++, user, state: "CHANGES_REQUESTED", commitId: HEAD, submittedAt: at };
 }
 
-export function comment(user: string, body: string, at = "2026-11-23T11:00:00Z", editedAt?: string): Comment {
+export function comment(
+  user: string,
+  body: string,
+  at = "2026-11-23T11:00:00Z",
+  editedAt?: string,
+): Comment {
   return { id: nextId++, user, body, createdAt: at, updatedAt: editedAt ?? at };
 }
 

@@ -72,8 +72,21 @@ export async function runCli(args: string[]): Promise<CliRun> {
 export interface ExplainJson {
   conclusion: string;
   level: number;
-  areas: { id: string; level: number; files: string[]; changes: { kind: string; path: string; detail: string }[] }[];
-  requirements: { id: string; area: string; rule: string; level: number; roles: string[]; count: number; reason: string }[];
+  areas: {
+    id: string;
+    level: number;
+    files: string[];
+    changes: { kind: string; path: string; detail: string }[];
+  }[];
+  requirements: {
+    id: string;
+    area: string;
+    rule: string;
+    level: number;
+    roles: string[];
+    count: number;
+    reason: string;
+  }[];
   requiredRoles: string[];
   consulted: string[];
   informed: string[];
@@ -84,10 +97,27 @@ export interface ExplainJson {
 }
 
 /** `explain --json` on a base → head change in a fresh repository. */
-export async function explainRange(policy: string, base: Record<string, string>, head: Record<string, HeadChange>, extra: string[] = []): Promise<ExplainJson> {
+export async function explainRange(
+  policy: string,
+  base: Record<string, string>,
+  head: Record<string, HeadChange>,
+  extra: string[] = [],
+): Promise<ExplainJson> {
   const repo = makeRepo(base, head);
   try {
-    const run = await runCli(["explain", "--policy", policy, "--repo", repo.dir, "--base", "main", "--head", "feature", "--json", ...extra]);
+    const run = await runCli([
+      "explain",
+      "--policy",
+      policy,
+      "--repo",
+      repo.dir,
+      "--base",
+      "main",
+      "--head",
+      "feature",
+      "--json",
+      ...extra,
+    ]);
     if (run.code !== 0) throw new Error(`explain exited ${run.code}: ${run.stderr}`);
     return JSON.parse(run.stdout) as ExplainJson;
   } finally {
@@ -95,8 +125,20 @@ export async function explainRange(policy: string, base: Record<string, string>,
   }
 }
 
-export async function explainFiles(policy: string, files: string[], extra: string[] = []): Promise<ExplainJson> {
-  const run = await runCli(["explain", "--policy", policy, "--files", ...files, "--json", ...extra]);
+export async function explainFiles(
+  policy: string,
+  files: string[],
+  extra: string[] = [],
+): Promise<ExplainJson> {
+  const run = await runCli([
+    "explain",
+    "--policy",
+    policy,
+    "--files",
+    ...files,
+    "--json",
+    ...extra,
+  ]);
   if (run.code !== 0) throw new Error(`explain exited ${run.code}: ${run.stderr}`);
   return JSON.parse(run.stdout) as ExplainJson;
 }

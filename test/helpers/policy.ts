@@ -16,13 +16,22 @@ export function memoryReader(files: Record<string, string>): PolicyReader {
 }
 
 /** Loads a policy from YAML text, failing the test with every problem if it does not load. */
-export async function policyFrom(yaml: string, files: Record<string, string> = {}): Promise<Policy> {
-  const result = await loadPolicy({ name: ".github/governance.yml", text: yaml }, memoryReader(files));
-  if (!result.policy) throw new Error(`policy did not load:\n${result.problems.map(formatProblem).join("\n")}`);
+export async function policyFrom(
+  yaml: string,
+  files: Record<string, string> = {},
+): Promise<Policy> {
+  const result = await loadPolicy(
+    { name: ".github/governance.yml", text: yaml },
+    memoryReader(files),
+  );
+  if (!result.policy)
+    throw new Error(`policy did not load:\n${result.problems.map(formatProblem).join("\n")}`);
   return result.policy;
 }
 
-export async function preset(name: "chat-backend" | "platform-engineering" | "it-operations"): Promise<Policy> {
+export async function preset(
+  name: "chat-backend" | "platform-engineering" | "it-operations",
+): Promise<Policy> {
   const result = await loadPolicy(await readPreset(name), fileSystemReader);
   if (!result.policy) throw new Error(result.problems.map(formatProblem).join("\n"));
   return result.policy;

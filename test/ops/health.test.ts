@@ -6,7 +6,14 @@ import { Readiness } from "../../src/ops/health.js";
 import { registerOps } from "../../src/ops/instrument.js";
 import { shutDownGracefully } from "../../src/ops/shutdown.js";
 import { setupNock } from "../github-support/mock-github.js";
-import { APP_ID, freePort, PRIVATE_KEY, type RunningServer, startServer, WEBHOOK_SECRET } from "./support.js";
+import {
+  APP_ID,
+  freePort,
+  PRIVATE_KEY,
+  type RunningServer,
+  startServer,
+  WEBHOOK_SECRET,
+} from "./support.js";
 
 setupNock();
 
@@ -20,7 +27,11 @@ afterEach(async () => {
 
 async function get(path: string): Promise<{ status: number; body: string; type: string | null }> {
   const response = await fetch(`${running!.url}${path}`);
-  return { status: response.status, body: await response.text(), type: response.headers.get("content-type") };
+  return {
+    status: response.status,
+    body: await response.text(),
+    type: response.headers.get("content-type"),
+  };
 }
 
 describe("health endpoints on Probot's server", () => {
@@ -49,7 +60,10 @@ describe("health endpoints on Probot's server", () => {
     const exit = vi.fn();
     const server = running;
     const stop = vi.fn(() => server.stop());
-    const shutdown = shutDownGracefully({ stop }, { state, announceMs: 100, drainMs: 5_000, exit, signals: [], log: () => {} })("SIGTERM");
+    const shutdown = shutDownGracefully(
+      { stop },
+      { state, announceMs: 100, drainMs: 5_000, exit, signals: [], log: () => {} },
+    )("SIGTERM");
 
     const notReady = await get("/readyz");
     expect(notReady.status).toBe(503);
@@ -110,7 +124,10 @@ describe("the real server (node --import tsx src/server.ts)", () => {
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready" });
     const exited = once(child!, "exit");
     child!.kill("SIGTERM");
-    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(503), { timeout: 3_000, interval: 50 });
+    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(503), {
+      timeout: 3_000,
+      interval: 50,
+    });
     const [code] = await exited;
     expect(code).toBe(0);
   }, 30_000);

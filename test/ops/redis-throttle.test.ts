@@ -19,8 +19,24 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appKeys, freePort, ROOT, type AppKeys } from "../github-support/app-server.js";
-import { ACCESS_TOKEN_ROUTE, authenticate, installationTokenReply, newInstallationToken } from "../github-support/fake-github/app-auth.js";
-import { asObject, closeServer, githubError, listenOnLoopback, parseJsonBody, readRequest, sendReply, type Json, type JsonObject, type Reply } from "../github-support/fake-github/http.js";
+import {
+  ACCESS_TOKEN_ROUTE,
+  authenticate,
+  installationTokenReply,
+  newInstallationToken,
+} from "../github-support/fake-github/app-auth.js";
+import {
+  asObject,
+  closeServer,
+  githubError,
+  listenOnLoopback,
+  parseJsonBody,
+  readRequest,
+  sendReply,
+  type Json,
+  type JsonObject,
+  type Reply,
+} from "../github-support/fake-github/http.js";
 import { APP_BOT_LOGIN, GitHubViews } from "../github-support/fake-github/views.js";
 import { validateRestRequest, validateRestResponse } from "../github-support/openapi.js";
 import { OWNER, REPO_NAME } from "../github-support/repo-world.js";
@@ -93,7 +109,9 @@ class CommentingGitHub {
   }
 
   async start(): Promise<void> {
-    ({ server: this.server, port: this.port } = await listenOnLoopback((req, res) => void this.handle(req, res)));
+    ({ server: this.server, port: this.port } = await listenOnLoopback(
+      (req, res) => void this.handle(req, res),
+    ));
   }
 
   close(): Promise<void> {
@@ -106,13 +124,26 @@ class CommentingGitHub {
     const parsed = parseJsonBody(request.raw);
     if ("refusal" in parsed) return sendReply(res, parsed.refusal);
     const path = request.url.pathname.replace(/^\/api\/v3/, "");
-    this.problems.push(...validateRestRequest({ method: request.method, path: `${path}${request.url.search}`, body: parsed.body }));
+    this.problems.push(
+      ...validateRestRequest({
+        method: request.method,
+        path: `${path}${request.url.search}`,
+        body: parsed.body,
+      }),
+    );
     const reply = this.answer(req, request.method, path, parsed.body, arrived);
-    if (reply.json !== undefined && reply.status < 300) this.problems.push(...validateRestResponse(request.method, path, reply.status, reply.json));
+    if (reply.json !== undefined && reply.status < 300)
+      this.problems.push(...validateRestResponse(request.method, path, reply.status, reply.json));
     sendReply(res, reply);
   }
 
-  private answer(req: IncomingMessage, method: string, path: string, body: unknown, arrived: number): Reply {
+  private answer(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    body: unknown,
+    arrived: number,
+  ): Reply {
     const app = { appId: this.keys.appId, publicKey: this.keys.publicKeyPem };
     if (method === "POST" && path === `/app/installations/${INSTALLATION_ID}/access_tokens`) {
       const auth = authenticate(req, { name: ACCESS_TOKEN_ROUTE, appAuth: true }, app, () => false);
@@ -121,17 +152,31 @@ class CommentingGitHub {
       this.tokens.add(token);
       return installationTokenReply(token);
     }
-    const reaction = new RegExp(`^/repos/${OWNER}/${REPO_NAME}/issues/comments/(\\d+)/reactions$`).exec(path);
-    const replica = Object.entries(COMMENT_OF_REPLICA).find(([, id]) => String(id) === reaction?.[1])?.[0];
+    const reaction = new RegExp(
+      `^/repos/${OWNER}/${REPO_NAME}/issues/comments/(\\d+)/reactions$`,
+    ).exec(path);
+    const replica = Object.entries(COMMENT_OF_REPLICA).find(
+      ([, id]) => String(id) === reaction?.[1],
+    )?.[0];
     if (method === "POST" && replica) {
       const name = "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions";
       const auth = authenticate(req, { name }, app, (token) => this.tokens.has(token));
       if (!auth.accepted) return this.refuse(auth.failure, auth.reply);
       this.writes.push({ replica, at: arrived });
-      const answer = this.views.reaction(this.writes.length, COMMENT_OF_REPLICA[replica]!, asObject(body as Json).content ?? null);
-      return { ...answer, json: { ...asObject(answer.json), user: this.simpleUser(APP_BOT_LOGIN) } };
+      const answer = this.views.reaction(
+        this.writes.length,
+        COMMENT_OF_REPLICA[replica]!,
+        asObject(body as Json).content ?? null,
+      );
+      return {
+        ...answer,
+        json: { ...asObject(answer.json), user: this.simpleUser(APP_BOT_LOGIN) },
+      };
     }
-    return this.refuse(`${method} ${path}: not a request this test expects`, githubError(404, "Not Found"));
+    return this.refuse(
+      `${method} ${path}: not a request this test expects`,
+      githubError(404, "Not Found"),
+    );
   }
 
   /** A user as GitHub's simple-user describes it (URLs percent-encode a bot's brackets). */
@@ -161,7 +206,12 @@ class CommentingGitHub {
 }
 
 /** A replica process, started and authenticated, waiting for "go". */
-async function startReplica(name: string, github: CommentingGitHub, keys: AppKeys, redisUrl: string | undefined): Promise<{ go(): Promise<void>; stop(): void }> {
+async function startReplica(
+  name: string,
+  github: CommentingGitHub,
+  keys: AppKeys,
+  redisUrl: string | undefined,
+): Promise<{ go(): Promise<void>; stop(): void }> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -180,7 +230,11 @@ async function startReplica(name: string, github: CommentingGitHub, keys: AppKey
     REPLICA_NAME: name,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", REPLICA], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "--eval", REPLICA],
+    { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] },
+  );
   let output = "";
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const lines = createInterface({ input: child.stdout });
@@ -194,7 +248,9 @@ async function startReplica(name: string, github: CommentingGitHub, keys: AppKey
         }
       };
       lines.on("line", onLine);
-      child.once("exit", (code) => reject(new Error(`replica ${name} exited with ${code} before "${word}":\n${output}`)));
+      child.once("exit", (code) =>
+        reject(new Error(`replica ${name} exited with ${code} before "${word}":\n${output}`)),
+      );
     });
   await said("ready");
   const done = said("done");
@@ -208,13 +264,20 @@ async function startReplica(name: string, github: CommentingGitHub, keys: AppKey
 }
 
 /** Both replicas post their burst for the one installation at the same moment; the writes in the order GitHub received them. */
-async function burstFromTwoReplicas(redisUrls: [string | undefined, string | undefined]): Promise<{ writes: Write[]; problems: string[] }> {
+async function burstFromTwoReplicas(
+  redisUrls: [string | undefined, string | undefined],
+): Promise<{ writes: Write[]; problems: string[] }> {
   const keys = appKeys();
   const github = new CommentingGitHub(keys);
   await github.start();
   const replicas: Awaited<ReturnType<typeof startReplica>>[] = [];
   try {
-    replicas.push(...(await Promise.all([startReplica("a", github, keys, redisUrls[0]), startReplica("b", github, keys, redisUrls[1])])));
+    replicas.push(
+      ...(await Promise.all([
+        startReplica("a", github, keys, redisUrls[0]),
+        startReplica("b", github, keys, redisUrls[1]),
+      ])),
+    );
     // The warm-up writes are done (each replica said "ready" after its own): only the burst counts.
     github.writes.length = 0;
     await Promise.all(replicas.map((replica) => replica.go()));
@@ -233,12 +296,29 @@ function gaps(writes: Write[]): number[] {
 async function startRedisServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const found = spawnSync("redis-server", ["--version"]);
   if (found.error || found.status !== 0) {
-    throw new Error("redis-server is not on PATH: run .ci/install-redis (as root; .ci/run does) to install Debian's redis-server package");
+    throw new Error(
+      "redis-server is not on PATH: run .ci/install-redis (as root; .ci/run does) to install Debian's redis-server package",
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "governance-gate-redis-"));
   // Nothing persisted: no RDB snapshots, no append-only file, its files in a scratch directory.
-  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let output = "";
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -287,7 +367,9 @@ describe("REDIS_URL: two replicas sharing a real redis-server", () => {
     const own = (replica: string) => writes.filter((w) => w.replica === replica);
     expect(own("a")).toHaveLength(WRITES_PER_REPLICA);
     expect(own("b")).toHaveLength(WRITES_PER_REPLICA);
-    expect(Math.min(...gaps(own("a")), ...gaps(own("b")))).toBeGreaterThanOrEqual(WRITE_SPACING_MS - TOLERANCE_MS);
+    expect(Math.min(...gaps(own("a")), ...gaps(own("b")))).toBeGreaterThanOrEqual(
+      WRITE_SPACING_MS - TOLERANCE_MS,
+    );
     expect(Math.min(...gaps(writes))).toBeLessThan(WRITE_SPACING_MS - TOLERANCE_MS);
   }, 60_000);
 });

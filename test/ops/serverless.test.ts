@@ -8,13 +8,28 @@ import { createApp } from "../../src/index.js";
 import { createServerlessHandler, type ServerlessRequest } from "../../src/ops/serverless.js";
 import { mockGitHub, setupNock } from "../github-support/mock-github.js";
 import { DEFAULT_PR, prPayload } from "../github-support/webhooks.js";
-import { APP_ID, mockOpenedPullRequest, NOW, openedPayload, PRIVATE_KEY, TestOctokit, WEBHOOK_SECRET } from "./support.js";
+import {
+  APP_ID,
+  mockOpenedPullRequest,
+  NOW,
+  openedPayload,
+  PRIVATE_KEY,
+  TestOctokit,
+  WEBHOOK_SECRET,
+} from "./support.js";
 
 setupNock();
 
 function handler() {
   return createServerlessHandler({
-    probot: () => new Probot({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, Octokit: TestOctokit, log: pino({ level: "silent" }) }),
+    probot: () =>
+      new Probot({
+        appId: APP_ID,
+        privateKey: PRIVATE_KEY,
+        secret: WEBHOOK_SECRET,
+        Octokit: TestOctokit,
+        log: pino({ level: "silent" }),
+      }),
     app: createApp({ appId: APP_ID, now: () => NOW }),
   });
 }
@@ -24,10 +39,20 @@ function sign(body: string, secret = WEBHOOK_SECRET): string {
 }
 
 /** An API Gateway HTTP API (v2) / function URL event. */
-function request(event: string, body: string, headers: Record<string, string> = {}): ServerlessRequest {
+function request(
+  event: string,
+  body: string,
+  headers: Record<string, string> = {},
+): ServerlessRequest {
   return {
     requestContext: { http: { method: "POST" } },
-    headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": "lambda-delivery-1", "x-hub-signature-256": sign(body), ...headers },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": "lambda-delivery-1",
+      "x-hub-signature-256": sign(body),
+      ...headers,
+    },
     body,
     isBase64Encoded: false,
   };
@@ -39,7 +64,11 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
     mockOpenedPullRequest(gh);
     const body = JSON.stringify(openedPayload());
     const response = await handler()(request("pull_request", body));
-    expect(response).toEqual({ statusCode: 200, headers: { "content-type": "text/plain" }, body: "ok\n" });
+    expect(response).toEqual({
+      statusCode: 200,
+      headers: { "content-type": "text/plain" },
+      body: "ok\n",
+    });
     // Handled to completion before answering: the check run was written.
     expect(gh.count({ method: "POST", path: "/repos/acme/chat/check-runs" })).toBe(1);
   });
@@ -47,24 +76,38 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
   it("rejects a delivery signed with another secret with 400, running nothing", async () => {
     const gh = mockGitHub();
     const body = JSON.stringify(openedPayload());
-    const response = await handler()(request("pull_request", body, { "x-hub-signature-256": sign(body, "guessed") }));
+    const response = await handler()(
+      request("pull_request", body, { "x-hub-signature-256": sign(body, "guessed") }),
+    );
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body)).toEqual({ error: "[@octokit/webhooks] signature does not match event payload and secret" });
+    expect(JSON.parse(response.body)).toEqual({
+      error: "[@octokit/webhooks] signature does not match event payload and secret",
+    });
     expect(gh.count()).toBe(0);
   });
 
   it("rejects a body altered after signing", async () => {
     const body = JSON.stringify(openedPayload());
-    const response = await handler()(request("pull_request", body.replace('"opened"', '"closed"'), { "x-hub-signature-256": sign(body) }));
+    const response = await handler()(
+      request("pull_request", body.replace('"opened"', '"closed"'), {
+        "x-hub-signature-256": sign(body),
+      }),
+    );
     expect(response.statusCode).toBe(400);
   });
 
   it("answers 400 without GitHub's headers and 405 to anything but POST", async () => {
     const fn = handler();
     const body = JSON.stringify(openedPayload());
-    const missing = await fn({ headers: { "content-type": "application/json" }, body, requestContext: { http: { method: "POST" } } });
+    const missing = await fn({
+      headers: { "content-type": "application/json" },
+      body,
+      requestContext: { http: { method: "POST" } },
+    });
     expect(missing.statusCode).toBe(400);
-    expect(JSON.parse(missing.body).error).toBe("Required headers missing: x-github-delivery, x-github-event, x-hub-signature-256");
+    expect(JSON.parse(missing.body).error).toBe(
+      "Required headers missing: x-github-delivery, x-github-event, x-hub-signature-256",
+    );
     expect((await fn({ httpMethod: "GET", headers: {}, body: null })).statusCode).toBe(405);
   });
 
@@ -74,7 +117,12 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
     const body = JSON.stringify(openedPayload());
     const response = await handler()({
       httpMethod: "POST",
-      headers: { "Content-Type": "application/json", "X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "v1-delivery", "X-Hub-Signature-256": sign(body) },
+      headers: {
+        "Content-Type": "application/json",
+        "X-GitHub-Event": "pull_request",
+        "X-GitHub-Delivery": "v1-delivery",
+        "X-Hub-Signature-256": sign(body),
+      },
       body: Buffer.from(body).toString("base64"),
       isBase64Encoded: true,
     });
@@ -85,19 +133,26 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
     const gh = mockGitHub();
     gh.installationToken(DEFAULT_PR.installationId);
     gh.graphql("query PullRequestSnapshot", { message: "Server Error" }, { status: 502 });
-    const body = JSON.stringify(prPayload("issue_comment", "created", { actor: "sam", commentBody: "/approve-level3" }));
+    const body = JSON.stringify(
+      prPayload("issue_comment", "created", { actor: "sam", commentBody: "/approve-level3" }),
+    );
     const response = await handler()(request("issue_comment", body));
     expect(response.statusCode).toBe(500);
   });
 
-  it("from the environment, refuses to run without a webhook secret (Probot would accept the secret \"development\")", async () => {
+  it('from the environment, refuses to run without a webhook secret (Probot would accept the secret "development")', async () => {
     const fn = createServerlessHandler({ env: { APP_ID: String(APP_ID), PRIVATE_KEY } });
     const body = JSON.stringify(openedPayload());
     const stderr = process.stderr.write;
     const written: string[] = [];
-    process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string) => (
+      written.push(String(chunk)),
+      true
+    )) as typeof process.stderr.write;
     try {
-      const response = await fn(request("pull_request", body, { "x-hub-signature-256": sign(body, "development") }));
+      const response = await fn(
+        request("pull_request", body, { "x-hub-signature-256": sign(body, "development") }),
+      );
       expect(response.statusCode).toBe(500);
     } finally {
       process.stderr.write = stderr;
@@ -106,9 +161,17 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
   });
 
   it("from the environment, verifies with WEBHOOK_SECRET", async () => {
-    const fn = createServerlessHandler({ env: { APP_ID: String(APP_ID), PRIVATE_KEY, WEBHOOK_SECRET, LOG_LEVEL: "fatal" } });
+    const fn = createServerlessHandler({
+      env: { APP_ID: String(APP_ID), PRIVATE_KEY, WEBHOOK_SECRET, LOG_LEVEL: "fatal" },
+    });
     const body = JSON.stringify(openedPayload());
-    expect((await fn(request("pull_request", body, { "x-hub-signature-256": sign(body, "development") }))).statusCode).toBe(400);
+    expect(
+      (
+        await fn(
+          request("pull_request", body, { "x-hub-signature-256": sign(body, "development") }),
+        )
+      ).statusCode,
+    ).toBe(400);
   });
 });
 

@@ -19,7 +19,11 @@ export const APP_ID = 4242;
 export const WEBHOOK_SECRET = "ops-test-secret";
 export const NOW = new Date("2026-11-23T12:00:00Z");
 /** Retries and throttling off (the function form: the object form leaves throttling on). */
-export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
 
 const REPO = "/repos/acme/chat";
 const { headSha: HEAD, baseSha: BASE, number: PR } = DEFAULT_PR;
@@ -51,13 +55,21 @@ export interface RunningServer {
 }
 
 /** `createApp()` (or `app`) on Probot's Server, as `run()` would set it up, on 127.0.0.1 and a free port. */
-export async function startServer(options: { app?: ApplicationFunction; log?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { app?: ApplicationFunction; log?: Logger } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const server = new Server({
     host: "127.0.0.1",
     port,
     log: options.log ?? pino({ level: "silent" }),
-    Probot: Probot.defaults({ appId: APP_ID, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, Octokit: TestOctokit, logLevel: "fatal" }),
+    Probot: Probot.defaults({
+      appId: APP_ID,
+      privateKey: PRIVATE_KEY,
+      secret: WEBHOOK_SECRET,
+      Octokit: TestOctokit,
+      logLevel: "fatal",
+    }),
   });
   let probot: Probot | undefined;
   const app = options.app ?? createApp({ appId: APP_ID, now: () => NOW });
@@ -72,7 +84,12 @@ export async function startServer(options: { app?: ApplicationFunction; log?: Lo
 /** The payload of acme/chat#12 opened, nobody requested yet. */
 export function openedPayload(): Record<string, unknown> {
   const p = prPayload("pull_request", "opened", { author: "octocat" }) as Record<string, unknown>;
-  Object.assign(p.pull_request as Record<string, unknown>, { requested_reviewers: [], requested_teams: [], changed_files: 1, state: "open" });
+  Object.assign(p.pull_request as Record<string, unknown>, {
+    requested_reviewers: [],
+    requested_teams: [],
+    changed_files: 1,
+    state: "open",
+  });
   return p;
 }
 
@@ -81,28 +98,49 @@ export function mockOpenedPullRequest(gh: GitHubMock): void {
   gh.installationToken(DEFAULT_PR.installationId);
   gh.graphql("query PullRequestSnapshot", (call: RecordedCall) =>
     answerGraphql(call.body as { query: string }, {
-      pullRequest: (owner, repo, number) => (owner === "acme" && repo === "chat" && number === PR ? { pull: openedPayload().pull_request } : undefined),
+      pullRequest: (owner, repo, number) =>
+        owner === "acme" && repo === "chat" && number === PR
+          ? { pull: openedPayload().pull_request }
+          : undefined,
     }),
   );
-  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, { headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } });
+  gh.get(`${REPO}/contents/.github%2Fgovernance.yml?ref=${BASE}`, POLICY, 200, {
+    headers: { "content-type": "application/vnd.github.raw; charset=utf-8" },
+  });
   gh.get(`${REPO}/pulls/${PR}/files?per_page=100`, [migrationFile()]);
   gh.post(
     `${REPO}/check-runs`,
-    { name: "governance", head_sha: HEAD, status: "completed", conclusion: "failure", output: { title: "Level 3 — joint approval: 0 of 3 sign-offs" } },
+    {
+      name: "governance",
+      head_sha: HEAD,
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Level 3 — joint approval: 0 of 3 sign-offs" },
+    },
     { id: 77, head_sha: HEAD, started_at: "2026-11-23T10:00:00Z" },
   );
-  gh.post(`${REPO}/pulls/${PR}/requested_reviewers`, { reviewers: ["bea", "dan", "sam"], team_reviewers: [] }, { number: PR });
+  gh.post(
+    `${REPO}/pulls/${PR}/requested_reviewers`,
+    { reviewers: ["bea", "dan", "sam"], team_reviewers: [] },
+    { number: PR },
+  );
 }
 
 /** The value of one sample in a Prometheus text exposition (labels matched exactly, in any order); 0 when absent. */
-export function sample(exposition: string, name: string, labels: Record<string, string> = {}): number {
+export function sample(
+  exposition: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
   for (const line of exposition.split("\n")) {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const found: Record<string, string> = {};
-    for (const pair of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) found[pair[1]!] = pair[2]!;
+    for (const pair of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      found[pair[1]!] = pair[2]!;
     const wanted = Object.entries(labels);
-    if (Object.keys(found).length === wanted.length && wanted.every(([k, v]) => found[k] === v)) return Number(match[3]);
+    if (Object.keys(found).length === wanted.length && wanted.every(([k, v]) => found[k] === v))
+      return Number(match[3]);
   }
   return 0;
 }

@@ -5,7 +5,10 @@ import { formatProblem } from "../../src/policy/problems.js";
 import { memoryReader, policyFrom } from "../helpers/policy.js";
 
 async function problemsOf(yaml: string, files: Record<string, string> = {}) {
-  const result = await loadPolicy({ name: ".github/governance.yml", text: yaml }, memoryReader(files));
+  const result = await loadPolicy(
+    { name: ".github/governance.yml", text: yaml },
+    memoryReader(files),
+  );
   return { policy: result.policy, lines: result.problems.map(formatProblem) };
 }
 
@@ -14,14 +17,21 @@ describe("loading the shipped presets", () => {
   // requires tickets, warns until a repository names them (issue 11 §5).
   const expected: Record<(typeof PRESETS)[number], RegExp[]> = {
     "chat-backend": [],
-    "platform-engineering": [/^policies\/platform-engineering\.yml:\d+:\d+: warning: .* ticket\.projects names no project: /],
+    "platform-engineering": [
+      /^policies\/platform-engineering\.yml:\d+:\d+: warning: .* ticket\.projects names no project: /,
+    ],
     "it-operations": [],
   };
-  it.each(PRESETS)("%s loads without a single problem but the ones it must leave to a repository", async (name) => {
-    const result = await loadPolicy(await readPreset(name), fileSystemReader);
-    expect(result.problems.map(formatProblem)).toEqual(expected[name].map((re) => expect.stringMatching(re)));
-    expect(result.policy?.areas.length).toBeGreaterThan(5);
-  });
+  it.each(PRESETS)(
+    "%s loads without a single problem but the ones it must leave to a repository",
+    async (name) => {
+      const result = await loadPolicy(await readPreset(name), fileSystemReader);
+      expect(result.problems.map(formatProblem)).toEqual(
+        expected[name].map((re) => expect.stringMatching(re)),
+      );
+      expect(result.policy?.areas.length).toBeGreaterThan(5);
+    },
+  );
 });
 
 describe("reporting every problem with file:line:col and the YAML path", () => {
@@ -108,12 +118,16 @@ areas:
       "two.yml": "extends: one.yml\n",
     });
     expect(policy).toBeUndefined();
-    expect(lines).toEqual(["two.yml:1:10: error: extends cycle: .github/governance.yml → one.yml → two.yml → one.yml (at extends)"]);
+    expect(lines).toEqual([
+      "two.yml:1:10: error: extends cycle: .github/governance.yml → one.yml → two.yml → one.yml (at extends)",
+    ]);
   });
 
   it("says which extends target cannot be read", async () => {
     const { lines } = await problemsOf("extends: chat-backnd\n");
-    expect(lines).toEqual([".github/governance.yml:1:10: error: cannot extend \"chat-backnd\": no such file chat-backnd (at extends)"]);
+    expect(lines).toEqual([
+      '.github/governance.yml:1:10: error: cannot extend "chat-backnd": no such file chat-backnd (at extends)',
+    ]);
   });
 
   it("accepts a ticket requirement only with a pattern, and a valid regular expression", async () => {
@@ -121,12 +135,16 @@ areas:
 areas:
   ci: { paths: [".github/workflows/**"], accountable: a, ticket: true }
 `);
-    expect(lines).toEqual([`.github/governance.yml:3:66: error: area "ci" requires a ticket but the policy has no ticket.pattern (at areas.ci.ticket)`]);
+    expect(lines).toEqual([
+      `.github/governance.yml:3:66: error: area "ci" requires a ticket but the policy has no ticket.pattern (at areas.ci.ticket)`,
+    ]);
     const bad = await problemsOf(`roles: { a: { users: [x] } }
 areas: { ci: { paths: ["x/**"], accountable: a } }
 ticket: { pattern: "[A-Z+" }
 `);
-    expect(bad.lines[0]).toMatch(/^\.github\/governance\.yml:3:20: error: ticket pattern is not a valid regular expression/);
+    expect(bad.lines[0]).toMatch(
+      /^\.github\/governance\.yml:3:20: error: ticket pattern is not a valid regular expression/,
+    );
     const projectsOnly = await problemsOf(`roles: { a: { users: [x] } }
 areas: { ci: { paths: ["x/**"], accountable: a } }
 ticket: { projects: [LFXV2, "not a key"] }
@@ -176,8 +194,18 @@ rules:
   });
 
   it.each([
-    ["a rule's approvers", "", "rules:\n  r: { level: 3, approvers: [bots] }\n", "rules.r.approvers"],
-    ["required input", "", "rules:\n  r: { level: 2, requireInputFrom: [bots] }\n", "rules.r.requireInputFrom"],
+    [
+      "a rule's approvers",
+      "",
+      "rules:\n  r: { level: 3, approvers: [bots] }\n",
+      "rules.r.approvers",
+    ],
+    [
+      "required input",
+      "",
+      "rules:\n  r: { level: 2, requireInputFrom: [bots] }\n",
+      "rules.r.requireInputFrom",
+    ],
     ["the emergency path", "", "emergency: { roles: [bots] }\n", "emergency.roles"],
     ["an escalation path", ", escalation: [lead, bots]", "", "areas.api.escalation"],
   ])("rejects a bot in a role used for %s", async (_use, areaFields, yaml, usedAt) => {
@@ -202,10 +230,17 @@ roles:
   dba-lead: { users: [dana] }
   sre-lead: { teams: [sre-leads] }
 `);
-    expect(policy.roles.get("backend-lead")).toMatchObject({ users: ["alice"], description: expect.stringContaining("Backend Lead") });
+    expect(policy.roles.get("backend-lead")).toMatchObject({
+      users: ["alice"],
+      description: expect.stringContaining("Backend Lead"),
+    });
     expect(policy.roles.get("sre-lead")?.teams).toEqual(["sre-leads"]);
     expect(policy.areas.map((a) => a.id)).toContain("prisma");
-    expect(policy.rules.find((r) => r.id === "migration-destructive")?.approvers.all).toEqual(["dba-lead", "backend-lead", "sre-lead"]);
+    expect(policy.rules.find((r) => r.id === "migration-destructive")?.approvers.all).toEqual([
+      "dba-lead",
+      "backend-lead",
+      "sre-lead",
+    ]);
     expect(policy.sources).toEqual([".github/governance.yml", "policies/chat-backend.yml"]);
   });
 
@@ -228,28 +263,45 @@ areas:
   });
 
   it("extends a file relative to the repository's policy and blames problems on the file that has them", async () => {
-    const { lines } = await problemsOf(`extends: org.yml
+    const { lines } = await problemsOf(
+      `extends: org.yml
 roles:
   lead: { users: [alice] }
-`, {
-      "org.yml": `roles:
+`,
+      {
+        "org.yml": `roles:
   lead: {}
 areas:
   api: { paths: ["src/**"], accountable: lead, consulted: [nobody] }
 `,
-    });
-    expect(lines).toEqual([`org.yml:4:60: error: role "nobody" is not defined; declare it under roles: (at areas.api.consulted[0])`]);
+      },
+    );
+    expect(lines).toEqual([
+      `org.yml:4:60: error: role "nobody" is not defined; declare it under roles: (at areas.api.consulted[0])`,
+    ]);
   });
 });
 
 describe("N-of-M approvers and $accountables", () => {
   it("expands $accountables to every other DRI of the policy (the amendment rule)", async () => {
     // chat-backend names its DRIs; a policy may let $accountables name them instead.
-    const policy = await policyFrom("extends: chat-backend\nareas:\n  governance:\n    approvers: { all: [tech-architect], any: [$accountables], count: 2 }\n");
+    const policy = await policyFrom(
+      "extends: chat-backend\nareas:\n  governance:\n    approvers: { all: [tech-architect], any: [$accountables], count: 2 }\n",
+    );
     const governance = policy.areas.find((a) => a.id === "governance")!;
     expect(governance.approvers).toEqual({
       all: ["tech-architect"],
-      any: { roles: ["backend-lead", "sre-lead", "security-lead", "devops-lead", "qa-lead", "product-owner"], count: 2 },
+      any: {
+        roles: [
+          "backend-lead",
+          "sre-lead",
+          "security-lead",
+          "devops-lead",
+          "qa-lead",
+          "product-owner",
+        ],
+        count: 2,
+      },
     });
   });
 
@@ -261,19 +313,27 @@ areas:
     accountable: a
     approvers: { any: [a] }
 `);
-    expect(lines).toEqual([".github/governance.yml:6:16: error: `any` and `count` go together: `any: [roles], count: N` (at areas.api.approvers)"]);
+    expect(lines).toEqual([
+      ".github/governance.yml:6:16: error: `any` and `count` go together: `any: [roles], count: N` (at areas.api.approvers)",
+    ]);
   });
 });
 
 describe("hostile or malformed YAML", () => {
   it("reports an alias without its anchor at the alias, instead of throwing", async () => {
-    const { policy, lines } = await problemsOf("extends: chat-backend\nroles:\n  backend-lead: *lead\n");
+    const { policy, lines } = await problemsOf(
+      "extends: chat-backend\nroles:\n  backend-lead: *lead\n",
+    );
     expect(policy).toBeUndefined();
-    expect(lines).toEqual([".github/governance.yml:3:17: error: invalid YAML: Unresolved alias (the anchor must be set before the alias): lead"]);
+    expect(lines).toEqual([
+      ".github/governance.yml:3:17: error: invalid YAML: Unresolved alias (the anchor must be set before the alias): lead",
+    ]);
   });
 
   it("says what a wrongly typed section is, rather than calling it missing", async () => {
     const { lines } = await problemsOf("extends: chat-backend\nroles: 42\n");
-    expect(lines).toEqual([".github/governance.yml:2:8: error: Invalid input: expected record, received number (at roles)"]);
+    expect(lines).toEqual([
+      ".github/governance.yml:2:8: error: Invalid input: expected record, received number (at roles)",
+    ]);
   });
 });

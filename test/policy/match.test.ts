@@ -11,29 +11,96 @@ function naive(areas: readonly { paths: string[] }[], path: string): number[] {
   areas.forEach((area, i) => {
     const positive = area.paths.filter((g) => !g.startsWith("!"));
     const negative = area.paths.filter((g) => g.startsWith("!")).map((g) => g.slice(1));
-    if (positive.some((g) => minimatch(path, g, { dot: true })) && !negative.some((g) => minimatch(path, g, { dot: true }))) out.push(i);
+    if (
+      positive.some((g) => minimatch(path, g, { dot: true })) &&
+      !negative.some((g) => minimatch(path, g, { dot: true }))
+    )
+      out.push(i);
   });
   return out;
 }
 
 const segment = fc.constantFrom(
-  "src", "api", "v1", "health", "routes", "socket", "gateway", "prisma", "migrations", "config", "k8s", "deploy", "helm",
-  "charts", "docs", "runbooks", ".github", "workflows", "actions", "secrets", "vault", "mobile", "iam", "rbac", "terraform",
-  "x", "chat", "governance", "adr", "production", "staging",
+  "src",
+  "api",
+  "v1",
+  "health",
+  "routes",
+  "socket",
+  "gateway",
+  "prisma",
+  "migrations",
+  "config",
+  "k8s",
+  "deploy",
+  "helm",
+  "charts",
+  "docs",
+  "runbooks",
+  ".github",
+  "workflows",
+  "actions",
+  "secrets",
+  "vault",
+  "mobile",
+  "iam",
+  "rbac",
+  "terraform",
+  "x",
+  "chat",
+  "governance",
+  "adr",
+  "production",
+  "staging",
 );
 const basename = fc.constantFrom(
-  "index.ts", "health.ts", "health.js", "chat.gateway.ts", "schema.prisma", "migration.sql", "openapi.yaml", "openapi.json",
-  "Dockerfile", "main.tf", "prod.tfvars", "package.json", "package-lock.json", "yarn.lock", ".env.example", ".env.production.example",
-  ".env.local", "README.md", "GOVERNANCE.md", "ci.yml", "db-secret.yaml", "networkpolicy.yaml", "NetworkPolicy.yaml",
-  ".eslintrc.json", "eslint.config.js", "vitest.config.ts", "codecov.yml", ".snyk", "dependabot.yml", "docker-compose.prod.yml",
-  "Jenkinsfile", ".gitlab-ci.yml", "values.yaml", "a.ts",
+  "index.ts",
+  "health.ts",
+  "health.js",
+  "chat.gateway.ts",
+  "schema.prisma",
+  "migration.sql",
+  "openapi.yaml",
+  "openapi.json",
+  "Dockerfile",
+  "main.tf",
+  "prod.tfvars",
+  "package.json",
+  "package-lock.json",
+  "yarn.lock",
+  ".env.example",
+  ".env.production.example",
+  ".env.local",
+  "README.md",
+  "GOVERNANCE.md",
+  "ci.yml",
+  "db-secret.yaml",
+  "networkpolicy.yaml",
+  "NetworkPolicy.yaml",
+  ".eslintrc.json",
+  "eslint.config.js",
+  "vitest.config.ts",
+  "codecov.yml",
+  ".snyk",
+  "dependabot.yml",
+  "docker-compose.prod.yml",
+  "Jenkinsfile",
+  ".gitlab-ci.yml",
+  "values.yaml",
+  "a.ts",
 );
-const path = fc.tuple(fc.array(segment, { maxLength: 5 }), basename).map(([dirs, base]) => [...dirs, base].join("/"));
+const path = fc
+  .tuple(fc.array(segment, { maxLength: 5 }), basename)
+  .map(([dirs, base]) => [...dirs, base].join("/"));
 
 describe("AreaIndex", () => {
   let presets: Policy[];
   beforeAll(async () => {
-    presets = [await preset("chat-backend"), await preset("platform-engineering"), await preset("it-operations")];
+    presets = [
+      await preset("chat-backend"),
+      await preset("platform-engineering"),
+      await preset("it-operations"),
+    ];
   });
 
   it("agrees with minimatch on every glob of every preset, for any path", () => {
@@ -46,7 +113,11 @@ describe("AreaIndex", () => {
   });
 
   it("matches dotfiles and dot-directories", () => {
-    const index = new AreaIndex([{ id: "ci", paths: [".github/workflows/**"] }, { id: "env", paths: [".env.*"] }, { id: "all", paths: ["**/*.yml"] }]);
+    const index = new AreaIndex([
+      { id: "ci", paths: [".github/workflows/**"] },
+      { id: "env", paths: [".env.*"] },
+      { id: "all", paths: ["**/*.yml"] },
+    ]);
     expect(index.match(".github/workflows/ci.yml")).toEqual([0, 2]);
     expect(index.match(".env.production")).toEqual([1]);
   });
@@ -61,7 +132,10 @@ describe("AreaIndex", () => {
   });
 
   it("indexes brace alternatives separately and still finds each", () => {
-    const index = new AreaIndex([{ id: "openapi", paths: ["**/openapi.{yaml,yml,json}"] }, { id: "apps", paths: ["apps/{web,admin}/**"] }]);
+    const index = new AreaIndex([
+      { id: "openapi", paths: ["**/openapi.{yaml,yml,json}"] },
+      { id: "apps", paths: ["apps/{web,admin}/**"] },
+    ]);
     expect(index.match("services/chat/openapi.yml")).toEqual([0]);
     expect(index.match("apps/admin/src/main.tsx")).toEqual([1]);
     expect(index.match("apps/mobile/src/main.tsx")).toEqual([]);
@@ -76,44 +150,127 @@ describe("AreaIndex", () => {
  * The literal names are shared with the generated paths so that globs hit.
  */
 const globSegment = fc.constantFrom(
-  "*", "**", "?", "a", "b", "src", "x.ts", "a.tf", ".hidden", ".env.*", "Makefile", "*.ts", "*.tf", "*.t?", "?.ts", "a*", "*a",
-  "[ab]", "[!a]*", "[a-c].ts", "[.]hidden", "{a,b/**}", "{src/**,**}", "{*.ts,*.tf}", "{a,}", "{x.ts,**}", "@(a|b)", "+(a)",
-  "!(a)", "?(x).ts", "*(a|.hidden)", "@(*.ts|*.tf)", "!(*.ts)", "a\\*", ".", "..", "**.ts", "a**",
+  "*",
+  "**",
+  "?",
+  "a",
+  "b",
+  "src",
+  "x.ts",
+  "a.tf",
+  ".hidden",
+  ".env.*",
+  "Makefile",
+  "*.ts",
+  "*.tf",
+  "*.t?",
+  "?.ts",
+  "a*",
+  "*a",
+  "[ab]",
+  "[!a]*",
+  "[a-c].ts",
+  "[.]hidden",
+  "{a,b/**}",
+  "{src/**,**}",
+  "{*.ts,*.tf}",
+  "{a,}",
+  "{x.ts,**}",
+  "@(a|b)",
+  "+(a)",
+  "!(a)",
+  "?(x).ts",
+  "*(a|.hidden)",
+  "@(*.ts|*.tf)",
+  "!(*.ts)",
+  "a\\*",
+  ".",
+  "..",
+  "**.ts",
+  "a**",
 );
 const generatedGlob = fc
   .tuple(fc.array(globSegment, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean())
-  .map(([segments, exclusion, trailingGlobstar]) => `${exclusion ? "!" : ""}${segments.join("/")}${trailingGlobstar ? "/**" : ""}`);
-const oddGlob = fc.constantFrom("", "#a", "/a/**", "a/", "**/", "./a", "a/../b", "!!a", "{!a,b}", "{#a,**}", "!", "src/{1..150}.ts", "**/*.{1..150}");
+  .map(
+    ([segments, exclusion, trailingGlobstar]) =>
+      `${exclusion ? "!" : ""}${segments.join("/")}${trailingGlobstar ? "/**" : ""}`,
+  );
+const oddGlob = fc.constantFrom(
+  "",
+  "#a",
+  "/a/**",
+  "a/",
+  "**/",
+  "./a",
+  "a/../b",
+  "!!a",
+  "{!a,b}",
+  "{#a,**}",
+  "!",
+  "src/{1..150}.ts",
+  "**/*.{1..150}",
+);
 const glob = fc.oneof({ weight: 12, arbitrary: generatedGlob }, { weight: 1, arbitrary: oddGlob });
 const areaList = fc
   .array(fc.array(glob, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 })
   .map((globLists) => globLists.map((paths, i) => ({ id: `area${i}`, paths })));
-const pathSegment = fc.constantFrom("a", "b", "ab", "c", "src", "x.ts", "a.tf", "a.b", ".hidden", ".env.local", "Makefile", "ts", ".tf", "7.ts", "150.ts", "x.120");
-const canonicalPath = fc.array(pathSegment, { minLength: 1, maxLength: 5 }).map((segments) => segments.join("/"));
+const pathSegment = fc.constantFrom(
+  "a",
+  "b",
+  "ab",
+  "c",
+  "src",
+  "x.ts",
+  "a.tf",
+  "a.b",
+  ".hidden",
+  ".env.local",
+  "Makefile",
+  "ts",
+  ".tf",
+  "7.ts",
+  "150.ts",
+  "x.120",
+);
+const canonicalPath = fc
+  .array(pathSegment, { minLength: 1, maxLength: 5 })
+  .map((segments) => segments.join("/"));
 /** Paths GitHub never sends but minimatch still answers for: the index must not guess there either. */
 const oddPath = fc.oneof(
   canonicalPath.map((p) => `${p}/`),
   canonicalPath.map((p) => `/${p}`),
   canonicalPath.map((p) => p.replace("/", "//")),
-  fc.tuple(canonicalPath, fc.constantFrom(".", ".."), canonicalPath).map(([before, dots, after]) => `${before}/${dots}/${after}`),
+  fc
+    .tuple(canonicalPath, fc.constantFrom(".", ".."), canonicalPath)
+    .map(([before, dots, after]) => `${before}/${dots}/${after}`),
   fc.tuple(fc.constantFrom(".", ".."), canonicalPath).map(([dots, p]) => `${dots}/${p}`),
   fc.constant(""),
 );
-const generatedPath = fc.oneof({ weight: 8, arbitrary: canonicalPath }, { weight: 1, arbitrary: oddPath });
+const generatedPath = fc.oneof(
+  { weight: 8, arbitrary: canonicalPath },
+  { weight: 1, arbitrary: oddPath },
+);
 
 describe("AreaIndex against minimatch over generated globs", () => {
   it("owns exactly the paths minimatch({dot: true}) matches, minus each area's own exclusions", () => {
     fc.assert(
-      fc.property(areaList, fc.array(generatedPath, { minLength: 1, maxLength: 8 }), (areas, paths) => {
-        const index = new AreaIndex(areas);
-        expect(paths.map((p) => index.match(p))).toEqual(paths.map((p) => naive(areas, p)));
-      }),
+      fc.property(
+        areaList,
+        fc.array(generatedPath, { minLength: 1, maxLength: 8 }),
+        (areas, paths) => {
+          const index = new AreaIndex(areas);
+          expect(paths.map((p) => index.match(p))).toEqual(paths.map((p) => naive(areas, p)));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it("gives a catch-all `**` every path, at the root and deep, also as a brace alternative", () => {
-    const index = new AreaIndex([{ id: "everything", paths: ["**"] }, { id: "src-or-anything", paths: ["{src/**,**}"] }]);
+    const index = new AreaIndex([
+      { id: "everything", paths: ["**"] },
+      { id: "src-or-anything", paths: ["{src/**,**}"] },
+    ]);
     expect(index.match("Makefile")).toEqual([0, 1]);
     expect(index.match("src/auth/login.ts")).toEqual([0, 1]);
     expect(index.match("lib/queue/worker.ts")).toEqual([0, 1]);
@@ -121,7 +278,10 @@ describe("AreaIndex against minimatch over generated globs", () => {
   });
 
   it("reads brace alternatives as minimatch does: a `!` or `#` inside braces is a literal, not a negation or a comment", () => {
-    const index = new AreaIndex([{ id: "bang", paths: ["{!legacy,docs}/**"] }, { id: "hash", paths: ["{#notes,**}"] }]);
+    const index = new AreaIndex([
+      { id: "bang", paths: ["{!legacy,docs}/**"] },
+      { id: "hash", paths: ["{#notes,**}"] },
+    ]);
     expect(index.match("docs/adr/0001.md")).toEqual([0, 1]);
     expect(index.match("!legacy/run.sh")).toEqual([0, 1]);
     expect(index.match("src/auth/login.ts")).toEqual([1]);
@@ -144,7 +304,10 @@ describe("globProblem", () => {
   it.each([
     ["src/**", undefined],
     ["!src/api/*/health/**", undefined],
-    ["/src/**", "starts with '/': paths are relative to the repository root, write it without the leading '/'"],
+    [
+      "/src/**",
+      "starts with '/': paths are relative to the repository root, write it without the leading '/'",
+    ],
     ["src/", "ends with '/': to match everything below a directory write 'dir/**'"],
     ["src\\api\\**", "contains '\\': use '/' as the path separator"],
     ["../shared/**", "contains '..': a pull request's paths never leave the repository"],

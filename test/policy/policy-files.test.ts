@@ -35,17 +35,44 @@ const BASE_FILE = "extends: chat-backend\nunowned: { action: fail }\n";
 const GUTTED = "extends: chat-backend\nunowned: { acton: pass }\n";
 
 function octokit(): GitHub {
-  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+  const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  }));
   return new Octokit({ auth: { token: "ghs_test" } }) as unknown as GitHub;
 }
 
-function content(gh: GitHubMock, repo: string, path: string, ref: string | undefined, text: string | undefined) {
+function content(
+  gh: GitHubMock,
+  repo: string,
+  path: string,
+  ref: string | undefined,
+  text: string | undefined,
+) {
   const url = `/repos/acme/${repo}/contents/${encodeURIComponent(path)}${ref ? `?ref=${ref}` : ""}`;
-  if (text === undefined) gh.get(url, { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content" }, 404);
+  if (text === undefined)
+    gh.get(
+      url,
+      {
+        message: "Not Found",
+        documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content",
+      },
+      404,
+    );
   else gh.get(url, text, 200, RAW);
 }
 
-const pr = { number: 12, state: "open", title: "Tidy governance base", body: null, user: { login: "octocat" }, labels: [], head: { sha: HEAD }, base: { sha: BASE, ref: "main" } } satisfies PullRequestData;
+const pr = {
+  number: 12,
+  state: "open",
+  title: "Tidy governance base",
+  body: null,
+  user: { login: "octocat" },
+  labels: [],
+  head: { sha: HEAD },
+  base: { sha: BASE, ref: "main" },
+} satisfies PullRequestData;
 
 describe("the files a repository's policy is built from", () => {
   it("are the policy file and the repository files it extends, never a preset", async () => {
@@ -53,14 +80,27 @@ describe("the files a repository's policy is built from", () => {
     content(gh, "chat", ".github/governance.yml", BASE, ROOT);
     content(gh, "chat", ".github/governance-base.yml", BASE, BASE_FILE);
     const { result } = await new PolicySource().load(octokit(), REPO, BASE);
-    expect(result?.policy?.sources).toEqual([".github/governance.yml", "acme/chat:.github/governance-base.yml", "policies/chat-backend.yml"]);
-    expect(result?.policy?.files).toEqual([".github/governance.yml", ".github/governance-base.yml"]);
+    expect(result?.policy?.sources).toEqual([
+      ".github/governance.yml",
+      "acme/chat:.github/governance-base.yml",
+      "policies/chat-backend.yml",
+    ]);
+    expect(result?.policy?.files).toEqual([
+      ".github/governance.yml",
+      ".github/governance-base.yml",
+    ]);
   });
 
   it("exclude the organisation's fallback policy, which no pull request here can change", async () => {
     const gh = mockGitHub();
     content(gh, "chat", ".github/governance.yml", BASE, undefined);
-    content(gh, ".github", ".github/governance.yml", undefined, "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n");
+    content(
+      gh,
+      ".github",
+      ".github/governance.yml",
+      undefined,
+      "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n",
+    );
     const { result } = await new PolicySource().load(octokit(), REPO, BASE);
     expect(result?.policy?.files).toEqual([]);
   });
@@ -76,7 +116,9 @@ describe("the files a repository's policy is built from", () => {
     const files = [modified(".github/governance-base.yml", BASE_FILE, GUTTED)];
 
     const proposed = await source.lintProposed(octokit(), REPO, pr, files);
-    expect(proposed?.problems.map(formatProblem)).toEqual(['acme/chat:.github/governance-base.yml:2:12: error: unknown key "acton" (at unowned.acton)']);
+    expect(proposed?.problems.map(formatProblem)).toEqual([
+      'acme/chat:.github/governance-base.yml:2:12: error: unknown key "acton" (at unowned.acton)',
+    ]);
 
     const facts = { ...prFacts(files), proposedPolicy: proposed };
     const d = evaluate(policy, facts, NOW);
@@ -85,7 +127,13 @@ describe("the files a repository's policy is built from", () => {
       'the proposed .github/governance.yml: acme/chat:.github/governance-base.yml:2:12: error: unknown key "acton" (at unowned.acton)',
     ]);
     // Signed by the amendment's approvers, the broken proposal still cannot merge.
-    expect(evaluate(policy, { ...facts, reviews: [approval("tara"), approval("bea"), approval("sam")] }, NOW).conclusion).toBe("failure");
+    expect(
+      evaluate(
+        policy,
+        { ...facts, reviews: [approval("tara"), approval("bea"), approval("sam")] },
+        NOW,
+      ).conclusion,
+    ).toBe("failure");
   });
 
   it("a pull request touching no policy file costs no read", async () => {
@@ -94,7 +142,9 @@ describe("the files a repository's policy is built from", () => {
     content(gh, "chat", ".github/governance-base.yml", BASE, BASE_FILE);
     const source = new PolicySource();
     await source.load(octokit(), REPO, BASE);
-    expect(await source.lintProposed(octokit(), REPO, pr, [modified("src/api/users.ts", "a\n", "b\n")])).toBeUndefined();
+    expect(
+      await source.lintProposed(octokit(), REPO, pr, [modified("src/api/users.ts", "a\n", "b\n")]),
+    ).toBeUndefined();
     expect(gh.count({ kind: "rest" })).toBe(2);
   });
 });

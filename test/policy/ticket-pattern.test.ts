@@ -18,16 +18,31 @@ import { memoryReader, policyFrom } from "../helpers/policy.js";
 const PRESET_PATTERN = "\\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\\b";
 /** The pattern the presets shipped before issue 11, kept as a hostile case for the matcher. */
 const OLD_PRESET_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
-const BINDINGS = "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n  architecture-team: { users: [ari] }\n";
+const BINDINGS =
+  "extends: platform-engineering\nroles:\n  platform-engineering: { users: [pia] }\n  architecture-team: { users: [ari] }\n";
 const HOSTILE = "A".repeat(65_536);
-const signed = { reviews: [{ id: 1, user: "pia", state: "APPROVED" as const, commitId: "head", submittedAt: "2026-11-23T11:00:00Z" }], headSha: "head" };
+const signed = {
+  reviews: [
+    {
+      id: 1,
+      user: "pia",
+      state: "APPROVED" as const,
+      commitId: "head",
+      submittedAt: "2026-11-23T11:00:00Z",
+    },
+  ],
+  headSha: "head",
+};
 
 describe("10.11: the ticket pattern runs only where a ticket is required", () => {
   it("a hostile body on a pull request no ticket area touches is never scanned", async () => {
     const policy = await policyFrom(BINDINGS);
     const matcher = ticketMatcher(policy.ticket!.pattern);
     const scans = matcher.scans;
-    const adr = prFacts([pathOnly("docs/adr/0012-nats-jetstream-backups.md")], { title: "Propose NATS backups", body: HOSTILE });
+    const adr = prFacts([pathOnly("docs/adr/0012-nats-jetstream-backups.md")], {
+      title: "Propose NATS backups",
+      body: HOSTILE,
+    });
     const d = evaluate(policy, adr, NOW);
     expect(d.ticket).toEqual({ required: false, pattern: PRESET_PATTERN, found: [], areas: [] });
     expect(matcher.scans).toBe(scans);
@@ -39,9 +54,18 @@ describe("10.11: the ticket pattern runs only where a ticket is required", () =>
     const before = { scans: matcher.scans, steps: matcher.steps };
     // Capitals up to the end of what is read, the key last: every start position is a near miss.
     const body = `${"A".repeat(MAX_TICKET_TEXT - 40)} LFXV2-302`;
-    const workflow = prFacts([pathOnly(".github/workflows/deploy.yml")], { title: "Deploy from tags", body, ...signed });
+    const workflow = prFacts([pathOnly(".github/workflows/deploy.yml")], {
+      title: "Deploy from tags",
+      body,
+      ...signed,
+    });
     const d = evaluate(policy, workflow, NOW);
-    expect(d.ticket).toEqual({ required: true, pattern: PRESET_PATTERN, found: ["LFXV2-302"], areas: ["ci-cd"] });
+    expect(d.ticket).toEqual({
+      required: true,
+      pattern: PRESET_PATTERN,
+      found: ["LFXV2-302"],
+      areas: ["ci-cd"],
+    });
     expect(d.conclusion).toBe("success");
     expect(matcher.scans).toBe(before.scans + 1);
     // At most one thread step and one closure step per instruction and character of the scanned text.
@@ -52,7 +76,15 @@ describe("10.11: the ticket pattern runs only where a ticket is required", () =>
   it("reads only the first 64 KiB of title and body: a key beyond it is not seen", async () => {
     const policy = await policyFrom(BINDINGS);
     const body = `${"x".repeat(MAX_TICKET_TEXT)} LFXV2-302`;
-    const d = evaluate(policy, prFacts([pathOnly(".github/workflows/deploy.yml")], { title: "Deploy from tags", body, ...signed }), NOW);
+    const d = evaluate(
+      policy,
+      prFacts([pathOnly(".github/workflows/deploy.yml")], {
+        title: "Deploy from tags",
+        body,
+        ...signed,
+      }),
+      NOW,
+    );
     expect(d.ticket.found).toEqual([]);
     expect(d.conclusion).toBe("failure");
   });
@@ -74,13 +106,19 @@ describe("the linear-time matcher", () => {
     "a|ab",
     "(a|b)*?c",
   ];
-  const text = fc.array(fc.constantFrom("A", "B", "Z", "a", "b", "c", "1", "9", "-", "#", ".", " ", "\n", "_"), { maxLength: 40 }).map((c) => c.join(""));
+  const text = fc
+    .array(fc.constantFrom("A", "B", "Z", "a", "b", "c", "1", "9", "-", "#", ".", " ", "\n", "_"), {
+      maxLength: 40,
+    })
+    .map((c) => c.join(""));
 
   it.each(patterns)("finds what RegExp finds: %s", (pattern) => {
     const matcher = new TicketMatcher(pattern);
     fc.assert(
       fc.property(text, (t) => {
-        const expected = [...t.matchAll(new RegExp(pattern, "g"))].map((m) => m[0]).filter((key) => key !== "");
+        const expected = [...t.matchAll(new RegExp(pattern, "g"))]
+          .map((m) => m[0])
+          .filter((key) => key !== "");
         expect(matcher.scan(t).keys).toEqual(expected);
       }),
       { numRuns: 1500, seed: 10_11 },
@@ -89,7 +127,12 @@ describe("the linear-time matcher", () => {
 
   it("scans 64 KiB of near misses in linear steps", () => {
     const matcher = new TicketMatcher(OLD_PRESET_PATTERN);
-    for (const hostile of [HOSTILE, "A1".repeat(32_768), "AB-".repeat(21_845), "A-".repeat(32_768)]) {
+    for (const hostile of [
+      HOSTILE,
+      "A1".repeat(32_768),
+      "AB-".repeat(21_845),
+      "A-".repeat(32_768),
+    ]) {
       const scan = matcher.scan(hostile);
       expect(scan.complete).toBe(true);
       expect(scan.steps).toBeLessThanOrEqual(2 * matcher.size * (hostile.length + 1));
@@ -109,31 +152,61 @@ describe("the linear-time matcher", () => {
 describe("a policy's own ticket pattern is linted for the matcher", () => {
   async function ticketProblems(pattern: string) {
     const yaml = `${BINDINGS}ticket:\n  pattern: ${JSON.stringify(pattern)}\n  projects: [LFXV2]\n`;
-    const result = await loadPolicy({ name: ".github/governance.yml", text: yaml }, memoryReader({}));
+    const result = await loadPolicy(
+      { name: ".github/governance.yml", text: yaml },
+      memoryReader({}),
+    );
     return result.problems.map(formatProblem);
   }
 
   it("accepts the presets' pattern and ordinary ones", async () => {
-    for (const pattern of [PRESET_PATTERN, OLD_PRESET_PATTERN, "(?:OPS|SEC)-\\d+", "\\b[A-Z]{2,10}-[0-9]{1,6}\\b"]) expect(await ticketProblems(pattern), pattern).toEqual([]);
+    for (const pattern of [
+      PRESET_PATTERN,
+      OLD_PRESET_PATTERN,
+      "(?:OPS|SEC)-\\d+",
+      "\\b[A-Z]{2,10}-[0-9]{1,6}\\b",
+    ])
+      expect(await ticketProblems(pattern), pattern).toEqual([]);
   });
 
   it.each([
-    ["([A-Z]+)-\\1", "ticket pattern uses a backreference (\\1); ticket keys are matched in linear time, without backtracking"],
-    ["(?<p>[A-Z]+)-\\k<p>", "ticket pattern uses a named backreference (\\k); ticket keys are matched in linear time, without backtracking"],
-    ["[A-Z]+(?=-\\d)", "ticket pattern uses a lookaround ((?= (?! (?<= (?<!); ticket keys are matched in linear time, without backtracking"],
-    ["(?<!X)[A-Z]+-\\d+", "ticket pattern uses a lookaround ((?= (?! (?<= (?<!); ticket keys are matched in linear time, without backtracking"],
-    ["[A-Z]*-?\\d*", "ticket pattern matches an empty string, so every pull request would reference a ticket"],
-    ["[A-Z]+-(\\d+", "ticket pattern is not a valid regular expression: Invalid regular expression: /[A-Z]+-(\\d+/: Unterminated group"],
+    [
+      "([A-Z]+)-\\1",
+      "ticket pattern uses a backreference (\\1); ticket keys are matched in linear time, without backtracking",
+    ],
+    [
+      "(?<p>[A-Z]+)-\\k<p>",
+      "ticket pattern uses a named backreference (\\k); ticket keys are matched in linear time, without backtracking",
+    ],
+    [
+      "[A-Z]+(?=-\\d)",
+      "ticket pattern uses a lookaround ((?= (?! (?<= (?<!); ticket keys are matched in linear time, without backtracking",
+    ],
+    [
+      "(?<!X)[A-Z]+-\\d+",
+      "ticket pattern uses a lookaround ((?= (?! (?<= (?<!); ticket keys are matched in linear time, without backtracking",
+    ],
+    [
+      "[A-Z]*-?\\d*",
+      "ticket pattern matches an empty string, so every pull request would reference a ticket",
+    ],
+    [
+      "[A-Z]+-(\\d+",
+      "ticket pattern is not a valid regular expression: Invalid regular expression: /[A-Z]+-(\\d+/: Unterminated group",
+    ],
     [`[A-Z]+-\\d+${"|X".repeat(130)}`, "ticket pattern is 270 characters long; the limit is 256"],
   ])("refuses %s", async (pattern, message) => {
-    expect(await ticketProblems(pattern)).toEqual([`.github/governance.yml:6:12: error: ${message} (at ticket.pattern)`]);
+    expect(await ticketProblems(pattern)).toEqual([
+      `.github/governance.yml:6:12: error: ${message} (at ticket.pattern)`,
+    ]);
   });
 });
 
 describe("issue 11 §5: names of standards are no tickets; lint asks for the projects", () => {
   // Seed 002, "Ticket Creation Requirements": "All work items must be tracked through Jira
   // tickets ... in the appropriate product Jira board" (example: LFXV2-302).
-  const workflow = (title: string, body = "") => prFacts([pathOnly(".github/workflows/deploy.yml")], { title, body, ...signed });
+  const workflow = (title: string, body = "") =>
+    prFacts([pathOnly(".github/workflows/deploy.yml")], { title, body, ...signed });
 
   it.each([
     ["Build with UTF-8 locale", ""],
@@ -143,13 +216,25 @@ describe("issue 11 §5: names of standards are no tickets; lint asks for the pro
   ])("the preset finds no ticket in %j", async (title, body) => {
     const policy = await policyFrom(BINDINGS);
     const d = evaluate(policy, workflow(title, body), NOW);
-    expect(d.ticket).toEqual({ required: true, pattern: PRESET_PATTERN, found: [], areas: ["ci-cd"] });
+    expect(d.ticket).toEqual({
+      required: true,
+      pattern: PRESET_PATTERN,
+      found: [],
+      areas: ["ci-cd"],
+    });
     expect(d.conclusion).toBe("failure");
   });
 
   it("a real key beside them is found, alone", async () => {
     const policy = await policyFrom(BINDINGS);
-    const d = evaluate(policy, workflow("LFXV2-302: pin images by SHA-256", "Fixes CVE-2024-3094 (UTF-8 paths). Follow-up LFXV2_OPS-17."), NOW);
+    const d = evaluate(
+      policy,
+      workflow(
+        "LFXV2-302: pin images by SHA-256",
+        "Fixes CVE-2024-3094 (UTF-8 paths). Follow-up LFXV2_OPS-17.",
+      ),
+      NOW,
+    );
     expect(d.ticket.found).toEqual(["LFXV2-302", "LFXV2_OPS-17"]);
     expect(d.conclusion).toBe("success");
   });
@@ -164,7 +249,10 @@ describe("issue 11 §5: names of standards are no tickets; lint asks for the pro
   });
 
   it("lint warns, in the repository's file, while no ticket.projects are named", async () => {
-    const result = await loadPolicy({ name: ".github/governance.yml", text: BINDINGS }, memoryReader({}));
+    const result = await loadPolicy(
+      { name: ".github/governance.yml", text: BINDINGS },
+      memoryReader({}),
+    );
     expect(result.policy).toBeDefined();
     expect(result.problems.map(formatProblem)).toEqual([
       ".github/governance.yml:1:1: warning: areas ci-cd, deployment, environments, iac, network-access require a ticket, but ticket.projects names no project: " +
@@ -173,12 +261,21 @@ describe("issue 11 §5: names of standards are no tickets; lint asks for the pro
   });
 
   it("naming the projects silences the warning", async () => {
-    const result = await loadPolicy({ name: ".github/governance.yml", text: `${BINDINGS}ticket: { projects: [LFXV2] }\n` }, memoryReader({}));
+    const result = await loadPolicy(
+      { name: ".github/governance.yml", text: `${BINDINGS}ticket: { projects: [LFXV2] }\n` },
+      memoryReader({}),
+    );
     expect(result.problems).toEqual([]);
   });
 
   it("a policy that requires no ticket is not asked for projects", async () => {
-    const result = await loadPolicy({ name: ".github/governance.yml", text: "extends: it-operations\nroles:\n  it-operations: { users: [olga] }\n" }, memoryReader({}));
+    const result = await loadPolicy(
+      {
+        name: ".github/governance.yml",
+        text: "extends: it-operations\nroles:\n  it-operations: { users: [olga] }\n",
+      },
+      memoryReader({}),
+    );
     expect(result.problems.map(formatProblem).filter((p) => /ticket/.test(p))).toEqual([]);
   });
 });

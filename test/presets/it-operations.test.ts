@@ -75,62 +75,123 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const requirements = (json: ExplainJson) => json.requirements.map((r) => [r.id, r.level, r.roles, r.count]);
+const requirements = (json: ExplainJson) =>
+  json.requirements.map((r) => [r.id, r.level, r.roles, r.count]);
 const areasOf = (json: ExplainJson) => json.areas.map((a) => [a.id, a.level]);
 const byEngineer = ["--author", ENGINEER];
 
 describe("IT/Operations approves operational changes (seed 004 lines 66-81), one approval from IT/Operations", () => {
   it("line 66, CI/CD Management: a step added to .github/workflows/deploy.yml → it-operations", async () => {
-    const head = workflow.replace("      - run: npm run build\n", "      - run: npm run build\n      - run: npm test\n");
-    const json = await explainRange(bound, { ".github/workflows/deploy.yml": workflow }, { ".github/workflows/deploy.yml": head }, byEngineer);
+    const head = workflow.replace(
+      "      - run: npm run build\n",
+      "      - run: npm run build\n      - run: npm test\n",
+    );
+    const json = await explainRange(
+      bound,
+      { ".github/workflows/deploy.yml": workflow },
+      { ".github/workflows/deploy.yml": head },
+      byEngineer,
+    );
     expect(areasOf(json)).toEqual([["ci-cd", 2]]);
     expect(requirements(json)).toEqual([["ci-cd/base", 2, ["it-operations"], 1]]);
   });
 
   it("line 67, Infrastructure Provisioning: a provider bump in infra/terraform/main.tf → it-operations", async () => {
-    const json = await explainRange(bound, { "infra/terraform/main.tf": mainTf }, { "infra/terraform/main.tf": mainTf.replace('version = "~> 5.40"', 'version = "~> 5.60"') }, byEngineer);
+    const json = await explainRange(
+      bound,
+      { "infra/terraform/main.tf": mainTf },
+      { "infra/terraform/main.tf": mainTf.replace('version = "~> 5.40"', 'version = "~> 5.60"') },
+      byEngineer,
+    );
     expect(areasOf(json)).toEqual([["iac", 2]]);
     expect(requirements(json)).toEqual([["iac/base", 2, ["it-operations"], 1]]);
   });
 
   it("line 68, Service Deployment: an image bump in services/notifications/deploy/, a Dockerfile in apps/api/, Helm values → it-operations", async () => {
     const values = "replicaCount: 3\nimage:\n  repository: ghcr.io/acme/chat-api\n  tag: 1.14.2\n";
-    const json = await explainRange(bound, {
-      "services/notifications/deploy/deployment.yaml": deployment,
-      "apps/api/Dockerfile": dockerfile,
-      "infra/helm/chat-api/values.yaml": values,
-    }, {
-      "services/notifications/deploy/deployment.yaml": deployment.replace("chat-api:1.14.2", "chat-api:1.15.0"),
-      "apps/api/Dockerfile": dockerfile.replace("node:20-bookworm-slim AS build", "node:22-bookworm-slim AS build"),
-      "infra/helm/chat-api/values.yaml": values.replace("tag: 1.14.2", "tag: 1.15.0"),
-    }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([["deployment", 2, ["apps/api/Dockerfile", "infra/helm/chat-api/values.yaml", "services/notifications/deploy/deployment.yaml"]]]);
+    const json = await explainRange(
+      bound,
+      {
+        "services/notifications/deploy/deployment.yaml": deployment,
+        "apps/api/Dockerfile": dockerfile,
+        "infra/helm/chat-api/values.yaml": values,
+      },
+      {
+        "services/notifications/deploy/deployment.yaml": deployment.replace(
+          "chat-api:1.14.2",
+          "chat-api:1.15.0",
+        ),
+        "apps/api/Dockerfile": dockerfile.replace(
+          "node:20-bookworm-slim AS build",
+          "node:22-bookworm-slim AS build",
+        ),
+        "infra/helm/chat-api/values.yaml": values.replace("tag: 1.14.2", "tag: 1.15.0"),
+      },
+      byEngineer,
+    );
+    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([
+      [
+        "deployment",
+        2,
+        [
+          "apps/api/Dockerfile",
+          "infra/helm/chat-api/values.yaml",
+          "services/notifications/deploy/deployment.yaml",
+        ],
+      ],
+    ]);
     expect(requirements(json)).toEqual([["deployment/base", 2, ["it-operations"], 1]]);
   });
 
   it("line 69, Monitoring & Alerting: a Prometheus alert rule and a Grafana dashboard → it-operations", async () => {
-    const json = await explainRange(bound, {}, {
-      "ops/prometheus/chat-api.rules.yml": PROMETHEUS_RULES,
-      "apps/api/grafana/dashboards/chat-api.json": '{ "title": "Chat API", "panels": [] }\n',
-    }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([["monitoring", 2, ["apps/api/grafana/dashboards/chat-api.json", "ops/prometheus/chat-api.rules.yml"]]]);
+    const json = await explainRange(
+      bound,
+      {},
+      {
+        "ops/prometheus/chat-api.rules.yml": PROMETHEUS_RULES,
+        "apps/api/grafana/dashboards/chat-api.json": '{ "title": "Chat API", "panels": [] }\n',
+      },
+      byEngineer,
+    );
+    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([
+      [
+        "monitoring",
+        2,
+        ["apps/api/grafana/dashboards/chat-api.json", "ops/prometheus/chat-api.rules.yml"],
+      ],
+    ]);
     expect(json.unowned).toEqual([]);
     expect(requirements(json)).toEqual([["monitoring/base", 2, ["it-operations"], 1]]);
   });
 
   it("line 75, Infrastructure Security: a security group, a Kubernetes Role and a NetworkPolicy → it-operations, and nobody else", async () => {
-    const json = await explainRange(bound, { "infra/terraform/main.tf": mainTf }, {
-      "infra/terraform/security_groups.tf": securityGroups,
-      "kubernetes/base/rbac/chat-api.yaml": rbac,
-      "kubernetes/base/networkpolicy.yaml": networkPolicy,
-    }, byEngineer);
+    const json = await explainRange(
+      bound,
+      { "infra/terraform/main.tf": mainTf },
+      {
+        "infra/terraform/security_groups.tf": securityGroups,
+        "kubernetes/base/rbac/chat-api.yaml": rbac,
+        "kubernetes/base/networkpolicy.yaml": networkPolicy,
+      },
+      byEngineer,
+    );
     expect(json.level).toBe(2);
     expect(json.requiredRoles).toEqual(["it-operations"]);
-    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual(["infra/terraform/security_groups.tf", "kubernetes/base/networkpolicy.yaml", "kubernetes/base/rbac/chat-api.yaml"]);
+    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual([
+      "infra/terraform/security_groups.tf",
+      "kubernetes/base/networkpolicy.yaml",
+      "kubernetes/base/rbac/chat-api.yaml",
+    ]);
   });
 
   it("line 75: one IT/Operations approval covers every operational area a change touches", () => {
-    const facts = prFacts([added("infra/terraform/security_groups.tf", securityGroups), modified(".github/workflows/deploy.yml", workflow, `${workflow}# pinned\n`)], { author: ENGINEER, reviews: [approval("omar")] });
+    const facts = prFacts(
+      [
+        added("infra/terraform/security_groups.tf", securityGroups),
+        modified(".github/workflows/deploy.yml", workflow, `${workflow}# pinned\n`),
+      ],
+      { author: ENGINEER, reviews: [approval("omar")] },
+    );
     const d = evaluate(signers, facts, NOW);
     expect(d.requirements.map((r) => [r.id, r.satisfied])).toEqual([
       ["ci-cd/base", true],
@@ -141,59 +202,133 @@ describe("IT/Operations approves operational changes (seed 004 lines 66-81), one
   });
 
   it("line 76, Capacity Planning: replicas 3 → 20 in infra/k8s/ → it-operations (no Finance in this document)", async () => {
-    const json = await explainRange(bound, { "infra/k8s/deployment.yaml": deployment }, { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["deployment", ["scaling-change", "cost-increase"]]]);
+    const json = await explainRange(
+      bound,
+      { "infra/k8s/deployment.yaml": deployment },
+      { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") },
+      byEngineer,
+    );
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([
+      ["deployment", ["scaling-change", "cost-increase"]],
+    ]);
     expect(json.level).toBe(2);
     expect(json.requiredRoles).toEqual(["it-operations"]);
   });
 
   it("lines 76 and 79, Capacity Planning and Cost Optimization: replicas in a directory no glob foresaw still reach it-operations", async () => {
-    const json = await explainRange(bound, { "ops/chat/deployment.yaml": deployment }, { "ops/chat/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") }, byEngineer);
+    const json = await explainRange(
+      bound,
+      { "ops/chat/deployment.yaml": deployment },
+      { "ops/chat/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") },
+      byEngineer,
+    );
     expect(json.unowned).toEqual([]);
-    expect(json.areas.map((a) => [a.id, a.files])).toEqual([["deployment", ["ops/chat/deployment.yaml"]]]);
+    expect(json.areas.map((a) => [a.id, a.files])).toEqual([
+      ["deployment", ["ops/chat/deployment.yaml"]],
+    ]);
     expect(json.requiredRoles).toEqual(["it-operations"]);
   });
 
   it("line 77, Backup & Disaster Recovery: a backup script and a Velero schedule → it-operations", async () => {
-    const json = await explainRange(bound, {}, {
-      "scripts/backup/pg-dump.sh": BACKUP_SCRIPT,
-      "ops/velero/nightly.yaml": "apiVersion: velero.io/v1\nkind: Schedule\nmetadata:\n  name: nightly\nspec:\n  schedule: 0 3 * * *\n",
-    }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([["backup-recovery", 2, ["ops/velero/nightly.yaml", "scripts/backup/pg-dump.sh"]]]);
+    const json = await explainRange(
+      bound,
+      {},
+      {
+        "scripts/backup/pg-dump.sh": BACKUP_SCRIPT,
+        "ops/velero/nightly.yaml":
+          "apiVersion: velero.io/v1\nkind: Schedule\nmetadata:\n  name: nightly\nspec:\n  schedule: 0 3 * * *\n",
+      },
+      byEngineer,
+    );
+    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([
+      ["backup-recovery", 2, ["ops/velero/nightly.yaml", "scripts/backup/pg-dump.sh"]],
+    ]);
     expect(requirements(json)).toEqual([["backup-recovery/base", 2, ["it-operations"], 1]]);
   });
 
   it("line 78, Environment Management: .env.production and apps/api/ staging config → it-operations", async () => {
-    const json = await explainRange(bound, { ".env.production": envProduction }, {
-      ".env.production": `${envProduction}BACKUP_SCHEDULE=0 3 * * *\n`,
-      "apps/api/config/staging/nats.yaml": "url: nats://nats.nats-staging.svc:4222\n",
-    }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["environments", [".env.production", "apps/api/config/staging/nats.yaml"]]]);
+    const json = await explainRange(
+      bound,
+      { ".env.production": envProduction },
+      {
+        ".env.production": `${envProduction}BACKUP_SCHEDULE=0 3 * * *\n`,
+        "apps/api/config/staging/nats.yaml": "url: nats://nats.nats-staging.svc:4222\n",
+      },
+      byEngineer,
+    );
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([
+      ["environments", [".env.production", "apps/api/config/staging/nats.yaml"]],
+    ]);
     expect(json.requiredRoles).toEqual(["it-operations"]);
   });
 
   it("line 78: a variable added to a Deployment under services/ is IT/Operations' to provision", async () => {
-    const head = deployment.replace("            - name: NODE_ENV\n", "            - name: NATS_URL\n              value: nats://nats:4222\n            - name: NODE_ENV\n");
-    const json = await explainRange(bound, { "services/notifications/deploy/deployment.yaml": deployment }, { "services/notifications/deploy/deployment.yaml": head }, byEngineer);
+    const head = deployment.replace(
+      "            - name: NODE_ENV\n",
+      "            - name: NATS_URL\n              value: nats://nats:4222\n            - name: NODE_ENV\n",
+    );
+    const json = await explainRange(
+      bound,
+      { "services/notifications/deploy/deployment.yaml": deployment },
+      { "services/notifications/deploy/deployment.yaml": head },
+      byEngineer,
+    );
     expect(json.areas[0]?.changes.map((c) => c.kind)).toContain("env-var-added");
     expect(json.requiredRoles).toEqual(["it-operations"]);
   });
 
   // Runbooks are level 1; what a manifest kept with one does still needs IT/Operations.
-  const binding = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: break-glass\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n  - kind: Group\n    name: oncall\n";
-  const withVariable = deployment.replace("            - name: NODE_ENV\n", "            - name: REDIS_READONLY\n              value: \"true\"\n            - name: NODE_ENV\n");
+  const binding =
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: break-glass\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n  - kind: Group\n    name: oncall\n";
+  const withVariable = deployment.replace(
+    "            - name: NODE_ENV\n",
+    '            - name: REDIS_READONLY\n              value: "true"\n            - name: NODE_ENV\n',
+  );
   it.each([
-    ["line 76, replicas raised", "runbooks/redis/scale-up.yaml", deployment, deployment.replace("replicas: 3", "replicas: 5"), "capacity-and-cost"],
-    ["line 78, a new variable", "runbooks/redis/read-only.yaml", deployment, withVariable, "environment-variables"],
-    ["line 75, a ClusterRoleBinding", "runbooks/access/break-glass.yaml", null, binding, "infrastructure-security"],
-  ])("%s in a manifest kept with a runbook → it-operations", async (_what, path, base, head, rule) => {
-    const json = await explainRange(bound, base === null ? {} : { [path]: base }, { [path]: head }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.level])).toEqual([["runbooks", 2]]);
-    expect(requirements(json)).toEqual([[`runbooks/${rule}`, 2, ["it-operations"], 1]]);
-  });
+    [
+      "line 76, replicas raised",
+      "runbooks/redis/scale-up.yaml",
+      deployment,
+      deployment.replace("replicas: 3", "replicas: 5"),
+      "capacity-and-cost",
+    ],
+    [
+      "line 78, a new variable",
+      "runbooks/redis/read-only.yaml",
+      deployment,
+      withVariable,
+      "environment-variables",
+    ],
+    [
+      "line 75, a ClusterRoleBinding",
+      "runbooks/access/break-glass.yaml",
+      null,
+      binding,
+      "infrastructure-security",
+    ],
+  ])(
+    "%s in a manifest kept with a runbook → it-operations",
+    async (_what, path, base, head, rule) => {
+      const json = await explainRange(
+        bound,
+        base === null ? {} : { [path]: base },
+        { [path]: head },
+        byEngineer,
+      );
+      expect(json.areas.map((a) => [a.id, a.level])).toEqual([["runbooks", 2]]);
+      expect(requirements(json)).toEqual([[`runbooks/${rule}`, 2, ["it-operations"], 1]]);
+    },
+  );
 
   it("line 81, Documentation & Runbooks: a runbook → IT/Operations are asked to review; nothing blocks", async () => {
-    const d = evaluate(signers, prFacts([added("docs/runbooks/redis-failover.md", "# Redis failover\n\n1. Promote the replica.\n")], { author: ENGINEER }), NOW);
+    const d = evaluate(
+      signers,
+      prFacts(
+        [added("docs/runbooks/redis-failover.md", "# Redis failover\n\n1. Promote the replica.\n")],
+        { author: ENGINEER },
+      ),
+      NOW,
+    );
     expect(d.areas.map((a) => [a.id, a.level])).toEqual([["runbooks", 1]]);
     // The responsible role, IT/Operations, is asked (one member, as for any courtesy request).
     expect(d.reviewersToRequest.users).toHaveLength(1);
@@ -203,8 +338,21 @@ describe("IT/Operations approves operational changes (seed 004 lines 66-81), one
 });
 
 describe("who may sign: one IT/Operations approval, never the author's own", () => {
-  const files = [modified(".github/workflows/deploy.yml", workflow, workflow.replace("      - run: npm run build\n", "      - run: npm run build\n      - run: npm test\n"))];
-  const decide = (author: string, reviews: ReturnType<typeof approval>[], comments: ReturnType<typeof comment>[] = []) => evaluate(signers, prFacts(files, { author, reviews, comments }), NOW);
+  const files = [
+    modified(
+      ".github/workflows/deploy.yml",
+      workflow,
+      workflow.replace(
+        "      - run: npm run build\n",
+        "      - run: npm run build\n      - run: npm test\n",
+      ),
+    ),
+  ];
+  const decide = (
+    author: string,
+    reviews: ReturnType<typeof approval>[],
+    comments: ReturnType<typeof comment>[] = [],
+  ) => evaluate(signers, prFacts(files, { author, reviews, comments }), NOW);
 
   it("an engineer's change: one it-operations approval suffices", () => {
     const d = decide(ENGINEER, [approval("omar")]);
@@ -236,53 +384,99 @@ describe("who may sign: one IT/Operations approval, never the author's own", () 
   it("the only it-operations member's own change goes to management (line 123), not through unsigned", async () => {
     const alone = await policyFrom(BINDINGS.replace("[olga, omar, ivan]", "[olga]"));
     const d = evaluate(alone, prFacts(files, { author: "olga" }), NOW);
-    expect(d.requirements[0]?.escalations).toEqual([expect.objectContaining({ from: "it-operations", to: "engineering-management" })]);
-    expect(evaluate(alone, prFacts(files, { author: "olga", reviews: [approval("mona")] }), NOW).conclusion).toBe("success");
+    expect(d.requirements[0]?.escalations).toEqual([
+      expect.objectContaining({ from: "it-operations", to: "engineering-management" }),
+    ]);
+    expect(
+      evaluate(alone, prFacts(files, { author: "olga", reviews: [approval("mona")] }), NOW)
+        .conclusion,
+    ).toBe("success");
   });
 });
 
 describe("engineers decide architecture, APIs and data models (lines 46 and 121); there is no architecture team", () => {
   it("line 46: an ADR under docs/adr/ needs no sign-off", async () => {
-    const json = await explainRange(bound, {}, { "docs/adr/0012-nats-jetstream-backups.md": adr }, byEngineer);
+    const json = await explainRange(
+      bound,
+      {},
+      { "docs/adr/0012-nats-jetstream-backups.md": adr },
+      byEngineer,
+    );
     expect(areasOf(json)).toEqual([["architecture", 1]]);
     expect([json.level, json.requirements, json.conclusion]).toEqual([1, [], "success"]);
   });
 
   it("line 46: a breaking change to apps/api/openapi.yaml is the engineers' decision", async () => {
-    const json = await explainRange(bound, { "apps/api/openapi.yaml": openapiBase }, { "apps/api/openapi.yaml": openapiBreaking }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.level, a.changes.some((c) => c.kind === "api-breaking")])).toEqual([["architecture", 1, true]]);
+    const json = await explainRange(
+      bound,
+      { "apps/api/openapi.yaml": openapiBase },
+      { "apps/api/openapi.yaml": openapiBreaking },
+      byEngineer,
+    );
+    expect(
+      json.areas.map((a) => [a.id, a.level, a.changes.some((c) => c.kind === "api-breaking")]),
+    ).toEqual([["architecture", 1, true]]);
     expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
   });
 
   it("line 46: a DROP COLUMN in apps/api/prisma/migrations/ and a field removed from schema.prisma need no sign-off", async () => {
-    const json = await explainRange(bound, { "apps/api/prisma/schema.prisma": schema }, {
-      "apps/api/prisma/schema.prisma": schema.replace("  avatarUrl String?\n", ""),
-      "apps/api/prisma/migrations/20250301090000_drop_avatar/migration.sql": fixture("prs/drop-column.migration.sql"),
-    }, byEngineer);
+    const json = await explainRange(
+      bound,
+      { "apps/api/prisma/schema.prisma": schema },
+      {
+        "apps/api/prisma/schema.prisma": schema.replace("  avatarUrl String?\n", ""),
+        "apps/api/prisma/migrations/20250301090000_drop_avatar/migration.sql": fixture(
+          "prs/drop-column.migration.sql",
+        ),
+      },
+      byEngineer,
+    );
     expect(areasOf(json)).toEqual([["data-model", 1]]);
     expect(json.areas[0]?.changes.map((c) => c.kind)).toContain("migration-destructive");
     expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
   });
 
   it("line 52, Technology Evaluation: a new dependency in apps/api/package.json needs no sign-off", async () => {
-    const json = await explainRange(bound, { "apps/api/package.json": pkg }, { "apps/api/package.json": pkg.replace('"ioredis": "^5.4.1",', '"ioredis": "^5.4.1",\n    "nats": "^2.28.2",') }, byEngineer);
-    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([["dependencies", 1, ["dependency-added"]]]);
+    const json = await explainRange(
+      bound,
+      { "apps/api/package.json": pkg },
+      {
+        "apps/api/package.json": pkg.replace(
+          '"ioredis": "^5.4.1",',
+          '"ioredis": "^5.4.1",\n    "nats": "^2.28.2",',
+        ),
+      },
+      byEngineer,
+    );
+    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([
+      ["dependencies", 1, ["dependency-added"]],
+    ]);
     expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
   });
 
   it("the preset declares the document's roles only, and binds nobody", () => {
-    expect([...policy.roles.keys()]).toEqual(["product-owner", "engineers", "it-operations", "engineering-management"]);
-    expect([...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0)).toBe(true);
+    expect([...policy.roles.keys()]).toEqual([
+      "product-owner",
+      "engineers",
+      "it-operations",
+      "engineering-management",
+    ]);
+    expect(
+      [...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0),
+    ).toBe(true);
   });
 });
 
 describe("Product Owners own product documentation and requirements (lines 12 and 120)", () => {
   const spec = "# Reactions\n\nAs a member I can react to a message with an emoji.\n";
-  const facts = (reviews: ReturnType<typeof approval>[]) => prFacts([added("docs/product/reactions.md", spec)], { author: ENGINEER, reviews });
+  const facts = (reviews: ReturnType<typeof approval>[]) =>
+    prFacts([added("docs/product/reactions.md", spec)], { author: ENGINEER, reviews });
 
   it("a product specification in docs/product/ → the product owner approves", () => {
     const d = evaluate(signers, facts([]), NOW);
-    expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([["product-docs/base", 2, [{ roles: ["product-owner"], count: 1 }]]]);
+    expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([
+      ["product-docs/base", 2, [{ roles: ["product-owner"], count: 1 }]],
+    ]);
     expect(evaluate(signers, facts([approval("paula")]), NOW).conclusion).toBe("success");
   });
 
@@ -293,28 +487,59 @@ describe("Product Owners own product documentation and requirements (lines 12 an
 
 describe("what the document does not set, the preset does not set", () => {
   it("no ticket is required for any change", async () => {
-    const json = await explainRange(bound, { "infra/terraform/main.tf": mainTf }, {
-      "infra/terraform/main.tf": `${mainTf}\n${securityGroups}`,
-      ".github/workflows/deploy.yml": workflow,
-    }, [...byEngineer, "--title", "Open the NATS client port"]);
+    const json = await explainRange(
+      bound,
+      { "infra/terraform/main.tf": mainTf },
+      {
+        "infra/terraform/main.tf": `${mainTf}\n${securityGroups}`,
+        ".github/workflows/deploy.yml": workflow,
+      },
+      [...byEngineer, "--title", "Open the NATS client port"],
+    );
     expect(json.ticket).toEqual({ required: false, pattern: null, found: [], areas: [] });
     expect(json.problems.filter((p) => /ticket/i.test(p.message))).toEqual([]);
     expect(policy.ticket).toBeUndefined();
   });
 
   it("no review deadline: a sign-off pending for weeks escalates nowhere", () => {
-    const decision = evaluate(signers, prFacts([added(".github/workflows/deploy.yml", workflow)], { author: ENGINEER }), NOW);
+    const decision = evaluate(
+      signers,
+      prFacts([added(".github/workflows/deploy.yml", workflow)], { author: ENGINEER }),
+      NOW,
+    );
     expect(decision.conclusion).toBe("failure");
     const weeksLater = new Date("2026-12-21T12:00:00Z");
     for (const expedited of [false, true]) {
-      expect(planEscalations({ decision, policy: signers, pendingSince: new Date("2026-11-23T09:00:00Z"), now: weeksLater, expedited, alreadyEscalated: [] })).toEqual([]);
+      expect(
+        planEscalations({
+          decision,
+          policy: signers,
+          pendingSince: new Date("2026-11-23T09:00:00Z"),
+          now: weeksLater,
+          expedited,
+          alreadyEscalated: [],
+        }),
+      ).toEqual([]);
     }
   });
 
   it("no expedited path: /emergency from an it-operations member is refused and the check still needs the approval", () => {
-    const d = evaluate(signers, prFacts([added("infra/terraform/main.tf", mainTf)], { author: ENGINEER, comments: [comment("olga", "/emergency NATS is down")] }), NOW);
+    const d = evaluate(
+      signers,
+      prFacts([added("infra/terraform/main.tf", mainTf)], {
+        author: ENGINEER,
+        comments: [comment("olga", "/emergency NATS is down")],
+      }),
+      NOW,
+    );
     expect(d.emergency).toBeUndefined();
-    expect(d.commands).toEqual([expect.objectContaining({ login: "olga", counted: false, reason: "this policy authorises no role to use the emergency path" })]);
+    expect(d.commands).toEqual([
+      expect.objectContaining({
+        login: "olga",
+        counted: false,
+        reason: "this policy authorises no role to use the emergency path",
+      }),
+    ]);
     expect(d.conclusion).toBe("failure");
   });
 });
@@ -326,14 +551,27 @@ describe("amending the policy (seed 004 lines 122-123)", () => {
   const REBOUND = BINDINGS.replace("[olga, omar, ivan]", "[olga, omar, ivan, eves-colleague]");
 
   it("rebinding the approving role → level 3, it-operations + engineering-management", () => {
-    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], { author: ENGINEER, reviews });
+    const facts = (reviews: ReturnType<typeof approval>[]) =>
+      prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], {
+        author: ENGINEER,
+        reviews,
+      });
     const d = evaluate(signers, facts([]), NOW);
     expect(d.unowned).toEqual([]);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
     expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([
-      ["governance/base", 3, [{ roles: ["it-operations"], count: 1 }, { roles: ["engineering-management"], count: 1 }]],
+      [
+        "governance/base",
+        3,
+        [
+          { roles: ["it-operations"], count: 1 },
+          { roles: ["engineering-management"], count: 1 },
+        ],
+      ],
     ]);
     expect(evaluate(signers, facts([approval("olga")]), NOW).conclusion).toBe("failure");
-    expect(evaluate(signers, facts([approval("olga"), approval("mona")]), NOW).conclusion).toBe("success");
+    expect(evaluate(signers, facts([approval("olga"), approval("mona")]), NOW).conclusion).toBe(
+      "success",
+    );
   });
 });

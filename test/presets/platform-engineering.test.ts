@@ -93,92 +93,175 @@ beforeAll(async () => {
   signers = await policyFrom(BINDINGS);
 });
 
-const requirements = (json: ExplainJson) => json.requirements.map((r) => [r.id, r.level, r.roles, r.count]);
+const requirements = (json: ExplainJson) =>
+  json.requirements.map((r) => [r.id, r.level, r.roles, r.count]);
 const ticketed = ["--author", ENGINEER, "--title", TICKET];
 const untitled = ["--author", ENGINEER, "--title", "Tidy"];
 
 describe("Items requiring Platform Engineering review and approval (seed 002 lines 152-162)", () => {
   it("line 157, CI/CD pipeline configurations and modifications: a test step in .github/workflows/deploy.yml → platform-engineering, ticket", async () => {
-    const head = workflow.replace("      - run: npm run build\n", "      - run: npm run build\n      - run: npm test\n");
-    const json = await explainRange(PRESET, { ".github/workflows/deploy.yml": workflow }, { ".github/workflows/deploy.yml": head, ".circleci/config.yml": "version: 2.1\n" }, ticketed);
-    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([["ci-cd", 2, [".circleci/config.yml", ".github/workflows/deploy.yml"]]]);
+    const head = workflow.replace(
+      "      - run: npm run build\n",
+      "      - run: npm run build\n      - run: npm test\n",
+    );
+    const json = await explainRange(
+      PRESET,
+      { ".github/workflows/deploy.yml": workflow },
+      { ".github/workflows/deploy.yml": head, ".circleci/config.yml": "version: 2.1\n" },
+      ticketed,
+    );
+    expect(json.areas.map((a) => [a.id, a.level, a.files.sort()])).toEqual([
+      ["ci-cd", 2, [".circleci/config.yml", ".github/workflows/deploy.yml"]],
+    ]);
     expect(requirements(json)).toEqual([["ci-cd/base", 2, ["platform-engineering"], 1]]);
     expect(json.ticket).toMatchObject({ required: true, found: ["LFXV2-302"] });
   });
 
   it("line 158, production environment configuration changes: .env.production and apps/api/config/production/ → platform-engineering", async () => {
-    const json = await explainRange(PRESET, { ".env.production": envProduction }, {
-      ".env.production": `${envProduction}BACKUP_SCHEDULE=0 3 * * *\n`,
-      "apps/api/config/production/nats.yaml": "url: nats://nats.nats.svc:4222\n",
-    }, ticketed);
-    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["environments", [".env.production", "apps/api/config/production/nats.yaml"]]]);
+    const json = await explainRange(
+      PRESET,
+      { ".env.production": envProduction },
+      {
+        ".env.production": `${envProduction}BACKUP_SCHEDULE=0 3 * * *\n`,
+        "apps/api/config/production/nats.yaml": "url: nats://nats.nats.svc:4222\n",
+      },
+      ticketed,
+    );
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([
+      ["environments", [".env.production", "apps/api/config/production/nats.yaml"]],
+    ]);
     expect(requirements(json)).toEqual([["environments/base", 2, ["platform-engineering"], 1]]);
   });
 
   it("line 159, deployment configurations including scaling policies: replicas 3 → 20 in infra/k8s/ → platform-engineering", async () => {
-    const json = await explainRange(PRESET, { "infra/k8s/deployment.yaml": deployment }, { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") }, ticketed);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["deployment", ["scaling-change", "cost-increase"]]]);
+    const json = await explainRange(
+      PRESET,
+      { "infra/k8s/deployment.yaml": deployment },
+      { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") },
+      ticketed,
+    );
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([
+      ["deployment", ["scaling-change", "cost-increase"]],
+    ]);
     expect(requirements(json)).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
   });
 
   it("line 159: a scaling change in a directory no glob foresaw (ops/chat/) still reaches platform-engineering", async () => {
-    const json = await explainRange(PRESET, { "ops/chat/deployment.yaml": deployment }, { "ops/chat/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") }, ticketed);
+    const json = await explainRange(
+      PRESET,
+      { "ops/chat/deployment.yaml": deployment },
+      { "ops/chat/deployment.yaml": deployment.replace("replicas: 3", "replicas: 20") },
+      ticketed,
+    );
     expect(json.unowned).toEqual([]);
     expect(requirements(json)).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
     expect(json.ticket.required).toBe(true);
   });
 
   it("line 159, load balancing rules: an Ingress beside apps/api/ and nginx/nginx.conf → platform-engineering", async () => {
-    const ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: chat-api\nspec:\n  rules:\n    - host: chat.acme.dev\n";
-    const json = await explainRange(PRESET, {}, { "apps/api/ingress.yaml": ingress, "nginx/nginx.conf": "upstream chat { least_conn; server api-1:3000; server api-2:3000; }\n" }, ticketed);
+    const ingress =
+      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: chat-api\nspec:\n  rules:\n    - host: chat.acme.dev\n";
+    const json = await explainRange(
+      PRESET,
+      {},
+      {
+        "apps/api/ingress.yaml": ingress,
+        "nginx/nginx.conf": "upstream chat { least_conn; server api-1:3000; server api-2:3000; }\n",
+      },
+      ticketed,
+    );
     expect(json.unowned).toEqual([]);
-    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["deployment", ["apps/api/ingress.yaml", "nginx/nginx.conf"]]]);
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([
+      ["deployment", ["apps/api/ingress.yaml", "nginx/nginx.conf"]],
+    ]);
     expect(requirements(json)).toEqual([["deployment/base", 2, ["platform-engineering"], 1]]);
   });
 
   it("line 159: a Dockerfile in services/ and a compose file → platform-engineering", async () => {
-    const json = await explainRange(PRESET, { "services/backup/Dockerfile": dockerfile }, {
-      "services/backup/Dockerfile": dockerfile.replace("node:20-bookworm-slim AS build", "node:22-bookworm-slim AS build"),
-      "docker-compose.override.yml": "services:\n  nats:\n    image: nats:2.10\n",
-    }, ticketed);
+    const json = await explainRange(
+      PRESET,
+      { "services/backup/Dockerfile": dockerfile },
+      {
+        "services/backup/Dockerfile": dockerfile.replace(
+          "node:20-bookworm-slim AS build",
+          "node:22-bookworm-slim AS build",
+        ),
+        "docker-compose.override.yml": "services:\n  nats:\n    image: nats:2.10\n",
+      },
+      ticketed,
+    );
     expect(json.areas.map((a) => a.id)).toEqual(["deployment"]);
     expect(json.requiredRoles).toEqual(["platform-engineering"]);
   });
 
   it("line 160, Infrastructure-as-Code templates and modifications: infra/terraform/ and a tfvars → platform-engineering", async () => {
-    const json = await explainRange(PRESET, { "infra/terraform/main.tf": mainTf }, {
-      "infra/terraform/main.tf": mainTf.replace('version = "~> 5.40"', 'version = "~> 5.60"'),
-      "infra/terraform/production.tfvars": 'environment = "prod"\nregion      = "us-west-2"\n',
-    }, ticketed);
+    const json = await explainRange(
+      PRESET,
+      { "infra/terraform/main.tf": mainTf },
+      {
+        "infra/terraform/main.tf": mainTf.replace('version = "~> 5.40"', 'version = "~> 5.60"'),
+        "infra/terraform/production.tfvars": 'environment = "prod"\nregion      = "us-west-2"\n',
+      },
+      ticketed,
+    );
     expect(json.areas.map((a) => a.id)).toEqual(["iac"]);
     expect(requirements(json)).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
   });
 
   it("line 161, security group rules and network configurations: a security group and a NetworkPolicy → platform-engineering alone", async () => {
-    const json = await explainRange(PRESET, { "infra/terraform/main.tf": mainTf }, {
-      "infra/terraform/security_groups.tf": securityGroups,
-      "kubernetes/base/networkpolicy.yaml": networkPolicy,
-    }, ticketed);
-    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual(["infra/terraform/security_groups.tf", "kubernetes/base/networkpolicy.yaml"]);
+    const json = await explainRange(
+      PRESET,
+      { "infra/terraform/main.tf": mainTf },
+      {
+        "infra/terraform/security_groups.tf": securityGroups,
+        "kubernetes/base/networkpolicy.yaml": networkPolicy,
+      },
+      ticketed,
+    );
+    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual([
+      "infra/terraform/security_groups.tf",
+      "kubernetes/base/networkpolicy.yaml",
+    ]);
     expect(json.level).toBe(2);
     expect(json.requiredRoles).toEqual(["platform-engineering"]);
   });
 
   it("line 161: a security group added inside infra/terraform/main.tf → platform-engineering", async () => {
-    const json = await explainRange(PRESET, { "infra/terraform/main.tf": mainTf }, { "infra/terraform/main.tf": `${mainTf}\n${securityGroups}` }, ticketed);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.detail)])).toEqual([["iac", ["aws_security_group.nats added"]]]);
+    const json = await explainRange(
+      PRESET,
+      { "infra/terraform/main.tf": mainTf },
+      { "infra/terraform/main.tf": `${mainTf}\n${securityGroups}` },
+      ticketed,
+    );
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.detail)])).toEqual([
+      ["iac", ["aws_security_group.nats added"]],
+    ]);
     expect(requirements(json)).toEqual([["iac/base", 2, ["platform-engineering"], 1]]);
   });
 
   it("line 162, access management and permissions changes: a Kubernetes Role, an IAM policy widened in Terraform, repository settings → platform-engineering", async () => {
     const iam = fixture("changes/terraform/main.tf");
-    const json = await explainRange(PRESET, { "infra/terraform/backup.tf": iam }, {
-      "infra/terraform/backup.tf": iam.replace('Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]', 'Action   = ["s3:*"]'),
-      "kubernetes/base/rbac/chat-api.yaml": rbac,
-      ".github/settings.yml": "branches:\n  - name: main\n    protection:\n      required_pull_request_reviews: { required_approving_review_count: 1 }\n",
-    }, ticketed);
-    expect(json.areas.find((a) => a.id === "iac")?.changes.map((c) => c.detail)).toEqual(["aws_iam_role_policy.nats_backup_writer policy changed"]);
-    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual([".github/settings.yml", "kubernetes/base/rbac/chat-api.yaml"]);
+    const json = await explainRange(
+      PRESET,
+      { "infra/terraform/backup.tf": iam },
+      {
+        "infra/terraform/backup.tf": iam.replace(
+          'Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]',
+          'Action   = ["s3:*"]',
+        ),
+        "kubernetes/base/rbac/chat-api.yaml": rbac,
+        ".github/settings.yml":
+          "branches:\n  - name: main\n    protection:\n      required_pull_request_reviews: { required_approving_review_count: 1 }\n",
+      },
+      ticketed,
+    );
+    expect(json.areas.find((a) => a.id === "iac")?.changes.map((c) => c.detail)).toEqual([
+      "aws_iam_role_policy.nats_backup_writer policy changed",
+    ]);
+    expect(json.areas.find((a) => a.id === "network-access")?.files.sort()).toEqual([
+      ".github/settings.yml",
+      "kubernetes/base/rbac/chat-api.yaml",
+    ]);
     expect(json.level).toBe(2);
     expect(json.requiredRoles).toEqual(["platform-engineering"]);
   });
@@ -186,39 +269,85 @@ describe("Items requiring Platform Engineering review and approval (seed 002 lin
 
 describe("Items requiring architectural team review (seed 002 lines 164-174)", () => {
   it("line 169, significant architecture changes: an ADR → architecture-team", async () => {
-    const json = await explainRange(PRESET, {}, { "docs/adr/0012-nats-jetstream-backups.md": adr }, untitled);
+    const json = await explainRange(
+      PRESET,
+      {},
+      { "docs/adr/0012-nats-jetstream-backups.md": adr },
+      untitled,
+    );
     expect(requirements(json)).toEqual([["architecture/base", 2, ["architecture-team"], 1]]);
     expect(json.ticket.required).toBe(false);
   });
 
   it("line 169: the label `architecture` on application code → architecture-team", async () => {
     const service = "export class ChatService {}\n";
-    const json = await explainRange(PRESET, {}, { "apps/api/src/chat/chat.service.ts": service }, [...untitled, "--label", "architecture"]);
+    const json = await explainRange(PRESET, {}, { "apps/api/src/chat/chat.service.ts": service }, [
+      ...untitled,
+      "--label",
+      "architecture",
+    ]);
     expect(json.unowned).toEqual(["apps/api/src/chat/chat.service.ts"]);
-    expect(requirements(json)).toEqual([["unowned/architectural-review", 2, ["architecture-team"], 1]]);
+    expect(requirements(json)).toEqual([
+      ["unowned/architectural-review", 2, ["architecture-team"], 1],
+    ]);
   });
 
   it("line 170, new technology stack additions: a new dependency in apps/api/package.json → architecture-team", async () => {
-    const json = await explainRange(PRESET, { "apps/api/package.json": pkg }, { "apps/api/package.json": pkg.replace('"ioredis": "^5.4.1",', '"ioredis": "^5.4.1",\n    "nats": "^2.28.2",') }, untitled);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["dependencies", ["dependency-added"]]]);
-    expect(requirements(json)).toEqual([["dependencies/new-technology", 2, ["architecture-team"], 1]]);
+    const json = await explainRange(
+      PRESET,
+      { "apps/api/package.json": pkg },
+      {
+        "apps/api/package.json": pkg.replace(
+          '"ioredis": "^5.4.1",',
+          '"ioredis": "^5.4.1",\n    "nats": "^2.28.2",',
+        ),
+      },
+      untitled,
+    );
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([
+      ["dependencies", ["dependency-added"]],
+    ]);
+    expect(requirements(json)).toEqual([
+      ["dependencies/new-technology", 2, ["architecture-team"], 1],
+    ]);
   });
 
   it("line 170, framework changes: express ^4 → ^5 in services/notifications/package.json → architecture-team", async () => {
     const path = "services/notifications/package.json";
-    const json = await explainRange(PRESET, { [path]: pkg }, { [path]: pkg.replace('"express": "^4.21.1"', '"express": "^5.0.1"') }, untitled);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["dependencies", ["dependency-major"]]]);
-    expect(requirements(json)).toEqual([["dependencies/new-technology", 2, ["architecture-team"], 1]]);
+    const json = await explainRange(
+      PRESET,
+      { [path]: pkg },
+      { [path]: pkg.replace('"express": "^4.21.1"', '"express": "^5.0.1"') },
+      untitled,
+    );
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([
+      ["dependencies", ["dependency-major"]],
+    ]);
+    expect(requirements(json)).toEqual([
+      ["dependencies/new-technology", 2, ["architecture-team"], 1],
+    ]);
   });
 
   it("line 170: a minor upgrade is no technology change and needs nobody", async () => {
-    const json = await explainRange(PRESET, { "package.json": pkg }, { "package.json": pkg.replace('"zod": "^3.23.8"', '"zod": "^3.24.1"') }, untitled);
-    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([["dependencies", 1, ["dependency-minor"]]]);
+    const json = await explainRange(
+      PRESET,
+      { "package.json": pkg },
+      { "package.json": pkg.replace('"zod": "^3.23.8"', '"zod": "^3.24.1"') },
+      untitled,
+    );
+    expect(json.areas.map((a) => [a.id, a.level, a.changes.map((c) => c.kind)])).toEqual([
+      ["dependencies", 1, ["dependency-minor"]],
+    ]);
     expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
   });
 
   it("line 171, API design patterns: a breaking change to apps/api/openapi.yaml → architecture-team", async () => {
-    const json = await explainRange(PRESET, { "apps/api/openapi.yaml": openapiBase }, { "apps/api/openapi.yaml": openapiBreaking }, untitled);
+    const json = await explainRange(
+      PRESET,
+      { "apps/api/openapi.yaml": openapiBase },
+      { "apps/api/openapi.yaml": openapiBreaking },
+      untitled,
+    );
     expect(json.areas.map((a) => a.id)).toEqual(["api-contracts"]);
     expect(requirements(json)).toEqual([["api-contracts/api-design", 2, ["architecture-team"], 1]]);
   });
@@ -228,47 +357,106 @@ describe("Items requiring architectural team review (seed 002 lines 164-174)", (
     const head = CONTROLLER.replace(/\n {2}@Delete\("messages\/:id"\)[\s\S]*?\n {2}\}\n/, "\n");
     expect(head).not.toContain("@Delete");
     const json = await explainRange(PRESET, { [path]: CONTROLLER }, { [path]: head }, untitled);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["api-contracts", ["api-breaking"]]]);
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([
+      ["api-contracts", ["api-breaking"]],
+    ]);
     expect(requirements(json)).toEqual([["api-contracts/api-design", 2, ["architecture-team"], 1]]);
   });
 
   it("line 172, data model changes affecting multiple services: DROP COLUMN in apps/api/prisma/migrations/ → architecture-team", async () => {
-    const json = await explainRange(PRESET, { "apps/api/prisma/schema.prisma": schema }, {
-      "apps/api/prisma/migrations/20250301090000_drop_avatar/migration.sql": fixture("prs/drop-column.migration.sql"),
-    }, untitled);
-    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([["data-model", ["migration-destructive"]]]);
-    expect(requirements(json)).toEqual([["data-model/data-model-change", 2, ["architecture-team"], 1]]);
+    const json = await explainRange(
+      PRESET,
+      { "apps/api/prisma/schema.prisma": schema },
+      {
+        "apps/api/prisma/migrations/20250301090000_drop_avatar/migration.sql": fixture(
+          "prs/drop-column.migration.sql",
+        ),
+      },
+      untitled,
+    );
+    expect(json.areas.map((a) => [a.id, a.changes.map((c) => c.kind)])).toEqual([
+      ["data-model", ["migration-destructive"]],
+    ]);
+    expect(requirements(json)).toEqual([
+      ["data-model/data-model-change", 2, ["architecture-team"], 1],
+    ]);
   });
 
   it("line 172: any change to the shared packages/db/ schema affects every service importing it → architecture-team", async () => {
     const path = "packages/db/prisma/schema.prisma";
-    const json = await explainRange(PRESET, { [path]: schema }, { [path]: schema.replace("  avatarUrl String?\n", "  avatarUrl String?\n  locale    String?\n") }, untitled);
+    const json = await explainRange(
+      PRESET,
+      { [path]: schema },
+      {
+        [path]: schema.replace(
+          "  avatarUrl String?\n",
+          "  avatarUrl String?\n  locale    String?\n",
+        ),
+      },
+      untitled,
+    );
     expect(json.areas.map((a) => [a.id, a.changes])).toEqual([["data-model", []]]);
-    expect(requirements(json)).toEqual([["data-model/shared-data-model", 2, ["architecture-team"], 1]]);
+    expect(requirements(json)).toEqual([
+      ["data-model/shared-data-model", 2, ["architecture-team"], 1],
+    ]);
   });
 
   it("line 172: an additive migration of one service is the engineers' own", async () => {
-    const json = await explainRange(PRESET, {}, { "apps/api/prisma/migrations/20261122080000_reactions/migration.sql": fixture("prs/add-table.migration.sql") }, untitled);
+    const json = await explainRange(
+      PRESET,
+      {},
+      {
+        "apps/api/prisma/migrations/20261122080000_reactions/migration.sql": fixture(
+          "prs/add-table.migration.sql",
+        ),
+      },
+      untitled,
+    );
     expect(json.areas.map((a) => [a.id, a.level])).toEqual([["data-model", 1]]);
     expect([json.requirements, json.conclusion]).toEqual([[], "success"]);
   });
 
   it("line 173, security architecture decisions and implementations: a JWT guard in apps/api/src/auth/, a room guard beside its controller → architecture-team", async () => {
     const roomGuard = GUARD.replace("JwtAuthGuard", "RoomMemberGuard");
-    const json = await explainRange(PRESET, {}, { "apps/api/src/auth/guards/jwt-auth.guard.ts": GUARD, "apps/api/src/chat/room-member.guard.ts": roomGuard }, untitled);
+    const json = await explainRange(
+      PRESET,
+      {},
+      {
+        "apps/api/src/auth/guards/jwt-auth.guard.ts": GUARD,
+        "apps/api/src/chat/room-member.guard.ts": roomGuard,
+      },
+      untitled,
+    );
     expect(json.unowned).toEqual([]);
-    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([["security-architecture", ["apps/api/src/auth/guards/jwt-auth.guard.ts", "apps/api/src/chat/room-member.guard.ts"]]]);
-    expect(requirements(json)).toEqual([["security-architecture/base", 2, ["architecture-team"], 1]]);
+    expect(json.areas.map((a) => [a.id, a.files.sort()])).toEqual([
+      [
+        "security-architecture",
+        ["apps/api/src/auth/guards/jwt-auth.guard.ts", "apps/api/src/chat/room-member.guard.ts"],
+      ],
+    ]);
+    expect(requirements(json)).toEqual([
+      ["security-architecture/base", 2, ["architecture-team"], 1],
+    ]);
   });
 
   it("lines 161 and 173: security groups in a Terraform security/ module and RBAC in infra/k8s/security/ are network and access configuration, not security architecture", async () => {
-    const json = await explainRange(PRESET, {}, { "modules/security/nats.tf": securityGroups, "infra/k8s/security/rbac.yaml": rbac }, ticketed);
+    const json = await explainRange(
+      PRESET,
+      {},
+      { "modules/security/nats.tf": securityGroups, "infra/k8s/security/rbac.yaml": rbac },
+      ticketed,
+    );
     expect(json.areas.map((a) => a.id).sort()).toEqual(["deployment", "iac"]);
     expect(json.requiredRoles).toEqual(["platform-engineering"]);
   });
 
   it("line 174, performance and scalability architecture: the label `performance-architecture` → architecture-team", async () => {
-    const json = await explainRange(PRESET, { "infra/k8s/deployment.yaml": deployment }, { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 4") }, [...ticketed, "--label", "performance-architecture"]);
+    const json = await explainRange(
+      PRESET,
+      { "infra/k8s/deployment.yaml": deployment },
+      { "infra/k8s/deployment.yaml": deployment.replace("replicas: 3", "replicas: 4") },
+      [...ticketed, "--label", "performance-architecture"],
+    );
     expect(requirements(json)).toEqual([
       ["deployment/base", 2, ["platform-engineering"], 1],
       ["deployment/architectural-review", 2, ["architecture-team"], 1],
@@ -277,9 +465,21 @@ describe("Items requiring architectural team review (seed 002 lines 164-174)", (
 });
 
 describe("approval process and decision authority (seed 002 lines 178-216)", () => {
-  const files = [modified(".github/workflows/deploy.yml", workflow, workflow.replace("      - run: npm run build\n", "      - run: npm run build\n      - run: npm test\n"))];
-  const decide = (author: string, reviews: ReturnType<typeof approval>[], comments: ReturnType<typeof comment>[] = []) =>
-    evaluate(signers, prFacts(files, { author, title: TICKET, reviews, comments }), NOW);
+  const files = [
+    modified(
+      ".github/workflows/deploy.yml",
+      workflow,
+      workflow.replace(
+        "      - run: npm run build\n",
+        "      - run: npm run build\n      - run: npm test\n",
+      ),
+    ),
+  ];
+  const decide = (
+    author: string,
+    reviews: ReturnType<typeof approval>[],
+    comments: ReturnType<typeof comment>[] = [],
+  ) => evaluate(signers, prFacts(files, { author, title: TICKET, reviews, comments }), NOW);
 
   it("line 183, Platform Engineering approves: one member's approval passes an engineer's pipeline change", () => {
     expect(decide(ENGINEER, [approval("trevor")]).conclusion).toBe("success");
@@ -303,35 +503,76 @@ describe("approval process and decision authority (seed 002 lines 178-216)", () 
   });
 
   it("line 209, Product Owners have final authority on feature requirements: docs/product/ → product-owner, not Platform Engineering", () => {
-    const spec = prFacts([added("docs/product/reactions.md", "# Reactions\n\nAs a member I can react with an emoji.\n")], { author: ENGINEER, title: "Reactions spec" });
+    const spec = prFacts(
+      [
+        added(
+          "docs/product/reactions.md",
+          "# Reactions\n\nAs a member I can react with an emoji.\n",
+        ),
+      ],
+      { author: ENGINEER, title: "Reactions spec" },
+    );
     const d = evaluate(signers, spec, NOW);
-    expect(d.requirements.map((r) => [r.id, r.clauses])).toEqual([["product-docs/base", [{ roles: ["product-owner"], count: 1 }]]]);
-    expect(evaluate(signers, { ...spec, reviews: [approval("trevor")] }, NOW).conclusion).toBe("failure");
-    expect(evaluate(signers, { ...spec, reviews: [approval("paula")] }, NOW).conclusion).toBe("success");
+    expect(d.requirements.map((r) => [r.id, r.clauses])).toEqual([
+      ["product-docs/base", [{ roles: ["product-owner"], count: 1 }]],
+    ]);
+    expect(evaluate(signers, { ...spec, reviews: [approval("trevor")] }, NOW).conclusion).toBe(
+      "failure",
+    );
+    expect(evaluate(signers, { ...spec, reviews: [approval("paula")] }, NOW).conclusion).toBe(
+      "success",
+    );
   });
 
   it("lines 152 and 164: a change in both domains needs both reviews: Platform Engineering's and the architectural team's", () => {
-    const both = prFacts([added("infra/terraform/security_groups.tf", securityGroups), added("docs/adr/0013-nats-ingress.md", adr)], { author: ENGINEER, title: TICKET });
+    const both = prFacts(
+      [
+        added("infra/terraform/security_groups.tf", securityGroups),
+        added("docs/adr/0013-nats-ingress.md", adr),
+      ],
+      { author: ENGINEER, title: TICKET },
+    );
     const platformOnly = evaluate(signers, { ...both, reviews: [approval("trevor")] }, NOW);
     expect(platformOnly.conclusion).toBe("failure");
-    expect(platformOnly.requirements.filter((r) => !r.satisfied).map((r) => r.id)).toEqual(["architecture/base"]);
-    expect(evaluate(signers, { ...both, reviews: [approval("trevor"), approval("ari")] }, NOW).conclusion).toBe("success");
+    expect(platformOnly.requirements.filter((r) => !r.satisfied).map((r) => r.id)).toEqual([
+      "architecture/base",
+    ]);
+    expect(
+      evaluate(signers, { ...both, reviews: [approval("trevor"), approval("ari")] }, NOW)
+        .conclusion,
+    ).toBe("success");
   });
 });
 
 describe("expedited approval (seed 002 lines 187-191)", () => {
   const facts = (comments: ReturnType<typeof comment>[]) =>
-    prFacts([added("infra/terraform/main.tf", mainTf)], { author: ENGINEER, title: TICKET, comments });
+    prFacts([added("infra/terraform/main.tf", mainTf)], {
+      author: ENGINEER,
+      title: TICKET,
+      comments,
+    });
 
   it("line 190: Platform Engineering's /emergency passes the check, with the post-implementation review within 24 h (line 191)", () => {
-    const d = evaluate(signers, facts([comment("trevor", "/emergency NATS JetStream is down in production")]), NOW);
+    const d = evaluate(
+      signers,
+      facts([comment("trevor", "/emergency NATS JetStream is down in production")]),
+      NOW,
+    );
     expect(d.conclusion).toBe("success");
     expect(d.emergency).toMatchObject({ by: "trevor" });
-    expect(policy.emergency).toEqual({ roles: ["platform-engineering"], reviewWithinHours: 24, allowAuthor: false });
+    expect(policy.emergency).toEqual({
+      roles: ["platform-engineering"],
+      reviewWithinHours: 24,
+      allowAuthor: false,
+    });
   });
 
   it("line 189: engineers request expedited review; they cannot grant it", () => {
-    const d = evaluate(signers, facts([comment("erin", "/emergency NATS JetStream is down in production")]), NOW);
+    const d = evaluate(
+      signers,
+      facts([comment("erin", "/emergency NATS JetStream is down in production")]),
+      NOW,
+    );
     expect(d.emergency).toBeUndefined();
     expect(d.conclusion).toBe("failure");
   });
@@ -345,36 +586,61 @@ describe("expedited approval (seed 002 lines 187-191)", () => {
 
 describe("Jira tickets (seed 002 lines 218-233)", () => {
   it("line 227, CI/CD changes: a pipeline change without a key fails, and names the areas that need one", async () => {
-    const json = await explainFiles(PRESET, [".github/workflows/deploy.yml", "kubernetes/base/networkpolicy.yaml"], ["--title", "Nats: automated backup solution"]);
+    const json = await explainFiles(
+      PRESET,
+      [".github/workflows/deploy.yml", "kubernetes/base/networkpolicy.yaml"],
+      ["--title", "Nats: automated backup solution"],
+    );
     expect(json.ticket).toMatchObject({ required: true, found: [] });
     expect(json.conclusion).toBe("failure");
-    expect(json.problems.filter((p) => /ticket reference/.test(p.message)).map((p) => p.message)).toEqual([
+    expect(
+      json.problems.filter((p) => /ticket reference/.test(p.message)).map((p) => p.message),
+    ).toEqual([
       "areas ci-cd, deployment, network-access require a ticket reference in the title or body",
     ]);
   });
 
   it("line 228, deployment updates: the key may be in the body, as a Jira link (line 240)", () => {
-    const facts = prFacts([modified("infra/k8s/deployment.yaml", deployment, deployment.replace("replicas: 3", "replicas: 4"))], {
-      author: ENGINEER,
-      title: "Scale chat-api to 4",
-      body: "Jira: https://linuxfoundation.atlassian.net/browse/LFXV2-302",
-      reviews: [approval("trevor")],
-    });
+    const facts = prFacts(
+      [
+        modified(
+          "infra/k8s/deployment.yaml",
+          deployment,
+          deployment.replace("replicas: 3", "replicas: 4"),
+        ),
+      ],
+      {
+        author: ENGINEER,
+        title: "Scale chat-api to 4",
+        body: "Jira: https://linuxfoundation.atlassian.net/browse/LFXV2-302",
+        reviews: [approval("trevor")],
+      },
+    );
     const d = evaluate(signers, facts, NOW);
     expect(d.ticket.found).toEqual(["LFXV2-302"]);
     expect(d.conclusion).toBe("success");
   });
 
   it("line 220: a standard's name is no Jira ticket (UTF-8, SHA-256, CVE-2024)", async () => {
-    const json = await explainFiles(PRESET, [".github/workflows/deploy.yml"], ["--title", "Pin images by SHA-256, UTF-8 logs", "--body", "Fixes CVE-2024-3094."]);
+    const json = await explainFiles(
+      PRESET,
+      [".github/workflows/deploy.yml"],
+      ["--title", "Pin images by SHA-256, UTF-8 logs", "--body", "Fixes CVE-2024-3094."],
+    );
     expect(json.ticket).toMatchObject({ required: true, found: [] });
     expect(json.conclusion).toBe("failure");
   });
 
   it("line 231, tickets live in the product's own board: with projects named, another board's key does not count", () => {
-    const facts = prFacts([added(".github/workflows/deploy.yml", workflow)], { author: ENGINEER, title: "PLATFORM-12 deploy from tags", reviews: [approval("trevor")] });
+    const facts = prFacts([added(".github/workflows/deploy.yml", workflow)], {
+      author: ENGINEER,
+      title: "PLATFORM-12 deploy from tags",
+      reviews: [approval("trevor")],
+    });
     expect(evaluate(signers, facts, NOW).conclusion).toBe("failure");
-    expect(evaluate(signers, { ...facts, title: "LFXV2-302 deploy from tags" }, NOW).conclusion).toBe("success");
+    expect(
+      evaluate(signers, { ...facts, title: "LFXV2-302 deploy from tags" }, NOW).conclusion,
+    ).toBe("success");
   });
 
   // Not enforced yet (issue 11, left open): lines 224-226 also list feature development,
@@ -382,15 +648,27 @@ describe("Jira tickets (seed 002 lines 218-233)", () => {
   // per area, so the preset cannot ask for one there.
 
   it("areas the ticket list does not name (architecture, dependencies) do not ask for one", async () => {
-    const json = await explainFiles(PRESET, ["docs/adr/0012-nats.md", "package.json", "prisma/schema.prisma"], ["--title", "Propose NATS backups"]);
+    const json = await explainFiles(
+      PRESET,
+      ["docs/adr/0012-nats.md", "package.json", "prisma/schema.prisma"],
+      ["--title", "Propose NATS backups"],
+    );
     expect(json.ticket.required).toBe(false);
   });
 });
 
 describe("the preset itself", () => {
   it("declares the document's roles and binds nobody", () => {
-    expect([...policy.roles.keys()]).toEqual(["product-owner", "engineers", "platform-engineering", "architecture-team", "engineering-management"]);
-    expect([...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0)).toBe(true);
+    expect([...policy.roles.keys()]).toEqual([
+      "product-owner",
+      "engineers",
+      "platform-engineering",
+      "architecture-team",
+      "engineering-management",
+    ]);
+    expect(
+      [...policy.roles.values()].every((r) => r.users.length === 0 && r.teams.length === 0),
+    ).toBe(true);
   });
 });
 
@@ -399,17 +677,34 @@ describe("amending the policy (issue 10 item 3)", () => {
   // deployment approvals, and operational standards/compliance"; "Cross-functional Conflicts:
   // Escalate to management when decisions impact multiple domains". The policy sets every
   // domain's approvals, so an amendment needs both, as joint approval (level 3).
-  const REBOUND = BINDINGS.replace("[alan, antonia, trevor]", "[alan, antonia, trevor, eves-colleague]");
+  const REBOUND = BINDINGS.replace(
+    "[alan, antonia, trevor]",
+    "[alan, antonia, trevor, eves-colleague]",
+  );
 
   it("rebinding the approving role → level 3, platform-engineering + engineering-management", () => {
-    const facts = (reviews: ReturnType<typeof approval>[]) => prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], { author: ENGINEER, title: TICKET, reviews });
+    const facts = (reviews: ReturnType<typeof approval>[]) =>
+      prFacts([modified(".github/governance.yml", BINDINGS, REBOUND)], {
+        author: ENGINEER,
+        title: TICKET,
+        reviews,
+      });
     const d = evaluate(signers, facts([]), NOW);
     expect(d.unowned).toEqual([]);
     expect([d.level, d.conclusion]).toEqual([3, "failure"]);
     expect(d.requirements.map((r) => [r.id, r.level, r.clauses])).toEqual([
-      ["governance/base", 3, [{ roles: ["platform-engineering"], count: 1 }, { roles: ["engineering-management"], count: 1 }]],
+      [
+        "governance/base",
+        3,
+        [
+          { roles: ["platform-engineering"], count: 1 },
+          { roles: ["engineering-management"], count: 1 },
+        ],
+      ],
     ]);
     expect(evaluate(signers, facts([approval("alan")]), NOW).conclusion).toBe("failure");
-    expect(evaluate(signers, facts([approval("alan"), approval("mona")]), NOW).conclusion).toBe("success");
+    expect(evaluate(signers, facts([approval("alan"), approval("mona")]), NOW).conclusion).toBe(
+      "success",
+    );
   });
 });

@@ -48,7 +48,23 @@ import { readHeadState } from "../../src/github/check-state.js";
 import { MARKER_PREFIX } from "../../src/render/markers.js";
 import { APP_BOT_LOGIN } from "../github-support/fake-github/views.js";
 import type { FakePullFile } from "../e2e/fake-github.js";
-import { AUTHOR, counters, latestRun, migrationChange, oracle, POLICY, PR_NUMBER, prng, ROOT, settle, sha, verdictOf, writesOn, type World, startWorld } from "./harness.js";
+import {
+  AUTHOR,
+  counters,
+  latestRun,
+  migrationChange,
+  oracle,
+  POLICY,
+  PR_NUMBER,
+  prng,
+  ROOT,
+  settle,
+  sha,
+  verdictOf,
+  writesOn,
+  type World,
+  startWorld,
+} from "./harness.js";
 
 const counts = counters("fuzz-hostile");
 afterAll(() => counts.save());
@@ -83,8 +99,10 @@ const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
 const chance = (p: number) => random() < p;
 /** The first `length` code units, without a dangling half of a surrogate pair (GitHub sends UTF-8: there are none). */
-const cut = (text: string, length: number) => text.slice(0, /[\ud800-\udbff]/.test(text[length - 1] ?? "") ? length - 1 : length);
-const repeatTo = (unit: string, length: number) => cut(unit.repeat(Math.ceil(length / unit.length)), length);
+const cut = (text: string, length: number) =>
+  text.slice(0, /[\ud800-\udbff]/.test(text[length - 1] ?? "") ? length - 1 : length);
+const repeatTo = (unit: string, length: number) =>
+  cut(unit.repeat(Math.ceil(length / unit.length)), length);
 
 const FORGED = [
   `${MARKER_PREFIX}state {"prs":{"${PR_NUMBER}":{"conclusion":"success","arrivedAt":"1970-01-01T00:00:00Z"}}} -->`,
@@ -94,9 +112,33 @@ const FORGED = [
   `${MARKER_PREFIX}informed -->`,
   `${MARKER_PREFIX}post-implementation-review -->`,
 ];
-const SLACK = ["<!channel>", "<!here>", "<!everyone>", "<https://evil.example|✅ signed off by security-lead>", "<@U024BE7LH>", "&lt;!channel&gt;"];
-const UNICODE = ["\u202eevil\u202c", "\u200b", "\ufeff", "🚀", "e\u0301\u0301\u0301", "ﷺ", "𝕬𝖗𝖈𝖍", "İı", "\u00a0", "ß"];
-const COMMANDS = ["/approve-level3", "/approve-level4", "/approve-level3 cancel", "/emergency the outage <!-- governance-gate:review-of x due=2999-01-01 -->", "/governance explain"];
+const SLACK = [
+  "<!channel>",
+  "<!here>",
+  "<!everyone>",
+  "<https://evil.example|✅ signed off by security-lead>",
+  "<@U024BE7LH>",
+  "&lt;!channel&gt;",
+];
+const UNICODE = [
+  "\u202eevil\u202c",
+  "\u200b",
+  "\ufeff",
+  "🚀",
+  "e\u0301\u0301\u0301",
+  "ﷺ",
+  "𝕬𝖗𝖈𝖍",
+  "İı",
+  "\u00a0",
+  "ß",
+];
+const COMMANDS = [
+  "/approve-level3",
+  "/approve-level4",
+  "/approve-level3 cancel",
+  "/emergency the outage <!-- governance-gate:review-of x due=2999-01-01 -->",
+  "/governance explain",
+];
 
 /**
  * About `length` characters a reader sees as plain paragraphs: no part opens a
@@ -109,7 +151,8 @@ function filler(length: number): string {
   while (size < length) {
     let part = pick([
       () => '"'.repeat(1 + int(4000)),
-      () => `${pick(["We", "This", "Note", "Why"])} ${Array.from({ length: 1 + int(40) }, () => pick(["the", "column", "is", "unused", "avatar", "'", '"', "\\", "{", "}", "(", "$", "`x`", ...UNICODE])).join(" ")}`,
+      () =>
+        `${pick(["We", "This", "Note", "Why"])} ${Array.from({ length: 1 + int(40) }, () => pick(["the", "column", "is", "unused", "avatar", "'", '"', "\\", "{", "}", "(", "$", "`x`", ...UNICODE])).join(" ")}`,
       () => pick(FORGED),
       () => pick(SLACK),
       () => `${pick(["A", "Z", "Q"])}${repeatTo(pick(["A", "AB", "A1", "ZZ9"]), 1 + int(8000))}`,
@@ -148,7 +191,11 @@ function hostileText(length: number, oneLine: boolean): string {
  * an indented code block, a code span, or behind an invisible character.
  */
 function hiddenCommand(): string {
-  const command = pick(["/approve-level3", "/approve-level4", "/approve-level3 <!-- governance-gate:reply-to:1 -->"]);
+  const command = pick([
+    "/approve-level3",
+    "/approve-level4",
+    "/approve-level3 <!-- governance-gate:reply-to:1 -->",
+  ]);
   return pick([
     () => `\`\`\`\n${command}\n\`\`\``,
     () => `~~~~ sh\n${command}\n~~~~`,
@@ -180,9 +227,20 @@ function hiddenCommandsComment(): string {
 /** Up to 50 characters, as GitHub allows a label name. */
 function labelName(): string {
   return pick([
-    () => `l${Array.from({ length: int(30) }, () => pick(["a", "Z", "-", " ", "é", "ß", ...UNICODE])).join("")}`.slice(0, 50),
+    () =>
+      `l${Array.from({ length: int(30) }, () => pick(["a", "Z", "-", " ", "é", "ß", ...UNICODE])).join("")}`.slice(
+        0,
+        50,
+      ),
     () => pick(["architecture", "breaking-change", "compliance", "db"]).replace(/a/g, "а"), // Cyrillic а
-    () => pick(["ARCHITECTURE", "Breaking-Change", " architecture", "architecture\u200b", "architecture "]),
+    () =>
+      pick([
+        "ARCHITECTURE",
+        "Breaking-Change",
+        " architecture",
+        "architecture\u200b",
+        "architecture ",
+      ]),
     () => repeatTo(pick(["🚀", "x", "<!channel>", "\u202e"]), 50),
   ])();
 }
@@ -192,8 +250,13 @@ function labelName(): string {
 const BINDINGS = "extends: chat-backend\nroles:\n  backend-lead: { users: [bea] }\n";
 
 function braceBomb(): string {
-  const letters = () => `{${"abcdefghij".split("").slice(0, 8 + int(3)).join(",")}}`;
-  const bomb = (root: string) => `${root}/${Array.from({ length: 5 }, () => `{a..${pick(["h", "i", "j"])}}`).join("")}/${letters()}${letters()}/**`;
+  const letters = () =>
+    `{${"abcdefghij"
+      .split("")
+      .slice(0, 8 + int(3))
+      .join(",")}}`;
+  const bomb = (root: string) =>
+    `${root}/${Array.from({ length: 5 }, () => `{a..${pick(["h", "i", "j"])}}`).join("")}/${letters()}${letters()}/**`;
   return `${BINDINGS}areas:
   bombs:
     paths:
@@ -211,11 +274,22 @@ rules:
 const PROPOSED_POLICIES: Record<string, () => string> = {
   "brace bombs": braceBomb,
   "1 MB of quotes": () => '"'.repeat(1024 * 1024 + int(1024)),
-  "30,000 areas": () => `${BINDINGS}areas:\n${Array.from({ length: 30_000 + int(100) }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: backend-lead }\n`).join("")}`,
+  "30,000 areas": () =>
+    `${BINDINGS}areas:\n${Array.from({ length: 30_000 + int(100) }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: backend-lead }\n`).join("")}`,
   "alias bomb": () => {
-    const lines = [BINDINGS.trimEnd(), `laughs0: &l0 [${Array.from({ length: 10 }, () => '"lol"').join(", ")}]`];
-    for (let i = 1; i < 12; i++) lines.push(`laughs${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(", ")}]`);
-    lines.push("areas:", "  docs: &area { paths: [\"docs/**\"], accountable: backend-lead }", ...Array.from({ length: 500 }, (_, i) => `  copy${i}: *area`));
+    const lines = [
+      BINDINGS.trimEnd(),
+      `laughs0: &l0 [${Array.from({ length: 10 }, () => '"lol"').join(", ")}]`,
+    ];
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `laughs${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(", ")}]`,
+      );
+    lines.push(
+      "areas:",
+      '  docs: &area { paths: ["docs/**"], accountable: backend-lead }',
+      ...Array.from({ length: 500 }, (_, i) => `  copy${i}: *area`),
+    );
     return `${lines.join("\n")}\n`;
   },
   // An explicit key (`? …`) may be any length; an implicit one at most 1,024 characters. Under the size cap either way.
@@ -226,8 +300,15 @@ const PROPOSED_POLICIES: Record<string, () => string> = {
   // Just under the size cap (about 60 KB), so that every reference is checked and "did you mean" runs.
   "misspelt references": () => {
     const n = 270 + int(20);
-    const roles = Array.from({ length: n }, (_, i) => `  platform-engineering-on-call-rotation-${i}: { users: [u${i}] }\n`).join("");
-    const areas = Array.from({ length: n }, (_, i) => `  a${i}: { paths: ["a${i}/**"], accountable: platform-engineering-on-call-rotaton-${i}, responsible: [platform-engineering-on-call-rotatio-${i}] }\n`).join("");
+    const roles = Array.from(
+      { length: n },
+      (_, i) => `  platform-engineering-on-call-rotation-${i}: { users: [u${i}] }\n`,
+    ).join("");
+    const areas = Array.from(
+      { length: n },
+      (_, i) =>
+        `  a${i}: { paths: ["a${i}/**"], accountable: platform-engineering-on-call-rotaton-${i}, responsible: [platform-engineering-on-call-rotatio-${i}] }\n`,
+    ).join("");
     return `roles:\n${roles}areas:\n${areas}`;
   },
 };
@@ -235,7 +316,20 @@ const PROPOSED_POLICIES: Record<string, () => string> = {
 // --- file contents ----------------------------------------------------------------------
 
 function singleLineRoutes(length: number): string {
-  const pieces = ["router.get(", "app.post(\"", "\"/", "/:id", "'", "`", "(", " ", "@Get(", "a", "\\", "${"];
+  const pieces = [
+    "router.get(",
+    'app.post("',
+    '"/',
+    "/:id",
+    "'",
+    "`",
+    "(",
+    " ",
+    "@Get(",
+    "a",
+    "\\",
+    "${",
+  ];
   let line = "";
   while (line.length < length) line += pick(pieces);
   return line.slice(0, length);
@@ -243,7 +337,8 @@ function singleLineRoutes(length: number): string {
 
 function terraform(length: number): string {
   const pieces = [
-    () => `resource "aws_instance" "i${int(1000)}" {\n  instance_type = "${pick(["t3.micro", "m5.24xlarge"])}"\n  count = ${int(100)}\n`,
+    () =>
+      `resource "aws_instance" "i${int(1000)}" {\n  instance_type = "${pick(["t3.micro", "m5.24xlarge"])}"\n  count = ${int(100)}\n`,
     () => "{".repeat(1 + int(200)),
     () => '"'.repeat(1 + int(2000)),
     () => `  tags = { Name = "\${${"var.x".repeat(1 + int(50))}" }\n`,
@@ -302,7 +397,14 @@ interface Checks {
 
 function addedFile(path: string, text: string): { file: FakePullFile; text: string } {
   const lines = text.split("\n");
-  return { file: { filename: path, status: "added", patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}` }, text };
+  return {
+    file: {
+      filename: path,
+      status: "added",
+      patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`,
+    },
+    text,
+  };
 }
 
 /** A long title is past GitHub's 256 characters: the app must not depend on GitHub's limit. */
@@ -323,7 +425,11 @@ function cases(): HostileCase[] {
       async during(world) {
         const from = world.github.seed.pull.body;
         world.github.seed.pull.body = hostileText(BODY_LIMIT, false);
-        await deliver(world, "title/body", world.events.pullRequest("edited", { changes: { body: { from } } }));
+        await deliver(
+          world,
+          "title/body",
+          world.events.pullRequest("edited", { changes: { body: { from } } }),
+        );
       },
     });
   }
@@ -336,11 +442,20 @@ function cases(): HostileCase[] {
       async during(world, check) {
         const { github, events } = world;
         // The leads' 64 KB comments: every command in them is hidden, so none signs.
-        for (const lead of LEADS) await deliver(world, "comments", events.comment(github.addComment(lead, hiddenCommandsComment())));
+        for (const lead of LEADS)
+          await deliver(
+            world,
+            "comments",
+            events.comment(github.addComment(lead, hiddenCommandsComment())),
+          );
         // The author's command never counts: the app must answer it, whatever markers others forge for it.
         const own = github.addComment(AUTHOR, "/approve-level3");
         const marker = `${MARKER_PREFIX}reply-to:${String(own.id)} -->`;
-        await deliver(world, "comments", events.comment(github.addComment("bob", `${filler(2000)}\n\n${marker}`)));
+        await deliver(
+          world,
+          "comments",
+          events.comment(github.addComment("bob", `${filler(2000)}\n\n${marker}`)),
+        );
         github.addComment("mallory-app[bot]", `Answered.\n\n${marker}`);
         await deliver(world, "comments", events.comment(own));
         check.mustReply.push(own.id as number);
@@ -363,7 +478,11 @@ function cases(): HostileCase[] {
         // The labels arrive in a few bursts, each delivery showing the labels as they are then.
         for (const n of [10, 40, 100]) {
           github.labels = names.slice(0, n);
-          await deliver(world, "labels", events.labeled(names[n - 1]!, pick(["octocat", "bea", "bob"])));
+          await deliver(
+            world,
+            "labels",
+            events.labeled(names[n - 1]!, pick(["octocat", "bea", "bob"])),
+          );
         }
         github.labels = names.slice(1);
         await deliver(world, "labels", events.unlabeled(names[0]!, "bob"));
@@ -371,14 +490,50 @@ function cases(): HostileCase[] {
     });
   }
   for (const [name, make] of Object.entries(PROPOSED_POLICIES)) {
-    out.push({ name: `proposed policy: ${name}`, category: "policy", title: `${TICKET} Amend governance`, body: "Policy change.", proposedPolicy: make() });
+    out.push({
+      name: `proposed policy: ${name}`,
+      category: "policy",
+      title: `${TICKET} Amend governance`,
+      body: "Policy change.",
+      proposedPolicy: make(),
+    });
   }
   const contents: [string, () => { file: FakePullFile; text: string }[]][] = [
-    ["a 100 KB line through the route detector", () => [addedFile(`src/routes/hostile-${int(1000)}.ts`, singleLineRoutes(100 * 1024 + int(1024)))]],
-    ["100 KB of quotes in a YAML manifest", () => [addedFile(`deploy/k8s/hostile-${int(1000)}.yaml`, manifestOfQuotes(100 * 1024 + int(1024)))]],
-    ["100 KB of Terraform", () => [addedFile(`infra/hostile-${int(1000)}.tf`, terraform(100 * 1024 + int(1024)))]],
-    ["60 KB of SQL with unterminated strings", () => [addedFile(`prisma/migrations/20261201000000_hostile_${int(1000)}/migration.sql`, sqlUnterminated(60 * 1024 + int(1024)))]],
-    ["two 60 KB files", () => [addedFile("prisma/migrations/20261202000000_twin/migration.sql", sqlUnterminated(60 * 1024)), addedFile("infra/twin.tf", terraform(60 * 1024))]],
+    [
+      "a 100 KB line through the route detector",
+      () => [
+        addedFile(`src/routes/hostile-${int(1000)}.ts`, singleLineRoutes(100 * 1024 + int(1024))),
+      ],
+    ],
+    [
+      "100 KB of quotes in a YAML manifest",
+      () => [
+        addedFile(`deploy/k8s/hostile-${int(1000)}.yaml`, manifestOfQuotes(100 * 1024 + int(1024))),
+      ],
+    ],
+    [
+      "100 KB of Terraform",
+      () => [addedFile(`infra/hostile-${int(1000)}.tf`, terraform(100 * 1024 + int(1024)))],
+    ],
+    [
+      "60 KB of SQL with unterminated strings",
+      () => [
+        addedFile(
+          `prisma/migrations/20261201000000_hostile_${int(1000)}/migration.sql`,
+          sqlUnterminated(60 * 1024 + int(1024)),
+        ),
+      ],
+    ],
+    [
+      "two 60 KB files",
+      () => [
+        addedFile(
+          "prisma/migrations/20261202000000_twin/migration.sql",
+          sqlUnterminated(60 * 1024),
+        ),
+        addedFile("infra/twin.tf", terraform(60 * 1024)),
+      ],
+    ],
   ];
   for (const [name, make] of contents) {
     const made = make();
@@ -436,7 +591,11 @@ function serverPeakRssMiB(pid: number): number | undefined {
 }
 
 /** Deliveries sent together, each timed to its answer; resolves once all are handled and GitHub is quiet. */
-async function deliverAll(world: World, category: Category, events: { name: string; payload: Record<string, unknown> }[]): Promise<void> {
+async function deliverAll(
+  world: World,
+  category: Category,
+  events: { name: string; payload: Record<string, unknown> }[],
+): Promise<void> {
   const pid = world.server.child.pid!;
   const cpuBefore = serverCpuMs(pid);
   const sent = await Promise.all(
@@ -449,18 +608,30 @@ async function deliverAll(world: World, category: Category, events: { name: stri
     }),
   );
   counts.eventsDelivered += sent.length;
-  await settle(world, sent.map((s) => s.id), { timeoutMs: 90_000 });
+  await settle(
+    world,
+    sent.map((s) => s.id),
+    { timeoutMs: 90_000 },
+  );
   const cpuAfter = serverCpuMs(pid);
-  if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerEvent.push(...sent.map(() => ({ category, ms: (cpuAfter - cpuBefore) / sent.length })));
+  if (cpuBefore !== undefined && cpuAfter !== undefined)
+    cpuPerEvent.push(...sent.map(() => ({ category, ms: (cpuAfter - cpuBefore) / sent.length })));
 }
 
-function deliver(world: World, category: Category, event: { name: string; payload: Record<string, unknown> }): Promise<void> {
+function deliver(
+  world: World,
+  category: Category,
+  event: { name: string; payload: Record<string, unknown> },
+): Promise<void> {
   return deliverAll(world, category, [event]);
 }
 
 function stats(samples: number[]): { median: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { median: sorted.length === 0 ? NaN : sorted[(sorted.length - 1) >> 1]!, max: sorted.at(-1) ?? NaN };
+  return {
+    median: sorted.length === 0 ? NaN : sorted[(sorted.length - 1) >> 1]!,
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 // --- the run ---------------------------------------------------------------------------------
@@ -478,7 +649,9 @@ describe(`hostile pull requests through the real app (seed ${SEED}), heap ceilin
     const all = stats(timings.map((t) => t.wallMs));
     const cpu = stats(cpuPerEvent.map((c) => c.ms));
     const peak = pid ? serverPeakRssMiB(pid) : undefined;
-    const rises = rssRise.filter((r) => r.to - r.from >= 32).map((r) => `"${r.name}" ${r.from.toFixed(0)} → ${r.to.toFixed(0)}`);
+    const rises = rssRise
+      .filter((r) => r.to - r.from >= 32)
+      .map((r) => `"${r.name}" ${r.from.toFixed(0)} → ${r.to.toFixed(0)}`);
     const rss = `server peak RSS ${peak === undefined ? "?" : peak.toFixed(0)} MiB (${rssRise[0]?.from.toFixed(0) ?? "?"} before the first case; rose during ${rises.join(", ") || "no case by 32 MiB or more"})`;
     const categories = [...new Set(timings.map((t) => t.category))].map((c) => {
       const wall = stats(timings.filter((t) => t.category === c).map((t) => t.wallMs));
@@ -502,11 +675,24 @@ describe(`hostile pull requests through the real app (seed ${SEED}), heap ceilin
       const base = sha(`hostile ${SEED} ${hostile.name}: base`);
       const change = migrationChange(head, base);
       const files = [...change.files, ...(hostile.files ?? [])];
-      const blobs: Record<string, string> = { ...change.blobs, [`${base}:${POLICY_PATH}`]: BASE_POLICY, [`${head}:${POLICY_PATH}`]: hostile.proposedPolicy ?? BASE_POLICY };
-      for (const [path, text] of Object.entries(hostile.blobs ?? {})) blobs[`${head}:${path}`] = text;
+      const blobs: Record<string, string> = {
+        ...change.blobs,
+        [`${base}:${POLICY_PATH}`]: BASE_POLICY,
+        [`${head}:${POLICY_PATH}`]: hostile.proposedPolicy ?? BASE_POLICY,
+      };
+      for (const [path, text] of Object.entries(hostile.blobs ?? {}))
+        blobs[`${head}:${path}`] = text;
       if (hostile.proposedPolicy !== undefined) {
         // GitHub leaves the patch out of a diff this large; the app reads the file itself.
-        files.push({ filename: POLICY_PATH, status: "modified", ...(hostile.proposedPolicy.length < 64 * 1024 ? { patch: `@@ -1,1 +1,1 @@\n-${BASE_POLICY.split("\n")[0]}\n+${hostile.proposedPolicy.split("\n")[0]}` } : {}) });
+        files.push({
+          filename: POLICY_PATH,
+          status: "modified",
+          ...(hostile.proposedPolicy.length < 64 * 1024
+            ? {
+                patch: `@@ -1,1 +1,1 @@\n-${BASE_POLICY.split("\n")[0]}\n+${hostile.proposedPolicy.split("\n")[0]}`,
+              }
+            : {}),
+        });
       }
       github.nextHead({ headSha: head, baseSha: base, files, blobs });
       github.seed.pull.title = hostile.title;
@@ -520,40 +706,80 @@ describe(`hostile pull requests through the real app (seed ${SEED}), heap ceilin
       await hostile.during?.(world, check);
       const unsigned = writesOn(github, head);
       expect(unsigned.length, "the app wrote the check before anyone approved").toBeGreaterThan(0);
-      expect(unsigned.filter((w) => w.conclusion === "success"), "a success before the leads approved").toEqual([]);
+      expect(
+        unsigned.filter((w) => w.conclusion === "success"),
+        "a success before the leads approved",
+      ).toEqual([]);
 
       // The three leads approve the head; the check must then say what the final state justifies.
       const reviews = LEADS.map((lead) => github.addReview(lead, "APPROVED", head));
-      await deliverAll(world, hostile.category, reviews.map((r) => world.events.review(r)));
+      await deliverAll(
+        world,
+        hostile.category,
+        reviews.map((r) => world.events.review(r)),
+      );
       const truth = await oracle(github);
       const rssAfter = serverPeakRssMiB(server.child.pid!);
-      if (rssBefore !== undefined && rssAfter !== undefined) rssRise.push({ name: hostile.name, from: rssBefore, to: rssAfter });
-      expect(verdictOf(latestRun(github, head)), `the check after the leads approved (${hostile.name})`).toEqual(truth);
+      if (rssBefore !== undefined && rssAfter !== undefined)
+        rssRise.push({ name: hostile.name, from: rssBefore, to: rssAfter });
+      expect(
+        verdictOf(latestRun(github, head)),
+        `the check after the leads approved (${hostile.name})`,
+      ).toEqual(truth);
 
       // Every delivery answered and judged: no handler error, no "could not be evaluated".
       const ours = delivered.slice(firstDelivery);
-      expect(ours.filter((d) => d.status !== 200 && d.status !== 202), "deliveries not answered 200/202").toEqual([]);
+      expect(
+        ours.filter((d) => d.status !== 200 && d.status !== 202),
+        "deliveries not answered 200/202",
+      ).toEqual([]);
       const ids = new Set(ours.map((d) => d.id));
-      expect(server.evaluated().filter((e) => ids.has(e.id) && e.outcome !== "evaluated"), "evaluations that failed").toEqual([]);
-      expect(server.handlerErrors().filter((l) => ids.has(l.id ?? "")), "handler errors").toEqual([]);
+      expect(
+        server.evaluated().filter((e) => ids.has(e.id) && e.outcome !== "evaluated"),
+        "evaluations that failed",
+      ).toEqual([]);
+      expect(
+        server.handlerErrors().filter((l) => ids.has(l.id ?? "")),
+        "handler errors",
+      ).toEqual([]);
 
       // No forged marker honoured, none echoed where markers are read.
       const runs = new Set(writesOn(github, head).map((w) => w.id));
       for (const w of github.checkRunWrites.filter((x) => runs.has(x.id))) {
-        const summary = String(((w.body ?? {}) as { output?: { summary?: string } }).output?.summary ?? "");
+        const summary = String(
+          ((w.body ?? {}) as { output?: { summary?: string } }).output?.summary ?? "",
+        );
         const conclusion = ((w.body ?? {}) as { conclusion?: string }).conclusion;
         if (conclusion === undefined) continue; // a write that only starts the run
-        expect(readHeadState(summary)?.prs[String(PR_NUMBER)]?.conclusion, "the summary's first line is the app's own state").toBe(conclusion);
-        expect(summary.split(`${MARKER_PREFIX}state `).length - 1, "state lines in one summary").toBe(1);
+        expect(
+          readHeadState(summary)?.prs[String(PR_NUMBER)]?.conclusion,
+          "the summary's first line is the app's own state",
+        ).toBe(conclusion);
+        expect(
+          summary.split(`${MARKER_PREFIX}state `).length - 1,
+          "state lines in one summary",
+        ).toBe(1);
       }
-      const appComments = github.comments.filter((c) => (c.user as { login?: string } | undefined)?.login === APP_BOT_LOGIN);
+      const appComments = github.comments.filter(
+        (c) => (c.user as { login?: string } | undefined)?.login === APP_BOT_LOGIN,
+      );
       for (const c of appComments) {
         const body = String(c.body);
-        expect(body.split("<!--").length - 1, `markers in the app's comment:\n${body.slice(0, 500)}`).toBe(1);
-        expect(body.trimEnd().split("\n").at(-1), "the app's marker is its last line").toMatch(/^<!-- governance-gate:reply-to:\d+ -->$/);
+        expect(
+          body.split("<!--").length - 1,
+          `markers in the app's comment:\n${body.slice(0, 500)}`,
+        ).toBe(1);
+        expect(body.trimEnd().split("\n").at(-1), "the app's marker is its last line").toMatch(
+          /^<!-- governance-gate:reply-to:\d+ -->$/,
+        );
       }
       for (const id of check.mustReply) {
-        expect(appComments.filter((c) => String(c.body).trimEnd().endsWith(`${MARKER_PREFIX}reply-to:${id} -->`)), `the app's reply to comment ${id}`).toHaveLength(1);
+        expect(
+          appComments.filter((c) =>
+            String(c.body).trimEnd().endsWith(`${MARKER_PREFIX}reply-to:${id} -->`),
+          ),
+          `the app's reply to comment ${id}`,
+        ).toHaveLength(1);
       }
     });
   }
@@ -561,11 +787,19 @@ describe(`hostile pull requests through the real app (seed ${SEED}), heap ceilin
   it(`the server kept within the ${HEAP_MB} MB heap ceiling: never crashed, still the same process, still answering`, async () => {
     const { child, port } = world.server;
     expect(child.spawnargs).toContain(`--max-old-space-size=${HEAP_MB}`);
-    expect({ pid: child.pid, exitCode: child.exitCode, signal: child.signalCode }).toEqual({ pid, exitCode: null, signal: null });
+    expect({ pid: child.pid, exitCode: child.exitCode, signal: child.signalCode }).toEqual({
+      pid,
+      exitCode: null,
+      signal: null,
+    });
     const ping = await fetch(`http://127.0.0.1:${port}/ping`);
     expect(await ping.text()).toBe("PONG");
     expect(world.server.output).not.toMatch(/heap out of memory|FATAL ERROR|Allocation failed/i);
     // The oracle agreed with the app in every case; at least one of them passed, so "never passes early" is not vacuous.
-    expect(world.github.checkRunWrites.some((w) => ((w.body ?? {}) as { conclusion?: string }).conclusion === "success")).toBe(true);
+    expect(
+      world.github.checkRunWrites.some(
+        (w) => ((w.body ?? {}) as { conclusion?: string }).conclusion === "success",
+      ),
+    ).toBe(true);
   });
 });

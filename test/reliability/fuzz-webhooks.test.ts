@@ -21,7 +21,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/index.js";
 import { answerGraphql, type GraphqlWorld } from "../github-support/graphql-world.js";
 import type { GraphqlRequestBody } from "../github-support/graphql.js";
-import { examplePayload, prPayload, webhookEvent, DEFAULT_PR, type WebhookName } from "../github-support/webhooks.js";
+import {
+  examplePayload,
+  prPayload,
+  webhookEvent,
+  DEFAULT_PR,
+  type WebhookName,
+} from "../github-support/webhooks.js";
 import { counters, POLICY } from "./harness.js";
 import { appKeys } from "../github-support/app-server.js";
 
@@ -62,12 +68,35 @@ let writes: Write[] = [];
 let pullReads = 0;
 
 function review(login: string, id: number) {
-  return { id, node_id: `PRR_${id}`, user: { login, id, type: "User" }, body: "", state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-23T11:00:00Z", html_url: "", pull_request_url: "", author_association: "MEMBER", _links: {} };
+  return {
+    id,
+    node_id: `PRR_${id}`,
+    user: { login, id, type: "User" },
+    body: "",
+    state: "APPROVED",
+    commit_id: HEAD,
+    submitted_at: "2026-11-23T11:00:00Z",
+    html_url: "",
+    pull_request_url: "",
+    author_association: "MEMBER",
+    _links: {},
+  };
 }
 
 function pullRequest(): Record<string, unknown> {
-  const pr = (prPayload("pull_request", "opened", { author: world.author }) as unknown as { pull_request: Record<string, unknown> }).pull_request;
-  return { ...pr, state: "open", requested_reviewers: [], requested_teams: [], changed_files: 1, labels: [] };
+  const pr = (
+    prPayload("pull_request", "opened", { author: world.author }) as unknown as {
+      pull_request: Record<string, unknown>;
+    }
+  ).pull_request;
+  return {
+    ...pr,
+    state: "open",
+    requested_reviewers: [],
+    requested_teams: [],
+    changed_files: 1,
+    labels: [],
+  };
 }
 
 /**
@@ -80,26 +109,55 @@ function graphqlWorld(): GraphqlWorld {
     pullRequest: (owner, name, number) => {
       if (world.strict && (owner !== "acme" || name !== "chat" || number !== PR)) return undefined;
       pullReads++;
-      return { pull: pullRequest(), reviews: world.approvers.map((login, i) => review(login, 500 + i)), comments: [], checkRuns: [] };
+      return {
+        pull: pullRequest(),
+        reviews: world.approvers.map((login, i) => review(login, 500 + i)),
+        comments: [],
+        checkRuns: [],
+      };
     },
     teamMembers: (org) => (world.strict && org !== "acme" ? undefined : []),
     blob: () => undefined,
   };
 }
 
-const NOT_FOUND: [number, unknown] = [404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }];
+const NOT_FOUND: [number, unknown] = [
+  404,
+  { message: "Not Found", documentation_url: "https://docs.github.com/rest" },
+];
 
 /** GitHub, for one request: [status, body, headers]. */
-function answer(method: string, uri: string, headers: Record<string, unknown>, body: unknown): [number, unknown, Record<string, string>?] {
+function answer(
+  method: string,
+  uri: string,
+  headers: Record<string, unknown>,
+  body: unknown,
+): [number, unknown, Record<string, string>?] {
   const url = new URL(uri, "https://api.github.com");
   const path = decodeURIComponent(url.pathname);
   const token = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(path);
   if (method === "POST" && token) {
     if (world.strict && token[1] !== String(DEFAULT_PR.installationId)) return NOT_FOUND;
-    return [201, { token: "ghs_fuzz", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" }];
+    return [
+      201,
+      {
+        token: "ghs_fuzz",
+        expires_at: "2099-01-01T00:00:00Z",
+        permissions: {},
+        repository_selection: "all",
+      },
+    ];
   }
-  if (world.strict && String(headers.authorization ?? "") !== "token ghs_fuzz") return [401, { message: "Bad credentials" }];
-  if (method === "POST" && path === "/graphql") return [200, answerGraphql((typeof body === "string" ? JSON.parse(body) : body) as GraphqlRequestBody, graphqlWorld())];
+  if (world.strict && String(headers.authorization ?? "") !== "token ghs_fuzz")
+    return [401, { message: "Bad credentials" }];
+  if (method === "POST" && path === "/graphql")
+    return [
+      200,
+      answerGraphql(
+        (typeof body === "string" ? JSON.parse(body) : body) as GraphqlRequestBody,
+        graphqlWorld(),
+      ),
+    ];
   const repo = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
   const org = /^\/orgs\/[^/]+\/teams\/[^/]+\/members$/.exec(path);
   if (org) return [200, []];
@@ -107,16 +165,38 @@ function answer(method: string, uri: string, headers: Record<string, unknown>, b
   const [, owner, name, rest = ""] = repo;
   if (world.strict && (owner !== "acme" || name !== "chat")) return NOT_FOUND;
   const number = /^\/(?:pulls|issues)\/([^/]+)/.exec(rest)?.[1];
-  if (world.strict && number !== undefined && number !== String(PR) && !/^\/issues\/comments\//.test(rest)) return NOT_FOUND;
+  if (
+    world.strict &&
+    number !== undefined &&
+    number !== String(PR) &&
+    !/^\/issues\/comments\//.test(rest)
+  )
+    return NOT_FOUND;
   if (method === "GET") {
     if (/^\/contents\/\.github\/governance\.yml$/.test(rest)) {
       if (world.strict && url.searchParams.get("ref") !== BASE) return NOT_FOUND;
       return [200, POLICY, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
     }
-    if (/^\/pulls\/[^/]+\/files$/.test(rest)) return [200, [{ sha: "3f1a9c0d2b4e6f8a0c1e3d5b7a9f1c3e5d7b9a0c", filename: MIGRATION, status: "added", additions: 1, deletions: 0, changes: 1, patch: `@@ -0,0 +1 @@\n+${MIGRATION_SQL.trimEnd()}` }]];
-    if (/^\/pulls\/[^/]+\/reviews$/.test(rest)) return [200, world.approvers.map((login, i) => review(login, 500 + i))];
+    if (/^\/pulls\/[^/]+\/files$/.test(rest))
+      return [
+        200,
+        [
+          {
+            sha: "3f1a9c0d2b4e6f8a0c1e3d5b7a9f1c3e5d7b9a0c",
+            filename: MIGRATION,
+            status: "added",
+            additions: 1,
+            deletions: 0,
+            changes: 1,
+            patch: `@@ -0,0 +1 @@\n+${MIGRATION_SQL.trimEnd()}`,
+          },
+        ],
+      ];
+    if (/^\/pulls\/[^/]+\/reviews$/.test(rest))
+      return [200, world.approvers.map((login, i) => review(login, 500 + i))];
     if (/^\/issues\/[^/]+\/comments$/.test(rest)) return [200, []];
-    if (/^\/commits\/[^/]+\/check-runs$/.test(rest)) return [200, { total_count: 0, check_runs: [] }];
+    if (/^\/commits\/[^/]+\/check-runs$/.test(rest))
+      return [200, { total_count: 0, check_runs: [] }];
     if (/^\/pulls\/[^/]+$/.test(rest)) {
       pullReads++;
       return [200, pullRequest()];
@@ -126,16 +206,34 @@ function answer(method: string, uri: string, headers: Record<string, unknown>, b
     return NOT_FOUND;
   }
   if (method === "DELETE") return [204, ""];
-  const parsed = (typeof body === "string" ? safeJson(body) : body) as Record<string, unknown> | undefined;
+  const parsed = (typeof body === "string" ? safeJson(body) : body) as
+    Record<string, unknown> | undefined;
   writes.push({ method, path, body: parsed ?? {} });
-  return [method === "POST" ? 201 : 200, { id: 77, number: 99, head_sha: HEAD, started_at: "2026-11-23T10:00:00Z", html_url: "https://github.com/acme/chat/issues/99" }];
+  return [
+    method === "POST" ? 201 : 200,
+    {
+      id: 77,
+      number: 99,
+      head_sha: HEAD,
+      started_at: "2026-11-23T10:00:00Z",
+      html_url: "https://github.com/acme/chat/issues/99",
+    },
+  ];
 }
 
 function mockGitHub(): void {
   const api = nock("https://api.github.com").persist();
   for (const method of ["get", "post", "patch", "put", "delete"] as const) {
-    api[method](/.*/).reply(function (this: { req: { headers: Record<string, unknown> } }, uri: string, body: unknown) {
-      return answer(method.toUpperCase(), uri, this.req.headers, body) as [number, string | Record<string, unknown>, Record<string, string>];
+    api[method](/.*/).reply(function (
+      this: { req: { headers: Record<string, unknown> } },
+      uri: string,
+      body: unknown,
+    ) {
+      return answer(method.toUpperCase(), uri, this.req.headers, body) as [
+        number,
+        string | Record<string, unknown>,
+        Record<string, string>,
+      ];
     } as never);
   }
 }
@@ -152,7 +250,11 @@ function newProbot(): Probot {
   const probot = new Probot({
     appId: APP_ID,
     privateKey: PRIVATE_KEY,
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
     logLevel: "fatal",
   });
   probot.load(createApp({ appId: APP_ID, now: () => NOW, chat: async () => {} }));
@@ -166,21 +268,66 @@ type Obj = Record<string, unknown>;
 const BASES: { name: WebhookName; build: () => Obj }[] = [
   { name: "pull_request", build: () => prFor("pull_request", "opened") },
   { name: "pull_request", build: () => prFor("pull_request", "synchronize") },
-  { name: "pull_request", build: () => prFor("pull_request", "labeled", { labels: ["db"], label: "db" }) },
-  { name: "pull_request", build: () => prFor("pull_request", "edited", {}, (p) => (p.changes = { title: { from: "Old" } })) },
+  {
+    name: "pull_request",
+    build: () => prFor("pull_request", "labeled", { labels: ["db"], label: "db" }),
+  },
+  {
+    name: "pull_request",
+    build: () =>
+      prFor("pull_request", "edited", {}, (p) => (p.changes = { title: { from: "Old" } })),
+  },
   { name: "pull_request", build: () => prFor("pull_request", "reopened") },
-  { name: "pull_request", build: () => prFor("pull_request", "closed", {}, (p) => Object.assign(p.pull_request as Obj, { merged: true, merged_at: "2026-11-23T12:00:00Z", state: "closed" })) },
-  { name: "pull_request_review", build: () => prFor("pull_request_review", "submitted", { actor: "sam", reviewState: "approved" }) },
-  { name: "pull_request_review", build: () => prFor("pull_request_review", "dismissed", { actor: "sam" }) },
-  { name: "issue_comment", build: () => prFor("issue_comment", "created", { actor: "sam", commentBody: "/approve-level3" }) },
-  { name: "issue_comment", build: () => prFor("issue_comment", "edited", { actor: "bob", commentBody: "/governance explain" }) },
-  { name: "check_run", build: () => prFor("check_run", "rerequested", { checkName: "governance" }) },
+  {
+    name: "pull_request",
+    build: () =>
+      prFor("pull_request", "closed", {}, (p) =>
+        Object.assign(p.pull_request as Obj, {
+          merged: true,
+          merged_at: "2026-11-23T12:00:00Z",
+          state: "closed",
+        }),
+      ),
+  },
+  {
+    name: "pull_request_review",
+    build: () =>
+      prFor("pull_request_review", "submitted", { actor: "sam", reviewState: "approved" }),
+  },
+  {
+    name: "pull_request_review",
+    build: () => prFor("pull_request_review", "dismissed", { actor: "sam" }),
+  },
+  {
+    name: "issue_comment",
+    build: () =>
+      prFor("issue_comment", "created", { actor: "sam", commentBody: "/approve-level3" }),
+  },
+  {
+    name: "issue_comment",
+    build: () =>
+      prFor("issue_comment", "edited", { actor: "bob", commentBody: "/governance explain" }),
+  },
+  {
+    name: "check_run",
+    build: () => prFor("check_run", "rerequested", { checkName: "governance" }),
+  },
   {
     name: "push",
     build: () => {
       const p = examplePayload("push") as unknown as Obj;
-      const pushed = { ...p, ref: "refs/heads/main", installation: { id: DEFAULT_PR.installationId } } as Obj;
-      pushed.repository = { ...(p.repository as Obj), name: "chat", full_name: "acme/chat", owner: { login: "acme", type: "Organization" }, default_branch: "main" };
+      const pushed = {
+        ...p,
+        ref: "refs/heads/main",
+        installation: { id: DEFAULT_PR.installationId },
+      } as Obj;
+      pushed.repository = {
+        ...(p.repository as Obj),
+        name: "chat",
+        full_name: "acme/chat",
+        owner: { login: "acme", type: "Organization" },
+        default_branch: "main",
+      };
       pushed.commits = [{ id: HEAD, added: [], removed: [], modified: [".github/governance.yml"] }];
       return pushed;
     },
@@ -193,18 +340,42 @@ const BASES: { name: WebhookName; build: () => Obj }[] = [
         ...p,
         action: "checks_requested",
         installation: { id: DEFAULT_PR.installationId },
-        repository: { ...(p.repository as Obj), name: "chat", full_name: "acme/chat", owner: { login: "acme", type: "Organization" } },
+        repository: {
+          ...(p.repository as Obj),
+          name: "chat",
+          full_name: "acme/chat",
+          owner: { login: "acme", type: "Organization" },
+        },
         // GitHub names the queued pull request and the head it was queued at in the group's ref.
-        merge_group: { ...(p.merge_group as Obj), head_sha: HEAD, head_ref: `refs/heads/gh-readonly-queue/main/pr-${PR}-${HEAD}` },
+        merge_group: {
+          ...(p.merge_group as Obj),
+          head_sha: HEAD,
+          head_ref: `refs/heads/gh-readonly-queue/main/pr-${PR}-${HEAD}`,
+        },
       };
     },
   },
 ];
 
-function prFor(event: "pull_request" | "pull_request_review" | "issue_comment" | "check_run", action: string, overrides: Parameters<typeof prPayload>[2] = {}, tweak?: (p: Obj) => void): Obj {
-  const p = prPayload(event, action as never, { author: world.author, ...overrides }) as unknown as Obj;
+function prFor(
+  event: "pull_request" | "pull_request_review" | "issue_comment" | "check_run",
+  action: string,
+  overrides: Parameters<typeof prPayload>[2] = {},
+  tweak?: (p: Obj) => void,
+): Obj {
+  const p = prPayload(event, action as never, {
+    author: world.author,
+    ...overrides,
+  }) as unknown as Obj;
   const pr = p.pull_request as Obj | undefined;
-  if (pr) Object.assign(pr, { requested_reviewers: [], requested_teams: [], changed_files: 1, state: pr.state === "closed" ? "closed" : "open", labels: pr.labels ?? [] });
+  if (pr)
+    Object.assign(pr, {
+      requested_reviewers: [],
+      requested_teams: [],
+      changed_files: 1,
+      state: pr.state === "closed" ? "closed" : "open",
+      labels: pr.labels ?? [],
+    });
   tweak?.(p);
   return p;
 }
@@ -277,9 +448,32 @@ function parentOf(root: Obj, path: string[]): Record<string, unknown> | undefine
 }
 
 const HUGE = "ä".repeat(200_000);
-const NASTY = ["", " ", "\u0000", "\uD800", "\u202Egnp.exe", "🚀".repeat(1000), "constructor", "__proto__", "toString", "../../etc/passwd", "%2e%2e%2f", "<script>", "null", "-1", "1e400", "NaN"];
+const NASTY = [
+  "",
+  " ",
+  "\u0000",
+  "\uD800",
+  "\u202Egnp.exe",
+  "🚀".repeat(1000),
+  "constructor",
+  "__proto__",
+  "toString",
+  "../../etc/passwd",
+  "%2e%2e%2f",
+  "<script>",
+  "null",
+  "-1",
+  "1e400",
+  "NaN",
+];
 
-type Mutation = { at: number; hot: boolean; op: "drop" | "null" | "value" | "huge" | "nasty" | "array" | "object" | "swap-key"; value: unknown; nasty: number };
+type Mutation = {
+  at: number;
+  hot: boolean;
+  op: "drop" | "null" | "value" | "huge" | "nasty" | "array" | "object" | "swap-key";
+  value: unknown;
+  nasty: number;
+};
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   at: fc.nat(),
@@ -292,7 +486,9 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
     fc.double(),
     fc.boolean(),
     fc.constant(null),
-    fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.object({ maxDepth: 1 })), { maxLength: 4 }),
+    fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.object({ maxDepth: 1 })), {
+      maxLength: 4,
+    }),
     fc.object({ maxDepth: 2 }),
   ),
   nasty: fc.nat(NASTY.length - 1),
@@ -349,7 +545,8 @@ const isStr = (v: unknown) => typeof v === "string";
 const isInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const isSha = (v: unknown) => typeof v === "string" && /^[0-9a-f]{40}$/.test(v);
-const isLogin = (v: unknown) => typeof v === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$/.test(v);
+const isLogin = (v: unknown) =>
+  typeof v === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$/.test(v);
 
 /**
  * The payload fields that decide the outcome and are missing or not of GitHub's
@@ -364,14 +561,20 @@ function malformedFields(name: string, p: Obj): string[] {
   const check = (field: string, ok: boolean) => ok || bad.push(field);
   const repo = p.repository;
   check("installation", isObj(p.installation) && isInt(p.installation.id));
-  check("repository", isObj(repo) && isObj(repo.owner) && isLogin(repo.owner.login) && isStr(repo.name));
+  check(
+    "repository",
+    isObj(repo) && isObj(repo.owner) && isLogin(repo.owner.login) && isStr(repo.name),
+  );
   switch (name) {
     case "pull_request":
     case "pull_request_review": {
       const pr = p.pull_request;
       if (!isObj(pr)) return [...bad, "pull_request"];
       check("author", isObj(pr.user) && isLogin(pr.user.login));
-      check("labels", Array.isArray(pr.labels) && pr.labels.every((l) => isObj(l) && isStr(l.name)));
+      check(
+        "labels",
+        Array.isArray(pr.labels) && pr.labels.every((l) => isObj(l) && isStr(l.name)),
+      );
       check("number", isInt(pr.number));
       check("state", isStr(pr.state));
       check("head", isObj(pr.head) && isSha(pr.head.sha));
@@ -380,7 +583,10 @@ function malformedFields(name: string, p: Obj): string[] {
     }
     // issue_comment and check_run: the pull request is re-read from GitHub, so the payload decides nothing but which one.
     case "merge_group":
-      check("merge_group", isObj(p.merge_group) && isSha(p.merge_group.head_sha) && isStr(p.merge_group.head_ref));
+      check(
+        "merge_group",
+        isObj(p.merge_group) && isSha(p.merge_group.head_sha) && isStr(p.merge_group.head_ref),
+      );
       break;
   }
   return bad;
@@ -388,7 +594,10 @@ function malformedFields(name: string, p: Obj): string[] {
 
 /** Malformed only in the pull request's own fields, which the app then took from GitHub instead (a re-read). */
 function decidedByGitHub(outcome: Outcome): boolean {
-  return outcome.reread && outcome.malformed.every((f) => ["author", "labels", "state", "head", "base"].includes(f));
+  return (
+    outcome.reread &&
+    outcome.malformed.every((f) => ["author", "labels", "state", "head", "base"].includes(f))
+  );
 }
 
 // --- the runs ---------------------------------------------------------------------
@@ -449,7 +658,9 @@ async function deliver(base: number, mutations: Mutation[]): Promise<Outcome> {
   await new Promise((resolve) => setImmediate(resolve));
   counts.fuzzCases++;
   counts.eventsDelivered++;
-  const successes = writes.filter((w) => /check-runs/.test(w.path) && w.body.conclusion === "success");
+  const successes = writes.filter(
+    (w) => /check-runs/.test(w.path) && w.body.conclusion === "success",
+  );
   const pr = isObj(payload.pull_request) ? payload.pull_request : {};
   return {
     event: name,
@@ -471,7 +682,10 @@ describe("fuzzed webhook payloads", () => {
       fc.asyncProperty(caseArb, async ({ base, mutations }) => {
         const outcome = await deliver(base, mutations);
         if (outcome.rejected) rejectedCount++;
-        expect(outcome.successes, JSON.stringify({ ...outcome, successes: outcome.successes.map((w) => w.body.output) })).toEqual([]);
+        expect(
+          outcome.successes,
+          JSON.stringify({ ...outcome, successes: outcome.successes.map((w) => w.body.output) }),
+        ).toEqual([]);
       }),
       { numRuns: RUNS, seed: 424242, endOnFailure: true },
     );
@@ -485,7 +699,10 @@ describe("fuzzed webhook payloads", () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async ({ base, mutations }) => {
         const outcome = await deliver(base, mutations);
-        expect(outcome.successes, `${outcome.event}.${String(outcome.action)} (malformed: ${outcome.malformed.join(", ") || "nothing"}; ${outcome.shape}) passed the author's own pull request: ${JSON.stringify(outcome)}`).toEqual([]);
+        expect(
+          outcome.successes,
+          `${outcome.event}.${String(outcome.action)} (malformed: ${outcome.malformed.join(", ") || "nothing"}; ${outcome.shape}) passed the author's own pull request: ${JSON.stringify(outcome)}`,
+        ).toEqual([]);
       }),
       { numRuns: RUNS, seed: 99, endOnFailure: true },
     );
@@ -501,7 +718,10 @@ describe("fuzzed webhook payloads", () => {
         passed++;
         // A malformed pull request in the payload may pass only when the app took those fields from GitHub instead.
         const unjustified = decidedByGitHub(outcome) ? [] : outcome.malformed;
-        expect(unjustified, `success for a payload with malformed ${outcome.malformed.join(", ")} the app did not re-read: ${JSON.stringify({ ...outcome, successes: outcome.successes.length })}`).toEqual([]);
+        expect(
+          unjustified,
+          `success for a payload with malformed ${outcome.malformed.join(", ")} the app did not re-read: ${JSON.stringify({ ...outcome, successes: outcome.successes.length })}`,
+        ).toEqual([]);
       }),
       { numRuns: RUNS, seed: 7, endOnFailure: true },
     );
@@ -518,6 +738,14 @@ describe("fuzzed webhook payloads", () => {
       expect(outcome.malformed).toEqual([]);
       if (outcome.successes.length > 0) passing.push(`${name}.${String(outcome.action)}`);
     }
-    expect(passing).toEqual(expect.arrayContaining(["pull_request.synchronize", "pull_request_review.submitted", "issue_comment.created", "check_run.rerequested", "merge_group.checks_requested"]));
+    expect(passing).toEqual(
+      expect.arrayContaining([
+        "pull_request.synchronize",
+        "pull_request_review.submitted",
+        "issue_comment.created",
+        "check_run.rerequested",
+        "merge_group.checks_requested",
+      ]),
+    );
   });
 });

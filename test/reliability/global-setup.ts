@@ -28,7 +28,8 @@ export default function setup(project: TestProject): () => void {
       total.faultsInjected += c.faultsInjected;
       total.eventsDelivered += c.eventsDelivered;
       total.fuzzCases += c.fuzzCases;
-      for (const [kind, n] of Object.entries(c.faultKinds)) total.faultKinds[kind] = (total.faultKinds[kind] ?? 0) + n;
+      for (const [kind, n] of Object.entries(c.faultKinds))
+        total.faultKinds[kind] = (total.faultKinds[kind] ?? 0) + n;
     }
     rmSync(dir, { recursive: true, force: true });
     const kinds = Object.entries(total.faultKinds)

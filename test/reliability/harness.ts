@@ -18,12 +18,46 @@ import { readSnapshot, readTeams } from "../../src/github/snapshot.js";
 import type { GitHub } from "../../src/github/types.js";
 import { evaluate } from "../../src/evaluate/evaluate.js";
 import { renderTitle } from "../../src/render/summary.js";
-import { FakeGitHub, type FakeCheckRun, type FakePullFile, type FakeReview } from "../e2e/fake-github.js";
-import { APP_ID, AUTHOR, COLLABORATORS, migrationChange as scenarioChange, migrationSeed, OWNER, POLICY as SCENARIO_POLICY, PR_NUMBER, PULL_TITLE, REPO, sha, webhookSource } from "../e2e/scenario.js";
-import { appKeys, deliverWebhook, startAppServer, type AppServer as AppProcess } from "../github-support/app-server.js";
+import {
+  FakeGitHub,
+  type FakeCheckRun,
+  type FakePullFile,
+  type FakeReview,
+} from "../e2e/fake-github.js";
+import {
+  APP_ID,
+  AUTHOR,
+  COLLABORATORS,
+  migrationChange as scenarioChange,
+  migrationSeed,
+  OWNER,
+  POLICY as SCENARIO_POLICY,
+  PR_NUMBER,
+  PULL_TITLE,
+  REPO,
+  sha,
+  webhookSource,
+} from "../e2e/scenario.js";
+import {
+  appKeys,
+  deliverWebhook,
+  startAppServer,
+  type AppServer as AppProcess,
+} from "../github-support/app-server.js";
 import { examplePayload } from "../github-support/webhooks.js";
 
-export { APP_ID, AUTHOR, INSTALLATION_ID, MIGRATION, OWNER, PR_NUMBER, REPO, SCHEMA, sha, TITLE } from "../e2e/scenario.js";
+export {
+  APP_ID,
+  AUTHOR,
+  INSTALLATION_ID,
+  MIGRATION,
+  OWNER,
+  PR_NUMBER,
+  REPO,
+  SCHEMA,
+  sha,
+  TITLE,
+} from "../e2e/scenario.js";
 export { ROOT } from "../github-support/app-server.js";
 
 /** The scenario's policy plus the roles chat-backend escalates to (tech-architect, cto), so an escalation here reaches someone. */
@@ -32,7 +66,10 @@ export const POLICY = `${SCENARIO_POLICY}  tech-architect: { users: [tara] }
 `;
 
 /** Files and blobs of the migration pull request at `head` over `base`, under this suite's policy. */
-export function migrationChange(head: string, base: string): { files: FakePullFile[]; blobs: Record<string, string> } {
+export function migrationChange(
+  head: string,
+  base: string,
+): { files: FakePullFile[]; blobs: Record<string, string> } {
   return scenarioChange(head, base, POLICY);
 }
 
@@ -54,12 +91,17 @@ export function counters(file: string): Counters {
   return Object.assign(counts, {
     addFaults(github: FakeGitHub) {
       counts.faultsInjected += github.injected.length;
-      for (const f of github.injected) counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] = (counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] ?? 0) + 1;
+      for (const f of github.injected)
+        counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] =
+          (counts.faultKinds[f.detail.replace(/\d+ ms/, "N ms")] ?? 0) + 1;
     },
     save() {
       const dir = inject("reliabilityCountsDir");
       const { faultsInjected, eventsDelivered, fuzzCases, faultKinds } = counts;
-      writeFileSync(join(dir, `${file}.json`), JSON.stringify({ faultsInjected, eventsDelivered, fuzzCases, faultKinds }));
+      writeFileSync(
+        join(dir, `${file}.json`),
+        JSON.stringify({ faultsInjected, eventsDelivered, fuzzCases, faultKinds }),
+      );
     },
   });
 }
@@ -103,7 +145,10 @@ export class AppServer {
   }
 
   /** `nodeArgs`: flags for the server's node (e.g. the Deployment's heap ceiling, `--max-old-space-size=512`). */
-  static async start(github: FakeGitHub, options: { nodeArgs?: string[] } = {}): Promise<AppServer> {
+  static async start(
+    github: FakeGitHub,
+    options: { nodeArgs?: string[] } = {},
+  ): Promise<AppServer> {
     // Booting a server (tsx compiling src/) is the suite's CPU peak: a few at a time across all test files.
     const release = await bootSlot();
     try {
@@ -113,7 +158,10 @@ export class AppServer {
     }
   }
 
-  private static async boot(github: FakeGitHub, options: { nodeArgs?: string[] }): Promise<AppServer> {
+  private static async boot(
+    github: FakeGitHub,
+    options: { nodeArgs?: string[] },
+  ): Promise<AppServer> {
     const printed = { output: "" };
     const webhookSecret = randomBytes(24).toString("hex");
     const started = await startAppServer({
@@ -134,8 +182,19 @@ export class AppServer {
   }
 
   /** A signed delivery, as GitHub sends it; resolves with the server's answer. */
-  async deliver(event: string, payload: object, deliveryId = randomUUID()): Promise<{ id: string; status: number }> {
-    const response = await deliverWebhook({ port: this.port, keys: { appId: APP_ID, webhookSecret: this.secret }, event, payload, deliveryId, userAgent: "GitHub-Hookshot/reliability" });
+  async deliver(
+    event: string,
+    payload: object,
+    deliveryId = randomUUID(),
+  ): Promise<{ id: string; status: number }> {
+    const response = await deliverWebhook({
+      port: this.port,
+      keys: { appId: APP_ID, webhookSecret: this.secret },
+      event,
+      payload,
+      deliveryId,
+      userAgent: "GitHub-Hookshot/reliability",
+    });
     await response.text();
     this.answered.set(deliveryId, response.status);
     return { id: deliveryId, status: response.status };
@@ -149,7 +208,11 @@ export class AppServer {
       .map((line) => {
         try {
           const entry = JSON.parse(line) as LogLine;
-          return { ...entry, id: entry.delivery ?? entry.id, level: typeof entry.level === "number" ? entry.level : 60 };
+          return {
+            ...entry,
+            id: entry.delivery ?? entry.id,
+            level: typeof entry.level === "number" ? entry.level : 60,
+          };
         } catch {
           return { level: 60, msg: line };
         }
@@ -160,7 +223,10 @@ export class AppServer {
   evaluated(): { id: string; outcome: "evaluated" | "failed" }[] {
     return this.log()
       .filter((l) => l.id && (l.msg === "governance evaluated" || l.msg === "evaluation failed"))
-      .map((l) => ({ id: l.id!, outcome: l.msg === "governance evaluated" ? "evaluated" : "failed" }));
+      .map((l) => ({
+        id: l.id!,
+        outcome: l.msg === "governance evaluated" ? "evaluated" : "failed",
+      }));
   }
 
   /** Handler errors Probot logged (an evaluation whose fail-closed write also failed ends here). */
@@ -182,10 +248,21 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(name: string, options: { nodeArgs?: string[] } = {}): Promise<World> {
+export async function startWorld(
+  name: string,
+  options: { nodeArgs?: string[] } = {},
+): Promise<World> {
   const head = sha(`${name}: head 0`);
   const base = sha(`${name}: base 0`);
-  const github = await FakeGitHub.start(migrationSeed({ publicKey: createPublicKey(keys.publicKeyPem), head, base, policy: POLICY, collaborators: [...COLLABORATORS, "tara", "carmen"] }));
+  const github = await FakeGitHub.start(
+    migrationSeed({
+      publicKey: createPublicKey(keys.publicKeyPem),
+      head,
+      base,
+      policy: POLICY,
+      collaborators: [...COLLABORATORS, "tara", "carmen"],
+    }),
+  );
   let server: AppServer;
   try {
     server = await AppServer.start(github, options);
@@ -200,8 +277,15 @@ export async function startWorld(name: string, options: { nodeArgs?: string[] } 
     events: new Events(github),
     nextHead(label: string) {
       n++;
-      const next = { head: sha(`${name}: ${label}: head ${n}`), base: sha(`${name}: ${label}: base ${n}`) };
-      github.nextHead({ headSha: next.head, baseSha: next.base, ...migrationChange(next.head, next.base) });
+      const next = {
+        head: sha(`${name}: ${label}: head ${n}`),
+        base: sha(`${name}: ${label}: base ${n}`),
+      };
+      github.nextHead({
+        headSha: next.head,
+        baseSha: next.base,
+        ...migrationChange(next.head, next.base),
+      });
       github.seed.pull.title = PULL_TITLE;
       return next;
     },
@@ -235,22 +319,54 @@ export class Events {
     return { ...(example.pull_request as Obj), ...this.github.pullRequestView() };
   }
 
-  pullRequest(action: "opened" | "reopened" | "synchronize" | "labeled" | "unlabeled" | "edited" | "ready_for_review", extra: Obj = {}): { name: string; payload: Obj } {
+  pullRequest(
+    action:
+      | "opened"
+      | "reopened"
+      | "synchronize"
+      | "labeled"
+      | "unlabeled"
+      | "edited"
+      | "ready_for_review",
+    extra: Obj = {},
+  ): { name: string; payload: Obj } {
     const example = examplePayload("pull_request", action as "opened") as unknown as Obj;
-    const payload: Obj = { ...example, action, number: PR_NUMBER, ...this.common(example), pull_request: this.pull(example), sender: this.github.user(AUTHOR), ...extra };
+    const payload: Obj = {
+      ...example,
+      action,
+      number: PR_NUMBER,
+      ...this.common(example),
+      pull_request: this.pull(example),
+      sender: this.github.user(AUTHOR),
+      ...extra,
+    };
     return { name: "pull_request", payload };
   }
 
   labeled(label: string, by = AUTHOR): { name: string; payload: Obj } {
     const event = this.pullRequest("labeled");
-    event.payload.label = { id: 1, node_id: "LA_1", name: label, color: "ededed", default: false, description: null };
+    event.payload.label = {
+      id: 1,
+      node_id: "LA_1",
+      name: label,
+      color: "ededed",
+      default: false,
+      description: null,
+    };
     event.payload.sender = this.github.user(by);
     return event;
   }
 
   unlabeled(label: string, by = AUTHOR): { name: string; payload: Obj } {
     const event = this.pullRequest("unlabeled");
-    event.payload.label = { id: 1, node_id: "LA_1", name: label, color: "ededed", default: false, description: null };
+    event.payload.label = {
+      id: 1,
+      node_id: "LA_1",
+      name: label,
+      color: "ededed",
+      default: false,
+      description: null,
+    };
     event.payload.sender = this.github.user(by);
     return event;
   }
@@ -259,7 +375,10 @@ export class Events {
     return this.pullRequest("edited", { changes: { title: { from } } });
   }
 
-  review(review: FakeReview, action: "submitted" | "dismissed" | "edited" = "submitted"): { name: string; payload: Obj } {
+  review(
+    review: FakeReview,
+    action: "submitted" | "dismissed" | "edited" = "submitted",
+  ): { name: string; payload: Obj } {
     const example = examplePayload("pull_request_review", action as "submitted") as unknown as Obj;
     const payload: Obj = {
       ...example,
@@ -280,7 +399,10 @@ export class Events {
     return { name: "pull_request_review", payload };
   }
 
-  comment(comment: Obj, action: "created" | "edited" | "deleted" = "created"): { name: string; payload: Obj } {
+  comment(
+    comment: Obj,
+    action: "created" | "edited" | "deleted" = "created",
+  ): { name: string; payload: Obj } {
     const example = examplePayload("issue_comment", action as "created") as unknown as Obj;
     const pr = this.github.pullRequestView();
     const user = comment.user as Obj;
@@ -296,7 +418,13 @@ export class Events {
         labels: pr.labels,
         state: "open",
         body: pr.body,
-        pull_request: { url: pr.url, html_url: pr.html_url, diff_url: pr.diff_url, patch_url: pr.patch_url, merged_at: null },
+        pull_request: {
+          url: pr.url,
+          html_url: pr.html_url,
+          diff_url: pr.diff_url,
+          patch_url: pr.patch_url,
+          merged_at: null,
+        },
       },
       comment: { ...(example.comment as Obj), ...comment },
       sender: user,
@@ -307,7 +435,9 @@ export class Events {
 
   checkRunRerequested(): { name: string; payload: Obj } {
     const example = examplePayload("check_run", "rerequested") as unknown as Obj;
-    const run = this.github.checkRuns.filter((r) => r.head_sha === this.github.seed.pull.headSha).at(-1);
+    const run = this.github.checkRuns
+      .filter((r) => r.head_sha === this.github.seed.pull.headSha)
+      .at(-1);
     const { headSha, baseSha, headRef } = this.github.seed.pull;
     const payload: Obj = {
       ...example,
@@ -318,7 +448,15 @@ export class Events {
         ...(run ?? {}),
         name: "governance",
         head_sha: headSha,
-        pull_requests: [{ url: "", id: 1, number: PR_NUMBER, head: { ref: headRef, sha: headSha, repo: { id: 424242, url: "", name: REPO } }, base: { ref: "main", sha: baseSha, repo: { id: 424242, url: "", name: REPO } } }],
+        pull_requests: [
+          {
+            url: "",
+            id: 1,
+            number: PR_NUMBER,
+            head: { ref: headRef, sha: headSha, repo: { id: 424242, url: "", name: REPO } },
+            base: { ref: "main", sha: baseSha, repo: { id: 424242, url: "", name: REPO } },
+          },
+        ],
       },
       sender: this.github.user(AUTHOR),
     };
@@ -334,14 +472,21 @@ export class Events {
  * 9 s webhook timeout: the handler goes on), its evaluation logged an outcome or
  * Probot logged the handler's error — and then the fake saw no request for `quietMs`.
  */
-export async function settle(world: World, ids: string[], options: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+export async function settle(
+  world: World,
+  ids: string[],
+  options: { timeoutMs?: number; quietMs?: number } = {},
+): Promise<void> {
   const { server, github } = world;
   const quietMs = options.quietMs ?? 400;
   await waitFor(
     `${ids.length} deliveries to be handled`,
     () => {
       const evaluated = server.evaluated();
-      const done = new Set([...evaluated.map((e) => e.id), ...server.handlerErrors().map((l) => l.id ?? "")]);
+      const done = new Set([
+        ...evaluated.map((e) => e.id),
+        ...server.handlerErrors().map((l) => l.id ?? ""),
+      ]);
       const handled = (id: string) => {
         const status = server.answered.get(id);
         return (status !== undefined && status !== 202) || done.has(id);
@@ -349,10 +494,14 @@ export async function settle(world: World, ids: string[], options: { timeoutMs?:
       if (!ids.every(handled)) return undefined;
       // "evaluation failed" is logged before the fail-closed write, which Probot's write throttle may hold for up to a second.
       const failed = evaluated.some((e) => e.outcome === "failed" && ids.includes(e.id));
-      return github.inflight === 0 && Date.now() - github.lastActivity >= (failed ? Math.max(quietMs, 1500) : quietMs) ? true : undefined;
+      return github.inflight === 0 &&
+        Date.now() - github.lastActivity >= (failed ? Math.max(quietMs, 1500) : quietMs)
+        ? true
+        : undefined;
     },
     options.timeoutMs ?? 60_000,
-    () => `handled: ${JSON.stringify(server.evaluated())}\nserver output (tail):\n${server.output.slice(-4000)}`,
+    () =>
+      `handled: ${JSON.stringify(server.evaluated())}\nserver output (tail):\n${server.output.slice(-4000)}`,
   );
 }
 
@@ -380,9 +529,25 @@ export async function oracle(github: FakeGitHub): Promise<Verdict> {
   const policies = new PolicySource();
   const { result } = await policies.load(octokit, repo, pr.base.sha);
   if (!result) return { conclusion: "failure", title: "No governance policy" };
-  if (!result.policy) return { conclusion: "failure", title: `Invalid governance policy: ${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}` };
+  if (!result.policy)
+    return {
+      conclusion: "failure",
+      title: `Invalid governance policy: ${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`,
+    };
   const run = latestRun(github, pr.head.sha);
-  const facts = await new FactGatherer().gather(octokit, repo, { ...snapshot, teamMembers: await readTeams(octokit, repo, [...result.policy.roles.values()].flatMap((r) => r.teams)) }, { headPushedAt: run?.started_at ?? new Date().toISOString() });
+  const facts = await new FactGatherer().gather(
+    octokit,
+    repo,
+    {
+      ...snapshot,
+      teamMembers: await readTeams(
+        octokit,
+        repo,
+        [...result.policy.roles.values()].flatMap((r) => r.teams),
+      ),
+    },
+    { headPushedAt: run?.started_at ?? new Date().toISOString() },
+  );
   facts.proposedPolicy = await policies.lintProposed(octokit, repo, pr, facts.files);
   const decision = evaluate(result.policy, facts, new Date());
   return { conclusion: decision.conclusion, title: renderTitle(decision, result.policy) };
@@ -394,28 +559,46 @@ export function latestRun(github: FakeGitHub, head: string): FakeCheckRun | unde
 }
 
 /** Every check-run write on `head`'s runs, in order, as `{ conclusion, title }`. */
-export function writesOn(github: FakeGitHub, head: string): (Verdict & { method: string; id: number })[] {
+export function writesOn(
+  github: FakeGitHub,
+  head: string,
+): (Verdict & { method: string; id: number })[] {
   const ids = new Set(github.checkRuns.filter((r) => r.head_sha === head).map((r) => r.id));
   return github.checkRunWrites
     .filter((w) => ids.has(w.id))
     .map((w) => {
       const body = (w.body ?? {}) as { conclusion?: string; output?: { title?: string } };
-      return { method: w.method, id: w.id, conclusion: body.conclusion as Verdict["conclusion"], title: body.output?.title ?? "" };
+      return {
+        method: w.method,
+        id: w.id,
+        conclusion: body.conclusion as Verdict["conclusion"],
+        title: body.output?.title ?? "",
+      };
     });
 }
 
 export function verdictOf(run: FakeCheckRun | undefined): Verdict | undefined {
-  return run ? { conclusion: run.conclusion as Verdict["conclusion"], title: run.output.title ?? "" } : undefined;
+  return run
+    ? { conclusion: run.conclusion as Verdict["conclusion"], title: run.output.title ?? "" }
+    : undefined;
 }
 
 // --- plumbing ----------------------------------------------------------------------
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, explain?: () => string): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+  explain?: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${explain()}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${explain()}` : ""}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

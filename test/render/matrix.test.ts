@@ -22,7 +22,10 @@ function tablesOf(markdown: string): Tables {
   for (const line of markdown.split("\n")) {
     if (line.startsWith("## ")) heading = line.slice(3);
     if (!line.startsWith("|")) continue;
-    const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
+    const cells = line
+      .slice(1, -1)
+      .split(/(?<!\\)\|/)
+      .map((c) => c.trim());
     const rows = tables.get(heading) ?? [];
     if (!tables.has(heading)) tables.set(heading, rows);
     rows.push(cells);
@@ -41,16 +44,25 @@ function raci(tables: Tables, area: string) {
 /** "Who signs what" rows of an area (or "every area"): [when, level, sign-off]. */
 function signs(tables: Tables, area: string) {
   const key = area === "every area" ? area : `\`${area}\``;
-  return tables.get("Who signs what")!.filter((r) => r[0] === key).map((r) => r.slice(1));
+  return tables
+    .get("Who signs what")!
+    .filter((r) => r[0] === key)
+    .map((r) => r.slice(1));
 }
 
 /** Where a kind found in a file no area's paths match is owned: [area, A, level, sign-off]. */
 function ownerOf(tables: Tables, kind: string) {
-  return tables.get("Changes owned wherever they are found")!.filter((r) => r[0] === `\`${kind}\``).map((r) => r.slice(1));
+  return tables
+    .get("Changes owned wherever they are found")!
+    .filter((r) => r[0] === `\`${kind}\``)
+    .map((r) => r.slice(1));
 }
 
 function processOf(markdown: string): string[] {
-  return markdown.slice(markdown.indexOf("## Process")).split("\n").filter((l) => l.startsWith("- "));
+  return markdown
+    .slice(markdown.indexOf("## Process"))
+    .split("\n")
+    .filter((l) => l.startsWith("- "));
 }
 
 describe("platform-engineering: seed 002's approval lists (lines 152-174) and decision authority (lines 207-216)", () => {
@@ -66,42 +78,86 @@ describe("platform-engineering: seed 002's approval lists (lines 152-174) and de
   it.each([
     ["line 157: CI/CD pipeline configurations and modifications", "ci-cd"],
     ["line 158: Production environment configuration changes", "environments"],
-    ["line 159: Deployment configurations including scaling policies and load balancing rules", "deployment"],
+    [
+      "line 159: Deployment configurations including scaling policies and load balancing rules",
+      "deployment",
+    ],
     ["line 160: Infrastructure-as-Code (IaC) templates and modifications", "iac"],
     ["line 161: Security group rules and network configurations", "network-access"],
     ["line 162: Access management and permissions changes", "network-access"],
-  ])("%s → Platform Engineering approves, engineers build it, a ticket tracks it (line 227)", (_line, area) => {
-    expect(raci(t, area)).toEqual({ A: "platform-engineering", R: "engineers", C: "—", I: "—", level: "2: platform-engineering (ticket required)" });
-    expect(signs(t, area)).toEqual([["any change", "2", "platform-engineering (ticket required)"]]);
-  });
+  ])(
+    "%s → Platform Engineering approves, engineers build it, a ticket tracks it (line 227)",
+    (_line, area) => {
+      expect(raci(t, area)).toEqual({
+        A: "platform-engineering",
+        R: "engineers",
+        C: "—",
+        I: "—",
+        level: "2: platform-engineering (ticket required)",
+      });
+      expect(signs(t, area)).toEqual([
+        ["any change", "2", "platform-engineering (ticket required)"],
+      ]);
+    },
+  );
 
   it("line 159: scaling policies found in any file reach Platform Engineering", () => {
-    expect(ownerOf(t, "scaling-change")).toEqual([["`deployment`", "platform-engineering", "2", "platform-engineering (ticket required)"]]);
-    expect(ownerOf(t, "cost-increase")).toEqual([["`deployment`", "platform-engineering", "2", "platform-engineering (ticket required)"]]);
+    expect(ownerOf(t, "scaling-change")).toEqual([
+      ["`deployment`", "platform-engineering", "2", "platform-engineering (ticket required)"],
+    ]);
+    expect(ownerOf(t, "cost-increase")).toEqual([
+      ["`deployment`", "platform-engineering", "2", "platform-engineering (ticket required)"],
+    ]);
   });
 
   it("line 162: access and permission changes found in any file reach Platform Engineering", () => {
-    expect(ownerOf(t, "security-policy")).toEqual([["`deployment`", "platform-engineering", "2", "platform-engineering (ticket required)"]]);
+    expect(ownerOf(t, "security-policy")).toEqual([
+      ["`deployment`", "platform-engineering", "2", "platform-engineering (ticket required)"],
+    ]);
   });
 
   it("line 169: significant architecture changes and new patterns → the architectural team (ADRs; the label `architecture` anywhere)", () => {
-    expect(raci(t, "architecture")).toEqual({ A: "architecture-team", R: "engineers", C: "—", I: "—", level: "2: architecture-team" });
-    expect(signs(t, "every area")).toContainEqual([expect.stringMatching(/^label: `architecture`.*\(`architectural-review`\)$/), "2", "architecture-team"]);
+    expect(raci(t, "architecture")).toEqual({
+      A: "architecture-team",
+      R: "engineers",
+      C: "—",
+      I: "—",
+      level: "2: architecture-team",
+    });
+    expect(signs(t, "every area")).toContainEqual([
+      expect.stringMatching(/^label: `architecture`.*\(`architectural-review`\)$/),
+      "2",
+      "architecture-team",
+    ]);
   });
 
   it("line 170: new technology stack additions or framework changes → the architectural team", () => {
     expect(signs(t, "dependencies")).toEqual([
       ["any change", "1", "nobody beyond ordinary review"],
-      ["change: `dependency-added`, `dependency-major` (`new-technology`)", "2", "architecture-team"],
+      [
+        "change: `dependency-added`, `dependency-major` (`new-technology`)",
+        "2",
+        "architecture-team",
+      ],
     ]);
-    expect(ownerOf(t, "dependency-added")).toEqual([["`dependencies`", "engineers", "2", "architecture-team (`new-technology`)"]]);
-    expect(ownerOf(t, "dependency-major")).toEqual([["`dependencies`", "engineers", "2", "architecture-team (`new-technology`)"]]);
+    expect(ownerOf(t, "dependency-added")).toEqual([
+      ["`dependencies`", "engineers", "2", "architecture-team (`new-technology`)"],
+    ]);
+    expect(ownerOf(t, "dependency-major")).toEqual([
+      ["`dependencies`", "engineers", "2", "architecture-team (`new-technology`)"],
+    ]);
   });
 
   it("line 171: API design patterns and cross-service integration → the architectural team, in specs and in code", () => {
     expect(raci(t, "api-contracts")).toMatchObject({ A: "engineers", C: "architecture-team" });
-    expect(signs(t, "every area")).toContainEqual(["change: `api-breaking`; label: `breaking-change` (`api-design`)", "2", "architecture-team"]);
-    expect(ownerOf(t, "api-breaking")).toEqual([["`api-contracts`", "engineers", "2", "architecture-team (`api-design`)"]]);
+    expect(signs(t, "every area")).toContainEqual([
+      "change: `api-breaking`; label: `breaking-change` (`api-design`)",
+      "2",
+      "architecture-team",
+    ]);
+    expect(ownerOf(t, "api-breaking")).toEqual([
+      ["`api-contracts`", "engineers", "2", "architecture-team (`api-design`)"],
+    ]);
   });
 
   it("line 172: data model changes affecting multiple services → the architectural team", () => {
@@ -110,24 +166,53 @@ describe("platform-engineering: seed 002's approval lists (lines 152-174) and de
       ["change: `migration-destructive` (`data-model-change`)", "2", "architecture-team"],
       ["paths: `{packages,libs,shared,common}/**` (`shared-data-model`)", "2", "architecture-team"],
     ]);
-    expect(ownerOf(t, "migration-destructive")).toEqual([["`data-model`", "engineers", "2", "architecture-team (`data-model-change`)"]]);
+    expect(ownerOf(t, "migration-destructive")).toEqual([
+      ["`data-model`", "engineers", "2", "architecture-team (`data-model-change`)"],
+    ]);
   });
 
   it("line 173: security architecture decisions and implementations → the architectural team", () => {
-    expect(raci(t, "security-architecture")).toEqual({ A: "architecture-team", R: "engineers", C: "—", I: "—", level: "2: architecture-team" });
-    expect(signs(t, "every area")).toContainEqual([expect.stringContaining("`security-architecture`"), "2", "architecture-team"]);
+    expect(raci(t, "security-architecture")).toEqual({
+      A: "architecture-team",
+      R: "engineers",
+      C: "—",
+      I: "—",
+      level: "2: architecture-team",
+    });
+    expect(signs(t, "every area")).toContainEqual([
+      expect.stringContaining("`security-architecture`"),
+      "2",
+      "architecture-team",
+    ]);
   });
 
   it("line 174: performance and scalability architecture is the architectural team's when a person marks it", () => {
-    expect(signs(t, "every area")).toContainEqual([expect.stringContaining("`performance-architecture`"), "2", "architecture-team"]);
+    expect(signs(t, "every area")).toContainEqual([
+      expect.stringContaining("`performance-architecture`"),
+      "2",
+      "architecture-team",
+    ]);
   });
 
   it("line 209: Product Owners have final authority on feature requirements (product documentation, line 13)", () => {
-    expect(raci(t, "product-docs")).toEqual({ A: "product-owner", R: "product-owner", C: "—", I: "—", level: "2: product-owner" });
+    expect(raci(t, "product-docs")).toEqual({
+      A: "product-owner",
+      R: "product-owner",
+      C: "—",
+      I: "—",
+      level: "2: product-owner",
+    });
   });
 
   it("line 211: engineers have authority on technical implementation (with the architectural team's approval for architecture)", () => {
-    for (const area of ["dependencies", "data-model", "api-contracts"]) expect(raci(t, area), area).toEqual({ A: "engineers", R: "engineers", C: "architecture-team", I: "—", level: "1" });
+    for (const area of ["dependencies", "data-model", "api-contracts"])
+      expect(raci(t, area), area).toEqual({
+        A: "engineers",
+        R: "engineers",
+        C: "architecture-team",
+        I: "—",
+        level: "1",
+      });
   });
 
   it("lines 186-191: review within 2 business days, expedited within 4 business hours, post-implementation review within 24 h; Jira tickets (line 220)", () => {
@@ -141,8 +226,12 @@ describe("platform-engineering: seed 002's approval lists (lines 152-174) and de
   });
 
   it("line 222: tickets in the product's own Jira board: the projects a repository names are shown", async () => {
-    const bound = await policyFrom("extends: platform-engineering\nticket: { projects: [LFXV2] }\n");
-    expect(processOf(renderMatrix(bound))).toContain(`- Tickets: areas marked "ticket required" need a key of LFXV2 matching \`${policy.ticket!.pattern}\` in the title or description.`);
+    const bound = await policyFrom(
+      "extends: platform-engineering\nticket: { projects: [LFXV2] }\n",
+    );
+    expect(processOf(renderMatrix(bound))).toContain(
+      `- Tickets: areas marked "ticket required" need a key of LFXV2 matching \`${policy.ticket!.pattern}\` in the title or description.`,
+    );
   });
 });
 
@@ -163,40 +252,77 @@ describe("it-operations: seed 004, and nothing else", () => {
     ["line 77: Backup & Disaster Recovery", "backup-recovery"],
     ["line 78: Environment Management", "environments"],
   ])("%s → one IT/Operations approval; engineers do the work", (_line, area) => {
-    expect(raci(t, area)).toEqual({ A: "it-operations", R: "engineers", C: "—", I: "—", level: "2: it-operations" });
+    expect(raci(t, area)).toEqual({
+      A: "it-operations",
+      R: "engineers",
+      C: "—",
+      I: "—",
+      level: "2: it-operations",
+    });
     expect(signs(t, area)).toEqual([["any change", "2", "it-operations"]]);
   });
 
   it.each([
     ["line 75: Infrastructure Security", "change: `security-policy` (`infrastructure-security`)"],
-    ["line 76: Capacity Planning; line 79: Cost Optimization", "change: `scaling-change`, `cost-increase` (`capacity-and-cost`)"],
-    ["line 78: Environment Management (a new variable to provision)", "change: `env-var-added` (`environment-variables`)"],
+    [
+      "line 76: Capacity Planning; line 79: Cost Optimization",
+      "change: `scaling-change`, `cost-increase` (`capacity-and-cost`)",
+    ],
+    [
+      "line 78: Environment Management (a new variable to provision)",
+      "change: `env-var-added` (`environment-variables`)",
+    ],
   ])("%s, found in any file → IT/Operations", (_line, when) => {
     expect(signs(t, "every area")).toContainEqual([when, "2", "it-operations"]);
   });
 
   it("line 79: cost found where no area's paths reach is IT/Operations'", () => {
-    expect(ownerOf(t, "cost-increase")).toEqual([["`deployment`", "it-operations", "2", "it-operations"]]);
+    expect(ownerOf(t, "cost-increase")).toEqual([
+      ["`deployment`", "it-operations", "2", "it-operations"],
+    ]);
   });
 
   it("line 81: Documentation & Runbooks are IT/Operations' (operational procedures, line 122)", () => {
-    expect(raci(t, "runbooks")).toEqual({ A: "it-operations", R: "it-operations", C: "—", I: "—", level: "1" });
+    expect(raci(t, "runbooks")).toEqual({
+      A: "it-operations",
+      R: "it-operations",
+      C: "—",
+      I: "—",
+      level: "1",
+    });
   });
 
   it("line 46 and line 121: engineers decide technical architecture, APIs, data models and technology — nobody else signs", () => {
     for (const area of ["architecture", "data-model", "dependencies"]) {
-      expect(raci(t, area), area).toEqual({ A: "engineers", R: "engineers", C: "—", I: "—", level: "1" });
+      expect(raci(t, area), area).toEqual({
+        A: "engineers",
+        R: "engineers",
+        C: "—",
+        I: "—",
+        level: "1",
+      });
       expect(signs(t, area), area).toEqual([["any change", "1", "nobody beyond ordinary review"]]);
     }
   });
 
   it("line 12 and line 120: Product Owners keep the product documentation and have final authority on requirements", () => {
-    expect(raci(t, "product-docs")).toEqual({ A: "product-owner", R: "product-owner", C: "—", I: "—", level: "2: product-owner" });
+    expect(raci(t, "product-docs")).toEqual({
+      A: "product-owner",
+      R: "product-owner",
+      C: "—",
+      I: "—",
+      level: "2: product-owner",
+    });
   });
 
   it("there is no architecture team in this document", () => {
     expect(markdown).not.toContain("architecture-team");
-    expect(t.get("Roles")!.map((r) => r[0])).toEqual(["product-owner", "engineers", "it-operations", "engineering-management"]);
+    expect(t.get("Roles")!.map((r) => r[0])).toEqual([
+      "product-owner",
+      "engineers",
+      "it-operations",
+      "engineering-management",
+    ]);
   });
 
   it("the document sets no review deadline, no expedited path and no ticket rule", () => {
@@ -216,14 +342,70 @@ describe("chat-backend: seed 000's RACI tables (§1-§8)", () => {
 
   // [seed line and row, area, A, R, C, I], the document's names as the preset's role ids.
   it.each([
-    ["line 39: `/api/v1/chat/*` endpoints — Backend Lead | Backend Team (R) | Frontend Team (C), QA (I)", "http-api", "backend-lead", "backend-team", "frontend-team", "qa-team"],
-    ["line 40: `/api/v1/health` endpoints — SRE Lead | Backend Team (R) | Ops Team (I)", "health-api", "sre-lead", "backend-team", "—", "ops-team"],
-    ["line 81: Prisma schema changes — Backend Lead | Backend Team (R) | DBA (C), SRE (I)", "prisma", "backend-lead", "backend-team", "dba-lead", "sre-team"],
-    ["line 125: API documentation (OpenAPI/Swagger) — Backend Lead | Backend Team (R) | Tech Writer (C), Frontend (I)", "docs", "backend-lead", "backend-team", "tech-writer", "frontend-team"],
-    ["line 147: Test coverage thresholds — QA Lead | Backend Team (R) | Backend Lead (C)", "coverage", "qa-lead", "backend-team", "backend-lead", "—"],
-    ["line 148: ESLint/Prettier rules — Backend Lead | Backend Team (R) | Tech Architect (C)", "lint", "backend-lead", "backend-team", "tech-architect", "—"],
-    ["line 149: CI pipeline configuration (GitHub Actions) — DevOps Lead | Backend Team (R) | SRE (C)", "ci", "devops-lead", "backend-team", "sre-lead", "—"],
-    ["line 152: Security scanning (Snyk, npm audit) — Security Lead | DevOps (R) | Backend (I)", "security-scanning", "security-lead", "devops-team", "—", "backend-team"],
+    [
+      "line 39: `/api/v1/chat/*` endpoints — Backend Lead | Backend Team (R) | Frontend Team (C), QA (I)",
+      "http-api",
+      "backend-lead",
+      "backend-team",
+      "frontend-team",
+      "qa-team",
+    ],
+    [
+      "line 40: `/api/v1/health` endpoints — SRE Lead | Backend Team (R) | Ops Team (I)",
+      "health-api",
+      "sre-lead",
+      "backend-team",
+      "—",
+      "ops-team",
+    ],
+    [
+      "line 81: Prisma schema changes — Backend Lead | Backend Team (R) | DBA (C), SRE (I)",
+      "prisma",
+      "backend-lead",
+      "backend-team",
+      "dba-lead",
+      "sre-team",
+    ],
+    [
+      "line 125: API documentation (OpenAPI/Swagger) — Backend Lead | Backend Team (R) | Tech Writer (C), Frontend (I)",
+      "docs",
+      "backend-lead",
+      "backend-team",
+      "tech-writer",
+      "frontend-team",
+    ],
+    [
+      "line 147: Test coverage thresholds — QA Lead | Backend Team (R) | Backend Lead (C)",
+      "coverage",
+      "qa-lead",
+      "backend-team",
+      "backend-lead",
+      "—",
+    ],
+    [
+      "line 148: ESLint/Prettier rules — Backend Lead | Backend Team (R) | Tech Architect (C)",
+      "lint",
+      "backend-lead",
+      "backend-team",
+      "tech-architect",
+      "—",
+    ],
+    [
+      "line 149: CI pipeline configuration (GitHub Actions) — DevOps Lead | Backend Team (R) | SRE (C)",
+      "ci",
+      "devops-lead",
+      "backend-team",
+      "sre-lead",
+      "—",
+    ],
+    [
+      "line 152: Security scanning (Snyk, npm audit) — Security Lead | DevOps (R) | Backend (I)",
+      "security-scanning",
+      "security-lead",
+      "devops-team",
+      "—",
+      "backend-team",
+    ],
   ])("%s", (_row, area, A, R, C, I) => {
     expect(raci(t, area)).toMatchObject({ A, R, C, I });
   });
@@ -231,11 +413,36 @@ describe("chat-backend: seed 000's RACI tables (§1-§8)", () => {
   // Rows one area encodes together with others: the DRI is the document's, and
   // every role the row names is in the area's R, C or I.
   it.each([
-    ["line 60: Socket.IO event contracts — Backend Lead | Backend Team (R) | Frontend Team (C)", "socket-gateway", "backend-lead", ["backend-team", "frontend-team"]],
-    ["line 104: Docker/Kubernetes manifests — SRE Lead | DevOps Team (R) | Backend (C)", "infra", "sre-lead", ["devops-team", "backend-lead"]],
-    ["line 105: Cloud resources (AWS/GCP/Azure) — SRE Lead | DevOps Team (R) | Finance (I)", "infra", "sre-lead", ["devops-team", "finance"]],
-    ["line 107: Secret management — Security Lead | SRE (R) | Backend (C)", "secrets", "security-lead", ["sre-team", "backend-lead"]],
-    ["line 129: Governance docs (this file) — Tech Architect | Backend Lead | Legal (I)", "governance", "tech-architect", ["backend-lead", "legal"]],
+    [
+      "line 60: Socket.IO event contracts — Backend Lead | Backend Team (R) | Frontend Team (C)",
+      "socket-gateway",
+      "backend-lead",
+      ["backend-team", "frontend-team"],
+    ],
+    [
+      "line 104: Docker/Kubernetes manifests — SRE Lead | DevOps Team (R) | Backend (C)",
+      "infra",
+      "sre-lead",
+      ["devops-team", "backend-lead"],
+    ],
+    [
+      "line 105: Cloud resources (AWS/GCP/Azure) — SRE Lead | DevOps Team (R) | Finance (I)",
+      "infra",
+      "sre-lead",
+      ["devops-team", "finance"],
+    ],
+    [
+      "line 107: Secret management — Security Lead | SRE (R) | Backend (C)",
+      "secrets",
+      "security-lead",
+      ["sre-team", "backend-lead"],
+    ],
+    [
+      "line 129: Governance docs (this file) — Tech Architect | Backend Lead | Legal (I)",
+      "governance",
+      "tech-architect",
+      ["backend-lead", "legal"],
+    ],
   ])("%s", (_row, area, A, named) => {
     const row = raci(t, area);
     expect(row.A).toBe(A);
@@ -244,20 +451,34 @@ describe("chat-backend: seed 000's RACI tables (§1-§8)", () => {
   });
 
   it("line 90 and §3: breaking migrations (DBA + Backend + SRE leads) reach the prisma area wherever they are found", () => {
-    expect(ownerOf(t, "migration-destructive")).toEqual([["`prisma`", "backend-lead", "3", "dba-lead + backend-lead + sre-lead (`migration-destructive`)"]]);
+    expect(ownerOf(t, "migration-destructive")).toEqual([
+      [
+        "`prisma`",
+        "backend-lead",
+        "3",
+        "dba-lead + backend-lead + sre-lead (`migration-destructive`)",
+      ],
+    ]);
   });
 
   it("line 112: cost above the threshold needs Finance wherever the manifest lives", () => {
-    expect(ownerOf(t, "cost-increase")).toEqual([["`infra`", "sre-lead", "3", "sre-lead + finance (`cost-increase`)"]]);
+    expect(ownerOf(t, "cost-increase")).toEqual([
+      ["`infra`", "sre-lead", "3", "sre-lead + finance (`cost-increase`)"],
+    ]);
   });
 });
 
 describe("governance-gate matrix", () => {
-  it.each(["chat-backend", "platform-engineering", "it-operations"])("%s: the command prints the same matrix", async (name) => {
-    const run = await runCli(["matrix", "--policy", name]);
-    expect(run.code).toBe(0);
-    expect(run.stdout.trimEnd()).toBe(renderMatrix(await preset(name as "chat-backend")).trimEnd());
-  });
+  it.each(["chat-backend", "platform-engineering", "it-operations"])(
+    "%s: the command prints the same matrix",
+    async (name) => {
+      const run = await runCli(["matrix", "--policy", name]);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trimEnd()).toBe(
+        renderMatrix(await preset(name as "chat-backend")).trimEnd(),
+      );
+    },
+  );
 });
 
 describe("chat-backend: emergency powers and conflict resolution as seed 000 scopes them", () => {
@@ -267,7 +488,9 @@ describe("chat-backend: emergency powers and conflict resolution as seed 000 sco
   });
 
   it("line 188: the Incident Commander has full authority", () => {
-    expect(lines).toContain("- Emergency: `/emergency <reason>` from incident-commander (full authority); post-implementation review within 24 h.");
+    expect(lines).toContain(
+      "- Emergency: `/emergency <reason>` from incident-commander (full authority); post-implementation review within 24 h.",
+    );
   });
 
   it("lines 48, 91, 209: the Backend Lead (API hotfixes), the DBA Lead (rollback only) and the Security Lead (CRITICAL patches) only within their scope", () => {
@@ -276,10 +499,14 @@ describe("chat-backend: emergency powers and conflict resolution as seed 000 sco
       expect.arrayContaining([
         expect.stringMatching(/^ {2}- backend-lead, only for area http-api: /),
         expect.stringMatching(/^ {2}- dba-lead, only for area prisma with label rollback: /),
-        expect.stringMatching(/^ {2}- security-lead, only for area dependencies, area security-scanning with label critical-vulnerability: /),
+        expect.stringMatching(
+          /^ {2}- security-lead, only for area dependencies, area security-scanning with label critical-vulnerability: /,
+        ),
       ]),
     );
-    expect(scoped).toContain("  - Only incident-commander may bypass area governance, rule security-policy, amendments.");
+    expect(scoped).toContain(
+      "  - Only incident-commander may bypass area governance, rule security-policy, amendments.",
+    );
   });
 
   it("lines 269-271: peer conflicts go to the shared manager after 2 business days, cross-functional ones to the Tech Architect within 1, incidents to the Incident Commander", () => {
@@ -296,8 +523,12 @@ describe("chat-backend: emergency powers and conflict resolution as seed 000 sco
   it("seed 004 line 33 and seed 002's disagreement resolution: management decides; it-operations has no emergency path", async () => {
     const itOps = renderMatrix(await preset("it-operations")).split("\n");
     expect(itOps).toContain("- Emergency: no role may take the emergency path.");
-    expect(itOps.filter((l) => l.startsWith("- Disagreement"))).toEqual(["- Disagreement, cross-functional: engineering-management decides with `/governance decide approve|reject <rationale>` at once."]);
+    expect(itOps.filter((l) => l.startsWith("- Disagreement"))).toEqual([
+      "- Disagreement, cross-functional: engineering-management decides with `/governance decide approve|reject <rationale>` at once.",
+    ]);
     const platform = renderMatrix(await preset("platform-engineering")).split("\n");
-    expect(platform).toContain("- Disagreement, cross-functional: engineering-management decides with `/governance decide approve|reject <rationale>` after 24 h.");
+    expect(platform).toContain(
+      "- Disagreement, cross-functional: engineering-management decides with `/governance decide approve|reject <rationale>` after 24 h.",
+    );
   });
 });

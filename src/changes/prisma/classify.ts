@@ -25,7 +25,17 @@ import {
 // Database meaning of declarations
 // ---------------------------------------------------------------------------
 
-const SCALAR_TYPES = new Set(["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"]);
+const SCALAR_TYPES = new Set([
+  "String",
+  "Boolean",
+  "Int",
+  "BigInt",
+  "Float",
+  "Decimal",
+  "DateTime",
+  "Json",
+  "Bytes",
+]);
 
 interface SchemaIndex {
   models: Map<string, Block>;
@@ -68,7 +78,9 @@ function columnName(model: Block | undefined, fieldName: string): string {
 function isRelation(field: Field, schema: SchemaIndex): boolean {
   if (schema.models.has(field.type) || attribute(field, "relation")) return true;
   const known = SCALAR_TYPES.has(field.type) || field.type.startsWith("Unsupported(");
-  return !known && !schema.enums.has(field.type) && !schema.composites.has(field.type) && field.list;
+  return (
+    !known && !schema.enums.has(field.type) && !schema.composites.has(field.type) && field.list
+  );
 }
 
 /**
@@ -87,7 +99,9 @@ function typeBefore(field: Field, cmp: Comparison): string {
 }
 
 function typeAfter(field: Field, cmp: Comparison): string {
-  return cmp.after.enums.has(field.type) ? `enum ${cmp.enumOrigin.get(field.type) ?? field.type}` : field.type;
+  return cmp.after.enums.has(field.type)
+    ? `enum ${cmp.enumOrigin.get(field.type) ?? field.type}`
+    : field.type;
 }
 
 function displayType(field: Field): string {
@@ -100,7 +114,8 @@ function nativeType(field: Field): Attribute | undefined {
 
 /** VarChar(80) → VarChar(200) and the like rewrite nothing and lose nothing. */
 function isWidening(before: Attribute, after: Attribute): boolean {
-  if (before.name !== after.name || !/^db\.(N?VarChar|VarBinary|VarBit)$/i.test(before.name)) return false;
+  if (before.name !== after.name || !/^db\.(N?VarChar|VarBinary|VarBit)$/i.test(before.name))
+    return false;
   const from = Number(before.args);
   const to = Number(after.args);
   return Number.isFinite(from) && Number.isFinite(to) && to >= from;
@@ -120,27 +135,49 @@ interface Change {
   line: number;
 }
 
-const destructive = (detail: string, line: number): Change => ({ kind: "migration-destructive", detail, line });
-const indexChange = (detail: string, line: number): Change => ({ kind: "migration-index", detail, line });
+const destructive = (detail: string, line: number): Change => ({
+  kind: "migration-destructive",
+  detail,
+  line,
+});
+const indexChange = (detail: string, line: number): Change => ({
+  kind: "migration-index",
+  detail,
+  line,
+});
 
 export function compareSchemas(before: SchemaIndex, after: SchemaIndex): Change[] {
   const changes: Change[] = [];
   const enums = pairByName([...before.enums.values()], [...after.enums.values()], dbName);
-  const cmp: Comparison = { before, after, enumOrigin: new Map(enums.pairs.map(([b, h]) => [h.name, b.name])) };
+  const cmp: Comparison = {
+    before,
+    after,
+    enumOrigin: new Map(enums.pairs.map(([b, h]) => [h.name, b.name])),
+  };
   const models = pairByName([...before.models.values()], [...after.models.values()], dbName);
   for (const removed of models.removed) {
-    changes.push(destructive(`model "${removed.name}" removed (table "${dbName(removed)}" dropped)`, removed.line));
+    changes.push(
+      destructive(
+        `model "${removed.name}" removed (table "${dbName(removed)}" dropped)`,
+        removed.line,
+      ),
+    );
   }
   for (const [b, h] of models.pairs) changes.push(...compareModel(b, h, cmp));
   for (const added of models.added) changes.push(...newModelConstraints(added, after));
 
-  const composites = pairByName([...before.composites.values()], [...after.composites.values()], (b) => b.name);
+  const composites = pairByName(
+    [...before.composites.values()],
+    [...after.composites.values()],
+    (b) => b.name,
+  );
   for (const removed of composites.removed) {
     changes.push(destructive(`composite type "${removed.name}" removed`, removed.line));
   }
   for (const [b, h] of composites.pairs) changes.push(...compareFields(b, h, cmp));
 
-  for (const removed of enums.removed) changes.push(destructive(`enum "${removed.name}" removed`, removed.line));
+  for (const removed of enums.removed)
+    changes.push(destructive(`enum "${removed.name}" removed`, removed.line));
   for (const [b, h] of enums.pairs) changes.push(...compareEnum(b, h));
 
   changes.push(...compareJoinTables(before, after));
@@ -157,7 +194,11 @@ interface Pairing<T> {
  * Pairs declarations by name, then the rest by database name: a Prisma-level
  * rename that keeps its @map/@@map is the same table or column.
  */
-function pairByName<T extends { name: string }>(before: T[], after: T[], databaseName: (t: T) => string): Pairing<T> {
+function pairByName<T extends { name: string }>(
+  before: T[],
+  after: T[],
+  databaseName: (t: T) => string,
+): Pairing<T> {
   const pairs: Array<[T, T]> = [];
   const unmatched = new Set(after);
   const leftover: T[] = [];
@@ -183,7 +224,10 @@ function compareModel(b: Block, h: Block, cmp: Comparison): Change[] {
   const changes: Change[] = [];
   if (dbName(b) !== dbName(h)) {
     changes.push(
-      destructive(`model "${h.name}": table renamed "${dbName(b)}" → "${dbName(h)}" (@@map/@@schema changed)`, h.line),
+      destructive(
+        `model "${h.name}": table renamed "${dbName(b)}" → "${dbName(h)}" (@@map/@@schema changed)`,
+        h.line,
+      ),
     );
   }
   changes.push(...compareFields(b, h, cmp));
@@ -204,7 +248,9 @@ function newModelConstraints(model: Block, schema: SchemaIndex): Change[] {
     ...indexesOf(model)
       .filter((i) => i.unique)
       .map((i) => indexChange(`${label}: ${i.display} added`, i.line)),
-    ...foreignKeysOf(model, schema).map((k) => indexChange(`${label}: foreign key ${k.display} added`, k.line)),
+    ...foreignKeysOf(model, schema).map((k) =>
+      indexChange(`${label}: foreign key ${k.display} added`, k.line),
+    ),
   ];
 }
 
@@ -222,7 +268,8 @@ function compareFields(b: Block, h: Block, cmp: Comparison): Change[] {
   }
   for (const [bf, hf] of fields.pairs) {
     const differences = fieldDifferences(bf, hf, cmp);
-    if (differences.length > 0) changes.push(destructive(`${label}: field "${hf.name}" ${differences.join("; ")}`, hf.line));
+    if (differences.length > 0)
+      changes.push(destructive(`${label}: field "${hf.name}" ${differences.join("; ")}`, hf.line));
   }
   for (const added of fields.added) {
     // A required column without a database default cannot be added to a table with rows.
@@ -248,7 +295,9 @@ function fieldDifferences(bf: Field, hf: Field, cmp: Comparison): string[] {
   const nb = nativeType(bf);
   const nh = nativeType(hf);
   if (nb?.source !== nh?.source && !(nb && nh && isWidening(nb, nh))) {
-    differences.push(`native type changed ${nb?.source ?? "(default)"} → ${nh?.source ?? "(default)"}`);
+    differences.push(
+      `native type changed ${nb?.source ?? "(default)"} → ${nh?.source ?? "(default)"}`,
+    );
   }
   if (mappedName(bf) !== mappedName(hf)) {
     differences.push(`column renamed "${mappedName(bf)}" → "${mappedName(hf)}" (@map changed)`);
@@ -260,7 +309,9 @@ function fieldDifferences(bf: Field, hf: Field, cmp: Comparison): string[] {
 function primaryKey(model: Block): string[] {
   const id = attribute(model, "id");
   if (id) {
-    return fieldList(namedArg(id, "fields") ?? positionalArgs(id)[0]).map((f) => columnName(model, f.name));
+    return fieldList(namedArg(id, "fields") ?? positionalArgs(id)[0]).map((f) =>
+      columnName(model, f.name),
+    );
   }
   const field = model.fields.find((f) => attribute(f, "id"));
   return field ? [mappedName(field)] : [];
@@ -271,9 +322,12 @@ function comparePrimaryKeys(b: Block, h: Block): Change[] {
   const to = primaryKey(h);
   if (from.join(",") === to.join(",")) return [];
   const line = (attribute(h, "id") ?? h.fields.find((f) => attribute(f, "id")) ?? h).line;
-  if (from.length === 0) return [indexChange(`model "${h.name}": primary key (${to.join(", ")}) added`, line)];
+  if (from.length === 0)
+    return [indexChange(`model "${h.name}": primary key (${to.join(", ")}) added`, line)];
   const target = to.length > 0 ? `(${to.join(", ")})` : "none";
-  return [destructive(`model "${h.name}": primary key changed (${from.join(", ")}) → ${target}`, line)];
+  return [
+    destructive(`model "${h.name}": primary key changed (${from.join(", ")}) → ${target}`, line),
+  ];
 }
 
 interface IndexDefinition {
@@ -306,7 +360,12 @@ function indexesOf(model: Block): IndexDefinition[] {
       .join(",");
     const column = canonicalColumn(mappedName(field), modifiers);
     const signature = `unique(${column})|${otherNamedArgs(unique, ["sort", "length"]).join(",")}`;
-    indexes.push({ signature, unique: true, display: `${unique.source} on field "${field.name}"`, line: unique.line });
+    indexes.push({
+      signature,
+      unique: true,
+      display: `${unique.source} on field "${field.name}"`,
+      line: unique.line,
+    });
   }
   return indexes;
 }
@@ -322,14 +381,20 @@ function compareIndexes(b: Block, h: Block): Change[] {
   const has = new Set(after.map((i) => i.signature));
   const label = `model "${h.name}"`;
   return [
-    ...before.filter((i) => !has.has(i.signature)).map((i) => destructive(`${label}: ${i.display} removed ${indexDropped(i.unique)}`, i.line)),
-    ...after.filter((i) => !had.has(i.signature)).map((i) => indexChange(`${label}: ${i.display} added`, i.line)),
+    ...before
+      .filter((i) => !has.has(i.signature))
+      .map((i) => destructive(`${label}: ${i.display} removed ${indexDropped(i.unique)}`, i.line)),
+    ...after
+      .filter((i) => !had.has(i.signature))
+      .map((i) => indexChange(`${label}: ${i.display} added`, i.line)),
   ];
 }
 
 /** Why a removed index is destructive, as its finding says. */
 function indexDropped(unique: boolean): string {
-  return unique ? "(uniqueness no longer enforced; upserts on it fail)" : "(index dropped: queries that used it scan instead)";
+  return unique
+    ? "(uniqueness no longer enforced; upserts on it fail)"
+    : "(index dropped: queries that used it scan instead)";
 }
 
 interface ForeignKey {
@@ -351,7 +416,9 @@ function foreignKeysOf(model: Block, schema: SchemaIndex): ForeignKey[] {
     const references = fieldList(namedArg(relation, "references"));
     const local = fields.map((f) => columnName(model, f.name));
     const remote = references.map((f) => columnName(target, f.name));
-    const actions = ["onDelete", "onUpdate", "map"].map((k) => `${k}:${namedArg(relation, k) ?? ""}`);
+    const actions = ["onDelete", "onUpdate", "map"].map(
+      (k) => `${k}:${namedArg(relation, k) ?? ""}`,
+    );
     keys.push({
       key: local.join(","),
       signature: `${local.join(",")}->${target ? dbName(target) : field.type}(${remote.join(",")})|${actions.join("|")}`,
@@ -371,9 +438,15 @@ function compareForeignKeys(b: Block, h: Block, before: SchemaIndex, after: Sche
   for (const key of foreignKeysOf(h, after)) {
     const previous = old.get(key.key);
     old.delete(key.key);
-    if (!previous) changes.push(indexChange(`${label}: foreign key ${key.display} added`, key.line));
+    if (!previous)
+      changes.push(indexChange(`${label}: foreign key ${key.display} added`, key.line));
     else if (previous.signature !== key.signature) {
-      changes.push(destructive(`${label}: foreign key ${key.display} changed (constraint dropped and re-created)`, key.line));
+      changes.push(
+        destructive(
+          `${label}: foreign key ${key.display} changed (constraint dropped and re-created)`,
+          key.line,
+        ),
+      );
     }
   }
   for (const removed of old.values()) {
@@ -394,7 +467,11 @@ function joinTables(schema: SchemaIndex): Map<string, number> {
       const name = relationName(field);
       const other = schema.models.get(field.type);
       const back = other?.fields.find(
-        (f) => f !== field && f.type === model.name && isImplicitManySide(f, schema) && relationName(f) === name,
+        (f) =>
+          f !== field &&
+          f.type === model.name &&
+          isImplicitManySide(f, schema) &&
+          relationName(f) === name,
       );
       if (!back) continue;
       const table = `_${name ?? [model.name, field.type].sort().join("To")}`;
@@ -405,7 +482,11 @@ function joinTables(schema: SchemaIndex): Map<string, number> {
 }
 
 function isImplicitManySide(field: Field, schema: SchemaIndex): boolean {
-  return field.list && schema.models.has(field.type) && fieldList(namedArg(attribute(field, "relation"), "fields")).length === 0;
+  return (
+    field.list &&
+    schema.models.has(field.type) &&
+    fieldList(namedArg(attribute(field, "relation"), "fields")).length === 0
+  );
 }
 
 function relationName(field: Field): string | undefined {
@@ -418,12 +499,17 @@ function compareJoinTables(before: SchemaIndex, after: SchemaIndex): Change[] {
   const has = joinTables(after);
   const removed = [...had]
     .filter(([table]) => !has.has(table))
-    .map(([table, line]) => destructive(`implicit many-to-many relation removed (join table "${table}" dropped)`, line));
+    .map(([table, line]) =>
+      destructive(`implicit many-to-many relation removed (join table "${table}" dropped)`, line),
+    );
   // A new join table is empty, but its foreign keys and unique index are constraints, as for a new model.
   const added = [...has]
     .filter(([table]) => !had.has(table))
     .map(([table, line]) =>
-      indexChange(`implicit many-to-many relation added (join table "${table}" with two foreign keys and a unique index)`, line),
+      indexChange(
+        `implicit many-to-many relation added (join table "${table}" with two foreign keys and a unique index)`,
+        line,
+      ),
     );
   return [...removed, ...added];
 }
@@ -432,14 +518,23 @@ function compareEnum(b: Block, h: Block): Change[] {
   const changes: Change[] = [];
   const label = `enum "${h.name}"`;
   if (dbName(b) !== dbName(h)) {
-    changes.push(destructive(`${label}: database type renamed "${dbName(b)}" → "${dbName(h)}" (@@map changed)`, h.line));
+    changes.push(
+      destructive(
+        `${label}: database type renamed "${dbName(b)}" → "${dbName(h)}" (@@map changed)`,
+        h.line,
+      ),
+    );
   }
   const values = pairByName(b.values, h.values, mappedName);
-  for (const removed of values.removed) changes.push(destructive(`${label}: value "${removed.name}" removed`, removed.line));
+  for (const removed of values.removed)
+    changes.push(destructive(`${label}: value "${removed.name}" removed`, removed.line));
   for (const [bv, hv] of values.pairs) {
     if (mappedName(bv) !== mappedName(hv)) {
       changes.push(
-        destructive(`${label}: value "${hv.name}" renamed in the database "${mappedName(bv)}" → "${mappedName(hv)}"`, hv.line),
+        destructive(
+          `${label}: value "${hv.name}" renamed in the database "${mappedName(bv)}" → "${mappedName(hv)}"`,
+          hv.line,
+        ),
       );
     }
   }
@@ -476,7 +571,12 @@ export function findingsFromPatch(file: ChangedFile): Finding[] {
   const removed = readPatchLines(lines.removed);
   const added = readPatchLines(lines.added);
   const changes = [...removedInPatch(removed, added), ...addedInPatch(added, removed)];
-  return changes.map((c): Finding => ({ kind: c.kind, path: file.path, detail: c.detail, line: c.line }));
+  return changes.map((c): Finding => ({
+    kind: c.kind,
+    path: file.path,
+    detail: c.detail,
+    line: c.line,
+  }));
 }
 
 function readPatchLines(lines: DiffLine[]): PatchLine[] {
@@ -502,7 +602,10 @@ function safeStripComments(text: string): string {
   }
 }
 
-function readPatchLine(text: string, line: number): Omit<PatchLine, "line" | "text" | "inNewBlock"> {
+function readPatchLine(
+  text: string,
+  line: number,
+): Omit<PatchLine, "line" | "text" | "inNewBlock"> {
   const header = /^(model|enum|type|view)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{$/.exec(text);
   if (header) return { header: { keyword: header[1]!, name: header[2]! } };
   try {
@@ -520,8 +623,13 @@ function removedInPatch(removed: PatchLine[], added: PatchLine[]): Change[] {
   for (const r of removed) {
     if (addedTexts.has(r.text)) continue; // moved, not changed
     if (r.header && r.header.keyword !== "view") {
-      const back = added.some((a) => a.header?.keyword === r.header?.keyword && a.header?.name === r.header?.name);
-      if (!back) changes.push(destructive(`${r.header.keyword} "${r.header.name}" removed ${PATCH_NOTE}`, r.line));
+      const back = added.some(
+        (a) => a.header?.keyword === r.header?.keyword && a.header?.name === r.header?.name,
+      );
+      if (!back)
+        changes.push(
+          destructive(`${r.header.keyword} "${r.header.name}" removed ${PATCH_NOTE}`, r.line),
+        );
     } else if (r.field) {
       changes.push(...removedFieldInPatch(r.field, added, r.line));
     } else if (r.enumValue !== undefined) {
@@ -547,21 +655,33 @@ function removedFieldInPatch(field: Field, added: PatchLine[], line: number): Ch
   }
   // Without the schema, types compare by name.
   const unknown: SchemaIndex = { models: new Map(), enums: new Map(), composites: new Map() };
-  const differences = fieldDifferences(field, replacement, { before: unknown, after: unknown, enumOrigin: new Map() });
+  const differences = fieldDifferences(field, replacement, {
+    before: unknown,
+    after: unknown,
+    enumOrigin: new Map(),
+  });
   const relationBefore = relation?.args ?? "";
   const relationAfter = attribute(replacement, "relation")?.args ?? "";
   if (relationBefore.includes("fields:") && relationBefore !== relationAfter) {
     differences.push("foreign key changed (constraint dropped and re-created)");
   }
-  if (attribute(field, "unique") && !attribute(replacement, "unique")) differences.push(`@unique removed ${indexDropped(true)}`);
+  if (attribute(field, "unique") && !attribute(replacement, "unique"))
+    differences.push(`@unique removed ${indexDropped(true)}`);
   if (differences.length === 0) return [];
-  return [destructive(`field "${field.name}" ${differences.join("; ")} ${PATCH_NOTE}`, replacement.line)];
+  return [
+    destructive(`field "${field.name}" ${differences.join("; ")} ${PATCH_NOTE}`, replacement.line),
+  ];
 }
 
 function removedBlockAttributeInPatch(a: Attribute, line: number): Change[] {
-  if (a.name === "map" || a.name === "schema") return [destructive(`${a.source} removed or changed: table renamed ${PATCH_NOTE}`, line)];
-  if (a.name === "id") return [destructive(`${a.source} removed or changed: primary key changed ${PATCH_NOTE}`, line)];
-  if (["index", "unique", "fulltext"].includes(a.name)) return [destructive(`${a.source} removed ${indexDropped(a.name === "unique")} ${PATCH_NOTE}`, line)];
+  if (a.name === "map" || a.name === "schema")
+    return [destructive(`${a.source} removed or changed: table renamed ${PATCH_NOTE}`, line)];
+  if (a.name === "id")
+    return [destructive(`${a.source} removed or changed: primary key changed ${PATCH_NOTE}`, line)];
+  if (["index", "unique", "fulltext"].includes(a.name))
+    return [
+      destructive(`${a.source} removed ${indexDropped(a.name === "unique")} ${PATCH_NOTE}`, line),
+    ];
   return [];
 }
 
@@ -576,7 +696,8 @@ function addedInPatch(added: PatchLine[], removed: PatchLine[]): Change[] {
       continue;
     }
     for (const attr of a.blockAttributes ?? []) {
-      if (["index", "unique", "fulltext"].includes(attr.name)) changes.push(indexChange(`${attr.source} added ${PATCH_NOTE}`, a.line));
+      if (["index", "unique", "fulltext"].includes(attr.name))
+        changes.push(indexChange(`${attr.source} added ${PATCH_NOTE}`, a.line));
     }
     if (a.field) changes.push(...addedFieldInPatch(a.field, removed, a.line));
   }
@@ -587,12 +708,24 @@ function addedInPatch(added: PatchLine[], removed: PatchLine[]): Change[] {
 function newBlockConstraintsInPatch(a: PatchLine): Change[] {
   const changes: Change[] = [];
   for (const attr of a.blockAttributes ?? []) {
-    if (attr.name === "unique") changes.push(indexChange(`${attr.source} added in a new model ${PATCH_NOTE}`, a.line));
+    if (attr.name === "unique")
+      changes.push(indexChange(`${attr.source} added in a new model ${PATCH_NOTE}`, a.line));
   }
   const unique = a.field && attribute(a.field, "unique");
-  if (a.field && unique) changes.push(indexChange(`${unique.source} added on field "${a.field.name}" in a new model ${PATCH_NOTE}`, a.line));
+  if (a.field && unique)
+    changes.push(
+      indexChange(
+        `${unique.source} added on field "${a.field.name}" in a new model ${PATCH_NOTE}`,
+        a.line,
+      ),
+    );
   if (a.field && attribute(a.field, "relation")?.args.includes("fields:")) {
-    changes.push(indexChange(`foreign key added: relation field "${a.field.name}" → ${a.field.type} in a new model ${PATCH_NOTE}`, a.line));
+    changes.push(
+      indexChange(
+        `foreign key added: relation field "${a.field.name}" → ${a.field.type} in a new model ${PATCH_NOTE}`,
+        a.line,
+      ),
+    );
   }
   return changes;
 }
@@ -602,11 +735,18 @@ function addedFieldInPatch(field: Field, removed: PatchLine[], line: number): Ch
   const changes: Change[] = [];
   const unique = attribute(field, "unique");
   if (unique && !(previous && attribute(previous, "unique"))) {
-    changes.push(indexChange(`${unique.source} added on field "${field.name}" ${PATCH_NOTE}`, line));
+    changes.push(
+      indexChange(`${unique.source} added on field "${field.name}" ${PATCH_NOTE}`, line),
+    );
   }
   const relation = attribute(field, "relation");
   if (relation?.args.includes("fields:") && !previous) {
-    changes.push(indexChange(`foreign key added: relation field "${field.name}" → ${field.type} ${PATCH_NOTE}`, line));
+    changes.push(
+      indexChange(
+        `foreign key added: relation field "${field.name}" → ${field.type} ${PATCH_NOTE}`,
+        line,
+      ),
+    );
   }
   const scalar = SCALAR_TYPES.has(field.type) || field.type.startsWith("Unsupported(");
   if (!previous && scalar && !field.optional && !field.list && !hasDefault(field)) {

@@ -48,7 +48,8 @@ export interface Block {
   attributes: Attribute[];
 }
 
-export type ParseResult = { ok: true; schema: Block[] } | { ok: false; message: string; line: number };
+export type ParseResult =
+  { ok: true; schema: Block[] } | { ok: false; message: string; line: number };
 
 class SchemaSyntaxError extends Error {
   constructor(
@@ -63,7 +64,8 @@ export function parseSchema(text: string): ParseResult {
   try {
     return { ok: true, schema: parseBlocks(stripComments(text)) };
   } catch (error) {
-    if (error instanceof SchemaSyntaxError) return { ok: false, message: error.message, line: error.line };
+    if (error instanceof SchemaSyntaxError)
+      return { ok: false, message: error.message, line: error.line };
     throw error;
   }
 }
@@ -113,7 +115,10 @@ function parseBlocks(text: string): Block[] {
     const header = BLOCK_HEADER.exec(text);
     if (!header) {
       const what = text.slice(i).split("\n", 1)[0]!.trim().slice(0, 40);
-      throw new SchemaSyntaxError(what === "}" ? "unbalanced braces: unexpected }" : `unexpected "${what}" outside a block`, line);
+      throw new SchemaSyntaxError(
+        what === "}" ? "unbalanced braces: unexpected }" : `unexpected "${what}" outside a block`,
+        line,
+      );
     }
     const keyword = header[1]!;
     if (!(BLOCK_KEYWORDS as readonly string[]).includes(keyword)) {
@@ -123,7 +128,14 @@ function parseBlocks(text: string): Block[] {
     const bodyStart = i + header[0].length;
     line += countNewlines(header[0]);
     const bodyEnd = findBlockEnd(text, bodyStart, header[2]!, headerLine);
-    const block: Block = { keyword: keyword as BlockKeyword, name: header[2]!, line: headerLine, fields: [], values: [], attributes: [] };
+    const block: Block = {
+      keyword: keyword as BlockKeyword,
+      name: header[2]!,
+      line: headerLine,
+      fields: [],
+      values: [],
+      attributes: [],
+    };
     fillBlock(block, logicalLines(text.slice(bodyStart, bodyEnd), line));
     blocks.push(block);
     line += countNewlines(text.slice(bodyStart, bodyEnd + 1));
@@ -150,7 +162,10 @@ function findBlockEnd(text: string, start: number, name: string, headerLine: num
     } else if (c === '"') {
       inString = true;
     } else if (c === "{") {
-      throw new SchemaSyntaxError(`unbalanced braces: block "${name}" (line ${headerLine}) is not closed before this line`, line);
+      throw new SchemaSyntaxError(
+        `unbalanced braces: block "${name}" (line ${headerLine}) is not closed before this line`,
+        line,
+      );
     } else if (c === "}") {
       return i;
     }
@@ -216,12 +231,14 @@ function fillBlock(block: Block, lines: LogicalLine[]): void {
   }
 }
 
-const FIELD = /^([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z_][A-Za-z0-9_]*(?:\((?:[^()"]|"(?:[^"\\]|\\.)*")*\))?)(\[\])?(\?)?(?=\s|@|$)/;
+const FIELD =
+  /^([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z_][A-Za-z0-9_]*(?:\((?:[^()"]|"(?:[^"\\]|\\.)*")*\))?)(\[\])?(\?)?(?=\s|@|$)/;
 
 /** `name Type[]? @attr(...) @attr` */
 export function parseField(text: string, line: number): Field {
   const m = FIELD.exec(text);
-  if (!m) throw new SchemaSyntaxError(`cannot read the field declaration "${text.slice(0, 60)}"`, line);
+  if (!m)
+    throw new SchemaSyntaxError(`cannot read the field declaration "${text.slice(0, 60)}"`, line);
   return {
     name: m[1]!,
     type: m[2]!,
@@ -259,7 +276,11 @@ export function parseAttributes(text: string, line: number): Attribute[] {
       args = withoutSpaces(text.slice(i + 1, end));
       i = end + 1;
     }
-    const source = text.slice(start, i).replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")");
+    const source = text
+      .slice(start, i)
+      .replace(/\s+/g, " ")
+      .replace(/\( /g, "(")
+      .replace(/ \)/g, ")");
     attributes.push({ name: m[2]!, block: m[1] === "@@", args, source, line });
   }
 }
@@ -358,4 +379,3 @@ export function fieldList(value: string | undefined): ListedField[] {
     return { name: m[1]!, modifiers: m[2] ? splitArgs(m[2]).sort().join(",") : "" };
   });
 }
-

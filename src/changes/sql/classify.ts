@@ -4,7 +4,21 @@
  * lexer.ts.
  */
 import type { ChangeKind } from "../types.js";
-import { Cursor, hasWords, isNameToken, lexSql, q, render, splitStatements, splitTopLevel, tableKey, topLevelTokens, type Name, type Statement, type Token } from "./lexer.js";
+import {
+  Cursor,
+  hasWords,
+  isNameToken,
+  lexSql,
+  q,
+  render,
+  splitStatements,
+  splitTopLevel,
+  tableKey,
+  topLevelTokens,
+  type Name,
+  type Statement,
+  type Token,
+} from "./lexer.js";
 
 export interface Hit {
   kind: ChangeKind;
@@ -44,17 +58,36 @@ const destructive = (detail: string, line: number, extra: Partial<Hit> = {}): Hi
   line,
   ...extra,
 });
-const indexChange = (detail: string, line: number): Hit => ({ kind: "migration-index", detail, line });
+const indexChange = (detail: string, line: number): Hit => ({
+  kind: "migration-index",
+  detail,
+  line,
+});
 /** SQL the migration runs but does not show: assumed destructive, with what to do about it. */
 const unreadableSql = (what: string, line: number): Hit => {
   const message = `line ${line}: ${what} cannot be read here; write the SQL it runs out as plain statements so that they can be classified`;
-  return { kind: "migration-destructive", detail: `could not read the migration (${message}); assuming it is destructive`, line, unreadable: message };
+  return {
+    kind: "migration-destructive",
+    detail: `could not read the migration (${message}); assuming it is destructive`,
+    line,
+    unreadable: message,
+  };
 };
 
 export function classifyStatements(statements: Statement[]): Hit[] {
   const { created, temporary } = createdTables(statements);
-  const ctx: Context = { created, temporary, routines: createdRoutines(statements), read: new Set(), prepared: new Set() };
-  const hits = statements.flatMap((s) => [...classifyStatement(s.tokens, ctx), ...calledRoutines(s.tokens, ctx), ...psqlVariables(s.tokens)]);
+  const ctx: Context = {
+    created,
+    temporary,
+    routines: createdRoutines(statements),
+    read: new Set(),
+    prepared: new Set(),
+  };
+  const hits = statements.flatMap((s) => [
+    ...classifyStatement(s.tokens, ctx),
+    ...calledRoutines(s.tokens, ctx),
+    ...psqlVariables(s.tokens),
+  ]);
   return mergeRebuilds(hits);
 }
 
@@ -70,7 +103,9 @@ function createdTables(statements: Statement[]): { created: Set<string>; tempora
     if (c.accept("CREATE")) {
       c.accept("OR", "REPLACE");
       const scope = c.acceptOneOf("TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL");
-      const temp = c.acceptOneOf("TEMP", "TEMPORARY") ?? (scope === "TEMP" || scope === "TEMPORARY" ? scope : undefined);
+      const temp =
+        c.acceptOneOf("TEMP", "TEMPORARY") ??
+        (scope === "TEMP" || scope === "TEMPORARY" ? scope : undefined);
       if (!c.accept("TABLE")) continue;
       c.accept("IF", "NOT", "EXISTS");
       const name = c.name();
@@ -128,8 +163,10 @@ function classifyStatement(tokens: Token[], ctx: Context): Hit[] {
   if (c.accept("CALL")) return classifyCall(c, ctx, line);
   if (c.accept("WITH")) return classifyWith(c, ctx);
   if (c.accept("EXPLAIN")) return classifyExplain(c, ctx);
-  if (c.is("DELIMITER")) return [unreadableSql("DELIMITER (the mysql client then ends statements differently)", line)];
-  if (tokens[0]?.type === "punct" && tokens[0].value === "\\") return classifyPsqlCommand(tokens, line);
+  if (c.is("DELIMITER"))
+    return [unreadableSql("DELIMITER (the mysql client then ends statements differently)", line)];
+  if (tokens[0]?.type === "punct" && tokens[0].value === "\\")
+    return classifyPsqlCommand(tokens, line);
   return [];
 }
 
@@ -151,10 +188,17 @@ function alterTable(c: Cursor, ctx: Context, label: "table" | "view"): Hit[] {
   const table = c.name();
   if (!table) return [];
   if (c.peek()?.value === "*") c.pos++;
-  return splitTopLevel(c.rest(), ",").flatMap((action) => alterTableAction(table, label, action, ctx));
+  return splitTopLevel(c.rest(), ",").flatMap((action) =>
+    alterTableAction(table, label, action, ctx),
+  );
 }
 
-function alterTableAction(table: Name, label: "table" | "view", action: Token[], ctx: Context): Hit[] {
+function alterTableAction(
+  table: Name,
+  label: "table" | "view",
+  action: Token[],
+  ctx: Context,
+): Hit[] {
   const c = new Cursor(action);
   const line = action[0]?.line ?? 0;
   const on = `on ${label} ${q(table)}`;
@@ -171,13 +215,18 @@ function alterTableAction(table: Name, label: "table" | "view", action: Token[],
     const from = c.name();
     const to = c.name();
     if (!from) return [];
-    const what = to && to.join(".") !== from.join(".") ? `renamed to ${q(to)} and redefined` : "column redefined";
+    const what =
+      to && to.join(".") !== from.join(".")
+        ? `renamed to ${q(to)} and redefined`
+        : "column redefined";
     return [destructive(`CHANGE COLUMN ${q(from)} ${on} (${what})`, line)];
   }
   if (c.accept("RENAME")) return renameAction(c, table, label, on, line);
   if (c.accept("SET", "SCHEMA")) {
     const schema = c.name();
-    return [destructive(`SET SCHEMA ${schema ? q(schema) : ""} ${on} (moved to another schema)`, line)];
+    return [
+      destructive(`SET SCHEMA ${schema ? q(schema) : ""} ${on} (moved to another schema)`, line),
+    ];
   }
   if (c.accept("TRUNCATE", "PARTITION")) return [destructive(`TRUNCATE PARTITION ${on}`, line)];
   return [];
@@ -194,7 +243,12 @@ function addAction(c: Cursor, table: Name, on: string, line: number, ctx: Contex
     const name = c.name();
     const constraint = readConstraint(c);
     if (newTable && !decidesData(constraint.kind)) return [];
-    return [indexChange(`ADD CONSTRAINT ${name ? q(name) + " " : ""}${constraint.text} ${newTable?.on ?? on}`, line)];
+    return [
+      indexChange(
+        `ADD CONSTRAINT ${name ? q(name) + " " : ""}${constraint.text} ${newTable?.on ?? on}`,
+        line,
+      ),
+    ];
   }
   const next = c.peek();
   if (next?.type === "word" && [...CONSTRAINT_KINDS, ...MYSQL_INDEX_WORDS].includes(next.upper)) {
@@ -206,7 +260,9 @@ function addAction(c: Cursor, table: Name, on: string, line: number, ctx: Contex
   c.accept("IF", "NOT", "EXISTS");
   const column = c.name();
   if (!column) return [];
-  return newTable ? newColumnConstraints(column, c.rest(), newTable.on, line) : addColumn(column, c.rest(), on, line);
+  return newTable
+    ? newColumnConstraints(column, c.rest(), newTable.on, line)
+    : addColumn(column, c.rest(), on, line);
 }
 
 /**
@@ -231,10 +287,15 @@ function createTableConstraints(table: Name, elements: Token[], line: number): H
     if (c.accept("CONSTRAINT")) {
       const name = c.name();
       const constraint = readConstraint(c);
-      return decidesData(constraint.kind) ? [indexChange(`CONSTRAINT ${name ? q(name) + " " : ""}${constraint.text} ${on}`, at)] : [];
+      return decidesData(constraint.kind)
+        ? [indexChange(`CONSTRAINT ${name ? q(name) + " " : ""}${constraint.text} ${on}`, at)]
+        : [];
     }
     const next = c.peek();
-    if (next?.type === "word" && [...CONSTRAINT_KINDS, ...MYSQL_INDEX_WORDS, "LIKE", "PERIOD"].includes(next.upper)) {
+    if (
+      next?.type === "word" &&
+      [...CONSTRAINT_KINDS, ...MYSQL_INDEX_WORDS, "LIKE", "PERIOD"].includes(next.upper)
+    ) {
       const constraint = readConstraint(c);
       return decidesData(constraint.kind) ? [indexChange(`${constraint.text} ${on}`, at)] : [];
     }
@@ -248,7 +309,10 @@ function newColumnConstraints(column: Name, definition: Token[], on: string, lin
   const top = topLevelTokens(definition);
   const hits: Hit[] = [];
   const references = foreignKeyTarget(definition);
-  if (references !== undefined) hits.push(indexChange(`column ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line));
+  if (references !== undefined)
+    hits.push(
+      indexChange(`column ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line),
+    );
   if (hasWords(top, "UNIQUE")) hits.push(indexChange(`column ${q(column)} UNIQUE ${on}`, line));
   if (hasWords(top, "CHECK")) hits.push(indexChange(`column ${q(column)} CHECK ${on}`, line));
   return hits;
@@ -284,7 +348,8 @@ function readConstraint(c: Cursor): { kind: string; text: string } {
 function constraintKind(c: Cursor): string {
   if (c.accept("PRIMARY", "KEY")) return "PRIMARY KEY";
   if (c.accept("FOREIGN", "KEY")) return "FOREIGN KEY";
-  const kind = c.acceptOneOf("UNIQUE", "CHECK", "EXCLUDE", "FULLTEXT", "SPATIAL", "INDEX", "KEY") ?? "";
+  const kind =
+    c.acceptOneOf("UNIQUE", "CHECK", "EXCLUDE", "FULLTEXT", "SPATIAL", "INDEX", "KEY") ?? "";
   // MySQL spellings: UNIQUE KEY, UNIQUE INDEX, FULLTEXT INDEX.
   if (["UNIQUE", "FULLTEXT", "SPATIAL"].includes(kind)) c.acceptOneOf("KEY", "INDEX");
   return kind === "KEY" ? "INDEX" : kind;
@@ -298,12 +363,17 @@ function addColumn(column: Name, definition: Token[], on: string, line: number):
   const top = topLevelTokens(definition);
   const hits: Hit[] = [];
   const references = foreignKeyTarget(definition);
-  if (references !== undefined) hits.push(indexChange(`ADD COLUMN ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line));
+  if (references !== undefined)
+    hits.push(
+      indexChange(`ADD COLUMN ${q(column)} REFERENCES ${references} ${on} (foreign key)`, line),
+    );
   if (hasWords(top, "UNIQUE") || hasWords(top, "PRIMARY", "KEY")) {
     const what = hasWords(top, "UNIQUE") ? "UNIQUE" : "PRIMARY KEY";
     hits.push(indexChange(`ADD COLUMN ${q(column)} ${what} ${on}`, line));
   }
-  const hasValue = top.some((t) => VALUE_SOURCES.includes(t.upper) || SERIAL_TYPES.includes(t.upper));
+  const hasValue = top.some(
+    (t) => VALUE_SOURCES.includes(t.upper) || SERIAL_TYPES.includes(t.upper),
+  );
   if (hasWords(top, "NOT", "NULL") && !hasValue) {
     hits.push(
       destructive(
@@ -332,7 +402,8 @@ function dropAction(c: Cursor, on: string, line: number): Hit[] {
     return [destructive(`DROP FOREIGN KEY ${name ? q(name) : ""} ${on}`, line)];
   }
   if (c.accept("CHECK")) return [destructive(`DROP CHECK ${q(c.name() ?? [])} ${on}`, line)];
-  if (c.accept("PARTITION")) return [destructive(`DROP PARTITION ${render(c.rest())} ${on} (its rows are deleted)`, line)];
+  if (c.accept("PARTITION"))
+    return [destructive(`DROP PARTITION ${render(c.rest())} ${on} (its rows are deleted)`, line)];
   // `DROP COLUMN x`, and MySQL/SQLite's `DROP x`.
   c.accept("COLUMN");
   c.accept("IF", "EXISTS");
@@ -351,7 +422,9 @@ function alterColumnAction(c: Cursor, table: Name, on: string, line: number, ctx
   if (!column) return [];
   const col = `ALTER COLUMN ${q(column)}`;
   if (c.accept("TYPE") || c.accept("SET", "DATA", "TYPE")) {
-    return [destructive(`${col} TYPE ${render(typeTokens(c.rest()))} ${on} (column type change)`, line)];
+    return [
+      destructive(`${col} TYPE ${render(typeTokens(c.rest()))} ${on} (column type change)`, line),
+    ];
   }
   if (c.accept("SET", "NOT", "NULL")) {
     if (ctx.created.has(tableKey(table))) return [];
@@ -369,7 +442,13 @@ function typeTokens(tokens: Token[]): Token[] {
   return end === -1 ? tokens : tokens.slice(0, end);
 }
 
-function renameAction(c: Cursor, table: Name, label: "table" | "view", on: string, line: number): Hit[] {
+function renameAction(
+  c: Cursor,
+  table: Name,
+  label: "table" | "view",
+  on: string,
+  line: number,
+): Hit[] {
   if (c.accept("CONSTRAINT")) {
     const [from, to] = renamePair(c);
     return [indexChange(`RENAME CONSTRAINT ${from} TO ${to} ${on}`, line)];
@@ -380,12 +459,15 @@ function renameAction(c: Cursor, table: Name, label: "table" | "view", on: strin
   }
   // `RENAME TO x` (PostgreSQL, SQLite) and `RENAME AS x` / `RENAME x` (MySQL) rename the table;
   // `RENAME [COLUMN] a TO b` renames a column.
-  const renamesTable = c.acceptOneOf("TO", "AS") !== undefined || (!c.is("COLUMN") && c.peek(1)?.upper !== "TO");
+  const renamesTable =
+    c.acceptOneOf("TO", "AS") !== undefined || (!c.is("COLUMN") && c.peek(1)?.upper !== "TO");
   if (renamesTable) {
     const to = c.name();
     if (!to) return [];
     const detail = `RENAME ${label.toUpperCase()} ${q(table)} TO ${q(to)}`;
-    return [destructive(detail, line, label === "table" ? { renamedTable: { from: table, to } } : {})];
+    return [
+      destructive(detail, line, label === "table" ? { renamedTable: { from: table, to } } : {}),
+    ];
   }
   c.accept("COLUMN");
   const [from, to] = renamePair(c);
@@ -405,7 +487,8 @@ function alterType(c: Cursor): Hit[] {
   const line = c.peek()?.line ?? 0;
   const type = c.name();
   if (!type) return [];
-  if (c.accept("RENAME", "TO")) return [destructive(`RENAME TYPE ${q(type)} TO ${q(c.name() ?? [])}`, line)];
+  if (c.accept("RENAME", "TO"))
+    return [destructive(`RENAME TYPE ${q(type)} TO ${q(c.name() ?? [])}`, line)];
   if (c.accept("RENAME", "VALUE")) {
     const from = c.peek()?.value ?? "?";
     const to = c.peek(2)?.value ?? "?";
@@ -439,7 +522,8 @@ function alterIndex(c: Cursor): Hit[] {
 }
 
 /** Why a dropped index is destructive (see the module comment), as its finding says. */
-const INDEX_DROPPED = "(if it was unique, uniqueness is no longer enforced; queries that used it scan instead)";
+const INDEX_DROPPED =
+  "(if it was unique, uniqueness is no longer enforced; queries that used it scan instead)";
 
 /** Objects whose DROP is destructive. Anything else is only reported when CASCADE may take dependants with it. */
 const DROPPED_OBJECTS: Array<{ words: string[]; label: string }> = [
@@ -485,7 +569,15 @@ function dropWithCascade(c: Cursor, line: number): Hit[] {
 
 function classifyCreate(c: Cursor, ctx: Context, line: number): Hit[] {
   c.accept("OR", "REPLACE");
-  if (c.is("TABLE") || c.is("TEMP") || c.is("TEMPORARY") || c.is("UNLOGGED") || c.is("GLOBAL") || c.is("LOCAL")) return classifyCreateTable(c, line);
+  if (
+    c.is("TABLE") ||
+    c.is("TEMP") ||
+    c.is("TEMPORARY") ||
+    c.is("UNLOGGED") ||
+    c.is("GLOBAL") ||
+    c.is("LOCAL")
+  )
+    return classifyCreateTable(c, line);
   const unique = c.accept("UNIQUE") ? "UNIQUE " : "";
   c.acceptOneOf("CLUSTERED", "NONCLUSTERED");
   const flavour = c.acceptOneOf("FULLTEXT", "SPATIAL", "BITMAP");
@@ -511,7 +603,9 @@ function classifyCreate(c: Cursor, ctx: Context, line: number): Hit[] {
 /** `CREATE [TEMP] TABLE t (…)`: the constraints it declares (see createTableConstraints). */
 function classifyCreateTable(c: Cursor, line: number): Hit[] {
   const scope = c.acceptOneOf("TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL");
-  const temp = c.acceptOneOf("TEMP", "TEMPORARY") ?? (scope === "TEMP" || scope === "TEMPORARY" ? scope : undefined);
+  const temp =
+    c.acceptOneOf("TEMP", "TEMPORARY") ??
+    (scope === "TEMP" || scope === "TEMPORARY" ? scope : undefined);
   if (!c.accept("TABLE") || temp !== undefined) return [];
   c.accept("IF", "NOT", "EXISTS");
   const table = c.name();
@@ -545,7 +639,9 @@ function classifyRenameTable(c: Cursor, line: number): Hit[] {
     p.accept("TO");
     const to = p.name();
     if (!from || !to) return [];
-    return [destructive(`RENAME TABLE ${q(from)} TO ${q(to)}`, line, { renamedTable: { from, to } })];
+    return [
+      destructive(`RENAME TABLE ${q(from)} TO ${q(to)}`, line, { renamedTable: { from, to } }),
+    ];
   });
 }
 
@@ -580,27 +676,48 @@ function classifyDoBlock(c: Cursor, ctx: Context): Hit[] {
  * dynamic SQL (`EXECUTE …`, `EXECUTE format(…)`), a body in another language, an
  * unterminated string in the body.
  */
-function classifyProcedural(body: Token | undefined, language: string | undefined, what: string, ctx: Context): Hit[] {
+function classifyProcedural(
+  body: Token | undefined,
+  language: string | undefined,
+  what: string,
+  ctx: Context,
+): Hit[] {
   if (body === undefined) return [];
   const bodyLine = body.bodyLine ?? body.line;
   if (language !== undefined && language !== "plpgsql" && language !== "sql") {
     return [unreadableSql(`${what} in LANGUAGE ${language}`, bodyLine)];
   }
   const lexed = lexSql(body.value, bodyLine);
-  if (lexed.unterminated) return [unreadableSql(`${what}: an unterminated ${lexed.unterminated.what}`, lexed.unterminated.line)];
+  if (lexed.unterminated)
+    return [
+      unreadableSql(`${what}: an unterminated ${lexed.unterminated.what}`, lexed.unterminated.line),
+    ];
   return splitStatements(lexed.tokens).flatMap((statement) => {
     const tokens = statement.tokens;
-    const dynamic = tokens.find((t, k) => (t.upper === "EXECUTE" || t.upper === "EXEC") && !ROUTINE_WORDS.includes(tokens[k + 1]?.upper ?? ""));
-    if (dynamic !== undefined) return [unreadableSql(`dynamic SQL (EXECUTE) in ${what}`, dynamic.line)];
-    const start = tokens.findIndex((t, k) => DDL_STARTS.includes(t.upper) || isDoBlockAt(tokens, k));
-    return [...(start === -1 ? [] : classifyStatement(tokens.slice(start), ctx)), ...calledRoutines(tokens, ctx)];
+    const dynamic = tokens.find(
+      (t, k) =>
+        (t.upper === "EXECUTE" || t.upper === "EXEC") &&
+        !ROUTINE_WORDS.includes(tokens[k + 1]?.upper ?? ""),
+    );
+    if (dynamic !== undefined)
+      return [unreadableSql(`dynamic SQL (EXECUTE) in ${what}`, dynamic.line)];
+    const start = tokens.findIndex(
+      (t, k) => DDL_STARTS.includes(t.upper) || isDoBlockAt(tokens, k),
+    );
+    return [
+      ...(start === -1 ? [] : classifyStatement(tokens.slice(start), ctx)),
+      ...calledRoutines(tokens, ctx),
+    ];
   });
 }
 
 /** `DO` opening a block (not `ON CONFLICT DO UPDATE`). */
 function isDoBlockAt(tokens: Token[], k: number): boolean {
   const next = tokens[k + 1];
-  return tokens[k]?.upper === "DO" && (next?.type === "dollar" || next?.type === "string" || next?.upper === "LANGUAGE");
+  return (
+    tokens[k]?.upper === "DO" &&
+    (next?.type === "dollar" || next?.type === "string" || next?.upper === "LANGUAGE")
+  );
 }
 
 const ROUTINE_WORDS = ["FUNCTION", "PROCEDURE"];
@@ -626,8 +743,15 @@ function createdRoutines(statements: Statement[]): Map<string, Routine> {
     if (!c.acceptOneOf(...ROUTINE_WORDS)) continue;
     const name = c.name();
     if (!name) continue;
-    const asAt = tokens.findIndex((t, k) => k >= c.pos && t.upper === "AS" && ["dollar", "string"].includes(tokens[k + 1]?.type ?? ""));
-    routines.set(tableKey(name), { name: q(name), body: asAt === -1 ? undefined : tokens[asAt + 1], language: languageOf(tokens) });
+    const asAt = tokens.findIndex(
+      (t, k) =>
+        k >= c.pos && t.upper === "AS" && ["dollar", "string"].includes(tokens[k + 1]?.type ?? ""),
+    );
+    routines.set(tableKey(name), {
+      name: q(name),
+      body: asAt === -1 ? undefined : tokens[asAt + 1],
+      language: languageOf(tokens),
+    });
   }
   return routines;
 }
@@ -636,7 +760,12 @@ function createdRoutines(statements: Statement[]): Map<string, Routine> {
 function managesRoutines(tokens: Token[]): boolean {
   const first = tokens[0]?.upper ?? "";
   if (["COMMENT", "GRANT", "REVOKE", "DROP", "SECURITY"].includes(first)) return true;
-  return (first === "CREATE" || first === "ALTER") && tokens.slice(1, 6).some((t) => [...ROUTINE_WORDS, "TRIGGER", "ROUTINE", "AGGREGATE"].includes(t.upper));
+  return (
+    (first === "CREATE" || first === "ALTER") &&
+    tokens
+      .slice(1, 6)
+      .some((t) => [...ROUTINE_WORDS, "TRIGGER", "ROUTINE", "AGGREGATE"].includes(t.upper))
+  );
 }
 
 /** The bodies of routines this migration creates and a statement calls (`SELECT f()`, `CALL p()`, `PERFORM f()`). */
@@ -647,16 +776,24 @@ function calledRoutines(tokens: Token[], ctx: Context): Hit[] {
     if (!isNameToken(t)) return;
     const key = t.value.toLowerCase();
     const routine = ctx.routines.get(key);
-    const called = (tokens[k + 1]?.type === "punct" && tokens[k + 1]?.value === "(") || ["CALL", "EXEC", "EXECUTE", "PERFORM"].includes(tokens[k - 1]?.upper ?? "");
+    const called =
+      (tokens[k + 1]?.type === "punct" && tokens[k + 1]?.value === "(") ||
+      ["CALL", "EXEC", "EXECUTE", "PERFORM"].includes(tokens[k - 1]?.upper ?? "");
     if (routine === undefined || !called || ctx.read.has(key)) return;
     ctx.read.add(key);
-    hits.push(...classifyProcedural(routine.body, routine.language, `the body of ${routine.name}`, ctx));
+    hits.push(
+      ...classifyProcedural(routine.body, routine.language, `the body of ${routine.name}`, ctx),
+    );
   });
   return hits;
 }
 
 /** SQL Server procedures that only write metadata. */
-const METADATA_PROCEDURES = new Set(["sp_addextendedproperty", "sp_updateextendedproperty", "sp_dropextendedproperty"]);
+const METADATA_PROCEDURES = new Set([
+  "sp_addextendedproperty",
+  "sp_updateextendedproperty",
+  "sp_dropextendedproperty",
+]);
 
 /**
  * Top-level EXEC / EXECUTE runs a prepared statement, a procedure or a string of
@@ -720,15 +857,24 @@ const PSQL_RUNNERS = new Set(["gexec", "i", "ir", "include", "include_relative"]
 function classifyPsqlCommand(tokens: Token[], line: number): Hit[] {
   const command = tokens[1];
   if (command === undefined) return [];
-  if (command.type === "punct" && command.value.startsWith("!")) return [unreadableSql("psql \\! (a shell command)", line)];
-  if (command.type === "word" && PSQL_RUNNERS.has(command.value.toLowerCase())) return [unreadableSql(`psql \\${command.value}`, line)];
+  if (command.type === "punct" && command.value.startsWith("!"))
+    return [unreadableSql("psql \\! (a shell command)", line)];
+  if (command.type === "word" && PSQL_RUNNERS.has(command.value.toLowerCase()))
+    return [unreadableSql(`psql \\${command.value}`, line)];
   return [];
 }
 
 /** psql substitutes `:name`, `:'name'` and `:"name"` before the server reads the statement. */
 function psqlVariables(tokens: Token[]): Hit[] {
-  const at = tokens.findIndex((t, k) => t.type === "punct" && t.value === ":" && ["word", "ident", "string"].includes(tokens[k + 1]?.type ?? ""));
-  return at === -1 ? [] : [unreadableSql(`psql variable :${tokens[at + 1]!.value}`, tokens[at]!.line)];
+  const at = tokens.findIndex(
+    (t, k) =>
+      t.type === "punct" &&
+      t.value === ":" &&
+      ["word", "ident", "string"].includes(tokens[k + 1]?.type ?? ""),
+  );
+  return at === -1
+    ? []
+    : [unreadableSql(`psql variable :${tokens[at + 1]!.value}`, tokens[at]!.line)];
 }
 
 const DDL_STARTS = ["ALTER", "DROP", "CREATE", "TRUNCATE", "DELETE", "RENAME"];

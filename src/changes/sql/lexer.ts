@@ -56,7 +56,12 @@ export function lexSql(text: string, firstLine: number, dialect: Dialect = "stan
   let i = 0;
   let line = firstLine;
   const push = (type: TokenType, value: string, at: number, bodyLine?: number): void => {
-    const token: Token = { type, value, upper: type === "word" ? value.toUpperCase() : "", line: at };
+    const token: Token = {
+      type,
+      value,
+      upper: type === "word" ? value.toUpperCase() : "",
+      line: at,
+    };
     if (bodyLine !== undefined) token.bodyLine = bodyLine;
     tokens.push(token);
   };
@@ -64,7 +69,13 @@ export function lexSql(text: string, firstLine: number, dialect: Dialect = "stan
   const advanceTo = (end: number): void => {
     for (; i < end; i++) if (text[i] === "\n") line++;
   };
-  const quoted = (start: number, quote: string, backslashes: boolean, what: string, type: TokenType): void => {
+  const quoted = (
+    start: number,
+    quote: string,
+    backslashes: boolean,
+    what: string,
+    type: TokenType,
+  ): void => {
     const at = line;
     const read = readQuoted(text, start, quote, backslashes);
     if (!read.closed) unterminated ??= { what, line: at };
@@ -137,7 +148,12 @@ export function lexSql(text: string, firstLine: number, dialect: Dialect = "stan
     } else if (OPERATOR_CHARS.includes(c)) {
       // Operators are one token (`<=`, `::`), stopping before a comment opener.
       let end = i + 1;
-      while (end < text.length && OPERATOR_CHARS.includes(text[end]!) && !/^(--|\/\*)/.test(text.slice(end, end + 2))) end++;
+      while (
+        end < text.length &&
+        OPERATOR_CHARS.includes(text[end]!) &&
+        !/^(--|\/\*)/.test(text.slice(end, end + 2))
+      )
+        end++;
       push("punct", text.slice(i, end), line);
       i = end;
     } else {
@@ -231,7 +247,8 @@ export function splitStatements(tokens: Token[]): Statement[] {
       flush(token.line);
       metaLine = token.line;
     }
-    if ((token.type === "punct" && token.value === ";") || isBatchSeparator(tokens, k)) flush(token.line);
+    if ((token.type === "punct" && token.value === ";") || isBatchSeparator(tokens, k))
+      flush(token.line);
     else current.push(token);
   });
   const last = tokens[tokens.length - 1];
@@ -244,7 +261,10 @@ function isBatchSeparator(tokens: Token[], k: number): boolean {
   if (token.type !== "word" || token.upper !== "GO") return false;
   const before = tokens[k - 1];
   const after = tokens[k + 1];
-  return (before === undefined || before.line < token.line) && (after === undefined || after.line > token.line);
+  return (
+    (before === undefined || before.line < token.line) &&
+    (after === undefined || after.line > token.line)
+  );
 }
 
 /** Splits tokens on a punctuation character outside parentheses (ALTER TABLE actions, column lists). */
@@ -281,7 +301,8 @@ export function render(tokens: Token[]): string {
   let out = "";
   let previous: Token | undefined;
   for (const t of tokens) {
-    const text = t.type === "ident" ? `"${t.value}"` : t.type === "string" ? `'${t.value}'` : t.value;
+    const text =
+      t.type === "ident" ? `"${t.value}"` : t.type === "string" ? `'${t.value}'` : t.value;
     const tight =
       previous === undefined ||
       (t.type === "punct" && [")", ",", ".", "(", "::"].includes(t.value)) ||
@@ -336,7 +357,12 @@ export class Cursor {
       if (!t || (t.type !== "word" && t.type !== "ident")) break;
       parts.push(t.value);
       this.pos++;
-      if (!(this.peek()?.type === "punct" && this.peek()?.value === "." && isNameToken(this.peek(1)))) break;
+      if (!(
+        this.peek()?.type === "punct" &&
+        this.peek()?.value === "." &&
+        isNameToken(this.peek(1))
+      ))
+        break;
       this.pos++;
     }
     return parts.length > 0 ? parts : undefined;
@@ -377,4 +403,3 @@ export function q(name: Name): string {
 export function tableKey(name: Name): string {
   return (name[name.length - 1] ?? "").toLowerCase();
 }
-

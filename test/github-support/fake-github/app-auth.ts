@@ -30,19 +30,29 @@ export function jwtProblem(jwt: string, app: AppIdentity): string | undefined {
     return "header or payload is not base64url JSON";
   }
   if (head.alg !== "RS256") return `alg is ${String(head.alg)}, not RS256`;
-  const signed = verify("RSA-SHA256", Buffer.from(`${encodedHeader}.${encodedPayload}`), app.publicKey, Buffer.from(signature, "base64url"));
+  const signed = verify(
+    "RSA-SHA256",
+    Buffer.from(`${encodedHeader}.${encodedPayload}`),
+    app.publicKey,
+    Buffer.from(signature, "base64url"),
+  );
   if (!signed) return "signature does not verify with the App's public key";
-  if (String(payload.iss) !== String(app.appId)) return `iss is ${String(payload.iss)}, not ${app.appId}`;
+  if (String(payload.iss) !== String(app.appId))
+    return `iss is ${String(payload.iss)}, not ${app.appId}`;
   const now = Math.floor(Date.now() / 1000);
   if (typeof payload.iat !== "number" || typeof payload.exp !== "number") return "iat/exp missing";
-  if (payload.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
-  if (payload.exp <= now || payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future or in the past";
+  if (payload.iat > now + 60)
+    return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
+  if (payload.exp <= now || payload.exp - payload.iat > 600)
+    return "'Expiration time' claim ('exp') is too far in the future or in the past";
   return undefined;
 }
 
 /** The claims of a JWT `jwtProblem` already accepted. */
 export function jwtClaims(jwt: string): JsonObject {
-  return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as JsonObject;
+  return JSON.parse(
+    Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8"),
+  ) as JsonObject;
 }
 
 export function newInstallationToken(): string {
@@ -56,7 +66,14 @@ export function installationTokenReply(token: string): Reply {
     json: {
       token,
       expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      permissions: { checks: "write", contents: "read", issues: "write", members: "read", metadata: "read", pull_requests: "write" },
+      permissions: {
+        checks: "write",
+        contents: "read",
+        issues: "write",
+        members: "read",
+        metadata: "read",
+        pull_requests: "write",
+      },
       repository_selection: "all",
     },
   };
@@ -76,15 +93,30 @@ export type Authentication =
  * wants one, otherwise a token `isIssuedToken` knows. A refusal carries the
  * reply GitHub gives and a line saying why, for the fake's `authFailures`.
  */
-export function authenticate(req: IncomingMessage, route: { name: string; appAuth?: boolean }, app: AppIdentity, isIssuedToken: (token: string) => boolean): Authentication {
+export function authenticate(
+  req: IncomingMessage,
+  route: { name: string; appAuth?: boolean },
+  app: AppIdentity,
+  isIssuedToken: (token: string) => boolean,
+): Authentication {
   const authorization = header(req, "authorization") ?? "";
   const [scheme = "", credential = ""] = authorization.split(/\s+/, 2);
   if (route.appAuth) {
-    const problem = scheme.toLowerCase() === "bearer" ? jwtProblem(credential, app) : `expected a bearer JWT, got "${scheme}"`;
-    if (problem) return { accepted: false, auth: "invalid", failure: `${route.name}: ${problem}`, reply: githubError(401, "A JSON web token could not be decoded") };
+    const problem =
+      scheme.toLowerCase() === "bearer"
+        ? jwtProblem(credential, app)
+        : `expected a bearer JWT, got "${scheme}"`;
+    if (problem)
+      return {
+        accepted: false,
+        auth: "invalid",
+        failure: `${route.name}: ${problem}`,
+        reply: githubError(401, "A JSON web token could not be decoded"),
+      };
     return { accepted: true, auth: "app-jwt", credential: "" };
   }
-  if (["token", "bearer"].includes(scheme.toLowerCase()) && isIssuedToken(credential)) return { accepted: true, auth: "installation-token", credential };
+  if (["token", "bearer"].includes(scheme.toLowerCase()) && isIssuedToken(credential))
+    return { accepted: true, auth: "installation-token", credential };
   return {
     accepted: false,
     auth: authorization ? "invalid" : "none",

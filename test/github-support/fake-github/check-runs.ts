@@ -2,7 +2,14 @@
  * Check runs kept in the shape GitHub answers with, so a fake can hand a stored
  * run out as is and tests can read `run.output.title` directly.
  */
-import { asObject, missingFieldsProblem, unprocessable, type Json, type JsonObject, type Reply } from "./http.js";
+import {
+  asObject,
+  missingFieldsProblem,
+  unprocessable,
+  type Json,
+  type JsonObject,
+  type Reply,
+} from "./http.js";
 import { nodeId } from "./ids.js";
 import type { GitHubViews } from "./views.js";
 
@@ -18,7 +25,13 @@ export interface CheckRun {
   conclusion: string | null;
   started_at: string;
   completed_at: string | null;
-  output: { title: string | null; summary: string | null; text: string | null; annotations_count: number; annotations_url: string };
+  output: {
+    title: string | null;
+    summary: string | null;
+    text: string | null;
+    annotations_count: number;
+    annotations_url: string;
+  };
   name: string;
   check_suite: { id: number };
   app: JsonObject;
@@ -26,12 +39,18 @@ export interface CheckRun {
 }
 
 /** `POST /repos/{owner}/{repo}/check-runs`: the new run, or GitHub's 422 for a body it refuses. */
-export function newCheckRun(views: GitHubViews, where: { owner: string; repo: string; appId: number }, nextId: () => number, requestBody: Json | undefined): { run: CheckRun } | { refusal: Reply } {
+export function newCheckRun(
+  views: GitHubViews,
+  where: { owner: string; repo: string; appId: number },
+  nextId: () => number,
+  requestBody: Json | undefined,
+): { run: CheckRun } | { refusal: Reply } {
   const body = asObject(requestBody);
   const problem = missingFieldsProblem(body, ["name", "head_sha"]);
   if (problem) return { refusal: unprocessable(problem) };
   const status = typeof body.status === "string" ? body.status : "queued";
-  if (status === "completed" && typeof body.conclusion !== "string") return { refusal: unprocessable("conclusion is required when status is completed") };
+  if (status === "completed" && typeof body.conclusion !== "string")
+    return { refusal: unprocessable("conclusion is required when status is completed") };
   const { owner, repo } = where;
   // Taken only once the request is accepted: a refused one leaves no gap in the fake's ids.
   const id = nextId();
@@ -58,7 +77,12 @@ export function newCheckRun(views: GitHubViews, where: { owner: string; repo: st
     },
     name: String(body.name),
     check_suite: { id: 7_000 + id },
-    app: { id: where.appId, slug: "governance-gate", name: "Governance Gate", owner: views.org(owner) },
+    app: {
+      id: where.appId,
+      slug: "governance-gate",
+      name: "Governance Gate",
+      owner: views.org(owner),
+    },
     pull_requests: [],
   };
   return { run };
@@ -85,7 +109,10 @@ export function updateCheckRun(run: CheckRun, requestBody: Json | undefined): vo
  * commit (oldest first): `check_name`, `app_id` and `filter` (default `latest`:
  * one run a name) applied, newest first, as GitHub lists them.
  */
-export function listedCheckRuns(runsOnCommit: CheckRun[], query: Record<string, string>): CheckRun[] {
+export function listedCheckRuns(
+  runsOnCommit: CheckRun[],
+  query: Record<string, string>,
+): CheckRun[] {
   let runs = runsOnCommit;
   if (query.check_name) runs = runs.filter((r) => r.name === query.check_name);
   if (query.app_id) runs = runs.filter((r) => String(r.app.id) === query.app_id);

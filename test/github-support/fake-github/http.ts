@@ -19,7 +19,11 @@ export interface Reply {
 
 const DOCUMENTATION_URL = "https://docs.github.com/rest";
 
-export const NOT_FOUND: JsonObject = { message: "Not Found", documentation_url: DOCUMENTATION_URL, status: "404" };
+export const NOT_FOUND: JsonObject = {
+  message: "Not Found",
+  documentation_url: DOCUMENTATION_URL,
+  status: "404",
+};
 
 export function ok(json: Json): Reply {
   return { status: 200, json };
@@ -45,7 +49,9 @@ export function asObject(value: Json | undefined): JsonObject {
 /** GitHub's wording for string fields a request body lacks, or undefined when none is missing. */
 export function missingFieldsProblem(body: JsonObject, fields: string[]): string | undefined {
   const missing = fields.filter((f) => typeof body[f] !== "string");
-  return missing.length > 0 ? `Invalid request.\n\n${missing.map((f) => `"${f}" wasn't supplied.`).join("\n")}` : undefined;
+  return missing.length > 0
+    ? `Invalid request.\n\n${missing.map((f) => `"${f}" wasn't supplied.`).join("\n")}`
+    : undefined;
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {
@@ -65,7 +71,12 @@ export async function readRequest(req: IncomingMessage): Promise<IncomingApiRequ
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const url = new URL(req.url ?? "/", "http://fake.invalid");
-  return { method: req.method ?? "GET", url, query: Object.fromEntries(url.searchParams), raw: Buffer.concat(chunks).toString("utf8") };
+  return {
+    method: req.method ?? "GET",
+    url,
+    query: Object.fromEntries(url.searchParams),
+    raw: Buffer.concat(chunks).toString("utf8"),
+  };
 }
 
 /** The JSON body, or GitHub's 400 for one that does not parse. */
@@ -100,7 +111,13 @@ export interface Route<C extends RequestContext = RequestContext> {
   handle: (c: C) => Reply;
 }
 
-export function route<C extends RequestContext>(method: string, pattern: string, name: string, handle: Route<C>["handle"], appAuth = false): Route<C> {
+export function route<C extends RequestContext>(
+  method: string,
+  pattern: string,
+  name: string,
+  handle: Route<C>["handle"],
+  appAuth = false,
+): Route<C> {
   return { method, pattern: new RegExp(`^${pattern}$`), name, handle, appAuth };
 }
 
@@ -111,12 +128,17 @@ export function isGraphqlRequest(method: string, pathname: string): boolean {
 }
 
 /** The REST route a request reaches, with its URL-decoded captures; undefined for a path GitHub does not have. */
-export function matchRestRoute<C extends RequestContext>(routes: Route<C>[], method: string, pathname: string): { route: Route<C>; params: string[] } | undefined {
+export function matchRestRoute<C extends RequestContext>(
+  routes: Route<C>[],
+  method: string,
+  pathname: string,
+): { route: Route<C>; params: string[] } | undefined {
   if (!pathname.startsWith("/api/v3/")) return undefined;
   const path = pathname.slice("/api/v3".length);
   for (const candidate of routes) {
     const match = candidate.method === method ? candidate.pattern.exec(path) : null;
-    if (match) return { route: candidate, params: match.slice(1).map((p) => decodeURIComponent(p ?? "")) };
+    if (match)
+      return { route: candidate, params: match.slice(1).map((p) => decodeURIComponent(p ?? "")) };
   }
   return undefined;
 }
@@ -132,7 +154,9 @@ export function handleSafely<C extends RequestContext>(route: Route<C>, context:
 
 export function renderReply(reply: Reply): { headers: Record<string, string>; text: string } {
   const text = reply.text ?? (reply.json === undefined ? "" : JSON.stringify(reply.json));
-  const contentType = reply.contentType ?? (reply.text !== undefined ? "text/plain; charset=utf-8" : "application/json; charset=utf-8");
+  const contentType =
+    reply.contentType ??
+    (reply.text !== undefined ? "text/plain; charset=utf-8" : "application/json; charset=utf-8");
   return { headers: { "content-type": contentType, ...(reply.headers ?? {}) }, text };
 }
 
@@ -162,8 +186,13 @@ export abstract class LoopbackFake {
     await closeServer(this.server);
   }
 
-  protected async listen(options: { port?: number; keepAliveTimeout?: number } = {}): Promise<void> {
-    const { server, port } = await listenOnLoopback((req, res) => void this.handle(req, res), options);
+  protected async listen(
+    options: { port?: number; keepAliveTimeout?: number } = {},
+  ): Promise<void> {
+    const { server, port } = await listenOnLoopback(
+      (req, res) => void this.handle(req, res),
+      options,
+    );
     this.server = server;
     this.port = port;
   }
@@ -172,7 +201,10 @@ export abstract class LoopbackFake {
 }
 
 /** Listens on loopback (port 0: any free one) and resolves once it accepts connections. */
-export async function listenOnLoopback(handler: (req: IncomingMessage, res: ServerResponse) => void, options: { port?: number; keepAliveTimeout?: number } = {}): Promise<{ server: Server; port: number }> {
+export async function listenOnLoopback(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  options: { port?: number; keepAliveTimeout?: number } = {},
+): Promise<{ server: Server; port: number }> {
   const server = createServer(handler);
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
   await new Promise<void>((resolve, reject) => {

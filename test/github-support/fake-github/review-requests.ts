@@ -15,12 +15,22 @@ export function readReviewerRequest(requestBody: Json | undefined): ReviewerRequ
 }
 
 /** GitHub's 422 for a reviewer without access or the author themself; undefined when the request is acceptable. */
-export function reviewerRequestRefusal(request: ReviewerRequest, repo: { owner: string; name: string; collaborators: string[]; teams?: Record<string, string[]> }, author: string): Reply | undefined {
+export function reviewerRequestRefusal(
+  request: ReviewerRequest,
+  repo: { owner: string; name: string; collaborators: string[]; teams?: Record<string, string[]> },
+  author: string,
+): Reply | undefined {
   const collaborators = new Set(repo.collaborators.map((u) => u.toLowerCase()));
   const teams = repo.teams ?? {};
-  if (request.reviewers.some((u) => !collaborators.has(u.toLowerCase())) || request.teamReviewers.some((t) => !(t in teams))) {
-    return unprocessable(`Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`);
+  if (
+    request.reviewers.some((u) => !collaborators.has(u.toLowerCase())) ||
+    request.teamReviewers.some((t) => !(t in teams))
+  ) {
+    return unprocessable(
+      `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`,
+    );
   }
-  if (request.reviewers.some((u) => u.toLowerCase() === author.toLowerCase())) return unprocessable("Review cannot be requested from pull request author.");
+  if (request.reviewers.some((u) => u.toLowerCase() === author.toLowerCase()))
+    return unprocessable("Review cannot be requested from pull request author.");
   return undefined;
 }

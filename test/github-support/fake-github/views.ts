@@ -102,12 +102,28 @@ export class GitHubViews {
 
   team(slug: string): JsonObject {
     const id = numericId(`team:${slug}`);
-    return { id, node_id: nodeId("T", id), slug, name: slug, privacy: "closed", permission: "pull", url: this.apiUrl(`/teams/${id}`) };
+    return {
+      id,
+      node_id: nodeId("T", id),
+      slug,
+      name: slug,
+      privacy: "closed",
+      permission: "pull",
+      url: this.apiUrl(`/teams/${id}`),
+    };
   }
 
   label(owner: string, repo: string, name: string): JsonObject {
     const id = numericId(`label:${name}`);
-    return { id, node_id: nodeId("LA", id), url: this.apiUrl(`/repos/${owner}/${repo}/labels/${encodeURIComponent(name)}`), name, color: "ededed", default: false, description: null };
+    return {
+      id,
+      node_id: nodeId("LA", id),
+      url: this.apiUrl(`/repos/${owner}/${repo}/labels/${encodeURIComponent(name)}`),
+      name,
+      color: "ededed",
+      default: false,
+      description: null,
+    };
   }
 
   repository(repo: RepositoryFacts): JsonObject {
@@ -161,8 +177,20 @@ export class GitHubViews {
       labels: p.labels.map((label) => this.label(owner, name, label)),
       milestone: null,
       draft: false,
-      head: { label: `${owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha, user: this.org(owner), repo: repository },
-      base: { label: `${owner}:${defaultBranch}`, ref: defaultBranch, sha: p.baseSha, user: this.org(owner), repo: repository },
+      head: {
+        label: `${owner}:${p.headRef}`,
+        ref: p.headRef,
+        sha: p.headSha,
+        user: this.org(owner),
+        repo: repository,
+      },
+      base: {
+        label: `${owner}:${defaultBranch}`,
+        ref: defaultBranch,
+        sha: p.baseSha,
+        user: this.org(owner),
+        repo: repository,
+      },
       _links: {
         self: { href: `${api}/pulls/${p.number}` },
         html: { href: html },
@@ -188,11 +216,18 @@ export class GitHubViews {
   }
 
   /** An item of `GET .../pulls/{number}/files`; `headText` is the file at the head, when it exists there. */
-  pullFile(owner: string, repo: string, headSha: string, f: PullFile, headText: string | undefined): JsonObject {
+  pullFile(
+    owner: string,
+    repo: string,
+    headSha: string,
+    f: PullFile,
+    headText: string | undefined,
+  ): JsonObject {
     const additions = countPatchLines(f.patch, "+");
     const deletions = countPatchLines(f.patch, "-");
     const view: JsonObject = {
-      sha: headText === undefined ? "0000000000000000000000000000000000000000" : gitBlobSha(headText),
+      sha:
+        headText === undefined ? "0000000000000000000000000000000000000000" : gitBlobSha(headText),
       filename: f.filename,
       status: f.status,
       additions,
@@ -200,7 +235,9 @@ export class GitHubViews {
       changes: additions + deletions,
       blob_url: this.webUrl(`/${owner}/${repo}/blob/${headSha}/${f.filename}`),
       raw_url: this.webUrl(`/${owner}/${repo}/raw/${headSha}/${f.filename}`),
-      contents_url: this.apiUrl(`/repos/${owner}/${repo}/contents/${encodeURIComponent(f.filename)}?ref=${headSha}`),
+      contents_url: this.apiUrl(
+        `/repos/${owner}/${repo}/contents/${encodeURIComponent(f.filename)}?ref=${headSha}`,
+      ),
     };
     if (f.patch !== undefined) view.patch = f.patch;
     if (f.previous_filename !== undefined) view.previous_filename = f.previous_filename;
@@ -243,7 +280,16 @@ export class GitHubViews {
 
   /** The app's reaction to a comment, as `POST .../comments/{id}/reactions` answers it. */
   reaction(id: number, commentId: number, content: Json): Reply {
-    return { status: 201, json: { id, node_id: nodeId("REA", commentId), user: this.user(APP_BOT_LOGIN), content, created_at: new Date().toISOString() } };
+    return {
+      status: 201,
+      json: {
+        id,
+        node_id: nodeId("REA", commentId),
+        user: this.user(APP_BOT_LOGIN),
+        content,
+        created_at: new Date().toISOString(),
+      },
+    };
   }
 
   /**
@@ -251,7 +297,14 @@ export class GitHubViews {
    * types (`application/vnd.github.raw`, `.v3.raw`, `.raw+json`), else the JSON
    * object with base64 content.
    */
-  contents(owner: string, repo: string, path: string, ref: string, text: string, accept: string): Reply {
+  contents(
+    owner: string,
+    repo: string,
+    path: string,
+    ref: string,
+    text: string,
+    accept: string,
+  ): Reply {
     if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
       return { status: 200, text, contentType: "application/vnd.github.raw; charset=utf-8" };
     }
