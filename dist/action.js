@@ -71132,6 +71132,11 @@ function ruleEvidence(rule, touched, ctx) {
   }
   return evidence.join("; ");
 }
+function authorConditionMayHold(condition, login3, membership) {
+  if (!condition) return true;
+  const may = (roles, wanted) => !roles || [wanted, "unknown"].includes(membership.membershipIn(login3, roles).status);
+  return may(condition.memberOf, "member") && may(condition.notMemberOf, "not-member");
+}
 function declaredKinds(policy, labels) {
   const declared = /* @__PURE__ */ new Map();
   for (const rule of policy.rules) {
@@ -71947,7 +71952,13 @@ function evaluate(policy, facts, now2) {
   const problems = [];
   const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
   const declared = declaredKinds(policy, facts.labels);
-  const { touched, unowned, amendments, routed } = touchedAreas(policy, facts, findings, declared);
+  const { touched, unowned, amendments, routed } = touchedAreas(
+    policy,
+    facts,
+    findings,
+    declared,
+    (rule) => authorConditionMayHold(rule.when.author, author, membership)
+  );
   const ctx = {
     labels: facts.labels,
     author,
@@ -72181,7 +72192,7 @@ function evaluate(policy, facts, now2) {
     detectionProblems
   };
 }
-function touchedAreas(policy, facts, findings, declared) {
+function touchedAreas(policy, facts, findings, declared, mayApplyToAuthor) {
   const byArea = /* @__PURE__ */ new Map();
   const unowned = [];
   const amendments = [];
@@ -72201,10 +72212,13 @@ function touchedAreas(policy, facts, findings, declared) {
     } else {
       const pathAreas = [...hits];
       const kinds = [...kindsByPath.get(file2.path) ?? [], ...declared.keys()].filter(
-        (k2) => !pathAreas.some((a) => rulesOn(policy, a, k2, paths))
+        (k2) => !pathAreas.some((a) => rulesOn(policy, a, k2, paths, mayApplyToAuthor))
       );
       const owners = kindOwners(policy, new Set(kinds)).map(
-        (o) => pathAreas.length === 0 ? o : { area: o.area, kinds: o.kinds.filter((k2) => rulesOn(policy, o.area, k2, paths)) }
+        (o) => pathAreas.length === 0 ? o : {
+          area: o.area,
+          kinds: o.kinds.filter((k2) => rulesOn(policy, o.area, k2, paths, mayApplyToAuthor))
+        }
       ).filter((o) => o.kinds.length > 0);
       if (hits.size === 0 && owners.length === 0) unowned.push(file2.path);
       else if (hits.size === 0)
@@ -72231,10 +72245,10 @@ function touchedAreas(policy, facts, findings, declared) {
   });
   return { touched, unowned, amendments, routed };
 }
-function rulesOn(policy, area, kind, paths) {
+function rulesOn(policy, area, kind, paths, mayApplyToAuthor) {
   const id2 = policy.areas[area].id;
   return policy.rules.some(
-    (r) => (!r.areas || r.areas.includes(id2)) && r.when.kinds.includes(kind) && (r.when.pathMatchers.length === 0 || paths.some((p) => r.when.pathMatchers.some((m) => m.match(p))))
+    (r) => (!r.areas || r.areas.includes(id2)) && mayApplyToAuthor(r) && r.when.kinds.includes(kind) && (r.when.pathMatchers.length === 0 || paths.some((p) => r.when.pathMatchers.some((m) => m.match(p))))
   );
 }
 function kindOwners(policy, kinds) {

@@ -7,6 +7,7 @@ import {
   type Level,
   type Policy,
   type RoleId,
+  type Rule,
 } from "../policy/model.js";
 import { formatProblem } from "../policy/problems.js";
 import { ticketKeysIn } from "../policy/ticket-pattern.js";
@@ -34,6 +35,7 @@ import { mediate } from "./mediation.js";
 import { Membership } from "./membership.js";
 import {
   areaRequirements,
+  authorConditionMayHold,
   declaredKinds,
   unownedKindRequirements,
   withoutSubsumed,
@@ -57,7 +59,13 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     ? { findings: [], problems: [] }
     : classify(facts.files, policy.detectors);
   const declared = declaredKinds(policy, facts.labels);
-  const { touched, unowned, amendments, routed } = touchedAreas(policy, facts, findings, declared);
+  const { touched, unowned, amendments, routed } = touchedAreas(
+    policy,
+    facts,
+    findings,
+    declared,
+    (rule) => authorConditionMayHold(rule.when.author, author, membership),
+  );
 
   const ctx = {
     labels: facts.labels,
@@ -346,6 +354,7 @@ function touchedAreas(
   facts: Facts,
   findings: Decision["areas"][number]["changes"],
   declared: ReadonlyMap<ChangeKind, string[]>,
+  mayApplyToAuthor: (rule: Rule) => boolean,
 ) {
   const byArea = new Map<number, Set<string>>();
   const unowned: string[] = [];
@@ -376,13 +385,16 @@ function touchedAreas(
       // requirements. (The policy's own files are judged as the policy is.)
       const pathAreas = [...hits];
       const kinds = [...(kindsByPath.get(file.path) ?? []), ...declared.keys()].filter(
-        (k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths)),
+        (k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths, mayApplyToAuthor)),
       );
       const owners = kindOwners(policy, new Set(kinds))
         .map((o) =>
           pathAreas.length === 0
             ? o
-            : { area: o.area, kinds: o.kinds.filter((k) => rulesOn(policy, o.area, k, paths)) },
+            : {
+                area: o.area,
+                kinds: o.kinds.filter((k) => rulesOn(policy, o.area, k, paths, mayApplyToAuthor)),
+              },
         )
         .filter((o) => o.kinds.length > 0);
       // Only a file no area's paths match is warned about (its path has no owner);
@@ -415,17 +427,23 @@ function touchedAreas(
   return { touched, unowned, amendments, routed };
 }
 
-/** Whether a rule of the area (by index) names `kind` for a file at one of `paths`. */
+/**
+ * Whether a rule of the area (by index) names `kind` for a file at one of `paths`
+ * and can apply to this author: a rule for another kind of author (a DBA's own
+ * migration) does not decide who signs for this one.
+ */
 function rulesOn(
   policy: Policy,
   area: number,
   kind: ChangeKind,
   paths: readonly string[],
+  mayApplyToAuthor: (rule: Rule) => boolean,
 ): boolean {
   const id = policy.areas[area]!.id;
   return policy.rules.some(
     (r) =>
       (!r.areas || r.areas.includes(id)) &&
+      mayApplyToAuthor(r) &&
       r.when.kinds.includes(kind) &&
       (r.when.pathMatchers.length === 0 ||
         paths.some((p) => r.when.pathMatchers.some((m) => m.match(p)))),

@@ -1,5 +1,14 @@
 import type { ChangeKind, Finding } from "../changes/types.js";
-import type { Approvers, Area, Clause, Level, Policy, RoleId, Rule } from "../policy/model.js";
+import type {
+  Approvers,
+  Area,
+  AuthorCondition,
+  Clause,
+  Level,
+  Policy,
+  RoleId,
+  Rule,
+} from "../policy/model.js";
 import type { RequirementSpec } from "./decision.js";
 import type { Membership } from "./membership.js";
 
@@ -137,6 +146,21 @@ function ruleEvidence(
       evidence.push(`author is a member of ${when.author.memberOf.join(", ")}`);
   }
   return evidence.join("; ");
+}
+
+/**
+ * Whether a rule's author condition can hold for `login`: true when it holds, and
+ * when the membership it needs could not be read (it may; the stricter reading).
+ */
+export function authorConditionMayHold(
+  condition: AuthorCondition | undefined,
+  login: string,
+  membership: Membership,
+): boolean {
+  if (!condition) return true;
+  const may = (roles: RoleId[] | undefined, wanted: "member" | "not-member") =>
+    !roles || [wanted, "unknown"].includes(membership.membershipIn(login, roles).status);
+  return may(condition.memberOf, "member") && may(condition.notMemberOf, "not-member");
 }
 
 /**

@@ -129,6 +129,45 @@ describe("owns reaches a kind's owner in a file another area owns by path", () =
     ]);
   });
 
+  // The path area's rule is only for authors outside the DBA team: for anyone else it
+  // does not apply, so it must not stop the kind reaching its owner (or the DBA's own
+  // DROP COLUMN under apps/ would need nobody beyond the application lead).
+  const AUTHOR_RULE = `${POLICY}  app-migrations-outsiders:
+    areas: [application]
+    when: { kinds: [migration-destructive], author: { notMemberOf: [dba-lead] } }
+    level: 3
+    approvers: [dba-lead, app-lead]
+`;
+
+  it("a path area's rule that does not apply to this author does not stop the join", async () => {
+    const policy = await policyFrom(AUTHOR_RULE);
+    const d = evaluate(policy, prFacts([migration], { author: "dan" }), NOW);
+    expect(d.areas.map((a) => a.id)).toEqual(["application", "prisma"]);
+    expect(requirementsOf(d)).toEqual([
+      ["prisma/breaking-migration", 3, [["dba-lead"], ["backend-lead"], ["sre-lead"]]],
+    ]);
+    expect(d.conclusion).toBe("failure");
+  });
+
+  it("when it does apply, the path area's rule decides who signs: no join", async () => {
+    const policy = await policyFrom(AUTHOR_RULE);
+    const d = evaluate(policy, prFacts([migration], { author: "bo" }), NOW);
+    expect(d.areas.map((a) => a.id)).toEqual(["application"]);
+    expect(requirementsOf(d)).toEqual([
+      ["application/app-migrations-outsiders", 3, [["dba-lead"], ["app-lead"]]],
+    ]);
+  });
+
+  it("when the author's membership cannot be read, the rule may apply: it decides, stricter than nobody", async () => {
+    const policy = await policyFrom(
+      AUTHOR_RULE.replace("dba-lead: { users: [dan] }", "dba-lead: { teams: [acme/dba] }"),
+    );
+    const d = evaluate(policy, prFacts([migration], { author: "dan" }), NOW);
+    expect(d.areas.map((a) => a.id)).toEqual(["application"]);
+    expect(d.requirements.map((r) => r.id)).toEqual(["application/app-migrations-outsiders"]);
+    expect(d.conclusion).toBe("failure");
+  });
+
   it("a label-declared kind (breaking-change is api-breaking) routes a path-owned file to the kind's owner", async () => {
     const policy = await policyFrom(POLICY);
     const d = evaluate(policy, prFacts([harmless], { labels: ["breaking-change"] }), NOW);
