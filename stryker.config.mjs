@@ -34,6 +34,11 @@ export default {
   // The survivors are what matter; the per-test listing would bury them.
   clearTextReporter: { reportTests: false, logTests: false },
   tempDirName: ".stryker-tmp",
+  // Stryker's default puts a \`// @ts-nocheck\` line on top of every .ts file under test/,
+  // fixtures included: the TypeScript contract fixtures then report their syntax errors
+  // one line lower and the initial test run fails. Vitest does not type-check, so
+  // nothing needs it.
+  disableTypeChecks: false,
   // Stryker copies the project into the sandbox; build output and scratch files
   // are not needed by any test it runs.
   ignorePatterns: ["/dist", "/coverage", "/scratch", "/bench/results"],
