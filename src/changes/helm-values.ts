@@ -35,7 +35,7 @@ import {
   type Json,
   type YamlPath,
 } from "./kubernetes-manifest.js";
-import type { ChangedFile, DetectionResult, Detector, DetectorSettings, Finding } from "./types.js";
+import type { DetectionResult, Detector, DetectorSettings, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
 import {
   describeYamlError,

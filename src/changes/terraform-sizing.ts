@@ -36,7 +36,7 @@ import { pricesFor } from "./cloud-prices.js";
 import { money } from "./cost.js";
 import { sideContent } from "./diff.js";
 import { header, named, readTopLevelBlocks } from "./terraform.js";
-import type { ChangedFile, DetectionResult, Detector, DetectorSettings, Finding } from "./types.js";
+import type { DetectionResult, Detector, DetectorSettings, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
 
 const DETECTOR_ID = "terraform-sizing";

@@ -47,6 +47,9 @@ const GOVERNANCE = /^\/governance(?=\s|$)(?:[ \t]+(.*))?$/i;
 const DECIDE = /^decide(?=\s|$)(?:[ \t]+(\S+))?(?:[ \t]+(.*))?$/i;
 
 /** Characters that render as nothing (format characters, fillers, variation selectors). */
+// Variation selectors are listed on purpose: alone in a class they are what we look for, not a
+// modifier of the character before them.
+// eslint-disable-next-line no-misleading-character-class
 const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u180B-\u180F\uFE00-\uFE0F]/u;
 /** Spaces other than the plain space and tab: they look like a space and are not one. */
 const ODD_SPACE = /(?![ \t])[\s\p{Z}\u0085]/u;

@@ -231,7 +231,7 @@ function paragraphLines(paragraph: Extract<Leaf, { kind: "paragraph" }>): Visibl
 function htmlBlockLines(lines: string[]): VisibleLine[] {
   const hidden = hiddenLineStarts(lines, "html");
   return lines
-    .map((text, i) => ({ text: text.replace(/^[ \t]+/, ""), continuesQuote: false }))
+    .map((text) => ({ text: text.replace(/^[ \t]+/, ""), continuesQuote: false }))
     .filter((_, i) => i > 0 && !hidden.has(i));
 }
 
@@ -252,7 +252,9 @@ const INLINE_HTML: { opens?: RegExp; pattern: RegExp }[] = [
   { pattern: new RegExp(CLOSE_TAG_SOURCE, "y") },
   { pattern: new RegExp(OPEN_TAG_SOURCE, "y") },
   {
+    // CommonMark's autolink excludes control characters (NUL included) from the URI.
     pattern:
+      // eslint-disable-next-line no-control-regex
       /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y,
   },
 ];

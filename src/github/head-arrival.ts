@@ -69,15 +69,8 @@ export function headArrival(head: string, evidence: ArrivalEvidence): HeadArriva
 }
 
 function latest(times: string[]): string {
-  let best = times[0]!;
-  let bestAt = parse(best);
-  for (const t of times.slice(1)) {
-    const at = parse(t);
-    if (at > bestAt) {
-      best = t;
-      bestAt = at;
-    }
-  }
+  let bestAt = parse(times[0]!);
+  for (const t of times.slice(1)) bestAt = Math.max(bestAt, parse(t));
   return new Date(bestAt).toISOString();
 }
 

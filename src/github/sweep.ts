@@ -1,7 +1,6 @@
 import type { Logger, Probot } from "probot";
 import type { Gate } from "./gate.js";
 import { openDueMatrixReview } from "./matrix-review.js";
-import type { PullRequestData } from "./types.js";
 
 export interface SweepReport {
   installations: number;

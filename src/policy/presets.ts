@@ -40,6 +40,7 @@ export const fileSystemReader: PolicyReader = {
     } catch (error) {
       throw new Error(
         `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        { cause: error },
       );
     }
   },
@@ -53,8 +54,12 @@ export async function readPolicyArgument(ref: string): Promise<PolicyText> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && !/[/\\]|\.ya?ml$/.test(ref)) {
-      throw new Error(`unknown preset "${ref}" (presets: ${PRESETS.join(", ")}) and no such file`);
+      throw new Error(`unknown preset "${ref}" (presets: ${PRESETS.join(", ")}) and no such file`, {
+        cause: error,
+      });
     }
-    throw new Error(`cannot read policy ${ref}: ${code ?? (error as Error).message}`);
+    throw new Error(`cannot read policy ${ref}: ${code ?? (error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -509,6 +509,9 @@ export class GitHubMock {
       expectBody,
     };
     this.registrations.push(registration);
+    // nock calls the reply function with its own `this` (the interceptor's request), so the
+    // mock is reached through a name of its own.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const mock = this;
     interceptor.reply(function (uri: string, requestBody: nock.Body) {
       const body = parseBody(requestBody);

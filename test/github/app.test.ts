@@ -133,10 +133,6 @@ function snapshot(gh: GitHubMock, pull: unknown = pullRequestJson()) {
 function teamQuery(gh: GitHubMock) {
   gh.graphql("query TeamMembers", answer(gh, undefined));
 }
-/** GitHub's pull request as it is now, when it differs from the delivered payload's copy. */
-function pullIs(gh: GitHubMock, pull: unknown) {
-  world(gh).pull = pull;
-}
 
 const EVALUATED = new Set([
   "opened",

@@ -409,7 +409,7 @@ const structuredText = fc
     }),
   )
   .map(([object, edits]) => {
-    let lines = stringify(object).split("\n");
+    const lines = stringify(object).split("\n");
     for (const [at, edit] of edits) {
       const i = lines.length === 0 ? 0 : at % lines.length;
       if (edit === "drop") lines.splice(i, 1);
@@ -446,7 +446,7 @@ async function load(text: string, name: string, reader: PolicyReader): Promise<L
   try {
     return await loadPolicy({ name, text }, reader);
   } catch (error) {
-    throw new Error(`loadPolicy threw ${String(error)} on:\n${text}`);
+    throw new Error(`loadPolicy threw ${String(error)} on:\n${text}`, { cause: error });
   }
 }
 
@@ -565,7 +565,7 @@ describe("fuzzed policies through `governance-gate lint`", () => {
             err: (t) => err.push(t),
           });
         } catch (error) {
-          throw new Error(`lint threw ${String(error)} on:\n${text}`);
+          throw new Error(`lint threw ${String(error)} on:\n${text}`, { cause: error });
         }
         const expected = await load(text, file, fileSystemReader);
         expect(err, text).toEqual([]);
