@@ -71507,7 +71507,7 @@ function paragraphLines(paragraph) {
 }
 function htmlBlockLines(lines) {
   const hidden = hiddenLineStarts(lines, "html");
-  return lines.map((text2, i2) => ({ text: text2.replace(/^[ \t]+/, ""), continuesQuote: false })).filter((_, i2) => i2 > 0 && !hidden.has(i2));
+  return lines.map((text2) => ({ text: text2.replace(/^[ \t]+/, ""), continuesQuote: false })).filter((_, i2) => i2 > 0 && !hidden.has(i2));
 }
 function hiddenLineStarts(lines, mode) {
   const text2 = lines.join("\n");
@@ -71650,7 +71650,11 @@ var init_visible_lines = __esm({
       { pattern: new RegExp(CLOSE_TAG_SOURCE, "y") },
       { pattern: new RegExp(OPEN_TAG_SOURCE, "y") },
       {
-        pattern: /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y
+        // CommonMark's autolink excludes control characters (NUL included) from the URI.
+        pattern: (
+          // eslint-disable-next-line no-control-regex
+          /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y
+        )
       }
     ];
     OPAQUE_ELEMENT = /<(script|style|textarea|pre)(?=[\s/>])/iy;
@@ -83308,15 +83312,8 @@ function headArrival(head, evidence) {
   return { arrivedAt: latest([reviewsFrom, claimed]), reviewsFrom, source };
 }
 function latest(times) {
-  let best = times[0];
-  let bestAt = parse8(best);
-  for (const t of times.slice(1)) {
-    const at2 = parse8(t);
-    if (at2 > bestAt) {
-      best = t;
-      bestAt = at2;
-    }
-  }
+  let bestAt = parse8(times[0]);
+  for (const t of times.slice(1)) bestAt = Math.max(bestAt, parse8(t));
   return new Date(bestAt).toISOString();
 }
 function parse8(iso) {
