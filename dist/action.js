@@ -54259,6 +54259,12 @@ var init_apply = __esm({
       appId;
       remember;
       known = new I({ max: 2e3 });
+      /** Per head commit, the last `change` queued in this process: changes to one run take turns. */
+      changing = /* @__PURE__ */ new Map();
+      /** More than one replica writes runs: what this process last wrote may not be what GitHub holds. */
+      get replicated() {
+        return !this.remember;
+      }
       /**
        * The existing run for this head commit, if any. `seen`: the run as a
        * snapshot just showed it (`null`: none), which saves the REST lookup; a run
@@ -54292,6 +54298,33 @@ var init_apply = __esm({
         );
         if (known && this.remember) this.known.set(key, known);
         return known;
+      }
+      /**
+       * Rewrites the run on a head commit from the run as it is now. A write
+       * replaces the whole output and GitHub cannot update a check run
+       * conditionally, so building on the run as an evaluation read it seconds
+       * ago would carry that old copy back over whatever another evaluation wrote
+       * meanwhile (another pull request's conclusion on the state line). So
+       * changes to one commit's run take turns in this process, and each one reads
+       * the run right before writing: the one this process last wrote (no API
+       * call) or, with replicas, GitHub's (one REST lookup), since another replica
+       * may have written it. `seen`: the run as the caller read it (`null`: none).
+       * Resolves to the output written.
+       */
+      change(octokit, repo, headSha, seen, build2) {
+        const key = `${repo.owner}/${repo.repo}@${headSha}`;
+        const turn = (this.changing.get(key) ?? Promise.resolve()).then(async () => {
+          const current = await this.find(octokit, repo, headSha, this.remember ? seen : void 0);
+          const output2 = await build2(current);
+          await this.write(octokit, repo, headSha, output2, current ?? null);
+          return output2;
+        });
+        const done = turn.catch(() => void 0);
+        this.changing.set(key, done);
+        void done.then(() => {
+          if (this.changing.get(key) === done) this.changing.delete(key);
+        });
+        return turn;
       }
       /** `known`: the caller's own `find` result (`null`: looked up, none exists), saving a second lookup. */
       async write(octokit, repo, headSha, output2, known) {
@@ -54774,7 +54807,9 @@ function hasPatch(file2) {
   return file2.patch !== void 0 && file2.patch !== "";
 }
 function contentUnchanged(file2) {
-  return file2.status === "unchanged" || file2.status === "renamed" && file2.changes === 0;
+  if (file2.status === "unchanged") return true;
+  if (file2.status !== "renamed" || (file2.changes ?? 0) > 0) return false;
+  return typeof file2.base === "string" && file2.base === file2.head;
 }
 function hasBothSides(file2) {
   return sideContent(file2, "base") !== void 0 && sideContent(file2, "head") !== void 0;
@@ -62404,6 +62439,16 @@ function parse5(text2, budgetMs) {
   return void 0;
 }
 function readTopLevelBlocks(text2, read, budgetMs = PARSE_BUDGET_MS) {
+  return readTopLevelBody(
+    text2,
+    (body2) => named(body2).filter((n2) => n2.type === "block").flatMap((block) => {
+      const result2 = read(block);
+      return result2 === void 0 ? [] : [result2];
+    }),
+    budgetMs
+  );
+}
+function readTopLevelBody(text2, read, budgetMs = PARSE_BUDGET_MS) {
   const tree = parse5(text2, budgetMs);
   if (tree === void 0) return { error: `HCL not parsed within ${budgetMs / 1e3} s (not read)` };
   try {
@@ -62412,10 +62457,7 @@ function readTopLevelBlocks(text2, read, budgetMs = PARSE_BUDGET_MS) {
       const bad = firstError(root2);
       return { error: `unparseable HCL${bad ? ` at line ${bad.startPosition.row + 1}` : ""}` };
     }
-    return topLevelBlocks(root2).flatMap((block) => {
-      const result2 = read(block);
-      return result2 === void 0 ? [] : [result2];
-    });
+    return read(named(root2).find((n2) => n2.type === "body"));
   } finally {
     tree.delete();
   }
@@ -62440,10 +62482,6 @@ function firstError(node2) {
     if (found) return found;
   }
   return void 0;
-}
-function topLevelBlocks(root2) {
-  const body2 = named(root2).find((n2) => n2.type === "body");
-  return body2 ? named(body2).filter((n2) => n2.type === "block") : [];
 }
 function header(block) {
   const parts2 = [];
@@ -62618,12 +62656,20 @@ var init_cloud_prices = __esm({
       "m5.large": 70.08,
       "m5.xlarge": 140.16,
       "m5.2xlarge": 280.32,
+      "m5.4xlarge": 560.64,
+      "m5.8xlarge": 1121.28,
       "m6i.large": 70.08,
       "m6i.xlarge": 140.16,
+      "m6i.2xlarge": 280.32,
+      "m6i.4xlarge": 560.64,
       "c5.large": 62.05,
       "c5.xlarge": 124.1,
+      "c5.2xlarge": 248.2,
+      "c5.4xlarge": 496.4,
       "r5.large": 91.98,
       "r5.xlarge": 183.96,
+      "r5.2xlarge": 367.92,
+      "r5.4xlarge": 735.84,
       // AWS RDS for PostgreSQL, Single-AZ (instance_class)
       "db.t3.micro": 13.14,
       "db.t3.small": 26.28,
@@ -62782,6 +62828,87 @@ function literalOf(expression) {
   const first = tuple2 ? named(tuple2).find((n2) => n2.type === "expression") : void 0;
   return first ? literalString(first) : void 0;
 }
+function readVariableValues(text2, path3) {
+  const blocks = /* @__PURE__ */ new Map();
+  if (text2 === null) return blocks;
+  const leaves2 = path3.endsWith(".json") ? jsonValues(text2) : hclValues(text2);
+  if ("error" in leaves2) return leaves2;
+  const address = path3.slice(path3.lastIndexOf("/") + 1);
+  if (leaves2.size > 0) blocks.set(address, { address, line: 1, leaves: leaves2, values: true });
+  return blocks;
+}
+function variablePath(name2) {
+  for (const key of VARIABLE_KEYS) {
+    if (name2 === key) return [key];
+    if (name2.endsWith(`_${key}`)) return [name2.slice(0, -key.length - 1), key];
+  }
+  return void 0;
+}
+function variableLeaf(name2, leaf) {
+  const path3 = variablePath(name2);
+  if (path3 === void 0) return void 0;
+  return [name2, path3.length > 1 ? { ...leaf, path: path3, name: name2 } : { ...leaf, path: path3 }];
+}
+function hclValues(text2) {
+  return readTopLevelBody(text2, (body2) => {
+    const leaves2 = /* @__PURE__ */ new Map();
+    for (const member of named(body2)) {
+      const [key, value] = named(member);
+      if (member.type !== "attribute" || !key || !value) continue;
+      if (descend(value, ["collection_value", "object"])) {
+        collectValue(value, [key.text], "", leaves2);
+        continue;
+      }
+      const leaf = variableLeaf(key.text, {
+        text: value.text.replace(/\s+/g, " ").trim(),
+        literal: literalOf(value),
+        line: value.startPosition.row + 1
+      });
+      if (leaf) leaves2.set(...leaf);
+    }
+    return leaves2;
+  });
+}
+function jsonValues(text2) {
+  let values;
+  try {
+    values = JSON.parse(text2);
+  } catch (error62) {
+    return { error: `unparseable JSON (${error62.message})` };
+  }
+  const leaves2 = /* @__PURE__ */ new Map();
+  let cursor = 0;
+  const lineOf2 = (key) => {
+    const at2 = text2.indexOf(JSON.stringify(key), cursor);
+    if (at2 === -1) return 1;
+    cursor = at2 + 1;
+    return text2.slice(0, at2).split("\n").length;
+  };
+  const walk = (object2, path3) => {
+    for (const [key, value] of Object.entries(object2)) {
+      const line = lineOf2(key);
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        walk(value, [...path3, key]);
+        continue;
+      }
+      const leaf = { text: JSON.stringify(value), literal: jsonLiteral(value), line };
+      if (path3.length === 0) {
+        const variable = variableLeaf(key, leaf);
+        if (variable) leaves2.set(...variable);
+      } else if (isSizeKey(key, "") || isCountKey(key)) {
+        leaves2.set([...path3, key].join("."), { ...leaf, path: [...path3, key] });
+      }
+    }
+  };
+  if (values !== null && typeof values === "object" && !Array.isArray(values))
+    walk(values, []);
+  return leaves2;
+}
+function jsonLiteral(value) {
+  if (typeof value === "number" || typeof value === "string") return value;
+  if (Array.isArray(value) && typeof value[0] === "string") return value[0];
+  return void 0;
+}
 function parentOf(path3) {
   return path3.slice(0, -1).join(".");
 }
@@ -62798,7 +62925,7 @@ function groups2(block, all) {
   const used = /* @__PURE__ */ new Set();
   for (const size of sizes) {
     const parent = parentOf(size.path);
-    const scopes = new Set(ancestorsOrSelf(parent));
+    const scopes = new Set(block.values ? [parent] : ancestorsOrSelf(parent));
     const eligible = counts.filter((c) => {
       const at2 = parentOf(c.path);
       if (scopes.has(at2)) return true;
@@ -62842,9 +62969,10 @@ function howToPrice(settings, size) {
   return `add it to the policy as cost: { prices: { "${size}": <monthly price in ${settings.cost.currency}> } }`;
 }
 function describeGroup(g) {
+  const nameOf = (leaf) => leaf.name ?? leaf.path[leaf.path.length - 1];
   const parts2 = [];
-  if (g.size) parts2.push(`${g.size.path[g.size.path.length - 1]} ${g.size.text}`);
-  if (g.count) parts2.push(`${g.count.path[g.count.path.length - 1]} ${g.count.text}`);
+  if (g.size) parts2.push(`${nameOf(g.size)} ${g.size.text}`);
+  if (g.count) parts2.push(`${nameOf(g.count)} ${g.count.text}`);
   return parts2.join(", ");
 }
 function scalingChanges3(before, after2, settings) {
@@ -62947,7 +63075,7 @@ function costChange2(before, after2, settings) {
     }
   ];
 }
-var DETECTOR_ID13, SIZE_KEYS, AZURE_SIZE_KEYS, COUNT_KEYS, SCALING_BLOCKS, TEMPLATE_TYPES, TEMPLATE_REFERENCE, terraformSizingDetector;
+var DETECTOR_ID13, SIZE_KEYS, AZURE_SIZE_KEYS, COUNT_KEYS, VARIABLE_VALUES, VARIABLE_KEYS, SCALING_BLOCKS, TEMPLATE_TYPES, TEMPLATE_REFERENCE, terraformSizingDetector;
 var init_terraform_sizing = __esm({
   async "src/changes/terraform-sizing.ts"() {
     "use strict";
@@ -62975,6 +63103,7 @@ var init_terraform_sizing = __esm({
       "desired_size",
       "target_size",
       "node_count",
+      "instance_count",
       "instances",
       "num_cache_nodes",
       "count",
@@ -62983,6 +63112,8 @@ var init_terraform_sizing = __esm({
       "min_node_count",
       "total_min_node_count"
     ];
+    VARIABLE_VALUES = /\.tfvars(\.json)?$/;
+    VARIABLE_KEYS = [...SIZE_KEYS, ...COUNT_KEYS].filter((key) => !["count", "instances"].includes(key)).sort((a, b) => b.length - a.length);
     SCALING_BLOCKS = /* @__PURE__ */ new Set(["scaling_config", "autoscaling"]);
     TEMPLATE_TYPES = /^(aws_launch_template|aws_launch_configuration|google_compute_(region_)?instance_template)$/;
     TEMPLATE_REFERENCE = /^((?:aws_launch_template|aws_launch_configuration|google_compute_(?:region_)?instance_template)\.[A-Za-z0-9_-]+)\.(?:id|name|self_link)$/;
@@ -62991,7 +63122,7 @@ var init_terraform_sizing = __esm({
       kinds: ["cost-increase", "scaling-change"],
       needsContent: true,
       maxInput: 256 * 1024,
-      appliesTo: (path3) => path3.endsWith(".tf"),
+      appliesTo: (path3) => path3.endsWith(".tf") || VARIABLE_VALUES.test(path3),
       detect(file2, settings) {
         const base = sideContent(file2, "base");
         const head = sideContent(file2, "head");
@@ -63010,8 +63141,9 @@ var init_terraform_sizing = __esm({
             problems: [{ path: file2.path, detector: DETECTOR_ID13, message: unread }]
           };
         }
-        const after2 = readSizing(head);
-        const before = "error" in after2 ? after2 : readSizing(base);
+        const read = VARIABLE_VALUES.test(file2.path) ? (text2) => readVariableValues(text2, file2.path) : readSizing;
+        const after2 = read(head);
+        const before = "error" in after2 ? after2 : read(base);
         if ("error" in after2 || "error" in before) {
           const reason = "error" in after2 ? after2.error : `${before.error} (base version)`;
           return {
@@ -72187,7 +72319,12 @@ function evaluate(policy, facts, now2) {
     requiredRoles: sortedUnique(
       requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]))
     ),
-    consulted: sortedUnique(touched.flatMap((t) => t.area.consulted)),
+    // The touched areas' consulted roles and those a rule waits for input from, which may
+    // belong to no touched area (a Socket.IO major in package.json waits for the Frontend Lead).
+    consulted: sortedUnique([
+      ...touched.flatMap((t) => t.area.consulted),
+      ...requirements.flatMap((r) => r.requireInputFrom)
+    ]),
     informed: sortedUnique(touched.flatMap((t) => t.area.informed)),
     reviewersToRequest,
     ticket,
@@ -83461,15 +83598,7 @@ var init_gate = __esm({
         this.teamsByRepo.set(`${repo.owner}/${repo.repo}`, teams);
         const unasked = teams.filter((t) => !snapshot.teamsAsked.includes(t));
         const teamMembers = unasked.length > 0 ? { ...snapshot.teamMembers, ...await readTeams(octokit, repo, unasked) } : snapshot.teamMembers;
-        const state = readHeadState(existing?.summary);
-        const arrival = headArrival(pr.head.sha, {
-          createdAt: snapshot.createdAt,
-          timeline: snapshot.timeline,
-          delivered: options2.trigger?.arrival,
-          recorded: state?.prs[String(pr.number)]?.arrivedAt,
-          legacyRunStartedAt: existing && !state ? existing.startedAt : void 0,
-          now: this.now()
-        });
+        const arrival = this.arrivalOf(snapshot, existing, options2.trigger);
         const facts = await this.facts.gather(
           octokit,
           repo,
@@ -83479,6 +83608,18 @@ var init_gate = __esm({
         if (options2.lintProposal)
           facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
         return { pr, policy, facts, existing, arrival, decision: evaluate(policy, facts, this.now()) };
+      }
+      /** When the snapshot's head arrived on its pull request, by the delivery, our run's record, or GitHub's timeline. */
+      arrivalOf(snapshot, existing, trigger) {
+        const state = readHeadState(existing?.summary);
+        return headArrival(snapshot.pr.head.sha, {
+          createdAt: snapshot.createdAt,
+          timeline: snapshot.timeline,
+          delivered: trigger?.arrival,
+          recorded: state?.prs[String(snapshot.pr.number)]?.arrivedAt,
+          legacyRunStartedAt: existing && !state ? existing.startedAt : void 0,
+          now: this.now()
+        });
       }
       merged(octokit, log, repo, pr) {
         return onMerged(this, octokit, log, repo, pr);
@@ -83530,9 +83671,6 @@ var init_gate = __esm({
           recordError("evaluate");
           log.error({ err: error62, pr: seen.number }, "evaluation failed");
           if (headSha === void 0) throw error62;
-          const existing = await this.checks.find(octokit, repo, headSha);
-          const state = readHeadState(existing?.summary) ?? { prs: {} };
-          state.prs[String(seen.number)] = { ...state.prs[String(seen.number)], conclusion: "failure" };
           const summary = [
             "**\u274C Governance Gate could not evaluate this pull request**, so the check fails until it can.",
             "",
@@ -83540,17 +83678,21 @@ var init_gate = __esm({
             "",
             "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery."
           ].join("\n");
-          await this.checks.write(
-            octokit,
-            repo,
-            headSha,
-            {
+          const delivered = trigger.arrival?.head === headSha ? trigger.arrival : void 0;
+          await this.checks.change(octokit, repo, headSha, void 0, async (current) => {
+            const state = readHeadState(current?.summary) ?? { prs: {} };
+            state.prs[String(seen.number)] = {
+              ...state.prs[String(seen.number)],
+              conclusion: "failure",
+              // GitHub's record of the head's arrival, kept for the evaluations (and the SLA) to come.
+              ...delivered ? { arrivedAt: delivered.at } : {}
+            };
+            return {
               conclusion: "failure",
               title: "Governance could not be evaluated",
               summary: withHeadState(summary, state)
-            },
-            existing ?? null
-          );
+            };
+          });
         }
       }
       /**
@@ -83583,7 +83725,8 @@ var init_gate = __esm({
               policyProblems: result2.problems
             }
           ) : noPolicy(repo, pr);
-          return this.writeCheck(octokit, repo, snapshot, existing2, output2, void 0, log);
+          const { arrivedAt } = this.arrivalOf(snapshot, existing2, trigger);
+          return this.writeCheck(octokit, repo, snapshot, existing2, output2, arrivedAt, log);
         }
         const policy = result2.policy;
         const decided = await this.decideWith(octokit, repo, snapshot, policy, {
@@ -83643,17 +83786,51 @@ var init_gate = __esm({
        * belongs to the commit, and every open pull request with that head reads
        * it (branch protection included), so its conclusion is the strictest of
        * theirs: a pull request that has not been judged yet, or fails, fails it.
-       * Returns the conclusion written.
+       * The other pull requests' conclusions are taken from the run as it is at
+       * the moment of writing (`CheckRuns.change`), never from the copy this
+       * evaluation read when it started. Returns the conclusion written.
        */
       async writeCheck(octokit, repo, snapshot, existing, own3, arrivedAt, log) {
         const { pr } = snapshot;
-        const state = readHeadState(existing?.summary) ?? { prs: {} };
         const mine = String(pr.number);
-        state.prs[mine] = {
-          conclusion: own3.conclusion,
-          arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt,
-          base: pr.base.ref
-        };
+        let unjudged = [];
+        let shared = false;
+        const writeOnce = () => this.checks.change(octokit, repo, pr.head.sha, existing ?? null, async (current) => {
+          const state = readHeadState(current?.summary) ?? { prs: {} };
+          state.prs[mine] = {
+            conclusion: own3.conclusion,
+            arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt,
+            base: pr.base.ref
+          };
+          const held = await this.strictestOnCommit(octokit, repo, snapshot, state, own3);
+          unjudged = held.unjudged;
+          shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0;
+          return { ...held.output, summary: withHeadState(held.output.summary, state) };
+        });
+        let written = await writeOnce();
+        if (this.checks.replicated && shared && own3.conclusion === "failure") {
+          const after2 = await this.checks.find(octokit, repo, pr.head.sha);
+          if (readHeadState(after2?.summary)?.prs[mine]?.conclusion !== "failure")
+            written = await writeOnce();
+        }
+        for (const number4 of unjudged) {
+          this.evaluate(octokit, log, repo, { number: number4 }, {}).catch(
+            (error62) => log.error(
+              { err: error62, pr: number4 },
+              "evaluating a pull request on the same commit failed"
+            )
+          );
+        }
+        return written.conclusion;
+      }
+      /**
+       * `own` held to every other open pull request on the commit, by `state`
+       * (which it prunes of pull requests no longer there), and those of them
+       * with no conclusion recorded yet.
+       */
+      async strictestOnCommit(octokit, repo, snapshot, state, own3) {
+        const { pr } = snapshot;
+        const mine = String(pr.number);
         const blockers = [];
         const unjudged = [];
         for (const number4 of snapshot.siblings) {
@@ -83678,38 +83855,21 @@ var init_gate = __esm({
         }
         for (const number4 of unjudged)
           blockers.push(`#${number4} has not been judged yet (it is being evaluated now)`);
-        let output2 = own3;
-        if (blockers.length > 0) {
-          output2 = {
-            conclusion: "failure",
-            title: own3.conclusion === "success" ? `Blocked by another pull request on this commit: ${blockers[0].split(" ")[0]}` : own3.title,
-            summary: [
-              `**\u26D4 This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
-              "",
-              ...blockers.map((b) => `- ${b}`),
-              "",
-              `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
-              "",
-              own3.summary
-            ].join("\n")
-          };
-        }
-        await this.checks.write(
-          octokit,
-          repo,
-          pr.head.sha,
-          { ...output2, summary: withHeadState(output2.summary, state) },
-          existing ?? null
-        );
-        for (const number4 of unjudged) {
-          this.evaluate(octokit, log, repo, { number: number4 }, {}).catch(
-            (error62) => log.error(
-              { err: error62, pr: number4 },
-              "evaluating a pull request on the same commit failed"
-            )
-          );
-        }
-        return output2.conclusion;
+        if (blockers.length === 0) return { output: own3, unjudged };
+        const output2 = {
+          conclusion: "failure",
+          title: own3.conclusion === "success" ? `Blocked by another pull request on this commit: ${blockers[0].split(" ")[0]}` : own3.title,
+          summary: [
+            `**\u26D4 This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
+            "",
+            ...blockers.map((b) => `- ${b}`),
+            "",
+            `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
+            "",
+            own3.summary
+          ].join("\n")
+        };
+        return { output: output2, unjudged };
       }
       /**
        * Pull request `number` no longer has `sha` as its head (it closed): the

@@ -10,7 +10,7 @@
  * included: `scaling_config { … }`, `eks_managed_node_groups = { default = { … } }`):
  *
  * - a size — `instance_type(s)`, `instance_class`, `machine_type`, `node_type`,
- *   `vm_size`, and Azure's `size`/`sku` — or a count — `node_count`,
+ *   `vm_size`, and Azure's `size`/`sku` — or a count — `node_count`, `instance_count`,
  *   `min_size`/`max_size`, `desired_capacity`/`desired_size`, `min_count`/
  *   `max_count`, `min_node_count`/`max_node_count`, `target_size`, `instances`, `count` —
  *   added, removed or changed is a `scaling-change`;
@@ -26,6 +26,14 @@
  * `variable`'s default changing is a scaling-change, not priced (where it is used
  * is not followed).
  *
+ * Variable values (`*.tfvars`, `*.auto.tfvars` and their `.tfvars.json` forms) are
+ * where an environment usually sets its sizes and counts, so they are read the
+ * same way: a value named by one of those keys (`instance_type = "m5.4xlarge"`),
+ * alone or after a prefix that names its group (`api_instance_type`,
+ * `api_node_count`), or inside an object (`node_groups = { api = { … } }`), is a
+ * scaling-change, and each group is priced as a block's would be. The variable
+ * names are the configuration's own, so a name outside these keys is not read.
+ *
  * A size with no known price, set by an expression (`var.instance_type`) or in
  * another file, is never priced at 0: its scaling-change says the price is
  * unknown (and, for a size, how to add it to `cost.prices`), and the estimate
@@ -35,7 +43,7 @@ import type { Node } from "web-tree-sitter";
 import { pricesFor } from "./cloud-prices.js";
 import { money } from "./cost.js";
 import { sideContent } from "./diff.js";
-import { header, named, readTopLevelBlocks } from "./terraform.js";
+import { header, named, readTopLevelBlocks, readTopLevelBody } from "./terraform.js";
 import type { DetectionResult, Detector, DetectorSettings, Finding } from "./types.js";
 import { unreadContent } from "./unread.js";
 
@@ -62,6 +70,7 @@ const COUNT_KEYS = [
   "desired_size",
   "target_size",
   "node_count",
+  "instance_count",
   "instances",
   "num_cache_nodes",
   "count",
@@ -70,6 +79,18 @@ const COUNT_KEYS = [
   "min_node_count",
   "total_min_node_count",
 ];
+
+/** Variable values: `prod.tfvars`, `prod.auto.tfvars`, `terraform.tfvars.json`. */
+const VARIABLE_VALUES = /\.tfvars(\.json)?$/;
+
+/**
+ * The keys a variable's name may end in after a group's prefix (`api_node_count`),
+ * longest first; `count` and `instances` alone say too little of a variable
+ * (`retry_count`) to be read as sizing.
+ */
+const VARIABLE_KEYS = [...SIZE_KEYS, ...COUNT_KEYS]
+  .filter((key) => !["count", "instances"].includes(key))
+  .sort((a, b) => b.length - a.length);
 
 /** Nested blocks that hold a node group's counts beside (not inside) its size: EKS's scaling_config, GKE's autoscaling. */
 const SCALING_BLOCKS = new Set(["scaling_config", "autoscaling"]);
@@ -87,7 +108,7 @@ export const terraformSizingDetector: Detector = {
   kinds: ["cost-increase", "scaling-change"],
   needsContent: true,
   maxInput: 256 * 1024,
-  appliesTo: (path) => path.endsWith(".tf"),
+  appliesTo: (path) => path.endsWith(".tf") || VARIABLE_VALUES.test(path),
   detect(file, settings): DetectionResult {
     const base = sideContent(file, "base");
     const head = sideContent(file, "head");
@@ -106,8 +127,11 @@ export const terraformSizingDetector: Detector = {
         problems: [{ path: file.path, detector: DETECTOR_ID, message: unread }],
       };
     }
-    const after = readSizing(head);
-    const before = "error" in after ? after : readSizing(base);
+    const read = VARIABLE_VALUES.test(file.path)
+      ? (text: string | null) => readVariableValues(text, file.path)
+      : readSizing;
+    const after = read(head);
+    const before = "error" in after ? after : read(base);
     if ("error" in after || "error" in before) {
       // The terraform detector reports the parse error (and assumes a security change); here, scaling.
       const reason =
@@ -147,6 +171,8 @@ interface Leaf {
   line: number;
   /** A variable's default: used elsewhere, so never priced here. */
   variable?: true;
+  /** A variable value named with its group's prefix: the name as written (`path` is [prefix, key]). */
+  name?: string;
 }
 
 interface SizedBlock {
@@ -157,6 +183,11 @@ interface SizedBlock {
   template?: true;
   /** The template a group runs (`aws_launch_template.api`), whose size it takes. */
   sizeFrom?: string;
+  /**
+   * A variable file's values: a size takes only the counts of its own group (its
+   * prefix or object), as `node_count` says nothing of `db_instance_class`.
+   */
+  values?: true;
   /** Only the size and count leaves. */
   leaves: Map<string, Leaf>;
 }
@@ -324,6 +355,105 @@ function literalOf(expression: Node): number | string | undefined {
 }
 
 // ---------------------------------------------------------------------------
+// Variable values (.tfvars, .tfvars.json)
+// ---------------------------------------------------------------------------
+
+/** A variable file's sizes and counts as one block named after the file, or why it could not be read. */
+function readVariableValues(
+  text: string | null,
+  path: string,
+): Map<string, SizedBlock> | { error: string } {
+  const blocks = new Map<string, SizedBlock>();
+  if (text === null) return blocks;
+  const leaves = path.endsWith(".json") ? jsonValues(text) : hclValues(text);
+  if ("error" in leaves) return leaves;
+  const address = path.slice(path.lastIndexOf("/") + 1);
+  if (leaves.size > 0) blocks.set(address, { address, line: 1, leaves, values: true });
+  return blocks;
+}
+
+/** `api_node_count` → [api, node_count]; `instance_type` → [instance_type]; undefined for other names. */
+function variablePath(name: string): string[] | undefined {
+  for (const key of VARIABLE_KEYS) {
+    if (name === key) return [key];
+    if (name.endsWith(`_${key}`)) return [name.slice(0, -key.length - 1), key];
+  }
+  return undefined;
+}
+
+/** A top-level variable's leaf, keyed by its name, when the name sizes or counts. */
+function variableLeaf(name: string, leaf: Omit<Leaf, "path">): [string, Leaf] | undefined {
+  const path = variablePath(name);
+  if (path === undefined) return undefined;
+  return [name, path.length > 1 ? { ...leaf, path, name } : { ...leaf, path }];
+}
+
+function hclValues(text: string): Map<string, Leaf> | { error: string } {
+  return readTopLevelBody(text, (body) => {
+    const leaves = new Map<string, Leaf>();
+    for (const member of named(body)) {
+      const [key, value] = named(member);
+      if (member.type !== "attribute" || !key || !value) continue;
+      if (descend(value, ["collection_value", "object"])) {
+        collectValue(value, [key.text], "", leaves);
+        continue;
+      }
+      const leaf = variableLeaf(key.text, {
+        text: value.text.replace(/\s+/g, " ").trim(),
+        literal: literalOf(value),
+        line: value.startPosition.row + 1,
+      });
+      if (leaf) leaves.set(...leaf);
+    }
+    return leaves;
+  });
+}
+
+function jsonValues(text: string): Map<string, Leaf> | { error: string } {
+  let values: unknown;
+  try {
+    values = JSON.parse(text);
+  } catch (error) {
+    return { error: `unparseable JSON (${(error as Error).message})` };
+  }
+  const leaves = new Map<string, Leaf>();
+  // JSON has no positions: each key is looked for after the one before it, in the order written.
+  let cursor = 0;
+  const lineOf = (key: string): number => {
+    const at = text.indexOf(JSON.stringify(key), cursor);
+    if (at === -1) return 1;
+    cursor = at + 1;
+    return text.slice(0, at).split("\n").length;
+  };
+  const walk = (object: Record<string, unknown>, path: string[]): void => {
+    for (const [key, value] of Object.entries(object)) {
+      const line = lineOf(key);
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        walk(value as Record<string, unknown>, [...path, key]);
+        continue;
+      }
+      const leaf = { text: JSON.stringify(value), literal: jsonLiteral(value), line };
+      if (path.length === 0) {
+        const variable = variableLeaf(key, leaf);
+        if (variable) leaves.set(...variable);
+      } else if (isSizeKey(key, "") || isCountKey(key)) {
+        leaves.set([...path, key].join("."), { ...leaf, path: [...path, key] });
+      }
+    }
+  };
+  if (values !== null && typeof values === "object" && !Array.isArray(values))
+    walk(values as Record<string, unknown>, []);
+  return leaves;
+}
+
+/** A number, a string, or a list's first string, as `literalOf` reads HCL. */
+function jsonLiteral(value: unknown): number | string | undefined {
+  if (typeof value === "number" || typeof value === "string") return value;
+  if (Array.isArray(value) && typeof value[0] === "string") return value[0];
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
 // Node groups and their price
 // ---------------------------------------------------------------------------
 
@@ -363,7 +493,7 @@ function groups(block: SizedBlock, all: ReadonlyMap<string, SizedBlock>): Group[
   const used = new Set<Leaf>();
   for (const size of sizes) {
     const parent = parentOf(size.path);
-    const scopes = new Set(ancestorsOrSelf(parent));
+    const scopes = new Set(block.values ? [parent] : ancestorsOrSelf(parent));
     const eligible = counts.filter((c) => {
       const at = parentOf(c.path);
       if (scopes.has(at)) return true;
@@ -430,9 +560,10 @@ interface Change {
 }
 
 function describeGroup(g: Group): string {
+  const nameOf = (leaf: Leaf) => leaf.name ?? leaf.path[leaf.path.length - 1];
   const parts: string[] = [];
-  if (g.size) parts.push(`${g.size.path[g.size.path.length - 1]} ${g.size.text}`);
-  if (g.count) parts.push(`${g.count.path[g.count.path.length - 1]} ${g.count.text}`);
+  if (g.size) parts.push(`${nameOf(g.size)} ${g.size.text}`);
+  if (g.count) parts.push(`${nameOf(g.count)} ${g.count.text}`);
   return parts.join(", ");
 }
 

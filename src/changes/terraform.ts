@@ -159,6 +159,28 @@ export function readTopLevelBlocks<T>(
   read: (block: Node) => T | undefined,
   budgetMs = PARSE_BUDGET_MS,
 ): T[] | { error: string } {
+  return readTopLevelBody(
+    text,
+    (body) =>
+      named(body)
+        .filter((n) => n.type === "block")
+        .flatMap((block) => {
+          const result = read(block);
+          return result === undefined ? [] : [result];
+        }),
+    budgetMs,
+  );
+}
+
+/**
+ * Reads the top-level body of an HCL text with `read` (undefined for an empty
+ * text), under the same rules: a `.tfvars` file is a body of attributes only.
+ */
+export function readTopLevelBody<T>(
+  text: string,
+  read: (body: Node | undefined) => T,
+  budgetMs = PARSE_BUDGET_MS,
+): T | { error: string } {
   const tree = parse(text, budgetMs);
   if (tree === undefined) return { error: `HCL not parsed within ${budgetMs / 1000} s (not read)` };
   // A tree lives in WebAssembly memory, which the JavaScript heap limit does not
@@ -170,10 +192,7 @@ export function readTopLevelBlocks<T>(
       const bad = firstError(root);
       return { error: `unparseable HCL${bad ? ` at line ${bad.startPosition.row + 1}` : ""}` };
     }
-    return topLevelBlocks(root).flatMap((block) => {
-      const result = read(block);
-      return result === undefined ? [] : [result];
-    });
+    return read(named(root).find((n) => n.type === "body"));
   } finally {
     tree.delete();
   }
@@ -204,11 +223,6 @@ function firstError(node: Node): Node | undefined {
     if (found) return found;
   }
   return undefined;
-}
-
-function topLevelBlocks(root: Node): Node[] {
-  const body = named(root).find((n) => n.type === "body");
-  return body ? named(body).filter((n) => n.type === "block") : [];
 }
 
 /** `resource "aws_iam_role" "x"` → [resource, aws_iam_role, x]: block type then labels, unquoted. */

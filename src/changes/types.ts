@@ -49,9 +49,9 @@ export interface ChangedFile {
   patch?: string;
   /**
    * Changed-line counts as GitHub lists them (`additions`, `deletions`, `changes`),
-   * `undefined` when the caller did not count. `changes === 0` on a rename is what
-   * tells a pure rename from an edited one whose patch GitHub left out; GitHub also
-   * counts 0 for a binary file.
+   * `undefined` when the caller did not count. A rename counted above 0 was edited;
+   * one counted 0 may still have been (GitHub counts 0 for a binary file), so only
+   * its two versions, loaded and equal, make it a pure rename (unread.ts).
    */
   additions?: number;
   deletions?: number;

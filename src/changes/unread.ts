@@ -8,9 +8,11 @@
  * content must not conclude "nothing changed". It classifies the file as its
  * most severe kind (conservative) and says why, and how to make it readable.
  *
- * The one case read as "nothing changed" without content is a rename GitHub (or
- * git) counts no changed lines for. GitHub also counts 0 for a binary file, so a
- * binary file renamed with edits looks the same; only its content could tell.
+ * GitHub counts no changed lines (and sends no patch) both for a pure rename and
+ * for a file it treats as binary (a NUL byte, or `binary` in .gitattributes)
+ * renamed with edits, so the count alone never proves a rename pure: only both
+ * versions, loaded and equal, do. The app loads both versions of such a rename;
+ * when a side stays unloaded the rename is read as unreadable, never as nothing.
  */
 import { sideContent } from "./diff.js";
 import type { ChangedFile } from "./types.js";
@@ -19,9 +21,13 @@ export function hasPatch(file: Pick<ChangedFile, "patch">): boolean {
   return file.patch !== undefined && file.patch !== "";
 }
 
-/** The content did not change: a rename with 0 changed lines, or a file listed as unchanged. */
-export function contentUnchanged(file: Pick<ChangedFile, "status" | "changes">): boolean {
-  return file.status === "unchanged" || (file.status === "renamed" && file.changes === 0);
+/** The content did not change: a file listed as unchanged, or a rename whose two versions are loaded and equal. */
+export function contentUnchanged(
+  file: Pick<ChangedFile, "status" | "changes" | "base" | "head">,
+): boolean {
+  if (file.status === "unchanged") return true;
+  if (file.status !== "renamed" || (file.changes ?? 0) > 0) return false;
+  return typeof file.base === "string" && file.base === file.head;
 }
 
 /** Both versions are known (an added file's base and a removed file's head are known not to exist). */

@@ -1,6 +1,7 @@
 import { loadHclGrammar } from "../changes/hcl-grammar.js";
 import { detectorsFor } from "../changes/registry.js";
 import { terraformDetector } from "../changes/terraform.js";
+import { terraformSizingDetector } from "../changes/terraform-sizing.js";
 import type { ChangedFile } from "../changes/types.js";
 import type { Decision } from "../evaluate/decision.js";
 import { evaluate } from "../evaluate/evaluate.js";
@@ -15,8 +16,10 @@ export async function explainCommand(args: ExplainArgs, io: Io): Promise<number>
   const files = changedFiles(args);
   const policy = await requirePolicy(args.policy, io);
   const pathsOnly = args.files !== undefined;
-  // The Terraform detector reads synchronously with a grammar loaded beforehand (hcl-grammar.ts).
-  if (!pathsOnly && files.some((f) => detectorsFor(f).includes(terraformDetector)))
+  // The Terraform detectors read synchronously with a grammar loaded beforehand (hcl-grammar.ts);
+  // the sizing one also reads .tfvars files, which no other detector parses.
+  const readsHcl = [terraformDetector, terraformSizingDetector];
+  if (!pathsOnly && files.some((f) => detectorsFor(f).some((d) => readsHcl.includes(d))))
     await loadHclGrammar();
   const facts = emptyFacts(files, {
     author: args.author ?? "",
@@ -147,10 +150,20 @@ function explainTable(decision: Decision, policy: Policy): string {
       );
   }
   if (decision.areas.some((a) => a.changes.length > 0)) lines.push("");
+  if (decision.consulted.length > 0) {
+    lines.push(
+      `Consulted: ${decision.consulted.join(", ")}. Informed on merge: ${decision.informed.join(", ") || "-"}.`,
+    );
+    for (const r of decision.requirements.filter((r) => r.requireInputFrom.length > 0))
+      lines.push(
+        `  ${r.id}: input from ${r.requireInputFrom.join(" or ")} ${r.inputGiven ? "given" : "must come before an approval counts"}`,
+      );
+    lines.push("");
+  }
   if (decision.unowned.length > 0) lines.push(`Unowned: ${decision.unowned.join(", ")}`, "");
   if (decision.ticket.required) {
     lines.push(
-      `Ticket: required by ${decision.ticket.areas.join(", ")}; ${decision.ticket.found.length > 0 ? `found ${decision.ticket.found.join(", ")}` : `none found (pattern ${decision.ticket.pattern})`}`,
+      `Ticket: required by ${decision.ticket.areas.join(", ") || "every change outside ticket.exemptPaths"}; ${decision.ticket.found.length > 0 ? `found ${decision.ticket.found.join(", ")}` : `none found (pattern ${decision.ticket.pattern})`}`,
       "",
     );
   }

@@ -326,7 +326,12 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     requiredRoles: sortedUnique(
       requirements.flatMap((r) => r.clauses.filter(isAllOf).map((c) => c.roles[0]!)),
     ),
-    consulted: sortedUnique(touched.flatMap((t) => t.area.consulted)),
+    // The touched areas' consulted roles and those a rule waits for input from, which may
+    // belong to no touched area (a Socket.IO major in package.json waits for the Frontend Lead).
+    consulted: sortedUnique([
+      ...touched.flatMap((t) => t.area.consulted),
+      ...requirements.flatMap((r) => r.requireInputFrom),
+    ]),
     informed: sortedUnique(touched.flatMap((t) => t.area.informed)),
     reviewersToRequest,
     ticket,

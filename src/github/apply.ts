@@ -35,6 +35,8 @@ export interface KnownCheckRun extends CheckOutput {
  */
 export class CheckRuns {
   private readonly known = new LRUCache<string, KnownCheckRun>({ max: 2000 });
+  /** Per head commit, the last `change` queued in this process: changes to one run take turns. */
+  private readonly changing = new Map<string, Promise<unknown>>();
 
   /**
    * With our App ID, runs of other apps that happen to share the name are never
@@ -47,6 +49,11 @@ export class CheckRuns {
     private readonly appId?: number,
     private readonly remember = true,
   ) {}
+
+  /** More than one replica writes runs: what this process last wrote may not be what GitHub holds. */
+  get replicated(): boolean {
+    return !this.remember;
+  }
 
   /**
    * The existing run for this head commit, if any. `seen`: the run as a
@@ -86,6 +93,40 @@ export class CheckRuns {
     );
     if (known && this.remember) this.known.set(key, known);
     return known;
+  }
+
+  /**
+   * Rewrites the run on a head commit from the run as it is now. A write
+   * replaces the whole output and GitHub cannot update a check run
+   * conditionally, so building on the run as an evaluation read it seconds
+   * ago would carry that old copy back over whatever another evaluation wrote
+   * meanwhile (another pull request's conclusion on the state line). So
+   * changes to one commit's run take turns in this process, and each one reads
+   * the run right before writing: the one this process last wrote (no API
+   * call) or, with replicas, GitHub's (one REST lookup), since another replica
+   * may have written it. `seen`: the run as the caller read it (`null`: none).
+   * Resolves to the output written.
+   */
+  change(
+    octokit: GitHub,
+    repo: RepoRef,
+    headSha: string,
+    seen: KnownCheckRun | null | undefined,
+    build: (current: KnownCheckRun | undefined) => Promise<CheckOutput>,
+  ): Promise<CheckOutput> {
+    const key = `${repo.owner}/${repo.repo}@${headSha}`;
+    const turn = (this.changing.get(key) ?? Promise.resolve()).then(async () => {
+      const current = await this.find(octokit, repo, headSha, this.remember ? seen : undefined);
+      const output = await build(current);
+      await this.write(octokit, repo, headSha, output, current ?? null);
+      return output;
+    });
+    const done = turn.catch(() => undefined);
+    this.changing.set(key, done);
+    void done.then(() => {
+      if (this.changing.get(key) === done) this.changing.delete(key);
+    });
+    return turn;
   }
 
   /** `known`: the caller's own `find` result (`null`: looked up, none exists), saving a second lookup. */

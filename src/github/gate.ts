@@ -51,7 +51,9 @@ export interface GateOptions {
   /**
    * More than one replica receives this app's webhooks (REPLICAS > 1): never
    * trust a check run remembered from an earlier event; use the one each
-   * snapshot shows (fork pull requests: one REST lookup per event).
+   * snapshot shows (fork pull requests: one REST lookup per event), and read
+   * it again just before writing it (one REST lookup per write; a failing pull
+   * request on a commit others share also reads it back once).
    */
   replicated?: boolean;
   /** Where merge notices go besides the pull request (default: CHAT_WEBHOOK_URL, if set). */
@@ -184,15 +186,7 @@ export class Gate implements Decider {
         ? { ...snapshot.teamMembers, ...(await readTeams(octokit, repo, unasked)) }
         : snapshot.teamMembers;
     // Commands count only after the head arrived on this pull request (see head-arrival.ts).
-    const state = readHeadState(existing?.summary);
-    const arrival = headArrival(pr.head.sha, {
-      createdAt: snapshot.createdAt,
-      timeline: snapshot.timeline,
-      delivered: options.trigger?.arrival,
-      recorded: state?.prs[String(pr.number)]?.arrivedAt,
-      legacyRunStartedAt: existing && !state ? existing.startedAt : undefined,
-      now: this.now(),
-    });
+    const arrival = this.arrivalOf(snapshot, existing, options.trigger);
     const facts = await this.facts.gather(
       octokit,
       repo,
@@ -202,6 +196,23 @@ export class Gate implements Decider {
     if (options.lintProposal)
       facts.proposedPolicy = await this.policies.lintProposed(octokit, repo, pr, facts.files);
     return { pr, policy, facts, existing, arrival, decision: evaluate(policy, facts, this.now()) };
+  }
+
+  /** When the snapshot's head arrived on its pull request, by the delivery, our run's record, or GitHub's timeline. */
+  private arrivalOf(
+    snapshot: PullRequestSnapshot,
+    existing: KnownCheckRun | undefined,
+    trigger: Trigger | undefined,
+  ) {
+    const state = readHeadState(existing?.summary);
+    return headArrival(snapshot.pr.head.sha, {
+      createdAt: snapshot.createdAt,
+      timeline: snapshot.timeline,
+      delivered: trigger?.arrival,
+      recorded: state?.prs[String(snapshot.pr.number)]?.arrivedAt,
+      legacyRunStartedAt: existing && !state ? existing.startedAt : undefined,
+      now: this.now(),
+    });
   }
 
   merged(
@@ -285,10 +296,6 @@ export class Gate implements Decider {
       // Fail closed: whatever went wrong, the check must not keep a stale pass.
       log.error({ err: error, pr: seen.number }, "evaluation failed");
       if (headSha === undefined) throw error;
-      // What the run remembers (arrivals, other pull requests on the commit) is kept; this one's part fails.
-      const existing = await this.checks.find(octokit, repo, headSha);
-      const state: HeadState = readHeadState(existing?.summary) ?? { prs: {} };
-      state.prs[String(seen.number)] = { ...state.prs[String(seen.number)], conclusion: "failure" };
       const summary = [
         "**❌ Governance Gate could not evaluate this pull request**, so the check fails until it can.",
         "",
@@ -296,17 +303,22 @@ export class Gate implements Decider {
         "",
         "Fix: re-run the `governance` check from the Checks tab; if it keeps failing, look at the app's logs for this delivery.",
       ].join("\n");
-      await this.checks.write(
-        octokit,
-        repo,
-        headSha,
-        {
+      const delivered = trigger.arrival?.head === headSha ? trigger.arrival : undefined;
+      // What the run remembers (arrivals, other pull requests on the commit) is kept; this one's part fails.
+      await this.checks.change(octokit, repo, headSha, undefined, async (current) => {
+        const state: HeadState = readHeadState(current?.summary) ?? { prs: {} };
+        state.prs[String(seen.number)] = {
+          ...state.prs[String(seen.number)],
+          conclusion: "failure",
+          // GitHub's record of the head's arrival, kept for the evaluations (and the SLA) to come.
+          ...(delivered ? { arrivedAt: delivered.at } : {}),
+        };
+        return {
           conclusion: "failure",
           title: "Governance could not be evaluated",
           summary: withHeadState(summary, state),
-        },
-        existing ?? null,
-      );
+        };
+      });
     }
   }
 
@@ -349,7 +361,9 @@ export class Gate implements Decider {
             },
           )
         : noPolicy(repo, pr);
-      return this.writeCheck(octokit, repo, snapshot, existing, output, undefined, log);
+      // Recorded all the same: once the policy is fixed, sign-offs and the escalation SLA count from it.
+      const { arrivedAt } = this.arrivalOf(snapshot, existing, trigger);
+      return this.writeCheck(octokit, repo, snapshot, existing, output, arrivedAt, log);
     }
     const policy = result.policy;
     const decided = await this.decideWith(octokit, repo, snapshot, policy, {
@@ -412,7 +426,9 @@ export class Gate implements Decider {
    * belongs to the commit, and every open pull request with that head reads
    * it (branch protection included), so its conclusion is the strictest of
    * theirs: a pull request that has not been judged yet, or fails, fails it.
-   * Returns the conclusion written.
+   * The other pull requests' conclusions are taken from the run as it is at
+   * the moment of writing (`CheckRuns.change`), never from the copy this
+   * evaluation read when it started. Returns the conclusion written.
    */
   private async writeCheck(
     octokit: GitHub,
@@ -424,14 +440,59 @@ export class Gate implements Decider {
     log: Logger,
   ): Promise<CheckOutput["conclusion"]> {
     const { pr } = snapshot;
-    const state: HeadState = readHeadState(existing?.summary) ?? { prs: {} };
     const mine = String(pr.number);
-    state.prs[mine] = {
-      conclusion: own.conclusion,
-      arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt,
-      base: pr.base.ref,
-    };
+    // Of the last write: the pull requests on the commit not judged yet, and whether there are others.
+    let unjudged: number[] = [];
+    let shared = false;
+    const writeOnce = () =>
+      this.checks.change(octokit, repo, pr.head.sha, existing ?? null, async (current) => {
+        const state: HeadState = readHeadState(current?.summary) ?? { prs: {} };
+        state.prs[mine] = {
+          conclusion: own.conclusion,
+          arrivedAt: arrivedAt ?? state.prs[mine]?.arrivedAt,
+          base: pr.base.ref,
+        };
+        const held = await this.strictestOnCommit(octokit, repo, snapshot, state, own);
+        unjudged = held.unjudged;
+        shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0;
+        return { ...held.output, summary: withHeadState(held.output.summary, state) };
+      });
+    let written = await writeOnce();
+    // Replicas: a write landing between another replica's read of the run and
+    // its write is lost to it (GitHub has no conditional update). A failure on
+    // a commit other pull requests share is read back once, and written again
+    // if it is gone, so that no pass stands on a failure another replica dropped.
+    if (this.checks.replicated && shared && own.conclusion === "failure") {
+      const after = await this.checks.find(octokit, repo, pr.head.sha);
+      if (readHeadState(after?.summary)?.prs[mine]?.conclusion !== "failure")
+        written = await writeOnce();
+    }
+    for (const number of unjudged) {
+      // Not awaited: that evaluation may itself wait for this pull request's queue.
+      this.evaluate(octokit, log, repo, { number }, {}).catch((error: unknown) =>
+        log.error(
+          { err: error, pr: number },
+          "evaluating a pull request on the same commit failed",
+        ),
+      );
+    }
+    return written.conclusion;
+  }
 
+  /**
+   * `own` held to every other open pull request on the commit, by `state`
+   * (which it prunes of pull requests no longer there), and those of them
+   * with no conclusion recorded yet.
+   */
+  private async strictestOnCommit(
+    octokit: GitHub,
+    repo: RepoRef,
+    snapshot: PullRequestSnapshot,
+    state: HeadState,
+    own: CheckOutput,
+  ): Promise<{ output: CheckOutput; unjudged: number[] }> {
+    const { pr } = snapshot;
+    const mine = String(pr.number);
     const blockers: string[] = [];
     const unjudged: number[] = [];
     for (const number of snapshot.siblings) {
@@ -464,42 +525,24 @@ export class Gate implements Decider {
     for (const number of unjudged)
       blockers.push(`#${number} has not been judged yet (it is being evaluated now)`);
 
-    let output = own;
-    if (blockers.length > 0) {
-      output = {
-        conclusion: "failure",
-        title:
-          own.conclusion === "success"
-            ? `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}`
-            : own.title,
-        summary: [
-          `**⛔ This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
-          "",
-          ...blockers.map((b) => `- ${b}`),
-          "",
-          `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
-          "",
-          own.summary,
-        ].join("\n"),
-      };
-    }
-    await this.checks.write(
-      octokit,
-      repo,
-      pr.head.sha,
-      { ...output, summary: withHeadState(output.summary, state) },
-      existing ?? null,
-    );
-    for (const number of unjudged) {
-      // Not awaited: that evaluation may itself wait for this pull request's queue.
-      this.evaluate(octokit, log, repo, { number }, {}).catch((error: unknown) =>
-        log.error(
-          { err: error, pr: number },
-          "evaluating a pull request on the same commit failed",
-        ),
-      );
-    }
-    return output.conclusion;
+    if (blockers.length === 0) return { output: own, unjudged };
+    const output: CheckOutput = {
+      conclusion: "failure",
+      title:
+        own.conclusion === "success"
+          ? `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}`
+          : own.title,
+      summary: [
+        `**⛔ This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
+        "",
+        ...blockers.map((b) => `- ${b}`),
+        "",
+        `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
+        "",
+        own.summary,
+      ].join("\n"),
+    };
+    return { output, unjudged };
   }
 
   /**

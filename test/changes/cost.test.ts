@@ -341,14 +341,23 @@ describe("costDetector", () => {
       ],
       problems: [{ path: "ops/worker.yaml", detector: "cost", message: reason }],
     });
-    // A pure rename costs nothing more.
+    // A pure rename (both versions loaded and equal) costs nothing more; GitHub also counts a
+    // binary file's edits as 0 changed lines, so the count alone proves nothing.
     const moved = {
       path: "ops/worker.yaml",
       previousPath: "k8s/worker.yaml",
       status: "renamed" as const,
       changes: 0,
     };
-    expect(costDetector.detect(moved, settings)).toEqual({ findings: [], problems: [] });
+    const worker =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  replicas: 3\n";
+    expect(costDetector.detect({ ...moved, base: worker, head: worker }, settings)).toEqual({
+      findings: [],
+      problems: [],
+    });
+    expect(costDetector.detect(moved, settings).findings).toMatchObject([
+      { kind: "cost-increase", conservative: true },
+    ]);
   });
 });
 

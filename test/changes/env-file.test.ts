@@ -188,16 +188,18 @@ describe("unreadable templates", () => {
     ]);
   });
 
-  it("reports nothing for a pure rename (GitHub counts no changed lines and sends no patch)", () => {
-    expect(
-      detect({
-        status: "renamed",
-        previousPath: ".env.example",
-        additions: 0,
-        deletions: 0,
-        changes: 0,
-      }),
-    ).toEqual({ findings: [], problems: [] });
+  it("reports nothing for a pure rename, but 0 counted lines alone do not make one (a binary file counts 0)", () => {
+    const moved = {
+      status: "renamed" as const,
+      previousPath: ".env.example",
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+    };
+    expect(detect({ ...moved, base: BASE, head: BASE })).toEqual({ findings: [], problems: [] });
+    expect(detect(moved).findings.map((f) => [f.kind, f.conservative])).toEqual([
+      ["env-var-added", true],
+    ]);
   });
 
   it("assumes new variables for a rename whose edits GitHub did not diff", () => {

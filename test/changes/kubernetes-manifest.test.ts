@@ -414,9 +414,11 @@ describe("readManifestPair", () => {
       changes: 7,
     };
     expect(readManifestPair(renamedWithEdits)).toEqual({ status: "unloaded", reason: NOT_LOADED });
-    // A pure rename (GitHub counts 0 changed lines) changes nothing, loaded or not.
+    // 0 counted lines is not a pure rename unless both versions are loaded and equal: GitHub
+    // counts a binary file's edits as 0 too.
     expect(readManifestPair({ ...renamedWithEdits, changes: 0 })).toEqual({
-      status: "not-kubernetes",
+      status: "unloaded",
+      reason: NOT_LOADED,
     });
   });
 });

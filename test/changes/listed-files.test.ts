@@ -3,14 +3,16 @@ import { describe, expect, it } from "vitest";
 import { classify } from "../../src/changes/registry.js";
 import type { DetectorSettings } from "../../src/changes/types.js";
 import { FactGatherer } from "../../src/github/facts.js";
-import type { GitHub } from "../../src/github/types.js";
+import type { Blob } from "../../src/github/snapshot.js";
+import type { GitHub, PullRequestData } from "../../src/github/types.js";
 import { mockGitHub, setupNock } from "../github-support/mock-github.js";
 import { DEFAULT_PR } from "../github-support/webhooks.js";
 
 /**
  * Files as GitHub's `GET /repos/{owner}/{repo}/pulls/{n}/files` lists them, through
  * the app's own listing (src/github/facts.ts): GitHub leaves `patch` out of large
- * diffs, and only the counts tell a pure rename from an edited one. The mock
+ * diffs and binary files and counts 0 changed lines for a binary file, so only
+ * the loaded content tells a pure rename from an edited one. The mock
  * validates every request and response against GitHub's OpenAPI description.
  */
 
@@ -53,6 +55,12 @@ function entry(
   };
 }
 
+const ARCHIVE = "prisma/migrations/20240715093000_archive_sessions/migration.sql";
+const FLYWAY = "db/migrations/V7__legacy_sessions.sql";
+const DEPLOYMENT = "k8s/production/api-deployment.yaml";
+const LEGACY_SESSIONS = `CREATE TABLE legacy_sessions_archive AS SELECT * FROM legacy_sessions;
+`;
+
 const LISTED = [
   // A controller renamed and rewritten: 5,500 changed lines, too large for GitHub to diff.
   entry("src/api/users.controller.ts", {
@@ -75,6 +83,30 @@ const LISTED = [
     additions: 0,
     deletions: 0,
   }),
+  // A migration re-timestamped and edited (a DROP TABLE added), with a NUL byte in it: GitHub
+  // treats it as binary, counts 0 changed lines and sends no patch, as for a pure rename.
+  entry(ARCHIVE, {
+    status: "renamed",
+    previous_filename: "prisma/migrations/20240601090000_archive_sessions/migration.sql",
+    additions: 0,
+    deletions: 0,
+  }),
+  // The same kind of change in a file `.gitattributes` marks `binary`: GitHub shows no diff
+  // and counts 0, but its blobs are text that GraphQL returns.
+  entry(FLYWAY, {
+    status: "renamed",
+    previous_filename: "db/migrations/V5__legacy_sessions.sql",
+    additions: 0,
+    deletions: 0,
+  }),
+  // A Deployment promoted from staging to production and scaled, saved with a NUL byte: the
+  // detectors that read it whole get no text and must not take it for a pure rename.
+  entry(DEPLOYMENT, {
+    status: "renamed",
+    previous_filename: "k8s/staging/api-deployment.yaml",
+    additions: 0,
+    deletions: 0,
+  }),
   // An ordinary edit with its patch.
   entry("src/api/channels.ts", {
     status: "modified",
@@ -84,17 +116,27 @@ const LISTED = [
   }),
 ];
 
+/** The files GitHub lists, with the blobs the snapshot query answered (`rev:path` → blob). */
+async function listed(blobs: Record<string, Blob | null> = {}) {
+  const gh = mockGitHub();
+  gh.get(`/repos/acme/chat/pulls/${PR}/files?per_page=100`, LISTED);
+  const gatherer = new FactGatherer();
+  const prefetched = (await gatherer.prefetch(octokit(), REPO, PR, { base: BASE, head: HEAD }))!;
+  const pr = { number: PR, base: { sha: BASE }, head: { sha: HEAD } } as PullRequestData;
+  await gatherer.complete(octokit(), REPO, prefetched, pr, new Map(Object.entries(blobs)));
+  return prefetched;
+}
+
+/** GraphQL's answer for a blob it treats as binary (a NUL byte): no text. */
+const BINARY: Blob = { text: null, isBinary: true, isTruncated: false };
+const text = (content: string): Blob => ({ text: content, isBinary: false, isTruncated: false });
+
 describe("listing a pull request's files", () => {
   it("keeps GitHub's changed-line counts, and asks for the content of what has no readable patch", async () => {
-    const gh = mockGitHub();
-    gh.get(`/repos/acme/chat/pulls/${PR}/files?per_page=100`, LISTED);
-    const prefetched = await new FactGatherer().prefetch(octokit(), REPO, PR, {
-      base: BASE,
-      head: HEAD,
-    });
+    const prefetched = await listed();
 
     expect(
-      prefetched!.files.map((f) => [
+      prefetched.files.map((f) => [
         f.path,
         f.previousPath,
         f.status,
@@ -115,29 +157,93 @@ describe("listing a pull request's files", () => {
         0,
         false,
       ],
+      [
+        ARCHIVE,
+        "prisma/migrations/20240601090000_archive_sessions/migration.sql",
+        "renamed",
+        0,
+        0,
+        0,
+        false,
+      ],
+      [FLYWAY, "db/migrations/V5__legacy_sessions.sql", "renamed", 0, 0, 0, false],
+      [DEPLOYMENT, "k8s/staging/api-deployment.yaml", "renamed", 0, 0, 0, false],
       ["src/api/channels.ts", undefined, "modified", 1, 1, 2, true],
     ]);
-    // Both sides of the unreadable rename and the moved migration, and nothing else.
-    expect(prefetched!.wanted.map((w) => w.expression)).toEqual([
+    // Both sides of every rename without a patch (0 counted lines prove nothing), and nothing else.
+    expect(prefetched.wanted.map((w) => w.expression)).toEqual([
       `${BASE}:src/api/users.ts`,
       `${HEAD}:src/api/users.controller.ts`,
+      `${BASE}:src/api/health.ts`,
+      `${HEAD}:src/api/health.controller.ts`,
       `${BASE}:scripts/cleanup.sql`,
       `${HEAD}:prisma/migrations/20240601090000_cleanup/migration.sql`,
+      `${BASE}:prisma/migrations/20240601090000_archive_sessions/migration.sql`,
+      `${HEAD}:${ARCHIVE}`,
+      `${BASE}:db/migrations/V5__legacy_sessions.sql`,
+      `${HEAD}:${FLYWAY}`,
+      `${BASE}:k8s/staging/api-deployment.yaml`,
+      `${HEAD}:${DEPLOYMENT}`,
     ]);
   });
 
-  it("classifies what stays unread as its most severe kind, and a pure rename as nothing", async () => {
-    const gh = mockGitHub();
-    gh.get(`/repos/acme/chat/pulls/${PR}/files?per_page=100`, LISTED);
-    const prefetched = await new FactGatherer().prefetch(octokit(), REPO, PR, {
-      base: BASE,
-      head: HEAD,
+  it("classifies what stays unread as its most severe kind, and a rename loaded equal as nothing", async () => {
+    const health = `import { Controller, Get } from "@nestjs/common";
+
+@Controller("health")
+export class HealthController {
+  @Get()
+  check() {
+    return { status: "ok" };
+  }
+}
+`;
+    const prefetched = await listed({
+      // Too large for GitHub to return whole: the content stays unloaded.
+      [`${BASE}:src/api/users.ts`]: { text: "export", isBinary: false, isTruncated: true },
+      [`${HEAD}:src/api/users.controller.ts`]: {
+        text: "import",
+        isBinary: false,
+        isTruncated: true,
+      },
+      // A pure rename: the same text on both sides.
+      [`${BASE}:src/api/health.ts`]: text(health),
+      [`${HEAD}:src/api/health.controller.ts`]: text(health),
+      [`${BASE}:scripts/cleanup.sql`]: BINARY,
+      [`${HEAD}:prisma/migrations/20240601090000_cleanup/migration.sql`]: BINARY,
+      [`${BASE}:prisma/migrations/20240601090000_archive_sessions/migration.sql`]: BINARY,
+      [`${HEAD}:${ARCHIVE}`]: BINARY,
+      [`${BASE}:db/migrations/V5__legacy_sessions.sql`]: text(LEGACY_SESSIONS),
+      [`${HEAD}:${FLYWAY}`]: text(`${LEGACY_SESSIONS}DROP TABLE legacy_sessions;\n`),
+      [`${BASE}:k8s/staging/api-deployment.yaml`]: BINARY,
+      [`${HEAD}:${DEPLOYMENT}`]: BINARY,
     });
-    // As when GitHub returns the blobs as binary or truncated: the content stays unloaded.
-    const { findings } = classify(prefetched!.files, SETTINGS);
-    expect(findings.map((f) => [f.path, f.kind, f.conservative])).toEqual([
-      ["src/api/users.controller.ts", "api-breaking", true],
-      ["prisma/migrations/20240601090000_cleanup/migration.sql", "migration-destructive", true],
+
+    const { findings, problems } = classify(prefetched.files, SETTINGS);
+    expect(findings.map((f) => [f.path, f.kind, f.line, f.conservative ?? false])).toEqual([
+      ["src/api/users.controller.ts", "api-breaking", undefined, true],
+      [
+        "prisma/migrations/20240601090000_cleanup/migration.sql",
+        "migration-destructive",
+        undefined,
+        true,
+      ],
+      [ARCHIVE, "migration-destructive", undefined, true],
+      // Read from its text: the statement added, and the history rewrite of renaming V5 to V7.
+      [FLYWAY, "migration-destructive", undefined, false],
+      [FLYWAY, "migration-destructive", 2, false],
+      [DEPLOYMENT, "scaling-change", undefined, true],
+      [DEPLOYMENT, "cost-increase", undefined, true],
+      [DEPLOYMENT, "security-policy", undefined, true],
     ]);
+    // The binary renames say why they were not read as pure renames.
+    expect(problems.find((p) => p.path === ARCHIVE)?.message).toBe(
+      "GitHub sent no diff for it (renamed from prisma/migrations/20240601090000_archive_sessions/migration.sql, " +
+        "no changed lines counted, as GitHub counts a binary file) and its content was not loaded; " +
+        "keep the file text (no NUL bytes) so that its diff can be read",
+    );
+    expect(problems.find((p) => p.path === DEPLOYMENT)?.message).toMatch(
+      /^its content at base and head could not be loaded \(GitHub gives no text for binary/,
+    );
   });
 });

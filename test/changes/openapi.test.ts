@@ -590,7 +590,7 @@ describe("openApiDetector without content (patch only)", () => {
     expect(result.problems[0]?.message).toBe(NOT_LOADED);
   });
 
-  it("reads nothing into a pure rename (GitHub counts no changed lines)", () => {
+  it("reads nothing into a pure rename, and assumes the worst of one it cannot see (a binary file counts 0 lines)", () => {
     const moved = {
       status: "renamed" as const,
       previousPath: "openapi.yaml",
@@ -598,7 +598,9 @@ describe("openApiDetector without content (patch only)", () => {
       deletions: 0,
       changes: 0,
     };
-    expect(detect(moved)).toEqual({ findings: [], problems: [] });
+    const spec = fixture("chat-api.base.yaml");
+    expect(detect({ ...moved, base: spec, head: spec })).toEqual({ findings: [], problems: [] });
+    expect(detect(moved).findings).toMatchObject([{ kind: "api-breaking", conservative: true }]);
     expect(detect({ ...moved, changes: 12 }).findings).toMatchObject([
       { kind: "api-breaking", conservative: true },
     ]);

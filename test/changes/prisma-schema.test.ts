@@ -818,10 +818,12 @@ describe("prismaSchemaDetector: patch only (no base/head content)", () => {
 
   it("reads nothing into a pure rename, but assumes the worst of a rename with edits it cannot see", () => {
     const moved = { status: "renamed" as const, previousPath: "schema.prisma" };
-    expect(detect({ ...moved, additions: 0, deletions: 0, changes: 0 })).toEqual({
-      findings: [],
-      problems: [],
-    });
+    const pure = { ...moved, additions: 0, deletions: 0, changes: 0 };
+    expect(detect({ ...pure, base: BASE, head: BASE })).toEqual({ findings: [], problems: [] });
+    // GitHub counts a binary file's edits as 0 lines too: unseen, it is not known to be pure.
+    expect(detect(pure).findings.map((f) => [f.kind, f.conservative])).toEqual([
+      ["migration-destructive", true],
+    ]);
     const edited = detect({ ...moved, additions: 3, deletions: 40, changes: 43 });
     expect(edited.findings.map((f) => [f.kind, f.conservative])).toEqual([
       ["migration-destructive", true],

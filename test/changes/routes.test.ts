@@ -395,19 +395,22 @@ describe("routesDetector without patch or content", () => {
     ]);
   });
 
-  it("finds nothing in a pure rename (GitHub counts no changed lines)", () => {
-    expect(
-      detect({
-        status: "renamed",
-        previousPath: "src/api/old-routes.ts",
-        additions: 0,
-        deletions: 0,
-        changes: 0,
-      }),
-    ).toEqual({
+  it("finds nothing in a pure rename, but 0 counted lines alone do not make one (a binary file counts 0)", () => {
+    const moved = {
+      status: "renamed" as const,
+      previousPath: "src/api/old-routes.ts",
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+    };
+    const routes = fixture("users.router.base.ts");
+    expect(detect({ ...moved, base: routes, head: routes })).toEqual({
       findings: [],
       problems: [],
     });
+    expect(detect(moved).findings.map((f) => [f.kind, f.conservative])).toEqual([
+      ["api-breaking", true],
+    ]);
   });
 
   it("assumes the worst for a rename nobody counted the changes of", () => {

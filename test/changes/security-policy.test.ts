@@ -375,8 +375,15 @@ describe("securityPolicyDetector: workflows moved into .github/workflows/", () =
         conservative: true,
       },
     ]);
-    // A workflow renamed within the folder unchanged grants what it granted.
-    expect(detect({ ...moved, previousPath: ".github/workflows/old-deploy.yml" })).toEqual(NOTHING);
+    // A workflow renamed within the folder unchanged grants what it granted; 0 counted lines
+    // alone do not show it unchanged (GitHub counts a binary file's edits as 0).
+    const deploy =
+      "name: deploy\non: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./deploy.sh\n";
+    const within = { ...moved, previousPath: ".github/workflows/old-deploy.yml" };
+    expect(detect({ ...within, base: deploy, head: deploy })).toEqual(NOTHING);
+    expect(detect(within).findings).toMatchObject([
+      { kind: "security-policy", conservative: true },
+    ]);
   });
 });
 

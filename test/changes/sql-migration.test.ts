@@ -600,6 +600,7 @@ describe("sqlMigrationDetector: changes to existing files", () => {
 
   it("reports a renamed migration, which tools see as a new, unapplied one", () => {
     const previousPath = "prisma/migrations/20240301120000_init/migration.sql";
+    const init = 'CREATE TABLE "User" ("id" SERIAL PRIMARY KEY, "email" TEXT NOT NULL);\n';
     const renamed: ChangedFile = {
       path: "prisma/migrations/20240301120000_initial/migration.sql",
       previousPath,
@@ -607,6 +608,8 @@ describe("sqlMigrationDetector: changes to existing files", () => {
       additions: 0,
       deletions: 0,
       changes: 0,
+      base: init,
+      head: init,
     };
     expect(summary(detect(renamed))).toEqual([
       [
@@ -789,8 +792,20 @@ describe("sqlMigrationDetector: files GitHub lists without a patch", () => {
       status: "renamed",
       changes: 0,
     };
-    expect(detect(moved)).toEqual({ findings: [], problems: [] });
-    expect(needsContent(moved)).toBe(false);
+    // 0 counted lines is a pure rename or a binary file's edits: the content tells.
+    expect(needsContent(moved)).toBe(true);
+    const report = "SELECT channel_id, count(*) FROM messages GROUP BY channel_id;\n";
+    expect(detect({ ...moved, base: report, head: report })).toEqual({
+      findings: [],
+      problems: [],
+    });
+    const binary = detect(moved);
+    expect(binary.findings.map((f) => [f.kind, f.conservative])).toEqual([
+      ["migration-destructive", true],
+    ]);
+    expect(binary.problems[0]?.message).toBe(
+      "GitHub sent no diff for it (renamed from src/queries/report.sql, no changed lines counted, as GitHub counts a binary file) and its content was not loaded; keep the file text (no NUL bytes) so that its diff can be read",
+    );
     const edited = detect({ ...moved, additions: 800, deletions: 12, changes: 812 });
     expect(edited.findings.map((f) => [f.kind, f.conservative])).toEqual([
       ["migration-destructive", true],

@@ -74,7 +74,10 @@ function summary(head: string, base: string | null = BASE, s: DetectorSettings =
 describe("terraformSizingDetector: contract", () => {
   it("reads .tf files whole, and is registered", () => {
     expect(terraformSizingDetector.appliesTo("infra/terraform/eks.tf")).toBe(true);
-    expect(terraformSizingDetector.appliesTo("infra/terraform/prod.tfvars")).toBe(false);
+    expect(terraformSizingDetector.appliesTo("infra/terraform/prod.tfvars")).toBe(true);
+    expect(terraformSizingDetector.appliesTo("infra/terraform/sizing.auto.tfvars")).toBe(true);
+    expect(terraformSizingDetector.appliesTo("infra/terraform/terraform.tfvars.json")).toBe(true);
+    expect(terraformSizingDetector.appliesTo("infra/terraform/.terraform.lock.hcl")).toBe(false);
     expect(terraformSizingDetector.needsContent).toBe(true);
     expect(terraformSizingDetector.kinds).toEqual(["cost-increase", "scaling-change"]);
     const { findings } = classify(
@@ -266,6 +269,197 @@ resource "aws_autoscaling_group" "api" {
       'version = "~> 20.8"',
     );
     expect(summary(head)).toEqual([]);
+  });
+});
+
+/** An environment's variable values, as terraform-aws-modules-style root modules take them. */
+const PRODUCTION_TFVARS = `# Production: chat backend on EKS
+region       = "us-east-1"
+environment  = "production"
+cluster_name = "chat-prod"
+
+instance_type = "m5.large"
+node_count    = 3
+
+db_instance_class = "db.t3.medium"
+
+tags = {
+  Team       = "chat-backend"
+  CostCenter = "eng-204"
+}
+`;
+
+/** The same for an auto scaling group, with a prefix naming each group. */
+const WORKERS_TFVARS = `worker_instance_type    = "c5.large"
+worker_min_size         = 2
+worker_max_size         = 4
+worker_desired_capacity = 2
+
+ws_gateway_instance_type    = "t3.medium"
+ws_gateway_desired_capacity = 2
+
+search_instance_type  = "r5.large"
+search_instance_count = 3
+`;
+
+function tfvars(path: string, base: string | null, head: string) {
+  const file: ChangedFile =
+    base === null
+      ? { path, status: "added", base: null, head }
+      : { path, status: "modified", base, head };
+  const result = terraformSizingDetector.detect(file, settings);
+  expect(result.problems).toEqual([]);
+  return result.findings.map((f) => [f.kind, f.detail, f.line]);
+}
+
+// Issue 11 §3: sizes and counts set in variable files are scaling changes, priced as in .tf files.
+describe("terraformSizingDetector: variable values (.tfvars, .auto.tfvars, .tfvars.json)", () => {
+  const PROD = "infra/environments/production/terraform.tfvars";
+
+  it("prices an instance size and node count raised in terraform.tfvars past the threshold (Finance)", () => {
+    const head = edit(
+      edit(PRODUCTION_TFVARS, 'instance_type = "m5.large"', 'instance_type = "m5.4xlarge"'),
+      "node_count    = 3",
+      "node_count    = 12",
+    );
+    expect(tfvars(PROD, PRODUCTION_TFVARS, head)).toEqual([
+      ["scaling-change", 'terraform.tfvars instance_type "m5.large" → "m5.4xlarge"', 6],
+      ["scaling-change", "terraform.tfvars node_count 3 → 12", 7],
+      // 3 × $70.08 = $210.24 → 12 × $560.64 = $6,727.68; the database is not multiplied by node_count.
+      [
+        "cost-increase",
+        "estimated +$6,517.44/month (terraform.tfvars: 3 × m5.large → 12 × m5.4xlarge at $560.64/month)",
+        6,
+      ],
+    ]);
+  });
+
+  it("prices each prefixed group (min_size/max_size, desired_capacity) in an .auto.tfvars file on its own", () => {
+    const path = "infra/terraform/workers.auto.tfvars";
+    const head = edit(
+      edit(WORKERS_TFVARS, "worker_max_size         = 4", "worker_max_size         = 12"),
+      "worker_min_size         = 2",
+      "worker_min_size         = 4",
+    );
+    expect(tfvars(path, WORKERS_TFVARS, head)).toEqual([
+      ["scaling-change", "workers.auto.tfvars worker_min_size 2 → 4", 2],
+      ["scaling-change", "workers.auto.tfvars worker_max_size 4 → 12", 3],
+      // Priced at its most: max_size. 8 more c5.large at $62.05 = $496.40, under $500.
+    ]);
+    const gateway = edit(
+      WORKERS_TFVARS,
+      "ws_gateway_desired_capacity = 2",
+      "ws_gateway_desired_capacity = 20",
+    );
+    expect(tfvars(path, WORKERS_TFVARS, gateway)).toEqual([
+      ["scaling-change", "workers.auto.tfvars ws_gateway_desired_capacity 2 → 20", 7],
+      // 18 more t3.medium at $30.37 = $546.66.
+      [
+        "cost-increase",
+        "estimated +$546.66/month (workers.auto.tfvars ws_gateway: 2 × t3.medium → 20 × t3.medium at $30.37/month)",
+        6,
+      ],
+    ]);
+  });
+
+  it("reads an instance_count beside its instance_type (OpenSearch-style)", () => {
+    const path = "infra/terraform/workers.auto.tfvars";
+    const head = edit(WORKERS_TFVARS, "search_instance_count = 3", "search_instance_count = 9");
+    expect(tfvars(path, WORKERS_TFVARS, head)).toEqual([
+      ["scaling-change", "workers.auto.tfvars search_instance_count 3 → 9", 10],
+      // 6 more r5.large at $91.98 = $551.88.
+      [
+        "cost-increase",
+        "estimated +$551.88/month (workers.auto.tfvars search: 3 × r5.large → 9 × r5.large at $91.98/month)",
+        9,
+      ],
+    ]);
+  });
+
+  it("reads node groups given as objects, and the JSON form", () => {
+    const base = JSON.stringify(
+      {
+        cluster_name: "chat-prod",
+        node_groups: {
+          api: { instance_types: ["m5.large"], min_size: 2, max_size: 3, desired_size: 3 },
+        },
+      },
+      null,
+      2,
+    );
+    const head = base.replace('"max_size": 3', '"max_size": 10');
+    expect(head).not.toBe(base);
+    expect(tfvars("infra/terraform/production.tfvars.json", base, head)).toEqual([
+      ["scaling-change", "production.tfvars.json node_groups.api.max_size 3 → 10", 9],
+      // 7 more m5.large at $70.08 = $490.56: under the threshold.
+    ]);
+    const twelve = base.replace('"max_size": 3', '"max_size": 12');
+    expect(tfvars("infra/terraform/production.tfvars.json", base, twelve)).toEqual([
+      ["scaling-change", "production.tfvars.json node_groups.api.max_size 3 → 12", 9],
+      [
+        "cost-increase",
+        "estimated +$630.72/month (production.tfvars.json node_groups.api: 3 × m5.large → 12 × m5.large at $70.08/month)",
+        5,
+      ],
+    ]);
+    const hcl = `node_groups = {
+  api = {
+    instance_types = ["m5.large"]
+    max_size       = 3
+  }
+}
+`;
+    expect(tfvars(PROD, hcl, hcl.replace("max_size       = 3", "max_size       = 12"))).toEqual([
+      ["scaling-change", "terraform.tfvars node_groups.api.max_size 3 → 12", 4],
+      [
+        "cost-increase",
+        "estimated +$630.72/month (terraform.tfvars node_groups.api: 3 × m5.large → 12 × m5.large at $70.08/month)",
+        3,
+      ],
+    ]);
+  });
+
+  it("prices a new environment's variable file, and ignores variables that do not size", () => {
+    expect(tfvars("infra/environments/staging/terraform.tfvars", null, PRODUCTION_TFVARS)).toEqual([
+      [
+        "scaling-change",
+        'terraform.tfvars added (instance_type "m5.large", node_count 3; db_instance_class "db.t3.medium")',
+        1,
+      ],
+    ]);
+    const retagged = edit(PRODUCTION_TFVARS, '"eng-204"', '"eng-311"');
+    expect(tfvars(PROD, PRODUCTION_TFVARS, edit(retagged, '"chat-prod"', '"chat-eu"'))).toEqual([]);
+  });
+
+  it("assumes a sizing change for a variable file it cannot parse", () => {
+    const broken = terraformSizingDetector.detect(
+      { path: PROD, status: "modified", base: PRODUCTION_TFVARS, head: 'node_count = "12\n' },
+      settings,
+    );
+    expect(broken.findings).toMatchObject([{ kind: "scaling-change", conservative: true }]);
+    const json = terraformSizingDetector.detect(
+      {
+        path: "infra/terraform/production.tfvars.json",
+        status: "modified",
+        base: "{}",
+        head: '{ "node_count": 12, }',
+      },
+      settings,
+    );
+    expect(json.findings).toMatchObject([{ kind: "scaling-change", conservative: true }]);
+    expect(json.problems[0]?.message).toMatch(/^unparseable JSON/);
+  });
+
+  it("is classified with the registry like a .tf file", () => {
+    const head = edit(PRODUCTION_TFVARS, "node_count    = 3", "node_count    = 12");
+    const { findings } = classify(
+      [{ path: PROD, status: "modified", base: PRODUCTION_TFVARS, head }],
+      settings,
+    );
+    expect(findings.map((f) => [f.kind, f.path])).toEqual([
+      ["scaling-change", PROD],
+      ["cost-increase", PROD],
+    ]);
   });
 });
 

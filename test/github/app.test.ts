@@ -1233,13 +1233,17 @@ describe("several replicas (REPLICAS > 1)", () => {
     policyAt(open, BASE);
     files(open);
     checkRuns(open);
+    // Read again just before writing: another replica may have written the run since the snapshot.
+    lookupCheckRuns(open, HEAD);
     createsCheck(open, HEAD, "failure", OPEN_TITLE);
     requestsReviewers(open, ["bea", "dan", "sam"]);
     await deliver(probot, "pull_request", payload("pull_request", "opened"));
 
     // Another replica created a newer run (id 78) for the same head: this one must update that one.
     const reviewed = mock();
-    checkRuns(reviewed, [{ ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78 }]);
+    const newer = { ...existingRun(HEAD, "failure", OPEN_TITLE, ""), id: 78 };
+    checkRuns(reviewed, [newer]);
+    lookupCheckRuns(reviewed, HEAD, [newer]);
     conversation(reviewed, [review("dan", "APPROVED")]);
     updatesCheck(reviewed, "failure", "Level 3 — joint approval: 1 of 3 sign-offs", 78);
     await deliver(
@@ -1247,9 +1251,9 @@ describe("several replicas (REPLICAS > 1)", () => {
       "pull_request_review",
       payload("pull_request_review", "submitted", { actor: "dan", reviewState: "approved" }),
     );
-    // No extra lookup: the snapshot carries the run.
+    // The snapshot carries the run; one lookup reads it again just before the write.
     expect(reviewed.count({ kind: "graphql" })).toBe(1);
-    expect(reviewed.count({ kind: "rest" })).toBe(1);
+    expect(reviewed.count({ kind: "rest" })).toBe(2);
   });
 });
 
@@ -1261,14 +1265,16 @@ describe("two replicas that each created a run for one head", () => {
     policyAt(gh, BASE);
     files(gh);
     // Replica A saw the head at 10:00 and replica B, racing, at 10:05; sam signed at 10:02.
-    checkRuns(gh, [
+    const runs = [
       existingRun(HEAD, "failure", OPEN_TITLE, ""),
       {
         ...existingRun(HEAD, "failure", OPEN_TITLE, ""),
         id: 78,
         started_at: "2026-11-23T10:05:00Z",
       },
-    ]);
+    ];
+    checkRuns(gh, runs);
+    lookupCheckRuns(gh, HEAD, runs);
     conversation(
       gh,
       [review("dan", "APPROVED"), review("bea", "APPROVED")],

@@ -129,7 +129,8 @@ describe("line 67: event schema changes are the Backend Lead's, with Frontend co
       );
       expect(kindsByArea(json)).toEqual([["socket-gateway", ["event-schema"]]]);
       expect(requirementsOf(json)).toEqual([["socket-gateway/event-schema", 2, ["backend-lead"]]]);
-      expect(json.consulted).toEqual(["frontend-team"]);
+      // The area consults the frontend team; the rule waits for the Frontend Lead's input.
+      expect(json.consulted).toEqual(["frontend-lead", "frontend-team"]);
     },
   );
 
