@@ -54000,9 +54000,14 @@ function renderSummary(decision, policy) {
     }
   }
   if (decision.ticket.required) {
+    const { areas } = decision.ticket;
+    const [by, need] = areas.length > 0 ? [areas.join(", "), `${areas.join(", ")} require`] : [
+      "every change outside ticket.exemptPaths",
+      "Every change outside the policy's ticket.exemptPaths requires"
+    ];
     out2.push("### Ticket", "");
     out2.push(
-      decision.ticket.found.length > 0 ? `\u2705 References ${decision.ticket.found.join(", ")} (required by ${decision.ticket.areas.join(", ")}).` : `\u274C ${decision.ticket.areas.join(", ")} require a ticket key matching \`${decision.ticket.pattern}\` in the title or description.`,
+      decision.ticket.found.length > 0 ? `\u2705 References ${decision.ticket.found.join(", ")} (required by ${by}).` : `\u274C ${need} a ticket key matching \`${decision.ticket.pattern}\` in the title or description.`,
       ""
     );
   }
@@ -54062,6 +54067,9 @@ function mediationLine(id2, m) {
   const moved = m.movedFrom ? ` (${m.movedFrom.role} cannot: ${m.movedFrom.why})` : "";
   if (!m.mediator)
     return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
+  const how = "comment `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+  if (m.overdue)
+    return m.escalatesTo ? `${head}. **${m.mediator}**${moved} was to decide by ${m.dueBy} and has not: the decision is escalated to **${m.escalatesTo}**, who may decide as well: ${how}.` : `${head}. **${m.mediator}**${moved} was to decide by ${m.dueBy} and has not, and no role above it on the area's escalation path has anyone independent to take the decision over: ${m.mediator} still decides (${how}); bind someone to a role above it on the escalation path to escalate further.`;
   const due = m.dueBy ? `; the decision is due by ${m.dueBy}` : "";
   return `${head}. Unless the parties settle it, **${m.mediator}**${moved} may decide from ${m.decidableFrom}${due}: comment \`/governance decide approve <rationale>\` or \`/governance decide reject <rationale>\`.`;
 }
@@ -54809,6 +54817,7 @@ function hasPatch(file2) {
 function contentUnchanged(file2) {
   if (file2.status === "unchanged") return true;
   if (file2.status !== "renamed" || (file2.changes ?? 0) > 0) return false;
+  if (file2.baseBlob !== void 0 && file2.baseBlob === file2.headBlob) return true;
   return typeof file2.base === "string" && file2.base === file2.head;
 }
 function hasBothSides(file2) {
@@ -70953,11 +70962,23 @@ function mediate(requirements, input3) {
     if (!status) continue;
     requirement.mediation = status;
     const decision = latestDecision(status, requirement, input3);
-    if (!decision) continue;
+    if (!decision) {
+      if (status.mediator && status.dueBy && input3.now.getTime() >= Date.parse(status.dueBy))
+        status.overdue = true;
+      continue;
+    }
     status.decision = decision;
     requirement.satisfied = decision.verdict === "approve";
   }
   return signOffs.decisions.map((event) => outcome(event, requirements, conflicts, input3));
+}
+function mediatorsToAsk(requirements, now2) {
+  return requirements.flatMap((r) => {
+    const m = r.mediation;
+    if (!m?.mediator || m.decision || now2.getTime() < Date.parse(m.decidableFrom)) return [];
+    const roles = [m.mediator, ...m.overdue && m.escalatesTo ? [m.escalatesTo] : []];
+    return roles.map((role) => ({ role, parties: partiesOf(r) }));
+  });
 }
 function conflictStatus(requirement, input3) {
   const { policy, signOffs } = input3;
@@ -70972,6 +70993,7 @@ function conflictStatus(requirement, input3) {
   const since = new Date(Math.max(blockedSince, approvedSince));
   const decidableFrom = after(since, path3.after, policy);
   const { mediator, movedFrom, undecidable } = exclusiveLock(path3, requirement, policy) ?? mediatorFor(path3, requirement, parties, input3);
+  const escalatesTo = mediator && path3.within ? nextMediator(mediator, requirement, parties, input3) : void 0;
   return {
     kind: path3.kind,
     blockedBy: [...requirement.blockedBy],
@@ -70981,7 +71003,8 @@ function conflictStatus(requirement, input3) {
     movedFrom,
     undecidable,
     decidableFrom: decidableFrom.toISOString(),
-    dueBy: path3.within ? after(decidableFrom, path3.within, policy).toISOString() : void 0
+    dueBy: path3.within ? after(decidableFrom, path3.within, policy).toISOString() : void 0,
+    ...escalatesTo ? { escalatesTo } : {}
   };
 }
 function exclusiveLock(path3, requirement, policy) {
@@ -71003,42 +71026,53 @@ function applies(path3, parties, roles, input3) {
   return true;
 }
 function mediatorFor(path3, requirement, parties, input3) {
-  const excluded = /* @__PURE__ */ new Set([...input3.notIndependent, ...parties]);
-  const canMediate = (role) => [...input3.membership.members(role).logins].some((l2) => !excluded.has(l2));
-  if (canMediate(path3.mediator)) return { mediator: path3.mediator };
+  if (canMediate(path3.mediator, parties, input3)) return { mediator: path3.mediator };
   const members2 = [...input3.membership.members(path3.mediator).logins];
   const why = members2.length === 0 ? `nobody known holds ${path3.mediator}` : `every member of ${path3.mediator} is ${members2.some((m) => parties.includes(m)) ? "a party to the disagreement" : "the author or a contributor"}`;
-  const escalation = input3.areaById.get(requirement.area)?.escalation ?? [];
-  const partyRoles = requirement.clauses.flatMap((c) => c.roles);
-  const start2 = Math.max(
-    escalation.indexOf(path3.mediator),
-    ...partyRoles.map((r) => escalation.indexOf(r))
-  );
-  const next = escalation.slice(start2 + 1).find(canMediate);
+  const next = nextMediator(path3.mediator, requirement, parties, input3);
   const undecidable = next ? void 0 : `nobody independent of the change and the disagreement holds ${path3.mediator} or a role above it on the ${requirement.area} escalation path: bind another person to ${path3.mediator}`;
   return { mediator: next, movedFrom: { role: path3.mediator, why }, undecidable };
 }
+function canMediate(role, parties, input3) {
+  const excluded = /* @__PURE__ */ new Set([...input3.notIndependent, ...parties]);
+  return [...input3.membership.members(role).logins].some((l2) => !excluded.has(l2));
+}
+function nextMediator(role, requirement, parties, input3) {
+  const escalation = input3.areaById.get(requirement.area)?.escalation ?? [];
+  const partyRoles = requirement.clauses.flatMap((c) => c.roles);
+  const start2 = Math.max(escalation.indexOf(role), ...partyRoles.map((r) => escalation.indexOf(r)));
+  return escalation.slice(start2 + 1).find((r) => canMediate(r, parties, input3));
+}
 function latestDecision(status, requirement, input3) {
-  const from = Date.parse(status.decidableFrom);
-  const valid = input3.signOffs.decisions.filter(
-    (d3) => !d3.invalidReason && d3.verdict && mayDecide(d3.login, status, requirement, input3) && d3.at >= from
-  );
+  const valid = input3.signOffs.decisions.filter((d3) => {
+    if (d3.invalidReason || !d3.verdict) return false;
+    const role = deciderRole(d3.login, status, requirement, input3);
+    return role !== void 0 && d3.at >= decidableAs(role, status);
+  });
   const last = valid.sort((a, b) => a.at - b.at || a.commentId - b.commentId).at(-1);
   if (!last) return void 0;
   return {
     by: last.login,
-    role: status.mediator,
+    role: deciderRole(last.login, status, requirement, input3),
     verdict: last.verdict,
     rationale: last.rationale,
     commentId: last.commentId,
     at: new Date(last.at).toISOString()
   };
 }
-function mayDecide(login3, status, requirement, input3) {
+function deciderRole(login3, status, requirement, input3) {
   const who = login3.toLowerCase();
   if (!status.mediator || input3.notIndependent.has(who) || partiesOf(requirement).includes(who))
-    return false;
-  return input3.membership.isMember(who, status.mediator);
+    return void 0;
+  if (input3.membership.isMember(who, status.mediator)) return status.mediator;
+  if (status.escalatesTo && input3.membership.isMember(who, status.escalatesTo))
+    return status.escalatesTo;
+  return void 0;
+}
+function decidableAs(role, status) {
+  return Date.parse(
+    role === status.mediator ? status.decidableFrom : status.dueBy ?? status.decidableFrom
+  );
 }
 function outcome(event, requirements, conflicts, input3) {
   const base = { commentId: event.commentId, login: event.login, command: event.text };
@@ -71062,7 +71096,13 @@ function outcome(event, requirements, conflicts, input3) {
   const reasons = [];
   for (const r of mediated) {
     const m = r.mediation;
-    if (mayDecide(who, m, r, input3)) {
+    const role = deciderRole(who, m, r, input3);
+    if (role !== void 0 && role !== m.mediator) {
+      if (event.at >= decidableAs(role, m)) return { ...base, counted: true };
+      reasons.push(
+        `@${event.login} is not a member of ${m.mediator}, who mediates the disagreement on \`${r.id}\`; it goes to ${role} only if ${m.mediator} has not decided by ${m.dueBy}`
+      );
+    } else if (role !== void 0) {
       if (event.at >= Date.parse(m.decidableFrom)) return { ...base, counted: true };
       reasons.push(
         `the disagreement on \`${r.id}\` began ${m.since}; the ${m.kind} path gives the parties ${describeDuration(input3.policy.mediation.find((p) => p.kind === m.kind).after)} to settle it, so its mediator may decide from ${m.decidableFrom}`
@@ -71447,6 +71487,16 @@ function chooseReviewers(input3) {
     if (members2.teams.length > 0) members2.teams.forEach((t) => teams.add(t));
     else
       members2.users.filter(independent).slice(0, COURTESY_USERS_PER_ROLE).forEach((u) => users.add(u));
+  }
+  for (const { role, parties } of input3.mediators ?? []) {
+    const members2 = membership.members(role);
+    const eligible = members2.users.filter(
+      (u) => independent(u) && !parties.includes(u.toLowerCase())
+    );
+    const asked = eligible.some((u) => users.has(u) || askedUsers.has(u.toLowerCase())) || members2.teams.some((t) => teams.has(t) || askedTeams.has(teamKey(t)));
+    if (asked) continue;
+    if (eligible.length > 0) users.add(eligible[0]);
+    else members2.teams.forEach((t) => teams.add(t));
   }
   return { users: [...users].sort(), teams: [...teams].sort() };
 }
@@ -72082,7 +72132,6 @@ var init_signoffs = __esm({
 
 // src/evaluate/evaluate.ts
 function evaluate(policy, facts, now2) {
-  void now2;
   const membership = new Membership(policy, facts.teamMembers);
   const author = facts.author.toLowerCase();
   const problems = [];
@@ -72171,7 +72220,8 @@ function evaluate(policy, facts, now2) {
     signOffs,
     membership,
     notIndependent,
-    areaById
+    areaById,
+    now: now2
   });
   const specLevels = /* @__PURE__ */ new Map();
   for (const s2 of specs) specLevels.set(s2.area, [...specLevels.get(s2.area) ?? [], s2.level]);
@@ -72236,7 +72286,7 @@ function evaluate(policy, facts, now2) {
   if (ticket.required && ticket.found.length === 0) {
     problems.push({
       severity: "error",
-      message: `areas ${ticket.areas.join(", ")} require a ticket reference in the title or body`,
+      message: missingTicketMessage(ticket),
       fix: policy.ticket?.projects ? `add a ticket key of ${policy.ticket.projects.join(" or ")} (e.g. ${policy.ticket.projects[0]}-123) to the title or description` : `add a ticket key matching /${ticket.pattern}/ (e.g. PROJ-123) to the title or description`
     });
   }
@@ -72287,7 +72337,8 @@ function evaluate(policy, facts, now2) {
     membership,
     requested: facts.requestedReviewers,
     // Someone who reviewed an earlier commit is asked again: the push cleared their approval.
-    reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user)
+    reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user),
+    mediators: mediatorsToAsk(requirements, now2)
   });
   const emergency = emergencyOverride(
     policy,
@@ -72601,13 +72652,27 @@ function ticketStatus(policy, facts, touched) {
   const areas = touched.filter((t) => t.area.ticket).map((t) => t.area.id);
   const pattern = policy.ticket?.pattern;
   const projects = policy.ticket?.projects?.map((p) => `${p.toUpperCase()}-`);
-  const required2 = areas.length > 0;
+  const unexempt = unexemptFiles(policy, facts);
+  const unlisted = !!policy.ticket?.everyChange && !!facts.incomplete;
+  const required2 = areas.length > 0 || unexempt.length > 0 || unlisted;
   const found = required2 && pattern ? sortedUnique(
     ticketKeysIn(pattern, facts.title, facts.body).filter(
       (key) => !projects || projects.some((p) => key.toUpperCase().startsWith(p))
     )
   ) : [];
-  return { required: required2, pattern, found, areas };
+  return { required: required2, pattern, found, areas, unexempt };
+}
+function unexemptFiles(policy, facts) {
+  const everyChange = policy.ticket?.everyChange;
+  if (!everyChange) return [];
+  const exempt = (path3) => everyChange.index.match(path3).length > 0;
+  return facts.files.filter((f) => !exempt(f.path) || f.previousPath !== void 0 && !exempt(f.previousPath)).map((f) => f.path);
+}
+function missingTicketMessage(ticket) {
+  if (ticket.areas.length > 0)
+    return `areas ${ticket.areas.join(", ")} require a ticket reference in the title or body`;
+  const which = ticket.unexempt.length > 0 ? `${preview(ticket.unexempt)} ${ticket.unexempt.length === 1 ? "is" : "are"} not exempt` : "not every changed file is listed, so none can be shown to be exempt";
+  return `every change needs a ticket reference in the title or body (ticket.everyChange); ${which}`;
 }
 function isAllOf(clause) {
   return clause.count === 1 && clause.roles.length === 1;
@@ -72688,7 +72753,39 @@ function planEscalations(input3) {
       missing: missingRoles(requirement)
     });
   }
+  return [...steps, ...mediationSteps(decision, now2, highest)];
+}
+function mediationKey(requirement) {
+  return `${requirement}#mediation`;
+}
+function mediationSteps(decision, now2, highest) {
+  const steps = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const requirement of decision.requirements) {
+    const m = requirement.mediation;
+    if (requirement.satisfied || !m?.mediator || m.decision || seen.has(requirement.id)) continue;
+    seen.add(requirement.id);
+    const key = mediationKey(requirement.id);
+    const step = (highest.get(key) ?? 0) + 1;
+    const [toRole, dueAt, kind] = step === 1 ? [m.mediator, m.decidableFrom, "decide"] : [m.escalatesTo, m.dueBy, "overdue"];
+    if (step > 2 || !toRole || !dueAt || now2.getTime() < Date.parse(dueAt)) continue;
+    steps.push({
+      requirement: key,
+      area: requirement.area,
+      step,
+      toRole,
+      dueAt: new Date(dueAt),
+      missing: missingRoles(requirement),
+      mediation: { requirement: requirement.id, kind, mediator: m.mediator }
+    });
+  }
   return steps;
+}
+function mediationNotice(step, mentions) {
+  const m = step.mediation;
+  const who = mentions.join(" ") || `nobody is bound to ${step.toRole}`;
+  const how = "`/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+  return m.kind === "decide" ? `\u2696\uFE0F The required approvers of \`${m.requirement}\` disagree, and the time the policy gives them to settle it is up. **${step.toRole}** mediates: ${who} \u2014 please decide with ${how}.` : `\u23F0 The mediator's decision on \`${m.requirement}\` (${m.mediator}) was due ${step.dueAt.toISOString()} and has not come. Escalating the decision to **${step.toRole}** (next on the ${step.area} escalation path): ${who} \u2014 please decide with ${how}.`;
 }
 function missingRoles(requirement) {
   const roles = requirement.missing.flatMap((c) => c.roles);
@@ -72893,7 +72990,7 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
       ...repo,
       issue_number: pr.number,
       body: withMarker(
-        [
+        step.mediation ? mediationNotice(step, mentions) : [
           `\u23F0 \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
           "",
           `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} \u2014 please decide or unblock.`
@@ -72913,19 +73010,15 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
   }
   if (taken > 0) {
     const escalated = evaluate(policy, facts, gate.now());
-    const state = readHeadState(existing.summary);
     const summary = renderSummary(escalated, policy);
-    await gate.checks.write(
-      octokit,
-      repo,
-      pr.head.sha,
-      {
+    await gate.checks.change(octokit, repo, pr.head.sha, existing, async (current) => {
+      const state = readHeadState(current?.summary);
+      return {
         conclusion: escalated.conclusion,
         title: renderTitle(escalated, policy),
         summary: state ? withHeadState(summary, state) : summary
-      },
-      existing
-    );
+      };
+    });
   }
   return taken;
 }
@@ -78616,7 +78709,7 @@ async function readSnapshot(octokit, repo, number4, options2 = {}) {
   const blobs = options2.blobs ?? [];
   const query = `query PullRequestSnapshot($owner: String!, $name: String!, $number: Int!, $suites: CheckSuiteFilter, $check: String!${teamVars.declarations}${blobs.map((_, i2) => `, $b${i2}: String!`).join("")}) {
   repository(owner: $owner, name: $name) {
-${blobs.map((_, i2) => `    b${i2}: object(expression: $b${i2}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
+${blobs.map((_, i2) => `    b${i2}: object(expression: $b${i2}) { ... on Blob { oid text isBinary isTruncated } }`).join("\n")}
     pullRequest(number: $number) {
       number createdAt state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
@@ -78648,6 +78741,7 @@ ${teamVars.fields}
     wholeConnection(octokit, repo, number4, "contributions", node2.contributions)
   ]);
   const teamMembers = await membersFrom(octokit, repo, teams, teamVars.aliases, data);
+  const associated = await associatedPulls(octokit, repo, node2);
   const requested = requests.map((r) => r.requestedReviewer).filter((r) => r !== null);
   const pr = {
     number: node2.number,
@@ -78702,8 +78796,35 @@ ${teamVars.fields}
     createdAt: node2.createdAt,
     timeline: timeline.flatMap(timelineEventOf),
     contributors: contributorsOf(contributions),
-    siblings: siblingsOf(repo, node2)
+    siblings: siblingsOf(repo, node2, associated)
   };
+}
+async function associatedPulls(octokit, repo, node2) {
+  const commit = node2.commits.nodes?.[0]?.commit;
+  if (!commit || commit.oid !== node2.headRefOid || !commit.associatedPullRequests) return [];
+  const nodes = [...commit.associatedPullRequests.nodes ?? []];
+  let page = commit.associatedPullRequests.pageInfo;
+  for (let read = 0; page.hasNextPage; read++) {
+    if (read === ASSOCIATED_PAGES)
+      throw new Error(
+        `GitHub associates more than ${nodes.length} pull requests with head commit ${node2.headRefOid.slice(0, 7)}, more than the gate reads; one of them may fail its governance check, and the check run belongs to the commit, so this pull request's check fails. Fix: push a commit of its own to this pull request's branch, or close the other pull requests opened on this commit`
+      );
+    const next = await graphqlRead(
+      octokit,
+      `query AssociatedPullRequestsPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
+  repository(owner: $owner, name: $name) { pullRequest(number: $number) { commits(last: 1) { nodes { commit { oid associatedPullRequests(first: ${PAGE}, after: $after) { ${ASSOCIATED_FIELDS} } } } } } }
+}`,
+      { owner: repo.owner, name: repo.repo, number: node2.number, after: page.endCursor }
+    );
+    const head = next.repository?.pullRequest?.commits.nodes?.[0]?.commit;
+    if (head?.oid !== node2.headRefOid || !head.associatedPullRequests)
+      throw new Error(
+        `the head of pull request #${node2.number} moved while the pull requests sharing it were being read`
+      );
+    nodes.push(...head.associatedPullRequests.nodes ?? []);
+    page = head.associatedPullRequests.pageInfo;
+  }
+  return nodes.filter((p) => p !== null);
 }
 function timelineEventOf(item) {
   if (!item.createdAt) return [];
@@ -78740,11 +78861,9 @@ function contributorsOf(contributions) {
   }
   return [...logins2].sort();
 }
-function siblingsOf(repo, node2) {
-  const commit = node2.commits.nodes?.[0]?.commit;
-  if (!commit || commit.oid !== node2.headRefOid) return [];
+function siblingsOf(repo, node2, associated) {
   const here = `${repo.owner}/${repo.repo}`.toLowerCase();
-  return (commit.associatedPullRequests?.nodes ?? []).filter((p) => p !== null).filter(
+  return associated.filter(
     (p) => p.number !== node2.number && p.state === "OPEN" && p.headRefOid === node2.headRefOid && p.baseRepository?.nameWithOwner.toLowerCase() === here
   ).map((p) => p.number).sort((a, b) => a - b);
 }
@@ -78863,7 +78982,7 @@ function graphqlRead(octokit, query, variables) {
 function orgAndSlug(repo, team) {
   return team.includes("/") ? team.split("/", 2) : [repo.owner, team];
 }
-var PAGE, ACTOR, REVIEW_FIELDS, COMMENT_FIELDS, LABEL_FIELDS, REQUEST_FIELDS, MEMBER_FIELDS, TIMELINE_TYPES, TIMELINE_FIELDS, GIT_ACTOR, CONTRIBUTION_FIELDS, CONNECTIONS, ASSOCIATED, WEB_FLOW;
+var PAGE, ACTOR, REVIEW_FIELDS, COMMENT_FIELDS, LABEL_FIELDS, REQUEST_FIELDS, MEMBER_FIELDS, TIMELINE_TYPES, TIMELINE_FIELDS, GIT_ACTOR, CONTRIBUTION_FIELDS, CONNECTIONS, ASSOCIATED_FIELDS, ASSOCIATED, ASSOCIATED_PAGES, WEB_FLOW;
 var init_snapshot = __esm({
   "src/github/snapshot.ts"() {
     "use strict";
@@ -78895,7 +79014,9 @@ var init_snapshot = __esm({
       // A pull request has at most 250 commits; their authors are read like any other connection.
       contributions: { field: "commits", args: "", fields: CONTRIBUTION_FIELDS }
     };
-    ASSOCIATED = `associatedPullRequests(first: 20) { nodes { number state headRefOid baseRepository { nameWithOwner } } pageInfo { hasNextPage endCursor } }`;
+    ASSOCIATED_FIELDS = "nodes { number state headRefOid baseRepository { nameWithOwner } } pageInfo { hasNextPage endCursor }";
+    ASSOCIATED = `associatedPullRequests(first: ${PAGE}) { ${ASSOCIATED_FIELDS} }`;
+    ASSOCIATED_PAGES = 10;
     WEB_FLOW = "web-flow";
   }
 });
@@ -78945,6 +79066,7 @@ function contentRequests(files, base, head) {
   return wanted;
 }
 function applyBlob(w, blob) {
+  if (w.side === "base" && blob?.oid) w.file.baseBlob = blob.oid;
   if (blob === null) w.file[w.side] = null;
   else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
 }
@@ -78955,7 +79077,7 @@ async function loadContents(octokit, repo, wanted) {
     chunk.forEach((w, i2) => variables[`e${i2}`] = w.expression);
     const query = `query Blobs($owner: String!, $name: String!, ${chunk.map((_, i2) => `$e${i2}: String!`).join(", ")}) {
   repository(owner: $owner, name: $name) {
-${chunk.map((_, i2) => `    b${i2}: object(expression: $e${i2}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
+${chunk.map((_, i2) => `    b${i2}: object(expression: $e${i2}) { ... on Blob { oid text isBinary isTruncated } }`).join("\n")}
   }
 }`;
     const data = await graphqlRead(
@@ -79071,10 +79193,12 @@ var init_facts = __esm({
           previousPath: f.previous_filename,
           status: f.status,
           patch: f.patch,
-          // GitHub leaves `patch` out of large diffs: the counts tell a pure rename (0) from an edited one.
+          // GitHub leaves `patch` out of large and binary diffs; a count above 0 proves a rename edited,
+          // 0 proves nothing (a binary file counts 0): only equal versions or blobs prove it pure (unread.ts).
           additions: f.additions,
           deletions: f.deletions,
-          changes: f.changes
+          changes: f.changes,
+          headBlob: f.sha ?? void 0
         }));
         return {
           files,
@@ -79297,7 +79421,19 @@ var init_schema = __esm({
         /** Only keys of these projects count (`LFXV2` accepts LFXV2-302): stops "UTF-8" or "SHA-256" passing for a ticket. */
         projects: external_exports.array(
           external_exports.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")
-        ).min(1).optional()
+        ).min(1).optional(),
+        /**
+         * Every pull request must cite a ticket, not only one touching an area with
+         * `ticket: true` (seed 002: "All work items must be tracked through Jira
+         * tickets"), except one whose every changed file matches `exemptPaths`.
+         */
+        everyChange: external_exports.boolean().optional(),
+        /**
+         * With `everyChange`: globs (as in an area's `paths`, `!glob` excludes) of
+         * files that alone need no ticket, such as documentation (`docs/**`,
+         * `**\/*.md`). An area's own `ticket: true` still applies to them.
+         */
+        exemptPaths: external_exports.array(external_exports.string()).min(1).max(100).optional()
       }).optional(),
       cost: external_exports.strictObject({
         cpuMonth: external_exports.number().nonnegative().optional(),
@@ -82510,6 +82646,7 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
     const problem2 = ticketPatternProblem(file2.ticket.pattern);
     if (problem2) blame(["ticket", "pattern"], problem2);
   }
+  const everyChange = resolveEveryChange(file2.ticket, blame);
   const sla = resolveSla(file2, blame);
   warnIdleOwnership(file2, areas, rules, blame);
   warnUnusedRoles(file2, roles, areas, rules, blame, closest);
@@ -82561,7 +82698,11 @@ function resolvePolicy(file2, sources, blame, files = [], options2 = {}) {
     } : {},
     mediation,
     sla,
-    ticket: file2.ticket?.pattern ? { pattern: file2.ticket.pattern, projects: file2.ticket.projects } : void 0,
+    ticket: file2.ticket?.pattern ? {
+      pattern: file2.ticket.pattern,
+      projects: file2.ticket.projects,
+      ...everyChange ? { everyChange } : {}
+    } : void 0,
     detectors: {
       cost: {
         cpuMonth: file2.cost?.cpuMonth ?? 25,
@@ -82637,6 +82778,35 @@ function resolveMediation(file2, knownRole, checkRoles, blame) {
 function levelSettings(file2, level3) {
   const raw = file2.levels?.[level3];
   return { name: raw?.name ?? LEVEL_NAMES[level3], commandOnly: raw?.commandOnly ?? false };
+}
+function resolveEveryChange(ticket, blame) {
+  const exemptPaths = ticket?.exemptPaths ?? [];
+  exemptPaths.forEach((glob, i2) => {
+    const problem2 = globProblem(glob);
+    if (problem2) blame(["ticket", "exemptPaths", i2], `glob ${quoted(glob)} ${problem2}`);
+  });
+  if (!ticket?.everyChange) {
+    if (ticket?.exemptPaths && ticket.everyChange === void 0)
+      blame(
+        ["ticket", "exemptPaths"],
+        "ticket.exemptPaths has no effect without ticket.everyChange: true (an area's `ticket: true` applies to every file it owns)",
+        "warning"
+      );
+    return void 0;
+  }
+  const valid = exemptPaths.filter((glob) => !globProblem(glob));
+  if (valid.length > 0 && valid.every((glob) => glob.startsWith("!")))
+    blame(
+      ["ticket", "exemptPaths"],
+      'ticket.exemptPaths only excludes ("!glob"), so it exempts nothing; list what needs no ticket, e.g. "docs/**"'
+    );
+  const index = new AreaIndex([{ id: "exempt", paths: valid }]);
+  if (TICKETED_PROBES.every((path3) => index.match(path3).length > 0))
+    blame(
+      ["ticket", "exemptPaths"],
+      `ticket.exemptPaths exempts application code, pipelines and deployment files alike (${TICKETED_PROBES.join(", ")}), so no pull request would need a ticket; list only what needs none, e.g. "docs/**", "**/*.md"`
+    );
+  return { exemptPaths, index };
 }
 function resolveSla(file2, blame) {
   const raw = file2.sla ?? {};
@@ -82768,7 +82938,7 @@ function mediationRoles(file2) {
 function quoted(glob) {
   return glob.length <= 120 ? `"${glob}"` : `"${glob.slice(0, 100)}\u2026" (${glob.length} characters)`;
 }
-var ACCOUNTABLE2, ALL_ACCOUNTABLES, CONFLICT_ORDER;
+var ACCOUNTABLE2, ALL_ACCOUNTABLES, CONFLICT_ORDER, TICKETED_PROBES;
 var init_resolve = __esm({
   "src/policy/resolve.ts"() {
     "use strict";
@@ -82783,6 +82953,7 @@ var init_resolve = __esm({
     ACCOUNTABLE2 = "$accountable";
     ALL_ACCOUNTABLES = "$accountables";
     CONFLICT_ORDER = ["incident", "peer", "cross-functional"];
+    TICKETED_PROBES = ["src/index.ts", ".github/workflows/ci.yml", "Dockerfile"];
   }
 });
 
@@ -82886,9 +83057,10 @@ async function loadPolicy(root2, reader) {
 }
 function unnamedTicketProjects(policy) {
   const ticketed = policy.areas.filter((a) => a.ticket).map((a) => a.id);
-  if (!policy.ticket || policy.ticket.projects || ticketed.length === 0 || ticketPatternProblem(policy.ticket.pattern))
+  if (!policy.ticket || policy.ticket.projects || ticketed.length === 0 && !policy.ticket.everyChange || ticketPatternProblem(policy.ticket.pattern))
     return void 0;
-  return `areas ${ticketed.join(", ")} require a ticket, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
+  const who = policy.ticket.everyChange ? "every change requires a ticket (ticket.everyChange)" : `areas ${ticketed.join(", ")} require a ticket`;
+  return `${who}, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
 }
 function maskOpaque(problems, opaque) {
   if (opaque.size === 0) return problems;
@@ -82935,7 +83107,8 @@ function overLimit(data, expanded) {
   }
   const globs = [
     ...Object.values(record2(root2.areas)).flatMap((area) => list(record2(area).paths)),
-    ...Object.values(record2(root2.rules)).flatMap((rule) => list(record2(record2(rule).when).paths))
+    ...Object.values(record2(root2.rules)).flatMap((rule) => list(record2(record2(rule).when).paths)),
+    ...list(record2(root2.ticket).exemptPaths)
   ].filter((glob) => typeof glob === "string");
   if (globs.length > POLICY_LIMITS.globs)
     return {
@@ -83183,7 +83356,7 @@ var init_load = __esm({
       areas: 1e3,
       rules: 1e3,
       roles: 1e3,
-      /** Globs in areas' `paths` and rules' `when.paths`. */
+      /** Globs in areas' `paths`, rules' `when.paths` and `ticket.exemptPaths`. */
       globs: 5e3,
       /** Globs once braces are expanded (what minimatch compiles; each glob is bounded on its own too). */
       globRows: 2e4

@@ -63,6 +63,14 @@ export interface ChangedFile {
   base?: string | null;
   /** Content at the head commit, same convention as `base`. */
   head?: string | null;
+  /**
+   * Git object ids of the two versions' blobs, when the caller read them (GitHub's
+   * file list gives the head's as `sha`; the base's comes with its content): equal
+   * ids are identical bytes, which makes a rename pure even when neither version's
+   * text could be loaded (a binary or very large file).
+   */
+  headBlob?: string;
+  baseBlob?: string;
 }
 
 export interface Finding {

@@ -11,8 +11,10 @@
  * GitHub counts no changed lines (and sends no patch) both for a pure rename and
  * for a file it treats as binary (a NUL byte, or `binary` in .gitattributes)
  * renamed with edits, so the count alone never proves a rename pure: only both
- * versions, loaded and equal, do. The app loads both versions of such a rename;
- * when a side stays unloaded the rename is read as unreadable, never as nothing.
+ * versions, loaded and equal, do, or the same Git blob on both sides (GitHub
+ * gives the blobs' ids even when it gives no text). The app loads both versions
+ * of such a rename; when neither proves it pure the rename is read as
+ * unreadable, never as nothing.
  */
 import { sideContent } from "./diff.js";
 import type { ChangedFile } from "./types.js";
@@ -21,12 +23,16 @@ export function hasPatch(file: Pick<ChangedFile, "patch">): boolean {
   return file.patch !== undefined && file.patch !== "";
 }
 
-/** The content did not change: a file listed as unchanged, or a rename whose two versions are loaded and equal. */
+/**
+ * The content did not change: a file listed as unchanged, or a rename whose two
+ * versions are loaded and equal, or whose two blobs are one Git object.
+ */
 export function contentUnchanged(
-  file: Pick<ChangedFile, "status" | "changes" | "base" | "head">,
+  file: Pick<ChangedFile, "status" | "changes" | "base" | "head" | "baseBlob" | "headBlob">,
 ): boolean {
   if (file.status === "unchanged") return true;
   if (file.status !== "renamed" || (file.changes ?? 0) > 0) return false;
+  if (file.baseBlob !== undefined && file.baseBlob === file.headBlob) return true;
   return typeof file.base === "string" && file.base === file.head;
 }
 

@@ -103,6 +103,14 @@ export interface MediationStatus {
   decidableFrom: string;
   /** By when the decision is due (ISO 8601), when the path sets one. */
   dueBy?: string;
+  /**
+   * Who the decision goes to once `dueBy` passes without one: the next role above
+   * the mediator on the area's escalation path that someone independent holds
+   * (they may then decide too). Absent: the path sets no deadline, or nobody is above.
+   */
+  escalatesTo?: RoleId;
+  /** Set when `dueBy` has passed without a decision. */
+  overdue?: true;
   decision?: MediationDecision;
 }
 
@@ -133,6 +141,12 @@ export interface TicketStatus {
   found: string[];
   /** Areas that require a ticket. */
   areas: string[];
+  /**
+   * Changed files outside `ticket.exemptPaths` when the policy asks every change
+   * for a ticket (`ticket.everyChange`): the ticket is required for them. Empty
+   * otherwise, or when every file is exempt.
+   */
+  unexempt: string[];
 }
 
 export interface CommandOutcome {

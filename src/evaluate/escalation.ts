@@ -28,6 +28,13 @@ export interface EscalationStep {
   dueAt: Date;
   /** Roles still missing (short clauses, plus the roles whose input is still awaited); sorted. */
   missing: RoleId[];
+  /**
+   * A disagreement's steps rather than a review SLA's (`requirement` is then
+   * `<id>#mediation`, so their markers count apart): step 1 tells the mediator the
+   * decision is theirs once the parties' time is up; step 2 takes the decision
+   * past a mediator whose deadline (`within`) passed. `toRole` is whom it goes to.
+   */
+  mediation?: { requirement: string; kind: "decide" | "overdue"; mediator: RoleId };
 }
 
 export interface EscalationRecord {
@@ -63,6 +70,8 @@ export interface EscalationInput {
  * Nothing escalates under a valid emergency override (the check passes and the
  * post-implementation review takes over), nor for requirements of changes no area
  * owns (there is no path to follow), nor with a zero SLA.
+ *
+ * A disagreement that is not decided adds its own steps (`mediationSteps`).
  */
 export function planEscalations(input: EscalationInput): EscalationStep[] {
   const { decision, policy, pendingSince, now, expedited, alreadyEscalated } = input;
@@ -103,7 +112,59 @@ export function planEscalations(input: EscalationInput): EscalationStep[] {
       missing: missingRoles(requirement),
     });
   }
+  return [...steps, ...mediationSteps(decision, now, highest)];
+}
+
+/** The marker key of a disagreement's steps: apart from the requirement's SLA steps. */
+export function mediationKey(requirement: string): string {
+  return `${requirement}#mediation`;
+}
+
+/**
+ * A disagreement's steps, one per sweep like the SLA's: once the mediator may
+ * decide, they are told (step 1); once their deadline passed with no decision,
+ * the role the decision escalates to is (step 2). Where nobody is above the
+ * mediator there is no step 2: the check says so (render/summary.ts).
+ */
+function mediationSteps(
+  decision: Decision,
+  now: Date,
+  highest: ReadonlyMap<string, number>,
+): EscalationStep[] {
+  const steps: EscalationStep[] = [];
+  const seen = new Set<string>();
+  for (const requirement of decision.requirements) {
+    const m = requirement.mediation;
+    if (requirement.satisfied || !m?.mediator || m.decision || seen.has(requirement.id)) continue;
+    seen.add(requirement.id);
+    const key = mediationKey(requirement.id);
+    const step = (highest.get(key) ?? 0) + 1;
+    const [toRole, dueAt, kind] =
+      step === 1
+        ? [m.mediator, m.decidableFrom, "decide" as const]
+        : [m.escalatesTo, m.dueBy, "overdue" as const];
+    if (step > 2 || !toRole || !dueAt || now.getTime() < Date.parse(dueAt)) continue;
+    steps.push({
+      requirement: key,
+      area: requirement.area,
+      step,
+      toRole,
+      dueAt: new Date(dueAt),
+      missing: missingRoles(requirement),
+      mediation: { requirement: requirement.id, kind, mediator: m.mediator },
+    });
+  }
   return steps;
+}
+
+/** The comment that tells a disagreement's step (the escalation marker follows it). */
+export function mediationNotice(step: EscalationStep, mentions: string[]): string {
+  const m = step.mediation!;
+  const who = mentions.join(" ") || `nobody is bound to ${step.toRole}`;
+  const how = "`/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+  return m.kind === "decide"
+    ? `⚖️ The required approvers of \`${m.requirement}\` disagree, and the time the policy gives them to settle it is up. **${step.toRole}** mediates: ${who} — please decide with ${how}.`
+    : `⏰ The mediator's decision on \`${m.requirement}\` (${m.mediator}) was due ${step.dueAt.toISOString()} and has not come. Escalating the decision to **${step.toRole}** (next on the ${step.area} escalation path): ${who} — please decide with ${how}.`;
 }
 
 function missingRoles(requirement: RequirementStatus): RoleId[] {

@@ -31,7 +31,7 @@ import {
   policyFiles,
 } from "./governance.js";
 import { emergencyRefusal, emergencyRoles } from "./emergency.js";
-import { mediate } from "./mediation.js";
+import { mediate, mediatorsToAsk } from "./mediation.js";
 import { Membership } from "./membership.js";
 import {
   areaRequirements,
@@ -50,7 +50,6 @@ import { collectSignOffs, type SignerState, type SignOffs } from "./signoffs.js"
  * facts and the time. No I/O and no clock: the app and the CLI call exactly this.
  */
 export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
-  void now; // reserved for time-based rules (SLA escalation) that read the decision's clock
   const membership = new Membership(policy, facts.teamMembers);
   const author = facts.author.toLowerCase();
   const problems: DecisionProblem[] = [];
@@ -160,6 +159,7 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     membership,
     notIndependent,
     areaById,
+    now,
   });
 
   const specLevels = new Map<string, Level[]>();
@@ -231,7 +231,7 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
   if (ticket.required && ticket.found.length === 0) {
     problems.push({
       severity: "error",
-      message: `areas ${ticket.areas.join(", ")} require a ticket reference in the title or body`,
+      message: missingTicketMessage(ticket),
       fix: policy.ticket?.projects
         ? `add a ticket key of ${policy.ticket.projects.join(" or ")} (e.g. ${policy.ticket.projects[0]}-123) to the title or description`
         : `add a ticket key matching /${ticket.pattern}/ (e.g. PROJ-123) to the title or description`,
@@ -293,6 +293,7 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     requested: facts.requestedReviewers,
     // Someone who reviewed an earlier commit is asked again: the push cleared their approval.
     reviewed: facts.reviews.filter((r) => r.commitId === facts.headSha).map((r) => r.user),
+    mediators: mediatorsToAsk(requirements, now),
   });
 
   const emergency = emergencyOverride(
@@ -373,8 +374,10 @@ function touchedAreas(
   for (const file of facts.files) {
     // A rename counts under both paths: moving a manifest out of k8s/ must not
     // escape the infrastructure owners.
-    const paths = [file.path, ...(file.previousPath !== undefined ? [file.previousPath] : [])];
-    const hits = new Set(paths.flatMap((p) => policy.index.match(p)));
+    const paths = file.previousPath !== undefined ? [file.path, file.previousPath] : [file.path];
+    const hits = new Set(policy.index.match(file.path));
+    if (file.previousPath !== undefined)
+      for (const a of policy.index.match(file.previousPath)) hits.add(a);
     // A file the policy is built from is the policy: owned as the policy file is.
     if (paths.some((p) => governance.has(p))) {
       amendments.push(file.path);
@@ -389,10 +392,15 @@ function touchedAreas(
       // rule for it would add only its base sign-off). Joining only ever adds
       // requirements. (The policy's own files are judged as the policy is.)
       const pathAreas = [...hits];
-      const kinds = [...(kindsByPath.get(file.path) ?? []), ...declared.keys()].filter(
-        (k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths, mayApplyToAuthor)),
-      );
-      const owners = kindOwners(policy, new Set(kinds))
+      const fileKinds = kindsByPath.get(file.path);
+      // Most files of a large pull request carry no kind: skip the owners' search for them.
+      const kinds =
+        fileKinds === undefined && declared.size === 0
+          ? []
+          : [...(fileKinds ?? []), ...declared.keys()].filter(
+              (k) => !pathAreas.some((a) => rulesOn(policy, a, k, paths, mayApplyToAuthor)),
+            );
+      const owners = (kinds.length === 0 ? [] : kindOwners(policy, new Set(kinds)))
         .map((o) =>
           pathAreas.length === 0
             ? o
@@ -765,7 +773,10 @@ function ticketStatus(policy: Policy, facts: Facts, touched: TouchedArea[]): Tic
   const areas = touched.filter((t) => t.area.ticket).map((t) => t.area.id);
   const pattern = policy.ticket?.pattern;
   const projects = policy.ticket?.projects?.map((p) => `${p.toUpperCase()}-`);
-  const required = areas.length > 0;
+  const unexempt = unexemptFiles(policy, facts);
+  // A file list GitHub cut short may hide a file that is not exempt.
+  const unlisted = !!policy.ticket?.everyChange && !!facts.incomplete;
+  const required = areas.length > 0 || unexempt.length > 0 || unlisted;
   // The title and body are the author's: they are scanned only when an area needs a
   // ticket, in linear time and only their first 64 KiB (policy/ticket-pattern.ts).
   const found =
@@ -776,7 +787,32 @@ function ticketStatus(policy: Policy, facts: Facts, touched: TouchedArea[]): Tic
           ),
         )
       : [];
-  return { required, pattern, found, areas };
+  return { required, pattern, found, areas, unexempt };
+}
+
+/**
+ * Under `ticket.everyChange`, the changed files that are not exempt. A renamed
+ * file is exempt only when both its paths are: moving code into docs/ still
+ * changes code.
+ */
+function unexemptFiles(policy: Policy, facts: Facts): string[] {
+  const everyChange = policy.ticket?.everyChange;
+  if (!everyChange) return [];
+  const exempt = (path: string) => everyChange.index.match(path).length > 0;
+  return facts.files
+    .filter((f) => !exempt(f.path) || (f.previousPath !== undefined && !exempt(f.previousPath)))
+    .map((f) => f.path);
+}
+
+/** Why the missing ticket is required: the areas that ask for one name it best, else the policy's every-change rule. */
+function missingTicketMessage(ticket: TicketStatus): string {
+  if (ticket.areas.length > 0)
+    return `areas ${ticket.areas.join(", ")} require a ticket reference in the title or body`;
+  const which =
+    ticket.unexempt.length > 0
+      ? `${preview(ticket.unexempt)} ${ticket.unexempt.length === 1 ? "is" : "are"} not exempt`
+      : "not every changed file is listed, so none can be shown to be exempt";
+  return `every change needs a ticket reference in the title or body (ticket.everyChange); ${which}`;
 }
 
 function isAllOf(clause: Clause): boolean {

@@ -17,6 +17,11 @@ import type { DecideEvent, SignOffs } from "./signoffs.js";
  * The mediator is independent: never the author, a contributor, nor one of the
  * people who disagree. When nobody in the path's role is, the next role up the
  * area's escalation path mediates (as a role only the author holds escalates).
+ *
+ * A path's `within` is the mediator's deadline (seed 000: "decision binding
+ * within 1 business day"). Once it passes without a decision, the decision goes
+ * one step further up the area's escalation path (`escalatesTo`): that role may
+ * decide too, and the escalation sweep tells it (evaluate/escalation.ts).
  */
 
 export interface MediationInput {
@@ -27,6 +32,8 @@ export interface MediationInput {
   /** The author and, unless the policy allows them, contributors. */
   notIndependent: ReadonlySet<string>;
   areaById: ReadonlyMap<string, Area>;
+  /** The evaluation's clock: whether a mediator's deadline has passed. */
+  now: Date;
 }
 
 /**
@@ -45,11 +52,32 @@ export function mediate(
     if (!status) continue;
     requirement.mediation = status;
     const decision = latestDecision(status, requirement, input);
-    if (!decision) continue;
+    if (!decision) {
+      if (status.mediator && status.dueBy && input.now.getTime() >= Date.parse(status.dueBy))
+        status.overdue = true;
+      continue;
+    }
     status.decision = decision;
     requirement.satisfied = decision.verdict === "approve";
   }
   return signOffs.decisions.map((event) => outcome(event, requirements, conflicts, input));
+}
+
+/**
+ * Whom to ask for a review because a disagreement is now theirs to decide: the
+ * mediator once the parties' time is up, and the role above once the mediator's
+ * deadline passed; never anyone who is a party to it. None once it is decided.
+ */
+export function mediatorsToAsk(
+  requirements: readonly RequirementStatus[],
+  now: Date,
+): { role: RoleId; parties: string[] }[] {
+  return requirements.flatMap((r) => {
+    const m = r.mediation;
+    if (!m?.mediator || m.decision || now.getTime() < Date.parse(m.decidableFrom)) return [];
+    const roles = [m.mediator, ...(m.overdue && m.escalatesTo ? [m.escalatesTo] : [])];
+    return roles.map((role) => ({ role, parties: partiesOf(r) }));
+  });
 }
 
 /** The path that governs a disagreement, its mediator and its clock; undefined when the policy names none. */
@@ -71,6 +99,8 @@ function conflictStatus(
   const decidableFrom = after(since, path.after, policy);
   const { mediator, movedFrom, undecidable } =
     exclusiveLock(path, requirement, policy) ?? mediatorFor(path, requirement, parties, input);
+  const escalatesTo =
+    mediator && path.within ? nextMediator(mediator, requirement, parties, input) : undefined;
   return {
     kind: path.kind,
     blockedBy: [...requirement.blockedBy],
@@ -81,6 +111,7 @@ function conflictStatus(
     undecidable,
     decidableFrom: decidableFrom.toISOString(),
     dueBy: path.within ? after(decidableFrom, path.within, policy).toISOString() : undefined,
+    ...(escalatesTo ? { escalatesTo } : {}),
   };
 }
 
@@ -131,26 +162,40 @@ function mediatorFor(
   parties: string[],
   input: MediationInput,
 ): Pick<MediationStatus, "mediator" | "movedFrom" | "undecidable"> {
-  const excluded = new Set([...input.notIndependent, ...parties]);
-  const canMediate = (role: RoleId) =>
-    [...input.membership.members(role).logins].some((l) => !excluded.has(l));
-  if (canMediate(path.mediator)) return { mediator: path.mediator };
+  if (canMediate(path.mediator, parties, input)) return { mediator: path.mediator };
   const members = [...input.membership.members(path.mediator).logins];
   const why =
     members.length === 0
       ? `nobody known holds ${path.mediator}`
       : `every member of ${path.mediator} is ${members.some((m) => parties.includes(m)) ? "a party to the disagreement" : "the author or a contributor"}`;
-  const escalation = input.areaById.get(requirement.area)?.escalation ?? [];
-  const partyRoles = requirement.clauses.flatMap((c) => c.roles);
-  const start = Math.max(
-    escalation.indexOf(path.mediator),
-    ...partyRoles.map((r) => escalation.indexOf(r)),
-  );
-  const next = escalation.slice(start + 1).find(canMediate);
+  const next = nextMediator(path.mediator, requirement, parties, input);
   const undecidable = next
     ? undefined
     : `nobody independent of the change and the disagreement holds ${path.mediator} or a role above it on the ${requirement.area} escalation path: bind another person to ${path.mediator}`;
   return { mediator: next, movedFrom: { role: path.mediator, why }, undecidable };
+}
+
+/** Whether someone holding `role` is independent of the change and of the disagreement. */
+function canMediate(role: RoleId, parties: string[], input: MediationInput): boolean {
+  const excluded = new Set([...input.notIndependent, ...parties]);
+  return [...input.membership.members(role).logins].some((l) => !excluded.has(l));
+}
+
+/**
+ * The first role above both `role` and the disagreeing roles on the area's
+ * escalation path that someone independent holds: who mediates when `role`
+ * cannot, or decides when `role` did not in time.
+ */
+function nextMediator(
+  role: RoleId,
+  requirement: RequirementStatus,
+  parties: string[],
+  input: MediationInput,
+): RoleId | undefined {
+  const escalation = input.areaById.get(requirement.area)?.escalation ?? [];
+  const partyRoles = requirement.clauses.flatMap((c) => c.roles);
+  const start = Math.max(escalation.indexOf(role), ...partyRoles.map((r) => escalation.indexOf(r)));
+  return escalation.slice(start + 1).find((r) => canMediate(r, parties, input));
 }
 
 /** The latest valid decision by an eligible mediator, posted once the parties' time was up. */
@@ -159,19 +204,16 @@ function latestDecision(
   requirement: RequirementStatus,
   input: MediationInput,
 ): MediationStatus["decision"] {
-  const from = Date.parse(status.decidableFrom);
-  const valid = input.signOffs.decisions.filter(
-    (d) =>
-      !d.invalidReason &&
-      d.verdict &&
-      mayDecide(d.login, status, requirement, input) &&
-      d.at >= from,
-  );
+  const valid = input.signOffs.decisions.filter((d) => {
+    if (d.invalidReason || !d.verdict) return false;
+    const role = deciderRole(d.login, status, requirement, input);
+    return role !== undefined && d.at >= decidableAs(role, status);
+  });
   const last = valid.sort((a, b) => a.at - b.at || a.commentId - b.commentId).at(-1);
   if (!last) return undefined;
   return {
     by: last.login,
-    role: status.mediator!,
+    role: deciderRole(last.login, status, requirement, input)!,
     verdict: last.verdict!,
     rationale: last.rationale,
     commentId: last.commentId,
@@ -179,16 +221,27 @@ function latestDecision(
   };
 }
 
-function mayDecide(
+/** The role `login` may decide as: the mediator, else the role an overdue decision escalates to; undefined if neither. */
+function deciderRole(
   login: string,
   status: MediationStatus,
   requirement: RequirementStatus,
   input: MediationInput,
-): boolean {
+): RoleId | undefined {
   const who = login.toLowerCase();
   if (!status.mediator || input.notIndependent.has(who) || partiesOf(requirement).includes(who))
-    return false;
-  return input.membership.isMember(who, status.mediator);
+    return undefined;
+  if (input.membership.isMember(who, status.mediator)) return status.mediator;
+  if (status.escalatesTo && input.membership.isMember(who, status.escalatesTo))
+    return status.escalatesTo;
+  return undefined;
+}
+
+/** From when a role may decide: the mediator once the parties' time is up; the role above only once the mediator's deadline passed. */
+function decidableAs(role: RoleId, status: MediationStatus): number {
+  return Date.parse(
+    role === status.mediator ? status.decidableFrom : (status.dueBy ?? status.decidableFrom),
+  );
 }
 
 /** What became of one `/governance decide`, in words fit for a reply when it did not count. */
@@ -221,7 +274,13 @@ function outcome(
   const reasons: string[] = [];
   for (const r of mediated) {
     const m = r.mediation!;
-    if (mayDecide(who, m, r, input)) {
+    const role = deciderRole(who, m, r, input);
+    if (role !== undefined && role !== m.mediator) {
+      if (event.at >= decidableAs(role, m)) return { ...base, counted: true };
+      reasons.push(
+        `@${event.login} is not a member of ${m.mediator}, who mediates the disagreement on \`${r.id}\`; it goes to ${role} only if ${m.mediator} has not decided by ${m.dueBy}`,
+      );
+    } else if (role !== undefined) {
       if (event.at >= Date.parse(m.decidableFrom)) return { ...base, counted: true };
       reasons.push(
         `the disagreement on \`${r.id}\` began ${m.since}; the ${m.kind} path gives the parties ${describeDuration(input.policy.mediation.find((p) => p.kind === m.kind)!.after)} to settle it, so its mediator may decide from ${m.decidableFrom}`,

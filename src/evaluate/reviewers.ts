@@ -29,6 +29,12 @@ export interface ReviewerInput {
   membership: Membership;
   requested: { users: string[]; teams: string[] };
   reviewed: string[];
+  /**
+   * Roles a disagreement is now up to (evaluate/mediation.ts): one member who is
+   * not a party to it is asked (a named person before the role's teams), unless
+   * such a member is already asked.
+   */
+  mediators?: { role: RoleId; parties: string[] }[];
 }
 
 type Candidate = { kind: "user"; name: string } | { kind: "team"; name: string };
@@ -141,6 +147,19 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
         .filter(independent)
         .slice(0, COURTESY_USERS_PER_ROLE)
         .forEach((u) => users.add(u));
+  }
+  for (const { role, parties } of input.mediators ?? []) {
+    const members = membership.members(role);
+    // A party cannot decide: asking one of them would tell nobody who can.
+    const eligible = members.users.filter(
+      (u) => independent(u) && !parties.includes(u.toLowerCase()),
+    );
+    const asked =
+      eligible.some((u) => users.has(u) || askedUsers.has(u.toLowerCase())) ||
+      members.teams.some((t) => teams.has(t) || askedTeams.has(teamKey(t)));
+    if (asked) continue;
+    if (eligible.length > 0) users.add(eligible[0]!);
+    else members.teams.forEach((t) => teams.add(t));
   }
   return { users: [...users].sort(), teams: [...teams].sort() };
 }

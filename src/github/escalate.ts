@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
 import {
   escalationMarker,
+  mediationNotice,
   parseEscalationMarkers,
   planEscalations,
 } from "../evaluate/escalation.js";
@@ -59,11 +60,13 @@ export async function escalatePullRequest(
       ...repo,
       issue_number: pr.number,
       body: withMarker(
-        [
-          `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
-          "",
-          `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
-        ].join("\n"),
+        step.mediation
+          ? mediationNotice(step, mentions)
+          : [
+              `⏰ \`${step.requirement}\` has waited past its review SLA (due ${step.dueAt.toISOString()}); still missing: ${step.missing.join(", ")}.`,
+              "",
+              `Escalating to **${step.toRole}** (step ${step.step} of the ${step.area} escalation path): ${mentions.join(" ") || `nobody is bound to ${step.toRole}`} — please decide or unblock.`,
+            ].join("\n"),
         marker,
       ),
     });
@@ -79,20 +82,18 @@ export async function escalatePullRequest(
   }
   if (taken > 0) {
     const escalated = evaluate(policy, facts, gate.now());
-    // The run's first line is what the app remembers about this head (src/github/check-state.ts): kept as it was.
-    const state = readHeadState(existing.summary);
     const summary = renderSummary(escalated, policy);
-    await gate.checks.write(
-      octokit,
-      repo,
-      pr.head.sha,
-      {
+    // The run's first line is what the app remembers about this head (src/github/check-state.ts),
+    // other pull requests on the commit included: kept as it is when written, never as
+    // `existing` showed it before the comments above (another evaluation may have written since).
+    await gate.checks.change(octokit, repo, pr.head.sha, existing, async (current) => {
+      const state = readHeadState(current?.summary);
+      return {
         conclusion: escalated.conclusion,
         title: renderTitle(escalated, policy),
         summary: state ? withHeadState(summary, state) : summary,
-      },
-      existing,
-    );
+      };
+    });
   }
   return taken;
 }

@@ -141,10 +141,12 @@ export class FactGatherer {
       previousPath: f.previous_filename,
       status: f.status as FileStatus,
       patch: f.patch,
-      // GitHub leaves `patch` out of large diffs: the counts tell a pure rename (0) from an edited one.
+      // GitHub leaves `patch` out of large and binary diffs; a count above 0 proves a rename edited,
+      // 0 proves nothing (a binary file counts 0): only equal versions or blobs prove it pure (unread.ts).
       additions: f.additions,
       deletions: f.deletions,
       changes: f.changes,
+      headBlob: f.sha ?? undefined,
     }));
     return {
       files,
@@ -192,8 +194,12 @@ function contentRequests(files: ChangedFile[], base: string, head: string): Cont
   return wanted;
 }
 
-/** A blob GitHub truncates or marks binary stays unloaded, and its detector says so. */
+/**
+ * A blob GitHub truncates or marks binary stays unloaded, and its detector says
+ * so; the base blob's id is kept all the same (equal to the head's: a pure rename).
+ */
 function applyBlob(w: ContentRequest, blob: Blob | null): void {
+  if (w.side === "base" && blob?.oid) w.file.baseBlob = blob.oid;
   if (blob === null) w.file[w.side] = null;
   else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
 }
@@ -213,7 +219,7 @@ async function loadContents(
     chunk.forEach((w, i) => (variables[`e${i}`] = w.expression));
     const query = `query Blobs($owner: String!, $name: String!, ${chunk.map((_, i) => `$e${i}: String!`).join(", ")}) {
   repository(owner: $owner, name: $name) {
-${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
+${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { oid text isBinary isTruncated } }`).join("\n")}
   }
 }`;
     const data = await graphqlRead<{ repository: Record<string, Blob | null> }>(

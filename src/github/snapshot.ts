@@ -52,6 +52,8 @@ export type TimelineEvent =
 
 /** A file's content at a revision, as GraphQL's `object(expression:) { ... on Blob }` answers (snapshot and fact gathering both read it). */
 export interface Blob {
+  /** The blob's Git object id (asked for by every query; absent only from a caller's hand-made blob). */
+  oid?: string;
   text: string | null;
   isBinary: boolean;
   isTruncated: boolean;
@@ -200,7 +202,7 @@ export async function readSnapshot(
   const blobs = options.blobs ?? [];
   const query = `query PullRequestSnapshot($owner: String!, $name: String!, $number: Int!, $suites: CheckSuiteFilter, $check: String!${teamVars.declarations}${blobs.map((_, i) => `, $b${i}: String!`).join("")}) {
   repository(owner: $owner, name: $name) {
-${blobs.map((_, i) => `    b${i}: object(expression: $b${i}) { ... on Blob { text isBinary isTruncated } }`).join("\n")}
+${blobs.map((_, i) => `    b${i}: object(expression: $b${i}) { ... on Blob { oid text isBinary isTruncated } }`).join("\n")}
     pullRequest(number: $number) {
       number createdAt state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
@@ -237,6 +239,7 @@ ${teamVars.fields}
     wholeConnection(octokit, repo, number, "contributions", node.contributions),
   ]);
   const teamMembers = await membersFrom(octokit, repo, teams, teamVars.aliases, data);
+  const associated = await associatedPulls(octokit, repo, node);
 
   const requested = requests
     .map((r) => r.requestedReviewer)
@@ -300,11 +303,61 @@ ${teamVars.fields}
     createdAt: node.createdAt,
     timeline: timeline.flatMap(timelineEventOf),
     contributors: contributorsOf(contributions),
-    siblings: siblingsOf(repo, node),
+    siblings: siblingsOf(repo, node, associated),
   };
 }
 
-const ASSOCIATED = `associatedPullRequests(first: 20) { nodes { number state headRefOid baseRepository { nameWithOwner } } pageInfo { hasNextPage endCursor } }`;
+const ASSOCIATED_FIELDS =
+  "nodes { number state headRefOid baseRepository { nameWithOwner } } pageInfo { hasNextPage endCursor }";
+const ASSOCIATED = `associatedPullRequests(first: ${PAGE}) { ${ASSOCIATED_FIELDS} }`;
+/**
+ * Pages of pull requests associated with a head commit read after the first
+ * (GitHub lists closed ones too). Anyone can open pull requests on a commit,
+ * so the list is read whole, up to a bound that a real repository never
+ * reaches; past it the sharers are unknown and the evaluation fails.
+ */
+const ASSOCIATED_PAGES = 10;
+
+/**
+ * Every pull request GitHub associates with the snapshot's head commit. The
+ * check run belongs to the commit and is held to the strictest of them, so a
+ * list cut short could hide a failing one: it is followed to its end (no
+ * extra call when it fits one page), and past the bound it is an error.
+ */
+async function associatedPulls(
+  octokit: GitHub,
+  repo: RepoRef,
+  node: PullRequestNode,
+): Promise<AssociatedPullNode[]> {
+  const commit = node.commits.nodes?.[0]?.commit;
+  if (!commit || commit.oid !== node.headRefOid || !commit.associatedPullRequests) return [];
+  const nodes = [...(commit.associatedPullRequests.nodes ?? [])];
+  let page = commit.associatedPullRequests.pageInfo;
+  for (let read = 0; page.hasNextPage; read++) {
+    if (read === ASSOCIATED_PAGES)
+      throw new Error(
+        `GitHub associates more than ${nodes.length} pull requests with head commit ${node.headRefOid.slice(0, 7)}, more than the gate reads; one of them may fail its governance check, and the check run belongs to the commit, so this pull request's check fails. Fix: push a commit of its own to this pull request's branch, or close the other pull requests opened on this commit`,
+      );
+    const next = await graphqlRead<{
+      repository: { pullRequest: Pick<PullRequestNode, "commits"> | null } | null;
+    }>(
+      octokit,
+      `query AssociatedPullRequestsPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
+  repository(owner: $owner, name: $name) { pullRequest(number: $number) { commits(last: 1) { nodes { commit { oid associatedPullRequests(first: ${PAGE}, after: $after) { ${ASSOCIATED_FIELDS} } } } } } }
+}`,
+      { owner: repo.owner, name: repo.repo, number: node.number, after: page.endCursor },
+    );
+    const head = next.repository?.pullRequest?.commits.nodes?.[0]?.commit;
+    // Pushed on meanwhile: the push's own event judges the new head.
+    if (head?.oid !== node.headRefOid || !head.associatedPullRequests)
+      throw new Error(
+        `the head of pull request #${node.number} moved while the pull requests sharing it were being read`,
+      );
+    nodes.push(...(head.associatedPullRequests.nodes ?? []));
+    page = head.associatedPullRequests.pageInfo;
+  }
+  return nodes.filter((p): p is AssociatedPullNode => p !== null);
+}
 
 function timelineEventOf(item: TimelineNode): TimelineEvent[] {
   if (!item.createdAt) return [];
@@ -349,12 +402,13 @@ function contributorsOf(contributions: ContributionNode[]): string[] {
   return [...logins].sort();
 }
 
-function siblingsOf(repo: RepoRef, node: PullRequestNode): number[] {
-  const commit = node.commits.nodes?.[0]?.commit;
-  if (!commit || commit.oid !== node.headRefOid) return [];
+function siblingsOf(
+  repo: RepoRef,
+  node: PullRequestNode,
+  associated: AssociatedPullNode[],
+): number[] {
   const here = `${repo.owner}/${repo.repo}`.toLowerCase();
-  return (commit.associatedPullRequests?.nodes ?? [])
-    .filter((p): p is AssociatedPullNode => p !== null)
+  return associated
     .filter(
       (p) =>
         p.number !== node.number &&

@@ -59,7 +59,7 @@ export const POLICY_LIMITS = {
   areas: 1000,
   rules: 1000,
   roles: 1000,
-  /** Globs in areas' `paths` and rules' `when.paths`. */
+  /** Globs in areas' `paths`, rules' `when.paths` and `ticket.exemptPaths`. */
   globs: 5000,
   /** Globs once braces are expanded (what minimatch compiles; each glob is bounded on its own too). */
   globRows: 20_000,
@@ -202,11 +202,14 @@ function unnamedTicketProjects(policy: Policy): string | undefined {
   if (
     !policy.ticket ||
     policy.ticket.projects ||
-    ticketed.length === 0 ||
+    (ticketed.length === 0 && !policy.ticket.everyChange) ||
     ticketPatternProblem(policy.ticket.pattern)
   )
     return undefined;
-  return `areas ${ticketed.join(", ")} require a ticket, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
+  const who = policy.ticket.everyChange
+    ? "every change requires a ticket (ticket.everyChange)"
+    : `areas ${ticketed.join(", ")} require a ticket`;
+  return `${who}, but ticket.projects names no project: any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] }`;
 }
 
 interface OpaqueEntry {
@@ -279,6 +282,7 @@ function overLimit(
   const globs = [
     ...Object.values(record(root.areas)).flatMap((area) => list(record(area).paths)),
     ...Object.values(record(root.rules)).flatMap((rule) => list(record(record(rule).when).paths)),
+    ...list(record(root.ticket).exemptPaths),
   ].filter((glob): glob is string => typeof glob === "string");
   if (globs.length > POLICY_LIMITS.globs)
     return {

@@ -166,10 +166,22 @@ export interface Policy {
   /** Mediation paths, most specific first: incident, peer, cross-functional (those the policy names). */
   mediation: MediationPath[];
   sla: BusinessCalendar;
-  ticket?: { pattern: string; projects?: string[] };
+  ticket?: TicketSettings;
   detectors: DetectorSettings;
   /** Path → areas, compiled once when the policy is loaded. */
   index: AreaIndex;
+}
+
+export interface TicketSettings {
+  pattern: string;
+  projects?: string[];
+  /**
+   * When every pull request must cite a ticket (`ticket.everyChange`), whatever
+   * areas it touches: `paths` are the exempt globs as written, `index` the same
+   * compiled (one pseudo-area, so `!glob` excludes as in an area's paths).
+   * Absent: only areas with `ticket: true` ask for one.
+   */
+  everyChange?: { exemptPaths: string[]; index: AreaIndex };
 }
 
 export const LEVEL_NAMES: Record<Level, string> = {

@@ -208,6 +208,7 @@ export function resolvePolicy(
     const problem = ticketPatternProblem(file.ticket.pattern);
     if (problem) blame(["ticket", "pattern"], problem);
   }
+  const everyChange = resolveEveryChange(file.ticket, blame);
   const sla = resolveSla(file, blame);
   warnIdleOwnership(file, areas, rules, blame);
   warnUnusedRoles(file, roles, areas, rules, blame, closest);
@@ -267,7 +268,11 @@ export function resolvePolicy(
     mediation,
     sla,
     ticket: file.ticket?.pattern
-      ? { pattern: file.ticket.pattern, projects: file.ticket.projects }
+      ? {
+          pattern: file.ticket.pattern,
+          projects: file.ticket.projects,
+          ...(everyChange ? { everyChange } : {}),
+        }
       : undefined,
     detectors: {
       cost: {
@@ -370,6 +375,49 @@ function resolveMediation(
 function levelSettings(file: PolicyFile, level: Level) {
   const raw = file.levels?.[level];
   return { name: raw?.name ?? LEVEL_NAMES[level], commandOnly: raw?.commandOnly ?? false };
+}
+
+/** Files of the three kinds seed 002 asks tickets for (features and fixes, CI/CD, deployment): an exemption matching them all exempts everything. */
+const TICKETED_PROBES = ["src/index.ts", ".github/workflows/ci.yml", "Dockerfile"];
+
+/**
+ * `ticket.everyChange` with its exempt globs compiled, or undefined when only
+ * areas ask for tickets. Exemptions that do not apply, or that would let every
+ * change through, are reported: the policy's author meant something else.
+ */
+function resolveEveryChange(
+  ticket: PolicyFile["ticket"],
+  blame: Blame,
+): NonNullable<Policy["ticket"]>["everyChange"] {
+  const exemptPaths = ticket?.exemptPaths ?? [];
+  exemptPaths.forEach((glob, i) => {
+    const problem = globProblem(glob);
+    if (problem) blame(["ticket", "exemptPaths", i], `glob ${quoted(glob)} ${problem}`);
+  });
+  if (!ticket?.everyChange) {
+    // Said only when everyChange is not written at all: `everyChange: false` below a
+    // preset's exemptions turns the rule off on purpose.
+    if (ticket?.exemptPaths && ticket.everyChange === undefined)
+      blame(
+        ["ticket", "exemptPaths"],
+        "ticket.exemptPaths has no effect without ticket.everyChange: true (an area's `ticket: true` applies to every file it owns)",
+        "warning",
+      );
+    return undefined;
+  }
+  const valid = exemptPaths.filter((glob) => !globProblem(glob));
+  if (valid.length > 0 && valid.every((glob) => glob.startsWith("!")))
+    blame(
+      ["ticket", "exemptPaths"],
+      'ticket.exemptPaths only excludes ("!glob"), so it exempts nothing; list what needs no ticket, e.g. "docs/**"',
+    );
+  const index = new AreaIndex([{ id: "exempt", paths: valid }]);
+  if (TICKETED_PROBES.every((path) => index.match(path).length > 0))
+    blame(
+      ["ticket", "exemptPaths"],
+      `ticket.exemptPaths exempts application code, pipelines and deployment files alike (${TICKETED_PROBES.join(", ")}), so no pull request would need a ticket; list only what needs none, e.g. "docs/**", "**/*.md"`,
+    );
+  return { exemptPaths, index };
 }
 
 function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {

@@ -284,6 +284,18 @@ export const policyFileSchema = z.strictObject({
         )
         .min(1)
         .optional(),
+      /**
+       * Every pull request must cite a ticket, not only one touching an area with
+       * `ticket: true` (seed 002: "All work items must be tracked through Jira
+       * tickets"), except one whose every changed file matches `exemptPaths`.
+       */
+      everyChange: z.boolean().optional(),
+      /**
+       * With `everyChange`: globs (as in an area's `paths`, `!glob` excludes) of
+       * files that alone need no ticket, such as documentation (`docs/**`,
+       * `**\/*.md`). An area's own `ticket: true` still applies to them.
+       */
+      exemptPaths: z.array(z.string()).min(1).max(100).optional(),
     })
     .optional(),
   cost: z

@@ -178,6 +178,10 @@ export function renderMatrix(policy: Policy, title = "Ownership matrix"): string
     out.push(
       `- Tickets: areas marked "ticket required" need a key${projects} matching \`${policy.ticket.pattern}\` in the title or description.`,
     );
+    if (policy.ticket.everyChange)
+      out.push(
+        `- Tickets: any other pull request needs one too, unless every file it changes matches ${code(policy.ticket.everyChange.exemptPaths)}.`,
+      );
   }
   out.push("");
   return out.join("\n");

@@ -139,11 +139,20 @@ export function renderSummary(decision: Decision, policy: Policy): string {
   }
 
   if (decision.ticket.required) {
+    // Areas name why best; otherwise the policy asks it of every change (ticket.everyChange).
+    const { areas } = decision.ticket;
+    const [by, need] =
+      areas.length > 0
+        ? [areas.join(", "), `${areas.join(", ")} require`]
+        : [
+            "every change outside ticket.exemptPaths",
+            "Every change outside the policy's ticket.exemptPaths requires",
+          ];
     out.push("### Ticket", "");
     out.push(
       decision.ticket.found.length > 0
-        ? `✅ References ${decision.ticket.found.join(", ")} (required by ${decision.ticket.areas.join(", ")}).`
-        : `❌ ${decision.ticket.areas.join(", ")} require a ticket key matching \`${decision.ticket.pattern}\` in the title or description.`,
+        ? `✅ References ${decision.ticket.found.join(", ")} (required by ${by}).`
+        : `❌ ${need} a ticket key matching \`${decision.ticket.pattern}\` in the title or description.`,
       "",
     );
   }
@@ -226,6 +235,12 @@ export function mediationLine(id: string, m: MediationStatus): string {
   const moved = m.movedFrom ? ` (${m.movedFrom.role} cannot: ${m.movedFrom.why})` : "";
   if (!m.mediator)
     return `${head}. No mediator can decide it${moved}: ${m.undecidable ?? "the policy names nobody who can"}.`;
+  const how =
+    "comment `/governance decide approve <rationale>` or `/governance decide reject <rationale>`";
+  if (m.overdue)
+    return m.escalatesTo
+      ? `${head}. **${m.mediator}**${moved} was to decide by ${m.dueBy} and has not: the decision is escalated to **${m.escalatesTo}**, who may decide as well: ${how}.`
+      : `${head}. **${m.mediator}**${moved} was to decide by ${m.dueBy} and has not, and no role above it on the area's escalation path has anyone independent to take the decision over: ${m.mediator} still decides (${how}); bind someone to a role above it on the escalation path to escalate further.`;
   const due = m.dueBy ? `; the decision is due by ${m.dueBy}` : "";
   return `${head}. Unless the parties settle it, **${m.mediator}**${moved} may decide from ${m.decidableFrom}${due}: comment \`/governance decide approve <rationale>\` or \`/governance decide reject <rationale>\`.`;
 }

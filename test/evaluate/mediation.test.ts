@@ -344,7 +344,7 @@ describe('cross-functional conflicts: "Tech Architect mediates; decision binding
     });
   });
 
-  it("a peer-level mediator cannot decide a cross-functional disagreement", () => {
+  it("a peer-level mediator cannot decide a cross-functional disagreement (before the Tech Architect's deadline, when it goes up the path to them)", () => {
     const decide = comment("vic", "/governance decide approve ok", "2026-11-23T11:40:00Z");
     const d = evaluate(
       policy,
@@ -355,7 +355,7 @@ describe('cross-functional conflicts: "Tech Architect mediates; decision binding
     expect(d.commands[0]).toMatchObject({
       counted: false,
       reason:
-        "@vic is not a member of tech-architect, who mediates the disagreement on `infra/cost-increase`",
+        "@vic is not a member of tech-architect, who mediates the disagreement on `infra/cost-increase`; it goes to vp-engineering only if tech-architect has not decided by 2026-11-24T11:00:00.000Z",
     });
   });
 

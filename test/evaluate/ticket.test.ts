@@ -63,10 +63,11 @@ describe("ticket references", () => {
     const ticketed = evaluate(policy, workflowChange("LFXV2-302 Build with UTF-8 locale"), NOW);
     expect(ticketed.ticket.found).toEqual(["LFXV2-302"]);
     expect(ticketed.conclusion).toBe("success");
-    // The preset's pattern is kept: the merge is key by key.
-    expect(policy.ticket).toEqual({
+    // The preset's pattern (and its every-change rule) is kept: the merge is key by key.
+    expect(policy.ticket).toMatchObject({
       pattern: "\\b[A-Z][A-Z0-9_]+-[1-9][0-9]*\\b",
       projects: ["LFXV2", "INC"],
+      everyChange: { exemptPaths: ["docs/**", "**/*.{md,mdx,rst,adoc}"] },
     });
   });
 });

@@ -8,6 +8,7 @@
  * pattern-matched. Used by the nock mocks (test/github), the e2e/reliability
  * fake (test/e2e/fake-github.ts) and the bench's fake (bench/lib/fake-github.ts).
  */
+import { createHash } from "node:crypto";
 import { execute, parse, validate, type DocumentNode, type GraphQLError } from "graphql";
 import { githubGraphqlSchema, type GraphqlRequestBody } from "./graphql.js";
 import { APP_BOT_LOGIN } from "./fake-github/views.js";
@@ -46,12 +47,15 @@ export interface GraphqlWorld {
   teamMembers?(org: string, slug: string): string[] | undefined;
   /** The `viewer` of the token (default: the App's bot account, as the fakes name it). */
   viewer?: string;
-  /** `rev:path` → blob, or undefined when there is no such object. */
+  /**
+   * `rev:path` → blob, or undefined when there is no such object. `oid` defaults to
+   * Git's id of `text` (of the expression, for a blob given no text).
+   */
   blob?(
     owner: string,
     repo: string,
     expression: string,
-  ): { text: string | null; isBinary: boolean; isTruncated?: boolean } | undefined;
+  ): { text: string | null; isBinary: boolean; isTruncated?: boolean; oid?: string } | undefined;
 }
 
 export interface GraphqlAnswer {
@@ -134,6 +138,14 @@ function cursorIndex(cursor: string): number {
   return index;
 }
 
+/** Git's object id of a blob with this content (a GitObjectID: 40 hex digits). */
+export function gitBlobId(content: string): string {
+  const bytes = Buffer.from(content, "utf8");
+  return createHash("sha1")
+    .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
+    .digest("hex");
+}
+
 /** GraphQL's actor for a REST user: bots are `Bot` and their login has no `[bot]`. */
 function actor(user: Rest) {
   if (!user) return null;
@@ -157,6 +169,7 @@ function rootOf(world: GraphqlWorld) {
         return blob
           ? {
               __typename: "Blob",
+              oid: blob.oid ?? gitBlobId(blob.text ?? `binary content of ${expression}`),
               text: blob.text,
               isBinary: blob.isBinary,
               isTruncated: blob.isTruncated ?? false,

@@ -44,7 +44,14 @@ describe("10.11: the ticket pattern runs only where a ticket is required", () =>
       body: HOSTILE,
     });
     const d = evaluate(policy, adr, NOW);
-    expect(d.ticket).toEqual({ required: false, pattern: PRESET_PATTERN, found: [], areas: [] });
+    // Documentation only: exempt from the preset's every-change ticket (seed 002 lines 226-230).
+    expect(d.ticket).toEqual({
+      required: false,
+      pattern: PRESET_PATTERN,
+      found: [],
+      areas: [],
+      unexempt: [],
+    });
     expect(matcher.scans).toBe(scans);
   });
 
@@ -65,6 +72,7 @@ describe("10.11: the ticket pattern runs only where a ticket is required", () =>
       pattern: PRESET_PATTERN,
       found: ["LFXV2-302"],
       areas: ["ci-cd"],
+      unexempt: [".github/workflows/deploy.yml"],
     });
     expect(d.conclusion).toBe("success");
     expect(matcher.scans).toBe(before.scans + 1);
@@ -221,6 +229,7 @@ describe("issue 11 §5: names of standards are no tickets; lint asks for the pro
       pattern: PRESET_PATTERN,
       found: [],
       areas: ["ci-cd"],
+      unexempt: [".github/workflows/deploy.yml"],
     });
     expect(d.conclusion).toBe("failure");
   });
@@ -255,7 +264,7 @@ describe("issue 11 §5: names of standards are no tickets; lint asks for the pro
     );
     expect(result.policy).toBeDefined();
     expect(result.problems.map(formatProblem)).toEqual([
-      ".github/governance.yml:1:1: warning: areas ci-cd, deployment, environments, iac, network-access require a ticket, but ticket.projects names no project: " +
+      ".github/governance.yml:1:1: warning: every change requires a ticket (ticket.everyChange), but ticket.projects names no project: " +
         "any word shaped like a key counts as one; name the boards whose keys count, e.g. ticket: { projects: [LFXV2] } (at ticket)",
     ]);
   });
