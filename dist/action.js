@@ -71219,6 +71219,3056 @@ var init_membership = __esm({
   }
 });
 
+// node_modules/balanced-match/dist/esm/index.js
+var range;
+var init_esm = __esm({
+  "node_modules/balanced-match/dist/esm/index.js"() {
+    range = (a, b, str) => {
+      let begs, beg, left, right = void 0, result2;
+      let ai = str.indexOf(a);
+      let bi = str.indexOf(b, ai + 1);
+      let i2 = ai;
+      if (ai >= 0 && bi > 0) {
+        if (a === b) {
+          return [ai, bi];
+        }
+        begs = [];
+        left = str.length;
+        while (i2 >= 0 && !result2) {
+          if (i2 === ai) {
+            begs.push(i2);
+            ai = str.indexOf(a, i2 + 1);
+          } else if (begs.length === 1) {
+            const r = begs.pop();
+            if (r !== void 0)
+              result2 = [r, bi];
+          } else {
+            beg = begs.pop();
+            if (beg !== void 0 && beg < left) {
+              left = beg;
+              right = bi;
+            }
+            bi = str.indexOf(b, i2 + 1);
+          }
+          i2 = ai < bi && ai >= 0 ? ai : bi;
+        }
+        if (begs.length && right !== void 0) {
+          result2 = [left, right];
+        }
+      }
+      return result2;
+    };
+  }
+});
+
+// node_modules/brace-expansion/dist/esm/index.js
+function numeric(str) {
+  return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
+}
+function escapeBraces(str) {
+  return str.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+}
+function unescapeBraces(str) {
+  return str.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+}
+function pushAll(target, items) {
+  for (let i2 = 0; i2 < items.length; i2++) {
+    target.push(items[i2]);
+  }
+}
+function balancedWithBudget(str, masked, budget) {
+  if (budget.remaining < 0) {
+    return void 0;
+  }
+  const r = range("{", "}", masked);
+  const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
+  budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
+  if (!r || budget.remaining < 0) {
+    return void 0;
+  }
+  return {
+    end: r[1],
+    pre: str.slice(0, r[0]),
+    body: str.slice(r[0] + 1, r[1]),
+    post: str.slice(r[1] + 1),
+    unmatched
+  };
+}
+function maskUnmatchedOpens(masked, budget) {
+  budget.remaining -= masked.length;
+  const open2 = [];
+  for (let i2 = 0; i2 < masked.length; i2++) {
+    const c = masked.charCodeAt(i2);
+    if (c === 123) {
+      open2.push(i2);
+    } else if (c === 125 && open2.length) {
+      open2.pop();
+    }
+  }
+  let out2 = "";
+  let last = 0;
+  for (let i2 = 0; i2 < open2.length; i2++) {
+    const at2 = open2[i2];
+    out2 += masked.slice(last, at2) + "\0";
+    last = at2 + 1;
+  }
+  return out2 + masked.slice(last);
+}
+function commaSetFollows(str, budget) {
+  budget.remaining -= str.length;
+  if (budget.remaining < 0) {
+    return false;
+  }
+  let close = false;
+  for (let i2 = str.length - 1; i2 >= 0; i2--) {
+    const c = str.charCodeAt(i2);
+    if (c === 125) {
+      close = true;
+    } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
+      close = false;
+    } else if (c === 44 && close && str.charCodeAt(i2 + 1) !== 44) {
+      return true;
+    }
+  }
+  return false;
+}
+function parseCommaParts(str, budget) {
+  const parts2 = [];
+  let carry = "";
+  for (; ; ) {
+    const m = balancedWithBudget(str, str, budget);
+    if (budget.remaining < 0) {
+      return void 0;
+    }
+    if (!m) {
+      const tail = str.split(",");
+      tail[0] = carry + tail[0];
+      pushAll(parts2, tail);
+      return parts2;
+    }
+    const { pre, body: body2, post } = m;
+    const p = pre.split(",");
+    p[0] = carry + p[0];
+    p[p.length - 1] += "{" + body2 + "}";
+    if (!post.length) {
+      pushAll(parts2, p);
+      return parts2;
+    }
+    carry = p.pop();
+    pushAll(parts2, p);
+    str = post;
+  }
+}
+function bound(value, fallback) {
+  return value === void 0 || isNaN(value) ? fallback : value;
+}
+function expand2(str, options2 = {}) {
+  if (!str) {
+    return [];
+  }
+  const max = bound(options2.max, EXPANSION_MAX);
+  const maxLength = bound(options2.maxLength, EXPANSION_MAX_LENGTH);
+  const maxDepth = bound(options2.maxDepth, EXPANSION_MAX_DEPTH);
+  const maxRewrites = bound(options2.maxRewrites, EXPANSION_MAX_REWRITES);
+  const maxSteps = bound(options2.maxSteps, EXPANSION_MAX_STEPS);
+  if (str.slice(0, 2) === "{}") {
+    str = "\\{\\}" + str.slice(2);
+  }
+  return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+}
+function embrace(str) {
+  return "{" + str + "}";
+}
+function isPadded(el) {
+  return /^-?0\d/.test(el);
+}
+function lte(i2, y) {
+  return i2 <= y;
+}
+function gte(i2, y) {
+  return i2 >= y;
+}
+function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
+  const out2 = [];
+  let length = 0;
+  let nonEmpty;
+  outer: for (let a = 0; a < acc.length; a++) {
+    const prefix2 = acc[a] + pre;
+    let vs = values;
+    if (dropEmpties && !prefix2) {
+      if (!nonEmpty)
+        nonEmpty = values.filter((v) => v);
+      vs = nonEmpty;
+    }
+    for (let v = 0; v < vs.length; v++) {
+      if (out2.length >= max)
+        break outer;
+      const expansion = prefix2 + vs[v];
+      if (length + expansion.length > maxLength)
+        break outer;
+      out2.push(expansion);
+      length += expansion.length;
+    }
+  }
+  budget.remaining -= out2.length;
+  return out2;
+}
+function expandSequence(body2, isAlphaSequence, max, maxLength, budget) {
+  const n2 = body2.split(/\.\./);
+  const N = [];
+  if (n2[0] === void 0 || n2[1] === void 0) {
+    return N;
+  }
+  const x2 = numeric(n2[0]);
+  const y = numeric(n2[1]);
+  const width = Math.max(n2[0].length, n2[1].length);
+  let incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric(n2[2])), 1) : 1;
+  let test = lte;
+  const reverse = y < x2;
+  if (reverse) {
+    incr *= -1;
+    test = gte;
+  }
+  const pad = n2.some(isPadded);
+  const cost = pad ? width : 1;
+  let length = 0;
+  for (let i2 = x2; test(i2, y) && N.length < max; i2 += incr) {
+    budget.remaining -= cost;
+    if (budget.remaining < 0) {
+      return void 0;
+    }
+    let c;
+    if (isAlphaSequence) {
+      c = String.fromCharCode(i2);
+      if (c === "\\") {
+        c = "";
+      }
+    } else {
+      c = String(i2);
+      if (pad) {
+        const need = width - c.length;
+        if (need > 0) {
+          const z2 = new Array(need + 1).join("0");
+          if (i2 < 0) {
+            c = "-" + z2 + c.slice(1);
+          } else {
+            c = z2 + c;
+          }
+        }
+      }
+    }
+    if (length + c.length > maxLength)
+      break;
+    N.push(c);
+    length += c.length;
+  }
+  return N;
+}
+function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+  budget.remaining -= CALL_STEPS;
+  if (depth > maxDepth) {
+    return [str];
+  }
+  let acc = [""];
+  let rewrites = 0;
+  let dropEmpties = false;
+  let firstGroup = true;
+  let masked = str;
+  for (; ; ) {
+    const m = balancedWithBudget(str, masked, budget);
+    if (!m) {
+      return combine(acc, str, [""], max, maxLength, dropEmpties, budget);
+    }
+    if (m.unmatched) {
+      masked = maskUnmatchedOpens(masked, budget);
+    }
+    const pre = m.pre;
+    const literal3 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+    if (/\$$/.test(pre)) {
+      acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
+      firstGroup = false;
+      if (!m.post.length)
+        break;
+      str = m.post;
+      masked = masked.slice(m.end + 1);
+      continue;
+    }
+    const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
+    const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
+    const isSequence = isNumericSequence || isAlphaSequence;
+    const isOptions = m.body.indexOf(",") >= 0;
+    if (!isSequence && !isOptions) {
+      if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
+        rewrites++;
+        str = m.pre + "{" + m.body + escClose + m.post;
+        masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
+        isTop = true;
+        continue;
+      }
+      return literal3();
+    }
+    if (firstGroup) {
+      dropEmpties = isTop && !isSequence;
+      firstGroup = false;
+    }
+    let values;
+    if (isSequence) {
+      values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
+      if (!values) {
+        return literal3();
+      }
+    } else {
+      let n2 = parseCommaParts(m.body, budget);
+      if (!n2) {
+        return literal3();
+      }
+      if (n2.length === 1 && n2[0] !== void 0) {
+        n2 = expand_(n2[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
+        if (budget.remaining < 0) {
+          return literal3();
+        }
+        if (n2.length === 1) {
+          const next2 = combine(acc, pre + n2[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
+          if (budget.remaining < 0) {
+            return literal3();
+          }
+          acc = next2;
+          if (!m.post.length)
+            break;
+          str = m.post;
+          masked = masked.slice(m.end + 1);
+          continue;
+        }
+      }
+      let dropsEmpties = dropEmpties && !m.post.length && !pre;
+      for (let d3 = 0; dropsEmpties && d3 < acc.length; d3++) {
+        if (acc[d3]) {
+          dropsEmpties = false;
+        }
+      }
+      values = [];
+      let valuesLength = 0;
+      outer: for (let j2 = 0; j2 < n2.length; j2++) {
+        const expanded = expand_(n2[j2], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
+        if (budget.remaining < 0) {
+          return literal3();
+        }
+        for (let k2 = 0; k2 < expanded.length; k2++) {
+          const v = expanded[k2];
+          if (dropsEmpties && !v)
+            continue;
+          if (values.length >= max || valuesLength + v.length > maxLength) {
+            break outer;
+          }
+          values.push(v);
+          valuesLength += v.length;
+        }
+      }
+    }
+    const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
+    if (budget.remaining < 0) {
+      return literal3();
+    }
+    acc = next;
+    if (!m.post.length)
+      break;
+    str = m.post;
+    masked = masked.slice(m.end + 1);
+  }
+  return acc;
+}
+var escSlash, escOpen, escClose, escComma, escPeriod, escSlashPattern, escOpenPattern, escClosePattern, escCommaPattern, escPeriodPattern, slashPattern, openPattern, closePattern, commaPattern, periodPattern, EXPANSION_MAX, EXPANSION_MAX_LENGTH, EXPANSION_MAX_DEPTH, EXPANSION_MAX_REWRITES, EXPANSION_MAX_STEPS, CALL_STEPS;
+var init_esm2 = __esm({
+  "node_modules/brace-expansion/dist/esm/index.js"() {
+    init_esm();
+    escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
+    escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
+    escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
+    escComma = "\0COMMA" + Math.random().toFixed(16) + "\0";
+    escPeriod = "\0PERIOD" + Math.random().toFixed(16) + "\0";
+    escSlashPattern = new RegExp(escSlash, "g");
+    escOpenPattern = new RegExp(escOpen, "g");
+    escClosePattern = new RegExp(escClose, "g");
+    escCommaPattern = new RegExp(escComma, "g");
+    escPeriodPattern = new RegExp(escPeriod, "g");
+    slashPattern = /\\\\/g;
+    openPattern = /\\{/g;
+    closePattern = /\\}/g;
+    commaPattern = /\\,/g;
+    periodPattern = /\\\./g;
+    EXPANSION_MAX = 1e5;
+    EXPANSION_MAX_LENGTH = 4e6;
+    EXPANSION_MAX_DEPTH = 1e3;
+    EXPANSION_MAX_REWRITES = 1e3;
+    EXPANSION_MAX_STEPS = 2e7;
+    CALL_STEPS = 16;
+  }
+});
+
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+var digit, prefix, fixed, nonneg, numericRange;
+var init_numeric_range = __esm({
+  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js"() {
+    digit = (a, b) => a === b ? { t: "lit", ch: String(a) } : { t: "class", re: new RegExp(`^[${a}-${b}]$`) };
+    prefix = (d3, alts) => alts.map((s2) => [digit(d3, d3), ...s2]);
+    fixed = (a, b) => {
+      if (!a)
+        return [[]];
+      let lo = +a[0];
+      let hi = +b[0];
+      const ra = a.slice(1);
+      const rb = b.slice(1);
+      if (lo === hi)
+        return prefix(lo, fixed(ra, rb));
+      const zeros = "0".repeat(ra.length);
+      const nines = "9".repeat(ra.length);
+      const out2 = [];
+      if (ra !== zeros)
+        out2.push(...prefix(lo++, fixed(ra, nines)));
+      const last = rb === nines ? [] : prefix(hi--, fixed(zeros, rb));
+      if (lo <= hi) {
+        out2.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
+      }
+      out2.push(...last);
+      return out2;
+    };
+    nonneg = (a, b, width) => {
+      if (width) {
+        return fixed(String(a).padStart(width, "0"), String(b).padStart(width, "0"));
+      }
+      const out2 = [];
+      for (let len = String(a).length; len <= String(b).length; len++) {
+        const lo = Math.max(a, len === 1 ? 0 : 10 ** (len - 1));
+        const hi = Math.min(b, 10 ** len - 1);
+        out2.push(...fixed(String(lo), String(hi)));
+      }
+      return out2;
+    };
+    numericRange = (loStr, hiStr) => {
+      let lo = Number(loStr);
+      let hi = Number(hiStr);
+      if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi))
+        return;
+      if (lo > hi)
+        [lo, hi] = [hi, lo];
+      const padded = /^-?0\d/.test(loStr) || /^-?0\d/.test(hiStr);
+      const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
+      const out2 = [];
+      if (lo < 0) {
+        const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
+        out2.push(...neg.map((s2) => [{ t: "lit", ch: "-" }, ...s2]));
+      }
+      if (hi >= 0)
+        out2.push(...nonneg(Math.max(lo, 0), hi, width));
+      return out2;
+    };
+  }
+});
+
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+var posixClasses, braceEscape, noMatch, parseClass;
+var init_parse_class = __esm({
+  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js"() {
+    posixClasses = {
+      "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
+      "[:alpha:]": ["\\p{L}\\p{Nl}"],
+      "[:ascii:]": ["\\x00-\\x7f"],
+      "[:blank:]": ["\\p{Zs}\\t"],
+      "[:cntrl:]": ["\\p{Cc}"],
+      "[:digit:]": ["\\p{Nd}"],
+      "[:graph:]": ["\\p{Z}\\p{C}", true],
+      "[:lower:]": ["\\p{Ll}"],
+      "[:print:]": ["\\p{C}", true],
+      "[:punct:]": ["\\p{P}\\p{S}"],
+      "[:space:]": ["\\p{Z}\\t\\r\\n\\v\\f"],
+      "[:upper:]": ["\\p{Lu}"],
+      "[:word:]": ["\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}"],
+      "[:xdigit:]": ["A-Fa-f0-9"]
+    };
+    braceEscape = (s2) => s2.replace(/[[\]\\-]/g, "\\$&");
+    noMatch = /$./;
+    parseClass = (glob, position, nocase = false, form) => {
+      const norm = (c) => {
+        const n2 = form ? c.normalize(form) : c;
+        return [...n2].length === 1 ? n2 : c;
+      };
+      const pos = position;
+      if (glob.charAt(pos) !== "[") {
+        throw new Error("not in a brace expression");
+      }
+      const ranges = [];
+      const negs = [];
+      let i2 = pos + 1;
+      let sawStart = false;
+      let escaping = false;
+      let negate = false;
+      let endPos = pos;
+      let rangeStart = "";
+      WHILE: while (i2 < glob.length) {
+        const c = String.fromCodePoint(glob.codePointAt(i2));
+        if ((c === "!" || c === "^") && i2 === pos + 1) {
+          negate = true;
+          i2++;
+          continue;
+        }
+        if (c === "]" && sawStart && !escaping) {
+          endPos = i2 + 1;
+          break;
+        }
+        sawStart = true;
+        if (c === "\\") {
+          if (!escaping) {
+            escaping = true;
+            i2++;
+            continue;
+          }
+        }
+        if (c === "[" && !escaping) {
+          for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
+            if (glob.startsWith(cls, i2)) {
+              if (rangeStart) {
+                return [noMatch, glob.length - pos];
+              }
+              i2 += cls.length;
+              if (neg)
+                negs.push(unip);
+              else
+                ranges.push(unip);
+              continue WHILE;
+            }
+          }
+        }
+        escaping = false;
+        const n2 = norm(c);
+        if (rangeStart) {
+          if (n2.codePointAt(0) > rangeStart.codePointAt(0)) {
+            ranges.push(braceEscape(rangeStart) + "-" + braceEscape(n2));
+          } else if (n2 === rangeStart) {
+            ranges.push(braceEscape(n2));
+          }
+          rangeStart = "";
+          i2 += c.length;
+          continue;
+        }
+        if (glob.startsWith("-]", i2 + c.length)) {
+          ranges.push(braceEscape(n2 + "-"));
+          i2 += c.length + 1;
+          continue;
+        }
+        if (glob.startsWith("-", i2 + c.length)) {
+          rangeStart = n2;
+          i2 += c.length + 1;
+          continue;
+        }
+        ranges.push(braceEscape(n2));
+        i2 += c.length;
+      }
+      if (endPos < i2) {
+        return [noMatch, 0];
+      }
+      if (!ranges.length && !negs.length) {
+        return [noMatch, glob.length - pos];
+      }
+      const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
+      const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
+      const comb = "^" + (ranges.length && negs.length ? "(" + sranges + "|" + snegs + ")" : ranges.length ? sranges : snegs);
+      return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
+    };
+  }
+});
+
+// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+var MATCH, extTypes, lit, reEscape, newFoldRe, foldCache, foldRe, litMatch, tokenize, pair, build, normalize, compile4, show2, State, sameState, marks, Sim, stateKey, DFA_BUDGET, Dfa, linear, testLinear, lengths, itemLengths, hasAffix, slashOrSurrogate, surrogate, codePoints, noSlash, Matcher;
+var init_esm3 = __esm({
+  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js"() {
+    init_numeric_range();
+    init_parse_class();
+    MATCH = { t: "match", id: 0 };
+    extTypes = "!?+*@";
+    lit = (ch) => ({ t: "lit", ch });
+    reEscape = (s2) => s2.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    newFoldRe = (s2) => new RegExp(`^${reEscape(s2)}$`, "iu");
+    foldCache = /* @__PURE__ */ new Map();
+    foldRe = (ch) => {
+      let re = foldCache.get(ch);
+      if (!re) {
+        re = newFoldRe(ch);
+        if (foldCache.size >= 1e3)
+          foldCache.clear();
+        foldCache.set(ch, re);
+      }
+      return re;
+    };
+    litMatch = (l2, c) => {
+      if (c === l2.ch)
+        return true;
+      if (!l2.re)
+        return false;
+      const code = c.charCodeAt(0);
+      if (code >= 128)
+        return l2.re.test(c);
+      const ascii2 = l2.ascii ??= new Uint8Array(128);
+      ascii2[code] ||= l2.re.test(c) ? 1 : 2;
+      return ascii2[code] === 1;
+    };
+    tokenize = (p, nocase, noext, form, mark) => {
+      const toks = [];
+      for (let i2 = 0; i2 < p.length; ) {
+        const c = String.fromCodePoint(p.codePointAt(i2));
+        if (mark) {
+          const m = c === "\\" && p.startsWith(mark, i2 + 1) ? 1 : 0;
+          if (m || c === mark) {
+            const start2 = i2 + m + mark.length;
+            const end = p.indexOf(mark, start2);
+            const r = /^(-?\d+)\.\.(-?\d+)$/.exec(p.slice(start2, end));
+            const alts = end !== -1 && r && numericRange(r[1], r[2]);
+            if (alts) {
+              toks.push({ t: "ext", type: "@", alts });
+              i2 = end + mark.length;
+              continue;
+            }
+          }
+        }
+        if (c === "\\") {
+          const e = p.codePointAt(i2 + 1);
+          const ch = e === void 0 ? c : String.fromCodePoint(e);
+          toks.push(lit(ch));
+          i2 += 1 + ch.length;
+          continue;
+        }
+        if (c === "[") {
+          const [re, consumed] = parseClass(p, i2, nocase, form);
+          if (consumed) {
+            toks.push({ t: "class", re });
+            i2 += consumed;
+            continue;
+          }
+        }
+        if (!noext && extTypes.includes(c) && p[i2 + 1] === "(") {
+          toks.push({ t: "open", type: c });
+          i2 += 2;
+          continue;
+        }
+        toks.push(!noext && c === "|" ? { t: "bar" } : !noext && c === ")" ? { t: "close" } : c === "*" ? { t: "star" } : c === "?" ? { t: "any" } : lit(c));
+        i2 += c.length;
+      }
+      return toks;
+    };
+    pair = (toks) => {
+      const pairs = /* @__PURE__ */ new Map();
+      const stack = [];
+      toks.forEach((tok, i2) => {
+        if (tok.t === "open")
+          stack.push(i2);
+        else if (tok.t === "close" && stack.length)
+          pairs.set(stack.pop(), i2);
+      });
+      return pairs;
+    };
+    build = (toks, pairs, start2, end, top) => {
+      let seq = [];
+      const alts = [seq];
+      for (let i2 = start2; i2 < end; i2++) {
+        const tok = toks[i2];
+        const close = pairs.get(i2);
+        if (tok.t === "open" && close !== void 0) {
+          const sub = build(toks, pairs, i2 + 1, close, false);
+          seq.push({ t: "ext", type: tok.type, alts: sub });
+          i2 = close;
+        } else if (tok.t === "bar" && !top) {
+          alts.push(seq = []);
+        } else if (tok.t === "open") {
+          seq.push(lit(tok.type), lit("("));
+        } else if (tok.t === "bar") {
+          seq.push(lit("|"));
+        } else if (tok.t === "close") {
+          seq.push(lit(")"));
+        } else {
+          seq.push(tok);
+        }
+      }
+      return alts;
+    };
+    normalize = (items, form) => {
+      const out2 = [];
+      let run3 = "";
+      const flush = () => {
+        for (const ch of run3.normalize(form))
+          out2.push(lit(ch));
+        run3 = "";
+      };
+      for (const it of items) {
+        if (it.t === "lit") {
+          run3 += it.ch;
+          continue;
+        }
+        flush();
+        out2.push(it.t === "ext" ? { ...it, alts: it.alts.map((a) => normalize(a, form)) } : it);
+      }
+      flush();
+      return out2;
+    };
+    compile4 = (items, nocase) => {
+      let id2 = 1;
+      const split = (out2) => ({ t: "split", id: id2++, out: out2 });
+      const seq = (items2, next) => items2.reduceRight((next2, it) => item(it, next2), next);
+      const item = (it, next) => {
+        switch (it.t) {
+          case "lit":
+            const re = nocase ? foldRe(it.ch) : void 0;
+            return { t: "lit", id: id2++, ch: it.ch, re, next };
+          case "any":
+          case "star":
+            return { t: it.t, id: id2++, next };
+          case "class":
+            return { t: "class", id: id2++, re: it.re, next };
+        }
+        const alts = (next2) => it.alts.map((a) => seq(a, next2));
+        switch (it.type) {
+          case "@":
+            return split(alts(next));
+          case "?":
+            return split([next, ...alts(next)]);
+          case "!":
+            return { t: "neg", id: id2++, sub: split(alts(MATCH)), next };
+        }
+        const after2 = split([]);
+        const entry = split(alts(after2));
+        after2.out.push(next, entry);
+        return it.type === "*" ? after2 : entry;
+      };
+      const start2 = seq(items, MATCH);
+      return [start2, id2];
+    };
+    show2 = (start2) => {
+      const lines = [];
+      const seen = /* @__PURE__ */ new Set();
+      const ref = (n2) => n2.t === "match" ? "match" : String(n2.id);
+      const walk = (n2, indent) => {
+        if (n2.t === "match" || seen.has(n2))
+          return;
+        seen.add(n2);
+        const line = (desc) => lines.push(`${indent}${n2.id}: ${desc}`);
+        switch (n2.t) {
+          case "split":
+            line(`split -> ${n2.out.map(ref).join(", ")}`);
+            for (const o of n2.out)
+              walk(o, indent);
+            return;
+          case "neg":
+            line(`!(${ref(n2.sub)}) -> ${ref(n2.next)}`);
+            walk(n2.sub, indent + "  ");
+            return walk(n2.next, indent);
+          case "lit":
+            line(`${JSON.stringify(n2.ch)} -> ${ref(n2.next)}`);
+            break;
+          case "class":
+            line(`${n2.re} -> ${ref(n2.next)}`);
+            break;
+          default:
+            line(`${n2.t === "any" ? "?" : "*"} -> ${ref(n2.next)}`);
+        }
+        walk(n2.next, indent);
+      };
+      walk(start2, "");
+      return [`start -> ${ref(start2)}`, ...lines].join("\n");
+    };
+    State = class {
+      // set by the Sim, to mark the nodes that this state has
+      gen;
+      threads = [];
+      match = false;
+      runs = [];
+      // the sorted ids of the threads, with 0 for a match, once the
+      // state is done
+      ids = [];
+      constructor(gen) {
+        this.gen = gen;
+      }
+      // no threads, so nothing more can match
+      get dead() {
+        return !this.threads.length && !this.match && !this.runs.length;
+      }
+    };
+    sameState = (a, b) => {
+      if (a.ids.length !== b.ids.length)
+        return false;
+      if (a.runs.length !== b.runs.length)
+        return false;
+      if (a.ids.some((id2, i2) => id2 !== b.ids[i2]))
+        return false;
+      return a.runs.every((r) => b.runs.some((o) => o.neg === r.neg && sameState(o.state, r.state)));
+    };
+    marks = (size) => ({
+      has: new Float64Array(size),
+      seen: new Float64Array(size),
+      gen: 0
+    });
+    Sim = class {
+      // `.` and `..` only match literal dots, even with `dot:true`
+      dots;
+      // the string starts with `.`, and `dot:true` is not set
+      dotStart;
+      #marks;
+      constructor(dots, dotStart, marks2) {
+        this.dots = dots;
+        this.dotStart = dotStart;
+        this.#marks = marks2;
+      }
+      state() {
+        return new State(++this.#marks.gen);
+      }
+      // sort the ids of a state, once it has all of its threads
+      done(state) {
+        state.ids = state.threads.map((n2) => n2.id).sort((a, b) => a - b);
+        if (state.match)
+          state.ids.unshift(MATCH.id);
+        return state;
+      }
+      // true the first time that the state walks through the node, so
+      // that loops in the graph stop
+      #visit(state, node2) {
+        const { seen } = this.#marks;
+        if (seen[node2.id] === state.gen)
+          return false;
+        seen[node2.id] = state.gen;
+        return true;
+      }
+      #addThread(state, node2) {
+        const { has } = this.#marks;
+        if (has[node2.id] === state.gen)
+          return false;
+        has[node2.id] = state.gen;
+        state.threads.push(node2);
+        return true;
+      }
+      // wildcards only match a leading dot if `dot:true`. In a negated
+      // sub-pattern, this does not apply, because the negation itself
+      // can not match a leading dot.
+      restricted(i2, top) {
+        return top && (this.dots || this.dotStart && i2 === 0);
+      }
+      add(state, node2, i2, top) {
+        switch (node2.t) {
+          case "split":
+            if (!this.#visit(state, node2))
+              return;
+            for (const o of node2.out)
+              this.add(state, o, i2, top);
+            return;
+          case "neg":
+            if (!this.#visit(state, node2))
+              return;
+            const sub = this.state();
+            this.add(sub, node2.sub, i2, false);
+            this.done(sub);
+            return this.addRun(state, { t: "run", neg: node2, state: sub }, i2, top);
+          case "star":
+            if (this.restricted(i2, top))
+              return;
+            if (this.#addThread(state, node2))
+              this.add(state, node2.next, i2, top);
+            return;
+          case "match":
+            state.match = true;
+            return;
+          default:
+            this.#addThread(state, node2);
+        }
+      }
+      addRun(state, run3, i2, top) {
+        for (const r of state.runs) {
+          if (r.neg === run3.neg && sameState(r.state, run3.state))
+            return;
+        }
+        state.runs.push(run3);
+        if (!run3.state.match) {
+          this.add(state, run3.neg.next, i2, top);
+        }
+      }
+      // the threads after char `c`, at index `i`
+      step(state, c, i2, top) {
+        const next = this.state();
+        for (const th of state.threads) {
+          switch (th.t) {
+            case "lit":
+              if (litMatch(th, c)) {
+                this.add(next, th.next, i2 + 1, top);
+              }
+              break;
+            case "any":
+              if (!this.restricted(i2, top))
+                this.add(next, th.next, i2 + 1, top);
+              break;
+            case "class":
+              if (!this.restricted(i2, top) && th.re.test(c)) {
+                this.add(next, th.next, i2 + 1, top);
+              }
+              break;
+            case "star":
+              if (!this.restricted(i2, top))
+                this.add(next, th, i2 + 1, top);
+          }
+        }
+        if (!this.restricted(i2, top)) {
+          for (const run3 of state.runs) {
+            if (run3.state.dead) {
+              this.addRun(next, run3, i2 + 1, top);
+              continue;
+            }
+            const sub = this.step(run3.state, c, i2, false);
+            this.addRun(next, { t: "run", neg: run3.neg, state: sub }, i2 + 1, top);
+          }
+        }
+        return this.done(next);
+      }
+    };
+    stateKey = (state) => {
+      const ids = state.ids.join();
+      if (!state.runs.length)
+        return ids;
+      const runs = state.runs.map((r) => `${r.neg.id}(${stateKey(r.state)})`);
+      return `${ids}|${runs.sort().join("|")}`;
+    };
+    DFA_BUDGET = 1 << 18;
+    Dfa = class {
+      #start;
+      #states = /* @__PURE__ */ new Map();
+      #size = 0;
+      #plain;
+      #dotStart;
+      #sim;
+      #dotSim;
+      constructor(start2, marks2) {
+        this.#start = start2;
+        this.#sim = new Sim(false, false, marks2);
+        this.#dotSim = new Sim(false, true, marks2);
+      }
+      #make(state) {
+        return {
+          state,
+          match: state.match,
+          dead: state.dead,
+          next: /* @__PURE__ */ new Map()
+        };
+      }
+      #intern(state) {
+        const key = stateKey(state);
+        const found = this.#states.get(key);
+        if (found)
+          return found;
+        if (this.#size > DFA_BUDGET)
+          this.#clear();
+        const d3 = this.#make(state);
+        this.#states.set(key, d3);
+        this.#size += key.length + 1;
+        return d3;
+      }
+      #clear() {
+        this.#states.clear();
+        this.#size = 0;
+        this.#plain = void 0;
+        this.#dotStart = void 0;
+      }
+      start(dotStart) {
+        if (dotStart) {
+          if (this.#dotStart)
+            return this.#dotStart;
+          const state2 = this.#dotSim.state();
+          this.#dotSim.add(state2, this.#start, 0, true);
+          return this.#dotStart = this.#make(this.#dotSim.done(state2));
+        }
+        if (this.#plain)
+          return this.#plain;
+        const state = this.#sim.state();
+        this.#sim.add(state, this.#start, 0, true);
+        return this.#plain = this.#intern(this.#sim.done(state));
+      }
+      // the next state, after a miss in `d.ascii`
+      next(d3, c) {
+        const code = c.charCodeAt(0);
+        const found = code < 128 ? void 0 : d3.next.get(c);
+        if (found)
+          return found;
+        const n2 = d3 === this.#dotStart ? this.#intern(this.#dotSim.step(d3.state, c, 0, true)) : this.#intern(this.#sim.step(d3.state, c, 1, true));
+        if (code < 128) {
+          if (!d3.ascii) {
+            d3.ascii = new Array(128);
+            this.#size += 128;
+          }
+          d3.ascii[code] = n2;
+        } else {
+          d3.next.set(c, n2);
+        }
+        this.#size++;
+        return n2;
+      }
+    };
+    linear = (start2) => {
+      const nodes = [];
+      for (let n2 = start2; n2.t !== "match"; n2 = n2.next) {
+        if (n2.t === "split" || n2.t === "neg")
+          return void 0;
+        nodes.push(n2);
+      }
+      return nodes;
+    };
+    testLinear = (nodes, chars, start2, end) => {
+      let ni = 0;
+      let ci = start2;
+      let starNi = -1;
+      let starCi = 0;
+      while (ci < end) {
+        const n2 = nodes[ni];
+        if (n2?.t === "star") {
+          starNi = ni++;
+          starCi = ci;
+          continue;
+        }
+        const c = chars[ci];
+        if (n2 && (n2.t === "any" || n2.t === "lit" && litMatch(n2, c) || n2.t === "class" && n2.re.test(c))) {
+          ni++;
+          ci++;
+          continue;
+        }
+        if (starNi === -1)
+          return false;
+        ni = starNi + 1;
+        ci = ++starCi;
+      }
+      while (nodes[ni]?.t === "star")
+        ni++;
+      return ni === nodes.length;
+    };
+    lengths = (items) => {
+      let min = 0;
+      let max = 0;
+      for (const it of items) {
+        const [lo, hi] = itemLengths(it);
+        min += lo;
+        max += hi;
+      }
+      return [min, max];
+    };
+    itemLengths = (it) => {
+      if (it.t === "star")
+        return [0, Infinity];
+      if (it.t !== "ext")
+        return [1, 1];
+      if (it.type === "!")
+        return [0, Infinity];
+      const alts = it.alts.map(lengths);
+      const min = Math.min(...alts.map((a) => a[0]));
+      const max = Math.max(...alts.map((a) => a[1]));
+      const loop = max === 0 ? 0 : Infinity;
+      return it.type === "@" ? [min, max] : it.type === "?" ? [0, max] : it.type === "*" ? [0, loop] : [min, loop];
+    };
+    hasAffix = (lits, chars, start2) => {
+      for (let j2 = 0; j2 < lits.length; j2++) {
+        if (!litMatch(lits[j2], chars[start2 + j2]))
+          return false;
+      }
+      return true;
+    };
+    slashOrSurrogate = /[/\ud800-\udfff]/;
+    surrogate = /[\ud800-\udfff]/;
+    codePoints = (s2) => surrogate.test(s2) ? [...s2] : s2;
+    noSlash = (s2) => {
+      if (s2.includes("/")) {
+        throw new Error("can only match a single path portion, got: " + s2);
+      }
+    };
+    Matcher = class {
+      pattern;
+      options;
+      #start;
+      // the number of node ids
+      #size;
+      #marks;
+      // the Sim for strings that are only `.` or `..`
+      #dotsSim;
+      // the string to compare, if the pattern has no magic. With
+      // `nocase:true`, the RegExp that folds case is made when it is
+      // first used.
+      #literal;
+      #literalFold = false;
+      #literalRe;
+      // the nodes between the prefix and suffix, if the graph is a
+      // single chain
+      #linear;
+      // the linear nodes are only `*` and `?`, so the length bounds and
+      // the prefix and suffix decide the match
+      #wild = false;
+      // the least and most chars that a match can have
+      #min = 0;
+      #max = Infinity;
+      // the literals that a match must start and end with. Each one
+      // matches exactly one char, and they are distinct items in the
+      // pattern, so a string that does not have them can not match.
+      #prefix = [];
+      #suffix = [];
+      // the prefix and suffix as strings, if they do not fold case
+      #prefixStr;
+      #suffixStr;
+      // there is a prefix or suffix to check
+      #affix = false;
+      #dfa;
+      #form;
+      constructor(pattern, options2 = {}) {
+        if (pattern.includes("/")) {
+          throw new Error("can only match a single path portion, got pattern: " + pattern);
+        }
+        this.pattern = pattern;
+        this.options = options2;
+        const { nocase = false, noext = false, normalize: n2 } = options2;
+        this.#form = n2 === true ? "NFC" : n2 || void 0;
+        const literal3 = /^[?*+@]\(\)$/.test(pattern);
+        const toks = tokenize(pattern, nocase, noext || literal3, this.#form, options2.rangeMark);
+        let [items] = build(toks, pair(toks), 0, toks.length, true);
+        if (this.#form)
+          items = normalize(items, this.#form);
+        const [start2, size] = compile4(items, nocase);
+        this.#start = start2;
+        this.#size = size;
+        if (items.every((it) => it.t === "lit")) {
+          this.#literal = items.map((it) => it.ch).join("");
+          this.#literalFold = nocase;
+        } else {
+          const lit2 = (it) => it.t !== "lit" ? void 0 : nocase ? { ch: it.ch, re: foldRe(it.ch) } : { ch: it.ch };
+          for (const it of items) {
+            const l2 = lit2(it);
+            if (!l2)
+              break;
+            this.#prefix.push(l2);
+          }
+          for (let j2 = items.length - 1; j2 >= 0; j2--) {
+            const l2 = lit2(items[j2]);
+            if (!l2)
+              break;
+            this.#suffix.unshift(l2);
+          }
+          this.#affix = !!(this.#prefix.length || this.#suffix.length);
+          if (!nocase) {
+            this.#prefixStr = this.#prefix.map((l2) => l2.ch).join("");
+            this.#suffixStr = this.#suffix.map((l2) => l2.ch).join("");
+          }
+          this.#linear = linear(this.#start)?.slice(this.#prefix.length, -this.#suffix.length || void 0);
+          this.#wild = !!this.#linear?.every((n3) => n3.t === "star" || n3.t === "any");
+          const [min, max] = lengths(items);
+          this.#min = min;
+          this.#max = max;
+        }
+      }
+      test(s2) {
+        if (this.#form) {
+          noSlash(s2);
+          return this.#test(s2.normalize(this.#form));
+        }
+        if (slashOrSurrogate.test(s2)) {
+          noSlash(s2);
+          return this.#test(s2, [...s2]);
+        }
+        return this.#test(s2, s2);
+      }
+      /**
+       * The same as {@link Matcher#test}, but the string is not checked
+       * for `/` chars, so the result for a string that has one is not
+       * defined. Only use it for a string that is known to be one path
+       * portion, such as a part of a path that was split on `/`. It can
+       * be faster, because some patterns do not need to look at each char
+       * of the string.
+       */
+      testUnchecked(s2) {
+        return this.#test(this.#form ? s2.normalize(this.#form) : s2);
+      }
+      // Test a string that has no `/`. `chars` indexes it by code point.
+      // If it is not given, it is only found if a step needs it.
+      #test(s2, chars) {
+        if (this.#literal !== void 0) {
+          return this.#literalFold ? (this.#literalRe ??= newFoldRe(this.#literal)).test(s2) : s2 === this.#literal;
+        }
+        const min = this.#min;
+        const max = this.#max;
+        if (chars === void 0) {
+          const most = s2.length;
+          const least = most + 1 >> 1;
+          if (most < min || least > max)
+            return false;
+          if (least < min || most > max)
+            chars = codePoints(s2);
+        }
+        if (chars !== void 0 && (chars.length < min || chars.length > max)) {
+          return false;
+        }
+        const prefix2 = this.#prefix.length;
+        if (this.#affix) {
+          if (this.#prefixStr !== void 0 && this.#suffixStr !== void 0) {
+            if (!s2.startsWith(this.#prefixStr) || !s2.endsWith(this.#suffixStr)) {
+              return false;
+            }
+          } else {
+            chars ??= codePoints(s2);
+            const end = chars.length - this.#suffix.length;
+            if (!hasAffix(this.#prefix, chars, 0) || !hasAffix(this.#suffix, chars, end)) {
+              return false;
+            }
+          }
+        }
+        const dotStart = !this.options.dot && s2.startsWith(".");
+        if (this.#linear) {
+          if (s2 === "." || s2 === "..")
+            return false;
+          if (dotStart && !prefix2)
+            return false;
+          if (this.#wild)
+            return true;
+          chars ??= codePoints(s2);
+          const end = chars.length - this.#suffix.length;
+          return testLinear(this.#linear, chars, prefix2, end);
+        }
+        chars ??= codePoints(s2);
+        if (s2 === "." || s2 === "..") {
+          this.#marks ??= marks(this.#size);
+          const sim = this.#dotsSim ??= new Sim(true, false, this.#marks);
+          const start2 = sim.state();
+          sim.add(start2, this.#start, 0, true);
+          let state = sim.done(start2);
+          for (let i2 = 0; i2 < chars.length; i2++) {
+            state = sim.step(state, chars[i2], i2, true);
+          }
+          return state.match;
+        }
+        this.#marks ??= marks(this.#size);
+        const dfa = this.#dfa ??= new Dfa(this.#start, this.#marks);
+        let d3 = dfa.start(dotStart);
+        const str = chars === s2;
+        for (let i2 = 0; i2 < chars.length; i2++) {
+          if (d3.dead)
+            return false;
+          const code = str ? s2.charCodeAt(i2) : chars[i2].charCodeAt(0);
+          d3 = d3.ascii?.[code] ?? dfa.next(d3, chars[i2]);
+        }
+        return d3.match;
+      }
+      /** a readable listing of the state machine */
+      toString() {
+        return show2(this.#start);
+      }
+    };
+  }
+});
+
+// node_modules/minimatch/dist/esm/assert-valid-pattern.js
+var MAX_PATTERN_LENGTH2, assertValidPattern;
+var init_assert_valid_pattern = __esm({
+  "node_modules/minimatch/dist/esm/assert-valid-pattern.js"() {
+    MAX_PATTERN_LENGTH2 = 1024 * 64;
+    assertValidPattern = (pattern) => {
+      if (typeof pattern !== "string") {
+        throw new TypeError("invalid pattern");
+      }
+      if (pattern.length > MAX_PATTERN_LENGTH2) {
+        throw new TypeError("pattern is too long");
+      }
+    };
+  }
+});
+
+// node_modules/minimatch/dist/esm/escape.js
+var escape;
+var init_escape = __esm({
+  "node_modules/minimatch/dist/esm/escape.js"() {
+    escape = (s2, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
+      const e = magicalBraces ? windowsPathsNoEscape ? s2.replace(/[?*()[\]{}]/g, "[$&]") : s2.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s2.replace(/[?*()[\]]/g, "[$&]") : s2.replace(/[?*()[\]\\]/g, "\\$&");
+      const c = e.charAt(0);
+      if (c === "#") {
+        return (windowsPathsNoEscape ? "[#]" : "\\#") + e.slice(1);
+      }
+      if (c === "!") {
+        return (windowsPathsNoEscape ? "@(!)" : "\\!") + e.slice(1);
+      }
+      return e;
+    };
+  }
+});
+
+// node_modules/minimatch/dist/esm/unescape.js
+var unescape;
+var init_unescape = __esm({
+  "node_modules/minimatch/dist/esm/unescape.js"() {
+    unescape = (s2, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
+      if (windowsPathsNoEscape && s2.startsWith("@(!)")) {
+        return "!" + unescape(s2.slice(4), { windowsPathsNoEscape, magicalBraces });
+      }
+      if (magicalBraces) {
+        return windowsPathsNoEscape ? s2.replace(/\[([^/\\])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1");
+      }
+      return windowsPathsNoEscape ? s2.replace(/\[([^/\\{}])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
+    };
+  }
+});
+
+// node_modules/minimatch/dist/esm/index.js
+var DEFAULT_BRACE_EXPAND_MAX, DEFAULT_GLOB_STAR_RECURSION_MAX, AWE_KEY, minimatch, cache, oldCache, cacheSize, cacheTotalWeight, cacheMax, cacheMaxWeight, cacheMaxEntryWeight, cacheWeight, tri, booleanWeights, optionsKey, copyOptions, cachedMinimatch, defaultPlatform, path2, sep2, GLOBSTAR, filter, ext, defaults, braceExpand, RANGE_MIN, rangeRe, inRepeatOrNegExt, match2, globMagic, classEnd, literal2, MAX_EXTGLOBS, extglobCount, assertValidExtglobs, extSafe, lastSplit, lastChecked, portionMatch, endIndex, isDots, isDrive, isLongUNC, uncHost, walkable, dotPortion, isSep, nextSep, lastSep, PENDING, Minimatch;
+var init_esm4 = __esm({
+  "node_modules/minimatch/dist/esm/index.js"() {
+    init_esm2();
+    init_esm3();
+    init_assert_valid_pattern();
+    init_escape();
+    init_unescape();
+    init_escape();
+    init_unescape();
+    DEFAULT_BRACE_EXPAND_MAX = 1e5;
+    DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
+    AWE_KEY = "allowWindowsEscape";
+    minimatch = (p, pattern, options2) => {
+      assertValidPattern(pattern);
+      if (!options2?.nocomment && pattern.charAt(0) === "#") {
+        return false;
+      }
+      return cachedMinimatch(pattern, options2).match(p);
+    };
+    cache = /* @__PURE__ */ new Map();
+    oldCache = /* @__PURE__ */ new Map();
+    cacheSize = 0;
+    cacheTotalWeight = 0;
+    cacheMax = 256;
+    cacheMaxWeight = 1 << 15;
+    cacheMaxEntryWeight = 1 << 12;
+    cacheWeight = (mm) => {
+      let w = mm.pattern.length;
+      for (const s2 of mm.globSet) {
+        w += s2.length + 1;
+        if (w > cacheMaxEntryWeight)
+          break;
+      }
+      return w;
+    };
+    tri = (v) => v === void 0 ? 0 : v ? 2 : 1;
+    booleanWeights = new Map(Object.keys({
+      nobrace: 0,
+      nocomment: 0,
+      nonegate: 0,
+      noglobstar: 0,
+      noext: 0,
+      nonull: 0,
+      partial: 0,
+      dot: 0,
+      nocase: 0,
+      nocaseMagicOnly: 0,
+      magicalBraces: 0,
+      matchBase: 0,
+      flipNegate: 0,
+      preserveMultipleSlashes: 0,
+      windowsNoMagicRoot: 0
+    }).map((k2, i2) => [k2, 24 * 3 ** i2]));
+    optionsKey = (o) => {
+      let n2 = 0;
+      let wpe = false;
+      for (const k2 in o) {
+        const v = o[k2];
+        switch (k2) {
+          // the same test as the Minimatch constructor
+          case "windowsPathsNoEscape":
+            if (v)
+              wpe = true;
+            break;
+          case AWE_KEY:
+            if (v === false)
+              wpe = true;
+            break;
+          case "platform": {
+            const p = v || defaultPlatform;
+            if (p === defaultPlatform)
+              break;
+            if (p === "darwin")
+              n2 += 3;
+            else if (p === "win32")
+              n2 += 6;
+            else if (p === "linux")
+              n2 += 9;
+            else
+              return JSON.stringify(o);
+            break;
+          }
+          case "optimizationLevel":
+            if (v === void 0)
+              break;
+            n2 += v >= 2 ? 1 : v >= 1 ? 0 : 2;
+            break;
+          case "braceExpandMax":
+            if (v !== void 0 && v !== DEFAULT_BRACE_EXPAND_MAX) {
+              return JSON.stringify(o);
+            }
+            break;
+          case "maxGlobstarRecursion":
+            if (v !== void 0 && v !== DEFAULT_GLOB_STAR_RECURSION_MAX) {
+              return JSON.stringify(o);
+            }
+            break;
+          case "normalize":
+            if (v !== void 0)
+              return JSON.stringify(o);
+            break;
+          default:
+            n2 += (booleanWeights.get(k2) ?? 0) * tri(v);
+        }
+      }
+      return wpe ? n2 + 12 : n2;
+    };
+    copyOptions = (o) => {
+      const copy = {};
+      for (const k2 in o)
+        copy[k2] = o[k2];
+      return copy;
+    };
+    cachedMinimatch = (pattern, options2) => {
+      const key = options2 ? optionsKey(options2) : 0;
+      let mm = cache.get(key)?.get(pattern);
+      if (mm)
+        return mm;
+      mm = oldCache.get(key)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options2));
+      const weight = cacheWeight(mm);
+      if (weight > cacheMaxEntryWeight)
+        return mm;
+      if (cacheSize >= cacheMax || cacheTotalWeight + weight > cacheMaxWeight) {
+        oldCache = cache;
+        cache = /* @__PURE__ */ new Map();
+        cacheSize = 0;
+        cacheTotalWeight = 0;
+      }
+      let byPattern = cache.get(key);
+      if (!byPattern)
+        cache.set(key, byPattern = /* @__PURE__ */ new Map());
+      byPattern.set(pattern, mm);
+      cacheSize++;
+      cacheTotalWeight += weight;
+      return mm;
+    };
+    defaultPlatform = typeof process === "object" && process ? process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
+    path2 = {
+      win32: { sep: "\\" },
+      posix: { sep: "/" }
+    };
+    sep2 = defaultPlatform === "win32" ? path2.win32.sep : path2.posix.sep;
+    minimatch.sep = sep2;
+    GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
+    minimatch.GLOBSTAR = GLOBSTAR;
+    filter = (pattern, options2) => {
+      let mm;
+      return (p) => (mm ??= cachedMinimatch(pattern, options2)).match(p);
+    };
+    minimatch.filter = filter;
+    ext = (a, b = {}) => Object.assign({}, a, b);
+    defaults = (def) => {
+      if (!def || typeof def !== "object" || !Object.keys(def).length) {
+        return minimatch;
+      }
+      const orig = minimatch;
+      const m = (p, pattern, options2 = {}) => orig(p, pattern, ext(def, options2));
+      return Object.assign(m, {
+        Minimatch: class Minimatch extends orig.Minimatch {
+          constructor(pattern, options2 = {}) {
+            super(pattern, ext(def, options2));
+          }
+          static defaults(options2) {
+            return orig.defaults(ext(def, options2)).Minimatch;
+          }
+        },
+        unescape: (s2, options2 = {}) => orig.unescape(s2, ext(def, options2)),
+        escape: (s2, options2 = {}) => orig.escape(s2, ext(def, options2)),
+        filter: (pattern, options2 = {}) => orig.filter(pattern, ext(def, options2)),
+        defaults: (options2) => orig.defaults(ext(def, options2)),
+        braceExpand: (pattern, options2 = {}) => orig.braceExpand(pattern, ext(def, options2)),
+        match: (list, pattern, options2 = {}) => orig.match(list, pattern, ext(def, options2)),
+        sep: orig.sep,
+        GLOBSTAR
+      });
+    };
+    minimatch.defaults = defaults;
+    braceExpand = (pattern, options2 = {}) => {
+      assertValidPattern(pattern);
+      if (options2.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
+        return [pattern];
+      }
+      let p = pattern.replace(/\\\\/g, "\\\\\\\\");
+      if (options2.windowsPathsNoEscape || options2[AWE_KEY] === false) {
+        p = p.replace(/\[([{}])\]/g, "[\\$1]");
+      }
+      return expand2(p, { max: options2.braceExpandMax });
+    };
+    minimatch.braceExpand = braceExpand;
+    RANGE_MIN = 100;
+    rangeRe = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
+    inRepeatOrNegExt = (portion, mark) => {
+      const stack = [];
+      for (let i2 = 0; i2 < portion.length; i2++) {
+        const c = portion.charAt(i2);
+        if (c === "\\") {
+          i2++;
+        } else if (c === mark) {
+          if (stack.some((t) => t !== "@" && t !== "?"))
+            return true;
+        } else if (portion.charAt(i2 + 1) === "(" && "!?+*@".includes(c)) {
+          stack.push(c);
+          i2++;
+        } else if (c === ")") {
+          stack.pop();
+        }
+      }
+      return false;
+    };
+    match2 = (list, pattern, options2 = {}) => {
+      const mm = new Minimatch(pattern, options2);
+      list = list.filter((f) => mm.match(f));
+      if (mm.options.nonull && !list.length) {
+        list.push(pattern);
+      }
+      return list;
+    };
+    minimatch.match = match2;
+    globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
+    classEnd = (pattern, start2) => {
+      let i2 = start2 + 1;
+      if (pattern.charAt(i2) === "!" || pattern.charAt(i2) === "^")
+        i2++;
+      let sawStart = false;
+      for (; i2 < pattern.length; i2++) {
+        const c = pattern.charAt(i2);
+        if (c === "]" && sawStart)
+          return i2;
+        sawStart = true;
+        if (c === "\\")
+          i2++;
+      }
+      return -1;
+    };
+    literal2 = (pattern, noext) => {
+      if (!noext && (pattern === "+()" || pattern === "@()"))
+        return pattern;
+      let lit2 = "";
+      for (let i2 = 0; i2 < pattern.length; i2++) {
+        const c = pattern.charAt(i2);
+        if (c === "\\") {
+          lit2 += pattern.charAt(++i2) || c;
+        } else if (c === "*" || c === "?") {
+          return void 0;
+        } else if (c === "[") {
+          const close = classEnd(pattern, i2);
+          if (close === -1) {
+            lit2 += c;
+            continue;
+          }
+          let body2 = pattern.slice(i2 + 1, close);
+          if (body2.startsWith("\\"))
+            body2 = body2.slice(1);
+          if ([...body2].length !== 1 || "!^".includes(pattern.charAt(i2 + 1))) {
+            return void 0;
+          }
+          lit2 += body2;
+          i2 = close;
+        } else if (!noext && "+@!".includes(c) && pattern.charAt(i2 + 1) === "(" && pattern.includes(")", i2 + 2)) {
+          return void 0;
+        } else {
+          lit2 += c;
+        }
+      }
+      return lit2;
+    };
+    MAX_EXTGLOBS = 256;
+    extglobCount = (pattern) => {
+      let n2 = 0;
+      for (let i2 = 0; i2 < pattern.length - 1; i2++) {
+        const c = pattern.charAt(i2);
+        if (c === "\\") {
+          i2++;
+        } else if ("+@!?*".includes(c) && pattern.charAt(i2 + 1) === "(") {
+          n2++;
+          i2++;
+        }
+      }
+      return n2;
+    };
+    assertValidExtglobs = (pattern) => {
+      if (extglobCount(pattern) > MAX_EXTGLOBS) {
+        throw new TypeError("pattern has too many extglobs");
+      }
+    };
+    extSafe = (pattern) => {
+      if (/^[?*+@]\(\)$/.test(pattern) || pattern.includes("[:"))
+        return false;
+      let depth = 0;
+      for (let i2 = 0; i2 < pattern.length; i2++) {
+        const c = pattern.charAt(i2);
+        if (c === "\\") {
+          if (++i2 === pattern.length)
+            return false;
+        } else if (c === "[") {
+          const close = classEnd(pattern, i2);
+          if (close !== -1)
+            i2 = close;
+        } else if ("+@!?*".includes(c) && pattern.charAt(i2 + 1) === "(") {
+          depth++;
+          i2++;
+        } else if (c === ")") {
+          if (!depth--)
+            return false;
+        } else if (c === "|" && !depth) {
+          return false;
+        }
+      }
+      return !depth;
+    };
+    portionMatch = (p, f) => typeof p === "string" ? f === p : f !== "" && p.testUnchecked(f);
+    endIndex = (p, last, lastStart, prev, prevStart) => portionMatch(p, last) ? lastStart : prev !== void 0 && portionMatch(p, prev) ? prevStart : -1;
+    isDots = (p) => p === "." || p === "..";
+    isDrive = (p) => typeof p === "string" && /^[a-z]:$/i.test(p);
+    isLongUNC = (p) => typeof p === "string" && /^unc$/i.test(p);
+    uncHost = (p) => {
+      if (p[0] !== "" || p[1] !== "")
+        return -1;
+      const h = p[2] !== "?" ? 2 : isLongUNC(p[3]) ? 4 : -1;
+      const host = p[h];
+      const share = p[h + 1];
+      return h !== -1 && host !== void 0 && host !== "" && host !== GLOBSTAR && share !== void 0 && share !== "" && share !== GLOBSTAR ? h : -1;
+    };
+    walkable = (p, dot) => !isDots(p) && (dot || !p.startsWith("."));
+    dotPortion = (f, start2, end, dot, sep3) => {
+      for (let k2 = start2; k2 < end; ) {
+        if (f.charCodeAt(k2) === 46) {
+          if (!dot)
+            return true;
+          const n2 = f.charCodeAt(k2 + 1) === 46 ? k2 + 2 : k2 + 1;
+          if (n2 >= end || isSep(f.charCodeAt(n2), sep3))
+            return true;
+        }
+        const s2 = nextSep(f, k2, sep3);
+        if (s2 === -1)
+          return false;
+        k2 = s2 + 1;
+        while (k2 < end && isSep(f.charCodeAt(k2), sep3))
+          k2++;
+      }
+      return false;
+    };
+    isSep = (c, sep3) => sep3 === "/" ? c === 47 : sep3 === "\\" ? c === 92 : c === 47 || c === 92;
+    nextSep = (f, from, sep3) => {
+      if (sep3 !== "both")
+        return f.indexOf(sep3, from);
+      const s2 = f.indexOf("/", from);
+      const b = f.indexOf("\\", from);
+      return s2 === -1 ? b : b === -1 ? s2 : Math.min(s2, b);
+    };
+    lastSep = (f, from, sep3) => sep3 !== "both" ? f.lastIndexOf(sep3, from) : Math.max(f.lastIndexOf("/", from), f.lastIndexOf("\\", from));
+    PENDING = {};
+    Minimatch = class {
+      options;
+      set;
+      pattern;
+      windowsPathsNoEscape;
+      nonegate;
+      negate;
+      comment;
+      empty;
+      preserveMultipleSlashes;
+      partial;
+      globSet;
+      globParts;
+      nocase;
+      isWindows;
+      platform;
+      windowsNoMagicRoot;
+      maxGlobstarRecursion;
+      // the path can be checked against the last portion, and the string
+      // portions, of each row before it is split. See #canMatch.
+      #endCheck;
+      #literalCheck;
+      // level 2 resolves `.` and `..` portions in the path
+      #level2;
+      // the unicode normalization form, if any
+      #form;
+      // the string portions of each row in the set
+      #literals = [];
+      // the rows that #canMatch can match without splitting the path
+      #shapes = [];
+      // the rows whose last portion can be checked against the path's
+      #endRows = [];
+      // brace expansion can make the same portion in many rows, so they
+      // share one Matcher, and the states that it caches
+      #matchers = /* @__PURE__ */ new Map();
+      // parse() returns PENDING in place of a Matcher
+      #pending = false;
+      // the char that marks numeric ranges in globSet, if any
+      #rangeMark;
+      // the GlobstarParts of each pattern row, by start index and partial
+      #globstarParts = /* @__PURE__ */ new WeakMap();
+      constructor(pattern, options2 = {}) {
+        assertValidPattern(pattern);
+        options2 = options2 || {};
+        this.options = options2;
+        this.maxGlobstarRecursion = options2.maxGlobstarRecursion ?? DEFAULT_GLOB_STAR_RECURSION_MAX;
+        this.pattern = pattern;
+        this.platform = options2.platform || defaultPlatform;
+        this.isWindows = this.platform === "win32";
+        this.windowsPathsNoEscape = !!options2.windowsPathsNoEscape || options2[AWE_KEY] === false;
+        if (this.windowsPathsNoEscape) {
+          this.pattern = this.pattern.replace(/\\/g, "/");
+        }
+        this.preserveMultipleSlashes = !!options2.preserveMultipleSlashes;
+        this.negate = false;
+        this.nonegate = !!options2.nonegate;
+        this.comment = false;
+        this.empty = false;
+        this.partial = !!options2.partial;
+        this.nocase = !!this.options.nocase;
+        this.windowsNoMagicRoot = options2.windowsNoMagicRoot !== void 0 ? options2.windowsNoMagicRoot : !!(this.isWindows && this.nocase);
+        this.globSet = [];
+        this.globParts = [];
+        this.set = [];
+        this.#endCheck = !this.preserveMultipleSlashes;
+        this.#level2 = (options2.optimizationLevel ?? 1) >= 2;
+        const n2 = options2.normalize;
+        this.#form = n2 === true ? "NFC" : n2 || void 0;
+        this.make();
+        const drives = this.set.map((row) => this.#rootIndex(row));
+        this.#endRows = this.set.map((row, r) => this.#endCheck && row.length - 1 > drives[r]);
+        this.#literals = this.set.map((row, r) => {
+          const end = this.#endRows[r] ? row.length - 1 : row.length;
+          const lits = row.slice(drives[r] + 1, end).filter((p) => typeof p === "string" && !!p);
+          return [...new Set(lits)];
+        });
+        this.#literalCheck = this.#literals.some((l2) => l2.length);
+        this.#shapes = this.set.map((row, r) => {
+          const [p0, p1, p2] = row;
+          if (this.#endRows[r] && row.length === 2) {
+            if (p0 === GLOBSTAR && p1 !== GLOBSTAR)
+              return "tail";
+          }
+          if (this.#endRows[r] && options2.matchBase && row.length === 1 && p0 !== GLOBSTAR && p0 !== "") {
+            return "base";
+          }
+          if (!this.#endCheck || drives[r] !== -1)
+            return void 0;
+          if (row.length === 3 && p0 === GLOBSTAR && p2 === GLOBSTAR && p1 !== GLOBSTAR && p1 !== "" && // the portion between is only matched below this limit
+          this.maxGlobstarRecursion > 0) {
+            return "mid";
+          }
+          if (row.length === 2 && p1 === GLOBSTAR && p0 !== GLOBSTAR && p0 !== "") {
+            return "head";
+          }
+          return void 0;
+        });
+      }
+      // a string portion of a pattern, normalized if the option is set
+      #norm(p) {
+        return this.#form ? p.normalize(this.#form) : p;
+      }
+      // On Windows, the index of the last root portion of a row, as
+      // #matchRow finds it: 0 for `c:/...`, 3 for `//?/c:/...` and
+      // `//host/share/...`, and 5 for `//?/UNC/host/share/...`. Otherwise
+      // -1.
+      #rootIndex(row) {
+        if (!this.isWindows)
+          return -1;
+        if (isDrive(row[0]))
+          return 0;
+        const uncDrive = row[0] === "" && row[1] === "" && row[2] === "?" && isDrive(row[3]);
+        if (uncDrive)
+          return 3;
+        const h = uncHost(row);
+        return h === -1 ? -1 : h + 1;
+      }
+      hasMagic() {
+        if (this.options.magicalBraces && this.set.length > 1) {
+          return true;
+        }
+        for (const pattern of this.set) {
+          for (const part of pattern) {
+            if (typeof part !== "string")
+              return true;
+          }
+        }
+        return false;
+      }
+      make() {
+        const pattern = this.pattern;
+        const options2 = this.options;
+        if (!options2.nocomment && pattern.charAt(0) === "#") {
+          this.comment = true;
+          return;
+        }
+        if (!pattern) {
+          this.empty = true;
+          return;
+        }
+        this.parseNegate();
+        this.globSet = [...new Set(this.#expandBraces())];
+        const rawGlobParts = this.globSet.map((s2) => this.#slashSplit(s2));
+        this.globParts = this.preprocess(rawGlobParts);
+        this.#pending = true;
+        let set3 = this.globParts.map((s2, _, __) => {
+          if (this.isWindows && this.windowsNoMagicRoot) {
+            const n2 = s2[2] === "?" && isLongUNC(s2[3]) ? 6 : 4;
+            const isUNC = s2[0] === "" && s2[1] === "" && (s2[2] === "?" || !globMagic.test(s2[2])) && s2.slice(3, n2).every((p) => !globMagic.test(p));
+            const isDrive2 = /^[a-z]:/i.test(s2[0]);
+            if (isUNC) {
+              return [
+                ...s2.slice(0, n2).map((p) => this.#norm(p)),
+                ...s2.slice(n2).map((ss) => this.parse(ss))
+              ];
+            } else if (isDrive2) {
+              return [
+                this.#norm(s2[0]),
+                ...s2.slice(1).map((ss) => this.parse(ss))
+              ];
+            }
+          }
+          return s2.map((ss) => this.parse(ss));
+        });
+        this.set = set3.filter((s2) => s2.indexOf(false) === -1);
+        if (this.isWindows) {
+          for (let i2 = 0; i2 < this.set.length; i2++) {
+            const p = this.set[i2];
+            if (p[0] === "" && p[1] === "" && this.globParts[i2][2] === "?" && (isDrive(p[3]) || isLongUNC(this.globParts[i2][3]))) {
+              if (isLongUNC(this.globParts[i2][3]))
+                p[3] = "UNC";
+              p[2] = "?";
+            }
+          }
+        }
+        if (!options2.noext)
+          this.mergeRows();
+        this.#pending = false;
+        this.set.forEach((row, i2) => {
+          for (let k2 = 0; k2 < row.length; k2++) {
+            if (row[k2] === PENDING) {
+              row[k2] = this.parse(this.globParts[i2][k2]);
+            }
+          }
+        });
+      }
+      // Merge rows that only differ in one portion, where each of them
+      // is a Matcher, into one row that matches any of them with
+      // `@(a|b|...)`. Then a path is only walked once for all of them,
+      // for example with `**/*.{js,ts}`.
+      mergeRows() {
+        let merged = true;
+        while (merged) {
+          merged = false;
+          if (this.set.length < 2)
+            return;
+          let keys = this.#mergeKeys();
+          const len = Math.max(0, ...this.set.map((r) => r.length));
+          for (let k2 = 0; k2 < len; k2++) {
+            const groups3 = /* @__PURE__ */ new Map();
+            const R2 = this.set.length + 1;
+            this.set.forEach((row, i2) => {
+              if (!(row[k2] instanceof Matcher || row[k2] === PENDING) || !extSafe(this.globParts[i2][k2])) {
+                return;
+              }
+              const { pre, suf } = keys[i2];
+              const key = pre[k2] * R2 + suf[k2 + 1];
+              const g = groups3.get(key);
+              if (g)
+                g.push(i2);
+              else
+                groups3.set(key, [i2]);
+            });
+            const drop = /* @__PURE__ */ new Set();
+            for (const g of groups3.values()) {
+              if (g.length < 2)
+                continue;
+              const [first, ...rest] = g;
+              const alts = g.map((i2) => this.globParts[i2][k2]);
+              const glob = `@(${alts.join("|")})`;
+              if (extglobCount(glob) > MAX_EXTGLOBS)
+                continue;
+              this.globParts[first][k2] = glob;
+              this.set[first][k2] = this.parse(glob);
+              for (const i2 of rest)
+                drop.add(i2);
+            }
+            if (drop.size) {
+              merged = true;
+              this.set = this.set.filter((_, i2) => !drop.has(i2));
+              this.globParts = this.globParts.filter((_, i2) => !drop.has(i2));
+              if (this.set.length < 2)
+                return;
+              keys = this.#mergeKeys();
+            }
+          }
+        }
+      }
+      // For each row, number ids for its prefixes and suffixes, such that
+      // pre[k] identifies parts[0..k) and suf[k] identifies parts[k..n).
+      // Two rows are the same other than at portion k exactly when they
+      // have the same pre[k] and suf[k + 1]. This is linear in the size of
+      // the rows, where joining the whole row for every k was quadratic.
+      #mergeKeys() {
+        const partIds = /* @__PURE__ */ new Map();
+        const ids = this.globParts.map((parts2) => parts2.map((s2) => {
+          let id2 = partIds.get(s2);
+          if (id2 === void 0)
+            partIds.set(s2, id2 = partIds.size);
+          return id2;
+        }));
+        const P2 = partIds.size;
+        const len = Math.max(0, ...ids.map((r) => r.length));
+        const keys = ids.map((r) => ({
+          pre: [0],
+          suf: new Array(r.length + 1).fill(0)
+        }));
+        for (let k2 = 0; k2 < len; k2++) {
+          const m = /* @__PURE__ */ new Map();
+          ids.forEach((r, i2) => {
+            if (k2 >= r.length)
+              return;
+            const { pre } = keys[i2];
+            const key = pre[k2] * P2 + r[k2];
+            let id2 = m.get(key);
+            if (id2 === void 0)
+              m.set(key, id2 = m.size + 1);
+            pre.push(id2);
+          });
+        }
+        for (let k2 = len - 1; k2 >= 0; k2--) {
+          const m = /* @__PURE__ */ new Map();
+          ids.forEach((r, i2) => {
+            if (k2 >= r.length)
+              return;
+            const { suf } = keys[i2];
+            const key = suf[k2 + 1] * P2 + r[k2];
+            let id2 = m.get(key);
+            if (id2 === void 0)
+              m.set(key, id2 = m.size + 1);
+            suf[k2] = id2;
+          });
+        }
+        return keys;
+      }
+      // various transforms to equivalent pattern sets that are
+      // faster to process in a filesystem walk.  The goal is to
+      // eliminate what we can, and push all ** patterns as far
+      // to the right as possible, even if it increases the number
+      // of patterns that we have to process.
+      preprocess(globParts) {
+        if (this.options.noglobstar) {
+          for (const partset of globParts) {
+            for (let j2 = 0; j2 < partset.length; j2++) {
+              if (partset[j2] === "**") {
+                partset[j2] = "*";
+              }
+            }
+          }
+        }
+        const { optimizationLevel = 1 } = this.options;
+        if (optimizationLevel >= 2) {
+          globParts = this.firstPhasePreProcess(globParts);
+          globParts = this.secondPhasePreProcess(globParts);
+        } else if (optimizationLevel >= 1) {
+          globParts = this.levelOneOptimize(globParts);
+        } else {
+          globParts = this.adjascentGlobstarOptimize(globParts);
+        }
+        return globParts;
+      }
+      // just get rid of adjascent ** portions
+      adjascentGlobstarOptimize(globParts) {
+        return globParts.map((parts2) => {
+          let gs = -1;
+          while (-1 !== (gs = parts2.indexOf("**", gs + 1))) {
+            let i2 = gs;
+            while (parts2[i2 + 1] === "**") {
+              i2++;
+            }
+            if (i2 !== gs) {
+              parts2.splice(gs, i2 - gs);
+            }
+          }
+          return parts2;
+        });
+      }
+      // get rid of adjascent ** and resolve .. portions
+      levelOneOptimize(globParts) {
+        return globParts.map((parts2) => {
+          const root2 = this.#rootIndex(parts2) + 1;
+          parts2 = parts2.reduce((set3, part) => {
+            const prev = set3[set3.length - 1];
+            if (part === "**" && prev === "**") {
+              return set3;
+            }
+            if (part === "..") {
+              if (set3.length > root2 && prev && prev !== ".." && prev !== "." && prev !== "**") {
+                set3.pop();
+                return set3;
+              }
+            }
+            set3.push(part);
+            return set3;
+          }, []);
+          return parts2.length === 0 ? [""] : parts2;
+        });
+      }
+      // Check the path against each row before it is split. 'no' if no
+      // row can match, so it does not need to be split. 'yes' if a row of
+      // `**` and one more portion matches. 'maybe' if it must be split to
+      // know. None of this applies with partial, where the path can end
+      // before the row does.
+      //
+      // On Windows, `\` is a separator in the path too, and the portions of
+      // a row up to its drive letter or UNC share are not checked (see
+      // #rootIndex).
+      //
+      // Each string portion of a row must be a portion of the path, so the
+      // path must contain it. Level 2 can only take portions out of the
+      // path, so this is still true then.
+      //
+      // The last portion of a row must match the last portion of the path,
+      // or the one before a trailing `/` (as a/* and a/**/* match a/b/).
+      // This does not apply to rows that end in **, rows that end in a
+      // root, or preserveMultipleSlashes (which can leave more
+      // than one '' at the end). At level 2, it does not apply if that
+      // portion is `.` or `..`, which can be
+      // resolved away. Level 2 only takes other portions out of the
+      // middle of the path.
+      //
+      // A row of `**/x` then matches if the ** can walk the portions
+      // before the one that x matches, the same as #matchGlobstar. At
+      // level 2, this is only known if none of them are `.` or `..`, so
+      // that the path does not change when it is resolved.
+      #canMatch(f) {
+        const sep3 = !this.isWindows || !f.includes("\\") ? "/" : f.includes("/") ? "both" : "\\";
+        let ends = this.#endCheck ? 0 : -1;
+        let last = "";
+        let lastStart = 0;
+        let prev;
+        let prevStart = 0;
+        const dot = !!this.options.dot;
+        ROWS: for (let r = 0; r < this.set.length; r++) {
+          const row = this.set[r];
+          const p = row[row.length - 1];
+          let end = ends !== -1 && this.#endRows[r] && p !== GLOBSTAR;
+          if (end && ends === 0) {
+            const i2 = lastSep(f, f.length, sep3);
+            lastStart = i2 + 1;
+            last = f.slice(lastStart);
+            if (last === "" && i2 >= 0) {
+              let j2 = i2;
+              while (j2 > 0 && isSep(f.charCodeAt(j2 - 1), sep3))
+                j2--;
+              prevStart = j2 === 0 ? 0 : lastSep(f, j2 - 1, sep3) + 1;
+              prev = f.slice(prevStart, j2);
+            }
+            const resolves = this.#level2 && (isDots(last) || last === "" && prev !== void 0 && isDots(prev));
+            ends = resolves ? -1 : 1;
+            end = !resolves;
+          }
+          let tailStart = -1;
+          if (end && typeof p === "string") {
+            tailStart = endIndex(p, last, lastStart, prev, prevStart);
+            if (tailStart === -1)
+              continue;
+          }
+          if (this.#literalCheck) {
+            for (const l2 of this.#literals[r]) {
+              if (!f.includes(l2))
+                continue ROWS;
+            }
+          }
+          if (end && typeof p === "object") {
+            tailStart = endIndex(p, last, lastStart, prev, prevStart);
+            if (tailStart === -1)
+              continue;
+          }
+          const shape = this.#shapes[r];
+          if (shape === "base" && end)
+            return "yes";
+          if (shape === "tail" && end) {
+            if (this.#level2 && dotPortion(f, 0, tailStart, true, sep3)) {
+              return "maybe";
+            }
+            if (!dotPortion(f, 0, tailStart, dot, sep3))
+              return "yes";
+            continue;
+          }
+          if (shape === "mid" || shape === "head") {
+            const m = this.#walk(f, row, shape === "head", dot, sep3);
+            if (m !== "no")
+              return m;
+            continue;
+          }
+          return "maybe";
+        }
+        return "no";
+      }
+      // Match a row of a known shape against the split path, the same as
+      // #matchGlobstar and #matchGlobStarBodySections do. None of these
+      // rows have a drive letter, so they start at the first portion.
+      #matchShape(file2, row, shape) {
+        const dot = !!this.options.dot;
+        const n2 = file2.length;
+        if (shape === "head") {
+          if (n2 < 2 || !portionMatch(row[0], file2[0])) {
+            return false;
+          }
+          for (let i2 = 1; i2 < n2; i2++)
+            if (!walkable(file2[i2], dot))
+              return false;
+          return true;
+        }
+        const x2 = row[1];
+        if (shape === "tail") {
+          let t = n2 - 1;
+          if (!portionMatch(x2, file2[t])) {
+            if (file2[t] !== "" || n2 === 1 || !portionMatch(x2, file2[--t])) {
+              return false;
+            }
+          }
+          for (let i2 = 0; i2 < t; i2++)
+            if (!walkable(file2[i2], dot))
+              return false;
+          return true;
+        }
+        for (let k2 = 0; k2 < n2; k2++) {
+          if (portionMatch(x2, file2[k2]) && k2 + 1 < n2) {
+            let i2 = k2 + 1;
+            while (i2 < n2 && walkable(file2[i2], dot))
+              i2++;
+            if (i2 === n2)
+              return true;
+          }
+          if (!walkable(file2[k2], dot))
+            return false;
+        }
+        return false;
+      }
+      // Match a row of `**/x/**` or `x/**` against the path, the same as
+      // #matchGlobstar and #matchGlobStarBodySections do once it is split.
+      // x must match a portion (the first one, for `x/**`), the ** before
+      // it must be able to walk the portions before that one, and there
+      // must be a portion after it, which the ** after it can walk. At
+      // level 2, this is only known if no portion is `.` or `..`.
+      #walk(f, row, head, dot, sep3) {
+        if (this.#level2 && dotPortion(f, 0, f.length, true, sep3))
+          return "maybe";
+        const x2 = row[head ? 0 : 1];
+        let s2 = 0;
+        for (let e = nextSep(f, s2, sep3); e !== -1; e = nextSep(f, s2, sep3)) {
+          let next = e + 1;
+          while (next < f.length && isSep(f.charCodeAt(next), sep3))
+            next++;
+          const hit = typeof x2 === "string" ? e - s2 === x2.length && f.startsWith(x2, s2) : e > s2 && x2.testUnchecked(f.slice(s2, e));
+          if (hit && !dotPortion(f, next, f.length, dot, sep3))
+            return "yes";
+          if (head || dotPortion(f, s2, next, dot, sep3))
+            return "no";
+          s2 = next;
+        }
+        return "no";
+      }
+      // the last split, if it was the same path with the same split
+      // settings
+      #cachedSplit(f) {
+        const last = lastSplit;
+        return last?.f === f && last.isWindows === this.isWindows && last.preserveMultipleSlashes === this.preserveMultipleSlashes && last.normalize === this.#form ? last : void 0;
+      }
+      // split a path for match(), and keep the parts for the next call
+      #split(f) {
+        const { isWindows, preserveMultipleSlashes } = this;
+        let parts2 = this.#slashSplit(isWindows ? f.split("\\").join("/") : f);
+        const normalize2 = this.#form;
+        if (normalize2)
+          parts2 = parts2.map((p) => p.normalize(normalize2));
+        lastSplit = {
+          f,
+          isWindows,
+          preserveMultipleSlashes,
+          normalize: normalize2,
+          parts: parts2
+        };
+        return lastSplit;
+      }
+      // resolve `.` and `..` portions of a path, for level 2
+      #levelTwoFileOptimize(file2) {
+        const parts2 = [...file2];
+        let didSomething = false;
+        do {
+          didSomething = false;
+          if (!this.preserveMultipleSlashes) {
+            for (let i2 = 1; i2 < parts2.length - 1; i2++) {
+              const p = parts2[i2];
+              if (i2 === 1 && p === "" && parts2[0] === "")
+                continue;
+              if (p === "." || p === "") {
+                didSomething = true;
+                parts2.splice(i2, 1);
+                i2--;
+              }
+            }
+            if (parts2[0] === "." && parts2.length === 2 && (parts2[1] === "." || parts2[1] === "")) {
+              didSomething = true;
+              parts2.pop();
+            }
+          }
+          const root2 = this.#rootIndex(parts2) + 1;
+          let dd = root2;
+          while (-1 !== (dd = parts2.indexOf("..", dd + 1))) {
+            const p = parts2[dd - 1];
+            if (p && p !== "." && p !== ".." && p !== "**") {
+              didSomething = true;
+              parts2.splice(dd - 1, 2);
+              dd = Math.max(dd - 2, root2);
+            }
+          }
+        } while (didSomething);
+        return parts2.length === 0 ? [""] : parts2;
+      }
+      // First phase: single-pattern processing
+      // <pre> is 1 or more portions
+      // <rest> is 1 or more portions
+      // <p> is any portion other than ., .., '', or **
+      // <e> is . or ''
+      //
+      // **/.. is *brutal* for filesystem walking performance, because
+      // it effectively resets the recursive walk each time it occurs,
+      // and ** cannot be reduced out by a .. pattern part like a regexp
+      // or most strings (other than .., ., and '') can be.
+      //
+      // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
+      // <pre>/<e>/<rest> -> <pre>/<rest>
+      // <pre>/<p>/../<rest> -> <pre>/<rest>
+      // **/**/<rest> -> **/<rest>
+      //
+      // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
+      // this WOULD be allowed if ** did follow symlinks, or * didn't
+      firstPhasePreProcess(globParts) {
+        const { braceExpandMax = DEFAULT_BRACE_EXPAND_MAX } = this.options;
+        let splitCells = 0;
+        const maxSplitCells = 1e6;
+        let didSomething = false;
+        do {
+          didSomething = false;
+          for (let parts2 of globParts) {
+            let gs = -1;
+            while (-1 !== (gs = parts2.indexOf("**", gs + 1))) {
+              let gss = gs;
+              while (parts2[gss + 1] === "**") {
+                gss++;
+              }
+              if (gss > gs) {
+                parts2.splice(gs + 1, gss - gs);
+              }
+              let next = parts2[gs + 1];
+              const p = parts2[gs + 2];
+              const p2 = parts2[gs + 3];
+              if (next !== "..")
+                continue;
+              if (!p || p === "." || p === ".." || !p2 || p2 === "." || p2 === "..") {
+                continue;
+              }
+              const addedCells = parts2.length - 1;
+              if (globParts.length >= braceExpandMax || splitCells + addedCells > maxSplitCells) {
+                throw new RangeError(`optimizationLevel 2: too many patterns from '**/..'`);
+              }
+              didSomething = true;
+              parts2.splice(gs, 1);
+              const other = parts2.slice(0);
+              other[gs] = "**";
+              splitCells += addedCells;
+              globParts.push(other);
+              gs--;
+            }
+            if (!this.preserveMultipleSlashes) {
+              for (let i2 = 1; i2 < parts2.length - 1; i2++) {
+                const p = parts2[i2];
+                if (i2 === 1 && p === "" && parts2[0] === "")
+                  continue;
+                if (p === "." || p === "") {
+                  didSomething = true;
+                  parts2.splice(i2, 1);
+                  i2--;
+                }
+              }
+              if (parts2[0] === "." && parts2.length === 2 && (parts2[1] === "." || parts2[1] === "")) {
+                didSomething = true;
+                parts2.pop();
+              }
+            }
+            const root2 = this.#rootIndex(parts2) + 1;
+            let dd = root2;
+            while (-1 !== (dd = parts2.indexOf("..", dd + 1))) {
+              const p = parts2[dd - 1];
+              if (p && p !== "." && p !== ".." && p !== "**") {
+                didSomething = true;
+                const needDot = dd === 1 && parts2[dd + 1] === "**";
+                const splin = needDot ? ["."] : [];
+                parts2.splice(dd - 1, 2, ...splin);
+                if (parts2.length === 0)
+                  parts2.push("");
+                dd = Math.max(dd - 2, root2);
+              }
+            }
+          }
+        } while (didSomething);
+        return globParts;
+      }
+      // second phase: multi-pattern dedupes
+      // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
+      // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
+      secondPhasePreProcess(globParts) {
+        const keys = /* @__PURE__ */ new Set();
+        const rows = globParts.filter((parts2) => {
+          const key = parts2.join("/");
+          if (keys.has(key))
+            return false;
+          keys.add(key);
+          return true;
+        });
+        const stars = /* @__PURE__ */ new Map();
+        for (const parts2 of rows) {
+          const s2 = [];
+          for (let i2 = 0; i2 < parts2.length; i2++) {
+            if (parts2[i2] === "*")
+              s2.push(i2);
+          }
+          if (s2.length)
+            stars.set(s2.join(","), s2);
+        }
+        if (!stars.size || rows.length * stars.size > 1e5)
+          return rows;
+        const { dot } = this.options;
+        return rows.filter((parts2) => {
+          for (const s2 of stars.values()) {
+            if (s2[s2.length - 1] >= parts2.length)
+              continue;
+            const c = [...parts2];
+            let ok = true;
+            let changed = false;
+            for (const i2 of s2) {
+              const p = parts2[i2];
+              if (p === "*")
+                continue;
+              if (!p || p === "**" || !dot && p.startsWith(".")) {
+                ok = false;
+                break;
+              }
+              c[i2] = "*";
+              changed = true;
+            }
+            if (ok && changed && keys.has(c.join("/")))
+              return false;
+          }
+          return true;
+        });
+      }
+      parseNegate() {
+        if (this.nonegate)
+          return;
+        const pattern = this.pattern;
+        let negate = false;
+        let negateOffset = 0;
+        for (let i2 = 0; i2 < pattern.length && pattern.charAt(i2) === "!"; i2++) {
+          negate = !negate;
+          negateOffset++;
+        }
+        if (negateOffset)
+          this.pattern = pattern.slice(negateOffset);
+        this.negate = negate;
+      }
+      // Match the parts of a path against one row of the set. `resolved`
+      // is the parts after level 2 resolves `.` and `..` in them, or the
+      // same parts below level 2. Set partial to true to test if, for
+      // example, "/a/b" matches the start of "/*/b/*/d". Partial means, if
+      // you run out of file before you run out of pattern, then that's
+      // fine, as long as all the parts match.
+      #matchRow(file2, resolved, pattern, partial2) {
+        let fileStartIndex = 0;
+        let patternStartIndex = 0;
+        const fh = this.isWindows ? uncHost(resolved) : -1;
+        const ph = fh === -1 ? -1 : uncHost(pattern);
+        if (ph !== -1) {
+          const host = pattern[ph];
+          const share = pattern[ph + 1];
+          if (typeof host !== "string" || typeof share !== "string") {
+            fileStartIndex = fh;
+            patternStartIndex = ph;
+          } else if (resolved[fh].toLowerCase() === host.toLowerCase() && resolved[fh + 1].toLowerCase() === share.toLowerCase()) {
+            fileStartIndex = fh + 2;
+            patternStartIndex = ph + 2;
+          }
+        } else if (this.isWindows) {
+          const fileDrive = typeof file2[0] === "string" && /^[a-z]:$/i.test(file2[0]);
+          const fileUNC = !fileDrive && file2[0] === "" && file2[1] === "" && file2[2] === "?" && /^[a-z]:$/i.test(file2[3]);
+          const patternDrive = typeof pattern[0] === "string" && /^[a-z]:$/i.test(pattern[0]);
+          const patternUNC = !patternDrive && pattern[0] === "" && pattern[1] === "" && pattern[2] === "?" && typeof pattern[3] === "string" && /^[a-z]:$/i.test(pattern[3]);
+          const fdi = fileUNC ? 3 : fileDrive ? 0 : void 0;
+          const pdi = patternUNC ? 3 : patternDrive ? 0 : void 0;
+          if (typeof fdi === "number" && typeof pdi === "number") {
+            const [fd, pd] = [
+              file2[fdi],
+              pattern[pdi]
+            ];
+            if (fd.toLowerCase() === pd.toLowerCase()) {
+              patternStartIndex = pdi + 1;
+              fileStartIndex = fdi + 1;
+            }
+          }
+        }
+        file2 = resolved;
+        if (pattern.includes(GLOBSTAR)) {
+          return this.#matchGlobstar(file2, pattern, partial2, fileStartIndex, patternStartIndex);
+        }
+        return this.#matchOne(file2, pattern, partial2, fileStartIndex, patternStartIndex);
+      }
+      #matchGlobstar(file2, pattern, partial2, fileIndex, patternIndex) {
+        const { head, body: body2, tail, segments } = this.#getGlobstarParts(pattern, partial2, patternIndex);
+        if (head.length) {
+          const headEnd = fileIndex + head.length;
+          if (!this.#matchOne(file2, head, partial2, fileIndex, 0, headEnd)) {
+            return false;
+          }
+          fileIndex += head.length;
+          patternIndex += head.length;
+        }
+        let fileTailMatch = 0;
+        if (tail.length) {
+          if (tail.length + fileIndex > file2.length)
+            return false;
+          let tailStart = file2.length - tail.length;
+          if (this.#matchOne(file2, tail, partial2, tailStart, 0)) {
+            fileTailMatch = tail.length;
+          } else {
+            if (file2[file2.length - 1] !== "" || fileIndex + tail.length === file2.length) {
+              return false;
+            }
+            tailStart--;
+            if (!this.#matchOne(file2, tail, partial2, tailStart, 0)) {
+              return false;
+            }
+            fileTailMatch = tail.length + 1;
+          }
+        }
+        if (!body2.length) {
+          let sawSome = !!fileTailMatch;
+          for (let i2 = fileIndex; i2 < file2.length - fileTailMatch; i2++) {
+            const f = String(file2[i2]);
+            sawSome = true;
+            if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
+              return false;
+            }
+          }
+          return partial2 || sawSome;
+        }
+        return !!this.#matchGlobStarBodySections(file2, segments, file2.length - fileTailMatch, fileIndex, 0, partial2, 0, !!fileTailMatch, /* @__PURE__ */ new Set());
+      }
+      // Split the pattern into head, tail, and middle of ** delimited
+      // parts. The tail has to be at the end, and the others just have to
+      // be found in order from the head. These only depend on the pattern
+      // row, so they are kept for the next path.
+      #getGlobstarParts(pattern, partial2, patternIndex) {
+        let byStart = this.#globstarParts.get(pattern);
+        if (!byStart) {
+          byStart = [];
+          this.#globstarParts.set(pattern, byStart);
+        }
+        const key = patternIndex * 2 + (partial2 ? 1 : 0);
+        const found = byStart[key];
+        if (found)
+          return found;
+        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
+        const lastgs = pattern.lastIndexOf(GLOBSTAR);
+        const head = pattern.slice(patternIndex, firstgs);
+        const body2 = pattern.slice(firstgs + 1, partial2 ? void 0 : lastgs);
+        const tail = partial2 ? [] : pattern.slice(lastgs + 1);
+        const segments = [[[], 0]];
+        let current = segments[0];
+        let nonGsParts = 0;
+        const nonGsPartsSums = [0];
+        for (const b of body2) {
+          if (b === GLOBSTAR) {
+            nonGsPartsSums.push(nonGsParts);
+            current = [[], 0];
+            segments.push(current);
+          } else {
+            current[0].push(b);
+            nonGsParts++;
+          }
+        }
+        segments.forEach((b, i2) => {
+          b[1] = nonGsParts - nonGsPartsSums[i2];
+        });
+        const parts2 = { head, body: body2, tail, segments };
+        byStart[key] = parts2;
+        return parts2;
+      }
+      // return false for "nope, not matching"
+      // return null for "not matching, cannot keep trying"
+      #matchGlobStarBodySections(file2, bodySegments, fileLength, fileIndex, bodyIndex, partial2, globStarDepth, sawTail, tried) {
+        const bs = bodySegments[bodyIndex];
+        if (!bs) {
+          if (partial2) {
+            return fileIndex >= fileLength || fileIndex === fileLength - 1 && file2[fileIndex] === "";
+          }
+          for (let i2 = fileIndex; i2 < fileLength; i2++) {
+            sawTail = true;
+            const f = file2[i2];
+            if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
+              return false;
+            }
+          }
+          return sawTail;
+        }
+        const [body2, need] = bs;
+        const after2 = partial2 ? fileLength : fileLength - need;
+        while (fileIndex <= after2) {
+          const key = bodyIndex * (file2.length + 1) + fileIndex;
+          if (tried.has(key))
+            return false;
+          tried.add(key);
+          const m = this.#matchOne(file2, body2, partial2, fileIndex, 0, fileIndex + body2.length);
+          if (m && globStarDepth < this.maxGlobstarRecursion) {
+            const sub = this.#matchGlobStarBodySections(file2, bodySegments, fileLength, fileIndex + body2.length, bodyIndex + 1, partial2, globStarDepth + 1, sawTail, tried);
+            if (sub !== false) {
+              return sub;
+            }
+          }
+          if (fileIndex === after2)
+            break;
+          const f = file2[fileIndex];
+          if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
+            return false;
+          }
+          fileIndex++;
+        }
+        return partial2 || null;
+      }
+      #matchOne(file2, pattern, partial2, fileIndex, patternIndex, fileEnd = file2.length) {
+        let fi;
+        let pi;
+        let pl;
+        let fl;
+        for (fi = fileIndex, pi = patternIndex, fl = Math.min(fileEnd, file2.length), pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
+          let p = pattern[pi];
+          let f = file2[fi];
+          if (p === false || p === GLOBSTAR) {
+            return false;
+          }
+          if (!portionMatch(p, f))
+            return false;
+        }
+        if (fi === fl && pi === pl) {
+          return true;
+        } else if (fi === fl) {
+          return partial2;
+        } else if (pi === pl) {
+          return fi === fl - 1 && file2[fi] === "";
+        } else {
+          throw new Error("wtf?");
+        }
+      }
+      braceExpand() {
+        return braceExpand(this.pattern, this.options);
+      }
+      // Expand braces, except numeric ranges such as {0..999} with at
+      // least RANGE_MIN values. Each of those stays in its pattern as
+      // `<mark>0..999<mark>`, for the Matcher to test. If a range might
+      // be inside a [...] class, expand all of them instead.
+      #expandBraces() {
+        const { pattern } = this;
+        if (this.options.nobrace)
+          return this.braceExpand();
+        let code = 57344;
+        while (pattern.includes(String.fromCharCode(code))) {
+          if (++code > 63743)
+            return this.braceExpand();
+        }
+        const mark = String.fromCharCode(code);
+        let found = false;
+        const marked = pattern.replace(rangeRe, (m, lo, hi) => {
+          const a = Number(lo);
+          const b = Number(hi);
+          if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || Math.abs(a - b) + 1 < RANGE_MIN) {
+            return m;
+          }
+          found = true;
+          return `${mark}${lo}..${hi}${mark}`;
+        });
+        if (!found)
+          return this.braceExpand();
+        const set3 = braceExpand(marked, this.options);
+        for (const p of set3) {
+          for (const portion of p.split("/")) {
+            const c = portion.indexOf("[");
+            if (c !== -1 && c < portion.lastIndexOf(mark)) {
+              return this.braceExpand();
+            }
+            if (!this.options.noext && inRepeatOrNegExt(portion, mark)) {
+              return this.braceExpand();
+            }
+          }
+        }
+        this.#rangeMark = mark;
+        return set3;
+      }
+      parse(pattern) {
+        assertValidPattern(pattern);
+        const options2 = this.options;
+        if (pattern === "**")
+          return GLOBSTAR;
+        if (pattern === "")
+          return "";
+        const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize2 } = options2;
+        const rangeMark = this.#rangeMark;
+        const lit2 = rangeMark && pattern.includes(rangeMark) ? void 0 : literal2(pattern, noext);
+        if (lit2 !== void 0 && !(nocase && !nocaseMagicOnly && pattern.toUpperCase() !== pattern.toLowerCase())) {
+          return this.#norm(lit2);
+        }
+        if (this.#pending)
+          return PENDING;
+        let m = this.#matchers.get(pattern);
+        if (!m) {
+          if (!noext)
+            assertValidExtglobs(pattern);
+          m = new Matcher(pattern, {
+            nocase,
+            noext,
+            dot,
+            normalize: normalize2,
+            ...rangeMark && { rangeMark }
+          });
+          this.#matchers.set(pattern, m);
+        }
+        return m;
+      }
+      #slashSplit(p) {
+        if (this.preserveMultipleSlashes) {
+          return p.split("/");
+        } else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
+          return ["", ...p.split(/\/+/)];
+        } else {
+          return p.split(/\/+/);
+        }
+      }
+      match(f, partial2 = this.partial) {
+        if (this.comment) {
+          return false;
+        }
+        if (this.empty) {
+          return f === "";
+        }
+        if (f === "/" && partial2) {
+          return true;
+        }
+        const options2 = this.options;
+        let split = this.#cachedSplit(f);
+        if (!split) {
+          if (!partial2 && !this.#form && (this.#endCheck || this.#literalCheck) && lastChecked !== f) {
+            lastChecked = f;
+            const can = this.#canMatch(f);
+            if (can === "no")
+              return options2.flipNegate ? false : this.negate;
+            if (can === "yes")
+              return options2.flipNegate ? true : !this.negate;
+          }
+          split = this.#split(f);
+        }
+        const ff = split.parts;
+        const resolved = this.#level2 ? split.resolved ??= this.#levelTwoFileOptimize(ff) : ff;
+        const set3 = this.set;
+        let filename = ff[ff.length - 1];
+        if (!filename) {
+          for (let i2 = ff.length - 2; !filename && i2 >= 0; i2--) {
+            filename = ff[i2];
+          }
+        }
+        for (let r = 0; r < set3.length; r++) {
+          const pattern = set3[r];
+          const shape = partial2 ? void 0 : this.#shapes[r];
+          const hit = shape === "base" ? portionMatch(pattern[0], filename) : shape ? this.#matchShape(resolved, pattern, shape) : options2.matchBase && pattern.length === 1 ? this.#matchRow([filename], [filename], pattern, partial2) : this.#matchRow(ff, resolved, pattern, partial2);
+          if (hit) {
+            if (options2.flipNegate) {
+              return true;
+            }
+            return !this.negate;
+          }
+        }
+        if (options2.flipNegate) {
+          return false;
+        }
+        return this.negate;
+      }
+      static defaults(def) {
+        return minimatch.defaults(def).Minimatch;
+      }
+    };
+    minimatch.Minimatch = Minimatch;
+    minimatch.escape = escape;
+    minimatch.unescape = unescape;
+  }
+});
+
+// src/policy/glob-expansion.ts
+function expansionOf(glob) {
+  const parser3 = new BraceParser(glob);
+  const whole = parser3.sequence(false);
+  return whole && parser3.done() ? whole : void 0;
+}
+function expansionProblem(glob) {
+  if (glob.length > MAX_GLOB_LENGTH)
+    return `is ${describe4(glob.length)} characters long; the limit is ${describe4(MAX_GLOB_LENGTH)}`;
+  const expansion = expansionOf(glob);
+  if (!expansion) return "has braces { } that do not pair up";
+  if (expansion.rows > MAX_GLOB_ROWS) {
+    return `expands to ${describe4(expansion.rows)} patterns (its { } alternatives multiply); the limit is ${describe4(MAX_GLOB_ROWS)}: use fewer alternatives, or * and **`;
+  }
+  if (expansion.chars > MAX_GLOB_EXPANDED_CHARS) {
+    return `expands to ${describe4(expansion.chars)} characters of patterns; the limit is ${describe4(MAX_GLOB_EXPANDED_CHARS)}: use fewer alternatives, or * and **`;
+  }
+  return void 0;
+}
+function describe4(n2) {
+  return n2 >= SATURATED ? "more than 10^15" : n2.toLocaleString("en-US");
+}
+function sequenceOf(body2) {
+  const numeric2 = NUMERIC_SEQUENCE.exec(body2);
+  const alpha = numeric2 ? void 0 : ALPHA_SEQUENCE.exec(body2);
+  const match3 = numeric2 ?? alpha;
+  if (!match3) return void 0;
+  const from = numeric2 ? Number(match3[1]) : match3[1].charCodeAt(0);
+  const to = numeric2 ? Number(match3[2]) : match3[2].charCodeAt(0);
+  const step = Math.max(Math.abs(Number(match3[3] ?? 1)), 1);
+  const rows = saturate(Math.floor(Math.abs(to - from) / step) + 1);
+  const width = numeric2 ? Math.max(match3[1].length, match3[2].length) + 1 : 1;
+  return { rows, chars: saturate(rows * width) };
+}
+function product(a, b) {
+  return { rows: saturate(a.rows * b.rows), chars: saturate(a.chars * b.rows + b.chars * a.rows) };
+}
+function saturate(n2) {
+  return Number.isFinite(n2) ? Math.min(n2, SATURATED) : SATURATED;
+}
+var MAX_GLOB_LENGTH, MAX_GLOB_ROWS, MAX_GLOB_EXPANDED_CHARS, SATURATED, NUMERIC_SEQUENCE, ALPHA_SEQUENCE, BraceParser;
+var init_glob_expansion = __esm({
+  "src/policy/glob-expansion.ts"() {
+    "use strict";
+    MAX_GLOB_LENGTH = 1024;
+    MAX_GLOB_ROWS = 256;
+    MAX_GLOB_EXPANDED_CHARS = 16 * 1024;
+    SATURATED = 1e15;
+    NUMERIC_SEQUENCE = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$/;
+    ALPHA_SEQUENCE = /^([a-zA-Z])\.\.([a-zA-Z])(?:\.\.(-?\d+))?$/;
+    BraceParser = class {
+      constructor(text2) {
+        this.text = text2;
+      }
+      text;
+      at = 0;
+      done() {
+        return this.at === this.text.length;
+      }
+      /** What stands side by side up to the end, or (in a group) up to its `,` or `}`. */
+      sequence(inGroup) {
+        let result2 = { rows: 1, chars: 0 };
+        while (this.at < this.text.length) {
+          const ch = this.text[this.at];
+          if (inGroup && (ch === "," || ch === "}")) return result2;
+          if (ch === "}") return void 0;
+          if (ch === "{") {
+            this.at++;
+            const group = this.group();
+            if (!group) return void 0;
+            result2 = product(result2, group);
+            continue;
+          }
+          const width = ch === "\\" && this.at + 1 < this.text.length ? 2 : 1;
+          this.at += width;
+          result2 = product(result2, { rows: 1, chars: width });
+        }
+        return inGroup ? void 0 : result2;
+      }
+      /** A group, from after its `{` to after its `}`. */
+      group() {
+        const start2 = this.at;
+        const members2 = [];
+        for (; ; ) {
+          const member = this.sequence(true);
+          if (!member) return void 0;
+          members2.push(member);
+          const ch = this.text[this.at];
+          this.at++;
+          if (ch === "}") break;
+        }
+        const sequence = sequenceOf(this.text.slice(start2, this.at - 1));
+        let expanded;
+        if (sequence) expanded = sequence;
+        else if (members2.length > 1) {
+          expanded = members2.reduce(
+            (sum, m) => ({ rows: saturate(sum.rows + m.rows), chars: saturate(sum.chars + m.chars) }),
+            { rows: 0, chars: 0 }
+          );
+        } else {
+          const only = members2[0];
+          expanded = { rows: only.rows, chars: saturate(only.chars + 2 * only.rows) };
+        }
+        return {
+          rows: Math.max(expanded.rows, 1),
+          chars: Math.max(expanded.chars, this.at - start2 + 1)
+        };
+      }
+    };
+  }
+});
+
+// src/policy/match.ts
+function hasPortion(path3, portion) {
+  for (let at2 = path3.indexOf(portion); at2 !== -1; at2 = path3.indexOf(portion, at2 + 1)) {
+    const end = at2 + portion.length;
+    if ((at2 === 0 || path3.charCodeAt(at2 - 1) === SLASH) && (end === path3.length || path3.charCodeAt(end) === SLASH))
+      return true;
+  }
+  return false;
+}
+function lastDotsPortion(path3) {
+  if (path3.charCodeAt(0) !== DOT && !path3.includes("/.")) return -1;
+  let last = -1;
+  for (let start2 = 0; ; ) {
+    const slash = path3.indexOf("/", start2);
+    const end = slash === -1 ? path3.length : slash;
+    const length = end - start2;
+    if ((length === 1 || length === 2) && path3.charCodeAt(start2) === DOT && path3.charCodeAt(end - 1) === DOT)
+      last = start2;
+    if (slash === -1) return last;
+    start2 = slash + 1;
+  }
+}
+function subtreeRows(matcher) {
+  if (matcher.negate || matcher.comment || matcher.empty || !sameOptions(matcher)) return void 0;
+  if (matcher.options.dot !== true || matcher.set.length === 0) return void 0;
+  const rows = [];
+  for (const row of matcher.set) {
+    const literals = row.slice(0, -1);
+    const literal3 = (p) => typeof p === "string" && p !== "" && p !== "." && p !== "..";
+    if (row.length < 2 || row[row.length - 1] !== GLOBSTAR || !literals.every(literal3))
+      return void 0;
+    rows.push(literals);
+  }
+  return rows;
+}
+function sameOptions(matcher) {
+  const { options: options2 } = matcher;
+  return !matcher.isWindows && !matcher.preserveMultipleSlashes && !matcher.partial && !options2.nocase && !options2.matchBase && !options2.noglobstar && !options2.noext && !options2.nobrace && !options2.flipNegate && options2.optimizationLevel === void 0 && options2.windowsPathsNoEscape === void 0 && options2.platform === void 0;
+}
+function extensionsOf(source) {
+  const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
+  const extensions = alternatives.map((alternative) => EXTENSION.exec(alternative)?.[1]);
+  return extensions.every((extension) => extension !== void 0) ? extensions : void 0;
+}
+function listIn(map2, key) {
+  let list = map2.get(key);
+  if (!list) map2.set(key, list = []);
+  return list;
+}
+function globProblem(glob) {
+  const body2 = glob.startsWith("!") ? glob.slice(1) : glob;
+  if (body2.trim() === "") return "is empty";
+  if (body2 !== body2.trim()) return "has leading or trailing spaces";
+  if (body2.startsWith("/"))
+    return "starts with '/': paths are relative to the repository root, write it without the leading '/'";
+  if (body2.startsWith("./")) return "starts with './': write it without './'";
+  if (body2.includes("\\")) return "contains '\\': use '/' as the path separator";
+  if (body2.split("/").includes(".."))
+    return "contains '..': a pull request's paths never leave the repository";
+  if (body2.endsWith("/"))
+    return "ends with '/': to match everything below a directory write 'dir/**'";
+  if (!balanced(body2, "{", "}")) return "has unbalanced braces { }";
+  if (!balanced(body2, "[", "]")) return "has an unclosed character class [ ]";
+  if (!balanced(body2, "(", ")")) return "has unbalanced parentheses ( )";
+  return expansionProblem(body2);
+}
+function balanced(text2, open2, close) {
+  let depth = 0;
+  for (const ch of text2) {
+    if (ch === open2) depth++;
+    else if (ch === close && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+var MATCH_OPTIONS, SLASH, PORTION_SEARCH_LIMIT, DOT, AreaIndex, EXTENSION;
+var init_match = __esm({
+  "src/policy/match.ts"() {
+    "use strict";
+    init_esm4();
+    init_glob_expansion();
+    MATCH_OPTIONS = { dot: true };
+    SLASH = 47;
+    PORTION_SEARCH_LIMIT = 8;
+    DOT = 46;
+    AreaIndex = class {
+      /**
+       * `compiled`, when given, holds per area its globs already compiled (a rule's
+       * `when.pathMatchers`), used instead of its `paths`: the area then holds a path
+       * exactly when one of them matches it, and a `!glob` among them is a negated
+       * matcher (everything its glob does not match), not an exclusion.
+       */
+      constructor(areas, compiled2) {
+        this.areas = areas;
+        let count = 0;
+        this.exclusions = areas.map(() => []);
+        areas.forEach((area, areaIndex) => {
+          const matchers = compiled2?.[areaIndex];
+          if (matchers) {
+            for (const matcher of matchers) count += this.add({ area: areaIndex, matcher }, true);
+            return;
+          }
+          for (const glob of area.paths) {
+            if (glob.startsWith("!")) {
+              this.exclusions[areaIndex].push(new Minimatch(glob.slice(1), MATCH_OPTIONS));
+              count++;
+              continue;
+            }
+            count += this.add({ area: areaIndex, matcher: new Minimatch(glob, MATCH_OPTIONS) });
+          }
+        });
+        this.globCount = count;
+      }
+      areas;
+      /** Rows that are all literal: `package.json`, `apps/web/Dockerfile`. */
+      exact = /* @__PURE__ */ new Map();
+      /** Rows whose last portion is literal: `**\/Dockerfile`, `src/*\/index.ts`. */
+      byBasename = /* @__PURE__ */ new Map();
+      /** Rows whose last portion is `*.tf` (or `@(*.tf|*.tfvars)`, minimatch's merge of `*.{tf,tfvars}`). */
+      byExtension = /* @__PURE__ */ new Map();
+      /** Rows that start with literal portions: `src/api/**`, `k8s/*\/secrets/**`. */
+      prefixRoot = { children: /* @__PURE__ */ new Map(), patterns: [], subtrees: [] };
+      /** Rows with a literal portion somewhere else: `**\/secrets/**`, `*\/migrations/*.sql`. */
+      byPortion = /* @__PURE__ */ new Map();
+      /** Rows without `**` and without a literal portion (`.env.*`, `*\/*.ts`), by their number of portions: a path has as many. */
+      byDepth = /* @__PURE__ */ new Map();
+      /** Rows with `**` and no literal portion (`**`, `**\/?.ts`): tested against every path. */
+      unindexed = [];
+      /** Every glob, for the paths with an empty portion, which the buckets cannot key. */
+      all = [];
+      /** Per area, the `!glob` exclusions, checked only once the area matched. */
+      exclusions;
+      /** How many compiled globs (rows: brace alternatives, as minimatch keeps them) the index holds, for benchmarks and diagnostics. */
+      globCount;
+      /** Indices (into `areas`) of the areas owning `path`, ascending, without duplicates. */
+      match(path3) {
+        const hits = [];
+        const test = (patterns) => {
+          if (!patterns) return;
+          for (const p of patterns)
+            if (!hits.includes(p.area) && p.matcher.match(path3)) hits.push(p.area);
+        };
+        if (path3 === "" || path3.charCodeAt(0) === SLASH || path3.charCodeAt(path3.length - 1) === SLASH || path3.includes("//")) {
+          test(this.all);
+        } else {
+          test(this.exact.get(path3));
+          const basename2 = path3.slice(path3.lastIndexOf("/") + 1);
+          test(this.byBasename.get(basename2));
+          for (let dot = basename2.indexOf("."); dot !== -1; dot = basename2.indexOf(".", dot + 1)) {
+            test(this.byExtension.get(basename2.slice(dot)));
+          }
+          const lastDots = lastDotsPortion(path3);
+          let node2 = this.prefixRoot;
+          for (let start2 = 0; node2.children.size > 0; ) {
+            const slash = path3.indexOf("/", start2);
+            const end = slash === -1 ? path3.length : slash;
+            node2 = node2.children.get(path3.slice(start2, end));
+            if (!node2) break;
+            test(node2.patterns);
+            if (node2.subtrees.length > 0 && slash !== -1 && lastDots < start2) {
+              for (const area of node2.subtrees) if (!hits.includes(area)) hits.push(area);
+            }
+            if (slash === -1) break;
+            start2 = slash + 1;
+          }
+          if (this.byPortion.size > PORTION_SEARCH_LIMIT) {
+            for (let start2 = 0; ; ) {
+              const slash = path3.indexOf("/", start2);
+              test(this.byPortion.get(path3.slice(start2, slash === -1 ? path3.length : slash)));
+              if (slash === -1) break;
+              start2 = slash + 1;
+            }
+          } else {
+            for (const [portion, patterns] of this.byPortion)
+              if (hasPortion(path3, portion)) test(patterns);
+          }
+          if (this.byDepth.size > 0) {
+            let portions = 1;
+            for (let at2 = path3.indexOf("/"); at2 !== -1; at2 = path3.indexOf("/", at2 + 1)) portions++;
+            test(this.byDepth.get(portions));
+          }
+          test(this.unindexed);
+        }
+        const result2 = hits.filter((area) => !this.exclusions[area].some((m) => m.match(path3)));
+        return result2.sort((a, b) => a - b);
+      }
+      /** Files the glob under every bucket one of its rows needs; returns how many rows it has. */
+      add(pattern, compiledElsewhere = false) {
+        const { matcher } = pattern;
+        this.all.push(pattern);
+        if (compiledElsewhere && (matcher.negate || !sameOptions(matcher))) {
+          this.unindexed.push(pattern);
+          return matcher.set.length;
+        }
+        const buckets = /* @__PURE__ */ new Set();
+        const subtrees = subtreeRows(matcher);
+        if (subtrees) {
+          for (const literals of subtrees) {
+            const node2 = this.prefixNode(literals);
+            if (!node2.subtrees.includes(pattern.area)) node2.subtrees.push(pattern.area);
+          }
+          return matcher.set.length;
+        }
+        const sources = matcher.globParts.length === matcher.set.length ? matcher.globParts : void 0;
+        matcher.set.forEach((row, r) => {
+          for (const bucket of this.bucketsFor(row, sources?.[r])) buckets.add(bucket);
+        });
+        for (const bucket of buckets) bucket.push(pattern);
+        return matcher.set.length;
+      }
+      /** The prefix tree's node for these leading literal portions, made if missing. */
+      prefixNode(literals) {
+        let node2 = this.prefixRoot;
+        for (const portion of literals) {
+          let child = node2.children.get(portion);
+          if (!child) {
+            child = { children: /* @__PURE__ */ new Map(), patterns: [], subtrees: [] };
+            node2.children.set(portion, child);
+          }
+          node2 = child;
+        }
+        return node2;
+      }
+      /** The buckets (one, or one per extension) a path matching `row` is certain to look in. */
+      bucketsFor(row, source) {
+        if (row.every((portion) => typeof portion === "string"))
+          return [listIn(this.exact, row.join("/"))];
+        const last = row[row.length - 1];
+        if (typeof last === "string") return [listIn(this.byBasename, last)];
+        if (typeof row[0] === "string") {
+          const literals = [];
+          for (const portion of row) {
+            if (typeof portion !== "string") break;
+            literals.push(portion);
+          }
+          return [this.prefixNode(literals).patterns];
+        }
+        const lastSource = source?.[row.length - 1];
+        const extensions = last !== GLOBSTAR && lastSource !== void 0 ? extensionsOf(lastSource) : void 0;
+        if (extensions) return extensions.map((extension) => listIn(this.byExtension, extension));
+        const literal3 = row.find((portion) => typeof portion === "string");
+        if (literal3 !== void 0) return [listIn(this.byPortion, literal3)];
+        if (!row.includes(GLOBSTAR)) return [listIn(this.byDepth, row.length)];
+        return [this.unindexed];
+      }
+    };
+    EXTENSION = /^\*(\.[^*?[\]{}()|!+@\\/\uE000-\uF8FF]+)$/;
+  }
+});
+
 // src/evaluate/requirements.ts
 function areaRequirements(policy, touched, ctx) {
   const { area } = touched;
@@ -71235,10 +74285,15 @@ function areaRequirements(policy, touched, ctx) {
       requireInputFrom: []
     });
   }
-  for (const rule of policy.rules) {
-    if (rule.areas && !rule.areas.includes(area.id)) continue;
-    const evidence = ruleEvidence(rule, touched, ctx);
-    if (evidence === void 0) continue;
+  policy.rules.forEach((rule, index) => {
+    if (rule.areas && !rule.areas.includes(area.id)) return;
+    const evidence = ruleEvidence(
+      rule,
+      touched,
+      ctx,
+      (path3) => (ctx.rulePaths ??= new RulePaths(policy.rules)).holds(index, path3)
+    );
+    if (evidence === void 0) return;
     const clauses = clausesOf(rule.approvers, accountables);
     specs.push({
       id: `${area.id}/${rule.id}`,
@@ -71249,15 +74304,16 @@ function areaRequirements(policy, touched, ctx) {
       clauses,
       requireInputFrom: rule.requireInputFrom
     });
-  }
+  });
   return withoutSubsumed(specs);
 }
-function ruleEvidence(rule, touched, ctx) {
+function ruleEvidence(rule, touched, ctx, matchesPaths) {
   const { when } = rule;
   let files = touched.files;
   if (when.paths.length > 0) {
-    const pathsOf = (f) => [f, ...touched.aliases?.get(f) ?? []];
-    files = files.filter((f) => pathsOf(f).some((p) => when.pathMatchers.some((m) => m.match(p))));
+    files = files.filter(
+      (f) => matchesPaths(f) || (touched.aliases?.get(f) ?? []).some(matchesPaths)
+    );
     if (files.length === 0) return void 0;
   }
   const unknown2 = [];
@@ -71273,10 +74329,9 @@ function ruleEvidence(rule, touched, ctx) {
   }
   const evidence = [];
   if (when.kinds.length > 0 || when.labels.length > 0) {
-    const inFiles = new Set(files);
-    const findings = touched.findings.filter(
-      (f) => when.kinds.includes(f.kind) && inFiles.has(f.path)
-    );
+    const kindFindings = touched.findings.filter((f) => when.kinds.includes(f.kind));
+    const inFiles = kindFindings.length > 0 ? new Set(files) : void 0;
+    const findings = kindFindings.filter((f) => inFiles.has(f.path));
     const labels = ctx.labels.filter(
       (l2) => when.labels.some((w) => w.toLowerCase() === l2.toLowerCase())
     );
@@ -71395,10 +74450,27 @@ function subsumes(b, a) {
 function sameRoles(x2, y) {
   return x2.length === y.length && x2.every((r) => y.includes(r));
 }
-var ACCOUNTABLE, EVIDENCE_SHOWN;
+var RulePaths, ACCOUNTABLE, EVIDENCE_SHOWN;
 var init_requirements = __esm({
   "src/evaluate/requirements.ts"() {
     "use strict";
+    init_match();
+    RulePaths = class {
+      index;
+      hits = /* @__PURE__ */ new Map();
+      constructor(rules) {
+        this.index = new AreaIndex(
+          rules.map((r) => ({ id: r.id, paths: r.when.paths })),
+          rules.map((r) => r.when.pathMatchers)
+        );
+      }
+      /** Whether one of the globs of the rule at `rule` (its index in the policy's rules) matches `path`. */
+      holds(rule, path3) {
+        let hits = this.hits.get(path3);
+        if (!hits) this.hits.set(path3, hits = this.index.match(path3));
+        return hits.includes(rule);
+      }
+    };
     ACCOUNTABLE = "$accountable";
     EVIDENCE_SHOWN = 3;
   }
@@ -71414,9 +74486,18 @@ function chooseReviewers(input3) {
     [...input3.requested.users, ...input3.reviewed].map((u) => u.toLowerCase()).filter(independent)
   );
   const askedTeams = new Set(input3.requested.teams.map((t) => teamKey(t)));
-  const canFill = (c, slot) => c.kind === "user" ? !slot.signedBy.includes(c.name.toLowerCase()) && slot.roles.some((r) => membership.isMember(c.name, r)) : slot.roles.some(
-    (r) => membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name))
-  );
+  const roleLists = /* @__PURE__ */ new Map();
+  const distinctRoles = [];
+  const roleListOf = input3.slots.map((slot) => {
+    const key = JSON.stringify(slot.roles);
+    let list = roleLists.get(key);
+    if (list === void 0) {
+      roleLists.set(key, list = distinctRoles.length);
+      distinctRoles.push(slot.roles);
+    }
+    return list;
+  });
+  const holdsRole = (c, role) => c.kind === "user" ? membership.isMember(c.name, role) : membership.members(role).teams.some((t) => teamKey(t) === teamKey(c.name));
   const capacity = (c) => {
     if (c.kind === "user") return 1;
     const known = membership.teamMembersOf(c.name);
@@ -71424,13 +74505,19 @@ function chooseReviewers(input3) {
   };
   const open2 = input3.slots.map(() => true);
   let remaining = open2.length;
-  const fillable = (c) => ({
-    candidate: c,
-    slots: input3.slots.flatMap((slot, i2) => canFill(c, slot) ? [i2] : []),
-    capacity: capacity(c)
-  });
+  const fillable = (c) => {
+    const holds = distinctRoles.map((roles2) => roles2.some((r) => holdsRole(c, r)));
+    const login3 = c.kind === "user" ? c.name.toLowerCase() : void 0;
+    const slots = [];
+    input3.slots.forEach((slot, i2) => {
+      if (holds[roleListOf[i2]] && (login3 === void 0 || !slot.signedBy.includes(login3)))
+        slots.push(i2);
+    });
+    return { candidate: c, slots, capacity: capacity(c) };
+  };
+  const used = /* @__PURE__ */ new Map();
   const wouldClose = (fill) => {
-    const used = /* @__PURE__ */ new Map();
+    used.clear();
     const closed = [];
     for (const i2 of fill.slots) {
       if (!open2[i2]) continue;
@@ -71462,12 +74549,17 @@ function chooseReviewers(input3) {
   const pool = uniqueCandidates(candidates).map(fillable);
   const chosen = [];
   const taken = /* @__PURE__ */ new Set();
+  const bound2 = new Map(pool.map((fill) => [fill, fill.slots.length]));
   while (remaining > 0) {
     let best;
     let bestGain = 0;
     for (const fill of pool) {
       if (taken.has(fill)) continue;
+      const most = bound2.get(fill);
+      if (most < bestGain || most === bestGain && !(most > 0 && best && preferred(fill.candidate, best.candidate)))
+        continue;
       const gain = wouldClose(fill).length;
+      bound2.set(fill, gain);
       if (gain > bestGain || gain === bestGain && gain > 0 && best && preferred(fill.candidate, best.candidate)) {
         best = fill;
         bestGain = gain;
@@ -72395,18 +75487,21 @@ function touchedAreas(policy, facts, findings, declared, mayApplyToAuthor) {
   for (const f of findings)
     kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? /* @__PURE__ */ new Set()).add(f.kind));
   for (const file2 of facts.files) {
-    const paths = [file2.path, ...file2.previousPath !== void 0 ? [file2.previousPath] : []];
-    const hits = new Set(paths.flatMap((p) => policy.index.match(p)));
+    const paths = file2.previousPath !== void 0 ? [file2.path, file2.previousPath] : [file2.path];
+    const hits = new Set(policy.index.match(file2.path));
+    if (file2.previousPath !== void 0)
+      for (const a of policy.index.match(file2.previousPath)) hits.add(a);
     if (paths.some((p) => governance.has(p))) {
       amendments.push(file2.path);
       for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
       aliases.set(file2.path, [...aliases.get(file2.path) ?? [], POLICY_FILE]);
     } else {
       const pathAreas = [...hits];
-      const kinds = [...kindsByPath.get(file2.path) ?? [], ...declared.keys()].filter(
+      const fileKinds = kindsByPath.get(file2.path);
+      const kinds = fileKinds === void 0 && declared.size === 0 ? [] : [...fileKinds ?? [], ...declared.keys()].filter(
         (k2) => !pathAreas.some((a) => rulesOn(policy, a, k2, paths, mayApplyToAuthor))
       );
-      const owners = kindOwners(policy, new Set(kinds)).map(
+      const owners = (kinds.length === 0 ? [] : kindOwners(policy, new Set(kinds))).map(
         (o) => pathAreas.length === 0 ? o : {
           area: o.area,
           kinds: o.kinds.filter((k2) => rulesOn(policy, o.area, k2, paths, mayApplyToAuthor))
@@ -79472,2963 +82567,6 @@ var init_types = __esm({
       // A major of the Socket.IO protocol's packages (package-json.ts): every client must follow.
       "protocol-upgrade"
     ];
-  }
-});
-
-// node_modules/balanced-match/dist/esm/index.js
-var range;
-var init_esm = __esm({
-  "node_modules/balanced-match/dist/esm/index.js"() {
-    range = (a, b, str) => {
-      let begs, beg, left, right = void 0, result2;
-      let ai = str.indexOf(a);
-      let bi = str.indexOf(b, ai + 1);
-      let i2 = ai;
-      if (ai >= 0 && bi > 0) {
-        if (a === b) {
-          return [ai, bi];
-        }
-        begs = [];
-        left = str.length;
-        while (i2 >= 0 && !result2) {
-          if (i2 === ai) {
-            begs.push(i2);
-            ai = str.indexOf(a, i2 + 1);
-          } else if (begs.length === 1) {
-            const r = begs.pop();
-            if (r !== void 0)
-              result2 = [r, bi];
-          } else {
-            beg = begs.pop();
-            if (beg !== void 0 && beg < left) {
-              left = beg;
-              right = bi;
-            }
-            bi = str.indexOf(b, i2 + 1);
-          }
-          i2 = ai < bi && ai >= 0 ? ai : bi;
-        }
-        if (begs.length && right !== void 0) {
-          result2 = [left, right];
-        }
-      }
-      return result2;
-    };
-  }
-});
-
-// node_modules/brace-expansion/dist/esm/index.js
-function numeric(str) {
-  return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
-}
-function escapeBraces(str) {
-  return str.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
-}
-function unescapeBraces(str) {
-  return str.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
-}
-function pushAll(target, items) {
-  for (let i2 = 0; i2 < items.length; i2++) {
-    target.push(items[i2]);
-  }
-}
-function balancedWithBudget(str, masked, budget) {
-  if (budget.remaining < 0) {
-    return void 0;
-  }
-  const r = range("{", "}", masked);
-  const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-  budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
-  if (!r || budget.remaining < 0) {
-    return void 0;
-  }
-  return {
-    end: r[1],
-    pre: str.slice(0, r[0]),
-    body: str.slice(r[0] + 1, r[1]),
-    post: str.slice(r[1] + 1),
-    unmatched
-  };
-}
-function maskUnmatchedOpens(masked, budget) {
-  budget.remaining -= masked.length;
-  const open2 = [];
-  for (let i2 = 0; i2 < masked.length; i2++) {
-    const c = masked.charCodeAt(i2);
-    if (c === 123) {
-      open2.push(i2);
-    } else if (c === 125 && open2.length) {
-      open2.pop();
-    }
-  }
-  let out2 = "";
-  let last = 0;
-  for (let i2 = 0; i2 < open2.length; i2++) {
-    const at2 = open2[i2];
-    out2 += masked.slice(last, at2) + "\0";
-    last = at2 + 1;
-  }
-  return out2 + masked.slice(last);
-}
-function commaSetFollows(str, budget) {
-  budget.remaining -= str.length;
-  if (budget.remaining < 0) {
-    return false;
-  }
-  let close = false;
-  for (let i2 = str.length - 1; i2 >= 0; i2--) {
-    const c = str.charCodeAt(i2);
-    if (c === 125) {
-      close = true;
-    } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
-      close = false;
-    } else if (c === 44 && close && str.charCodeAt(i2 + 1) !== 44) {
-      return true;
-    }
-  }
-  return false;
-}
-function parseCommaParts(str, budget) {
-  const parts2 = [];
-  let carry = "";
-  for (; ; ) {
-    const m = balancedWithBudget(str, str, budget);
-    if (budget.remaining < 0) {
-      return void 0;
-    }
-    if (!m) {
-      const tail = str.split(",");
-      tail[0] = carry + tail[0];
-      pushAll(parts2, tail);
-      return parts2;
-    }
-    const { pre, body: body2, post } = m;
-    const p = pre.split(",");
-    p[0] = carry + p[0];
-    p[p.length - 1] += "{" + body2 + "}";
-    if (!post.length) {
-      pushAll(parts2, p);
-      return parts2;
-    }
-    carry = p.pop();
-    pushAll(parts2, p);
-    str = post;
-  }
-}
-function bound(value, fallback) {
-  return value === void 0 || isNaN(value) ? fallback : value;
-}
-function expand2(str, options2 = {}) {
-  if (!str) {
-    return [];
-  }
-  const max = bound(options2.max, EXPANSION_MAX);
-  const maxLength = bound(options2.maxLength, EXPANSION_MAX_LENGTH);
-  const maxDepth = bound(options2.maxDepth, EXPANSION_MAX_DEPTH);
-  const maxRewrites = bound(options2.maxRewrites, EXPANSION_MAX_REWRITES);
-  const maxSteps = bound(options2.maxSteps, EXPANSION_MAX_STEPS);
-  if (str.slice(0, 2) === "{}") {
-    str = "\\{\\}" + str.slice(2);
-  }
-  return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
-}
-function embrace(str) {
-  return "{" + str + "}";
-}
-function isPadded(el) {
-  return /^-?0\d/.test(el);
-}
-function lte(i2, y) {
-  return i2 <= y;
-}
-function gte(i2, y) {
-  return i2 >= y;
-}
-function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
-  const out2 = [];
-  let length = 0;
-  let nonEmpty;
-  outer: for (let a = 0; a < acc.length; a++) {
-    const prefix2 = acc[a] + pre;
-    let vs = values;
-    if (dropEmpties && !prefix2) {
-      if (!nonEmpty)
-        nonEmpty = values.filter((v) => v);
-      vs = nonEmpty;
-    }
-    for (let v = 0; v < vs.length; v++) {
-      if (out2.length >= max)
-        break outer;
-      const expansion = prefix2 + vs[v];
-      if (length + expansion.length > maxLength)
-        break outer;
-      out2.push(expansion);
-      length += expansion.length;
-    }
-  }
-  budget.remaining -= out2.length;
-  return out2;
-}
-function expandSequence(body2, isAlphaSequence, max, maxLength, budget) {
-  const n2 = body2.split(/\.\./);
-  const N = [];
-  if (n2[0] === void 0 || n2[1] === void 0) {
-    return N;
-  }
-  const x2 = numeric(n2[0]);
-  const y = numeric(n2[1]);
-  const width = Math.max(n2[0].length, n2[1].length);
-  let incr = n2.length === 3 && n2[2] !== void 0 ? Math.max(Math.abs(numeric(n2[2])), 1) : 1;
-  let test = lte;
-  const reverse = y < x2;
-  if (reverse) {
-    incr *= -1;
-    test = gte;
-  }
-  const pad = n2.some(isPadded);
-  const cost = pad ? width : 1;
-  let length = 0;
-  for (let i2 = x2; test(i2, y) && N.length < max; i2 += incr) {
-    budget.remaining -= cost;
-    if (budget.remaining < 0) {
-      return void 0;
-    }
-    let c;
-    if (isAlphaSequence) {
-      c = String.fromCharCode(i2);
-      if (c === "\\") {
-        c = "";
-      }
-    } else {
-      c = String(i2);
-      if (pad) {
-        const need = width - c.length;
-        if (need > 0) {
-          const z2 = new Array(need + 1).join("0");
-          if (i2 < 0) {
-            c = "-" + z2 + c.slice(1);
-          } else {
-            c = z2 + c;
-          }
-        }
-      }
-    }
-    if (length + c.length > maxLength)
-      break;
-    N.push(c);
-    length += c.length;
-  }
-  return N;
-}
-function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
-  budget.remaining -= CALL_STEPS;
-  if (depth > maxDepth) {
-    return [str];
-  }
-  let acc = [""];
-  let rewrites = 0;
-  let dropEmpties = false;
-  let firstGroup = true;
-  let masked = str;
-  for (; ; ) {
-    const m = balancedWithBudget(str, masked, budget);
-    if (!m) {
-      return combine(acc, str, [""], max, maxLength, dropEmpties, budget);
-    }
-    if (m.unmatched) {
-      masked = maskUnmatchedOpens(masked, budget);
-    }
-    const pre = m.pre;
-    const literal3 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
-    if (/\$$/.test(pre)) {
-      acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
-      firstGroup = false;
-      if (!m.post.length)
-        break;
-      str = m.post;
-      masked = masked.slice(m.end + 1);
-      continue;
-    }
-    const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
-    const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
-    const isSequence = isNumericSequence || isAlphaSequence;
-    const isOptions = m.body.indexOf(",") >= 0;
-    if (!isSequence && !isOptions) {
-      if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-        rewrites++;
-        str = m.pre + "{" + m.body + escClose + m.post;
-        masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
-        isTop = true;
-        continue;
-      }
-      return literal3();
-    }
-    if (firstGroup) {
-      dropEmpties = isTop && !isSequence;
-      firstGroup = false;
-    }
-    let values;
-    if (isSequence) {
-      values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
-      if (!values) {
-        return literal3();
-      }
-    } else {
-      let n2 = parseCommaParts(m.body, budget);
-      if (!n2) {
-        return literal3();
-      }
-      if (n2.length === 1 && n2[0] !== void 0) {
-        n2 = expand_(n2[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
-        if (budget.remaining < 0) {
-          return literal3();
-        }
-        if (n2.length === 1) {
-          const next2 = combine(acc, pre + n2[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
-          if (budget.remaining < 0) {
-            return literal3();
-          }
-          acc = next2;
-          if (!m.post.length)
-            break;
-          str = m.post;
-          masked = masked.slice(m.end + 1);
-          continue;
-        }
-      }
-      let dropsEmpties = dropEmpties && !m.post.length && !pre;
-      for (let d3 = 0; dropsEmpties && d3 < acc.length; d3++) {
-        if (acc[d3]) {
-          dropsEmpties = false;
-        }
-      }
-      values = [];
-      let valuesLength = 0;
-      outer: for (let j2 = 0; j2 < n2.length; j2++) {
-        const expanded = expand_(n2[j2], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
-        if (budget.remaining < 0) {
-          return literal3();
-        }
-        for (let k2 = 0; k2 < expanded.length; k2++) {
-          const v = expanded[k2];
-          if (dropsEmpties && !v)
-            continue;
-          if (values.length >= max || valuesLength + v.length > maxLength) {
-            break outer;
-          }
-          values.push(v);
-          valuesLength += v.length;
-        }
-      }
-    }
-    const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
-    if (budget.remaining < 0) {
-      return literal3();
-    }
-    acc = next;
-    if (!m.post.length)
-      break;
-    str = m.post;
-    masked = masked.slice(m.end + 1);
-  }
-  return acc;
-}
-var escSlash, escOpen, escClose, escComma, escPeriod, escSlashPattern, escOpenPattern, escClosePattern, escCommaPattern, escPeriodPattern, slashPattern, openPattern, closePattern, commaPattern, periodPattern, EXPANSION_MAX, EXPANSION_MAX_LENGTH, EXPANSION_MAX_DEPTH, EXPANSION_MAX_REWRITES, EXPANSION_MAX_STEPS, CALL_STEPS;
-var init_esm2 = __esm({
-  "node_modules/brace-expansion/dist/esm/index.js"() {
-    init_esm();
-    escSlash = "\0SLASH" + Math.random().toFixed(16) + "\0";
-    escOpen = "\0OPEN" + Math.random().toFixed(16) + "\0";
-    escClose = "\0CLOSE" + Math.random().toFixed(16) + "\0";
-    escComma = "\0COMMA" + Math.random().toFixed(16) + "\0";
-    escPeriod = "\0PERIOD" + Math.random().toFixed(16) + "\0";
-    escSlashPattern = new RegExp(escSlash, "g");
-    escOpenPattern = new RegExp(escOpen, "g");
-    escClosePattern = new RegExp(escClose, "g");
-    escCommaPattern = new RegExp(escComma, "g");
-    escPeriodPattern = new RegExp(escPeriod, "g");
-    slashPattern = /\\\\/g;
-    openPattern = /\\{/g;
-    closePattern = /\\}/g;
-    commaPattern = /\\,/g;
-    periodPattern = /\\\./g;
-    EXPANSION_MAX = 1e5;
-    EXPANSION_MAX_LENGTH = 4e6;
-    EXPANSION_MAX_DEPTH = 1e3;
-    EXPANSION_MAX_REWRITES = 1e3;
-    EXPANSION_MAX_STEPS = 2e7;
-    CALL_STEPS = 16;
-  }
-});
-
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
-var digit, prefix, fixed, nonneg, numericRange;
-var init_numeric_range = __esm({
-  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js"() {
-    digit = (a, b) => a === b ? { t: "lit", ch: String(a) } : { t: "class", re: new RegExp(`^[${a}-${b}]$`) };
-    prefix = (d3, alts) => alts.map((s2) => [digit(d3, d3), ...s2]);
-    fixed = (a, b) => {
-      if (!a)
-        return [[]];
-      let lo = +a[0];
-      let hi = +b[0];
-      const ra = a.slice(1);
-      const rb = b.slice(1);
-      if (lo === hi)
-        return prefix(lo, fixed(ra, rb));
-      const zeros = "0".repeat(ra.length);
-      const nines = "9".repeat(ra.length);
-      const out2 = [];
-      if (ra !== zeros)
-        out2.push(...prefix(lo++, fixed(ra, nines)));
-      const last = rb === nines ? [] : prefix(hi--, fixed(zeros, rb));
-      if (lo <= hi) {
-        out2.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
-      }
-      out2.push(...last);
-      return out2;
-    };
-    nonneg = (a, b, width) => {
-      if (width) {
-        return fixed(String(a).padStart(width, "0"), String(b).padStart(width, "0"));
-      }
-      const out2 = [];
-      for (let len = String(a).length; len <= String(b).length; len++) {
-        const lo = Math.max(a, len === 1 ? 0 : 10 ** (len - 1));
-        const hi = Math.min(b, 10 ** len - 1);
-        out2.push(...fixed(String(lo), String(hi)));
-      }
-      return out2;
-    };
-    numericRange = (loStr, hiStr) => {
-      let lo = Number(loStr);
-      let hi = Number(hiStr);
-      if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi))
-        return;
-      if (lo > hi)
-        [lo, hi] = [hi, lo];
-      const padded = /^-?0\d/.test(loStr) || /^-?0\d/.test(hiStr);
-      const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
-      const out2 = [];
-      if (lo < 0) {
-        const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
-        out2.push(...neg.map((s2) => [{ t: "lit", ch: "-" }, ...s2]));
-      }
-      if (hi >= 0)
-        out2.push(...nonneg(Math.max(lo, 0), hi, width));
-      return out2;
-    };
-  }
-});
-
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
-var posixClasses, braceEscape, noMatch, parseClass;
-var init_parse_class = __esm({
-  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js"() {
-    posixClasses = {
-      "[:alnum:]": ["\\p{L}\\p{Nl}\\p{Nd}"],
-      "[:alpha:]": ["\\p{L}\\p{Nl}"],
-      "[:ascii:]": ["\\x00-\\x7f"],
-      "[:blank:]": ["\\p{Zs}\\t"],
-      "[:cntrl:]": ["\\p{Cc}"],
-      "[:digit:]": ["\\p{Nd}"],
-      "[:graph:]": ["\\p{Z}\\p{C}", true],
-      "[:lower:]": ["\\p{Ll}"],
-      "[:print:]": ["\\p{C}", true],
-      "[:punct:]": ["\\p{P}\\p{S}"],
-      "[:space:]": ["\\p{Z}\\t\\r\\n\\v\\f"],
-      "[:upper:]": ["\\p{Lu}"],
-      "[:word:]": ["\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}"],
-      "[:xdigit:]": ["A-Fa-f0-9"]
-    };
-    braceEscape = (s2) => s2.replace(/[[\]\\-]/g, "\\$&");
-    noMatch = /$./;
-    parseClass = (glob, position, nocase = false, form) => {
-      const norm = (c) => {
-        const n2 = form ? c.normalize(form) : c;
-        return [...n2].length === 1 ? n2 : c;
-      };
-      const pos = position;
-      if (glob.charAt(pos) !== "[") {
-        throw new Error("not in a brace expression");
-      }
-      const ranges = [];
-      const negs = [];
-      let i2 = pos + 1;
-      let sawStart = false;
-      let escaping = false;
-      let negate = false;
-      let endPos = pos;
-      let rangeStart = "";
-      WHILE: while (i2 < glob.length) {
-        const c = String.fromCodePoint(glob.codePointAt(i2));
-        if ((c === "!" || c === "^") && i2 === pos + 1) {
-          negate = true;
-          i2++;
-          continue;
-        }
-        if (c === "]" && sawStart && !escaping) {
-          endPos = i2 + 1;
-          break;
-        }
-        sawStart = true;
-        if (c === "\\") {
-          if (!escaping) {
-            escaping = true;
-            i2++;
-            continue;
-          }
-        }
-        if (c === "[" && !escaping) {
-          for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
-            if (glob.startsWith(cls, i2)) {
-              if (rangeStart) {
-                return [noMatch, glob.length - pos];
-              }
-              i2 += cls.length;
-              if (neg)
-                negs.push(unip);
-              else
-                ranges.push(unip);
-              continue WHILE;
-            }
-          }
-        }
-        escaping = false;
-        const n2 = norm(c);
-        if (rangeStart) {
-          if (n2.codePointAt(0) > rangeStart.codePointAt(0)) {
-            ranges.push(braceEscape(rangeStart) + "-" + braceEscape(n2));
-          } else if (n2 === rangeStart) {
-            ranges.push(braceEscape(n2));
-          }
-          rangeStart = "";
-          i2 += c.length;
-          continue;
-        }
-        if (glob.startsWith("-]", i2 + c.length)) {
-          ranges.push(braceEscape(n2 + "-"));
-          i2 += c.length + 1;
-          continue;
-        }
-        if (glob.startsWith("-", i2 + c.length)) {
-          rangeStart = n2;
-          i2 += c.length + 1;
-          continue;
-        }
-        ranges.push(braceEscape(n2));
-        i2 += c.length;
-      }
-      if (endPos < i2) {
-        return [noMatch, 0];
-      }
-      if (!ranges.length && !negs.length) {
-        return [noMatch, glob.length - pos];
-      }
-      const sranges = "[" + (negate ? "^" : "") + ranges.join("") + "]";
-      const snegs = "[" + (negate ? "" : "^") + negs.join("") + "]";
-      const comb = "^" + (ranges.length && negs.length ? "(" + sranges + "|" + snegs + ")" : ranges.length ? sranges : snegs);
-      return [new RegExp(comb, nocase ? "iu" : "u"), endPos - pos];
-    };
-  }
-});
-
-// node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
-var MATCH, extTypes, lit, reEscape, newFoldRe, foldCache, foldRe, litMatch, tokenize, pair, build, normalize, compile4, show2, State, sameState, marks, Sim, stateKey, DFA_BUDGET, Dfa, linear, testLinear, lengths, itemLengths, hasAffix, slashOrSurrogate, surrogate, codePoints, noSlash, Matcher;
-var init_esm3 = __esm({
-  "node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js"() {
-    init_numeric_range();
-    init_parse_class();
-    MATCH = { t: "match", id: 0 };
-    extTypes = "!?+*@";
-    lit = (ch) => ({ t: "lit", ch });
-    reEscape = (s2) => s2.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
-    newFoldRe = (s2) => new RegExp(`^${reEscape(s2)}$`, "iu");
-    foldCache = /* @__PURE__ */ new Map();
-    foldRe = (ch) => {
-      let re = foldCache.get(ch);
-      if (!re) {
-        re = newFoldRe(ch);
-        if (foldCache.size >= 1e3)
-          foldCache.clear();
-        foldCache.set(ch, re);
-      }
-      return re;
-    };
-    litMatch = (l2, c) => {
-      if (c === l2.ch)
-        return true;
-      if (!l2.re)
-        return false;
-      const code = c.charCodeAt(0);
-      if (code >= 128)
-        return l2.re.test(c);
-      const ascii2 = l2.ascii ??= new Uint8Array(128);
-      ascii2[code] ||= l2.re.test(c) ? 1 : 2;
-      return ascii2[code] === 1;
-    };
-    tokenize = (p, nocase, noext, form, mark) => {
-      const toks = [];
-      for (let i2 = 0; i2 < p.length; ) {
-        const c = String.fromCodePoint(p.codePointAt(i2));
-        if (mark) {
-          const m = c === "\\" && p.startsWith(mark, i2 + 1) ? 1 : 0;
-          if (m || c === mark) {
-            const start2 = i2 + m + mark.length;
-            const end = p.indexOf(mark, start2);
-            const r = /^(-?\d+)\.\.(-?\d+)$/.exec(p.slice(start2, end));
-            const alts = end !== -1 && r && numericRange(r[1], r[2]);
-            if (alts) {
-              toks.push({ t: "ext", type: "@", alts });
-              i2 = end + mark.length;
-              continue;
-            }
-          }
-        }
-        if (c === "\\") {
-          const e = p.codePointAt(i2 + 1);
-          const ch = e === void 0 ? c : String.fromCodePoint(e);
-          toks.push(lit(ch));
-          i2 += 1 + ch.length;
-          continue;
-        }
-        if (c === "[") {
-          const [re, consumed] = parseClass(p, i2, nocase, form);
-          if (consumed) {
-            toks.push({ t: "class", re });
-            i2 += consumed;
-            continue;
-          }
-        }
-        if (!noext && extTypes.includes(c) && p[i2 + 1] === "(") {
-          toks.push({ t: "open", type: c });
-          i2 += 2;
-          continue;
-        }
-        toks.push(!noext && c === "|" ? { t: "bar" } : !noext && c === ")" ? { t: "close" } : c === "*" ? { t: "star" } : c === "?" ? { t: "any" } : lit(c));
-        i2 += c.length;
-      }
-      return toks;
-    };
-    pair = (toks) => {
-      const pairs = /* @__PURE__ */ new Map();
-      const stack = [];
-      toks.forEach((tok, i2) => {
-        if (tok.t === "open")
-          stack.push(i2);
-        else if (tok.t === "close" && stack.length)
-          pairs.set(stack.pop(), i2);
-      });
-      return pairs;
-    };
-    build = (toks, pairs, start2, end, top) => {
-      let seq = [];
-      const alts = [seq];
-      for (let i2 = start2; i2 < end; i2++) {
-        const tok = toks[i2];
-        const close = pairs.get(i2);
-        if (tok.t === "open" && close !== void 0) {
-          const sub = build(toks, pairs, i2 + 1, close, false);
-          seq.push({ t: "ext", type: tok.type, alts: sub });
-          i2 = close;
-        } else if (tok.t === "bar" && !top) {
-          alts.push(seq = []);
-        } else if (tok.t === "open") {
-          seq.push(lit(tok.type), lit("("));
-        } else if (tok.t === "bar") {
-          seq.push(lit("|"));
-        } else if (tok.t === "close") {
-          seq.push(lit(")"));
-        } else {
-          seq.push(tok);
-        }
-      }
-      return alts;
-    };
-    normalize = (items, form) => {
-      const out2 = [];
-      let run3 = "";
-      const flush = () => {
-        for (const ch of run3.normalize(form))
-          out2.push(lit(ch));
-        run3 = "";
-      };
-      for (const it of items) {
-        if (it.t === "lit") {
-          run3 += it.ch;
-          continue;
-        }
-        flush();
-        out2.push(it.t === "ext" ? { ...it, alts: it.alts.map((a) => normalize(a, form)) } : it);
-      }
-      flush();
-      return out2;
-    };
-    compile4 = (items, nocase) => {
-      let id2 = 1;
-      const split = (out2) => ({ t: "split", id: id2++, out: out2 });
-      const seq = (items2, next) => items2.reduceRight((next2, it) => item(it, next2), next);
-      const item = (it, next) => {
-        switch (it.t) {
-          case "lit":
-            const re = nocase ? foldRe(it.ch) : void 0;
-            return { t: "lit", id: id2++, ch: it.ch, re, next };
-          case "any":
-          case "star":
-            return { t: it.t, id: id2++, next };
-          case "class":
-            return { t: "class", id: id2++, re: it.re, next };
-        }
-        const alts = (next2) => it.alts.map((a) => seq(a, next2));
-        switch (it.type) {
-          case "@":
-            return split(alts(next));
-          case "?":
-            return split([next, ...alts(next)]);
-          case "!":
-            return { t: "neg", id: id2++, sub: split(alts(MATCH)), next };
-        }
-        const after2 = split([]);
-        const entry = split(alts(after2));
-        after2.out.push(next, entry);
-        return it.type === "*" ? after2 : entry;
-      };
-      const start2 = seq(items, MATCH);
-      return [start2, id2];
-    };
-    show2 = (start2) => {
-      const lines = [];
-      const seen = /* @__PURE__ */ new Set();
-      const ref = (n2) => n2.t === "match" ? "match" : String(n2.id);
-      const walk = (n2, indent) => {
-        if (n2.t === "match" || seen.has(n2))
-          return;
-        seen.add(n2);
-        const line = (desc) => lines.push(`${indent}${n2.id}: ${desc}`);
-        switch (n2.t) {
-          case "split":
-            line(`split -> ${n2.out.map(ref).join(", ")}`);
-            for (const o of n2.out)
-              walk(o, indent);
-            return;
-          case "neg":
-            line(`!(${ref(n2.sub)}) -> ${ref(n2.next)}`);
-            walk(n2.sub, indent + "  ");
-            return walk(n2.next, indent);
-          case "lit":
-            line(`${JSON.stringify(n2.ch)} -> ${ref(n2.next)}`);
-            break;
-          case "class":
-            line(`${n2.re} -> ${ref(n2.next)}`);
-            break;
-          default:
-            line(`${n2.t === "any" ? "?" : "*"} -> ${ref(n2.next)}`);
-        }
-        walk(n2.next, indent);
-      };
-      walk(start2, "");
-      return [`start -> ${ref(start2)}`, ...lines].join("\n");
-    };
-    State = class {
-      // set by the Sim, to mark the nodes that this state has
-      gen;
-      threads = [];
-      match = false;
-      runs = [];
-      // the sorted ids of the threads, with 0 for a match, once the
-      // state is done
-      ids = [];
-      constructor(gen) {
-        this.gen = gen;
-      }
-      // no threads, so nothing more can match
-      get dead() {
-        return !this.threads.length && !this.match && !this.runs.length;
-      }
-    };
-    sameState = (a, b) => {
-      if (a.ids.length !== b.ids.length)
-        return false;
-      if (a.runs.length !== b.runs.length)
-        return false;
-      if (a.ids.some((id2, i2) => id2 !== b.ids[i2]))
-        return false;
-      return a.runs.every((r) => b.runs.some((o) => o.neg === r.neg && sameState(o.state, r.state)));
-    };
-    marks = (size) => ({
-      has: new Float64Array(size),
-      seen: new Float64Array(size),
-      gen: 0
-    });
-    Sim = class {
-      // `.` and `..` only match literal dots, even with `dot:true`
-      dots;
-      // the string starts with `.`, and `dot:true` is not set
-      dotStart;
-      #marks;
-      constructor(dots, dotStart, marks2) {
-        this.dots = dots;
-        this.dotStart = dotStart;
-        this.#marks = marks2;
-      }
-      state() {
-        return new State(++this.#marks.gen);
-      }
-      // sort the ids of a state, once it has all of its threads
-      done(state) {
-        state.ids = state.threads.map((n2) => n2.id).sort((a, b) => a - b);
-        if (state.match)
-          state.ids.unshift(MATCH.id);
-        return state;
-      }
-      // true the first time that the state walks through the node, so
-      // that loops in the graph stop
-      #visit(state, node2) {
-        const { seen } = this.#marks;
-        if (seen[node2.id] === state.gen)
-          return false;
-        seen[node2.id] = state.gen;
-        return true;
-      }
-      #addThread(state, node2) {
-        const { has } = this.#marks;
-        if (has[node2.id] === state.gen)
-          return false;
-        has[node2.id] = state.gen;
-        state.threads.push(node2);
-        return true;
-      }
-      // wildcards only match a leading dot if `dot:true`. In a negated
-      // sub-pattern, this does not apply, because the negation itself
-      // can not match a leading dot.
-      restricted(i2, top) {
-        return top && (this.dots || this.dotStart && i2 === 0);
-      }
-      add(state, node2, i2, top) {
-        switch (node2.t) {
-          case "split":
-            if (!this.#visit(state, node2))
-              return;
-            for (const o of node2.out)
-              this.add(state, o, i2, top);
-            return;
-          case "neg":
-            if (!this.#visit(state, node2))
-              return;
-            const sub = this.state();
-            this.add(sub, node2.sub, i2, false);
-            this.done(sub);
-            return this.addRun(state, { t: "run", neg: node2, state: sub }, i2, top);
-          case "star":
-            if (this.restricted(i2, top))
-              return;
-            if (this.#addThread(state, node2))
-              this.add(state, node2.next, i2, top);
-            return;
-          case "match":
-            state.match = true;
-            return;
-          default:
-            this.#addThread(state, node2);
-        }
-      }
-      addRun(state, run3, i2, top) {
-        for (const r of state.runs) {
-          if (r.neg === run3.neg && sameState(r.state, run3.state))
-            return;
-        }
-        state.runs.push(run3);
-        if (!run3.state.match) {
-          this.add(state, run3.neg.next, i2, top);
-        }
-      }
-      // the threads after char `c`, at index `i`
-      step(state, c, i2, top) {
-        const next = this.state();
-        for (const th of state.threads) {
-          switch (th.t) {
-            case "lit":
-              if (litMatch(th, c)) {
-                this.add(next, th.next, i2 + 1, top);
-              }
-              break;
-            case "any":
-              if (!this.restricted(i2, top))
-                this.add(next, th.next, i2 + 1, top);
-              break;
-            case "class":
-              if (!this.restricted(i2, top) && th.re.test(c)) {
-                this.add(next, th.next, i2 + 1, top);
-              }
-              break;
-            case "star":
-              if (!this.restricted(i2, top))
-                this.add(next, th, i2 + 1, top);
-          }
-        }
-        if (!this.restricted(i2, top)) {
-          for (const run3 of state.runs) {
-            if (run3.state.dead) {
-              this.addRun(next, run3, i2 + 1, top);
-              continue;
-            }
-            const sub = this.step(run3.state, c, i2, false);
-            this.addRun(next, { t: "run", neg: run3.neg, state: sub }, i2 + 1, top);
-          }
-        }
-        return this.done(next);
-      }
-    };
-    stateKey = (state) => {
-      const ids = state.ids.join();
-      if (!state.runs.length)
-        return ids;
-      const runs = state.runs.map((r) => `${r.neg.id}(${stateKey(r.state)})`);
-      return `${ids}|${runs.sort().join("|")}`;
-    };
-    DFA_BUDGET = 1 << 18;
-    Dfa = class {
-      #start;
-      #states = /* @__PURE__ */ new Map();
-      #size = 0;
-      #plain;
-      #dotStart;
-      #sim;
-      #dotSim;
-      constructor(start2, marks2) {
-        this.#start = start2;
-        this.#sim = new Sim(false, false, marks2);
-        this.#dotSim = new Sim(false, true, marks2);
-      }
-      #make(state) {
-        return {
-          state,
-          match: state.match,
-          dead: state.dead,
-          next: /* @__PURE__ */ new Map()
-        };
-      }
-      #intern(state) {
-        const key = stateKey(state);
-        const found = this.#states.get(key);
-        if (found)
-          return found;
-        if (this.#size > DFA_BUDGET)
-          this.#clear();
-        const d3 = this.#make(state);
-        this.#states.set(key, d3);
-        this.#size += key.length + 1;
-        return d3;
-      }
-      #clear() {
-        this.#states.clear();
-        this.#size = 0;
-        this.#plain = void 0;
-        this.#dotStart = void 0;
-      }
-      start(dotStart) {
-        if (dotStart) {
-          if (this.#dotStart)
-            return this.#dotStart;
-          const state2 = this.#dotSim.state();
-          this.#dotSim.add(state2, this.#start, 0, true);
-          return this.#dotStart = this.#make(this.#dotSim.done(state2));
-        }
-        if (this.#plain)
-          return this.#plain;
-        const state = this.#sim.state();
-        this.#sim.add(state, this.#start, 0, true);
-        return this.#plain = this.#intern(this.#sim.done(state));
-      }
-      // the next state, after a miss in `d.ascii`
-      next(d3, c) {
-        const code = c.charCodeAt(0);
-        const found = code < 128 ? void 0 : d3.next.get(c);
-        if (found)
-          return found;
-        const n2 = d3 === this.#dotStart ? this.#intern(this.#dotSim.step(d3.state, c, 0, true)) : this.#intern(this.#sim.step(d3.state, c, 1, true));
-        if (code < 128) {
-          if (!d3.ascii) {
-            d3.ascii = new Array(128);
-            this.#size += 128;
-          }
-          d3.ascii[code] = n2;
-        } else {
-          d3.next.set(c, n2);
-        }
-        this.#size++;
-        return n2;
-      }
-    };
-    linear = (start2) => {
-      const nodes = [];
-      for (let n2 = start2; n2.t !== "match"; n2 = n2.next) {
-        if (n2.t === "split" || n2.t === "neg")
-          return void 0;
-        nodes.push(n2);
-      }
-      return nodes;
-    };
-    testLinear = (nodes, chars, start2, end) => {
-      let ni = 0;
-      let ci = start2;
-      let starNi = -1;
-      let starCi = 0;
-      while (ci < end) {
-        const n2 = nodes[ni];
-        if (n2?.t === "star") {
-          starNi = ni++;
-          starCi = ci;
-          continue;
-        }
-        const c = chars[ci];
-        if (n2 && (n2.t === "any" || n2.t === "lit" && litMatch(n2, c) || n2.t === "class" && n2.re.test(c))) {
-          ni++;
-          ci++;
-          continue;
-        }
-        if (starNi === -1)
-          return false;
-        ni = starNi + 1;
-        ci = ++starCi;
-      }
-      while (nodes[ni]?.t === "star")
-        ni++;
-      return ni === nodes.length;
-    };
-    lengths = (items) => {
-      let min = 0;
-      let max = 0;
-      for (const it of items) {
-        const [lo, hi] = itemLengths(it);
-        min += lo;
-        max += hi;
-      }
-      return [min, max];
-    };
-    itemLengths = (it) => {
-      if (it.t === "star")
-        return [0, Infinity];
-      if (it.t !== "ext")
-        return [1, 1];
-      if (it.type === "!")
-        return [0, Infinity];
-      const alts = it.alts.map(lengths);
-      const min = Math.min(...alts.map((a) => a[0]));
-      const max = Math.max(...alts.map((a) => a[1]));
-      const loop = max === 0 ? 0 : Infinity;
-      return it.type === "@" ? [min, max] : it.type === "?" ? [0, max] : it.type === "*" ? [0, loop] : [min, loop];
-    };
-    hasAffix = (lits, chars, start2) => {
-      for (let j2 = 0; j2 < lits.length; j2++) {
-        if (!litMatch(lits[j2], chars[start2 + j2]))
-          return false;
-      }
-      return true;
-    };
-    slashOrSurrogate = /[/\ud800-\udfff]/;
-    surrogate = /[\ud800-\udfff]/;
-    codePoints = (s2) => surrogate.test(s2) ? [...s2] : s2;
-    noSlash = (s2) => {
-      if (s2.includes("/")) {
-        throw new Error("can only match a single path portion, got: " + s2);
-      }
-    };
-    Matcher = class {
-      pattern;
-      options;
-      #start;
-      // the number of node ids
-      #size;
-      #marks;
-      // the Sim for strings that are only `.` or `..`
-      #dotsSim;
-      // the string to compare, if the pattern has no magic. With
-      // `nocase:true`, the RegExp that folds case is made when it is
-      // first used.
-      #literal;
-      #literalFold = false;
-      #literalRe;
-      // the nodes between the prefix and suffix, if the graph is a
-      // single chain
-      #linear;
-      // the linear nodes are only `*` and `?`, so the length bounds and
-      // the prefix and suffix decide the match
-      #wild = false;
-      // the least and most chars that a match can have
-      #min = 0;
-      #max = Infinity;
-      // the literals that a match must start and end with. Each one
-      // matches exactly one char, and they are distinct items in the
-      // pattern, so a string that does not have them can not match.
-      #prefix = [];
-      #suffix = [];
-      // the prefix and suffix as strings, if they do not fold case
-      #prefixStr;
-      #suffixStr;
-      // there is a prefix or suffix to check
-      #affix = false;
-      #dfa;
-      #form;
-      constructor(pattern, options2 = {}) {
-        if (pattern.includes("/")) {
-          throw new Error("can only match a single path portion, got pattern: " + pattern);
-        }
-        this.pattern = pattern;
-        this.options = options2;
-        const { nocase = false, noext = false, normalize: n2 } = options2;
-        this.#form = n2 === true ? "NFC" : n2 || void 0;
-        const literal3 = /^[?*+@]\(\)$/.test(pattern);
-        const toks = tokenize(pattern, nocase, noext || literal3, this.#form, options2.rangeMark);
-        let [items] = build(toks, pair(toks), 0, toks.length, true);
-        if (this.#form)
-          items = normalize(items, this.#form);
-        const [start2, size] = compile4(items, nocase);
-        this.#start = start2;
-        this.#size = size;
-        if (items.every((it) => it.t === "lit")) {
-          this.#literal = items.map((it) => it.ch).join("");
-          this.#literalFold = nocase;
-        } else {
-          const lit2 = (it) => it.t !== "lit" ? void 0 : nocase ? { ch: it.ch, re: foldRe(it.ch) } : { ch: it.ch };
-          for (const it of items) {
-            const l2 = lit2(it);
-            if (!l2)
-              break;
-            this.#prefix.push(l2);
-          }
-          for (let j2 = items.length - 1; j2 >= 0; j2--) {
-            const l2 = lit2(items[j2]);
-            if (!l2)
-              break;
-            this.#suffix.unshift(l2);
-          }
-          this.#affix = !!(this.#prefix.length || this.#suffix.length);
-          if (!nocase) {
-            this.#prefixStr = this.#prefix.map((l2) => l2.ch).join("");
-            this.#suffixStr = this.#suffix.map((l2) => l2.ch).join("");
-          }
-          this.#linear = linear(this.#start)?.slice(this.#prefix.length, -this.#suffix.length || void 0);
-          this.#wild = !!this.#linear?.every((n3) => n3.t === "star" || n3.t === "any");
-          const [min, max] = lengths(items);
-          this.#min = min;
-          this.#max = max;
-        }
-      }
-      test(s2) {
-        if (this.#form) {
-          noSlash(s2);
-          return this.#test(s2.normalize(this.#form));
-        }
-        if (slashOrSurrogate.test(s2)) {
-          noSlash(s2);
-          return this.#test(s2, [...s2]);
-        }
-        return this.#test(s2, s2);
-      }
-      /**
-       * The same as {@link Matcher#test}, but the string is not checked
-       * for `/` chars, so the result for a string that has one is not
-       * defined. Only use it for a string that is known to be one path
-       * portion, such as a part of a path that was split on `/`. It can
-       * be faster, because some patterns do not need to look at each char
-       * of the string.
-       */
-      testUnchecked(s2) {
-        return this.#test(this.#form ? s2.normalize(this.#form) : s2);
-      }
-      // Test a string that has no `/`. `chars` indexes it by code point.
-      // If it is not given, it is only found if a step needs it.
-      #test(s2, chars) {
-        if (this.#literal !== void 0) {
-          return this.#literalFold ? (this.#literalRe ??= newFoldRe(this.#literal)).test(s2) : s2 === this.#literal;
-        }
-        const min = this.#min;
-        const max = this.#max;
-        if (chars === void 0) {
-          const most = s2.length;
-          const least = most + 1 >> 1;
-          if (most < min || least > max)
-            return false;
-          if (least < min || most > max)
-            chars = codePoints(s2);
-        }
-        if (chars !== void 0 && (chars.length < min || chars.length > max)) {
-          return false;
-        }
-        const prefix2 = this.#prefix.length;
-        if (this.#affix) {
-          if (this.#prefixStr !== void 0 && this.#suffixStr !== void 0) {
-            if (!s2.startsWith(this.#prefixStr) || !s2.endsWith(this.#suffixStr)) {
-              return false;
-            }
-          } else {
-            chars ??= codePoints(s2);
-            const end = chars.length - this.#suffix.length;
-            if (!hasAffix(this.#prefix, chars, 0) || !hasAffix(this.#suffix, chars, end)) {
-              return false;
-            }
-          }
-        }
-        const dotStart = !this.options.dot && s2.startsWith(".");
-        if (this.#linear) {
-          if (s2 === "." || s2 === "..")
-            return false;
-          if (dotStart && !prefix2)
-            return false;
-          if (this.#wild)
-            return true;
-          chars ??= codePoints(s2);
-          const end = chars.length - this.#suffix.length;
-          return testLinear(this.#linear, chars, prefix2, end);
-        }
-        chars ??= codePoints(s2);
-        if (s2 === "." || s2 === "..") {
-          this.#marks ??= marks(this.#size);
-          const sim = this.#dotsSim ??= new Sim(true, false, this.#marks);
-          const start2 = sim.state();
-          sim.add(start2, this.#start, 0, true);
-          let state = sim.done(start2);
-          for (let i2 = 0; i2 < chars.length; i2++) {
-            state = sim.step(state, chars[i2], i2, true);
-          }
-          return state.match;
-        }
-        this.#marks ??= marks(this.#size);
-        const dfa = this.#dfa ??= new Dfa(this.#start, this.#marks);
-        let d3 = dfa.start(dotStart);
-        const str = chars === s2;
-        for (let i2 = 0; i2 < chars.length; i2++) {
-          if (d3.dead)
-            return false;
-          const code = str ? s2.charCodeAt(i2) : chars[i2].charCodeAt(0);
-          d3 = d3.ascii?.[code] ?? dfa.next(d3, chars[i2]);
-        }
-        return d3.match;
-      }
-      /** a readable listing of the state machine */
-      toString() {
-        return show2(this.#start);
-      }
-    };
-  }
-});
-
-// node_modules/minimatch/dist/esm/assert-valid-pattern.js
-var MAX_PATTERN_LENGTH2, assertValidPattern;
-var init_assert_valid_pattern = __esm({
-  "node_modules/minimatch/dist/esm/assert-valid-pattern.js"() {
-    MAX_PATTERN_LENGTH2 = 1024 * 64;
-    assertValidPattern = (pattern) => {
-      if (typeof pattern !== "string") {
-        throw new TypeError("invalid pattern");
-      }
-      if (pattern.length > MAX_PATTERN_LENGTH2) {
-        throw new TypeError("pattern is too long");
-      }
-    };
-  }
-});
-
-// node_modules/minimatch/dist/esm/escape.js
-var escape;
-var init_escape = __esm({
-  "node_modules/minimatch/dist/esm/escape.js"() {
-    escape = (s2, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
-      const e = magicalBraces ? windowsPathsNoEscape ? s2.replace(/[?*()[\]{}]/g, "[$&]") : s2.replace(/[?*()[\]\\{}]/g, "\\$&") : windowsPathsNoEscape ? s2.replace(/[?*()[\]]/g, "[$&]") : s2.replace(/[?*()[\]\\]/g, "\\$&");
-      const c = e.charAt(0);
-      if (c === "#") {
-        return (windowsPathsNoEscape ? "[#]" : "\\#") + e.slice(1);
-      }
-      if (c === "!") {
-        return (windowsPathsNoEscape ? "@(!)" : "\\!") + e.slice(1);
-      }
-      return e;
-    };
-  }
-});
-
-// node_modules/minimatch/dist/esm/unescape.js
-var unescape;
-var init_unescape = __esm({
-  "node_modules/minimatch/dist/esm/unescape.js"() {
-    unescape = (s2, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
-      if (windowsPathsNoEscape && s2.startsWith("@(!)")) {
-        return "!" + unescape(s2.slice(4), { windowsPathsNoEscape, magicalBraces });
-      }
-      if (magicalBraces) {
-        return windowsPathsNoEscape ? s2.replace(/\[([^/\\])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\])\]/g, "$1$2").replace(/\\([^/])/g, "$1");
-      }
-      return windowsPathsNoEscape ? s2.replace(/\[([^/\\{}])\]/g, "$1") : s2.replace(/((?!\\).|^)\[([^/\\{}])\]/g, "$1$2").replace(/\\([^/{}])/g, "$1");
-    };
-  }
-});
-
-// node_modules/minimatch/dist/esm/index.js
-var DEFAULT_BRACE_EXPAND_MAX, DEFAULT_GLOB_STAR_RECURSION_MAX, AWE_KEY, minimatch, cache, oldCache, cacheSize, cacheTotalWeight, cacheMax, cacheMaxWeight, cacheMaxEntryWeight, cacheWeight, tri, booleanWeights, optionsKey, copyOptions, cachedMinimatch, defaultPlatform, path2, sep2, GLOBSTAR, filter, ext, defaults, braceExpand, RANGE_MIN, rangeRe, inRepeatOrNegExt, match2, globMagic, classEnd, literal2, MAX_EXTGLOBS, extglobCount, assertValidExtglobs, extSafe, lastSplit, lastChecked, portionMatch, endIndex, isDots, isDrive, isLongUNC, uncHost, walkable, dotPortion, isSep, nextSep, lastSep, PENDING, Minimatch;
-var init_esm4 = __esm({
-  "node_modules/minimatch/dist/esm/index.js"() {
-    init_esm2();
-    init_esm3();
-    init_assert_valid_pattern();
-    init_escape();
-    init_unescape();
-    init_escape();
-    init_unescape();
-    DEFAULT_BRACE_EXPAND_MAX = 1e5;
-    DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
-    AWE_KEY = "allowWindowsEscape";
-    minimatch = (p, pattern, options2) => {
-      assertValidPattern(pattern);
-      if (!options2?.nocomment && pattern.charAt(0) === "#") {
-        return false;
-      }
-      return cachedMinimatch(pattern, options2).match(p);
-    };
-    cache = /* @__PURE__ */ new Map();
-    oldCache = /* @__PURE__ */ new Map();
-    cacheSize = 0;
-    cacheTotalWeight = 0;
-    cacheMax = 256;
-    cacheMaxWeight = 1 << 15;
-    cacheMaxEntryWeight = 1 << 12;
-    cacheWeight = (mm) => {
-      let w = mm.pattern.length;
-      for (const s2 of mm.globSet) {
-        w += s2.length + 1;
-        if (w > cacheMaxEntryWeight)
-          break;
-      }
-      return w;
-    };
-    tri = (v) => v === void 0 ? 0 : v ? 2 : 1;
-    booleanWeights = new Map(Object.keys({
-      nobrace: 0,
-      nocomment: 0,
-      nonegate: 0,
-      noglobstar: 0,
-      noext: 0,
-      nonull: 0,
-      partial: 0,
-      dot: 0,
-      nocase: 0,
-      nocaseMagicOnly: 0,
-      magicalBraces: 0,
-      matchBase: 0,
-      flipNegate: 0,
-      preserveMultipleSlashes: 0,
-      windowsNoMagicRoot: 0
-    }).map((k2, i2) => [k2, 24 * 3 ** i2]));
-    optionsKey = (o) => {
-      let n2 = 0;
-      let wpe = false;
-      for (const k2 in o) {
-        const v = o[k2];
-        switch (k2) {
-          // the same test as the Minimatch constructor
-          case "windowsPathsNoEscape":
-            if (v)
-              wpe = true;
-            break;
-          case AWE_KEY:
-            if (v === false)
-              wpe = true;
-            break;
-          case "platform": {
-            const p = v || defaultPlatform;
-            if (p === defaultPlatform)
-              break;
-            if (p === "darwin")
-              n2 += 3;
-            else if (p === "win32")
-              n2 += 6;
-            else if (p === "linux")
-              n2 += 9;
-            else
-              return JSON.stringify(o);
-            break;
-          }
-          case "optimizationLevel":
-            if (v === void 0)
-              break;
-            n2 += v >= 2 ? 1 : v >= 1 ? 0 : 2;
-            break;
-          case "braceExpandMax":
-            if (v !== void 0 && v !== DEFAULT_BRACE_EXPAND_MAX) {
-              return JSON.stringify(o);
-            }
-            break;
-          case "maxGlobstarRecursion":
-            if (v !== void 0 && v !== DEFAULT_GLOB_STAR_RECURSION_MAX) {
-              return JSON.stringify(o);
-            }
-            break;
-          case "normalize":
-            if (v !== void 0)
-              return JSON.stringify(o);
-            break;
-          default:
-            n2 += (booleanWeights.get(k2) ?? 0) * tri(v);
-        }
-      }
-      return wpe ? n2 + 12 : n2;
-    };
-    copyOptions = (o) => {
-      const copy = {};
-      for (const k2 in o)
-        copy[k2] = o[k2];
-      return copy;
-    };
-    cachedMinimatch = (pattern, options2) => {
-      const key = options2 ? optionsKey(options2) : 0;
-      let mm = cache.get(key)?.get(pattern);
-      if (mm)
-        return mm;
-      mm = oldCache.get(key)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options2));
-      const weight = cacheWeight(mm);
-      if (weight > cacheMaxEntryWeight)
-        return mm;
-      if (cacheSize >= cacheMax || cacheTotalWeight + weight > cacheMaxWeight) {
-        oldCache = cache;
-        cache = /* @__PURE__ */ new Map();
-        cacheSize = 0;
-        cacheTotalWeight = 0;
-      }
-      let byPattern = cache.get(key);
-      if (!byPattern)
-        cache.set(key, byPattern = /* @__PURE__ */ new Map());
-      byPattern.set(pattern, mm);
-      cacheSize++;
-      cacheTotalWeight += weight;
-      return mm;
-    };
-    defaultPlatform = typeof process === "object" && process ? process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    path2 = {
-      win32: { sep: "\\" },
-      posix: { sep: "/" }
-    };
-    sep2 = defaultPlatform === "win32" ? path2.win32.sep : path2.posix.sep;
-    minimatch.sep = sep2;
-    GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
-    minimatch.GLOBSTAR = GLOBSTAR;
-    filter = (pattern, options2) => {
-      let mm;
-      return (p) => (mm ??= cachedMinimatch(pattern, options2)).match(p);
-    };
-    minimatch.filter = filter;
-    ext = (a, b = {}) => Object.assign({}, a, b);
-    defaults = (def) => {
-      if (!def || typeof def !== "object" || !Object.keys(def).length) {
-        return minimatch;
-      }
-      const orig = minimatch;
-      const m = (p, pattern, options2 = {}) => orig(p, pattern, ext(def, options2));
-      return Object.assign(m, {
-        Minimatch: class Minimatch extends orig.Minimatch {
-          constructor(pattern, options2 = {}) {
-            super(pattern, ext(def, options2));
-          }
-          static defaults(options2) {
-            return orig.defaults(ext(def, options2)).Minimatch;
-          }
-        },
-        unescape: (s2, options2 = {}) => orig.unescape(s2, ext(def, options2)),
-        escape: (s2, options2 = {}) => orig.escape(s2, ext(def, options2)),
-        filter: (pattern, options2 = {}) => orig.filter(pattern, ext(def, options2)),
-        defaults: (options2) => orig.defaults(ext(def, options2)),
-        braceExpand: (pattern, options2 = {}) => orig.braceExpand(pattern, ext(def, options2)),
-        match: (list, pattern, options2 = {}) => orig.match(list, pattern, ext(def, options2)),
-        sep: orig.sep,
-        GLOBSTAR
-      });
-    };
-    minimatch.defaults = defaults;
-    braceExpand = (pattern, options2 = {}) => {
-      assertValidPattern(pattern);
-      if (options2.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
-        return [pattern];
-      }
-      let p = pattern.replace(/\\\\/g, "\\\\\\\\");
-      if (options2.windowsPathsNoEscape || options2[AWE_KEY] === false) {
-        p = p.replace(/\[([{}])\]/g, "[\\$1]");
-      }
-      return expand2(p, { max: options2.braceExpandMax });
-    };
-    minimatch.braceExpand = braceExpand;
-    RANGE_MIN = 100;
-    rangeRe = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
-    inRepeatOrNegExt = (portion, mark) => {
-      const stack = [];
-      for (let i2 = 0; i2 < portion.length; i2++) {
-        const c = portion.charAt(i2);
-        if (c === "\\") {
-          i2++;
-        } else if (c === mark) {
-          if (stack.some((t) => t !== "@" && t !== "?"))
-            return true;
-        } else if (portion.charAt(i2 + 1) === "(" && "!?+*@".includes(c)) {
-          stack.push(c);
-          i2++;
-        } else if (c === ")") {
-          stack.pop();
-        }
-      }
-      return false;
-    };
-    match2 = (list, pattern, options2 = {}) => {
-      const mm = new Minimatch(pattern, options2);
-      list = list.filter((f) => mm.match(f));
-      if (mm.options.nonull && !list.length) {
-        list.push(pattern);
-      }
-      return list;
-    };
-    minimatch.match = match2;
-    globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
-    classEnd = (pattern, start2) => {
-      let i2 = start2 + 1;
-      if (pattern.charAt(i2) === "!" || pattern.charAt(i2) === "^")
-        i2++;
-      let sawStart = false;
-      for (; i2 < pattern.length; i2++) {
-        const c = pattern.charAt(i2);
-        if (c === "]" && sawStart)
-          return i2;
-        sawStart = true;
-        if (c === "\\")
-          i2++;
-      }
-      return -1;
-    };
-    literal2 = (pattern, noext) => {
-      if (!noext && (pattern === "+()" || pattern === "@()"))
-        return pattern;
-      let lit2 = "";
-      for (let i2 = 0; i2 < pattern.length; i2++) {
-        const c = pattern.charAt(i2);
-        if (c === "\\") {
-          lit2 += pattern.charAt(++i2) || c;
-        } else if (c === "*" || c === "?") {
-          return void 0;
-        } else if (c === "[") {
-          const close = classEnd(pattern, i2);
-          if (close === -1) {
-            lit2 += c;
-            continue;
-          }
-          let body2 = pattern.slice(i2 + 1, close);
-          if (body2.startsWith("\\"))
-            body2 = body2.slice(1);
-          if ([...body2].length !== 1 || "!^".includes(pattern.charAt(i2 + 1))) {
-            return void 0;
-          }
-          lit2 += body2;
-          i2 = close;
-        } else if (!noext && "+@!".includes(c) && pattern.charAt(i2 + 1) === "(" && pattern.includes(")", i2 + 2)) {
-          return void 0;
-        } else {
-          lit2 += c;
-        }
-      }
-      return lit2;
-    };
-    MAX_EXTGLOBS = 256;
-    extglobCount = (pattern) => {
-      let n2 = 0;
-      for (let i2 = 0; i2 < pattern.length - 1; i2++) {
-        const c = pattern.charAt(i2);
-        if (c === "\\") {
-          i2++;
-        } else if ("+@!?*".includes(c) && pattern.charAt(i2 + 1) === "(") {
-          n2++;
-          i2++;
-        }
-      }
-      return n2;
-    };
-    assertValidExtglobs = (pattern) => {
-      if (extglobCount(pattern) > MAX_EXTGLOBS) {
-        throw new TypeError("pattern has too many extglobs");
-      }
-    };
-    extSafe = (pattern) => {
-      if (/^[?*+@]\(\)$/.test(pattern) || pattern.includes("[:"))
-        return false;
-      let depth = 0;
-      for (let i2 = 0; i2 < pattern.length; i2++) {
-        const c = pattern.charAt(i2);
-        if (c === "\\") {
-          if (++i2 === pattern.length)
-            return false;
-        } else if (c === "[") {
-          const close = classEnd(pattern, i2);
-          if (close !== -1)
-            i2 = close;
-        } else if ("+@!?*".includes(c) && pattern.charAt(i2 + 1) === "(") {
-          depth++;
-          i2++;
-        } else if (c === ")") {
-          if (!depth--)
-            return false;
-        } else if (c === "|" && !depth) {
-          return false;
-        }
-      }
-      return !depth;
-    };
-    portionMatch = (p, f) => typeof p === "string" ? f === p : f !== "" && p.testUnchecked(f);
-    endIndex = (p, last, lastStart, prev, prevStart) => portionMatch(p, last) ? lastStart : prev !== void 0 && portionMatch(p, prev) ? prevStart : -1;
-    isDots = (p) => p === "." || p === "..";
-    isDrive = (p) => typeof p === "string" && /^[a-z]:$/i.test(p);
-    isLongUNC = (p) => typeof p === "string" && /^unc$/i.test(p);
-    uncHost = (p) => {
-      if (p[0] !== "" || p[1] !== "")
-        return -1;
-      const h = p[2] !== "?" ? 2 : isLongUNC(p[3]) ? 4 : -1;
-      const host = p[h];
-      const share = p[h + 1];
-      return h !== -1 && host !== void 0 && host !== "" && host !== GLOBSTAR && share !== void 0 && share !== "" && share !== GLOBSTAR ? h : -1;
-    };
-    walkable = (p, dot) => !isDots(p) && (dot || !p.startsWith("."));
-    dotPortion = (f, start2, end, dot, sep3) => {
-      for (let k2 = start2; k2 < end; ) {
-        if (f.charCodeAt(k2) === 46) {
-          if (!dot)
-            return true;
-          const n2 = f.charCodeAt(k2 + 1) === 46 ? k2 + 2 : k2 + 1;
-          if (n2 >= end || isSep(f.charCodeAt(n2), sep3))
-            return true;
-        }
-        const s2 = nextSep(f, k2, sep3);
-        if (s2 === -1)
-          return false;
-        k2 = s2 + 1;
-        while (k2 < end && isSep(f.charCodeAt(k2), sep3))
-          k2++;
-      }
-      return false;
-    };
-    isSep = (c, sep3) => sep3 === "/" ? c === 47 : sep3 === "\\" ? c === 92 : c === 47 || c === 92;
-    nextSep = (f, from, sep3) => {
-      if (sep3 !== "both")
-        return f.indexOf(sep3, from);
-      const s2 = f.indexOf("/", from);
-      const b = f.indexOf("\\", from);
-      return s2 === -1 ? b : b === -1 ? s2 : Math.min(s2, b);
-    };
-    lastSep = (f, from, sep3) => sep3 !== "both" ? f.lastIndexOf(sep3, from) : Math.max(f.lastIndexOf("/", from), f.lastIndexOf("\\", from));
-    PENDING = {};
-    Minimatch = class {
-      options;
-      set;
-      pattern;
-      windowsPathsNoEscape;
-      nonegate;
-      negate;
-      comment;
-      empty;
-      preserveMultipleSlashes;
-      partial;
-      globSet;
-      globParts;
-      nocase;
-      isWindows;
-      platform;
-      windowsNoMagicRoot;
-      maxGlobstarRecursion;
-      // the path can be checked against the last portion, and the string
-      // portions, of each row before it is split. See #canMatch.
-      #endCheck;
-      #literalCheck;
-      // level 2 resolves `.` and `..` portions in the path
-      #level2;
-      // the unicode normalization form, if any
-      #form;
-      // the string portions of each row in the set
-      #literals = [];
-      // the rows that #canMatch can match without splitting the path
-      #shapes = [];
-      // the rows whose last portion can be checked against the path's
-      #endRows = [];
-      // brace expansion can make the same portion in many rows, so they
-      // share one Matcher, and the states that it caches
-      #matchers = /* @__PURE__ */ new Map();
-      // parse() returns PENDING in place of a Matcher
-      #pending = false;
-      // the char that marks numeric ranges in globSet, if any
-      #rangeMark;
-      // the GlobstarParts of each pattern row, by start index and partial
-      #globstarParts = /* @__PURE__ */ new WeakMap();
-      constructor(pattern, options2 = {}) {
-        assertValidPattern(pattern);
-        options2 = options2 || {};
-        this.options = options2;
-        this.maxGlobstarRecursion = options2.maxGlobstarRecursion ?? DEFAULT_GLOB_STAR_RECURSION_MAX;
-        this.pattern = pattern;
-        this.platform = options2.platform || defaultPlatform;
-        this.isWindows = this.platform === "win32";
-        this.windowsPathsNoEscape = !!options2.windowsPathsNoEscape || options2[AWE_KEY] === false;
-        if (this.windowsPathsNoEscape) {
-          this.pattern = this.pattern.replace(/\\/g, "/");
-        }
-        this.preserveMultipleSlashes = !!options2.preserveMultipleSlashes;
-        this.negate = false;
-        this.nonegate = !!options2.nonegate;
-        this.comment = false;
-        this.empty = false;
-        this.partial = !!options2.partial;
-        this.nocase = !!this.options.nocase;
-        this.windowsNoMagicRoot = options2.windowsNoMagicRoot !== void 0 ? options2.windowsNoMagicRoot : !!(this.isWindows && this.nocase);
-        this.globSet = [];
-        this.globParts = [];
-        this.set = [];
-        this.#endCheck = !this.preserveMultipleSlashes;
-        this.#level2 = (options2.optimizationLevel ?? 1) >= 2;
-        const n2 = options2.normalize;
-        this.#form = n2 === true ? "NFC" : n2 || void 0;
-        this.make();
-        const drives = this.set.map((row) => this.#rootIndex(row));
-        this.#endRows = this.set.map((row, r) => this.#endCheck && row.length - 1 > drives[r]);
-        this.#literals = this.set.map((row, r) => {
-          const end = this.#endRows[r] ? row.length - 1 : row.length;
-          const lits = row.slice(drives[r] + 1, end).filter((p) => typeof p === "string" && !!p);
-          return [...new Set(lits)];
-        });
-        this.#literalCheck = this.#literals.some((l2) => l2.length);
-        this.#shapes = this.set.map((row, r) => {
-          const [p0, p1, p2] = row;
-          if (this.#endRows[r] && row.length === 2) {
-            if (p0 === GLOBSTAR && p1 !== GLOBSTAR)
-              return "tail";
-          }
-          if (this.#endRows[r] && options2.matchBase && row.length === 1 && p0 !== GLOBSTAR && p0 !== "") {
-            return "base";
-          }
-          if (!this.#endCheck || drives[r] !== -1)
-            return void 0;
-          if (row.length === 3 && p0 === GLOBSTAR && p2 === GLOBSTAR && p1 !== GLOBSTAR && p1 !== "" && // the portion between is only matched below this limit
-          this.maxGlobstarRecursion > 0) {
-            return "mid";
-          }
-          if (row.length === 2 && p1 === GLOBSTAR && p0 !== GLOBSTAR && p0 !== "") {
-            return "head";
-          }
-          return void 0;
-        });
-      }
-      // a string portion of a pattern, normalized if the option is set
-      #norm(p) {
-        return this.#form ? p.normalize(this.#form) : p;
-      }
-      // On Windows, the index of the last root portion of a row, as
-      // #matchRow finds it: 0 for `c:/...`, 3 for `//?/c:/...` and
-      // `//host/share/...`, and 5 for `//?/UNC/host/share/...`. Otherwise
-      // -1.
-      #rootIndex(row) {
-        if (!this.isWindows)
-          return -1;
-        if (isDrive(row[0]))
-          return 0;
-        const uncDrive = row[0] === "" && row[1] === "" && row[2] === "?" && isDrive(row[3]);
-        if (uncDrive)
-          return 3;
-        const h = uncHost(row);
-        return h === -1 ? -1 : h + 1;
-      }
-      hasMagic() {
-        if (this.options.magicalBraces && this.set.length > 1) {
-          return true;
-        }
-        for (const pattern of this.set) {
-          for (const part of pattern) {
-            if (typeof part !== "string")
-              return true;
-          }
-        }
-        return false;
-      }
-      make() {
-        const pattern = this.pattern;
-        const options2 = this.options;
-        if (!options2.nocomment && pattern.charAt(0) === "#") {
-          this.comment = true;
-          return;
-        }
-        if (!pattern) {
-          this.empty = true;
-          return;
-        }
-        this.parseNegate();
-        this.globSet = [...new Set(this.#expandBraces())];
-        const rawGlobParts = this.globSet.map((s2) => this.#slashSplit(s2));
-        this.globParts = this.preprocess(rawGlobParts);
-        this.#pending = true;
-        let set3 = this.globParts.map((s2, _, __) => {
-          if (this.isWindows && this.windowsNoMagicRoot) {
-            const n2 = s2[2] === "?" && isLongUNC(s2[3]) ? 6 : 4;
-            const isUNC = s2[0] === "" && s2[1] === "" && (s2[2] === "?" || !globMagic.test(s2[2])) && s2.slice(3, n2).every((p) => !globMagic.test(p));
-            const isDrive2 = /^[a-z]:/i.test(s2[0]);
-            if (isUNC) {
-              return [
-                ...s2.slice(0, n2).map((p) => this.#norm(p)),
-                ...s2.slice(n2).map((ss) => this.parse(ss))
-              ];
-            } else if (isDrive2) {
-              return [
-                this.#norm(s2[0]),
-                ...s2.slice(1).map((ss) => this.parse(ss))
-              ];
-            }
-          }
-          return s2.map((ss) => this.parse(ss));
-        });
-        this.set = set3.filter((s2) => s2.indexOf(false) === -1);
-        if (this.isWindows) {
-          for (let i2 = 0; i2 < this.set.length; i2++) {
-            const p = this.set[i2];
-            if (p[0] === "" && p[1] === "" && this.globParts[i2][2] === "?" && (isDrive(p[3]) || isLongUNC(this.globParts[i2][3]))) {
-              if (isLongUNC(this.globParts[i2][3]))
-                p[3] = "UNC";
-              p[2] = "?";
-            }
-          }
-        }
-        if (!options2.noext)
-          this.mergeRows();
-        this.#pending = false;
-        this.set.forEach((row, i2) => {
-          for (let k2 = 0; k2 < row.length; k2++) {
-            if (row[k2] === PENDING) {
-              row[k2] = this.parse(this.globParts[i2][k2]);
-            }
-          }
-        });
-      }
-      // Merge rows that only differ in one portion, where each of them
-      // is a Matcher, into one row that matches any of them with
-      // `@(a|b|...)`. Then a path is only walked once for all of them,
-      // for example with `**/*.{js,ts}`.
-      mergeRows() {
-        let merged = true;
-        while (merged) {
-          merged = false;
-          if (this.set.length < 2)
-            return;
-          let keys = this.#mergeKeys();
-          const len = Math.max(0, ...this.set.map((r) => r.length));
-          for (let k2 = 0; k2 < len; k2++) {
-            const groups3 = /* @__PURE__ */ new Map();
-            const R2 = this.set.length + 1;
-            this.set.forEach((row, i2) => {
-              if (!(row[k2] instanceof Matcher || row[k2] === PENDING) || !extSafe(this.globParts[i2][k2])) {
-                return;
-              }
-              const { pre, suf } = keys[i2];
-              const key = pre[k2] * R2 + suf[k2 + 1];
-              const g = groups3.get(key);
-              if (g)
-                g.push(i2);
-              else
-                groups3.set(key, [i2]);
-            });
-            const drop = /* @__PURE__ */ new Set();
-            for (const g of groups3.values()) {
-              if (g.length < 2)
-                continue;
-              const [first, ...rest] = g;
-              const alts = g.map((i2) => this.globParts[i2][k2]);
-              const glob = `@(${alts.join("|")})`;
-              if (extglobCount(glob) > MAX_EXTGLOBS)
-                continue;
-              this.globParts[first][k2] = glob;
-              this.set[first][k2] = this.parse(glob);
-              for (const i2 of rest)
-                drop.add(i2);
-            }
-            if (drop.size) {
-              merged = true;
-              this.set = this.set.filter((_, i2) => !drop.has(i2));
-              this.globParts = this.globParts.filter((_, i2) => !drop.has(i2));
-              if (this.set.length < 2)
-                return;
-              keys = this.#mergeKeys();
-            }
-          }
-        }
-      }
-      // For each row, number ids for its prefixes and suffixes, such that
-      // pre[k] identifies parts[0..k) and suf[k] identifies parts[k..n).
-      // Two rows are the same other than at portion k exactly when they
-      // have the same pre[k] and suf[k + 1]. This is linear in the size of
-      // the rows, where joining the whole row for every k was quadratic.
-      #mergeKeys() {
-        const partIds = /* @__PURE__ */ new Map();
-        const ids = this.globParts.map((parts2) => parts2.map((s2) => {
-          let id2 = partIds.get(s2);
-          if (id2 === void 0)
-            partIds.set(s2, id2 = partIds.size);
-          return id2;
-        }));
-        const P2 = partIds.size;
-        const len = Math.max(0, ...ids.map((r) => r.length));
-        const keys = ids.map((r) => ({
-          pre: [0],
-          suf: new Array(r.length + 1).fill(0)
-        }));
-        for (let k2 = 0; k2 < len; k2++) {
-          const m = /* @__PURE__ */ new Map();
-          ids.forEach((r, i2) => {
-            if (k2 >= r.length)
-              return;
-            const { pre } = keys[i2];
-            const key = pre[k2] * P2 + r[k2];
-            let id2 = m.get(key);
-            if (id2 === void 0)
-              m.set(key, id2 = m.size + 1);
-            pre.push(id2);
-          });
-        }
-        for (let k2 = len - 1; k2 >= 0; k2--) {
-          const m = /* @__PURE__ */ new Map();
-          ids.forEach((r, i2) => {
-            if (k2 >= r.length)
-              return;
-            const { suf } = keys[i2];
-            const key = suf[k2 + 1] * P2 + r[k2];
-            let id2 = m.get(key);
-            if (id2 === void 0)
-              m.set(key, id2 = m.size + 1);
-            suf[k2] = id2;
-          });
-        }
-        return keys;
-      }
-      // various transforms to equivalent pattern sets that are
-      // faster to process in a filesystem walk.  The goal is to
-      // eliminate what we can, and push all ** patterns as far
-      // to the right as possible, even if it increases the number
-      // of patterns that we have to process.
-      preprocess(globParts) {
-        if (this.options.noglobstar) {
-          for (const partset of globParts) {
-            for (let j2 = 0; j2 < partset.length; j2++) {
-              if (partset[j2] === "**") {
-                partset[j2] = "*";
-              }
-            }
-          }
-        }
-        const { optimizationLevel = 1 } = this.options;
-        if (optimizationLevel >= 2) {
-          globParts = this.firstPhasePreProcess(globParts);
-          globParts = this.secondPhasePreProcess(globParts);
-        } else if (optimizationLevel >= 1) {
-          globParts = this.levelOneOptimize(globParts);
-        } else {
-          globParts = this.adjascentGlobstarOptimize(globParts);
-        }
-        return globParts;
-      }
-      // just get rid of adjascent ** portions
-      adjascentGlobstarOptimize(globParts) {
-        return globParts.map((parts2) => {
-          let gs = -1;
-          while (-1 !== (gs = parts2.indexOf("**", gs + 1))) {
-            let i2 = gs;
-            while (parts2[i2 + 1] === "**") {
-              i2++;
-            }
-            if (i2 !== gs) {
-              parts2.splice(gs, i2 - gs);
-            }
-          }
-          return parts2;
-        });
-      }
-      // get rid of adjascent ** and resolve .. portions
-      levelOneOptimize(globParts) {
-        return globParts.map((parts2) => {
-          const root2 = this.#rootIndex(parts2) + 1;
-          parts2 = parts2.reduce((set3, part) => {
-            const prev = set3[set3.length - 1];
-            if (part === "**" && prev === "**") {
-              return set3;
-            }
-            if (part === "..") {
-              if (set3.length > root2 && prev && prev !== ".." && prev !== "." && prev !== "**") {
-                set3.pop();
-                return set3;
-              }
-            }
-            set3.push(part);
-            return set3;
-          }, []);
-          return parts2.length === 0 ? [""] : parts2;
-        });
-      }
-      // Check the path against each row before it is split. 'no' if no
-      // row can match, so it does not need to be split. 'yes' if a row of
-      // `**` and one more portion matches. 'maybe' if it must be split to
-      // know. None of this applies with partial, where the path can end
-      // before the row does.
-      //
-      // On Windows, `\` is a separator in the path too, and the portions of
-      // a row up to its drive letter or UNC share are not checked (see
-      // #rootIndex).
-      //
-      // Each string portion of a row must be a portion of the path, so the
-      // path must contain it. Level 2 can only take portions out of the
-      // path, so this is still true then.
-      //
-      // The last portion of a row must match the last portion of the path,
-      // or the one before a trailing `/` (as a/* and a/**/* match a/b/).
-      // This does not apply to rows that end in **, rows that end in a
-      // root, or preserveMultipleSlashes (which can leave more
-      // than one '' at the end). At level 2, it does not apply if that
-      // portion is `.` or `..`, which can be
-      // resolved away. Level 2 only takes other portions out of the
-      // middle of the path.
-      //
-      // A row of `**/x` then matches if the ** can walk the portions
-      // before the one that x matches, the same as #matchGlobstar. At
-      // level 2, this is only known if none of them are `.` or `..`, so
-      // that the path does not change when it is resolved.
-      #canMatch(f) {
-        const sep3 = !this.isWindows || !f.includes("\\") ? "/" : f.includes("/") ? "both" : "\\";
-        let ends = this.#endCheck ? 0 : -1;
-        let last = "";
-        let lastStart = 0;
-        let prev;
-        let prevStart = 0;
-        const dot = !!this.options.dot;
-        ROWS: for (let r = 0; r < this.set.length; r++) {
-          const row = this.set[r];
-          const p = row[row.length - 1];
-          let end = ends !== -1 && this.#endRows[r] && p !== GLOBSTAR;
-          if (end && ends === 0) {
-            const i2 = lastSep(f, f.length, sep3);
-            lastStart = i2 + 1;
-            last = f.slice(lastStart);
-            if (last === "" && i2 >= 0) {
-              let j2 = i2;
-              while (j2 > 0 && isSep(f.charCodeAt(j2 - 1), sep3))
-                j2--;
-              prevStart = j2 === 0 ? 0 : lastSep(f, j2 - 1, sep3) + 1;
-              prev = f.slice(prevStart, j2);
-            }
-            const resolves = this.#level2 && (isDots(last) || last === "" && prev !== void 0 && isDots(prev));
-            ends = resolves ? -1 : 1;
-            end = !resolves;
-          }
-          let tailStart = -1;
-          if (end && typeof p === "string") {
-            tailStart = endIndex(p, last, lastStart, prev, prevStart);
-            if (tailStart === -1)
-              continue;
-          }
-          if (this.#literalCheck) {
-            for (const l2 of this.#literals[r]) {
-              if (!f.includes(l2))
-                continue ROWS;
-            }
-          }
-          if (end && typeof p === "object") {
-            tailStart = endIndex(p, last, lastStart, prev, prevStart);
-            if (tailStart === -1)
-              continue;
-          }
-          const shape = this.#shapes[r];
-          if (shape === "base" && end)
-            return "yes";
-          if (shape === "tail" && end) {
-            if (this.#level2 && dotPortion(f, 0, tailStart, true, sep3)) {
-              return "maybe";
-            }
-            if (!dotPortion(f, 0, tailStart, dot, sep3))
-              return "yes";
-            continue;
-          }
-          if (shape === "mid" || shape === "head") {
-            const m = this.#walk(f, row, shape === "head", dot, sep3);
-            if (m !== "no")
-              return m;
-            continue;
-          }
-          return "maybe";
-        }
-        return "no";
-      }
-      // Match a row of a known shape against the split path, the same as
-      // #matchGlobstar and #matchGlobStarBodySections do. None of these
-      // rows have a drive letter, so they start at the first portion.
-      #matchShape(file2, row, shape) {
-        const dot = !!this.options.dot;
-        const n2 = file2.length;
-        if (shape === "head") {
-          if (n2 < 2 || !portionMatch(row[0], file2[0])) {
-            return false;
-          }
-          for (let i2 = 1; i2 < n2; i2++)
-            if (!walkable(file2[i2], dot))
-              return false;
-          return true;
-        }
-        const x2 = row[1];
-        if (shape === "tail") {
-          let t = n2 - 1;
-          if (!portionMatch(x2, file2[t])) {
-            if (file2[t] !== "" || n2 === 1 || !portionMatch(x2, file2[--t])) {
-              return false;
-            }
-          }
-          for (let i2 = 0; i2 < t; i2++)
-            if (!walkable(file2[i2], dot))
-              return false;
-          return true;
-        }
-        for (let k2 = 0; k2 < n2; k2++) {
-          if (portionMatch(x2, file2[k2]) && k2 + 1 < n2) {
-            let i2 = k2 + 1;
-            while (i2 < n2 && walkable(file2[i2], dot))
-              i2++;
-            if (i2 === n2)
-              return true;
-          }
-          if (!walkable(file2[k2], dot))
-            return false;
-        }
-        return false;
-      }
-      // Match a row of `**/x/**` or `x/**` against the path, the same as
-      // #matchGlobstar and #matchGlobStarBodySections do once it is split.
-      // x must match a portion (the first one, for `x/**`), the ** before
-      // it must be able to walk the portions before that one, and there
-      // must be a portion after it, which the ** after it can walk. At
-      // level 2, this is only known if no portion is `.` or `..`.
-      #walk(f, row, head, dot, sep3) {
-        if (this.#level2 && dotPortion(f, 0, f.length, true, sep3))
-          return "maybe";
-        const x2 = row[head ? 0 : 1];
-        let s2 = 0;
-        for (let e = nextSep(f, s2, sep3); e !== -1; e = nextSep(f, s2, sep3)) {
-          let next = e + 1;
-          while (next < f.length && isSep(f.charCodeAt(next), sep3))
-            next++;
-          const hit = typeof x2 === "string" ? e - s2 === x2.length && f.startsWith(x2, s2) : e > s2 && x2.testUnchecked(f.slice(s2, e));
-          if (hit && !dotPortion(f, next, f.length, dot, sep3))
-            return "yes";
-          if (head || dotPortion(f, s2, next, dot, sep3))
-            return "no";
-          s2 = next;
-        }
-        return "no";
-      }
-      // the last split, if it was the same path with the same split
-      // settings
-      #cachedSplit(f) {
-        const last = lastSplit;
-        return last?.f === f && last.isWindows === this.isWindows && last.preserveMultipleSlashes === this.preserveMultipleSlashes && last.normalize === this.#form ? last : void 0;
-      }
-      // split a path for match(), and keep the parts for the next call
-      #split(f) {
-        const { isWindows, preserveMultipleSlashes } = this;
-        let parts2 = this.#slashSplit(isWindows ? f.split("\\").join("/") : f);
-        const normalize2 = this.#form;
-        if (normalize2)
-          parts2 = parts2.map((p) => p.normalize(normalize2));
-        lastSplit = {
-          f,
-          isWindows,
-          preserveMultipleSlashes,
-          normalize: normalize2,
-          parts: parts2
-        };
-        return lastSplit;
-      }
-      // resolve `.` and `..` portions of a path, for level 2
-      #levelTwoFileOptimize(file2) {
-        const parts2 = [...file2];
-        let didSomething = false;
-        do {
-          didSomething = false;
-          if (!this.preserveMultipleSlashes) {
-            for (let i2 = 1; i2 < parts2.length - 1; i2++) {
-              const p = parts2[i2];
-              if (i2 === 1 && p === "" && parts2[0] === "")
-                continue;
-              if (p === "." || p === "") {
-                didSomething = true;
-                parts2.splice(i2, 1);
-                i2--;
-              }
-            }
-            if (parts2[0] === "." && parts2.length === 2 && (parts2[1] === "." || parts2[1] === "")) {
-              didSomething = true;
-              parts2.pop();
-            }
-          }
-          const root2 = this.#rootIndex(parts2) + 1;
-          let dd = root2;
-          while (-1 !== (dd = parts2.indexOf("..", dd + 1))) {
-            const p = parts2[dd - 1];
-            if (p && p !== "." && p !== ".." && p !== "**") {
-              didSomething = true;
-              parts2.splice(dd - 1, 2);
-              dd = Math.max(dd - 2, root2);
-            }
-          }
-        } while (didSomething);
-        return parts2.length === 0 ? [""] : parts2;
-      }
-      // First phase: single-pattern processing
-      // <pre> is 1 or more portions
-      // <rest> is 1 or more portions
-      // <p> is any portion other than ., .., '', or **
-      // <e> is . or ''
-      //
-      // **/.. is *brutal* for filesystem walking performance, because
-      // it effectively resets the recursive walk each time it occurs,
-      // and ** cannot be reduced out by a .. pattern part like a regexp
-      // or most strings (other than .., ., and '') can be.
-      //
-      // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-      // <pre>/<e>/<rest> -> <pre>/<rest>
-      // <pre>/<p>/../<rest> -> <pre>/<rest>
-      // **/**/<rest> -> **/<rest>
-      //
-      // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
-      // this WOULD be allowed if ** did follow symlinks, or * didn't
-      firstPhasePreProcess(globParts) {
-        const { braceExpandMax = DEFAULT_BRACE_EXPAND_MAX } = this.options;
-        let splitCells = 0;
-        const maxSplitCells = 1e6;
-        let didSomething = false;
-        do {
-          didSomething = false;
-          for (let parts2 of globParts) {
-            let gs = -1;
-            while (-1 !== (gs = parts2.indexOf("**", gs + 1))) {
-              let gss = gs;
-              while (parts2[gss + 1] === "**") {
-                gss++;
-              }
-              if (gss > gs) {
-                parts2.splice(gs + 1, gss - gs);
-              }
-              let next = parts2[gs + 1];
-              const p = parts2[gs + 2];
-              const p2 = parts2[gs + 3];
-              if (next !== "..")
-                continue;
-              if (!p || p === "." || p === ".." || !p2 || p2 === "." || p2 === "..") {
-                continue;
-              }
-              const addedCells = parts2.length - 1;
-              if (globParts.length >= braceExpandMax || splitCells + addedCells > maxSplitCells) {
-                throw new RangeError(`optimizationLevel 2: too many patterns from '**/..'`);
-              }
-              didSomething = true;
-              parts2.splice(gs, 1);
-              const other = parts2.slice(0);
-              other[gs] = "**";
-              splitCells += addedCells;
-              globParts.push(other);
-              gs--;
-            }
-            if (!this.preserveMultipleSlashes) {
-              for (let i2 = 1; i2 < parts2.length - 1; i2++) {
-                const p = parts2[i2];
-                if (i2 === 1 && p === "" && parts2[0] === "")
-                  continue;
-                if (p === "." || p === "") {
-                  didSomething = true;
-                  parts2.splice(i2, 1);
-                  i2--;
-                }
-              }
-              if (parts2[0] === "." && parts2.length === 2 && (parts2[1] === "." || parts2[1] === "")) {
-                didSomething = true;
-                parts2.pop();
-              }
-            }
-            const root2 = this.#rootIndex(parts2) + 1;
-            let dd = root2;
-            while (-1 !== (dd = parts2.indexOf("..", dd + 1))) {
-              const p = parts2[dd - 1];
-              if (p && p !== "." && p !== ".." && p !== "**") {
-                didSomething = true;
-                const needDot = dd === 1 && parts2[dd + 1] === "**";
-                const splin = needDot ? ["."] : [];
-                parts2.splice(dd - 1, 2, ...splin);
-                if (parts2.length === 0)
-                  parts2.push("");
-                dd = Math.max(dd - 2, root2);
-              }
-            }
-          }
-        } while (didSomething);
-        return globParts;
-      }
-      // second phase: multi-pattern dedupes
-      // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
-      // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
-      secondPhasePreProcess(globParts) {
-        const keys = /* @__PURE__ */ new Set();
-        const rows = globParts.filter((parts2) => {
-          const key = parts2.join("/");
-          if (keys.has(key))
-            return false;
-          keys.add(key);
-          return true;
-        });
-        const stars = /* @__PURE__ */ new Map();
-        for (const parts2 of rows) {
-          const s2 = [];
-          for (let i2 = 0; i2 < parts2.length; i2++) {
-            if (parts2[i2] === "*")
-              s2.push(i2);
-          }
-          if (s2.length)
-            stars.set(s2.join(","), s2);
-        }
-        if (!stars.size || rows.length * stars.size > 1e5)
-          return rows;
-        const { dot } = this.options;
-        return rows.filter((parts2) => {
-          for (const s2 of stars.values()) {
-            if (s2[s2.length - 1] >= parts2.length)
-              continue;
-            const c = [...parts2];
-            let ok = true;
-            let changed = false;
-            for (const i2 of s2) {
-              const p = parts2[i2];
-              if (p === "*")
-                continue;
-              if (!p || p === "**" || !dot && p.startsWith(".")) {
-                ok = false;
-                break;
-              }
-              c[i2] = "*";
-              changed = true;
-            }
-            if (ok && changed && keys.has(c.join("/")))
-              return false;
-          }
-          return true;
-        });
-      }
-      parseNegate() {
-        if (this.nonegate)
-          return;
-        const pattern = this.pattern;
-        let negate = false;
-        let negateOffset = 0;
-        for (let i2 = 0; i2 < pattern.length && pattern.charAt(i2) === "!"; i2++) {
-          negate = !negate;
-          negateOffset++;
-        }
-        if (negateOffset)
-          this.pattern = pattern.slice(negateOffset);
-        this.negate = negate;
-      }
-      // Match the parts of a path against one row of the set. `resolved`
-      // is the parts after level 2 resolves `.` and `..` in them, or the
-      // same parts below level 2. Set partial to true to test if, for
-      // example, "/a/b" matches the start of "/*/b/*/d". Partial means, if
-      // you run out of file before you run out of pattern, then that's
-      // fine, as long as all the parts match.
-      #matchRow(file2, resolved, pattern, partial2) {
-        let fileStartIndex = 0;
-        let patternStartIndex = 0;
-        const fh = this.isWindows ? uncHost(resolved) : -1;
-        const ph = fh === -1 ? -1 : uncHost(pattern);
-        if (ph !== -1) {
-          const host = pattern[ph];
-          const share = pattern[ph + 1];
-          if (typeof host !== "string" || typeof share !== "string") {
-            fileStartIndex = fh;
-            patternStartIndex = ph;
-          } else if (resolved[fh].toLowerCase() === host.toLowerCase() && resolved[fh + 1].toLowerCase() === share.toLowerCase()) {
-            fileStartIndex = fh + 2;
-            patternStartIndex = ph + 2;
-          }
-        } else if (this.isWindows) {
-          const fileDrive = typeof file2[0] === "string" && /^[a-z]:$/i.test(file2[0]);
-          const fileUNC = !fileDrive && file2[0] === "" && file2[1] === "" && file2[2] === "?" && /^[a-z]:$/i.test(file2[3]);
-          const patternDrive = typeof pattern[0] === "string" && /^[a-z]:$/i.test(pattern[0]);
-          const patternUNC = !patternDrive && pattern[0] === "" && pattern[1] === "" && pattern[2] === "?" && typeof pattern[3] === "string" && /^[a-z]:$/i.test(pattern[3]);
-          const fdi = fileUNC ? 3 : fileDrive ? 0 : void 0;
-          const pdi = patternUNC ? 3 : patternDrive ? 0 : void 0;
-          if (typeof fdi === "number" && typeof pdi === "number") {
-            const [fd, pd] = [
-              file2[fdi],
-              pattern[pdi]
-            ];
-            if (fd.toLowerCase() === pd.toLowerCase()) {
-              patternStartIndex = pdi + 1;
-              fileStartIndex = fdi + 1;
-            }
-          }
-        }
-        file2 = resolved;
-        if (pattern.includes(GLOBSTAR)) {
-          return this.#matchGlobstar(file2, pattern, partial2, fileStartIndex, patternStartIndex);
-        }
-        return this.#matchOne(file2, pattern, partial2, fileStartIndex, patternStartIndex);
-      }
-      #matchGlobstar(file2, pattern, partial2, fileIndex, patternIndex) {
-        const { head, body: body2, tail, segments } = this.#getGlobstarParts(pattern, partial2, patternIndex);
-        if (head.length) {
-          const headEnd = fileIndex + head.length;
-          if (!this.#matchOne(file2, head, partial2, fileIndex, 0, headEnd)) {
-            return false;
-          }
-          fileIndex += head.length;
-          patternIndex += head.length;
-        }
-        let fileTailMatch = 0;
-        if (tail.length) {
-          if (tail.length + fileIndex > file2.length)
-            return false;
-          let tailStart = file2.length - tail.length;
-          if (this.#matchOne(file2, tail, partial2, tailStart, 0)) {
-            fileTailMatch = tail.length;
-          } else {
-            if (file2[file2.length - 1] !== "" || fileIndex + tail.length === file2.length) {
-              return false;
-            }
-            tailStart--;
-            if (!this.#matchOne(file2, tail, partial2, tailStart, 0)) {
-              return false;
-            }
-            fileTailMatch = tail.length + 1;
-          }
-        }
-        if (!body2.length) {
-          let sawSome = !!fileTailMatch;
-          for (let i2 = fileIndex; i2 < file2.length - fileTailMatch; i2++) {
-            const f = String(file2[i2]);
-            sawSome = true;
-            if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
-              return false;
-            }
-          }
-          return partial2 || sawSome;
-        }
-        return !!this.#matchGlobStarBodySections(file2, segments, file2.length - fileTailMatch, fileIndex, 0, partial2, 0, !!fileTailMatch, /* @__PURE__ */ new Set());
-      }
-      // Split the pattern into head, tail, and middle of ** delimited
-      // parts. The tail has to be at the end, and the others just have to
-      // be found in order from the head. These only depend on the pattern
-      // row, so they are kept for the next path.
-      #getGlobstarParts(pattern, partial2, patternIndex) {
-        let byStart = this.#globstarParts.get(pattern);
-        if (!byStart) {
-          byStart = [];
-          this.#globstarParts.set(pattern, byStart);
-        }
-        const key = patternIndex * 2 + (partial2 ? 1 : 0);
-        const found = byStart[key];
-        if (found)
-          return found;
-        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
-        const lastgs = pattern.lastIndexOf(GLOBSTAR);
-        const head = pattern.slice(patternIndex, firstgs);
-        const body2 = pattern.slice(firstgs + 1, partial2 ? void 0 : lastgs);
-        const tail = partial2 ? [] : pattern.slice(lastgs + 1);
-        const segments = [[[], 0]];
-        let current = segments[0];
-        let nonGsParts = 0;
-        const nonGsPartsSums = [0];
-        for (const b of body2) {
-          if (b === GLOBSTAR) {
-            nonGsPartsSums.push(nonGsParts);
-            current = [[], 0];
-            segments.push(current);
-          } else {
-            current[0].push(b);
-            nonGsParts++;
-          }
-        }
-        segments.forEach((b, i2) => {
-          b[1] = nonGsParts - nonGsPartsSums[i2];
-        });
-        const parts2 = { head, body: body2, tail, segments };
-        byStart[key] = parts2;
-        return parts2;
-      }
-      // return false for "nope, not matching"
-      // return null for "not matching, cannot keep trying"
-      #matchGlobStarBodySections(file2, bodySegments, fileLength, fileIndex, bodyIndex, partial2, globStarDepth, sawTail, tried) {
-        const bs = bodySegments[bodyIndex];
-        if (!bs) {
-          if (partial2) {
-            return fileIndex >= fileLength || fileIndex === fileLength - 1 && file2[fileIndex] === "";
-          }
-          for (let i2 = fileIndex; i2 < fileLength; i2++) {
-            sawTail = true;
-            const f = file2[i2];
-            if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
-              return false;
-            }
-          }
-          return sawTail;
-        }
-        const [body2, need] = bs;
-        const after2 = partial2 ? fileLength : fileLength - need;
-        while (fileIndex <= after2) {
-          const key = bodyIndex * (file2.length + 1) + fileIndex;
-          if (tried.has(key))
-            return false;
-          tried.add(key);
-          const m = this.#matchOne(file2, body2, partial2, fileIndex, 0, fileIndex + body2.length);
-          if (m && globStarDepth < this.maxGlobstarRecursion) {
-            const sub = this.#matchGlobStarBodySections(file2, bodySegments, fileLength, fileIndex + body2.length, bodyIndex + 1, partial2, globStarDepth + 1, sawTail, tried);
-            if (sub !== false) {
-              return sub;
-            }
-          }
-          if (fileIndex === after2)
-            break;
-          const f = file2[fileIndex];
-          if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
-            return false;
-          }
-          fileIndex++;
-        }
-        return partial2 || null;
-      }
-      #matchOne(file2, pattern, partial2, fileIndex, patternIndex, fileEnd = file2.length) {
-        let fi;
-        let pi;
-        let pl;
-        let fl;
-        for (fi = fileIndex, pi = patternIndex, fl = Math.min(fileEnd, file2.length), pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
-          let p = pattern[pi];
-          let f = file2[fi];
-          if (p === false || p === GLOBSTAR) {
-            return false;
-          }
-          if (!portionMatch(p, f))
-            return false;
-        }
-        if (fi === fl && pi === pl) {
-          return true;
-        } else if (fi === fl) {
-          return partial2;
-        } else if (pi === pl) {
-          return fi === fl - 1 && file2[fi] === "";
-        } else {
-          throw new Error("wtf?");
-        }
-      }
-      braceExpand() {
-        return braceExpand(this.pattern, this.options);
-      }
-      // Expand braces, except numeric ranges such as {0..999} with at
-      // least RANGE_MIN values. Each of those stays in its pattern as
-      // `<mark>0..999<mark>`, for the Matcher to test. If a range might
-      // be inside a [...] class, expand all of them instead.
-      #expandBraces() {
-        const { pattern } = this;
-        if (this.options.nobrace)
-          return this.braceExpand();
-        let code = 57344;
-        while (pattern.includes(String.fromCharCode(code))) {
-          if (++code > 63743)
-            return this.braceExpand();
-        }
-        const mark = String.fromCharCode(code);
-        let found = false;
-        const marked = pattern.replace(rangeRe, (m, lo, hi) => {
-          const a = Number(lo);
-          const b = Number(hi);
-          if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || Math.abs(a - b) + 1 < RANGE_MIN) {
-            return m;
-          }
-          found = true;
-          return `${mark}${lo}..${hi}${mark}`;
-        });
-        if (!found)
-          return this.braceExpand();
-        const set3 = braceExpand(marked, this.options);
-        for (const p of set3) {
-          for (const portion of p.split("/")) {
-            const c = portion.indexOf("[");
-            if (c !== -1 && c < portion.lastIndexOf(mark)) {
-              return this.braceExpand();
-            }
-            if (!this.options.noext && inRepeatOrNegExt(portion, mark)) {
-              return this.braceExpand();
-            }
-          }
-        }
-        this.#rangeMark = mark;
-        return set3;
-      }
-      parse(pattern) {
-        assertValidPattern(pattern);
-        const options2 = this.options;
-        if (pattern === "**")
-          return GLOBSTAR;
-        if (pattern === "")
-          return "";
-        const { nocase, nocaseMagicOnly, noext = false, dot, normalize: normalize2 } = options2;
-        const rangeMark = this.#rangeMark;
-        const lit2 = rangeMark && pattern.includes(rangeMark) ? void 0 : literal2(pattern, noext);
-        if (lit2 !== void 0 && !(nocase && !nocaseMagicOnly && pattern.toUpperCase() !== pattern.toLowerCase())) {
-          return this.#norm(lit2);
-        }
-        if (this.#pending)
-          return PENDING;
-        let m = this.#matchers.get(pattern);
-        if (!m) {
-          if (!noext)
-            assertValidExtglobs(pattern);
-          m = new Matcher(pattern, {
-            nocase,
-            noext,
-            dot,
-            normalize: normalize2,
-            ...rangeMark && { rangeMark }
-          });
-          this.#matchers.set(pattern, m);
-        }
-        return m;
-      }
-      #slashSplit(p) {
-        if (this.preserveMultipleSlashes) {
-          return p.split("/");
-        } else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
-          return ["", ...p.split(/\/+/)];
-        } else {
-          return p.split(/\/+/);
-        }
-      }
-      match(f, partial2 = this.partial) {
-        if (this.comment) {
-          return false;
-        }
-        if (this.empty) {
-          return f === "";
-        }
-        if (f === "/" && partial2) {
-          return true;
-        }
-        const options2 = this.options;
-        let split = this.#cachedSplit(f);
-        if (!split) {
-          if (!partial2 && !this.#form && (this.#endCheck || this.#literalCheck) && lastChecked !== f) {
-            lastChecked = f;
-            const can = this.#canMatch(f);
-            if (can === "no")
-              return options2.flipNegate ? false : this.negate;
-            if (can === "yes")
-              return options2.flipNegate ? true : !this.negate;
-          }
-          split = this.#split(f);
-        }
-        const ff = split.parts;
-        const resolved = this.#level2 ? split.resolved ??= this.#levelTwoFileOptimize(ff) : ff;
-        const set3 = this.set;
-        let filename = ff[ff.length - 1];
-        if (!filename) {
-          for (let i2 = ff.length - 2; !filename && i2 >= 0; i2--) {
-            filename = ff[i2];
-          }
-        }
-        for (let r = 0; r < set3.length; r++) {
-          const pattern = set3[r];
-          const shape = partial2 ? void 0 : this.#shapes[r];
-          const hit = shape === "base" ? portionMatch(pattern[0], filename) : shape ? this.#matchShape(resolved, pattern, shape) : options2.matchBase && pattern.length === 1 ? this.#matchRow([filename], [filename], pattern, partial2) : this.#matchRow(ff, resolved, pattern, partial2);
-          if (hit) {
-            if (options2.flipNegate) {
-              return true;
-            }
-            return !this.negate;
-          }
-        }
-        if (options2.flipNegate) {
-          return false;
-        }
-        return this.negate;
-      }
-      static defaults(def) {
-        return minimatch.defaults(def).Minimatch;
-      }
-    };
-    minimatch.Minimatch = Minimatch;
-    minimatch.escape = escape;
-    minimatch.unescape = unescape;
-  }
-});
-
-// src/policy/glob-expansion.ts
-function expansionOf(glob) {
-  const parser3 = new BraceParser(glob);
-  const whole = parser3.sequence(false);
-  return whole && parser3.done() ? whole : void 0;
-}
-function expansionProblem(glob) {
-  if (glob.length > MAX_GLOB_LENGTH)
-    return `is ${describe4(glob.length)} characters long; the limit is ${describe4(MAX_GLOB_LENGTH)}`;
-  const expansion = expansionOf(glob);
-  if (!expansion) return "has braces { } that do not pair up";
-  if (expansion.rows > MAX_GLOB_ROWS) {
-    return `expands to ${describe4(expansion.rows)} patterns (its { } alternatives multiply); the limit is ${describe4(MAX_GLOB_ROWS)}: use fewer alternatives, or * and **`;
-  }
-  if (expansion.chars > MAX_GLOB_EXPANDED_CHARS) {
-    return `expands to ${describe4(expansion.chars)} characters of patterns; the limit is ${describe4(MAX_GLOB_EXPANDED_CHARS)}: use fewer alternatives, or * and **`;
-  }
-  return void 0;
-}
-function describe4(n2) {
-  return n2 >= SATURATED ? "more than 10^15" : n2.toLocaleString("en-US");
-}
-function sequenceOf(body2) {
-  const numeric2 = NUMERIC_SEQUENCE.exec(body2);
-  const alpha = numeric2 ? void 0 : ALPHA_SEQUENCE.exec(body2);
-  const match3 = numeric2 ?? alpha;
-  if (!match3) return void 0;
-  const from = numeric2 ? Number(match3[1]) : match3[1].charCodeAt(0);
-  const to = numeric2 ? Number(match3[2]) : match3[2].charCodeAt(0);
-  const step = Math.max(Math.abs(Number(match3[3] ?? 1)), 1);
-  const rows = saturate(Math.floor(Math.abs(to - from) / step) + 1);
-  const width = numeric2 ? Math.max(match3[1].length, match3[2].length) + 1 : 1;
-  return { rows, chars: saturate(rows * width) };
-}
-function product(a, b) {
-  return { rows: saturate(a.rows * b.rows), chars: saturate(a.chars * b.rows + b.chars * a.rows) };
-}
-function saturate(n2) {
-  return Number.isFinite(n2) ? Math.min(n2, SATURATED) : SATURATED;
-}
-var MAX_GLOB_LENGTH, MAX_GLOB_ROWS, MAX_GLOB_EXPANDED_CHARS, SATURATED, NUMERIC_SEQUENCE, ALPHA_SEQUENCE, BraceParser;
-var init_glob_expansion = __esm({
-  "src/policy/glob-expansion.ts"() {
-    "use strict";
-    MAX_GLOB_LENGTH = 1024;
-    MAX_GLOB_ROWS = 256;
-    MAX_GLOB_EXPANDED_CHARS = 16 * 1024;
-    SATURATED = 1e15;
-    NUMERIC_SEQUENCE = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$/;
-    ALPHA_SEQUENCE = /^([a-zA-Z])\.\.([a-zA-Z])(?:\.\.(-?\d+))?$/;
-    BraceParser = class {
-      constructor(text2) {
-        this.text = text2;
-      }
-      text;
-      at = 0;
-      done() {
-        return this.at === this.text.length;
-      }
-      /** What stands side by side up to the end, or (in a group) up to its `,` or `}`. */
-      sequence(inGroup) {
-        let result2 = { rows: 1, chars: 0 };
-        while (this.at < this.text.length) {
-          const ch = this.text[this.at];
-          if (inGroup && (ch === "," || ch === "}")) return result2;
-          if (ch === "}") return void 0;
-          if (ch === "{") {
-            this.at++;
-            const group = this.group();
-            if (!group) return void 0;
-            result2 = product(result2, group);
-            continue;
-          }
-          const width = ch === "\\" && this.at + 1 < this.text.length ? 2 : 1;
-          this.at += width;
-          result2 = product(result2, { rows: 1, chars: width });
-        }
-        return inGroup ? void 0 : result2;
-      }
-      /** A group, from after its `{` to after its `}`. */
-      group() {
-        const start2 = this.at;
-        const members2 = [];
-        for (; ; ) {
-          const member = this.sequence(true);
-          if (!member) return void 0;
-          members2.push(member);
-          const ch = this.text[this.at];
-          this.at++;
-          if (ch === "}") break;
-        }
-        const sequence = sequenceOf(this.text.slice(start2, this.at - 1));
-        let expanded;
-        if (sequence) expanded = sequence;
-        else if (members2.length > 1) {
-          expanded = members2.reduce(
-            (sum, m) => ({ rows: saturate(sum.rows + m.rows), chars: saturate(sum.chars + m.chars) }),
-            { rows: 0, chars: 0 }
-          );
-        } else {
-          const only = members2[0];
-          expanded = { rows: only.rows, chars: saturate(only.chars + 2 * only.rows) };
-        }
-        return {
-          rows: Math.max(expanded.rows, 1),
-          chars: Math.max(expanded.chars, this.at - start2 + 1)
-        };
-      }
-    };
-  }
-});
-
-// src/policy/match.ts
-function extensionsOf(source) {
-  const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
-  const extensions = alternatives.map((alternative) => EXTENSION.exec(alternative)?.[1]);
-  return extensions.every((extension) => extension !== void 0) ? extensions : void 0;
-}
-function listIn(map2, key) {
-  let list = map2.get(key);
-  if (!list) map2.set(key, list = []);
-  return list;
-}
-function globProblem(glob) {
-  const body2 = glob.startsWith("!") ? glob.slice(1) : glob;
-  if (body2.trim() === "") return "is empty";
-  if (body2 !== body2.trim()) return "has leading or trailing spaces";
-  if (body2.startsWith("/"))
-    return "starts with '/': paths are relative to the repository root, write it without the leading '/'";
-  if (body2.startsWith("./")) return "starts with './': write it without './'";
-  if (body2.includes("\\")) return "contains '\\': use '/' as the path separator";
-  if (body2.split("/").includes(".."))
-    return "contains '..': a pull request's paths never leave the repository";
-  if (body2.endsWith("/"))
-    return "ends with '/': to match everything below a directory write 'dir/**'";
-  if (!balanced(body2, "{", "}")) return "has unbalanced braces { }";
-  if (!balanced(body2, "[", "]")) return "has an unclosed character class [ ]";
-  if (!balanced(body2, "(", ")")) return "has unbalanced parentheses ( )";
-  return expansionProblem(body2);
-}
-function balanced(text2, open2, close) {
-  let depth = 0;
-  for (const ch of text2) {
-    if (ch === open2) depth++;
-    else if (ch === close && --depth < 0) return false;
-  }
-  return depth === 0;
-}
-var MATCH_OPTIONS, AreaIndex, EXTENSION;
-var init_match = __esm({
-  "src/policy/match.ts"() {
-    "use strict";
-    init_esm4();
-    init_glob_expansion();
-    MATCH_OPTIONS = { dot: true };
-    AreaIndex = class {
-      constructor(areas) {
-        this.areas = areas;
-        let count = 0;
-        this.exclusions = areas.map(() => []);
-        areas.forEach((area, areaIndex) => {
-          for (const glob of area.paths) {
-            if (glob.startsWith("!")) {
-              this.exclusions[areaIndex].push(new Minimatch(glob.slice(1), MATCH_OPTIONS));
-              count++;
-              continue;
-            }
-            count += this.add({ area: areaIndex, matcher: new Minimatch(glob, MATCH_OPTIONS) });
-          }
-        });
-        this.globCount = count;
-      }
-      areas;
-      /** Rows that are all literal: `package.json`, `apps/web/Dockerfile`. */
-      exact = /* @__PURE__ */ new Map();
-      /** Rows whose last portion is literal: `**\/Dockerfile`, `src/*\/index.ts`. */
-      byBasename = /* @__PURE__ */ new Map();
-      /** Rows whose last portion is `*.tf` (or `@(*.tf|*.tfvars)`, minimatch's merge of `*.{tf,tfvars}`). */
-      byExtension = /* @__PURE__ */ new Map();
-      /** Rows that start with literal portions: `src/api/**`, `k8s/*\/secrets/**`. */
-      prefixRoot = { children: /* @__PURE__ */ new Map(), patterns: [] };
-      /** Rows with a literal portion somewhere else: `**\/secrets/**`, `*\/migrations/*.sql`. */
-      byPortion = /* @__PURE__ */ new Map();
-      /** Rows without `**` and without a literal portion (`.env.*`, `*\/*.ts`), by their number of portions: a path has as many. */
-      byDepth = /* @__PURE__ */ new Map();
-      /** Rows with `**` and no literal portion (`**`, `**\/?.ts`): tested against every path. */
-      unindexed = [];
-      /** Every glob, for the paths with an empty portion, which the buckets cannot key. */
-      all = [];
-      /** Per area, the `!glob` exclusions, checked only once the area matched. */
-      exclusions;
-      /** How many compiled globs (rows: brace alternatives, as minimatch keeps them) the index holds, for benchmarks and diagnostics. */
-      globCount;
-      /** Indices (into `areas`) of the areas owning `path`, ascending, without duplicates. */
-      match(path3) {
-        const hits = /* @__PURE__ */ new Set();
-        const test = (patterns) => {
-          if (!patterns) return;
-          for (const p of patterns) if (!hits.has(p.area) && p.matcher.match(path3)) hits.add(p.area);
-        };
-        const portions = path3.split("/");
-        if (portions.includes("")) {
-          test(this.all);
-        } else {
-          test(this.exact.get(path3));
-          const basename2 = portions[portions.length - 1];
-          test(this.byBasename.get(basename2));
-          for (let dot = basename2.indexOf("."); dot !== -1; dot = basename2.indexOf(".", dot + 1)) {
-            test(this.byExtension.get(basename2.slice(dot)));
-          }
-          let node2 = this.prefixRoot;
-          for (const portion of portions) {
-            if (node2) {
-              node2 = node2.children.get(portion);
-              if (node2) test(node2.patterns);
-            }
-            if (this.byPortion.size > 0) test(this.byPortion.get(portion));
-          }
-          test(this.byDepth.get(portions.length));
-          test(this.unindexed);
-        }
-        const result2 = [...hits].filter((area) => !this.exclusions[area].some((m) => m.match(path3)));
-        return result2.sort((a, b) => a - b);
-      }
-      /** Files the glob under every bucket one of its rows needs; returns how many rows it has. */
-      add(pattern) {
-        const { matcher } = pattern;
-        this.all.push(pattern);
-        const buckets = /* @__PURE__ */ new Set();
-        const sources = matcher.globParts.length === matcher.set.length ? matcher.globParts : void 0;
-        matcher.set.forEach((row, r) => {
-          for (const bucket of this.bucketsFor(row, sources?.[r])) buckets.add(bucket);
-        });
-        for (const bucket of buckets) bucket.push(pattern);
-        return matcher.set.length;
-      }
-      /** The buckets (one, or one per extension) a path matching `row` is certain to look in. */
-      bucketsFor(row, source) {
-        if (row.every((portion) => typeof portion === "string"))
-          return [listIn(this.exact, row.join("/"))];
-        const last = row[row.length - 1];
-        if (typeof last === "string") return [listIn(this.byBasename, last)];
-        if (typeof row[0] === "string") {
-          let node2 = this.prefixRoot;
-          for (const portion of row) {
-            if (typeof portion !== "string") break;
-            let child = node2.children.get(portion);
-            if (!child) {
-              child = { children: /* @__PURE__ */ new Map(), patterns: [] };
-              node2.children.set(portion, child);
-            }
-            node2 = child;
-          }
-          return [node2.patterns];
-        }
-        const lastSource = source?.[row.length - 1];
-        const extensions = last !== GLOBSTAR && lastSource !== void 0 ? extensionsOf(lastSource) : void 0;
-        if (extensions) return extensions.map((extension) => listIn(this.byExtension, extension));
-        const literal3 = row.find((portion) => typeof portion === "string");
-        if (literal3 !== void 0) return [listIn(this.byPortion, literal3)];
-        if (!row.includes(GLOBSTAR)) return [listIn(this.byDepth, row.length)];
-        return [this.unindexed];
-      }
-    };
-    EXTENSION = /^\*(\.[^*?[\]{}()|!+@\\/\uE000-\uF8FF]+)$/;
   }
 });
 

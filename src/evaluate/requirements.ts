@@ -9,6 +9,7 @@ import type {
   RoleId,
   Rule,
 } from "../policy/model.js";
+import { AreaIndex } from "../policy/match.js";
 import type { RequirementSpec } from "./decision.js";
 import type { Membership } from "./membership.js";
 
@@ -45,6 +46,33 @@ export interface RequirementContext {
    * condition needed them, with the rules applied because of it (the stricter case).
    */
   unknownMembership: Map<string, Set<string>>;
+  /** Filled in at first use: which rules' `when.paths` hold for each path, shared by every area. */
+  rulePaths?: RulePaths;
+}
+
+/**
+ * Which rules' `when.paths` match a path, worked out once per path for one
+ * evaluation: a file is judged in each area it belongs to, and a large pull
+ * request has thousands of files in hundreds of areas. The rules' compiled
+ * globs are indexed as an area's are, so most paths test none of them.
+ */
+export class RulePaths {
+  private readonly index: AreaIndex;
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(rules: readonly Rule[]) {
+    this.index = new AreaIndex(
+      rules.map((r) => ({ id: r.id, paths: r.when.paths })),
+      rules.map((r) => r.when.pathMatchers),
+    );
+  }
+
+  /** Whether one of the globs of the rule at `rule` (its index in the policy's rules) matches `path`. */
+  holds(rule: number, path: string): boolean {
+    let hits = this.hits.get(path);
+    if (!hits) this.hits.set(path, (hits = this.index.match(path)));
+    return hits.includes(rule);
+  }
 }
 
 const ACCOUNTABLE = "$accountable";
@@ -69,10 +97,12 @@ export function areaRequirements(
       requireInputFrom: [],
     });
   }
-  for (const rule of policy.rules) {
-    if (rule.areas && !rule.areas.includes(area.id)) continue;
-    const evidence = ruleEvidence(rule, touched, ctx);
-    if (evidence === undefined) continue;
+  policy.rules.forEach((rule, index) => {
+    if (rule.areas && !rule.areas.includes(area.id)) return;
+    const evidence = ruleEvidence(rule, touched, ctx, (path) =>
+      (ctx.rulePaths ??= new RulePaths(policy.rules)).holds(index, path),
+    );
+    if (evidence === undefined) return;
     const clauses = clausesOf(rule.approvers, accountables);
     specs.push({
       id: `${area.id}/${rule.id}`,
@@ -83,7 +113,7 @@ export function areaRequirements(
       clauses,
       requireInputFrom: rule.requireInputFrom,
     });
-  }
+  });
   return withoutSubsumed(specs);
 }
 
@@ -92,13 +122,15 @@ function ruleEvidence(
   rule: Rule,
   touched: TouchedArea,
   ctx: RequirementContext,
+  matchesPaths: (path: string) => boolean,
 ): string | undefined {
   const { when } = rule;
   let files = touched.files;
   if (when.paths.length > 0) {
     // A rename is judged under both paths: moving a file out of a rule's paths must not escape the rule.
-    const pathsOf = (f: string) => [f, ...(touched.aliases?.get(f) ?? [])];
-    files = files.filter((f) => pathsOf(f).some((p) => when.pathMatchers.some((m) => m.match(p))));
+    files = files.filter(
+      (f) => matchesPaths(f) || (touched.aliases?.get(f) ?? []).some(matchesPaths),
+    );
     if (files.length === 0) return undefined;
   }
   // Membership the app cannot read is unknown, not "no": the rule applies (a
@@ -116,10 +148,9 @@ function ruleEvidence(
   }
   const evidence: string[] = [];
   if (when.kinds.length > 0 || when.labels.length > 0) {
-    const inFiles = new Set(files);
-    const findings = touched.findings.filter(
-      (f) => when.kinds.includes(f.kind) && inFiles.has(f.path),
-    );
+    const kindFindings = touched.findings.filter((f) => when.kinds.includes(f.kind));
+    const inFiles = kindFindings.length > 0 ? new Set(files) : undefined;
+    const findings = kindFindings.filter((f) => inFiles!.has(f.path));
     const labels = ctx.labels.filter((l) =>
       when.labels.some((w) => w.toLowerCase() === l.toLowerCase()),
     );

@@ -53,13 +53,24 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   );
   const askedTeams = new Set(input.requested.teams.map((t) => teamKey(t)));
 
-  const canFill = (c: Candidate, slot: OpenSlot): boolean =>
+  // Slots share a few role lists (one per kind of sign-off), so whether a
+  // candidate holds one of a slot's roles is decided once per distinct list:
+  // a large pull request has hundreds of slots and dozens of candidates.
+  const roleLists = new Map<string, number>();
+  const distinctRoles: RoleId[][] = [];
+  const roleListOf = input.slots.map((slot) => {
+    const key = JSON.stringify(slot.roles);
+    let list = roleLists.get(key);
+    if (list === undefined) {
+      roleLists.set(key, (list = distinctRoles.length));
+      distinctRoles.push(slot.roles);
+    }
+    return list;
+  });
+  const holdsRole = (c: Candidate, role: RoleId): boolean =>
     c.kind === "user"
-      ? !slot.signedBy.includes(c.name.toLowerCase()) &&
-        slot.roles.some((r) => membership.isMember(c.name, r))
-      : slot.roles.some((r) =>
-          membership.members(r).teams.some((t) => teamKey(t) === teamKey(c.name)),
-        );
+      ? membership.isMember(c.name, role)
+      : membership.members(role).teams.some((t) => teamKey(t) === teamKey(c.name));
   /** Distinct people a candidate can provide to one requirement. */
   const capacity = (c: Candidate): number => {
     if (c.kind === "user") return 1;
@@ -71,15 +82,22 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   // then only count still-open slots (large pull requests have hundreds).
   const open = input.slots.map(() => true);
   let remaining = open.length;
-  const fillable = (c: Candidate) => ({
-    candidate: c,
-    slots: input.slots.flatMap((slot, i) => (canFill(c, slot) ? [i] : [])),
-    capacity: capacity(c),
-  });
+  const fillable = (c: Candidate) => {
+    const holds = distinctRoles.map((roles) => roles.some((r) => holdsRole(c, r)));
+    // A user already signing a requirement cannot fill another of its slots.
+    const login = c.kind === "user" ? c.name.toLowerCase() : undefined;
+    const slots: number[] = [];
+    input.slots.forEach((slot, i) => {
+      if (holds[roleListOf[i]!] && (login === undefined || !slot.signedBy.includes(login)))
+        slots.push(i);
+    });
+    return { candidate: c, slots, capacity: capacity(c) };
+  };
   type Fill = ReturnType<typeof fillable>;
   /** The slots `fill` would close now, at most `capacity` per requirement. */
+  const used = new Map<string, number>();
   const wouldClose = (fill: Fill): number[] => {
-    const used = new Map<string, number>();
+    used.clear();
     const closed: number[] = [];
     for (const i of fill.slots) {
       if (!open[i]) continue;
@@ -113,12 +131,22 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
 
   const chosen: Candidate[] = [];
   const taken = new Set<Fill>();
+  // Slots only ever close, so a candidate's gain never grows: its last count
+  // bounds it, and one whose bound cannot beat the best so far is not recounted.
+  const bound = new Map<Fill, number>(pool.map((fill) => [fill, fill.slots.length]));
   while (remaining > 0) {
     let best: Fill | undefined;
     let bestGain = 0;
     for (const fill of pool) {
       if (taken.has(fill)) continue;
+      const most = bound.get(fill)!;
+      if (
+        most < bestGain ||
+        (most === bestGain && !(most > 0 && best && preferred(fill.candidate, best.candidate)))
+      )
+        continue;
       const gain = wouldClose(fill).length;
+      bound.set(fill, gain);
       if (
         gain > bestGain ||
         (gain === bestGain && gain > 0 && best && preferred(fill.candidate, best.candidate))

@@ -24,6 +24,10 @@ import { expansionProblem } from "./glob-expansion.js";
  */
 
 const MATCH_OPTIONS = { dot: true } as const;
+const SLASH = 0x2f;
+/** Up to this many `byPortion` keys, a path is searched for each rather than cut into portions. */
+const PORTION_SEARCH_LIMIT = 8;
+const DOT = 0x2e;
 
 interface CompiledPattern {
   area: number;
@@ -33,6 +37,12 @@ interface CompiledPattern {
 interface PrefixNode {
   children: Map<string, PrefixNode>;
   patterns: CompiledPattern[];
+  /**
+   * Areas with a glob that is exactly this node's literal portions then `**`
+   * (`services/api/**`, the most common area glob), matched without minimatch:
+   * see `subtreeRows`.
+   */
+  subtrees: number[];
 }
 
 export interface AreaPaths {
@@ -48,7 +58,7 @@ export class AreaIndex {
   /** Rows whose last portion is `*.tf` (or `@(*.tf|*.tfvars)`, minimatch's merge of `*.{tf,tfvars}`). */
   private readonly byExtension = new Map<string, CompiledPattern[]>();
   /** Rows that start with literal portions: `src/api/**`, `k8s/*\/secrets/**`. */
-  private readonly prefixRoot: PrefixNode = { children: new Map(), patterns: [] };
+  private readonly prefixRoot: PrefixNode = { children: new Map(), patterns: [], subtrees: [] };
   /** Rows with a literal portion somewhere else: `**\/secrets/**`, `*\/migrations/*.sql`. */
   private readonly byPortion = new Map<string, CompiledPattern[]>();
   /** Rows without `**` and without a literal portion (`.env.*`, `*\/*.ts`), by their number of portions: a path has as many. */
@@ -62,10 +72,24 @@ export class AreaIndex {
   /** How many compiled globs (rows: brace alternatives, as minimatch keeps them) the index holds, for benchmarks and diagnostics. */
   readonly globCount: number;
 
-  constructor(readonly areas: readonly AreaPaths[]) {
+  /**
+   * `compiled`, when given, holds per area its globs already compiled (a rule's
+   * `when.pathMatchers`), used instead of its `paths`: the area then holds a path
+   * exactly when one of them matches it, and a `!glob` among them is a negated
+   * matcher (everything its glob does not match), not an exclusion.
+   */
+  constructor(
+    readonly areas: readonly AreaPaths[],
+    compiled?: readonly (readonly Minimatch[])[],
+  ) {
     let count = 0;
     this.exclusions = areas.map(() => []);
     areas.forEach((area, areaIndex) => {
+      const matchers = compiled?.[areaIndex];
+      if (matchers) {
+        for (const matcher of matchers) count += this.add({ area: areaIndex, matcher }, true);
+        return;
+      }
       for (const glob of area.paths) {
         if (glob.startsWith("!")) {
           this.exclusions[areaIndex]!.push(new Minimatch(glob.slice(1), MATCH_OPTIONS));
@@ -80,21 +104,29 @@ export class AreaIndex {
 
   /** Indices (into `areas`) of the areas owning `path`, ascending, without duplicates. */
   match(path: string): number[] {
-    const hits = new Set<number>();
+    // A path is in a handful of areas at most: an array beats a Set here.
+    const hits: number[] = [];
     const test = (patterns: CompiledPattern[] | undefined) => {
       if (!patterns) return;
-      for (const p of patterns) if (!hits.has(p.area) && p.matcher.match(path)) hits.add(p.area);
+      for (const p of patterns)
+        if (!hits.includes(p.area) && p.matcher.match(path)) hits.push(p.area);
     };
-    const portions = path.split("/");
     // An empty portion (`a//b`, `/a`, `a/`, or the empty path) is not compared as
     // one: minimatch collapses repeated slashes and lets `a/*` match `a/b/`. No
     // bucket is keyed for that, and GitHub never sends such a path, so it is simply
     // tested against every glob.
-    if (portions.includes("")) {
+    if (
+      path === "" ||
+      path.charCodeAt(0) === SLASH ||
+      path.charCodeAt(path.length - 1) === SLASH ||
+      path.includes("//")
+    ) {
       test(this.all);
     } else {
+      // Portions are cut out only where a bucket is looked up (splitting every
+      // path into all its portions was the largest cost of a large pull request).
       test(this.exact.get(path));
-      const basename = portions[portions.length - 1]!;
+      const basename = path.slice(path.lastIndexOf("/") + 1);
       test(this.byBasename.get(basename));
       for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
         test(this.byExtension.get(basename.slice(dot)));
@@ -102,36 +134,87 @@ export class AreaIndex {
       // The basename is looked up too. With minimatch 11.0.9 a trailing `**` needs at
       // least one portion (`a/**` does not match `a`), but other versions let it match
       // none, and then a row's literals can end at the path's last portion.
+      // `**` walks no `.` or `..` portion: a subtree glob holds a path whose
+      // portions after its literals are all walkable, and at least one.
+      const lastDots = lastDotsPortion(path);
       let node: PrefixNode | undefined = this.prefixRoot;
-      for (const portion of portions) {
-        if (node) {
-          node = node.children.get(portion);
-          if (node) test(node.patterns);
-        }
-        if (this.byPortion.size > 0) test(this.byPortion.get(portion));
+      for (let start = 0; node.children.size > 0;) {
+        const slash = path.indexOf("/", start);
+        const end = slash === -1 ? path.length : slash;
+        node = node.children.get(path.slice(start, end));
+        if (!node) break;
+        test(node.patterns);
+        if (node.subtrees.length > 0 && slash !== -1 && lastDots < start)
+          for (const area of node.subtrees) if (!hits.includes(area)) hits.push(area);
+        if (slash === -1) break;
+        start = slash + 1;
       }
-      test(this.byDepth.get(portions.length));
+      if (this.byPortion.size > PORTION_SEARCH_LIMIT) {
+        for (let start = 0; ;) {
+          const slash = path.indexOf("/", start);
+          test(this.byPortion.get(path.slice(start, slash === -1 ? path.length : slash)));
+          if (slash === -1) break;
+          start = slash + 1;
+        }
+      } else {
+        // A few keys (`secrets`, `iam`): searching the path for each is cheaper than cutting it up.
+        for (const [portion, patterns] of this.byPortion)
+          if (hasPortion(path, portion)) test(patterns);
+      }
+      if (this.byDepth.size > 0) {
+        let portions = 1;
+        for (let at = path.indexOf("/"); at !== -1; at = path.indexOf("/", at + 1)) portions++;
+        test(this.byDepth.get(portions));
+      }
       test(this.unindexed);
     }
-    const result = [...hits].filter((area) => !this.exclusions[area]!.some((m) => m.match(path)));
+    const result = hits.filter((area) => !this.exclusions[area]!.some((m) => m.match(path)));
     return result.sort((a, b) => a - b);
   }
 
   /** Files the glob under every bucket one of its rows needs; returns how many rows it has. */
-  private add(pattern: CompiledPattern): number {
+  private add(pattern: CompiledPattern, compiledElsewhere = false): number {
     const { matcher } = pattern;
     this.all.push(pattern);
+    // Compiled elsewhere: a negated glob holds the paths its glob does not, and
+    // options other than ours compare literals differently; no bucket fits them.
+    if (compiledElsewhere && (matcher.negate || !sameOptions(matcher))) {
+      this.unindexed.push(pattern);
+      return matcher.set.length;
+    }
     // Never negated: a glob with a leading `!` is an exclusion and does not get here.
     // A comment (`#…`) has no rows and matches nothing; the empty glob matches only
     // the empty path, which has an empty portion and so is tested against `all`.
     const buckets = new Set<CompiledPattern[]>();
     // The rows' source text is only used to read extensions, and only when it lines up with the rows.
+    const subtrees = subtreeRows(matcher);
+    if (subtrees) {
+      for (const literals of subtrees) {
+        const node = this.prefixNode(literals);
+        if (!node.subtrees.includes(pattern.area)) node.subtrees.push(pattern.area);
+      }
+      return matcher.set.length;
+    }
     const sources = matcher.globParts.length === matcher.set.length ? matcher.globParts : undefined;
     matcher.set.forEach((row, r) => {
       for (const bucket of this.bucketsFor(row, sources?.[r])) buckets.add(bucket);
     });
     for (const bucket of buckets) bucket.push(pattern);
     return matcher.set.length;
+  }
+
+  /** The prefix tree's node for these leading literal portions, made if missing. */
+  private prefixNode(literals: readonly string[]): PrefixNode {
+    let node = this.prefixRoot;
+    for (const portion of literals) {
+      let child = node.children.get(portion);
+      if (!child) {
+        child = { children: new Map(), patterns: [], subtrees: [] };
+        node.children.set(portion, child);
+      }
+      node = child;
+    }
+    return node;
   }
 
   /** The buckets (one, or one per extension) a path matching `row` is certain to look in. */
@@ -144,17 +227,12 @@ export class AreaIndex {
     const last = row[row.length - 1]!;
     if (typeof last === "string") return [listIn(this.byBasename, last)];
     if (typeof row[0] === "string") {
-      let node = this.prefixRoot;
+      const literals: string[] = [];
       for (const portion of row) {
         if (typeof portion !== "string") break;
-        let child = node.children.get(portion);
-        if (!child) {
-          child = { children: new Map(), patterns: [] };
-          node.children.set(portion, child);
-        }
-        node = child;
+        literals.push(portion);
       }
-      return [node.patterns];
+      return [this.prefixNode(literals).patterns];
     }
     const lastSource = source?.[row.length - 1];
     const extensions =
@@ -165,6 +243,86 @@ export class AreaIndex {
     if (!row.includes(GLOBSTAR)) return [listIn(this.byDepth, row.length)];
     return [this.unindexed];
   }
+}
+
+/** Whether `portion` is one of the path's portions (for a path without empty portions). */
+function hasPortion(path: string, portion: string): boolean {
+  for (let at = path.indexOf(portion); at !== -1; at = path.indexOf(portion, at + 1)) {
+    const end = at + portion.length;
+    if (
+      (at === 0 || path.charCodeAt(at - 1) === SLASH) &&
+      (end === path.length || path.charCodeAt(end) === SLASH)
+    )
+      return true;
+  }
+  return false;
+}
+
+/** Where the path's last `.` or `..` portion starts, or -1 (for a path without empty portions). */
+function lastDotsPortion(path: string): number {
+  if (path.charCodeAt(0) !== DOT && !path.includes("/.")) return -1;
+  let last = -1;
+  for (let start = 0; ;) {
+    const slash = path.indexOf("/", start);
+    const end = slash === -1 ? path.length : slash;
+    const length = end - start;
+    if (
+      (length === 1 || length === 2) &&
+      path.charCodeAt(start) === DOT &&
+      path.charCodeAt(end - 1) === DOT
+    )
+      last = start;
+    if (slash === -1) return last;
+    start = slash + 1;
+  }
+}
+
+/**
+ * The literal portions of each row when every row of the glob is literal
+ * portions then one trailing `**` (`services/api/**`, `deploy/{a,b}/**`), else
+ * undefined. minimatch matches such a row against a path without empty portions
+ * (the only paths the index keys) exactly when the path starts with those
+ * portions, has at least one more, and none of the others is `.` or `..`, which
+ * `**` never walks (with `dot`, it walks every other portion). Rows are read off
+ * minimatch's parse, and only for the options the index compiles with, on a
+ * platform where `/` is the only separator; anything else is left to minimatch.
+ */
+function subtreeRows(matcher: Minimatch): string[][] | undefined {
+  if (matcher.negate || matcher.comment || matcher.empty || !sameOptions(matcher)) return undefined;
+  if (matcher.options.dot !== true || matcher.set.length === 0) return undefined;
+  const rows: string[][] = [];
+  for (const row of matcher.set) {
+    const literals = row.slice(0, -1);
+    const literal = (p: ParseReturnFiltered): p is string =>
+      typeof p === "string" && p !== "" && p !== "." && p !== "..";
+    if (row.length < 2 || row[row.length - 1] !== GLOBSTAR || !literals.every(literal))
+      return undefined;
+    rows.push(literals as string[]);
+  }
+  return rows;
+}
+
+/**
+ * Whether a glob compiled elsewhere reads paths as the index's own do: `/`
+ * alone separates portions, repeated ones collapse, literals compare exactly.
+ * (`dot` only ever makes a glob match less, which no bucket depends on.)
+ */
+function sameOptions(matcher: Minimatch): boolean {
+  const { options } = matcher;
+  return (
+    !matcher.isWindows &&
+    !matcher.preserveMultipleSlashes &&
+    !matcher.partial &&
+    !options.nocase &&
+    !options.matchBase &&
+    !options.noglobstar &&
+    !options.noext &&
+    !options.nobrace &&
+    !options.flipNegate &&
+    options.optimizationLevel === undefined &&
+    options.windowsPathsNoEscape === undefined &&
+    options.platform === undefined
+  );
 }
 
 /**

@@ -287,6 +287,71 @@ describe("AreaIndex against minimatch over generated globs", () => {
     expect(index.match("src/auth/login.ts")).toEqual([1]);
   });
 
+  it("answers `dir/**` globs, which it matches without minimatch, exactly as minimatch does", () => {
+    // The most common area glob: literal portions, then `**` (also as brace alternatives).
+    const literal = fc.constantFrom("a", "b", "src", ".github", ".hidden", "a.b", "x.ts");
+    const subtreeGlob = fc
+      .array(fc.array(literal, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 })
+      .map((rows) => rows.map((row) => `${row.join("/")}/**`))
+      .map((rows) => (rows.length === 1 ? rows[0]! : `{${rows.join(",")}}`));
+    const portion = fc.constantFrom(
+      "a",
+      "b",
+      "src",
+      ".github",
+      ".hidden",
+      "a.b",
+      "x.ts",
+      ".",
+      "..",
+    );
+    const nearPath = fc
+      .array(portion, { minLength: 1, maxLength: 5 })
+      .map((portions) => portions.join("/"));
+    fc.assert(
+      fc.property(
+        fc.array(subtreeGlob, { minLength: 1, maxLength: 3 }),
+        fc.array(nearPath, { minLength: 1, maxLength: 8 }),
+        (globs, paths) => {
+          const areas = globs.map((glob, i) => ({ id: `area${i}`, paths: [glob] }));
+          const index = new AreaIndex(areas);
+          expect(paths.map((p) => index.match(p))).toEqual(paths.map((p) => naive(areas, p)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    const index = new AreaIndex([{ id: "ci", paths: [".github/workflows/**"] }]);
+    expect(index.match(".github/workflows/ci.yml")).toEqual([0]);
+    expect(index.match(".github/workflows/.hidden/ci.yml")).toEqual([0]);
+    // `**` needs a portion, and walks no `.` or `..`.
+    expect(index.match(".github/workflows")).toEqual([]);
+    expect(index.match(".github/workflows/../ci.yml")).toEqual([]);
+    expect(index.match(".github/workflows/./ci.yml")).toEqual([]);
+  });
+
+  it("finds globs keyed by an inner portion (`**/secrets/**`), whether a few or many of them", () => {
+    const names = ["secrets", "iam", "rbac", "vault", "keys", "certs", "tls", "pki", "kms", "sops"];
+    const paths = [
+      "k8s/secrets/db.yaml",
+      "secrets/db.yaml",
+      "infra/vault/keys/root.hcl",
+      "infra/vaults/root.hcl",
+      "infra/my-secrets/db.yaml",
+      "secrets",
+      "docs/tls",
+      "docs/tls/",
+      "a/./secrets/b",
+    ];
+    for (const count of [2, names.length]) {
+      const areas = names.slice(0, count).map((name) => ({ id: name, paths: [`**/${name}/**`] }));
+      const index = new AreaIndex(areas);
+      expect(paths.map((p) => index.match(p))).toEqual(paths.map((p) => naive(areas, p)));
+    }
+    const few = new AreaIndex([{ id: "secrets", paths: ["**/secrets/**"] }]);
+    expect(few.match("k8s/secrets/db.yaml")).toEqual([0]);
+    expect(few.match("infra/my-secrets/db.yaml")).toEqual([]);
+  });
+
   it("matches a glob with `..` the way minimatch resolves it", () => {
     const index = new AreaIndex([{ id: "db", paths: ["db/../prisma/schema.prisma"] }]);
     expect(index.match("prisma/schema.prisma")).toEqual([0]);
