@@ -5,8 +5,9 @@
  *
  * The `typescript` package is about 9 MB of JavaScript and takes most of a
  * second to load, so it is loaded on the first file that needs it (through
- * `createRequire`, which the bundle leaves alone): a CLI command or a pull
- * request that reads no TypeScript contract never pays for it.
+ * `createRequire`, which the bundle leaves alone, or the loader a bundle without
+ * node_modules sets, see useTypeScriptLoader): a CLI command or a pull request
+ * that reads no TypeScript contract never pays for it.
  *
  * The parser is recursive: a few hundred nested brackets overflow the stack,
  * which an author controls. Text nested deeper than any real source is refused
@@ -19,13 +20,33 @@ import type TS from "typescript";
 
 export type TypeScriptApi = typeof TS;
 
+/** Loads the compiler; throws when it cannot (the file is then refused with the reason). */
+export type TypeScriptLoader = () => TypeScriptApi;
+
+/** The App and the CLI: the `typescript` package of node_modules. */
+function fromNodeModules(): TypeScriptApi {
+  // A name other than `require`: the bundler must not mistake this for a static import to inline.
+  const requireFromHere = createRequire(import.meta.url);
+  return requireFromHere("typescript") as TypeScriptApi;
+}
+
+let loader: TypeScriptLoader = fromNodeModules;
 let api: TypeScriptApi | undefined;
+
+/**
+ * Where the compiler comes from, for a bundle that carries no node_modules:
+ * the GitHub Action loads its own chunk of it (src/action/run.ts). Set before
+ * the first file is read; still lazy, the loader runs on the first file that
+ * needs the compiler.
+ */
+export function useTypeScriptLoader(load: TypeScriptLoader): void {
+  loader = load;
+  api = undefined;
+}
 
 /** The compiler API, loaded once on first use. */
 export function typescript(): TypeScriptApi {
-  // A name other than `require`: the bundler must not mistake this for a static import to inline.
-  const requireFromHere = createRequire(import.meta.url);
-  api ??= requireFromHere("typescript") as TypeScriptApi;
+  api ??= loader();
   return api;
 }
 
@@ -65,7 +86,7 @@ export function parseSource(path: string, text: string, side: string): ParseResu
   try {
     ts = typescript();
   } catch (error) {
-    // A bundle without node_modules (the Action's) has no compiler: the file stays unread, never passes unseen.
+    // No compiler (node_modules or the Action's chunk missing): the file stays unread, never passes unseen.
     return {
       ok: false,
       message: `the TypeScript compiler could not be loaded (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,

@@ -271,4 +271,17 @@ describe("dist/action.js", () => {
       "dist/action.js is stale: run `npm run build:action`",
     ).toBe(true);
   });
+
+  it("has beside it the TypeScript compiler chunk the build writes (dist/action-typescript.cjs, loaded on the first contract file)", () => {
+    const path = join(ROOT, "dist", "action-typescript.cjs");
+    expect(
+      existsSync(path),
+      "dist/action-typescript.cjs is missing: run `npm run build:action` and commit it with dist/action.js",
+    ).toBe(true);
+    expect(
+      readFileSync(path, "utf8") ===
+        readFileSync(join(dir, "dist", "action-typescript.cjs"), "utf8"),
+      "dist/action-typescript.cjs is stale (typescript was updated, or the build changed): run `npm run build:action`",
+    ).toBe(true);
+  });
 });
