@@ -54948,7 +54948,7 @@ function describeChange(file2) {
   if (file2.changes === void 0) return `${renamed}changed lines not counted`;
   if (file2.changes === 0)
     return `${renamed}no changed lines counted, as GitHub counts a binary file`;
-  return `${renamed}${file2.changes.toLocaleString("en-US")} changed lines`;
+  return `${renamed}${file2.changes.toLocaleString("en-US")} changed line${file2.changes === 1 ? "" : "s"}`;
 }
 function advice(file2) {
   if (file2.changes === 0) return "keep the file text (no NUL bytes) so that its diff can be read";
@@ -76043,9 +76043,27 @@ function readHeadState(summary) {
 }
 function withHeadState(summary, state) {
   const body2 = readHeadState(summary) ? summary.slice(summary.indexOf("\n") + 1) : summary;
-  const json2 = JSON.stringify(state).replace(/>/g, "\\u003e").replace(/</g, "\\u003c");
-  return `${PREFIX}${json2}${SUFFIX}
+  return `${stateLine(state)}
 ${body2}`;
+}
+function stateLine(state) {
+  const json2 = JSON.stringify(state).replace(/>/g, "\\u003e").replace(/</g, "\\u003c");
+  return `${PREFIX}${json2}${SUFFIX}`;
+}
+function fitHeadState(state, keep, sharing) {
+  const dropped = [];
+  if (stateLine(state).length <= STATE_LINE_BUDGET) return dropped;
+  const passes = Object.keys(state.prs).filter((pr) => pr !== keep && state.prs[pr].conclusion === "success").sort((a, b) => Number(sharing(a)) - Number(sharing(b)) || Number(b) - Number(a));
+  for (const pr of passes) {
+    if (stateLine(state).length <= STATE_LINE_BUDGET) break;
+    delete state.prs[pr];
+    dropped.push(pr);
+  }
+  if (stateLine(state).length > STATE_LINE_BUDGET)
+    throw new Error(
+      `more pull requests fail on this commit than its check run can record (${Object.keys(state.prs).length}); give each pull request its own head commit`
+    );
+  return dropped;
 }
 function isHeadState(value) {
   if (typeof value !== "object" || value === null) return false;
@@ -76055,12 +76073,13 @@ function isHeadState(value) {
     ([number4, s2]) => /^\d+$/.test(number4) && typeof s2 === "object" && s2 !== null && (s2.conclusion === "success" || s2.conclusion === "failure") && (s2.arrivedAt === void 0 || typeof s2.arrivedAt === "string") && (s2.base === void 0 || typeof s2.base === "string")
   );
 }
-var PREFIX, SUFFIX;
+var PREFIX, SUFFIX, STATE_LINE_BUDGET;
 var init_check_state = __esm({
   "src/github/check-state.ts"() {
     "use strict";
     PREFIX = "<!-- governance-gate:state ";
     SUFFIX = " -->";
+    STATE_LINE_BUDGET = 32e3;
   }
 });
 
@@ -81912,6 +81931,10 @@ async function associatedPulls(octokit, repo, node2) {
       throw new Error(
         `GitHub associates more than ${nodes.length} pull requests with head commit ${node2.headRefOid.slice(0, 7)}, more than the gate reads; one of them may fail its governance check, and the check run belongs to the commit, so this pull request's check fails. Fix: push a commit of its own to this pull request's branch, or close the other pull requests opened on this commit`
       );
+    if (!page.endCursor)
+      throw new Error(
+        `GitHub said more pull requests share head commit ${node2.headRefOid.slice(0, 7)} than it listed, but not where the rest start`
+      );
     const next = await graphqlRead(
       octokit,
       `query AssociatedPullRequestsPage($owner: String!, $name: String!, $number: Int!, $after: String!) {
@@ -83803,6 +83826,19 @@ function noPolicy(repo, pr) {
     ].join("\n")
   };
 }
+function crowdedOut(output2, crowded) {
+  return {
+    conclusion: "failure",
+    title: "More pull requests share this commit than its check can record",
+    summary: [
+      `**\u26D4 ${crowded.length} of the open pull requests on this commit could not be recorded on its check run** (${crowded.map((n2) => `#${n2}`).join(", ")}), so none of them is judged, and the check fails until fewer pull requests share the commit.`,
+      "",
+      "Fix: give each pull request its own head commit, or close the pull requests opened on this commit that are not needed.",
+      "",
+      output2.summary
+    ].join("\n")
+  };
+}
 function invalidPolicy(source, problems) {
   return {
     conclusion: "failure",
@@ -83818,7 +83854,7 @@ function invalidPolicy(source, problems) {
     ].join("\n")
   };
 }
-var Gate;
+var Gate, RELEASE_CANDIDATES;
 var init_gate = __esm({
   async "src/github/gate.ts"() {
     "use strict";
@@ -83843,6 +83879,14 @@ var init_gate = __esm({
       appId;
       now;
       queues = /* @__PURE__ */ new Map();
+      /**
+       * Per pull request, how many of its queued evaluations have not started yet.
+       * One that has not started reads the pull request and the run afresh when it
+       * does, so asking for another (a pull request on the same commit found it
+       * unjudged) adds nothing: without this, n pull requests opened at once on
+       * one commit would cost n²/2 evaluations, each finding the others unjudged.
+       */
+      waiting = /* @__PURE__ */ new Map();
       /**
        * Who this process already asked per pull request and head commit: a
        * redelivered event carries a stale `requested_reviewers`. A new push asks
@@ -83874,7 +83918,13 @@ var init_gate = __esm({
       async evaluate(octokit, log, repo, seen, trigger) {
         const key = `${repo.owner}/${repo.repo}#${seen.number}`;
         const previous = this.queues.get(key) ?? Promise.resolve();
-        const run3 = previous.then(() => this.evaluateNow(octokit, log, repo, seen, trigger));
+        this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+        const run3 = previous.then(() => {
+          const left = this.waiting.get(key) - 1;
+          if (left > 0) this.waiting.set(key, left);
+          else this.waiting.delete(key);
+          return this.evaluateNow(octokit, log, repo, seen, trigger);
+        });
         const settled = run3.catch(() => void 0);
         this.queues.set(key, settled);
         settled.then(() => {
@@ -84006,6 +84056,7 @@ var init_gate = __esm({
               // GitHub's record of the head's arrival, kept for the evaluations (and the SLA) to come.
               ...delivered ? { arrivedAt: delivered.at } : {}
             };
+            fitHeadState(state, String(seen.number), () => true);
             return {
               conclusion: "failure",
               title: "Governance could not be evaluated",
@@ -84122,9 +84173,12 @@ var init_gate = __esm({
             base: pr.base.ref
           };
           const held = await this.strictestOnCommit(octokit, repo, snapshot, state, own3);
-          unjudged = held.unjudged;
+          const sharing = (number4) => snapshot.siblings.includes(Number(number4));
+          const crowded = fitHeadState(state, mine, sharing).filter(sharing);
+          unjudged = crowded.length > 0 ? [] : held.unjudged;
           shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0;
-          return { ...held.output, summary: withHeadState(held.output.summary, state) };
+          const output2 = crowded.length > 0 ? crowdedOut(held.output, crowded) : held.output;
+          return { ...output2, summary: withHeadState(output2.summary, state) };
         });
         let written = await writeOnce();
         if (this.checks.replicated && shared && own3.conclusion === "failure") {
@@ -84133,6 +84187,7 @@ var init_gate = __esm({
             written = await writeOnce();
         }
         for (const number4 of unjudged) {
+          if (this.waiting.has(`${repo.owner}/${repo.repo}#${number4}`)) continue;
           this.evaluate(octokit, log, repo, { number: number4 }, {}).catch(
             (error62) => log.error(
               { err: error62, pr: number4 },
@@ -84191,20 +84246,38 @@ var init_gate = __esm({
         return { output: output2, unjudged };
       }
       /**
-       * Pull request `number` no longer has `sha` as its head (it closed): the
-       * other open pull requests our run on that commit recorded are judged again
-       * without it. One check-run lookup; nothing more when it was alone there.
+       * Pull request `number` no longer has `sha` as its head (it closed): the run
+       * on that commit is judged again without it. One check-run lookup; nothing
+       * more when it passed (a pass held nothing back) or was alone there.
+       * Otherwise one evaluation of a pull request still open on the commit, which
+       * rewrites the run from every entry and drops those gone: judging each
+       * recorded pull request again would cost n evaluations per close, n² for n
+       * pull requests anyone can open and close on a commit. The newest entries
+       * are tried first, a bounded number of them; past that the others wait for
+       * an event of their own (their run stays failing meanwhile).
        */
       async released(octokit, log, repo, number4, sha2) {
         const run3 = await this.checks.find(octokit, repo, sha2);
-        const others = Object.keys(readHeadState(run3?.summary)?.prs ?? {}).map(Number).filter((n2) => n2 !== number4);
-        for (const other of others) await this.evaluate(octokit, log, repo, { number: other }, {});
+        const prs = readHeadState(run3?.summary)?.prs ?? {};
+        if (prs[String(number4)]?.conclusion === "success") return;
+        const others = Object.keys(prs).map(Number).filter((n2) => n2 !== number4).sort((a, b) => b - a).slice(0, RELEASE_CANDIDATES);
+        for (const other of others) {
+          const { data } = await octokit.rest.pulls.get({
+            owner: repo.owner,
+            repo: repo.repo,
+            pull_number: other
+          });
+          if (data.state !== "open" || data.head.sha !== sha2) continue;
+          await this.evaluate(octokit, log, repo, { number: other }, {});
+          return;
+        }
       }
       /** Resolves once every evaluation queued so far (siblings included) has finished. */
       async settled() {
         while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
       }
     };
+    RELEASE_CANDIDATES = 20;
   }
 });
 

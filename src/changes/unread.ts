@@ -67,7 +67,7 @@ function describeChange(file: ChangedFile): string {
   if (file.changes === undefined) return `${renamed}changed lines not counted`;
   if (file.changes === 0)
     return `${renamed}no changed lines counted, as GitHub counts a binary file`;
-  return `${renamed}${file.changes.toLocaleString("en-US")} changed lines`;
+  return `${renamed}${file.changes.toLocaleString("en-US")} changed line${file.changes === 1 ? "" : "s"}`;
 }
 
 function advice(file: ChangedFile): string {

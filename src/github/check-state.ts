@@ -43,9 +43,55 @@ export function readHeadState(summary: string | undefined): HeadState | undefine
 /** The summary with `state` on its first line (replacing any state line it had). */
 export function withHeadState(summary: string, state: HeadState): string {
   const body = readHeadState(summary) ? summary.slice(summary.indexOf("\n") + 1) : summary;
+  return `${stateLine(state)}\n${body}`;
+}
+
+function stateLine(state: HeadState): string {
   // JSON.stringify never emits a newline; `-->` cannot appear in it unescaped because `>` is escaped below.
   const json = JSON.stringify(state).replace(/>/g, "\\u003e").replace(/</g, "\\u003c");
-  return `${PREFIX}${json}${SUFFIX}\n${body}`;
+  return `${PREFIX}${json}${SUFFIX}`;
+}
+
+/**
+ * The most of a summary the state line may take. GitHub refuses a summary over
+ * 65,535 characters, and a summary is cut to fit from its end (`boundSummary`
+ * in src/audit/decision-record.ts): a longer line would make every write of
+ * the run fail, or be cut itself and forget every pull request's conclusion.
+ * The rest is room for the explanation and the decision record.
+ */
+export const STATE_LINE_BUDGET = 32_000;
+
+/**
+ * Makes `state` fit its line within STATE_LINE_BUDGET, in place, and returns
+ * the pull requests it dropped. Anyone can open pull requests on a commit (a
+ * branch name may be 250 characters long), so the line cannot simply grow with
+ * them. Only passes of pull requests other than `keep` are dropped, those no
+ * longer `sharing` the commit first: a pass holds nothing back, and an open
+ * pull request on the commit with no entry is not judged, which fails the
+ * commit. A failure is never dropped; when the failures alone do not fit, this
+ * throws, so the run keeps its last write, which those failures failed.
+ */
+export function fitHeadState(
+  state: HeadState,
+  keep: string,
+  sharing: (pr: string) => boolean,
+): string[] {
+  const dropped: string[] = [];
+  if (stateLine(state).length <= STATE_LINE_BUDGET) return dropped;
+  const passes = Object.keys(state.prs)
+    .filter((pr) => pr !== keep && state.prs[pr]!.conclusion === "success")
+    // Gone from the commit first; then the newest, which a flood of pull requests opened last.
+    .sort((a, b) => Number(sharing(a)) - Number(sharing(b)) || Number(b) - Number(a));
+  for (const pr of passes) {
+    if (stateLine(state).length <= STATE_LINE_BUDGET) break;
+    delete state.prs[pr];
+    dropped.push(pr);
+  }
+  if (stateLine(state).length > STATE_LINE_BUDGET)
+    throw new Error(
+      `more pull requests fail on this commit than its check run can record (${Object.keys(state.prs).length}); give each pull request its own head commit`,
+    );
+  return dropped;
 }
 
 /** The summary a reader sees: without the state line. */

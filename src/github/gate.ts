@@ -21,7 +21,7 @@ import { recordError, recordEvaluation } from "../ops/metrics.js";
 import { FactGatherer } from "./facts.js";
 import { readSnapshot, readTeams, type PullRequestSnapshot } from "./snapshot.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
-import { readHeadState, withHeadState, type HeadState } from "./check-state.js";
+import { fitHeadState, readHeadState, withHeadState, type HeadState } from "./check-state.js";
 import { headArrival } from "./head-arrival.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 import type { Decided, Decider } from "./decided.js";
@@ -75,6 +75,14 @@ export class Gate implements Decider {
   readonly now: () => Date;
   private readonly queues = new Map<string, Promise<void>>();
   /**
+   * Per pull request, how many of its queued evaluations have not started yet.
+   * One that has not started reads the pull request and the run afresh when it
+   * does, so asking for another (a pull request on the same commit found it
+   * unjudged) adds nothing: without this, n pull requests opened at once on
+   * one commit would cost n²/2 evaluations, each finding the others unjudged.
+   */
+  private readonly waiting = new Map<string, number>();
+  /**
    * Who this process already asked per pull request and head commit: a
    * redelivered event carries a stale `requested_reviewers`. A new push asks
    * again, since it cleared the approvals.
@@ -114,7 +122,13 @@ export class Gate implements Decider {
   ): Promise<void> {
     const key = `${repo.owner}/${repo.repo}#${seen.number}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.evaluateNow(octokit, log, repo, seen, trigger));
+    this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+    const run = previous.then(() => {
+      const left = this.waiting.get(key)! - 1;
+      if (left > 0) this.waiting.set(key, left);
+      else this.waiting.delete(key);
+      return this.evaluateNow(octokit, log, repo, seen, trigger);
+    });
     const settled = run.catch(() => undefined);
     this.queues.set(key, settled);
     settled.then(() => {
@@ -313,6 +327,8 @@ export class Gate implements Decider {
           // GitHub's record of the head's arrival, kept for the evaluations (and the SLA) to come.
           ...(delivered ? { arrivedAt: delivered.at } : {}),
         };
+        // This write fails the commit whatever it drops.
+        fitHeadState(state, String(seen.number), () => true);
         return {
           conclusion: "failure",
           title: "Governance could not be evaluated",
@@ -453,9 +469,13 @@ export class Gate implements Decider {
           base: pr.base.ref,
         };
         const held = await this.strictestOnCommit(octokit, repo, snapshot, state, own);
-        unjudged = held.unjudged;
+        const sharing = (number: string) => snapshot.siblings.includes(Number(number));
+        const crowded = fitHeadState(state, mine, sharing).filter(sharing);
+        // Those dropped are not judged now; asking for them again would only drop others.
+        unjudged = crowded.length > 0 ? [] : held.unjudged;
         shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0;
-        return { ...held.output, summary: withHeadState(held.output.summary, state) };
+        const output = crowded.length > 0 ? crowdedOut(held.output, crowded) : held.output;
+        return { ...output, summary: withHeadState(output.summary, state) };
       });
     let written = await writeOnce();
     // Replicas: a write landing between another replica's read of the run and
@@ -468,6 +488,8 @@ export class Gate implements Decider {
         written = await writeOnce();
     }
     for (const number of unjudged) {
+      // One already waiting its turn judges it from the run as it will be then.
+      if (this.waiting.has(`${repo.owner}/${repo.repo}#${number}`)) continue;
       // Not awaited: that evaluation may itself wait for this pull request's queue.
       this.evaluate(octokit, log, repo, { number }, {}).catch((error: unknown) =>
         log.error(
@@ -546,9 +568,15 @@ export class Gate implements Decider {
   }
 
   /**
-   * Pull request `number` no longer has `sha` as its head (it closed): the
-   * other open pull requests our run on that commit recorded are judged again
-   * without it. One check-run lookup; nothing more when it was alone there.
+   * Pull request `number` no longer has `sha` as its head (it closed): the run
+   * on that commit is judged again without it. One check-run lookup; nothing
+   * more when it passed (a pass held nothing back) or was alone there.
+   * Otherwise one evaluation of a pull request still open on the commit, which
+   * rewrites the run from every entry and drops those gone: judging each
+   * recorded pull request again would cost n evaluations per close, n² for n
+   * pull requests anyone can open and close on a commit. The newest entries
+   * are tried first, a bounded number of them; past that the others wait for
+   * an event of their own (their run stays failing meanwhile).
    */
   async released(
     octokit: GitHub,
@@ -558,10 +586,23 @@ export class Gate implements Decider {
     sha: string,
   ): Promise<void> {
     const run = await this.checks.find(octokit, repo, sha);
-    const others = Object.keys(readHeadState(run?.summary)?.prs ?? {})
+    const prs = readHeadState(run?.summary)?.prs ?? {};
+    if (prs[String(number)]?.conclusion === "success") return;
+    const others = Object.keys(prs)
       .map(Number)
-      .filter((n) => n !== number);
-    for (const other of others) await this.evaluate(octokit, log, repo, { number: other }, {});
+      .filter((n) => n !== number)
+      .sort((a, b) => b - a)
+      .slice(0, RELEASE_CANDIDATES);
+    for (const other of others) {
+      const { data } = await octokit.rest.pulls.get({
+        owner: repo.owner,
+        repo: repo.repo,
+        pull_number: other,
+      });
+      if (data.state !== "open" || data.head.sha !== sha) continue;
+      await this.evaluate(octokit, log, repo, { number: other }, {});
+      return;
+    }
   }
 
   /** Resolves once every evaluation queued so far (siblings included) has finished. */
@@ -569,6 +610,9 @@ export class Gate implements Decider {
     while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
   }
 }
+
+/** Pull requests recorded on a commit's run looked up, newest first, for one still open there when another closes. */
+const RELEASE_CANDIDATES = 20;
 
 export function reviewerKey(kind: "user" | "team", name: string): string {
   return `${kind}:${name.toLowerCase()}`;
@@ -588,6 +632,24 @@ function noPolicy(repo: RepoRef, pr: PullRequestData): CheckOutput {
       "roles:",
       "  backend-lead: { users: [your-login] }",
       "```",
+    ].join("\n"),
+  };
+}
+
+/**
+ * `output` failed because its run could not record every pull request open on
+ * the commit (`crowded`: those whose passes it dropped, now not judged).
+ */
+function crowdedOut(output: CheckOutput, crowded: string[]): CheckOutput {
+  return {
+    conclusion: "failure",
+    title: "More pull requests share this commit than its check can record",
+    summary: [
+      `**⛔ ${crowded.length} of the open pull requests on this commit could not be recorded on its check run** (${crowded.map((n) => `#${n}`).join(", ")}), so none of them is judged, and the check fails until fewer pull requests share the commit.`,
+      "",
+      "Fix: give each pull request its own head commit, or close the pull requests opened on this commit that are not needed.",
+      "",
+      output.summary,
     ].join("\n"),
   };
 }

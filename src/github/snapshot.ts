@@ -338,6 +338,11 @@ async function associatedPulls(
       throw new Error(
         `GitHub associates more than ${nodes.length} pull requests with head commit ${node.headRefOid.slice(0, 7)}, more than the gate reads; one of them may fail its governance check, and the check run belongs to the commit, so this pull request's check fails. Fix: push a commit of its own to this pull request's branch, or close the other pull requests opened on this commit`,
       );
+    // The rest unread is not the end of the list: one of them may fail.
+    if (!page.endCursor)
+      throw new Error(
+        `GitHub said more pull requests share head commit ${node.headRefOid.slice(0, 7)} than it listed, but not where the rest start`,
+      );
     const next = await graphqlRead<{
       repository: { pullRequest: Pick<PullRequestNode, "commits"> | null } | null;
     }>(
