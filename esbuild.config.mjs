@@ -21,7 +21,8 @@
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
@@ -134,6 +135,41 @@ async function buildApp() {
     // Stack traces (node --enable-source-maps) point at src/; the maps need not carry the sources.
     sourcemap: true,
     sourcesContent: false,
+    // The presets, parsed and validated now: a start then reads no YAML (src/policy/presets.ts).
+    define: {
+      GOVERNANCE_GATE_COMPILED_PRESETS: JSON.stringify(JSON.stringify(await compilePresets())),
+    },
     logLevel: "warning",
   });
+}
+
+/**
+ * The presets as the policy loader itself reads them (`compilePresets` of
+ * src/policy/presets.ts), bundled into a file of its own in `outdir` (so it
+ * resolves node_modules as dist/ does), run, and removed.
+ */
+async function compilePresets() {
+  const file = join(outdir, "compile-presets.mjs");
+  await build({
+    stdin: {
+      contents: 'export { compilePresets } from "./src/policy/presets.ts";',
+      resolveDir: ".",
+      loader: "ts",
+    },
+    outfile: file,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.18",
+    plugins: [bundleOnlyListed],
+    banner: {
+      js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+    },
+    logLevel: "warning",
+  });
+  try {
+    return await (await import(pathToFileURL(resolve(file)).href)).compilePresets();
+  } finally {
+    rmSync(file, { force: true });
+  }
 }

@@ -71,7 +71,8 @@ const CODEOWNERS_VERSION = (
 
 const NOW = new Date("2025-03-14T12:00:00Z");
 
-const GOAL_EVALUATE_MS = 25;
+/** Issue 12 item 2: the whole evaluation of the 3,000-file pull request, on a quiet machine. */
+const GOAL_EVALUATE_MS = 15;
 const GOAL_RATIO = 100;
 
 const EVALUATE_WARMUP = 15;
@@ -411,7 +412,7 @@ async function main(): Promise<number> {
   for (const d of disagreements) console.log(`    differs: ${d}`);
   console.log("");
   const goals: [string, boolean, string][] = [
-    [`evaluate < ${GOAL_EVALUATE_MS} ms`, evaluateMs < GOAL_EVALUATE_MS, `${ms(evaluateMs)} ms`],
+    [`evaluate ≤ ${GOAL_EVALUATE_MS} ms`, evaluateMs <= GOAL_EVALUATE_MS, `${ms(evaluateMs)} ms`],
     [
       `naive / evaluate ≥ ${GOAL_RATIO}×`,
       ratioEvaluate >= GOAL_RATIO,

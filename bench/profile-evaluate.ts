@@ -8,7 +8,8 @@
  *
  * On a shared machine absolute times move with the load, so each round times
  * the whole pull request and, right after it, the same policy on its first 30
- * files: the ratio of the two medians moves far less than either. (tsx emits
+ * files: the ratio of the two medians moves far less than either. Against an
+ * earlier version of the code, in the same process: bench/compare-evaluate.ts. (tsx emits
  * each module on one line; for per-line ticks compile with
  * `tsc --noEmit false --outDir /tmp/build` and profile the emitted .js.)
  */

@@ -228,14 +228,14 @@ function parseAnyPredicate(steps, index, operator, textPredicates) {
   } else {
     const captureName = steps[1].name;
     const stringValue = steps[2].value;
-    const matches = /* @__PURE__ */ __name((n2) => n2.text === stringValue, "matches");
+    const matches2 = /* @__PURE__ */ __name((n2) => n2.text === stringValue, "matches");
     const doesNotMatch = /* @__PURE__ */ __name((n2) => n2.text !== stringValue, "doesNotMatch");
     textPredicates[index].push((captures) => {
       const nodes = [];
       for (const c of captures) {
         if (c.name === captureName) nodes.push(c.node);
       }
-      const test = isPositive ? matches : doesNotMatch;
+      const test = isPositive ? matches2 : doesNotMatch;
       return matchAll ? nodes.every(test) : nodes.some(test);
     });
   }
@@ -13073,14 +13073,14 @@ var require_prettify_error = __commonJS({
         if (j2 !== 0) result2 += eol;
         const line = splitLines2[j2];
         if (/^\s*"stack"/.test(line)) {
-          const matches = /^(\s*"stack":)\s*(".*"),?$/.exec(line);
-          if (matches && matches.length === 3) {
+          const matches2 = /^(\s*"stack":)\s*(".*"),?$/.exec(line);
+          if (matches2 && matches2.length === 3) {
             const indentSize = /^\s*/.exec(line)[0].length + 4;
             const indentation = " ".repeat(indentSize);
-            const stackMessage = matches[2];
+            const stackMessage = matches2[2];
             const parsedStack = JSON.parse(stackMessage);
             const stack = sanitizeStack ? stripUnsafeControlChars(parsedStack) : parsedStack;
-            result2 += matches[1] + eol + indentation + stack.replace(/\n/g, eol + indentation);
+            result2 += matches2[1] + eol + indentation + stack.replace(/\n/g, eol + indentation);
           } else {
             result2 += line;
           }
@@ -14026,11 +14026,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url2) {
-  const matches = url2.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url2.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object2, keysToOmit) {
   const result2 = { __proto__: null };
@@ -14914,8 +14914,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -20501,7 +20501,7 @@ var require_createNode = __commonJS({
       if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
         value = value.valueOf();
       }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
       let ref = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
         ref = sourceObjects.get(value);
@@ -20515,7 +20515,7 @@ var require_createNode = __commonJS({
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value, tagName, schema2.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -20526,7 +20526,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -20552,7 +20552,7 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path3, value) {
+    function collectionFromPath(schema2, path3, value) {
       let v = value;
       for (let i2 = path3.length - 1; i2 >= 0; --i2) {
         const k2 = path3[i2];
@@ -20570,16 +20570,16 @@ var require_Collection = __commonJS({
         onAnchor: () => {
           throw new Error("This should not happen, please report a bug.");
         },
-        schema,
+        schema: schema2,
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
     var isEmptyPath = (path3) => path3 == null || typeof path3 === "object" && !!path3[Symbol.iterator]().next().done;
     var Collection2 = class extends Node2.NodeBase {
-      constructor(type, schema) {
+      constructor(type, schema2) {
         super(type);
         Object.defineProperty(this, "schema", {
-          value: schema,
+          value: schema2,
           configurable: true,
           enumerable: false,
           writable: true
@@ -20590,11 +20590,11 @@ var require_Collection = __commonJS({
        *
        * @param schema - If defined, overwrites the original's schema
        */
-      clone(schema) {
+      clone(schema2) {
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (schema2)
+          copy.schema = schema2;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema2) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -21546,12 +21546,12 @@ var require_Pair = __commonJS({
         this.key = key;
         this.value = value;
       }
-      clone(schema) {
+      clone(schema2) {
         let { key, value } = this;
         if (identity.isNode(key))
-          key = key.clone(schema);
+          key = key.clone(schema2);
         if (identity.isNode(value))
-          value = value.clone(schema);
+          value = value.clone(schema2);
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
@@ -21744,17 +21744,17 @@ var require_YAMLMap = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
-      constructor(schema) {
-        super(identity.MAP, schema);
+      constructor(schema2) {
+        super(identity.MAP, schema2);
         this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema2, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map2 = new this(schema);
+        const map2 = new this(schema2);
         const add = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
@@ -21770,8 +21770,8 @@ var require_YAMLMap = __commonJS({
           for (const key of Object.keys(obj))
             add(key, obj[key]);
         }
-        if (typeof schema.sortMapEntries === "function") {
-          map2.items.sort(schema.sortMapEntries);
+        if (typeof schema2.sortMapEntries === "function") {
+          map2.items.sort(schema2.sortMapEntries);
         }
         return map2;
       }
@@ -21878,7 +21878,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema2, obj, ctx) => YAMLMap.YAMLMap.from(schema2, obj, ctx)
     };
     exports2.map = map2;
   }
@@ -21898,8 +21898,8 @@ var require_YAMLSeq = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
-      constructor(schema) {
-        super(identity.SEQ, schema);
+      constructor(schema2) {
+        super(identity.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -21974,9 +21974,9 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema2, obj, ctx) {
         const { replacer } = ctx;
-        const seq = new this(schema);
+        const seq = new this(schema2);
         if (obj && Symbol.iterator in Object(obj)) {
           let i2 = 0;
           for (let it of obj) {
@@ -22016,7 +22016,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema2, obj, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj, ctx)
     };
     exports2.seq = seq;
   }
@@ -22212,7 +22212,7 @@ var require_schema = __commonJS({
     var bool = require_bool();
     var float = require_float();
     var int3 = require_int();
-    var schema = [
+    var schema2 = [
       map2.map,
       seq.seq,
       string4.string,
@@ -22225,7 +22225,7 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports2.schema = schema;
+    exports2.schema = schema2;
   }
 });
 
@@ -22291,8 +22291,8 @@ var require_schema2 = __commonJS({
         return str;
       }
     };
-    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
-    exports2.schema = schema;
+    var schema2 = [map2.map, seq.seq].concat(jsonScalars, jsonError);
+    exports2.schema = schema2;
   }
 });
 
@@ -22396,9 +22396,9 @@ ${cn.comment}` : item.comment;
         onError("Expected a sequence for this tag");
       return seq;
     }
-    function createPairs(schema, iterable, ctx) {
+    function createPairs(schema2, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq.YAMLSeq(schema2);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -22483,8 +22483,8 @@ var require_omap = __commonJS({
         }
         return map2;
       }
-      static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+      static from(schema2, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema2, iterable, ctx);
         const omap2 = new this();
         omap2.items = pairs$1.items;
         return omap2;
@@ -22511,7 +22511,7 @@ var require_omap = __commonJS({
         }
         return Object.assign(new YAMLOMap(), pairs$1);
       },
-      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+      createNode: (schema2, iterable, ctx) => YAMLOMap.from(schema2, iterable, ctx)
     };
     exports2.YAMLOMap = YAMLOMap;
     exports2.omap = omap;
@@ -22686,8 +22686,8 @@ var require_set = __commonJS({
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema) {
-        super(schema);
+      constructor(schema2) {
+        super(schema2);
         this.tag = _YAMLSet.tag;
       }
       add(key) {
@@ -22731,9 +22731,9 @@ var require_set = __commonJS({
         else
           throw new Error("Set items must all have null values");
       }
-      static from(schema, iterable, ctx) {
+      static from(schema2, iterable, ctx) {
         const { replacer } = ctx;
-        const set4 = new this(schema);
+        const set4 = new this(schema2);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
@@ -22750,7 +22750,7 @@ var require_set = __commonJS({
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
-      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+      createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
       resolve(map2, onError) {
         if (identity.isMap(map2)) {
           if (map2.hasAllNullValues(true))
@@ -22872,7 +22872,7 @@ var require_schema3 = __commonJS({
     var pairs = require_pairs();
     var set3 = require_set();
     var timestamp = require_timestamp();
-    var schema = [
+    var schema2 = [
       map2.map,
       seq.seq,
       string4.string,
@@ -22895,7 +22895,7 @@ var require_schema3 = __commonJS({
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports2.schema = schema;
+    exports2.schema = schema2;
   }
 });
 
@@ -22910,7 +22910,7 @@ var require_tags = __commonJS({
     var bool = require_bool();
     var float = require_float();
     var int3 = require_int();
-    var schema = require_schema();
+    var schema2 = require_schema();
     var schema$1 = require_schema2();
     var binary2 = require_binary();
     var merge4 = require_merge();
@@ -22920,7 +22920,7 @@ var require_tags = __commonJS({
     var set3 = require_set();
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
-      ["core", schema.schema],
+      ["core", schema2.schema],
       ["failsafe", [map2.map, seq.seq, string4.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
@@ -23004,9 +23004,9 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge4, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge4, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema === "string" && schema || "core";
+        this.name = typeof schema2 === "string" && schema2 || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge4);
         this.toStringOptions = toStringDefaults ?? null;
@@ -24595,11 +24595,11 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema2[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
+      for (const tag of schema2.tags) {
         if (!tag.collection && tag.tag === tagName) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
@@ -24610,18 +24610,18 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt = schema.knownTags[tagName];
+      const kt = schema2.knownTags[tagName];
       if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        schema2.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema2[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
-      if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
+      if (schema2.compat) {
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -33328,7 +33328,7 @@ function assertNotEqual(val) {
   return val;
 }
 function toZod() {
-  return (schema) => schema;
+  return (schema2) => schema2;
 }
 function assertIs(_arg) {
 }
@@ -33406,8 +33406,8 @@ function rawShape(def) {
   const desc = Object.getOwnPropertyDescriptor(def, "shape");
   return desc?.get ? desc.get.raw : desc?.value;
 }
-function sourceShape(schema) {
-  return rawShape(schema._zod.def) ?? schema._zod.def.shape;
+function sourceShape(schema2) {
+  return rawShape(schema2._zod.def) ?? schema2._zod.def.shape;
 }
 function deferProp(target, key, getter) {
   Object.defineProperty(target, key, {
@@ -33460,8 +33460,8 @@ function mergeDefs(...defs) {
   }
   return Object.defineProperties({}, mergedDescriptors);
 }
-function cloneDef(schema) {
-  return mergeDefs(schema._zod.def);
+function cloneDef(schema2) {
+  return mergeDefs(schema2._zod.def);
 }
 function getElementAtPath(obj, path3) {
   if (!path3)
@@ -33602,19 +33602,19 @@ function optionalKeys(shape) {
     return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
   });
 }
-function pick(schema, mask) {
-  const currDef = schema._zod.def;
+function pick(schema2, mask) {
+  const currDef = schema2._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".pick() cannot be used on object schemas containing refinements");
   }
   const newShape = {};
-  mirrorShape(newShape, schema, maskedKeys(schema, mask));
-  return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema2, maskedKeys(schema2, mask));
+  return clone(schema2, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function maskedKeys(schema, mask) {
-  const raw = sourceShape(schema);
+function maskedKeys(schema2, mask) {
+  const raw = sourceShape(schema2);
   const keys = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
@@ -33625,45 +33625,45 @@ function maskedKeys(schema, mask) {
   }
   return keys;
 }
-function omit2(schema, mask) {
-  const currDef = schema._zod.def;
+function omit2(schema2, mask) {
+  const currDef = schema2._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".omit() cannot be used on object schemas containing refinements");
   }
-  const omitted = new Set(maskedKeys(schema, mask));
+  const omitted = new Set(maskedKeys(schema2, mask));
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
-  return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema2, Reflect.ownKeys(sourceShape(schema2)).filter((key) => !omitted.has(key)));
+  return clone(schema2, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function extend(schema, shape) {
+function extend(schema2, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to extend: expected a plain object");
   }
-  const checks = schema._zod.def.checks;
+  const checks = schema2._zod.def.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
-    const existingShape = sourceShape(schema);
+    const existingShape = sourceShape(schema2);
     for (const key of Reflect.ownKeys(shape)) {
       if (Object.getOwnPropertyDescriptor(existingShape, key) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
   }
-  return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+  return clone(schema2, mergeDefs(schema2._zod.def, { shape: extended(schema2, shape) }));
 }
-function extended(schema, shape) {
+function extended(schema2, shape) {
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)));
+  mirrorShape(newShape, schema2, Reflect.ownKeys(sourceShape(schema2)));
   mirrorProps(newShape, shape);
   return newShape;
 }
-function safeExtend(schema, shape) {
+function safeExtend(schema2, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to safeExtend: expected a plain object");
   }
-  return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+  return clone(schema2, mergeDefs(schema2._zod.def, { shape: extended(schema2, shape) }));
 }
 function merge3(a, b) {
   if (!b?._zod?.def) {
@@ -33684,26 +33684,26 @@ function merge3(a, b) {
   });
   return clone(a, def);
 }
-function partial(Class2, schema, mask, name2 = "partial") {
-  const currDef = schema._zod.def;
+function partial(Class2, schema2, mask, name2 = "partial") {
+  const currDef = schema2._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(`.${name2}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected = mask ? new Set(maskedKeys(schema2, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
-  return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema2, Reflect.ownKeys(sourceShape(schema2)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  return clone(schema2, mergeDefs(schema2._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class2, schema, mask) {
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+function required(Class2, schema2, mask) {
+  const selected = mask ? new Set(maskedKeys(schema2, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
+  mirrorShape(newShape, schema2, Reflect.ownKeys(sourceShape(schema2)), (value, key) => (
     // overwrite with non-optional
     selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
-  return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
+  return clone(schema2, mergeDefs(schema2._zod.def, { shape: newShape }));
 }
 function aborted(x2, startIndex = 0) {
   if (x2.aborted === true)
@@ -34451,15 +34451,15 @@ function failure(Err, issues, ctx) {
     }
   };
 }
-function validateFallback(schema, value, _ctx) {
+function validateFallback(schema2, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
-  const fallbackRun = schema._zod.bag.fallbackRun;
+  const fallbackRun = schema2._zod.bag.fallbackRun;
   let result2;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
     result2 = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result2 = schema._zod.run({ value, issues: [] }, ctx);
+    result2 = schema2._zod.run({ value, issues: [] }, ctx);
   }
   if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
@@ -34473,9 +34473,9 @@ var init_parse = __esm({
     init_errors();
     init_util();
     _parse = (_Err) => {
-      const fn = (schema, value, _ctx, _params) => {
+      const fn = (schema2, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-        const result2 = schema._zod.run({ value, issues: [] }, ctx);
+        const result2 = schema2._zod.run({ value, issues: [] }, ctx);
         if (result2 instanceof Promise) {
           throw new $ZodAsyncError();
         }
@@ -34490,9 +34490,9 @@ var init_parse = __esm({
     };
     parse3 = /* @__PURE__ */ _parse($ZodRealError);
     _parseAsync = (_Err) => {
-      const fn = async (schema, value, _ctx, params) => {
+      const fn = async (schema2, value, _ctx, params) => {
         const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-        let result2 = schema._zod.run({ value, issues: [] }, ctx);
+        let result2 = schema2._zod.run({ value, issues: [] }, ctx);
         if (result2 instanceof Promise)
           result2 = await result2;
         if (result2.issues.length) {
@@ -34505,18 +34505,18 @@ var init_parse = __esm({
       return fn;
     };
     parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
-    _safeParse = (_Err) => (schema, value, _ctx) => {
+    _safeParse = (_Err) => (schema2, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-      const result2 = schema._zod.run({ value, issues: [] }, ctx);
+      const result2 = schema2._zod.run({ value, issues: [] }, ctx);
       if (result2 instanceof Promise) {
         throw new $ZodAsyncError();
       }
       return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
     };
     safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
-    _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+    _safeParseAsync = (_Err) => async (schema2, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-      let result2 = schema._zod.run({ value, issues: [] }, ctx);
+      let result2 = schema2._zod.run({ value, issues: [] }, ctx);
       if (result2 instanceof Promise)
         result2 = await result2;
       return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
@@ -34524,73 +34524,73 @@ var init_parse = __esm({
     safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
     COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
     COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-    validate = ((schema, value, _ctx) => {
-      const validator = schema._zod.bag.validator;
+    validate = ((schema2, value, _ctx) => {
+      const validator = schema2._zod.bag.validator;
       if (validator !== void 0) {
         if (validator(value) !== COMPILE_INVALID)
           return true;
         if (validator.definite === true && _ctx === void 0)
           return false;
       }
-      return validateFallback(schema, value, _ctx);
+      return validateFallback(schema2, value, _ctx);
     });
-    validateAsync = async (schema, value, _ctx) => {
+    validateAsync = async (schema2, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-      let result2 = schema._zod.run({ value, issues: [] }, ctx);
+      let result2 = schema2._zod.run({ value, issues: [] }, ctx);
       if (result2 instanceof Promise)
         result2 = await result2;
       return result2.issues.length === 0;
     };
     _encode = (_Err) => {
       const parse9 = _parse(_Err);
-      const fn = (schema, value, _ctx, _params) => {
+      const fn = (schema2, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return parse9(schema, value, ctx, finalizeParams(fn, _params));
+        return parse9(schema2, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     encode = /* @__PURE__ */ _encode($ZodRealError);
     _decode = (_Err) => {
       const parse9 = _parse(_Err);
-      const fn = (schema, value, _ctx, _params) => {
-        return parse9(schema, value, _ctx, finalizeParams(fn, _params));
+      const fn = (schema2, value, _ctx, _params) => {
+        return parse9(schema2, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     decode3 = /* @__PURE__ */ _decode($ZodRealError);
     _encodeAsync = (_Err) => {
       const parseAsync3 = _parseAsync(_Err);
-      const fn = async (schema, value, _ctx, _params) => {
+      const fn = async (schema2, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+        return await parseAsync3(schema2, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
     _decodeAsync = (_Err) => {
       const parseAsync3 = _parseAsync(_Err);
-      const fn = async (schema, value, _ctx, _params) => {
-        return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+      const fn = async (schema2, value, _ctx, _params) => {
+        return await parseAsync3(schema2, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
     decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
-    _safeEncode = (_Err) => (schema, value, _ctx) => {
+    _safeEncode = (_Err) => (schema2, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-      return _safeParse(_Err)(schema, value, ctx);
+      return _safeParse(_Err)(schema2, value, ctx);
     };
     safeEncode = /* @__PURE__ */ _safeEncode($ZodRealError);
-    _safeDecode = (_Err) => (schema, value, _ctx) => {
-      return _safeParse(_Err)(schema, value, _ctx);
+    _safeDecode = (_Err) => (schema2, value, _ctx) => {
+      return _safeParse(_Err)(schema2, value, _ctx);
     };
     safeDecode = /* @__PURE__ */ _safeDecode($ZodRealError);
-    _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+    _safeEncodeAsync = (_Err) => async (schema2, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-      return _safeParseAsync(_Err)(schema, value, ctx);
+      return _safeParseAsync(_Err)(schema2, value, ctx);
     };
     safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError);
-    _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
-      return _safeParseAsync(_Err)(schema, value, _ctx);
+    _safeDecodeAsync = (_Err) => async (schema2, value, _ctx) => {
+      return _safeParseAsync(_Err)(schema2, value, _ctx);
     };
     safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
   }
@@ -35220,8 +35220,8 @@ var init_checks = __esm({
         entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
         const input3 = payload.value;
         let proms;
-        for (const [key, schema] of entries) {
-          const result2 = schema._zod.run({ value: input3[key], issues: [] }, {});
+        for (const [key, schema2] of entries) {
+          const result2 = schema2._zod.run({ value: input3[key], issues: [] }, {});
           if (result2 instanceof Promise) {
             proms ?? (proms = []);
             proms.push(result2.then((result3) => handleCheckPropertyResult(result3, payload, key)));
@@ -35622,16 +35622,16 @@ function handleUnionResults(results, final, inst, ctx) {
   return final;
 }
 function handleExclusiveUnionResults(results, final, inst, ctx) {
-  const matches = [];
+  const matches2 = [];
   for (let i2 = 0; i2 < results.length; i2++) {
     if (results[i2].issues.length === 0)
-      matches.push(i2);
+      matches2.push(i2);
   }
-  if (matches.length === 1) {
-    final.value = results[matches[0]].value;
+  if (matches2.length === 1) {
+    final.value = results[matches2[0]].value;
     return final;
   }
-  if (matches.length === 0) {
+  if (matches2.length === 0) {
     final.issues.push({
       code: "invalid_union",
       input: final.value,
@@ -35645,7 +35645,7 @@ function handleExclusiveUnionResults(results, final, inst, ctx) {
       inst,
       errors: [],
       inclusive: false,
-      matches
+      matches: matches2
     });
   }
   return final;
@@ -35932,8 +35932,8 @@ function handleReadonlyResult(payload) {
     payload.value = Object.freeze(payload.value);
   return payload;
 }
-function leafPattern(schema) {
-  const def = schema._zod.def;
+function leafPattern(schema2) {
+  const def = schema2._zod.def;
   let pattern = def.pattern;
   let isInt = !!def.format?.includes("int");
   let minimum;
@@ -35956,13 +35956,13 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own3 = schema._zod.pattern;
+  const own3 = schema2._zod.pattern;
   return (isInt && own3 === number ? integer : own3)?.source;
 }
-function partPattern(schema) {
-  const def = schema._zod.def;
-  const own3 = schema._zod.pattern?.source;
-  const inner = def.innerType ?? schema._zod.innerType;
+function partPattern(schema2) {
+  const def = schema2._zod.def;
+  const own3 = schema2._zod.pattern?.source;
+  const inner = def.innerType ?? schema2._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after2 = partPattern(inner);
@@ -35976,7 +35976,7 @@ function partPattern(schema) {
     if (sources.every(Boolean))
       return `^(${sources.map((s2) => cleanRegex(s2)).join("|")})$`;
   }
-  return leafPattern(schema);
+  return leafPattern(schema2);
 }
 function handleRefineResult(result2, payload, input3, inst) {
   if (!result2) {
@@ -36758,10 +36758,10 @@ var init_schemas = __esm({
           const id2 = ids[key];
           const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
           const isPresent = `${k2} in input`;
-          const schema = shape[key];
-          const optin = schema?._zod?.optin;
+          const schema2 = shape[key];
+          const optin = schema2?._zod?.optin;
           const isOptionalIn = optin !== void 0;
-          const isOptionalOut = schema?._zod?.optout === "optional";
+          const isOptionalOut = schema2?._zod?.optout === "optional";
           doc.write(`const ${id2} = ${parseStr(k2)};`);
           if (isOptionalIn && isOptionalOut) {
             const assign = optin === "optional" ? `${id2}_present` : `${id2}.value !== undefined || ${id2}_present`;
@@ -46077,11 +46077,11 @@ var init_registries = __esm({
         this._map = /* @__PURE__ */ new WeakMap();
         this._idmap = /* @__PURE__ */ new Map();
       }
-      add(schema, ..._meta) {
+      add(schema2, ..._meta) {
         const meta3 = _meta[0];
-        this._map.set(schema, meta3);
+        this._map.set(schema2, meta3);
         if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-          this._idmap.set(meta3.id, schema);
+          this._idmap.set(meta3.id, schema2);
         }
         return this;
       }
@@ -46090,26 +46090,26 @@ var init_registries = __esm({
         this._idmap = /* @__PURE__ */ new Map();
         return this;
       }
-      remove(schema) {
-        const meta3 = this._map.get(schema);
+      remove(schema2) {
+        const meta3 = this._map.get(schema2);
         if (meta3 && typeof meta3 === "object" && "id" in meta3) {
           this._idmap.delete(meta3.id);
         }
-        this._map.delete(schema);
+        this._map.delete(schema2);
         return this;
       }
-      get(schema) {
-        const p = schema._zod.parent;
+      get(schema2) {
+        const p = schema2._zod.parent;
         if (p) {
           const pm = { ...this.get(p) ?? {} };
           delete pm.id;
-          const f = { ...pm, ...this._map.get(schema) };
+          const f = { ...pm, ...this._map.get(schema2) };
           return Object.keys(f).length ? f : void 0;
         }
-        return this._map.get(schema);
+        return this._map.get(schema2);
       }
-      has(schema) {
-        return this._map.has(schema);
+      has(schema2) {
+        return this._map.has(schema2);
       }
     };
     (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
@@ -46118,31 +46118,31 @@ var init_registries = __esm({
 });
 
 // node_modules/zod/v4/core/compile.js
-function compileValidator(schema, parser3) {
+function compileValidator(schema2, parser3) {
   try {
-    return compileFn(schema, { assertOnly: true });
+    return compileFn(schema2, { assertOnly: true });
   } catch {
     return parser3;
   }
 }
-function compile(schema, options2) {
+function compile(schema2, options2) {
   try {
-    const parser3 = compileFn(schema);
-    const clone3 = withParser(schema, parser3);
-    clone3._zod.bag.validator = compileValidator(schema, parser3);
+    const parser3 = compileFn(schema2);
+    const clone3 = withParser(schema2, parser3);
+    clone3._zod.bag.validator = compileValidator(schema2, parser3);
     return clone3;
   } catch (err2) {
     if (options2?.strict)
       throw err2;
-    return schema;
+    return schema2;
   }
 }
-function withParser(schema, parser3) {
-  if (isRecursiveSchema(schema)) {
+function withParser(schema2, parser3) {
+  if (isRecursiveSchema(schema2)) {
     throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
   }
-  const clone3 = clone(schema);
-  const liveRun = schema._zod.run;
+  const clone3 = clone(schema2);
+  const liveRun = schema2._zod.run;
   const originalRun = liveRun.__originalRun ?? liveRun;
   const wrapped = (payload, ctx) => {
     if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG]) {
@@ -46165,7 +46165,7 @@ function withParser(schema, parser3) {
   clone3._zod.bag.validator = parser3;
   clone3._zod.run = wrapped;
   if (!liveRun.__originalRun)
-    installCompiledUserMethods(clone3, schema, parser3);
+    installCompiledUserMethods(clone3, schema2, parser3);
   return clone3;
 }
 function installCompiledUserMethods(target, source, parser3) {
@@ -46192,10 +46192,10 @@ function installCompiledUserMethods(target, source, parser3) {
     };
   }
 }
-function compileFn(schema, options2) {
+function compileFn(schema2, options2) {
   let recursive2 = true;
   try {
-    recursive2 = isRecursiveSchema(schema);
+    recursive2 = isRecursiveSchema(schema2);
   } catch {
   }
   if (recursive2) {
@@ -46208,7 +46208,7 @@ function compileFn(schema, options2) {
     definite: true
   };
   const doc = new Doc(["input"]);
-  const outputAccessor = generateCheck(doc, ctx, schema, "input", !options2?.assertOnly);
+  const outputAccessor = generateCheck(doc, ctx, schema2, "input", !options2?.assertOnly);
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
@@ -46248,20 +46248,20 @@ function addUserConstant(ctx, fn) {
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
-function runtimeRun(schema, value) {
-  const result2 = schema._zod.run({ value, issues: [] }, {});
+function runtimeRun(schema2, value) {
+  const result2 = schema2._zod.run({ value, issues: [] }, {});
   if (result2 && typeof result2.then === "function")
     return INVALID;
   const r = result2;
   return r.issues.length === 0 ? r.value : INVALID;
 }
-function compileChild(doc, ctx, schema, accessor, needsValue = true) {
+function compileChild(doc, ctx, schema2, accessor, needsValue = true) {
   const contentLen = doc.content.length;
   const constantCount = ctx.constants.size;
   const constantCounter = ctx.constantCounter;
   const varCounter = ctx.varCounter;
   try {
-    return generateCheck(doc, ctx, schema, accessor, needsValue);
+    return generateCheck(doc, ctx, schema2, accessor, needsValue);
   } catch (err2) {
     if (!(err2 instanceof ZodCompileUnsupportedError) || !err2.islandable)
       throw err2;
@@ -46273,20 +46273,20 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
     }
     ctx.constantCounter = constantCounter;
     ctx.varCounter = varCounter;
-    return emitRuntimeIsland(doc, ctx, schema, accessor);
+    return emitRuntimeIsland(doc, ctx, schema2, accessor);
   }
 }
-function emitRuntimeIsland(doc, ctx, schema, accessor) {
+function emitRuntimeIsland(doc, ctx, schema2, accessor) {
   ctx.definite = false;
-  const schemaConst = addConstant(ctx, schema);
+  const schemaConst = addConstant(ctx, schema2);
   const runConst = addConstant(ctx, runtimeRun);
   const outVar = newVar(ctx);
   doc.write(`const ${outVar} = ${runConst}(${schemaConst}, ${accessor});`);
   doc.write(`if (${outVar} === INVALID) return INVALID;`);
   return outVar;
 }
-function generateChecks(doc, ctx, schema, accessor) {
-  const schemaChecks = schema._zod.def.checks;
+function generateChecks(doc, ctx, schema2, accessor) {
+  const schemaChecks = schema2._zod.def.checks;
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
@@ -46635,8 +46635,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   }
   return accessor;
 }
-function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
-  const def = schema._zod.def;
+function generateCheck(doc, ctx, schema2, accessor, needsValue = true) {
+  const def = schema2._zod.def;
   const type = def.type;
   if (def.coerce) {
     throw new ZodCompileUnsupportedError(`coercion (z.coerce.${type}())`);
@@ -46645,16 +46645,16 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
   let typeAccessor;
   switch (type) {
     case "string":
-      typeAccessor = generateStringCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateStringCheck(doc, ctx, schema2, accessor, buildsValue);
       break;
     case "number":
-      typeAccessor = generateNumberCheck(doc, schema, accessor);
+      typeAccessor = generateNumberCheck(doc, schema2, accessor);
       break;
     case "boolean":
       typeAccessor = generateBooleanCheck(doc, accessor);
       break;
     case "bigint":
-      typeAccessor = generateBigIntCheck(doc, schema, accessor);
+      typeAccessor = generateBigIntCheck(doc, schema2, accessor);
       break;
     case "symbol":
       typeAccessor = generateSymbolCheck(doc, accessor);
@@ -46683,79 +46683,79 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
       typeAccessor = generateDateCheck(doc, accessor);
       break;
     case "object":
-      typeAccessor = generateObjectCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateObjectCheck(doc, ctx, schema2, accessor, buildsValue);
       break;
     case "optional":
-      typeAccessor = generateOptionalCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateOptionalCheck(doc, ctx, schema2, accessor, buildsValue);
       break;
     case "nullable":
-      typeAccessor = generateNullableCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateNullableCheck(doc, ctx, schema2, accessor, buildsValue);
       break;
     case "array":
-      typeAccessor = generateArrayCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateArrayCheck(doc, ctx, schema2, accessor, buildsValue);
       break;
     case "literal":
-      typeAccessor = generateLiteralCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateLiteralCheck(doc, ctx, schema2, accessor);
       break;
     case "enum":
-      typeAccessor = generateEnumCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateEnumCheck(doc, ctx, schema2, accessor);
       break;
     case "readonly": {
-      const innerOut = generateWrapperCheck(doc, ctx, schema, accessor);
+      const innerOut = generateWrapperCheck(doc, ctx, schema2, accessor);
       const frozenVar = newVar(ctx);
       doc.write(`const ${frozenVar} = Object.freeze(${innerOut});`);
       typeAccessor = frozenVar;
       break;
     }
     case "success":
-      generateWrapperCheck(doc, ctx, schema, accessor);
+      generateWrapperCheck(doc, ctx, schema2, accessor);
       typeAccessor = "true";
       break;
     case "default":
     case "prefault":
-      typeAccessor = generateDefaultCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateDefaultCheck(doc, ctx, schema2, accessor);
       break;
     case "nonoptional":
-      typeAccessor = generateNonOptionalCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateNonOptionalCheck(doc, ctx, schema2, accessor);
       break;
     case "tuple":
-      typeAccessor = generateTupleCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTupleCheck(doc, ctx, schema2, accessor);
       break;
     case "union":
-      typeAccessor = generateUnionCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateUnionCheck(doc, ctx, schema2, accessor);
       break;
     case "intersection":
-      typeAccessor = generateIntersectionCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateIntersectionCheck(doc, ctx, schema2, accessor);
       break;
     case "record":
-      typeAccessor = generateRecordCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateRecordCheck(doc, ctx, schema2, accessor);
       break;
     case "map":
-      typeAccessor = generateMapCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateMapCheck(doc, ctx, schema2, accessor);
       break;
     case "set":
-      typeAccessor = generateSetCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateSetCheck(doc, ctx, schema2, accessor);
       break;
     case "file":
       typeAccessor = generateFileCheck(doc, accessor);
       break;
     case "template_literal":
-      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema2, accessor);
       break;
     case "lazy":
-      typeAccessor = generateLazyCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateLazyCheck(doc, ctx, schema2, accessor);
       break;
     case "pipe":
-      typeAccessor = generatePipeCheck(doc, ctx, schema, accessor);
+      typeAccessor = generatePipeCheck(doc, ctx, schema2, accessor);
       break;
     case "custom":
-      typeAccessor = generateCustomCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateCustomCheck(doc, ctx, schema2, accessor);
       break;
     case "transform":
-      typeAccessor = generateTransformCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTransformCheck(doc, ctx, schema2, accessor);
       break;
     case "catch":
-      typeAccessor = generateCatchCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateCatchCheck(doc, ctx, schema2, accessor);
       break;
     default: {
       void type;
@@ -46764,18 +46764,18 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
   }
   if (typeAccessor === null)
     return null;
-  return generateChecks(doc, ctx, schema, typeAccessor);
+  return generateChecks(doc, ctx, schema2, typeAccessor);
 }
-function generateStringCheck(doc, ctx, schema, accessor, needsValue = true) {
+function generateStringCheck(doc, ctx, schema2, accessor, needsValue = true) {
   doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const def = schema._zod.def;
+  const def = schema2._zod.def;
   if (def.format === void 0)
     return accessor;
   return generateStringFormatCheck(doc, ctx, def, accessor, needsValue);
 }
-function generateNumberCheck(doc, schema, accessor) {
+function generateNumberCheck(doc, schema2, accessor) {
   doc.write(`if (typeof ${accessor} !== "number" || !Number.isFinite(${accessor})) return INVALID;`);
-  const def = schema._zod.def;
+  const def = schema2._zod.def;
   if (def.check === "number_format" && def.format) {
     generateNumberFormatCheck(doc, { format: def.format }, accessor);
   }
@@ -46785,9 +46785,9 @@ function generateBooleanCheck(doc, accessor) {
   doc.write(`if (typeof ${accessor} !== "boolean") return INVALID;`);
   return accessor;
 }
-function generateBigIntCheck(doc, schema, accessor) {
+function generateBigIntCheck(doc, schema2, accessor) {
   doc.write(`if (typeof ${accessor} !== "bigint") return INVALID;`);
-  const def = schema._zod.def;
+  const def = schema2._zod.def;
   if (def.format) {
     switch (def.format) {
       case "int64":
@@ -46824,8 +46824,8 @@ function generateDateCheck(doc, accessor) {
   doc.write(`if (!(${accessor} instanceof Date) || Number.isNaN(${accessor}.getTime())) return INVALID;`);
   return accessor;
 }
-function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
+function generateObjectCheck(doc, ctx, schema2, accessor, buildsValue = true) {
+  const def = schema2._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def.shape;
   const keys = Object.keys(shape);
@@ -46943,9 +46943,9 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   }
   return outputVar;
 }
-function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
-  if (isExactOptional(schema)) {
+function generateOptionalCheck(doc, ctx, schema2, accessor, buildsValue = true) {
+  const def = schema2._zod.def;
+  if (isExactOptional(schema2)) {
     return generateCheck(doc, ctx, def.innerType, accessor, buildsValue);
   }
   if (def.innerType._zod.optin === "defaulted") {
@@ -46982,16 +46982,16 @@ function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function isExactOptional(schema) {
-  return schema._zod.traits?.has("$ZodExactOptional") === true;
+function isExactOptional(schema2) {
+  return schema2._zod.traits?.has("$ZodExactOptional") === true;
 }
-function requiresPresenceCheck(schema) {
-  return schema._zod.optin === void 0 && fastPathAcceptsAbsence(schema);
+function requiresPresenceCheck(schema2) {
+  return schema2._zod.optin === void 0 && fastPathAcceptsAbsence(schema2);
 }
-function fastPathAcceptsAbsence(schema) {
-  if (schema._zod.def.coerce)
+function fastPathAcceptsAbsence(schema2) {
+  if (schema2._zod.def.coerce)
     return true;
-  const def = schema._zod.def;
+  const def = schema2._zod.def;
   switch (def.type) {
     case "any":
     case "unknown":
@@ -47026,7 +47026,7 @@ function fastPathAcceptsAbsence(schema) {
     case "literal":
       return !!def.values?.includes(void 0);
     case "enum":
-      return !!schema._zod.values?.has(void 0);
+      return !!schema2._zod.values?.has(void 0);
     case "optional":
     case "nullable":
     case "readonly":
@@ -47046,14 +47046,14 @@ function fastPathAcceptsAbsence(schema) {
       return true;
   }
 }
-function dropsWhenAbsent(schema) {
-  return schema._zod.optin === "optional" && schema._zod.optout === "optional";
+function dropsWhenAbsent(schema2) {
+  return schema2._zod.optin === "optional" && schema2._zod.optout === "optional";
 }
-function mayOmitUndefined(schema) {
-  return (schema._zod.optin !== "defaulted" || schema._zod.optout === "optional") && mayOutputUndefined(schema);
+function mayOmitUndefined(schema2) {
+  return (schema2._zod.optin !== "defaulted" || schema2._zod.optout === "optional") && mayOutputUndefined(schema2);
 }
-function mayOutputUndefined(schema) {
-  const def = schema._zod.def;
+function mayOutputUndefined(schema2) {
+  const def = schema2._zod.def;
   switch (def.type) {
     case "string":
     case "number":
@@ -47077,7 +47077,7 @@ function mayOutputUndefined(schema) {
     case "literal":
       return !!def.values?.includes(void 0);
     case "enum":
-      return !!schema._zod.values?.has(void 0);
+      return !!schema2._zod.values?.has(void 0);
     case "optional":
       return true;
     case "nullable":
@@ -47094,8 +47094,8 @@ function mayOutputUndefined(schema) {
       return true;
   }
 }
-function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
+function generateNullableCheck(doc, ctx, schema2, accessor, buildsValue = true) {
+  const def = schema2._zod.def;
   const outputVar = buildsValue ? newVar(ctx) : null;
   if (outputVar)
     doc.write(`let ${outputVar} = null;`);
@@ -47108,15 +47108,15 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSizeGate(doc, schema, size) {
-  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
+function generateSizeGate(doc, schema2, size) {
+  for (const [max, check2] of sizeCaps(schema2._zod.def.checks)) {
     doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
-function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
+function generateArrayCheck(doc, ctx, schema2, accessor, buildsValue = true) {
+  const def = schema2._zod.def;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.length`);
+  generateSizeGate(doc, schema2, `${accessor}.length`);
   const outputVar = buildsValue ? newVar(ctx) : null;
   const iVar = newVar(ctx);
   const elemVar = newVar(ctx);
@@ -47132,8 +47132,8 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateLiteralCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateLiteralCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const values = def.values;
   if (values.length !== 1) {
     const literalSet = addConstant(ctx, new Set(values));
@@ -47161,8 +47161,8 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
+function generateEnumCheck(doc, ctx, schema2, accessor) {
+  const values = schema2._zod.values;
   if (!values) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
@@ -47170,15 +47170,15 @@ function generateEnumCheck(doc, ctx, schema, accessor) {
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
-function generateWrapperCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateWrapperCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   return generateCheck(doc, ctx, def.innerType, accessor);
 }
-function generateDefaultCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const descriptor = Object.getOwnPropertyDescriptor(schema._zod.def, "defaultValue");
-  const defaultGetter = descriptor ? () => schema._zod.def.defaultValue : void 0;
-  if (schema._zod.def.type === "prefault") {
+function generateDefaultCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
+  const descriptor = Object.getOwnPropertyDescriptor(schema2._zod.def, "defaultValue");
+  const defaultGetter = descriptor ? () => schema2._zod.def.defaultValue : void 0;
+  if (schema2._zod.def.type === "prefault") {
     if (!defaultGetter) {
       return generateCheck(doc, ctx, def.innerType, accessor);
     }
@@ -47214,16 +47214,16 @@ function generateDefaultCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function generateNonOptionalCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateNonOptionalCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const innerOutput = generateCheck(doc, ctx, def.innerType, accessor);
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = ${innerOutput};`);
   doc.write(`if (${outputVar} === undefined) return INVALID;`);
   return outputVar;
 }
-function generateTupleCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateTupleCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const items = def.items;
   const rest = def.rest;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
@@ -47297,8 +47297,8 @@ function getTupleOptStart2(items, key) {
   }
   return 0;
 }
-function generateUnionCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateUnionCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const options2 = def.options;
   if (def.discriminator) {
     return generateDiscriminatedUnionCheck(doc, ctx, def, accessor);
@@ -47398,8 +47398,8 @@ function literalEquality(ctx, accessor, value) {
   }
   throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value)}`);
 }
-function generateIntersectionCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateIntersectionCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   ctx.definite = false;
   const leftOutput = compileChild(doc, ctx, def.left, accessor);
   const rightOutput = compileChild(doc, ctx, def.right, accessor);
@@ -47409,8 +47409,8 @@ function generateIntersectionCheck(doc, ctx, schema, accessor) {
   doc.write(`if (!${mergedVar}.valid) return INVALID;`);
   return `${mergedVar}.data`;
 }
-function generateRecordCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateRecordCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const isPlainObjectConst = addConstant(ctx, isPlainObject3);
   doc.write(`if (!${isPlainObjectConst}(${accessor})) return INVALID;`);
   const outputVar = newVar(ctx);
@@ -47513,10 +47513,10 @@ function literalPropertyKey(ctx, key) {
     return esc(key);
   return addConstant(ctx, key);
 }
-function generateMapCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateMapCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   doc.write(`if (!(${accessor} instanceof Map)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
+  generateSizeGate(doc, schema2, `${accessor}.size`);
   const outputVar = newVar(ctx);
   const kVar = newVar(ctx);
   const valVar = newVar(ctx);
@@ -47530,10 +47530,10 @@ function generateMapCheck(doc, ctx, schema, accessor) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSetCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateSetCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   doc.write(`if (!(${accessor} instanceof Set)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
+  generateSizeGate(doc, schema2, `${accessor}.size`);
   const outputVar = newVar(ctx);
   const valVar = newVar(ctx);
   doc.write(`const ${outputVar} = new Set();`);
@@ -47549,9 +47549,9 @@ function generateFileCheck(doc, accessor) {
   doc.write(`if (!(${accessor} instanceof File)) return INVALID;`);
   return accessor;
 }
-function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
+function generateTemplateLiteralCheck(doc, ctx, schema2, accessor) {
   doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const pattern = schema._zod.pattern;
+  const pattern = schema2._zod.pattern;
   if (pattern) {
     const patternConst = addConstant(ctx, pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
@@ -47559,8 +47559,8 @@ function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function generateLazyCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateLazyCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const getterConst = addUserConstant(ctx, def.getter);
   const cacheConst = addConstant(ctx, { parser: null });
   doc.write(`if (!${cacheConst}.parser) {`);
@@ -47579,8 +47579,8 @@ function generateLazyCheck(doc, ctx, schema, accessor) {
   doc.write(`if (${outputVar} === INVALID) return INVALID;`);
   return outputVar;
 }
-function generatePipeCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generatePipeCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   const inputOutput = generateCheck(doc, ctx, def.in, accessor);
   if (def.transform) {
     if (isAsyncFunction(def.transform)) {
@@ -47606,8 +47606,8 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
 function isAsyncFunction(fn) {
   return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
 }
-function generateCustomCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateCustomCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   if (def.fn) {
     if (isAsyncFunction(def.fn)) {
       throw new ZodCompileAsyncError("z.compile: async custom predicates are not supported");
@@ -47632,8 +47632,8 @@ function runtimeCatch(innerSchema, catchValue, value) {
     return r.value;
   return catchValue();
 }
-function generateCatchCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateCatchCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   if (!def.catchValue[CONSTANT_CATCH]) {
     throw new ZodCompileUnsupportedError("catch with a callback (only a constant catch value compiles)", false);
   }
@@ -47655,8 +47655,8 @@ function generateCatchCheck(doc, ctx, schema, accessor) {
   doc.write(`}`);
   return outputVar;
 }
-function generateTransformCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
+function generateTransformCheck(doc, ctx, schema2, accessor) {
+  const def = schema2._zod.def;
   if (def.transform) {
     if (isAsyncFunction(def.transform)) {
       throw new ZodCompileAsyncError("z.compile: async transforms are not supported");
@@ -48384,11 +48384,11 @@ function _endsWith(suffix, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _property(property2, schema, params) {
+function _property(property2, schema2, params) {
   return new $ZodCheckProperty({
     check: "property",
     property: property2,
-    schema,
+    schema: schema2,
     ...normalizeParams(params)
   });
 }
@@ -48644,23 +48644,23 @@ function _promise(Class2, innerType) {
 function _custom(Class2, fn, _params) {
   const norm = normalizeParams(_params);
   norm.abort ?? (norm.abort = true);
-  const schema = new Class2({
+  const schema2 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...norm
   });
-  return schema;
+  return schema2;
 }
 // @__NO_SIDE_EFFECTS__
 function _refine(Class2, fn, _params) {
-  const schema = new Class2({
+  const schema2 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...normalizeParams(_params)
   });
-  return schema;
+  return schema2;
 }
 // @__NO_SIDE_EFFECTS__
 function _superRefine(fn, params) {
@@ -48842,8 +48842,8 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema2, ctx, json2, params, message) {
+  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema2, path: params.path, message }) : ctx.unrepresentable;
   if (result2 === "any")
     return false;
   if (result2 === void 0 || result2 === "throw")
@@ -48851,42 +48851,42 @@ function handleUnrepresentable(schema, ctx, json2, params, message) {
   Object.assign(json2, result2);
   return true;
 }
-function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
+function processSchema(schema2, ctx, _params = { path: [], schemaPath: [] }) {
   var _a3;
-  const def = schema._zod.def;
-  const seen = ctx.seen.get(schema);
+  const def = schema2._zod.def;
+  const seen = ctx.seen.get(schema2);
   if (seen) {
     seen.count++;
-    const isCycle = _params.schemaPath.includes(schema);
+    const isCycle = _params.schemaPath.includes(schema2);
     if (isCycle) {
       seen.cycle = _params.path;
     }
     return seen.schema;
   }
   const result2 = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema, result2);
+  ctx.seen.set(schema2, result2);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
-  const overrideSchema = schema._zod.toJSONSchema?.();
+  const overrideSchema = schema2._zod.toJSONSchema?.();
   if (overrideSchema) {
     result2.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
-      schemaPath: [..._params.schemaPath, schema],
+      schemaPath: [..._params.schemaPath, schema2],
       path: _params.path
     };
-    if (schema._zod.processJSONSchema) {
-      schema._zod.processJSONSchema(ctx, result2.schema, params);
+    if (schema2._zod.processJSONSchema) {
+      schema2._zod.processJSONSchema(ctx, result2.schema, params);
     } else {
       const _json = result2.schema;
       const processor = ctx.processors[def.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
       }
-      processor(schema, ctx, _json, params);
+      processor(schema2, ctx, _json, params);
     }
-    const parent = schema._zod.parent;
+    const parent = schema2._zod.parent;
     if (parent) {
       if (!result2.ref)
         result2.ref = parent;
@@ -48894,24 +48894,24 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta3 = ctx.metadataRegistry.get(schema);
+  const meta3 = ctx.metadataRegistry.get(schema2);
   if (meta3)
     assignProps(result2.schema, meta3);
-  if (ctx.io === "input" && isTransforming(schema)) {
+  if (ctx.io === "input" && isTransforming(schema2)) {
     delete result2.schema.examples;
     delete result2.schema.default;
   }
   if (ctx.io === "input" && "_prefault" in result2.schema)
     (_a3 = result2.schema).default ?? (_a3.default = result2.schema._prefault);
   delete result2.schema._prefault;
-  const _result = ctx.seen.get(schema);
+  const _result = ctx.seen.get(schema2);
   return _result.schema;
 }
 function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
-function extractDefs(ctx, schema) {
-  const root2 = ctx.seen.get(schema);
+function extractDefs(ctx, schema2) {
+  const root2 = ctx.seen.get(schema2);
   if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
@@ -48956,11 +48956,11 @@ function extractDefs(ctx, schema) {
     seen.def = { ...seen.schema };
     if (defId)
       seen.defId = defId;
-    const schema2 = seen.schema;
-    for (const key in schema2) {
-      delete schema2[key];
+    const schema3 = seen.schema;
+    for (const key in schema3) {
+      delete schema3[key];
     }
-    schema2.$ref = ref;
+    schema3.$ref = ref;
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
@@ -48974,13 +48974,13 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   }
   for (const entry of ctx.seen.entries()) {
     const seen = entry[1];
-    if (schema === entry[0]) {
+    if (schema2 === entry[0]) {
       extractToDef(entry);
       continue;
     }
     if (ctx.external) {
       const ext2 = ctx.external.registry.get(entry[0])?.id;
-      if (schema !== entry[0] && ext2) {
+      if (schema2 !== entry[0] && ext2) {
         extractToDef(entry);
         continue;
       }
@@ -49003,9 +49003,9 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   if (ctx.external)
     ctx.sharedDefsExtractedFor = ctx.external;
 }
-function compactTypeUnion(schema) {
-  const options2 = schema.anyOf;
-  if (!Array.isArray(options2) || options2.length === 0 || schema.type !== void 0)
+function compactTypeUnion(schema2) {
+  const options2 = schema2.anyOf;
+  if (!Array.isArray(options2) || options2.length === 0 || schema2.type !== void 0)
     return;
   const types = [];
   for (const option of options2) {
@@ -49023,8 +49023,8 @@ function compactTypeUnion(schema) {
         types.push(member);
     }
   }
-  delete schema.anyOf;
-  schema.type = types.length === 1 ? types[0] : types;
+  delete schema2.anyOf;
+  schema2.type = types.length === 1 ? types[0] : types;
 }
 function undeclaredConstraint(member) {
   const extra = member.additionalProperties;
@@ -49109,16 +49109,16 @@ function foldIntersection(json2) {
   delete json2.allOf;
   assignProps(json2, folded);
 }
-function finalize(ctx, schema) {
-  const root2 = ctx.seen.get(schema);
+function finalize(ctx, schema2) {
+  const root2 = ctx.seen.get(schema2);
   if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
     if (seen.ref === null)
       return;
-    const schema2 = seen.def ?? seen.schema;
-    const _cached = { ...schema2 };
+    const schema3 = seen.def ?? seen.schema;
+    const _cached = { ...schema3 };
     const ref = seen.ref;
     seen.ref = null;
     if (ref) {
@@ -49126,28 +49126,28 @@ function finalize(ctx, schema) {
       const refSeen = ctx.seen.get(ref);
       const refSchema = refSeen.schema;
       if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
-        schema2.allOf = schema2.allOf ?? [];
-        schema2.allOf.push(refSchema);
+        schema3.allOf = schema3.allOf ?? [];
+        schema3.allOf.push(refSchema);
       } else {
-        assignProps(schema2, refSchema);
+        assignProps(schema3, refSchema);
       }
-      assignProps(schema2, _cached);
+      assignProps(schema3, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key in schema2) {
+        for (const key in schema3) {
           if (key === "$ref" || key === "allOf")
             continue;
           if (!(key in _cached)) {
-            delete schema2[key];
+            delete schema3[key];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key in schema2) {
+        for (const key in schema3) {
           if (key === "$ref" || key === "allOf")
             continue;
-          if (key in refSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(refSeen.def[key])) {
-            delete schema2[key];
+          if (key in refSeen.def && JSON.stringify(schema3[key]) === JSON.stringify(refSeen.def[key])) {
+            delete schema3[key];
           }
         }
       }
@@ -49157,13 +49157,13 @@ function finalize(ctx, schema) {
       flattenRef(parent);
       const parentSeen = ctx.seen.get(parent);
       if (parentSeen?.schema.$ref) {
-        schema2.$ref = parentSeen.schema.$ref;
+        schema3.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key in schema2) {
+          for (const key in schema3) {
             if (key === "$ref" || key === "allOf")
               continue;
-            if (key in parentSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(parentSeen.def[key])) {
-              delete schema2[key];
+            if (key in parentSeen.def && JSON.stringify(schema3[key]) === JSON.stringify(parentSeen.def[key])) {
+              delete schema3[key];
             }
           }
         }
@@ -49171,7 +49171,7 @@ function finalize(ctx, schema) {
     }
     ctx.override({
       zodSchema,
-      jsonSchema: schema2,
+      jsonSchema: schema3,
       path: seen.path ?? []
     });
   };
@@ -49217,13 +49217,13 @@ function finalize(ctx, schema) {
   } else {
   }
   if (ctx.external?.uri) {
-    const id2 = ctx.external.registry.get(schema)?.id;
+    const id2 = ctx.external.registry.get(schema2)?.id;
     if (!id2)
       throw new Error("Schema is missing an `id` property");
     result2.$id = ctx.external.uri(id2);
   }
   assignProps(result2, root2.defId ? root2.schema : root2.def ?? root2.schema);
-  const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
+  const rootMetaId = ctx.metadataRegistry.get(schema2)?.id;
   if (rootMetaId !== void 0 && result2.id === rootMetaId)
     delete result2.id;
   const defs = ctx.external?.defs ?? {};
@@ -49253,10 +49253,10 @@ function finalize(ctx, schema) {
     const finalized = JSON.parse(JSON.stringify(result2));
     Object.defineProperty(finalized, "~standard", {
       value: {
-        ...schema["~standard"],
+        ...schema2["~standard"],
         jsonSchema: {
-          input: createStandardJSONSchemaMethod(schema, "input", ctx.processors),
-          output: createStandardJSONSchemaMethod(schema, "output", ctx.processors)
+          input: createStandardJSONSchemaMethod(schema2, "input", ctx.processors),
+          output: createStandardJSONSchemaMethod(schema2, "output", ctx.processors)
         }
       },
       enumerable: false,
@@ -49327,30 +49327,30 @@ var init_to_json_schema = __esm({
     init_util();
     FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
     UNION_KEYS = ["oneOf", "anyOf"];
-    createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
+    createToJSONSchemaMethod = (schema2, processors = {}) => (params) => {
       const ctx = initializeContext({ ...params, processors });
-      processSchema(schema, ctx);
-      extractDefs(ctx, schema);
-      return finalize(ctx, schema);
+      processSchema(schema2, ctx);
+      extractDefs(ctx, schema2);
+      return finalize(ctx, schema2);
     };
-    createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+    createStandardJSONSchemaMethod = (schema2, io, processors = {}) => (params) => {
       const { libraryOptions, target } = params ?? {};
       const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
-      processSchema(schema, ctx);
-      extractDefs(ctx, schema);
-      return finalize(ctx, schema);
+      processSchema(schema2, ctx);
+      extractDefs(ctx, schema2);
+      return finalize(ctx, schema2);
     };
   }
 });
 
 // node_modules/zod/v4/core/json-schema-processors.js
-function aggregateChecks(schema) {
+function aggregateChecks(schema2) {
   const agg = {};
-  const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  const def = schema2._zod.def;
+  const list = schema2._zod.traits.has("$ZodCheck") ? [schema2, ...def.checks ?? []] : def.checks ?? [];
   for (const ch of list)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
-  const bag = schema._zod.bag;
+  const bag = schema2._zod.bag;
   if (bag.minimum !== void 0)
     narrowMin(agg, "minimum", bag.minimum);
   if (bag.exclusiveMinimum !== void 0)
@@ -49372,15 +49372,15 @@ function aggregateChecks(schema) {
     addPattern(agg, pattern);
   return agg;
 }
-function inputOptin(schema) {
-  const def = schema._zod.def;
+function inputOptin(schema2) {
+  const def = schema2._zod.def;
   if (def.type === "pipe" && def.in._zod.traits.has("$ZodTransform")) {
     return inputOptin(def.out);
   }
   if (def.type === "catch") {
     return inputOptin(def.innerType);
   }
-  return schema._zod.optin;
+  return schema2._zod.optin;
 }
 function stringifyKeyNames(bySchema, json2, visited) {
   if (json2.$ref) {
@@ -49444,7 +49444,7 @@ function rewriteKeyNames(ctx) {
     }
   }
 }
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema2, ctx, json2, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -49454,7 +49454,7 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema2, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
 function toJSONSchema(input3, params) {
@@ -49463,8 +49463,8 @@ function toJSONSchema(input3, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry3._idmap.entries()) {
-      const [_, schema] = entry;
-      processSchema(schema, ctx2);
+      const [_, schema2] = entry;
+      processSchema(schema2, ctx2);
     }
     const schemas = {};
     const external = {
@@ -49474,9 +49474,9 @@ function toJSONSchema(input3, params) {
     };
     ctx2.external = external;
     for (const entry of registry3._idmap.entries()) {
-      const [key, schema] = entry;
-      extractDefs(ctx2, schema);
-      assignProp(schemas, key, finalize(ctx2, schema));
+      const [key, schema2] = entry;
+      extractDefs(ctx2, schema2);
+      assignProp(schemas, key, finalize(ctx2, schema2));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -49571,10 +49571,10 @@ var init_json_schema_processors = __esm({
       [base64urlCharset, base64url]
     ]);
     exactPattern = (p) => exactPatterns.get(p) ?? p;
-    stringProcessor = (schema, ctx, _json, _params) => {
+    stringProcessor = (schema2, ctx, _json, _params) => {
       const json2 = _json;
       json2.type = "string";
-      const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+      const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema2);
       if (typeof minimum === "number")
         json2.minLength = minimum;
       if (typeof maximum === "number")
@@ -49603,9 +49603,9 @@ var init_json_schema_processors = __esm({
         }
       }
     };
-    numberProcessor = (schema, ctx, _json, params) => {
+    numberProcessor = (schema2, ctx, _json, params) => {
       const json2 = _json;
-      const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
+      const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema2);
       json2.type = isInt ? "integer" : "number";
       const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
       const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
@@ -49636,7 +49636,7 @@ var init_json_schema_processors = __esm({
           if (Number.isFinite(divisor) && divisor !== 0)
             divisors.add(Math.abs(divisor));
           else
-            handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+            handleUnrepresentable(schema2, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
         }
         const [first, ...rest] = divisors;
         if (first !== void 0)
@@ -49648,11 +49648,11 @@ var init_json_schema_processors = __esm({
     booleanProcessor = (_schema, _ctx, json2, _params) => {
       json2.type = "boolean";
     };
-    bigintProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
+    bigintProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
     };
-    symbolProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
+    symbolProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
     };
     nullProcessor = (_schema, ctx, json2, _params) => {
       if (ctx.target === "openapi-3.0") {
@@ -49663,11 +49663,11 @@ var init_json_schema_processors = __esm({
         json2.type = "null";
       }
     };
-    undefinedProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
+    undefinedProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
     };
-    voidProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
+    voidProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Void cannot be represented in JSON Schema");
     };
     neverProcessor = (_schema, _ctx, json2, _params) => {
       json2.not = {};
@@ -49676,11 +49676,11 @@ var init_json_schema_processors = __esm({
     };
     unknownProcessor = (_schema, _ctx, _json, _params) => {
     };
-    dateProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
+    dateProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Date cannot be represented in JSON Schema");
     };
-    enumProcessor = (schema, _ctx, json2, _params) => {
-      const def = schema._zod.def;
+    enumProcessor = (schema2, _ctx, json2, _params) => {
+      const def = schema2._zod.def;
       const values = getEnumValues(def.entries);
       if (values.length === 0) {
         json2.not = {};
@@ -49692,8 +49692,8 @@ var init_json_schema_processors = __esm({
         json2.type = "string";
       json2.enum = values;
     };
-    literalProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    literalProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       if (def.values.length === 0) {
         json2.not = {};
         return;
@@ -49701,10 +49701,10 @@ var init_json_schema_processors = __esm({
       const vals = [];
       for (const val of def.values) {
         if (val === void 0) {
-          if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+          if (handleUnrepresentable(schema2, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
             return;
         } else if (typeof val === "bigint") {
-          if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+          if (handleUnrepresentable(schema2, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
             return;
           vals.push(Number(val));
         } else {
@@ -49732,23 +49732,23 @@ var init_json_schema_processors = __esm({
         json2.enum = vals;
       }
     };
-    nanProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
+    nanProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "NaN cannot be represented in JSON Schema");
     };
-    templateLiteralProcessor = (schema, _ctx, json2, _params) => {
+    templateLiteralProcessor = (schema2, _ctx, json2, _params) => {
       const _json = json2;
-      const pattern = schema._zod.pattern;
+      const pattern = schema2._zod.pattern;
       if (!pattern)
         throw new Error("Pattern not found in template literal");
       _json.type = "string";
       _json.pattern = pattern.source;
     };
-    fileProcessor = (schema, _ctx, json2, _params) => {
+    fileProcessor = (schema2, _ctx, json2, _params) => {
       const _json = json2;
       _json.type = "string";
       _json.format = "binary";
       _json.contentEncoding = "binary";
-      const { minimum, maximum, mime } = aggregateChecks(schema);
+      const { minimum, maximum, mime } = aggregateChecks(schema2);
       if (minimum !== void 0)
         _json.minLength = minimum;
       if (maximum !== void 0)
@@ -49765,25 +49765,25 @@ var init_json_schema_processors = __esm({
     successProcessor = (_schema, _ctx, json2, _params) => {
       json2.type = "boolean";
     };
-    customProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
+    customProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
     };
-    functionProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
+    functionProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Function types cannot be represented in JSON Schema");
     };
-    transformProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
+    transformProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
     };
-    mapProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
+    mapProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Map cannot be represented in JSON Schema");
     };
-    setProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+    setProcessor = (schema2, ctx, json2, params) => {
+      handleUnrepresentable(schema2, ctx, json2, params, "Set cannot be represented in JSON Schema");
     };
-    arrayProcessor = (schema, ctx, _json, params) => {
+    arrayProcessor = (schema2, ctx, _json, params) => {
       const json2 = _json;
-      const def = schema._zod.def;
-      const { minimum, maximum } = aggregateChecks(schema);
+      const def = schema2._zod.def;
+      const { minimum, maximum } = aggregateChecks(schema2);
       if (typeof minimum === "number")
         json2.minItems = minimum;
       if (typeof maximum === "number")
@@ -49794,12 +49794,12 @@ var init_json_schema_processors = __esm({
         path: [...params.path, "items"]
       });
     };
-    objectProcessor = (schema, ctx, _json, params) => {
+    objectProcessor = (schema2, ctx, _json, params) => {
       const json2 = _json;
-      const def = schema._zod.def;
+      const def = schema2._zod.def;
       const shape = def.shape;
       const symbolKeys = Object.getOwnPropertySymbols(shape);
-      if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+      if (symbolKeys.length && handleUnrepresentable(schema2, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
         return;
       }
       json2.type = "object";
@@ -49832,8 +49832,8 @@ var init_json_schema_processors = __esm({
         });
       }
     };
-    unionProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    unionProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       const isExclusive2 = def.inclusive === false;
       const options2 = def.options.map((x2, i2) => processSchema(x2, ctx, {
         ...params,
@@ -49845,8 +49845,8 @@ var init_json_schema_processors = __esm({
         json2.anyOf = options2;
       }
     };
-    intersectionProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    intersectionProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       const a = processSchema(def.left, ctx, {
         ...params,
         path: [...params.path, "allOf", 0]
@@ -49863,9 +49863,9 @@ var init_json_schema_processors = __esm({
       json2.allOf = allOf;
       ctx.intersections.push(allOf);
     };
-    tupleProcessor = (schema, ctx, _json, params) => {
+    tupleProcessor = (schema2, ctx, _json, params) => {
       const json2 = _json;
-      const def = schema._zod.def;
+      const def = schema2._zod.def;
       json2.type = "array";
       const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
       const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
@@ -49921,16 +49921,16 @@ var init_json_schema_processors = __esm({
         if (isClosed)
           json2.maxItems = maxItems;
       }
-      const { minimum, maximum } = aggregateChecks(schema);
+      const { minimum, maximum } = aggregateChecks(schema2);
       if (typeof minimum === "number")
         json2.minItems = minimum;
       if (typeof maximum === "number")
         json2.maxItems = maximum;
     };
     pendingRecords = /* @__PURE__ */ new WeakMap();
-    recordProcessor = (schema, ctx, _json, params) => {
+    recordProcessor = (schema2, ctx, _json, params) => {
       const json2 = _json;
-      const def = schema._zod.def;
+      const def = schema2._zod.def;
       json2.type = "object";
       const keyType = def.keyType;
       const patterns = aggregateChecks(keyType).patterns;
@@ -49955,7 +49955,7 @@ var init_json_schema_processors = __esm({
             pendingRecords.set(ctx, pending);
             ctx.deferred.push(() => rewriteKeyNames(ctx));
           }
-          pending.push(schema);
+          pending.push(schema2);
         }
         json2.additionalProperties = processSchema(def.valueType, ctx, {
           ...params,
@@ -49971,10 +49971,10 @@ var init_json_schema_processors = __esm({
         }
       }
     };
-    nullableProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    nullableProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       const inner = processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       if (ctx.target === "openapi-3.0") {
         seen.ref = def.innerType;
         json2.nullable = true;
@@ -49982,78 +49982,78 @@ var init_json_schema_processors = __esm({
         json2.anyOf = [inner, { type: "null" }];
       }
     };
-    nonoptionalProcessor = (schema, ctx, _json, params) => {
-      const def = schema._zod.def;
+    nonoptionalProcessor = (schema2, ctx, _json, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
     };
     UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-    defaultProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    defaultProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
-      const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+      const value = serializeDefaultValue(def.defaultValue, schema2, ctx, json2, params);
       if (value !== UNREPRESENTABLE_DEFAULT)
         json2.default = value;
     };
-    prefaultProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    prefaultProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
       if (ctx.io !== "input")
         return;
-      const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+      const value = serializeDefaultValue(def.defaultValue, schema2, ctx, json2, params);
       if (value !== UNREPRESENTABLE_DEFAULT)
         json2._prefault = value;
     };
-    catchProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    catchProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
       let catchValue;
       try {
         catchValue = def.catchValue(void 0);
       } catch {
-        handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+        handleUnrepresentable(schema2, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
         return;
       }
       json2.default = catchValue;
     };
-    pipeProcessor = (schema, ctx, _json, params) => {
-      const def = schema._zod.def;
+    pipeProcessor = (schema2, ctx, _json, params) => {
+      const def = schema2._zod.def;
       const inIsTransform = def.in._zod.traits.has("$ZodTransform");
       const innerType = ctx.io === "input" ? inIsTransform ? def.out : def.in : def.out;
       processSchema(innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = innerType;
     };
-    readonlyProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
+    readonlyProcessor = (schema2, ctx, json2, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
       json2.readOnly = true;
     };
-    promiseProcessor = (schema, ctx, _json, params) => {
-      const def = schema._zod.def;
+    promiseProcessor = (schema2, ctx, _json, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
     };
-    optionalProcessor = (schema, ctx, _json, params) => {
-      const def = schema._zod.def;
+    optionalProcessor = (schema2, ctx, _json, params) => {
+      const def = schema2._zod.def;
       processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = def.innerType;
     };
-    lazyProcessor = (schema, ctx, _json, params) => {
-      const innerType = schema._zod.innerType;
+    lazyProcessor = (schema2, ctx, _json, params) => {
+      const innerType = schema2._zod.innerType;
       processSchema(innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
+      const seen = ctx.seen.get(schema2);
       seen.ref = innerType;
     };
     allProcessors = {
@@ -50158,14 +50158,14 @@ var init_json_schema_generator = __esm({
        * Process a schema to prepare it for JSON Schema generation.
        * This must be called before emit().
        */
-      process(schema, _params = { path: [], schemaPath: [] }) {
-        return processSchema(schema, this.ctx, _params);
+      process(schema2, _params = { path: [], schemaPath: [] }) {
+        return processSchema(schema2, this.ctx, _params);
       }
       /**
        * Emit the final JSON Schema after processing.
        * Must call process() first.
        */
-      emit(schema, _params) {
+      emit(schema2, _params) {
         if (_params) {
           if (_params.cycles)
             this.ctx.cycles = _params.cycles;
@@ -50176,8 +50176,8 @@ var init_json_schema_generator = __esm({
         }
         this.ctx.sharedDefsExtractedFor = void 0;
         this.ctx.sharedEmitDoneFor = void 0;
-        extractDefs(this.ctx, schema);
-        const result2 = finalize(this.ctx, schema);
+        extractDefs(this.ctx, schema2);
+        const result2 = finalize(this.ctx, schema2);
         const { "~standard": _, ...plainResult } = result2;
         return plainResult;
       }
@@ -50998,8 +50998,8 @@ function date2(params) {
 function array(element, params) {
   return _array(ZodArray, element, params);
 }
-function keyof(schema) {
-  const shape = schema._zod.def.shape;
+function keyof(schema2) {
+  const shape = schema2._zod.def.shape;
   return _enum2(Object.keys(shape));
 }
 function object(shape, params) {
@@ -51313,11 +51313,11 @@ function json(params) {
   });
   return jsonSchema;
 }
-function preprocess(fn, schema) {
+function preprocess(fn, schema2) {
   return new ZodPreprocess({
     type: "pipe",
     in: transform(fn),
-    out: schema
+    out: schema2
   });
 }
 var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodMAC, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodCreditCard, ZodIBAN, ZodJWT, ZodCustomStringFormat, ZodNumber, ZodNumberFormat, ZodBoolean, ZodBigInt, ZodBigIntFormat, ZodSymbol, ZodUndefined, ZodNull, ZodAny, ZodUnknown, ZodNever, ZodVoid, ZodDate, ZodArray, ZodObject, ZodUnion, ZodXor, ZodDiscriminatedUnion, ZodIntersection, ZodTuple, ZodRecord, ZodMap, ZodSet, ZodEnum, ZodLiteral, ZodFile, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodSuccess, ZodCatch, ZodNaN, ZodPipe, ZodCodec, ZodPreprocess, ZodReadonly, ZodTemplateLiteral, ZodLazy, ZodPromise, ZodFunction, ZodCustom, describe2, meta2, ZodInstanceOf, stringbool;
@@ -52369,8 +52369,8 @@ var init_iso = __esm({
 });
 
 // node_modules/zod/v4/classic/from-json-schema.js
-function detectVersion(schema, defaultTarget) {
-  const $schema = schema.$schema;
+function detectVersion(schema2, defaultTarget) {
+  const $schema = schema2.$schema;
   if ($schema === "https://json-schema.org/draft/2020-12/schema") {
     return "draft-2020-12";
   }
@@ -52537,20 +52537,20 @@ function checkArrayGuards(arraySchema, guards) {
     if (guards.containsSchema) {
       const minContains = guards.minContains ?? 1;
       const ceiling = guards.maxContains !== void 0 ? guards.maxContains + 1 : Number.POSITIVE_INFINITY;
-      let matches = 0;
+      let matches2 = 0;
       for (const item of items) {
-        if (guards.containsSchema.safeParse(item).success && ++matches >= ceiling)
+        if (guards.containsSchema.safeParse(item).success && ++matches2 >= ceiling)
           break;
       }
-      if (matches < minContains) {
+      if (matches2 < minContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
+          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches2}`,
           input: items,
           continue: true
         });
       }
-      if (guards.maxContains !== void 0 && matches > guards.maxContains) {
+      if (guards.maxContains !== void 0 && matches2 > guards.maxContains) {
         payload.issues.push({
           code: "custom",
           message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
@@ -52571,27 +52571,27 @@ function getTupleRest(restSchema, ctx) {
   }
   return convertSchema(restSchema, ctx);
 }
-function convertBaseSchema(schema, ctx) {
-  if (schema.not !== void 0) {
-    if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
+function convertBaseSchema(schema2, ctx) {
+  if (schema2.not !== void 0) {
+    if (typeof schema2.not === "object" && Object.keys(schema2.not).length === 0) {
       return z.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
-  if (schema.unevaluatedItems !== void 0) {
+  if (schema2.unevaluatedItems !== void 0) {
     throw new Error("unevaluatedItems is not supported");
   }
-  if (schema.unevaluatedProperties !== void 0) {
+  if (schema2.unevaluatedProperties !== void 0) {
     throw new Error("unevaluatedProperties is not supported");
   }
-  if (schema.if !== void 0 || schema.then !== void 0 || schema.else !== void 0) {
+  if (schema2.if !== void 0 || schema2.then !== void 0 || schema2.else !== void 0) {
     throw new Error("Conditional schemas (if/then/else) are not supported");
   }
-  if (schema.dependentSchemas !== void 0 || schema.dependentRequired !== void 0) {
+  if (schema2.dependentSchemas !== void 0 || schema2.dependentRequired !== void 0) {
     throw new Error("dependentSchemas and dependentRequired are not supported");
   }
-  if (schema.$ref) {
-    const refPath = schema.$ref;
+  if (schema2.$ref) {
+    const refPath = schema2.$ref;
     if (ctx.refs.has(refPath)) {
       return ctx.refs.get(refPath);
     }
@@ -52610,9 +52610,9 @@ function convertBaseSchema(schema, ctx) {
     ctx.processing.delete(refPath);
     return zodSchema2;
   }
-  if (schema.enum !== void 0) {
-    const enumValues = schema.enum;
-    if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
+  if (schema2.enum !== void 0) {
+    const enumValues = schema2.enum;
+    if (ctx.version === "openapi-3.0" && schema2.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
       return z.null();
     }
     if (enumValues.length === 0) {
@@ -52630,13 +52630,13 @@ function convertBaseSchema(schema, ctx) {
     }
     return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
-  if (schema.const !== void 0) {
-    return z.literal(schema.const);
+  if (schema2.const !== void 0) {
+    return z.literal(schema2.const);
   }
-  const type = schema.type;
+  const type = schema2.type;
   if (Array.isArray(type)) {
     const typeSchemas = type.map((t) => {
-      const typeSchema = { ...schema, type: t };
+      const typeSchema = { ...schema2, type: t };
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
@@ -52654,8 +52654,8 @@ function convertBaseSchema(schema, ctx) {
   switch (type) {
     case "string": {
       let stringSchema = z.string();
-      if (schema.format) {
-        const format = schema.format;
+      if (schema2.format) {
+        const format = schema2.format;
         if (format === "email") {
           stringSchema = stringSchema.check(z.email());
         } else if (format === "uri" || format === "uri-reference") {
@@ -52710,14 +52710,14 @@ function convertBaseSchema(schema, ctx) {
           stringSchema = stringSchema.check(z.ksuid());
         }
       }
-      if (typeof schema.minLength === "number") {
-        stringSchema = stringSchema.min(schema.minLength);
+      if (typeof schema2.minLength === "number") {
+        stringSchema = stringSchema.min(schema2.minLength);
       }
-      if (typeof schema.maxLength === "number") {
-        stringSchema = stringSchema.max(schema.maxLength);
+      if (typeof schema2.maxLength === "number") {
+        stringSchema = stringSchema.max(schema2.maxLength);
       }
-      if (schema.pattern) {
-        stringSchema = stringSchema.regex(new RegExp(schema.pattern));
+      if (schema2.pattern) {
+        stringSchema = stringSchema.regex(new RegExp(schema2.pattern));
       }
       zodSchema = stringSchema;
       break;
@@ -52725,24 +52725,24 @@ function convertBaseSchema(schema, ctx) {
     case "number":
     case "integer": {
       let numberSchema = type === "integer" ? z.number().int() : z.number();
-      if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
-        numberSchema = numberSchema.min(schema.minimum);
+      if (typeof schema2.minimum === "number" && schema2.exclusiveMinimum !== true) {
+        numberSchema = numberSchema.min(schema2.minimum);
       }
-      if (typeof schema.maximum === "number" && schema.exclusiveMaximum !== true) {
-        numberSchema = numberSchema.max(schema.maximum);
+      if (typeof schema2.maximum === "number" && schema2.exclusiveMaximum !== true) {
+        numberSchema = numberSchema.max(schema2.maximum);
       }
-      if (typeof schema.exclusiveMinimum === "number") {
-        numberSchema = numberSchema.gt(schema.exclusiveMinimum);
-      } else if (schema.exclusiveMinimum === true && typeof schema.minimum === "number") {
-        numberSchema = numberSchema.gt(schema.minimum);
+      if (typeof schema2.exclusiveMinimum === "number") {
+        numberSchema = numberSchema.gt(schema2.exclusiveMinimum);
+      } else if (schema2.exclusiveMinimum === true && typeof schema2.minimum === "number") {
+        numberSchema = numberSchema.gt(schema2.minimum);
       }
-      if (typeof schema.exclusiveMaximum === "number") {
-        numberSchema = numberSchema.lt(schema.exclusiveMaximum);
-      } else if (schema.exclusiveMaximum === true && typeof schema.maximum === "number") {
-        numberSchema = numberSchema.lt(schema.maximum);
+      if (typeof schema2.exclusiveMaximum === "number") {
+        numberSchema = numberSchema.lt(schema2.exclusiveMaximum);
+      } else if (schema2.exclusiveMaximum === true && typeof schema2.maximum === "number") {
+        numberSchema = numberSchema.lt(schema2.maximum);
       }
-      if (typeof schema.multipleOf === "number") {
-        numberSchema = numberSchema.multipleOf(schema.multipleOf);
+      if (typeof schema2.multipleOf === "number") {
+        numberSchema = numberSchema.multipleOf(schema2.multipleOf);
       }
       zodSchema = numberSchema;
       break;
@@ -52757,15 +52757,15 @@ function convertBaseSchema(schema, ctx) {
     }
     case "object": {
       const shape = {};
-      const properties = schema.properties || {};
-      const requiredSet = new Set(schema.required || []);
-      const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
+      const properties = schema2.properties || {};
+      const requiredSet = new Set(schema2.required || []);
+      const additionalSchema = typeof schema2.additionalProperties === "object" ? convertSchema(schema2.additionalProperties, ctx) : void 0;
       for (const [key, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
         assignProp(shape, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
       }
-      if (schema.patternProperties) {
-        const patternProps = schema.patternProperties;
+      if (schema2.patternProperties) {
+        const patternProps = schema2.patternProperties;
         const patternKeys = Object.keys(patternProps);
         const looseRecords = [];
         for (const pattern of patternKeys) {
@@ -52789,7 +52789,7 @@ function convertBaseSchema(schema, ctx) {
           }
           zodSchema = result2;
         }
-        if (schema.additionalProperties === false) {
+        if (schema2.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
           const patterns = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
@@ -52816,7 +52816,7 @@ function convertBaseSchema(schema, ctx) {
         }
       } else {
         const objectSchema = z.object(shape);
-        if (schema.additionalProperties === false) {
+        if (schema2.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
           zodSchema = objectSchema.catchall(additionalSchema);
@@ -52824,13 +52824,13 @@ function convertBaseSchema(schema, ctx) {
           zodSchema = objectSchema.passthrough();
         }
       }
-      const hasKeyGuard = schema.propertyNames !== void 0 && schema.propertyNames !== true;
-      const minProperties = typeof schema.minProperties === "number" ? schema.minProperties : void 0;
-      const maxProperties = typeof schema.maxProperties === "number" ? schema.maxProperties : void 0;
+      const hasKeyGuard = schema2.propertyNames !== void 0 && schema2.propertyNames !== true;
+      const minProperties = typeof schema2.minProperties === "number" ? schema2.minProperties : void 0;
+      const maxProperties = typeof schema2.maxProperties === "number" ? schema2.maxProperties : void 0;
       if (hasKeyGuard || minProperties !== void 0 || maxProperties !== void 0) {
         let keySchema;
         if (hasKeyGuard) {
-          const keyJSONSchema = typeof schema.propertyNames === "object" && schema.propertyNames.type === void 0 ? { type: "string", ...schema.propertyNames } : schema.propertyNames;
+          const keyJSONSchema = typeof schema2.propertyNames === "object" && schema2.propertyNames.type === void 0 ? { type: "string", ...schema2.propertyNames } : schema2.propertyNames;
           keySchema = convertSchema(keyJSONSchema, ctx);
         }
         zodSchema = checkObjectGuards(zodSchema, { keySchema, minProperties, maxProperties });
@@ -52838,53 +52838,53 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "array": {
-      const prefixItems = schema.prefixItems;
-      const items = schema.items;
+      const prefixItems = schema2.prefixItems;
+      const items = schema2.items;
       if (prefixItems && Array.isArray(prefixItems)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
+        const minItems = typeof schema2.minItems === "number" ? schema2.minItems : 0;
         const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+        if (typeof schema2.minItems === "number") {
+          zodSchema = zodSchema.check(z.minLength(schema2.minItems));
         }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+        if (typeof schema2.maxItems === "number") {
+          zodSchema = zodSchema.check(z.maxLength(schema2.maxItems));
         }
       } else if (Array.isArray(items)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
+        const minItems = typeof schema2.minItems === "number" ? schema2.minItems : 0;
         const tupleItems = items.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = getTupleRest(schema.additionalItems, ctx);
+        const rest = getTupleRest(schema2.additionalItems, ctx);
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+        if (typeof schema2.minItems === "number") {
+          zodSchema = zodSchema.check(z.minLength(schema2.minItems));
         }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+        if (typeof schema2.maxItems === "number") {
+          zodSchema = zodSchema.check(z.maxLength(schema2.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
         let arraySchema = z.array(element);
-        if (typeof schema.minItems === "number") {
-          arraySchema = arraySchema.min(schema.minItems);
+        if (typeof schema2.minItems === "number") {
+          arraySchema = arraySchema.min(schema2.minItems);
         }
-        if (typeof schema.maxItems === "number") {
-          arraySchema = arraySchema.max(schema.maxItems);
+        if (typeof schema2.maxItems === "number") {
+          arraySchema = arraySchema.max(schema2.maxItems);
         }
         zodSchema = arraySchema;
       } else {
         zodSchema = z.array(z.any());
       }
-      if (schema.uniqueItems === true || schema.contains !== void 0) {
+      if (schema2.uniqueItems === true || schema2.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
-          uniqueItems: schema.uniqueItems === true,
-          containsSchema: schema.contains !== void 0 ? convertSchema(schema.contains, ctx) : void 0,
-          minContains: typeof schema.minContains === "number" ? schema.minContains : void 0,
-          maxContains: typeof schema.maxContains === "number" ? schema.maxContains : void 0
+          uniqueItems: schema2.uniqueItems === true,
+          containsSchema: schema2.contains !== void 0 ? convertSchema(schema2.contains, ctx) : void 0,
+          minContains: typeof schema2.minContains === "number" ? schema2.minContains : void 0,
+          maxContains: typeof schema2.maxContains === "number" ? schema2.maxContains : void 0
         });
       }
       break;
@@ -52894,94 +52894,94 @@ function convertBaseSchema(schema, ctx) {
   }
   return zodSchema;
 }
-function convertSchema(schema, ctx) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+function convertSchema(schema2, ctx) {
+  if (typeof schema2 === "boolean") {
+    return schema2 ? z.any() : z.never();
   }
-  let baseSchema = convertBaseSchema(schema, ctx);
-  const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
-  if (schema.anyOf && Array.isArray(schema.anyOf)) {
-    const options2 = schema.anyOf.map((s2) => convertSchema(s2, ctx));
+  let baseSchema = convertBaseSchema(schema2, ctx);
+  const hasExplicitType = schema2.type || schema2.enum !== void 0 || schema2.const !== void 0;
+  if (schema2.anyOf && Array.isArray(schema2.anyOf)) {
+    const options2 = schema2.anyOf.map((s2) => convertSchema(s2, ctx));
     const anyOfUnion = z.union(options2);
     baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
-  if (schema.oneOf && Array.isArray(schema.oneOf)) {
-    const options2 = schema.oneOf.map((s2) => convertSchema(s2, ctx));
+  if (schema2.oneOf && Array.isArray(schema2.oneOf)) {
+    const options2 = schema2.oneOf.map((s2) => convertSchema(s2, ctx));
     const oneOfUnion = z.xor(options2);
     baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
-  if (schema.allOf && Array.isArray(schema.allOf)) {
-    if (schema.allOf.length === 0) {
+  if (schema2.allOf && Array.isArray(schema2.allOf)) {
+    if (schema2.allOf.length === 0) {
       baseSchema = hasExplicitType ? baseSchema : z.any();
     } else {
-      let result2 = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
+      let result2 = hasExplicitType ? baseSchema : convertSchema(schema2.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
-      for (let i2 = startIdx; i2 < schema.allOf.length; i2++) {
-        result2 = z.intersection(result2, convertSchema(schema.allOf[i2], ctx));
+      for (let i2 = startIdx; i2 < schema2.allOf.length; i2++) {
+        result2 = z.intersection(result2, convertSchema(schema2.allOf[i2], ctx));
       }
       baseSchema = result2;
     }
   }
-  if (schema.nullable === true && ctx.version === "openapi-3.0") {
+  if (schema2.nullable === true && ctx.version === "openapi-3.0") {
     baseSchema = z.nullable(baseSchema);
   }
-  if (schema.readOnly === true) {
+  if (schema2.readOnly === true) {
     baseSchema = z.readonly(baseSchema);
   }
-  if (schema.default !== void 0) {
-    baseSchema = baseSchema.default(schema.default);
+  if (schema2.default !== void 0) {
+    baseSchema = baseSchema.default(schema2.default);
   }
   const extraMeta = {};
   const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
   for (const key of coreMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
+    if (key in schema2) {
+      extraMeta[key] = schema2[key];
     }
   }
   const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
   for (const key of contentMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
+    if (key in schema2) {
+      extraMeta[key] = schema2[key];
     }
   }
-  if (schema.type === "object" && schema.$ref === void 0) {
-    if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
-      extraMeta.propertyNames = schema.propertyNames;
+  if (schema2.type === "object" && schema2.$ref === void 0) {
+    if (schema2.propertyNames !== void 0 && !containsRef(schema2.propertyNames)) {
+      extraMeta.propertyNames = schema2.propertyNames;
     }
     for (const key of ["minProperties", "maxProperties"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
+      if (schema2[key] !== void 0)
+        extraMeta[key] = schema2[key];
     }
   }
-  if (schema.type === "array" && schema.$ref === void 0) {
-    if (schema.contains !== void 0 && !containsRef(schema.contains)) {
-      extraMeta.contains = schema.contains;
+  if (schema2.type === "array" && schema2.$ref === void 0) {
+    if (schema2.contains !== void 0 && !containsRef(schema2.contains)) {
+      extraMeta.contains = schema2.contains;
     }
     for (const key of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
+      if (schema2[key] !== void 0)
+        extraMeta[key] = schema2[key];
     }
   }
-  for (const key of Object.keys(schema)) {
+  for (const key of Object.keys(schema2)) {
     if (!RECOGNIZED_KEYS.has(key)) {
-      assignProp(extraMeta, key, schema[key]);
+      assignProp(extraMeta, key, schema2[key]);
     }
   }
   if (Object.keys(extraMeta).length > 0) {
     ctx.registry.add(baseSchema, extraMeta);
   }
-  if (schema.description) {
-    baseSchema = baseSchema.describe(schema.description);
+  if (schema2.description) {
+    baseSchema = baseSchema.describe(schema2.description);
   }
   return baseSchema;
 }
-function fromJSONSchema(schema, params) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+function fromJSONSchema(schema2, params) {
+  if (typeof schema2 === "boolean") {
+    return schema2 ? z.any() : z.never();
   }
   let normalized;
   try {
-    normalized = JSON.parse(JSON.stringify(schema));
+    normalized = JSON.parse(JSON.stringify(schema2));
   } catch {
     throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
   }
@@ -53112,7 +53112,7 @@ var init_from_json_schema = __esm({
 });
 
 // node_modules/zod/v4/core/visit.js
-function visit(schema, fnOrHandlers) {
+function visit(schema2, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -53262,7 +53262,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run3(schema);
+  return run3(schema2);
 }
 var RESOLVING;
 var init_visit = __esm({
@@ -53274,8 +53274,8 @@ var init_visit = __esm({
 });
 
 // node_modules/zod/v4/classic/deep-partial.js
-function deepPartial(schema) {
-  return visit(schema, {
+function deepPartial(schema2) {
+  return visit(schema2, {
     object: (s2) => s2.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s2) => {
@@ -53304,8 +53304,8 @@ function outSide(def) {
 function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
-function input(schema) {
-  return visit(schema, {
+function input(schema2) {
+  return visit(schema2, {
     pipe: (s2) => inSide(s2._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s2, rewritten) => rewritten ? optional(s2._zod.def.innerType) : s2,
@@ -53313,8 +53313,8 @@ function input(schema) {
     catch: (s2, rewritten) => rewritten ? s2._zod.def.innerType : s2
   });
 }
-function output(schema) {
-  return visit(schema, {
+function output(schema2) {
+  return visit(schema2, {
     pipe: (s2) => outSide(s2._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s2, rewritten) => rewritten ? s2._zod.def.innerType : s2
@@ -56525,18 +56525,18 @@ function enter(walk, base, head) {
     walk: { ...walk, depth: walk.depth + 1 }
   };
 }
-function schemaView(root2, schema, visiting) {
-  const properties = isObj(schema["properties"]) ? schema["properties"] : {};
-  const required2 = Array.isArray(schema["required"]) ? schema["required"] : [];
+function schemaView(root2, schema2, visiting) {
+  const properties = isObj(schema2["properties"]) ? schema2["properties"] : {};
+  const required2 = Array.isArray(schema2["required"]) ? schema2["required"] : [];
   const view = {
-    type: declaredType(schema),
+    type: declaredType(schema2),
     properties: new Map(Object.entries(properties)),
     required: new Set(required2.filter((name2) => typeof name2 === "string")),
-    items: schema["items"]
+    items: schema2["items"]
   };
-  if (Array.isArray(schema["allOf"]) && !visiting.has(schema)) {
-    visiting.add(schema);
-    for (const member of schema["allOf"]) {
+  if (Array.isArray(schema2["allOf"]) && !visiting.has(schema2)) {
+    visiting.add(schema2);
+    for (const member of schema2["allOf"]) {
       const resolved = resolveRef2(root2, member).node;
       if (resolved === void 0) continue;
       const part = schemaView(root2, resolved, visiting);
@@ -56549,8 +56549,8 @@ function schemaView(root2, schema, visiting) {
   view.type ??= view.properties.size > 0 ? "object" : view.items !== void 0 ? "array" : void 0;
   return view;
 }
-function declaredType(schema) {
-  const type = schema["type"];
+function declaredType(schema2) {
+  const type = schema2["type"];
   if (typeof type === "string") return type;
   if (Array.isArray(type)) {
     const named2 = type.filter((t) => typeof t === "string" && t !== "null").sort();
@@ -59525,17 +59525,17 @@ function mappedName(owner) {
   return unquote(positionalArgs(map2)[0] ?? namedArg(map2, "name")) ?? owner.name;
 }
 function dbName(block) {
-  const schema = unquote(positionalArgs(attribute(block, "schema"))[0]);
-  return schema ? `${schema}.${mappedName(block)}` : mappedName(block);
+  const schema2 = unquote(positionalArgs(attribute(block, "schema"))[0]);
+  return schema2 ? `${schema2}.${mappedName(block)}` : mappedName(block);
 }
 function columnName(model, fieldName2) {
   const field = model?.fields.find((f) => f.name === fieldName2);
   return field ? mappedName(field) : fieldName2;
 }
-function isRelation(field, schema) {
-  if (schema.models.has(field.type) || attribute(field, "relation")) return true;
+function isRelation(field, schema2) {
+  if (schema2.models.has(field.type) || attribute(field, "relation")) return true;
   const known = SCALAR_TYPES.has(field.type) || field.type.startsWith("Unsupported(");
-  return !known && !schema.enums.has(field.type) && !schema.composites.has(field.type) && field.list;
+  return !known && !schema2.enums.has(field.type) && !schema2.composites.has(field.type) && field.list;
 }
 function typeBefore(field, cmp) {
   return cmp.before.enums.has(field.type) ? `enum ${field.type}` : field.type;
@@ -59630,11 +59630,11 @@ function compareModel(b, h, cmp) {
   changes.push(...compareForeignKeys(b, h, cmp.before, cmp.after));
   return changes;
 }
-function newModelConstraints(model, schema) {
+function newModelConstraints(model, schema2) {
   const label2 = `new model "${model.name}"`;
   return [
     ...indexesOf(model).filter((i2) => i2.unique).map((i2) => indexChange(`${label2}: ${i2.display} added`, i2.line)),
-    ...foreignKeysOf(model, schema).map(
+    ...foreignKeysOf(model, schema2).map(
       (k2) => indexChange(`${label2}: foreign key ${k2.display} added`, k2.line)
     )
   ];
@@ -59750,13 +59750,13 @@ function compareIndexes(b, h) {
 function indexDropped(unique3) {
   return unique3 ? "(uniqueness no longer enforced; upserts on it fail)" : "(index dropped: queries that used it scan instead)";
 }
-function foreignKeysOf(model, schema) {
+function foreignKeysOf(model, schema2) {
   const keys = [];
   for (const field of model.fields) {
     const relation = attribute(field, "relation");
     const fields = fieldList(namedArg(relation, "fields"));
     if (!relation || fields.length === 0) continue;
-    const target = schema.models.get(field.type);
+    const target = schema2.models.get(field.type);
     const references = fieldList(namedArg(relation, "references"));
     const local = fields.map((f) => columnName(model, f.name));
     const remote = references.map((f) => columnName(target, f.name));
@@ -59795,15 +59795,15 @@ function compareForeignKeys(b, h, before, after2) {
   }
   return changes;
 }
-function joinTables(schema) {
+function joinTables(schema2) {
   const tables = /* @__PURE__ */ new Map();
-  for (const model of schema.models.values()) {
+  for (const model of schema2.models.values()) {
     for (const field of model.fields) {
-      if (!isImplicitManySide(field, schema)) continue;
+      if (!isImplicitManySide(field, schema2)) continue;
       const name2 = relationName(field);
-      const other = schema.models.get(field.type);
+      const other = schema2.models.get(field.type);
       const back = other?.fields.find(
-        (f) => f !== field && f.type === model.name && isImplicitManySide(f, schema) && relationName(f) === name2
+        (f) => f !== field && f.type === model.name && isImplicitManySide(f, schema2) && relationName(f) === name2
       );
       if (!back) continue;
       const table = `_${name2 ?? [model.name, field.type].sort().join("To")}`;
@@ -59812,8 +59812,8 @@ function joinTables(schema) {
   }
   return tables;
 }
-function isImplicitManySide(field, schema) {
-  return field.list && schema.models.has(field.type) && fieldList(namedArg(attribute(field, "relation"), "fields")).length === 0;
+function isImplicitManySide(field, schema2) {
+  return field.list && schema2.models.has(field.type) && fieldList(namedArg(attribute(field, "relation"), "fields")).length === 0;
 }
 function relationName(field) {
   const relation = attribute(field, "relation");
@@ -61728,9 +61728,9 @@ function alterTableAction(table, label2, action, ctx) {
   }
   if (c.accept("RENAME")) return renameAction(c, table, label2, on, line);
   if (c.accept("SET", "SCHEMA")) {
-    const schema = c.name();
+    const schema2 = c.name();
     return [
-      destructive2(`SET SCHEMA ${schema ? q(schema) : ""} ${on} (moved to another schema)`, line)
+      destructive2(`SET SCHEMA ${schema2 ? q(schema2) : ""} ${on} (moved to another schema)`, line)
     ];
   }
   if (c.accept("TRUNCATE", "PARTITION")) return [destructive2(`TRUNCATE PARTITION ${on}`, line)];
@@ -65528,25 +65528,25 @@ function buildRegex(units) {
   return [`^${re}$`, units];
 }
 function match(input3, regex2, handlers) {
-  const matches = input3.match(regex2);
-  if (matches) {
+  const matches2 = input3.match(regex2);
+  if (matches2) {
     const all = {};
     let matchIndex = 1;
     for (const i2 in handlers) {
       if (hasOwnProperty(handlers, i2)) {
         const h = handlers[i2], groups3 = h.groups ? h.groups + 1 : 1;
         if (!h.literal && h.token) {
-          all[h.token.val[0]] = h.deser(matches.slice(matchIndex, matchIndex + groups3));
+          all[h.token.val[0]] = h.deser(matches2.slice(matchIndex, matchIndex + groups3));
         }
         matchIndex += groups3;
       }
     }
-    return [matches, all];
+    return [matches2, all];
   } else {
-    return [matches, {}];
+    return [matches2, {}];
   }
 }
-function dateTimeFromMatches(matches) {
+function dateTimeFromMatches(matches2) {
   const toField = (token) => {
     switch (token) {
       case "S":
@@ -65582,35 +65582,35 @@ function dateTimeFromMatches(matches) {
   };
   let zone = null;
   let specificOffset;
-  if (!isUndefined(matches.z)) {
-    zone = IANAZone.create(matches.z);
+  if (!isUndefined(matches2.z)) {
+    zone = IANAZone.create(matches2.z);
   }
-  if (!isUndefined(matches.Z)) {
+  if (!isUndefined(matches2.Z)) {
     if (!zone) {
-      zone = new FixedOffsetZone(matches.Z);
+      zone = new FixedOffsetZone(matches2.Z);
     }
-    specificOffset = matches.Z;
+    specificOffset = matches2.Z;
   }
-  if (!isUndefined(matches.q)) {
-    matches.M = (matches.q - 1) * 3 + 1;
+  if (!isUndefined(matches2.q)) {
+    matches2.M = (matches2.q - 1) * 3 + 1;
   }
-  if (!isUndefined(matches.h)) {
-    if (matches.h < 12 && matches.a === 1) {
-      matches.h += 12;
-    } else if (matches.h === 12 && matches.a === 0) {
-      matches.h = 0;
+  if (!isUndefined(matches2.h)) {
+    if (matches2.h < 12 && matches2.a === 1) {
+      matches2.h += 12;
+    } else if (matches2.h === 12 && matches2.a === 0) {
+      matches2.h = 0;
     }
   }
-  if (matches.G === 0 && matches.y) {
-    matches.y = -matches.y;
+  if (matches2.G === 0 && matches2.y) {
+    matches2.y = -matches2.y;
   }
-  if (!isUndefined(matches.u)) {
-    matches.S = parseMillis(matches.u);
+  if (!isUndefined(matches2.u)) {
+    matches2.S = parseMillis(matches2.u);
   }
-  const vals = Object.keys(matches).reduce((r, k2) => {
+  const vals = Object.keys(matches2).reduce((r, k2) => {
     const f = toField(k2);
     if (f) {
-      r[f] = matches[k2];
+      r[f] = matches2[k2];
     }
     return r;
   }, {});
@@ -69055,8 +69055,8 @@ var init_luxon = __esm({
         if (!this.isValid) {
           return { input: input3, tokens: this.tokens, invalidReason: this.invalidReason };
         } else {
-          const [rawMatches, matches] = match(input3, this.regex, this.handlers), [result2, zone, specificOffset] = matches ? dateTimeFromMatches(matches) : [null, null, void 0];
-          if (hasOwnProperty(matches, "a") && hasOwnProperty(matches, "H")) {
+          const [rawMatches, matches2] = match(input3, this.regex, this.handlers), [result2, zone, specificOffset] = matches2 ? dateTimeFromMatches(matches2) : [null, null, void 0];
+          if (hasOwnProperty(matches2, "a") && hasOwnProperty(matches2, "H")) {
             throw new ConflictingSpecificationError(
               "Can't include meridiem when specifying 24-hour format"
             );
@@ -69066,7 +69066,7 @@ var init_luxon = __esm({
             tokens: this.tokens,
             regex: this.regex,
             rawMatches,
-            matches,
+            matches: matches2,
             result: result2,
             zone,
             specificOffset
@@ -74029,10 +74029,10 @@ var init_glob_expansion = __esm({
 });
 
 // src/policy/match.ts
-function hasPortion(path3, portion) {
+function hasPortion(path3, portion, notLast = false) {
   for (let at2 = path3.indexOf(portion); at2 !== -1; at2 = path3.indexOf(portion, at2 + 1)) {
     const end = at2 + portion.length;
-    if ((at2 === 0 || path3.charCodeAt(at2 - 1) === SLASH) && (end === path3.length || path3.charCodeAt(end) === SLASH))
+    if ((at2 === 0 || path3.charCodeAt(at2 - 1) === SLASH) && (end === path3.length && !notLast || path3.charCodeAt(end) === SLASH))
       return true;
   }
   return false;
@@ -74066,6 +74066,101 @@ function subtreeRows(matcher) {
 function sameOptions(matcher) {
   const { options: options2 } = matcher;
   return !matcher.isWindows && !matcher.preserveMultipleSlashes && !matcher.partial && !options2.nocase && !options2.matchBase && !options2.noglobstar && !options2.noext && !options2.nobrace && !options2.flipNegate && options2.optimizationLevel === void 0 && options2.windowsPathsNoEscape === void 0 && options2.platform === void 0;
+}
+function matches(pattern, path3, basename2, plain) {
+  const { rows } = pattern;
+  if (!plain || rows === void 0) return pattern.matcher.match(path3);
+  for (const row of rows) if (plainMatch(row, path3, basename2)) return true;
+  return false;
+}
+function plainMatch(row, path3, basename2) {
+  switch (row.kind) {
+    case "subtree":
+      return path3.startsWith(row.prefix);
+    case "tail":
+      return path3.startsWith(row.prefix) && portionMatches(row.last, basename2);
+    case "inner":
+      return hasPortion(path3, row.middle, true);
+    case "fixed": {
+      let start2 = 0;
+      for (let i2 = 0; i2 < row.portions.length; i2++) {
+        const slash = path3.indexOf("/", start2);
+        const last = i2 === row.portions.length - 1;
+        if (slash === -1 !== last) return false;
+        const portion = path3.slice(start2, last ? path3.length : slash);
+        if (!portionMatches(row.portions[i2], portion)) return false;
+        start2 = slash + 1;
+      }
+      return true;
+    }
+  }
+}
+function portionMatches(pattern, portion) {
+  for (const pieces of pattern) if (starMatch(pieces, portion)) return true;
+  return false;
+}
+function starMatch(pieces, text2) {
+  const first = pieces[0];
+  if (pieces.length === 1) return text2 === first;
+  const last = pieces[pieces.length - 1];
+  if (text2.length < first.length + last.length || !text2.startsWith(first) || !text2.endsWith(last))
+    return false;
+  const end = text2.length - last.length;
+  let at2 = first.length;
+  for (let i2 = 1; i2 < pieces.length - 1; i2++) {
+    const found = text2.indexOf(pieces[i2], at2);
+    if (found === -1 || found + pieces[i2].length > end) return false;
+    at2 = found + pieces[i2].length;
+  }
+  return true;
+}
+function plainRows(matcher) {
+  if (matcher.negate || matcher.comment || matcher.empty || !sameOptions(matcher)) return void 0;
+  if (matcher.options.dot !== true || matcher.set.length === 0) return void 0;
+  if (matcher.globParts.length !== matcher.set.length) return void 0;
+  const rows = [];
+  for (let r = 0; r < matcher.set.length; r++) {
+    const row = matcher.set[r];
+    const source = matcher.globParts[r];
+    if (source.length !== row.length) return void 0;
+    const portions = [];
+    for (let i2 = 0; i2 < row.length; i2++) {
+      const portion = row[i2];
+      const parsed = portion === GLOBSTAR ? GLOBSTAR : typeof portion === "string" ? literalPortion(portion) : portionPattern(source[i2]);
+      if (parsed === void 0) return void 0;
+      portions.push(parsed);
+    }
+    const shaped = plainRow(portions);
+    if (shaped === void 0) return void 0;
+    rows.push(shaped);
+  }
+  return rows;
+}
+function literalPortion(portion) {
+  return portion === "" || portion === "." || portion === ".." ? void 0 : [[portion]];
+}
+function portionPattern(source) {
+  const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
+  if (!alternatives.every((a) => STAR_PATTERN.test(a) && a !== "." && a !== "..")) return void 0;
+  return alternatives.map((a) => a.split("*"));
+}
+function plainRow(portions) {
+  const globstars = portions.filter((p) => p === GLOBSTAR).length;
+  const literal3 = (p) => p !== GLOBSTAR && p.length === 1 && p[0].length === 1;
+  const joined = (ps) => ps.map((p) => `${p[0][0]}/`).join("");
+  const n2 = portions.length;
+  if (globstars === 0) return { kind: "fixed", portions };
+  if (globstars === 1 && portions[n2 - 1] === GLOBSTAR && portions.slice(0, -1).every(literal3))
+    return { kind: "subtree", prefix: joined(portions.slice(0, -1)) };
+  if (globstars === 1 && n2 >= 2 && portions[n2 - 2] === GLOBSTAR && portions.slice(0, -2).every(literal3))
+    return {
+      kind: "tail",
+      prefix: joined(portions.slice(0, -2)),
+      last: portions[n2 - 1]
+    };
+  if (globstars === 2 && n2 >= 3 && portions[0] === GLOBSTAR && portions[n2 - 1] === GLOBSTAR && portions.slice(1, -1).every(literal3))
+    return { kind: "inner", middle: joined(portions.slice(1, -1)).slice(0, -1) };
+  return void 0;
 }
 function extensionsOf(source) {
   const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
@@ -74102,7 +74197,7 @@ function balanced(text2, open2, close) {
   }
   return depth === 0;
 }
-var MATCH_OPTIONS, SLASH, PORTION_SEARCH_LIMIT, DOT, AreaIndex, EXTENSION;
+var MATCH_OPTIONS, SLASH, PORTION_SEARCH_LIMIT, DOT, AreaIndex, STAR_PATTERN, EXTENSION;
 var init_match = __esm({
   "src/policy/match.ts"() {
     "use strict";
@@ -74119,19 +74214,20 @@ var init_match = __esm({
        * exactly when one of them matches it, and a `!glob` among them is a negated
        * matcher (everything its glob does not match), not an exclusion.
        */
-      constructor(areas, compiled2) {
+      constructor(areas, compiled3) {
         this.areas = areas;
         let count = 0;
         this.exclusions = areas.map(() => []);
         areas.forEach((area, areaIndex) => {
-          const matchers = compiled2?.[areaIndex];
+          const matchers = compiled3?.[areaIndex];
           if (matchers) {
             for (const matcher of matchers) count += this.add({ area: areaIndex, matcher }, true);
             return;
           }
           for (const glob of area.paths) {
             if (glob.startsWith("!")) {
-              this.exclusions[areaIndex].push(new Minimatch(glob.slice(1), MATCH_OPTIONS));
+              const matcher = new Minimatch(glob.slice(1), MATCH_OPTIONS);
+              this.exclusions[areaIndex].push({ area: areaIndex, matcher, rows: plainRows(matcher) });
               count++;
               continue;
             }
@@ -74164,28 +74260,25 @@ var init_match = __esm({
       /** Indices (into `areas`) of the areas owning `path`, ascending, without duplicates. */
       match(path3) {
         const hits = [];
-        const test = (patterns) => {
-          if (!patterns) return;
-          for (const p of patterns)
-            if (!hits.includes(p.area) && p.matcher.match(path3)) hits.push(p.area);
-        };
-        if (path3 === "" || path3.charCodeAt(0) === SLASH || path3.charCodeAt(path3.length - 1) === SLASH || path3.includes("//")) {
-          test(this.all);
+        const odd = path3 === "" || path3.charCodeAt(0) === SLASH || path3.charCodeAt(path3.length - 1) === SLASH || path3.includes("//");
+        const basename2 = odd ? path3 : path3.slice(path3.lastIndexOf("/") + 1);
+        const lastDots = odd ? 0 : lastDotsPortion(path3);
+        const plain = lastDots === -1;
+        if (odd) {
+          this.test(this.all, path3, basename2, false, hits);
         } else {
-          test(this.exact.get(path3));
-          const basename2 = path3.slice(path3.lastIndexOf("/") + 1);
-          test(this.byBasename.get(basename2));
+          this.test(this.exact.get(path3), path3, basename2, plain, hits);
+          this.test(this.byBasename.get(basename2), path3, basename2, plain, hits);
           for (let dot = basename2.indexOf("."); dot !== -1; dot = basename2.indexOf(".", dot + 1)) {
-            test(this.byExtension.get(basename2.slice(dot)));
+            this.test(this.byExtension.get(basename2.slice(dot)), path3, basename2, plain, hits);
           }
-          const lastDots = lastDotsPortion(path3);
           let node2 = this.prefixRoot;
           for (let start2 = 0; node2.children.size > 0; ) {
             const slash = path3.indexOf("/", start2);
             const end = slash === -1 ? path3.length : slash;
             node2 = node2.children.get(path3.slice(start2, end));
             if (!node2) break;
-            test(node2.patterns);
+            this.test(node2.patterns, path3, basename2, plain, hits);
             if (node2.subtrees.length > 0 && slash !== -1 && lastDots < start2) {
               for (const area of node2.subtrees) if (!hits.includes(area)) hits.push(area);
             }
@@ -74195,23 +74288,37 @@ var init_match = __esm({
           if (this.byPortion.size > PORTION_SEARCH_LIMIT) {
             for (let start2 = 0; ; ) {
               const slash = path3.indexOf("/", start2);
-              test(this.byPortion.get(path3.slice(start2, slash === -1 ? path3.length : slash)));
+              const portion = path3.slice(start2, slash === -1 ? path3.length : slash);
+              this.test(this.byPortion.get(portion), path3, basename2, plain, hits);
               if (slash === -1) break;
               start2 = slash + 1;
             }
           } else {
             for (const [portion, patterns] of this.byPortion)
-              if (hasPortion(path3, portion)) test(patterns);
+              if (hasPortion(path3, portion)) this.test(patterns, path3, basename2, plain, hits);
           }
           if (this.byDepth.size > 0) {
             let portions = 1;
             for (let at2 = path3.indexOf("/"); at2 !== -1; at2 = path3.indexOf("/", at2 + 1)) portions++;
-            test(this.byDepth.get(portions));
+            this.test(this.byDepth.get(portions), path3, basename2, plain, hits);
           }
-          test(this.unindexed);
+          this.test(this.unindexed, path3, basename2, plain, hits);
         }
-        const result2 = hits.filter((area) => !this.exclusions[area].some((m) => m.match(path3)));
-        return result2.sort((a, b) => a - b);
+        let result2 = hits;
+        for (const area of hits) {
+          if (this.exclusions[area].length === 0) continue;
+          result2 = hits.filter(
+            (a) => !this.exclusions[a].some((p) => matches(p, path3, basename2, plain))
+          );
+          break;
+        }
+        return result2.length > 1 ? result2.sort((a, b) => a - b) : result2;
+      }
+      /** Adds to `hits` the area of each of `patterns` matching `path` (one not there yet). */
+      test(patterns, path3, basename2, plain, hits) {
+        if (patterns === void 0) return;
+        for (const p of patterns)
+          if (!hits.includes(p.area) && matches(p, path3, basename2, plain)) hits.push(p.area);
       }
       /** Files the glob under every bucket one of its rows needs; returns how many rows it has. */
       add(pattern, compiledElsewhere = false) {
@@ -74230,6 +74337,7 @@ var init_match = __esm({
           }
           return matcher.set.length;
         }
+        pattern.rows = plainRows(matcher);
         const sources = matcher.globParts.length === matcher.set.length ? matcher.globParts : void 0;
         matcher.set.forEach((row, r) => {
           for (const bucket of this.bucketsFor(row, sources?.[r])) buckets.add(bucket);
@@ -74273,11 +74381,24 @@ var init_match = __esm({
         return [this.unindexed];
       }
     };
+    STAR_PATTERN = /^[^?[\]{}()|!+@\\/\uE000-\uF8FF]*$/;
     EXTENSION = /^\*(\.[^*?[\]{}()|!+@\\/\uE000-\uF8FF]+)$/;
   }
 });
 
 // src/evaluate/requirements.ts
+function ruleIndex(policy) {
+  let index = ruleIndexes.get(policy);
+  if (!index) {
+    const { rules } = policy;
+    index = new AreaIndex(
+      rules.map((r) => ({ id: r.id, paths: r.when.paths })),
+      rules.map((r) => r.when.pathMatchers)
+    );
+    ruleIndexes.set(policy, index);
+  }
+  return index;
+}
 function areaRequirements(policy, touched, ctx) {
   const { area } = touched;
   const accountables = touched.accountables ?? [area.accountable];
@@ -74293,14 +74414,15 @@ function areaRequirements(policy, touched, ctx) {
       requireInputFrom: []
     });
   }
+  let fileRules;
+  const filesInPaths = (rule) => {
+    const rulePaths = ctx.rulePaths ??= new RulePaths(policy);
+    fileRules ??= touched.files.map((f) => rulePaths.rulesOf(f, touched.aliases?.get(f)));
+    return touched.files.filter((_, i2) => fileRules[i2].includes(rule));
+  };
   policy.rules.forEach((rule, index) => {
     if (rule.areas && !rule.areas.includes(area.id)) return;
-    const evidence = ruleEvidence(
-      rule,
-      touched,
-      ctx,
-      (path3) => (ctx.rulePaths ??= new RulePaths(policy.rules)).holds(index, path3)
-    );
+    const evidence = ruleEvidence(rule, touched, ctx, () => filesInPaths(index));
     if (evidence === void 0) return;
     const clauses = clausesOf(rule.approvers, accountables);
     specs.push({
@@ -74315,13 +74437,11 @@ function areaRequirements(policy, touched, ctx) {
   });
   return withoutSubsumed(specs);
 }
-function ruleEvidence(rule, touched, ctx, matchesPaths) {
+function ruleEvidence(rule, touched, ctx, filesInPaths) {
   const { when } = rule;
   let files = touched.files;
   if (when.paths.length > 0) {
-    files = files.filter(
-      (f) => matchesPaths(f) || (touched.aliases?.get(f) ?? []).some(matchesPaths)
-    );
+    files = filesInPaths();
     if (files.length === 0) return void 0;
   }
   const unknown2 = [];
@@ -74458,25 +74578,38 @@ function subsumes(b, a) {
 function sameRoles(x2, y) {
   return x2.length === y.length && x2.every((r) => y.includes(r));
 }
-var RulePaths, ACCOUNTABLE, EVIDENCE_SHOWN;
+var NO_RULES, ruleIndexes, RulePaths, ACCOUNTABLE, EVIDENCE_SHOWN;
 var init_requirements = __esm({
   "src/evaluate/requirements.ts"() {
     "use strict";
     init_match();
+    NO_RULES = [];
+    ruleIndexes = /* @__PURE__ */ new WeakMap();
     RulePaths = class {
       index;
       hits = /* @__PURE__ */ new Map();
-      constructor(rules) {
-        this.index = new AreaIndex(
-          rules.map((r) => ({ id: r.id, paths: r.when.paths })),
-          rules.map((r) => r.when.pathMatchers)
-        );
+      constructor(policy) {
+        this.index = ruleIndex(policy);
       }
-      /** Whether one of the globs of the rule at `rule` (its index in the policy's rules) matches `path`. */
-      holds(rule, path3) {
+      /**
+       * The rules (indices into the policy's rules) one of whose globs matches
+       * `path` or one of its `aliases` (a file is judged under all its paths).
+       */
+      rulesOf(path3, aliases) {
+        const own3 = this.rulesMatching(path3);
+        if (aliases === void 0 || aliases.length === 0) return own3;
+        const all = [...own3];
+        for (const alias of aliases)
+          for (const rule of this.rulesMatching(alias)) if (!all.includes(rule)) all.push(rule);
+        return all;
+      }
+      rulesMatching(path3) {
         let hits = this.hits.get(path3);
-        if (!hits) this.hits.set(path3, hits = this.index.match(path3));
-        return hits.includes(rule);
+        if (hits === void 0) {
+          const found = this.index.match(path3);
+          this.hits.set(path3, hits = found.length === 0 ? NO_RULES : found);
+        }
+        return hits;
       }
     };
     ACCOUNTABLE = "$accountable";
@@ -74496,14 +74629,16 @@ function chooseReviewers(input3) {
   const askedTeams = new Set(input3.requested.teams.map((t) => teamKey(t)));
   const roleLists = /* @__PURE__ */ new Map();
   const distinctRoles = [];
-  const roleListOf = input3.slots.map((slot) => {
+  const slotsOfList = [];
+  input3.slots.forEach((slot, i2) => {
     const key = JSON.stringify(slot.roles);
     let list = roleLists.get(key);
     if (list === void 0) {
       roleLists.set(key, list = distinctRoles.length);
       distinctRoles.push(slot.roles);
+      slotsOfList.push([]);
     }
-    return list;
+    slotsOfList[list].push(i2);
   });
   const holdsRole = (c, role) => c.kind === "user" ? membership.isMember(c.name, role) : membership.members(role).teams.some((t) => teamKey(t) === teamKey(c.name));
   const capacity = (c) => {
@@ -74514,13 +74649,16 @@ function chooseReviewers(input3) {
   const open2 = input3.slots.map(() => true);
   let remaining = open2.length;
   const fillable = (c) => {
-    const holds = distinctRoles.map((roles2) => roles2.some((r) => holdsRole(c, r)));
     const login3 = c.kind === "user" ? c.name.toLowerCase() : void 0;
     const slots = [];
-    input3.slots.forEach((slot, i2) => {
-      if (holds[roleListOf[i2]] && (login3 === void 0 || !slot.signedBy.includes(login3)))
-        slots.push(i2);
+    let lists = 0;
+    distinctRoles.forEach((roles2, list) => {
+      if (!roles2.some((r) => holdsRole(c, r))) return;
+      lists++;
+      for (const i2 of slotsOfList[list])
+        if (login3 === void 0 || !input3.slots[i2].signedBy.includes(login3)) slots.push(i2);
     });
+    if (lists > 1) slots.sort((a, b) => a - b);
     return { candidate: c, slots, capacity: capacity(c) };
   };
   const used = /* @__PURE__ */ new Map();
@@ -82335,244 +82473,6 @@ var init_facts = __esm({
   }
 });
 
-// src/policy/schema.ts
-var id, login2, teamSlug, roleRef, level2, roleSchema, approversSchema, areaSchema, authorConditionSchema, whenSchema, ruleSchema, levelSettingsSchema, hhmm, weekday, isoDate, duration3, mediationDuration, mediationPathSchema, policyFileSchema;
-var init_schema = __esm({
-  "src/policy/schema.ts"() {
-    "use strict";
-    init_zod();
-    id = external_exports.string().regex(
-      /^[a-z0-9][a-z0-9._-]*$/,
-      "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)"
-    );
-    login2 = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "is not a GitHub login");
-    teamSlug = external_exports.string().regex(/^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "is not a team slug (use slug or org/slug)");
-    roleRef = external_exports.string().regex(/^(?:\$accountables?|[a-z0-9][a-z0-9._-]*)$/, "is not a role id");
-    level2 = external_exports.union([external_exports.literal(1), external_exports.literal(2), external_exports.literal(3), external_exports.literal(4)], {
-      error: "must be a level: 1, 2, 3 or 4"
-    });
-    roleSchema = external_exports.strictObject({
-      description: external_exports.string().optional(),
-      users: external_exports.array(login2).optional(),
-      teams: external_exports.array(teamSlug).optional()
-    });
-    approversSchema = external_exports.union(
-      [
-        external_exports.array(roleRef).min(1),
-        external_exports.strictObject({
-          all: external_exports.array(roleRef).optional(),
-          any: external_exports.array(roleRef).min(1).optional(),
-          count: external_exports.number().int().min(1).optional()
-        }).refine((a) => a.any === void 0 === (a.count === void 0), {
-          message: "`any` and `count` go together: `any: [roles], count: N`"
-        }).refine((a) => (a.all?.length ?? 0) + (a.any?.length ?? 0) > 0, {
-          message: "name at least one role in `all` or `any`"
-        })
-      ],
-      {
-        error: "must be a list of roles ([tech-architect, product-owner]) or { all: [roles], any: [roles], count: N }"
-      }
-    );
-    areaSchema = external_exports.strictObject({
-      name: external_exports.string().optional(),
-      description: external_exports.string().optional(),
-      paths: external_exports.array(external_exports.string()).min(1).optional(),
-      /**
-       * Change kinds this area owns wherever they are found: a file that carries
-       * one of them (a DROP COLUMN in `apps/api/db/`) joins this area — a file no
-       * area's paths match always, a path-owned one when none of its own areas has
-       * a rule for the kind — so what changed reaches its owner in any layout. `[]` gives up the
-       * kinds an extended policy's area owns.
-       */
-      owns: external_exports.array(external_exports.string()).optional(),
-      accountable: roleRef.optional(),
-      responsible: external_exports.array(roleRef).optional(),
-      consulted: external_exports.array(roleRef).optional(),
-      informed: external_exports.array(roleRef).optional(),
-      level: level2.optional(),
-      /** Base approvers at the area's level; default: the accountable role from level 2 on. */
-      approvers: approversSchema.optional(),
-      escalation: external_exports.array(roleRef).optional(),
-      /** This area's review SLA (seed 000: amendments are reviewed within 3 business days); default `sla.review`. */
-      sla: external_exports.strictObject({
-        businessDays: external_exports.number().positive().optional(),
-        businessHours: external_exports.number().positive().optional()
-      }).optional(),
-      /** Pull requests touching this area must reference a ticket (see `ticket.pattern`). */
-      ticket: external_exports.boolean().optional()
-    });
-    authorConditionSchema = external_exports.strictObject({
-      memberOf: external_exports.array(roleRef).min(1).optional(),
-      notMemberOf: external_exports.array(roleRef).min(1).optional()
-    }).refine((a) => a.memberOf !== void 0 || a.notMemberOf !== void 0, {
-      message: "give `memberOf` or `notMemberOf`"
-    });
-    whenSchema = external_exports.strictObject({
-      /** Any of these change kinds detected in the area's files. */
-      kinds: external_exports.array(external_exports.string()).min(1).optional(),
-      /** Any of these labels on the pull request. */
-      labels: external_exports.array(external_exports.string().min(1)).min(1).optional(),
-      /** Only the area's files matching these globs are considered. */
-      paths: external_exports.array(external_exports.string()).min(1).optional(),
-      author: authorConditionSchema.optional()
-    });
-    ruleSchema = external_exports.strictObject({
-      description: external_exports.string().optional(),
-      /** Areas the rule applies in; omitted means every area. */
-      areas: external_exports.array(id).min(1).optional(),
-      when: whenSchema.optional(),
-      level: level2,
-      /** Default: the area's accountable role. */
-      approvers: approversSchema.optional(),
-      /** Roles whose input (a review or comment) must come before an approval counts. */
-      requireInputFrom: external_exports.array(roleRef).min(1).optional()
-    });
-    levelSettingsSchema = external_exports.strictObject({
-      name: external_exports.string().optional(),
-      /** Only `/approve-levelN` comments count at this level; approving reviews do not. */
-      commandOnly: external_exports.boolean().optional()
-    });
-    hhmm = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour)");
-    weekday = external_exports.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
-    isoDate = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
-    duration3 = external_exports.strictObject({
-      businessDays: external_exports.number().positive().optional(),
-      businessHours: external_exports.number().positive().optional()
-    });
-    mediationDuration = external_exports.strictObject({
-      businessDays: external_exports.number().positive().optional(),
-      businessHours: external_exports.number().positive().optional(),
-      hours: external_exports.number().positive().optional()
-    });
-    mediationPathSchema = external_exports.strictObject({
-      description: external_exports.string().optional(),
-      mediator: roleRef,
-      /** How long the parties negotiate before the mediator may decide (default: at once). */
-      after: mediationDuration.optional(),
-      /** By when the mediator's decision is due, once they may decide (shown in the check). */
-      within: mediationDuration.optional(),
-      /** `peer` only: the roles that are peers; a disagreement among them alone is peer-level. */
-      roles: external_exports.array(roleRef).min(1).optional(),
-      /** `incident` only: labels that mark the pull request as incident work (default: incident). */
-      labels: external_exports.array(external_exports.string().min(1)).min(1).optional()
-    });
-    policyFileSchema = external_exports.strictObject({
-      version: external_exports.literal(1).optional(),
-      /** A preset name (`chat-backend`) or a path relative to this file. */
-      extends: external_exports.string().min(1).optional(),
-      description: external_exports.string().optional(),
-      roles: external_exports.record(id, roleSchema.nullable()).optional(),
-      areas: external_exports.record(id, areaSchema).optional(),
-      rules: external_exports.record(id, ruleSchema).optional(),
-      levels: external_exports.strictObject({
-        1: levelSettingsSchema.optional(),
-        2: levelSettingsSchema.optional(),
-        3: levelSettingsSchema.optional(),
-        4: levelSettingsSchema.optional()
-      }).optional(),
-      signoff: external_exports.strictObject({
-        /** Approvals given before the latest push stop counting (default true). */
-        invalidateOnPush: external_exports.boolean().optional(),
-        /**
-         * Whether people who authored or committed commits of the pull request may
-         * sign it off (default false: like its author, they are not independent).
-         */
-        contributorsCanSign: external_exports.boolean().optional()
-      }).optional(),
-      unowned: external_exports.strictObject({
-        /** pass: fine; warn: listed in the check (default); fail: the check fails. */
-        action: external_exports.enum(["pass", "warn", "fail"]).optional(),
-        /** Roles requested as reviewers for unowned files. */
-        reviewers: external_exports.array(roleRef).optional()
-      }).optional(),
-      emergency: external_exports.strictObject({
-        /** Roles with full emergency authority: they may bypass any requirement (but see `exclusive`). */
-        roles: external_exports.array(roleRef).optional(),
-        reviewWithinHours: external_exports.number().positive().optional(),
-        allowAuthor: external_exports.boolean().optional(),
-        /**
-         * Roles whose emergency authority has a scope (seed 000: the DBA Lead may
-         * roll back a migration, nothing else): every requirement it bypasses must be
-         * in these `areas` (and `rules`), on a pull request with one of these `labels`.
-         */
-        scoped: external_exports.record(
-          id,
-          external_exports.strictObject({
-            description: external_exports.string().optional(),
-            areas: external_exports.array(id).min(1).optional(),
-            rules: external_exports.array(id).min(1).optional(),
-            labels: external_exports.array(external_exports.string().min(1)).min(1).optional()
-          })
-        ).optional(),
-        /**
-         * Requirements only these `roles` may bypass ("Security policies: no
-         * exceptions"): those of these `rules` and `areas`, and every policy amendment.
-         */
-        exclusive: external_exports.strictObject({
-          roles: external_exports.array(roleRef).min(1),
-          rules: external_exports.array(id).min(1).optional(),
-          areas: external_exports.array(id).min(1).optional()
-        }).optional()
-      }).optional(),
-      /**
-       * When the ownership matrix is reviewed next (seed 000: "Review Cycle: Quarterly",
-       * "Next Review: 2026-01-20"): the sweep opens one issue when it is due.
-       */
-      matrixReview: external_exports.strictObject({
-        /** A file of the repository whose "Next Review: YYYY-MM-DD" line gives the date. */
-        document: external_exports.string().min(1).optional(),
-        /** The date itself, when no document states it. */
-        next: isoDate.optional(),
-        /** Who reviews it (assigned the issue); default: the accountable roles of the areas owning the policy file. */
-        owners: external_exports.array(roleRef).min(1).optional()
-      }).refine((r) => r.document !== void 0 || r.next !== void 0, {
-        message: "give the `document` that states the next review date, or the date as `next`"
-      }).optional(),
-      mediation: external_exports.strictObject({
-        peer: mediationPathSchema.optional(),
-        "cross-functional": mediationPathSchema.optional(),
-        incident: mediationPathSchema.optional()
-      }).optional(),
-      sla: external_exports.strictObject({
-        timezone: external_exports.string().optional(),
-        workingDays: external_exports.array(weekday).min(1).optional(),
-        hours: external_exports.strictObject({ start: hhmm, end: hhmm }).optional(),
-        holidays: external_exports.array(isoDate).optional(),
-        review: duration3.optional(),
-        expedited: duration3.optional()
-      }).optional(),
-      ticket: external_exports.strictObject({
-        /** What a ticket key looks like, e.g. `[A-Z][A-Z0-9]+-\\d+`. */
-        pattern: external_exports.string().min(1).optional(),
-        /** Only keys of these projects count (`LFXV2` accepts LFXV2-302): stops "UTF-8" or "SHA-256" passing for a ticket. */
-        projects: external_exports.array(
-          external_exports.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")
-        ).min(1).optional(),
-        /**
-         * Every pull request must cite a ticket, not only one touching an area with
-         * `ticket: true` (seed 002: "All work items must be tracked through Jira
-         * tickets"), except one whose every changed file matches `exemptPaths`.
-         */
-        everyChange: external_exports.boolean().optional(),
-        /**
-         * With `everyChange`: globs (as in an area's `paths`, `!glob` excludes) of
-         * files that alone need no ticket, such as documentation (`docs/**`,
-         * `**\/*.md`). An area's own `ticket: true` still applies to them.
-         */
-        exemptPaths: external_exports.array(external_exports.string()).min(1).max(100).optional()
-      }).optional(),
-      cost: external_exports.strictObject({
-        cpuMonth: external_exports.number().nonnegative().optional(),
-        memoryGiBMonth: external_exports.number().nonnegative().optional(),
-        threshold: external_exports.number().nonnegative().optional(),
-        currency: external_exports.string().optional(),
-        /** Monthly price of an instance size (`m5.large`, `e2-standard-4`, `db.r5.large`), in `currency`: overrides or extends the built-in table. */
-        prices: external_exports.record(external_exports.string().min(1), external_exports.number().nonnegative()).optional()
-      }).optional()
-    });
-  }
-});
-
 // src/changes/types.ts
 function isChangeKind(value) {
   return CHANGE_KINDS.includes(value);
@@ -83126,9 +83026,263 @@ var init_resolve = __esm({
   }
 });
 
+// src/policy/schema.ts
+var schema_exports = {};
+__export(schema_exports, {
+  approversSchema: () => approversSchema,
+  areaSchema: () => areaSchema,
+  authorConditionSchema: () => authorConditionSchema,
+  level: () => level2,
+  policyFileSchema: () => policyFileSchema,
+  roleRef: () => roleRef,
+  roleSchema: () => roleSchema,
+  ruleSchema: () => ruleSchema,
+  whenSchema: () => whenSchema
+});
+var id, login2, teamSlug, roleRef, level2, roleSchema, approversSchema, areaSchema, authorConditionSchema, whenSchema, ruleSchema, levelSettingsSchema, hhmm, weekday, isoDate, duration3, mediationDuration, mediationPathSchema, policyFileSchema;
+var init_schema = __esm({
+  "src/policy/schema.ts"() {
+    "use strict";
+    init_zod();
+    id = external_exports.string().regex(
+      /^[a-z0-9][a-z0-9._-]*$/,
+      "must be lower-case letters, digits, '.', '_' or '-' (e.g. backend-lead)"
+    );
+    login2 = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "is not a GitHub login");
+    teamSlug = external_exports.string().regex(/^(?:[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/, "is not a team slug (use slug or org/slug)");
+    roleRef = external_exports.string().regex(/^(?:\$accountables?|[a-z0-9][a-z0-9._-]*)$/, "is not a role id");
+    level2 = external_exports.union([external_exports.literal(1), external_exports.literal(2), external_exports.literal(3), external_exports.literal(4)], {
+      error: "must be a level: 1, 2, 3 or 4"
+    });
+    roleSchema = external_exports.strictObject({
+      description: external_exports.string().optional(),
+      users: external_exports.array(login2).optional(),
+      teams: external_exports.array(teamSlug).optional()
+    });
+    approversSchema = external_exports.union(
+      [
+        external_exports.array(roleRef).min(1),
+        external_exports.strictObject({
+          all: external_exports.array(roleRef).optional(),
+          any: external_exports.array(roleRef).min(1).optional(),
+          count: external_exports.number().int().min(1).optional()
+        }).refine((a) => a.any === void 0 === (a.count === void 0), {
+          message: "`any` and `count` go together: `any: [roles], count: N`"
+        }).refine((a) => (a.all?.length ?? 0) + (a.any?.length ?? 0) > 0, {
+          message: "name at least one role in `all` or `any`"
+        })
+      ],
+      {
+        error: "must be a list of roles ([tech-architect, product-owner]) or { all: [roles], any: [roles], count: N }"
+      }
+    );
+    areaSchema = external_exports.strictObject({
+      name: external_exports.string().optional(),
+      description: external_exports.string().optional(),
+      paths: external_exports.array(external_exports.string()).min(1).optional(),
+      /**
+       * Change kinds this area owns wherever they are found: a file that carries
+       * one of them (a DROP COLUMN in `apps/api/db/`) joins this area — a file no
+       * area's paths match always, a path-owned one when none of its own areas has
+       * a rule for the kind — so what changed reaches its owner in any layout. `[]` gives up the
+       * kinds an extended policy's area owns.
+       */
+      owns: external_exports.array(external_exports.string()).optional(),
+      accountable: roleRef.optional(),
+      responsible: external_exports.array(roleRef).optional(),
+      consulted: external_exports.array(roleRef).optional(),
+      informed: external_exports.array(roleRef).optional(),
+      level: level2.optional(),
+      /** Base approvers at the area's level; default: the accountable role from level 2 on. */
+      approvers: approversSchema.optional(),
+      escalation: external_exports.array(roleRef).optional(),
+      /** This area's review SLA (seed 000: amendments are reviewed within 3 business days); default `sla.review`. */
+      sla: external_exports.strictObject({
+        businessDays: external_exports.number().positive().optional(),
+        businessHours: external_exports.number().positive().optional()
+      }).optional(),
+      /** Pull requests touching this area must reference a ticket (see `ticket.pattern`). */
+      ticket: external_exports.boolean().optional()
+    });
+    authorConditionSchema = external_exports.strictObject({
+      memberOf: external_exports.array(roleRef).min(1).optional(),
+      notMemberOf: external_exports.array(roleRef).min(1).optional()
+    }).refine((a) => a.memberOf !== void 0 || a.notMemberOf !== void 0, {
+      message: "give `memberOf` or `notMemberOf`"
+    });
+    whenSchema = external_exports.strictObject({
+      /** Any of these change kinds detected in the area's files. */
+      kinds: external_exports.array(external_exports.string()).min(1).optional(),
+      /** Any of these labels on the pull request. */
+      labels: external_exports.array(external_exports.string().min(1)).min(1).optional(),
+      /** Only the area's files matching these globs are considered. */
+      paths: external_exports.array(external_exports.string()).min(1).optional(),
+      author: authorConditionSchema.optional()
+    });
+    ruleSchema = external_exports.strictObject({
+      description: external_exports.string().optional(),
+      /** Areas the rule applies in; omitted means every area. */
+      areas: external_exports.array(id).min(1).optional(),
+      when: whenSchema.optional(),
+      level: level2,
+      /** Default: the area's accountable role. */
+      approvers: approversSchema.optional(),
+      /** Roles whose input (a review or comment) must come before an approval counts. */
+      requireInputFrom: external_exports.array(roleRef).min(1).optional()
+    });
+    levelSettingsSchema = external_exports.strictObject({
+      name: external_exports.string().optional(),
+      /** Only `/approve-levelN` comments count at this level; approving reviews do not. */
+      commandOnly: external_exports.boolean().optional()
+    });
+    hhmm = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour)");
+    weekday = external_exports.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+    isoDate = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+    duration3 = external_exports.strictObject({
+      businessDays: external_exports.number().positive().optional(),
+      businessHours: external_exports.number().positive().optional()
+    });
+    mediationDuration = external_exports.strictObject({
+      businessDays: external_exports.number().positive().optional(),
+      businessHours: external_exports.number().positive().optional(),
+      hours: external_exports.number().positive().optional()
+    });
+    mediationPathSchema = external_exports.strictObject({
+      description: external_exports.string().optional(),
+      mediator: roleRef,
+      /** How long the parties negotiate before the mediator may decide (default: at once). */
+      after: mediationDuration.optional(),
+      /** By when the mediator's decision is due, once they may decide (shown in the check). */
+      within: mediationDuration.optional(),
+      /** `peer` only: the roles that are peers; a disagreement among them alone is peer-level. */
+      roles: external_exports.array(roleRef).min(1).optional(),
+      /** `incident` only: labels that mark the pull request as incident work (default: incident). */
+      labels: external_exports.array(external_exports.string().min(1)).min(1).optional()
+    });
+    policyFileSchema = external_exports.strictObject({
+      version: external_exports.literal(1).optional(),
+      /** A preset name (`chat-backend`) or a path relative to this file. */
+      extends: external_exports.string().min(1).optional(),
+      description: external_exports.string().optional(),
+      roles: external_exports.record(id, roleSchema.nullable()).optional(),
+      areas: external_exports.record(id, areaSchema).optional(),
+      rules: external_exports.record(id, ruleSchema).optional(),
+      levels: external_exports.strictObject({
+        1: levelSettingsSchema.optional(),
+        2: levelSettingsSchema.optional(),
+        3: levelSettingsSchema.optional(),
+        4: levelSettingsSchema.optional()
+      }).optional(),
+      signoff: external_exports.strictObject({
+        /** Approvals given before the latest push stop counting (default true). */
+        invalidateOnPush: external_exports.boolean().optional(),
+        /**
+         * Whether people who authored or committed commits of the pull request may
+         * sign it off (default false: like its author, they are not independent).
+         */
+        contributorsCanSign: external_exports.boolean().optional()
+      }).optional(),
+      unowned: external_exports.strictObject({
+        /** pass: fine; warn: listed in the check (default); fail: the check fails. */
+        action: external_exports.enum(["pass", "warn", "fail"]).optional(),
+        /** Roles requested as reviewers for unowned files. */
+        reviewers: external_exports.array(roleRef).optional()
+      }).optional(),
+      emergency: external_exports.strictObject({
+        /** Roles with full emergency authority: they may bypass any requirement (but see `exclusive`). */
+        roles: external_exports.array(roleRef).optional(),
+        reviewWithinHours: external_exports.number().positive().optional(),
+        allowAuthor: external_exports.boolean().optional(),
+        /**
+         * Roles whose emergency authority has a scope (seed 000: the DBA Lead may
+         * roll back a migration, nothing else): every requirement it bypasses must be
+         * in these `areas` (and `rules`), on a pull request with one of these `labels`.
+         */
+        scoped: external_exports.record(
+          id,
+          external_exports.strictObject({
+            description: external_exports.string().optional(),
+            areas: external_exports.array(id).min(1).optional(),
+            rules: external_exports.array(id).min(1).optional(),
+            labels: external_exports.array(external_exports.string().min(1)).min(1).optional()
+          })
+        ).optional(),
+        /**
+         * Requirements only these `roles` may bypass ("Security policies: no
+         * exceptions"): those of these `rules` and `areas`, and every policy amendment.
+         */
+        exclusive: external_exports.strictObject({
+          roles: external_exports.array(roleRef).min(1),
+          rules: external_exports.array(id).min(1).optional(),
+          areas: external_exports.array(id).min(1).optional()
+        }).optional()
+      }).optional(),
+      /**
+       * When the ownership matrix is reviewed next (seed 000: "Review Cycle: Quarterly",
+       * "Next Review: 2026-01-20"): the sweep opens one issue when it is due.
+       */
+      matrixReview: external_exports.strictObject({
+        /** A file of the repository whose "Next Review: YYYY-MM-DD" line gives the date. */
+        document: external_exports.string().min(1).optional(),
+        /** The date itself, when no document states it. */
+        next: isoDate.optional(),
+        /** Who reviews it (assigned the issue); default: the accountable roles of the areas owning the policy file. */
+        owners: external_exports.array(roleRef).min(1).optional()
+      }).refine((r) => r.document !== void 0 || r.next !== void 0, {
+        message: "give the `document` that states the next review date, or the date as `next`"
+      }).optional(),
+      mediation: external_exports.strictObject({
+        peer: mediationPathSchema.optional(),
+        "cross-functional": mediationPathSchema.optional(),
+        incident: mediationPathSchema.optional()
+      }).optional(),
+      sla: external_exports.strictObject({
+        timezone: external_exports.string().optional(),
+        workingDays: external_exports.array(weekday).min(1).optional(),
+        hours: external_exports.strictObject({ start: hhmm, end: hhmm }).optional(),
+        holidays: external_exports.array(isoDate).optional(),
+        review: duration3.optional(),
+        expedited: duration3.optional()
+      }).optional(),
+      ticket: external_exports.strictObject({
+        /** What a ticket key looks like, e.g. `[A-Z][A-Z0-9]+-\\d+`. */
+        pattern: external_exports.string().min(1).optional(),
+        /** Only keys of these projects count (`LFXV2` accepts LFXV2-302): stops "UTF-8" or "SHA-256" passing for a ticket. */
+        projects: external_exports.array(
+          external_exports.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "a project key: letters, digits, underscores")
+        ).min(1).optional(),
+        /**
+         * Every pull request must cite a ticket, not only one touching an area with
+         * `ticket: true` (seed 002: "All work items must be tracked through Jira
+         * tickets"), except one whose every changed file matches `exemptPaths`.
+         */
+        everyChange: external_exports.boolean().optional(),
+        /**
+         * With `everyChange`: globs (as in an area's `paths`, `!glob` excludes) of
+         * files that alone need no ticket, such as documentation (`docs/**`,
+         * `**\/*.md`). An area's own `ticket: true` still applies to them.
+         */
+        exemptPaths: external_exports.array(external_exports.string()).min(1).max(100).optional()
+      }).optional(),
+      cost: external_exports.strictObject({
+        cpuMonth: external_exports.number().nonnegative().optional(),
+        memoryGiBMonth: external_exports.number().nonnegative().optional(),
+        threshold: external_exports.number().nonnegative().optional(),
+        currency: external_exports.string().optional(),
+        /** Monthly price of an instance size (`m5.large`, `e2-standard-4`, `db.r5.large`), in `currency`: overrides or extends the built-in table. */
+        prices: external_exports.record(external_exports.string().min(1), external_exports.number().nonnegative()).optional()
+      }).optional()
+    });
+  }
+});
+
 // src/policy/load.ts
 function unreadable8(name2) {
   return `cannot read ${name2} (outside this repository: what it holds is not shown)`;
+}
+async function policyFileSchema2() {
+  schema ??= (await Promise.resolve().then(() => (init_schema(), schema_exports))).policyFileSchema;
+  return schema;
 }
 async function loadPolicy(root2, reader) {
   const problems = [];
@@ -83154,7 +83308,11 @@ async function loadPolicy(root2, reader) {
     }
     seen.push(current.name);
     const before = problems.length;
-    const parsed = parseFile(current, problems);
+    const parsed = parseFile(
+      current,
+      problems,
+      current.validated === void 0 ? await policyFileSchema2() : void 0
+    );
     if (!parsed || current.opaque && problems.slice(before).some((p) => p.severity === "error")) {
       complete = false;
       break;
@@ -83295,13 +83453,15 @@ function overLimit(data, expanded) {
   }
   return void 0;
 }
-function parseFile(file2, problems) {
+function parseFile(file2, problems, schema2) {
   const bytes = file2.text.length > POLICY_LIMITS.bytes ? Buffer.byteLength(file2.text, "utf8") : 0;
   if (bytes > POLICY_LIMITS.bytes) {
     const message = `the file is ${bytes} bytes; the limit is ${POLICY_LIMITS.bytes} (the presets are under 10 KB: extend one, or split the policy)`;
     problems.push({ severity: "error", file: file2.name, line: 1, col: 1, path: "", message });
     return void 0;
   }
+  if (file2.validated !== void 0) return { source: lazySource(file2), data: file2.validated };
+  if (!schema2) throw new Error(`${file2.name}: no schema to validate it with`);
   const lines = new import_yaml9.LineCounter();
   const doc = parseWithoutStacks(file2.text, lines);
   const source = { name: file2.name, doc, lines };
@@ -83363,13 +83523,13 @@ function parseFile(file2, problems) {
     problems.push(problemAt(source, tooLarge.path, tooLarge.message, "error"));
     return void 0;
   }
-  const result2 = policyFileSchema.safeParse(raw, { reportInput: true });
+  const result2 = schema2.safeParse(raw, { reportInput: true });
   if (result2.success) return { source, data: result2.data };
   for (const issue2 of result2.error.issues) problems.push(...issueProblems(source, issue2));
-  const salvaged = salvage(raw, result2.error.issues);
+  const salvaged = salvage(raw, result2.error.issues, schema2);
   return salvaged ? { source, data: salvaged } : void 0;
 }
-function salvage(raw, issues) {
+function salvage(raw, issues, schema2) {
   if (typeof raw !== "object" || raw === null) return void 0;
   const copy = structuredClone(raw);
   for (let round = 0; round < SALVAGE_ROUNDS; round++) {
@@ -83387,7 +83547,7 @@ function salvage(raw, issues) {
       const parent = getIn2(copy, target.slice(0, -1));
       delete parent[target[target.length - 1]];
     }
-    const again = policyFileSchema.safeParse(copy);
+    const again = schema2.safeParse(copy);
     if (again.success) return again.data;
     issues = again.error.issues;
   }
@@ -83400,6 +83560,25 @@ function getIn2(value, path3) {
     node2 = node2[key];
   }
   return node2;
+}
+function lazySource(file2) {
+  let parsed;
+  const parse9 = () => {
+    if (!parsed) {
+      const lines = new import_yaml9.LineCounter();
+      parsed = { doc: parseWithoutStacks(file2.text, lines), lines };
+    }
+    return parsed;
+  };
+  return {
+    name: file2.name,
+    get doc() {
+      return parse9().doc;
+    },
+    get lines() {
+      return parse9().lines;
+    }
+  };
 }
 function parseWithoutStacks(text2, lines) {
   const limit = Error.stackTraceLimit;
@@ -83508,12 +83687,11 @@ function mergeRecords(parent, child, combine2) {
 function sortProblems(problems) {
   return [...problems].sort((a, b) => a.file === b.file ? a.line - b.line || a.col - b.col : 0);
 }
-var import_yaml9, POLICY_LIMITS, MAX_YAML_ERRORS, MAX_PROBLEMS, MAX_EXTENDS_DEPTH, SALVAGE_ROUNDS;
+var import_yaml9, POLICY_LIMITS, MAX_YAML_ERRORS, MAX_PROBLEMS, MAX_EXTENDS_DEPTH, schema, SALVAGE_ROUNDS;
 var init_load = __esm({
   "src/policy/load.ts"() {
     "use strict";
     import_yaml9 = __toESM(require_dist(), 1);
-    init_schema();
     init_problems();
     init_resolve();
     init_match();
@@ -83568,17 +83746,26 @@ import { dirname as dirname2, isAbsolute, join as join2, resolve } from "node:pa
 function isPresetName(ref) {
   return PRESETS.includes(ref);
 }
-async function readPreset(name2) {
+function compiledPresets() {
+  compiled2 ??= typeof GOVERNANCE_GATE_COMPILED_PRESETS === "string" ? JSON.parse(GOVERNANCE_GATE_COMPILED_PRESETS) : {};
+  return compiled2;
+}
+async function readPreset(name2, presets = compiledPresets()) {
+  const text2 = await readFile(resolve(PRESET_DIR, `${name2}.yml`), "utf8");
+  const preset = presets[name2];
   return {
     name: `policies/${name2}.yml`,
-    text: await readFile(resolve(PRESET_DIR, `${name2}.yml`), "utf8")
+    text: text2,
+    // A copy: loading a policy must never change what the next load of the preset reads.
+    ...preset?.text === text2 ? { validated: structuredClone(preset.data) } : {}
   };
 }
-var PRESETS, PRESET_DIR;
+var PRESETS, PRESET_DIR, compiled2;
 var init_presets = __esm({
   "src/policy/presets.ts"() {
     "use strict";
     init_package_root();
+    init_load();
     PRESETS = ["chat-backend", "platform-engineering", "it-operations"];
     PRESET_DIR = join2(packageRoot(), "policies");
   }

@@ -50,28 +50,62 @@ export interface RequirementContext {
   rulePaths?: RulePaths;
 }
 
-/**
- * Which rules' `when.paths` match a path, worked out once per path for one
- * evaluation: a file is judged in each area it belongs to, and a large pull
- * request has thousands of files in hundreds of areas. The rules' compiled
- * globs are indexed as an area's are, so most paths test none of them.
- */
-export class RulePaths {
-  private readonly index: AreaIndex;
-  private readonly hits = new Map<string, number[]>();
+/** A path no rule's `when.paths` match, the common case: one shared answer, not one array per path. */
+const NO_RULES: readonly number[] = [];
 
-  constructor(rules: readonly Rule[]) {
-    this.index = new AreaIndex(
+/**
+ * The rules' compiled `when.paths`, indexed as an area's globs are (so most
+ * paths test none of them), once per policy: a policy is evaluated again on
+ * every event of every pull request it governs.
+ */
+const ruleIndexes = new WeakMap<Policy, AreaIndex>();
+
+function ruleIndex(policy: Policy): AreaIndex {
+  let index = ruleIndexes.get(policy);
+  if (!index) {
+    const { rules } = policy;
+    index = new AreaIndex(
       rules.map((r) => ({ id: r.id, paths: r.when.paths })),
       rules.map((r) => r.when.pathMatchers),
     );
+    ruleIndexes.set(policy, index);
+  }
+  return index;
+}
+
+/**
+ * Which rules' `when.paths` match a path, worked out once per path for one
+ * evaluation: a file is judged in each area it belongs to, and a large pull
+ * request has thousands of files in hundreds of areas.
+ */
+export class RulePaths {
+  private readonly index: AreaIndex;
+  private readonly hits = new Map<string, readonly number[]>();
+
+  constructor(policy: Policy) {
+    this.index = ruleIndex(policy);
   }
 
-  /** Whether one of the globs of the rule at `rule` (its index in the policy's rules) matches `path`. */
-  holds(rule: number, path: string): boolean {
+  /**
+   * The rules (indices into the policy's rules) one of whose globs matches
+   * `path` or one of its `aliases` (a file is judged under all its paths).
+   */
+  rulesOf(path: string, aliases: readonly string[] | undefined): readonly number[] {
+    const own = this.rulesMatching(path);
+    if (aliases === undefined || aliases.length === 0) return own;
+    const all = [...own];
+    for (const alias of aliases)
+      for (const rule of this.rulesMatching(alias)) if (!all.includes(rule)) all.push(rule);
+    return all;
+  }
+
+  private rulesMatching(path: string): readonly number[] {
     let hits = this.hits.get(path);
-    if (!hits) this.hits.set(path, (hits = this.index.match(path)));
-    return hits.includes(rule);
+    if (hits === undefined) {
+      const found = this.index.match(path);
+      this.hits.set(path, (hits = found.length === 0 ? NO_RULES : found));
+    }
+    return hits;
   }
 }
 
@@ -97,11 +131,16 @@ export function areaRequirements(
       requireInputFrom: [],
     });
   }
+  // Per file of the area, the rules whose paths hold for it: looked up once, not once per rule.
+  let fileRules: (readonly number[])[] | undefined;
+  const filesInPaths = (rule: number): string[] => {
+    const rulePaths = (ctx.rulePaths ??= new RulePaths(policy));
+    fileRules ??= touched.files.map((f) => rulePaths.rulesOf(f, touched.aliases?.get(f)));
+    return touched.files.filter((_, i) => fileRules![i]!.includes(rule));
+  };
   policy.rules.forEach((rule, index) => {
     if (rule.areas && !rule.areas.includes(area.id)) return;
-    const evidence = ruleEvidence(rule, touched, ctx, (path) =>
-      (ctx.rulePaths ??= new RulePaths(policy.rules)).holds(index, path),
-    );
+    const evidence = ruleEvidence(rule, touched, ctx, () => filesInPaths(index));
     if (evidence === undefined) return;
     const clauses = clausesOf(rule.approvers, accountables);
     specs.push({
@@ -122,15 +161,13 @@ function ruleEvidence(
   rule: Rule,
   touched: TouchedArea,
   ctx: RequirementContext,
-  matchesPaths: (path: string) => boolean,
+  filesInPaths: () => string[],
 ): string | undefined {
   const { when } = rule;
   let files = touched.files;
   if (when.paths.length > 0) {
     // A rename is judged under both paths: moving a file out of a rule's paths must not escape the rule.
-    files = files.filter(
-      (f) => matchesPaths(f) || (touched.aliases?.get(f) ?? []).some(matchesPaths),
-    );
+    files = filesInPaths();
     if (files.length === 0) return undefined;
   }
   // Membership the app cannot read is unknown, not "no": the rule applies (a

@@ -58,14 +58,17 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   // a large pull request has hundreds of slots and dozens of candidates.
   const roleLists = new Map<string, number>();
   const distinctRoles: RoleId[][] = [];
-  const roleListOf = input.slots.map((slot) => {
+  /** Per distinct role list, the slots asking for it, ascending. */
+  const slotsOfList: number[][] = [];
+  input.slots.forEach((slot, i) => {
     const key = JSON.stringify(slot.roles);
     let list = roleLists.get(key);
     if (list === undefined) {
       roleLists.set(key, (list = distinctRoles.length));
       distinctRoles.push(slot.roles);
+      slotsOfList.push([]);
     }
-    return list;
+    slotsOfList[list]!.push(i);
   });
   const holdsRole = (c: Candidate, role: RoleId): boolean =>
     c.kind === "user"
@@ -83,14 +86,18 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
   const open = input.slots.map(() => true);
   let remaining = open.length;
   const fillable = (c: Candidate) => {
-    const holds = distinctRoles.map((roles) => roles.some((r) => holdsRole(c, r)));
     // A user already signing a requirement cannot fill another of its slots.
     const login = c.kind === "user" ? c.name.toLowerCase() : undefined;
     const slots: number[] = [];
-    input.slots.forEach((slot, i) => {
-      if (holds[roleListOf[i]!] && (login === undefined || !slot.signedBy.includes(login)))
-        slots.push(i);
+    let lists = 0;
+    distinctRoles.forEach((roles, list) => {
+      if (!roles.some((r) => holdsRole(c, r))) return;
+      lists++;
+      for (const i of slotsOfList[list]!)
+        if (login === undefined || !input.slots[i]!.signedBy.includes(login)) slots.push(i);
     });
+    // In slot order, as the greedy rounds close them (a team's capacity per requirement runs out in that order).
+    if (lists > 1) slots.sort((a, b) => a - b);
     return { candidate: c, slots, capacity: capacity(c) };
   };
   type Fill = ReturnType<typeof fillable>;

@@ -1,6 +1,6 @@
 import { LineCounter, isAlias, isCollection, parseDocument, visit } from "yaml";
 import type { z } from "zod";
-import { policyFileSchema, type PolicyFile } from "./schema.js";
+import type { PolicyFile } from "./schema.js";
 import {
   defines,
   formatPath,
@@ -40,6 +40,13 @@ export interface PolicyText {
    * offered from names it might define.
    */
   opaque?: boolean;
+  /**
+   * What `text` parses and validates to, when that is known already: a preset
+   * compiled at build time (src/policy/presets.ts), given only while its text is
+   * the one compiled. Loading then skips YAML and the schema; the text is still
+   * parsed, on demand, where a problem needs a line and column.
+   */
+  validated?: PolicyFile;
 }
 
 /** How a file that is not shown is reported, whether it is missing, refused or invalid. */
@@ -82,6 +89,15 @@ export interface LoadResult {
 
 const MAX_EXTENDS_DEPTH = 8;
 
+/** The policy file's schema (zod), imported by the first load that validates a file: a compiled preset needs none. */
+type PolicyFileSchema = (typeof import("./schema.js"))["policyFileSchema"];
+let schema: PolicyFileSchema | undefined;
+
+async function policyFileSchema(): Promise<PolicyFileSchema> {
+  schema ??= (await import("./schema.js")).policyFileSchema;
+  return schema;
+}
+
 export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promise<LoadResult> {
   const problems: PolicyProblem[] = [];
   // chain[0] is the file asked for; each next entry is what the previous extends.
@@ -111,7 +127,11 @@ export async function loadPolicy(root: PolicyText, reader: PolicyReader): Promis
     }
     seen.push(current.name);
     const before = problems.length;
-    const parsed = parseFile(current, problems);
+    const parsed = parseFile(
+      current,
+      problems,
+      current.validated === undefined ? await policyFileSchema() : undefined,
+    );
     // An opaque file with errors is reported as unreadable: resolving the rest would describe it by what it lacks.
     if (!parsed || (current.opaque && problems.slice(before).some((p) => p.severity === "error"))) {
       complete = false;
@@ -302,9 +322,11 @@ function overLimit(
   return undefined;
 }
 
+/** `schema` is needed unless the file comes `validated`. */
 function parseFile(
   file: PolicyText,
   problems: PolicyProblem[],
+  schema: PolicyFileSchema | undefined,
 ): { source: SourceFile; data: PolicyFile } | undefined {
   // Measured before parsing: YAML's work grows with the text (64 KB of `[` takes seconds).
   const bytes = file.text.length > POLICY_LIMITS.bytes ? Buffer.byteLength(file.text, "utf8") : 0;
@@ -313,6 +335,8 @@ function parseFile(
     problems.push({ severity: "error", file: file.name, line: 1, col: 1, path: "", message });
     return undefined;
   }
+  if (file.validated !== undefined) return { source: lazySource(file), data: file.validated };
+  if (!schema) throw new Error(`${file.name}: no schema to validate it with`);
   const lines = new LineCounter();
   const doc = parseWithoutStacks(file.text, lines);
   const source: SourceFile = { name: file.name, doc, lines };
@@ -377,19 +401,23 @@ function parseFile(
     problems.push(problemAt(source, tooLarge.path, tooLarge.message, "error"));
     return undefined;
   }
-  const result = policyFileSchema.safeParse(raw, { reportInput: true });
+  const result = schema.safeParse(raw, { reportInput: true });
   if (result.success) return { source, data: result.data };
   for (const issue of result.error.issues) problems.push(...issueProblems(source, issue));
   // Carry on without the broken parts so cross-reference checks (undefined
   // roles, unknown kinds, bad globs) are reported in the same run; the problems
   // above already make the load fail.
-  const salvaged = salvage(raw, result.error.issues);
+  const salvaged = salvage(raw, result.error.issues, schema);
   return salvaged ? { source, data: salvaged } : undefined;
 }
 
 const SALVAGE_ROUNDS = 5;
 
-function salvage(raw: unknown, issues: z.core.$ZodIssue[]): PolicyFile | undefined {
+function salvage(
+  raw: unknown,
+  issues: z.core.$ZodIssue[],
+  schema: PolicyFileSchema,
+): PolicyFile | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const copy = structuredClone(raw) as Record<string, unknown>;
   for (let round = 0; round < SALVAGE_ROUNDS; round++) {
@@ -408,7 +436,7 @@ function salvage(raw: unknown, issues: z.core.$ZodIssue[]): PolicyFile | undefin
       const parent = getIn(copy, target.slice(0, -1)) as Record<string | number, unknown>;
       delete parent[target[target.length - 1]!];
     }
-    const again = policyFileSchema.safeParse(copy);
+    const again = schema.safeParse(copy);
     if (again.success) return again.data;
     issues = again.error.issues;
   }
@@ -430,6 +458,40 @@ function getIn(value: unknown, path: readonly (string | number)[]): unknown {
  * only the message and position are read. Parsing is synchronous, so nothing
  * else runs while the limit is lowered.
  */
+/**
+ * A file's YAML and its problems, as loading reads it alone (no `extends`
+ * followed, nothing resolved): what src/policy/presets.ts compiles at build time.
+ */
+export async function parsePolicyFile(file: PolicyText): Promise<{
+  data?: PolicyFile;
+  problems: PolicyProblem[];
+}> {
+  const problems: PolicyProblem[] = [];
+  const parsed = parseFile({ ...file, validated: undefined }, problems, await policyFileSchema());
+  return { data: parsed?.data, problems };
+}
+
+/** A source whose YAML is parsed only when a position in it is asked for. */
+function lazySource(file: PolicyText): SourceFile {
+  let parsed: { doc: ReturnType<typeof parseDocument>; lines: LineCounter } | undefined;
+  const parse = () => {
+    if (!parsed) {
+      const lines = new LineCounter();
+      parsed = { doc: parseWithoutStacks(file.text, lines), lines };
+    }
+    return parsed;
+  };
+  return {
+    name: file.name,
+    get doc() {
+      return parse().doc;
+    },
+    get lines() {
+      return parse().lines;
+    },
+  };
+}
+
 function parseWithoutStacks(text: string, lines: LineCounter): ReturnType<typeof parseDocument> {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;

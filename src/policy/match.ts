@@ -11,8 +11,12 @@ import { expansionProblem } from "./glob-expansion.js";
  * a literal string, `**`, or a pattern), never off the glob's text, so `**`
  * inside braces, escapes, classes and extglobs are classified as minimatch reads
  * them. A file is only tested against the globs of its buckets plus the globs no
- * bucket can hold (`**`, `?(a|b)/**`). The buckets only pre-select; the
- * compiled glob always makes the final call, so the result is exactly minimatch's.
+ * bucket can hold (`**`, `?(a|b)/**`). The buckets only pre-select; the final
+ * call is minimatch's, or, for a glob of a common shape (`dir/**`,
+ * `dir/**\/*.ts`, `**\/secrets/**`) and a path without `.` or `..` portions,
+ * string comparisons that answer as minimatch does (`plainMatch`; they were
+ * most of a large pull request's evaluation). Either way the result is exactly
+ * minimatch's.
  *
  * Why a bucket is sound: for a path without empty portions, a row's literal
  * portion only ever matches a path portion equal to it, `**` matches whole
@@ -32,6 +36,8 @@ const DOT = 0x2e;
 interface CompiledPattern {
   area: number;
   matcher: Minimatch;
+  /** The glob's rows as `plainMatch` answers them, when every row has a shape it knows; else minimatch decides. */
+  rows?: PlainRow[];
 }
 
 interface PrefixNode {
@@ -68,7 +74,7 @@ export class AreaIndex {
   /** Every glob, for the paths with an empty portion, which the buckets cannot key. */
   private readonly all: CompiledPattern[] = [];
   /** Per area, the `!glob` exclusions, checked only once the area matched. */
-  private readonly exclusions: Minimatch[][];
+  private readonly exclusions: CompiledPattern[][];
   /** How many compiled globs (rows: brace alternatives, as minimatch keeps them) the index holds, for benchmarks and diagnostics. */
   readonly globCount: number;
 
@@ -92,7 +98,8 @@ export class AreaIndex {
       }
       for (const glob of area.paths) {
         if (glob.startsWith("!")) {
-          this.exclusions[areaIndex]!.push(new Minimatch(glob.slice(1), MATCH_OPTIONS));
+          const matcher = new Minimatch(glob.slice(1), MATCH_OPTIONS);
+          this.exclusions[areaIndex]!.push({ area: areaIndex, matcher, rows: plainRows(matcher) });
           count++;
           continue;
         }
@@ -106,44 +113,42 @@ export class AreaIndex {
   match(path: string): number[] {
     // A path is in a handful of areas at most: an array beats a Set here.
     const hits: number[] = [];
-    const test = (patterns: CompiledPattern[] | undefined) => {
-      if (!patterns) return;
-      for (const p of patterns)
-        if (!hits.includes(p.area) && p.matcher.match(path)) hits.push(p.area);
-    };
     // An empty portion (`a//b`, `/a`, `a/`, or the empty path) is not compared as
     // one: minimatch collapses repeated slashes and lets `a/*` match `a/b/`. No
     // bucket is keyed for that, and GitHub never sends such a path, so it is simply
-    // tested against every glob.
-    if (
+    // tested against every glob, by minimatch.
+    const odd =
       path === "" ||
       path.charCodeAt(0) === SLASH ||
       path.charCodeAt(path.length - 1) === SLASH ||
-      path.includes("//")
-    ) {
-      test(this.all);
+      path.includes("//");
+    // Portions are cut out only where a bucket is looked up (splitting every
+    // path into all its portions was the largest cost of a large pull request).
+    const basename = odd ? path : path.slice(path.lastIndexOf("/") + 1);
+    // `**` walks no `.` or `..` portion; a path with none is a "plain" path,
+    // which globs of a known shape answer without minimatch (see `plainMatch`).
+    const lastDots = odd ? 0 : lastDotsPortion(path);
+    const plain = lastDots === -1;
+    if (odd) {
+      this.test(this.all, path, basename, false, hits);
     } else {
-      // Portions are cut out only where a bucket is looked up (splitting every
-      // path into all its portions was the largest cost of a large pull request).
-      test(this.exact.get(path));
-      const basename = path.slice(path.lastIndexOf("/") + 1);
-      test(this.byBasename.get(basename));
+      this.test(this.exact.get(path), path, basename, plain, hits);
+      this.test(this.byBasename.get(basename), path, basename, plain, hits);
       for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
-        test(this.byExtension.get(basename.slice(dot)));
+        this.test(this.byExtension.get(basename.slice(dot)), path, basename, plain, hits);
       }
       // The basename is looked up too. With minimatch 11.0.9 a trailing `**` needs at
       // least one portion (`a/**` does not match `a`), but other versions let it match
       // none, and then a row's literals can end at the path's last portion.
-      // `**` walks no `.` or `..` portion: a subtree glob holds a path whose
-      // portions after its literals are all walkable, and at least one.
-      const lastDots = lastDotsPortion(path);
+      // A subtree glob holds a path whose portions after its literals are all
+      // walkable by `**`, and at least one.
       let node: PrefixNode | undefined = this.prefixRoot;
       for (let start = 0; node.children.size > 0;) {
         const slash = path.indexOf("/", start);
         const end = slash === -1 ? path.length : slash;
         node = node.children.get(path.slice(start, end));
         if (!node) break;
-        test(node.patterns);
+        this.test(node.patterns, path, basename, plain, hits);
         if (node.subtrees.length > 0 && slash !== -1 && lastDots < start)
           for (const area of node.subtrees) if (!hits.includes(area)) hits.push(area);
         if (slash === -1) break;
@@ -152,24 +157,45 @@ export class AreaIndex {
       if (this.byPortion.size > PORTION_SEARCH_LIMIT) {
         for (let start = 0; ;) {
           const slash = path.indexOf("/", start);
-          test(this.byPortion.get(path.slice(start, slash === -1 ? path.length : slash)));
+          const portion = path.slice(start, slash === -1 ? path.length : slash);
+          this.test(this.byPortion.get(portion), path, basename, plain, hits);
           if (slash === -1) break;
           start = slash + 1;
         }
       } else {
         // A few keys (`secrets`, `iam`): searching the path for each is cheaper than cutting it up.
         for (const [portion, patterns] of this.byPortion)
-          if (hasPortion(path, portion)) test(patterns);
+          if (hasPortion(path, portion)) this.test(patterns, path, basename, plain, hits);
       }
       if (this.byDepth.size > 0) {
         let portions = 1;
         for (let at = path.indexOf("/"); at !== -1; at = path.indexOf("/", at + 1)) portions++;
-        test(this.byDepth.get(portions));
+        this.test(this.byDepth.get(portions), path, basename, plain, hits);
       }
-      test(this.unindexed);
+      this.test(this.unindexed, path, basename, plain, hits);
     }
-    const result = hits.filter((area) => !this.exclusions[area]!.some((m) => m.match(path)));
-    return result.sort((a, b) => a - b);
+    let result = hits;
+    for (const area of hits) {
+      if (this.exclusions[area]!.length === 0) continue;
+      result = hits.filter(
+        (a) => !this.exclusions[a]!.some((p) => matches(p, path, basename, plain)),
+      );
+      break;
+    }
+    return result.length > 1 ? result.sort((a, b) => a - b) : result;
+  }
+
+  /** Adds to `hits` the area of each of `patterns` matching `path` (one not there yet). */
+  private test(
+    patterns: CompiledPattern[] | undefined,
+    path: string,
+    basename: string,
+    plain: boolean,
+    hits: number[],
+  ): void {
+    if (patterns === undefined) return;
+    for (const p of patterns)
+      if (!hits.includes(p.area) && matches(p, path, basename, plain)) hits.push(p.area);
   }
 
   /** Files the glob under every bucket one of its rows needs; returns how many rows it has. */
@@ -186,7 +212,6 @@ export class AreaIndex {
     // A comment (`#…`) has no rows and matches nothing; the empty glob matches only
     // the empty path, which has an empty portion and so is tested against `all`.
     const buckets = new Set<CompiledPattern[]>();
-    // The rows' source text is only used to read extensions, and only when it lines up with the rows.
     const subtrees = subtreeRows(matcher);
     if (subtrees) {
       for (const literals of subtrees) {
@@ -195,6 +220,10 @@ export class AreaIndex {
       }
       return matcher.set.length;
     }
+    // The rows' source text is read (for extensions, and for `plainRows`' `*`
+    // patterns) only where it lines up with the rows. Subtree globs need neither:
+    // the prefix tree answers them without a test.
+    pattern.rows = plainRows(matcher);
     const sources = matcher.globParts.length === matcher.set.length ? matcher.globParts : undefined;
     matcher.set.forEach((row, r) => {
       for (const bucket of this.bucketsFor(row, sources?.[r])) buckets.add(bucket);
@@ -245,13 +274,16 @@ export class AreaIndex {
   }
 }
 
-/** Whether `portion` is one of the path's portions (for a path without empty portions). */
-function hasPortion(path: string, portion: string): boolean {
+/**
+ * Whether `portion` (or several, `a/b`) is one of the path's portions, not the
+ * last one if `notLast` (for a path without empty portions).
+ */
+function hasPortion(path: string, portion: string, notLast = false): boolean {
   for (let at = path.indexOf(portion); at !== -1; at = path.indexOf(portion, at + 1)) {
     const end = at + portion.length;
     if (
       (at === 0 || path.charCodeAt(at - 1) === SLASH) &&
-      (end === path.length || path.charCodeAt(end) === SLASH)
+      ((end === path.length && !notLast) || path.charCodeAt(end) === SLASH)
     )
       return true;
   }
@@ -323,6 +355,169 @@ function sameOptions(matcher: Minimatch): boolean {
     options.windowsPathsNoEscape === undefined &&
     options.platform === undefined
   );
+}
+
+/**
+ * A glob row of a shape common in policies, answered for a plain path (no
+ * empty portion, no `.` or `..` portion) by comparing strings instead of
+ * running minimatch's matcher. With such a path `**` walks any run of portions
+ * (none included, except that a trailing `**` needs one, see `match`), so:
+ *
+ * - `subtree`, `a/b/**` (and `**`): the path starts with `a/b/` (`prefix`, "" for `**`);
+ * - `tail`, `a/b/**\/T` (and `**\/T`): it starts with the prefix and its last portion matches `T`;
+ * - `inner`, `**\/a/b/**`: `a/b/` starts a portion of it;
+ * - `fixed`, no `**`: as many portions as the row, each matching its own.
+ *
+ * where a portion pattern is a literal, a `*` pattern (`*.tf`, `tsconfig*.json`)
+ * or minimatch's `@(…|…)` merge of braces over those. Anything else (`?`,
+ * classes, extglobs, escapes, `**` elsewhere) is left to minimatch.
+ */
+type PlainRow =
+  | { kind: "subtree"; prefix: string }
+  | { kind: "tail"; prefix: string; last: PortionPattern }
+  | { kind: "inner"; middle: string }
+  | { kind: "fixed"; portions: PortionPattern[] };
+
+/** Alternatives, each the pieces of a portion pattern between its `*`s (one piece: a literal). */
+type PortionPattern = string[][];
+
+/** Whether the compiled pattern matches the path (its last portion `basename`); `plain`: see `match`. */
+function matches(
+  pattern: CompiledPattern,
+  path: string,
+  basename: string,
+  plain: boolean,
+): boolean {
+  const { rows } = pattern;
+  if (!plain || rows === undefined) return pattern.matcher.match(path);
+  for (const row of rows) if (plainMatch(row, path, basename)) return true;
+  return false;
+}
+
+function plainMatch(row: PlainRow, path: string, basename: string): boolean {
+  switch (row.kind) {
+    case "subtree":
+      return path.startsWith(row.prefix);
+    case "tail":
+      return path.startsWith(row.prefix) && portionMatches(row.last, basename);
+    case "inner":
+      return hasPortion(path, row.middle, true);
+    case "fixed": {
+      let start = 0;
+      for (let i = 0; i < row.portions.length; i++) {
+        const slash = path.indexOf("/", start);
+        const last = i === row.portions.length - 1;
+        // The row's last portion must be the path's last, and no earlier one may be.
+        if ((slash === -1) !== last) return false;
+        const portion = path.slice(start, last ? path.length : slash);
+        if (!portionMatches(row.portions[i]!, portion)) return false;
+        start = slash + 1;
+      }
+      return true;
+    }
+  }
+}
+
+function portionMatches(pattern: PortionPattern, portion: string): boolean {
+  for (const pieces of pattern) if (starMatch(pieces, portion)) return true;
+  return false;
+}
+
+/** `*` patterns: the first piece starts the text, the last ends it, the others follow in order between. */
+function starMatch(pieces: readonly string[], text: string): boolean {
+  const first = pieces[0]!;
+  if (pieces.length === 1) return text === first;
+  const last = pieces[pieces.length - 1]!;
+  if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last))
+    return false;
+  const end = text.length - last.length;
+  let at = first.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const found = text.indexOf(pieces[i]!, at);
+    if (found === -1 || found + pieces[i]!.length > end) return false;
+    at = found + pieces[i]!.length;
+  }
+  return true;
+}
+
+/** Characters a portion pattern's pieces may hold: no magic but `*` (see `EXTENSION`). */
+const STAR_PATTERN = /^[^?[\]{}()|!+@\\/\uE000-\uF8FF]*$/;
+
+/**
+ * The glob's rows as `PlainRow`s, or undefined when one of them is of no known
+ * shape. Rows are read off minimatch's parse; a portion it parsed into a
+ * pattern is read off its source text, only where text and rows line up.
+ */
+function plainRows(matcher: Minimatch): PlainRow[] | undefined {
+  if (matcher.negate || matcher.comment || matcher.empty || !sameOptions(matcher)) return undefined;
+  if (matcher.options.dot !== true || matcher.set.length === 0) return undefined;
+  if (matcher.globParts.length !== matcher.set.length) return undefined;
+  const rows: PlainRow[] = [];
+  for (let r = 0; r < matcher.set.length; r++) {
+    const row = matcher.set[r]!;
+    const source = matcher.globParts[r]!;
+    if (source.length !== row.length) return undefined;
+    const portions: (PortionPattern | typeof GLOBSTAR)[] = [];
+    for (let i = 0; i < row.length; i++) {
+      const portion = row[i]!;
+      const parsed =
+        portion === GLOBSTAR
+          ? GLOBSTAR
+          : typeof portion === "string"
+            ? literalPortion(portion)
+            : portionPattern(source[i]!);
+      if (parsed === undefined) return undefined;
+      portions.push(parsed);
+    }
+    const shaped = plainRow(portions);
+    if (shaped === undefined) return undefined;
+    rows.push(shaped);
+  }
+  return rows;
+}
+
+function literalPortion(portion: string): PortionPattern | undefined {
+  return portion === "" || portion === "." || portion === ".." ? undefined : [[portion]];
+}
+
+/** `*.tf`, `a*b`, `@(*.ts|*.tsx)`: alternatives of literal pieces between `*`s. */
+function portionPattern(source: string): PortionPattern | undefined {
+  const alternatives = /^@\(([^()]*)\)$/.exec(source)?.[1]?.split("|") ?? [source];
+  if (!alternatives.every((a) => STAR_PATTERN.test(a) && a !== "." && a !== "..")) return undefined;
+  return alternatives.map((a) => a.split("*"));
+}
+
+/** The row's shape, from its portions (literals are one-piece patterns), or undefined. */
+function plainRow(portions: (PortionPattern | typeof GLOBSTAR)[]): PlainRow | undefined {
+  const globstars = portions.filter((p) => p === GLOBSTAR).length;
+  const literal = (p: PortionPattern | typeof GLOBSTAR): p is [[string]] =>
+    p !== GLOBSTAR && p.length === 1 && p[0]!.length === 1;
+  const joined = (ps: (PortionPattern | typeof GLOBSTAR)[]) =>
+    ps.map((p) => `${(p as [[string]])[0][0]}/`).join("");
+  const n = portions.length;
+  if (globstars === 0) return { kind: "fixed", portions: portions as PortionPattern[] };
+  if (globstars === 1 && portions[n - 1] === GLOBSTAR && portions.slice(0, -1).every(literal))
+    return { kind: "subtree", prefix: joined(portions.slice(0, -1)) };
+  if (
+    globstars === 1 &&
+    n >= 2 &&
+    portions[n - 2] === GLOBSTAR &&
+    portions.slice(0, -2).every(literal)
+  )
+    return {
+      kind: "tail",
+      prefix: joined(portions.slice(0, -2)),
+      last: portions[n - 1] as PortionPattern,
+    };
+  if (
+    globstars === 2 &&
+    n >= 3 &&
+    portions[0] === GLOBSTAR &&
+    portions[n - 1] === GLOBSTAR &&
+    portions.slice(1, -1).every(literal)
+  )
+    return { kind: "inner", middle: joined(portions.slice(1, -1)).slice(0, -1) };
+  return undefined;
 }
 
 /**

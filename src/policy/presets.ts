@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { packageRoot } from "../package-root.js";
-import type { PolicyReader, PolicyText } from "./load.js";
+import { parsePolicyFile, type PolicyReader, type PolicyText } from "./load.js";
+import type { PolicyFile } from "./schema.js";
 
 /** The governance documents shipped in `policies/`, one per seed. */
 export const PRESETS = ["chat-backend", "platform-engineering", "it-operations"] as const;
@@ -14,11 +16,60 @@ export function isPresetName(ref: string): ref is PresetName {
   return (PRESETS as readonly string[]).includes(ref);
 }
 
-export async function readPreset(name: PresetName): Promise<PolicyText> {
+/** A preset as the build compiled it: its YAML, and what that parses and validates to. */
+export interface CompiledPreset {
+  text: string;
+  data: PolicyFile;
+}
+
+/**
+ * The presets compiled by `npm run build` (esbuild.config.mjs defines this as
+ * `compilePresets()`'s JSON, so the data is part of the same build as the code
+ * that reads it); undefined when running the sources (tsx, tests). Parsing a
+ * preset's YAML and validating it was the largest part of `explain`'s start.
+ */
+declare const GOVERNANCE_GATE_COMPILED_PRESETS: string | undefined;
+
+let compiled: Partial<Record<string, CompiledPreset>> | undefined;
+
+function compiledPresets(): Partial<Record<string, CompiledPreset>> {
+  compiled ??=
+    typeof GOVERNANCE_GATE_COMPILED_PRESETS === "string"
+      ? (JSON.parse(GOVERNANCE_GATE_COMPILED_PRESETS) as Record<string, CompiledPreset>)
+      : {};
+  return compiled;
+}
+
+export async function readPreset(
+  name: PresetName,
+  presets: Partial<Record<string, CompiledPreset>> = compiledPresets(),
+): Promise<PolicyText> {
+  const text = await readFile(resolve(PRESET_DIR, `${name}.yml`), "utf8");
+  // Only for the very text compiled: a preset edited since the build is parsed as written.
+  const preset = presets[name];
   return {
     name: `policies/${name}.yml`,
-    text: await readFile(resolve(PRESET_DIR, `${name}.yml`), "utf8"),
+    text,
+    // A copy: loading a policy must never change what the next load of the preset reads.
+    ...(preset?.text === text ? { validated: structuredClone(preset.data) } : {}),
   };
+}
+
+/**
+ * Every preset that loads without a problem, parsed and validated, for the
+ * build to embed. Only data that survives JSON unchanged is kept: the build
+ * hands it over as JSON.
+ */
+export async function compilePresets(): Promise<Record<string, CompiledPreset>> {
+  const presets: Record<string, CompiledPreset> = {};
+  for (const name of PRESETS) {
+    const file = await readPreset(name, {});
+    const { data, problems } = await parsePolicyFile(file);
+    if (data === undefined || problems.length > 0) continue;
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(data)), data)) continue;
+    presets[name] = { text: file.text, data };
+  }
+  return presets;
 }
 
 /**
