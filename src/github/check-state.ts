@@ -4,7 +4,10 @@
  * run belongs to a commit, not to a pull request, so the state is per pull
  * request: when each one's head arrived, and the conclusion each one's own
  * policy reached. The run's conclusion is the strictest of them (no pull
- * request's check is satisfied by another pull request's decision).
+ * request's check is satisfied by another pull request's decision). A merge
+ * group's commit also carries the merge queue's verdict on it (`group`): a
+ * writer can open a pull request whose head is that commit, and that pull
+ * request's pass must not lift the group's failure, nor the group's pass its.
  *
  * Only the first line is read, and the app writes nothing else there: the rest
  * of the summary quotes titles, paths and comments, which anyone controls.
@@ -12,6 +15,15 @@
 
 export interface HeadState {
   prs: Record<string, PullRequestState>;
+  /** The merge queue's verdict on the pull request it queued in a merge group whose commit this is. */
+  group?: MergeGroupState;
+}
+
+export interface MergeGroupState {
+  /** The queued pull request the group's ref names (none: a ref naming no pull request, which fails). */
+  pr?: number;
+  /** The queued pull request's own decision at the head it was queued at (the recorded pull requests' not included). */
+  conclusion: "success" | "failure";
 }
 
 export interface PullRequestState {
@@ -68,8 +80,8 @@ export const STATE_LINE_BUDGET = 32_000;
  * them. Only passes of pull requests other than `keep` are dropped, those no
  * longer `sharing` the commit first: a pass holds nothing back, and an open
  * pull request on the commit with no entry is not judged, which fails the
- * commit. A failure is never dropped; when the failures alone do not fit, this
- * throws, so the run keeps its last write, which those failures failed.
+ * commit. A failure is never dropped, nor the merge queue's `group`; when the
+ * failures alone do not fit, this throws, so the run keeps its last write, which those failures failed.
  */
 export function fitHeadState(
   state: HeadState,
@@ -94,6 +106,13 @@ export function fitHeadState(
   return dropped;
 }
 
+/** How a check names the merge queue's group on this commit. */
+export function groupName(group: MergeGroupState): string {
+  return group.pr === undefined
+    ? "the merge queue's group (its ref names no pull request)"
+    : `the merge queue's group for #${group.pr}`;
+}
+
 /** The summary a reader sees: without the state line. */
 export function visibleSummary(summary: string): string {
   return readHeadState(summary) ? summary.slice(summary.indexOf("\n") + 1) : summary;
@@ -101,8 +120,10 @@ export function visibleSummary(summary: string): string {
 
 function isHeadState(value: unknown): value is HeadState {
   if (typeof value !== "object" || value === null) return false;
-  const prs = (value as { prs?: unknown }).prs;
+  const { prs, group } = value as { prs?: unknown; group?: unknown };
   if (typeof prs !== "object" || prs === null || Array.isArray(prs)) return false;
+  // A malformed group is not a line we wrote: the whole state is unreadable, never read without it.
+  if (group !== undefined && !isMergeGroupState(group)) return false;
   return Object.entries(prs).every(
     ([number, s]) =>
       /^\d+$/.test(number) &&
@@ -114,5 +135,14 @@ function isHeadState(value: unknown): value is HeadState {
         typeof (s as PullRequestState).arrivedAt === "string") &&
       ((s as PullRequestState).base === undefined ||
         typeof (s as PullRequestState).base === "string"),
+  );
+}
+
+function isMergeGroupState(value: unknown): value is MergeGroupState {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { pr, conclusion } = value as { pr?: unknown; conclusion?: unknown };
+  return (
+    (pr === undefined || (typeof pr === "number" && Number.isSafeInteger(pr) && pr > 0)) &&
+    (conclusion === "success" || conclusion === "failure")
   );
 }

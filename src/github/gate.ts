@@ -21,7 +21,13 @@ import { recordError, recordEvaluation } from "../ops/metrics.js";
 import { FactGatherer } from "./facts.js";
 import { readSnapshot, readTeams, type PullRequestSnapshot } from "./snapshot.js";
 import { POLICY_PATH, PolicySource } from "./policy-source.js";
-import { fitHeadState, readHeadState, withHeadState, type HeadState } from "./check-state.js";
+import {
+  fitHeadState,
+  groupName,
+  readHeadState,
+  withHeadState,
+  type HeadState,
+} from "./check-state.js";
 import { headArrival } from "./head-arrival.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
 import type { Decided, Decider } from "./decided.js";
@@ -473,7 +479,10 @@ export class Gate implements Decider {
         const crowded = fitHeadState(state, mine, sharing).filter(sharing);
         // Those dropped are not judged now; asking for them again would only drop others.
         unjudged = crowded.length > 0 ? [] : held.unjudged;
-        shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0;
+        shared =
+          Object.keys(state.prs).length > 1 ||
+          snapshot.siblings.length > 0 ||
+          state.group !== undefined;
         const output = crowded.length > 0 ? crowdedOut(held.output, crowded) : held.output;
         return { ...output, summary: withHeadState(output.summary, state) };
       });
@@ -503,8 +512,9 @@ export class Gate implements Decider {
 
   /**
    * `own` held to every other open pull request on the commit, by `state`
-   * (which it prunes of pull requests no longer there), and those of them
-   * with no conclusion recorded yet.
+   * (which it prunes of pull requests no longer there), and to the merge
+   * queue's verdict when the commit is a merge group's; and those pull
+   * requests with no conclusion recorded yet.
    */
   private async strictestOnCommit(
     octokit: GitHub,
@@ -546,20 +556,29 @@ export class Gate implements Decider {
     }
     for (const number of unjudged)
       blockers.push(`#${number} has not been judged yet (it is being evaluated now)`);
+    // A merge group's commit: the queue's failure holds whatever this pull request's own policy says.
+    const group = state.group?.conclusion === "failure" ? groupName(state.group) : undefined;
+    if (group !== undefined) blockers.unshift(`${group} fails governance on this commit`);
 
     if (blockers.length === 0) return { output: own, unjudged };
     const output: CheckOutput = {
       conclusion: "failure",
       title:
-        own.conclusion === "success"
-          ? `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}`
-          : own.title,
+        own.conclusion !== "success"
+          ? own.title
+          : group !== undefined
+            ? `Blocked by ${group} on this commit`
+            : `Blocked by another pull request on this commit: ${blockers[0]!.split(" ")[0]}`,
       summary: [
-        `**⛔ This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
+        group !== undefined
+          ? `**⛔ This commit is a merge queue's group commit, and a check run belongs to the commit:** it passes only when the queued pull request and every open pull request on it pass.`
+          : `**⛔ This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
         "",
         ...blockers.map((b) => `- ${b}`),
         "",
-        `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
+        group !== undefined
+          ? "Fix: give this pull request its own head commit; a merge group's commit stays failing once its group failed."
+          : `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
         "",
         own.summary,
       ].join("\n"),

@@ -11,7 +11,9 @@ import {
 } from "../render/merge.js";
 import { trailingMarker, withMarker } from "../render/markers.js";
 import { mediationLine, renderTitle } from "../render/summary.js";
+import type { CheckOutput } from "./apply.js";
 import { writtenByApp } from "./app-identity.js";
+import { fitHeadState, readHeadState, withHeadState, type HeadState } from "./check-state.js";
 import type { Decided, Decider } from "./decided.js";
 import { mergedChatMessage } from "./notify.js";
 import type { GitHub, PullRequestData, RepoRef } from "./types.js";
@@ -163,7 +165,10 @@ function amendmentNotice(
  * proposed policy is linted too) — never a blind success. GitHub names the
  * last queued pull request and the head it was queued at in the group's ref
  * (`gh-readonly-queue/<base>/pr-<number>-<sha>`); those ahead of it passed
- * their own group checks. Whatever cannot be decided fails the group.
+ * their own group checks. Whatever cannot be decided fails the group. The
+ * group's commit can also be a pull request's head (anyone who can push can
+ * open one on it): the run is shared as on any commit (check-state.ts), so the
+ * group records its verdict beside theirs and fails when any of them fails.
  */
 export async function onMergeGroup(
   gate: Decider,
@@ -197,7 +202,59 @@ export async function onMergeGroup(
       lines.push(`- ❌ #${queued.number} could not be evaluated: ${(error as Error).message}`);
     }
   }
-  await gate.checks.write(octokit, repo, group.head_sha, {
+  // The run belongs to the commit, and a writer can open pull requests whose head is the group's
+  // commit: their recorded conclusions are kept, and the group's verdict joins them (check-state.ts).
+  const write = () =>
+    gate.checks.change(octokit, repo, group.head_sha, undefined, async (current) => {
+      const state: HeadState = readHeadState(current?.summary) ?? { prs: {} };
+      state.group = {
+        ...(queued ? { pr: queued.number } : {}),
+        conclusion: ok ? "success" : "failure",
+      };
+      // A pull request's failure on this commit is never dropped (fitHeadState throws first).
+      fitHeadState(state, "", () => true);
+      const failing = Object.entries(state.prs).filter(([, pr]) => pr.conclusion === "failure");
+      const output = groupOutput(group.head_ref, queued, ok, lines);
+      if (failing.length === 0) return { ...output, summary: withHeadState(output.summary, state) };
+      // Fail closed: the merge queue reads this same run, so another pull request's failure fails the group.
+      const summary = [
+        "**⛔ This commit is also the head of open pull requests, and a check run belongs to the commit:** the group passes only when each of them passes too.",
+        "",
+        ...failing.map(
+          ([number, pr]) =>
+            `- ❌ #${number}${pr.base ? ` (into \`${pr.base}\`)` : ""} fails its governance check`,
+        ),
+        "",
+        "Fix: close those pull requests or get them their sign-offs, then re-queue; a merge group's commit belongs to the queue.",
+        "",
+        output.summary,
+      ].join("\n");
+      return {
+        conclusion: "failure",
+        title: ok
+          ? `Merge queue: blocked by another pull request on this commit: #${failing[0]![0]}`
+          : output.title,
+        summary: withHeadState(summary, state),
+      };
+    });
+  await write();
+  // Replicas: a pull request's pass written on this commit by another replica that read the run
+  // before this write carries the run back without the group. A failing group reads its run back
+  // once, and writes again if its failure is gone (as `Gate.writeCheck` does for a pull request).
+  if (gate.checks.replicated && !ok) {
+    const after = await gate.checks.find(octokit, repo, group.head_sha);
+    if (readHeadState(after?.summary)?.group?.conclusion !== "failure") await write();
+  }
+}
+
+/** The group's own check: the queued pull request's decision, without the pull requests recorded on its commit. */
+function groupOutput(
+  headRef: string,
+  queued: { number: number } | undefined,
+  ok: boolean,
+  lines: string[],
+): CheckOutput {
+  return {
     conclusion: ok ? "success" : "failure",
     title: !queued
       ? "Merge queue: no pull request found in the group"
@@ -207,9 +264,9 @@ export async function onMergeGroup(
         ? "**✅ Every queued pull request meets its governance requirements.**"
         : "**❌ Not every queued pull request meets its governance requirements.**",
       "",
-      ...(queued ? lines : [`The merge group's ref \`${group.head_ref}\` names no pull request.`]),
+      ...(queued ? lines : [`The merge group's ref \`${headRef}\` names no pull request.`]),
     ].join("\n"),
-  });
+  };
 }
 
 /** The pull request (and the head it was queued at) a merge group's ref names, from its last segment only. */
