@@ -75960,9 +75960,9 @@ var init_evaluate = __esm({
 
 // src/evaluate/escalation.ts
 function planEscalations(input3) {
-  const { decision, policy, pendingSince, now: now2, expedited, alreadyEscalated } = input3;
-  if (decision.emergency) return [];
-  const elapsed = businessMillisecondsBetween(pendingSince, now2, policy.sla);
+  const { decision, policy, now: now2, expedited, alreadyEscalated } = input3;
+  if (decision.emergency || input3.draft) return [];
+  const pendingSince = reviewAskedSince(input3);
   const periodOf = (area) => businessDurationMilliseconds(
     expedited ? policy.sla.expedited : area.sla ?? slaFor(policy.sla, false),
     policy.sla
@@ -75980,7 +75980,8 @@ function planEscalations(input3) {
     if (!area) continue;
     const periodMs = periodOf(area);
     if (periodMs <= 0) continue;
-    const periods = Math.floor(elapsed / periodMs);
+    const since = requirementPendingSince(requirement, input3, pendingSince);
+    const periods = Math.floor(businessMillisecondsBetween(since, now2, policy.sla) / periodMs);
     const due = Math.min(periods, area.escalation.length - 1);
     const step = (highest.get(requirement.id) ?? 0) + 1;
     const toRole = area.escalation[step];
@@ -75990,11 +75991,27 @@ function planEscalations(input3) {
       area: area.id,
       step,
       toRole,
-      dueAt: addBusinessMilliseconds(pendingSince, step * periodMs, policy.sla),
+      dueAt: addBusinessMilliseconds(since, step * periodMs, policy.sla),
       missing: missingRoles(requirement)
     });
   }
   return [...steps, ...mediationSteps(decision, now2, highest)];
+}
+function reviewAskedSince(input3) {
+  const ready = input3.readyForReviewAt?.getTime();
+  return ready !== void 0 && ready > input3.pendingSince.getTime() ? new Date(ready) : input3.pendingSince;
+}
+function requirementPendingSince(requirement, input3, since) {
+  const rule = input3.policy.rules.find((r) => r.id === requirement.rule);
+  if (!rule || !input3.labels) return since;
+  const area = input3.decision.areas.find((a) => a.id === requirement.area);
+  if (area?.changes.some((f) => rule.when.kinds.includes(f.kind))) return since;
+  const named2 = input3.labels.filter(
+    (l2) => rule.when.labels.some((w) => w.toLowerCase() === l2.name.toLowerCase())
+  );
+  if (named2.length === 0) return since;
+  const first = Math.min(...named2.map((l2) => l2.firstAddedAt?.getTime() ?? Number.NaN));
+  return first > since.getTime() ? new Date(first) : since;
 }
 function mediationKey(requirement) {
   return `${requirement}#mediation`;
@@ -76203,13 +76220,22 @@ function fitHeadState(state, keep, sharing) {
     );
   return dropped;
 }
+function groupName(group) {
+  return group.pr === void 0 ? "the merge queue's group (its ref names no pull request)" : `the merge queue's group for #${group.pr}`;
+}
 function isHeadState(value) {
   if (typeof value !== "object" || value === null) return false;
-  const prs = value.prs;
+  const { prs, group } = value;
   if (typeof prs !== "object" || prs === null || Array.isArray(prs)) return false;
+  if (group !== void 0 && !isMergeGroupState(group)) return false;
   return Object.entries(prs).every(
     ([number4, s2]) => /^\d+$/.test(number4) && typeof s2 === "object" && s2 !== null && (s2.conclusion === "success" || s2.conclusion === "failure") && (s2.arrivedAt === void 0 || typeof s2.arrivedAt === "string") && (s2.base === void 0 || typeof s2.base === "string")
   );
+}
+function isMergeGroupState(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { pr, conclusion } = value;
+  return (pr === void 0 || typeof pr === "number" && Number.isSafeInteger(pr) && pr > 0) && (conclusion === "success" || conclusion === "failure");
 }
 var PREFIX, SUFFIX, STATE_LINE_BUDGET;
 var init_check_state = __esm({
@@ -76236,8 +76262,17 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
   const steps = planEscalations({
     decision,
     policy,
-    // Pending since the head arrived on this pull request (a run on the commit may be older).
+    // Pending since the head arrived on this pull request (a run on the commit may be older),
+    // or since it was marked ready for review, if later; a draft is not pending review at all.
     pendingSince: new Date(decided.arrival.arrivedAt),
+    readyForReviewAt: facts.readyForReviewAt ? new Date(facts.readyForReviewAt) : void 0,
+    draft: facts.draft === true,
+    // A requirement only a label brought is pending from when that label was first added.
+    labels: facts.labels.map((name2) => {
+      const first = facts.labelsFirstAddedAt ?? {};
+      const key = name2.toLowerCase();
+      return { name: name2, firstAddedAt: Object.hasOwn(first, key) ? new Date(first[key]) : void 0 };
+    }),
     now: gate.now(),
     expedited: facts.labels.some((l2) => EXPEDITED_LABELS.includes(l2.toLowerCase())),
     alreadyEscalated: facts.escalations
@@ -76873,15 +76908,49 @@ async function onMergeGroup(gate, octokit, log, repo, group) {
       lines.push(`- \u274C #${queued.number} could not be evaluated: ${error62.message}`);
     }
   }
-  await gate.checks.write(octokit, repo, group.head_sha, {
+  const write = () => gate.checks.change(octokit, repo, group.head_sha, void 0, async (current) => {
+    const state = readHeadState(current?.summary) ?? { prs: {} };
+    state.group = {
+      ...queued ? { pr: queued.number } : {},
+      conclusion: ok ? "success" : "failure"
+    };
+    fitHeadState(state, "", () => true);
+    const failing = Object.entries(state.prs).filter(([, pr]) => pr.conclusion === "failure");
+    const output2 = groupOutput(group.head_ref, queued, ok, lines);
+    if (failing.length === 0) return { ...output2, summary: withHeadState(output2.summary, state) };
+    const summary = [
+      "**\u26D4 This commit is also the head of open pull requests, and a check run belongs to the commit:** the group passes only when each of them passes too.",
+      "",
+      ...failing.map(
+        ([number4, pr]) => `- \u274C #${number4}${pr.base ? ` (into \`${pr.base}\`)` : ""} fails its governance check`
+      ),
+      "",
+      "Fix: close those pull requests or get them their sign-offs, then re-queue; a merge group's commit belongs to the queue.",
+      "",
+      output2.summary
+    ].join("\n");
+    return {
+      conclusion: "failure",
+      title: ok ? `Merge queue: blocked by another pull request on this commit: #${failing[0][0]}` : output2.title,
+      summary: withHeadState(summary, state)
+    };
+  });
+  await write();
+  if (gate.checks.replicated && !ok) {
+    const after2 = await gate.checks.find(octokit, repo, group.head_sha);
+    if (readHeadState(after2?.summary)?.group?.conclusion !== "failure") await write();
+  }
+}
+function groupOutput(headRef, queued, ok, lines) {
+  return {
     conclusion: ok ? "success" : "failure",
     title: !queued ? "Merge queue: no pull request found in the group" : `Merge queue: ${ok ? 1 : 0} of 1 pull request pass governance`,
     summary: [
       ok ? "**\u2705 Every queued pull request meets its governance requirements.**" : "**\u274C Not every queued pull request meets its governance requirements.**",
       "",
-      ...queued ? lines : [`The merge group's ref \`${group.head_ref}\` names no pull request.`]
+      ...queued ? lines : [`The merge group's ref \`${headRef}\` names no pull request.`]
     ].join("\n")
-  });
+  };
 }
 function queuedPullRequest(headRef) {
   const match3 = /\/pr-(\d+)-([0-9a-f]{40}|[0-9a-f]{64})$/i.exec(headRef);
@@ -76916,6 +76985,7 @@ var init_merged = __esm({
     init_markers();
     init_summary();
     init_app_identity();
+    init_check_state();
     init_notify();
     DECISION_MARKER = "<!-- governance-gate:mediated-decision -->";
   }
@@ -81971,10 +82041,10 @@ async function readSnapshot(octokit, repo, number4, options2 = {}) {
   repository(owner: $owner, name: $name) {
 ${blobs.map((_, i2) => `    b${i2}: object(expression: $b${i2}) { ... on Blob { oid text isBinary isTruncated } }`).join("\n")}
     pullRequest(number: $number) {
-      number createdAt state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
+      number createdAt state merged title body isCrossRepository isDraft changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
 ${Object.keys(CONNECTIONS).map((c) => `      ${connectionField(c)}`).join("\n")}
-      commits(last: 1) { nodes { commit { oid ${ASSOCIATED} checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
+      commits(last: 1) { nodes { commit { oid ${ASSOCIATED} checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } pageInfo { hasNextPage } } } pageInfo { hasNextPage } } } } }
     }
   }
 ${teamVars.fields}
@@ -82056,12 +82126,17 @@ ${teamVars.fields}
     createdAt: node2.createdAt,
     timeline: timeline.flatMap(timelineEventOf),
     contributors: contributorsOf(contributions),
-    siblings: siblingsOf(repo, node2, associated)
+    siblings: siblingsOf(repo, node2, associated),
+    draft: node2.isDraft
   };
 }
 async function associatedPulls(octokit, repo, node2) {
+  if (node2.state !== "OPEN") return [];
   const commit = node2.commits.nodes?.[0]?.commit;
-  if (!commit || commit.oid !== node2.headRefOid || !commit.associatedPullRequests) return [];
+  if (!commit || commit.oid !== node2.headRefOid || !commit.associatedPullRequests)
+    throw new Error(
+      `GitHub's answer about pull request #${node2.number} did not agree with itself: its head is ${node2.headRefOid.slice(0, 7)}, but its last commit was ${commit ? `${commit.oid.slice(0, 7)}${commit.associatedPullRequests ? "" : ", with no pull requests listed for it"}` : "missing"}, so which other pull requests share the head (and the check run) is unknown. A push landing while it was read does this; the new head's own event judges it. Fix: re-run the \`governance\` check; if it still fails this way, push a new commit to the branch`
+    );
   const nodes = [...commit.associatedPullRequests.nodes ?? []];
   let page = commit.associatedPullRequests.pageInfo;
   for (let read = 0; page.hasNextPage; read++) {
@@ -82099,6 +82174,8 @@ function timelineEventOf(item) {
       return [{ type: "head-restored", at: item.createdAt }];
     case "BaseRefChangedEvent":
       return [{ type: "base-changed", at: item.createdAt }];
+    case "ReadyForReviewEvent":
+      return [{ type: "ready-for-review", at: item.createdAt }];
     case "LabeledEvent":
     case "UnlabeledEvent":
       if (!item.label?.name) return [];
@@ -82117,6 +82194,10 @@ function timelineEventOf(item) {
 function contributorsOf(contributions) {
   const logins2 = /* @__PURE__ */ new Set();
   for (const { commit } of contributions) {
+    if (commit.authors?.pageInfo.hasNextPage)
+      throw new Error(
+        `commit ${commit.oid.slice(0, 7)} of this pull request names more than ${AUTHORS_READ} authors (Co-authored-by), more than the gate reads, so who contributed to the change is unknown and no approval can be shown to be independent. Fix: rewrite the commit with fewer Co-authored-by trailers and push`
+      );
     const committer = commit.committer?.user?.login?.toLowerCase();
     if (commit.parents.totalCount > 1 && committer === WEB_FLOW) continue;
     for (const a of commit.authors?.nodes ?? [])
@@ -82151,7 +82232,10 @@ function loginOf(actor) {
 function checkRunOf(node2) {
   const commit = node2.commits.nodes?.[0]?.commit;
   if (!commit || commit.oid !== node2.headRefOid) return void 0;
-  const runs = (commit.checkSuites?.nodes ?? []).flatMap((s2) => s2?.checkRuns?.nodes ?? []).filter((r) => r !== null);
+  const suites = commit.checkSuites?.nodes ?? [];
+  if (commit.checkSuites?.pageInfo.hasNextPage || suites.some((s2) => s2?.checkRuns?.pageInfo.hasNextPage))
+    return void 0;
+  const runs = suites.flatMap((s2) => s2?.checkRuns?.nodes ?? []).filter((r) => r !== null);
   const known = [];
   for (const run3 of runs) {
     const id2 = run3.databaseId ?? Number(/\/runs\/(\d+)/.exec(run3.url)?.[1]);
@@ -82246,7 +82330,7 @@ function graphqlRead(octokit, query, variables) {
 function orgAndSlug(repo, team) {
   return team.includes("/") ? team.split("/", 2) : [repo.owner, team];
 }
-var PAGE, ACTOR, REVIEW_FIELDS, COMMENT_FIELDS, LABEL_FIELDS, REQUEST_FIELDS, MEMBER_FIELDS, TIMELINE_TYPES, TIMELINE_FIELDS, GIT_ACTOR, CONTRIBUTION_FIELDS, CONNECTIONS, ASSOCIATED_FIELDS, ASSOCIATED, ASSOCIATED_PAGES, WEB_FLOW;
+var PAGE, ACTOR, REVIEW_FIELDS, COMMENT_FIELDS, LABEL_FIELDS, REQUEST_FIELDS, MEMBER_FIELDS, TIMELINE_TYPES, TIMELINE_FIELDS, GIT_ACTOR, AUTHORS_READ, CONTRIBUTION_FIELDS, CONNECTIONS, ASSOCIATED_FIELDS, ASSOCIATED, ASSOCIATED_PAGES, WEB_FLOW;
 var init_snapshot = __esm({
   "src/github/snapshot.ts"() {
     "use strict";
@@ -82259,16 +82343,18 @@ var init_snapshot = __esm({
     LABEL_FIELDS = "nodes { name } pageInfo { hasNextPage endCursor }";
     REQUEST_FIELDS = "nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } pageInfo { hasNextPage endCursor }";
     MEMBER_FIELDS = "nodes { login } pageInfo { hasNextPage endCursor }";
-    TIMELINE_TYPES = "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]";
+    TIMELINE_TYPES = "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT, READY_FOR_REVIEW_EVENT]";
     TIMELINE_FIELDS = `nodes { __typename
   ... on HeadRefForcePushedEvent { createdAt }
   ... on HeadRefRestoredEvent { createdAt }
   ... on BaseRefChangedEvent { createdAt }
   ... on LabeledEvent { createdAt label { name } actor { ${ACTOR} } }
   ... on UnlabeledEvent { createdAt label { name } actor { ${ACTOR} } }
+  ... on ReadyForReviewEvent { createdAt }
 } pageInfo { hasNextPage endCursor }`;
     GIT_ACTOR = "user { login }";
-    CONTRIBUTION_FIELDS = `nodes { commit { authors(first: 20) { nodes { ${GIT_ACTOR} } } committer { ${GIT_ACTOR} } parents { totalCount } } } pageInfo { hasNextPage endCursor }`;
+    AUTHORS_READ = 100;
+    CONTRIBUTION_FIELDS = `nodes { commit { oid authors(first: ${AUTHORS_READ}) { nodes { ${GIT_ACTOR} } pageInfo { hasNextPage } } committer { ${GIT_ACTOR} } parents { totalCount } } } pageInfo { hasNextPage endCursor }`;
     CONNECTIONS = {
       labels: { field: "labels", args: "", fields: LABEL_FIELDS },
       reviewRequests: { field: "reviewRequests", args: "", fields: REQUEST_FIELDS },
@@ -82352,6 +82438,23 @@ ${chunk.map((_, i2) => `    b${i2}: object(expression: $e${i2}) { ... on Blob { 
     chunk.forEach((w, i2) => applyBlob(w, data.repository[`b${i2}`] ?? null));
   }
 }
+function latestReadyForReview(snapshot) {
+  let latest2;
+  for (const e of snapshot.timeline)
+    if (e.type === "ready-for-review" && (latest2 === void 0 || Date.parse(e.at) > Date.parse(latest2)))
+      latest2 = e.at;
+  return latest2;
+}
+function labelsFirstAdded(snapshot) {
+  const first = /* @__PURE__ */ Object.create(null);
+  for (const e of snapshot.timeline) {
+    if (e.type !== "labeled") continue;
+    const name2 = e.label.toLowerCase();
+    const known = first[name2];
+    if (known === void 0 || Date.parse(e.at) < Date.parse(known)) first[name2] = e.at;
+  }
+  return first;
+}
 var MAX_FILES, PER_PAGE, BLOBS_PER_QUERY, FactGatherer;
 var init_facts = __esm({
   async "src/github/facts.ts"() {
@@ -82388,6 +82491,9 @@ var init_facts = __esm({
           headPushedAt: options2.headPushedAt,
           reviewsFrom: options2.reviewsFrom,
           contributors: snapshot.contributors,
+          draft: snapshot.draft,
+          readyForReviewAt: latestReadyForReview(snapshot),
+          labelsFirstAddedAt: labelsFirstAdded(snapshot),
           reviews: snapshot.reviews,
           comments: snapshot.comments,
           teamMembers: snapshot.teamMembers,
@@ -84363,7 +84469,7 @@ var init_gate = __esm({
           const sharing = (number4) => snapshot.siblings.includes(Number(number4));
           const crowded = fitHeadState(state, mine, sharing).filter(sharing);
           unjudged = crowded.length > 0 ? [] : held.unjudged;
-          shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0;
+          shared = Object.keys(state.prs).length > 1 || snapshot.siblings.length > 0 || state.group !== void 0;
           const output2 = crowded.length > 0 ? crowdedOut(held.output, crowded) : held.output;
           return { ...output2, summary: withHeadState(output2.summary, state) };
         });
@@ -84386,8 +84492,9 @@ var init_gate = __esm({
       }
       /**
        * `own` held to every other open pull request on the commit, by `state`
-       * (which it prunes of pull requests no longer there), and those of them
-       * with no conclusion recorded yet.
+       * (which it prunes of pull requests no longer there), and to the merge
+       * queue's verdict when the commit is a merge group's; and those pull
+       * requests with no conclusion recorded yet.
        */
       async strictestOnCommit(octokit, repo, snapshot, state, own3) {
         const { pr } = snapshot;
@@ -84416,16 +84523,18 @@ var init_gate = __esm({
         }
         for (const number4 of unjudged)
           blockers.push(`#${number4} has not been judged yet (it is being evaluated now)`);
+        const group = state.group?.conclusion === "failure" ? groupName(state.group) : void 0;
+        if (group !== void 0) blockers.unshift(`${group} fails governance on this commit`);
         if (blockers.length === 0) return { output: own3, unjudged };
         const output2 = {
           conclusion: "failure",
-          title: own3.conclusion === "success" ? `Blocked by another pull request on this commit: ${blockers[0].split(" ")[0]}` : own3.title,
+          title: own3.conclusion !== "success" ? own3.title : group !== void 0 ? `Blocked by ${group} on this commit` : `Blocked by another pull request on this commit: ${blockers[0].split(" ")[0]}`,
           summary: [
-            `**\u26D4 This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
+            group !== void 0 ? `**\u26D4 This commit is a merge queue's group commit, and a check run belongs to the commit:** it passes only when the queued pull request and every open pull request on it pass.` : `**\u26D4 This commit is also the head of other open pull requests, and a check run belongs to the commit:** it passes only when every one of them passes.`,
             "",
             ...blockers.map((b) => `- ${b}`),
             "",
-            `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
+            group !== void 0 ? "Fix: give this pull request its own head commit; a merge group's commit stays failing once its group failed." : `Fix: get ${blockers.length === 1 ? "that pull request" : "those pull requests"} the sign-offs ${blockers.length === 1 ? "it needs" : "they need"}, or close ${blockers.length === 1 ? "it" : "them"} (then this check is judged again on its own). To keep pull requests apart, give each its own head commit.`,
             "",
             own3.summary
           ].join("\n")

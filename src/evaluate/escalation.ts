@@ -47,6 +47,20 @@ export interface EscalationInput {
   policy: Policy;
   /** When the head commit arrived: the SLA clock restarts with every push. */
   pendingSince: Date;
+  /**
+   * When the pull request was last marked ready for review: the SLA clock
+   * starts no earlier (time spent as a draft was not time asked for review).
+   */
+  readyForReviewAt?: Date;
+  /** A draft is not asking for review yet: nothing escalates (the check still judges it). */
+  draft?: boolean;
+  /**
+   * The labels that apply to the pull request now (held ones included), each
+   * with when it was first added (GitHub's timeline; absent: unknown). A
+   * requirement that only a label brought runs its SLA from then at the
+   * earliest: its approvers were not asked before it existed.
+   */
+  labels?: readonly { name: string; firstAddedAt?: Date }[];
   now: Date;
   /** Whether the pull request runs on the expedited SLA (`policy.sla.expedited`). */
   expedited: boolean;
@@ -57,8 +71,9 @@ export interface EscalationInput {
 /**
  * The escalation steps to take now. For each requirement that is not satisfied, in
  * an area with an escalation path:
- * - the number of whole SLA periods of business time since `pendingSince` is the
- *   step now due, capped at the path's last role (`escalation.length - 1`);
+ * - the number of whole SLA periods of business time since it was pending (see
+ *   `requirementPendingSince`) is the step now due, capped at the path's last
+ *   role (`escalation.length - 1`);
  * - the next step is one past the highest step already recorded (1 when none), and
  *   it is returned only if it is due. One step per requirement per sweep, even when
  *   several periods have passed: escalation goes "one step along the area's
@@ -68,15 +83,16 @@ export interface EscalationInput {
  * - Steps already recorded are never returned again (the sweep is idempotent).
  *
  * Nothing escalates under a valid emergency override (the check passes and the
- * post-implementation review takes over), nor for requirements of changes no area
- * owns (there is no path to follow), nor with a zero SLA.
+ * post-implementation review takes over), nor for a draft (it is not asking for
+ * review yet; its clock starts when it is marked ready), nor for requirements of
+ * changes no area owns (there is no path to follow), nor with a zero SLA.
  *
  * A disagreement that is not decided adds its own steps (`mediationSteps`).
  */
 export function planEscalations(input: EscalationInput): EscalationStep[] {
-  const { decision, policy, pendingSince, now, expedited, alreadyEscalated } = input;
-  if (decision.emergency) return [];
-  const elapsed = businessMillisecondsBetween(pendingSince, now, policy.sla);
+  const { decision, policy, now, expedited, alreadyEscalated } = input;
+  if (decision.emergency || input.draft) return [];
+  const pendingSince = reviewAskedSince(input);
   // An area may set its own review SLA (amendments: 3 business days); the expedited one applies to every area.
   const periodOf = (area: { sla?: BusinessDuration }) =>
     businessDurationMilliseconds(
@@ -98,7 +114,8 @@ export function planEscalations(input: EscalationInput): EscalationStep[] {
     if (!area) continue;
     const periodMs = periodOf(area);
     if (periodMs <= 0) continue;
-    const periods = Math.floor(elapsed / periodMs);
+    const since = requirementPendingSince(requirement, input, pendingSince);
+    const periods = Math.floor(businessMillisecondsBetween(since, now, policy.sla) / periodMs);
     const due = Math.min(periods, area.escalation.length - 1);
     const step = (highest.get(requirement.id) ?? 0) + 1;
     const toRole = area.escalation[step];
@@ -108,11 +125,52 @@ export function planEscalations(input: EscalationInput): EscalationStep[] {
       area: area.id,
       step,
       toRole,
-      dueAt: addBusinessMilliseconds(pendingSince, step * periodMs, policy.sla),
+      dueAt: addBusinessMilliseconds(since, step * periodMs, policy.sla),
       missing: missingRoles(requirement),
     });
   }
   return [...steps, ...mediationSteps(decision, now, highest)];
+}
+
+/**
+ * When review was asked for this head: its arrival, or the pull request's
+ * marking ready for review if that came later. An unreadable time (NaN) is
+ * never later: the clock must still run.
+ */
+function reviewAskedSince(input: EscalationInput): Date {
+  const ready = input.readyForReviewAt?.getTime();
+  return ready !== undefined && ready > input.pendingSince.getTime()
+    ? new Date(ready)
+    : input.pendingSince;
+}
+
+/**
+ * When one requirement became pending: when review was asked for the head
+ * (`since`) or, for a requirement only labels brought, when the first of those
+ * labels was added, if later (a `breaking-change` label added days after the
+ * push gives its approvers their own SLA). A label whose time is unknown, or a
+ * finding of the rule's kinds in the area (it came with the head), leaves it at
+ * `since`: escalation only notifies, so an earlier start costs an early ping
+ * at worst, and a label's first addition cannot be moved later by taking the
+ * label off and on again, so no requirement is held back from escalating for good.
+ */
+function requirementPendingSince(
+  requirement: RequirementStatus,
+  input: EscalationInput,
+  since: Date,
+): Date {
+  const rule = input.policy.rules.find((r) => r.id === requirement.rule);
+  if (!rule || !input.labels) return since;
+  const area = input.decision.areas.find((a) => a.id === requirement.area);
+  if (area?.changes.some((f) => rule.when.kinds.includes(f.kind))) return since;
+  const named = input.labels.filter((l) =>
+    rule.when.labels.some((w) => w.toLowerCase() === l.name.toLowerCase()),
+  );
+  // No label the rule names (a rule of kinds alone, or labels read apart from the decision's).
+  if (named.length === 0) return since;
+  // An unknown time is NaN, which makes the earliest NaN, which is never later than `since`.
+  const first = Math.min(...named.map((l) => l.firstAddedAt?.getTime() ?? Number.NaN));
+  return first > since.getTime() ? new Date(first) : since;
 }
 
 /** The marker key of a disagreement's steps: apart from the requirement's SLA steps. */

@@ -55,6 +55,22 @@ export interface Facts {
    * result, so a broken policy cannot merge.
    */
   proposedPolicy?: { file: string; problems: PolicyProblem[] };
+  /**
+   * The pull request is a draft: not asking for review yet. It is judged as
+   * any other, but nobody is escalated to about it.
+   */
+  draft?: boolean;
+  /**
+   * When the pull request was last marked ready for review (GitHub's timeline),
+   * ISO 8601: a review SLA runs from then at the earliest.
+   */
+  readyForReviewAt?: string;
+  /**
+   * When each label was first added to the pull request (GitHub's timeline),
+   * ISO 8601, by lower-cased name: a requirement only a label brought runs its
+   * review SLA from then at the earliest. A label missing here: unknown.
+   */
+  labelsFirstAddedAt?: Record<string, string>;
   /** Escalation steps already taken for this head (markers read back from the app's comments). */
   escalations?: { requirement: string; step: number }[];
   /** Set when the files could not all be listed (e.g. more than GitHub returns). */

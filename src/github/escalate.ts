@@ -46,8 +46,17 @@ export async function escalatePullRequest(
   const steps = planEscalations({
     decision,
     policy,
-    // Pending since the head arrived on this pull request (a run on the commit may be older).
+    // Pending since the head arrived on this pull request (a run on the commit may be older),
+    // or since it was marked ready for review, if later; a draft is not pending review at all.
     pendingSince: new Date(decided.arrival.arrivedAt),
+    readyForReviewAt: facts.readyForReviewAt ? new Date(facts.readyForReviewAt) : undefined,
+    draft: facts.draft === true,
+    // A requirement only a label brought is pending from when that label was first added.
+    labels: facts.labels.map((name) => {
+      const first = facts.labelsFirstAddedAt ?? {};
+      const key = name.toLowerCase();
+      return { name, firstAddedAt: Object.hasOwn(first, key) ? new Date(first[key]!) : undefined };
+    }),
     now: gate.now(),
     expedited: facts.labels.some((l) => EXPEDITED_LABELS.includes(l.toLowerCase())),
     alreadyEscalated: facts.escalations,

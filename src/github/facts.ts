@@ -49,6 +49,9 @@ export class FactGatherer {
       headPushedAt: options.headPushedAt,
       reviewsFrom: options.reviewsFrom,
       contributors: snapshot.contributors,
+      draft: snapshot.draft,
+      readyForReviewAt: latestReadyForReview(snapshot),
+      labelsFirstAddedAt: labelsFirstAdded(snapshot),
       reviews: snapshot.reviews,
       comments: snapshot.comments,
       teamMembers: snapshot.teamMembers,
@@ -229,4 +232,33 @@ ${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { oid
     );
     chunk.forEach((w, i) => applyBlob(w, data.repository[`b${i}`] ?? null));
   }
+}
+
+/** When the pull request was last marked ready for review, by GitHub's timeline (undefined: never). */
+function latestReadyForReview(snapshot: PullRequestSnapshot): string | undefined {
+  let latest: string | undefined;
+  for (const e of snapshot.timeline)
+    if (
+      e.type === "ready-for-review" &&
+      (latest === undefined || Date.parse(e.at) > Date.parse(latest))
+    )
+      latest = e.at;
+  return latest;
+}
+
+/**
+ * When each label was first added, by lower-cased name. The first addition,
+ * not the latest: taking a label off and on again must not restart the clock
+ * of what it requires.
+ */
+function labelsFirstAdded(snapshot: PullRequestSnapshot): Record<string, string> {
+  // No prototype: a label may be called "constructor".
+  const first: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const e of snapshot.timeline) {
+    if (e.type !== "labeled") continue;
+    const name = e.label.toLowerCase();
+    const known = first[name];
+    if (known === undefined || Date.parse(e.at) < Date.parse(known)) first[name] = e.at;
+  }
+  return first;
 }

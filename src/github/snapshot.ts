@@ -44,10 +44,15 @@ export interface PullRequestSnapshot {
    * as GitHub associates them with it: they share our check run.
    */
   siblings: number[];
+  /** A draft is not asking for review yet: the escalation sweep leaves it alone (the check still judges it). */
+  draft: boolean;
 }
 
 export type TimelineEvent =
-  | { type: "head-force-pushed" | "head-restored" | "base-changed"; at: string }
+  | {
+      type: "head-force-pushed" | "head-restored" | "base-changed" | "ready-for-review";
+      at: string;
+    }
   | { type: "labeled" | "unlabeled"; at: string; label: string; actor: string };
 
 /** A file's content at a revision, as GraphQL's `object(expression:) { ... on Blob }` answers (snapshot and fact gathering both read it). */
@@ -69,16 +74,19 @@ const REQUEST_FIELDS =
   "nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } pageInfo { hasNextPage endCursor }";
 const MEMBER_FIELDS = "nodes { login } pageInfo { hasNextPage endCursor }";
 const TIMELINE_TYPES =
-  "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT]";
+  "itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT, HEAD_REF_RESTORED_EVENT, BASE_REF_CHANGED_EVENT, LABELED_EVENT, UNLABELED_EVENT, READY_FOR_REVIEW_EVENT]";
 const TIMELINE_FIELDS = `nodes { __typename
   ... on HeadRefForcePushedEvent { createdAt }
   ... on HeadRefRestoredEvent { createdAt }
   ... on BaseRefChangedEvent { createdAt }
   ... on LabeledEvent { createdAt label { name } actor { ${ACTOR} } }
   ... on UnlabeledEvent { createdAt label { name } actor { ${ACTOR} } }
+  ... on ReadyForReviewEvent { createdAt }
 } pageInfo { hasNextPage endCursor }`;
 const GIT_ACTOR = "user { login }";
-const CONTRIBUTION_FIELDS = `nodes { commit { authors(first: 20) { nodes { ${GIT_ACTOR} } } committer { ${GIT_ACTOR} } parents { totalCount } } } pageInfo { hasNextPage endCursor }`;
+/** A commit's authors (its author and every `Co-authored-by`) read in the commits' page: past this many, who contributed is unknown. */
+const AUTHORS_READ = 100;
+const CONTRIBUTION_FIELDS = `nodes { commit { oid authors(first: ${AUTHORS_READ}) { nodes { ${GIT_ACTOR} } pageInfo { hasNextPage } } committer { ${GIT_ACTOR} } parents { totalCount } } } pageInfo { hasNextPage endCursor }`;
 
 /**
  * The pull request's connections we read whole: the field (with the
@@ -143,7 +151,11 @@ interface TimelineNode {
 }
 interface ContributionNode {
   commit: {
-    authors: { nodes: ({ user: { login: string } | null } | null)[] | null } | null;
+    oid: string;
+    authors: {
+      nodes: ({ user: { login: string } | null } | null)[] | null;
+      pageInfo: Pick<PageInfo, "hasNextPage">;
+    } | null;
     committer: { user: { login: string } | null } | null;
     parents: { totalCount: number };
   };
@@ -162,6 +174,7 @@ interface PullRequestNode {
   title: string;
   body: string;
   isCrossRepository: boolean;
+  isDraft: boolean;
   changedFiles: number;
   headRefOid: string;
   baseRefOid: string;
@@ -181,7 +194,14 @@ interface PullRequestNode {
             associatedPullRequests: Connection<AssociatedPullNode> | null;
             checkSuites: {
               nodes:
-                ({ checkRuns: { nodes: (CheckRunNode | null)[] | null } | null } | null)[] | null;
+                | ({
+                    checkRuns: {
+                      nodes: (CheckRunNode | null)[] | null;
+                      pageInfo: Pick<PageInfo, "hasNextPage">;
+                    } | null;
+                  } | null)[]
+                | null;
+              pageInfo: Pick<PageInfo, "hasNextPage">;
             } | null;
           };
         } | null)[]
@@ -204,10 +224,10 @@ export async function readSnapshot(
   repository(owner: $owner, name: $name) {
 ${blobs.map((_, i) => `    b${i}: object(expression: $b${i}) { ... on Blob { oid text isBinary isTruncated } }`).join("\n")}
     pullRequest(number: $number) {
-      number createdAt state merged title body isCrossRepository changedFiles headRefOid baseRefOid baseRefName
+      number createdAt state merged title body isCrossRepository isDraft changedFiles headRefOid baseRefOid baseRefName
       author { ${ACTOR} }
 ${(Object.keys(CONNECTIONS) as ConnectionName[]).map((c) => `      ${connectionField(c)}`).join("\n")}
-      commits(last: 1) { nodes { commit { oid ${ASSOCIATED} checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } } } } } } }
+      commits(last: 1) { nodes { commit { oid ${ASSOCIATED} checkSuites(first: 20, filterBy: $suites) { nodes { checkRuns(first: 20, filterBy: { checkName: $check, checkType: ALL }) { nodes { databaseId url title summary conclusion startedAt } pageInfo { hasNextPage } } } pageInfo { hasNextPage } } } } }
     }
   }
 ${teamVars.fields}
@@ -304,6 +324,7 @@ ${teamVars.fields}
     timeline: timeline.flatMap(timelineEventOf),
     contributors: contributorsOf(contributions),
     siblings: siblingsOf(repo, node, associated),
+    draft: node.isDraft,
   };
 }
 
@@ -329,8 +350,18 @@ async function associatedPulls(
   repo: RepoRef,
   node: PullRequestNode,
 ): Promise<AssociatedPullNode[]> {
+  // A closed or merged pull request's check no longer guards a merge, and its
+  // branch may have moved on since (GitHub then reports the branch's tip as its head).
+  if (node.state !== "OPEN") return [];
   const commit = node.commits.nodes?.[0]?.commit;
-  if (!commit || commit.oid !== node.headRefOid || !commit.associatedPullRequests) return [];
+  // An open pull request always has a head commit. Read as "nobody else on this
+  // commit", an answer that lacks it (or names another commit: a push landing
+  // between the fields, or GitHub's data out of step) would let this pull
+  // request's decision stand for the commit alone, however another one fails.
+  if (!commit || commit.oid !== node.headRefOid || !commit.associatedPullRequests)
+    throw new Error(
+      `GitHub's answer about pull request #${node.number} did not agree with itself: its head is ${node.headRefOid.slice(0, 7)}, but its last commit was ${commit ? `${commit.oid.slice(0, 7)}${commit.associatedPullRequests ? "" : ", with no pull requests listed for it"}` : "missing"}, so which other pull requests share the head (and the check run) is unknown. A push landing while it was read does this; the new head's own event judges it. Fix: re-run the \`governance\` check; if it still fails this way, push a new commit to the branch`,
+    );
   const nodes = [...(commit.associatedPullRequests.nodes ?? [])];
   let page = commit.associatedPullRequests.pageInfo;
   for (let read = 0; page.hasNextPage; read++) {
@@ -373,6 +404,8 @@ function timelineEventOf(item: TimelineNode): TimelineEvent[] {
       return [{ type: "head-restored", at: item.createdAt }];
     case "BaseRefChangedEvent":
       return [{ type: "base-changed", at: item.createdAt }];
+    case "ReadyForReviewEvent":
+      return [{ type: "ready-for-review", at: item.createdAt }];
     case "LabeledEvent":
     case "UnlabeledEvent":
       // A deleted label or a deleted account leaves nothing to attribute.
@@ -396,6 +429,11 @@ const WEB_FLOW = "web-flow";
 function contributorsOf(contributions: ContributionNode[]): string[] {
   const logins = new Set<string>();
   for (const { commit } of contributions) {
+    // An author left unread could approve as if independent of the change.
+    if (commit.authors?.pageInfo.hasNextPage)
+      throw new Error(
+        `commit ${commit.oid.slice(0, 7)} of this pull request names more than ${AUTHORS_READ} authors (Co-authored-by), more than the gate reads, so who contributed to the change is unknown and no approval can be shown to be independent. Fix: rewrite the commit with fewer Co-authored-by trailers and push`,
+      );
     const committer = commit.committer?.user?.login?.toLowerCase();
     // "Update branch" merges the base into the head through the web: its author
     // brought nothing of their own into the change.
@@ -455,7 +493,15 @@ function loginOf(actor: Actor): string {
 function checkRunOf(node: PullRequestNode): KnownCheckRun | null | undefined {
   const commit = node.commits.nodes?.[0]?.commit;
   if (!commit || commit.oid !== node.headRefOid) return undefined;
-  const runs = (commit.checkSuites?.nodes ?? [])
+  // A list cut short may lack the newest run, the one GitHub shows: writing to
+  // an older one would leave the shown one as it was (a pass, perhaps).
+  const suites = commit.checkSuites?.nodes ?? [];
+  if (
+    commit.checkSuites?.pageInfo.hasNextPage ||
+    suites.some((s) => s?.checkRuns?.pageInfo.hasNextPage)
+  )
+    return undefined;
+  const runs = suites
     .flatMap((s) => s?.checkRuns?.nodes ?? [])
     .filter((r): r is CheckRunNode => r !== null);
   const known: KnownCheckRun[] = [];

@@ -32,7 +32,8 @@ export interface PullWorld {
   commits?: Rest[];
   /**
    * Timeline events as `GET /repos/{o}/{r}/issues/{n}/timeline` lists them (oldest first):
-   * `head_ref_force_pushed`, `head_ref_restored`, `base_ref_changed`, `labeled`, `unlabeled`
+   * `head_ref_force_pushed`, `head_ref_restored`, `base_ref_changed`, `labeled`, `unlabeled`,
+   * `ready_for_review`
    * (`{ event, created_at, actor: { login }, label?: { name } }`).
    */
   timeline?: Rest[];
@@ -202,6 +203,7 @@ const TIMELINE_TYPES: Record<string, string> = {
   base_ref_changed: "BaseRefChangedEvent",
   labeled: "LabeledEvent",
   unlabeled: "UnlabeledEvent",
+  ready_for_review: "ReadyForReviewEvent",
 };
 const ITEM_TYPE_OF: Record<string, string> = {
   HeadRefForcePushedEvent: "HEAD_REF_FORCE_PUSHED_EVENT",
@@ -209,6 +211,7 @@ const ITEM_TYPE_OF: Record<string, string> = {
   BaseRefChangedEvent: "BASE_REF_CHANGED_EVENT",
   LabeledEvent: "LABELED_EVENT",
   UnlabeledEvent: "UNLABELED_EVENT",
+  ReadyForReviewEvent: "READY_FOR_REVIEW_EVENT",
 };
 
 function timelineNode(e: Rest) {
@@ -255,6 +258,7 @@ function pullRequestNode(world: PullWorld, repoName: string) {
     isCrossRepository: Boolean(
       p.head?.repo && p.base?.repo && p.head.repo.full_name !== p.base.repo.full_name,
     ),
+    isDraft: Boolean(p.draft),
     changedFiles: p.changed_files ?? 0,
     headRefOid: p.head.sha,
     baseRefOid: p.base.sha,
