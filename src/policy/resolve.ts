@@ -423,14 +423,16 @@ function resolveEveryChange(
 function resolveSla(file: PolicyFile, blame: Blame): Policy["sla"] {
   const raw = file.sla ?? {};
   const timezone = raw.timezone ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-  } catch {
-    blame(
-      ["sla", "timezone"],
-      `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`,
-    );
-  }
+  // UTC is always known, and checking it would initialise ICU's time zones (about 40 ms of a CLI start).
+  if (timezone !== "UTC")
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    } catch {
+      blame(
+        ["sla", "timezone"],
+        `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`,
+      );
+    }
   const hours = raw.hours ?? { start: "09:00", end: "17:00" };
   if (hours.start >= hours.end)
     blame(

@@ -337,3 +337,31 @@ describe("hostile or malformed YAML", () => {
     ]);
   });
 });
+
+describe("the SLA calendar's time zone", () => {
+  const withZone = (zone: string) => `roles:
+  backend-lead: { users: [alice] }
+sla:
+  timezone: ${zone}
+areas:
+  api:
+    paths: ["src/api/**"]
+    accountable: backend-lead
+    level: 2
+`;
+  it("is refused, with where and what to write, when no such IANA zone exists", async () => {
+    const { policy, lines } = await problemsOf(withZone("Mars/Olympus_Mons"));
+    expect(policy).toBeUndefined();
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^\.github\/governance\.yml:4:\d+: error: unknown time zone "Mars\/Olympus_Mons" \(use an IANA name such as Europe\/Berlin\) \(at sla\.timezone\)$/,
+      ),
+    ]);
+  });
+
+  it.each(["UTC", "Europe/Berlin", "America/Los_Angeles"])("accepts %s", async (zone) => {
+    const { policy, lines } = await problemsOf(withZone(zone));
+    expect(lines).toEqual([]);
+    expect(policy?.sla.timezone).toBe(zone);
+  });
+});
