@@ -82986,14 +82986,15 @@ function resolveEveryChange(ticket, blame) {
 function resolveSla(file2, blame) {
   const raw = file2.sla ?? {};
   const timezone = raw.timezone ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-  } catch {
-    blame(
-      ["sla", "timezone"],
-      `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`
-    );
-  }
+  if (timezone !== "UTC")
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    } catch {
+      blame(
+        ["sla", "timezone"],
+        `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`
+      );
+    }
   const hours = raw.hours ?? { start: "09:00", end: "17:00" };
   if (hours.start >= hours.end)
     blame(
