@@ -76303,15 +76303,17 @@ async function escalatePullRequest(gate, octokit, log, repo, number4) {
     taken++;
     log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
   }
-  if (taken > 0) {
-    const escalated = evaluate(policy, facts, gate.now());
+  const escalated = taken > 0 ? evaluate(policy, facts, gate.now()) : void 0;
+  if (escalated?.conclusion === "failure") {
     const summary = renderSummary(escalated, policy);
     await gate.checks.change(octokit, repo, pr.head.sha, existing, async (current) => {
       const state = readHeadState(current?.summary);
+      const reading = readDecisionRecord(current?.summary);
+      const recorded = reading.status === "ok" ? withDecisionRecord(summary, reading.record) : summary;
       return {
-        conclusion: escalated.conclusion,
+        conclusion: "failure",
         title: renderTitle(escalated, policy),
-        summary: state ? withHeadState(summary, state) : summary
+        summary: state ? withHeadState(recorded, state) : recorded
       };
     });
   }
@@ -76373,6 +76375,7 @@ var EXPEDITED_LABELS;
 var init_escalate = __esm({
   async "src/github/escalate.ts"() {
     "use strict";
+    init_decision_record();
     init_escalation();
     await init_evaluate();
     init_markers();
@@ -82416,9 +82419,9 @@ function contentRequests(files, base, head) {
   return wanted;
 }
 function applyBlob(w, blob) {
-  if (w.side === "base" && blob?.oid) w.file.baseBlob = blob.oid;
-  if (blob === null) w.file[w.side] = null;
-  else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
+  if (!blob) return;
+  if (w.side === "base" && blob.oid) w.file.baseBlob = blob.oid;
+  if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
 }
 async function loadContents(octokit, repo, wanted) {
   for (let start2 = 0; start2 < wanted.length; start2 += BLOBS_PER_QUERY) {
@@ -82435,7 +82438,7 @@ ${chunk.map((_, i2) => `    b${i2}: object(expression: $e${i2}) { ... on Blob { 
       query,
       variables
     );
-    chunk.forEach((w, i2) => applyBlob(w, data.repository[`b${i2}`] ?? null));
+    chunk.forEach((w, i2) => applyBlob(w, data.repository[`b${i2}`]));
   }
 }
 function latestReadyForReview(snapshot) {
@@ -82526,7 +82529,7 @@ var init_facts = __esm({
       /** Keeps prefetched files once the snapshot showed the same base and head (else they may be another commit's). */
       async complete(octokit, repo, prefetched, pr, blobs) {
         if (pr.base.sha !== prefetched.base || pr.head.sha !== prefetched.head) return;
-        for (const w of prefetched.wanted) applyBlob(w, blobs.get(w.expression) ?? null);
+        for (const w of prefetched.wanted) applyBlob(w, blobs.get(w.expression));
         await loadContents(octokit, repo, prefetched.rest);
         this.files.set(prefetched.key, { files: prefetched.files, incomplete: prefetched.incomplete });
       }

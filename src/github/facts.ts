@@ -97,7 +97,7 @@ export class FactGatherer {
     blobs: ReadonlyMap<string, Blob | null>,
   ): Promise<void> {
     if (pr.base.sha !== prefetched.base || pr.head.sha !== prefetched.head) return;
-    for (const w of prefetched.wanted) applyBlob(w, blobs.get(w.expression) ?? null);
+    for (const w of prefetched.wanted) applyBlob(w, blobs.get(w.expression));
     await loadContents(octokit, repo, prefetched.rest);
     this.files.set(prefetched.key, { files: prefetched.files, incomplete: prefetched.incomplete });
   }
@@ -200,11 +200,14 @@ function contentRequests(files: ChangedFile[], base: string, head: string): Cont
 /**
  * A blob GitHub truncates or marks binary stays unloaded, and its detector says
  * so; the base blob's id is kept all the same (equal to the head's: a pure rename).
+ * Only sides the file list says exist are asked (contentRequests), so no blob
+ * (`null`, or none in the answer) contradicts the list: the side stays unread,
+ * never "absent", which would let a detector compare an edit against nothing.
  */
-function applyBlob(w: ContentRequest, blob: Blob | null): void {
-  if (w.side === "base" && blob?.oid) w.file.baseBlob = blob.oid;
-  if (blob === null) w.file[w.side] = null;
-  else if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
+function applyBlob(w: ContentRequest, blob: Blob | null | undefined): void {
+  if (!blob) return;
+  if (w.side === "base" && blob.oid) w.file.baseBlob = blob.oid;
+  if (!blob.isBinary && !blob.isTruncated && blob.text !== null) w.file[w.side] = blob.text;
 }
 
 /**
@@ -230,7 +233,7 @@ ${chunk.map((_, i) => `    b${i}: object(expression: $e${i}) { ... on Blob { oid
       query,
       variables,
     );
-    chunk.forEach((w, i) => applyBlob(w, data.repository[`b${i}`] ?? null));
+    chunk.forEach((w, i) => applyBlob(w, data.repository[`b${i}`]));
   }
 }
 
