@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import { readDecisionRecord, withDecisionRecord } from "../audit/decision-record.js";
 import {
   escalationMarker,
   mediationNotice,
@@ -89,18 +90,25 @@ export async function escalatePullRequest(
     taken++;
     log.info({ pr: pr.number, requirement: step.requirement, to: step.toRole }, "escalated");
   }
-  if (taken > 0) {
-    const escalated = evaluate(policy, facts, gate.now());
+  // Steps are only taken for requirements still unmet, so the re-rendered decision
+  // fails: this write never passes a commit, whatever the run said meanwhile.
+  const escalated = taken > 0 ? evaluate(policy, facts, gate.now()) : undefined;
+  if (escalated?.conclusion === "failure") {
     const summary = renderSummary(escalated, policy);
     // The run's first line is what the app remembers about this head (src/github/check-state.ts),
     // other pull requests on the commit included: kept as it is when written, never as
     // `existing` showed it before the comments above (another evaluation may have written since).
     await gate.checks.change(octokit, repo, pr.head.sha, existing, async (current) => {
       const state = readHeadState(current?.summary);
+      // Escalating changes no decision: the record of the evaluation that wrote the run
+      // stays on its last line, where an audit reads it (src/audit/decision-record.ts).
+      const reading = readDecisionRecord(current?.summary);
+      const recorded =
+        reading.status === "ok" ? withDecisionRecord(summary, reading.record) : summary;
       return {
-        conclusion: escalated.conclusion,
+        conclusion: "failure",
         title: renderTitle(escalated, policy),
-        summary: state ? withHeadState(summary, state) : summary,
+        summary: state ? withHeadState(recorded, state) : recorded,
       };
     });
   }

@@ -1,5 +1,6 @@
 import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
+import { readDecisionRecord } from "../../src/audit/decision-record.js";
 import { readHeadState } from "../../src/github/check-state.js";
 import type { Gate } from "../../src/github/gate.js";
 import { createApp } from "../../src/index.js";
@@ -160,6 +161,10 @@ describe.each([
     expect(escalations).toEqual([expect.stringContaining("Escalating to **dba-lead**")]);
     const escalated = world.checkOn(HEAD)!;
     expect(escalated.summary).toContain("dba-lead");
+    // The audit's record of the decision on the run stays: escalating decides nothing.
+    const reading = readDecisionRecord(escalated.summary);
+    expect(reading.status).toBe("ok");
+    expect(reading.status === "ok" && reading.record.pullRequest).toBe(2);
     expect(readHeadState(escalated.summary)?.prs).toMatchObject({
       "1": { conclusion: "failure" },
       "2": { conclusion: "failure" },
