@@ -2,7 +2,7 @@ import { type ApplicationFunction, createProbot, type Probot } from "probot";
 import { GateOctokit } from "../github/octokit.js";
 import { serverLog } from "./logging.js";
 import { productionConfigProblem } from "../config.js";
-import governanceGate from "../index.js";
+import { createApp } from "../index.js";
 
 /**
  * A serverless entry point: one function invocation per webhook delivery,
@@ -44,7 +44,7 @@ export interface ServerlessResponse {
 }
 
 export interface ServerlessOptions {
-  /** The app function (default: Governance Gate). */
+  /** The app function (default: Governance Gate, as one replica of many). */
   app?: ApplicationFunction;
   /** Creates the Probot instance (default: `createProbot({ env })`, refusing to run without credentials and a webhook secret). */
   probot?: () => Probot;
@@ -74,7 +74,9 @@ export function createServerlessHandler(
           overrides: { Octokit: GateOctokit, log: await serverLog(env) },
         });
       }
-      await probot.load(options.app ?? governanceGate);
+      // Concurrent invocations run in separate instances, and a warm one keeps what it
+      // wrote: every instance is a replica (REPLICAS > 1), so none trusts a run it remembers.
+      await probot.load(options.app ?? createApp({ replicated: true }));
       return probot;
     })().catch((error: unknown) => {
       starting = undefined; // the next invocation tries again

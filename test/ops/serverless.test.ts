@@ -73,6 +73,32 @@ describe("the serverless handler (createProbot + verifyAndReceive)", () => {
     expect(gh.count({ method: "POST", path: "/repos/acme/chat/check-runs" })).toBe(1);
   });
 
+  it("runs the app as one replica of many: the run is read again right before it is written", async () => {
+    // Concurrent deliveries run in separate instances, and a warm one remembers what it
+    // wrote: trusting that copy could carry a pass over another instance's failure.
+    const gh = mockGitHub();
+    mockOpenedPullRequest(gh);
+    const lookup = `/repos/acme/chat/commits/${DEFAULT_PR.headSha}/check-runs`;
+    gh.get(`${lookup}?check_name=governance&filter=all&per_page=100`, {
+      total_count: 0,
+      check_runs: [],
+    });
+    const body = JSON.stringify(openedPayload());
+    const response = await createServerlessHandler({
+      probot: () =>
+        new Probot({
+          appId: APP_ID,
+          privateKey: PRIVATE_KEY,
+          secret: WEBHOOK_SECRET,
+          Octokit: TestOctokit,
+          log: pino({ level: "silent" }),
+        }),
+    })(request("pull_request", body));
+    expect(response.statusCode).toBe(200);
+    expect(gh.count({ method: "GET", path: lookup })).toBe(1);
+    expect(gh.count({ method: "POST", path: "/repos/acme/chat/check-runs" })).toBe(1);
+  });
+
   it("rejects a delivery signed with another secret with 400, running nothing", async () => {
     const gh = mockGitHub();
     const body = JSON.stringify(openedPayload());
