@@ -325,3 +325,52 @@ describe("emergency powers scoped as seed 000 scopes them", () => {
     });
   });
 });
+
+describe("an emergency scope that names rules", () => {
+  // A scope narrowed to rules (not areas) covers those rules' requirements only:
+  // every other requirement the pull request has is outside it.
+  const SCOPED_BY_RULE = `roles:
+  backend-lead: { users: [bea] }
+  dba-lead: { users: [dan] }
+  sre-lead: { users: [sam] }
+areas:
+  db:
+    paths: ["prisma/**"]
+    accountable: dba-lead
+    level: 2
+  api:
+    paths: ["src/api/**"]
+    accountable: sre-lead
+    level: 2
+rules:
+  destructive:
+    when: { kinds: [migration-destructive] }
+    level: 3
+    approvers: [dba-lead, sre-lead]
+emergency:
+  roles: [sre-lead]
+  scoped:
+    backend-lead:
+      description: "destructive migrations during an incident"
+      rules: [destructive]
+`;
+
+  it("refuses a bypass that would also skip a requirement of another rule, naming it", async () => {
+    const scoped = await policyFrom(SCOPED_BY_RULE);
+    const handler = added("src/api/health.ts", "export const health = () => 'ok';\n");
+    const declare = comment("bea", "/emergency INC-9 P0");
+    const d = evaluate(scoped, prFacts([migration, handler], { comments: [declare] }), NOW);
+    expect(d.requirements.map((r) => r.id).sort()).toEqual(["api/base", "db/destructive"]);
+    expect(d.conclusion).toBe("failure");
+    expect(d.emergency).toBeUndefined();
+    expect(d.commands[0]).toMatchObject({
+      counted: false,
+      reason: expect.stringContaining("`api/base` is outside it"),
+    });
+
+    // The migration alone is the scope's own rule: the bypass counts.
+    const within = evaluate(scoped, prFacts([migration], { comments: [declare] }), NOW);
+    expect(within.conclusion).toBe("success");
+    expect(within.emergency?.by).toBe("bea");
+  });
+});
