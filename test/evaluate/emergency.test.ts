@@ -374,3 +374,55 @@ emergency:
     expect(within.emergency?.by).toBe("bea");
   });
 });
+
+describe("policy amendments are exclusive, whichever areas own the policy file", () => {
+  const amend = modified(
+    ".github/governance.yml",
+    "roles:\n  sre-lead: { users: [sam] }\n",
+    "roles:\n  sre-lead: { users: [sam, eve] }\n",
+  );
+  const declare = (login: string) => comment(login, "/emergency INC-12 P0: pager storm");
+  const policyWith = (areas: string) => `roles:
+  sre-lead: { users: [sam] }
+  dba-lead: { users: [dan] }
+  incident-commander: { users: [ivy] }
+areas:
+${areas}
+emergency:
+  roles: [sre-lead, incident-commander]
+  exclusive:
+    roles: [incident-commander]
+`;
+
+  it.each([
+    [
+      "no area owns it (the built-in policy-files area)",
+      `  db:
+    paths: ["prisma/**"]
+    accountable: dba-lead
+    level: 2`,
+    ],
+    [
+      "two areas own it",
+      `  platform:
+    paths: [".github/**"]
+    accountable: sre-lead
+    level: 2
+  governance:
+    paths: [".github/governance.yml"]
+    accountable: dba-lead
+    level: 3`,
+    ],
+  ])("%s: only the exclusive role may bypass the amendment", async (_, areas) => {
+    const policy = await policyFrom(policyWith(areas));
+    const refused = evaluate(policy, prFacts([amend], { comments: [declare("sam")] }), NOW);
+    expect(refused.conclusion).toBe("failure");
+    expect(refused.emergency).toBeUndefined();
+    expect(refused.commands[0]).toMatchObject({
+      counted: false,
+      reason: expect.stringContaining("can be bypassed only by incident-commander"),
+    });
+    const allowed = evaluate(policy, prFacts([amend], { comments: [declare("ivy")] }), NOW);
+    expect(allowed.emergency?.by).toBe("ivy");
+  });
+});
