@@ -160,7 +160,9 @@ describe.each([
 
     expect(escalations).toEqual([expect.stringContaining("Escalating to **dba-lead**")]);
     const escalated = world.checkOn(HEAD)!;
-    expect(escalated.summary).toContain("dba-lead");
+    expect(escalated.summary).toContain(
+      "escalated to **dba-lead** (step 1 of the escalation path)",
+    );
     // The audit's record of the decision on the run stays: escalating decides nothing.
     const reading = readDecisionRecord(escalated.summary);
     expect(reading.status).toBe("ok");
