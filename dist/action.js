@@ -74210,7 +74210,8 @@ var init_match = __esm({
     AreaIndex = class {
       /**
        * `compiled`, when given, holds per area its globs already compiled (a rule's
-       * `when.pathMatchers`), used instead of its `paths`: the area then holds a path
+       * `when.pathMatchers`), or undefined for an area read from its `paths`; where
+       * given they are used instead of its `paths`: the area then holds a path
        * exactly when one of them matches it, and a `!glob` among them is a negated
        * matcher (everything its glob does not match), not an exclusion.
        */
@@ -74387,15 +74388,16 @@ var init_match = __esm({
 });
 
 // src/evaluate/requirements.ts
-function ruleIndex(policy) {
-  let index = ruleIndexes.get(policy);
+function combinedIndex(policy) {
+  let index = combinedIndexes.get(policy);
   if (!index) {
     const { rules } = policy;
+    const areas = policy.index.areas;
     index = new AreaIndex(
-      rules.map((r) => ({ id: r.id, paths: r.when.paths })),
-      rules.map((r) => r.when.pathMatchers)
+      [...areas, ...rules.map((r) => ({ id: r.id, paths: r.when.paths }))],
+      [...areas.map(() => void 0), ...rules.map((r) => r.when.pathMatchers)]
     );
-    ruleIndexes.set(policy, index);
+    combinedIndexes.set(policy, index);
   }
   return index;
 }
@@ -74416,8 +74418,8 @@ function areaRequirements(policy, touched, ctx) {
   }
   let fileRules;
   const filesInPaths = (rule) => {
-    const rulePaths = ctx.rulePaths ??= new RulePaths(policy);
-    fileRules ??= touched.files.map((f) => rulePaths.rulesOf(f, touched.aliases?.get(f)));
+    const pathMatches = ctx.pathMatches ??= new PathMatches(policy);
+    fileRules ??= touched.files.map((f) => pathMatches.rulesOf(f, touched.aliases?.get(f)));
     return touched.files.filter((_, i2) => fileRules[i2].includes(rule));
   };
   policy.rules.forEach((rule, index) => {
@@ -74578,18 +74580,26 @@ function subsumes(b, a) {
 function sameRoles(x2, y) {
   return x2.length === y.length && x2.every((r) => y.includes(r));
 }
-var NO_RULES, ruleIndexes, RulePaths, ACCOUNTABLE, EVIDENCE_SHOWN;
+var NO_RULES, combinedIndexes, PathMatches, ACCOUNTABLE, EVIDENCE_SHOWN;
 var init_requirements = __esm({
   "src/evaluate/requirements.ts"() {
     "use strict";
     init_match();
     NO_RULES = [];
-    ruleIndexes = /* @__PURE__ */ new WeakMap();
-    RulePaths = class {
+    combinedIndexes = /* @__PURE__ */ new WeakMap();
+    PathMatches = class {
       index;
+      areaCount;
+      /** Per path, the combined index's answer: areas' indices, then rules' offset by `areaCount`, ascending. */
       hits = /* @__PURE__ */ new Map();
       constructor(policy) {
-        this.index = ruleIndex(policy);
+        this.index = combinedIndex(policy);
+        this.areaCount = policy.index.areas.length;
+      }
+      /** The areas (indices into the policy's areas) whose paths hold `path`, ascending. */
+      areasOf(path3) {
+        const hits = this.match(path3);
+        return hits.length === 0 || hits[hits.length - 1] < this.areaCount ? hits : hits.filter((i2) => i2 < this.areaCount);
       }
       /**
        * The rules (indices into the policy's rules) one of whose globs matches
@@ -74604,11 +74614,15 @@ var init_requirements = __esm({
         return all;
       }
       rulesMatching(path3) {
+        const hits = this.match(path3);
+        if (hits.length === 0 || hits[hits.length - 1] < this.areaCount) return NO_RULES;
+        const rules = [];
+        for (const i2 of hits) if (i2 >= this.areaCount) rules.push(i2 - this.areaCount);
+        return rules;
+      }
+      match(path3) {
         let hits = this.hits.get(path3);
-        if (hits === void 0) {
-          const found = this.index.match(path3);
-          this.hits.set(path3, hits = found.length === 0 ? NO_RULES : found);
-        }
+        if (hits === void 0) this.hits.set(path3, hits = this.index.match(path3));
         return hits;
       }
     };
@@ -74640,7 +74654,20 @@ function chooseReviewers(input3) {
     }
     slotsOfList[list].push(i2);
   });
-  const holdsRole = (c, role) => c.kind === "user" ? membership.isMember(c.name, role) : membership.members(role).teams.some((t) => teamKey(t) === teamKey(c.name));
+  const listsOfUser = /* @__PURE__ */ new Map();
+  const listsOfTeam = /* @__PURE__ */ new Map();
+  const holds = (byKey2, key, list) => {
+    const lists = byKey2.get(key);
+    if (lists === void 0) byKey2.set(key, [list]);
+    else if (lists[lists.length - 1] !== list) lists.push(list);
+  };
+  distinctRoles.forEach((roles2, list) => {
+    for (const role of roles2) {
+      const members2 = membership.members(role);
+      for (const login3 of members2.logins) holds(listsOfUser, login3, list);
+      for (const team of members2.teams) holds(listsOfTeam, teamKey(team), list);
+    }
+  });
   const capacity = (c) => {
     if (c.kind === "user") return 1;
     const known = membership.teamMembersOf(c.name);
@@ -74651,14 +74678,11 @@ function chooseReviewers(input3) {
   const fillable = (c) => {
     const login3 = c.kind === "user" ? c.name.toLowerCase() : void 0;
     const slots = [];
-    let lists = 0;
-    distinctRoles.forEach((roles2, list) => {
-      if (!roles2.some((r) => holdsRole(c, r))) return;
-      lists++;
+    const lists = (login3 === void 0 ? listsOfTeam.get(teamKey(c.name)) : listsOfUser.get(login3)) ?? [];
+    for (const list of lists)
       for (const i2 of slotsOfList[list])
         if (login3 === void 0 || !input3.slots[i2].signedBy.includes(login3)) slots.push(i2);
-    });
-    if (lists > 1) slots.sort((a, b) => a - b);
+    if (lists.length > 1) slots.sort((a, b) => a - b);
     return { candidate: c, slots, capacity: capacity(c) };
   };
   const used = /* @__PURE__ */ new Map();
@@ -75375,8 +75399,10 @@ function evaluate(policy, facts, now2) {
   const problems = [];
   const { findings, problems: detectionProblems } = facts.pathsOnly ? { findings: [], problems: [] } : classify(facts.files, policy.detectors);
   const declared = declaredKinds(policy, facts.labels);
+  const pathMatches = new PathMatches(policy);
   const { touched, unowned, amendments, routed } = touchedAreas(
     policy,
+    pathMatches,
     facts,
     findings,
     declared,
@@ -75386,7 +75412,8 @@ function evaluate(policy, facts, now2) {
     labels: facts.labels,
     author,
     membership,
-    unknownMembership: /* @__PURE__ */ new Map()
+    unknownMembership: /* @__PURE__ */ new Map(),
+    pathMatches
   };
   const specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
   const pseudoAreas = [UNOWNED_AREA];
@@ -75622,7 +75649,7 @@ function evaluate(policy, facts, now2) {
     detectionProblems
   };
 }
-function touchedAreas(policy, facts, findings, declared, mayApplyToAuthor) {
+function touchedAreas(policy, pathMatches, facts, findings, declared, mayApplyToAuthor) {
   const byArea = /* @__PURE__ */ new Map();
   const unowned = [];
   const amendments = [];
@@ -75634,12 +75661,12 @@ function touchedAreas(policy, facts, findings, declared, mayApplyToAuthor) {
     kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? /* @__PURE__ */ new Set()).add(f.kind));
   for (const file2 of facts.files) {
     const paths = file2.previousPath !== void 0 ? [file2.path, file2.previousPath] : [file2.path];
-    const hits = new Set(policy.index.match(file2.path));
+    const hits = new Set(pathMatches.areasOf(file2.path));
     if (file2.previousPath !== void 0)
-      for (const a of policy.index.match(file2.previousPath)) hits.add(a);
+      for (const a of pathMatches.areasOf(file2.previousPath)) hits.add(a);
     if (paths.some((p) => governance.has(p))) {
       amendments.push(file2.path);
-      for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
+      for (const a of pathMatches.areasOf(POLICY_FILE)) hits.add(a);
       aliases.set(file2.path, [...aliases.get(file2.path) ?? [], POLICY_FILE]);
     } else {
       const pathAreas = [...hits];
@@ -75781,9 +75808,7 @@ function requirementStatus(spec, policy, signOffs, membership) {
   const missing = spec.clauses.map((c, i2) => ({ roles: c.roles, count: missingCounts[i2] })).filter((c) => c.count > 0);
   const roles = spec.clauses.flatMap((c) => c.roles);
   const blockedBy = [...signOffs.blockers].filter((login3) => membership.isMemberOfAny(login3, roles)).sort();
-  const notes = signOffs.notes.filter(
-    (n2) => [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 && roles.some((r) => noteConcerns(n2, r, membership))
-  );
+  const notes = signOffs.notes.filter((n2) => roles.some((r) => noteConcerns(n2, r, membership)));
   if (!inputGiven)
     notes.push(
       `waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`

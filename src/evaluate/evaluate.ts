@@ -37,6 +37,7 @@ import {
   areaRequirements,
   authorConditionMayHold,
   declaredKinds,
+  PathMatches,
   unownedKindRequirements,
   withoutSubsumed,
   type RequirementSpec,
@@ -58,8 +59,10 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     ? { findings: [], problems: [] }
     : classify(facts.files, policy.detectors);
   const declared = declaredKinds(policy, facts.labels);
+  const pathMatches = new PathMatches(policy);
   const { touched, unowned, amendments, routed } = touchedAreas(
     policy,
+    pathMatches,
     facts,
     findings,
     declared,
@@ -71,6 +74,7 @@ export function evaluate(policy: Policy, facts: Facts, now: Date): Decision {
     author,
     membership,
     unknownMembership: new Map<string, Set<string>>(),
+    pathMatches,
   };
   const specs = touched.flatMap((t) => areaRequirements(policy, t, ctx));
   const pseudoAreas = [UNOWNED_AREA];
@@ -357,6 +361,7 @@ const UNOWNED_AREA: Area = {
 
 function touchedAreas(
   policy: Policy,
+  pathMatches: PathMatches,
   facts: Facts,
   findings: Decision["areas"][number]["changes"],
   declared: ReadonlyMap<ChangeKind, string[]>,
@@ -375,13 +380,13 @@ function touchedAreas(
     // A rename counts under both paths: moving a manifest out of k8s/ must not
     // escape the infrastructure owners.
     const paths = file.previousPath !== undefined ? [file.path, file.previousPath] : [file.path];
-    const hits = new Set(policy.index.match(file.path));
+    const hits = new Set(pathMatches.areasOf(file.path));
     if (file.previousPath !== undefined)
-      for (const a of policy.index.match(file.previousPath)) hits.add(a);
+      for (const a of pathMatches.areasOf(file.previousPath)) hits.add(a);
     // A file the policy is built from is the policy: owned as the policy file is.
     if (paths.some((p) => governance.has(p))) {
       amendments.push(file.path);
-      for (const a of policy.index.match(POLICY_FILE)) hits.add(a);
+      for (const a of pathMatches.areasOf(POLICY_FILE)) hits.add(a);
       aliases.set(file.path, [...(aliases.get(file.path) ?? []), POLICY_FILE]);
     } else {
       // What changed in it (or what a label declares) reaches the areas owning
@@ -617,11 +622,7 @@ function requirementStatus(
   const blockedBy = [...signOffs.blockers]
     .filter((login) => membership.isMemberOfAny(login, roles))
     .sort();
-  const notes = signOffs.notes.filter(
-    (n) =>
-      [...signOffs.signers.keys(), ...signOffs.blockers].length >= 0 &&
-      roles.some((r) => noteConcerns(n, r, membership)),
-  );
+  const notes = signOffs.notes.filter((n) => roles.some((r) => noteConcerns(n, r, membership)));
   if (!inputGiven)
     notes.push(
       `waiting for input from ${spec.requireInputFrom.join(", ")} before an approval can count`,

@@ -70,10 +70,23 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
     }
     slotsOfList[list]!.push(i);
   });
-  const holdsRole = (c: Candidate, role: RoleId): boolean =>
-    c.kind === "user"
-      ? membership.isMember(c.name, role)
-      : membership.members(role).teams.some((t) => teamKey(t) === teamKey(c.name));
+  // Who holds which distinct role list, read once off the roles' members (a user
+  // through a team too): asking every candidate about every list was quadratic
+  // in a large pull request's areas. Each candidate's lists come out ascending.
+  const listsOfUser = new Map<string, number[]>();
+  const listsOfTeam = new Map<string, number[]>();
+  const holds = (byKey: Map<string, number[]>, key: string, list: number) => {
+    const lists = byKey.get(key);
+    if (lists === undefined) byKey.set(key, [list]);
+    else if (lists[lists.length - 1] !== list) lists.push(list);
+  };
+  distinctRoles.forEach((roles, list) => {
+    for (const role of roles) {
+      const members = membership.members(role);
+      for (const login of members.logins) holds(listsOfUser, login, list);
+      for (const team of members.teams) holds(listsOfTeam, teamKey(team), list);
+    }
+  });
   /** Distinct people a candidate can provide to one requirement. */
   const capacity = (c: Candidate): number => {
     if (c.kind === "user") return 1;
@@ -89,15 +102,13 @@ export function chooseReviewers(input: ReviewerInput): { users: string[]; teams:
     // A user already signing a requirement cannot fill another of its slots.
     const login = c.kind === "user" ? c.name.toLowerCase() : undefined;
     const slots: number[] = [];
-    let lists = 0;
-    distinctRoles.forEach((roles, list) => {
-      if (!roles.some((r) => holdsRole(c, r))) return;
-      lists++;
+    const lists =
+      (login === undefined ? listsOfTeam.get(teamKey(c.name)) : listsOfUser.get(login)) ?? [];
+    for (const list of lists)
       for (const i of slotsOfList[list]!)
         if (login === undefined || !input.slots[i]!.signedBy.includes(login)) slots.push(i);
-    });
     // In slot order, as the greedy rounds close them (a team's capacity per requirement runs out in that order).
-    if (lists > 1) slots.sort((a, b) => a - b);
+    if (lists.length > 1) slots.sort((a, b) => a - b);
     return { candidate: c, slots, capacity: capacity(c) };
   };
   type Fill = ReturnType<typeof fillable>;

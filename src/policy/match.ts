@@ -80,13 +80,14 @@ export class AreaIndex {
 
   /**
    * `compiled`, when given, holds per area its globs already compiled (a rule's
-   * `when.pathMatchers`), used instead of its `paths`: the area then holds a path
+   * `when.pathMatchers`), or undefined for an area read from its `paths`; where
+   * given they are used instead of its `paths`: the area then holds a path
    * exactly when one of them matches it, and a `!glob` among them is a negated
    * matcher (everything its glob does not match), not an exclusion.
    */
   constructor(
     readonly areas: readonly AreaPaths[],
-    compiled?: readonly (readonly Minimatch[])[],
+    compiled?: readonly (readonly Minimatch[] | undefined)[],
   ) {
     let count = 0;
     this.exclusions = areas.map(() => []);

@@ -19,8 +19,10 @@ roles:
   sre-lead: { users: [sam], teams: [acme/sre] }
   security-lead: { users: [sue, abe] }
   frontend-lead: { teams: [acme/web] }
-  product-lead: { users: [pat, dan, sue] }
+  product-lead: { users: [pat, dan, sue], teams: [acme/sre] }
 `;
+// A team bound to two roles (acme/sre: sre-lead and product-lead) must count once
+// for a slot that asks for either: counted twice, it would close one slot twice.
 const ROLES = [
   "backend-lead",
   "dba-lead",
