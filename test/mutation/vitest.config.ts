@@ -31,6 +31,7 @@ export default defineConfig({
       "test/github/markers.test.ts",
       "test/github/merge-queue.test.ts",
       "test/github/our-run.test.ts",
+      "test/github/request-reviewers.test.ts",
       "test/policy/policy-files.test.ts",
     ],
   },
