@@ -134,6 +134,29 @@ roles:
     expect(signed.conclusion).toBe("success");
   });
 
+  it("a rule on the policy file's path holds for the extended file too: it is judged as the policy file", async () => {
+    const strict = `${ROOT}rules:
+  policy-review:
+    description: Every change to the policy needs the security lead
+    when: { paths: [".github/governance.yml"] }
+    level: 3
+    approvers: [security-lead]
+`;
+    const policy = await repositoryPolicy(strict, { ".github/governance-base.yml": BASE_FILE });
+    const d = evaluate(
+      policy,
+      prFacts([modified(".github/governance-base.yml", BASE_FILE, gutted)], {
+        reviews: [approval("tara"), approval("bea"), approval("sam")],
+      }),
+      NOW,
+    );
+    expect(d.requirements.map((r) => [r.id, r.satisfied])).toContainEqual([
+      "governance/policy-review",
+      false,
+    ]);
+    expect(d.conclusion).toBe("failure");
+  });
+
   it("deleting the extended file, or renaming it away, is an amendment too", async () => {
     const policy = await repositoryPolicy(ROOT, { ".github/governance-base.yml": BASE_FILE });
     for (const file of [
@@ -263,6 +286,76 @@ areas:
         [["payments-lead", "security-lead"]],
       ],
     ]);
+  });
+});
+
+describe("10.3: the built-in amendment rule is decided on the policy's own files only", () => {
+  // The policy file is owned at level 1 (by the catch-all); the highest area is level 4
+  // under a role no other requirement asks for, so the built-in rule is the only one
+  // that needs the CFO. Other files in the same pull request, whatever they need, must
+  // not stand in for it.
+  const POLICY = `roles:
+  backend-lead: { users: [bea] }
+  payments-lead: { users: [pia] }
+  security-lead: { users: [sid] }
+  sre-lead: { users: [sam] }
+  cfo: { users: [cora] }
+areas:
+  repo:
+    paths: ["**"]
+    accountable: sre-lead
+  payments:
+    paths: ["src/payments/**"]
+    accountable: payments-lead
+    level: 3
+    approvers: [payments-lead, security-lead]
+  vendors:
+    paths: ["contracts/**"]
+    accountable: cfo
+    level: 4
+rules:
+  migrations:
+    description: Database changes need the SRE lead
+    when: { paths: ["db/**"] }
+    level: 3
+    approvers: [sre-lead]
+`;
+  const amendment = modified(".github/governance.yml", POLICY, `${POLICY}# tidy\n`);
+  const everyoneButTheCfo = ["bea", "pia", "sid", "sam"].map((u) => approval(u));
+
+  it("a level-3 area touched by another file beside the policy change does not replace it", async () => {
+    const policy = await policyFrom(POLICY);
+    const facts = prFacts(
+      [amendment, modified("src/payments/charge.ts", "export {};\n", "export const fee = 2;\n")],
+      { reviews: everyoneButTheCfo },
+    );
+    const d = evaluate(policy, facts, NOW);
+    expect(d.requirements.map((r) => [r.id, r.level, r.satisfied])).toEqual([
+      ["payments/base", 3, true],
+      ["policy-files/base", 4, false],
+    ]);
+    expect(d.conclusion).toBe("failure");
+    expect(
+      evaluate(policy, { ...facts, reviews: [...everyoneButTheCfo, approval("cora")] }, NOW)
+        .conclusion,
+    ).toBe("success");
+  });
+
+  it("a level-3 rule another file of the same area triggers does not replace it", async () => {
+    const policy = await policyFrom(POLICY);
+    const facts = prFacts(
+      [
+        amendment,
+        modified("db/schema.sql", "CREATE TABLE t (id int);\n", "CREATE TABLE t (id bigint);\n"),
+      ],
+      { reviews: everyoneButTheCfo },
+    );
+    const d = evaluate(policy, facts, NOW);
+    expect(d.requirements.map((r) => r.id)).toContain("policy-files/base");
+    expect(d.requirements.find((r) => r.id === "policy-files/base")?.clauses).toEqual([
+      { roles: ["cfo"], count: 1 },
+    ]);
+    expect(d.conclusion).toBe("failure");
   });
 });
 
