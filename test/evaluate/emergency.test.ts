@@ -35,6 +35,33 @@ beforeAll(async () => {
 });
 
 describe("/emergency <reason>", () => {
+  it("records as bypassed only what was still missing: a requirement signed before the emergency is not on the record", () => {
+    const rbac = added("k8s/chat-api/rbac.yaml", fixture("repo/role.yaml"));
+    const d = evaluate(
+      policy,
+      prFacts([migration, rbac], {
+        reviews: [approval("sid"), approval("sam")],
+        comments: [comment("ivy", "/emergency INC-231 P0: writes failing")],
+      }),
+      NOW,
+    );
+    expect(d.requirements.map((r) => [r.id, r.satisfied])).toEqual([
+      ["prisma/migration-destructive", false],
+      ["infra/security-policy", true],
+    ]);
+    expect(d.conclusion).toBe("success");
+    expect(d.emergency?.bypassed).toEqual([
+      {
+        id: "prisma/migration-destructive",
+        missing: [
+          { roles: ["dba-lead"], count: 1 },
+          { roles: ["backend-lead"], count: 1 },
+        ],
+        roles: ["backend-lead", "dba-lead", "sre-lead"],
+      },
+    ]);
+  });
+
   it("passes the check, names who overrode it and lists every bypassed requirement", () => {
     const d = evaluate(
       policy,
