@@ -75659,7 +75659,18 @@ function touchedAreas(policy, pathMatches, facts, findings, declared, mayApplyTo
   const kindsByPath = /* @__PURE__ */ new Map();
   for (const f of findings)
     kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? /* @__PURE__ */ new Set()).add(f.kind));
+  const addTo = (area, path3) => {
+    const files = byArea.get(area);
+    if (files) files.add(path3);
+    else byArea.set(area, /* @__PURE__ */ new Set([path3]));
+  };
   for (const file2 of facts.files) {
+    if (file2.previousPath === void 0 && declared.size === 0 && !kindsByPath.has(file2.path) && !governance.has(file2.path)) {
+      const areas = pathMatches.areasOf(file2.path);
+      if (areas.length === 0) unowned.push(file2.path);
+      for (const a of areas) addTo(a, file2.path);
+      continue;
+    }
     const paths = file2.previousPath !== void 0 ? [file2.path, file2.previousPath] : [file2.path];
     const hits = new Set(pathMatches.areasOf(file2.path));
     if (file2.previousPath !== void 0)
@@ -75688,18 +75699,14 @@ function touchedAreas(policy, pathMatches, facts, findings, declared, mayApplyTo
         });
       for (const o of owners) hits.add(o.area);
     }
-    for (const a of hits) {
-      let files = byArea.get(a);
-      if (!files) byArea.set(a, files = /* @__PURE__ */ new Set());
-      files.add(file2.path);
-    }
+    for (const a of hits) addTo(a, file2.path);
   }
   const touched = [...byArea.keys()].sort((a, b) => a - b).map((index) => {
     const files = byArea.get(index);
     return {
       area: policy.areas[index],
       files: [...files],
-      findings: findings.filter((f) => files.has(f.path)),
+      findings: findings.length === 0 ? [] : findings.filter((f) => files.has(f.path)),
       aliases
     };
   });

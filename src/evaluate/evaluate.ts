@@ -376,7 +376,25 @@ function touchedAreas(
   const kindsByPath = new Map<string, Set<ChangeKind>>();
   for (const f of findings)
     kindsByPath.set(f.path, (kindsByPath.get(f.path) ?? new Set()).add(f.kind));
+  const addTo = (area: number, path: string) => {
+    const files = byArea.get(area);
+    if (files) files.add(path);
+    else byArea.set(area, new Set([path]));
+  };
   for (const file of facts.files) {
+    // Most files of a large pull request are neither renamed nor the policy's, and
+    // carry no kind: they belong exactly to the areas their path matches.
+    if (
+      file.previousPath === undefined &&
+      declared.size === 0 &&
+      !kindsByPath.has(file.path) &&
+      !governance.has(file.path)
+    ) {
+      const areas = pathMatches.areasOf(file.path);
+      if (areas.length === 0) unowned.push(file.path);
+      for (const a of areas) addTo(a, file.path);
+      continue;
+    }
     // A rename counts under both paths: moving a manifest out of k8s/ must not
     // escape the infrastructure owners.
     const paths = file.previousPath !== undefined ? [file.path, file.previousPath] : [file.path];
@@ -425,11 +443,7 @@ function touchedAreas(
         });
       for (const o of owners) hits.add(o.area);
     }
-    for (const a of hits) {
-      let files = byArea.get(a);
-      if (!files) byArea.set(a, (files = new Set()));
-      files.add(file.path);
-    }
+    for (const a of hits) addTo(a, file.path);
   }
   const touched: TouchedArea[] = [...byArea.keys()]
     .sort((a, b) => a - b)
@@ -438,7 +452,7 @@ function touchedAreas(
       return {
         area: policy.areas[index]!,
         files: [...files],
-        findings: findings.filter((f) => files.has(f.path)),
+        findings: findings.length === 0 ? [] : findings.filter((f) => files.has(f.path)),
         aliases,
       };
     });
