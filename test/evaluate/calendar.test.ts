@@ -379,3 +379,29 @@ describe("adding and measuring agree", () => {
     );
   });
 });
+
+describe("working hours on the half hour (seed 000: a business day is the calendar's working day, whatever its length)", () => {
+  // 08:30–17:30 is a 9-hour day: one business day from Monday 08:30 is Tuesday 08:30,
+  // and two from Friday 17:00 is Tuesday 17:00 (Monday's 9 hours, then Tuesday's).
+  const halfHours = calendar({ hours: { start: "08:30", end: "17:30" } });
+
+  it("a business day is 9 hours from 08:30 to 17:30", () => {
+    expect(businessDurationMilliseconds({ businessDays: 1 }, halfHours)).toBe(9 * HOUR);
+    expect(wall(addBusinessTime(at("2026-11-23T08:30"), { businessDays: 1 }, halfHours))).toBe(
+      "Mon 2026-11-23 17:30",
+    );
+    expect(wall(addBusinessTime(at("2026-11-23T12:00"), { businessDays: 1 }, halfHours))).toBe(
+      "Tue 2026-11-24 12:00",
+    );
+    expect(wall(addBusinessTime(at("2026-11-20T17:00"), { businessDays: 2 }, halfHours))).toBe(
+      "Tue 2026-11-24 17:00",
+    );
+  });
+
+  it("a duration that is negative or not finite is refused, not counted as nothing", () => {
+    for (const duration of [{ businessDays: -1 }, { businessHours: -2 }, { businessDays: NaN }])
+      expect(() => businessDurationMilliseconds(duration, halfHours)).toThrow(
+        /business durations must be finite and non-negative/,
+      );
+  });
+});
