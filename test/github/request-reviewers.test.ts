@@ -59,6 +59,15 @@ describe("requestReviewers", () => {
     expect(gh.count({ method: "POST", path: REQUEST })).toBe(1);
   });
 
+  it("asks for teams alone, and for users alone", async () => {
+    const gh = mockGitHub();
+    gh.post(REQUEST, { reviewers: [], team_reviewers: ["platform"] }, requested, 201);
+    gh.post(REQUEST, { reviewers: ["sre"], team_reviewers: [] }, requested, 201);
+    await requestReviewers(octokit(), REPO, pull(), { users: [], teams: ["acme/platform"] });
+    await requestReviewers(octokit(), REPO, pull(), { users: ["sre"], teams: [] });
+    expect(gh.count({ method: "POST", path: REQUEST })).toBe(2);
+  });
+
   it("never asks the author, whatever the case of the login", async () => {
     const gh = mockGitHub();
     gh.post(REQUEST, { reviewers: ["dba-lead"], team_reviewers: [] }, requested, 201);
