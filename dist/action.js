@@ -54407,7 +54407,7 @@ var init_apply = __esm({
         const known = ourRunOn(
           data.check_runs.map((run3) => ({
             id: run3.id,
-            startedAt: run3.started_at ?? (/* @__PURE__ */ new Date(0)).toISOString(),
+            startedAt: run3.started_at ?? "",
             conclusion: run3.conclusion === "success" ? "success" : "failure",
             title: run3.output.title ?? "",
             summary: run3.output.summary ?? ""
@@ -82277,7 +82277,7 @@ function checkRunOf(node2) {
     if (!Number.isSafeInteger(id2) || id2 <= 0) return void 0;
     known.push({
       id: id2,
-      startedAt: run3.startedAt ?? (/* @__PURE__ */ new Date(0)).toISOString(),
+      startedAt: run3.startedAt ?? "",
       conclusion: run3.conclusion === "SUCCESS" ? "success" : "failure",
       title: run3.title ?? "",
       summary: run3.summary ?? ""
@@ -84110,8 +84110,11 @@ function headArrival(head, evidence) {
   if (evidence.delivered && evidence.delivered.head === head) {
     claimed = evidence.delivered.at;
     source = "delivery";
-  } else if (evidence.recorded !== void 0 || evidence.legacyRunStartedAt !== void 0) {
-    claimed = evidence.recorded ?? evidence.legacyRunStartedAt;
+  } else if (evidence.recorded !== void 0) {
+    claimed = evidence.recorded;
+    source = "recorded";
+  } else if (evidence.legacyRunStartedAt) {
+    claimed = evidence.legacyRunStartedAt;
     source = "recorded";
   } else {
     claimed = evidence.now.toISOString();

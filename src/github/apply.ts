@@ -24,7 +24,11 @@ export interface CheckOutput {
 
 export interface KnownCheckRun extends CheckOutput {
   id: number;
-  /** When GitHub started the run: our record of when the head commit arrived. */
+  /**
+   * When GitHub started the run: our record of when the head commit arrived.
+   * Empty when GitHub did not say: unknown, never the epoch, which would let
+   * every command ever posted count for this head (src/github/head-arrival.ts).
+   */
   startedAt: string;
 }
 
@@ -85,7 +89,7 @@ export class CheckRuns {
     const known = ourRunOn(
       data.check_runs.map((run) => ({
         id: run.id,
-        startedAt: run.started_at ?? new Date(0).toISOString(),
+        startedAt: run.started_at ?? "",
         conclusion: run.conclusion === "success" ? "success" : "failure",
         title: run.output.title ?? "",
         summary: run.output.summary ?? "",
@@ -206,7 +210,8 @@ export function withPolicyFailureRecord(
  * Our run on a head commit, from every `governance` run of ours on it. Two
  * replicas may each have created one: the newest is the one GitHub shows, so
  * it is the one to update; the oldest is when the head first arrived, which
- * decides which comments came after it.
+ * decides which comments came after it. A run without a start sorts first, so
+ * the arrival is then unknown rather than taken from a later run.
  */
 export function ourRunOn(runs: KnownCheckRun[]): KnownCheckRun | undefined {
   if (runs.length === 0) return undefined;

@@ -24,7 +24,11 @@ export interface ArrivalEvidence {
   delivered?: { head: string; at: string };
   /** What an earlier evaluation recorded for this pull request and head. */
   recorded?: string;
-  /** A run written before the app recorded arrivals: its start is when that version first saw the head. */
+  /**
+   * A run written before the app recorded arrivals: its start is when that
+   * version first saw the head. Empty when GitHub gave no start: unknown, so
+   * the head counts as first seen now.
+   */
   legacyRunStartedAt?: string;
   now: Date;
 }
@@ -58,8 +62,11 @@ export function headArrival(head: string, evidence: ArrivalEvidence): HeadArriva
   if (evidence.delivered && evidence.delivered.head === head) {
     claimed = evidence.delivered.at;
     source = "delivery";
-  } else if (evidence.recorded !== undefined || evidence.legacyRunStartedAt !== undefined) {
-    claimed = (evidence.recorded ?? evidence.legacyRunStartedAt)!;
+  } else if (evidence.recorded !== undefined) {
+    claimed = evidence.recorded;
+    source = "recorded";
+  } else if (evidence.legacyRunStartedAt) {
+    claimed = evidence.legacyRunStartedAt;
     source = "recorded";
   } else {
     claimed = evidence.now.toISOString();

@@ -511,7 +511,7 @@ function checkRunOf(node: PullRequestNode): KnownCheckRun | null | undefined {
     if (!Number.isSafeInteger(id) || id <= 0) return undefined;
     known.push({
       id,
-      startedAt: run.startedAt ?? new Date(0).toISOString(),
+      startedAt: run.startedAt ?? "",
       conclusion: run.conclusion === "SUCCESS" ? "success" : "failure",
       title: run.title ?? "",
       summary: run.summary ?? "",

@@ -293,6 +293,29 @@ describe("headArrival", () => {
     ).toMatchObject({ arrivedAt: "2026-11-23T12:00:00.000Z", source: "first-seen" });
   });
 
+  it("a run written before arrivals were recorded dates the head from its start; a recorded arrival wins", () => {
+    expect(headArrival(A, { ...base, legacyRunStartedAt: "2026-11-23T10:30:00Z" })).toMatchObject({
+      arrivedAt: "2026-11-23T10:30:00.000Z",
+      source: "recorded",
+    });
+    expect(
+      headArrival(A, {
+        ...base,
+        recorded: "2026-11-23T11:00:00Z",
+        legacyRunStartedAt: "2026-11-23T10:30:00Z",
+      }).arrivedAt,
+    ).toBe("2026-11-23T11:00:00.000Z");
+  });
+
+  it("a legacy run GitHub gave no start for dates the head as first seen now, not at the epoch", () => {
+    // Fail-closed: commands posted before now (possibly about an older head) do not count.
+    expect(headArrival(A, { ...base, legacyRunStartedAt: "" })).toEqual({
+      arrivedAt: "2026-11-23T12:00:00.000Z",
+      reviewsFrom: "2026-11-23T09:00:00.000Z",
+      source: "first-seen",
+    });
+  });
+
   it("an unreadable time is the latest possible, never the earliest", () => {
     expect(
       Date.parse(headArrival(A, { ...base, recorded: "yesterday" }).arrivedAt),

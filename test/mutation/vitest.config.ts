@@ -26,6 +26,7 @@ export default defineConfig({
       "test/evaluate/**/*.test.ts",
       "test/presets/**/*.test.ts",
       "test/github/app.test.ts",
+      "test/github/check-runs.test.ts",
       "test/github/head-arrival.test.ts",
       "test/github/one-commit-many-pulls.test.ts",
       "test/github/markers.test.ts",
