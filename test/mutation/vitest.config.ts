@@ -25,6 +25,7 @@ export default defineConfig({
     include: [
       "test/evaluate/**/*.test.ts",
       "test/presets/**/*.test.ts",
+      "test/github/answers.test.ts",
       "test/github/app.test.ts",
       "test/github/check-runs.test.ts",
       "test/github/head-arrival.test.ts",
