@@ -235,8 +235,17 @@ function htmlBlockLines(lines: string[]): VisibleLine[] {
     .filter((_, i) => i > 0 && !hidden.has(i));
 }
 
+/**
+ * A link reference definition, read no more widely than the reference
+ * implementation does: a line taken for a definition hides its backticks and
+ * `<`, so one that is really paragraph text (a destination with an unbalanced
+ * parenthesis, a tab where commonmark.js allows only spaces) could hide the
+ * opening of a code span and show a line inside it. A definition missed is
+ * read as text, which can only hide more. A backslash escapes one character or
+ * stands alone before a space: never both, so no input backtracks.
+ */
 const LINK_DEFINITION =
-  /\[(?=[^\]]*\S)(?:[^\\[\]]|\\.){1,999}\]:[ \t]*\n?[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ \t]*(?:\n|$)/y;
+  /\[(?=[^\]]*\S)(?:[^\\[\]]|\\.){1,999}\]: *\n? *(?:<[^<>\n]*>|(?!<)(?:[^\s()\\]|\\\S|\\(?=\s|$)|\((?:[^\s()\\]|\\\S)*\))+)(?:(?: +| *\n *)(?:"[^"]*"|'[^']*'|\([^()]*\)))? *(?:\n|$)/y;
 const OPEN_TAG_SOURCE = String.raw`<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^"'=<>\x60\x00-\x20]+|'[^']*'|"[^"]*"))?)*\s*\/?>`;
 const CLOSE_TAG_SOURCE = String.raw`<\/[A-Za-z][A-Za-z0-9-]*\s*>`;
 /**
