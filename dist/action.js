@@ -75127,14 +75127,15 @@ function parseCommands(body2) {
       continue;
     }
     const command = text2.startsWith("/") ? parseLine(text2) : void 0;
-    if (intended && intended.type !== "governance" && differs(command, intended)) {
+    const shown = intended && intended.type !== "governance" ? intended : !intended && command && command.type !== "governance" ? command : void 0;
+    if (shown && (shown !== intended || differs(command, shown))) {
       const odd = [...text2].find((c) => INVISIBLE.test(c) || ODD_SPACE.test(c)) ?? text2[0];
       const what = INVISIBLE.test(odd) ? "an invisible character" : "a space that is not a plain space";
       const where = text2.startsWith(odd) ? "starts with" : "contains";
       commands.push({
         type: "unreadable",
-        intended,
-        text: intended.text,
+        intended: shown,
+        text: shown === intended ? shown.text : asRead(text2),
         reason: `the command ${where} ${what} (${codePoint(odd)}); post it again as plain text`
       });
       continue;

@@ -73,7 +73,15 @@ export function parseCommands(body: string): Command[] {
       continue;
     }
     const command = text.startsWith("/") ? parseLine(text) : undefined;
-    if (intended && intended.type !== "governance" && differs(command, intended)) {
+    // What the reader reads, or, when the reader sees no command at all (`/approve-level3`
+    // then U+FEFF, which JavaScript reads as a space, then `4`), what the gate would read.
+    const shown =
+      intended && intended.type !== "governance"
+        ? intended
+        : !intended && command && command.type !== "governance"
+          ? command
+          : undefined;
+    if (shown && (shown !== intended || differs(command, shown))) {
       const odd = [...text].find((c) => INVISIBLE.test(c) || ODD_SPACE.test(c)) ?? text[0]!;
       const what = INVISIBLE.test(odd)
         ? "an invisible character"
@@ -81,8 +89,8 @@ export function parseCommands(body: string): Command[] {
       const where = text.startsWith(odd) ? "starts with" : "contains";
       commands.push({
         type: "unreadable",
-        intended,
-        text: intended.text,
+        intended: shown,
+        text: shown === intended ? shown.text : asRead(text),
         reason: `the command ${where} ${what} (${codePoint(odd)}); post it again as plain text`,
       });
       continue;

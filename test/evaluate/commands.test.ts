@@ -290,4 +290,56 @@ describe("mutants a smoke run of Stryker found surviving, each a way a comment w
       intended: { type: "emergency", reason: "db is down" },
     });
   });
+  it("a command the reader does not see as one is answered, never counted: /approve-level3, U+FEFF, 4", () => {
+    // JavaScript's \\s takes U+FEFF for a space, so the gate alone would read level 3; a reader sees `/approve-level34`.
+    expect(parseCommands("/approve-level3\uFEFF4")).toEqual([
+      {
+        type: "unreadable",
+        intended: { type: "approve", level: 3, cancel: false, text: "/approve-level3\uFEFF4" },
+        text: "/approve-level34",
+        reason: "the command contains an invisible character (U+FEFF); post it again as plain text",
+      },
+    ]);
+  });
+
+  it("a decision whose verdict hides an invisible character is answered as the verdict the reader reads", () => {
+    expect(parseCommands("/governance decide \u200Breject keep the column")).toEqual([
+      {
+        type: "unreadable",
+        intended: {
+          type: "decide",
+          verdict: "reject",
+          rationale: "keep the column",
+          text: "/governance decide reject keep the column",
+        },
+        text: "/governance decide reject keep the column",
+        reason: "the command contains an invisible character (U+200B); post it again as plain text",
+      },
+    ]);
+  });
+
+  it("/governance alone, and its arguments after several spaces, are read as written", () => {
+    expect(parseCommands("/governance")).toEqual([
+      { type: "governance", args: "", text: "/governance" },
+    ]);
+    expect(parseCommands("/governance decide  approve  covered by the export job")).toEqual([
+      {
+        type: "decide",
+        verdict: "approve",
+        rationale: "covered by the export job",
+        text: "/governance decide  approve  covered by the export job",
+      },
+    ]);
+  });
+
+  it("a decision or /governance mid-line is not one", () => {
+    expect(parseCommands("/cc @mediator: /governance decide approve")).toEqual([]);
+    expect(parseCommands("/governance note: decide approve later")).toEqual([
+      {
+        type: "governance",
+        args: "note: decide approve later",
+        text: "/governance note: decide approve later",
+      },
+    ]);
+  });
 });
