@@ -60,6 +60,38 @@ describe("one requirement implies another only when it asks for the same sign-of
     expect(both.conclusion).toBe("success");
   });
 
+  it("a choice of the DBA or SRE lead does not stand in for a choice of the DBA or QA lead", async () => {
+    const policy =
+      await policyFrom(`${POLICY.replace("areas:", "  qa-lead: { users: [quinn] }\nareas:")}  dba-or-qa:
+    when: { paths: ["db/**"] }
+    level: 2
+    approvers: { any: [dba-lead, qa-lead], count: 1 }
+  dba-or-sre:
+    when: { paths: ["db/migrations/**"] }
+    level: 3
+    approvers: { any: [dba-lead, sre-lead], count: 1 }
+`);
+    const d = evaluate(policy, prFacts([migration], { reviews: [approval("sam")] }), NOW);
+    expect(d.requirements.map((r) => r.id)).toEqual(["db/dba-or-qa", "db/dba-or-sre"]);
+    expect(d.conclusion).toBe("failure");
+  });
+
+  it("one DBA sign-off at a higher level does not stand in for two", async () => {
+    const policy =
+      await policyFrom(`${POLICY.replace("dba-lead: { users: [dan] }", "dba-lead: { users: [dan, dora] }")}  two-dbas:
+    when: { paths: ["db/**"] }
+    level: 2
+    approvers: { any: [dba-lead], count: 2 }
+  one-dba:
+    when: { paths: ["db/migrations/**"] }
+    level: 3
+    approvers: { any: [dba-lead], count: 1 }
+`);
+    const d = evaluate(policy, prFacts([migration], { reviews: [approval("dan")] }), NOW);
+    expect(d.requirements.map((r) => r.id)).toEqual(["db/two-dbas", "db/one-dba"]);
+    expect(d.conclusion).toBe("failure");
+  });
+
   it("one that asks for the same sign-off at a higher level does imply it", async () => {
     const policy = await policyFrom(`${POLICY}  dba-review:
     when: { paths: ["db/**"] }
